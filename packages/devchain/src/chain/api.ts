@@ -1,0 +1,96 @@
+/**
+ * What the RPC layer may ask of the chain. Values are the JSON shapes Substrate's RPC returns
+ * (0x hex strings, block numbers as hex in headers), so handlers stay thin.
+ */
+import type { Hex } from '../util/hex';
+
+export interface HeaderJson {
+  parentHash: Hex;
+  number: Hex;
+  stateRoot: Hex;
+  extrinsicsRoot: Hex;
+  digest: { logs: Hex[] };
+}
+
+export interface SignedBlockJson {
+  block: { header: HeaderJson; extrinsics: Hex[] };
+  justifications: null;
+}
+
+export interface RuntimeVersionJson {
+  specName: string;
+  implName: string;
+  authoringVersion: number;
+  specVersion: number;
+  implVersion: number;
+  apis: [Hex, number][];
+  transactionVersion: number;
+  stateVersion: number;
+}
+
+/** Substrate's TransactionStatus as sent to `author_extrinsicUpdate` subscribers. */
+export type TxStatus =
+  | 'future'
+  | 'ready'
+  | { inBlock: Hex }
+  | { finalized: Hex }
+  | { retracted: Hex }
+  | 'dropped'
+  | { usurped: Hex }
+  | 'invalid';
+
+export interface ChainEvents {
+  /** A new best block (every block is best: the dev chain does not fork). */
+  newHead(header: HeaderJson, hash: Hex): void;
+  finalized(header: HeaderJson, hash: Hex): void;
+}
+
+export interface ChainApi {
+  readonly name: string;
+  readonly chainType: 'Development' | 'Local' | 'Live';
+  readonly properties: Record<string, unknown>;
+  readonly genesisHash: Hex;
+
+  bestNumber(): number;
+  bestHash(): Hex;
+  finalizedHash(): Hex;
+  finalizedNumber(): number;
+
+  /** Hash of block `n` (best if omitted), null where there is no such block. */
+  blockHash(n?: number): Promise<Hex | null>;
+  /** Header of the block (best if omitted); null for an unknown hash. */
+  header(hash?: Hex): Promise<HeaderJson | null>;
+  block(hash?: Hex): Promise<SignedBlockJson | null>;
+
+  runtimeVersion(): RuntimeVersionJson;
+  /** Prefixed V14 metadata (what `state_getMetadata` returns). */
+  metadata(): Hex;
+
+  /**
+   * Raw storage at a block (best if omitted). Throws RpcError-like `UnknownBlock` via
+   * `Error` with name 'UnknownBlock' when the hash is not a retained block.
+   */
+  storage(key: Hex, at?: Hex): Promise<Hex | null>;
+  storageKeys(prefix: Hex, at?: Hex, count?: number, startKey?: Hex): Promise<Hex[]>;
+  /** Runtime API call (`state_call`), e.g. 'Core_version' with SCALE-encoded params. */
+  call(method: string, data: Hex, at?: Hex): Promise<Hex>;
+
+  /** Next nonce of an account (SS58 or 0x hex), counting its transactions in the pool. */
+  accountNextIndex(address: string): Promise<number>;
+
+  /** Validates and queues; returns the transaction hash or throws an RpcError (1001/1002/1010/1011/1012/1013/1014). */
+  submit(extrinsic: Hex): Promise<Hex>;
+  /** Like submit, then reports every status change of the transaction until finalized or dropped. */
+  submitAndWatch(extrinsic: Hex, onStatus: (s: TxStatus) => void): Promise<{ hash: Hex; unwatch(): void }>;
+  pendingExtrinsics(): Hex[];
+  /** `payment_queryInfo` result shape: {weight: {refTime, proofSize}, class, partialFee}. */
+  queryInfo(extrinsic: Hex, at?: Hex): Promise<unknown>;
+
+  /** Subscribe to chain events; returns the unsubscribe function. */
+  on<E extends keyof ChainEvents>(event: E, listener: ChainEvents[E]): () => void;
+
+  // dev_* methods
+  newBlock(opts?: { count?: number }): Promise<Hex>;
+  setStorage(changes: [Hex, Hex | null][]): Promise<Hex>;
+  timeTravel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }>;
+}

@@ -1,0 +1,180 @@
+/**
+ * The executive: dispatches calls transactionally, validates transactions as the signed
+ * extensions do, and applies them with fees, nonces and the System events clients expect.
+ */
+import type { Overlay, StateReader } from '../chain/overlay';
+import { eraBirth, signingPayload, verifySignature, type DecodedExtrinsic } from '../chain/extrinsic';
+import { ScaleError } from '../scale/io';
+import type { Enum } from '../scale/codec';
+import { toHex } from '../util/hex';
+import { payAuthor, refundFee, withdrawFee } from '../pallets/balances';
+import { incNonce, readAccount, system } from '../pallets/system';
+import { palletDecl } from '../pallets/decls';
+import {
+  DispatchFailure,
+  callInfo,
+  depositEvent,
+  type BlockEnv,
+  type DispatchInfo,
+  type Origin,
+  type PalletImpl,
+  type PostInfo,
+  type Weight,
+} from './dispatch';
+import { partialFee } from './fees';
+
+const transactionPayment = palletDecl('TransactionPayment');
+
+/** Why a transaction is refused before it enters a block (Substrate's TransactionValidityError). */
+export type InvalidReason =
+  | 'Call' | 'Payment' | 'Future' | 'Stale' | 'BadProof' | 'AncientBirthBlock'
+  | 'ExhaustsResources' | 'BadSigner' | 'CannotLookup' | 'NoUnsignedValidator';
+
+export class InvalidTransaction extends Error {
+  constructor(readonly reason: InvalidReason) {
+    super(reason);
+  }
+}
+
+export interface ChainIdentity {
+  specVersion: number;
+  transactionVersion: number;
+  genesisHash: Uint8Array;
+}
+
+export interface Validity {
+  signer: Uint8Array;
+  nonce: number;
+  info: DispatchInfo;
+  fee: bigint;
+  priority: bigint;
+  /** Last block (inclusive) in which a mortal transaction may be included. */
+  validTill: number;
+}
+
+/** Max weight of one normal extrinsic, from the BlockWeights constant (75 % of 2 s minus base). */
+export const MAX_EXTRINSIC_REF_TIME = 1_499_875_586_000n;
+
+export type DispatchResult = { ok: true; post: PostInfo } | { ok: false; error: Enum };
+
+export class Executive {
+  readonly #pallets = new Map<string, PalletImpl>();
+
+  constructor(pallets: PalletImpl[]) {
+    for (const p of pallets) this.#pallets.set(p.decl.name, p);
+  }
+
+  #resolve(call: Enum): { pallet: PalletImpl; name: string; args: unknown } {
+    const pallet = this.#pallets.get(call.type);
+    const inner = call.value as Enum;
+    const impl = pallet?.calls[inner.type];
+    // A call declared in the metadata but not implemented here fails honestly rather than pretending.
+    if (!pallet || !impl) throw new DispatchFailure({ type: 'Unavailable' }, `${call.type}.${inner.type} is not implemented`);
+    return { pallet, name: inner.type, args: inner.value };
+  }
+
+  info(call: Enum): DispatchInfo {
+    const pallet = this.#pallets.get(call.type);
+    const inner = call.value as Enum;
+    if (!pallet) return { weight: { refTime: 200_000_000n, proofSize: 0n }, class: 'Normal', paysFee: 'Yes' };
+    return callInfo(pallet, inner.type, inner.value);
+  }
+
+  /** Runs a call in its own layer over `state`: committed on success, dropped on failure. */
+  dispatch(state: Overlay, block: BlockEnv, call: Enum, origin: Origin): DispatchResult {
+    const layer = state.child();
+    try {
+      const { pallet, name, args } = this.#resolve(call);
+      const ctx = { state: layer, origin, block, dispatch: (c: Enum, o: Origin) => this.dispatch(layer, block, c, o) };
+      const post = pallet.calls[name]!(ctx, args) ?? {};
+      layer.commitInto(state);
+      return { ok: true, post };
+    } catch (e) {
+      if (e instanceof DispatchFailure) return { ok: false, error: e.error };
+      if (e instanceof ScaleError) return { ok: false, error: { type: 'Other' } };
+      throw e;
+    }
+  }
+
+  /** The signed extensions' validation, against `state` as of block `current - 1`. */
+  validate(
+    state: StateReader,
+    x: DecodedExtrinsic,
+    current: number,
+    id: ChainIdentity,
+    blockHash: (n: number) => Uint8Array | undefined,
+    verified: boolean,
+  ): Validity {
+    const s = x.signed;
+    if (!s) throw new InvalidTransaction('NoUnsignedValidator');
+    if (s.signer.every((b) => b === 0)) throw new InvalidTransaction('BadSigner');
+    const birth = eraBirth(s.era, current);
+    const birthHash = s.era.immortal ? id.genesisHash : blockHash(birth);
+    if (!birthHash) throw new InvalidTransaction('AncientBirthBlock');
+    if (!verified) {
+      const payload = signingPayload(x, { ...id, birthHash });
+      if (!verifySignature(s.signature, payload, s.signer)) throw new InvalidTransaction('BadProof');
+    }
+    const account = readAccount(state as Overlay, s.signer);
+    if (s.nonce < account.nonce) throw new InvalidTransaction('Stale');
+    const info = this.info(x.call);
+    if (info.weight.refTime > MAX_EXTRINSIC_REF_TIME) throw new InvalidTransaction('ExhaustsResources');
+    const fee = partialFee(x.bytes.length, info) + s.tip;
+    // Fee payment is checked now only when the account could pay at its current nonce.
+    if (s.nonce === account.nonce && !canPay(state, s.signer, info.paysFee === 'No' ? 0n : fee)) throw new InvalidTransaction('Payment');
+    const validTill = s.era.immortal ? Number.MAX_SAFE_INTEGER : birth + s.era.period - 1;
+    return { signer: s.signer, nonce: s.nonce, info, fee, priority: s.tip, validTill };
+  }
+
+  /**
+   * Applies a validated transaction at position `index` of the block: nonce, fee, dispatch,
+   * refund, fee to the author, and ExtrinsicSuccess/ExtrinsicFailed — all in `block` state.
+   */
+  applySigned(state: Overlay, env: BlockEnv, x: DecodedExtrinsic, v: Validity): DispatchResult {
+    const s = x.signed!;
+    incNonce(state, s.signer);
+    const charged = v.info.paysFee === 'No' ? s.tip : v.fee;
+    if (!withdrawFee(state, s.signer, charged)) throw new InvalidTransaction('Payment');
+    const result = this.dispatch(state, env, x.call, { type: 'Signed', who: s.signer });
+    const post = result.ok ? result.post : {};
+    const actualWeight = minWeight(v.info.weight, post.actualWeight);
+    const pays = post.paysFee ?? v.info.paysFee;
+    const actual = pays === 'No' ? s.tip : partialFee(x.bytes.length, { ...v.info, weight: actualWeight, paysFee: pays }) + s.tip;
+    const fee = actual < charged ? actual : charged;
+    refundFee(state, s.signer, charged - fee);
+    payAuthor(state, env.author, fee);
+    depositEvent({ state }, transactionPayment, 'TransactionFeePaid', { who: s.signer, actual_fee: fee, tip: s.tip });
+    const dispatchInfo = { weight: wire(actualWeight), class: { type: v.info.class }, pays_fee: { type: pays } };
+    if (result.ok) depositEvent({ state }, system, 'ExtrinsicSuccess', { dispatch_info: dispatchInfo });
+    else depositEvent({ state }, system, 'ExtrinsicFailed', { dispatch_error: result.error, dispatch_info: dispatchInfo });
+    return result;
+  }
+
+  /** Applies an inherent (unsigned, None origin), e.g. the timestamp. */
+  applyInherent(state: Overlay, env: BlockEnv, call: Enum): DispatchResult {
+    const info = this.info(call);
+    const result = this.dispatch(state, env, call, { type: 'None' });
+    const dispatchInfo = { weight: wire(info.weight), class: { type: info.class }, pays_fee: { type: info.paysFee } };
+    if (result.ok) depositEvent({ state }, system, 'ExtrinsicSuccess', { dispatch_info: dispatchInfo });
+    else depositEvent({ state }, system, 'ExtrinsicFailed', { dispatch_error: result.error, dispatch_info: dispatchInfo });
+    return result;
+  }
+}
+
+function canPay(state: StateReader, who: Uint8Array, fee: bigint): boolean {
+  const acc = readAccount(state as Overlay, who);
+  return fee === 0n || (acc.providers > 0 && acc.data.free - fee >= 500n && acc.data.free - acc.data.frozen >= fee);
+}
+
+function minWeight(declared: Weight, actual?: Weight): Weight {
+  if (!actual) return declared;
+  return {
+    refTime: actual.refTime < declared.refTime ? actual.refTime : declared.refTime,
+    proofSize: actual.proofSize < declared.proofSize ? actual.proofSize : declared.proofSize,
+  };
+}
+
+/** Weight as the metadata's `sp_weights::weight_v2::Weight` struct. */
+export const wire = (w: Weight): { ref_time: bigint; proof_size: bigint } => ({ ref_time: w.refTime, proof_size: w.proofSize });
+
+export const hexOf = toHex;
