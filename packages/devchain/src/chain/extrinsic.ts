@@ -4,7 +4,7 @@
  * (blake2-256 of it when longer than 256 bytes).
  */
 import { ed25519Verify, secp256k1Recover, sr25519Verify } from '@polkadot/wasm-crypto';
-import { blake2_256, concatBytes } from '../crypto/hashing';
+import { blake2_256 } from '../crypto/hashing';
 import type { Enum } from '../scale/codec';
 import { Reader, ScaleError, Writer } from '../scale/io';
 import { runtime } from '../runtime/definition/runtime';
@@ -154,4 +154,3 @@ export function verifySignature(signature: Enum, message: Uint8Array, signer: Ui
   }
 }
 
-export const concatPayload = concatBytes;

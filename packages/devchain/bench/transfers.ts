@@ -1,0 +1,122 @@
+/**
+ * Benchmark: pre-signed transfers submitted by @polkadot/api over WebSocket to a devchain running
+ * in its own process (persistent, LevelDB). Prints transfers per second accepted and finalized and
+ * the node's memory over the run.   npm run bench -w packages/devchain [-- COUNT]
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { cryptoWaitReady } from '@polkadot/util-crypto';
+
+const COUNT = Number(process.argv[2] ?? 100_000);
+const SENDERS = 50;
+const WINDOW = 4_000; // submissions in flight: the pool holds at most 20,000
+const PORT = 9_900 + Math.floor(Math.random() * 90);
+
+const rssOf = (pid: number): { rss: number; hwm: number } => {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (k: string): number => Number(new RegExp(`${k}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+  return { rss: kb('VmRSS'), hwm: kb('VmHWM') };
+};
+const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
+
+async function main(): Promise<void> {
+  await cryptoWaitReady();
+  const dir = mkdtempSync(path.join(tmpdir(), 'devchain-bench-'));
+  const node = spawn(process.execPath, [path.join(__dirname, '../bin/devchain.js'), '--base-path', dir, '--port', String(PORT), '--log-level', 'warn'], { stdio: 'inherit' });
+  const samples: { t: number; rss: number }[] = [];
+  try {
+    await new Promise((r) => setTimeout(r, 3000));
+    const api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${PORT}`), noInitWarn: true });
+    const keyring = new Keyring({ type: 'sr25519' });
+    const alice = keyring.addFromUri('//Alice');
+    const senders = Array.from({ length: SENDERS }, (_, i) => keyring.addFromUri(`//bench//${i}`));
+
+    // Fund the senders in one batch.
+    await new Promise<void>((resolve, reject) => {
+      api.tx.utility
+        .batchAll(senders.map((s) => api.tx.balances.transferKeepAlive(s.address, 10n ** 15n)))
+        .signAndSend(alice, (r) => r.status.isFinalized && resolve())
+        .catch(reject);
+    });
+
+    console.log(`signing ${COUNT} transfers from ${SENDERS} accounts...`);
+    const perSender = Math.ceil(COUNT / SENDERS);
+    const signed: string[] = [];
+    for (let n = 0; n < perSender; n++) {
+      for (const s of senders) {
+        if (signed.length === COUNT) break;
+        const tx = api.tx.balances.transferKeepAlive(alice.address, 1_000n + BigInt(n));
+        signed.push(tx.sign(s, { nonce: n, era: 0, blockHash: api.genesisHash }).toHex());
+      }
+    }
+
+    const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
+    const provider = new WsProvider(`ws://127.0.0.1:${PORT}`);
+    await provider.isReady;
+    const sampler = setInterval(() => samples.push({ t: Date.now(), rss: rssOf(node.pid!).rss }), 1000);
+    const t0 = Date.now();
+    let next = 0;
+    let accepted = 0;
+    let refused = 0;
+    await new Promise<void>((resolve) => {
+      const pump = (): void => {
+        while (next < signed.length && next - accepted - refused < WINDOW) {
+          provider.send('author_submitExtrinsic', [signed[next++]]).then(
+            () => {
+              accepted++;
+              if (accepted + refused === signed.length) resolve();
+              else pump();
+            },
+            (e: Error) => {
+              refused++;
+              if (refused < 5) console.error('refused:', e.message);
+              if (accepted + refused === signed.length) resolve();
+              else pump();
+            },
+          );
+        }
+      };
+      pump();
+    });
+    const tAccepted = Date.now();
+
+    // Wait until every accepted transfer is in a finalized block.
+    let included = 0;
+    let block = startBlock + 1;
+    while (included < accepted) {
+      const fin = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+      for (; block <= fin; block++) {
+        const b = await api.rpc.chain.getBlock(await api.rpc.chain.getBlockHash(block));
+        included += b.block.extrinsics.length - 1; // minus the timestamp inherent
+      }
+      if (included < accepted) await new Promise((r) => setTimeout(r, 100));
+    }
+    const tFinal = Date.now();
+    clearInterval(sampler);
+    const mem = rssOf(node.pid!);
+    const tenth = samples[Math.floor(samples.length / 10)]?.rss ?? mem.rss;
+    const last = samples[samples.length - 1]?.rss ?? mem.rss;
+
+    console.log(`transfers: ${accepted} accepted, ${refused} refused, ${included} finalized in ${block - startBlock - 1} blocks`);
+    console.log(`accepted:  ${Math.round(accepted / ((tAccepted - t0) / 1000))} transfers/s`);
+    console.log(`finalized: ${Math.round(included / ((tFinal - t0) / 1000))} transfers/s (submit to last finality ${((tFinal - t0) / 1000).toFixed(1)} s)`);
+    console.log(`node memory: peak ${mib(mem.hwm)}; RSS at 10% of the run ${mib(tenth)}, at the end ${mib(last)}`);
+    await provider.disconnect();
+    await api.disconnect();
+  } finally {
+    node.kill('SIGTERM');
+    await new Promise((r) => node.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

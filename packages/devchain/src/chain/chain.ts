@@ -1,0 +1,604 @@
+/**
+ * The dev chain: one author, no forks. It owns the head state, the pool and block production
+ * (instant or interval sealing), finalises blocks a little after inclusion, persists each block
+ * atomically and answers the RPC layer's questions (ChainApi).
+ */
+import type { Logger } from 'pino';
+import { decodeAddress } from '@polkadot/util-crypto';
+import { RpcError } from '../rpc/error';
+import { encode } from '../scale/codec';
+import { Reader } from '../scale/io';
+import { buildMetadata } from '../metadata';
+import { runtime } from '../runtime/definition/runtime';
+import { Executive, InvalidTransaction, type ChainIdentity } from '../runtime/executive';
+import { feeDetails, partialFee, weightToFee } from '../runtime/fees';
+import { pallets } from '../pallets';
+import { constantOf } from '../pallets/decls';
+import { Account, readAccount, system } from '../pallets/system';
+import { Now } from '../pallets/timestamp';
+import { fromHex, isHex, keyOf, toHex, type Hex } from '../util/hex';
+import type { ChainApi, ChainEvents, HeaderJson, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
+import { buildBlock, type BuiltBlock } from './block-builder';
+import { BadFormat, CannotDecode, LookupFailed, decodeExtrinsic } from './extrinsic';
+import { authorOf, buildGenesis, type ChainSpec } from './genesis';
+import { MemoryState } from './overlay';
+import { TxPool } from './pool';
+import type { ChainStore } from './store';
+
+export interface ChainOptions {
+  spec: ChainSpec;
+  store: ChainStore;
+  logger: Logger;
+  /** Interval sealing in ms; undefined: instant sealing (a block as soon as a transaction is ready). */
+  blockTimeMs?: number;
+  /** Delay between inclusion and finality (clients need InBlock before Finalized). */
+  finalityDelayMs?: number;
+  poolLimit?: number;
+}
+
+interface HeadInfo {
+  number: number;
+  hash: Uint8Array;
+  hex: Hex;
+  header: Uint8Array;
+  stateRoot: Uint8Array;
+}
+
+const RETAINED_HASHES = 4096;
+const version = constantOf<{ spec_name: string; impl_name: string; authoring_version: number; spec_version: number; impl_version: number; apis: [Uint8Array, number][]; transaction_version: number; state_version: number }>(system, 'Version');
+
+/** Substrate's messages for refused transactions (sp_runtime's TransactionValidityError Display). */
+const INVALID_MESSAGES: Record<string, [number, string, string]> = {
+  Call: [1010, 'Invalid Transaction', 'Transaction call is not expected'],
+  Payment: [1010, 'Invalid Transaction', 'Inability to pay some fees (e.g. account balance too low)'],
+  Future: [1010, 'Invalid Transaction', 'Transaction will be valid in the future'],
+  Stale: [1010, 'Invalid Transaction', 'Transaction is outdated'],
+  BadProof: [1010, 'Invalid Transaction', 'Transaction has a bad signature'],
+  AncientBirthBlock: [1010, 'Invalid Transaction', 'Transaction has an ancient birth block'],
+  ExhaustsResources: [1010, 'Invalid Transaction', 'Transaction would exhaust the block limits'],
+  BadSigner: [1010, 'Invalid Transaction', 'Invalid signing address'],
+  CannotLookup: [1011, 'Unknown Transaction Validity', 'Could not lookup information required to validate the transaction'],
+  NoUnsignedValidator: [1011, 'Unknown Transaction Validity', 'Could not find an unsigned validator for the unsigned transaction'],
+};
+
+export class Chain implements ChainApi {
+  readonly name: string;
+  readonly chainType: ChainSpec['chainType'];
+  readonly properties: Record<string, unknown>;
+  readonly genesisHash: Hex;
+
+  readonly #opts: ChainOptions;
+  readonly #store: ChainStore;
+  readonly #log: Logger;
+  readonly #executive = new Executive(pallets);
+  readonly #state: MemoryState;
+  readonly #pool: TxPool;
+  readonly #identity: ChainIdentity;
+  readonly #author: Uint8Array;
+  readonly #hashes = new Map<number, Uint8Array>();
+  readonly #numbers = new Map<Hex, number>();
+  readonly #watchers = new Map<Hex, Set<(s: TxStatus) => void>>();
+  readonly #listeners: { [E in keyof ChainEvents]: Set<ChainEvents[E]> } = { newHead: new Set(), finalized: new Set() };
+  readonly #pendingFinality: { number: number; at: number }[] = [];
+  readonly #metadata = buildMetadata(runtime);
+  #head: HeadInfo;
+  #finalized: { number: number; hex: Hex };
+  #clockOffset = 0;
+  #extrinsicsTotal = 0;
+  #buildScheduled = false;
+  #timers: NodeJS.Timeout[] = [];
+  #stopped = false;
+
+  private constructor(opts: ChainOptions, state: MemoryState, head: HeadInfo, genesisHash: Uint8Array) {
+    this.#opts = opts;
+    this.#store = opts.store;
+    this.#log = opts.logger.child({ module: 'chain' });
+    this.name = opts.spec.name;
+    this.chainType = opts.spec.chainType;
+    this.properties = opts.spec.properties;
+    this.genesisHash = toHex(genesisHash);
+    this.#state = state;
+    this.#head = head;
+    this.#finalized = { number: head.number, hex: head.hex };
+    this.#pool = new TxPool(opts.poolLimit ?? 20_000);
+    this.#identity = { specVersion: version.spec_version, transactionVersion: version.transaction_version, genesisHash };
+    this.#author = authorOf(opts.spec);
+  }
+
+  /** Opens the chain: a new genesis, or the persisted chain continued from its last complete block. */
+  static async open(opts: ChainOptions): Promise<Chain> {
+    const genesis = buildGenesis(opts.spec, { specVersion: version.spec_version, specName: version.spec_name });
+    const store = opts.store;
+    const stored = await store.getMeta('genesis');
+    let chain: Chain;
+    if (stored) {
+      if (keyOf(stored) !== keyOf(genesis.hash)) {
+        throw new Error(`the database was created with another chain spec (genesis 0x${keyOf(stored)}, this spec gives ${toHex(genesis.hash)})`);
+      }
+      const n = (await store.headNumber()) ?? 0;
+      const block = await store.blockByNumber(n);
+      if (!block) throw new Error(`the database has no block ${n} although its head points there`);
+      const state = new MemoryState();
+      await store.loadState(state, n);
+      const head: HeadInfo = { number: n, hash: fromHex(block.hash), hex: block.hash as Hex, header: block.header, stateRoot: block.header.subarray(32 + compactLen(n), 64 + compactLen(n)) };
+      chain = new Chain(opts, state, head, genesis.hash);
+      for (let i = Math.max(0, n - RETAINED_HASHES); i <= n; i++) {
+        const b = i === n ? block : await store.blockByNumber(i);
+        if (b) chain.#remember(i, fromHex(b.hash));
+      }
+      chain.#log.info({ head: n, hash: head.hex }, 'resumed the persisted chain');
+    } else {
+      const head: HeadInfo = { number: 0, hash: genesis.hash, hex: toHex(genesis.hash), header: genesis.header, stateRoot: genesis.stateRoot };
+      chain = new Chain(opts, genesis.state, head, genesis.hash);
+      chain.#remember(0, genesis.hash);
+      const changes = new Map<string, Uint8Array | null>([...genesis.state.entries()]);
+      await store.commitBlock({ number: 0, hash: head.hex, header: genesis.header, extrinsics: [] }, changes, { genesis: genesis.hash });
+      await store.setFinalized(0);
+      chain.#log.info({ genesis: head.hex }, 'created genesis');
+    }
+    chain.#startTimers();
+    return chain;
+  }
+
+  #startTimers(): void {
+    const finality = setInterval(() => this.#finalizeDue(), 20);
+    finality.unref();
+    this.#timers.push(finality);
+    if (this.#opts.blockTimeMs) {
+      const sealer = setInterval(() => this.#produce(), this.#opts.blockTimeMs);
+      this.#timers.push(sealer);
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    await this.#store.flushed();
+  }
+
+  #remember(n: number, hash: Uint8Array): void {
+    this.#hashes.set(n, hash);
+    this.#numbers.set(toHex(hash), n);
+    const old = n - RETAINED_HASHES;
+    const oldHash = this.#hashes.get(old);
+    if (oldHash) {
+      this.#hashes.delete(old);
+      this.#numbers.delete(toHex(oldHash));
+    }
+  }
+
+  // ---- block production ----
+
+  #now(): bigint {
+    const prev = Now.read(this.#state);
+    const wall = BigInt(Date.now() + this.#clockOffset);
+    return wall > prev ? wall : prev + 1n;
+  }
+
+  #scheduleBuild(): void {
+    if (this.#buildScheduled || this.#opts.blockTimeMs || this.#stopped) return;
+    this.#buildScheduled = true;
+    setImmediate(() => {
+      this.#buildScheduled = false;
+      this.#produce();
+    });
+  }
+
+  /** Builds, imports and announces one block. Synchronous: nothing else touches the head meanwhile. */
+  #produce(opts: { timestamp?: bigint; storageChanges?: [string, Uint8Array | null][] } = {}): BuiltBlock {
+    const { ready, stale } = this.#pool.ready((who) => readAccount(this.#state, who).nonce);
+    for (const e of stale) this.#drop(e.hash, 'invalid');
+    const built = buildBlock({
+      executive: this.#executive,
+      base: this.#state,
+      parent: { number: this.#head.number, hash: this.#head.hash, stateRoot: this.#head.stateRoot },
+      env: { timestamp: opts.timestamp ?? this.#now(), author: this.#author },
+      identity: this.#identity,
+      blockHash: (n) => this.#hashes.get(n),
+      candidates: ready,
+      storageChanges: opts.storageChanges,
+    });
+    this.#state.apply(built.changes);
+    const hex = toHex(built.hash);
+    this.#head = { number: built.number, hash: built.hash, hex, header: built.header, stateRoot: built.stateRoot };
+    this.#remember(built.number, built.hash);
+    this.#store
+      .commitBlock({ number: built.number, hash: hex, header: built.header, extrinsics: built.extrinsics }, built.changes)
+      .catch((e) => this.#log.error({ err: e, number: built.number }, 'could not persist block'));
+    for (const c of built.included) this.#notify(toHex(c.x.hash), { inBlock: hex }, false);
+    for (const { candidate, reason } of built.invalid) {
+      this.#log.debug({ tx: toHex(candidate.x.hash), reason }, 'dropped an invalid transaction');
+      this.#drop(toHex(candidate.x.hash), 'invalid');
+    }
+    for (const c of built.included) this.#pool.remove(toHex(c.x.hash));
+    this.#pendingFinality.push({ number: built.number, at: Date.now() + (this.#opts.finalityDelayMs ?? 250) });
+    this.#included.set(built.number, built.included.map((c) => toHex(c.x.hash)));
+    this.#extrinsicsTotal += built.extrinsics.length;
+    const header = headerJson(built.header);
+    for (const l of this.#listeners.newHead) l(header, hex);
+    this.#log.debug({ number: built.number, hash: hex, txs: built.included.length }, 'sealed block');
+    // Transactions left ready (block full) go into the next block.
+    if (this.#pool.size > 0 && built.included.length > 0) this.#scheduleBuild();
+    return built;
+  }
+
+  readonly #included = new Map<number, Hex[]>();
+
+  #finalizeDue(): void {
+    const now = Date.now();
+    let last: { number: number } | undefined;
+    while (this.#pendingFinality.length && this.#pendingFinality[0]!.at <= now) last = this.#pendingFinality.shift();
+    if (!last) return;
+    for (let n = this.#finalized.number + 1; n <= last.number; n++) {
+      const hash = this.#hashes.get(n);
+      if (!hash) continue;
+      const hex = toHex(hash);
+      this.#finalized = { number: n, hex };
+      for (const tx of this.#included.get(n) ?? []) this.#notify(tx, { finalized: hex }, true);
+      this.#included.delete(n);
+    }
+    void this.#store.setFinalized(this.#finalized.number);
+    const header = this.#finalized.number === this.#head.number ? headerJson(this.#head.header) : undefined;
+    const emit = (h: HeaderJson): void => {
+      for (const l of this.#listeners.finalized) l(h, this.#finalized.hex);
+    };
+    if (header) emit(header);
+    else void this.header(this.#finalized.hex).then((h) => h && emit(h));
+  }
+
+  #notify(tx: Hex, status: TxStatus, final: boolean): void {
+    const ws = this.#watchers.get(tx);
+    if (!ws) return;
+    for (const w of ws) w(status);
+    if (final) this.#watchers.delete(tx);
+  }
+
+  #drop(tx: Hex, status: 'invalid' | 'dropped'): void {
+    this.#pool.remove(tx);
+    this.#notify(tx, status, true);
+  }
+
+  /** Figures for /metrics. */
+  stats(): { best: number; finalized: number; poolSize: number; extrinsicsTotal: number; stateKeys: number } {
+    return { best: this.#head.number, finalized: this.#finalized.number, poolSize: this.#pool.size, extrinsicsTotal: this.#extrinsicsTotal, stateKeys: this.#state.size };
+  }
+
+  // ---- ChainApi: blocks ----
+
+  bestNumber(): number {
+    return this.#head.number;
+  }
+
+  bestHash(): Hex {
+    return this.#head.hex;
+  }
+
+  finalizedHash(): Hex {
+    return this.#finalized.hex;
+  }
+
+  finalizedNumber(): number {
+    return this.#finalized.number;
+  }
+
+  async blockHash(n?: number): Promise<Hex | null> {
+    if (n === undefined) return this.#head.hex;
+    if (n > this.#head.number || n < 0) return null;
+    const h = this.#hashes.get(n);
+    if (h) return toHex(h);
+    await this.#store.flushed();
+    const b = await this.#store.blockByNumber(n);
+    return b ? (b.hash as Hex) : null;
+  }
+
+  async #numberOf(hash: Hex): Promise<number | undefined> {
+    const lower = hash.toLowerCase() as Hex;
+    const n = this.#numbers.get(lower);
+    if (n !== undefined) return n;
+    await this.#store.flushed();
+    return this.#store.numberOfHash(lower);
+  }
+
+  async #blockAt(hash?: Hex): Promise<{ header: Uint8Array; extrinsics: Uint8Array[]; number: number } | null> {
+    const n = hash === undefined ? this.#head.number : await this.#numberOf(hash);
+    if (n === undefined) return null;
+    await this.#store.flushed();
+    const b = await this.#store.blockByNumber(n);
+    return b ? { header: b.header, extrinsics: b.extrinsics, number: n } : null;
+  }
+
+  async header(hash?: Hex): Promise<HeaderJson | null> {
+    if (hash === undefined || hash.toLowerCase() === this.#head.hex) return headerJson(this.#head.header);
+    const b = await this.#blockAt(hash);
+    return b ? headerJson(b.header) : null;
+  }
+
+  async block(hash?: Hex): Promise<SignedBlockJson | null> {
+    const b = await this.#blockAt(hash);
+    if (!b) return null;
+    return { block: { header: headerJson(b.header), extrinsics: b.extrinsics.map(toHex) }, justifications: null };
+  }
+
+  // ---- ChainApi: state ----
+
+  runtimeVersion(): RuntimeVersionJson {
+    return {
+      specName: version.spec_name,
+      implName: version.impl_name,
+      authoringVersion: version.authoring_version,
+      specVersion: version.spec_version,
+      implVersion: version.impl_version,
+      apis: version.apis.map(([id, v]) => [toHex(id), v]),
+      transactionVersion: version.transaction_version,
+      stateVersion: version.state_version,
+    };
+  }
+
+  metadata(): Hex {
+    return toHex(this.#metadata.v14);
+  }
+
+  /** The block number a query refers to; throws UnknownBlock for hashes this node does not hold. */
+  async #at(at?: Hex): Promise<number> {
+    if (at === undefined) return this.#head.number;
+    const n = await this.#numberOf(at);
+    if (n === undefined) throw new RpcError(4003, `Client error: UnknownBlock: Header was not found in the database: ${at}`);
+    return n;
+  }
+
+  async #value(key: string, n: number): Promise<Uint8Array | undefined> {
+    if (n === this.#head.number) return this.#state.get(key);
+    await this.#store.flushed();
+    return this.#store.valueAt(key, n);
+  }
+
+  async storage(key: Hex, at?: Hex): Promise<Hex | null> {
+    const n = await this.#at(at);
+    const v = await this.#value(key.slice(2).toLowerCase(), n);
+    return v ? toHex(v) : null;
+  }
+
+  async storageKeys(prefix: Hex, at?: Hex, count?: number, startKey?: Hex): Promise<Hex[]> {
+    const n = await this.#at(at);
+    const p = prefix.slice(2).toLowerCase();
+    const start = startKey?.slice(2).toLowerCase();
+    let keys: string[];
+    if (n === this.#head.number) {
+      keys = this.#state.keys(p);
+      if (start) keys = keys.filter((k) => k > start);
+      if (count !== undefined) keys = keys.slice(0, count);
+    } else {
+      await this.#store.flushed();
+      keys = await this.#store.keysAt(p, n, count, start);
+    }
+    return keys.map((k) => `0x${k}` as Hex);
+  }
+
+  async call(method: string, data: Hex, at?: Hex): Promise<Hex> {
+    const n = await this.#at(at);
+    const input = fromHex(data);
+    for (const api of runtime.apis) {
+      for (const m of api.methods) {
+        if (`${api.name}_${m.name}` !== method) continue;
+        let args: unknown[];
+        try {
+          const r = new Reader(input);
+          args = m.inputs.map((i) => i.type.dec(r));
+        } catch (e) {
+          throw new RpcError(4003, `Client error: Execution failed: Bad input data provided to ${m.name}: ${(e as Error).message}`);
+        }
+        const out = await this.#runtimeApi(method, args, n);
+        return toHex(encode(m.output, out));
+      }
+    }
+    throw new RpcError(4003, `Client error: Execution failed: Other: Exported method ${method} is not found`);
+  }
+
+  async #runtimeApi(method: string, args: unknown[], n: number): Promise<unknown> {
+    switch (method) {
+      case 'Core_version':
+        return version;
+      case 'Metadata_metadata':
+        return this.#metadata.v14.subarray(0);
+      case 'Metadata_metadata_versions':
+        return this.#metadata.versions;
+      case 'Metadata_metadata_at_version': {
+        const v = args[0] as number;
+        return v === 14 ? this.#metadata.v14 : v === 15 ? this.#metadata.v15 : undefined;
+      }
+      case 'AccountNonceApi_account_nonce': {
+        const raw = await this.#value(keyOf(Account.keyBytes(args[0] as Uint8Array)), n);
+        return raw ? new DataView(raw.buffer, raw.byteOffset).getUint32(0, true) : 0;
+      }
+      case 'TransactionPaymentApi_query_info':
+      case 'TransactionPaymentApi_query_fee_details': {
+        const { info, len, tip } = this.#infoOf(args[0] as Uint8Array, args[1] as number);
+        if (method.endsWith('query_info')) return { weight: { ref_time: info.weight.refTime, proof_size: info.weight.proofSize }, class: { type: info.class }, partial_fee: partialFee(len, info) };
+        const d = feeDetails(len, info);
+        return { inclusion_fee: info.paysFee === 'No' ? undefined : { base_fee: d.baseFee, len_fee: d.lenFee, adjusted_weight_fee: d.adjustedWeightFee }, tip };
+      }
+      case 'TransactionPaymentApi_query_weight_to_fee':
+        return weightToFee({ refTime: BigInt((args[0] as { ref_time: bigint }).ref_time), proofSize: 0n });
+      case 'TransactionPaymentApi_query_length_to_fee':
+        return BigInt(args[0] as number);
+      default:
+        throw new RpcError(4003, `Client error: Execution failed: ${method} is not supported by the dev chain`);
+    }
+  }
+
+  #infoOf(ext: Uint8Array, len: number): { info: ReturnType<Executive['info']>; len: number; tip: bigint } {
+    let x;
+    try {
+      x = decodeExtrinsic(ext);
+    } catch (e) {
+      throw new RpcError(4003, `Client error: Execution failed: Could not decode extrinsic: ${(e as Error).message}`);
+    }
+    const info = this.#executive.info(x.call);
+    return { info: x.signed ? info : { ...info, paysFee: 'No' }, len, tip: x.signed?.tip ?? 0n };
+  }
+
+  async queryInfo(extrinsic: Hex, at?: Hex): Promise<unknown> {
+    await this.#at(at);
+    const bytes = fromHex(extrinsic);
+    const { info, len } = this.#infoOf(bytes, bytes.length);
+    return {
+      weight: { refTime: Number(info.weight.refTime), proofSize: Number(info.weight.proofSize) },
+      class: info.class.toLowerCase(),
+      partialFee: partialFee(len, info).toString(),
+    };
+  }
+
+  async accountNextIndex(address: string): Promise<number> {
+    let who: Uint8Array;
+    try {
+      who = isHex(address) && address.length === 66 ? fromHex(address) : decodeAddress(address);
+    } catch {
+      throw new RpcError(-32602, `Invalid params: ${address} is not an SS58 address or 32-byte hex account`);
+    }
+    return this.#pool.nextNonce(who, readAccount(this.#state, who).nonce);
+  }
+
+  // ---- ChainApi: transactions ----
+
+  async submit(extrinsic: Hex): Promise<Hex> {
+    return this.#accept(extrinsic).hash;
+  }
+
+  async submitAndWatch(extrinsic: Hex, onStatus: (s: TxStatus) => void): Promise<{ hash: Hex; unwatch(): void }> {
+    const { hash, status } = this.#accept(extrinsic, onStatus);
+    queueMicrotask(() => onStatus(status));
+    return {
+      hash,
+      unwatch: () => {
+        this.#watchers.get(hash)?.delete(onStatus);
+      },
+    };
+  }
+
+  #accept(extrinsic: Hex, watcher?: (s: TxStatus) => void): { hash: Hex; status: TxStatus } {
+    if (!isHex(extrinsic)) throw new RpcError(-32602, 'Invalid params: extrinsic must be 0x-prefixed hex');
+    let x;
+    try {
+      x = decodeExtrinsic(fromHex(extrinsic));
+    } catch (e) {
+      if (e instanceof BadFormat) throw new RpcError(1001, `Extrinsic has invalid format: ${e.message}`);
+      if (e instanceof CannotDecode) {
+        throw new RpcError(1002, `Verification Error: Runtime error: Execution failed: Could not decode \`RuntimeCall\`: ${e.message}`, e.message);
+      }
+      if (e instanceof LookupFailed) throw this.#invalid('CannotLookup');
+      throw e;
+    }
+    const hash = toHex(x.hash);
+    if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
+    let v;
+    try {
+      v = this.#executive.validate(this.#state, x, this.#head.number + 1, this.#identity, (n) => this.#hashes.get(n), false);
+    } catch (e) {
+      if (e instanceof InvalidTransaction) throw this.#invalid(e.reason);
+      throw e;
+    }
+    const old = this.#pool.occupant(v.signer, v.nonce);
+    if (old && old.v.priority >= v.priority) {
+      throw new RpcError(1014, `Priority is too low: (${old.v.priority} vs ${v.priority})`, 'The transaction has too low priority to replace another transaction already in the pool.');
+    }
+    if (!old && this.#pool.size >= this.#pool.limit) {
+      throw new RpcError(1016, 'Immediately Dropped', "The transaction couldn't enter the pool because of the limit");
+    }
+    if (old) this.#notify(old.hash, { usurped: hash }, true);
+    this.#pool.add({ x, v });
+    if (watcher) {
+      let ws = this.#watchers.get(hash);
+      if (!ws) this.#watchers.set(hash, (ws = new Set()));
+      ws.add(watcher);
+    }
+    const accountNonce = readAccount(this.#state, v.signer).nonce;
+    const ready = this.#pool.isReady(v.signer, v.nonce, accountNonce);
+    if (ready) this.#scheduleBuild();
+    return { hash, status: ready ? 'ready' : 'future' };
+  }
+
+  #invalid(reason: string): RpcError {
+    const [code, message, data] = INVALID_MESSAGES[reason] ?? [1010, 'Invalid Transaction', reason];
+    return new RpcError(code, message, data);
+  }
+
+  pendingExtrinsics(): Hex[] {
+    return this.#pool.all().map((e) => toHex(e.x.bytes));
+  }
+
+  on<E extends keyof ChainEvents>(event: E, listener: ChainEvents[E]): () => void {
+    const set = this.#listeners[event] as Set<ChainEvents[E]>;
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+
+  // ---- dev_* ----
+
+  async newBlock(opts: { count?: number } = {}): Promise<Hex> {
+    const count = opts.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new RpcError(-32602, 'Invalid params: count must be an integer from 1 to 100000');
+    for (let i = 0; i < count; i++) this.#produce();
+    return this.#head.hex;
+  }
+
+  async setStorage(changes: [Hex, Hex | null][]): Promise<Hex> {
+    const raw = changes.map(([k, v]) => [k.slice(2).toLowerCase(), v === null ? null : fromHex(v)] as [string, Uint8Array | null]);
+    this.#produce({ storageChanges: raw });
+    return this.#head.hex;
+  }
+
+  /**
+   * Moves the chain's clock forward: to an absolute time (ms or date string), or by
+   * `{seconds}` / `{blocks}`. The blocks in between are produced, 6 s apart, so time-based
+   * rules see the chain advance as it would have.
+   */
+  async timeTravel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }> {
+    const now = Number(Now.read(this.#state));
+    let target: number;
+    let blocks: number;
+    if (typeof to === 'object') {
+      blocks = to.blocks ?? Math.floor((to.seconds ?? 0) / 6);
+      target = now + (to.seconds !== undefined ? to.seconds * 1000 : blocks * 6000);
+    } else {
+      target = typeof to === 'number' ? to : Date.parse(to);
+      if (!Number.isFinite(target)) throw new RpcError(-32602, `Invalid params: ${String(to)} is not a time`);
+      blocks = Math.floor((target - now) / 6000);
+    }
+    if (target < now) throw new RpcError(-32602, `Invalid params: the chain cannot travel back in time (now ${new Date(now).toISOString()})`);
+    if (blocks > 1_000_000) throw new RpcError(-32602, 'Invalid params: at most 1000000 blocks at a time');
+    for (let i = 1; i < blocks; i++) {
+      this.#produce({ timestamp: BigInt(now + i * 6000) });
+      // Let sockets breathe during long travels.
+      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+    }
+    this.#clockOffset = target - Date.now();
+    this.#produce({ timestamp: BigInt(target) });
+    return { number: this.#head.number, timestamp: target };
+  }
+}
+
+function compactLen(n: number): number {
+  return n < 64 ? 1 : n < 16384 ? 2 : n < 1073741824 ? 4 : 5;
+}
+
+/** The header in Substrate's JSON: number as hex, digest logs as encoded items. */
+export function headerJson(header: Uint8Array): HeaderJson {
+  const r = new Reader(header);
+  const parentHash = toHex(r.bytes(32));
+  const number = Number(r.compact());
+  const stateRoot = toHex(r.bytes(32));
+  const extrinsicsRoot = toHex(r.bytes(32));
+  const count = r.length();
+  const logs: Hex[] = [];
+  for (let i = 0; i < count; i++) {
+    const start = r.pos;
+    // DigestItem: variant byte then (engine id +) bytes.
+    const kind = r.u8();
+    if (kind !== 0 && kind !== 8) r.bytes(4);
+    if (kind !== 8) r.bytes(r.length());
+    logs.push(toHex(header.subarray(start, r.pos)));
+  }
+  return { parentHash, number: `0x${number.toString(16)}`, stateRoot, extrinsicsRoot, digest: { logs } };
+}
+

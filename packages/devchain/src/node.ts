@@ -1,0 +1,74 @@
+/** Starts a dev chain with its RPC server: what the CLI runs and what tests start in-process. */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { cryptoReady } from './crypto/hashing';
+import { Chain } from './chain/chain';
+import { loadChainSpec, type ChainSpec } from './chain/genesis';
+import { ChainStore } from './chain/store';
+import { metricsRoute } from './metrics';
+import { createRpcTable } from './rpc/methods';
+import { startRpcServer } from './rpc/server';
+
+export const DEFAULT_CHAIN_SPEC = path.resolve(__dirname, '../../../chain-spec/dev.json');
+export const NODE_NAME = 'tfgrid-devchain';
+export const NODE_VERSION = '0.1.0';
+
+export interface DevchainOptions {
+  /** Persistent chain in this directory (LevelDB); omitted: an ephemeral in-memory chain. */
+  basePath?: string;
+  /** RPC port (WebSocket and HTTP); 0 picks a free one. Default 9944. */
+  port?: number;
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Chain spec file (default chain-spec/dev.json) or an already loaded spec. */
+  chain?: string | ChainSpec;
+  /** Interval sealing; omitted: instant sealing. */
+  blockTimeMs?: number;
+  finalityDelayMs?: number;
+  logger?: Logger;
+}
+
+export interface Devchain {
+  url: string;
+  httpUrl: string;
+  port: number;
+  chain: Chain;
+  stop(): Promise<void>;
+}
+
+export async function startDevchain(opts: DevchainOptions = {}): Promise<Devchain> {
+  const logger = opts.logger ?? pino({ level: 'silent' });
+  await cryptoReady();
+  const spec = typeof opts.chain === 'object' ? opts.chain : loadChainSpec(opts.chain ?? DEFAULT_CHAIN_SPEC);
+  if (opts.basePath) mkdirSync(opts.basePath, { recursive: true });
+  const store = new ChainStore(opts.basePath ? path.join(opts.basePath, 'chain') : undefined);
+  await store.open();
+  let chain: Chain;
+  try {
+    chain = await Chain.open({ spec, store, logger, blockTimeMs: opts.blockTimeMs, finalityDelayMs: opts.finalityDelayMs });
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  const server = await startRpcServer({
+    host: opts.host ?? '127.0.0.1',
+    port: opts.port ?? 9944,
+    table: createRpcTable(chain, { name: NODE_NAME, version: NODE_VERSION }),
+    logger,
+    httpRoutes: { '/metrics': metricsRoute(chain) },
+  });
+  let stopping: Promise<void> | undefined;
+  return {
+    url: server.url,
+    httpUrl: server.httpUrl,
+    port: server.port,
+    chain,
+    stop: () =>
+      (stopping ??= (async () => {
+        await server.close();
+        await chain.stop();
+        await store.close();
+      })()),
+  };
+}

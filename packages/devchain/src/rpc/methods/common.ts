@@ -1,0 +1,105 @@
+// Helpers shared by the namespace files: the Substrate error shapes for unknown blocks, param
+// readers for block hashes and storage keys, and a serial queue that keeps a subscription's
+// notifications in order while each one waits on async chain reads.
+
+import type { Logger } from 'pino';
+import type { ChainApi } from '../../chain/api';
+import { RpcError, invalidParams } from '../error';
+import { arrayParam, hexParam, type HexString, type OptionalOption } from '../params';
+import type { RpcParams } from '../types';
+
+/** sc-rpc-api error bases: chain 3000, state 4000 (+1 block range, +2 count, +3 client). */
+export const CHAIN_OTHER_ERROR = 3001;
+export const STATE_INVALID_BLOCK_RANGE = 4001;
+export const STATE_INVALID_COUNT = 4002;
+export const STATE_CLIENT_ERROR = 4003;
+
+/** What Substrate's state RPC answers for a block hash it does not hold. */
+export function unknownBlock(hash: string): RpcError {
+  return new RpcError(STATE_CLIENT_ERROR, `Client error: UnknownBlock: Header was not found in the database: ${hash}`);
+}
+
+/** The chain signals an unknown `at` with an Error named 'UnknownBlock' (see ChainApi.storage). */
+export function isUnknownBlockError(err: unknown): boolean {
+  return err instanceof Error && err.name === 'UnknownBlock';
+}
+
+/** Runs a chain read at `at`, turning the chain's UnknownBlock error into Substrate's RPC error. */
+export async function atBlock<T>(at: HexString | undefined, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (err) {
+    if (isUnknownBlockError(err)) throw unknownBlock(at ?? (err as Error).message);
+    throw err;
+  }
+}
+
+/** Throws Substrate's UnknownBlock error when `at` is given and is not a block the chain holds. */
+export async function requireBlock(chain: ChainApi, at: HexString | undefined): Promise<void> {
+  if (at !== undefined && (await chain.header(at)) === null) throw unknownBlock(at);
+}
+
+/** A 32-byte block hash (H256), lowercased as Substrate prints it. */
+export function blockHashParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
+  const hash = opts.optional
+    ? hexParam(params, i, name, { bytes: 32, optional: true })
+    : hexParam(params, i, name, { bytes: 32 });
+  return hash === undefined ? undefined : lower(hash);
+}
+
+/** Raw bytes (a storage key, an extrinsic, call data), lowercased. */
+export function bytesParam(params: RpcParams, i: number, name: string): HexString;
+export function bytesParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString | undefined;
+export function bytesParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
+  const value = opts.optional ? hexParam(params, i, name, { optional: true }) : hexParam(params, i, name);
+  return value === undefined ? undefined : lower(value);
+}
+
+/** A list of storage keys, each validated, lowercased, duplicates dropped (order kept). */
+export function storageKeysParam(params: RpcParams, i: number, name: string): HexString[];
+export function storageKeysParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString[] | undefined;
+export function storageKeysParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString[] | undefined {
+  const list = opts.optional ? arrayParam(params, i, name, { optional: true }) : arrayParam(params, i, name);
+  if (list === undefined) return undefined;
+  const keys = list.map((_, k) => bytesParam(list, k, `${name}[${k}]`));
+  return [...new Set(keys)];
+}
+
+/** A plain JSON object (not null, not an array). */
+export function objectParam(params: RpcParams, i: number, name: string): Record<string, unknown> | undefined {
+  const value = params[i];
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'object' || Array.isArray(value)) throw invalidParams(`${name} must be an object`);
+  return value as Record<string, unknown>;
+}
+
+/** Block numbers in headers are hex (`"0x1a"`). */
+export function headerNumber(header: { number: string }): number {
+  return Number.parseInt(header.number.slice(2), 16);
+}
+
+function lower(hex: HexString): HexString {
+  return hex.toLowerCase() as HexString;
+}
+
+export interface SerialQueue {
+  /** Runs `task` after every task queued before it; the promise settles with the task. */
+  run(task: () => void | Promise<void>): Promise<void>;
+  /** Like run, for event listeners nobody awaits: a failure is logged, not thrown. */
+  background(task: () => void | Promise<void>): void;
+}
+
+export function serialQueue(log: Logger, what: string): SerialQueue {
+  let tail: Promise<void> = Promise.resolve();
+  const run = (task: () => void | Promise<void>): Promise<void> => {
+    const done = tail.then(task);
+    tail = done.catch(() => undefined);
+    return done;
+  };
+  return {
+    run,
+    background(task) {
+      run(task).catch((err: unknown) => log.error({ err, subscription: what }, 'subscription update failed'));
+    },
+  };
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// The project's test command: type-check, then Jest; closes with "N passed, N failed" from Jest's JSON result.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+
+const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false }).status ?? 1;
+
+console.log('> tsc --noEmit');
+const tsc = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
+if (tsc !== 0) console.error('tsc --noEmit failed');
+
+const result = 'jest-result.json';
+rmSync(result, { force: true });
+console.log('> jest');
+const jest = run('npx', ['jest', '--maxWorkers=2', '--json', `--outputFile=${result}`, ...process.argv.slice(2)]);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(result)) {
+  const r = JSON.parse(readFileSync(result, 'utf8'));
+  passed = r.numPassedTests;
+  failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
+}
+if (tsc !== 0) failed += 1;
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(tsc !== 0 || jest !== 0 || failed > 0 ? 1 : 0);
