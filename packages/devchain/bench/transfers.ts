@@ -38,7 +38,9 @@ async function main(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       api.tx.utility
         .batchAll(senders.map((s) => api.tx.balances.transferKeepAlive(s.address, 10n ** 15n)))
-        .signAndSend(alice, (r) => r.status.isFinalized && resolve())
+        .signAndSend(alice, (r) => {
+          if (r.status.isFinalized) resolve();
+        })
         .catch(reject);
     });
 
@@ -49,7 +51,7 @@ async function main(): Promise<void> {
       for (const s of senders) {
         if (signed.length === COUNT) break;
         const tx = api.tx.balances.transferKeepAlive(alice.address, 1_000n + BigInt(n));
-        signed.push(tx.sign(s, { nonce: n, era: 0, blockHash: api.genesisHash }).toHex());
+        signed.push(tx.sign(s, { nonce: n, blockHash: api.genesisHash, genesisHash: api.genesisHash, runtimeVersion: api.runtimeVersion, signedExtensions: api.registry.signedExtensions }).toHex());
       }
     }
 

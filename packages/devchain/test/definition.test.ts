@@ -197,7 +197,9 @@ class Conformance {
 }
 
 withReference('conformance with the TFChain spec 152 metadata', () => {
-  const { types, v14 } = ref!;
+  // (describe.skip still runs this body to collect the tests: touch the reference lazily.)
+  const types = ref?.types ?? [];
+  const v14 = ref?.v14;
   const refPallet = (name: string) => v14.pallets.find((p: any) => p.name.toString() === name);
   const conformance = new Conformance(types);
   // The identity maps are shared by all tests (one Rust type, one codec, across pallets); each
@@ -423,7 +425,7 @@ describe('codec round trips', () => {
 // ---------------------------------------------------------------- with @polkadot/types (reference registry)
 
 withReference('values exchanged with @polkadot/types on the reference metadata', () => {
-  const { registry } = ref!;
+  const registry = ref?.registry as TypeRegistry;
 
   it('re-encodes a Utility.batch RuntimeCall built by @polkadot/types to the same bytes', () => {
     const transfer = registry.findMetaCall(new Uint8Array([20, 3]))({ Id: u8aToHex(BOB) }, 12_345);
@@ -438,6 +440,11 @@ withReference('values exchanged with @polkadot/types on the reference metadata',
       { type: 'System', value: { type: 'remark', value: { remark: new TextEncoder().encode('hello') } } },
     ]);
     expect(u8aToHex(encode(RuntimeCall, decoded))).toBe(u8aToHex(bytes));
+
+    // the same call through createType('Call', ...)
+    const created = registry.createType('Call', { callIndex: [20, 3], args: { dest: { Id: u8aToHex(BOB) }, value: 12_345 } });
+    expect(created.toHex()).toBe(transfer.toHex());
+    expect(u8aToHex(encode(RuntimeCall, decode(RuntimeCall, created.toU8a())))).toBe(created.toHex());
   });
 
   it('our RuntimeCall, EventRecord, AccountInfo and DispatchError decode in @polkadot/types', () => {

@@ -443,7 +443,8 @@ export class Chain implements ChainApi {
     const bytes = fromHex(extrinsic);
     const { info, len } = this.#infoOf(bytes, bytes.length);
     return {
-      weight: { refTime: Number(info.weight.refTime), proofSize: Number(info.weight.proofSize) },
+      // The RPC keeps the pre-Weight-V2 shape (ref time only), which @polkadot/api decodes as RuntimeDispatchInfoV1.
+      weight: Number(info.weight.refTime),
       class: info.class.toLowerCase(),
       partialFee: partialFee(len, info).toString(),
     };

@@ -40,6 +40,8 @@ export async function requireBlock(chain: ChainApi, at: HexString | undefined): 
 }
 
 /** A 32-byte block hash (H256), lowercased as Substrate prints it. */
+export function blockHashParam(params: RpcParams, i: number, name: string): HexString;
+export function blockHashParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString | undefined;
 export function blockHashParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
   const hash = opts.optional
     ? hexParam(params, i, name, { bytes: 32, optional: true })

@@ -2,7 +2,7 @@
  * The extrinsic format (v4): UncheckedExtrinsic, the era, TFChain's nine signed extensions in
  * order, the block, and helpers to take an extrinsic's bytes apart and put them together.
  */
-import { type Codec, compact, decode, empty, type Enum, enumeration, tuple, u32, u8, unit, vec, wrapper, bytes, struct } from '../../scale/codec';
+import { bytes, type Codec, compact, decode, empty, type Enum, enumeration, struct, tuple, u32, u8, unit, vec, wrapper } from '../../scale/codec';
 import { Reader, ScaleError, Writer } from '../../scale/io';
 import { RuntimeCall } from './outer';
 import { H256, Header, MultiAddress, MultiSignature, Runtime } from './primitives';

@@ -169,6 +169,11 @@ export function boundedVec<T>(of: Codec<T>): Codec<T[]> {
   return wrapper({ path: 'bounded_collections::bounded_vec::BoundedVec', params: [{ name: 'T', type: of }, { name: 'S' }] }, vec(of), 'Vec<T>');
 }
 
+/** `BoundedVec<u8, S>` whose value is a Uint8Array (like `bytes`); call once per Rust type. */
+export function boundedBytes(): Codec<Uint8Array> {
+  return wrapper({ path: 'bounded_collections::bounded_vec::BoundedVec', params: [{ name: 'T', type: u8 }, { name: 'S' }] }, bytes, 'Vec<T>');
+}
+
 /** `bounded_collections::weak_bounded_vec::WeakBoundedVec<T, S>` */
 export function weakBoundedVec<T>(of: Codec<T>): Codec<T[]> {
   return wrapper(
