@@ -25,7 +25,7 @@ const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
 async function main(): Promise<void> {
   await cryptoWaitReady();
   const dir = mkdtempSync(path.join(tmpdir(), 'devchain-bench-'));
-  const node = spawn(process.execPath, [path.join(__dirname, '../bin/devchain.js'), '--base-path', dir, '--port', String(PORT), '--log-level', 'warn'], { stdio: 'inherit' });
+  const node = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '../bin/devchain.js'), '--base-path', dir, '--port', String(PORT), '--log-level', 'warn'], { stdio: 'inherit' });
   const samples: { t: number; rss: number }[] = [];
   try {
     await new Promise((r) => setTimeout(r, 3000));

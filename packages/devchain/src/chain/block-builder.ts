@@ -139,7 +139,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     if (weights.normal + w > maxRefTime || normalLength + c.x.bytes.length > maxLength) break;
     let v: Validity;
     try {
-      v = input.executive.validate(state, c.x, number, input.identity, input.blockHash, true);
+      v = input.executive.validate(state, c.x, number, input.identity, input.blockHash);
       if (v.nonce !== readAccount(state, c.v.signer).nonce) throw new InvalidTransaction('Future');
       if (number > c.v.validTill) throw new InvalidTransaction('AncientBirthBlock');
     } catch (e) {

@@ -3,7 +3,9 @@
  * (instant or interval sealing), finalises blocks a little after inclusion, persists each block
  * atomically and answers the RPC layer's questions (ChainApi).
  */
+import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
+import { SignatureVerifier, type SignatureKind } from '../crypto/verifier';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { RpcError } from '../rpc/error';
 import { encode } from '../scale/codec';
@@ -34,6 +36,8 @@ export interface ChainOptions {
   /** Delay between inclusion and finality (clients need InBlock before Finalized). */
   finalityDelayMs?: number;
   poolLimit?: number;
+  /** Worker threads that verify signatures (0: on the main thread). Default: min(2, cores). */
+  verifierThreads?: number;
 }
 
 interface HeadInfo {
@@ -81,6 +85,7 @@ export class Chain implements ChainApi {
   readonly #listeners: { [E in keyof ChainEvents]: Set<ChainEvents[E]> } = { newHead: new Set(), finalized: new Set() };
   readonly #pendingFinality: { number: number; at: number }[] = [];
   readonly #metadata = buildMetadata(runtime);
+  readonly #verifier: SignatureVerifier;
   #head: HeadInfo;
   #finalized: { number: number; hex: Hex };
   #clockOffset = 0;
@@ -103,6 +108,7 @@ export class Chain implements ChainApi {
     this.#pool = new TxPool(opts.poolLimit ?? 20_000);
     this.#identity = { specVersion: version.spec_version, transactionVersion: version.transaction_version, genesisHash };
     this.#author = authorOf(opts.spec);
+    this.#verifier = new SignatureVerifier(opts.verifierThreads ?? Math.min(2, availableParallelism()));
   }
 
   /** Opens the chain: a new genesis, or the persisted chain continued from its last complete block. */
@@ -154,6 +160,7 @@ export class Chain implements ChainApi {
     this.#stopped = true;
     for (const t of this.#timers) clearInterval(t);
     this.#timers = [];
+    await this.#verifier.close();
     await this.#store.flushed();
   }
 
@@ -463,11 +470,11 @@ export class Chain implements ChainApi {
   // ---- ChainApi: transactions ----
 
   async submit(extrinsic: Hex): Promise<Hex> {
-    return this.#accept(extrinsic).hash;
+    return (await this.#accept(extrinsic)).hash;
   }
 
   async submitAndWatch(extrinsic: Hex, onStatus: (s: TxStatus) => void): Promise<{ hash: Hex; unwatch(): void }> {
-    const { hash, status } = this.#accept(extrinsic, onStatus);
+    const { hash, status } = await this.#accept(extrinsic, onStatus);
     queueMicrotask(() => onStatus(status));
     return {
       hash,
@@ -477,7 +484,7 @@ export class Chain implements ChainApi {
     };
   }
 
-  #accept(extrinsic: Hex, watcher?: (s: TxStatus) => void): { hash: Hex; status: TxStatus } {
+  async #accept(extrinsic: Hex, watcher?: (s: TxStatus) => void): Promise<{ hash: Hex; status: TxStatus }> {
     if (!isHex(extrinsic)) throw new RpcError(-32602, 'Invalid params: extrinsic must be 0x-prefixed hex');
     let x;
     try {
@@ -492,9 +499,15 @@ export class Chain implements ChainApi {
     }
     const hash = toHex(x.hash);
     if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
+    const blockHash = (n: number): Uint8Array | undefined => this.#hashes.get(n);
     let v;
     try {
-      v = this.#executive.validate(this.#state, x, this.#head.number + 1, this.#identity, (n) => this.#hashes.get(n), false);
+      const payload = this.#executive.signedPayload(x, this.#head.number + 1, this.#identity, blockHash);
+      const sig = x.signed!.signature;
+      if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signed!.signer))) throw new InvalidTransaction('BadProof');
+      // The state may have moved on while the signature was checked: validate against the head now.
+      if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
+      v = this.#executive.validate(this.#state, x, this.#head.number + 1, this.#identity, blockHash);
     } catch (e) {
       if (e instanceof InvalidTransaction) throw this.#invalid(e.reason);
       throw e;

@@ -3,7 +3,6 @@
  * [address ++ signature ++ extra] ++ call`, signed over `call ++ extra ++ additional_signed`
  * (blake2-256 of it when longer than 256 bytes).
  */
-import { ed25519Verify, secp256k1Recover, sr25519Verify } from '@polkadot/wasm-crypto';
 import { blake2_256 } from '../crypto/hashing';
 import type { Enum } from '../scale/codec';
 import { Reader, ScaleError, Writer } from '../scale/io';
@@ -132,25 +131,3 @@ export function signingPayload(x: DecodedExtrinsic, add: AdditionalSigned): Uint
   const payload = w.finish();
   return payload.length > 256 ? blake2_256(payload) : payload;
 }
-
-/** MultiSignature::verify: ed25519 and sr25519 against the account key, ecdsa by recovery. */
-export function verifySignature(signature: Enum, message: Uint8Array, signer: Uint8Array): boolean {
-  const sig = signature.value as Uint8Array;
-  switch (signature.type) {
-    case 'Sr25519':
-      return sr25519Verify(sig, message, signer);
-    case 'Ed25519':
-      return ed25519Verify(sig, message, signer);
-    case 'Ecdsa': {
-      try {
-        const pub = secp256k1Recover(blake2_256(message), sig.subarray(0, 64), sig[64]! % 27);
-        return Buffer.from(blake2_256(pub)).equals(Buffer.from(signer));
-      } catch {
-        return false;
-      }
-    }
-    default:
-      return false;
-  }
-}
-

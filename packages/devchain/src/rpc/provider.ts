@@ -125,9 +125,9 @@ export class InProcessProvider {
     return { ...this.#total };
   }
 
-  /** A fresh connection to the same table. */
+  /** A fresh, connected provider over the same table (what ApiPromise.clone() needs). */
   clone(): InProcessProvider {
-    return new InProcessProvider(this.#table, this.#opts);
+    return new InProcessProvider(this.#table, { ...this.#opts, autoConnect: true });
   }
 
   async connect(): Promise<void> {

@@ -3,7 +3,7 @@
  * extensions do, and applies them with fees, nonces and the System events clients expect.
  */
 import type { Overlay, StateReader } from '../chain/overlay';
-import { eraBirth, signingPayload, verifySignature, type DecodedExtrinsic } from '../chain/extrinsic';
+import { eraBirth, signingPayload, type DecodedExtrinsic } from '../chain/extrinsic';
 import { ScaleError } from '../scale/io';
 import type { Enum } from '../scale/codec';
 import { toHex } from '../util/hex';
@@ -96,25 +96,33 @@ export class Executive {
     }
   }
 
-  /** The signed extensions' validation, against `state` as of block `current - 1`. */
+  /**
+   * What the signer must have signed (CheckSpecVersion, CheckTxVersion, CheckGenesis and
+   * CheckMortality's additional data); refuses unsigned and ancient transactions first.
+   */
+  signedPayload(x: DecodedExtrinsic, current: number, id: ChainIdentity, blockHash: (n: number) => Uint8Array | undefined): Uint8Array {
+    const s = x.signed;
+    if (!s) throw new InvalidTransaction('NoUnsignedValidator');
+    if (s.signer.every((b) => b === 0)) throw new InvalidTransaction('BadSigner');
+    const birthHash = s.era.immortal ? id.genesisHash : blockHash(eraBirth(s.era, current));
+    if (!birthHash) throw new InvalidTransaction('AncientBirthBlock');
+    return signingPayload(x, { ...id, birthHash });
+  }
+
+  /**
+   * The signed extensions' validation against `state` as of block `current - 1`, for a
+   * transaction whose signature was already checked against `signedPayload`.
+   */
   validate(
     state: StateReader,
     x: DecodedExtrinsic,
     current: number,
     id: ChainIdentity,
     blockHash: (n: number) => Uint8Array | undefined,
-    verified: boolean,
   ): Validity {
-    const s = x.signed;
-    if (!s) throw new InvalidTransaction('NoUnsignedValidator');
-    if (s.signer.every((b) => b === 0)) throw new InvalidTransaction('BadSigner');
+    this.signedPayload(x, current, id, blockHash);
+    const s = x.signed!;
     const birth = eraBirth(s.era, current);
-    const birthHash = s.era.immortal ? id.genesisHash : blockHash(birth);
-    if (!birthHash) throw new InvalidTransaction('AncientBirthBlock');
-    if (!verified) {
-      const payload = signingPayload(x, { ...id, birthHash });
-      if (!verifySignature(s.signature, payload, s.signer)) throw new InvalidTransaction('BadProof');
-    }
     const account = readAccount(state as Overlay, s.signer);
     if (s.nonce < account.nonce) throw new InvalidTransaction('Stale');
     const info = this.info(x.call);

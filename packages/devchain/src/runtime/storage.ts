@@ -23,7 +23,20 @@ export class StorageItem<V, K extends unknown[] = unknown[]> {
     return concatBytes(this.prefix, ...hashers.map((h, i) => hashKey(h, encode(codecs[i]!, keys[i]))));
   }
 
+  /** Hashing a key costs more than the rest of a read: hot keys (accounts) are remembered. */
+  readonly #keyCache = new Map<string, string>();
+
   key(...keys: K): string {
+    if (keys.length === 1 && keys[0] instanceof Uint8Array) {
+      const id = keyOf(keys[0]);
+      let k = this.#keyCache.get(id);
+      if (k === undefined) {
+        if (this.#keyCache.size >= 100_000) this.#keyCache.clear();
+        k = keyOf(this.keyBytes(...keys));
+        this.#keyCache.set(id, k);
+      }
+      return k;
+    }
     return keyOf(this.keyBytes(...keys));
   }
 
