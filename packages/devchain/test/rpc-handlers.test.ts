@@ -47,6 +47,8 @@ class FakeChain implements ChainApi {
   };
   pending: Hex[] = [];
   finalizedIndex = 0;
+  /** width of the runtime's Balance in FeeDetails: u64 or u128 */
+  balanceBytes: 8 | 16 = 8;
   readonly #listeners: { [E in keyof ChainEvents]: Set<ChainEvents[E]> } = { newHead: new Set(), finalized: new Set() };
   readonly #watchers = new Map<Hex, (s: TxStatus) => void>();
 
@@ -98,8 +100,9 @@ class FakeChain implements ChainApi {
     if (method === 'Metadata_metadata_versions') return '0x040e000000'; // Vec<u32> [14]
     if (method === 'Metadata_metadata_at_version') return u8aToHex(new Uint8Array([1, ...compactAddLength(hexToU8a(staticMetadata))]));
     if (method === 'TransactionPaymentApi_query_fee_details') {
-      // Some(InclusionFee { base: 1000, len: 250, adjusted_weight: 12345 }), tip 0; u64 balances
-      return `0x01${le64(1000)}${le64(250)}${le64(12345)}${le64(0)}`;
+      // Some(InclusionFee { base: 1000, len: 250, adjusted_weight: 12345 }), tip 0
+      const enc = this.balanceBytes === 8 ? le64 : (n: number) => le64(n) + '00'.repeat(8);
+      return `0x01${enc(1000)}${enc(250)}${enc(12345)}${enc(0)}`;
     }
     throw new RpcError(4003, `Client error: Execution failed: unknown runtime api ${method}`);
   }
@@ -611,6 +614,11 @@ describe('author and payment', () => {
     });
     // the call data is the extrinsic followed by its length as a u32
     expect(chain.calls.at(-1)).toEqual({ method: 'TransactionPaymentApi_query_fee_details', data: '0x010202000000', at: chain.genesisHash });
+    // sp-rpc's NumberOrHex prints a u128 balance as hex
+    chain.balanceBytes = 16;
+    expect(await ok(dispatcher, 'payment_queryFeeDetails', ['0x0102'])).toEqual({
+      inclusionFee: { baseFee: '0x3e8', lenFee: '0xfa', adjustedWeightFee: '0x3039' },
+    });
     expect((await fail(dispatcher, 'payment_queryInfo', ['0x01', `0x${'ef'.repeat(32)}`])).code).toBe(4003);
   });
 });

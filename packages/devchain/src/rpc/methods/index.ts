@@ -44,6 +44,8 @@ export function createRpcTable(chain: ChainApi, node: NodeInfo, opts: RpcTableOp
           unsubscribe: handler.unsubscribe,
           subscribe: (params, emit) => handler.subscribe(ctx, params, emit),
         };
+      } else {
+        throw new Error(`${name} is exported like an RPC method but is neither a handler nor a subscription`);
       }
     }
   }

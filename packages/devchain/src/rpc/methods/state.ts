@@ -92,10 +92,12 @@ export const state_getStorageSize: Handler = async ({ chain }, params) => {
     let sum = 0;
     let startKey: Hex | undefined;
     for (;;) {
-      const keys = await chain.storageKeys(key, at, KEYS_PAGED_MAX_COUNT, startKey);
+      const page = await chain.storageKeys(key, at, KEYS_PAGED_MAX_COUNT, startKey);
+      const after = startKey;
+      const keys = after === undefined ? page : page.filter((k) => k > after);
       const values = await Promise.all(keys.map((k) => chain.storage(k, at)));
       for (const v of values) if (v !== null) sum += byteLength(v);
-      if (keys.length < KEYS_PAGED_MAX_COUNT) break;
+      if (page.length < KEYS_PAGED_MAX_COUNT || keys.length === 0) break;
       startKey = keys[keys.length - 1];
     }
     return sum > 0 ? sum : null;
