@@ -1,0 +1,54 @@
+/** The `devchain` command as a user runs it: help, flag errors, start, answer, stop on SIGTERM. */
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+jest.setTimeout(60_000);
+const BIN = path.resolve(__dirname, '../bin/devchain.js');
+
+test('--help explains the flags', () => {
+  const r = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
+  expect(r.status).toBe(0);
+  for (const flag of ['--dev', '--base-path', '--port', '--chain', '--block-time']) expect(r.stdout).toContain(flag);
+});
+
+test('a bad flag value is refused with a message naming it', () => {
+  const r = spawnSync(process.execPath, [BIN, '--port', 'abc'], { encoding: 'utf8' });
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/--port must be a whole number/);
+  const u = spawnSync(process.execPath, [BIN, '--no-such-flag'], { encoding: 'utf8' });
+  expect(u.status).toBe(2);
+  expect(u.stderr).toMatch(/no-such-flag/);
+});
+
+test('a missing chain spec is a clear error', () => {
+  const r = spawnSync(process.execPath, [BIN, '--dev', '--port', '0', '--chain', '/nonexistent/spec.json'], { encoding: 'utf8' });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toMatch(/cannot read chain spec \/nonexistent\/spec.json/);
+});
+
+test('starts, serves JSON-RPC over HTTP and stops cleanly on SIGTERM', async () => {
+  const child = spawn(process.execPath, [BIN, '--dev', '--port', '0', '--block-time', '200'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      const m = /"http":"(http:\/\/[^"]+)"/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+  });
+  const rpc = async (method: string, params: unknown[] = []): Promise<unknown> => {
+    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+    return ((await res.json()) as { result: unknown }).result;
+  };
+  expect(await rpc('system_chain')).toBe('Development');
+  // interval sealing: blocks appear without transactions
+  await new Promise((r) => setTimeout(r, 700));
+  const header = (await rpc('chain_getHeader')) as { number: string };
+  expect(parseInt(header.number, 16)).toBeGreaterThanOrEqual(2);
+  const metrics = await (await fetch(`${url}/metrics`)).text();
+  expect(metrics).toMatch(/devchain_block_height\{status="best"\} \d+/);
+  const exit = new Promise<number | null>((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  expect(await exit).toBe(0);
+});
