@@ -11,6 +11,8 @@ import { type Codec, decode, encode, type Enum, resolve } from '../src/scale/cod
 import {
   AccountInfo,
   balancesPallet,
+  Contract,
+  ContractBill,
   decodeExtrinsic,
   DispatchError,
   encodeExtrinsic,
@@ -19,14 +21,20 @@ import {
   eraPeriodPhase,
   EventRecord,
   extra,
+  Farm,
+  kvStorePallet,
   mortalEra,
   MultiAddress,
+  Node,
   OriginCaller,
   Runtime,
   runtime,
   RuntimeCall,
   RuntimeEvent,
   runtimeVersion,
+  smartContractPallet,
+  tfgridPallet,
+  tftPricePallet,
   UncheckedExtrinsic,
 } from '../src/runtime/definition/runtime';
 
@@ -241,8 +249,10 @@ withReference('conformance with the TFChain spec 152 metadata', () => {
       } else {
         const map = r.type.asMap;
         expect([where, item.hashers]).toEqual([where, map.hashers.map((h: any) => h.type)]);
-        expect(item.keys).toHaveLength(1);
-        conformance.check(item.keys[0]!, map.key.toNumber(), `${where} key`);
+        // One key, or several (a double map): then the reference key is the tuple of them.
+        const refKeys = item.keys.length === 1 ? [map.key.toNumber()] : types[map.key.toNumber()]!.def.tuple;
+        expect([where, item.keys.length]).toEqual([where, refKeys?.length]);
+        item.keys.forEach((k, j) => conformance.check(k, refKeys![j]!, `${where} key ${j}`));
         conformance.check(item.value, map.value.toNumber(), where);
       }
       // The default read where nothing is stored: an Optional item reads None (0x00).
@@ -309,8 +319,9 @@ withReference('conformance with the TFChain spec 152 metadata', () => {
     expect(resolve(RuntimeCall)).toBe(runtime.call);
     expect(resolve(RuntimeEvent)).toBe(runtime.event);
     const names = (c: Codec<any>) => (c.info.def as { variants: { name: string }[] }).variants.map((v) => v.name);
-    expect(names(runtime.call)).toEqual(['System', 'Timestamp', 'Utility', 'Balances', 'Council', 'CouncilMembership']);
-    expect(names(runtime.event)).toEqual(['System', 'Utility', 'Balances', 'TransactionPayment', 'Council', 'CouncilMembership']);
+    const grid = ['TfgridModule', 'SmartContractModule', 'TFTPriceModule', 'TFKVStore'];
+    expect(names(runtime.call)).toEqual(['System', 'Timestamp', 'Utility', 'Balances', ...grid, 'Council', 'CouncilMembership']);
+    expect(names(runtime.event)).toEqual(['System', 'Utility', 'Balances', 'TransactionPayment', ...grid, 'Council', 'CouncilMembership']);
     expect(newProblems()).toEqual([]);
   });
 });
@@ -325,6 +336,10 @@ describe('outer enums and runtime APIs', () => {
       ['System', 0, 'frame_system::Error<Runtime>'],
       ['Utility', 3, 'pallet_utility::Error<Runtime>'],
       ['Balances', 20, 'pallet_balances::Error<Runtime>'],
+      ['TfgridModule', 25, 'pallet_tfgrid::Error<Runtime>'],
+      ['SmartContractModule', 26, 'pallet_smart_contract::Error<Runtime>'],
+      ['TFTPriceModule', 28, 'pallet_tft_price::Error<Runtime>'],
+      ['TFKVStore', 30, 'pallet_kvstore::Error<Runtime>'],
       ['Council', 40, 'pallet_collective::Error<Runtime, pallet_collective::Instance1>'],
       ['CouncilMembership', 41, 'pallet_membership::Error<Runtime, pallet_membership::Instance1>'],
     ]);
@@ -506,5 +521,159 @@ withReference('values exchanged with @polkadot/types on the reference metadata',
     expect(u8aToHex(encode(runtime.extrinsic.signedExtensions[4]!.type, x.signature!.extra[4]))).toBe(era.toHex());
     expect(x.call).toEqual({ type: 'Balances', value: { type: 'transfer_keep_alive', value: { dest: { type: 'Id', value: BOB }, value: 1_000_000n } } });
     expect(u8aToHex(encode(UncheckedExtrinsic, encodeExtrinsic(x)))).toBe(u8aToHex(wire));
+  });
+});
+
+// ---------------------------------------------------------------- the grid pallets' values
+
+const utf8 = (x: string) => new TextEncoder().encode(x);
+const GiB = 1024n ** 3n;
+
+const NODE = {
+  version: 7,
+  id: 12,
+  farm_id: 3,
+  twin_id: 40,
+  resources: { hru: 4096n * GiB, sru: 512n * GiB, cru: 8n, mru: 16n * GiB },
+  location: { city: utf8('Ghent'), country: utf8('Belgium'), latitude: utf8('51.05'), longitude: utf8('3.71') },
+  public_config: { ip4: { ip: utf8('185.206.122.33/24'), gw: utf8('185.206.122.1') }, ip6: undefined, domain: utf8('node.example.com') },
+  created: 1_700_000_000n,
+  farming_policy_id: 1,
+  interfaces: [{ name: utf8('zos'), mac: utf8('00:11:22:33:44:55'), ips: [utf8('10.0.0.2'), utf8('10.0.0.3')] }],
+  certification: { type: 'Diy' },
+  secure_boot: false,
+  virtualized: true,
+  serial_number: utf8('SN-0001'),
+  connection_price: 80,
+};
+
+const FARM = {
+  version: 4,
+  id: 3,
+  name: utf8('freefarm'),
+  twin_id: 40,
+  pricing_policy_id: 1,
+  certification: { type: 'NotCertified' },
+  public_ips: [
+    { ip: utf8('185.206.122.33/24'), gateway: utf8('185.206.122.1'), contract_id: 0n },
+    { ip: utf8('185.206.122.34/24'), gateway: utf8('185.206.122.1'), contract_id: 17n },
+  ],
+  dedicated_farm: false,
+  farming_policy_limits: { farming_policy_id: 2, cu: 10n, su: undefined, end: 1_800_000_000n, node_count: 5, node_certification: true },
+};
+
+const HASH = utf8('0123456789abcdef0123456789abcdef');
+
+const CONTRACT = {
+  version: 6,
+  state: { type: 'Created' },
+  contract_id: 17n,
+  twin_id: 41,
+  contract_type: {
+    type: 'NodeContract',
+    value: {
+      node_id: 12,
+      deployment_hash: HASH,
+      deployment_data: utf8('{"type":"vm"}'),
+      public_ips: 1,
+      public_ips_list: [{ ip: utf8('185.206.122.34/24'), gateway: utf8('185.206.122.1'), contract_id: 17n }],
+    },
+  },
+  solution_provider_id: undefined,
+};
+
+const BILL = { contract_id: 5n, timestamp: 1_700_000_000n, discount_level: { type: 'Gold' }, amount_billed: 1_234_567n };
+
+describe('grid pallets: codec round trips', () => {
+  it('a Node', () => {
+    const bytes = encode(Node, NODE);
+    // version, id, farm_id, twin_id (u32 each), then hru (u64)
+    expect(u8aToHex(bytes.subarray(0, 16))).toBe('0x070000000c0000000300000028000000');
+    expect(u8aToHex(bytes.subarray(16, 24))).toBe('0x0000000000040000');
+    expect(decode(Node, bytes)).toEqual(NODE);
+  });
+
+  it('a Farm with public IPs', () => {
+    const bytes = encode(Farm, FARM);
+    expect(decode(Farm, bytes)).toEqual(FARM);
+    // after version, id, name (1 + 8 bytes), twin_id, pricing_policy_id and certification: two public IPs
+    expect(bytes[4 + 4 + 9 + 4 + 4 + 1]).toBe(2 << 2);
+  });
+
+  it('a Contract holding NodeContract data', () => {
+    const bytes = encode(Contract, CONTRACT);
+    // version, state Created, contract_id, twin_id, ContractData::NodeContract, node_id
+    expect(u8aToHex(bytes.subarray(0, 22))).toBe('0x0600000000110000000000000029000000000c000000');
+    expect(bytes[bytes.length - 1]).toBe(0); // no solution provider
+    expect(decode(Contract, bytes)).toEqual(CONTRACT);
+    const deleted = { ...CONTRACT, state: { type: 'Deleted', value: { type: 'OutOfFunds' } }, solution_provider_id: 2n };
+    expect(decode(Contract, encode(Contract, deleted))).toEqual(deleted);
+  });
+
+  it('a ContractBill', () => {
+    const bytes = encode(ContractBill, BILL);
+    expect(u8aToHex(bytes)).toBe('0x050000000000000000f153650000000004' + '87d61200' + '00'.repeat(12));
+    expect(decode(ContractBill, bytes)).toEqual(BILL);
+  });
+
+  it('the grid pallets sit in the outer enums at their indices', () => {
+    expect([tfgridPallet.index, smartContractPallet.index, tftPricePallet.index, kvStorePallet.index]).toEqual([25, 26, 28, 30]);
+    const call = { type: 'TFKVStore', value: { type: 'set', value: { key: utf8('k'), value: utf8('v') } } };
+    expect(u8aToHex(encode(RuntimeCall, call))).toBe('0x1e00046b0476');
+    const event = { type: 'SmartContractModule', value: { type: 'ContractBilled', value: BILL } };
+    expect(decode(RuntimeEvent, encode(RuntimeEvent, event))).toEqual(event);
+    const err = { type: 'TfgridModule', value: { type: 'TwinNotExists' } };
+    expect(u8aToHex(encode(runtime.error, err))).toBe('0x191b');
+  });
+});
+
+withReference('grid values exchanged with @polkadot/types on the reference metadata', () => {
+  const registry = ref?.registry as TypeRegistry;
+  const typeAt = (p: string) => registry.createLookupType(ref!.types.findIndex((t) => t.path.join('::') === p));
+
+  it('our Node, Farm, Contract and ContractBill read the same in @polkadot/types', () => {
+    const node = registry.createType(typeAt('tfchain_support::types::Node'), encode(Node, NODE)) as any;
+    expect(node.toU8a()).toEqual(encode(Node, NODE));
+    expect([node.id.toNumber(), node.twinId.toNumber(), node.resources.mru.toBigInt(), node.location.city.toUtf8()]).toEqual([12, 40, 16n * GiB, 'Ghent']);
+    expect(node.publicConfig.unwrap().ip4.ip.toUtf8()).toBe('185.206.122.33/24');
+    expect(node.interfaces[0].ips.map((ip: any) => ip.toUtf8())).toEqual(['10.0.0.2', '10.0.0.3']);
+    expect([node.serialNumber.unwrap().toUtf8(), node.connectionPrice.toNumber(), node.virtualized.isTrue]).toEqual(['SN-0001', 80, true]);
+
+    const farm = registry.createType(typeAt('tfchain_support::types::Farm'), encode(Farm, FARM)) as any;
+    expect(farm.toU8a()).toEqual(encode(Farm, FARM));
+    expect(farm.publicIps.map((ip: any) => [ip.ip.toUtf8(), ip.contractId.toNumber()])).toEqual([
+      ['185.206.122.33/24', 0],
+      ['185.206.122.34/24', 17],
+    ]);
+    expect(farm.farmingPolicyLimits.unwrap().nodeCount.unwrap().toNumber()).toBe(5);
+
+    const contract = registry.createType(typeAt('pallet_smart_contract::types::Contract'), encode(Contract, CONTRACT)) as any;
+    expect(contract.toU8a()).toEqual(encode(Contract, CONTRACT));
+    const nc = contract.contractType.asNodeContract;
+    expect([contract.state.isCreated, nc.nodeId.toNumber(), nc.deploymentHash.toU8a(), nc.publicIpsList[0].contractId.toNumber()]).toEqual([true, 12, HASH, 17]);
+
+    const bill = registry.createType(typeAt('pallet_smart_contract::types::ContractBill'), encode(ContractBill, BILL)) as any;
+    expect([bill.discountLevel.isGold, bill.amountBilled.toBigInt()]).toEqual([true, 1_234_567n]);
+  });
+
+  it('grid calls built by @polkadot/types decode and re-encode exactly', () => {
+    const createTwin = registry.findMetaCall(new Uint8Array([25, 17]))('relay.grid.tf', '0x' + 'ab'.repeat(32));
+    const createContract = registry.findMetaCall(new Uint8Array([26, 0]))(12, u8aToHex(HASH), '0x', 1, null);
+    const setKv = registry.findMetaCall(new Uint8Array([30, 0]))('dpl/12/abc', '0x0102');
+    for (const call of [createTwin, createContract, setKv]) {
+      const bytes = call.toU8a();
+      expect(u8aToHex(encode(RuntimeCall, decode(RuntimeCall, bytes)))).toBe(u8aToHex(bytes));
+    }
+    expect(decode(RuntimeCall, createTwin.toU8a())).toEqual({
+      type: 'TfgridModule',
+      value: { type: 'create_twin', value: { relay: utf8('relay.grid.tf'), pk: new Uint8Array(32).fill(0xab) } },
+    });
+    expect(decode(RuntimeCall, createContract.toU8a())).toEqual({
+      type: 'SmartContractModule',
+      value: {
+        type: 'create_node_contract',
+        value: { node_id: 12, deployment_hash: HASH, deployment_data: new Uint8Array(0), public_ips: 1, solution_provider_id: undefined },
+      },
+    });
   });
 });

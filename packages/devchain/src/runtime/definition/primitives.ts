@@ -27,6 +27,9 @@ export const AccountId32 = wrapper({ path: 'sp_core::crypto::AccountId32' }, fix
 export const H256 = wrapper({ path: 'primitive_types::H256' }, fixedBytes(32), '[u8; 32]');
 export const OptionAccountId32 = option(AccountId32);
 export const OptionBytes = option(bytes);
+/** `Option<u64>` and `Option<u32>`: one type each in the registry, whatever the pallet. */
+export const OptionU64 = option(u64);
+export const OptionU32 = option(u32);
 
 /** Balances are u128 on TFChain. */
 export const Balance = u128;

@@ -1,19 +1,24 @@
 /**
  * TFChain's runtime, declared: the pallets (System, Timestamp, Utility, Balances,
- * TransactionPayment, Council, CouncilMembership), the outer enums derived from them, the
- * extrinsic format and the runtime APIs. One source for the metadata and the runtime's codecs.
+ * TransactionPayment, TfgridModule, SmartContractModule, TFTPriceModule, TFKVStore, Council,
+ * CouncilMembership), the outer enums derived from them, the extrinsic format and the runtime
+ * APIs. One source for the metadata and the runtime's codecs.
  *
- * To add a pallet (TfgridModule 25, SmartContractModule 26, TFTPriceModule 28, TFKVStore 30):
- * declare it in its own file and add it to `pallets`; RuntimeCall/Event/Error follow.
+ * To add a pallet: declare it in its own file and add it to `pallets` (in index order);
+ * RuntimeCall/Event/Error follow.
  */
 import { apis } from './apis';
 import { balancesPallet } from './balances';
 import { councilPallet } from './council';
 import { councilMembershipPallet } from './council-membership';
 import { EXTRINSIC_VERSION, Extra, signedExtensions, UncheckedExtrinsic } from './extrinsic';
+import { kvStorePallet } from './kvstore';
 import { deriveOuterEnums, type RuntimePallet } from './outer';
 import { MultiAddress, MultiSignature, Runtime } from './primitives';
+import { smartContractPallet } from './smart-contract';
 import { systemPallet } from './system';
+import { tfgridPallet } from './tfgrid';
+import { tftPricePallet } from './tft-price';
 import { timestampPallet } from './timestamp';
 import { transactionPaymentPallet } from './transaction-payment';
 import type { RuntimeDecl } from './types';
@@ -25,6 +30,10 @@ export const pallets: RuntimePallet[] = [
   utilityPallet,
   balancesPallet,
   transactionPaymentPallet,
+  tfgridPallet,
+  smartContractPallet,
+  tftPricePallet,
+  kvStorePallet,
   councilPallet,
   councilMembershipPallet,
 ];
@@ -53,10 +62,17 @@ export * from './balances';
 export * from './council';
 export * from './council-membership';
 export * from './extrinsic';
+export * from './kvstore';
 export * from './origin';
 export * from './outer';
 export * from './primitives';
+export * from './smart-contract';
+export * from './smart-contract-types';
 export * from './system';
+export * from './tfchain-support';
+export * from './tfgrid';
+export * from './tfgrid-types';
+export * from './tft-price';
 export * from './timestamp';
 export * from './transaction-payment';
 export * from './utility';
