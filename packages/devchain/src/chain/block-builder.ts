@@ -112,14 +112,15 @@ export function buildBlock(input: BuildInput): BuiltBlock {
   const weights = { normal: 0n, operational: 0n, mandatory: 0n };
   let normalLength = 0;
 
-  const run = (apply: (layer: Overlay) => void): void => {
+  const run = (apply: (layer: Overlay) => void, phase: Enum = { type: 'ApplyExtrinsic', value: extrinsics.length }): void => {
     const layer = state.child();
     apply(layer);
-    const phase = { type: 'ApplyExtrinsic', value: extrinsics.length };
     for (const event of layer.events) records.push({ phase, event, topics: [] });
     layer.events.length = 0;
     layer.commitInto(state);
   };
+
+  run((layer) => input.executive.runHooks(layer, env, 'onInitialize'), { type: 'Initialization' });
 
   // The timestamp inherent is always extrinsic 0.
   const tsCall: Enum = { type: 'Timestamp', value: { type: 'set', value: { now: input.env.timestamp } } };
@@ -169,6 +170,8 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     extrinsics.push(c.x.bytes);
     included.push(c);
   }
+
+  run((layer) => input.executive.runHooks(layer, env, 'onFinalize'), { type: 'Finalization' });
 
   // frame_system::finalize (and Timestamp's on_finalize)
   DidUpdate.remove(state);

@@ -8,6 +8,8 @@ import { TotalIssuance } from '../pallets/balances';
 import { Members as CouncilMembers } from '../pallets/council';
 import { MembershipMembers } from '../pallets/council-membership';
 import { keyOf } from '../util/hex';
+import { pallets } from '../pallets';
+import { Executive } from '../runtime/executive';
 import { encodeHeader } from './block-builder';
 import { Overlay, MemoryState } from './overlay';
 
@@ -21,6 +23,7 @@ export interface ChainSpec {
     council?: { members: string[] };
     councilMembership?: { members: string[] };
     aura?: { authorities: string[] };
+    [pallet: string]: unknown;
   };
 }
 
@@ -89,6 +92,7 @@ export function buildGenesis(spec: ChainSpec, version: { specVersion: number; sp
   UpgradedToTripleRefCount.set(state, true);
   LastRuntimeUpgrade.set(state, { spec_version: version.specVersion, spec_name: version.specName });
   state.set(keyOf(new TextEncoder().encode(':extrinsic_index')), new Uint8Array(4));
+  new Executive(pallets).genesis(state, spec.genesis as Record<string, unknown>);
 
   const memory = new MemoryState();
   memory.apply(state.changes);

@@ -78,6 +78,12 @@ export interface PalletImpl {
   calls: Record<string, CallImpl>;
   /** Weight, class and fee of each call; calls not listed get a default weight, Normal, Pays::Yes. */
   meta?: Record<string, CallMeta>;
+  /** Runs at the start of every block, before the inherents (events in phase Initialization). */
+  onInitialize?(ctx: DispatchContext): void;
+  /** Runs after the block's extrinsics (events in phase Finalization). */
+  onFinalize?(ctx: DispatchContext): void;
+  /** Writes the pallet's genesis state from the chain spec's `genesis` section. */
+  genesis?(state: Overlay, config: Record<string, unknown>): void;
 }
 
 const DEFAULT_WEIGHT: Weight = { refTime: 200_000_000n, proofSize: 10_000n };

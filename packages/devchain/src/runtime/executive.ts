@@ -73,6 +73,27 @@ export class Executive {
     return { pallet, name: inner.type, args: inner.value };
   }
 
+  /** Runs every pallet's hook of this kind in its own layer; a failing hook leaves nothing behind. */
+  runHooks(state: Overlay, block: BlockEnv, kind: 'onInitialize' | 'onFinalize'): void {
+    for (const pallet of this.#pallets.values()) {
+      const hook = pallet[kind];
+      if (!hook) continue;
+      const layer = state.child();
+      const ctx = { state: layer, origin: { type: 'None' } as Origin, block, dispatch: (c: Enum, o: Origin) => this.dispatch(layer, block, c, o) };
+      try {
+        hook.call(pallet, ctx);
+        layer.commitInto(state);
+      } catch (e) {
+        if (!(e instanceof DispatchFailure)) throw e;
+      }
+    }
+  }
+
+  /** Genesis state of every pallet that has one. */
+  genesis(state: Overlay, config: Record<string, unknown>): void {
+    for (const pallet of this.#pallets.values()) pallet.genesis?.(state, config);
+  }
+
   info(call: Enum): DispatchInfo {
     const pallet = this.#pallets.get(call.type);
     const inner = call.value as Enum;
