@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
 import { compactToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, cryptoWaitReady } from '@polkadot/util-crypto';
+import { blake2AsU8a, cryptoWaitReady, encodeAddress } from '@polkadot/util-crypto';
+import { sr25519KeypairFromSeed, sr25519Sign, waitReady } from '@polkadot/wasm-crypto';
 
 const u32 = (n: number): Uint8Array => {
   const b = new Uint8Array(4);
@@ -33,13 +34,20 @@ async function main(): Promise<void> {
   await cryptoWaitReady();
   const dir = mkdtempSync(path.join(tmpdir(), 'devchain-bench-'));
   const node = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '../bin/devchain.js'), '--base-path', dir, '--port', String(PORT), '--log-level', 'warn'], { stdio: 'inherit' });
-  const samples: { t: number; rss: number }[] = [];
+  const samples: { t: number; rss: number; heap: number }[] = [];
   try {
     await new Promise((r) => setTimeout(r, 3000));
     const api = await ApiPromise.create({ provider: new WsProvider(`ws://127.0.0.1:${PORT}`), noInitWarn: true });
     const keyring = new Keyring({ type: 'sr25519' });
     const alice = keyring.addFromUri('//Alice');
-    const senders = Array.from({ length: SENDERS }, (_, i) => keyring.addFromUri(`//bench//${i}`));
+    // Senders signed with the wasm sr25519 directly: the keyring's JS signer would dominate the run.
+    await waitReady();
+    const senders = Array.from({ length: SENDERS }, (_, i) => {
+      const kp = sr25519KeypairFromSeed(blake2AsU8a(`bench sender ${i}`));
+      const secretKey = kp.slice(0, 64);
+      const publicKey = kp.slice(64);
+      return { publicKey, address: encodeAddress(publicKey, 42), sign: (m: Uint8Array) => sr25519Sign(publicKey, secretKey, m) };
+    });
 
     // Fund the senders in one batch.
     await new Promise<void>((resolve, reject) => {
@@ -75,7 +83,13 @@ async function main(): Promise<void> {
     const startBlock = (await api.rpc.chain.getHeader()).number.toNumber();
     const provider = new WsProvider(`ws://127.0.0.1:${PORT}`);
     await provider.isReady;
-    const sampler = setInterval(() => samples.push({ t: Date.now(), rss: rssOf(node.pid!).rss }), 1000);
+    const heapOf = async (): Promise<number> => {
+      const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+      return Number(/nodejs_heap_used_bytes (\d+)/.exec(text)?.[1] ?? 0);
+    };
+    const sampler = setInterval(() => {
+      void heapOf().then((heap) => samples.push({ t: Date.now(), rss: rssOf(node.pid!).rss, heap }));
+    }, 1000);
     const t0 = Date.now();
     let next = 0;
     let accepted = 0;
@@ -122,7 +136,10 @@ async function main(): Promise<void> {
     console.log(`transfers: ${accepted} accepted, ${refused} refused, ${included} finalized in ${block - startBlock - 1} blocks`);
     console.log(`accepted:  ${Math.round(accepted / ((tAccepted - t0) / 1000))} transfers/s`);
     console.log(`finalized: ${Math.round(included / ((tFinal - t0) / 1000))} transfers/s (submit to last finality ${((tFinal - t0) / 1000).toFixed(1)} s)`);
-    console.log(`node memory: peak ${mib(mem.hwm)}; RSS at 10% of the run ${mib(tenth)}, at the end ${mib(last)}`);
+    console.log(`node memory: peak RSS ${mib(mem.hwm)}; RSS at 10% of the run ${mib(tenth)}, at the end ${mib(last)}`);
+    const heaps = samples.map((s) => s.heap);
+    const q = (f: number): number => heaps[Math.min(heaps.length - 1, Math.floor(heaps.length * f))] ?? 0;
+    console.log(`node V8 heap in use: at 10% ${mib(q(0.1))}, 50% ${mib(q(0.5))}, 90% ${mib(q(0.9))}, max ${mib(Math.max(...heaps))}`);
     await provider.disconnect();
     await api.disconnect();
   } finally {

@@ -23,6 +23,9 @@ export function metricsRoute(chain: Chain): (req: IncomingMessage, res: ServerRe
       '# HELP process_resident_memory_bytes Resident memory size in bytes.',
       '# TYPE process_resident_memory_bytes gauge',
       `process_resident_memory_bytes ${mem.rss}`,
+      '# HELP nodejs_heap_used_bytes V8 heap in use.',
+      '# TYPE nodejs_heap_used_bytes gauge',
+      `nodejs_heap_used_bytes ${mem.heapUsed}`,
       '',
     ];
     res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4' });

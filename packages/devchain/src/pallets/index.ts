@@ -3,8 +3,12 @@ import type { PalletImpl } from '../runtime/dispatch';
 import { balancesPallet } from './balances';
 import { councilPallet } from './council';
 import { councilMembershipPallet } from './council-membership';
+import { kvStorePallet } from './kvstore';
+import { smartContractPallet } from './smart-contract';
 import { systemPallet } from './system';
+import { tfgridPallet } from './tfgrid';
+import { tftPricePallet } from './tft-price';
 import { timestampPallet } from './timestamp';
 import { utilityPallet } from './utility';
 
-export const pallets: PalletImpl[] = [systemPallet, timestampPallet, utilityPallet, balancesPallet, councilPallet, councilMembershipPallet];
+export const pallets: PalletImpl[] = [systemPallet, timestampPallet, utilityPallet, balancesPallet, tfgridPallet, smartContractPallet, tftPricePallet, kvStorePallet, councilPallet, councilMembershipPallet];

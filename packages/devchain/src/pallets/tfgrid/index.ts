@@ -1,0 +1,20 @@
+/**
+ * pallet_tfgrid (`TfgridModule`, index 25): twins, farms, nodes, entities, pricing and farming
+ * policies, certification, uptime and power, with the rules and errors of the real runtime.
+ * Calls that are free on success (update_node, report_uptime(_v2), change_power_state) return
+ * `Pays::No` as post-dispatch info, as the real runtime does: the fee is refunded. Every call
+ * has the dispatcher's default weight.
+ */
+import type { PalletImpl } from '../../runtime/dispatch';
+import { farmCalls } from './farms';
+import { tfgridGenesis } from './genesis';
+import { nodeCalls } from './nodes';
+import { policyCalls } from './policies';
+import { tfgrid } from './store';
+import { twinCalls } from './twins';
+
+export const tfgridPallet: PalletImpl = {
+  decl: tfgrid,
+  calls: { ...twinCalls, ...farmCalls, ...nodeCalls, ...policyCalls },
+  genesis: tfgridGenesis,
+};
