@@ -186,6 +186,7 @@ describe('farming policies', () => {
   });
 
   test('attach_policy_to_farm: the farm takes the policy and its certification; nodes consume the limits', async () => {
+    // Policy 3 now has farm certification Gold (updated above).
     const fid = await setupFarm(api, farmer, 'limited-farm');
     const { id: existing } = await newNode(fid);
     const limits = { farmingPolicyId: 3, cu: null, su: null, end: null, nodeCount: 2, nodeCertification: false };

@@ -86,3 +86,16 @@ export async function blocks(c: TestChain, n: number): Promise<number> {
 
 /** The best block number. */
 export const best = async (api: ApiPromise): Promise<number> => (await api.rpc.chain.getHeader()).number.toNumber();
+
+/** The names (`section.method`) and data of every event of a block. */
+export async function blockEvents(api: ApiPromise, hash: string): Promise<{ name: string; data: any; phase: string }[]> {
+  const records = (await (await api.at(hash)).query.system.events()) as unknown as any[];
+  return records.map((r) => ({ name: `${r.event.section}.${r.event.method}`, data: json(r.event.data), phase: r.phase.type }));
+}
+
+/** Whether contract `id` was billed (ContractBilled or ContractPaymentOverdrawn) in the block `hash`. */
+export async function billedIn(api: ApiPromise, hash: string, id: number): Promise<boolean> {
+  return (await blockEvents(api, hash)).some(
+    (e) => (e.name === 'smartContractModule.ContractBilled' && e.data[0].contractId === id) || (e.name === 'smartContractModule.ContractPaymentOverdrawn' && e.data[0] === id),
+  );
+}
