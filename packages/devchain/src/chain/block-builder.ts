@@ -12,6 +12,7 @@ import type { BlockEnv, Weight } from '../runtime/dispatch';
 import { readAccount, BlockHash, BlockWeight, Digest, Events, EventCount, ExtrinsicCount, AllExtrinsicsLen, Number_, ParentHash } from '../pallets/system';
 import { DidUpdate } from '../pallets/timestamp';
 import { keyOf } from '../util/hex';
+import { encodeHeader } from './header';
 import type { DecodedExtrinsic } from './extrinsic';
 import { Overlay, type StateReader } from './overlay';
 
@@ -60,16 +61,6 @@ export function encodeUnsigned(call: Enum): Uint8Array {
   const w = new Writer(body.length + 4);
   w.compact(body.length);
   w.bytes(body);
-  return w.finish();
-}
-
-export function encodeHeader(h: { parentHash: Uint8Array; number: number; stateRoot: Uint8Array; extrinsicsRoot: Uint8Array; digest: { logs: unknown[] } }): Uint8Array {
-  const w = new Writer(128);
-  w.bytes(h.parentHash);
-  w.compact(h.number);
-  w.bytes(h.stateRoot);
-  w.bytes(h.extrinsicsRoot);
-  Digest.decl.value.enc(w, h.digest);
   return w.finish();
 }
 

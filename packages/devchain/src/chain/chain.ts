@@ -4,24 +4,23 @@
  * atomically and answers the RPC layer's questions (ChainApi).
  */
 import { availableParallelism } from 'node:os';
+import { decodeAddress } from '@polkadot/util-crypto';
 import type { Logger } from 'pino';
 import { SignatureVerifier, type SignatureKind } from '../crypto/verifier';
-import { decodeAddress } from '@polkadot/util-crypto';
-import { RpcError } from '../rpc/error';
-import { encode } from '../scale/codec';
-import { Reader } from '../scale/io';
 import { buildMetadata } from '../metadata';
+import { pallets } from '../pallets';
+import { readAccount } from '../pallets/system';
+import { Now } from '../pallets/timestamp';
+import { RpcError } from '../rpc/error';
 import { runtime } from '../runtime/definition/runtime';
 import { Executive, InvalidTransaction, type ChainIdentity } from '../runtime/executive';
-import { feeDetails, partialFee, weightToFee } from '../runtime/fees';
-import { pallets } from '../pallets';
-import { constantOf } from '../pallets/decls';
-import { Account, readAccount, system } from '../pallets/system';
-import { Now } from '../pallets/timestamp';
+import { runtimeVersionJson, version } from '../runtime/version';
 import { fromHex, isHex, keyOf, toHex, type Hex } from '../util/hex';
 import type { ChainApi, ChainEvents, HeaderJson, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
 import { buildBlock, type BuiltBlock } from './block-builder';
-import { BadFormat, CannotDecode, LookupFailed, decodeExtrinsic } from './extrinsic';
+import { headerJson, stateRootOf } from './header';
+import { callRuntimeApi, queryInfoJson, type RuntimeApiHost } from './runtime-api';
+import { decodeSubmitted, invalidTransaction } from './tx-errors';
 import { authorOf, buildGenesis, type ChainSpec } from './genesis';
 import { MemoryState } from './overlay';
 import { TxPool } from './pool';
@@ -49,21 +48,6 @@ interface HeadInfo {
 }
 
 const RETAINED_HASHES = 4096;
-const version = constantOf<{ spec_name: string; impl_name: string; authoring_version: number; spec_version: number; impl_version: number; apis: [Uint8Array, number][]; transaction_version: number; state_version: number }>(system, 'Version');
-
-/** Substrate's messages for refused transactions (sp_runtime's TransactionValidityError Display). */
-const INVALID_MESSAGES: Record<string, [number, string, string]> = {
-  Call: [1010, 'Invalid Transaction', 'Transaction call is not expected'],
-  Payment: [1010, 'Invalid Transaction', 'Inability to pay some fees (e.g. account balance too low)'],
-  Future: [1010, 'Invalid Transaction', 'Transaction will be valid in the future'],
-  Stale: [1010, 'Invalid Transaction', 'Transaction is outdated'],
-  BadProof: [1010, 'Invalid Transaction', 'Transaction has a bad signature'],
-  AncientBirthBlock: [1010, 'Invalid Transaction', 'Transaction has an ancient birth block'],
-  ExhaustsResources: [1010, 'Invalid Transaction', 'Transaction would exhaust the block limits'],
-  BadSigner: [1010, 'Invalid Transaction', 'Invalid signing address'],
-  CannotLookup: [1011, 'Unknown Transaction Validity', 'Could not lookup information required to validate the transaction'],
-  NoUnsignedValidator: [1011, 'Unknown Transaction Validity', 'Could not find an unsigned validator for the unsigned transaction'],
-};
 
 export class Chain implements ChainApi {
   readonly name: string;
@@ -86,6 +70,11 @@ export class Chain implements ChainApi {
   readonly #pendingFinality: { number: number; at: number }[] = [];
   readonly #metadata = buildMetadata(runtime);
   readonly #verifier: SignatureVerifier;
+  readonly #runtimeHost: RuntimeApiHost = {
+    executive: this.#executive,
+    metadata: this.#metadata,
+    valueAt: (key, n) => this.#value(key, n),
+  };
   #head: HeadInfo;
   #finalized: { number: number; hex: Hex };
   #clockOffset = 0;
@@ -126,7 +115,7 @@ export class Chain implements ChainApi {
       if (!block) throw new Error(`the database has no block ${n} although its head points there`);
       const state = new MemoryState();
       await store.loadState(state, n);
-      const head: HeadInfo = { number: n, hash: fromHex(block.hash), hex: block.hash as Hex, header: block.header, stateRoot: block.header.subarray(32 + compactLen(n), 64 + compactLen(n)) };
+      const head: HeadInfo = { number: n, hash: fromHex(block.hash), hex: block.hash as Hex, header: block.header, stateRoot: stateRootOf(block.header) };
       chain = new Chain(opts, state, head, genesis.hash);
       for (let i = Math.max(0, n - RETAINED_HASHES); i <= n; i++) {
         const b = i === n ? block : await store.blockByNumber(i);
@@ -330,16 +319,7 @@ export class Chain implements ChainApi {
   // ---- ChainApi: state ----
 
   runtimeVersion(): RuntimeVersionJson {
-    return {
-      specName: version.spec_name,
-      implName: version.impl_name,
-      authoringVersion: version.authoring_version,
-      specVersion: version.spec_version,
-      implVersion: version.impl_version,
-      apis: version.apis.map(([id, v]) => [toHex(id), v]),
-      transactionVersion: version.transaction_version,
-      stateVersion: version.state_version,
-    };
+    return runtimeVersionJson();
   }
 
   metadata(): Hex {
@@ -384,77 +364,12 @@ export class Chain implements ChainApi {
 
   async call(method: string, data: Hex, at?: Hex): Promise<Hex> {
     const n = await this.#at(at);
-    const input = fromHex(data);
-    for (const api of runtime.apis) {
-      for (const m of api.methods) {
-        if (`${api.name}_${m.name}` !== method) continue;
-        let args: unknown[];
-        try {
-          const r = new Reader(input);
-          args = m.inputs.map((i) => i.type.dec(r));
-        } catch (e) {
-          throw new RpcError(4003, `Client error: Execution failed: Bad input data provided to ${m.name}: ${(e as Error).message}`);
-        }
-        const out = await this.#runtimeApi(method, args, n);
-        return toHex(encode(m.output, out));
-      }
-    }
-    throw new RpcError(4003, `Client error: Execution failed: Other: Exported method ${method} is not found`);
-  }
-
-  async #runtimeApi(method: string, args: unknown[], n: number): Promise<unknown> {
-    switch (method) {
-      case 'Core_version':
-        return version;
-      case 'Metadata_metadata':
-        return this.#metadata.v14.subarray(0);
-      case 'Metadata_metadata_versions':
-        return this.#metadata.versions;
-      case 'Metadata_metadata_at_version': {
-        const v = args[0] as number;
-        return v === 14 ? this.#metadata.v14 : v === 15 ? this.#metadata.v15 : undefined;
-      }
-      case 'AccountNonceApi_account_nonce': {
-        const raw = await this.#value(keyOf(Account.keyBytes(args[0] as Uint8Array)), n);
-        return raw ? new DataView(raw.buffer, raw.byteOffset).getUint32(0, true) : 0;
-      }
-      case 'TransactionPaymentApi_query_info':
-      case 'TransactionPaymentApi_query_fee_details': {
-        const { info, len, tip } = this.#infoOf(args[0] as Uint8Array, args[1] as number);
-        if (method.endsWith('query_info')) return { weight: { ref_time: info.weight.refTime, proof_size: info.weight.proofSize }, class: { type: info.class }, partial_fee: partialFee(len, info) };
-        const d = feeDetails(len, info);
-        return { inclusion_fee: info.paysFee === 'No' ? undefined : { base_fee: d.baseFee, len_fee: d.lenFee, adjusted_weight_fee: d.adjustedWeightFee }, tip };
-      }
-      case 'TransactionPaymentApi_query_weight_to_fee':
-        return weightToFee({ refTime: BigInt((args[0] as { ref_time: bigint }).ref_time), proofSize: 0n });
-      case 'TransactionPaymentApi_query_length_to_fee':
-        return BigInt(args[0] as number);
-      default:
-        throw new RpcError(4003, `Client error: Execution failed: ${method} is not supported by the dev chain`);
-    }
-  }
-
-  #infoOf(ext: Uint8Array, len: number): { info: ReturnType<Executive['info']>; len: number; tip: bigint } {
-    let x;
-    try {
-      x = decodeExtrinsic(ext);
-    } catch (e) {
-      throw new RpcError(4003, `Client error: Execution failed: Could not decode extrinsic: ${(e as Error).message}`);
-    }
-    const info = this.#executive.info(x.call);
-    return { info: x.signed ? info : { ...info, paysFee: 'No' }, len, tip: x.signed?.tip ?? 0n };
+    return toHex(await callRuntimeApi(this.#runtimeHost, method, fromHex(data), n));
   }
 
   async queryInfo(extrinsic: Hex, at?: Hex): Promise<unknown> {
     await this.#at(at);
-    const bytes = fromHex(extrinsic);
-    const { info, len } = this.#infoOf(bytes, bytes.length);
-    return {
-      // The RPC keeps the pre-Weight-V2 shape (ref time only), which @polkadot/api decodes as RuntimeDispatchInfoV1.
-      weight: Number(info.weight.refTime),
-      class: info.class.toLowerCase(),
-      partialFee: partialFee(len, info).toString(),
-    };
+    return queryInfoJson(this.#executive, fromHex(extrinsic));
   }
 
   async accountNextIndex(address: string): Promise<number> {
@@ -486,17 +401,7 @@ export class Chain implements ChainApi {
 
   async #accept(extrinsic: Hex, watcher?: (s: TxStatus) => void): Promise<{ hash: Hex; status: TxStatus }> {
     if (!isHex(extrinsic)) throw new RpcError(-32602, 'Invalid params: extrinsic must be 0x-prefixed hex');
-    let x;
-    try {
-      x = decodeExtrinsic(fromHex(extrinsic));
-    } catch (e) {
-      if (e instanceof BadFormat) throw new RpcError(1001, `Extrinsic has invalid format: ${e.message}`);
-      if (e instanceof CannotDecode) {
-        throw new RpcError(1002, `Verification Error: Runtime error: Execution failed: Could not decode \`RuntimeCall\`: ${e.message}`, e.message);
-      }
-      if (e instanceof LookupFailed) throw this.#invalid('CannotLookup');
-      throw e;
-    }
+    const x = decodeSubmitted(fromHex(extrinsic));
     const hash = toHex(x.hash);
     if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
     const blockHash = (n: number): Uint8Array | undefined => this.#hashes.get(n);
@@ -509,7 +414,7 @@ export class Chain implements ChainApi {
       if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
       v = this.#executive.validate(this.#state, x, this.#head.number + 1, this.#identity, blockHash);
     } catch (e) {
-      if (e instanceof InvalidTransaction) throw this.#invalid(e.reason);
+      if (e instanceof InvalidTransaction) throw invalidTransaction(e.reason);
       throw e;
     }
     const old = this.#pool.occupant(v.signer, v.nonce);
@@ -530,11 +435,6 @@ export class Chain implements ChainApi {
     const ready = this.#pool.isReady(v.signer, v.nonce, accountNonce);
     if (ready) this.#scheduleBuild();
     return { hash, status: ready ? 'ready' : 'future' };
-  }
-
-  #invalid(reason: string): RpcError {
-    const [code, message, data] = INVALID_MESSAGES[reason] ?? [1010, 'Invalid Transaction', reason];
-    return new RpcError(code, message, data);
   }
 
   pendingExtrinsics(): Hex[] {
@@ -591,28 +491,3 @@ export class Chain implements ChainApi {
     return { number: this.#head.number, timestamp: target };
   }
 }
-
-function compactLen(n: number): number {
-  return n < 64 ? 1 : n < 16384 ? 2 : n < 1073741824 ? 4 : 5;
-}
-
-/** The header in Substrate's JSON: number as hex, digest logs as encoded items. */
-export function headerJson(header: Uint8Array): HeaderJson {
-  const r = new Reader(header);
-  const parentHash = toHex(r.bytes(32));
-  const number = Number(r.compact());
-  const stateRoot = toHex(r.bytes(32));
-  const extrinsicsRoot = toHex(r.bytes(32));
-  const count = r.length();
-  const logs: Hex[] = [];
-  for (let i = 0; i < count; i++) {
-    const start = r.pos;
-    // DigestItem: variant byte then (engine id +) bytes.
-    const kind = r.u8();
-    if (kind !== 0 && kind !== 8) r.bytes(4);
-    if (kind !== 8) r.bytes(r.length());
-    logs.push(toHex(header.subarray(start, r.pos)));
-  }
-  return { parentHash, number: `0x${number.toString(16)}`, stateRoot, extrinsicsRoot, digest: { logs } };
-}
-

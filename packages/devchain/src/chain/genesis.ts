@@ -10,7 +10,7 @@ import { MembershipMembers } from '../pallets/council-membership';
 import { keyOf } from '../util/hex';
 import { pallets } from '../pallets';
 import { Executive } from '../runtime/executive';
-import { encodeHeader } from './block-builder';
+import { encodeHeader } from './header';
 import { Overlay, MemoryState } from './overlay';
 
 export interface ChainSpec {

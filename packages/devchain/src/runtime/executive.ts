@@ -6,7 +6,6 @@ import type { Overlay, StateReader } from '../chain/overlay';
 import { eraBirth, signingPayload, type DecodedExtrinsic } from '../chain/extrinsic';
 import { ScaleError } from '../scale/io';
 import type { Enum } from '../scale/codec';
-import { toHex } from '../util/hex';
 import { payAuthor, refundFee, withdrawFee } from '../pallets/balances';
 import { incNonce, readAccount, system } from '../pallets/system';
 import { palletDecl } from '../pallets/decls';
@@ -206,4 +205,3 @@ function minWeight(declared: Weight, actual?: Weight): Weight {
 /** Weight as the metadata's `sp_weights::weight_v2::Weight` struct. */
 export const wire = (w: Weight): { ref_time: bigint; proof_size: bigint } => ({ ref_time: w.refTime, proof_size: w.proofSize });
 
-export const hexOf = toHex;
