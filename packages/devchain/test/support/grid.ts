@@ -19,7 +19,7 @@ export interface SendResult {
   blockHash: string;
 }
 
-/** Signs and sends; resolves at InBlock, rejects if the node refuses the transaction. */
+/** Signs and sends; resolves at InBlock (or Finalized if that comes first), rejects if the node refuses the transaction. */
 export function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<SendResult> {
   void api;
   return new Promise((resolve, reject) => {
@@ -27,10 +27,12 @@ export function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signe
     let done = false;
     tx.signAndSend(signer, { nonce: -1 }, (r) => {
       if (done) return;
-      if (r.status.isInBlock) {
+      // Finalized stands in for InBlock when a busy client delivers only the later status.
+      if (r.status.isInBlock || r.status.isFinalized) {
         done = true;
         unsub?.();
-        resolve({ events: [...r.events], dispatchError: r.dispatchError, blockHash: r.status.asInBlock.toHex() });
+        const blockHash = (r.status.isInBlock ? r.status.asInBlock : r.status.asFinalized).toHex();
+        resolve({ events: [...r.events], dispatchError: r.dispatchError, blockHash });
       } else if (r.status.isInvalid || r.status.isDropped || r.status.isUsurped) {
         done = true;
         unsub?.();

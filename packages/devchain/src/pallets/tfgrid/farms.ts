@@ -1,7 +1,8 @@
 /** Farms: creation, renaming, public IPs, payout address, and the council's certification, dedication and policy limits. */
 import type { Enum } from '../../scale/codec';
 import { bytesEqual } from '../../util/hex';
-import { depositEvent, ensureRootOrCouncil, ensureSigned, type CallImpl } from '../../runtime/dispatch';
+import type { StateReader } from '../../chain/overlay';
+import { depositEvent, ensureRootOrCouncil, ensureSigned, type CallImpl, type DispatchContext } from '../../runtime/dispatch';
 import { farmingPolicyFor } from './policies';
 import {
   err,
@@ -25,7 +26,7 @@ import {
 import { farmName, publicIp } from './validate';
 
 /** The farm, if `who` is its twin's account (else TwinNotExists / CannotUpdateFarmWrongTwin). */
-function ownFarm(state: Parameters<typeof farmOf>[0], who: Uint8Array, farmId: number): Farm {
+function ownFarm(state: StateReader, who: Uint8Array, farmId: number): Farm {
   const farm = farmOf(state, farmId);
   const twin = Twins.get(state, farm.twin_id);
   if (!twin) throw err('TwinNotExists');
@@ -33,7 +34,7 @@ function ownFarm(state: Parameters<typeof farmOf>[0], who: Uint8Array, farmId: n
   return farm;
 }
 
-function save(ctx: Parameters<CallImpl>[0], farm: Farm): void {
+function save(ctx: DispatchContext, farm: Farm): void {
   Farms.set(ctx.state, farm, farm.id);
   depositEvent(ctx, tfgrid, 'FarmUpdated', farm);
 }
