@@ -46,7 +46,7 @@ test('set_prices by the validator (the block author, Alice) is free and averages
   const after = ((await api.query.system.account(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
   expect(after).toBe(before);
 
-  // Rounded half away from zero: [10, 30, 15] → 18.33 → 18; then [10, 30, 15, 2000] → 513.75 → 514 (above nothing), 5000 → above max.
+  // Rounded to the nearest: [10, 30, 15] → 18.33 → 18.
   await sendOk(api, api.tx.tftPriceModule.setPrices(15, 8), alice);
   expect(await num(() => api.query.tftPriceModule.averageTftPrice())).toBe(18);
   const high = await sendOk(api, api.tx.tftPriceModule.setPrices(5000, 9), alice);

@@ -99,3 +99,20 @@ export async function billedIn(api: ApiPromise, hash: string, id: number): Promi
     (e) => (e.name === 'smartContractModule.ContractBilled' && e.data[0].contractId === id) || (e.name === 'smartContractModule.ContractPaymentOverdrawn' && e.data[0] === id),
   );
 }
+
+export type Ev = { name: string; data: any; phase: string };
+
+/** The block's timestamp in seconds. */
+export const timestampAt = async (api: ApiPromise, n: number): Promise<bigint> =>
+  BigInt(json(await (await api.at(await api.rpc.chain.getBlockHash(n))).query.timestamp.now())) / 1000n;
+
+/** Advances to the next block of contract `id`'s billing slot (`id % BillingFrequency`); answers its number and events. */
+export async function nextBill(c: TestChain, id: number): Promise<{ n: number; events: Ev[] }> {
+  const freq = Number(json(await c.api.query.smartContractModule.billingFrequency()));
+  const now = await best(c.api);
+  let k = (id - (now + 1)) % freq;
+  if (k < 0) k += freq;
+  const n = await blocks(c, k + 1);
+  return { n, events: await blockEvents(c.api, (await c.api.rpc.chain.getBlockHash(n)).toHex()) };
+}
+
