@@ -237,3 +237,15 @@ test('the deployment hash is the 32 ASCII bytes of an MD5 hex digest', async () 
   const contract = await contractOf(api, await lastContractId(api));
   expect(contract.contractType.nodeContract.deploymentHash).toBe(u8aToHex(new TextEncoder().encode(hash)));
 });
+
+test('deleting a node cancels its contracts (the runtime wires TfgridModule to SmartContractModule)', async () => {
+  const other = await setupGrid(api, 'scdel', 1);
+  await sendOk(api, tx().createNodeContract(other.nodeId, hashOf('on-deleted-node'), '', 1, null), user);
+  const id = await lastContractId(api);
+  const r = await sendOk(api, api.tx.tfgridModule.deleteNodeFarm(other.nodeId), other.farmer);
+  expect(eventData(r.events, 'smartContractModule.NodeContractCanceled')).toEqual([id, other.nodeId, userTwin]);
+  expect(eventData(r.events, 'tfgridModule.NodeDeleted')).toEqual([other.nodeId]);
+  expect(await contractOf(api, id)).toBeNull();
+  expect(json(await api.query.smartContractModule.activeNodeContracts(other.nodeId))).toEqual([]);
+  expect((await farmIps(other.farmId)).map((x) => x.contractId)).toEqual([0]);
+});

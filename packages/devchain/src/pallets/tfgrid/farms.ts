@@ -1,4 +1,5 @@
 /** Farms: creation, renaming, public IPs, payout address, and the council's certification, dedication and policy limits. */
+import { tfgridEvents } from './hooks';
 import type { Enum } from '../../scale/codec';
 import { bytesEqual } from '../../util/hex';
 import type { StateReader } from '../../chain/overlay';
@@ -119,7 +120,9 @@ export const farmCalls: Record<string, CallImpl> = {
   force_reset_farm_ip(ctx, a: { farm_id: number; ip: Uint8Array }) {
     ensureRootOrCouncil(ctx.origin);
     const farm = farmOf(ctx.state, a.farm_id);
-    if (!farm.public_ips.some((x) => bytesEqual(x.ip, a.ip))) throw err('IpNotExists');
+    const ip = farm.public_ips.find((x) => bytesEqual(x.ip, a.ip));
+    if (!ip) throw err('IpNotExists');
+    if (ip.contract_id !== 0n) tfgridEvents.publicIpRemoved(ctx.state, ip);
     save(ctx, { ...farm, public_ips: farm.public_ips.map((x) => (bytesEqual(x.ip, a.ip) ? { ...x, contract_id: 0n } : x)) });
   },
   /**

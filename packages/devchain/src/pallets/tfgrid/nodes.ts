@@ -1,4 +1,5 @@
 /** Nodes: registration, updates, deletion, certification, uptime, public config and power. */
+import { tfgridEvents } from './hooks';
 import type { Enum } from '../../scale/codec';
 import { bytesEqual } from '../../util/hex';
 import { depositEvent, ensureSigned, type CallImpl, type DispatchContext, type PostInfo } from '../../runtime/dispatch';
@@ -63,6 +64,7 @@ function removeFromFarm(ctx: DispatchContext, farmId: number, nodeId: number): v
 }
 
 function deleteNode(ctx: DispatchContext, node: Node): void {
+  tfgridEvents.nodeDeleted(ctx.state, ctx.block, node.id);
   removeFromFarm(ctx, node.farm_id, node.id);
   Nodes.remove(ctx.state, node.id);
   NodeIdByTwinID.remove(ctx.state, node.twin_id);
@@ -188,6 +190,7 @@ export const nodeCalls: Record<string, CallImpl> = {
     if (power.state.type !== state.type || power.state.value !== state.value) {
       NodePower.set(ctx.state, { ...power, state }, node.id);
       depositEvent(ctx, tfgrid, 'PowerStateChanged', { farm_id: node.farm_id, node_id: node.id, power_state: state });
+      tfgridEvents.nodePowerStateChanged(ctx.state, ctx.block, node.id);
     }
     return FREE;
   },
