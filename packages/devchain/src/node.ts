@@ -5,7 +5,8 @@ import pino, { type Logger } from 'pino';
 import { cryptoReady } from './crypto/hashing';
 import { Chain } from './chain/chain';
 import { loadChainSpec, type ChainSpec } from './chain/genesis';
-import { ChainStore } from './chain/store';
+import { MemoryStore } from './chain/memory-store';
+import { LevelStore, type BlockStore } from './chain/store';
 import { metricsRoute } from './metrics';
 import { createRpcTable } from './rpc/methods';
 import { startRpcServer } from './rpc/server';
@@ -42,7 +43,7 @@ export async function startDevchain(opts: DevchainOptions = {}): Promise<Devchai
   await cryptoReady();
   const spec = typeof opts.chain === 'object' ? opts.chain : loadChainSpec(opts.chain ?? DEFAULT_CHAIN_SPEC);
   if (opts.basePath) mkdirSync(opts.basePath, { recursive: true });
-  const store = new ChainStore(opts.basePath ? path.join(opts.basePath, 'chain') : undefined);
+  const store: BlockStore = opts.basePath ? new LevelStore(path.join(opts.basePath, 'chain')) : new MemoryStore();
   await store.open();
   let chain: Chain;
   try {

@@ -69,13 +69,21 @@ export function encodeUnsigned(call: Enum): Uint8Array {
  * (Not a Merkle-Patricia trie root: no client of this dev chain asks for storage proofs.)
  */
 export function nextStateRoot(parentRoot: Uint8Array, changes: Map<string, Uint8Array | null>): Uint8Array {
-  const keys = [...changes.keys()].sort();
-  const parts: Uint8Array[] = [parentRoot];
-  for (const k of keys) {
+  const w = new Writer(1024);
+  w.bytes(parentRoot);
+  for (const k of [...changes.keys()].sort()) {
     const v = changes.get(k);
-    parts.push(Buffer.from(k, 'hex'), v ? blake2_256(v) : new Uint8Array(0));
+    const key = Buffer.from(k, 'hex');
+    w.compact(key.length);
+    w.bytes(key);
+    // 0 marks a deletion, so that a removed key and an empty value commit differently
+    if (v) {
+      w.u8(1);
+      w.compact(v.length);
+      w.bytes(v);
+    } else w.u8(0);
   }
-  return blake2_256(concatBytes(...parts));
+  return blake2_256(w.finish());
 }
 
 export const extrinsicsRootOf = (extrinsics: Uint8Array[]): Uint8Array => blake2_256(encode(vec(bytesCodec), extrinsics));

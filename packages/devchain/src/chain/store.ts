@@ -1,5 +1,5 @@
 /**
- * Blocks and versioned state in LevelDB (on disk with --base-path, in memory with --dev).
+ * Blocks and versioned state in LevelDB, for persistent chains (--base-path).
  * A block, its state changes and the head cursor are written in one atomic batch, so a process
  * killed at any instant restarts from its last complete block.
  *
@@ -8,7 +8,6 @@
  */
 import type { AbstractLevel, AbstractSublevel } from 'abstract-level';
 import { ClassicLevel } from 'classic-level';
-import { MemoryLevel } from 'memory-level';
 import { bytes, decode, encode, tuple, vec } from '../scale/codec';
 import { blake2_256 } from '../crypto/hashing';
 import { toHex } from '../util/hex';
@@ -21,7 +20,28 @@ export interface StoredBlock {
   extrinsics: Uint8Array[];
 }
 
-const blockCodec = tuple<[Uint8Array, Uint8Array[]]>(bytes, vec(bytes));
+/** Where the chain keeps its blocks and the state of every retained block. */
+export interface BlockStore {
+  open(): Promise<void>;
+  close(): Promise<void>;
+  getMeta(name: string): Promise<Uint8Array | undefined>;
+  /** A block with its state changes (and meta entries), atomically; writes land in order. */
+  commitBlock(block: StoredBlock, changes: Map<string, Uint8Array | null>, meta?: Record<string, Uint8Array>): Promise<void>;
+  setFinalized(n: number): Promise<void>;
+  /** Resolves once every write queued so far has landed. */
+  flushed(): Promise<void>;
+  headNumber(): Promise<number | undefined>;
+  blockByNumber(n: number): Promise<StoredBlock | undefined>;
+  numberOfHash(hash: string): Promise<number | undefined>;
+  /** The value of a (bare hex) key as of block n. */
+  valueAt(key: string, n: number): Promise<Uint8Array | undefined>;
+  /** Keys with the prefix that hold a value at block n, in key order, after startKey, at most count. */
+  keysAt(prefix: string, n: number, count?: number, startKey?: string): Promise<string[]>;
+  /** Loads the state of block `head` into memory. */
+  loadState(into: MemoryState, head: number): Promise<void>;
+}
+
+export const blockCodec = tuple<[Uint8Array, Uint8Array[]]>(bytes, vec(bytes));
 const MAX_BLOCK = 0xffffffff;
 
 const pad = (n: number): string => n.toString(16).padStart(8, '0');
@@ -34,7 +54,7 @@ const versionOf = (stored: string): { key: string; number: number } => {
 type Db = AbstractLevel<any, string, Uint8Array>;
 type Sub = AbstractSublevel<Db, any, string, Uint8Array>;
 
-export class ChainStore {
+export class LevelStore implements BlockStore {
   readonly #db: Db;
   readonly #blocks: Sub;
   readonly #hashes: Sub;
@@ -42,10 +62,9 @@ export class ChainStore {
   readonly #meta: Sub;
   #writes: Promise<void> = Promise.resolve();
 
-  /** `path` undefined: an in-memory database (ephemeral chain). */
-  constructor(path?: string) {
+  constructor(path: string) {
     const opts = { keyEncoding: 'utf8', valueEncoding: 'view' } as const;
-    this.#db = (path ? new ClassicLevel<string, Uint8Array>(path, opts) : new MemoryLevel<string, Uint8Array>(opts)) as unknown as Db;
+    this.#db = new ClassicLevel<string, Uint8Array>(path, opts) as unknown as Db;
     const sub = (name: string): Sub => this.#db.sublevel<string, Uint8Array>(name, opts) as Sub;
     this.#blocks = sub('b');
     this.#hashes = sub('h');

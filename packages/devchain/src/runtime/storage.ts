@@ -26,7 +26,10 @@ export class StorageItem<V, K extends unknown[] = unknown[]> {
   /** Hashing a key costs more than the rest of a read: hot keys (accounts) are remembered. */
   readonly #keyCache = new Map<string, string>();
 
+  #plainKey: string | undefined;
+
   key(...keys: K): string {
+    if (keys.length === 0) return (this.#plainKey ??= keyOf(this.keyBytes(...keys)));
     if (keys.length === 1 && keys[0] instanceof Uint8Array) {
       const id = keyOf(keys[0]);
       let k = this.#keyCache.get(id);

@@ -7,7 +7,7 @@ export class Writer {
   #view: DataView;
   #len = 0;
 
-  constructor(capacity = 256) {
+  constructor(capacity = 64) {
     this.#buf = new Uint8Array(capacity);
     this.#view = new DataView(this.#buf.buffer);
   }

@@ -51,10 +51,12 @@ export function deriveOuterEnums(pallets: readonly RuntimePallet[]): OuterEnums 
 }
 
 /** The runtime's own outer enums, looked up on first use (once every module has loaded). */
+let outer: OuterEnums | undefined;
 function runtimeOuter(): OuterEnums {
+  if (outer) return outer;
   const { runtime } = require('./runtime') as typeof import('./runtime');
   if (!runtime) throw new Error('the outer enums were used before the runtime definition finished loading');
-  return runtime;
+  return (outer = runtime);
 }
 
 export const RuntimeCall: Codec<Enum> = lazy(() => runtimeOuter().call);
