@@ -137,9 +137,9 @@ async function main(): Promise<void> {
     console.log(`accepted:  ${Math.round(accepted / ((tAccepted - t0) / 1000))} transfers/s`);
     console.log(`finalized: ${Math.round(included / ((tFinal - t0) / 1000))} transfers/s (submit to last finality ${((tFinal - t0) / 1000).toFixed(1)} s)`);
     console.log(`node memory: peak RSS ${mib(mem.hwm)}; RSS at 10% of the run ${mib(tenth)}, at the end ${mib(last)}`);
-    const heaps = samples.map((s) => s.heap);
-    const q = (f: number): number => heaps[Math.min(heaps.length - 1, Math.floor(heaps.length * f))] ?? 0;
-    console.log(`node V8 heap in use: at 10% ${mib(q(0.1))}, 50% ${mib(q(0.5))}, 90% ${mib(q(0.9))}, max ${mib(Math.max(...heaps))}`);
+    const at = (f: number, k: 'rss' | 'heap'): number => samples[Math.min(samples.length - 1, Math.floor(samples.length * f))]?.[k] ?? 0;
+    console.log(`node RSS over the run: at 10% ${mib(at(0.1, 'rss'))}, 50% ${mib(at(0.5, 'rss'))}, 90% ${mib(at(0.9, 'rss'))}`);
+    console.log(`node V8 heap in use: at 10% ${mib(at(0.1, 'heap'))}, 50% ${mib(at(0.5, 'heap'))}, 90% ${mib(at(0.9, 'heap'))}, max ${mib(Math.max(...samples.map((s) => s.heap)))}`);
     await provider.disconnect();
     await api.disconnect();
   } finally {

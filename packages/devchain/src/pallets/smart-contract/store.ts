@@ -8,7 +8,13 @@ import { storageOf } from '../../runtime/storage';
 import { moduleError, type DispatchFailure } from '../../runtime/dispatch';
 import { keyOf } from '../../util/hex';
 import { palletDecl } from '../decls';
+import type { ValueOf } from '../../scale/codec';
+import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../../runtime/definition/tfgrid-types';
 
+
+/** Stored shapes come from the declaration, so they cannot drift from the metadata. */
+export type Policy = ValueOf<typeof PolicyCodec>;
+export type PricingPolicy = ValueOf<typeof PricingPolicyCodec>;
 export const smartContract = palletDecl('SmartContractModule');
 export const tfgrid = palletDecl('TfgridModule');
 export const tftPrice = palletDecl('TFTPriceModule');
@@ -105,22 +111,6 @@ export interface GridNode {
   resources: Resources;
   certification: Enum;
   [k: string]: unknown;
-}
-export interface Policy {
-  value: number;
-  unit: Enum;
-}
-export interface PricingPolicy {
-  id: number;
-  su: Policy;
-  cu: Policy;
-  nu: Policy;
-  ipu: Policy;
-  unique_name: Policy;
-  domain_name: Policy;
-  foundation_account: Uint8Array;
-  certified_sales_account: Uint8Array;
-  discount_for_dedication_nodes: number;
 }
 export interface NodePower {
   state: Enum;

@@ -25,7 +25,6 @@ import {
   type Farm,
   type FarmingPolicy,
   type Node,
-  type Policy,
   type PricingPolicy,
 } from './store';
 import { cuOf, suOf } from './validate';
@@ -86,18 +85,7 @@ export function farmingPolicyFor(ctx: DispatchContext, node: Node): FarmingPolic
   return FarmingPoliciesMap.read(state, limits.farming_policy_id);
 }
 
-interface PricingArgs {
-  name: Uint8Array;
-  su: Policy;
-  cu: Policy;
-  nu: Policy;
-  ipu: Policy;
-  unique_name: Policy;
-  domain_name: Policy;
-  foundation_account: Uint8Array;
-  certified_sales_account: Uint8Array;
-  discount_for_dedication_nodes: number;
-}
+type PricingArgs = Omit<PricingPolicy, 'version' | 'id'>;
 
 const pricingFields = (a: PricingArgs): Omit<PricingPolicy, 'version' | 'id'> => ({
   name: a.name,

@@ -4,16 +4,18 @@ import { decode, type Enum } from '../../scale/codec';
 import { moduleError, type DispatchFailure } from '../../runtime/dispatch';
 import { storageOf, type StorageItem } from '../../runtime/storage';
 import { palletDecl } from '../decls';
+import type { ValueOf } from '../../scale/codec';
+import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../../runtime/definition/tfgrid-types';
+
+/** Stored shapes come from the declaration, so they cannot drift from the metadata. */
+export type Policy = ValueOf<typeof PolicyCodec>;
+export type PricingPolicy = ValueOf<typeof PricingPolicyCodec>;
 
 export const tfgrid = palletDecl('TfgridModule');
 
 /** `TfgridModule.<name>` as a DispatchFailure. */
 export const err = (name: string): DispatchFailure => moduleError(tfgrid, name);
 
-export interface Policy {
-  value: number;
-  unit: Enum;
-}
 export interface PublicIP {
   ip: Uint8Array;
   gateway: Uint8Array;
@@ -95,20 +97,6 @@ export interface Entity {
   account_id: Uint8Array;
   country: Uint8Array;
   city: Uint8Array;
-}
-export interface PricingPolicy {
-  version: number;
-  id: number;
-  name: Uint8Array;
-  su: Policy;
-  cu: Policy;
-  nu: Policy;
-  ipu: Policy;
-  unique_name: Policy;
-  domain_name: Policy;
-  foundation_account: Uint8Array;
-  certified_sales_account: Uint8Array;
-  discount_for_dedication_nodes: number;
 }
 export interface FarmingPolicy {
   version: number;
