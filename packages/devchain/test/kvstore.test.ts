@@ -1,25 +1,22 @@
 /** TFKVStore through @polkadot/api: per-account entries, size limits, events. */
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { ApiPromise } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { startDevchain, type Devchain } from '../src';
+import { startChain, stopChain, type TestChain } from './support/contracts';
 import { eventData, pairOf, send, sendErr, sendOk } from './support/grid';
 
 jest.setTimeout(60_000);
 
-let node: Devchain;
+let chain: TestChain;
 let api: ApiPromise;
 const alice = pairOf('//Alice');
 const bob = pairOf('//Bob');
 
 beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: true });
+  chain = await startChain();
+  api = chain.api;
 });
 
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
-});
+afterAll(() => stopChain(chain));
 
 const entry = async (who: string, key: string): Promise<string> => ((await api.query.tfkvStore.tfkvStore(who, key)) as unknown as { toUtf8(): string }).toUtf8();
 

@@ -1,24 +1,21 @@
 /** TFTPriceModule through @polkadot/api: genesis price and bounds, set_prices by the validator, council bounds. */
-import { ApiPromise, WsProvider } from '@polkadot/api';
-import { startDevchain, type Devchain } from '../src';
+import type { ApiPromise } from '@polkadot/api';
+import { startChain, stopChain, type TestChain } from './support/contracts';
 import { councilApprove, councilResultError, eventData, pairOf, send, sendErr, sendOk } from './support/grid';
 
 jest.setTimeout(60_000);
 
-let node: Devchain;
+let chain: TestChain;
 let api: ApiPromise;
 const alice = pairOf('//Alice');
 const bob = pairOf('//Bob');
 
 beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: true });
+  chain = await startChain();
+  api = chain.api;
 });
 
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
-});
+afterAll(() => stopChain(chain));
 
 const num = async (q: () => Promise<unknown>): Promise<number> => ((await q()) as { toNumber(): number }).toNumber();
 

@@ -121,12 +121,17 @@ export class Executive {
    * CheckMortality's additional data); refuses unsigned and ancient transactions first.
    */
   signedPayload(x: DecodedExtrinsic, current: number, id: ChainIdentity, blockHash: (n: number) => Uint8Array | undefined): Uint8Array {
+    return signingPayload(x, { ...id, birthHash: this.#birthHash(x, current, id, blockHash) });
+  }
+
+  /** CheckNonZeroSender and CheckMortality: the hash of the block the transaction was born in. */
+  #birthHash(x: DecodedExtrinsic, current: number, id: ChainIdentity, blockHash: (n: number) => Uint8Array | undefined): Uint8Array {
     const s = x.signed;
     if (!s) throw new InvalidTransaction('NoUnsignedValidator');
     if (s.signer.every((b) => b === 0)) throw new InvalidTransaction('BadSigner');
     const birthHash = s.era.immortal ? id.genesisHash : blockHash(eraBirth(s.era, current));
     if (!birthHash) throw new InvalidTransaction('AncientBirthBlock');
-    return signingPayload(x, { ...id, birthHash });
+    return birthHash;
   }
 
   /**
@@ -140,7 +145,7 @@ export class Executive {
     id: ChainIdentity,
     blockHash: (n: number) => Uint8Array | undefined,
   ): Validity {
-    this.signedPayload(x, current, id, blockHash);
+    this.#birthHash(x, current, id, blockHash);
     const s = x.signed!;
     const birth = eraBirth(s.era, current);
     const account = readAccount(state as Overlay, s.signer);
