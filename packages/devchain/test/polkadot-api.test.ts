@@ -254,3 +254,13 @@ test('dev_timeTravel advances clock and block number; dev_newBlock and dev_setSt
     await provider.disconnect();
   }
 });
+
+test('tx.paymentInfo (the TransactionPaymentApi runtime call) agrees with payment_queryInfo', async () => {
+  const tx = api.tx.balances.transferKeepAlive(bob.address, 1_000n);
+  const viaRuntime = await tx.paymentInfo(alice);
+  await tx.signAsync(alice, { nonce: -1 });
+  const viaRpc = await api.rpc.payment.queryInfo(tx.toHex());
+  expect(viaRuntime.partialFee.toBigInt()).toBeGreaterThan(0n);
+  expect(viaRuntime.partialFee.toString()).toBe(viaRpc.partialFee.toString());
+  expect(viaRuntime.class.toString()).toBe('Normal');
+});

@@ -1,6 +1,6 @@
 /** `state_call`: the runtime APIs a client calls, decoded and encoded with their declared types. */
 import { RpcError } from '../rpc/error';
-import { encode } from '../scale/codec';
+import { bytes, encode } from '../scale/codec';
 import { Reader } from '../scale/io';
 import { Account } from '../pallets/system';
 import { runtime } from '../runtime/definition/runtime';
@@ -54,11 +54,11 @@ async function run(host: RuntimeApiHost, method: string, args: unknown[], n: num
       return raw ? new DataView(raw.buffer, raw.byteOffset).getUint32(0, true) : 0;
     }
     case 'TransactionPaymentApi_query_info': {
-      const { info, len } = dispatchInfoOf(host.executive, args[0] as Uint8Array, args[1] as number);
+      const { info, len } = dispatchInfoOf(host.executive, args[0] as Uint8Array, args[1] as number, false);
       return { weight: { ref_time: info.weight.refTime, proof_size: info.weight.proofSize }, class: { type: info.class }, partial_fee: partialFee(len, info) };
     }
     case 'TransactionPaymentApi_query_fee_details': {
-      const { info, len, tip } = dispatchInfoOf(host.executive, args[0] as Uint8Array, args[1] as number);
+      const { info, len, tip } = dispatchInfoOf(host.executive, args[0] as Uint8Array, args[1] as number, false);
       const d = feeDetails(len, info);
       return { inclusion_fee: info.paysFee === 'No' ? undefined : { base_fee: d.baseFee, len_fee: d.lenFee, adjusted_weight_fee: d.adjustedWeightFee }, tip };
     }
@@ -71,11 +71,15 @@ async function run(host: RuntimeApiHost, method: string, args: unknown[], n: num
   }
 }
 
-/** The dispatch info of an encoded extrinsic; unsigned ones pay nothing. */
-export function dispatchInfoOf(executive: Executive, ext: Uint8Array, len: number): { info: DispatchInfo; len: number; tip: bigint } {
+/**
+ * The dispatch info of an extrinsic; unsigned ones pay nothing. `prefixed`: whether `ext` still
+ * carries its length prefix (the RPC passes the whole extrinsic; the runtime API's decoded
+ * `UncheckedExtrinsic` argument is the body without it).
+ */
+export function dispatchInfoOf(executive: Executive, ext: Uint8Array, len: number, prefixed = true): { info: DispatchInfo; len: number; tip: bigint } {
   let x;
   try {
-    x = decodeExtrinsic(ext);
+    x = decodeExtrinsic(prefixed ? ext : encode(bytes, ext));
   } catch (e) {
     throw executionFailed(`Could not decode extrinsic: ${(e as Error).message}`);
   }

@@ -1,0 +1,65 @@
+/** Builds a valid deployment step by step; `build()` validates and names every broken rule. */
+import { assertValidDeployment, type Deployment, type Workload, type WorkloadType } from './document';
+import type { GatewayNameProxyData, VmData, VolumeData } from './workloads';
+
+/** A workload's optional parts. */
+export interface WorkloadOptions {
+  version?: number;
+  metadata?: string;
+  description?: string;
+}
+
+export class DeploymentBuilder {
+  #d: Deployment;
+
+  constructor(twinId: number, nodeId: number) {
+    this.#d = { version: 0, twin_id: twinId, node_id: nodeId, metadata: '', description: '', expiration: 0, workloads: [] };
+  }
+
+  version(v: number): this {
+    this.#d.version = v;
+    return this;
+  }
+
+  metadata(m: string): this {
+    this.#d.metadata = m;
+    return this;
+  }
+
+  description(text: string): this {
+    this.#d.description = text;
+    return this;
+  }
+
+  /** Unix seconds; a Date is converted. */
+  expiration(at: number | Date): this {
+    this.#d.expiration = at instanceof Date ? Math.floor(at.getTime() / 1000) : at;
+    return this;
+  }
+
+  volume(name: string, data: VolumeData, opts?: WorkloadOptions): this {
+    return this.workload('volume', name, { ...data }, opts);
+  }
+
+  vm(name: string, data: VmData, opts?: WorkloadOptions): this {
+    return this.workload('vm', name, { ...data }, opts);
+  }
+
+  gatewayNameProxy(name: string, data: GatewayNameProxyData, opts?: WorkloadOptions): this {
+    return this.workload('gateway-name-proxy', name, { ...data }, opts);
+  }
+
+  workload(type: WorkloadType, name: string, data: Record<string, unknown>, opts: WorkloadOptions = {}): this {
+    const w: Workload = { version: opts.version ?? 0, name, type, data, metadata: opts.metadata ?? '', description: opts.description ?? '' };
+    this.#d.workloads.push(w);
+    return this;
+  }
+
+  /** A validated copy (throws DeploymentError DEPLOYMENT_INVALID / WORKLOAD_INVALID). */
+  build(): Deployment {
+    // A JSON round trip drops undefined members, so the document equals what the node will parse.
+    const d: unknown = JSON.parse(JSON.stringify(this.#d));
+    assertValidDeployment(d);
+    return d;
+  }
+}

@@ -1,0 +1,17 @@
+/** @tfgrid/client: the TFChain client the agent, the explorer and the CLI stand on. */
+export { connect, TfchainClient, type ClientOptions } from './client';
+export { NETWORKS, networkUrl, type NetworkName } from './networks';
+export { keyFromSecret, keysReady, type KeyType, type KeyringPair } from './keys';
+export { TxQueue, type TxQueueOptions } from './tx/queue';
+export { ChainError, InvalidTransactionError } from './tx/errors';
+export type { WaitLevel, TxResult, TxEvent, SubmitOptions } from './tx/types';
+export type { Twin, TermsAcceptance } from './modules/twins';
+export type { Farm, PublicIp, FarmCertification } from './modules/farms';
+export type { Node, NodeInput, NodePower, Resources, Location, NetworkInterface, PublicConfig, Power, NodeCertification } from './modules/nodes';
+export type { Contract, ContractKind, ContractState, BillingInfo, NruReport } from './modules/contracts';
+export { TFT, type Balance } from './modules/balances';
+export type { PricingPolicy, FarmingPolicy, Price, Unit } from './modules/policies';
+export type { TftPrice } from './modules/price';
+// Finalized events stream and the deployment (notary) protocol.
+export * from './events';
+export * from './deployment';

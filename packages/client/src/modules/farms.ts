@@ -1,0 +1,71 @@
+/** Farms: a farmer's group of nodes, with the public IPv4 addresses it lends to contracts. */
+import type { ModuleContext, ReadOptions } from './context';
+import { eventData, prim, reader, unwrap } from './context';
+import type { SubmitOptions } from '../tx/types';
+
+export interface PublicIp {
+  /** CIDR, e.g. 185.206.122.33/24. */
+  ip: string;
+  gateway: string;
+  /** The contract using it; 0 when free. */
+  contractId: number;
+}
+
+export type FarmCertification = 'NotCertified' | 'Gold';
+
+export interface Farm {
+  id: number;
+  name: string;
+  twinId: number;
+  pricingPolicyId: number;
+  certification: FarmCertification;
+  dedicated: boolean;
+  publicIps: PublicIp[];
+}
+
+export function farms(ctx: ModuleContext) {
+  const { api } = ctx;
+  return {
+    /** Creates a farm of the signer's twin; answers its id. */
+    async create(input: { name: string; publicIps?: { ip: string; gw: string }[] }, opts?: SubmitOptions): Promise<number> {
+      const r = await ctx.send(api.tx.tfgridModule.createFarm(input.name, input.publicIps ?? []), opts);
+      const ev = eventData(r, 'tfgridModule.FarmStored')?.[0] as { id: number } | undefined;
+      return ev?.id ?? (await this.idByName(input.name))!;
+    },
+    async rename(farmId: number, name: string, opts?: SubmitOptions): Promise<void> {
+      await ctx.send(api.tx.tfgridModule.updateFarm(farmId, name), opts);
+    },
+    async addIp(input: { farmId: number; ip: string; gw: string }, opts?: SubmitOptions): Promise<void> {
+      await ctx.send(api.tx.tfgridModule.addFarmIp(input.farmId, input.ip, input.gw), opts);
+    },
+    async removeIp(input: { farmId: number; ip: string }, opts?: SubmitOptions): Promise<void> {
+      await ctx.send(api.tx.tfgridModule.removeFarmIp(input.farmId, input.ip), opts);
+    },
+    async setPayoutAddress(farmId: number, stellarAddress: string, opts?: SubmitOptions): Promise<void> {
+      await ctx.send(api.tx.tfgridModule.addStellarPayoutV2address(farmId, stellarAddress), opts);
+    },
+    async get(id: number, o: ReadOptions = {}): Promise<Farm | undefined> {
+      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.farms(id));
+      if (!v) return undefined;
+      const f = prim<Farm & { dedicatedFarm: boolean; publicIps: { ip: string; gateway: string; contractId: number }[] }>(v);
+      return {
+        id: f.id,
+        name: f.name,
+        twinId: f.twinId,
+        pricingPolicyId: f.pricingPolicyId,
+        certification: f.certification,
+        dedicated: f.dedicatedFarm,
+        publicIps: f.publicIps.map((p) => ({ ip: p.ip, gateway: p.gateway, contractId: p.contractId })),
+      };
+    },
+    /** The id of the farm with this name, or undefined. */
+    async idByName(name: string, o: ReadOptions = {}): Promise<number | undefined> {
+      const id = prim<number>(await (await reader(api, o.at)).query.tfgridModule.farmIdByName(name));
+      return id === 0 ? undefined : id;
+    },
+    async nodeIds(farmId: number, o: ReadOptions = {}): Promise<number[]> {
+      return prim<number[]>(await (await reader(api, o.at)).query.tfgridModule.nodesByFarmID(farmId));
+    },
+  };
+}
+export type FarmsModule = ReturnType<typeof farms>;

@@ -1,0 +1,26 @@
+/** The TFT price the chain bills with, in mUSD (1000 = 1 USD). */
+import type { ModuleContext, ReadOptions } from './context';
+import { prim, reader } from './context';
+
+export interface TftPrice {
+  /** The last price stored. */
+  price: number;
+  /** The average billing uses (before clamping to the bounds). */
+  average: number;
+  min: number;
+  max: number;
+  /** The block at which the price was last set. */
+  lastBlockSet: number;
+}
+
+export function price(ctx: ModuleContext) {
+  const { api } = ctx;
+  return {
+    async get(o: ReadOptions = {}): Promise<TftPrice> {
+      const q = (await reader(api, o.at)).query.tftPriceModule;
+      const [p, avg, min, max, last] = await Promise.all([q.tftPrice(), q.averageTftPrice(), q.minTftPrice(), q.maxTftPrice(), q.lastBlockSet()]);
+      return { price: prim(p), average: prim(avg), min: prim(min), max: prim(max), lastBlockSet: prim(last) };
+    },
+  };
+}
+export type PriceModule = ReturnType<typeof price>;

@@ -1,0 +1,66 @@
+/** Typed failures: a dispatch error named from the metadata, and a node's refusal. */
+import type { ApiPromise } from '@polkadot/api';
+import type { DispatchError } from '@polkadot/types/interfaces';
+
+/** The call ran and failed (System.ExtrinsicFailed): e.g. `TfgridModule.TwinWithPubkeyExists`. */
+export class ChainError extends Error {
+  override name = 'ChainError';
+  constructor(
+    /** Pallet name as in the metadata (`TfgridModule`), or the dispatch error kind for non-module errors. */
+    readonly pallet: string,
+    /** Error variant (`TwinWithPubkeyExists`), or the kind again (`BadOrigin`). */
+    readonly error: string,
+    /** The metadata's documentation of the error (may be empty). */
+    readonly docs: string,
+    /** The extrinsic hash. */
+    readonly txHash?: string,
+  ) {
+    super(`${pallet}.${error}${docs ? `: ${docs}` : ''}`);
+  }
+  /** `Pallet.Error`. */
+  get fullName(): string {
+    return `${this.pallet}.${this.error}`;
+  }
+}
+
+/** The node refused the transaction before it entered a block (JSON-RPC error, e.g. 1010). */
+export class InvalidTransactionError extends Error {
+  override name = 'InvalidTransactionError';
+  constructor(
+    readonly code: number,
+    /** The node's reason, e.g. 'Invalid Transaction: Inability to pay some fees , e.g. account balance too low'. */
+    readonly reason: string,
+    readonly data?: unknown,
+  ) {
+    super(`${code}: ${reason}`);
+  }
+}
+
+/** A JSON-RPC refusal from @polkadot/rpc-provider (has a numeric `code`), as opposed to a transport failure. */
+export function asRefusal(err: unknown): InvalidTransactionError | undefined {
+  const e = err as { code?: unknown; message?: unknown; data?: unknown };
+  if (!e || typeof e.code !== 'number' || typeof e.message !== 'string') return undefined;
+  // rpc-provider formats `${code}: ${message}: ${data, with its parentheses mangled}`; rebuild the
+  // node's own words from the untouched `data`.
+  let message = e.message.replace(/^-?\d+:\s*/, '');
+  if (e.data !== undefined) {
+    const cut = message.indexOf(': ');
+    if (cut >= 0) message = message.slice(0, cut);
+  }
+  const reason = typeof e.data === 'string' ? `${message}: ${e.data}` : message;
+  return new InvalidTransactionError(e.code, reason, e.data);
+}
+
+/** Names a DispatchError through the metadata. */
+export function chainErrorOf(api: ApiPromise, dispatchError: DispatchError, txHash?: string): ChainError {
+  if (dispatchError.isModule) {
+    const mod = dispatchError.asModule;
+    const meta = api.registry.findMetaError(mod);
+    const index = mod.index.toNumber();
+    const pallet = api.runtimeMetadata.asLatest.pallets.find((p) => p.index.toNumber() === index);
+    return new ChainError(pallet ? pallet.name.toString() : meta.section, meta.name, meta.docs.join(' ').trim(), txHash);
+  }
+  if (dispatchError.isToken) return new ChainError('Token', dispatchError.asToken.type, '', txHash);
+  if (dispatchError.isArithmetic) return new ChainError('Arithmetic', dispatchError.asArithmetic.type, '', txHash);
+  return new ChainError(dispatchError.type, dispatchError.type, '', txHash);
+}

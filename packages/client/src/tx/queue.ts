@@ -1,0 +1,333 @@
+/**
+ * A per-signer transaction queue: nonces are assigned locally so many transactions are in the
+ * pool at once (no waiting for a block between them), and their outcome is read from the blocks
+ * themselves (one block fetch for all of a block's transactions, instead of one watch per
+ * transaction).
+ *
+ * Never twice: a transaction is signed once, with one nonce, and only those same signed bytes
+ * are ever resubmitted. A nonce can be used once on chain, so a resubmission can never apply
+ * the call a second time; after a reconnect the queue still resubmits only what is neither in a
+ * block nor in the pool, to stay quiet.
+ */
+import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
+import type { KeyringPair } from '@polkadot/keyring/types';
+import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
+import { asRefusal, chainErrorOf, InvalidTransactionError } from './errors';
+import type { TxEvent, SubmitOptions, TxResult, WaitLevel } from './types';
+
+type Tx = SubmittableExtrinsic<'promise'>;
+
+interface Waiting {
+  tx: Tx;
+  wait: WaitLevel;
+  resolve(r: TxResult): void;
+  reject(e: Error): void;
+}
+
+/** A signed transaction the queue follows until its caller is answered. */
+interface Entry extends Waiting {
+  nonce: number;
+  hash: string;
+  hex: string;
+  /** unsent/unknown: not known to be in the pool (never sent, or sent when the link broke). */
+  state: 'unknown' | 'sending' | 'pool' | 'inBlock';
+  blockHash?: string;
+  blockNumber?: number;
+  events: TxEvent[];
+  dispatchError?: DispatchError;
+}
+
+export interface TxQueueOptions {
+  /** Wait level when `submit` is given none (default `inBlock`). */
+  defaultWait?: WaitLevel;
+  /** Submissions awaiting the node's answer at once (default 1024). */
+  maxInFlight?: number;
+}
+
+export class TxQueue {
+  readonly #api: ApiPromise;
+  readonly #pair: KeyringPair;
+  readonly #defaultWait: WaitLevel;
+  readonly #maxInFlight: number;
+  #waiting: Waiting[] = [];
+  /** Signed and not yet answered, by extrinsic hash. */
+  #entries = new Map<string, Entry>();
+  #nextNonce: number | undefined;
+  #inFlight = new Set<Promise<void>>();
+  /** Refused nonces since the last resync: later nonces may wait behind them. */
+  #refusedNonces: number[] = [];
+  #paused = false;
+  #disconnected = false;
+  #pumping = false;
+  #closed = false;
+  /** Block scans, finality checks and recovery run one after another. */
+  #work: Promise<void> = Promise.resolve();
+  #lastScanned = -1;
+  #finalized = 0;
+  #unsubs: (() => void)[] = [];
+  #started: Promise<void> | undefined;
+
+  constructor(api: ApiPromise, pair: KeyringPair, options: TxQueueOptions = {}) {
+    this.#api = api;
+    this.#pair = pair;
+    this.#defaultWait = options.defaultWait ?? 'inBlock';
+    this.#maxInFlight = options.maxInFlight ?? 1024;
+  }
+
+  get address(): string {
+    return this.#pair.address;
+  }
+
+  /** Transactions submitted and not yet answered (waiting to be signed or followed). */
+  get pending(): number {
+    return this.#waiting.length + this.#entries.size;
+  }
+
+  /** Queues `tx`; resolves at the wait level, rejects with ChainError or InvalidTransactionError. */
+  submit(tx: Tx, options: SubmitOptions = {}): Promise<TxResult> {
+    if (this.#closed) return Promise.reject(new Error('transaction queue closed'));
+    return new Promise<TxResult>((resolve, reject) => {
+      this.#waiting.push({ tx, wait: options.wait ?? this.#defaultWait, resolve, reject });
+      this.#start().then(() => this.#pump(), reject);
+    });
+  }
+
+  /** Stops following blocks and rejects everything unanswered. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const u of this.#unsubs) u();
+    const err = new Error('transaction queue closed');
+    for (const w of this.#waiting) w.reject(err);
+    for (const e of this.#entries.values()) e.reject(err);
+    this.#waiting = [];
+    this.#entries.clear();
+  }
+
+  #start(): Promise<void> {
+    this.#started ??= (async () => {
+      const api = this.#api;
+      this.#nextNonce = (await api.rpc.system.accountNextIndex(this.#pair.address)).toNumber();
+      this.#lastScanned = (await api.rpc.chain.getHeader()).number.toNumber();
+      this.#finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+      const heads = await api.rpc.chain.subscribeNewHeads((h) => this.#enqueue(() => this.#scanTo(h.number.toNumber())));
+      const fin = await api.rpc.chain.subscribeFinalizedHeads((h) => {
+        this.#finalized = Math.max(this.#finalized, h.number.toNumber());
+        this.#enqueue(() => this.#settleFinalized());
+      });
+      this.#unsubs.push(heads, fin);
+      const onDown = (): void => this.#onDisconnected();
+      const onUp = (): void => this.#onConnected();
+      api.on('disconnected', onDown);
+      api.on('connected', onUp);
+      this.#unsubs.push(() => api.off('disconnected', onDown), () => api.off('connected', onUp));
+    })();
+    return this.#started;
+  }
+
+  /** Immortal era: the signed bytes stay valid for resubmission after any outage (the nonce alone prevents replays). */
+  #signOptions(nonce: number) {
+    const api = this.#api;
+    return { nonce, blockHash: api.genesisHash, genesisHash: api.genesisHash, runtimeVersion: api.runtimeVersion };
+  }
+
+  #enqueue(job: () => Promise<void>): void {
+    this.#work = this.#work.then(job).catch(() => {
+      // A job cut by a dropped link is redone by the recovery that follows the reconnect.
+    });
+  }
+
+  /** Signs and sends what waits, in nonce order, while the link is up and the window has room. */
+  #pump(): void {
+    if (this.#pumping || this.#paused || this.#disconnected || this.#closed || this.#nextNonce === undefined) return;
+    this.#pumping = true;
+    try {
+      // Sign a slice at a time so sends start (and the event loop breathes) while the rest waits.
+      let signed = 0;
+      while (this.#waiting.length > 0 && this.#inFlight.size < this.#maxInFlight && signed < 64) {
+        const w = this.#waiting.shift()!;
+        const nonce = this.#nextNonce++;
+        w.tx.sign(this.#pair, this.#signOptions(nonce));
+        const entry: Entry = { ...w, nonce, hash: w.tx.hash.toHex(), hex: w.tx.toHex(), state: 'unknown', events: [] };
+        this.#entries.set(entry.hash, entry);
+        this.#send(entry);
+        signed++;
+      }
+    } finally {
+      this.#pumping = false;
+    }
+    if (this.#waiting.length > 0 && this.#inFlight.size < this.#maxInFlight) setImmediate(() => this.#pump());
+  }
+
+  /** Sends the signed bytes; a refusal answers the caller, a transport failure leaves it to recovery. */
+  #send(entry: Entry): Promise<void> {
+    entry.state = 'sending';
+    const p = this.#api.rpc.author.submitExtrinsic(entry.hex).then(
+      () => {
+        if (entry.state === 'sending') entry.state = 'pool';
+        if (entry.wait === 'ready') this.#answer(entry);
+      },
+      (err: unknown) => {
+        const refusal = asRefusal(err);
+        if (refusal && refusal.code === 1013) {
+          // "Already imported": an earlier send of these bytes reached the pool.
+          if (entry.state === 'sending') entry.state = 'pool';
+          if (entry.wait === 'ready') this.#answer(entry);
+        } else if (refusal) {
+          this.#refuse(entry, refusal);
+        } else if (entry.state === 'sending') {
+          entry.state = 'unknown';
+        }
+      },
+    );
+    const tracked = p.finally(() => {
+      this.#inFlight.delete(tracked);
+      this.#pump();
+    });
+    this.#inFlight.add(tracked);
+    return tracked;
+  }
+
+  #refuse(entry: Entry, refusal: InvalidTransactionError): void {
+    if (!this.#entries.delete(entry.hash)) return;
+    entry.reject(refusal);
+    this.#refusedNonces.push(entry.nonce);
+    if (!this.#paused) {
+      this.#paused = true;
+      this.#enqueue(() => this.#resync());
+    }
+  }
+
+  /**
+   * After a refusal: transactions with later nonces already sent would wait forever behind the
+   * refused nonce, so the gap is filled with an empty remark; then the nonce is read again.
+   */
+  async #resync(): Promise<void> {
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    const refused = [...new Set(this.#refusedNonces)].sort((a, b) => a - b);
+    this.#refusedNonces = [];
+    const sent = [...this.#entries.values()].map((e) => e.nonce);
+    const highest = sent.length ? Math.max(...sent) : -1;
+    for (const nonce of refused) {
+      if (nonce > highest) continue;
+      const filler = this.#api.tx.system.remark('0x');
+      filler.sign(this.#pair, this.#signOptions(nonce));
+      try {
+        await this.#api.rpc.author.submitExtrinsic(filler.toHex());
+      } catch (err) {
+        // The gap cannot be filled (e.g. no funds for fees): what waits behind it cannot land now.
+        const reason = asRefusal(err) ?? (err as Error);
+        for (const e of [...this.#entries.values()]) {
+          if (e.nonce > nonce && e.state !== 'inBlock') {
+            this.#entries.delete(e.hash);
+            e.reject(new Error(`waits in the pool behind refused nonce ${nonce}: ${reason.message}`));
+          }
+        }
+      }
+    }
+    this.#nextNonce = (await this.#api.rpc.system.accountNextIndex(this.#pair.address)).toNumber();
+    this.#paused = false;
+    this.#pump();
+  }
+
+  /** Reads every block up to `to` once, and finds our transactions in it by hash. */
+  async #scanTo(to: number): Promise<void> {
+    const api = this.#api;
+    while (this.#lastScanned < to) {
+      const n = this.#lastScanned + 1;
+      if (this.#entries.size === 0) {
+        this.#lastScanned = to;
+        break;
+      }
+      const hash = await api.rpc.chain.getBlockHash(n);
+      const block = await api.rpc.chain.getBlock(hash);
+      const found: [number, Entry][] = [];
+      block.block.extrinsics.forEach((ex, i) => {
+        const entry = this.#entries.get(ex.hash.toHex());
+        if (entry) found.push([i, entry]);
+      });
+      if (found.length > 0) {
+        const records = (await (await api.at(hash)).query.system.events()) as unknown as EventRecord[];
+        for (const [i, entry] of found) this.#included(entry, hash.toHex(), n, records, i);
+      }
+      this.#lastScanned = n;
+    }
+    await this.#settleFinalized();
+  }
+
+  #included(entry: Entry, blockHash: string, blockNumber: number, records: EventRecord[], index: number): void {
+    const mine = records.filter((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === index);
+    entry.state = 'inBlock';
+    entry.blockHash = blockHash;
+    entry.blockNumber = blockNumber;
+    entry.events = mine.map((r) => ({ section: r.event.section, method: r.event.method, data: r.event.data.toJSON() as unknown[] }));
+    const failed = mine.find((r) => r.event.section === 'system' && r.event.method === 'ExtrinsicFailed');
+    entry.dispatchError = failed ? (failed.event.data[0] as DispatchError) : undefined;
+    if (entry.wait !== 'finalized') this.#answer(entry);
+  }
+
+  async #settleFinalized(): Promise<void> {
+    const canonical = new Map<number, string>();
+    for (const entry of [...this.#entries.values()]) {
+      if (entry.state !== 'inBlock' || entry.blockNumber! > this.#finalized) continue;
+      // The block at that height must still be the one we saw (a fork may have replaced it).
+      const n = entry.blockNumber!;
+      if (!canonical.has(n)) canonical.set(n, (await this.#api.rpc.chain.getBlockHash(n)).toHex());
+      if (canonical.get(n) === entry.blockHash) this.#answer(entry);
+      else {
+        entry.state = 'pool';
+        this.#lastScanned = Math.min(this.#lastScanned, n - 1);
+      }
+    }
+  }
+
+  #answer(entry: Entry): void {
+    if (!this.#entries.delete(entry.hash)) return;
+    if (entry.dispatchError) {
+      entry.reject(chainErrorOf(this.#api, entry.dispatchError, entry.hash));
+      return;
+    }
+    entry.resolve({ hash: entry.hash, nonce: entry.nonce, blockHash: entry.blockHash, blockNumber: entry.blockNumber, events: entry.events });
+  }
+
+  #onDisconnected(): void {
+    this.#disconnected = true;
+  }
+
+  #onConnected(): void {
+    if (!this.#disconnected) return;
+    this.#enqueue(() => this.#recover());
+  }
+
+  /**
+   * After a reconnect: read the blocks we missed, the pool and the account nonce, and resend
+   * only the signed bytes that are in neither.
+   */
+  async #recover(): Promise<void> {
+    const api = this.#api;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+    await this.#scanTo((await api.rpc.chain.getHeader()).number.toNumber());
+    const pool = new Set<string>((await api.rpc.author.pendingExtrinsics()).map((x) => x.hash.toHex()));
+    const account = (await api.query.system.account(this.#pair.address)) as unknown as { nonce: { toNumber(): number } };
+    const chainNonce = account.nonce.toNumber();
+    const open = [...this.#entries.values()].filter((e) => e.state !== 'inBlock').sort((a, b) => a.nonce - b.nonce);
+    for (const entry of open) {
+      if (pool.has(entry.hash)) {
+        if (entry.state !== 'pool') entry.state = 'pool';
+        if (entry.wait === 'ready') this.#answer(entry);
+      } else if (entry.nonce < chainNonce) {
+        // The nonce is spent: it landed in a block after our scan, or another transaction took it.
+        await this.#scanTo((await api.rpc.chain.getHeader()).number.toNumber());
+        if (entry.state === 'inBlock' || !this.#entries.has(entry.hash)) continue;
+        this.#entries.delete(entry.hash);
+        entry.reject(new Error(`nonce ${entry.nonce} was used by another transaction of ${this.#pair.address}`));
+      } else {
+        await this.#send(entry);
+        if ((entry.state as Entry['state']) === 'unknown') throw new Error('link lost again during recovery');
+      }
+    }
+    this.#disconnected = false;
+    this.#pump();
+  }
+}

@@ -1,0 +1,71 @@
+/** Connecting: presets, keys from every kind of secret, automatic reconnect, clean disconnect. */
+import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import { mnemonicGenerate } from '@polkadot/util-crypto';
+import { connect, keyFromSecret, keysReady, networkUrl, NETWORKS } from '../src';
+import { startProxy, type CuttableProxy } from './support/proxy';
+
+jest.setTimeout(30_000);
+
+let chain: Devchain;
+let proxy: CuttableProxy;
+
+beforeAll(async () => {
+  await keysReady();
+  chain = await startDevchain({ port: 0 });
+  proxy = await startProxy(chain.url);
+});
+
+afterAll(async () => {
+  await proxy?.close();
+  await chain?.stop();
+});
+
+test('network presets name the public endpoints', () => {
+  expect(networkUrl('dev')).toBe('ws://127.0.0.1:9944');
+  expect(networkUrl('mainnet')).toBe('wss://tfchain.grid.tf/ws');
+  expect(Object.keys(NETWORKS)).toEqual(['dev', 'devnet', 'qanet', 'testnet', 'mainnet']);
+  expect(() => networkUrl('nope' as never)).toThrow(/unknown network/);
+});
+
+test('keys from a dev URI, a hex seed and a mnemonic, sr25519 or ed25519', () => {
+  expect(keyFromSecret('//Alice').address).toBe('5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY');
+  const seed = '0x' + '17'.repeat(32);
+  expect(keyFromSecret(seed, 'ed25519').type).toBe('ed25519');
+  expect(keyFromSecret(seed, 'ed25519').address).not.toBe(keyFromSecret(seed).address);
+  const words = mnemonicGenerate();
+  expect(keyFromSecret(words).address).toBe(keyFromSecret(`  ${words} `).address);
+  expect(() => keyFromSecret('')).toThrow();
+});
+
+test('a read-only client reads and refuses to sign', async () => {
+  const reader = await connect({ url: chain.url });
+  try {
+    expect((await reader.balances.get(keyFromSecret('//Alice').address)).free).toBeGreaterThan(0n);
+    expect(() => reader.address).toThrow(/no key/);
+    await expect(reader.submit(reader.api.tx.system.remark('0x'))).rejects.toThrow(/no key/);
+  } finally {
+    await reader.disconnect();
+  }
+});
+
+test('reconnects by itself after the link is cut, and signs again', async () => {
+  const client = await connect({ url: proxy.url, secret: '//Charlie', reconnectDelayMs: 100 });
+  try {
+    await client.submit(client.api.tx.system.remark('0x01'));
+    const back = new Promise<void>((resolve) => client.api.once('connected', () => resolve()));
+    expect(proxy.cut()).toBeGreaterThan(0);
+    await back;
+    expect(client.isConnected).toBe(true);
+    const r = await client.submit(client.api.tx.system.remark('0x02'), { wait: 'finalized' });
+    expect(r.blockNumber).toBeGreaterThan(0);
+  } finally {
+    await client.disconnect();
+  }
+  // The close event arrives a moment after disconnect() resolves.
+  for (let i = 0; i < 50 && client.isConnected; i++) await new Promise((r) => setTimeout(r, 20));
+  expect(client.isConnected).toBe(false);
+});
+
+test('a connection that cannot be made fails instead of retrying forever', async () => {
+  await expect(connect({ url: 'ws://127.0.0.1:1', reconnectDelayMs: 100 })).rejects.toBeDefined();
+});
