@@ -9,6 +9,8 @@
  * the call a second time; after a reconnect the queue still resubmits only what is neither in a
  * block nor in the pool, to stay quiet.
  */
+import { hexToU8a } from '@polkadot/util';
+import { blake2AsHex } from '@polkadot/util-crypto';
 import type { ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
@@ -163,7 +165,8 @@ export class TxQueue {
   /** Sends the signed bytes; a refusal answers the caller, a transport failure leaves it to recovery. */
   #send(entry: Entry): Promise<void> {
     entry.state = 'sending';
-    const p = this.#api.rpc.author.submitExtrinsic(entry.hex).then(
+    // The signed extrinsic object itself: rpc-core would decode the hex form all over again.
+    const p = this.#api.rpc.author.submitExtrinsic(entry.tx).then(
       () => {
         if (entry.state === 'sending') entry.state = 'pool';
         if (entry.wait === 'ready') this.#answer(entry);
@@ -241,23 +244,32 @@ export class TxQueue {
         break;
       }
       const hash = await api.rpc.chain.getBlockHash(n);
-      const block = await api.rpc.chain.getBlock(hash);
+      // The raw block: hashing the extrinsics' bytes is all we need, decoding thousands is not.
+      const block = (await (api.rpc.chain.getBlock as unknown as { raw(h: unknown): Promise<{ block: { extrinsics: string[] } }> }).raw(hash));
       const found: [number, Entry][] = [];
-      block.block.extrinsics.forEach((ex, i) => {
-        const entry = this.#entries.get(ex.hash.toHex());
+      block.block.extrinsics.forEach((hex, i) => {
+        const entry = this.#entries.get(blake2AsHex(hexToU8a(hex)));
         if (entry) found.push([i, entry]);
       });
       if (found.length > 0) {
         const records = (await (await api.at(hash)).query.system.events()) as unknown as EventRecord[];
-        for (const [i, entry] of found) this.#included(entry, hash.toHex(), n, records, i);
+        const byExtrinsic = new Map<number, EventRecord[]>();
+        for (const r of records) {
+          if (!r.phase.isApplyExtrinsic) continue;
+          const i = r.phase.asApplyExtrinsic.toNumber();
+          const list = byExtrinsic.get(i);
+          if (list) list.push(r);
+          else byExtrinsic.set(i, [r]);
+        }
+        for (const [i, entry] of found) this.#included(entry, hash.toHex(), n, byExtrinsic.get(i) ?? []);
       }
       this.#lastScanned = n;
     }
     await this.#settleFinalized();
   }
 
-  #included(entry: Entry, blockHash: string, blockNumber: number, records: EventRecord[], index: number): void {
-    const mine = records.filter((r) => r.phase.isApplyExtrinsic && r.phase.asApplyExtrinsic.toNumber() === index);
+  /** `mine`: the events of the entry's extrinsic (phase ApplyExtrinsic(index)). */
+  #included(entry: Entry, blockHash: string, blockNumber: number, mine: EventRecord[]): void {
     entry.state = 'inBlock';
     entry.blockHash = blockHash;
     entry.blockNumber = blockNumber;
