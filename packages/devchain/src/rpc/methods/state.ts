@@ -176,14 +176,7 @@ export const state_subscribeStorage: SubscriptionHandler = {
     const queue = serialQueue(log, 'state_subscribeStorage');
     const readAt = async (block: Hex): Promise<Change[]> => {
       const values = await Promise.all(keys.map((k) => chain.storage(k, block)));
-      const changes: Change[] = [];
-      keys.forEach((k, i) => {
-        const v = values[i] ?? null;
-        if (last.has(k) && last.get(k) === v) return;
-        last.set(k, v);
-        changes.push([k, v]);
-      });
-      return changes;
+      return changesSince(last, keys, values);
     };
     const off = chain.on('newHead', (_header, hash) =>
       queue.background(async () => {
@@ -215,19 +208,25 @@ export const state_call: Handler = ({ chain }, params) => {
 
 export const state_callAt = state_call;
 
+/** The keys whose value differs from the last one seen (all of them the first time); updates `last`. */
+function changesSince(last: Map<HexString, Hex | null>, keys: HexString[], values: (Hex | null | undefined)[]): Change[] {
+  const changes: Change[] = [];
+  keys.forEach((k, i) => {
+    const v = values[i] ?? null;
+    if (last.has(k) && last.get(k) === v) return;
+    last.set(k, v);
+    changes.push([k, v]);
+  });
+  return changes;
+}
+
 async function queryStorage(chain: ChainApi, keys: HexString[], from: Hex, to: Hex): Promise<StorageChangeSet[]> {
   const hashes = await blockRange(chain, from, to);
   const out: StorageChangeSet[] = [];
   const last = new Map<HexString, Hex | null>();
   for (const block of hashes) {
     const values = await atBlock(block, () => Promise.all(keys.map((k) => chain.storage(k, block))));
-    const changes: Change[] = [];
-    keys.forEach((k, i) => {
-      const v = values[i] ?? null;
-      if (last.has(k) && last.get(k) === v) return;
-      last.set(k, v);
-      changes.push([k, v]);
-    });
+    const changes = changesSince(last, keys, values);
     if (changes.length) out.push({ block, changes });
   }
   return out;

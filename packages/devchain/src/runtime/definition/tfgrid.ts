@@ -48,6 +48,20 @@ const Bool = f(bool, 'bool');
 const VecU8 = f(bytes, 'Vec<u8>');
 const AccountId = f(AccountId32, 'T::AccountId');
 const Pol = f(Policy, 'types::Policy');
+
+/** The arguments create_pricing_policy and update_pricing_policy share, in their order. */
+const pricingPolicyArgs = {
+  name: VecU8,
+  su: Pol,
+  cu: Pol,
+  nu: Pol,
+  ipu: Pol,
+  unique_name: Pol,
+  domain_name: Pol,
+  foundation_account: AccountId,
+  certified_sales_account: AccountId,
+  discount_for_dedication_nodes: U8,
+};
 const T = [{ name: 'T' }];
 
 export const TfgridCall = enumeration(
@@ -107,34 +121,11 @@ export const TfgridCall = enumeration(
     delete_twin_entity: [20, { twin_id: U32, entity_id: U32 }],
     create_pricing_policy: [
       22,
-      {
-        name: VecU8,
-        su: Pol,
-        cu: Pol,
-        nu: Pol,
-        ipu: Pol,
-        unique_name: Pol,
-        domain_name: Pol,
-        foundation_account: AccountId,
-        certified_sales_account: AccountId,
-        discount_for_dedication_nodes: U8,
-      },
+      pricingPolicyArgs,
     ],
     update_pricing_policy: [
       23,
-      {
-        pricing_policy_id: U32,
-        name: VecU8,
-        su: Pol,
-        cu: Pol,
-        nu: Pol,
-        ipu: Pol,
-        unique_name: Pol,
-        domain_name: Pol,
-        foundation_account: AccountId,
-        certified_sales_account: AccountId,
-        discount_for_dedication_nodes: U8,
-      },
+      { pricing_policy_id: U32, ...pricingPolicyArgs },
     ],
     create_farming_policy: [
       24,
