@@ -1,0 +1,2 @@
+/** @tfgrid/agent */
+export {};

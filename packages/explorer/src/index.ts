@@ -1,0 +1,2 @@
+/** @tfgrid/explorer */
+export {};
