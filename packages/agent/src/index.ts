@@ -1,2 +1,15 @@
-/** @tfgrid/agent */
-export {};
+/** @tfgrid/agent: the 3Node agent. */
+export { Agent, type AgentOptions, type AgentState, type AgentStatus } from './agent';
+export { loadConfig, helpText, chainUrlOf, parseHostPort, ConfigError, DEFAULTS, type AgentConfig, type Location, type ParsedArgs } from './config';
+export { Identity, IdentityError, SEED_FILE, SEED_BACKUP } from './identity';
+export { measure, reservedFor, formatHardware, SYSTEM_SSD_RESERVE, GiB, type Hardware, type Resources } from './hardware/capacity';
+export { scanDisks, type Disk, type DiskKind, type SkippedDisk } from './hardware/disks';
+export { scanInterfaces, type NetInterface } from './hardware/network';
+export { logicalCpus, countRange } from './hardware/cpu';
+export { totalMemory } from './hardware/memory';
+export { serialNumber, secureBoot, virtualization } from './hardware/platform';
+export { register, nodeDiff, TERMS_LINK, TERMS_HASH, MIN_BALANCE, type Registration, type RegistrationInput } from './registration';
+export { UptimeReporter, type UptimeOptions } from './uptime';
+export { AgentMetrics, MetricsServer } from './metrics';
+export { retry, sleep, backoffDelay, raceAbort } from './backoff';
+export { createLogger } from './log';

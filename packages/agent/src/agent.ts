@@ -1,0 +1,170 @@
+/**
+ * The agent daemon: {start, stop, status}. start() loads the identity, measures the machine,
+ * opens /metrics and runs the main task (connect → register → uptime) under its own
+ * AbortController; stop() aborts it, drains it and closes everything.
+ */
+import type { Logger } from 'pino';
+import { connect, type NodeInput, type TfchainClient } from '@tfgrid/client';
+import { raceAbort, retry } from './backoff';
+import { chainUrlOf, ConfigError, parseHostPort, type AgentConfig } from './config';
+import { measure, type Hardware } from './hardware/capacity';
+import { Identity } from './identity';
+import { AgentMetrics, MetricsServer } from './metrics';
+import { register, type Registration } from './registration';
+import { UptimeReporter } from './uptime';
+
+export type AgentState = 'idle' | 'starting' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
+
+export interface AgentStatus {
+  state: AgentState;
+  address?: string;
+  twinId?: number;
+  nodeId?: number;
+  connected: boolean;
+  metricsAddress?: string;
+  uptime?: ReturnType<UptimeReporter['status']>;
+  lastError?: string;
+}
+
+export interface AgentOptions {
+  logger: Logger;
+  /** Overrides for tests: the hardware to register, retry bounds, funds polling. */
+  hardware?: Hardware;
+  retryMinMs?: number;
+  retryMaxMs?: number;
+  fundsPollMs?: number;
+}
+
+export class Agent {
+  readonly #config: AgentConfig;
+  readonly #o: AgentOptions;
+  readonly #log: Logger;
+  readonly metrics = new AgentMetrics();
+  #state: AgentState = 'idle';
+  #abort = new AbortController();
+  #main: Promise<void> | undefined;
+  #server: MetricsServer | undefined;
+  #metricsAddress: string | undefined;
+  #client: TfchainClient | undefined;
+  #uptime: UptimeReporter | undefined;
+  #identity: Identity | undefined;
+  #registration: Registration | undefined;
+  #lastError: string | undefined;
+  #ready: Promise<Registration>;
+  #resolveReady!: (r: Registration) => void;
+
+  constructor(config: AgentConfig, o: AgentOptions) {
+    this.#config = config;
+    this.#o = o;
+    this.#log = o.logger.child({ module: 'agent' });
+    this.#ready = new Promise((r) => (this.#resolveReady = r));
+  }
+
+  /** Resolves once the node is registered (for tests and the CLI's first log line). */
+  get registered(): Promise<Registration> {
+    return this.#ready;
+  }
+
+  async start(): Promise<void> {
+    if (this.#state !== 'idle') throw new Error(`agent already ${this.#state}`);
+    this.#state = 'starting';
+    const c = this.#config;
+    if (c.farmId === undefined) throw new ConfigError('a farm id is needed to register (--farm-id or TFGRID_AGENT_FARM_ID)');
+    this.#identity = await Identity.load(c.dataDir);
+    this.#log.info({ address: this.#identity.address, firstBoot: this.#identity.created }, 'identity loaded');
+    const hw = this.#o.hardware ?? measure(c.root);
+    this.metrics.setCapacity(hw.total, hw.reserved);
+    this.#log.info({ total: hw.total, reserved: hw.reserved, disks: hw.disks.length, virtualized: hw.virtualized }, 'capacity measured');
+    const { host, port } = parseHostPort(c.metricsAddress);
+    this.#server = new MetricsServer(this.metrics);
+    const a = await this.#server.listen(host, port);
+    this.#metricsAddress = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
+    this.#log.info({ address: this.#metricsAddress }, 'metrics listening');
+    const node: NodeInput = {
+      farmId: c.farmId,
+      resources: hw.total,
+      location: c.location,
+      interfaces: hw.interfaces,
+      secureBoot: hw.secureBoot,
+      virtualized: hw.virtualized,
+      serialNumber: hw.serialNumber ?? null,
+    };
+    this.#main = this.#run(node, this.#abort.signal).catch((e: unknown) => {
+      if (!this.#abort.signal.aborted) {
+        this.#lastError = (e as Error).message;
+        this.#log.error({ err: this.#lastError }, 'agent main task ended');
+      }
+    });
+  }
+
+  async #run(node: NodeInput, signal: AbortSignal): Promise<void> {
+    const backoff = { signal, minMs: this.#o.retryMinMs ?? 1000, maxMs: this.#o.retryMaxMs ?? 5 * 60_000 };
+    const url = chainUrlOf(this.#config);
+    this.#state = 'connecting';
+    const client = await retry(() => connect({ url, pair: this.#identity!.pair }), {
+      ...backoff,
+      onError: (e, attempt, delayMs) => this.#fail('chain connection failed', e, attempt, delayMs),
+    });
+    if (signal.aborted) {
+      await client.disconnect();
+      return;
+    }
+    this.#client = client;
+    this.metrics.setConnected(true);
+    client.api.on('connected', () => this.metrics.setConnected(true));
+    client.api.on('disconnected', () => this.metrics.setConnected(false));
+    this.#log.info({ url }, 'connected to the chain');
+    this.#state = 'registering';
+    const log = this.#o.logger.child({ module: 'registration' });
+    const reg = await retry(
+      () => raceAbort(register(client, this.#identity!, { node, ...(this.#config.relay ? { relay: this.#config.relay } : {}), ...(this.#o.fundsPollMs ? { fundsPollMs: this.#o.fundsPollMs } : {}) }, log, signal), signal),
+      { ...backoff, onError: (e, attempt, delayMs) => this.#fail('registration failed', e, attempt, delayMs) },
+    );
+    this.#registration = reg;
+    this.metrics.setNodeId(reg.nodeId);
+    this.#log.info({ twinId: reg.twinId, nodeId: reg.nodeId, actions: reg.actions }, 'registered');
+    this.#uptime = new UptimeReporter(client, this.#o.logger.child({ module: 'uptime' }), {
+      intervalMs: this.#config.uptimeIntervalSec * 1000,
+      retryMinMs: backoff.minMs,
+      retryMaxMs: backoff.maxMs,
+      onAccepted: (at) => this.metrics.uptimeAccepted(at),
+    });
+    this.#uptime.start();
+    this.#state = 'running';
+    this.#resolveReady(reg);
+  }
+
+  #fail(what: string, e: unknown, attempt: number, delayMs: number): void {
+    this.#lastError = (e as Error).message;
+    this.#log.warn({ err: this.#lastError, attempt, retryInMs: delayMs }, what);
+  }
+
+  async stop(): Promise<void> {
+    if (this.#state === 'stopped' || this.#state === 'idle') {
+      this.#state = 'stopped';
+      return;
+    }
+    this.#state = 'stopping';
+    this.#abort.abort(new Error('agent stopping'));
+    await this.#uptime?.stop();
+    // Disconnecting first rejects whatever transaction the main task still waits on.
+    await this.#client?.disconnect().catch(() => undefined);
+    await this.#main;
+    this.metrics.setConnected(false);
+    await this.#server?.close();
+    this.#state = 'stopped';
+    this.#log.info('agent stopped');
+  }
+
+  status(): AgentStatus {
+    return {
+      state: this.#state,
+      connected: this.#client?.isConnected ?? false,
+      ...(this.#identity ? { address: this.#identity.address } : {}),
+      ...(this.#registration ? { twinId: this.#registration.twinId, nodeId: this.#registration.nodeId } : {}),
+      ...(this.#metricsAddress ? { metricsAddress: this.#metricsAddress } : {}),
+      ...(this.#uptime ? { uptime: this.#uptime.status() } : {}),
+      ...(this.#lastError ? { lastError: this.#lastError } : {}),
+    };
+  }
+}

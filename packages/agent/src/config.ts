@@ -1,0 +1,177 @@
+/**
+ * Configuration from, in order of precedence: command-line flags, environment variables
+ * (TFGRID_AGENT_*), an optional JSON config file (--config / TFGRID_AGENT_CONFIG), defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { NETWORKS, type NetworkName } from '@tfgrid/client';
+
+export interface Location {
+  city: string;
+  country: string;
+  latitude: string;
+  longitude: string;
+}
+
+export interface AgentConfig {
+  /** Chain WebSocket URL; wins over `network`. */
+  chainUrl?: string;
+  network: NetworkName;
+  farmId?: number;
+  dataDir: string;
+  storagePools: string[];
+  location: Location;
+  /** host:port of the Prometheus endpoint; 127.0.0.1 unless told otherwise. */
+  metricsAddress: string;
+  /** Seconds between uptime reports (real nodes: 40 minutes). */
+  uptimeIntervalSec: number;
+  /** RMB relay published in the twin, or none. */
+  relay?: string;
+  logLevel: string;
+  /** Filesystem root the hardware is read from (tests point it at fixture trees). */
+  root: string;
+}
+
+export const DEFAULTS: AgentConfig = {
+  network: 'dev',
+  dataDir: '/var/lib/tfgrid-agent',
+  storagePools: [],
+  location: { city: 'Unknown', country: 'Unknown', latitude: 'Unknown', longitude: 'Unknown' },
+  metricsAddress: '127.0.0.1:9101',
+  uptimeIntervalSec: 40 * 60,
+  logLevel: 'info',
+  root: '/',
+};
+
+/** One table drives the flags, the environment variables and the --help text. */
+const OPTIONS = {
+  config: { env: 'CONFIG', help: 'JSON config file (keys as in this list, camelCase: chainUrl, farmId, ...)' },
+  'chain-url': { env: 'CHAIN_URL', help: 'TFChain WebSocket URL (wins over --network)' },
+  network: { env: 'NETWORK', help: `network preset: ${Object.keys(NETWORKS).join(', ')} (default dev)` },
+  'farm-id': { env: 'FARM_ID', help: 'farm this node belongs to (required to register)' },
+  'data-dir': { env: 'DATA_DIR', help: `identity seed and state (default ${DEFAULTS.dataDir})` },
+  'storage-pool': { env: 'STORAGE_POOLS', help: 'a directory workloads may use for volumes; repeat the flag (env: comma-separated)', multiple: true },
+  city: { env: 'CITY', help: 'location: city (default Unknown)' },
+  country: { env: 'COUNTRY', help: 'location: country (default Unknown)' },
+  latitude: { env: 'LATITUDE', help: 'location: latitude in degrees (default Unknown)' },
+  longitude: { env: 'LONGITUDE', help: 'location: longitude in degrees (default Unknown)' },
+  'metrics-address': { env: 'METRICS_ADDRESS', help: `Prometheus /metrics host:port (default ${DEFAULTS.metricsAddress})` },
+  'uptime-interval': { env: 'UPTIME_INTERVAL', help: 'seconds between uptime reports (default 2400 = 40 min)' },
+  relay: { env: 'RELAY', help: 'RMB relay domain published in the twin (default none)' },
+  'log-level': { env: 'LOG_LEVEL', help: 'pino level: trace, debug, info, warn, error (default info)' },
+  root: { env: 'ROOT', help: 'filesystem root to read hardware from (default /; for tests)' },
+} as const;
+type Key = keyof typeof OPTIONS;
+
+export class ConfigError extends Error {}
+
+export function helpText(): string {
+  const rows = Object.entries(OPTIONS).map(([k, o]) => `  --${k.padEnd(17)} ${o.help}\n  ${' '.repeat(19)} env TFGRID_AGENT_${o.env}`);
+  return [
+    'tfgrid-agent — the 3Node agent: measures this machine, registers it on TFChain and reports uptime.',
+    '',
+    'usage: tfgrid-agent [run] [options]     run the agent (default)',
+    '       tfgrid-agent capacity [options]  print the measured hardware and capacity, then exit',
+    '       tfgrid-agent --help',
+    '',
+    'options (flags win over environment variables, which win over the config file):',
+    ...rows,
+  ].join('\n');
+}
+
+export interface ParsedArgs {
+  command: 'run' | 'capacity' | 'help';
+  config: AgentConfig;
+}
+
+/** Parses argv (without node and script) and the environment into a checked config. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env): ParsedArgs {
+  const spec = Object.fromEntries(Object.entries(OPTIONS).map(([k, o]) => [k, { type: 'string' as const, multiple: 'multiple' in o }]));
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: { ...spec, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
+  const [cmd = 'run', ...extra] = parsed.positionals;
+  if (extra.length) throw new ConfigError(`unexpected arguments: ${extra.join(' ')}`);
+  if (!['run', 'capacity', 'help'].includes(cmd)) throw new ConfigError(`unknown command ${cmd} (run, capacity)`);
+  const command = parsed.values.help ? 'help' : (cmd as ParsedArgs['command']);
+  const flag = (k: Key): string | string[] | undefined => (parsed.values as Record<string, string | string[] | undefined>)[k];
+  const pick = (k: Key): string | undefined => {
+    const f = flag(k);
+    if (f !== undefined) return Array.isArray(f) ? f.join(',') : f;
+    return env[`TFGRID_AGENT_${OPTIONS[k].env}`];
+  };
+  const configFile = pick('config');
+  const file = configFile ? readConfigFile(configFile) : {};
+  const c: AgentConfig = { ...DEFAULTS, ...file, location: { ...DEFAULTS.location, ...(file.location ?? {}) } };
+  const s = (k: Key, set: (v: string) => void): void => {
+    const v = pick(k);
+    if (v !== undefined && v !== '') set(v);
+  };
+  s('chain-url', (v) => (c.chainUrl = v));
+  s('network', (v) => (c.network = v as NetworkName));
+  s('farm-id', (v) => (c.farmId = int(v, 'farm id')));
+  s('data-dir', (v) => (c.dataDir = v));
+  s('storage-pool', (v) => (c.storagePools = v.split(',').map((x) => x.trim()).filter(Boolean)));
+  s('city', (v) => (c.location.city = v));
+  s('country', (v) => (c.location.country = v));
+  s('latitude', (v) => (c.location.latitude = v));
+  s('longitude', (v) => (c.location.longitude = v));
+  s('metrics-address', (v) => (c.metricsAddress = v));
+  s('uptime-interval', (v) => (c.uptimeIntervalSec = int(v, 'uptime interval')));
+  s('relay', (v) => (c.relay = v));
+  s('log-level', (v) => (c.logLevel = v));
+  s('root', (v) => (c.root = v));
+  check(c);
+  return { command, config: c };
+}
+
+function readConfigFile(file: string): Partial<AgentConfig> {
+  let raw: string;
+  try {
+    raw = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`cannot read config file ${file}: ${(e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch (e) {
+    throw new ConfigError(`config file ${file} is not JSON: ${(e as Error).message}`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config file ${file} must hold a JSON object`);
+  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay']);
+  const unknown = Object.keys(v).filter((k) => !known.has(k));
+  if (unknown.length) throw new ConfigError(`config file ${file}: unknown keys ${unknown.join(', ')}`);
+  return v as Partial<AgentConfig>;
+}
+
+function int(v: string | number, what: string): number {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${what} must be a positive integer, got ${v}`);
+  return n;
+}
+
+function check(c: AgentConfig): void {
+  if (!c.chainUrl && !(c.network in NETWORKS)) throw new ConfigError(`unknown network ${c.network} (${Object.keys(NETWORKS).join(', ')})`);
+  if (c.chainUrl && !/^wss?:\/\//.test(c.chainUrl)) throw new ConfigError(`chain URL must be ws:// or wss://, got ${c.chainUrl}`);
+  if (c.farmId !== undefined) c.farmId = int(c.farmId, 'farm id');
+  c.uptimeIntervalSec = int(c.uptimeIntervalSec, 'uptime interval');
+  if (!Array.isArray(c.storagePools) || c.storagePools.some((p) => typeof p !== 'string')) throw new ConfigError('storagePools must be a list of directories');
+  parseHostPort(c.metricsAddress);
+}
+
+/** `host:port` (IPv6 as `[::1]:9101`). */
+export function parseHostPort(addr: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(addr);
+  const port = m ? Number(m[3]) : NaN;
+  if (!m || port > 65535) throw new ConfigError(`metrics address must be host:port, got ${addr}`);
+  return { host: (m[1] ?? m[2])!, port };
+}
+
+/** The WebSocket URL to connect to. */
+export function chainUrlOf(c: AgentConfig): string {
+  return c.chainUrl ?? NETWORKS[c.network];
+}

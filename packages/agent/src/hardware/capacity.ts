@@ -1,0 +1,91 @@
+/** The machine's capacity (CRU, MRU, SRU, HRU) and what the system keeps for itself. */
+import { cpuModel, logicalCpus } from './cpu';
+import { scanDisks, type Disk, type SkippedDisk } from './disks';
+import { totalMemory } from './memory';
+import { scanInterfaces, type NetInterface } from './network';
+import { secureBoot, serialNumber, virtualization } from './platform';
+
+export const GiB = 1024 ** 3;
+
+/** Sizes in bytes, cru in logical CPUs (the chain's `Resources`). */
+export interface Resources {
+  cru: number;
+  mru: number;
+  sru: number;
+  hru: number;
+}
+
+export interface Hardware {
+  total: Resources;
+  reserved: Resources;
+  disks: Disk[];
+  skippedDisks: SkippedDisk[];
+  interfaces: NetInterface[];
+  cpuModel?: string;
+  serialNumber?: string;
+  secureBoot: boolean;
+  virtualized: boolean;
+  virtualizationEvidence: string[];
+}
+
+/** The SSD share the system keeps (cache, logs, agent state): 20 GiB, or all SSD when there is less. */
+export const SYSTEM_SSD_RESERVE = 20 * GiB;
+
+/**
+ * Reserved as Zero-OS nodes do for memory: max(10 % of memory, 2 GiB) (capped at what exists);
+ * SSD: SYSTEM_SSD_RESERVE; no CPU or HDD is held back.
+ */
+export function reservedFor(total: Resources): Resources {
+  return {
+    cru: 0,
+    mru: Math.min(total.mru, Math.max(Math.floor(total.mru / 10), 2 * GiB)),
+    sru: Math.min(total.sru, SYSTEM_SSD_RESERVE),
+    hru: 0,
+  };
+}
+
+/** Reads everything from the machine whose filesystem root is `root` ('/' for this one). */
+export function measure(root = '/'): Hardware {
+  const { disks, skipped } = scanDisks(root);
+  const total: Resources = {
+    cru: logicalCpus(root),
+    mru: totalMemory(root),
+    sru: disks.filter((d) => d.kind === 'ssd').reduce((s, d) => s + d.size, 0),
+    hru: disks.filter((d) => d.kind === 'hdd').reduce((s, d) => s + d.size, 0),
+  };
+  const virt = virtualization(root);
+  const model = cpuModel(root);
+  const serial = serialNumber(root);
+  return {
+    total,
+    reserved: reservedFor(total),
+    disks,
+    skippedDisks: skipped,
+    interfaces: scanInterfaces(root),
+    ...(model ? { cpuModel: model } : {}),
+    ...(serial ? { serialNumber: serial } : {}),
+    secureBoot: secureBoot(root),
+    virtualized: virt.virtualized,
+    virtualizationEvidence: virt.evidence,
+  };
+}
+
+/** A human summary for `tfgrid-agent capacity`. */
+export function formatHardware(h: Hardware): string {
+  const gib = (b: number): string => `${(b / GiB).toFixed(2)} GiB`;
+  const lines = [
+    `CRU  ${h.total.cru} logical CPUs${h.cpuModel ? ` (${h.cpuModel})` : ''}`,
+    `MRU  ${gib(h.total.mru)} (reserved ${gib(h.reserved.mru)})`,
+    `SRU  ${gib(h.total.sru)} (reserved ${gib(h.reserved.sru)})`,
+    `HRU  ${gib(h.total.hru)}`,
+    'disks:',
+    ...h.disks.map((d) => `  ${d.name}  ${d.kind.toUpperCase()}  ${gib(d.size)}  (by ${d.classifiedBy})${d.model ? `  ${d.model}` : ''}`),
+    ...h.skippedDisks.map((d) => `  ${d.name}  skipped: ${d.reason}`),
+    'interfaces:',
+    ...h.interfaces.map((i) => `  ${i.name}  ${i.mac}  ${i.ips.join(' ') || '-'}`),
+    `serial       ${h.serialNumber ?? 'unknown (not readable)'}`,
+    `secure boot  ${h.secureBoot ? 'on' : 'off'}`,
+    `virtualized  ${h.virtualized ? `yes (${h.virtualizationEvidence.join(', ')})` : 'no'}`,
+  ];
+  return lines.join('\n');
+}
