@@ -1,8 +1,9 @@
 /**
  * Disks from /sys/block: whole devices only, skipping loop, ram, zram, device-mapper/md layers,
- * optical, removable and USB-attached devices. SSD or HDD by the kernel's rotational flag (a
- * measured random-read latency check is not implemented yet).
+ * optical, removable and USB-attached devices. SSD or HDD by measured random-read latency where
+ * the device can be read (`/dev/<name>` under the root), else by the kernel's rotational flag.
  */
+import { medianRandomReadMs, SSD_MAX_MEDIAN_MS } from './disk-latency';
 import { at, list, readLine, resolved } from './fs';
 
 export type DiskKind = 'ssd' | 'hdd';
@@ -13,7 +14,9 @@ export interface Disk {
   size: number;
   kind: DiskKind;
   /** How `kind` was decided. */
-  classifiedBy: 'rotational-flag';
+  classifiedBy: 'latency' | 'rotational-flag';
+  /** Median random 4 KiB read latency, when measured. */
+  readLatencyMs?: number;
   model?: string;
 }
 
@@ -41,11 +44,14 @@ export function scanDisks(root: string): { disks: Disk[]; skipped: SkippedDisk[]
     }
     const rotational = readLine(`${dir}/queue/rotational`);
     const model = readLine(`${dir}/device/model`);
+    const size = sectors * 512; // /sys/block/*/size counts 512-byte sectors whatever the device's block size
+    const latency = medianRandomReadMs(at(root, `/dev/${name}`), size);
     disks.push({
       name,
-      size: sectors * 512, // /sys/block/*/size counts 512-byte sectors whatever the device's block size
-      kind: rotational === '1' ? 'hdd' : 'ssd',
-      classifiedBy: 'rotational-flag',
+      size,
+      ...(latency !== undefined
+        ? { kind: latency < SSD_MAX_MEDIAN_MS ? 'ssd' : 'hdd', classifiedBy: 'latency', readLatencyMs: Math.round(latency * 1000) / 1000 }
+        : { kind: rotational === '1' ? 'hdd' : 'ssd', classifiedBy: 'rotational-flag' }),
       ...(model ? { model } : {}),
     });
   }
