@@ -1,2 +1,9 @@
-/** @tfgrid/explorer */
-export {};
+/** @tfgrid/explorer: an indexer of TFChain over LevelDB and a grid-proxy-compatible HTTP API. */
+export { startExplorer, type Explorer, type ExplorerOptions } from './server';
+export { buildApp, type AppOptions } from './api/app';
+export { Indexer, type IndexerOptions, type IndexerStatus } from './indexer/indexer';
+export { ExplorerDb, type Cursor } from './db/store';
+export { ExplorerMetrics } from './metrics';
+export { nodeStatus, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './api/nodes/view';
+export { MAX_PAGE_SIZE } from './api/common';
+export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer/records';

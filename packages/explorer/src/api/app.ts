@@ -1,0 +1,72 @@
+/**
+ * The HTTP API as a plugin: testable with `inject`, listened on by server.ts. Every route has a
+ * TypeBox schema that validates (unknown parameters are refused), filters the response and
+ * feeds the OpenAPI document (`/swagger`, `/swagger/json`).
+ */
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { ExplorerMetrics } from '../metrics';
+import type { ApiContext } from './context';
+import { contractRoutes } from './contracts';
+import { farmRoutes } from './farms';
+import { nodeRoutes } from './nodes';
+import { statsRoutes } from './stats';
+import { swaggerUiRoutes } from './swagger-ui';
+import { systemRoutes } from './system';
+import { twinRoutes } from './twins';
+
+export interface AppOptions extends ApiContext {
+  metrics?: ExplorerMetrics;
+  logger?: FastifyServerOptions['loggerInstance'];
+}
+
+/** The message of a validation failure, naming the parameter. */
+function validationMessage(err: FastifyError): string {
+  const v = err.validation?.[0];
+  if (!v) return err.message;
+  const where = err.validationContext ?? 'request';
+  const params = v.params as Record<string, unknown>;
+  if (v.keyword === 'additionalProperties') return `unknown ${where} parameter '${String(params.additionalProperty)}'`;
+  const name = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(params.missingProperty ?? where);
+  if (v.keyword === 'maximum') return `${where} parameter '${name}' must be at most ${String(params.limit)}`;
+  return `invalid ${where} parameter '${name}': ${v.message ?? 'invalid'}`;
+}
+
+export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
+    // Unknown parameters must fail validation, not be stripped silently.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+  });
+  const metrics = opts.metrics ?? new ExplorerMetrics();
+
+  app.setErrorHandler((err: FastifyError, _req, reply) => {
+    if (err.validation) return reply.code(400).send({ error: validationMessage(err) });
+    const code = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+    if (code >= 500) reply.log.error({ err }, 'request failed');
+    return reply.code(code).send({ error: code >= 500 ? 'internal error' : err.message });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unknown';
+    metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'TF Explorer', description: 'Grid-proxy-compatible API over an indexer of TFChain', version: '0.1.0' },
+    },
+  });
+
+  const ctx: ApiContext = { db: opts.db, indexer: opts.indexer };
+  nodeRoutes(app, ctx, { path: '/nodes', gateways: false });
+  nodeRoutes(app, ctx, { path: '/gateways', gateways: true });
+  farmRoutes(app, ctx);
+  twinRoutes(app, ctx);
+  contractRoutes(app, ctx);
+  statsRoutes(app, ctx);
+  systemRoutes(app, ctx, metrics);
+  swaggerUiRoutes(app);
+  return app;
+}

@@ -1,0 +1,49 @@
+/** Pagination and sorting shared by the list routes (grid proxy: page, size, ret_count; count/pages headers). */
+import { Type, type TSchema } from '@sinclair/typebox';
+import type { FastifyReply } from 'fastify';
+
+export const MAX_PAGE_SIZE = 1000;
+export const DEFAULT_PAGE_SIZE = 50;
+
+export const Pagination = {
+  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1' })),
+  size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size (at most ${MAX_PAGE_SIZE})` })),
+  ret_count: Type.Optional(Type.Boolean({ description: 'Set the count and pages headers' })),
+  sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default) or desc' })),
+};
+
+export interface PageQuery {
+  page?: number;
+  size?: number;
+  ret_count?: boolean;
+  sort_order?: 'asc' | 'desc';
+}
+
+export const Id = Type.Integer({ minimum: 0 });
+export const IdParams = Type.Object({ id: Type.Integer({ minimum: 0, description: 'The id' }) }, { additionalProperties: false });
+export const ErrorBody = Type.Object({ error: Type.String() });
+
+export const sortEnum = (names: readonly string[]): TSchema => Type.Union(names.map((n) => Type.Literal(n)), { description: `One of ${names.join(', ')}` });
+
+/** A comma-separated list of ids (`1,2,3`). */
+export const IdList = Type.String({ pattern: '^[0-9]+(,[0-9]+)*$', description: 'Comma-separated ids' });
+export const idList = (s: string | undefined): number[] | undefined => (s === undefined ? undefined : s.split(',').map(Number));
+
+type Key = number | string | boolean;
+/** Sorts by `by` (ties by `tie`), then answers the requested page and sets count/pages when asked. */
+export function page<T>(items: T[], q: PageQuery, reply: FastifyReply, by: (x: T) => Key, tie: (x: T) => number): T[] {
+  const dir = q.sort_order === 'desc' ? -1 : 1;
+  items.sort((a, b) => {
+    const x = by(a);
+    const y = by(b);
+    const c = x < y ? -1 : x > y ? 1 : tie(a) - tie(b);
+    return c * dir;
+  });
+  const size = q.size ?? DEFAULT_PAGE_SIZE;
+  const p = q.page ?? 1;
+  if (q.ret_count) {
+    reply.header('count', String(items.length));
+    reply.header('pages', String(Math.ceil(items.length / size)));
+  }
+  return items.slice((p - 1) * size, p * size);
+}

@@ -1,0 +1,100 @@
+/** A node as the grid proxy shows it, with its status computed at request time. */
+import { Type, type Static } from '@sinclair/typebox';
+import type { FarmRecord, NodeRecord, Resources } from '../../indexer/records';
+
+export const UP_WINDOW_S = 80 * 60;
+export const STANDBY_WINDOW_S = 24 * 60 * 60;
+
+export type NodeStatus = 'up' | 'down' | 'standby';
+
+/** Up: power up and a report or update younger than 80 min; standby: powered down within 24 h; else down. */
+export function nodeStatus(n: NodeRecord, now: number): NodeStatus {
+  const seen = Math.max(n.lastUptimeReport, n.updatedAt);
+  if (n.power.state === 'Up' && now - seen < UP_WINDOW_S) return 'up';
+  if (n.power.state === 'Down' && n.power.downAt !== null && now - n.power.downAt < STANDBY_WINDOW_S) return 'standby';
+  return 'down';
+}
+
+const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
+export const NodeView = Type.Object({
+  id: Type.String(),
+  nodeId: Type.Integer(),
+  farmId: Type.Integer(),
+  farmName: Type.String(),
+  twinId: Type.Integer(),
+  country: Type.String(),
+  city: Type.String(),
+  gridVersion: Type.Integer(),
+  uptime: Type.Integer(),
+  created: Type.Integer(),
+  farmingPolicyId: Type.Integer(),
+  updatedAt: Type.Integer(),
+  total_resources: Capacity,
+  used_resources: Capacity,
+  free_resources: Capacity,
+  location: Type.Object({ country: Type.String(), city: Type.String(), longitude: Type.String(), latitude: Type.String() }),
+  publicConfig: Type.Object({ domain: Type.String(), gw4: Type.String(), gw6: Type.String(), ipv4: Type.String(), ipv6: Type.String() }),
+  status: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('standby')]),
+  certificationType: Type.String(),
+  dedicated: Type.Boolean(),
+  inDedicatedFarm: Type.Boolean(),
+  rentContractId: Type.Integer(),
+  rentedByTwinId: Type.Integer(),
+  rented: Type.Boolean(),
+  rentable: Type.Boolean(),
+  serialNumber: Type.String(),
+  power: Type.Object({ state: Type.String(), target: Type.String() }),
+  num_contracts: Type.Integer(),
+  farm_free_ips: Type.Integer(),
+  secureBoot: Type.Boolean(),
+  virtualized: Type.Boolean(),
+  interfaces: Type.Array(Type.Object({ name: Type.String(), mac: Type.String(), ips: Type.String() })),
+});
+export type NodeView = Static<typeof NodeView>;
+
+const free = (t: Resources, u: Resources): Resources => ({
+  cru: Math.max(0, t.cru - u.cru),
+  sru: Math.max(0, t.sru - u.sru),
+  hru: Math.max(0, t.hru - u.hru),
+  mru: Math.max(0, t.mru - u.mru),
+});
+const nonNegative = (r: Resources): Resources => ({ cru: Math.max(0, r.cru), sru: Math.max(0, r.sru), hru: Math.max(0, r.hru), mru: Math.max(0, r.mru) });
+
+export function nodeView(n: NodeRecord, farm: FarmRecord | undefined, now: number): NodeView {
+  const inDedicatedFarm = farm?.dedicated ?? false;
+  const rented = n.rentContractId !== 0;
+  return {
+    id: String(n.nodeId),
+    nodeId: n.nodeId,
+    farmId: n.farmId,
+    farmName: farm?.name ?? '',
+    twinId: n.twinId,
+    country: n.location.country,
+    city: n.location.city,
+    gridVersion: n.gridVersion,
+    uptime: n.uptime,
+    created: n.created,
+    farmingPolicyId: n.farmingPolicyId,
+    updatedAt: Math.max(n.updatedAt, n.lastUptimeReport),
+    total_resources: n.total,
+    used_resources: nonNegative(n.used),
+    free_resources: free(n.total, n.used),
+    location: { country: n.location.country, city: n.location.city, longitude: n.location.longitude, latitude: n.location.latitude },
+    publicConfig: n.publicConfig,
+    status: nodeStatus(n, now),
+    certificationType: n.certificationType,
+    dedicated: inDedicatedFarm,
+    inDedicatedFarm,
+    rentContractId: n.rentContractId,
+    rentedByTwinId: n.rentedByTwinId,
+    rented,
+    rentable: !rented && (inDedicatedFarm || n.activeContracts === 0),
+    serialNumber: n.serialNumber,
+    power: { state: n.power.state, target: n.power.target },
+    num_contracts: n.activeContracts,
+    farm_free_ips: farm ? farm.publicIps.filter((ip) => ip.contractId === 0).length : 0,
+    secureBoot: n.secureBoot,
+    virtualized: n.virtualized,
+    interfaces: n.interfaces.map((i) => ({ name: i.name, mac: i.mac, ips: i.ips.join('/') })),
+  };
+}

@@ -1,0 +1,41 @@
+/** /ping, /health (with the indexer's lag) and /metrics. */
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import type { ExplorerMetrics } from '../../metrics';
+import type { ApiContext } from '../context';
+
+/** Above this many blocks behind the finalized head, /health answers 503. */
+export const MAX_HEALTHY_LAG = 20;
+
+const Health = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  indexer: Type.Object({
+    running: Type.Boolean(),
+    indexedHeight: Type.Integer(),
+    finalizedHeight: Type.Integer(),
+    lag: Type.Integer(),
+    chainTime: Type.Integer(),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+  }),
+});
+
+export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics): void {
+  app.get('/ping', { schema: { tags: ['system'], summary: 'Liveness', response: { 200: Type.Object({ ping: Type.String() }) } } }, async () => ({ ping: 'pong' }));
+
+  app.get(
+    '/health',
+    { schema: { tags: ['system'], summary: 'Indexer progress and lag', response: { 200: Health, 503: Health } } },
+    async (_req, reply) => {
+      const s = ctx.indexer?.status() ?? { running: false, indexedHeight: (await ctx.db.cursor())?.height ?? -1, finalizedHeight: 0, lag: 0, chainTime: 0, lastError: null };
+      const ok = s.running && s.lag <= MAX_HEALTHY_LAG && s.lastError === null;
+      metrics.heights(s.indexedHeight, s.finalizedHeight);
+      return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', indexer: s });
+    },
+  );
+
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+    const s = ctx.indexer?.status();
+    if (s) metrics.heights(s.indexedHeight, s.finalizedHeight);
+    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+}

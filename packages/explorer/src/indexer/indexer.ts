@@ -1,0 +1,192 @@
+/**
+ * The indexer: one loop, the only writer. Follows finalized blocks by number (so nothing that
+ * could be reverted is ever stored), fetches a window of blocks in parallel, applies them in
+ * order, and writes each block's records, index entries and cursor in one atomic batch.
+ * Killed at any instant, it resumes after the last written block: nothing lost or doubled.
+ */
+import type { ApiPromise } from '@polkadot/api';
+import pino, { type Logger } from 'pino';
+import type { Cursor, ExplorerDb } from '../db/store';
+import type { ExplorerMetrics } from '../metrics';
+import { applyEvent } from './handlers';
+import { importState } from './genesis';
+import { fetchBlock, finalizedHeight, type FetchedBlock } from './source';
+import { WriteSet } from './writeset';
+
+export interface IndexerOptions {
+  api: ApiPromise;
+  db: ExplorerDb;
+  logger?: Logger;
+  metrics?: ExplorerMetrics;
+  /** First block to index on an empty database (state before it is imported from storage). Default 1. */
+  from?: number;
+  /** Blocks fetched in parallel. Default 16. */
+  concurrency?: number;
+  /** Look at the finalized head at least this often. Default 2000 ms. */
+  pollMs?: number;
+}
+
+export interface IndexerStatus {
+  running: boolean;
+  indexedHeight: number;
+  finalizedHeight: number;
+  lag: number;
+  /** Chain time (unix s) of the last indexed block. */
+  chainTime: number;
+  lastError: string | null;
+}
+
+export class Indexer {
+  #o: IndexerOptions;
+  #log: Logger;
+  #abort = new AbortController();
+  #loop: Promise<void> | null = null;
+  #cursor: Cursor | null = null;
+  #finalized = 0;
+  #lastError: string | null = null;
+  #wake: (() => void) | null = null;
+  #headSeen = false;
+  #unsub: (() => void) | null = null;
+  #waiters = new Set<() => void>();
+
+  constructor(opts: IndexerOptions) {
+    this.#o = opts;
+    this.#log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'indexer' });
+  }
+
+  async start(): Promise<void> {
+    if (this.#loop) return;
+    const { api, db } = this.#o;
+    await api.isReady;
+    const genesis = api.genesisHash.toHex();
+    const stored = await db.get<string>('meta', 'genesis');
+    if (stored && stored !== genesis) throw new Error(`database holds another chain (genesis ${stored}, chain ${genesis})`);
+    this.#cursor = (await db.cursor()) ?? null;
+    if (!this.#cursor) await this.#importStart(genesis);
+    this.#unsub = (await api.rpc.chain.subscribeFinalizedHeads((h) => {
+      this.#finalized = Math.max(this.#finalized, h.number.toNumber());
+      this.#headSeen = true;
+      this.#wake?.();
+    })) as unknown as () => void;
+    this.#loop = this.#run();
+  }
+
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    this.#wake?.();
+    this.#unsub?.();
+    await this.#loop;
+    this.#loop = null;
+  }
+
+  status(): IndexerStatus {
+    const indexed = this.#cursor?.height ?? -1;
+    return {
+      running: this.#loop !== null && !this.#abort.signal.aborted,
+      indexedHeight: indexed,
+      finalizedHeight: this.#finalized,
+      lag: Math.max(0, this.#finalized - indexed),
+      chainTime: this.#cursor?.timestamp ?? 0,
+      lastError: this.#lastError,
+    };
+  }
+
+  /** Resolves once block `height` is indexed. */
+  async waitFor(height: number, timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while ((this.#cursor?.height ?? -1) < height) {
+      if (Date.now() > deadline) throw new Error(`indexer did not reach block ${height} (at ${this.#cursor?.height})`);
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, 200);
+        const self = this;
+        function done() {
+          clearTimeout(t);
+          self.#waiters.delete(done);
+          resolve();
+        }
+        this.#waiters.add(done);
+      });
+    }
+  }
+
+  async #importStart(genesis: string): Promise<void> {
+    const { api, db } = this.#o;
+    const start = Math.max(1, this.#o.from ?? 1);
+    const base = start - 1;
+    const hash = (await api.rpc.chain.getBlockHash(base)).toHex();
+    const now = Number((await (await api.at(hash)).query.timestamp.now()).toString());
+    const w = new WriteSet(db);
+    const n = await importState(api, hash, Math.floor(now / 1000), w);
+    w.put('meta', 'genesis', genesis);
+    const cursor = { height: base, hash, timestamp: Math.floor(now / 1000) };
+    await db.write(w.ops, cursor);
+    this.#cursor = cursor;
+    this.#log.info({ block: base, records: n }, 'imported state without events');
+  }
+
+  async #run(): Promise<void> {
+    const { api } = this.#o;
+    const concurrency = this.#o.concurrency ?? 16;
+    let backoff = 250;
+    while (!this.#abort.signal.aborted) {
+      try {
+        this.#headSeen = false;
+        this.#finalized = Math.max(this.#finalized, await finalizedHeight(api));
+        let next = this.#cursor!.height + 1;
+        while (next <= this.#finalized && !this.#abort.signal.aborted) {
+          const to = Math.min(this.#finalized, next + concurrency - 1);
+          const fetches: Promise<FetchedBlock>[] = [];
+          for (let n = next; n <= to; n++) fetches.push(fetchBlock(api, n));
+          for (const b of await Promise.all(fetches)) {
+            if (this.#abort.signal.aborted) return;
+            await this.#apply(b);
+          }
+          next = to + 1;
+        }
+        backoff = 250;
+        this.#lastError = null;
+        await this.#idle(this.#o.pollMs ?? 2000);
+      } catch (err) {
+        if (this.#abort.signal.aborted) return;
+        this.#lastError = err instanceof Error ? err.message : String(err);
+        this.#log.warn({ err: this.#lastError, backoff }, 'indexing failed; retrying');
+        await this.#sleep(backoff);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  async #apply(b: FetchedBlock): Promise<void> {
+    const w = new WriteSet(this.#o.db);
+    const ctx = { number: b.number, timestamp: b.timestamp };
+    for (const e of b.events) await applyEvent(w, e, ctx);
+    const cursor = { height: b.number, hash: b.hash, timestamp: b.timestamp };
+    await this.#o.db.write(w.ops, cursor);
+    this.#cursor = cursor;
+    const m = this.#o.metrics;
+    if (m) {
+      m.blocks.inc();
+      m.events.inc(b.events.length);
+      m.heights(b.number, this.#finalized);
+    }
+    for (const done of [...this.#waiters]) done();
+  }
+
+  #idle(ms: number): Promise<void> {
+    if (this.#headSeen) return Promise.resolve();
+    return this.#sleep(ms);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(t);
+        this.#wake = null;
+        resolve();
+      };
+      const t = setTimeout(done, ms);
+      this.#wake = done;
+      if (this.#abort.signal.aborted) done();
+    });
+  }
+}
