@@ -32,3 +32,9 @@ export async function blockEvents(api: ApiPromise, blockNumber: number, blockHas
     };
   });
 }
+
+/** The number of the chain's finalized head. */
+export async function finalizedNumber(api: ApiPromise): Promise<number> {
+  const hash = await api.rpc.chain.getFinalizedHead();
+  return (await api.rpc.chain.getHeader(hash)).number.toNumber();
+}

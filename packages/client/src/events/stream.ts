@@ -4,7 +4,7 @@
  * (the finalized-heads subscription may skip blocks, so it only says "look again").
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { blockEvents } from './decode';
+import { blockEvents, finalizedNumber } from './decode';
 import type { ChainEvent, EventCursor, EventsOptions } from './types';
 
 export type EventSource = ApiPromise | { url: string };
@@ -172,9 +172,4 @@ class FinalizedEvents implements EventStream {
       else this.#abort.signal.addEventListener('abort', () => resolve(), { once: true });
     });
   }
-}
-
-async function finalizedNumber(api: ApiPromise): Promise<number> {
-  const hash = await api.rpc.chain.getFinalizedHead();
-  return (await api.rpc.chain.getHeader(hash)).number.toNumber();
 }
