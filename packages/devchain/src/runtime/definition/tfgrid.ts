@@ -49,6 +49,17 @@ const VecU8 = f(bytes, 'Vec<u8>');
 const AccountId = f(AccountId32, 'T::AccountId');
 const Pol = f(Policy, 'types::Policy');
 
+/** The arguments create_node and update_node share, in their order. */
+const nodeArgs = {
+  farm_id: U32,
+  resources: f(Resources, 'ResourcesInput'),
+  location: f(LocationInput, 'LocationInput'),
+  interfaces: f(InterfacesInput, 'InterfaceInput<T>'),
+  secure_boot: Bool,
+  virtualized: Bool,
+  serial_number: f(OptionBytes128, 'Option<SerialNumberInput>'),
+};
+
 /** The arguments create_pricing_policy and update_pricing_policy share, in their order. */
 const pricingPolicyArgs = {
   name: VecU8,
@@ -74,31 +85,8 @@ export const TfgridCall = enumeration(
     set_farm_certification: [4, { farm_id: U32, certification: f(FarmCertification, 'FarmCertification') }],
     add_farm_ip: [5, { farm_id: U32, ip: f(Ip4Bytes, 'Ip4Input'), gw: f(Gw4Bytes, 'Gw4Input') }],
     remove_farm_ip: [6, { farm_id: U32, ip: f(Ip4Bytes, 'Ip4Input') }],
-    create_node: [
-      8,
-      {
-        farm_id: U32,
-        resources: f(Resources, 'ResourcesInput'),
-        location: f(LocationInput, 'LocationInput'),
-        interfaces: f(InterfacesInput, 'InterfaceInput<T>'),
-        secure_boot: Bool,
-        virtualized: Bool,
-        serial_number: f(OptionBytes128, 'Option<SerialNumberInput>'),
-      },
-    ],
-    update_node: [
-      9,
-      {
-        node_id: U32,
-        farm_id: U32,
-        resources: f(Resources, 'ResourcesInput'),
-        location: f(LocationInput, 'LocationInput'),
-        interfaces: f(InterfacesInput, 'InterfaceInput<T>'),
-        secure_boot: Bool,
-        virtualized: Bool,
-        serial_number: f(OptionBytes128, 'Option<SerialNumberInput>'),
-      },
-    ],
+    create_node: [8, nodeArgs],
+    update_node: [9, { node_id: U32, ...nodeArgs }],
     set_node_certification: [10, { node_id: U32, node_certification: f(NodeCertification, 'NodeCertification') }],
     report_uptime: [11, { uptime: U64 }],
     add_node_public_config: [12, { farm_id: U32, node_id: U32, public_config: f(OptionPublicConfig, 'Option<PublicConfig>') }],
