@@ -30,6 +30,21 @@ export interface AgentConfig {
   logLevel: string;
   /** Filesystem root the hardware is read from (tests point it at fixture trees). */
   root: string;
+  /** Backend that runs `vm` workloads (one real backend here: `process`). */
+  workloadRuntime: 'process';
+  /** Unprivileged user workload processes run as (when the agent runs as root). */
+  runAsUser: string;
+  /** Command run (through /bin/sh) after the node was told to power down; none by default. */
+  shutdownHook?: string;
+  /** Seconds between batched NRU reports (real nodes: 1 hour). */
+  nruIntervalSec: number;
+  /** Seconds between reconciliations against ActiveNodeContracts (hourly). */
+  reconcileIntervalSec: number;
+  /** Web Gateway listen addresses (host:port), used only when the node has a public config domain. */
+  gatewayHttpAddress: string;
+  gatewayHttpsAddress: string;
+  /** Directory holding the gateway's TLS certificate (fullchain.pem + privkey.pem, a wildcard for the domain). */
+  gatewayCertDir?: string;
 }
 
 export const DEFAULTS: AgentConfig = {
@@ -41,6 +56,12 @@ export const DEFAULTS: AgentConfig = {
   uptimeIntervalSec: 40 * 60,
   logLevel: 'info',
   root: '/',
+  workloadRuntime: 'process',
+  runAsUser: 'nobody',
+  nruIntervalSec: 3600,
+  reconcileIntervalSec: 3600,
+  gatewayHttpAddress: '0.0.0.0:80',
+  gatewayHttpsAddress: '0.0.0.0:443',
 };
 
 /** One table drives the flags, the environment variables and the --help text. */
@@ -60,6 +81,14 @@ const OPTIONS = {
   relay: { env: 'RELAY', help: 'RMB relay domain published in the twin (default none)' },
   'log-level': { env: 'LOG_LEVEL', help: 'pino level: trace, debug, info, warn, error (default info)' },
   root: { env: 'ROOT', help: 'filesystem root to read hardware from (default /; for tests)' },
+  'workload-runtime': { env: 'WORKLOAD_RUNTIME', help: 'backend that runs vm workloads: process (default process)' },
+  'run-as-user': { env: 'RUN_AS_USER', help: 'unprivileged user workload processes run as when started as root (default nobody)' },
+  'shutdown-hook': { env: 'SHUTDOWN_HOOK', help: 'shell command run when the farmer powers this node down (default none)' },
+  'nru-interval': { env: 'NRU_INTERVAL', help: 'seconds between batched network usage reports (default 3600)' },
+  'reconcile-interval': { env: 'RECONCILE_INTERVAL', help: 'seconds between contract reconciliations with the chain (default 3600)' },
+  'gateway-http': { env: 'GATEWAY_HTTP', help: 'Web Gateway HTTP host:port on gateway nodes (default 0.0.0.0:80)' },
+  'gateway-https': { env: 'GATEWAY_HTTPS', help: 'Web Gateway HTTPS host:port on gateway nodes (default 0.0.0.0:443)' },
+  'gateway-cert-dir': { env: 'GATEWAY_CERT_DIR', help: 'directory with fullchain.pem and privkey.pem (wildcard certificate) for the gateway' },
 } as const;
 type Key = keyof typeof OPTIONS;
 
@@ -124,6 +153,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('relay', (v) => (c.relay = v));
   s('log-level', (v) => (c.logLevel = v));
   s('root', (v) => (c.root = v));
+  s('workload-runtime', (v) => (c.workloadRuntime = v as AgentConfig['workloadRuntime']));
+  s('run-as-user', (v) => (c.runAsUser = v));
+  s('shutdown-hook', (v) => (c.shutdownHook = v));
+  s('nru-interval', (v) => (c.nruIntervalSec = int(v, 'NRU interval')));
+  s('reconcile-interval', (v) => (c.reconcileIntervalSec = int(v, 'reconcile interval')));
+  s('gateway-http', (v) => (c.gatewayHttpAddress = v));
+  s('gateway-https', (v) => (c.gatewayHttpsAddress = v));
+  s('gateway-cert-dir', (v) => (c.gatewayCertDir = v));
   check(c);
   return { command, config: c };
 }
@@ -142,7 +179,7 @@ function readConfigFile(file: string): Partial<AgentConfig> {
     throw new ConfigError(`config file ${file} is not JSON: ${(e as Error).message}`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config file ${file} must hold a JSON object`);
-  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay']);
+  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay', 'shutdownHook', 'gatewayCertDir']);
   const unknown = Object.keys(v).filter((k) => !known.has(k));
   if (unknown.length) throw new ConfigError(`config file ${file}: unknown keys ${unknown.join(', ')}`);
   return v as Partial<AgentConfig>;
@@ -161,13 +198,18 @@ function check(c: AgentConfig): void {
   c.uptimeIntervalSec = int(c.uptimeIntervalSec, 'uptime interval');
   if (!Array.isArray(c.storagePools) || c.storagePools.some((p) => typeof p !== 'string')) throw new ConfigError('storagePools must be a list of directories');
   parseHostPort(c.metricsAddress);
+  parseHostPort(c.gatewayHttpAddress, 'gateway HTTP address');
+  parseHostPort(c.gatewayHttpsAddress, 'gateway HTTPS address');
+  if (c.workloadRuntime !== 'process') throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (process)`);
+  c.nruIntervalSec = int(c.nruIntervalSec, 'NRU interval');
+  c.reconcileIntervalSec = int(c.reconcileIntervalSec, 'reconcile interval');
 }
 
 /** `host:port` (IPv6 as `[::1]:9101`). */
-export function parseHostPort(addr: string): { host: string; port: number } {
+export function parseHostPort(addr: string, what = 'metrics address'): { host: string; port: number } {
   const m = /^(?:\[([^\]]+)\]|([^:]+)):(\d+)$/.exec(addr);
   const port = m ? Number(m[3]) : NaN;
-  if (!m || port > 65535) throw new ConfigError(`metrics address must be host:port, got ${addr}`);
+  if (!m || port > 65535) throw new ConfigError(`${what} must be host:port, got ${addr}`);
   return { host: (m[1] ?? m[2])!, port };
 }
 

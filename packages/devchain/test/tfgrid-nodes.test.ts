@@ -104,10 +104,16 @@ test('any twin may register a node in any farm (ownership of the farm is not che
   expect((await nodeOf(id)).farmId).toBe(otherFarmId);
 });
 
+test('an HDD-only node (no SSD, at least 100 GiB of HDD) is accepted, as newer runtimes do', async () => {
+  const n = await nodeKey('hdd-only');
+  const id = await setupNode(api, n, otherFarmId, { resources: { ...defaultNode.resources, sru: 0n, hru: 256n * GiB } });
+  expect(BigInt((await nodeOf(id)).resources.hru)).toBe(256n * GiB);
+});
+
 test('resources, location, interfaces and serial number are validated', async () => {
   const n = await nodeKey('invalid');
   const cases: [NodeOptions, string][] = [
-    [{ resources: { ...defaultNode.resources, sru: 100n * GiB - 1n } }, 'InvalidSRUInput'],
+    [{ resources: { ...defaultNode.resources, sru: 100n * GiB - 1n, hru: 100n * GiB - 1n } }, 'InvalidSRUInput'],
     [{ resources: { ...defaultNode.resources, cru: 0n } }, 'InvalidCRUInput'],
     [{ resources: { ...defaultNode.resources, mru: 2n * GiB - 1n } }, 'InvalidMRUInput'],
     [{ location: { ...defaultNode.location, city: '' } }, 'CityNameTooShort'],

@@ -87,9 +87,9 @@ export function serialNumber(s: Uint8Array | undefined): void {
   if (s !== undefined && s.length > 128) throw err('SerialNumberTooLong');
 }
 
-/** Resource minimums: sru ≥ 100 GiB, cru ≥ 1, mru ≥ 2 GiB (hru free). */
+/** Resource minimums: sru or hru ≥ 100 GiB (newer runtimes accept HDD-only nodes), cru ≥ 1, mru ≥ 2 GiB. */
 export function resources(r: Resources): void {
-  if (r.sru < 100n * GIB) throw err('InvalidSRUInput');
+  if (r.sru < 100n * GIB && r.hru < 100n * GIB) throw err('InvalidSRUInput');
   if (r.cru < 1n) throw err('InvalidCRUInput');
   if (r.mru < 2n * GIB) throw err('InvalidMRUInput');
 }

@@ -1,0 +1,101 @@
+/**
+ * The seams between the contract follower, the provisioner and the workload kinds.
+ * The follower (src/contracts/) decides WHAT a contract needs; the provisioner
+ * (src/workloads/provisioner.ts) keeps workloads in that state, persisting each one's state;
+ * a WorkloadHandler per type does the real work (volume, vm through a Runtime,
+ * gateway-name-proxy through the gateway). A VM or container backend is one more Runtime.
+ */
+import type { Deployment, Workload, WorkloadType } from '@tfgrid/client';
+
+/** Capacity in the chain's units: cru = logical CPUs, mru/sru/hru = bytes. */
+export interface Capacity {
+  cru: number;
+  mru: number;
+  sru: number;
+  hru: number;
+}
+
+export type WorkloadStateName = 'ok' | 'error' | 'paused' | 'deleted';
+
+/** What the node knows about one workload; persisted, survives restarts. */
+export interface WorkloadState {
+  contractId: number;
+  name: string;
+  type: WorkloadType | string;
+  version: number;
+  state: WorkloadStateName;
+  /** Why it is in `error` (or was deleted), in words. */
+  reason?: string;
+  /** Capacity this workload holds while ok or paused (zero once deleted or refused). */
+  used: Capacity;
+  /** Handler-specific result for the deployer (volume path, process pid, gateway FQDN...). */
+  result?: Record<string, unknown>;
+  /** ms since epoch of the last change. */
+  updatedAt: number;
+}
+
+/** A deployment the node opened and verified, tied to its contract. */
+export interface ContractDeployment {
+  contractId: number;
+  twinId: number;
+  /** The contract's deployment_hash (MD5 hex of the challenge). */
+  hash: string;
+  deployment: Deployment;
+}
+
+/** Handed to handlers: where to keep files, and what they may ask the chain. */
+export interface HandlerContext {
+  contractId: number;
+  twinId: number;
+  /** Deployment-wide lookups: another workload of the same deployment (vm mounts → volume). */
+  workload(name: string): Workload | undefined;
+  result(name: string): Record<string, unknown> | undefined;
+}
+
+/** One kind of workload. Errors thrown by provision are kept as the workload's reason. */
+export interface WorkloadHandler {
+  readonly type: WorkloadType;
+  /** Capacity the workload needs, or throws an Error naming what is invalid. */
+  needs(w: Workload): Capacity;
+  /** Extra admission checks (ownership, node role) before capacity is taken. */
+  admit?(w: Workload, ctx: HandlerContext): Promise<void>;
+  /** Brings the workload up (idempotent: called again after a restart or update). */
+  provision(w: Workload, ctx: HandlerContext, previous?: WorkloadState): Promise<Record<string, unknown>>;
+  /** Tears it down and frees everything it holds (idempotent). */
+  deprovision(state: WorkloadState): Promise<void>;
+  pause(state: WorkloadState): Promise<void>;
+  resume(state: WorkloadState): Promise<void>;
+  /** Stops what runs without freeing it (agent shutdown; provision brings it back). */
+  stop?(state: WorkloadState): Promise<void>;
+}
+
+/** Runs `vm` workloads. The process runtime is the one backend here; a VM/container backend implements the same. */
+export interface Runtime {
+  readonly name: string;
+  start(spec: RuntimeSpec): Promise<{ pid?: number; [k: string]: unknown }>;
+  stop(id: string): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** Removes everything the runtime kept for it (directory, logs, cgroup). */
+  remove(id: string): Promise<void>;
+  status(id: string): 'running' | 'paused' | 'stopped' | 'unknown';
+  close(): Promise<void>;
+}
+
+export interface RuntimeSpec {
+  /** Stable id: `<contractId>-<workload name>`. */
+  id: string;
+  /** argv; for the process runtime from the vm's `entrypoint`, run through /bin/sh -c. */
+  command: string;
+  env: Record<string, string>;
+  cpu: number;
+  /** Bytes. */
+  memory: number;
+  /** Host directories to expose, by mountpoint (the process runtime exports them as env). */
+  mounts: { mountpoint: string; hostPath: string }[];
+}
+
+/** Network usage sink: the gateway (and later runtimes) add bytes per contract; the report queue sends them as NRU. */
+export interface NruSink {
+  add(contractId: number, bytes: number): void;
+}
