@@ -6,4 +6,7 @@ export { ExplorerDb, type Cursor } from './db/store';
 export { ExplorerMetrics } from './metrics';
 export { nodeStatus, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './api/nodes/view';
 export { MAX_PAGE_SIZE } from './api/common';
+export { GridView } from './view/grid';
+export { ChangeFeed, CHANGE_TYPES, type BlockChanges, type Change, type ChangeType } from './view/feed';
+export { REPUTATION_WINDOWS, reputation, addReport, emptyCoverage, type Coverage } from './view/reputation';
 export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer/records';

@@ -6,16 +6,20 @@
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { ExplorerMetrics } from '../metrics';
+import { GridView } from '../view/grid';
 import type { ApiContext } from './context';
 import { contractRoutes } from './contracts';
 import { farmRoutes } from './farms';
 import { nodeRoutes } from './nodes';
 import { statsRoutes } from './stats';
 import { swaggerUiRoutes } from './swagger-ui';
+import { streamRoutes } from './stream';
 import { systemRoutes } from './system';
 import { twinRoutes } from './twins';
 
-export interface AppOptions extends ApiContext {
+export interface AppOptions extends Omit<ApiContext, 'view'> {
+  /** The view to answer from: the indexer's; else one loaded from the database (a read-only API). */
+  view?: GridView;
   metrics?: ExplorerMetrics;
   logger?: FastifyServerOptions['loggerInstance'];
 }
@@ -59,13 +63,15 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
-  const ctx: ApiContext = { db: opts.db, indexer: opts.indexer };
+  const view = opts.view ?? (opts.indexer && 'view' in opts.indexer ? (opts.indexer.view as GridView) : await GridView.load(opts.db));
+  const ctx: ApiContext = { db: opts.db, view, indexer: opts.indexer };
   nodeRoutes(app, ctx, { path: '/nodes', gateways: false });
   nodeRoutes(app, ctx, { path: '/gateways', gateways: true });
   farmRoutes(app, ctx);
   twinRoutes(app, ctx);
   contractRoutes(app, ctx);
   statsRoutes(app, ctx);
+  streamRoutes(app, ctx, metrics);
   systemRoutes(app, ctx, metrics);
   swaggerUiRoutes(app);
   return app;

@@ -47,3 +47,9 @@ export function page<T>(items: T[], q: PageQuery, reply: FastifyReply, by: (x: T
   }
   return items.slice((p - 1) * size, p * size);
 }
+
+/** The count and pages headers (when `ret_count` is set). */
+export function countHeaders(reply: FastifyReply, count: number, size: number): void {
+  reply.header('count', String(count));
+  reply.header('pages', String(Math.ceil(count / size)));
+}

@@ -1,6 +1,7 @@
-/** What every route reads: the database, the indexer's status, and "now". */
+/** What every route reads: the in-memory view, the database, the indexer's status, and "now". */
 import type { ExplorerDb } from '../db/store';
 import type { IndexerStatus } from '../indexer/indexer';
+import type { GridView } from '../view/grid';
 
 export interface StatusSource {
   status(): IndexerStatus;
@@ -8,6 +9,8 @@ export interface StatusSource {
 
 export interface ApiContext {
   db: ExplorerDb;
+  /** The list routes' source: what the database holds, kept current by the indexer. */
+  view: GridView;
   indexer?: StatusSource;
 }
 
@@ -16,5 +19,5 @@ export interface ApiContext {
  * (a dev chain that travelled in time).
  */
 export function nowOf(ctx: ApiContext): number {
-  return Math.max(Math.floor(Date.now() / 1000), ctx.indexer?.status().chainTime ?? 0);
+  return Math.max(Math.floor(Date.now() / 1000), ctx.view.chainTime);
 }

@@ -8,6 +8,7 @@ import type { ApiPromise } from '@polkadot/api';
 import pino, { type Logger } from 'pino';
 import type { Cursor, ExplorerDb } from '../db/store';
 import type { ExplorerMetrics } from '../metrics';
+import { GridView } from '../view/grid';
 import { applyEvent } from './handlers';
 import { importState } from './genesis';
 import { fetchBlock, finalizedHeight, type FetchedBlock } from './source';
@@ -16,6 +17,8 @@ import { WriteSet } from './writeset';
 export interface IndexerOptions {
   api: ApiPromise;
   db: ExplorerDb;
+  /** The in-memory view to keep current (one is loaded from the database when omitted). */
+  view?: GridView;
   logger?: Logger;
   metrics?: ExplorerMetrics;
   /** First block to index on an empty database (state before it is imported from storage). Default 1. */
@@ -48,6 +51,7 @@ export class Indexer {
   #headSeen = false;
   #unsub: (() => void) | null = null;
   #waiters = new Set<() => void>();
+  #view: GridView | null = null;
 
   constructor(opts: IndexerOptions) {
     this.#o = opts;
@@ -62,6 +66,7 @@ export class Indexer {
     const stored = await db.get<string>('meta', 'genesis');
     if (stored && stored !== genesis) throw new Error(`database holds another chain (genesis ${stored}, chain ${genesis})`);
     this.#cursor = (await db.cursor()) ?? null;
+    this.#view = this.#o.view ?? (await GridView.load(db));
     if (!this.#cursor) await this.#importStart(genesis);
     this.#unsub = (await api.rpc.chain.subscribeFinalizedHeads((h) => {
       this.#finalized = Math.max(this.#finalized, h.number.toNumber());
@@ -77,6 +82,12 @@ export class Indexer {
     this.#unsub?.();
     await this.#loop;
     this.#loop = null;
+  }
+
+  /** The in-memory view this indexer keeps current (after start). */
+  get view(): GridView {
+    if (!this.#view) throw new Error('indexer not started');
+    return this.#view;
   }
 
   status(): IndexerStatus {
@@ -121,6 +132,7 @@ export class Indexer {
     const cursor = { height: base, hash, timestamp: Math.floor(now / 1000) };
     await db.write(w.ops, cursor);
     this.#cursor = cursor;
+    this.#view!.commit(w.ops, cursor);
     this.#log.info({ block: base, records: n }, 'imported state without events');
   }
 
@@ -163,12 +175,9 @@ export class Indexer {
     const cursor = { height: b.number, hash: b.hash, timestamp: b.timestamp };
     await this.#o.db.write(w.ops, cursor);
     this.#cursor = cursor;
-    const m = this.#o.metrics;
-    if (m) {
-      m.blocks.inc();
-      m.events.inc(b.events.length);
-      m.heights(b.number, this.#finalized);
-    }
+    // Only after the batch is durable does the API see the block.
+    this.#view!.commit(w.ops, cursor);
+    this.#o.metrics?.indexed(b.number, this.#finalized, b.events.length);
     for (const done of [...this.#waiters]) done();
   }
 

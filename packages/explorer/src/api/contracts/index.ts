@@ -62,7 +62,11 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req, reply) => {
       const q = req.query;
       const states = q.state?.split(',');
-      const list = (await ctx.db.values<ContractRecord>('contract')).filter(
+      // A twin's or a node's contracts come from their index; otherwise all are filtered.
+      const { view } = ctx;
+      const ids = q.contract_id !== undefined ? [q.contract_id] : q.twin_id !== undefined ? view.contractsByTwin.get(q.twin_id) : q.node_id !== undefined ? view.contractsByNode.get(q.node_id) : undefined;
+      const source = ids === undefined ? [...view.contracts.values()] : [...ids].flatMap((id) => view.contracts.get(id) ?? []);
+      const list = source.filter(
         (c) =>
           (q.contract_id === undefined || c.contractId === q.contract_id) &&
           (q.twin_id === undefined || c.twinId === q.twin_id) &&
@@ -84,7 +88,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/contracts/:id',
     { schema: { tags: ['contracts'], summary: 'One contract', params: IdParams, response: { 200: ContractView, 404: ErrorBody } } },
     async (req, reply) => {
-      const c = await ctx.db.get<ContractRecord>('contract', key(req.params.id));
+      const c = ctx.view.contracts.get(req.params.id);
       return c ? contractView(c) : reply.code(404).send({ error: `contract ${req.params.id} not found` });
     },
   );
@@ -93,7 +97,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/contracts/:id/bills',
     { schema: { tags: ['contracts'], summary: 'Bills of a contract, oldest first', params: IdParams, response: { 200: Type.Array(BillView), 404: ErrorBody } } },
     async (req, reply) => {
-      const c = await ctx.db.get<ContractRecord>('contract', key(req.params.id));
+      const c = ctx.view.contracts.get(req.params.id);
       if (!c) return reply.code(404).send({ error: `contract ${req.params.id} not found` });
       const bills = await ctx.db.values<BillRecord>('bill', key(req.params.id) + '/');
       return bills.map((b) => ({ contract_id: b.contractId, amount_billed: b.amountBilled, discount_received: b.discountLevel, timestamp: b.timestamp }));

@@ -65,7 +65,7 @@ export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req, reply) => {
       const q = req.query;
       const ids = idList(q.farm_ids);
-      const list = (await ctx.db.values<FarmRecord>('farm')).map(farmView).filter((f) => {
+      const list = [...ctx.view.farms.values()].map(farmView).filter((f) => {
         const free = f.publicIps.filter((p) => p.contract_id === 0).length;
         return (
           (q.farm_id === undefined || f.farmId === q.farm_id) &&
@@ -94,7 +94,7 @@ export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req, reply) => {
       const q = req.query;
       const ids = idList(q.farm_ids);
-      const list = (await ctx.db.values<FarmRecord>('farm'))
+      const list = [...ctx.view.farms.values()]
         .flatMap((f) => farmView(f).publicIps)
         .filter((p) => (ids === undefined || ids.includes(p.farm_id)) && (q.ip === undefined || p.ip === q.ip) && (q.free === undefined || (p.contract_id === 0) === q.free));
       return page(list, q, reply, (p) => p.farm_id, (p) => p.contract_id);

@@ -1,6 +1,8 @@
 /** A node as the grid proxy shows it, with its status computed at request time. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FarmRecord, NodeRecord, Resources } from '../../indexer/records';
+import type { GridView } from '../../view/grid';
+import { REPUTATION_WINDOWS, reputation, type ReputationWindow } from '../../view/reputation';
 
 export const UP_WINDOW_S = 80 * 60;
 export const STANDBY_WINDOW_S = 24 * 60 * 60;
@@ -49,6 +51,10 @@ export const NodeView = Type.Object({
   secureBoot: Type.Boolean(),
   virtualized: Type.Boolean(),
   interfaces: Type.Array(Type.Object({ name: Type.String(), mac: Type.String(), ips: Type.String() })),
+  reputation: Type.Object(
+    { last_24h: Type.Number(), last_7d: Type.Number(), last_30d: Type.Number() },
+    { description: 'Uptime ratio (0..1) over the last 24 hours, 7 days and 30 days, from the uptime reports' },
+  ),
 });
 export type NodeView = Static<typeof NodeView>;
 
@@ -60,9 +66,19 @@ const free = (t: Resources, u: Resources): Resources => ({
 });
 const nonNegative = (r: Resources): Resources => ({ cru: Math.max(0, r.cru), sru: Math.max(0, r.sru), hru: Math.max(0, r.hru), mru: Math.max(0, r.mru) });
 
-export function nodeView(n: NodeRecord, farm: FarmRecord | undefined, now: number): NodeView {
+/** A node's uptime ratio over a window ending at `now` (see view/reputation.ts). */
+export function nodeReputation(view: GridView, n: NodeRecord, w: ReputationWindow, now: number): number {
+  const c = view.coverage.get(n.nodeId);
+  return c ? reputation(c, REPUTATION_WINDOWS[w], now, n.created, UP_WINDOW_S) : 0;
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+export function nodeView(view: GridView, n: NodeRecord, now: number): NodeView {
+  const farm: FarmRecord | undefined = view.farms.get(n.farmId);
   const inDedicatedFarm = farm?.dedicated ?? false;
   const rented = n.rentContractId !== 0;
+  const rep = (w: ReputationWindow) => round(nodeReputation(view, n, w, now));
   return {
     id: String(n.nodeId),
     nodeId: n.nodeId,
@@ -92,9 +108,10 @@ export function nodeView(n: NodeRecord, farm: FarmRecord | undefined, now: numbe
     serialNumber: n.serialNumber,
     power: { state: n.power.state, target: n.power.target },
     num_contracts: n.activeContracts,
-    farm_free_ips: farm ? farm.publicIps.filter((ip) => ip.contractId === 0).length : 0,
+    farm_free_ips: view.farmFreeIps.get(n.farmId) ?? 0,
     secureBoot: n.secureBoot,
     virtualized: n.virtualized,
     interfaces: n.interfaces.map((i) => ({ name: i.name, mac: i.mac, ips: i.ips.join('/') })),
+    reputation: { last_24h: rep('24h'), last_7d: rep('7d'), last_30d: rep('30d') },
   };
 }

@@ -1,9 +1,8 @@
 /** /stats: grid totals (grid proxy field names). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ContractRecord, FarmRecord, TwinRecord } from '../../indexer/records';
-import type { ApiContext } from '../context';
-import { allNodeViews } from '../nodes';
+import { nowOf, type ApiContext } from '../context';
+import { nodeStatus } from '../nodes/view';
 
 const StatsQuery = Type.Object(
   { status: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('standby')], { description: 'Count only nodes with this status' })) },
@@ -30,24 +29,38 @@ export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
     '/stats',
     { schema: { tags: ['stats'], summary: 'Grid totals', querystring: StatsQuery, response: { 200: Stats } } },
     async (req) => {
-      const nodes = (await allNodeViews(ctx)).filter((n) => req.query.status === undefined || n.status === req.query.status);
-      const [farms, twins, contracts] = await Promise.all([ctx.db.values<FarmRecord>('farm'), ctx.db.values<TwinRecord>('twin'), ctx.db.values<ContractRecord>('contract')]);
+      const { view } = ctx;
+      const now = nowOf(ctx);
       const distribution: Record<string, number> = {};
-      for (const n of nodes) distribution[n.country] = (distribution[n.country] ?? 0) + 1;
-      const sum = (f: (n: (typeof nodes)[number]) => number) => nodes.reduce((s, n) => s + f(n), 0);
+      const t = { nodes: 0, cru: 0, sru: 0, mru: 0, hru: 0, access: 0, gateways: 0 };
+      for (const n of view.nodes.values()) {
+        if (req.query.status !== undefined && nodeStatus(n, now) !== req.query.status) continue;
+        distribution[n.location.country] = (distribution[n.location.country] ?? 0) + 1;
+        t.nodes++;
+        t.cru += n.total.cru;
+        t.sru += n.total.sru;
+        t.mru += n.total.mru;
+        t.hru += n.total.hru;
+        if (n.publicConfig.ipv4 !== '' || n.publicConfig.ipv6 !== '') t.access++;
+        if (n.publicConfig.domain !== '') t.gateways++;
+      }
+      let publicIps = 0;
+      for (const f of view.farms.values()) publicIps += f.publicIps.length;
+      let contracts = 0;
+      for (const c of view.contracts.values()) if (c.state !== 'Deleted') contracts++;
       return {
-        nodes: nodes.length,
-        farms: farms.length,
+        nodes: t.nodes,
+        farms: view.farms.size,
         countries: Object.keys(distribution).length,
-        totalCru: sum((n) => n.total_resources.cru),
-        totalSru: sum((n) => n.total_resources.sru),
-        totalMru: sum((n) => n.total_resources.mru),
-        totalHru: sum((n) => n.total_resources.hru),
-        publicIps: farms.reduce((s, f) => s + f.publicIps.length, 0),
-        accessNodes: nodes.filter((n) => n.publicConfig.ipv4 !== '' || n.publicConfig.ipv6 !== '').length,
-        gateways: nodes.filter((n) => n.publicConfig.domain !== '').length,
-        twins: twins.length,
-        contracts: contracts.filter((c) => c.state !== 'Deleted').length,
+        totalCru: t.cru,
+        totalSru: t.sru,
+        totalMru: t.mru,
+        totalHru: t.hru,
+        publicIps,
+        accessNodes: t.access,
+        gateways: t.gateways,
+        twins: view.twins.size,
+        contracts,
         nodesDistribution: distribution,
       };
     },

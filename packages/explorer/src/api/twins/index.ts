@@ -1,7 +1,6 @@
 /** /twins. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { TwinRecord } from '../../indexer/records';
 import { Pagination, page, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
@@ -25,7 +24,7 @@ export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { tags: ['twins'], summary: 'List twins', querystring: TwinsQuery, response: { 200: Type.Array(TwinView) } } },
     async (req, reply) => {
       const q = req.query;
-      const list = (await ctx.db.values<TwinRecord>('twin'))
+      const list = [...ctx.view.twins.values()]
         .map((t) => ({ twinId: t.twinId, accountId: t.accountId, relay: t.relay ?? '', publicKey: t.publicKey ?? '' }))
         .filter(
           (t) =>

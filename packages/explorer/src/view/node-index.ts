@@ -1,0 +1,104 @@
+/**
+ * Indexes over the in-memory nodes: one sorted id list per sortable field (rebuilt lazily, only
+ * for the fields a change touched), and equality indexes (farm, twin, country, city) that give
+ * small candidate sets for selective filters.
+ */
+import type { NodeRecord } from '../indexer/records';
+
+/** Sort fields whose value depends only on the record (status and reputation depend on "now"). */
+export const STATIC_NODE_SORT = [
+  'node_id', 'farm_id', 'twin_id', 'uptime', 'created', 'updated_at', 'country', 'city',
+  'free_cru', 'free_mru', 'free_sru', 'free_hru', 'total_cru', 'total_mru', 'total_sru', 'total_hru',
+  'used_cru', 'used_mru', 'used_sru', 'used_hru', 'num_contracts',
+] as const;
+export type StaticNodeSort = (typeof STATIC_NODE_SORT)[number];
+type Key = number | string;
+type Res = 'cru' | 'mru' | 'sru' | 'hru';
+
+/** Last seen: the later of its last update and its last uptime report. */
+export const seenAt = (n: NodeRecord): number => Math.max(n.updatedAt, n.lastUptimeReport);
+export const freeOf = (n: NodeRecord, r: Res): number => Math.max(0, n.total[r] - n.used[r]);
+export const usedOf = (n: NodeRecord, r: Res): number => Math.max(0, n.used[r]);
+
+export function staticSortKey(by: StaticNodeSort): (n: NodeRecord) => Key {
+  switch (by) {
+    case 'node_id': return (n) => n.nodeId;
+    case 'farm_id': return (n) => n.farmId;
+    case 'twin_id': return (n) => n.twinId;
+    case 'uptime': return (n) => n.uptime;
+    case 'created': return (n) => n.created;
+    case 'updated_at': return seenAt;
+    case 'country': return (n) => n.location.country;
+    case 'city': return (n) => n.location.city;
+    case 'num_contracts': return (n) => n.activeContracts;
+    default: {
+      const [kind, r] = by.split('_') as ['free' | 'total' | 'used', Res];
+      if (kind === 'free') return (n) => freeOf(n, r);
+      if (kind === 'used') return (n) => usedOf(n, r);
+      return (n) => n.total[r];
+    }
+  }
+}
+
+const KEYS = STATIC_NODE_SORT.map((s) => [s, staticSortKey(s)] as const);
+export const compareKeys = (a: Key, b: Key): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function addTo<K>(m: Map<K, Set<number>>, k: K, id: number): void {
+  let s = m.get(k);
+  if (!s) m.set(k, (s = new Set()));
+  s.add(id);
+}
+function removeFrom<K>(m: Map<K, Set<number>>, k: K, id: number): void {
+  const s = m.get(k);
+  if (!s) return;
+  s.delete(id);
+  if (s.size === 0) m.delete(k);
+}
+
+export class NodeIndex {
+  readonly #nodes: Map<number, NodeRecord>;
+  readonly #sorted = new Map<StaticNodeSort, number[]>();
+  readonly byFarm = new Map<number, Set<number>>();
+  readonly byTwin = new Map<number, Set<number>>();
+  readonly byCountry = new Map<string, Set<number>>();
+  readonly byCity = new Map<string, Set<number>>();
+
+  constructor(nodes: Map<number, NodeRecord>) {
+    this.#nodes = nodes;
+  }
+
+  /** Call after the node map changed from `prev` to `next` (either may be absent). */
+  update(prev: NodeRecord | undefined, next: NodeRecord | undefined): void {
+    const id = (next ?? prev)!.nodeId;
+    if (prev) {
+      removeFrom(this.byFarm, prev.farmId, id);
+      removeFrom(this.byTwin, prev.twinId, id);
+      removeFrom(this.byCountry, prev.location.country.toLowerCase(), id);
+      removeFrom(this.byCity, prev.location.city.toLowerCase(), id);
+    }
+    if (next) {
+      addTo(this.byFarm, next.farmId, id);
+      addTo(this.byTwin, next.twinId, id);
+      addTo(this.byCountry, next.location.country.toLowerCase(), id);
+      addTo(this.byCity, next.location.city.toLowerCase(), id);
+    }
+    // Only the sort orders whose key changed are dropped (rebuilt on their next use).
+    for (const [name, k] of KEYS) {
+      if (!this.#sorted.has(name)) continue;
+      if (!prev || !next || k(prev) !== k(next)) this.#sorted.delete(name);
+    }
+  }
+
+  /** Node ids ordered by `by` ascending, ties by node id. */
+  sorted(by: StaticNodeSort): number[] {
+    let ids = this.#sorted.get(by);
+    if (ids) return ids;
+    const k = staticSortKey(by);
+    const pairs: [Key, number][] = [];
+    for (const n of this.#nodes.values()) pairs.push([k(n), n.nodeId]);
+    pairs.sort((a, b) => compareKeys(a[0], b[0]) || a[1] - b[1]);
+    ids = pairs.map((p) => p[1]);
+    this.#sorted.set(by, ids);
+    return ids;
+  }
+}
