@@ -1,0 +1,85 @@
+/** nodes find: a deployer looks for capacity through the explorer (grid-proxy-compatible /nodes). */
+import { flag, str, type Command } from '../command';
+import { UsageError } from '../errors';
+import { table } from '../io';
+import { formatSize, parseIntArg, parseSize } from '../units';
+
+/** The part of the explorer's node view this command reads. */
+export interface ExplorerNode {
+  nodeId: number;
+  farmId: number;
+  farmName: string;
+  twinId: number;
+  country: string;
+  city: string;
+  status: 'up' | 'down' | 'standby';
+  total_resources: { cru: number; mru: number; sru: number; hru: number };
+  used_resources: { cru: number; mru: number; sru: number; hru: number };
+  free_resources: { cru: number; mru: number; sru: number; hru: number };
+  publicConfig: { domain: string; ipv4: string };
+  num_contracts: number;
+  farm_free_ips: number;
+}
+
+const STATUS = ['up', 'down', 'standby', 'any'];
+
+export const nodesCommands: Command[] = [
+  {
+    name: 'nodes find',
+    summary: 'find nodes with free capacity (explorer API)',
+    options: {
+      status: { type: 'string', value: 'STATUS', help: 'up (default), down, standby or any' },
+      'free-mru': { type: 'string', value: 'SIZE', help: 'at least this much free memory (e.g. 2GiB; a bare number is GiB)' },
+      'free-sru': { type: 'string', value: 'SIZE', help: 'at least this much free SSD' },
+      'free-hru': { type: 'string', value: 'SIZE', help: 'at least this much free HDD' },
+      cru: { type: 'string', value: 'N', help: 'at least this many CPU cores' },
+      country: { type: 'string', value: 'NAME', help: 'in this country' },
+      city: { type: 'string', value: 'NAME', help: 'in this city' },
+      farm: { type: 'string', value: 'FARM_ID', help: 'in this farm (comma-separated ids)' },
+      'farm-name': { type: 'string', value: 'NAME', help: 'in the farm of this name' },
+      'free-ips': { type: 'string', value: 'N', help: 'its farm has at least N free public IPs' },
+      ipv4: { type: 'boolean', help: 'has a public IPv4 config' },
+      domain: { type: 'boolean', help: 'has a public domain (gateway nodes)' },
+      limit: { type: 'string', value: 'N', help: 'at most N nodes (default 50)' },
+    },
+    details: 'Example: tfgrid nodes find --free-mru 4GiB --free-hru 100GiB --cru 2 --country Belgium',
+    async run(ctx, a) {
+      const status = str(a, 'status') ?? 'up';
+      if (!STATUS.includes(status)) throw new UsageError(`--status must be one of ${STATUS.join(', ')}, got '${status}'`, 'nodes find');
+      const size = (k: string) => (str(a, k) === undefined ? undefined : parseSize(str(a, k), `--${k}`, 'gib'));
+      const int = (k: string, min = 0) => (str(a, k) === undefined ? undefined : parseIntArg(str(a, k), `--${k}`, min));
+      const farm = str(a, 'farm');
+      if (farm !== undefined && !/^\d+(,\d+)*$/.test(farm)) throw new UsageError(`--farm must be farm ids like 1 or 1,2, got '${farm}'`, 'nodes find');
+      const query = {
+        status: status === 'any' ? undefined : status,
+        free_mru: size('free-mru'),
+        free_sru: size('free-sru'),
+        free_hru: size('free-hru'),
+        total_cru: int('cru'),
+        country: str(a, 'country'),
+        city: str(a, 'city'),
+        farm_ids: farm,
+        farm_name: str(a, 'farm-name'),
+        free_ips: int('free-ips'),
+        ipv4: flag(a, 'ipv4') ? true : undefined,
+        domain: flag(a, 'domain') ? true : undefined,
+        size: int('limit', 1) ?? 50,
+        sort_by: 'node_id',
+      };
+      ctx.progress(`asking ${ctx.explorerUrl}/nodes …`);
+      const { body } = await ctx.explorer<ExplorerNode[]>('/nodes', query);
+      const rows = body.map((n) => [
+        n.nodeId,
+        n.farmId,
+        n.status,
+        `${n.total_resources.cru - n.used_resources.cru}/${n.total_resources.cru}`,
+        formatSize(n.free_resources.mru),
+        formatSize(n.free_resources.sru),
+        formatSize(n.free_resources.hru),
+        n.country || '-',
+        n.num_contracts,
+      ]);
+      return { json: body, text: body.length ? table(['NODE', 'FARM', 'STATUS', 'FREE CRU', 'FREE MRU', 'FREE SRU', 'FREE HRU', 'COUNTRY', 'CONTRACTS'], rows) : ['no node matches'] };
+    },
+  },
+];
