@@ -59,8 +59,12 @@ export interface WorkloadHandler {
   needs(w: Workload): Capacity;
   /** Extra admission checks (ownership, node role) before capacity is taken. */
   admit?(w: Workload, ctx: HandlerContext): Promise<void>;
-  /** Brings the workload up (idempotent: called again after a restart or update). */
-  provision(w: Workload, ctx: HandlerContext, previous?: WorkloadState): Promise<Record<string, unknown>>;
+  /**
+   * Brings the workload up (idempotent: called again after a restart or update, with the state it
+   * had). `opts.paused`: recovering a paused workload — hold its resources but run nothing
+   * (pause() follows; a handler that ignores the flag is paused right after).
+   */
+  provision(w: Workload, ctx: HandlerContext, previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>>;
   /** Tears it down and frees everything it holds (idempotent). */
   deprovision(state: WorkloadState): Promise<void>;
   pause(state: WorkloadState): Promise<void>;
@@ -69,10 +73,15 @@ export interface WorkloadHandler {
   stop?(state: WorkloadState): Promise<void>;
 }
 
+export interface ProvisionOptions {
+  paused?: boolean;
+}
+
 /** Runs `vm` workloads. The process runtime is the one backend here; a VM/container backend implements the same. */
 export interface Runtime {
   readonly name: string;
-  start(spec: RuntimeSpec): Promise<{ pid?: number; [k: string]: unknown }>;
+  /** Idempotent for the same spec; a changed spec restarts it. `paused`: keep it registered, run nothing until resume(). */
+  start(spec: RuntimeSpec, opts?: RuntimeStartOptions): Promise<{ pid?: number; [k: string]: unknown }>;
   stop(id: string): Promise<void>;
   pause(id: string): Promise<void>;
   resume(id: string): Promise<void>;
@@ -92,7 +101,11 @@ export interface RuntimeSpec {
   /** Bytes. */
   memory: number;
   /** Host directories to expose, by mountpoint (the process runtime exports them as env). */
-  mounts: { mountpoint: string; hostPath: string }[];
+  mounts: { mountpoint: string; hostPath: string; /** The volume's name (names the env variable). */ name?: string }[];
+}
+
+export interface RuntimeStartOptions {
+  paused?: boolean;
 }
 
 /** Network usage sink: the gateway (and later runtimes) add bytes per contract; the report queue sends them as NRU. */

@@ -1,0 +1,390 @@
+/**
+ * The Provisioner: the one owner of workload state. The contract follower tells it what a contract
+ * needs (apply, refuse, pause, resume, remove); it admits capacity, drives the handler of each
+ * workload type, persists every state and reports changes. Operations run one at a time through a
+ * serial queue, so states and capacity never race. It never throws for a workload's failure: the
+ * failure becomes that workload's `error` state with the reason in words.
+ *
+ * Crash safety: before a handler provisions anything, the workload's state is saved as `error`
+ * ("interrupted"); only a completed provision saves `ok`. So after a crash an `ok` on disk always
+ * means "was fully up" (recover() brings it back) and a half-done provision is cleaned up.
+ */
+import type { Logger } from 'pino';
+import { deploymentProblems, type Workload } from '@tfgrid/client';
+import type { Disk } from '../hardware/disks';
+import { describeShortfalls, shortfalls, subFloor, sum, zero } from './capacity';
+import { StoragePools, type PoolSpec } from './pools';
+import { HandlerRegistry } from './registry';
+import { StateStore, type ContractRecord } from './state-store';
+import type { Capacity, ContractDeployment, HandlerContext, Runtime, WorkloadHandler, WorkloadState, WorkloadStateName } from './types';
+import { VmHandler } from './vm';
+import { VolumeHandler } from './volume';
+
+export interface ProvisionerOptions {
+  dataDir: string;
+  /** From measure(): totals, what the system keeps, and the disks (their measured kinds type the pools). */
+  hardware: { total: Capacity; reserved: Capacity; disks?: Disk[] };
+  storagePools: PoolSpec[];
+  runtime: Runtime;
+  /** More handlers (gateway-name-proxy); may also be added later with register(). */
+  handlers?: WorkloadHandler[];
+  logger: Logger;
+}
+
+export interface ChangeEvent {
+  contractId: number;
+  states: WorkloadState[];
+  used: Capacity;
+}
+export type ChangeListener = (e: ChangeEvent) => void;
+
+/** Name of the pseudo-workload that carries a contract-level refusal (no workload name can take it). */
+export const DEPLOYMENT_STATE = '(deployment)';
+export const INTERRUPTED = 'provisioning was interrupted (the agent stopped before it finished)';
+
+const ORDER: Record<string, number> = { volume: 0, vm: 1, 'gateway-name-proxy': 2 };
+const rank = (type: string): number => ORDER[type] ?? 3;
+const live = (s: WorkloadState | undefined): s is WorkloadState => !!s && (s.state === 'ok' || s.state === 'paused');
+
+export class Provisioner {
+  readonly registry: HandlerRegistry;
+  readonly pools: StoragePools;
+  readonly #o: ProvisionerOptions;
+  readonly #log: Logger;
+  readonly #store: StateStore;
+  readonly #records = new Map<number, ContractRecord>();
+  readonly #listeners = new Set<ChangeListener>();
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(o: ProvisionerOptions) {
+    this.#o = o;
+    this.#log = o.logger.child({ module: 'provisioner' });
+    this.#store = new StateStore(o.dataDir, this.#log);
+    this.pools = new StoragePools(o.storagePools, o.hardware.disks);
+    // A vm's root filesystem lives with the workloads' storage: the pools, else the data directory.
+    const storage = o.storagePools.length ? this.pools.resource() : new StoragePools([o.dataDir], o.hardware.disks).resource();
+    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger), new VmHandler(o.runtime, () => storage), ...(o.handlers ?? [])]);
+  }
+
+  register(h: WorkloadHandler): void {
+    this.registry.register(h);
+  }
+
+  /** Loads the persisted states (runs nothing: recover() does). */
+  async open(): Promise<void> {
+    this.#records.clear();
+    for (const r of this.#store.loadAll()) this.#records.set(r.contractId, r);
+    this.#log.info({ contracts: this.#records.size, live: this.contracts().length }, 'workload states loaded');
+  }
+
+  onChange(listener: ChangeListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  // ---- reads (synchronous, from memory) ----
+
+  states(contractId?: number): WorkloadState[] {
+    const recs = contractId === undefined ? [...this.#records.values()] : [this.#records.get(contractId)].filter((r): r is ContractRecord => !!r);
+    return recs.flatMap((r) => r.states.map((s) => structuredClone(s)));
+  }
+
+  /** Contracts with at least one workload up or paused. */
+  contracts(): number[] {
+    return [...this.#records.values()].filter((r) => r.states.some(live)).map((r) => r.contractId).sort((a, b) => a - b);
+  }
+
+  used(contractId: number): Capacity {
+    return sum((this.#records.get(contractId)?.states ?? []).filter(live).map((s) => s.used));
+  }
+
+  usedTotal(): Capacity {
+    return sum([...this.#records.values()].flatMap((r) => r.states.filter(live).map((s) => s.used)));
+  }
+
+  /** total − reserved − used, never negative. */
+  free(): Capacity {
+    return subFloor(subFloor(this.#o.hardware.total, this.#o.hardware.reserved), this.usedTotal());
+  }
+
+  /** Workloads per state name (for metrics). */
+  counts(): Record<WorkloadStateName, number> {
+    const c: Record<WorkloadStateName, number> = { ok: 0, error: 0, paused: 0, deleted: 0 };
+    for (const r of this.#records.values()) for (const s of r.states) c[s.state]++;
+    return c;
+  }
+
+  // ---- operations (serialised) ----
+
+  /** Makes the contract's workloads match the deployment. Never rejects for a workload's failure. */
+  apply(cd: ContractDeployment): Promise<WorkloadState[]> {
+    return this.#serial(async () => {
+      await this.#apply(cd);
+      return this.states(cd.contractId);
+    });
+  }
+
+  /** Records why the contract's deployment was not accepted (running workloads of an earlier version stay). */
+  refuse(contractId: number, reason: string): Promise<void> {
+    return this.#serial(async () => {
+      const rec = this.#record(contractId);
+      this.#put(rec, { contractId, name: DEPLOYMENT_STATE, type: 'deployment', version: 0, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+      this.#log.warn({ contractId, reason }, 'deployment refused');
+      this.#commit(rec);
+    });
+  }
+
+  pause(contractId: number): Promise<void> {
+    return this.#each(contractId, 'ok', async (h, s) => {
+      await h.pause(s);
+      return { state: 'paused' };
+    }, 'pause failed');
+  }
+
+  resume(contractId: number): Promise<void> {
+    return this.#each(contractId, 'paused', async (h, s) => {
+      await h.resume(s);
+      return { state: 'ok' };
+    }, 'resume failed');
+  }
+
+  /** Deprovisions everything of the contract: states `deleted`, capacity freed, deployment dropped. */
+  remove(contractId: number, reason = 'contract removed'): Promise<void> {
+    return this.#serial(async () => {
+      const rec = this.#records.get(contractId);
+      if (!rec) return;
+      for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type))) if (s.state !== 'deleted') await this.#deprovision(rec, s, reason);
+      delete rec.deployment;
+      this.#commit(rec);
+    });
+  }
+
+  /** Drops everything known about the contract (after remove), including its state file. */
+  forget(contractId: number): Promise<void> {
+    return this.#serial(async () => {
+      const rec = this.#records.get(contractId);
+      if (rec?.states.some(live)) throw new Error(`contract ${contractId} still has live workloads: remove it first`);
+      this.#records.delete(contractId);
+      this.#store.delete(contractId);
+    });
+  }
+
+  /** After a restart: every ok workload is brought back, paused ones stay paused, interrupted ones are cleaned up. */
+  recover(): Promise<void> {
+    return this.#serial(async () => {
+      for (const rec of this.#records.values()) {
+        let changed = false;
+        for (const s of [...rec.states].sort((a, b) => rank(a.type) - rank(b.type))) {
+          if (s.state === 'error' && s.reason === INTERRUPTED) {
+            await this.#cleanup(s);
+            this.#put(rec, { ...s, reason: `${INTERRUPTED}; retried on the next apply`, updatedAt: Date.now() });
+            changed = true;
+          } else if (live(s)) {
+            changed = (await this.#bringBack(rec, s)) || changed;
+          }
+        }
+        if (changed) this.#commit(rec);
+      }
+      const c = this.counts();
+      this.#log.info({ ok: c.ok, paused: c.paused, error: c.error }, 'workloads recovered');
+    });
+  }
+
+  /** Agent shutdown: stops what runs (states kept, so recover() brings it back) and closes the runtime. */
+  stop(): Promise<void> {
+    return this.#serial(async () => {
+      for (const rec of this.#records.values())
+        for (const s of rec.states.filter(live)) {
+          const h = this.registry.get(s.type);
+          await h?.stop?.(s).catch((e: unknown) => this.#log.warn({ contractId: s.contractId, name: s.name, err: (e as Error).message }, 'stop failed'));
+        }
+      await this.#o.runtime.close();
+    });
+  }
+
+  // ---- internals ----
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.#queue.then(fn, fn);
+    this.#queue = p.catch(() => undefined);
+    return p;
+  }
+
+  #record(contractId: number): ContractRecord {
+    let rec = this.#records.get(contractId);
+    if (!rec) this.#records.set(contractId, (rec = { contractId, states: [] }));
+    return rec;
+  }
+
+  #put(rec: ContractRecord, s: WorkloadState): void {
+    const i = rec.states.findIndex((x) => x.name === s.name);
+    if (i >= 0) rec.states[i] = s;
+    else rec.states.push(s);
+  }
+
+  /** Persists the record, then tells the listeners. */
+  #commit(rec: ContractRecord): void {
+    this.#store.save(rec);
+    const e: ChangeEvent = { contractId: rec.contractId, states: this.states(rec.contractId), used: this.used(rec.contractId) };
+    for (const l of this.#listeners) {
+      try {
+        l(e);
+      } catch (err) {
+        this.#log.error({ err: (err as Error).message }, 'change listener threw');
+      }
+    }
+  }
+
+  #ctx(rec: ContractRecord): HandlerContext {
+    return {
+      contractId: rec.contractId,
+      twinId: rec.twinId ?? 0,
+      workload: (name) => rec.deployment?.workloads.find((w) => w.name === name),
+      result: (name) => {
+        const s = rec.states.find((x) => x.name === name);
+        return live(s) ? s.result : undefined;
+      },
+    };
+  }
+
+  async #apply(cd: ContractDeployment): Promise<void> {
+    const rec = this.#record(cd.contractId);
+    Object.assign(rec, { twinId: cd.twinId, hash: cd.hash, deployment: cd.deployment });
+    rec.states = rec.states.filter((s) => s.name !== DEPLOYMENT_STATE); // this deployment was verified
+    const workloads: Workload[] = Array.isArray(cd.deployment.workloads) ? cd.deployment.workloads : [];
+    const wanted = new Map(workloads.map((w) => [w.name, w]));
+    for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type))) {
+      const w = wanted.get(s.name);
+      if (s.state !== 'deleted' && (!w || w.type !== s.type)) await this.#deprovision(rec, s, w ? `type changed to ${w.type}` : 'removed from the deployment');
+    }
+    const problems = deploymentProblems(cd.deployment);
+    const general = problems.filter((p) => !p.path.startsWith('$.workloads['));
+    const err = (w: Workload, reason: string): void =>
+      this.#put(rec, { contractId: rec.contractId, name: w.name, type: w.type, version: w.version, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+    const todo: { w: Workload; h: WorkloadHandler; needs: Capacity; previous: WorkloadState | undefined }[] = [];
+    const ctx = this.#ctx(rec);
+    const indexed = workloads.map((w, i) => ({ w, i })).sort((a, b) => rank(a.w.type) - rank(b.w.type));
+    for (const { w, i } of indexed) {
+      const s = rec.states.find((x) => x.name === w.name);
+      if (live(s) && s.version === w.version && s.type === w.type) continue; // unchanged
+      const mine = problems.filter((p) => p.path === `$.workloads[${i}]` || p.path.startsWith(`$.workloads[${i}].`));
+      const bad = [...general, ...mine];
+      if (bad.length) {
+        err(w, `invalid ${mine.length ? 'workload' : 'deployment'}: ${bad.map((p) => `${p.path} ${p.message}`).join('; ')}`);
+        continue;
+      }
+      const h = this.registry.get(w.type);
+      if (!h) {
+        err(w, `unknown workload type '${w.type}' (this node runs ${this.registry.types().join(', ')})`);
+        continue;
+      }
+      try {
+        const needs = h.needs(w);
+        await h.admit?.(w, ctx);
+        todo.push({ w, h, needs, previous: live(s) ? s : undefined });
+      } catch (e) {
+        err(w, `invalid workload: ${(e as Error).message}`);
+      }
+    }
+    // All or nothing: the deployment's new needs must fit, counting what its updated workloads give back.
+    const released = sum(todo.map((t) => t.previous?.used ?? zero()));
+    const avail = subFloor(subFloor(this.#o.hardware.total, this.#o.hardware.reserved), subFloor(this.usedTotal(), released));
+    const short = shortfalls(sum(todo.map((t) => t.needs)), avail);
+    if (short.length) {
+      const reason = `not enough free capacity on this node: ${describeShortfalls(short)}`;
+      this.#log.warn({ contractId: rec.contractId, reason }, 'deployment does not fit');
+      for (const t of todo) {
+        // An update that does not fit leaves the running version alone, with the reason attached.
+        if (t.previous) this.#put(rec, { ...t.previous, reason: `update to version ${t.w.version} refused: ${reason}`, updatedAt: Date.now() });
+        else err(t.w, reason);
+      }
+    } else {
+      for (const t of todo) await this.#provision(rec, t.w, t.h, t.needs, t.previous);
+    }
+    this.#commit(rec);
+  }
+
+  async #provision(rec: ContractRecord, w: Workload, h: WorkloadHandler, needs: Capacity, previous: WorkloadState | undefined): Promise<void> {
+    const base = { contractId: rec.contractId, name: w.name, type: w.type, version: w.version };
+    const pending: WorkloadState = { ...base, state: 'error', reason: INTERRUPTED, used: zero(), ...(previous?.result ? { result: previous.result } : {}), updatedAt: Date.now() };
+    this.#put(rec, pending);
+    this.#store.save(rec); // before anything is created: a crash from here on never leaves `ok`
+    try {
+      const result = await h.provision(w, this.#ctx(rec), previous);
+      this.#put(rec, { ...base, state: 'ok', used: needs, result, updatedAt: Date.now() });
+      this.#log.info({ contractId: rec.contractId, name: w.name, type: w.type, version: w.version }, 'workload provisioned');
+    } catch (e) {
+      const reason = (e as Error).message;
+      await this.#cleanup(pending);
+      this.#put(rec, { ...base, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+      this.#log.warn({ contractId: rec.contractId, name: w.name, type: w.type, reason }, 'workload failed');
+    }
+    this.#store.save(rec);
+  }
+
+  /** Brings one live workload back after a restart; true when its state changed. */
+  async #bringBack(rec: ContractRecord, s: WorkloadState): Promise<boolean> {
+    const w = rec.deployment?.workloads.find((x) => x.name === s.name);
+    const h = this.registry.get(s.type);
+    const paused = s.state === 'paused';
+    try {
+      if (!w) throw new Error('its deployment was not kept');
+      if (!h) throw new Error(`no handler for type '${s.type}' on this node`);
+      const result = await h.provision(w, this.#ctx(rec), s, { paused });
+      const next: WorkloadState = { ...s, result, updatedAt: Date.now() };
+      if (paused) await h.pause(next);
+      this.#put(rec, next);
+      return true;
+    } catch (e) {
+      const reason = `recovery failed: ${(e as Error).message}`;
+      await this.#cleanup(s);
+      const { result: _gone, ...rest } = s;
+      this.#put(rec, { ...rest, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+      this.#log.error({ contractId: s.contractId, name: s.name, reason }, 'workload not recovered');
+      return true;
+    }
+  }
+
+  async #deprovision(rec: ContractRecord, s: WorkloadState, reason: string): Promise<void> {
+    let why = reason;
+    if (s.name !== DEPLOYMENT_STATE) {
+      const h = this.registry.get(s.type);
+      try {
+        await h?.deprovision(s);
+      } catch (e) {
+        why = `${reason} (cleanup failed: ${(e as Error).message})`;
+        this.#log.error({ contractId: s.contractId, name: s.name, err: (e as Error).message }, 'deprovision failed');
+      }
+    }
+    this.#put(rec, { contractId: s.contractId, name: s.name, type: s.type, version: s.version, state: 'deleted', reason: why, used: zero(), updatedAt: Date.now() });
+    this.#log.info({ contractId: s.contractId, name: s.name, reason: why }, 'workload deleted');
+  }
+
+  /** Best-effort teardown of whatever a failed or interrupted provision left. */
+  async #cleanup(s: WorkloadState): Promise<void> {
+    try {
+      await this.registry.get(s.type)?.deprovision(s);
+    } catch (e) {
+      this.#log.warn({ contractId: s.contractId, name: s.name, err: (e as Error).message }, 'cleanup failed');
+    }
+  }
+
+  /** Runs `fn` on each workload of the contract in `from` state; a failure is kept as its reason. */
+  #each(contractId: number, from: WorkloadStateName, fn: (h: WorkloadHandler, s: WorkloadState) => Promise<Partial<WorkloadState>>, what: string): Promise<void> {
+    return this.#serial(async () => {
+      const rec = this.#records.get(contractId);
+      if (!rec) return;
+      for (const s of rec.states.filter((x) => x.state === from)) {
+        const h = this.registry.get(s.type);
+        try {
+          if (!h) throw new Error(`no handler for type '${s.type}'`);
+          const { reason: _drop, ...rest } = s;
+          this.#put(rec, { ...rest, ...(await fn(h, s)), updatedAt: Date.now() });
+        } catch (e) {
+          this.#put(rec, { ...s, reason: `${what}: ${(e as Error).message}`, updatedAt: Date.now() });
+        }
+      }
+      this.#commit(rec);
+    });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * `vm` on a Runtime. Capacity: cru = cpu, mru = memory, and the root filesystem on the node's
+ * storage: `rootfs_size` bytes, or DEFAULT_ROOTFS (2 GiB, what a small flist VM's writable layer
+ * is commonly given) when 0/absent — counted as SRU, or HRU when the workload storage is HDD only.
+ * Mounts name volumes of the same deployment; their directories go to the runtime.
+ */
+import type { VmData, Workload } from '@tfgrid/client';
+import { zero } from './capacity';
+import type { Capacity, HandlerContext, ProvisionOptions, Runtime, WorkloadHandler, WorkloadState } from './types';
+
+export const DEFAULT_ROOTFS = 2 * 1024 ** 3;
+
+export class VmHandler implements WorkloadHandler {
+  readonly type = 'vm' as const;
+  readonly #runtime: Runtime;
+  readonly #storage: () => 'sru' | 'hru';
+
+  /** `storage`: which resource disk space counts as on this node. */
+  constructor(runtime: Runtime, storage: () => 'sru' | 'hru') {
+    this.#runtime = runtime;
+    this.#storage = storage;
+  }
+
+  needs(w: Workload): Capacity {
+    const d = w.data as Partial<VmData>;
+    const int = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
+    if (!int(d.cpu)) throw new Error('data.cpu must be a positive integer');
+    if (!int(d.memory)) throw new Error('data.memory must be a positive integer (bytes)');
+    const rootfs = d.rootfs_size === undefined || d.rootfs_size === 0 ? DEFAULT_ROOTFS : d.rootfs_size;
+    if (!int(rootfs)) throw new Error('data.rootfs_size must be an integer >= 0 (bytes)');
+    return { ...zero(), cru: d.cpu, mru: d.memory, [this.#storage()]: rootfs };
+  }
+
+  async provision(w: Workload, ctx: HandlerContext, _previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>> {
+    const d = w.data as unknown as VmData;
+    const mounts = (d.mounts ?? []).map((m) => {
+      const vol = ctx.workload(m.name);
+      const hostPath = ctx.result(m.name)?.path;
+      if (vol?.type !== 'volume') throw new Error(`mount '${m.name}': no volume of that name in the deployment`);
+      if (typeof hostPath !== 'string') throw new Error(`mount '${m.name}': the volume is not provisioned`);
+      return { name: m.name, mountpoint: m.mountpoint, hostPath };
+    });
+    const res = await this.#runtime.start(
+      { id: runtimeId(ctx.contractId, w.name), command: d.entrypoint ?? '', env: d.env ?? {}, cpu: d.cpu, memory: d.memory, mounts },
+      { paused: opts?.paused ?? false },
+    );
+    return { ...res, runtime: this.#runtime.name, mounts: mounts.map((m) => ({ name: m.name, mountpoint: m.mountpoint, path: m.hostPath })) };
+  }
+
+  async deprovision(state: WorkloadState): Promise<void> {
+    await this.#runtime.remove(runtimeId(state.contractId, state.name));
+  }
+
+  async pause(state: WorkloadState): Promise<void> {
+    const id = runtimeId(state.contractId, state.name);
+    if (this.#runtime.status(id) !== 'unknown') await this.#runtime.pause(id);
+  }
+
+  async resume(state: WorkloadState): Promise<void> {
+    await this.#runtime.resume(runtimeId(state.contractId, state.name));
+  }
+
+  async stop(state: WorkloadState): Promise<void> {
+    await this.#runtime.stop(runtimeId(state.contractId, state.name));
+  }
+}
+
+export function runtimeId(contractId: number, name: string): string {
+  return `${contractId}-${name}`;
+}
