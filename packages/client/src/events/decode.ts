@@ -1,15 +1,36 @@
 /** One block's events as plain objects, decoded with the metadata of the runtime that made the block. */
 import type { ApiPromise } from '@polkadot/api';
 import type { EventRecord } from '@polkadot/types/interfaces';
+import type { Registry } from '@polkadot/types/types';
+import { hexToU8a } from '@polkadot/util';
 import type { ChainEvent, EventPhase } from './types';
 
+/** twox128("System") ++ twox128("Events"): the same in every runtime version. */
+export const SYSTEM_EVENTS_KEY = '0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7';
+
+type RawStorage = (key: string, at: string) => Promise<string | null>;
+
 export async function blockEvents(api: ApiPromise, blockNumber: number, blockHash: string): Promise<ChainEvent[]> {
-  // api.at loads the registry of the block's runtime version, so blocks from before a runtime
-  // upgrade decode with the metadata they were written with.
-  const at = await api.at(blockHash);
-  const records = (await at.query.system.events()) as unknown as EventRecord[];
-  const pallets = new Map<number, string>();
-  for (const p of at.registry.metadata.pallets) pallets.set(p.index.toNumber(), p.name.toString());
+  // The registry of the block's runtime version (cached per version by @polkadot/api), so blocks
+  // from before a runtime upgrade decode with the metadata they were written with. Storage is read
+  // raw: api.at() would build a whole decorated API per block, which dominates a backfill.
+  const raw = (api.rpc.state.getStorage as unknown as { raw: RawStorage }).raw;
+  const [{ registry }, events] = await Promise.all([api.getBlockRegistry(hexToU8a(blockHash)), raw(SYSTEM_EVENTS_KEY, blockHash)]);
+  return decodeEvents(registry, events, blockNumber, blockHash);
+}
+
+const palletNames = new WeakMap<Registry, Map<number, string>>();
+
+/** Decodes a block's raw System.Events value with the registry of its runtime. */
+export function decodeEvents(registry: Registry, raw: string | Uint8Array | null, blockNumber: number, blockHash: string): ChainEvent[] {
+  if (raw === null || raw.length === 0) return [];
+  let pallets = palletNames.get(registry);
+  if (!pallets) {
+    pallets = new Map();
+    for (const p of registry.metadata.pallets) pallets.set(p.index.toNumber(), p.name.toString());
+    palletNames.set(registry, pallets);
+  }
+  const records = registry.createType('Vec<EventRecord>', raw) as unknown as EventRecord[];
   return records.map((r, eventIndex) => {
     const { event, phase } = r;
     const pallet = pallets.get(event.index[0]) ?? event.section;
