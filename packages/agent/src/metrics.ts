@@ -1,8 +1,24 @@
 /** Prometheus metrics on their own registry, served at /metrics (127.0.0.1 by default). */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Resources } from './hardware/capacity';
+import type { Capacity, WorkloadState } from './workloads/types';
+
+const RESOURCES = ['cru', 'mru', 'sru', 'hru'] as const;
+const WORKLOAD_STATES = ['ok', 'error', 'paused', 'deleted'] as const;
+
+/** Live figures the registry reads at scrape time (set once the node is registered). */
+export interface MetricsSource {
+  usedTotal(): Capacity;
+  states(): WorkloadState[];
+  /** Contracts of this node holding live workloads. */
+  activeContracts(): number;
+  /** The renter twin when the node is rented, else null. */
+  renter(): number | null;
+  /** Finalized head minus the last block whose events are handled, or undefined before the first. */
+  eventLag(): number | undefined;
+}
 
 export class AgentMetrics {
   readonly registry = new Registry();
@@ -10,7 +26,10 @@ export class AgentMetrics {
   readonly #reserved: Gauge;
   readonly #connected: Gauge;
   readonly #nodeId: Gauge;
+  readonly #txFailed: Counter;
+  readonly #refused: Counter;
   #lastUptime: number | undefined;
+  #source: MetricsSource | undefined;
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tfgrid_agent_' });
@@ -29,10 +48,79 @@ export class AgentMetrics {
     });
     this.#connected.set(0);
     this.#nodeId.set(0);
+    this.#txFailed = new Counter({ name: 'tfgrid_agent_transactions_failed_total', help: 'Transactions that failed, by call and error (Pallet.Error, or the refusal)', labelNames: ['call', 'error'], registers: [this.registry] });
+    this.#refused = new Counter({ name: 'tfgrid_agent_deployments_refused_total', help: 'Deployments refused, by reason (DeploymentError code, CAPACITY, ...)', labelNames: ['reason'], registers: [this.registry] });
+    const src = (): MetricsSource | undefined => self.#source;
+    new Gauge({
+      name: 'tfgrid_agent_capacity_used',
+      help: 'Capacity held by workloads (same units as capacity_total)',
+      labelNames: ['resource'],
+      registers: [this.registry],
+      collect() {
+        const u = src()?.usedTotal();
+        for (const r of RESOURCES) this.set({ resource: r }, u ? u[r] : 0);
+      },
+    });
+    new Gauge({
+      name: 'tfgrid_agent_workloads',
+      help: 'Workloads by state',
+      labelNames: ['state'],
+      registers: [this.registry],
+      collect() {
+        const counts = Object.fromEntries(WORKLOAD_STATES.map((s) => [s, 0])) as Record<string, number>;
+        for (const w of src()?.states() ?? []) counts[w.state] = (counts[w.state] ?? 0) + 1;
+        for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
+      },
+    });
+    new Gauge({
+      name: 'tfgrid_agent_contracts_active',
+      help: 'Node contracts of this node holding live workloads',
+      registers: [this.registry],
+      collect() {
+        this.set(src()?.activeContracts() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tfgrid_agent_rented',
+      help: '1 when a rent contract dedicates this node to one twin',
+      registers: [this.registry],
+      collect() {
+        this.set(src()?.renter() != null ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tfgrid_agent_renter_twin_id',
+      help: 'The twin renting this node (0 when not rented)',
+      registers: [this.registry],
+      collect() {
+        this.set(src()?.renter() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'tfgrid_agent_event_lag_blocks',
+      help: 'Finalized head minus the last block whose events the agent handled (-1 before the first)',
+      registers: [this.registry],
+      collect() {
+        this.set(src()?.eventLag() ?? -1);
+      },
+    });
+  }
+
+  /** Where the live gauges read from (the running agent's provisioner and follower). */
+  attach(source: MetricsSource | undefined): void {
+    this.#source = source;
+  }
+
+  txFailed(call: string, error: string): void {
+    this.#txFailed.inc({ call, error });
+  }
+
+  refused(reason: string): void {
+    this.#refused.inc({ reason });
   }
 
   setCapacity(total: Resources, reserved: Resources): void {
-    for (const r of ['cru', 'mru', 'sru', 'hru'] as const) {
+    for (const r of RESOURCES) {
       this.#total.set({ resource: r }, total[r]);
       this.#reserved.set({ resource: r }, reserved[r]);
     }

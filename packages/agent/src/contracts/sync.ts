@@ -1,0 +1,180 @@
+/**
+ * What one contract event or one reconciliation does to this node's workloads. Every step reads
+ * the contract as the chain holds it now, so replaying an old event (after a crash, or while
+ * catching up) converges to the same state: the handlers are idempotent.
+ * Chain read failures propagate (the follower retries); a deployment that cannot be accepted is
+ * refused with its reason and never retried until its hash changes.
+ */
+import type { Logger } from 'pino';
+import { DeploymentError, receiveDeployment, type Contract, type TfchainClient } from '@tfgrid/client';
+import type { AgentMetrics } from '../metrics';
+import type { ContractEvent } from './events';
+import type { Ledger } from './ledger';
+import type { ProvisionerPort } from './provisioner';
+
+export interface SyncOptions {
+  client: TfchainClient;
+  nodeId: number;
+  nodeSeed: () => Uint8Array;
+  provisioner: ProvisionerPort;
+  ledger: Ledger;
+  log: Logger;
+  metrics?: AgentMetrics;
+  signal: () => AbortSignal;
+}
+
+/** The metric label of a refusal: the DeploymentError code, CAPACITY, or PROVISION_FAILED. */
+export function refusalCode(e: unknown): string {
+  if (e instanceof DeploymentError) return e.code;
+  const code = (e as { code?: unknown }).code;
+  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
+  return /capacity|not enough|no room|insufficient/i.test((e as Error).message ?? String(e)) ? 'CAPACITY' : 'PROVISION_FAILED';
+}
+
+export class ContractSync {
+  readonly #o: SyncOptions;
+
+  constructor(o: SyncOptions) {
+    this.#o = o;
+  }
+
+  /** Acts on one event; answers whether it concerned this node. */
+  async onEvent(ce: ContractEvent): Promise<boolean> {
+    const { nodeId, ledger } = this.#o;
+    switch (ce.kind) {
+      case 'node-contract':
+        if (ce.nodeId !== nodeId) return false;
+        await this.converge(ce.contractId);
+        return true;
+      case 'node-contract-canceled':
+        if (ce.nodeId !== nodeId) return false;
+        await this.#remove(ce.contractId, 'canceled');
+        return true;
+      case 'grace-started':
+      case 'grace-ended':
+        if (ce.nodeId !== nodeId || ledger.rent?.contractId === ce.contractId) return ce.nodeId === nodeId;
+        await this.converge(ce.contractId);
+        return true;
+      case 'grace-elapsed':
+        if (!ledger.entry(ce.contractId)) return false;
+        await this.converge(ce.contractId);
+        return true;
+      case 'rent-contract':
+        if (ce.nodeId !== nodeId) return false;
+        ledger.rent = { contractId: ce.contractId, twinId: ce.twinId };
+        this.#o.log.info({ contractId: ce.contractId, renter: ce.twinId }, 'node rented: dedicated to its renter');
+        return true;
+      case 'rent-contract-canceled':
+        if (ledger.rent?.contractId !== ce.contractId) return false;
+        ledger.rent = null;
+        this.#o.log.info({ contractId: ce.contractId }, 'rent contract canceled: node shared again');
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  /** ActiveNodeContracts and each contract's state → provisioned, paused, removed; the rent contract. */
+  async reconcile(): Promise<void> {
+    const { client, nodeId, provisioner, ledger } = this.#o;
+    const active = await client.contracts.activeForNode(nodeId);
+    const rentId = await client.contracts.activeRentForNode(nodeId);
+    if (rentId === undefined) ledger.rent = null;
+    else if (ledger.rent?.contractId !== rentId) {
+      const rent = await client.contracts.get(rentId);
+      ledger.rent = rent ? { contractId: rentId, twinId: rent.twinId } : null;
+    }
+    for (const id of active) {
+      if (this.#o.signal().aborted) return;
+      await this.converge(id);
+    }
+    const live = new Set(active);
+    for (const id of new Set([...provisioner.contracts(), ...ledger.ids()])) {
+      if (!live.has(id)) await this.#remove(id, 'no longer active on chain');
+    }
+  }
+
+  /** Brings one contract to what the chain says now. */
+  async converge(contractId: number): Promise<void> {
+    const { client, nodeId, ledger, provisioner, log } = this.#o;
+    const c = await client.contracts.get(contractId);
+    if (!c || c.type.kind !== 'node' || c.type.nodeId !== nodeId || c.state === 'Deleted') {
+      await this.#remove(contractId, c ? `contract ${c.state}` : 'contract gone');
+      return;
+    }
+    const hash = c.type.deploymentHash;
+    const entry = ledger.entry(contractId);
+    if (entry?.hash === hash && entry.outcome === 'refused') return;
+    if (entry?.hash !== hash || provisioner.states(contractId).length === 0) {
+      const ok = await this.#provision(c, hash);
+      if (!ok) return;
+      log.info({ contractId, twinId: c.twinId, hash, state: c.state }, 'contract provisioned');
+    }
+    await this.#syncGrace(contractId, c);
+  }
+
+  /** Fetches, opens and verifies the deployment, then applies it; false when refused. */
+  async #provision(c: Contract, hash: string): Promise<boolean> {
+    const { client, provisioner, ledger, log, metrics } = this.#o;
+    const contractId = c.id;
+    let opened;
+    try {
+      opened = await receiveDeployment(client.api, contractId, this.#o.nodeSeed());
+    } catch (e) {
+      if (!(e instanceof DeploymentError)) throw e; // a chain read: retried by the follower
+      await this.#refuse(contractId, c.twinId, hash, e.code, e.message);
+      return false;
+    }
+    if (opened.contract.deployment_hash !== hash) throw new Error(`contract ${contractId} changed while it was read`);
+    try {
+      const states = await provisioner.apply({ contractId, twinId: c.twinId, hash, deployment: opened.deployment });
+      const failed = states.filter((s) => s.state === 'error');
+      if (states.length > 0 && failed.length === states.length) {
+        // Nothing came up (capacity, invalid for this node...): the deployment is refused as a whole.
+        const reason = failed[0]!.reason ?? 'provisioning failed';
+        const code = refusalCode(new Error(reason));
+        metrics?.refused(code);
+        ledger.set(contractId, { hash, twinId: c.twinId, outcome: 'refused', reason });
+        log.warn({ contractId, reason }, 'deployment refused');
+        return false;
+      }
+      if (failed.length) log.warn({ contractId, failed: failed.map((s) => ({ name: s.name, reason: s.reason })) }, 'some workloads failed');
+    } catch (e) {
+      await this.#refuse(contractId, c.twinId, hash, refusalCode(e), (e as Error).message);
+      return false;
+    }
+    ledger.set(contractId, { hash, twinId: c.twinId, outcome: 'applied' });
+    return true;
+  }
+
+  async #refuse(contractId: number, twinId: number, hash: string, code: string, message: string): Promise<void> {
+    const reason = message.startsWith(code) ? message : `${code}: ${message}`;
+    await this.#o.provisioner.refuse(contractId, reason);
+    this.#o.ledger.set(contractId, { hash, twinId, outcome: 'refused', reason });
+    this.#o.metrics?.refused(code);
+    this.#o.log.warn({ contractId, twinId, reason }, 'deployment refused');
+  }
+
+  /** Grace period → paused; back to Created → running. */
+  async #syncGrace(contractId: number, c: Contract): Promise<void> {
+    const { provisioner, log } = this.#o;
+    const states = provisioner.states(contractId);
+    if (c.state === 'GracePeriod' && states.some((s) => s.state === 'ok')) {
+      await provisioner.pause(contractId);
+      log.info({ contractId }, 'contract in grace period: workloads paused');
+    } else if (c.state === 'Created' && states.some((s) => s.state === 'paused')) {
+      await provisioner.resume(contractId);
+      log.info({ contractId }, 'contract out of grace period: workloads resumed');
+    }
+  }
+
+  async #remove(contractId: number, why: string): Promise<void> {
+    const { provisioner, ledger, log } = this.#o;
+    const held = provisioner.states(contractId).some((s) => s.state !== 'deleted');
+    if (held) {
+      await provisioner.remove(contractId);
+      log.info({ contractId, why }, 'contract workloads removed');
+    }
+    ledger.delete(contractId);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Helpers for the agent's chain tests: a dev chain with a short billing cycle, a farmer and a
+ * farm, agents on fixture hardware with a temp data directory and storage pool, a deployer that
+ * seals deployments into the notary and creates their contracts, and dev RPC calls.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
+import { DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
+import {
+  connect,
+  DeploymentBuilder,
+  keyFromSecret,
+  nodeBoxPublicKey,
+  notaryCalls,
+  prepareDeployment,
+  TFT,
+  type Deployment,
+  type KeyringPair,
+  type TfchainClient,
+} from '@tfgrid/client';
+import { Agent, DEFAULTS, type AgentConfig, type AgentOptions } from '../../src';
+
+export const FIXTURE_ROOT = path.join(__dirname, '..', 'fixtures', 'server');
+export const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
+export const MiB = 1024 ** 2;
+
+/** The dev chain spec with a billing cycle of `billingFrequency` blocks (default 5). */
+export function testSpec(billingFrequency = 5, gracePeriodBlocks = 201_600): ReturnType<typeof loadChainSpec> {
+  const spec = loadChainSpec(DEFAULT_CHAIN_SPEC);
+  spec.genesis.smartContractModule = { ...(spec.genesis.smartContractModule as object), billingFrequency, gracePeriodBlocks };
+  return spec;
+}
+
+export function startChain(o: DevchainOptions = {}): Promise<Devchain> {
+  return startDevchain({ port: 0, chain: testSpec(), ...o });
+}
+
+/** A dev_* JSON-RPC call over HTTP. */
+export async function devRpc(chain: { httpUrl: string }, method: string, params: unknown[]): Promise<unknown> {
+  const res = await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const body = (await res.json()) as { result?: unknown; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result;
+}
+
+/** Produces `n` blocks 6 s apart (chain time moves with them). */
+export const blocks = (chain: { httpUrl: string }, n: number): Promise<unknown> => devRpc(chain, 'dev_timeTravel', [{ blocks: n }]);
+
+export async function until(cond: () => boolean | Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> {
+  const end = Date.now() + ms;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`${what} not met in time`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A farmer (`secret`) with a twin and a farm; answers the farm id. */
+export async function setupFarm(url: string, secret = '//Bob', name = 'agent_farm'): Promise<{ client: TfchainClient; farmId: number }> {
+  const client = await connect({ url, secret });
+  await client.twins.acceptTerms(TERMS);
+  if ((await client.twins.idOf(client.address!)) === undefined) await client.twins.create({ relay: 'relay.dev.grid.tf' });
+  const farmId = (await client.farms.idByName(name)) ?? (await client.farms.create({ name }));
+  return { client, farmId };
+}
+
+export interface TempDirs {
+  dataDir: string;
+  pool: string;
+  cleanup(): void;
+}
+
+/** A data directory and a storage pool, readable by the unprivileged workload user. */
+export function tempDirs(tag = 'agent'): TempDirs {
+  const base = mkdtempSync(path.join(os.tmpdir(), `${tag}-`));
+  const dataDir = path.join(base, 'data');
+  const pool = path.join(base, 'pool');
+  mkdirSync(pool, { recursive: true });
+  chmodSync(base, 0o711);
+  return { dataDir, pool, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+export function agentConfig(o: { url: string; farmId: number; dirs: TempDirs } & Partial<AgentConfig>): AgentConfig {
+  const { url, farmId, dirs, ...rest } = o;
+  return {
+    ...DEFAULTS,
+    chainUrl: url,
+    farmId,
+    dataDir: dirs.dataDir,
+    storagePools: [dirs.pool],
+    root: FIXTURE_ROOT,
+    metricsAddress: '127.0.0.1:0',
+    uptimeIntervalSec: 3600,
+    nruIntervalSec: 3600,
+    reconcileIntervalSec: 3600,
+    location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
+    ...rest,
+  };
+}
+
+export const quietLogger = (): pino.Logger => pino({ level: process.env.AGENT_TEST_LOG ?? 'silent' });
+
+export function newAgent(config: AgentConfig, o: Partial<AgentOptions> = {}): Agent {
+  return new Agent(config, { logger: quietLogger(), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, eventsPollMs: 500, ...o });
+}
+
+/** A deployer: an sr25519 account funded from //Alice with a twin. */
+export class Deployer {
+  readonly client: TfchainClient;
+  readonly pair: KeyringPair;
+  readonly twinId: number;
+
+  private constructor(client: TfchainClient, pair: KeyringPair, twinId: number) {
+    this.client = client;
+    this.pair = pair;
+    this.twinId = twinId;
+  }
+
+  static async create(url: string, alice: TfchainClient, secret: string, funds = 1000n * TFT): Promise<Deployer> {
+    const pair = keyFromSecret(secret);
+    await alice.balances.transfer({ to: pair.address, amount: funds });
+    const client = await connect({ url, secret });
+    await client.twins.acceptTerms(TERMS);
+    const twinId = (await client.twins.idOf(pair.address)) ?? (await client.twins.create({ relay: null }));
+    return new Deployer(client, pair, twinId);
+  }
+
+  builder(nodeId: number): DeploymentBuilder {
+    return new DeploymentBuilder(this.twinId, nodeId);
+  }
+
+  /** Signs, seals to the node, stores in the notary and creates the contract in one batch; answers the contract id and hash. */
+  async deploy(nodeId: number, d: Deployment, o: { sealTo?: Uint8Array; signer?: KeyringPair; hash?: string; sealed?: (b: Uint8Array) => Uint8Array } = {}): Promise<{ contractId: number; hash: string }> {
+    const api = this.client.api;
+    const p = prepareDeployment(d, o.signer ?? this.pair, o.sealTo ?? (await nodeBoxPublicKey(api, nodeId)));
+    const hash = o.hash ?? p.hash;
+    const sealed = o.sealed ? o.sealed(p.sealed) : p.sealed;
+    // Stored under the contract's hash (a wrong hash stores the deployment where the node will look).
+    await this.client.batch([...notaryCalls(api, sealed, nodeId, hash), api.tx.smartContractModule.createNodeContract(nodeId, hash, '', 0, null)]);
+    const contractId = await this.client.contracts.idByNodeAndHash(nodeId, hash);
+    if (contractId === undefined) throw new Error('contract not found after creation');
+    return { contractId, hash };
+  }
+
+  disconnect(): Promise<void> {
+    return this.client.disconnect();
+  }
+}
+
+/** A vm entrypoint: a node HTTP server on 127.0.0.1:`port` answering `body`. */
+export function httpServerEntrypoint(port: number, body: string): string {
+  const js = `require('http').createServer((q,s)=>s.end(${JSON.stringify(body)})).listen(${port},'127.0.0.1')`;
+  return `exec ${process.execPath} -e "${js.replace(/"/g, '\\"')}"`;
+}
+
+/** The body served at `port`, or undefined if nothing answers within `ms`. */
+export async function httpGet(port: number, ms = 1000): Promise<string | undefined> {
+  try {
+    const res = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(ms) });
+    return await res.text();
+  } catch {
+    return undefined;
+  }
+}
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  const net = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** The metrics text of an agent. */
+export async function scrape(agent: Agent): Promise<string> {
+  return (await fetch(`http://${agent.status().metricsAddress}/metrics`)).text();
+}
+
+/** The value of one sample line (`name{labels}`) in a metrics text, or undefined. */
+export function sample(text: string, series: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
+  return line ? Number(line.slice(series.length + 1)) : undefined;
+}
