@@ -1,7 +1,9 @@
 /**
  * The agent daemon: {start, stop, status}. start() loads the identity, measures the machine,
- * opens /metrics and runs the main task (connect → register → uptime) under its own
- * AbortController; stop() aborts it, drains it and closes everything.
+ * opens /metrics and runs the main task under its own AbortController: recover the workloads
+ * kept on disk → connect → register → uptime, then the node's services (contract follower,
+ * power, usage reports). stop() aborts the main task, stops every service (workloads stopped,
+ * their states kept so the next start recovers them) and closes everything.
  */
 import type { Logger } from 'pino';
 import { connect, type NodeInput, type TfchainClient } from '@tfgrid/client';
@@ -12,8 +14,10 @@ import { Identity } from './identity';
 import { AgentMetrics, MetricsServer } from './metrics';
 import { register, type Registration } from './registration';
 import { UptimeReporter } from './uptime';
+import { NodeServices, type ServicesStatus } from './services';
+import { ProcessRuntime, Provisioner, type Runtime } from './workloads';
 
-export type AgentState = 'idle' | 'starting' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
+export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
 
 export interface AgentStatus {
   state: AgentState;
@@ -23,6 +27,7 @@ export interface AgentStatus {
   connected: boolean;
   metricsAddress?: string;
   uptime?: ReturnType<UptimeReporter['status']>;
+  services?: ServicesStatus;
   lastError?: string;
 }
 
@@ -33,6 +38,10 @@ export interface AgentOptions {
   retryMinMs?: number;
   retryMaxMs?: number;
   fundsPollMs?: number;
+  /** The backend running `vm` workloads (default: the process runtime). */
+  runtime?: Runtime;
+  /** How often the events stream looks for finalized blocks without a head notification (default 2 s). */
+  eventsPollMs?: number;
 }
 
 export class Agent {
@@ -49,6 +58,8 @@ export class Agent {
   #uptime: UptimeReporter | undefined;
   #identity: Identity | undefined;
   #registration: Registration | undefined;
+  #provisioner: Provisioner | undefined;
+  #services: NodeServices | undefined;
   #lastError: string | undefined;
   #ready: Promise<Registration>;
   #resolveReady!: (r: Registration) => void;
@@ -63,6 +74,16 @@ export class Agent {
   /** Resolves once the node is registered (for tests and the CLI's first log line). */
   get registered(): Promise<Registration> {
     return this.#ready;
+  }
+
+  /** The workloads' owner (after start). */
+  get provisioner(): Provisioner | undefined {
+    return this.#provisioner;
+  }
+
+  /** The follower, reporters and power manager (once registered). */
+  get services(): NodeServices | undefined {
+    return this.#services;
   }
 
   async start(): Promise<void> {
@@ -80,6 +101,13 @@ export class Agent {
     const a = await this.#server.listen(host, port);
     this.#metricsAddress = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
     this.#log.info({ address: this.#metricsAddress }, 'metrics listening');
+    this.#provisioner = new Provisioner({
+      dataDir: c.dataDir,
+      hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
+      storagePools: c.storagePools,
+      runtime: this.#o.runtime ?? new ProcessRuntime({ dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser }),
+      logger: this.#o.logger,
+    });
     const node: NodeInput = {
       farmId: c.farmId,
       resources: hw.total,
@@ -99,6 +127,19 @@ export class Agent {
 
   async #run(node: NodeInput, signal: AbortSignal): Promise<void> {
     const backoff = { signal, minMs: this.#o.retryMinMs ?? 1000, maxMs: this.#o.retryMaxMs ?? 5 * 60_000 };
+    // Workloads come back first: what ran before a restart must not wait for the chain.
+    this.#state = 'recovering';
+    const provisioner = this.#provisioner!;
+    await provisioner.open();
+    await provisioner.recover();
+    this.metrics.attach({
+      usedTotal: () => provisioner.usedTotal(),
+      states: () => provisioner.states(),
+      activeContracts: () => provisioner.contracts().length,
+      renter: () => this.#services?.follower.renter() ?? null,
+      eventLag: () => this.#services?.follower.eventLag(),
+    });
+    if (signal.aborted) return;
     const url = chainUrlOf(this.#config);
     this.#state = 'connecting';
     const client = await retry(() => connect({ url, pair: this.#identity!.pair }), {
@@ -130,6 +171,20 @@ export class Agent {
       onAccepted: (at) => this.metrics.uptimeAccepted(at),
     });
     this.#uptime.start();
+    this.#services = new NodeServices({
+      config: this.#config,
+      client,
+      nodeId: reg.nodeId,
+      identity: this.#identity!,
+      provisioner,
+      logger: this.#o.logger,
+      metrics: this.metrics,
+      retryMinMs: backoff.minMs,
+      retryMaxMs: Math.min(backoff.maxMs, 60_000),
+      ...(this.#o.eventsPollMs ? { eventsPollMs: this.#o.eventsPollMs } : {}),
+    });
+    await this.#services.start(signal);
+    if (signal.aborted) return;
     this.#state = 'running';
     this.#resolveReady(reg);
   }
@@ -147,9 +202,13 @@ export class Agent {
     this.#state = 'stopping';
     this.#abort.abort(new Error('agent stopping'));
     await this.#uptime?.stop();
+    await this.#services?.stop();
     // Disconnecting first rejects whatever transaction the main task still waits on.
     await this.#client?.disconnect().catch(() => undefined);
     await this.#main;
+    // Workloads stop; their states stay on disk and the next start recovers them.
+    await this.#provisioner?.stop().catch((e: unknown) => this.#log.warn({ err: (e as Error).message }, 'stopping workloads failed'));
+    this.metrics.attach(undefined);
     this.metrics.setConnected(false);
     await this.#server?.close();
     this.#state = 'stopped';
@@ -164,6 +223,7 @@ export class Agent {
       ...(this.#registration ? { twinId: this.#registration.twinId, nodeId: this.#registration.nodeId } : {}),
       ...(this.#metricsAddress ? { metricsAddress: this.#metricsAddress } : {}),
       ...(this.#uptime ? { uptime: this.#uptime.status() } : {}),
+      ...(this.#services ? { services: this.#services.status() } : {}),
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
   }
