@@ -80,9 +80,10 @@ export const farmCommands: Command[] = [
     options: { name: { type: 'string', value: 'NAME', help: 'find the farm by its name' } },
     async run(ctx, a) {
       const name = str(a, 'name');
+      const byId = a.positionals[0] === undefined ? undefined : parseIntArg(a.positionals[0], 'farm id');
       const c = await ctx.client();
       let farms: Farm[];
-      if (a.positionals[0] !== undefined) farms = [await farmById(c, parseIntArg(a.positionals[0], 'farm id'))];
+      if (byId !== undefined) farms = [await farmById(c, byId)];
       else if (name !== undefined) {
         const id = await c.farms.idByName(name);
         if (id === undefined) throw new CliFailure(`there is no farm named '${name}'`, { kind: 'not-found', name });

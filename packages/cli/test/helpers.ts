@@ -1,0 +1,48 @@
+/** Test helpers: run the CLI in-process (fast) or through the real bin (the wire), capture output. */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { main } from '../src/main';
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = any>(): T;
+}
+
+const result = (code: number, stdout: string, stderr: string): Run => ({
+  code,
+  stdout,
+  stderr,
+  json: () => JSON.parse(stdout),
+});
+
+/** main(argv, io) with captured streams. */
+export async function cli(argv: string[], env: Record<string, string | undefined> = {}, cwd = process.cwd()): Promise<Run> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), env, cwd });
+  return result(code, out, err);
+}
+
+export const BIN = path.resolve(__dirname, '../bin/tfgrid.js');
+
+/** The real binary in a child process. */
+export function bin(argv: string[], env: Record<string, string | undefined> = {}, timeoutMs = 90_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...argv], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: timeoutMs }, (e, stdout, stderr) => {
+      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? ((e as { code: number }).code) : 1) : 0;
+      resolve(result(code, stdout, stderr));
+    });
+  });
+}
+
+export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await f().catch(() => undefined);
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
