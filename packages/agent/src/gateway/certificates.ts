@@ -1,0 +1,94 @@
+/**
+ * Where the HTTPS side gets its certificates. The SNI callback asks a CertificateSource for the
+ * context of each server name: today a directory with one wildcard certificate for the domain;
+ * automated certificates (ACME per name) later implement the same interface.
+ */
+import { readFileSync, unwatchFile, watchFile } from 'node:fs';
+import path from 'node:path';
+import tls from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import type { Logger } from 'pino';
+
+export interface CertificateStatus {
+  loaded: boolean;
+  subject?: string;
+  validTo?: string;
+  error?: string;
+}
+
+export interface CertificateSource {
+  /** The context for a TLS server name, or undefined to fail the handshake. May be async (ACME). */
+  contextFor(servername: string): tls.SecureContext | undefined | Promise<tls.SecureContext | undefined>;
+  /** Loads what it needs and starts watching (called by Gateway.start). */
+  start?(): Promise<void>;
+  close?(): void;
+  status?(): CertificateStatus;
+}
+
+export interface DirectoryCertificateOptions {
+  /** Holds fullchain.pem and privkey.pem. */
+  dir: string;
+  logger?: Logger;
+  /** How often the files are checked for changes (fs.watchFile polls: it survives renames and symlink swaps, which is how certbot renews). 0 = never. */
+  watchIntervalMs?: number;
+}
+
+export const FULLCHAIN = 'fullchain.pem';
+export const PRIVKEY = 'privkey.pem';
+
+/** One certificate (a wildcard for the gateway's domain) from a directory; reloaded when its files change. */
+export class DirectoryCertificateSource implements CertificateSource {
+  readonly #dir: string;
+  readonly #log: Logger | undefined;
+  readonly #interval: number;
+  #ctx: tls.SecureContext | undefined;
+  #status: CertificateStatus = { loaded: false };
+  #watching = false;
+  readonly #onChange = (): void => void this.reload();
+
+  constructor(o: DirectoryCertificateOptions) {
+    this.#dir = o.dir;
+    this.#log = o.logger?.child({ module: 'gateway-certs' });
+    this.#interval = o.watchIntervalMs ?? 10_000;
+  }
+
+  contextFor(): tls.SecureContext | undefined {
+    return this.#ctx;
+  }
+
+  async start(): Promise<void> {
+    this.reload();
+    if (this.#interval > 0 && !this.#watching) {
+      this.#watching = true;
+      for (const f of [FULLCHAIN, PRIVKEY]) watchFile(path.join(this.#dir, f), { interval: this.#interval, persistent: false }, this.#onChange);
+    }
+  }
+
+  /** Reads both files; keeps the previous certificate if the new pair does not load (half-written renewal). */
+  reload(): boolean {
+    try {
+      const cert = readFileSync(path.join(this.#dir, FULLCHAIN));
+      const key = readFileSync(path.join(this.#dir, PRIVKEY));
+      const ctx = tls.createSecureContext({ cert, key });
+      const x = new X509Certificate(cert);
+      this.#ctx = ctx;
+      this.#status = { loaded: true, subject: x.subject, validTo: x.validTo };
+      this.#log?.info({ dir: this.#dir, subject: x.subject, validTo: x.validTo }, 'gateway certificate loaded');
+      return true;
+    } catch (e) {
+      this.#status = { ...this.#status, error: (e as Error).message };
+      this.#log?.warn({ dir: this.#dir, err: (e as Error).message }, 'gateway certificate not loaded');
+      return false;
+    }
+  }
+
+  close(): void {
+    if (!this.#watching) return;
+    this.#watching = false;
+    for (const f of [FULLCHAIN, PRIVKEY]) unwatchFile(path.join(this.#dir, f), this.#onChange);
+  }
+
+  status(): CertificateStatus {
+    return { ...this.#status, loaded: this.#ctx !== undefined };
+  }
+}

@@ -1,0 +1,9 @@
+/** The Web Gateway: reverse proxy for name contracts on gateway nodes, and its workload handler. */
+export { Gateway, type GatewayOptions, type GatewayState, type GatewayStatus } from './gateway';
+export { GatewayNameProxyHandler, type GatewayHandlerOptions } from './handler';
+export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
+export { DirectoryCertificateSource, FULLCHAIN, PRIVKEY, type CertificateSource, type CertificateStatus, type DirectoryCertificateOptions } from './certificates';
+export { contractEffect, type ContractEffect, type ContractEventLike } from './events';
+export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './options';
+export type { RouteInfo, RouteSpec, RouteState } from './routes';
+export { GatewayMetrics, type RejectReason } from './metrics';

@@ -1,0 +1,189 @@
+/**
+ * The HTTP/1.1 reverse proxy: one Exchange per request. The request body is only piped once a
+ * backend's socket is connected, so a failed connect can move on to the next backend without
+ * having consumed anything; after that, failures answer 502/504 (or cut a started response).
+ */
+import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import { performance } from 'node:perf_hooks';
+import { tryOrder, type Backend } from './backends';
+import { admitRequest, BODY, ConnectTimeout, isRefusal, markDown, markUp, type EdgeContext, type Refusal } from './edge';
+import { hostOf, requestHeaders, responseHeaders } from './headers';
+import type { Route } from './routes';
+import { socketDelta } from './usage';
+
+/** Writes a short plain-text answer (or cuts the response if one already started). */
+export function reply(res: ServerResponse, status: number, body: string, headers?: Record<string, string>, close = false): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  const b = `${body}\n`;
+  const h: http.OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(b), 'cache-control': 'no-store', ...headers };
+  if (close) {
+    h.connection = 'close';
+    res.shouldKeepAlive = false;
+  }
+  res.writeHead(status, h);
+  res.end(b);
+}
+
+export class HttpProxy {
+  readonly #ctx: EdgeContext;
+
+  constructor(ctx: EdgeContext) {
+    this.#ctx = ctx;
+  }
+
+  handle(req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https'): void {
+    const x = new Exchange(this.#ctx, req, res, proto);
+    const r = admitRequest(this.#ctx, req);
+    if (isRefusal(r)) return x.refuse(r);
+    x.forward(r);
+  }
+}
+
+class Exchange {
+  readonly #ctx: EdgeContext;
+  readonly #req: IncomingMessage;
+  readonly #res: ServerResponse;
+  readonly #proto: 'http' | 'https';
+  readonly #start = performance.now();
+  #route: Route | undefined;
+  #counted = false;
+  #up: ClientRequest | undefined;
+  #headers: string[] = [];
+  #order: Backend[] = [];
+  /** Set once we answered or gave up: later upstream errors are ours, not news. */
+  #settled = false;
+  #timedOut = false;
+
+  constructor(ctx: EdgeContext, req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https') {
+    this.#ctx = ctx;
+    this.#req = req;
+    this.#res = res;
+    this.#proto = proto;
+    res.once('close', this.#onClose);
+  }
+
+  refuse(r: Refusal): void {
+    this.#route = r.route;
+    this.#ctx.metrics.reject(r.route?.name ?? '', r.reason);
+    this.#settled = true;
+    reply(this.#res, r.status, r.body, r.headers, r.close);
+  }
+
+  forward(route: Route): void {
+    this.#route = route;
+    route.load.inflight++;
+    this.#counted = true;
+    const req = this.#req;
+    this.#headers = requestHeaders(req.rawHeaders, { clientIp: req.socket.remoteAddress ?? '', proto: this.#proto, host: hostOf(req.headers.host) ?? '' });
+    this.#order = tryOrder(route.backends, route.nextStart());
+    this.#try(0);
+  }
+
+  #try(i: number): void {
+    const ctx = this.#ctx;
+    const b = this.#order[i]!;
+    const req = this.#req;
+    const opts: https.RequestOptions = { host: b.host, port: b.port, method: req.method, path: req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: b.https ? ctx.httpsAgent : ctx.httpAgent };
+    if (b.https && !net.isIP(b.host)) opts.servername = b.host;
+    const up = (b.https ? https : http).request(opts);
+    this.#up = up;
+    let connected = false;
+    let connectTimer: NodeJS.Timeout | undefined;
+    let headTimer: NodeJS.Timeout | undefined;
+    const onConnected = (): void => {
+      if (connectTimer) clearTimeout(connectTimer);
+      connected = true;
+      this.#sendBody(up);
+    };
+    up.once('socket', (s) => {
+      if (!s.connecting) return onConnected(); // a pooled keep-alive socket
+      connectTimer = setTimeout(() => up.destroy(new ConnectTimeout('connect timeout')), ctx.limits.backendConnectTimeoutMs);
+      s.once('connect', onConnected);
+    });
+    // The backend's clock for the response head starts once the whole request was sent.
+    up.once('finish', () => {
+      if (ctx.limits.backendTimeoutMs > 0 && !this.#settled)
+        headTimer = setTimeout(() => {
+          this.#timedOut = true;
+          up.destroy(new Error('backend response timeout'));
+        }, ctx.limits.backendTimeoutMs);
+    });
+    up.on('error', (err: NodeJS.ErrnoException) => {
+      if (connectTimer) clearTimeout(connectTimer);
+      if (headTimer) clearTimeout(headTimer);
+      if (this.#settled) return;
+      const route = this.#route!;
+      if (!connected) {
+        markDown(ctx, route, b, err.code ?? err.message);
+        if (i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(i + 1);
+      }
+      this.#settled = true;
+      const timeout = this.#timedOut;
+      ctx.metrics.backendErrors.labels(route.name, timeout ? 'timeout' : this.#res.headersSent ? 'reset' : 'unavailable').inc();
+      if (timeout) reply(this.#res, 504, BODY[504], undefined, true);
+      else reply(this.#res, 502, BODY[502], undefined, true);
+    });
+    up.once('response', (pr: IncomingMessage) => {
+      if (headTimer) clearTimeout(headTimer);
+      if (this.#settled) return void pr.resume();
+      markUp(ctx, this.#route!, b);
+      const res = this.#res;
+      res.writeHead(pr.statusCode ?? 502, pr.statusMessage, responseHeaders(pr.rawHeaders) as unknown as http.OutgoingHttpHeaders);
+      pr.pipe(res);
+      // A backend that dies mid-body: the client must see a cut, not a short "complete" body.
+      pr.once('close', () => {
+        if (!pr.complete) res.destroy();
+      });
+    });
+  }
+
+  #sendBody(up: ClientRequest): void {
+    const req = this.#req;
+    const h = req.headers;
+    if (h['content-length'] === undefined && h['transfer-encoding'] === undefined) {
+      up.end();
+      return;
+    }
+    // A declared length was checked at admission (and Node's parser enforces it); a chunked body is counted as it streams.
+    if (h['transfer-encoding'] !== undefined) {
+      const max = this.#ctx.limits.maxBodyBytes;
+      let n = 0;
+      const count = (chunk: Buffer): void => {
+        n += chunk.length;
+        if (n <= max || this.#settled) return;
+        req.off('data', count);
+        req.unpipe(up);
+        this.#settled = true;
+        up.destroy();
+        this.#ctx.metrics.reject(this.#route!.name, 'body_too_large');
+        reply(this.#res, 413, BODY[413], undefined, true);
+      };
+      req.on('data', count);
+    }
+    req.pipe(up);
+  }
+
+  readonly #onClose = (): void => {
+    const ctx = this.#ctx;
+    const route = this.#route;
+    const d = socketDelta(this.#req.socket);
+    if (this.#up && !this.#res.writableFinished) {
+      this.#settled = true;
+      this.#up.destroy(); // the client went away: so does the backend request
+    }
+    if (!route) return;
+    if (this.#counted) route.load.inflight--;
+    if (route.gone) return;
+    ctx.usage.add(route.contractId, d.read, d.written);
+    const m = route.metrics;
+    m.bytesIn.inc(d.read);
+    m.bytesOut.inc(d.written);
+    m.request(this.#res.statusCode);
+    m.latency.observe((performance.now() - this.#start) / 1000);
+  };
+}

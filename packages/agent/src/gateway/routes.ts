@@ -1,0 +1,183 @@
+/**
+ * The route table: `<name>.<domain>` → backends, with the state that decides what a request
+ * gets. A route is served when active; answered 503 when its workload is paused or one of its
+ * contracts (node or name) is in grace; answered 404 like an unknown name once gone.
+ */
+import { Backend, parseBackend } from './backends';
+import { RouteMetrics, type GatewayMetrics } from './metrics';
+
+export type RouteState = 'active' | 'paused' | 'gone';
+
+export interface RouteSpec {
+  /** The name (the name contract's), without the domain. */
+  name: string;
+  /** The node contract whose workload asked for it: usage is reported against it. */
+  contractId: number;
+  /** The name contract holding the name. */
+  nameContractId?: number;
+  /** The workload's name inside its deployment. */
+  workload?: string;
+  backends: string[];
+  /** Start paused (a workload paused before a restart). */
+  paused?: boolean;
+  /** Contracts already in grace. */
+  grace?: number[];
+}
+
+export interface RouteInfo {
+  name: string;
+  fqdn: string | undefined;
+  contractId: number;
+  nameContractId: number | undefined;
+  workload: string | undefined;
+  state: RouteState;
+  /** Why it is paused: the workload, and/or contracts in grace. */
+  paused: boolean;
+  grace: number[];
+  inflight: number;
+  backends: { url: string; healthy: boolean; lastError?: string }[];
+}
+
+export class Route {
+  readonly name: string;
+  readonly contractId: number;
+  readonly nameContractId: number | undefined;
+  readonly workload: string | undefined;
+  readonly backends: Backend[];
+  readonly metrics: RouteMetrics;
+  paused: boolean;
+  readonly grace: Set<number>;
+  gone = false;
+  /** Requests in flight and open tunnels; shared with the route that replaces this one. */
+  load = { inflight: 0 };
+  #next = 0;
+
+  constructor(spec: RouteSpec, backends: Backend[], metrics: RouteMetrics) {
+    this.name = spec.name;
+    this.contractId = spec.contractId;
+    this.nameContractId = spec.nameContractId;
+    this.workload = spec.workload;
+    this.backends = backends;
+    this.metrics = metrics;
+    this.paused = spec.paused ?? false;
+    this.grace = new Set(spec.grace ?? []);
+  }
+
+  get state(): RouteState {
+    if (this.gone) return 'gone';
+    return this.paused || this.grace.size > 0 ? 'paused' : 'active';
+  }
+
+  /** Round-robin start for the next request. */
+  nextStart(): number {
+    const s = this.#next;
+    this.#next = (s + 1) % this.backends.length;
+    return s;
+  }
+
+  info(domain: string | undefined): RouteInfo {
+    return {
+      name: this.name,
+      fqdn: domain ? `${this.name}.${domain}` : undefined,
+      contractId: this.contractId,
+      nameContractId: this.nameContractId,
+      workload: this.workload,
+      state: this.state,
+      paused: this.paused,
+      grace: [...this.grace],
+      inflight: this.load.inflight,
+      backends: this.backends.map((b) => ({ url: b.url, healthy: b.healthy, ...(b.lastError ? { lastError: b.lastError } : {}) })),
+    };
+  }
+}
+
+export const NAME_RE = /^[a-z0-9_-]{3,64}$/;
+
+export class RouteTable {
+  readonly #routes = new Map<string, Route>();
+  readonly #metrics: GatewayMetrics;
+  readonly #allowLocal: boolean;
+  #domain: string | undefined;
+  #suffix: string | undefined;
+
+  constructor(metrics: GatewayMetrics, allowLocalBackends: boolean) {
+    this.#metrics = metrics;
+    this.#allowLocal = allowLocalBackends;
+  }
+
+  get domain(): string | undefined {
+    return this.#domain;
+  }
+
+  setDomain(domain: string | null | undefined): void {
+    const d = domain ? domain.trim().toLowerCase().replace(/\.$/, '') : undefined;
+    this.#domain = d || undefined;
+    this.#suffix = this.#domain ? `.${this.#domain}` : undefined;
+  }
+
+  /** The route a Host header names, if any (only `<name>.<domain>`, never deeper labels). */
+  lookup(host: string | undefined): Route | undefined {
+    const s = this.#suffix;
+    if (!host || !s || host.length <= s.length || !host.endsWith(s)) return undefined;
+    return this.#routes.get(host.slice(0, host.length - s.length));
+  }
+
+  get(name: string): Route | undefined {
+    return this.#routes.get(name);
+  }
+
+  /** Adds or replaces the route of `spec.name`; throws on an invalid name or backend. */
+  set(spec: RouteSpec): Route {
+    if (!NAME_RE.test(spec.name)) throw new Error(`name ${spec.name} must be 3-64 characters of [a-z0-9_-]`);
+    if (!spec.backends.length) throw new Error('a route needs at least one backend');
+    const previous = this.#routes.get(spec.name);
+    // Keep health and in-flight counts when the same backends come again (idempotent provision).
+    const known = new Map(previous?.backends.map((b) => [b.url, b]));
+    const backends = spec.backends.map((u) => known.get(u) ?? parseBackend(u, this.#allowLocal));
+    const r = new Route(spec, backends, previous?.metrics ?? new RouteMetrics(this.#metrics, spec.name));
+    if (previous) {
+      r.load = previous.load;
+      for (const b of previous.backends) if (!spec.backends.includes(b.url)) this.#metrics.backendUp.remove(spec.name, b.url);
+    }
+    for (const b of backends) this.#metrics.backendUp.labels(spec.name, b.url).set(b.healthy ? 1 : 0);
+    this.#routes.set(spec.name, r);
+    this.#count();
+    return r;
+  }
+
+  delete(name: string): boolean {
+    const r = this.#routes.get(name);
+    if (!r) return false;
+    this.#routes.delete(name);
+    r.gone = true; // requests still in flight must not count against a route that no longer exists
+    this.#metrics.forget(name, r.backends.map((b) => b.url));
+    this.#count();
+    return true;
+  }
+
+  /** Routes a contract (node or name) stands behind. */
+  ofContract(id: number): Route[] {
+    const out: Route[] = [];
+    for (const r of this.#routes.values()) if (r.contractId === id || r.nameContractId === id) out.push(r);
+    return out;
+  }
+
+  all(): IterableIterator<Route> {
+    return this.#routes.values();
+  }
+
+  get size(): number {
+    return this.#routes.size;
+  }
+
+  /** Refreshes the routes-by-state gauge (after any state change). */
+  #count(): void {
+    const n = { active: 0, paused: 0, gone: 0 };
+    for (const r of this.#routes.values()) n[r.state]++;
+    for (const [k, v] of Object.entries(n)) this.#metrics.routes.labels(k).set(v);
+  }
+
+  changed(): void {
+    this.#count();
+  }
+}
