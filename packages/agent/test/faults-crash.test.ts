@@ -1,0 +1,131 @@
+/**
+ * The agent as a real process (bin/tfgrid-agent.js): SIGKILLed while it provisions a contract,
+ * then restarted — the same twin and node (nothing registered twice), the workloads provisioned
+ * once and running (one server process); SIGTERM stops it gracefully (workloads stopped, states
+ * kept) and the next start brings them back.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Devchain } from '@tfgrid/devchain';
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { findMarked, Identity, runtimeId } from '../src';
+import { Deployer, FIXTURE_ROOT, freePort, httpGet, httpServerEntrypoint, MiB, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+
+jest.setTimeout(150_000);
+
+const BIN = path.join(__dirname, '..', 'bin', 'tfgrid-agent.js');
+
+let chain: Devchain;
+let alice: TfchainClient;
+let farmer: TfchainClient;
+let farmId: number;
+let deployer: Deployer;
+let dirs: TempDirs;
+const children = new Set<ChildProcess>();
+
+interface Proc {
+  child: ChildProcess;
+  lines: Record<string, unknown>[];
+  exited: Promise<number | null>;
+}
+
+function startAgent(): Proc {
+  const args = [BIN, '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', dirs.dataDir, '--storage-pool', dirs.pool, '--root', FIXTURE_ROOT, '--metrics-address', '127.0.0.1:0', '--uptime-interval', '3600', '--log-level', 'info'];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const lines: Record<string, unknown>[] = [];
+  let buf = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        /* not a log line */
+      }
+    }
+  });
+  child.stderr!.resume();
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => (children.delete(child), resolve(code))));
+  return { child, lines, exited };
+}
+
+const registeredLine = (p: Proc) => p.lines.find((l) => l.msg === 'registered') as { nodeId: number; twinId: number; actions: string[] } | undefined;
+
+beforeAll(async () => {
+  chain = await startChain();
+  alice = await connect({ url: chain.url, secret: '//Alice' });
+  ({ client: farmer, farmId } = await setupFarm(chain.url));
+  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
+  dirs = tempDirs('agent-crash');
+});
+
+afterAll(async () => {
+  for (const c of children) c.kill('SIGKILL');
+  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
+  await chain?.stop();
+  dirs?.cleanup();
+});
+
+test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads recovered; SIGTERM keeps states', async () => {
+  // The identity exists before the first start so the test can fund it at once.
+  const id = await Identity.load(dirs.dataDir);
+  await alice.balances.transfer({ to: id.address, amount: 100n * TFT });
+
+  const first = startAgent();
+  await until(() => registeredLine(first) !== undefined, 60_000, 'first agent registered');
+  const reg = registeredLine(first)!;
+  expect(reg.actions).toEqual(['terms', 'twin-created', 'node-created']);
+  const nodeId = reg.nodeId;
+  await until(() => first.lines.some((l) => l.msg === 'workloads recovered') && first.lines.some((l) => l.module === 'uptime'), 30_000, 'first agent running');
+
+  const port = await freePort();
+  const d = deployer
+    .builder(nodeId)
+    .volume('data', { size: 8 * MiB })
+    .vm('web', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      cpu: 1,
+      memory: 256 * MiB,
+      rootfs_size: 8 * MiB,
+      entrypoint: httpServerEntrypoint(port, 'survived'),
+      mounts: [{ name: 'data', mountpoint: '/data' }],
+    })
+    .build();
+  const { contractId } = await deployer.deploy(nodeId, d);
+
+  // Killed as soon as the provisioner has started on the contract (its state file appears first).
+  const stateFile = path.join(dirs.dataDir, 'workload-states', `${String(contractId).padStart(12, '0')}.json`);
+  await until(() => existsSync(stateFile), 30_000, 'provisioning started');
+  first.child.kill('SIGKILL');
+  await first.exited;
+
+  const second = startAgent();
+  await until(() => registeredLine(second) !== undefined, 60_000, 'second agent registered');
+  expect(registeredLine(second)).toMatchObject({ nodeId, twinId: reg.twinId, actions: [] });
+  expect(await alice.twins.idOf(id.address)).toBe(reg.twinId);
+  expect(await alice.farms.nodeIds(farmId)).toEqual([nodeId]);
+
+  await until(async () => (await httpGet(port)) === 'survived', 60_000, 'the vm answers after the restart');
+  const states = () => (JSON.parse(readFileSync(stateFile, 'utf8')) as { states: { name: string; state: string }[] }).states;
+  await until(() => states().filter((s) => s.state === 'ok').length === 2, 20_000, 'both workloads ok on disk');
+  expect(findMarked(runtimeId(contractId, 'web'))).toHaveLength(1); // one server, not two
+  await until(async () => (await alice.contracts.resources(contractId)).cru === 1, 20_000, 'resources reported');
+
+  // SIGTERM: a graceful stop; the workloads stop, their states stay ok for the next start.
+  second.child.kill('SIGTERM');
+  expect(await second.exited).toBe(0);
+  expect(second.lines.some((l) => l.msg === 'agent stopped')).toBe(true);
+  await until(() => findMarked(runtimeId(contractId, 'web')).length === 0, 20_000, 'the vm stopped');
+  expect(states().map((s) => s.state)).toEqual(['ok', 'ok']);
+
+  const third = startAgent();
+  await until(async () => (await httpGet(port)) === 'survived', 60_000, 'the vm answers after a graceful restart');
+  expect(registeredLine(third) ?? { actions: [] }).toMatchObject({ actions: [] });
+  third.child.kill('SIGTERM');
+  expect(await third.exited).toBe(0);
+});
