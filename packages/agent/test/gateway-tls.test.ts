@@ -1,0 +1,96 @@
+/**
+ * HTTPS from a certificate directory: a self-signed wildcard for the domain made with the
+ * openssl CLI, served through SNI, X-Forwarded-Proto https, and a renewed certificate picked up
+ * without a restart.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import { X509Certificate } from 'node:crypto';
+import { DirectoryCertificateSource, type Gateway } from '../src/gateway';
+import { DOMAIN, silent, startBackend, startGateway, until, type Backend } from './gateway-helpers';
+
+jest.setTimeout(30_000);
+
+const hasOpenssl = ((): boolean => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+const maybe = hasOpenssl ? test : test.skip;
+
+let dir: string;
+let backend: Backend;
+let gw: Gateway;
+let port: number;
+
+function makeCert(cn: string): void {
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:*.${DOMAIN}`, '-keyout', path.join(dir, 'privkey.pem'), '-out', path.join(dir, 'fullchain.pem')],
+    { stdio: 'ignore' },
+  );
+}
+
+function get(host: string): Promise<{ status: number; body: string; cert: X509Certificate }> {
+  const ca = readFileSync(path.join(dir, 'fullchain.pem'));
+  return new Promise((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, servername: host, headers: { host }, ca, agent: false, rejectUnauthorized: false }, (res) => {
+      const peer = (res.socket as TLSSocket).getPeerX509Certificate()!;
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode!, body, cert: peer }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+beforeAll(async () => {
+  if (!hasOpenssl) return;
+  dir = mkdtempSync(path.join(os.tmpdir(), 'gw-certs-'));
+  makeCert(`*.${DOMAIN}`);
+  backend = await startBackend('tls');
+  const certificates = new DirectoryCertificateSource({ dir, logger: silent, watchIntervalMs: 100 });
+  ({ gw } = await startGateway({}, { httpsAddress: '127.0.0.1:0', certificates }));
+  port = Number(gw.status().https!.split(':').pop());
+  gw.addRoute({ name: 'secure', contractId: 5, backends: [backend.url] });
+});
+
+afterAll(async () => {
+  await gw?.stop();
+  await backend?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+maybe('serves names over HTTPS with the wildcard certificate (verified against it as CA)', async () => {
+  const ca = readFileSync(path.join(dir, 'fullchain.pem'));
+  const verified = await new Promise<number>((resolve, reject) => {
+    const req = https.request({ host: '127.0.0.1', port, servername: `secure.${DOMAIN}`, headers: { host: `secure.${DOMAIN}` }, ca, agent: false }, (res) => {
+      res.resume();
+      resolve(res.statusCode!);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  expect(verified).toBe(200);
+  const r = await get(`secure.${DOMAIN}`);
+  expect(JSON.parse(r.body).headers['x-forwarded-proto']).toBe('https');
+  expect(r.cert.subject).toBe(`CN=*.${DOMAIN}`);
+  expect((await get(`nope.${DOMAIN}`)).status).toBe(404);
+  expect(gw.status().certificate).toMatchObject({ loaded: true, subject: `CN=*.${DOMAIN}` });
+});
+
+maybe('a renewed certificate in the directory is picked up without a restart', async () => {
+  makeCert(`renewed.${DOMAIN}`);
+  await until(() => gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`);
+  const r = await get(`secure.${DOMAIN}`);
+  expect(r.status).toBe(200);
+  expect(r.cert.subject).toBe(`CN=renewed.${DOMAIN}`);
+});
