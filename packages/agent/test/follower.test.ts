@@ -1,0 +1,103 @@
+/**
+ * The contract follower beyond the happy path: events missed while the agent was down (its
+ * cursor lost too) are made up for by the reconciliation at boot; a rent contract dedicates the
+ * node to its renter (status and metrics; the chain refuses other twins); every contract event of
+ * the chain, not only this node's, reaches the contract-event listeners.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import type { Devchain } from '@tfgrid/devchain';
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { LEDGER_FILE, type Agent, type AgentConfig, type ContractEvent } from '../src';
+import { agentConfig, Deployer, MiB, newAgent, sample, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+
+jest.setTimeout(90_000);
+
+let chain: Devchain;
+let alice: TfchainClient;
+let farmer: TfchainClient;
+let deployer: Deployer;
+let renter: Deployer;
+let dirs: TempDirs;
+let config: AgentConfig;
+let agent: Agent;
+let nodeId: number;
+
+beforeAll(async () => {
+  chain = await startChain();
+  alice = await connect({ url: chain.url, secret: '//Alice' });
+  const farm = await setupFarm(chain.url);
+  farmer = farm.client;
+  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
+  renter = await Deployer.create(chain.url, alice, '//Dave', 100n * TFT);
+  dirs = tempDirs('agent-follower');
+  config = agentConfig({ url: chain.url, farmId: farm.farmId, dirs });
+  agent = newAgent(config);
+  await agent.start();
+  await until(() => agent.status().address !== undefined);
+  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
+  nodeId = (await agent.registered).nodeId;
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  for (const c of [alice, farmer, deployer?.client, renter?.client]) await c?.disconnect();
+  await chain?.stop();
+  dirs?.cleanup();
+});
+
+const vm = (d: Deployer, name: string) =>
+  d
+    .builder(nodeId)
+    .metadata(name)
+    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 1, memory: 256 * MiB, rootfs_size: 8 * MiB, entrypoint: 'sleep 600' })
+    .build();
+const stateOf = (id: number) => agent.provisioner!.states(id).map((s) => s.state);
+
+test('events missed while the agent was down, cursor lost: the boot reconciliation removes and provisions', async () => {
+  const a = await deployer.deploy(nodeId, vm(deployer, 'a'));
+  await until(() => stateOf(a.contractId).includes('ok'), 20_000, 'a provisioned');
+  await agent.stop();
+
+  await deployer.client.contracts.cancel(a.contractId);
+  const b = await deployer.deploy(nodeId, vm(deployer, 'b'));
+  rmSync(path.join(config.dataDir, LEDGER_FILE)); // no cursor: the events above are never replayed
+
+  agent = newAgent(config);
+  await agent.start();
+  await agent.registered;
+  expect(stateOf(a.contractId)).toEqual(['deleted']);
+  await until(() => stateOf(b.contractId).includes('ok'), 20_000, 'b provisioned');
+  expect(agent.status().services!.contracts.reconciliations).toBeGreaterThanOrEqual(1);
+  await deployer.client.contracts.cancel(b.contractId);
+  await until(() => stateOf(b.contractId).every((s) => s === 'deleted'), 20_000, 'b removed');
+});
+
+test('a rent contract dedicates the node to its renter; every contract event reaches the listeners', async () => {
+  const seen: ContractEvent[] = [];
+  agent.services!.follower.onContractEvent((ce) => void seen.push(ce));
+
+  const rentId = await renter.client.contracts.createRent({ nodeId });
+  await until(() => agent.status().services!.contracts.rent?.contractId === rentId, 20_000, 'rent recorded');
+  expect(agent.status().services!.contracts.rent).toEqual({ contractId: rentId, twinId: renter.twinId });
+  let text = await scrape(agent);
+  expect(sample(text, 'tfgrid_agent_rented')).toBe(1);
+  expect(sample(text, 'tfgrid_agent_renter_twin_id')).toBe(renter.twinId);
+
+  // The chain itself refuses node contracts of other twins on a rented node.
+  await expect(deployer.deploy(nodeId, vm(deployer, 'not-the-renter'))).rejects.toThrow(/NodeNotAvailableToDeploy/);
+  const mine = await renter.deploy(nodeId, vm(renter, 'renter'));
+  await until(() => stateOf(mine.contractId).includes('ok'), 20_000, 'renter contract provisioned');
+  await renter.client.contracts.cancel(mine.contractId);
+  await renter.client.contracts.cancel(rentId);
+  await until(() => agent.status().services!.contracts.rent === null, 20_000, 'rent ended');
+  text = await scrape(agent);
+  expect(sample(text, 'tfgrid_agent_rented')).toBe(0);
+
+  // Name contracts are nobody's node's, yet the listeners see them (the gateway follows them).
+  const nameId = await deployer.client.contracts.createName('my_site');
+  await deployer.client.contracts.cancel(nameId);
+  await until(() => seen.some((e) => e.kind === 'name-contract-canceled' && e.contractId === nameId), 20_000, 'name contract events seen');
+  expect(seen.find((e) => e.kind === 'name-contract')).toMatchObject({ contractId: nameId, twinId: deployer.twinId, name: 'my_site' });
+  expect(seen.map((e) => e.kind)).toEqual(expect.arrayContaining(['rent-contract', 'node-contract', 'node-contract-canceled', 'rent-contract-canceled']));
+});
