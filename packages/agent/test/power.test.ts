@@ -1,0 +1,67 @@
+/**
+ * Power: the farmer sets the node's power target Down → the agent reports Down
+ * (change_power_state) and runs its shutdown hook; target Up → the agent reports Up. A restart
+ * while the target is Up does not run the hook again.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Devchain } from '@tfgrid/devchain';
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import type { Agent, AgentConfig } from '../src';
+import { agentConfig, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+
+jest.setTimeout(60_000);
+
+let chain: Devchain;
+let alice: TfchainClient;
+let farmer: TfchainClient;
+let dirs: TempDirs;
+let config: AgentConfig;
+let agent: Agent;
+let hookFile: string;
+
+beforeAll(async () => {
+  chain = await startChain();
+  alice = await connect({ url: chain.url, secret: '//Alice' });
+  const farm = await setupFarm(chain.url);
+  farmer = farm.client;
+  dirs = tempDirs('agent-power');
+  hookFile = path.join(dirs.pool, 'powered-off');
+  config = agentConfig({ url: chain.url, farmId: farm.farmId, dirs, shutdownHook: `echo down >> '${hookFile}'` });
+  agent = newAgent(config);
+  await agent.start();
+  await until(() => agent.status().address !== undefined);
+  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
+  await agent.registered;
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  for (const c of [alice, farmer]) await c?.disconnect();
+  await chain?.stop();
+  dirs?.cleanup();
+});
+
+test('power target Down → state Down and the shutdown hook; Up → state Up', async () => {
+  const nodeId = agent.status().nodeId!;
+  expect(await alice.nodes.power(nodeId)).toEqual({ state: 'Up', target: 'Up' });
+  expect(existsSync(hookFile)).toBe(false);
+
+  await farmer.nodes.changePowerTarget(nodeId, 'Down');
+  await until(async () => (await alice.nodes.power(nodeId)).state === 'Down', 20_000, 'node reported Down');
+  await until(() => existsSync(hookFile), 10_000, 'shutdown hook ran');
+  expect(readFileSync(hookFile, 'utf8')).toBe('down\n');
+  expect(agent.status().services!.power).toMatchObject({ target: 'Down', state: 'Down', hookRuns: 1, lastHookExit: 0 });
+
+  await farmer.nodes.changePowerTarget(nodeId, 'Up');
+  await until(async () => (await alice.nodes.power(nodeId)).state === 'Up', 20_000, 'node reported Up');
+  expect(agent.status().services!.power).toMatchObject({ target: 'Up', state: 'Up', hookRuns: 1 });
+
+  // A restart (events replayed from the saved cursor) acts on the target as it is now: no second shutdown.
+  await agent.stop();
+  agent = newAgent(config);
+  await agent.start();
+  await agent.registered;
+  await until(() => agent.status().services!.power.target === 'Up', 10_000, 'power synced after restart');
+  expect(readFileSync(hookFile, 'utf8')).toBe('down\n');
+});
