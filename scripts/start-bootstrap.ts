@@ -1,0 +1,52 @@
+/**
+ * First-run setup on a dev chain, idempotent: //Alice (endowed in every dev genesis) accepts the
+ * terms, gets a twin, creates the farm if absent, and funds the node's account when it runs low.
+ * Dev chains only: it signs with a well-known dev key.
+ */
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+
+export const DEV_FUNDER = '//Alice';
+const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'tfgrid-terms-v1' };
+
+export interface Bootstrap {
+  farmId: number;
+  farmCreated: boolean;
+  funded: bigint;
+}
+
+/** Farm `farmName` owned by //Alice, and at least `minimum` TFT on `nodeAddress`. */
+export async function bootstrapDevFarm(chainUrl: string, farmName: string, nodeAddress: string, o: { minimum?: bigint; topUp?: bigint } = {}): Promise<Bootstrap> {
+  const alice: TfchainClient = await connect({ url: chainUrl, secret: DEV_FUNDER });
+  try {
+    let farmId = await alice.farms.idByName(farmName);
+    const farmCreated = farmId === undefined;
+    if (farmId === undefined) {
+      if ((await alice.twins.termsAccepted(alice.address)).length === 0) await alice.twins.acceptTerms(TERMS);
+      if ((await alice.twins.idOf(alice.address)) === undefined) await alice.twins.create();
+      farmId = await alice.farms.create({ name: farmName });
+    }
+    const minimum = o.minimum ?? 10n * TFT;
+    const { free } = await alice.balances.get(nodeAddress);
+    let funded = 0n;
+    if (free < minimum) {
+      funded = o.topUp ?? 1000n * TFT;
+      await alice.balances.transfer({ to: nodeAddress, amount: funded });
+    }
+    return { farmId, farmCreated, funded };
+  } finally {
+    await alice.disconnect();
+  }
+}
+
+/** Retries `f` until it succeeds or `signal` aborts (the chain may still be starting). */
+export async function retryUntil<T>(f: () => Promise<T>, signal: AbortSignal, onError: (e: Error) => void, everyMs = 2000): Promise<T> {
+  for (;;) {
+    try {
+      return await f();
+    } catch (e) {
+      if (signal.aborted) throw e;
+      onError(e as Error);
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  }
+}

@@ -1,0 +1,136 @@
+/**
+ * `npm start`: the whole capacity layer on this machine, in the foreground.
+ *   1. the dev chain, persistent in <data>/devchain (ws://127.0.0.1:9944)
+ *   2. the explorer indexing it, in <data>/explorer (http://127.0.0.1:8080, Swagger UI at /swagger)
+ *   3. an agent on this machine's real hardware, in <data>/agent (metrics 127.0.0.1:9101), registered
+ *      into farm "devfarm" that //Alice creates and funds on first run
+ * A second start resumes all three (same chain, same farm, same node). Ctrl-C stops everything.
+ *
+ * Flags (or env): --data-dir (TFGRID_DATA_DIR, ./data), --chain-port (TFGRID_CHAIN_PORT, 9944),
+ * --explorer-port (TFGRID_EXPLORER_PORT, 8080), --agent-metrics-port (TFGRID_AGENT_METRICS_PORT, 9101),
+ * --farm-name (TFGRID_FARM_NAME, devfarm), --log-level (TFGRID_LOG_LEVEL, info); ports may be 0 (any free).
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Agent, Identity, loadConfig } from '@tfgrid/agent';
+import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import { startExplorer, type Explorer } from '@tfgrid/explorer';
+import { bootstrapDevFarm, retryUntil } from './start-bootstrap';
+import { clock, lineLogger } from './start-log';
+
+const say = (msg: string): void => void process.stdout.write(`${clock()} start     ${msg}\n`);
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      'data-dir': { type: 'string' },
+      'chain-port': { type: 'string' },
+      'explorer-port': { type: 'string' },
+      'agent-metrics-port': { type: 'string' },
+      'farm-name': { type: 'string' },
+      'log-level': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(`npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --farm-name NAME --log-level LEVEL]\n`);
+    process.exit(0);
+  }
+  const env = process.env;
+  const port = (flag: string | undefined, e: string | undefined, def: number, what: string): number => {
+    const v = flag ?? e;
+    const n = v === undefined || v === '' ? def : Number(v);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${what} must be a port number 0-65535, got '${v}'`);
+    return n;
+  };
+  return {
+    dataDir: path.resolve(values['data-dir'] ?? env.TFGRID_DATA_DIR ?? 'data'),
+    chainPort: port(values['chain-port'], env.TFGRID_CHAIN_PORT, 9944, '--chain-port'),
+    explorerPort: port(values['explorer-port'], env.TFGRID_EXPLORER_PORT, 8080, '--explorer-port'),
+    metricsPort: port(values['agent-metrics-port'], env.TFGRID_AGENT_METRICS_PORT, 9101, '--agent-metrics-port'),
+    farmName: values['farm-name'] ?? env.TFGRID_FARM_NAME ?? 'devfarm',
+    logLevel: values['log-level'] ?? env.TFGRID_LOG_LEVEL ?? 'info',
+  };
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const stopping = new AbortController();
+  let chain: Devchain | undefined;
+  let explorer: Explorer | undefined;
+  let agent: Agent | undefined;
+
+  let stopped: Promise<void> | undefined;
+  const stop = (signal: string): Promise<void> =>
+    (stopped ??= (async () => {
+      say(`${signal}: stopping the agent, the explorer and the chain …`);
+      stopping.abort();
+      // Reverse order: the agent and the explorer talk to the chain.
+      await agent?.stop().catch((e: Error) => say(`agent stop failed: ${e.message}`));
+      await explorer?.stop().catch((e: Error) => say(`explorer stop failed: ${e.message}`));
+      await chain?.stop().catch((e: Error) => say(`chain stop failed: ${e.message}`));
+      say('stopped');
+    })());
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(sig, () => {
+      if (stopped) {
+        say('second signal: exiting now');
+        process.exit(1);
+      }
+      stop(sig).then(() => process.exit(0));
+    });
+  }
+
+  mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
+  say(`data in ${o.dataDir}`);
+  chain = await startDevchain({ basePath: path.join(o.dataDir, 'devchain'), port: o.chainPort, logger: lineLogger('chain', o.logLevel) });
+  say(`chain RPC ${chain.url} (genesis ${chain.chain.genesisHash.slice(0, 10)}…)`);
+  if (stopping.signal.aborted) return;
+
+  explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, logger: lineLogger('explorer', o.logLevel) });
+  say(`explorer API ${explorer.url}`);
+  if (stopping.signal.aborted) return;
+
+  // The agent's identity decides its account: fund it and make sure the farm exists before it registers.
+  const agentDir = path.join(o.dataDir, 'agent');
+  const pool = path.join(agentDir, 'pool');
+  mkdirSync(pool, { recursive: true, mode: 0o711 });
+  const identity = await Identity.load(agentDir);
+  const boot = await retryUntil(() => bootstrapDevFarm(chain!.url, o.farmName, identity.address), stopping.signal, (e) => say(`setup retry: ${e.message}`));
+  say(`farm ${boot.farmId} "${o.farmName}" ${boot.farmCreated ? 'created by //Alice' : 'found'}${boot.funded ? `; node account ${identity.address} funded` : ''}`);
+
+  const { config } = loadConfig([
+    '--chain-url', chain.url,
+    '--farm-id', String(boot.farmId),
+    '--data-dir', agentDir,
+    '--storage-pool', pool,
+    '--metrics-address', `127.0.0.1:${o.metricsPort}`,
+    '--log-level', o.logLevel,
+  ]);
+  agent = new Agent(config, { logger: lineLogger('agent', o.logLevel) });
+  await agent.start();
+  const reg = await Promise.race([agent.registered, new Promise<undefined>((r) => stopping.signal.addEventListener('abort', () => r(undefined)))]);
+  if (!reg) return;
+  const metrics = agent.status().metricsAddress;
+  const http = explorer.url;
+  process.stdout.write(
+    [
+      '',
+      `tfgrid is running — node ${reg.nodeId} (twin ${reg.twinId}) in farm ${boot.farmId} "${o.farmName}"`,
+      `  chain RPC       ${chain.url}   (HTTP ${chain.httpUrl}, metrics ${chain.httpUrl}/metrics)`,
+      `  explorer API    ${http}   (Swagger UI ${http}/swagger, metrics ${http}/metrics)`,
+      `  agent metrics   http://${metrics}/metrics`,
+      `  try             npx tfgrid status${o.chainPort === 9944 && o.explorerPort === 8080 ? '' : ` --url ${chain.url} --explorer ${http}`}`,
+      `                  npx tfgrid nodes find --status any${o.chainPort === 9944 && o.explorerPort === 8080 ? '' : ` --url ${chain.url} --explorer ${http}`}`,
+      'Ctrl-C stops everything; `npm start` again resumes.',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`npm start: ${(e as Error).message}\n`);
+  process.exit(1);
+});
