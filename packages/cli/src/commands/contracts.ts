@@ -48,7 +48,7 @@ export const contractCommands: Command[] = [
       const twin = str(a, 'twin') !== undefined ? parseIntArg(str(a, 'twin'), '--twin') : await myTwin(ctx, await ctx.client());
       ctx.progress(`asking ${ctx.explorerUrl}/contracts …`);
       const { body } = await ctx.explorer<ExplorerContract[]>('/contracts', { twin_id: twin, state: states.join(','), size: 1000 });
-      const rows = body.map((x) => [x.contract_id, x.type, x.state, x.type === 'name' ? (x.details.name ?? '') : String(x.details.nodeId ?? ''), new Date(x.created_at * 1000).toISOString().slice(0, 19), x.total_billed === undefined ? '-' : formatTft(BigInt(x.total_billed))]);
+      const rows = body.map((x) => [x.contract_id, x.type, x.state, x.type === 'name' ? (x.details.name ?? '') : String(x.details.nodeId ?? ''), new Date(x.created_at * 1000).toISOString().slice(0, 19), x.total_billed === undefined ? '-' : formatTft(BigInt(Math.round(x.total_billed)))]);
       return { json: body, text: body.length ? table(['ID', 'TYPE', 'STATE', 'NODE/NAME', 'CREATED', 'BILLED TFT'], rows) : [`no contracts of twin ${twin} in state ${states.join(', ')}`] };
     },
   },
@@ -69,7 +69,7 @@ export const contractCommands: Command[] = [
         } catch {
           throw new CliFailure(`there is no contract ${id} on the chain (deleted contracts are only in the explorer, which does not know it either)`, { kind: 'not-found', contractId: id });
         }
-        return { json: { ...gone, source: 'explorer' }, text: fields({ contract: gone.contract_id, twin: gone.twin_id, type: gone.type, state: gone.state, details: gone.details, 'total billed TFT': formatTft(BigInt(gone.total_billed ?? 0)) }) };
+        return { json: { ...gone, source: 'explorer' }, text: fields({ contract: gone.contract_id, twin: gone.twin_id, type: gone.type, state: gone.state, details: gone.details, 'total billed TFT': formatTft(BigInt(Math.round(gone.total_billed ?? 0))) }) };
       }
       const [billing, resources] = await Promise.all([c.contracts.billingInfo(id), k.type.kind === 'node' ? c.contracts.resources(id) : undefined]);
       const out = { ...k, billing, resources: resources ?? null, source: 'chain' };
