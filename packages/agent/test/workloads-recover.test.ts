@@ -4,10 +4,10 @@
  * back without duplicates, keep paused ones paused, and never believe a half-done provision is ok.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Workload } from '@tfgrid/client';
-import { findMarked, INTERRUPTED, isAlive, ProcessRuntime, Provisioner, readStat, type WorkloadHandler, type WorkloadState } from '../src/workloads';
+import { findMarked, INTERRUPTED, INTERRUPTED_TWICE, isAlive, workloadMark, ProcessRuntime, Provisioner, readStat, type WorkloadHandler, type WorkloadState } from '../src/workloads';
 import { freePort, hardware, logger, tempRoot, until, waitServer } from './fixtures/workloads/helpers';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -31,6 +31,7 @@ function startChild(args: string[]): { child: ChildProcess; ready: Promise<{ sta
     });
     c.once('exit', (code) => reject(new Error(`agent child exited ${code}: ${err}`)));
   });
+  ready.catch(() => undefined); // killed on purpose in hang mode, where nobody awaits it
   return { child: c, ready };
 }
 
@@ -51,7 +52,7 @@ afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) await kill9(child);
   await p?.stop();
   p = undefined;
-  for (const id of ['31-web', '32-idle']) for (const pid of findMarked(id)) process.kill(pid, 'SIGKILL');
+  for (const id of ['31-web', '32-idle']) for (const pid of findMarked(workloadMark(t.dataDir, id))) process.kill(pid, 'SIGKILL');
   t.cleanup();
 });
 
@@ -63,7 +64,7 @@ test('after a SIGKILLed agent: the old process is replaced (no duplicate), ok wo
   const { states } = await c.ready;
   expect(states.map((s) => `${s.contractId}/${s.name}:${s.state}`).sort()).toEqual(['31/data:ok', '31/web:ok', '32/idle:paused']);
   const old = await waitServer(port);
-  const oldIdle = findMarked('32-idle');
+  const oldIdle = findMarked(workloadMark(t.dataDir, '32-idle'));
   expect(oldIdle).toHaveLength(1);
   await kill9(c.child);
   // The workload processes outlive the agent: detached, in their own process groups.
@@ -76,29 +77,23 @@ test('after a SIGKILLed agent: the old process is replaced (no duplicate), ok wo
   await p.recover();
   const now = await waitServer(port, (b) => b.pid !== old.pid);
   expect(isAlive(old.pid)).toBe(false);
-  expect(findMarked('31-web')).toEqual([now.pid]); // exactly one server process
+  expect(findMarked(workloadMark(t.dataDir, '31-web'))).toEqual([now.pid]); // exactly one server process
   expect(p.states(31).map((s) => s.state)).toEqual(['ok', 'ok']);
   expect(p.states(31).find((s) => s.name === 'web')!.result!.pid).toBe(now.pid);
   expect(readFileSync(path.join(t.pool, 'tfgrid-volumes', '31-data', 'hello.txt'), 'utf8')).toBe('hi');
   // Paused: the stopped leftover is gone and nothing runs until resume.
   expect(p.states(32)[0]!.state).toBe('paused');
   expect(isAlive(oldIdle[0]!)).toBe(false);
-  expect(findMarked('32-idle')).toEqual([]);
+  expect(findMarked(workloadMark(t.dataDir, '32-idle'))).toEqual([]);
   await p.resume(32);
   const idle = await waitServer(port2);
-  expect(findMarked('32-idle')).toEqual([idle.pid]);
+  expect(findMarked(workloadMark(t.dataDir, '32-idle'))).toEqual([idle.pid]);
   expect(p.usedTotal().cru).toBe(2);
 });
 
-test('an agent killed in the middle of provisioning never leaves an ok state for it; recover cleans up and apply retries', async () => {
-  const c = startChild(['hang']);
-  child = c.child;
-  const marker = path.join(t.dataDir, 'provisioning-site');
-  await until(() => (existsSync(marker) ? true : undefined), 20_000, 'the hanging provision');
-  await kill9(c.child);
-
-  const cleaned: string[] = [];
-  const gateway: WorkloadHandler = {
+/** The gateway handler the restarted agent has: provisions at once, records cleanups. */
+function gatewayHandler(cleaned: string[]): WorkloadHandler {
+  return {
     type: 'gateway-name-proxy',
     needs: () => ({ cru: 0, mru: 0, sru: 0, hru: 0 }),
     provision: async (w: Workload) => ({ fqdn: `${(w.data as { name: string }).name}.gw.example` }),
@@ -106,20 +101,46 @@ test('an agent killed in the middle of provisioning never leaves an ok state for
     pause: async () => undefined,
     resume: async () => undefined,
   };
-  p = provisioner([gateway]);
+}
+
+/** Runs the agent child in `hang` mode until its gateway provision is under way, then SIGKILLs it. */
+async function killMidProvision(): Promise<void> {
+  const marker = path.join(t.dataDir, 'provisioning-site');
+  rmSync(marker, { force: true });
+  const c = startChild(['hang']);
+  child = c.child;
+  await until(() => (existsSync(marker) ? true : undefined), 20_000, 'the hanging provision');
+  await kill9(c.child);
+}
+
+test('an agent killed in the middle of provisioning never leaves an ok state for it; recover retries it', async () => {
+  await killMidProvision();
+  const cleaned: string[] = [];
+  p = provisioner([gatewayHandler(cleaned)]);
   await p.open();
-  const site = p.states(33).find((s) => s.name === 'site')!;
-  expect(site).toMatchObject({ state: 'error', reason: INTERRUPTED, used: { cru: 0, mru: 0, sru: 0, hru: 0 } });
+  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({ state: 'error', reason: INTERRUPTED, used: { cru: 0, mru: 0, sru: 0, hru: 0 } });
   expect(p.states(33).find((s) => s.name === 'data')!.state).toBe('ok'); // finished before the kill
+  expect(readdirSync(path.join(t.dataDir, 'workload-states'))).toEqual(['000000000033.json']);
+  await p.recover();
+  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({ state: 'ok', result: { fqdn: 'site.gw.example' } });
+  expect(cleaned).toEqual([]);
+});
+
+test('a provision that kills the agent again when retried at start is left in error (no crash loop) until a new version', async () => {
+  await killMidProvision();
+  await killMidProvision(); // the restarted agent retries it in recover() and dies in it again
+  const cleaned: string[] = [];
+  p = provisioner([gatewayHandler(cleaned)]);
+  await p.open();
+  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({ state: 'error', reason: INTERRUPTED_TWICE });
   await p.recover();
   expect(cleaned).toEqual(['site']);
-  expect(p.states(33).find((s) => s.name === 'site')!.reason).toBe(`${INTERRUPTED}; retried on the next apply`);
-  expect(readdirSync(path.join(t.dataDir, 'workload-states'))).toEqual(['000000000033.json']);
-  // The follower applies the same deployment again: the failed workload is retried, the volume kept.
   const rec = JSON.parse(readFileSync(path.join(t.dataDir, 'workload-states', '000000000033.json'), 'utf8'));
-  const states = await p.apply({ contractId: 33, twinId: 7, hash: rec.hash, deployment: rec.deployment });
-  expect(Object.fromEntries(states.map((s) => [s.name, [s.state, s.result]]))).toEqual({
-    data: ['ok', expect.objectContaining({ size: 4 * 1024 * 1024 })],
-    site: ['ok', { fqdn: 'site.gw.example' }],
-  });
+  const same = await p.apply({ contractId: 33, twinId: 7, hash: rec.hash, deployment: rec.deployment });
+  expect(same.find((s) => s.name === 'site')).toMatchObject({ state: 'error', reason: INTERRUPTED_TWICE });
+  const next = structuredClone(rec.deployment);
+  next.version = 1;
+  next.workloads.find((w: Workload) => w.name === 'site').version = 1;
+  const states = await p.apply({ contractId: 33, twinId: 7, hash: rec.hash, deployment: next });
+  expect(Object.fromEntries(states.map((s) => [s.name, [s.state, s.version]]))).toEqual({ data: ['ok', 0], site: ['ok', 1] });
 });

@@ -98,7 +98,7 @@ test('remove kills the process group (a background child too) and frees the volu
   expect(members.length).toBeGreaterThanOrEqual(2); // node and the background sleep
   await p.remove(24);
   for (const m of members) expect(isAlive(m)).toBe(false);
-  expect(findMarked('24-web')).toEqual([]);
+  expect(findMarked(runtime.mark('24-web'))).toEqual([]);
   expect(existsSync(vol!.result!.path as string)).toBe(false);
   expect(existsSync(path.join(t.dataDir, 'workloads', '24-web'))).toBe(false);
   expect(p.states(24).map((x: WorkloadState) => x.state)).toEqual(['deleted', 'deleted']);
@@ -115,7 +115,7 @@ test('a changed version restarts the vm with its new env; a vm without entrypoin
   await p.apply(deployment(25, [vm('web', { entrypoint: serverEntrypoint(), env: { PORT: String(port), GREETING: 'two' } }, 1)], 1));
   const two = await waitServer(port, (b) => b.greeting === 'two');
   expect(isAlive(one.pid)).toBe(false);
-  expect(findMarked('25-web')).toEqual([two.pid]);
+  expect(findMarked(runtime.mark('25-web'))).toEqual([two.pid]);
   const states = await p.apply(deployment(26, [vm('bare', {}), vm('lost', { entrypoint: 'true', mounts: [{ name: 'nope', mountpoint: '/x' }] })]));
   const by = Object.fromEntries(states.map((x) => [x.name, x]));
   expect(by.bare).toMatchObject({ state: 'error', reason: 'the vm has no entrypoint: the process runtime runs the entrypoint only (flists are not booted)' });
@@ -133,7 +133,7 @@ test('stop() ends the processes but keeps the states; a new Provisioner recovers
   await p.pause(28);
   await p.stop();
   expect(isAlive(before.pid)).toBe(false);
-  expect(findMarked('28-idle')).toEqual([]);
+  expect(findMarked(runtime.mark('28-idle'))).toEqual([]);
   p = make();
   await p.open();
   expect(p.states(27)[0]!.state).toBe('ok');
@@ -142,7 +142,7 @@ test('stop() ends the processes but keeps the states; a new Provisioner recovers
   expect(after.pid).not.toBe(before.pid);
   expect(p.states(28)[0]!.state).toBe('paused');
   expect(runtime.status('28-idle')).toBe('paused');
-  expect(findMarked('28-idle')).toEqual([]); // paused and not running: nothing started
+  expect(findMarked(runtime.mark('28-idle'))).toEqual([]); // paused and not running: nothing started
   await p.resume(28);
   await waitServer(port2);
   expect(p.states(28)[0]!.state).toBe('ok');

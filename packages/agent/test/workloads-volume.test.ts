@@ -114,6 +114,10 @@ test('updates: removed workloads are deprovisioned, new ones provisioned, a chan
   expect(existsSync(path.join(t.pool, 'tfgrid-volumes', '8-b'))).toBe(false);
   expect(by.c!.state).toBe('ok');
   expect(p.used(8).sru).toBe(20 * MiB);
+  // An invalid update is refused before anything is touched: the running version stays, with the reason.
+  const [kept] = await p.apply(deployment(8, [volume('a', 0, 2), volume('c', 4 * MiB)], 2));
+  expect(kept).toMatchObject({ name: 'a', state: 'ok', version: 1, used: { sru: 16 * MiB }, reason: 'update to version 2 refused: invalid workload: $.workloads[0].data.size must be a positive integer (bytes)' });
+  expect(statSync(path.join(t.pool, 'tfgrid-volumes', '8-a', 'data.img')).size).toBe(16 * MiB);
 });
 
 test('states persist: a new Provisioner on the same data directory sees them, paused stays paused', async () => {

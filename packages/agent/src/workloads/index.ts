@@ -1,7 +1,7 @@
 /** The workload engine: the Provisioner, the handlers by type, and the process runtime. */
-export { Provisioner, DEPLOYMENT_STATE, INTERRUPTED, type ProvisionerOptions, type ChangeEvent, type ChangeListener } from './provisioner';
+export { Provisioner, DEPLOYMENT_STATE, INTERRUPTED, INTERRUPTED_TWICE, type ProvisionerOptions, type ChangeEvent, type ChangeListener } from './provisioner';
 export { HandlerRegistry } from './registry';
-export { ProcessRuntime, envName, type ProcessRuntimeOptions, type RunRecord } from './process-runtime';
+export { ProcessRuntime, envName, workloadMark, type ProcessRuntimeOptions, type RunRecord } from './process-runtime';
 export { VolumeHandler, VOLUMES_DIR, IMAGE } from './volume';
 export { VmHandler, DEFAULT_ROOTFS, runtimeId } from './vm';
 export { StoragePools, diskOf, type Pool, type PoolKind, type PoolSpec } from './pools';

@@ -15,8 +15,12 @@ export interface ProcStat {
   startTime: number;
 }
 
-/** The environment variable every workload process carries (set last, so a deployer cannot override it). */
-export const MARKER_VAR = 'TFGRID_WORKLOAD_ID';
+/**
+ * The environment variable every workload process carries (set last, so a deployer cannot override
+ * it): `<instance>/<workload id>`, the instance derived from the agent's data directory so two agents
+ * (or test runs) on one machine never take each other's processes for their own.
+ */
+export const MARKER_VAR = 'TFGRID_WORKLOAD_MARK';
 
 export function readStat(pid: number): ProcStat | undefined {
   let raw: string;
@@ -37,23 +41,23 @@ export function isAlive(pid: number, startTime?: number): boolean {
   return startTime === undefined || s.startTime === startTime;
 }
 
-export function hasMarker(pid: number, id: string): boolean {
+export function hasMarker(pid: number, mark: string): boolean {
   try {
     const env = readFileSync(`/proc/${pid}/environ`, 'latin1');
-    return `\0${env}`.includes(`\0${MARKER_VAR}=${id}\0`);
+    return `\0${env}`.includes(`\0${MARKER_VAR}=${mark}\0`);
   } catch {
     return false; // gone, or not ours to read
   }
 }
 
-/** Live processes whose environment carries `id`'s marker (also those that left the process group). */
-export function findMarked(id: string): number[] {
+/** Live processes whose environment carries the marker (also those that left the process group). */
+export function findMarked(mark: string): number[] {
   const out: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
     if (pid === process.pid) continue;
-    if (hasMarker(pid, id) && isAlive(pid)) out.push(pid);
+    if (hasMarker(pid, mark) && isAlive(pid)) out.push(pid);
   }
   return out;
 }

@@ -10,6 +10,7 @@
  * leave their detached children alive) are killed before a workload starts again, so a restart
  * never duplicates a process.
  */
+import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -76,6 +77,11 @@ export class ProcessRuntime implements Runtime {
     this.#interval.unref();
   }
 
+  /** The marker value of `id`'s processes: this runtime's instance (from its data directory) and the id. */
+  mark(id: string): string {
+    return workloadMark(this.#o.dataDir, id);
+  }
+
   dir(id: string): string {
     return path.join(this.#o.dataDir, 'workloads', id);
   }
@@ -90,8 +96,7 @@ export class ProcessRuntime implements Runtime {
     const cur = this.#entries.get(spec.id);
     if (cur && JSON.stringify(cur.spec) === JSON.stringify(spec)) {
       // Idempotent: the same spec again only (re)applies the wanted run state.
-      if (opts.paused) cur.proc.pause();
-      else if (cur.proc.status() !== 'running') await cur.proc.resume();
+      await cur.proc.start(opts.paused ?? false);
       return this.#result(spec.id, cur.proc);
     }
     if (cur) {
@@ -116,9 +121,11 @@ export class ProcessRuntime implements Runtime {
     const env: Record<string, string> = { PATH: DEFAULT_PATH, HOME: home, ...spec.env };
     for (const m of spec.mounts) env[`TFGRID_MOUNT_${envName(m.name ?? m.mountpoint)}`] = m.hostPath;
     env.TFGRID_WORKLOAD_DIR = home;
-    env[MARKER_VAR] = spec.id; // last: a deployer's env cannot forge or drop it
+    env.TFGRID_WORKLOAD_ID = spec.id;
+    env[MARKER_VAR] = this.mark(spec.id); // last: a deployer's env cannot forge or drop it
     const proc = new Supervised({
       id: spec.id,
+      mark: this.mark(spec.id),
       command: spec.command,
       env,
       cwd: home,
@@ -222,7 +229,7 @@ export class ProcessRuntime implements Runtime {
       pids.push(run.pid);
     }
     for (const p of this.#cgroups.pids(id)) if (signal(p, 'SIGKILL')) pids.push(p);
-    pids.push(...killMarked(id));
+    pids.push(...killMarked(this.mark(id)));
     if (pids.length) this.#log.warn({ id, pids }, 'killed processes left by an earlier agent run');
     await waitGone(pids);
   }
@@ -249,6 +256,11 @@ function readRun(file: string): RunRecord | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `<12 hex of sha256(absolute data directory)>/<id>`. */
+export function workloadMark(dataDir: string, id: string): string {
+  return `${createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12)}/${id}`;
 }
 
 /** `data-vol` / `/mnt/data` → `DATA_VOL` / `MNT_DATA`. */

@@ -10,9 +10,10 @@
  * means "was fully up" (recover() brings it back) and a half-done provision is cleaned up.
  */
 import type { Logger } from 'pino';
-import { deploymentProblems, type Workload } from '@tfgrid/client';
+import type { Workload } from '@tfgrid/client';
 import type { Disk } from '../hardware/disks';
 import { describeShortfalls, shortfalls, subFloor, sum, zero } from './capacity';
+import { live, planDeployment, rank } from './plan';
 import { StoragePools, type PoolSpec } from './pools';
 import { HandlerRegistry } from './registry';
 import { StateStore, type ContractRecord } from './state-store';
@@ -41,10 +42,9 @@ export type ChangeListener = (e: ChangeEvent) => void;
 /** Name of the pseudo-workload that carries a contract-level refusal (no workload name can take it). */
 export const DEPLOYMENT_STATE = '(deployment)';
 export const INTERRUPTED = 'provisioning was interrupted (the agent stopped before it finished)';
+/** A provision cut short again when retried at start: not retried until a new version (no crash loop). */
+export const INTERRUPTED_TWICE = 'provisioning was interrupted twice (the agent stopped before it finished); retried only for a new version';
 
-const ORDER: Record<string, number> = { volume: 0, vm: 1, 'gateway-name-proxy': 2 };
-const rank = (type: string): number => ORDER[type] ?? 3;
-const live = (s: WorkloadState | undefined): s is WorkloadState => !!s && (s.state === 'ok' || s.state === 'paused');
 
 export class Provisioner {
   readonly registry: HandlerRegistry;
@@ -169,15 +169,22 @@ export class Provisioner {
     });
   }
 
-  /** After a restart: every ok workload is brought back, paused ones stay paused, interrupted ones are cleaned up. */
+  /**
+   * After a restart: every ok workload is brought back, paused ones stay paused; a provision the
+   * agent died in is retried once (a second interruption leaves it in error, cleaned up).
+   */
   recover(): Promise<void> {
     return this.#serial(async () => {
       for (const rec of this.#records.values()) {
         let changed = false;
         for (const s of [...rec.states].sort((a, b) => rank(a.type) - rank(b.type))) {
           if (s.state === 'error' && s.reason === INTERRUPTED) {
-            await this.#cleanup(s);
-            this.#put(rec, { ...s, reason: `${INTERRUPTED}; retried on the next apply`, updatedAt: Date.now() });
+            await this.#retry(rec, s);
+            changed = true;
+          } else if (s.state === 'error' && s.reason === INTERRUPTED_TWICE) {
+            await this.#cleanup(s); // idempotent: whatever the cut-short retry left
+            const { result: _gone, ...rest } = s;
+            this.#put(rec, rest);
             changed = true;
           } else if (live(s)) {
             changed = (await this.#bringBack(rec, s)) || changed;
@@ -251,41 +258,14 @@ export class Provisioner {
     const rec = this.#record(cd.contractId);
     Object.assign(rec, { twinId: cd.twinId, hash: cd.hash, deployment: cd.deployment });
     rec.states = rec.states.filter((s) => s.name !== DEPLOYMENT_STATE); // this deployment was verified
-    const workloads: Workload[] = Array.isArray(cd.deployment.workloads) ? cd.deployment.workloads : [];
-    const wanted = new Map(workloads.map((w) => [w.name, w]));
+    const wanted = new Map((Array.isArray(cd.deployment.workloads) ? cd.deployment.workloads : []).map((w) => [w.name, w]));
     for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type))) {
       const w = wanted.get(s.name);
       if (s.state !== 'deleted' && (!w || w.type !== s.type)) await this.#deprovision(rec, s, w ? `type changed to ${w.type}` : 'removed from the deployment');
     }
-    const problems = deploymentProblems(cd.deployment);
-    const general = problems.filter((p) => !p.path.startsWith('$.workloads['));
-    const err = (w: Workload, reason: string): void =>
-      this.#put(rec, { contractId: rec.contractId, name: w.name, type: w.type, version: w.version, state: 'error', reason, used: zero(), updatedAt: Date.now() });
-    const todo: { w: Workload; h: WorkloadHandler; needs: Capacity; previous: WorkloadState | undefined }[] = [];
-    const ctx = this.#ctx(rec);
-    const indexed = workloads.map((w, i) => ({ w, i })).sort((a, b) => rank(a.w.type) - rank(b.w.type));
-    for (const { w, i } of indexed) {
-      const s = rec.states.find((x) => x.name === w.name);
-      if (live(s) && s.version === w.version && s.type === w.type) continue; // unchanged
-      const mine = problems.filter((p) => p.path === `$.workloads[${i}]` || p.path.startsWith(`$.workloads[${i}].`));
-      const bad = [...general, ...mine];
-      if (bad.length) {
-        err(w, `invalid ${mine.length ? 'workload' : 'deployment'}: ${bad.map((p) => `${p.path} ${p.message}`).join('; ')}`);
-        continue;
-      }
-      const h = this.registry.get(w.type);
-      if (!h) {
-        err(w, `unknown workload type '${w.type}' (this node runs ${this.registry.types().join(', ')})`);
-        continue;
-      }
-      try {
-        const needs = h.needs(w);
-        await h.admit?.(w, ctx);
-        todo.push({ w, h, needs, previous: live(s) ? s : undefined });
-      } catch (e) {
-        err(w, `invalid workload: ${(e as Error).message}`);
-      }
-    }
+    const plan = await planDeployment(rec.states, cd.deployment, this.registry, this.#ctx(rec), (st) => st.reason === INTERRUPTED_TWICE);
+    const { todo } = plan;
+    for (const r of plan.refused) this.#refuseStep(rec, r.w, r.previous, r.reason);
     // All or nothing: the deployment's new needs must fit, counting what its updated workloads give back.
     const released = sum(todo.map((t) => t.previous?.used ?? zero()));
     const avail = subFloor(subFloor(this.#o.hardware.total, this.#o.hardware.reserved), subFloor(this.usedTotal(), released));
@@ -293,20 +273,22 @@ export class Provisioner {
     if (short.length) {
       const reason = `not enough free capacity on this node: ${describeShortfalls(short)}`;
       this.#log.warn({ contractId: rec.contractId, reason }, 'deployment does not fit');
-      for (const t of todo) {
-        // An update that does not fit leaves the running version alone, with the reason attached.
-        if (t.previous) this.#put(rec, { ...t.previous, reason: `update to version ${t.w.version} refused: ${reason}`, updatedAt: Date.now() });
-        else err(t.w, reason);
-      }
+      for (const t of todo) this.#refuseStep(rec, t.w, t.previous, reason);
     } else {
       for (const t of todo) await this.#provision(rec, t.w, t.h, t.needs, t.previous);
     }
     this.#commit(rec);
   }
 
-  async #provision(rec: ContractRecord, w: Workload, h: WorkloadHandler, needs: Capacity, previous: WorkloadState | undefined): Promise<void> {
+  /** A refused new workload is an error; a refused update leaves the running version alone, with the reason attached. */
+  #refuseStep(rec: ContractRecord, w: Workload, previous: WorkloadState | undefined, reason: string): void {
+    if (previous) this.#put(rec, { ...previous, reason: `update to version ${w.version} refused: ${reason}`, updatedAt: Date.now() });
+    else this.#put(rec, { contractId: rec.contractId, name: w.name, type: w.type, version: w.version, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+  }
+
+  async #provision(rec: ContractRecord, w: Workload, h: WorkloadHandler, needs: Capacity, previous: WorkloadState | undefined, pendingReason = INTERRUPTED): Promise<void> {
     const base = { contractId: rec.contractId, name: w.name, type: w.type, version: w.version };
-    const pending: WorkloadState = { ...base, state: 'error', reason: INTERRUPTED, used: zero(), ...(previous?.result ? { result: previous.result } : {}), updatedAt: Date.now() };
+    const pending: WorkloadState = { ...base, state: 'error', reason: pendingReason, used: zero(), ...(previous?.result ? { result: previous.result } : {}), updatedAt: Date.now() };
     this.#put(rec, pending);
     this.#store.save(rec); // before anything is created: a crash from here on never leaves `ok`
     try {
@@ -320,6 +302,32 @@ export class Provisioner {
       this.#log.warn({ contractId: rec.contractId, name: w.name, type: w.type, reason }, 'workload failed');
     }
     this.#store.save(rec);
+  }
+
+  /** Retries, at start, a provision the agent died in (capacity admitted again: it held none meanwhile). */
+  async #retry(rec: ContractRecord, s: WorkloadState): Promise<void> {
+    const w = rec.deployment?.workloads.find((x) => x.name === s.name && x.version === s.version && x.type === s.type);
+    const h = this.registry.get(s.type);
+    let why: string | undefined;
+    let needs = zero();
+    if (!w || !h) why = !w ? 'its deployment was not kept' : `no handler for type '${s.type}' on this node`;
+    else {
+      try {
+        needs = h.needs(w);
+        const short = shortfalls(needs, this.free());
+        if (short.length) why = `not enough free capacity on this node: ${describeShortfalls(short)}`;
+      } catch (e) {
+        why = `invalid workload: ${(e as Error).message}`;
+      }
+    }
+    if (why || !w || !h) {
+      await this.#cleanup(s);
+      const { result: _gone, ...rest } = s;
+      this.#put(rec, { ...rest, reason: `${INTERRUPTED}; not retried: ${why}`, updatedAt: Date.now() });
+      return;
+    }
+    this.#log.info({ contractId: s.contractId, name: s.name }, 'retrying an interrupted provision');
+    await this.#provision(rec, w, h, needs, s, INTERRUPTED_TWICE);
   }
 
   /** Brings one live workload back after a restart; true when its state changed. */

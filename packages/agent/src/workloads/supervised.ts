@@ -12,6 +12,8 @@ import { findMarked, isAlive, readStat, signal } from './proc';
 
 export interface SupervisedOptions {
   id: string;
+  /** The marker value its processes carry (see proc.ts). */
+  mark: string;
   command: string;
   env: Record<string, string>;
   cwd: string;
@@ -60,11 +62,15 @@ export class Supervised {
     return this.#live() ? 'running' : 'stopped';
   }
 
-  /** Starts it (or records that it should run but stays paused until resume()). Rejects if the first spawn fails. */
+  /**
+   * Wants it running: spawns it if needed (rejects when that spawn fails), continues it if stopped.
+   * `paused`: wanted but held — a live process is stopped, none is spawned until resume().
+   */
   async start(paused = false): Promise<void> {
     this.#wanted = true;
     this.#paused = paused;
-    if (!paused && !this.#live()) await this.#spawn();
+    if (this.#live()) signal(-this.#child!.pid!, paused ? 'SIGSTOP' : 'SIGCONT');
+    else if (!paused) await this.#spawn();
   }
 
   #spawn(): Promise<void> {
@@ -119,17 +125,25 @@ export class Supervised {
       // the directory may be gone (remove)
     }
     // What it forked stays in the group after the leader is gone; only marked processes are ours to kill.
-    killMarked(o.id);
+    killMarked(o.mark);
     if (!this.#wanted) return;
     this.#attempt = Date.now() - this.#startedAt >= o.stableAfterMs ? 1 : this.#attempt + 1;
+    o.logger.warn({ id: o.id, code, signal: sig, attempt: this.#attempt }, 'workload process exited; restarting');
+    this.#scheduleRestart();
+  }
+
+  /** One pending restart at a time, after a bounded exponential delay; a failed spawn schedules the next. */
+  #scheduleRestart(): void {
+    const o = this.#o;
     const delay = backoffDelay(this.#attempt, o.restartMinMs, o.restartMaxMs);
-    o.logger.warn({ id: o.id, code, signal: sig, attempt: this.#attempt, restartInMs: delay }, 'workload process exited; restarting');
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       if (!this.#wanted || this.#paused || this.#live()) return;
       this.restarts++;
       this.#spawn().catch((e: unknown) => {
         o.logger.error({ id: o.id, err: (e as Error).message }, 'workload restart failed');
+        this.#attempt++;
+        if (this.#wanted) this.#scheduleRestart();
       });
     }, delay);
     this.#timer.unref();
@@ -165,13 +179,13 @@ export class Supervised {
       if (timedOut && this.#live()) signal(-pgid, 'SIGKILL');
       await this.#exited;
     }
-    await waitGone(killMarked(this.#o.id));
+    await waitGone(killMarked(this.#o.mark));
   }
 }
 
-/** SIGKILLs every live process carrying the workload's marker; returns them. */
-export function killMarked(id: string): number[] {
-  const pids = findMarked(id);
+/** SIGKILLs every live process carrying the marker; returns them. */
+export function killMarked(mark: string): number[] {
+  const pids = findMarked(mark);
   for (const p of pids) signal(p, 'SIGKILL');
   return pids;
 }
