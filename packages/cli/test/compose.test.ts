@@ -20,7 +20,7 @@ interface Service {
   volumes?: string[];
   environment?: Record<string, string>;
   profiles?: string[];
-  depends_on?: string[];
+  depends_on?: Record<string, { condition: string }>;
 }
 const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
 const services = compose.services;
@@ -74,6 +74,10 @@ describe('docker-compose.yml', () => {
     }
     expect(read('deploy/Dockerfile')).toMatch(/^FROM node:20/m);
     expect(services.devchain!.profiles).toEqual(['devchain']);
+    // The chain keeps its state (the explorer's database refuses another genesis) and is
+    // healthy before the explorer and the agent start.
+    expect(services.tfchain!.command).toEqual(expect.arrayContaining(['--base-path', '/data']));
+    for (const s of ['explorer', 'agent']) expect(services[s]!.depends_on).toEqual({ tfchain: { condition: 'service_healthy' } });
   });
 
   test('the agent reaches the chain by service name and exposes metrics inside the network', () => {
