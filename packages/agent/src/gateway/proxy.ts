@@ -13,6 +13,8 @@ import { hostOf, requestHeaders, responseHeaders } from './headers';
 import type { Route } from './routes';
 import { socketDelta } from './usage';
 
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 /** Writes a short plain-text answer (or cuts the response if one already started). */
 export function reply(res: ServerResponse, status: number, body: string, headers?: Record<string, string>, close = false): void {
   if (res.headersSent) {
@@ -84,7 +86,8 @@ class Exchange {
     this.#try(0);
   }
 
-  #try(i: number): void {
+  /** `retry`: this attempt replaces one that died on a stale pooled socket. */
+  #try(i: number, retry = false): void {
     const ctx = this.#ctx;
     const b = this.#order[i]!;
     const req = this.#req;
@@ -93,6 +96,7 @@ class Exchange {
     const up = (b.https ? https : http).request(opts);
     this.#up = up;
     let connected = false;
+    let reused = false;
     let connectTimer: NodeJS.Timeout | undefined;
     let headTimer: NodeJS.Timeout | undefined;
     const onConnected = (): void => {
@@ -101,7 +105,10 @@ class Exchange {
       this.#sendBody(up);
     };
     up.once('socket', (s) => {
-      if (!s.connecting) return onConnected(); // a pooled keep-alive socket
+      if (!s.connecting) {
+        reused = true; // a pooled keep-alive socket
+        return onConnected();
+      }
       connectTimer = setTimeout(() => up.destroy(new ConnectTimeout('connect timeout')), ctx.limits.backendConnectTimeoutMs);
       s.once('connect', onConnected);
     });
@@ -118,6 +125,9 @@ class Exchange {
       if (headTimer) clearTimeout(headTimer);
       if (this.#settled) return;
       const route = this.#route!;
+      // A pooled socket the backend closed just as we picked it (its keep-alive timeout): nothing
+      // of a bodiless safe request was consumed, so one fresh attempt on the same backend is fine.
+      if (reused && !retry && !this.#res.headersSent && !this.#timedOut && err.code === 'ECONNRESET' && SAFE.has(req.method ?? '') && this.#bodiless()) return this.#try(i, true);
       if (!connected) {
         markDown(ctx, route, b, err.code ?? err.message);
         if (i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(i + 1);
@@ -142,10 +152,15 @@ class Exchange {
     });
   }
 
+  #bodiless(): boolean {
+    const h = this.#req.headers;
+    return h['content-length'] === undefined && h['transfer-encoding'] === undefined;
+  }
+
   #sendBody(up: ClientRequest): void {
     const req = this.#req;
     const h = req.headers;
-    if (h['content-length'] === undefined && h['transfer-encoding'] === undefined) {
+    if (this.#bodiless()) {
       up.end();
       return;
     }
