@@ -99,6 +99,9 @@ test('invalid data, unknown types and refusals land as error states with reasons
   expect(by.fine!.state).toBe('ok');
   await p.refuse(6, 'SIGNATURE_INVALID: the signature is not the contract twin\'s');
   expect(p.states(6)).toMatchObject([{ name: DEPLOYMENT_STATE, state: 'error', reason: "SIGNATURE_INVALID: the signature is not the contract twin's" }]);
+  expect(p.contracts()).toEqual([5, 6]); // not deleted yet: remove() clears them
+  await p.remove(6);
+  expect(p.states(6)).toMatchObject([{ name: DEPLOYMENT_STATE, state: 'deleted' }]);
   expect(p.contracts()).toEqual([5]);
 });
 

@@ -34,7 +34,7 @@ export class Cgroups {
       mkdirSync(this.#base, { recursive: true });
       // Children of our subtree get cpu and memory; the root's subtree_control must allow them too.
       for (const dir of [this.#root, this.#base]) {
-        const cur = readFileSync(`${dir}/cgroup.subtree_control`, 'utf8');
+        const cur = existsSync(`${dir}/cgroup.subtree_control`) ? readFileSync(`${dir}/cgroup.subtree_control`, 'utf8') : '';
         if (!/\bcpu\b/.test(cur) || !/\bmemory\b/.test(cur)) writeFileSync(`${dir}/cgroup.subtree_control`, '+cpu +memory');
       }
       this.#usable = true;

@@ -7,6 +7,7 @@ export { VmHandler, DEFAULT_ROOTFS, runtimeId } from './vm';
 export { StoragePools, diskOf, type Pool, type PoolKind, type PoolSpec } from './pools';
 export { RESOURCES, zero, add, subFloor, sum, shortfalls, describeShortfalls, formatBytes, type Resource } from './capacity';
 export { resolveRunAs, type RunAs } from './user';
+export { Cgroups, CPU_PERIOD_US } from './cgroup';
 export { readStat, isAlive, findMarked, MARKER_VAR, type ProcStat } from './proc';
 export type {
   Capacity,

@@ -89,9 +89,9 @@ export class Provisioner {
     return recs.flatMap((r) => r.states.map((s) => structuredClone(s)));
   }
 
-  /** Contracts with at least one workload up or paused. */
+  /** Contracts holding anything not deleted (live workloads, errors, a refusal): what remove() still has to clear. */
   contracts(): number[] {
-    return [...this.#records.values()].filter((r) => r.states.some(live)).map((r) => r.contractId).sort((a, b) => a - b);
+    return [...this.#records.values()].filter((r) => r.states.some((s) => s.state !== 'deleted')).map((r) => r.contractId).sort((a, b) => a - b);
   }
 
   used(contractId: number): Capacity {
