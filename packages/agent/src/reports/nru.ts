@@ -109,20 +109,27 @@ export class NruQueue implements NruSink {
   }
 
   #kick(): Promise<void> {
-    this.#sending ??= this.#sendAll(this.#abort.signal).finally(() => (this.#sending = undefined));
+    if (!this.#d.batches.length || this.#abort.signal.aborted) return this.#sending ?? Promise.resolve();
+    this.#sending ??= this.#sendAll(this.#abort.signal);
     return this.#sending;
   }
 
   async #sendAll(signal: AbortSignal): Promise<void> {
     let attempt = 0;
-    while (this.#d.batches.length && !signal.aborted) {
+    // #sending is cleared in the same synchronous step as the loop's last look at the batches:
+    // a batch sealed after that look starts a new sender, one sealed before it is sent by this one.
+    for (;;) {
+      if (!this.#d.batches.length || signal.aborted) {
+        this.#sending = undefined;
+        return;
+      }
       const batch = this.#d.batches[0]!;
       try {
         await raceAbort(this.#o.client.contracts.addNruReports(batch.reports), signal);
         this.#accepted++;
         this.#log.info({ batch: batch.id, reports: batch.reports.length }, 'NRU reports accepted');
       } catch (e) {
-        if (signal.aborted) return;
+        if (signal.aborted) continue; // the loop's first check ends it
         this.#o.metrics?.txFailed('add_nru_reports', txErrorName(e));
         if (!isPermanent(e)) {
           const d = backoffDelay(++attempt, this.#o.retryMinMs ?? 1000, this.#o.retryMaxMs ?? 60_000);
