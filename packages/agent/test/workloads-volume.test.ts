@@ -103,6 +103,12 @@ test('invalid data, unknown types and refusals land as error states with reasons
   await p.remove(6);
   expect(p.states(6)).toMatchObject([{ name: DEPLOYMENT_STATE, state: 'deleted' }]);
   expect(p.contracts()).toEqual([5]);
+  // A node without storage pools refuses volumes, in words.
+  const none = provisioner({ pools: [] });
+  await expect(none.apply(deployment(12, [volume('v', MiB)]))).rejects.toThrow('the provisioner is not open: call open() first');
+  await none.open();
+  const [v] = await none.apply(deployment(12, [volume('v', MiB)]));
+  expect(v).toMatchObject({ state: 'error', reason: 'no storage pool is configured on this node (--storage-pool)' });
 });
 
 test('updates: removed workloads are deprovisioned, new ones provisioned, a changed version resizes in place', async () => {

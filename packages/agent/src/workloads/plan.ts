@@ -58,12 +58,18 @@ export async function planDeployment(
       refuse(`unknown workload type '${w.type}' (this node runs ${registry.types().join(', ')})`);
       continue;
     }
+    let needs: Capacity;
     try {
-      const needs = h.needs(w);
-      await h.admit?.(w, ctx);
-      out.todo.push({ w, h, needs, previous });
+      needs = h.needs(w);
     } catch (e) {
       refuse(`invalid workload: ${(e as Error).message}`);
+      continue;
+    }
+    try {
+      await h.admit?.(w, ctx); // the handler words its own refusal (node role, ownership, no pool...)
+      out.todo.push({ w, h, needs, previous });
+    } catch (e) {
+      refuse((e as Error).message);
     }
   }
   return out;

@@ -57,11 +57,14 @@ export class StoragePools {
 
 /** The whole disk (name in /sys/block) behind a directory, or undefined (tmpfs, overlay, no sysfs). */
 export function diskOf(dir: string): string | undefined {
-  let dev: number;
-  try {
-    dev = statSync(dir).dev;
-  } catch {
-    return undefined;
+  // A directory not created yet (the data directory on first boot) lives where its nearest existing ancestor does.
+  let dev: number | undefined;
+  for (let d = path.resolve(dir); dev === undefined; d = path.dirname(d)) {
+    try {
+      dev = statSync(d).dev;
+    } catch {
+      if (d === path.dirname(d)) return undefined;
+    }
   }
   // Linux's dev_t encoding (glibc's gnu_dev_major/minor), as Node reports it in st_dev.
   const major = ((dev >>> 8) & 0xfff) | Math.floor(dev / 2 ** 32) & ~0xfff;

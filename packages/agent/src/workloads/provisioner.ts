@@ -55,6 +55,7 @@ export class Provisioner {
   readonly #records = new Map<number, ContractRecord>();
   readonly #listeners = new Set<ChangeListener>();
   #queue: Promise<unknown> = Promise.resolve();
+  #opened = false;
 
   constructor(o: ProvisionerOptions) {
     this.#o = o;
@@ -74,6 +75,7 @@ export class Provisioner {
   async open(): Promise<void> {
     this.#records.clear();
     for (const r of this.#store.loadAll()) this.#records.set(r.contractId, r);
+    this.#opened = true;
     this.#log.info({ contracts: this.#records.size, live: this.contracts().length }, 'workload states loaded');
   }
 
@@ -212,6 +214,8 @@ export class Provisioner {
   // ---- internals ----
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
+    // Before open() the persisted states are not known: writing a contract's file would clobber them.
+    if (!this.#opened) return Promise.reject(new Error('the provisioner is not open: call open() first'));
     const p = this.#queue.then(fn, fn);
     this.#queue = p.catch(() => undefined);
     return p;

@@ -37,6 +37,10 @@ export class VolumeHandler implements WorkloadHandler {
     return { ...zero(), [this.#pools.resource()]: size };
   }
 
+  async admit(): Promise<void> {
+    if (!this.#pools.list().length) throw new Error('no storage pool is configured on this node (--storage-pool)');
+  }
+
   async provision(w: Workload, ctx: HandlerContext, previous?: WorkloadState): Promise<Record<string, unknown>> {
     const size = (w.data as unknown as VolumeData).size;
     const pools = this.#pools.list();
