@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Workload } from '@tfgrid/client';
-import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../workloads/types';
+import type { Capacity, HandlerContext, ProvisionOptions, WorkloadHandler, WorkloadState } from '../workloads/types';
 import { BackendError, parseBackend } from './backends';
 import type { GatewayChain, NameContractInfo } from './chain';
 import type { Gateway } from './gateway';
@@ -49,17 +49,23 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
     await this.#check(w, ctx, true);
   }
 
-  async provision(w: Workload, ctx: HandlerContext): Promise<Record<string, unknown>> {
+  /** Adds (or updates) the route; a workload recovered paused comes back paused, never serving in between. */
+  async provision(w: Workload, ctx: HandlerContext, _previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>> {
     const { data, domain, nc } = await this.#check(w, ctx, false);
     const gw = this.#o.gateway;
     gw.setDomain(domain);
+    // An update keeps the route's pause (and the grace the event feed set) as it was.
+    const before = gw.route(data.name);
+    const same = before && before.state !== 'gone' && before.contractId === ctx.contractId ? before : undefined;
     const route = gw.addRoute({
       name: data.name,
       contractId: ctx.contractId,
       nameContractId: nc.id,
       workload: w.name,
       backends: data.backends,
-      grace: nc.state === 'GracePeriod' ? [nc.id] : [],
+      paused: opts?.paused ?? same?.paused ?? false,
+      // the name contract's grace as the chain says now; the node contract's as the events said
+      grace: [...(same?.grace ?? []).filter((id) => id !== nc.id), ...(nc.state === 'GracePeriod' ? [nc.id] : [])],
     });
     this.#log.info({ contractId: ctx.contractId, name: data.name, fqdn: route.fqdn }, 'gateway name provisioned');
     return { name: data.name, fqdn: route.fqdn, domain, name_contract_id: nc.id, backends: data.backends };
