@@ -135,6 +135,21 @@ test('failover: a dead backend is skipped on connect failure and by the health c
   }
 });
 
+test('a backend dying mid-body cuts the client\'s response instead of ending it short', async () => {
+  const dying = await startBackend('dying', (req, res) => {
+    req.resume();
+    res.writeHead(200, { 'content-length': 1000 });
+    res.write('x'.repeat(10), () => setTimeout(() => res.socket?.destroy(), 20));
+  });
+  try {
+    gw.addRoute({ name: 'dying', contractId: 61, backends: [dying.url] });
+    await expect(request(port, `dying.${DOMAIN}`)).rejects.toThrow();
+  } finally {
+    gw.removeRoute('dying');
+    await dying.close();
+  }
+});
+
 test('pause → 503 with a short message, resume, gone → 404; contract events do the same', async () => {
   const host = `app.${DOMAIN}`;
   expect(gw.setRouteState('app', 'paused')).toBe(true);
