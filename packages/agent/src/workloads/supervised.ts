@@ -101,7 +101,7 @@ export class Supervised {
         o.logger.info({ id: o.id, pid: child.pid }, 'workload process started');
         resolve();
       });
-      child.once('error', (e) => {
+      child.on('error', (e) => {
         // Spawn failures (bad cwd, user switch refused) never reach 'exit'.
         if (child.pid === undefined) {
           done();
@@ -176,8 +176,13 @@ export class Supervised {
       let t: NodeJS.Timeout | undefined;
       const timedOut = await Promise.race([this.#exited.then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), graceMs)))]);
       clearTimeout(t);
-      if (timedOut && this.#live()) signal(-pgid, 'SIGKILL');
-      await this.#exited;
+      if (timedOut && this.#live()) {
+        signal(-pgid, 'SIGKILL');
+        // Bounded: a process stuck in uninterruptible sleep must not hang the agent's shutdown.
+        const stuck = await Promise.race([this.#exited.then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), 5000)))]);
+        clearTimeout(t);
+        if (stuck) this.#o.logger.error({ id: this.#o.id, pid: pgid }, 'workload process did not die after SIGKILL');
+      }
     }
     await waitGone(killMarked(this.#o.mark));
   }
