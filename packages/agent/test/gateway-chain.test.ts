@@ -6,7 +6,7 @@
  */
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { connect, events, TFT, type TfchainClient, type Workload } from '@tfgrid/client';
-import { gatewayChain, GatewayNameProxyHandler, type Gateway } from '../src/gateway';
+import { gatewayChain, GatewayNameProxyHandler, publicConfigDomain, type Gateway } from '../src/gateway';
 import type { HandlerContext } from '../src/workloads/types';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
@@ -70,9 +70,17 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-test('refused on a node whose public config has no domain', async () => {
+test('refused on a node whose public config has no domain; the domain arrives as a finalized event', async () => {
   await expect(handler.admit(workload('alicesite'), ctx(aliceTwin))).rejects.toThrow(/not a gateway/);
+  const from = (await alice.api.rpc.chain.getHeader()).number.toNumber();
   await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN } });
+  for await (const e of events(alice.api, { from, pollMs: 200 })) {
+    const d = publicConfigDomain(e, nodeId);
+    if (d === undefined) continue;
+    expect(d).toBe(DOMAIN);
+    expect(publicConfigDomain(e, nodeId + 1)).toBeUndefined();
+    break;
+  }
 });
 
 test('a name held by another twin, or by nobody, is refused at admission and at provisioning', async () => {

@@ -42,3 +42,17 @@ export function contractEffect(e: ContractEventLike): { contractId: number; effe
   const contractId = num(f?.contract_id ?? f?.contractId ?? e.data[0]);
   return contractId === undefined ? undefined : { contractId, effect };
 }
+
+/**
+ * The gateway domain a `TfgridModule.NodePublicConfigStored(node_id, Option<PublicConfig>)` event
+ * gives this node: a string, null when the config (or its domain) was removed, undefined when the
+ * event is about something else. Feed it to Gateway.setDomain (and start/stop the gateway on it).
+ */
+export function publicConfigDomain(e: ContractEventLike, nodeId: number): string | null | undefined {
+  const module = (e.section ?? e.pallet ?? '').toLowerCase();
+  if (module !== 'tfgridmodule' || e.method !== 'NodePublicConfigStored' || num(e.data[0]) !== nodeId) return undefined;
+  const cfg = e.data[1] as { domain?: unknown } | null | undefined;
+  const d = cfg?.domain;
+  if (typeof d !== 'string' || d === '' || d === '0x') return null;
+  return /^0x([0-9a-f]{2})+$/i.test(d) ? Buffer.from(d.slice(2), 'hex').toString('utf8') : d;
+}

@@ -3,7 +3,7 @@ export { Gateway, type GatewayOptions, type GatewayState, type GatewayStatus } f
 export { GatewayNameProxyHandler, type GatewayHandlerOptions } from './handler';
 export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
 export { DirectoryCertificateSource, FULLCHAIN, PRIVKEY, type CertificateSource, type CertificateStatus, type DirectoryCertificateOptions } from './certificates';
-export { contractEffect, type ContractEffect, type ContractEventLike } from './events';
+export { contractEffect, publicConfigDomain, type ContractEffect, type ContractEventLike } from './events';
 export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './options';
 export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
