@@ -169,4 +169,9 @@ test('pool kinds: SSD pools are used first; a pool on this machine gets its kind
   await p.open();
   const [s] = await p.apply(deployment(11, [volume('h', MiB)]));
   expect(s!.used).toEqual({ cru: 0, mru: 0, sru: 0, hru: MiB });
+  // Pools of unknown kind (overlay, tmpfs) count as what the node has: HRU on an HDD-only node.
+  const q = provisioner({ pools: [{ path: t.pool, kind: 'unknown' }], hw: hardware({ sru: 0 }) });
+  await q.open();
+  const [u] = await q.apply(deployment(12, [volume('u', MiB)]));
+  expect(u!.used).toEqual({ cru: 0, mru: 0, sru: 0, hru: MiB });
 });

@@ -43,9 +43,15 @@ export class StoragePools {
     return [...this.#pools];
   }
 
-  /** Volumes count as HRU only when every pool is known to be on an HDD; SRU otherwise. */
-  resource(): 'sru' | 'hru' {
-    return this.#pools.length > 0 && this.#pools.every((p) => p.kind === 'hdd') ? 'hru' : 'sru';
+  /**
+   * Which resource disk space on these pools counts as: SRU when any pool is on an SSD, HRU when
+   * every pool is on an HDD, else (kinds unknown: overlay, tmpfs, no sysfs) `unknown`'s answer —
+   * the caller's, from what the node has (SRU if it has any).
+   */
+  resource(unknown: 'sru' | 'hru' = 'sru'): 'sru' | 'hru' {
+    if (this.#pools.some((p) => p.kind === 'ssd')) return 'sru';
+    if (this.#pools.length > 0 && this.#pools.every((p) => p.kind === 'hdd')) return 'hru';
+    return unknown;
   }
 
   /** Bytes an unprivileged writer may still use on the pool's filesystem. */

@@ -62,9 +62,11 @@ export class Provisioner {
     this.#log = o.logger.child({ module: 'provisioner' });
     this.#store = new StateStore(o.dataDir, this.#log);
     this.pools = new StoragePools(o.storagePools, o.hardware.disks);
-    // A vm's root filesystem lives with the workloads' storage: the pools, else the data directory.
-    const storage = o.storagePools.length ? this.pools.resource() : new StoragePools([o.dataDir], o.hardware.disks).resource();
-    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger), new VmHandler(o.runtime, () => storage), ...(o.handlers ?? [])]);
+    // Storage of unknown kind counts as SRU if the node has any, else HRU. A vm's root filesystem
+    // lives with the workloads' storage: the pools, else the data directory.
+    const fallback = o.hardware.total.sru > 0 ? 'sru' : 'hru';
+    const storage = (o.storagePools.length ? this.pools : new StoragePools([o.dataDir], o.hardware.disks)).resource(fallback);
+    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new VmHandler(o.runtime, () => storage), ...(o.handlers ?? [])]);
   }
 
   register(h: WorkloadHandler): void {

@@ -26,15 +26,19 @@ export class VolumeHandler implements WorkloadHandler {
   readonly #log: Logger;
   #fallocate: boolean | undefined;
 
-  constructor(pools: StoragePools, logger: Logger) {
+  readonly #resource: 'sru' | 'hru';
+
+  /** `resource`: what the space counts as (StoragePools.resource with the node's fallback). */
+  constructor(pools: StoragePools, logger: Logger, resource: 'sru' | 'hru' = pools.resource()) {
     this.#pools = pools;
+    this.#resource = resource;
     this.#log = logger.child({ module: 'volume' });
   }
 
   needs(w: Workload): Capacity {
     const size = (w.data as Partial<VolumeData>).size;
     if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new Error('data.size must be a positive integer (bytes)');
-    return { ...zero(), [this.#pools.resource()]: size };
+    return { ...zero(), [this.#resource]: size };
   }
 
   async admit(): Promise<void> {
