@@ -126,7 +126,7 @@ export class Indexer {
     const base = start - 1;
     const hash = (await api.rpc.chain.getBlockHash(base)).toHex();
     const now = Number((await (await api.at(hash)).query.timestamp.now()).toString());
-    const w = new WriteSet(db);
+    const w = new WriteSet(db, this.#view!);
     const n = await importState(api, hash, Math.floor(now / 1000), w);
     w.put('meta', 'genesis', genesis);
     const cursor = { height: base, hash, timestamp: Math.floor(now / 1000) };
@@ -144,16 +144,22 @@ export class Indexer {
       try {
         this.#headSeen = false;
         this.#finalized = Math.max(this.#finalized, await finalizedHeight(api));
+        // A sliding window: `concurrency` blocks are always being fetched while earlier ones are
+        // applied in order (fetching and applying overlap).
         let next = this.#cursor!.height + 1;
-        while (next <= this.#finalized && !this.#abort.signal.aborted) {
-          const to = Math.min(this.#finalized, next + concurrency - 1);
-          const fetches: Promise<FetchedBlock>[] = [];
-          for (let n = next; n <= to; n++) fetches.push(fetchBlock(api, n));
-          for (const b of await Promise.all(fetches)) {
+        const inFlight: Promise<FetchedBlock>[] = [];
+        try {
+          while (!this.#abort.signal.aborted) {
+            while (inFlight.length < concurrency && next <= this.#finalized) inFlight.push(fetchBlock(api, next++));
+            const p = inFlight.shift();
+            if (!p) break;
+            const b = await p;
             if (this.#abort.signal.aborted) return;
             await this.#apply(b);
           }
-          next = to + 1;
+        } finally {
+          // Fetches left behind by an error or a stop must not surface as unhandled rejections.
+          for (const p of inFlight) p.catch(() => undefined);
         }
         backoff = 250;
         this.#lastError = null;
@@ -169,7 +175,7 @@ export class Indexer {
   }
 
   async #apply(b: FetchedBlock): Promise<void> {
-    const w = new WriteSet(this.#o.db);
+    const w = new WriteSet(this.#o.db, this.#view!);
     const ctx = { number: b.number, timestamp: b.timestamp };
     for (const e of b.events) await applyEvent(w, e, ctx);
     const cursor = { height: b.number, hash: b.hash, timestamp: b.timestamp };

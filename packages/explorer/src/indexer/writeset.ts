@@ -1,21 +1,42 @@
-/** One block's writes: reads see the block's own earlier writes; `ops` become one batch with the cursor. */
+/**
+ * One block's writes: reads see the block's own earlier writes; `ops` become one batch with the
+ * cursor. Twins, farms, nodes and contracts are read from the in-memory view (which holds exactly
+ * what the database holds up to the previous block) instead of LevelDB: no disk read per event.
+ */
+import { idOf } from '../db/keys';
 import type { ExplorerDb, Op, SublevelName } from '../db/store';
+import type { GridView } from '../view/grid';
 
 export class WriteSet {
   #db: ExplorerDb;
+  #view: GridView | undefined;
   #cache = new Map<string, unknown>();
   readonly ops: Op[] = [];
 
-  constructor(db: ExplorerDb) {
+  constructor(db: ExplorerDb, view?: GridView) {
     this.#db = db;
+    this.#view = view;
   }
 
   async get<T>(sub: SublevelName, key: string): Promise<T | undefined> {
     const k = `${sub}\0${key}`;
     if (this.#cache.has(k)) return (this.#cache.get(k) ?? undefined) as T | undefined;
-    const v = await this.#db.get<T>(sub, key);
+    const held = this.#fromView(sub, key);
+    const v = held !== undefined ? (held ?? undefined) : await this.#db.get<T>(sub, key);
     this.#cache.set(k, v ?? null);
-    return v;
+    return v as T | undefined;
+  }
+
+  #fromView(sub: SublevelName, key: string): unknown {
+    const v = this.#view;
+    if (!v) return undefined;
+    switch (sub) {
+      case 'twin': return v.twins.get(idOf(key)) ?? null;
+      case 'farm': return v.farms.get(idOf(key)) ?? null;
+      case 'node': return v.nodes.get(idOf(key)) ?? null;
+      case 'contract': return v.contracts.get(idOf(key)) ?? null;
+      default: return undefined;
+    }
   }
 
   put(sub: SublevelName, key: string, value: unknown): void {

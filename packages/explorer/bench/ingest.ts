@@ -1,0 +1,68 @@
+/**
+ * Ingest benchmark: the explorer's indexer backfills the benchmark chain from genesis, the chain
+ * served by the dev chain in its own process (over WebSocket, as in production), and the
+ * explorer writing to its own LevelDB. Measures events and blocks per second over the whole
+ * backfill (genesis state import included).
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { connect } from '@tfgrid/client';
+import { ExplorerDb, ExplorerMetrics, Indexer } from '../src';
+import type { BenchChain } from './chain';
+
+export interface IngestResult {
+  blocks: number;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+  blocksPerSecond: number;
+  records: Record<string, number>;
+}
+
+export async function ingest(chain: BenchChain, log: (s: string) => void): Promise<IngestResult> {
+  // A copy: the dev chain writes to its store on start, the cache stays as built.
+  const work = mkdtempSync(path.join(tmpdir(), 'explorer-bench-'));
+  cpSync(chain.dir, path.join(work, 'chain'), { recursive: true });
+  const port = 9_800 + Math.floor(Math.random() * 90);
+  const node = spawn(process.execPath, [...(process.env.BENCH_CHAIN_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '../../devchain/bin/devchain.js'), '--base-path', path.join(work, 'chain'), '--port', String(port), '--log-level', 'warn'], { stdio: 'inherit' });
+  const db = new ExplorerDb(path.join(work, 'explorer'));
+  try {
+    let client;
+    for (let i = 0; ; i++) {
+      try {
+        client = await connect({ url: `ws://127.0.0.1:${port}` });
+        break;
+      } catch (e) {
+        if (i > 60) throw e;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+    const head = (await client.api.rpc.chain.getHeader(await client.api.rpc.chain.getFinalizedHead())).number.toNumber();
+    await db.open();
+    const metrics = new ExplorerMetrics();
+    const indexer = new Indexer({ api: client.api, db, metrics, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64) });
+    log(`ingest: backfilling ${head} finalized blocks...`);
+    const t0 = process.hrtime.bigint();
+    await indexer.start();
+    let last = 0;
+    while (indexer.status().indexedHeight < head) {
+      await new Promise((r) => setTimeout(r, 1000));
+      const h = indexer.status().indexedHeight;
+      if (h - last >= 10_000 || h === head) (log(`  block ${h} (${metrics.rates().events.toFixed(0)} events/s now)`), (last = h));
+    }
+    const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+    const events = (await metrics.events.get()).values[0]?.value ?? 0;
+    await indexer.stop();
+    await client.disconnect();
+    const records: Record<string, number> = {};
+    for (const s of ['twin', 'farm', 'node', 'contract', 'bill', 'uptime', 'nru'] as const) records[s] = await db.count(s);
+    return { blocks: head, events, seconds, eventsPerSecond: events / seconds, blocksPerSecond: head / seconds, records };
+  } finally {
+    await db.close().catch(() => undefined);
+    node.kill('SIGTERM');
+    await new Promise((r) => node.once('exit', r));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
