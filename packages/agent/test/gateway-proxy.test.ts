@@ -5,7 +5,8 @@
  */
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../src/gateway';
-import { DOMAIN, raw, request, startBackend, startGateway, until, wsEcho, wsRoundTrip, type Backend } from './gateway-helpers';
+import { Gateway as GatewayClass } from '../src/gateway';
+import { DOMAIN, raw, request, silent, startBackend, startGateway, until, wsEcho, wsRoundTrip, type Backend } from './gateway-helpers';
 
 jest.setTimeout(30_000);
 
@@ -234,4 +235,11 @@ test('metrics per name: requests by code, bytes, latency, rejections by reason',
   expect(text).toMatch(/tfgrid_gateway_rejected_total\{name="app",reason="paused"\} [1-9]/);
   expect(text).not.toContain('nope');
   expect(gw.status()).toMatchObject({ state: 'running', domain: DOMAIN });
+});
+
+test('a listener that cannot bind fails start() and leaves nothing listening', async () => {
+  const other = new GatewayClass({ logger: silent, httpAddress: '127.0.0.1:0', httpsAddress: `127.0.0.1:${port}`, certificates: { contextFor: () => undefined } });
+  await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
+  expect(other.status()).toMatchObject({ state: 'idle' });
+  expect(other.status().http).toBeUndefined();
 });

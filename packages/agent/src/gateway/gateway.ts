@@ -122,33 +122,42 @@ export class Gateway {
       server.on('tlsClientError', (e) => this.#log.debug({ err: e.message }, 'TLS handshake failed'));
       listeners.push({ proto: 'https', address: this.#o.httpsAddress, server });
     } else if (this.#o.httpsAddress) this.#log.warn('no certificate source: HTTPS not served');
-    for (const { proto, address, server } of listeners) {
-      server.keepAliveTimeout = l.keepAliveTimeoutMs;
-      server.maxConnections = l.maxConnections;
-      server.on('request', (req, res) => proxy.handle(req, res, proto));
-      server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-        this.#tunnels.add(socket);
-        socket.once('close', () => this.#tunnels.delete(socket));
-        upgrades.handle(req, socket, head, proto);
-      });
-      server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
-        this.metrics.reject('', 'connect_method');
-        socket.on('error', () => socket.destroy());
-        writeRaw(socket, 405, 'Method Not Allowed', { Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
-      });
-      server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
-      const { host, port } = parseHostPort(address, `gateway ${proto} address`);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve();
+    try {
+      for (const { proto, address, server } of listeners) {
+        server.keepAliveTimeout = l.keepAliveTimeoutMs;
+        server.maxConnections = l.maxConnections;
+        server.on('request', (req, res) => proxy.handle(req, res, proto));
+        server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+          this.#tunnels.add(socket);
+          socket.once('close', () => this.#tunnels.delete(socket));
+          upgrades.handle(req, socket, head, proto);
         });
-      });
-      const a = server.address() as { address: string; port: number };
-      const bound = `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
-      this.#servers.push({ proto, server, address: bound });
-      this.#log.info({ proto, address: bound, domain: this.#routes.domain }, 'gateway listening');
+        server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
+          this.metrics.reject('', 'connect_method');
+          socket.on('error', () => socket.destroy());
+          writeRaw(socket, 405, 'Method Not Allowed', { Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
+        });
+        server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
+        const { host, port } = parseHostPort(address, `gateway ${proto} address`);
+        await new Promise<void>((resolve, reject) => {
+          server.once('error', reject);
+          server.listen(port, host, () => {
+            server.off('error', reject);
+            resolve();
+          });
+        });
+        const a = server.address() as { address: string; port: number };
+        const bound = `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
+        this.#servers.push({ proto, server, address: bound });
+        this.#log.info({ proto, address: bound, domain: this.#routes.domain }, 'gateway listening');
+      }
+    } catch (e) {
+      // One listener failed (port taken, no permission): close the others, stay startable.
+      for (const { server } of listeners) server.close();
+      this.#servers = [];
+      this.#o.certificates?.close?.();
+      this.#state = 'idle';
+      throw e;
     }
     if (l.healthIntervalMs > 0) this.#intervals.push(setInterval(() => void this.checkHealth(), l.healthIntervalMs));
     this.#intervals.push(

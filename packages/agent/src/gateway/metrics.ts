@@ -77,6 +77,12 @@ export class RouteMetrics {
     this.latency = m.latency.labels(name);
   }
 
+  /** Drops this name's per-code request series (the route is gone for good). */
+  forget(): void {
+    for (const code of this.#codes.keys()) this.#m.requests.remove(this.#name, String(code));
+    this.#codes.clear();
+  }
+
   request(code: number): void {
     let c = this.#codes.get(code);
     if (!c) this.#codes.set(code, (c = this.#m.requests.labels(this.#name, String(code))));

@@ -151,6 +151,7 @@ export class RouteTable {
     this.#routes.delete(name);
     r.gone = true; // requests still in flight must not count against a route that no longer exists
     this.#metrics.forget(name, r.backends.map((b) => b.url));
+    r.metrics.forget();
     this.#count();
     return true;
   }
