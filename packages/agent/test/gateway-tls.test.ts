@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import { DirectoryCertificateSource, type Gateway } from '../src/gateway';
+import { Registry } from 'prom-client';
+import { DirectoryCertificateSource, gatewayFromConfig, type Gateway } from '../src/gateway';
 import { DOMAIN, silent, startBackend, startGateway, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(30_000);
@@ -93,4 +94,24 @@ maybe('a renewed certificate in the directory is picked up without a restart', a
   const r = await get(`secure.${DOMAIN}`);
   expect(r.status).toBe(200);
   expect(r.cert.subject).toBe(`CN=renewed.${DOMAIN}`);
+});
+
+maybe('gatewayFromConfig: HTTP and HTTPS listeners and the certificate directory from the agent config', async () => {
+  const added: number[] = [];
+  const g = gatewayFromConfig(
+    { gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0', gatewayCertDir: dir },
+    { logger: silent, registry: new Registry(), nru: { add: (id) => added.push(id) }, domain: DOMAIN },
+  );
+  await g.start();
+  try {
+    expect(g.status()).toMatchObject({ state: 'running', domain: DOMAIN, certificate: { loaded: true } });
+    expect(g.status().http).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(g.status().https).toMatch(/^127\.0\.0\.1:\d+$/);
+  } finally {
+    await g.stop();
+  }
+  const plain = gatewayFromConfig({ gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0' }, { logger: silent, registry: new Registry(), nru: { add: () => undefined }, domain: DOMAIN });
+  await plain.start();
+  expect(plain.status().https).toBeUndefined();
+  await plain.stop();
 });
