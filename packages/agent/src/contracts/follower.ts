@@ -44,8 +44,11 @@ export interface FollowerStatus {
   reconciliations: number;
 }
 
-/** A cursor with nothing else to record is written at most this often (a replay is harmless). */
-const IDLE_SAVE_MS = 5000;
+/**
+ * A cursor that covers nothing of this node's is written at most this often: replaying a minute
+ * of other nodes' events after a crash is harmless, an fsync per block on an idle node is not.
+ */
+const IDLE_SAVE_MS = 60_000;
 
 export class ContractFollower {
   readonly #o: FollowerOptions;
@@ -199,7 +202,7 @@ export class ContractFollower {
     this.#processed = e.blockNumber;
     if (this.#head === undefined || this.#head < e.blockNumber) this.#head = e.blockNumber;
     // Effects are persisted (by the provisioner) before the cursor that covers them.
-    if (changed || ce || Date.now() - this.#lastSave >= IDLE_SAVE_MS) {
+    if (changed || Date.now() - this.#lastSave >= IDLE_SAVE_MS) {
       this.#ledger.save();
       this.#lastSave = Date.now();
       this.#unsaved = false;
