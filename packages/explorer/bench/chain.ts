@@ -84,7 +84,9 @@ export async function benchChain(opts: { blocks: number; nodes: number; log: (s:
     const boot = Math.floor(Date.now() / 1000);
     const t0 = Date.now();
     for (let round = 0; chain.chain.bestNumber() < opts.blocks; round++) {
+      const tr = Date.now();
       await chain.chain.timeTravel({ blocks: Math.min(ROUND_BLOCKS, opts.blocks - chain.chain.bestNumber()) });
+      if (process.env.BENCH_TRACE) opts.log(`  travel ${Date.now() - tr} ms`);
       const now = Math.floor(Number((await alice.api.query.timestamp.now()).toString()) / 1000);
       await Promise.all(
         nodeClients.map(async (n, i) => {
@@ -97,6 +99,7 @@ export async function benchChain(opts: { blocks: number; nodes: number; log: (s:
           }
         }),
       );
+      if (process.env.BENCH_TRACE) opts.log(`  round ${round} done at ${Date.now() - tr} ms`);
       if (round % 25 === 0) opts.log(`  round ${round}: block ${chain.chain.bestNumber()} (${((Date.now() - t0) / 1000).toFixed(0)} s)`);
     }
   } finally {
