@@ -3,7 +3,7 @@
  * streamed), 429 + Retry-After (rate per client), 503 + Retry-After (concurrency per name),
  * 408 (slow client), 504 (slow backend). Each test has its own gateway with a small limit.
  */
-import type http from 'node:http';
+import http from 'node:http';
 import { DOMAIN, raw, request, startBackend, startGateway, until, type Backend } from './gateway-helpers';
 import type { Gateway, GatewayLimits } from '../src/gateway';
 
@@ -56,6 +56,28 @@ test('413 for a declared Content-Length over maxBodyBytes, and for a chunked bod
     const chunk = `320\r\n${'x'.repeat(0x320)}\r\n`; // 800 bytes per chunk
     const streamed = await raw(port, `POST / HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n${chunk}${chunk}`);
     expect(streamed).toMatch(/^HTTP\/1\.1 413 /);
+  });
+});
+
+test('Expect: 100-continue is answered only once the request is admitted', async () => {
+  await withGateway({ maxBodyBytes: 1000 }, async (port) => {
+    const refused = await raw(port, `POST / HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 5000\r\nExpect: 100-continue\r\n\r\n`);
+    expect(refused).toMatch(/^HTTP\/1\.1 413 /);
+    expect(refused).not.toContain('100 Continue');
+    const ok = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
+      let continued = false;
+      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { host: HOST, expect: '100-continue', 'content-length': 10 } }, (res) => {
+        res.resume();
+        resolve({ continued, status: res.statusCode! });
+      });
+      req.on('continue', () => {
+        continued = true;
+        req.end('0123456789');
+      });
+      req.on('error', reject);
+      req.flushHeaders();
+    });
+    expect(ok).toEqual({ continued: true, status: 200 });
   });
 });
 

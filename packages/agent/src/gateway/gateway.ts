@@ -127,6 +127,8 @@ export class Gateway {
         server.keepAliveTimeout = l.keepAliveTimeoutMs;
         server.maxConnections = l.maxConnections;
         server.on('request', (req, res) => proxy.handle(req, res, proto));
+        // Without this listener Node answers 100 Continue before we could refuse the body.
+        server.on('checkContinue', (req, res) => proxy.handle(req, res, proto, true));
         server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
           this.#tunnels.add(socket);
           socket.once('close', () => this.#tunnels.delete(socket));

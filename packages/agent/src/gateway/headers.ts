@@ -5,7 +5,8 @@
  */
 
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'http2-settings']);
-const OURS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'x-real-ip']);
+// Expect is answered here (100 Continue once admitted), so the backend never sees it.
+const OURS = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'forwarded', 'x-real-ip', 'expect']);
 
 /** The header names a Connection header lists (they are hop-by-hop too). */
 function connectionListed(raw: string[]): Set<string> | undefined {

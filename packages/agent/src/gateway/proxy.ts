@@ -56,10 +56,13 @@ export class HttpProxy {
     this.#ctx = ctx;
   }
 
-  handle(req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https'): void {
+  /** `expectContinue`: the client waits for 100 Continue (sent only once the request is admitted, so a refused body is never invited). */
+  handle(req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https', expectContinue = false): void {
     const x = new Exchange(this.#ctx, req, res, proto);
     const r = admitRequest(this.#ctx, req);
-    if (isRefusal(r)) return x.refuse(r);
+    // A refused client that waits for 100 Continue never sends its body: close rather than wait for it.
+    if (isRefusal(r)) return x.refuse(expectContinue ? { ...r, close: true } : r);
+    if (expectContinue) res.writeContinue();
     x.forward(r);
   }
 }
