@@ -36,12 +36,12 @@ export async function main(argv: string[]): Promise<number> {
   try {
     await agent.start();
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof IdentityError) {
-      log.error({ err: e.message }, 'cannot start');
-      await agent.stop();
-      return 1;
-    }
-    throw e;
+    // A refused config or identity, or the metrics address taken: say why in one line, exit 1.
+    const known = e instanceof ConfigError || e instanceof IdentityError || typeof (e as NodeJS.ErrnoException).code === 'string';
+    if (!known) throw e;
+    log.error({ err: (e as Error).message }, 'cannot start');
+    await agent.stop();
+    return 1;
   }
   // Runs until a signal: wait for stop() to finish, then exit cleanly.
   await new Promise<void>((resolve) => {
