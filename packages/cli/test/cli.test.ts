@@ -260,6 +260,18 @@ describe('deployer', () => {
     const list = await cli(['contracts', 'list', ...at()], ALICE);
     expect(list.stdout).toMatch(new RegExp(`^${id}\\s+node\\s+Created`, 'm'));
 
+    // Update: a new deployment in the notary, the contract carries its hash.
+    const v2 = path.join(dir, 'web-v2.json');
+    writeFileSync(v2, readFileSync(file, 'utf8').replace('cli test', 'cli test v2'));
+    const up = await cli(['contracts', 'update', String(id), v2, '--version', '2', '--no-wait', '--json', ...at()], ALICE);
+    expect(up.code).toBe(0);
+    expect(up.json()).toMatchObject({ contractId: id, nodeId, version: 2 });
+    expect(up.json().hash).not.toBe(out.hash);
+    expect((await cli(['contracts', 'show', String(id), '--json', ...at()])).json().type.deploymentHash).toBe(up.json().hash);
+    expect(await nodeClient.kvstore.get(`dpl/${nodeId}/${up.json().hash}`, { account: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY' })).toBeDefined();
+    const notOwner = await cli(['contracts', 'update', String(id), v2, '--no-wait', ...at()], BOB);
+    expect(notOwner.code).toBe(1);
+
     // A second deploy without a node report times out with the contract named.
     const again = await cli(['deploy', file, '--node', String(nodeId), '--wait-timeout', '2', ...at()].filter((x) => x !== '--quiet'), ALICE);
     expect(again.code).toBe(1);
