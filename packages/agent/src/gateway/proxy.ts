@@ -5,7 +5,7 @@
  */
 import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import net from 'node:net';
+import net, { type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { tryOrder, type Backend } from './backends';
 import { admitRequest, BODY, ConnectTimeout, isRefusal, markDown, markUp, type EdgeContext, type Refusal } from './edge';
@@ -31,22 +31,51 @@ export function reply(res: ServerResponse, status: number, body: string, headers
   res.end(b);
 }
 
+// Listeners are shared functions that find their request through these symbols: no closures
+// are allocated per request on the hot path (measurable at thousands of requests per second).
+const X = Symbol('tfgrid.gateway.exchange');
+const A = Symbol('tfgrid.gateway.attempt');
+const RES = Symbol('tfgrid.gateway.response');
+type WithExchange = ServerResponse & { [X]?: Exchange };
+type WithAttempt = ClientRequest & { [A]?: Attempt };
+type WithResponse = IncomingMessage & { [RES]?: ServerResponse };
+
+/** One try of one backend for an exchange. */
+interface Attempt {
+  x: Exchange;
+  i: number;
+  b: Backend;
+  retry: boolean;
+  up: ClientRequest;
+  connected: boolean;
+  reused: boolean;
+  connectTimer: NodeJS.Timeout | undefined;
+  headTimer: NodeJS.Timeout | undefined;
+}
+
 /**
  * Copies a backend response to the client with backpressure: a lighter stand-in for pipe(),
  * which sets up and tears down a dozen listeners per response (measurable per request).
  */
 function pump(pr: IncomingMessage, res: ServerResponse): void {
-  pr.on('data', (chunk: Buffer) => {
-    if (!res.write(chunk)) {
-      pr.pause();
-      res.once('drain', () => pr.resume());
-    }
-  });
-  pr.once('end', () => res.end());
-  // A backend that dies mid-body: the client must see a cut, not a short "complete" body.
-  pr.once('close', () => {
-    if (!pr.complete) res.destroy();
-  });
+  (pr as WithResponse)[RES] = res;
+  pr.on('data', pumpData);
+  pr.once('end', pumpEnd);
+  pr.once('close', pumpClose);
+}
+function pumpData(this: WithResponse, chunk: Buffer): void {
+  const res = this[RES]!;
+  if (!res.write(chunk)) {
+    this.pause();
+    res.once('drain', () => this.resume());
+  }
+}
+function pumpEnd(this: WithResponse): void {
+  this[RES]!.end();
+}
+// A backend that dies mid-body: the client must see a cut, not a short "complete" body.
+function pumpClose(this: WithResponse): void {
+  if (!this.complete) this[RES]!.destroy();
 }
 
 export class HttpProxy {
@@ -87,7 +116,8 @@ class Exchange {
     this.#req = req;
     this.#res = res;
     this.#proto = proto;
-    res.once('close', this.#onClose);
+    (res as WithExchange)[X] = this;
+    res.once('close', Exchange.#onResClose);
   }
 
   refuse(r: Refusal): void {
@@ -114,59 +144,88 @@ class Exchange {
     const req = this.#req;
     const opts: https.RequestOptions = { host: b.host, port: b.port, method: req.method, path: req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: b.https ? ctx.httpsAgent : ctx.httpAgent };
     if (b.https && !net.isIP(b.host)) opts.servername = b.host;
-    const up = (b.https ? https : http).request(opts);
+    const up = (b.https ? https : http).request(opts) as WithAttempt;
     this.#up = up;
-    let connected = false;
-    let reused = false;
-    let connectTimer: NodeJS.Timeout | undefined;
-    let headTimer: NodeJS.Timeout | undefined;
-    const onConnected = (): void => {
-      if (connectTimer) clearTimeout(connectTimer);
-      connected = true;
-      this.#sendBody(up);
-    };
-    up.once('socket', (s) => {
-      if (!s.connecting) {
-        reused = true; // a pooled keep-alive socket
-        return onConnected();
-      }
-      connectTimer = setTimeout(() => up.destroy(new ConnectTimeout('connect timeout')), ctx.limits.backendConnectTimeoutMs);
-      s.once('connect', onConnected);
-    });
-    // The backend's clock for the response head starts once the whole request was sent.
-    up.once('finish', () => {
-      if (ctx.limits.backendTimeoutMs > 0 && !this.#settled)
-        headTimer = setTimeout(() => {
-          this.#timedOut = true;
-          up.destroy(new Error('backend response timeout'));
-        }, ctx.limits.backendTimeoutMs);
-    });
-    up.on('error', (err: NodeJS.ErrnoException) => {
-      if (connectTimer) clearTimeout(connectTimer);
-      if (headTimer) clearTimeout(headTimer);
-      if (this.#settled) return;
-      const route = this.#route!;
-      // A pooled socket the backend closed just as we picked it (its keep-alive timeout): nothing
-      // of a bodiless safe request was consumed, so one fresh attempt on the same backend is fine.
-      if (reused && !retry && !this.#res.headersSent && !this.#timedOut && err.code === 'ECONNRESET' && SAFE.has(req.method ?? '') && this.#bodiless()) return this.#try(i, true);
-      if (!connected) {
-        markDown(ctx, route, b, err.code ?? err.message);
-        if (i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(i + 1);
-      }
-      this.#settled = true;
-      const timeout = this.#timedOut;
-      ctx.metrics.backendErrors.labels(route.name, timeout ? 'timeout' : this.#res.headersSent ? 'reset' : 'unavailable').inc();
-      if (timeout) reply(this.#res, 504, BODY[504], undefined, true);
-      else reply(this.#res, 502, BODY[502], undefined, true);
-    });
-    up.once('response', (pr: IncomingMessage) => {
-      if (headTimer) clearTimeout(headTimer);
-      if (this.#settled) return void pr.resume();
-      markUp(ctx, this.#route!, b);
-      const res = this.#res;
-      res.writeHead(pr.statusCode ?? 502, pr.statusMessage, responseHeaders(pr.rawHeaders) as unknown as http.OutgoingHttpHeaders);
-      pump(pr, res);
-    });
+    up[A] = { x: this, i, b, retry, up, connected: false, reused: false, connectTimer: undefined, headTimer: undefined };
+    up.once('socket', Exchange.#onSocket);
+    up.on('error', Exchange.#onError);
+    up.once('response', Exchange.#onResponse);
+  }
+
+  static #onSocket(this: WithAttempt, s: Socket): void {
+    const a = this[A]!;
+    if (!s.connecting) {
+      a.reused = true; // a pooled keep-alive socket
+      return a.x.#connected(a);
+    }
+    a.connectTimer = setTimeout(() => a.up.destroy(new ConnectTimeout('connect timeout')), a.x.#ctx.limits.backendConnectTimeoutMs);
+    s.once('connect', () => a.x.#connected(a));
+  }
+
+  #connected(a: Attempt): void {
+    if (a.connectTimer) clearTimeout(a.connectTimer);
+    a.connected = true;
+    if (this.#bodiless()) {
+      a.up.end();
+      this.#startHeadTimer(a);
+    } else {
+      a.up.once('finish', Exchange.#onSent);
+      this.#sendBody(a.up);
+    }
+  }
+
+  static #onSent(this: WithAttempt): void {
+    const a = this[A]!;
+    a.x.#startHeadTimer(a);
+  }
+
+  /** The backend's clock for the response head starts once the whole request was sent. */
+  #startHeadTimer(a: Attempt): void {
+    const ms = this.#ctx.limits.backendTimeoutMs;
+    if (ms > 0 && !this.#settled)
+      a.headTimer = setTimeout(() => {
+        this.#timedOut = true;
+        a.up.destroy(new Error('backend response timeout'));
+      }, ms);
+  }
+
+  static #onError(this: WithAttempt, err: NodeJS.ErrnoException): void {
+    const a = this[A]!;
+    a.x.#upError(a, err);
+  }
+
+  #upError(a: Attempt, err: NodeJS.ErrnoException): void {
+    const ctx = this.#ctx;
+    if (a.connectTimer) clearTimeout(a.connectTimer);
+    if (a.headTimer) clearTimeout(a.headTimer);
+    if (this.#settled) return;
+    const route = this.#route!;
+    // A pooled socket the backend closed just as we picked it (its keep-alive timeout): nothing
+    // of a bodiless safe request was consumed, so one fresh attempt on the same backend is fine.
+    if (a.reused && !a.retry && !this.#res.headersSent && !this.#timedOut && err.code === 'ECONNRESET' && SAFE.has(this.#req.method ?? '') && this.#bodiless()) return this.#try(a.i, true);
+    if (!a.connected) {
+      markDown(ctx, route, a.b, err.code ?? err.message);
+      if (a.i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(a.i + 1);
+    }
+    this.#settled = true;
+    const timeout = this.#timedOut;
+    ctx.metrics.backendErrors.labels(route.name, timeout ? 'timeout' : this.#res.headersSent ? 'reset' : 'unavailable').inc();
+    if (timeout) reply(this.#res, 504, BODY[504], undefined, true);
+    else reply(this.#res, 502, BODY[502], undefined, true);
+  }
+
+  static #onResponse(this: WithAttempt, pr: IncomingMessage): void {
+    const a = this[A]!;
+    a.x.#upResponse(a, pr);
+  }
+
+  #upResponse(a: Attempt, pr: IncomingMessage): void {
+    if (a.headTimer) clearTimeout(a.headTimer);
+    if (this.#settled) return void pr.resume();
+    markUp(this.#ctx, this.#route!, a.b);
+    const res = this.#res;
+    res.writeHead(pr.statusCode ?? 502, pr.statusMessage, responseHeaders(pr.rawHeaders) as unknown as http.OutgoingHttpHeaders);
+    pump(pr, res);
   }
 
   #bodiless(): boolean {
@@ -177,10 +236,6 @@ class Exchange {
   #sendBody(up: ClientRequest): void {
     const req = this.#req;
     const h = req.headers;
-    if (this.#bodiless()) {
-      up.end();
-      return;
-    }
     // A declared length was checked at admission (and Node's parser enforces it); a chunked body is counted as it streams.
     if (h['transfer-encoding'] !== undefined) {
       const max = this.#ctx.limits.maxBodyBytes;
@@ -200,7 +255,11 @@ class Exchange {
     req.pipe(up);
   }
 
-  readonly #onClose = (): void => {
+  static #onResClose(this: WithExchange): void {
+    this[X]!.#closed();
+  }
+
+  #closed(): void {
     const ctx = this.#ctx;
     const route = this.#route;
     const d = socketDelta(this.#req.socket);
@@ -217,5 +276,5 @@ class Exchange {
     m.bytesOut.inc(d.written);
     m.request(this.#res.statusCode);
     m.latency.observe((performance.now() - this.#start) / 1000);
-  };
+  }
 }
