@@ -4,9 +4,17 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { connect, keyFromSecret, keysReady, NETWORKS, type KeyringPair, type KeyType, type NetworkName, type TfchainClient } from '@tfgrid/client';
+import type { KeyringPair, KeyType, NetworkName, TfchainClient } from '@tfgrid/client';
 import { CliFailure, UsageError } from './errors';
 import type { Io } from './io';
+
+/**
+ * The chain client, loaded on first use: @polkadot takes seconds to load, and help or bad input
+ * need none of it. `require`, not `import()`: the bin runs TypeScript through tsx's CommonJS hook.
+ */
+export const chainLib = async (): Promise<typeof import('@tfgrid/client')> => require('@tfgrid/client') as typeof import('@tfgrid/client');
+export const utilLib = (): typeof import('@polkadot/util') => require('@polkadot/util') as typeof import('@polkadot/util');
+export const cryptoLib = (): typeof import('@polkadot/util-crypto') => require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
 
 /** Grid-proxy-compatible explorers per network (dev: the local `tfgrid-explorer`). */
 export const EXPLORERS: Record<NetworkName, string> = {
@@ -37,7 +45,7 @@ export class Context {
   constructor(io: Io, g: GlobalOptions) {
     this.io = io;
     this.g = g;
-    if (g.network !== undefined && !(g.network in NETWORKS)) throw new UsageError(`--network must be one of ${Object.keys(NETWORKS).join(', ')}, got '${g.network}'`);
+    if (g.network !== undefined && !(g.network in EXPLORERS)) throw new UsageError(`--network must be one of ${Object.keys(EXPLORERS).join(', ')}, got '${g.network}'`);
     if (g.url !== undefined && !/^wss?:\/\/\S+$/.test(g.url)) throw new UsageError(`--url must be a ws:// or wss:// URL, got '${g.url}'`);
     if (g.keyType !== undefined && g.keyType !== 'sr25519' && g.keyType !== 'ed25519') throw new UsageError(`--key-type must be sr25519 or ed25519, got '${g.keyType}'`);
   }
@@ -51,12 +59,14 @@ export class Context {
   }
 
   /** The chain's WebSocket URL: --url, else --network (TFGRID_NETWORK), else dev. */
-  get chainUrl(): string {
-    return this.g.url ?? NETWORKS[this.network];
+  async chainUrl(): Promise<string> {
+    return this.g.url ?? (await chainLib()).NETWORKS[this.network];
   }
 
   get network(): NetworkName {
-    return (this.g.network ?? this.io.env.TFGRID_NETWORK ?? 'dev') as NetworkName;
+    const n = this.g.network ?? this.io.env.TFGRID_NETWORK ?? 'dev';
+    if (!(n in EXPLORERS)) throw new UsageError(`TFGRID_NETWORK must be one of ${Object.keys(EXPLORERS).join(', ')}, got '${n}'`);
+    return n as NetworkName;
   }
 
   /** A progress line on stderr (never on stdout: scripts read stdout). */
@@ -85,6 +95,7 @@ export class Context {
   /** The signer's key pair (validated before anything is sent). */
   async pair(): Promise<KeyringPair> {
     const secret = this.secret();
+    const { keyFromSecret, keysReady } = await chainLib();
     await keysReady();
     try {
       return keyFromSecret(secret, (this.g.keyType ?? 'sr25519') as KeyType);
@@ -100,7 +111,8 @@ export class Context {
     if (this.#client) await (await this.#client).disconnect();
     const pair = sign ? await this.pair() : undefined;
     this.#signing = sign;
-    const url = this.chainUrl;
+    const url = await this.chainUrl();
+    const { connect } = await chainLib();
     this.progress(`connecting to ${url} …`);
     this.#client = this.#withTimeout(connect({ url, ...(pair ? { pair } : {}) }), `no answer from the chain at ${url}`).catch((e: unknown) => {
       this.#client = undefined;

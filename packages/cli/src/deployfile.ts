@@ -21,7 +21,8 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DeploymentBuilder, DeploymentError, WORKLOAD_TYPES, type Deployment, type WorkloadType } from '@tfgrid/client';
+import type { Deployment, WorkloadType } from '@tfgrid/client';
+import { chainLib } from './context';
 import { UsageError } from './errors';
 import { parseSize } from './units';
 
@@ -70,7 +71,8 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
     const at = `workloads[${i}]`;
     if (typeof w !== 'object' || w === null || Array.isArray(w)) return bad(at, 'must be an object');
     const x = w as Record<string, unknown>;
-    if (!WORKLOAD_TYPES.includes(x.type as WorkloadType)) bad(`${at}.type`, `must be one of ${WORKLOAD_TYPES.join(', ')}`);
+    // The type's value is checked by the client's rules when the deployment is built.
+    if (typeof x.type !== 'string') bad(`${at}.type`, 'must be a string (volume, vm, gateway-name-proxy)');
     if (typeof x.name !== 'string') bad(`${at}.name`, 'must be a string');
     const flat = Object.fromEntries(Object.entries(x).filter(([k]) => !COMMON.has(k)));
     if (x.data !== undefined && (typeof x.data !== 'object' || x.data === null || Array.isArray(x.data))) bad(`${at}.data`, 'must be an object');
@@ -94,7 +96,8 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
 }
 
 /** The protocol document for `twinId` on `nodeId`; the client's rules name what is invalid. */
-export function buildDeployment(f: DeploymentFile, twinId: number, nodeId: number, version = 0): Deployment {
+export async function buildDeployment(f: DeploymentFile, twinId: number, nodeId: number, version = 0): Promise<Deployment> {
+  const { DeploymentBuilder, DeploymentError } = await chainLib();
   const b = new DeploymentBuilder(twinId, nodeId).version(version).description(f.description).metadata(f.metadata).expiration(f.expiration);
   for (const w of f.workloads) b.workload(w.type, w.name, w.data, { version: w.version, description: w.description, metadata: w.metadata });
   try {

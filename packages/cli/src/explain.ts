@@ -2,7 +2,7 @@
  * Chain refusals in words. TFChain's metadata carries few error docs, so the errors people meet
  * most get a sentence here (with what to do); the rest fall back to the metadata's docs.
  */
-import { ChainError, InvalidTransactionError } from '@tfgrid/client';
+import type { ChainError, InvalidTransactionError } from '@tfgrid/client';
 import { CliFailure } from './errors';
 
 const WORDS: Record<string, string> = {
@@ -61,12 +61,17 @@ export function explainChainError(e: ChainError): string {
 
 /** Turns what the client throws into a CliFailure with words (or leaves other errors as they are). */
 export function explain(err: unknown): unknown {
-  if (err instanceof ChainError) {
+  // By name, not instanceof: the client is loaded lazily (help and usage errors never load it).
+  if (isNamed<ChainError>(err, 'ChainError')) {
     return new CliFailure(explainChainError(err), { kind: 'chain', pallet: err.pallet, error: err.error, name: err.fullName, docs: err.docs });
   }
-  if (err instanceof InvalidTransactionError) {
+  if (isNamed<InvalidTransactionError>(err, 'InvalidTransactionError')) {
     const fees = /pay some fees|balance too low/i.test(err.reason) ? ' (the account needs TFT to pay the fee: fund it first)' : '';
     return new CliFailure(`the node refused the transaction: ${err.reason}${fees}`, { kind: 'refused', code: err.code, reason: err.reason });
   }
   return err;
+}
+
+function isNamed<T>(e: unknown, name: string): e is T {
+  return e instanceof Error && e.name === name;
 }

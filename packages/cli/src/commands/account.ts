@@ -1,15 +1,14 @@
 /** account new|show|balance|transfer: keys and TFT. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { keyFromSecret, keysReady } from '@tfgrid/client';
-import { decodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
-import { u8aToHex } from '@polkadot/util';
 import { str, type Command } from '../command';
+import { chainLib, cryptoLib, utilLib } from '../context';
 import { CliFailure, UsageError } from '../errors';
 import { fields } from '../io';
 import { formatTft, parseTft } from '../units';
 
-export function checkAddress(a: string, what = 'address'): string {
+export async function checkAddress(a: string, what = 'address'): Promise<string> {
+  const { decodeAddress } = cryptoLib();
   try {
     decodeAddress(a);
     return a;
@@ -25,6 +24,8 @@ export const accountCommands: Command[] = [
     options: { save: { type: 'string', value: 'FILE', help: 'write the mnemonic to FILE (refuses to overwrite) instead of printing it' } },
     details: 'Example: tfgrid account new --save ~/.tfgrid-mnemonic && export TFGRID_MNEMONIC_FILE=~/.tfgrid-mnemonic',
     async run(ctx, a) {
+      const { keyFromSecret, keysReady } = await chainLib();
+      const { mnemonicGenerate } = cryptoLib();
       await keysReady();
       const mnemonic = mnemonicGenerate(12);
       const pair = keyFromSecret(mnemonic, (ctx.g.keyType ?? 'sr25519') as 'sr25519' | 'ed25519');
@@ -51,6 +52,7 @@ export const accountCommands: Command[] = [
     async run(ctx) {
       const pair = await ctx.pair();
       const c = await ctx.client();
+      const { u8aToHex } = utilLib();
       const [twinId, bal] = await Promise.all([c.twins.idOf(pair.address), c.balances.get(pair.address)]);
       const terms = await c.twins.termsAccepted(pair.address);
       const out = { address: pair.address, publicKey: u8aToHex(pair.publicKey), keyType: pair.type, twinId: twinId ?? null, termsAccepted: terms.length > 0, free: formatTft(bal.free) };
@@ -63,7 +65,7 @@ export const accountCommands: Command[] = [
     args: '[ADDRESS]',
     maxArgs: 1,
     async run(ctx, a) {
-      const address = a.positionals[0] ? checkAddress(a.positionals[0]) : (await ctx.pair()).address;
+      const address = a.positionals[0] ? await checkAddress(a.positionals[0]) : (await ctx.pair()).address;
       const b = await (await ctx.client()).balances.get(address);
       const out = { address, free: formatTft(b.free), reserved: formatTft(b.reserved), frozen: formatTft(b.frozen), units: b };
       return { json: out, text: fields({ address, 'free TFT': out.free, 'reserved TFT': out.reserved, 'frozen TFT': out.frozen }) };
@@ -78,7 +80,7 @@ export const accountCommands: Command[] = [
     },
     details: 'Example: tfgrid account transfer --to 5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY --amount 10',
     async run(ctx, a) {
-      const to = checkAddress(required(a, 'to', 'account transfer'), '--to');
+      const to = await checkAddress(required(a, 'to', 'account transfer'), '--to');
       const amount = parseTft(required(a, 'amount', 'account transfer'), '--amount');
       const c = await ctx.client(true);
       const r = await ctx.tx(`transferring ${formatTft(amount)} TFT to ${to}`, () => c.balances.transfer({ to, amount }));

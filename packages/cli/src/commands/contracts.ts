@@ -1,8 +1,7 @@
 /** contracts list|show|update|cancel and name reserve|release: a deployer's contracts. */
-import { stringToU8a } from '@polkadot/util';
-import { notaryCalls, type Contract, type TfchainClient } from '@tfgrid/client';
+import type { Contract, TfchainClient } from '@tfgrid/client';
 import { str, type Command } from '../command';
-import type { Context } from '../context';
+import { chainLib, utilLib, type Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
 import { fields, table } from '../io';
 import { buildDeployment, readDeploymentFile } from '../deployfile';
@@ -104,9 +103,11 @@ export const contractCommands: Command[] = [
       if (!k) throw new CliFailure(`there is no live contract ${id}`, { kind: 'not-found', contractId: id });
       if (k.type.kind !== 'node') throw new UsageError(`contract ${id} is a ${k.type.kind} contract: only node contracts carry a deployment`);
       const nodeId = k.type.nodeId;
-      buildDeployment(f, k.twinId, nodeId, version); // bad files fail before anything is sent
+      await buildDeployment(f, k.twinId, nodeId, version); // bad files fail before anything is sent
       const { prepared: p } = await prepare(ctx, c, f, nodeId, version);
       const api = c.api;
+      const { notaryCalls } = await chainLib();
+      const { stringToU8a } = utilLib();
       const calls = [...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.updateNodeContract(id, stringToU8a(p.hash), f.contractData)];
       const r = await ctx.tx(`storing the new deployment and updating contract ${id}`, () => c.batch(calls));
       const resources = await waitRunning(ctx, c, id, nodeId, a);

@@ -3,10 +3,9 @@
  * notary and create the node contract with its hash in one atomic batch; then wait until the
  * node reports the contract's resources on chain (its sign that the workloads run).
  */
-import { stringToU8a } from '@polkadot/util';
-import { nodeBoxPublicKey, notaryCalls, prepareDeployment, type Resources, type TfchainClient, type TxResult } from '@tfgrid/client';
+import type { Resources, TfchainClient, TxResult } from '@tfgrid/client';
 import { flag, str, type Args, type Command } from '../command';
-import type { Context } from '../context';
+import { chainLib, utilLib, type Context } from '../context';
 import { CliFailure } from '../errors';
 import { fields } from '../io';
 import { buildDeployment, readDeploymentFile, type DeploymentFile } from '../deployfile';
@@ -62,7 +61,8 @@ export async function prepare(ctx: Context, c: TfchainClient, f: DeploymentFile,
   const pair = await ctx.pair();
   const twinId = await c.twins.idOf(pair.address);
   if (twinId === undefined) throw new CliFailure(`${pair.address} has no twin: run \`tfgrid terms accept\` and \`tfgrid twin create\` first`, { kind: 'not-found' });
-  const d = buildDeployment(f, twinId, nodeId, version);
+  const d = await buildDeployment(f, twinId, nodeId, version);
+  const { nodeBoxPublicKey, prepareDeployment } = await chainLib();
   let box: Uint8Array;
   try {
     box = await nodeBoxPublicKey(c.api, nodeId);
@@ -97,6 +97,8 @@ contract created with its hash, in one transaction; the node picks it up from th
       const c = await ctx.client(true);
       const { twinId, prepared: p } = await prepare(ctx, c, f, nodeId, 0);
       const api = c.api;
+      const { notaryCalls } = await chainLib();
+      const { stringToU8a } = utilLib();
       const calls = [...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.createNodeContract(nodeId, stringToU8a(p.hash), f.contractData, f.publicIps, null)];
       const r = await ctx.tx(`storing the sealed deployment (${p.sealed.length} bytes) and creating the contract on node ${nodeId}`, () => c.batch(calls));
       const contractId = createdContractId(r) ?? (await c.contracts.idByNodeAndHash(nodeId, p.hash));
