@@ -101,6 +101,20 @@ test('WebSocket upgrades are piped both ways; other upgrades refused', async () 
   expect(h2c).toMatch(/^HTTP\/1\.1 400 /);
 });
 
+test('a WebSocket fails over past a dead backend, and its tunnel\'s bytes are counted when it closes', async () => {
+  const dead = await startBackend('dead');
+  await dead.close();
+  gw.addRoute({ name: 'wsfail', contractId: 71, backends: [dead.url, a.url] });
+  try {
+    const ws = await wsRoundTrip(port, `wsfail.${DOMAIN}`, 'hello');
+    expect(ws).toMatchObject({ status: 101, reply: 'echo:hello' });
+    await until(() => gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route('wsfail')!.inflight === 0);
+    expect(gw.route('wsfail')!.backends.map((x) => x.healthy)).toEqual([false, true]);
+  } finally {
+    gw.removeRoute('wsfail');
+  }
+});
+
 test('failover: a dead backend is skipped on connect failure and by the health check; back when it returns', async () => {
   const c = await startBackend('c');
   const d = await startBackend('d');
