@@ -268,7 +268,8 @@ async function bareRole(backendPort: number): Promise<void> {
   process.send!({ port: (server.address() as AddressInfo).port });
 }
 
-if (require.main === module) {
+// Run directly, or required by bench/agent.ts for `npm run bench -w packages/agent -- gateway`.
+if (require.main === module || process.argv[2] === 'gateway') {
   const { values } = parseArgs({ options: { role: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, reference: { type: 'boolean' }, raw: { type: 'boolean' } }, allowPositionals: true });
   const last = Number(process.argv[process.argv.length - 1]);
   const main =
