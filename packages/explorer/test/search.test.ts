@@ -19,7 +19,8 @@ import { tempDir } from './support';
 const NOW = 1_800_000_000;
 const GiB = 1024 ** 3;
 let seed = 42;
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+// An LCG's low bits cycle quickly: take the high ones.
+const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
 
 function node(id: number): NodeRecord {
   const total = { cru: 2 + rnd(30), mru: (4 + rnd(60)) * GiB, sru: rnd(4) * 500 * GiB, hru: rnd(3) * 2000 * GiB };

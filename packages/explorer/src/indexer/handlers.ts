@@ -68,7 +68,9 @@ export async function putNode(w: WriteSet, j: Record<string, unknown>, now: numb
 async function updateNode(w: WriteSet, id: number, f: (n: NodeRecord) => void): Promise<void> {
   const n = await w.get<NodeRecord>('node', key(id));
   if (!n) return;
-  const next = structuredClone(n);
+  // Records are shared with the view: copy what the mutators may change in place (power); the
+  // other fields they touch are replaced, not mutated. Cheaper than structuredClone per event.
+  const next: NodeRecord = { ...n, power: { ...n.power } };
   f(next);
   w.put('node', key(id), next);
 }
@@ -76,7 +78,7 @@ async function updateNode(w: WriteSet, id: number, f: (n: NodeRecord) => void): 
 async function updateFarm(w: WriteSet, id: number, f: (n: FarmRecord) => void): Promise<void> {
   const farm = await w.get<FarmRecord>('farm', key(id));
   if (!farm) return;
-  const next = structuredClone(farm);
+  const next: FarmRecord = { ...farm, publicIps: farm.publicIps.map((p) => ({ ...p })) };
   f(next);
   w.put('farm', key(id), next);
 }

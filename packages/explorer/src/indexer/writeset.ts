@@ -11,7 +11,8 @@ export class WriteSet {
   #db: ExplorerDb;
   #view: GridView | undefined;
   #cache = new Map<string, unknown>();
-  readonly ops: Op[] = [];
+  /** The last write of each record: a block that updates a node ten times writes it once. */
+  #ops = new Map<string, Op>();
 
   constructor(db: ExplorerDb, view?: GridView) {
     this.#db = db;
@@ -39,13 +40,22 @@ export class WriteSet {
     }
   }
 
+  /** The batch: each record's last write, in the order of those writes. */
+  get ops(): Op[] {
+    return [...this.#ops.values()];
+  }
+
   put(sub: SublevelName, key: string, value: unknown): void {
-    this.#cache.set(`${sub}\0${key}`, value);
-    this.ops.push({ type: 'put', sub, key, value });
+    this.#write(`${sub}\0${key}`, value, { type: 'put', sub, key, value });
   }
 
   del(sub: SublevelName, key: string): void {
-    this.#cache.set(`${sub}\0${key}`, null);
-    this.ops.push({ type: 'del', sub, key });
+    this.#write(`${sub}\0${key}`, null, { type: 'del', sub, key });
+  }
+
+  #write(k: string, value: unknown, op: Op): void {
+    this.#cache.set(k, value);
+    this.#ops.delete(k);
+    this.#ops.set(k, op);
   }
 }

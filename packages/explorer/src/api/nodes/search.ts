@@ -13,8 +13,12 @@ import { idList, DEFAULT_PAGE_SIZE } from '../common';
 import type { NodeSort, NodesQuery } from './query';
 import { nodeReputation, nodeStatus } from './view';
 
-/** A candidate set larger than this share of all nodes is not worth sorting: walk the index. */
-const CANDIDATE_SHARE = 1 / 8;
+/**
+ * Filtering and sorting a candidate set costs about its size; walking the sorted index costs
+ * about (rows to skip and return) × (all nodes / candidates) checks when the candidate filter is
+ * the selective one. Take the candidates when size² ≤ rows × all (and always for a count).
+ */
+const useCandidates = (size: number, rows: number, all: number, count: boolean) => count || size * size <= rows * all;
 
 const eq = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -100,7 +104,7 @@ export function searchNodes(view: GridView, q: NodesQuery, now: number, gateways
   const isStatic = (STATIC_NODE_SORT as readonly string[]).includes(by);
   const cand = candidates(view, q);
 
-  if (!isStatic || (cand && cand.size <= view.nodes.size * CANDIDATE_SHARE)) {
+  if (!isStatic || (cand && useCandidates(cand.size, from + size, view.nodes.size, q.ret_count === true))) {
     // Few candidates, or a key computed now: filter, then sort what matched.
     const key = isStatic ? staticSortKey(by as StaticNodeSort) : dynamicKey(view, by, now);
     const list: [number | string, NodeRecord][] = [];

@@ -1,0 +1,88 @@
+/**
+ * The explorer's benchmark:  npm run bench -w packages/explorer [-- --only ingest|api|scan]
+ *  (a) ingest: events/s while backfilling a dev chain of >= 100,000 blocks of TFChain traffic
+ *      (built once into bench/.cache, see chain.ts), served by the dev chain in its own process;
+ *  (b) API: 100,000 nodes and 200,000 contracts written through the explorer's own event
+ *      handlers (grid.ts), the API in its own process, filtered sorted /nodes at 50 keep-alive
+ *      connections: requests/s, p50, p99;
+ *  (c) the same /nodes question answered by scanning chain storage through the client, as a ratio.
+ */
+import { fork } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { benchChain } from './chain';
+import { syntheticGrid, writeGrid } from './grid';
+import { ingest } from './ingest';
+import { load } from './load';
+import { chainScan } from './scan';
+
+const log = (s: string) => process.stdout.write(s + '\n');
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
+const GiB = 1024 ** 3;
+
+const QUERIES = [
+  `/nodes?status=up&free_mru=${16 * GiB}&sort_by=free_mru&sort_order=desc&size=50`,
+  `/nodes?country=Belgium&free_sru=${1000 * GiB}&sort_by=total_cru&sort_order=desc&size=50`,
+  '/nodes?farm_ids=3,5,8&status=up&sort_by=node_id&size=50',
+  `/nodes?rentable=true&ipv4=true&sort_by=uptime&sort_order=desc&size=50`,
+  `/nodes?status=up&certification_type=Certified&free_hru=${2000 * GiB}&sort_by=free_hru&sort_order=desc&size=50`,
+];
+
+async function api(nodes: number, contracts: number): Promise<{ median: number }> {
+  const now = Math.floor(Date.now() / 1000);
+  const dir = mkdtempSync(path.join(tmpdir(), 'explorer-api-bench-'));
+  try {
+    let t = Date.now();
+    const grid = syntheticGrid(nodes, contracts, now);
+    await writeGrid(dir, grid, now);
+    log(`api: ${fmt(nodes)} nodes, ${fmt(contracts)} contracts (and 2 uptime reports per node) written through the explorer's event handlers in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const port = 9_600 + Math.floor(Math.random() * 90);
+    const server = fork(path.join(__dirname, 'api-server.ts'), [dir, String(port)], { execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: 'inherit' });
+    try {
+      t = Date.now();
+      const ready = await new Promise<{ url: string; loadMs: number; rss: number }>((resolve, reject) => {
+        server.once('message', (m) => resolve(m as never));
+        server.once('exit', (c) => reject(new Error(`api server exited ${c}`)));
+      });
+      log(`  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB`);
+      const r = await load(ready.url, QUERIES, { connections: 50, seconds: 15, warmupSeconds: 3 });
+      log(`  filtered sorted /nodes (${QUERIES.length} queries in turn), 50 connections, ${r.seconds} s: ${fmt(r.rps)} requests/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.errors} errors`);
+      log(`  targets: >= 5,000 requests/s ${r.rps >= 5000 ? 'met' : `MISSED (${fmt(r.rps)})`}; p99 < 20 ms ${r.p99 < 20 ? 'met' : `MISSED (${fmt(r.p99, 2)} ms)`}`);
+      const single = await load(ready.url, [QUERIES[1]!], { connections: 1, seconds: 3, warmupSeconds: 1 });
+      log(`  the scan-comparison query alone, 1 connection: p50 ${fmt(single.p50, 2)} ms`);
+      return { median: single.p50 };
+    } finally {
+      server.kill('SIGTERM');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' } } });
+  const run = (p: string) => !values.only || values.only.split(',').includes(p);
+  log(`machine: ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0]?.model}), Node ${process.version}`);
+  if (run('ingest')) {
+    const chain = await benchChain({ blocks: Number(values.blocks), nodes: 40, log });
+    const r = await ingest(chain, log);
+    log(`ingest: ${fmt(r.blocks)} blocks, ${fmt(r.events)} events in ${r.seconds.toFixed(1)} s: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.blocksPerSecond)} blocks/s`);
+    log(`  records: ${Object.entries(r.records).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+    log(`  target >= 10,000 events/s: ${r.eventsPerSecond >= 10_000 ? 'met' : `MISSED (${fmt(r.eventsPerSecond)})`}`);
+  }
+  let apiMs = 0;
+  if (run('api') || run('scan')) apiMs = (await api(Number(values.nodes), Number(values.contracts))).median;
+  if (run('scan')) {
+    const grid = syntheticGrid(Number(values.nodes), Number(values.contracts), Math.floor(Date.now() / 1000));
+    const s = await chainScan(grid, log, { minFreeMru: 0, country: 'Belgium' });
+    log(`scan: the same question (country, free memory, sorted) by reading chain storage through the client: ${(s.seconds * 1000).toFixed(0)} ms per answer (${s.matched} matches)`);
+    log(`  ratio: the explorer answers ${fmt((s.seconds * 1000) / apiMs)}x faster (${fmt(apiMs, 2)} ms vs ${fmt(s.seconds * 1000)} ms)`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (e) => (console.error(e), process.exit(1)),
+);

@@ -1,0 +1,52 @@
+/** A small keep-alive HTTP load generator: `connections` loops, each one request at a time. */
+import http from 'node:http';
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function request(agent: http.Agent, url: URL): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent }, (res) => {
+      res.on('data', () => undefined);
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+  });
+}
+
+export async function load(base: string, paths: string[], opts: { connections: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const urls = paths.map((p) => new URL(p, base));
+  const lat: number[] = [];
+  let errors = 0;
+  let i = 0;
+  const t0 = Date.now();
+  const measureFrom = t0 + opts.warmupSeconds * 1000;
+  const end = measureFrom + opts.seconds * 1000;
+  let mStart = 0n;
+  await Promise.all(
+    Array.from({ length: opts.connections }, async () => {
+      while (Date.now() < end) {
+        const u = urls[i++ % urls.length]!;
+        const s = process.hrtime.bigint();
+        const status = await request(agent, u).catch(() => 0);
+        const e = process.hrtime.bigint();
+        if (Date.now() < measureFrom) continue;
+        if (mStart === 0n) mStart = s;
+        if (status !== 200) errors++;
+        lat.push(Number(e - s) / 1e6);
+      }
+    }),
+  );
+  agent.destroy();
+  lat.sort((a, b) => a - b);
+  const seconds = opts.seconds;
+  const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? 0;
+  return { requests: lat.length, errors, seconds, rps: lat.length / seconds, p50: q(0.5), p99: q(0.99) };
+}
