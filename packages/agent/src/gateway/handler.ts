@@ -20,6 +20,8 @@ export interface GatewayHandlerOptions {
   logger: Logger;
   /** Must match the gateway's allowLocalBackends (tests). Default false. */
   allowLocalBackends?: boolean;
+  /** Told the domain at each provision (GatewayService starts the listeners on it). */
+  onDomain?: (domain: string) => void | Promise<void>;
 }
 
 interface ProxyData {
@@ -54,6 +56,7 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
     const { data, domain, nc } = await this.#check(w, ctx, false);
     const gw = this.#o.gateway;
     gw.setDomain(domain);
+    await this.#o.onDomain?.(domain);
     // An update keeps the route's pause (and the grace the event feed set) as it was.
     const before = gw.route(data.name);
     const same = before && before.state !== 'gone' && before.contractId === ctx.contractId ? before : undefined;

@@ -8,3 +8,4 @@ export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './options';
 export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
 export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
+export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';

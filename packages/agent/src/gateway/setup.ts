@@ -16,6 +16,8 @@ export interface GatewayFromConfigOptions {
   /** The node's public config domain. */
   domain: string;
   limits?: Partial<GatewayLimits>;
+  /** Tests and one-machine setups only. */
+  allowLocalBackends?: boolean;
 }
 
 /** A Gateway on `gatewayHttpAddress`, and on `gatewayHttpsAddress` when `gatewayCertDir` is set. Call start(). */
@@ -29,5 +31,6 @@ export function gatewayFromConfig(c: Pick<AgentConfig, 'gatewayHttpAddress' | 'g
     httpAddress: c.gatewayHttpAddress,
     ...(certificates ? { httpsAddress: c.gatewayHttpsAddress, certificates } : {}),
     ...(o.limits ? { limits: o.limits } : {}),
+    ...(o.allowLocalBackends ? { allowLocalBackends: true } : {}),
   });
 }

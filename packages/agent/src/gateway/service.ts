@@ -1,0 +1,99 @@
+/**
+ * The gateway as one of the node's services: the workload handler registered on the
+ * provisioner, the listeners started once the node has a public config domain (at start, or
+ * when a NodePublicConfigStored event or a provision brings one), contract events applied to
+ * the routes. {start, stop, status}, like the agent's other services.
+ */
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { AgentConfig } from '../config';
+import type { NruSink, WorkloadHandler } from '../workloads/types';
+import type { GatewayChain } from './chain';
+import { contractEffect, publicConfigDomain, type ContractEventLike } from './events';
+import type { Gateway, GatewayStatus } from './gateway';
+import { GatewayNameProxyHandler } from './handler';
+import type { GatewayLimits } from './options';
+import { gatewayFromConfig } from './setup';
+
+/** The two follower hooks the service needs (ContractFollower has both). */
+export interface GatewayEventSource {
+  onEvent(l: (e: ContractEventLike) => void | Promise<void>): () => void;
+  onContractEvent(l: (ce: unknown, e: ContractEventLike) => void | Promise<void>): () => void;
+}
+
+export interface GatewayServiceOptions {
+  config: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir'>;
+  /** `gatewayChain(client)`. */
+  chain: GatewayChain;
+  nodeId: number;
+  /** Where the handler goes (Provisioner.register). */
+  provisioner: { register(h: WorkloadHandler): void };
+  /** The contract follower. */
+  events: GatewayEventSource;
+  /** The NRU report queue. */
+  nru: NruSink;
+  /** The agent's metrics registry. */
+  registry: Registry;
+  logger: Logger;
+  limits?: Partial<GatewayLimits>;
+  /** Tests and one-machine setups only: backends on loopback. */
+  allowLocalBackends?: boolean;
+}
+
+export class GatewayService {
+  readonly gateway: Gateway;
+  readonly handler: GatewayNameProxyHandler;
+  readonly #o: GatewayServiceOptions;
+  readonly #log: Logger;
+  #unsubscribe: (() => void)[] = [];
+  #starting: Promise<void> | undefined;
+
+  constructor(o: GatewayServiceOptions) {
+    this.#o = o;
+    this.#log = o.logger.child({ module: 'gateway-service' });
+    const allowLocalBackends = o.allowLocalBackends ?? false;
+    this.gateway = gatewayFromConfig(o.config, { logger: o.logger, registry: o.registry, nru: o.nru, domain: '', allowLocalBackends, ...(o.limits ? { limits: o.limits } : {}) });
+    this.handler = new GatewayNameProxyHandler({ gateway: this.gateway, chain: o.chain, nodeId: o.nodeId, logger: o.logger, allowLocalBackends, onDomain: (d) => this.#serve(d) });
+    // Registered on every node: a gateway workload sent to a node without a domain is then refused with that reason.
+    o.provisioner.register(this.handler);
+  }
+
+  /** Subscribes to the follower, reads the node's domain and listens if there is one. */
+  async start(): Promise<void> {
+    const { events, nodeId } = this.#o;
+    this.#unsubscribe.push(
+      events.onContractEvent((_ce, e) => {
+        if (contractEffect(e)) this.gateway.applyContractEvent(e);
+      }),
+      events.onEvent(async (e) => {
+        const d = publicConfigDomain(e, nodeId);
+        if (d) await this.#serve(d);
+        else if (d === null) this.gateway.setDomain(null); // no domain any more: every name answers 404
+      }),
+    );
+    const domain = await this.#o.chain.nodeDomain(nodeId);
+    if (domain) await this.#serve(domain);
+    else this.#log.info('no public config domain: not a gateway node (the gateway starts when one is set)');
+  }
+
+  async stop(): Promise<void> {
+    for (const u of this.#unsubscribe) u();
+    this.#unsubscribe = [];
+    await this.#starting?.catch(() => undefined);
+    await this.gateway.stop();
+  }
+
+  status(): GatewayStatus {
+    return this.gateway.status();
+  }
+
+  /** Sets the domain and starts the listeners once (a failed start is logged and tried again on the next domain news). */
+  #serve(domain: string): Promise<void> {
+    this.gateway.setDomain(domain);
+    if (this.gateway.status().state !== 'idle') return this.#starting ?? Promise.resolve();
+    this.#starting = this.gateway.start().catch((e: unknown) => {
+      this.#log.error({ err: (e as Error).message }, 'gateway failed to start');
+    });
+    return this.#starting;
+  }
+}
