@@ -131,3 +131,20 @@ test('504 when the backend does not answer in time', async () => {
     await until(() => gw.route('app')!.inflight === 0);
   });
 });
+
+test('stop() lets a request in flight finish (within drainMs), then closes', async () => {
+  await withGateway({ drainMs: 5000 }, async (port, gw) => {
+    hang = true;
+    const inflight = request(port, HOST);
+    await until(() => held.length === 1);
+    const stopping = gw.stop();
+    expect(gw.status().state).toBe('stopping');
+    held.splice(0).forEach((r) => r.end('finished'));
+    const r = await inflight;
+    expect(r.status).toBe(200);
+    expect(r.body).toBe('finished');
+    await stopping;
+    expect(gw.status().state).toBe('stopped');
+    await expect(request(port, HOST)).rejects.toThrow(/ECONNREFUSED/);
+  });
+});

@@ -187,8 +187,13 @@ export class Gateway {
       this.#servers.map(
         ({ server }) =>
           new Promise<void>((resolve) => {
-            server.close(() => resolve());
-            server.closeAllConnections();
+            // Stop accepting, close idle keep-alive connections, give requests in flight drainMs.
+            const cut = setTimeout(() => server.closeAllConnections(), this.limits.drainMs);
+            server.close(() => {
+              clearTimeout(cut);
+              resolve();
+            });
+            server.closeIdleConnections();
           }),
       ),
     );

@@ -34,6 +34,8 @@ export interface GatewayLimits {
   healthTimeoutMs: number;
   /** How often counted bytes are handed to the NRU sink. */
   usageFlushMs: number;
+  /** On stop, requests in flight get this long to finish before their connections are cut. */
+  drainMs: number;
 }
 
 export const DEFAULT_LIMITS: GatewayLimits = {
@@ -53,6 +55,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   healthIntervalMs: 10_000,
   healthTimeoutMs: 2_000,
   usageFlushMs: 15_000,
+  drainMs: 3_000,
 };
 
 /** Defaults overlaid with what was given; refuses values that make no sense. */
