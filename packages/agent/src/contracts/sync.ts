@@ -21,6 +21,8 @@ export interface SyncOptions {
   log: Logger;
   metrics?: AgentMetrics;
   signal: () => AbortSignal;
+  /** A chain read that neither answers nor fails within this is abandoned and retried (default 20 s). */
+  readTimeoutMs?: number;
 }
 
 /** The metric label of a refusal: the DeploymentError code, CAPACITY, or PROVISION_FAILED. */
@@ -36,6 +38,16 @@ export class ContractSync {
 
   constructor(o: SyncOptions) {
     this.#o = o;
+  }
+
+  /** A read sent as the socket drops may never settle: it fails after readTimeoutMs so the follower retries. */
+  #read<T>(p: Promise<T>, what: string): Promise<T> {
+    const ms = this.#o.readTimeoutMs ?? 20_000;
+    let t: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      t = setTimeout(() => reject(new Error(`chain read timed out after ${ms} ms: ${what}`)), ms);
+    });
+    return Promise.race([p, timeout]).finally(() => clearTimeout(t));
   }
 
   /** Acts on one event; answers whether it concerned this node. */
@@ -77,11 +89,11 @@ export class ContractSync {
   /** ActiveNodeContracts and each contract's state → provisioned, paused, removed; the rent contract. */
   async reconcile(): Promise<void> {
     const { client, nodeId, provisioner, ledger } = this.#o;
-    const active = await client.contracts.activeForNode(nodeId);
-    const rentId = await client.contracts.activeRentForNode(nodeId);
+    const active = await this.#read(client.contracts.activeForNode(nodeId), 'ActiveNodeContracts');
+    const rentId = await this.#read(client.contracts.activeRentForNode(nodeId), 'ActiveRentContractForNode');
     if (rentId === undefined) ledger.rent = null;
     else if (ledger.rent?.contractId !== rentId) {
-      const rent = await client.contracts.get(rentId);
+      const rent = await this.#read(client.contracts.get(rentId), `contract ${rentId}`);
       ledger.rent = rent ? { contractId: rentId, twinId: rent.twinId } : null;
     }
     for (const id of active) {
@@ -97,7 +109,7 @@ export class ContractSync {
   /** Brings one contract to what the chain says now. */
   async converge(contractId: number): Promise<void> {
     const { client, nodeId, ledger, provisioner, log } = this.#o;
-    const c = await client.contracts.get(contractId);
+    const c = await this.#read(client.contracts.get(contractId), `contract ${contractId}`);
     if (!c || c.type.kind !== 'node' || c.type.nodeId !== nodeId || c.state === 'Deleted') {
       await this.#remove(contractId, c ? `contract ${c.state}` : 'contract gone');
       return;
@@ -119,7 +131,7 @@ export class ContractSync {
     const contractId = c.id;
     let opened;
     try {
-      opened = await receiveDeployment(client.api, contractId, this.#o.nodeSeed());
+      opened = await this.#read(receiveDeployment(client.api, contractId, this.#o.nodeSeed()), `deployment of contract ${contractId}`);
     } catch (e) {
       if (!(e instanceof DeploymentError)) throw e; // a chain read: retried by the follower
       await this.#refuse(contractId, c.twinId, hash, e.code, e.message);
