@@ -5,7 +5,9 @@
  */
 import type { Registry } from 'prom-client';
 import type { Gateway } from '../src/gateway';
-import { Gateway as GatewayClass } from '../src/gateway';
+import dns from 'node:dns';
+import os from 'node:os';
+import { Gateway as GatewayClass, guardedLookup } from '../src/gateway';
 import { DOMAIN, raw, request, silent, startBackend, startGateway, until, wsEcho, wsRoundTrip, type Backend } from './gateway-helpers';
 
 jest.setTimeout(30_000);
@@ -256,4 +258,29 @@ test('a listener that cannot bind fails start() and leaves nothing listening', a
   await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
   expect(other.status()).toMatchObject({ state: 'idle' });
   expect(other.status().http).toBeUndefined();
+});
+
+test('without allowLocalBackends, a backend name that resolves to the gateway node itself is never connected to', async () => {
+  // the guard itself, on a name every resolver maps to loopback
+  const err = await new Promise<NodeJS.ErrnoException | null>((resolve) => guardedLookup('localhost', {}, (e) => resolve(e)));
+  expect(err?.code).toBe('EBACKENDLOCAL');
+  const strict = new GatewayClass({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, limits: { healthIntervalMs: 0 } });
+  await strict.start();
+  try {
+    expect(() => strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://127.0.0.1:${a.port}`] })).toThrow(/gateway node itself/);
+    expect(() => strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://localhost:${a.port}`] })).toThrow(/gateway node itself/);
+    // This machine's own name passes the literal check; its DNS answer (when it is loopback) does not.
+    const self = os.hostname();
+    const addr = await dns.promises.lookup(self).catch(() => undefined);
+    if (addr && /^127\./.test(addr.address)) {
+      strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://${self}:${a.port}`] });
+      const p = Number(strict.status().http!.split(':').pop());
+      expect((await request(p, `sneaky.${DOMAIN}`)).status).toBe(502);
+      expect(strict.route('sneaky')!.backends[0]).toMatchObject({ healthy: false, lastError: 'EBACKENDLOCAL' });
+      await strict.checkHealth();
+      expect(strict.route('sneaky')!.backends[0]).toMatchObject({ healthy: false, lastError: 'EBACKENDLOCAL' });
+    }
+  } finally {
+    await strict.stop();
+  }
 });

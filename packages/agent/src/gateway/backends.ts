@@ -3,6 +3,7 @@
  * on the gateway's one interval, plus passive marking when a proxied connect fails), and the
  * order in which a request tries them (healthy ones round-robin first, the others as a last resort).
  */
+import dns from 'node:dns';
 import net from 'node:net';
 
 export class BackendError extends Error {}
@@ -38,7 +39,7 @@ export class Backend {
 }
 
 /** Addresses that would let a user reach the gateway node itself or cloud metadata, not their workload. */
-function isLocal(host: string): boolean {
+export function isLocal(host: string): boolean {
   const h = host.toLowerCase();
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   const v = net.isIP(h);
@@ -81,9 +82,9 @@ export function tryOrder(list: readonly Backend[], start: number): Backend[] {
 }
 
 /** One health probe: can we open a TCP connection within `timeoutMs`? */
-export function probe(b: Backend, timeoutMs: number): Promise<string | undefined> {
+export function probe(b: Backend, timeoutMs: number, allowLocal = true): Promise<string | undefined> {
   return new Promise((resolve) => {
-    const s = net.connect({ host: b.host, port: b.port });
+    const s = net.connect({ host: b.host, port: b.port, ...(allowLocal ? {} : { lookup: guardedLookup as net.LookupFunction }) });
     const done = (err?: string): void => {
       clearTimeout(t);
       s.destroy();
@@ -92,5 +93,27 @@ export function probe(b: Backend, timeoutMs: number): Promise<string | undefined
     const t = setTimeout(() => done('connect timeout'), timeoutMs);
     s.once('connect', () => done());
     s.once('error', (e) => done((e as NodeJS.ErrnoException).code ?? e.message));
+  });
+}
+
+type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
+
+/**
+ * dns.lookup that refuses names resolving to the gateway node itself: the literal check at
+ * admission cannot see that `shop.example` (or `localhost.`) points at 127.0.0.1. Used for every
+ * backend connection and health probe unless local backends are allowed.
+ */
+export function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
+  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
+    if (err) return callback(err, '');
+    const bad = addresses.find((a) => isLocal(a.address));
+    if (bad) {
+      const e: NodeJS.ErrnoException = new Error(`backend ${hostname} resolves to ${bad.address}, an address of the gateway node itself`);
+      e.code = 'EBACKENDLOCAL';
+      return callback(e, '');
+    }
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0]!;
+    callback(null, first.address, first.family);
   });
 }

@@ -5,13 +5,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import type net from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseHostPort } from '../config';
 import type { NruSink } from '../workloads/types';
-import { probe } from './backends';
+import { guardedLookup, probe } from './backends';
 import type { CertificateSource, CertificateStatus } from './certificates';
 import { BODY, type EdgeContext } from './edge';
 import { contractEffect, type ContractEventLike } from './events';
@@ -80,7 +81,13 @@ export class Gateway {
     this.#routes.setDomain(o.domain);
     this.#usage = new UsageMeter(o.nru);
     this.#rate = new RateLimiter(this.limits.ratePerSecond, this.limits.rateBurst);
-    const agentOpts = { keepAlive: true, maxSockets: this.limits.maxSocketsPerBackend, maxFreeSockets: 64, scheduling: 'lifo' as const };
+    const agentOpts = {
+      keepAlive: true,
+      maxSockets: this.limits.maxSocketsPerBackend,
+      maxFreeSockets: 64,
+      scheduling: 'lifo' as const,
+      ...(o.allowLocalBackends ? {} : { lookup: guardedLookup as net.LookupFunction }),
+    };
     this.#ctx = {
       routes: this.#routes,
       limits: this.limits,
@@ -327,7 +334,7 @@ export class Gateway {
       }
       await Promise.all(
         [...byOrigin.values()].map(async (list) => {
-          const err = await probe(list[0]!.b, this.limits.healthTimeoutMs);
+          const err = await probe(list[0]!.b, this.limits.healthTimeoutMs, this.#o.allowLocalBackends ?? false);
           for (const { name, b } of list) {
             b.checkedAt = Date.now();
             if (err === undefined && !b.healthy) this.#log.info({ name, backend: b.url }, 'backend up');

@@ -9,3 +9,4 @@ export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
 export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
+export { guardedLookup, isLocal } from './backends';

@@ -96,6 +96,9 @@ class Tunnel {
     const opts: https.RequestOptions = { host: b.host, port: b.port, method: this.#req.method, path: this.#req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: false };
     if (b.https && !net.isIP(b.host)) opts.servername = b.host;
     if (b.https) opts.rejectUnauthorized = ctx.httpsAgent.options.rejectUnauthorized ?? true;
+    // Tunnels connect without the pool: take the pool's guarded DNS lookup along.
+    const lookup = (ctx.httpAgent as http.Agent & { options: { lookup?: net.LookupFunction } }).options.lookup;
+    if (lookup) opts.lookup = lookup;
     const up = (b.https ? https : http).request(opts);
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
