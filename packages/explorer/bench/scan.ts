@@ -44,13 +44,13 @@ export async function chainScan(g: SyntheticGrid, log: (s: string) => void, ques
     };
     for (const n of g.nodes) {
       entries.push([q.tfgridModule.nodes.key(n.id as number), api.createType(nodeType, n).toHex()]);
-      if (entries.length >= 20_000) await flush();
+      if (entries.length >= 5_000) await flush();
     }
     for (const c of g.contracts) {
       const id = c.json.contractId as number;
       entries.push([q.smartContractModule.contracts.key(id), api.createType(contractType, c.json).toHex()]);
       entries.push([q.smartContractModule.nodeContractResources.key(id), api.createType(resType, { contractId: id, used: c.used }).toHex()]);
-      if (entries.length >= 20_000) await flush();
+      if (entries.length >= 5_000) await flush();
     }
     await flush();
     const loadSeconds = (Date.now() - t0) / 1000;
@@ -80,7 +80,7 @@ export async function chainScan(g: SyntheticGrid, log: (s: string) => void, ques
       hits.sort((a, b) => b.free - a.free || a.id - b.id);
       return hits.slice(0, 50).length && hits.length;
     };
-    const runs = 2;
+    const runs = 1;
     let matched = 0;
     const t1 = Date.now();
     for (let i = 0; i < runs; i++) matched = await ask();

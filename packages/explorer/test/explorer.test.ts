@@ -189,6 +189,16 @@ test('unknown or malformed parameters and oversized pages get a 400 naming them'
   expect(await bad('/farms?nmae=x')).toMatch(/nmae/);
   expect(await bad('/contracts?state=Gone')).toMatch(/state/);
   expect(await bad('/nodes/abc')).toMatch(/id/);
+  expect(await bad('/nodes?min_reputation_24h=2')).toMatch(/min_reputation_24h/);
+  expect(await bad('/nodes?sort_by=colour')).toMatch(/sort_by/);
+  expect(await bad('/nodes?sort_order=up')).toMatch(/sort_order/);
+  expect(await bad('/nodes?page=0')).toMatch(/page/);
+  expect(await bad('/gateways?rented=maybe')).toMatch(/rented/);
+  expect(await bad('/contracts?size=1001')).toMatch(/size.*1000/);
+  expect(await bad('/twins?twin_id=-1')).toMatch(/twin_id/);
+  expect(await bad('/public_ips?free=perhaps')).toMatch(/free/);
+  expect(await bad('/stats?status=sideways')).toMatch(/status/);
+  expect(await bad('/events/stream?types=nodes')).toMatch(/types/);
 });
 
 test('stats, ping, health, metrics and the OpenAPI document', async () => {
@@ -202,12 +212,26 @@ test('stats, ping, health, metrics and the OpenAPI document', async () => {
   const metrics = await get<string>(explorer, '/metrics');
   expect(metrics.body).toMatch(/explorer_indexed_height \d+/);
   expect(metrics.body).toMatch(/explorer_chain_finalized_height \d+/);
+  expect(metrics.body).toMatch(/explorer_indexer_lag_blocks \d+/);
+  expect(metrics.body).toMatch(/explorer_indexed_blocks_per_second [\d.]+/);
+  expect(metrics.body).toMatch(/explorer_indexed_events_per_second [\d.]+/);
+  expect(metrics.body).toMatch(/explorer_indexed_events_total \d+/);
   expect(metrics.body).toMatch(/explorer_http_request_duration_seconds_count\{method="GET",route="\/nodes",status="200"\} \d+/);
   const doc = (await get<Any>(explorer, '/swagger/json')).body;
-  for (const p of ['/nodes', '/nodes/{id}', '/nodes/{id}/status', '/gateways', '/farms', '/twins', '/contracts', '/contracts/{id}', '/contracts/{id}/bills', '/public_ips', '/stats', '/ping', '/health']) {
-    expect(doc.paths[p]).toBeDefined();
+  for (const p of ['/nodes', '/nodes/{id}', '/nodes/{id}/status', '/gateways', '/gateways/{id}', '/farms', '/twins', '/contracts', '/contracts/{id}', '/contracts/{id}/bills', '/public_ips', '/stats', '/ping', '/health', '/metrics', '/events/stream']) {
+    expect(doc.paths[p]?.get).toBeDefined();
   }
-  expect(doc.paths['/nodes'].get.parameters.map((x: Any) => x.name)).toEqual(expect.arrayContaining(['status', 'free_mru', 'farm_ids', 'sort_by', 'page', 'size']));
+  const params = (p: string) => doc.paths[p].get.parameters.map((x: Any) => x.name);
+  const NODE_PARAMS = ['page', 'size', 'ret_count', 'sort_by', 'sort_order', 'status', 'free_cru', 'free_mru', 'free_sru', 'free_hru', 'total_cru', 'total_mru', 'total_sru', 'total_hru', 'country', 'city', 'farm_ids', 'farm_name', 'node_id', 'twin_id', 'dedicated', 'rentable', 'rented', 'rented_by', 'available_for', 'ipv4', 'ipv6', 'domain', 'certification_type', 'free_ips', 'min_reputation_24h', 'min_reputation_7d', 'min_reputation_30d'];
+  expect(params('/nodes').sort()).toEqual([...NODE_PARAMS].sort());
+  expect(params('/gateways').sort()).toEqual([...NODE_PARAMS].sort());
+  expect(params('/farms')).toEqual(expect.arrayContaining(['farm_id', 'farm_ids', 'name', 'name_contains', 'twin_id', 'pricing_policy_id', 'certification_type', 'dedicated', 'free_ips', 'total_ips', 'stellar_address', 'page', 'size']));
+  expect(params('/contracts')).toEqual(expect.arrayContaining(['contract_id', 'twin_id', 'node_id', 'type', 'state', 'name', 'deployment_hash', 'number_of_public_ips', 'sort_by']));
+  expect(params('/twins')).toEqual(expect.arrayContaining(['twin_id', 'account_id', 'relay', 'public_key']));
+  expect(params('/public_ips')).toEqual(expect.arrayContaining(['farm_ids', 'ip', 'free']));
+  expect(params('/stats')).toEqual(['status']);
+  expect(params('/events/stream')).toEqual(expect.arrayContaining(['types', 'last_event_id', 'last-event-id']));
+  for (const p of ['/nodes/{id}', '/nodes/{id}/status', '/contracts/{id}', '/contracts/{id}/bills']) expect(params(p)).toEqual(['id']);
   const ui = await get<string>(explorer, '/swagger');
   expect(ui.status).toBe(200);
   expect(ui.body).toContain('SwaggerUIBundle');

@@ -8,6 +8,20 @@ import { NodesQuery } from './query';
 import { searchNodes } from './search';
 import { NodeView, nodeView } from './view';
 
+/**
+ * A node's JSON for a given second: status and reputation depend on "now", the rest on the
+ * record, and records are replaced (never mutated) on change, so (record, second) is a sound key.
+ * Popular nodes are then serialized once per second however many requests list them.
+ */
+const jsonCache = new WeakMap<NodeRecord, { now: number; json: string }>();
+function nodeJson(ctx: ApiContext, n: NodeRecord, now: number): string {
+  const hit = jsonCache.get(n);
+  if (hit && hit.now === now) return hit.json;
+  const json = JSON.stringify(nodeView(ctx.view, n, now));
+  jsonCache.set(n, { now, json });
+  return json;
+}
+
 export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: string; gateways: boolean }): void {
   const tag = opts.gateways ? 'gateways' : 'nodes';
   app.get<{ Querystring: NodesQuery }>(
@@ -17,7 +31,8 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
       const now = nowOf(ctx);
       const { items, count } = searchNodes(ctx.view, req.query, now, opts.gateways);
       if (count !== undefined) countHeaders(reply, count, req.query.size ?? DEFAULT_PAGE_SIZE);
-      return items.map((n) => nodeView(ctx.view, n, now));
+      // Sent as a ready string (the schema still documents it; nodeView builds exactly its fields).
+      return reply.type('application/json; charset=utf-8').send(`[${items.map((n) => nodeJson(ctx, n, now)).join(',')}]`);
     },
   );
 
