@@ -1,13 +1,14 @@
 /**
  * The node's services once it is registered: the contract follower (with reconciliation), the
- * power manager, the resource and NRU reporters, and (on a node with a public domain) the Web
- * Gateway. Each is a child task with its own AbortController; stop() drains them in order:
+ * power manager, the resource and NRU reporters, and the Web Gateway (listening only on a node
+ * whose public config has a domain). Each is a child task with its own AbortController; stop() drains them in order:
  * no new events first, then the reporters (the NRU queue saves itself), then the gateway.
  */
 import type { Logger } from 'pino';
 import type { TfchainClient } from '@tfgrid/client';
 import type { AgentConfig } from './config';
 import { ContractFollower, type FollowerStatus } from './contracts/follower';
+import { gatewayChain, GatewayService, type GatewayStatus } from './gateway';
 import { isLive, type ProvisionerPort } from './contracts/provisioner';
 import type { Identity } from './identity';
 import type { AgentMetrics } from './metrics';
@@ -34,6 +35,7 @@ export interface ServicesStatus {
   power: PowerStatus;
   resourceReports: ReturnType<ResourceReporter['status']>;
   nru: ReturnType<NruQueue['status']>;
+  gateway: GatewayStatus;
 }
 
 export class NodeServices {
@@ -41,6 +43,7 @@ export class NodeServices {
   readonly power: PowerManager;
   readonly reporter: ResourceReporter;
   readonly nru: NruQueue;
+  readonly gateway: GatewayService;
   readonly #o: ServicesOptions;
   readonly #log: Logger;
   #powerTask: Promise<void> | undefined;
@@ -67,6 +70,20 @@ export class NodeServices {
     this.reporter = new ResourceReporter({ client, provisioner, logger, metrics, ...retry });
     this.nru = new NruQueue({ client, dataDir: config.dataDir, logger, metrics, intervalMs: config.nruIntervalSec * 1000, accept: (id) => isLive(provisioner, id), ...retry });
     this.follower.onEvent(this.power.onEvent);
+    // The Web Gateway: its gateway-name-proxy handler is registered on every node (a gateway
+    // workload on a node without a domain is refused with that reason); it listens only once the
+    // node's public config has a domain, follows name-contract events through the follower and
+    // counts traffic into the NRU queue.
+    this.gateway = new GatewayService({
+      config,
+      chain: gatewayChain(client),
+      nodeId,
+      provisioner,
+      events: this.follower,
+      nru: this.nru,
+      registry: metrics.registry,
+      logger,
+    });
   }
 
   /** Where network usage goes (the gateway counts bytes per contract into it). */
@@ -85,14 +102,15 @@ export class NodeServices {
       if (!signal.aborted) this.#log.warn({ err: (e as Error).message }, 'power sync failed');
     });
     this.#stops.push(() => this.power.stop());
+    // Before the follower: its boot reconciliation may provision gateway workloads.
+    this.#stops.push(() => this.gateway.stop());
+    // A failed domain read leaves the gateway idle; a later NodePublicConfigStored event starts it.
+    await this.gateway.start().catch((e: unknown) => {
+      if (!signal.aborted) this.#log.warn({ err: (e as Error).message }, 'gateway start failed');
+    });
+    if (signal.aborted) return;
     this.#stops.push(() => this.follower.stop());
     await this.follower.start();
-    // ── Web Gateway ──────────────────────────────────────────────────────────────────────────
-    // Started only when this node has a public config with a domain (read it with
-    // client.nodes.get(nodeId)). It takes this.nruSink as its NRU sink, registers its
-    // gateway-name-proxy WorkloadHandler on the provisioner, and follows name-contract
-    // cancel/grace events through this.follower.onContractEvent(...). Push its stop on #stops.
-    // (Wired by the integrator from the gateway engineer's instructions.)
   }
 
   /** Stops in reverse order of start: the follower first (no new work), the reporters last. */
@@ -105,6 +123,12 @@ export class NodeServices {
   }
 
   status(): ServicesStatus {
-    return { contracts: this.follower.status(), power: this.power.status(), resourceReports: this.reporter.status(), nru: this.nru.status() };
+    return {
+      contracts: this.follower.status(),
+      power: this.power.status(),
+      resourceReports: this.reporter.status(),
+      nru: this.nru.status(),
+      gateway: this.gateway.status(),
+    };
   }
 }

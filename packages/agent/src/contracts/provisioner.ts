@@ -3,7 +3,7 @@
  * (src/workloads/provisioner.ts implements it). Kept as an interface so tests can drive the
  * follower with a recording fake and the real provisioner can change behind it.
  */
-import type { Capacity, ContractDeployment, WorkloadState } from '../workloads/types';
+import type { Capacity, ContractDeployment, WorkloadHandler, WorkloadState } from '../workloads/types';
 
 export interface ProvisionerPort {
   /** Brings the contract's workloads to what the deployment says; persists each state before answering. */
@@ -24,6 +24,8 @@ export interface ProvisionerPort {
   contracts(): number[];
   /** Stops what runs without freeing it (agent shutdown). */
   stop(): Promise<void>;
+  /** Adds a workload kind (the gateway's gateway-name-proxy). */
+  register(h: WorkloadHandler): void;
   /** Called after a contract's workloads changed (state or used capacity). */
   onChange(listener: (e: { contractId: number }) => void): () => unknown;
 }

@@ -117,7 +117,11 @@ export class ContractSync {
     const hash = c.type.deploymentHash;
     const entry = ledger.entry(contractId);
     if (entry?.hash === hash && entry.outcome === 'refused') return;
-    if (entry?.hash !== hash || provisioner.states(contractId).length === 0) {
+    // Applied again: a new hash, nothing held, or a workload the restart could not bring back
+    // (e.g. its handler needed the chain, which it has now).
+    const states = provisioner.states(contractId);
+    const unrecovered = states.some((s) => s.state === 'error' && (s.reason ?? '').startsWith('recovery failed'));
+    if (entry?.hash !== hash || states.length === 0 || unrecovered) {
       const ok = await this.#provision(c, hash);
       if (!ok) return;
       log.info({ contractId, twinId: c.twinId, hash, state: c.state }, 'contract provisioned');
