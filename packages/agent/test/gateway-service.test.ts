@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { Workload } from '@tfgrid/client';
 import type { ContractFollower } from '../src/contracts';
 import { GatewayService, type ContractEventLike, type GatewayChain, type GatewayEventSource, type NameContractInfo } from '../src/gateway';
-import type { HandlerContext, WorkloadHandler } from '../src/workloads/types';
+import type { HandlerContext, WorkloadHandler, WorkloadState } from '../src/workloads/types';
 import { DOMAIN, request, silent, startBackend, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -38,28 +38,40 @@ afterAll(async () => {
   await backend?.close();
 });
 
-test('registers the handler, listens once a domain is stored, follows contract events, stops', async () => {
+const wl = (name: string): Workload => ({ version: 0, name: 'gw', type: 'gateway-name-proxy', data: { name, backends: [backend.url] }, metadata: '', description: '' });
+const ctxOf = (contractId: number, twinId = 4): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined });
+const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState => ({ contractId, name: 'gw', type: 'gateway-name-proxy', version: 0, state, used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+
+test('registers the handler, restores names at recovery, checks them at start, listens once a domain is stored, follows contract events, stops', async () => {
   const handlers: WorkloadHandler[] = [];
   const nru: number[] = [];
   const svc = new GatewayService({
     config: { gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0' },
-    chain,
-    nodeId: 9,
     provisioner: { register: (h) => handlers.push(h) },
-    events,
-    nru: { add: (id, bytes) => nru.push(id, bytes) },
     registry: new Registry(),
     logger: silent,
     allowLocalBackends: true,
   });
   expect(handlers.map((h) => h.type)).toEqual(['gateway-name-proxy']);
+  const h = handlers[0]!;
   try {
-    await svc.start();
-    expect(svc.status().state).toBe('idle'); // no domain: not a gateway yet
-    const w: Workload = { version: 0, name: 'gw', type: 'gateway-name-proxy', data: { name: 'shop', backends: [backend.url] }, metadata: '', description: '' };
-    const ctx: HandlerContext = { contractId: 30, twinId: 4, workload: () => undefined, result: () => undefined };
+    // recovery, before the chain: routes come back from the previous results, and only those
+    await h.provision(wl('kept'), ctxOf(31), stateOf(31, { name: 'kept', domain: DOMAIN, name_contract_id: 28, backends: [backend.url] }));
+    await h.provision(wl('stolen'), ctxOf(32), stateOf(32, { name: 'stolen', domain: DOMAIN, name_contract_id: 27, backends: [backend.url] }));
+    await expect(h.provision(wl('fresh'), ctxOf(33))).rejects.toThrow(/not registered on the chain yet/);
+    expect(svc.status().state).toBe('idle');
+
+    // start: 'stolen' now belongs to another twin → gone; no domain yet → not listening
+    names.set('kept', { id: 28, twinId: 4, state: 'Created' });
+    names.set('stolen', { id: 27, twinId: 99, state: 'Created' });
+    await svc.start({ chain, nodeId: 9, events, nru: { add: (id, bytes) => nru.push(id, bytes) } });
+    expect(svc.gateway.route('stolen')!.state).toBe('gone');
+    expect(svc.gateway.route('kept')!.state).toBe('active');
+    expect(svc.status().state).toBe('idle');
+    const w = wl('shop');
+    const ctx = ctxOf(30);
     names.set('shop', { id: 29, twinId: 4, state: 'Created' });
-    await expect(handlers[0]!.admit!(w, ctx)).rejects.toThrow(/not a gateway/);
+    await expect(h.admit!(w, ctx)).rejects.toThrow(/not a gateway/);
 
     // the farmer sets the public config: the event carries the domain as hex bytes
     domain = DOMAIN;
@@ -67,9 +79,11 @@ test('registers the handler, listens once a domain is stored, follows contract e
     await until(() => svc.status().state === 'running');
     expect(svc.status().domain).toBe(DOMAIN);
     const port = Number(svc.status().http!.split(':').pop());
+    expect((await request(port, `kept.${DOMAIN}`)).status).toBe(200);
+    expect((await request(port, `stolen.${DOMAIN}`)).status).toBe(404);
 
-    await handlers[0]!.admit!(w, ctx);
-    await handlers[0]!.provision(w, ctx);
+    await h.admit!(w, ctx);
+    await h.provision(w, ctx);
     expect((await request(port, `shop.${DOMAIN}`)).status).toBe(200);
     await emit({ section: 'smartContractModule', method: 'ContractGracePeriodStarted', data: [29, 9, 4, 100], fields: { contract_id: 29, node_id: 9, twin_id: 4, block_number: 100 } });
     expect((await request(port, `shop.${DOMAIN}`)).status).toBe(503);
@@ -80,5 +94,5 @@ test('registers the handler, listens once a domain is stored, follows contract e
   }
   expect(svc.status().state).toBe('stopped');
   expect(onEvent.size + onContract.size).toBe(0);
-  expect(nru[0]).toBe(30);
+  expect(nru).toContain(30);
 });

@@ -275,6 +275,17 @@ export class Gateway {
     return true;
   }
 
+  /** Marks (or clears) a contract's grace on a route: what the chain says when routes are checked again after a restart. */
+  setGrace(name: string, contractId: number, inGrace: boolean): boolean {
+    const r = this.#routes.get(name);
+    if (!r) return false;
+    if (inGrace === r.grace.has(contractId)) return true;
+    if (inGrace) r.grace.add(contractId);
+    else r.grace.delete(contractId);
+    this.#changed(name, r.state, `grace of ${contractId} ${inGrace ? 'on' : 'off'}`);
+    return true;
+  }
+
   route(name: string): RouteInfo | undefined {
     return this.#routes.get(name)?.info(this.#routes.domain);
   }

@@ -14,7 +14,8 @@ import { NAME_RE } from './routes';
 
 export interface GatewayHandlerOptions {
   gateway: Gateway;
-  chain: GatewayChain;
+  /** The chain lookups; a getter while the agent is not connected yet (recovery runs before that). */
+  chain: GatewayChain | (() => GatewayChain | undefined);
   /** This node's id (known after registration). */
   nodeId: number | (() => number | undefined);
   logger: Logger;
@@ -52,7 +53,9 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
   }
 
   /** Adds (or updates) the route; a workload recovered paused comes back paused, never serving in between. */
-  async provision(w: Workload, ctx: HandlerContext, _previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>> {
+  async provision(w: Workload, ctx: HandlerContext, previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>> {
+    // Recovery runs before the agent reaches the chain: bring the route back as it was; revalidate() checks it once connected.
+    if (previous && (!this.#chain() || this.#nodeId() === undefined)) return this.#restore(w, ctx, previous, opts);
     const { data, domain, nc } = await this.#check(w, ctx, false);
     const gw = this.#o.gateway;
     gw.setDomain(domain);
@@ -64,6 +67,7 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
       name: data.name,
       contractId: ctx.contractId,
       nameContractId: nc.id,
+      twinId: ctx.twinId,
       workload: w.name,
       backends: data.backends,
       paused: opts?.paused ?? same?.paused ?? false,
@@ -111,11 +115,12 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
 
   async #check(w: Workload, ctx: HandlerContext, admitting: boolean): Promise<{ data: ProxyData; domain: string; nc: NameContractInfo }> {
     const data = this.#data(w);
-    const id = typeof this.#o.nodeId === 'function' ? this.#o.nodeId() : this.#o.nodeId;
-    if (id === undefined) throw new Error('this node is not registered yet');
-    const domain = await this.#o.chain.nodeDomain(id);
+    const id = this.#nodeId();
+    const chain = this.#chain();
+    if (id === undefined || !chain) throw new Error('this node is not registered on the chain yet');
+    const domain = await chain.nodeDomain(id);
     if (!domain) throw new Error('this node is not a gateway: its public config has no domain');
-    const nc = await this.#o.chain.nameContract(data.name);
+    const nc = await chain.nameContract(data.name);
     if (!nc) throw new Error(`no name contract holds ${data.name}`);
     if (nc.twinId !== ctx.twinId) throw new Error(`name ${data.name} is held by twin ${nc.twinId}, not by the deployment's twin ${ctx.twinId}`);
     // A fresh deployment needs a live name; after a restart a name in grace comes back paused.
@@ -123,6 +128,50 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
     const held = this.#o.gateway.route(data.name);
     if (held && held.state !== 'gone' && held.contractId !== ctx.contractId) throw new Error(`name ${data.name} is already served for contract ${held.contractId}`);
     return { data, domain, nc };
+  }
+
+  #chain(): GatewayChain | undefined {
+    return typeof this.#o.chain === 'function' ? this.#o.chain() : this.#o.chain;
+  }
+
+  #nodeId(): number | undefined {
+    return typeof this.#o.nodeId === 'function' ? this.#o.nodeId() : this.#o.nodeId;
+  }
+
+  /** The route as the previous provision left it (its result says the domain and the name contract). */
+  #restore(w: Workload, ctx: HandlerContext, previous: WorkloadState, opts?: ProvisionOptions): Record<string, unknown> {
+    const data = this.#data(w);
+    const r = previous.result ?? {};
+    if (r.name !== data.name || typeof r.domain !== 'string' || typeof r.name_contract_id !== 'number') throw new Error('cannot check the name contract before the chain is connected');
+    this.#o.gateway.setDomain(r.domain);
+    this.#o.gateway.addRoute({ name: data.name, contractId: ctx.contractId, nameContractId: r.name_contract_id, twinId: ctx.twinId, workload: w.name, backends: data.backends, paused: opts?.paused ?? false });
+    this.#log.info({ contractId: ctx.contractId, name: data.name }, 'gateway name restored; checked again once connected');
+    return { ...r, backends: data.backends };
+  }
+
+  /**
+   * Checks every route against the chain again (after connecting): a name contract gone, no
+   * longer the route's, or not its twin's → gone (404); in grace → 503 until it ends.
+   */
+  async revalidate(): Promise<void> {
+    const chain = this.#chain();
+    if (!chain) return;
+    const gw = this.#o.gateway;
+    for (const r of gw.routes()) {
+      if (r.state === 'gone') continue;
+      let nc;
+      try {
+        nc = await chain.nameContract(r.name);
+      } catch (e) {
+        this.#log.warn({ name: r.name, err: (e as Error).message }, 'name contract check failed; kept as it is');
+        continue;
+      }
+      const lost = !nc || nc.state === 'Deleted' || (r.nameContractId !== undefined && nc.id !== r.nameContractId) || (r.twinId !== undefined && nc.twinId !== r.twinId);
+      if (lost) {
+        this.#log.warn({ name: r.name, contractId: r.contractId }, 'name contract no longer held: name taken down');
+        gw.setRouteState(r.name, 'gone');
+      } else gw.setGrace(r.name, nc!.id, nc!.state === 'GracePeriod');
+    }
   }
 
   #nameOf(state: WorkloadState): string | undefined {

@@ -10,3 +10,4 @@ export { GatewayMetrics, type RejectReason } from './metrics';
 export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
 export { guardedLookup, isLocal } from './backends';
+export type { GatewayServiceStart } from './service';

@@ -13,8 +13,9 @@ export interface RouteSpec {
   name: string;
   /** The node contract whose workload asked for it: usage is reported against it. */
   contractId: number;
-  /** The name contract holding the name. */
+  /** The name contract holding the name, and the twin that holds both. */
   nameContractId?: number;
+  twinId?: number;
   /** The workload's name inside its deployment. */
   workload?: string;
   backends: string[];
@@ -29,6 +30,7 @@ export interface RouteInfo {
   fqdn: string | undefined;
   contractId: number;
   nameContractId: number | undefined;
+  twinId: number | undefined;
   workload: string | undefined;
   state: RouteState;
   /** Why it is paused: the workload, and/or contracts in grace. */
@@ -42,6 +44,7 @@ export class Route {
   readonly name: string;
   readonly contractId: number;
   readonly nameContractId: number | undefined;
+  readonly twinId: number | undefined;
   readonly workload: string | undefined;
   readonly backends: Backend[];
   readonly metrics: RouteMetrics;
@@ -56,6 +59,7 @@ export class Route {
     this.name = spec.name;
     this.contractId = spec.contractId;
     this.nameContractId = spec.nameContractId;
+    this.twinId = spec.twinId;
     this.workload = spec.workload;
     this.backends = backends;
     this.metrics = metrics;
@@ -81,6 +85,7 @@ export class Route {
       fqdn: domain ? `${this.name}.${domain}` : undefined,
       contractId: this.contractId,
       nameContractId: this.nameContractId,
+      twinId: this.twinId,
       workload: this.workload,
       state: this.state,
       paused: this.paused,

@@ -23,15 +23,8 @@ export interface GatewayEventSource {
 
 export interface GatewayServiceOptions {
   config: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir'>;
-  /** `gatewayChain(client)`. */
-  chain: GatewayChain;
-  nodeId: number;
-  /** Where the handler goes (Provisioner.register). */
+  /** Where the handler goes (Provisioner.register) — before recover(), so gateway workloads come back. */
   provisioner: { register(h: WorkloadHandler): void };
-  /** The contract follower. */
-  events: GatewayEventSource;
-  /** The NRU report queue. */
-  nru: NruSink;
   /** The agent's metrics registry. */
   registry: Registry;
   logger: Logger;
@@ -40,27 +33,48 @@ export interface GatewayServiceOptions {
   allowLocalBackends?: boolean;
 }
 
+/** What exists once the node is connected and registered. */
+export interface GatewayServiceStart {
+  /** `gatewayChain(client)`. */
+  chain: GatewayChain;
+  nodeId: number;
+  /** The contract follower. */
+  events: GatewayEventSource;
+  /** The NRU report queue. */
+  nru: NruSink;
+}
+
 export class GatewayService {
   readonly gateway: Gateway;
   readonly handler: GatewayNameProxyHandler;
-  readonly #o: GatewayServiceOptions;
   readonly #log: Logger;
+  #live: GatewayServiceStart | undefined;
   #unsubscribe: (() => void)[] = [];
   #starting: Promise<void> | undefined;
 
+  /** Construct before the provisioner recovers: the handler brings recovered names back (checked again at start()). */
   constructor(o: GatewayServiceOptions) {
-    this.#o = o;
     this.#log = o.logger.child({ module: 'gateway-service' });
     const allowLocalBackends = o.allowLocalBackends ?? false;
-    this.gateway = gatewayFromConfig(o.config, { logger: o.logger, registry: o.registry, nru: o.nru, domain: '', allowLocalBackends, ...(o.limits ? { limits: o.limits } : {}) });
-    this.handler = new GatewayNameProxyHandler({ gateway: this.gateway, chain: o.chain, nodeId: o.nodeId, logger: o.logger, allowLocalBackends, onDomain: (d) => this.#serve(d) });
+    // Bytes counted before start() have no listener to come from; the sink is the NRU queue once started.
+    const nru: NruSink = { add: (id, bytes) => this.#live?.nru.add(id, bytes) };
+    this.gateway = gatewayFromConfig(o.config, { logger: o.logger, registry: o.registry, nru, domain: '', allowLocalBackends, ...(o.limits ? { limits: o.limits } : {}) });
+    this.handler = new GatewayNameProxyHandler({
+      gateway: this.gateway,
+      chain: () => this.#live?.chain,
+      nodeId: () => this.#live?.nodeId,
+      logger: o.logger,
+      allowLocalBackends,
+      onDomain: (d) => this.#serve(d),
+    });
     // Registered on every node: a gateway workload sent to a node without a domain is then refused with that reason.
     o.provisioner.register(this.handler);
   }
 
-  /** Subscribes to the follower, reads the node's domain and listens if there is one. */
-  async start(): Promise<void> {
-    const { events, nodeId } = this.#o;
+  /** Subscribes to the follower, checks recovered names, reads the node's domain and listens if there is one. */
+  async start(live: GatewayServiceStart): Promise<void> {
+    this.#live = live;
+    const { events, nodeId } = live;
     this.#unsubscribe.push(
       events.onContractEvent((_ce, e) => {
         if (contractEffect(e)) this.gateway.applyContractEvent(e);
@@ -71,11 +85,14 @@ export class GatewayService {
         else if (d === null) this.gateway.setDomain(null); // no domain any more: every name answers 404
       }),
     );
-    const domain = await this.#o.chain.nodeDomain(nodeId);
+    await this.handler.revalidate();
+    const domain = await live.chain.nodeDomain(nodeId);
     if (domain) await this.#serve(domain);
-    else this.#log.info('no public config domain: not a gateway node (the gateway starts when one is set)');
+    else {
+      this.gateway.setDomain(null);
+      this.#log.info('no public config domain: not a gateway node (the gateway starts when one is set)');
+    }
   }
-
   async stop(): Promise<void> {
     for (const u of this.#unsubscribe) u();
     this.#unsubscribe = [];
