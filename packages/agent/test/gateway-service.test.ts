@@ -96,3 +96,30 @@ test('registers the handler, restores names at recovery, checks them at start, l
   expect(onEvent.size + onContract.size).toBe(0);
   expect(nru).toContain(30);
 });
+
+test('everything given to the constructor (built once connected): start() reads the domain and listens', async () => {
+  domain = DOMAIN;
+  names.set('later', { id: 40, twinId: 4, state: 'Created' });
+  const handlers: WorkloadHandler[] = [];
+  const svc = new GatewayService({
+    config: { gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0' },
+    chain,
+    nodeId: 9,
+    provisioner: { register: (h) => handlers.push(h) },
+    events,
+    nru: { add: () => undefined },
+    registry: new Registry(),
+    logger: silent,
+    allowLocalBackends: true,
+  });
+  try {
+    // provisioned before start (a boot reconciliation): checked against the chain right away
+    await handlers[0]!.provision(wl('later'), ctxOf(41), stateOf(41, {}));
+    await svc.start();
+    expect(svc.status()).toMatchObject({ state: 'running', domain: DOMAIN });
+    const port = Number(svc.status().http!.split(':').pop());
+    expect((await request(port, `later.${DOMAIN}`)).status).toBe(200);
+  } finally {
+    await svc.stop();
+  }
+});

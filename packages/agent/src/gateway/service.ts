@@ -31,6 +31,14 @@ export interface GatewayServiceOptions {
   limits?: Partial<GatewayLimits>;
   /** Tests and one-machine setups only: backends on loopback. */
   allowLocalBackends?: boolean;
+  /**
+   * When the service is built after the node is connected and registered, give these here and
+   * call start() without arguments; else give them to start().
+   */
+  chain?: GatewayChain;
+  nodeId?: number;
+  events?: GatewayEventSource;
+  nru?: NruSink;
 }
 
 /** What exists once the node is connected and registered. */
@@ -44,10 +52,13 @@ export interface GatewayServiceStart {
   nru: NruSink;
 }
 
+const NO_EVENTS: GatewayEventSource = { onEvent: () => () => undefined, onContractEvent: () => () => undefined };
+
 export class GatewayService {
   readonly gateway: Gateway;
   readonly handler: GatewayNameProxyHandler;
   readonly #log: Logger;
+  readonly #given: Partial<GatewayServiceStart>;
   #live: GatewayServiceStart | undefined;
   #unsubscribe: (() => void)[] = [];
   #starting: Promise<void> | undefined;
@@ -55,6 +66,9 @@ export class GatewayService {
   /** Construct before the provisioner recovers: the handler brings recovered names back (checked again at start()). */
   constructor(o: GatewayServiceOptions) {
     this.#log = o.logger.child({ module: 'gateway-service' });
+    this.#given = { ...(o.chain ? { chain: o.chain } : {}), ...(o.nodeId !== undefined ? { nodeId: o.nodeId } : {}), ...(o.events ? { events: o.events } : {}), ...(o.nru ? { nru: o.nru } : {}) };
+    // Given up front: the chain is reachable already, so provisions check it (no restore needed).
+    if (o.chain && o.nodeId !== undefined && o.nru) this.#live = { chain: o.chain, nodeId: o.nodeId, nru: o.nru, events: o.events ?? NO_EVENTS };
     const allowLocalBackends = o.allowLocalBackends ?? false;
     // Bytes counted before start() have no listener to come from; the sink is the NRU queue once started.
     const nru: NruSink = { add: (id, bytes) => this.#live?.nru.add(id, bytes) };
@@ -72,7 +86,10 @@ export class GatewayService {
   }
 
   /** Subscribes to the follower, checks recovered names, reads the node's domain and listens if there is one. */
-  async start(live: GatewayServiceStart): Promise<void> {
+  async start(given?: Partial<GatewayServiceStart>): Promise<void> {
+    const o = { ...this.#given, ...given };
+    if (!o.chain || o.nodeId === undefined || !o.events || !o.nru) throw new Error('GatewayService.start needs chain, nodeId, events and nru (here or in the constructor)');
+    const live: GatewayServiceStart = { chain: o.chain, nodeId: o.nodeId, events: o.events, nru: o.nru };
     this.#live = live;
     const { events, nodeId } = live;
     this.#unsubscribe.push(
