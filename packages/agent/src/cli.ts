@@ -26,10 +26,12 @@ export async function main(argv: string[]): Promise<number> {
   const log = createLogger(config.logLevel);
   const agent = new Agent(config, { logger: log });
   let stopping: Promise<void> | undefined;
+  let stopped!: () => void;
+  const done = new Promise<void>((resolve) => (stopped = resolve));
   const shutdown = (signal: string): void => {
     if (stopping) return;
     log.info({ signal }, 'shutting down');
-    stopping = agent.stop();
+    stopping = agent.stop().finally(() => stopped());
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
@@ -43,15 +45,8 @@ export async function main(argv: string[]): Promise<number> {
     await agent.stop();
     return 1;
   }
-  // Runs until a signal: wait for stop() to finish, then exit cleanly.
-  await new Promise<void>((resolve) => {
-    const check = setInterval(() => {
-      if (stopping) {
-        clearInterval(check);
-        stopping.then(resolve, resolve);
-      }
-    }, 200);
-  });
+  // Runs until a signal has stopped the agent (no polling: an idle agent should not wake up).
+  await done;
   return 0;
 }
 

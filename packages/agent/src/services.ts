@@ -64,7 +64,8 @@ export class NodeServices {
       metrics,
       reconcileIntervalMs: config.reconcileIntervalSec * 1000,
       ...retry,
-      ...(o.eventsPollMs ? { pollMs: o.eventsPollMs } : {}),
+      // The finalized-heads subscription wakes the follower; the poll only covers a lost one.
+      pollMs: o.eventsPollMs ?? 6000,
     });
     this.power = new PowerManager({ client, nodeId, logger, metrics, ...(config.shutdownHook ? { shutdownHook: config.shutdownHook } : {}), ...retry });
     this.reporter = new ResourceReporter({ client, provisioner, logger, metrics, ...retry });
