@@ -23,6 +23,8 @@ let farmId: number;
 let deployer: Deployer;
 let dirs: TempDirs;
 const children = new Set<ChildProcess>();
+/** Workload markers to clean up: a SIGKILLed agent leaves its detached workloads running. */
+const marks: string[] = [];
 
 interface Proc {
   child: ChildProcess;
@@ -66,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
+  for (const m of marks) for (const pid of findMarked(m)) process.kill(pid, 'SIGKILL');
   for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
   await chain?.stop();
   dirs?.cleanup();
@@ -97,6 +100,7 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
     })
     .build();
   const { contractId } = await deployer.deploy(nodeId, d);
+  marks.push(workloadMark(dirs.dataDir, runtimeId(contractId, 'web')));
 
   // Killed as soon as the provisioner has started on the contract (its state file appears first).
   const stateFile = path.join(dirs.dataDir, 'workload-states', `${String(contractId).padStart(12, '0')}.json`);
