@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { connect, nodeBoxPublicKey, notaryCalls, prepareDeployment, TFT, type TfchainClient } from '@tfgrid/client';
 import { LEDGER_FILE, type Agent, type AgentConfig, type ContractEvent } from '../src';
 import { agentConfig, Deployer, MiB, newAgent, sample, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
 
@@ -100,4 +100,27 @@ test('a rent contract dedicates the node to its renter; every contract event rea
   await until(() => seen.some((e) => e.kind === 'name-contract-canceled' && e.contractId === nameId), 20_000, 'name contract events seen');
   expect(seen.find((e) => e.kind === 'name-contract')).toMatchObject({ contractId: nameId, twinId: deployer.twinId, name: 'my_site' });
   expect(seen.map((e) => e.kind)).toEqual(expect.arrayContaining(['rent-contract', 'node-contract', 'node-contract-canceled', 'rent-contract-canceled']));
+});
+
+test('an update with a new hash applies the new version; the old one is replaced', async () => {
+  const v0 = vm(deployer, 'updated');
+  const { contractId } = await deployer.deploy(nodeId, v0);
+  await until(() => stateOf(contractId).includes('ok'), 20_000, 'version 0 provisioned');
+
+  // Version 1: a bigger vm. The deployer stores it under its new hash and updates the contract in one batch.
+  const v1 = deployer
+    .builder(nodeId)
+    .metadata('updated')
+    .version(1)
+    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 2, memory: 512 * MiB, rootfs_size: 8 * MiB, entrypoint: 'sleep 600' }, { version: 1 })
+    .build();
+  const api = deployer.client.api;
+  const p = prepareDeployment(v1, deployer.pair, await nodeBoxPublicKey(api, nodeId));
+  await deployer.client.batch([...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.updateNodeContract(contractId, p.hash, '')]);
+  await until(() => agent.provisioner!.states(contractId).some((s) => s.state === 'ok' && s.version === 1), 20_000, 'version 1 provisioned');
+  expect(agent.status().services!.contracts.contracts[contractId]).toMatchObject({ hash: p.hash, outcome: 'applied' });
+  expect(agent.provisioner!.used(contractId)).toMatchObject({ cru: 2, mru: 512 * MiB });
+  await until(async () => (await alice.contracts.resources(contractId)).cru === 2, 20_000, 'new resources on chain');
+  await deployer.client.contracts.cancel(contractId);
+  await until(() => stateOf(contractId).every((s) => s === 'deleted'), 20_000, 'removed');
 });
