@@ -16,6 +16,7 @@ import { register, type Registration } from './registration';
 import { UptimeReporter } from './uptime';
 import { NodeServices, type ServicesStatus } from './services';
 import { ProcessRuntime, Provisioner, type Runtime } from './workloads';
+import { GatewayService } from './gateway';
 
 export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
 
@@ -60,6 +61,7 @@ export class Agent {
   #registration: Registration | undefined;
   #provisioner: Provisioner | undefined;
   #services: NodeServices | undefined;
+  #gateway: GatewayService | undefined;
   #lastError: string | undefined;
   #ready: Promise<Registration>;
   #resolveReady!: (r: Registration) => void;
@@ -108,6 +110,8 @@ export class Agent {
       runtime: this.#o.runtime ?? new ProcessRuntime({ dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser }),
       logger: this.#o.logger,
     });
+    // Before recover(): the gateway's handler must be registered for gateway names to come back.
+    this.#gateway = new GatewayService({ config: c, provisioner: this.#provisioner, registry: this.metrics.registry, logger: this.#o.logger });
     const node: NodeInput = {
       farmId: c.farmId,
       resources: hw.total,
@@ -182,6 +186,7 @@ export class Agent {
       retryMinMs: backoff.minMs,
       retryMaxMs: Math.min(backoff.maxMs, 60_000),
       ...(this.#o.eventsPollMs ? { eventsPollMs: this.#o.eventsPollMs } : {}),
+      gateway: this.#gateway!,
     });
     await this.#services.start(signal);
     if (signal.aborted) return;
@@ -202,7 +207,8 @@ export class Agent {
     this.#state = 'stopping';
     this.#abort.abort(new Error('agent stopping'));
     await this.#uptime?.stop();
-    await this.#services?.stop();
+    await this.#services?.stop(); // stops the gateway it started
+    if (!this.#services) await this.#gateway?.stop().catch(() => undefined);
     // Disconnecting first rejects whatever transaction the main task still waits on.
     await this.#client?.disconnect().catch(() => undefined);
     await this.#main;

@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import type { TfchainClient } from '@tfgrid/client';
 import type { AgentConfig } from './config';
 import { ContractFollower, type FollowerStatus } from './contracts/follower';
-import { gatewayChain, GatewayService, type GatewayStatus } from './gateway';
+import { gatewayChain, type GatewayService, type GatewayStatus } from './gateway';
 import { isLive, type ProvisionerPort } from './contracts/provisioner';
 import type { Identity } from './identity';
 import type { AgentMetrics } from './metrics';
@@ -28,6 +28,8 @@ export interface ServicesOptions {
   retryMinMs: number;
   retryMaxMs: number;
   eventsPollMs?: number;
+  /** Built by the agent before the workloads were recovered (its handler brings gateway names back). */
+  gateway: GatewayService;
 }
 
 export interface ServicesStatus {
@@ -71,20 +73,7 @@ export class NodeServices {
     this.reporter = new ResourceReporter({ client, provisioner, logger, metrics, ...retry });
     this.nru = new NruQueue({ client, dataDir: config.dataDir, logger, metrics, intervalMs: config.nruIntervalSec * 1000, accept: (id) => isLive(provisioner, id), ...retry });
     this.follower.onEvent(this.power.onEvent);
-    // The Web Gateway: its gateway-name-proxy handler is registered on every node (a gateway
-    // workload on a node without a domain is refused with that reason); it listens only once the
-    // node's public config has a domain, follows name-contract events through the follower and
-    // counts traffic into the NRU queue.
-    this.gateway = new GatewayService({
-      config,
-      chain: gatewayChain(client),
-      nodeId,
-      provisioner,
-      events: this.follower,
-      nru: this.nru,
-      registry: metrics.registry,
-      logger,
-    });
+    this.gateway = o.gateway;
   }
 
   /** Where network usage goes (the gateway counts bytes per contract into it). */
@@ -105,8 +94,10 @@ export class NodeServices {
     this.#stops.push(() => this.power.stop());
     // Before the follower: its boot reconciliation may provision gateway workloads.
     this.#stops.push(() => this.gateway.stop());
-    // A failed domain read leaves the gateway idle; a later NodePublicConfigStored event starts it.
-    await this.gateway.start().catch((e: unknown) => {
+    // The Web Gateway now has the chain, the node, the follower's events and the NRU queue; it
+    // listens only when the node's public config has a domain. A failed domain read leaves it
+    // idle; a later NodePublicConfigStored event starts it.
+    await this.gateway.start({ chain: gatewayChain(this.#o.client), nodeId: this.#o.nodeId, events: this.follower, nru: this.nru }).catch((e: unknown) => {
       if (!signal.aborted) this.#log.warn({ err: (e as Error).message }, 'gateway start failed');
     });
     if (signal.aborted) return;
