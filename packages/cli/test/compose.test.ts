@@ -27,11 +27,6 @@ const services = compose.services;
 
 /** Metric names the dashboard may use that come from outside this repo: the real TFChain node (Substrate). */
 const EXTERNAL = new Set(['substrate_block_height', 'substrate_ready_transactions_number']);
-/**
- * Grid-wide explorer gauges the dashboard already charts, awaiting the explorer (see the README's
- * metrics section). Remove a name here once the explorer exports it; the test then keeps it honest.
- */
-const PENDING = new Set(['explorer_nodes', 'explorer_contracts', 'explorer_capacity_total', 'explorer_capacity_used', 'explorer_node_uptime_report_age_seconds']);
 
 /** Every metric name registered in packages/*\/src (prom-client names, `${prefix}` names, devchain's text lines). */
 function exportedMetrics(): Set<string> {
@@ -142,12 +137,10 @@ describe('Grafana dashboard', () => {
         expect(t.datasource.uid).toBe('prometheus');
         const names = metricsOf(t.expr);
         expect({ expr: t.expr, names: names.length > 0 }).toEqual({ expr: t.expr, names: true });
-        for (const n of names) if (!exported.has(n) && !EXTERNAL.has(n) && !PENDING.has(n)) missing.push(`${p.title}: ${n}`);
+        for (const n of names) if (!exported.has(n) && !EXTERNAL.has(n)) missing.push(`${p.title}: ${n}`);
       }
     }
     expect(missing).toEqual([]);
-    // A pending name the code now exports should leave the pending list.
-    expect([...PENDING].filter((n) => exported.has(n))).toEqual([]);
   });
 });
 

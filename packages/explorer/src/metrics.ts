@@ -1,5 +1,7 @@
 /** Prometheus metrics on the explorer's own registry. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registerGridMetrics } from './grid-metrics';
+import type { GridView } from './view/grid';
 
 /** Rates are measured over this sliding window. */
 const RATE_WINDOW_MS = 10_000;
@@ -31,6 +33,11 @@ export class ExplorerMetrics {
 
   constructor(opts: { defaults?: boolean } = {}) {
     if (opts.defaults) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Adds the grid-wide gauges (nodes by status, contracts, capacity, report age) over this view. */
+  observeGrid(view: () => GridView | undefined): void {
+    registerGridMetrics(this.registry, view);
   }
 
   heights(indexed: number, finalized: number): void {

@@ -40,6 +40,8 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
     client = await connect({ url: opts.chain });
     indexer = new Indexer({ api: client.api, db, logger, metrics, from: opts.from, pollMs: opts.pollMs });
     await indexer.start();
+    const viewOf = indexer;
+    metrics.observeGrid(() => viewOf.view);
     const app = await buildApp({ db, indexer, metrics, logger: logger.child({ module: 'api' }) });
     const url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
     const c = client;

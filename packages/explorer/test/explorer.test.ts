@@ -217,6 +217,14 @@ test('stats, ping, health, metrics and the OpenAPI document', async () => {
   expect(metrics.body).toMatch(/explorer_indexed_events_per_second [\d.]+/);
   expect(metrics.body).toMatch(/explorer_indexed_events_total \d+/);
   expect(metrics.body).toMatch(/explorer_http_request_duration_seconds_count\{method="GET",route="\/nodes",status="200"\} \d+/);
+  // Grid gauges agree with the API at scrape time.
+  const gauge = (name: string, labels: string): number => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? NaN);
+  const upStats = (await get<Any>(explorer, '/stats?status=up')).body;
+  expect(gauge('explorer_nodes', 'status="up"')).toBe(upStats.nodes);
+  expect(gauge('explorer_nodes', 'status="up"') + gauge('explorer_nodes', 'status="standby"') + gauge('explorer_nodes', 'status="down"')).toBe(stats.nodes);
+  expect(gauge('explorer_capacity_total', 'resource="cru"')).toBe(upStats.totalCru);
+  expect(gauge('explorer_capacity_used', 'resource="cru"')).toBeGreaterThanOrEqual(0);
+  expect(metrics.body).toMatch(/^explorer_node_uptime_report_age_seconds\{node_id="\d+",farm_id="\d+"\} \d+/m);
   const doc = (await get<Any>(explorer, '/swagger/json')).body;
   for (const p of ['/nodes', '/nodes/{id}', '/nodes/{id}/status', '/gateways', '/gateways/{id}', '/farms', '/twins', '/contracts', '/contracts/{id}', '/contracts/{id}/bills', '/public_ips', '/stats', '/ping', '/health', '/metrics', '/events/stream']) {
     expect(doc.paths[p]?.get).toBeDefined();
