@@ -111,7 +111,7 @@ export class Agent {
       logger: this.#o.logger,
     });
     // Before recover(): the gateway's handler must be registered for gateway names to come back.
-    this.#gateway = new GatewayService({ config: c, provisioner: this.#provisioner, registry: this.metrics.registry, logger: this.#o.logger });
+    this.#gateway = new GatewayService({ config: c, provisioner: this.#provisioner, registry: this.metrics.registry, logger: this.#o.logger, allowLocalBackends: c.gatewayAllowLocalBackends });
     const node: NodeInput = {
       farmId: c.farmId,
       resources: hw.total,

@@ -45,6 +45,8 @@ export interface AgentConfig {
   gatewayHttpsAddress: string;
   /** Directory holding the gateway's TLS certificate (fullchain.pem + privkey.pem, a wildcard for the domain). */
   gatewayCertDir?: string;
+  /** Let gateway names proxy to loopback/link-local backends (one-machine setups, tests); off on real gateways. */
+  gatewayAllowLocalBackends: boolean;
 }
 
 export const DEFAULTS: AgentConfig = {
@@ -62,6 +64,7 @@ export const DEFAULTS: AgentConfig = {
   reconcileIntervalSec: 3600,
   gatewayHttpAddress: '0.0.0.0:80',
   gatewayHttpsAddress: '0.0.0.0:443',
+  gatewayAllowLocalBackends: false,
 };
 
 /** One table drives the flags, the environment variables and the --help text. */
@@ -89,6 +92,7 @@ const OPTIONS = {
   'gateway-http': { env: 'GATEWAY_HTTP', help: 'Web Gateway HTTP host:port on gateway nodes (default 0.0.0.0:80)' },
   'gateway-https': { env: 'GATEWAY_HTTPS', help: 'Web Gateway HTTPS host:port on gateway nodes (default 0.0.0.0:443)' },
   'gateway-cert-dir': { env: 'GATEWAY_CERT_DIR', help: 'directory with fullchain.pem and privkey.pem (wildcard certificate) for the gateway' },
+  'gateway-allow-local-backends': { env: 'GATEWAY_ALLOW_LOCAL_BACKENDS', help: 'true: gateway names may proxy to loopback backends (one-machine setups only; default false)' },
 } as const;
 type Key = keyof typeof OPTIONS;
 
@@ -161,6 +165,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('gateway-http', (v) => (c.gatewayHttpAddress = v));
   s('gateway-https', (v) => (c.gatewayHttpsAddress = v));
   s('gateway-cert-dir', (v) => (c.gatewayCertDir = v));
+  s('gateway-allow-local-backends', (v) => (c.gatewayAllowLocalBackends = bool(v, 'gateway-allow-local-backends')));
   check(c);
   return { command, config: c };
 }
@@ -185,6 +190,12 @@ function readConfigFile(file: string): Partial<AgentConfig> {
   return v as Partial<AgentConfig>;
 }
 
+function bool(v: string, what: string): boolean {
+  if (v === 'true') return true;
+  if (v === 'false') return false;
+  throw new ConfigError(`${what} must be true or false, got ${v}`);
+}
+
 function int(v: string | number, what: string): number {
   const n = Number(v);
   if (!Number.isSafeInteger(n) || n <= 0) throw new ConfigError(`${what} must be a positive integer, got ${v}`);
@@ -200,6 +211,7 @@ function check(c: AgentConfig): void {
   parseHostPort(c.metricsAddress);
   parseHostPort(c.gatewayHttpAddress, 'gateway HTTP address');
   parseHostPort(c.gatewayHttpsAddress, 'gateway HTTPS address');
+  if (typeof c.gatewayAllowLocalBackends !== 'boolean') throw new ConfigError('gatewayAllowLocalBackends must be true or false');
   if (c.workloadRuntime !== 'process') throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (process)`);
   c.nruIntervalSec = int(c.nruIntervalSec, 'NRU interval');
   c.reconcileIntervalSec = int(c.reconcileIntervalSec, 'reconcile interval');

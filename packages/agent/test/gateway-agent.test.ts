@@ -1,0 +1,93 @@
+/**
+ * The Web Gateway through the whole agent: a farmer gives the agent's node a public config with a
+ * domain; a deployer reserves a name with a name contract and deploys a gateway-name-proxy
+ * workload (sealed in the notary, node contract with its hash) pointing at a backend server; the
+ * agent provisions it and the name answers through the gateway with the backend's body; the
+ * bytes are counted for the node contract; canceling the name contract takes the name down (404).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Devchain } from '@tfgrid/devchain';
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import type { Agent } from '../src';
+import { agentConfig, Deployer, freePort, newAgent, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+
+jest.setTimeout(120_000);
+
+const DOMAIN = 'gw.agent.test';
+let chain: Devchain;
+let alice: TfchainClient;
+let farmer: TfchainClient;
+let deployer: Deployer;
+let farmId: number;
+let dirs: TempDirs;
+let agent: Agent | undefined;
+let backend: http.Server;
+let backendUrl: string;
+
+/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
+function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
+  });
+}
+
+beforeAll(async () => {
+  chain = await startChain();
+  alice = await connect({ url: chain.url, secret: '//Alice' });
+  ({ client: farmer, farmId } = await setupFarm(chain.url));
+  deployer = await Deployer.create(chain.url, alice, '//Charlie', 200n * TFT);
+  dirs = tempDirs('agent-gateway');
+  backend = http.createServer((req, res) => res.end(`backend saw ${req.headers['x-forwarded-host']}${req.url}`));
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
+  await chain?.stop();
+  await new Promise((r) => backend?.close(r));
+  dirs?.cleanup();
+});
+
+test('a name contract deployed through the notary is reachable through the agent\'s gateway by its name, and goes away on cancel', async () => {
+  const httpPort = await freePort();
+  const httpsPort = await freePort();
+  agent = newAgent(
+    agentConfig({ url: chain.url, farmId, dirs, gatewayHttpAddress: `127.0.0.1:${httpPort}`, gatewayHttpsAddress: `127.0.0.1:${httpsPort}`, gatewayAllowLocalBackends: true }),
+  );
+  await agent.start();
+  await until(() => agent!.status().state === 'registering', 20_000, 'waiting for funds');
+  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
+  const { nodeId } = await agent.registered;
+
+  // The farmer makes it a gateway node: a public config with a domain.
+  await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN } });
+
+  // The deployer holds the name and asks the node to proxy it.
+  const nameContractId = await deployer.client.contracts.createName('mysite');
+  const d = deployer.builder(nodeId).gatewayNameProxy('site', { name: 'mysite', backends: [backendUrl] }).build();
+  const { contractId } = await deployer.deploy(nodeId, d);
+
+  const host = `mysite.${DOMAIN}`;
+  await until(async () => (await viaGateway(httpPort, host).catch(() => ({ status: 0 }))).status === 200, 60_000, 'the name answering through the gateway');
+  const r = await viaGateway(httpPort, host);
+  expect(r).toEqual({ status: 200, body: `backend saw ${host}/hello` });
+  expect((await viaGateway(httpPort, `othersite.${DOMAIN}`)).status).toBe(404);
+  const text = await scrape(agent);
+  expect(text).toMatch(/tfgrid_gateway_requests_total\{name="mysite",code="200"\} [1-9]/);
+  expect(agent.status()).toMatchObject({ state: 'running' });
+
+  // The name contract canceled: the name goes away at once (404), the node contract stays.
+  await deployer.client.contracts.cancel(nameContractId);
+  await until(async () => (await viaGateway(httpPort, host)).status === 404, 60_000, 'the name going away');
+  expect(await alice.contracts.get(contractId)).toBeDefined();
+});
