@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { bin, cli, until } from './helpers';
+import { agentHardwareRoot, bin, cli, until } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -94,11 +94,12 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   const farm = await ok(['farm', 'create', '--name', 'e2e_farm', '--ip', '185.206.122.40/24', '--gw', '185.206.122.1'], farmerKey());
 
   // The agent boots on this machine's hardware and waits for funds; the farmer sends them.
+  const hardwareRoot = agentHardwareRoot();
   const pool = path.join(dir, 'pool');
   mkdirSync(pool, { recursive: true, mode: 0o711 });
   agent = spawn(
     process.execPath,
-    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72'],
+    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72', ...(hardwareRoot ? ['--root', hardwareRoot] : [])],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   agent.stdout!.on('data', (b: Buffer) => (agentLog += b.toString()));

@@ -2,6 +2,7 @@
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { main } from '../src/main';
+import { measure } from '@tfgrid/agent';
 
 export interface Run {
   code: number;
@@ -45,4 +46,18 @@ export async function until<T>(what: string, f: () => Promise<T | undefined | fa
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * Where the agent under test reads its hardware: this machine when it can register as a node
+ * (the chain asks for ≥ 100 GiB of SSD or HDD, ≥ 2 GiB of memory, a CPU), otherwise the agent's
+ * "server" fixture tree — so the end-to-end tests also run on a CI machine with a small disk.
+ */
+export function agentHardwareRoot(): string | undefined {
+  const GiB = 1024 ** 3;
+  const t = measure('/').total;
+  if ((t.sru >= 100 * GiB || t.hru >= 100 * GiB) && t.mru >= 2 * GiB && t.cru >= 1) return undefined;
+  const fixture = path.resolve(__dirname, '../../agent/test/fixtures/server');
+  process.stderr.write(`this machine cannot register as a node (cru ${t.cru}, mru ${t.mru}, sru ${t.sru}, hru ${t.hru} bytes): the agent reads ${fixture}\n`);
+  return fixture;
 }

@@ -7,7 +7,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { until } from './helpers';
+import { agentHardwareRoot, until } from './helpers';
+
+const hardwareRoot = agentHardwareRoot();
 
 jest.setTimeout(180_000);
 
@@ -29,7 +31,7 @@ interface Started {
 async function start(): Promise<Started> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
