@@ -20,9 +20,11 @@ function request(agent: http.Agent, url: URL): Promise<number> {
   });
 }
 
-export async function load(base: string, paths: string[], opts: { connections: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> {
+/** `paths`: cycled through in turn, or a function of the request's sequence number (e.g. unique queries). */
+export async function load(base: string, paths: string[] | ((i: number) => string), opts: { connections: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
-  const urls = paths.map((p) => new URL(p, base));
+  const urls = typeof paths === 'function' ? [] : paths.map((p) => new URL(p, base));
+  const next = typeof paths === 'function' ? (i: number) => new URL(paths(i), base) : (i: number) => urls[i % urls.length]!;
   const lat: number[] = [];
   let errors = 0;
   let i = 0;
@@ -33,7 +35,7 @@ export async function load(base: string, paths: string[], opts: { connections: n
   await Promise.all(
     Array.from({ length: opts.connections }, async () => {
       while (Date.now() < end) {
-        const u = urls[i++ % urls.length]!;
+        const u = next(i++);
         const s = process.hrtime.bigint();
         const status = await request(agent, u).catch(() => 0);
         const e = process.hrtime.bigint();

@@ -11,6 +11,7 @@ import type { ApiContext } from './context';
 import { contractRoutes } from './contracts';
 import { farmRoutes } from './farms';
 import { nodeRoutes } from './nodes';
+import { ResponseCache, setResponseCache, type ResponseCacheOptions } from './response-cache';
 import { statsRoutes } from './stats';
 import { swaggerUiRoutes } from './swagger-ui';
 import { streamRoutes } from './stream';
@@ -22,6 +23,8 @@ export interface AppOptions extends Omit<ApiContext, 'view'> {
   view?: GridView;
   metrics?: ExplorerMetrics;
   logger?: FastifyServerOptions['loggerInstance'];
+  /** The list routes' response cache (on by default); false turns it off. */
+  responseCache?: false | ResponseCacheOptions;
 }
 
 /** The message of a validation failure, naming the parameter. */
@@ -65,6 +68,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
 
   const view = opts.view ?? (opts.indexer && 'view' in opts.indexer ? (opts.indexer.view as GridView) : await GridView.load(opts.db));
   const ctx: ApiContext = { db: opts.db, view, indexer: opts.indexer };
+  if (opts.responseCache !== false) setResponseCache(app, (ctx.responses = new ResponseCache(ctx, opts.responseCache)));
   nodeRoutes(app, ctx, { path: '/nodes', gateways: false });
   nodeRoutes(app, ctx, { path: '/gateways', gateways: true });
   farmRoutes(app, ctx);

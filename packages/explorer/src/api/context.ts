@@ -2,6 +2,7 @@
 import type { ExplorerDb } from '../db/store';
 import type { IndexerStatus } from '../indexer/indexer';
 import type { GridView } from '../view/grid';
+import type { ResponseCache } from './response-cache';
 
 export interface StatusSource {
   status(): IndexerStatus;
@@ -12,6 +13,8 @@ export interface ApiContext {
   /** The list routes' source: what the database holds, kept current by the indexer. */
   view: GridView;
   indexer?: StatusSource;
+  /** Serialized list answers, valid while the view's version and the second are unchanged. */
+  responses?: ResponseCache;
 }
 
 /**

@@ -33,6 +33,8 @@ export class GridView {
   height = -1;
   /** Its chain time, unix s. */
   chainTime = 0;
+  /** Bumped on every commit: answers computed at an older version are stale (the response cache checks it). */
+  version = 0;
 
   /** A view of everything the database holds. */
   static async load(db: ExplorerDb): Promise<GridView> {
@@ -65,6 +67,7 @@ export class GridView {
     }
     this.height = block.height;
     this.chainTime = block.timestamp;
+    this.version++;
     const b: BlockChanges = { block: block.height, hash: block.hash, timestamp: block.timestamp, changes: [...changes.values()] };
     this.feed.publish(b);
     return b;

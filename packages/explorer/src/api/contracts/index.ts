@@ -58,7 +58,7 @@ export function contractView(c: ContractRecord): ContractView {
 export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: ContractsQuery }>(
     '/contracts',
-    { schema: { tags: ['contracts'], summary: 'List contracts', querystring: ContractsQuery, response: { 200: Type.Array(ContractView) } } },
+    { schema: { tags: ['contracts'], summary: 'List contracts', querystring: ContractsQuery, response: { 200: Type.Array(ContractView) } }, ...ctx.responses?.route() },
     async (req, reply) => {
       const q = req.query;
       const states = q.state?.split(',');

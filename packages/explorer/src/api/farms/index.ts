@@ -61,7 +61,7 @@ export function farmView(f: FarmRecord): FarmView {
 export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: FarmsQuery }>(
     '/farms',
-    { schema: { tags: ['farms'], summary: 'List farms', querystring: FarmsQuery, response: { 200: Type.Array(FarmView) } } },
+    { schema: { tags: ['farms'], summary: 'List farms', querystring: FarmsQuery, response: { 200: Type.Array(FarmView) } }, ...ctx.responses?.route() },
     async (req, reply) => {
       const q = req.query;
       const ids = idList(q.farm_ids);

@@ -9,16 +9,18 @@ import { searchNodes } from './search';
 import { NodeView, nodeView } from './view';
 
 /**
- * A node's JSON for a given second: status and reputation depend on "now", the rest on the
- * record, and records are replaced (never mutated) on change, so (record, second) is a sound key.
- * Popular nodes are then serialized once per second however many requests list them.
+ * A node's JSON for a given second and view version: status and reputation depend on "now", the
+ * rest on the record (replaced, never mutated, on change) and on its farm and uptime coverage
+ * (which change only in a commit, bumping the version). Popular nodes are then serialized once
+ * per second however many requests list them.
  */
-const jsonCache = new WeakMap<NodeRecord, { now: number; json: string }>();
+const jsonCache = new WeakMap<NodeRecord, { now: number; version: number; json: string }>();
 function nodeJson(ctx: ApiContext, n: NodeRecord, now: number): string {
   const hit = jsonCache.get(n);
-  if (hit && hit.now === now) return hit.json;
+  const version = ctx.view.version;
+  if (hit && hit.now === now && hit.version === version) return hit.json;
   const json = JSON.stringify(nodeView(ctx.view, n, now));
-  jsonCache.set(n, { now, json });
+  jsonCache.set(n, { now, version, json });
   return json;
 }
 
@@ -26,7 +28,7 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
   const tag = opts.gateways ? 'gateways' : 'nodes';
   app.get<{ Querystring: NodesQuery }>(
     opts.path,
-    { schema: { tags: [tag], summary: `List ${tag}`, querystring: NodesQuery, response: { 200: Type.Array(NodeView) } } },
+    { schema: { tags: [tag], summary: `List ${tag}`, querystring: NodesQuery, response: { 200: Type.Array(NodeView) } }, ...ctx.responses?.route() },
     async (req, reply) => {
       const now = nowOf(ctx);
       const { items, count } = searchNodes(ctx.view, req.query, now, opts.gateways);
