@@ -9,6 +9,7 @@ import type { GatewayMetrics, RejectReason } from './metrics';
 import type { GatewayLimits } from './options';
 import type { RateLimiter } from './rate-limit';
 import type { Route, RouteTable } from './routes';
+import type { Upstream } from './upstream';
 import type { UsageMeter } from './usage';
 
 export interface EdgeContext {
@@ -19,6 +20,8 @@ export interface EdgeContext {
   rate: RateLimiter;
   httpAgent: http.Agent;
   httpsAgent: https.Agent;
+  /** The proxy's backend client (the agents above serve WebSocket upgrades). */
+  upstream: Upstream;
   log: Logger;
 }
 

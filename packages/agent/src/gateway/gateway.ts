@@ -22,6 +22,7 @@ import { HttpProxy } from './proxy';
 import { RateLimiter } from './rate-limit';
 import { RouteTable, type RouteInfo, type RouteSpec, type RouteState } from './routes';
 import { UpgradeProxy, writeRaw } from './upgrade';
+import { Upstream } from './upstream';
 import { UsageMeter } from './usage';
 
 export interface GatewayOptions {
@@ -96,6 +97,13 @@ export class Gateway {
       rate: this.#rate,
       httpAgent: new http.Agent(agentOpts),
       httpsAgent: new https.Agent({ ...agentOpts, rejectUnauthorized: o.verifyBackendTls ?? true }),
+      upstream: new Upstream({
+        maxSockets: this.limits.maxSocketsPerBackend,
+        maxIdle: 64,
+        connectTimeoutMs: this.limits.backendConnectTimeoutMs,
+        rejectUnauthorized: o.verifyBackendTls ?? true,
+        ...(o.allowLocalBackends ? {} : { lookup: guardedLookup as net.LookupFunction }),
+      }),
       log: this.#log,
     };
   }
@@ -207,6 +215,7 @@ export class Gateway {
     this.#servers = [];
     this.#ctx.httpAgent.destroy();
     this.#ctx.httpsAgent.destroy();
+    this.#ctx.upstream.destroy();
     this.#o.certificates?.close?.();
     this.#usage.flush();
     this.#state = 'stopped';

@@ -1,16 +1,17 @@
 /**
- * The HTTP/1.1 reverse proxy: one Exchange per request. The request body is only piped once a
- * backend's socket is connected, so a failed connect can move on to the next backend without
- * having consumed anything; after that, failures answer 502/504 (or cut a started response).
+ * The HTTP/1.1 reverse proxy: one Exchange per request, over the gateway's own backend client
+ * (upstream.ts). The request body is only sent once a backend connection is ready, so a failed
+ * connect can move on to the next backend without having consumed anything; after that,
+ * failures answer 502/504 (or cut a started response).
  */
-import http, { type ClientRequest, type IncomingMessage, type ServerResponse } from 'node:http';
-import https from 'node:https';
-import net, { type Socket } from 'node:net';
+import type http from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { tryOrder, type Backend } from './backends';
-import { admitRequest, BODY, ConnectTimeout, isRefusal, markDown, markUp, type EdgeContext, type Refusal } from './edge';
+import { admitRequest, BODY, isRefusal, markDown, markUp, type EdgeContext, type Refusal } from './edge';
 import { hostOf, requestHeaders, responseHeaders } from './headers';
 import type { Route } from './routes';
+import type { UpstreamConn, UpstreamUser } from './upstream';
 import { socketDelta } from './usage';
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -31,53 +32,6 @@ export function reply(res: ServerResponse, status: number, body: string, headers
   res.end(b);
 }
 
-// Listeners are shared functions that find their request through these symbols: no closures
-// are allocated per request on the hot path (measurable at thousands of requests per second).
-const X = Symbol('tfgrid.gateway.exchange');
-const A = Symbol('tfgrid.gateway.attempt');
-const RES = Symbol('tfgrid.gateway.response');
-type WithExchange = ServerResponse & { [X]?: Exchange };
-type WithAttempt = ClientRequest & { [A]?: Attempt };
-type WithResponse = IncomingMessage & { [RES]?: ServerResponse };
-
-/** One try of one backend for an exchange. */
-interface Attempt {
-  x: Exchange;
-  i: number;
-  b: Backend;
-  retry: boolean;
-  up: ClientRequest;
-  connected: boolean;
-  reused: boolean;
-  connectTimer: NodeJS.Timeout | undefined;
-  headTimer: NodeJS.Timeout | undefined;
-}
-
-/**
- * Copies a backend response to the client with backpressure: a lighter stand-in for pipe(),
- * which sets up and tears down a dozen listeners per response (measurable per request).
- */
-function pump(pr: IncomingMessage, res: ServerResponse): void {
-  (pr as WithResponse)[RES] = res;
-  pr.on('data', pumpData);
-  pr.once('end', pumpEnd);
-  pr.once('close', pumpClose);
-}
-function pumpData(this: WithResponse, chunk: Buffer): void {
-  const res = this[RES]!;
-  if (!res.write(chunk)) {
-    this.pause();
-    res.once('drain', () => this.resume());
-  }
-}
-function pumpEnd(this: WithResponse): void {
-  this[RES]!.end();
-}
-// A backend that dies mid-body: the client must see a cut, not a short "complete" body.
-function pumpClose(this: WithResponse): void {
-  if (!this.complete) this[RES]!.destroy();
-}
-
 export class HttpProxy {
   readonly #ctx: EdgeContext;
 
@@ -92,11 +46,19 @@ export class HttpProxy {
     // A refused client that waits for 100 Continue never sends its body: close rather than wait for it.
     if (isRefusal(r)) return x.refuse(expectContinue ? { ...r, close: true } : r);
     if (expectContinue) res.writeContinue();
-    x.forward(r);
+    x.forward(r, hostOf(req.headers.host) ?? '');
   }
 }
 
-class Exchange {
+const X = Symbol('tfgrid.gateway.exchange');
+type WithExchange = ServerResponse & { [X]?: Exchange };
+
+/**
+ * One request: admitted, sent to a backend over the upstream pool (failing over on connect
+ * errors), its response copied back. Exchange is the pool's UpstreamUser, and its listeners are
+ * shared functions that find it through a symbol: no closures per request on the hot path.
+ */
+class Exchange implements UpstreamUser {
   readonly #ctx: EdgeContext;
   readonly #req: IncomingMessage;
   readonly #res: ServerResponse;
@@ -104,12 +66,20 @@ class Exchange {
   readonly #start = performance.now();
   #route: Route | undefined;
   #counted = false;
-  #up: ClientRequest | undefined;
-  #headers: string[] = [];
+  /** The request head as sent to every backend tried. */
+  #head = '';
   #order: Backend[] = [];
+  // The attempt in progress: which backend, whether it replaces one that met a stale socket.
+  #i = 0;
+  #retry = false;
+  #conn: UpstreamConn | undefined;
+  #waiting = false;
+  #reused = false;
+  #headTimer: NodeJS.Timeout | undefined;
   /** Set once we answered or gave up: later upstream errors are ours, not news. */
   #settled = false;
   #timedOut = false;
+  #ended = false;
 
   constructor(ctx: EdgeContext, req: IncomingMessage, res: ServerResponse, proto: 'http' | 'https') {
     this.#ctx = ctx;
@@ -117,7 +87,7 @@ class Exchange {
     this.#res = res;
     this.#proto = proto;
     (res as WithExchange)[X] = this;
-    res.once('close', Exchange.#onResClose);
+    res.once('close', onResClose);
   }
 
   refuse(r: Refusal): void {
@@ -127,85 +97,74 @@ class Exchange {
     reply(this.#res, r.status, r.body, r.headers, r.close);
   }
 
-  forward(route: Route): void {
+  forward(route: Route, host: string): void {
     this.#route = route;
     route.load.inflight++;
     this.#counted = true;
     const req = this.#req;
-    this.#headers = requestHeaders(req.rawHeaders, { clientIp: req.socket.remoteAddress ?? '', proto: this.#proto, host: hostOf(req.headers.host) ?? '' });
+    const h = requestHeaders(req.rawHeaders, { clientIp: req.socket.remoteAddress ?? '', proto: this.#proto, host });
+    // The backend gets the body framed as it came: Content-Length as is, anything else chunked (Node decoded it).
+    let head = `${req.method} ${req.url} HTTP/1.1\r\n`;
+    for (let k = 0; k < h.length; k += 2) head += `${h[k]}: ${h[k + 1]}\r\n`;
+    if (req.headers['transfer-encoding'] !== undefined) head += 'Transfer-Encoding: chunked\r\n';
+    this.#head = head + '\r\n';
     this.#order = tryOrder(route.backends, route.nextStart());
-    this.#try(0);
+    this.#try(0, false);
   }
 
   /** `retry`: this attempt replaces one that died on a stale pooled socket. */
-  #try(i: number, retry = false): void {
-    const ctx = this.#ctx;
-    const b = this.#order[i]!;
-    const req = this.#req;
-    const opts: https.RequestOptions = { host: b.host, port: b.port, method: req.method, path: req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: b.https ? ctx.httpsAgent : ctx.httpAgent };
-    if (b.https && !net.isIP(b.host)) opts.servername = b.host;
-    const up = (b.https ? https : http).request(opts) as WithAttempt;
-    this.#up = up;
-    up[A] = { x: this, i, b, retry, up, connected: false, reused: false, connectTimer: undefined, headTimer: undefined };
-    up.once('socket', Exchange.#onSocket);
-    up.on('error', Exchange.#onError);
-    up.once('response', Exchange.#onResponse);
+  #try(i: number, retry: boolean): void {
+    this.#i = i;
+    this.#retry = retry;
+    this.#conn = undefined;
+    this.#reused = false;
+    this.#waiting = true;
+    this.#ctx.upstream.pool(this.#order[i]!).acquire(this);
   }
 
-  static #onSocket(this: WithAttempt, s: Socket): void {
-    const a = this[A]!;
-    if (!s.connecting) {
-      a.reused = true; // a pooled keep-alive socket
-      return a.x.#connected(a);
-    }
-    a.connectTimer = setTimeout(() => a.up.destroy(new ConnectTimeout('connect timeout')), a.x.#ctx.limits.backendConnectTimeoutMs);
-    s.once('connect', () => a.x.#connected(a));
-  }
-
-  #connected(a: Attempt): void {
-    if (a.connectTimer) clearTimeout(a.connectTimer);
-    a.connected = true;
+  upConnected(c: UpstreamConn, reused: boolean): void {
+    this.#waiting = false;
+    if (this.#settled) return c.destroy();
+    this.#conn = c;
+    this.#reused = reused;
     if (this.#bodiless()) {
-      a.up.end();
-      this.#startHeadTimer(a);
+      c.request(this.#head, this.#req.method === 'HEAD', true);
+      this.#startHeadTimer();
     } else {
-      a.up.once('finish', Exchange.#onSent);
-      this.#sendBody(a.up);
+      c.request(this.#head, this.#req.method === 'HEAD', false);
+      this.#sendBody(c);
     }
-  }
-
-  static #onSent(this: WithAttempt): void {
-    const a = this[A]!;
-    a.x.#startHeadTimer(a);
   }
 
   /** The backend's clock for the response head starts once the whole request was sent. */
-  #startHeadTimer(a: Attempt): void {
+  #startHeadTimer(): void {
     const ms = this.#ctx.limits.backendTimeoutMs;
-    if (ms > 0 && !this.#settled)
-      a.headTimer = setTimeout(() => {
-        this.#timedOut = true;
-        a.up.destroy(new Error('backend response timeout'));
-      }, ms);
+    if (ms > 0 && !this.#settled) this.#headTimer = setTimeout(onHeadTimeout, ms, this);
   }
 
-  static #onError(this: WithAttempt, err: NodeJS.ErrnoException): void {
-    const a = this[A]!;
-    a.x.#upError(a, err);
+  headTimeout(): void {
+    this.#headTimer = undefined;
+    this.#timedOut = true;
+    const c = this.#conn;
+    if (!c) return;
+    const err: NodeJS.ErrnoException = new Error('backend response timeout');
+    c.destroy();
+    this.upError(err, true);
   }
 
-  #upError(a: Attempt, err: NodeJS.ErrnoException): void {
+  upError(err: NodeJS.ErrnoException, connected: boolean): void {
     const ctx = this.#ctx;
-    if (a.connectTimer) clearTimeout(a.connectTimer);
-    if (a.headTimer) clearTimeout(a.headTimer);
+    this.#waiting = false;
+    this.#conn = undefined;
+    this.#clearHeadTimer();
     if (this.#settled) return;
     const route = this.#route!;
     // A pooled socket the backend closed just as we picked it (its keep-alive timeout): nothing
     // of a bodiless safe request was consumed, so one fresh attempt on the same backend is fine.
-    if (a.reused && !a.retry && !this.#res.headersSent && !this.#timedOut && err.code === 'ECONNRESET' && SAFE.has(this.#req.method ?? '') && this.#bodiless()) return this.#try(a.i, true);
-    if (!a.connected) {
-      markDown(ctx, route, a.b, err.code ?? err.message);
-      if (a.i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(a.i + 1);
+    if (this.#reused && !this.#retry && !this.#res.headersSent && !this.#timedOut && err.code === 'ECONNRESET' && SAFE.has(this.#req.method ?? '') && this.#bodiless()) return this.#try(this.#i, true);
+    if (!connected) {
+      markDown(ctx, route, this.#order[this.#i]!, err.code ?? err.message);
+      if (this.#i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(this.#i + 1, false);
     }
     this.#settled = true;
     const timeout = this.#timedOut;
@@ -214,18 +173,45 @@ class Exchange {
     else reply(this.#res, 502, BODY[502], undefined, true);
   }
 
-  static #onResponse(this: WithAttempt, pr: IncomingMessage): void {
-    const a = this[A]!;
-    a.x.#upResponse(a, pr);
+  upHead(status: number, message: string, raw: string[]): void {
+    this.#clearHeadTimer();
+    if (this.#settled) return this.#conn?.destroy();
+    markUp(this.#ctx, this.#route!, this.#order[this.#i]!);
+    try {
+      this.#res.writeHead(status, message, responseHeaders(raw) as unknown as http.OutgoingHttpHeaders);
+    } catch {
+      // A header Node will not send (control characters): the backend's answer is not HTTP we can relay.
+      const c = this.#conn;
+      c?.destroy();
+      return this.upError(Object.assign(new Error('invalid response header'), { code: 'EBADRESPONSE' }), true);
+    }
   }
 
-  #upResponse(a: Attempt, pr: IncomingMessage): void {
-    if (a.headTimer) clearTimeout(a.headTimer);
-    if (this.#settled) return void pr.resume();
-    markUp(this.#ctx, this.#route!, a.b);
+  upData(chunk: Buffer, last: boolean): void {
     const res = this.#res;
-    res.writeHead(pr.statusCode ?? 502, pr.statusMessage, responseHeaders(pr.rawHeaders) as unknown as http.OutgoingHttpHeaders);
-    pump(pr, res);
+    if (last) {
+      // The body's last bytes and its end leave in one write.
+      this.#ended = true;
+      res.end(chunk);
+    } else if (!res.write(chunk)) {
+      // Backpressure: stop reading the backend until the client has taken what we gave it.
+      const s = this.#conn!.socket;
+      s.pause();
+      res.once('drain', () => s.resume());
+    }
+  }
+
+  upEnd(): void {
+    this.#conn = undefined;
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#res.end();
+    }
+  }
+
+  #clearHeadTimer(): void {
+    if (this.#headTimer) clearTimeout(this.#headTimer);
+    this.#headTimer = undefined;
   }
 
   #bodiless(): boolean {
@@ -233,39 +219,61 @@ class Exchange {
     return h['content-length'] === undefined && h['transfer-encoding'] === undefined;
   }
 
-  #sendBody(up: ClientRequest): void {
+  /** Streams the request body to the backend with backpressure (chunk-framed when it came chunked). */
+  #sendBody(c: UpstreamConn): void {
     const req = this.#req;
-    const h = req.headers;
+    const s = c.socket;
+    const chunked = req.headers['transfer-encoding'] !== undefined;
     // A declared length was checked at admission (and Node's parser enforces it); a chunked body is counted as it streams.
-    if (h['transfer-encoding'] !== undefined) {
-      const max = this.#ctx.limits.maxBodyBytes;
-      let n = 0;
-      const count = (chunk: Buffer): void => {
-        n += chunk.length;
-        if (n <= max || this.#settled) return;
-        req.off('data', count);
-        req.unpipe(up);
+    const max = this.#ctx.limits.maxBodyBytes;
+    let n = 0;
+    const data = (chunk: Buffer): void => {
+      if (this.#conn !== c) return;
+      n += chunk.length;
+      if (chunked && n > max) {
+        if (this.#settled) return;
+        done();
         this.#settled = true;
-        up.destroy();
+        c.destroy();
+        this.#conn = undefined;
         this.#ctx.metrics.reject(this.#route!.name, 'body_too_large');
         reply(this.#res, 413, BODY[413], undefined, true);
-      };
-      req.on('data', count);
-    }
-    req.pipe(up);
-  }
-
-  static #onResClose(this: WithExchange): void {
-    this[X]!.#closed();
+        return;
+      }
+      if (chunk.length === 0) return;
+      const ok = chunked ? s.write(`${chunk.length.toString(16)}\r\n`, 'latin1') && s.write(chunk) && s.write('\r\n', 'latin1') : s.write(chunk);
+      if (!ok) {
+        req.pause();
+        s.once('drain', () => req.resume());
+      }
+    };
+    const end = (): void => {
+      done();
+      if (this.#conn !== c) return;
+      if (chunked) s.write('0\r\n\r\n', 'latin1');
+      c.sent();
+      this.#startHeadTimer();
+    };
+    const done = (): void => {
+      req.off('data', data);
+      req.off('end', end);
+    };
+    req.on('data', data);
+    req.on('end', end);
+    if (req.readableEnded) end();
   }
 
   #closed(): void {
     const ctx = this.#ctx;
     const route = this.#route;
     const d = socketDelta(this.#req.socket);
-    if (this.#up && !this.#res.writableFinished) {
+    this.#clearHeadTimer();
+    if (!this.#res.writableFinished) {
       this.#settled = true;
-      this.#up.destroy(); // the client went away: so does the backend request
+      // The client went away: so does the backend request.
+      if (this.#conn) this.#conn.destroy();
+      this.#conn = undefined;
+      if (this.#waiting) ctx.upstream.pool(this.#order[this.#i]!).cancel(this);
     }
     if (!route) return;
     if (this.#counted) route.load.inflight--;
@@ -277,4 +285,15 @@ class Exchange {
     m.request(this.#res.statusCode);
     m.latency.observe((performance.now() - this.#start) / 1000);
   }
+
+  static closed(x: Exchange): void {
+    x.#closed();
+  }
+}
+
+function onResClose(this: WithExchange): void {
+  Exchange.closed(this[X]!);
+}
+function onHeadTimeout(x: Exchange): void {
+  x.headTimeout();
 }
