@@ -12,7 +12,8 @@ import type { TLSSocket } from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import { Registry } from 'prom-client';
 import { DirectoryCertificateSource, gatewayFromConfig, type Gateway } from '../src/gateway';
-import { DOMAIN, silent, startBackend, startGateway, until, type Backend } from './gateway-helpers';
+import type { AddressInfo } from 'node:net';
+import { DOMAIN, request, silent, startBackend, startGateway, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(30_000);
 
@@ -114,4 +115,30 @@ maybe('gatewayFromConfig: HTTP and HTTPS listeners and the certificate directory
   await plain.start();
   expect(plain.status().https).toBeUndefined();
   await plain.stop();
+});
+
+maybe('https backends: proxied over TLS through the pool; an untrusted backend certificate is a 502 unless verification is off', async () => {
+  const server = https.createServer({ key: readFileSync(path.join(dir, 'privkey.pem')), cert: readFileSync(path.join(dir, 'fullchain.pem')) }, (req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`tls backend ${req.url}`); // chunked: no length given
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const lax = await startGateway({}, { verifyBackendTls: false });
+  const strict = await startGateway();
+  try {
+    lax.gw.addRoute({ name: 'tlsback', contractId: 6, backends: [url] });
+    strict.gw.addRoute({ name: 'tlsback', contractId: 6, backends: [url] });
+    for (let i = 0; i < 2; i++) {
+      const r = await request(lax.port, `tlsback.${DOMAIN}`, { path: `/n${i}` });
+      expect(r.status).toBe(200);
+      expect(r.body).toBe(`tls backend /n${i}`);
+    }
+    expect((await request(strict.port, `tlsback.${DOMAIN}`)).status).toBe(502);
+  } finally {
+    await lax.gw.stop();
+    await strict.gw.stop();
+    server.closeAllConnections();
+    await new Promise((r) => server.close(r));
+  }
 });

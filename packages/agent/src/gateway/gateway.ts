@@ -180,6 +180,7 @@ export class Gateway {
     this.#intervals.push(
       setInterval(() => {
         this.#rate.sweep();
+        this.#ctx.upstream.sweep();
         this.#usage.flush();
       }, l.usageFlushMs || 15_000),
     );

@@ -58,6 +58,8 @@ export class UpstreamConn {
   readonly #pool: Pool;
   user: UpstreamUser | undefined;
   connecting = true;
+  /** Idle through a whole sweep (see Pool.sweep). */
+  unused = false;
   #timer: NodeJS.Timeout | undefined;
   #state: number = S.Done;
   /** Bytes of an incomplete head, chunk-size line or trailer line. */
@@ -348,9 +350,12 @@ export class Pool {
 
   /** Hands `u` a connection: an idle one (most recently used first) at once, else a new one once connected, else when one frees up. */
   acquire(u: UpstreamUser): void {
-    const c = this.#idle.pop();
+    let c = this.#idle.pop();
+    // One whose close is still on its way is no use.
+    while (c && c.socket.destroyed) c = this.#idle.pop();
     if (c) {
       c.user = u;
+      c.unused = false;
       return u.upConnected(c, true);
     }
     if (this.#open >= this.#o.maxSockets) {
@@ -405,6 +410,22 @@ export class Pool {
     c.startConnectTimer(o.connectTimeoutMs);
   }
 
+  /**
+   * Closes connections that stayed idle since the previous sweep (the gateway's housekeeping
+   * interval calls this: no clock is read per request). Answers whether the pool is empty.
+   */
+  sweep(): boolean {
+    const idle = this.#idle.splice(0);
+    for (const c of idle) {
+      if (c.unused) c.destroy();
+      else {
+        c.unused = true;
+        this.#idle.push(c);
+      }
+    }
+    return this.#open === 0 && this.#waiting.length === 0;
+  }
+
   /** Closes the idle connections (the gateway stops). */
   destroy(): void {
     for (const c of this.#idle.splice(0)) c.destroy();
@@ -424,6 +445,11 @@ export class Upstream {
     let p = this.#pools.get(b.origin);
     if (!p) this.#pools.set(b.origin, (p = new Pool(b, this.#o)));
     return p;
+  }
+
+  /** Closes long-idle connections, forgets pools with none open (backends no longer used). */
+  sweep(): void {
+    for (const [origin, p] of this.#pools) if (p.sweep()) this.#pools.delete(origin);
   }
 
   destroy(): void {
