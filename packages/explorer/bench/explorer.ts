@@ -72,8 +72,10 @@ async function api(nodes: number, contracts: number, keep: boolean): Promise<{ m
       });
       log(`  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
       const cached = await load(ready.url, QUERIES, { connections: 50, seconds: 15, warmupSeconds: 3 });
-      log(line(`cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 connections, ${cached.seconds} s`, cached));
+      log(line(`cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 keep-alive connections (lean raw-socket client), ${cached.seconds} s`, cached));
       log(targets(cached));
+      const viaNode = await load(ready.url, QUERIES, { connections: 50, seconds: 15, warmupSeconds: 3, client: 'node' });
+      log(line(`cached, load generator on node:http (costlier client on the same cores)`, viaNode));
       const cold = await load(ready.url, coldQuery, { connections: 50, seconds: 15, warmupSeconds: 3 });
       log(line(`cold: the same queries each made unique (every request computed), 50 connections, ${cold.seconds} s`, cold));
       log(targets(cold));

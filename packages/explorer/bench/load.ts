@@ -1,5 +1,6 @@
 /** A small keep-alive HTTP load generator: `connections` loops, each one request at a time. */
 import http from 'node:http';
+import { RawConnection } from './raw-client';
 
 export interface LoadResult {
   requests: number;
@@ -21,8 +22,9 @@ function request(agent: http.Agent, url: URL): Promise<number> {
 }
 
 /** `paths`: cycled through in turn, or a function of the request's sequence number (e.g. unique queries). */
-export async function load(base: string, paths: string[] | ((i: number) => string), opts: { connections: number; seconds: number; warmupSeconds: number }): Promise<LoadResult> {
+export async function load(base: string, paths: string[] | ((i: number) => string), opts: { connections: number; seconds: number; warmupSeconds: number; client?: 'raw' | 'node' }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
+  const raw = opts.client !== 'node';
   const urls = typeof paths === 'function' ? [] : paths.map((p) => new URL(p, base));
   const next = typeof paths === 'function' ? (i: number) => new URL(paths(i), base) : (i: number) => urls[i % urls.length]!;
   const lat: number[] = [];
@@ -34,16 +36,24 @@ export async function load(base: string, paths: string[] | ((i: number) => strin
   let mStart = 0n;
   await Promise.all(
     Array.from({ length: opts.connections }, async () => {
+      let conn = raw ? new RawConnection(new URL(base)) : undefined;
       while (Date.now() < end) {
         const u = next(i++);
         const s = process.hrtime.bigint();
-        const status = await request(agent, u).catch(() => 0);
+        const status = conn
+          ? await conn.get(u.pathname + u.search).catch(() => {
+              conn!.close();
+              conn = new RawConnection(new URL(base));
+              return 0;
+            })
+          : await request(agent, u).catch(() => 0);
         const e = process.hrtime.bigint();
         if (Date.now() < measureFrom) continue;
         if (mStart === 0n) mStart = s;
         if (status !== 200) errors++;
         lat.push(Number(e - s) / 1e6);
       }
+      conn?.close();
     }),
   );
   agent.destroy();

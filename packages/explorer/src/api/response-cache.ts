@@ -34,6 +34,17 @@ interface Pending {
 
 export class ResponseCache {
   readonly #entries = new Map<string, Entry>();
+  /**
+   * Raw request URL → its normalized key, learned when a request passed validation (validation is
+   * a function of the URL alone), so a repeated URL is answered before validation runs.
+   */
+  readonly #keyOfUrl = new Map<string, string>();
+  /**
+   * Keys asked for once before: an answer is stored only the second time its key misses, so a
+   * stream of one-off queries stores nothing (copying each 50 KB answer into a Buffer that is never
+   * read again cost more in GC than the cache saves).
+   */
+  readonly #seen = new Set<string>();
   readonly #pending = new WeakMap<FastifyRequest, Pending>();
   readonly #maxEntries: number;
   readonly #maxBytes: number;
@@ -43,7 +54,8 @@ export class ResponseCache {
 
   constructor(private readonly ctx: ApiContext, opts: ResponseCacheOptions = {}) {
     this.#maxEntries = opts.maxEntries ?? 1000;
-    this.#maxBytes = opts.maxBytes ?? 64 * 1024 * 1024;
+    // Small: hot queries are few; a large pool of never-reused 50 KB answers only feeds the GC.
+    this.#maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
   }
 
   get size(): number {
@@ -51,8 +63,12 @@ export class ResponseCache {
   }
 
   /** Route options (preHandler + onSend hooks) that make a GET list route cached. */
-  route(): Pick<RouteShorthandOptions, 'preHandler' | 'onSend'> {
+  route(): Pick<RouteShorthandOptions, 'onRequest' | 'preHandler' | 'onSend'> {
     return {
+      onRequest: (req, reply, done) => {
+        const key = this.#keyOfUrl.get(req.url);
+        if (key === undefined || !this.#serve(key, reply)) done();
+      },
       preHandler: (req, reply, done) => this.#lookup(req, reply, done),
       onSend: (req, reply, payload, done) => done(null, this.#store(req, reply, payload)),
     };
@@ -60,23 +76,33 @@ export class ResponseCache {
 
   #lookup(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const key = cacheKey(req.routeOptions.url ?? req.url, req.query as Record<string, unknown>);
+    if (this.#keyOfUrl.size >= 4 * this.#maxEntries) this.#keyOfUrl.clear(); // bounded; relearned on the next miss
+    this.#keyOfUrl.set(req.url, key);
     // Both read before the answer is computed: a block committed meanwhile makes the stored entry stale, never the reverse.
     const version = this.ctx.view.version;
     const second = nowOf(this.ctx);
-    const e = this.#entries.get(key);
-    if (e && e.version === version && e.second === second) {
-      this.hits++;
-      // Most recently used last, so eviction drops the oldest.
-      this.#entries.delete(key);
-      this.#entries.set(key, e);
-      if (e.count !== undefined) reply.header('count', e.count);
-      if (e.pages !== undefined) reply.header('pages', e.pages);
-      reply.type(e.type).send(e.body);
-      return; // answered: the handler does not run (and done must not be called)
-    }
+    if (this.#serve(key, reply)) return; // answered: the handler does not run (and done must not be called)
     this.misses++;
-    this.#pending.set(req, { key, version, second });
+    if (this.#seen.has(key)) this.#pending.set(req, { key, version, second });
+    else {
+      if (this.#seen.size >= 4 * this.#maxEntries) this.#seen.clear(); // bounded
+      this.#seen.add(key);
+    }
     done();
+  }
+
+  /** Sends the entry under `key` when it is current (same view version, same second); false otherwise. */
+  #serve(key: string, reply: FastifyReply): boolean {
+    const e = this.#entries.get(key);
+    if (e === undefined || e.version !== this.ctx.view.version || e.second !== nowOf(this.ctx)) return false;
+    this.hits++;
+    // Most recently used last, so eviction drops the oldest.
+    this.#entries.delete(key);
+    this.#entries.set(key, e);
+    if (e.count !== undefined) reply.header('count', e.count);
+    if (e.pages !== undefined) reply.header('pages', e.pages);
+    reply.type(e.type).send(e.body);
+    return true;
   }
 
   #store(req: FastifyRequest, reply: FastifyReply, payload: unknown): unknown {

@@ -7,7 +7,7 @@
  */
 import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
-import { STATIC_NODE_SORT, compareKeys, freeOf, staticSortKey, type StaticNodeSort } from '../../view/node-index';
+import { STATIC_NODE_SORT, compareKeys, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
 import { idList, DEFAULT_PAGE_SIZE } from '../common';
 import type { NodeSort, NodesQuery } from './query';
@@ -20,67 +20,120 @@ import { nodeReputation, nodeStatus } from './view';
  */
 const useCandidates = (size: number, rows: number, all: number, count: boolean) => count || size * size <= rows * all;
 
-const eq = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+/** Lower-cased strings, memoized: record fields take few distinct values, so a hot loop allocates nothing. */
+const lowered = new Map<string, string>();
+function lower(s: string): string {
+  let l = lowered.get(s);
+  if (l === undefined) {
+    if (lowered.size > 100_000) lowered.clear(); // bounded: distinct names only grow with the grid
+    lowered.set(s, (l = s.toLowerCase()));
+  }
+  return l;
+}
 
+/** The farm ids of `farm_ids`, without repeats (parsed once per request). */
+const farmIdsOf = (q: NodesQuery): number[] | undefined => {
+  const ids = idList(q.farm_ids);
+  return ids && [...new Set(ids)];
+};
+
+/**
+ * The filter as one closure over the query's values read once. Checks run cheapest first: plain
+ * numeric and string fields of the record, then those needing a lookup (farm, free IPs), then
+ * status (computed from "now"), reputation last (it walks the coverage intervals).
+ */
 export function nodePredicate(view: GridView, q: NodesQuery, now: number, gateways: boolean): (n: NodeRecord) => boolean {
-  const farms = idList(q.farm_ids);
+  const farmList = farmIdsOf(q);
+  const farmSet = farmList && new Set(farmList);
+  const { node_id: nodeId, twin_id: twinId, rented: wantRented, rented_by: rentedBy, available_for: availableFor } = q;
+  // free = max(0, total − used) ≥ min: a minimum of 0 always holds; above 0 it is total − used ≥ min.
+  const positive = (x: number | undefined) => (x === 0 ? undefined : x);
+  const [fCru, fMru, fSru, fHru] = [positive(q.free_cru), positive(q.free_mru), positive(q.free_sru), positive(q.free_hru)];
+  const { total_cru: tCru, total_mru: tMru, total_sru: tSru, total_hru: tHru } = q;
+  const { ipv4, ipv6, domain, status, dedicated: wantDedicated, rentable: wantRentable, free_ips: freeIps } = q;
+  const country = q.country === undefined ? undefined : q.country.toLowerCase();
+  const city = q.city === undefined ? undefined : q.city.toLowerCase();
+  const cert = q.certification_type === undefined ? undefined : q.certification_type.toLowerCase();
+  const farmName = q.farm_name === undefined ? undefined : q.farm_name.toLowerCase();
+  const needFarm = wantDedicated !== undefined || wantRentable !== undefined || farmName !== undefined;
   const reps: [ReputationWindow, number][] = [];
   if (q.min_reputation_24h !== undefined) reps.push(['24h', q.min_reputation_24h]);
   if (q.min_reputation_7d !== undefined) reps.push(['7d', q.min_reputation_7d]);
   if (q.min_reputation_30d !== undefined) reps.push(['30d', q.min_reputation_30d]);
   return (n) => {
+    if (nodeId !== undefined && n.nodeId !== nodeId) return false;
+    if (twinId !== undefined && n.twinId !== twinId) return false;
     if (gateways && n.publicConfig.domain === '') return false;
-    if (q.node_id !== undefined && n.nodeId !== q.node_id) return false;
-    if (q.twin_id !== undefined && n.twinId !== q.twin_id) return false;
-    if (farms !== undefined && !farms.includes(n.farmId)) return false;
-    if (q.free_cru !== undefined && freeOf(n, 'cru') < q.free_cru) return false;
-    if (q.free_mru !== undefined && freeOf(n, 'mru') < q.free_mru) return false;
-    if (q.free_sru !== undefined && freeOf(n, 'sru') < q.free_sru) return false;
-    if (q.free_hru !== undefined && freeOf(n, 'hru') < q.free_hru) return false;
-    if (q.total_cru !== undefined && n.total.cru < q.total_cru) return false;
-    if (q.total_mru !== undefined && n.total.mru < q.total_mru) return false;
-    if (q.total_sru !== undefined && n.total.sru < q.total_sru) return false;
-    if (q.total_hru !== undefined && n.total.hru < q.total_hru) return false;
-    if (q.country !== undefined && !eq(n.location.country, q.country)) return false;
-    if (q.city !== undefined && !eq(n.location.city, q.city)) return false;
+    if (farmSet !== undefined && !farmSet.has(n.farmId)) return false;
+    const t = n.total;
+    const u = n.used;
+    if (fMru !== undefined && t.mru - u.mru < fMru) return false;
+    if (fSru !== undefined && t.sru - u.sru < fSru) return false;
+    if (fHru !== undefined && t.hru - u.hru < fHru) return false;
+    if (fCru !== undefined && t.cru - u.cru < fCru) return false;
+    if (tCru !== undefined && t.cru < tCru) return false;
+    if (tMru !== undefined && t.mru < tMru) return false;
+    if (tSru !== undefined && t.sru < tSru) return false;
+    if (tHru !== undefined && t.hru < tHru) return false;
     const rented = n.rentContractId !== 0;
-    if (q.rented !== undefined && rented !== q.rented) return false;
-    if (q.rented_by !== undefined && n.rentedByTwinId !== q.rented_by) return false;
-    if (q.available_for !== undefined && rented && n.rentedByTwinId !== q.available_for) return false;
-    if (q.ipv4 !== undefined && (n.publicConfig.ipv4 !== '') !== q.ipv4) return false;
-    if (q.ipv6 !== undefined && (n.publicConfig.ipv6 !== '') !== q.ipv6) return false;
-    if (q.domain !== undefined && (n.publicConfig.domain !== '') !== q.domain) return false;
-    if (q.certification_type !== undefined && !eq(n.certificationType, q.certification_type)) return false;
-    if (q.free_ips !== undefined && (view.farmFreeIps.get(n.farmId) ?? 0) < q.free_ips) return false;
-    if (q.dedicated !== undefined || q.rentable !== undefined || q.farm_name !== undefined) {
+    if (wantRented !== undefined && rented !== wantRented) return false;
+    if (rentedBy !== undefined && n.rentedByTwinId !== rentedBy) return false;
+    if (availableFor !== undefined && rented && n.rentedByTwinId !== availableFor) return false;
+    if (ipv4 !== undefined && (n.publicConfig.ipv4 !== '') !== ipv4) return false;
+    if (ipv6 !== undefined && (n.publicConfig.ipv6 !== '') !== ipv6) return false;
+    if (domain !== undefined && (n.publicConfig.domain !== '') !== domain) return false;
+    if (cert !== undefined && lower(n.certificationType) !== cert) return false;
+    if (country !== undefined && lower(n.location.country) !== country) return false;
+    if (city !== undefined && lower(n.location.city) !== city) return false;
+    if (wantRentable !== undefined && wantRentable && rented) return false; // rentable needs not rented: decided without the farm
+    if (needFarm) {
       const farm = view.farms.get(n.farmId);
-      const dedicated = farm?.dedicated ?? false;
-      if (q.dedicated !== undefined && dedicated !== q.dedicated) return false;
-      if (q.rentable !== undefined && (!rented && (dedicated || n.activeContracts === 0)) !== q.rentable) return false;
-      if (q.farm_name !== undefined && !eq(farm?.name ?? '', q.farm_name)) return false;
+      const dedicated = farm !== undefined && farm.dedicated;
+      if (wantDedicated !== undefined && dedicated !== wantDedicated) return false;
+      if (wantRentable !== undefined && (!rented && (dedicated || n.activeContracts === 0)) !== wantRentable) return false;
+      if (farmName !== undefined && lower(farm?.name ?? '') !== farmName) return false;
     }
-    if (q.status !== undefined && nodeStatus(n, now) !== q.status) return false;
-    for (const [w, min] of reps) if (nodeReputation(view, n, w, now) < min) return false;
+    if (freeIps !== undefined && (view.farmFreeIps.get(n.farmId) ?? 0) < freeIps) return false;
+    if (status !== undefined && nodeStatus(n, now) !== status) return false;
+    for (let i = 0; i < reps.length; i++) if (nodeReputation(view, n, reps[i]![0], now) < reps[i]![1]) return false;
     return true;
   };
 }
 
+interface IdSet {
+  ids: Iterable<number>;
+  size: number;
+}
+const setOf = (s: Set<number> | undefined): IdSet => ({ ids: s ?? [], size: s?.size ?? 0 });
+const listOf = (a: number[]): IdSet => ({ ids: a, size: a.length });
+
 /** The smallest set of node ids an equality filter allows, or undefined when none applies. */
-function candidates(view: GridView, q: NodesQuery): Iterable<number> & { size: number } | undefined {
-  const sets: (Iterable<number> & { size: number })[] = [];
+function candidates(view: GridView, q: NodesQuery): IdSet | undefined {
+  let best: IdSet | undefined;
+  const offer = (s: IdSet) => {
+    if (best === undefined || s.size < best.size) best = s;
+  };
   const ix = view.nodeIndex;
-  if (q.node_id !== undefined) sets.push(new Set(view.nodes.has(q.node_id) ? [q.node_id] : []));
-  if (q.twin_id !== undefined) sets.push(ix.byTwin.get(q.twin_id) ?? new Set());
-  const farms = idList(q.farm_ids);
-  if (farms !== undefined) sets.push(new Set(farms.flatMap((f) => [...(ix.byFarm.get(f) ?? [])])));
+  if (q.node_id !== undefined) offer(listOf(view.nodes.has(q.node_id) ? [q.node_id] : []));
+  if (q.twin_id !== undefined) offer(setOf(ix.byTwin.get(q.twin_id)));
+  if (q.country !== undefined) offer(setOf(ix.byCountry.get(q.country.toLowerCase())));
+  if (q.city !== undefined) offer(setOf(ix.byCity.get(q.city.toLowerCase())));
+  // A node is in one farm: the union of distinct farms' sets is their concatenation.
+  const farms = farmIdsOf(q);
+  if (farms !== undefined) offer(listOf(concat(farms.map((f) => ix.byFarm.get(f)))));
   if (q.farm_name !== undefined) {
-    const ids = [...view.farms.values()].filter((f) => eq(f.name, q.farm_name!)).flatMap((f) => [...(ix.byFarm.get(f.farmId) ?? [])]);
-    sets.push(new Set(ids));
+    const name = q.farm_name.toLowerCase();
+    const sets: (Set<number> | undefined)[] = [];
+    for (const f of view.farms.values()) if (lower(f.name) === name) sets.push(ix.byFarm.get(f.farmId));
+    offer(listOf(concat(sets)));
   }
-  if (q.country !== undefined) sets.push(ix.byCountry.get(q.country.toLowerCase()) ?? new Set());
-  if (q.city !== undefined) sets.push(ix.byCity.get(q.city.toLowerCase()) ?? new Set());
-  if (sets.length === 0) return undefined;
-  return sets.reduce((a, b) => (b.size < a.size ? b : a));
+  return best;
+}
+
+function concat(sets: (Set<number> | undefined)[]): number[] {
+  const out: number[] = [];
+  for (const s of sets) if (s) for (const id of s) out.push(id);
+  return out;
 }
 
 function dynamicKey(view: GridView, by: NodeSort, now: number): (n: NodeRecord) => number | string {
@@ -95,37 +148,45 @@ export interface NodePage {
   count?: number;
 }
 
+const STATIC = new Set<string>(STATIC_NODE_SORT);
+
 export function searchNodes(view: GridView, q: NodesQuery, now: number, gateways: boolean): NodePage {
   const keep = nodePredicate(view, q, now, gateways);
   const by = (q.sort_by ?? 'node_id') as NodeSort;
   const desc = q.sort_order === 'desc';
   const size = q.size ?? DEFAULT_PAGE_SIZE;
   const from = ((q.page ?? 1) - 1) * size;
-  const isStatic = (STATIC_NODE_SORT as readonly string[]).includes(by);
+  const isStatic = STATIC.has(by);
   const cand = candidates(view, q);
+  const nodes = view.nodes;
 
-  if (!isStatic || (cand && useCandidates(cand.size, from + size, view.nodes.size, q.ret_count === true))) {
+  if (!isStatic || (cand && useCandidates(cand.size, from + size, nodes.size, q.ret_count === true))) {
     // Few candidates, or a key computed now: filter, then sort what matched.
     const key = isStatic ? staticSortKey(by as StaticNodeSort) : dynamicKey(view, by, now);
-    const list: [number | string, NodeRecord][] = [];
-    for (const id of cand ?? view.nodes.keys()) {
-      const n = view.nodes.get(id);
-      if (n && keep(n)) list.push([key(n), n]);
+    const list: { k: number | string; n: NodeRecord }[] = [];
+    for (const id of cand ? cand.ids : nodes.keys()) {
+      const n = nodes.get(id);
+      if (n !== undefined && keep(n)) list.push({ k: key(n), n });
     }
-    list.sort((a, b) => (compareKeys(a[0], b[0]) || a[1].nodeId - b[1].nodeId) * (desc ? -1 : 1));
-    return { items: list.slice(from, from + size).map((x) => x[1]), count: q.ret_count ? list.length : undefined };
+    const dir = desc ? -1 : 1;
+    list.sort((a, b) => (compareKeys(a.k, b.k) || a.n.nodeId - b.n.nodeId) * dir);
+    const items: NodeRecord[] = [];
+    for (let i = from; i < list.length && i < from + size; i++) items.push(list[i]!.n);
+    return { items, count: q.ret_count ? list.length : undefined };
   }
 
   // Walk the sorted index; stop once the page is full unless the count is wanted.
   const ids = view.nodeIndex.sorted(by as StaticNodeSort);
   const items: NodeRecord[] = [];
+  const count = q.ret_count === true;
+  const last = ids.length - 1;
   let matched = 0;
-  for (let i = 0; i < ids.length; i++) {
-    const n = view.nodes.get(ids[desc ? ids.length - 1 - i : i]!)!;
+  for (let i = 0; i <= last; i++) {
+    const n = nodes.get(ids[desc ? last - i : i]!)!;
     if (!keep(n)) continue;
     if (matched >= from && items.length < size) items.push(n);
     matched++;
-    if (items.length === size && !q.ret_count) break;
+    if (!count && items.length === size) break;
   }
-  return { items, count: q.ret_count ? matched : undefined };
+  return { items, count: count ? matched : undefined };
 }
