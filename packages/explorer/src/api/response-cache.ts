@@ -62,7 +62,7 @@ export class ResponseCache {
     return this.#entries.size;
   }
 
-  /** Route options (preHandler + onSend hooks) that make a GET list route cached. */
+  /** Route options (onRequest: known URL; preHandler: validated query; onSend: store) that make a GET list route cached. */
   route(): Pick<RouteShorthandOptions, 'onRequest' | 'preHandler' | 'onSend'> {
     return {
       onRequest: (req, reply, done) => {
