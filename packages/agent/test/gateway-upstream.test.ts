@@ -150,3 +150,17 @@ test('a chunked request body reaches the backend whole, framed chunked', async (
   expect(seen.bodyLength).toBe(body.length);
   expect(seen.headers['transfer-encoding']).toBe('chunked');
 });
+
+test('past maxSocketsPerBackend, requests wait for a pooled connection instead of opening more', async () => {
+  const one = await startGateway({ maxSocketsPerBackend: 1 });
+  const b = await rawBackend((path) => ['HTTP/1.1 200 OK\r\nContent-Length: ' + path.length + '\r\n\r\n', path]);
+  backends.push(b);
+  try {
+    one.gw.addRoute({ name: 'queued', contractId: 1, backends: [b.url] });
+    const replies = await Promise.all([1, 2, 3, 4, 5].map((i) => request(one.port, `queued.${DOMAIN}`, { path: `/r${i}` })));
+    expect(replies.map((r) => r.body)).toEqual(['/r1', '/r2', '/r3', '/r4', '/r5']);
+    expect(b.conns).toBe(1);
+  } finally {
+    await one.gw.stop();
+  }
+});

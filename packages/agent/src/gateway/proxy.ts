@@ -194,10 +194,12 @@ class Exchange implements UpstreamUser {
       this.#ended = true;
       res.end(chunk);
     } else if (!res.write(chunk)) {
-      // Backpressure: stop reading the backend until the client has taken what we gave it.
-      const s = this.#conn!.socket;
-      s.pause();
-      res.once('drain', () => s.resume());
+      // Backpressure: stop reading the backend until the client has taken what we gave it (once per stall).
+      const s = this.#conn?.socket;
+      if (s && !s.isPaused()) {
+        s.pause();
+        res.once('drain', () => s.resume());
+      }
     }
   }
 

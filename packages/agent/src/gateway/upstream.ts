@@ -335,6 +335,10 @@ function onConnConnect(this: WithConn): void {
   this[CONN].onConnect();
 }
 
+function serveWaiting(p: Pool): void {
+  p.serve();
+}
+
 /** The connections to one backend origin. */
 export class Pool {
   readonly #b: Backend;
@@ -372,15 +376,19 @@ export class Pool {
   }
 
   release(c: UpstreamConn): void {
-    const next = this.#waiting.shift();
-    if (next) {
-      c.user = next;
-      // Not inside the previous response's callbacks.
-      process.nextTick(() => (c.user === next && !c.socket.destroyed ? next.upConnected(c, true) : undefined));
+    if (this.#waiting.length) {
+      this.#idle.push(c);
+      // Not inside the previous response's callbacks; a connection that dies meanwhile is skipped.
+      process.nextTick(serveWaiting, this);
       return;
     }
     if (this.#idle.length >= this.#o.maxIdle) return void c.destroy();
     this.#idle.push(c);
+  }
+
+  /** Hands freed connections (or new ones, below the limit) to users that waited for one. */
+  serve(): void {
+    while (this.#waiting.length && (this.#idle.length || this.#open < this.#o.maxSockets)) this.acquire(this.#waiting.shift()!);
   }
 
   closed(c: UpstreamConn): void {
