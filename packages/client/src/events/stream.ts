@@ -6,6 +6,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { blockEvents, finalizedNumber } from './decode';
 import type { ChainEvent, EventCursor, EventsOptions } from './types';
+import { Waker } from './waker';
 
 export type EventSource = ApiPromise | { url: string };
 
@@ -29,7 +30,7 @@ class FinalizedEvents implements EventStream {
   #cursor: EventCursor | null = null;
   // Set by a head notification, cleared before each look at the head: none is ever missed.
   #headSeen = false;
-  #wake: (() => void) | null = null;
+  readonly #waker = new Waker();
 
   constructor(source: EventSource, opts: EventsOptions) {
     this.#source = source;
@@ -60,7 +61,7 @@ class FinalizedEvents implements EventStream {
   async close(): Promise<void> {
     // Abort first: a pending next() waiting for a block resolves done, then return() runs finally.
     this.#abort.abort();
-    this.#wake?.();
+    this.#waker.wake();
     await this.#gen.return();
   }
 
@@ -131,7 +132,7 @@ class FinalizedEvents implements EventStream {
 
   #notify(): void {
     this.#headSeen = true;
-    this.#wake?.();
+    this.#waker.wake();
   }
 
   /** Until a new finalized head is announced, `ms` pass, or the stream stops. */
@@ -141,16 +142,7 @@ class FinalizedEvents implements EventStream {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.#wake = null;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.#wake = done;
-      if (this.#stopped) done();
-    });
+    return this.#waker.sleep(ms, this.#stopped);
   }
 
   #connected(api: ApiPromise): Promise<void> {

@@ -6,6 +6,7 @@
  */
 import type { ApiPromise } from '@polkadot/api';
 import pino, { type Logger } from 'pino';
+import { Waker } from '@tfgrid/client';
 import type { Cursor, ExplorerDb } from '../db/store';
 import type { ExplorerMetrics } from '../metrics';
 import { GridView } from '../view/grid';
@@ -47,7 +48,7 @@ export class Indexer {
   #cursor: Cursor | null = null;
   #finalized = 0;
   #lastError: string | null = null;
-  #wake: (() => void) | null = null;
+  readonly #waker = new Waker();
   #headSeen = false;
   #unsub: (() => void) | null = null;
   #waiters = new Set<() => void>();
@@ -71,14 +72,14 @@ export class Indexer {
     this.#unsub = (await api.rpc.chain.subscribeFinalizedHeads((h) => {
       this.#finalized = Math.max(this.#finalized, h.number.toNumber());
       this.#headSeen = true;
-      this.#wake?.();
+      this.#waker.wake();
     })) as unknown as () => void;
     this.#loop = this.#run();
   }
 
   async stop(): Promise<void> {
     this.#abort.abort();
-    this.#wake?.();
+    this.#waker.wake();
     this.#unsub?.();
     await this.#loop;
     this.#loop = null;
@@ -193,15 +194,6 @@ export class Indexer {
   }
 
   #sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(t);
-        this.#wake = null;
-        resolve();
-      };
-      const t = setTimeout(done, ms);
-      this.#wake = done;
-      if (this.#abort.signal.aborted) done();
-    });
+    return this.#waker.sleep(ms, this.#abort.signal.aborted);
   }
 }
