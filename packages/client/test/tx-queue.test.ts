@@ -120,7 +120,10 @@ test('1,000 land exactly once when the connection is cut in the middle', async (
   } finally {
     await client.disconnect();
   }
-});
+  // Known: on a loaded machine a request caught by the cut can stay unanswered until the
+  // provider's 60 s request timeout, and the queue's serial work waits behind it; the test
+  // checks exactly-once delivery, so it allows for that stall (see the client README).
+}, 180_000);
 
 test('a refused transaction carries the node\'s reason; the queue goes on after it', async () => {
   const alice = await connect({ url: chain.url, secret: '//Alice' });
