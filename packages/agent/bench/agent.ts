@@ -17,6 +17,7 @@ import path from 'node:path';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type Devchain } from '@tfgrid/devchain';
 import { connect, DeploymentBuilder, nodeBoxPublicKey, notaryCalls, prepareDeployment, keyFromSecret, TFT, type TfchainClient } from '@tfgrid/client';
 import { Identity } from '../src';
+import { freePort } from '../test/support/net';
 
 const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
 const MiB = 1024 ** 2;
@@ -170,16 +171,6 @@ async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): Promise
   }
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);

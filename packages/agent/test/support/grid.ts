@@ -20,6 +20,7 @@ import {
   type KeyringPair,
   type TfchainClient,
 } from '@tfgrid/client';
+export { freePort } from './net';
 import { Agent, DEFAULTS, type AgentConfig, type AgentOptions } from '../../src';
 
 export const FIXTURE_ROOT = path.join(__dirname, '..', 'fixtures', 'server');
@@ -164,18 +165,6 @@ export async function httpGet(port: number, ms = 1000): Promise<string | undefin
   }
 }
 
-/** A free TCP port on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  const net = await import('node:net');
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** The metrics text of an agent. */
 export async function scrape(agent: Agent): Promise<string> {
