@@ -4,13 +4,12 @@
  * explorer writing to its own LevelDB. Measures events and blocks per second over the whole
  * backfill (genesis state import included).
  */
-import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { connect } from '@tfgrid/client';
 import { ExplorerDb, ExplorerMetrics, Indexer } from '../src';
 import type { BenchChain } from './chain';
+import { startChainProcess } from './devchain-process';
 
 export interface IngestResult {
   blocks: number;
@@ -25,20 +24,10 @@ export async function ingest(chain: BenchChain, log: (s: string) => void): Promi
   // A copy: the dev chain writes to its store on start, the cache stays as built.
   const work = mkdtempSync(path.join(tmpdir(), 'explorer-bench-'));
   cpSync(chain.dir, path.join(work, 'chain'), { recursive: true });
-  const port = 9_800 + Math.floor(Math.random() * 90);
-  const node = spawn(process.execPath, [...(process.env.BENCH_CHAIN_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '../../devchain/bin/devchain.js'), '--base-path', path.join(work, 'chain'), '--port', String(port), '--log-level', 'warn'], { stdio: 'inherit' });
+  const chainProc = await startChainProcess(['--base-path', path.join(work, 'chain')], 9_800, (process.env.BENCH_CHAIN_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const client = chainProc.client;
   const db = new ExplorerDb(path.join(work, 'explorer'));
   try {
-    let client;
-    for (let i = 0; ; i++) {
-      try {
-        client = await connect({ url: `ws://127.0.0.1:${port}` });
-        break;
-      } catch (e) {
-        if (i > 60) throw e;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
     const head = (await client.api.rpc.chain.getHeader(await client.api.rpc.chain.getFinalizedHead())).number.toNumber();
     await db.open();
     const metrics = new ExplorerMetrics();
@@ -55,14 +44,12 @@ export async function ingest(chain: BenchChain, log: (s: string) => void): Promi
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const events = (await metrics.events.get()).values[0]?.value ?? 0;
     await indexer.stop();
-    await client.disconnect();
     const records: Record<string, number> = {};
     for (const s of ['twin', 'farm', 'node', 'contract', 'bill', 'uptime', 'nru'] as const) records[s] = await db.count(s);
     return { blocks: head, events, seconds, eventsPerSecond: events / seconds, blocksPerSecond: head / seconds, records };
   } finally {
     await db.close().catch(() => undefined);
-    node.kill('SIGTERM');
-    await new Promise((r) => node.once('exit', r));
+    await chainProc.stop();
     rmSync(work, { recursive: true, force: true });
   }
 }

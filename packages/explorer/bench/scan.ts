@@ -4,9 +4,7 @@
  * client without an indexer must: read every node, contract and contract's used resources
  * through @tfgrid/client's API (storage entries), compute free resources, filter, sort, page.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { connect } from '@tfgrid/client';
+import { startChainProcess } from './devchain-process';
 import type { SyntheticGrid } from './grid';
 
 export interface ScanResult {
@@ -17,19 +15,9 @@ export interface ScanResult {
 }
 
 export async function chainScan(g: SyntheticGrid, log: (s: string) => void, question: { minFreeMru: number; country: string }): Promise<ScanResult> {
-  const port = 9_700 + Math.floor(Math.random() * 90);
-  const node = spawn(process.execPath, [path.join(__dirname, '../../devchain/bin/devchain.js'), '--dev', '--port', String(port), '--log-level', 'warn'], { stdio: 'inherit' });
+  const chainProc = await startChainProcess(['--dev'], 9_700);
+  const client = chainProc.client;
   try {
-    let client;
-    for (let i = 0; ; i++) {
-      try {
-        client = await connect({ url: `ws://127.0.0.1:${port}` });
-        break;
-      } catch (e) {
-        if (i > 60) throw e;
-        await new Promise((r) => setTimeout(r, 500));
-      }
-    }
     const api = client.api;
     const q = api.query;
     const typeOf = (s: { creator: { meta: { type: { asMap: { value: { toNumber(): number } } } } } }) => api.registry.createLookupType(s.creator.meta.type.asMap.value.toNumber());
@@ -85,10 +73,8 @@ export async function chainScan(g: SyntheticGrid, log: (s: string) => void, ques
     const t1 = Date.now();
     for (let i = 0; i < runs; i++) matched = await ask();
     const seconds = (Date.now() - t1) / 1000 / runs;
-    await client.disconnect();
     return { seconds, runs, matched, loadSeconds };
   } finally {
-    node.kill('SIGTERM');
-    await new Promise((r) => node.once('exit', r));
+    await chainProc.stop();
   }
 }
