@@ -5,6 +5,14 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: 'inherit', shell: false }).status ?? 1;
 
+// The Debian packages the tests use (runc, loop filesystems, networks) are installed when missing.
+console.log('> scripts/install-system-packages.sh');
+if (run('bash', ['scripts/install-system-packages.sh']) !== 0) {
+  console.error('the system packages the tests need could not be installed');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
 console.log('> tsc --noEmit');
 const tsc = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']);
 if (tsc !== 0) console.error('tsc --noEmit failed');
