@@ -79,7 +79,7 @@ async function main(): Promise<void> {
       const js = `require('http').createServer((q,s)=>s.end('ok')).listen(${port},'127.0.0.1')`;
       const d = new DeploymentBuilder(twinId, nodeId)
         .metadata(`bench-${i}`)
-        .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 1, memory: 256 * MiB, rootfs_size: 8 * MiB, entrypoint: `exec ${process.execPath} -e "${js}"` })
+        .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, size: 8 * MiB, entrypoint: `exec ${process.execPath} -e "${js}"` })
         .build();
       const p = prepareDeployment(d, pair, boxKey);
       const r = await deployer.batch([...notaryCalls(deployer.api, p.sealed, nodeId, p.hash), deployer.api.tx.smartContractModule.createNodeContract(nodeId, p.hash, '', 0, null)]);

@@ -52,7 +52,7 @@ const vm = (name: string) =>
   deployer
     .builder(nodeId)
     .metadata(name)
-    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 1, memory: 256 * MiB, rootfs_size: 8 * MiB, entrypoint: 'sleep 600' })
+    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
     .build();
 
 const live = (id: number) => agent.provisioner!.states(id).some((s) => s.state === 'ok');

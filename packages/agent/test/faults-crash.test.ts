@@ -92,9 +92,8 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
     .volume('data', { size: 8 * MiB })
     .vm('web', {
       flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      cpu: 1,
-      memory: 256 * MiB,
-      rootfs_size: 8 * MiB,
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      size: 8 * MiB,
       entrypoint: httpServerEntrypoint(port, 'survived'),
       mounts: [{ name: 'data', mountpoint: '/data' }],
     })

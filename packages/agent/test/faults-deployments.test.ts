@@ -44,7 +44,7 @@ const small = (name: string, cpu = 1) =>
   deployer
     .builder(nodeId)
     .metadata(name)
-    .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu, memory: 256 * MiB, rootfs_size: 8 * MiB, entrypoint: 'sleep 600' })
+    .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
     .build();
 
 async function refusedWith(contractId: number, code: string): Promise<string> {

@@ -50,7 +50,7 @@ const vm = (d: Deployer, name: string) =>
   d
     .builder(nodeId)
     .metadata(name)
-    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 1, memory: 256 * MiB, rootfs_size: 8 * MiB, entrypoint: 'sleep 600' })
+    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
     .build();
 const stateOf = (id: number) => agent.provisioner!.states(id).map((s) => s.state);
 
@@ -112,7 +112,7 @@ test('an update with a new hash applies the new version; the old one is replaced
     .builder(nodeId)
     .metadata('updated')
     .version(1)
-    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 2, memory: 512 * MiB, rootfs_size: 8 * MiB, entrypoint: 'sleep 600' }, { version: 1 })
+    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 2, memory: 512 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' }, { version: 1 })
     .build();
   const api = deployer.client.api;
   const p = prepareDeployment(v1, deployer.pair, await nodeBoxPublicKey(api, nodeId));

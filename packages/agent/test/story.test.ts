@@ -81,9 +81,8 @@ test('boot → registered → contract provisioned and reported → grace pauses
     .volume('data', { size: 16 * MiB })
     .vm('web', {
       flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      cpu: 1,
-      memory: 256 * MiB,
-      rootfs_size: 64 * MiB,
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      size: 64 * MiB,
       entrypoint: httpServerEntrypoint(port, 'hello from the grid'),
       mounts: [{ name: 'data', mountpoint: '/data' }],
     })

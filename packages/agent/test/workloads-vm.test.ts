@@ -35,7 +35,7 @@ afterEach(async () => {
 test('a vm runs its entrypoint with its env and mounted volume, unprivileged, in its own directory; capacity counted', async () => {
   const port = await freePort();
   const [vol, s] = await p.apply(
-    deployment(21, [volume('data', 8 * MiB), vm('web', { cpu: 2, memory: 512 * MiB, entrypoint: serverEntrypoint(), env: { PORT: String(port), GREETING: 'hello' }, mounts: [{ name: 'data', mountpoint: '/data' }] })]),
+    deployment(21, [volume('data', 8 * MiB), vm('web', { compute_capacity: { cpu: 2, memory: 512 * MiB }, entrypoint: serverEntrypoint(), env: { PORT: String(port), GREETING: 'hello' }, mounts: [{ name: 'data', mountpoint: '/data' }] })]),
   );
   expect(vol!.state).toBe('ok');
   expect(s).toMatchObject({ name: 'web', state: 'ok', used: { cru: 2, mru: 512 * MiB, sru: 2 * GiB, hru: 0 } });

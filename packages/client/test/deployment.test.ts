@@ -66,7 +66,7 @@ function bigDeployment(tag: string): Deployment {
     .metadata(JSON.stringify({ type: 'vm', notes: 'x'.repeat(5000) }))
     .expiration(2_000_000_000)
     .volume('data', { size: 10 * 1024 ** 3 })
-    .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', cpu: 2, memory: 2 * 1024 ** 3, mounts: [{ name: 'data', mountpoint: '/data' }], env: { SSH_KEY: 'ssh-ed25519 AAAA' } })
+    .zmachine('web', { image: { url: 'https://example.org/base.tar.gz', sha256: 'a'.repeat(64) }, compute_capacity: { cpu: 2, memory: 2 * 1024 ** 3 }, mounts: [{ name: 'data', mountpoint: '/data' }], env: { SSH_KEY: 'ssh-ed25519 AAAA' } })
     .gatewayNameProxy('gw', { name: `site${tag}`, backends: ['http://10.20.2.2:8080'] })
     .build();
 }
@@ -226,7 +226,7 @@ test('the builder names every broken rule', () => {
     new DeploymentBuilder(0, 1)
       .expiration(-5)
       .volume('v', { size: 0 })
-      .vm('v', { flist: 'not a url', cpu: 0, memory: 1, mounts: [{ name: 'missing', mountpoint: 'data' }] })
+      .vm('v', { flist: 'not a url', compute_capacity: { cpu: 0, memory: 1 }, mounts: [{ name: 'missing', mountpoint: 'data' }] })
       .gatewayNameProxy('gw', { name: 'A!', backends: [] })
       .build();
   } catch (e) {
@@ -240,8 +240,8 @@ test('the builder names every broken rule', () => {
     '$.workloads[0].data.size',
     '$.workloads[1].name',
     '$.workloads[1].data.flist',
-    '$.workloads[1].data.cpu',
-    '$.workloads[1].data.memory',
+    '$.workloads[1].data.compute_capacity.cpu',
+    '$.workloads[1].data.compute_capacity.memory',
     '$.workloads[1].data.mounts[0].mountpoint',
     '$.workloads[2].data.name',
     '$.workloads[2].data.backends',
@@ -249,4 +249,38 @@ test('the builder names every broken rule', () => {
   ]);
   expect(err!.message).toMatch(/'v' is used twice/);
   expect(() => new DeploymentBuilder(1, 1).build()).toThrow(/workloads must be a non-empty array/);
+});
+
+test('zmachine and zmount data follow Zero-OS, and validation names the wrong field', () => {
+  const image = { url: 'http://127.0.0.1:1/busybox.tar', sha256: 'b'.repeat(64) };
+  const ok = new DeploymentBuilder(1, 1)
+    .zmount('disk', { size: 64 * 1024 ** 2 })
+    .volume('data', { size: 64 * 1024 ** 2 })
+    .zmachine('web', { image, size: 32 * 1024 ** 2, compute_capacity: { cpu: 1, memory: 256 * 1024 ** 2 }, mounts: [{ name: 'disk', mountpoint: '/disk' }, { name: 'data', mountpoint: '/data' }], entrypoint: 'httpd -f', env: { A: '1' }, network: {} })
+    .build();
+  expect(ok.workloads.map((w) => w.type)).toEqual(['zmount', 'volume', 'zmachine']);
+  const problems = (b: DeploymentBuilder) => {
+    try {
+      b.build();
+      return [];
+    } catch (e) {
+      return (e as DeploymentError).problems.map((p) => `${p.path} ${p.message}`);
+    }
+  };
+  const cc = { cpu: 1, memory: 256 * 1024 ** 2 };
+  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { compute_capacity: cc }))).toEqual(['$.workloads[0].data.image give exactly one of image {url, sha256} or flist']);
+  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { image: { url: 'ftp://x', sha256: 'XY' }, size: -1, compute_capacity: cc, env: { 'A B': 'x' }, network: [] as never }))).toEqual([
+    '$.workloads[0].data.image.url must be an http(s) URL of at most 2048 characters',
+    '$.workloads[0].data.image.sha256 must be 64 lower-case hex digits',
+    '$.workloads[0].data.size must be an integer >= 0 (bytes)',
+    '$.workloads[0].data.env must map at most 128 names ([A-Za-z_][A-Za-z0-9_]*) to strings',
+    '$.workloads[0].data.network must be an object',
+  ]);
+  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { image, compute_capacity: cc, mounts: [{ name: 'x', mountpoint: '/a/../b' }] }))).toEqual([
+    '$.workloads[0].data.mounts[0].mountpoint must be an absolute path without . or .. parts, other than /',
+    "$.workloads[0].data.mounts[0].name no volume or zmount named 'x' in this deployment",
+  ]);
+  const twice = new DeploymentBuilder(1, 1).zmount('disk', { size: 1 }).zmachine('a', { image, compute_capacity: cc, mounts: [{ name: 'disk', mountpoint: '/d' }] }).vm('b', { image, compute_capacity: cc, mounts: [{ name: 'disk', mountpoint: '/d' }] });
+  expect(problems(twice)).toEqual(["$.workloads[2].data.mounts[0].name 'disk' is already mounted by 'a'"]);
+  expect(problems(new DeploymentBuilder(1, 1).zmount('z', { size: 0 }))).toEqual(['$.workloads[0].data.size must be a positive integer (bytes)']);
 });

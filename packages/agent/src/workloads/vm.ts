@@ -24,11 +24,12 @@ export class VmHandler implements WorkloadHandler {
   needs(w: Workload): Capacity {
     const d = w.data as Partial<VmData>;
     const int = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
-    if (!int(d.cpu)) throw new Error('data.cpu must be a positive integer');
-    if (!int(d.memory)) throw new Error('data.memory must be a positive integer (bytes)');
-    const rootfs = d.rootfs_size === undefined || d.rootfs_size === 0 ? DEFAULT_ROOTFS : d.rootfs_size;
-    if (!int(rootfs)) throw new Error('data.rootfs_size must be an integer >= 0 (bytes)');
-    return { ...zero(), cru: d.cpu, mru: d.memory, [this.#storage()]: rootfs };
+    const cc = d.compute_capacity;
+    if (!int(cc?.cpu)) throw new Error('data.compute_capacity.cpu must be a positive integer');
+    if (!int(cc.memory)) throw new Error('data.compute_capacity.memory must be a positive integer (bytes)');
+    const rootfs = d.size === undefined || d.size === 0 ? DEFAULT_ROOTFS : d.size;
+    if (!int(rootfs)) throw new Error('data.size must be an integer >= 0 (bytes)');
+    return { ...zero(), cru: cc.cpu, mru: cc.memory, [this.#storage()]: rootfs };
   }
 
   async provision(w: Workload, ctx: HandlerContext, _previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>> {
@@ -41,7 +42,7 @@ export class VmHandler implements WorkloadHandler {
       return { name: m.name, mountpoint: m.mountpoint, hostPath };
     });
     const res = await this.#runtime.start(
-      { id: runtimeId(ctx.contractId, w.name), command: d.entrypoint ?? '', env: d.env ?? {}, cpu: d.cpu, memory: d.memory, mounts },
+      { id: runtimeId(ctx.contractId, w.name), command: d.entrypoint ?? '', env: d.env ?? {}, cpu: d.compute_capacity.cpu, memory: d.compute_capacity.memory, mounts },
       { paused: opts?.paused ?? false },
     );
     return { ...res, runtime: this.#runtime.name, mounts: mounts.map((m) => ({ name: m.name, mountpoint: m.mountpoint, path: m.hostPath })) };

@@ -1,6 +1,6 @@
 /** Builds a valid deployment step by step; `build()` validates and names every broken rule. */
 import { assertValidDeployment, type Deployment, type Workload, type WorkloadType } from './document';
-import type { GatewayNameProxyData, VmData, VolumeData } from './workloads';
+import type { GatewayNameProxyData, VolumeData, ZmachineData, ZmountData } from './workloads';
 
 /** A workload's optional parts. */
 export interface WorkloadOptions {
@@ -41,8 +41,17 @@ export class DeploymentBuilder {
     return this.workload('volume', name, { ...data }, opts);
   }
 
-  vm(name: string, data: VmData, opts?: WorkloadOptions): this {
+  zmachine(name: string, data: ZmachineData, opts?: WorkloadOptions): this {
+    return this.workload('zmachine', name, { ...data }, opts);
+  }
+
+  /** The same machine under the alias `vm`. */
+  vm(name: string, data: ZmachineData, opts?: WorkloadOptions): this {
     return this.workload('vm', name, { ...data }, opts);
+  }
+
+  zmount(name: string, data: ZmountData, opts?: WorkloadOptions): this {
+    return this.workload('zmount', name, { ...data }, opts);
   }
 
   gatewayNameProxy(name: string, data: GatewayNameProxyData, opts?: WorkloadOptions): this {

@@ -2,12 +2,13 @@
 import { DeploymentError, type Problem } from './errors';
 import { validateWorkloadData } from './workloads';
 
-export const WORKLOAD_TYPES = ['volume', 'vm', 'gateway-name-proxy'] as const;
+/** Zero-OS's type names; `vm` is accepted as an alias of `zmachine` (same data). */
+export const WORKLOAD_TYPES = ['zmachine', 'vm', 'volume', 'zmount', 'gateway-name-proxy'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 export interface Workload {
   version: number;
-  /** Unique within the deployment; other workloads refer to it (a vm mounts a volume by name). */
+  /** Unique within the deployment; other workloads refer to it (a zmachine mounts a volume by name). */
   name: string;
   type: WorkloadType;
   /** Type-specific parameters (see workloads.ts). */
@@ -48,17 +49,33 @@ export function deploymentProblems(d: unknown): Problem[] {
   }
   const seen = new Set<string>();
   o.workloads.forEach((w, i) => out.push(...workloadProblems(w, `$.workloads[${i}]`, seen)));
-  // Cross-workload references (a vm mounting a volume) are checked once all names are known.
+  // Cross-workload references (a zmachine mounting a volume or zmount) are checked once all names are known.
+  const mountedBy = new Map<string, string>();
   o.workloads.forEach((w, i) => {
     const mounts = (w as { data?: { mounts?: unknown } })?.data?.mounts;
-    if ((w as Workload)?.type !== 'vm' || !Array.isArray(mounts)) return;
+    if (!isMachine((w as Workload)?.type) || !Array.isArray(mounts)) return;
     mounts.forEach((m, j) => {
       const name = (m as { name?: unknown })?.name;
+      if (typeof name !== 'string') return;
+      const at = `$.workloads[${i}].data.mounts[${j}].name`;
       const target = (o.workloads as Workload[]).find((x) => x?.name === name);
-      if (typeof name === 'string' && target?.type !== 'volume') bad(`$.workloads[${i}].data.mounts[${j}].name`, `no volume named '${name}' in this deployment`);
+      if (target?.type !== 'volume' && target?.type !== 'zmount') {
+        bad(at, `no volume or zmount named '${name}' in this deployment`);
+        return;
+      }
+      // A zmount is one machine's disk (Zero-OS hands it to a VM as a block device); a volume may be shared.
+      const owner = (w as Workload).name;
+      if (target.type !== 'zmount') return;
+      if (mountedBy.has(name) && mountedBy.get(name) !== owner) bad(at, `'${name}' is already mounted by '${mountedBy.get(name)}'`);
+      else mountedBy.set(name, owner);
     });
   });
   return out;
+}
+
+/** `zmachine` or its alias `vm`. */
+export function isMachine(type: unknown): type is 'zmachine' | 'vm' {
+  return type === 'zmachine' || type === 'vm';
 }
 
 function workloadProblems(w: unknown, path: string, seen: Set<string>): Problem[] {

@@ -1,8 +1,8 @@
 /** The deployment protocol ("smart contract for IT"), shared by deployers and nodes. */
 export { canonicalize } from './jcs';
 export { DeploymentError, type DeploymentErrorCode, type Problem } from './errors';
-export { WORKLOAD_TYPES, assertValidDeployment, deploymentProblems, type Deployment, type Workload, type WorkloadType } from './document';
-export type { GatewayNameProxyData, VmData, VolumeData } from './workloads';
+export { WORKLOAD_TYPES, assertValidDeployment, deploymentProblems, isMachine, type Deployment, type Workload, type WorkloadType } from './document';
+export type { ComputeCapacity, GatewayNameProxyData, ImageRef, MachineMount, VmData, VolumeData, ZmachineData, ZmountData } from './workloads';
 export { DeploymentBuilder, type WorkloadOptions } from './builder';
 export {
   challenge,
