@@ -119,7 +119,7 @@ test('a changed version restarts the vm with its new env; a vm without entrypoin
   const states = await p.apply(deployment(26, [vm('bare', {}), vm('lost', { entrypoint: 'true', mounts: [{ name: 'nope', mountpoint: '/x' }] })]));
   const by = Object.fromEntries(states.map((x) => [x.name, x]));
   expect(by.bare).toMatchObject({ state: 'error', reason: 'the vm has no entrypoint: the process runtime runs the entrypoint only (flists are not booted)' });
-  expect(by.lost).toMatchObject({ state: 'error', reason: "invalid workload: $.workloads[1].data.mounts[0].name no volume named 'nope' in this deployment" });
+  expect(by.lost).toMatchObject({ state: 'error', reason: "invalid workload: $.workloads[1].data.mounts[0].name no volume or zmount named 'nope' in this deployment" });
   expect(p.used(26)).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });
 });
 
