@@ -3,10 +3,20 @@
  * on the gateway's one interval, plus passive marking when a proxied connect fails), and the
  * order in which a request tries them (healthy ones round-robin first, the others as a last resort).
  */
-import dns from 'node:dns';
 import net from 'node:net';
+import { localReason, type BackendGuard } from './admission';
 
-export class BackendError extends Error {}
+/** Longest backend URL accepted (a host name is at most 253 characters). */
+export const MAX_BACKEND_URL_LENGTH = 300;
+
+export class BackendError extends Error {
+  readonly code: 'EBACKENDURL' | 'EBACKENDLOCAL';
+
+  constructor(code: 'EBACKENDURL' | 'EBACKENDLOCAL', message: string) {
+    super(message);
+    this.code = code;
+  }
+}
 
 export class Backend {
   readonly url: string;
@@ -38,32 +48,25 @@ export class Backend {
   }
 }
 
-/** Addresses that would let a user reach the gateway node itself or cloud metadata, not their workload. */
-export function isLocal(host: string): boolean {
-  const h = host.toLowerCase();
-  if (h === 'localhost' || h.endsWith('.localhost')) return true;
-  const v = net.isIP(h);
-  if (v === 4) return /^(127\.|0\.|169\.254\.)/.test(h);
-  if (v === 6) return h === '::1' || h === '::' || /^fe[89ab]/.test(h) || /^::ffff:(127\.|0\.|169\.254\.)/.test(h);
-  return false;
-}
-
 /**
  * Parses one backend. Only `http(s)://host[:port]` with an optional trailing `/`: no path, no
  * credentials, no query — the gateway forwards the client's path as is.
  */
 export function parseBackend(raw: unknown, allowLocal: boolean): Backend {
-  if (typeof raw !== 'string' || !/^https?:\/\/[^\s/?#@]+\/?$/i.test(raw)) throw new BackendError(`backend ${String(raw)} must be http(s)://host[:port]`);
+  if (typeof raw !== 'string' || raw.length > MAX_BACKEND_URL_LENGTH || !/^https?:\/\/[^\s/?#@\\]+\/?$/i.test(raw)) {
+    throw new BackendError('EBACKENDURL', `backend ${String(raw).slice(0, MAX_BACKEND_URL_LENGTH)} must be http(s)://host[:port] (at most ${MAX_BACKEND_URL_LENGTH} characters)`);
+  }
   let u: URL;
   try {
     u = new URL(raw);
   } catch {
-    throw new BackendError(`backend ${raw} is not a URL`);
+    throw new BackendError('EBACKENDURL', `backend ${raw} is not a URL`);
   }
   const https = u.protocol === 'https:';
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
-  if (!host) throw new BackendError(`backend ${raw} has no host`);
-  if (!allowLocal && isLocal(host)) throw new BackendError(`backend ${raw} points at the gateway node itself (loopback, link-local or unspecified)`);
+  if (!host) throw new BackendError('EBACKENDURL', `backend ${raw} has no host`);
+  const why = allowLocal ? undefined : localReason(host);
+  if (why) throw new BackendError('EBACKENDLOCAL', `backend ${raw} points at the gateway node itself (${why})`);
   const port = u.port ? Number(u.port) : https ? 443 : 80;
   return new Backend(raw, https, host, port);
 }
@@ -81,10 +84,12 @@ export function tryOrder(list: readonly Backend[], start: number): Backend[] {
   return sick.length ? healthy.concat(sick) : healthy;
 }
 
-/** One health probe: can we open a TCP connection within `timeoutMs`? */
-export function probe(b: Backend, timeoutMs: number, allowLocal = true): Promise<string | undefined> {
+/** One health probe: can we open a TCP connection within `timeoutMs`? `guard`: refuse what leads to the node itself. */
+export function probe(b: Backend, timeoutMs: number, guard?: BackendGuard): Promise<string | undefined> {
+  const refused = guard?.refuse(b.host);
+  if (refused) return Promise.resolve(refused.code);
   return new Promise((resolve) => {
-    const s = net.connect({ host: b.host, port: b.port, ...(allowLocal ? {} : { lookup: guardedLookup as net.LookupFunction }) });
+    const s = net.connect({ host: b.host, port: b.port, ...(guard ? { lookup: guard.lookup } : {}) });
     const done = (err?: string): void => {
       clearTimeout(t);
       s.destroy();
@@ -93,27 +98,5 @@ export function probe(b: Backend, timeoutMs: number, allowLocal = true): Promise
     const t = setTimeout(() => done('connect timeout'), timeoutMs);
     s.once('connect', () => done());
     s.once('error', (e) => done((e as NodeJS.ErrnoException).code ?? e.message));
-  });
-}
-
-type LookupCallback = (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[], family?: number) => void;
-
-/**
- * dns.lookup that refuses names resolving to the gateway node itself: the literal check at
- * admission cannot see that `shop.example` (or `localhost.`) points at 127.0.0.1. Used for every
- * backend connection and health probe unless local backends are allowed.
- */
-export function guardedLookup(hostname: string, options: dns.LookupOptions, callback: LookupCallback): void {
-  dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, '');
-    const bad = addresses.find((a) => isLocal(a.address));
-    if (bad) {
-      const e: NodeJS.ErrnoException = new Error(`backend ${hostname} resolves to ${bad.address}, an address of the gateway node itself`);
-      e.code = 'EBACKENDLOCAL';
-      return callback(e, '');
-    }
-    if (options.all) return callback(null, addresses);
-    const first = addresses[0]!;
-    callback(null, first.address, first.family);
   });
 }

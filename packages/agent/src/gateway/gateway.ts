@@ -5,14 +5,14 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
 import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseHostPort } from '../config';
 import type { NruSink } from '../workloads/types';
-import { guardedLookup, probe } from './backends';
+import { LOCAL_BACKENDS_REFUSED } from './admission';
+import { probe } from './backends';
 import type { CertificateSource, CertificateStatus } from './certificates';
 import { BODY, type EdgeContext } from './edge';
 import { contractEffect, type ContractEventLike } from './events';
@@ -82,12 +82,12 @@ export class Gateway {
     this.#routes.setDomain(o.domain);
     this.#usage = new UsageMeter(o.nru);
     this.#rate = new RateLimiter(this.limits.ratePerSecond, this.limits.rateBurst);
+    const guard = o.allowLocalBackends ? undefined : LOCAL_BACKENDS_REFUSED;
     const agentOpts = {
       keepAlive: true,
       maxSockets: this.limits.maxSocketsPerBackend,
       maxFreeSockets: 64,
       scheduling: 'lifo' as const,
-      ...(o.allowLocalBackends ? {} : { lookup: guardedLookup as net.LookupFunction }),
     };
     this.#ctx = {
       routes: this.#routes,
@@ -102,8 +102,9 @@ export class Gateway {
         maxIdle: 64,
         connectTimeoutMs: this.limits.backendConnectTimeoutMs,
         rejectUnauthorized: o.verifyBackendTls ?? true,
-        ...(o.allowLocalBackends ? {} : { lookup: guardedLookup as net.LookupFunction }),
+        ...(guard ? { guard } : {}),
       }),
+      ...(guard ? { guard } : {}),
       log: this.#log,
     };
   }
@@ -355,7 +356,7 @@ export class Gateway {
       }
       await Promise.all(
         [...byOrigin.values()].map(async (list) => {
-          const err = await probe(list[0]!.b, this.limits.healthTimeoutMs, this.#o.allowLocalBackends ?? false);
+          const err = await probe(list[0]!.b, this.limits.healthTimeoutMs, this.#ctx.guard);
           for (const { name, b } of list) {
             b.checkedAt = Date.now();
             if (err === undefined && !b.healthy) this.#log.info({ name, backend: b.url }, 'backend up');

@@ -62,6 +62,24 @@ export function responseHeaders(raw: string[], websocket = false): string[] {
   return out;
 }
 
+// RFC 3986 §3.2.2-3: an IP literal or reg-name (unreserved, pct-encoded, sub-delims), then an optional port.
+const HOST_VALUE = /^(?:\[[0-9a-f:.]+\]|[a-z0-9._~!$&'()*+,;=%-]*)(?::\d*)?$/i;
+
+/**
+ * What is wrong with a request's Host header lines: RFC 9112 §3.2 says 400 for more than one
+ * (a proxy that picks one while the backend reads the other is routed by a lie) or an invalid value.
+ */
+export function hostProblem(raw: readonly string[]): 'duplicate' | 'invalid' | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!;
+    if (name.length !== 4 || name.toLowerCase() !== 'host') continue;
+    if (value !== undefined) return 'duplicate';
+    value = raw[i + 1]!;
+  }
+  return value !== undefined && !HOST_VALUE.test(value) ? 'invalid' : undefined;
+}
+
 /** `host[:port]` → lower-case host without port and trailing dot, or undefined when malformed. */
 export function hostOf(header: string | undefined): string | undefined {
   if (!header) return undefined;

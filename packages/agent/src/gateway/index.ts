@@ -9,5 +9,7 @@ export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
 export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
-export { guardedLookup, isLocal } from './backends';
+export { guardedLookup, isLocal, localReason, ownAddresses, refuseAnswers, type LocalReason } from './admission';
+export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
+export { BackendError, parseBackend } from './backends';
 export type { GatewayServiceStart } from './service';

@@ -9,6 +9,7 @@ export type RejectReason =
   | 'absolute_uri'
   | 'connect_method'
   | 'bad_request'
+  | 'bad_host'
   | 'unknown_name'
   | 'gone'
   | 'paused'

@@ -96,9 +96,10 @@ class Tunnel {
     const opts: https.RequestOptions = { host: b.host, port: b.port, method: this.#req.method, path: this.#req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: false };
     if (b.https && !net.isIP(b.host)) opts.servername = b.host;
     if (b.https) opts.rejectUnauthorized = ctx.httpsAgent.options.rejectUnauthorized ?? true;
-    // Tunnels connect without the pool: take the pool's guarded DNS lookup along.
-    const lookup = (ctx.httpAgent as http.Agent & { options: { lookup?: net.LookupFunction } }).options.lookup;
-    if (lookup) opts.lookup = lookup;
+    // Tunnels connect without the pool: the same guard as the pool's.
+    const refused = ctx.guard?.refuse(b.host);
+    if (refused) return this.#failed(i, refused, false);
+    if (ctx.guard) opts.lookup = ctx.guard.lookup;
     const up = (b.https ? https : http).request(opts);
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
@@ -112,15 +113,7 @@ class Tunnel {
     });
     up.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);
-      if (this.#settled) return;
-      if (!connected) {
-        markDown(ctx, this.#route, b, err.code ?? err.message);
-        if (i + 1 < this.#order.length && !this.#socket.destroyed) return this.#try(i + 1);
-      }
-      this.#settled = true;
-      const timeout = connected && /timeout/.test(err.message);
-      ctx.metrics.backendErrors.labels(this.#route.name, timeout ? 'timeout' : 'unavailable').inc();
-      writeRaw(this.#socket, timeout ? 504 : 502, timeout ? BODY[504] : BODY[502]);
+      if (!this.#settled) this.#failed(i, err, connected);
     });
     // The backend answered without upgrading: relay its answer, then close.
     up.once('response', (pr: IncomingMessage) => {
@@ -151,5 +144,18 @@ class Tunnel {
       client.pipe(ps);
     });
     up.end();
+  }
+
+  /** Backend `i` failed: before connecting, the next one is tried; else the client gets 502 (504 on a timeout). */
+  #failed(i: number, err: NodeJS.ErrnoException, connected: boolean): void {
+    const ctx = this.#ctx;
+    if (!connected) {
+      markDown(ctx, this.#route, this.#order[i]!, err.code ?? err.message);
+      if (i + 1 < this.#order.length && !this.#socket.destroyed) return this.#try(i + 1);
+    }
+    this.#settled = true;
+    const timeout = connected && /timeout/.test(err.message);
+    ctx.metrics.backendErrors.labels(this.#route.name, timeout ? 'timeout' : 'unavailable').inc();
+    writeRaw(this.#socket, timeout ? 504 : 502, timeout ? BODY[504] : BODY[502]);
   }
 }

@@ -13,6 +13,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
+import type { BackendGuard } from './admission';
 import type { Backend } from './backends';
 import { ConnectTimeout } from './edge';
 
@@ -34,8 +35,8 @@ export interface UpstreamOptions {
   /** Idle keep-alive connections kept per origin. */
   maxIdle: number;
   connectTimeoutMs: number;
-  /** Resolver for host names (the guard that refuses the gateway node's own addresses). */
-  lookup?: net.LookupFunction;
+  /** Refuses connections that lead to the gateway node itself (names through its lookup, literals checked before connecting). */
+  guard?: BackendGuard;
   rejectUnauthorized: boolean;
 }
 
@@ -402,9 +403,12 @@ export class Pool {
   #connect(u: UpstreamUser): void {
     const b = this.#b;
     const o = this.#o;
+    const refused = o.guard?.refuse(b.host);
+    // A failed connect, as the user expects one: asynchronously, and nothing opened.
+    if (refused) return void process.nextTick(() => u.upError(refused, false));
     this.#open++;
     const opts: tls.ConnectionOptions & net.TcpSocketConnectOpts = { host: b.host, port: b.port, noDelay: true, keepAlive: true };
-    if (o.lookup) opts.lookup = o.lookup;
+    if (o.guard) opts.lookup = o.guard.lookup;
     let socket: net.Socket;
     if (b.https) {
       if (!net.isIP(b.host)) opts.servername = b.host;
