@@ -1,0 +1,62 @@
+/** What is mounted where, read from /proc/self/mountinfo (the agent's own mount namespace). */
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import path from 'node:path';
+
+export interface MountEntry {
+  /** The mount point, absolute, with mountinfo's octal escapes decoded. */
+  mountpoint: string;
+  /** The mounted source (`/dev/loop3` for a loop mount). */
+  source: string;
+  fstype: string;
+  readOnly: boolean;
+}
+
+/** Every mount, in mount order (a later entry on the same point covers an earlier one). */
+export function mounts(): MountEntry[] {
+  const text = readFileSync('/proc/self/mountinfo', 'utf8');
+  const out: MountEntry[] = [];
+  for (const line of text.split('\n')) {
+    // id parent maj:min root mountpoint options [optional...] - fstype source super-options
+    const [left, right] = line.split(' - ');
+    if (!left || !right) continue;
+    const l = left.split(' ');
+    const r = right.split(' ');
+    if (l.length < 6 || r.length < 2) continue;
+    out.push({ mountpoint: unescape(l[4]!), source: unescape(r[1]!), fstype: r[0]!, readOnly: l[5]!.split(',').includes('ro') });
+  }
+  return out;
+}
+
+/** The topmost mount at `dir`, or undefined when nothing is mounted exactly there. */
+export function mountAt(dir: string): MountEntry | undefined {
+  const p = canonical(dir);
+  return mounts().filter((m) => m.mountpoint === p).at(-1);
+}
+
+export function isMountpoint(dir: string): boolean {
+  return mountAt(dir) !== undefined;
+}
+
+/** The file behind a loop device (`/dev/loop3`), or undefined when it is not an attached loop device. */
+export function loopBackingFile(device: string): string | undefined {
+  const name = path.basename(device);
+  if (!/^loop\d+$/.test(name)) return undefined;
+  const f = `/sys/block/${name}/loop/backing_file`;
+  if (!existsSync(f)) return undefined;
+  return readFileSync(f, 'utf8').trim().replace(/ \(deleted\)$/, '');
+}
+
+/** Absolute path with symlinks resolved where it exists (mountinfo shows resolved paths). */
+export function canonical(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
+// mountinfo escapes space, tab, newline and backslash as \ooo.
+function unescape(s: string): string {
+  return s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
