@@ -2,11 +2,10 @@
  * What a command gets: where to write, progress on stderr, and lazily a chain client (read-only
  * or signing) and the explorer's URL — so commands that need neither never connect.
  */
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { KeyringPair, KeyType, NetworkName, TfchainClient } from '@tfgrid/client';
 import { CliFailure, UsageError } from './errors';
 import type { Io } from './io';
+import { resolveKey } from './key';
 
 /**
  * The chain client, loaded on first use: @polkadot takes seconds to load, and help or bad input
@@ -41,12 +40,16 @@ export class Context {
   readonly g: GlobalOptions;
   #client: Promise<TfchainClient> | undefined;
   #signing = false;
+  /** The account that signs this run, once its key was read: chain errors name it. */
+  signer: { address: string; source: string } | undefined;
 
   constructor(io: Io, g: GlobalOptions) {
     this.io = io;
     this.g = g;
     if (g.network !== undefined && !(g.network in EXPLORERS)) throw new UsageError(`--network must be one of ${Object.keys(EXPLORERS).join(', ')}, got '${g.network}'`);
     if (g.url !== undefined && !/^wss?:\/\/\S+$/.test(g.url)) throw new UsageError(`--url must be a ws:// or wss:// URL, got '${g.url}'`);
+    const envUrl = io.env.TFGRID_URL;
+    if (g.url === undefined && envUrl && !/^wss?:\/\/\S+$/.test(envUrl)) throw new UsageError(`TFGRID_URL must be a ws:// or wss:// URL, got '${envUrl}'`);
     if (g.keyType !== undefined && g.keyType !== 'sr25519' && g.keyType !== 'ed25519') throw new UsageError(`--key-type must be sr25519 or ed25519, got '${g.keyType}'`);
   }
 
@@ -58,9 +61,14 @@ export class Context {
     return this.g.timeoutSec * 1000;
   }
 
-  /** The chain's WebSocket URL: --url, else --network (TFGRID_NETWORK), else dev. */
+  /** A chain URL given by the user: --url, else TFGRID_URL (unless --network is given). */
+  get customUrl(): string | undefined {
+    return this.g.url ?? (this.g.network === undefined && this.io.env.TFGRID_URL ? this.io.env.TFGRID_URL : undefined);
+  }
+
+  /** The chain's WebSocket URL: --url or TFGRID_URL, else --network (TFGRID_NETWORK), else dev. */
   async chainUrl(): Promise<string> {
-    return this.g.url ?? (await chainLib()).NETWORKS[this.network];
+    return this.customUrl ?? (await chainLib()).NETWORKS[this.network];
   }
 
   get network(): NetworkName {
@@ -74,35 +82,20 @@ export class Context {
     if (!this.g.quiet) this.io.stderr(`${message}\n`);
   }
 
-  /** The secret from --mnemonic-file or TFGRID_MNEMONIC (a mnemonic, 0x seed or dev URI like //Alice). */
-  secret(): string {
-    const file = this.g.mnemonicFile ?? this.io.env.TFGRID_MNEMONIC_FILE;
-    if (file) {
-      let text: string;
-      try {
-        text = readFileSync(path.resolve(this.io.cwd, file), 'utf8').trim();
-      } catch (e) {
-        throw new UsageError(`cannot read the mnemonic file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      if (!text) throw new UsageError(`the mnemonic file ${file} is empty`);
-      return text;
-    }
-    const env = this.io.env.TFGRID_MNEMONIC?.trim();
-    if (env) return env;
-    throw new UsageError('this command signs: give --mnemonic-file FILE or set TFGRID_MNEMONIC (a mnemonic, or //Alice on the dev chain)');
-  }
-
-  /** The signer's key pair (validated before anything is sent). */
+  /** The signer's key pair (validated before anything is sent); remembered as `signer` for messages. */
   async pair(): Promise<KeyringPair> {
-    const secret = this.secret();
+    const { secret, source } = resolveKey({ ...(this.g.mnemonicFile ? { mnemonicFile: this.g.mnemonicFile } : {}), env: this.io.env, cwd: this.io.cwd });
     const { keyFromSecret, keysReady } = await chainLib();
     await keysReady();
+    let pair: KeyringPair;
     try {
-      return keyFromSecret(secret, (this.g.keyType ?? 'sr25519') as KeyType);
+      pair = keyFromSecret(secret, (this.g.keyType ?? 'sr25519') as KeyType);
     } catch {
       // Never echo the secret itself.
-      throw new UsageError('the mnemonic is not valid (expected 12 or 24 BIP39 words, a 0x-prefixed 32-byte seed, or a dev URI like //Alice)');
+      throw new UsageError(`the key from ${source} is not valid (expected 12 or 24 BIP39 words, a 0x-prefixed 32-byte seed, or a dev URI like //Alice)`);
     }
+    this.signer = { address: pair.address, source };
+    return pair;
   }
 
   /** A connected client; `sign` adds the user's key. One connection per run. */
@@ -124,7 +117,8 @@ export class Context {
 
   /** The explorer's base URL: --explorer, TFGRID_EXPLORER, or the network's default. */
   get explorerUrl(): string {
-    const u = this.g.explorer ?? this.io.env.TFGRID_EXPLORER ?? (this.g.url && !/^wss?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(this.g.url) ? undefined : EXPLORERS[this.network]);
+    const custom = this.customUrl;
+    const u = this.g.explorer ?? this.io.env.TFGRID_EXPLORER ?? (custom && !/^wss?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(custom) ? undefined : EXPLORERS[this.network]);
     if (!u) throw new UsageError('no explorer for a custom --url: give --explorer URL');
     if (!/^https?:\/\/\S+$/.test(u)) throw new UsageError(`--explorer must be an http(s) URL, got '${u}'`);
     return u.replace(/\/+$/, '');

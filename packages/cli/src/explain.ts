@@ -59,15 +59,27 @@ export function explainChainError(e: ChainError): string {
   return `the chain refused it: ${e.fullName}${words ? ` — ${words}` : ''}`;
 }
 
-/** Turns what the client throws into a CliFailure with words (or leaves other errors as they are). */
-export function explain(err: unknown): unknown {
+/** Who signed the refused transaction: its address and where its key came from (never the key). */
+export interface Signer {
+  address: string;
+  source: string;
+}
+
+const signedBy = (s: Signer | undefined): string => (s ? ` (signer ${s.address}, key from ${s.source})` : '');
+const signerDetail = (s: Signer | undefined): Record<string, unknown> => (s ? { signer: { address: s.address, keySource: s.source } } : {});
+
+/**
+ * Turns what the client throws into a CliFailure with words (or leaves other errors as they are);
+ * a refusal names the signing account, since "who signed" is the first question when one fails.
+ */
+export function explain(err: unknown, signer?: Signer): unknown {
   // By name, not instanceof: the client is loaded lazily (help and usage errors never load it).
   if (isNamed<ChainError>(err, 'ChainError')) {
-    return new CliFailure(explainChainError(err), { kind: 'chain', pallet: err.pallet, error: err.error, name: err.fullName, docs: err.docs });
+    return new CliFailure(`${explainChainError(err)}${signedBy(signer)}`, { kind: 'chain', pallet: err.pallet, error: err.error, name: err.fullName, docs: err.docs, ...signerDetail(signer) });
   }
   if (isNamed<InvalidTransactionError>(err, 'InvalidTransactionError')) {
     const fees = /pay some fees|balance too low/i.test(err.reason) ? ' (the account needs TFT to pay the fee: fund it first)' : '';
-    return new CliFailure(`the node refused the transaction: ${err.reason}${fees}`, { kind: 'refused', code: err.code, reason: err.reason });
+    return new CliFailure(`the node refused the transaction: ${err.reason}${fees}${signedBy(signer)}`, { kind: 'refused', code: err.code, reason: err.reason, ...signerDetail(signer) });
   }
   return err;
 }

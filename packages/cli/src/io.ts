@@ -26,6 +26,8 @@ export interface Output {
   json: unknown;
   /** Human-readable lines (stdout without --json). */
   text: string[];
+  /** Set when the result is printed but something it depends on failed: written to stderr, exit 1. */
+  failure?: string;
 }
 
 /** `key: value` lines for a flat record (nested values as compact JSON). */

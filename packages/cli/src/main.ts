@@ -9,6 +9,7 @@ import { Context, type GlobalOptions } from './context';
 import { CliFailure, UsageError } from './errors';
 import { explain } from './explain';
 import { processIo, toJson, type Io } from './io';
+import { VERSION } from './version';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   network: { type: 'string', value: 'NAME', help: 'dev (default), devnet, qanet, testnet or mainnet (env TFGRID_NETWORK)' },
@@ -49,6 +50,7 @@ export function usage(): string {
     'options for every command:',
     ...optionLines(GLOBAL_OPTIONS),
     '',
+    'tfgrid --version (-V) prints the version.',
     'Run `tfgrid COMMAND --help` for a command\'s options. Exit codes: 0 done, 1 refused or unreachable, 2 bad input.',
   ].join('\n');
 }
@@ -84,6 +86,12 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   let ctx: Context | undefined;
   let current: Command | undefined;
   try {
+    // `--version` alone, before the table's parse: `contracts update --version N` is a command's own option.
+    const version = (a: string): boolean => a === '--version' || a === '-V';
+    if (argv.some(version) && argv.every((a) => version(a) || a === '--json')) {
+      io.stdout(json ? `${toJson({ version: VERSION })}\n` : `tfgrid ${VERSION}\n`);
+      return 0;
+    }
     let parsed;
     try {
       parsed = parseArgs({ args: argv, options: spec(allOptions()), allowPositionals: true, strict: true, tokens: true });
@@ -135,9 +143,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     ctx = new Context(io, g);
     const out = await command.run(ctx, { positionals: rest, values: v });
     io.stdout(json ? `${toJson(out.json)}\n` : out.text.length ? `${out.text.join('\n')}\n` : '');
-    return 0;
+    if (out.failure) io.stderr(`tfgrid: ${out.failure}\n`);
+    return out.failure ? 1 : 0;
   } catch (raw) {
-    const e = explain(raw);
+    const e = explain(raw, ctx?.signer);
     if (e instanceof UsageError) {
       const about = e.command ?? current?.name;
       io.stderr(`tfgrid: ${e.message}\n${about ? `run \`tfgrid ${about} --help\` for its usage\n` : 'run `tfgrid --help` for the commands\n'}`);

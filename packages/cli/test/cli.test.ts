@@ -79,8 +79,62 @@ describe('help and bad input (exit 2)', () => {
     expect(none.stderr).toMatch(/--mnemonic-file FILE or set TFGRID_MNEMONIC/);
     const bad = await cli(['twin', 'create', ...at()], { TFGRID_MNEMONIC: 'definitely not twelve words secretword' });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/mnemonic is not valid/);
+    expect(bad.stderr).toMatch(/key from TFGRID_MNEMONIC is not valid: it has 5 word\(s\)/);
     expect(bad.stderr).not.toContain('secretword');
+  });
+
+  test('a phrase that is not a BIP39 mnemonic is refused as a key; dev URIs, 0x seeds and mnemonics are accepted', async () => {
+    const file = path.join(dir, 'password.key');
+    writeFileSync(file, 'hunter2\n');
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ TFGRID_MNEMONIC: 'hunter2' }, /key from TFGRID_MNEMONIC is not valid: it has 1 word/],
+      [{ TFGRID_MNEMONIC_FILE: file }, new RegExp(`key from TFGRID_MNEMONIC_FILE=${file} is not valid`)],
+      // Twelve real words, wrong checksum; twelve words of which two are not in the list.
+      [{ TFGRID_MNEMONIC: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon' }, /checksum does not match/],
+      [{ TFGRID_MNEMONIC: 'bottom drive obey lake curtain smoke basket hold race lonely qwerty zzzz' }, /2 of its 12 words are not in the BIP39 English wordlist/],
+      [{ TFGRID_MNEMONIC: '0x1234' }, /64 hex digits/],
+    ];
+    for (const [env, re] of cases) {
+      const r = await cli(['account', 'show', ...at()], env);
+      expect({ env, code: r.code }).toEqual({ env, code: 2 });
+      expect(r.stderr).toMatch(re);
+      expect(r.stderr).not.toContain('hunter2');
+    }
+    const good = ['//Alice', '//Alice//stash', `0x${'11'.repeat(32)}`, 'bottom drive obey lake curtain smoke basket hold race lonely fit walk', 'bottom drive obey lake curtain smoke basket hold race lonely fit walk//0'];
+    for (const secret of good) {
+      const r = await cli(['account', 'show', '--json', ...at()], { TFGRID_MNEMONIC: secret });
+      expect({ secret, code: r.code, err: r.stderr }).toEqual({ secret, code: 0, err: '' });
+    }
+  });
+
+  test('key precedence: --mnemonic-file > TFGRID_MNEMONIC > TFGRID_MNEMONIC_FILE (the more specific wins)', async () => {
+    const file = path.join(dir, 'precedence.key');
+    const made = await cli(['account', 'new', '--save', file, '--json']);
+    const fromFile = made.json().address as string;
+    const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
+    const bob = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
+    const who = async (argv: string[], env: Record<string, string>) => (await cli(['account', 'show', '--json', ...argv, ...at()], env)).json().address as string;
+    expect(await who([], { TFGRID_MNEMONIC_FILE: file })).toBe(fromFile);
+    expect(await who([], { TFGRID_MNEMONIC_FILE: file, TFGRID_MNEMONIC: '//Alice' })).toBe(alice);
+    expect(await who(['--mnemonic-file', file], { TFGRID_MNEMONIC_FILE: file, TFGRID_MNEMONIC: '//Alice' })).toBe(fromFile);
+    writeFileSync(path.join(dir, 'bob.key'), '//Bob\n');
+    expect(await who(['--mnemonic-file', path.join(dir, 'bob.key')], { TFGRID_MNEMONIC: '//Alice' })).toBe(bob);
+  });
+
+  test('--version prints the package version', async () => {
+    const { version } = JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string };
+    const r = await bin(['--version']);
+    expect({ code: r.code, out: r.stdout }).toEqual({ code: 0, out: `tfgrid ${version}\n` });
+    expect((await cli(['--version', '--json'])).json()).toEqual({ version });
+  });
+
+  test('TFGRID_URL and TFGRID_EXPLORER stand in for --url and --explorer; bad values are named', async () => {
+    const r = await cli(['status', '--json'], { TFGRID_URL: chain.url, TFGRID_EXPLORER: explorer.url });
+    expect(r.code).toBe(0);
+    expect(r.json().chain.url).toBe(chain.url);
+    const bad = await cli(['status'], { TFGRID_URL: 'http://nope' });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/TFGRID_URL must be a ws:\/\/ or wss:\/\/ URL, got 'http:\/\/nope'/);
   });
 
   test('--json errors are JSON on stdout too', async () => {
@@ -165,10 +219,13 @@ describe('farmer', () => {
     expect(mine.json().map((x: { name: string }) => x.name)).toEqual(['cli_farm']);
     expect((await cli(['farm', 'show', '--name', 'cli_farm', ...at()])).stdout).toContain('185.206.122.33/24');
 
-    // Bob has no twin: creating a farm is refused with the reason.
+    // Bob has no twin: creating a farm is refused with the reason and the signer named.
     const bob = await cli(['farm', 'create', '--name', 'bob_farm', ...at()], BOB);
     expect(bob.code).toBe(1);
     expect(bob.stderr).toMatch(/TfgridModule\.\w+/);
+    expect(bob.stderr).toContain('(signer 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty, key from TFGRID_MNEMONIC)');
+    const bobJson = await cli(['farm', 'create', '--name', 'bob_farm', '--json', ...at()], BOB);
+    expect(bobJson.json().error.signer).toEqual({ address: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', keySource: 'TFGRID_MNEMONIC' });
   });
 
   test('node list, show and power', async () => {
@@ -184,9 +241,12 @@ describe('farmer', () => {
     expect(p.json()).toMatchObject({ nodeId, target: 'Down' });
     const back = await cli(['node', 'power', String(nodeId), 'up', ...at()], ALICE);
     expect(back.code).toBe(0);
-    const notMine = await cli(['node', 'power', String(nodeId), 'down', ...at()], BOB);
+    const bobKey = path.join(dir, 'bob-power.key');
+    writeFileSync(bobKey, '//Bob\n');
+    const notMine = await cli(['node', 'power', String(nodeId), 'down', ...at()], { TFGRID_MNEMONIC_FILE: bobKey });
     expect(notMine.code).toBe(1);
     expect(notMine.stderr).toMatch(/TfgridModule\.\w+/);
+    expect(notMine.stderr).toContain(`key from TFGRID_MNEMONIC_FILE=${bobKey})`);
     expect((await cli(['node', 'show', '999', ...at()])).stderr).toMatch(/there is no node 999/);
   });
 });
@@ -310,9 +370,12 @@ test('status: chain head, finality and explorer lag (real bin, --json)', async (
   expect(j.chain.runtime).toBe('substrate-threefold 152');
   expect(j.explorer.status).toMatch(/ok|degraded/);
   expect(typeof j.explorer.lag).toBe('number');
+  // The explorer not answering fails the run (exit 1); the chain's part is still printed.
   const text = await cli(['status', '--url', chain.url, '--explorer', 'http://127.0.0.1:1']);
-  expect(text.code).toBe(0);
+  expect(text.code).toBe(1);
   expect(text.stdout).toMatch(/explorer:\s+unreachable/);
+  expect(text.stdout).toMatch(/head:\s+#\d+/);
+  expect(text.stderr).toMatch(/cannot reach the explorer at http:\/\/127\.0\.0\.1:1/);
 });
 
 /** A node registered straight through the client (no agent in these tests), publishing its box key. */

@@ -1,6 +1,6 @@
 /** status: chain head and finality, and how far the explorer is behind (its /health). */
 import type { Command } from '../command';
-import { CliFailure } from '../errors';
+import { CliFailure, UsageError } from '../errors';
 import { fields } from '../io';
 
 interface Health {
@@ -41,12 +41,13 @@ export const statusCommands: Command[] = [
         const { body } = await ctx.explorer<Health>('/health');
         explorer = { url, status: body.status, indexed: body.indexer.indexedHeight, lag: Math.max(0, finalized - body.indexer.indexedHeight), lastError: body.indexer.lastError };
       } catch (e) {
-        // The chain answered; an explorer that does not is reported, not fatal.
-        explorer = { url: (() => { try { return ctx.explorerUrl; } catch { return null; } })(), status: 'unreachable', error: (e as Error).message };
-        if (!(e instanceof CliFailure) && !(e instanceof Error)) throw e;
+        // The chain's part is still worth printing; the run fails (exit 1) because the explorer did not answer.
+        if (!(e instanceof CliFailure) && !(e instanceof UsageError)) throw e;
+        explorer = { url: (() => { try { return ctx.explorerUrl; } catch { return null; } })(), status: 'unreachable', error: e.message };
       }
       const out = { chain: chainInfo, explorer };
       return {
+        ...(explorer.status === 'unreachable' ? { failure: String(explorer.error) } : {}),
         json: out,
         text: fields({
           chain: `${chainInfo.chain} at ${chainInfo.url} (${chainInfo.runtime})`,
