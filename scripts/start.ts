@@ -17,6 +17,7 @@ import { Agent, Identity, loadConfig } from '@tfgrid/agent';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { bootstrapDevFarm, retryUntil } from './start-bootstrap';
+import { lockDataDir } from './start-lock';
 import { clock, lineLogger } from './start-log';
 
 const say = (msg: string): void => void process.stdout.write(`${clock()} start     ${msg}\n`);
@@ -84,7 +85,9 @@ async function main(): Promise<void> {
   }
 
   mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
-  say(`data in ${o.dataDir}`);
+  // Before anything opens the databases: a second instance is told who holds the directory.
+  const lock = lockDataDir(o.dataDir);
+  say(`data in ${o.dataDir}${lock.tookOverFrom !== undefined ? ` (took over the stale lock of pid ${lock.tookOverFrom}, which is gone)` : ''}`);
   chain = await startDevchain({ basePath: path.join(o.dataDir, 'devchain'), port: o.chainPort, logger: lineLogger('chain', o.logLevel) });
   say(`chain RPC ${chain.url} (genesis ${chain.chain.genesisHash.slice(0, 10)}…)`);
   if (stopping.signal.aborted) return;

@@ -1,10 +1,11 @@
 /**
  * `npm start`'s script with a temp data dir and free ports: the chain, the explorer and the agent
- * come up (the explorer lists this machine's node), SIGINT stops all three cleanly, and a second
- * start resumes the same chain, farm and node.
+ * come up (the explorer lists this machine's node), a second instance on the same data directory
+ * is refused naming the directory and the holder's pid, SIGINT stops all three cleanly, and a
+ * second start resumes the same chain, farm and node (taking over a stale lock).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { agentHardwareRoot, until } from './helpers';
@@ -28,12 +29,11 @@ interface Started {
   nodeId: number;
 }
 
+const START_ARGS = (): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0'];
+const START_ENV = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
+
 async function start(): Promise<Started> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0'], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(process.execPath, START_ARGS(), { cwd: ROOT, env: START_ENV(), stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
@@ -78,11 +78,24 @@ test('starts chain, explorer and agent; SIGINT stops them; a second start resume
   expect(node.total_resources.cru).toBeGreaterThan(0);
   const metrics = await (await fetch(first.urls.metrics)).text();
   expect(metrics).toContain(`tfgrid_agent_node_id ${first.nodeId}`);
+
+  // A second instance on the same data directory is refused before it opens anything, naming both.
+  const twice = spawnSync(process.execPath, START_ARGS(), { cwd: ROOT, env: START_ENV(), encoding: 'utf8', timeout: 60_000 });
+  expect(twice.status).toBe(1);
+  expect(twice.stderr).toContain(`another instance (pid ${first.child.pid}) holds the data directory ${dir}`);
+  expect(first.child.exitCode).toBeNull();
+
   expect(await interrupt(first)).toBe(0);
   expect(first.out()).toMatch(/stopped\s*$/);
   await expect(fetch(first.urls.explorer + '/ping', { signal: AbortSignal.timeout(2000) })).rejects.toThrow();
+  const lock = path.join(dir, 'start.lock');
+  expect(existsSync(lock)).toBe(false);
 
+  // A lock left by a process that is gone (kill -9, reboot) is taken over.
+  const gone = spawnSync(process.execPath, ['-e', ''], { timeout: 10_000 }).pid!;
+  writeFileSync(lock, JSON.stringify({ pid: gone }));
   const second = await start();
+  expect(second.out()).toContain(`took over the stale lock of pid ${gone}`);
   expect(second.out()).toMatch(/resumed the persisted chain/);
   expect(second.out()).toMatch(/farm 1 "devfarm" found/);
   expect(second.out()).toMatch(/registered\s+twinId=\d+ nodeId=\d+ actions=\[\]/);
