@@ -21,6 +21,20 @@ export class ExplorerMetrics {
   });
   readonly eventsPerSecond = new Gauge({ name: 'explorer_indexed_events_per_second', help: `Events indexed per second over the last ${RATE_WINDOW_MS / 1000} s`, registers: [this.registry] });
   readonly streamClients = new Gauge({ name: 'explorer_stream_clients', help: 'Open /events/stream connections', registers: [this.registry] });
+  readonly streamDropped = new Counter({
+    name: 'explorer_stream_clients_dropped_total',
+    help: 'Stream clients the explorer closed (reason backlog: more unsent data than the bound)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  /** Set by the stream route: the bytes written to its clients and not yet sent. */
+  unsentStreamBytes: () => number = () => 0;
+  readonly streamUnsent: Gauge = new Gauge({
+    name: 'explorer_stream_unsent_bytes',
+    help: 'Bytes written to stream clients and not yet sent, all clients together',
+    registers: [this.registry],
+    collect: (): void => this.streamUnsent.set(this.unsentStreamBytes()),
+  });
   readonly httpDuration = new Histogram({
     name: 'explorer_http_request_duration_seconds',
     help: 'API request durations by route',
@@ -33,6 +47,7 @@ export class ExplorerMetrics {
 
   constructor(opts: { defaults?: boolean } = {}) {
     if (opts.defaults) collectDefaultMetrics({ register: this.registry });
+    this.streamDropped.inc({ reason: 'backlog' }, 0); // the series exists before the first drop
   }
 
   /** Adds the grid-wide gauges (nodes by status, contracts, capacity, report age) over this view. */

@@ -13,8 +13,9 @@ import { farmRoutes } from './farms';
 import { nodeRoutes } from './nodes';
 import { ResponseCache, setResponseCache, type ResponseCacheOptions } from './response-cache';
 import { statsRoutes } from './stats';
+import { strictNumbers } from './strict-numbers';
 import { swaggerUiRoutes } from './swagger-ui';
-import { streamRoutes } from './stream';
+import { streamRoutes, type StreamOptions } from './stream';
 import { systemRoutes } from './system';
 import { twinRoutes } from './twins';
 
@@ -25,6 +26,8 @@ export interface AppOptions extends Omit<ApiContext, 'view'> {
   logger?: FastifyServerOptions['loggerInstance'];
   /** The list routes' response cache (on by default); false turns it off. */
   responseCache?: false | ResponseCacheOptions;
+  /** The live stream's limits (unsent bytes per client). */
+  stream?: StreamOptions;
 }
 
 /** The message of a validation failure, naming the parameter. */
@@ -36,6 +39,7 @@ function validationMessage(err: FastifyError): string {
   if (v.keyword === 'additionalProperties') return `unknown ${where} parameter '${String(params.additionalProperty)}'`;
   const name = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(params.missingProperty ?? where);
   if (v.keyword === 'maximum') return `${where} parameter '${name}' must be at most ${String(params.limit)}`;
+  if (v.keyword === 'minimum') return `${where} parameter '${name}' must be at least ${String(params.limit)}`;
   return `invalid ${where} parameter '${name}': ${v.message ?? 'invalid'}`;
 }
 
@@ -66,6 +70,8 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     },
   });
 
+  // Before any route: it reads each route's schema as the route is added.
+  strictNumbers(app);
   const view = opts.view ?? (opts.indexer && 'view' in opts.indexer ? (opts.indexer.view as GridView) : await GridView.load(opts.db));
   const ctx: ApiContext = { db: opts.db, view, indexer: opts.indexer };
   if (opts.responseCache !== false) setResponseCache(app, (ctx.responses = new ResponseCache(ctx, opts.responseCache)));
@@ -75,7 +81,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   twinRoutes(app, ctx);
   contractRoutes(app, ctx);
   statsRoutes(app, ctx);
-  streamRoutes(app, ctx, metrics);
+  streamRoutes(app, ctx, metrics, opts.stream);
   systemRoutes(app, ctx, metrics);
   swaggerUiRoutes(app);
   return app;

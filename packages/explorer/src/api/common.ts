@@ -5,8 +5,24 @@ import type { FastifyReply } from 'fastify';
 export const MAX_PAGE_SIZE = 1000;
 export const DEFAULT_PAGE_SIZE = 50;
 
+/** TFChain's ids of twins, farms, nodes, policies and block numbers are u32. */
+export const MAX_U32 = 4_294_967_295;
+/** Longest free-text parameter (names, addresses, keys, hashes). */
+export const MAX_TEXT_LENGTH = 256;
+/** Longest list parameter (`farm_ids=1,2,…`, `types=…`, `state=…`). */
+export const MAX_LIST_LENGTH = 1024;
+
+/** A u32 id (twin, farm, node, policy, block number). */
+export const U32 = (description?: string) => Type.Integer({ minimum: 0, maximum: MAX_U32, ...(description ? { description } : {}) });
+/** A count or an amount (bytes, cores, contract ids: u64 on chain), within what a JSON number holds exactly. */
+export const Count = (description?: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
+/** Free text, bounded. */
+export const Text = (description?: string) => Type.String({ maxLength: MAX_TEXT_LENGTH, ...(description ? { description } : {}) });
+/** The query of a route that takes no parameters: any given is refused, as on the list routes. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
 export const Pagination = {
-  page: Type.Optional(Type.Integer({ minimum: 1, default: 1, description: 'Page number, from 1' })),
+  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_U32, default: 1, description: 'Page number, from 1' })),
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size (at most ${MAX_PAGE_SIZE})` })),
   ret_count: Type.Optional(Type.Boolean({ description: 'Set the count and pages headers' })),
   sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default) or desc' })),
@@ -19,14 +35,14 @@ export interface PageQuery {
   sort_order?: 'asc' | 'desc';
 }
 
-export const Id = Type.Integer({ minimum: 0 });
-export const IdParams = Type.Object({ id: Type.Integer({ minimum: 0, description: 'The id' }) }, { additionalProperties: false });
+/** The `:id` of a single-item route: a u32 (nodes) or a u64 kept exact (contracts). */
+export const idParams = (id: TSchema) => Type.Object({ id }, { additionalProperties: false });
 export const ErrorBody = Type.Object({ error: Type.String() });
 
 export const sortEnum = (names: readonly string[]): TSchema => Type.Union(names.map((n) => Type.Literal(n)), { description: `One of ${names.join(', ')}` });
 
 /** A comma-separated list of ids (`1,2,3`). */
-export const IdList = Type.String({ pattern: '^[0-9]+(,[0-9]+)*$', description: 'Comma-separated ids' });
+export const IdList = Type.String({ pattern: '^[0-9]+(,[0-9]+)*$', maxLength: MAX_LIST_LENGTH, description: 'Comma-separated ids' });
 export const idList = (s: string | undefined): number[] | undefined => (s === undefined ? undefined : s.split(',').map(Number));
 
 type Key = number | string | boolean;

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
 import type { BillRecord, ContractRecord } from '../../indexer/records';
-import { ErrorBody, IdParams, Pagination, page, sortEnum } from '../common';
+import { Count, ErrorBody, MAX_LIST_LENGTH, NoQuery, Pagination, Text, U32, idParams, page, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
@@ -32,18 +32,19 @@ const ContractsQuery = Type.Object(
   {
     ...Pagination,
     sort_by: Type.Optional(sortEnum(CONTRACT_SORT)),
-    contract_id: Type.Optional(Type.Integer({ minimum: 0 })),
-    twin_id: Type.Optional(Type.Integer({ minimum: 0 })),
-    node_id: Type.Optional(Type.Integer({ minimum: 0 })),
+    contract_id: Type.Optional(Count()),
+    twin_id: Type.Optional(U32()),
+    node_id: Type.Optional(U32()),
     type: Type.Optional(Type.Union([Type.Literal('node'), Type.Literal('name'), Type.Literal('rent')])),
-    state: Type.Optional(Type.String({ pattern: '^(Created|Deleted|GracePeriod)(,(Created|Deleted|GracePeriod))*$', description: 'Created, Deleted or GracePeriod (comma-separated)' })),
-    name: Type.Optional(Type.String()),
-    deployment_hash: Type.Optional(Type.String()),
-    number_of_public_ips: Type.Optional(Type.Integer({ minimum: 0 })),
+    state: Type.Optional(Type.String({ pattern: '^(Created|Deleted|GracePeriod)(,(Created|Deleted|GracePeriod))*$', maxLength: MAX_LIST_LENGTH, description: 'Created, Deleted or GracePeriod (comma-separated)' })),
+    name: Type.Optional(Text()),
+    deployment_hash: Type.Optional(Text()),
+    number_of_public_ips: Type.Optional(Count()),
   },
   { additionalProperties: false },
 );
 type ContractsQuery = Static<typeof ContractsQuery>;
+const ContractIdParams = idParams(Count('The contract id'));
 
 export function contractView(c: ContractRecord): ContractView {
   const details =
@@ -86,7 +87,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: { id: number } }>(
     '/contracts/:id',
-    { schema: { tags: ['contracts'], summary: 'One contract', params: IdParams, response: { 200: ContractView, 404: ErrorBody } } },
+    { schema: { tags: ['contracts'], summary: 'One contract', params: ContractIdParams, querystring: NoQuery, response: { 200: ContractView, 404: ErrorBody } } },
     async (req, reply) => {
       const c = ctx.view.contracts.get(req.params.id);
       return c ? contractView(c) : reply.code(404).send({ error: `contract ${req.params.id} not found` });
@@ -95,7 +96,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: { id: number } }>(
     '/contracts/:id/bills',
-    { schema: { tags: ['contracts'], summary: 'Bills of a contract, oldest first', params: IdParams, response: { 200: Type.Array(BillView), 404: ErrorBody } } },
+    { schema: { tags: ['contracts'], summary: 'Bills of a contract, oldest first', params: ContractIdParams, querystring: NoQuery, response: { 200: Type.Array(BillView), 404: ErrorBody } } },
     async (req, reply) => {
       const c = ctx.view.contracts.get(req.params.id);
       if (!c) return reply.code(404).send({ error: `contract ${req.params.id} not found` });

@@ -1,8 +1,8 @@
-/** /farms (with their public IPs) and /public_ips. */
+/** /farms (with their public IPs), /farms/:id and /public_ips. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { FarmRecord } from '../../indexer/records';
-import { IdList, Pagination, idList, page, sortEnum } from '../common';
+import { Count, ErrorBody, IdList, NoQuery, Pagination, Text, U32, idList, idParams, page, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
 const PublicIp = Type.Object({ id: Type.String(), ip: Type.String(), farm_id: Type.Integer(), contract_id: Type.Integer(), gateway: Type.String() });
@@ -23,24 +23,24 @@ const FarmsQuery = Type.Object(
   {
     ...Pagination,
     sort_by: Type.Optional(sortEnum(FARM_SORT)),
-    farm_id: Type.Optional(Type.Integer({ minimum: 0 })),
+    farm_id: Type.Optional(U32()),
     farm_ids: Type.Optional(IdList),
-    name: Type.Optional(Type.String()),
-    name_contains: Type.Optional(Type.String()),
-    twin_id: Type.Optional(Type.Integer({ minimum: 0 })),
-    pricing_policy_id: Type.Optional(Type.Integer({ minimum: 0 })),
-    certification_type: Type.Optional(Type.String()),
+    name: Type.Optional(Text()),
+    name_contains: Type.Optional(Text()),
+    twin_id: Type.Optional(U32()),
+    pricing_policy_id: Type.Optional(U32()),
+    certification_type: Type.Optional(Text()),
     dedicated: Type.Optional(Type.Boolean()),
-    free_ips: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many free public IPs' })),
-    total_ips: Type.Optional(Type.Integer({ minimum: 0 })),
-    stellar_address: Type.Optional(Type.String()),
+    free_ips: Type.Optional(Count('At least this many free public IPs')),
+    total_ips: Type.Optional(Count()),
+    stellar_address: Type.Optional(Text()),
   },
   { additionalProperties: false },
 );
 type FarmsQuery = Static<typeof FarmsQuery>;
 
 const IpsQuery = Type.Object(
-  { ...Pagination, farm_ids: Type.Optional(IdList), ip: Type.Optional(Type.String()), free: Type.Optional(Type.Boolean({ description: 'Not used by a contract' })) },
+  { ...Pagination, farm_ids: Type.Optional(IdList), ip: Type.Optional(Text()), free: Type.Optional(Type.Boolean({ description: 'Not used by a contract' })) },
   { additionalProperties: false },
 );
 type IpsQuery = Static<typeof IpsQuery>;
@@ -85,6 +85,15 @@ export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const sortKey = (f: FarmView): number | string =>
         by === 'name' ? f.name : by === 'twin_id' ? f.twinId : by === 'free_ips' ? f.publicIps.filter((p) => p.contract_id === 0).length : by === 'total_ips' ? f.publicIps.length : f.farmId;
       return page(list, q, reply, sortKey, (f) => f.farmId);
+    },
+  );
+
+  app.get<{ Params: { id: number } }>(
+    '/farms/:id',
+    { schema: { tags: ['farms'], summary: 'One farm', params: idParams(U32('The farm id')), querystring: NoQuery, response: { 200: FarmView, 404: ErrorBody } } },
+    async (req, reply) => {
+      const f = ctx.view.farms.get(req.params.id);
+      return f ? farmView(f) : reply.code(404).send({ error: `farm ${req.params.id} not found` });
     },
   );
 

@@ -2,11 +2,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRecord } from '../../indexer/records';
-import { DEFAULT_PAGE_SIZE, ErrorBody, IdParams, countHeaders } from '../common';
+import { DEFAULT_PAGE_SIZE, ErrorBody, NoQuery, U32, countHeaders, idParams } from '../common';
 import { nowOf, type ApiContext } from '../context';
 import { NodesQuery } from './query';
 import { searchNodes } from './search';
 import { NodeView, nodeView } from './view';
+
+const NodeIdParams = idParams(U32('The node id'));
 
 /**
  * A node's JSON for a given second and view version: status and reputation depend on "now", the
@@ -46,7 +48,7 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
 
   app.get<{ Params: { id: number } }>(
     `${opts.path}/:id`,
-    { schema: { tags: [tag], summary: `One ${tag.slice(0, -1)}`, params: IdParams, response: { 200: NodeView, 404: ErrorBody } } },
+    { schema: { tags: [tag], summary: `One ${tag.slice(0, -1)}`, params: NodeIdParams, querystring: NoQuery, response: { 200: NodeView, 404: ErrorBody } } },
     async (req, reply) => {
       const n = one(req.params.id);
       return n ? nodeView(ctx.view, n, nowOf(ctx)) : reply.code(404).send(notFound(req.params.id));
@@ -55,7 +57,7 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
 
   app.get<{ Params: { id: number } }>(
     `${opts.path}/:id/status`,
-    { schema: { tags: [tag], summary: 'Status now: up, down or standby', params: IdParams, response: { 200: Type.Object({ status: Type.String() }), 404: ErrorBody } } },
+    { schema: { tags: [tag], summary: 'Status now: up, down or standby', params: NodeIdParams, querystring: NoQuery, response: { 200: Type.Object({ status: Type.String() }), 404: ErrorBody } } },
     async (req, reply) => {
       const n = one(req.params.id);
       return n ? { status: nodeView(ctx.view, n, nowOf(ctx)).status } : reply.code(404).send(notFound(req.params.id));

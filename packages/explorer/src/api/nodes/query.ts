@@ -1,6 +1,6 @@
 /** The /nodes query string (grid proxy names) and the filter it describes. */
 import { Type, type Static } from '@sinclair/typebox';
-import { IdList, Pagination, sortEnum } from '../common';
+import { Count, IdList, Pagination, Text, U32, sortEnum } from '../common';
 import { STATIC_NODE_SORT } from '../../view/node-index';
 
 /** Sorts by record fields (indexed), then those computed at request time (status, reputation). */
@@ -8,36 +8,36 @@ export const NODE_SORT = [...STATIC_NODE_SORT, 'status', 'reputation_24h', 'repu
 export type NodeSort = (typeof NODE_SORT)[number];
 const Ratio = (d: string) => Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: `At least this uptime ratio (0..1) over the last ${d}` }));
 
-const Bytes = (d: string) => Type.Optional(Type.Integer({ minimum: 0, description: `${d} (bytes)` }));
+const Bytes = (d: string) => Type.Optional(Count(`${d} (bytes)`));
 export const NodesQuery = Type.Object(
   {
     ...Pagination,
     sort_by: Type.Optional(sortEnum(NODE_SORT)),
     status: Type.Optional(Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('standby')], { description: 'up, down or standby' })),
-    free_cru: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many free cores' })),
+    free_cru: Type.Optional(Count('At least this many free cores')),
     free_mru: Bytes('At least this much free memory'),
     free_sru: Bytes('At least this much free SSD'),
     free_hru: Bytes('At least this much free HDD'),
     total_mru: Bytes('At least this much memory'),
     total_sru: Bytes('At least this much SSD'),
     total_hru: Bytes('At least this much HDD'),
-    total_cru: Type.Optional(Type.Integer({ minimum: 0, description: 'At least this many cores' })),
-    country: Type.Optional(Type.String({ description: 'Country name (case-insensitive)' })),
-    city: Type.Optional(Type.String({ description: 'City name (case-insensitive)' })),
+    total_cru: Type.Optional(Count('At least this many cores')),
+    country: Type.Optional(Text('Country name (case-insensitive)')),
+    city: Type.Optional(Text('City name (case-insensitive)')),
     farm_ids: Type.Optional(IdList),
-    farm_name: Type.Optional(Type.String()),
-    node_id: Type.Optional(Type.Integer({ minimum: 0 })),
-    twin_id: Type.Optional(Type.Integer({ minimum: 0 })),
+    farm_name: Type.Optional(Text()),
+    node_id: Type.Optional(U32()),
+    twin_id: Type.Optional(U32()),
     dedicated: Type.Optional(Type.Boolean({ description: 'In a dedicated farm' })),
     rentable: Type.Optional(Type.Boolean()),
     rented: Type.Optional(Type.Boolean()),
-    rented_by: Type.Optional(Type.Integer({ minimum: 0, description: 'Rented by this twin' })),
-    available_for: Type.Optional(Type.Integer({ minimum: 0, description: 'Not rented, or rented by this twin' })),
+    rented_by: Type.Optional(U32('Rented by this twin')),
+    available_for: Type.Optional(U32('Not rented, or rented by this twin')),
     ipv4: Type.Optional(Type.Boolean({ description: 'Has a public IPv4 config' })),
     ipv6: Type.Optional(Type.Boolean({ description: 'Has a public IPv6 config' })),
     domain: Type.Optional(Type.Boolean({ description: 'Has a public domain' })),
-    certification_type: Type.Optional(Type.String({ description: 'Diy or Certified' })),
-    free_ips: Type.Optional(Type.Integer({ minimum: 0, description: 'Its farm has at least this many free public IPs' })),
+    certification_type: Type.Optional(Text('Diy or Certified')),
+    free_ips: Type.Optional(Count('Its farm has at least this many free public IPs')),
     min_reputation_24h: Ratio('24 hours'),
     min_reputation_7d: Ratio('7 days'),
     min_reputation_30d: Ratio('30 days'),

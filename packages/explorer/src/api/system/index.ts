@@ -2,6 +2,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExplorerMetrics } from '../../metrics';
+import { NoQuery } from '../common';
 import type { ApiContext } from '../context';
 
 /** Above this many blocks behind the finalized head, /health answers 503. */
@@ -20,11 +21,11 @@ const Health = Type.Object({
 });
 
 export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics): void {
-  app.get('/ping', { schema: { tags: ['system'], summary: 'Liveness', response: { 200: Type.Object({ ping: Type.String() }) } } }, async () => ({ ping: 'pong' }));
+  app.get('/ping', { schema: { tags: ['system'], summary: 'Liveness', querystring: NoQuery, response: { 200: Type.Object({ ping: Type.String() }) } } }, async () => ({ ping: 'pong' }));
 
   app.get(
     '/health',
-    { schema: { tags: ['system'], summary: 'Indexer progress and lag', response: { 200: Health, 503: Health } } },
+    { schema: { tags: ['system'], summary: 'Indexer progress and lag', querystring: NoQuery, response: { 200: Health, 503: Health } } },
     async (_req, reply) => {
       const s = ctx.indexer?.status() ?? { running: false, indexedHeight: (await ctx.db.cursor())?.height ?? -1, finalizedHeight: 0, lag: 0, chainTime: 0, lastError: null };
       const ok = s.running && s.lag <= MAX_HEALTHY_LAG && s.lastError === null;
@@ -33,7 +34,7 @@ export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: Exp
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', querystring: NoQuery, hide: false } }, async (_req, reply) => {
     const s = ctx.indexer?.status();
     if (s) metrics.heights(s.indexedHeight, s.finalizedHeight);
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
