@@ -15,6 +15,7 @@ import { kvstore } from './modules/kvstore';
 import { balances } from './modules/balances';
 import { policies } from './modules/policies';
 import { price } from './modules/price';
+import { deployments } from './deployment/deployments';
 
 type Tx = SubmittableExtrinsic<'promise'>;
 
@@ -38,6 +39,8 @@ export class TfchainClient {
   readonly balances;
   readonly policies;
   readonly price;
+  /** The deploy path: create, update, wait for and read the node's answer. */
+  readonly deployments;
   readonly #pair: KeyringPair | undefined;
   readonly #queue: TxQueue | undefined;
 
@@ -55,6 +58,7 @@ export class TfchainClient {
     this.balances = balances(ctx);
     this.policies = policies(ctx);
     this.price = price(ctx);
+    this.deployments = deployments(this, () => this.#pair);
   }
 
   static async connect(options: ClientOptions): Promise<TfchainClient> {

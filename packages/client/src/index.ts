@@ -10,6 +10,7 @@ export type { Farm, PublicIp, FarmCertification } from './modules/farms';
 export type { Node, NodeInput, NodePower, Resources, Location, NetworkInterface, PublicConfig, Power, NodeCertification } from './modules/nodes';
 export type { Contract, ContractKind, ContractState, BillingInfo, NruReport } from './modules/contracts';
 export { TFT, type Balance } from './modules/balances';
+export { reservedCapacity, freeCapacity, SYSTEM_SSD_RESERVE } from './capacity';
 export type { PricingPolicy, FarmingPolicy, Price, Unit } from './modules/policies';
 export type { TftPrice } from './modules/price';
 // Finalized events stream and the deployment (notary) protocol.

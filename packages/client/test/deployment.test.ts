@@ -27,7 +27,7 @@ import {
   receiveDeployment,
   seal,
   signDeployment,
-  storeDeployment,
+  notaryCalls,
   type Deployment,
   type DeploymentErrorCode,
 } from '../src/deployment';
@@ -77,7 +77,7 @@ async function contractIdOf(hash: string): Promise<number> {
 
 /** Stores `sealed` under `hash` and creates the node contract with `contractHash` in one batch; answers the contract id. */
 async function deploy(sealed: Uint8Array, hash: string, contractHash = hash): Promise<number> {
-  await storeDeployment(api, deployer, sealed, nodeId, hash, { with: [api.tx.smartContractModule.createNodeContract(nodeId, contractHash, '', 0, null)], waitFor: 'finalized' });
+  await sendFinalized(api, api.tx.utility.batchAll([...notaryCalls(api, sealed, nodeId, hash), api.tx.smartContractModule.createNodeContract(nodeId, contractHash, '', 0, null)]), deployer);
   return contractIdOf(contractHash);
 }
 
@@ -97,11 +97,9 @@ test('round trip: build, sign, seal, store in chunks, contract with the hash; th
   expect(p.hash).toMatch(/^[0-9a-f]{32}$/);
   expect(p.hash).toBe(deploymentHash(JSON.parse(JSON.stringify(d)))); // any key order hashes the same
   expect(p.sealed.length).toBeGreaterThan(2 * CHUNK_SIZE);
-  const r = await storeDeployment(api, deployer, p.sealed, nodeId, p.hash, {
-    with: [api.tx.smartContractModule.createNodeContract(nodeId, p.hash, '', 0, null)],
-    waitFor: 'finalized',
-  });
-  expect(r.calls).toBe(Math.ceil(p.sealed.length / CHUNK_SIZE) + 2); // chunks, manifest, contract
+  const calls = [...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.createNodeContract(nodeId, p.hash, '', 0, null)];
+  expect(calls.length).toBe(Math.ceil(p.sealed.length / CHUNK_SIZE) + 2); // chunks, manifest, contract
+  await sendFinalized(api, api.tx.utility.batchAll(calls), deployer);
   const manifest = JSON.parse(((await api.query.tfkvStore.tfkvStore(deployer.address, notaryKey(nodeId, p.hash))) as unknown as { toUtf8(): string }).toUtf8());
   expect(manifest).toMatchObject({ v: 1, chunks: Math.ceil(p.sealed.length / CHUNK_SIZE), size: p.sealed.length });
 

@@ -22,7 +22,13 @@ export type DeploymentErrorCode =
   /** The notary holds no manifest, or a chunk is missing. */
   | 'NOTARY_MISSING'
   /** The notary's manifest is unreadable, or the bytes do not match its size/sha256. */
-  | 'NOTARY_CORRUPTED';
+  | 'NOTARY_CORRUPTED'
+  /** A node's answer is not the signed JSON envelope it must be. */
+  | 'ANSWER_MALFORMED'
+  /** A node's answer is not signed by the node's twin. */
+  | 'ANSWER_SIGNATURE_INVALID'
+  /** The private part of a node's answer does not open with the deployer's reply key. */
+  | 'ANSWER_SEAL_NOT_OPENED';
 
 /** One broken rule: where (`$.workloads[1].data.size`) and what. */
 export interface Problem {
@@ -40,5 +46,29 @@ export class DeploymentError extends Error {
     this.name = 'DeploymentError';
     this.code = code;
     this.problems = problems;
+  }
+}
+
+/** Why `deployments.wait` gave up: the node refused (its reasons), the contract went away, or time ran out. */
+export type DeploymentFailureCode = 'REFUSED' | 'CONTRACT_GONE' | 'TIMEOUT';
+
+/** One workload the node did not bring up, in the node's words. */
+export interface NodeReason {
+  name: string;
+  reason: string;
+}
+
+export class DeploymentFailedError extends Error {
+  readonly code: DeploymentFailureCode;
+  readonly contractId: number;
+  /** REFUSED: each failing workload with the node's reason. */
+  readonly reasons: NodeReason[];
+
+  constructor(code: DeploymentFailureCode, contractId: number, message: string, reasons: NodeReason[] = []) {
+    super(`${code}: ${message}`);
+    this.name = 'DeploymentFailedError';
+    this.code = code;
+    this.contractId = contractId;
+    this.reasons = reasons;
   }
 }

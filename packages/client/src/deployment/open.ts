@@ -2,6 +2,7 @@
  * The node's side: open a sealed deployment and accept it only if it is exactly what the contract
  * on chain names, signed by the contract's twin. Every refusal is a DeploymentError with its code.
  */
+import { hexToU8a } from '@polkadot/util';
 import { challenge, deploymentHash, verifyDeploymentSignature, type DeploymentSignature, type SignedDeployment } from './challenge';
 import { assertValidDeployment, type Deployment } from './document';
 import { DeploymentError } from './errors';
@@ -31,6 +32,8 @@ export interface OpenedDeployment {
   challenge: string;
   hash: string;
   signature: DeploymentSignature;
+  /** The deployer's reply key (32 bytes), when the envelope names one: answers are sealed to it. */
+  replyTo?: Uint8Array;
 }
 
 export function openDeployment(o: OpenOptions): OpenedDeployment {
@@ -52,7 +55,7 @@ export function openDeployment(o: OpenOptions): OpenedDeployment {
   assertValidDeployment(d);
   if (d.twin_id !== o.contract.twin_id) throw new DeploymentError('CONTRACT_MISMATCH', `the deployment names twin ${d.twin_id}, the contract twin ${o.contract.twin_id}`);
   if (o.contract.node_id !== undefined && d.node_id !== o.contract.node_id) throw new DeploymentError('CONTRACT_MISMATCH', `the deployment names node ${d.node_id}, the contract node ${o.contract.node_id}`);
-  return { deployment: d, challenge: challenge(d), hash, signature: env.signature };
+  return { deployment: d, challenge: challenge(d), hash, signature: env.signature, ...(env.reply_to ? { replyTo: hexToU8a(`0x${env.reply_to}`) } : {}) };
 }
 
 function parseEnvelope(plain: Uint8Array): SignedDeployment {
@@ -71,5 +74,6 @@ function parseEnvelope(plain: Uint8Array): SignedDeployment {
   if ((s.signer_type !== 'sr25519' && s.signer_type !== 'ed25519') || typeof s.signature !== 'string') {
     throw new DeploymentError('MALFORMED', `unknown signature form ${JSON.stringify(s)}`);
   }
+  if (e.reply_to !== undefined && (typeof e.reply_to !== 'string' || !/^[0-9a-f]{64}$/.test(e.reply_to))) throw new DeploymentError('MALFORMED', 'reply_to must be 32 bytes of lowercase hex');
   return e as SignedDeployment;
 }

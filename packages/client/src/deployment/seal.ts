@@ -23,6 +23,18 @@ export function nodeBoxKeyPair(nodeSeed: Uint8Array): BoxKeyPair {
   return nacl.box.keyPair.fromSecretKey(blake2AsU8a(u8aConcat(stringToU8a(SEAL_DOMAIN), nodeSeed), 256));
 }
 
+/** Domain of the deployer's reply key (the key the node seals the private part of its answers to). */
+export const REPLY_DOMAIN = 'tfgrid-reply-v1';
+
+/**
+ * The deployer's box key pair for the node's answers, derived from its signing key (its PKCS#8
+ * encoding holds the secret): any tool holding the deployer's key can open the answers, and nothing
+ * needs to be published or kept beside the key.
+ */
+export function replyKeyPair(signer: { encodePkcs8(): Uint8Array }): BoxKeyPair {
+  return nacl.box.keyPair.fromSecretKey(blake2AsU8a(u8aConcat(stringToU8a(REPLY_DOMAIN), signer.encodePkcs8()), 256));
+}
+
 /** Seals `plain` to `recipientPublicKey` (32 bytes) with a fresh sender key pair. */
 export function seal(plain: Uint8Array, recipientPublicKey: Uint8Array): Uint8Array {
   if (recipientPublicKey.length !== PK) throw new TypeError(`a box public key is ${PK} bytes`);
