@@ -15,6 +15,7 @@ export { NodeServices, type ServicesOptions, type ServicesStatus } from './servi
 export { PowerManager, type PowerOptions, type PowerStatus } from './power';
 export * from './contracts';
 export * from './reports';
+export * from './answers';
 export * from './workloads';
 export { retry, sleep, backoffDelay, raceAbort } from './backoff';
 export { createLogger } from './log';

@@ -7,6 +7,7 @@
 import type { Logger } from 'pino';
 import type { TfchainClient } from '@tfgrid/client';
 import type { AgentConfig } from './config';
+import { AnswerPublisher, type AnswerStatus } from './answers';
 import { ContractFollower, type FollowerStatus } from './contracts/follower';
 import { gatewayChain, type GatewayService, type GatewayStatus } from './gateway';
 import { isLive, type ProvisionerPort } from './contracts/provisioner';
@@ -38,6 +39,7 @@ export interface ServicesStatus {
   resourceReports: ReturnType<ResourceReporter['status']>;
   nru: ReturnType<NruQueue['status']>;
   gateway: GatewayStatus;
+  answers: AnswerStatus;
 }
 
 export class NodeServices {
@@ -46,6 +48,8 @@ export class NodeServices {
   readonly reporter: ResourceReporter;
   readonly nru: NruQueue;
   readonly gateway: GatewayService;
+  /** The node's answers to its deployers (states, reasons, results in its own TFKVStore). */
+  readonly answers: AnswerPublisher;
   readonly #o: ServicesOptions;
   readonly #log: Logger;
   #powerTask: Promise<void> | undefined;
@@ -56,6 +60,7 @@ export class NodeServices {
     this.#log = o.logger.child({ module: 'services' });
     const retry = { retryMinMs: o.retryMinMs, retryMaxMs: o.retryMaxMs };
     const { client, nodeId, provisioner, logger, metrics, config } = o;
+    this.answers = new AnswerPublisher({ client, pair: o.identity.pair, nodeId, provisioner, dataDir: config.dataDir, logger, metrics, ...retry });
     this.follower = new ContractFollower({
       client,
       nodeId,
@@ -68,6 +73,7 @@ export class NodeServices {
       ...retry,
       // The finalized-heads subscription wakes the follower; the poll only covers a lost one.
       pollMs: o.eventsPollMs ?? 6000,
+      answers: this.answers,
     });
     this.power = new PowerManager({ client, nodeId, logger, metrics, ...(config.shutdownHook ? { shutdownHook: config.shutdownHook } : {}), ...retry });
     this.reporter = new ResourceReporter({ client, provisioner, logger, metrics, ...retry });
@@ -87,6 +93,8 @@ export class NodeServices {
     this.#stops.push(() => this.reporter.stop());
     this.nru.start();
     this.#stops.push(() => this.nru.stop());
+    this.answers.start();
+    this.#stops.push(() => this.answers.stop());
     // The power target is followed in the background: a shutdown hook must not hold up the node's start.
     this.#powerTask = this.power.start().catch((e: unknown) => {
       if (!signal.aborted) this.#log.warn({ err: (e as Error).message }, 'power sync failed');
@@ -121,6 +129,7 @@ export class NodeServices {
       resourceReports: this.reporter.status(),
       nru: this.nru.status(),
       gateway: this.gateway.status(),
+      answers: this.answers.status(),
     };
   }
 }

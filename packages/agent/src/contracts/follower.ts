@@ -14,6 +14,7 @@ import { contractEvent, type ContractEvent } from './events';
 import { Ledger, type LedgerEntry, type RentInfo } from './ledger';
 import type { ProvisionerPort } from './provisioner';
 import { ContractSync } from './sync';
+import type { AnswerSink } from '../answers/publisher';
 
 export interface FollowerOptions {
   client: TfchainClient;
@@ -29,6 +30,8 @@ export interface FollowerOptions {
   retryMaxMs?: number;
   /** How often the events stream looks for new blocks without a head notification. */
   pollMs?: number;
+  /** Where the node's answers go (told which deployment each contract's states answer). */
+  answers?: AnswerSink;
 }
 
 export type EventListener = (e: ChainEvent) => void | Promise<void>;

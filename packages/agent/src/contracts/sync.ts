@@ -6,7 +6,8 @@
  * refused with its reason and never retried until its hash changes.
  */
 import type { Logger } from 'pino';
-import { DeploymentError, receiveDeployment, type Contract, type TfchainClient } from '@tfgrid/client';
+import { dataHash, DeploymentError, receiveDeployment, type Contract, type TfchainClient } from '@tfgrid/client';
+import type { AnswerSink } from '../answers/publisher';
 import type { AgentMetrics } from '../metrics';
 import type { ContractEvent } from './events';
 import type { Ledger } from './ledger';
@@ -23,6 +24,8 @@ export interface SyncOptions {
   signal: () => AbortSignal;
   /** A chain read that neither answers nor fails within this is abandoned and retried (default 20 s). */
   readTimeoutMs?: number;
+  /** Told which deployment each contract's states answer (the node publishes them to the deployer). */
+  answers?: AnswerSink;
 }
 
 /** The metric label of a refusal: the DeploymentError code, CAPACITY, or PROVISION_FAILED. */
@@ -142,6 +145,14 @@ export class ContractSync {
       return false;
     }
     if (opened.contract.deployment_hash !== hash) throw new Error(`contract ${contractId} changed while it was read`);
+    const d = opened.deployment;
+    this.#o.answers?.note(contractId, {
+      twinId: c.twinId,
+      hash,
+      version: d.version,
+      ...(opened.replyTo ? { replyTo: Buffer.from(opened.replyTo).toString('hex') } : {}),
+      dataHashes: Object.fromEntries(d.workloads.map((w) => [w.name, dataHash(w.data)])),
+    });
     try {
       const states = await provisioner.apply({ contractId, twinId: c.twinId, hash, deployment: opened.deployment });
       const failed = states.filter((s) => s.state === 'error');
@@ -165,6 +176,7 @@ export class ContractSync {
 
   async #refuse(contractId: number, twinId: number, hash: string, code: string, message: string): Promise<void> {
     const reason = message.startsWith(code) ? message : `${code}: ${message}`;
+    this.#o.answers?.note(contractId, { twinId, hash, version: -1 });
     await this.#o.provisioner.refuse(contractId, reason);
     this.#o.ledger.set(contractId, { hash, twinId, outcome: 'refused', reason });
     this.#o.metrics?.refused(code);

@@ -1,4 +1,5 @@
 /** The machine's capacity (CRU, MRU, SRU, HRU) and what the system keeps for itself. */
+import { reservedCapacity } from '@tfgrid/client';
 import { cpuModel, logicalCpus } from './cpu';
 import { scanDisks, type Disk, type SkippedDisk } from './disks';
 import { totalMemory } from './memory';
@@ -28,21 +29,8 @@ export interface Hardware {
   virtualizationEvidence: string[];
 }
 
-/** The SSD share the system keeps (cache, logs, agent state): 20 GiB, or all SSD when there is less. */
-export const SYSTEM_SSD_RESERVE = 20 * GiB;
-
-/**
- * Reserved as Zero-OS nodes do for memory: max(10 % of memory, 2 GiB) (capped at what exists);
- * SSD: SYSTEM_SSD_RESERVE; no CPU or HDD is held back.
- */
-export function reservedFor(total: Resources): Resources {
-  return {
-    cru: 0,
-    mru: Math.min(total.mru, Math.max(Math.floor(total.mru / 10), 2 * GiB)),
-    sru: Math.min(total.sru, SYSTEM_SSD_RESERVE),
-    hru: 0,
-  };
-}
+/** What the system keeps for itself: the client's one computation, also used by the explorer's free capacity. */
+export { SYSTEM_SSD_RESERVE, reservedCapacity as reservedFor } from '@tfgrid/client';
 
 /** Reads everything from the machine whose filesystem root is `root` ('/' for this one). */
 export function measure(root = '/'): Hardware {
@@ -58,7 +46,7 @@ export function measure(root = '/'): Hardware {
   const serial = serialNumber(root);
   return {
     total,
-    reserved: reservedFor(total),
+    reserved: reservedCapacity(total),
     disks,
     skippedDisks: skipped,
     interfaces: scanInterfaces(root),
