@@ -18,6 +18,8 @@ export interface ExplorerOptions {
   logger?: Logger;
   from?: number;
   pollMs?: number;
+  /** A live-stream client with more unsent bytes than this is dropped (default 1 MiB). */
+  streamMaxUnsentBytes?: number;
 }
 
 export interface Explorer {
@@ -42,7 +44,7 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
     await indexer.start();
     const viewOf = indexer;
     metrics.observeGrid(() => viewOf.view);
-    const app = await buildApp({ db, indexer, metrics, logger: logger.child({ module: 'api' }) });
+    const app = await buildApp({ db, indexer, metrics, logger: logger.child({ module: 'api' }), stream: { maxUnsentBytes: opts.streamMaxUnsentBytes } });
     const url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
     const c = client;
     const ix = indexer;

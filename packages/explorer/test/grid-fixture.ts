@@ -66,8 +66,16 @@ export async function gridApp(opts: Omit<AppOptions, 'db' | 'view'> = {}): Promi
   for (let n = 1; n <= FIXTURE.farms * FIXTURE.nodesPerFarm; n++) put('node', n, node(n, 1 + ((n - 1) % FIXTURE.farms), now));
   for (let c = 1; c <= FIXTURE.contracts; c++) put('contract', c, contract(c, now));
   view.commit(ops, { height: 1, hash: '0x01', timestamp: now });
-  const app = await buildApp({ ...opts, db, view });
-  const url = await app.listen({ port: 0, host: '127.0.0.1' });
+  let app: FastifyInstance;
+  let url: string;
+  try {
+    app = await buildApp({ ...opts, db, view });
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  } catch (e) {
+    await db.close();
+    tmp.remove();
+    throw e;
+  }
   return {
     app,
     view,
