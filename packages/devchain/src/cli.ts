@@ -2,19 +2,30 @@
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { DEFAULT_CHAIN_SPEC, startDevchain } from './node';
+import { RPC_LIMIT_FLAGS, type RpcLimits } from './rpc/limits';
 
 const HELP = `devchain — a TFChain-compatible Substrate dev node
 
-Usage: devchain [--dev | --base-path DIR] [options]
+Usage: devchain [--dev] [--base-path DIR] [options]
 
-  --dev                  ephemeral chain in memory (the default without --base-path)
+  --dev                  development node: serves the dev_* RPC methods (build blocks, write
+                         storage, move time); in memory unless --base-path is given
   --base-path DIR        persistent chain in DIR (LevelDB); restarts continue it
+                         (without either flag: in memory, no dev_* methods)
   --port N               RPC port for WebSocket and HTTP (default 9944)
   --rpc-external         listen on all interfaces instead of 127.0.0.1
   --chain FILE           chain spec (default ${DEFAULT_CHAIN_SPEC})
   --block-time MS        seal a block every MS milliseconds (default: instant sealing)
   --finality-delay MS    finalize blocks MS after inclusion (default 250)
   --log-level LEVEL      trace|debug|info|warn|error (default info)
+
+RPC limits (Substrate's flags and defaults):
+  --rpc-max-request-size MB                     largest request, HTTP body or WS message (15)
+  --rpc-max-response-size MB                    largest reply, or sum of a batch's replies (15)
+  --rpc-max-batch-request-len N                 most calls in one batch (1000; Substrate: unlimited)
+  --rpc-max-connections N                       WebSocket connections at once (100)
+  --rpc-max-subscriptions-per-connection N      live subscriptions per connection (1024)
+  --rpc-message-buffer-capacity-per-connection N  messages of one connection handled at once (64)
   -h, --help             this help
 `;
 
@@ -30,6 +41,16 @@ function intOption(v: string | undefined, name: string, min: number, max: number
   return n;
 }
 
+function rpcLimits(values: Record<string, unknown>): Partial<RpcLimits> {
+  const limits: Partial<RpcLimits> = {};
+  for (const [flag, { limit, unit, min, max }] of Object.entries(RPC_LIMIT_FLAGS)) {
+    const v = values[flag];
+    const n = intOption(typeof v === 'string' ? v : undefined, `--${flag}`, min, max);
+    if (n !== undefined) limits[limit] = n * unit;
+  }
+  return limits;
+}
+
 async function main(): Promise<void> {
   let values;
   try {
@@ -43,6 +64,7 @@ async function main(): Promise<void> {
         'block-time': { type: 'string' },
         'finality-delay': { type: 'string' },
         'log-level': { type: 'string' },
+        ...Object.fromEntries(Object.keys(RPC_LIMIT_FLAGS).map((flag) => [flag, { type: 'string' as const }])),
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -54,7 +76,6 @@ async function main(): Promise<void> {
     process.stdout.write(HELP);
     return;
   }
-  if (values.dev && values['base-path']) fail('--dev and --base-path exclude each other');
   const logger = pino({ level: values['log-level'] ?? 'info', base: undefined });
   const node = await startDevchain({
     basePath: values['base-path'],
@@ -63,6 +84,8 @@ async function main(): Promise<void> {
     chain: values.chain,
     blockTimeMs: intOption(values['block-time'], '--block-time', 1, 3_600_000),
     finalityDelayMs: intOption(values['finality-delay'], '--finality-delay', 0, 600_000),
+    dev: values.dev === true,
+    rpcLimits: rpcLimits(values as Record<string, unknown>),
     logger,
   });
   logger.info({ ws: node.url, http: node.httpUrl, metrics: `${node.httpUrl}/metrics`, genesis: node.chain.genesisHash }, 'devchain is running');

@@ -8,6 +8,7 @@ import { loadChainSpec, type ChainSpec } from './chain/genesis';
 import { MemoryStore } from './chain/memory-store';
 import { LevelStore, type BlockStore } from './chain/store';
 import { metricsRoute } from './metrics';
+import type { RpcLimits } from './rpc/limits';
 import { createRpcTable } from './rpc/methods';
 import { startRpcServer } from './rpc/server';
 
@@ -28,6 +29,13 @@ export interface DevchainOptions {
   blockTimeMs?: number;
   finalityDelayMs?: number;
   logger?: Logger;
+  /**
+   * Serve the dev_* methods (as `devchain --dev`). Default true: an embedded chain is a test or
+   * local setup, which drives blocks and time through them; the CLI turns them on only with --dev.
+   */
+  dev?: boolean;
+  /** RPC server limits; defaults as Substrate's (see rpc/limits.ts) */
+  rpcLimits?: Partial<RpcLimits>;
 }
 
 export interface Devchain {
@@ -53,9 +61,10 @@ export async function startDevchain(opts: DevchainOptions = {}): Promise<Devchai
     throw e;
   }
   const server = await startRpcServer({
+    ...opts.rpcLimits,
     host: opts.host ?? '127.0.0.1',
     port: opts.port ?? 9944,
-    table: createRpcTable(chain, { name: NODE_NAME, version: NODE_VERSION }),
+    table: createRpcTable(chain, { name: NODE_NAME, version: NODE_VERSION }, { devMethods: opts.dev ?? true }),
     logger,
     httpRoutes: { '/metrics': metricsRoute(chain) },
   });

@@ -201,7 +201,7 @@ const OTHER = '0xcc' as Hex;
 
 function setup(genesis: Array<[Hex, Hex]> = []): { chain: FakeChain; table: RpcTable; dispatcher: RpcDispatcher } {
   const chain = new FakeChain(genesis);
-  const table = createRpcTable(chain, NODE);
+  const table = createRpcTable(chain, NODE, { devMethods: true });
   return { chain, table, dispatcher: new RpcDispatcher(table, log) };
 }
 
@@ -624,6 +624,14 @@ describe('author and payment', () => {
 });
 
 describe('dev', () => {
+  it('serves dev_* only to a table made with devMethods (a node started with --dev)', async () => {
+    const dispatcher = new RpcDispatcher(createRpcTable(new FakeChain([]), NODE), log);
+    const { methods } = await ok(dispatcher, 'rpc_methods');
+    expect(methods.filter((m: string) => m.startsWith('dev_'))).toEqual([]);
+    expect((await fail(dispatcher, 'dev_newBlock')).code).toBe(-32601);
+    expect(methods).toContain('system_health');
+  });
+
   it('dev_newBlock builds one, count or up-to blocks and validates its options', async () => {
     const { dispatcher, chain } = setup();
     expect(await ok(dispatcher, 'dev_newBlock')).toBe(chain.blocks[1]!.hash);

@@ -11,11 +11,11 @@ import { buildMetadata } from '../metadata';
 import { pallets } from '../pallets';
 import { readAccount } from '../pallets/system';
 import { Now } from '../pallets/timestamp';
-import { RpcError } from '../rpc/error';
+import { RpcError, SERVER_IS_BUSY } from '../rpc/error';
 import { runtime } from '../runtime/definition/runtime';
 import { Executive, InvalidTransaction, type ChainIdentity } from '../runtime/executive';
 import { runtimeVersionJson, version } from '../runtime/version';
-import { fromHex, isHex, keyOf, toHex, type Hex } from '../util/hex';
+import { fromHex, isHex, keyOf, preview, toHex, type Hex } from '../util/hex';
 import type { ChainApi, ChainEvents, HeaderJson, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
 import { buildBlock, type BuiltBlock } from './block-builder';
 import { headerJson, stateRootOf } from './header';
@@ -48,6 +48,12 @@ interface HeadInfo {
 }
 
 const RETAINED_HASHES = 4096;
+/** dev_* block production hands the event loop back this often, so other clients are served */
+const BLOCKS_PER_YIELD = 50;
+/** dev_* calls waiting behind the running one before further ones are refused as busy */
+const MAX_QUEUED_DEV_CALLS = 8;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export class Chain implements ChainApi {
   readonly name: string;
@@ -69,6 +75,7 @@ export class Chain implements ChainApi {
   readonly #listeners: { [E in keyof ChainEvents]: Set<ChainEvents[E]> } = { newHead: new Set(), finalized: new Set() };
   readonly #pendingFinality: { number: number; at: number }[] = [];
   readonly #metadata = buildMetadata(runtime);
+  readonly #metadataHex: Hex = toHex(this.#metadata.v14);
   readonly #verifier: SignatureVerifier;
   readonly #runtimeHost: RuntimeApiHost = {
     executive: this.#executive,
@@ -82,6 +89,9 @@ export class Chain implements ChainApi {
   #buildScheduled = false;
   #timers: NodeJS.Timeout[] = [];
   #stopped = false;
+  /** dev_* calls run one after another: a time travel must not interleave with another's blocks */
+  #devTail: Promise<unknown> = Promise.resolve();
+  #devQueued = 0;
 
   private constructor(opts: ChainOptions, state: MemoryState, head: HeadInfo, genesisHash: Uint8Array) {
     this.#opts = opts;
@@ -326,7 +336,7 @@ export class Chain implements ChainApi {
   }
 
   metadata(): Hex {
-    return toHex(this.#metadata.v14);
+    return this.#metadataHex;
   }
 
   /** The block number a query refers to; throws UnknownBlock for hashes this node does not hold. */
@@ -380,7 +390,7 @@ export class Chain implements ChainApi {
     try {
       who = isHex(address) && address.length === 66 ? fromHex(address) : decodeAddress(address);
     } catch {
-      throw new RpcError(-32602, `Invalid params: ${address} is not an SS58 address or 32-byte hex account`);
+      throw new RpcError(-32602, `Invalid params: ${preview(address)} is not an SS58 address or 32-byte hex account`);
     }
     return this.#pool.nextNonce(who, readAccount(this.#state, who).nonce);
   }
@@ -452,17 +462,43 @@ export class Chain implements ChainApi {
 
   // ---- dev_* ----
 
-  async newBlock(opts: { count?: number } = {}): Promise<Hex> {
-    const count = opts.count ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > 100_000) throw new RpcError(-32602, 'Invalid params: count must be an integer from 1 to 100000');
-    for (let i = 0; i < count; i++) this.#produce();
-    return this.#head.hex;
+  /** Runs a dev_* call after the ones before it; refuses it when too many already wait. */
+  #devCall<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#devQueued >= MAX_QUEUED_DEV_CALLS) {
+      return Promise.reject(new RpcError(SERVER_IS_BUSY, 'Server is busy, try again later', `at most ${MAX_QUEUED_DEV_CALLS} dev_* calls may wait at once`));
+    }
+    this.#devQueued++;
+    const run = this.#devTail.then(work);
+    this.#devTail = run.then(
+      () => this.#devQueued--,
+      () => this.#devQueued--,
+    );
+    return run;
   }
 
-  async setStorage(changes: [Hex, Hex | null][]): Promise<Hex> {
+  /**
+   * Seals `count` blocks. Only the last is announced as the new best (as a node importing many
+   * blocks at once does), so subscribers get one notification, and the loop yields every
+   * BLOCKS_PER_YIELD blocks so other clients are served meanwhile.
+   */
+  newBlock(opts: { count?: number } = {}): Promise<Hex> {
+    const count = opts.count ?? 1;
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) return Promise.reject(new RpcError(-32602, 'Invalid params: count must be an integer from 1 to 100000'));
+    return this.#devCall(async () => {
+      for (let i = 1; i <= count && !this.#stopped; i++) {
+        this.#produce({ quiet: i < count });
+        if (i % BLOCKS_PER_YIELD === 0 && i < count) await yieldToEventLoop();
+      }
+      return this.#head.hex;
+    });
+  }
+
+  setStorage(changes: [Hex, Hex | null][]): Promise<Hex> {
     const raw = changes.map(([k, v]) => [k.slice(2).toLowerCase(), v === null ? null : fromHex(v)] as [string, Uint8Array | null]);
-    this.#produce({ storageChanges: raw });
-    return this.#head.hex;
+    return this.#devCall(async () => {
+      this.#produce({ storageChanges: raw });
+      return this.#head.hex;
+    });
   }
 
   /**
@@ -470,7 +506,11 @@ export class Chain implements ChainApi {
    * `{seconds}` / `{blocks}`. The blocks in between are produced, 6 s apart, so time-based
    * rules see the chain advance as it would have.
    */
-  async timeTravel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }> {
+  timeTravel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }> {
+    return this.#devCall(() => this.#travel(to));
+  }
+
+  async #travel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }> {
     const now = Number(Now.read(this.#state));
     let target: number;
     let blocks: number;
@@ -484,10 +524,10 @@ export class Chain implements ChainApi {
     }
     if (target < now) throw new RpcError(-32602, `Invalid params: the chain cannot travel back in time (now ${new Date(now).toISOString()})`);
     if (blocks > 1_000_000) throw new RpcError(-32602, 'Invalid params: at most 1000000 blocks at a time');
-    for (let i = 1; i < blocks; i++) {
+    for (let i = 1; i < blocks && !this.#stopped; i++) {
       this.#produce({ timestamp: BigInt(now + i * 6000), quiet: true });
-      // Let sockets breathe during long travels.
-      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+      // Other clients are served during long travels.
+      if (i % BLOCKS_PER_YIELD === 0) await yieldToEventLoop();
     }
     this.#clockOffset = target - Date.now();
     this.#produce({ timestamp: BigInt(target) });

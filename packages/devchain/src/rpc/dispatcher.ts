@@ -3,7 +3,19 @@
 // the same everywhere. It never throws: every failure becomes an error response.
 
 import type { Logger } from 'pino';
-import { INTERNAL_ERROR, INVALID_PARAMS, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, RpcError, invalidParams } from './error';
+import {
+  INTERNAL_ERROR,
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  METHOD_NOT_FOUND,
+  OVERSIZED_RESPONSE,
+  PARSE_ERROR,
+  RpcError,
+  TOO_BIG_BATCH_REQUEST,
+  TOO_BIG_BATCH_RESPONSE,
+  invalidParams,
+} from './error';
+import { DEFAULT_RPC_LIMITS, type RpcLimits } from './limits';
 import type { ConnectionSubscriptions } from './subscriptions';
 import type { RpcMethod, RpcParams, RpcSubscription, RpcTable } from './types';
 
@@ -24,6 +36,8 @@ export interface HandledMessage {
 interface CallContext {
   subscriptions: ConnectionSubscriptions | undefined;
   activations: Array<() => void>;
+  /** subscriptions this message opened, so an over-limit batch can close them again */
+  opened: Array<{ id: string; unsubscribe: string }>;
 }
 
 const SUBSCRIPTIONS_NEED_WS = 'Method not found: subscriptions need a WebSocket connection';
@@ -32,9 +46,14 @@ export class RpcDispatcher {
   readonly #entries = new Map<string, Entry>();
   readonly #methodNames: readonly string[];
   readonly #log: Logger;
+  readonly #limits: Pick<RpcLimits, 'maxBatchLength' | 'maxResponseBytes'>;
 
-  constructor(table: RpcTable, log: Logger) {
+  constructor(table: RpcTable, log: Logger, limits: Partial<Pick<RpcLimits, 'maxBatchLength' | 'maxResponseBytes'>> = {}) {
     this.#log = log;
+    this.#limits = {
+      maxBatchLength: limits.maxBatchLength ?? DEFAULT_RPC_LIMITS.maxBatchLength,
+      maxResponseBytes: limits.maxResponseBytes ?? DEFAULT_RPC_LIMITS.maxResponseBytes,
+    };
     const add = (name: string, entry: Entry): void => {
       const existing = this.#entries.get(name);
       // One unsubscribe method may serve several subscriptions; anything else is a table bug.
@@ -62,7 +81,7 @@ export class RpcDispatcher {
 
   /** Handle one raw message. `subscriptions` is absent on transports without them (HTTP). */
   async handleMessage(text: string, subscriptions?: ConnectionSubscriptions): Promise<HandledMessage> {
-    const ctx: CallContext = { subscriptions, activations: [] };
+    const ctx: CallContext = { subscriptions, activations: [], opened: [] };
     const activate = (): void => {
       for (const fn of ctx.activations) fn();
     };
@@ -73,18 +92,53 @@ export class RpcDispatcher {
       return { reply: errorReply(null, new RpcError(PARSE_ERROR, 'Parse error')), activate };
     }
     try {
-      if (!Array.isArray(parsed)) return { reply: await this.#handleOne(parsed, ctx), activate };
-      if (parsed.length === 0) {
-        return { reply: errorReply(null, new RpcError(INVALID_REQUEST, 'Invalid request', 'empty batch')), activate };
-      }
-      const replies = await Promise.all(parsed.map((item) => this.#handleOne(item, ctx)));
-      const owed = replies.filter((r): r is string => r !== undefined);
-      return { reply: owed.length ? `[${owed.join(',')}]` : undefined, activate };
+      if (!Array.isArray(parsed)) return { reply: this.#capped(await this.#handleOne(parsed, ctx), parsed), activate };
+      return { reply: await this.#handleBatch(parsed, ctx), activate };
     } catch (err) {
       // Unreachable by design (#handleOne catches); kept so no input can escape as a rejection.
       this.#log.error({ err }, 'rpc dispatch failed');
       return { reply: errorReply(null, new RpcError(INTERNAL_ERROR, 'Internal error')), activate };
     }
+  }
+
+  /**
+   * A batch, one call after another so that at most one reply beyond the size limit is ever
+   * held: past `maxBatchLength` calls or `maxResponseBytes` of replies the whole batch gets
+   * one error (as jsonrpsee answers), and subscriptions it opened are closed again.
+   */
+  async #handleBatch(batch: unknown[], ctx: CallContext): Promise<string | undefined> {
+    const { maxBatchLength, maxResponseBytes } = this.#limits;
+    if (batch.length === 0) return errorReply(null, new RpcError(INVALID_REQUEST, 'Invalid request', 'empty batch'));
+    if (batch.length > maxBatchLength) {
+      return errorReply(null, new RpcError(TOO_BIG_BATCH_REQUEST, 'The batch request was too large', `Exceeded max limit of ${maxBatchLength} calls (--rpc-max-batch-request-len), got ${batch.length}`));
+    }
+    const owed: string[] = [];
+    let size = 2;
+    for (const item of batch) {
+      const reply = await this.#handleOne(item, ctx);
+      if (reply === undefined) continue;
+      size += byteSize(reply) + 1;
+      if (size > maxResponseBytes) {
+        owed.length = 0;
+        this.#closeOpened(ctx);
+        return errorReply(null, new RpcError(TOO_BIG_BATCH_RESPONSE, 'The batch response was too large', `Exceeded max limit of ${maxResponseBytes} bytes (--rpc-max-response-size)`));
+      }
+      owed.push(reply);
+    }
+    return owed.length ? `[${owed.join(',')}]` : undefined;
+  }
+
+  /** A single reply over the response limit becomes Substrate's "Response is too big" error. */
+  #capped(reply: string | undefined, request: unknown): string | undefined {
+    const { maxResponseBytes } = this.#limits;
+    if (reply === undefined || byteSize(reply) <= maxResponseBytes) return reply;
+    return errorReply(requestId(request), new RpcError(OVERSIZED_RESPONSE, 'Response is too big', `Exceeded max limit of ${maxResponseBytes} bytes (--rpc-max-response-size)`));
+  }
+
+  #closeOpened(ctx: CallContext): void {
+    for (const { id, unsubscribe } of ctx.opened) ctx.subscriptions?.cancel(id, unsubscribe);
+    ctx.opened.length = 0;
+    ctx.activations.length = 0;
   }
 
   /** One request object → its reply text, or undefined for a notification. */
@@ -127,6 +181,7 @@ export class RpcDispatcher {
         if (isNotification) return undefined;
         const opened = await ctx.subscriptions.open(method, entry.sub, params);
         ctx.activations.push(opened.activate);
+        ctx.opened.push({ id: opened.id, unsubscribe: entry.sub.unsubscribe[0]! });
         return opened.id;
       }
       case 'unsubscribe': {
@@ -146,6 +201,17 @@ export class RpcDispatcher {
     const message = err instanceof Error ? err.message : String(err);
     return new RpcError(INTERNAL_ERROR, 'Internal error', message);
   }
+}
+
+/** The id to echo for a request already answered once (a valid id, else null). */
+function requestId(request: unknown): RequestId {
+  const id = (request as { id?: unknown } | null)?.id;
+  return typeof id === 'string' || typeof id === 'number' || id === null ? id : null;
+}
+
+/** What a reply weighs on the wire (UTF-8 bytes), as the limits count it. */
+function byteSize(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
 }
 
 function readParams(params: unknown): RpcParams {

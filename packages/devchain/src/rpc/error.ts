@@ -10,6 +10,10 @@ export const INTERNAL_ERROR = -32603;
 // Server-defined codes, the same numbers jsonrpsee (Substrate's RPC server) uses.
 export const TOO_MANY_SUBSCRIPTIONS = -32006;
 export const OVERSIZED_REQUEST = -32007;
+export const OVERSIZED_RESPONSE = -32008;
+export const SERVER_IS_BUSY = -32009;
+export const TOO_BIG_BATCH_REQUEST = -32010;
+export const TOO_BIG_BATCH_RESPONSE = -32011;
 
 export class RpcError extends Error {
   constructor(

@@ -2,6 +2,7 @@
 // RpcError(-32602, 'Invalid params: ...') naming the param, so clients see what was wrong.
 // `null` counts as absent, as Substrate reads a JSON null as `None` for optional params.
 
+import { isHex } from '../util/hex';
 import { invalidParams } from './error';
 import type { RpcParams } from './types';
 
@@ -13,6 +14,8 @@ export interface OptionalOption {
 export interface HexOptions extends OptionalOption {
   /** exact decoded length in bytes */
   bytes?: number;
+  /** largest decoded length in bytes (checked before the digits are) */
+  maxBytes?: number;
 }
 export interface NumberOptions extends OptionalOption {
   /** smallest accepted value; default 0 (Substrate numbers are unsigned) */
@@ -22,8 +25,9 @@ export interface NumberOptions extends OptionalOption {
 type Optional = { optional: true };
 type Required = { optional?: false };
 
-const HEX_BYTES = /^0x(?:[0-9a-fA-F]{2})*$/;
-const HEX_NUMBER = /^0x[0-9a-fA-F]+$/;
+const HEX_NUMBER = /^0x[0-9a-fA-F]{1,64}$/;
+/** a U256 in hex at most: anything longer is refused before it is parsed */
+const MAX_NUMBER_HEX_CHARS = 2 + 64;
 
 /** The value at `i`, or undefined when absent and optional; throws when absent and required. */
 function take(params: RpcParams, i: number, name: string, optional: boolean | undefined): unknown {
@@ -41,12 +45,16 @@ export function hexParam(params: RpcParams, i: number, name: string, opts?: HexO
 export function hexParam(params: RpcParams, i: number, name: string, opts: HexOptions = {}): HexString | undefined {
   const value = take(params, i, name, opts.optional);
   if (value === undefined) return undefined;
-  if (typeof value !== 'string' || !HEX_BYTES.test(value)) {
-    throw invalidParams(`${name} must be 0x-prefixed hex of even length`);
-  }
+  if (typeof value !== 'string') throw invalidParams(`${name} must be 0x-prefixed hex of even length`);
+  // Lengths first: a wrong-sized input is refused before its digits are read.
+  const bytes = Math.floor((value.length - 2) / 2);
   if (opts.bytes !== undefined && value.length !== 2 + opts.bytes * 2) {
-    throw invalidParams(`${name} must be ${opts.bytes} bytes, got ${(value.length - 2) / 2}`);
+    throw invalidParams(`${name} must be ${opts.bytes} bytes, got ${value.length < 2 ? 0 : bytes}`);
   }
+  if (opts.maxBytes !== undefined && value.length > 2 + opts.maxBytes * 2) {
+    throw invalidParams(`${name} must be at most ${opts.maxBytes} bytes, got ${bytes}`);
+  }
+  if (!isHex(value)) throw invalidParams(`${name} must be 0x-prefixed hex of even length`);
   return value as HexString;
 }
 
@@ -59,6 +67,8 @@ export function numberParam(params: RpcParams, i: number, name: string, opts: Nu
   let n: number;
   if (typeof value === 'number') {
     n = value;
+  } else if (typeof value === 'string' && value.length > MAX_NUMBER_HEX_CHARS && value.startsWith('0x')) {
+    throw invalidParams(`${name} must be an integer no larger than 2^53-1`);
   } else if (typeof value === 'string' && HEX_NUMBER.test(value)) {
     n = Number.parseInt(value.slice(2), 16);
   } else {

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
 import { RpcDispatcher } from './dispatcher';
 import { createHttpHandler, type HttpRoute } from './http-handler';
+import { DEFAULT_RPC_LIMITS } from './limits';
 import type { RpcTable } from './types';
 import { attachWebSocket } from './websocket';
 
@@ -19,6 +20,12 @@ export interface RpcServerOptions {
   logger?: Logger;
   /** largest request (HTTP body or WS message); default 15 MiB, like Substrate's 15 MB */
   maxRequestBytes?: number;
+  /** largest reply, or sum of one batch's replies; default 15 MiB, like Substrate's */
+  maxResponseBytes?: number;
+  /** most calls in one batch; default 1000 */
+  maxBatchLength?: number;
+  /** messages of one WS connection handled at once before its socket is paused; default 64 */
+  maxInFlightPerConnection?: number;
   /** WebSocket connections at once; default 100 (Substrate's --rpc-max-connections) */
   maxConnections?: number;
   /** extra GET routes by exact path, e.g. '/metrics' */
@@ -45,9 +52,9 @@ const CLOSE_GRACE_MS = 1000;
 
 export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer> {
   const host = opts.host ?? '127.0.0.1';
-  const maxRequestBytes = opts.maxRequestBytes ?? 15 * MIB;
+  const maxRequestBytes = opts.maxRequestBytes ?? DEFAULT_RPC_LIMITS.maxRequestBytes;
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'rpc' });
-  const dispatcher = new RpcDispatcher(opts.table, log);
+  const dispatcher = new RpcDispatcher(opts.table, log, { maxBatchLength: opts.maxBatchLength, maxResponseBytes: opts.maxResponseBytes });
   const routes: Record<string, HttpRoute> = { ...opts.httpRoutes };
 
   const server = createServer(createHttpHandler({ dispatcher, log, maxRequestBytes, routes }));
@@ -55,9 +62,10 @@ export async function startRpcServer(opts: RpcServerOptions): Promise<RpcServer>
     dispatcher,
     log,
     maxPayloadBytes: maxRequestBytes,
-    maxConnections: opts.maxConnections ?? 100,
+    maxConnections: opts.maxConnections ?? DEFAULT_RPC_LIMITS.maxConnections,
     maxBufferedBytes: opts.maxBufferedBytes ?? 64 * MIB,
-    maxSubscriptionsPerConnection: opts.maxSubscriptionsPerConnection ?? 1024,
+    maxSubscriptionsPerConnection: opts.maxSubscriptionsPerConnection ?? DEFAULT_RPC_LIMITS.maxSubscriptionsPerConnection,
+    maxInFlight: opts.maxInFlightPerConnection ?? DEFAULT_RPC_LIMITS.maxInFlightPerConnection,
     pingIntervalMs: opts.pingIntervalMs ?? 30_000,
   });
   server.on('clientError', (err, socket) => {

@@ -16,6 +16,8 @@ export interface WebSocketOptions {
   maxConnections: number;
   maxBufferedBytes: number;
   maxSubscriptionsPerConnection: number;
+  /** messages handled at once per connection; past it the socket is not read (TCP backpressure) */
+  maxInFlight: number;
   pingIntervalMs: number;
 }
 
@@ -69,7 +71,16 @@ export function attachWebSocket(server: Server, opts: WebSocketOptions): WebSock
     alive.add(ws);
     log.debug({ connections: sessions.size }, 'ws connected');
 
-    ws.on('message', (data: RawData) => void session.handle(rawToText(data)));
+    // A client pipelining faster than we answer waits in its own TCP buffers, not in our heap.
+    let inFlight = 0;
+    ws.on('message', (data: RawData) => {
+      inFlight++;
+      if (inFlight >= opts.maxInFlight) ws.pause();
+      void session.handle(rawToText(data)).finally(() => {
+        inFlight--;
+        if (ws.isPaused && inFlight < opts.maxInFlight) ws.resume();
+      });
+    });
     ws.on('pong', () => alive.add(ws));
     // e.g. a frame over maxPayload: ws closes with 1009 itself; we only must not crash.
     ws.on('error', (err) => log.debug({ err }, 'ws error'));

@@ -189,9 +189,11 @@ export function vec<T>(of: Codec<T>): Codec<T[]> {
     },
     (r) => {
       const n = r.length();
-      const out: T[] = [];
-      for (let i = 0; i < n; i++) out.push(of.dec(r));
-      return out;
+      return r.nested(() => {
+        const out: T[] = [];
+        for (let i = 0; i < n; i++) out.push(of.dec(r));
+        return out;
+      });
     },
     () => ({ path: [], params: [], def: { kind: 'sequence', of }, docs: [] }),
   );
@@ -362,11 +364,13 @@ export function enumeration(
       const v = byIndex.get(idx);
       if (!v) throw new ScaleError(`${named.path}: no variant with index ${idx}`);
       if (v.shape === 'none') return { type: v.name };
-      if (v.shape === 'one') return { type: v.name, value: v.fields[0]!.type.dec(r) };
-      if (v.shape === 'list') return { type: v.name, value: v.fields.map((f) => f.type.dec(r)) };
-      const value: Record<string, unknown> = {};
-      for (const f of v.fields) value[f.name!] = f.type.dec(r);
-      return { type: v.name, value };
+      return r.nested((): Enum => {
+        if (v.shape === 'one') return { type: v.name, value: v.fields[0]!.type.dec(r) };
+        if (v.shape === 'list') return { type: v.name, value: v.fields.map((f) => f.type.dec(r)) };
+        const value: Record<string, unknown> = {};
+        for (const f of v.fields) value[f.name!] = f.type.dec(r);
+        return { type: v.name, value };
+      });
     },
     () => ({
       path: splitPath(named.path),

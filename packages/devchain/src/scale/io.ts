@@ -80,9 +80,13 @@ export class Writer {
   }
 }
 
+/** Substrate decodes extrinsics with a depth limit of 256 (MAX_EXTRINSIC_DEPTH); so does this reader. */
+export const MAX_DECODE_DEPTH = 256;
+
 export class Reader {
   pos = 0;
   readonly #view: DataView;
+  #depth = 0;
 
   constructor(readonly buf: Uint8Array) {
     this.#view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -120,6 +124,20 @@ export class Reader {
     this.pos += bytes;
     if (signed && v >= 1n << BigInt(bytes * 8 - 1)) v -= 1n << BigInt(bytes * 8);
     return v;
+  }
+
+  /**
+   * Decodes a nested value (an enum's or a sequence's contents) one level deeper: a call holding
+   * calls holding calls… is refused past MAX_DECODE_DEPTH instead of overflowing the stack.
+   */
+  nested<T>(decode: () => T): T {
+    if (this.#depth >= MAX_DECODE_DEPTH) throw new ScaleError(`value nested deeper than ${MAX_DECODE_DEPTH} levels at offset ${this.pos}`);
+    this.#depth++;
+    try {
+      return decode();
+    } finally {
+      this.#depth--;
+    }
   }
 
   bytes(n: number): Uint8Array {

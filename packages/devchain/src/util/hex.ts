@@ -9,12 +9,24 @@ export function toHex(bytes: Uint8Array): Hex {
   return s as Hex;
 }
 
+/** 0x-prefixed hex of whole bytes. A plain loop: linear in the length, no regex backtracking stack. */
 export function isHex(v: unknown): v is Hex {
-  return typeof v === 'string' && /^0x([0-9a-fA-F]{2})*$/.test(v);
+  if (typeof v !== 'string' || v.length % 2 !== 0 || v.charCodeAt(0) !== 0x30 || v.charCodeAt(1) !== 0x78) return false;
+  for (let i = 2; i < v.length; i++) if (!isHexDigit(v.charCodeAt(i))) return false;
+  return true;
+}
+
+function isHexDigit(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/** At most `max` characters of `text`, for error messages that quote client input. */
+export function preview(text: string, max = 64): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length} characters)`;
 }
 
 export function fromHex(hex: string): Uint8Array {
-  if (!isHex(hex)) throw new TypeError(`not 0x-prefixed hex of whole bytes: ${hex.slice(0, 20)}`);
+  if (!isHex(hex)) throw new TypeError(`not 0x-prefixed hex of whole bytes: ${preview(hex, 20)}`);
   return Uint8Array.from(Buffer.from(hex.slice(2), 'hex'));
 }
 

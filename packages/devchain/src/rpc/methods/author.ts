@@ -2,11 +2,11 @@
 // (1010 invalid, 1011 unknown, 1012 temporarily banned, 1013 already imported, 1014 priority
 // too low, ...) and go to the caller untouched.
 
-import { bytesParam } from './common';
+import { extrinsicParam } from './common';
 import type { Handler, SubscriptionHandler } from './context';
 
 /** Validates and queues the extrinsic; answers its hash. */
-export const author_submitExtrinsic: Handler = ({ chain }, params) => chain.submit(bytesParam(params, 0, 'extrinsic'));
+export const author_submitExtrinsic: Handler = ({ chain }, params) => chain.submit(extrinsicParam(params, 0, 'extrinsic'));
 
 /**
  * Submits, then notifies every status of the transaction (`"ready"`, `{inBlock}`,
@@ -17,7 +17,7 @@ export const author_submitAndWatchExtrinsic: SubscriptionHandler = {
   notification: 'author_extrinsicUpdate',
   unsubscribe: ['author_unwatchExtrinsic'],
   async subscribe({ chain }, params, emit) {
-    const extrinsic = bytesParam(params, 0, 'extrinsic');
+    const extrinsic = extrinsicParam(params, 0, 'extrinsic');
     const watch = await chain.submitAndWatch(extrinsic, emit);
     return () => watch.unwatch();
   },

@@ -49,13 +49,43 @@ export function blockHashParam(params: RpcParams, i: number, name: string, opts:
   return hash === undefined ? undefined : lower(hash);
 }
 
-/** Raw bytes (a storage key, an extrinsic, call data), lowercased. */
-export function bytesParam(params: RpcParams, i: number, name: string): HexString;
-export function bytesParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString | undefined;
-export function bytesParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
-  const value = opts.optional ? hexParam(params, i, name, { optional: true }) : hexParam(params, i, name);
+/** Storage keys are a few hashes long; far longer ones are refused before they are read. */
+export const MAX_STORAGE_KEY_BYTES = 1024;
+/** TFChain's largest block (BlockLength 5 MiB): no extrinsic can be longer. */
+export const MAX_EXTRINSIC_BYTES = 5 * 1024 * 1024;
+/** runtime API arguments: an extrinsic and its length at most */
+export const MAX_CALL_DATA_BYTES = MAX_EXTRINSIC_BYTES + 16;
+
+interface BytesOptions extends OptionalOption {
+  maxBytes?: number;
+}
+
+/** Raw bytes (a storage key, an extrinsic, call data), lowercased; `maxBytes` is checked first. */
+export function bytesParam(params: RpcParams, i: number, name: string, opts?: BytesOptions & { optional?: false }): HexString;
+export function bytesParam(params: RpcParams, i: number, name: string, opts: BytesOptions & { optional: true }): HexString | undefined;
+export function bytesParam(params: RpcParams, i: number, name: string, opts: BytesOptions = {}): HexString | undefined {
+  const value = opts.optional
+    ? hexParam(params, i, name, { optional: true, maxBytes: opts.maxBytes })
+    : hexParam(params, i, name, { maxBytes: opts.maxBytes });
   return value === undefined ? undefined : lower(value);
 }
+
+/** A storage key or key prefix. */
+export function storageKeyParam(params: RpcParams, i: number, name: string): HexString;
+export function storageKeyParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString | undefined;
+export function storageKeyParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
+  return opts.optional
+    ? bytesParam(params, i, name, { optional: true, maxBytes: MAX_STORAGE_KEY_BYTES })
+    : bytesParam(params, i, name, { maxBytes: MAX_STORAGE_KEY_BYTES });
+}
+
+/** A SCALE-encoded extrinsic, at most a block long. */
+export function extrinsicParam(params: RpcParams, i: number, name: string): HexString {
+  return bytesParam(params, i, name, { maxBytes: MAX_EXTRINSIC_BYTES });
+}
+
+/** most keys one storage query or subscription may name */
+export const MAX_STORAGE_KEYS = 1000;
 
 /** A list of storage keys, each validated, lowercased, duplicates dropped (order kept). */
 export function storageKeysParam(params: RpcParams, i: number, name: string): HexString[];
@@ -63,7 +93,8 @@ export function storageKeysParam(params: RpcParams, i: number, name: string, opt
 export function storageKeysParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString[] | undefined {
   const list = opts.optional ? arrayParam(params, i, name, { optional: true }) : arrayParam(params, i, name);
   if (list === undefined) return undefined;
-  const keys = list.map((_, k) => bytesParam(list, k, `${name}[${k}]`));
+  if (list.length > MAX_STORAGE_KEYS) throw invalidParams(`${name} may hold at most ${MAX_STORAGE_KEYS} keys, got ${list.length}`);
+  const keys = list.map((_, k) => storageKeyParam(list, k, `${name}[${k}]`));
   return [...new Set(keys)];
 }
 

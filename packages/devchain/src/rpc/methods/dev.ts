@@ -3,7 +3,7 @@
 import { invalidParams } from '../error';
 import { numberParam } from '../params';
 import type { RpcParams } from '../types';
-import { blockHashParam, bytesParam, objectParam } from './common';
+import { blockHashParam, bytesParam, objectParam, storageKeyParam } from './common';
 import type { Handler } from './context';
 
 /** most blocks one dev_newBlock call may build */
@@ -47,7 +47,7 @@ export const dev_setStorage: Handler = ({ chain }, params) => {
     throw invalidParams('changes must be a list of [key, value|null] pairs or an object {key: value|null}');
   }
   const changes = pairs.map((pair, i): [`0x${string}`, `0x${string}` | null] => [
-    bytesParam(pair, 0, `changes[${i}] key`),
+    storageKeyParam(pair, 0, `changes[${i}] key`),
     bytesParam(pair, 1, `changes[${i}] value`, { optional: true }) ?? null,
   ]);
   const at = blockHashParam(params, 1, 'at', { optional: true });

@@ -16,7 +16,7 @@ import * as system from './system';
 
 export type { NodeInfo, RpcContext, Handler, SubscriptionHandler } from './context';
 
-const NAMESPACES: readonly Record<string, unknown>[] = [system, chainMethods, state, author, payment, dev];
+const NAMESPACES: readonly Record<string, unknown>[] = [system, chainMethods, state, author, payment];
 
 /** A wire method name: namespace_method. Other exports (constants, helpers) are not handlers. */
 const METHOD_NAME = /^[a-z]+_[a-zA-Z]+$/;
@@ -24,13 +24,15 @@ const METHOD_NAME = /^[a-z]+_[a-zA-Z]+$/;
 export interface RpcTableOptions {
   /** a child `{module: 'rpc-methods'}` is made from it; default: silent */
   logger?: Logger;
+  /** serve dev_* (build blocks, write storage, move time): only for a node started with --dev; default false */
+  devMethods?: boolean;
 }
 
 export function createRpcTable(chain: ChainApi, node: NodeInfo, opts: RpcTableOptions = {}): RpcTable {
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'rpc-methods' });
   const ctx: RpcContext = { chain, node, log };
   const table: RpcTable = { methods: {}, subscriptions: {} };
-  for (const ns of NAMESPACES) {
+  for (const ns of opts.devMethods ? [...NAMESPACES, dev] : NAMESPACES) {
     for (const [name, handler] of Object.entries(ns)) {
       if (!METHOD_NAME.test(name)) continue;
       if (Object.hasOwn(table.methods, name) || Object.hasOwn(table.subscriptions, name)) {

@@ -2,12 +2,12 @@
 
 import { fromHex, toHex } from '../../util/hex';
 import { INTERNAL_ERROR, RpcError } from '../error';
-import { atBlock, blockHashParam, bytesParam } from './common';
+import { atBlock, blockHashParam, extrinsicParam } from './common';
 import type { Handler } from './context';
 
 /** `{weight: {refTime, proofSize}, class: 'normal'|'operational'|'mandatory', partialFee: '<decimal>'}` */
 export const payment_queryInfo: Handler = ({ chain }, params) => {
-  const extrinsic = bytesParam(params, 0, 'extrinsic');
+  const extrinsic = extrinsicParam(params, 0, 'extrinsic');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   return atBlock(at, () => chain.queryInfo(extrinsic, at));
 };
@@ -19,7 +19,7 @@ export const payment_queryInfo: Handler = ({ chain }, params) => {
  * beyond 2^53 or for u128 balances.
  */
 export const payment_queryFeeDetails: Handler = async ({ chain }, params) => {
-  const extrinsic = bytesParam(params, 0, 'extrinsic');
+  const extrinsic = extrinsicParam(params, 0, 'extrinsic');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   const bytes = fromHex(extrinsic);
   const data = new Uint8Array(bytes.length + 4);

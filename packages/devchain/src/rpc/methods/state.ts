@@ -4,10 +4,12 @@
 
 import { blake2_256 } from '../../crypto/hashing';
 import type { ChainApi, RuntimeVersionJson } from '../../chain/api';
-import { fromHex, toHex, type Hex } from '../../util/hex';
+import { fromHex, preview, toHex, type Hex } from '../../util/hex';
 import { RpcError, invalidParams } from '../error';
 import { numberParam, stringParam, type HexString } from '../params';
+import type { RpcParams } from '../types';
 import {
+  MAX_CALL_DATA_BYTES,
   STATE_INVALID_BLOCK_RANGE,
   STATE_INVALID_COUNT,
   atBlock,
@@ -16,6 +18,7 @@ import {
   headerNumber,
   requireBlock,
   serialQueue,
+  storageKeyParam,
   storageKeysParam,
 } from './common';
 import type { Handler, SubscriptionHandler } from './context';
@@ -62,7 +65,7 @@ export const state_subscribeRuntimeVersion: SubscriptionHandler = {
 export const chain_subscribeRuntimeVersion = state_subscribeRuntimeVersion;
 
 export const state_getStorage: Handler = ({ chain }, params) => {
-  const key = bytesParam(params, 0, 'key');
+  const key = storageKeyParam(params, 0, 'key');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   return atBlock(at, () => chain.storage(key, at));
 };
@@ -71,7 +74,7 @@ export const state_getStorageAt = state_getStorage;
 
 /** blake2-256 of the value, null when there is none. */
 export const state_getStorageHash: Handler = async ({ chain }, params) => {
-  const key = bytesParam(params, 0, 'key');
+  const key = storageKeyParam(params, 0, 'key');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   const value = await atBlock(at, () => chain.storage(key, at));
   return value === null ? null : toHex(blake2_256(fromHex(value)));
@@ -84,7 +87,7 @@ export const state_getStorageHashAt = state_getStorageHash;
  * under it as a prefix (sc-rpc does the same); null when there is nothing at all.
  */
 export const state_getStorageSize: Handler = async ({ chain }, params) => {
-  const key = bytesParam(params, 0, 'key');
+  const key = storageKeyParam(params, 0, 'key');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   return atBlock(at, async () => {
     const value = await chain.storage(key, at);
@@ -108,13 +111,13 @@ export const state_getStorageSizeAt = state_getStorageSize;
 
 /** Every key under the prefix (deprecated in Substrate in favour of getKeysPaged, still served). */
 export const state_getKeys: Handler = ({ chain }, params) => {
-  const prefix = bytesParam(params, 0, 'prefix');
+  const prefix = storageKeyParam(params, 0, 'prefix');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   return atBlock(at, () => chain.storageKeys(prefix, at));
 };
 
 export const state_getPairs: Handler = ({ chain }, params) => {
-  const prefix = bytesParam(params, 0, 'prefix');
+  const prefix = storageKeyParam(params, 0, 'prefix');
   const at = blockHashParam(params, 1, 'at', { optional: true });
   return atBlock(at, async () => {
     const keys = await chain.storageKeys(prefix, at);
@@ -125,9 +128,9 @@ export const state_getPairs: Handler = ({ chain }, params) => {
 
 /** Up to `count` (≤ 1000) keys under `prefix` (none: all keys) that sort after `startKey`. */
 export const state_getKeysPaged: Handler = async ({ chain }, params) => {
-  const prefix = bytesParam(params, 0, 'prefix', { optional: true }) ?? '0x';
+  const prefix = storageKeyParam(params, 0, 'prefix', { optional: true }) ?? '0x';
   const count = numberParam(params, 1, 'count');
-  const startKey = bytesParam(params, 2, 'startKey', { optional: true });
+  const startKey = storageKeyParam(params, 2, 'startKey', { optional: true });
   const at = blockHashParam(params, 3, 'at', { optional: true });
   if (count > KEYS_PAGED_MAX_COUNT) {
     throw new RpcError(STATE_INVALID_COUNT, `count exceeds maximum value. value: ${count}, max: ${KEYS_PAGED_MAX_COUNT}`);
@@ -200,13 +203,22 @@ export const state_subscribeStorage: SubscriptionHandler = {
 
 /** A runtime API call (e.g. 'Core_version') on SCALE-encoded arguments; returns the SCALE result. */
 export const state_call: Handler = ({ chain }, params) => {
-  const method = stringParam(params, 0, 'method');
-  const data = bytesParam(params, 1, 'data');
+  const method = runtimeApiMethodParam(params, 0, 'method');
+  const data = bytesParam(params, 1, 'data', { maxBytes: MAX_CALL_DATA_BYTES });
   const at = blockHashParam(params, 2, 'at', { optional: true });
   return atBlock(at, () => chain.call(method, data, at));
 };
 
 export const state_callAt = state_call;
+
+/** `Api_method`: a few dozen word characters; anything else names no runtime API. */
+const RUNTIME_API_METHOD = /^[A-Za-z0-9_]{1,128}$/;
+
+function runtimeApiMethodParam(params: RpcParams, i: number, name: string): string {
+  const method = stringParam(params, i, name);
+  if (!RUNTIME_API_METHOD.test(method)) throw invalidParams(`${name} must be a runtime API method name such as Core_version, got ${JSON.stringify(preview(method, 40))}`);
+  return method;
+}
 
 /** The keys whose value differs from the last one seen (all of them the first time); updates `last`. */
 function changesSince(last: Map<HexString, Hex | null>, keys: HexString[], values: (Hex | null | undefined)[]): Change[] {

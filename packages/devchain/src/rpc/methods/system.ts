@@ -2,6 +2,7 @@
 // (no peers, never syncing).
 
 import { base58Encode, blake2AsU8a, decodeAddress } from '@polkadot/util-crypto';
+import { isHex } from '../../util/hex';
 import { invalidParams } from '../error';
 import { stringParam } from '../params';
 import type { RpcParams } from '../types';
@@ -42,8 +43,12 @@ export const account_nextIndex = system_accountNextIndex;
 function accountParam(params: RpcParams, i: number, name: string): string {
   const value = stringParam(params, i, name);
   if (value.startsWith('0x')) {
-    if (!/^0x[0-9a-fA-F]{64}$/.test(value)) throw invalidParams(`${name} must be an SS58 address or a 32-byte hex account id`);
+    if (value.length !== 66 || !isHex(value)) throw invalidParams(`${name} must be an SS58 address or a 32-byte hex account id`);
     return value;
+  }
+  // base58 decoding is quadratic in the length: refuse what cannot be an address before decoding it.
+  if (value.length > MAX_SS58_CHARS) {
+    throw invalidParams(`${name} is not a valid SS58 address: at most ${MAX_SS58_CHARS} characters, got ${value.length}`);
   }
   try {
     decodeAddress(value);
@@ -52,6 +57,9 @@ function accountParam(params: RpcParams, i: number, name: string): string {
   }
   return value;
 }
+
+/** An SS58 account address (2-byte prefix, 32-byte key, 2-byte checksum) is 50 characters at most. */
+const MAX_SS58_CHARS = 64;
 
 /**
  * A libp2p peer id (`12D3KooW…`) that is stable for a chain: the identity multihash of a
