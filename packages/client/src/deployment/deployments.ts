@@ -110,7 +110,7 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
       if (c.type.kind !== 'node') throw new Error(`contract ${contractId} is a ${c.type.kind} contract: only node contracts carry a deployment`);
       if (c.type.nodeId !== d.node_id) throw new Error(`contract ${contractId} is on node ${c.type.nodeId}, the deployment names node ${d.node_id}`);
       const before = await this.result(contractId).catch(() => null);
-      const next: Deployment = structuredClone(d);
+      const next = JSON.parse(JSON.stringify(d)) as Deployment; // a plain copy (canonical JSON accepts no other)
       const changed: string[] = [];
       for (const w of next.workloads) {
         const was = before?.workloads.find((x) => x.name === w.name && x.state !== 'deleted');
