@@ -16,3 +16,4 @@ export type { TftPrice } from './modules/price';
 // Finalized events stream and the deployment (notary) protocol.
 export * from './events';
 export * from './deployment';
+export * from './network';

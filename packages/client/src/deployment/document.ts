@@ -3,7 +3,7 @@ import { DeploymentError, type Problem } from './errors';
 import { validateWorkloadData } from './workloads';
 
 /** Zero-OS's type names; `vm` is accepted as an alias of `zmachine` (same data). */
-export const WORKLOAD_TYPES = ['zmachine', 'vm', 'volume', 'zmount', 'gateway-name-proxy'] as const;
+export const WORKLOAD_TYPES = ['zmachine', 'vm', 'volume', 'zmount', 'network', 'ip', 'gateway-name-proxy'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 export interface Workload {

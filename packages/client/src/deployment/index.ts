@@ -3,6 +3,7 @@ export { canonicalize } from './jcs';
 export { DeploymentError, DeploymentFailedError, type DeploymentErrorCode, type DeploymentFailureCode, type NodeReason, type Problem } from './errors';
 export { WORKLOAD_TYPES, assertValidDeployment, deploymentProblems, isMachine, type Deployment, type Workload, type WorkloadType } from './document';
 export type { ComputeCapacity, GatewayNameProxyData, ImageRef, MachineMount, VmData, VolumeData, ZmachineData, ZmountData } from './workloads';
+export { machineIpInSubnet, wireguardAddress, isEndpoint, type MachineNetwork, type NetworkData, type NetworkPeer, type PublicIpData } from './network-data';
 export { DeploymentBuilder, type WorkloadOptions } from './builder';
 export {
   challenge,
@@ -36,6 +37,7 @@ export {
   type WorkloadAnswer,
   type WorkloadAnswerState,
 } from './answer';
+export { DEFAULT_MACHINE_SIZE, deploymentNeeds, type DeploymentNeeds } from './needs';
 export { answerFailures, answerReady, type CreateOptions, type Deployed, type DeploymentsModule, type WaitOptions } from './deployments';
 export { openDeployment, type ContractTerms, type OpenOptions, type OpenedDeployment } from './open';
 export { nodeBoxPublicKey, readNodeContract, readTwin, receiveDeployment, type NodeContractInfo, type TwinInfo } from './chain';

@@ -1,6 +1,7 @@
 /** The data each workload type carries, and the rules a node checks before provisioning it. */
 import type { Problem } from './errors';
 import type { WorkloadType } from './document';
+import { machineNetworkProblems, networkProblems, publicIpProblems, type MachineNetwork } from './network-data';
 
 /** `volume`: a disk of `size` bytes. */
 export interface VolumeData {
@@ -41,8 +42,8 @@ export interface ZmachineData {
   mounts?: MachineMount[];
   entrypoint?: string;
   env?: Record<string, string>;
-  /** The machine's network interfaces; accepted as an object, its contents come with private networks. */
-  network?: Record<string, unknown>;
+  /** Private networks it joins, planetary, public IP. */
+  network?: MachineNetwork;
 }
 
 /** The old name of the zmachine's data. */
@@ -76,6 +77,12 @@ export function validateWorkloadData(type: WorkloadType, d: Record<string, unkno
     case 'zmachine':
     case 'vm':
       zmachineProblems(d, bad);
+      break;
+    case 'network':
+      networkProblems(d, bad);
+      break;
+    case 'ip':
+      publicIpProblems(d, bad);
       break;
     case 'gateway-name-proxy':
       if (typeof d.name !== 'string' || !/^[a-z0-9-_]{3,64}$/.test(d.name)) bad('name', 'must be 3-64 characters of [a-z0-9-_] (the name contract)');
@@ -118,7 +125,7 @@ function zmachineProblems(d: Record<string, unknown>, bad: (field: string, messa
   if (d.entrypoint !== undefined && (typeof d.entrypoint !== 'string' || d.entrypoint.length > MAX_ENTRYPOINT)) bad('entrypoint', `must be a string of at most ${MAX_ENTRYPOINT} characters`);
   if (d.env !== undefined && (!isStringMap(d.env) || Object.keys(d.env as object).length > MAX_ENV || Object.keys(d.env as object).some((k) => !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(k))))
     bad('env', `must map at most ${MAX_ENV} names ([A-Za-z_][A-Za-z0-9_]*) to strings`);
-  if (d.network !== undefined && (typeof d.network !== 'object' || d.network === null || Array.isArray(d.network))) bad('network', 'must be an object');
+  if (d.network !== undefined) machineNetworkProblems(d.network, bad);
   if (d.mounts !== undefined) {
     if (!Array.isArray(d.mounts) || d.mounts.length > MAX_MOUNTS) bad('mounts', `must be an array of at most ${MAX_MOUNTS}`);
     else

@@ -1,0 +1,3 @@
+/** Network planning pieces shared by deployers and nodes: IPv4 networks and WireGuard keys. */
+export { parseIpv4, formatIpv4, parseCidr4, formatCidr4, containsIp, containsCidr, overlaps, isPrivate, size as cidrSize, type Cidr4 } from './cidr';
+export { isWireguardKey, wireguardKeyPair, wireguardPublicKey, type WireguardKeyPair } from './wireguard-keys';
