@@ -17,5 +17,7 @@ export * from './contracts';
 export * from './reports';
 export * from './answers';
 export * from './workloads';
+export { ImageStore, IMAGE_DEFAULTS, ImageError, checkImageRef, isFlistUrl, flistError, buildBusyboxImage, type ImageStoreOptions, type ImageErrorCode, type ImageRef } from './workloads/images';
+export { createExt4Image, mountExt4Image, unmountExt4Image, isMountpoint, DiskError, type DiskErrorCode } from './workloads/disk';
 export { retry, sleep, backoffDelay, raceAbort } from './backoff';
 export { createLogger } from './log';

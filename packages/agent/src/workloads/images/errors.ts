@@ -1,0 +1,26 @@
+/** Why an image could not be had; `message` is meant for the deployer (it lands in the workload's state). */
+export type ImageErrorCode =
+  /** The URL or the sha256 given is not usable as written. */
+  | 'invalid'
+  /** No answer, a refused connection, an HTTP error status, or the download took longer than allowed. */
+  | 'unreachable'
+  /** The download or its unpacked contents exceed the node's limits. */
+  | 'too-large'
+  /** The bytes downloaded do not have the sha256 the deployment names. */
+  | 'hash-mismatch'
+  /** Not a tar / tar.gz / tar.zst / OCI image layout, or a broken one. */
+  | 'malformed'
+  /** An entry would land (or a link would point) outside the image's root. */
+  | 'escapes-root'
+  /** A Zero-OS flist, which this node does not boot. */
+  | 'flist';
+
+export class ImageError extends Error {
+  readonly code: ImageErrorCode;
+
+  constructor(code: ImageErrorCode, message: string) {
+    super(message);
+    this.name = 'ImageError';
+    this.code = code;
+  }
+}
