@@ -3,7 +3,8 @@ export { Provisioner, DEPLOYMENT_STATE, INTERRUPTED, INTERRUPTED_TWICE, type Pro
 export { HandlerRegistry } from './registry';
 export { ProcessRuntime, envName, workloadMark, type ProcessRuntimeOptions, type RunRecord } from './process-runtime';
 export { VolumeHandler, VOLUMES_DIR, IMAGE } from './volume';
-export { VmHandler, DEFAULT_ROOTFS, runtimeId } from './vm';
+export { ZmachineHandler, DEFAULT_ROOTFS, runtimeId } from './zmachine';
+export { RuncRuntime, RuntimeError, WorkloadNetwork, DEFAULT_WORKLOAD_BRIDGE, DEFAULT_WORKLOAD_SUBNET, readLimits, type RuncRuntimeOptions, type ImageSource, type RuntimeErrorCode, type AppliedLimits } from './runc';
 export { StoragePools, diskOf, type Pool, type PoolKind, type PoolSpec } from './pools';
 export { RESOURCES, zero, add, subFloor, sum, shortfalls, describeShortfalls, formatBytes, type Resource } from './capacity';
 export { resolveRunAs, type RunAs } from './user';
@@ -20,5 +21,6 @@ export type {
   Runtime,
   RuntimeSpec,
   RuntimeStartOptions,
+  RuntimeEvent,
   NruSink,
 } from './types';

@@ -10,16 +10,16 @@
  * means "was fully up" (recover() brings it back) and a half-done provision is cleaned up.
  */
 import type { Logger } from 'pino';
-import type { Workload } from '@tfgrid/client';
+import { isMachine, type Workload } from '@tfgrid/client';
 import type { Disk } from '../hardware/disks';
 import { describeShortfalls, shortfalls, subFloor, sum, zero } from './capacity';
 import { live, planDeployment, rank } from './plan';
 import { StoragePools, type PoolSpec } from './pools';
 import { HandlerRegistry } from './registry';
 import { StateStore, type ContractRecord } from './state-store';
-import type { Capacity, ContractDeployment, HandlerContext, Runtime, WorkloadHandler, WorkloadState, WorkloadStateName } from './types';
-import { VmHandler } from './vm';
+import type { Capacity, ContractDeployment, HandlerContext, Runtime, RuntimeEvent, WorkloadHandler, WorkloadState, WorkloadStateName } from './types';
 import { VolumeHandler } from './volume';
+import { runtimeId, ZmachineHandler } from './zmachine';
 
 export interface ProvisionerOptions {
   dataDir: string;
@@ -66,7 +66,8 @@ export class Provisioner {
     // lives with the workloads' storage: the pools, else the data directory.
     const fallback = o.hardware.total.sru > 0 ? 'sru' : 'hru';
     const storage = (o.storagePools.length ? this.pools : new StoragePools([o.dataDir], o.hardware.disks)).resource(fallback);
-    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new VmHandler(o.runtime, () => storage), ...(o.handlers ?? [])]);
+    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmachineHandler(o.runtime, () => storage, 'zmachine'), new ZmachineHandler(o.runtime, () => storage, 'vm'), ...(o.handlers ?? [])]);
+    o.runtime.onEvent?.((e) => void this.#runtimeEvent(e));
   }
 
   register(h: WorkloadHandler): void {
@@ -196,8 +197,11 @@ export class Provisioner {
         }
         if (changed) this.#commit(rec);
       }
+      // Machines of workloads deleted while the agent was down (or never recorded) are removed.
+      const keep = new Set([...this.#records.values()].flatMap((r) => r.states.filter((s) => live(s) && isMachine(s.type)).map((s) => runtimeId(s.contractId, s.name))));
+      const pruned = (await this.#o.runtime.prune?.(keep)) ?? [];
       const c = this.counts();
-      this.#log.info({ ok: c.ok, paused: c.paused, error: c.error }, 'workloads recovered');
+      this.#log.info({ ok: c.ok, paused: c.paused, error: c.error, pruned: pruned.length }, 'workloads recovered');
     });
   }
 
@@ -214,6 +218,19 @@ export class Provisioner {
   }
 
   // ---- internals ----
+
+  /** A running machine's news (OOM kill, exit, failed restart) becomes its workload's reason; it stays ok while the runtime restarts it. */
+  #runtimeEvent(e: RuntimeEvent): Promise<void> {
+    if (!this.#opened) return Promise.resolve();
+    return this.#serial(async () => {
+      const m = /^(\d+)-(.+)$/.exec(e.id);
+      const rec = m ? this.#records.get(Number(m[1])) : undefined;
+      const s = rec?.states.find((x) => x.name === m![2] && isMachine(x.type) && live(x));
+      if (!rec || !s) return;
+      this.#put(rec, { ...s, reason: e.message, updatedAt: e.at });
+      this.#commit(rec);
+    }).catch((err: unknown) => this.#log.warn({ id: e.id, err: (err as Error).message }, 'runtime event not recorded'));
+  }
 
   #serial<T>(fn: () => Promise<T>): Promise<T> {
     // Before open() the persisted states are not known: writing a contract's file would clobber them.

@@ -5,7 +5,7 @@
  * a WorkloadHandler per type does the real work (volume, vm through a Runtime,
  * gateway-name-proxy through the gateway). A VM or container backend is one more Runtime.
  */
-import type { Deployment, Workload, WorkloadType } from '@tfgrid/client';
+import type { Deployment, ImageRef, Workload, WorkloadType } from '@tfgrid/client';
 
 /** Capacity in the chain's units: cru = logical CPUs, mru/sru/hru = bytes. */
 export interface Capacity {
@@ -77,7 +77,7 @@ export interface ProvisionOptions {
   paused?: boolean;
 }
 
-/** Runs `vm` workloads. The process runtime is the one backend here; a VM/container backend implements the same. */
+/** Runs `zmachine` (and `vm`) workloads: containers on runc, or plain processes (process runtime); a VM backend implements the same. */
 export interface Runtime {
   readonly name: string;
   /** Idempotent for the same spec; a changed spec restarts it. `paused`: keep it registered, run nothing until resume(). */
@@ -89,6 +89,18 @@ export interface Runtime {
   remove(id: string): Promise<void>;
   status(id: string): 'running' | 'paused' | 'stopped' | 'unknown';
   close(): Promise<void>;
+  /** Removes what the runtime holds for ids not in `keep` (left by workloads deleted while the agent was down); returns those ids. */
+  prune?(keep: ReadonlySet<string>): Promise<string[]>;
+  /** What happened to a running machine (OOM kill, crash, restart), for its workload state; returns an unsubscribe. */
+  onEvent?(listener: (e: RuntimeEvent) => void): () => void;
+}
+
+export interface RuntimeEvent {
+  id: string;
+  kind: 'oom' | 'exited' | 'restart-failed';
+  /** In words, for the deployer. */
+  message: string;
+  at: number;
 }
 
 export interface RuntimeSpec {
@@ -102,6 +114,12 @@ export interface RuntimeSpec {
   memory: number;
   /** Host directories to expose, by mountpoint (the process runtime exports them as env). */
   mounts: { mountpoint: string; hostPath: string; /** The volume's name (names the env variable). */ name?: string }[];
+  /** The machine's image; container runtimes need it, the process runtime ignores it. */
+  image?: ImageRef;
+  /** A Zero-OS flist URL: ignored by the process runtime, refused by the container runtime (it cannot boot one). */
+  flist?: string;
+  /** Bytes of the machine's writable root filesystem (container runtimes). */
+  rootSize?: number;
 }
 
 export interface RuntimeStartOptions {

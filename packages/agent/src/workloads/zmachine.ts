@@ -1,28 +1,30 @@
 /**
- * `vm` on a Runtime. Capacity: cru = cpu, mru = memory, and the root filesystem on the node's
- * storage: `rootfs_size` bytes, or DEFAULT_ROOTFS (2 GiB, what a small flist VM's writable layer
- * is commonly given) when 0/absent — counted as SRU, or HRU when the workload storage is HDD only.
- * Mounts name volumes of the same deployment; their directories go to the runtime.
+ * `zmachine` (and its alias `vm`) on a Runtime. Capacity: cru = compute_capacity.cpu, mru =
+ * compute_capacity.memory, and the root filesystem on the node's storage: `size` bytes, or
+ * DEFAULT_ROOTFS (2 GiB, what a small machine's writable layer is commonly given) when 0/absent —
+ * counted as SRU, or HRU when the workload storage is HDD only. Mounts name volumes or zmounts of
+ * the same deployment; their mounted directories (from those workloads' results) go to the runtime.
  */
-import type { VmData, Workload } from '@tfgrid/client';
+import type { Workload, ZmachineData } from '@tfgrid/client';
 import { zero } from './capacity';
 import type { Capacity, HandlerContext, ProvisionOptions, Runtime, WorkloadHandler, WorkloadState } from './types';
 
 export const DEFAULT_ROOTFS = 2 * 1024 ** 3;
 
-export class VmHandler implements WorkloadHandler {
-  readonly type = 'vm' as const;
+export class ZmachineHandler implements WorkloadHandler {
+  readonly type: 'zmachine' | 'vm';
   readonly #runtime: Runtime;
   readonly #storage: () => 'sru' | 'hru';
 
-  /** `storage`: which resource disk space counts as on this node. */
-  constructor(runtime: Runtime, storage: () => 'sru' | 'hru') {
+  /** `storage`: which resource disk space counts as on this node; `type`: registered for `zmachine` or its alias `vm`. */
+  constructor(runtime: Runtime, storage: () => 'sru' | 'hru', type: 'zmachine' | 'vm' = 'zmachine') {
     this.#runtime = runtime;
     this.#storage = storage;
+    this.type = type;
   }
 
   needs(w: Workload): Capacity {
-    const d = w.data as Partial<VmData>;
+    const d = w.data as Partial<ZmachineData>;
     const int = (x: unknown): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0;
     const cc = d.compute_capacity;
     if (!int(cc?.cpu)) throw new Error('data.compute_capacity.cpu must be a positive integer');
@@ -33,16 +35,27 @@ export class VmHandler implements WorkloadHandler {
   }
 
   async provision(w: Workload, ctx: HandlerContext, _previous?: WorkloadState, opts?: ProvisionOptions): Promise<Record<string, unknown>> {
-    const d = w.data as unknown as VmData;
+    const d = w.data as unknown as ZmachineData;
     const mounts = (d.mounts ?? []).map((m) => {
-      const vol = ctx.workload(m.name);
+      const disk = ctx.workload(m.name);
       const hostPath = ctx.result(m.name)?.path;
-      if (vol?.type !== 'volume') throw new Error(`mount '${m.name}': no volume of that name in the deployment`);
-      if (typeof hostPath !== 'string') throw new Error(`mount '${m.name}': the volume is not provisioned`);
+      if (disk?.type !== 'volume' && disk?.type !== 'zmount') throw new Error(`mount '${m.name}': no volume or zmount of that name in the deployment`);
+      if (typeof hostPath !== 'string') throw new Error(`mount '${m.name}': the ${disk.type} is not provisioned`);
       return { name: m.name, mountpoint: m.mountpoint, hostPath };
     });
+    const size = d.size === undefined || d.size === 0 ? DEFAULT_ROOTFS : d.size;
     const res = await this.#runtime.start(
-      { id: runtimeId(ctx.contractId, w.name), command: d.entrypoint ?? '', env: d.env ?? {}, cpu: d.compute_capacity.cpu, memory: d.compute_capacity.memory, mounts },
+      {
+        id: runtimeId(ctx.contractId, w.name),
+        command: d.entrypoint ?? '',
+        env: d.env ?? {},
+        cpu: d.compute_capacity.cpu,
+        memory: d.compute_capacity.memory,
+        mounts,
+        ...(d.image ? { image: d.image } : {}),
+        ...(d.flist ? { flist: d.flist } : {}),
+        rootSize: size,
+      },
       { paused: opts?.paused ?? false },
     );
     return { ...res, runtime: this.#runtime.name, mounts: mounts.map((m) => ({ name: m.name, mountpoint: m.mountpoint, path: m.hostPath })) };

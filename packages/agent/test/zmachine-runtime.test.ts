@@ -1,0 +1,187 @@
+/**
+ * zmachines on the runc runtime, for real: busybox containers on a bridge of this file's own,
+ * reached on their node-local address, isolated (namespaces, capabilities, read-only image,
+ * size-limited writable layer), limited (memory → OOM kill reported, CPU quota read back),
+ * paused through the freezer, restarted after a crash, logs rotated, removed without a trace.
+ */
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Workload } from '@tfgrid/client';
+import { Provisioner, RuncRuntime, readLimits, type WorkloadState } from '../src/workloads';
+import { MiB, deployment, hardware, logger, tempRoot, until, volume } from './fixtures/workloads/helpers';
+import { busyboxRootfs, deleteLink, fixedImages, httpGet, inside, links, mountsUnder, namespaces, procStatus, runc } from './fixtures/zmachine/helpers';
+
+jest.setTimeout(120_000);
+
+// Names of this file only, so test files running in parallel never meet.
+const BRIDGE = 'tfzrt-br';
+const SUBNET = '10.249.211.0/24';
+const IMAGE = { url: 'http://127.0.0.1:1/busybox.tar', sha256: 'a'.repeat(64) };
+
+let t: ReturnType<typeof tempRoot>;
+let runtime: RuncRuntime;
+let p: Provisioner;
+let rootfs: string;
+const contracts: number[] = [];
+
+function zmachine(name: string, entrypoint: string, extra: Record<string, unknown> = {}, version = 0): Workload {
+  return { version, name, type: 'zmachine', data: { image: IMAGE, size: 32 * MiB, compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint, ...extra }, metadata: '', description: '' };
+}
+
+async function apply(contractId: number, workloads: Workload[]): Promise<Record<string, WorkloadState>> {
+  contracts.push(contractId);
+  const states = await p.apply(deployment(contractId, workloads));
+  return Object.fromEntries(states.map((s) => [s.name, s]));
+}
+
+function state(contractId: number, name: string): WorkloadState {
+  return p.states(contractId).find((s) => s.name === name)!;
+}
+
+const pidOf = (id: string) => runtime.info(id)!.pid!;
+const runcRoot = () => path.join(t.dataDir, 'runc');
+
+beforeAll(async () => {
+  t = tempRoot('zmachine');
+  rootfs = busyboxRootfs(path.join(t.root, 'image'));
+  const log = logger();
+  runtime = new RuncRuntime({
+    dataDir: t.dataDir,
+    logger: log,
+    images: fixedImages(rootfs),
+    bridge: BRIDGE,
+    subnet: SUBNET,
+    monitorMs: 100,
+    restartMinMs: 100,
+    restartMaxMs: 400,
+    stopGraceMs: 2000,
+    logMaxBytes: 4096,
+  });
+  p = new Provisioner({ dataDir: t.dataDir, hardware: hardware({ cru: 32 }), storagePools: [{ path: t.pool, kind: 'ssd' }], runtime, logger: log });
+  await p.open();
+});
+
+afterAll(async () => {
+  for (const c of contracts) await p.remove(c);
+  await p.stop();
+  // Whatever a failed test left: containers, mounts, the bridge.
+  for (const c of JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) runc(runcRoot(), 'delete', '--force', (c as { id: string }).id);
+  deleteLink(BRIDGE);
+  t.cleanup();
+});
+
+test('a busybox zmachine serves HTTP on its node-local address, sees only itself, cannot write its image, sees its volume', async () => {
+  const entry = 'echo hello > /www/index.html; echo from-inside > /data/v.txt; exec httpd -f -p 80 -h /www';
+  const s = await apply(41, [volume('data', 16 * MiB), zmachine('web', entry, { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
+  expect(s.data!.state).toBe('ok');
+  expect(s.web).toMatchObject({ state: 'ok', result: { runtime: 'runc', addresses: { node_local: expect.stringMatching(/^10\.249\.211\.\d+$/) } } });
+  const ip = (s.web!.result!.addresses as { node_local: string }).node_local;
+  expect(await until(() => httpGet(ip, 80).catch(() => undefined), 20_000, 'httpd answers')).toBe('hello\n');
+
+  const id = '41-web';
+  const pid = pidOf(id);
+  // Own pid, mount, uts, ipc and network namespaces.
+  const host = namespaces('self');
+  const ns = namespaces(pid);
+  for (const n of ['pid', 'mnt', 'uts', 'ipc', 'net']) expect(ns[n]).not.toBe(host[n]);
+  // ps inside: httpd is pid 1, and nothing of the host is visible.
+  const ps = inside(runcRoot(), id, 'ps -o pid,comm');
+  expect(ps.ok).toBe(true);
+  const rows = ps.out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  expect(rows).toContainEqual(['1', 'httpd']);
+  expect(rows.length).toBeLessThanOrEqual(3); // httpd, the exec'd shell, ps
+  // runc's default capabilities (AUDIT_WRITE, KILL, NET_BIND_SERVICE) and no-new-privileges.
+  const st = procStatus(pid);
+  expect(BigInt(`0x${st.CapEff}`)).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
+  expect(BigInt(`0x${st.CapBnd}`)).toBe((1n << 29n) | (1n << 5n) | (1n << 10n));
+  expect(st.NoNewPrivs).toBe('1');
+  // Only lo and eth0 in its network namespace.
+  const ifaces = inside(runcRoot(), id, 'ls /sys/class/net').out.trim().split(/\s+/).sort();
+  expect(ifaces).toEqual(['eth0', 'lo']);
+
+  // Writes land in its own layer, never in the image; the layer holds its size.
+  expect(inside(runcRoot(), id, 'echo x > /bin/new-file && cat /bin/new-file').out).toBe('x\n');
+  expect(existsSync(path.join(rootfs, 'bin', 'new-file'))).toBe(false);
+  expect(existsSync(path.join(rootfs, 'www', 'index.html'))).toBe(false);
+  const fill = inside(runcRoot(), id, 'dd if=/dev/zero of=/fill bs=1M count=64');
+  expect(fill.ok).toBe(false);
+  expect(fill.out).toMatch(/No space left on device/);
+  inside(runcRoot(), id, 'rm /fill');
+
+  // The volume is at its mountpoint, the same files as the node's volume directory.
+  const volDir = s.data!.result!.path as string;
+  expect(readFileSync(path.join(volDir, 'v.txt'), 'utf8')).toBe('from-inside\n');
+  writeFileSync(path.join(volDir, 'from-host.txt'), 'host');
+  expect(inside(runcRoot(), id, 'cat /data/from-host.txt').out).toBe('host');
+});
+
+test('memory: a process allocating past compute_capacity.memory is OOM-killed and the state says so; the CPU quota is read back', async () => {
+  // A pipe into tail buffers forever (no newline in /dev/zero): it grows until the limit.
+  const s = await apply(42, [zmachine('hog', '(sleep 1; cat /dev/zero | tail) & exec httpd -f -p 80 -h /www', { compute_capacity: { cpu: 2, memory: 256 * MiB } })]);
+  expect(s.hog!.state).toBe('ok');
+  expect(s.hog!.result).toMatchObject({ limits: { memory: 256 * MiB, cpu_quota_us: 200_000, cpu_period_us: 100_000 } });
+  const limits = readLimits(pidOf('42-hog'));
+  expect(limits).toMatchObject({ cgroup: 'v1', memory: 256 * MiB, cpuQuotaUs: 200_000, cpuPeriodUs: 100_000 });
+  const reason = await until(() => (/out of memory/.test(state(42, 'hog').reason ?? '') ? state(42, 'hog').reason : undefined), 30_000, 'OOM reported');
+  expect(reason).toMatch(/^out of memory: the kernel killed a process of this machine at its 256\.00 MiB limit/);
+  expect(state(42, 'hog').state).toBe('ok'); // httpd (pid 1) lives on
+  expect(runtime.info('42-hog')!.ooms).toBeGreaterThanOrEqual(1);
+  await until(() => (/tail/.test(inside(runcRoot(), '42-hog', 'ps -o comm,stat').out) ? undefined : true), 15_000, 'the hog is gone');
+});
+
+test('pause freezes the machine (a counter inside stops), resume continues it', async () => {
+  const s = await apply(43, [zmachine('count', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done')]);
+  expect(s.count!.state).toBe('ok');
+  // The machine's writable layer, seen from the node.
+  const counter = path.join(runtime.bundle('43-count'), 'layer', 'upper', 'tmp', 'count');
+  const read = () => Number(readFileSync(counter, 'utf8').trim() || 0);
+  await until(() => (existsSync(counter) && read() > 3 ? true : undefined), 15_000, 'counter runs');
+  await p.pause(43);
+  expect(state(43, 'count').state).toBe('paused');
+  expect(JSON.parse(runc(runcRoot(), 'state', '43-count')).status).toBe('paused');
+  const frozen = read();
+  await new Promise((r) => setTimeout(r, 500));
+  expect(read()).toBe(frozen);
+  await p.resume(43);
+  expect(state(43, 'count').state).toBe('ok');
+  await until(() => (read() > frozen + 3 ? true : undefined), 15_000, 'counter continues');
+});
+
+test('a crashing machine is restarted with backoff and the state says why; its stdout/stderr are kept and rotated', async () => {
+  const noisy = 'i=0; while [ $i -lt 200 ]; do echo "line $i of a chatty machine........................"; i=$((i+1)); done; echo oops >&2; exit 3';
+  const s = await apply(44, [zmachine('crashy', noisy)]);
+  expect(s.crashy!.state).toBe('ok');
+  await until(() => (runtime.info('44-crashy')!.restarts >= 3 ? true : undefined), 30_000, 'restarts');
+  expect(state(44, 'crashy')).toMatchObject({ state: 'ok', reason: expect.stringMatching(/^the machine's command exited after \d+ s; restarting in/) });
+  const log = runtime.logFile('44-crashy');
+  await until(() => (existsSync(`${log}.1`) ? true : undefined), 15_000, 'log rotated');
+  expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/line \d+ of a chatty machine/);
+  expect(statSync(`${log}.1`).size).toBeGreaterThan(4096);
+  await p.remove(44);
+  expect(runtime.status('44-crashy')).toBe('unknown');
+});
+
+test('a Zero-OS flist is refused with what to give instead; no entrypoint is refused', async () => {
+  const flist: Workload = { version: 0, name: 'old', type: 'vm', data: { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint: 'sleep 1' }, metadata: '', description: '' };
+  const s = await apply(45, [flist, zmachine('bare', '')]);
+  expect(s.old).toMatchObject({ state: 'error', reason: expect.stringMatching(/^a Zero-OS flist cannot run on this node: give image \{url, sha256\}/) });
+  expect(s.bare).toMatchObject({ state: 'error', reason: expect.stringMatching(/no entrypoint/) });
+  expect(p.used(45)).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });
+});
+
+test('cancel leaves nothing in runc list, mount or ip link', async () => {
+  const s = await apply(46, [volume('data', 16 * MiB), zmachine('gone', 'exec httpd -f -p 80 -h /www', { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
+  expect(s.gone!.state).toBe('ok');
+  const bundle = runtime.bundle('46-gone');
+  expect(mountsUnder(bundle).length).toBeGreaterThanOrEqual(2); // layer + overlay
+  const ifBefore = links('tfv');
+  const nsBefore = readdirSync('/run/netns').filter((n) => n.startsWith('tfz-'));
+  await p.remove(46);
+  const ids = ((JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) as { id: string }[]).map((c) => c.id);
+  expect(ids).not.toContain('46-gone');
+  expect(mountsUnder(bundle)).toEqual([]);
+  expect(existsSync(bundle)).toBe(false);
+  expect(links('tfv').length).toBe(ifBefore.length - 1);
+  expect(readdirSync('/run/netns').filter((n) => n.startsWith('tfz-')).length).toBe(nsBefore.length - 1);
+  expect(state(46, 'gone').state).toBe('deleted');
+});
