@@ -50,3 +50,21 @@ export async function retryUntil<T>(f: () => Promise<T>, signal: AbortSignal, on
     }
   }
 }
+
+/**
+ * Waits (bounded) until the explorer lists the node as up, so that "running" means a
+ * `tfgrid nodes find` run at once finds it. False when it did not within `timeoutMs`.
+ */
+export async function untilListed(explorerUrl: string, nodeId: number, signal: AbortSignal, timeoutMs = 60_000): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (!signal.aborted && Date.now() < end) {
+    try {
+      const r = await fetch(`${explorerUrl}/nodes?node_id=${nodeId}&status=up`, { signal: AbortSignal.timeout(5000) });
+      if (r.ok && ((await r.json()) as unknown[]).length > 0) return true;
+    } catch {
+      /* still starting: ask again */
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return false;
+}

@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Agent, Identity, loadConfig } from '@tfgrid/agent';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { bootstrapDevFarm, retryUntil } from './start-bootstrap';
+import { bootstrapDevFarm, retryUntil, untilListed } from './start-bootstrap';
 import { lockDataDir } from './start-lock';
 import { clock, lineLogger } from './start-log';
 
@@ -116,6 +116,8 @@ async function main(): Promise<void> {
   await agent.start();
   const reg = await Promise.race([agent.registered, new Promise<undefined>((r) => stopping.signal.addEventListener('abort', () => r(undefined)))]);
   if (!reg) return;
+  if (!(await untilListed(explorer.url, reg.nodeId, stopping.signal))) say(`the explorer does not list node ${reg.nodeId} as up yet`);
+  if (stopping.signal.aborted) return;
   const metrics = agent.status().metricsAddress;
   const http = explorer.url;
   process.stdout.write(

@@ -18,6 +18,7 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   'key-type': { type: 'string', value: 'TYPE', help: 'sr25519 (default) or ed25519' },
   explorer: { type: 'string', value: 'URL', help: 'explorer API (default per network; dev: http://127.0.0.1:8080; env TFGRID_EXPLORER)' },
   json: { type: 'boolean', help: 'machine-readable output on stdout (progress stays on stderr)' },
+  field: { type: 'string', value: 'NAME', help: 'print only this field of the result, e.g. address or contractId (dotted for nested ones), for scripts' },
   quiet: { type: 'boolean', short: 'q', help: 'no progress lines' },
   timeout: { type: 'string', value: 'SECONDS', help: 'give up waiting for the chain or explorer after this long (default 60)' },
   help: { type: 'boolean', short: 'h', help: 'help for tfgrid or a command' },
@@ -67,7 +68,7 @@ export function commandHelp(c: Command): string {
     ...(c.options && Object.keys(c.options).length ? ['', 'options:', ...optionLines(c.options)] : []),
     ...(c.details ? ['', c.details.trim()] : []),
     '',
-    'global options: --network NAME | --url WS_URL, --mnemonic-file FILE, --key-type TYPE, --explorer URL, --json, --quiet, --timeout SECONDS',
+    'global options: --network NAME | --url WS_URL, --mnemonic-file FILE, --key-type TYPE, --explorer URL, --json, --field NAME, --quiet, --timeout SECONDS',
   ].join('\n');
 }
 
@@ -142,7 +143,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     if (g.network && g.url) throw new UsageError('give --network or --url, not both');
     ctx = new Context(io, g);
     const out = await command.run(ctx, { positionals: rest, values: v });
-    io.stdout(json ? `${toJson(out.json)}\n` : out.text.length ? `${out.text.join('\n')}\n` : '');
+    const field = typeof v.field === 'string' ? v.field : undefined;
+    if (field !== undefined) io.stdout(`${pickField(out.json, field, command.name)}\n`);
+    else io.stdout(json ? `${toJson(out.json)}\n` : out.text.length ? `${out.text.join('\n')}\n` : '');
     if (out.failure) io.stderr(`tfgrid: ${out.failure}\n`);
     return out.failure ? 1 : 0;
   } catch (raw) {
@@ -165,6 +168,19 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   } finally {
     await ctx?.close();
   }
+}
+
+/** One field of a result for `--field`: a string as it is, anything else as compact JSON. */
+function pickField(result: unknown, field: string, command: string): string {
+  let v: unknown = result;
+  for (const k of field.split('.')) {
+    if (typeof v !== 'object' || v === null || !(k in v)) {
+      const known = result && typeof result === 'object' && !Array.isArray(result) ? ` (its fields: ${Object.keys(result).join(', ')})` : '';
+      throw new UsageError(`the result of '${command}' has no field '${field}'${known}`, command);
+    }
+    v = (v as Record<string, unknown>)[k];
+  }
+  return typeof v === 'string' ? v : toJson(v).replace(/\n\s*/g, ' ');
 }
 
 function subsOf(group: string): string {

@@ -4,17 +4,15 @@
  * is refused naming the directory and the holder's pid, SIGINT stops all three cleanly, and a
  * second start resumes the same chain, farm and node (taking over a stale lock).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { agentHardwareRoot, until } from './helpers';
-
-const hardwareRoot = agentHardwareRoot();
+import { until } from './helpers';
+import { interrupt, ROOT, startArgs, startEnv, startSystem } from './npm-start';
 
 jest.setTimeout(180_000);
 
-const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
 
 beforeAll(() => {
@@ -22,46 +20,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-interface Started {
-  child: ChildProcess;
-  out: () => string;
-  urls: { chain: string; explorer: string; metrics: string };
-  nodeId: number;
-}
-
-const START_ARGS = (): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0'];
-const START_ENV = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
-
-async function start(): Promise<Started> {
-  const child = spawn(process.execPath, START_ARGS(), { cwd: ROOT, env: START_ENV(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  try {
-    await until('tfgrid is running', async () => out.includes('Ctrl-C stops everything'), 120_000, 200);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${out}`);
-  }
-  const grab = (re: RegExp): string => re.exec(out)![1]!;
-  return {
-    child,
-    out: () => out,
-    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), metrics: grab(/agent metrics\s+(http:\/\/\S+)/) },
-    nodeId: Number(grab(/tfgrid is running — node (\d+)/)),
-  };
-}
-
-async function interrupt(s: Started): Promise<number | null> {
-  const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
-  s.child.kill('SIGINT');
-  const code = await Promise.race([exited, new Promise<'hung'>((r) => setTimeout(() => r('hung'), 30_000))]);
-  if (code === 'hung') {
-    s.child.kill('SIGKILL');
-    throw new Error(`did not stop on SIGINT:\n${s.out()}`);
-  }
-  return code;
-}
+const start = () => startSystem(dir);
 
 test('starts chain, explorer and agent; SIGINT stops them; a second start resumes', async () => {
   const first = await start();
@@ -80,7 +39,7 @@ test('starts chain, explorer and agent; SIGINT stops them; a second start resume
   expect(metrics).toContain(`tfgrid_agent_node_id ${first.nodeId}`);
 
   // A second instance on the same data directory is refused before it opens anything, naming both.
-  const twice = spawnSync(process.execPath, START_ARGS(), { cwd: ROOT, env: START_ENV(), encoding: 'utf8', timeout: 60_000 });
+  const twice = spawnSync(process.execPath, startArgs(dir), { cwd: ROOT, env: startEnv(), encoding: 'utf8', timeout: 60_000 });
   expect(twice.status).toBe(1);
   expect(twice.stderr).toContain(`another instance (pid ${first.child.pid}) holds the data directory ${dir}`);
   expect(first.child.exitCode).toBeNull();

@@ -48,13 +48,14 @@ export const nodeCommands: Command[] = [
       const id = parseIntArg(a.positionals[0], 'node id');
       const c = await ctx.client();
       const n = await nodeById(c, id);
-      const contracts = await c.contracts.activeForNode(id);
-      const out = { ...n, activeContracts: contracts };
+      const [contracts, farm] = await Promise.all([c.contracts.activeForNode(id), c.farms.get(n.farmId)]);
+      // The farm's name says who may power the node (its farmer) without another lookup.
+      const out = { ...n, farmName: farm?.name ?? null, activeContracts: contracts };
       return {
         json: out,
         text: fields({
           node: n.id,
-          farm: n.farmId,
+          farm: `${n.farmId}${farm ? ` "${farm.name}"` : ''}`,
           twin: n.twinId,
           capacity: capacity(n),
           location: `${n.location.city}, ${n.location.country} (${n.location.latitude}, ${n.location.longitude})`,

@@ -1,0 +1,71 @@
+/**
+ * `npm start`'s script as a child process for tests: a given data directory, free ports (0), the
+ * agent on this machine's hardware or the fixture (see agentHardwareRoot); waits for "running"
+ * and reads the URLs it prints; SIGINT stops it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { agentHardwareRoot, until } from './helpers';
+
+export const ROOT = path.resolve(__dirname, '../../..');
+const hardwareRoot = agentHardwareRoot();
+
+export interface Started {
+  child: ChildProcess;
+  out: () => string;
+  urls: { chain: string; explorer: string; metrics: string };
+  nodeId: number;
+}
+
+export const startArgs = (dataDir: string): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dataDir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0'];
+export const startEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
+
+/** Starts `scripts/start.ts` on `dataDir` and resolves once it says it is running. */
+export async function startSystem(dataDir: string): Promise<Started> {
+  const child = spawn(process.execPath, startArgs(dataDir), { cwd: ROOT, env: startEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    await until('tfgrid is running', async () => out.includes('Ctrl-C stops everything') || child.exitCode !== null, 150_000, 200);
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${out}`);
+  }
+  const grab = (re: RegExp): string => re.exec(out)![1]!;
+  return {
+    child,
+    out: () => out,
+    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), metrics: grab(/agent metrics\s+(http:\/\/\S+)/) },
+    nodeId: Number(grab(/tfgrid is running — node (\d+)/)),
+  };
+}
+
+/** SIGINT, then the exit code (SIGKILL and a failure if it does not stop within 30 s). */
+export async function interrupt(s: Started): Promise<number | null> {
+  if (s.child.exitCode !== null) return s.child.exitCode;
+  const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
+  s.child.kill('SIGINT');
+  let timer: NodeJS.Timeout | undefined;
+  const code = await Promise.race([exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 30_000)))]);
+  clearTimeout(timer);
+  if (code === 'hung') {
+    s.child.kill('SIGKILL');
+    throw new Error(`did not stop on SIGINT:\n${s.out()}`);
+  }
+  return code;
+}
+
+/** A loopback port free right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
