@@ -121,6 +121,16 @@ describe('help and bad input (exit 2)', () => {
     expect(await who(['--mnemonic-file', path.join(dir, 'bob.key')], { TFGRID_MNEMONIC: '//Alice' })).toBe(bob);
   });
 
+  test('--field prints one field of the result, for scripts; an unknown field is named', async () => {
+    const r = await cli(['account', 'show', '--field', 'address', ...at()], ALICE);
+    expect({ code: r.code, out: r.stdout }).toEqual({ code: 0, out: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY\n' });
+    const nested = await cli(['status', '--field', 'chain.runtime', ...at()]);
+    expect(nested.stdout).toBe('substrate-threefold 152\n');
+    const bad = await cli(['account', 'show', '--field', 'nope', ...at()], ALICE);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/the result of 'account show' has no field 'nope' \(its fields: address, publicKey/);
+  });
+
   test('--version prints the package version', async () => {
     const { version } = JSON.parse(readFileSync(path.resolve(__dirname, '../package.json'), 'utf8')) as { version: string };
     const r = await bin(['--version']);
@@ -236,7 +246,8 @@ describe('farmer', () => {
     const text = await cli(['node', 'list', '--farm', String(farmId), ...at()]);
     expect(text.stdout).toMatch(/NODE\s+FARM/);
     const s = await cli(['node', 'show', String(nodeId), '--json', ...at()]);
-    expect(s.json()).toMatchObject({ id: nodeId, farmId, resources: { hru: 200 * GiB, cru: 4 }, power: { state: 'Up', target: 'Up' } });
+    expect(s.json()).toMatchObject({ id: nodeId, farmId, farmName: 'cli_farm', resources: { hru: 200 * GiB, cru: 4 }, power: { state: 'Up', target: 'Up' } });
+    expect((await cli(['node', 'show', String(nodeId), ...at()])).stdout).toMatch(new RegExp(`^farm:\\s+${farmId} "cli_farm"$`, 'm'));
     const p = await cli(['node', 'power', String(nodeId), 'down', '--json', ...at()], ALICE);
     expect(p.json()).toMatchObject({ nodeId, target: 'Down' });
     const back = await cli(['node', 'power', String(nodeId), 'up', ...at()], ALICE);
