@@ -57,13 +57,14 @@ export const PAUSED_BODY = 'This site is suspended.';
 
 /**
  * The checks every request and upgrade passes, in order: origin-form target only (no open
- * proxy; so no absolute-form authority can disagree with Host), one valid Host, the client's rate, a route that is up, the body size, the name's concurrency.
+ * proxy; so no absolute-form authority can disagree with Host), the header count, one valid Host, the client's rate, a route that is up, the body size, the name's concurrency.
  * Answers the route to forward to, or why not.
  */
 export function admitRequest(ctx: EdgeContext, req: IncomingMessage): Route | Refusal {
   const url = req.url ?? '';
   // An absolute-form target ("GET http://x/") asks us to be a forward proxy; "*" is for OPTIONS to the server itself.
   if (url.charCodeAt(0) !== 47) return { status: 400, reason: 'absolute_uri', body: BODY[400], close: true };
+  if (req.rawHeaders.length > 2 * ctx.limits.maxHeaderCount) return { status: 431, reason: 'header_too_large', body: BODY[431], close: true };
   if (hostProblem(req.rawHeaders)) return { status: 400, reason: 'bad_host', body: BODY[400], close: true };
   const wait = ctx.rate.take(req.socket.remoteAddress ?? '');
   if (wait > 0) return { status: 429, reason: 'rate_limited', body: BODY[429], headers: { 'retry-after': String(Math.max(1, Math.ceil(wait))) } };

@@ -141,6 +141,8 @@ export class Gateway {
     try {
       for (const { proto, address, server } of listeners) {
         server.keepAliveTimeout = l.keepAliveTimeoutMs;
+        // One more than allowed, so that a request over the limit can be seen (and refused) rather than cut.
+        server.maxHeadersCount = l.maxHeaderCount + 1;
         server.maxConnections = l.maxConnections;
         server.on('request', (req, res) => proxy.handle(req, res, proto));
         // Without this listener Node answers 100 Continue before we could refuse the body.
@@ -383,12 +385,29 @@ export class Gateway {
       socket.destroy();
       return;
     }
+    // Garbage pipelined behind a request still being answered: an answer written now would land
+    // inside that response. Let it finish (the backend's timeout bounds it), then close; Node's
+    // own handler would cut it instead.
+    const answering = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
+    if (answering && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
+      this.metrics.reject('', 'bad_request');
+      // …unless the error is inside that request's own body: then it cannot be answered at all.
+      if (!answering.req.complete) return void socket.destroy();
+      answering.shouldKeepAlive = false;
+      answering.once('finish', () => socket.end());
+      answering.once('close', () => {
+        if (!answering.writableFinished) socket.destroy();
+      });
+      return;
+    }
     let status: 400 | 408 | 431 = 400;
     let reason: RejectReason = 'bad_request';
     if (err.code === 'HPE_HEADER_OVERFLOW') [status, reason] = [431, 'header_too_large'];
     else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') [status, reason] = [408, 'client_timeout'];
     this.metrics.reject('', reason);
     socket.on('error', () => socket.destroy());
+    // A request too slow to finish while its response already started: nothing can be said any more.
+    if (answering?.headersSent) return void socket.destroy();
     writeRaw(socket, status, BODY[status]);
   }
 }

@@ -3,6 +3,11 @@
 export interface GatewayLimits {
   /** Largest request head (request line + headers) in bytes; larger → 431. */
   maxHeaderBytes: number;
+  /**
+   * Most header lines in a request; more → 431. Node would silently drop those past its own count
+   * (and a backend those past its own, the X-Forwarded-* we append among them).
+   */
+  maxHeaderCount: number;
   /** Largest request body in bytes (Content-Length or counted while streaming); larger → 413. */
   maxBodyBytes: number;
   /** Token bucket per client address: tokens added per second, and the bucket size; empty → 429 + Retry-After. */
@@ -40,6 +45,7 @@ export interface GatewayLimits {
 
 export const DEFAULT_LIMITS: GatewayLimits = {
   maxHeaderBytes: 16 * 1024,
+  maxHeaderCount: 100,
   maxBodyBytes: 64 * 1024 * 1024,
   ratePerSecond: 100,
   rateBurst: 200,
