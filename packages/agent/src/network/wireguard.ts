@@ -1,0 +1,129 @@
+/**
+ * A WireGuard interface living in a network namespace while its UDP socket stays in the node's
+ * own namespace (Zero-OS's layout): the interface is made in the agent's namespace — by the kernel
+ * where it has WireGuard, else by wireguard-go — then moved into the network's namespace. The
+ * encrypted side is then reachable on the node's address; the clear side only inside the network.
+ * wireguard-go runs detached, so traffic keeps flowing while the agent restarts.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { sleep } from '../backoff';
+import { findMarked, isAlive, MARKER_VAR, signal } from '../workloads/proc';
+import { NetworkError } from './errors';
+import { inNs, ipIn, net, tryNet } from './run';
+
+export interface WireguardPeerSpec {
+  publicKey: string;
+  allowedIps: string[];
+  /** host:port, or '' for a peer that dials in. */
+  endpoint: string;
+}
+
+export interface WireguardSpec {
+  privateKey: string;
+  listenPort: number;
+  peers: WireguardPeerSpec[];
+}
+
+/** Peers behind NAT keep their mapping open with this. */
+const KEEPALIVE_S = 25;
+const SOCKET_DIR = '/var/run/wireguard';
+
+let kernelWireguard: Promise<boolean> | undefined;
+
+/** Whether this kernel makes WireGuard interfaces (probed once with a throwaway interface). */
+export function hasKernelWireguard(): Promise<boolean> {
+  kernelWireguard ??= (async () => {
+    const probe = `tfwgprobe${process.pid % 100000}`;
+    const ok = (await tryNet('ip', ['link', 'add', probe, 'type', 'wireguard'])) !== undefined;
+    if (ok) await tryNet('ip', ['link', 'del', probe]);
+    return ok;
+  })();
+  return kernelWireguard;
+}
+
+/** The marker of the wireguard-go process serving `ifName` (see workloads/proc.ts). */
+export const userspaceMark = (instance: string, ifName: string): string => `${instance}/wg/${ifName}`;
+
+export async function linkExists(ns: string, ifName: string): Promise<boolean> {
+  return (await tryNet('ip', ['-n', ns, 'link', 'show', 'dev', ifName])) !== undefined;
+}
+
+/** Creates `ifName` in the agent's namespace and moves it into `ns` (idempotent: an existing, served interface is kept). */
+export async function ensureInterface(instance: string, ns: string, ifName: string): Promise<void> {
+  const mark = userspaceMark(instance, ifName);
+  if (await linkExists(ns, ifName)) {
+    // A userspace interface whose process died is a dead TUN: make it again.
+    if ((await hasKernelWireguard()) || findMarked(mark).length > 0) return;
+    await ipIn(ns, ['link', 'del', ifName]);
+  }
+  await tryNet('ip', ['link', 'del', ifName]);
+  if (await hasKernelWireguard()) await net('ip', ['link', 'add', ifName, 'type', 'wireguard']);
+  else await startUserspace(mark, ifName);
+  await net('ip', ['link', 'set', ifName, 'netns', ns]);
+}
+
+async function startUserspace(mark: string, ifName: string): Promise<void> {
+  for (const pid of findMarked(mark)) await stopProcess(pid);
+  rmSync(path.join(SOCKET_DIR, `${ifName}.sock`), { force: true });
+  await new Promise<void>((resolve, reject) => {
+    // `-f` keeps it in the foreground of a detached child we do not wait for: it outlives the agent.
+    const child = spawn('wireguard-go', ['-f', ifName], {
+      detached: true,
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1', LOG_LEVEL: 'error', [MARKER_VAR]: mark },
+    });
+    child.once('error', (e) => reject(new NetworkError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-tool' : 'command-failed', `wireguard-go: ${e.message} (Debian package wireguard-go)`)));
+    child.once('spawn', () => {
+      child.unref();
+      resolve();
+    });
+  });
+  const end = Date.now() + 10_000;
+  while (!existsSync(path.join(SOCKET_DIR, `${ifName}.sock`)) || (await tryNet('ip', ['link', 'show', 'dev', ifName])) === undefined) {
+    if (Date.now() > end) throw new NetworkError('command-failed', `wireguard-go did not bring up ${ifName} within 10 s`);
+    await sleep(50);
+  }
+}
+
+/** Applies key, port and peers; peers no longer wanted are removed, the others are updated in place (no traffic dropped). */
+export async function configure(ns: string, ifName: string, spec: WireguardSpec): Promise<void> {
+  // The private key goes through a 0600 file, never argv (visible in /proc) or logs.
+  const dir = mkdtempSync(path.join(tmpdir(), 'tfwg-'));
+  const keyFile = path.join(dir, 'key');
+  try {
+    writeFileSync(keyFile, spec.privateKey + '\n', { mode: 0o600 });
+    await inNs(ns, ['wg', 'set', ifName, 'private-key', keyFile, 'listen-port', String(spec.listenPort)]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const current = await peerKeys(ns, ifName);
+  const wanted = new Set(spec.peers.map((p) => p.publicKey));
+  for (const k of current) if (!wanted.has(k)) await inNs(ns, ['wg', 'set', ifName, 'peer', k, 'remove']);
+  for (const p of spec.peers) {
+    const args = ['wg', 'set', ifName, 'peer', p.publicKey, 'allowed-ips', p.allowedIps.join(','), 'persistent-keepalive', String(KEEPALIVE_S)];
+    if (p.endpoint) args.push('endpoint', p.endpoint);
+    await inNs(ns, args);
+  }
+}
+
+/** Public keys of the interface's peers (`wg show … peers`). */
+export async function peerKeys(ns: string, ifName: string): Promise<string[]> {
+  return (await inNs(ns, ['wg', 'show', ifName, 'peers'])).split('\n').map((l) => l.trim()).filter(Boolean);
+}
+
+/** Ends the wireguard-go serving `ifName` (the interface itself goes with its namespace). */
+export async function stopUserspace(instance: string, ifName: string): Promise<void> {
+  for (const pid of findMarked(userspaceMark(instance, ifName))) await stopProcess(pid);
+  rmSync(path.join(SOCKET_DIR, `${ifName}.sock`), { force: true });
+}
+
+async function stopProcess(pid: number): Promise<void> {
+  signal(pid, 'SIGTERM');
+  const end = Date.now() + 3000;
+  while (isAlive(pid) && Date.now() < end) await sleep(20);
+  if (isAlive(pid)) signal(pid, 'SIGKILL');
+  while (isAlive(pid)) await sleep(20);
+}
