@@ -7,26 +7,24 @@
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Workload } from '@tfgrid/client';
-import { Provisioner, RuncRuntime, readLimits, type WorkloadState } from '../src/workloads';
-import { MiB, deployment, hardware, logger, tempRoot, until, volume } from './fixtures/workloads/helpers';
-import { busyboxRootfs, deleteLink, fixedImages, httpGet, inside, links, mountsUnder, namespaces, procStatus, runc } from './fixtures/zmachine/helpers';
+import { readLimits, type Provisioner, type RuncRuntime, type WorkloadState } from '../src/workloads';
+import type { ImageStore } from '../src/workloads/images';
+import { MiB, deployment, tempRoot, until, volume } from './fixtures/workloads/helpers';
+import { deleteLink, serveBusyboxImage, httpGet, inside, links, mountsUnder, namespaces, procStatus, runc, runcProvisioner, zmachine } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(120_000);
 
 // Names of this file only, so test files running in parallel never meet.
 const BRIDGE = 'tfzrt-br';
 const SUBNET = '10.249.211.0/24';
-const IMAGE = { url: 'http://127.0.0.1:1/busybox.tar', sha256: 'a'.repeat(64) };
 
 let t: ReturnType<typeof tempRoot>;
 let runtime: RuncRuntime;
 let p: Provisioner;
 let rootfs: string;
+let served: Awaited<ReturnType<typeof serveBusyboxImage>>;
+let images: ImageStore;
 const contracts: number[] = [];
-
-function zmachine(name: string, entrypoint: string, extra: Record<string, unknown> = {}, version = 0): Workload {
-  return { version, name, type: 'zmachine', data: { image: IMAGE, size: 32 * MiB, compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint, ...extra }, metadata: '', description: '' };
-}
 
 async function apply(contractId: number, workloads: Workload[]): Promise<Record<string, WorkloadState>> {
   contracts.push(contractId);
@@ -43,21 +41,8 @@ const runcRoot = () => path.join(t.dataDir, 'runc');
 
 beforeAll(async () => {
   t = tempRoot('zmachine');
-  rootfs = busyboxRootfs(path.join(t.root, 'image'));
-  const log = logger();
-  runtime = new RuncRuntime({
-    dataDir: t.dataDir,
-    logger: log,
-    images: fixedImages(rootfs),
-    bridge: BRIDGE,
-    subnet: SUBNET,
-    monitorMs: 100,
-    restartMinMs: 100,
-    restartMaxMs: 400,
-    stopGraceMs: 2000,
-    logMaxBytes: 4096,
-  });
-  p = new Provisioner({ dataDir: t.dataDir, hardware: hardware({ cru: 32 }), storagePools: [{ path: t.pool, kind: 'ssd' }], runtime, logger: log });
+  served = await serveBusyboxImage(t.root);
+  ({ runtime, provisioner: p, images } = runcProvisioner({ dataDir: t.dataDir, pool: t.pool, bridge: BRIDGE, subnet: SUBNET }));
   await p.open();
 });
 
@@ -67,18 +52,20 @@ afterAll(async () => {
   // Whatever a failed test left: containers, mounts, the bridge.
   for (const c of JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) runc(runcRoot(), 'delete', '--force', (c as { id: string }).id);
   deleteLink(BRIDGE);
+  await served.close();
   t.cleanup();
 });
 
 test('a busybox zmachine serves HTTP on its node-local address, sees only itself, cannot write its image, sees its volume', async () => {
-  const entry = 'echo hello > /www/index.html; echo from-inside > /data/v.txt; exec httpd -f -p 80 -h /www';
-  const s = await apply(41, [volume('data', 16 * MiB), zmachine('web', entry, { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
+  const entry = 'mkdir -p /www; echo hello > /www/index.html; echo from-inside > /data/v.txt; exec httpd -f -p 80 -h /www';
+  const s = await apply(41, [volume('data', 16 * MiB), zmachine(served.image, 'web', entry, { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
   expect(s.data!.state).toBe('ok');
   expect(s.web).toMatchObject({ state: 'ok', result: { runtime: 'runc', addresses: { node_local: expect.stringMatching(/^10\.249\.211\.\d+$/) } } });
   const ip = (s.web!.result!.addresses as { node_local: string }).node_local;
   expect(await until(() => httpGet(ip, 80).catch(() => undefined), 20_000, 'httpd answers')).toBe('hello\n');
 
   const id = '41-web';
+  rootfs = await images.ensure(served.image); // cached: the machine runs on this very directory
   const pid = pidOf(id);
   // Own pid, mount, uts, ipc and network namespaces.
   const host = namespaces('self');
@@ -117,7 +104,7 @@ test('a busybox zmachine serves HTTP on its node-local address, sees only itself
 
 test('memory: a process allocating past compute_capacity.memory is OOM-killed and the state says so; the CPU quota is read back', async () => {
   // A pipe into tail buffers forever (no newline in /dev/zero): it grows until the limit.
-  const s = await apply(42, [zmachine('hog', '(sleep 1; cat /dev/zero | tail) & exec httpd -f -p 80 -h /www', { compute_capacity: { cpu: 2, memory: 256 * MiB } })]);
+  const s = await apply(42, [zmachine(served.image, 'hog', '(sleep 1; cat /dev/zero | tail) & mkdir -p /www; exec httpd -f -p 80 -h /www', { compute_capacity: { cpu: 2, memory: 256 * MiB } })]);
   expect(s.hog!.state).toBe('ok');
   expect(s.hog!.result).toMatchObject({ limits: { memory: 256 * MiB, cpu_quota_us: 200_000, cpu_period_us: 100_000 } });
   const limits = readLimits(pidOf('42-hog'));
@@ -130,7 +117,7 @@ test('memory: a process allocating past compute_capacity.memory is OOM-killed an
 });
 
 test('pause freezes the machine (a counter inside stops), resume continues it', async () => {
-  const s = await apply(43, [zmachine('count', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done')]);
+  const s = await apply(43, [zmachine(served.image, 'count', 'i=0; while true; do i=$((i+1)); echo $i > /tmp/count; sleep 0.05; done')]);
   expect(s.count!.state).toBe('ok');
   // The machine's writable layer, seen from the node.
   const counter = path.join(runtime.bundle('43-count'), 'layer', 'upper', 'tmp', 'count');
@@ -149,7 +136,7 @@ test('pause freezes the machine (a counter inside stops), resume continues it', 
 
 test('a crashing machine is restarted with backoff and the state says why; its stdout/stderr are kept and rotated', async () => {
   const noisy = 'i=0; while [ $i -lt 200 ]; do echo "line $i of a chatty machine........................"; i=$((i+1)); done; echo oops >&2; exit 3';
-  const s = await apply(44, [zmachine('crashy', noisy)]);
+  const s = await apply(44, [zmachine(served.image, 'crashy', noisy)]);
   expect(s.crashy!.state).toBe('ok');
   await until(() => (runtime.info('44-crashy')!.restarts >= 3 ? true : undefined), 30_000, 'restarts');
   expect(state(44, 'crashy')).toMatchObject({ state: 'ok', reason: expect.stringMatching(/^the machine's command exited after \d+ s; restarting in/) });
@@ -163,14 +150,14 @@ test('a crashing machine is restarted with backoff and the state says why; its s
 
 test('a Zero-OS flist is refused with what to give instead; no entrypoint is refused', async () => {
   const flist: Workload = { version: 0, name: 'old', type: 'vm', data: { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint: 'sleep 1' }, metadata: '', description: '' };
-  const s = await apply(45, [flist, zmachine('bare', '')]);
-  expect(s.old).toMatchObject({ state: 'error', reason: expect.stringMatching(/^a Zero-OS flist cannot run on this node: give image \{url, sha256\}/) });
+  const s = await apply(45, [flist, zmachine(served.image, 'bare', '')]);
+  expect(s.old).toMatchObject({ state: 'error', reason: expect.stringMatching(/is a Zero-OS flist, which this node cannot run: give the zmachine an image instead, image: \{url, sha256\}/) });
   expect(s.bare).toMatchObject({ state: 'error', reason: expect.stringMatching(/no entrypoint/) });
   expect(p.used(45)).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });
 });
 
 test('cancel leaves nothing in runc list, mount or ip link', async () => {
-  const s = await apply(46, [volume('data', 16 * MiB), zmachine('gone', 'exec httpd -f -p 80 -h /www', { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
+  const s = await apply(46, [volume('data', 16 * MiB), zmachine(served.image, 'gone', 'mkdir -p /www; exec httpd -f -p 80 -h /www', { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
   expect(s.gone!.state).toBe('ok');
   const bundle = runtime.bundle('46-gone');
   expect(mountsUnder(bundle).length).toBeGreaterThanOrEqual(2); // layer + overlay

@@ -2,7 +2,7 @@
 export type RuntimeErrorCode =
   /** The machine names no command to run. */
   | 'no-entrypoint'
-  /** The machine has no image (or only a Zero-OS flist, which this node cannot boot). */
+  /** The machine has no image (an flist is refused with the ImageStore's own 'flist' error). */
   | 'no-image'
   /** The kernel did not take the memory or CPU limit (read back from the cgroup after create). */
   | 'limits-not-applied'

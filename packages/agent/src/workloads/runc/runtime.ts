@@ -19,6 +19,7 @@ import type { ImageRef } from '@tfgrid/client';
 import { backoffDelay } from '../../backoff';
 import { writeFileAtomic } from '../atomic';
 import { formatBytes } from '../capacity';
+import { flistError } from '../images';
 import { isAlive, readStat } from '../proc';
 import type { Runtime, RuntimeEvent, RuntimeSpec, RuntimeStartOptions } from '../types';
 import { RuntimeError } from './errors';
@@ -141,12 +142,8 @@ export class RuncRuntime implements Runtime {
   async #start(spec: RuntimeSpec, paused: boolean): Promise<{ pid?: number; [k: string]: unknown }> {
     if (!spec.command.trim()) throw new RuntimeError('no-entrypoint', 'the zmachine has no entrypoint: give the command to run (through the image\'s /bin/sh -c)');
     if (!spec.image) {
-      throw new RuntimeError(
-        'no-image',
-        spec.flist
-          ? 'a Zero-OS flist cannot run on this node: give image {url, sha256} — a root filesystem tarball (tar, tar.gz, tar.zst) or an OCI image layout tarball — instead'
-          : 'the zmachine has no image: give image {url, sha256}',
-      );
+      if (spec.flist) throw flistError(spec.flist);
+      throw new RuntimeError('no-image', 'the zmachine has no image: give image {url, sha256}');
     }
     const lower = await this.#o.images.ensure(spec.image);
     const hash = createHash('sha256').update(JSON.stringify({ spec, lower })).digest('hex');
