@@ -127,8 +127,10 @@ async function main(): Promise<void> {
       `  chain RPC       ${chain.url}   (HTTP ${chain.httpUrl}, metrics ${chain.httpUrl}/metrics)`,
       `  explorer API    ${http}   (Swagger UI ${http}/swagger, metrics ${http}/metrics)`,
       `  agent metrics   http://${metrics}/metrics`,
-      `  try             npx tfgrid status${o.chainPort === 9944 && o.explorerPort === 8080 ? '' : ` --url ${chain.url} --explorer ${http}`}`,
-      `                  npx tfgrid nodes find --status any${o.chainPort === 9944 && o.explorerPort === 8080 ? '' : ` --url ${chain.url} --explorer ${http}`}`,
+      // On other ports the CLI is pointed here by env, so the README's commands work unchanged.
+      ...(o.chainPort === 9944 && o.explorerPort === 8080 ? [] : [`  point the CLI   export TFGRID_URL=${chain.url} TFGRID_EXPLORER=${http}`]),
+      '  try             npx tfgrid status',
+      '                  npx tfgrid nodes find',
       'Ctrl-C stops everything; `npm start` again resumes.',
       '',
     ].join('\n'),
