@@ -74,5 +74,6 @@ export function checkSecret(secret: string, source: string): string {
   const unknown = words.filter((w) => !known.has(w)).length;
   if (unknown) bad(`${unknown} of its ${words.length} words are not in the BIP39 English wordlist`);
   if (!mnemonicValidate(words.join(' '))) bad('its BIP39 checksum does not match (a word is wrong or out of order)');
-  return s;
+  // Single spaces between the words, as the keyring expects them (a file may wrap lines).
+  return `${words.join(' ')}${slash === -1 ? '' : s.slice(slash)}`;
 }
