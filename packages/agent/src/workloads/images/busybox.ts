@@ -1,15 +1,15 @@
 /**
  * A minimal root filesystem built from Debian's busybox-static: /bin/busybox, a symbolic link
  * for each of its applets (`busybox --list-full`), /etc/passwd, /etc/group, /etc/hosts and the
- * usual empty directories. Deterministic for one busybox binary (sorted entries, fixed mtime,
- * no owner names, gzip without a timestamp), so its sha256 is stable and can be published.
+ * usual empty directories, /tmp sticky and world-writable. Deterministic for one busybox binary
+ * (sorted entries, owner root, fixed mtime, gzip without a timestamp), so its sha256 is stable.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { create } from 'tar';
+import { gzipSync } from 'node:zlib';
+import { Header } from 'tar';
 import { ImageError } from './errors';
 
 export const BUSYBOX = '/bin/busybox';
@@ -27,40 +27,42 @@ const FILES: [string, string][] = [
   ['etc/hosts', '127.0.0.1 localhost\n::1 localhost\n'],
 ];
 
+interface Member {
+  path: string;
+  type: 'Directory' | 'File' | 'SymbolicLink';
+  mode: number;
+  body?: Buffer;
+  linkpath?: string;
+}
+
 /** Writes the busybox rootfs as a tar.gz to `outFile` (atomically); its sha256 and size. */
 export async function buildBusyboxImage(outFile: string, busybox = BUSYBOX): Promise<{ sha256: string; bytes: number }> {
   if (!existsSync(busybox)) throw new ImageError('invalid', `${busybox} is missing: install Debian's busybox-static (scripts/install-system-packages.sh)`);
-  const stage = mkdtempSync(path.join(os.tmpdir(), 'tfgrid-busybox-'));
-  const tmpOut = `${outFile}.${process.pid}.tmp`;
-  try {
-    const names = new Set<string>();
-    for (const [d, mode] of DIRS) {
-      mkdirSync(path.join(stage, d), { recursive: true });
-      chmodSync(path.join(stage, d), mode);
-      names.add(d);
-    }
-    copyFileSync(busybox, path.join(stage, 'bin/busybox'));
-    chmodSync(path.join(stage, 'bin/busybox'), 0o755);
-    names.add('bin/busybox');
-    for (const [f, text] of FILES) {
-      writeFileSync(path.join(stage, f), text);
-      chmodSync(path.join(stage, f), 0o644);
-      names.add(f);
-    }
-    for (const applet of applets(busybox)) {
-      if (names.has(applet) || !DIRS.some(([d]) => path.dirname(applet) === d)) continue;
-      symlinkSync('/bin/busybox', path.join(stage, applet));
-      names.add(applet);
-    }
-    mkdirSync(path.dirname(outFile), { recursive: true });
-    await create({ file: tmpOut, cwd: stage, gzip: { level: 9 }, portable: true, mtime: MTIME, noDirRecurse: true }, [...names].sort());
-    renameSync(tmpOut, outFile);
-  } finally {
-    rmSync(stage, { recursive: true, force: true });
-    rmSync(tmpOut, { force: true });
+  const members = new Map<string, Member>();
+  for (const [d, mode] of DIRS) members.set(d, { path: `${d}/`, type: 'Directory', mode });
+  members.set('bin/busybox', { path: 'bin/busybox', type: 'File', mode: 0o755, body: readFileSync(busybox) });
+  for (const [f, text] of FILES) members.set(f, { path: f, type: 'File', mode: 0o644, body: Buffer.from(text) });
+  for (const applet of applets(busybox)) {
+    if (members.has(applet) || !DIRS.some(([d]) => path.dirname(applet) === d)) continue;
+    members.set(applet, { path: applet, type: 'SymbolicLink', mode: 0o777, linkpath: '/bin/busybox' });
   }
-  const bytes = readFileSync(outFile);
-  return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: statSync(outFile).size };
+  const sorted = [...members.keys()].sort().map((k) => members.get(k)!);
+  const tar = Buffer.concat([...sorted.flatMap(block), Buffer.alloc(1024)]);
+  // gzip from zlib writes no timestamp or name: the same tar gives the same bytes.
+  const bytes = gzipSync(tar, { level: 9 });
+  mkdirSync(path.dirname(outFile), { recursive: true });
+  const tmp = `${outFile}.${process.pid}.tmp`;
+  writeFileSync(tmp, bytes, { mode: 0o644 });
+  renameSync(tmp, outFile);
+  return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+}
+
+/** One member as ustar blocks: header (node-tar's encoder), body, padding. Owner root, fixed mtime. */
+function block(m: Member): Buffer[] {
+  const size = m.body?.length ?? 0;
+  const h = new Header({ path: m.path, type: m.type, mode: m.mode, uid: 0, gid: 0, uname: 'root', gname: 'root', size, mtime: MTIME, ...(m.linkpath ? { linkpath: m.linkpath } : {}) });
+  if (h.encode()) throw new Error(`busybox image: ${m.path} needs a pax header`);
+  return [h.block!, ...(m.body ? [m.body, Buffer.alloc((512 - (size % 512)) % 512)] : [])];
 }
 
 /** Root-relative paths of busybox's applets (`bin/sh`, `usr/bin/env`, …). */

@@ -1,16 +1,17 @@
 /**
  * One plain tar applied to a root filesystem directory, in two passes over the file. The scan
  * checks every entry first (paths, link targets, types, counts) so nothing is written from an
- * archive that breaks a rule; the extraction is node-tar's, which on its own also refuses to write
- * through symbolic links already on disk. OCI layers bring whiteouts: `.wh.<name>` deletes
+ * archive that breaks a rule; the extraction (extract.ts) also refuses to write through a symbolic
+ * link already on disk (one of a lower layer). OCI layers bring whiteouts: `.wh.<name>` deletes
  * `<name>` of the layers below, `.wh..wh..opq` empties its directory of them; both are applied
  * between the passes, so they touch only lower layers, as the OCI image spec says.
  */
 import { createReadStream, lstatSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { Parser, extract, type ReadEntry } from 'tar';
+import { Parser, type ReadEntry } from 'tar';
 import { ImageError } from './errors';
 import { ancestors, entryPath, shown, symlinkTarget } from './entry-path';
+import { extractInto } from './extract';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -112,22 +113,7 @@ export function scanLayer(file: string, what: string, budget: EntryBudget, opts:
 export async function applyLayer(file: string, rootfs: string, scan: LayerScan, what: string): Promise<void> {
   for (const w of scan.whiteouts) removeBelow(rootfs, w, false, what);
   for (const o of scan.opaques) removeBelow(rootfs, o, true, what);
-  try {
-    await extract({
-      file,
-      cwd: rootfs,
-      strict: true,
-      preservePaths: false,
-      unlink: false,
-      chmod: true,
-      processUmask: 0,
-      filter: (p: string) => !(scan.whiteoutsApply && path.posix.basename(p).startsWith(WHITEOUT)),
-    });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException & { tarCode?: string };
-    if (err.name === 'SymlinkError' || err.code === 'TAR_SYMLINK_ERROR') throw new ImageError('escapes-root', `${what} writes through a symbolic link: ${err.message}`);
-    throw new ImageError('malformed', `${what} cannot be unpacked: ${err.message}`);
-  }
+  await extractInto(file, rootfs, what, (p) => scan.whiteoutsApply && path.posix.basename(p).startsWith(WHITEOUT));
 }
 
 /** Deletes `rel` (or, `contents`, what is inside it) under the root, never following a link on the way. */
