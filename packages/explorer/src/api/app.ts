@@ -4,7 +4,7 @@
  * feeds the OpenAPI document (`/swagger`, `/swagger/json`).
  */
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ExplorerMetrics } from '../metrics';
 import { GridView } from '../view/grid';
 import type { ApiContext } from './context';
@@ -48,6 +48,13 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ...(opts.logger ? { loggerInstance: opts.logger } : { logger: false }),
     // Unknown parameters must fail validation, not be stripped silently.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    // Errors the router finds before any route runs, answered in the API's own form.
+    frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
+      if (err.code === 'FST_ERR_BAD_URL') return reply.code(400).send({ error: 'the URL path has a malformed percent-encoding' });
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.code(414).send({ error: 'a path parameter is longer than 100 characters' });
+      reply.log.error({ err }, 'request failed');
+      return reply.code(500).send({ error: 'internal error' });
+    },
   });
   const metrics = opts.metrics ?? new ExplorerMetrics();
 
