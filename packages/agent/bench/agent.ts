@@ -54,7 +54,7 @@ async function main(): Promise<void> {
     const id = await Identity.load(dataDir);
     await alice.balances.transfer({ to: id.address, amount: 100n * TFT });
 
-    const args = [BIN, '--chain-url', url, '--farm-id', String(farmId), '--data-dir', dataDir, '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--log-level', 'warn'];
+    const args = [BIN, '--chain-url', url, '--farm-id', String(farmId), '--data-dir', dataDir, '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--log-level', 'warn', '--workload-runtime', 'process'];
     // The node flags of the bin's shebang (as a farmer's `tfgrid-agent` runs), plus
     // BENCH_AGENT_NODE_OPTIONS (e.g. --cpu-prof).
     const shebang = readFileSync(BIN, 'utf8').split('\n')[0]!.split(/\s+/).filter((w) => w.startsWith('--'));

@@ -15,7 +15,7 @@ import { AgentMetrics, MetricsServer } from './metrics';
 import { register, type Registration } from './registration';
 import { UptimeReporter } from './uptime';
 import { NodeServices, type ServicesStatus } from './services';
-import { ProcessRuntime, Provisioner, type Runtime } from './workloads';
+import { decideRuntime, makeRuntime, Provisioner, type Runtime } from './workloads';
 import { GatewayService } from './gateway';
 
 export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
@@ -88,6 +88,18 @@ export class Agent {
     return this.#services;
   }
 
+  /** The zmachine runtime the config and this host allow, logged with the reason. */
+  #workloadRuntime(c: AgentConfig): Runtime {
+    let d;
+    try {
+      d = decideRuntime(c.workloadRuntime, c.network);
+    } catch (e) {
+      throw new ConfigError((e as Error).message);
+    }
+    this.#log.info({ runtime: d.name, why: d.why }, `workload runtime: ${d.name}`);
+    return makeRuntime(d, { dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser, bridge: c.workloadBridge, subnet: c.workloadSubnet });
+  }
+
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`agent already ${this.#state}`);
     this.#state = 'starting';
@@ -107,7 +119,7 @@ export class Agent {
       dataDir: c.dataDir,
       hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
       storagePools: c.storagePools,
-      runtime: this.#o.runtime ?? new ProcessRuntime({ dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser }),
+      runtime: this.#o.runtime ?? this.#workloadRuntime(c),
       logger: this.#o.logger,
     });
     // Before recover(): the gateway's handler must be registered for gateway names to come back.

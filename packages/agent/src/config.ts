@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { NETWORKS, type NetworkName } from '@tfgrid/client';
+import { checkBridgeName, DEFAULT_WORKLOAD_BRIDGE, DEFAULT_WORKLOAD_SUBNET, parseSubnet, processRuntimeRefusal, WORKLOAD_RUNTIMES, type WorkloadRuntimeChoice } from './workloads';
 
 export interface Location {
   city: string;
@@ -30,8 +31,11 @@ export interface AgentConfig {
   logLevel: string;
   /** Filesystem root the hardware is read from (tests point it at fixture trees). */
   root: string;
-  /** Backend that runs `vm` workloads (one real backend here: `process`). */
-  workloadRuntime: 'process';
+  /** Backend that runs zmachines: `auto` = runc when root and runc is installed, else process (refused on mainnet/testnet). */
+  workloadRuntime: WorkloadRuntimeChoice;
+  /** Node-local bridge the zmachines' veths join, and the range their addresses come from. */
+  workloadBridge: string;
+  workloadSubnet: string;
   /** Unprivileged user workload processes run as (when the agent runs as root). */
   runAsUser: string;
   /** Command run (through /bin/sh) after the node was told to power down; none by default. */
@@ -58,7 +62,9 @@ export const DEFAULTS: AgentConfig = {
   uptimeIntervalSec: 40 * 60,
   logLevel: 'info',
   root: '/',
-  workloadRuntime: 'process',
+  workloadRuntime: 'auto',
+  workloadBridge: DEFAULT_WORKLOAD_BRIDGE,
+  workloadSubnet: DEFAULT_WORKLOAD_SUBNET,
   runAsUser: 'nobody',
   nruIntervalSec: 3600,
   reconcileIntervalSec: 3600,
@@ -84,7 +90,9 @@ const OPTIONS = {
   relay: { env: 'RELAY', help: 'RMB relay domain published in the twin (default none)' },
   'log-level': { env: 'LOG_LEVEL', help: 'pino level: trace, debug, info, warn, error (default info)' },
   root: { env: 'ROOT', help: 'filesystem root to read hardware from (default /; for tests)' },
-  'workload-runtime': { env: 'WORKLOAD_RUNTIME', help: 'backend that runs vm workloads: process (default process)' },
+  'workload-runtime': { env: 'WORKLOAD_RUNTIME', help: 'backend that runs zmachines: auto, runc, process (default auto: runc when root and runc is installed; process is refused on mainnet and testnet)' },
+  'workload-bridge': { env: 'WORKLOAD_BRIDGE', help: `node-local bridge of the zmachines (default ${DEFAULT_WORKLOAD_BRIDGE})` },
+  'workload-subnet': { env: 'WORKLOAD_SUBNET', help: `node-local IPv4 range of the zmachines, prefix 16..29 (default ${DEFAULT_WORKLOAD_SUBNET})` },
   'run-as-user': { env: 'RUN_AS_USER', help: 'unprivileged user workload processes run as when started as root (default nobody)' },
   'shutdown-hook': { env: 'SHUTDOWN_HOOK', help: 'shell command run when the farmer powers this node down (default none)' },
   'nru-interval': { env: 'NRU_INTERVAL', help: 'seconds between batched network usage reports (default 3600)' },
@@ -158,6 +166,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('log-level', (v) => (c.logLevel = v));
   s('root', (v) => (c.root = v));
   s('workload-runtime', (v) => (c.workloadRuntime = v as AgentConfig['workloadRuntime']));
+  s('workload-bridge', (v) => (c.workloadBridge = v));
+  s('workload-subnet', (v) => (c.workloadSubnet = v));
   s('run-as-user', (v) => (c.runAsUser = v));
   s('shutdown-hook', (v) => (c.shutdownHook = v));
   s('nru-interval', (v) => (c.nruIntervalSec = int(v, 'NRU interval')));
@@ -212,7 +222,15 @@ function check(c: AgentConfig): void {
   parseHostPort(c.gatewayHttpAddress, 'gateway HTTP address');
   parseHostPort(c.gatewayHttpsAddress, 'gateway HTTPS address');
   if (typeof c.gatewayAllowLocalBackends !== 'boolean') throw new ConfigError('gatewayAllowLocalBackends must be true or false');
-  if (c.workloadRuntime !== 'process') throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (process)`);
+  if (!WORKLOAD_RUNTIMES.includes(c.workloadRuntime)) throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (${WORKLOAD_RUNTIMES.join(', ')})`);
+  const refusal = c.workloadRuntime === 'process' ? processRuntimeRefusal(c.network) : undefined;
+  if (refusal) throw new ConfigError(refusal);
+  try {
+    checkBridgeName(c.workloadBridge);
+    parseSubnet(c.workloadSubnet);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
   c.nruIntervalSec = int(c.nruIntervalSec, 'NRU interval');
   c.reconcileIntervalSec = int(c.reconcileIntervalSec, 'reconcile interval');
 }

@@ -33,7 +33,7 @@ interface Proc {
 }
 
 function startAgent(): Proc {
-  const args = [BIN, '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', dirs.dataDir, '--storage-pool', dirs.pool, '--root', FIXTURE_ROOT, '--metrics-address', '127.0.0.1:0', '--uptime-interval', '3600', '--log-level', 'info'];
+  const args = [BIN, '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', dirs.dataDir, '--storage-pool', dirs.pool, '--root', FIXTURE_ROOT, '--metrics-address', '127.0.0.1:0', '--uptime-interval', '3600', '--log-level', 'info', '--workload-runtime', 'process'];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const lines: Record<string, unknown>[] = [];

@@ -99,7 +99,7 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   mkdirSync(pool, { recursive: true, mode: 0o711 });
   agent = spawn(
     process.execPath,
-    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72', ...(hardwareRoot ? ['--root', hardwareRoot] : [])],
+    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'process', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72', ...(hardwareRoot ? ['--root', hardwareRoot] : [])],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   agent.stdout!.on('data', (b: Buffer) => (agentLog += b.toString()));

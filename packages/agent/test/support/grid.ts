@@ -96,6 +96,8 @@ export function agentConfig(o: { url: string; farmId: number; dirs: TempDirs } &
     nruIntervalSec: 3600,
     reconcileIntervalSec: 3600,
     location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
+    // These agents' workloads run host commands (node servers); zmachine tests use runc directly.
+    workloadRuntime: 'process',
     ...rest,
   };
 }

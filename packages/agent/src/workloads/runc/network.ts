@@ -17,6 +17,12 @@ export const DEFAULT_WORKLOAD_BRIDGE = 'tfgrid-wl0';
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
+/** The bridge name, or an error naming what is wrong with it (Linux interface names hold at most 15 characters). */
+export function checkBridgeName(name: string): string {
+  if (!IFNAME.test(name)) throw new RuntimeError('invalid-spec', `workload bridge name '${name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
+  return name;
+}
+
 export interface Subnet {
   /** Network address as a 32-bit number. */
   base: number;
@@ -60,9 +66,8 @@ export class WorkloadNetwork {
   #bridgeReady: Promise<void> | undefined;
 
   constructor(o: WorkloadNetworkOptions) {
-    if (!IFNAME.test(o.bridge)) throw new RuntimeError('invalid-spec', `workload bridge name '${o.bridge}' must be 1-15 characters of [A-Za-z0-9_.-]`);
     this.#o = o;
-    this.bridge = o.bridge;
+    this.bridge = checkBridgeName(o.bridge);
     this.subnet = parseSubnet(o.subnet);
     this.#log = o.logger.child({ module: 'workload-network' });
     this.#addresses = readAddresses(o.stateFile);
