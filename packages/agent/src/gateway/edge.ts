@@ -1,6 +1,4 @@
 /** What the HTTP proxy and the WebSocket tunnel share: the table, the limits, and the edge checks done for both. */
-import type http from 'node:http';
-import type https from 'node:https';
 import type { IncomingMessage } from 'node:http';
 import type { Logger } from 'pino';
 import type { BackendGuard } from './admission';
@@ -19,9 +17,9 @@ export interface EdgeContext {
   metrics: GatewayMetrics;
   usage: UsageMeter;
   rate: RateLimiter;
-  httpAgent: http.Agent;
-  httpsAgent: https.Agent;
-  /** The proxy's backend client (the agents above serve WebSocket upgrades). */
+  /** Verify https backends' certificates. */
+  verifyBackendTls: boolean;
+  /** The proxy's backend client (WebSocket tunnels connect on their own). */
   upstream: Upstream;
   /** Set unless local backends are allowed: every backend connection checks it first. */
   guard?: BackendGuard;

@@ -83,25 +83,19 @@ export class Gateway {
     this.#usage = new UsageMeter(o.nru);
     this.#rate = new RateLimiter(this.limits.ratePerSecond, this.limits.rateBurst);
     const guard = o.allowLocalBackends ? undefined : LOCAL_BACKENDS_REFUSED;
-    const agentOpts = {
-      keepAlive: true,
-      maxSockets: this.limits.maxSocketsPerBackend,
-      maxFreeSockets: 64,
-      scheduling: 'lifo' as const,
-    };
+    const verifyBackendTls = o.verifyBackendTls ?? true;
     this.#ctx = {
       routes: this.#routes,
       limits: this.limits,
       metrics: this.metrics,
       usage: this.#usage,
       rate: this.#rate,
-      httpAgent: new http.Agent(agentOpts),
-      httpsAgent: new https.Agent({ ...agentOpts, rejectUnauthorized: o.verifyBackendTls ?? true }),
+      verifyBackendTls,
       upstream: new Upstream({
         maxSockets: this.limits.maxSocketsPerBackend,
         maxIdle: 64,
         connectTimeoutMs: this.limits.backendConnectTimeoutMs,
-        rejectUnauthorized: o.verifyBackendTls ?? true,
+        rejectUnauthorized: verifyBackendTls,
         ...(guard ? { guard } : {}),
       }),
       ...(guard ? { guard } : {}),
@@ -217,8 +211,6 @@ export class Gateway {
       ),
     );
     this.#servers = [];
-    this.#ctx.httpAgent.destroy();
-    this.#ctx.httpsAgent.destroy();
     this.#ctx.upstream.destroy();
     this.#o.certificates?.close?.();
     this.#usage.flush();

@@ -95,7 +95,7 @@ class Tunnel {
     const b = this.#order[i]!;
     const opts: https.RequestOptions = { host: b.host, port: b.port, method: this.#req.method, path: this.#req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: false };
     if (b.https && !net.isIP(b.host)) opts.servername = b.host;
-    if (b.https) opts.rejectUnauthorized = ctx.httpsAgent.options.rejectUnauthorized ?? true;
+    if (b.https) opts.rejectUnauthorized = ctx.verifyBackendTls;
     // Tunnels connect without the pool: the same guard as the pool's.
     const refused = ctx.guard?.refuse(b.host);
     if (refused) return this.#failed(i, refused, false);
