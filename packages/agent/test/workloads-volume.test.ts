@@ -1,4 +1,4 @@
-/** Volumes on real storage pools: space reserved by fallocate, refusals with reasons, capacity accounting, persisted states. */
+/** Volumes on real storage pools: ext4 image files allocated and loop-mounted, refusals with reasons, capacity accounting, persisted states. */
 import { existsSync, mkdirSync, readFileSync, statSync, statfsSync } from 'node:fs';
 import path from 'node:path';
 import { DEPLOYMENT_STATE, ProcessRuntime, Provisioner, StoragePools, diskOf, type ChangeEvent, type PoolSpec } from '../src/workloads';
@@ -35,7 +35,7 @@ test('a volume reserves real disk space in its pool, counts as SRU on an SSD poo
   const [s] = await p.apply(deployment(1, [volume('data', 64 * MiB)]));
   expect(s).toMatchObject({ contractId: 1, name: 'data', type: 'volume', state: 'ok', used: { cru: 0, mru: 0, sru: 64 * MiB, hru: 0 } });
   const img = path.join(t.pool, 'tfgrid-volumes', '1-data', 'data.img');
-  expect(s!.result).toMatchObject({ path: path.dirname(img), image: img, size: 64 * MiB, kind: 'ssd' });
+  expect(s!.result).toMatchObject({ path: path.join(path.dirname(img), 'mnt'), image: img, size: 64 * MiB, fs: 'ext4', kind: 'ssd' });
   expect(statSync(img).size).toBe(64 * MiB);
   expect(statSync(img).blocks * 512).toBeGreaterThanOrEqual(64 * MiB); // allocated, not sparse
   expect(freeBefore - StoragePools.free(t.pool)).toBeGreaterThanOrEqual(60 * MiB);
