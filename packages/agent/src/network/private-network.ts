@@ -28,9 +28,12 @@ export interface NetworkResult {
 export class PrivateNetworks {
   readonly #instance: string;
   readonly #log: Logger;
+  readonly #hostNs: string | undefined;
 
-  constructor(instance: string, logger: Logger) {
+  /** `hostNs`: the namespace that stands for the node (its WireGuard sockets live there); default the agent's own. */
+  constructor(instance: string, logger: Logger, hostNs?: string) {
     this.#instance = instance;
+    this.#hostNs = hostNs;
     this.#log = logger.child({ module: 'private-network' });
   }
 
@@ -51,7 +54,7 @@ export class PrivateNetworks {
     if ((await tryNet('ip', ['-n', n.netns, 'link', 'show', 'dev', n.bridge])) === undefined) await ipIn(n.netns, ['link', 'add', n.bridge, 'type', 'bridge']);
     await ipIn(n.netns, ['addr', 'replace', `${gateway}/24`, 'dev', n.bridge]);
     await ipIn(n.netns, ['link', 'set', n.bridge, 'up']);
-    await ensureInterface(this.#instance, n.netns, n.wg);
+    await ensureInterface(this.#instance, n.netns, n.wg, this.#hostNs);
     await configure(n.netns, n.wg, {
       privateKey: d.wireguard_private_key,
       listenPort: d.wireguard_listen_port,

@@ -51,26 +51,31 @@ export async function linkExists(ns: string, ifName: string): Promise<boolean> {
   return (await tryNet('ip', ['-n', ns, 'link', 'show', 'dev', ifName])) !== undefined;
 }
 
-/** Creates `ifName` in the agent's namespace and moves it into `ns` (idempotent: an existing, served interface is kept). */
-export async function ensureInterface(instance: string, ns: string, ifName: string): Promise<void> {
+/**
+ * Creates `ifName` in the node's namespace — the agent's own, or `hostNs` — and moves it into `ns`
+ * (idempotent: an existing, served interface is kept).
+ */
+export async function ensureInterface(instance: string, ns: string, ifName: string, hostNs?: string): Promise<void> {
+  const host = (args: string[]): string[] => (hostNs ? ['-n', hostNs, ...args] : args);
   const mark = userspaceMark(instance, ifName);
   if (await linkExists(ns, ifName)) {
     // A userspace interface whose process died is a dead TUN: make it again.
     if ((await hasKernelWireguard()) || findMarked(mark).length > 0) return;
     await ipIn(ns, ['link', 'del', ifName]);
   }
-  await tryNet('ip', ['link', 'del', ifName]);
-  if (await hasKernelWireguard()) await net('ip', ['link', 'add', ifName, 'type', 'wireguard']);
-  else await startUserspace(mark, ifName);
-  await net('ip', ['link', 'set', ifName, 'netns', ns]);
+  await tryNet('ip', host(['link', 'del', ifName]));
+  if (await hasKernelWireguard()) await net('ip', host(['link', 'add', ifName, 'type', 'wireguard']));
+  else await startUserspace(mark, ifName, hostNs);
+  await net('ip', host(['link', 'set', ifName, 'netns', ns]));
 }
 
-async function startUserspace(mark: string, ifName: string): Promise<void> {
+async function startUserspace(mark: string, ifName: string, hostNs?: string): Promise<void> {
   for (const pid of findMarked(mark)) await stopProcess(pid);
   rmSync(path.join(SOCKET_DIR, `${ifName}.sock`), { force: true });
   await new Promise<void>((resolve, reject) => {
     // `-f` keeps it in the foreground of a detached child we do not wait for: it outlives the agent.
-    const child = spawn('wireguard-go', ['-f', ifName], {
+    const argv = hostNs ? ['ip', 'netns', 'exec', hostNs, 'wireguard-go', '-f', ifName] : ['wireguard-go', '-f', ifName];
+    const child = spawn(argv[0]!, argv.slice(1), {
       detached: true,
       stdio: 'ignore',
       env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1', LOG_LEVEL: 'error', [MARKER_VAR]: mark },
@@ -82,7 +87,7 @@ async function startUserspace(mark: string, ifName: string): Promise<void> {
     });
   });
   const end = Date.now() + 10_000;
-  while (!existsSync(path.join(SOCKET_DIR, `${ifName}.sock`)) || (await tryNet('ip', ['link', 'show', 'dev', ifName])) === undefined) {
+  while (!existsSync(path.join(SOCKET_DIR, `${ifName}.sock`)) || (await tryNet('ip', [...(hostNs ? ['-n', hostNs] : []), 'link', 'show', 'dev', ifName])) === undefined) {
     if (Date.now() > end) throw new NetworkError('command-failed', `wireguard-go did not bring up ${ifName} within 10 s`);
     await sleep(50);
   }
