@@ -167,14 +167,17 @@ export const str: Codec<string> = make<string>(
 
 /** Compact<T>; the JS value has the same type as T's. */
 export function compact<T extends number | bigint>(of: Codec<T>): Codec<T> {
-  const small = of.info.def.kind === 'primitive' && ['u8', 'u16', 'u32'].includes(of.info.def.name);
+  const def = of.info.def;
+  const small = def.kind === 'primitive' && ['u8', 'u16', 'u32'].includes(def.name);
+  // A compact may encode up to 536 bits: a value wider than T is malformed input, refused here.
+  const bits = def.kind === 'primitive' ? Number(/^u(\d+)$/.exec(def.name)?.[1] ?? 256) : 256;
+  const max = (1n << BigInt(bits)) - 1n;
   return make<T>(
     (w, v) => w.compact(v),
     (r) => {
       const v = r.compact();
-      if (!small) return v as T;
-      if (v > 0xffffffffn) throw new ScaleError(`Compact<${describe(of)}>: ${v} out of range`);
-      return Number(v) as T;
+      if (v > max) throw new ScaleError(`Compact<${describe(of)}>: value out of range (more than ${bits} bits)`);
+      return (small ? Number(v) : v) as T;
     },
     () => ({ path: [], params: [], def: { kind: 'compact', of }, docs: [] }),
   );

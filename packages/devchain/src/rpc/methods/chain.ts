@@ -1,13 +1,15 @@
 // chain_*: blocks, headers and head subscriptions, with the aliases sc-rpc registers.
 
 import type { ChainApi, ChainEvents, HeaderJson } from '../../chain/api';
-import { RpcError } from '../error';
+import { RpcError, invalidParams } from '../error';
 import { numberParam } from '../params';
 import type { RpcParams } from '../types';
 import { CHAIN_OTHER_ERROR, blockHashParam, serialQueue } from './common';
 import type { Handler, SubscriptionHandler } from './context';
 
 const U32_MAX = 0xffff_ffff;
+/** most block numbers one chain_getBlockHash may ask for */
+const MAX_BLOCK_NUMBERS = 1000;
 
 /**
  * Hash of a block by number: none → best; a number or hex number → its hash or null; a list
@@ -16,6 +18,7 @@ const U32_MAX = 0xffff_ffff;
 export const chain_getBlockHash: Handler = async ({ chain }, params) => {
   const arg = params[0];
   if (Array.isArray(arg)) {
+    if (arg.length > MAX_BLOCK_NUMBERS) throw invalidParams(`blockNumber may list at most ${MAX_BLOCK_NUMBERS} numbers, got ${arg.length}`);
     const numbers = arg.map((_, i) => blockNumber(arg, i, `blockNumber[${i}]`));
     return Promise.all(numbers.map((n) => chain.blockHash(n)));
   }
