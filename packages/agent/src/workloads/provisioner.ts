@@ -19,6 +19,7 @@ import { HandlerRegistry } from './registry';
 import { StateStore, type ContractRecord } from './state-store';
 import type { Capacity, ContractDeployment, HandlerContext, Runtime, RuntimeEvent, WorkloadHandler, WorkloadState, WorkloadStateName } from './types';
 import { VolumeHandler } from './volume';
+import { ZmountHandler } from './zmount';
 import { runtimeId, ZmachineHandler } from './zmachine';
 
 export interface ProvisionerOptions {
@@ -66,7 +67,7 @@ export class Provisioner {
     // lives with the workloads' storage: the pools, else the data directory.
     const fallback = o.hardware.total.sru > 0 ? 'sru' : 'hru';
     const storage = (o.storagePools.length ? this.pools : new StoragePools([o.dataDir], o.hardware.disks)).resource(fallback);
-    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmachineHandler(o.runtime, () => storage, 'zmachine'), new ZmachineHandler(o.runtime, () => storage, 'vm'), ...(o.handlers ?? [])]);
+    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmountHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmachineHandler(o.runtime, () => storage, 'zmachine'), new ZmachineHandler(o.runtime, () => storage, 'vm'), ...(o.handlers ?? [])]);
     o.runtime.onEvent?.((e) => void this.#runtimeEvent(e));
   }
 
