@@ -18,6 +18,37 @@ test('a bad flag value is refused with a message naming it', () => {
   const u = spawnSync(process.execPath, [BIN, '--no-such-flag'], { encoding: 'utf8' });
   expect(u.status).toBe(2);
   expect(u.stderr).toMatch(/no-such-flag/);
+  const limit = spawnSync(process.execPath, [BIN, '--rpc-max-batch-request-len', '0'], { encoding: 'utf8' });
+  expect(limit.status).toBe(2);
+  expect(limit.stderr).toMatch(/--rpc-max-batch-request-len must be a whole number from 1 to/);
+});
+
+test('without --dev no dev_* method is served, and the --rpc-* limits apply', async () => {
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--rpc-max-batch-request-len', '2', '--rpc-max-response-size', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  try {
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /"http":"(http:\/\/[^"]+)"/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
+    });
+    const post = async (body: unknown): Promise<any> =>
+      (await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+    const req = (id: number, method: string): object => ({ jsonrpc: '2.0', id, method, params: [] });
+    expect((await post(req(1, 'dev_newBlock'))).error.code).toBe(-32601);
+    expect((await post(req(2, 'rpc_methods'))).result.methods.filter((m: string) => m.startsWith('dev_'))).toEqual([]);
+    expect(await post([req(3, 'system_health'), req(4, 'system_health'), req(5, 'system_health')])).toMatchObject({ error: { code: -32010 }, id: null });
+    expect(await post([req(6, 'system_health'), req(7, 'system_health')])).toHaveLength(2);
+    // two metadata replies (~95 KB each in hex) fit in the 1 MiB response limit
+    expect(await post([req(8, 'state_getMetadata'), req(9, 'state_getMetadata')])).toHaveLength(2);
+  } finally {
+    const exit = new Promise((r) => child.once('exit', r));
+    child.kill('SIGTERM');
+    await exit;
+  }
 });
 
 test('a missing chain spec is a clear error', () => {

@@ -147,7 +147,7 @@ describe('the dev chain under hostile JSON-RPC input', () => {
     const fits = batch('state_getMetadata', 20);
     expect(checkResponse((await post(node.httpUrl, fits.body)).text, fits.ids)).toHaveLength(20);
 
-    // 1000 metadata replies would be ~190 MB: refused as one error, over 4 connections at once.
+    // 1000 metadata replies would be ~95 MB: refused as one error, over 4 connections at once.
     const clients = await Promise.all([0, 1, 2, 3].map(() => WsClient.open(node.wsUrl)));
     await Promise.all(
       clients.map(async (ws) => {
