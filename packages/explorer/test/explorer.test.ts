@@ -126,7 +126,7 @@ test('a contract appears with its IP, used resources, bills; cancelling ends it'
   });
   const n = (await get<Any>(explorer, `/nodes/${n1}`)).body;
   expect(n.used_resources).toEqual({ hru: 0, sru: 10 * GiB, cru: 1, mru: 2 * GiB });
-  expect(n.free_resources.mru).toBe(6 * GiB);
+  expect(n.free_resources.mru).toBe(4 * GiB); // 8 total − 2 reserved (max(10 %, 2 GiB), as the node keeps) − 2 used
   expect(n.num_contracts).toBe(1);
   expect(n.rentable).toBe(false);
   expect((await get<Any[]>(explorer, `/farms?farm_id=${farmId}`)).body[0].publicIps[0].contract_id).toBe(contractId);

@@ -3,6 +3,7 @@
  * for the fields a change touched), and equality indexes (farm, twin, country, city) that give
  * small candidate sets for selective filters.
  */
+import { freeCapacity } from '@tfgrid/client';
 import type { NodeRecord } from '../indexer/records';
 
 /** Sort fields whose value depends only on the record (status and reputation depend on "now"). */
@@ -17,7 +18,8 @@ type Res = 'cru' | 'mru' | 'sru' | 'hru';
 
 /** Last seen: the later of its last update and its last uptime report. */
 export const seenAt = (n: NodeRecord): number => Math.max(n.updatedAt, n.lastUptimeReport);
-export const freeOf = (n: NodeRecord, r: Res): number => Math.max(0, n.total[r] - n.used[r]);
+/** Free = total − the node's reserved share − used (the client's computation, as the node admits). */
+export const freeOf = (n: NodeRecord, r: Res): number => freeCapacity(n.total, n.used)[r];
 export const usedOf = (n: NodeRecord, r: Res): number => Math.max(0, n.used[r]);
 
 export function staticSortKey(by: StaticNodeSort): (n: NodeRecord) => Key {

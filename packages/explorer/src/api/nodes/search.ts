@@ -5,6 +5,7 @@
  * the page is full (unless the total count is asked for). Status and reputation are evaluated
  * at request time; sorting by them sorts the matching nodes.
  */
+import { freeCapacity } from '@tfgrid/client';
 import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
 import { STATIC_NODE_SORT, compareKeys, staticSortKey, type StaticNodeSort } from '../../view/node-index';
@@ -46,9 +47,10 @@ export function nodePredicate(view: GridView, q: NodesQuery, now: number, gatewa
   const farmList = farmIdsOf(q);
   const farmSet = farmList && new Set(farmList);
   const { node_id: nodeId, twin_id: twinId, rented: wantRented, rented_by: rentedBy, available_for: availableFor } = q;
-  // free = max(0, total − used) ≥ min: a minimum of 0 always holds; above 0 it is total − used ≥ min.
+  // free (total − reserved − used, never negative) ≥ min: a minimum of 0 always holds.
   const positive = (x: number | undefined) => (x === 0 ? undefined : x);
   const [fCru, fMru, fSru, fHru] = [positive(q.free_cru), positive(q.free_mru), positive(q.free_sru), positive(q.free_hru)];
+  const anyFree = fCru !== undefined || fMru !== undefined || fSru !== undefined || fHru !== undefined;
   const { total_cru: tCru, total_mru: tMru, total_sru: tSru, total_hru: tHru } = q;
   const { ipv4, ipv6, domain, status, dedicated: wantDedicated, rentable: wantRentable, free_ips: freeIps } = q;
   const country = q.country === undefined ? undefined : q.country.toLowerCase();
@@ -66,11 +68,10 @@ export function nodePredicate(view: GridView, q: NodesQuery, now: number, gatewa
     if (gateways && n.publicConfig.domain === '') return false;
     if (farmSet !== undefined && !farmSet.has(n.farmId)) return false;
     const t = n.total;
-    const u = n.used;
-    if (fMru !== undefined && t.mru - u.mru < fMru) return false;
-    if (fSru !== undefined && t.sru - u.sru < fSru) return false;
-    if (fHru !== undefined && t.hru - u.hru < fHru) return false;
-    if (fCru !== undefined && t.cru - u.cru < fCru) return false;
+    if (anyFree) {
+      const f = freeCapacity(t, n.used);
+      if ((fMru !== undefined && f.mru < fMru) || (fSru !== undefined && f.sru < fSru) || (fHru !== undefined && f.hru < fHru) || (fCru !== undefined && f.cru < fCru)) return false;
+    }
     if (tCru !== undefined && t.cru < tCru) return false;
     if (tMru !== undefined && t.mru < tMru) return false;
     if (tSru !== undefined && t.sru < tSru) return false;

@@ -1,5 +1,6 @@
 /** A node as the grid proxy shows it, with its status computed at request time. */
 import { Type, type Static } from '@sinclair/typebox';
+import { freeCapacity } from '@tfgrid/client';
 import type { FarmRecord, NodeRecord, Resources } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
 import { REPUTATION_WINDOWS, reputation, type ReputationWindow } from '../../view/reputation';
@@ -58,12 +59,6 @@ export const NodeView = Type.Object({
 });
 export type NodeView = Static<typeof NodeView>;
 
-const free = (t: Resources, u: Resources): Resources => ({
-  cru: Math.max(0, t.cru - u.cru),
-  sru: Math.max(0, t.sru - u.sru),
-  hru: Math.max(0, t.hru - u.hru),
-  mru: Math.max(0, t.mru - u.mru),
-});
 const nonNegative = (r: Resources): Resources => ({ cru: Math.max(0, r.cru), sru: Math.max(0, r.sru), hru: Math.max(0, r.hru), mru: Math.max(0, r.mru) });
 
 /** A node's uptime ratio over a window ending at `now` (see view/reputation.ts). */
@@ -94,7 +89,7 @@ export function nodeView(view: GridView, n: NodeRecord, now: number): NodeView {
     updatedAt: Math.max(n.updatedAt, n.lastUptimeReport),
     total_resources: n.total,
     used_resources: nonNegative(n.used),
-    free_resources: free(n.total, n.used),
+    free_resources: freeCapacity(n.total, n.used),
     location: { country: n.location.country, city: n.location.city, longitude: n.location.longitude, latitude: n.location.latitude },
     publicConfig: n.publicConfig,
     status: nodeStatus(n, now),
