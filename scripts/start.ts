@@ -9,6 +9,7 @@
  * Flags (or env): --data-dir (TFGRID_DATA_DIR, ./data), --chain-port (TFGRID_CHAIN_PORT, 9944),
  * --explorer-port (TFGRID_EXPLORER_PORT, 8080), --agent-metrics-port (TFGRID_AGENT_METRICS_PORT, 9101),
  * --farm-name (TFGRID_FARM_NAME, devfarm), --log-level (TFGRID_LOG_LEVEL, info); ports may be 0 (any free).
+ * Also a dev image server (start-images.ts) for zmachines: --images-port (TFGRID_IMAGES_PORT, 9180).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +18,7 @@ import { Agent, Identity, loadConfig } from '@tfgrid/agent';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { bootstrapDevFarm, retryUntil, untilListed } from './start-bootstrap';
+import { startDevImages, type DevImages } from './start-images';
 import { lockDataDir } from './start-lock';
 import { clock, lineLogger } from './start-log';
 
@@ -29,6 +31,7 @@ function options() {
       'chain-port': { type: 'string' },
       'explorer-port': { type: 'string' },
       'agent-metrics-port': { type: 'string' },
+      'images-port': { type: 'string' },
       'farm-name': { type: 'string' },
       'log-level': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -36,7 +39,7 @@ function options() {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --farm-name NAME --log-level LEVEL]\n`);
+    process.stdout.write(`npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --images-port N --farm-name NAME --log-level LEVEL]\n`);
     process.exit(0);
   }
   const env = process.env;
@@ -51,6 +54,7 @@ function options() {
     chainPort: port(values['chain-port'], env.TFGRID_CHAIN_PORT, 9944, '--chain-port'),
     explorerPort: port(values['explorer-port'], env.TFGRID_EXPLORER_PORT, 8080, '--explorer-port'),
     metricsPort: port(values['agent-metrics-port'], env.TFGRID_AGENT_METRICS_PORT, 9101, '--agent-metrics-port'),
+    imagesPort: port(values['images-port'], env.TFGRID_IMAGES_PORT, 9180, '--images-port'),
     farmName: values['farm-name'] ?? env.TFGRID_FARM_NAME ?? 'devfarm',
     logLevel: values['log-level'] ?? env.TFGRID_LOG_LEVEL ?? 'info',
   };
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
   let chain: Devchain | undefined;
   let explorer: Explorer | undefined;
   let agent: Agent | undefined;
+  let images: DevImages | undefined;
 
   let stopped: Promise<void> | undefined;
   const stop = (signal: string): Promise<void> =>
@@ -72,6 +77,7 @@ async function main(): Promise<void> {
       await agent?.stop().catch((e: Error) => say(`agent stop failed: ${e.message}`));
       await explorer?.stop().catch((e: Error) => say(`explorer stop failed: ${e.message}`));
       await chain?.stop().catch((e: Error) => say(`chain stop failed: ${e.message}`));
+      await images?.stop();
       say('stopped');
     })());
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -94,6 +100,10 @@ async function main(): Promise<void> {
 
   explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, logger: lineLogger('explorer', o.logLevel) });
   say(`explorer API ${explorer.url}`);
+  if (stopping.signal.aborted) return;
+
+  images = await startDevImages({ dir: path.join(o.dataDir, 'images'), port: o.imagesPort });
+  say(`dev image ${images.url} (sha256 ${images.sha256}${images.built ? ', built from busybox-static' : ''})`);
   if (stopping.signal.aborted) return;
 
   // The agent's identity decides its account: fund it and make sure the farm exists before it registers.
@@ -127,6 +137,7 @@ async function main(): Promise<void> {
       `  chain RPC       ${chain.url}   (HTTP ${chain.httpUrl}, metrics ${chain.httpUrl}/metrics)`,
       `  explorer API    ${http}   (Swagger UI ${http}/swagger, metrics ${http}/metrics)`,
       `  agent metrics   http://${metrics}/metrics`,
+      `  dev image       ${images.url}   sha256 ${images.sha256}`,
       // On other ports the CLI is pointed here by env, so the README's commands work unchanged.
       ...(o.chainPort === 9944 && o.explorerPort === 8080 ? [] : [`  point the CLI   export TFGRID_URL=${chain.url} TFGRID_EXPLORER=${http}`]),
       '  try             npx tfgrid status',

@@ -18,7 +18,7 @@ export interface Started {
   nodeId: number;
 }
 
-export const startArgs = (dataDir: string): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dataDir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0'];
+export const startArgs = (dataDir: string): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dataDir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0', '--images-port', '0'];
 export const startEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
 
 /** Starts `scripts/start.ts` on `dataDir` and resolves once it says it is running. */
