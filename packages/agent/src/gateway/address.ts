@@ -98,11 +98,13 @@ const ZERO_80 = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
  * The IPv4 address an IPv6 one carries, where a connection to it may end at that IPv4 address:
  * IPv4-mapped `::ffff:0:0/96` (the kernel connects such sockets over IPv4), IPv4-compatible
  * `::/96` (deprecated, still routed by some stacks; `::` and `::1` themselves excluded),
- * NAT64 `64:ff9b::/96` (RFC 6052) and `64:ff9b:1::/48` (RFC 8215), 6to4 `2002::/16` (RFC 3056).
+ * IPv4-translated `::ffff:0:0:0/96`, NAT64 `64:ff9b::/96` (RFC 6052) and `64:ff9b:1::/48` (RFC 8215;
+ * its /96 sub-prefixes), 6to4 `2002::/16` (RFC 3056).
  */
 export function embeddedIPv4(b: IpBytes): IpBytes | undefined {
   if (b.length !== 16) return undefined;
   if (startsWith(b, [...ZERO_80, 0xff, 0xff])) return b.slice(12);
+  if (startsWith(b, [0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0])) return b.slice(12); // IPv4-translated ::ffff:0:0:0/96 (RFC 2765)
   if (startsWith(b, [...ZERO_80, 0, 0]) && !(b[12] === 0 && b[13] === 0 && b[14] === 0 && b[15]! <= 1)) return b.slice(12);
   if (startsWith(b, [0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0])) return b.slice(12);
   if (startsWith(b, [0, 0x64, 0xff, 0x9b, 0, 1])) return b.slice(12);
