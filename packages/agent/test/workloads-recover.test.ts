@@ -80,7 +80,7 @@ test('after a SIGKILLed agent: the old process is replaced (no duplicate), ok wo
   expect(findMarked(workloadMark(t.dataDir, '31-web'))).toEqual([now.pid]); // exactly one server process
   expect(p.states(31).map((s) => s.state)).toEqual(['ok', 'ok']);
   expect(p.states(31).find((s) => s.name === 'web')!.result!.pid).toBe(now.pid);
-  expect(readFileSync(path.join(t.pool, 'tfgrid-volumes', '31-data', 'hello.txt'), 'utf8')).toBe('hi');
+  expect(readFileSync(path.join(p.states(31).find((s) => s.name === 'data')!.result!.path as string, 'hello.txt'), 'utf8')).toBe('hi');
   // Paused: the stopped leftover is gone and nothing runs until resume.
   expect(p.states(32)[0]!.state).toBe('paused');
   expect(isAlive(oldIdle[0]!)).toBe(false);

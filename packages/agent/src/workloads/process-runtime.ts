@@ -11,11 +11,12 @@
  * never duplicates a process.
  */
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { writeFileAtomic } from './atomic';
 import { Cgroups } from './cgroup';
+import { rotateLog } from './log-rotate';
 import { isAlive, MARKER_VAR, signal } from './proc';
 import { killMarked, Supervised, waitGone } from './supervised';
 import type { Runtime, RuntimeSpec, RuntimeStartOptions } from './types';
@@ -238,10 +239,7 @@ export class ProcessRuntime implements Runtime {
     for (const id of this.#entries.keys()) {
       const file = this.logFile(id);
       try {
-        if (!existsSync(file) || statSync(file).size <= this.#o.logMaxBytes) continue;
-        // Copy-truncate: the process holds an O_APPEND descriptor, so it goes on at the new end.
-        copyFileSync(file, `${file}.1`);
-        truncateSync(file, 0);
+        rotateLog(file, this.#o.logMaxBytes);
       } catch (e) {
         this.#log.warn({ id, err: (e as Error).message }, 'log rotation failed');
       }

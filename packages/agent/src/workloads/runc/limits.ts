@@ -3,7 +3,7 @@
  * (memory.limit_in_bytes, cpu.cfs_quota_us/cpu.cfs_period_us) and v2 (memory.max, cpu.max) — and
  * its OOM-kill count. runc writes the limits; the agent checks they hold before the machine runs.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
 import path from 'node:path';
 
 export interface AppliedLimits {
@@ -108,6 +108,24 @@ export function oomKills(memoryDir: string): number | undefined {
 export function canLimitSwap(root = '/sys/fs/cgroup'): boolean {
   if (existsSync(path.join(root, 'memory'))) return existsSync(path.join(root, 'memory', 'memory.memsw.limit_in_bytes'));
   return ['init.scope', 'system.slice'].some((d) => existsSync(path.join(root, d, 'memory.swap.max')));
+}
+
+/** runc removes a machine's own cgroup; the agent's parent directories go once empty (rmdir refuses otherwise). */
+export function removeEmptyCgroups(root: string, rel: string): void {
+  let hierarchies: string[];
+  try {
+    hierarchies = existsSync(path.join(root, 'cgroup.controllers')) ? [root] : readdirSync(root).map((d) => path.join(root, d));
+  } catch {
+    return;
+  }
+  for (const h of hierarchies)
+    for (const dir of [path.join(h, rel), path.join(h, path.dirname(rel))]) {
+      try {
+        rmdirSync(dir);
+      } catch {
+        // not there, not empty, or another agent's machines still in it
+      }
+    }
 }
 
 function read(file: string): string | undefined {

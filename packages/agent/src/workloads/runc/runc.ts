@@ -5,6 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { isAlive } from '../proc';
 import { RuntimeError } from './errors';
 import { tool, tryTool } from './run';
 
@@ -89,6 +90,19 @@ export class Runc {
   /** Signals every process of the container (`--all`: what init forked too). */
   async kill(id: string, signal: 'TERM' | 'KILL'): Promise<void> {
     await tryTool('runc', this.#args('kill', '--all', id, signal));
+  }
+
+  /** TERM to every process (thawed first if frozen), KILL after `graceMs`, then delete: nothing of it is left running. */
+  async stop(id: string, graceMs: number): Promise<void> {
+    const st = await this.state(id);
+    if (st && (st.status === 'running' || st.status === 'paused')) {
+      if (st.status === 'paused') await this.resume(id); // a frozen task acts on signals only once thawed
+      await this.kill(id, 'TERM');
+      const until = Date.now() + graceMs;
+      while (isAlive(st.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+      if (isAlive(st.pid)) await this.kill(id, 'KILL');
+    }
+    await this.delete(id);
   }
 
   /** Forgets the container (killing what is left, removing its cgroups); nothing to do when runc does not know it. */

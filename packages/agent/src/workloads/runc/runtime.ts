@@ -12,18 +12,20 @@
  * rootfs/ (the overlay), log (+ log.1), runc.log.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { ImageRef } from '@tfgrid/client';
 import { backoffDelay } from '../../backoff';
 import { writeFileAtomic } from '../atomic';
 import { formatBytes } from '../capacity';
+import { rotateLog } from '../log-rotate';
 import { flistError } from '../images';
 import { isAlive, readStat } from '../proc';
 import type { Runtime, RuntimeEvent, RuntimeSpec, RuntimeStartOptions } from '../types';
 import { RuntimeError } from './errors';
-import { canLimitSwap, limitProblems, oomKills, readLimits, type AppliedLimits } from './limits';
+import { canLimitSwap, limitProblems, oomKills, readLimits, removeEmptyCgroups, type AppliedLimits } from './limits';
+import { readHash, shortHash } from './names';
 import { DEFAULT_WORKLOAD_BRIDGE, DEFAULT_WORKLOAD_SUBNET, WorkloadNetwork } from './network';
 import { mountRootfs, removeRootfs, unmountRootfs } from './rootfs';
 import { Runc, type ContainerState } from './runc';
@@ -343,16 +345,7 @@ export class RuncRuntime implements Runtime {
     m.wanted = false;
     if (m.timer) clearTimeout(m.timer);
     m.timer = undefined;
-    const id = m.spec.id;
-    const st = await this.runc.state(id);
-    if (st && (st.status === 'running' || st.status === 'paused')) {
-      if (st.status === 'paused') await this.runc.resume(id); // a frozen task acts on signals only once thawed
-      await this.runc.kill(id, 'TERM');
-      const until = Date.now() + this.#o.stopGraceMs;
-      while (isAlive(st.pid) && Date.now() < until) await sleep(50);
-      if (isAlive(st.pid)) await this.runc.kill(id, 'KILL');
-    }
-    await this.runc.delete(id);
+    await this.runc.stop(m.spec.id, this.#o.stopGraceMs);
     m.pid = undefined;
   }
 
@@ -404,10 +397,7 @@ export class RuncRuntime implements Runtime {
   #rotate(id: string): void {
     const file = this.logFile(id);
     try {
-      if (!existsSync(file) || statSync(file).size <= this.#o.logMaxBytes) return;
-      // Copy-truncate: the machine holds an O_APPEND descriptor, so it goes on at the new end.
-      copyFileSync(file, `${file}.1`);
-      truncateSync(file, 0);
+      rotateLog(file, this.#o.logMaxBytes);
     } catch (e) {
       this.#log.warn({ id, err: (e as Error).message }, 'log rotation failed');
     }
@@ -434,39 +424,4 @@ export class RuncRuntime implements Runtime {
 
 function checkId(id: string): void {
   if (!ID.test(id)) throw new RuntimeError('invalid-spec', `invalid runtime id '${id}'`);
-}
-
-/** 12 hex digits: names (veth ≤ 15 characters) and cgroup paths unique per agent data directory. */
-function shortHash(s: string): string {
-  return createHash('sha256').update(s).digest('hex').slice(0, 12);
-}
-
-function readHash(bundle: string): string | undefined {
-  try {
-    return readFileSync(path.join(bundle, 'spec.sha256'), 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
-
-/** runc removes a machine's own cgroup; the agent's parent directories go once empty (rmdir refuses otherwise). */
-function removeEmptyCgroups(root: string, rel: string): void {
-  let hierarchies: string[];
-  try {
-    hierarchies = existsSync(path.join(root, 'cgroup.controllers')) ? [root] : readdirSync(root).map((d) => path.join(root, d));
-  } catch {
-    return;
-  }
-  for (const h of hierarchies)
-    for (const dir of [path.join(h, rel), path.join(h, path.dirname(rel))]) {
-      try {
-        rmdirSync(dir);
-      } catch {
-        // not there, not empty, or another agent's machines still in it
-      }
-    }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
