@@ -1,5 +1,6 @@
 /**
- * The deployment file `tfgrid deploy` reads: JSON, sizes with units, workload fields flat.
+ * The deployment file `tfgrid deploy` reads: JSON, sizes with units, workload fields flat, named
+ * as Zero-OS names them.
  *
  * {
  *   "description": "my web site",            // optional
@@ -9,15 +10,19 @@
  *   "expiration": 0,                         // optional, unix seconds (0 = none)
  *   "workloads": [
  *     { "type": "volume", "name": "data", "size": "1GiB" },
- *     { "type": "vm", "name": "web", "flist": "https://hub.grid.tf/tf-official-apps/base:latest.flist",
- *       "cpu": 1, "memory": "512MiB", "entrypoint": "node server.js", "env": {"PORT": "8080"},
+ *     { "type": "zmachine", "name": "web",
+ *       "image": { "url": "http://127.0.0.1:8090/busybox.tar.gz", "sha256": "<64 hex>" },
+ *       "size": "1GiB", "compute_capacity": { "cpu": 1, "memory": "512MiB" },
+ *       "entrypoint": "httpd -f -p 8080", "env": {"PORT": "8080"},
  *       "mounts": [{ "name": "data", "mountpoint": "/data" }] },
  *     { "type": "gateway-name-proxy", "name": "site", "gateway_name": "mysite", "backends": ["http://10.20.1.2:8080"] }
  *   ]
  * }
  *
  * A workload may also carry the protocol's own `data` object instead of flat fields. Sizes
- * (`size`, `memory`, `rootfs_size`) are bytes or strings with a unit (512MiB, 10GiB, 1GB).
+ * (`size`, `compute_capacity.memory`) are bytes or strings with a unit (512MiB, 10GiB, 1GB). `vm`
+ * is `zmachine`'s alias; the short forms `cpu`, `memory` and `rootfs_size` of a machine are folded
+ * into `compute_capacity` and `size`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,7 +42,8 @@ export interface DeploymentFile {
 
 const TOP = new Set(['description', 'metadata', 'contract_data', 'public_ips', 'expiration', 'workloads']);
 const COMMON = new Set(['type', 'name', 'description', 'metadata', 'version', 'data']);
-const SIZES = ['size', 'memory', 'rootfs_size'];
+const SIZES = ['size'];
+const MACHINES = new Set(['zmachine', 'vm']);
 
 /** Reads and checks a deployment file; every problem is a UsageError naming the file and field. */
 export function readDeploymentFile(file: string, cwd = process.cwd()): DeploymentFile {
@@ -82,6 +88,7 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
       data.name = data.gateway_name;
       delete data.gateway_name;
     }
+    if (MACHINES.has(x.type as string)) foldMachine(data, at, file, bad);
     for (const k of SIZES) if (data[k] !== undefined) data[k] = parseSize(data[k], `${file}: ${at}.${k}`);
     return {
       type: x.type as WorkloadType,
@@ -93,6 +100,28 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
     };
   });
   return { description: text('description'), metadata: text('metadata'), contractData: text('contract_data'), publicIps: uint(o.public_ips, 'public_ips'), expiration: uint(o.expiration, 'expiration'), workloads };
+}
+
+/**
+ * A machine's short forms into Zero-OS's fields: cpu/memory → compute_capacity, rootfs_size →
+ * size; memory parsed with its unit. Giving both forms of one field is refused.
+ */
+function foldMachine(data: Record<string, unknown>, at: string, file: string, bad: (where: string, what: string) => never): void {
+  if (data.compute_capacity !== undefined && (typeof data.compute_capacity !== 'object' || data.compute_capacity === null || Array.isArray(data.compute_capacity))) bad(`${at}.compute_capacity`, 'must be an object {cpu, memory}');
+  const cc = { ...((data.compute_capacity as Record<string, unknown> | undefined) ?? {}) };
+  for (const k of ['cpu', 'memory'] as const) {
+    if (data[k] === undefined) continue;
+    if (cc[k] !== undefined) bad(`${at}.${k}`, `is given twice (also as compute_capacity.${k})`);
+    cc[k] = data[k];
+    delete data[k];
+  }
+  if (data.rootfs_size !== undefined) {
+    if (data.size !== undefined) bad(`${at}.rootfs_size`, 'is given twice (also as size)');
+    data.size = data.rootfs_size;
+    delete data.rootfs_size;
+  }
+  if (cc.memory !== undefined) cc.memory = parseSize(cc.memory, `${file}: ${at}.compute_capacity.memory`);
+  if (Object.keys(cc).length) data.compute_capacity = cc;
 }
 
 /** The protocol document for `twinId` on `nodeId`; the client's rules name what is invalid. */

@@ -1,12 +1,12 @@
 /** contracts list|show|update|cancel and name reserve|release: a deployer's contracts. */
-import type { Contract, TfchainClient } from '@tfgrid/client';
+import type { Contract, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
 import { str, type Command } from '../command';
-import { chainLib, utilLib, type Context } from '../context';
+import type { Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
 import { fields, table } from '../io';
 import { buildDeployment, readDeploymentFile } from '../deployfile';
 import { formatSize, formatTft, parseIntArg } from '../units';
-import { prepare, WAIT_OPTIONS, waitRunning } from './deploy';
+import { answerLines, checkNode, WAIT_OPTIONS, waitForNode } from './deploy';
 
 /** The explorer's contract view (grid proxy names). */
 interface ExplorerContract {
@@ -27,6 +27,24 @@ async function myTwin(ctx: Context, c: TfchainClient): Promise<number> {
   const id = await c.twins.idOf(pair.address);
   if (id === undefined) throw new CliFailure(`${pair.address} has no twin, hence no contracts`, { kind: 'not-found' });
   return id;
+}
+
+/** A signing client when a key is given (the node's answer then opens), else a read-only one. */
+async function clientForAnswers(ctx: Context): Promise<TfchainClient> {
+  try {
+    return await ctx.client(true);
+  } catch (e) {
+    if (e instanceof UsageError) return ctx.client(); // no (valid) key: nothing is signed here anyway
+    throw e;
+  }
+}
+
+/** The node's answer, or null (an unreadable one is said on stderr, not fatal: the contract is still shown). */
+async function answerOf(ctx: Context, c: TfchainClient, id: number): Promise<DeploymentAnswer | null> {
+  return c.deployments.result(id).catch((e: unknown) => {
+    ctx.progress(`the node's answer for contract ${id} is unreadable: ${(e as Error).message}`);
+    return null;
+  });
 }
 
 const target = (k: Contract['type']): string => (k.kind === 'name' ? `name ${k.name}` : `node ${k.nodeId}`);
@@ -53,12 +71,12 @@ export const contractCommands: Command[] = [
   },
   {
     name: 'contracts show',
-    summary: 'one contract: state, resources the node reports, billing (chain; explorer for deleted ones)',
+    summary: "one contract: state, the node's answer (each workload's state, reason, addresses), resources, billing",
     args: 'CONTRACT_ID',
     minArgs: 1,
     async run(ctx, a) {
       const id = parseIntArg(a.positionals[0], 'contract id');
-      const c = await ctx.client();
+      const c = await clientForAnswers(ctx);
       const k = await c.contracts.get(id);
       if (!k) {
         // The chain forgets deleted contracts; the explorer keeps them.
@@ -70,8 +88,13 @@ export const contractCommands: Command[] = [
         }
         return { json: { ...gone, source: 'explorer' }, text: fields({ contract: gone.contract_id, twin: gone.twin_id, type: gone.type, state: gone.state, details: gone.details, 'total billed TFT': formatTft(BigInt(Math.round(gone.total_billed ?? 0))) }) };
       }
-      const [billing, resources] = await Promise.all([c.contracts.billingInfo(id), k.type.kind === 'node' ? c.contracts.resources(id) : undefined]);
-      const out = { ...k, billing, resources: resources ?? null, source: 'chain' };
+      const [billing, resources, answer] = await Promise.all([
+        c.contracts.billingInfo(id),
+        k.type.kind === 'node' ? c.contracts.resources(id) : undefined,
+        // With the deployer's key the private part (reasons, addresses) opens; without, the states only.
+        k.type.kind === 'node' ? answerOf(ctx, c, id) : undefined,
+      ]);
+      const out = { ...k, billing, resources: resources ?? null, answer: answer ?? null, source: 'chain' };
       return {
         json: out,
         text: fields({
@@ -83,8 +106,10 @@ export const contractCommands: Command[] = [
           ...(k.type.kind === 'node' ? { hash: k.type.deploymentHash, 'public IPs': k.type.publicIpsList.map((p) => p.ip).join(', ') || 'none' } : {}),
           ...(resources ? { 'used (node report)': `${resources.cru} CPU, ${formatSize(resources.mru)} RAM, ${formatSize(resources.sru)} SSD, ${formatSize(resources.hru)} HDD` } : {}),
           'unbilled TFT': formatTft(billing.amountUnbilled),
-          'last billed': `block ${billing.lastUpdated}`,
-        }),
+          // The chain keeps the time of the last bill (unix seconds), not a block number.
+          'last billed': billing.lastUpdated > 0 ? new Date(billing.lastUpdated * 1000).toISOString() : 'never',
+          ...(k.type.kind === 'node' ? { 'node answer': answer ? `deployment v${answer.version}, ${new Date(answer.updatedAt).toISOString()}${answer.sealed && !answer.opened ? ' (reasons and addresses sealed to the deployer)' : ''}` : 'none yet' } : {}),
+        }).concat(answer ? answerLines(answer).map((l) => `  ${l}`) : []),
       };
     },
   },
@@ -93,26 +118,23 @@ export const contractCommands: Command[] = [
     summary: "replace a node contract's deployment with the one in FILE",
     args: 'CONTRACT_ID FILE',
     minArgs: 2,
-    options: { version: { type: 'string', value: 'N', help: 'deployment version (default: the time in unix seconds, so it grows)' }, ...WAIT_OPTIONS },
+    options: { version: { type: 'string', value: 'N', help: "the least deployment version (default: the one after the node's answer); changed workloads get the next version" }, ...WAIT_OPTIONS },
     async run(ctx, a) {
       const id = parseIntArg(a.positionals[0], 'contract id');
       const f = readDeploymentFile(a.positionals[1]!, ctx.io.cwd);
-      const version = str(a, 'version') === undefined ? Math.floor(Date.now() / 1000) : parseIntArg(str(a, 'version'), '--version', 0);
+      const floor = str(a, 'version') === undefined ? 0 : parseIntArg(str(a, 'version'), '--version', 0);
       const c = await ctx.client(true);
       const k = await c.contracts.get(id);
       if (!k) throw new CliFailure(`there is no live contract ${id}`, { kind: 'not-found', contractId: id });
       if (k.type.kind !== 'node') throw new UsageError(`contract ${id} is a ${k.type.kind} contract: only node contracts carry a deployment`);
       const nodeId = k.type.nodeId;
-      await buildDeployment(f, k.twinId, nodeId, version); // bad files fail before anything is sent
-      const { prepared: p } = await prepare(ctx, c, f, nodeId, version);
-      const api = c.api;
-      const { notaryCalls } = await chainLib();
-      const { stringToU8a } = utilLib();
-      const calls = [...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.updateNodeContract(id, stringToU8a(p.hash), f.contractData)];
-      const r = await ctx.tx(`storing the new deployment and updating contract ${id}`, () => c.batch(calls));
-      const resources = await waitRunning(ctx, c, id, nodeId, a);
-      const out = { contractId: id, nodeId, hash: p.hash, version, block: r.blockNumber ?? null, resources };
-      return { json: out, text: fields({ contract: id, node: nodeId, hash: p.hash, version }) };
+      const d = await buildDeployment(f, k.twinId, nodeId, floor); // bad files fail before anything is sent
+      await checkNode(c, nodeId);
+      const r = await ctx.tx(`storing the new deployment and updating contract ${id}`, () => c.deployments.update(id, d, { contractData: f.contractData }));
+      ctx.progress(`deployment v${r.deployment.version}: ${r.changed.length ? `changed ${r.changed.join(', ')}` : 'no workload changed'}`);
+      const answer = await waitForNode(ctx, c, id, r.deployment, r.hash, a, false);
+      const out = { contractId: id, nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed, block: r.blockNumber ?? null, workloads: answer?.workloads ?? null };
+      return { json: out, text: [...fields({ contract: id, node: nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed.join(', ') || 'nothing' }), ...(answer ? answerLines(answer).map((l) => `  ${l}`) : [])] };
     },
   },
   {

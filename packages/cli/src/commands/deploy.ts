@@ -1,120 +1,161 @@
 /**
- * deploy FILE --node ID: build the deployment, sign it, seal it to the node, leave it in the
- * notary and create the node contract with its hash in one atomic batch; then wait until the
- * node reports the contract's resources on chain (its sign that the workloads run).
+ * deploy FILE --node ID: check the node's free capacity (explorer), then the client's deploy path
+ * (sign, seal to the node, notary + contract in one batch) and wait for the node's answer: every
+ * workload ok, or the node's reason printed at once, exit 1 and — unless --keep-on-refusal — the
+ * contract just made canceled, so nothing is billed for a deployment the node will not run.
  */
-import type { Resources, TfchainClient, TxResult } from '@tfgrid/client';
+import type { Deployment, DeploymentAnswer, DeploymentFailedError, Resources, TfchainClient } from '@tfgrid/client';
 import { flag, str, type Args, type Command } from '../command';
-import { chainLib, utilLib, type Context } from '../context';
+import { chainLib, type Context } from '../context';
 import { CliFailure } from '../errors';
 import { fields } from '../io';
-import { buildDeployment, readDeploymentFile, type DeploymentFile } from '../deployfile';
+import { buildDeployment, readDeploymentFile } from '../deployfile';
 import { formatSize, parseIntArg } from '../units';
 import { required } from './account';
 
-const used = (r: Resources): boolean => r.cru + r.mru + r.sru + r.hru > 0;
-const describe = (r: Resources): string => `${r.cru} CPU, ${formatSize(r.mru)} RAM, ${formatSize(r.sru)} SSD, ${formatSize(r.hru)} HDD`;
-
 export const WAIT_OPTIONS = {
   'no-wait': { type: 'boolean' as const, help: 'return once the contract exists, without waiting for the node' },
-  'wait-timeout': { type: 'string' as const, value: 'SECONDS', help: 'how long to wait for the node to report it running (default 120)' },
+  'wait-timeout': { type: 'string' as const, value: 'SECONDS', help: "how long to wait for the node's answer (default 120)" },
 };
 
-/** Polls the chain until the node reports resources for the contract, it disappears, or time runs out. */
-export async function waitRunning(ctx: Context, c: TfchainClient, contractId: number, nodeId: number, a: Args): Promise<Resources | null> {
+/** The node's answer, one line per workload: `web  zmachine  ok  v1  node_local 10.249.0.2`. */
+export function answerLines(a: DeploymentAnswer): string[] {
+  return a.workloads.map((w) => {
+    const addresses = w.data?.addresses as Record<string, unknown> | undefined;
+    const extra = [
+      ...(addresses ? Object.entries(addresses).map(([k, v]) => `${k} ${String(v)}`) : []),
+      ...(typeof w.data?.size === 'number' ? [formatSize(w.data.size)] : []),
+      ...(typeof w.data?.fqdn === 'string' ? [w.data.fqdn] : []),
+      ...(w.reason ? [`— ${w.reason}`] : []),
+    ];
+    return `${w.name}  ${w.type}  ${w.state}  v${w.version}${extra.length ? `  ${extra.join('  ')}` : ''}`;
+  });
+}
+
+/**
+ * Waits for the node's answer to `d` on contract `contractId`. A refusal is printed as soon as the
+ * node publishes it; the contract is canceled when `cancelOnRefusal` (the caller just created it).
+ */
+export async function waitForNode(ctx: Context, c: TfchainClient, contractId: number, d: Deployment, hash: string, a: Args, cancelOnRefusal: boolean): Promise<DeploymentAnswer | null> {
   if (flag(a, 'no-wait')) return null;
   const limit = str(a, 'wait-timeout') === undefined ? 120 : parseIntArg(str(a, 'wait-timeout'), '--wait-timeout');
-  ctx.progress(`waiting for node ${nodeId} to report contract ${contractId} running (up to ${limit} s) …`);
-  const deadline = Date.now() + limit * 1000;
-  let nextNote = Date.now() + 15_000;
-  for (;;) {
-    const contract = await c.contracts.get(contractId);
-    if (!contract || contract.state === 'Deleted') {
-      throw new CliFailure(`contract ${contractId} is gone (${contract?.deletedCause ?? 'canceled'}) before node ${nodeId} reported it running`, { kind: 'deploy', contractId, nodeId });
-    }
-    const r = await c.contracts.resources(contractId);
-    if (used(r)) return r;
-    if (Date.now() >= deadline) {
-      throw new CliFailure(
-        `node ${nodeId} did not report contract ${contractId} running within ${limit} s: the node may be offline, still provisioning, or it refused the deployment (its agent log says why). ` +
-          `The contract exists and is billed: check it with \`tfgrid contracts show ${contractId}\`, or cancel it with \`tfgrid contracts cancel ${contractId}\`.`,
-        { kind: 'timeout', contractId, nodeId },
-      );
-    }
-    if (Date.now() >= nextNote) {
-      ctx.progress(`… still waiting for node ${nodeId} (${Math.round((deadline - Date.now()) / 1000)} s left)`);
-      nextNote += 15_000;
-    }
-    await new Promise((r) => setTimeout(r, 1000));
+  ctx.progress(`waiting for node ${d.node_id}'s answer for contract ${contractId} (up to ${limit} s) …`);
+  const { DeploymentFailedError } = await chainLib();
+  try {
+    return await c.deployments.wait(contractId, { hash, deployment: d, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) });
+  } catch (e) {
+    if (!(e instanceof DeploymentFailedError)) throw e;
+    throw await failure(ctx, c, e, d.node_id, cancelOnRefusal);
   }
 }
 
-/** The contract id a batch created (from its ContractCreated event). */
-export function createdContractId(r: TxResult): number | undefined {
-  const e = r.events.find((x) => x.section === 'smartContractModule' && x.method === 'ContractCreated');
-  const id = (e?.data[0] as { contractId?: number } | undefined)?.contractId;
-  return typeof id === 'number' ? id : undefined;
+async function failure(ctx: Context, c: TfchainClient, e: DeploymentFailedError, nodeId: number, cancel: boolean): Promise<CliFailure> {
+  const id = e.contractId;
+  if (e.code === 'TIMEOUT') {
+    return new CliFailure(
+      `node ${nodeId} did not answer for contract ${id} within the wait: the node may be offline or still provisioning. ` +
+        `The contract exists and is billed: check it with \`tfgrid contracts show ${id}\`, or cancel it with \`tfgrid contracts cancel ${id}\`.`,
+      { kind: 'timeout', contractId: id, nodeId },
+    );
+  }
+  if (e.code === 'CONTRACT_GONE') return new CliFailure(`contract ${id} went away before node ${nodeId} ran it: ${e.message}`, { kind: 'deploy', contractId: id, nodeId });
+  const reasons = e.reasons.map((r) => `${r.name}: ${r.reason}`).join('; ');
+  ctx.progress(`node ${nodeId} refused contract ${id}: ${reasons}`);
+  let after = `contract ${id} kept (--keep-on-refusal): cancel it with \`tfgrid contracts cancel ${id}\``;
+  if (cancel) {
+    try {
+      await ctx.tx(`canceling contract ${id}`, () => c.contracts.cancel(id));
+      after = `contract ${id} canceled`;
+    } catch (x) {
+      after = `canceling contract ${id} failed (${(x as Error).message}): cancel it with \`tfgrid contracts cancel ${id}\``;
+      cancel = false;
+    }
+  }
+  return new CliFailure(`node ${nodeId} refused the deployment: ${reasons}; ${after}`, { kind: 'refused', contractId: id, nodeId, reasons: e.reasons, canceled: cancel });
 }
 
-/** Signs and seals `f` for node `nodeId`: what goes to the notary and the hash for the contract. */
-export async function prepare(ctx: Context, c: TfchainClient, f: DeploymentFile, nodeId: number, version: number) {
+interface ExplorerNode {
+  status: string;
+  total_resources: Resources;
+  free_resources: Resources;
+}
+
+/** Refuses, before any contract exists, a deployment the node cannot hold (the explorer's free capacity: total − reserved − used). */
+async function checkCapacity(ctx: Context, d: Deployment): Promise<void> {
+  const { deploymentNeeds } = await chainLib();
+  const need = deploymentNeeds(d);
+  ctx.progress(`checking node ${d.node_id}'s free capacity at ${ctx.explorerUrl} …`);
+  const n = (await ctx.explorer<ExplorerNode>(`/nodes/${d.node_id}`)).body;
+  const f = n.free_resources;
+  // Disks are pooled: SSD first, HDD on a node without SSD (as the node places them).
+  const disk = n.total_resources.sru > 0 ? { name: 'SSD (sru)', free: f.sru } : { name: 'HDD (hru)', free: f.hru };
+  const short = [
+    ...(need.cru > f.cru ? [`CPU: needs ${need.cru}, ${f.cru} free`] : []),
+    ...(need.mru > f.mru ? [`memory (mru): needs ${formatSize(need.mru)}, ${formatSize(f.mru)} free`] : []),
+    ...(need.storage > disk.free ? [`${disk.name}: needs ${formatSize(need.storage)}, ${formatSize(disk.free)} free`] : []),
+  ];
+  if (short.length) throw new CliFailure(`node ${d.node_id} has not enough free capacity: ${short.join('; ')} (nothing was created)`, { kind: 'capacity', nodeId: d.node_id, short });
+}
+
+/** The signer's twin id (deployments are the twin's). */
+export async function twinOf(ctx: Context, c: TfchainClient): Promise<number> {
   const pair = await ctx.pair();
   const twinId = await c.twins.idOf(pair.address);
   if (twinId === undefined) throw new CliFailure(`${pair.address} has no twin: run \`tfgrid terms accept\` and \`tfgrid twin create\` first`, { kind: 'not-found' });
-  const d = await buildDeployment(f, twinId, nodeId, version);
-  const { nodeBoxPublicKey, prepareDeployment } = await chainLib();
-  let box: Uint8Array;
+  return twinId;
+}
+
+/** The node's box key, or a failure naming the node (it does not exist or publishes none). */
+export async function checkNode(c: TfchainClient, nodeId: number): Promise<void> {
+  const { nodeBoxPublicKey } = await chainLib();
   try {
-    box = await nodeBoxPublicKey(c.api, nodeId);
+    await nodeBoxPublicKey(c.api, nodeId);
   } catch (e) {
     throw new CliFailure(`cannot deploy on node ${nodeId}: ${(e as Error).message}`, { kind: 'node', nodeId });
   }
-  return { twinId, prepared: prepareDeployment(d, pair, box) };
 }
 
 export const deployCommands: Command[] = [
   {
     name: 'deploy',
-    summary: 'deploy workloads from a file on a node: notary + contract, then wait for the node',
+    summary: "deploy workloads from a file on a node: capacity check, notary + contract, then the node's answer",
     args: 'FILE',
     minArgs: 1,
-    options: { node: { type: 'string', value: 'NODE_ID', help: 'the node (see `tfgrid nodes find`)' }, ...WAIT_OPTIONS },
+    options: {
+      node: { type: 'string', value: 'NODE_ID', help: 'the node (see `tfgrid nodes find`)' },
+      'keep-on-refusal': { type: 'boolean', help: 'keep the contract when the node refuses the deployment (default: cancel it)' },
+      'no-capacity-check': { type: 'boolean', help: "skip the explorer's free-capacity check (the node still refuses what does not fit)" },
+      ...WAIT_OPTIONS,
+    },
     details: `Example: tfgrid deploy web.json --node 12
 
 The file is JSON: {"description", "public_ips", "workloads": [...]}, each workload with "type"
-(volume, vm, gateway-name-proxy), "name" and its fields, sizes with units:
+(zmachine or its alias vm, volume, zmount, gateway-name-proxy), "name" and its fields, sizes with units:
   {"workloads": [
     {"type": "volume", "name": "data", "size": "1GiB"},
-    {"type": "vm", "name": "web", "flist": "https://hub.grid.tf/tf-official-apps/base:latest.flist",
-     "cpu": 1, "memory": "512MiB", "entrypoint": "python3 -m http.server 8080",
+    {"type": "zmachine", "name": "web", "image": {"url": "http://…/busybox.tar.gz", "sha256": "<64 hex>"},
+     "size": "1GiB", "compute_capacity": {"cpu": 1, "memory": "256MiB"}, "entrypoint": "httpd -f -p 8080",
      "mounts": [{"name": "data", "mountpoint": "/data"}]}]}
-The deployment is signed with your key, sealed to the node, stored in your notary and the node
-contract created with its hash, in one transaction; the node picks it up from the chain.`,
+The node's free capacity is checked through the explorer first. The deployment is signed with your
+key, sealed to the node, stored in your notary and the node contract created with its hash, in one
+transaction; the node picks it up from the chain and answers through its own notary entries: each
+workload's state, addresses, or its reason for refusing (then the contract is canceled, exit 1).`,
     async run(ctx, a) {
       const file = a.positionals[0]!;
       const nodeId = parseIntArg(required(a, 'node', 'deploy'), '--node');
       const f = readDeploymentFile(file, ctx.io.cwd);
       const c = await ctx.client(true);
-      const { twinId, prepared: p } = await prepare(ctx, c, f, nodeId, 0);
-      const api = c.api;
-      const { notaryCalls } = await chainLib();
-      const { stringToU8a } = utilLib();
-      const calls = [...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.createNodeContract(nodeId, stringToU8a(p.hash), f.contractData, f.publicIps, null)];
-      const r = await ctx.tx(`storing the sealed deployment (${p.sealed.length} bytes) and creating the contract on node ${nodeId}`, () => c.batch(calls));
-      const contractId = createdContractId(r) ?? (await c.contracts.idByNodeAndHash(nodeId, p.hash));
-      if (contractId === undefined) throw new CliFailure('the batch went through but no contract was created', { kind: 'deploy' });
-      ctx.progress(`contract ${contractId} created in block #${r.blockNumber ?? '?'}`);
-      const resources = await waitRunning(ctx, c, contractId, nodeId, a);
-      const out = { contractId, nodeId, twinId, hash: p.hash, workloads: f.workloads.map((w) => ({ name: w.name, type: w.type })), block: r.blockNumber ?? null, running: resources !== null, resources };
+      const twinId = await twinOf(ctx, c);
+      const d = await buildDeployment(f, twinId, nodeId, 0);
+      await checkNode(c, nodeId);
+      if (!flag(a, 'no-capacity-check')) await checkCapacity(ctx, d);
+      const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${nodeId}`, () => c.deployments.create(d, { contractData: f.contractData, publicIps: f.publicIps }));
+      ctx.progress(`contract ${r.contractId} created in block #${r.blockNumber ?? '?'}`);
+      const answer = await waitForNode(ctx, c, r.contractId, r.deployment, r.hash, a, !flag(a, 'keep-on-refusal'));
+      const out = { contractId: r.contractId, nodeId, twinId, hash: r.hash, block: r.blockNumber ?? null, running: answer !== null, workloads: answer?.workloads ?? f.workloads.map((w) => ({ name: w.name, type: w.type })) };
       return {
         json: out,
-        text: fields({
-          contract: contractId,
-          node: nodeId,
-          hash: p.hash,
-          workloads: out.workloads.map((w) => `${w.name} (${w.type})`).join(', '),
-          state: resources ? `running: ${describe(resources)} reported by the node` : 'created (not waited for)',
-        }),
+        text: [...fields({ contract: r.contractId, node: nodeId, hash: r.hash, state: answer ? 'running (the node answered)' : 'created (not waited for)' }), ...(answer ? answerLines(answer).map((l) => `  ${l}`) : [])],
       };
     },
   },
