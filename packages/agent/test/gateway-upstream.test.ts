@@ -1,7 +1,8 @@
 /**
  * The gateway's own backend client (src/gateway/upstream.ts) against hand-written backend
  * answers: chunked bodies split at awkward places, 1xx interim heads, bodies ended by the close,
- * HEAD and 204, malformed answers, keep-alive reuse, and a pooled connection that went stale.
+ * HEAD and 204, malformed answers, keep-alive reuse (within the backend's Keep-Alive timeout),
+ * and a pooled connection that went stale.
  */
 import net from 'node:net';
 import type { Gateway } from '../src/gateway';
@@ -137,6 +138,18 @@ test('a malformed answer is a 502; a pooled connection that went stale is retrie
   const p = await request(port, `stale.${DOMAIN}`, { method: 'POST', body: 'x' });
   expect(p.status).toBe(502);
   expect(stale.conns).toBe(2);
+});
+
+test("an idle pooled connection is not reused once near the backend's Keep-Alive timeout", async () => {
+  const answer = (timeout: number): string[] => [`HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${timeout}\r\nContent-Length: 2\r\n\r\nok`];
+  const short = await route('ka-short', () => answer(1));
+  const long = await route('ka-long', () => answer(30));
+  for (const name of ['ka-short', 'ka-long']) expect((await request(port, `${name}.${DOMAIN}`)).status).toBe(200);
+  // Past half of 1 s: a connection the backend may close any moment (a POST sent on it could not be retried).
+  await new Promise((r) => setTimeout(r, 700));
+  for (const name of ['ka-short', 'ka-long']) expect((await request(port, `${name}.${DOMAIN}`, { method: 'POST', body: 'x' })).status).toBe(200);
+  expect(short.conns).toBe(2);
+  expect(long.conns).toBe(1);
 });
 
 test('a chunked request body reaches the backend whole, framed chunked', async () => {

@@ -12,6 +12,7 @@
  * come here (upgrade.ts).
  */
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import tls from 'node:tls';
 import type { BackendGuard } from './admission';
 import type { Backend } from './backends';
@@ -61,6 +62,14 @@ export class UpstreamConn {
   connecting = true;
   /** Idle through a whole sweep (see Pool.sweep). */
   unused = false;
+  /**
+   * When this idle connection stops being worth reusing (performance.now() ms): the backend's own
+   * `Keep-Alive: timeout=N` less a margin, so a request is not sent just as the backend closes it
+   * (for a POST that race would be a 502). Infinity when the backend did not say.
+   */
+  staleAt = Infinity;
+  /** The backend's keep-alive timeout in ms, from its last response (0: not said). */
+  #idleMs = 0;
   #timer: NodeJS.Timeout | undefined;
   #state: number = S.Done;
   /** Bytes of an incomplete head, chunk-size line or trailer line. */
@@ -249,6 +258,9 @@ export class UpstreamConn {
       } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
         chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
         if (!chunked) length = -1;
+      } else if (n === 10 && name.toLowerCase() === 'keep-alive') {
+        const m = /(?:^|[,\s])timeout=(\d{1,6})/i.exec(value);
+        if (m) this.#idleMs = Number(m[1]) * 1000;
       } else if (n === 10 && name.toLowerCase() === 'connection') {
         const v = value.toLowerCase();
         if (v.includes('close')) keepAlive = false;
@@ -280,8 +292,11 @@ export class UpstreamConn {
   #done(extra: boolean): void {
     const user = this.user;
     this.user = undefined;
-    if (this.#keepAlive && this.#sent && !extra) this.#pool.release(this);
-    else this.destroy();
+    if (this.#keepAlive && this.#sent && !extra) {
+      const ms = this.#idleMs;
+      this.staleAt = ms > 0 ? performance.now() + ms - Math.min(1000, ms / 2) : Infinity;
+      this.#pool.release(this);
+    } else this.destroy();
     user?.upEnd();
   }
 
@@ -356,8 +371,11 @@ export class Pool {
   /** Hands `u` a connection: an idle one (most recently used first) at once, else a new one once connected, else when one frees up. */
   acquire(u: UpstreamUser): void {
     let c = this.#idle.pop();
-    // One whose close is still on its way is no use.
-    while (c && c.socket.destroyed) c = this.#idle.pop();
+    // One whose close is still on its way is no use, nor one the backend is about to close.
+    while (c && (c.socket.destroyed || (c.staleAt !== Infinity && performance.now() >= c.staleAt))) {
+      c.destroy();
+      c = this.#idle.pop();
+    }
     if (c) {
       c.user = u;
       c.unused = false;
