@@ -2,7 +2,7 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiskError, createExt4Image, isExt4, isMountpoint, loopBackingFile, mountAt, mountExt4Image, unmountExt4Image } from '../src/workloads/disk';
+import { DiskError, canResizeOnline, createExt4Image, growMustWait, isExt4, isMountpoint, loopBackingFile, mountAt, mountExt4Image, unmountExt4Image } from '../src/workloads/disk';
 import { MiB, tempRoot, until } from './fixtures/workloads/helpers';
 
 let t: ReturnType<typeof tempRoot>;
@@ -128,6 +128,7 @@ test('a filesystem still held by another mount namespace (a container) is mounte
     expect(mountAt(mnt)!.source).toBe(device); // the same device, not a second one on the file
     expect(losetupFor(img).split('\n')).toHaveLength(1);
     expect(readFileSync(path.join(mnt, 'a.txt'), 'utf8')).toBe('a');
+    expect(growMustWait(img)).toBe(!canResizeOnline()); // callers can refuse a grow up front
     // Online resize may be forbidden here (no CAP_SYS_RESOURCE): then the grow waits for the holder.
     const grown = await createExt4Image(img, 16 * MiB).then(() => 'grown', (e: DiskError) => e.code);
     expect(['grown', 'busy']).toContain(grown);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Workload, WorkloadType } from '@tfgrid/client';
 import { formatBytes, zero } from './capacity';
-import { MIN_EXT4_BYTES, createExt4Image, isExt4, isMountpoint, mountExt4Image, unmountExt4Image } from './disk';
+import { MIN_EXT4_BYTES, createExt4Image, growMustWait, isExt4, isMountpoint, mountExt4Image, unmountExt4Image } from './disk';
 import { StoragePools } from './pools';
 import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from './types';
 
@@ -53,6 +53,9 @@ export class Ext4DiskHandler implements WorkloadHandler {
     if (size < have) throw new Error(`cannot shrink the ${this.type} from ${formatBytes(have)} to ${formatBytes(size)}: its filesystem holds data; deploy a new ${this.type} of the smaller size instead`);
     const free = StoragePools.free(dir);
     if (size - have > free) throw new Error(`cannot grow the ${this.type} to ${formatBytes(size)}: its pool has ${formatBytes(free)} free, ${formatBytes(size - have)} more needed`);
+    if (size > have && growMustWait(path.join(dir, IMAGE))) {
+      throw new Error(`cannot grow the ${this.type} to ${formatBytes(size)} while the zmachine using it runs: this host does not allow growing a mounted ext4 filesystem (the agent lacks CAP_SYS_RESOURCE); grow it in a deployment version without that zmachine`);
+    }
   }
 
   async provision(w: Workload, ctx: HandlerContext): Promise<Record<string, unknown>> {

@@ -5,10 +5,10 @@
  * the space is taken, not promised. Every call is idempotent: an agent restarting mid-way calls
  * again. Needs root, util-linux (mount, losetup, fallocate) and e2fsprogs.
  */
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, truncateSync } from 'node:fs';
 import path from 'node:path';
 import { DiskError } from './errors';
-import { canonical, loopBackingFile, mountAt, mounts } from './mounts';
+import { canonical, loopBackingFile, mountAt, mountedElsewhere, mounts } from './mounts';
 import { readSuperblock } from './superblock';
 import { runRaw, runTool, toolMessage, type ToolFailure } from './run';
 
@@ -74,6 +74,23 @@ export async function unmountExt4Image(mountpoint: string): Promise<void> {
   if (loopBackingFile(current.source) !== undefined) {
     await runRaw('losetup', ['-d', current.source]).catch(() => undefined);
   }
+}
+
+/**
+ * True when growing `file` now would be refused as 'busy': the host forbids online resize (no
+ * CAP_SYS_RESOURCE) and a running container holds the filesystem. Lets a caller refuse an
+ * update up front instead of failing half-way.
+ */
+export function growMustWait(file: string): boolean {
+  if (canResizeOnline()) return false;
+  const device = attachedLoop(file);
+  return device !== undefined && mountedElsewhere(device);
+}
+
+/** CAP_SYS_RESOURCE (bit 24) in the agent's effective capabilities: ext4 grows while mounted. */
+export function canResizeOnline(): boolean {
+  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+  return m !== null && ((BigInt(`0x${m[1]}`) >> 24n) & 1n) === 1n;
 }
 
 /** True when the file (or device) holds an ext2/3/4 filesystem. */

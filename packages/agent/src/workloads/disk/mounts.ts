@@ -1,5 +1,5 @@
 /** What is mounted where, read from /proc/self/mountinfo (the agent's own mount namespace). */
-import { existsSync, readFileSync, realpathSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 
 export interface MountEntry {
@@ -35,6 +35,32 @@ export function mountAt(dir: string): MountEntry | undefined {
 
 export function isMountpoint(dir: string): boolean {
   return mountAt(dir) !== undefined;
+}
+
+/**
+ * True when `device` is mounted in a mount namespace other than ours — a running container's
+ * copy of a volume's mount. Reads one mountinfo per namespace found in /proc.
+ */
+export function mountedElsewhere(device: string): boolean {
+  const seen = new Set<string>();
+  try {
+    seen.add(readlinkSync('/proc/self/ns/mnt'));
+  } catch {
+    return false;
+  }
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    let info: string;
+    try {
+      const ns = readlinkSync(`/proc/${pid}/ns/mnt`);
+      if (seen.has(ns)) continue;
+      seen.add(ns);
+      info = readFileSync(`/proc/${pid}/mountinfo`, 'utf8');
+    } catch {
+      continue; // gone meanwhile, or not ours to read
+    }
+    if (info.split('\n').some((l) => l.split(' - ')[1]?.split(' ')[1] === device)) return true;
+  }
+  return false;
 }
 
 /** The file behind a loop device (`/dev/loop3`), or undefined when it is not an attached loop device. */
