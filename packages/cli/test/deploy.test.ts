@@ -6,14 +6,15 @@
  * (exit 1, contract canceled; kept with --keep-on-refusal), and an update of a changed workload
  * raising its version so the node applies it. Bad files are refused before the chain is touched.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { Agent, createLogger, DEFAULTS } from '@tfgrid/agent';
-import { bin, cli, until } from './helpers';
+import { Agent, buildBusyboxImage, createLogger, DEFAULTS } from '@tfgrid/agent';
+import { bin, cli, freePort, until } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -134,6 +135,34 @@ test("the node's refusal reaches deploy with its reason within the wait, exit 1,
   expect(show.stdout).toMatch(/web {2}zmachine {2}error {2}v0 {2}— not enough free capacity/);
   expect((await cli(['contracts', 'cancel', String(e2.contractId), ...at()], CHARLIE)).code).toBe(0);
   await until('the node to remove its answer', async () => (await alice.kvstore.list({ account: agent.status().address! })).every((x) => !x.key.startsWith('ans/')), 30_000, 500);
+});
+
+test("an image whose sha256 differs and a Zero-OS flist reach deploy as the node's reasons within the wait; the contracts are canceled", async () => {
+  // The busybox image (Debian's busybox-static, by the agent's builder) on a loopback server.
+  const tarball = path.join(dir, 'busybox.tar.gz');
+  const { sha256 } = await buildBusyboxImage(tarball);
+  const body = readFileSync(tarball);
+  const server = http.createServer((_req, res) => res.end(body));
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  try {
+    const wrong = `${sha256.slice(0, -1)}${sha256.endsWith('0') ? '1' : '0'}`;
+    const machine = { type: 'zmachine', name: 'web', image: { url: `http://127.0.0.1:${port}/busybox.tar.gz`, sha256: wrong }, compute_capacity: { cpu: 1, memory: '256MiB' }, size: '64MiB', entrypoint: 'sleep 600' };
+    const r = await cli(['deploy', file('bad-hash.json', [machine]), '--node', String(nodeId), '--wait-timeout', '10', '--json', ...at()], CHARLIE);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`node ${nodeId} refused the deployment: web: `);
+    expect(r.stderr).toContain(`has sha256 ${sha256}, not ${wrong}`);
+    const err = JSON.parse(r.stdout).error;
+    expect(err).toMatchObject({ kind: 'refused', canceled: true });
+    expect(await alice.contracts.get(err.contractId)).toBeUndefined();
+  } finally {
+    await new Promise((r) => server.close(r));
+  }
+  const flist = { type: 'zmachine', name: 'web', flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: '256MiB' }, size: '64MiB', entrypoint: 'sleep 600' };
+  const f = await cli(['deploy', file('flist.json', [flist]), '--node', String(nodeId), '--wait-timeout', '10', ...at()], CHARLIE);
+  expect(f.code).toBe(1);
+  expect(f.stderr).toMatch(/refused the deployment: web: .*flist/i);
+  expect(f.stderr).toMatch(/contract \d+ canceled/);
 });
 
 test('deploy refuses bad files with the field named (exit 2) before touching the chain', async () => {

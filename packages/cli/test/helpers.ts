@@ -1,5 +1,6 @@
 /** Test helpers: run the CLI in-process (fast) or through the real bin (the wire), capture output. */
 import { execFile } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 import { main } from '../src/main';
 import { measure } from '@tfgrid/agent';
@@ -60,4 +61,16 @@ export function agentHardwareRoot(): string | undefined {
   const fixture = path.resolve(__dirname, '../../agent/test/fixtures/server');
   process.stderr.write(`this machine cannot register as a node (cru ${t.cru}, mru ${t.mru}, sru ${t.sru}, hru ${t.hru} bytes): the agent reads ${fixture}\n`);
   return fixture;
+}
+
+/** A free TCP port on 127.0.0.1 (for servers a test starts). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }
