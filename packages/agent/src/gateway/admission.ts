@@ -49,10 +49,6 @@ export function localReason(host: string): LocalReason | undefined {
   return classify(b) ?? (ownAddresses().has(addressText(b)) ? 'own address' : undefined);
 }
 
-export function isLocal(host: string): boolean {
-  return localReason(host) !== undefined;
-}
-
 function localError(message: string): NodeJS.ErrnoException {
   const e: NodeJS.ErrnoException = new Error(message);
   e.code = EBACKENDLOCAL;

@@ -9,7 +9,7 @@ export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
 export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
-export { guardedLookup, isLocal, localReason, LOCAL_BACKENDS_REFUSED, ownAddresses, refuseAnswers, refuseLiteral, type BackendGuard, type LocalReason } from './admission';
+export { guardedLookup, localReason, LOCAL_BACKENDS_REFUSED, ownAddresses, refuseAnswers, refuseLiteral, type BackendGuard, type LocalReason } from './admission';
 export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
 export { Backend, BackendError, parseBackend, probe } from './backends';
 export { Upstream, type UpstreamConn, type UpstreamUser } from './upstream';
