@@ -4,12 +4,12 @@
  * size-limited writable layer), limited (memory → OOM kill reported, CPU quota read back),
  * paused through the freezer, restarted after a crash, logs rotated, removed without a trace.
  */
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Workload } from '@tfgrid/client';
-import { readLimits, type Provisioner, type RuncRuntime, type WorkloadState } from '../src/workloads';
+import { readLimits, RuncRuntime, type Provisioner, type WorkloadState } from '../src/workloads';
 import type { ImageStore } from '../src/workloads/images';
-import { MiB, deployment, tempRoot, until, volume } from './fixtures/workloads/helpers';
+import { MiB, deployment, logger, tempRoot, until, volume } from './fixtures/workloads/helpers';
 import { deleteLink, serveBusyboxImage, httpGet, inside, links, mountsUnder, namespaces, procStatus, runc, runcProvisioner, zmachine } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(120_000);
@@ -36,6 +36,10 @@ function state(contractId: number, name: string): WorkloadState {
   return p.states(contractId).find((s) => s.name === name)!;
 }
 
+const statfsFree = (dir: string) => {
+  const s = statfsSync(dir);
+  return s.bavail * s.bsize;
+};
 const pidOf = (id: string) => runtime.info(id)!.pid!;
 const runcRoot = () => path.join(t.dataDir, 'runc');
 
@@ -100,6 +104,31 @@ test('a busybox zmachine serves HTTP on its node-local address, sees only itself
   expect(readFileSync(path.join(volDir, 'v.txt'), 'utf8')).toBe('from-inside\n');
   writeFileSync(path.join(volDir, 'from-host.txt'), 'host');
   expect(inside(runcRoot(), id, 'cat /data/from-host.txt').out).toBe('host');
+  // Writing past the volume's size fails inside; the pool keeps only the volume's own file.
+  const poolBefore = statfsFree(t.pool);
+  const over = inside(runcRoot(), id, 'dd if=/dev/zero of=/data/fill bs=1M count=64');
+  expect(over.ok).toBe(false);
+  expect(over.out).toMatch(/No space left on device/);
+  expect(poolBefore - statfsFree(t.pool)).toBeLessThan(4 * MiB);
+});
+
+test('a zmount is the machine\'s own ext4 disk at its mountpoint; an update with more memory restarts it with the new limit', async () => {
+  const w = (memory: number, version: number) =>
+    zmachine(served.image, 'disk', 'echo on-disk > /disk/f; exec sleep 1000', { compute_capacity: { cpu: 1, memory }, mounts: [{ name: 'scratch', mountpoint: '/disk' }] }, version);
+  contracts.push(47);
+  const zm: Workload = { version: 0, name: 'scratch', type: 'zmount', data: { size: 16 * MiB }, metadata: '', description: '' };
+  const first = Object.fromEntries((await p.apply(deployment(47, [zm, w(256 * MiB, 0)]))).map((x) => [x.name, x]));
+  expect(first.disk!.state).toBe('ok');
+  const dir = first.scratch!.result!.path as string;
+  await until(() => (existsSync(path.join(dir, 'f')) ? true : undefined), 15_000, 'file on the zmount');
+  expect(readFileSync(path.join(dir, 'f'), 'utf8')).toBe('on-disk\n');
+  expect(inside(runcRoot(), '47-disk', 'grep " /disk " /proc/mounts').out).toMatch(/ \/disk ext4 rw/);
+  const before = pidOf('47-disk');
+  const updated = (await p.apply(deployment(47, [zm, w(512 * MiB, 1)], 1))).find((x) => x.name === 'disk')!;
+  expect(updated).toMatchObject({ state: 'ok', version: 1, result: { limits: { memory: 512 * MiB } } });
+  expect(pidOf('47-disk')).not.toBe(before);
+  expect(readLimits(pidOf('47-disk')).memory).toBe(512 * MiB);
+  await p.remove(47);
 });
 
 test('memory: a process allocating past compute_capacity.memory is OOM-killed and the state says so; the CPU quota is read back', async () => {
@@ -154,6 +183,24 @@ test('a Zero-OS flist is refused with what to give instead; no entrypoint is ref
   expect(s.old).toMatchObject({ state: 'error', reason: expect.stringMatching(/is a Zero-OS flist, which this node cannot run: give the zmachine an image instead, image: \{url, sha256\}/) });
   expect(s.bare).toMatchObject({ state: 'error', reason: expect.stringMatching(/no entrypoint/) });
   expect(p.used(45)).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });
+});
+
+test('limits that cannot be read back refuse the start, with the reason, and leave no container', async () => {
+  // A cgroup root holding none of the machine's files: what a host whose kernel ignores the limits looks like to the check.
+  const dataDir = path.join(t.root, 'strict');
+  const fake = path.join(t.root, 'no-cgroups');
+  mkdirSync(fake, { recursive: true });
+  const strict = new RuncRuntime({ dataDir, logger: logger(), images, bridge: 'tfzrt-b2', subnet: '10.249.213.0/24', cgroupRoot: fake });
+  try {
+    const spec = { id: '48-strict', command: 'exec sleep 1000', env: {}, cpu: 1, memory: 256 * MiB, mounts: [], image: served.image, rootSize: 16 * MiB };
+    await expect(strict.start(spec)).rejects.toMatchObject({ code: 'limits-not-applied', message: expect.stringMatching(/^the machine's limits did not apply, so it was not started: memory limit is unreadable in the v1 cgroup, wanted 268435456/) });
+    expect(JSON.parse(runc(path.join(dataDir, 'runc'), 'list', '--format', 'json')) ?? []).toEqual([]);
+    await strict.remove('48-strict');
+    expect(mountsUnder(dataDir)).toEqual([]);
+  } finally {
+    await strict.close();
+    deleteLink('tfzrt-b2');
+  }
 });
 
 test('cancel leaves nothing in runc list, mount or ip link', async () => {

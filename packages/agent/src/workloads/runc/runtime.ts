@@ -55,8 +55,12 @@ export interface RuncRuntimeOptions {
   restartMinMs?: number;
   restartMaxMs?: number;
   stableAfterMs?: number;
+  /** Where limits are read back from. Default /sys/fs/cgroup (where runc makes them). */
   cgroupRoot?: string;
 }
+
+/** Where runc creates the machines' cgroups (cgroupfs driver). */
+const RUNC_CGROUP_ROOT = '/sys/fs/cgroup';
 
 const ID = /^[A-Za-z0-9_-]{1,120}$/;
 const DEFAULT_ROOT = 2 * 1024 ** 3;
@@ -103,7 +107,7 @@ export class RuncRuntime implements Runtime {
       restartMinMs: 1000,
       restartMaxMs: 60_000,
       stableAfterMs: 60_000,
-      cgroupRoot: '/sys/fs/cgroup',
+      cgroupRoot: RUNC_CGROUP_ROOT,
       ...o,
     };
     this.#log = o.logger.child({ module: 'runc-runtime' });
@@ -303,7 +307,7 @@ export class RuncRuntime implements Runtime {
       await removeRootfs(this.bundle(id));
       await this.network.detach(id, shortHash(`${path.resolve(this.#o.dataDir)}/${id}`));
       rmSync(this.bundle(id), { recursive: true, force: true });
-      removeEmptyCgroups(this.#o.cgroupRoot, `tfgrid/${this.#instance}`);
+      removeEmptyCgroups(RUNC_CGROUP_ROOT, `tfgrid/${this.#instance}`);
     });
   }
 
@@ -335,7 +339,7 @@ export class RuncRuntime implements Runtime {
   async close(): Promise<void> {
     clearInterval(this.#interval);
     await Promise.all([...this.#machines.keys()].map((id) => this.stop(id)));
-    removeEmptyCgroups(this.#o.cgroupRoot, `tfgrid/${this.#instance}`);
+    removeEmptyCgroups(RUNC_CGROUP_ROOT, `tfgrid/${this.#instance}`);
   }
 
   // ---- internals ----
