@@ -111,6 +111,14 @@ test('every single-item route refuses unknown parameters, as the list routes do'
   expect((await grid.get('/twins/99')).json()).toEqual({ error: 'twin 99 not found' });
 });
 
+test('a malformed or overlong path is answered in the API\'s own form', async () => {
+  const bad = await grid.get('/nodes/%zz');
+  expect([bad.status, bad.json()]).toEqual([400, { error: 'the URL path has a malformed percent-encoding' }]);
+  const long = await grid.get(`/nodes/${'1'.repeat(101)}`);
+  expect([long.status, long.json()]).toEqual([414, { error: 'a path parameter is longer than 100 characters' }]);
+  expect((await grid.get(`/nodes/${'1'.repeat(25)}`)).json()).toEqual({ error: "invalid params parameter 'id': must be a whole number in decimal digits" });
+});
+
 test('free-text and list parameters are bounded in length', async () => {
   expect((await status(`/nodes?country=${'x'.repeat(257)}`)).error).toContain("'country'");
   expect((await status(`/nodes?country=${'x'.repeat(256)}`)).status).toBe(200);
