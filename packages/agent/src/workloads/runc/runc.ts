@@ -98,7 +98,8 @@ export class Runc {
     if (st && (st.status === 'running' || st.status === 'paused')) {
       if (st.status === 'paused') await this.resume(id); // a frozen task acts on signals only once thawed
       await this.kill(id, 'TERM');
-      const until = Date.now() + graceMs;
+      // Pid 1 of a pid namespace ignores signals it has no handler for: waiting would only delay the KILL.
+      const until = catchesTerm(st.pid) ? Date.now() + graceMs : 0;
       while (isAlive(st.pid) && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
       if (isAlive(st.pid)) await this.kill(id, 'KILL');
     }
@@ -109,6 +110,16 @@ export class Runc {
   async delete(id: string): Promise<void> {
     if (!(await this.state(id))) return;
     await tool('runc', this.#args('delete', '--force', id));
+  }
+}
+
+/** Whether the process has a SIGTERM handler (bit 15 of SigCgt in /proc/<pid>/status). */
+function catchesTerm(pid: number): boolean {
+  try {
+    const m = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? (BigInt(`0x${m[1]}`) & (1n << 14n)) !== 0n : true;
+  } catch {
+    return false; // gone
   }
 }
 
