@@ -5,6 +5,7 @@
  * power, usage reports). stop() aborts the main task, stops every service (workloads stopped,
  * their states kept so the next start recovers them) and closes everything.
  */
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { connect, type NodeInput, type TfchainClient } from '@tfgrid/client';
 import { raceAbort, retry } from './backoff';
@@ -17,6 +18,8 @@ import { UptimeReporter } from './uptime';
 import { NodeServices, type ServicesStatus } from './services';
 import { decideRuntime, makeRuntime, Provisioner, type Runtime } from './workloads';
 import { GatewayService } from './gateway';
+import { instanceTag, NetworkHandler, PrivateNetworks } from './network';
+import { Planetary } from './planetary';
 
 export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
 
@@ -29,6 +32,8 @@ export interface AgentStatus {
   metricsAddress?: string;
   uptime?: ReturnType<UptimeReporter['status']>;
   services?: ServicesStatus;
+  /** The node's planetary (Yggdrasil) address and the /64 its zmachines get addresses from. */
+  planetary?: { address: string; subnet: string };
   lastError?: string;
 }
 
@@ -62,6 +67,7 @@ export class Agent {
   #provisioner: Provisioner | undefined;
   #services: NodeServices | undefined;
   #gateway: GatewayService | undefined;
+  #planetary: Planetary | undefined;
   #lastError: string | undefined;
   #ready: Promise<Registration>;
   #resolveReady!: (r: Registration) => void;
@@ -120,8 +126,13 @@ export class Agent {
       hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
       storagePools: c.storagePools,
       runtime: this.#o.runtime ?? this.#workloadRuntime(c),
+      handlers: [new NetworkHandler(new PrivateNetworks(instanceTag(c.dataDir), this.#o.logger))],
       logger: this.#o.logger,
     });
+    if (c.planetary) {
+      // The TUN name carries the instance tag: several agents (tests, a grid on one machine) may share a namespace.
+      this.#planetary = new Planetary({ dir: path.join(c.dataDir, 'planetary'), peers: c.planetaryPeers, listen: c.planetaryListen, ifName: `tfy-${instanceTag(c.dataDir)}`, logger: this.#o.logger });
+    }
     // Before recover(): the gateway's handler must be registered for gateway names to come back.
     this.#gateway = new GatewayService({ config: c, provisioner: this.#provisioner, registry: this.metrics.registry, logger: this.#o.logger, allowLocalBackends: c.gatewayAllowLocalBackends });
     const node: NodeInput = {
@@ -143,6 +154,13 @@ export class Agent {
 
   async #run(node: NodeInput, signal: AbortSignal): Promise<void> {
     const backoff = { signal, minMs: this.#o.retryMinMs ?? 1000, maxMs: this.#o.retryMaxMs ?? 5 * 60_000 };
+    // The overlay first: zmachines on it come back with their planetary addresses, and the node
+    // publishes its own among its interfaces. Without it the node still serves everything else.
+    const overlay = await this.#planetary?.start().catch((e: unknown) => {
+      this.#log.warn({ err: (e as Error).message }, 'planetary overlay not started');
+      return undefined;
+    });
+    if (overlay) node = { ...node, interfaces: [...node.interfaces, { name: 'planetary', mac: '00:00:00:00:00:00', ips: [overlay.address] }] };
     // Workloads come back first: what ran before a restart must not wait for the chain.
     this.#state = 'recovering';
     const provisioner = this.#provisioner!;
@@ -226,6 +244,7 @@ export class Agent {
     await this.#main;
     // Workloads stop; their states stay on disk and the next start recovers them.
     await this.#provisioner?.stop().catch((e: unknown) => this.#log.warn({ err: (e as Error).message }, 'stopping workloads failed'));
+    await this.#planetary?.stop();
     this.metrics.attach(undefined);
     this.metrics.setConnected(false);
     await this.#server?.close();
@@ -242,6 +261,7 @@ export class Agent {
       ...(this.#metricsAddress ? { metricsAddress: this.#metricsAddress } : {}),
       ...(this.#uptime ? { uptime: this.#uptime.status() } : {}),
       ...(this.#services ? { services: this.#services.status() } : {}),
+      ...(this.#planetary?.self() ? { planetary: { address: this.#planetary.self()!.address, subnet: this.#planetary.self()!.subnet } } : {}),
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
   }

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { NETWORKS, type NetworkName } from '@tfgrid/client';
+import { checkUris } from './planetary/config';
 import { checkBridgeName, DEFAULT_WORKLOAD_BRIDGE, DEFAULT_WORKLOAD_SUBNET, parseSubnet, processRuntimeRefusal, WORKLOAD_RUNTIMES, type WorkloadRuntimeChoice } from './workloads';
 
 export interface Location {
@@ -51,6 +52,12 @@ export interface AgentConfig {
   gatewayCertDir?: string;
   /** Let gateway names proxy to loopback/link-local backends (one-machine setups, tests); off on real gateways. */
   gatewayAllowLocalBackends: boolean;
+  /** Run the node's Yggdrasil daemon (the planetary overlay). */
+  planetary: boolean;
+  /** Outbound Yggdrasil peers, tcp://host:port or tls://host:port. */
+  planetaryPeers: string[];
+  /** Inbound Yggdrasil listeners; none unless configured. */
+  planetaryListen: string[];
 }
 
 export const DEFAULTS: AgentConfig = {
@@ -71,6 +78,9 @@ export const DEFAULTS: AgentConfig = {
   gatewayHttpAddress: '0.0.0.0:80',
   gatewayHttpsAddress: '0.0.0.0:443',
   gatewayAllowLocalBackends: false,
+  planetary: true,
+  planetaryPeers: [],
+  planetaryListen: [],
 };
 
 /** One table drives the flags, the environment variables and the --help text. */
@@ -101,6 +111,9 @@ const OPTIONS = {
   'gateway-https': { env: 'GATEWAY_HTTPS', help: 'Web Gateway HTTPS host:port on gateway nodes (default 0.0.0.0:443)' },
   'gateway-cert-dir': { env: 'GATEWAY_CERT_DIR', help: 'directory with fullchain.pem and privkey.pem (wildcard certificate) for the gateway' },
   'gateway-allow-local-backends': { env: 'GATEWAY_ALLOW_LOCAL_BACKENDS', help: 'true: gateway names may proxy to loopback backends (one-machine setups only; default false)' },
+  planetary: { env: 'PLANETARY', help: 'true: run the node\'s Yggdrasil daemon, the planetary overlay (default true)' },
+  'planetary-peer': { env: 'PLANETARY_PEERS', help: 'an outbound Yggdrasil peer tcp://host:port or tls://host:port; repeat the flag (env: comma-separated)', multiple: true },
+  'planetary-listen': { env: 'PLANETARY_LISTEN', help: 'an inbound Yggdrasil listener tcp://ip:port; repeat (default none: nothing listens)', multiple: true },
 } as const;
 type Key = keyof typeof OPTIONS;
 
@@ -176,6 +189,10 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('gateway-https', (v) => (c.gatewayHttpsAddress = v));
   s('gateway-cert-dir', (v) => (c.gatewayCertDir = v));
   s('gateway-allow-local-backends', (v) => (c.gatewayAllowLocalBackends = bool(v, 'gateway-allow-local-backends')));
+  const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter(Boolean);
+  s('planetary', (v) => (c.planetary = bool(v, 'planetary')));
+  s('planetary-peer', (v) => (c.planetaryPeers = list(v)));
+  s('planetary-listen', (v) => (c.planetaryListen = list(v)));
   check(c);
   return { command, config: c };
 }
@@ -233,6 +250,14 @@ function check(c: AgentConfig): void {
   }
   c.nruIntervalSec = int(c.nruIntervalSec, 'NRU interval');
   c.reconcileIntervalSec = int(c.reconcileIntervalSec, 'reconcile interval');
+  if (typeof c.planetary !== 'boolean') throw new ConfigError('planetary must be true or false');
+  for (const [k, v] of [['planetaryPeers', c.planetaryPeers], ['planetaryListen', c.planetaryListen]] as const) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${k} must be a list of tcp://host:port addresses`);
+  try {
+    checkUris('peer', c.planetaryPeers);
+    checkUris('listen', c.planetaryListen);
+  } catch (e) {
+    throw new ConfigError((e as Error).message);
+  }
 }
 
 /** `host:port` (IPv6 as `[::1]:9101`). */

@@ -74,7 +74,9 @@ test('first boot: waits for funds, then accepts terms, creates twin (with the bo
     const hw = measure(root);
     const node = await alice.nodes.get(reg.nodeId);
     expect(node).toMatchObject({ farmId, twinId: reg.twinId, resources: hw.total, serialNumber: 'ZM19AS001234', secureBoot: true, virtualized: false });
-    expect(node!.interfaces).toEqual([{ name: 'enp3s0', mac: '0c:c4:7a:12:34:56', ips: [] }]);
+    // The measured interfaces, and the node's planetary (Yggdrasil) address.
+    expect(node!.interfaces).toEqual([{ name: 'enp3s0', mac: '0c:c4:7a:12:34:56', ips: [] }, { name: 'planetary', mac: '00:00:00:00:00:00', ips: [agent.status().planetary!.address] }]);
+    expect(agent.status().planetary!.address).toMatch(/^2[0-9a-f]{2}:/);
     expect(node!.location).toEqual({ city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' });
     expect((await alice.twins.get(reg.twinId))!.accountId).toBe(address);
     const twin = await readTwin(alice.api, reg.twinId);
