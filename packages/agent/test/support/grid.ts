@@ -7,6 +7,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
+import { unmountUnder } from './mounts';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
 import {
   connect,
@@ -79,7 +80,11 @@ export function tempDirs(tag = 'agent'): TempDirs {
   const pool = path.join(base, 'pool');
   mkdirSync(pool, { recursive: true });
   chmodSync(base, 0o711);
-  return { dataDir, pool, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+  const cleanup = (): void => {
+    unmountUnder(base); // an agent's volumes stay mounted when it stops, as on a real node
+    rmSync(base, { recursive: true, force: true });
+  };
+  return { dataDir, pool, cleanup };
 }
 
 export function agentConfig(o: { url: string; farmId: number; dirs: TempDirs } & Partial<AgentConfig>): AgentConfig {
