@@ -126,9 +126,15 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, metrics: Exp
       write(`retry: 2000\n: indexed up to block ${ctx.view.height}\n\n`);
       if (after !== undefined) {
         const missed = ctx.view.feed.since(after);
-        const texts = (missed ?? []).flatMap((b) => eventText(b, types) ?? []);
         // A replay larger than the bound would be dropped at once, and the client's reconnect would repeat it: send a reset instead.
-        const size = texts.reduce((s, t) => s + Buffer.byteLength(t), 0);
+        const texts: string[] = [];
+        let size = 0;
+        for (const b of missed ?? []) {
+          const text = eventText(b, types);
+          if (text === undefined) continue;
+          texts.push(text);
+          if ((size += Buffer.byteLength(text)) > maxUnsent) break;
+        }
         if (missed === null) write(resetEvent('blocks after the given id are no longer held', ctx.view.height));
         else if (size > maxUnsent) write(resetEvent('the blocks after the given id are more than one replay may send', ctx.view.height));
         else write(texts.join(''));
