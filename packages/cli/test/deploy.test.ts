@@ -14,7 +14,7 @@ import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { Agent, buildBusyboxImage, createLogger, DEFAULTS } from '@tfgrid/agent';
-import { bin, cli, freePort, until } from './helpers';
+import { bin, cleanupAgentLeftovers, cli, freePort, until } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -56,7 +56,7 @@ beforeAll(async () => {
   const pool = path.join(dir, 'pool');
   mkdirSync(pool, { recursive: true });
   agent = new Agent(
-    { ...DEFAULTS, chainUrl: chain.url, farmId, dataDir: path.join(dir, 'agent'), storagePools: [pool], root: FIXTURE, metricsAddress: '127.0.0.1:0', uptimeIntervalSec: 3600, nruIntervalSec: 3600, reconcileIntervalSec: 3600 },
+    { ...DEFAULTS, chainUrl: chain.url, farmId, dataDir: path.join(dir, 'agent'), storagePools: [pool], root: FIXTURE, workloadBridge: 'tfgrid-dpl0', workloadSubnet: '10.253.0.0/24', metricsAddress: '127.0.0.1:0', uptimeIntervalSec: 3600, nruIntervalSec: 3600, reconcileIntervalSec: 3600 },
     { logger: createLogger(process.env.AGENT_TEST_LOG ?? 'silent'), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, eventsPollMs: 500 },
   );
   await agent.start();
@@ -68,6 +68,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop();
+  if (dir) await cleanupAgentLeftovers(dir, 'tfgrid-dpl0');
   await alice?.disconnect();
   await explorer?.stop();
   await chain?.stop();

@@ -2,18 +2,20 @@
  * End to end, through the CLI and HTTP only, on the embedded default (dev chain + explorer):
  * a farmer creates a farm; an agent (its real bin, this machine's hardware) boots and registers;
  * the explorer lists the node up with its capacity; a deployer finds it with `nodes find`,
- * deploys a volume and an HTTP server with `deploy`, reaches the server, sees the contract and
- * the used resources in the explorer and bills accruing; cancels; everything is freed and the
- * explorer agrees.
+ * deploys a volume and a zmachine from the busybox image (served on loopback) running an HTTP
+ * server with `deploy`, which prints the node's answer with the machine's node-local address;
+ * reaches the server there, sees the contract and the used resources in the explorer and bills
+ * accruing; cancels; everything is freed and the explorer agrees.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { agentHardwareRoot, bin, cli, until } from './helpers';
+import { buildBusyboxImage } from '@tfgrid/agent';
+import { agentHardwareRoot, bin, cleanupAgentLeftovers, cli, freePort, until } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -24,6 +26,7 @@ let explorer: Explorer;
 let dir: string;
 let agent: ChildProcess | undefined;
 let agentLog = '';
+let images: http.Server | undefined;
 
 const at = (): string[] => ['--url', chain.url, '--explorer', explorer.url, '--quiet'];
 const farmerKey = () => ({ TFGRID_MNEMONIC_FILE: path.join(dir, 'farmer.key') });
@@ -39,17 +42,6 @@ async function ok(argv: string[], env: Record<string, string> = {}): Promise<any
 async function getJson<T = any>(url: string): Promise<T> {
   const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
   return (await r.json()) as T;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** The first agent log record with this message (pino JSON lines on its stdout). */
@@ -80,6 +72,8 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
     if (agent.exitCode === null) agent.kill('SIGKILL');
   }
+  await new Promise((r) => (images ? images.close(r) : r(undefined)));
+  if (dir) await cleanupAgentLeftovers(dir, 'tfgrid-e2e0');
   await explorer?.stop();
   await chain?.stop();
   rmSync(dir, { recursive: true, force: true });
@@ -99,7 +93,7 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   mkdirSync(pool, { recursive: true, mode: 0o711 });
   agent = spawn(
     process.execPath,
-    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'process', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72', ...(hardwareRoot ? ['--root', hardwareRoot] : [])],
+    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', 'tfgrid-e2e0', '--workload-subnet', '10.252.0.0/24', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72', ...(hardwareRoot ? ['--root', hardwareRoot] : [])],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   agent.stdout!.on('data', (b: Buffer) => (agentLog += b.toString()));
@@ -130,8 +124,13 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   const found = await ok(['nodes', 'find', '--free-mru', '1', '--cru', '1', '--country', 'Belgium']);
   expect(found.map((n: { nodeId: number }) => n.nodeId)).toContain(nodeId);
 
-  const port = await freePort();
-  const js = `require('http').createServer((q,s)=>s.end('hello from the grid')).listen(${port},'127.0.0.1')`;
+  // The image: busybox (Debian's busybox-static, by the agent's builder) from a loopback server.
+  const tarball = path.join(dir, 'busybox.tar.gz');
+  const { sha256 } = await buildBusyboxImage(tarball);
+  const imagePort = await freePort();
+  const tarBytes = readFileSync(tarball);
+  images = http.createServer((_q, res) => res.end(tarBytes));
+  await new Promise<void>((r) => images!.listen(imagePort, '127.0.0.1', r));
   const file = path.join(dir, 'web.json');
   writeFileSync(
     file,
@@ -140,13 +139,12 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
       workloads: [
         { type: 'volume', name: 'data', size: '16MiB' },
         {
-          type: 'vm',
+          type: 'zmachine',
           name: 'web',
-          flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-          cpu: 1,
-          memory: '256MiB',
-          rootfs_size: '64MiB',
-          entrypoint: `exec ${process.execPath} -e "${js.replace(/"/g, '\\"')}"`,
+          image: { url: `http://127.0.0.1:${imagePort}/busybox.tar.gz`, sha256 },
+          size: '64MiB',
+          compute_capacity: { cpu: 1, memory: '256MiB' },
+          entrypoint: "echo 'hello from the grid' > /data/index.html && exec httpd -f -p 8080 -h /data",
           mounts: [{ name: 'data', mountpoint: '/data' }],
         },
       ],
@@ -156,16 +154,19 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}\n${agentLog.slice(-4000)}`);
   const dep = d.json();
   expect(dep).toMatchObject({ nodeId, twinId, running: true });
-  expect(dep.resources.cru).toBe(1);
-  expect(dep.resources.mru).toBe(256 * MiB);
+  const web = dep.workloads.find((w: { name: string }) => w.name === 'web');
+  expect(web).toMatchObject({ type: 'zmachine', state: 'ok', data: { runtime: 'runc' } });
+  const address = web.data.addresses.node_local as string;
+  expect(address).toMatch(/^\d+\.\d+\.\d+\.\d+$/);
+  expect(dep.workloads.find((w: { name: string }) => w.name === 'data')).toMatchObject({ state: 'ok', data: { size: 16 * MiB } });
   const contractId = dep.contractId as number;
 
-  // The server answers.
-  const body = await until('the HTTP server in the vm', async () => {
-    const r = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+  // The server answers on the machine's node-local address, from the volume.
+  const body = await until('the HTTP server in the zmachine', async () => {
+    const r = await fetch(`http://${address}:8080/index.html`, { signal: AbortSignal.timeout(1000) });
     return r.text();
   }, 30_000, 500);
-  expect(body).toBe('hello from the grid');
+  expect(body).toBe('hello from the grid\n');
 
   // The explorer shows the contract with its used resources, and the node's used capacity.
   const c = await until('the explorer to see the used resources', async () => {
@@ -196,7 +197,7 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   expect(await ok(['contracts', 'cancel', String(contractId)], deployerKey())).toEqual({ canceled: [contractId] });
   await until('the HTTP server to stop', async () => {
     try {
-      await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(1000) });
+      await fetch(`http://${address}:8080/index.html`, { signal: AbortSignal.timeout(1000) });
       return false;
     } catch {
       return true;

@@ -1,9 +1,10 @@
 /** Test helpers: run the CLI in-process (fast) or through the real bin (the wire), capture output. */
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { main } from '../src/main';
-import { measure } from '@tfgrid/agent';
+import { measure, unmountExt4Image } from '@tfgrid/agent';
 
 export interface Run {
   code: number;
@@ -73,4 +74,18 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * After a test's agent stopped: unmounts the volumes it left under `dir` (an agent keeps them
+ * mounted across restarts) and deletes its node-local `bridge`, so the test leaves nothing behind.
+ */
+export async function cleanupAgentLeftovers(dir: string, bridge: string): Promise<void> {
+  const mounted = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
+  for (const m of mounted.sort().reverse()) await unmountExt4Image(m).catch(() => undefined);
+  try {
+    execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
+  } catch {
+    /* never created (no machine started) */
+  }
 }
