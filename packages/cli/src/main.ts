@@ -13,8 +13,8 @@ import { VERSION } from './version';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   network: { type: 'string', value: 'NAME', help: 'dev (default), devnet, qanet, testnet or mainnet (env TFGRID_NETWORK)' },
-  url: { type: 'string', value: 'WS_URL', help: 'a chain WebSocket URL instead of a network preset' },
-  'mnemonic-file': { type: 'string', value: 'FILE', help: 'file holding the signing mnemonic (or env TFGRID_MNEMONIC; //Alice works on the dev chain)' },
+  url: { type: 'string', value: 'WS_URL', help: 'a chain WebSocket URL instead of a network preset (env TFGRID_URL)' },
+  'mnemonic-file': { type: 'string', value: 'FILE', help: 'file holding the signing key; wins over env TFGRID_MNEMONIC (the key itself, e.g. //Alice on the dev chain), which wins over env TFGRID_MNEMONIC_FILE' },
   'key-type': { type: 'string', value: 'TYPE', help: 'sr25519 (default) or ed25519' },
   explorer: { type: 'string', value: 'URL', help: 'explorer API (default per network; dev: http://127.0.0.1:8080; env TFGRID_EXPLORER)' },
   json: { type: 'boolean', help: 'machine-readable output on stdout (progress stays on stderr)' },
