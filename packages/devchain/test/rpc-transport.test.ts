@@ -23,6 +23,8 @@ const MAX_BYTES = 256 * 1024;
 const recorded: unknown[] = [];
 let teardowns = 0;
 let floodTeardowns = 0;
+let running = 0;
+let peakRunning = 0;
 
 const table: RpcTable = {
   methods: {
@@ -38,6 +40,14 @@ const table: RpcTable = {
       throw new Error('boom');
     },
     test_bigint: () => 1n,
+    test_concurrent: async () => {
+      running++;
+      peakRunning = Math.max(peakRunning, running);
+      await new Promise((r) => setTimeout(r, 5));
+      running--;
+      return peakRunning;
+    },
+    test_blob: (params) => 'b'.repeat(numberParam(params, 0, 'size')),
     test_record: (params) => {
       recorded.push(params[0]);
       return null;
@@ -575,6 +585,43 @@ describe('limits and shutdown', () => {
     await waitUntil(() => floodTeardowns === 1, 10_000);
     expect(floodTeardowns).toBe(1);
     c.ws.terminate();
+    await other.close();
+  });
+
+  test('one WS connection has at most maxInFlightPerConnection messages handled at once; the rest wait unread', async () => {
+    const other = await startRpcServer({ port: 0, table, maxInFlightPerConnection: 4 });
+    const c = await WsClient.open(other.url);
+    peakRunning = 0;
+    const replies = await Promise.all(Array.from({ length: 40 }, () => c.call('test_concurrent')));
+    expect(replies.every((r) => typeof r.result === 'number')).toBe(true);
+    expect(peakRunning).toBe(4);
+    await c.close();
+    await other.close();
+  });
+
+  test('batches over maxBatchLength calls or maxResponseBytes of replies get one error; one reply over it gets -32008', async () => {
+    const other = await startRpcServer({ port: 0, table, maxBatchLength: 3, maxResponseBytes: 10_000 });
+    const body = (n: number, method: string, params: unknown[]): string =>
+      JSON.stringify(Array.from({ length: n }, (_, i) => ({ jsonrpc: '2.0', id: i + 1, method, params })));
+    const postTo = async (text: string): Promise<Json> =>
+      (await fetch(other.httpUrl, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: text })).json();
+    expect(await postTo(body(4, 'test_echo', [1]))).toEqual({
+      jsonrpc: '2.0',
+      id: null,
+      error: { code: -32010, message: 'The batch request was too large', data: 'Exceeded max limit of 3 calls (--rpc-max-batch-request-len), got 4' },
+    });
+    expect(await postTo(body(3, 'test_echo', [1]))).toHaveLength(3);
+    expect(await postTo(body(3, 'test_blob', [3000]))).toHaveLength(3);
+    expect((await postTo(body(3, 'test_blob', [4000]))).error).toMatchObject({ code: -32011, message: 'The batch response was too large' });
+    const single = await postTo(JSON.stringify({ jsonrpc: '2.0', id: 'big', method: 'test_blob', params: [20_000] }));
+    expect(single).toMatchObject({ id: 'big', error: { code: -32008, message: 'Response is too big' } });
+    // A subscription opened by a batch refused for its size is closed again.
+    const c = await WsClient.open(other.url);
+    const torn = teardowns;
+    c.send([{ jsonrpc: '2.0', id: 1, method: 'test_subscribeCounter', params: [5] }, ...Array.from({ length: 2 }, (_, i) => ({ jsonrpc: '2.0', id: i + 2, method: 'test_blob', params: [6000] }))]);
+    expect((await c.waitFor((m) => m.error?.code === -32011)).id).toBeNull();
+    expect(teardowns).toBe(torn + 1);
+    await c.close();
     await other.close();
   });
 

@@ -71,15 +71,23 @@ export function attachWebSocket(server: Server, opts: WebSocketOptions): WebSock
     alive.add(ws);
     log.debug({ connections: sessions.size }, 'ws connected');
 
-    // A client pipelining faster than we answer waits in its own TCP buffers, not in our heap.
+    // A client pipelining faster than we answer waits in its own TCP buffers, not in our heap:
+    // at the cap the socket is paused; frames ws had already read wait here (one read's worth).
     let inFlight = 0;
-    ws.on('message', (data: RawData) => {
+    const waiting: RawData[] = [];
+    const handle = (data: RawData): void => {
       inFlight++;
-      if (inFlight >= opts.maxInFlight) ws.pause();
       void session.handle(rawToText(data)).finally(() => {
         inFlight--;
-        if (ws.isPaused && inFlight < opts.maxInFlight) ws.resume();
+        const next = waiting.shift();
+        if (next !== undefined) handle(next);
+        else if (ws.isPaused) ws.resume();
       });
+    };
+    ws.on('message', (data: RawData) => {
+      if (inFlight < opts.maxInFlight) handle(data);
+      else waiting.push(data);
+      if (inFlight >= opts.maxInFlight && !ws.isPaused) ws.pause();
     });
     ws.on('pong', () => alive.add(ws));
     // e.g. a frame over maxPayload: ws closes with 1009 itself; we only must not crash.
@@ -94,6 +102,8 @@ export function attachWebSocket(server: Server, opts: WebSocketOptions): WebSock
   // One interval for all sockets: a socket that missed the previous ping is dead.
   const pinger = setInterval(() => {
     for (const ws of sessions.keys()) {
+      // A socket paused for backpressure cannot read its pong; its own work keeps it alive.
+      if (ws.isPaused) continue;
       if (!alive.has(ws)) {
         ws.terminate();
         continue;
