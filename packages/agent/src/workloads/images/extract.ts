@@ -43,9 +43,10 @@ export function extractInto(file: string, rootfs: string, what: string, skip: (p
       const abs = path.join(rootfs, p);
       parents(rootfs, p, what);
       const type = String(entry.type);
-      const mode = (entry.mode ?? 0o644) & 0o7777;
+      const isDir = type === 'Directory' || type === 'GNUDumpDir';
+      const mode = (entry.mode ?? (isDir ? 0o755 : 0o644)) & 0o7777;
       const existing = lstatSync(abs, { throwIfNoEntry: false });
-      if (type === 'Directory' || type === 'GNUDumpDir') {
+      if (isDir) {
         if (existing && !existing.isDirectory()) rmSync(abs, { force: true });
         if (!existing?.isDirectory()) mkdirSync(abs, { mode: 0o700 });
         own(abs, entry, false);
