@@ -215,3 +215,21 @@ test('an incomplete cache entry is never used: it is discarded and fetched again
   expect(server.hits.get('/again.tar.gz')).toBe(before + 1);
   expect(inRoot(rootfs, 'echo whole')).toBe('whole\n');
 });
+
+test('prune removes the images no machine uses, keeping those named and any that is an overlay\'s lower layer', async () => {
+  const s = store();
+  const tiny = (n: string): Buffer => tarBytes([{ name: `${n}.txt`, body: n }]);
+  const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => s.ensure(serve(`/${n}.tar`, tiny(n)))));
+  const mnt = path.join(t.root, 'machine');
+  for (const d of ['upper', 'work', 'root']) mkdirSync(path.join(mnt, d), { recursive: true });
+  execFileSync('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${c},upperdir=${mnt}/upper,workdir=${mnt}/work`, `${mnt}/root`]);
+  try {
+    expect(s.prune([sha256(tiny('a')).toUpperCase()])).toEqual([sha256(tiny('b'))]);
+    expect([existsSync(a!), existsSync(b!), existsSync(c!)]).toEqual([true, false, true]);
+    expect(readFileSync(`${mnt}/root/c.txt`, 'utf8')).toBe('c');
+  } finally {
+    execFileSync('umount', [`${mnt}/root`]);
+  }
+  expect(s.prune([]).sort()).toEqual([sha256(tiny('a')), sha256(tiny('c'))].sort());
+  expect(cacheLeftovers()).toEqual([]);
+});

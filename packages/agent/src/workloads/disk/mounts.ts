@@ -9,6 +9,8 @@ export interface MountEntry {
   source: string;
   fstype: string;
   readOnly: boolean;
+  /** The filesystem's own options (an overlay's `lowerdir=…` among them). */
+  superOptions: string;
 }
 
 /** Every mount, in mount order (a later entry on the same point covers an earlier one). */
@@ -22,7 +24,7 @@ export function mounts(): MountEntry[] {
     const l = left.split(' ');
     const r = right.split(' ');
     if (l.length < 6 || r.length < 2) continue;
-    out.push({ mountpoint: unescape(l[4]!), source: unescape(r[1]!), fstype: r[0]!, readOnly: l[5]!.split(',').includes('ro') });
+    out.push({ mountpoint: unescape(l[4]!), source: unescape(r[1]!), fstype: r[0]!, readOnly: l[5]!.split(',').includes('ro'), superOptions: unescape(r[2] ?? '') });
   }
   return out;
 }

@@ -7,9 +7,10 @@
  * discarded and fetched again). Concurrent calls for one hash share one download. The cache
  * directory belongs to one agent process.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { mounts } from '../disk/mounts';
 import { toPlainTar, type Budget } from './decompress';
 import { download } from './download';
 import { ImageError } from './errors';
@@ -91,6 +92,26 @@ export class ImageStore {
       // no record: not complete
     }
     return undefined;
+  }
+
+  /**
+   * Deletes the cached images not named in `inUse` (sha256s), except one being fetched and any
+   * whose root is an overlay's lower layer right now (a machine runs on it). The names removed.
+   */
+  prune(inUse: Iterable<string>): string[] {
+    const keep = new Set([...inUse].map((s) => s.toLowerCase()));
+    const lowers = mounts().filter((m) => m.fstype === 'overlay').map((m) => m.superOptions);
+    const removed: string[] = [];
+    if (!existsSync(this.#dir)) return removed;
+    for (const name of readdirSync(this.#dir)) {
+      if (!/^[0-9a-f]{64}$/.test(name) || keep.has(name) || this.#inflight.has(name)) continue;
+      const rootfs = path.join(this.#dir, name, 'rootfs');
+      if (lowers.some((o) => o.includes(rootfs))) continue;
+      rmSync(path.join(this.#dir, name), { recursive: true, force: true });
+      removed.push(name);
+    }
+    if (removed.length) this.#log.info({ removed }, 'unused images removed');
+    return removed;
   }
 
   async #fetch(url: URL, sha256: string): Promise<string> {
