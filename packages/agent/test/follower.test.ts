@@ -7,7 +7,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
-import { connect, nodeBoxPublicKey, notaryCalls, prepareDeployment, TFT, type TfchainClient } from '@tfgrid/client';
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import { LEDGER_FILE, type Agent, type AgentConfig, type ContractEvent } from '../src';
 import { agentConfig, Deployer, MiB, newAgent, sample, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
 
@@ -107,16 +107,14 @@ test('an update with a new hash applies the new version; the old one is replaced
   const { contractId } = await deployer.deploy(nodeId, v0);
   await until(() => stateOf(contractId).includes('ok'), 20_000, 'version 0 provisioned');
 
-  // Version 1: a bigger vm. The deployer stores it under its new hash and updates the contract in one batch.
+  // Version 1: a bigger vm, through the client's update (notary + update_node_contract in one batch).
   const v1 = deployer
     .builder(nodeId)
     .metadata('updated')
     .version(1)
     .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 2, memory: 512 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' }, { version: 1 })
     .build();
-  const api = deployer.client.api;
-  const p = prepareDeployment(v1, deployer.pair, await nodeBoxPublicKey(api, nodeId));
-  await deployer.client.batch([...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.updateNodeContract(contractId, p.hash, '')]);
+  const p = await deployer.client.deployments.update(contractId, v1);
   await until(() => agent.provisioner!.states(contractId).some((s) => s.state === 'ok' && s.version === 1), 20_000, 'version 1 provisioned');
   expect(agent.status().services!.contracts.contracts[contractId]).toMatchObject({ hash: p.hash, outcome: 'applied' });
   expect(agent.provisioner!.used(contractId)).toMatchObject({ cru: 2, mru: 512 * MiB });
