@@ -4,10 +4,11 @@
  * is refused naming the directory and the holder's pid, SIGINT stops all three cleanly, and a
  * second start resumes the same chain, farm and node (taking over a stale lock).
  */
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { DataDirLockedError, lockDataDir } from '../../../scripts/start-lock';
 import { until } from './helpers';
 import { interrupt, ROOT, startArgs, startEnv, startSystem } from './npm-start';
 
@@ -60,4 +61,48 @@ test('starts chain, explorer and agent; SIGINT stops them; a second start resume
   expect(second.out()).toMatch(/registered\s+twinId=\d+ nodeId=\d+ actions=\[\]/);
   expect(second.nodeId).toBe(first.nodeId);
   expect(await interrupt(second)).toBe(0);
+});
+
+describe('the data directory lock (scripts/start-lock.ts)', () => {
+  const sleepers: ChildProcess[] = [];
+  afterAll(() => sleepers.forEach((c) => c.kill('SIGKILL')));
+
+  /** A live process whose command line says `start` (an npm start) or not (a pid reused by something else). */
+  const live = async (looksLikeStart: boolean): Promise<number> => {
+    const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', ...(looksLikeStart ? ['scripts/start.ts'] : [])], { stdio: 'ignore' });
+    sleepers.push(c);
+    await new Promise((r) => c.once('spawn', r));
+    return c.pid!;
+  };
+
+  test('a live holder is named; a torn lock or a pid now running something else is taken over; release removes only our own', async () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'tfgrid-lock-'));
+    try {
+      const lockFile = path.join(d, 'start.lock');
+      const holder = await live(true);
+      writeFileSync(lockFile, JSON.stringify({ pid: holder }));
+      expect(() => lockDataDir(d)).toThrow(new DataDirLockedError(d, holder));
+      try {
+        lockDataDir(d);
+      } catch (e) {
+        expect((e as { code: string }).code).toBe('DATA_DIR_LOCKED');
+      }
+
+      writeFileSync(lockFile, JSON.stringify({ pid: await live(false) }));
+      const reused = lockDataDir(d);
+      expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(process.pid);
+      reused.release();
+      expect(existsSync(lockFile)).toBe(false);
+
+      writeFileSync(lockFile, '{"pid": 12');
+      const torn = lockDataDir(d);
+      expect(torn.tookOverFrom).toBe(0);
+      // Another process took the lock over meanwhile: releasing leaves its lock alone.
+      writeFileSync(lockFile, JSON.stringify({ pid: holder }));
+      torn.release();
+      expect(JSON.parse(readFileSync(lockFile, 'utf8')).pid).toBe(holder);
+    } finally {
+      rmSync(d, { recursive: true, force: true });
+    }
+  });
 });
