@@ -1,6 +1,6 @@
 /**
  * The agent's benchmark: `npm run bench -w packages/agent [-- BLOCK_MS CONTRACTS IDLE_SECS]`
- * (defaults 6000 10 30; `-- gateway` runs bench/gateway.ts instead).
+ * (defaults 6000 10 30; `-- gateway` runs bench/gateway.ts, `-- zmachine` bench/zmachine.ts instead).
  * A dev chain sealing a block every BLOCK_MS runs in this process; the agent runs as its own
  * process (bin/tfgrid-agent.js, as a farmer starts it) on fixture hardware. Measured:
  *  - time from a contract's finalization (the finalized head reaching its block, seen by this
@@ -10,20 +10,18 @@
  *    producing blocks (/proc/<pid>/status VmRSS, /proc/<pid>/stat utime+stime).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import net from 'node:net';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type Devchain } from '@tfgrid/devchain';
 import { connect, DeploymentBuilder, nodeBoxPublicKey, notaryCalls, prepareDeployment, keyFromSecret, TFT, type TfchainClient } from '@tfgrid/client';
 import { Identity } from '../src';
 import { freePort } from '../test/support/net';
+import { answers, CLK_TCK, mb, median, p95, sampleProc, sleep, waitFor, workloadOk } from './measure';
 
 const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
 const MiB = 1024 ** 2;
 const SETTLE_MS = 15_000;
-/** Kernel clock ticks per second (USER_HZ) on Linux. */
-const CLK_TCK = 100;
 const BIN = path.join(__dirname, '..', 'bin', 'tfgrid-agent.js');
 const FIXTURE = path.join(__dirname, '..', 'test', 'fixtures', 'server');
 
@@ -134,57 +132,9 @@ async function main(): Promise<void> {
   }
 }
 
-function workloadOk(file: string): boolean {
-  if (!existsSync(file)) return false;
-  try {
-    const r = JSON.parse(readFileSync(file, 'utf8')) as { states: { state: string }[] };
-    return r.states.length > 0 && r.states.every((s) => s.state === 'ok');
-  } catch {
-    return false; // being replaced
-  }
-}
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => (s.destroy(), resolve(true)));
-    s.once('error', () => resolve(false));
-  });
-}
-
-function sampleProc(pid: number): { rss: number; cpuTicks: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) * 1024;
-  // Fields after the command name (which may hold spaces): utime is field 14, stime 15.
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { rss, cpuTicks: Number(f[11]) + Number(f[12]) };
-}
-
-async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(200);
-  }
-}
-
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);
-const median = (a: number[]): number => {
-  const s = sorted(a);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
-const p95 = (a: number[]): number => sorted(a)[Math.min(a.length - 1, Math.ceil(a.length * 0.95) - 1)]!;
-const mb = (b: number): string => (b / MiB).toFixed(1);
-
-if (process.argv[2] === 'gateway') {
-  // The gateway's own benchmark (bench/gateway.ts, run through tsx like this file) takes over.
-  const gateway = path.join(__dirname, 'gateway.ts');
-  require(gateway);
+if (process.argv[2] === 'gateway' || process.argv[2] === 'zmachine') {
+  // The gateway's or the zmachines' own benchmark (bench/<name>.ts, run through tsx like this file) takes over.
+  require(path.join(__dirname, `${process.argv[2]}.ts`));
 } else {
   main().then(
     () => process.exit(0),
