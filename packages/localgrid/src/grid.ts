@@ -1,0 +1,220 @@
+/**
+ * A grid on one machine: a bridge in the root namespace stands in for the Internet, each node is
+ * a host in its own namespace on it, running the real agent as its own process with its own data
+ * directory and storage pool; the dev chain and the explorer run in this process, listening on
+ * the bridge address (optionally relayed to 127.0.0.1). No NAT, no forwarding, no default route
+ * in the namespaces: they reach the bridge's /24 and nothing else.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pino, { type Logger } from 'pino';
+import { Identity } from '@tfgrid/agent';
+import { connect, type TfchainClient } from '@tfgrid/client';
+import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import { startExplorer, type Explorer } from '@tfgrid/explorer';
+import { spawnAgent, type AgentProcess } from './agent-process';
+import { bootstrapDevFarm, DEV_FUNDER, nodeIdOf, setDevPublicConfig, untilListed } from './bootstrap';
+import { LocalGridError } from './errors';
+import { makeHosts, type Host, type Hosts } from './hosts';
+import { checkOptions, type CheckedOptions, type LocalGridOptions } from './options';
+import { startRelay, type Relay } from './relay';
+import { claimSubnet } from './subnet';
+
+/** Where each agent serves /metrics: loopback of its own namespace (reach it with `ip netns exec`). */
+export const NODE_METRICS_ADDRESS = '127.0.0.1:9101';
+
+export interface LocalNode {
+  index: number;
+  nodeId: number;
+  twinId: number;
+  /** The node's account (its identity). */
+  address: string;
+  ns: string;
+  /** Its address on the bridge. */
+  ip: string;
+  /** Inside its namespace only. */
+  metricsUrl: string;
+  dataDir: string;
+  pool: string;
+  /** The agent's JSON log. */
+  log: string;
+  pid: number;
+  /** Its Yggdrasil address, when the overlay runs. */
+  planetaryAddress?: string;
+  /** Its Yggdrasil listener (node 0 only). */
+  planetaryListen?: string;
+  /** Set: the public config the chain holds for it (ip4 = its bridge address). */
+  publicConfig: boolean;
+  /** A gateway node: its public config has this domain. */
+  domain?: string;
+}
+
+export interface LocalGrid {
+  tag: string;
+  subnet: number;
+  bridge: string;
+  bridgeIp: string;
+  chainUrl: string;
+  chainHttpUrl: string;
+  explorerUrl: string;
+  /** The same on 127.0.0.1, when `loopback` was asked for. */
+  loopback?: { chainUrl: string; explorerUrl: string };
+  farmId: number;
+  nodes: LocalNode[];
+  hosts: Hosts;
+  chain: Devchain;
+  explorer: Explorer;
+  /** Runs a command inside node `i`'s namespace; returns stdout. */
+  exec(i: number, argv: string[], input?: string): string;
+  /** Stops the agents (SIGTERM, then SIGKILL), the explorer, the chain; removes every namespace, veth and the bridge. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalGrid(options: LocalGridOptions & { logger?: Logger }): Promise<LocalGrid> {
+  const o = checkOptions(options);
+  const logger = options.logger ?? pino({ level: 'silent' });
+  const log = logger.child({ module: 'localgrid' });
+  const claim = claimSubnet(o.subnet);
+  const parts: { hosts?: Hosts; chain?: Devchain; explorer?: Explorer; relays: Relay[]; agents: AgentProcess[]; alice?: TfchainClient } = { relays: [], agents: [] };
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      await parts.alice?.disconnect().catch(() => undefined);
+      await Promise.all(parts.agents.map((a) => a.stop()));
+      for (const r of parts.relays) await r.stop();
+      await parts.explorer?.stop().catch((e: Error) => log.warn({ err: e.message }, 'explorer stop failed'));
+      await parts.chain?.stop().catch((e: Error) => log.warn({ err: e.message }, 'chain stop failed'));
+      parts.hosts?.remove();
+      claim.release();
+    })());
+  try {
+    const hosts = (parts.hosts = makeHosts(claim.tag, o.nodes, claim.subnet, { bridgeAddress: true }));
+    const bridgeIp = hosts.bridgeIp!;
+    log.info({ tag: claim.tag, bridge: hosts.bridge, address: bridgeIp, nodes: o.nodes }, 'hosts made');
+    mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
+    const chain = (parts.chain = await startDevchain({ basePath: path.join(o.dataDir, 'devchain'), port: o.chainPort, host: bridgeIp, logger: logger.child({ module: 'chain' }) }));
+    const explorer = (parts.explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, host: bridgeIp, logger: logger.child({ module: 'explorer' }) }));
+    const explorerPort = Number(new URL(explorer.url).port);
+    let loopback: LocalGrid['loopback'];
+    if (o.loopback) {
+      parts.relays.push(await startRelay({ listenHost: '127.0.0.1', listenPort: chain.port, targetHost: bridgeIp, targetPort: chain.port, what: 'chain port' }));
+      parts.relays.push(await startRelay({ listenHost: '127.0.0.1', listenPort: explorerPort, targetHost: bridgeIp, targetPort: explorerPort, what: 'explorer port' }));
+      loopback = { chainUrl: `ws://127.0.0.1:${chain.port}`, explorerUrl: `http://127.0.0.1:${explorerPort}` };
+    }
+
+    const dirs = hosts.hosts.map((_, i) => nodeDirs(o.dataDir, i));
+    const identities = await Promise.all(dirs.map((d) => Identity.load(d.dataDir)));
+    const boot = await bootstrapDevFarm(chain.url, o.farmName, identities.map((id) => id.address));
+    log.info({ farmId: boot.farmId, created: boot.farmCreated }, 'dev farm ready');
+
+    const planetaryListen = `tcp://${hosts.hosts[0]!.ip}:${o.planetaryPort}`;
+    for (const [i, host] of hosts.hosts.entries()) {
+      const args = agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen });
+      parts.agents.push(spawnAgent(host.ns, dirs[i]!.dataDir, args));
+      // The others peer with node 0: its listener first, so they peer at once.
+      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!);
+    }
+
+    const alice = (parts.alice = await connect({ url: chain.url, secret: DEV_FUNDER }));
+    const deadline = Date.now() + o.timeoutMs;
+    const nodes: LocalNode[] = [];
+    for (const [i, host] of hosts.hosts.entries()) {
+      const agent = parts.agents[i]!;
+      const nodeId = await until(deadline, agent, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address));
+      const domain = o.gateways.includes(i) ? `gateway${i}.localgrid.test` : undefined;
+      const publicConfig = await setPublicConfig(alice, boot.farmId, nodeId, bridgeIp, host.ip, domain, log);
+      const node = await until(deadline, agent, `node ${i} with its planetary address on chain`, async () => {
+        const n = await alice.nodes.get(nodeId);
+        return !o.planetary || (n && planetaryOf(n.interfaces)) ? n : undefined;
+      });
+      const planetaryAddress = planetaryOf(node.interfaces);
+      nodes.push({
+        index: i,
+        nodeId,
+        twinId: node.twinId,
+        address: identities[i]!.address,
+        ns: host.ns,
+        ip: host.ip,
+        metricsUrl: `http://${NODE_METRICS_ADDRESS}/metrics`,
+        dataDir: dirs[i]!.dataDir,
+        pool: dirs[i]!.pool,
+        log: agent.log,
+        pid: agent.pid,
+        ...(planetaryAddress ? { planetaryAddress } : {}),
+        ...(i === 0 && o.planetary ? { planetaryListen } : {}),
+        publicConfig,
+        ...(domain && publicConfig ? { domain } : {}),
+      });
+    }
+    for (const n of nodes) {
+      const left = Math.max(1000, deadline - Date.now());
+      if (!(await untilListed(explorer.url, n.nodeId, new AbortController().signal, left))) throw new LocalGridError('timeout', `the explorer did not list node ${n.nodeId} as up in time`);
+    }
+    log.info({ nodes: nodes.map((n) => n.nodeId) }, 'local grid up');
+    return {
+      tag: claim.tag,
+      subnet: claim.subnet,
+      bridge: hosts.bridge,
+      bridgeIp,
+      chainUrl: chain.url,
+      chainHttpUrl: chain.httpUrl,
+      explorerUrl: explorer.url,
+      ...(loopback ? { loopback } : {}),
+      farmId: boot.farmId,
+      nodes,
+      hosts,
+      chain,
+      explorer,
+      exec: (i, argv, input) => hosts.exec(hosts.hosts[i]!, argv, input),
+      stop,
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+}
+
+function nodeDirs(dataDir: string, i: number): { dataDir: string; pool: string } {
+  const dir = path.join(dataDir, 'nodes', String(i));
+  const pool = path.join(dir, 'pool');
+  mkdirSync(pool, { recursive: true, mode: 0o711 });
+  return { dataDir: dir, pool };
+}
+
+function agentArgs(o: CheckedOptions, chainUrl: string, farmId: number, d: { dataDir: string; pool: string }, planetary: { listen?: string; peer?: string }): string[] {
+  const args = ['--chain-url', chainUrl, '--farm-id', String(farmId), '--data-dir', d.dataDir, '--storage-pool', d.pool, '--metrics-address', NODE_METRICS_ADDRESS, '--log-level', o.logLevel];
+  if (o.hardwareRoot) args.push('--root', o.hardwareRoot);
+  if (!o.planetary) args.push('--planetary', 'false');
+  else if (planetary.listen) args.push('--planetary-listen', planetary.listen);
+  else if (planetary.peer) args.push('--planetary-peer', planetary.peer);
+  return args;
+}
+
+/** //Alice sets ip4 = the node's bridge address; false when the chain refuses it (it may hold 198.18.0.0/15 not public). */
+async function setPublicConfig(alice: TfchainClient, farmId: number, nodeId: number, gw: string, ip: string, domain: string | undefined, log: Logger): Promise<boolean> {
+  try {
+    await setDevPublicConfig(alice, farmId, nodeId, { ip4: { ip: `${ip}/24`, gw }, ip6: null, domain: domain ?? null });
+    return true;
+  } catch (e) {
+    log.warn({ nodeId, err: (e as Error).message }, 'public config refused by the chain: the node has no public endpoint');
+    return false;
+  }
+}
+
+/** A Yggdrasil node address (200::/8; 300::/8 are the routed /64s). */
+function planetaryOf(interfaces: { ips: string[] }[]): string | undefined {
+  return interfaces.flatMap((i) => i.ips).find((ip) => /^2[0-9a-f]{2}:/i.test(ip));
+}
+
+async function until<T>(deadline: number, agent: AgentProcess, what: string, f: () => Promise<T | undefined>): Promise<T> {
+  for (;;) {
+    const v = await Promise.race([f(), agent.exited]);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new LocalGridError('timeout', `${what}: not within the start timeout; see ${agent.log}`);
+    await Promise.race([new Promise((r) => setTimeout(r, 300)), agent.exited]);
+  }
+}
+
+function untilListening(hosts: Hosts, host: Host, port: number, agent: AgentProcess): Promise<true> {
+  return until(Date.now() + 60_000, agent, `Yggdrasil listening on ${host.ip}:${port} in ${host.ns}`, async () => (hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined));
+}

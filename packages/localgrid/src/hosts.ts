@@ -1,0 +1,122 @@
+/**
+ * Hosts on one machine: network namespaces joined by one bridge that stands in for the Internet
+ * (198.18.<subnet>.0/24 out of 198.18.0.0/15; nothing forwards or NATs it, so there is no route off
+ * the machine). Every name carries a tag, so parallel runs never collide and the leftovers of a run
+ * that was killed are found again by that tag: making hosts under a tag first removes them.
+ */
+import { LocalGridError } from './errors';
+import { sh, trySh } from './sh';
+
+export { sh } from './sh';
+
+export interface Host {
+  ns: string;
+  /** Its address on the bridge. */
+  ip: string;
+}
+
+export interface Hosts {
+  tag: string;
+  bridge: string;
+  /** Third octet of 198.18.<subnet>.0/24. */
+  subnet: number;
+  /** 198.18.<subnet>.1 on the bridge, when the root namespace takes part (the chain and the explorer listen there). */
+  bridgeIp?: string;
+  hosts: Host[];
+  /** Runs a command inside a host's namespace; returns stdout. */
+  exec(host: Host, argv: string[], input?: string): string;
+  /** Kills what still runs in the namespaces, deletes them, their veths and the bridge. */
+  remove(): void;
+}
+
+export interface HostsOptions {
+  /** Put 198.18.<subnet>.1/24 on the bridge, so the root namespace reaches the hosts (default false). */
+  bridgeAddress?: boolean;
+}
+
+const MAX_HOSTS = 64;
+const TAG = /^[a-z][a-z0-9]{0,9}$/;
+
+export const bridgeName = (tag: string): string => `${tag}br`;
+export const nsName = (tag: string, i: number): string => `${tag}-h${i}`;
+const vethName = (tag: string, i: number): string => `${tag}v${i}`;
+
+/** `n` hosts on a fresh bridge named after `tag` (≤ 10 characters: interface names are ≤ 15). */
+export function makeHosts(tag: string, n: number, subnet: number, o: HostsOptions = {}): Hosts {
+  if (!TAG.test(tag)) throw new LocalGridError('bad-option', `host tag '${tag.slice(0, 20)}' must be 1-10 characters of [a-z0-9], starting with a letter`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS) throw new LocalGridError('bad-option', `number of hosts must be 1-${MAX_HOSTS}, got ${n}`);
+  if (!Number.isInteger(subnet) || subnet < 0 || subnet > 255) throw new LocalGridError('bad-option', `subnet must be the third octet 0-255 of 198.18.<subnet>.0/24, got ${subnet}`);
+  removeHosts(tag);
+  const bridge = bridgeName(tag);
+  const hosts: Host[] = [];
+  const remove = (): void => removeHosts(tag);
+  const bridgeIp = o.bridgeAddress ? `198.18.${subnet}.1` : undefined;
+  try {
+    sh(['ip', 'link', 'add', bridge, 'type', 'bridge']);
+    if (bridgeIp) sh(['ip', 'addr', 'add', `${bridgeIp}/24`, 'dev', bridge]);
+    sh(['ip', 'link', 'set', bridge, 'up']);
+    for (let i = 0; i < n; i++) {
+      const ns = nsName(tag, i);
+      sh(['ip', 'netns', 'add', ns]);
+      const ip = `198.18.${subnet}.${i + 2}`;
+      sh(['ip', 'link', 'add', vethName(tag, i), 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns]);
+      sh(['ip', 'link', 'set', vethName(tag, i), 'master', bridge, 'up']);
+      sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
+      sh(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+      sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
+      hosts.push({ ns, ip });
+    }
+  } catch (e) {
+    remove();
+    throw e;
+  }
+  return { tag, bridge, subnet, ...(bridgeIp ? { bridgeIp } : {}), hosts, exec: (h, argv, input) => sh(['ip', 'netns', 'exec', h.ns, ...argv], input), remove };
+}
+
+/** Everything of `tag` that exists: its namespaces (after killing what runs in them), veths and bridge. */
+export function removeHosts(tag: string): void {
+  const namespaces = listNamespaces().filter((ns) => ns.startsWith(`${tag}-h`) && /^\d+$/.test(ns.slice(tag.length + 2)));
+  for (const ns of namespaces) killAllIn(ns);
+  for (const ns of namespaces) trySh(['ip', 'netns', 'del', ns]);
+  const ours = new RegExp(`^${tag}(br|v\\d+)$`);
+  for (const link of listLinks().filter((l) => ours.test(l))) trySh(['ip', 'link', 'del', link]);
+}
+
+export function listNamespaces(): string[] {
+  return (trySh(['ip', 'netns', 'list']) ?? '')
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter(Boolean);
+}
+
+export function listLinks(): string[] {
+  return (trySh(['ip', '-o', 'link', 'show']) ?? '')
+    .split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+    .filter((x): x is string => x !== undefined);
+}
+
+/** Pids of the processes inside namespace `ns` (`ip netns pids`). */
+export function pidsIn(ns: string): number[] {
+  return (trySh(['ip', 'netns', 'pids', ns]) ?? '')
+    .split('\n')
+    .map(Number)
+    .filter((p) => Number.isInteger(p) && p > 0);
+}
+
+/** SIGKILL to every process in `ns`, then waits (≤ 10 s) until they are gone: a namespace with a process in it outlives `ip netns del`. */
+function killAllIn(ns: string): void {
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const pids = pidsIn(ns).filter((p) => p !== process.pid);
+    if (pids.length === 0 || Date.now() > end) return;
+    for (const p of pids) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        /* gone already */
+      }
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
+  }
+}
