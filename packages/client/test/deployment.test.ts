@@ -272,7 +272,7 @@ test('zmachine and zmount data follow Zero-OS, and validation names the wrong fi
     '$.workloads[0].data.image.sha256 must be 64 lower-case hex digits',
     '$.workloads[0].data.size must be an integer >= 0 (bytes)',
     '$.workloads[0].data.env must map at most 128 names ([A-Za-z_][A-Za-z0-9_]*) to strings',
-    '$.workloads[0].data.network must be an object',
+    '$.workloads[0].data.network must be an object {interfaces, planetary, public_ip}',
   ]);
   expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { image, compute_capacity: cc, mounts: [{ name: 'x', mountpoint: '/a/../b' }] }))).toEqual([
     '$.workloads[0].data.mounts[0].mountpoint must be an absolute path without . or .. parts, other than /',
