@@ -6,7 +6,7 @@
  * the node applies it; a cancel removes the answer.
  */
 import type { Devchain } from '@tfgrid/devchain';
-import { answerKey, connect, DeploymentFailedError, fetchAnswer, TFT, type TfchainClient } from '@tfgrid/client';
+import { answerKey, connect, DeploymentFailedError, fetchAnswer, kvAt, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
 import { agentConfig, Deployer, MiB, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
 
@@ -74,7 +74,7 @@ test('states, results and removal: ok with its size, sealed to the deployer; upd
 
   // Cancel: the node removes its answer (manifest and chunks).
   await deployer.client.contracts.cancel(contractId);
-  await until(async () => (await fetchAnswer(reader.api.query.tfkvStore.tfkvStore, nodeAccount, contractId)) === null, 30_000, 'answer removed');
+  await until(async () => (await fetchAnswer(await kvAt(reader.api), nodeAccount, contractId)) === null, 30_000, 'answer removed');
   const left = (await reader.kvstore.list({ account: nodeAccount })).filter((e) => e.key.startsWith(answerKey(contractId)));
   expect(left).toEqual([]);
 });

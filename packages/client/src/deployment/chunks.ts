@@ -30,6 +30,12 @@ type BytesCodec = { length: number; toU8a(bare: true): Uint8Array };
 /** The storage map `tfkvStore.tfkvStore` of some block (`api.query…` or `(await api.at(h)).query…`). */
 export type KvQuery = ApiPromise['query']['tfkvStore']['tfkvStore'];
 
+/** TFKVStore as of one block (default: the best block now): a manifest and its chunks read there never mix two writes. */
+export async function kvAt(api: ApiPromise, blockHash?: string): Promise<KvQuery> {
+  const at = await api.at(blockHash ?? (await api.rpc.chain.getBlockHash()).toHex());
+  return at.query.tfkvStore.tfkvStore as unknown as KvQuery;
+}
+
 export const chunkKey = (key: string, i: number): string => `${key}/${i}`;
 export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 export const chunkCount = (size: number): number => Math.max(1, Math.ceil(size / CHUNK_SIZE));

@@ -8,7 +8,7 @@ import type { TfchainClient } from '../client';
 import type { TxResult } from '../tx/types';
 import { dataHash, fetchAnswer, type DeploymentAnswer } from './answer';
 import { nodeBoxPublicKey } from './chain';
-import type { KvQuery } from './chunks';
+import { kvAt } from './chunks';
 import type { Deployment } from './document';
 import { prepareDeployment } from './envelope';
 import { DeploymentError, DeploymentFailedError, type NodeReason } from './errors';
@@ -135,9 +135,7 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
       }
       const p = signer();
       // Manifest and chunks read at one block: an answer the node rewrites meanwhile cannot mix.
-      const at = await api.at(await api.rpc.chain.getBlockHash());
-      const query = at.query.tfkvStore.tfkvStore as unknown as KvQuery;
-      const a = await fetchAnswer(query, await nodeAccount(nodeId), contractId, p ? replyKeyPair(p).secretKey : undefined);
+      const a = await fetchAnswer(await kvAt(api), await nodeAccount(nodeId), contractId, p ? replyKeyPair(p).secretKey : undefined);
       if (a && a.nodeId !== nodeId) throw new DeploymentError('ANSWER_MALFORMED', `the answer for contract ${contractId} names node ${a.nodeId}`);
       return a;
     },

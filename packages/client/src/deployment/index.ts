@@ -19,7 +19,7 @@ export {
 export { SEAL_DOMAIN, REPLY_DOMAIN, nodeBoxKeyPair, replyKeyPair, seal, unseal, type BoxKeyPair } from './seal';
 export { encodeEnvelope, prepareDeployment, type PreparedDeployment } from './envelope';
 export { CHUNK_SIZE, fetchDeployment, notaryCalls, notaryKey, type NotaryManifest } from './notary';
-export { KEY_LIMIT, MAX_CHUNKS, chunkedSetCalls, chunkedDeleteCalls, fetchChunked, readManifest, type KvQuery } from './chunks';
+export { KEY_LIMIT, MAX_CHUNKS, chunkedSetCalls, chunkedDeleteCalls, fetchChunked, kvAt, readManifest, type KvQuery } from './chunks';
 export {
   ANSWER_VERSION,
   MAX_REASON,
