@@ -1,8 +1,8 @@
 /** ext4 image files on a real loop device: size held (ENOSPC), idempotent calls, grow online and offline, shrink refused, nothing left after unmount. */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiskError, canResizeOnline, createExt4Image, growMustWait, isExt4, isMountpoint, loopBackingFile, mountAt, mountExt4Image, unmountExt4Image } from '../src/workloads/disk';
+import { DiskError, canResizeOnline, createExt4Image, growMustWait, isExt4, isMountpoint, loopBackingFile, mountAt, mountExt4Image, mountedElsewhere, unmountExt4Image } from '../src/workloads/disk';
 import { MiB, tempRoot, until } from './fixtures/workloads/helpers';
 
 let t: ReturnType<typeof tempRoot>;
@@ -119,7 +119,9 @@ test('a filesystem still held by another mount namespace (a container) is mounte
   // A process in its own mount namespace keeps a copy of the mount, as a running container does.
   const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '60'], { stdio: 'ignore' });
   try {
-    await until(() => (readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt) ? true : undefined), 5000, 'the holder namespace');
+    // Its own namespace (unshare done, sleep running), holding a copy of the mount.
+    const inOwnNamespace = (): boolean => readlinkSync(`/proc/${holder.pid}/ns/mnt`) !== readlinkSync('/proc/self/ns/mnt') && readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep');
+    await until(() => (inOwnNamespace() && readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt) ? true : undefined), 5000, 'the holder namespace');
     const device = mountAt(mnt)!.source;
     await unmountExt4Image(mnt); // the agent restarting without its mounts
     mounted.pop();
@@ -137,6 +139,7 @@ test('a filesystem still held by another mount namespace (a container) is mounte
     if (grown === 'busy') {
       holder.kill('SIGKILL');
       await until(() => (holder.exitCode !== null || holder.signalCode !== null ? true : undefined), 5000, 'the holder to exit');
+      await until(() => (mountedElsewhere(device) ? undefined : true), 10_000, 'the holder namespace to let go');
       await createExt4Image(img, 16 * MiB); // the file already has the size; the filesystem catches up
     }
     expect(df(mnt).size).toBeGreaterThan(12 * MiB);

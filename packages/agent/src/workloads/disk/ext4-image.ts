@@ -154,9 +154,12 @@ async function growOffline(file: string): Promise<void> {
   await runTool('resize2fs', [file]);
 }
 
-/** Waits (up to 2 s) for an autoclear loop device to let go of its file after the last unmount. */
+/**
+ * Waits (up to 5 s) for an autoclear loop device to let go of its file after the last unmount
+ * (the kernel releases a namespace's mounts a moment after its last process exits).
+ */
 async function detached(device: string): Promise<boolean> {
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 100; i++) {
     if (loopBackingFile(device) === undefined) return true;
     await new Promise((r) => setTimeout(r, 50));
   }
