@@ -1,0 +1,41 @@
+/** Bad input is refused before anything is made, with a code and the reason; ss output is read as listed. */
+import { listNamespaces, LocalGridError, makeHosts, parseSs, socketKey, startLocalGrid, type LocalGridOptions } from '../src';
+
+const base: LocalGridOptions = { nodes: 1, dataDir: '/nonexistent/localgrid-test' };
+
+test.each<[Partial<LocalGridOptions>, RegExp]>([
+  [{ nodes: 0 }, /nodes must be an integer 1-16, got 0/],
+  [{ nodes: 17 }, /nodes must be an integer 1-16/],
+  [{ nodes: 1.5 }, /nodes must be an integer/],
+  [{ dataDir: '' }, /dataDir is required/],
+  [{ chainPort: 70000 }, /chainPort must be a port number 0-65535, got 70000/],
+  [{ explorerPort: -1 }, /explorerPort must be a port number/],
+  [{ planetaryPort: 0 }, /planetaryPort must be a fixed port/],
+  [{ subnet: 255 }, /subnet must be the third octet 1-254 .* got 255/],
+  [{ nodes: 2, gateways: [2] }, /gateway index 2 is not a node index 0-1/],
+  [{ farmName: 'a farm!' }, /farm name 'a farm!' must be/],
+  [{ logLevel: 'loud' }, /logLevel must be one of/],
+  [{ timeoutMs: 10 }, /timeoutMs must be 1000-3600000/],
+])('%j is refused', async (bad, message) => {
+  const before = listNamespaces();
+  await expect(startLocalGrid({ ...base, ...bad })).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(message) });
+  expect(listNamespaces()).toEqual(before);
+});
+
+test('host tags and counts are checked', () => {
+  expect(() => makeHosts('Bad-Tag', 1, 9)).toThrow(LocalGridError);
+  expect(() => makeHosts('waytoolongtag', 1, 9)).toThrow(/1-10 characters/);
+  expect(() => makeHosts('ok', 0, 9)).toThrow(/number of hosts must be 1-64/);
+  expect(() => makeHosts('ok', 1, 256)).toThrow(/third octet 0-255/);
+});
+
+test('ss -H -tlnup output becomes proto, address, port and program', () => {
+  const text = [
+    'tcp   LISTEN 0      511        127.0.0.1:9101       0.0.0.0:*    users:(("node",pid=12,fd=20))',
+    'udp   UNCONN 0      0            0.0.0.0:51820      0.0.0.0:*    users:(("wireguard-go",pid=13,fd=9))',
+    'tcp   LISTEN 0      4096            [::]:443           [::]:*',
+    'tcp   LISTEN 0      4096   [fe80::1%eth0]:80            [::]:*',
+  ].join('\n');
+  expect(parseSs(text).map(socketKey)).toEqual(['tcp 127.0.0.1:9101', 'udp 0.0.0.0:51820', 'tcp [::]:443', 'tcp [fe80::1]:80']);
+  expect(parseSs(text)[1]).toEqual({ proto: 'udp', address: '0.0.0.0', port: 51820, program: 'wireguard-go' });
+});
