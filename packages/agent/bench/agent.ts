@@ -1,6 +1,7 @@
 /**
  * The agent's benchmark: `npm run bench -w packages/agent [-- BLOCK_MS CONTRACTS IDLE_SECS]`
- * (defaults 6000 10 30; `-- gateway` runs bench/gateway.ts, `-- zmachine` bench/zmachine.ts instead).
+ * (defaults 6000 10 30; `-- gateway` runs bench/gateway.ts, `-- zmachine` bench/zmachine.ts,
+ * `-- network` bench/network.ts instead).
  * A dev chain sealing a block every BLOCK_MS runs in this process; the agent runs as its own
  * process (bin/tfgrid-agent.js, as a farmer starts it) on fixture hardware. Measured:
  *  - time from a contract's finalization (the finalized head reaching its block, seen by this
@@ -132,8 +133,8 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === 'gateway' || process.argv[2] === 'zmachine') {
-  // The gateway's or the zmachines' own benchmark (bench/<name>.ts, run through tsx like this file) takes over.
+if (process.argv[2] === 'gateway' || process.argv[2] === 'zmachine' || process.argv[2] === 'network') {
+  // The gateway's, the zmachines' or the network's own benchmark (bench/<name>.ts, run through tsx like this file) takes over.
   require(path.join(__dirname, `${process.argv[2]}.ts`));
 } else {
   main().then(

@@ -29,6 +29,13 @@ export const MACHINE_IF = 'ygg0';
 const GATEWAY = 'fe80::1';
 const YGGDRASIL_RANGE = '200::/7';
 const MAX_INDEX = 0xffff;
+/**
+ * Yggdrasil's TUN takes 65535-byte packets (its default IfMTU, which the node's config keeps) and
+ * carries them over its peer links as a stream, so a packet costs it the same whatever its size:
+ * a machine sending 1500-byte packets would cap its throughput at the daemon's packet rate. Paths
+ * with a smaller MTU answer with Packet Too Big, as on any IPv6 link.
+ */
+export const PLANETARY_MTU = 65535;
 
 export interface MachineRouteOptions {
   /** The node's namespace (where its Yggdrasil runs); default the agent's own. */
@@ -39,6 +46,8 @@ export interface MachineRouteOptions {
   machineNs: string;
   /** The host part of the machine's address, 1..65535, unique among the node's machines. */
   index: number;
+  /** The veth's MTU; default Yggdrasil's own interface MTU (see PLANETARY_MTU). */
+  mtu?: number;
 }
 
 export interface MachineRoute {
@@ -109,6 +118,9 @@ export async function attachMachineRoute(o: MachineRouteOptions): Promise<Machin
     await tryIp(machineNs, ['link', 'del', MACHINE_IF]);
     await ip(hostNs, ['link', 'add', hostIf, 'type', 'veth', 'peer', 'name', MACHINE_IF, 'netns', machineNs]);
   }
+  const mtu = String(o.mtu ?? PLANETARY_MTU);
+  await ip(hostNs, ['link', 'set', hostIf, 'mtu', mtu]);
+  await ip(machineNs, ['link', 'set', MACHINE_IF, 'mtu', mtu]);
   await forwardIpv6(hostNs);
   await ip(hostNs, ['addr', 'replace', `${GATEWAY}/64`, 'dev', hostIf, 'nodad']);
   await ip(hostNs, ['link', 'set', hostIf, 'up']);
