@@ -5,7 +5,7 @@
  */
 import { Agent, ConfigError, helpText, Identity, loadConfig } from '@tfgrid/agent';
 import { chainUrlOf } from '@tfgrid/agent';
-import { bootstrapDevFarm, retryUntil } from './start-bootstrap';
+import { bootstrapDevFarm, retryUntil } from '@tfgrid/localgrid';
 import { lineLogger } from './start-log';
 
 async function main(): Promise<number> {

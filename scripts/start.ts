@@ -10,6 +10,8 @@
  * --explorer-port (TFGRID_EXPLORER_PORT, 8080), --agent-metrics-port (TFGRID_AGENT_METRICS_PORT, 9101),
  * --farm-name (TFGRID_FARM_NAME, devfarm), --log-level (TFGRID_LOG_LEVEL, info); ports may be 0 (any free).
  * Also a dev image server (start-images.ts) for zmachines: --images-port (TFGRID_IMAGES_PORT, 9180).
+ * --nodes N (TFGRID_NODES, 1): N > 1 runs a grid on one machine instead of step 3 (start-grid.ts):
+ * N agents, each in its own network namespace on bridge 198.18.<--subnet>.0/24 (TFGRID_SUBNET, 100).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
@@ -17,7 +19,8 @@ import { parseArgs } from 'node:util';
 import { Agent, Identity, loadConfig } from '@tfgrid/agent';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { bootstrapDevFarm, retryUntil, untilListed } from './start-bootstrap';
+import { bootstrapDevFarm, MAX_NODES, retryUntil, untilListed } from '@tfgrid/localgrid';
+import { gridSummary, startGrid, START_GRID_SUBNET, type StartedGrid } from './start-grid';
 import { startDevImages, type DevImages } from './start-images';
 import { lockDataDir } from './start-lock';
 import { clock, lineLogger } from './start-log';
@@ -34,12 +37,14 @@ function options() {
       'images-port': { type: 'string' },
       'farm-name': { type: 'string' },
       'log-level': { type: 'string' },
+      nodes: { type: 'string' },
+      subnet: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --images-port N --farm-name NAME --log-level LEVEL]\n`);
+    process.stdout.write(`npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --images-port N --farm-name NAME --log-level LEVEL --nodes N --subnet K]\n`);
     process.exit(0);
   }
   const env = process.env;
@@ -47,6 +52,11 @@ function options() {
     const v = flag ?? e;
     const n = v === undefined || v === '' ? def : Number(v);
     if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${what} must be a port number 0-65535, got '${v}'`);
+    return n;
+  };
+  const count = (v: string | undefined, def: number, min: number, max: number, what: string): number => {
+    const n = v === undefined || v === '' ? def : Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${what} must be an integer ${min}-${max}, got '${v}'`);
     return n;
   };
   return {
@@ -57,6 +67,8 @@ function options() {
     imagesPort: port(values['images-port'], env.TFGRID_IMAGES_PORT, 9180, '--images-port'),
     farmName: values['farm-name'] ?? env.TFGRID_FARM_NAME ?? 'devfarm',
     logLevel: values['log-level'] ?? env.TFGRID_LOG_LEVEL ?? 'info',
+    nodes: count(values.nodes ?? env.TFGRID_NODES, 1, 1, MAX_NODES, '--nodes'),
+    subnet: count(values.subnet ?? env.TFGRID_SUBNET, START_GRID_SUBNET, 1, 254, '--subnet'),
   };
 }
 
@@ -67,6 +79,7 @@ async function main(): Promise<void> {
   let explorer: Explorer | undefined;
   let agent: Agent | undefined;
   let images: DevImages | undefined;
+  let grid: StartedGrid | undefined;
 
   let stopped: Promise<void> | undefined;
   const stop = (signal: string): Promise<void> =>
@@ -74,6 +87,7 @@ async function main(): Promise<void> {
       say(`${signal}: stopping the agent, the explorer and the chain …`);
       stopping.abort();
       // Reverse order: the agent and the explorer talk to the chain.
+      await grid?.stop().catch((e: Error) => say(`grid stop failed: ${e.message}`));
       await agent?.stop().catch((e: Error) => say(`agent stop failed: ${e.message}`));
       await explorer?.stop().catch((e: Error) => say(`explorer stop failed: ${e.message}`));
       await chain?.stop().catch((e: Error) => say(`chain stop failed: ${e.message}`));
@@ -94,6 +108,15 @@ async function main(): Promise<void> {
   // Before anything opens the databases: a second instance is told who holds the directory.
   const lock = lockDataDir(o.dataDir);
   say(`data in ${o.dataDir}${lock.tookOverFrom !== undefined ? ` (took over the stale lock of pid ${lock.tookOverFrom}, which is gone)` : ''}`);
+  if (o.nodes > 1) {
+    // The grid runs its own chain and explorer (on its bridge, relayed to loopback).
+    images = await startDevImages({ dir: path.join(o.dataDir, 'images'), port: o.imagesPort });
+    say(`${o.nodes} nodes in network namespaces on 198.18.${o.subnet}.0/24 …`);
+    grid = await startGrid({ nodes: o.nodes, dataDir: o.dataDir, chainPort: o.chainPort, explorerPort: o.explorerPort, subnet: o.subnet, logLevel: o.logLevel, farmName: o.farmName }, images);
+    if (stopping.signal.aborted) return;
+    process.stdout.write(gridSummary(grid, o.farmName, images.sha256));
+    return;
+  }
   chain = await startDevchain({ basePath: path.join(o.dataDir, 'devchain'), port: o.chainPort, logger: lineLogger('chain', o.logLevel) });
   say(`chain RPC ${chain.url} (genesis ${chain.chain.genesisHash.slice(0, 10)}…)`);
   if (stopping.signal.aborted) return;
