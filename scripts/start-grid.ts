@@ -29,9 +29,9 @@ export interface StartedGrid {
   stop(): Promise<void>;
 }
 
-export async function startGrid(o: GridOptions, images: DevImages): Promise<StartedGrid> {
+export async function startGrid(o: GridOptions, images: DevImages, signal: AbortSignal): Promise<StartedGrid> {
   // The last node is the gateway node (its public config gets a domain, where the chain accepts it).
-  const grid = await startLocalGrid({ ...o, loopback: true, gateways: [o.nodes - 1], logger: lineLogger('grid', o.logLevel) });
+  const grid = await startLocalGrid({ ...o, loopback: true, gateways: [o.nodes - 1], logger: lineLogger('grid', o.logLevel), signal });
   let relay: Relay | undefined;
   try {
     const local = new URL(images.url);

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   let agent: Agent | undefined;
   let images: DevImages | undefined;
   let grid: StartedGrid | undefined;
+  let gridStarting: Promise<StartedGrid> | undefined;
 
   let stopped: Promise<void> | undefined;
   const stop = (signal: string): Promise<void> =>
@@ -87,7 +88,9 @@ async function main(): Promise<void> {
       say(`${signal}: stopping the agent, the explorer and the chain …`);
       stopping.abort();
       // Reverse order: the agent and the explorer talk to the chain.
-      await grid?.stop().catch((e: Error) => say(`grid stop failed: ${e.message}`));
+      // A grid still starting sees the abort and removes what it made.
+      const started = await gridStarting?.catch(() => undefined);
+      await (grid ?? started)?.stop().catch((e: Error) => say(`grid stop failed: ${e.message}`));
       await agent?.stop().catch((e: Error) => say(`agent stop failed: ${e.message}`));
       await explorer?.stop().catch((e: Error) => say(`explorer stop failed: ${e.message}`));
       await chain?.stop().catch((e: Error) => say(`chain stop failed: ${e.message}`));
@@ -112,8 +115,12 @@ async function main(): Promise<void> {
     // The grid runs its own chain and explorer (on its bridge, relayed to loopback).
     images = await startDevImages({ dir: path.join(o.dataDir, 'images'), port: o.imagesPort });
     say(`${o.nodes} nodes in network namespaces on 198.18.${o.subnet}.0/24 …`);
-    grid = await startGrid({ nodes: o.nodes, dataDir: o.dataDir, chainPort: o.chainPort, explorerPort: o.explorerPort, subnet: o.subnet, logLevel: o.logLevel, farmName: o.farmName }, images);
-    if (stopping.signal.aborted) return;
+    gridStarting = startGrid({ nodes: o.nodes, dataDir: o.dataDir, chainPort: o.chainPort, explorerPort: o.explorerPort, subnet: o.subnet, logLevel: o.logLevel, farmName: o.farmName }, images, stopping.signal);
+    grid = await gridStarting.catch((e: Error) => {
+      if (stopping.signal.aborted) return undefined;
+      throw e;
+    });
+    if (!grid || stopping.signal.aborted) return;
     process.stdout.write(gridSummary(grid, o.farmName, images.sha256));
     return;
   }

@@ -70,8 +70,12 @@ export interface LocalGrid {
   stop(): Promise<void>;
 }
 
-export async function startLocalGrid(options: LocalGridOptions & { logger?: Logger }): Promise<LocalGrid> {
+export async function startLocalGrid(options: LocalGridOptions & { logger?: Logger; signal?: AbortSignal }): Promise<LocalGrid> {
   const o = checkOptions(options);
+  // Aborted (Ctrl-C while starting): the next step throws, and the catch below removes what was made.
+  const step = (): void => {
+    if (options.signal?.aborted) throw new LocalGridError('aborted', 'the local grid start was aborted');
+  };
   const logger = options.logger ?? pino({ level: 'silent' });
   const log = logger.child({ module: 'localgrid' });
   const claim = claimSubnet(o.subnet);
@@ -92,8 +96,10 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     const bridgeIp = hosts.bridgeIp!;
     log.info({ tag: claim.tag, bridge: hosts.bridge, address: bridgeIp, nodes: o.nodes }, 'hosts made');
     mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
+    step();
     const chain = (parts.chain = await startDevchain({ basePath: path.join(o.dataDir, 'devchain'), port: o.chainPort, host: bridgeIp, logger: logger.child({ module: 'chain' }) }));
     const explorer = (parts.explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, host: bridgeIp, logger: logger.child({ module: 'explorer' }) }));
+    step();
     const explorerPort = Number(new URL(explorer.url).port);
     let loopback: LocalGrid['loopback'];
     if (o.loopback) {
@@ -104,15 +110,17 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
 
     const dirs = hosts.hosts.map((_, i) => nodeDirs(o.dataDir, i));
     const identities = await Promise.all(dirs.map((d) => Identity.load(d.dataDir)));
+    step();
     const boot = await bootstrapDevFarm(chain.url, o.farmName, identities.map((id) => id.address));
     log.info({ farmId: boot.farmId, created: boot.farmCreated }, 'dev farm ready');
 
     const planetaryListen = `tcp://${hosts.hosts[0]!.ip}:${o.planetaryPort}`;
     for (const [i, host] of hosts.hosts.entries()) {
+      step();
       const args = agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen });
       parts.agents.push(spawnAgent(host.ns, dirs[i]!.dataDir, args));
       // The others peer with node 0: its listener first, so they peer at once.
-      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!);
+      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!, step);
     }
 
     const alice = (parts.alice = await connect({ url: chain.url, secret: DEV_FUNDER }));
@@ -120,10 +128,10 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     const nodes: LocalNode[] = [];
     for (const [i, host] of hosts.hosts.entries()) {
       const agent = parts.agents[i]!;
-      const nodeId = await until(deadline, agent, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address));
+      const nodeId = await until(deadline, agent, step, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address));
       const domain = o.gateways.includes(i) ? `gateway${i}.localgrid.test` : undefined;
       const publicConfig = await setPublicConfig(alice, boot.farmId, nodeId, bridgeIp, host.ip, domain, log);
-      const node = await until(deadline, agent, `node ${i} with its planetary address on chain`, async () => {
+      const node = await until(deadline, agent, step, `node ${i} with its planetary address on chain`, async () => {
         const n = await alice.nodes.get(nodeId);
         return !o.planetary || (n && planetaryOf(n.interfaces)) ? n : undefined;
       });
@@ -147,6 +155,7 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       });
     }
     for (const n of nodes) {
+      step();
       const left = Math.max(1000, deadline - Date.now());
       if (!(await untilListed(explorer.url, n.nodeId, new AbortController().signal, left))) throw new LocalGridError('timeout', `the explorer did not list node ${n.nodeId} as up in time`);
     }
@@ -206,8 +215,9 @@ function planetaryOf(interfaces: { ips: string[] }[]): string | undefined {
   return interfaces.flatMap((i) => i.ips).find((ip) => /^2[0-9a-f]{2}:/i.test(ip));
 }
 
-async function until<T>(deadline: number, agent: AgentProcess, what: string, f: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(deadline: number, agent: AgentProcess, step: () => void, what: string, f: () => Promise<T | undefined>): Promise<T> {
   for (;;) {
+    step();
     const v = await Promise.race([f(), agent.exited]);
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new LocalGridError('timeout', `${what}: not within the start timeout; see ${agent.log}`);
@@ -215,6 +225,6 @@ async function until<T>(deadline: number, agent: AgentProcess, what: string, f: 
   }
 }
 
-function untilListening(hosts: Hosts, host: Host, port: number, agent: AgentProcess): Promise<true> {
-  return until(Date.now() + 60_000, agent, `Yggdrasil listening on ${host.ip}:${port} in ${host.ns}`, async () => (hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined));
+function untilListening(hosts: Hosts, host: Host, port: number, agent: AgentProcess, step: () => void): Promise<true> {
+  return until(Date.now() + 60_000, agent, step, `Yggdrasil listening on ${host.ip}:${port} in ${host.ns}`, async () => (hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined));
 }
