@@ -18,6 +18,7 @@ import { swaggerUiRoutes } from './swagger-ui';
 import { streamRoutes, type StreamOptions } from './stream';
 import { systemRoutes } from './system';
 import { twinRoutes } from './twins';
+import { validationMessage } from './validation-message';
 
 export interface AppOptions extends Omit<ApiContext, 'view'> {
   /** The view to answer from: the indexer's; else one loaded from the database (a read-only API). */
@@ -28,19 +29,6 @@ export interface AppOptions extends Omit<ApiContext, 'view'> {
   responseCache?: false | ResponseCacheOptions;
   /** The live stream's limits (unsent bytes per client). */
   stream?: StreamOptions;
-}
-
-/** The message of a validation failure, naming the parameter. */
-function validationMessage(err: FastifyError): string {
-  const v = err.validation?.[0];
-  if (!v) return err.message;
-  const where = err.validationContext ?? 'request';
-  const params = v.params as Record<string, unknown>;
-  if (v.keyword === 'additionalProperties') return `unknown ${where} parameter '${String(params.additionalProperty)}'`;
-  const name = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(params.missingProperty ?? where);
-  if (v.keyword === 'maximum') return `${where} parameter '${name}' must be at most ${String(params.limit)}`;
-  if (v.keyword === 'minimum') return `${where} parameter '${name}' must be at least ${String(params.limit)}`;
-  return `invalid ${where} parameter '${name}': ${v.message ?? 'invalid'}`;
 }
 
 export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
