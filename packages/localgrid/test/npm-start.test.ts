@@ -20,10 +20,19 @@ const children: ChildProcess[] = [];
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'lgs-'));
-  // A subnet free right now (npm start's default, 100, may be a developer's running grid).
-  const probe = claimSubnet();
-  subnet = probe.subnet;
-  probe.release();
+  // A subnet free right now, outside the range other grids pick from automatically (200-249), so a
+  // parallel test cannot take it between this probe and the child's claim; npm start's default,
+  // 100, may be a developer's running grid.
+  for (let k = 150 + (process.pid % 50), tries = 0; tries < 50; k = 150 + ((k - 149) % 50), tries++) {
+    try {
+      claimSubnet(k).release();
+      subnet = k;
+      return;
+    } catch {
+      /* taken: the next */
+    }
+  }
+  throw new Error('no free subnet in 198.18.150-199.0/24');
 });
 
 afterAll(() => {
