@@ -4,6 +4,7 @@ export { NETWORKS, networkUrl, type NetworkName } from './networks';
 export { keyFromSecret, keysReady, type KeyType, type KeyringPair } from './keys';
 export { TxQueue, type TxQueueOptions } from './tx/queue';
 export { ChainError, InvalidTransactionError } from './tx/errors';
+export { LinkError, isLinkError, LINK_DOWN } from './link/errors';
 export type { WaitLevel, TxResult, TxEvent, SubmitOptions } from './tx/types';
 export type { Twin, TermsAcceptance } from './modules/twins';
 export type { Farm, PublicIp, FarmCertification } from './modules/farms';
