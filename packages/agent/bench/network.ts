@@ -1,11 +1,12 @@
 /**
  * The network benchmark (issue 14): `npm run bench -w packages/agent -- network [--seconds 3]
- * [--rounds 3] [--count 1000] [--up-trials 3] [--planetary-mtu N]`. Between two machines on two node hosts (see
- * network-paths.ts): TCP throughput (one connection, SECONDS of 1 MiB writes) and TCP round trips
+ * [--rounds 3] [--count 1000] [--up-trials 3] [--chain-trials 3] [--planetary-mtu N]`. Between two
+ * machines on two node hosts (see network-paths.ts): TCP throughput (one connection, SECONDS of 1 MiB writes) and TCP round trips
  * (COUNT 64-byte request/response pairs: median and p99), over the private network, over the
  * planetary overlay and over a plain veth, each as a ratio of the veth. ROUNDS rounds, the paths
  * interleaved in each so that load from others on the machine falls on all three alike; medians
- * reported. Then the network-up time (network-up.ts). Needs root, wireguard-go or kernel
+ * reported. Then the network-up time, without the chain (network-up.ts) and through it on a
+ * two-node local grid (network-chain.ts; --chain-trials 0 skips it). Needs root, wireguard-go or kernel
  * WireGuard, wireguard-tools, yggdrasil, busybox (scripts/install-system-packages.sh).
  */
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -18,6 +19,7 @@ import pino from 'pino';
 import { hasKernelWireguard } from '../src/network';
 import { CLK_TCK, median, sampleProc, sleep } from './measure';
 import { buildPaths, type Paths } from './network-paths';
+import { measureNetworkUpThroughChain } from './network-chain';
 import { measureNetworkUp } from './network-up';
 
 const PROBE = path.join(__dirname, 'network-probe.ts');
@@ -88,7 +90,7 @@ const pkgVersion = (p: string): string => {
   }
 };
 
-export async function runNetworkBench(o: { seconds: number; rounds: number; count: number; upTrials: number; planetaryMtu?: number }): Promise<void> {
+export async function runNetworkBench(o: { seconds: number; rounds: number; count: number; upTrials: number; chainTrials: number; planetaryMtu?: number }): Promise<void> {
   const tag = `nb${process.pid % 10000}`;
   const logger = pino({ level: 'error' });
   const wireguard = (await hasKernelWireguard()) ? 'kernel WireGuard' : `wireguard-go ${pkgVersion('wireguard-go')} (userspace: this kernel has no WireGuard module)`;
@@ -142,13 +144,15 @@ export async function runNetworkBench(o: { seconds: number; rounds: number; coun
     console.log(`${name.padEnd(9)} ${m.toFixed(0).padStart(6)} Mbit/s = ${(ratio * 100).toFixed(0).padStart(3)} % of veth${target}; rtt median ${median(rttMedian[name]).toFixed(3)} ms (×${(median(rttMedian[name]) / ref.rtt).toFixed(1)}), p99 ${median(rttP99[name]).toFixed(3)} ms${cpu}`);
   }
   const fmt = (a: number[]): string => a.map((x) => x.toFixed(0)).join(', ');
+  const chain = o.chainTrials > 0 ? await measureNetworkUpThroughChain(o.chainTrials) : [];
   console.log(`network up (not through the chain): ensure()+attach() on both hosts median ${median(up.map((u) => u.readyMs)).toFixed(0)} ms [${fmt(up.map((u) => u.readyMs))}], first ping median ${median(up.map((u) => u.upMs)).toFixed(0)} ms [${fmt(up.map((u) => u.upMs))}] (target < 3000 ms)`);
+  if (chain.length) console.log(`network up through the chain (two agents of @tfgrid/localgrid): contracts finalized → first ping median ${median(chain).toFixed(0)} ms [${fmt(chain)}] (target < 3000 ms)`);
 }
 
 // Run directly, or required by bench/agent.ts for `npm run bench -w packages/agent -- network`.
 if (require.main === module || process.argv[2] === 'network') {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, rounds: { type: 'string' }, count: { type: 'string' }, 'up-trials': { type: 'string' }, 'planetary-mtu': { type: 'string' } }, allowPositionals: true });
-  runNetworkBench({ seconds: Number(values.seconds ?? 3), rounds: Number(values.rounds ?? 3), count: Number(values.count ?? 1000), upTrials: Number(values['up-trials'] ?? 3), ...(values['planetary-mtu'] ? { planetaryMtu: Number(values['planetary-mtu']) } : {}) }).then(
+  const { values } = parseArgs({ options: { seconds: { type: 'string' }, rounds: { type: 'string' }, count: { type: 'string' }, 'up-trials': { type: 'string' }, 'planetary-mtu': { type: 'string' }, 'chain-trials': { type: 'string' } }, allowPositionals: true });
+  runNetworkBench({ seconds: Number(values.seconds ?? 3), rounds: Number(values.rounds ?? 3), count: Number(values.count ?? 1000), upTrials: Number(values['up-trials'] ?? 3), chainTrials: Number(values['chain-trials'] ?? 3), ...(values['planetary-mtu'] ? { planetaryMtu: Number(values['planetary-mtu']) } : {}) }).then(
     () => process.exit(0),
     (e: unknown) => {
       console.error(e);

@@ -69,6 +69,8 @@ test('addresses come from the /64; anything else is refused', () => {
 test("two machines on two nodes reach each other's planetary addresses, and the other node", async () => {
   const routes = await Promise.all([0, 1].map((h) => attachMachineRoute({ hostNs: net.hosts[h]!.ns, subnet: selves[h]!.subnet, machineNs: machines[h]!, index: 2 })));
   expect(routes[0]!.address).toBe(planetaryMachineAddress(selves[0]!.subnet, 2));
+  // Yggdrasil's own MTU on the machine's link, so it is not held to 1500-byte packets.
+  expect((JSON.parse(sh(['ip', '-n', machines[0]!, '-j', 'link', 'show', 'dev', 'ygg0'])) as { mtu: number }[])[0]!.mtu).toBe(65535);
   // Attaching again keeps the veth (idempotent, no traffic cut).
   await attachMachineRoute({ hostNs: net.hosts[0]!.ns, subnet: selves[0]!.subnet, machineNs: machines[0]!, index: 2 });
   // The daemons peered when started; the first pings may wait for their path search.
