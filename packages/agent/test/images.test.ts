@@ -233,3 +233,38 @@ test('prune removes the images no machine uses, keeping those named and any that
   expect(s.prune([]).sort()).toEqual([sha256(tiny('a')), sha256(tiny('c'))].sort());
   expect(cacheLeftovers()).toEqual([]);
 });
+
+test('the fetcher process: killed mid-download or hung past its deadline, it is a fetcher-failed refusal that leaves nothing, and the next try fetches', async () => {
+  const gone = (pid: number): boolean => {
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (e) {
+      return (e as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  };
+  const wrong = 'cd'.repeat(32);
+  routes['/stalls.tar'] = { stall: Buffer.alloc(1000) };
+  const pids: number[] = [];
+  const s = store({ onFetcher: (pid) => pids.push(pid) });
+  const killed = s.ensure({ url: server.url('/stalls.tar'), sha256: wrong });
+  while (!server.hits.get('/stalls.tar')) await new Promise((r) => setTimeout(r, 20)); // the child is downloading
+  process.kill(pids[0]!, 'SIGKILL');
+  expect(await refusal(killed)).toEqual({ code: 'fetcher-failed', message: "the node's image fetcher ended (killed by SIGKILL) before the image was ready; nothing was cached, the image is fetched again on the next try" });
+  expect(gone(pids[0]!)).toBe(true);
+  expect(cacheLeftovers()).toEqual([]);
+
+  // Stopped at once, it never enforces its own download timeout: the store's deadline ends it.
+  const img = serve('/after-hang.tar.gz', busybox);
+  const hung = store({ timeoutMs: 500, unpackTimeoutMs: 500, onFetcher: (pid) => (pids.push(pid), process.kill(pid, 'SIGSTOP')) });
+  expect(await refusal(hung.ensure(img))).toMatchObject({ code: 'fetcher-failed', message: expect.stringMatching(/^the node's image fetcher did not finish within 1 s and was stopped;/) });
+  expect(gone(pids[1]!)).toBe(true);
+  expect(cacheLeftovers()).toEqual([]);
+
+  const rootfs = await s.ensure(img);
+  expect(inRoot(rootfs, 'echo fetched')).toBe('fetched\n');
+  expect(pids).toHaveLength(3);
+  expect(gone(pids[2]!)).toBe(true);
+  // Codes come back from the child intact (a refusal of the child, not of the process).
+  expect(await refusal(s.ensure({ url: img.url, sha256: wrong }))).toMatchObject({ code: 'hash-mismatch' });
+});

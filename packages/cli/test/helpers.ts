@@ -1,10 +1,10 @@
 /** Test helpers: run the CLI in-process (fast) or through the real bin (the wire), capture output. */
 import { execFile, execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { main } from '../src/main';
-import { measure, unmountExt4Image } from '@tfgrid/agent';
+import { measure } from '@tfgrid/agent';
+import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
 
 export interface Run {
   code: number;
@@ -77,12 +77,13 @@ export function freePort(): Promise<number> {
 }
 
 /**
- * After a test's agent stopped: unmounts the volumes it left under `dir` (an agent keeps them
- * mounted across restarts) and deletes its node-local `bridge`, so the test leaves nothing behind.
+ * After a test's agent stopped, before `dir` is deleted: unmounts whatever it left mounted under
+ * `dir` (an agent keeps volumes, zmounts and machine layers mounted across restarts; deepest first,
+ * lazily when still busy — the agent tests' own helper) and deletes its node-local `bridge`, so the
+ * test leaves nothing behind and the delete never reaches into a mounted filesystem.
  */
 export async function cleanupAgentLeftovers(dir: string, bridge: string): Promise<void> {
-  const mounted = readFileSync('/proc/self/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1] ?? '').filter((m) => m.startsWith(`${dir}/`));
-  for (const m of mounted.sort().reverse()) await unmountExt4Image(m).catch(() => undefined);
+  unmountUnder(dir);
   try {
     execFileSync('ip', ['link', 'del', bridge], { stdio: 'ignore' });
   } catch {

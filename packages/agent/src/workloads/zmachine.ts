@@ -1,15 +1,14 @@
 /**
  * `zmachine` (and its alias `vm`) on a Runtime. Capacity: cru = compute_capacity.cpu, mru =
  * compute_capacity.memory, and the root filesystem on the node's storage: `size` bytes, or
- * DEFAULT_ROOTFS (2 GiB, what a small machine's writable layer is commonly given) when 0/absent —
+ * the client's DEFAULT_MACHINE_SIZE (2 GiB, what a small machine's writable layer is commonly given) when 0/absent —
  * counted as SRU, or HRU when the workload storage is HDD only. Mounts name volumes or zmounts of
  * the same deployment; their mounted directories (from those workloads' results) go to the runtime.
  */
 import type { Workload, ZmachineData } from '@tfgrid/client';
+import { DEFAULT_MACHINE_SIZE } from '@tfgrid/client';
 import { zero } from './capacity';
 import type { Capacity, HandlerContext, ProvisionOptions, Runtime, WorkloadHandler, WorkloadState } from './types';
-
-export const DEFAULT_ROOTFS = 2 * 1024 ** 3;
 
 export class ZmachineHandler implements WorkloadHandler {
   readonly type: 'zmachine' | 'vm';
@@ -29,7 +28,7 @@ export class ZmachineHandler implements WorkloadHandler {
     const cc = d.compute_capacity;
     if (!int(cc?.cpu)) throw new Error('data.compute_capacity.cpu must be a positive integer');
     if (!int(cc.memory)) throw new Error('data.compute_capacity.memory must be a positive integer (bytes)');
-    const rootfs = d.size === undefined || d.size === 0 ? DEFAULT_ROOTFS : d.size;
+    const rootfs = d.size === undefined || d.size === 0 ? DEFAULT_MACHINE_SIZE : d.size;
     if (!int(rootfs)) throw new Error('data.size must be an integer >= 0 (bytes)');
     return { ...zero(), cru: cc.cpu, mru: cc.memory, [this.#storage()]: rootfs };
   }
@@ -43,7 +42,7 @@ export class ZmachineHandler implements WorkloadHandler {
       if (typeof hostPath !== 'string') throw new Error(`mount '${m.name}': the ${disk.type} is not provisioned`);
       return { name: m.name, mountpoint: m.mountpoint, hostPath };
     });
-    const size = d.size === undefined || d.size === 0 ? DEFAULT_ROOTFS : d.size;
+    const size = d.size === undefined || d.size === 0 ? DEFAULT_MACHINE_SIZE : d.size;
     const res = await this.#runtime.start(
       {
         id: runtimeId(ctx.contractId, w.name),

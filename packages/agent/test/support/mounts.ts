@@ -1,4 +1,8 @@
-/** Cleanup for tests that mount: every mount under a temp root is unmounted (deepest first); loop mounts detach their device. */
+/**
+ * Cleanup for tests that mount: every mount under a temp root is unmounted (deepest first); loop
+ * mounts detach their device. Other packages' tests that run an agent import it as
+ * `@tfgrid/agent/test/support/mounts` (the CLI's cleanupAgentLeftovers).
+ */
 import { execFileSync } from 'node:child_process';
 import { mounts } from '../../src/workloads/disk';
 

@@ -13,7 +13,9 @@ export type ImageErrorCode =
   /** An entry would land (or a link would point) outside the image's root. */
   | 'escapes-root'
   /** A Zero-OS flist, which this node does not boot. */
-  | 'flist';
+  | 'flist'
+  /** The node's fetcher process died, could not start or ran past its deadline (a fault of the node, not of the image). */
+  | 'fetcher-failed';
 
 export class ImageError extends Error {
   readonly code: ImageErrorCode;

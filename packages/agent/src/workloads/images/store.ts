@@ -7,15 +7,13 @@
  * discarded and fetched again). Concurrent calls for one hash share one download. The cache
  * directory belongs to one agent process.
  */
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { mounts } from '../disk/mounts';
-import { toPlainTar, type Budget } from './decompress';
-import { download } from './download';
 import { ImageError } from './errors';
-import { applyLayer, scanLayer, type EntryBudget } from './layer';
-import { isOciLayout, ociLayers } from './oci';
+import { RECORD, type ImageRecord } from './record';
+import { fetchInChild } from './fetcher';
 import { checkImageRef } from './source';
 
 export const IMAGE_DEFAULTS = {
@@ -27,6 +25,8 @@ export const IMAGE_DEFAULTS = {
   maxUnpackedBytes: 4 * 1024 ** 3,
   /** Entries of the archive and all its layers together. */
   maxEntries: 200_000,
+  /** Decompressing and unpacking, after the download (the fetcher process is killed past both). */
+  unpackTimeoutMs: 10 * 60_000,
 } as const;
 
 export interface ImageStoreOptions {
@@ -35,25 +35,19 @@ export interface ImageStoreOptions {
   timeoutMs?: number;
   maxUnpackedBytes?: number;
   maxEntries?: number;
+  unpackTimeoutMs?: number;
   logger: Logger;
+  /** Told the pid of each fetcher process as it starts (diagnostics, tests). */
+  onFetcher?: (pid: number) => void;
 }
 
-const RECORD = 'image.json';
 const TMP = '.tmp';
-
-interface ImageRecord {
-  sha256: string;
-  format: string;
-  bytes: number;
-  unpackedBytes: number;
-  entries: number;
-  fetchedAt: number;
-}
 
 export class ImageStore {
   readonly #dir: string;
-  readonly #limits: Required<Omit<ImageStoreOptions, 'dir' | 'logger'>>;
+  readonly #limits: Required<Omit<ImageStoreOptions, 'dir' | 'logger' | 'onFetcher'>>;
   readonly #log: Logger;
+  readonly #onFetcher: ((pid: number) => void) | undefined;
   readonly #inflight = new Map<string, Promise<string>>();
   #cleaned = false;
 
@@ -64,8 +58,10 @@ export class ImageStore {
       timeoutMs: positive(opts.timeoutMs ?? IMAGE_DEFAULTS.timeoutMs, 'timeoutMs'),
       maxUnpackedBytes: positive(opts.maxUnpackedBytes ?? IMAGE_DEFAULTS.maxUnpackedBytes, 'maxUnpackedBytes'),
       maxEntries: positive(opts.maxEntries ?? IMAGE_DEFAULTS.maxEntries, 'maxEntries'),
+      unpackTimeoutMs: positive(opts.unpackTimeoutMs ?? IMAGE_DEFAULTS.unpackTimeoutMs, 'unpackTimeoutMs'),
     };
     this.#log = opts.logger.child({ module: 'images' });
+    this.#onFetcher = opts.onFetcher;
   }
 
   /** The absolute path of the image's unpacked root filesystem, fetched if not cached; rejects with an ImageError. */
@@ -132,54 +128,18 @@ export class ImageStore {
     const where = `${url.origin}${url.pathname}`; // the query may carry a token: not logged
     try {
       const started = Date.now();
-      const got = await download(url, path.join(work, 'download'), { maxBytes: this.#limits.maxBytes, timeoutMs: this.#limits.timeoutMs });
-      if (got.sha256 !== sha256) {
-        throw new ImageError('hash-mismatch', `the image at ${where} has sha256 ${got.sha256}, not ${sha256} as the deployment says`);
-      }
-      const record = await this.#unpack(work, path.join(work, 'entry'));
-      const rec: ImageRecord = { sha256, bytes: got.bytes, ...record, fetchedAt: Date.now() };
-      writeFileSync(path.join(work, 'entry', RECORD), `${JSON.stringify(rec)}\n`, { mode: 0o644 });
+      const { unpackTimeoutMs, ...limits } = this.#limits;
+      const rec = await fetchInChild({ url: url.href, sha256, work, limits }, limits.timeoutMs + unpackTimeoutMs, this.#onFetcher);
       renameSync(path.join(work, 'entry'), entry);
-      this.#log.info({ sha256, url: where, bytes: got.bytes, unpackedBytes: rec.unpackedBytes, entries: rec.entries, format: rec.format, ms: Date.now() - started }, 'image cached');
+      this.#log.info({ sha256, url: where, bytes: rec.bytes, unpackedBytes: rec.unpackedBytes, entries: rec.entries, format: rec.format, ms: Date.now() - started }, 'image cached');
       return path.join(entry, 'rootfs');
     } catch (e) {
-      this.#log.info({ sha256, url: where, code: (e as ImageError).code, err: (e as Error).message }, 'image refused');
+      const stderr = (e as { stderr?: string }).stderr;
+      this.#log.info({ sha256, url: where, code: (e as ImageError).code, err: (e as Error).message, ...(stderr ? { stderr } : {}) }, 'image refused');
       throw e;
     } finally {
       rmSync(work, { recursive: true, force: true });
     }
-  }
-
-  /** The downloaded archive → `<entry>/rootfs`: a root filesystem tarball, or an OCI layout's layers in order. */
-  async #unpack(work: string, entry: string): Promise<Omit<ImageRecord, 'sha256' | 'bytes' | 'fetchedAt'>> {
-    const bytes: Budget = { bytesLeft: this.#limits.maxUnpackedBytes, maxBytes: this.#limits.maxUnpackedBytes };
-    const entries: EntryBudget = { entriesLeft: this.#limits.maxEntries, maxEntries: this.#limits.maxEntries };
-    const rootfs = path.join(entry, 'rootfs');
-    mkdirSync(rootfs, { recursive: true, mode: 0o755 });
-    const archive = path.join(work, 'archive.tar');
-    await toPlainTar(path.join(work, 'download'), archive, bytes, 'the image');
-    rmSync(path.join(work, 'download'));
-    const scan = await scanLayer(archive, 'the image', entries, { whiteouts: false });
-    let format = 'rootfs tar';
-    if (isOciLayout(scan.names)) {
-      format = 'oci layout';
-      const layout = path.join(work, 'layout');
-      mkdirSync(layout);
-      await applyLayer(archive, layout, scan, 'the OCI image layout');
-      rmSync(archive);
-      const layers = await ociLayers(layout);
-      for (const [i, blob] of layers.entries()) {
-        const what = `layer ${i + 1} of ${layers.length} of the OCI image`;
-        const plain = path.join(work, `layer-${i}.tar`);
-        await toPlainTar(blob, plain, bytes, what);
-        await applyLayer(plain, rootfs, await scanLayer(plain, what, entries, { whiteouts: true }), what);
-        rmSync(plain);
-      }
-    } else {
-      await applyLayer(archive, rootfs, scan, 'the image');
-    }
-    chmodSync(rootfs, 0o755);
-    return { format, unpackedBytes: bytes.maxBytes - bytes.bytesLeft, entries: entries.maxEntries - entries.entriesLeft };
   }
 }
 

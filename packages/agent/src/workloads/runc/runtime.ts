@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { ImageRef } from '@tfgrid/client';
+import { DEFAULT_MACHINE_SIZE, type ImageRef } from '@tfgrid/client';
 import { backoffDelay } from '../../backoff';
 import { writeFileAtomic } from '../atomic';
 import { formatBytes } from '../capacity';
@@ -34,6 +34,8 @@ import { CPU_PERIOD_US, ociConfig } from './spec';
 /** Where a machine's image comes from (the ImageStore): the absolute path of its unpacked, read-only root. */
 export interface ImageSource {
   ensure(image: ImageRef): Promise<string>;
+  /** Deletes the cached images not named in `inUse` (sha256s); called after a machine is removed. */
+  prune?(inUse: Iterable<string>): string[];
 }
 
 export interface RuncRuntimeOptions {
@@ -43,7 +45,7 @@ export interface RuncRuntimeOptions {
   /** Node-local bridge and range (see network.ts for the defaults). */
   bridge?: string;
   subnet?: string;
-  /** Writable layer when the spec gives none. Default 2 GiB. */
+  /** Writable layer when the spec gives none. Default the client's DEFAULT_MACHINE_SIZE (2 GiB). */
   defaultRootSize?: number;
   /** A log past this size is copied to log.1 and truncated. Default 10 MiB. */
   logMaxBytes?: number;
@@ -63,7 +65,6 @@ export interface RuncRuntimeOptions {
 const RUNC_CGROUP_ROOT = '/sys/fs/cgroup';
 
 const ID = /^[A-Za-z0-9_-]{1,120}$/;
-const DEFAULT_ROOT = 2 * 1024 ** 3;
 
 interface Machine {
   spec: RuntimeSpec;
@@ -97,10 +98,12 @@ export class RuncRuntime implements Runtime {
   readonly #instance: string;
   readonly #interval: NodeJS.Timeout;
   readonly #limitSwap: boolean;
+  /** Specs being started: their images are kept by an image prune. */
+  readonly #starting = new Set<RuntimeSpec>();
 
   constructor(o: RuncRuntimeOptions) {
     this.#o = {
-      defaultRootSize: DEFAULT_ROOT,
+      defaultRootSize: DEFAULT_MACHINE_SIZE,
       logMaxBytes: 10 * 1024 * 1024,
       monitorMs: 1000,
       stopGraceMs: 10_000,
@@ -142,7 +145,8 @@ export class RuncRuntime implements Runtime {
 
   start(spec: RuntimeSpec, opts: RuntimeStartOptions = {}): Promise<{ pid?: number; [k: string]: unknown }> {
     checkId(spec.id);
-    return this.#exclusive(spec.id, () => this.#start(spec, opts.paused ?? false));
+    this.#starting.add(spec);
+    return this.#exclusive(spec.id, () => this.#start(spec, opts.paused ?? false)).finally(() => this.#starting.delete(spec));
   }
 
   async #start(spec: RuntimeSpec, paused: boolean): Promise<{ pid?: number; [k: string]: unknown }> {
@@ -308,7 +312,18 @@ export class RuncRuntime implements Runtime {
       await this.network.detach(id, shortHash(`${path.resolve(this.#o.dataDir)}/${id}`));
       rmSync(this.bundle(id), { recursive: true, force: true });
       removeEmptyCgroups(RUNC_CGROUP_ROOT, `tfgrid/${this.#instance}`);
+      this.#pruneImages();
     });
+  }
+
+  /** Images no machine of this runtime runs or is starting on leave the cache. */
+  #pruneImages(): void {
+    const specs = [...[...this.#machines.values()].map((m) => m.spec), ...this.#starting];
+    try {
+      this.#o.images.prune?.(specs.flatMap((s) => (s.image ? [s.image.sha256] : [])));
+    } catch (e) {
+      this.#log.warn({ err: (e as Error).message }, 'unused images not removed');
+    }
   }
 
   status(id: string): 'running' | 'paused' | 'stopped' | 'unknown' {
