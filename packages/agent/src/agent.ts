@@ -18,7 +18,7 @@ import { UptimeReporter } from './uptime';
 import { NodeServices, type ServicesStatus } from './services';
 import { decideRuntime, makeRuntime, Provisioner, type Runtime } from './workloads';
 import { GatewayService } from './gateway';
-import { instanceTag, NetworkHandler, PrivateNetworks } from './network';
+import { instanceTag, NetworkHandler, PrivateNetworks, PublicIpHandler, ZmachineNetworking } from './network';
 import { Planetary } from './planetary';
 
 export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
@@ -95,7 +95,7 @@ export class Agent {
   }
 
   /** The zmachine runtime the config and this host allow, logged with the reason. */
-  #workloadRuntime(c: AgentConfig): Runtime {
+  #workloadRuntime(c: AgentConfig, networking: ZmachineNetworking): Runtime {
     let d;
     try {
       d = decideRuntime(c.workloadRuntime, c.network);
@@ -103,7 +103,7 @@ export class Agent {
       throw new ConfigError((e as Error).message);
     }
     this.#log.info({ runtime: d.name, why: d.why }, `workload runtime: ${d.name}`);
-    return makeRuntime(d, { dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser, bridge: c.workloadBridge, subnet: c.workloadSubnet });
+    return makeRuntime(d, { dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser, bridge: c.workloadBridge, subnet: c.workloadSubnet, networking });
   }
 
   async start(): Promise<void> {
@@ -121,18 +121,23 @@ export class Agent {
     const a = await this.#server.listen(host, port);
     this.#metricsAddress = `${a.family === 'IPv6' ? `[${a.address}]` : a.address}:${a.port}`;
     this.#log.info({ address: this.#metricsAddress }, 'metrics listening');
-    this.#provisioner = new Provisioner({
-      dataDir: c.dataDir,
-      hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
-      storagePools: c.storagePools,
-      runtime: this.#o.runtime ?? this.#workloadRuntime(c),
-      handlers: [new NetworkHandler(new PrivateNetworks(instanceTag(c.dataDir), this.#o.logger))],
-      logger: this.#o.logger,
-    });
     if (c.planetary) {
       // The TUN name carries the instance tag: several agents (tests, a grid on one machine) may share a namespace.
       this.#planetary = new Planetary({ dir: path.join(c.dataDir, 'planetary'), peers: c.planetaryPeers, listen: c.planetaryListen, ifName: `tfy-${instanceTag(c.dataDir)}`, logger: this.#o.logger });
     }
+    const networks = new PrivateNetworks(instanceTag(c.dataDir), this.#o.logger);
+    const networking = new ZmachineNetworking({ networks, ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), logger: this.#o.logger });
+    const runtime = this.#o.runtime ?? this.#workloadRuntime(c, networking);
+    this.#provisioner = new Provisioner({
+      dataDir: c.dataDir,
+      hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
+      storagePools: c.storagePools,
+      runtime,
+      handlers: [new NetworkHandler(networks), new PublicIpHandler()],
+      // Only a runtime that takes the networking gives machines these interfaces.
+      ...(runtime.name === 'runc' ? { interfaces: networking } : {}),
+      logger: this.#o.logger,
+    });
     // Before recover(): the gateway's handler must be registered for gateway names to come back.
     this.#gateway = new GatewayService({ config: c, provisioner: this.#provisioner, registry: this.metrics.registry, logger: this.#o.logger, allowLocalBackends: c.gatewayAllowLocalBackends });
     const node: NodeInput = {

@@ -58,6 +58,8 @@ export interface AgentConfig {
   planetaryPeers: string[];
   /** Inbound Yggdrasil listeners; none unless configured. */
   planetaryListen: string[];
+  /** The interface toward the farm's public network: zmachines' public IPs are macvlans of it. */
+  publicInterface?: string;
 }
 
 export const DEFAULTS: AgentConfig = {
@@ -113,6 +115,7 @@ const OPTIONS = {
   'gateway-allow-local-backends': { env: 'GATEWAY_ALLOW_LOCAL_BACKENDS', help: 'true: gateway names may proxy to loopback backends (one-machine setups only; default false)' },
   planetary: { env: 'PLANETARY', help: 'true: run the node\'s Yggdrasil daemon, the planetary overlay (default true)' },
   'planetary-peer': { env: 'PLANETARY_PEERS', help: 'an outbound Yggdrasil peer tcp://host:port or tls://host:port; repeat the flag (env: comma-separated)', multiple: true },
+  'public-interface': { env: 'PUBLIC_INTERFACE', help: "interface on the farm's public network; zmachines' public IPs go on it (default none: no public IPs)" },
   'planetary-listen': { env: 'PLANETARY_LISTEN', help: 'an inbound Yggdrasil listener tcp://ip:port; repeat (default none: nothing listens)', multiple: true },
 } as const;
 type Key = keyof typeof OPTIONS;
@@ -193,6 +196,7 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('planetary', (v) => (c.planetary = bool(v, 'planetary')));
   s('planetary-peer', (v) => (c.planetaryPeers = list(v)));
   s('planetary-listen', (v) => (c.planetaryListen = list(v)));
+  s('public-interface', (v) => (c.publicInterface = v));
   check(c);
   return { command, config: c };
 }
@@ -211,7 +215,7 @@ function readConfigFile(file: string): Partial<AgentConfig> {
     throw new ConfigError(`config file ${file} is not JSON: ${(e as Error).message}`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config file ${file} must hold a JSON object`);
-  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay', 'shutdownHook', 'gatewayCertDir']);
+  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay', 'shutdownHook', 'gatewayCertDir', 'publicInterface']);
   const unknown = Object.keys(v).filter((k) => !known.has(k));
   if (unknown.length) throw new ConfigError(`config file ${file}: unknown keys ${unknown.join(', ')}`);
   return v as Partial<AgentConfig>;
@@ -251,6 +255,7 @@ function check(c: AgentConfig): void {
   c.nruIntervalSec = int(c.nruIntervalSec, 'NRU interval');
   c.reconcileIntervalSec = int(c.reconcileIntervalSec, 'reconcile interval');
   if (typeof c.planetary !== 'boolean') throw new ConfigError('planetary must be true or false');
+  if (c.publicInterface !== undefined && !/^[A-Za-z0-9_.-]{1,15}$/.test(c.publicInterface)) throw new ConfigError(`public interface '${c.publicInterface}' must be an interface name (1-15 characters of [A-Za-z0-9_.-])`);
   for (const [k, v] of [['planetaryPeers', c.planetaryPeers], ['planetaryListen', c.planetaryListen]] as const) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${k} must be a list of tcp://host:port addresses`);
   try {
     checkUris('peer', c.planetaryPeers);

@@ -30,7 +30,7 @@ let backend: Backend;
 let handler: GatewayNameProxyHandler;
 
 const workload = (name: string): Workload => ({ version: 0, name: 'site', type: 'gateway-name-proxy', data: { name, backends: [backend.url] }, metadata: '', description: '' });
-const ctx = (twinId: number, contractId = 700): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined });
+const ctx = (twinId: number, contractId = 700): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
 
 async function twin(c: TfchainClient): Promise<number> {
   await c.twins.acceptTerms(TERMS);

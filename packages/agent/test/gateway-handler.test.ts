@@ -19,7 +19,7 @@ const chain: GatewayChain = { nodeDomain: async () => domain, nameContract: asyn
 let handler: GatewayNameProxyHandler;
 
 const wl = (name: string, backends = [backend.url]): Workload => ({ version: 0, name: 'gw', type: 'gateway-name-proxy', data: { name, backends }, metadata: '', description: '' });
-const ctx = (contractId: number, twinId = 7): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined });
+const ctx = (contractId: number, twinId = 7): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
 const state = (contractId: number, result: Record<string, unknown>): WorkloadState => ({ contractId, name: 'gw', type: 'gateway-name-proxy', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
 
 beforeAll(async () => {

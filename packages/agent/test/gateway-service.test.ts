@@ -39,7 +39,7 @@ afterAll(async () => {
 });
 
 const wl = (name: string): Workload => ({ version: 0, name: 'gw', type: 'gateway-name-proxy', data: { name, backends: [backend.url] }, metadata: '', description: '' });
-const ctxOf = (contractId: number, twinId = 4): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined });
+const ctxOf = (contractId: number, twinId = 4): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
 const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState => ({ contractId, name: 'gw', type: 'gateway-name-proxy', version: 0, state, used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
 
 test('registers the handler, restores names at recovery, checks them at start, listens once a domain is stored, follows contract events, stops', async () => {

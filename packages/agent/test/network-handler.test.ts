@@ -10,7 +10,7 @@ jest.setTimeout(60_000);
 
 const tag = (process.pid % 0xffff).toString(16).padStart(4, '0');
 const handler = new NetworkHandler(new PrivateNetworks(`h${tag.slice(1)}`, pino({ level: 'silent' })));
-const ctx = (contractId: number, twinId = 7): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined });
+const ctx = (contractId: number, twinId = 7): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
 const workload = (name: string, port: number): Workload =>
   ({ version: 0, name: `${name}-${tag}`, type: 'network', metadata: '', description: '', data: { ip_range: '10.66.0.0/16', subnet: '10.66.1.0/24', wireguard_private_key: wireguardKeyPair().privateKey, wireguard_listen_port: port, peers: [] } }) as unknown as Workload;
 const states: WorkloadState[] = [];

@@ -91,7 +91,7 @@ test("another user's network on the same node reaches neither machine", async ()
   const other = wireguardKeyPair();
   await nodeB.ensure(net2, { ip_range: '10.78.0.0/16', subnet: '10.78.2.0/24', wireguard_private_key: other.privateKey, wireguard_listen_port: await freePort(), peers: [] });
   const mc = machine('c');
-  await nodeB.attach(net2, { ip_range: '10.78.0.0/16', subnet: '10.78.2.0/24', wireguard_private_key: other.privateKey, wireguard_listen_port: 0, peers: [] }, 'm-c', mc, 0, '10.78.2.2');
+  await nodeB.attach(net2, { ip_range: '10.78.0.0/16', subnet: '10.78.2.0/24' }, 'm-c', mc, 0, '10.78.2.2');
   expect(ping(mc, '10.77.2.2', 1)).toBe(false);
   expect(ping(mc, '10.77.1.2', 1)).toBe(false);
   expect(ping(mc, '10.78.2.1', 1)).toBe(true);

@@ -52,12 +52,21 @@ test.each([
 });
 
 test("a zmachine's network names the networks it joins with an address each", () => {
-  const zm = (net: unknown) => ({ image: { url: 'http://198.18.0.1/i.tar', sha256: 'a'.repeat(64) }, compute_capacity: { cpu: 1, memory: 256 * 1024 * 1024 }, network: net });
-  expect(problems(zm({ interfaces: [{ network: 'net', ip: '10.20.1.2' }], planetary: true }), 'zmachine')).toEqual([]);
-  expect(problems(zm({ interfaces: [{ network: 'net', ip: '10.20.1' }] }), 'zmachine').join()).toContain('data.network.interfaces[0].ip');
-  expect(problems(zm({ interfaces: [{ network: 'net', ip: '10.20.1.2' }, { network: 'net', ip: '10.20.1.3' }] }), 'zmachine').join()).toContain('joins the same network twice');
-  expect(problems(zm({ planetary: 'yes' }), 'zmachine').join()).toContain('data.network.planetary');
-  expect(problems(zm([]), 'zmachine').join()).toContain('data.network');
+  const zm = (name: string, net: unknown) => ({ name, type: 'zmachine', data: { image: { url: 'http://198.18.0.1/i.tar', sha256: 'a'.repeat(64) }, compute_capacity: { cpu: 1, memory: 256 * 1024 * 1024 }, network: net } });
+  const withNet = (...machines: ReturnType<typeof zm>[]) =>
+    deploymentProblems(deployment([{ name: 'net', type: 'network', data: network() }, { name: 'pub', type: 'ip', data: { v4: true } }, ...machines])).map((p) => `${p.path}: ${p.message}`);
+  expect(withNet(zm('a', { interfaces: [{ network: 'net', ip: '10.20.1.2' }], planetary: true, public_ip: 'pub' }))).toEqual([]);
+  expect(withNet(zm('a', { interfaces: [{ network: 'net', ip: '10.20.1' }] })).join()).toContain('data.network.interfaces[0].ip');
+  expect(withNet(zm('a', { interfaces: [{ network: 'net', ip: '10.20.1.2' }, { network: 'net', ip: '10.20.1.3' }] })).join()).toContain('joins the same network twice');
+  expect(withNet(zm('a', { planetary: 'yes' })).join()).toContain('data.network.planetary');
+  expect(withNet(zm('a', [])).join()).toContain('data.network');
+  // Across the deployment: what it names must be there, addresses are the node subnet's and not shared, an ip serves one machine.
+  expect(withNet(zm('a', { interfaces: [{ network: 'other', ip: '10.20.1.2' }] })).join()).toContain("no network workload named 'other'");
+  expect(withNet(zm('a', { interfaces: [{ network: 'net', ip: '10.20.2.2' }] })).join()).toContain("not a machine address of the network's subnet 10.20.1.0/24");
+  expect(withNet(zm('a', { interfaces: [{ network: 'net', ip: '10.20.1.1' }] })).join()).toContain('not a machine address');
+  expect(withNet(zm('a', { interfaces: [{ network: 'net', ip: '10.20.1.2' }] }), zm('b', { interfaces: [{ network: 'net', ip: '10.20.1.2' }] })).join()).toContain("already the address of 'a'");
+  expect(withNet(zm('a', { public_ip: 'nope' })).join()).toContain("no ip workload named 'nope'");
+  expect(withNet(zm('a', { public_ip: 'pub' }), zm('b', { public_ip: 'pub' })).join()).toContain("already the public IP of 'a'");
   expect(problems({ v4: true }, 'ip')).toEqual([]);
   expect(problems({}, 'ip').join()).toContain('data.v4');
 });

@@ -154,7 +154,8 @@ export class ContractSync {
       dataHashes: Object.fromEntries(d.workloads.map((w) => [w.name, dataHash(w.data)])),
     });
     try {
-      const states = await provisioner.apply({ contractId, twinId: c.twinId, hash, deployment: opened.deployment });
+      const publicIps = c.type.kind === 'node' ? c.type.publicIpsList.map((p) => ({ ip: p.ip, gateway: p.gateway })) : [];
+      const states = await provisioner.apply({ contractId, twinId: c.twinId, hash, deployment: opened.deployment, publicIps });
       const failed = states.filter((s) => s.state === 'error');
       if (states.length > 0 && failed.length === states.length) {
         // Nothing came up (capacity, invalid for this node...): the deployment is refused as a whole.

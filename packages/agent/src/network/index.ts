@@ -4,3 +4,5 @@ export { NetworkHandler } from './handler';
 export { instanceTag, networkId, networkNames, attachmentNames, type NetworkNames } from './names';
 export { hasKernelWireguard, peerKeys, userspaceMark } from './wireguard';
 export { NetworkError, type NetworkErrorCode } from './errors';
+export { PublicIpHandler } from './public-ip';
+export { ZmachineNetworking, type MachineNetworkingOptions } from './machine-networking';

@@ -88,7 +88,7 @@ export class PrivateNetworks {
    * Joins a zmachine (its namespace `machineNs`) to the network with `ip`: interface n<index> inside,
    * routes to the whole network range and the WireGuard addresses through this node's gateway.
    */
-  async attach(netId: string, d: NetworkData, machineId: string, machineNs: string, index: number, ip: string): Promise<{ ifName: string }> {
+  async attach(netId: string, d: Pick<NetworkData, 'ip_range' | 'subnet'>, machineId: string, machineNs: string, index: number, ip: string): Promise<{ ifName: string }> {
     const n = this.names(netId);
     const a = attachmentNames(netId, machineId, index);
     const gateway = formatIpv4(parseCidr4(d.subnet)!.base + 1);

@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ImageStore } from './images';
 import { ProcessRuntime } from './process-runtime';
 import { RuncRuntime } from './runc';
-import type { Runtime } from './types';
+import type { MachineNetworking, Runtime } from './types';
 
 export type WorkloadRuntimeChoice = 'auto' | 'runc' | 'process';
 export const WORKLOAD_RUNTIMES: readonly WorkloadRuntimeChoice[] = ['auto', 'runc', 'process'];
@@ -63,12 +63,14 @@ export interface RuntimeSetup {
   runAsUser: string;
   bridge: string;
   subnet: string;
+  /** Machines' interfaces beyond the node-local one (container runtimes only). */
+  networking?: MachineNetworking;
 }
 
 export function makeRuntime(d: RuntimeDecision, o: RuntimeSetup): Runtime {
   if (d.name === 'process') return new ProcessRuntime({ dataDir: o.dataDir, logger: o.logger, runAsUser: o.runAsUser });
   const images = new ImageStore({ dir: path.join(o.dataDir, 'images'), logger: o.logger });
-  return new RuncRuntime({ dataDir: o.dataDir, logger: o.logger, images, bridge: o.bridge, subnet: o.subnet });
+  return new RuncRuntime({ dataDir: o.dataDir, logger: o.logger, images, bridge: o.bridge, subnet: o.subnet, ...(o.networking ? { networking: o.networking } : {}) });
 }
 
 function onPath(cmd: string): string | undefined {

@@ -20,7 +20,7 @@ import { StateStore, type ContractRecord } from './state-store';
 import type { Capacity, ContractDeployment, HandlerContext, Runtime, RuntimeEvent, WorkloadHandler, WorkloadState, WorkloadStateName } from './types';
 import { VolumeHandler } from './volume';
 import { ZmountHandler } from './zmount';
-import { runtimeId, ZmachineHandler } from './zmachine';
+import { runtimeId, ZmachineHandler, type InterfaceSupport } from './zmachine';
 
 export interface ProvisionerOptions {
   dataDir: string;
@@ -30,6 +30,8 @@ export interface ProvisionerOptions {
   runtime: Runtime;
   /** More handlers (gateway-name-proxy); may also be added later with register(). */
   handlers?: WorkloadHandler[];
+  /** What the runtime's networking gives machines (private networks, public IPs, planetary); none: node-local only. */
+  interfaces?: InterfaceSupport;
   logger: Logger;
 }
 
@@ -67,7 +69,7 @@ export class Provisioner {
     // lives with the workloads' storage: the pools, else the data directory.
     const fallback = o.hardware.total.sru > 0 ? 'sru' : 'hru';
     const storage = (o.storagePools.length ? this.pools : new StoragePools([o.dataDir], o.hardware.disks)).resource(fallback);
-    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmountHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmachineHandler(o.runtime, () => storage, 'zmachine'), new ZmachineHandler(o.runtime, () => storage, 'vm'), ...(o.handlers ?? [])]);
+    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmountHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmachineHandler(o.runtime, () => storage, 'zmachine', o.interfaces), new ZmachineHandler(o.runtime, () => storage, 'vm', o.interfaces), ...(o.handlers ?? [])]);
     o.runtime.onEvent?.((e) => void this.#runtimeEvent(e));
   }
 
@@ -275,12 +277,13 @@ export class Provisioner {
         const s = rec.states.find((x) => x.name === name);
         return live(s) ? s.result : undefined;
       },
+      publicIps: () => rec.publicIps ?? [],
     };
   }
 
   async #apply(cd: ContractDeployment): Promise<void> {
     const rec = this.#record(cd.contractId);
-    Object.assign(rec, { twinId: cd.twinId, hash: cd.hash, deployment: cd.deployment });
+    Object.assign(rec, { twinId: cd.twinId, hash: cd.hash, deployment: cd.deployment, ...(cd.publicIps ? { publicIps: cd.publicIps } : {}) });
     rec.states = rec.states.filter((s) => s.name !== DEPLOYMENT_STATE); // this deployment was verified
     const wanted = new Map((Array.isArray(cd.deployment.workloads) ? cd.deployment.workloads : []).map((w) => [w.name, w]));
     for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type))) {

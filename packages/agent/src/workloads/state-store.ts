@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Deployment } from '@tfgrid/client';
 import { writeFileAtomic } from './atomic';
-import type { WorkloadState } from './types';
+import type { ReservedIp, WorkloadState } from './types';
 
 export interface ContractRecord {
   contractId: number;
@@ -20,6 +20,8 @@ export interface ContractRecord {
   hash?: string;
   /** The last deployment applied (dropped once the contract is removed). */
   deployment?: Deployment;
+  /** The public IPs the contract held when it was last applied (for recovery without the chain). */
+  publicIps?: ReservedIp[];
   states: WorkloadState[];
 }
 

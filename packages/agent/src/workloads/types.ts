@@ -41,6 +41,14 @@ export interface ContractDeployment {
   /** The contract's deployment_hash (MD5 hex of the challenge). */
   hash: string;
   deployment: Deployment;
+  /** The farm's public IPs the chain reserved for the contract (`ip` workloads take them). */
+  publicIps?: ReservedIp[];
+}
+
+/** A farm public IP held by a contract: `ip` with its prefix (185.206.122.33/24) and the farm's gateway. */
+export interface ReservedIp {
+  ip: string;
+  gateway: string;
 }
 
 /** Handed to handlers: where to keep files, and what they may ask the chain. */
@@ -50,6 +58,8 @@ export interface HandlerContext {
   /** Deployment-wide lookups: another workload of the same deployment (vm mounts → volume). */
   workload(name: string): Workload | undefined;
   result(name: string): Record<string, unknown> | undefined;
+  /** The public IPs the contract holds on the chain. */
+  publicIps(): ReservedIp[];
 }
 
 /** One kind of workload. Errors thrown by provision are kept as the workload's reason. */
@@ -120,6 +130,19 @@ export interface RuntimeSpec {
   flist?: string;
   /** Bytes of the machine's writable root filesystem (container runtimes). */
   rootSize?: number;
+  /** Interfaces beyond the node-local one: private networks, the planetary overlay, a public IP. */
+  interfaces?: MachineInterfaceSpec[];
+}
+
+/** One network interface of a machine, as data (a changed list restarts the machine). */
+export type MachineInterfaceSpec =
+  | { kind: 'private'; network: string; netId: string; ipRange: string; subnet: string; ip: string }
+  | { kind: 'planetary' }
+  | { kind: 'public'; ip: string; gateway: string };
+
+/** Puts a machine's interfaces into its namespace (before its command starts); what it returns joins the machine's addresses. */
+export interface MachineNetworking {
+  attach(id: string, netns: string, interfaces: MachineInterfaceSpec[]): Promise<Record<string, unknown>>;
 }
 
 export interface RuntimeStartOptions {

@@ -5,21 +5,65 @@
  * counted as SRU, or HRU when the workload storage is HDD only. Mounts name volumes or zmounts of
  * the same deployment; their mounted directories (from those workloads' results) go to the runtime.
  */
-import type { Workload, ZmachineData } from '@tfgrid/client';
+import type { NetworkData, Workload, ZmachineData } from '@tfgrid/client';
 import { DEFAULT_MACHINE_SIZE } from '@tfgrid/client';
 import { zero } from './capacity';
-import type { Capacity, HandlerContext, ProvisionOptions, Runtime, WorkloadHandler, WorkloadState } from './types';
+import type { Capacity, HandlerContext, MachineInterfaceSpec, ProvisionOptions, Runtime, WorkloadHandler, WorkloadState } from './types';
+
+/** What the node can give machines beyond the node-local interface: undefined when it can, else why not. */
+export interface InterfaceSupport {
+  supports(kind: MachineInterfaceSpec['kind']): string | undefined;
+}
 
 export class ZmachineHandler implements WorkloadHandler {
   readonly type: 'zmachine' | 'vm';
   readonly #runtime: Runtime;
   readonly #storage: () => 'sru' | 'hru';
+  readonly #interfaces: InterfaceSupport | undefined;
 
-  /** `storage`: which resource disk space counts as on this node; `type`: registered for `zmachine` or its alias `vm`. */
-  constructor(runtime: Runtime, storage: () => 'sru' | 'hru', type: 'zmachine' | 'vm' = 'zmachine') {
+  /**
+   * `storage`: which resource disk space counts as on this node; `type`: registered for `zmachine` or
+   * its alias `vm`; `interfaces`: what the runtime's networking offers (none: node-local only).
+   */
+  constructor(runtime: Runtime, storage: () => 'sru' | 'hru', type: 'zmachine' | 'vm' = 'zmachine', interfaces?: InterfaceSupport) {
     this.#runtime = runtime;
     this.#storage = storage;
     this.type = type;
+    this.#interfaces = interfaces;
+  }
+
+  /** Refuses, before anything is provisioned, interfaces this node cannot give. */
+  async admit(w: Workload): Promise<void> {
+    const n = (w.data as Partial<ZmachineData>).network;
+    if (!n) return;
+    const kinds: MachineInterfaceSpec['kind'][] = [...(n.interfaces?.length ? ['private' as const] : []), ...(n.public_ip ? ['public' as const] : []), ...(n.planetary ? ['planetary' as const] : [])];
+    for (const k of kinds) {
+      const why = this.#interfaces ? this.#interfaces.supports(k) : `the ${this.#runtime.name} runtime gives machines no private network, public IP or planetary address (the runc runtime does)`;
+      if (why) throw new Error(`network: ${why}`);
+    }
+  }
+
+  /** The machine's interfaces from its network field and the results of the workloads it names. */
+  #machineInterfaces(d: ZmachineData, ctx: HandlerContext): MachineInterfaceSpec[] {
+    const n = d.network;
+    if (!n) return [];
+    const out: MachineInterfaceSpec[] = [];
+    for (const i of n.interfaces ?? []) {
+      const net = ctx.workload(i.network);
+      const r = ctx.result(i.network);
+      if (net?.type !== 'network') throw new Error(`network '${i.network}': no network workload of that name in the deployment`);
+      if (typeof r?.network_id !== 'string') throw new Error(`network '${i.network}' is not up on this node`);
+      const nd = net.data as unknown as NetworkData;
+      out.push({ kind: 'private', network: i.network, netId: r.network_id, ipRange: nd.ip_range, subnet: nd.subnet, ip: i.ip });
+    }
+    if (n.public_ip) {
+      const r = ctx.result(n.public_ip);
+      if (ctx.workload(n.public_ip)?.type !== 'ip') throw new Error(`public_ip '${n.public_ip}': no ip workload of that name in the deployment`);
+      if (typeof r?.ip !== 'string' || typeof r.gateway !== 'string') throw new Error(`public_ip '${n.public_ip}' holds no address`);
+      out.push({ kind: 'public', ip: r.ip, gateway: r.gateway });
+    }
+    if (n.planetary) out.push({ kind: 'planetary' });
+    return out;
   }
 
   needs(w: Workload): Capacity {
@@ -54,6 +98,7 @@ export class ZmachineHandler implements WorkloadHandler {
         ...(d.image ? { image: d.image } : {}),
         ...(d.flist ? { flist: d.flist } : {}),
         rootSize: size,
+        interfaces: this.#machineInterfaces(d, ctx),
       },
       { paused: opts?.paused ?? false },
     );

@@ -1,5 +1,6 @@
 /** The deployment document: what a user asks a node to run, as the node receives it. */
 import { DeploymentError, type Problem } from './errors';
+import { machineNetworkReferences } from './network-data';
 import { validateWorkloadData } from './workloads';
 
 /** Zero-OS's type names; `vm` is accepted as an alias of `zmachine` (same data). */
@@ -70,6 +71,7 @@ export function deploymentProblems(d: unknown): Problem[] {
       else mountedBy.set(name, owner);
     });
   });
+  machineNetworkReferences(o.workloads, isMachine, bad);
   return out;
 }
 

@@ -133,3 +133,43 @@ export function wireguardAddress(subnet: string): string {
   if (!s) throw new TypeError(`not an IPv4 network: ${subnet}`);
   return `100.64.${Math.floor(s.base / 65536) % 256}.${Math.floor(s.base / 256) % 256}`;
 }
+
+interface RefWorkload {
+  name?: unknown;
+  type?: unknown;
+  data?: { network?: MachineNetwork; subnet?: unknown };
+}
+
+/**
+ * Across the deployment: a machine joins networks and takes public IPs the deployment holds, with
+ * an address of the network's subnet on this node that no other machine of the deployment has; an
+ * `ip` workload serves one machine.
+ */
+export function machineNetworkReferences(workloads: unknown[], isMachine: (t: unknown) => boolean, bad: (path: string, message: string) => void): void {
+  const list = workloads as RefWorkload[];
+  const byName = (n: string) => list.find((x) => x?.name === n);
+  const addressOf = new Map<string, string>();
+  const ipOwner = new Map<string, string>();
+  list.forEach((w, i) => {
+    if (!isMachine(w?.type)) return;
+    const net = w.data?.network;
+    if (typeof net !== 'object' || net === null) return;
+    (Array.isArray(net.interfaces) ? net.interfaces : []).forEach((itf, k) => {
+      if (typeof itf?.network !== 'string' || typeof itf.ip !== 'string') return;
+      const at = `$.workloads[${i}].data.network.interfaces[${k}]`;
+      const target = byName(itf.network);
+      if (target?.type !== 'network') return bad(`${at}.network`, `no network workload named '${itf.network}' in this deployment`);
+      const subnet = target.data?.subnet;
+      if (typeof subnet === 'string' && !machineIpInSubnet(itf.ip, subnet)) return bad(`${at}.ip`, `${itf.ip} is not a machine address of the network's subnet ${subnet} here (.2 to .254)`);
+      const key = `${itf.network}/${itf.ip}`;
+      if (addressOf.has(key)) bad(`${at}.ip`, `${itf.ip} is already the address of '${addressOf.get(key)}' on '${itf.network}'`);
+      else addressOf.set(key, String(w.name));
+    });
+    if (typeof net.public_ip === 'string') {
+      const at = `$.workloads[${i}].data.network.public_ip`;
+      if (byName(net.public_ip)?.type !== 'ip') bad(at, `no ip workload named '${net.public_ip}' in this deployment`);
+      else if (ipOwner.has(net.public_ip)) bad(at, `'${net.public_ip}' is already the public IP of '${ipOwner.get(net.public_ip)}'`);
+      else ipOwner.set(net.public_ip, String(w.name));
+    }
+  });
+}

@@ -2,8 +2,8 @@
  * The node-local workload network: one Linux bridge on the host (`--workload-bridge`) holding the
  * first address of a node-local range (`--workload-subnet`), and per zmachine a network namespace
  * with loopback and one veth (eth0 inside, the other end on the bridge) with an address from the
- * range, persisted so a machine keeps it across restarts. Nothing else is routed yet: the node
- * (and its gateway) reach the machine, the machine reaches the node; private networks come next.
+ * range, persisted so a machine keeps it across restarts. The node (and its gateway) reach the
+ * machine and the machine reaches the node; machines do not reach each other here (isolated ports).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
@@ -110,7 +110,10 @@ export class WorkloadNetwork {
     const address = this.#allocate(id);
     const n = machineIfNames(key);
     const netns = `/run/netns/${n.netns}`;
-    if (await this.#complete(n, address)) return { netns, address };
+    if (await this.#complete(n, address)) {
+      await this.#isolate(n.hostVeth); // one made before ports were isolated
+      return { netns, address };
+    }
     await this.#teardown(n);
     const ip = (args: string[]) => tool('ip', args, 'network');
     await ip(['netns', 'add', n.netns]);
@@ -122,8 +125,18 @@ export class WorkloadNetwork {
     await ip(['-n', n.netns, 'link', 'set', 'lo', 'up']);
     await ip(['-n', n.netns, 'route', 'add', 'default', 'via', this.gateway]);
     await ip(['link', 'set', n.hostVeth, 'master', this.bridge, 'up']);
+    await this.#isolate(n.hostVeth);
     this.#log.info({ id, address, netns: n.netns }, 'machine network attached');
     return { netns, address };
+  }
+
+  /**
+   * Machines on the bridge reach the node (the bridge's own address), never each other: an isolated
+   * port forwards only to non-isolated ones, and every machine's port is isolated. Machines of one
+   * user talk over their private network instead.
+   */
+  async #isolate(port: string): Promise<void> {
+    await tool('ip', ['link', 'set', 'dev', port, 'type', 'bridge_slave', 'isolated', 'on'], 'network');
   }
 
   /** Removes the namespace and veth and frees the address (idempotent). */

@@ -22,7 +22,7 @@ import { formatBytes } from '../capacity';
 import { rotateLog } from '../log-rotate';
 import { flistError } from '../images';
 import { isAlive, readStat } from '../proc';
-import type { Runtime, RuntimeEvent, RuntimeSpec, RuntimeStartOptions } from '../types';
+import type { MachineNetworking, Runtime, RuntimeEvent, RuntimeSpec, RuntimeStartOptions } from '../types';
 import { RuntimeError } from './errors';
 import { canLimitSwap, limitProblems, oomKills, readLimits, removeEmptyCgroups, type AppliedLimits } from './limits';
 import { readHash, shortHash } from './names';
@@ -45,6 +45,8 @@ export interface RuncRuntimeOptions {
   /** Node-local bridge and range (see network.ts for the defaults). */
   bridge?: string;
   subnet?: string;
+  /** Private networks, public IPs and planetary addresses of machines; without it a machine has only its node-local interface. */
+  networking?: MachineNetworking;
   /** Writable layer when the spec gives none. Default the client's DEFAULT_MACHINE_SIZE (2 GiB). */
   defaultRootSize?: number;
   /** A log past this size is copied to log.1 and truncated. Default 10 MiB. */
@@ -71,6 +73,8 @@ interface Machine {
   hash: string;
   key: string;
   address: string;
+  /** Addresses of its other interfaces (private networks, public, planetary). */
+  addresses: Record<string, unknown>;
   wanted: boolean;
   paused: boolean;
   /** The running init (host pid and /proc start time), when one runs. */
@@ -91,7 +95,7 @@ export class RuncRuntime implements Runtime {
   readonly name = 'runc';
   readonly runc: Runc;
   readonly network: WorkloadNetwork;
-  readonly #o: Required<Omit<RuncRuntimeOptions, 'bridge' | 'subnet'>>;
+  readonly #o: Required<Omit<RuncRuntimeOptions, 'bridge' | 'subnet' | 'networking'>> & { networking?: MachineNetworking };
   readonly #log: Logger;
   readonly #machines = new Map<string, Machine>();
   readonly #listeners = new Set<(e: RuntimeEvent) => void>();
@@ -182,10 +186,13 @@ export class RuncRuntime implements Runtime {
       await unmountRootfs(bundle); // the overlay may still show an earlier image
     }
     const { netns, address } = await this.network.attach(id, key);
+    if (spec.interfaces?.length && !this.#o.networking) throw new RuntimeError('network', 'this node gives machines no interfaces beyond the node-local one');
+    // Before the command runs: it finds its networks up.
+    const addresses = this.#o.networking ? await this.#o.networking.attach(id, netns, spec.interfaces ?? []) : {};
     const rootfs = await mountRootfs(bundle, lower, spec.rootSize || this.#o.defaultRootSize);
     for (const x of spec.mounts)
       if (!existsSync(x.hostPath) || !statSync(x.hostPath).isDirectory()) throw new RuntimeError('invalid-spec', `mount '${x.name ?? x.mountpoint}': ${x.hostPath} is not a directory`);
-    const m: Machine = { spec, hash, key, address, wanted: true, paused, startedAt: 0, attempt: 0, restarts: 0, ooms: 0, queue: Promise.resolve() };
+    const m: Machine = { spec, hash, key, address, addresses, wanted: true, paused, startedAt: 0, attempt: 0, restarts: 0, ooms: 0, queue: Promise.resolve() };
     this.#machines.set(id, m);
     if (adopt) {
       this.#adopt(m, existing);
@@ -258,7 +265,7 @@ export class RuncRuntime implements Runtime {
     return {
       ...(m.pid !== undefined ? { pid: m.pid } : {}),
       runtime: this.name,
-      addresses: { node_local: m.address },
+      addresses: { node_local: m.address, ...m.addresses },
       log: this.logFile(m.spec.id),
       ...(m.limits ? { cgroup: m.limits.cgroup, limits: { memory: m.limits.memory, cpu_quota_us: m.limits.cpuQuotaUs, cpu_period_us: m.limits.cpuPeriodUs } } : {}),
     };
