@@ -14,16 +14,16 @@ const hardwareRoot = agentHardwareRoot();
 export interface Started {
   child: ChildProcess;
   out: () => string;
-  urls: { chain: string; explorer: string; metrics: string };
+  urls: { chain: string; explorer: string; metrics: string; images: string };
   nodeId: number;
 }
 
 export const startArgs = (dataDir: string): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dataDir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0', '--images-port', '0'];
 export const startEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
 
-/** Starts `scripts/start.ts` on `dataDir` and resolves once it says it is running. */
-export async function startSystem(dataDir: string): Promise<Started> {
-  const child = spawn(process.execPath, startArgs(dataDir), { cwd: ROOT, env: startEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `scripts/start.ts` on `dataDir` (with `env` added to its environment) and resolves once it says it is running. */
+export async function startSystem(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+  const child = spawn(process.execPath, startArgs(dataDir), { cwd: ROOT, env: { ...startEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
@@ -38,7 +38,7 @@ export async function startSystem(dataDir: string): Promise<Started> {
   return {
     child,
     out: () => out,
-    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), metrics: grab(/agent metrics\s+(http:\/\/\S+)/) },
+    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), metrics: grab(/agent metrics\s+(http:\/\/\S+)/), images: grab(/dev image\s+(http:\/\/\S+)/) },
     nodeId: Number(grab(/tfgrid is running — node (\d+)/)),
   };
 }

@@ -1,22 +1,28 @@
 /**
  * The root README's walkthrough, run as written: its ```sh walkthrough blocks, in order, in ONE
  * bash shell (exports carry over; `set -e -o pipefail`), in a fresh directory, against a real
- * `npm start` on a temp data directory and free ports. TFGRID_URL, TFGRID_EXPLORER and WEB_PORT
- * point the README's text there. Every block must run to its end and print what its
- * `# → TEXT` comments promise. Nothing of the README is copied here: change the text, the test
- * follows.
+ * `npm start` on a temp data directory and free ports. TFGRID_URL, TFGRID_EXPLORER and
+ * TFGRID_IMAGES_PORT point the README's text there. The agent runs its zmachines in runc (the
+ * test runs as root) on a bridge and range of its own; whatever a failing run leaves of them —
+ * containers, mounts, the bridge — is removed at the end. Every block must run to its end and
+ * print what its `# → TEXT` comments promise. Nothing of the README is copied here: change the
+ * text, the test follows.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, interrupt, ROOT, startSystem, type Started } from './npm-start';
+import { cleanupAgentLeftovers } from './helpers';
+import { interrupt, ROOT, startSystem, type Started } from './npm-start';
 
 jest.setTimeout(600_000);
 
 /** The whole script may take this long (about 30 npx runs of a few seconds, one deployment). */
 const SCRIPT_TIMEOUT_MS = 420_000;
 const MAX_BLOCKS = 40;
+/** The zmachines' node-local bridge and range of this test's agent (not the defaults a real `npm start` uses). */
+const BRIDGE = 'tfgrid-rdm0';
+const SUBNET = '10.251.0.0/24';
 
 interface Block {
   /** 1-based README line of the opening fence. */
@@ -56,8 +62,17 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (system) await interrupt(system).catch(() => system!.child.kill('SIGKILL'));
+  removeContainers(path.join(data, 'agent', 'runc'));
+  await cleanupAgentLeftovers(work, BRIDGE);
   rmSync(work, { recursive: true, force: true });
 });
+
+/** Containers the agent left under its runc root (none when the walkthrough canceled its contract). */
+function removeContainers(root: string): void {
+  if (!existsSync(root)) return;
+  const ids = execFileSync('runc', ['--root', root, 'list', '-q'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+  for (const id of ids) execFileSync('runc', ['--root', root, 'delete', '--force', id], { stdio: 'ignore' });
+}
 
 test('the README walkthrough runs as written against npm start', async () => {
   const blocks = walkthroughBlocks(readFileSync(path.join(ROOT, 'README.md'), 'utf8'));
@@ -66,7 +81,7 @@ test('the README walkthrough runs as written against npm start', async () => {
   // `a && b` hides a failing `a` from `set -e`: the README keeps one command per line.
   for (const b of blocks) expect({ line: b.line, chained: b.code.split('\n').filter((l) => /\s&&\s/.test(l.replace(/#.*$/, ''))) }).toEqual({ line: b.line, chained: [] });
 
-  system = await startSystem(data);
+  system = await startSystem(data, { TFGRID_AGENT_WORKLOAD_BRIDGE: BRIDGE, TFGRID_AGENT_WORKLOAD_SUBNET: SUBNET });
   // A fresh directory where the README's files (keys, web.json) go; `npx tfgrid` finds the
   // checkout's bin through node_modules, as it does at the checkout's root.
   const cwd = path.join(work, 'shell');
@@ -86,7 +101,7 @@ test('the README walkthrough runs as written against npm start', async () => {
     HOME: process.env.HOME,
     TFGRID_URL: system.urls.chain,
     TFGRID_EXPLORER: system.urls.explorer,
-    WEB_PORT: String(await freePort()),
+    TFGRID_IMAGES_PORT: new URL(system.urls.images).port,
     WALKTHROUGH_LOGS: logs,
     // A missing bin must fail here, never be fetched from a registry.
     npm_config_offline: 'true',
