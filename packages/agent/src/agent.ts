@@ -19,7 +19,7 @@ import { NodeServices, type ServicesStatus } from './services';
 import { decideRuntime, makeRuntime, Provisioner, type Runtime } from './workloads';
 import { GatewayService } from './gateway';
 import { instanceTag, NetworkHandler, PrivateNetworks, PublicIpHandler, ZmachineNetworking } from './network';
-import { Planetary } from './planetary';
+import { attachMachineRoute, Planetary, PlanetaryError } from './planetary';
 
 export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
 
@@ -126,7 +126,13 @@ export class Agent {
       this.#planetary = new Planetary({ dir: path.join(c.dataDir, 'planetary'), peers: c.planetaryPeers, listen: c.planetaryListen, ifName: `tfy-${instanceTag(c.dataDir)}`, logger: this.#o.logger });
     }
     const networks = new PrivateNetworks(instanceTag(c.dataDir), this.#o.logger);
-    const networking = new ZmachineNetworking({ networks, ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), logger: this.#o.logger });
+    const overlay = this.#planetary;
+    const networking = new ZmachineNetworking({
+      networks,
+      ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}),
+      ...(overlay ? { planetary: (machineNs: string, index: number) => planetaryRoute(overlay, machineNs, index) } : {}),
+      logger: this.#o.logger,
+    });
     const runtime = this.#o.runtime ?? this.#workloadRuntime(c, networking);
     this.#provisioner = new Provisioner({
       dataDir: c.dataDir,
@@ -270,4 +276,11 @@ export class Agent {
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
   }
+}
+
+/** A machine's planetary address from the node's running overlay. */
+async function planetaryRoute(overlay: Planetary, machineNs: string, index: number): Promise<string> {
+  const self = overlay.self();
+  if (!self) throw new PlanetaryError('exited', 'the planetary overlay is not running on this node right now');
+  return (await attachMachineRoute({ subnet: self.subnet, machineNs, index })).address;
 }

@@ -8,6 +8,8 @@ import { execFileSync } from 'node:child_process';
 import type { Workload } from '@tfgrid/client';
 import { machineAddress, networkData, planNetwork } from '@tfgrid/client';
 import { NetworkHandler, PrivateNetworks, PublicIpHandler, ZmachineNetworking } from '../src/network';
+import { attachMachineRoute, Planetary } from '../src/planetary';
+import { makeHosts, type Hosts } from './support/netns';
 import type { ContractDeployment, Provisioner } from '../src/workloads';
 import { deployment, logger, tempRoot, until } from './fixtures/workloads/helpers';
 import { deleteLink, httpGet, inside, runcProvisioner, serveBusyboxImage, zmachine } from './fixtures/zmachine/helpers';
@@ -26,6 +28,10 @@ interface Node {
   bridge: string;
 }
 const nodes: Node[] = [];
+// The planetary overlay: node 0's Yggdrasil in a host namespace, and a Yggdrasil user in another.
+let hosts: Hosts;
+let overlay: Planetary;
+let user: Planetary;
 const contracts: [number, number][] = [];
 let served: Awaited<ReturnType<typeof serveBusyboxImage>>;
 
@@ -60,10 +66,18 @@ beforeAll(async () => {
   sh(['ip', 'link', 'set', PUB, 'up']);
   sh(['ip', '-n', INTERNET, 'addr', 'add', '198.18.41.1/24', 'dev', 'eth0']);
   sh(['ip', '-n', INTERNET, 'link', 'set', 'eth0', 'up']);
+  hosts = makeHosts(`tfzy${tag}`, 2, 42);
+  const listen = `tcp://${hosts.hosts[0]!.ip}:${await freePort()}`;
+  const dir = tempRoot('zmnety');
+  overlay = new Planetary({ dir: `${dir.root}/node`, netns: hosts.hosts[0]!.ns, listen: [listen], ifName: `tfzy${tag}n`, logger: logger() });
+  user = new Planetary({ dir: `${dir.root}/user`, netns: hosts.hosts[1]!.ns, peers: [listen], ifName: `tfzy${tag}u`, logger: logger() });
+  await overlay.start();
+  await user.start();
   for (let i = 0; i < 2; i++) {
     const t = tempRoot(`zmnet${i}`);
     const networks = new PrivateNetworks(`${i}${tag}`, logger());
-    const networking = new ZmachineNetworking({ networks, publicInterface: PUB, logger: logger() });
+    const planetary = async (machineNs: string, index: number) => (await attachMachineRoute({ hostNs: hosts.hosts[0]!.ns, subnet: overlay.self()!.subnet, machineNs, index })).address;
+    const networking = new ZmachineNetworking({ networks, publicInterface: PUB, ...(i === 0 ? { planetary } : {}), logger: logger() });
     const bridge = `tfzn${tag}b${i}`;
     const { provisioner } = runcProvisioner({ dataDir: t.dataDir, pool: t.pool, bridge, subnet: `10.249.${220 + i}.0/24`, networking, handlers: [new NetworkHandler(networks), new PublicIpHandler()] });
     await provisioner.open();
@@ -80,6 +94,9 @@ afterAll(async () => {
     n.t.cleanup();
   }
   await served?.close();
+  await overlay?.stop();
+  await user?.stop();
+  hosts?.remove();
   sh(['ip', 'netns', 'del', INTERNET]);
 });
 
@@ -121,12 +138,22 @@ test('machines of different contracts on the node-local bridge do not reach each
   expect(fetchFrom(nodes[0]!, '90-a', ipB)).toBeUndefined();
 });
 
+test('a machine on the planetary overlay gets an address of the node\'s /64 and a Yggdrasil user reaches it', async () => {
+  const s = await apply(0, deployment(85, [zmachine(served.image, 'ygg', httpd, { network: { planetary: true } })]));
+  const address = (s.ygg!.result!.addresses as { planetary?: string }).planetary!;
+  expect(s.ygg).toMatchObject({ state: 'ok' });
+  expect(address.startsWith(overlay.self()!.subnet.replace('::/64', ':'))).toBe(true);
+  expect(await until(() => fetchIn(hosts.hosts[1]!.ns, `[${address}]`), 20_000, 'the user reaches the machine over the overlay')).toMatch(/85-ygg/);
+  await nodes[0]!.p.remove(85);
+  expect(fetchIn(hosts.hosts[1]!.ns, `[${address}]`)).toBeUndefined();
+});
+
 test('a machine naming a network or public IP the node cannot give is refused with the reason', async () => {
   const ip: Workload = { version: 0, name: 'pub', type: 'ip', data: { v4: true }, metadata: '', description: '' };
   const s = await apply(0, deployment(95, [ip, zmachine(served.image, 'vm', httpd, { network: { public_ip: 'pub' } })]));
   expect(s.pub).toMatchObject({ state: 'error', reason: expect.stringMatching(/holds no public IP/) });
   const s2 = await apply(0, deployment(96, [zmachine(served.image, 'vm', httpd, { network: { interfaces: [{ network: 'nope', ip: '10.20.2.2' }] } })]));
   expect(s2.vm).toMatchObject({ state: 'error', reason: expect.stringMatching(/no network workload named 'nope'/) });
-  const s3 = await apply(0, deployment(97, [zmachine(served.image, 'vm', httpd, { network: { planetary: true } })]));
+  const s3 = await apply(1, deployment(97, [zmachine(served.image, 'vm', httpd, { network: { planetary: true } })]));
   expect(s3.vm).toMatchObject({ state: 'error', reason: expect.stringMatching(/planetary/) });
 });

@@ -6,6 +6,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
+import { parseIpv4 } from '@tfgrid/client';
+import { PLANETARY_MACHINE_IF } from '../planetary';
 import type { MachineInterfaceSpec, MachineNetworking } from '../workloads/types';
 import { NetworkError } from './errors';
 import type { PrivateNetworks } from './private-network';
@@ -15,8 +17,11 @@ export interface MachineNetworkingOptions {
   networks: PrivateNetworks;
   /** The node's interface toward the farm's public network, for public IPs. */
   publicInterface?: string;
-  /** Gives the machine its planetary address (undefined where the node runs no overlay). */
-  planetary?: (machineId: string, machineNs: string) => Promise<string>;
+  /**
+   * Gives the machine its planetary address, `index` being unique among the node's machines
+   * (undefined where the node runs no overlay).
+   */
+  planetary?: (machineNs: string, index: number) => Promise<string>;
   logger: Logger;
 }
 
@@ -36,7 +41,7 @@ export class ZmachineNetworking implements MachineNetworking {
     return undefined;
   }
 
-  async attach(id: string, netns: string, interfaces: MachineInterfaceSpec[]): Promise<Record<string, unknown>> {
+  async attach(id: string, netns: string, interfaces: MachineInterfaceSpec[], nodeLocal: string): Promise<Record<string, unknown>> {
     const ns = netns.startsWith('/run/netns/') ? netns.slice('/run/netns/'.length) : netns;
     const out: { private: Record<string, string>; public?: string; planetary?: string } = { private: {} };
     const keep = new Set<string>(['lo', 'eth0']);
@@ -53,8 +58,9 @@ export class ZmachineNetworking implements MachineNetworking {
         keep.add('pub0');
         out.public = i.ip;
       } else {
-        out.planetary = await this.#o.planetary!(id, ns);
-        keep.add('p0');
+        // The node-local address's low 16 bits: unique and kept across restarts for each machine of the node.
+        out.planetary = await this.#o.planetary!(ns, (parseIpv4(nodeLocal) ?? 0) % 65536 || 1);
+        keep.add(PLANETARY_MACHINE_IF);
       }
     }
     // What an earlier version of the machine had and this one does not.

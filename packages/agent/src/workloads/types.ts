@@ -142,7 +142,8 @@ export type MachineInterfaceSpec =
 
 /** Puts a machine's interfaces into its namespace (before its command starts); what it returns joins the machine's addresses. */
 export interface MachineNetworking {
-  attach(id: string, netns: string, interfaces: MachineInterfaceSpec[]): Promise<Record<string, unknown>>;
+  /** `nodeLocal`: the machine's node-local address (unique on the node: it numbers the machine elsewhere too). */
+  attach(id: string, netns: string, interfaces: MachineInterfaceSpec[], nodeLocal: string): Promise<Record<string, unknown>>;
 }
 
 export interface RuntimeStartOptions {

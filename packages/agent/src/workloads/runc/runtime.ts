@@ -188,7 +188,7 @@ export class RuncRuntime implements Runtime {
     const { netns, address } = await this.network.attach(id, key);
     if (spec.interfaces?.length && !this.#o.networking) throw new RuntimeError('network', 'this node gives machines no interfaces beyond the node-local one');
     // Before the command runs: it finds its networks up.
-    const addresses = this.#o.networking ? await this.#o.networking.attach(id, netns, spec.interfaces ?? []) : {};
+    const addresses = this.#o.networking ? await this.#o.networking.attach(id, netns, spec.interfaces ?? [], address) : {};
     const rootfs = await mountRootfs(bundle, lower, spec.rootSize || this.#o.defaultRootSize);
     for (const x of spec.mounts)
       if (!existsSync(x.hostPath) || !statSync(x.hostPath).isDirectory()) throw new RuntimeError('invalid-spec', `mount '${x.name ?? x.mountpoint}': ${x.hostPath} is not a directory`);
