@@ -7,7 +7,7 @@
  * network; its contracts are cancelled after.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { connect, DeploymentBuilder, formatIpv4, keyFromSecret, networkData, nodeBoxPublicKey, notaryCalls, parseCidr4, planNetwork, prepareDeployment, type TfchainClient } from '@tfgrid/client';
@@ -32,8 +32,7 @@ const pingOnce = async (pid: number, ns: string, ip: string): Promise<boolean> =
 
 /** The last log lines of each agent (why a network did not come up). */
 function lastWords(grid: LocalGrid): string {
-  const namespaces = readdirSync('/run/netns').filter((n) => n.startsWith('tfn-'));
-  return `network namespaces: ${namespaces.join(' ')}\n` + grid.nodes.map((n) => `node ${n.nodeId}: ${readFileSync(n.log, 'utf8').trim().split('\n').filter((l) => /network|contract|deploy/i.test(l)).slice(-6).map((l) => l.slice(0, 400)).join('\n  ')}`).join('\n');
+  return grid.nodes.map((n) => `node ${n.nodeId}: ${readFileSync(n.log, 'utf8').trim().split('\n').filter((l) => /network|contract|deploy/i.test(l)).slice(-6).map((l) => l.slice(0, 400)).join('\n  ')}`).join('\n');
 }
 
 export async function measureNetworkUpThroughChain(trials: number): Promise<number[]> {
