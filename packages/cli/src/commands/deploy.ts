@@ -18,18 +18,27 @@ export const WAIT_OPTIONS = {
   'wait-timeout': { type: 'string' as const, value: 'SECONDS', help: "how long to wait for the node's answer (default 120)" },
 };
 
-/** The node's answer, one line per workload: `web  zmachine  ok  v1  node_local 10.249.0.2`. */
+/**
+ * The node's answer, one line per workload: `web  zmachine  ok  v1  node_local 10.249.0.2`; a
+ * machine's private networks as `private mynet 10.20.1.2` (none: left out).
+ */
 export function answerLines(a: DeploymentAnswer): string[] {
   return a.workloads.map((w) => {
     const addresses = w.data?.addresses as Record<string, unknown> | undefined;
     const extra = [
-      ...(addresses ? Object.entries(addresses).map(([k, v]) => `${k} ${String(v)}`) : []),
+      ...(addresses ? Object.entries(addresses).flatMap(([k, v]) => addressWords(k, v)) : []),
       ...(typeof w.data?.size === 'number' ? [formatSize(w.data.size)] : []),
       ...(typeof w.data?.fqdn === 'string' ? [w.data.fqdn] : []),
       ...(w.reason ? [`— ${w.reason}`] : []),
     ];
     return `${w.name}  ${w.type}  ${w.state}  v${w.version}${extra.length ? `  ${extra.join('  ')}` : ''}`;
   });
+}
+
+/** `node_local 10.249.0.2`; a map of names to addresses as one entry per name. */
+function addressWords(kind: string, v: unknown): string[] {
+  if (typeof v !== 'object' || v === null) return [`${kind} ${String(v)}`];
+  return Object.entries(v).map(([name, address]) => `${kind} ${name} ${String(address)}`);
 }
 
 /**
