@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { connect, DeploymentBuilder, type TfchainClient } from '@tfgrid/client';
 import { LOCK_DIR, listLinks, listNamespaces, listeningSockets, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
 
 jest.setTimeout(240_000);
@@ -79,6 +80,36 @@ test('each node listens on exactly its loopback metrics port, Yggdrasil on the c
     expect(listeningSockets(n.ns).map(socketKey).sort()).toEqual(expected.sort());
   }
   expect(grid.nodes[GATEWAY]!.domain === undefined).toBe(!grid.nodes[GATEWAY]!.publicConfig);
+});
+
+const socketsOf = (n: LocalNode): string[] => listeningSockets(n.ns).map(socketKey).sort();
+
+test('a private network hosted by a node adds exactly its WireGuard UDP port there, gone again after cancel', async () => {
+  const [a] = grid.nodes as [LocalNode];
+  const before = grid.nodes.map(socketsOf);
+  const deployer: TfchainClient = await connect({ url: grid.chainUrl, secret: '//Bob' });
+  try {
+    await deployer.twins.acceptTerms({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'localgrid-test' });
+    const twinId = (await deployer.twins.idOf(deployer.address!)) ?? (await deployer.twins.create());
+    const port = 51820;
+    const key = sh(['wg', 'genkey']).trim();
+    const d = new DeploymentBuilder(twinId, a.nodeId).workload('network', 'net', { ip_range: '10.20.0.0/16', subnet: '10.20.1.0/24', wireguard_private_key: key, wireguard_listen_port: port, peers: [] }).build();
+    const { contractId } = await deployer.deployments.create(d);
+    await deployer.deployments.wait(contractId, { timeoutMs: 60_000 });
+    const withNetwork = grid.nodes.map(socketsOf);
+    // wireguard-go binds the port on the IPv4 and the IPv6 wildcard: those, and nothing else, are new.
+    const added = withNetwork[0]!.filter((k) => !before[0]!.includes(k));
+    expect(added.length).toBeGreaterThan(0);
+    for (const k of added) expect(k).toMatch(new RegExp(`^udp (0\\.0\\.0\\.0|\\[::\\]|\\*):${port}$`));
+    expect(withNetwork[0]!.filter((k) => !added.includes(k))).toEqual(before[0]);
+    expect(withNetwork.slice(1)).toEqual(before.slice(1));
+    await deployer.contracts.cancel(contractId);
+    const end = Date.now() + 30_000;
+    while (socketsOf(a).some((k) => k.endsWith(`:${port}`)) && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    expect(socketsOf(a)).toEqual(before[0]);
+  } finally {
+    await deployer.disconnect();
+  }
 });
 
 test('stop() leaves no namespace, interface, route, lock or process behind', async () => {
