@@ -7,7 +7,8 @@
  *  - contract finalized → zmachine running (state ok on disk; httpd answering on its node-local
  *    address): the first machine with the image not cached (download, hash, unpack), the others
  *    with it cached — median and p95;
- *  - the agent's resident memory and CPU over IDLE_SECS with the MACHINES zmachines running.
+ *  - the agent's resident memory and CPU over IDLE_SECS with the MACHINES zmachines running, and
+ *    its resident memory registered with no machine and after the first (uncached) one.
  * Needs root, runc, busybox-static, e2fsprogs (scripts/install-system-packages.sh).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -82,6 +83,8 @@ async function main(): Promise<void> {
     });
     const toState: number[] = [];
     const toHttp: number[] = [];
+    const rssNoMachine = sampleProc(pid).rss;
+    let rssFirst = 0;
     for (let i = 0; i < count; i++) {
       const d = new DeploymentBuilder(twinId, nodeId)
         .metadata(`bench-${i}`)
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       if (fin === undefined || stateOk === undefined || httpOk === undefined) throw new Error(`contract ${contractId}: not running within 120 s`);
       toState.push(stateOk - fin);
       toHttp.push(httpOk - fin);
+      if (i === 0) rssFirst = sampleProc(pid).rss;
       console.log(`contract ${contractId} (${i === 0 ? 'image not cached' : 'image cached'}): finalized → state ok ${(stateOk - fin).toFixed(0)} ms, → httpd answering ${(httpOk - fin).toFixed(0)} ms`);
     }
     unsub();
@@ -126,6 +130,7 @@ async function main(): Promise<void> {
     if (cached.length) console.log(`finalization → zmachine ok, image cached (${cached.length}): median ${median(cached).toFixed(0)} ms, p95 ${p95(cached).toFixed(0)} ms (httpd median ${median(toHttp.slice(1)).toFixed(0)} ms)`);
     console.log(`target: cached start under one block time + 1 s = ${blockMs + 1000} ms`);
     console.log(`agent idle over ${idleSecs} s with ${count} zmachines: RSS median ${mb(median(rss))} MiB, peak ${mb(peak)} MiB; CPU ${cpuPct.toFixed(2)} %`);
+    console.log(`agent RSS registered with no machine ${mb(rssNoMachine)} MiB; after the first (uncached) machine ${mb(rssFirst)} MiB`);
     console.log('targets: < 100 MiB resident, < 1 % CPU idle');
   } finally {
     if (agent && agent.exitCode === null) {
