@@ -5,5 +5,6 @@ export { makeHosts, removeHosts, listNamespaces, listLinks, pidsIn, sh, type Hos
 export { claimSubnet, gridTag, AUTO_SUBNETS, LOCK_DIR, type SubnetClaim } from './subnet';
 export { listeningSockets, parseSs, socketKey, type ListeningSocket } from './sockets';
 export { startRelay, type Relay } from './relay';
+export { processes, processesMentioning, type ProcessLine } from './procs';
 export { bootstrapDevFarm, nodeIdOf, setDevPublicConfig, retryUntil, untilListed, DEV_FUNDER, type Bootstrap } from './bootstrap';
 export { LocalGridError, type LocalGridErrorCode } from './errors';

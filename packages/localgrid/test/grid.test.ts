@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, DeploymentBuilder, type TfchainClient } from '@tfgrid/client';
-import { LOCK_DIR, listLinks, listNamespaces, listeningSockets, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
+import { LOCK_DIR, listLinks, listNamespaces, listeningSockets, processesMentioning, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
 
 jest.setTimeout(240_000);
 
@@ -114,7 +114,7 @@ test('a private network hosted by a node adds exactly its WireGuard UDP port the
 
 test('stop() leaves no namespace, interface, route, lock or process behind', async () => {
   const { tag, subnet, nodes } = grid;
-  const running = (): string[] => sh(['ps', '-eo', 'args']).split('\n').filter((l) => l.includes(dir));
+  const running = (): string[] => processesMentioning(dir).map((p) => p.args);
   // An agent and its Yggdrasil per node, every one of them with its data directory in its arguments.
   expect(running().filter((l) => /tfgrid-agent\.js/.test(l))).toHaveLength(3);
   expect(running().filter((l) => /^yggdrasil /.test(l))).toHaveLength(3);

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { claimSubnet, listLinks, listNamespaces } from '../src';
+import { claimSubnet, listLinks, listNamespaces, processesMentioning } from '../src';
 
 jest.setTimeout(240_000);
 
@@ -89,7 +89,7 @@ test('npm start -- --nodes 2: each node reachable as printed, the CLI URLs on lo
   expect(await interrupt(first.child)).toBe(0);
   expect(listNamespaces().filter((n) => n.startsWith(`lg${subnet}-`))).toEqual([]);
   expect(listLinks().filter((l) => l.startsWith(`lg${subnet}`))).toEqual([]);
-  expect(execFileSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).split('\n').filter((l) => l.includes(dir))).toEqual([]);
+  expect(processesMentioning(dir)).toEqual([]);
 
   const second = await start();
   const again = [...second.out().matchAll(/node (\d+) {2}namespace (\S+) {2}address (\S+)/g)].map((m) => ({ nodeId: Number(m[1]), ns: m[2]!, ip: m[3]! }));
