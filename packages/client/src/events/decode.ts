@@ -11,12 +11,26 @@ export const SYSTEM_EVENTS_KEY = '0x26aa394eea5630e07c48ae0c9558cef780d41e5e1605
 type RawStorage = (key: string, at: string) => Promise<string | null>;
 
 export async function blockEvents(api: ApiPromise, blockNumber: number, blockHash: string): Promise<ChainEvent[]> {
+  const { registry, events } = await rawBlockEvents(api, blockHash);
+  return decodeEvents(registry, events, blockNumber, blockHash);
+}
+
+/** A block's System.Events records (codecs), read as `blockEvents` reads them. */
+export async function blockEventRecords(api: ApiPromise, blockHash: string): Promise<EventRecord[]> {
+  const { registry, events } = await rawBlockEvents(api, blockHash);
+  if (events === null || events.length === 0) return [];
+  return registry.createType('Vec<EventRecord>', events) as unknown as EventRecord[];
+}
+
+async function rawBlockEvents(api: ApiPromise, blockHash: string): Promise<{ registry: Registry; events: string | null }> {
   // The registry of the block's runtime version (cached per version by @polkadot/api), so blocks
   // from before a runtime upgrade decode with the metadata they were written with. Storage is read
-  // raw: api.at() would build a whole decorated API per block, which dominates a backfill.
+  // raw: api.at() would build a whole decorated API per block, which dominates a backfill; and
+  // @polkadot/api keeps the failure of a decoded read at a block hash caught by a dropped link
+  // (its memo replays it), while raw reads are asked again.
   const raw = (api.rpc.state.getStorage as unknown as { raw: RawStorage }).raw;
   const [{ registry }, events] = await Promise.all([api.getBlockRegistry(hexToU8a(blockHash)), raw(SYSTEM_EVENTS_KEY, blockHash)]);
-  return decodeEvents(registry, events, blockNumber, blockHash);
+  return { registry, events };
 }
 
 const palletNames = new WeakMap<Registry, Map<number, string>>();
@@ -57,5 +71,7 @@ export function decodeEvents(registry: Registry, raw: string | Uint8Array | null
 /** The number of the chain's finalized head. */
 export async function finalizedNumber(api: ApiPromise): Promise<number> {
   const hash = await api.rpc.chain.getFinalizedHead();
-  return (await api.rpc.chain.getHeader(hash)).number.toNumber();
+  // Raw, like the storage reads above: a decoded header read at a hash can keep a dropped link's failure.
+  const header = await (api.rpc.chain.getHeader as unknown as { raw(h: unknown): Promise<{ number: string }> }).raw(hash);
+  return Number(header.number);
 }

@@ -8,6 +8,11 @@
  * are ever resubmitted. A nonce can be used once on chain, so a resubmission can never apply
  * the call a second time; after a reconnect the queue still resubmits only what is neither in a
  * block nor in the pool, to stay quiet.
+ *
+ * Bounded by the link: every job (block scan, finality check, recovery) runs on one link and ends
+ * as soon as that link drops — its requests reject at once with a LinkError — so the recovery on
+ * the new link never waits behind a request of the dead one. A recovery that fails while the link
+ * is up is retried with backoff.
  */
 import { hexToU8a } from '@polkadot/util';
 import { blake2AsHex } from '@polkadot/util-crypto';
@@ -16,9 +21,16 @@ import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { DispatchError, EventRecord } from '@polkadot/types/interfaces';
 import { asRefusal, chainErrorOf, InvalidTransactionError } from './errors';
+import { LinkError, isLinkError } from '../link/errors';
+import { LinkWatch } from '../link/watch';
+import { blockEventRecords, finalizedNumber } from '../events/decode';
 import type { TxEvent, SubmitOptions, TxResult, WaitLevel } from './types';
 
 type Tx = SubmittableExtrinsic<'promise'>;
+
+/** Pause before a recovery that failed on a live link is tried again (doubling up to the max). */
+const RETRY_MIN_MS = 100;
+const RETRY_MAX_MS = 5_000;
 
 interface Waiting {
   tx: Tx;
@@ -32,8 +44,11 @@ interface Entry extends Waiting {
   nonce: number;
   hash: string;
   hex: string;
-  /** unsent/unknown: not known to be in the pool (never sent, or sent when the link broke). */
-  state: 'unknown' | 'sending' | 'pool' | 'inBlock';
+  /**
+   * unknown: not known to be in the pool (sent when the link broke); spent: a resend was refused as
+   * outdated, so its nonce is used — by this transaction in a block not read yet, or by another.
+   */
+  state: 'unknown' | 'sending' | 'pool' | 'inBlock' | 'spent';
   blockHash?: string;
   blockNumber?: number;
   events: TxEvent[];
@@ -60,7 +75,12 @@ export class TxQueue {
   /** Refused nonces since the last resync: later nonces may wait behind them. */
   #refusedNonces: number[] = [];
   #paused = false;
+  /** The link dropped (or a recovery failed) since the last successful recovery: no sends until one. */
   #disconnected = false;
+  #recoveryQueued = false;
+  #retryTimer: NodeJS.Timeout | undefined;
+  #retryDelayMs = RETRY_MIN_MS;
+  readonly #link: LinkWatch;
   #pumping = false;
   #closed = false;
   /** Block scans, finality checks and recovery run one after another. */
@@ -75,6 +95,9 @@ export class TxQueue {
     this.#pair = pair;
     this.#defaultWait = options.defaultWait ?? 'inBlock';
     this.#maxInFlight = options.maxInFlight ?? 1024;
+    this.#link = new LinkWatch(api);
+    this.#link.onDown(() => this.#onDisconnected());
+    this.#link.onUp(() => this.#onConnected());
   }
 
   get address(): string {
@@ -99,6 +122,8 @@ export class TxQueue {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#retryTimer);
+    this.#link.dispose();
     for (const u of this.#unsubs) u();
     const err = new Error('transaction queue closed');
     for (const w of this.#waiting) w.reject(err);
@@ -107,25 +132,59 @@ export class TxQueue {
     this.#entries.clear();
   }
 
+  /** Reads the nonce and the heads and follows new blocks, once; a drop meanwhile retries it on the new link. */
   #start(): Promise<void> {
-    this.#started ??= (async () => {
-      const api = this.#api;
-      this.#nextNonce = (await api.rpc.system.accountNextIndex(this.#pair.address)).toNumber();
-      this.#lastScanned = (await api.rpc.chain.getHeader()).number.toNumber();
-      this.#finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
-      const heads = await api.rpc.chain.subscribeNewHeads((h) => this.#enqueue(() => this.#scanTo(h.number.toNumber())));
-      const fin = await api.rpc.chain.subscribeFinalizedHeads((h) => {
-        this.#finalized = Math.max(this.#finalized, h.number.toNumber());
-        this.#enqueue(() => this.#settleFinalized());
-      });
-      this.#unsubs.push(heads, fin);
-      const onDown = (): void => this.#onDisconnected();
-      const onUp = (): void => this.#onConnected();
-      api.on('disconnected', onDown);
-      api.on('connected', onUp);
-      this.#unsubs.push(() => api.off('disconnected', onDown), () => api.off('connected', onUp));
-    })();
+    this.#started ??= this.#init().catch((err: unknown) => {
+      this.#started = undefined;
+      throw err;
+    });
     return this.#started;
+  }
+
+  async #init(): Promise<void> {
+    for (;;) {
+      const generation = this.#link.generation;
+      try {
+        return await this.#link.bound(() => this.#follow());
+      } catch (err) {
+        if (this.#closed || !this.#isLinkFailure(err, generation)) throw err;
+        await this.#link.whenUp();
+      }
+    }
+  }
+
+  async #follow(): Promise<void> {
+    const api = this.#api;
+    const nextNonce = (await api.rpc.system.accountNextIndex(this.#pair.address)).toNumber();
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    const finalized = await finalizedNumber(api);
+    const unsubs: (() => void)[] = [];
+    try {
+      unsubs.push(await api.rpc.chain.subscribeNewHeads((h) => this.#enqueue(() => this.#scanTo(h.number.toNumber()))));
+      unsubs.push(
+        await api.rpc.chain.subscribeFinalizedHeads((h) => {
+          this.#finalized = Math.max(this.#finalized, h.number.toNumber());
+          this.#enqueue(() => this.#settleFinalized());
+        }),
+      );
+    } catch (err) {
+      for (const u of unsubs) u();
+      throw err;
+    }
+    if (this.#closed) {
+      for (const u of unsubs) u();
+      return;
+    }
+    this.#unsubs.push(...unsubs);
+    // Set last: the queue counts as started (and recovers after drops) only from here on.
+    this.#lastScanned = Math.max(this.#lastScanned, best);
+    this.#finalized = Math.max(this.#finalized, finalized);
+    this.#nextNonce = nextNonce;
+  }
+
+  /** A failure caused by the link: a LinkError, or any error while the link is down or has dropped since. */
+  #isLinkFailure(err: unknown, generation: number): boolean {
+    return isLinkError(err) || !this.#link.isUp || this.#link.generation !== generation;
   }
 
   /** Immortal era: the signed bytes stay valid for resubmission after any outage (the nonce alone prevents replays). */
@@ -134,10 +193,16 @@ export class TxQueue {
     return { nonce, blockHash: api.genesisHash, genesisHash: api.genesisHash, runtimeVersion: api.runtimeVersion };
   }
 
-  #enqueue(job: () => Promise<void>): void {
-    this.#work = this.#work.then(job).catch(() => {
-      // A job cut by a dropped link is redone by the recovery that follows the reconnect.
-    });
+  /**
+   * Runs `job` after the jobs before it, bounded by the link. A job cut by a dropped link is redone
+   * by the recovery that follows the reconnect; `onFailure` is told of any failure (with the link up).
+   */
+  #enqueue(job: () => Promise<void>, onFailure?: () => void): void {
+    this.#work = this.#work
+      .then(() => this.#link.bound(job))
+      .catch(() => {
+        if (!this.#closed && this.#link.isUp) onFailure?.();
+      });
   }
 
   /** Signs and sends what waits, in nonce order, while the link is up and the window has room. */
@@ -162,8 +227,12 @@ export class TxQueue {
     if (this.#waiting.length > 0 && this.#inFlight.size < this.#maxInFlight) setImmediate(() => this.#pump());
   }
 
-  /** Sends the signed bytes; a refusal answers the caller, a transport failure leaves it to recovery. */
-  #send(entry: Entry): Promise<void> {
+  /**
+   * Sends the signed bytes; a refusal answers the caller, a transport failure leaves it to recovery.
+   * A resend refused as outdated (or banned, as a node bans what it just included) is `spent`: the
+   * recovery looks for it in the blocks before it answers anything.
+   */
+  #send(entry: Entry, resend = false): Promise<void> {
     entry.state = 'sending';
     // The signed extrinsic object itself: rpc-core would decode the hex form all over again.
     const p = this.#api.rpc.author.submitExtrinsic(entry.tx).then(
@@ -177,6 +246,8 @@ export class TxQueue {
           // "Already imported": an earlier send of these bytes reached the pool.
           if (entry.state === 'sending') entry.state = 'pool';
           if (entry.wait === 'ready') this.#answer(entry);
+        } else if (refusal && resend && isSpentNonce(refusal)) {
+          if (entry.state === 'sending') entry.state = 'spent';
         } else if (refusal) {
           this.#refuse(entry, refusal);
         } else if (entry.state === 'sending') {
@@ -198,7 +269,7 @@ export class TxQueue {
     this.#refusedNonces.push(entry.nonce);
     if (!this.#paused) {
       this.#paused = true;
-      this.#enqueue(() => this.#resync());
+      this.#enqueue(() => this.#resync(), () => this.#needRecovery());
     }
   }
 
@@ -209,18 +280,23 @@ export class TxQueue {
   async #resync(): Promise<void> {
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
     const refused = [...new Set(this.#refusedNonces)].sort((a, b) => a - b);
-    this.#refusedNonces = [];
     const sent = [...this.#entries.values()].map((e) => e.nonce);
     const highest = sent.length ? Math.max(...sent) : -1;
     for (const nonce of refused) {
       if (nonce > highest) continue;
       const filler = this.#api.tx.system.remark('0x');
       filler.sign(this.#pair, this.#signOptions(nonce));
+      const generation = this.#link.generation;
       try {
         await this.#api.rpc.author.submitExtrinsic(filler.toHex());
       } catch (err) {
+        // Redone by the recovery after the reconnect (the refused nonces are kept until then).
+        if (this.#isLinkFailure(err, generation)) throw err;
+        const refusal = asRefusal(err);
+        // A filler of an earlier, cut attempt already holds (or used) the nonce.
+        if (refusal && (isSpentNonce(refusal) || refusal.code === 1013 || refusal.code === 1014)) continue;
         // The gap cannot be filled (e.g. no funds for fees): what waits behind it cannot land now.
-        const reason = asRefusal(err) ?? (err as Error);
+        const reason = refusal ?? (err as Error);
         for (const e of [...this.#entries.values()]) {
           if (e.nonce > nonce && e.state !== 'inBlock') {
             this.#entries.delete(e.hash);
@@ -230,6 +306,7 @@ export class TxQueue {
       }
     }
     this.#nextNonce = (await this.#api.rpc.system.accountNextIndex(this.#pair.address)).toNumber();
+    this.#refusedNonces = this.#refusedNonces.filter((n) => !refused.includes(n));
     this.#paused = false;
     this.#pump();
   }
@@ -252,7 +329,7 @@ export class TxQueue {
         if (entry) found.push([i, entry]);
       });
       if (found.length > 0) {
-        const records = (await (await api.at(hash)).query.system.events()) as unknown as EventRecord[];
+        const records = await blockEventRecords(api, hash.toHex());
         const byExtrinsic = new Map<number, EventRecord[]>();
         for (const r of records) {
           if (!r.phase.isApplyExtrinsic) continue;
@@ -304,42 +381,81 @@ export class TxQueue {
   }
 
   #onDisconnected(): void {
-    this.#disconnected = true;
+    // Before the first start completes there is nothing to recover: the start retries itself.
+    if (this.#nextNonce !== undefined) this.#disconnected = true;
   }
 
   #onConnected(): void {
-    if (!this.#disconnected) return;
-    this.#enqueue(() => this.#recover());
+    if (this.#disconnected) this.#queueRecovery();
+  }
+
+  /** A recovery failed on a live link (e.g. a request refused or timed out): try again after a pause. */
+  #needRecovery(): void {
+    this.#disconnected = true;
+    if (this.#retryTimer || this.#closed) return;
+    const delay = this.#retryDelayMs;
+    this.#retryDelayMs = Math.min(this.#retryDelayMs * 2, RETRY_MAX_MS);
+    this.#retryTimer = setTimeout(() => {
+      this.#retryTimer = undefined;
+      if (this.#link.isUp) this.#queueRecovery();
+    }, delay);
+  }
+
+  #queueRecovery(): void {
+    if (this.#recoveryQueued || this.#closed) return;
+    this.#recoveryQueued = true;
+    this.#enqueue(
+      async () => {
+        this.#recoveryQueued = false;
+        await this.#recover();
+      },
+      () => this.#needRecovery(),
+    );
   }
 
   /**
    * After a reconnect: read the blocks we missed, the pool and the account nonce, and resend
-   * only the signed bytes that are in neither.
+   * only the signed bytes that are in neither — all at once, as the first sends went.
    */
   async #recover(): Promise<void> {
     const api = this.#api;
+    const head = async (): Promise<number> => (await api.rpc.chain.getHeader()).number.toNumber();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
-    await this.#scanTo((await api.rpc.chain.getHeader()).number.toNumber());
+    await this.#scanTo(await head());
     const pool = new Set<string>((await api.rpc.author.pendingExtrinsics()).map((x) => x.hash.toHex()));
     const account = (await api.query.system.account(this.#pair.address)) as unknown as { nonce: { toNumber(): number } };
     const chainNonce = account.nonce.toNumber();
     const open = [...this.#entries.values()].filter((e) => e.state !== 'inBlock').sort((a, b) => a.nonce - b.nonce);
+    const resend: Entry[] = [];
     for (const entry of open) {
       if (pool.has(entry.hash)) {
-        if (entry.state !== 'pool') entry.state = 'pool';
+        entry.state = 'pool';
         if (entry.wait === 'ready') this.#answer(entry);
       } else if (entry.nonce < chainNonce) {
-        // The nonce is spent: it landed in a block after our scan, or another transaction took it.
-        await this.#scanTo((await api.rpc.chain.getHeader()).number.toNumber());
-        if (entry.state === 'inBlock' || !this.#entries.has(entry.hash)) continue;
-        this.#entries.delete(entry.hash);
-        entry.reject(new Error(`nonce ${entry.nonce} was used by another transaction of ${this.#pair.address}`));
+        entry.state = 'spent';
       } else {
-        await this.#send(entry);
-        if ((entry.state as Entry['state']) === 'unknown') throw new Error('link lost again during recovery');
+        resend.push(entry);
+      }
+    }
+    await Promise.all(resend.map((entry) => this.#send(entry, true)));
+    if (resend.some((e) => e.state === 'unknown')) throw new LinkError('the link was lost again during recovery');
+    const spent = open.filter((e) => e.state === 'spent');
+    if (spent.length > 0) {
+      // Spent nonces: each landed in a block after our scan, or another transaction took it.
+      await this.#scanTo(await head());
+      for (const entry of spent) {
+        if (entry.state !== 'spent' || !this.#entries.delete(entry.hash)) continue;
+        entry.reject(new Error(`nonce ${entry.nonce} was used by another transaction of ${this.#pair.address}`));
       }
     }
     this.#disconnected = false;
-    this.#pump();
+    this.#retryDelayMs = RETRY_MIN_MS;
+    if (this.#paused) await this.#resync();
+    else this.#pump();
   }
+}
+
+/** The node says the nonce is used: outdated (1010), or banned because it was just included (1012). */
+function isSpentNonce(refusal: InvalidTransactionError): boolean {
+  return refusal.code === 1012 || (refusal.code === 1010 && /outdated/i.test(refusal.reason));
 }
