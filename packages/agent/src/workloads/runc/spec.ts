@@ -62,6 +62,9 @@ export function ociConfig(c: MachineConfig): Record<string, unknown> {
       ...c.binds.map((b) => ({ destination: b.destination, type: 'bind', source: b.source, options: ['rbind', 'rw', 'nosuid', 'nodev'] })),
     ],
     linux: {
+      // The machine's copies of its volumes are its own: the node unmounting or growing a volume never
+      // pulls it from under a running machine (and the node sees the machine still holds it).
+      rootfsPropagation: 'rprivate',
       resources: {
         devices: [{ allow: false, access: 'rwm' }],
         memory: { limit: c.memory, ...(c.limitSwap ? { swap: c.memory } : {}) },
