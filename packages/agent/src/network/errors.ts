@@ -1,11 +1,5 @@
 /** Errors of the node's private networks, each with a code (workload reasons, metrics, tests). */
+import { CodedError } from '../coded-error';
 export type NetworkErrorCode = 'invalid' | 'conflict' | 'command-failed' | 'missing-tool';
 
-export class NetworkError extends Error {
-  readonly code: NetworkErrorCode;
-  constructor(code: NetworkErrorCode, message: string) {
-    super(message);
-    this.name = 'NetworkError';
-    this.code = code;
-  }
-}
+export class NetworkError extends CodedError<NetworkErrorCode> {}

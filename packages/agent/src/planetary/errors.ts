@@ -1,11 +1,5 @@
 /** Errors of the planetary overlay, each with a code a caller (or a metric) can branch on. */
+import { CodedError } from '../coded-error';
 export type PlanetaryErrorCode = 'missing-binary' | 'bad-config' | 'admin-unreachable' | 'admin-refused' | 'admin-timeout' | 'admin-too-large' | 'exited' | 'route-failed';
 
-export class PlanetaryError extends Error {
-  readonly code: PlanetaryErrorCode;
-  constructor(code: PlanetaryErrorCode, message: string) {
-    super(message);
-    this.name = 'PlanetaryError';
-    this.code = code;
-  }
-}
+export class PlanetaryError extends CodedError<PlanetaryErrorCode> {}

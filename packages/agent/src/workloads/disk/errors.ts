@@ -1,4 +1,5 @@
 /** Errors of the loop-mounted ext4 images behind volumes and zmounts; `code` says what went wrong. */
+import { CodedError } from '../../coded-error';
 export type DiskErrorCode =
   /** The size asked for is not a whole number of bytes in the allowed range. */
   | 'invalid-size'
@@ -11,12 +12,4 @@ export type DiskErrorCode =
   /** A system tool (fallocate, mkfs.ext4, resize2fs, mount, umount, losetup) failed. */
   | 'command-failed';
 
-export class DiskError extends Error {
-  readonly code: DiskErrorCode;
-
-  constructor(code: DiskErrorCode, message: string) {
-    super(message);
-    this.name = 'DiskError';
-    this.code = code;
-  }
-}
+export class DiskError extends CodedError<DiskErrorCode> {}

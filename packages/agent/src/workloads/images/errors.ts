@@ -1,4 +1,5 @@
 /** Why an image could not be had; `message` is meant for the deployer (it lands in the workload's state). */
+import { CodedError } from '../../coded-error';
 export type ImageErrorCode =
   /** The URL or the sha256 given is not usable as written. */
   | 'invalid'
@@ -17,12 +18,4 @@ export type ImageErrorCode =
   /** The node's fetcher process died, could not start or ran past its deadline (a fault of the node, not of the image). */
   | 'fetcher-failed';
 
-export class ImageError extends Error {
-  readonly code: ImageErrorCode;
-
-  constructor(code: ImageErrorCode, message: string) {
-    super(message);
-    this.name = 'ImageError';
-    this.code = code;
-  }
-}
+export class ImageError extends CodedError<ImageErrorCode> {}

@@ -1,4 +1,5 @@
 /** Why the container runtime could not do what a zmachine needs; `code` says what went wrong. */
+import { CodedError } from '../../coded-error';
 export type RuntimeErrorCode =
   /** The machine names no command to run. */
   | 'no-entrypoint'
@@ -13,12 +14,4 @@ export type RuntimeErrorCode =
   /** The id, a size or a name is not acceptable. */
   | 'invalid-spec';
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-
-  constructor(code: RuntimeErrorCode, message: string) {
-    super(message);
-    this.name = 'RuntimeError';
-    this.code = code;
-  }
-}
+export class RuntimeError extends CodedError<RuntimeErrorCode> {}
