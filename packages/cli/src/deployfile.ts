@@ -8,6 +8,7 @@
  *   "contract_data": "",                     // optional, the contract's deployment_data (public)
  *   "public_ips": 0,                         // optional, farm IPs the contract takes
  *   "expiration": 0,                         // optional, unix seconds (0 = none)
+ *   "networks": [{ "name": "net", "ip_range": "10.20.0.0/16" }], // optional, private networks (see networkfile.ts)
  *   "workloads": [
  *     { "type": "volume", "name": "data", "size": "1GiB" },
  *     { "type": "zmachine", "name": "web",
@@ -30,6 +31,7 @@ import type { Deployment, WorkloadType } from '@tfgrid/client';
 import { chainLib } from './context';
 import { UsageError } from './errors';
 import { parseSize } from './units';
+import { checkNetworkReferences, parseNetworks, parseWorkloadNode, type FileNetwork } from './networkfile';
 
 export interface DeploymentFile {
   description: string;
@@ -37,11 +39,14 @@ export interface DeploymentFile {
   contractData: string;
   publicIps: number;
   expiration: number;
-  workloads: { type: WorkloadType; name: string; description: string; metadata: string; version: number; data: Record<string, unknown> }[];
+  /** Private networks the file's machines join (`tfgrid deploy` plans them across their nodes). */
+  networks: FileNetwork[];
+  /** `node`: the workload's node; without it, `--node`. */
+  workloads: { type: WorkloadType; name: string; description: string; metadata: string; version: number; node?: number; data: Record<string, unknown> }[];
 }
 
-const TOP = new Set(['description', 'metadata', 'contract_data', 'public_ips', 'expiration', 'workloads']);
-const COMMON = new Set(['type', 'name', 'description', 'metadata', 'version', 'data']);
+const TOP = new Set(['description', 'metadata', 'contract_data', 'public_ips', 'expiration', 'networks', 'workloads']);
+const COMMON = new Set(['type', 'name', 'description', 'metadata', 'version', 'node', 'data']);
 const SIZES = ['size'];
 const MACHINES = new Set(['zmachine', 'vm']);
 
@@ -73,6 +78,7 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
   const text = (k: string): string => (o[k] === undefined ? '' : typeof o[k] === 'string' ? (o[k] as string) : bad(k, 'must be a string'));
   const uint = (x: unknown, where: string): number => (x === undefined ? 0 : Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : bad(where, 'must be a whole number ≥ 0'));
   if (!Array.isArray(o.workloads) || o.workloads.length === 0) bad('workloads', 'must be a non-empty array');
+  const networks = parseNetworks(o.networks, bad);
   const workloads = (o.workloads as unknown[]).map((w, i) => {
     const at = `workloads[${i}]`;
     if (typeof w !== 'object' || w === null || Array.isArray(w)) return bad(at, 'must be an object');
@@ -96,10 +102,12 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
       description: x.description === undefined ? '' : typeof x.description === 'string' ? x.description : bad(`${at}.description`, 'must be a string'),
       metadata: x.metadata === undefined ? '' : typeof x.metadata === 'string' ? x.metadata : bad(`${at}.metadata`, 'must be a string'),
       version: uint(x.version, `${at}.version`),
+      ...parseWorkloadNode(x.node, `${at}.node`, bad),
       data,
     };
   });
-  return { description: text('description'), metadata: text('metadata'), contractData: text('contract_data'), publicIps: uint(o.public_ips, 'public_ips'), expiration: uint(o.expiration, 'expiration'), workloads };
+  checkNetworkReferences(networks, workloads, bad);
+  return { description: text('description'), metadata: text('metadata'), contractData: text('contract_data'), publicIps: uint(o.public_ips, 'public_ips'), expiration: uint(o.expiration, 'expiration'), networks, workloads };
 }
 
 /**

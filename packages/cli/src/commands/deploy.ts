@@ -12,6 +12,8 @@ import { fields } from '../io';
 import { buildDeployment, readDeploymentFile } from '../deployfile';
 import { formatSize, parseIntArg } from '../units';
 import { required } from './account';
+import { spansNodes } from '../networkfile';
+import { deployAcrossNodes } from './network-deploy';
 
 export const WAIT_OPTIONS = {
   'no-wait': { type: 'boolean' as const, help: 'return once the contract exists, without waiting for the node' },
@@ -90,7 +92,7 @@ interface ExplorerNode {
 }
 
 /** Refuses, before any contract exists, a deployment the node cannot hold (the explorer's free capacity: total − reserved − used). */
-async function checkCapacity(ctx: Context, d: Deployment): Promise<void> {
+export async function checkCapacity(ctx: Context, d: Deployment): Promise<void> {
   const { deploymentNeeds } = await chainLib();
   const need = deploymentNeeds(d);
   ctx.progress(`checking node ${d.node_id}'s free capacity at ${ctx.explorerUrl} …`);
@@ -131,7 +133,8 @@ export const deployCommands: Command[] = [
     args: 'FILE',
     minArgs: 1,
     options: {
-      node: { type: 'string', value: 'NODE_ID', help: 'the node (see `tfgrid nodes find`)' },
+      node: { type: 'string', value: 'NODE_ID', help: 'the node (see `tfgrid nodes find`); in a file that spans nodes, of the workloads without "node"' },
+      endpoint: { type: 'string', multiple: true, value: 'NODE_ID=IP', help: "where the other nodes of a private network reach this node (default: its public config's IPv4; none: behind NAT)" },
       'keep-on-refusal': { type: 'boolean', help: 'keep the contract when the node refuses the deployment (default: cancel it)' },
       'no-capacity-check': { type: 'boolean', help: "skip the explorer's free-capacity check (the node still refuses what does not fit)" },
       ...WAIT_OPTIONS,
@@ -151,8 +154,9 @@ transaction; the node picks it up from the chain and answers through its own not
 workload's state, addresses, or its reason for refusing (then the contract is canceled, exit 1).`,
     async run(ctx, a) {
       const file = a.positionals[0]!;
-      const nodeId = parseIntArg(required(a, 'node', 'deploy'), '--node');
       const f = readDeploymentFile(file, ctx.io.cwd);
+      if (spansNodes(f)) return deployAcrossNodes(ctx, a, f);
+      const nodeId = parseIntArg(required(a, 'node', 'deploy'), '--node');
       const c = await ctx.client(true);
       const twinId = await twinOf(ctx, c);
       const d = await buildDeployment(f, twinId, nodeId, 0);

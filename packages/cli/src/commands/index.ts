@@ -4,6 +4,7 @@ import { accountCommands } from './account';
 import { contractCommands } from './contracts';
 import { deployCommands } from './deploy';
 import { farmCommands } from './farm';
+import { networkCommands } from './network';
 import { nodeCommands } from './node';
 import { nodesCommands } from './nodes';
 import { statusCommands } from './status';
@@ -17,5 +18,6 @@ export const COMMANDS: Command[] = [
   ...nodesCommands,
   ...deployCommands,
   ...contractCommands,
+  ...networkCommands,
   ...statusCommands,
 ];

@@ -1,0 +1,74 @@
+/**
+ * Waiting for several nodes' answers at once (a deployment across nodes, a network's update), and
+ * each machine's addresses from them: private (per network), planetary, public.
+ */
+import type { Deployment, DeploymentAnswer, NodeReason, TfchainClient } from '@tfgrid/client';
+import { flag, str, type Args } from '../command';
+import { chainLib, type Context } from '../context';
+import { CliFailure } from '../errors';
+import { parseIntArg } from '../units';
+import { answerLines } from './deploy';
+
+export interface NodeContract {
+  nodeId: number;
+  contractId: number;
+  hash: string;
+  deployment: Deployment;
+}
+
+/**
+ * Every node's answer (null with --no-wait). A refusal by any node: `cancel` (when given) cancels
+ * every contract, and the failure names each node's reasons; a silent node: the contracts are kept.
+ */
+export async function waitForAll(ctx: Context, c: TfchainClient, all: NodeContract[], a: Args, cancel?: (why: string) => Promise<string>): Promise<DeploymentAnswer[] | null> {
+  if (flag(a, 'no-wait')) return null;
+  const limit = str(a, 'wait-timeout') === undefined ? 120 : parseIntArg(str(a, 'wait-timeout'), '--wait-timeout');
+  const { DeploymentFailedError } = await chainLib();
+  ctx.progress(`waiting for the answers of nodes ${all.map((m) => m.nodeId).join(', ')} (up to ${limit} s) …`);
+  const settled = await Promise.allSettled(
+    all.map((m) => c.deployments.wait(m.contractId, { hash: m.hash, deployment: m.deployment, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) })),
+  );
+  const refused: { nodeId: number; contractId: number; reasons: NodeReason[] }[] = [];
+  const silent: NodeContract[] = [];
+  settled.forEach((s, i) => {
+    if (s.status === 'fulfilled') return;
+    const e = s.reason as Error;
+    if (!(e instanceof DeploymentFailedError)) throw e;
+    if (e.code === 'REFUSED') refused.push({ nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, reasons: e.reasons });
+    else silent.push(all[i]!);
+  });
+  if (refused.length) {
+    const reasons = refused.map((r) => `node ${r.nodeId} (contract ${r.contractId}): ${r.reasons.map((x) => `${x.name}: ${x.reason}`).join('; ')}`).join(' | ');
+    const after = cancel ? await cancel('a node refused') : `contracts ${all.map((m) => m.contractId).join(', ')} kept: cancel them with \`tfgrid contracts cancel\``;
+    throw new CliFailure(`refused: ${reasons}; ${after}`, { kind: 'refused', refused, canceled: cancel !== undefined && !after.includes('failed') });
+  }
+  if (silent.length) {
+    const ids = silent.map((m) => m.contractId).join(' ');
+    throw new CliFailure(`nodes ${silent.map((m) => m.nodeId).join(', ')} did not answer within the wait (contracts ${ids}): check them with \`tfgrid contracts show\`, or cancel them with \`tfgrid contracts cancel ${all.map((m) => m.contractId).join(' ')}\``, { kind: 'timeout', contracts: silent.map((m) => m.contractId) });
+  }
+  return settled.map((s) => (s as PromiseFulfilledResult<DeploymentAnswer>).value);
+}
+
+interface Addresses {
+  private?: Record<string, string>;
+  planetary?: string;
+  public?: string;
+  public6?: string;
+  node_local?: string;
+}
+
+/** One line per machine, from the nodes' answers: `a  node 1  contract 7  private net 10.20.2.2  planetary 3xx:…`. */
+export function machineLines(all: NodeContract[], answers: DeploymentAnswer[]): { json: Record<string, unknown>[]; text: string[] } {
+  const json: Record<string, unknown>[] = [];
+  const text: string[] = [];
+  answers.forEach((ans, i) => {
+    for (const w of ans.workloads) {
+      if (w.type !== 'zmachine' && w.type !== 'vm') continue;
+      const ad = (w.data?.addresses ?? {}) as Addresses;
+      json.push({ name: w.name, nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, private: ad.private ?? {}, planetary: ad.planetary ?? null, public: ad.public ?? null, nodeLocal: ad.node_local ?? null });
+      const words = [...Object.entries(ad.private ?? {}).map(([n, ip]) => `private ${n} ${ip}`), ...(ad.planetary ? [`planetary ${ad.planetary}`] : []), ...(ad.public ? [`public ${ad.public}`] : [])];
+      text.push(`  ${w.name}  node ${all[i]!.nodeId}  contract ${all[i]!.contractId}${words.length ? `  ${words.join('  ')}` : ''}`);
+    }
+  });
+  return { json, text };
+}

@@ -1,0 +1,234 @@
+/**
+ * Private networks from the deployer's side: the deploy file's `networks` and per-workload `node`
+ * refused when wrong (exit 2, the field named); a real deploy of two zmachines on two nodes of one
+ * network (a dev chain and two in-process agents with the runc runtime, each on a bridge and range
+ * of its own) where machine A reaches machine B's private address over WireGuard; the plan saved
+ * 0600 and its keys never printed; `network access` writing a wg-quick file whose keys and endpoint
+ * are the plan's, the access node's network workload updated with the new peer.
+ *
+ * The dev chain refuses loopback in a node's public config (as TFChain does), so the nodes'
+ * endpoints are given with `--endpoint NODE=127.0.0.1`.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { connect, TFT, type NetworkPlan, type TfchainClient } from '@tfgrid/client';
+import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import { instanceTag, networkId } from '@tfgrid/agent/src/network';
+import { serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
+import { cleanupAgentLeftovers, cli, until } from './helpers';
+
+jest.setTimeout(300_000);
+
+const ROOT = path.resolve(__dirname, '../../..');
+const FIXTURE = path.resolve(__dirname, '../../agent/test/fixtures/server');
+const CHARLIE = { TFGRID_MNEMONIC: '//Charlie' };
+const BRIDGES = ['tfgrid-net0', 'tfgrid-net1'];
+const NET = `net${process.pid % 10000}`;
+let chain: Devchain;
+let dir: string;
+let alice: TfchainClient;
+// The agents run as processes of their own, as on a node (runc runtime, each its bridge and range).
+const agents: { p: ChildProcess; log: string }[] = [];
+const nodeIds: number[] = [];
+let served: Awaited<ReturnType<typeof serveBusyboxImage>>;
+let env: Record<string, string>;
+let farmId: number;
+
+const at = (): string[] => ['--url', chain.url, '--no-capacity-check'];
+const agentDir = (i: number): string => path.join(dir, `agent${i}`);
+/** The first JSON log line of agent `i` with this message. */
+function logged(i: number, msg: string): Record<string, unknown> | undefined {
+  const line = agents[i]!.log.split('\n').find((l) => l.includes(`"msg":"${msg}"`) && l.endsWith('}'));
+  return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
+}
+/** Whether agent `i` still holds a namespace of a private network. */
+const holdsNetworks = (i: number): boolean => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(`tfn-${instanceTag(agentDir(i))}`);
+
+function file(name: string, content: unknown): string {
+  const f = path.join(dir, name);
+  writeFileSync(f, JSON.stringify(content));
+  return f;
+}
+
+const machine = (name: string, node: number | undefined, network: unknown) => ({
+  type: 'zmachine', name, ...(node === undefined ? {} : { node }), image: served.image, compute_capacity: { cpu: 1, memory: '256MiB' }, size: '64MiB',
+  entrypoint: 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 80 -h /www', network,
+});
+const joins = (net: string) => ({ interfaces: [{ network: net }] });
+
+/** An HTTP GET of host:80 from inside machine `id` of agent `i` (busybox nc: its wget crashes in the static image). */
+function fetchFrom(i: number, id: string, host: string): string | undefined {
+  try {
+    const out = execFileSync('runc', ['--root', path.join(agentDir(i), 'runc'), 'exec', id, '/bin/sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} 80 || true`], { encoding: 'utf8', timeout: 30_000, stdio: ['ignore', 'pipe', 'pipe'] });
+    return out.startsWith('HTTP/1.') ? out.slice(out.indexOf('\r\n\r\n') + 4) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-network-'));
+  env = { ...CHARLIE, TFGRID_STATE_DIR: path.join(dir, 'state') };
+  chain = await startDevchain({ port: 0 });
+  alice = await connect({ url: chain.url, secret: '//Alice' });
+  const bob = await connect({ url: chain.url, secret: '//Bob' });
+  await bob.twins.acceptTerms({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' });
+  await bob.twins.create({ relay: null });
+  farmId = await bob.farms.create({ name: 'network_farm' });
+  await bob.disconnect();
+  for (const argv of [['terms', 'accept'], ['twin', 'create']]) expect((await cli([...argv, '--url', chain.url], CHARLIE)).code).toBe(0);
+  served = await serveBusyboxImage(dir);
+  for (let i = 0; i < 2; i++) {
+    const pool = path.join(dir, `pool${i}`);
+    mkdirSync(pool, { recursive: true });
+    const argv = [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', agentDir(i), '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', BRIDGES[i]!, '--workload-subnet', `10.251.${10 + i}.0/24`];
+    const a = { p: spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] }), log: '' };
+    a.p.stdout!.on('data', (b: Buffer) => (a.log += b.toString()));
+    a.p.stderr!.on('data', (b: Buffer) => (a.log += b.toString()));
+    agents.push(a);
+    const identity = await until('the agent identity', async () => logged(i, 'identity loaded'), 60_000);
+    await alice.balances.transfer({ to: String(identity.address), amount: 100n * TFT });
+    const reg = await until('the agent to register', async () => logged(i, 'registered'), 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${a.log}`);
+    });
+    nodeIds.push(reg.nodeId as number);
+  }
+});
+
+afterAll(async () => {
+  // Whatever a failed test left: canceled, and removed by the nodes before they stop.
+  const live = alice ? (await Promise.all(nodeIds.map((n) => alice.contracts.activeForNode(n).catch(() => [] as number[])))).flat() : [];
+  if (live.length) {
+    await cli(['contracts', 'cancel', ...live.map(String), '--url', chain.url], env);
+    await until('the nodes to remove the networks', async () => agents.every((_, i) => !holdsNetworks(i)), 60_000, 500).catch(() => undefined);
+  }
+  for (const a of agents) {
+    if (a.p.exitCode !== null) continue;
+    const exited = new Promise((r) => a.p.once('exit', r));
+    a.p.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
+    if (a.p.exitCode === null) a.p.kill('SIGKILL');
+  }
+  for (let i = 0; i < agents.length; i++) await cleanupAgentLeftovers(agentDir(i), BRIDGES[i]!);
+  await served?.close();
+  await alice?.disconnect();
+  await chain?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('bad networks and nodes in the deploy file are refused with the field named (exit 2), before the chain is asked', async () => {
+  const cases: [unknown, RegExp][] = [
+    [{ networks: [{ name: 'bad name!' }], workloads: [machine('a', 1, joins('bad name!'))] }, /networks\[0\]\.name must be 1 to 64 letters, digits, - or _, got "bad name!"/],
+    [{ networks: [{ name: 'net', ip_range: '8.8.0.0/16' }], workloads: [machine('a', 1, joins('net'))] }, /networks\[0\]\.ip_range must be a \/16 of a private range/],
+    [{ networks: [{ name: 'net' }, { name: 'net' }], workloads: [machine('a', 1, joins('net'))] }, /networks\[1\]\.name 'net' is given twice/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('other'))] }, /workloads\[0\]\.network\.interfaces\[0\]\.network names no network of the file: 'other' \(the file's networks: net\)/],
+    [{ networks: [{ name: 'net' }, { name: 'idle' }], workloads: [machine('a', 1, joins('net'))] }, /networks: 'idle' joined by no machine/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 0, joins('net'))] }, /workloads\[0\]\.node must be a node id \(a whole number ≥ 1\), got 0/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('net', 1, joins('net'))] }, /workloads\[0\]\.name 'net' is also the name of a network/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), machine('b', undefined, joins('net'))] }, /workloads\[1\] \('b'\) has no node: give it "node" in the file or --node/],
+  ];
+  for (const [content, message] of cases) {
+    const r = await cli(['deploy', file('bad.json', content), ...at()], env);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });
+  }
+  const ip = await cli(['deploy', file('ip.json', { networks: [{ name: 'net' }], workloads: [machine('a', nodeIds[0], joins('net'))] }), '--endpoint', '1=somewhere', ...at()], env);
+  expect(ip.code).toBe(2);
+  expect(ip.stderr).toMatch(/--endpoint must be NODE_ID=IP/);
+  const show = await cli(['network', 'show', '../etc'], env);
+  expect({ code: show.code, stderr: show.stderr }).toEqual({ code: 2, stderr: expect.stringContaining("the network name must be 1 to 64 letters, digits, - or _, got '../etc'") });
+  const user = await cli(['network', 'access', 'net', '--user', 'a b', ...at().slice(0, 2)], env);
+  expect({ code: user.code, stderr: user.stderr }).toEqual({ code: 2, stderr: expect.stringContaining("--user must be 1 to 64 letters") });
+  expect(readdirSync(dir)).not.toContain('state');
+});
+
+test('two zmachines on two nodes of one network: A reaches B over it; network access gives a config the access node accepts', async () => {
+  const [n1, n2] = nodeIds as [number, number];
+  const f = file('net.json', { description: 'two nodes', networks: [{ name: NET, ip_range: '10.30.0.0/16' }], workloads: [machine('a', undefined, { interfaces: [{ network: NET }] }), machine('b', n2, joins(NET))] });
+  const endpoints = ['--endpoint', `${n1}=127.0.0.1`, '--endpoint', `${n2}=127.0.0.1`];
+  const d = await cli(['deploy', f, '--node', String(n1), ...endpoints, '--wait-timeout', '90', '--json', ...at()], env);
+  if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}\n${d.stdout}`);
+  const out = d.json();
+  expect(out.contracts).toEqual([expect.objectContaining({ nodeId: n1 }), expect.objectContaining({ nodeId: n2 })]);
+  expect(out.networks).toEqual([{ name: NET, ipRange: '10.30.0.0/16', nodes: [{ nodeId: n1, subnet: '10.30.2.0/24', endpoint: '127.0.0.1' }, { nodeId: n2, subnet: '10.30.3.0/24', endpoint: '127.0.0.1' }] }]);
+  const [ca, cb] = out.contracts.map((c: { contractId: number }) => c.contractId) as [number, number];
+  expect(out.machines).toEqual([
+    expect.objectContaining({ name: 'a', nodeId: n1, contractId: ca, private: { [NET]: '10.30.2.2' } }),
+    expect.objectContaining({ name: 'b', nodeId: n2, contractId: cb, private: { [NET]: '10.30.3.2' } }),
+  ]);
+
+  // The plan is saved 0600 with its keys; none of them is printed.
+  const stateFile = path.join(dir, 'state', `${out.twinId}-${NET}.json`);
+  expect(statSync(stateFile).mode & 0o777).toBe(0o600);
+  const plan = JSON.parse(readFileSync(stateFile, 'utf8')).plan as NetworkPlan;
+  for (const n of plan.nodes) {
+    expect(d.stdout + d.stderr).not.toContain(n.privateKey);
+  }
+
+  // A (node 1) reaches B (node 2) over WireGuard, and back.
+  expect(await until('A to reach B over the network', async () => fetchFrom(0, `${ca}-a`, '10.30.3.2'), 60_000, 500)).toMatch(new RegExp(`${cb}-b`));
+  expect(fetchFrom(1, `${cb}-b`, '10.30.2.2')).toMatch(new RegExp(`${ca}-a`));
+
+  const text = await cli(['network', 'show', NET], env);
+  expect(text.code).toBe(0);
+  expect(text.stdout).toMatch(new RegExp(`node ${n1} +10\\.30\\.2\\.0/24 +127\\.0\\.0\\.1:${plan.nodes[0]!.listenPort} +contract ${ca}`));
+  expect(text.stdout).toMatch(/machine b +node \d+ +10\.30\.3\.2/);
+  for (const n of plan.nodes) expect(text.stdout).not.toContain(n.privateKey);
+
+  // A user's machine: the access node (node 1, the first with an endpoint) gets the peer.
+  const conf = path.join(dir, 'laptop.conf');
+  const acc = await cli(['network', 'access', NET, '--user', 'laptop', '--output', conf, '--json', '--url', chain.url], env);
+  if (acc.code !== 0) throw new Error(`network access failed (${acc.code}): ${acc.stderr}`);
+  expect(statSync(conf).mode & 0o777).toBe(0o600);
+  const after = JSON.parse(readFileSync(stateFile, 'utf8')) as { plan: NetworkPlan; contracts: { contractId: number; deployment: { workloads: { name: string; data: { peers: { wireguard_public_key: string }[] } }[] } }[] };
+  const user = after.plan.users.find((u) => u.name === 'laptop')!;
+  const config = readFileSync(conf, 'utf8');
+  expect(config).toContain(`PrivateKey = ${user.privateKey}`);
+  expect(config).toContain(`Address = ${user.wireguardIp}/32`);
+  expect(config).toContain(`PublicKey = ${plan.nodes[0]!.publicKey}`);
+  expect(config).toContain(`Endpoint = 127.0.0.1:${plan.nodes[0]!.listenPort}`);
+  expect(acc.stdout).not.toContain(user.privateKey);
+  expect(acc.json()).toMatchObject({ network: NET, user: 'laptop', accessNode: n1, updatedNodes: expect.arrayContaining([n1]) });
+  // The access node runs the new version of its network workload, with the user's key as a peer.
+  const charlie = await connect({ url: chain.url, secret: '//Charlie' });
+  const answer = await charlie.deployments.result(ca).finally(() => charlie.disconnect());
+  expect(answer?.version).toBeGreaterThanOrEqual(1);
+  expect(answer?.workloads.find((w) => w.name === NET)).toMatchObject({ state: 'ok', version: 1 });
+  expect(after.contracts[0]!.deployment.workloads.find((w) => w.name === NET)!.data.peers.map((p) => p.wireguard_public_key)).toContain(user.publicKey);
+  const wg = `tfw${instanceTag(agentDir(0))}${networkId(out.twinId, NET)}`;
+  const peers = execFileSync('ip', ['netns', 'exec', `tfn-${instanceTag(agentDir(0))}${networkId(out.twinId, NET)}`, 'wg', 'show', wg, 'peers'], { encoding: 'utf8' });
+  expect(peers).toContain(user.publicKey);
+  // Traffic between the machines still flows after the update.
+  expect(await until('A to reach B after the update', async () => fetchFrom(0, `${ca}-a`, '10.30.3.2'), 30_000, 500)).toMatch(new RegExp(`${cb}-b`));
+
+  const list = await cli(['network', 'list', '--json'], env);
+  expect(list.json()).toEqual([expect.objectContaining({ name: NET, users: [expect.objectContaining({ name: 'laptop', publicKey: user.publicKey })] })]);
+  expect(list.stdout).not.toContain(user.privateKey);
+
+  expect((await cli(['contracts', 'cancel', String(ca), String(cb), '--url', chain.url], env)).code).toBe(0);
+  await until('both nodes to remove their networks', async () => !holdsNetworks(0) && !holdsNetworks(1), 60_000, 500);
+});
+
+test("a node's refusal cancels every node's contract (all or nothing); an endpoint comes from the node's public config", async () => {
+  const [n1, n2] = nodeIds as [number, number];
+  // The farmer gives node 2 a public config: its IPv4, without the prefix, is its endpoint.
+  const bob = await connect({ url: chain.url, secret: '//Bob' });
+  await bob.nodes.setPublicConfig({ farmId, nodeId: n2, config: { ip4: { ip: '185.206.122.41/24', gw: '185.206.122.1' }, ip6: null, domain: null } });
+  await bob.disconnect();
+  const wrong = `${served.image.sha256.slice(0, -1)}${served.image.sha256.endsWith('0') ? '1' : '0'}`;
+  const bad = { ...machine('b', n2, joins('other')), image: { ...served.image, sha256: wrong } };
+  const f = file('refused.json', { networks: [{ name: 'other' }], workloads: [machine('a', n1, joins('other')), bad] });
+  const r = await cli(['deploy', f, '--endpoint', `${n1}=127.0.0.1`, '--wait-timeout', '60', '--json', ...at()], env);
+  expect(r.code).toBe(1);
+  expect(r.stderr).toContain(`network 'other' 10.20.0.0/16: node ${n1} 127.0.0.1, node ${n2} 185.206.122.41`);
+  expect(r.stderr).toMatch(new RegExp(`refused: node ${n2} \\(contract \\d+\\): b: .*sha256`));
+  const err = JSON.parse(r.stdout).error;
+  expect(err).toMatchObject({ kind: 'refused', canceled: true, refused: [expect.objectContaining({ nodeId: n2 })] });
+  expect(r.stderr).toMatch(/contracts \d+, \d+ canceled/);
+  expect(await alice.contracts.activeForNode(n1)).toEqual([]);
+  expect(await alice.contracts.activeForNode(n2)).toEqual([]);
+  // The plan of a network that no contract carries is forgotten.
+  expect(readdirSync(path.join(dir, 'state')).filter((n) => n.includes('-other.json'))).toEqual([]);
+  await until('node 1 to remove the network', async () => !holdsNetworks(0), 60_000, 500);
+});
