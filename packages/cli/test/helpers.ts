@@ -1,6 +1,5 @@
 /** Test helpers: run the CLI in-process (fast) or through the real bin (the wire), capture output. */
 import { execFile, execFileSync } from 'node:child_process';
-import net from 'node:net';
 import path from 'node:path';
 import { main } from '../src/main';
 import { measure } from '@tfgrid/agent';
@@ -64,17 +63,8 @@ export function agentHardwareRoot(): string | undefined {
   return fixture;
 }
 
-/** A free TCP port on 127.0.0.1 (for servers a test starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1: the agent tests' own. */
+export { freePort } from '@tfgrid/agent/test/support/net';
 
 /**
  * After a test's agent stopped, before `dir` is deleted: unmounts whatever it left mounted under

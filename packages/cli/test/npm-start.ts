@@ -4,7 +4,6 @@
  * and reads the URLs it prints; SIGINT stops it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { agentHardwareRoot, until } from './helpers';
 
@@ -58,14 +57,5 @@ export async function interrupt(s: Started): Promise<number | null> {
   return code;
 }
 
-/** A loopback port free right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+/** A free TCP port on 127.0.0.1. */
+export { freePort } from './helpers';
