@@ -154,7 +154,13 @@ transaction; the node picks it up from the chain and answers through its own not
 workload's state, addresses, or its reason for refusing (then the contract is canceled, exit 1).`,
     async run(ctx, a) {
       const file = a.positionals[0]!;
-      const f = readDeploymentFile(file, ctx.io.cwd);
+      let f;
+      try {
+        f = readDeploymentFile(file, ctx.io.cwd);
+      } catch (e) {
+        if (str(a, 'node') === undefined) required(a, 'node', 'deploy'); // without --node, that is said first
+        throw e;
+      }
       if (spansNodes(f)) return deployAcrossNodes(ctx, a, f);
       const nodeId = parseIntArg(required(a, 'node', 'deploy'), '--node');
       const c = await ctx.client(true);
