@@ -65,4 +65,12 @@ test('nested values, undefined members left out, no whitespace; what JSON cannot
   expect(() => canonicalize({ x: 1n })).toThrow(/bigint/);
   expect(() => canonicalize('\ud800')).toThrow(/surrogate/);
   expect(() => canonicalize(new Date(0))).toThrow(/plain object/);
+  class Point {
+    x = 1;
+  }
+  expect(() => canonicalize(new Point())).toThrow(/plain object/);
+  // An object of another realm (what structuredClone gives inside a vm context) is plain too.
+  const other = require('node:vm').runInNewContext('({ a: { b: [1, "x"] }, n: null })') as unknown;
+  expect(canonicalize(other)).toBe('{"a":{"b":[1,"x"]},"n":null}');
+  expect(canonicalize(structuredClone({ z: 1, a: { y: true } }))).toBe('{"a":{"y":true},"z":1}');
 });

@@ -46,8 +46,10 @@ function string(s: string, path: string): string {
 }
 
 function object(o: Record<string, unknown>, path: string): string {
-  const proto = Object.getPrototypeOf(o);
-  if (proto !== Object.prototype && proto !== null) throw new TypeError(`JCS: ${path} is not a plain object`);
+  // Plain in any realm (structuredClone in a vm context, as under Jest, makes another realm's objects):
+  // its prototype is null or is some realm's Object.prototype, whose own prototype is null.
+  const proto = Object.getPrototypeOf(o) as object | null;
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) throw new TypeError(`JCS: ${path} is not a plain object`);
   // Default sort compares UTF-16 code units, the order RFC 8785 requires. Undefined members are
   // left out, as JSON.stringify leaves them out of the document that is sent.
   const keys = Object.keys(o)
