@@ -112,30 +112,6 @@ test('a foreign file or a taken mountpoint is refused with a code', async () => 
   expect(losetupFor(b)).toBe('');
 });
 
-test("a namespace whose copy of the mount follows ours (ip netns exec, unshare with slave propagation) does not hold it", async () => {
-  const img = path.join(t.pool, 'follower.img');
-  const mnt = path.join(t.pool, 'follower');
-  await createExt4Image(img, 8 * MiB);
-  await mountAtDir(img, mnt);
-  const device = mountAt(mnt)!.source;
-  const follower = spawn('unshare', ['--mount', '--propagation', 'slave', 'sleep', '60'], { stdio: 'ignore' });
-  let holder: ReturnType<typeof spawn> | undefined;
-  try {
-    const ready = (pid: number): boolean => readlinkSync(`/proc/${pid}/ns/mnt`) !== readlinkSync('/proc/self/ns/mnt') && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('sleep');
-    await until(() => (ready(follower.pid!) ? true : undefined), 5000, 'the follower namespace');
-    expect(readFileSync(`/proc/${follower.pid}/mountinfo`, 'utf8')).toContain(mnt);
-    expect(mountedElsewhere(device)).toBe(false);
-    // A private copy (a machine's) does hold it.
-    const h = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '60'], { stdio: 'ignore' });
-    holder = h;
-    await until(() => (ready(h.pid!) ? true : undefined), 5000, 'the holder namespace');
-    expect(mountedElsewhere(device)).toBe(true);
-  } finally {
-    follower.kill('SIGKILL');
-    holder?.kill('SIGKILL');
-  }
-});
-
 test('a filesystem still held by another mount namespace (a container) is mounted through the same loop device, and not grown under it', async () => {
   const img = path.join(t.pool, 'held.img');
   const mnt = path.join(t.pool, 'held');

@@ -53,14 +53,9 @@ export async function mountExt4Image(file: string, mountpoint: string, opts: { r
   // Still attached (a container holds the filesystem across an agent restart): mount that same
   // device, which shares its superblock; a second loop device on the file would corrupt it.
   const device = attachedLoop(file);
-  if (device) await runTool('mount', ['-t', 'ext4', '-o', mountOptions(opts.readOnly), device, mountpoint]);
-  else {
-    if (!isExt4(file)) throw new DiskError('not-ext4', `${file} holds no ext4 filesystem`);
-    await runTool('mount', ['-t', 'ext4', '-o', `loop,${mountOptions(opts.readOnly)}`, file, mountpoint]);
-  }
-  // Shared: a mount namespace made later by `ip netns exec` or unshare (which turn their copies into
-  // slaves) lets go of it when the node unmounts, so only a machine's own private copy holds it.
-  await runTool('mount', ['--make-shared', canonical(mountpoint)]);
+  if (device) return void (await runTool('mount', ['-t', 'ext4', '-o', mountOptions(opts.readOnly), device, mountpoint]));
+  if (!isExt4(file)) throw new DiskError('not-ext4', `${file} holds no ext4 filesystem`);
+  await runTool('mount', ['-t', 'ext4', '-o', `loop,${mountOptions(opts.readOnly)}`, file, mountpoint]);
 }
 
 /** Unmounts `mountpoint` and detaches its loop device; nothing mounted there: nothing happens. */

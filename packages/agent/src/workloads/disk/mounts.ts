@@ -39,29 +39,14 @@ export function isMountpoint(dir: string): boolean {
   return mountAt(dir) !== undefined;
 }
 
-/** The peer groups (`shared:N`, `master:N`) of each mount of `device` in one mountinfo text. */
-function peerGroups(info: string, device: string): string[][] {
-  const out: string[][] = [];
-  for (const line of info.split('\n')) {
-    const [left, right] = line.split(' - ');
-    if (right?.split(' ')[1] !== device) continue;
-    out.push(left!.split(' ').slice(6).filter((f) => /^(shared|master):\d+$/.test(f)).map((f) => f.split(':')[1]!));
-  }
-  return out;
-}
-
 /**
- * True when `device` is mounted in a mount namespace other than ours on its own — a running
- * container's copy of a volume's mount. A copy that propagates from ours (a namespace made by
- * `ip netns exec` or unshare while the volume was mounted: same peer group, or its slave) goes
- * when ours is unmounted, so it does not count. Reads one mountinfo per namespace found in /proc.
+ * True when `device` is mounted in a mount namespace other than ours — a running container's
+ * copy of a volume's mount. Reads one mountinfo per namespace found in /proc.
  */
 export function mountedElsewhere(device: string): boolean {
   const seen = new Set<string>();
-  let ours: Set<string>;
   try {
     seen.add(readlinkSync('/proc/self/ns/mnt'));
-    ours = new Set(peerGroups(readFileSync('/proc/self/mountinfo', 'utf8'), device).flat());
   } catch {
     return false;
   }
@@ -75,7 +60,7 @@ export function mountedElsewhere(device: string): boolean {
     } catch {
       continue; // gone meanwhile, or not ours to read
     }
-    if (peerGroups(info, device).some((groups) => !groups.some((g) => ours.has(g)))) return true;
+    if (info.split('\n').some((l) => l.split(' - ')[1]?.split(' ')[1] === device)) return true;
   }
   return false;
 }
