@@ -50,6 +50,8 @@ test('power target Down → state Down and the shutdown hook; Up → state Up', 
   await farmer.nodes.changePowerTarget(nodeId, 'Down');
   await until(async () => (await alice.nodes.power(nodeId)).state === 'Down', 20_000, 'node reported Down');
   await until(() => existsSync(hookFile), 10_000, 'shutdown hook ran');
+  // The file appears while the hook still runs: its exit is recorded a moment later.
+  await until(() => agent.status().services!.power.lastHookExit !== undefined, 10_000, 'shutdown hook exited');
   expect(readFileSync(hookFile, 'utf8')).toBe('down\n');
   expect(agent.status().services!.power).toMatchObject({ target: 'Down', state: 'Down', hookRuns: 1, lastHookExit: 0 });
 
