@@ -52,6 +52,11 @@ const MACHINES = new Set(['zmachine', 'vm']);
 
 /** Reads and checks a deployment file; every problem is a UsageError naming the file and field. */
 export function readDeploymentFile(file: string, cwd = process.cwd()): DeploymentFile {
+  return parseDeploymentFile(readJsonFile(file, cwd), file);
+}
+
+/** The file's JSON value, or a UsageError when it cannot be read or is not JSON. */
+export function readJsonFile(file: string, cwd = process.cwd()): unknown {
   let raw: string;
   try {
     raw = readFileSync(path.resolve(cwd, file), 'utf8');
@@ -64,7 +69,7 @@ export function readDeploymentFile(file: string, cwd = process.cwd()): Deploymen
   } catch (e) {
     throw new UsageError(`${file} is not JSON: ${(e as Error).message}`);
   }
-  return parseDeploymentFile(v, file);
+  return v;
 }
 
 export function parseDeploymentFile(v: unknown, file = 'the deployment file'): DeploymentFile {

@@ -9,7 +9,7 @@ import { flag, str, type Args, type Command } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure } from '../errors';
 import { fields } from '../io';
-import { buildDeployment, readDeploymentFile } from '../deployfile';
+import { buildDeployment, parseDeploymentFile, readJsonFile } from '../deployfile';
 import { formatSize, parseIntArg } from '../units';
 import { required } from './account';
 import { spansNodes } from '../networkfile';
@@ -154,13 +154,15 @@ transaction; the node picks it up from the chain and answers through its own not
 workload's state, addresses, or its reason for refusing (then the contract is canceled, exit 1).`,
     async run(ctx, a) {
       const file = a.positionals[0]!;
-      let f;
+      let raw;
       try {
-        f = readDeploymentFile(file, ctx.io.cwd);
+        raw = readJsonFile(file, ctx.io.cwd);
       } catch (e) {
-        if (str(a, 'node') === undefined) required(a, 'node', 'deploy'); // without --node, that is said first
+        if (str(a, 'node') === undefined) required(a, 'node', 'deploy'); // an unreadable file and no --node: the option is said first
         throw e;
       }
+      // A readable file's own problems are named (a file spanning nodes needs no --node).
+      const f = parseDeploymentFile(raw, file);
       if (spansNodes(f)) return deployAcrossNodes(ctx, a, f);
       const nodeId = parseIntArg(required(a, 'node', 'deploy'), '--node');
       const c = await ctx.client(true);
