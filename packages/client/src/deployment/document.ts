@@ -1,5 +1,6 @@
 /** The deployment document: what a user asks a node to run, as the node receives it. */
 import { DeploymentError, type Problem } from './errors';
+import { gatewayNetworkReferences } from './gateway-network';
 import { machineNetworkReferences } from './network-data';
 import { validateWorkloadData } from './workloads';
 
@@ -72,6 +73,7 @@ export function deploymentProblems(d: unknown): Problem[] {
     });
   });
   machineNetworkReferences(o.workloads, isMachine, bad);
+  gatewayNetworkReferences(o.workloads, bad);
   return out;
 }
 

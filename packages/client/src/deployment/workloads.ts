@@ -59,6 +59,8 @@ export interface GatewayNameProxyData {
   name: string;
   backends: string[];
   tls_passthrough?: boolean;
+  /** A private network of the twin the gateway node joins (a `network` workload of the deployment); the backends are then its machines' addresses. */
+  network?: string;
 }
 
 const MiB = 1024 * 1024;
