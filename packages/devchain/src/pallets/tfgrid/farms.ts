@@ -24,6 +24,7 @@ import {
   type FarmingPolicyLimit,
   type PublicIP,
 } from './store';
+import { devPublicRanges } from './dev-public-ranges';
 import { farmName, publicIp } from './validate';
 
 /** The farm, if `who` is its twin's account (else TwinNotExists / CannotUpdateFarmWrongTwin). */
@@ -50,8 +51,9 @@ export const farmCalls: Record<string, CallImpl> = {
     if (FarmIdByName.exists(ctx.state, a.name)) throw err('FarmExists');
     farmName(a.name);
     const ips: PublicIP[] = [];
+    const extra = devPublicRanges(ctx.state);
     for (const { ip, gw } of a.public_ips) {
-      publicIp(ip, gw);
+      publicIp(ip, gw, extra);
       if (ips.some((x) => bytesEqual(x.ip, ip))) throw err('IpExists');
       ips.push({ ip, gateway: gw, contract_id: 0n });
     }
@@ -94,7 +96,7 @@ export const farmCalls: Record<string, CallImpl> = {
   add_farm_ip(ctx, a: { farm_id: number; ip: Uint8Array; gw: Uint8Array }) {
     const who = ensureSigned(ctx.origin);
     const farm = ownFarm(ctx.state, who, a.farm_id);
-    publicIp(a.ip, a.gw);
+    publicIp(a.ip, a.gw, devPublicRanges(ctx.state));
     if (farm.public_ips.some((x) => bytesEqual(x.ip, a.ip))) throw err('IpExists');
     if (farm.public_ips.length >= 256) throw err('InvalidPublicIP');
     save(ctx, { ...farm, public_ips: [...farm.public_ips, { ip: a.ip, gateway: a.gw, contract_id: 0n }] });

@@ -7,6 +7,7 @@
 import type { Overlay } from '../../chain/overlay';
 import { ChainSpecError, resolveAccount } from '../../chain/genesis';
 import { TFGRID_STORAGE_VERSION } from '../../runtime/definition/tfgrid';
+import { devPublicRangesGenesis } from './dev-public-ranges';
 import {
   bytes,
   ConnectionPrice,
@@ -47,6 +48,11 @@ export interface TfgridGenesis {
   connectionPrice?: number;
   /** The pallet's storage version (default: the one spec 152 runs). */
   palletVersion?: string;
+  /**
+   * Dev chains only, not a TFChain field: CIDRs that count as public unicast on this chain, e.g.
+   * `["198.18.0.0/15"]` for a grid on one machine (see dev-public-ranges.ts). Default none.
+   */
+  devPublicRanges?: string[];
 }
 
 const UNITS = ['Bytes', 'Kilobytes', 'Megabytes', 'Gigabytes', 'Terrabytes'];
@@ -114,4 +120,5 @@ export function tfgridGenesis(state: Overlay, config: Record<string, unknown>): 
   FarmingPolicyID.set(state, 2);
   ConnectionPrice.set(state, num(c, 'connectionPrice'));
   PalletVersion.set(state, c.palletVersion ? { type: c.palletVersion } : TFGRID_STORAGE_VERSION);
+  devPublicRangesGenesis(state, c.devPublicRanges);
 }

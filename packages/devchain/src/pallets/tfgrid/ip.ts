@@ -33,17 +33,31 @@ const NON_PUBLIC_V4 = [
 const mask4 = (prefix: number): number => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
 const inNet4 = (addr: number, net: number, prefix: number): boolean => ((addr & mask4(prefix)) >>> 0) === ((net & mask4(prefix)) >>> 0);
 
-export const isPublicV4 = (addr: number): boolean => !NON_PUBLIC_V4.some(([net, p]) => inNet4(addr, net, p));
+/**
+ * Networks a dev chain counts as public unicast on top of the rules (see dev-public-ranges.ts);
+ * TFChain has none, and neither has a chain spec that lists none.
+ */
+export interface ExtraPublicRanges {
+  v4: [number, number][];
+  v6: [bigint, number][];
+}
+export const NO_EXTRA_RANGES: ExtraPublicRanges = { v4: [], v6: [] };
+
+export const isPublicV4 = (addr: number, extra: ExtraPublicRanges = NO_EXTRA_RANGES): boolean =>
+  extra.v4.some(([net, p]) => inNet4(addr, net, p)) || !NON_PUBLIC_V4.some(([net, p]) => inNet4(addr, net, p));
+
+/** Host bits of a v4 network are zero (a range is written as its network address). */
+export const isNetwork4 = (addr: number, prefix: number): boolean => ((addr & mask4(prefix)) >>> 0) === addr;
 
 /**
  * A public IPv4 with its gateway: the CIDR and the gateway parse, both are public unicast, the
  * gateway lies inside the CIDR's network and is not the network address itself.
  */
-export function validIp4(ip: string, gw: string): boolean {
+export function validIp4(ip: string, gw: string, extra: ExtraPublicRanges = NO_EXTRA_RANGES): boolean {
   const cidr = parseCidr4(ip);
   const g = parseIPv4(gw);
   if (!cidr || g === undefined) return false;
-  if (!isPublicV4(cidr.addr) || !isPublicV4(g)) return false;
+  if (!isPublicV4(cidr.addr, extra) || !isPublicV4(g, extra)) return false;
   if (!inNet4(g, cidr.addr, cidr.prefix)) return false;
   const network = (cidr.addr & mask4(cidr.prefix)) >>> 0;
   return cidr.prefix === 32 || g !== network;
@@ -85,14 +99,18 @@ const v6 = (s: string): [bigint, number] => {
 /** Unspecified, loopback, IPv4-mapped, discard, documentation, unique-local, link-local, multicast. */
 const NON_PUBLIC_V6 = ['::/127', '::ffff:0:0/96', '100::/64', '2001:db8::/32', 'fc00::/7', 'fe80::/10', 'ff00::/8'].map(v6);
 
-export const isPublicV6 = (addr: bigint): boolean => !NON_PUBLIC_V6.some(([net, p]) => inNet6(addr, net, p));
+export const isPublicV6 = (addr: bigint, extra: ExtraPublicRanges = NO_EXTRA_RANGES): boolean =>
+  extra.v6.some(([net, p]) => inNet6(addr, net, p)) || !NON_PUBLIC_V6.some(([net, p]) => inNet6(addr, net, p));
+
+/** Host bits of a v6 network are zero. */
+export const isNetwork6 = (addr: bigint, prefix: number): boolean => (addr & mask6(prefix)) === addr;
 
 /** A public IPv6 CIDR with a public gateway inside its network. */
-export function validIp6(ip: string, gw: string): boolean {
+export function validIp6(ip: string, gw: string, extra: ExtraPublicRanges = NO_EXTRA_RANGES): boolean {
   const cidr = parseCidr6(ip);
   const g = parseIPv6(gw);
   if (!cidr || g === undefined) return false;
-  return isPublicV6(cidr.addr) && isPublicV6(g) && inNet6(g, cidr.addr, cidr.prefix);
+  return isPublicV6(cidr.addr, extra) && isPublicV6(g, extra) && inNet6(g, cidr.addr, cidr.prefix);
 }
 
 /** A domain name: dot-separated labels of letters, digits and inner hyphens, 1–63 bytes each. */

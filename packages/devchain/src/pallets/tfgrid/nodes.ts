@@ -29,6 +29,7 @@ import {
   type PublicConfig,
   type Resources,
 } from './store';
+import { devPublicRanges } from './dev-public-ranges';
 import * as validate from './validate';
 
 /** SmartContractModule's view of a node's contracts (read through its declaration only). */
@@ -177,7 +178,7 @@ export const nodeCalls: Record<string, CallImpl> = {
     if (!bytesEqual(farmTwin.account_id, who)) throw err('CannotUpdateFarmWrongTwin');
     const node = nodeOf(ctx.state, a.node_id);
     if (node.farm_id !== a.farm_id) throw err('NodeUpdateNotAuthorized');
-    if (a.public_config && !validate.publicConfig(a.public_config)) throw err('InvalidPublicConfig');
+    if (a.public_config && !validate.publicConfig(a.public_config, devPublicRanges(ctx.state))) throw err('InvalidPublicConfig');
     Nodes.set(ctx.state, { ...node, public_config: a.public_config }, node.id);
     depositEvent(ctx, tfgrid, 'NodePublicConfigStored', [node.id, a.public_config]);
   },

@@ -4,7 +4,7 @@
  */
 import { isIPv4, isIPv6 } from 'node:net';
 import { err, type Interface, type Location, type PublicConfig, type Resources, utf8 } from './store';
-import { validDomain, validIp4, validIp6 } from './ip';
+import { validDomain, validIp4, validIp6, type ExtraPublicRanges } from './ip';
 
 const GIB = 1024n ** 3n;
 const ascii = (b: Uint8Array, re: RegExp): boolean => re.test(Buffer.from(b).toString('latin1'));
@@ -94,17 +94,20 @@ export function resources(r: Resources): void {
   if (r.mru < 2n * GIB) throw err('InvalidMRUInput');
 }
 
-/** A public config: ip4/gw4 public and consistent, optional ip6/gw6 likewise, optional domain. */
-export function publicConfig(c: PublicConfig): boolean {
-  if (!validIp4(utf8(c.ip4.ip), utf8(c.ip4.gw))) return false;
-  if (c.ip6 && !validIp6(utf8(c.ip6.ip), utf8(c.ip6.gw))) return false;
+/**
+ * A public config: ip4/gw4 public and consistent, optional ip6/gw6 likewise, optional domain.
+ * `extra`: what the chain spec adds as public (dev chains only, see dev-public-ranges.ts).
+ */
+export function publicConfig(c: PublicConfig, extra: ExtraPublicRanges): boolean {
+  if (!validIp4(utf8(c.ip4.ip), utf8(c.ip4.gw), extra)) return false;
+  if (c.ip6 && !validIp6(utf8(c.ip6.ip), utf8(c.ip6.gw), extra)) return false;
   if (c.domain !== undefined && !validDomain(utf8(c.domain))) return false;
   return true;
 }
 
 /** A farm's public IP (CIDR and gateway), else InvalidPublicIP. */
-export function publicIp(ip: Uint8Array, gw: Uint8Array): void {
-  if (!validIp4(utf8(ip), utf8(gw))) throw err('InvalidPublicIP');
+export function publicIp(ip: Uint8Array, gw: Uint8Array, extra: ExtraPublicRanges): void {
+  if (!validIp4(utf8(ip), utf8(gw), extra)) throw err('InvalidPublicIP');
 }
 
 // ---- resource units (tfchain_support::resources), for farming policy limits ----
