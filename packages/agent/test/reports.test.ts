@@ -105,3 +105,32 @@ test('resource reports: the latest figures of live contracts, transport failures
   expect(r.status().failures).toBe(2);
   await r.stop();
 });
+
+test('resource reports: a batch the chain refuses is split; only the contract it refuses is dropped', async () => {
+  const used = new Map<number, Capacity>([
+    [1, { cru: 1, mru: 1, sru: 1, hru: 0 }],
+    [2, { cru: 2, mru: 2, sru: 2, hru: 0 }],
+    [3, { cru: 3, mru: 3, sru: 3, hru: 0 }],
+  ]);
+  const p = {
+    states: (id: number): WorkloadState[] => [{ contractId: id, name: 'w', type: 'vm', version: 0, state: 'ok', used: used.get(id)!, updatedAt: 0 }],
+    used: (id: number) => used.get(id)!,
+    onChange: () => () => undefined,
+  } as unknown as ProvisionerPort;
+  const sent: number[][] = [];
+  const client = {
+    contracts: {
+      reportResources: async (r: { contractId: number }[]) => {
+        if (r.some((x) => x.contractId === 2)) throw new ChainError('SmartContractModule', 'ContractNotExists', '');
+        sent.push(r.map((x) => x.contractId));
+      },
+    },
+  } as unknown as TfchainClient;
+  const r = new ResourceReporter({ client, provisioner: p, logger: log, retryMinMs: 20, retryMaxMs: 50 });
+  r.start([1, 2, 3]);
+  await until(() => sent.length === 2, 5000);
+  expect(sent).toEqual([[1], [3]]);
+  // The batch and contract 2 alone: two refusals, nothing retried.
+  expect(r.status()).toEqual({ pending: [], accepted: 2, failures: 2 });
+  await r.stop();
+});

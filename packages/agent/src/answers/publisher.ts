@@ -4,16 +4,18 @@
  * TFKVStore (`ans/<contract_id>`, chunked, signed by the node, private part sealed to the
  * deployer's reply key — see the client's deployment/answer.ts), and removes it when the contract
  * ends. Driven by the provisioner's change events: a change only marks the contract (coalesced per
- * contract, at most `maxPending` marked); one worker sends what is marked in one batch and retries
- * with backoff, so provisioning never waits on the chain.
+ * contract, at most `maxPending` marked: a CoalescingQueue); one worker sends what is marked in one
+ * batch and retries with backoff, so provisioning never waits on the chain.
  */
 import type { Logger } from 'pino';
 import { answerCalls, CHUNK_SIZE, encodeAnswer, removeAnswerCalls, type KeyringPair, type TfchainClient, type WorkloadAnswer } from '@tfgrid/client';
 import { hexToU8a } from '@polkadot/util';
-import { backoffDelay, raceAbort, sleep } from '../backoff';
+import { raceAbort } from '../backoff';
+import { CoalescingQueue } from '../coalescing-queue';
 import type { ProvisionerPort } from '../contracts/provisioner';
 import type { AgentMetrics } from '../metrics';
-import { isPermanent, txErrorName } from '../reports/tx-error';
+import { sendSplittingRefused } from '../reports/split-refused';
+import { txErrorName } from '../reports/tx-error';
 import { AnswerNotes, type AnswerNote } from './notes';
 import { resultData } from './result-data';
 
@@ -49,10 +51,7 @@ export class AnswerPublisher implements AnswerSink {
   readonly #o: AnswerPublisherOptions;
   readonly #log: Logger;
   readonly #notes: AnswerNotes;
-  readonly #dirty = new Set<number>();
-  #abort = new AbortController();
-  #worker: Promise<void> | undefined;
-  #wake: (() => void) | undefined;
+  readonly #queue: CoalescingQueue<number>;
   #unsub: (() => void) | undefined;
   #published = 0;
   #failures = 0;
@@ -61,24 +60,32 @@ export class AnswerPublisher implements AnswerSink {
     this.#o = o;
     this.#log = o.logger.child({ module: 'answers' });
     this.#notes = new AnswerNotes(o.dataDir);
+    this.#queue = new CoalescingQueue<number>({
+      handle: (ids, signal) => this.#publishBatch(ids, signal),
+      maxPending: o.maxPending ?? 10_000,
+      perBatch: o.perBatch ?? 16,
+      retryMinMs: o.retryMinMs,
+      retryMaxMs: o.retryMaxMs,
+      onRetry: (e, ids, attempt, retryInMs) => {
+        this.#txFailed(e);
+        this.#log.warn({ err: (e as Error).message, attempt, retryInMs, contracts: ids }, 'publishing answers failed');
+      },
+      onDrop: (dropped, max) => this.#log.warn({ dropped, max }, 'answer queue full: oldest mark dropped'),
+    });
   }
 
   /** Follows the provisioner; every contract it holds and every answer left on chain is published or removed once. */
   start(): void {
-    if (this.#worker) return;
-    this.#abort = new AbortController();
+    if (this.#queue.running) return;
     const unsub = this.#o.provisioner.onChange((e) => this.mark(e.contractId));
     this.#unsub = () => void unsub();
     for (const id of [...this.#o.provisioner.contracts(), ...this.#notes.onChain()]) this.mark(id);
-    this.#worker = this.#run(this.#abort.signal);
+    this.#queue.start();
   }
 
   async stop(): Promise<void> {
     this.#unsub?.();
-    this.#abort.abort(new Error('answers stopping'));
-    this.#wake?.();
-    await this.#worker;
-    this.#worker = undefined;
+    await this.#queue.stop('answers stopping');
   }
 
   note(contractId: number, n: AnswerNote): void {
@@ -86,61 +93,45 @@ export class AnswerPublisher implements AnswerSink {
   }
 
   mark(contractId: number): void {
-    if (this.#dirty.has(contractId)) return;
-    const max = this.#o.maxPending ?? 10_000;
-    if (this.#dirty.size >= max) {
-      const oldest = this.#dirty.values().next().value as number;
-      this.#dirty.delete(oldest);
-      this.#log.warn({ dropped: oldest, max }, 'answer queue full: oldest mark dropped');
-    }
-    this.#dirty.add(contractId);
-    this.#wake?.();
+    this.#queue.mark(contractId);
   }
 
   status(): AnswerStatus {
-    return { pending: [...this.#dirty], published: this.#published, failures: this.#failures };
+    return { pending: this.#queue.pending(), published: this.#published, failures: this.#failures };
   }
 
-  async #run(signal: AbortSignal): Promise<void> {
-    let attempt = 0;
-    while (!signal.aborted) {
-      if (this.#dirty.size === 0) {
-        await new Promise<void>((r) => (this.#wake = r));
-        this.#wake = undefined;
-        continue;
-      }
-      const ids = [...this.#dirty].slice(0, this.#o.perBatch ?? 16);
-      for (const id of ids) this.#dirty.delete(id);
-      try {
-        await this.#publish(ids, signal);
-        attempt = 0;
-      } catch (e) {
-        if (signal.aborted) break;
-        for (const id of ids) this.mark(id);
-        this.#failures++;
-        this.#o.metrics?.txFailed('answer', txErrorName(e));
-        const d = backoffDelay(++attempt, this.#o.retryMinMs ?? 1000, this.#o.retryMaxMs ?? 60_000);
-        this.#log.warn({ err: (e as Error).message, attempt, retryInMs: d, contracts: ids }, 'publishing answers failed');
-        await sleep(d, signal).catch(() => undefined);
-      }
-    }
+  /** The batch in one transaction; one the chain refuses is split, dropping the contracts it refuses. */
+  #publishBatch(ids: number[], signal: AbortSignal): Promise<void> {
+    return sendSplittingRefused(ids, (batch) => this.#publish(batch, signal), {
+      failed: (e) => this.#txFailed(e),
+      refused: (id, e) => {
+        this.#log.warn({ err: (e as Error).message, contractId: id }, 'answer refused by the chain; dropped');
+        if (this.#gone(id)) this.#notes.published(id, 0);
+        this.#notes.save();
+      },
+    });
   }
 
-  /** One batch: each contract's answer set, or removed when the contract holds nothing any more. */
+  /** Whether the contract holds nothing any more (or the node never knew what it answers): its answer is removed. */
+  #gone(id: number): boolean {
+    const states = this.#o.provisioner.states(id);
+    return states.length === 0 || states.every((s) => s.state === 'deleted') || !this.#notes.get(id);
+  }
+
+  /** One transaction: each contract's answer set, or removed when the contract holds nothing any more. */
   async #publish(ids: number[], signal: AbortSignal): Promise<void> {
     const { client, provisioner } = this.#o;
     const calls = [];
     const after = new Map<number, number>();
     for (const id of ids) {
-      const states = provisioner.states(id);
       const note = this.#notes.get(id);
-      if (states.length === 0 || states.every((s) => s.state === 'deleted') || !note) {
+      if (!note || this.#gone(id)) {
         const chunks = this.#notes.chunks(id);
         if (chunks > 0) calls.push(...removeAnswerCalls(client.api, id, chunks));
         after.set(id, 0);
         continue;
       }
-      const workloads: WorkloadAnswer[] = states.map((s) => {
+      const workloads: WorkloadAnswer[] = provisioner.states(id).map((s) => {
         const data = s.state === 'ok' || s.state === 'paused' ? resultData(s.type, s.result) : undefined;
         const dh = note.dataHashes?.[s.name];
         return { name: s.name, type: s.type, version: s.version, state: s.state, ...(s.reason ? { reason: s.reason } : {}), ...(data ? { data } : {}), ...(dh ? { data_hash: dh } : {}) };
@@ -149,29 +140,18 @@ export class AnswerPublisher implements AnswerSink {
         { contractId: id, nodeId: this.#o.nodeId, twinId: note.twinId, hash: note.hash, version: note.version, workloads, ...(note.replyTo ? { replyTo: hexToU8a(`0x${note.replyTo}`) } : {}) },
         this.#o.pair,
       );
-      const c = answerCalls(client.api, id, bytes, this.#notes.chunks(id));
-      calls.push(...c);
+      calls.push(...answerCalls(client.api, id, bytes, this.#notes.chunks(id)));
       after.set(id, Math.max(1, Math.ceil(bytes.length / CHUNK_SIZE)));
     }
-    try {
-      if (calls.length) await raceAbort(client.batch(calls), signal);
-    } catch (e) {
-      if (!isPermanent(e)) throw e;
-      // A dispatch failure fails the same way again: each contract alone, dropping the one the chain refuses.
-      this.#failures++;
-      this.#o.metrics?.txFailed('answer', txErrorName(e));
-      if (ids.length > 1) {
-        for (const id of ids) await this.#publish([id], signal);
-        return;
-      }
-      this.#log.warn({ err: (e as Error).message, contractId: ids[0] }, 'answer refused by the chain; dropped');
-      if (after.get(ids[0]!) === 0) this.#notes.published(ids[0]!, 0);
-      this.#notes.save();
-      return;
-    }
+    if (calls.length) await raceAbort(client.batch(calls), signal);
     for (const [id, chunks] of after) this.#notes.published(id, chunks);
     this.#notes.save();
     this.#published += ids.length;
     this.#log.info({ contracts: ids, calls: calls.length }, 'answers published');
+  }
+
+  #txFailed(e: unknown): void {
+    this.#failures++;
+    this.#o.metrics?.txFailed('answer', txErrorName(e));
   }
 }
