@@ -5,7 +5,14 @@
  *   "workloads": [{ "type": "zmachine", "name": "a", "node": 1,
  *                   "network": { "interfaces": [{ "network": "net" }], "planetary": true } }, …]
  *
- * A machine's interface may give its `ip` (of its node's subnet), else one is picked.
+ * A machine's interface may give its `ip` (of its node's subnet), else one is picked. A gateway
+ * may join a network too, so its backends are private addresses of that network's machines:
+ *
+ *   { "type": "gateway-name-proxy", "name": "site", "node": 3, "gateway_name": "mysite",
+ *     "network": "net", "backends": ["http://10.20.2.2:8080", "http://web:8080"] }
+ *
+ * where a backend's host is an IPv4 address of the network's range or the name of a machine of
+ * the file that joins it (replaced by that machine's address when the network is planned).
  */
 
 export interface FileNetwork {
@@ -69,25 +76,68 @@ export function machineInterfaces(w: FileWorkload): { network: string; ip?: stri
   return (net.interfaces as unknown[]).filter((i): i is { network: string; ip?: string } => typeof i === 'object' && i !== null && typeof (i as { network?: unknown }).network === 'string');
 }
 
+const GATEWAYS = new Set(['gateway-name-proxy', 'gateway-fqdn-proxy']);
+
+/** The network a gateway of the file joins (its `network`), if any. */
+export function gatewayNetwork(w: FileWorkload): string | undefined {
+  return GATEWAYS.has(w.type) && typeof w.data.network === 'string' ? w.data.network : undefined;
+}
+
+const BACKEND = /^(https?:\/\/)([^\s/:]{1,253}):(\d{1,5})(\/?)$/;
+const IPV4_LIKE = /^[0-9.]+$/;
+
 /**
- * Every network a machine joins is one of the file's `networks` (or a `network` workload it
- * writes out itself); a network's name is not also a workload's; every listed network is joined.
+ * A gateway backend that names a machine (`http://web:8080`): the machine's name, else undefined
+ * (an address, or a form the client's rules refuse).
+ */
+export function backendMachine(backend: unknown): string | undefined {
+  const m = typeof backend === 'string' ? BACKEND.exec(backend) : null;
+  return m && !IPV4_LIKE.test(m[2]!) ? m[2] : undefined;
+}
+
+/** The backend with its machine name replaced by `ip`. */
+export function backendAt(backend: string, ip: string): string {
+  return backend.replace(BACKEND, (_all, scheme: string, _host: string, port: string, slash: string) => `${scheme}${ip}:${port}${slash}`);
+}
+
+/**
+ * Every network a machine or gateway joins is one of the file's `networks` (or a `network`
+ * workload it writes out itself); a network's name is not also a workload's; every listed network
+ * is joined; a gateway's backend naming a machine names one of the file that joins its network.
  */
 export function checkNetworkReferences(networks: FileNetwork[], workloads: FileWorkload[], bad: Bad): void {
   const planned = new Set(networks.map((n) => n.name));
   const own = new Set(workloads.filter((w) => w.type === 'network').map((w) => w.name));
   const joined = new Set<string>();
+  const known = (net: string): string | undefined => (planned.has(net) || own.has(net) ? undefined : `names no network of the file: '${net}' (the file's networks: ${[...planned].join(', ') || 'none'})`);
   workloads.forEach((w, i) => {
     if (planned.has(w.name)) bad(`workloads[${i}].name`, `'${w.name}' is also the name of a network of the file (the network becomes a workload of that name)`);
     machineInterfaces(w).forEach((itf, k) => {
       const at = `workloads[${i}].network.interfaces[${k}].network`;
-      if (!planned.has(itf.network) && !own.has(itf.network)) bad(at, `names no network of the file: '${itf.network}' (the file's networks: ${[...planned].join(', ') || 'none'})`);
+      const unknown = known(itf.network);
+      if (unknown) bad(at, unknown);
       if (planned.has(itf.network) && itf.ip !== undefined && typeof itf.ip !== 'string') bad(`${at.slice(0, -'.network'.length)}.ip`, 'must be an IPv4 address of the node\'s subnet');
       joined.add(itf.network);
     });
   });
+  workloads.forEach((w, i) => {
+    if (GATEWAYS.has(w.type) && w.data.network !== undefined && typeof w.data.network !== 'string') bad(`workloads[${i}].network`, 'must name a network of the file (a gateway joins it by name)');
+    const net = gatewayNetwork(w);
+    if (net === undefined) return;
+    const unknown = known(net);
+    if (unknown) bad(`workloads[${i}].network`, unknown);
+    joined.add(net);
+    (Array.isArray(w.data.backends) ? (w.data.backends as unknown[]) : []).forEach((b, k) => {
+      const name = backendMachine(b);
+      if (name === undefined) return;
+      const at = `workloads[${i}].backends[${k}]`;
+      const target = workloads.find((x) => x.name === name && isMachine(x.type));
+      if (!target) bad(at, `names '${name}', which is no machine of the file (a backend of a gateway on network '${net}' is http(s)://IP:port or http(s)://MACHINE:port)`);
+      else if (!machineInterfaces(target).some((x) => x.network === net)) bad(at, `names machine '${name}', which does not join network '${net}'`);
+    });
+  });
   const idle = networks.filter((n) => !joined.has(n.name));
-  if (idle.length) bad(`networks: ${idle.map((n) => `'${n.name}'`).join(', ')}`, 'joined by no machine (add it to a machine\'s network.interfaces, or leave it out)');
+  if (idle.length) bad(`networks: ${idle.map((n) => `'${n.name}'`).join(', ')}`, 'joined by no machine or gateway (add it to a machine\'s network.interfaces, or leave it out)');
 }
 
 /** Whether `deploy` plans networks or spans nodes for this file (else: one deployment on --node). */

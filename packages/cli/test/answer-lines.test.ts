@@ -1,6 +1,7 @@
 /** How `deploy`, `contracts show` and `contracts update` print a node's answer, one line per workload. */
-import type { DeploymentAnswer } from '@tfgrid/client';
+import type { Deployment, DeploymentAnswer } from '@tfgrid/client';
 import { answerLines } from '../src/commands/deploy';
+import { resultLines } from '../src/commands/network-wait';
 
 const answer = (workloads: DeploymentAnswer['workloads']): DeploymentAnswer => ({ contractId: 1, nodeId: 1, twinId: 2, hash: 'h', version: 0, updatedAt: 0, workloads, sealed: true, opened: true });
 
@@ -19,5 +20,36 @@ test('addresses, private networks by name, sizes and reasons', () => {
     'web  zmachine  ok  v1  node_local 10.249.0.2  private mynet 10.20.1.2  planetary 300::1',
     'solo  zmachine  ok  v0  node_local 10.249.0.3',
     'bad  zmachine  error  v0  — the image at … has sha256 …',
+  ]);
+});
+
+test("a machine's public IPv6 when the node gives one; a gateway's fqdn and network, from the answer or the deployment sent", () => {
+  const sent = { version: 0, twin_id: 2, node_id: 3, metadata: '', description: '', expiration: 0, workloads: [{ version: 0, name: 'site', type: 'gateway-name-proxy', metadata: '', description: '', data: { name: 'mysite', backends: ['http://10.20.2.2:80'], network: 'net' } }] } as Deployment;
+  const a = answer([
+    { name: 'web', type: 'zmachine', version: 0, state: 'ok', data: { addresses: { private: { net: '10.20.2.2' }, public: '198.18.0.40/24', public_ipv6: '2001:2::40/64' } } },
+    { name: 'old', type: 'zmachine', version: 0, state: 'ok', data: { addresses: { public: '198.18.0.41/24' } } },
+    { name: 'site', type: 'gateway-name-proxy', version: 0, state: 'ok', data: { fqdn: 'mysite.gw.example', name: 'mysite' } },
+    { name: 'told', type: 'gateway-name-proxy', version: 0, state: 'ok', data: { fqdn: 'told.gw.example', network: 'other' } },
+  ]);
+  expect(answerLines(a, sent)).toEqual([
+    'web  zmachine  ok  v0  private net 10.20.2.2  public 198.18.0.40/24  public_ipv6 2001:2::40/64',
+    'old  zmachine  ok  v0  public 198.18.0.41/24',
+    'site  gateway-name-proxy  ok  v0  mysite.gw.example  network net',
+    'told  gateway-name-proxy  ok  v0  told.gw.example  network other',
+  ]);
+  // Without the deployment sent (another tool's contract), what the answer says.
+  expect(answerLines(a)[2]).toBe('site  gateway-name-proxy  ok  v0  mysite.gw.example');
+  const r = resultLines([{ nodeId: 3, contractId: 9, hash: 'h', deployment: sent }], [a]);
+  expect(r.text).toEqual([
+    '  web  node 3  contract 9  private net 10.20.2.2  public 198.18.0.40/24  public_ipv6 2001:2::40/64',
+    '  old  node 3  contract 9  public 198.18.0.41/24',
+    '  site  node 3  contract 9  gateway mysite.gw.example  network net',
+    '  told  node 3  contract 9  gateway told.gw.example  network other',
+  ]);
+  expect(r.json.machines[0]).toMatchObject({ name: 'web', public: '198.18.0.40/24', publicIpv6: '2001:2::40/64' });
+  expect(r.json.machines[1]).toMatchObject({ name: 'old', publicIpv6: null });
+  expect(r.json.gateways).toEqual([
+    { name: 'site', nodeId: 3, contractId: 9, fqdn: 'mysite.gw.example', network: 'net' },
+    { name: 'told', nodeId: 3, contractId: 9, fqdn: 'told.gw.example', network: 'other' },
   ]);
 });

@@ -1,5 +1,5 @@
 /** contracts list|show|update|cancel and name reserve|release: a deployer's contracts. */
-import type { Contract, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
+import type { Contract, Deployment, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
 import { str, type Command } from '../command';
 import type { Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
@@ -7,6 +7,7 @@ import { fields, table } from '../io';
 import { buildDeployment, readDeploymentFile } from '../deployfile';
 import { formatSize, formatTft, parseIntArg } from '../units';
 import { answerLines, checkNode, WAIT_OPTIONS, waitForNode } from './deploy';
+import { listNetworks } from '../netstate';
 
 /** The explorer's contract view (grid proxy names). */
 interface ExplorerContract {
@@ -45,6 +46,15 @@ async function answerOf(ctx: Context, c: TfchainClient, id: number): Promise<Dep
     ctx.progress(`the node's answer for contract ${id} is unreadable: ${(e as Error).message}`);
     return null;
   });
+}
+
+/** What this CLI last sent on contract `id`, when a saved network holds it (a gateway's network is read from it). */
+function sentDeployment(ctx: Context, id: number): Deployment | undefined {
+  try {
+    return listNetworks(ctx.io).flatMap((n) => n.contracts).find((k) => k.contractId === id)?.deployment;
+  } catch {
+    return undefined; // no saved networks to read: the answer alone is printed
+  }
 }
 
 const target = (k: Contract['type']): string => (k.kind === 'name' ? `name ${k.name}` : `node ${k.nodeId}`);
@@ -109,7 +119,7 @@ export const contractCommands: Command[] = [
           // The chain keeps the time of the last bill (unix seconds), not a block number.
           'last billed': billing.lastUpdated > 0 ? new Date(billing.lastUpdated * 1000).toISOString() : 'never',
           ...(k.type.kind === 'node' ? { 'node answer': answer ? `deployment v${answer.version}, ${new Date(answer.updatedAt).toISOString()}${answer.sealed && !answer.opened ? ' (reasons and addresses sealed to the deployer)' : ''}` : 'none yet' } : {}),
-        }).concat(answer ? answerLines(answer).map((l) => `  ${l}`) : []),
+        }).concat(answer ? answerLines(answer, sentDeployment(ctx, id)).map((l) => `  ${l}`) : []),
       };
     },
   },
@@ -134,7 +144,7 @@ export const contractCommands: Command[] = [
       ctx.progress(`deployment v${r.deployment.version}: ${r.changed.length ? `changed ${r.changed.join(', ')}` : 'no workload changed'}`);
       const answer = await waitForNode(ctx, c, id, r.deployment, r.hash, a, false);
       const out = { contractId: id, nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed, block: r.blockNumber ?? null, workloads: answer?.workloads ?? null };
-      return { json: out, text: [...fields({ contract: id, node: nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed.join(', ') || 'nothing' }), ...(answer ? answerLines(answer).map((l) => `  ${l}`) : [])] };
+      return { json: out, text: [...fields({ contract: id, node: nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed.join(', ') || 'nothing' }), ...(answer ? answerLines(answer, r.deployment).map((l) => `  ${l}`) : [])] };
     },
   },
   {

@@ -22,19 +22,47 @@ export const WAIT_OPTIONS = {
 
 /**
  * The node's answer, one line per workload: `web  zmachine  ok  v1  node_local 10.249.0.2`; a
- * machine's private networks as `private mynet 10.20.1.2` (none: left out).
+ * machine's private networks as `private mynet 10.20.1.2` (none: left out), its public IPv6 as
+ * `public_ipv6 …` when the node gives one; a gateway's fqdn and the network it joins (`network
+ * net`, from the answer or else from `sent`, the deployment as sent).
  */
-export function answerLines(a: DeploymentAnswer): string[] {
+export function answerLines(a: DeploymentAnswer, sent?: Deployment): string[] {
   return a.workloads.map((w) => {
     const addresses = w.data?.addresses as Record<string, unknown> | undefined;
+    const network = gatewayNetworkOf(w, sent);
     const extra = [
       ...(addresses ? Object.entries(addresses).flatMap(([k, v]) => addressWords(k, v)) : []),
       ...(typeof w.data?.size === 'number' ? [formatSize(w.data.size)] : []),
       ...(typeof w.data?.fqdn === 'string' ? [w.data.fqdn] : []),
+      ...(network ? [`network ${network}`] : []),
       ...(w.reason ? [`— ${w.reason}`] : []),
     ];
     return `${w.name}  ${w.type}  ${w.state}  v${w.version}${extra.length ? `  ${extra.join('  ')}` : ''}`;
   });
+}
+
+/** The private network a gateway workload joins: the node's answer says it, else the deployment sent. */
+export function gatewayNetworkOf(w: DeploymentAnswer['workloads'][number], sent?: Deployment): string | undefined {
+  if (!w.type.startsWith('gateway-')) return undefined;
+  const said = w.data?.network ?? sent?.workloads.find((x) => x.name === w.name && x.type === w.type)?.data.network;
+  return typeof said === 'string' ? said : undefined;
+}
+
+/**
+ * Refuses, before any contract exists, a gateway name its twin has not reserved: the node admits
+ * a gateway-name-proxy only for a live name contract of the deployment's twin.
+ */
+export async function checkGatewayNames(ctx: Context, c: TfchainClient, twinId: number, ds: Deployment[]): Promise<void> {
+  for (const d of ds)
+    for (const w of d.workloads) {
+      if (w.type !== 'gateway-name-proxy' || typeof w.data.name !== 'string') continue;
+      const name = w.data.name;
+      ctx.progress(`checking the name contract of '${name}' …`);
+      const id = await c.contracts.idByName(name);
+      const k = id === undefined ? undefined : await c.contracts.get(id);
+      if (!k || k.state === 'Deleted') throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name '${name}' is not reserved: reserve it first with \`tfgrid name reserve ${name}\` (nothing was created)`, { kind: 'name', name });
+      if (k.twinId !== twinId) throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name '${name}' is reserved by twin ${k.twinId}, not yours (${twinId}); pick another (nothing was created)`, { kind: 'name', name, twinId: k.twinId });
+    }
 }
 
 /** `node_local 10.249.0.2`; a map of names to addresses as one entry per name. */
@@ -53,7 +81,7 @@ export async function waitForNode(ctx: Context, c: TfchainClient, contractId: nu
   ctx.progress(`waiting for node ${d.node_id}'s answer for contract ${contractId} (up to ${limit} s) …`);
   const { DeploymentFailedError } = await chainLib();
   try {
-    return await c.deployments.wait(contractId, { hash, deployment: d, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) });
+    return await c.deployments.wait(contractId, { hash, deployment: d, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x, d).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) });
   } catch (e) {
     if (!(e instanceof DeploymentFailedError)) throw e;
     throw await failure(ctx, c, e, d.node_id, cancelOnRefusal);
@@ -169,6 +197,7 @@ workload's state, addresses, or its reason for refusing (then the contract is ca
       const twinId = await twinOf(ctx, c);
       const d = await buildDeployment(f, twinId, nodeId, 0);
       await checkNode(c, nodeId);
+      await checkGatewayNames(ctx, c, twinId, [d]);
       if (!flag(a, 'no-capacity-check')) await checkCapacity(ctx, d);
       const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${nodeId}`, () => c.deployments.create(d, { contractData: f.contractData, publicIps: f.publicIps }));
       ctx.progress(`contract ${r.contractId} created in block #${r.blockNumber ?? '?'}`);
@@ -176,7 +205,7 @@ workload's state, addresses, or its reason for refusing (then the contract is ca
       const out = { contractId: r.contractId, nodeId, twinId, hash: r.hash, block: r.blockNumber ?? null, running: answer !== null, workloads: answer?.workloads ?? f.workloads.map((w) => ({ name: w.name, type: w.type })) };
       return {
         json: out,
-        text: [...fields({ contract: r.contractId, node: nodeId, hash: r.hash, state: answer ? 'running (the node answered)' : 'created (not waited for)' }), ...(answer ? answerLines(answer).map((l) => `  ${l}`) : [])],
+        text: [...fields({ contract: r.contractId, node: nodeId, hash: r.hash, state: answer ? 'running (the node answered)' : 'created (not waited for)' }), ...(answer ? answerLines(answer, r.deployment).map((l) => `  ${l}`) : [])],
       };
     },
   },

@@ -1,13 +1,14 @@
 /**
  * Waiting for several nodes' answers at once (a deployment across nodes, a network's update), and
- * each machine's addresses from them: private (per network), planetary, public.
+ * from them each machine's addresses — private (per network), planetary, public IPv4 and IPv6 —
+ * and each gateway's fqdn and network.
  */
 import type { Deployment, DeploymentAnswer, NodeReason, TfchainClient } from '@tfgrid/client';
 import { flag, str, type Args } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure } from '../errors';
 import { parseIntArg } from '../units';
-import { answerLines } from './deploy';
+import { answerLines, gatewayNetworkOf } from './deploy';
 
 export interface NodeContract {
   nodeId: number;
@@ -26,7 +27,7 @@ export async function waitForAll(ctx: Context, c: TfchainClient, all: NodeContra
   const { DeploymentFailedError } = await chainLib();
   ctx.progress(`waiting for the answers of nodes ${all.map((m) => m.nodeId).join(', ')} (up to ${limit} s) …`);
   const settled = await Promise.allSettled(
-    all.map((m) => c.deployments.wait(m.contractId, { hash: m.hash, deployment: m.deployment, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) })),
+    all.map((m) => c.deployments.wait(m.contractId, { hash: m.hash, deployment: m.deployment, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x, m.deployment).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) })),
   );
   const refused: { nodeId: number; contractId: number; reasons: NodeReason[] }[] = [];
   const silent: NodeContract[] = [];
@@ -53,22 +54,40 @@ interface Addresses {
   private?: Record<string, string>;
   planetary?: string;
   public?: string;
-  public6?: string;
+  public_ipv6?: string;
   node_local?: string;
 }
 
-/** One line per machine, from the nodes' answers: `a  node 1  contract 7  private net 10.20.2.2  planetary 3xx:…`. */
-export function machineLines(all: NodeContract[], answers: DeploymentAnswer[]): { json: Record<string, unknown>[]; text: string[] } {
-  const json: Record<string, unknown>[] = [];
+/**
+ * One line per machine and per gateway, from the nodes' answers:
+ * `a  node 1  contract 7  private net 10.20.2.2  planetary 3xx:…  public 185.206.122.40/24  public_ipv6 2001:…`,
+ * `site  node 3  contract 9  gateway mysite.gw.example  network net`.
+ */
+export function resultLines(all: NodeContract[], answers: DeploymentAnswer[]): { json: { machines: Record<string, unknown>[]; gateways: Record<string, unknown>[] }; text: string[] } {
+  const machines: Record<string, unknown>[] = [];
+  const gateways: Record<string, unknown>[] = [];
   const text: string[] = [];
   answers.forEach((ans, i) => {
+    const where = `node ${all[i]!.nodeId}  contract ${all[i]!.contractId}`;
     for (const w of ans.workloads) {
+      if (w.type.startsWith('gateway-')) {
+        const fqdn = typeof w.data?.fqdn === 'string' ? w.data.fqdn : null;
+        const network = gatewayNetworkOf(w, all[i]!.deployment) ?? null;
+        gateways.push({ name: w.name, nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, fqdn, network });
+        text.push(`  ${w.name}  ${where}${fqdn ? `  gateway ${fqdn}` : ''}${network ? `  network ${network}` : ''}`);
+        continue;
+      }
       if (w.type !== 'zmachine' && w.type !== 'vm') continue;
       const ad = (w.data?.addresses ?? {}) as Addresses;
-      json.push({ name: w.name, nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, private: ad.private ?? {}, planetary: ad.planetary ?? null, public: ad.public ?? null, nodeLocal: ad.node_local ?? null });
-      const words = [...Object.entries(ad.private ?? {}).map(([n, ip]) => `private ${n} ${ip}`), ...(ad.planetary ? [`planetary ${ad.planetary}`] : []), ...(ad.public ? [`public ${ad.public}`] : [])];
-      text.push(`  ${w.name}  node ${all[i]!.nodeId}  contract ${all[i]!.contractId}${words.length ? `  ${words.join('  ')}` : ''}`);
+      machines.push({ name: w.name, nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, private: ad.private ?? {}, planetary: ad.planetary ?? null, public: ad.public ?? null, publicIpv6: ad.public_ipv6 ?? null, nodeLocal: ad.node_local ?? null });
+      const words = [
+        ...Object.entries(ad.private ?? {}).map(([n, ip]) => `private ${n} ${ip}`),
+        ...(ad.planetary ? [`planetary ${ad.planetary}`] : []),
+        ...(ad.public ? [`public ${ad.public}`] : []),
+        ...(ad.public_ipv6 ? [`public_ipv6 ${ad.public_ipv6}`] : []),
+      ];
+      text.push(`  ${w.name}  ${where}${words.length ? `  ${words.join('  ')}` : ''}`);
     }
   });
-  return { json, text };
+  return { json: { machines, gateways }, text };
 }

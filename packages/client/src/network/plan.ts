@@ -57,11 +57,12 @@ export class NetworkPlanError extends Error {
   readonly code = 'network-plan';
 }
 
-const DEFAULT_RANGE = '10.20.0.0/16';
+/** A network's range when none is given. */
+export const DEFAULT_NETWORK_RANGE = '10.20.0.0/16';
 const randomPort = (): number => 1024 + Math.floor(Math.random() * (32767 - 1024));
 
 export function planNetwork(i: PlanInput): NetworkPlan {
-  const ipRange = i.previous?.ipRange ?? i.ipRange ?? DEFAULT_RANGE;
+  const ipRange = i.previous?.ipRange ?? i.ipRange ?? DEFAULT_NETWORK_RANGE;
   const range = parseCidr4(ipRange);
   if (!range || range.prefix !== 16) throw new NetworkPlanError(`network range ${ipRange} must be a /16`);
   if (i.previous && i.ipRange && i.ipRange !== i.previous.ipRange) throw new NetworkPlanError(`network '${i.name}' already uses ${i.previous.ipRange}; its range cannot change`);

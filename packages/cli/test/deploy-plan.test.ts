@@ -1,0 +1,82 @@
+/**
+ * What `tfgrid deploy` sends for a file with a gateway on a private network, worked out without a
+ * chain: the network planned over the machines' nodes and the gateway's, the gateway node's
+ * deployment holding the network workload with its own subnet, the other nodes peering with it, a
+ * backend naming a machine given the machine's address; and the file's refusals (exit 2 paths).
+ */
+import type { NetworkData } from '@tfgrid/client';
+import { checkGatewayBackends, planDeployment } from '../src/deploy-plan';
+import { buildDeployment, parseDeploymentFile } from '../src/deployfile';
+
+const image = { url: 'http://198.18.0.1/busybox.tar.gz', sha256: 'a'.repeat(64) };
+const machine = (name: string, node: number, network: unknown) => ({ type: 'zmachine', name, node, image, size: '64MiB', compute_capacity: { cpu: 1, memory: '256MiB' }, entrypoint: 'httpd -f -p 8080', network });
+const gateway = (node: number, over: Record<string, unknown> = {}) => ({ type: 'gateway-name-proxy', name: 'site', node, gateway_name: 'mysite', network: 'net', backends: ['http://web:8080'], ...over });
+const joins = { interfaces: [{ network: 'net' }] };
+const endpoints = new Map<number, string | undefined>([[1, '198.18.0.2'], [2, '198.18.0.3'], [3, '198.18.0.4']]);
+const parse = (workloads: unknown[], networks: unknown = [{ name: 'net', ip_range: '10.20.0.0/16' }]) => parseDeploymentFile({ networks, workloads }, 'site.json');
+
+test("the gateway's node joins the network: its deployment holds the network workload with a subnet of its own, the other nodes peer with it", async () => {
+  const f = parse([machine('web', 1, joins), machine('db', 2, { interfaces: [{ network: 'net', ip: '10.20.3.9' }] }), gateway(3, { backends: ['http://web:8080', 'https://db:443', 'http://10.20.2.7:80/'] })]);
+  const { plans, machines, deployments } = await planDeployment(f, f.workloads.map((w) => w.node!), endpoints, 7);
+  const [plan] = plans;
+  expect(plan!.nodes.map((n) => [n.nodeId, n.subnet])).toEqual([[1, '10.20.2.0/24'], [2, '10.20.3.0/24'], [3, '10.20.4.0/24']]);
+  expect(machines.get('net')).toEqual([{ name: 'web', nodeId: 1, ip: '10.20.2.2' }, { name: 'db', nodeId: 2, ip: '10.20.3.9' }]);
+  expect(deployments.map((g) => g.nodeId)).toEqual([1, 2, 3]);
+  const gw = deployments[2]!.d;
+  expect(gw.workloads.map((w) => [w.type, w.name])).toEqual([['network', 'net'], ['gateway-name-proxy', 'site']]);
+  const net = gw.workloads[0]!.data as unknown as NetworkData;
+  expect(net).toMatchObject({ ip_range: '10.20.0.0/16', subnet: '10.20.4.0/24', wireguard_private_key: plan!.nodes[2]!.privateKey });
+  expect(net.peers.map((p) => p.subnet)).toEqual(['10.20.2.0/24', '10.20.3.0/24']);
+  // Backends naming machines carry their addresses; a literal one stays as written.
+  expect(gw.workloads[1]!.data).toEqual({ name: 'mysite', network: 'net', backends: ['http://10.20.2.2:8080', 'https://10.20.3.9:443', 'http://10.20.2.7:80/'] });
+  // The machines' nodes route the gateway node's subnet to it.
+  for (const g of deployments.slice(0, 2)) {
+    const peers = (g.d.workloads.find((w) => w.type === 'network')!.data as unknown as NetworkData).peers;
+    expect(peers).toContainEqual({ subnet: '10.20.4.0/24', wireguard_public_key: plan!.nodes[2]!.publicKey, allowed_ips: ['10.20.4.0/24', '100.64.20.4/32'], endpoint: `198.18.0.4:${plan!.nodes[2]!.listenPort}` });
+  }
+  expect(deployments.map((g) => g.publicIps)).toEqual([0, 0, 0]);
+});
+
+test("a gateway on a machine's node shares that node's subnet; a public IPv4+IPv6 ip workload is one farm IP", async () => {
+  const f = parse([
+    { ...machine('web', 1, { ...joins, public_ip: 'pub' }) },
+    { type: 'ip', name: 'pub', node: 1, v4: true, v6: true },
+    gateway(1, { node: 1 }),
+  ]);
+  const { plans, deployments } = await planDeployment(f, [1, 1, 1], endpoints, 7);
+  expect(plans[0]!.nodes.map((n) => n.nodeId)).toEqual([1]);
+  expect(deployments).toHaveLength(1);
+  expect(deployments[0]!.publicIps).toBe(1);
+  expect(deployments[0]!.d.workloads.map((w) => w.name)).toEqual(['net', 'web', 'pub', 'site']);
+  expect(deployments[0]!.d.workloads.find((w) => w.name === 'pub')!.data).toEqual({ v4: true, v6: true });
+  expect(deployments[0]!.d.workloads.find((w) => w.name === 'site')!.data.backends).toEqual(['http://10.20.2.2:8080']);
+});
+
+test("a network only a gateway joins is planned on the gateway's node (its backends may be users' machines)", async () => {
+  const f = parse([gateway(2, { backends: ['http://10.20.9.2:8080'] })]);
+  const { plans, deployments } = await planDeployment(f, [2], endpoints, 7);
+  expect(plans[0]!.nodes.map((n) => [n.nodeId, n.subnet])).toEqual([[2, '10.20.2.0/24']]);
+  expect(deployments[0]!.d.workloads.map((w) => w.type)).toEqual(['network', 'gateway-name-proxy']);
+});
+
+test.each([
+  [[machine('web', 1, joins), gateway(3, { network: 'other' })], "site.json: workloads[1].network names no network of the file: 'other' (the file's networks: net)"],
+  [[machine('web', 1, joins), gateway(3, { network: 7 })], 'site.json: workloads[1].network must name a network of the file'],
+  [[machine('web', 1, joins), gateway(3, { backends: ['http://api:8080'] })], "site.json: workloads[1].backends[0] names 'api', which is no machine of the file"],
+  [[machine('web', 1, {}), machine('db', 1, joins), gateway(3)], "site.json: workloads[2].backends[0] names machine 'web', which does not join network 'net'"],
+])('a gateway naming what the file lacks is refused with its field: %#', (workloads, message) => {
+  expect(() => parse(workloads)).toThrow(message);
+});
+
+test('a literal backend outside the network, or no machine address of it, is refused before the chain is asked', async () => {
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://web:8080', 'http://10.30.2.2:8080'] })]))).rejects.toThrow("workloads[1] ('site').backends[1]: 10.30.2.2 is outside network 'net' (10.20.0.0/16)");
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://10.20.2.1:80'] })]))).rejects.toThrow('10.20.2.1 is not a machine address');
+  // The default range when the file gives none.
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://10.21.2.2:80'] })], [{ name: 'net' }]))).rejects.toThrow("outside network 'net' (10.20.0.0/16)");
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://10.20.2.2:80', 'http://web:80'] })]))).resolves.toBeUndefined();
+});
+
+test("a single-node file's gateway on a network workload written out in the file: a backend outside its range is refused by the deployment's rules", async () => {
+  const f = parseDeploymentFile({ workloads: [{ type: 'network', name: 'net', ip_range: '10.20.0.0/16', subnet: '10.20.2.0/24', wireguard_private_key: 'x', wireguard_listen_port: 4000, peers: [] }, gateway(1, { node: undefined, backends: ['http://10.30.0.2:80'] })] });
+  await expect(buildDeployment(f, 7, 1)).rejects.toThrow("$.workloads[1].data.backends[0] 10.30.0.2 is outside network 'net' (10.20.0.0/16)");
+});
