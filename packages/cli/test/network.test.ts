@@ -57,6 +57,7 @@ const machine = (name: string, node: number | undefined, network: unknown) => ({
   entrypoint: 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 80 -h /www', network,
 });
 const joins = (net: string) => ({ interfaces: [{ network: net }] });
+const gateway = (node: number, network: string, backends: string[], gatewayName = 'mysite') => ({ type: 'gateway-name-proxy', name: 'site', node, gateway_name: gatewayName, network, backends });
 
 /** An HTTP GET of host:80 from inside machine `id` of agent `i` (busybox nc: its wget crashes in the static image). */
 function fetchFrom(i: number, id: string, host: string): string | undefined {
@@ -128,6 +129,10 @@ test('bad networks and nodes in the deploy file are refused with the field named
     [{ networks: [{ name: 'net' }], workloads: [machine('a', 0, joins('net'))] }, /workloads\[0\]\.node must be a node id \(a whole number ≥ 1\), got 0/],
     [{ networks: [{ name: 'net' }], workloads: [machine('net', 1, joins('net'))] }, /workloads\[0\]\.name 'net' is also the name of a network/],
     [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), machine('b', undefined, joins('net'))] }, /workloads\[1\] \('b'\) has no node: give it "node" in the file or --node/],
+    // A gateway on a network: the network must be the file's, its backends machines of it.
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'other', ['http://a:80'])] }, /workloads\[1\]\.network names no network of the file: 'other' \(the file's networks: net\)/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'net', ['http://10.30.2.2:80'])] }, /workloads\[1\] \('site'\)\.backends\[0\]: 10\.30\.2\.2 is outside network 'net' \(10\.20\.0\.0\/16\)/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'net', ['http://b:80'])] }, /workloads\[1\]\.backends\[0\] names 'b', which is no machine of the file/],
   ];
   for (const [content, message] of cases) {
     const r = await cli(['deploy', file('bad.json', content), ...at()], env);
@@ -231,4 +236,47 @@ test("a node's refusal cancels every node's contract (all or nothing); an endpoi
   // The plan of a network that no contract carries is forgotten.
   expect(readdirSync(path.join(dir, 'state')).filter((n) => n.includes('-other.json'))).toEqual([]);
   await until('node 1 to remove the network', async () => !holdsNetworks(0), 60_000, 500);
+});
+
+test("a gateway naming the network: its node joins it (a subnet, a network workload, the others' peer), a backend naming a machine gets its address; an unreserved name is refused first", async () => {
+  const [n1, n2] = nodeIds as [number, number];
+  const name = `site${process.pid % 10000}`;
+  const f = file('gateway.json', { networks: [{ name: 'gwnet', ip_range: '10.40.0.0/16' }], workloads: [machine('a', n1, joins('gwnet')), gateway(n2, 'gwnet', ['http://a:80'], name)] });
+  const argv = ['deploy', f, '--endpoint', `${n1}=127.0.0.1`, '--endpoint', `${n2}=127.0.0.1`, '--no-wait', '--json', ...at()];
+  const state = path.join(dir, 'state');
+  const saved = (): string[] => readdirSync(state).filter((n) => n.endsWith('-gwnet.json'));
+
+  // The node admits a gateway only for its twin's live name contract: said before any contract exists.
+  const unreserved = await cli(argv, env);
+  expect({ code: unreserved.code, stderr: unreserved.stderr }).toEqual({ code: 1, stderr: expect.stringContaining(`gateway 'site' on node ${n2}: the name '${name}' is not reserved: reserve it first with \`tfgrid name reserve ${name}\` (nothing was created)`) });
+  expect([...(await alice.contracts.activeForNode(n1)), ...(await alice.contracts.activeForNode(n2))]).toEqual([]);
+  expect(saved()).toEqual([]);
+
+  expect((await cli(['name', 'reserve', name, '--url', chain.url], env)).code).toBe(0);
+  const d = await cli(argv, env);
+  if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}\n${d.stdout}`);
+  const out = d.json();
+  expect(out.networks).toEqual([{ name: 'gwnet', ipRange: '10.40.0.0/16', nodes: [{ nodeId: n1, subnet: '10.40.2.0/24', endpoint: '127.0.0.1' }, { nodeId: n2, subnet: '10.40.3.0/24', endpoint: '127.0.0.1' }] }]);
+  expect(out.contracts).toEqual([expect.objectContaining({ nodeId: n1 }), expect.objectContaining({ nodeId: n2 })]);
+  const [ca, cb] = out.contracts.map((c: { contractId: number }) => c.contractId) as [number, number];
+
+  // What each node's contract carries (the saved network holds the deployments as sent).
+  type Sent = { plan: NetworkPlan; contracts: { nodeId: number; contractId: number; deployment: { workloads: { name: string; type: string; data: Record<string, any> }[] } }[]; machines: unknown[] };
+  const s = JSON.parse(readFileSync(path.join(state, saved()[0]!), 'utf8')) as Sent;
+  expect(s.contracts.map((k) => [k.nodeId, k.contractId])).toEqual([[n1, ca], [n2, cb]]);
+  const gw = s.contracts[1]!.deployment.workloads;
+  expect(gw.map((w) => [w.type, w.name])).toEqual([['network', 'gwnet'], ['gateway-name-proxy', 'site']]);
+  expect(gw[0]!.data).toMatchObject({ ip_range: '10.40.0.0/16', subnet: '10.40.3.0/24', wireguard_private_key: s.plan.nodes[1]!.privateKey });
+  expect(gw[1]!.data).toEqual({ name, network: 'gwnet', backends: ['http://10.40.2.2:80'] });
+  const peersOf1 = s.contracts[0]!.deployment.workloads.find((w) => w.type === 'network')!.data.peers as { subnet: string; wireguard_public_key: string }[];
+  expect(peersOf1).toEqual([expect.objectContaining({ subnet: '10.40.3.0/24', wireguard_public_key: s.plan.nodes[1]!.publicKey })]);
+  expect(s.machines).toEqual([{ name: 'a', nodeId: n1, ip: '10.40.2.2' }]);
+  expect(d.stdout + d.stderr).not.toContain(s.plan.nodes[1]!.privateKey);
+
+  const show = await cli(['network', 'show', 'gwnet'], env);
+  expect(show.stdout).toMatch(new RegExp(`node ${n2} +10\\.40\\.3\\.0/24 +127\\.0\\.0\\.1:${s.plan.nodes[1]!.listenPort} +contract ${cb}`));
+
+  expect((await cli(['contracts', 'cancel', String(ca), String(cb), '--url', chain.url], env)).code).toBe(0);
+  expect((await cli(['name', 'release', name, '--url', chain.url], env)).code).toBe(0);
+  await until('both nodes to remove their networks', async () => !holdsNetworks(0) && !holdsNetworks(1), 60_000, 500);
 });
