@@ -18,7 +18,7 @@ import { UptimeReporter } from './uptime';
 import { NodeServices, type ServicesStatus } from './services';
 import { decideRuntime, makeRuntime, Provisioner, type Runtime } from './workloads';
 import { GatewayService } from './gateway';
-import { instanceTag, NetworkHandler, PrivateNetworks, PublicIpHandler, ZmachineNetworking } from './network';
+import { chainNodeIpv6, instanceTag, NetworkHandler, PrivateNetworks, PublicIpHandler, ZmachineNetworking, type NodeIpv6 } from './network';
 import { attachMachineRoute, Planetary, PlanetaryError } from './planetary';
 
 export type AgentState = 'idle' | 'starting' | 'recovering' | 'connecting' | 'registering' | 'running' | 'stopping' | 'stopped';
@@ -94,6 +94,13 @@ export class Agent {
     return this.#services;
   }
 
+  /** The node's public IPv6 network from its public config; unknown (undefined) until connected and registered. */
+  async #nodeIpv6(): Promise<NodeIpv6 | null | undefined> {
+    const client = this.#client;
+    const nodeId = this.#registration?.nodeId;
+    return client && nodeId !== undefined ? chainNodeIpv6(client, nodeId) : undefined;
+  }
+
   /** The zmachine runtime the config and this host allow, logged with the reason. */
   #workloadRuntime(c: AgentConfig, networking: ZmachineNetworking): Runtime {
     let d;
@@ -139,7 +146,7 @@ export class Agent {
       hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
       storagePools: c.storagePools,
       runtime,
-      handlers: [new NetworkHandler(networks), new PublicIpHandler()],
+      handlers: [new NetworkHandler(networks), new PublicIpHandler({ ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), nodeIpv6: () => this.#nodeIpv6() })],
       // Only a runtime that takes the networking gives machines these interfaces.
       ...(runtime.name === 'runc' ? { interfaces: networking } : {}),
       logger: this.#o.logger,

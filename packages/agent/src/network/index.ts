@@ -4,5 +4,6 @@ export { NetworkHandler } from './handler';
 export { instanceTag, networkId, networkNames, attachmentNames, type NetworkNames } from './names';
 export { hasKernelWireguard, peerKeys, userspaceMark } from './wireguard';
 export { NetworkError, type NetworkErrorCode } from './errors';
-export { PublicIpHandler } from './public-ip';
+export { chainNodeIpv6, PublicIpHandler, type NodeIpv6Source, type PublicIpOptions } from './public-ip';
+export { machineIpv6, type MachineIpv6, type NodeIpv6 } from './public-ipv6';
 export { ZmachineNetworking, type MachineNetworkingOptions } from './machine-networking';

@@ -138,7 +138,8 @@ export interface RuntimeSpec {
 export type MachineInterfaceSpec =
   | { kind: 'private'; network: string; netId: string; ipRange: string; subnet: string; ip: string }
   | { kind: 'planetary' }
-  | { kind: 'public'; ip: string; gateway: string };
+  /** IPv4 (`ip`, `gateway`), IPv6 (`ip6`, `gateway6`) or both, from the machine's `ip` workload. */
+  | { kind: 'public'; ip?: string; gateway?: string; ip6?: string; gateway6?: string };
 
 /** Puts a machine's interfaces into its namespace (before its command starts); what it returns joins the machine's addresses. */
 export interface MachineNetworking {

@@ -59,8 +59,10 @@ export class ZmachineHandler implements WorkloadHandler {
     if (n.public_ip) {
       const r = ctx.result(n.public_ip);
       if (ctx.workload(n.public_ip)?.type !== 'ip') throw new Error(`public_ip '${n.public_ip}': no ip workload of that name in the deployment`);
-      if (typeof r?.ip !== 'string' || typeof r.gateway !== 'string') throw new Error(`public_ip '${n.public_ip}' holds no address`);
-      out.push({ kind: 'public', ip: r.ip, gateway: r.gateway });
+      const v4 = typeof r?.ip === 'string' && typeof r.gateway === 'string' ? { ip: r.ip, gateway: r.gateway } : undefined;
+      const v6 = typeof r?.ip6 === 'string' && typeof r.gateway6 === 'string' ? { ip6: r.ip6, gateway6: r.gateway6 } : undefined;
+      if (!v4 && !v6) throw new Error(`public_ip '${n.public_ip}' holds no address`);
+      out.push({ kind: 'public', ...v4, ...v6 });
     }
     if (n.planetary) out.push({ kind: 'planetary' });
     return out;
