@@ -77,11 +77,15 @@ export async function load(port: number, host: string, seconds: number, connecti
   const results = await Promise.all(Array.from({ length: connections }, () => run(end, lat)));
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
+  return loadResult(lat, results, warmed.reduce((s, r) => s + r.n, 0), elapsed);
+}
+
+/** A load run's figures from its latencies, its connections' counts and the warm-up's requests. */
+function loadResult(lat: number[], results: { n: number; errors: number }[], warmRequests: number, seconds: number): LoadResult {
   lat.sort((a, b) => a - b);
   const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
   const requests = results.reduce((s, r) => s + r.n, 0);
-  const allRequests = requests + warmed.reduce((s, r) => s + r.n, 0);
-  return { requests, errors: results.reduce((s, r) => s + r.errors, 0), seconds: elapsed, rps: requests / elapsed, p50Ms: q(0.5), p99Ms: q(0.99), allRequests };
+  return { requests, errors: results.reduce((s, r) => s + r.errors, 0), seconds, rps: requests / seconds, p50Ms: q(0.5), p99Ms: q(0.99), allRequests: requests + warmRequests };
 }
 
 /**
@@ -138,11 +142,7 @@ export async function loadRaw(port: number, host: string, seconds: number, conne
   stopAt = start + seconds * 1000;
   const results = await Promise.all(all);
   const elapsed = (performance.now() - start) / 1000;
-  lat.sort((a, b) => a - b);
-  const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  const requests = results.reduce((a, r) => a + r.n, 0);
-  const allRequests = requests + results.reduce((a, r) => a + r.warm, 0);
-  return { requests, errors: results.reduce((a, r) => a + r.errors, 0), seconds: elapsed, rps: requests / elapsed, p50Ms: q(0.5), p99Ms: q(0.99), allRequests };
+  return loadResult(lat, results, results.reduce((a, r) => a + r.warm, 0), elapsed);
 }
 
 /** CPU time (µs, user + system) a child has used so far. */

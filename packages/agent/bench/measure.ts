@@ -1,6 +1,9 @@
 /** What the agent benchmarks share: process samples from /proc, polling, workload states on disk, percentiles. */
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
+import { sleep } from '../src/backoff';
+
+export { sleep };
 
 /** Kernel clock ticks per second (USER_HZ) on Linux. */
 export const CLK_TCK = 100;
@@ -45,11 +48,12 @@ export async function waitFor<T>(fn: () => Promise<T | undefined>, ms: number): 
   }
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 const sorted = (a: number[]): number[] => [...a].sort((x, y) => x - y);
+/** The nearest-rank `q` quantile of ascending `s` (non-empty). */
+export const nearestRank = (s: number[], q: number): number => s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)]!;
 export const median = (a: number[]): number => {
   const s = sorted(a);
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
-export const p95 = (a: number[]): number => sorted(a)[Math.min(a.length - 1, Math.ceil(a.length * 0.95) - 1)]!;
+export const p95 = (a: number[]): number => nearestRank(sorted(a), 0.95);
 export const mb = (b: number): string => (b / MiB).toFixed(1);

@@ -13,10 +13,9 @@ import path from 'node:path';
 import { connect, DeploymentBuilder, formatIpv4, keyFromSecret, networkData, nodeBoxPublicKey, notaryCalls, parseCidr4, planNetwork, prepareDeployment, type TfchainClient } from '@tfgrid/client';
 import { startLocalGrid, type LocalGrid } from '@tfgrid/localgrid';
 import { instanceTag, networkId, networkNames } from '../src/network';
+import { FIXTURE_ROOT, followFinalized, newTwin } from './grid';
 import { sleep } from './measure';
 
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
-const FIXTURE = path.join(__dirname, '..', 'test', 'fixtures', 'server');
 const DEPLOYER = '//Charlie';
 const PING_DEADLINE_MS = 30_000;
 
@@ -42,17 +41,11 @@ export async function measureNetworkUpThroughChain(trials: number): Promise<numb
   const out: number[] = [];
   const made: string[] = [];
   try {
-    grid = await startLocalGrid({ nodes: 2, dataDir: dir, hardwareRoot: FIXTURE, planetary: false, logLevel: 'info' });
+    grid = await startLocalGrid({ nodes: 2, dataDir: dir, hardwareRoot: FIXTURE_ROOT, planetary: false, logLevel: 'info' });
     deployer = await connect({ url: grid.chainUrl, secret: DEPLOYER });
-    await deployer.twins.acceptTerms(TERMS);
-    await deployer.twins.create({ relay: null });
-    const twinId = (await deployer.twins.idOf(deployer.address!))!;
+    const twinId = await newTwin(deployer);
     const pair = keyFromSecret(DEPLOYER);
-    const finalizedAt = new Map<number, number>();
-    const unsub = await deployer.api.rpc.chain.subscribeFinalizedHeads((h) => {
-      const n = h.number.toNumber();
-      for (let b = n; b > 0 && !finalizedAt.has(b); b--) finalizedAt.set(b, performance.now());
-    });
+    const finalized = await followFinalized(deployer);
     const nodes = grid.nodes;
     const boxKeys = await Promise.all(nodes.map((n) => nodeBoxPublicKey(deployer!.api, n.nodeId)));
     try {
@@ -75,7 +68,7 @@ export async function measureNetworkUpThroughChain(trials: number): Promise<numb
           await sleep(20);
         }
         const passed = performance.now();
-        const fin = finalizedAt.get(r.blockNumber!);
+        const fin = finalized.at(r.blockNumber!);
         if (fin === undefined) throw new Error(`block ${r.blockNumber} of the contracts not seen finalized`);
         out.push(passed - fin);
         console.log(`chain trial ${k + 1}: contracts finalized → network passing traffic ${(passed - fin).toFixed(0)} ms`);
@@ -85,7 +78,7 @@ export async function measureNetworkUpThroughChain(trials: number): Promise<numb
         }
       }
     } finally {
-      unsub();
+      finalized.stop();
     }
   } finally {
     await deployer?.disconnect().catch(() => undefined);

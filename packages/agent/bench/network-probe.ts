@@ -10,6 +10,7 @@
  *   latency HOST PORT COUNT          COUNT 64-byte round trips → {medianMs, p99Ms, count}
  */
 import net from 'node:net';
+import { nearestRank } from './measure';
 
 const CHUNK = Buffer.alloc(1024 * 1024, 0x5a);
 const MESSAGE = 64;
@@ -91,8 +92,7 @@ async function latency(host: string, port: number, count: number): Promise<void>
   for (let i = 0; i < count; i++) rtt.push(await once());
   s.end();
   rtt.sort((a, b) => a - b);
-  const at = (q: number): number => rtt[Math.min(rtt.length - 1, Math.ceil(rtt.length * q) - 1)]!;
-  console.log(JSON.stringify({ medianMs: at(0.5), p99Ms: at(0.99), count }));
+  console.log(JSON.stringify({ medianMs: nearestRank(rtt, 0.5), p99Ms: nearestRank(rtt, 0.99), count }));
 }
 
 const [role, a, b, c] = process.argv.slice(2);
