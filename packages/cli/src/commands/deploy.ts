@@ -179,7 +179,13 @@ The file is JSON: {"description", "public_ips", "workloads": [...]}, each worklo
 The node's free capacity is checked through the explorer first. The deployment is signed with your
 key, sealed to the node, stored in your notary and the node contract created with its hash, in one
 transaction; the node picks it up from the chain and answers through its own notary entries: each
-workload's state, addresses, or its reason for refusing (then the contract is canceled, exit 1).`,
+workload's state, addresses, or its reason for refusing (then the contract is canceled, exit 1).
+
+A file may span nodes ("node" per workload) and name private networks ("networks"); a gateway
+joins one with "network" and may name a machine of it as a backend:
+  {"type": "gateway-name-proxy", "name": "site", "node": 3, "gateway_name": "mysite",
+   "network": "net", "backends": ["http://web:8080"]}
+(reserve the name first: tfgrid name reserve mysite).`,
     async run(ctx, a) {
       const file = a.positionals[0]!;
       let raw;
