@@ -30,7 +30,7 @@ export interface StartedGrid {
 }
 
 export async function startGrid(o: GridOptions, images: DevImages, signal: AbortSignal): Promise<StartedGrid> {
-  // The last node is the gateway node (its public config gets a domain, where the chain accepts it).
+  // The last node is the gateway node (its public config gets a domain).
   const grid = await startLocalGrid({ ...o, loopback: true, gateways: [o.nodes - 1], logger: lineLogger('grid', o.logLevel), signal });
   let relay: Relay | undefined;
   try {
@@ -57,7 +57,7 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
   const lo = grid.loopback!;
   const rows = grid.nodes.map((n) =>
     [
-      `  node ${n.nodeId}  namespace ${n.ns}  address ${n.ip}${n.domain ? `  gateway ${n.domain}` : ''}`,
+      `  node ${n.nodeId}  namespace ${n.ns}  address ${n.ip}  ipv6 ${n.ip6}${n.domain ? `  gateway ${n.domain}` : ''}`,
       `      metrics     ip netns exec ${n.ns} busybox wget -qO- ${n.metricsUrl}`,
       `      a shell     ip netns exec ${n.ns} bash`,
       ...(n.planetaryAddress ? [`      planetary   ${n.planetaryAddress}${n.planetaryListen ? `  (listens on ${n.planetaryListen}; the others peer with it)` : ''}`] : []),
@@ -70,6 +70,7 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
     `  chain RPC       ${lo.chainUrl}   (in the namespaces ${grid.chainUrl})`,
     `  explorer API    ${lo.explorerUrl}   (in the namespaces ${grid.explorerUrl}; Swagger UI ${lo.explorerUrl}/swagger)`,
     `  dev image       ${g.imageUrl}   sha256 ${imageSha256}`,
+    `  public IPs      ${grid.publicIps[0]!.ip} - ${grid.publicIps.at(-1)!.ip} in farm ${grid.farmId} (gateway ${grid.bridgeIp}); nodes' public configs: their bridge addresses, IPv6 gateway ${grid.bridgeIp6}`,
     ...rows,
     ...(lo.chainUrl === 'ws://127.0.0.1:9944' && lo.explorerUrl === 'http://127.0.0.1:8080' ? [] : [`  point the CLI   export TFGRID_URL=${lo.chainUrl} TFGRID_EXPLORER=${lo.explorerUrl}`]),
     '  try             npx tfgrid nodes find',

@@ -54,6 +54,26 @@ export async function setDevPublicConfig(client: TfchainClient, farmId: number, 
   await client.nodes.setPublicConfig({ farmId, nodeId, config });
 }
 
+export interface FarmIp {
+  /** CIDR, e.g. 198.18.200.200/24. */
+  ip: string;
+  gw: string;
+}
+
+/**
+ * //Alice makes the farm's public IPs `pool`: adds those it lacks, and removes the free ones that
+ * `stale` says belong to an earlier run (e.g. another subnet) but are not in the pool. IPs held by
+ * a contract stay. Idempotent: a re-run on the same chain changes nothing.
+ */
+export async function syncDevFarmIps(client: TfchainClient, farmId: number, pool: FarmIp[], stale: (ip: string) => boolean): Promise<void> {
+  const farm = await client.farms.get(farmId);
+  if (!farm) throw new Error(`farm ${farmId} does not exist`);
+  const wanted = new Set(pool.map((p) => p.ip));
+  for (const p of farm.publicIps) if (p.contractId === 0 && stale(p.ip) && !wanted.has(p.ip)) await client.farms.removeIp({ farmId, ip: p.ip });
+  const have = new Set(farm.publicIps.map((p) => p.ip));
+  for (const p of pool) if (!have.has(p.ip)) await client.farms.addIp({ farmId, ip: p.ip, gw: p.gw });
+}
+
 /** Retries `f` until it succeeds or `signal` aborts (the chain may still be starting). */
 export async function retryUntil<T>(f: () => Promise<T>, signal: AbortSignal, onError: (e: Error) => void, everyMs = 2000): Promise<T> {
   for (;;) {

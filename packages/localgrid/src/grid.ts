@@ -13,15 +13,18 @@ import { connect, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { spawnAgent, type AgentProcess } from './agent-process';
-import { bootstrapDevFarm, DEV_FUNDER, nodeIdOf, setDevPublicConfig, untilListed } from './bootstrap';
+import { bootstrapDevFarm, DEV_FUNDER, nodeIdOf, setDevPublicConfig, syncDevFarmIps, untilListed, type FarmIp } from './bootstrap';
 import { LocalGridError } from './errors';
 import { makeHosts, type Host, type Hosts } from './hosts';
 import { checkOptions, type CheckedOptions, type LocalGridOptions } from './options';
+import { farmIpPool, isLocalGridFarmIp, localChainSpec, nodePublicConfig } from './public';
 import { startRelay, type Relay } from './relay';
 import { claimSubnet } from './subnet';
 
 /** Where each agent serves /metrics: loopback of its own namespace (reach it with `ip netns exec`). */
 export const NODE_METRICS_ADDRESS = '127.0.0.1:9101';
+/** The node's interface on the bridge: zmachines' public IPs go on a macvlan over it (`--public-interface`). */
+export const NODE_PUBLIC_INTERFACE = 'eth0';
 
 export interface LocalNode {
   index: number;
@@ -32,6 +35,8 @@ export interface LocalNode {
   ns: string;
   /** Its address on the bridge. */
   ip: string;
+  /** Its IPv6 address on the bridge, 2001:2:0:<k>::<i+2> (/64). */
+  ip6: string;
   /** Inside its namespace only. */
   metricsUrl: string;
   dataDir: string;
@@ -43,9 +48,12 @@ export interface LocalNode {
   planetaryAddress?: string;
   /** Its Yggdrasil listener (node 0 only). */
   planetaryListen?: string;
-  /** Set: the public config the chain holds for it (ip4 = its bridge address). */
-  publicConfig: boolean;
-  /** A gateway node: its public config has this domain. */
+  /**
+   * Always: the chain holds its public config (ip4 = `ip`/24 via `bridgeIp`, ip6 = `ip6`/64 via
+   * `bridgeIp6`, plus `domain`); a refusal fails the start.
+   */
+  publicConfig: true;
+  /** A gateway node (its index in `gateways`): its public config has this domain, gateway<i>.localgrid.test. */
   domain?: string;
 }
 
@@ -54,12 +62,16 @@ export interface LocalGrid {
   subnet: number;
   bridge: string;
   bridgeIp: string;
+  /** 2001:2:0:<k>::1 on the bridge (/64), the nodes' IPv6 gateway. */
+  bridgeIp6: string;
   chainUrl: string;
   chainHttpUrl: string;
   explorerUrl: string;
   /** The same on 127.0.0.1, when `loopback` was asked for. */
   loopback?: { chainUrl: string; explorerUrl: string };
   farmId: number;
+  /** The farm's public IPs (free or reserved): 198.18.<k>.200/24 - .209/24, gateway `bridgeIp`. */
+  publicIps: FarmIp[];
   nodes: LocalNode[];
   hosts: Hosts;
   chain: Devchain;
@@ -92,12 +104,13 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       claim.release();
     })());
   try {
-    const hosts = (parts.hosts = makeHosts(claim.tag, o.nodes, claim.subnet, { bridgeAddress: true }));
+    const hosts = (parts.hosts = makeHosts(claim.tag, o.nodes, claim.subnet, { bridgeAddress: true, ipv6: true }));
     const bridgeIp = hosts.bridgeIp!;
-    log.info({ tag: claim.tag, bridge: hosts.bridge, address: bridgeIp, nodes: o.nodes }, 'hosts made');
+    const bridgeIp6 = hosts.bridgeIp6!;
+    log.info({ tag: claim.tag, bridge: hosts.bridge, address: bridgeIp, address6: bridgeIp6, nodes: o.nodes }, 'hosts made');
     mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
     step();
-    const chain = (parts.chain = await startDevchain({ basePath: path.join(o.dataDir, 'devchain'), port: o.chainPort, host: bridgeIp, logger: logger.child({ module: 'chain' }) }));
+    const chain = (parts.chain = await startChain(o, bridgeIp, logger));
     const explorer = (parts.explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, host: bridgeIp, logger: logger.child({ module: 'explorer' }) }));
     step();
     const explorerPort = Number(new URL(explorer.url).port);
@@ -112,7 +125,10 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     const identities = await Promise.all(dirs.map((d) => Identity.load(d.dataDir)));
     step();
     const boot = await bootstrapDevFarm(chain.url, o.farmName, identities.map((id) => id.address));
-    log.info({ farmId: boot.farmId, created: boot.farmCreated }, 'dev farm ready');
+    const alice = (parts.alice = await connect({ url: chain.url, secret: DEV_FUNDER }));
+    const publicIps = farmIpPool(claim.subnet);
+    await refusedAsError(`the farm's public IPs ${publicIps[0]!.ip} - ${publicIps.at(-1)!.ip}`, () => syncDevFarmIps(alice, boot.farmId, publicIps, isLocalGridFarmIp));
+    log.info({ farmId: boot.farmId, created: boot.farmCreated, publicIps: publicIps.length }, 'dev farm ready');
 
     const planetaryListen = `tcp://${hosts.hosts[0]!.ip}:${o.planetaryPort}`;
     for (const [i, host] of hosts.hosts.entries()) {
@@ -123,14 +139,15 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!, step);
     }
 
-    const alice = (parts.alice = await connect({ url: chain.url, secret: DEV_FUNDER }));
     const deadline = Date.now() + o.timeoutMs;
     const nodes: LocalNode[] = [];
     for (const [i, host] of hosts.hosts.entries()) {
       const agent = parts.agents[i]!;
       const nodeId = await until(deadline, agent, step, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address));
       const domain = o.gateways.includes(i) ? `gateway${i}.localgrid.test` : undefined;
-      const publicConfig = await setPublicConfig(alice, boot.farmId, nodeId, bridgeIp, host.ip, domain, log);
+      const ip6 = host.ip6!;
+      const config = nodePublicConfig({ ip: host.ip, ip6 }, { ip: bridgeIp, ip6: bridgeIp6 }, domain);
+      await refusedAsError(`node ${nodeId}'s public config (${JSON.stringify(config)})`, () => setDevPublicConfig(alice, boot.farmId, nodeId, config));
       const node = await until(deadline, agent, step, `node ${i} with its planetary address on chain`, async () => {
         const n = await alice.nodes.get(nodeId);
         return !o.planetary || (n && planetaryOf(n.interfaces)) ? n : undefined;
@@ -143,6 +160,7 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
         address: identities[i]!.address,
         ns: host.ns,
         ip: host.ip,
+        ip6,
         metricsUrl: `http://${NODE_METRICS_ADDRESS}/metrics`,
         dataDir: dirs[i]!.dataDir,
         pool: dirs[i]!.pool,
@@ -150,8 +168,8 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
         pid: agent.pid,
         ...(planetaryAddress ? { planetaryAddress } : {}),
         ...(i === 0 && o.planetary ? { planetaryListen } : {}),
-        publicConfig,
-        ...(domain && publicConfig ? { domain } : {}),
+        publicConfig: true,
+        ...(domain ? { domain } : {}),
       });
     }
     for (const n of nodes) {
@@ -165,11 +183,13 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       subnet: claim.subnet,
       bridge: hosts.bridge,
       bridgeIp,
+      bridgeIp6,
       chainUrl: chain.url,
       chainHttpUrl: chain.httpUrl,
       explorerUrl: explorer.url,
       ...(loopback ? { loopback } : {}),
       farmId: boot.farmId,
+      publicIps,
       nodes,
       hosts,
       chain,
@@ -191,7 +211,7 @@ function nodeDirs(dataDir: string, i: number): { dataDir: string; pool: string }
 }
 
 function agentArgs(o: CheckedOptions, chainUrl: string, farmId: number, d: { dataDir: string; pool: string }, planetary: { listen?: string; peer?: string }): string[] {
-  const args = ['--chain-url', chainUrl, '--farm-id', String(farmId), '--data-dir', d.dataDir, '--storage-pool', d.pool, '--metrics-address', NODE_METRICS_ADDRESS, '--log-level', o.logLevel];
+  const args = ['--chain-url', chainUrl, '--farm-id', String(farmId), '--data-dir', d.dataDir, '--storage-pool', d.pool, '--metrics-address', NODE_METRICS_ADDRESS, '--public-interface', NODE_PUBLIC_INTERFACE, '--log-level', o.logLevel];
   if (o.hardwareRoot) args.push('--root', o.hardwareRoot);
   if (!o.planetary) args.push('--planetary', 'false');
   else if (planetary.listen) args.push('--planetary-listen', planetary.listen);
@@ -199,14 +219,24 @@ function agentArgs(o: CheckedOptions, chainUrl: string, farmId: number, d: { dat
   return args;
 }
 
-/** //Alice sets ip4 = the node's bridge address; false when the chain refuses it (it may hold 198.18.0.0/15 not public). */
-async function setPublicConfig(alice: TfchainClient, farmId: number, nodeId: number, gw: string, ip: string, domain: string | undefined, log: Logger): Promise<boolean> {
+/** The grid's chain: dev.json with the bridge's range counted public; a data directory made with another spec is named as such. */
+async function startChain(o: CheckedOptions, host: string, logger: Logger): Promise<Devchain> {
+  const basePath = path.join(o.dataDir, 'devchain');
   try {
-    await setDevPublicConfig(alice, farmId, nodeId, { ip4: { ip: `${ip}/24`, gw }, ip6: null, domain: domain ?? null });
-    return true;
+    return await startDevchain({ basePath, port: o.chainPort, host, chain: localChainSpec(), logger: logger.child({ module: 'chain' }) });
   } catch (e) {
-    log.warn({ nodeId, err: (e as Error).message }, 'public config refused by the chain: the node has no public endpoint');
-    return false;
+    const m = (e as Error).message;
+    if (!/created with another chain spec/.test(m)) throw e;
+    throw new LocalGridError('stale-data', `${basePath}: ${m}. It was made by an earlier local grid whose chain did not count 198.18.0.0/15 as public; remove ${o.dataDir} to start afresh`);
+  }
+}
+
+/** A call //Alice makes on the grid's own chain, which must accept it: a refusal fails the start, naming what was refused. */
+async function refusedAsError<T>(what: string, f: () => Promise<T>): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    throw new LocalGridError('chain-refused', `the dev chain refused ${what}: ${(e as Error).message}`);
   }
 }
 

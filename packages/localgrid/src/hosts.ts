@@ -1,7 +1,8 @@
 /**
  * Hosts on one machine: network namespaces joined by one bridge that stands in for the Internet
- * (198.18.<subnet>.0/24 out of 198.18.0.0/15; nothing forwards or NATs it, so there is no route off
- * the machine). Every name carries a tag, so parallel runs never collide and the leftovers of a run
+ * (198.18.<subnet>.0/24 out of 198.18.0.0/15, optionally 2001:2:0:<subnet>::/64 out of the IPv6
+ * benchmarking range 2001:2::/48; nothing forwards or NATs it, so there is no route off the
+ * machine). Every name carries a tag, so parallel runs never collide and the leftovers of a run
  * that was killed are found again by that tag: making hosts under a tag first removes them.
  */
 import { LocalGridError } from './errors';
@@ -13,6 +14,8 @@ export interface Host {
   ns: string;
   /** Its address on the bridge. */
   ip: string;
+  /** Its IPv6 address on the bridge (2001:2:0:<subnet>::<i+2>), with `ipv6`. */
+  ip6?: string;
 }
 
 export interface Hosts {
@@ -22,6 +25,8 @@ export interface Hosts {
   subnet: number;
   /** 198.18.<subnet>.1 on the bridge, when the root namespace takes part (the chain and the explorer listen there). */
   bridgeIp?: string;
+  /** 2001:2:0:<subnet>::1 on the bridge, with `bridgeAddress` and `ipv6`. */
+  bridgeIp6?: string;
   hosts: Host[];
   /** Runs a command inside a host's namespace; returns stdout. */
   exec(host: Host, argv: string[], input?: string): string;
@@ -32,7 +37,12 @@ export interface Hosts {
 export interface HostsOptions {
   /** Put 198.18.<subnet>.1/24 on the bridge, so the root namespace reaches the hosts (default false). */
   bridgeAddress?: boolean;
+  /** Also IPv6: 2001:2:0:<subnet>::<i+2>/64 on each host's eth0 (and ::1/64 on the bridge with `bridgeAddress`); default false. */
+  ipv6?: boolean;
 }
+
+/** The /64 of a subnet out of 2001:2::/48, its fourth group spelling the subnet as 198.18.<subnet> does. */
+export const ipv6Prefix = (subnet: number): string => `2001:2:0:${subnet}::`;
 
 const MAX_HOSTS = 64;
 const TAG = /^[a-z][a-z0-9]{0,9}$/;
@@ -51,9 +61,12 @@ export function makeHosts(tag: string, n: number, subnet: number, o: HostsOption
   const hosts: Host[] = [];
   const remove = (): void => removeHosts(tag);
   const bridgeIp = o.bridgeAddress ? `198.18.${subnet}.1` : undefined;
+  const bridgeIp6 = o.bridgeAddress && o.ipv6 ? `${ipv6Prefix(subnet)}1` : undefined;
   try {
     sh(['ip', 'link', 'add', bridge, 'type', 'bridge']);
     if (bridgeIp) sh(['ip', 'addr', 'add', `${bridgeIp}/24`, 'dev', bridge]);
+    // nodad: usable at once (no duplicate can exist on a bridge made just now).
+    if (bridgeIp6) sh(['ip', '-6', 'addr', 'add', `${bridgeIp6}/64`, 'dev', bridge, 'nodad']);
     sh(['ip', 'link', 'set', bridge, 'up']);
     for (let i = 0; i < n; i++) {
       const ns = nsName(tag, i);
@@ -63,14 +76,16 @@ export function makeHosts(tag: string, n: number, subnet: number, o: HostsOption
       sh(['ip', 'link', 'set', vethName(tag, i), 'master', bridge, 'up']);
       sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up']);
       sh(['ip', '-n', ns, 'addr', 'add', `${ip}/24`, 'dev', 'eth0']);
+      const ip6 = o.ipv6 ? `${ipv6Prefix(subnet)}${i + 2}` : undefined;
+      if (ip6) sh(['ip', '-n', ns, '-6', 'addr', 'add', `${ip6}/64`, 'dev', 'eth0', 'nodad']);
       sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
-      hosts.push({ ns, ip });
+      hosts.push({ ns, ip, ...(ip6 ? { ip6 } : {}) });
     }
   } catch (e) {
     remove();
     throw e;
   }
-  return { tag, bridge, subnet, ...(bridgeIp ? { bridgeIp } : {}), hosts, exec: (h, argv, input) => sh(['ip', 'netns', 'exec', h.ns, ...argv], input), remove };
+  return { tag, bridge, subnet, ...(bridgeIp ? { bridgeIp } : {}), ...(bridgeIp6 ? { bridgeIp6 } : {}), hosts, exec: (h, argv, input) => sh(['ip', 'netns', 'exec', h.ns, ...argv], input), remove };
 }
 
 /** Everything of `tag` that exists: its namespaces (after killing what runs in them), veths and bridge. */

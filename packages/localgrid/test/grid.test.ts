@@ -1,8 +1,10 @@
 /**
  * A three-node grid on one machine, with the real agent processes, namespaces, Yggdrasil, chain
  * and explorer: every node registered with its own resources and reachable only inside its
- * namespace, the nodes reach one another over the bridge and the overlay and nothing beyond it,
- * each node listens on exactly what issue 14 item 6 allows, and stop() leaves nothing behind.
+ * namespace, with its public config (bridge IPv4 and IPv6, a domain on the gateway node) and the
+ * farm's public IPs on chain; the nodes reach one another over the bridge (IPv4 and IPv6) and the
+ * overlay and nothing beyond it, each node listens on exactly what issue 14 item 6 allows, and
+ * stop() leaves nothing behind.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +53,29 @@ test('every node is registered with its own identity and the resources it measur
   expect(health.result).toBeDefined();
 });
 
+test("every node's public config is on chain with its bridge addresses, the gateway node's with its domain; the farm holds its public IPs", async () => {
+  const reader: TfchainClient = await connect({ url: grid.chainUrl });
+  try {
+    expect(grid.bridgeIp6).toBe(`2001:2:0:${grid.subnet}::1`);
+    for (const n of grid.nodes) {
+      expect(n.ip6).toBe(`2001:2:0:${grid.subnet}::${n.index + 2}`);
+      expect(n.publicConfig).toBe(true);
+      expect(n.domain).toBe(n.index === GATEWAY ? `gateway${GATEWAY}.localgrid.test` : undefined);
+      expect((await reader.nodes.get(n.nodeId))!.publicConfig).toEqual({
+        ip4: { ip: `${n.ip}/24`, gw: grid.bridgeIp },
+        ip6: { ip: `${n.ip6}/64`, gw: grid.bridgeIp6 },
+        domain: n.index === GATEWAY ? `gateway${GATEWAY}.localgrid.test` : null,
+      });
+    }
+    const pool = Array.from({ length: 10 }, (_, i) => ({ ip: `198.18.${grid.subnet}.${200 + i}/24`, gw: grid.bridgeIp }));
+    expect(grid.publicIps).toEqual(pool);
+    const farm = await reader.farms.get(grid.farmId);
+    expect(farm!.publicIps).toEqual(pool.map((p) => ({ ip: p.ip, gateway: p.gw, contractId: 0 })));
+  } finally {
+    await reader.disconnect();
+  }
+});
+
 test("a node's metrics answer inside its namespace only; nodes reach each other's bridge addresses and nothing beyond the bridge", () => {
   const [a, b] = grid.nodes as [LocalNode, LocalNode];
   expect(getIn(a, a.metricsUrl)).toMatch(/tfgrid_agent_node_id/);
@@ -59,6 +84,10 @@ test("a node's metrics answer inside its namespace only; nodes reach each other'
     expect(grid.exec(from.index, ['ip', 'route', 'show', 'default']).trim()).toBe('');
     for (const to of grid.nodes) if (to !== from) expect(grid.exec(from.index, ['busybox', 'ping', '-c', '1', '-W', '3', to.ip])).toMatch(/1 packets received/);
     expect(grid.exec(from.index, ['busybox', 'ping', '-c', '1', '-W', '3', grid.bridgeIp])).toMatch(/1 packets received/);
+    // IPv6 on the bridge too, usable at once (no duplicate address detection).
+    for (const to of grid.nodes) if (to !== from) expect(grid.exec(from.index, ['busybox', 'ping', '-6', '-c', '1', '-W', '3', to.ip6])).toMatch(/1 packets received/);
+    expect(grid.exec(from.index, ['busybox', 'ping', '-6', '-c', '1', '-W', '3', grid.bridgeIp6])).toMatch(/1 packets received/);
+    expect(grid.exec(from.index, ['ip', '-6', 'route', 'show', 'default']).trim()).toBe('');
     // No route off the machine: an address outside the bridge's /24 is unreachable at once.
     expect(() => grid.exec(from.index, ['busybox', 'ping', '-c', '1', '-W', '2', '198.19.255.254'])).toThrow(/unreachable/i);
   }
@@ -74,12 +103,11 @@ test('each node listens on exactly its loopback metrics port, Yggdrasil on the c
   for (const n of grid.nodes) {
     const expected = ['tcp 127.0.0.1:9101'];
     if (n.planetaryListen) expected.push(`tcp ${n.planetaryListen.replace('tcp://', '')}`);
-    // A node is a gateway once its public config holds a domain (the chain may refuse 198.18.0.0/15 as not public).
-    if (n.domain) expected.push('tcp 0.0.0.0:80');
+    // The gateway node's public config holds a domain: its HTTP listener (no certificate directory, so no 443).
+    if (n.index === GATEWAY) expected.push('tcp 0.0.0.0:80');
     // No private network is deployed here: no WireGuard UDP port.
     expect(listeningSockets(n.ns).map(socketKey).sort()).toEqual(expected.sort());
   }
-  expect(grid.nodes[GATEWAY]!.domain === undefined).toBe(!grid.nodes[GATEWAY]!.publicConfig);
 });
 
 const socketsOf = (n: LocalNode): string[] => listeningSockets(n.ns).map(socketKey).sort();
@@ -122,6 +150,7 @@ test('stop() leaves no namespace, interface, route, lock or process behind', asy
   expect(listNamespaces().filter((ns) => ns.startsWith(`${tag}-`))).toEqual([]);
   expect(listLinks().filter((l) => l.startsWith(tag))).toEqual([]);
   expect(sh(['ip', 'route', 'show']).includes(`198.18.${subnet}.`)).toBe(false);
+  expect(sh(['ip', '-6', 'route', 'show']).includes(`2001:2:0:${subnet}:`)).toBe(false);
   expect(existsSync(path.join(LOCK_DIR, `${subnet}.pid`))).toBe(false);
   const alive = nodes.map((n) => n.pid).filter((pid) => {
     try {
