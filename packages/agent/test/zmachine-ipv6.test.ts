@@ -63,8 +63,9 @@ const fetchIn = (host: string): string | undefined => {
 const ip = (name: string, data: Record<string, boolean>): Workload => ({ version: 0, name, type: 'ip', data, metadata: '', description: '' });
 const ctx = (contractId: number): HandlerContext => ({ contractId, twinId: 1, workload: () => undefined, result: () => undefined, publicIps: () => [] });
 const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({ contractId, name, type: 'ip', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
-/** Machine `id`'s network namespace (where its pub0 lives) still exists. */
-const machineNs = (id: string): boolean => existsSync(`/run/netns/${machineIfNames(shortHash(`${path.resolve(t.dataDir)}/${id}`)).netns}`);
+/** Machine `id`'s network namespace (where its pub0 lives). */
+const nsName = (id: string): string => machineIfNames(shortHash(`${path.resolve(t.dataDir)}/${id}`)).netns;
+const machineNs = (id: string): boolean => existsSync(`/run/netns/${nsName(id)}`);
 /** The host part of a result's address. */
 const address = (r: Record<string, unknown> | undefined): string => String(r?.ip6).replace(/\/\d+$/, '');
 
@@ -149,6 +150,8 @@ test('a machine with v6 gets an address of the node\'s /64 that the Internet rea
   expect((s.web!.result!.addresses as Record<string, unknown>).public).toBeUndefined();
   expect(await until(() => fetchIn(`[${a}]`), 20_000, 'the machine answers over IPv6')).toMatch(/7001-web/);
   expect(machineNs('7001-web')).toBe(true);
+  // Nothing from router advertisements of the farm's network: only the address the node handed out.
+  expect(sh(['ip', 'netns', 'exec', nsName('7001-web'), 'cat', '/proc/sys/net/ipv6/conf/pub0/accept_ra']).trim()).toBe('0');
 
   await remove(7001);
   expect(fetchIn(`[${a}]`)).toBeUndefined();

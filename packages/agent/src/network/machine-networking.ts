@@ -12,7 +12,7 @@ import { PLANETARY_MACHINE_IF } from '../planetary';
 import type { MachineInterfaceSpec, MachineNetworking } from '../workloads/types';
 import { NetworkError } from './errors';
 import type { PrivateNetworks } from './private-network';
-import { ipIn, net, tryNet } from './run';
+import { inNs, ipIn, net, tryNet } from './run';
 
 export interface MachineNetworkingOptions {
   networks: PrivateNetworks;
@@ -81,6 +81,8 @@ export class ZmachineNetworking implements MachineNetworking {
       await net('ip', ['link', 'set', tmp, 'netns', ns]);
       await ipIn(ns, ['link', 'set', tmp, 'name', 'pub0']);
     }
+    // Exactly the addresses of its ip workload: none taken from router advertisements of the farm's network.
+    await inNs(ns, ['sysctl', '-qw', 'net.ipv6.conf.pub0.accept_ra=0', 'net.ipv6.conf.pub0.autoconf=0']);
     // Global addresses only: the link-local one stays, neighbour discovery speaks from it.
     await ipIn(ns, ['addr', 'flush', 'dev', 'pub0', 'scope', 'global']);
     if (p.ip) await ipIn(ns, ['addr', 'add', p.ip, 'dev', 'pub0']);
