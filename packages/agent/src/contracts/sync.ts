@@ -134,7 +134,7 @@ export class ContractSync {
 
   /** Fetches, opens and verifies the deployment, then applies it; false when refused. */
   async #provision(c: Contract, hash: string): Promise<boolean> {
-    const { client, provisioner, ledger, log, metrics } = this.#o;
+    const { client, provisioner, ledger, log } = this.#o;
     const contractId = c.id;
     let opened;
     try {
@@ -160,10 +160,7 @@ export class ContractSync {
       if (states.length > 0 && failed.length === states.length) {
         // Nothing came up (capacity, invalid for this node...): the deployment is refused as a whole.
         const reason = failed[0]!.reason ?? 'provisioning failed';
-        const code = refusalCode(new Error(reason));
-        metrics?.refused(code);
-        ledger.set(contractId, { hash, twinId: c.twinId, outcome: 'refused', reason });
-        log.warn({ contractId, reason }, 'deployment refused');
+        this.#refused(contractId, c.twinId, hash, refusalCode(new Error(reason)), reason);
         return false;
       }
       if (failed.length) log.warn({ contractId, failed: failed.map((s) => ({ name: s.name, reason: s.reason })) }, 'some workloads failed');
@@ -175,10 +172,16 @@ export class ContractSync {
     return true;
   }
 
+  /** Refuses a deployment nothing of was provisioned: every workload in error with the reason. */
   async #refuse(contractId: number, twinId: number, hash: string, code: string, message: string): Promise<void> {
     const reason = message.startsWith(code) ? message : `${code}: ${message}`;
     this.#o.answers?.note(contractId, { twinId, hash, version: -1 });
     await this.#o.provisioner.refuse(contractId, reason);
+    this.#refused(contractId, twinId, hash, code, reason);
+  }
+
+  /** A refusal's record: never retried until the hash changes; counted and logged. */
+  #refused(contractId: number, twinId: number, hash: string, code: string, reason: string): void {
     this.#o.ledger.set(contractId, { hash, twinId, outcome: 'refused', reason });
     this.#o.metrics?.refused(code);
     this.#o.log.warn({ contractId, twinId, reason }, 'deployment refused');
