@@ -9,6 +9,7 @@ import { agentHardwareRoot, until } from './helpers';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 const hardwareRoot = agentHardwareRoot();
+const FIXTURE_ROOT = path.resolve(__dirname, '../../agent/test/fixtures/server');
 
 export interface Started {
   child: ChildProcess;
@@ -42,8 +43,42 @@ export async function startSystem(dataDir: string, env: NodeJS.ProcessEnv = {}):
   };
 }
 
+export interface StartedGrid {
+  child: ChildProcess;
+  out: () => string;
+  /** The CLI's loopback URLs; the bridge address (the chain's and the image server's in the namespaces). */
+  urls: { chain: string; explorer: string; image: string };
+  bridgeIp: string;
+}
+
+/**
+ * `npm start -- --nodes N --subnet K` on `dataDir` with the agent fixture's hardware (a node needs
+ * 100 GiB the CI machine may not have); resolves once it says it is running.
+ */
+export async function startGridSystem(dataDir: string, nodes: number, subnet: number): Promise<StartedGrid> {
+  const args = [...startArgs(dataDir).filter((a, i, all) => a !== '--agent-metrics-port' && all[i - 1] !== '--agent-metrics-port'), '--nodes', String(nodes), '--subnet', String(subnet), '--log-level', 'warn'];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...startEnv(), TFGRID_AGENT_ROOT: FIXTURE_ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  try {
+    await until('the grid is running', async () => out.includes('Ctrl-C stops everything') || child.exitCode !== null, 240_000, 200);
+    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(`${(e as Error).message}\n${out}`);
+  }
+  const grab = (re: RegExp): string => re.exec(out)![1]!;
+  return {
+    child,
+    out: () => out,
+    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), image: grab(/dev image\s+(http:\/\/\S+)/) },
+    bridgeIp: grab(/on bridge \S+ \(([\d.]+)\/24/),
+  };
+}
+
 /** SIGINT, then the exit code (SIGKILL and a failure if it does not stop within 30 s). */
-export async function interrupt(s: Started): Promise<number | null> {
+export async function interrupt(s: Pick<Started, 'child' | 'out'>): Promise<number | null> {
   if (s.child.exitCode !== null) return s.child.exitCode;
   const exited = new Promise<number | null>((r) => s.child.once('exit', (code) => r(code)));
   s.child.kill('SIGINT');
