@@ -10,14 +10,15 @@
  * endpoints are given with `--endpoint NODE=127.0.0.1`.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type NetworkPlan, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { instanceTag, networkId } from '@tfgrid/agent/src/network';
 import { serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
-import { cleanupAgentLeftovers, cli, until } from './helpers';
+import { cleanupAgentLeftovers, cli, freePort, until } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -32,6 +33,7 @@ let alice: TfchainClient;
 // The agents run as processes of their own, as on a node (runc runtime, each its bridge and range).
 const agents: { p: ChildProcess; log: string }[] = [];
 const nodeIds: number[] = [];
+const gatewayPorts: number[] = [];
 let served: Awaited<ReturnType<typeof serveBusyboxImage>>;
 let env: Record<string, string>;
 let farmId: number;
@@ -69,6 +71,19 @@ function fetchFrom(i: number, id: string, host: string): string | undefined {
   }
 }
 
+/** One GET / to the gateway on 127.0.0.1:`port` with the given Host header. */
+function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (b: Buffer) => (body += b.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
+  });
+}
+
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-network-'));
   env = { ...CHARLIE, TFGRID_STATE_DIR: path.join(dir, 'state') };
@@ -84,7 +99,9 @@ beforeAll(async () => {
   for (let i = 0; i < 2; i++) {
     const pool = path.join(dir, `pool${i}`);
     mkdirSync(pool, { recursive: true });
-    const argv = [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', agentDir(i), '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', BRIDGES[i]!, '--workload-subnet', `10.251.${10 + i}.0/24`];
+    // A node whose public config gets a domain serves gateway names on its loopback port.
+    gatewayPorts.push(await freePort());
+    const argv = [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', agentDir(i), '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', BRIDGES[i]!, '--workload-subnet', `10.251.${10 + i}.0/24`, '--gateway-http', `127.0.0.1:${gatewayPorts[i]}`];
     const a = { p: spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] }), log: '' };
     a.p.stdout!.on('data', (b: Buffer) => (a.log += b.toString()));
     a.p.stderr!.on('data', (b: Buffer) => (a.log += b.toString()));
@@ -241,10 +258,14 @@ test("a node's refusal cancels every node's contract (all or nothing); an endpoi
 test("a gateway naming the network: its node joins it (a subnet, a network workload, the others' peer), a backend naming a machine gets its address; an unreserved name is refused first", async () => {
   const [n1, n2] = nodeIds as [number, number];
   const name = `site${process.pid % 10000}`;
+  // The farmer makes node 2 a gateway node: a public config with a domain.
+  const bob = await connect({ url: chain.url, secret: '//Bob' });
+  await bob.nodes.setPublicConfig({ farmId, nodeId: n2, config: { ip4: { ip: '185.206.122.41/24', gw: '185.206.122.1' }, ip6: null, domain: 'gw.test' } });
+  await bob.disconnect();
   const f = file('gateway.json', { networks: [{ name: 'gwnet', ip_range: '10.40.0.0/16' }], workloads: [machine('a', n1, joins('gwnet')), gateway(n2, 'gwnet', ['http://a:80'], name)] });
-  const argv = ['deploy', f, '--endpoint', `${n1}=127.0.0.1`, '--endpoint', `${n2}=127.0.0.1`, '--no-wait', '--json', ...at()];
+  const argv = ['deploy', f, '--endpoint', `${n1}=127.0.0.1`, '--endpoint', `${n2}=127.0.0.1`, '--wait-timeout', '90', ...at()];
   const state = path.join(dir, 'state');
-  const saved = (): string[] => readdirSync(state).filter((n) => n.endsWith('-gwnet.json'));
+  const saved = (): string[] => (existsSync(state) ? readdirSync(state).filter((n) => n.endsWith('-gwnet.json')) : []);
 
   // The node admits a gateway only for its twin's live name contract: said before any contract exists.
   const unreserved = await cli(argv, env);
@@ -253,12 +274,15 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   expect(saved()).toEqual([]);
 
   expect((await cli(['name', 'reserve', name, '--url', chain.url], env)).code).toBe(0);
-  const d = await cli(argv, env);
+  const d = await cli([...argv, '--json'], env);
   if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}\n${d.stdout}`);
   const out = d.json();
   expect(out.networks).toEqual([{ name: 'gwnet', ipRange: '10.40.0.0/16', nodes: [{ nodeId: n1, subnet: '10.40.2.0/24', endpoint: '127.0.0.1' }, { nodeId: n2, subnet: '10.40.3.0/24', endpoint: '127.0.0.1' }] }]);
   expect(out.contracts).toEqual([expect.objectContaining({ nodeId: n1 }), expect.objectContaining({ nodeId: n2 })]);
   const [ca, cb] = out.contracts.map((c: { contractId: number }) => c.contractId) as [number, number];
+  // The gateway's fqdn from node 2's answer, and the network it joins.
+  expect(out.gateways).toEqual([{ name: 'site', nodeId: n2, contractId: cb, fqdn: `${name}.gw.test`, network: 'gwnet' }]);
+  expect(out.machines).toEqual([expect.objectContaining({ name: 'a', nodeId: n1, private: { gwnet: '10.40.2.2' } })]);
 
   // What each node's contract carries (the saved network holds the deployments as sent).
   type Sent = { plan: NetworkPlan; contracts: { nodeId: number; contractId: number; deployment: { workloads: { name: string; type: string; data: Record<string, any> }[] } }[]; machines: unknown[] };
@@ -273,6 +297,15 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   expect(s.machines).toEqual([{ name: 'a', nodeId: n1, ip: '10.40.2.2' }]);
   expect(d.stdout + d.stderr).not.toContain(s.plan.nodes[1]!.privateKey);
 
+  // The gateway on node 2 reaches machine a on node 1 over the network.
+  expect(await until('the name to answer through the gateway', async () => {
+    const r = await viaGateway(gatewayPorts[1]!, `${name}.gw.test`).catch(() => undefined);
+    return r?.status === 200 && r.body;
+  }, 60_000, 500)).toContain(`${ca}-a`);
+
+  // The text forms: deploy's result lines, contracts show, network show.
+  const text = await cli(['contracts', 'show', String(cb), '--url', chain.url], env);
+  expect(text.stdout).toContain(`  site  gateway-name-proxy  ok  v0  ${name}.gw.test  network gwnet`);
   const show = await cli(['network', 'show', 'gwnet'], env);
   expect(show.stdout).toMatch(new RegExp(`node ${n2} +10\\.40\\.3\\.0/24 +127\\.0\\.0\\.1:${s.plan.nodes[1]!.listenPort} +contract ${cb}`));
 
