@@ -4,7 +4,9 @@
  * network (a dev chain and two in-process agents with the runc runtime, each on a bridge and range
  * of its own) where machine A reaches machine B's private address over WireGuard; the plan saved
  * 0600 and its keys never printed; `network access` writing a wg-quick file whose keys and endpoint
- * are the plan's, the access node's network workload updated with the new peer.
+ * are the plan's, the access node's network workload updated with the new peer; a gateway on node 2
+ * naming the network (its node joining it with a subnet of its own) answering its name with machine
+ * A's page over the network, A named as the backend (`http://a:80`).
  *
  * The dev chain refuses loopback in a node's public config (as TFChain does), so the nodes'
  * endpoints are given with `--endpoint NODE=127.0.0.1`.
