@@ -25,6 +25,8 @@ import { claimSubnet } from './subnet';
 export const NODE_METRICS_ADDRESS = '127.0.0.1:9101';
 /** The node's interface on the bridge: zmachines' public IPs go on a macvlan over it (`--public-interface`). */
 export const NODE_PUBLIC_INTERFACE = 'eth0';
+/** A gateway node's Web Gateway HTTP port (`--gateway-http 0.0.0.0:80`, the agent's default, given so the environment cannot move it). */
+const GATEWAY_HTTP_PORT = 80;
 
 export interface LocalNode {
   index: number;
@@ -136,7 +138,7 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       const args = agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen });
       parts.agents.push(spawnAgent(host.ns, dirs[i]!.dataDir, args));
       // The others peer with node 0: its listener first, so they peer at once.
-      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!, step);
+      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!, step, `Yggdrasil listening on ${host.ip}:${o.planetaryPort}`);
     }
 
     const deadline = Date.now() + o.timeoutMs;
@@ -176,6 +178,8 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       step();
       const left = Math.max(1000, deadline - Date.now());
       if (!(await untilListed(explorer.url, n.nodeId, new AbortController().signal, left))) throw new LocalGridError('timeout', `the explorer did not list node ${n.nodeId} as up in time`);
+      // A gateway node starts its Web Gateway once it reads its domain from the chain: up means listening.
+      if (n.domain) await untilListening(hosts, hosts.hosts[n.index]!, GATEWAY_HTTP_PORT, parts.agents[n.index]!, step, `node ${n.index}'s Web Gateway listening on :${GATEWAY_HTTP_PORT}`, deadline);
     }
     log.info({ nodes: nodes.map((n) => n.nodeId) }, 'local grid up');
     return {
@@ -211,7 +215,7 @@ function nodeDirs(dataDir: string, i: number): { dataDir: string; pool: string }
 }
 
 function agentArgs(o: CheckedOptions, chainUrl: string, farmId: number, d: { dataDir: string; pool: string }, planetary: { listen?: string; peer?: string }): string[] {
-  const args = ['--chain-url', chainUrl, '--farm-id', String(farmId), '--data-dir', d.dataDir, '--storage-pool', d.pool, '--metrics-address', NODE_METRICS_ADDRESS, '--public-interface', NODE_PUBLIC_INTERFACE, '--log-level', o.logLevel];
+  const args = ['--chain-url', chainUrl, '--farm-id', String(farmId), '--data-dir', d.dataDir, '--storage-pool', d.pool, '--metrics-address', NODE_METRICS_ADDRESS, '--public-interface', NODE_PUBLIC_INTERFACE, '--gateway-http', `0.0.0.0:${GATEWAY_HTTP_PORT}`, '--log-level', o.logLevel];
   if (o.hardwareRoot) args.push('--root', o.hardwareRoot);
   if (!o.planetary) args.push('--planetary', 'false');
   else if (planetary.listen) args.push('--planetary-listen', planetary.listen);
@@ -255,6 +259,6 @@ async function until<T>(deadline: number, agent: AgentProcess, step: () => void,
   }
 }
 
-function untilListening(hosts: Hosts, host: Host, port: number, agent: AgentProcess, step: () => void): Promise<true> {
-  return until(Date.now() + 60_000, agent, step, `Yggdrasil listening on ${host.ip}:${port} in ${host.ns}`, async () => (hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined));
+function untilListening(hosts: Hosts, host: Host, port: number, agent: AgentProcess, step: () => void, what: string, deadline = Date.now() + 60_000): Promise<true> {
+  return until(deadline, agent, step, `${what} in ${host.ns}`, async () => (hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined));
 }

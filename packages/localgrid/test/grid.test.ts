@@ -6,9 +6,12 @@
  * overlay and nothing beyond it, each node listens on exactly what issue 14 item 6 allows, and
  * stop() leaves nothing behind.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { buildBusyboxImage } from '@tfgrid/agent';
 import { connect, DeploymentBuilder, type TfchainClient } from '@tfgrid/client';
 import { LOCK_DIR, listLinks, listNamespaces, listeningSockets, processesMentioning, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
 
@@ -23,6 +26,8 @@ let grid: LocalGrid;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'lg-'));
+  // The agents run workloads as an unprivileged user: it must traverse to their pools.
+  chmodSync(dir, 0o711);
   grid = await startLocalGrid({ nodes: 3, dataDir: dir, hardwareRoot: FIXTURE_ROOT, gateways: [GATEWAY], loopback: true, logLevel: 'warn', timeoutMs: 180_000 });
 });
 
@@ -137,6 +142,72 @@ test('a private network hosted by a node adds exactly its WireGuard UDP port the
     expect(socketsOf(a)).toEqual(before[0]);
   } finally {
     await deployer.disconnect();
+  }
+});
+
+/** The busybox image served on the bridge, where the agents fetch it. */
+async function serveImage(): Promise<{ image: { url: string; sha256: string }; close: () => Promise<void> }> {
+  const file = path.join(dir, 'busybox.tar.gz');
+  const { sha256 } = await buildBusyboxImage(file);
+  const server = http.createServer((_req, res) => createReadStream(file).pipe(res.writeHead(200, { 'content-type': 'application/gzip' })));
+  await new Promise<void>((r) => server.listen(0, grid.bridgeIp, r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    image: { url: `http://${grid.bridgeIp}:${port}/busybox.tar.gz`, sha256 },
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+/** GET http://host/ from this process (the root namespace, on the bridge); undefined when nothing answers. */
+async function getFromBridge(host: string): Promise<string | undefined> {
+  try {
+    const r = await fetch(`http://${host.includes(':') ? `[${host}]` : host}/`, { signal: AbortSignal.timeout(3000) });
+    return await r.text();
+  } catch {
+    return undefined;
+  }
+}
+
+async function eventually<T>(f: () => Promise<T | undefined>, what: string, ms = 30_000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error(`${what}: not within ${ms} ms`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
+test("a zmachine's reserved farm IP and its IPv6 from the node's public config answer from the bridge; after cancel the IP is free again", async () => {
+  const node = grid.nodes[1]!;
+  const served = await serveImage();
+  const deployer: TfchainClient = await connect({ url: grid.chainUrl, secret: '//Charlie' });
+  try {
+    await deployer.twins.acceptTerms({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'localgrid-test' });
+    const twinId = (await deployer.twins.idOf(deployer.address!)) ?? (await deployer.twins.create());
+    const httpd = 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 80 -h /www';
+    const d = new DeploymentBuilder(twinId, node.nodeId)
+      .workload('ip', 'pub', { v4: true, v6: true })
+      .zmachine('web', { image: served.image, size: 32 * 1024 * 1024, compute_capacity: { cpu: 1, memory: 256 * 1024 * 1024 }, entrypoint: httpd, network: { public_ip: 'pub' } })
+      .build();
+    const { contractId } = await deployer.deployments.create(d, { publicIps: 1 });
+    const answer = await deployer.deployments.wait(contractId, { timeoutMs: 120_000 });
+    const addresses = answer.workloads.find((w) => w.name === 'web')!.data!.addresses as { public: string; public_ipv6: string };
+    // The farm IP the contract reserved, and an address of the node's public IPv6 /64.
+    const farmIp = (await deployer.farms.get(grid.farmId))!.publicIps.find((p) => p.contractId === contractId)!;
+    expect(grid.publicIps).toContainEqual({ ip: farmIp.ip, gw: farmIp.gateway });
+    expect(addresses.public).toBe(farmIp.ip);
+    expect(addresses.public_ipv6.startsWith(`2001:2:0:${grid.subnet}:`)).toBe(true);
+    const v4 = addresses.public.split('/')[0]!;
+    const v6 = addresses.public_ipv6.split('/')[0]!;
+    expect(await eventually(() => getFromBridge(v4), `${v4} answering`)).toMatch(/web/);
+    expect(await eventually(() => getFromBridge(v6), `${v6} answering`)).toMatch(/web/);
+    await deployer.contracts.cancel(contractId);
+    await eventually(async () => ((await getFromBridge(v4)) === undefined ? true : undefined), `${v4} gone after cancel`);
+    expect((await deployer.farms.get(grid.farmId))!.publicIps.find((p) => p.ip === farmIp.ip)!.contractId).toBe(0);
+  } finally {
+    await deployer.disconnect();
+    await served.close();
   }
 });
 
