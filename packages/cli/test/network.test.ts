@@ -263,6 +263,10 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   // The farmer makes node 2 a gateway node: a public config with a domain.
   const bob = await connect({ url: chain.url, secret: '//Bob' });
   await bob.nodes.setPublicConfig({ farmId, nodeId: n2, config: { ip4: { ip: '185.206.122.41/24', gw: '185.206.122.1' }, ip6: null, domain: 'gw.test' } });
+  // A name another twin holds.
+  const bobs = `bob${process.pid % 10000}`;
+  const bobsContract = await bob.contracts.createName(bobs);
+  const bobTwin = (await bob.twins.idOf(bob.address))!;
   await bob.disconnect();
   const f = file('gateway.json', { networks: [{ name: 'gwnet', ip_range: '10.40.0.0/16' }], workloads: [machine('a', n1, joins('gwnet')), gateway(n2, 'gwnet', ['http://a:80'], name)] });
   const argv = ['deploy', f, '--endpoint', `${n1}=127.0.0.1`, '--endpoint', `${n2}=127.0.0.1`, '--wait-timeout', '90', ...at()];
@@ -274,6 +278,13 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   expect({ code: unreserved.code, stderr: unreserved.stderr }).toEqual({ code: 1, stderr: expect.stringContaining(`gateway 'site' on node ${n2}: the name '${name}' is not reserved: reserve it first with \`tfgrid name reserve ${name}\` (nothing was created)`) });
   expect([...(await alice.contracts.activeForNode(n1)), ...(await alice.contracts.activeForNode(n2))]).toEqual([]);
   expect(saved()).toEqual([]);
+  const theirs = file('theirs.json', { networks: [{ name: 'gwnet', ip_range: '10.40.0.0/16' }], workloads: [machine('a', n1, joins('gwnet')), gateway(n2, 'gwnet', ['http://a:80'], bobs)] });
+  const taken = await cli(['deploy', theirs, ...argv.slice(2)], env);
+  expect({ code: taken.code, stderr: taken.stderr }).toEqual({ code: 1, stderr: expect.stringMatching(new RegExp(`gateway 'site' on node ${n2}: the name '${bobs}' is reserved by twin ${bobTwin}, not yours \\(\\d+\\); pick another \\(nothing was created\\)`)) });
+  expect(saved()).toEqual([]);
+  const released = await connect({ url: chain.url, secret: '//Bob' });
+  await released.contracts.cancel(bobsContract);
+  await released.disconnect();
 
   expect((await cli(['name', 'reserve', name, '--url', chain.url], env)).code).toBe(0);
   const d = await cli([...argv, '--json'], env);

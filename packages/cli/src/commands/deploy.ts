@@ -60,6 +60,7 @@ export async function checkGatewayNames(ctx: Context, c: TfchainClient, twinId: 
       ctx.progress(`checking the name contract of '${name}' …`);
       const id = await c.contracts.idByName(name);
       const k = id === undefined ? undefined : await c.contracts.get(id);
+      if (k?.state === 'GracePeriod') throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name contract ${k.id} of '${name}' is in its grace period; a node admits a new gateway only for a live name (fund your account first; nothing was created)`, { kind: 'name', name, contractId: k.id });
       if (!k || k.state === 'Deleted') throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name '${name}' is not reserved: reserve it first with \`tfgrid name reserve ${name}\` (nothing was created)`, { kind: 'name', name });
       if (k.twinId !== twinId) throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name '${name}' is reserved by twin ${k.twinId}, not yours (${twinId}); pick another (nothing was created)`, { kind: 'name', name, twinId: k.twinId });
     }
