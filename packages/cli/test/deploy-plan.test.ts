@@ -37,7 +37,7 @@ test("the gateway's node joins the network: its deployment holds the network wor
   expect(deployments.map((g) => g.publicIps)).toEqual([0, 0, 0]);
 });
 
-test("a gateway on a machine's node shares that node's subnet; a public IPv4+IPv6 ip workload is one farm IP", async () => {
+test("a gateway on a machine's node shares that node's subnet; a public IPv4+IPv6 ip workload is one farm IP, an IPv6-only one none", async () => {
   const f = parse([
     { ...machine('web', 1, { ...joins, public_ip: 'pub' }) },
     { type: 'ip', name: 'pub', node: 1, v4: true, v6: true },
@@ -50,6 +50,11 @@ test("a gateway on a machine's node shares that node's subnet; a public IPv4+IPv
   expect(deployments[0]!.d.workloads.map((w) => w.name)).toEqual(['net', 'web', 'pub', 'site']);
   expect(deployments[0]!.d.workloads.find((w) => w.name === 'pub')!.data).toEqual({ v4: true, v6: true });
   expect(deployments[0]!.d.workloads.find((w) => w.name === 'site')!.data.backends).toEqual(['http://10.20.2.2:8080']);
+  // IPv6 only: no farm IP is reserved.
+  const v6 = parse([machine('web', 1, { ...joins, public_ip: 'pub6' }), { type: 'ip', name: 'pub6', node: 1, v6: true }]);
+  const only6 = await planDeployment(v6, [1, 1], endpoints, 7);
+  expect(only6.deployments[0]!.publicIps).toBe(0);
+  expect(only6.deployments[0]!.d.workloads.find((w) => w.name === 'pub6')!.data).toEqual({ v6: true });
 });
 
 test("a network only a gateway joins is planned on the gateway's node (its backends may be users' machines)", async () => {
