@@ -6,7 +6,9 @@
  * 0600 and its keys never printed; `network access` writing a wg-quick file whose keys and endpoint
  * are the plan's, the access node's network workload updated with the new peer; a gateway on node 2
  * naming the network (its node joining it with a subnet of its own) answering its name with machine
- * A's page over the network, A named as the backend (`http://a:80`).
+ * A's page over the network, A named as the backend (`http://a:80`); a machine with a public IPv4
+ * and IPv6 (node 1's public interface a veth into an "Internet" namespace the test makes), both
+ * printed, its page reached from there over IPv6.
  *
  * The dev chain refuses loopback in a node's public config (as TFChain does), so the nodes'
  * endpoints are given with `--endpoint NODE=127.0.0.1`.
@@ -29,6 +31,11 @@ const FIXTURE = path.resolve(__dirname, '../../agent/test/fixtures/server');
 const CHARLIE = { TFGRID_MNEMONIC: '//Charlie' };
 const BRIDGES = ['tfgrid-net0', 'tfgrid-net1'];
 const NET = `net${process.pid % 10000}`;
+// Node 1's public interface: a veth into "the Internet", a namespace the test makes.
+const TAG = (process.pid % 0xfff).toString(16).padStart(3, '0');
+const INTERNET = `tfc6${TAG}i`;
+const PUB = `tfc6${TAG}p`;
+const PREFIX6 = '2001:2:0:81';
 let chain: Devchain;
 let dir: string;
 let alice: TfchainClient;
@@ -49,6 +56,8 @@ function logged(i: number, msg: string): Record<string, unknown> | undefined {
 }
 /** Whether agent `i` still holds a namespace of a private network. */
 const holdsNetworks = (i: number): boolean => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(`tfn-${instanceTag(agentDir(i))}`);
+
+const sh = (argv: string[]): string => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
 
 function file(name: string, content: unknown): string {
   const f = path.join(dir, name);
@@ -98,12 +107,19 @@ beforeAll(async () => {
   await bob.disconnect();
   for (const argv of [['terms', 'accept'], ['twin', 'create']]) expect((await cli([...argv, '--url', chain.url], CHARLIE)).code).toBe(0);
   served = await serveBusyboxImage(dir);
+  sh(['ip', 'netns', 'add', INTERNET]);
+  sh(['ip', 'link', 'add', PUB, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', INTERNET]);
+  sh(['ip', 'link', 'set', PUB, 'up']);
+  sh(['ip', '-n', INTERNET, 'addr', 'add', '185.206.122.1/24', 'dev', 'eth0']);
+  sh(['ip', '-n', INTERNET, 'addr', 'add', `${PREFIX6}::1/64`, 'dev', 'eth0', 'nodad']);
+  sh(['ip', '-n', INTERNET, 'link', 'set', 'lo', 'up']);
+  sh(['ip', '-n', INTERNET, 'link', 'set', 'eth0', 'up']);
   for (let i = 0; i < 2; i++) {
     const pool = path.join(dir, `pool${i}`);
     mkdirSync(pool, { recursive: true });
     // A node whose public config gets a domain serves gateway names on its loopback port.
     gatewayPorts.push(await freePort());
-    const argv = [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', agentDir(i), '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', BRIDGES[i]!, '--workload-subnet', `10.251.${10 + i}.0/24`, '--gateway-http', `127.0.0.1:${gatewayPorts[i]}`];
+    const argv = [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', agentDir(i), '--storage-pool', pool, '--root', FIXTURE, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', BRIDGES[i]!, '--workload-subnet', `10.251.${10 + i}.0/24`, '--gateway-http', `127.0.0.1:${gatewayPorts[i]}`, ...(i === 0 ? ['--public-interface', PUB] : [])];
     const a = { p: spawn(process.execPath, argv, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] }), log: '' };
     a.p.stdout!.on('data', (b: Buffer) => (a.log += b.toString()));
     a.p.stderr!.on('data', (b: Buffer) => (a.log += b.toString()));
@@ -133,6 +149,11 @@ afterAll(async () => {
   }
   for (let i = 0; i < agents.length; i++) await cleanupAgentLeftovers(agentDir(i), BRIDGES[i]!);
   await served?.close();
+  try {
+    sh(['ip', 'netns', 'del', INTERNET]); // takes the veth, PUB with it
+  } catch {
+    // not made
+  }
   await alice?.disconnect();
   await chain?.stop();
   if (dir) rmSync(dir, { recursive: true, force: true });
@@ -325,4 +346,39 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   expect((await cli(['contracts', 'cancel', String(ca), String(cb), '--url', chain.url], env)).code).toBe(0);
   expect((await cli(['name', 'release', name, '--url', chain.url], env)).code).toBe(0);
   await until('both nodes to remove their networks', async () => !holdsNetworks(0) && !holdsNetworks(1), 60_000, 500);
+});
+
+test("a machine's public IPv4 and IPv6 (an ip workload with v4 and v6 on its node): the deploy's result and contracts show print both; the Internet reaches the IPv6", async () => {
+  const [n1] = nodeIds as [number];
+  // The farmer gives the farm a public IP and node 1 a public config with an IPv6 network.
+  const bob = await connect({ url: chain.url, secret: '//Bob' });
+  await bob.farms.addIp({ farmId, ip: '185.206.122.50/24', gw: '185.206.122.1' });
+  await bob.nodes.setPublicConfig({ farmId, nodeId: n1, config: { ip4: { ip: '185.206.122.40/24', gw: '185.206.122.1' }, ip6: { ip: `${PREFIX6}::2/64`, gw: `${PREFIX6}::1` }, domain: null } });
+  await bob.disconnect();
+  const f = file('public.json', { workloads: [{ type: 'ip', name: 'pub', node: n1, v4: true, v6: true }, machine('web', n1, { public_ip: 'pub' })] });
+  const d = await cli(['deploy', f, '--wait-timeout', '90', '--json', ...at()], env);
+  if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}\n${d.stdout}`);
+  const out = d.json();
+  const [c] = out.contracts.map((k: { contractId: number }) => k.contractId) as [number];
+  expect(out.machines).toEqual([expect.objectContaining({ name: 'web', nodeId: n1, contractId: c, public: '185.206.122.50/24', publicIpv6: expect.stringMatching(new RegExp(`^${PREFIX6}:[0-9a-f:]+/64$`)) })]);
+  const v6 = (out.machines[0].publicIpv6 as string).replace(/\/64$/, '');
+  // The contract reserved the farm IP.
+  expect((await alice.contracts.get(c))?.type).toMatchObject({ kind: 'node', publicIpsList: [expect.objectContaining({ ip: '185.206.122.50/24' })] });
+
+  const text = await cli(['contracts', 'show', String(c), '--url', chain.url], env);
+  expect(text.stdout).toMatch(new RegExp(`  web  zmachine  ok  v0  .*public 185\\.206\\.122\\.50/24  public_ipv6 ${v6}/64`)); // hex digits and colons only
+
+  // "The Internet" reaches the machine's page on its public IPv6.
+  const page = await until('the machine to answer on its public IPv6', async () => {
+    try {
+      const r = sh(['ip', 'netns', 'exec', INTERNET, 'sh', '-c', `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | busybox nc -w 3 ${v6} 80`]);
+      return r.startsWith('HTTP/1.') && r;
+    } catch {
+      return undefined;
+    }
+  }, 60_000, 500);
+  expect(page).toContain(`${c}-web`);
+
+  expect((await cli(['contracts', 'cancel', String(c), '--url', chain.url], env)).code).toBe(0);
+  await until('the node to free the farm IP', async () => (await alice.farms.get(farmId))?.publicIps.every((p) => p.contractId === 0), 60_000, 500);
 });
