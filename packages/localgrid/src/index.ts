@@ -1,6 +1,6 @@
 /** @tfgrid/localgrid: a grid on one machine — N agents, each in its own network namespace, against one dev chain and explorer. */
 export { startLocalGrid, NODE_METRICS_ADDRESS, NODE_PUBLIC_INTERFACE, type LocalGrid, type LocalNode } from './grid';
-export { localChainSpec, farmIpPool, nodePublicConfig, LOCAL_PUBLIC_RANGES, FARM_IP_FIRST, FARM_IP_COUNT } from './public';
+export { localChainSpec, farmIpPool, isLocalGridFarmIp, nodePublicConfig, LOCAL_PUBLIC_RANGES, FARM_IP_FIRST, FARM_IP_COUNT } from './public';
 export { MAX_NODES, type LocalGridOptions } from './options';
 export { makeHosts, removeHosts, ipv6Prefix, listNamespaces, listLinks, pidsIn, sh, type Host, type Hosts, type HostsOptions } from './hosts';
 export { claimSubnet, gridTag, AUTO_SUBNETS, LOCK_DIR, type SubnetClaim } from './subnet';
