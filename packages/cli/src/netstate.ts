@@ -79,7 +79,26 @@ export function listNetworks(io: Io): SavedNetwork[] {
     .map((n) => JSON.parse(readFileSync(path.join(stateDir(io), n), 'utf8')) as SavedNetwork);
 }
 
-/** The network without its keys: ranges, subnets, endpoints, ports, public keys, contracts, machines. */
+export interface NetworkGateway {
+  /** The workload's name. */
+  name: string;
+  nodeId: number;
+  contractId: number;
+  /** The gateway name (its name contract). */
+  gatewayName: string;
+  backends: string[];
+}
+
+/** The gateways of the network's contracts that join it (their deployments as last sent). */
+export function networkGateways(n: SavedNetwork): NetworkGateway[] {
+  return n.contracts.flatMap((k) =>
+    k.deployment.workloads
+      .filter((w) => w.type.startsWith('gateway-') && w.data.network === n.plan.name)
+      .map((w) => ({ name: w.name, nodeId: k.nodeId, contractId: k.contractId, gatewayName: String(w.data.name), backends: Array.isArray(w.data.backends) ? (w.data.backends as string[]) : [] })),
+  );
+}
+
+/** The network without its keys: ranges, subnets, endpoints, ports, public keys, contracts, machines, gateways. */
 export function publicView(n: SavedNetwork): Record<string, unknown> {
   const p = n.plan;
   return {
@@ -89,6 +108,7 @@ export function publicView(n: SavedNetwork): Record<string, unknown> {
     nodes: p.nodes.map((x) => ({ nodeId: x.nodeId, subnet: x.subnet, wireguardIp: x.wireguardIp, endpoint: x.endpoint ?? null, listenPort: x.listenPort, publicKey: x.publicKey, contractId: n.contracts.find((c) => c.nodeId === x.nodeId)?.contractId ?? null })),
     users: p.users.map((u) => ({ name: u.name, subnet: u.subnet, wireguardIp: u.wireguardIp, publicKey: u.publicKey })),
     machines: n.machines,
+    gateways: networkGateways(n),
   };
 }
 

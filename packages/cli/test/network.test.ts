@@ -342,6 +342,8 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   expect(text.stdout).toContain(`  site  gateway-name-proxy  ok  v0  ${name}.gw.test  network gwnet`);
   const show = await cli(['network', 'show', 'gwnet'], env);
   expect(show.stdout).toMatch(new RegExp(`node ${n2} +10\\.40\\.3\\.0/24 +127\\.0\\.0\\.1:${s.plan.nodes[1]!.listenPort} +contract ${cb}`));
+  expect(show.stdout).toContain(`  gateway site  node ${n2}  ${name} → http://10.40.2.2:80`);
+  expect((await cli(['network', 'show', 'gwnet', '--json'], env)).json().gateways).toEqual([{ name: 'site', nodeId: n2, contractId: cb, gatewayName: name, backends: ['http://10.40.2.2:80'] }]);
 
   expect((await cli(['contracts', 'cancel', String(ca), String(cb), '--url', chain.url], env)).code).toBe(0);
   expect((await cli(['name', 'release', name, '--url', chain.url], env)).code).toBe(0);

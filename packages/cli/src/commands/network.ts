@@ -11,7 +11,7 @@ import { str, type Command } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
 import { fields, table } from '../io';
-import { listNetworks, loadNetwork, publicView, saveNetwork, shareDeployment, type SavedNetwork } from '../netstate';
+import { listNetworks, loadNetwork, networkGateways, publicView, saveNetwork, shareDeployment, type SavedNetwork } from '../netstate';
 import { parseIntArg } from '../units';
 import { twinOf, WAIT_OPTIONS } from './deploy';
 import { waitForAll, type NodeContract } from './network-wait';
@@ -124,7 +124,7 @@ answers awaited before the file is written.`,
   },
   {
     name: 'network show',
-    summary: 'one saved network: range, nodes (subnet, endpoint, port, contract), users, machines (no keys)',
+    summary: 'one saved network: range, nodes (subnet, endpoint, port, contract), users, machines, gateways (no keys)',
     args: 'NAME',
     minArgs: 1,
     options: { twin: { type: 'string', value: 'TWIN_ID', help: 'the twin whose network it is, when several have one of that name' } },
@@ -143,6 +143,7 @@ answers awaited before the file is written.`,
           ...n.plan.nodes.map((x) => `  node ${x.nodeId}  ${x.subnet}  ${x.endpoint ? `${x.endpoint}:${x.listenPort}` : 'behind NAT'}  contract ${n.contracts.find((k) => k.nodeId === x.nodeId)?.contractId ?? '-'}`),
           ...n.plan.users.map((u) => `  user ${u.name}  ${u.subnet}  ${u.wireguardIp}`),
           ...n.machines.map((m) => `  machine ${m.name}  node ${m.nodeId}  ${m.ip}`),
+          ...networkGateways(n).map((g) => `  gateway ${g.name}  node ${g.nodeId}  ${g.gatewayName} → ${g.backends.join(', ')}`),
         ],
       };
     },
