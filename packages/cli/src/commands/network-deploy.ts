@@ -15,7 +15,8 @@ import type { Output } from '../io';
 import { loadNetwork, removeNetwork, saveNetwork, type SavedNetwork } from '../netstate';
 import { parseIntArg } from '../units';
 import { resultLines, waitForAll, type NodeContract } from './network-wait';
-import { checkCapacity, checkGatewayNames, checkNode, twinOf } from './deploy';
+import { checkCapacity, checkNode, twinOf } from './deploy';
+import { checkGatewayNames } from './gateways';
 
 /** `--endpoint NODE_ID=HOST`: where other nodes reach a node whose public config is not on the chain. */
 export function parseEndpoints(values: string[]): Map<number, string> {

@@ -8,7 +8,8 @@ import { flag, str, type Args } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure } from '../errors';
 import { parseIntArg } from '../units';
-import { answerLines, gatewayNetworkOf } from './deploy';
+import { answerLines } from './deploy';
+import { gatewayNetworkOf } from './gateways';
 
 export interface NodeContract {
   nodeId: number;
