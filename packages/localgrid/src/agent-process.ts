@@ -17,6 +17,8 @@ export interface AgentProcess {
   /** Rejects with LocalGridError('agent-exited') once the process ends without being asked to. */
   exited: Promise<never>;
   stop(): Promise<void>;
+  /** Ends the process with `signal` at once (SIGKILL: as a crash would), not as a failure; resolves once it is gone. */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 export function spawnAgent(ns: string, dir: string, args: string[]): AgentProcess {
@@ -43,6 +45,12 @@ export function spawnAgent(ns: string, dir: string, args: string[]): AgentProces
     pid: child.pid ?? -1,
     log,
     exited,
+    async kill(signal) {
+      stopping = true;
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await gone;
+    },
     async stop() {
       stopping = true;
       if (child.exitCode !== null || child.signalCode !== null) return;

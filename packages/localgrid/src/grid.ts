@@ -80,6 +80,12 @@ export interface LocalGrid {
   explorer: Explorer;
   /** Runs a command inside node `i`'s namespace; returns stdout. */
   exec(i: number, argv: string[], input?: string): string;
+  /**
+   * Stops node `i`'s agent — SIGTERM (it stops its workloads) or SIGKILL (a crash: its workloads,
+   * WireGuard and Yggdrasil processes stay behind) — and starts it again with the same arguments;
+   * resolves once it serves its metrics again. `nodes[i].pid` is the new process.
+   */
+  restartAgent(i: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Stops the agents (SIGTERM, then SIGKILL), the explorer, the chain; removes every namespace, veth and the bridge. */
   stop(): Promise<void>;
 }
@@ -133,19 +139,23 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     log.info({ farmId: boot.farmId, created: boot.farmCreated, publicIps: publicIps.length }, 'dev farm ready');
 
     const planetaryListen = `tcp://${hosts.hosts[0]!.ip}:${o.planetaryPort}`;
+    const deadline = Date.now() + o.timeoutMs;
+    const argsOf = (i: number): string[] => agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen });
+    const nodeIds: number[] = [];
     for (const [i, host] of hosts.hosts.entries()) {
       step();
-      const args = agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen });
-      parts.agents.push(spawnAgent(host.ns, dirs[i]!.dataDir, args));
+      const agent = spawnAgent(host.ns, dirs[i]!.dataDir, argsOf(i));
+      parts.agents.push(agent);
       // The others peer with node 0: its listener first, so they peer at once.
-      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, parts.agents[0]!, step, `Yggdrasil listening on ${host.ip}:${o.planetaryPort}`);
+      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, agent, step, `Yggdrasil listening on ${host.ip}:${o.planetaryPort}`);
+      // One registration at a time: on a fresh chain node i gets node id i + 1, as the README's examples say.
+      nodeIds.push(await until(deadline, agent, step, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address)));
     }
 
-    const deadline = Date.now() + o.timeoutMs;
     const nodes: LocalNode[] = [];
     for (const [i, host] of hosts.hosts.entries()) {
       const agent = parts.agents[i]!;
-      const nodeId = await until(deadline, agent, step, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address));
+      const nodeId = nodeIds[i]!;
       const domain = o.gateways.includes(i) ? `gateway${i}.localgrid.test` : undefined;
       const ip6 = host.ip6!;
       const config = nodePublicConfig({ ip: host.ip, ip6 }, { ip: bridgeIp, ip6: bridgeIp6 }, domain);
@@ -199,6 +209,15 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       chain,
       explorer,
       exec: (i, argv, input) => hosts.exec(hosts.hosts[i]!, argv, input),
+      async restartAgent(i, signal) {
+        const host = hosts.hosts[i];
+        if (!host || stopping) throw new LocalGridError('bad-option', `no running node ${i} to restart`);
+        await parts.agents[i]!.kill(signal);
+        const agent = (parts.agents[i] = spawnAgent(host.ns, dirs[i]!.dataDir, argsOf(i)));
+        nodes[i]!.pid = agent.pid;
+        const metricsPort = Number(NODE_METRICS_ADDRESS.split(':')[1]);
+        await untilListening(hosts, host, metricsPort, agent, () => undefined, `node ${i}'s agent serving its metrics again`);
+      },
       stop,
     };
   } catch (e) {
