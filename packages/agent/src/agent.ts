@@ -17,7 +17,7 @@ import { register, type Registration } from './registration';
 import { UptimeReporter } from './uptime';
 import { NodeServices, type ServicesStatus } from './services';
 import { decideRuntime, makeRuntime, Provisioner, type Runtime } from './workloads';
-import { GatewayService } from './gateway';
+import { GatewayService, NetworkRelays, relayNetwork } from './gateway';
 import { chainNodeIpv6, instanceTag, NetworkHandler, PrivateNetworks, PublicIpHandler, ZmachineNetworking, type NodeIpv6 } from './network';
 import { attachMachineRoute, Planetary, PlanetaryError } from './planetary';
 
@@ -141,18 +141,28 @@ export class Agent {
       logger: this.#o.logger,
     });
     const runtime = this.#o.runtime ?? this.#workloadRuntime(c, networking);
+    // The gateway joins the node's private networks through relays (sockets in <dataDir>/run).
+    const relays = new NetworkRelays({ dir: path.join(c.dataDir, 'run'), logger: this.#o.logger });
+    const networkHandler = new NetworkHandler(networks, { ready: (n) => relays.resume(n.netId, relayNetwork(n)), removing: (id) => relays.hold(id) });
     this.#provisioner = new Provisioner({
       dataDir: c.dataDir,
       hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
       storagePools: c.storagePools,
       runtime,
-      handlers: [new NetworkHandler(networks), new PublicIpHandler({ ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), nodeIpv6: () => this.#nodeIpv6() })],
+      handlers: [networkHandler, new PublicIpHandler({ ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), nodeIpv6: () => this.#nodeIpv6() })],
       // Only a runtime that takes the networking gives machines these interfaces.
       ...(runtime.name === 'runc' ? { interfaces: networking } : {}),
       logger: this.#o.logger,
     });
     // Before recover(): the gateway's handler must be registered for gateway names to come back.
-    this.#gateway = new GatewayService({ config: c, provisioner: this.#provisioner, registry: this.metrics.registry, logger: this.#o.logger, allowLocalBackends: c.gatewayAllowLocalBackends });
+    this.#gateway = new GatewayService({
+      config: c,
+      provisioner: this.#provisioner,
+      registry: this.metrics.registry,
+      logger: this.#o.logger,
+      allowLocalBackends: c.gatewayAllowLocalBackends,
+      networks: { hosted: (twin, name) => networkHandler.hosted(twin, name), relays },
+    });
     const node: NodeInput = {
       farmId: c.farmId,
       resources: hw.total,

@@ -2,17 +2,23 @@
  * Backends of a route: explicit http(s)://host[:port] URLs, their health (a TCP connect probe
  * on the gateway's one interval, plus passive marking when a proxied connect fails), and the
  * order in which a request tries them (healthy ones round-robin first, the others as a last resort).
+ * A route on a private network (`network` of the workload) has http://<ipv4>[:port] backends inside
+ * the network's range, reached through that network's relay (`via`, a Unix socket).
  */
 import net from 'node:net';
+import { containsIp, parseCidr4, parseIpv4 } from '@tfgrid/client';
 import { localReason, type BackendGuard } from './admission';
+import { connectVia } from './relay-client';
 
 /** Longest backend URL accepted (a host name is at most 253 characters). */
 export const MAX_BACKEND_URL_LENGTH = 300;
 
-export class BackendError extends Error {
-  readonly code: 'EBACKENDURL' | 'EBACKENDLOCAL';
+export type BackendErrorCode = 'EBACKENDURL' | 'EBACKENDLOCAL' | 'EBACKENDNETWORK';
 
-  constructor(code: 'EBACKENDURL' | 'EBACKENDLOCAL', message: string) {
+export class BackendError extends Error {
+  readonly code: BackendErrorCode;
+
+  constructor(code: BackendErrorCode, message: string) {
     super(message);
     this.code = code;
   }
@@ -23,18 +29,24 @@ export class Backend {
   readonly https: boolean;
   readonly host: string;
   readonly port: number;
-  /** host:port, the key health is shared under (two routes may use the same backend). */
+  /** The relay socket of the private network the host is on (connections go through it); none: dialled from the node. */
+  readonly via: string | undefined;
+  /**
+   * scheme://host:port (and the relay), the key health and pools are shared under (two routes may
+   * use the same backend; the same address on two networks is two backends).
+   */
   readonly origin: string;
   healthy = true;
   lastError: string | undefined;
   checkedAt = 0;
 
-  constructor(url: string, https: boolean, host: string, port: number) {
+  constructor(url: string, https: boolean, host: string, port: number, via?: string) {
     this.url = url;
     this.https = https;
     this.host = host;
     this.port = port;
-    this.origin = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    this.via = via;
+    this.origin = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${via ? ` via ${via}` : ''}`;
   }
 
   up(): void {
@@ -48,11 +60,24 @@ export class Backend {
   }
 }
 
+/** The private network a route's backends are on (the workload's `network`, hosted by this node). */
+export interface BackendNetwork {
+  /** The network workload's name (for messages). */
+  name: string;
+  /** The whole network's range (`ip_range`): every backend must lie in it. */
+  ipRange: string;
+  /** Addresses of the node itself in the range (its subnet's gateway .1): refused like the node's own. */
+  own: string[];
+  /** The relay's socket; undefined while only checking. */
+  via?: string;
+}
+
 /**
  * Parses one backend. Only `http(s)://host[:port]` with an optional trailing `/`: no path, no
- * credentials, no query — the gateway forwards the client's path as is.
+ * credentials, no query — the gateway forwards the client's path as is. With `network`: only
+ * `http://<ipv4>[:port]` inside the network's range.
  */
-export function parseBackend(raw: unknown, allowLocal: boolean): Backend {
+export function parseBackend(raw: unknown, allowLocal: boolean, network?: BackendNetwork): Backend {
   if (typeof raw !== 'string' || raw.length > MAX_BACKEND_URL_LENGTH || !/^https?:\/\/[^\s/?#@\\]+\/?$/i.test(raw)) {
     throw new BackendError('EBACKENDURL', `backend ${String(raw).slice(0, MAX_BACKEND_URL_LENGTH)} must be http(s)://host[:port] (at most ${MAX_BACKEND_URL_LENGTH} characters)`);
   }
@@ -65,10 +90,28 @@ export function parseBackend(raw: unknown, allowLocal: boolean): Backend {
   const https = u.protocol === 'https:';
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   if (!host) throw new BackendError('EBACKENDURL', `backend ${raw} has no host`);
+  if (network) return networkBackend(raw, u, host, network);
   const why = allowLocal ? undefined : localReason(host);
   if (why) throw new BackendError('EBACKENDLOCAL', `backend ${raw} points at the gateway node itself (${why})`);
   const port = u.port ? Number(u.port) : https ? 443 : 80;
   return new Backend(raw, https, host, port);
+}
+
+/**
+ * A backend on a private network: dialled from inside the network's namespace, so the node's own
+ * addresses do not matter there — the range and the node's own addresses in the network do.
+ */
+function networkBackend(raw: string, u: URL, host: string, n: BackendNetwork): Backend {
+  const range = parseCidr4(n.ipRange);
+  if (!range) throw new BackendError('EBACKENDNETWORK', `network '${n.name}' has no valid ip_range`);
+  if (u.protocol !== 'http:') throw new BackendError('EBACKENDNETWORK', `backend ${raw} must be http:// on network '${n.name}'`);
+  const ip = parseIpv4(host);
+  // new URL() turns every inet_aton spelling into a dotted quad: ask for one in the text itself.
+  if (ip === undefined || !raw.toLowerCase().startsWith(`http://${host}`)) throw new BackendError('EBACKENDNETWORK', `backend ${raw} must be an IPv4 address of network '${n.name}' (${n.ipRange})`);
+  if (!containsIp(range, ip)) throw new BackendError('EBACKENDNETWORK', `backend ${raw} is outside network '${n.name}' (${n.ipRange})`);
+  if (n.own.includes(host)) throw new BackendError('EBACKENDLOCAL', `backend ${raw} is the gateway node's own address on network '${n.name}'`);
+  const port = u.port ? Number(u.port) : 80;
+  return new Backend(raw, false, host, port, n.via);
 }
 
 /** The order to try `list` in for one request: healthy ones starting at `start`, then the unhealthy. */
@@ -86,6 +129,15 @@ export function tryOrder(list: readonly Backend[], start: number): Backend[] {
 
 /** One health probe: can we open a TCP connection within `timeoutMs`? `guard`: refuse what leads to the node itself. */
 export function probe(b: Backend, timeoutMs: number, guard?: BackendGuard): Promise<string | undefined> {
+  if (b.via) {
+    const via = b.via;
+    return new Promise((resolve) =>
+      connectVia(via, b.host, b.port, timeoutMs, (err, s) => {
+        s?.destroy();
+        resolve(err ? (err.code ?? err.message) : undefined);
+      }),
+    );
+  }
   const refused = guard?.refuse(b.host);
   if (refused) return Promise.resolve(refused.code);
   return new Promise((resolve) => {

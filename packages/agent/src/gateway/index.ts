@@ -1,6 +1,8 @@
 /** The Web Gateway: reverse proxy for name contracts on gateway nodes, and its workload handler. */
 export { Gateway, type GatewayOptions, type GatewayState, type GatewayStatus } from './gateway';
-export { GatewayNameProxyHandler, type GatewayHandlerOptions } from './handler';
+export { GatewayNameProxyHandler, type GatewayHandlerOptions, type GatewayNetworks } from './handler';
+export { NetworkRelays, RelayError, relayNetwork, type NetworkRelaysOptions, type RelayNetwork } from './relays';
+export { connectVia } from './relay-client';
 export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
 export { DirectoryCertificateSource, FULLCHAIN, PRIVKEY, type CertificateSource, type CertificateStatus, type DirectoryCertificateOptions } from './certificates';
 export { contractEffect, publicConfigDomain, type ContractEffect, type ContractEventLike } from './events';
@@ -11,6 +13,6 @@ export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
 export { guardedLookup, localReason, LOCAL_BACKENDS_REFUSED, ownAddresses, refuseAnswers, refuseLiteral, type BackendGuard, type LocalReason } from './admission';
 export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
-export { Backend, BackendError, parseBackend, probe } from './backends';
+export { Backend, BackendError, parseBackend, probe, type BackendNetwork } from './backends';
 export { Upstream, type UpstreamConn, type UpstreamUser } from './upstream';
 export type { GatewayServiceStart } from './service';

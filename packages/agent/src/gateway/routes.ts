@@ -3,7 +3,7 @@
  * gets. A route is served when active; answered 503 when its workload is paused or one of its
  * contracts (node or name) is in grace; answered 404 like an unknown name once gone.
  */
-import { Backend, parseBackend } from './backends';
+import { Backend, parseBackend, type BackendNetwork } from './backends';
 import { RouteMetrics, type GatewayMetrics } from './metrics';
 
 export type RouteState = 'active' | 'paused' | 'gone';
@@ -19,6 +19,8 @@ export interface RouteSpec {
   /** The workload's name inside its deployment. */
   workload?: string;
   backends: string[];
+  /** The private network the backends are on (reached through its relay, `via`). */
+  network?: BackendNetwork;
   /** Start paused (a workload paused before a restart). */
   paused?: boolean;
   /** Contracts already in grace. */
@@ -32,6 +34,8 @@ export interface RouteInfo {
   nameContractId: number | undefined;
   twinId: number | undefined;
   workload: string | undefined;
+  /** The private network's name, when the backends are on one. */
+  network: string | undefined;
   state: RouteState;
   /** Why it is paused: the workload, and/or contracts in grace. */
   paused: boolean;
@@ -46,6 +50,7 @@ export class Route {
   readonly nameContractId: number | undefined;
   readonly twinId: number | undefined;
   readonly workload: string | undefined;
+  readonly network: string | undefined;
   readonly backends: Backend[];
   readonly metrics: RouteMetrics;
   paused: boolean;
@@ -61,6 +66,7 @@ export class Route {
     this.nameContractId = spec.nameContractId;
     this.twinId = spec.twinId;
     this.workload = spec.workload;
+    this.network = spec.network?.name;
     this.backends = backends;
     this.metrics = metrics;
     this.paused = spec.paused ?? false;
@@ -87,6 +93,7 @@ export class Route {
       nameContractId: this.nameContractId,
       twinId: this.twinId,
       workload: this.workload,
+      network: this.network,
       state: this.state,
       paused: this.paused,
       grace: [...this.grace],
@@ -137,8 +144,9 @@ export class RouteTable {
     if (!spec.backends.length) throw new Error('a route needs at least one backend');
     const previous = this.#routes.get(spec.name);
     // Keep health and in-flight counts when the same backends come again (idempotent provision).
-    const known = new Map(previous?.backends.map((b) => [b.url, b]));
-    const backends = spec.backends.map((u) => known.get(u) ?? parseBackend(u, this.#allowLocal));
+    const known = new Map(previous?.backends.map((b) => [`${b.url} ${b.via ?? ''}`, b]));
+    if (spec.network && !spec.network.via) throw new Error(`route ${spec.name}: network '${spec.network.name}' has no relay`);
+    const backends = spec.backends.map((u) => known.get(`${u} ${spec.network?.via ?? ''}`) ?? parseBackend(u, this.#allowLocal, spec.network));
     const r = new Route(spec, backends, previous?.metrics ?? new RouteMetrics(this.#metrics, spec.name));
     if (previous) {
       r.load = previous.load;

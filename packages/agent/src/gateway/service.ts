@@ -11,7 +11,7 @@ import type { NruSink, WorkloadHandler } from '../workloads/types';
 import type { GatewayChain } from './chain';
 import { contractEffect, publicConfigDomain, type ContractEventLike } from './events';
 import type { Gateway, GatewayStatus } from './gateway';
-import { GatewayNameProxyHandler } from './handler';
+import { GatewayNameProxyHandler, type GatewayNetworks } from './handler';
 import type { GatewayLimits } from './options';
 import { gatewayFromConfig } from './setup';
 
@@ -31,6 +31,8 @@ export interface GatewayServiceOptions {
   limits?: Partial<GatewayLimits>;
   /** Tests and one-machine setups only: backends on loopback. */
   allowLocalBackends?: boolean;
+  /** The node's private networks and the relays into them (workloads with `network`); none: refused. */
+  networks?: GatewayNetworks;
   /**
    * When the service is built after the node is connected and registered, give these here and
    * call start() without arguments; else give them to start().
@@ -62,6 +64,7 @@ export class GatewayService {
   #live: GatewayServiceStart | undefined;
   #unsubscribe: (() => void)[] = [];
   #starting: Promise<void> | undefined;
+  readonly #networks: GatewayNetworks | undefined;
 
   /** Construct before the provisioner recovers: the handler brings recovered names back (checked again at start()). */
   constructor(o: GatewayServiceOptions) {
@@ -70,6 +73,7 @@ export class GatewayService {
     // Given up front: the chain is reachable already, so provisions check it (no restore needed).
     if (o.chain && o.nodeId !== undefined && o.nru) this.#live = { chain: o.chain, nodeId: o.nodeId, nru: o.nru, events: o.events ?? NO_EVENTS };
     const allowLocalBackends = o.allowLocalBackends ?? false;
+    this.#networks = o.networks;
     // Bytes counted before start() have no listener to come from; the sink is the NRU queue once started.
     const nru: NruSink = { add: (id, bytes) => this.#live?.nru.add(id, bytes) };
     this.gateway = gatewayFromConfig(o.config, { logger: o.logger, registry: o.registry, nru, domain: '', allowLocalBackends, ...(o.limits ? { limits: o.limits } : {}) });
@@ -80,6 +84,7 @@ export class GatewayService {
       logger: o.logger,
       allowLocalBackends,
       onDomain: (d) => this.#serve(d),
+      ...(o.networks ? { networks: o.networks } : {}),
     });
     // Registered on every node: a gateway workload sent to a node without a domain is then refused with that reason.
     o.provisioner.register(this.handler);
@@ -103,6 +108,9 @@ export class GatewayService {
       }),
     );
     await this.handler.revalidate();
+    // Relays a previous run left for networks no route uses any more (the recovered routes hold theirs).
+    const ended = await this.#networks?.relays.sweep();
+    if (ended?.length) this.#log.info({ networks: ended }, 'network relays of a previous run ended');
     const domain = await live.chain.nodeDomain(nodeId);
     if (domain) await this.#serve(domain);
     else {
@@ -115,6 +123,7 @@ export class GatewayService {
     this.#unsubscribe = [];
     await this.#starting?.catch(() => undefined);
     await this.gateway.stop();
+    await this.#networks?.relays.stop();
   }
 
   status(): GatewayStatus {

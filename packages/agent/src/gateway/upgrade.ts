@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { tryOrder, type Backend } from './backends';
 import { admitRequest, BODY, ConnectTimeout, isRefusal, markDown, markUp, type EdgeContext } from './edge';
 import { hostOf, requestHeaders, responseHeaders } from './headers';
+import { connectVia } from './relay-client';
 import type { Route } from './routes';
 import { socketDelta } from './usage';
 
@@ -96,20 +97,38 @@ class Tunnel {
     const opts: https.RequestOptions = { host: b.host, port: b.port, method: this.#req.method, path: this.#req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: false };
     if (b.https && !net.isIP(b.host)) opts.servername = b.host;
     if (b.https) opts.rejectUnauthorized = ctx.verifyBackendTls;
-    // Tunnels connect without the pool: the same guard as the pool's.
-    const refused = ctx.guard?.refuse(b.host);
-    if (refused) return this.#failed(i, refused, false);
-    if (ctx.guard) opts.lookup = ctx.guard.lookup;
+    if (b.via) {
+      // A backend on a private network: the relay's connected socket (it timed the connect itself).
+      const via = b.via;
+      // Without an agent: `agent: false` would make one, and an agent dials with its own createConnection.
+      delete opts.agent;
+      opts.createConnection = (_o, cb) => {
+        connectVia(via, b.host, b.port, ctx.limits.backendConnectTimeoutMs, (err, s) => {
+          if (err) return cb(err, undefined as unknown as Duplex);
+          cb(null, s!);
+          // Handed over paused; the request's listeners are attached on the next tick, then it may flow.
+          process.nextTick(() => s!.resume());
+        });
+        return undefined;
+      };
+    } else {
+      // Tunnels connect without the pool: the same guard as the pool's.
+      const refused = ctx.guard?.refuse(b.host);
+      if (refused) return this.#failed(i, refused, false);
+      if (ctx.guard) opts.lookup = ctx.guard.lookup;
+    }
     const up = (b.https ? https : http).request(opts);
     let connected = false;
     let timer: NodeJS.Timeout | undefined;
+    const onConnected = (): void => {
+      connected = true;
+      clearTimeout(timer);
+      if (ctx.limits.backendTimeoutMs > 0) timer = setTimeout(() => up.destroy(new Error('backend response timeout')), ctx.limits.backendTimeoutMs);
+    };
     up.once('socket', (s) => {
+      if (b.via) return onConnected();
       timer = setTimeout(() => up.destroy(connected ? new Error('backend response timeout') : new ConnectTimeout('connect timeout')), ctx.limits.backendConnectTimeoutMs);
-      s.once('connect', () => {
-        connected = true;
-        clearTimeout(timer);
-        if (ctx.limits.backendTimeoutMs > 0) timer = setTimeout(() => up.destroy(new Error('backend response timeout')), ctx.limits.backendTimeoutMs);
-      });
+      s.once('connect', onConnected);
     });
     up.on('error', (err: NodeJS.ErrnoException) => {
       clearTimeout(timer);

@@ -17,6 +17,7 @@ import tls from 'node:tls';
 import type { BackendGuard } from './admission';
 import type { Backend } from './backends';
 import { ConnectTimeout } from './edge';
+import { relayReply, relayRequest } from './relay-client';
 
 /** The side of a request that uses a backend connection (the proxy's Exchange). Calls stop once the request is done or detached. */
 export interface UpstreamUser {
@@ -78,6 +79,8 @@ export class UpstreamConn {
   #keepAlive = true;
   #noBody = false;
   #sent = false;
+  /** Through a network relay: its reply (`OK`) is still to come and completes the connect. */
+  #relayed = false;
 
   constructor(pool: Pool, socket: net.Socket) {
     this.#pool = pool;
@@ -119,6 +122,27 @@ export class UpstreamConn {
     this.#timer = setTimeout(() => this.socket.destroy(new ConnectTimeout('connect timeout')), ms);
   }
 
+  /** The relay's socket is open: ask it for the backend; its OK completes the connect. */
+  onRelayOpen(host: string, port: number): void {
+    this.#relayed = true;
+    this.socket.write(relayRequest(host, port));
+  }
+
+  #relayReply(d: Buffer): void {
+    const buf = this.#pending ? Buffer.concat([this.#pending, d]) : d;
+    this.#pending = undefined;
+    const r = relayReply(buf);
+    if (!r) {
+      this.#pending = buf;
+      return;
+    }
+    // A refusal is a failed connect: nothing was sent, the next backend may be tried.
+    if ('err' in r) return void this.socket.destroy(r.err);
+    this.#relayed = false;
+    this.onConnect();
+    if (r.rest.length) this.onData(r.rest);
+  }
+
   onConnect(): void {
     this.#clearTimer();
     this.connecting = false;
@@ -131,6 +155,7 @@ export class UpstreamConn {
   }
 
   onData(d: Buffer): void {
+    if (this.#relayed) return this.#relayReply(d);
     if (!this.user || this.#state === S.Done) {
       // Bytes nobody asked for (an idle connection, or past a response's end): not reusable.
       this.destroy();
@@ -421,6 +446,7 @@ export class Pool {
   #connect(u: UpstreamUser): void {
     const b = this.#b;
     const o = this.#o;
+    if (b.via) return this.#connectVia(u, b.via);
     const refused = o.guard?.refuse(b.host);
     // A failed connect, as the user expects one: asynchronously, and nothing opened.
     if (refused) return void process.nextTick(() => u.upError(refused, false));
@@ -438,6 +464,17 @@ export class Pool {
     c.user = u;
     socket.once(b.https ? 'secureConnect' : 'connect', onConnConnect);
     c.startConnectTimer(o.connectTimeoutMs);
+  }
+
+  /** Through the network relay at `via`, which dials the backend inside its network (http only: parseBackend). */
+  #connectVia(u: UpstreamUser, via: string): void {
+    this.#open++;
+    const socket = net.connect({ path: via });
+    const c = new UpstreamConn(this, socket);
+    c.user = u;
+    const b = this.#b;
+    socket.once('connect', () => c.onRelayOpen(b.host, b.port));
+    c.startConnectTimer(this.#o.connectTimeoutMs);
   }
 
   /**

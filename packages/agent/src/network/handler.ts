@@ -6,7 +6,7 @@
  * node already holds, is refused.
  */
 import type { NetworkData, Workload } from '@tfgrid/client';
-import { wireguardPublicKey } from '@tfgrid/client';
+import { formatIpv4, parseCidr4, wireguardPublicKey } from '@tfgrid/client';
 import { zero } from '../workloads/capacity';
 import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../workloads/types';
 import { NetworkError } from './errors';
@@ -16,6 +16,26 @@ import type { PrivateNetworks } from './private-network';
 interface Held {
   contractId: number;
   port: number;
+  network: HostedNetwork;
+}
+
+/** A network this node hosts, as other workloads joining it (a gateway's `network`) see it. */
+export interface HostedNetwork {
+  /** The network workload's name (same twin). */
+  name: string;
+  netId: string;
+  netns: string;
+  /** The whole network's range, and this node's subnet of it. */
+  ipRange: string;
+  subnet: string;
+  /** The node's own address in the network: its subnet's gateway (.1). */
+  gateway: string;
+}
+
+/** Told when a network of the node comes up (created, updated, recovered) and before it is removed. */
+export interface NetworkHooks {
+  ready?(n: HostedNetwork): Promise<void>;
+  removing?(netId: string): Promise<void>;
 }
 
 export class NetworkHandler implements WorkloadHandler {
@@ -24,12 +44,20 @@ export class NetworkHandler implements WorkloadHandler {
   /** Networks of this node by id: who holds it and on which UDP port. */
   readonly #held = new Map<string, Held>();
 
-  constructor(networks: PrivateNetworks) {
+  readonly #hooks: NetworkHooks;
+
+  constructor(networks: PrivateNetworks, hooks: NetworkHooks = {}) {
     this.#networks = networks;
+    this.#hooks = hooks;
   }
 
   get networks(): PrivateNetworks {
     return this.#networks;
+  }
+
+  /** Twin `twinId`'s network `name` when this node hosts it (in any of the twin's deployments). */
+  hosted(twinId: number, name: string): HostedNetwork | undefined {
+    return this.#held.get(networkId(twinId, name))?.network;
   }
 
   needs(): Capacity {
@@ -50,14 +78,18 @@ export class NetworkHandler implements WorkloadHandler {
     await this.admit(w, ctx);
     const d = w.data as unknown as NetworkData;
     const id = networkId(ctx.twinId, w.name);
-    this.#held.set(id, { contractId: ctx.contractId, port: d.wireguard_listen_port });
+    const subnet = parseCidr4(d.subnet);
+    const network: HostedNetwork = { name: w.name, netId: id, netns: this.#networks.names(id).netns, ipRange: d.ip_range, subnet: d.subnet, gateway: subnet ? formatIpv4(subnet.base + 1) : '' };
+    this.#held.set(id, { contractId: ctx.contractId, port: d.wireguard_listen_port, network });
     const r = await this.#networks.ensure(id, d);
+    await this.#hooks.ready?.(network);
     return { ...r, network_id: id, wireguard_public_key: wireguardPublicKey(d.wireguard_private_key) };
   }
 
   async deprovision(state: WorkloadState): Promise<void> {
     const id = typeof state.result?.network_id === 'string' ? state.result.network_id : undefined;
     if (!id) return;
+    await this.#hooks.removing?.(id);
     await this.#networks.remove(id);
     if (this.#held.get(id)?.contractId === state.contractId) this.#held.delete(id);
   }

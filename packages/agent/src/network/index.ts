@@ -1,6 +1,6 @@
 /** The node's private networks: WireGuard meshes in network namespaces, zmachines attached by veth. */
 export { PrivateNetworks, type NetworkResult } from './private-network';
-export { NetworkHandler } from './handler';
+export { NetworkHandler, type HostedNetwork, type NetworkHooks } from './handler';
 export { instanceTag, networkId, networkNames, attachmentNames, type NetworkNames } from './names';
 export { hasKernelWireguard, peerKeys, userspaceMark } from './wireguard';
 export { NetworkError, type NetworkErrorCode } from './errors';

@@ -1,0 +1,334 @@
+/**
+ * The Web Gateway reaching the private side, for real (namespaces, WireGuard, Yggdrasil): a
+ * private network across two nodes, its backend on the far node; the gateway node (its agent in
+ * this process's namespace, its WireGuard sockets in a host namespace) serves it by name through
+ * the network's relay while the client cannot reach the backend's address at all; refusals for a
+ * network the node does not host and for backends outside the network; the relay supervised,
+ * stopped with the last route, replaced (never doubled) after the agent is SIGKILLed; and a
+ * zmachine's planetary address served by a gateway whose Yggdrasil TUN is in its own namespace.
+ */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { Registry } from 'prom-client';
+import type { Workload } from '@tfgrid/client';
+import { machineAddress, networkData, planNetwork, type NetworkPlan } from '@tfgrid/client';
+import { connectVia, Gateway, GatewayNameProxyHandler, NetworkRelays, relayNetwork, type GatewayChain, type RelayNetwork } from '../src/gateway';
+import { NetworkHandler, networkId, PrivateNetworks } from '../src/network';
+import { attachMachineRoute, Planetary } from '../src/planetary';
+import { workloadMark } from '../src/workloads/process-runtime';
+import { findMarked, isAlive } from '../src/workloads/proc';
+import type { HandlerContext, WorkloadState } from '../src/workloads/types';
+import { DOMAIN, silent } from './gateway-helpers';
+import { until } from './fixtures/workloads/helpers';
+import { makeHosts, type Hosts } from './support/netns';
+
+jest.setTimeout(180_000);
+
+const run = promisify(execFile);
+const REPO = path.resolve(__dirname, '../../..');
+const CHILD = path.join(__dirname, 'fixtures/gateway/node-child.ts');
+const tag = (process.pid % 0xfff).toString(16).padStart(3, '0');
+const T = `tfgn${tag}`;
+const SUBNET = 60 + (process.pid % 10);
+const TWIN = 7;
+const FAR_MACHINE = `${T}-m`; // a machine's namespace on the far node, on the private network
+const YGG_MACHINE = `${T}-y`; // a machine's namespace on the far node, on the planetary overlay
+
+/** A backend: answers `far <url>` (and echoes after a WebSocket-style 101), run inside a namespace. */
+const SERVER = `const http=require('http');const s=http.createServer((q,r)=>r.end('far '+q.url));
+s.on('upgrade',(q,c)=>{c.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');c.on('data',d=>c.write('echo:'+d));c.on('error',()=>c.destroy())});
+s.listen(80,process.argv[1],()=>console.log('listening'));`;
+
+let hosts: Hosts;
+let dir: string;
+let plan: NetworkPlan;
+let gwNetworks: PrivateNetworks;
+let farNetworks: PrivateNetworks;
+let networkHandler: NetworkHandler;
+let relays: NetworkRelays;
+let gateway: Gateway;
+let gwPort: number;
+let handler: GatewayNameProxyHandler;
+let farIp: string;
+const servers: ChildProcess[] = [];
+const overlays: Planetary[] = [];
+const netId = networkId(TWIN, 'net');
+const names = new Set<string>();
+const chain: GatewayChain = { nodeDomain: async () => DOMAIN, nameContract: async (n) => (names.has(n) ? { id: 500, twinId: TWIN, state: 'Created' } : undefined) };
+
+const ctx = (contractId: number, workloads: Workload[] = []): HandlerContext => ({ contractId, twinId: TWIN, workload: (n) => workloads.find((w) => w.name === n), result: () => undefined, publicIps: () => [] });
+const workload = (type: string, name: string, data: Record<string, unknown>): Workload => ({ version: 0, name, type: type as Workload['type'], data, metadata: '', description: '' });
+const proxy = (name: string, backends: string[], network?: string): Workload => workload('gateway-name-proxy', 'gw', { name, backends, ...(network ? { network } : {}) });
+const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({ contractId, name, type: 'gateway-name-proxy', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+
+/** GET through the gateway from this process (the gateway node's own namespace). */
+function get(host: string, urlPath = '/'): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: hosts.bridgeIp, port: gwPort, path: urlPath, headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('end', () => resolve({ status: res.statusCode!, body }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/**
+ * A GET from a client in namespace `ns` (a node process there; busybox nc half-closes after the
+ * request, which Node's server takes for the client leaving): `<status> <body>`, or undefined.
+ */
+const CLIENT = `require('http').get({host:process.argv[1],port:process.argv[2],path:process.argv[4],headers:{host:process.argv[3]}},(r)=>{let b='';r.on('data',(c)=>b+=c);r.on('end',()=>{process.stdout.write(r.statusCode+' '+b)})}).on('error',()=>process.exit(1))`;
+async function fetchIn(ns: string, ip: string, port: number, host: string, urlPath = '/'): Promise<string | undefined> {
+  try {
+    const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, ip, String(port), host, urlPath], { timeout: 20_000 });
+    return stdout || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether namespace `ns` has any route to `ip`. */
+async function routes(ns: string, ip: string): Promise<boolean> {
+  try {
+    await run('ip', ['-n', ns, 'route', 'get', ip]);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function startServer(ns: string, listen: string): Promise<void> {
+  const p = spawn('ip', ['netns', 'exec', ns, process.execPath, '-e', SERVER, listen], { stdio: ['ignore', 'pipe', 'pipe'] });
+  servers.push(p);
+  await new Promise<void>((resolve, reject) => {
+    p.stdout!.once('data', () => resolve());
+    p.once('exit', (code) => reject(new Error(`backend server in ${ns} exited ${code}`)));
+  });
+}
+
+async function sh(argv: string[]): Promise<void> {
+  await run(argv[0]!, argv.slice(1));
+}
+
+/** A gateway node's agent process (fixtures/gateway/node-child.ts), optionally inside a namespace. */
+interface NodeChild {
+  p: ChildProcess;
+  port: number;
+  relayPid?: number;
+  ask(m: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+
+async function startChild(options: Record<string, unknown>, ns?: string): Promise<NodeChild> {
+  const argv = [process.execPath, '--import', 'tsx', CHILD, JSON.stringify(options)];
+  const p = spawn(ns ? 'ip' : argv[0]!, ns ? ['netns', 'exec', ns, ...argv] : argv.slice(1), { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  let err = '';
+  p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  const first = await new Promise<{ port: number; relayPid?: number }>((resolve, reject) => {
+    let out = '';
+    p.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const line = out.split('\n').find((l) => l.startsWith('{'));
+      if (line) resolve(JSON.parse(line) as { port: number; relayPid?: number });
+    });
+    p.once('exit', (code) => reject(new Error(`node child exited ${code}: ${err}`)));
+  });
+  const ask = (m: Record<string, unknown>): Promise<Record<string, unknown>> =>
+    new Promise((resolve) => {
+      p.once('message', (r) => resolve(r as Record<string, unknown>));
+      p.send(m);
+    });
+  return { p, ...first, ask };
+}
+
+async function stopChild(c: NodeChild): Promise<void> {
+  if (c.p.exitCode !== null || c.p.signalCode !== null) return;
+  const gone = new Promise((r) => c.p.once('exit', r));
+  await c.ask({ stop: true });
+  await gone;
+}
+
+beforeAll(async () => {
+  // h0: the gateway node's host namespace (its WireGuard sockets); h1: the far node; h2: a client.
+  // The bridge's 198.18.<n>.1 is the gateway node's agent (this process) on the "Internet".
+  hosts = makeHosts(T, 3, SUBNET, { bridgeAddress: true });
+  dir = mkdtempSync(path.join(tmpdir(), 'tfgn-'));
+  let port = 51820; // in the host namespaces: no clash with anything outside them
+  plan = planNetwork({ name: 'net', nodes: [{ nodeId: 1, endpoint: hosts.hosts[0]!.ip }, { nodeId: 2, endpoint: hosts.hosts[1]!.ip }], port: () => port++ });
+  gwNetworks = new PrivateNetworks(`g${tag}`, silent, hosts.hosts[0]!.ns);
+  farNetworks = new PrivateNetworks(`f${tag}`, silent, hosts.hosts[1]!.ns);
+  relays = new NetworkRelays({ dir: path.join(dir, 'run'), logger: silent, restartMinMs: 100, restartMaxMs: 500 });
+  networkHandler = new NetworkHandler(gwNetworks, { ready: (n) => relays.resume(n.netId, relayNetwork(n)), removing: (id) => relays.hold(id) });
+  // The far node's part, and a machine on it serving HTTP at its private address.
+  await farNetworks.ensure(netId, networkData(plan, 2));
+  await sh(['ip', 'netns', 'add', FAR_MACHINE]);
+  await sh(['ip', '-n', FAR_MACHINE, 'link', 'set', 'lo', 'up']);
+  farIp = machineAddress(plan.nodes[1]!.subnet);
+  await farNetworks.attach(netId, networkData(plan, 2), 'm', FAR_MACHINE, 0, farIp);
+  await startServer(FAR_MACHINE, '0.0.0.0');
+  // The gateway node's part: the twin's network workload, in a deployment of its own (contract 10).
+  await networkHandler.provision(workload('network', 'net', networkData(plan, 1) as unknown as Record<string, unknown>), ctx(10));
+  gateway = new Gateway({ logger: silent, httpAddress: `${hosts.bridgeIp}:0`, domain: DOMAIN, registry: new Registry(), limits: { healthIntervalMs: 0 } });
+  await gateway.start();
+  gwPort = Number(gateway.status().http!.split(':').pop());
+  handler = new GatewayNameProxyHandler({ gateway, chain, nodeId: 3, logger: silent, networks: { hosted: (t, n) => networkHandler.hosted(t, n), relays } });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await relays?.stop();
+  for (const s of servers) s.kill('SIGKILL');
+  for (const o of overlays) await o.stop();
+  await networkHandler?.deprovision(state(10, 'net', { network_id: netId }));
+  await farNetworks?.remove(netId);
+  for (const ns of [FAR_MACHINE, YGG_MACHINE]) await sh(['ip', 'netns', 'del', ns]).catch(() => undefined);
+  hosts?.remove();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('a backend on the far side of a private network is served by name; the client cannot reach its address', async () => {
+  names.add('shop');
+  const w = proxy('shop', [`http://${farIp}:80`], 'net');
+  await handler.admit(w, ctx(20));
+  const result = await handler.provision(w, ctx(20));
+  expect(result).toMatchObject({ name: 'shop', fqdn: `shop.${DOMAIN}`, network: 'net' });
+  // Over WireGuard from the gateway node's network namespace to the far machine.
+  expect(await until(async () => ((await get(`shop.${DOMAIN}`, '/hello')).status === 200 ? true : undefined), 30_000, 'served over the network')).toBe(true);
+  expect(await get(`shop.${DOMAIN}`, '/hello')).toEqual({ status: 200, body: 'far /hello' });
+  // A client elsewhere on the Internet gets it by name, and has no route to the private address;
+  // neither has the gateway node's host namespace.
+  expect(await fetchIn(hosts.hosts[2]!.ns, hosts.bridgeIp!, gwPort, `shop.${DOMAIN}`, '/x')).toBe('200 far /x');
+  expect(await routes(hosts.hosts[2]!.ns, farIp)).toBe(false);
+  expect(await routes(hosts.hosts[0]!.ns, farIp)).toBe(false);
+  // The health probe goes through the relay too.
+  await gateway.checkHealth();
+  expect(gateway.route('shop')).toMatchObject({ network: 'net', backends: [{ url: `http://${farIp}:80`, healthy: true }] });
+  // A WebSocket-style upgrade is tunnelled through the relay as well.
+  const reply = await new Promise<string>((resolve, reject) => {
+    const s = net.connect(gwPort, hosts.bridgeIp!);
+    let got = '';
+    s.on('data', (d: Buffer) => {
+      got += d.toString();
+      if (got.includes('\r\n\r\n') && !got.includes('echo:')) s.write('ping');
+      if (got.includes('echo:ping')) {
+        s.destroy();
+        resolve(got);
+      }
+    });
+    s.on('error', reject);
+    s.write(`GET /ws HTTP/1.1\r\nHost: shop.${DOMAIN}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+  });
+  expect(reply).toMatch(/^HTTP\/1\.1 101/);
+  // A backend that does not answer is a failed connect (the relay says why), then 502.
+  gateway.addRoute({ name: 'dead', contractId: 21, backends: [`http://${farIp}:81`], network: { name: 'net', ipRange: plan.ipRange, own: [], via: relays.socketPath(netId) } });
+  expect((await get(`dead.${DOMAIN}`)).status).toBe(502);
+  expect(gateway.route('dead')!.backends[0]).toMatchObject({ healthy: false, lastError: 'ECONNREFUSED' });
+  gateway.removeRoute('dead');
+});
+
+test('a network the node does not host, or a backend outside the network, is refused with the reason', async () => {
+  names.add('other');
+  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'nope'), ctx(30))).rejects.toThrow(/network 'nope' is not on this node: no network workload of twin 7 named 'nope'/);
+  // Another twin's network of the same name is not this twin's.
+  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'net'), { ...ctx(30), twinId: 8 })).rejects.toThrow(/network 'net' is not on this node/);
+  await expect(handler.admit(proxy('other', ['http://10.99.0.5'], 'net'), ctx(30))).rejects.toThrow(/backend http:\/\/10\.99\.0\.5 is outside network 'net' \(10\.20\.0\.0\/16\)/);
+  const own = plan.nodes[0]!.subnet.replace(/\.0\/24$/, '.1');
+  await expect(handler.admit(proxy('other', [`http://${own}`], 'net'), ctx(30))).rejects.toThrow(/gateway node's own address on network 'net'/);
+  expect(() => handler.needs(proxy('other', ['https://10.20.2.2'], 'net'))).toThrow(/must be http:\/\/ on network 'net'/);
+  expect(() => handler.needs(proxy('other', ['http://shop.example'], 'net'))).toThrow(/must be an IPv4 address of network 'net'/);
+  expect(() => handler.needs(proxy('other', ['http://0x0a.20.2.2'], 'net'))).toThrow(/must be an IPv4 address/);
+  // The same deployment's network workload counts before it is provisioned (admission sees the whole deployment).
+  const local = workload('network', 'lan', { ...networkData(plan, 1), ip_range: '10.30.0.0/16', subnet: '10.30.1.0/24' });
+  await handler.admit(proxy('other', ['http://10.30.2.2'], 'lan'), ctx(31, [local]));
+  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'lan'), ctx(31, [local]))).rejects.toThrow(/outside network 'lan'/);
+  // A gateway that joins no networks says so.
+  const plain = new GatewayNameProxyHandler({ gateway, chain, nodeId: 3, logger: silent });
+  await expect(plain.admit(proxy('other', [`http://${farIp}`], 'net'), ctx(30))).rejects.toThrow(/joins no private networks/);
+});
+
+test('the relay is supervised, and stops with the last route on its network', async () => {
+  const mark = workloadMark(path.join(dir, 'run'), `gw-relay-${netId}`);
+  const first = relays.pid(netId)!;
+  expect(findMarked(mark)).toEqual([first]);
+  process.kill(first, 'SIGKILL');
+  await until(() => (relays.pid(netId) !== undefined && relays.pid(netId) !== first ? true : undefined), 20_000, 'relay restarted');
+  expect(await until(async () => ((await get(`shop.${DOMAIN}`)).status === 200 ? true : undefined), 20_000, 'served again')).toBe(true);
+  // A second route on the network shares the relay; the first one's removal leaves it running.
+  names.add('shop2');
+  const r2 = await handler.provision(proxy('shop2', [`http://${farIp}`], 'net'), ctx(22));
+  const shared = relays.pid(netId);
+  const r1 = gateway.route('shop')!;
+  await handler.deprovision(state(20, 'gw', { name: r1.name }));
+  expect((await get(`shop.${DOMAIN}`)).status).toBe(404);
+  expect(relays.pid(netId)).toBe(shared);
+  expect(await get(`shop2.${DOMAIN}`)).toMatchObject({ status: 200 });
+  await handler.deprovision(state(22, 'gw', r2));
+  expect(relays.pid(netId)).toBeUndefined();
+  expect(findMarked(mark)).toEqual([]);
+  expect(existsSync(relays.socketPath(netId))).toBe(false);
+});
+
+test('after the agent is SIGKILLed and restarted, the relay it left is replaced, never doubled', async () => {
+  const relayDir = path.join(dir, 'child-run');
+  const spec: RelayNetwork = relayNetwork(networkHandler.hosted(TWIN, 'net')!);
+  const mark = workloadMark(relayDir, `gw-relay-${netId}`);
+  const a = await startChild({ listen: '127.0.0.1:0', relayDir, relay: spec });
+  expect(findMarked(mark)).toEqual([a.relayPid]);
+  a.p.kill('SIGKILL');
+  await new Promise((r) => a.p.once('exit', r));
+  // The relay outlived its agent.
+  expect(isAlive(a.relayPid!)).toBe(true);
+  const b = await startChild({ listen: '127.0.0.1:0', relayDir, relay: spec });
+  try {
+    expect(b.relayPid).not.toBe(a.relayPid);
+    expect(isAlive(a.relayPid!)).toBe(false);
+    expect(findMarked(mark)).toEqual([b.relayPid]);
+    // The new relay carries traffic to the far machine.
+    const answer = await new Promise<string>((resolve, reject) =>
+      connectVia(path.join(relayDir, `gw-${netId}.sock`), farIp, 80, 5000, (err, s) => {
+        if (err) return reject(err);
+        let got = '';
+        s!.on('data', (d: Buffer) => (got += d.toString()));
+        s!.on('end', () => resolve(got));
+        s!.resume();
+        s!.write('GET /relayed HTTP/1.0\r\n\r\n');
+      }),
+    );
+    expect(answer).toMatch(/far \/relayed$/);
+  } finally {
+    await stopChild(b);
+  }
+  expect(findMarked(mark)).toEqual([]);
+});
+
+test("a zmachine's planetary address is served by a gateway whose Yggdrasil is in its own namespace; the node's own is refused", async () => {
+  const [h0, h1, h2] = hosts.hosts as [typeof hosts.hosts[0], typeof hosts.hosts[0], typeof hosts.hosts[0]];
+  const listen = `tcp://${h0.ip}:9001`;
+  const node0 = new Planetary({ dir: path.join(dir, 'ygg0'), netns: h0.ns, listen: [listen], ifName: `${T}y0`, logger: silent });
+  const node1 = new Planetary({ dir: path.join(dir, 'ygg1'), netns: h1.ns, peers: [listen], ifName: `${T}y1`, logger: silent });
+  overlays.push(node0, node1);
+  const self0 = await node0.start();
+  const self1 = await node1.start();
+  // A machine of the far node on the overlay, serving HTTP at its planetary address.
+  await sh(['ip', 'netns', 'add', YGG_MACHINE]);
+  await sh(['ip', '-n', YGG_MACHINE, 'link', 'set', 'lo', 'up']);
+  const { address } = await attachMachineRoute({ hostNs: h1.ns, subnet: self1.subnet, machineNs: YGG_MACHINE, index: 5 });
+  await startServer(YGG_MACHINE, '::');
+  // The gateway node's agent runs in h0, where its Yggdrasil TUN is.
+  const child = await startChild({ listen: `${h0.ip}:0` }, h0.ns);
+  try {
+    expect(await child.ask({ route: { name: 'ygg', backends: [`http://[${address}]:80`] } })).toEqual({ ok: true });
+    expect(await child.ask({ route: { name: 'self', backends: [`http://[${self0.address}]:80`] } })).toEqual({ error: expect.stringMatching(/points at the gateway node itself \(own address\)/) });
+    expect(await until(async () => (await fetchIn(h2.ns, h0.ip, child.port, `ygg.${DOMAIN}`, '/p'))?.match(/^200 far \/p$/)?.[0], 60_000, 'served over the overlay')).toBe('200 far /p');
+    expect(await child.ask({ health: 'ygg' })).toEqual({ backends: [{ url: `http://[${address}]:80`, healthy: true }] });
+    // The client has no way to the machine's address but through the gateway.
+    expect(await routes(h2.ns, address)).toBe(false);
+  } finally {
+    await stopChild(child);
+  }
+});
