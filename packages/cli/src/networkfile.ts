@@ -11,8 +11,8 @@
  *   { "type": "gateway-name-proxy", "name": "site", "node": 3, "gateway_name": "mysite",
  *     "network": "net", "backends": ["http://10.20.2.2:8080", "http://web:8080"] }
  *
- * where a backend's host is an IPv4 address of the network's range or the name of a machine of
- * the file that joins it (replaced by that machine's address when the network is planned).
+ * where a backend is http://HOST[:PORT], HOST an IPv4 address of the network's range or the name of
+ * a machine of the file that joins it (replaced by that machine's address when the network is planned).
  */
 
 export interface FileNetwork {
@@ -83,7 +83,7 @@ export function gatewayNetwork(w: FileWorkload): string | undefined {
   return GATEWAYS.has(w.type) && typeof w.data.network === 'string' ? w.data.network : undefined;
 }
 
-const BACKEND = /^(https?:\/\/)([^\s/:]{1,253}):(\d{1,5})(\/?)$/;
+const BACKEND = /^(https?:\/\/)([^\s/:]{1,253})(:\d{1,5})?(\/?)$/;
 const IPV4_LIKE = /^[0-9.]+$/;
 
 /**
@@ -97,7 +97,7 @@ export function backendMachine(backend: unknown): string | undefined {
 
 /** The backend with its machine name replaced by `ip`. */
 export function backendAt(backend: string, ip: string): string {
-  return backend.replace(BACKEND, (_all, scheme: string, _host: string, port: string, slash: string) => `${scheme}${ip}:${port}${slash}`);
+  return backend.replace(BACKEND, (_all, scheme: string, _host: string, port: string | undefined, slash: string) => `${scheme}${ip}${port ?? ''}${slash}`);
 }
 
 /**
@@ -132,7 +132,7 @@ export function checkNetworkReferences(networks: FileNetwork[], workloads: FileW
       if (name === undefined) return;
       const at = `workloads[${i}].backends[${k}]`;
       const target = workloads.find((x) => x.name === name && isMachine(x.type));
-      if (!target) bad(at, `names '${name}', which is no machine of the file (a backend of a gateway on network '${net}' is http(s)://IP:port or http(s)://MACHINE:port)`);
+      if (!target) bad(at, `names '${name}', which is no machine of the file (a backend of a gateway on network '${net}' is http://IP[:port] or http://MACHINE[:port])`);
       else if (!machineInterfaces(target).some((x) => x.network === net)) bad(at, `names machine '${name}', which does not join network '${net}'`);
     });
   });

@@ -16,7 +16,7 @@ const endpoints = new Map<number, string | undefined>([[1, '198.18.0.2'], [2, '1
 const parse = (workloads: unknown[], networks: unknown = [{ name: 'net', ip_range: '10.20.0.0/16' }]) => parseDeploymentFile({ networks, workloads }, 'site.json');
 
 test("the gateway's node joins the network: its deployment holds the network workload with a subnet of its own, the other nodes peer with it", async () => {
-  const f = parse([machine('web', 1, joins), machine('db', 2, { interfaces: [{ network: 'net', ip: '10.20.3.9' }] }), gateway(3, { backends: ['http://web:8080', 'https://db:443', 'http://10.20.2.7:80/'] })]);
+  const f = parse([machine('web', 1, joins), machine('db', 2, { interfaces: [{ network: 'net', ip: '10.20.3.9' }] }), gateway(3, { backends: ['http://web:8080', 'http://db', 'http://10.20.2.7:80/'] })]);
   const { plans, machines, deployments } = await planDeployment(f, f.workloads.map((w) => w.node!), endpoints, 7);
   const [plan] = plans;
   expect(plan!.nodes.map((n) => [n.nodeId, n.subnet])).toEqual([[1, '10.20.2.0/24'], [2, '10.20.3.0/24'], [3, '10.20.4.0/24']]);
@@ -28,7 +28,7 @@ test("the gateway's node joins the network: its deployment holds the network wor
   expect(net).toMatchObject({ ip_range: '10.20.0.0/16', subnet: '10.20.4.0/24', wireguard_private_key: plan!.nodes[2]!.privateKey });
   expect(net.peers.map((p) => p.subnet)).toEqual(['10.20.2.0/24', '10.20.3.0/24']);
   // Backends naming machines carry their addresses; a literal one stays as written.
-  expect(gw.workloads[1]!.data).toEqual({ name: 'mysite', network: 'net', backends: ['http://10.20.2.2:8080', 'https://10.20.3.9:443', 'http://10.20.2.7:80/'] });
+  expect(gw.workloads[1]!.data).toEqual({ name: 'mysite', network: 'net', backends: ['http://10.20.2.2:8080', 'http://10.20.3.9', 'http://10.20.2.7:80/'] });
   // The machines' nodes route the gateway node's subnet to it.
   for (const g of deployments.slice(0, 2)) {
     const peers = (g.d.workloads.find((w) => w.type === 'network')!.data as unknown as NetworkData).peers;
@@ -78,6 +78,7 @@ test('a literal backend outside the network, or no machine address of it, is ref
   await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://10.20.2.1:80'] })]))).rejects.toThrow('10.20.2.1 is not a machine address');
   // The default range when the file gives none.
   await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://10.21.2.2:80'] })], [{ name: 'net' }]))).rejects.toThrow("outside network 'net' (10.20.0.0/16)");
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['https://10.20.2.2:443'] })]))).rejects.toThrow("workloads[1] ('site').backends[0]: must be http://IPv4[:port]");
   await expect(checkGatewayBackends(parse([machine('web', 1, joins), gateway(3, { backends: ['http://10.20.2.2:80', 'http://web:80'] })]))).resolves.toBeUndefined();
 });
 

@@ -4,7 +4,7 @@ export { DeploymentError, DeploymentFailedError, type DeploymentErrorCode, type 
 export { WORKLOAD_TYPES, assertValidDeployment, deploymentProblems, isMachine, type Deployment, type Workload, type WorkloadType } from './document';
 export type { ComputeCapacity, GatewayNameProxyData, ImageRef, MachineMount, VmData, VolumeData, ZmachineData, ZmountData } from './workloads';
 export { machineIpInSubnet, wireguardAddress, isEndpoint, type MachineNetwork, type NetworkData, type NetworkPeer, type PublicIpData } from './network-data';
-export { GATEWAY_TYPES, privateBackendAddress, privateBackendProblem } from './gateway-network';
+export { GATEWAY_TYPES, gatewayNetworkProblems, privateBackendAddress, privateBackendProblem, type HostedNetwork } from './gateway-network';
 export { DeploymentBuilder, type WorkloadOptions } from './builder';
 export {
   challenge,
