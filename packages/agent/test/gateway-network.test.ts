@@ -8,7 +8,7 @@
  * zmachine's planetary address served by a gateway whose Yggdrasil TUN is in its own namespace.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -197,6 +197,8 @@ test('a backend on the far side of a private network is served by name; the clie
   await handler.admit(w, ctx(20));
   const result = await handler.provision(w, ctx(20));
   expect(result).toMatchObject({ name: 'shop', fqdn: `shop.${DOMAIN}`, network: 'net' });
+  // The relay listens on a Unix socket only its owner may use.
+  expect(statSync(relays.socketPath(netId)).mode & 0o777).toBe(0o600);
   // Over WireGuard from the gateway node's network namespace to the far machine.
   expect(await until(async () => ((await get(`shop.${DOMAIN}`, '/hello')).status === 200 ? true : undefined), 30_000, 'served over the network')).toBe(true);
   expect(await get(`shop.${DOMAIN}`, '/hello')).toEqual({ status: 200, body: 'far /hello' });
@@ -273,6 +275,38 @@ test('the relay is supervised, and stops with the last route on its network', as
   expect(existsSync(relays.socketPath(netId))).toBe(false);
 });
 
+test('removing the network takes its relay out of the namespace; the network back brings the relay back', async () => {
+  names.add('shop3');
+  const r = await handler.provision(proxy('shop3', [`http://${farIp}`], 'net'), ctx(23));
+  const before = relays.pid(netId)!;
+  const { netns } = networkHandler.hosted(TWIN, 'net')!;
+  const data = networkData(plan, 1) as unknown as Record<string, unknown>;
+  await networkHandler.deprovision(state(10, 'net', { network_id: netId }));
+  // A process left inside would have kept the namespace (and its interfaces) alive.
+  expect(isAlive(before)).toBe(false);
+  expect(existsSync(`/run/netns/${netns}`)).toBe(false);
+  expect((await get(`shop3.${DOMAIN}`)).status).toBe(502);
+  await networkHandler.provision(workload('network', 'net', data), ctx(10));
+  expect(relays.pid(netId)).not.toBe(before);
+  expect(await until(async () => ((await get(`shop3.${DOMAIN}`)).status === 200 ? true : undefined), 30_000, 'served again')).toBe(true);
+  await handler.deprovision(state(23, 'gw', r));
+  expect(relays.pid(netId)).toBeUndefined();
+});
+
+test('after a restart, a route on a network comes back from its previous result, before the chain or the network is', async () => {
+  names.add('shop4');
+  const w = proxy('shop4', [`http://${farIp}`], 'net');
+  const r = await handler.provision(w, ctx(24));
+  await handler.stop(state(24, 'gw', r)); // the agent stops: the route and its relay go
+  expect(relays.pid(netId)).toBeUndefined();
+  // Recovery runs before the chain is reached, and the network's own contract may come back later.
+  const recovering = new GatewayNameProxyHandler({ gateway, chain: () => undefined, nodeId: () => undefined, logger: silent, networks: { hosted: () => undefined, relays } });
+  expect(await recovering.provision(w, ctx(24), state(24, 'gw', r))).toMatchObject({ network: 'net' });
+  expect(await get(`shop4.${DOMAIN}`)).toEqual({ status: 200, body: 'far /' });
+  await recovering.deprovision(state(24, 'gw', r));
+  expect(relays.pid(netId)).toBeUndefined();
+});
+
 test('after the agent is SIGKILLed and restarted, the relay it left is replaced, never doubled', async () => {
   const relayDir = path.join(dir, 'child-run');
   const spec: RelayNetwork = relayNetwork(networkHandler.hosted(TWIN, 'net')!);
@@ -304,6 +338,14 @@ test('after the agent is SIGKILLed and restarted, the relay it left is replaced,
     await stopChild(b);
   }
   expect(findMarked(mark)).toEqual([]);
+  // A relay left for a network no route uses any more is ended by the next start's sweep.
+  const c = await startChild({ listen: '127.0.0.1:0', relayDir, relay: spec });
+  c.p.kill('SIGKILL');
+  await new Promise((r) => c.p.once('exit', r));
+  expect(findMarked(mark)).toEqual([c.relayPid]);
+  expect(await new NetworkRelays({ dir: relayDir, logger: silent }).sweep()).toEqual([netId]);
+  expect(findMarked(mark)).toEqual([]);
+  expect(existsSync(path.join(relayDir, `gw-${netId}.sock`))).toBe(false);
 });
 
 test("a zmachine's planetary address is served by a gateway whose Yggdrasil is in its own namespace; the node's own is refused", async () => {
