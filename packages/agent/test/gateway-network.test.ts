@@ -253,6 +253,31 @@ test('a network the node does not host, or a backend outside the network, is ref
   await expect(plain.admit(proxy('other', [`http://${farIp}`], 'net'), ctx(30))).rejects.toThrow(/joins no private networks/);
 });
 
+test('a relay dials only inside its network, and at most maxConnections at once', async () => {
+  const limited = new NetworkRelays({ dir: path.join(dir, 'limited'), logger: silent, maxConnections: 1 });
+  const via = await limited.use('probe', relayNetwork(networkHandler.hosted(TWIN, 'net')!));
+  const dial = (ip: string, port = 80): Promise<{ err?: string; s?: net.Socket }> => new Promise((resolve) => connectVia(via, ip, port, 5000, (err, s) => resolve(err ? { err: err.code ?? err.message } : { s: s! })));
+  try {
+    expect(await dial('10.99.0.5')).toEqual({ err: 'EOUTOFRANGE' });
+    expect(await dial(networkHandler.hosted(TWIN, 'net')!.gateway)).toEqual({ err: 'EOUTOFRANGE' }); // the node itself in the network
+    expect(await dial('198.18.0.1')).toEqual({ err: 'EOUTOFRANGE' });
+    expect(await dial(farIp, 81)).toEqual({ err: 'ECONNREFUSED' });
+    const held = await dial(farIp);
+    expect(held.s).toBeDefined();
+    expect(await dial(farIp)).toEqual({ err: 'EBUSY' });
+    held.s!.destroy();
+    // Its slot is free again once the relay saw it close.
+    const again = await until(async () => {
+      const r = await dial(farIp);
+      r.s?.destroy();
+      return r.s ? true : undefined;
+    }, 10_000, 'a free slot');
+    expect(again).toBe(true);
+  } finally {
+    await limited.stop();
+  }
+});
+
 test('the relay is supervised, and stops with the last route on its network', async () => {
   const mark = workloadMark(path.join(dir, 'run'), `gw-relay-${netId}`);
   const first = relays.pid(netId)!;

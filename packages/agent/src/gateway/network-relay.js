@@ -122,6 +122,8 @@ try {
 // The socket is made 0600 from the start: no moment where another user could connect.
 process.umask(0o177);
 const server = net.createServer(handle);
+// Connections still naming their target count too (a few beyond the dialled ones): the kernel's refusal past that.
+server.maxConnections = maxConnections + 64;
 server.on('error', (e) => fail(`cannot listen on ${cfg.socket}: ${e.message}`));
 server.listen(cfg.socket, () => process.stdout.write(`network relay ready on ${cfg.socket} for ${cfg.range}\n`));
 
