@@ -241,6 +241,8 @@ test('a network the node does not host, or a backend outside the network, is ref
   await expect(handler.admit(proxy('other', ['http://10.99.0.5'], 'net'), ctx(30))).rejects.toThrow(/backend http:\/\/10\.99\.0\.5 is outside network 'net' \(10\.20\.0\.0\/16\)/);
   const own = plan.nodes[0]!.subnet.replace(/\.0\/24$/, '.1');
   await expect(handler.admit(proxy('other', [`http://${own}`], 'net'), ctx(30))).rejects.toThrow(/gateway node's own address on network 'net'/);
+  // Another node's side of the network is no machine either.
+  await expect(handler.admit(proxy('other', ['http://10.20.3.1'], 'net'), ctx(30))).rejects.toThrow(/not a machine address of network 'net'/);
   expect(() => handler.needs(proxy('other', ['https://10.20.2.2'], 'net'))).toThrow(/must be http:\/\/ on network 'net'/);
   expect(() => handler.needs(proxy('other', ['http://shop.example'], 'net'))).toThrow(/must be an IPv4 address of network 'net'/);
   expect(() => handler.needs(proxy('other', ['http://0x0a.20.2.2'], 'net'))).toThrow(/must be an IPv4 address/);
@@ -261,6 +263,7 @@ test('a relay dials only inside its network, and at most maxConnections at once'
     expect(await dial('10.99.0.5')).toEqual({ err: 'EOUTOFRANGE' });
     expect(await dial(networkHandler.hosted(TWIN, 'net')!.gateway)).toEqual({ err: 'EOUTOFRANGE' }); // the node itself in the network
     expect(await dial('198.18.0.1')).toEqual({ err: 'EOUTOFRANGE' });
+    expect(await dial(farIp.replace(/\.\d+$/, '.1'))).toEqual({ err: 'EOUTOFRANGE' }); // the far node's side
     expect(await dial(farIp, 81)).toEqual({ err: 'ECONNREFUSED' });
     const held = await dial(farIp);
     expect(held.s).toBeDefined();

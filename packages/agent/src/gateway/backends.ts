@@ -110,6 +110,8 @@ function networkBackend(raw: string, u: URL, host: string, n: BackendNetwork): B
   if (ip === undefined || !raw.toLowerCase().startsWith(`http://${host}`)) throw new BackendError('EBACKENDNETWORK', `backend ${raw} must be an IPv4 address of network '${n.name}' (${n.ipRange})`);
   if (!containsIp(range, ip)) throw new BackendError('EBACKENDNETWORK', `backend ${raw} is outside network '${n.name}' (${n.ipRange})`);
   if (n.own.includes(host)) throw new BackendError('EBACKENDLOCAL', `backend ${raw} is the gateway node's own address on network '${n.name}'`);
+  // Zero-OS numbering: each node has a /24 of the range, .1 its own side of the network (the same rule as the client's).
+  if (ip % 256 < 2 || ip % 256 === 255) throw new BackendError('EBACKENDNETWORK', `backend ${raw} is not a machine address of network '${n.name}' (.2 to .254 of a node's /24; .1 is a node's side of the network)`);
   const port = u.port ? Number(u.port) : 80;
   return new Backend(raw, false, host, port, n.via);
 }

@@ -194,9 +194,9 @@ export class GatewayNameProxyHandler implements WorkloadHandler {
   }
 
   async #check(w: Workload, ctx: HandlerContext, admitting: boolean): Promise<{ data: ProxyData; domain: string; nc: NameContractInfo }> {
-    const named = this.#data(w).network;
-    // Every backend inside the network's range (checked again here, now that the range is known).
-    const data = named ? this.#data(w, this.#network(named, ctx)) : this.#data(w);
+    const named = (w.data as { network?: unknown }).network;
+    // Every backend inside the network's range, now that the range is known.
+    const data = typeof named === 'string' && NETWORK_NAME_RE.test(named) ? this.#data(w, this.#network(named, ctx)) : this.#data(w);
     const id = this.#nodeId();
     const chain = this.#chain();
     if (id === undefined || !chain) throw new Error('this node is not registered on the chain yet');

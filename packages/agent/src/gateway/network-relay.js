@@ -3,8 +3,8 @@
 // agent's run directory (a filesystem object, so the gateway in the node's namespace reaches it;
 // mode 0600) and nowhere else. Per connection the gateway writes one line `<ipv4> <port>\n`; the
 // relay answers `OK\n` once it is connected to that address from inside the network, or
-// `ERR <code>\n` and closes — only addresses inside the network's range (less the node's own
-// ones in it) are dialled, with a connect timeout, and at most `maxConnections` at once.
+// `ERR <code>\n` and closes — only machine addresses inside the network's range (never a node's
+// .1, nor the node's own addresses given) are dialled, with a connect timeout, and at most `maxConnections` at once.
 // Plain JavaScript so that it starts with plain node, without a TypeScript loader (a relay per
 // network must stay small). The protocol's other side is relay-client.ts.
 'use strict';
@@ -54,7 +54,8 @@ if (typeof cfg.socket !== 'string' || !cfg.socket) fail('no socket path');
 function refusal(ip, port) {
   const n = ipv4(ip);
   if (n === undefined) return 'EBADTARGET';
-  if (((n & mask) >>> 0) !== network || excluded.has(n)) return 'EOUTOFRANGE';
+  // .0, .1 (a node's own side of the network) and .255 of each /24 are no machine's.
+  if (((n & mask) >>> 0) !== network || excluded.has(n) || n % 256 < 2 || n % 256 === 255) return 'EOUTOFRANGE';
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return 'EBADTARGET';
   return undefined;
 }
