@@ -7,11 +7,14 @@ import type { WriteSet } from './writeset';
 import {
   addResources,
   contractOf,
+  entityOf,
   farmOf,
   nodeOf,
   num,
   publicConfigOf,
   resources,
+  serviceContractOf,
+  solutionProviderOf,
   text,
   twinOf,
   variant,
@@ -20,6 +23,8 @@ import {
   type ContractRecord,
   type FarmRecord,
   type NodeRecord,
+  type ServiceContractRecord,
+  type SolutionProviderRecord,
   type TwinRecord,
 } from './records';
 
@@ -42,7 +47,7 @@ const contractIdOf = (data: unknown[]): number => (data[0] !== null && typeof da
 export async function putTwin(w: WriteSet, t: TwinRecord): Promise<void> {
   const prev = await w.get<TwinRecord>('twin', key(t.twinId));
   if (prev && prev.accountId !== t.accountId) w.del('twinByAccount', prev.accountId);
-  w.put('twin', key(t.twinId), t);
+  w.put('twin', key(t.twinId), prev?.boundedAccount !== undefined && t.boundedAccount === undefined ? { ...t, boundedAccount: prev.boundedAccount } : t);
   w.put('twinByAccount', t.accountId, t.twinId);
 }
 
@@ -123,6 +128,21 @@ async function contractEnded(w: WriteSet, id: number, now: number): Promise<void
   if (c.type === 'rent') await updateNode(w, c.nodeId, (n) => ((n.rentContractId = 0), (n.rentedByTwinId = 0)));
 }
 
+async function updateContract(w: WriteSet, id: number, f: (c: ContractRecord) => void): Promise<void> {
+  const c = await w.get<ContractRecord>('contract', key(id));
+  if (!c) return;
+  const next = { ...c };
+  f(next);
+  w.put('contract', key(id), next);
+}
+
+async function putServiceContract(w: WriteSet, j: Record<string, unknown>, f?: (s: ServiceContractRecord) => void): Promise<void> {
+  const id = num(j.serviceContractId);
+  const next = serviceContractOf(j, await w.get<ServiceContractRecord>('service', key(id)));
+  f?.(next);
+  w.put('service', key(id), next);
+}
+
 async function setContractState(w: WriteSet, id: number, state: ContractRecord['state'], now: number): Promise<void> {
   const c = await w.get<ContractRecord>('contract', key(id));
   if (c && c.state !== 'Deleted') w.put('contract', key(id), { ...c, state, updatedAt: now });
@@ -194,6 +214,57 @@ const handlers: Record<string, Handler> = {
     const r = obj(d);
     w.put('nru', key(num(r.contractId), b.number, e.eventIndex), { contractId: num(r.contractId), timestamp: num(r.timestamp), window: num(r.window), nru: num(r.nru) });
   },
+  'SmartContractModule.ContractPaymentOverdrawn': async (w, [id, timestamp, partial, overdraft], b, e) => {
+    // A partial bill: what was taken counts as billed, the rest stays owed.
+    const contractId = num(id);
+    const bill: BillRecord = { contractId, timestamp: num(timestamp) || b.timestamp, discountLevel: 'None', amountBilled: num(partial), overdraft: num(overdraft) };
+    w.put('bill', key(contractId, b.number, e.eventIndex), bill);
+    await updateContract(w, contractId, (c) => ((c.billed += bill.amountBilled), (c.overdraft = bill.overdraft)));
+  },
+  'SmartContractModule.RentWaived': (w, [id], b) => updateContract(w, num(id), (c) => void (c.rentWaivedAt = b.timestamp)),
+  'SmartContractModule.NodeExtraFeeSet': (w, [id, fee]) => updateNode(w, num(id), (n) => void (n.extraFee = num(fee))),
+  'SmartContractModule.SolutionProviderCreated': async (w, [p]) => {
+    const sp = solutionProviderOf(obj(p));
+    w.put('provider', key(sp.solutionProviderId), sp);
+  },
+  'SmartContractModule.SolutionProviderApproved': async (w, [id, approved]) => {
+    const sp = await w.get<SolutionProviderRecord>('provider', key(num(id)));
+    if (sp) w.put('provider', key(sp.solutionProviderId), { ...sp, approved: Boolean(approved) });
+  },
+  'SmartContractModule.ServiceContractCreated': (w, [sc]) => putServiceContract(w, obj(sc)),
+  'SmartContractModule.ServiceContractMetadataSet': (w, [sc]) => putServiceContract(w, obj(sc)),
+  'SmartContractModule.ServiceContractFeesSet': (w, [sc]) => putServiceContract(w, obj(sc)),
+  'SmartContractModule.ServiceContractApproved': (w, [sc]) => putServiceContract(w, obj(sc)),
+  'SmartContractModule.ServiceContractBilled': (w, [sc, , amount]) => putServiceContract(w, obj(sc), (s) => void (s.billed += num(amount))),
+  'SmartContractModule.ServiceContractCanceled': async (w, [id, cause]) => {
+    const s = await w.get<ServiceContractRecord>('service', key(num(id)));
+    if (s) w.put('service', key(s.serviceContractId), { ...s, canceled: variant(cause) || 'Canceled' });
+  },
+  'SmartContractModule.BillingFrequencyChanged': async (w, [f]) => w.put('meta', 'billingFrequency', num(f)),
+  'TfgridModule.ZosVersionUpdated': async (w, [v]) => w.put('meta', 'zosVersion', text(v)),
+  'TfgridModule.ConnectionPriceSet': async (w, [p]) => w.put('meta', 'connectionPrice', num(p)),
+  'TfgridModule.TwinAccountBounded': async (w, [id, account]) => {
+    // The twin's bonded stash account (billing draws on it too); the twin's own account is unchanged.
+    const t = await w.get<TwinRecord>('twin', key(num(id)));
+    if (t) w.put('twin', key(t.twinId), { ...t, boundedAccount: String(account) });
+  },
+  'TfgridModule.TwinDeleted': async (w, [id]) => {
+    const t = await w.get<TwinRecord>('twin', key(num(id)));
+    if (!t) return;
+    w.del('twin', key(t.twinId));
+    w.del('twinByAccount', t.accountId);
+  },
+  'TfgridModule.FarmMarkedAsDedicated': (w, [id]) => updateFarm(w, num(id), (f) => void (f.dedicated = true)),
+  'TfgridModule.FarmingPolicySet': (w, [id, limits]) => updateFarm(w, num(id), (f) => void (f.farmingPolicyLimits = limits ?? null)),
+  'TfgridModule.EntityStored': async (w, [x]) => {
+    const en = entityOf(obj(x));
+    w.put('entity', key(en.entityId), en);
+  },
+  'TfgridModule.EntityUpdated': async (w, [x]) => {
+    const en = entityOf(obj(x));
+    w.put('entity', key(en.entityId), en);
+  },
+  'TfgridModule.EntityDeleted': async (w, [id]) => w.del('entity', key(num(id))),
   'SmartContractModule.IPsFreed': async (w, d) => {
     const c = await w.get<ContractRecord>('contract', key(contractIdOf(d)));
     const ips = (typeof d[0] === 'object' && d[0] !== null ? obj(d[0]).publicIps : d[1]) ?? [];

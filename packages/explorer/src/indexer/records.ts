@@ -12,6 +12,8 @@ export interface TwinRecord {
   accountId: string;
   relay: string | null;
   publicKey: string | null;
+  /** The stash account bonded to the twin (`TwinAccountBounded`). */
+  boundedAccount?: string;
 }
 
 export interface PublicIpRecord {
@@ -28,6 +30,8 @@ export interface FarmRecord {
   dedicated: boolean;
   stellarAddress: string;
   publicIps: PublicIpRecord[];
+  /** The farming policy limits the council attached (`FarmingPolicySet`), as the chain's JSON. */
+  farmingPolicyLimits?: unknown;
 }
 
 export interface NodeRecord {
@@ -58,6 +62,8 @@ export interface NodeRecord {
   rentContractId: number;
   rentedByTwinId: number;
   deleted: boolean;
+  /** The dedicated node's extra fee (`NodeExtraFeeSet`, TFChain's unit: mUSD per month); absent = 0. */
+  extraFee?: number;
 }
 
 export type ContractType = 'node' | 'name' | 'rent';
@@ -77,6 +83,47 @@ export interface ContractRecord {
   createdAt: number;
   updatedAt: number;
   billed: number;
+  /** What the twin still owes after a partial bill (`ContractPaymentOverdrawn`); absent = 0. */
+  overdraft?: number;
+  /** Chain time of the last `RentWaived` (a rented node in standby). */
+  rentWaivedAt?: number;
+}
+
+/** `SmartContractModule` service contracts (`ServiceContract*` events). */
+export interface ServiceContractRecord {
+  serviceContractId: number;
+  serviceTwinId: number;
+  consumerTwinId: number;
+  baseFee: number;
+  variableFee: number;
+  metadata: string;
+  acceptedByService: boolean;
+  acceptedByConsumer: boolean;
+  lastBill: number;
+  state: string;
+  /** Sum of the `ServiceContractBilled` amounts. */
+  billed: number;
+  /** Set by `ServiceContractCanceled`: its cause. */
+  canceled: string | null;
+}
+
+/** A solution provider (`SolutionProviderCreated`, `SolutionProviderApproved`). */
+export interface SolutionProviderRecord {
+  solutionProviderId: number;
+  providers: { who: string; take: number }[];
+  description: string;
+  link: string;
+  approved: boolean;
+}
+
+/** A TFChain entity (`EntityStored`, `EntityUpdated`, `EntityDeleted`). */
+export interface EntityRecord {
+  entityId: number;
+  version: number;
+  name: string;
+  accountId: string;
+  country: string;
+  city: string;
 }
 
 export interface BillRecord {
@@ -84,6 +131,8 @@ export interface BillRecord {
   timestamp: number;
   discountLevel: string;
   amountBilled: number;
+  /** Left unpaid when the bill was partial (`ContractPaymentOverdrawn`). */
+  overdraft?: number;
 }
 
 /** Chain `Bytes` arrive as 0x hex: the UTF-8 text they hold. */
@@ -136,6 +185,7 @@ export function farmOf(j: Record<string, unknown>, prev?: FarmRecord): FarmRecor
     dedicated: Boolean(j.dedicatedFarm),
     stellarAddress: prev?.stellarAddress ?? '',
     publicIps: publicIpsOf(j.publicIps),
+    ...(prev?.farmingPolicyLimits !== undefined ? { farmingPolicyLimits: prev.farmingPolicyLimits } : {}),
   };
 }
 
@@ -179,6 +229,7 @@ export function nodeOf(j: Record<string, unknown>, prev: NodeRecord | undefined,
     rentContractId: prev?.rentContractId ?? 0,
     rentedByTwinId: prev?.rentedByTwinId ?? 0,
     deleted: false,
+    ...(prev?.extraFee ? { extraFee: prev.extraFee } : {}),
   };
 }
 
@@ -204,5 +255,38 @@ export function contractOf(j: Record<string, unknown>, prev: ContractRecord | un
     createdAt: prev?.createdAt ?? now,
     updatedAt: now,
     billed: prev?.billed ?? 0,
+    ...(prev?.overdraft !== undefined ? { overdraft: prev.overdraft } : {}),
+    ...(prev?.rentWaivedAt !== undefined ? { rentWaivedAt: prev.rentWaivedAt } : {}),
   };
+}
+
+export function serviceContractOf(j: Record<string, unknown>, prev: ServiceContractRecord | undefined): ServiceContractRecord {
+  return {
+    serviceContractId: num(j.serviceContractId),
+    serviceTwinId: num(j.serviceTwinId),
+    consumerTwinId: num(j.consumerTwinId),
+    baseFee: num(j.baseFee),
+    variableFee: num(j.variableFee),
+    metadata: text(j.metadata),
+    acceptedByService: Boolean(j.acceptedByService),
+    acceptedByConsumer: Boolean(j.acceptedByConsumer),
+    lastBill: num(j.lastBill),
+    state: variant(j.state),
+    billed: prev?.billed ?? 0,
+    canceled: prev?.canceled ?? null,
+  };
+}
+
+export function solutionProviderOf(j: Record<string, unknown>): SolutionProviderRecord {
+  return {
+    solutionProviderId: num(j.solutionProviderId),
+    providers: ((j.providers ?? []) as Record<string, unknown>[]).map((p) => ({ who: String(p.who), take: num(p.take) })),
+    description: text(j.description),
+    link: text(j.link),
+    approved: Boolean(j.approved),
+  };
+}
+
+export function entityOf(j: Record<string, unknown>): EntityRecord {
+  return { entityId: num(j.id), version: num(j.version), name: text(j.name), accountId: String(j.accountId), country: text(j.country), city: text(j.city) };
 }
