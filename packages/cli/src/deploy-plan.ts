@@ -3,14 +3,16 @@
  * network planned over the nodes of the machines and gateways that join it, each machine given an
  * address of its node's subnet, each gateway backend naming a machine given that machine's
  * address, and one deployment per node holding its workloads and a `network` workload per network
- * it is part of. No chain here: the nodes' endpoints are handed in.
+ * it is part of. A gateway may also join a network deployed before (a saved one already on its
+ * node): its backends are then that network's. No chain here: endpoints and saved networks are
+ * handed in.
  */
 import type { Deployment, NetworkPlan } from '@tfgrid/client';
 import { chainLib } from './context';
 import { buildDeployment, type DeploymentFile } from './deployfile';
 import { CliFailure, UsageError } from './errors';
 import { backendAt, backendMachine, gatewayNetwork, machineInterfaces } from './networkfile';
-import type { SavedMachine } from './netstate';
+import type { SavedMachine, SavedNetwork } from './netstate';
 
 type FileWorkload = DeploymentFile['workloads'][number];
 
@@ -51,12 +53,46 @@ export async function checkGatewayBackends(f: DeploymentFile): Promise<void> {
   });
 }
 
-/** Plans every network, addresses machines and gateway backends, and builds one deployment per node. */
-export async function planDeployment(f: DeploymentFile, nodes: number[], endpoints: Map<number, string | undefined>, twinId: number): Promise<DeployPlan> {
+/**
+ * The saved networks the file's gateways join without the file holding them: each must be saved
+ * (`load`), already on the gateway's node, and a backend naming a machine must name one of it.
+ */
+export function networksDeployedBefore(f: DeploymentFile, nodes: number[], load: (name: string) => SavedNetwork | undefined): Map<string, SavedNetwork> {
+  const out = new Map<string, SavedNetwork>();
+  const inFile = new Set([...f.networks.map((n) => n.name), ...f.workloads.filter((w) => w.type === 'network').map((w) => w.name)]);
+  f.workloads.forEach((w, i) => {
+    const net = gatewayNetwork(w);
+    if (net === undefined || inFile.has(net)) return;
+    const at = `workloads[${i}] ('${w.name}')`;
+    const saved = out.get(net) ?? load(net);
+    if (!saved) throw new UsageError(`${at}.network names no network of the file nor one deployed before: '${net}' (the file's networks: ${[...inFile].join(', ') || 'none'}; \`tfgrid network list\` shows the saved ones)`, 'deploy');
+    const on = saved.contracts.map((k) => k.nodeId);
+    if (!on.includes(nodes[i]!)) throw new UsageError(`${at}: network '${net}' is not on node ${nodes[i]} (it is on nodes ${on.join(', ')}): put the gateway on one of them, or deploy it in one file with the network`, 'deploy');
+    (Array.isArray(w.data.backends) ? (w.data.backends as unknown[]) : []).forEach((b, k) => {
+      const name = backendMachine(b);
+      if (name !== undefined && !saved.machines.some((m) => m.name === name)) throw new UsageError(`${at}.backends[${k}] names '${name}', which is no machine of network '${net}' (its machines: ${saved.machines.map((m) => m.name).join(', ') || 'none'})`, 'deploy');
+    });
+    out.set(net, saved);
+  });
+  return out;
+}
+
+/**
+ * Plans every network, addresses machines and gateway backends, and builds one deployment per
+ * node; `before`: the saved networks gateways join (networksDeployedBefore).
+ */
+export async function planDeployment(f: DeploymentFile, nodes: number[], endpoints: Map<number, string | undefined>, twinId: number, before = new Map<string, SavedNetwork>()): Promise<DeployPlan> {
   const plans = await planNetworks(f, nodes, endpoints);
   const { workloads, machines } = await address(f, nodes, plans);
-  const resolved = withBackends(workloads, machines);
-  return { plans, machines, deployments: await perNode(f, resolved, nodes, plans, twinId) };
+  const known = new Map([...[...before].map(([name, n]) => [name, n.machines] as const), ...machines]);
+  const deployments = await perNode(f, withBackends(workloads, known), nodes, plans, twinId);
+  const { gatewayNetworkProblems } = await chainLib();
+  for (const g of deployments) {
+    const onNode = [...before.values()].filter((n) => n.contracts.some((k) => k.nodeId === g.nodeId)).map((n) => ({ name: n.plan.name, ip_range: n.plan.ipRange }));
+    const problems = gatewayNetworkProblems(g.d, onNode);
+    if (problems.length) throw new UsageError(`the deployment for node ${g.nodeId} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, 'deploy');
+  }
+  return { plans, machines, deployments };
 }
 
 async function planNetworks(f: DeploymentFile, nodes: number[], endpoints: Map<number, string | undefined>): Promise<NetworkPlan[]> {

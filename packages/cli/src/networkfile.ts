@@ -101,9 +101,10 @@ export function backendAt(backend: string, ip: string): string {
 }
 
 /**
- * Every network a machine or gateway joins is one of the file's `networks` (or a `network`
- * workload it writes out itself); a network's name is not also a workload's; every listed network
- * is joined; a gateway's backend naming a machine names one of the file that joins its network.
+ * Every network a machine joins is one of the file's `networks` (or a `network` workload it
+ * writes out itself); a network's name is not also a workload's; every listed network is joined
+ * (by a machine or a gateway); a gateway's backend naming a machine names one of the file that
+ * joins its network. A gateway's network the file does not hold is left to `deploy` (a saved one).
  */
 export function checkNetworkReferences(networks: FileNetwork[], workloads: FileWorkload[], bad: Bad): void {
   const planned = new Set(networks.map((n) => n.name));
@@ -123,9 +124,8 @@ export function checkNetworkReferences(networks: FileNetwork[], workloads: FileW
   workloads.forEach((w, i) => {
     if (GATEWAYS.has(w.type) && w.data.network !== undefined && typeof w.data.network !== 'string') bad(`workloads[${i}].network`, 'must name a network of the file (a gateway joins it by name)');
     const net = gatewayNetwork(w);
-    if (net === undefined) return;
-    const unknown = known(net);
-    if (unknown) bad(`workloads[${i}].network`, unknown);
+    // A network the file does not hold may be one deployed before: `deploy` looks it up among the saved ones.
+    if (net === undefined || known(net)) return;
     joined.add(net);
     (Array.isArray(w.data.backends) ? (w.data.backends as unknown[]) : []).forEach((b, k) => {
       const name = backendMachine(b);
@@ -140,7 +140,7 @@ export function checkNetworkReferences(networks: FileNetwork[], workloads: FileW
   if (idle.length) bad(`networks: ${idle.map((n) => `'${n.name}'`).join(', ')}`, 'joined by no machine or gateway (add it to a machine\'s network.interfaces, or leave it out)');
 }
 
-/** Whether `deploy` plans networks or spans nodes for this file (else: one deployment on --node). */
-export function spansNodes(f: { networks: FileNetwork[]; workloads: { node?: number }[] }): boolean {
-  return f.networks.length > 0 || f.workloads.some((w) => w.node !== undefined);
+/** Whether `deploy` plans networks, spans nodes or joins a gateway to a network for this file (else: one deployment on --node). */
+export function spansNodes(f: { networks: FileNetwork[]; workloads: (FileWorkload & { node?: number })[] }): boolean {
+  return f.networks.length > 0 || f.workloads.some((w) => w.node !== undefined || gatewayNetwork(w) !== undefined);
 }

@@ -5,7 +5,8 @@
  * backend naming a machine given the machine's address; and the file's refusals (exit 2 paths).
  */
 import type { NetworkData } from '@tfgrid/client';
-import { checkGatewayBackends, planDeployment } from '../src/deploy-plan';
+import { checkGatewayBackends, networksDeployedBefore, planDeployment } from '../src/deploy-plan';
+import type { SavedNetwork } from '../src/netstate';
 import { buildDeployment, parseDeploymentFile } from '../src/deployfile';
 
 const image = { url: 'http://198.18.0.1/busybox.tar.gz', sha256: 'a'.repeat(64) };
@@ -65,7 +66,6 @@ test("a network only a gateway joins is planned on the gateway's node (its backe
 });
 
 test.each([
-  [[machine('web', 1, joins), gateway(3, { network: 'other' })], "site.json: workloads[1].network names no network of the file: 'other' (the file's networks: net)"],
   [[machine('web', 1, joins), gateway(3, { network: 7 })], 'site.json: workloads[1].network must name a network of the file'],
   [[machine('web', 1, joins), gateway(3, { backends: ['http://api:8080'] })], "site.json: workloads[1].backends[0] names 'api', which is no machine of the file"],
   [[machine('web', 1, {}), machine('db', 1, joins), gateway(3)], "site.json: workloads[2].backends[0] names machine 'web', which does not join network 'net'"],
@@ -85,4 +85,27 @@ test('a literal backend outside the network, or no machine address of it, is ref
 test("a single-node file's gateway on a network workload written out in the file: a backend outside its range is refused by the deployment's rules", async () => {
   const f = parseDeploymentFile({ workloads: [{ type: 'network', name: 'net', ip_range: '10.20.0.0/16', subnet: '10.20.2.0/24', wireguard_private_key: 'x', wireguard_listen_port: 4000, peers: [] }, gateway(1, { node: undefined, backends: ['http://10.30.0.2:80'] })] });
   await expect(buildDeployment(f, 7, 1)).rejects.toThrow("$.workloads[1].data.backends[0] 10.30.0.2 is outside network 'net' (10.20.0.0/16)");
+});
+
+test('a gateway may join a network deployed before, on its node: its backends are that network\'s machines', async () => {
+  // What `tfgrid deploy` saved for an earlier file: web on node 1, db on node 2.
+  const first = parse([machine('web', 1, joins), machine('db', 2, joins)]);
+  const earlier = await planDeployment(first, [1, 2], endpoints, 7);
+  const saved: SavedNetwork = { twinId: 7, plan: earlier.plans[0]!, contracts: earlier.deployments.map((g, i) => ({ nodeId: g.nodeId, contractId: 10 + i, deployment: g.d })), machines: earlier.machines.get('net')! };
+  const load = (name: string) => (name === 'net' ? saved : undefined);
+
+  const later = parseDeploymentFile({ workloads: [gateway(2, { backends: ['http://web:8080', 'http://10.20.3.2'] })] }, 'gw.json');
+  const before = networksDeployedBefore(later, [2], load);
+  expect([...before.keys()]).toEqual(['net']);
+  const { plans, deployments } = await planDeployment(later, [2], endpoints, 7, before);
+  expect(plans).toEqual([]);
+  // Only the gateway: node 2 has the network from the earlier contract.
+  expect(deployments.map((g) => [g.nodeId, g.d.workloads.map((w) => w.type)])).toEqual([[2, ['gateway-name-proxy']]]);
+  expect(deployments[0]!.d.workloads[0]!.data).toEqual({ name: 'mysite', network: 'net', backends: ['http://10.20.2.2:8080', 'http://10.20.3.2'] });
+
+  expect(() => networksDeployedBefore(parseDeploymentFile({ workloads: [gateway(2, { network: 'other' })] }), [2], load)).toThrow("workloads[0] ('site').network names no network of the file nor one deployed before: 'other' (the file's networks: none;");
+  expect(() => networksDeployedBefore(later, [3], load)).toThrow("workloads[0] ('site'): network 'net' is not on node 3 (it is on nodes 1, 2): put the gateway on one of them, or deploy it in one file with the network");
+  expect(() => networksDeployedBefore(parseDeploymentFile({ workloads: [gateway(2, { backends: ['http://api'] })] }), [2], load)).toThrow("workloads[0] ('site').backends[0] names 'api', which is no machine of network 'net' (its machines: web, db)");
+  const outside = parseDeploymentFile({ workloads: [gateway(2, { backends: ['http://10.30.3.2'] })] });
+  await expect(planDeployment(outside, [2], endpoints, 7, networksDeployedBefore(outside, [2], load))).rejects.toThrow("the deployment for node 2 is not valid: $.workloads[0].data.backends[0] 10.30.3.2 is outside network 'net' (10.20.0.0/16)");
 });

@@ -159,7 +159,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('bad networks and nodes in the deploy file are refused with the field named (exit 2), before the chain is asked', async () => {
+test('bad networks, nodes and gateways in the deploy file are refused with the field named (exit 2), before anything is sent', async () => {
   const cases: [unknown, RegExp][] = [
     [{ networks: [{ name: 'bad name!' }], workloads: [machine('a', 1, joins('bad name!'))] }, /networks\[0\]\.name must be 1 to 64 letters, digits, - or _, got "bad name!"/],
     [{ networks: [{ name: 'net', ip_range: '8.8.0.0/16' }], workloads: [machine('a', 1, joins('net'))] }, /networks\[0\]\.ip_range must be a \/16 of a private range/],
@@ -170,7 +170,7 @@ test('bad networks and nodes in the deploy file are refused with the field named
     [{ networks: [{ name: 'net' }], workloads: [machine('net', 1, joins('net'))] }, /workloads\[0\]\.name 'net' is also the name of a network/],
     [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), machine('b', undefined, joins('net'))] }, /workloads\[1\] \('b'\) has no node: give it "node" in the file or --node/],
     // A gateway on a network: the network must be the file's, its backends machines of it.
-    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'other', ['http://a:80'])] }, /workloads\[1\]\.network names no network of the file: 'other' \(the file's networks: net\)/],
+    [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'other', ['http://a:80'])] }, /workloads\[1\] \('site'\)\.network names no network of the file nor one deployed before: 'other' \(the file's networks: net;/],
     [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'net', ['http://10.30.2.2:80'])] }, /workloads\[1\] \('site'\)\.backends\[0\]: 10\.30\.2\.2 is outside network 'net' \(10\.20\.0\.0\/16\)/],
     [{ networks: [{ name: 'net' }], workloads: [machine('a', 1, joins('net')), gateway(2, 'net', ['http://b:80'])] }, /workloads\[1\]\.backends\[0\] names 'b', which is no machine of the file/],
   ];
@@ -336,6 +336,20 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
     const r = await viaGateway(gatewayPorts[1]!, `${name}.gw.test`).catch(() => undefined);
     return r?.status === 200 && r.body;
   }, 60_000, 500)).toContain(`${ca}-a`);
+
+  // A second gateway, in a deployment of its own, joins the network node 2 already has.
+  const name2 = `later${process.pid % 10000}`;
+  expect((await cli(['name', 'reserve', name2, '--url', chain.url], env)).code).toBe(0);
+  const later = await cli(['deploy', file('later.json', { workloads: [gateway(n2, 'gwnet', ['http://a'], name2)] }), '--wait-timeout', '90', '--json', ...at()], env);
+  if (later.code !== 0) throw new Error(`deploy failed (${later.code}): ${later.stderr}\n${later.stdout}`);
+  const cl = later.json().contracts[0].contractId as number;
+  expect(later.json()).toMatchObject({ networks: [], contracts: [{ nodeId: n2, contractId: cl }], gateways: [{ name: 'site', nodeId: n2, contractId: cl, fqdn: `${name2}.gw.test`, network: 'gwnet' }] });
+  expect(await until('the second name to answer', async () => {
+    const r = await viaGateway(gatewayPorts[1]!, `${name2}.gw.test`).catch(() => undefined);
+    return r?.status === 200 && r.body;
+  }, 60_000, 500)).toContain(`${ca}-a`);
+  expect((await cli(['contracts', 'cancel', String(cl), '--url', chain.url], env)).code).toBe(0);
+  expect((await cli(['name', 'release', name2, '--url', chain.url], env)).code).toBe(0);
 
   // The text forms: deploy's result lines, contracts show, network show.
   const text = await cli(['contracts', 'show', String(cb), '--url', chain.url], env);

@@ -8,11 +8,12 @@
 import type { TfchainClient } from '@tfgrid/client';
 import { flag, list, str, type Args } from '../command';
 import type { Context } from '../context';
-import { checkGatewayBackends, networkMembers, planDeployment } from '../deploy-plan';
+import { checkGatewayBackends, networkMembers, networksDeployedBefore, planDeployment } from '../deploy-plan';
 import type { DeploymentFile } from '../deployfile';
 import { CliFailure, UsageError } from '../errors';
 import type { Output } from '../io';
 import { loadNetwork, removeNetwork, saveNetwork, type SavedNetwork } from '../netstate';
+import { gatewayNetwork } from '../networkfile';
 import { parseIntArg } from '../units';
 import { resultLines, waitForAll, type NodeContract } from './network-wait';
 import { checkCapacity, checkNode, twinOf } from './deploy';
@@ -56,6 +57,15 @@ async function refuseLive(ctx: Context, c: TfchainClient, twinId: number, name: 
   if (live.length) throw new CliFailure(`network '${name}' is deployed already (contracts ${live.join(', ')}): pick another name, or cancel them first`, { kind: 'exists', network: name, contracts: live });
 }
 
+/** A saved network a gateway joins must still be deployed on the gateway's node (its contract there live). */
+async function requireLive(c: TfchainClient, n: SavedNetwork, nodes: number[], f: DeploymentFile): Promise<void> {
+  for (const [i, w] of f.workloads.entries()) {
+    if (gatewayNetwork(w) !== n.plan.name) continue;
+    const k = n.contracts.find((x) => x.nodeId === nodes[i])!;
+    if ((await c.contracts.get(k.contractId))?.state !== 'Created') throw new CliFailure(`gateway '${w.name}': network '${n.plan.name}' is no longer deployed on node ${nodes[i]} (contract ${k.contractId} is gone): deploy the network again, with the gateway in the same file`, { kind: 'network', network: n.plan.name, contractId: k.contractId });
+  }
+}
+
 export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile): Promise<Output> {
   const nodes = nodesOf(f, a);
   const given = parseEndpoints(list(a, 'endpoint'));
@@ -64,11 +74,13 @@ export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile
   const c = await ctx.client(true);
   const twinId = await twinOf(ctx, c);
   for (const n of f.networks) await refuseLive(ctx, c, twinId, n.name);
+  const before = networksDeployedBefore(f, nodes, (name) => loadNetwork(ctx.io, twinId, name));
+  for (const n of before.values()) await requireLive(c, n, nodes, f);
   for (const id of new Set(nodes)) await checkNode(c, id);
   const members = networkMembers(f, nodes);
   const reach = new Map<number, string | undefined>();
   for (const id of new Set([...members.values()].flat())) reach.set(id, await endpointOf(c, id, given));
-  const { plans, machines, deployments: groups } = await planDeployment(f, nodes, reach, twinId);
+  const { plans, machines, deployments: groups } = await planDeployment(f, nodes, reach, twinId, before);
   for (const p of plans) ctx.progress(`network '${p.name}' ${p.ipRange}: ${p.nodes.map((x) => `node ${x.nodeId} ${x.endpoint ?? '(behind NAT)'}`).join(', ')}`);
   await checkGatewayNames(ctx, c, twinId, groups.map((g) => g.d));
   if (!flag(a, 'no-capacity-check')) for (const g of groups) await checkCapacity(ctx, g.d);
