@@ -12,6 +12,7 @@ export type { Node, NodeInput, NodePower, Resources, Location, NetworkInterface,
 export type { Contract, ContractKind, ContractState, BillingInfo, NruReport } from './modules/contracts';
 export { TFT, type Balance } from './modules/balances';
 export { reservedCapacity, freeCapacity, SYSTEM_SSD_RESERVE } from './capacity';
+export { cloudUnitsPermill, fromPermill, type CloudUnitsPermill } from './cloud-units';
 export type { PricingPolicy, FarmingPolicy, Price, Unit } from './modules/policies';
 export type { TftPrice } from './modules/price';
 // Finalized events stream and the deployment (notary) protocol.
