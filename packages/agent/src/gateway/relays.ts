@@ -109,7 +109,7 @@ export class NetworkRelays {
       const before = this.#users.get(user);
       if (before && before !== n.netId) await this.#drop(user);
       let r = this.#relays.get(n.netId);
-      const changed = r && (r.spec.netns !== n.netns || r.spec.ipRange !== n.ipRange || r.spec.own.join() !== n.own.join());
+      const changed = r && !sameNetwork(r.spec, n);
       if (r && changed) {
         await r.sup.stop(STOP_GRACE_MS);
         this.#relays.delete(n.netId);
@@ -150,11 +150,12 @@ export class NetworkRelays {
     });
   }
 
-  /** The network is up (again): a relay held for it, or one its routes still need, runs again. */
+  /** The network is up (again, or updated): a relay held for it runs again; one whose network changed is restarted. */
   resume(netId: string, n?: RelayNetwork): Promise<void> {
     return this.#serial(async () => {
       const r = this.#relays.get(netId);
-      if (!r || !r.held) return;
+      if (!r || (!r.held && (!n || sameNetwork(r.spec, n)))) return;
+      if (!r.held) await r.sup.stop(STOP_GRACE_MS);
       r.held = false;
       if (n) r.spec = n;
       r.sup = this.#supervised(r.spec);
@@ -268,6 +269,10 @@ export class NetworkRelays {
     this.#queue = p.catch(() => undefined);
     return p;
   }
+}
+
+function sameNetwork(a: RelayNetwork, b: RelayNetwork): boolean {
+  return a.netns === b.netns && a.ipRange === b.ipRange && a.own.join() === b.own.join();
 }
 
 function canConnect(socketPath: string): Promise<boolean> {
