@@ -122,7 +122,7 @@ export function checkNetworkReferences(networks: FileNetwork[], workloads: FileW
     });
   });
   workloads.forEach((w, i) => {
-    if (GATEWAYS.has(w.type) && w.data.network !== undefined && typeof w.data.network !== 'string') bad(`workloads[${i}].network`, 'must name a network of the file (a gateway joins it by name)');
+    if (GATEWAYS.has(w.type) && w.data.network !== undefined && typeof w.data.network !== 'string') bad(`workloads[${i}].network`, 'must name a network by its name (one of the file, or one deployed before)');
     const net = gatewayNetwork(w);
     // A network the file does not hold may be one deployed before: `deploy` looks it up among the saved ones.
     if (net === undefined || known(net)) return;

@@ -66,7 +66,7 @@ test("a network only a gateway joins is planned on the gateway's node (its backe
 });
 
 test.each([
-  [[machine('web', 1, joins), gateway(3, { network: 7 })], 'site.json: workloads[1].network must name a network of the file'],
+  [[machine('web', 1, joins), gateway(3, { network: 7 })], 'site.json: workloads[1].network must name a network by its name'],
   [[machine('web', 1, joins), gateway(3, { backends: ['http://api:8080'] })], "site.json: workloads[1].backends[0] names 'api', which is no machine of the file"],
   [[machine('web', 1, {}), machine('db', 1, joins), gateway(3)], "site.json: workloads[2].backends[0] names machine 'web', which does not join network 'net'"],
 ])('a gateway naming what the file lacks is refused with its field: %#', (workloads, message) => {
