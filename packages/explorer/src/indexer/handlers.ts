@@ -3,6 +3,7 @@
  * read-modify-write through the block's WriteSet, so several events of one block compose.
  */
 import { key } from '../db/keys';
+import { recordRewardInputs } from '../rewards/indexing';
 import type { WriteSet } from './writeset';
 import {
   addResources,
@@ -171,11 +172,11 @@ const handlers: Record<string, Handler> = {
   },
   'TfgridModule.NodeCertificationSet': (w, [id, c]) => updateNode(w, num(id), (n) => void (n.certificationType = variant(c))),
   'TfgridModule.NodePublicConfigStored': (w, [id, c]) => updateNode(w, num(id), (n) => void (n.publicConfig = publicConfigOf(c))),
-  'TfgridModule.NodeUptimeReported': async (w, [id, now, uptime], _b, e) => {
+  'TfgridModule.NodeUptimeReported': async (w, [id, now, uptime], b, e) => {
     const nodeId = num(id);
     const at = num(now);
     await updateNode(w, nodeId, (n) => ((n.uptime = num(uptime)), (n.lastUptimeReport = at)));
-    w.put('uptime', key(nodeId, at, e.eventIndex), { timestamp: at, uptime: num(uptime) });
+    w.put('uptime', key(nodeId, at, e.eventIndex), { timestamp: at, uptime: num(uptime), block: b.number });
   },
   'TfgridModule.PowerStateChanged': (w, [, id, state], b) =>
     updateNode(w, num(id), (n) => {
@@ -283,5 +284,6 @@ export async function applyEvent(w: WriteSet, e: BlockEvent, b: BlockContext): P
   const h = handlers[e.name];
   if (!h) return false;
   await h(w, e.data, b, e);
+  await recordRewardInputs(w, e, b);
   return true;
 }
