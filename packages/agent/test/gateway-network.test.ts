@@ -279,6 +279,11 @@ test('a relay dials only inside its network, and at most maxConnections at once'
   } finally {
     await limited.stop();
   }
+  // A relay that never listens is given up on (and nothing of it is left running).
+  const broken = new NetworkRelays({ dir: path.join(dir, 'broken'), logger: silent, node: '/bin/false', readyTimeoutMs: 500, restartMinMs: 50, restartMaxMs: 100 });
+  await expect(broken.use('probe', relayNetwork(networkHandler.hosted(TWIN, 'net')!))).rejects.toThrow(/relay into network [0-9a-f]+ did not start/);
+  expect(broken.pid(netId)).toBeUndefined();
+  expect(findMarked(workloadMark(path.join(dir, 'broken'), `gw-relay-${netId}`))).toEqual([]);
 });
 
 test('the relay is supervised, and stops with the last route on its network', async () => {

@@ -222,7 +222,10 @@ export class NetworkRelays {
 
   #supervised(n: RelayNetwork): Supervised {
     const socket = this.socketPath(n.netId);
-    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) throw new RelayError('bad-network', `relay socket path ${socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter data directory`);
+    if (Buffer.byteLength(socket) > MAX_SOCKET_PATH) {
+      this.#log.error({ socket }, `relay socket path longer than ${MAX_SOCKET_PATH} bytes: use a shorter data directory`);
+      throw new RelayError('bad-network', "this node's data directory is too deep for the gateway's relay sockets");
+    }
     const config = JSON.stringify({ socket, range: n.ipRange, exclude: n.own, maxConnections: this.#o.maxConnections ?? 1024, connectTimeoutMs: this.#o.connectTimeoutMs ?? 3000 });
     // A small heap: a relay only copies bytes between sockets.
     const argv = ['ip', 'netns', 'exec', n.netns, this.#o.node ?? process.execPath, '--max-old-space-size=32', '--max-semi-space-size=1', RELAY_JS, config];
@@ -251,7 +254,11 @@ export class NetworkRelays {
     await r.sup.start();
     const end = Date.now() + (this.#o.readyTimeoutMs ?? 10_000);
     while (!(await canConnect(this.socketPath(id)))) {
-      if (Date.now() > end) throw new RelayError('not-ready', `the relay into network ${id} did not listen within ${this.#o.readyTimeoutMs ?? 10_000} ms (see ${this.#logFile(id)})`);
+      if (Date.now() > end) {
+        // The reason reaches the deployer: the node's paths stay in its own log.
+        this.#log.error({ netId: id, log: this.#logFile(id) }, 'network relay did not start listening');
+        throw new RelayError('not-ready', `the gateway's relay into network ${id} did not start within ${this.#o.readyTimeoutMs ?? 10_000} ms`);
+      }
       await sleep(50);
     }
     this.#log.info({ netId: id, netns: r.spec.netns, pid: r.sup.pid }, 'network relay listening');
