@@ -11,6 +11,7 @@ import type { ApiContext } from './context';
 import { contractRoutes } from './contracts';
 import { farmRoutes } from './farms';
 import { nodeRoutes } from './nodes';
+import { rewardRoutes } from './rewards';
 import { ResponseCache, setResponseCache, type ResponseCacheOptions } from './response-cache';
 import { statsRoutes } from './stats';
 import { strictNumbers } from './strict-numbers';
@@ -75,6 +76,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   farmRoutes(app, ctx);
   twinRoutes(app, ctx);
   contractRoutes(app, ctx);
+  rewardRoutes(app, ctx);
   statsRoutes(app, ctx);
   streamRoutes(app, ctx, metrics, opts.stream);
   systemRoutes(app, ctx, metrics);

@@ -117,6 +117,12 @@ function twinViolation(t: TwinInput | null): { kind: ExtraViolationKind; message
   return null;
 }
 
+/** A period as the answers show it: complete once the index holds the 27 h after its end. */
+export function periodView(p: Period, indexedUntil: number): NodeReward['period'] {
+  const end = p.end + POST_PERIOD_SECONDS;
+  return { id: p.id, start: p.start, end: p.end, seconds: PERIOD_SECONDS, post_period_end: end, complete: indexedUntil >= end, indexed_until: indexedUntil };
+}
+
 const pct = (permille: bigint): string => `${(Number(permille) / 10).toFixed(1)} %`;
 
 export function computeReward(i: RewardInput): NodeReward {
@@ -158,12 +164,11 @@ export function computeReward(i: RewardInput): NodeReward {
   const scale = rule === 'scaled' ? permille : 1000n;
   const musd = paid ? (base * scale) / 1000n : 0n;
   const tft = paid ? (baseTft * scale) / 1000n : 0n;
-  const end = period.end + POST_PERIOD_SECONDS;
   return {
     node_id: node.nodeId,
     farm_id: node.farmId,
     twin_id: node.twinId,
-    period: { id: period.id, start: period.start, end: period.end, seconds: PERIOD_SECONDS, post_period_end: end, complete: i.indexedUntil >= end, indexed_until: i.indexedUntil },
+    period: periodView(period, i.indexedUntil),
     node: { resources: node.total, certification: node.certificationType, virtualized: node.virtualized, farming_policy_id: node.farmingPolicyId, state_at: node.at },
     units: {
       cu: fromPermill(units.cu),

@@ -1,0 +1,86 @@
+/**
+ * The inputs of a node's reward for a period, read from the explorer's store: the node snapshot
+ * at the period's end (nodeHistory), its farming policy, its uptime reports in the period and 27 h
+ * after, the NRU reports of its node contracts in the period, and its twin.
+ */
+import { key } from '../db/keys';
+import type { ExplorerDb } from '../db/store';
+import { num, type ContractRecord, type NodeRecord } from '../indexer/records';
+import type { GridView } from '../view/grid';
+import { computeReward, type FarmingPolicyInput, type NodeReward, type NodeState, type UsageInput } from './compute';
+import { nodeState } from './indexing';
+import { POST_PERIOD_SECONDS, type Period } from './period';
+import type { UptimeReport } from './uptime';
+
+export interface RewardSource {
+  db: ExplorerDb;
+  view: GridView;
+}
+
+/** The node at the end of the period: its last snapshot by then, else its earliest known state. */
+async function stateAt(db: ExplorerDb, n: NodeRecord, end: number): Promise<NodeState> {
+  const sub = db.sub('nodeHistory');
+  const prefix = key(n.nodeId) + '/';
+  const [before] = (await sub.values({ gte: prefix, lt: key(n.nodeId, end + 1), reverse: true, limit: 1 }).all()) as NodeState[];
+  if (before) return before;
+  const [after] = (await sub.values({ gte: prefix, lt: prefix + '\xff', limit: 1 }).all()) as NodeState[];
+  return after ?? nodeState(n, null);
+}
+
+export function policyInput(j: Record<string, unknown> | undefined): FarmingPolicyInput | null {
+  if (!j) return null;
+  return {
+    id: num(j.id),
+    name: String(j.name ?? ''),
+    cu: num(j.cu),
+    su: num(j.su),
+    nu: num(j.nu),
+    ipv4: num(j.ipv4),
+    minimalUptime: num(j.minimalUptime),
+    default: Boolean(j.default),
+    immutable: Boolean(j.immutable),
+  };
+}
+
+async function uptimeReports(db: ExplorerDb, nodeId: number, p: Period): Promise<UptimeReport[]> {
+  const rows = (await db.sub('uptime').values({ gte: key(nodeId, p.start), lt: key(nodeId, p.end + POST_PERIOD_SECONDS + 1) }).all()) as UptimeReport[];
+  return rows.map((r) => (r.block === undefined ? { timestamp: r.timestamp, uptime: r.uptime } : { timestamp: r.timestamp, uptime: r.uptime, block: r.block }));
+}
+
+/** Public traffic and IP time from the NRU reports of the node's contracts within the period. */
+async function usage(src: RewardSource, nodeId: number, p: Period): Promise<UsageInput> {
+  const u: UsageInput = { nruBytes: 0, publicIpSeconds: 0, nruReports: 0 };
+  const ids = src.view.contractsByNode.get(nodeId) ?? new Set<number>();
+  for (const id of ids) {
+    const c: ContractRecord | undefined = src.view.contracts.get(id);
+    if (!c || c.type !== 'node') continue;
+    const reports = (await src.db.values<{ timestamp: number; window: number; nru: number }>('nru', key(id) + '/')).sort((a, b) => a.timestamp - b.timestamp);
+    let last = 0;
+    for (const r of reports) {
+      // Reports out of order or repeated are skipped, as minting does.
+      if (r.timestamp < p.start || r.timestamp > p.end || r.timestamp <= last) continue;
+      last = r.timestamp;
+      u.nruBytes += r.nru;
+      u.publicIpSeconds += c.numberOfPublicIps * r.window;
+      u.nruReports++;
+    }
+  }
+  return u;
+}
+
+export async function nodeReward(src: RewardSource, n: NodeRecord, p: Period): Promise<NodeReward> {
+  const state = await stateAt(src.db, n, p.end);
+  const twin = src.view.twins.get(state.twinId);
+  const registeredAfter = n.created > p.end;
+  const r = computeReward({
+    period: p,
+    node: state,
+    policy: policyInput(await src.db.get<Record<string, unknown>>('farming', key(state.farmingPolicyId))),
+    reports: registeredAfter ? [] : await uptimeReports(src.db, n.nodeId, p),
+    usage: registeredAfter ? { nruBytes: 0, publicIpSeconds: 0, nruReports: 0 } : await usage(src, n.nodeId, p),
+    twin: twin ? { relay: twin.relay, publicKey: twin.publicKey } : null,
+    indexedUntil: src.view.chainTime,
+  });
+  if (registeredAfter) r.reason = 'the node registered after the period ended';
+  return r;
+}
