@@ -46,7 +46,6 @@ interface ProxyData {
 /** A network workload's name (the client's rule for workload names). */
 const NETWORK_NAME_RE = /^[a-zA-Z0-9_-]{1,50}$/;
 
-/** The route's network as the backends are checked against it. */
 /** What the result keeps of the network: its name for the deployer, the rest for a restart (not published: answers/result-data.ts). */
 function networkResult(n: HostedNetwork | undefined): Record<string, unknown> {
   return n ? { network: n.name, network_id: n.netId, network_netns: n.netns, network_ip_range: n.ipRange, network_subnet: n.subnet, network_gateway: n.gateway } : {};
@@ -59,6 +58,7 @@ function savedNetwork(r: Record<string, unknown>, name: string): HostedNetwork |
   return { name, netId, netns, ipRange, subnet, gateway };
 }
 
+/** The route's network as the backends are checked against it. */
 const backendNetwork = (n: Pick<HostedNetwork, 'name' | 'ipRange' | 'gateway'>, via?: string): BackendNetwork => ({ name: n.name, ipRange: n.ipRange, own: n.gateway ? [n.gateway] : [], ...(via ? { via } : {}) });
 
 const NONE: Capacity = { cru: 0, mru: 0, sru: 0, hru: 0 };
