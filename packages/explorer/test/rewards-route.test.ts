@@ -121,7 +121,7 @@ test('default period, periods without data, and refusals', async () => {
   expect((await get('/nodes/7/rewards')).body.period.id).toBe(periodIdOf(now) - 1);
   const before = await get('/nodes/7/rewards?period=98');
   expect(before.body).toMatchObject({ reward: { musd: 0 }, reason: 'the node registered after the period ended' });
-  expect((await get('/nodes/7/rewards?period=101')).body.reason).toBe('no uptime report in the period');
+  expect((await get('/nodes/7/rewards?period=102')).body.reason).toBe('no uptime report in the period');
   expect(await get('/nodes/99/rewards')).toEqual({ status: 404, body: { error: 'node 99 not found' } });
   expect(await get('/farms/99/rewards')).toEqual({ status: 404, body: { error: 'farm 99 not found' } });
   expect((await get('/nodes/7/rewards?period=10001')).status).toBe(400);
