@@ -1,49 +1,60 @@
 /** One block's events as plain objects, decoded with the metadata of the runtime that made the block. */
 import type { ApiPromise } from '@polkadot/api';
 import type { EventRecord } from '@polkadot/types/interfaces';
-import type { Registry } from '@polkadot/types/types';
-import { hexToU8a } from '@polkadot/util';
+import { LAST_RUNTIME_UPGRADE_KEY, runtimesOf, type BlockRuntime } from './runtimes';
 import type { ChainEvent, EventPhase } from './types';
 
 /** twox128("System") ++ twox128("Events"): the same in every runtime version. */
 export const SYSTEM_EVENTS_KEY = '0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7';
 
-type RawStorage = (key: string, at: string) => Promise<string | null>;
+type StorageAt = (keys: string[], at: string) => Promise<{ block: string; changes: [string, string | null][] }[]>;
 
 export async function blockEvents(api: ApiPromise, blockNumber: number, blockHash: string): Promise<ChainEvent[]> {
-  const { registry, events } = await rawBlockEvents(api, blockHash);
-  return decodeEvents(registry, events, blockNumber, blockHash);
+  return (await blockEventsWith(api, blockNumber, blockHash, [])).events;
+}
+
+/**
+ * A block's events and the raw values of `keys` at that block, read in the same round trip (an
+ * indexer's Timestamp.Now, say).
+ */
+export async function blockEventsWith(
+  api: ApiPromise,
+  blockNumber: number,
+  blockHash: string,
+  keys: readonly string[],
+): Promise<{ events: ChainEvent[]; values: (string | null)[] }> {
+  const { runtime, events, values } = await rawBlockEvents(api, blockHash, keys);
+  return { events: decodeEvents(runtime, events, blockNumber, blockHash), values };
 }
 
 /** A block's System.Events records (codecs), read as `blockEvents` reads them. */
 export async function blockEventRecords(api: ApiPromise, blockHash: string): Promise<EventRecord[]> {
-  const { registry, events } = await rawBlockEvents(api, blockHash);
+  const { runtime, events } = await rawBlockEvents(api, blockHash, []);
   if (events === null || events.length === 0) return [];
-  return registry.createType('Vec<EventRecord>', events) as unknown as EventRecord[];
+  return runtime.registry.createType('Vec<EventRecord>', events) as unknown as EventRecord[];
 }
 
-async function rawBlockEvents(api: ApiPromise, blockHash: string): Promise<{ registry: Registry; events: string | null }> {
-  // The registry of the block's runtime version (cached per version by @polkadot/api), so blocks
-  // from before a runtime upgrade decode with the metadata they were written with. Storage is read
-  // raw: api.at() would build a whole decorated API per block, which dominates a backfill; and
-  // @polkadot/api keeps the failure of a decoded read at a block hash caught by a dropped link
-  // (its memo replays it), while raw reads are asked again.
-  const raw = (api.rpc.state.getStorage as unknown as { raw: RawStorage }).raw;
-  const [{ registry }, events] = await Promise.all([api.getBlockRegistry(hexToU8a(blockHash)), raw(SYSTEM_EVENTS_KEY, blockHash)]);
-  return { registry, events };
+async function rawBlockEvents(api: ApiPromise, blockHash: string, keys: readonly string[]): Promise<{ runtime: BlockRuntime; events: string | null; values: (string | null)[] }> {
+  // One read for the events, the version of the runtime that executed the block
+  // (System.LastRuntimeUpgrade) and the caller's keys. Raw: api.at() would build a whole decorated
+  // API per block, which dominates a backfill; and @polkadot/api keeps the failure of a decoded
+  // read at a block hash caught by a dropped link (its memo replays it), while raw reads are asked again.
+  const query = (api.rpc.state.queryStorageAt as unknown as { raw: StorageAt }).raw;
+  const all = [SYSTEM_EVENTS_KEY, LAST_RUNTIME_UPGRADE_KEY, ...keys];
+  const sets = await query(all, blockHash);
+  const found = new Map<string, string | null>();
+  for (const set of sets) for (const [k, v] of set.changes) found.set(k.toLowerCase(), v);
+  const [events = null, lastUpgrade = null, ...values] = all.map((k) => found.get(k.toLowerCase()) ?? null);
+  // Decoded with the registry of the runtime version that made the block, so blocks from before
+  // a runtime upgrade decode with the metadata they were written with, and after it with the new one.
+  const runtime = await runtimesOf(api).forBlock(blockHash, lastUpgrade);
+  return { runtime, events, values };
 }
 
-const palletNames = new WeakMap<Registry, Map<number, string>>();
-
-/** Decodes a block's raw System.Events value with the registry of its runtime. */
-export function decodeEvents(registry: Registry, raw: string | Uint8Array | null, blockNumber: number, blockHash: string): ChainEvent[] {
+/** Decodes a block's raw System.Events value with the runtime version that made the block. */
+export function decodeEvents(runtime: BlockRuntime, raw: string | Uint8Array | null, blockNumber: number, blockHash: string): ChainEvent[] {
   if (raw === null || raw.length === 0) return [];
-  let pallets = palletNames.get(registry);
-  if (!pallets) {
-    pallets = new Map();
-    for (const p of registry.metadata.pallets) pallets.set(p.index.toNumber(), p.name.toString());
-    palletNames.set(registry, pallets);
-  }
+  const { registry, pallets } = runtime;
   const records = registry.createType('Vec<EventRecord>', raw) as unknown as EventRecord[];
   return records.map((r, eventIndex) => {
     const { event, phase } = r;

@@ -1,6 +1,6 @@
 /** Reads one finalized block by number: its hash, chain time and events (decoded with its own runtime's metadata by the client). */
 import type { ApiPromise } from '@polkadot/api';
-import { blockEvents, finalizedNumber } from '@tfgrid/client';
+import { blockEventsWith, finalizedNumber } from '@tfgrid/client';
 import type { BlockEvent } from './handlers';
 
 /** twox128("Timestamp") ++ twox128("Now"). */
@@ -14,17 +14,18 @@ export interface FetchedBlock {
   events: BlockEvent[];
 }
 
-/** Timestamp.Now (a little-endian u64 of unix ms) read raw: no decorated API per block. */
-async function blockTime(api: ApiPromise, hash: string): Promise<number> {
-  const raw = await (api.rpc.state.getStorage as unknown as { raw(key: string, at: string): Promise<string | null> }).raw(TIMESTAMP_NOW_KEY, hash);
+/** Timestamp.Now: a little-endian u64 of unix ms. */
+function blockTime(raw: string | null): number {
   if (!raw || raw.length < 18) return 0;
   return Math.floor(Number(Buffer.from(raw.slice(2, 18), 'hex').readBigUInt64LE(0)) / 1000);
 }
 
 export async function fetchBlock(api: ApiPromise, number: number): Promise<FetchedBlock> {
   const hash = (await api.rpc.chain.getBlockHash(number)).toHex();
-  const [events, timestamp] = await Promise.all([blockEvents(api, number, hash), blockTime(api, hash)]);
-  return { number, hash, timestamp, events };
+  // The time is read with the events (one round trip), which are decoded with the metadata of
+  // the runtime version that made this block (the client follows upgrades from block to block).
+  const { events, values } = await blockEventsWith(api, number, hash, [TIMESTAMP_NOW_KEY]);
+  return { number, hash, timestamp: blockTime(values[0] ?? null), events };
 }
 
 export const finalizedHeight = finalizedNumber;
