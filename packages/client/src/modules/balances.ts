@@ -1,6 +1,6 @@
 /** TFT balances, in units (1 TFT = 10^7 units), as bigint. */
 import type { ModuleContext, ReadOptions } from './context';
-import { reader } from './context';
+import { storageItem } from './context';
 import type { SubmitOptions, TxResult } from '../tx/types';
 
 export interface Balance {
@@ -22,7 +22,7 @@ export function balances(ctx: ModuleContext) {
       return ctx.send(api.tx.balances.transferKeepAlive(input.to, input.amount), opts);
     },
     async get(address: string, o: ReadOptions = {}): Promise<Balance> {
-      const a = (await (await reader(api, o.at)).query.system.account(address)) as unknown as { data: { free: U128; reserved: U128; frozen?: U128; miscFrozen?: U128 } };
+      const a = (await (await storageItem(api, o.at, 'system', 'account'))(address)) as unknown as { data: { free: U128; reserved: U128; frozen?: U128; miscFrozen?: U128 } };
       return { free: a.data.free.toBigInt(), reserved: a.data.reserved.toBigInt(), frozen: (a.data.frozen ?? a.data.miscFrozen)?.toBigInt() ?? 0n };
     },
   };

@@ -1,6 +1,7 @@
 /** What every module gets from the client: the API, a way to send, and the signer's address. */
 import type { ApiPromise } from '@polkadot/api';
 import type { ApiDecoration, SubmittableExtrinsic } from '@polkadot/api/types';
+import type { StorageKey } from '@polkadot/types';
 import type { Codec } from '@polkadot/types/types';
 import type { SubmitOptions, TxResult } from '../tx/types';
 
@@ -17,6 +18,46 @@ export type ReadOptions = { at?: string };
 
 export async function reader(api: ApiPromise, at?: string): Promise<ApiPromise | ApiDecoration<'promise'>> {
   return at ? api.at(at) : api;
+}
+
+/** The code of the failure a module reading a storage item the runtime lacks gives. */
+export const RUNTIME_LACKS_ITEM = 'RUNTIME_LACKS_ITEM';
+
+/** The runtime (at the block read) declares no such storage item: another runtime version than the client knows. */
+export class RuntimeItemMissingError extends Error {
+  override name = 'RuntimeItemMissingError';
+  readonly code = RUNTIME_LACKS_ITEM;
+  constructor(
+    /** @polkadot/api's section name, e.g. 'tftPriceModule'. */
+    readonly section: string,
+    readonly item: string,
+    readonly at?: string,
+  ) {
+    super(`the runtime${at ? ` at block ${at}` : ''} has no storage item ${section}.${item}`);
+  }
+}
+
+type StorageQuery = ((...args: unknown[]) => Promise<Codec>) & { entries(...args: unknown[]): Promise<[StorageKey, Codec][]> };
+
+/**
+ * Storage items of one pallet, checked to exist before any query starts: a runtime without one
+ * gives a RuntimeItemMissingError through the promise (no query is left running unawaited).
+ */
+export async function storageItems<K extends string>(api: ApiPromise, at: string | undefined, section: string, items: readonly K[]): Promise<Record<K, StorageQuery>> {
+  const r = await reader(api, at);
+  const pallet = (r.query as unknown as Record<string, Record<string, StorageQuery | undefined> | undefined>)[section];
+  const out = {} as Record<K, StorageQuery>;
+  for (const item of items) {
+    const q = pallet?.[item];
+    if (typeof q !== 'function') throw new RuntimeItemMissingError(section, item, at);
+    out[item] = q;
+  }
+  return out;
+}
+
+/** One storage item (see storageItems). */
+export async function storageItem(api: ApiPromise, at: string | undefined, section: string, item: string): Promise<StorageQuery> {
+  return (await storageItems(api, at, section, [item]))[item];
 }
 
 /** The data of the first `section.method` event of a result (e.g. `tfgridModule.TwinStored`). */

@@ -1,7 +1,7 @@
 /** Smart contracts for IT: node, name and rent contracts, their billing and the node's usage reports. */
 import { stringToU8a, u8aToString } from '@polkadot/util';
 import type { ModuleContext, ReadOptions } from './context';
-import { enumName, eventData, prim, reader, unwrap } from './context';
+import { enumName, eventData, prim, unwrap, storageItem } from './context';
 import type { Resources } from './nodes';
 import type { PublicIp } from './farms';
 import type { SubmitOptions } from '../tx/types';
@@ -107,29 +107,29 @@ export function contracts(ctx: ModuleContext) {
       await ctx.send(api.tx.smartContractModule.addNruReports(reports), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Contract | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.smartContractModule.contracts(id));
+      const v = unwrap(await (await storageItem(api, o.at, 'smartContractModule', 'contracts'))(id));
       if (!v) return undefined;
       const node = (v as unknown as { contractType: { isNodeContract: boolean; asNodeContract: { deploymentHash: Uint8Array } } }).contractType;
       return plainContract(prim<RawContract>(v), node.isNodeContract ? node.asNodeContract.deploymentHash : undefined);
     },
     /** Ids of the live node contracts of a node. */
     async activeForNode(nodeId: number, o: ReadOptions = {}): Promise<number[]> {
-      return prim<number[]>(await (await reader(api, o.at)).query.smartContractModule.activeNodeContracts(nodeId));
+      return prim<number[]>(await (await storageItem(api, o.at, 'smartContractModule', 'activeNodeContracts'))(nodeId));
     },
     async activeRentForNode(nodeId: number, o: ReadOptions = {}): Promise<number | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.smartContractModule.activeRentContractForNode(nodeId));
+      const v = unwrap(await (await storageItem(api, o.at, 'smartContractModule', 'activeRentContractForNode'))(nodeId));
       return v ? prim<number>(v) : undefined;
     },
     async idByNodeAndHash(nodeId: number, hash: string, o: ReadOptions = {}): Promise<number | undefined> {
-      const id = prim<number>(await (await reader(api, o.at)).query.smartContractModule.contractIDByNodeIDAndHash(nodeId, hashBytes(hash)));
+      const id = prim<number>(await (await storageItem(api, o.at, 'smartContractModule', 'contractIDByNodeIDAndHash'))(nodeId, hashBytes(hash)));
       return id === 0 ? undefined : id;
     },
     async idByName(name: string, o: ReadOptions = {}): Promise<number | undefined> {
-      const id = prim<number>(await (await reader(api, o.at)).query.smartContractModule.contractIDByNameRegistration(name));
+      const id = prim<number>(await (await storageItem(api, o.at, 'smartContractModule', 'contractIDByNameRegistration'))(name));
       return id === 0 ? undefined : id;
     },
     async billingInfo(id: number, o: ReadOptions = {}): Promise<BillingInfo> {
-      const v = (await (await reader(api, o.at)).query.smartContractModule.contractBillingInformationByID(id)) as unknown as {
+      const v = (await (await storageItem(api, o.at, 'smartContractModule', 'contractBillingInformationByID'))(id)) as unknown as {
         previousNuReported: { toNumber(): number };
         lastUpdated: { toNumber(): number };
         amountUnbilled: { toBigInt(): bigint };
@@ -138,7 +138,7 @@ export function contracts(ctx: ModuleContext) {
     },
     /** The resources a node last reported for a contract (zeros when none). */
     async resources(id: number, o: ReadOptions = {}): Promise<Resources> {
-      const r = prim<{ used: Resources }>(await (await reader(api, o.at)).query.smartContractModule.nodeContractResources(id)).used;
+      const r = prim<{ used: Resources }>(await (await storageItem(api, o.at, 'smartContractModule', 'nodeContractResources'))(id)).used;
       return { hru: Number(r.hru), sru: Number(r.sru), cru: Number(r.cru), mru: Number(r.mru) };
     },
   };

@@ -1,6 +1,6 @@
 /** Farms: a farmer's group of nodes, with the public IPv4 addresses it lends to contracts. */
 import type { ModuleContext, ReadOptions } from './context';
-import { eventData, prim, reader, unwrap } from './context';
+import { eventData, prim, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 
 export interface PublicIp {
@@ -45,7 +45,7 @@ export function farms(ctx: ModuleContext) {
       await ctx.send(api.tx.tfgridModule.addStellarPayoutV2address(farmId, stellarAddress), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Farm | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.farms(id));
+      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'farms'))(id));
       if (!v) return undefined;
       const f = prim<Farm & { dedicatedFarm: boolean; publicIps: { ip: string; gateway: string; contractId: number }[] }>(v);
       return {
@@ -60,11 +60,11 @@ export function farms(ctx: ModuleContext) {
     },
     /** The id of the farm with this name, or undefined. */
     async idByName(name: string, o: ReadOptions = {}): Promise<number | undefined> {
-      const id = prim<number>(await (await reader(api, o.at)).query.tfgridModule.farmIdByName(name));
+      const id = prim<number>(await (await storageItem(api, o.at, 'tfgridModule', 'farmIdByName'))(name));
       return id === 0 ? undefined : id;
     },
     async nodeIds(farmId: number, o: ReadOptions = {}): Promise<number[]> {
-      return prim<number[]>(await (await reader(api, o.at)).query.tfgridModule.nodesByFarmID(farmId));
+      return prim<number[]>(await (await storageItem(api, o.at, 'tfgridModule', 'nodesByFarmID'))(farmId));
     },
   };
 }

@@ -1,6 +1,6 @@
 /** TFKVStore: a per-account key-value store on chain (the deployment notary lives in it). */
 import type { ModuleContext, ReadOptions } from './context';
-import { reader } from './context';
+import { storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 
 type BytesCodec = { toUtf8(): string; isEmpty: boolean };
@@ -17,12 +17,12 @@ export function kvstore(ctx: ModuleContext) {
     },
     /** The value of `key` in `account`'s store (default: the signer's), or undefined. */
     async get(key: string, o: ReadOptions & { account?: string } = {}): Promise<string | undefined> {
-      const v = (await (await reader(api, o.at)).query.tfkvStore.tfkvStore(o.account ?? ctx.address(), key)) as unknown as BytesCodec;
+      const v = (await (await storageItem(api, o.at, 'tfkvStore', 'tfkvStore'))(o.account ?? ctx.address(), key)) as unknown as BytesCodec;
       return v.isEmpty ? undefined : v.toUtf8();
     },
     /** Every entry of `account`'s store (default: the signer's), sorted by key. */
     async list(o: ReadOptions & { account?: string } = {}): Promise<{ key: string; value: string }[]> {
-      const entries = await (await reader(api, o.at)).query.tfkvStore.tfkvStore.entries(o.account ?? ctx.address());
+      const entries = await (await storageItem(api, o.at, 'tfkvStore', 'tfkvStore')).entries(o.account ?? ctx.address());
       return entries
         .map(([k, v]) => ({ key: (k.args[1] as unknown as BytesCodec).toUtf8(), value: (v as unknown as BytesCodec).toUtf8() }))
         .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -1,6 +1,6 @@
 /** 3Nodes: registration (signed by the node's own key), updates, uptime, public config and power. */
 import type { ModuleContext, ReadOptions } from './context';
-import { enumName, eventData, prim, reader, unwrap } from './context';
+import { enumName, eventData, prim, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 
 /** Sizes in bytes (GiB = 1024^3), cru in logical cores. Numbers: exact up to 8 PiB. */
@@ -100,7 +100,7 @@ export function nodes(ctx: ModuleContext) {
       await ctx.send(api.tx.tfgridModule.deleteNodeFarm(nodeId), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Node | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.nodes(id));
+      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'nodes'))(id));
       if (!v) return undefined;
       const n = prim<Node & { interfaces: NetworkInterface[]; publicConfig: PublicConfig | null }>(v);
       return {
@@ -122,11 +122,11 @@ export function nodes(ctx: ModuleContext) {
     },
     /** The node id of a twin, or undefined. */
     async idByTwin(twinId: number, o: ReadOptions = {}): Promise<number | undefined> {
-      const id = prim<number>(await (await reader(api, o.at)).query.tfgridModule.nodeIdByTwinID(twinId));
+      const id = prim<number>(await (await storageItem(api, o.at, 'tfgridModule', 'nodeIdByTwinID'))(twinId));
       return id === 0 ? undefined : id;
     },
     async power(nodeId: number, o: ReadOptions = {}): Promise<NodePower> {
-      const p = prim<{ state: unknown; target: unknown }>(await (await reader(api, o.at)).query.tfgridModule.nodePower(nodeId));
+      const p = prim<{ state: unknown; target: unknown }>(await (await storageItem(api, o.at, 'tfgridModule', 'nodePower'))(nodeId));
       const state = enumName(p.state) as Power;
       const downSince = state === 'Down' ? (Object.values(p.state as object)[0] as number) : undefined;
       return downSince === undefined ? { state, target: enumName(p.target) as Power } : { state, downSince, target: enumName(p.target) as Power };

@@ -1,6 +1,6 @@
 /** Pricing policies (what capacity costs) and farming policies (what farmers earn). */
 import type { ModuleContext, ReadOptions } from './context';
-import { enumName, prim, reader, unwrap } from './context';
+import { enumName, prim, unwrap, storageItem } from './context';
 import type { FarmCertification } from './farms';
 import type { NodeCertification } from './nodes';
 
@@ -64,7 +64,7 @@ export function policies(ctx: ModuleContext) {
   const { api } = ctx;
   return {
     async pricing(id: number, o: ReadOptions = {}): Promise<PricingPolicy | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.pricingPolicies(id));
+      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'pricingPolicies'))(id));
       if (!v) return undefined;
       const p = prim<PricingPolicy>(v);
       return {
@@ -82,12 +82,12 @@ export function policies(ctx: ModuleContext) {
       };
     },
     async farming(id: number, o: ReadOptions = {}): Promise<FarmingPolicy | undefined> {
-      const f = prim<FarmingPolicy>(await (await reader(api, o.at)).query.tfgridModule.farmingPoliciesMap(id));
+      const f = prim<FarmingPolicy>(await (await storageItem(api, o.at, 'tfgridModule', 'farmingPoliciesMap'))(id));
       return f.id === 0 ? undefined : farmingPolicy(f);
     },
     /** Every farming policy, by id. */
     async listFarming(o: ReadOptions = {}): Promise<FarmingPolicy[]> {
-      const entries = await (await reader(api, o.at)).query.tfgridModule.farmingPoliciesMap.entries();
+      const entries = await (await storageItem(api, o.at, 'tfgridModule', 'farmingPoliciesMap')).entries();
       return entries.map(([, v]) => farmingPolicy(prim<FarmingPolicy>(v))).sort((a, b) => a.id - b.id);
     },
   };

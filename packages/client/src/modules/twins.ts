@@ -1,6 +1,6 @@
 /** Twins (a user's or node's identity on the grid) and the terms and conditions they accept first. */
 import type { ModuleContext, ReadOptions } from './context';
-import { eventData, prim, reader, unwrap } from './context';
+import { eventData, prim, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 
 export interface Twin {
@@ -26,7 +26,7 @@ export function twins(ctx: ModuleContext) {
     },
     /** The terms an account accepted (empty when none). */
     async termsAccepted(address: string, o: ReadOptions = {}): Promise<TermsAcceptance[]> {
-      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.usersTermsAndConditions(address));
+      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'usersTermsAndConditions'))(address));
       return v ? prim<{ documentLink: string; documentHash: string }[]>(v).map((t) => ({ documentLink: t.documentLink, documentHash: t.documentHash })) : [];
     },
     /** Creates the signer's twin; answers its id. */
@@ -38,14 +38,14 @@ export function twins(ctx: ModuleContext) {
       await ctx.send(api.tx.tfgridModule.updateTwin(input.relay ?? null, input.pk ?? null), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Twin | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.twins(id));
+      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'twins'))(id));
       if (!v) return undefined;
       const t = prim<Twin>(v);
       return { id: t.id, accountId: t.accountId, relay: t.relay ?? null, pk: t.pk ?? null };
     },
     /** The twin id of an account, or undefined. */
     async idOf(address: string, o: ReadOptions = {}): Promise<number | undefined> {
-      const v = unwrap(await (await reader(api, o.at)).query.tfgridModule.twinIdByAccountID(address));
+      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'twinIdByAccountID'))(address));
       return v ? prim<number>(v) : undefined;
     },
   };
