@@ -8,7 +8,7 @@ import staticMetadata from '@polkadot/types-support/metadata/static-substrate';
 import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, xxhashAsHex } from '@polkadot/util-crypto';
 import pino from 'pino';
-import type { ChainApi, ChainEvents, HeaderJson, RuntimeVersionJson, SignedBlockJson, TxStatus } from '../src/chain/api';
+import type { ChainApi, ChainEvents, HeaderJson, RuntimeChange, RuntimeUpgradeResult, RuntimeVersionJson, SignedBlockJson, TxStatus } from '../src/chain/api';
 import { RpcDispatcher, RpcError, RpcSession, createInProcessProvider, createRpcTable, type RpcTable } from '../src/rpc';
 import type { Hex } from '../src/util/hex';
 
@@ -81,10 +81,10 @@ class FakeChain implements ChainApi {
     const b = this.#find(hash ?? this.bestHash());
     return b ? { block: { header: b.header, extrinsics: b.extrinsics }, justifications: null } : null;
   }
-  runtimeVersion(): RuntimeVersionJson {
+  async runtimeVersion(): Promise<RuntimeVersionJson> {
     return this.version;
   }
-  metadata(): Hex {
+  async metadata(): Promise<Hex> {
     return staticMetadata as Hex;
   }
   async storage(key: Hex, at?: Hex): Promise<Hex | null> {
@@ -145,6 +145,10 @@ class FakeChain implements ChainApi {
   }
   async timeTravel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }> {
     return { number: this.bestNumber(), timestamp: typeof to === 'number' ? to : 0 };
+  }
+  async setRuntime(change: RuntimeChange): Promise<RuntimeUpgradeResult> {
+    const code = { number: this.bestNumber(), hash: this.bestHash() };
+    return { specVersion: change.specVersion ?? this.version.specVersion + 1, pallets: change.pallets ?? {}, codeBlock: code, firstBlock: code };
   }
 
   /** A new best block with these storage changes, including the pool; not finalized. */
@@ -275,7 +279,7 @@ describe('the table', () => {
       'state_getStorage', 'state_getStorageAt', 'state_getStorageHash', 'state_getStorageSize', 'state_getKeysPaged', 'state_getKeysPagedAt',
       'state_queryStorage', 'state_queryStorageAt', 'state_subscribeStorage', 'state_unsubscribeStorage', 'state_call', 'state_callAt',
       'author_submitExtrinsic', 'author_submitAndWatchExtrinsic', 'author_unwatchExtrinsic', 'author_pendingExtrinsics',
-      'payment_queryInfo', 'payment_queryFeeDetails', 'dev_newBlock', 'dev_setStorage', 'dev_timeTravel', 'rpc_methods',
+      'payment_queryInfo', 'payment_queryFeeDetails', 'dev_newBlock', 'dev_setRuntime', 'dev_setStorage', 'dev_timeTravel', 'rpc_methods',
     ];
     expect(methods).toEqual(expect.arrayContaining(expected));
     for (const name of methods) expect(name).toMatch(/^[a-z]+_[a-zA-Z]+$/);

@@ -62,9 +62,10 @@ export interface ChainApi {
   header(hash?: Hex): Promise<HeaderJson | null>;
   block(hash?: Hex): Promise<SignedBlockJson | null>;
 
-  runtimeVersion(): RuntimeVersionJson;
-  /** Prefixed V14 metadata (what `state_getMetadata` returns). */
-  metadata(): Hex;
+  /** The runtime version at a block (best if omitted): the runtime its state's `:code` names. */
+  runtimeVersion(at?: Hex): Promise<RuntimeVersionJson>;
+  /** Prefixed V14 metadata of the runtime at a block (best if omitted): what `state_getMetadata` returns. */
+  metadata(at?: Hex): Promise<Hex>;
 
   /**
    * Raw storage at a block (best if omitted). Throws RpcError-like `UnknownBlock` via
@@ -93,4 +94,22 @@ export interface ChainApi {
   newBlock(opts?: { count?: number }): Promise<Hex>;
   setStorage(changes: [Hex, Hex | null][]): Promise<Hex>;
   timeTravel(to: number | string | { blocks?: number; seconds?: number }): Promise<{ number: number; timestamp: number }>;
+  /** A runtime upgrade to another spec version and pallet indices (dev_setRuntime). */
+  setRuntime(change: RuntimeChange): Promise<RuntimeUpgradeResult>;
+}
+
+/** dev_setRuntime's input: the new spec version (default: one more) and the pallets that move (name → index). */
+export interface RuntimeChange {
+  specVersion?: number;
+  pallets?: Record<string, number>;
+}
+
+export interface RuntimeUpgradeResult {
+  specVersion: number;
+  /** Every pallet's index in the new runtime. */
+  pallets: Record<string, number>;
+  /** The block that set `:code` (with System.CodeUpdated), still executed by the old runtime. */
+  codeBlock: { number: number; hash: Hex };
+  /** The first block the new runtime executed (it records System.LastRuntimeUpgrade). */
+  firstBlock: { number: number; hash: Hex };
 }

@@ -6,10 +6,11 @@
 import { blake2_256, concatBytes } from '../crypto/hashing';
 import { bytes as bytesCodec, encode, vec, type Enum } from '../scale/codec';
 import { Writer } from '../scale/io';
+import { RuntimeCall } from '../runtime/definition/outer';
 import { runtime } from '../runtime/definition/runtime';
 import { InvalidTransaction, wire, type ChainIdentity, type Executive, type Validity } from '../runtime/executive';
 import type { BlockEnv, Weight } from '../runtime/dispatch';
-import { readAccount, BlockHash, BlockWeight, Digest, Events, EventCount, ExtrinsicCount, AllExtrinsicsLen, Number_, ParentHash } from '../pallets/system';
+import { readAccount, BlockHash, LastRuntimeUpgrade, BlockWeight, Digest, Events, EventCount, ExtrinsicCount, AllExtrinsicsLen, Number_, ParentHash } from '../pallets/system';
 import { DidUpdate } from '../pallets/timestamp';
 import { keyOf } from '../util/hex';
 import { encodeHeader } from './header';
@@ -32,6 +33,10 @@ export interface BuildInput {
   candidates: Candidate[];
   /** Raw storage changes applied before the block executes (dev_setStorage). */
   storageChanges?: [string, Uint8Array | null][];
+  /** The runtime executing the block: the first block of a new one records it in LastRuntimeUpgrade. */
+  runtimeVersion?: { specName: string; specVersion: number };
+  /** The storage changes set `:code` (dev_setRuntime): System.CodeUpdated is recorded. */
+  codeUpdated?: boolean;
   /** Max total normal-class ref time and length of the transactions (BlockWeights / BlockLength). */
   maxRefTime?: bigint;
   maxLength?: number;
@@ -57,7 +62,7 @@ const NORMAL_REF_TIME = 1_500_000_000_000n;
 const NORMAL_LENGTH = 3_932_160;
 
 export function encodeUnsigned(call: Enum): Uint8Array {
-  const body = concatBytes(Uint8Array.of(runtime.extrinsic.version), encode(runtime.call, call));
+  const body = concatBytes(Uint8Array.of(runtime.extrinsic.version), encode(RuntimeCall, call));
   const w = new Writer(body.length + 4);
   w.compact(body.length);
   w.bytes(body);
@@ -107,6 +112,15 @@ export function buildBlock(input: BuildInput): BuiltBlock {
   EventCount.remove(state);
 
   const records: unknown[] = [];
+  // frame_executive: a runtime executing its first block runs its upgrade hook, which records it.
+  const rv = input.runtimeVersion;
+  const last = LastRuntimeUpgrade.get(state);
+  if (rv && (!last || last.spec_version !== rv.specVersion || last.spec_name !== rv.specName)) {
+    LastRuntimeUpgrade.set(state, { spec_version: rv.specVersion, spec_name: rv.specName });
+  }
+  // A real chain sets :code in a set_code extrinsic; the dev chain's change comes with the block, so
+  // the event is recorded in its initialization.
+  if (input.codeUpdated) records.push({ phase: { type: 'Initialization' }, event: { type: 'System', value: { type: 'CodeUpdated' } }, topics: [] });
   const extrinsics: Uint8Array[] = [];
   const weights = { normal: 0n, operational: 0n, mandatory: 0n };
   let normalLength = 0;

@@ -7,16 +7,15 @@ import { availableParallelism } from 'node:os';
 import { decodeAddress } from '@polkadot/util-crypto';
 import type { Logger } from 'pino';
 import { SignatureVerifier, type SignatureKind } from '../crypto/verifier';
-import { buildMetadata } from '../metadata';
 import { pallets } from '../pallets';
 import { readAccount } from '../pallets/system';
 import { Now } from '../pallets/timestamp';
 import { RpcError, SERVER_IS_BUSY } from '../rpc/error';
-import { runtime } from '../runtime/definition/runtime';
 import { Executive, InvalidTransaction, type ChainIdentity } from '../runtime/executive';
+import { CODE_KEY, nextLayout, RuntimeLayoutError, useVariant, variantOf, variantOfCode, type RuntimeVariant } from '../runtime/variant';
 import { runtimeVersionJson, version } from '../runtime/version';
 import { fromHex, isHex, keyOf, preview, toHex, type Hex } from '../util/hex';
-import type { ChainApi, ChainEvents, HeaderJson, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
+import type { ChainApi, ChainEvents, HeaderJson, RuntimeChange, RuntimeUpgradeResult, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
 import { buildBlock, type BuiltBlock } from './block-builder';
 import { headerJson, stateRootOf } from './header';
 import { callRuntimeApi, queryInfoJson, type RuntimeApiHost } from './runtime-api';
@@ -74,14 +73,9 @@ export class Chain implements ChainApi {
   readonly #watchers = new Map<Hex, Set<(s: TxStatus) => void>>();
   readonly #listeners: { [E in keyof ChainEvents]: Set<ChainEvents[E]> } = { newHead: new Set(), finalized: new Set() };
   readonly #pendingFinality: { number: number; at: number }[] = [];
-  readonly #metadata = buildMetadata(runtime);
-  readonly #metadataHex: Hex = toHex(this.#metadata.v14);
   readonly #verifier: SignatureVerifier;
-  readonly #runtimeHost: RuntimeApiHost = {
-    executive: this.#executive,
-    metadata: this.#metadata,
-    valueAt: (key, n) => this.#value(key, n),
-  };
+  /** The runtime the head state's `:code` names: it builds the next block and checks transactions. */
+  #variant: RuntimeVariant;
   #head: HeadInfo;
   #finalized: { number: number; hex: Hex };
   #clockOffset = 0;
@@ -105,7 +99,8 @@ export class Chain implements ChainApi {
     this.#head = head;
     this.#finalized = { number: head.number, hex: head.hex };
     this.#pool = new TxPool(opts.poolLimit ?? 20_000);
-    this.#identity = { specVersion: version.spec_version, transactionVersion: version.transaction_version, genesisHash };
+    this.#variant = variantOfCode(state.get(CODE_KEY));
+    this.#identity = { specVersion: this.#variant.version.spec_version, transactionVersion: version.transaction_version, genesisHash };
     this.#author = authorOf(opts.spec);
     this.#verifier = new SignatureVerifier(opts.verifierThreads ?? Math.min(2, availableParallelism()));
   }
@@ -192,7 +187,8 @@ export class Chain implements ChainApi {
   }
 
   /** Builds, imports and announces one block. Synchronous: nothing else touches the head meanwhile. */
-  #produce(opts: { timestamp?: bigint; storageChanges?: [string, Uint8Array | null][]; quiet?: boolean } = {}): BuiltBlock {
+  #produce(opts: { timestamp?: bigint; storageChanges?: [string, Uint8Array | null][]; quiet?: boolean; codeUpdated?: boolean } = {}): BuiltBlock {
+    useVariant(this.#variant);
     const { ready, stale } = this.#pool.ready((who) => readAccount(this.#state, who).nonce);
     for (const e of stale) this.#drop(e.hash, 'invalid');
     const built = buildBlock({
@@ -204,6 +200,8 @@ export class Chain implements ChainApi {
       blockHash: (n) => this.#hashes.get(n),
       candidates: ready,
       storageChanges: opts.storageChanges,
+      runtimeVersion: { specName: this.#variant.version.spec_name, specVersion: this.#variant.version.spec_version },
+      codeUpdated: opts.codeUpdated,
     });
     this.#state.apply(built.changes);
     const hex = toHex(built.hash);
@@ -331,12 +329,18 @@ export class Chain implements ChainApi {
 
   // ---- ChainApi: state ----
 
-  runtimeVersion(): RuntimeVersionJson {
-    return runtimeVersionJson();
+  async runtimeVersion(at?: Hex): Promise<RuntimeVersionJson> {
+    return runtimeVersionJson((await this.#variantAt(await this.#at(at))).version);
   }
 
-  metadata(): Hex {
-    return this.#metadataHex;
+  async metadata(at?: Hex): Promise<Hex> {
+    return toHex((await this.#variantAt(await this.#at(at))).metadata.v14);
+  }
+
+  /** The runtime block n's state names in `:code`. */
+  async #variantAt(n: number): Promise<RuntimeVariant> {
+    if (n === this.#head.number) return this.#variant;
+    return variantOfCode(await this.#value(CODE_KEY, n));
   }
 
   /** The block number a query refers to; throws UnknownBlock for hashes this node does not hold. */
@@ -377,11 +381,16 @@ export class Chain implements ChainApi {
 
   async call(method: string, data: Hex, at?: Hex): Promise<Hex> {
     const n = await this.#at(at);
-    return toHex(await callRuntimeApi(this.#runtimeHost, method, fromHex(data), n));
+    const v = await this.#variantAt(n);
+    const host: RuntimeApiHost = { executive: this.#executive, metadata: v.metadata, version: v.version, valueAt: (key, at) => this.#value(key, at) };
+    // Inputs (extrinsics) are decoded synchronously from here on, with the runtime of block n.
+    useVariant(v);
+    return toHex(await callRuntimeApi(host, method, fromHex(data), n));
   }
 
   async queryInfo(extrinsic: Hex, at?: Hex): Promise<unknown> {
     await this.#at(at);
+    useVariant(this.#variant);
     return queryInfoJson(this.#executive, fromHex(extrinsic));
   }
 
@@ -414,6 +423,7 @@ export class Chain implements ChainApi {
 
   async #accept(extrinsic: Hex, watcher?: (s: TxStatus) => void): Promise<{ hash: Hex; status: TxStatus }> {
     if (!isHex(extrinsic)) throw new RpcError(-32602, 'Invalid params: extrinsic must be 0x-prefixed hex');
+    useVariant(this.#variant);
     const x = decodeSubmitted(fromHex(extrinsic));
     const hash = toHex(x.hash);
     if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
@@ -425,6 +435,7 @@ export class Chain implements ChainApi {
       if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signed!.signer))) throw new InvalidTransaction('BadProof');
       // The state may have moved on while the signature was checked: validate against the head now.
       if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
+      useVariant(this.#variant);
       v = this.#executive.validate(this.#state, x, this.#head.number + 1, this.#identity, blockHash);
     } catch (e) {
       if (e instanceof InvalidTransaction) throw invalidTransaction(e.reason);
@@ -498,6 +509,35 @@ export class Chain implements ChainApi {
     return this.#devCall(async () => {
       this.#produce({ storageChanges: raw });
       return this.#head.hex;
+    });
+  }
+
+  /**
+   * A runtime upgrade as a real chain goes through one: a block, still executed by the old
+   * runtime, sets `:code` and records System.CodeUpdated; the next block is the new runtime's
+   * first (it records System.LastRuntimeUpgrade). From then on the metadata served, the version
+   * and the pallet indices of calls, events and errors are the new runtime's; blocks before keep theirs.
+   */
+  setRuntime(change: RuntimeChange): Promise<RuntimeUpgradeResult> {
+    return this.#devCall(async () => {
+      let next: RuntimeVariant;
+      try {
+        next = variantOf(nextLayout(this.#variant.layout, change));
+      } catch (e) {
+        if (e instanceof RuntimeLayoutError) throw new RpcError(-32602, `Invalid params: ${e.message}`);
+        throw e;
+      }
+      const code = this.#produce({ storageChanges: [[CODE_KEY, next.code]], codeUpdated: true });
+      this.#variant = next;
+      this.#identity.specVersion = next.version.spec_version;
+      const first = this.#produce();
+      this.#log.info({ specVersion: next.layout.specVersion, pallets: next.layout.pallets, block: first.number }, 'runtime upgraded');
+      return {
+        specVersion: next.layout.specVersion,
+        pallets: { ...next.layout.pallets },
+        codeBlock: { number: code.number, hash: toHex(code.hash) },
+        firstBlock: { number: first.number, hash: toHex(first.hash) },
+      };
     });
   }
 

@@ -6,6 +6,7 @@
 import { blake2_256 } from '../crypto/hashing';
 import type { Enum } from '../scale/codec';
 import { Reader, ScaleError, Writer } from '../scale/io';
+import { RuntimeCall } from '../runtime/definition/outer';
 import { runtime } from '../runtime/definition/runtime';
 
 export interface Era {
@@ -82,7 +83,7 @@ export function decodeExtrinsic(bytes: Uint8Array): DecodedExtrinsic {
       signed = { signer, signature, era, nonce, tip, extra: extraBytes };
     }
     const callStart = r.pos;
-    const call = runtime.call.dec(r);
+    const call = RuntimeCall.dec(r);
     if (r.remaining !== 0) throw new CannotDecode(`${r.remaining} trailing byte(s) after the call`);
     return { bytes, hash: blake2_256(bytes), signed, call, callBytes: bytes.slice(callStart) };
   } catch (e) {

@@ -7,13 +7,15 @@ import { runtime } from '../runtime/definition/runtime';
 import type { DispatchInfo } from '../runtime/dispatch';
 import type { Executive } from '../runtime/executive';
 import { feeDetails, partialFee, weightToFee } from '../runtime/fees';
-import { version } from '../runtime/version';
+import type { RuntimeVersion } from '../runtime/version';
 import { keyOf } from '../util/hex';
 import { decodeExtrinsic } from './extrinsic';
 
 export interface RuntimeApiHost {
   executive: Executive;
+  /** The metadata and version of the runtime at the block asked about. */
   metadata: { v14: Uint8Array; v15: Uint8Array; versions: number[] };
+  version: RuntimeVersion;
   /** Raw storage value at block n. */
   valueAt(key: string, n: number): Promise<Uint8Array | undefined>;
 }
@@ -40,7 +42,7 @@ export async function callRuntimeApi(host: RuntimeApiHost, method: string, input
 async function run(host: RuntimeApiHost, method: string, args: unknown[], n: number): Promise<unknown> {
   switch (method) {
     case 'Core_version':
-      return version;
+      return host.version;
     case 'Metadata_metadata':
       return host.metadata.v14;
     case 'Metadata_metadata_versions':

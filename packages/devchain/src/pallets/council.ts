@@ -16,7 +16,7 @@ import {
   type PalletImpl,
 } from '../runtime/dispatch';
 import { storageOf } from '../runtime/storage';
-import { runtime } from '../runtime/definition/runtime';
+import { RuntimeCall } from '../runtime/definition/outer';
 import { palletDecl } from './decls';
 
 export const council = palletDecl('Council');
@@ -92,7 +92,7 @@ export const councilPallet: PalletImpl = {
     },
     execute(ctx, a: { proposal: Enum; length_bound: number }) {
       const who = ensureMember(ctx);
-      const encoded = encode(runtime.call, a.proposal);
+      const encoded = encode(RuntimeCall, a.proposal);
       if (encoded.length > a.length_bound) throw moduleError(council, 'WrongProposalLength');
       const r = ctx.dispatch(a.proposal, { type: 'Council', member: who });
       depositEvent(ctx, council, 'MemberExecuted', {
@@ -102,7 +102,7 @@ export const councilPallet: PalletImpl = {
     },
     propose(ctx, a: { threshold: number; proposal: Enum; length_bound: number }) {
       const who = ensureMember(ctx);
-      const encoded = encode(runtime.call, a.proposal);
+      const encoded = encode(RuntimeCall, a.proposal);
       if (encoded.length > a.length_bound) throw moduleError(council, 'WrongProposalLength');
       const hash = blake2_256(encoded);
       if (ProposalOf.exists(ctx.state, hash)) throw moduleError(council, 'DuplicateProposal');
@@ -155,7 +155,7 @@ export const councilPallet: PalletImpl = {
       }
       const proposal = ProposalOf.get(ctx.state, a.proposal_hash);
       if (!proposal) throw moduleError(council, 'ProposalMissing');
-      if (encode(runtime.call, proposal).length > a.length_bound) throw moduleError(council, 'WrongProposalLength');
+      if (encode(RuntimeCall, proposal).length > a.length_bound) throw moduleError(council, 'WrongProposalLength');
       depositEvent(ctx, council, 'Closed', { proposal_hash: a.proposal_hash, yes, no });
       remove(ctx.state, a.proposal_hash);
       if (yes >= v.threshold) {

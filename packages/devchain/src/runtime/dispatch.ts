@@ -1,6 +1,7 @@
 /** What a pallet's call sees and returns: origin, state, events, errors, weights. */
 import type { Overlay } from '../chain/overlay';
 import type { Enum } from '../scale/codec';
+import { activePalletIndex } from './definition/outer';
 import type { PalletDecl } from './definition/types';
 
 export type Origin =
@@ -101,7 +102,7 @@ export function moduleError(pallet: PalletDecl, name: string, message?: string):
   const variant = def?.kind === 'variant' ? def.variants.find((v) => v.name === name) : undefined;
   if (!variant) throw new Error(`${pallet.name} has no error ${name}`);
   return new DispatchFailure(
-    { type: 'Module', value: { index: pallet.index, error: Uint8Array.of(variant.index, 0, 0, 0) } },
+    { type: 'Module', value: { index: activePalletIndex(pallet), error: Uint8Array.of(variant.index, 0, 0, 0) } },
     message ?? `${pallet.name}.${name}`,
   );
 }

@@ -17,15 +17,15 @@ export interface RuntimeVersion {
 
 export const version = constantOf<RuntimeVersion>(system, 'Version');
 
-export function runtimeVersionJson(): RuntimeVersionJson {
+export function runtimeVersionJson(v: RuntimeVersion = version): RuntimeVersionJson {
   return {
-    specName: version.spec_name,
-    implName: version.impl_name,
-    authoringVersion: version.authoring_version,
-    specVersion: version.spec_version,
-    implVersion: version.impl_version,
-    apis: version.apis.map(([id, v]) => [toHex(id), v]),
-    transactionVersion: version.transaction_version,
-    stateVersion: version.state_version,
+    specName: v.spec_name,
+    implName: v.impl_name,
+    authoringVersion: v.authoring_version,
+    specVersion: v.spec_version,
+    implVersion: v.impl_version,
+    apis: v.apis.map(([id, n]) => [toHex(id), n]),
+    transactionVersion: v.transaction_version,
+    stateVersion: v.state_version,
   };
 }

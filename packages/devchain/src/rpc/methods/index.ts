@@ -10,6 +10,7 @@ import * as author from './author';
 import * as chainMethods from './chain';
 import { isSubscriptionHandler, type NodeInfo, type RpcContext } from './context';
 import * as dev from './dev';
+import * as devRuntime from './dev-runtime';
 import * as payment from './payment';
 import * as state from './state';
 import * as system from './system';
@@ -24,7 +25,7 @@ const METHOD_NAME = /^[a-z]+_[a-zA-Z]+$/;
 export interface RpcTableOptions {
   /** a child `{module: 'rpc-methods'}` is made from it; default: silent */
   logger?: Logger;
-  /** serve dev_* (build blocks, write storage, move time): only for a node started with --dev; default false */
+  /** serve dev_* (build blocks, write storage, move time, swap the runtime): only for a node started with --dev; default false */
   devMethods?: boolean;
 }
 
@@ -32,7 +33,7 @@ export function createRpcTable(chain: ChainApi, node: NodeInfo, opts: RpcTableOp
   const log = (opts.logger ?? pino({ level: 'silent' })).child({ module: 'rpc-methods' });
   const ctx: RpcContext = { chain, node, log };
   const table: RpcTable = { methods: {}, subscriptions: {} };
-  for (const ns of opts.devMethods ? [...NAMESPACES, dev] : NAMESPACES) {
+  for (const ns of opts.devMethods ? [...NAMESPACES, dev, devRuntime] : NAMESPACES) {
     for (const [name, handler] of Object.entries(ns)) {
       if (!METHOD_NAME.test(name)) continue;
       if (Object.hasOwn(table.methods, name) || Object.hasOwn(table.subscriptions, name)) {

@@ -33,32 +33,38 @@ interface StorageChangeSet {
 }
 
 export const state_getMetadata: Handler = async ({ chain }, params) => {
-  await requireBlock(chain, blockHashParam(params, 0, 'at', { optional: true }));
-  return chain.metadata();
+  const at = blockHashParam(params, 0, 'at', { optional: true });
+  await requireBlock(chain, at);
+  return chain.metadata(at);
 };
 
 export const state_getRuntimeVersion: Handler = async ({ chain }, params) => {
-  await requireBlock(chain, blockHashParam(params, 0, 'at', { optional: true }));
-  return chain.runtimeVersion();
+  const at = blockHashParam(params, 0, 'at', { optional: true });
+  await requireBlock(chain, at);
+  return chain.runtimeVersion(at);
 };
 
 export const chain_getRuntimeVersion = state_getRuntimeVersion;
 
-/** The current version at once, then a new one whenever a new best block changes it. */
+/** The current version at once, then a new one whenever a new best block changes it (a runtime upgrade). */
 export const state_subscribeRuntimeVersion: SubscriptionHandler = {
   notification: 'state_runtimeVersion',
   unsubscribe: ['state_unsubscribeRuntimeVersion', 'chain_unsubscribeRuntimeVersion'],
-  subscribe({ chain }, _params, emit) {
-    let last: RuntimeVersionJson = chain.runtimeVersion();
+  async subscribe({ chain, log }, _params, emit) {
+    const last: RuntimeVersionJson = await chain.runtimeVersion();
     let lastJson = JSON.stringify(last);
     emit(last);
-    return chain.on('newHead', () => {
-      last = chain.runtimeVersion();
-      const json = JSON.stringify(last);
-      if (json === lastJson) return;
-      lastJson = json;
-      emit(last);
-    });
+    // One look at a time, in head order: a later head's version is never overtaken by an earlier one's.
+    const queue = serialQueue(log, 'state_subscribeRuntimeVersion');
+    return chain.on('newHead', () =>
+      queue.background(async () => {
+        const v = await chain.runtimeVersion();
+        const json = JSON.stringify(v);
+        if (json === lastJson) return;
+        lastJson = json;
+        emit(v);
+      }),
+    );
   },
 };
 

@@ -50,9 +50,26 @@ export function deriveOuterEnums(pallets: readonly RuntimePallet[]): OuterEnums 
   };
 }
 
+/**
+ * The outer enums of the runtime the chain executes now, when a dev runtime swap has re-indexed
+ * the pallets (null: the declared runtime). Set synchronously by the chain before it builds a
+ * block or decodes a call, so every codec below follows the runtime of the state it works on.
+ */
+let active: { outer: OuterEnums; indices: ReadonlyMap<string, number> } | null = null;
+
+export function setActiveOuter(next: { outer: OuterEnums; indices: ReadonlyMap<string, number> } | null): void {
+  active = next;
+}
+
+/** A pallet's index in the runtime executing now (DispatchError::Module carries it). */
+export function activePalletIndex(pallet: { name: string; index: number }): number {
+  return active?.indices.get(pallet.name) ?? pallet.index;
+}
+
 /** The runtime's own outer enums, looked up on first use (once every module has loaded). */
 let outer: OuterEnums | undefined;
 function runtimeOuter(): OuterEnums {
+  if (active) return active.outer;
   if (outer) return outer;
   const { runtime } = require('./runtime') as typeof import('./runtime');
   if (!runtime) throw new Error('the outer enums were used before the runtime definition finished loading');
