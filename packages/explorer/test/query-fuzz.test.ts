@@ -59,7 +59,7 @@ interface Value {
 const NOT_NUMBERS = ['Infinity', '-Infinity', '1e309', '1e3', '0x10', '0b1', 'NaN', ' 12', '12 ', '+1', '', '1_0', '١٢', '12abc', '--1', '1'.repeat(25), 'null', 'undefined', '[]', '{}'];
 const UNICODE = ['é', 'Zürich', '中文', 'مرحبا', '😀', 'a\u0000b', 'ﬀ', '\u200b', 'İ', 'line\nbreak', 'a&b=c', '#hash', '100%', '+plus+', '../..', "'quote\"", '<script>'];
 const MALFORMED = ['%', '%z', '%zz', '%E0%A4', '%C0%AF', '%FF', '%%31', '%2', '%u0041'];
-const UNKNOWN_NAMES = ['colour', 'Size', 'sizes', 'size ', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'ñ', 'a[b]', 'node_ids', 'id'];
+const UNKNOWN_NAMES = ['colour', 'Size', 'sizes', 'size ', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'ñ', 'a[b]', 'node_idz', 'id'];
 
 const bigPlusOne = (n: number) => (BigInt(n) + 1n).toString();
 const randomAscii = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + rnd.int(94))).join('');

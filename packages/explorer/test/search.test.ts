@@ -78,12 +78,21 @@ beforeAll(() => {
 function reference(q: NodesQuery, gateways = false): number[] {
   const keep = nodePredicate(view, q, NOW, gateways);
   const by = (q.sort_by ?? 'node_id') as string;
-  const k = by === 'status' ? (n: NodeRecord) => nodeStatus(n, NOW) : by.startsWith('reputation_') ? (n: NodeRecord) => nodeReputation(view, n, by.slice(11) as '24h', NOW) : staticSortKey(by as StaticNodeSort);
+  const farmDedicated = (n: NodeRecord) => view.farms.get(n.farmId)?.dedicated === true;
+  const k =
+    by === 'status' ? (n: NodeRecord) => ({ up: 0, standby: 1, down: 2 })[nodeStatus(n, NOW)]
+    : by === 'dedicated_farm' ? (n: NodeRecord) => Number(farmDedicated(n))
+    : by === 'rentable' ? (n: NodeRecord) => Number(n.rentContractId === 0 && (farmDedicated(n) || n.activeContracts === 0))
+    : by === 'price_usd' ? () => 0 // no pricing policy in this view: every price is 0
+    : by.startsWith('reputation_') ? (n: NodeRecord) => nodeReputation(view, n, by.slice(11) as '24h', NOW) : staticSortKey(by as StaticNodeSort);
   const dir = q.sort_order === 'desc' ? -1 : 1;
+  // grid-proxy: with available_for or rentable_or_rented_by, the (twin's) rented nodes first.
+  const first = q.available_for !== undefined || q.rentable_or_rented_by !== undefined;
+  const rank = (n: NodeRecord) => (first && n.rentContractId !== 0 ? 0 : 1);
   const all = [...view.nodes.values()].filter(keep).sort((a, b) => {
     const x = k(a);
     const y = k(b);
-    return (x < y ? -1 : x > y ? 1 : a.nodeId - b.nodeId) * dir;
+    return rank(a) - rank(b) || (x < y ? -1 : x > y ? 1 : a.nodeId - b.nodeId) * dir;
   });
   const size = q.size ?? 50;
   const from = ((q.page ?? 1) - 1) * size;

@@ -7,6 +7,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 
 /** TFChain's ids of twins, farms, nodes, policies and block numbers are u32. */
 export const MAX_U32 = 4_294_967_295;
+export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** Longest free-text parameter (names, addresses, keys, hashes). */
 export const MAX_TEXT_LENGTH = 256;
 /** Longest list parameter (`farm_ids=1,2,…`, `types=…`, `state=…`). */
@@ -26,13 +27,30 @@ export const Pagination = {
   size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size (at most ${MAX_PAGE_SIZE})` })),
   ret_count: Type.Optional(Type.Boolean({ description: 'Set the count and pages headers' })),
   sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default) or desc' })),
+  randomize: Type.Optional(Type.Boolean({ description: 'A random order instead of sort_by (grid-proxy)' })),
+  balance: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SAFE, description: "The asking twin's balance: node prices are discounted as its bills would be (grid-proxy)" })),
 };
+
+/** A comma-separated list of values from a fixed set (`up,standby`); its refusal lists the set. */
+export const ValueList = (values: readonly string[], description: string) =>
+  Type.String({ pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, maxLength: MAX_LIST_LENGTH, description: `${description} (comma-separated)` });
+export const NODE_STATUSES = ['up', 'down', 'standby'] as const;
+
+/** Fisher–Yates, in place. */
+export function shuffle<T>(items: T[]): T[] {
+  for (let i = items.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [items[i], items[j]] = [items[j]!, items[i]!];
+  }
+  return items;
+}
 
 export interface PageQuery {
   page?: number;
   size?: number;
   ret_count?: boolean;
   sort_order?: 'asc' | 'desc';
+  randomize?: boolean;
 }
 
 /** The `:id` of a single-item route: a u32 (nodes) or a u64 kept exact (contracts). */
@@ -49,12 +67,14 @@ type Key = number | string | boolean;
 /** Sorts by `by` (ties by `tie`), then answers the requested page and sets count/pages when asked. */
 export function page<T>(items: T[], q: PageQuery, reply: FastifyReply, by: (x: T) => Key, tie: (x: T) => number): T[] {
   const dir = q.sort_order === 'desc' ? -1 : 1;
-  items.sort((a, b) => {
-    const x = by(a);
-    const y = by(b);
-    const c = x < y ? -1 : x > y ? 1 : tie(a) - tie(b);
-    return c * dir;
-  });
+  if (q.randomize) shuffle(items);
+  else
+    items.sort((a, b) => {
+      const x = by(a);
+      const y = by(b);
+      const c = x < y ? -1 : x > y ? 1 : tie(a) - tie(b);
+      return c * dir;
+    });
   const size = q.size ?? DEFAULT_PAGE_SIZE;
   const p = q.page ?? 1;
   if (q.ret_count) {

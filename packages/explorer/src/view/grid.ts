@@ -27,6 +27,8 @@ export class GridView {
   readonly contractsByTwin = new Map<number, Set<number>>();
   readonly contractsByNode = new Map<number, Set<number>>();
   readonly coverage = new Map<number, Coverage>();
+  /** Pricing policies by id, as the chain's JSON (node prices read them). */
+  readonly pricing = new Map<number, Record<string, unknown>>();
   readonly nodeIndex = new NodeIndex(this.nodes);
   readonly feed = new ChangeFeed();
   /** Last block whose writes are applied. */
@@ -44,6 +46,7 @@ export class GridView {
     for await (const [k, n] of db.sub('node').iterator()) v.#put('node', k, n);
     for await (const [k, c] of db.sub('contract').iterator()) v.#put('contract', k, c);
     for await (const [k, u] of db.sub('uptime').iterator()) v.#put('uptime', k, u);
+    for (const [k, p] of await db.sub('pricing').iterator().all()) v.#put('pricing', k, p);
     const cursor = await db.cursor();
     v.height = cursor?.height ?? -1;
     v.chainTime = cursor?.timestamp ?? 0;
@@ -110,6 +113,9 @@ export class GridView {
         if (c.type !== 'name') addTo(this.contractsByNode, c.nodeId, c.contractId);
         return;
       }
+      case 'pricing':
+        this.pricing.set(idOf(key), value as Record<string, unknown>);
+        return;
       case 'uptime': {
         const u = value as { timestamp: number; uptime: number };
         const nodeId = Number(key.slice(0, key.indexOf('/')));

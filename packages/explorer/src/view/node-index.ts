@@ -10,7 +10,7 @@ import type { NodeRecord } from '../indexer/records';
 export const STATIC_NODE_SORT = [
   'node_id', 'farm_id', 'twin_id', 'uptime', 'created', 'updated_at', 'country', 'city',
   'free_cru', 'free_mru', 'free_sru', 'free_hru', 'total_cru', 'total_mru', 'total_sru', 'total_hru',
-  'used_cru', 'used_mru', 'used_sru', 'used_hru', 'num_contracts',
+  'used_cru', 'used_mru', 'used_sru', 'used_hru', 'num_contracts', 'rent_contract_id', 'rented', 'num_gpu', 'extra_fee',
 ] as const;
 export type StaticNodeSort = (typeof STATIC_NODE_SORT)[number];
 type Key = number | string;
@@ -33,6 +33,10 @@ export function staticSortKey(by: StaticNodeSort): (n: NodeRecord) => Key {
     case 'country': return (n) => n.location.country;
     case 'city': return (n) => n.location.city;
     case 'num_contracts': return (n) => n.activeContracts;
+    case 'rent_contract_id': return (n) => n.rentContractId;
+    case 'rented': return (n) => (n.rentContractId !== 0 ? 1 : 0);
+    case 'num_gpu': return () => 0; // no GPU is on chain (see api/nodes/facts.ts)
+    case 'extra_fee': return (n) => n.extraFee ?? 0;
     default: {
       const [kind, r] = by.split('_') as ['free' | 'total' | 'used', Res];
       if (kind === 'free') return (n) => freeOf(n, r);

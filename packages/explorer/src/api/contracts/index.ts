@@ -2,8 +2,9 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
-import type { BillRecord, ContractRecord } from '../../indexer/records';
-import { Count, ErrorBody, MAX_LIST_LENGTH, NoQuery, Pagination, Text, U32, idParams, page, sortEnum } from '../common';
+import type { BillRecord, ContractRecord, FarmRecord } from '../../indexer/records';
+import type { GridView } from '../../view/grid';
+import { Count, DEFAULT_PAGE_SIZE, ErrorBody, MAX_LIST_LENGTH, MAX_PAGE_SIZE, MAX_U32, NoQuery, Pagination, Text, U32, countHeaders, idParams, page, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
@@ -19,6 +20,8 @@ const ContractView = Type.Object({
     deployment_hash: Type.Optional(Type.String()),
     number_of_public_ips: Type.Optional(Type.Integer()),
     name: Type.Optional(Type.String()),
+    farm_name: Type.Optional(Type.String({ description: "The node's farm (node and rent contracts)" })),
+    farm_id: Type.Optional(Type.Integer()),
   }),
   resources_used: Capacity,
   total_billed: Type.Number(),
@@ -40,18 +43,44 @@ const ContractsQuery = Type.Object(
     name: Type.Optional(Text()),
     deployment_hash: Type.Optional(Text()),
     number_of_public_ips: Type.Optional(Count()),
+    deployment_data: Type.Optional(Text()),
+    farm_name: Type.Optional(Text("The node's farm name (case-insensitive)")),
+    farm_id: Type.Optional(U32("The node's farm")),
   },
   { additionalProperties: false },
 );
 type ContractsQuery = Static<typeof ContractsQuery>;
 const ContractIdParams = idParams(Count('The contract id'));
+/** grid-proxy takes its Limit on bills: accepted; a page is cut only when page or size is given (else all, as before). */
+const BillsQuery = Type.Object(
+  {
+    page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_U32, description: 'Page number, from 1' })),
+    size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, description: `Page size (at most ${MAX_PAGE_SIZE})` })),
+    ret_count: Pagination.ret_count,
+    sort_order: Pagination.sort_order,
+    randomize: Pagination.randomize,
+    balance: Pagination.balance,
+    sort_by: Type.Optional(Text('Accepted, as grid-proxy does; bills are in time order')),
+  },
+  { additionalProperties: false },
+);
+type BillsQuery = Static<typeof BillsQuery>;
 
-export function contractView(c: ContractRecord): ContractView {
+/** The farm of a node or rent contract's node (grid-proxy's farm_name, farm_id); none for a name contract or a node gone. */
+function farmOfContract(view: GridView, c: ContractRecord): FarmRecord | undefined {
+  if (c.type === 'name') return undefined;
+  const n = view.nodes.get(c.nodeId);
+  return n && view.farms.get(n.farmId);
+}
+
+export function contractView(c: ContractRecord, view?: GridView): ContractView {
+  const farm = view && farmOfContract(view, c);
+  const where = { farm_name: farm?.name ?? '', farm_id: farm?.farmId ?? 0 };
   const details =
     c.type === 'node'
-      ? { nodeId: c.nodeId, deployment_data: c.deploymentData, deployment_hash: c.deploymentHash, number_of_public_ips: c.numberOfPublicIps }
+      ? { nodeId: c.nodeId, deployment_data: c.deploymentData, deployment_hash: c.deploymentHash, number_of_public_ips: c.numberOfPublicIps, ...where }
       : c.type === 'rent'
-        ? { nodeId: c.nodeId }
+        ? { nodeId: c.nodeId, ...where }
         : { name: c.name };
   return { contract_id: c.contractId, twin_id: c.twinId, state: c.state, created_at: c.createdAt, type: c.type, details, resources_used: c.resources, total_billed: c.billed };
 }
@@ -63,6 +92,7 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
     async (req, reply) => {
       const q = req.query;
       const states = q.state?.split(',');
+      const farmName = q.farm_name?.toLowerCase();
       // A twin's or a node's contracts come from their index; otherwise all are filtered.
       const { view } = ctx;
       const ids = q.contract_id !== undefined ? [q.contract_id] : q.twin_id !== undefined ? view.contractsByTwin.get(q.twin_id) : q.node_id !== undefined ? view.contractsByNode.get(q.node_id) : undefined;
@@ -76,12 +106,15 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
           (states === undefined || states.includes(c.state)) &&
           (q.name === undefined || c.name === q.name) &&
           (q.deployment_hash === undefined || c.deploymentHash === q.deployment_hash) &&
+          (q.deployment_data === undefined || c.deploymentData === q.deployment_data) &&
+          (farmName === undefined || (farmOfContract(view, c)?.name.toLowerCase() ?? null) === farmName) &&
+          (q.farm_id === undefined || farmOfContract(view, c)?.farmId === q.farm_id) &&
           (q.number_of_public_ips === undefined || c.numberOfPublicIps >= q.number_of_public_ips),
       );
       const by = (q.sort_by as (typeof CONTRACT_SORT)[number] | undefined) ?? 'contract_id';
       const sortKey = (c: ContractRecord): number | string =>
         by === 'twin_id' ? c.twinId : by === 'node_id' ? c.nodeId : by === 'created_at' ? c.createdAt : by === 'state' ? c.state : by === 'type' ? c.type : c.contractId;
-      return page(list, q, reply, sortKey, (c) => c.contractId).map(contractView);
+      return page(list, q, reply, sortKey, (c) => c.contractId).map((c) => contractView(c, view));
     },
   );
 
@@ -90,17 +123,24 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { tags: ['contracts'], summary: 'One contract', params: ContractIdParams, querystring: NoQuery, response: { 200: ContractView, 404: ErrorBody } } },
     async (req, reply) => {
       const c = ctx.view.contracts.get(req.params.id);
-      return c ? contractView(c) : reply.code(404).send({ error: `contract ${req.params.id} not found` });
+      return c ? contractView(c, ctx.view) : reply.code(404).send({ error: `contract ${req.params.id} not found` });
     },
   );
 
-  app.get<{ Params: { id: number } }>(
+  app.get<{ Params: { id: number }; Querystring: BillsQuery }>(
     '/contracts/:id/bills',
-    { schema: { tags: ['contracts'], summary: 'Bills of a contract, oldest first', params: ContractIdParams, querystring: NoQuery, response: { 200: Type.Array(BillView), 404: ErrorBody } } },
+    { schema: { tags: ['contracts'], summary: 'Bills of a contract, oldest first', params: ContractIdParams, querystring: BillsQuery, response: { 200: Type.Array(BillView), 404: ErrorBody } } },
     async (req, reply) => {
       const c = ctx.view.contracts.get(req.params.id);
       if (!c) return reply.code(404).send({ error: `contract ${req.params.id} not found` });
-      const bills = await ctx.db.values<BillRecord>('bill', key(req.params.id) + '/');
+      const q = req.query;
+      let bills = await ctx.db.values<BillRecord>('bill', key(req.params.id) + '/');
+      if (q.sort_order === 'desc') bills.reverse();
+      if (q.ret_count) countHeaders(reply, bills.length, q.size ?? DEFAULT_PAGE_SIZE);
+      if (q.page !== undefined || q.size !== undefined) {
+        const size = q.size ?? DEFAULT_PAGE_SIZE;
+        bills = bills.slice(((q.page ?? 1) - 1) * size, (q.page ?? 1) * size);
+      }
       return bills.map((b) => ({ contract_id: b.contractId, amount_billed: b.amountBilled, discount_received: b.discountLevel, timestamp: b.timestamp }));
     },
   );

@@ -6,6 +6,7 @@ import { DEFAULT_PAGE_SIZE, ErrorBody, NoQuery, U32, countHeaders, idParams } fr
 import { nowOf, type ApiContext } from '../context';
 import { NodesQuery } from './query';
 import { searchNodes } from './search';
+import { nodeStatisticsRoutes } from './statistics';
 import { NodeView, nodeView } from './view';
 
 const NodeIdParams = idParams(U32('The node id'));
@@ -17,7 +18,9 @@ const NodeIdParams = idParams(U32('The node id'));
  * per second however many requests list them.
  */
 const jsonCache = new WeakMap<NodeRecord, { now: number; version: number; json: string }>();
-function nodeJson(ctx: ApiContext, n: NodeRecord, now: number): string {
+function nodeJson(ctx: ApiContext, n: NodeRecord, now: number, balance: number): string {
+  // The price depends on the balance asked with: only the default (no balance) is cached.
+  if (balance !== 0) return JSON.stringify(nodeView(ctx.view, n, now, balance));
   const hit = jsonCache.get(n);
   const version = ctx.view.version;
   if (hit && hit.now === now && hit.version === version) return hit.json;
@@ -28,6 +31,7 @@ function nodeJson(ctx: ApiContext, n: NodeRecord, now: number): string {
 
 export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: string; gateways: boolean }): void {
   const tag = opts.gateways ? 'gateways' : 'nodes';
+  if (!opts.gateways) nodeStatisticsRoutes(app, ctx);
   app.get<{ Querystring: NodesQuery }>(
     opts.path,
     { schema: { tags: [tag], summary: `List ${tag}`, querystring: NodesQuery, response: { 200: Type.Array(NodeView) } }, ...ctx.responses?.route() },
@@ -36,7 +40,7 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
       const { items, count } = searchNodes(ctx.view, req.query, now, opts.gateways);
       if (count !== undefined) countHeaders(reply, count, req.query.size ?? DEFAULT_PAGE_SIZE);
       // Sent as a ready string (the schema still documents it; nodeView builds exactly its fields).
-      return reply.type('application/json; charset=utf-8').send(`[${items.map((n) => nodeJson(ctx, n, now)).join(',')}]`);
+      return reply.type('application/json; charset=utf-8').send(`[${items.map((n) => nodeJson(ctx, n, now, req.query.balance ?? 0)).join(',')}]`);
     },
   );
 

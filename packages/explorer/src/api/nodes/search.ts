@@ -10,9 +10,19 @@ import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
 import { STATIC_NODE_SORT, compareKeys, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
-import { idList, DEFAULT_PAGE_SIZE } from '../common';
+import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../common';
+import { nodeFeatures, nodeGpus, priceUsd } from './facts';
 import type { NodeSort, NodesQuery } from './query';
-import { nodeReputation, nodeStatus } from './view';
+import { regionOf } from './regions';
+import { nodeReputation, nodeStatus, type NodeStatus } from './view';
+
+/** The query, plus what a farm filter asks of its nodes beyond grid-proxy's node names (node_certified). */
+export type NodeFilter = NodesQuery & { certified?: boolean };
+
+/** Rentable: not rented, and in a dedicated farm or without contracts (grid-proxy). */
+const rentableIn = (n: NodeRecord, dedicatedFarm: boolean): boolean => n.rentContractId === 0 && (dedicatedFarm || n.activeContracts === 0);
+/** available_for / rentable_or_rented_by: the twin's rented nodes come first (grid-proxy's order). */
+export const rentedFirst = (q: NodesQuery): boolean => !q.randomize && (q.available_for !== undefined || q.rentable_or_rented_by !== undefined);
 
 /**
  * Filtering and sorting a candidate set costs about its size; walking the sorted index costs
@@ -43,8 +53,19 @@ const farmIdsOf = (q: NodesQuery): number[] | undefined => {
  * numeric and string fields of the record, then those needing a lookup (farm, free IPs), then
  * status (computed from "now"), reputation last (it walks the coverage intervals).
  */
-export function nodePredicate(view: GridView, q: NodesQuery, now: number, gateways: boolean): (n: NodeRecord) => boolean {
+export function nodePredicate(view: GridView, q: NodeFilter, now: number, gateways: boolean): (n: NodeRecord) => boolean {
   const farmList = farmIdsOf(q);
+  const nodeIds = q.node_ids === undefined ? undefined : new Set(idList(q.node_ids));
+  const excluded = q.excluded === undefined ? undefined : new Set(idList(q.excluded));
+  const statuses = q.status === undefined ? undefined : new Set(q.status.split(',') as NodeStatus[]);
+  const features = q.features?.split(',');
+  const low = (x: string | undefined) => (x === undefined ? undefined : x.toLowerCase());
+  const [countryHas, cityHas, farmNameHas, region] = [low(q.country_contains), low(q.city_contains), low(q.farm_name_contains), low(q.region)];
+  const { in_dedicated_farm: inDedicated, owned_by: ownedBy, rentable_or_rented_by: rentableOrRentedBy, healthy, has_ipv6: hasIpv6, certified } = q;
+  const { has_gpu: hasGpu, num_gpu: numGpu, gpu_available: gpuAvailable, price_min: priceMin, price_max: priceMax } = q;
+  const gpuText = [low(q.gpu_device_id), low(q.gpu_device_name), low(q.gpu_vendor_id), low(q.gpu_vendor_name)] as const;
+  const gpuFilter = hasGpu !== undefined || gpuAvailable !== undefined || gpuText.some((t) => t !== undefined);
+  const balance = q.balance ?? 0;
   const farmSet = farmList && new Set(farmList);
   const { node_id: nodeId, twin_id: twinId, rented: wantRented, rented_by: rentedBy, available_for: availableFor } = q;
   // free (total − reserved − used, never negative) ≥ min: a minimum of 0 always holds.
@@ -52,18 +73,22 @@ export function nodePredicate(view: GridView, q: NodesQuery, now: number, gatewa
   const [fCru, fMru, fSru, fHru] = [positive(q.free_cru), positive(q.free_mru), positive(q.free_sru), positive(q.free_hru)];
   const anyFree = fCru !== undefined || fMru !== undefined || fSru !== undefined || fHru !== undefined;
   const { total_cru: tCru, total_mru: tMru, total_sru: tSru, total_hru: tHru } = q;
-  const { ipv4, ipv6, domain, status, dedicated: wantDedicated, rentable: wantRentable, free_ips: freeIps } = q;
+  const { ipv4, ipv6, domain, dedicated: wantDedicated, rentable: wantRentable, free_ips: freeIps } = q;
   const country = q.country === undefined ? undefined : q.country.toLowerCase();
   const city = q.city === undefined ? undefined : q.city.toLowerCase();
   const cert = q.certification_type === undefined ? undefined : q.certification_type.toLowerCase();
   const farmName = q.farm_name === undefined ? undefined : q.farm_name.toLowerCase();
-  const needFarm = wantDedicated !== undefined || wantRentable !== undefined || farmName !== undefined;
+  const needFarm =
+    wantDedicated !== undefined || wantRentable !== undefined || farmName !== undefined || farmNameHas !== undefined || inDedicated !== undefined ||
+    ownedBy !== undefined || rentableOrRentedBy !== undefined || availableFor !== undefined;
   const reps: [ReputationWindow, number][] = [];
   if (q.min_reputation_24h !== undefined) reps.push(['24h', q.min_reputation_24h]);
   if (q.min_reputation_7d !== undefined) reps.push(['7d', q.min_reputation_7d]);
   if (q.min_reputation_30d !== undefined) reps.push(['30d', q.min_reputation_30d]);
   return (n) => {
     if (nodeId !== undefined && n.nodeId !== nodeId) return false;
+    if (nodeIds !== undefined && !nodeIds.has(n.nodeId)) return false;
+    if (excluded !== undefined && excluded.has(n.nodeId)) return false;
     if (twinId !== undefined && n.twinId !== twinId) return false;
     if (gateways && n.publicConfig.domain === '') return false;
     if (farmSet !== undefined && !farmSet.has(n.farmId)) return false;
@@ -80,6 +105,12 @@ export function nodePredicate(view: GridView, q: NodesQuery, now: number, gatewa
     if (wantRented !== undefined && rented !== wantRented) return false;
     if (rentedBy !== undefined && n.rentedByTwinId !== rentedBy) return false;
     if (availableFor !== undefined && rented && n.rentedByTwinId !== availableFor) return false;
+    if (availableFor !== undefined && !rented && (n.extraFee ?? 0) !== 0) return false; // a free node with an extra fee is for renting only
+    if (hasIpv6 !== undefined && (n.publicConfig.ipv6 !== '') !== hasIpv6) return false;
+    if (certified !== undefined && (n.certificationType === 'Certified') !== certified) return false;
+    if (countryHas !== undefined && !lower(n.location.country).includes(countryHas)) return false;
+    if (cityHas !== undefined && !lower(n.location.city).includes(cityHas)) return false;
+    if (region !== undefined && lower(regionOf(n.location.country)) !== region) return false;
     if (ipv4 !== undefined && (n.publicConfig.ipv4 !== '') !== ipv4) return false;
     if (ipv6 !== undefined && (n.publicConfig.ipv6 !== '') !== ipv6) return false;
     if (domain !== undefined && (n.publicConfig.domain !== '') !== domain) return false;
@@ -93,9 +124,41 @@ export function nodePredicate(view: GridView, q: NodesQuery, now: number, gatewa
       if (wantDedicated !== undefined && dedicated !== wantDedicated) return false;
       if (wantRentable !== undefined && (!rented && (dedicated || n.activeContracts === 0)) !== wantRentable) return false;
       if (farmName !== undefined && lower(farm?.name ?? '') !== farmName) return false;
+      if (farmNameHas !== undefined && !lower(farm?.name ?? '').includes(farmNameHas)) return false;
+      if (inDedicated !== undefined && dedicated !== inDedicated) return false;
+      if (ownedBy !== undefined && (farm?.twinId ?? 0) !== ownedBy) return false;
+      // grid-proxy: a free node is available to anyone only outside a dedicated farm.
+      if (availableFor !== undefined && !rented && dedicated) return false;
+      if (rentableOrRentedBy !== undefined && !rentableIn(n, dedicated) && !(rented && n.rentedByTwinId === rentableOrRentedBy)) return false;
+    }
+    if (gpuFilter || numGpu !== undefined) {
+      const gpus = nodeGpus(n);
+      if (numGpu !== undefined && gpus.length < numGpu) return false;
+      if (gpuFilter) {
+        // grid-proxy: some one GPU of the node matches every GPU filter.
+        const match = gpus.some(
+          (g) =>
+            (hasGpu === undefined || (g.id !== '') === hasGpu) &&
+            (gpuAvailable === undefined || (g.contract === 0) === gpuAvailable) &&
+            (gpuText[0] === undefined || lower(g.id).includes(gpuText[0])) &&
+            (gpuText[1] === undefined || lower(g.device).includes(gpuText[1])) &&
+            (gpuText[2] === undefined || lower(g.id).includes(gpuText[2])) &&
+            (gpuText[3] === undefined || lower(g.vendor).includes(gpuText[3])),
+        );
+        if (!match) return false;
+      }
+    }
+    if (features !== undefined) {
+      const has = nodeFeatures(n);
+      if (!features.every((f) => has.includes(f))) return false;
+    }
+    if (priceMin !== undefined || priceMax !== undefined) {
+      const p = priceUsd(view, n, balance);
+      if ((priceMin !== undefined && p < priceMin) || (priceMax !== undefined && p > priceMax)) return false;
     }
     if (freeIps !== undefined && (view.farmFreeIps.get(n.farmId) ?? 0) < freeIps) return false;
-    if (status !== undefined && nodeStatus(n, now) !== status) return false;
+    if (statuses !== undefined && !statuses.has(nodeStatus(n, now))) return false;
+    if (healthy !== undefined && (nodeStatus(n, now) === 'up') !== healthy) return false;
     for (let i = 0; i < reps.length; i++) if (nodeReputation(view, n, reps[i]![0], now) < reps[i]![1]) return false;
     return true;
   };
@@ -116,6 +179,7 @@ function candidates(view: GridView, q: NodesQuery): IdSet | undefined {
   };
   const ix = view.nodeIndex;
   if (q.node_id !== undefined) offer(listOf(view.nodes.has(q.node_id) ? [q.node_id] : []));
+  if (q.node_ids !== undefined) offer(listOf([...new Set(idList(q.node_ids))].filter((id) => view.nodes.has(id))));
   if (q.twin_id !== undefined) offer(setOf(ix.byTwin.get(q.twin_id)));
   if (q.country !== undefined) offer(setOf(ix.byCountry.get(q.country.toLowerCase())));
   if (q.city !== undefined) offer(setOf(ix.byCity.get(q.city.toLowerCase())));
@@ -137,8 +201,13 @@ function concat(sets: (Set<number> | undefined)[]): number[] {
   return out;
 }
 
-function dynamicKey(view: GridView, by: NodeSort, now: number): (n: NodeRecord) => number | string {
-  if (by === 'status') return (n) => nodeStatus(n, now);
+function dynamicKey(view: GridView, by: NodeSort, now: number, balance: number): (n: NodeRecord) => number | string {
+  // grid-proxy orders status up, standby, down.
+  if (by === 'status') return (n) => STATUS_ORDER[nodeStatus(n, now)];
+  const farmDedicated = (n: NodeRecord) => view.farms.get(n.farmId)?.dedicated === true;
+  if (by === 'dedicated_farm') return (n) => (farmDedicated(n) ? 1 : 0);
+  if (by === 'rentable') return (n) => (rentableIn(n, farmDedicated(n)) ? 1 : 0);
+  if (by === 'price_usd') return (n) => priceUsd(view, n, balance);
   const w = by.slice('reputation_'.length) as ReputationWindow;
   return (n) => nodeReputation(view, n, w, now);
 }
@@ -150,6 +219,7 @@ export interface NodePage {
 }
 
 const STATIC = new Set<string>(STATIC_NODE_SORT);
+const STATUS_ORDER: Record<NodeStatus, number> = { up: 0, standby: 1, down: 2 };
 
 export function searchNodes(view: GridView, q: NodesQuery, now: number, gateways: boolean): NodePage {
   const keep = nodePredicate(view, q, now, gateways);
@@ -157,20 +227,22 @@ export function searchNodes(view: GridView, q: NodesQuery, now: number, gateways
   const desc = q.sort_order === 'desc';
   const size = q.size ?? DEFAULT_PAGE_SIZE;
   const from = ((q.page ?? 1) - 1) * size;
-  const isStatic = STATIC.has(by);
+  const first = rentedFirst(q);
+  const isStatic = STATIC.has(by) && !first && !q.randomize;
   const cand = candidates(view, q);
   const nodes = view.nodes;
 
   if (!isStatic || (cand && useCandidates(cand.size, from + size, nodes.size, q.ret_count === true))) {
-    // Few candidates, or a key computed now: filter, then sort what matched.
-    const key = isStatic ? staticSortKey(by as StaticNodeSort) : dynamicKey(view, by, now);
-    const list: { k: number | string; n: NodeRecord }[] = [];
+    // Few candidates, or a key computed now, or an order the indexes do not hold: filter, then sort what matched.
+    const key = STATIC.has(by) ? staticSortKey(by as StaticNodeSort) : dynamicKey(view, by, now, q.balance ?? 0);
+    const list: { k: number | string; n: NodeRecord; r: number }[] = [];
     for (const id of cand ? cand.ids : nodes.keys()) {
       const n = nodes.get(id);
-      if (n !== undefined && keep(n)) list.push({ k: key(n), n });
+      if (n !== undefined && keep(n)) list.push({ k: key(n), n, r: first && n.rentContractId !== 0 ? 0 : 1 });
     }
     const dir = desc ? -1 : 1;
-    list.sort((a, b) => (compareKeys(a.k, b.k) || a.n.nodeId - b.n.nodeId) * dir);
+    if (q.randomize) shuffle(list);
+    else list.sort((a, b) => a.r - b.r || (compareKeys(a.k, b.k) || a.n.nodeId - b.n.nodeId) * dir);
     const items: NodeRecord[] = [];
     for (let i = from; i < list.length && i < from + size; i++) items.push(list[i]!.n);
     return { items, count: q.ret_count ? list.length : undefined };

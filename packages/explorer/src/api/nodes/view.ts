@@ -4,20 +4,27 @@ import { freeCapacity } from '@tfgrid/client';
 import type { FarmRecord, NodeRecord, Resources } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
 import { REPUTATION_WINDOWS, reputation, type ReputationWindow } from '../../view/reputation';
+import { EMPTY_DMI, NO_SPEED, nodeFeatures, nodeGpus, nodeHealthy, priceUsd } from './facts';
+import { regionOf } from './regions';
 
 export const UP_WINDOW_S = 80 * 60;
 export const STANDBY_WINDOW_S = 24 * 60 * 60;
 
 export type NodeStatus = 'up' | 'down' | 'standby';
 
-/** Up: power up and a report or update younger than 80 min; standby: powered down within 24 h; else down. */
+/**
+ * grid-proxy's rule: up when the power state **and** target are Up and a report or update is
+ * younger than 80 min; standby when powered down, powering down or powering up (state or target
+ * Down) and seen (a report, an update, or the power-down itself) within 24 h; else down.
+ */
 export function nodeStatus(n: NodeRecord, now: number): NodeStatus {
   const seen = Math.max(n.lastUptimeReport, n.updatedAt);
-  if (n.power.state === 'Up' && now - seen < UP_WINDOW_S) return 'up';
-  if (n.power.state === 'Down' && n.power.downAt !== null && now - n.power.downAt < STANDBY_WINDOW_S) return 'standby';
-  return 'down';
+  const on = n.power.state === 'Up' && n.power.target === 'Up';
+  if (on) return now - seen < UP_WINDOW_S ? 'up' : 'down';
+  return now - Math.max(seen, n.power.downAt ?? 0) < STANDBY_WINDOW_S ? 'standby' : 'down';
 }
 
+export const NodeGpu = Type.Object({ id: Type.String(), vendor: Type.String(), device: Type.String(), contract: Type.Integer() });
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
 export const NodeView = Type.Object({
   id: Type.String(),
@@ -35,7 +42,13 @@ export const NodeView = Type.Object({
   total_resources: Capacity,
   used_resources: Capacity,
   free_resources: Capacity,
-  location: Type.Object({ country: Type.String(), city: Type.String(), longitude: Type.String(), latitude: Type.String() }),
+  location: Type.Object({
+    country: Type.String(),
+    city: Type.String(),
+    region: Type.String({ description: "The country's world region ('' when unknown)" }),
+    longitude: Type.Union([Type.Number(), Type.Null()], { description: 'Degrees; null when the node registered no number' }),
+    latitude: Type.Union([Type.Number(), Type.Null()], { description: 'Degrees; null when the node registered no number' }),
+  }),
   publicConfig: Type.Object({ domain: Type.String(), gw4: Type.String(), gw6: Type.String(), ipv4: Type.String(), ipv6: Type.String() }),
   status: Type.Union([Type.Literal('up'), Type.Literal('down'), Type.Literal('standby')]),
   certificationType: Type.String(),
@@ -52,6 +65,19 @@ export const NodeView = Type.Object({
   secureBoot: Type.Boolean(),
   virtualized: Type.Boolean(),
   interfaces: Type.Array(Type.Object({ name: Type.String(), mac: Type.String(), ips: Type.String() })),
+  num_gpu: Type.Integer(),
+  gpus: Type.Array(NodeGpu),
+  extraFee: Type.Integer({ description: 'The extra fee of a dedicated node (NodeExtraFeeSet)' }),
+  healthy: Type.Boolean({ description: 'Up now (power state and target Up, reporting)' }),
+  dmi: Type.Object({
+    bios: Type.Object({ vendor: Type.String(), version: Type.String() }),
+    baseboard: Type.Object({ manufacturer: Type.String(), product_name: Type.String() }),
+    processor: Type.Array(Type.Object({ version: Type.String(), thread_count: Type.String() })),
+    memory: Type.Array(Type.Object({ manufacturer: Type.String(), type: Type.String() })),
+  }),
+  speed: Type.Object({ upload: Type.Number(), download: Type.Number() }),
+  price_usd: Type.Number({ description: 'Monthly price in USD (discounted for `balance` when given)' }),
+  features: Type.Array(Type.String()),
   reputation: Type.Object(
     { last_24h: Type.Number(), last_7d: Type.Number(), last_30d: Type.Number() },
     { description: 'Uptime ratio (0..1) over the last 24 hours, 7 days and 30 days, from the uptime reports' },
@@ -69,7 +95,15 @@ export function nodeReputation(view: GridView, n: NodeRecord, w: ReputationWindo
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
-export function nodeView(view: GridView, n: NodeRecord, now: number): NodeView {
+/** A registered coordinate as a number (grid-proxy's convert_to_decimal), or null when it is none. */
+export function coordinate(s: string): number | null {
+  const t = s.trim();
+  if (!/^[-+]?(\d+\.?\d*|\.\d+)$/.test(t)) return null;
+  const x = Number(t);
+  return Number.isFinite(x) ? x : null;
+}
+
+export function nodeView(view: GridView, n: NodeRecord, now: number, balance = 0): NodeView {
   const farm: FarmRecord | undefined = view.farms.get(n.farmId);
   const inDedicatedFarm = farm?.dedicated ?? false;
   const rented = n.rentContractId !== 0;
@@ -90,7 +124,7 @@ export function nodeView(view: GridView, n: NodeRecord, now: number): NodeView {
     total_resources: n.total,
     used_resources: nonNegative(n.used),
     free_resources: freeCapacity(n.total, n.used),
-    location: { country: n.location.country, city: n.location.city, longitude: n.location.longitude, latitude: n.location.latitude },
+    location: { country: n.location.country, city: n.location.city, region: regionOf(n.location.country), longitude: coordinate(n.location.longitude), latitude: coordinate(n.location.latitude) },
     publicConfig: n.publicConfig,
     status: nodeStatus(n, now),
     certificationType: n.certificationType,
@@ -107,6 +141,14 @@ export function nodeView(view: GridView, n: NodeRecord, now: number): NodeView {
     secureBoot: n.secureBoot,
     virtualized: n.virtualized,
     interfaces: n.interfaces.map((i) => ({ name: i.name, mac: i.mac, ips: i.ips.join('/') })),
+    num_gpu: nodeGpus(n).length,
+    gpus: nodeGpus(n),
+    extraFee: n.extraFee ?? 0,
+    healthy: nodeHealthy(n, now),
+    dmi: EMPTY_DMI,
+    speed: NO_SPEED,
+    price_usd: priceUsd(view, n, balance),
+    features: nodeFeatures(n),
     reputation: { last_24h: rep('24h'), last_7d: rep('7d'), last_30d: rep('30d') },
   };
 }

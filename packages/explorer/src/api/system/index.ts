@@ -20,7 +20,19 @@ const Health = Type.Object({
   }),
 });
 
+/** The explorer's release (its package version), as grid-proxy's /version reports its own. */
+const VERSION = (require('../../../package.json') as { version: string }).version;
+
 export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics): void {
+  // grid-proxy's index page: a sentence listing the routes (those of the OpenAPI document).
+  app.get('/', { schema: { tags: ['system'], summary: 'The routes', querystring: NoQuery, response: { 200: Type.String() } } }, async (_req, reply) => {
+    const paths = Object.keys((app.swagger() as { paths?: Record<string, unknown> }).paths ?? {});
+    // A JSON string, as grid-proxy answers (fastify would send a bare string as text).
+    const text = `Welcome to the TF Explorer (grid-proxy compatible), available endpoints ${paths.map((r) => `[${r}]`).join(' ')}`;
+    return reply.type('application/json; charset=utf-8').send(JSON.stringify(text));
+  });
+  app.get('/version', { schema: { tags: ['system'], summary: 'The release', querystring: NoQuery, response: { 200: Type.Object({ version: Type.String() }) } } }, async () => ({ version: VERSION }));
+
   app.get('/ping', { schema: { tags: ['system'], summary: 'Liveness', querystring: NoQuery, response: { 200: Type.Object({ ping: Type.String() }) } } }, async () => ({ ping: 'pong' }));
 
   app.get(

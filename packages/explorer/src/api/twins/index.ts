@@ -1,7 +1,8 @@
 /** /twins, /twins/:id. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { TwinRecord } from '../../indexer/records';
+import { key } from '../../db/keys';
+import type { BillRecord, TwinRecord } from '../../indexer/records';
 import { ErrorBody, NoQuery, Pagination, Text, U32, idParams, page, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
@@ -9,7 +10,7 @@ const TwinView = Type.Object({ twinId: Type.Integer(), accountId: Type.String(),
 const TwinsQuery = Type.Object(
   {
     ...Pagination,
-    sort_by: Type.Optional(sortEnum(['twin_id', 'relay'])),
+    sort_by: Type.Optional(sortEnum(['twin_id', 'account_id', 'relay', 'public_key'])),
     twin_id: Type.Optional(U32()),
     account_id: Type.Optional(Text()),
     relay: Type.Optional(Text()),
@@ -37,7 +38,8 @@ export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
             (q.relay === undefined || t.relay === q.relay) &&
             (q.public_key === undefined || t.publicKey === q.public_key),
         );
-      return page(list, q, reply, q.sort_by === 'relay' ? (t) => t.relay : (t) => t.twinId, (t) => t.twinId);
+      const by = q.sort_by;
+      return page(list, q, reply, by === 'relay' ? (t) => t.relay : by === 'account_id' ? (t) => t.accountId : by === 'public_key' ? (t) => t.publicKey : (t) => t.twinId, (t) => t.twinId);
     },
   );
 
@@ -49,4 +51,35 @@ export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
       return t ? twinView(t) : reply.code(404).send({ error: `twin ${req.params.id} not found` });
     },
   );
+
+  app.get<{ Params: { id: number } }>(
+    '/twins/:id/consumption',
+    { schema: { tags: ['twins'], summary: 'TFT spent: over the last hour (its active contracts) and overall (every bill)', params: idParams(U32('The twin id')), querystring: NoQuery, response: { 200: TwinConsumption } } },
+    async (req) => twinConsumption(ctx, req.params.id),
+  );
+}
+
+const TwinConsumption = Type.Object({ last_hour_consumption: Type.Number(), overall_consumption: Type.Number() });
+const TFT_UNITS = 1e7;
+
+/**
+ * grid-proxy's report from the bills: overall = all its contracts' bills; last hour = for each
+ * active contract, its latest bill spread over the time since the bill before it (or since the
+ * contract was created), per hour. In TFT. A twin without contracts spent 0.
+ */
+export async function twinConsumption(ctx: ApiContext, twinId: number): Promise<{ last_hour_consumption: number; overall_consumption: number }> {
+  let overall = 0;
+  let lastHour = 0;
+  for (const id of ctx.view.contractsByTwin.get(twinId) ?? []) {
+    const c = ctx.view.contracts.get(id);
+    if (!c) continue;
+    overall += c.billed;
+    if (c.state === 'Deleted') continue;
+    const latest = (await ctx.db.sub('bill').values({ gte: key(id) + '/', lt: key(id) + '/\xff', reverse: true, limit: 2 }).all()) as BillRecord[];
+    if (latest.length === 0) continue;
+    const hours = (latest[0]!.timestamp - (latest[1]?.timestamp ?? c.createdAt)) / 3600;
+    // grid-proxy divides by the hours between them; a bill at the same second as the previous one counts as one hour.
+    lastHour += latest[0]!.amountBilled / (hours > 0 ? hours : 1) / TFT_UNITS;
+  }
+  return { last_hour_consumption: lastHour, overall_consumption: overall / TFT_UNITS };
 }
