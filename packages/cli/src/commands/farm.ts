@@ -1,4 +1,4 @@
-/** farm create|show|add-ip|remove-ip: a farmer's farm and its public IPv4 addresses. */
+/** farm create|show|add-ip|remove-ip|rewards: a farmer's farm, its public IPv4 addresses and its farming rewards. */
 import type { Farm, TfchainClient } from '@tfgrid/client';
 import { list, str, type Command } from '../command';
 import type { Context } from '../context';
@@ -6,6 +6,7 @@ import { CliFailure, UsageError } from '../errors';
 import { fields, table } from '../io';
 import { parseIntArg } from '../units';
 import { required } from './account';
+import { farmRewardsCommands } from './farm-rewards';
 
 const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
@@ -131,4 +132,5 @@ export const farmCommands: Command[] = [
       return { json: f, text: farmLines(f, await c.farms.nodeIds(farmId)) };
     },
   },
+  ...farmRewardsCommands,
 ];
