@@ -6,8 +6,8 @@ export const FIRST_PERIOD_START = 1_522_501_000;
 export const PERIOD_SECONDS = (24 * 60 * 60 * (365 * 3 + 366 * 2)) / 60; // 2,630,880
 /** After a period ends, minting reads 27 more hours of blocks for each node's first report after the end. */
 export const POST_PERIOD_SECONDS = 27 * 60 * 60;
-/** Highest period id the API takes (year ~2800): keeps every timestamp a safe integer. */
-export const MAX_PERIOD = 10_000;
+/** Highest period id the API takes (year ~2260): its end and post-period fit the store's 10-digit time keys. */
+export const MAX_PERIOD = 3_000;
 
 export interface Period {
   id: number;
