@@ -2,7 +2,7 @@
 # The Debian packages the tests and a 3Node need (containers, loop filesystems, overlays, networks).
 # Installs only what is missing; `apt-get update` first, as a fresh machine's lists are empty.
 set -euo pipefail
-APT_PACKAGES="runc busybox-static e2fsprogs util-linux iproute2 zstd wireguard-tools wireguard-go yggdrasil"
+APT_PACKAGES="runc busybox-static e2fsprogs util-linux iproute2 zstd wireguard-tools wireguard-go yggdrasil curl"
 missing=()
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
