@@ -167,6 +167,7 @@ test('other zero rewards: no report, virtualized, twin without relay, no price; 
   const custom = computeReward(input(full().filter((_, i) => i + 1 <= 100 || i + 1 >= 137), { node: node({ farmingPolicyId: 5 }), policy: policy({ id: 5, default: false, minimalUptime: 90 }) }));
   expect(custom.policy?.rule).toBe('threshold');
   expect(custom.reward).toMatchObject({ musd: 6200, uptime_scale: 1 });
-  // A period not over yet (the 27 h after it not indexed): not complete.
+  // A period not over yet (the 27 h after it not indexed): not complete, and a zero says so.
   expect(computeReward(input(full(), { indexedUntil: P.end })).period.complete).toBe(false);
+  expect(computeReward(input(full().slice(0, 500), { indexedUntil: P.start + 2400 * 500 })).reason).toBe('uptime 45.6 % is below the required 95.0 % (the period is not over: figures so far)');
 });

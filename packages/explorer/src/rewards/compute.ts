@@ -159,6 +159,8 @@ export function computeReward(i: RewardInput): NodeReward {
   else if (!policy) reason = `farming policy ${node.farmingPolicyId} does not exist`;
   else if (price === 0n) reason = 'the node has no connection price (TFT price at registration)';
   else if (!slaMet) reason = `uptime ${pct(permille)} is below the required ${pct(required!)}`;
+  const view = periodView(period, i.indexedUntil);
+  if (reason && !view.complete) reason += ' (the period is not over: figures so far)';
 
   const paid = reason === null;
   const scale = rule === 'scaled' ? permille : 1000n;
@@ -168,7 +170,7 @@ export function computeReward(i: RewardInput): NodeReward {
     node_id: node.nodeId,
     farm_id: node.farmId,
     twin_id: node.twinId,
-    period: periodView(period, i.indexedUntil),
+    period: view,
     node: { resources: node.total, certification: node.certificationType, virtualized: node.virtualized, farming_policy_id: node.farmingPolicyId, state_at: node.at },
     units: {
       cu: fromPermill(units.cu),
