@@ -7,7 +7,8 @@ const SHARED: Record<string, readonly string[]> = {
   vm: ['runtime', 'addresses'],
   volume: ['size'],
   zmount: ['size'],
-  'gateway-name-proxy': ['fqdn', 'name'],
+  'gateway-name-proxy': ['fqdn', 'name', 'network'],
+  ip: ['ip', 'ip6', 'gateway', 'gateway6'],
   'gateway-fqdn-proxy': ['fqdn'],
 };
 
