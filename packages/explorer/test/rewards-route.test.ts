@@ -71,9 +71,14 @@ test("a farm's reward: the sum and each node's", async () => {
 test('default period, periods without data, and refusals', async () => {
   const now = Math.max(Math.floor(Date.now() / 1000), view.chainTime);
   expect((await get('/nodes/7/rewards')).body.period.id).toBe(periodIdOf(now) - 1);
+  const periods = (await get('/rewards/periods')).body;
+  expect(periods.current.id).toBe(periodIdOf(periods.now));
+  expect(periods.last_ended.id).toBe(periods.current.id - 1);
+  expect(periods.recent.map((p: Any) => p.id)).toEqual(Array.from({ length: 12 }, (_, i) => periods.current.id - i));
+  expect(periods.recent[1]).toEqual({ id: periods.current.id - 1, start: periods.current.start - 2_630_880, end: periods.current.start });
   const before = await get('/nodes/7/rewards?period=98');
   expect(before.body).toMatchObject({ reward: { musd: 0 }, reason: 'the node registered after the period ended' });
-  expect((await get('/nodes/7/rewards?period=102')).body.reason).toBe('no uptime report in the period');
+  expect((await get('/nodes/7/rewards?period=102')).body.reason).toBe('no uptime report in the period (so far: the index does not reach 27 h past the period end yet)');
   expect(await get('/nodes/99/rewards')).toEqual({ status: 404, body: { error: 'node 99 not found' } });
   expect(await get('/farms/99/rewards')).toEqual({ status: 404, body: { error: 'farm 99 not found' } });
   expect((await get('/nodes/7/rewards?period=3001')).status).toBe(400);

@@ -169,5 +169,5 @@ test('other zero rewards: no report, virtualized, twin without relay, no price; 
   expect(custom.reward).toMatchObject({ musd: 6200, uptime_scale: 1 });
   // A period not over yet (the 27 h after it not indexed): not complete, and a zero says so.
   expect(computeReward(input(full(), { indexedUntil: P.end })).period.complete).toBe(false);
-  expect(computeReward(input(full().slice(0, 500), { indexedUntil: P.start + 2400 * 500 })).reason).toBe('uptime 45.6 % is below the required 95.0 % (the period is not over: figures so far)');
+  expect(computeReward(input(full().slice(0, 500), { indexedUntil: P.start + 2400 * 500 })).reason).toBe('uptime 45.6 % is below the required 95.0 % (so far: the index does not reach 27 h past the period end yet)');
 });

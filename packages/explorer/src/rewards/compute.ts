@@ -160,7 +160,7 @@ export function computeReward(i: RewardInput): NodeReward {
   else if (price === 0n) reason = 'the node has no connection price (TFT price at registration)';
   else if (!slaMet) reason = `uptime ${pct(permille)} is below the required ${pct(required!)}`;
   const view = periodView(period, i.indexedUntil);
-  if (reason && !view.complete) reason += ' (the period is not over: figures so far)';
+  if (reason && !view.complete) reason += ' (so far: the index does not reach 27 h past the period end yet)';
 
   const paid = reason === null;
   const scale = rule === 'scaled' ? permille : 1000n;

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { nodeReward } from '../../rewards/load';
 import { MAX_PERIOD, periodAt, periodIdOf } from '../../rewards/period';
 import { periodView, type NodeReward } from '../../rewards/compute';
-import { ErrorBody, U32, idParams } from '../common';
+import { ErrorBody, NoQuery, U32, idParams } from '../common';
 import { nowOf, type ApiContext } from '../context';
 
 const Int = Type.Integer();
@@ -69,7 +69,24 @@ function total(rewards: NodeReward[]): Static<typeof Total> {
   return { musd, usd: musd / 1000, tft_units: String(units), tft: Number(units) / 1e7, nodes: rewards.length, nodes_rewarded: rewards.filter((r) => r.reward.musd > 0).length };
 }
 
+const PeriodBounds = Type.Object({ id: Int, start: Int, end: Int });
+const PeriodsView = Type.Object({ now: Int, current: PeriodBounds, last_ended: PeriodBounds, recent: Type.Array(PeriodBounds) });
+/** How many periods /rewards/periods lists, newest first. */
+const RECENT_PERIODS = 12;
+
 export function rewardRoutes(app: FastifyInstance, ctx: ApiContext): void {
+  app.get(
+    '/rewards/periods',
+    { schema: { tags: ['rewards'], summary: 'Minting periods: the current one, the last that ended, and the 12 before now', querystring: NoQuery, response: { 200: PeriodsView } } },
+    async () => {
+      const now = nowOf(ctx);
+      const current = periodIdOf(now);
+      const recent = [];
+      for (let id = current; id >= 0 && id > current - RECENT_PERIODS; id--) recent.push(periodAt(id));
+      return { now, current: periodAt(current), last_ended: periodAt(Math.max(0, current - 1)), recent };
+    },
+  );
+
   app.get<{ Params: { id: number }; Querystring: RewardsQuery }>(
     '/nodes/:id/rewards',
     {
