@@ -1,10 +1,16 @@
 /** nodes find: a deployer looks for capacity through the explorer (grid-proxy-compatible /nodes). */
 import { flag, str, type Command } from '../command';
-import { UsageError } from '../errors';
+import { CliFailure, UsageError } from '../errors';
 import { table } from '../io';
 import { formatSize, parseIntArg, parseSize } from '../units';
 
-/** The part of the explorer's node view this command reads. */
+type Capacity = { cru: number; mru: number; sru: number; hru: number };
+
+/**
+ * The part of a node this command reads, from our explorer or from grid-proxy: grid-proxy sends no
+ * `free_resources` (its `used_resources` already hold what the node reserves for itself), so free
+ * is then total − used, never below zero.
+ */
 export interface ExplorerNode {
   nodeId: number;
   farmId: number;
@@ -13,12 +19,22 @@ export interface ExplorerNode {
   country: string;
   city: string;
   status: 'up' | 'down' | 'standby';
-  total_resources: { cru: number; mru: number; sru: number; hru: number };
-  used_resources: { cru: number; mru: number; sru: number; hru: number };
-  free_resources: { cru: number; mru: number; sru: number; hru: number };
+  total_resources: Capacity;
+  used_resources: Capacity;
+  free_resources?: Capacity;
   publicConfig: { domain: string; ipv4: string };
-  num_contracts: number;
+  /** Ours; grid-proxy has none. */
+  num_contracts?: number;
   farm_free_ips: number;
+}
+
+/** Free capacity: the explorer's own figure, or total − used (grid-proxy). */
+export function freeOf(n: ExplorerNode): Capacity {
+  if (n.free_resources) return n.free_resources;
+  const t = n.total_resources;
+  const u = n.used_resources;
+  const f = (k: keyof Capacity) => Math.max(0, (t[k] ?? 0) - (u[k] ?? 0));
+  return { cru: f('cru'), mru: f('mru'), sru: f('sru'), hru: f('hru') };
 }
 
 const STATUS = ['up', 'down', 'standby', 'any'];
@@ -68,17 +84,11 @@ export const nodesCommands: Command[] = [
       };
       ctx.progress(`asking ${ctx.explorerUrl}/nodes …`);
       const { body } = await ctx.explorer<ExplorerNode[]>('/nodes', query);
-      const rows = body.map((n) => [
-        n.nodeId,
-        n.farmId,
-        n.status,
-        `${n.total_resources.cru - n.used_resources.cru}/${n.total_resources.cru}`,
-        formatSize(n.free_resources.mru),
-        formatSize(n.free_resources.sru),
-        formatSize(n.free_resources.hru),
-        n.country || '-',
-        n.num_contracts,
-      ]);
+      if (!Array.isArray(body)) throw new CliFailure('the explorer answered /nodes with something that is not a list of nodes', { kind: 'explorer' });
+      const rows = body.map((n) => {
+        const free = freeOf(n);
+        return [n.nodeId, n.farmId, n.status, `${free.cru}/${n.total_resources.cru}`, formatSize(free.mru), formatSize(free.sru), formatSize(free.hru), n.country || '-', n.num_contracts ?? '-'];
+      });
       return { json: body, text: body.length ? table(['NODE', 'FARM', 'STATUS', 'FREE CRU', 'FREE MRU', 'FREE SRU', 'FREE HRU', 'COUNTRY', 'CONTRACTS'], rows) : ['no node matches'] };
     },
   },
