@@ -80,7 +80,7 @@ test('uptime reports over a period: measured, a reboot, an invalid reboot, below
   expect(r1.node).toMatchObject({ resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 }, certification: 'Diy', farming_policy_id: 1 });
   expect(typeof r1.node.state_at).toBe('number'); // the NodeStored snapshot the indexer wrote
   expect(r1.units).toMatchObject({ cu: 1.75, su: 2 });
-  expect(r1.policy).toMatchObject({ id: 1, cu: 2400, su: 1000, rule: 'scaled' });
+  expect(r1.policy).toMatchObject({ id: 1, cu: 2400, su: 1000, nu: 30, ipv4: 5, minimalUptime: 95, default: true, rule: 'scaled' });
   expect(r1.price.tft_musd).toBe(80);
   expect(r1.uptime).toMatchObject({ measured_seconds: 10_400, reports: 7, reboots: 1, sla_met: false });
   expect(r1.violations).toHaveLength(1);
