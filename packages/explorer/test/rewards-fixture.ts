@@ -4,6 +4,7 @@
  * 'alpha' with nodes 7 and 8 (4 cores, 8 GiB, 500 GiB SSD), a report from each every 2400 s over
  * period 100 and one after it, node 8's report 500 an invalid reboot, node 7 given 16 cores after
  * the period, and a block 27 h after the end. Node 7 earns 6200 mUSD = 77.5 TFT (rewards.test.ts).
+ * Node 9 (farm 4 'beta') reports as node 7 but ran virtualized for a while within the period.
  * Also used by the CLI's farm rewards test.
  */
 import { ExplorerDb, GridView } from '../src';
@@ -47,11 +48,14 @@ export async function buildRewardsStore(dir: string): Promise<{ db: ExplorerDb; 
     ['TfgridModule.TwinStored', [twinJson(9)]],
     ['TfgridModule.TwinStored', [twinJson(16)]],
     ['TfgridModule.TwinStored', [twinJson(17)]],
+    ['TfgridModule.TwinStored', [twinJson(18)]],
+    ['TfgridModule.FarmStored', [{ id: 4, name: 'beta', twinId: 9, pricingPolicyId: 1, certification: 'NotCertified', dedicatedFarm: false, publicIps: [] }]],
     ['TfgridModule.FarmStored', [{ id: 3, name: 'alpha', twinId: 9, pricingPolicyId: 1, certification: 'NotCertified', dedicatedFarm: false, publicIps: [] }]],
   ]);
   await block(P.start - 100, [
     ['TfgridModule.NodeStored', [nodeJson(7)]],
     ['TfgridModule.NodeStored', [nodeJson(8)]],
+    ['TfgridModule.NodeStored', [nodeJson(9, { farmId: 4 })]],
   ]);
   // Block 2 + k holds report k of both nodes.
   for (let k = 1; k <= 1097; k++) {
@@ -59,6 +63,8 @@ export async function buildRewardsStore(dir: string): Promise<{ db: ExplorerDb; 
     await block(t, [
       ['TfgridModule.NodeUptimeReported', [7, t, 1_000_000 + 2400 * k]],
       ['TfgridModule.NodeUptimeReported', [8, t, k === 500 ? 5000 : 1_000_000 + 2400 * k]],
+      ['TfgridModule.NodeUptimeReported', [9, t, 1_000_000 + 2400 * k]],
+      ...(k === 300 || k === 400 ? [['TfgridModule.NodeUpdated', [nodeJson(9, { farmId: 4, virtualized: k === 300 })]] as [string, unknown[]]] : []),
     ]);
   }
   await block(P.end + 10_000, [['TfgridModule.NodeUpdated', [nodeJson(7, { resources: { hru: 0, sru: 500 * GiB, cru: 16, mru: 8 * GiB } })]]]);

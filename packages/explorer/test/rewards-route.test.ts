@@ -61,6 +61,13 @@ test('a node with an invalid reboot: the reports that caused it, with their bloc
   expect(body.reason).toBe('violation: the node rebooted before its previous uptime report');
 });
 
+test('a node virtualized for a while within the period earns nothing, though its last state is not', async () => {
+  const { body } = await get('/nodes/9/rewards?period=100');
+  expect(body.node).toMatchObject({ virtualized: true, state_at: P.start + 2400 * 400 });
+  expect(body.uptime.sla_met).toBe(true);
+  expect(body.reason).toBe('the node runs virtualized (Zero-OS in a VM) and earns nothing');
+});
+
 test("a farm's reward: the sum and each node's", async () => {
   const { status, body } = await get('/farms/3/rewards?period=100');
   expect(status).toBe(200);

@@ -17,12 +17,20 @@ export interface RewardSource {
   view: GridView;
 }
 
-/** The node at the end of the period: its last snapshot by then, else its earliest known state. */
-async function stateAt(db: ExplorerDb, n: NodeRecord, end: number): Promise<NodeState> {
+/**
+ * The node at the end of the period: its last snapshot by then, else its earliest known state.
+ * Virtualized if it was at the start or at any update within the period ("once a VM, always a VM").
+ */
+async function stateAt(db: ExplorerDb, n: NodeRecord, p: Period): Promise<NodeState> {
   const sub = db.sub('nodeHistory');
   const prefix = key(n.nodeId) + '/';
-  const [before] = (await sub.values({ gte: prefix, lt: key(n.nodeId, end + 1), reverse: true, limit: 1 }).all()) as NodeState[];
-  if (before) return before;
+  const upToEnd = (await sub.values({ gte: prefix, lt: key(n.nodeId, p.end + 1) }).all()) as NodeState[];
+  const last = upToEnd[upToEnd.length - 1];
+  if (last) {
+    const atStart = upToEnd.filter((s) => (s.at ?? 0) <= p.start).pop();
+    const within = upToEnd.filter((s) => (s.at ?? 0) > p.start);
+    return { ...last, virtualized: [atStart, ...within].some((s) => s?.virtualized) };
+  }
   const [after] = (await sub.values({ gte: prefix, lt: prefix + '\xff', limit: 1 }).all()) as NodeState[];
   return after ?? nodeState(n, null);
 }
@@ -69,7 +77,7 @@ async function usage(src: RewardSource, nodeId: number, p: Period): Promise<Usag
 }
 
 export async function nodeReward(src: RewardSource, n: NodeRecord, p: Period): Promise<NodeReward> {
-  const state = await stateAt(src.db, n, p.end);
+  const state = await stateAt(src.db, n, p);
   const twin = src.view.twins.get(state.twinId);
   const registeredAfter = n.created > p.end;
   const r = computeReward({
