@@ -60,8 +60,10 @@ const RewardsQuery = Type.Object(
 );
 type RewardsQuery = Static<typeof RewardsQuery>;
 
+/** The period holding now (a dev chain's clock may run far ahead: kept within the periods taken). */
+const currentPeriod = (ctx: ApiContext): number => Math.min(MAX_PERIOD, periodIdOf(nowOf(ctx)));
 /** The asked period, else the last one that ended by now. */
-const periodOf = (ctx: ApiContext, q: RewardsQuery) => periodAt(q.period ?? Math.max(0, periodIdOf(nowOf(ctx)) - 1));
+const periodOf = (ctx: ApiContext, q: RewardsQuery) => periodAt(q.period ?? Math.max(0, currentPeriod(ctx) - 1));
 
 function total(rewards: NodeReward[]): Static<typeof Total> {
   const musd = rewards.reduce((s, r) => s + r.reward.musd, 0);
@@ -77,10 +79,10 @@ const RECENT_PERIODS = 12;
 export function rewardRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/rewards/periods',
-    { schema: { tags: ['rewards'], summary: 'Minting periods: the current one, the last that ended, and the 12 before now', querystring: NoQuery, response: { 200: PeriodsView } } },
+    { schema: { tags: ['rewards'], summary: 'Minting periods: the current one, the last that ended, the 12 newest', querystring: NoQuery, response: { 200: PeriodsView } } },
     async () => {
       const now = nowOf(ctx);
-      const current = periodIdOf(now);
+      const current = currentPeriod(ctx);
       const recent = [];
       for (let id = current; id >= 0 && id > current - RECENT_PERIODS; id--) recent.push(periodAt(id));
       return { now, current: periodAt(current), last_ended: periodAt(Math.max(0, current - 1)), recent };
