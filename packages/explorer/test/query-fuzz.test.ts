@@ -131,12 +131,14 @@ interface Case {
   mayBeMissing: boolean;
 }
 
-function pathId(): Value {
+/** A path id; `max` is the id's documented maximum (u32 ids; contract ids go to 2^53 − 1). */
+function pathId(max: number): Value {
   const roll = rnd.int(10);
   if (roll < 5) return { text: String(1 + rnd.int(FIXTURE.farms * FIXTURE.nodesPerFarm)), kind: 'valid' };
   if (roll < 6) return { text: rnd.pick(['0', '999999', '4294967295']), kind: 'valid' };
   if (roll < 7) return { text: rnd.pick(MALFORMED), kind: 'either', raw: true };
-  return { text: rnd.pick([...NOT_NUMBERS.filter((t) => t !== ''), '1.5', '-1', '4294967296', ...UNICODE]), kind: 'invalid' };
+  const text = rnd.pick([...NOT_NUMBERS.filter((t) => t !== ''), '1.5', '-1', '4294967296', ...UNICODE]);
+  return { text, kind: text === '4294967296' && max > 4294967295 ? 'valid' : 'invalid' };
 }
 
 function caseFor(path: string, op: Operation): Case {
@@ -147,7 +149,7 @@ function caseFor(path: string, op: Operation): Case {
   const note = (name: string, v: Value) => void (v.kind === 'invalid' ? invalid.push(name) : v.kind === 'either' ? either.push(name) : undefined);
   let url = path;
   if (path.includes('{id}')) {
-    const id = pathId();
+    const id = pathId(params.find((p) => p.in === 'path' && p.name === 'id')?.schema.maximum ?? 4294967295);
     note('id', id);
     // A path segment: '/' and '?' must stay encoded whatever the variant.
     url = path.replace('{id}', id.raw ? id.text : encode(id).replace(/\//g, '%2F').replace(/\?/g, '%3F'));
