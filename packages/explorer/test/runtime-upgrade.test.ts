@@ -9,7 +9,7 @@
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
-import { events, TFT, type ChainEvent, type EventStream, type TfchainClient } from '@tfgrid/client';
+import { ChainError, events, TFT, type ChainEvent, type EventStream, type TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
 import { fetchBlock } from '../src/indexer/source';
 import { GiB, finalizedHeight, get, nodeInput, synced, tempDir, twinClient } from './support';
@@ -119,6 +119,15 @@ test('dev_setRuntime upgrades as a real chain does: :code and CodeUpdated, then 
   const pallets = async (hash: string) => new Map((await api.rpc.state.getMetadata(hash)).asLatest.pallets.map((p) => [p.name.toString(), p.index.toNumber()]));
   expect((await pallets(codeParent)).get('TfgridModule')).toBe(upgrade.pallets.SmartContractModule);
   expect((await pallets(upgrade.firstBlock.hash)).get('TfgridModule')).toBe(upgrade.pallets.TfgridModule);
+});
+
+test('a call failing after the upgrade names the moved pallet', async () => {
+  const err = await farmer.farms.create({ name: 'before_upgrade' }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ChainError);
+  expect((err as ChainError).pallet).toBe('TfgridModule');
 });
 
 test('every event of every block is decoded under the name its own runtime gives it', async () => {

@@ -1,5 +1,4 @@
 /** Typed failures: a dispatch error named from the metadata, and a node's refusal. */
-import type { ApiPromise } from '@polkadot/api';
 import type { DispatchError } from '@polkadot/types/interfaces';
 
 /** The call ran and failed (System.ExtrinsicFailed): e.g. `TfgridModule.TwinWithPubkeyExists`. */
@@ -52,12 +51,15 @@ export function asRefusal(err: unknown): InvalidTransactionError | undefined {
 }
 
 /** Names a DispatchError through the metadata. */
-export function chainErrorOf(api: ApiPromise, dispatchError: DispatchError, txHash?: string): ChainError {
+export function chainErrorOf(dispatchError: DispatchError, txHash?: string): ChainError {
   if (dispatchError.isModule) {
     const mod = dispatchError.asModule;
-    const meta = api.registry.findMetaError(mod);
+    // Named with the registry that decoded the error (that of the block's runtime version): after
+    // an upgrade that moved pallets, the API's current metadata would name another pallet.
+    const registry = dispatchError.registry;
+    const meta = registry.findMetaError(mod);
     const index = mod.index.toNumber();
-    const pallet = api.runtimeMetadata.asLatest.pallets.find((p) => p.index.toNumber() === index);
+    const pallet = registry.metadata.pallets.find((p) => p.index.toNumber() === index);
     return new ChainError(pallet ? pallet.name.toString() : meta.section, meta.name, meta.docs.join(' ').trim(), txHash);
   }
   if (dispatchError.isToken) return new ChainError('Token', dispatchError.asToken.type, '', txHash);

@@ -374,7 +374,7 @@ export class TxQueue {
   #answer(entry: Entry): void {
     if (!this.#entries.delete(entry.hash)) return;
     if (entry.dispatchError) {
-      entry.reject(chainErrorOf(this.#api, entry.dispatchError, entry.hash));
+      entry.reject(chainErrorOf(entry.dispatchError, entry.hash));
       return;
     }
     entry.resolve({ hash: entry.hash, nonce: entry.nonce, blockHash: entry.blockHash, blockNumber: entry.blockNumber, events: entry.events });
