@@ -58,6 +58,8 @@ test('refusals name what is wrong; a node without --dev does not serve it', asyn
     expect((await bad([{ pallets: { Balances: 'x' } }]))?.message).toMatch(/runtime.pallets.Balances must be a number/);
     expect((await bad([{ colour: 'red' }]))?.message).toMatch(/unsupported field\(s\): colour/);
     expect((await bad([[1]]))?.message).toMatch(/runtime must be an object/);
+    const code = '0x' + Buffer.from(':code').toString('hex');
+    expect((await rpc(chain, 'dev_setStorage', [[[code, '0x00']]])).error?.message).toMatch(/:code is changed by dev_setRuntime/);
     // Nothing was built by the refusals.
     expect((await rpc(chain, 'chain_getHeader', [])).result.number).toBe('0x0');
   } finally {

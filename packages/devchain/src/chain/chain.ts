@@ -506,6 +506,8 @@ export class Chain implements ChainApi {
 
   setStorage(changes: [Hex, Hex | null][]): Promise<Hex> {
     const raw = changes.map(([k, v]) => [k.slice(2).toLowerCase(), v === null ? null : fromHex(v)] as [string, Uint8Array | null]);
+    // The runtime a block runs is the one :code names: only an upgrade may change it.
+    if (raw.some(([k]) => k === CODE_KEY)) return Promise.reject(new RpcError(-32602, 'Invalid params: :code is changed by dev_setRuntime, not dev_setStorage'));
     return this.#devCall(async () => {
       this.#produce({ storageChanges: raw });
       return this.#head.hex;
