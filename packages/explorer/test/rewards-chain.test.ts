@@ -1,8 +1,9 @@
 /**
  * Rewards through the indexer against a dev chain: two nodes registered, the chain moved to the
  * start of the next minting period (`dev_timeTravel`, one block per jump), uptime reports signed by
- * the nodes 40 min apart, then the chain moved 27 h past the period's end; the explorer indexes it
- * all and `/nodes/:id/rewards` shows the measure and the reason.
+ * the nodes 40 min apart (one node powered down and woken by its farm), then the chain moved 27 h
+ * past the period's end; the explorer indexes it all and `/nodes/:id/rewards` shows the measure and
+ * the reason.
  */
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import type { TfchainClient } from '@tfgrid/client';
@@ -61,11 +62,20 @@ test('uptime reports over a period: measured, a reboot, an invalid reboot, below
     await report(node1, 500 + 2400 * k);
     await report(node2, 900 + 2400 * k);
   }
+  // The time of node 2's last report (its block is the newest).
+  const t3 = await chainNow(alice);
   // Node 1 reboots (uptime 300 ≤ the 2400 s since its last report): credited 300. Then +2400.
+  // Node 2 is powered down by its farm (target Down, then its state Down), which asks at once for
+  // a boot (target Up); 40 min later it is up again, booted 20 min before its report.
   await fortyMinutes();
   await report(node1, 300);
+  await farmer.nodes.changePowerTarget(n2, 'Down');
+  await node2.nodes.changePowerState('Down');
+  await farmer.nodes.changePowerTarget(n2, 'Up');
   await fortyMinutes();
   await report(node1, 2700);
+  await node2.nodes.changePowerState('Up');
+  await report(node2, 1200);
   // Then uptime 2500: more than the 2400 s since the last report, less than its 2700: a reboot
   // before the previous report (invalid), credited nothing.
   await fortyMinutes();
@@ -92,11 +102,15 @@ test('uptime reports over a period: measured, a reboot, an invalid reboot, below
   expect(r1.reward).toMatchObject({ base_musd: 6200, musd: 0, tft_units: '0' });
   expect(r1.reason).toBe('violation: the node rebooted before its previous uptime report');
 
-  // ⌊8,100 × 1000 / 2,630,880⌋ = 3 ‰.
+  // Node 2: 900 + 3 × 2400 = 8,100 s, then up until it went down and credited its sleep on waking
+  // (booted after going down, 20 min after the request, within 24 h): the time from its report 4
+  // to its wake-up report. ⌊(8,100 + that) × 1000 / 2,630,880⌋ = 4 ‰.
   const r2 = (await get<Any>(explorer, `/nodes/${n2}/rewards?period=${P.id}`)).body;
-  expect(r2.uptime).toMatchObject({ measured_seconds: 8100, reports: 4, ratio: 0.003, required_ratio: 0.95 });
+  const wake = r2.uptime.last_report;
+  expect(wake.uptime).toBe(1200);
+  expect(r2.uptime).toMatchObject({ measured_seconds: 8100 + (wake.timestamp - t3), reports: 5, ratio: 0.004, required_ratio: 0.95, power_managed: { shutdowns: 1, wakeups: 1, failed_boots: 0 } });
   expect(r2.violations).toEqual([]);
-  expect(r2.reason).toBe('uptime 0.3 % is below the required 95.0 %');
+  expect(r2.reason).toBe('uptime 0.4 % is below the required 95.0 %');
 
   const farm = (await get<Any>(explorer, `/farms/${r1.farm_id}/rewards?period=${P.id}`)).body;
   expect(farm.nodes.map((n: Any) => n.node_id)).toEqual([n1, n2]);

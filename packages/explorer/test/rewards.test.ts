@@ -15,7 +15,7 @@
  */
 import { computeReward, type FarmingPolicyInput, type NodeState, type RewardInput } from '../src/rewards/compute';
 import { periodAt, periodIdOf, PERIOD_SECONDS } from '../src/rewards/period';
-import { measureUptime, type UptimeReport } from '../src/rewards/uptime';
+import { measureUptime, type PowerEvent, type UptimeReport } from '../src/rewards/uptime';
 import { cloudUnitsPermill } from '@tfgrid/client';
 
 const GiB = 1024 ** 3;
@@ -170,4 +170,61 @@ test('other zero rewards: no report, virtualized, twin without relay, no price; 
   // A period not over yet (the 27 h after it not indexed): not complete, and a zero says so.
   expect(computeReward(input(full(), { indexedUntil: P.end })).period.complete).toBe(false);
   expect(computeReward(input(full().slice(0, 500), { indexedUntil: P.start + 2400 * 500 })).reason).toBe('uptime 45.6 % is below the required 95.0 % (so far: the index does not reach 27 h past the period end yet)');
+});
+
+/**
+ * Farmerbot sleep: after report 100 (start + 240,000) the farm sets target Down (+10 s) and the
+ * node goes down (+20 s, downAt = start + 240,020: the 20 s since report 100 are credited). A report
+ * of the old boot 10 s later is ignored. The farm asks for a boot `sleep` seconds after downAt;
+ * the node boots `bootDelay` s after that and reports at report slot `wake`, then every 2400 s.
+ */
+function sleepTrace(sleep: number, bootDelay: number, wake: number): { reports: UptimeReport[]; power: PowerEvent[] } {
+  const downAt = P.start + 240_020;
+  const booted = downAt + sleep + bootDelay;
+  const woke = (k: number): UptimeReport => report(k, P.start + 2400 * k - booted);
+  return {
+    reports: [...range(1, 100).map((k) => report(k)), { timestamp: downAt + 10, uptime: BOOTED + 240_030 }, ...range(wake, 1097).map(woke)],
+    power: [
+      { timestamp: downAt - 10, target: 'Down' },
+      { timestamp: downAt, state: 'Down' },
+      { timestamp: downAt + sleep, target: 'Up' },
+      { timestamp: booted + 60, state: 'Up' },
+    ],
+  };
+}
+const UP = { target: 'Up' as const, state: 'Up' as const, downAt: null };
+
+test('a node the farm powers down (farmerbot) and wakes within 30 min is credited its sleep', () => {
+  // Sleep 36,000 s, boot 300 s after the request, first report at slot 116 (start + 278,400):
+  // booted after going down; 278,400 − 240,020 = 38,380 s credited (≤ 24 h). Credited:
+  // 240,000 + 20 + 38,380 + 980 × 2400 (slots 117..1096) + 480 = 2,630,880 s: the whole period.
+  const { reports, power } = sleepTrace(36_000, 300, 116);
+  const r = computeReward(input(reports, { power: { atStart: UP, events: power } }));
+  expect(r.uptime).toMatchObject({ measured_seconds: 2_630_880, ratio: 1, reports: 1082, power_managed: { shutdowns: 1, wakeups: 1, failed_boots: 0 } });
+  expect(r.reward.musd).toBe(6200);
+  // Without the power events the same reports are a node down for 10 h (and a reboot).
+  expect(computeReward(input(reports)).uptime.measured_seconds).toBeLessThan(2_630_880 - 30_000);
+});
+
+test('a sleep over 24 h is not credited; booting late twice is a violation', () => {
+  // Sleep 108,000 s: woke at slot 146 (start + 350,400), 110,380 s after going down > 24 h: nothing
+  // credited. 240,000 + 20 + 950 × 2400 + 480 = 2,520,500 s → ⌊2,520,500,000 / 2,630,880⌋ = 958 ‰;
+  // 6200 × 958 / 1000 = 5939.6 → 5939 mUSD.
+  const long = sleepTrace(108_000, 300, 146);
+  const r = computeReward(input(long.reports, { power: { atStart: UP, events: long.power } }));
+  expect(r.uptime).toMatchObject({ measured_seconds: 2_520_500, ratio: 0.958, power_managed: { wakeups: 1, failed_boots: 0 } });
+  expect(r.reward.musd).toBe(5939);
+  // Two sleeps each booted 2000 s (> 30 min) after the request: no credit for either, 2 failed boots.
+  const first = sleepTrace(36_000, 2000, 117);
+  const shift = 2400 * 300;
+  const second = sleepTrace(36_000, 2000, 117);
+  const reports = [
+    ...first.reports.filter((x) => x.timestamp < P.start + 2400 * 150),
+    ...second.reports.filter((x) => x.timestamp > P.start + 2400 * 100).map((x) => ({ timestamp: x.timestamp + shift, uptime: x.uptime })),
+  ];
+  const events = [...first.power, ...second.power.map((e) => ({ ...e, timestamp: e.timestamp + shift }))];
+  const v = computeReward(input(reports, { power: { atStart: UP, events } }));
+  expect(v.uptime.power_managed).toEqual({ shutdowns: 2, wakeups: 2, failed_boots: 2 });
+  expect(v.violations).toContainEqual({ kind: 'boot_request_expired', message: 'the node failed more than 1 boot request of its farm (not up within 30 min)', failed_boots: 2 });
+  expect(v.reward.musd).toBe(0);
 });

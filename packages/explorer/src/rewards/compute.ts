@@ -9,10 +9,11 @@
  * with minimal uptime 95) a DIY node needs 95 % and a certified node 98 % of the period, and the
  * reward scales with the uptime; on other policies the policy's minimal uptime is needed and the
  * reward is whole. Zero for a node with a violation, a virtualized node, or no uptime report.
+ * Time a node spent powered down by its farm (farmerbot) counts as up within minting's limits.
  */
 import { cloudUnitsPermill, fromPermill, type Resources } from '@tfgrid/client';
 import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
-import { measureUptime, type UptimeReport, type Violation } from './uptime';
+import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
 export const UNITS_PER_TFT = 10_000_000n;
 const MILLION = 1_000_000n;
@@ -62,6 +63,8 @@ export interface RewardInput {
   node: NodeState;
   policy: FarmingPolicyInput | null;
   reports: readonly UptimeReport[];
+  /** The node's power target and state events (farmerbot); none: always up as far as power goes. */
+  power?: PowerInput;
   usage: UsageInput;
   /** The node's twin at the end; null when it does not exist. */
   twin: TwinInput | null;
@@ -91,6 +94,7 @@ export interface NodeReward {
     first_report: UptimeReport | null;
     last_report: UptimeReport | null;
     post_period_report: UptimeReport | null;
+    power_managed: { shutdowns: number; wakeups: number; failed_boots: number };
   };
   violation_count: number;
   violations: (Violation | { kind: ExtraViolationKind; message: string })[];
@@ -127,13 +131,13 @@ const pct = (permille: bigint): string => `${(Number(permille) / 10).toFixed(1)}
 
 export function computeReward(i: RewardInput): NodeReward {
   const { period, node, policy } = i;
-  const up = measureUptime(i.reports, period);
+  const up = measureUptime(i.reports, period, i.power);
   const units = cloudUnitsPermill(node.total, i.usage.nruBytes);
   const isCertified = certified(node.certificationType);
   const violations: NodeReward['violations'] = [...up.violations];
   let violationCount = up.violationCount;
   // Twin checks apply to nodes with uptime only, as in minting.
-  const twinIssue = up.firstReport ? twinViolation(i.twin) : null;
+  const twinIssue = up.hasUptime ? twinViolation(i.twin) : null;
   if (twinIssue) (violations.push(twinIssue), violationCount++);
 
   let base = 0n;
@@ -153,7 +157,7 @@ export function computeReward(i: RewardInput): NodeReward {
   const slaMet = required !== null && permille >= required;
 
   let reason: string | null = null;
-  if (!up.firstReport) reason = 'no uptime report in the period';
+  if (!up.hasUptime) reason = 'no uptime report in the period';
   else if (violations.length) reason = `violation: ${violations[0]!.message}`;
   else if (node.virtualized) reason = 'the node runs virtualized (Zero-OS in a VM) and earns nothing';
   else if (!policy) reason = `farming policy ${node.farmingPolicyId} does not exist`;
@@ -194,6 +198,7 @@ export function computeReward(i: RewardInput): NodeReward {
       first_report: up.firstReport,
       last_report: up.lastReport,
       post_period_report: up.postPeriodReport,
+      power_managed: { shutdowns: up.powerManaged.shutdowns, wakeups: up.powerManaged.wakeups, failed_boots: up.powerManaged.failedBoots },
     },
     violation_count: violationCount,
     violations,

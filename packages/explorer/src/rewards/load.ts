@@ -10,7 +10,7 @@ import type { GridView } from '../view/grid';
 import { computeReward, type FarmingPolicyInput, type NodeReward, type NodeState, type UsageInput } from './compute';
 import { nodeState } from './indexing';
 import { POST_PERIOD_SECONDS, type Period } from './period';
-import type { UptimeReport } from './uptime';
+import type { PowerEvent, PowerInput, UptimeReport } from './uptime';
 
 export interface RewardSource {
   db: ExplorerDb;
@@ -55,6 +55,24 @@ async function uptimeReports(db: ExplorerDb, nodeId: number, p: Period): Promise
   return rows.map((r) => (r.block === undefined ? { timestamp: r.timestamp, uptime: r.uptime } : { timestamp: r.timestamp, uptime: r.uptime, block: r.block }));
 }
 
+/** The node's power target and state at the period's start and its changes up to 27 h after the end. */
+async function powerOf(db: ExplorerDb, nodeId: number, p: Period): Promise<PowerInput> {
+  const all = (await db.sub('power').values({ gte: key(nodeId) + '/', lt: key(nodeId, p.end + POST_PERIOD_SECONDS + 1) }).all()) as PowerEvent[];
+  const atStart: PowerInput['atStart'] = { target: 'Up', state: 'Up', downAt: null };
+  const events: PowerEvent[] = [];
+  for (const e of all) {
+    if (e.timestamp > p.start) events.push(e);
+    else if (e.target) atStart.target = e.target;
+    else if (e.state) {
+      // Down since its first Down state event after being up.
+      if (e.state === 'Up') atStart.downAt = null;
+      else if (atStart.state === 'Up') atStart.downAt = e.timestamp;
+      atStart.state = e.state;
+    }
+  }
+  return { atStart, events };
+}
+
 /** Public traffic and IP time from the NRU reports of the node's contracts within the period. */
 async function usage(src: RewardSource, nodeId: number, p: Period): Promise<UsageInput> {
   const u: UsageInput = { nruBytes: 0, publicIpSeconds: 0, nruReports: 0 };
@@ -85,6 +103,7 @@ export async function nodeReward(src: RewardSource, n: NodeRecord, p: Period): P
     node: state,
     policy: policyInput(await src.db.get<Record<string, unknown>>('farming', key(state.farmingPolicyId))),
     reports: registeredAfter ? [] : await uptimeReports(src.db, n.nodeId, p),
+    power: await powerOf(src.db, n.nodeId, p),
     usage: registeredAfter ? { nruBytes: 0, publicIpSeconds: 0, nruReports: 0 } : await usage(src, n.nodeId, p),
     twin: twin ? { relay: twin.relay, publicKey: twin.publicKey } : null,
     indexedUntil: src.view.chainTime,

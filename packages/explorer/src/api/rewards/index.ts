@@ -12,7 +12,7 @@ const Num = Type.Number();
 const Report = Type.Object({ timestamp: Int, uptime: Int, block: Type.Optional(Int) });
 const MaybeReport = Type.Union([Report, Type.Null()]);
 const Resources = Type.Object({ cru: Int, mru: Int, sru: Int, hru: Int });
-const Violation = Type.Object({ kind: Type.String(), message: Type.String(), previous: Type.Optional(Report), reported: Type.Optional(Report) });
+const Violation = Type.Object({ kind: Type.String(), message: Type.String(), previous: Type.Optional(Report), reported: Type.Optional(Report), failed_boots: Type.Optional(Int) });
 
 const NodeRewardView = Type.Object({
   node_id: Int,
@@ -37,6 +37,7 @@ const NodeRewardView = Type.Object({
     first_report: MaybeReport,
     last_report: MaybeReport,
     post_period_report: MaybeReport,
+    power_managed: Type.Object({ shutdowns: Int, wakeups: Int, failed_boots: Int }),
   }),
   violation_count: Int,
   violations: Type.Array(Violation),
