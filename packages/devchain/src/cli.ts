@@ -9,7 +9,8 @@ const HELP = `devchain — a TFChain-compatible Substrate dev node
 Usage: devchain [--dev] [--base-path DIR] [options]
 
   --dev                  development node: serves the dev_* RPC methods (build blocks, write
-                         storage, move time); in memory unless --base-path is given
+                         storage, move time, upgrade the runtime); in memory unless
+                         --base-path is given
   --base-path DIR        persistent chain in DIR (LevelDB); restarts continue it
                          (without either flag: in memory, no dev_* methods)
   --port N               RPC port for WebSocket and HTTP (default 9944)
