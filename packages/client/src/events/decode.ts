@@ -7,6 +7,9 @@ import type { ChainEvent, EventPhase } from './types';
 /** twox128("System") ++ twox128("Events"): the same in every runtime version. */
 export const SYSTEM_EVENTS_KEY = '0x26aa394eea5630e07c48ae0c9558cef780d41e5e16056765bc8461851072c9d7';
 
+/** Most extra keys read with a block's events (a node caps a storage query's keys too). */
+export const MAX_EXTRA_KEYS = 64;
+
 type StorageAt = (keys: string[], at: string) => Promise<{ block: string; changes: [string, string | null][] }[]>;
 
 export async function blockEvents(api: ApiPromise, blockNumber: number, blockHash: string): Promise<ChainEvent[]> {
@@ -23,6 +26,7 @@ export async function blockEventsWith(
   blockHash: string,
   keys: readonly string[],
 ): Promise<{ events: ChainEvent[]; values: (string | null)[] }> {
+  if (keys.length > MAX_EXTRA_KEYS) throw new RangeError(`at most ${MAX_EXTRA_KEYS} keys are read with a block's events, got ${keys.length}`);
   const { runtime, events, values } = await rawBlockEvents(api, blockHash, keys);
   return { events: decodeEvents(runtime, events, blockNumber, blockHash), values };
 }
