@@ -23,7 +23,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { listeningSockets, listLinks, socketKey, startLocalGrid, startRelay, type LocalGrid, type LocalNode, type Relay } from '@tfgrid/localgrid';
+import { listeningSockets, socketKey, startLocalGrid, startRelay, type LocalGrid, type LocalNode, type Relay } from '@tfgrid/localgrid';
+import { instanceTag } from '@tfgrid/agent/src/network';
 import { Planetary } from '@tfgrid/agent/src/planetary';
 import { inside, serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
 import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
@@ -104,13 +105,31 @@ const B = (): Deployed['machines'][number] => site.machines.find((m) => m.name =
 const idOf = (m: Deployed['machines'][number]): string => `${m.contractId}-${m.name}`;
 const bare = (cidr: string): string => cidr.replace(/\/\d+$/, '');
 
-/** What a node's namespace holds now: its links and the namespaces on the machine made by its agent. */
-function holdings(i: number): { links: string[]; namespaces: string[]; wireguard: string[] } {
-  const links = grid.exec(i, ['ip', '-o', 'link', 'show']).split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((x): x is string => !!x).sort();
-  const namespaces = sh(['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith('tf') && !n.startsWith('tfge')).sort();
-  const wireguard = (trySh(['ls', '/var/run/wireguard']) ?? '').split('\n').filter(Boolean).sort();
-  return { links, namespaces, wireguard };
+/** Links of namespace `ns` as node `i` sees it (its network namespaces are named on the node only), sorted. */
+const linksIn = (i: number, ns: string): string[] =>
+  grid.exec(i, ['ip', ...(ns === node(i).ns ? [] : ['-n', ns]), '-o', 'link', 'show']).split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((x): x is string => !!x).sort();
+
+/**
+ * What node `i`'s agent made on the machine, by name (never pids): the links of its host
+ * namespace, its networks' namespaces with their links, its machines' namespaces with their links,
+ * its WireGuard control sockets, and the processes that run for it (wireguard-go, Yggdrasil, relays).
+ * Other tests' namespaces on the same machine are not counted: everything is told apart by the agent's instance tag or data directory.
+ */
+function holdings(i: number): { links: string[]; networks: Record<string, string[]>; machines: Record<string, string[]>; wireguard: string[]; processes: string[] } {
+  const inst = instanceTag(node(i).dataDir);
+  const networks = Object.fromEntries(grid.exec(i, ['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`tfn-${inst}`)).sort().map((n) => [n, linksIn(i, n)]));
+  const containers = JSON.parse(sh(['runc', '--root', runcRoot(i), 'list', '-f', 'json']) || '[]') as { id: string; pid: number; status: string }[] | null;
+  const machines = Object.fromEntries(
+    (containers ?? []).filter((c) => c.status === 'running').sort((a, b) => a.id.localeCompare(b.id)).map((c) => {
+      const ns = grid.exec(i, ['ip', 'netns', 'identify', String(c.pid)]).trim();
+      return [c.id, ns ? linksIn(i, ns) : []];
+    }),
+  );
+  const wireguard = (trySh(['ls', '/var/run/wireguard']) ?? '').split('\n').filter((f) => f.startsWith(`tfw${inst}`)).sort();
+  const processes = sh(['ps', '-eo', 'args']).split('\n').filter((a) => new RegExp(`^wireguard-go tfw${inst}|^yggdrasil .*${node(i).dataDir}/|network-relay\.js .*${node(i).dataDir}/`).test(a)).sort();
+  return { links: linksIn(i, node(i).ns), networks, machines, wireguard, processes };
 }
+let baseline: ReturnType<typeof holdings>[];
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-gridnet-'));
@@ -130,6 +149,7 @@ beforeAll(async () => {
   sh(['ip', '-n', LAPTOP, 'addr', 'add', `${laptopIp}/24`, 'dev', 'eth0']);
   sh(['ip', '-n', LAPTOP, 'addr', 'add', `2001:2:0:${grid.subnet}::60/64`, 'dev', 'eth0', 'nodad']);
   sh(['ip', '-n', LAPTOP, 'link', 'set', 'eth0', 'up']);
+  baseline = grid.nodes.map((_, i) => holdings(i));
   for (const who of [bob(), dave()]) {
     ok(await cli(['terms', 'accept'], who), 'terms accept');
     ok(await cli(['twin', 'create'], who), 'twin create');
@@ -272,25 +292,30 @@ test("node 0's agent killed with SIGKILL and started again brings every network 
   expect(holdings(0)).toEqual(before);
 });
 
-test('cancel removes every namespace, interface, route and WireGuard peer of the deployments; the public addresses stop answering', async () => {
-  const clean = grid.nodes.map((_, i) => holdings(i));
-  const all = [site, other, overlayName];
-  for (const [d, who] of [[site, bob()], [other, dave()], [overlayName, bob()]] as const) if (d) ok(await cli(['contracts', 'cancel', ...d.contracts.map((c) => String(c.contractId))], who), 'cancel');
-  await until('the nodes to remove everything', async () => grid.nodes.every((_, i) => holdings(i).namespaces.length === 0), 90_000, 500);
+test('cancel removes every namespace, interface, route, WireGuard peer and process of the deployments; the public addresses stop answering', async () => {
+  for (const [d, who] of [[site, bob()], [other, dave()], [overlayName, bob()]] as const) {
+    const ids = d.contracts ? d.contracts.map((c) => c.contractId) : [(d as unknown as { contractId: number }).contractId];
+    ok(await cli(['contracts', 'cancel', ...ids.map(String)], who), 'cancel');
+  }
+  const gone = (i: number): boolean => {
+    const h = holdings(i);
+    return Object.keys(h.networks).length === 0 && Object.keys(h.machines).length === 0 && h.wireguard.length === 0;
+  };
+  await until('the nodes to remove everything', async () => grid.nodes.every((_, i) => gone(i)), 90_000, 500);
   for (const [i] of grid.nodes.entries()) {
     const now = holdings(i);
-    expect(now.namespaces).toEqual([]);
-    expect(now.wireguard).toEqual([]);
-    // Only the node's own links stay: its loopback, eth0, the Yggdrasil TUN and the workload bridge.
-    expect(now.links.filter((l) => !clean[i]!.links.includes(l))).toEqual([]);
-    expect(now.links.filter((l) => /^(tfw|tfn|n\d|pub|ygg)/.test(l))).toEqual([]);
-    expect(grid.exec(i, ['ip', '-6', 'route', 'show']).split('\n').filter((r) => /^3[0-9a-f]{2}:.*\/128/.test(r))).toEqual([]);
+    expect({ node: i, networks: now.networks, machines: now.machines, wireguard: now.wireguard }).toEqual({ node: i, networks: {}, machines: {}, wireguard: [] });
+    // The node's own processes only (its Yggdrasil): no wireguard-go, no relay.
+    expect(now.processes).toEqual(baseline[i]!.processes);
+    // The node's own links only: what it had before any deployment, and the workload bridge its first machine made.
+    expect(now.links.filter((l) => !baseline[i]!.links.includes(l) && l !== 'tfgrid-wl0')).toEqual([]);
+    // No route to a machine's planetary address is left.
+    expect(grid.exec(i, ['ip', '-6', 'route', 'show']).split('\n').filter((r) => /^3[0-9a-f]{2}:.*::[0-9a-f]+ /.test(r))).toEqual([]);
   }
   expect(fromLaptop(bare(A().public!))).toBeUndefined();
   expect(fromLaptop(bare(A().publicIpv6!))).toBeUndefined();
-  expect(fromLaptop(node(GATEWAY).ip, site.gateways[0]!.fqdn)).not.toBe('a\n');
-  expect(all.length).toBe(3);
-  expect(listLinks().filter((l) => l.startsWith(`tfge${tag}`))).toEqual([LAPTOP_VETH]);
+  expect(fromLaptop(node(GATEWAY).ip, site.gateways[0]!.fqdn)).toBeUndefined();
+  expect(fromLaptop(node(GATEWAY).ip, `ygg${tag}.${node(GATEWAY).domain}`)).toBeUndefined();
 });
 
 /** The WireGuard listen ports of the networks node `i` hosts, from the saved plans. */

@@ -1,5 +1,5 @@
 /**
- * One agent as its own process inside a host's namespace (see `inHostNamespace`), as a farmer
+ * One agent as its own process on a host (its network and mount namespaces: see host-mounts.ts), as a farmer
  * runs `tfgrid-agent` on a server: its JSON log goes to `agent.log` in its directory; stop is
  * SIGTERM (the agent stops its workloads and daemons), then SIGKILL after a grace period.
  */
@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { LocalGridError } from './errors';
+import { onHost } from './host-mounts';
 
 const AGENT_BIN = path.join(path.dirname(require.resolve('@tfgrid/agent/package.json')), 'bin', 'tfgrid-agent.js');
 const STOP_GRACE_MS = 15_000;
@@ -27,7 +28,7 @@ export function spawnAgent(ns: string, dir: string, args: string[]): AgentProces
   let child: ChildProcess;
   try {
     // The bin's own node flags (its shebang), given here because node is named explicitly.
-    const [cmd, ...argv] = inHostNamespace(ns, [process.execPath, '--max-semi-space-size=1', AGENT_BIN, 'run', ...args]);
+    const [cmd, ...argv] = onHost(ns, [process.execPath, '--max-semi-space-size=1', AGENT_BIN, 'run', ...args]);
     child = spawn(cmd!, argv, { stdio: ['ignore', fd, fd], env: process.env });
   } finally {
     closeSync(fd);
@@ -60,30 +61,6 @@ export function spawnAgent(ns: string, dir: string, args: string[]): AgentProces
       clearTimeout(timer);
     },
   };
-}
-
-/**
- * The argv that runs `command` in host namespace `ns` as `ip netns exec` does — its network
- * namespace, a mount namespace of its own (slave: nothing leaks back) with a sysfs of that network
- * namespace on /sys — but keeping the cgroup mounts, which `ip netns exec` drops with the old /sys
- * and runc needs for zmachines. The process execs through to `command`: its pid is the agent's.
- */
-export function inHostNamespace(ns: string, command: string[]): string[] {
-  const script = [
-    'set -e',
-    'ns=$1; shift',
-    'stash=$(mktemp -d /tmp/lg-cgroup.XXXXXX)',
-    'trap \'umount -l "$stash" 2>/dev/null; rmdir "$stash"\' EXIT',
-    'mount --rbind /sys/fs/cgroup "$stash"',
-    'umount -l /sys',
-    // sysfs shows the interfaces of the network namespace of the process that mounts it.
-    'nsenter --net="/run/netns/$ns" mount -t sysfs sysfs /sys',
-    'mount --move "$stash" /sys/fs/cgroup',
-    'rmdir "$stash"',
-    'trap - EXIT',
-    'exec nsenter --net="/run/netns/$ns" "$@"',
-  ].join('\n');
-  return ['unshare', '--mount', '--propagation', 'slave', '--', 'sh', '-c', script, 'sh', ns, ...command];
 }
 
 /** The last lines of a log, for an error message. */

@@ -112,7 +112,7 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       claim.release();
     })());
   try {
-    const hosts = (parts.hosts = makeHosts(claim.tag, o.nodes, claim.subnet, { bridgeAddress: true, ipv6: true }));
+    const hosts = (parts.hosts = makeHosts(claim.tag, o.nodes, claim.subnet, { bridgeAddress: true, ipv6: true, mounts: true }));
     const bridgeIp = hosts.bridgeIp!;
     const bridgeIp6 = hosts.bridgeIp6!;
     log.info({ tag: claim.tag, bridge: hosts.bridge, address: bridgeIp, address6: bridgeIp6, nodes: o.nodes }, 'hosts made');

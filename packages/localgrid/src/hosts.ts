@@ -6,6 +6,7 @@
  * that was killed are found again by that tag: making hosts under a tag first removes them.
  */
 import { LocalGridError } from './errors';
+import { listHostMounts, makeHostMounts, onHost, removeHostMounts } from './host-mounts';
 import { sh, trySh } from './sh';
 
 export { sh } from './sh';
@@ -16,6 +17,8 @@ export interface Host {
   ip: string;
   /** Its IPv6 address on the bridge (2001:2:0:<subnet>::<i+2>), with `ipv6`. */
   ip6?: string;
+  /** Its mount namespace (bound to this file), with `mounts`. */
+  mounts?: string;
 }
 
 export interface Hosts {
@@ -39,6 +42,8 @@ export interface HostsOptions {
   bridgeAddress?: boolean;
   /** Also IPv6: 2001:2:0:<subnet>::<i+2>/64 on each host's eth0 (and ::1/64 on the bridge with `bridgeAddress`); default false. */
   ipv6?: boolean;
+  /** Each host also gets a mount namespace of its own (see host-mounts.ts), where `exec` runs; default false. */
+  mounts?: boolean;
 }
 
 /** The /64 of a subnet out of 2001:2::/48, its fourth group spelling the subnet as 198.18.<subnet> does. */
@@ -79,18 +84,20 @@ export function makeHosts(tag: string, n: number, subnet: number, o: HostsOption
       const ip6 = o.ipv6 ? `${ipv6Prefix(subnet)}${i + 2}` : undefined;
       if (ip6) sh(['ip', '-n', ns, '-6', 'addr', 'add', `${ip6}/64`, 'dev', 'eth0', 'nodad']);
       sh(['ip', '-n', ns, 'link', 'set', 'eth0', 'up']);
-      hosts.push({ ns, ip, ...(ip6 ? { ip6 } : {}) });
+      hosts.push({ ns, ip, ...(ip6 ? { ip6 } : {}), ...(o.mounts ? { mounts: makeHostMounts(ns) } : {}) });
     }
   } catch (e) {
     remove();
     throw e;
   }
-  return { tag, bridge, subnet, ...(bridgeIp ? { bridgeIp } : {}), ...(bridgeIp6 ? { bridgeIp6 } : {}), hosts, exec: (h, argv, input) => sh(['ip', 'netns', 'exec', h.ns, ...argv], input), remove };
+  return { tag, bridge, subnet, ...(bridgeIp ? { bridgeIp } : {}), ...(bridgeIp6 ? { bridgeIp6 } : {}), hosts, exec: (h, argv, input) => sh(h.mounts ? onHost(h.ns, argv) : ['ip', 'netns', 'exec', h.ns, ...argv], input), remove };
 }
 
 /** Everything of `tag` that exists: its namespaces (after killing what runs in them), veths and bridge. */
 export function removeHosts(tag: string): void {
-  const namespaces = listNamespaces().filter((ns) => ns.startsWith(`${tag}-h`) && /^\d+$/.test(ns.slice(tag.length + 2)));
+  const ofTag = (ns: string): boolean => ns.startsWith(`${tag}-h`) && /^\d+$/.test(ns.slice(tag.length + 2));
+  const namespaces = listNamespaces().filter(ofTag);
+  for (const ns of new Set([...namespaces, ...listHostMounts().filter(ofTag)])) removeHostMounts(ns);
   for (const ns of namespaces) killAllIn(ns);
   for (const ns of namespaces) trySh(['ip', 'netns', 'del', ns]);
   const ours = new RegExp(`^${tag}(br|v\\d+)$`);

@@ -8,5 +8,5 @@ export { listeningSockets, parseSs, socketKey, type ListeningSocket } from './so
 export { startRelay, type Relay } from './relay';
 export { processes, processesMentioning, type ProcessLine } from './procs';
 export { bootstrapDevFarm, nodeIdOf, setDevPublicConfig, syncDevFarmIps, retryUntil, untilListed, DEV_FUNDER, type Bootstrap, type FarmIp } from './bootstrap';
-export { inHostNamespace } from './agent-process';
+export { hostMounts, onHost } from './host-mounts';
 export { LocalGridError, type LocalGridErrorCode } from './errors';

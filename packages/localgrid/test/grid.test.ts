@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage } from '@tfgrid/agent';
 import { connect, DeploymentBuilder, type TfchainClient } from '@tfgrid/client';
-import { LOCK_DIR, listLinks, listNamespaces, listeningSockets, processesMentioning, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
+import { hostMounts, LOCK_DIR, listLinks, listNamespaces, listeningSockets, processesMentioning, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
 
 jest.setTimeout(240_000);
 
@@ -223,6 +223,8 @@ test('stop() leaves no namespace, interface, route, lock or process behind', asy
   expect(sh(['ip', 'route', 'show']).includes(`198.18.${subnet}.`)).toBe(false);
   expect(sh(['ip', '-6', 'route', 'show']).includes(`2001:2:0:${subnet}:`)).toBe(false);
   expect(existsSync(path.join(LOCK_DIR, `${subnet}.pid`))).toBe(false);
+  // Each host's mount namespace is gone with it.
+  expect(nodes.map((n) => existsSync(hostMounts(n.ns)))).toEqual(nodes.map(() => false));
   const alive = nodes.map((n) => n.pid).filter((pid) => {
     try {
       process.kill(pid, 0);
