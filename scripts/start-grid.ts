@@ -5,7 +5,7 @@
  * the usual ports (so the CLI works unchanged). The dev image server is relayed onto the bridge,
  * where the agents can fetch it. Prints how to reach each node.
  */
-import { startLocalGrid, startRelay, type LocalGrid, type Relay } from '@tfgrid/localgrid';
+import { onHost, startLocalGrid, startRelay, type LocalGrid, type Relay } from '@tfgrid/localgrid';
 import type { DevImages } from './start-images';
 import { lineLogger } from './start-log';
 
@@ -59,7 +59,8 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
     [
       `  node ${n.nodeId}  namespace ${n.ns}  address ${n.ip}  ipv6 ${n.ip6}${n.domain ? `  gateway ${n.domain}` : ''}`,
       `      metrics     ip netns exec ${n.ns} busybox wget -qO- ${n.metricsUrl}`,
-      `      a shell     ip netns exec ${n.ns} bash`,
+      // The node's own mount namespace too: its networks' and machines' namespaces are named there.
+      `      a shell     ${onHost(n.ns, ['bash']).join(' ')}`,
       ...(n.planetaryAddress ? [`      planetary   ${n.planetaryAddress}${n.planetaryListen ? `  (listens on ${n.planetaryListen}; the others peer with it)` : ''}`] : []),
       `      data        ${n.dataDir}   log ${n.log}`,
     ].join('\n'),

@@ -51,7 +51,9 @@ afterAll(async () => {
 test('the README multi-node example runs as written against npm start -- --nodes 3', async () => {
   const blocks = readmeBlocks('grid-walkthrough');
   grid = await startGridSystem(path.join(work, 'data'), 3, subnet);
-  const run = await runWalkthrough(blocks, work, { TFGRID_URL: grid.urls.chain, TFGRID_EXPLORER: grid.urls.explorer, TFGRID_IMAGE: grid.urls.image }, SCRIPT_TIMEOUT_MS);
+  // The deployer's saved networks go to the test's directory, not to this machine's ~/.config.
+  const state = { TFGRID_STATE_DIR: path.join(work, 'networks') };
+  const run = await runWalkthrough(blocks, work, { TFGRID_URL: grid.urls.chain, TFGRID_EXPLORER: grid.urls.explorer, TFGRID_IMAGE: grid.urls.image, ...state }, SCRIPT_TIMEOUT_MS);
   run.check(() => `npm start -- --nodes 3:\n${grid!.out().slice(-3000)}`);
   expect(run.code).toBe(0);
   expect(await interrupt(grid)).toBe(0);
