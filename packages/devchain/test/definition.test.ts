@@ -3,8 +3,6 @@
  * the declared pallets, every storage item and constant, the extrinsic and its signed extensions;
  * plus codec round trips and values exchanged with @polkadot/types.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Metadata, TypeRegistry } from '@polkadot/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { type Codec, decode, encode, type Enum, resolve } from '../src/scale/codec';
@@ -37,8 +35,7 @@ import {
   tftPricePallet,
   UncheckedExtrinsic,
 } from '../src/runtime/definition/runtime';
-
-const REFERENCE = path.resolve(__dirname, '../../..', '../shared/reference/tfchain-metadata-spec152.json');
+import { referenceMetadataHex } from './reference/reference';
 
 const ALICE = new Uint8Array(32).fill(0xa1);
 const BOB = new Uint8Array(32).fill(0xb0);
@@ -80,9 +77,8 @@ interface Reference {
   v14: any;
 }
 
-function loadReference(): Reference | undefined {
-  if (!fs.existsSync(REFERENCE)) return undefined;
-  const hex = JSON.parse(fs.readFileSync(REFERENCE, 'utf8')).result as `0x${string}`;
+function loadReference(): Reference {
+  const hex = referenceMetadataHex();
   const registry = new TypeRegistry();
   const metadata = new Metadata(registry, hex);
   registry.setMetadata(metadata, undefined, { ContractIdProvides: { extrinsic: {}, payload: {} } });
@@ -92,8 +88,6 @@ function loadReference(): Reference | undefined {
 }
 
 const ref = loadReference();
-if (!ref) console.log(`notice: ${REFERENCE} is absent; the reference conformance tests are skipped`);
-const withReference = ref ? describe : describe.skip;
 
 /** Outer enums of the real runtime hold every pallet; ours hold the declared ones, which must match. */
 const SUBSET_PATHS = new Set(['tfchain_runtime::RuntimeCall', 'tfchain_runtime::RuntimeEvent']);
@@ -204,10 +198,9 @@ class Conformance {
   }
 }
 
-withReference('conformance with the TFChain spec 152 metadata', () => {
-  // (describe.skip still runs this body to collect the tests: touch the reference lazily.)
-  const types = ref?.types ?? [];
-  const v14 = ref?.v14;
+describe('conformance with the TFChain spec 152 metadata', () => {
+  const types = ref.types;
+  const v14 = ref.v14;
   const refPallet = (name: string) => v14.pallets.find((p: any) => p.name.toString() === name);
   const conformance = new Conformance(types);
   // The identity maps are shared by all tests (one Rust type, one codec, across pallets); each
@@ -439,8 +432,8 @@ describe('codec round trips', () => {
 
 // ---------------------------------------------------------------- with @polkadot/types (reference registry)
 
-withReference('values exchanged with @polkadot/types on the reference metadata', () => {
-  const registry = ref?.registry as TypeRegistry;
+describe('values exchanged with @polkadot/types on the reference metadata', () => {
+  const registry = ref.registry;
 
   it('re-encodes a Utility.batch RuntimeCall built by @polkadot/types to the same bytes', () => {
     const transfer = registry.findMetaCall(new Uint8Array([20, 3]))({ Id: u8aToHex(BOB) }, 12_345);
@@ -478,7 +471,7 @@ withReference('values exchanged with @polkadot/types on the reference metadata',
     expect([ev.event.section, ev.event.method]).toEqual(['balances', 'Transfer']);
     expect(ev.event.data[2].toString()).toBe('5');
 
-    const accountInfoType = registry.createLookupType(ref!.types.findIndex((t) => t.path.join('::') === 'frame_system::AccountInfo'));
+    const accountInfoType = registry.createLookupType(ref.types.findIndex((t) => t.path.join('::') === 'frame_system::AccountInfo'));
     const account = { nonce: 3, consumers: 0, providers: 1, sufficients: 0, data: { free: 9n, reserved: 0n, frozen: 2n, flags: 1n << 127n } };
     const info = registry.createType(accountInfoType, encode(AccountInfo, account)) as any;
     expect([info.nonce.toNumber(), info.providers.toNumber(), info.data.free.toBigInt(), info.data.frozen.toBigInt(), info.data.flags.toBigInt()]).toEqual([
@@ -627,9 +620,9 @@ describe('grid pallets: codec round trips', () => {
   });
 });
 
-withReference('grid values exchanged with @polkadot/types on the reference metadata', () => {
-  const registry = ref?.registry as TypeRegistry;
-  const typeAt = (p: string) => registry.createLookupType(ref!.types.findIndex((t) => t.path.join('::') === p));
+describe('grid values exchanged with @polkadot/types on the reference metadata', () => {
+  const registry = ref.registry;
+  const typeAt = (p: string) => registry.createLookupType(ref.types.findIndex((t) => t.path.join('::') === p));
 
   it('our Node, Farm, Contract and ContractBill read the same in @polkadot/types', () => {
     const node = registry.createType(typeAt('tfchain_support::types::Node'), encode(Node, NODE)) as any;
