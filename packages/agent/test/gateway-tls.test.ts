@@ -17,16 +17,6 @@ import { DOMAIN, request, silent, startBackend, startGateway, until, type Backen
 
 jest.setTimeout(30_000);
 
-const hasOpenssl = ((): boolean => {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-const maybe = hasOpenssl ? test : test.skip;
-
 let dir: string;
 let backend: Backend;
 let gw: Gateway;
@@ -55,7 +45,6 @@ function get(host: string): Promise<{ status: number; body: string; cert: X509Ce
 }
 
 beforeAll(async () => {
-  if (!hasOpenssl) return;
   dir = mkdtempSync(path.join(os.tmpdir(), 'gw-certs-'));
   makeCert(`*.${DOMAIN}`);
   backend = await startBackend('tls');
@@ -71,7 +60,7 @@ afterAll(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-maybe('serves names over HTTPS with the wildcard certificate (verified against it as CA)', async () => {
+test('serves names over HTTPS with the wildcard certificate (verified against it as CA)', async () => {
   const ca = readFileSync(path.join(dir, 'fullchain.pem'));
   const verified = await new Promise<number>((resolve, reject) => {
     const req = https.request({ host: '127.0.0.1', port, servername: `secure.${DOMAIN}`, headers: { host: `secure.${DOMAIN}` }, ca, agent: false }, (res) => {
@@ -89,7 +78,7 @@ maybe('serves names over HTTPS with the wildcard certificate (verified against i
   expect(gw.status().certificate).toMatchObject({ loaded: true, subject: `CN=*.${DOMAIN}` });
 });
 
-maybe('a renewed certificate in the directory is picked up without a restart', async () => {
+test('a renewed certificate in the directory is picked up without a restart', async () => {
   makeCert(`renewed.${DOMAIN}`);
   await until(() => gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`);
   const r = await get(`secure.${DOMAIN}`);
@@ -97,7 +86,7 @@ maybe('a renewed certificate in the directory is picked up without a restart', a
   expect(r.cert.subject).toBe(`CN=renewed.${DOMAIN}`);
 });
 
-maybe('gatewayFromConfig: HTTP and HTTPS listeners and the certificate directory from the agent config', async () => {
+test('gatewayFromConfig: HTTP and HTTPS listeners and the certificate directory from the agent config', async () => {
   const added: number[] = [];
   const g = gatewayFromConfig(
     { gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0', gatewayCertDir: dir },
@@ -117,7 +106,7 @@ maybe('gatewayFromConfig: HTTP and HTTPS listeners and the certificate directory
   await plain.stop();
 });
 
-maybe('https backends: proxied over TLS through the pool; an untrusted backend certificate is a 502 unless verification is off', async () => {
+test('https backends: proxied over TLS through the pool; an untrusted backend certificate is a 502 unless verification is off', async () => {
   const server = https.createServer({ key: readFileSync(path.join(dir, 'privkey.pem')), cert: readFileSync(path.join(dir, 'fullchain.pem')) }, (req, res) => {
     res.writeHead(200, { 'content-type': 'text/plain' });
     res.end(`tls backend ${req.url}`); // chunked: no length given
