@@ -6,8 +6,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { onHost } from '@tfgrid/netns';
 import { LocalGridError } from './errors';
-import { onHost } from './host-mounts';
 
 const AGENT_BIN = path.join(path.dirname(require.resolve('@tfgrid/agent/package.json')), 'bin', 'tfgrid-agent.js');
 const STOP_GRACE_MS = 15_000;

@@ -1,5 +1,5 @@
 /** The sockets a host listens on, as `ss -H -tlnup` inside its namespace lists them (TCP listeners and unconnected UDP). */
-import { sh } from './sh';
+import { sh } from '@tfgrid/netns';
 
 export interface ListeningSocket {
   proto: 'tcp' | 'udp';

@@ -5,9 +5,8 @@
  */
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { removeHosts, trySh } from '@tfgrid/netns';
 import { LocalGridError } from './errors';
-import { removeHosts } from './hosts';
-import { trySh } from './sh';
 
 export const LOCK_DIR = '/run/tfgrid-localgrid';
 /** Picked from when no subnet is given; agent tests use low numbers (7, 8). */

@@ -1,5 +1,5 @@
 /** Bad input is refused before anything is made, with a code and the reason; ss output is read as listed. */
-import { listNamespaces, LocalGridError, makeHosts, parseSs, socketKey, startLocalGrid, type LocalGridOptions } from '../src';
+import { listNamespaces, parseSs, socketKey, startLocalGrid, type LocalGridOptions } from '../src';
 
 const base: LocalGridOptions = { nodes: 1, dataDir: '/nonexistent/localgrid-test' };
 
@@ -20,13 +20,6 @@ test.each<[Partial<LocalGridOptions>, RegExp]>([
   const before = listNamespaces();
   await expect(startLocalGrid({ ...base, ...bad })).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(message) });
   expect(listNamespaces()).toEqual(before);
-});
-
-test('host tags and counts are checked', () => {
-  expect(() => makeHosts('Bad-Tag', 1, 9)).toThrow(LocalGridError);
-  expect(() => makeHosts('waytoolongtag', 1, 9)).toThrow(/1-10 characters/);
-  expect(() => makeHosts('ok', 0, 9)).toThrow(/number of hosts must be 1-64/);
-  expect(() => makeHosts('ok', 1, 256)).toThrow(/third octet 0-255/);
 });
 
 test('ss -H -tlnup output becomes proto, address, port and program', () => {

@@ -5,7 +5,7 @@
  * machine). Every name carries a tag, so parallel runs never collide and the leftovers of a run
  * that was killed are found again by that tag: making hosts under a tag first removes them.
  */
-import { LocalGridError } from './errors';
+import { NetnsError } from './errors';
 import { listHostMounts, makeHostMounts, onHost, removeHostMounts } from './host-mounts';
 import { sh, trySh } from './sh';
 
@@ -58,9 +58,9 @@ const vethName = (tag: string, i: number): string => `${tag}v${i}`;
 
 /** `n` hosts on a fresh bridge named after `tag` (≤ 10 characters: interface names are ≤ 15). */
 export function makeHosts(tag: string, n: number, subnet: number, o: HostsOptions = {}): Hosts {
-  if (!TAG.test(tag)) throw new LocalGridError('bad-option', `host tag '${tag.slice(0, 20)}' must be 1-10 characters of [a-z0-9], starting with a letter`);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS) throw new LocalGridError('bad-option', `number of hosts must be 1-${MAX_HOSTS}, got ${n}`);
-  if (!Number.isInteger(subnet) || subnet < 0 || subnet > 255) throw new LocalGridError('bad-option', `subnet must be the third octet 0-255 of 198.18.<subnet>.0/24, got ${subnet}`);
+  if (!TAG.test(tag)) throw new NetnsError('bad-option', `host tag '${tag.slice(0, 20)}' must be 1-10 characters of [a-z0-9], starting with a letter`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS) throw new NetnsError('bad-option', `number of hosts must be 1-${MAX_HOSTS}, got ${n}`);
+  if (!Number.isInteger(subnet) || subnet < 0 || subnet > 255) throw new NetnsError('bad-option', `subnet must be the third octet 0-255 of 198.18.<subnet>.0/24, got ${subnet}`);
   removeHosts(tag);
   const bridge = bridgeName(tag);
   const hosts: Host[] = [];

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync } fr
 import path from 'node:path';
 import { sh, trySh } from './sh';
 
+// The path localgrid's hosts have always used: hosts a running grid made are found there again.
 const MOUNTS_DIR = '/run/tfgrid-localgrid/mnt';
 
 export const hostMounts = (ns: string): string => path.join(MOUNTS_DIR, ns);
