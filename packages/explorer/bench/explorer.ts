@@ -1,7 +1,8 @@
 /**
- * The explorer's benchmark:  npm run bench -w packages/explorer [-- --only ingest|api|scan]
+ * The explorer's benchmark:  npm run bench -w packages/explorer [-- --only ingest|api|scan] [--ingest both|previous|new]
  *  (a) ingest: events/s while backfilling a dev chain of >= 100,000 blocks of TFChain traffic
- *      (built once into bench/.cache, see chain.ts), served by the dev chain in its own process;
+ *      (built once into bench/.cache, see chain.ts), served by the dev chain in its own process,
+ *      by the previous block-by-block path and by ranges, in the same run;
  *  (b) API: 100,000 nodes and 200,000 contracts written through the explorer's own event
  *      handlers (grid.ts), the API in its own process, filtered sorted /nodes at 50 keep-alive
  *      connections: requests/s, p50, p99, with the response cache hitting (5 queries in turn) and
@@ -60,7 +61,7 @@ const line = (what: string, r: LoadResult) =>
 const targets = (r: LoadResult) =>
   `    targets: >= 5,000 requests/s ${r.rps >= 5000 ? 'met' : `MISSED (${fmt(r.rps)}, ${fmt(5000 / r.rps, 1)}x short)`}; p99 < 20 ms ${r.p99 < 20 ? 'met' : `MISSED (${fmt(r.p99, 2)} ms)`}`;
 
-async function api(nodes: number, contracts: number, keep: boolean): Promise<{ median: number }> {
+async function api(nodes: number, contracts: number, keep: boolean, seconds: number): Promise<{ median: number }> {
   const db = await gridDb(nodes, contracts, keep);
   try {
     const port = 9_600 + Math.floor(Math.random() * 90);
@@ -71,12 +72,12 @@ async function api(nodes: number, contracts: number, keep: boolean): Promise<{ m
         server.once('exit', (c) => reject(new Error(`api server exited ${c}`)));
       });
       log(`  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-      const cached = await load(ready.url, QUERIES, { connections: 50, seconds: 15, warmupSeconds: 3 });
+      const cached = await load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3 });
       log(line(`cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 keep-alive connections (lean raw-socket client), ${cached.seconds} s`, cached));
       log(targets(cached));
-      const viaNode = await load(ready.url, QUERIES, { connections: 50, seconds: 15, warmupSeconds: 3, client: 'node' });
+      const viaNode = await load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3, client: 'node' });
       log(line(`cached, load generator on node:http (costlier client on the same cores)`, viaNode));
-      const cold = await load(ready.url, coldQuery, { connections: 50, seconds: 15, warmupSeconds: 3 });
+      const cold = await load(ready.url, coldQuery, { connections: 50, seconds, warmupSeconds: 3 });
       log(line(`cold: the same queries each made unique (every request computed), 50 connections, ${cold.seconds} s`, cold));
       log(targets(cold));
       const single = await load(ready.url, (i) => `${QUERIES[1]!}&total_mru=${i}`, { connections: 1, seconds: 3, warmupSeconds: 1 });
@@ -91,18 +92,29 @@ async function api(nodes: number, contracts: number, keep: boolean): Promise<{ m
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' }, 'keep-db': { type: 'boolean', default: false } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, ingest: { type: 'string', default: 'both' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' }, 'keep-db': { type: 'boolean', default: false }, seconds: { type: 'string', default: '15' } } });
   const run = (p: string) => !values.only || values.only.split(',').includes(p);
   log(`machine: ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0]?.model}), Node ${process.version}`);
   if (run('ingest')) {
     const chain = await benchChain({ blocks: Number(values.blocks), nodes: 40, log });
-    const r = await ingest(chain, log);
-    log(`ingest: ${fmt(r.blocks)} blocks, ${fmt(r.events)} events in ${r.seconds.toFixed(1)} s: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.blocksPerSecond)} blocks/s`);
-    log(`  records: ${Object.entries(r.records).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
-    log(`  target >= 10,000 events/s: ${r.eventsPerSecond >= 10_000 ? 'met' : `MISSED (${fmt(r.eventsPerSecond)})`}`);
+    // The previous path (block by block: two round trips per block, one batch per block, 64
+    // blocks in flight) and the new one (ranges), on the same chain in the same run.
+    const modes = [
+      { name: 'previous (block by block, 64 in flight)', mode: { rangeBlocks: 1, concurrency: 64 } },
+      { name: 'new (ranges of 128 blocks, 4 ranges ahead)', mode: { rangeBlocks: 128, concurrency: 4 } },
+    ].filter((m) => values.ingest === 'both' || m.name.startsWith(values.ingest!));
+    const results: number[] = [];
+    for (const m of modes) {
+      const r = await ingest(chain, log, m.mode);
+      results.push(r.eventsPerSecond);
+      log(`ingest, ${m.name}: ${fmt(r.blocks)} blocks, ${fmt(r.events)} events in ${r.seconds.toFixed(1)} s: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.blocksPerSecond)} blocks/s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+      log(`  records: ${Object.entries(r.records).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+      log(`  target >= 10,000 events/s: ${r.eventsPerSecond >= 10_000 ? 'met' : `MISSED (${fmt(r.eventsPerSecond)})`}`);
+    }
+    if (results.length === 2) log(`ingest: new / previous = ${(results[1]! / results[0]!).toFixed(2)}x (README reference, five round trips per block: 5,186 events/s)`);
   }
   let apiMs = 0;
-  if (run('api') || run('scan')) apiMs = (await api(Number(values.nodes), Number(values.contracts), values['keep-db'] === true)).median;
+  if (run('api') || run('scan')) apiMs = (await api(Number(values.nodes), Number(values.contracts), values['keep-db'] === true, Number(values.seconds))).median;
   if (run('scan')) {
     const grid = syntheticGrid(Number(values.nodes), Number(values.contracts), Math.floor(Date.now() / 1000));
     const s = await chainScan(grid, log, { minFreeMru: 0, country: 'Belgium' });

@@ -20,7 +20,13 @@ export interface IngestResult {
   records: Record<string, number>;
 }
 
-export async function ingest(chain: BenchChain, log: (s: string) => void): Promise<IngestResult> {
+/** How the indexer reads and writes: ranges of blocks per round trip and batch (the default), or block by block (the previous path). */
+export interface IngestMode {
+  rangeBlocks: number;
+  concurrency: number;
+}
+
+export async function ingest(chain: BenchChain, log: (s: string) => void, mode: IngestMode): Promise<IngestResult> {
   // A copy: the dev chain writes to its store on start, the cache stays as built.
   const work = mkdtempSync(path.join(tmpdir(), 'explorer-bench-'));
   cpSync(chain.dir, path.join(work, 'chain'), { recursive: true });
@@ -31,15 +37,15 @@ export async function ingest(chain: BenchChain, log: (s: string) => void): Promi
     const head = (await client.api.rpc.chain.getHeader(await client.api.rpc.chain.getFinalizedHead())).number.toNumber();
     await db.open();
     const metrics = new ExplorerMetrics();
-    const indexer = new Indexer({ api: client.api, db, metrics, concurrency: Number(process.env.BENCH_CONCURRENCY ?? 64) });
+    const indexer = new Indexer({ api: client.api, db, metrics, ...mode });
     log(`ingest: backfilling ${head} finalized blocks...`);
     const t0 = process.hrtime.bigint();
     await indexer.start();
     let last = 0;
     while (indexer.status().indexedHeight < head) {
-      await new Promise((r) => setTimeout(r, 1000));
+      await new Promise((r) => setTimeout(r, 200));
       const h = indexer.status().indexedHeight;
-      if (h - last >= 10_000 || h === head) (log(`  block ${h} (${metrics.rates().events.toFixed(0)} events/s now)`), (last = h));
+      if (h - last >= 20_000 || h === head) (log(`  block ${h} (${metrics.rates().events.toFixed(0)} events/s now)`), (last = h));
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const events = (await metrics.events.get()).values[0]?.value ?? 0;

@@ -31,6 +31,48 @@ export async function blockEventsWith(
   return { events: decodeEvents(runtime, events, blockNumber, blockHash), values };
 }
 
+/** Most blocks one `rangeEventsWith` reads (its reply holds every block's events). */
+export const MAX_RANGE_BLOCKS = 1000;
+
+type StorageRange = (keys: string[], from: string, to: string) => Promise<{ block: string; changes: [string, string | null][] }[]>;
+
+/**
+ * The events and the raw values of `keys` of blocks `firstNumber`..`firstNumber + count - 1`
+ * (hashes `fromHash`, `toHash`), in one `state_queryStorage` over the range: it answers every
+ * key at the first block, then the keys that changed at each later block. Every block must be
+ * in the answer for its hash to be known, so `keys` should hold one that changes with every
+ * block (Timestamp.Now does); when a block is missing the answer is null (read those blocks one
+ * by one). Each block is decoded with the runtime version that made it, as `blockEventsWith`
+ * does, so an upgrade inside the range switches metadata at the block that names it. Substrate
+ * serves the call only with unsafe RPC methods: its refusal is the caller's to handle.
+ */
+export async function rangeEventsWith(
+  api: ApiPromise,
+  firstNumber: number,
+  count: number,
+  fromHash: string,
+  toHash: string,
+  keys: readonly string[],
+): Promise<{ number: number; hash: string; events: ChainEvent[]; values: (string | null)[] }[] | null> {
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_RANGE_BLOCKS) throw new RangeError(`a range holds 1 to ${MAX_RANGE_BLOCKS} blocks, got ${count}`);
+  if (keys.length > MAX_EXTRA_KEYS) throw new RangeError(`at most ${MAX_EXTRA_KEYS} keys are read with a block's events, got ${keys.length}`);
+  const query = (api.rpc.state.queryStorage as unknown as { raw: StorageRange }).raw;
+  const all = [SYSTEM_EVENTS_KEY, LAST_RUNTIME_UPGRADE_KEY, ...keys].map((k) => k.toLowerCase());
+  const sets = await query(all, fromHash, toHash);
+  if (sets.length !== count || sets[0]?.block.toLowerCase() !== fromHash.toLowerCase() || sets[count - 1]?.block.toLowerCase() !== toHash.toLowerCase()) return null;
+  // The values so far: a key absent from a block's changes kept its previous block's value.
+  const current = new Map<string, string | null>();
+  const out: { number: number; hash: string; events: ChainEvent[]; values: (string | null)[] }[] = [];
+  for (let i = 0; i < count; i++) {
+    const { block: hash, changes } = sets[i]!;
+    for (const [k, v] of changes) current.set(k.toLowerCase(), v);
+    const [events = null, lastUpgrade = null, ...values] = all.map((k) => current.get(k) ?? null);
+    const runtime = await runtimesOf(api).forBlock(hash, lastUpgrade);
+    out.push({ number: firstNumber + i, hash, events: decodeEvents(runtime, events, firstNumber + i, hash), values });
+  }
+  return out;
+}
+
 /** A block's System.Events records (codecs), read as `blockEvents` reads them. */
 export async function blockEventRecords(api: ApiPromise, blockHash: string): Promise<EventRecord[]> {
   const { runtime, events } = await rawBlockEvents(api, blockHash, []);

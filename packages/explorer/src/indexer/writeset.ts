@@ -2,6 +2,8 @@
  * One block's writes: reads see the block's own earlier writes; `ops` become one batch with the
  * cursor. Twins, farms, nodes and contracts are read from the in-memory view (which holds exactly
  * what the database holds up to the previous block) instead of LevelDB: no disk read per event.
+ * Blocks written in one batch share their reads: a block's set made with the `previous` block's
+ * set sees the earlier blocks' writes (not yet in the view or the database), and keeps its own ops.
  */
 import { idOf } from '../db/keys';
 import type { ExplorerDb, Op, SublevelName } from '../db/store';
@@ -10,13 +12,14 @@ import type { GridView } from '../view/grid';
 export class WriteSet {
   #db: ExplorerDb;
   #view: GridView | undefined;
-  #cache = new Map<string, unknown>();
+  #cache: Map<string, unknown>;
   /** The last write of each record: a block that updates a node ten times writes it once. */
   #ops = new Map<string, Op>();
 
-  constructor(db: ExplorerDb, view?: GridView) {
+  constructor(db: ExplorerDb, view?: GridView, previous?: WriteSet) {
     this.#db = db;
     this.#view = view;
+    this.#cache = previous ? previous.#cache : new Map();
   }
 
   async get<T>(sub: SublevelName, key: string): Promise<T | undefined> {
