@@ -20,6 +20,7 @@ import { streamRoutes, type StreamOptions } from './stream';
 import { systemRoutes } from './system';
 import { twinRoutes } from './twins';
 import { validationMessage } from './validation-message';
+import { webPageRoutes } from './web-page';
 
 export interface AppOptions extends Omit<ApiContext, 'view'> {
   /** The view to answer from: the indexer's; else one loaded from the database (a read-only API). */
@@ -81,5 +82,6 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   streamRoutes(app, ctx, metrics, opts.stream);
   systemRoutes(app, ctx, metrics);
   swaggerUiRoutes(app);
+  webPageRoutes(app, ctx);
   return app;
 }

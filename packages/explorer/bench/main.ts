@@ -1,0 +1,5 @@
+/** `npm run bench -w packages/explorer [-- ui]`: `ui` is the web page's benchmark (ui.ts), anything else the explorer's (explorer.ts). */
+if (process.argv[2] === 'ui') {
+  process.argv.splice(2, 1);
+  require('./ui');
+} else require('./explorer');

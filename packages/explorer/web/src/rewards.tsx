@@ -1,0 +1,110 @@
+/** A node's or a farm's farming reward for a minting period, from the explorer's minting computation. */
+import { useState } from 'preact/hooks';
+import { ErrorBox, Loading, PeriodPicker, Show, useApi } from './components';
+import { percent, tft, usd } from './format';
+import type { FarmReward, NodeReward, Periods } from './types';
+
+function Reason({ r }: { r: NodeReward }) {
+  if (!r.reason) return <>{r.uptime.sla_met ? 'rewarded' : '—'}</>;
+  return <>{r.reason}</>;
+}
+
+function NodeRewardRows({ rewards }: { rewards: NodeReward[] }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label="Rewards per node">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Node</th>
+            <th scope="col">Uptime</th>
+            <th scope="col">Reports</th>
+            <th scope="col">CU / SU</th>
+            <th scope="col">Reward</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {rewards.map((r) => (
+            <tr key={r.node_id}>
+              <td>
+                <a href={`#/nodes/${r.node_id}`}>{r.node_id}</a>
+              </td>
+              <td>
+                {percent(r.uptime.ratio)}
+                {r.uptime.required_ratio !== null && ` (needs ${percent(r.uptime.required_ratio)})`}
+              </td>
+              <td>{r.uptime.reports}</td>
+              <td>
+                {r.units.cu.toFixed(2)} / {r.units.su.toFixed(2)}
+              </td>
+              <td>
+                {tft(r.reward.tft)} ({usd(r.reward.usd)})
+              </td>
+              <td>
+                <Reason r={r} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function usePeriod(): [Periods | null, number | null, (id: number) => void, ReturnType<typeof useApi<Periods>>] {
+  const periods = useApi<Periods>('/rewards/periods');
+  const [chosen, setChosen] = useState<number | null>(null);
+  const p = periods.state === 'ok' ? periods.data : null;
+  return [p, chosen ?? p?.current.id ?? null, setChosen, periods];
+}
+
+function PeriodNote({ complete }: { complete: boolean }) {
+  return complete ? null : <p class="note">This period is not over: the figures are those so far.</p>;
+}
+
+export function NodeRewards({ nodeId }: { nodeId: number }) {
+  const [periods, period, setPeriod, loadedPeriods] = usePeriod();
+  const reward = useApi<NodeReward>(period === null ? null : `/nodes/${nodeId}/rewards`, { period: period ?? undefined }, ['uptime']);
+  if (loadedPeriods.state === 'error') return <ErrorBox message={loadedPeriods.message} />;
+  if (!periods || period === null) return <Loading what="minting periods" />;
+  return (
+    <div class="rewards">
+      <PeriodPicker periods={periods} value={period} onChange={setPeriod} />
+      <Show loaded={reward} what="rewards" ok={(r) => (
+        <>
+          <p class="big" data-testid="node-reward">
+            {tft(r.reward.tft)} <span class="muted">({usd(r.reward.usd)})</span>
+          </p>
+          <PeriodNote complete={r.period.complete} />
+          <NodeRewardRows rewards={[r]} />
+          {r.violations.length > 0 && (
+            <ul class="violations" aria-label="Violations">
+              {r.violations.map((v, i) => <li key={i}>{v.kind}: {v.message}</li>)}
+            </ul>
+          )}
+        </>
+      )} />
+    </div>
+  );
+}
+
+export function FarmRewards({ farmId }: { farmId: number }) {
+  const [periods, period, setPeriod, loadedPeriods] = usePeriod();
+  const reward = useApi<FarmReward>(period === null ? null : `/farms/${farmId}/rewards`, { period: period ?? undefined }, ['uptime', 'node']);
+  if (loadedPeriods.state === 'error') return <ErrorBox message={loadedPeriods.message} />;
+  if (!periods || period === null) return <Loading what="minting periods" />;
+  return (
+    <div class="rewards">
+      <PeriodPicker periods={periods} value={period} onChange={setPeriod} />
+      <Show loaded={reward} what="rewards" ok={(r) => (
+        <>
+          <p class="big" data-testid="farm-reward">
+            {tft(r.total.tft)} <span class="muted">({usd(r.total.usd)}) — {r.total.nodes_rewarded} of {r.total.nodes} nodes rewarded</span>
+          </p>
+          <PeriodNote complete={r.period.complete} />
+          {r.nodes.length === 0 ? <p class="empty">The farm has no node.</p> : <NodeRewardRows rewards={r.nodes} />}
+        </>
+      )} />
+    </div>
+  );
+}
