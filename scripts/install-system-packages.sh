@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The Debian packages the tests and a 3Node need (containers, loop filesystems, overlays, networks).
+# The Debian packages the tests and a 3Node need (containers, loop filesystems, overlays, networks;
+# chromium for the explorer web page's browser test).
 # Installs only what is missing; `apt-get update` first, as a fresh machine's lists are empty.
 set -euo pipefail
-APT_PACKAGES="runc busybox-static e2fsprogs util-linux iproute2 zstd wireguard-tools wireguard-go yggdrasil curl"
+APT_PACKAGES="runc busybox-static e2fsprogs util-linux iproute2 zstd wireguard-tools wireguard-go yggdrasil curl chromium"
 missing=()
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -165,6 +165,7 @@ async function main(): Promise<void> {
       '',
       `tfgrid is running — node ${reg.nodeId} (twin ${reg.twinId}) in farm ${boot.farmId} "${o.farmName}"`,
       `  chain RPC       ${chain.url}   (HTTP ${chain.httpUrl}, metrics ${chain.httpUrl}/metrics)`,
+      `  explorer page   ${http}/   (the grid in a browser: nodes, farms, rewards, live)`,
       `  explorer API    ${http}   (Swagger UI ${http}/swagger, metrics ${http}/metrics)`,
       `  agent metrics   http://${metrics}/metrics`,
       `  dev image       ${images.url}   sha256 ${images.sha256}`,
