@@ -54,6 +54,11 @@ function logged(i: number, msg: string): Record<string, unknown> | undefined {
   const line = agents[i]!.log.split('\n').find((l) => l.includes(`"msg":"${msg}"`) && l.endsWith('}'));
   return line ? (JSON.parse(line) as Record<string, unknown>) : undefined;
 }
+/** Whether agent `i` still holds a machine: a bundle under its machines directory (removed last, after the machine's namespace). */
+function holdsMachines(i: number): boolean {
+  const dir = path.join(agentDir(i), 'machines');
+  return existsSync(dir) && readdirSync(dir).length > 0;
+}
 /** Whether agent `i` still holds a namespace of a private network. */
 const holdsNetworks = (i: number): boolean => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' }).includes(`tfn-${instanceTag(agentDir(i))}`);
 
@@ -140,6 +145,8 @@ afterAll(async () => {
     await cli(['contracts', 'cancel', ...live.map(String), '--url', chain.url], env);
     await until('the nodes to remove the networks', async () => agents.every((_, i) => !holdsNetworks(i)), 60_000, 500).catch(() => undefined);
   }
+  // A machine canceled last may still be being removed: stopping its agent now would leave its namespace.
+  await until('the nodes to remove their machines', async () => agents.every((_, i) => !holdsMachines(i)), 60_000, 500).catch(() => undefined);
   for (const a of agents) {
     if (a.p.exitCode !== null) continue;
     const exited = new Promise((r) => a.p.once('exit', r));

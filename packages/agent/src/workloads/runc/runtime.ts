@@ -25,7 +25,7 @@ import { isAlive, readStat } from '../proc';
 import type { MachineNetworking, Runtime, RuntimeEvent, RuntimeSpec, RuntimeStartOptions } from '../types';
 import { RuntimeError } from './errors';
 import { canLimitSwap, limitProblems, oomKills, readLimits, removeEmptyCgroups, type AppliedLimits } from './limits';
-import { readHash, shortHash } from './names';
+import { machineKey, readHash, shortHash } from './names';
 import { DEFAULT_WORKLOAD_BRIDGE, DEFAULT_WORKLOAD_SUBNET, WorkloadNetwork } from './network';
 import { mountRootfs, removeRootfs, unmountRootfs } from './rootfs';
 import { Runc, type ContainerState } from './runc';
@@ -171,7 +171,7 @@ export class RuncRuntime implements Runtime {
       return this.#result(cur);
     }
     if (cur) await this.#halt(cur);
-    const key = shortHash(`${path.resolve(this.#o.dataDir)}/${id}`);
+    const key = machineKey(this.#o.dataDir, id);
     const bundle = this.bundle(id);
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
     // A container an earlier agent run started from this very spec is taken over, never started twice.
@@ -316,7 +316,7 @@ export class RuncRuntime implements Runtime {
       }
       this.#machines.delete(id);
       await removeRootfs(this.bundle(id));
-      await this.network.detach(id, shortHash(`${path.resolve(this.#o.dataDir)}/${id}`));
+      await this.network.detach(id, machineKey(this.#o.dataDir, id));
       rmSync(this.bundle(id), { recursive: true, force: true });
       removeEmptyCgroups(RUNC_CGROUP_ROOT, `tfgrid/${this.#instance}`);
       this.#pruneImages();
