@@ -29,14 +29,19 @@ export interface PageProblems {
   problems: string[];
   /** Responses ≥ 400 whose URL contains one of these are expected (a test of an error message). */
   expect(urlPart: string): void;
+  /** While the server is down on purpose: requests to it may fail; returns the end of that. */
+  serverDown(origin: string): () => void;
 }
 
 export function watch(page: Page): PageProblems {
   const problems: string[] = [];
   const expected: string[] = [];
   const isExpected = (url: string) => expected.some((e) => url.includes(e));
+  let down: string | null = null;
+  const whileDown = (url: string) => down !== null && url.startsWith(down);
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
+    if (whileDown(m.location().url) && /net::ERR_CONNECTION_REFUSED|Failed to load resource/.test(m.text())) return;
     // Chromium logs each refused response as a console error too; the response check judges those.
     if (/^Failed to load resource: the server responded with a status of 4\d\d/.test(m.text()) && isExpected(m.location().url)) return;
     problems.push(`console error: ${m.text()} (${m.location().url})`);
@@ -44,11 +49,18 @@ export function watch(page: Page): PageProblems {
   page.on('pageerror', (e) => problems.push(`uncaught: ${e.message}`));
   page.on('requestfailed', (r) => {
     // A navigation cancels the requests of the page it leaves (the event stream): not a failure.
-    if (r.failure()?.errorText === 'net::ERR_ABORTED') return;
+    if (r.failure()?.errorText === 'net::ERR_ABORTED' || whileDown(r.url())) return;
     problems.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`);
   });
   page.on('response', (r) => {
     if (r.status() >= 400 && !isExpected(r.url())) problems.push(`HTTP ${r.status()}: ${r.url()}`);
   });
-  return { problems, expect: (u) => void expected.push(u) };
+  return {
+    problems,
+    expect: (u) => void expected.push(u),
+    serverDown(origin) {
+      down = origin;
+      return () => void (down = null);
+    },
+  };
 }

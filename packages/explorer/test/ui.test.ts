@@ -216,6 +216,23 @@ test('a node registered during the test appears without a reload; the Live page 
   await screenshots('live', 'table.live tbody tr');
 });
 
+test('when the explorer restarts, a banner says the stream is down; it reconnects and the page follows again', async () => {
+  await view('#/nodes');
+  await page.locator('table.nodes tbody tr').nth(3).waitFor();
+  const port = Number(new URL(explorer.url).port);
+  const back = seen.serverDown(explorer.url);
+  await explorer.stop();
+  const banner = page.getByRole('alert').filter({ hasText: 'event stream is down' });
+  await banner.waitFor();
+  explorer = await startExplorer({ chain: chain.url, db: tmp.dir, port, pollMs: 200 });
+  await banner.waitFor({ state: 'detached', timeout: 30_000 });
+  back();
+  await screenshots('nodes-after-reconnect', 'table.nodes tbody tr');
+  const c = await nodeClient(4);
+  const id = await c.nodes.create(nodeInput(alpha, { serialNumber: 'SN-UI-after' }), { wait: 'finalized' });
+  await page.locator(`tr[data-node-id="${id}"]`).waitFor({ timeout: 30_000 });
+});
+
 test('/ answers JSON to API clients and the page to browsers; assets are cached and compressed', async () => {
   for (const accept of [undefined, 'application/json', '*/*', 'application/json, text/html']) {
     const r = await fetch(`${explorer.url}/`, { headers: accept ? { accept } : {} });

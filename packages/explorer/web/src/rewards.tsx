@@ -58,8 +58,10 @@ function usePeriod(): [Periods | null, number | null, (id: number) => void, Retu
   return [p, chosen ?? p?.current.id ?? null, setChosen, periods];
 }
 
-function PeriodNote({ complete }: { complete: boolean }) {
-  return complete ? null : <p class="note">This period is not over: the figures are those so far.</p>;
+function PeriodNote({ period }: { period: NodeReward['period'] }) {
+  if (period.complete) return null;
+  if (period.indexed_until < period.end) return <p class="note">This period is not over: the figures are those so far.</p>;
+  return <p class="note">Not final yet: minting also counts each node's first report in the 27 h after the period's end.</p>;
 }
 
 export function NodeRewards({ nodeId }: { nodeId: number }) {
@@ -75,7 +77,7 @@ export function NodeRewards({ nodeId }: { nodeId: number }) {
           <p class="big" data-testid="node-reward">
             {tft(r.reward.tft)} <span class="muted">({usd(r.reward.usd)})</span>
           </p>
-          <PeriodNote complete={r.period.complete} />
+          <PeriodNote period={r.period} />
           <NodeRewardRows rewards={[r]} />
           {r.violations.length > 0 && (
             <ul class="violations" aria-label="Violations">
@@ -101,7 +103,7 @@ export function FarmRewards({ farmId }: { farmId: number }) {
           <p class="big" data-testid="farm-reward">
             {tft(r.total.tft)} <span class="muted">({usd(r.total.usd)}) — {r.total.nodes_rewarded} of {r.total.nodes} nodes rewarded</span>
           </p>
-          <PeriodNote complete={r.period.complete} />
+          <PeriodNote period={r.period} />
           {r.nodes.length === 0 ? <p class="empty">The farm has no node.</p> : <NodeRewardRows rewards={r.nodes} />}
         </>
       )} />

@@ -80,7 +80,7 @@ export interface Periods {
 export interface NodeReward {
   node_id: number;
   farm_id?: number;
-  period: Period & { complete: boolean };
+  period: Period & { complete: boolean; indexed_until: number };
   units: { cu: number; su: number; nu: number; public_ip_hours: number };
   policy: { id: number; name: string } | null;
   uptime: { ratio: number; required_ratio: number | null; sla_met: boolean; reports: number; reboots: number };
@@ -92,7 +92,7 @@ export interface NodeReward {
 export interface FarmReward {
   farm_id: number;
   farm_name: string;
-  period: Period & { complete: boolean };
+  period: Period & { complete: boolean; indexed_until: number };
   total: { musd: number; usd: number; tft: number; nodes: number; nodes_rewarded: number };
   nodes: NodeReward[];
 }

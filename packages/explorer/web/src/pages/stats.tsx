@@ -55,11 +55,11 @@ export function StatsPage() {
             const sum = (f: (n: Node) => number) => nodes.reduce((a, n) => a + f(n), 0);
             return (
               <>
-                <p class="muted">Nodes that are up ({nodes.length}):</p>
-                <Capacity label="CPU cores" used={sum((n) => n.used_resources.cru)} total={sum((n) => n.total_resources.cru)} bytes={false} />
-                <Capacity label="Memory" used={sum((n) => n.used_resources.mru)} total={sum((n) => n.total_resources.mru)} />
-                <Capacity label="SSD" used={sum((n) => n.used_resources.sru)} total={sum((n) => n.total_resources.sru)} />
-                <Capacity label="HDD" used={sum((n) => n.used_resources.hru)} total={sum((n) => n.total_resources.hru)} />
+                <p class="muted">Nodes that are up ({nodes.length}); used is what contracts reserve and what nodes keep for themselves:</p>
+                <Capacity label="CPU cores" used={sum((n) => n.total_resources.cru - n.free_resources.cru)} total={sum((n) => n.total_resources.cru)} bytes={false} />
+                <Capacity label="Memory" used={sum((n) => n.total_resources.mru - n.free_resources.mru)} total={sum((n) => n.total_resources.mru)} />
+                <Capacity label="SSD" used={sum((n) => n.total_resources.sru - n.free_resources.sru)} total={sum((n) => n.total_resources.sru)} />
+                <Capacity label="HDD" used={sum((n) => n.total_resources.hru - n.free_resources.hru)} total={sum((n) => n.total_resources.hru)} />
               </>
             );
           }} />
