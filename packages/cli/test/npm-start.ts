@@ -21,23 +21,28 @@ export interface Started {
 export const startArgs = (dataDir: string): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dataDir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0', '--images-port', '0'];
 export const startEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
 
-/** Starts `scripts/start.ts` on `dataDir` (with `env` added to its environment) and resolves once it says it is running. */
-export async function startSystem(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
-  const child = spawn(process.execPath, startArgs(dataDir), { cwd: ROOT, env: { ...startEnv(), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `node scripts/start.ts ARGS` with `env`, resolved once it says it is running (within `timeoutMs`); `grab` reads its summary. */
+async function runStart(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ child: ChildProcess; out: () => string; grab: (re: RegExp) => string }> {
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   try {
-    await until('tfgrid is running', async () => out.includes('Ctrl-C stops everything') || child.exitCode !== null, 150_000, 200);
+    await until('tfgrid is running', async () => out.includes('Ctrl-C stops everything') || child.exitCode !== null, timeoutMs, 200);
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
   } catch (e) {
     child.kill('SIGKILL');
     throw new Error(`${(e as Error).message}\n${out}`);
   }
-  const grab = (re: RegExp): string => re.exec(out)![1]!;
+  return { child, out: () => out, grab: (re) => re.exec(out)![1]! };
+}
+
+/** Starts `scripts/start.ts` on `dataDir` (with `env` added to its environment) and resolves once it says it is running. */
+export async function startSystem(dataDir: string, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+  const { child, out, grab } = await runStart(startArgs(dataDir), { ...startEnv(), ...env }, 150_000);
   return {
     child,
-    out: () => out,
+    out,
     urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), metrics: grab(/agent metrics\s+(http:\/\/\S+)/), images: grab(/dev image\s+(http:\/\/\S+)/) },
     nodeId: Number(grab(/tfgrid is running — node (\d+)/)),
   };
@@ -57,21 +62,10 @@ export interface StartedGrid {
  */
 export async function startGridSystem(dataDir: string, nodes: number, subnet: number): Promise<StartedGrid> {
   const args = [...startArgs(dataDir).filter((a, i, all) => a !== '--agent-metrics-port' && all[i - 1] !== '--agent-metrics-port'), '--nodes', String(nodes), '--subnet', String(subnet), '--log-level', 'warn'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { ...startEnv(), TFGRID_AGENT_ROOT: FIXTURE_ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
-  try {
-    await until('the grid is running', async () => out.includes('Ctrl-C stops everything') || child.exitCode !== null, 240_000, 200);
-    if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
-  } catch (e) {
-    child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${out}`);
-  }
-  const grab = (re: RegExp): string => re.exec(out)![1]!;
+  const { child, out, grab } = await runStart(args, { ...startEnv(), TFGRID_AGENT_ROOT: FIXTURE_ROOT }, 240_000);
   return {
     child,
-    out: () => out,
+    out,
     urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), image: grab(/dev image\s+(http:\/\/\S+)/) },
     bridgeIp: grab(/on bridge \S+ \(([\d.]+)\/24/),
   };
