@@ -8,7 +8,9 @@ import { idOf } from '../db/keys';
 import type { ExplorerDb, Op } from '../db/store';
 import type { ContractRecord, FarmRecord, NodeRecord, TwinRecord } from '../indexer/records';
 import { CHANGE_TYPES, ChangeFeed, type BlockChanges, type Change, type ChangeType } from './feed';
+import { ContractIndex } from './contract-index';
 import { NodeIndex } from './node-index';
+import { NodeTotals } from './node-totals';
 import { addReport, emptyCoverage, type Coverage } from './reputation';
 
 function addTo(m: Map<number, Set<number>>, k: number, id: number): void {
@@ -30,6 +32,8 @@ export class GridView {
   /** Pricing policies by id, as the chain's JSON (node prices read them). */
   readonly pricing = new Map<number, Record<string, unknown>>();
   readonly nodeIndex = new NodeIndex(this.nodes);
+  readonly nodeTotals = new NodeTotals();
+  readonly contractIndex = new ContractIndex(this.contracts);
   readonly feed = new ChangeFeed();
   /** Last block whose writes are applied. */
   height = -1;
@@ -104,11 +108,15 @@ export class GridView {
         const prev = this.nodes.get(n.nodeId);
         this.nodes.set(n.nodeId, n);
         this.nodeIndex.update(prev, n);
+        if (prev) this.nodeTotals.add(prev, -1);
+        this.nodeTotals.add(n, 1);
         return;
       }
       case 'contract': {
         const c = value as ContractRecord;
+        const prev = this.contracts.get(c.contractId);
         this.contracts.set(c.contractId, c);
+        this.contractIndex.update(prev, c);
         addTo(this.contractsByTwin, c.twinId, c.contractId);
         if (c.type !== 'name') addTo(this.contractsByNode, c.nodeId, c.contractId);
         return;
@@ -144,12 +152,14 @@ export class GridView {
         if (!prev) return;
         this.nodes.delete(id);
         this.nodeIndex.update(prev, undefined);
+        this.nodeTotals.add(prev, -1);
         return;
       }
       case 'contract': {
         const c = this.contracts.get(id);
         if (!c) return;
         this.contracts.delete(id);
+        this.contractIndex.update(c, undefined);
         this.contractsByTwin.get(c.twinId)?.delete(id);
         this.contractsByNode.get(c.nodeId)?.delete(id);
         return;

@@ -4,7 +4,7 @@
  * small candidate sets for selective filters.
  */
 import { freeCapacity } from '@tfgrid/client';
-import type { NodeRecord } from '../indexer/records';
+import type { NodeRecord, Resources } from '../indexer/records';
 
 /** Sort fields whose value depends only on the record (status and reputation depend on "now"). */
 export const STATIC_NODE_SORT = [
@@ -18,8 +18,18 @@ type Res = 'cru' | 'mru' | 'sru' | 'hru';
 
 /** Last seen: the later of its last update and its last uptime report. */
 export const seenAt = (n: NodeRecord): number => Math.max(n.updatedAt, n.lastUptimeReport);
-/** Free = total − the node's reserved share − used (the client's computation, as the node admits). */
-export const freeOf = (n: NodeRecord, r: Res): number => freeCapacity(n.total, n.used)[r];
+/**
+ * Free = total − the node's reserved share − used (the client's computation, as the node admits),
+ * computed once per record: records are replaced on change, never mutated, so a record's free
+ * capacity never changes (filters and sorts read it per node and request).
+ */
+const freeOfRecord = new WeakMap<NodeRecord, Resources>();
+export function nodeFree(n: NodeRecord): Resources {
+  let f = freeOfRecord.get(n);
+  if (f === undefined) freeOfRecord.set(n, (f = freeCapacity(n.total, n.used)));
+  return f;
+}
+export const freeOf = (n: NodeRecord, r: Res): number => nodeFree(n)[r];
 export const usedOf = (n: NodeRecord, r: Res): number => Math.max(0, n.used[r]);
 
 export function staticSortKey(by: StaticNodeSort): (n: NodeRecord) => Key {

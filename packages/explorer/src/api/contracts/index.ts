@@ -3,8 +3,9 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
 import type { BillRecord, ContractRecord, FarmRecord } from '../../indexer/records';
+import { CONTRACT_SORT, contractSortKey, type ContractSort } from '../../view/contract-index';
 import type { GridView } from '../../view/grid';
-import { Count, DEFAULT_PAGE_SIZE, ErrorBody, MAX_LIST_LENGTH, MAX_PAGE_SIZE, MAX_U32, NoQuery, Pagination, Text, U32, countHeaders, idParams, page, sortEnum } from '../common';
+import { Count, DEFAULT_PAGE_SIZE, ErrorBody, MAX_LIST_LENGTH, MAX_PAGE_SIZE, MAX_U32, NoQuery, Pagination, Text, U32, countHeaders, idParams, shuffle, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
@@ -30,7 +31,6 @@ type ContractView = Static<typeof ContractView>;
 
 const BillView = Type.Object({ contract_id: Type.Integer(), amount_billed: Type.Number(), discount_received: Type.String(), timestamp: Type.Integer() });
 
-const CONTRACT_SORT = ['contract_id', 'twin_id', 'node_id', 'created_at', 'state', 'type'] as const;
 const ContractsQuery = Type.Object(
   {
     ...Pagination,
@@ -49,7 +49,9 @@ const ContractsQuery = Type.Object(
   },
   { additionalProperties: false },
 );
-type ContractsQuery = Static<typeof ContractsQuery>;
+export type ContractsQuery = Static<typeof ContractsQuery>;
+/** The query's parameters that filter (the others page and order). */
+const FILTERS = new Set(Object.keys(ContractsQuery.properties).filter((k) => !(k in Pagination) && k !== 'sort_by'));
 const ContractIdParams = idParams(Count('The contract id'));
 /** grid-proxy takes its Limit on bills: accepted; a page is cut only when page or size is given (else all, as before). */
 const BillsQuery = Type.Object(
@@ -73,6 +75,65 @@ function farmOfContract(view: GridView, c: ContractRecord): FarmRecord | undefin
   return n && view.farms.get(n.farmId);
 }
 
+const ALL = (_c: ContractRecord) => true;
+
+/** The filter of a /contracts query (ALL when it filters nothing). */
+export function contractPredicate(view: GridView, q: ContractsQuery): (c: ContractRecord) => boolean {
+  const states = q.state?.split(',');
+  const farmName = q.farm_name?.toLowerCase();
+  const none = Object.entries(q).every(([k, v]) => v === undefined || !FILTERS.has(k));
+  if (none) return ALL;
+  return (c) =>
+    (q.contract_id === undefined || c.contractId === q.contract_id) &&
+    (q.twin_id === undefined || c.twinId === q.twin_id) &&
+    (q.node_id === undefined || (c.type !== 'name' && c.nodeId === q.node_id)) &&
+    (q.type === undefined || c.type === q.type) &&
+    (states === undefined || states.includes(c.state)) &&
+    (q.name === undefined || c.name === q.name) &&
+    (q.deployment_hash === undefined || c.deploymentHash === q.deployment_hash) &&
+    (q.deployment_data === undefined || c.deploymentData === q.deployment_data) &&
+    (farmName === undefined || (farmOfContract(view, c)?.name.toLowerCase() ?? null) === farmName) &&
+    (q.farm_id === undefined || farmOfContract(view, c)?.farmId === q.farm_id) &&
+    (q.number_of_public_ips === undefined || c.numberOfPublicIps >= q.number_of_public_ips);
+}
+
+/**
+ * A /contracts page. A twin's, a node's or one id's contracts come from their index, filtered and
+ * sorted; otherwise the kept order of the sort field is walked and the walk stops once the page
+ * is full (an unfiltered list starts at the page and counts all contracts without a walk).
+ */
+export function searchContracts(view: GridView, q: ContractsQuery): { items: ContractRecord[]; count?: number } {
+  const keep = contractPredicate(view, q);
+  const by = (q.sort_by as ContractSort | undefined) ?? 'contract_id';
+  const size = q.size ?? DEFAULT_PAGE_SIZE;
+  const from = ((q.page ?? 1) - 1) * size;
+  const ids = q.contract_id !== undefined ? [q.contract_id] : q.twin_id !== undefined ? view.contractsByTwin.get(q.twin_id) : q.node_id !== undefined ? view.contractsByNode.get(q.node_id) : undefined;
+  if (ids !== undefined || q.randomize) {
+    const source = ids === undefined ? [...view.contracts.values()] : [...ids].flatMap((id) => view.contracts.get(id) ?? []);
+    const list = source.filter(keep);
+    const k = contractSortKey(by);
+    const dir = q.sort_order === 'desc' ? -1 : 1;
+    if (q.randomize) shuffle(list);
+    else list.sort((a, b) => { const x = k(a); const y = k(b); return (x < y ? -1 : x > y ? 1 : a.contractId - b.contractId) * dir; });
+    return { items: list.slice(from, from + size), count: q.ret_count ? list.length : undefined };
+  }
+  const order = view.contractIndex.sorted(by);
+  const unfiltered = keep === ALL;
+  const walkAll = q.ret_count === true && !unfiltered;
+  const desc = q.sort_order === 'desc';
+  const last = order.length - 1;
+  const items: ContractRecord[] = [];
+  let matched = unfiltered ? from : 0;
+  for (let i = matched; i <= last; i++) {
+    const c = view.contracts.get(order[desc ? last - i : i]!)!;
+    if (!keep(c)) continue;
+    if (matched >= from && items.length < size) items.push(c);
+    matched++;
+    if (!walkAll && items.length === size) break;
+  }
+  return { items, count: q.ret_count ? (unfiltered ? order.length : matched) : undefined };
+}
+
 export function contractView(c: ContractRecord, view?: GridView): ContractView {
   const farm = view && farmOfContract(view, c);
   const where = { farm_name: farm?.name ?? '', farm_id: farm?.farmId ?? 0 };
@@ -91,30 +152,9 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
     { schema: { tags: ['contracts'], summary: 'List contracts', querystring: ContractsQuery, response: { 200: Type.Array(ContractView) } }, ...ctx.responses?.route() },
     async (req, reply) => {
       const q = req.query;
-      const states = q.state?.split(',');
-      const farmName = q.farm_name?.toLowerCase();
-      // A twin's or a node's contracts come from their index; otherwise all are filtered.
-      const { view } = ctx;
-      const ids = q.contract_id !== undefined ? [q.contract_id] : q.twin_id !== undefined ? view.contractsByTwin.get(q.twin_id) : q.node_id !== undefined ? view.contractsByNode.get(q.node_id) : undefined;
-      const source = ids === undefined ? [...view.contracts.values()] : [...ids].flatMap((id) => view.contracts.get(id) ?? []);
-      const list = source.filter(
-        (c) =>
-          (q.contract_id === undefined || c.contractId === q.contract_id) &&
-          (q.twin_id === undefined || c.twinId === q.twin_id) &&
-          (q.node_id === undefined || (c.type !== 'name' && c.nodeId === q.node_id)) &&
-          (q.type === undefined || c.type === q.type) &&
-          (states === undefined || states.includes(c.state)) &&
-          (q.name === undefined || c.name === q.name) &&
-          (q.deployment_hash === undefined || c.deploymentHash === q.deployment_hash) &&
-          (q.deployment_data === undefined || c.deploymentData === q.deployment_data) &&
-          (farmName === undefined || (farmOfContract(view, c)?.name.toLowerCase() ?? null) === farmName) &&
-          (q.farm_id === undefined || farmOfContract(view, c)?.farmId === q.farm_id) &&
-          (q.number_of_public_ips === undefined || c.numberOfPublicIps >= q.number_of_public_ips),
-      );
-      const by = (q.sort_by as (typeof CONTRACT_SORT)[number] | undefined) ?? 'contract_id';
-      const sortKey = (c: ContractRecord): number | string =>
-        by === 'twin_id' ? c.twinId : by === 'node_id' ? c.nodeId : by === 'created_at' ? c.createdAt : by === 'state' ? c.state : by === 'type' ? c.type : c.contractId;
-      return page(list, q, reply, sortKey, (c) => c.contractId).map((c) => contractView(c, view));
+      const { items, count } = searchContracts(ctx.view, q);
+      if (count !== undefined) countHeaders(reply, count, q.size ?? DEFAULT_PAGE_SIZE);
+      return items.map((c) => contractView(c, ctx.view));
     },
   );
 

@@ -12,21 +12,39 @@ import { NodeView, nodeView } from './view';
 const NodeIdParams = idParams(U32('The node id'));
 
 /**
- * A node's JSON for a given second and view version: status and reputation depend on "now", the
- * rest on the record (replaced, never mutated, on change) and on its farm and uptime coverage
- * (which change only in a commit, bumping the version). Popular nodes are then serialized once
- * per second however many requests list them.
+ * A node's JSON (as UTF-8 bytes) for a given second and view version: status and reputation
+ * depend on "now", the rest on the record (replaced, never mutated, on change) and on its farm and
+ * uptime coverage (which change only in a commit, bumping the version). Popular nodes are then
+ * serialized once per second however many requests list them, and a page's body is these bytes
+ * copied together: no 50 KB string to join, measure for Content-Length and encode on write.
  */
-const jsonCache = new WeakMap<NodeRecord, { now: number; version: number; json: string }>();
-function nodeJson(ctx: ApiContext, n: NodeRecord, now: number, balance: number): string {
+const jsonCache = new WeakMap<NodeRecord, { now: number; version: number; json: Buffer }>();
+function nodeJson(ctx: ApiContext, n: NodeRecord, now: number, balance: number): Buffer {
   // The price depends on the balance asked with: only the default (no balance) is cached.
-  if (balance !== 0) return JSON.stringify(nodeView(ctx.view, n, now, balance));
+  if (balance !== 0) return Buffer.from(JSON.stringify(nodeView(ctx.view, n, now, balance)));
   const hit = jsonCache.get(n);
   const version = ctx.view.version;
   if (hit && hit.now === now && hit.version === version) return hit.json;
-  const json = JSON.stringify(nodeView(ctx.view, n, now));
+  const json = Buffer.from(JSON.stringify(nodeView(ctx.view, n, now)));
   jsonCache.set(n, { now, version, json });
   return json;
+}
+
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
+
+/** `[a,b,…]` from the nodes' JSON bytes, in one allocation. */
+export function jsonArray(parts: Buffer[]): Buffer {
+  const list: Buffer[] = [OPEN];
+  let length = 2 + Math.max(0, parts.length - 1);
+  for (let i = 0; i < parts.length; i++) {
+    if (i > 0) list.push(COMMA);
+    list.push(parts[i]!);
+    length += parts[i]!.length;
+  }
+  list.push(CLOSE);
+  return Buffer.concat(list, length);
 }
 
 export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: string; gateways: boolean }): void {
@@ -39,8 +57,9 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
       const now = nowOf(ctx);
       const { items, count } = searchNodes(ctx.view, req.query, now, opts.gateways);
       if (count !== undefined) countHeaders(reply, count, req.query.size ?? DEFAULT_PAGE_SIZE);
-      // Sent as a ready string (the schema still documents it; nodeView builds exactly its fields).
-      return reply.type('application/json; charset=utf-8').send(`[${items.map((n) => nodeJson(ctx, n, now, req.query.balance ?? 0)).join(',')}]`);
+      // Sent as ready bytes (the schema still documents it; nodeView builds exactly its fields).
+      const balance = req.query.balance ?? 0;
+      return reply.type('application/json; charset=utf-8').send(jsonArray(items.map((n) => nodeJson(ctx, n, now, balance))));
     },
   );
 

@@ -5,10 +5,9 @@
  * the page is full (unless the total count is asked for). Status and reputation are evaluated
  * at request time; sorting by them sorts the matching nodes.
  */
-import { freeCapacity } from '@tfgrid/client';
 import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
-import { STATIC_NODE_SORT, compareKeys, staticSortKey, type StaticNodeSort } from '../../view/node-index';
+import { STATIC_NODE_SORT, compareKeys, nodeFree, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
 import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../common';
 import { nodeFeatures, nodeGpus, priceUsd } from './facts';
@@ -94,7 +93,7 @@ export function nodePredicate(view: GridView, q: NodeFilter, now: number, gatewa
     if (farmSet !== undefined && !farmSet.has(n.farmId)) return false;
     const t = n.total;
     if (anyFree) {
-      const f = freeCapacity(t, n.used);
+      const f = nodeFree(n);
       if ((fMru !== undefined && f.mru < fMru) || (fSru !== undefined && f.sru < fSru) || (fHru !== undefined && f.hru < fHru) || (fCru !== undefined && f.cru < fCru)) return false;
     }
     if (tCru !== undefined && t.cru < tCru) return false;
@@ -248,14 +247,18 @@ export function searchNodes(view: GridView, q: NodesQuery, now: number, gateways
     return { items, count: q.ret_count ? list.length : undefined };
   }
 
-  // Walk the sorted index; stop once the page is full unless the count is wanted.
+  // Walk the sorted index; stop once the page is full unless the count is wanted. Nodes outside
+  // the candidate set (when an equality filter gave one) are skipped by id, before any lookup.
   const ids = view.nodeIndex.sorted(by as StaticNodeSort);
+  const member = cand === undefined ? undefined : cand.ids instanceof Set ? cand.ids : new Set(cand.ids);
   const items: NodeRecord[] = [];
   const count = q.ret_count === true;
   const last = ids.length - 1;
   let matched = 0;
   for (let i = 0; i <= last; i++) {
-    const n = nodes.get(ids[desc ? last - i : i]!)!;
+    const id = ids[desc ? last - i : i]!;
+    if (member !== undefined && !member.has(id)) continue;
+    const n = nodes.get(id)!;
     if (!keep(n)) continue;
     if (matched >= from && items.length < size) items.push(n);
     matched++;

@@ -1,9 +1,10 @@
 /** /stats: grid totals (grid proxy field names). */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { NODE_STATUSES, Pagination, Text, ValueList } from '../common';
 import { nowOf, type ApiContext } from '../context';
-import { nodeGpus } from '../nodes/facts';
+import type { GridView } from '../../view/grid';
+import { NodeTotals } from '../../view/node-totals';
 import { nodeStatus, type NodeStatus } from '../nodes/view';
 
 // grid-proxy reads its Limit on /stats too: accepted (a single object has no page to cut).
@@ -30,56 +31,86 @@ const Stats = Type.Object({
   workloads_number: Type.Integer({ description: 'Active node contracts (one workload counted per deployment: the chain holds no workload list)' }),
 });
 
+/**
+ * Totals per status: status depends on "now", so a status filter cannot read the maintained
+ * totals; the nodes are summed once per view version and second for all three statuses at once
+ * (any status list is then their sum), not once per request.
+ */
+type ByStatus = Record<NodeStatus, { totals: NodeTotals; dedicated: number }>;
+let byStatusMemo: { version: number; now: number; view: GridView; value: ByStatus } | undefined;
+function totalsByStatus(view: GridView, now: number): ByStatus {
+  const m = byStatusMemo;
+  if (m && m.view === view && m.version === view.version && m.now === now) return m.value;
+  const value = {} as ByStatus;
+  for (const s of NODE_STATUSES) value[s as NodeStatus] = { totals: new NodeTotals(), dedicated: 0 };
+  for (const n of view.nodes.values()) {
+    const into = value[nodeStatus(n, now)];
+    into.totals.add(n, 1);
+    if (view.farms.get(n.farmId)?.dedicated) into.dedicated++;
+  }
+  byStatusMemo = { version: view.version, now, view, value };
+  return value;
+}
+
+/** Nodes in dedicated farms, from the farms' node sets (farms are few). */
+function dedicatedNodes(view: GridView): number {
+  let n = 0;
+  for (const f of view.farms.values()) if (f.dedicated) n += view.nodeIndex.byFarm.get(f.farmId)?.size ?? 0;
+  return n;
+}
+
+export type GridStats = Static<typeof Stats>;
+
+/** The grid's totals, optionally of the nodes with one of `statuses` only. */
+export function gridStats(view: GridView, now: number, statuses?: readonly NodeStatus[]): GridStats {
+  // Without a status: the totals the view keeps; with one: the per-second sums by status.
+  let t: NodeTotals;
+  let dedicated: number;
+  if (statuses === undefined) {
+    t = view.nodeTotals;
+    dedicated = dedicatedNodes(view);
+  } else {
+    const by = totalsByStatus(view, now);
+    t = new NodeTotals();
+    dedicated = 0;
+    for (const s of new Set(statuses)) {
+      t = sum(t, by[s].totals);
+      dedicated += by[s].dedicated;
+    }
+  }
+  let publicIps = 0;
+  for (const f of view.farms.values()) publicIps += f.publicIps.length;
+  return {
+    nodes: t.nodes,
+    farms: view.farms.size,
+    countries: t.countries.size,
+    totalCru: t.cru,
+    totalSru: t.sru,
+    totalMru: t.mru,
+    totalHru: t.hru,
+    publicIps,
+    accessNodes: t.access,
+    gateways: t.gateways,
+    twins: view.twins.size,
+    contracts: view.contractIndex.live,
+    nodesDistribution: Object.fromEntries(t.countries),
+    gpus: t.gpus,
+    dedicatedNodes: dedicated,
+    workloads_number: view.contractIndex.liveNode,
+  };
+}
+
 export function statsRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: { status?: string } }>(
     '/stats',
     { schema: { tags: ['stats'], summary: 'Grid totals', querystring: StatsQuery, response: { 200: Stats } } },
-    async (req) => {
-      const { view } = ctx;
-      const now = nowOf(ctx);
-      const distribution: Record<string, number> = {};
-      const t = { nodes: 0, cru: 0, sru: 0, mru: 0, hru: 0, access: 0, gateways: 0, gpus: 0, dedicated: 0 };
-      const statuses = req.query.status === undefined ? undefined : new Set(req.query.status.split(',') as NodeStatus[]);
-      for (const n of view.nodes.values()) {
-        if (statuses !== undefined && !statuses.has(nodeStatus(n, now))) continue;
-        t.gpus += nodeGpus(n).length;
-        if (view.farms.get(n.farmId)?.dedicated) t.dedicated++;
-        distribution[n.location.country] = (distribution[n.location.country] ?? 0) + 1;
-        t.nodes++;
-        t.cru += n.total.cru;
-        t.sru += n.total.sru;
-        t.mru += n.total.mru;
-        t.hru += n.total.hru;
-        if (n.publicConfig.ipv4 !== '' || n.publicConfig.ipv6 !== '') t.access++;
-        if (n.publicConfig.domain !== '') t.gateways++;
-      }
-      let publicIps = 0;
-      for (const f of view.farms.values()) publicIps += f.publicIps.length;
-      let contracts = 0;
-      let workloads = 0;
-      for (const c of view.contracts.values()) {
-        if (c.state === 'Deleted') continue;
-        contracts++;
-        if (c.type === 'node') workloads++;
-      }
-      return {
-        nodes: t.nodes,
-        farms: view.farms.size,
-        countries: Object.keys(distribution).length,
-        totalCru: t.cru,
-        totalSru: t.sru,
-        totalMru: t.mru,
-        totalHru: t.hru,
-        publicIps,
-        accessNodes: t.access,
-        gateways: t.gateways,
-        twins: view.twins.size,
-        contracts,
-        nodesDistribution: distribution,
-        gpus: t.gpus,
-        dedicatedNodes: t.dedicated,
-        workloads_number: workloads,
-      };
-    },
+    async (req) => gridStats(ctx.view, nowOf(ctx), req.query.status?.split(',') as NodeStatus[] | undefined),
   );
+}
+
+function sum(a: NodeTotals, b: NodeTotals): NodeTotals {
+  const t = new NodeTotals();
+  for (const k of ['nodes', 'cru', 'sru', 'mru', 'hru', 'access', 'gateways', 'gpus'] as const) t[k] = a[k] + b[k];
+  for (const m of [a.countries, b.countries]) for (const [c, n] of m) t.countries.set(c, (t.countries.get(c) ?? 0) + n);
+  return t;
 }
