@@ -1,8 +1,15 @@
-/** The API alone over a prepared database, in its own process (so the load generator does not share its event loop). */
-import { buildApp, ExplorerDb } from '../src';
+/**
+ * The API alone over a prepared database, in its own process (so the load generator does not
+ * share its event loop). Args: database dir, port, and optionally another copy of the explorer's
+ * src/ to serve from (the previous code, for a comparison in the same run).
+ */
+import path from 'node:path';
+import type * as Explorer from '../src';
 
 (async () => {
-  const [dir, port] = process.argv.slice(2);
+  const [dir, port, src] = process.argv.slice(2);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { buildApp, ExplorerDb } = require(src ? path.resolve(src) : '../src') as typeof Explorer;
   const db = new ExplorerDb(dir!);
   await db.open();
   const t = Date.now();

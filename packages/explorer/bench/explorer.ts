@@ -1,15 +1,17 @@
 /**
  * The explorer's benchmark:  npm run bench -w packages/explorer [-- --only ingest|api|scan] [--ingest both|previous|new]
+ *   [--api-modes cached,node,cold] [--previous REV|none] [--seconds 15] [--blocks N] [--nodes N] [--contracts N] [--keep-db]
  *  (a) ingest: events/s while backfilling a dev chain of >= 100,000 blocks of TFChain traffic
  *      (built once into bench/.cache, see chain.ts), served by the dev chain in its own process,
  *      by the previous block-by-block path and by ranges, in the same run;
  *  (b) API: 100,000 nodes and 200,000 contracts written through the explorer's own event
  *      handlers (grid.ts), the API in its own process, filtered sorted /nodes at 50 keep-alive
  *      connections: requests/s, p50, p99, with the response cache hitting (5 queries in turn) and
- *      missing (each request unique); `--keep-db` keeps the built grid in bench/.cache for reruns;
+ *      missing (each request unique), served by the previous code (src/ at --previous, extracted
+ *      from git) and by the new, in the same run; `--keep-db` keeps the built grid in bench/.cache;
  *  (c) the same /nodes question answered by scanning chain storage through the client, as a ratio.
  */
-import { fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,7 +38,11 @@ const QUERIES = [
  * The same five queries, each request made unique by a harmless `total_mru` (bytes; every node
  * has gigabytes), so the response cache always misses: the cost of computing an answer.
  */
-const coldQuery = (i: number) => `${QUERIES[i % QUERIES.length]!}&total_mru=${i}`;
+let coldRuns = 0;
+const coldQuery = () => {
+  const run = ++coldRuns * 1e9;
+  return (i: number) => `${QUERIES[i % QUERIES.length]!}&total_mru=${run + i}`;
+};
 
 /** A built grid database, kept under bench/.cache when `keep` (reused while younger than 30 min: statuses depend on the build time). */
 async function gridDb(nodes: number, contracts: number, keep: boolean): Promise<{ dir: string; done(): void }> {
@@ -56,43 +62,105 @@ async function gridDb(nodes: number, contracts: number, keep: boolean): Promise<
   return { dir, done: () => (keep ? undefined : rmSync(dir, { recursive: true, force: true })) };
 }
 
-const line = (what: string, r: LoadResult) =>
-  `  ${what}: ${fmt(r.rps)} requests/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.errors} errors`;
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ 100)
+}
+
+type Measured = LoadResult & { cpuUsPerRequest: number };
+/** A load run with the API process's CPU time per answered request (warm-up included): what a request costs whatever else runs on the machine. */
+async function measured(pid: number, run: () => Promise<LoadResult>): Promise<Measured> {
+  const before = cpuSeconds(pid);
+  const r = await run();
+  return { ...r, cpuUsPerRequest: ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, r.total) };
+}
+
+const line = (what: string, r: Measured) =>
+  `  ${what}: ${fmt(r.rps)} requests/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.errors} errors; API CPU ${fmt(r.cpuUsPerRequest)} µs per request`;
 const targets = (r: LoadResult) =>
   `    targets: >= 5,000 requests/s ${r.rps >= 5000 ? 'met' : `MISSED (${fmt(r.rps)}, ${fmt(5000 / r.rps, 1)}x short)`}; p99 < 20 ms ${r.p99 < 20 ? 'met' : `MISSED (${fmt(r.p99, 2)} ms)`}`;
 
-async function api(nodes: number, contracts: number, keep: boolean, seconds: number): Promise<{ median: number }> {
+/** The API before the cold-path work (precomputed free capacity, candidate-set walks, byte bodies, contract indexes, stats counters). */
+const PREVIOUS_API = 'f2db725';
+
+/** The explorer's src/ at `rev`, extracted once under bench/.cache (served by the same node_modules). */
+function previousSrc(rev: string): string {
+  const root = path.resolve(__dirname, '../../..');
+  const sha = execFileSync('git', ['-C', root, 'rev-parse', '--short', rev], { encoding: 'utf8' }).trim();
+  const dir = path.join(__dirname, '.cache', `previous-v2-${sha}`);
+  const src = path.join(dir, 'packages/explorer/src');
+  if (!existsSync(path.join(dir, 'done'))) {
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    execFileSync('sh', ['-c', `git -C "${root}" archive ${sha} packages/explorer/src packages/explorer/package.json | tar -x -C "${dir}"`]);
+    writeFileSync(path.join(dir, 'done'), sha);
+  }
+  return src;
+}
+
+async function api(nodes: number, contracts: number, keep: boolean, seconds: number, modes: string[], previous: string | undefined): Promise<{ median: number }> {
   const db = await gridDb(nodes, contracts, keep);
+  let median = 0;
   try {
-    const port = 9_600 + Math.floor(Math.random() * 90);
-    const server = fork(path.join(__dirname, 'api-server.ts'), [db.dir, String(port)], { execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: 'inherit' });
-    try {
-      const ready = await new Promise<{ url: string; loadMs: number; rss: number }>((resolve, reject) => {
-        server.once('message', (m) => resolve(m as never));
-        server.once('exit', (c) => reject(new Error(`api server exited ${c}`)));
-      });
-      log(`  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-      const cached = await load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3 });
-      log(line(`cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 keep-alive connections (lean raw-socket client), ${cached.seconds} s`, cached));
-      log(targets(cached));
-      const viaNode = await load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3, client: 'node' });
-      log(line(`cached, load generator on node:http (costlier client on the same cores)`, viaNode));
-      const cold = await load(ready.url, coldQuery, { connections: 50, seconds, warmupSeconds: 3 });
-      log(line(`cold: the same queries each made unique (every request computed), 50 connections, ${cold.seconds} s`, cold));
-      log(targets(cold));
-      const single = await load(ready.url, (i) => `${QUERIES[1]!}&total_mru=${i}`, { connections: 1, seconds: 3, warmupSeconds: 1 });
-      log(`  the scan-comparison query alone, computed each time, 1 connection: p50 ${fmt(single.p50, 2)} ms; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-      return { median: single.p50 };
-    } finally {
-      server.kill('SIGTERM');
+    // The previous code first, then the new, over the same database in the same run.
+    const servers = previous ? [{ name: `previous (${previous})`, src: previousSrc(previous) }] : [];
+    servers.push({ name: 'new', src: '' });
+    const runs: Record<string, Measured>[] = [];
+    for (const { name, src } of servers) {
+      log(`api, ${name}:`);
+      const r = await apiRun(db.dir, src, seconds, modes);
+      median = r.single;
+      runs.push(r.results);
     }
+    if (runs.length === 2) {
+      for (const mode of Object.keys(runs[1]!)) {
+        const [p, n] = [runs[0]![mode]!, runs[1]![mode]!];
+        log(`api ${mode}: new / previous = ${(n.rps / p.rps).toFixed(2)}x requests/s (${fmt(p.rps)} → ${fmt(n.rps)}), p99 ${fmt(p.p99, 2)} → ${fmt(n.p99, 2)} ms, API CPU per request ${fmt(p.cpuUsPerRequest)} → ${fmt(n.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / n.cpuUsPerRequest).toFixed(2)}x less)`);
+      }
+    }
+    return { median };
   } finally {
     db.done();
   }
 }
 
+async function apiRun(dir: string, src: string, seconds: number, modes: string[]): Promise<{ single: number; results: Record<string, Measured> }> {
+  const results: Record<string, Measured> = {};
+  const port = 9_600 + Math.floor(Math.random() * 90);
+  const server = fork(path.join(__dirname, 'api-server.ts'), [dir, String(port), ...(src ? [src] : [])], { execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: 'inherit' });
+  try {
+    const ready = await new Promise<{ url: string; loadMs: number; rss: number }>((resolve, reject) => {
+      server.once('message', (m) => resolve(m as never));
+      server.once('exit', (c) => reject(new Error(`api server exited ${c}`)));
+    });
+    log(`  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    for (const mode of modes) {
+      if (mode === 'cached') {
+        const cached = await measured(server.pid!, () => load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3 }));
+        log(line(`cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 keep-alive connections (lean raw-socket client), ${cached.seconds} s`, cached));
+        log(targets(cached));
+        results.cached = cached;
+      } else if (mode === 'node') {
+        const viaNode = await measured(server.pid!, () => load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3, client: 'node' }));
+        log(line(`cached, load generator on node:http (costlier client on the same cores)`, viaNode));
+      } else if (mode === 'cold') {
+        const cold = await measured(server.pid!, () => load(ready.url, coldQuery(), { connections: 50, seconds, warmupSeconds: 3 }));
+        log(line(`cold: the same queries each made unique (every request computed), 50 connections, ${cold.seconds} s`, cold));
+        log(targets(cold));
+        results.cold = cold;
+      } else throw new Error(`--api-modes: unknown mode ${mode} (cached, node, cold)`);
+    }
+    const single = await load(ready.url, (i) => `${QUERIES[1]!}&total_mru=${i}`, { connections: 1, seconds: 3, warmupSeconds: 1 });
+    log(`  the scan-comparison query alone, computed each time, 1 connection: p50 ${fmt(single.p50, 2)} ms; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    return { single: single.p50, results };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, ingest: { type: 'string', default: 'both' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' }, 'keep-db': { type: 'boolean', default: false }, seconds: { type: 'string', default: '15' } } });
+  const { values } = parseArgs({ options: { only: { type: 'string' }, ingest: { type: 'string', default: 'both' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' }, 'keep-db': { type: 'boolean', default: false }, seconds: { type: 'string', default: '15' }, 'api-modes': { type: 'string', default: 'cached,node,cold' }, previous: { type: 'string', default: PREVIOUS_API } } });
   const run = (p: string) => !values.only || values.only.split(',').includes(p);
   log(`machine: ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0]?.model}), Node ${process.version}`);
   if (run('ingest')) {
@@ -114,7 +182,7 @@ async function main(): Promise<void> {
     if (results.length === 2) log(`ingest: new / previous = ${(results[1]! / results[0]!).toFixed(2)}x (README reference, five round trips per block: 5,186 events/s)`);
   }
   let apiMs = 0;
-  if (run('api') || run('scan')) apiMs = (await api(Number(values.nodes), Number(values.contracts), values['keep-db'] === true, Number(values.seconds))).median;
+  if (run('api') || run('scan')) apiMs = (await api(Number(values.nodes), Number(values.contracts), values['keep-db'] === true, Number(values.seconds), values['api-modes']!.split(','), values.previous === 'none' ? undefined : values.previous)).median;
   if (run('scan')) {
     const grid = syntheticGrid(Number(values.nodes), Number(values.contracts), Math.floor(Date.now() / 1000));
     const s = await chainScan(grid, log, { minFreeMru: 0, country: 'Belgium' });

@@ -4,6 +4,8 @@ import { RawConnection } from './raw-client';
 
 export interface LoadResult {
   requests: number;
+  /** Requests answered including the warm-up. */
+  total: number;
   errors: number;
   seconds: number;
   rps: number;
@@ -29,6 +31,7 @@ export async function load(base: string, paths: string[] | ((i: number) => strin
   const next = typeof paths === 'function' ? (i: number) => new URL(paths(i), base) : (i: number) => urls[i % urls.length]!;
   const lat: number[] = [];
   let errors = 0;
+  let total = 0;
   let i = 0;
   const t0 = Date.now();
   const measureFrom = t0 + opts.warmupSeconds * 1000;
@@ -48,6 +51,7 @@ export async function load(base: string, paths: string[] | ((i: number) => strin
             })
           : await request(agent, u).catch(() => 0);
         const e = process.hrtime.bigint();
+        total++;
         if (Date.now() < measureFrom) continue;
         if (mStart === 0n) mStart = s;
         if (status !== 200) errors++;
@@ -60,5 +64,5 @@ export async function load(base: string, paths: string[] | ((i: number) => strin
   lat.sort((a, b) => a - b);
   const seconds = opts.seconds;
   const q = (p: number) => lat[Math.min(lat.length - 1, Math.floor(lat.length * p))] ?? 0;
-  return { requests: lat.length, errors, seconds, rps: lat.length / seconds, p50: q(0.5), p99: q(0.99) };
+  return { requests: lat.length, total, errors, seconds, rps: lat.length / seconds, p50: q(0.5), p99: q(0.99) };
 }
