@@ -181,7 +181,7 @@ test("a farm's page shows its nodes, IPs and rewards per period; the farm list",
   await page.locator(`tr[data-farm-id="${alpha}"] a`).first().click();
   await page.getByTestId('farm-reward').waitFor();
   await expect(page.getByTestId('farm-reward').textContent()).resolves.toMatch(/TFT .*of 2 nodes rewarded/);
-  await expect(page.locator('#ips-title + table').textContent()).resolves.toContain('185.206.122.33/24');
+  await expect(page.getByRole('region', { name: 'Public IP list' }).textContent()).resolves.toContain('185.206.122.33/24');
   await page.locator('table.nodes tbody tr').nth(1).waitFor();
   expect(await rowIds()).toEqual([nodes[0], nodes[1]]);
   // Another period: the figures follow the choice.

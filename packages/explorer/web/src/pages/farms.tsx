@@ -33,7 +33,7 @@ export function FarmsPage({ route }: { route: Route }) {
         const pages = Math.max(1, Math.ceil((count ?? farms.length) / PAGE_SIZE));
         return farms.length === 0 ? <Empty>No farm matches.</Empty> : (
           <>
-            <div class="table-wrap" tabIndex={0} role="region" aria-label="Farms">
+            <div class="table-wrap" tabIndex={0} role="region" aria-label="Farm table">
               <table class="farms">
                 <caption>Farms: {count ?? farms.length}</caption>
                 <thead>
@@ -89,12 +89,14 @@ export function FarmPage({ id, route }: { id: number; route: Route }) {
             <section class="card" aria-labelledby="ips-title">
               <h2 id="ips-title">Public IPs</h2>
               {f.publicIps.length === 0 ? <Empty>The farm has no public IP.</Empty> : (
+                <div class="table-wrap" tabIndex={0} role="region" aria-label="Public IP list">
                 <table>
                   <thead><tr><th scope="col">IP</th><th scope="col">Gateway</th><th scope="col">Used by</th></tr></thead>
                   <tbody>
                     {f.publicIps.map((i) => <tr key={i.id}><td>{i.ip}</td><td>{i.gateway}</td><td>{i.contract_id ? `contract ${i.contract_id}` : 'free'}</td></tr>)}
                   </tbody>
                 </table>
+                </div>
               )}
             </section>
           </div>

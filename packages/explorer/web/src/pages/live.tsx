@@ -13,7 +13,8 @@ function link(c: Change) {
   if (c.type === 'farm' && typeof r.farmId === 'number') return <a href={`#/farms/${r.farmId}`}>farm {r.farmId}</a>;
   if (c.type === 'uptime' && typeof r.nodeId === 'number') return <a href={`#/nodes/${r.nodeId}`}>node {r.nodeId}</a>;
   if (c.type === 'contract' && r.contractId !== undefined) return <>contract {String(r.contractId)}</>;
-  return <>{c.key}</>;
+  // Keys are zero-padded ids (`0000000006`, `0000000001/0000000042`): shown as numbers.
+  return <>{c.type} {c.key.split('/').map((k) => k.replace(/^0+(?=\d)/, '')).join('/')}</>;
 }
 
 const rowsOf = (b: BlockChanges) => b.changes.map((change: Change) => ({ block: b.block, timestamp: b.timestamp, change }));

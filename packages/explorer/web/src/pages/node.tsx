@@ -23,7 +23,7 @@ function Contracts({ nodeId }: { nodeId: number }) {
   return (
     <Show loaded={loaded} what="contracts" ok={(cs) =>
       cs.length === 0 ? <Empty>No contract on this node.</Empty> : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label="Contracts">
+        <div class="table-wrap" tabIndex={0} role="region" aria-label="Contract table">
           <table>
             <thead>
               <tr><th scope="col">Contract</th><th scope="col">Type</th><th scope="col">State</th><th scope="col">Twin</th><th scope="col">Created</th></tr>

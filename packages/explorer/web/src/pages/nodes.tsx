@@ -156,7 +156,7 @@ export function NodeTable({ query, params, caption, base = '/nodes' }: { query: 
       {nodes.length === 0 ? (
         <Empty>No node matches these filters.</Empty>
       ) : (
-        <div class="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+        <div class="table-wrap" tabIndex={0} role="region" aria-label={`${caption} table`}>
           <table class="nodes">
             <caption>
               {caption}: {count} node{count === 1 ? '' : 's'}
