@@ -148,6 +148,15 @@ test('the node table shows the grid; a filter narrows it and the URL says so', a
   await page.getByRole('button', { name: 'Sort by Memory' }).click();
   await page.waitForFunction(() => location.hash.includes('sort_by=free_mru') && location.hash.includes('sort_order=desc'));
   await page.waitForFunction((id) => document.querySelector('table.nodes tbody tr')?.getAttribute('data-node-id') === String(id), nodes[1]);
+
+  // Paging: two a page (the API's `size`), the next page in the URL.
+  await view('#/nodes?size=2');
+  await page.getByText('Page 1 of 2').waitFor();
+  expect(await rowIds()).toEqual([nodes[0], nodes[1]]);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.waitForFunction(() => location.hash.includes('page=2'));
+  await page.getByText('Page 2 of 2').waitFor();
+  expect(await rowIds()).toEqual([nodes[2]]);
 });
 
 test('a refused filter value shows the API’s own message', async () => {
@@ -167,6 +176,8 @@ test("a node's page shows its capacity, reputation, uptime chart, interfaces and
   const chart = page.getByRole('img', { name: /Uptime chart: 2 uptime reports/ });
   await chart.waitFor();
   expect(await chart.locator('path.uptime-line').count()).toBe(1);
+  await page.getByRole('radio', { name: '24 h' }).check();
+  await expect(page.getByRole('img', { name: /Uptime chart: 2 uptime reports/ }).locator('circle.report').count()).resolves.toBe(2);
   expect(await page.getByRole('meter', { name: 'Memory used' }).count()).toBe(1);
   await expect(page.locator('.interfaces').textContent()).resolves.toContain('zos');
   await page.getByTestId('node-reward').waitFor();

@@ -14,23 +14,23 @@ export type Loaded<T> = { state: 'loading' } | { state: 'error'; message: string
  */
 export function useApi<T>(path: string | null, q: Query = {}, liveTypes: string[] = []): Loaded<T> {
   const [tick, setTick] = useState(0);
-  const [loaded, setLoaded] = useState<Loaded<T>>({ state: 'loading' });
+  // What was loaded, for which question: an answer to another question is never shown as this one's.
+  const [loaded, setLoaded] = useState<{ key: string; value: Loaded<T> } | null>(null);
   const key = path === null ? '' : path + JSON.stringify(q);
   const refresh = useCallback(() => setTick((t) => t + 1), []);
   useLiveRefresh(liveTypes, refresh);
-  useEffect(() => setLoaded({ state: 'loading' }), [key]);
   useEffect(() => {
     if (path === null) return undefined;
     const abort = new AbortController();
     api<T>(path, q, abort.signal).then(
-      (a: Answer<T>) => setLoaded({ state: 'ok', data: a.body, count: a.count }),
+      (a: Answer<T>) => setLoaded({ key, value: { state: 'ok', data: a.body, count: a.count } }),
       (e: Error) => {
-        if (e.name !== 'AbortError') setLoaded({ state: 'error', message: e.message });
+        if (e.name !== 'AbortError') setLoaded({ key, value: { state: 'error', message: e.message } });
       },
     );
     return () => abort.abort();
   }, [key, tick]);
-  return loaded;
+  return loaded !== null && loaded.key === key ? loaded.value : { state: 'loading' };
 }
 
 export function Loading({ what }: { what: string }) {

@@ -40,7 +40,7 @@ function NodeRewardRows({ rewards }: { rewards: NodeReward[] }) {
               <td>
                 {tft(r.reward.tft)} ({usd(r.reward.usd)})
               </td>
-              <td>
+              <td class="why">
                 <Reason r={r} />
               </td>
             </tr>

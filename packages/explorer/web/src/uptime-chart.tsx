@@ -9,10 +9,12 @@ const W = 720;
 const H = 200;
 const PAD = { left: 56, right: 12, top: 12, bottom: 28 };
 
-export function UptimeChart({ reports, now }: { reports: UptimeReport[]; now: number }) {
-  if (reports.length === 0) return <p class="empty">No uptime report yet.</p>;
-  const t0 = reports[0]!.timestamp;
-  const t1 = Math.max(now, reports[reports.length - 1]!.timestamp, t0 + 60);
+/** The reports within [from, to] (unix s), drawn over that span. */
+export function UptimeChart({ reports: all, from, to }: { reports: UptimeReport[]; from: number; to: number }) {
+  const reports = all.filter((r) => r.timestamp >= from && r.timestamp <= to);
+  if (reports.length === 0) return <p class="empty">No uptime report in this window.</p>;
+  const t0 = Math.min(from, reports[0]!.timestamp);
+  const t1 = Math.max(to, reports[reports.length - 1]!.timestamp, t0 + 60);
   const maxUp = Math.max(60, ...reports.map((r) => r.uptime));
   const x = (t: number) => PAD.left + ((t - t0) / (t1 - t0)) * (W - PAD.left - PAD.right);
   const y = (u: number) => H - PAD.bottom - (u / maxUp) * (H - PAD.top - PAD.bottom);

@@ -1,4 +1,5 @@
 /** A node: capacity, reputation and its uptime chart, contracts, interfaces and public config, rewards. */
+import { useState } from 'preact/hooks';
 import { Capacity, Empty, Show, StatusBadge, useApi, yesNo } from '../components';
 import { date, duration, percent } from '../format';
 import { NodeRewards } from '../rewards';
@@ -39,9 +40,18 @@ function Contracts({ nodeId }: { nodeId: number }) {
   );
 }
 
+const WINDOWS = [
+  ['24 h', 86_400],
+  ['7 d', 7 * 86_400],
+  ['30 d', 30 * 86_400],
+] as const;
+
 function Uptime({ node }: { node: Node }) {
   const reports = useApi<UptimeReport[]>(`/nodes/${node.nodeId}/uptime_reports`, {}, ['uptime']);
+  const [span, setSpan] = useState<number>(WINDOWS[2][1]);
   const r = node.reputation;
+  // The node's clock: the chain's when it runs ahead of this browser (a dev chain after time travel).
+  const now = Math.max(Math.floor(Date.now() / 1000), node.updatedAt, reports.state === 'ok' ? (reports.data.at(-1)?.timestamp ?? 0) : 0);
   return (
     <>
       <ul class="reputation" aria-label="Reputation">
@@ -49,7 +59,14 @@ function Uptime({ node }: { node: Node }) {
         <li><span>Last 7 d</span><strong>{percent(r.last_7d)}</strong></li>
         <li><span>Last 30 d</span><strong>{percent(r.last_30d)}</strong></li>
       </ul>
-      <Show loaded={reports} what="uptime reports" ok={(rs) => <UptimeChart reports={rs} now={Math.floor(Date.now() / 1000)} />} />
+      <div class="segmented" role="radiogroup" aria-label="Chart window">
+        {WINDOWS.map(([label, seconds]) => (
+          <label key={label}>
+            <input type="radio" name="uptime-window" checked={span === seconds} onChange={() => setSpan(seconds)} /> {label}
+          </label>
+        ))}
+      </div>
+      <Show loaded={reports} what="uptime reports" ok={(rs) => <UptimeChart reports={rs} from={Math.max(now - span, node.created)} to={now} />} />
     </>
   );
 }
