@@ -6,7 +6,7 @@
  * wireguard-go runs detached, so traffic keeps flowing while the agent restarts.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { sleep } from '../backoff';
@@ -30,6 +30,54 @@ export interface WireguardSpec {
 /** Peers behind NAT keep their mapping open with this. */
 const KEEPALIVE_S = 25;
 const SOCKET_DIR = '/var/run/wireguard';
+
+/**
+ * The receive/send buffer a UDP socket gets by default (net.core.[rw]mem_default). wireguard-go
+ * of Debian 12 (0.0.20220316) never sizes its socket, so it gets the kernel's 208 KiB: a burst from
+ * the peer overflows it (UdpRcvbufErrors by the tens of thousands a second), TCP inside the tunnel
+ * sees loss and backs off. With 4 MiB no datagram is dropped and a tunnel carries 1.5-1.8× more
+ * (README "Network benchmark"); newer wireguard-go sets 7 MiB on its own socket for this reason.
+ */
+export const USERSPACE_UDP_BUFFER = 4 * 1024 * 1024;
+const BUFFER_SYSCTLS = ['/proc/sys/net/core/rmem_default', '/proc/sys/net/core/wmem_default'];
+
+/**
+ * Raises the default UDP socket buffers to USERSPACE_UDP_BUFFER (never lowers them) before a
+ * wireguard-go opens its socket. The setting is the machine's (only the initial namespace may
+ * write it), it is a limit rather than an allocation, and kernel WireGuard does not need it.
+ * Where it cannot be written (the agent in a namespace of its own) the tunnel still works, slower.
+ */
+export function raiseUdpBuffers(): { bytes: number; raised: boolean } {
+  let raised = false;
+  let bytes = Infinity;
+  for (const f of BUFFER_SYSCTLS) {
+    let now: number;
+    try {
+      now = Number(readFileSync(f, 'utf8').trim());
+    } catch {
+      return { bytes: 0, raised }; // no /proc/sys: nothing to tune
+    }
+    if (now < USERSPACE_UDP_BUFFER) {
+      try {
+        writeFileSync(f, String(USERSPACE_UDP_BUFFER));
+        now = USERSPACE_UDP_BUFFER;
+        raised = true;
+      } catch {
+        // Not the initial namespace, or no CAP_NET_ADMIN: keep the kernel's.
+      }
+    }
+    bytes = Math.min(bytes, now);
+  }
+  return { bytes, raised };
+}
+
+/**
+ * The queue of wireguard-go's TUN (its ring is txqueuelen packets; the kernel's default 500).
+ * Machines' traffic reaches the interface forwarded from the network's bridge, where no TCP small
+ * queues hold the sender back, so bursts overflow 500 packets (thousands of tx drops a second, TCP
+ * retransmitting) while wireguard-go takes one packet at a time; 2000 (~3 MB) absorbs them.
+ */
+export const USERSPACE_TXQUEUELEN = 2000;
 
 let kernelWireguard: Promise<boolean> | undefined;
 
@@ -64,13 +112,16 @@ export async function ensureInterface(instance: string, ns: string, ifName: stri
     await ipIn(ns, ['link', 'del', ifName]);
   }
   await tryNet('ip', host(['link', 'del', ifName]));
-  if (await hasKernelWireguard()) await net('ip', host(['link', 'add', ifName, 'type', 'wireguard']));
+  const kernel = await hasKernelWireguard();
+  if (kernel) await net('ip', host(['link', 'add', ifName, 'type', 'wireguard']));
   else await startUserspace(mark, ifName, hostNs);
   await net('ip', host(['link', 'set', ifName, 'netns', ns]));
+  if (!kernel) await ipIn(ns, ['link', 'set', ifName, 'txqueuelen', String(USERSPACE_TXQUEUELEN)]);
 }
 
 async function startUserspace(mark: string, ifName: string, hostNs?: string): Promise<void> {
   for (const pid of findMarked(mark)) await stopProcess(pid);
+  raiseUdpBuffers();
   rmSync(path.join(SOCKET_DIR, `${ifName}.sock`), { force: true });
   await new Promise<void>((resolve, reject) => {
     // `-f` keeps it in the foreground of a detached child we do not wait for: it outlives the agent.
