@@ -69,8 +69,13 @@ function cpuSeconds(pid: number): number {
 }
 
 type Measured = LoadResult & { cpuUsPerRequest: number };
-/** A load run with the API process's CPU time per answered request (warm-up included): what a request costs whatever else runs on the machine. */
+/**
+ * A load run with the API process's CPU time per answered request (its warm-up included, after a
+ * first unmeasured run that builds the sort orders): what a request costs whatever else the
+ * machine runs, so the previous and the new code compare even when the throughput figures swing.
+ */
 async function measured(pid: number, run: () => Promise<LoadResult>): Promise<Measured> {
+  await run();
   const before = cpuSeconds(pid);
   const r = await run();
   return { ...r, cpuUsPerRequest: ((cpuSeconds(pid) - before) * 1e6) / Math.max(1, r.total) };
