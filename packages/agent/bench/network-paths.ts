@@ -38,6 +38,8 @@ export interface Paths {
   networks: [PrivateNetworks, PrivateNetworks];
   /** The userspace daemons carrying each path on both hosts (wireguard-go; yggdrasil), to charge their CPU. */
   daemonPids(path: 'private' | 'planetary'): number[];
+  /** The private network's WireGuard interface on each host: [namespace, interface]. */
+  wgLinks: [string, string][];
   close(): Promise<void>;
 }
 
@@ -99,7 +101,8 @@ export async function buildPaths(tag: string, logger: Logger, planetaryMtu?: num
     }
     const daemonPids = (which: 'private' | 'planetary'): number[] =>
       which === 'private' ? instances.flatMap((inst) => findMarked(userspaceMark(inst, networkNames(inst, id).wg))) : [0, 1].flatMap((h) => findMarked(workloadMark(path.join(dir, `n${h}`), 'planetary')));
-    return { hosts, machines, target: { veth: VETH_B, private: machineAddress(plan.nodes[1]!.subnet), planetary: planetary[1]! }, addMachine, networks, daemonPids, close };
+    const wgLinks = networks.map((n): [string, string] => [n.names(id).netns, n.names(id).wg]);
+    return { hosts, machines, target: { veth: VETH_B, private: machineAddress(plan.nodes[1]!.subnet), planetary: planetary[1]! }, addMachine, networks, daemonPids, wgLinks, close };
   } catch (e) {
     await close();
     throw e;

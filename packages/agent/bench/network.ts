@@ -19,7 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { hasKernelWireguard } from '../src/network';
-import { raiseUdpBuffers } from '../src/network/wireguard';
+import { raiseUdpBuffers, USERSPACE_TXQUEUELEN } from '../src/network/wireguard';
 import { CLK_TCK, median, sampleProc, sleep } from './measure';
 import { buildPaths, type Paths } from './network-paths';
 import { buildBarePaths, type BarePaths } from './network-bare';
@@ -28,24 +28,35 @@ import { measureNetworkUp } from './network-up';
 const PROBE = path.join(__dirname, 'network-probe.ts');
 const TSX = pathToFileURL(require.resolve('tsx')).href;
 const PORT = 5201;
-const PATHS = ['veth', 'private', 'planetary', 'bare-wireguard', 'bare-yggdrasil'] as const;
+const PATHS = ['veth', 'private', 'private-q500', 'planetary', 'bare-wireguard', 'bare-yggdrasil'] as const;
 type PathName = (typeof PATHS)[number];
 const TARGETS: Partial<Record<PathName, number>> = { private: 0.5, planetary: 0.3 };
-const LABEL: Record<PathName, string> = { veth: 'veth', private: 'private', planetary: 'planetary', 'bare-wireguard': 'bare wireguard-go', 'bare-yggdrasil': 'bare yggdrasil' };
-const DAEMON: Partial<Record<PathName, string>> = { private: 'wireguard-go', planetary: 'yggdrasil', 'bare-wireguard': 'wireguard-go', 'bare-yggdrasil': 'yggdrasil' };
+const LABEL: Record<PathName, string> = { veth: 'veth', private: 'private', 'private-q500': 'private, queue 500', planetary: 'planetary', 'bare-wireguard': 'bare wireguard-go', 'bare-yggdrasil': 'bare yggdrasil' };
+const DAEMON: Partial<Record<PathName, string>> = { private: 'wireguard-go', 'private-q500': 'wireguard-go', planetary: 'yggdrasil', 'bare-wireguard': 'wireguard-go', 'bare-yggdrasil': 'yggdrasil' };
 
 /** Where a path's probe runs and what it carries. */
 interface Route {
   client: string;
   target: string;
   pids(): number[];
+  /** Set up before the path's runs and undone after (the kernel's default TUN queue, for comparison). */
+  around?: (phase: 'before' | 'after') => void;
 }
+
+/** The private network's wireguard-go TUN queue on both hosts. */
+const setQueue = (p: Paths, len: number): void => {
+  for (const [ns, wg] of p.wgLinks) execFileSync('ip', ['-n', ns, 'link', 'set', wg, 'txqueuelen', String(len)]);
+};
+
+/** The kernel's default txqueuelen, which the agent raised for wireguard-go (src/network/wireguard.ts). */
+const KERNEL_TXQUEUELEN = 500;
 
 function routes(p: Paths, bare: BarePaths): Record<PathName, Route> {
   const m = (name: 'veth' | 'private' | 'planetary'): Route => ({ client: p.machines[0], target: p.target[name], pids: () => (name === 'veth' ? [] : p.daemonPids(name)) });
   return {
     veth: m('veth'),
     private: m('private'),
+    'private-q500': { ...m('private'), around: (phase) => setQueue(p, phase === 'before' ? KERNEL_TXQUEUELEN : USERSPACE_TXQUEUELEN) },
     planetary: m('planetary'),
     'bare-wireguard': { client: bare.ns[0], target: bare.target.wireguard, pids: () => bare.daemonPids('wireguard') },
     'bare-yggdrasil': { client: bare.ns[0], target: bare.target.yggdrasil, pids: () => bare.daemonPids('yggdrasil') },
@@ -113,7 +124,7 @@ const pkgVersion = (p: string): string => {
   }
 };
 
-const perPath = (): Record<PathName, number[]> => ({ veth: [], private: [], planetary: [], 'bare-wireguard': [], 'bare-yggdrasil': [] });
+const perPath = (): Record<PathName, number[]> => ({ veth: [], private: [], 'private-q500': [], planetary: [], 'bare-wireguard': [], 'bare-yggdrasil': [] });
 
 export async function runNetworkBench(o: { seconds: number; rounds: number; count: number; upTrials: number; planetaryMtu?: number }): Promise<void> {
   const tag = `nb${process.pid % 10000}`;
@@ -151,10 +162,18 @@ export async function runNetworkBench(o: { seconds: number; rounds: number; coun
     for (let round = 0; round < o.rounds; round++) {
       for (const name of PATHS) {
         const pids = r[name].pids();
-        const cpu0 = cpuSeconds(pids);
-        const t = await probe<{ mbitPerS: number; seconds: number }>(r[name].client, ['throughput', r[name].target, String(PORT), String(o.seconds)], o.seconds * 1000 + 60_000);
-        const daemonCpu = (cpuSeconds(pids) - cpu0) / t.seconds;
-        const l = await probe<{ medianMs: number; p99Ms: number }>(r[name].client, ['latency', r[name].target, String(PORT), String(o.count)], 120_000);
+        r[name].around?.('before');
+        let t: { mbitPerS: number; seconds: number };
+        let l: { medianMs: number; p99Ms: number };
+        let daemonCpu: number;
+        try {
+          const cpu0 = cpuSeconds(pids);
+          t = await probe(r[name].client, ['throughput', r[name].target, String(PORT), String(o.seconds)], o.seconds * 1000 + 60_000);
+          daemonCpu = (cpuSeconds(pids) - cpu0) / t.seconds;
+          l = await probe(r[name].client, ['latency', r[name].target, String(PORT), String(o.count)], 120_000);
+        } finally {
+          r[name].around?.('after');
+        }
         mbit[name].push(t.mbitPerS);
         rttMedian[name].push(l.medianMs);
         rttP99[name].push(l.p99Ms);
