@@ -70,6 +70,7 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
     `tfgrid is running — ${grid.nodes.length} nodes in farm ${grid.farmId} "${farmName}", one network namespace each on bridge ${grid.bridge} (${grid.bridgeIp}/24, no route off this machine)`,
     `  chain RPC       ${lo.chainUrl}   (in the namespaces ${grid.chainUrl})`,
     `  explorer API    ${lo.explorerUrl}   (in the namespaces ${grid.explorerUrl}; Swagger UI ${lo.explorerUrl}/swagger)`,
+    `  explorer page   ${lo.explorerUrl}/   (the grid in a browser: nodes, farms, rewards, live)`,
     `  dev image       ${g.imageUrl}   sha256 ${imageSha256}`,
     `  public IPs      ${grid.publicIps[0]!.ip} - ${grid.publicIps.at(-1)!.ip} in farm ${grid.farmId} (gateway ${grid.bridgeIp}); nodes' public configs: their bridge addresses, IPv6 gateway ${grid.bridgeIp6}`,
     ...rows,
