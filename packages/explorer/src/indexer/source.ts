@@ -36,6 +36,9 @@ type RawHash = { raw(n: number): Promise<string> };
 /** Connections whose node refused a range read (Substrate serves state_queryStorage only as an unsafe method). */
 const rangeRefused = new WeakSet<ApiPromise>();
 
+/** Whether this connection's node refused range reads (the indexer then reads block by block). */
+export const rangeReadsRefused = (api: ApiPromise): boolean => rangeRefused.has(api);
+
 /**
  * Blocks `from`..`to` (at most MAX_RANGE_BLOCKS): two round trips for the whole range (both
  * ends' hashes together, then one state_queryStorage of the events, LastRuntimeUpgrade and
