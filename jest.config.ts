@@ -12,6 +12,8 @@ const config: Config = {
   // ESM-only dependencies must be transformed too.
   transformIgnorePatterns: ['/node_modules/(?!(@polkadot-api|@noble|@scure|scale-ts)/)'],
   testTimeout: 60_000,
+  // Benchmarks keep copies of an earlier tree to measure against (bench/.cache): not part of the suite.
+  modulePathIgnorePatterns: ['<rootDir>/packages/[^/]+/bench/\\.cache/'],
 };
 
 export default config;

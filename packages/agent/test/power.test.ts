@@ -30,7 +30,7 @@ beforeAll(async () => {
   config = agentConfig({ url: chain.url, farmId: farm.farmId, dirs, shutdownHook: `echo down >> '${hookFile}'` });
   agent = newAgent(config);
   await agent.start();
-  await until(() => agent.status().address !== undefined);
+  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   await agent.registered;
 });
@@ -48,15 +48,17 @@ test('power target Down → state Down and the shutdown hook; Up → state Up', 
   expect(existsSync(hookFile)).toBe(false);
 
   await farmer.nodes.changePowerTarget(nodeId, 'Down');
-  await until(async () => (await alice.nodes.power(nodeId)).state === 'Down', 20_000, 'node reported Down');
-  await until(() => existsSync(hookFile), 10_000, 'shutdown hook ran');
+  await until('node reported Down', async () => (await alice.nodes.power(nodeId)).state === 'Down', 20_000);
+  await until('shutdown hook ran', () => existsSync(hookFile), 10_000);
   // The file appears while the hook still runs: its exit is recorded a moment later.
-  await until(() => agent.status().services!.power.lastHookExit !== undefined, 10_000, 'shutdown hook exited');
+  await until('shutdown hook exited', () => agent.status().services!.power.lastHookExit !== undefined, 10_000);
   expect(readFileSync(hookFile, 'utf8')).toBe('down\n');
   expect(agent.status().services!.power).toMatchObject({ target: 'Down', state: 'Down', hookRuns: 1, lastHookExit: 0 });
 
   await farmer.nodes.changePowerTarget(nodeId, 'Up');
-  await until(async () => (await alice.nodes.power(nodeId)).state === 'Up', 20_000, 'node reported Up');
+  await until('node reported Up', async () => (await alice.nodes.power(nodeId)).state === 'Up', 20_000);
+  // The agent records its state once its own transaction is in: the chain may show it a moment before.
+  await until('the agent to record state Up', () => agent.status().services!.power.state === 'Up', 10_000);
   expect(agent.status().services!.power).toMatchObject({ target: 'Up', state: 'Up', hookRuns: 1 });
 
   // A restart (events replayed from the saved cursor) acts on the target as it is now: no second shutdown.
@@ -64,6 +66,6 @@ test('power target Down → state Down and the shutdown hook; Up → state Up', 
   agent = newAgent(config);
   await agent.start();
   await agent.registered;
-  await until(() => agent.status().services!.power.target === 'Up', 10_000, 'power synced after restart');
+  await until('power synced after restart', () => agent.status().services!.power.target === 'Up', 10_000);
   expect(readFileSync(hookFile, 'utf8')).toBe('down\n');
 });

@@ -1,7 +1,10 @@
 /** Bad input is refused before anything is made, with a code and the reason; ss output is read as listed. */
-import { listNamespaces, parseSs, socketKey, startLocalGrid, type LocalGridOptions } from '../src';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { LOCK_DIR, listNamespaces, parseSs, socketKey, startLocalGrid, type LocalGridOptions } from '../src';
 
-const base: LocalGridOptions = { nodes: 1, dataDir: '/nonexistent/localgrid-test' };
+// A subnet no other test uses: what a refused start might have made is named after it (other tests' grids come and go meanwhile).
+const base: LocalGridOptions = { nodes: 1, dataDir: '/nonexistent/localgrid-test', subnet: 254 };
 
 test.each<[Partial<LocalGridOptions>, RegExp]>([
   [{ nodes: 0 }, /nodes must be an integer 1-16, got 0/],
@@ -17,9 +20,12 @@ test.each<[Partial<LocalGridOptions>, RegExp]>([
   [{ logLevel: 'loud' }, /logLevel must be one of/],
   [{ timeoutMs: 10 }, /timeoutMs must be 1000-3600000/],
 ])('%j is refused', async (bad, message) => {
-  const before = listNamespaces();
-  await expect(startLocalGrid({ ...base, ...bad })).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(message) });
-  expect(listNamespaces()).toEqual(before);
+  const o = { ...base, ...bad };
+  const made = (): string[] => listNamespaces().filter((ns) => ns.startsWith(`lg${o.subnet}-`));
+  expect(made()).toEqual([]);
+  await expect(startLocalGrid(o)).rejects.toMatchObject({ code: 'bad-option', message: expect.stringMatching(message) });
+  expect(made()).toEqual([]);
+  expect(existsSync(path.join(LOCK_DIR, `${o.subnet}.pid`))).toBe(false);
 });
 
 test('ss -H -tlnup output becomes proto, address, port and program', () => {
