@@ -7,7 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { SERVER_FIXTURE, setupFarmer, startChain, until } from '@tfgrid/testkit';
 import { connect, events, nodeBoxKeyPair, readTwin, TFT, type TfchainClient } from '@tfgrid/client';
 import { Agent, DEFAULTS, Identity, measure, type AgentConfig, type Hardware } from '../src';
 
@@ -18,8 +19,7 @@ let alice: TfchainClient;
 let farmer: TfchainClient;
 let farmId: number;
 let dataDir: string;
-const root = path.join(__dirname, 'fixtures', 'server');
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
+const root = SERVER_FIXTURE;
 
 const config = (): AgentConfig => ({
   ...DEFAULTS,
@@ -34,21 +34,10 @@ const config = (): AgentConfig => ({
 const agentWith = (hardware?: Hardware): Agent =>
   new Agent(config(), { logger: pino({ level: 'silent' }), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, ...(hardware ? { hardware } : {}) });
 
-async function until(cond: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await connect({ url: chain.url, secret: '//Alice' });
-  farmer = await connect({ url: chain.url, secret: '//Bob' });
-  await farmer.twins.acceptTerms(TERMS);
-  await farmer.twins.create({ relay: 'relay.dev.grid.tf' });
-  farmId = await farmer.farms.create({ name: 'agent_farm' });
+  ({ client: farmer, farmId } = await setupFarmer(chain.url, { name: 'agent_farm' }));
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'agent-data-'));
 });
 
@@ -62,7 +51,7 @@ test('first boot: waits for funds, then accepts terms, creates twin (with the bo
   const agent = agentWith();
   await agent.start();
   try {
-    await until(() => agent.status().state === 'registering');
+    await until('agent.status().state === \'registering\'', () => agent.status().state === 'registering', 20_000);
     await new Promise((r) => setTimeout(r, 500));
     const address = agent.status().address!;
     expect(await alice.twins.idOf(address)).toBeUndefined(); // nothing before funds arrive
@@ -101,7 +90,7 @@ test('first boot: waits for funds, then accepts terms, creates twin (with the bo
     expect(seen).toEqual(['TwinStored', 'NodeStored', 'NodeUptimeReported']);
 
     // uptime and metrics
-    await until(() => (agent.status().uptime?.accepted ?? 0) >= 1);
+    await until('(agent.status().uptime?.accepted ?? 0) >= 1', () => (agent.status().uptime?.accepted ?? 0) >= 1, 20_000);
     const res = await fetch(`http://${agent.status().metricsAddress}/metrics`);
     const text = await res.text();
     expect(text).toContain('tfgrid_agent_capacity_total{resource="cru"} 16');

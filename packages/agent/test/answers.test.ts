@@ -32,7 +32,7 @@ beforeAll(async () => {
   dirs = tempDirs('agent-answers');
   agent = newAgent(agentConfig({ url: chain.url, farmId: farm.farmId, dirs }));
   await agent.start();
-  await until(() => agent.status().address !== undefined);
+  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   nodeId = (await agent.registered).nodeId;
   nodeAccount = agent.status().address!;
@@ -74,7 +74,7 @@ test('states, results and removal: ok with its size, sealed to the deployer; upd
 
   // Cancel: the node removes its answer (manifest and chunks).
   await deployer.client.contracts.cancel(contractId);
-  await until(async () => (await fetchAnswer(await kvAt(reader.api), nodeAccount, contractId)) === null, 30_000, 'answer removed');
+  await until('answer removed', async () => (await fetchAnswer(await kvAt(reader.api), nodeAccount, contractId)) === null, 30_000);
   const left = (await reader.kvstore.list({ account: nodeAccount })).filter((e) => e.key.startsWith(answerKey(contractId)));
   expect(left).toEqual([]);
 });
@@ -101,5 +101,5 @@ test('refusals are published: a capacity refusal with its reason (sealed), a has
   expect(open!.workloads[0]!.reason).toContain('HASH_MISMATCH');
 
   for (const id of [big.contractId, wrong.contractId]) await deployer.client.contracts.cancel(id);
-  await until(async () => (await reader.kvstore.list({ account: nodeAccount })).every((e) => !e.key.startsWith('ans/')), 30_000, 'answers removed');
+  await until('answers removed', async () => (await reader.kvstore.list({ account: nodeAccount })).every((e) => !e.key.startsWith('ans/')), 30_000);
 });

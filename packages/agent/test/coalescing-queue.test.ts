@@ -35,11 +35,11 @@ test('marks made while a batch is in hand coalesce into the next batch, in marki
   const { q, batches } = recording({}, g.opened);
   q.mark(7);
   q.start();
-  await until(() => batches.length === 1, 5000);
+  await until('batches.length === 1', () => batches.length === 1, 5000);
   for (const k of [1, 1, 2, 1, 7]) q.mark(k);
   expect(q.pending()).toEqual([1, 2, 7]);
   g.open();
-  await until(() => batches.length === 2 && q.pending().length === 0, 5000);
+  await until('batches.length === 2 && q.pending().length === 0', () => batches.length === 2 && q.pending().length === 0, 5000);
   expect(batches).toEqual([[7], [1, 2, 7]]);
   await q.stop();
 });
@@ -50,7 +50,7 @@ test('perBatch splits what waits; marks made while stopped are taken at start', 
   expect(q.running).toBe(false);
   q.start();
   expect(q.running).toBe(true);
-  await until(() => batches.length === 3, 5000);
+  await until('batches.length === 3', () => batches.length === 3, 5000);
   expect(batches).toEqual([[1, 2], [3, 4], [5]]);
   await q.stop();
   expect(q.running).toBe(false);
@@ -84,7 +84,7 @@ test('a failed batch is marked again and retried with a growing attempt count th
   q.mark(1);
   q.mark(2);
   q.start();
-  await until(() => batches.length === 3, 5000);
+  await until('batches.length === 3', () => batches.length === 3, 5000);
   expect(batches).toEqual([
     [1, 2],
     [1, 2],
@@ -98,7 +98,7 @@ test('a failed batch is marked again and retried with a growing attempt count th
   // After the success the next failure starts over at attempt 1.
   failuresLeft = 1;
   q.mark(3);
-  await until(() => batches.length === 5, 5000);
+  await until('batches.length === 5', () => batches.length === 5, 5000);
   expect(retries.at(-1)).toMatchObject({ keys: [3], attempt: 1 });
   expect(q.pending()).toEqual([]);
   await q.stop();

@@ -123,7 +123,7 @@ test('a filesystem still held by another mount namespace (a container) is mounte
   try {
     // Its own namespace (unshare done, sleep running), holding a copy of the mount.
     const inOwnNamespace = (): boolean => readlinkSync(`/proc/${holder.pid}/ns/mnt`) !== readlinkSync('/proc/self/ns/mnt') && readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep');
-    await until(() => (inOwnNamespace() && readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt) ? true : undefined), 5000, 'the holder namespace');
+    await until('the holder namespace', () => (inOwnNamespace() && readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt) ? true : undefined), 5000, 50);
     const device = mountAt(mnt)!.source;
     await unmountExt4Image(mnt); // the agent restarting without its mounts
     mounted.pop();
@@ -140,8 +140,8 @@ test('a filesystem still held by another mount namespace (a container) is mounte
     expect(readFileSync(path.join(mnt, 'a.txt'), 'utf8')).toBe('a');
     if (grown === 'busy') {
       holder.kill('SIGKILL');
-      await until(() => (holder.exitCode !== null || holder.signalCode !== null ? true : undefined), 5000, 'the holder to exit');
-      await until(() => (mountedElsewhere(device) ? undefined : true), 10_000, 'the holder namespace to let go');
+      await until('the holder to exit', () => (holder.exitCode !== null || holder.signalCode !== null ? true : undefined), 5000, 50);
+      await until('the holder namespace to let go', () => (mountedElsewhere(device) ? undefined : true), 10_000, 50);
       await createExt4Image(img, 16 * MiB); // the file already has the size; the filesystem catches up
     }
     expect(df(mnt).size).toBeGreaterThan(12 * MiB);

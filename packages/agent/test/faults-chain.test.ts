@@ -35,7 +35,7 @@ beforeAll(async () => {
   dirs = tempDirs('agent-chain-faults');
   agent = newAgent(agentConfig({ url: chain.url, farmId: farm.farmId, dirs }));
   await agent.start();
-  await until(() => agent.status().address !== undefined);
+  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   nodeId = (await agent.registered).nodeId;
 });
@@ -59,31 +59,31 @@ const live = (id: number) => agent.provisioner!.states(id).some((s) => s.state =
 
 test('chain down and back: no contract missed, no report lost', async () => {
   const first = await deployer.deploy(nodeId, vm('first'));
-  await until(() => live(first.contractId), 20_000, 'first contract provisioned');
+  await until('first contract provisioned', () => live(first.contractId), 20_000);
 
   // A contract finalized right before the chain stops (the agent may not have handled it yet).
   const last = await deployer.deploy(nodeId, vm('last-before-stop'));
-  await until(async () => (await alice.api.rpc.chain.getHeader(await alice.api.rpc.chain.getFinalizedHead())).number.toNumber() >= (await alice.api.rpc.chain.getHeader()).number.toNumber(), 10_000, 'finalized');
+  await until('finalized', async () => (await alice.api.rpc.chain.getHeader(await alice.api.rpc.chain.getFinalizedHead())).number.toNumber() >= (await alice.api.rpc.chain.getHeader()).number.toNumber(), 10_000);
   // Usage counted while the chain is going away.
   agent.services!.nru.add(first.contractId, 123_456);
   await chain.stop();
 
   const flushed = agent.services!.nru.flush(); // fails while the chain is down, retried with backoff
-  await until(async () => sample(await scrape(agent), 'tfgrid_agent_chain_connected') === 0, 20_000, 'agent sees the chain gone');
+  await until('agent sees the chain gone', async () => sample(await scrape(agent), 'tfgrid_agent_chain_connected') === 0, 20_000);
   await new Promise((r) => setTimeout(r, 1500));
   expect(agent.services!.nru.status().batches).toBe(1);
 
   chain = await startChain({ basePath, port });
-  await until(() => live(last.contractId), 30_000, 'contract finalized before the stop provisioned');
+  await until('contract finalized before the stop provisioned', () => live(last.contractId), 30_000);
   await flushed;
   expect(agent.services!.nru.status().batches).toBe(0);
-  await until(async () => sample(await scrape(agent), 'tfgrid_agent_chain_connected') === 1, 20_000, 'agent reconnected');
+  await until('agent reconnected', async () => sample(await scrape(agent), 'tfgrid_agent_chain_connected') === 1, 20_000);
 
   // After the restart, a new contract is provisioned and every live contract's resources are on chain.
   const after = await deployer.deploy(nodeId, vm('after-restart'));
-  await until(() => live(after.contractId), 30_000, 'contract after restart provisioned');
+  await until('contract after restart provisioned', () => live(after.contractId), 30_000);
   for (const id of [first.contractId, last.contractId, after.contractId])
-    await until(async () => (await alice.contracts.resources(id)).cru === 1, 20_000, `resources of ${id} on chain`);
+    await until(`resources of ${id} on chain`, async () => (await alice.contracts.resources(id)).cru === 1, 20_000);
 
   // The NRU report made while the chain was down was accepted.
   let nru: { contractId: number; nru: number } | undefined;

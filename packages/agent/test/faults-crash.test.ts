@@ -80,11 +80,11 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
   await alice.balances.transfer({ to: id.address, amount: 100n * TFT });
 
   const first = startAgent();
-  await until(() => registeredLine(first) !== undefined, 60_000, 'first agent registered');
+  await until('first agent registered', () => registeredLine(first) !== undefined, 60_000);
   const reg = registeredLine(first)!;
   expect(reg.actions).toEqual(['terms', 'twin-created', 'node-created']);
   const nodeId = reg.nodeId;
-  await until(() => first.lines.some((l) => l.msg === 'workloads recovered') && first.lines.some((l) => l.module === 'uptime'), 30_000, 'first agent running');
+  await until('first agent running', () => first.lines.some((l) => l.msg === 'workloads recovered') && first.lines.some((l) => l.module === 'uptime'), 30_000);
 
   const port = await freePort();
   const d = deployer
@@ -103,12 +103,12 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
 
   // Killed as soon as the provisioner has started on the contract (its state file appears first).
   const stateFile = path.join(dirs.dataDir, 'workload-states', `${String(contractId).padStart(12, '0')}.json`);
-  await until(() => existsSync(stateFile), 30_000, 'provisioning started');
+  await until('provisioning started', () => existsSync(stateFile), 30_000);
   first.child.kill('SIGKILL');
   await first.exited;
 
   const second = startAgent();
-  await until(() => registeredLine(second) !== undefined, 60_000, 'second agent registered');
+  await until('second agent registered', () => registeredLine(second) !== undefined, 60_000);
   expect(registeredLine(second)).toMatchObject({ nodeId, twinId: reg.twinId, actions: [] });
   expect(await alice.twins.idOf(id.address)).toBe(reg.twinId);
   expect(await alice.farms.nodeIds(farmId)).toEqual([nodeId]);
@@ -122,10 +122,10 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
     most = Math.max(most, n);
     return n;
   };
-  await until(() => second.lines.some((l) => l.msg === 'registered'), 30_000, 'second agent running');
-  await until(async () => servers() === 1 && (await httpGet(port)) === 'survived', 60_000, 'the vm answers after the restart');
+  await until('second agent running', () => second.lines.some((l) => l.msg === 'registered'), 30_000);
+  await until('the vm answers after the restart', async () => servers() === 1 && (await httpGet(port)) === 'survived', 60_000);
   const states = () => (JSON.parse(readFileSync(stateFile, 'utf8')) as { states: { name: string; state: string }[] }).states;
-  await until(() => states().filter((s) => s.state === 'ok').length === 2, 20_000, 'both workloads ok on disk');
+  await until('both workloads ok on disk', () => states().filter((s) => s.state === 'ok').length === 2, 20_000);
   for (let i = 0; i < 10; i++) {
     servers();
     await new Promise((r) => setTimeout(r, 100));
@@ -133,17 +133,17 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
   expect(servers()).toBe(1);
   expect(most).toBe(1); // one server, never two
   expect(await httpGet(port)).toBe('survived');
-  await until(async () => (await alice.contracts.resources(contractId)).cru === 1, 20_000, 'resources reported');
+  await until('resources reported', async () => (await alice.contracts.resources(contractId)).cru === 1, 20_000);
 
   // SIGTERM: a graceful stop; the workloads stop, their states stay ok for the next start.
   second.child.kill('SIGTERM');
   expect(await second.exited).toBe(0);
   expect(second.lines.some((l) => l.msg === 'agent stopped')).toBe(true);
-  await until(() => findMarked(web).length === 0, 20_000, 'the vm stopped');
+  await until('the vm stopped', () => findMarked(web).length === 0, 20_000);
   expect(states().map((s) => s.state)).toEqual(['ok', 'ok']);
 
   const third = startAgent();
-  await until(async () => (await httpGet(port)) === 'survived', 60_000, 'the vm answers after a graceful restart');
+  await until('the vm answers after a graceful restart', async () => (await httpGet(port)) === 'survived', 60_000);
   expect(registeredLine(third) ?? { actions: [] }).toMatchObject({ actions: [] });
   third.child.kill('SIGTERM');
   expect(await third.exited).toBe(0);

@@ -28,7 +28,7 @@ beforeAll(async () => {
   dirs = tempDirs('agent-refusals');
   agent = newAgent(agentConfig({ url: chain.url, farmId: farm.farmId, dirs }));
   await agent.start();
-  await until(() => agent.status().address !== undefined);
+  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   nodeId = (await agent.registered).nodeId;
 });
@@ -48,7 +48,7 @@ const small = (name: string, cpu = 1) =>
     .build();
 
 async function refusedWith(contractId: number, code: string): Promise<string> {
-  await until(() => agent.status().services?.contracts.contracts[contractId]?.outcome === 'refused', 20_000, `contract ${contractId} refused`);
+  await until(`contract ${contractId} refused`, () => agent.status().services?.contracts.contracts[contractId]?.outcome === 'refused', 20_000);
   const states = agent.provisioner!.states(contractId);
   expect(states.length).toBeGreaterThan(0);
   expect(states.every((s) => s.state === 'error')).toBe(true);
@@ -77,8 +77,8 @@ test('wrong hash, foreign signature, broken seal and too much capacity are refus
 
   // A good one after them still goes through and is reported.
   const good = await deployer.deploy(nodeId, small('good'));
-  await until(() => agent.provisioner!.states(good.contractId).some((s) => s.state === 'ok'), 20_000, 'good deployment ok');
-  await until(async () => (await alice.contracts.resources(good.contractId)).cru === 1, 20_000, 'good deployment reported');
+  await until('good deployment ok', () => agent.provisioner!.states(good.contractId).some((s) => s.state === 'ok'), 20_000);
+  await until('good deployment reported', async () => (await alice.contracts.resources(good.contractId)).cru === 1, 20_000);
 
   const text = await scrape(agent);
   for (const code of ['HASH_MISMATCH', 'SIGNATURE_INVALID', 'SEAL_NOT_OPENED', 'CAPACITY'])

@@ -34,7 +34,7 @@ beforeAll(async () => {
   config = agentConfig({ url: chain.url, farmId: farm.farmId, dirs });
   agent = newAgent(config);
   await agent.start();
-  await until(() => agent.status().address !== undefined);
+  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   nodeId = (await agent.registered).nodeId;
 });
@@ -56,7 +56,7 @@ const stateOf = (id: number) => agent.provisioner!.states(id).map((s) => s.state
 
 test('events missed while the agent was down, cursor lost: the boot reconciliation removes and provisions', async () => {
   const a = await deployer.deploy(nodeId, vm(deployer, 'a'));
-  await until(() => stateOf(a.contractId).includes('ok'), 20_000, 'a provisioned');
+  await until('a provisioned', () => stateOf(a.contractId).includes('ok'), 20_000);
   await agent.stop();
 
   await deployer.client.contracts.cancel(a.contractId);
@@ -67,10 +67,10 @@ test('events missed while the agent was down, cursor lost: the boot reconciliati
   await agent.start();
   await agent.registered;
   expect(stateOf(a.contractId)).toEqual(['deleted']);
-  await until(() => stateOf(b.contractId).includes('ok'), 20_000, 'b provisioned');
+  await until('b provisioned', () => stateOf(b.contractId).includes('ok'), 20_000);
   expect(agent.status().services!.contracts.reconciliations).toBeGreaterThanOrEqual(1);
   await deployer.client.contracts.cancel(b.contractId);
-  await until(() => stateOf(b.contractId).every((s) => s === 'deleted'), 20_000, 'b removed');
+  await until('b removed', () => stateOf(b.contractId).every((s) => s === 'deleted'), 20_000);
 });
 
 test('a rent contract dedicates the node to its renter; every contract event reaches the listeners', async () => {
@@ -78,7 +78,7 @@ test('a rent contract dedicates the node to its renter; every contract event rea
   agent.services!.follower.onContractEvent((ce) => void seen.push(ce));
 
   const rentId = await renter.client.contracts.createRent({ nodeId });
-  await until(() => agent.status().services!.contracts.rent?.contractId === rentId, 20_000, 'rent recorded');
+  await until('rent recorded', () => agent.status().services!.contracts.rent?.contractId === rentId, 20_000);
   expect(agent.status().services!.contracts.rent).toEqual({ contractId: rentId, twinId: renter.twinId });
   let text = await scrape(agent);
   expect(sample(text, 'tfgrid_agent_rented')).toBe(1);
@@ -87,17 +87,17 @@ test('a rent contract dedicates the node to its renter; every contract event rea
   // The chain itself refuses node contracts of other twins on a rented node.
   await expect(deployer.deploy(nodeId, vm(deployer, 'not-the-renter'))).rejects.toThrow(/NodeNotAvailableToDeploy/);
   const mine = await renter.deploy(nodeId, vm(renter, 'renter'));
-  await until(() => stateOf(mine.contractId).includes('ok'), 20_000, 'renter contract provisioned');
+  await until('renter contract provisioned', () => stateOf(mine.contractId).includes('ok'), 20_000);
   await renter.client.contracts.cancel(mine.contractId);
   await renter.client.contracts.cancel(rentId);
-  await until(() => agent.status().services!.contracts.rent === null, 20_000, 'rent ended');
+  await until('rent ended', () => agent.status().services!.contracts.rent === null, 20_000);
   text = await scrape(agent);
   expect(sample(text, 'tfgrid_agent_rented')).toBe(0);
 
   // Name contracts are nobody's node's, yet the listeners see them (the gateway follows them).
   const nameId = await deployer.client.contracts.createName('my_site');
   await deployer.client.contracts.cancel(nameId);
-  await until(() => seen.some((e) => e.kind === 'name-contract-canceled' && e.contractId === nameId), 20_000, 'name contract events seen');
+  await until('name contract events seen', () => seen.some((e) => e.kind === 'name-contract-canceled' && e.contractId === nameId), 20_000);
   expect(seen.find((e) => e.kind === 'name-contract')).toMatchObject({ contractId: nameId, twinId: deployer.twinId, name: 'my_site' });
   expect(seen.map((e) => e.kind)).toEqual(expect.arrayContaining(['rent-contract', 'node-contract', 'node-contract-canceled', 'rent-contract-canceled']));
 });
@@ -105,7 +105,7 @@ test('a rent contract dedicates the node to its renter; every contract event rea
 test('an update with a new hash applies the new version; the old one is replaced', async () => {
   const v0 = vm(deployer, 'updated');
   const { contractId } = await deployer.deploy(nodeId, v0);
-  await until(() => stateOf(contractId).includes('ok'), 20_000, 'version 0 provisioned');
+  await until('version 0 provisioned', () => stateOf(contractId).includes('ok'), 20_000);
 
   // Version 1: a bigger vm, through the client's update (notary + update_node_contract in one batch).
   const v1 = deployer
@@ -115,10 +115,10 @@ test('an update with a new hash applies the new version; the old one is replaced
     .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 2, memory: 512 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' }, { version: 1 })
     .build();
   const p = await deployer.client.deployments.update(contractId, v1);
-  await until(() => agent.provisioner!.states(contractId).some((s) => s.state === 'ok' && s.version === 1), 20_000, 'version 1 provisioned');
+  await until('version 1 provisioned', () => agent.provisioner!.states(contractId).some((s) => s.state === 'ok' && s.version === 1), 20_000);
   expect(agent.status().services!.contracts.contracts[contractId]).toMatchObject({ hash: p.hash, outcome: 'applied' });
   expect(agent.provisioner!.used(contractId)).toMatchObject({ cru: 2, mru: 512 * MiB });
-  await until(async () => (await alice.contracts.resources(contractId)).cru === 2, 20_000, 'new resources on chain');
+  await until('new resources on chain', async () => (await alice.contracts.resources(contractId)).cru === 2, 20_000);
   await deployer.client.contracts.cancel(contractId);
-  await until(() => stateOf(contractId).every((s) => s === 'deleted'), 20_000, 'removed');
+  await until('removed', () => stateOf(contractId).every((s) => s === 'deleted'), 20_000);
 });

@@ -65,7 +65,7 @@ test('a name contract deployed through the notary is reachable through the agent
     agentConfig({ url: chain.url, farmId, dirs, gatewayHttpAddress: `127.0.0.1:${httpPort}`, gatewayHttpsAddress: `127.0.0.1:${httpsPort}`, gatewayAllowLocalBackends: true }),
   );
   await agent.start();
-  await until(() => agent!.status().state === 'registering', 20_000, 'waiting for funds');
+  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   const { nodeId } = await agent.registered;
 
@@ -78,7 +78,7 @@ test('a name contract deployed through the notary is reachable through the agent
   const { contractId } = await deployer.deploy(nodeId, d);
 
   const host = `mysite.${DOMAIN}`;
-  await until(async () => (await viaGateway(httpPort, host).catch(() => ({ status: 0 }))).status === 200, 60_000, 'the name answering through the gateway');
+  await until('the name answering through the gateway', async () => (await viaGateway(httpPort, host).catch(() => ({ status: 0 }))).status === 200, 60_000);
   const r = await viaGateway(httpPort, host);
   expect(r).toEqual({ status: 200, body: `backend saw ${host}/hello` });
   expect((await viaGateway(httpPort, `othersite.${DOMAIN}`)).status).toBe(404);
@@ -88,6 +88,6 @@ test('a name contract deployed through the notary is reachable through the agent
 
   // The name contract canceled: the name goes away at once (404), the node contract stays.
   await deployer.client.contracts.cancel(nameContractId);
-  await until(async () => (await viaGateway(httpPort, host)).status === 404, 60_000, 'the name going away');
+  await until('the name going away', async () => (await viaGateway(httpPort, host)).status === 404, 60_000);
   expect(await alice.contracts.get(contractId)).toBeDefined();
 });

@@ -4,16 +4,14 @@
  * the deployment twin's own name contract and then reachable by its name; the name contract's
  * cancellation, seen as a finalized event, takes the name down.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
-import { connect, events, TFT, type TfchainClient, type Workload } from '@tfgrid/client';
+import type { Devchain } from '@tfgrid/devchain';
+import { connect, events, type TfchainClient, type Workload } from '@tfgrid/client';
+import { ensureTwin, registerNode, setupDeployer, setupFarmer, startChain } from '@tfgrid/testkit';
 import { gatewayChain, GatewayNameProxyHandler, publicConfigDomain, type Gateway } from '../src/gateway';
 import type { HandlerContext } from '../src/workloads/types';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(90_000);
-
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
-const GiB = 1024 ** 3;
 
 let chain: Devchain;
 let alice: TfchainClient;
@@ -32,30 +30,15 @@ let handler: GatewayNameProxyHandler;
 const workload = (name: string): Workload => ({ version: 0, name: 'site', type: 'gateway-name-proxy', data: { name, backends: [backend.url] }, metadata: '', description: '' });
 const ctx = (twinId: number, contractId = 700): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
 
-async function twin(c: TfchainClient): Promise<number> {
-  await c.twins.acceptTerms(TERMS);
-  return c.twins.create({ relay: null });
-}
-
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await connect({ url: chain.url, secret: '//Alice' });
-  farmer = await connect({ url: chain.url, secret: '//Bob' });
-  charlie = await connect({ url: chain.url, secret: '//Charlie' });
-  node = await connect({ url: chain.url, secret: '//GatewayNode', keyType: 'ed25519' });
-  for (const c of [charlie, node]) await alice.balances.transfer({ to: c.address, amount: 1000n * TFT });
-  aliceTwin = await twin(alice);
-  await twin(farmer);
-  const charlieTwin = await twin(charlie);
-  expect(charlieTwin).not.toBe(aliceTwin);
-  await twin(node);
-  farmId = await farmer.farms.create({ name: 'gateway_farm' });
-  nodeId = await node.nodes.create({
-    farmId,
-    resources: { cru: 4, mru: 8 * GiB, sru: 200 * GiB, hru: 0 },
-    location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
-    interfaces: [],
-  });
+  aliceTwin = await ensureTwin(alice, { relay: null });
+  ({ client: farmer, farmId } = await setupFarmer(chain.url, { name: 'gateway_farm', relay: null }));
+  const deployer = await setupDeployer(chain.url, alice, '//Charlie');
+  charlie = deployer.client;
+  expect(deployer.twinId).not.toBe(aliceTwin);
+  ({ client: node, nodeId } = await registerNode(chain.url, { farmId, funder: alice, secret: '//GatewayNode', relay: null }));
   aliceName = await alice.contracts.createName('alicesite');
   await charlie.contracts.createName('charliesite');
   backend = await startBackend('site');

@@ -5,6 +5,7 @@ import net from 'node:net';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Gateway, type GatewayLimits, type GatewayOptions } from '../src/gateway';
+export { until } from '@tfgrid/testkit';
 
 export const DOMAIN = 'gw.test';
 export const silent = pino({ level: 'silent' });
@@ -93,14 +94,6 @@ export function raw(port: number, text: string | Buffer, ms = 5000): Promise<str
     s.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? undefined : reject(e)));
     s.write(text);
   });
-}
-
-export async function until(cond: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 // ---- a minimal WebSocket (RFC 6455): handshake and small text frames only ----

@@ -101,7 +101,7 @@ test('503 with Retry-After past maxConcurrentPerName requests in flight for one 
   await withGateway({ maxConcurrentPerName: 2 }, async (port, gw) => {
     hang = true;
     const first = [request(port, HOST), request(port, HOST)];
-    await until(() => held.length === 2);
+    await until('held.length === 2', () => held.length === 2, 10_000, 20);
     expect(gw.route('app')!.inflight).toBe(2);
     const third = await request(port, HOST);
     expect(third.status).toBe(503);
@@ -109,7 +109,7 @@ test('503 with Retry-After past maxConcurrentPerName requests in flight for one 
     hang = false;
     for (const r of held.splice(0)) r.end('done');
     expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
-    await until(() => gw.route('app')!.inflight === 0);
+    await until('gw.route(\'app\')!.inflight === 0', () => gw.route('app')!.inflight === 0, 10_000, 20);
     expect((await request(port, HOST)).status).toBe(200);
   });
 });
@@ -128,7 +128,7 @@ test('504 when the backend does not answer in time', async () => {
     expect(r.status).toBe(504);
     expect(r.body).toBe('Gateway Timeout\n');
     hang = false;
-    await until(() => gw.route('app')!.inflight === 0);
+    await until('gw.route(\'app\')!.inflight === 0', () => gw.route('app')!.inflight === 0, 10_000, 20);
   });
 });
 
@@ -136,7 +136,7 @@ test('stop() lets a request in flight finish (within drainMs), then closes', asy
   await withGateway({ drainMs: 5000 }, async (port, gw) => {
     hang = true;
     const inflight = request(port, HOST);
-    await until(() => held.length === 1);
+    await until('held.length === 1', () => held.length === 1, 10_000, 20);
     const stopping = gw.stop();
     expect(gw.status().state).toBe('stopping');
     held.splice(0).forEach((r) => r.end('finished'));

@@ -200,7 +200,7 @@ test('a backend on the far side of a private network is served by name; the clie
   // The relay listens on a Unix socket only its owner may use.
   expect(statSync(relays.socketPath(netId)).mode & 0o777).toBe(0o600);
   // Over WireGuard from the gateway node's network namespace to the far machine.
-  expect(await until(async () => ((await get(`shop.${DOMAIN}`, '/hello')).status === 200 ? true : undefined), 30_000, 'served over the network')).toBe(true);
+  expect(await until('served over the network', async () => ((await get(`shop.${DOMAIN}`, '/hello')).status === 200 ? true : undefined), 30_000, 50)).toBe(true);
   expect(await get(`shop.${DOMAIN}`, '/hello')).toEqual({ status: 200, body: 'far /hello' });
   // A client elsewhere on the Internet gets it by name, and has no route to the private address;
   // neither has the gateway node's host namespace.
@@ -270,11 +270,11 @@ test('a relay dials only inside its network, and at most maxConnections at once'
     expect(await dial(farIp)).toEqual({ err: 'EBUSY' });
     held.s!.destroy();
     // Its slot is free again once the relay saw it close.
-    const again = await until(async () => {
+    const again = await until('a free slot', async () => {
       const r = await dial(farIp);
       r.s?.destroy();
       return r.s ? true : undefined;
-    }, 10_000, 'a free slot');
+    }, 10_000, 50);
     expect(again).toBe(true);
   } finally {
     await limited.stop();
@@ -291,8 +291,8 @@ test('the relay is supervised, and stops with the last route on its network', as
   const first = relays.pid(netId)!;
   expect(findMarked(mark)).toEqual([first]);
   process.kill(first, 'SIGKILL');
-  await until(() => (relays.pid(netId) !== undefined && relays.pid(netId) !== first ? true : undefined), 20_000, 'relay restarted');
-  expect(await until(async () => ((await get(`shop.${DOMAIN}`)).status === 200 ? true : undefined), 20_000, 'served again')).toBe(true);
+  await until('relay restarted', () => (relays.pid(netId) !== undefined && relays.pid(netId) !== first ? true : undefined), 20_000, 50);
+  expect(await until('served again', async () => ((await get(`shop.${DOMAIN}`)).status === 200 ? true : undefined), 20_000, 50)).toBe(true);
   // A second route on the network shares the relay; the first one's removal leaves it running.
   names.add('shop2');
   const r2 = await handler.provision(proxy('shop2', [`http://${farIp}`], 'net'), ctx(22));
@@ -321,7 +321,7 @@ test('removing the network takes its relay out of the namespace; the network bac
   expect((await get(`shop3.${DOMAIN}`)).status).toBe(502);
   await networkHandler.provision(workload('network', 'net', data), ctx(10));
   expect(relays.pid(netId)).not.toBe(before);
-  expect(await until(async () => ((await get(`shop3.${DOMAIN}`)).status === 200 ? true : undefined), 30_000, 'served again')).toBe(true);
+  expect(await until('served again', async () => ((await get(`shop3.${DOMAIN}`)).status === 200 ? true : undefined), 30_000, 50)).toBe(true);
   await handler.deprovision(state(23, 'gw', r));
   expect(relays.pid(netId)).toBeUndefined();
 });
@@ -399,7 +399,7 @@ test("a zmachine's planetary address is served by a gateway whose Yggdrasil is i
   try {
     expect(await child.ask({ route: { name: 'ygg', backends: [`http://[${address}]:80`] } })).toEqual({ ok: true });
     expect(await child.ask({ route: { name: 'self', backends: [`http://[${self0.address}]:80`] } })).toEqual({ error: expect.stringMatching(/points at the gateway node itself \(own address\)/) });
-    expect(await until(async () => (await fetchIn(h2.ns, h0.ip, child.port, `ygg.${DOMAIN}`, '/p'))?.match(/^200 far \/p$/)?.[0], 60_000, 'served over the overlay')).toBe('200 far /p');
+    expect(await until('served over the overlay', async () => (await fetchIn(h2.ns, h0.ip, child.port, `ygg.${DOMAIN}`, '/p'))?.match(/^200 far \/p$/)?.[0], 60_000, 50)).toBe('200 far /p');
     expect(await child.ask({ health: 'ygg' })).toEqual({ backends: [{ url: `http://[${address}]:80`, healthy: true }] });
     // The client has no way to the machine's address but through the gateway.
     expect(await routes(h2.ns, address)).toBe(false);

@@ -110,7 +110,7 @@ test('a WebSocket fails over past a dead backend, and its tunnel\'s bytes are co
   try {
     const ws = await wsRoundTrip(port, `wsfail.${DOMAIN}`, 'hello');
     expect(ws).toMatchObject({ status: 101, reply: 'echo:hello' });
-    await until(() => gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route('wsfail')!.inflight === 0);
+    await until('gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route(\'wsfail\')!....', () => gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route('wsfail')!.inflight === 0, 10_000, 20);
     expect(gw.route('wsfail')!.backends.map((x) => x.healthy)).toEqual([false, true]);
   } finally {
     gw.removeRoute('wsfail');
@@ -223,7 +223,7 @@ test('bytes in and out are counted per contract within 1 % and handed to the NRU
       sent += r.sent;
       received += r.received;
     }
-    await until(() => gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99);
+    await until('gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99', () => gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99, 10_000, 20);
     const u = gw.usage(51);
     expect(Math.abs(u.in - sent) / sent).toBeLessThan(0.01);
     expect(Math.abs(u.out - received) / received).toBeLessThan(0.01);

@@ -76,7 +76,7 @@ test('registers the handler, restores names at recovery, checks them at start, l
     // the farmer sets the public config: the event carries the domain as hex bytes
     domain = DOMAIN;
     await emit({ section: 'tfgridModule', method: 'NodePublicConfigStored', data: [9, { ip4: { ip: '0x', gw: '0x' }, ip6: null, domain: `0x${Buffer.from(DOMAIN).toString('hex')}` }] });
-    await until(() => svc.status().state === 'running');
+    await until('svc.status().state === \'running\'', () => svc.status().state === 'running', 10_000, 20);
     expect(svc.status().domain).toBe(DOMAIN);
     const port = Number(svc.status().http!.split(':').pop());
     expect((await request(port, `kept.${DOMAIN}`)).status).toBe(200);

@@ -80,7 +80,7 @@ test('serves names over HTTPS with the wildcard certificate (verified against it
 
 test('a renewed certificate in the directory is picked up without a restart', async () => {
   makeCert(`renewed.${DOMAIN}`);
-  await until(() => gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`);
+  await until('gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`', () => gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`, 10_000, 20);
   const r = await get(`secure.${DOMAIN}`);
   expect(r.status).toBe(200);
   expect(r.cert.subject).toBe(`CN=renewed.${DOMAIN}`);

@@ -12,6 +12,7 @@ import { Planetary, PlanetaryError, CONFIG_FILE } from '../src/planetary';
 import { findMarked, isAlive, MARKER_VAR } from '../src/workloads/proc';
 import { workloadMark } from '../src/workloads/process-runtime';
 import { makeHosts, type Hosts } from './support/netns';
+import { until } from '@tfgrid/testkit';
 
 jest.setTimeout(90_000);
 
@@ -20,14 +21,6 @@ const tag = `pl${process.pid % 100000}`;
 let net: Hosts;
 let dir: string;
 const daemons: Planetary[] = [];
-
-const until = async (what: string, f: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!(await f())) {
-    if (Date.now() > end) throw new Error(`timed out: ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-};
 
 beforeAll(() => {
   net = makeHosts(tag, 2, 7);
@@ -55,7 +48,7 @@ test('two nodes peer at once and carry traffic over their overlay addresses; onl
   expect(sa.address).toMatch(/^2[0-9a-f]{2}:/);
   expect(sa.subnet).toMatch(/^3[0-9a-f]{2}:.*::\/64$/);
   expect(sa.address).not.toBe(sb.address);
-  await until('a peered with b', async () => (await a.admin.peers()).some((p) => p.up !== false && (p.remote ?? p.uri ?? '').includes(net.hosts[1]!.ip)));
+  await until('a peered with b', async () => (await a.admin.peers()).some((p) => p.up !== false && (p.remote ?? p.uri ?? '').includes(net.hosts[1]!.ip)), 20_000);
   const ping = net.exec(net.hosts[0]!, ['busybox', 'ping', '-6', '-c', '2', '-W', '5', sb.address]);
   expect(ping).toMatch(/2 packets received/);
   // A listens on nothing (no multicast, no listener); B only on its configured port.
@@ -75,8 +68,8 @@ test('a crashed daemon is restarted with the same address', async () => {
   const mark = workloadMark(path.join(dir, 'a'), 'planetary');
   const [pid] = findMarked(mark);
   process.kill(pid!, 'SIGKILL');
-  await until('the crash seen', () => a.status() !== 'running');
-  await until('restarted', () => a.status() === 'running' && findMarked(mark).length === 1 && findMarked(mark)[0] !== pid);
+  await until('the crash seen', () => a.status() !== 'running', 20_000);
+  await until('restarted', () => a.status() === 'running' && findMarked(mark).length === 1 && findMarked(mark)[0] !== pid, 20_000);
   expect(a.self()!.address).toBe(before);
 });
 
@@ -88,7 +81,7 @@ test("a daemon left by a killed agent is replaced: exactly one runs, with the no
   const mark = workloadMark(path.join(dir, 'a'), 'planetary');
   const leftover = spawn('ip', ['netns', 'exec', net.hosts[0]!.ns, 'yggdrasil', '-useconffile', path.join(dir, 'a', CONFIG_FILE)], { stdio: 'ignore', detached: true, env: { PATH: process.env.PATH, [MARKER_VAR]: mark } });
   leftover.unref();
-  await until('the leftover runs', () => findMarked(mark).length === 1);
+  await until('the leftover runs', () => findMarked(mark).length === 1, 20_000);
   const again = daemon('a', 0, { peers: [`tcp://${net.hosts[1]!.ip}:12345`] });
   const self = await again.start();
   expect(self.address).toBe(address);

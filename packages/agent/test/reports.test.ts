@@ -52,7 +52,7 @@ test('NRU: bytes and sealed batches survive a crash; sent once accepted; a refus
   const q2 = new NruQueue({ client: b.client, dataDir: dirs.dataDir, logger: log, intervalMs: 3_600_000, retryMinMs: 20, retryMaxMs: 50 });
   expect(q2.status()).toMatchObject({ batches: 1, pendingBytes: 9 });
   q2.start();
-  await until(() => b.nru.length === 1, 5000);
+  await until('b.nru.length === 1', () => b.nru.length === 1, 5000);
   expect(b.nru[0]!.map((r) => [r.contractId, r.nru])).toEqual([
     [7, 1500],
     [8, 42],
@@ -94,13 +94,13 @@ test('resource reports: the latest figures of live contracts, transport failures
     l({ contractId: 2 });
     l({ contractId: 3 }); // refused: never reported
   }
-  await until(() => f.resources.length >= 1 && r.status().pending.length === 0, 5000);
+  await until('f.resources.length >= 1 && r.status().pending.length === 0', () => f.resources.length >= 1 && r.status().pending.length === 0, 5000);
   expect(f.resources.flat().map((x) => x.contractId).sort()).toEqual([1, 2]);
   // Unchanged figures are not sent again; changed ones are.
   for (const l of listeners) l({ contractId: 1 });
   used.set(2, { cru: 4, mru: 2, sru: 2, hru: 0 });
   for (const l of listeners) l({ contractId: 2 });
-  await until(() => f.resources.flat().filter((x) => x.contractId === 2).length === 2, 5000);
+  await until('f.resources.flat().filter((x) => x.contractId === 2).length === 2', () => f.resources.flat().filter((x) => x.contractId === 2).length === 2, 5000);
   expect(f.resources.flat().filter((x) => x.contractId === 1)).toHaveLength(1);
   expect(r.status().failures).toBe(2);
   await r.stop();
@@ -128,7 +128,7 @@ test('resource reports: a batch the chain refuses is split; only the contract it
   } as unknown as TfchainClient;
   const r = new ResourceReporter({ client, provisioner: p, logger: log, retryMinMs: 20, retryMaxMs: 50 });
   r.start([1, 2, 3]);
-  await until(() => sent.length === 2, 5000);
+  await until('sent.length === 2', () => sent.length === 2, 5000);
   expect(sent).toEqual([[1], [3]]);
   // The batch and contract 2 alone: two refusals, nothing retried.
   expect(r.status()).toEqual({ pending: [], accepted: 2, failures: 2 });

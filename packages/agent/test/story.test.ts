@@ -56,7 +56,7 @@ afterAll(async () => {
 test('boot → registered → contract provisioned and reported → grace pauses, funding resumes → cancel frees', async () => {
   agent = newAgent(agentConfig({ url: chain.url, farmId, dirs }));
   await agent.start();
-  await until(() => agent!.status().state === 'registering', 20_000, 'waiting for funds');
+  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
   const address = agent.status().address!;
   expect(await alice.twins.idOf(address)).toBeUndefined();
   await alice.balances.transfer({ to: address, amount: 100n * TFT });
@@ -89,8 +89,8 @@ test('boot → registered → contract provisioned and reported → grace pauses
     .build();
   const { contractId } = await deployer.deploy(nodeId, d);
   const provisioner = agent.provisioner!;
-  await until(() => provisioner.states(contractId).filter((s) => s.state === 'ok').length === 2, 30_000, 'workloads ok');
-  await until(async () => (await httpGet(port)) === 'hello from the grid', 20_000, 'the vm answers');
+  await until('workloads ok', () => provisioner.states(contractId).filter((s) => s.state === 'ok').length === 2, 30_000);
+  await until('the vm answers', async () => (await httpGet(port)) === 'hello from the grid', 20_000);
   const volume = provisioner.states(contractId).find((s) => s.name === 'data')!;
   const volumeDir = volume.result!.path as string;
   expect(existsSync(volumeDir)).toBe(true);
@@ -100,7 +100,7 @@ test('boot → registered → contract provisioned and reported → grace pauses
   const used = provisioner.used(contractId);
   // Disk space counts as SRU, or HRU when the pool sits on a rotational disk (as on this VM).
   expect({ cru: used.cru, mru: used.mru, disk: used.sru + used.hru }).toEqual({ cru: 1, mru: 256 * MiB, disk: 16 * MiB + 64 * MiB });
-  await until(async () => JSON.stringify(await alice.contracts.resources(contractId)) === JSON.stringify({ hru: used.hru, sru: used.sru, cru: 1, mru: used.mru }), 20_000, 'resources on chain');
+  await until('resources on chain', async () => JSON.stringify(await alice.contracts.resources(contractId)) === JSON.stringify({ hru: used.hru, sru: used.sru, cru: 1, mru: used.mru }), 20_000);
 
   let text = await scrape(agent);
   expect(sample(text, 'tfgrid_agent_workloads{state="ok"}')).toBe(2);
@@ -110,33 +110,25 @@ test('boot → registered → contract provisioned and reported → grace pauses
 
   // Grace period: the deployer's balance drained, the next bills cannot be paid.
   await deployer.client.submit(deployer.client.api.tx.balances.transferAll(alice.address!, true));
-  await until(
-    async () => {
+  await until('contract in grace', async () => {
       await blocks(chain, 5);
       return (await alice.contracts.get(contractId))?.state === 'GracePeriod';
-    },
-    30_000,
-    'contract in grace',
-  );
-  await until(() => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000, 'workloads paused');
+    }, 30_000);
+  await until('workloads paused', () => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000);
   expect(await httpGet(port, 1500)).toBeUndefined();
 
   // Funding: the next bill ends the grace period, the workloads run again.
   await alice.balances.transfer({ to: deployer.pair.address, amount: 500n * TFT });
-  await until(
-    async () => {
+  await until('contract out of grace', async () => {
       await blocks(chain, 5);
       return (await alice.contracts.get(contractId))?.state === 'Created';
-    },
-    30_000,
-    'contract out of grace',
-  );
-  await until(() => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000, 'workloads resumed');
-  await until(async () => (await httpGet(port)) === 'hello from the grid', 20_000, 'the vm answers again');
+    }, 30_000);
+  await until('workloads resumed', () => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000);
+  await until('the vm answers again', async () => (await httpGet(port)) === 'hello from the grid', 20_000);
 
   // Cancel: everything stops and the disk is freed.
   await deployer.client.contracts.cancel(contractId);
-  await until(() => provisioner.states(contractId).every((s) => s.state === 'deleted'), 20_000, 'workloads deleted');
+  await until('workloads deleted', () => provisioner.states(contractId).every((s) => s.state === 'deleted'), 20_000);
   expect(existsSync(volumeDir)).toBe(false);
   expect(await httpGet(port, 1000)).toBeUndefined();
   expect(provisioner.usedTotal()).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });

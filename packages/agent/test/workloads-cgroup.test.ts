@@ -61,7 +61,7 @@ test('without them: the workload runs unlimited and the reason is logged once', 
   runtime = new ProcessRuntime({ dataDir: t.dataDir, logger, cgroupRoot: root, stopGraceMs: 1000 });
   const a = await runtime.start(spec('41-a'));
   const b = await runtime.start(spec('41-b'));
-  await until(() => (isAlive(a.pid!) && isAlive(b.pid!) ? true : undefined), 5000, 'both processes');
+  await until('both processes', () => (isAlive(a.pid!) && isAlive(b.pid!) ? true : undefined), 5000, 50);
   const notes = lines.filter((l) => String(l.msg).startsWith('cgroup v2 limits unavailable'));
   expect(notes).toHaveLength(1);
   expect(notes[0]!.reason).toBe(`controllers cpu, memory not available in ${root}`);

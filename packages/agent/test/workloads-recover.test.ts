@@ -109,7 +109,7 @@ async function killMidProvision(): Promise<void> {
   rmSync(marker, { force: true });
   const c = startChild(['hang']);
   child = c.child;
-  await until(() => (existsSync(marker) ? true : undefined), 20_000, 'the hanging provision');
+  await until('the hanging provision', () => (existsSync(marker) ? true : undefined), 20_000, 50);
   await kill9(c.child);
 }
 

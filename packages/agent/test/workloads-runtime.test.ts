@@ -19,7 +19,7 @@ test('stop sends SIGTERM to the group, then SIGKILL after the grace period to wh
   runtime = new ProcessRuntime({ dataDir: t.dataDir, logger: logger(), runAsUser: 'nobody', stopGraceMs: 300 });
   // An ignored signal stays ignored across exec: sleep cannot be ended by SIGTERM.
   const { pid } = await runtime.start(spec('50-stubborn', "trap '' TERM; exec sleep 1000"));
-  await until(() => (readStat(pid!)?.state === 'S' ? true : undefined), 5000, 'sleep');
+  await until('sleep', () => (readStat(pid!)?.state === 'S' ? true : undefined), 5000, 50);
   await runtime.stop('50-stubborn');
   expect(isAlive(pid!)).toBe(false);
   expect(runtime.status('50-stubborn')).toBe('stopped');

@@ -60,7 +60,7 @@ test('pause stops the whole process group (state T, requests time out); resume c
   await p.pause(22);
   expect(p.states(22)[0]!.state).toBe('paused');
   expect(runtime.status('22-web')).toBe('paused');
-  await until(() => (readStat(pid)?.state === 'T' ? true : undefined), 5000, 'state T');
+  await until('state T', () => (readStat(pid)?.state === 'T' ? true : undefined), 5000, 50);
   await expect(get(port, '/', 500)).rejects.toThrow('timeout');
   await p.resume(22);
   expect(p.states(22)[0]!.state).toBe('ok');
@@ -81,7 +81,7 @@ test('a crashed process is restarted (new pid, same workload), the log keeps bot
   expect(readFileSync(log, 'utf8')).toMatch(/exited code=3/);
   // A chattier run passes the log's 4 KiB cap: it is copied to log.1 and truncated, once.
   await p.apply(deployment(23, [vm('web', { entrypoint: serverEntrypoint(), env: { PORT: String(port), SPAM: '6000' } }, 1)], 1));
-  await until(() => (existsSync(`${log}.1`) ? true : undefined), 5000, 'log.1');
+  await until('log.1', () => (existsSync(`${log}.1`) ? true : undefined), 5000, 50);
   expect(statSync(`${log}.1`).size).toBeGreaterThan(4096);
   expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/exited code=3/);
   expect(statSync(log).size).toBeLessThan(4096);

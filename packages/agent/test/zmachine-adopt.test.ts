@@ -66,12 +66,12 @@ test.each([
 ])('killed when %s: after restart exactly one container runs it, and a deleted workload\'s machine is gone', async (_when, ready) => {
   child = startChild();
   const bundle = path.join(t.dataDir, 'machines', '51-web');
-  await until(() => (ready(bundle) ? true : undefined), 60_000, 'the moment to kill');
+  await until('the moment to kill', () => (ready(bundle) ? true : undefined), 60_000, 50);
   await kill9(child);
   // A container that ran at the kill must be the very one running after the restart (adopted, not restarted).
   const before = containers().find((c) => c.id === '51-web' && c.status === 'running')?.pid;
   // Contract 52 was removed while the agent was down: its state is gone, its container is a leftover.
-  await until(() => (containers().some((c) => c.id === '52-old') ? true : undefined), 5000, '52 left running');
+  await until('52 left running', () => (containers().some((c) => c.id === '52-old') ? true : undefined), 5000, 50);
   rmSync(path.join(t.dataDir, 'workload-states', `${String(52).padStart(12, '0')}.json`));
 
   agent = runcProvisioner({ dataDir: t.dataDir, pool: t.pool, bridge: BRIDGE, subnet: SUBNET });
@@ -84,7 +84,7 @@ test.each([
   expect(running[0]!.status).toBe('running');
   if (before !== undefined) expect(running[0]!.pid).toBe(before);
   const ip = (web.result!.addresses as { node_local: string }).node_local;
-  expect(await until(() => httpGet(ip, 80).catch(() => undefined), 20_000, 'web answers')).toBe('up\n');
+  expect(await until('web answers', () => httpGet(ip, 80).catch(() => undefined), 20_000, 50)).toBe('up\n');
   // The leftover's bundle, mounts and veth went with it.
   expect(existsSync(path.join(t.dataDir, 'machines', '52-old'))).toBe(false);
   expect(mountsUnder(path.join(t.dataDir, 'machines', '52-old'))).toEqual([]);

@@ -52,7 +52,7 @@ afterAll(async () => {
 test('a deployed busybox zmachine runs in a container on the node, freezes in grace, thaws when funded, leaves nothing when canceled', async () => {
   agent = newAgent(agentConfig({ url: chain.url, farmId, dirs, workloadRuntime: 'runc', workloadBridge: BRIDGE, workloadSubnet: SUBNET }));
   await agent.start();
-  await until(() => agent!.status().state === 'registering', 20_000, 'waiting for funds');
+  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   const { nodeId } = await agent.registered;
 
@@ -64,23 +64,23 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
     .build();
   const { contractId } = await deployer.deploy(nodeId, d);
   const provisioner = agent.provisioner!;
-  await until(() => provisioner.states(contractId).filter((s) => s.state === 'ok').length === 2, 60_000, 'workloads ok');
+  await until('workloads ok', () => provisioner.states(contractId).filter((s) => s.state === 'ok').length === 2, 60_000);
   const web = provisioner.states(contractId).find((s) => s.name === 'web')!;
   expect(web.result).toMatchObject({ runtime: 'runc', cgroup: 'v1', limits: { memory: 256 * MiB, cpu_quota_us: 100_000 } });
   const ip = (web.result!.addresses as { node_local: string }).node_local;
   expect(ip).toMatch(/^10\.249\.214\.\d+$/);
   expect(bridgePorts()).toEqual([expect.stringMatching(/^tfv[0-9a-f]{12}$/)]);
   let answer: string | undefined;
-  await until(async () => (answer = await httpGet(ip, 80).catch(() => undefined)) !== undefined, 20_000, 'httpd answers');
+  await until('httpd answers', async () => (answer = await httpGet(ip, 80).catch(() => undefined)) !== undefined, 20_000);
   expect(answer).toBe('hi\n');
   const countFile = path.join(provisioner.states(contractId).find((s) => s.name === 'data')!.result!.path as string, 'count');
   const count = () => Number(readFileSync(countFile, 'utf8').trim() || 0);
-  await until(() => count() > 3, 15_000, 'counter runs');
+  await until('counter runs', () => count() > 3, 15_000);
 
   // Grace period: the deployer's balance drained; the machine is frozen, its counter stops.
   await deployer.client.submit(deployer.client.api.tx.balances.transferAll(alice.address!, true));
-  await until(async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'GracePeriod'), 30_000, 'contract in grace');
-  await until(() => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000, 'workloads paused');
+  await until('contract in grace', async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'GracePeriod'), 30_000);
+  await until('workloads paused', () => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000);
   expect(containers()).toEqual([expect.objectContaining({ id: `${contractId}-web`, status: 'paused' })]);
   const frozen = count();
   await new Promise((r) => setTimeout(r, 500));
@@ -88,14 +88,14 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
 
   // Funding: out of grace, thawed, counting again.
   await alice.balances.transfer({ to: deployer.pair.address, amount: 500n * TFT });
-  await until(async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'Created'), 30_000, 'contract out of grace');
-  await until(() => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000, 'workloads resumed');
-  await until(() => count() > frozen + 3, 15_000, 'counter continues');
+  await until('contract out of grace', async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'Created'), 30_000);
+  await until('workloads resumed', () => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000);
+  await until('counter continues', () => count() > frozen + 3, 15_000);
 
   // Cancel: no container, no mount, no veth left.
   const bundle = path.join(dirs.dataDir, 'machines', `${contractId}-web`);
   await deployer.client.contracts.cancel(contractId);
-  await until(() => provisioner.states(contractId).every((s) => s.state === 'deleted'), 30_000, 'workloads deleted');
+  await until('workloads deleted', () => provisioner.states(contractId).every((s) => s.state === 'deleted'), 30_000);
   expect(containers()).toEqual([]);
   expect(mountsUnder(bundle)).toEqual([]);
   expect(mountsUnder(dirs.pool)).toEqual([]);

@@ -10,8 +10,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient, type Workload } from '@tfgrid/client';
+import type { Devchain } from '@tfgrid/devchain';
+import { registerNode, setupFarmer, startChain } from '@tfgrid/testkit';
+import { connect, type TfchainClient, type Workload } from '@tfgrid/client';
 import { chainNodeIpv6, PrivateNetworks, PublicIpHandler, ZmachineNetworking, type NodeIpv6Source } from '../src/network';
 import type { ContractDeployment, HandlerContext, Provisioner, WorkloadState } from '../src/workloads';
 import { deployment, logger, tempRoot, until } from './fixtures/workloads/helpers';
@@ -30,8 +31,6 @@ const PREFIX = '2001:2:0:70';
 const GW6 = `${PREFIX}::1`;
 /** A source address of the Internet outside the machines' /64: answers to it take the machine's default route. */
 const FAR = '2001:2:0:79::1';
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
-const GiB = 1024 ** 3;
 // A public config needs a public IPv4 on the chain; only its ip6 is used here.
 const IP4 = { ip: '185.206.122.33/24', gw: '185.206.122.1' };
 
@@ -86,23 +85,16 @@ async function remove(contractId: number): Promise<void> {
 }
 
 async function chainNode(name: string, ip6: { ip: string; gw: string } | null): Promise<number> {
-  const c = await connect({ url: chain.url, secret: `//${name}`, keyType: 'ed25519' });
-  chainNodes.push(c);
-  await alice.balances.transfer({ to: c.address, amount: 1000n * TFT });
-  await c.twins.acceptTerms(TERMS);
-  await c.twins.create({ relay: null });
-  const nodeId = await c.nodes.create({ farmId, resources: { cru: 4, mru: 8 * GiB, sru: 200 * GiB, hru: 0 }, location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' }, interfaces: [] });
+  const { client, nodeId } = await registerNode(chain.url, { farmId, funder: alice, secret: `//${name}`, relay: null });
+  chainNodes.push(client);
   await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: IP4, ip6, domain: null } });
   return nodeId;
 }
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await connect({ url: chain.url, secret: '//Alice' });
-  farmer = await connect({ url: chain.url, secret: '//Bob' });
-  await farmer.twins.acceptTerms(TERMS);
-  await farmer.twins.create({ relay: null });
-  farmId = await farmer.farms.create({ name: `ipv6_farm_${tag}` });
+  ({ client: farmer, farmId } = await setupFarmer(chain.url, { name: `ipv6_farm_${tag}`, relay: null }));
   ids.big = await chainNode(`Ipv6Big${tag}`, { ip: `${PREFIX}::5/64`, gw: GW6 });
   ids.small = await chainNode(`Ipv6Small${tag}`, { ip: `${PREFIX}::5/124`, gw: GW6 });
   ids.none = await chainNode(`Ipv6None${tag}`, null);
@@ -148,7 +140,7 @@ test('a machine with v6 gets an address of the node\'s /64 that the Internet rea
   expect([`${PREFIX}::5`, GW6, `${PREFIX}::`]).not.toContain(a);
   expect(s.web).toMatchObject({ state: 'ok', result: { addresses: { public_ipv6: s.pub!.result!.ip6 } } });
   expect((s.web!.result!.addresses as Record<string, unknown>).public).toBeUndefined();
-  expect(await until(() => fetchIn(`[${a}]`), 20_000, 'the machine answers over IPv6')).toMatch(/7001-web/);
+  expect(await until('the machine answers over IPv6', () => fetchIn(`[${a}]`), 20_000, 50)).toMatch(/7001-web/);
   expect(machineNs('7001-web')).toBe(true);
   // Nothing from router advertisements of the farm's network: only the address the node handed out.
   expect(sh(['ip', 'netns', 'exec', nsName('7001-web'), 'cat', '/proc/sys/net/ipv6/conf/pub0/accept_ra']).trim()).toBe('0');
@@ -164,8 +156,8 @@ test('v4 and v6 together: both answer from the Internet; the same addresses come
   expect(s.pub).toMatchObject({ state: 'ok', result: { ip: '198.18.70.10/24', gateway: '198.18.70.1', ip6: expect.stringMatching(/\/64$/), gateway6: GW6 } });
   expect(s.both).toMatchObject({ state: 'ok', result: { addresses: { public: '198.18.70.10/24', public_ipv6: s.pub!.result!.ip6 } } });
   const a = address(s.pub!.result);
-  expect(await until(() => fetchIn(`[${a}]`), 20_000, 'IPv6 answers')).toMatch(/7002-both/);
-  expect(await until(() => fetchIn('198.18.70.10'), 20_000, 'IPv4 answers')).toMatch(/7002-both/);
+  expect(await until('IPv6 answers', () => fetchIn(`[${a}]`), 20_000, 50)).toMatch(/7002-both/);
+  expect(await until('IPv4 answers', () => fetchIn('198.18.70.10'), 20_000, 50)).toMatch(/7002-both/);
 
   // Restart before the chain is reachable: the workloads come back with what their states hold.
   await p.stop();
@@ -176,7 +168,7 @@ test('v4 and v6 together: both answer from the Internet; the same addresses come
   const back = Object.fromEntries(p.states().filter((x) => x.contractId === 7002).map((x) => [x.name, x]));
   expect(back.pub).toMatchObject({ state: 'ok', result: { ip6: s.pub!.result!.ip6, gateway6: GW6 } });
   expect(back.both).toMatchObject({ state: 'ok', result: { addresses: { public_ipv6: s.pub!.result!.ip6 } } });
-  expect(await until(() => fetchIn(`[${a}]`), 20_000, 'IPv6 answers after the restart')).toMatch(/7002-both/);
+  expect(await until('IPv6 answers after the restart', () => fetchIn(`[${a}]`), 20_000, 50)).toMatch(/7002-both/);
   source = () => chainNodeIpv6(alice, ids.big);
 
   await remove(7002);

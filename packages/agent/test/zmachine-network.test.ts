@@ -112,7 +112,7 @@ test("two nodes' machines on one private network reach each other over it", asyn
     expect(s.vm).toMatchObject({ state: 'ok', result: { addresses: { private: { net: ips[i] } } } });
   }
   // Machine of node 1 → machine of node 2, over WireGuard, and back.
-  expect(await until(() => fetchFrom(nodes[0]!, '70-vm', ips[1]!), 20_000, 'node 2 machine over the network')).toMatch(/71-vm/);
+  expect(await until('node 2 machine over the network', () => fetchFrom(nodes[0]!, '70-vm', ips[1]!), 20_000, 50)).toMatch(/71-vm/);
   expect(fetchFrom(nodes[1]!, '71-vm', ips[0]!)).toMatch(/70-vm/);
 });
 
@@ -123,7 +123,7 @@ test('a public IP reserved by the contract answers on the machine from the Inter
   const s = await apply(0, cd);
   expect(s.pub).toMatchObject({ state: 'ok', result: { ip: '198.18.41.10/24', gateway: '198.18.41.1' } });
   expect(s.web).toMatchObject({ state: 'ok', result: { addresses: { public: '198.18.41.10/24' } } });
-  expect(await until(() => fetchIn(INTERNET, '198.18.41.10'), 20_000, 'public IP answers')).toMatch(/80-web/);
+  expect(await until('public IP answers', () => fetchIn(INTERNET, '198.18.41.10'), 20_000, 50)).toMatch(/80-web/);
   await nodes[0]!.p.remove(80);
   expect(fetchIn(INTERNET, '198.18.41.10')).toBeUndefined();
 });
@@ -133,8 +133,8 @@ test('machines of different contracts on the node-local bridge do not reach each
   const b = await apply(0, deployment(91, [zmachine(served.image, 'b', httpd)]));
   const ipA = (a.a!.result!.addresses as { node_local: string }).node_local;
   const ipB = (b.b!.result!.addresses as { node_local: string }).node_local;
-  expect(await until(() => httpGet(ipA, 80).catch(() => undefined), 20_000, 'a answers the node')).toMatch(/90-a/);
-  expect(await until(() => httpGet(ipB, 80).catch(() => undefined), 20_000, 'b answers the node')).toMatch(/91-b/);
+  expect(await until('a answers the node', () => httpGet(ipA, 80).catch(() => undefined), 20_000, 50)).toMatch(/90-a/);
+  expect(await until('b answers the node', () => httpGet(ipB, 80).catch(() => undefined), 20_000, 50)).toMatch(/91-b/);
   expect(fetchFrom(nodes[0]!, '90-a', ipB)).toBeUndefined();
 });
 
@@ -143,7 +143,7 @@ test('a machine on the planetary overlay gets an address of the node\'s /64 and 
   const address = (s.ygg!.result!.addresses as { planetary?: string }).planetary!;
   expect(s.ygg).toMatchObject({ state: 'ok' });
   expect(address.startsWith(overlay.self()!.subnet.replace('::/64', ':'))).toBe(true);
-  expect(await until(() => fetchIn(hosts.hosts[1]!.ns, `[${address}]`), 20_000, 'the user reaches the machine over the overlay')).toMatch(/85-ygg/);
+  expect(await until('the user reaches the machine over the overlay', () => fetchIn(hosts.hosts[1]!.ns, `[${address}]`), 20_000, 50)).toMatch(/85-ygg/);
   await nodes[0]!.p.remove(85);
   expect(fetchIn(hosts.hosts[1]!.ns, `[${address}]`)).toBeUndefined();
 });

@@ -66,7 +66,7 @@ test('a busybox zmachine serves HTTP on its node-local address, sees only itself
   expect(s.data!.state).toBe('ok');
   expect(s.web).toMatchObject({ state: 'ok', result: { runtime: 'runc', addresses: { node_local: expect.stringMatching(/^10\.249\.211\.\d+$/) } } });
   const ip = (s.web!.result!.addresses as { node_local: string }).node_local;
-  expect(await until(() => httpGet(ip, 80).catch(() => undefined), 20_000, 'httpd answers')).toBe('hello\n');
+  expect(await until('httpd answers', () => httpGet(ip, 80).catch(() => undefined), 20_000, 50)).toBe('hello\n');
 
   const id = '41-web';
   rootfs = await images.ensure(served.image); // cached: the machine runs on this very directory
@@ -120,7 +120,7 @@ test('a zmount is the machine\'s own ext4 disk at its mountpoint; an update with
   const first = Object.fromEntries((await p.apply(deployment(47, [zm, w(256 * MiB, 0)]))).map((x) => [x.name, x]));
   expect(first.disk!.state).toBe('ok');
   const dir = first.scratch!.result!.path as string;
-  await until(() => (existsSync(path.join(dir, 'f')) ? true : undefined), 15_000, 'file on the zmount');
+  await until('file on the zmount', () => (existsSync(path.join(dir, 'f')) ? true : undefined), 15_000, 50);
   expect(readFileSync(path.join(dir, 'f'), 'utf8')).toBe('on-disk\n');
   expect(inside(runcRoot(), '47-disk', 'grep " /disk " /proc/mounts').out).toMatch(/ \/disk ext4 rw/);
   const before = pidOf('47-disk');
@@ -138,11 +138,11 @@ test('memory: a process allocating past compute_capacity.memory is OOM-killed an
   expect(s.hog!.result).toMatchObject({ limits: { memory: 256 * MiB, cpu_quota_us: 200_000, cpu_period_us: 100_000 } });
   const limits = readLimits(pidOf('42-hog'));
   expect(limits).toMatchObject({ cgroup: 'v1', memory: 256 * MiB, cpuQuotaUs: 200_000, cpuPeriodUs: 100_000 });
-  const reason = await until(() => (/out of memory/.test(state(42, 'hog').reason ?? '') ? state(42, 'hog').reason : undefined), 30_000, 'OOM reported');
+  const reason = await until('OOM reported', () => (/out of memory/.test(state(42, 'hog').reason ?? '') ? state(42, 'hog').reason : undefined), 30_000, 50);
   expect(reason).toMatch(/^out of memory: the kernel killed a process of this machine at its 256\.00 MiB limit/);
   expect(state(42, 'hog').state).toBe('ok'); // httpd (pid 1) lives on
   expect(runtime.info('42-hog')!.ooms).toBeGreaterThanOrEqual(1);
-  await until(() => (/tail/.test(inside(runcRoot(), '42-hog', 'ps -o comm,stat').out) ? undefined : true), 15_000, 'the hog is gone');
+  await until('the hog is gone', () => (/tail/.test(inside(runcRoot(), '42-hog', 'ps -o comm,stat').out) ? undefined : true), 15_000, 50);
 });
 
 test('pause freezes the machine (a counter inside stops), resume continues it', async () => {
@@ -151,7 +151,7 @@ test('pause freezes the machine (a counter inside stops), resume continues it', 
   // The machine's writable layer, seen from the node.
   const counter = path.join(runtime.bundle('43-count'), 'layer', 'upper', 'tmp', 'count');
   const read = () => Number(readFileSync(counter, 'utf8').trim() || 0);
-  await until(() => (existsSync(counter) && read() > 3 ? true : undefined), 15_000, 'counter runs');
+  await until('counter runs', () => (existsSync(counter) && read() > 3 ? true : undefined), 15_000, 50);
   await p.pause(43);
   expect(state(43, 'count').state).toBe('paused');
   expect(JSON.parse(runc(runcRoot(), 'state', '43-count')).status).toBe('paused');
@@ -160,17 +160,17 @@ test('pause freezes the machine (a counter inside stops), resume continues it', 
   expect(read()).toBe(frozen);
   await p.resume(43);
   expect(state(43, 'count').state).toBe('ok');
-  await until(() => (read() > frozen + 3 ? true : undefined), 15_000, 'counter continues');
+  await until('counter continues', () => (read() > frozen + 3 ? true : undefined), 15_000, 50);
 });
 
 test('a crashing machine is restarted with backoff and the state says why; its stdout/stderr are kept and rotated', async () => {
   const noisy = 'i=0; while [ $i -lt 200 ]; do echo "line $i of a chatty machine........................"; i=$((i+1)); done; echo oops >&2; exit 3';
   const s = await apply(44, [zmachine(served.image, 'crashy', noisy)]);
   expect(s.crashy!.state).toBe('ok');
-  await until(() => (runtime.info('44-crashy')!.restarts >= 3 ? true : undefined), 30_000, 'restarts');
+  await until('restarts', () => (runtime.info('44-crashy')!.restarts >= 3 ? true : undefined), 30_000, 50);
   expect(state(44, 'crashy')).toMatchObject({ state: 'ok', reason: expect.stringMatching(/^the machine's command exited after \d+ s; restarting in/) });
   const log = runtime.logFile('44-crashy');
-  await until(() => (existsSync(`${log}.1`) ? true : undefined), 15_000, 'log rotated');
+  await until('log rotated', () => (existsSync(`${log}.1`) ? true : undefined), 15_000, 50);
   expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/line \d+ of a chatty machine/);
   expect(statSync(`${log}.1`).size).toBeGreaterThan(4096);
   await p.remove(44);

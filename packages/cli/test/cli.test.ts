@@ -5,11 +5,10 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import { u8aToHex } from '@polkadot/util';
-import { connect, nodeBoxKeyPair, TFT, type TfchainClient } from '@tfgrid/client';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import type { Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
+import { registerNode, startChain } from '@tfgrid/testkit';
 import { bin, cli, until } from './helpers';
 
 jest.setTimeout(120_000);
@@ -29,7 +28,7 @@ const at = (): string[] => ['--url', chain.url, '--explorer', explorer.url, '--q
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-cli-'));
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   explorer = await startExplorer({ chain: chain.url, db: path.join(dir, 'explorer'), port: 0, pollMs: 200 });
 });
 
@@ -239,7 +238,7 @@ describe('farmer', () => {
   });
 
   test('node list, show and power', async () => {
-    nodeId = await registerNode(farmId);
+    nodeId = await registerChainNode(farmId);
     const l = await cli(['node', 'list', '--json', ...at()], ALICE);
     expect(l.code).toBe(0);
     expect(l.json().map((n: { id: number }) => n.id)).toEqual([nodeId]);
@@ -312,18 +311,17 @@ test('status: chain head, finality and explorer lag (real bin, --json)', async (
 });
 
 /** A node registered straight through the client (no agent in these tests), publishing its box key. */
-async function registerNode(farm: number): Promise<number> {
-  const seed = randomBytes(32);
-  nodeClient = await connect({ url: chain.url, secret: u8aToHex(seed), keyType: 'ed25519' });
+async function registerChainNode(farm: number): Promise<number> {
   const alice = await connect({ url: chain.url, secret: '//Alice' });
-  await alice.balances.transfer({ to: nodeClient.address, amount: 100n * TFT });
-  await alice.disconnect();
-  await nodeClient.twins.acceptTerms({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'x' });
-  await nodeClient.twins.create({ pk: u8aToHex(nodeBoxKeyPair(seed).publicKey) });
-  return nodeClient.nodes.create({
+  const node = await registerNode(chain.url, {
     farmId: farm,
+    funder: alice,
+    funds: 100n * TFT,
+    publishBoxKey: true,
     resources: { hru: 200 * GiB, sru: 0, cru: 4, mru: 8 * GiB },
-    location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
     interfaces: [{ name: 'zos', mac: '00:11:22:33:44:55', ips: ['10.2.0.5'] }],
   });
+  await alice.disconnect();
+  nodeClient = node.client;
+  return node.nodeId;
 }

@@ -11,7 +11,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { SERVER_FIXTURE, setupFarmer, startChain } from '@tfgrid/testkit';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { Agent, buildBusyboxImage, createLogger, DEFAULTS } from '@tfgrid/agent';
 import { bin, cleanupAgentLeftovers, cli, freePort, until } from './helpers';
@@ -19,7 +20,7 @@ import { bin, cleanupAgentLeftovers, cli, freePort, until } from './helpers';
 jest.setTimeout(180_000);
 
 const MiB = 1024 ** 2;
-const FIXTURE = path.resolve(__dirname, '../../agent/test/fixtures/server');
+const FIXTURE = SERVER_FIXTURE;
 const CHARLIE = { TFGRID_MNEMONIC: '//Charlie' };
 let chain: Devchain;
 let explorer: Explorer;
@@ -43,15 +44,13 @@ const active = (): Promise<number[]> => alice.contracts.activeForNode(nodeId);
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-deploy-'));
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   explorer = await startExplorer({ chain: chain.url, db: path.join(dir, 'explorer'), port: 0, pollMs: 200 });
   alice = await connect({ url: chain.url, secret: '//Alice' });
   // A farmer (Bob) and a farm; the deployer (Charlie) accepts the terms and creates a twin through the CLI.
-  const bob = await connect({ url: chain.url, secret: '//Bob' });
-  await bob.twins.acceptTerms({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' });
-  await bob.twins.create({ relay: null });
-  const farmId = await bob.farms.create({ name: 'deploy_farm' });
-  await bob.disconnect();
+  const farmer = await setupFarmer(chain.url, { name: 'deploy_farm', relay: null });
+  const farmId = farmer.farmId;
+  await farmer.client.disconnect();
   for (const argv of [['terms', 'accept'], ['twin', 'create']]) expect((await cli([...argv, ...at()], CHARLIE)).code).toBe(0);
   const pool = path.join(dir, 'pool');
   mkdirSync(pool, { recursive: true });

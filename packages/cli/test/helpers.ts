@@ -4,6 +4,7 @@ import path from 'node:path';
 import { main } from '../src/main';
 import { measure } from '@tfgrid/agent';
 import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 
 export interface Run {
   code: number;
@@ -39,16 +40,6 @@ export function bin(argv: string[], env: Record<string, string | undefined> = {}
   });
 }
 
-export async function until<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 250): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
 /**
  * Where the agent under test reads its hardware: this machine when it can register as a node
  * (the chain asks for ≥ 100 GiB of SSD or HDD, ≥ 2 GiB of memory, a CPU), otherwise the agent's
@@ -58,13 +49,13 @@ export function agentHardwareRoot(): string | undefined {
   const GiB = 1024 ** 3;
   const t = measure('/').total;
   if ((t.sru >= 100 * GiB || t.hru >= 100 * GiB) && t.mru >= 2 * GiB && t.cru >= 1) return undefined;
-  const fixture = path.resolve(__dirname, '../../agent/test/fixtures/server');
+  const fixture = SERVER_FIXTURE;
   process.stderr.write(`this machine cannot register as a node (cru ${t.cru}, mru ${t.mru}, sru ${t.sru}, hru ${t.hru} bytes): the agent reads ${fixture}\n`);
   return fixture;
 }
 
-/** A free TCP port on 127.0.0.1: the agent tests' own. */
-export { freePort } from '@tfgrid/agent/test/support/net';
+/** Waiting and free ports: the test kit's. */
+export { freePort, until } from '@tfgrid/testkit';
 
 /**
  * After a test's agent stopped, before `dir` is deleted: unmounts whatever it left mounted under

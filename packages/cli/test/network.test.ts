@@ -19,7 +19,8 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type NetworkPlan, type TfchainClient } from '@tfgrid/client';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { setupFarmer, startChain } from '@tfgrid/testkit';
 import { instanceTag, networkId } from '@tfgrid/agent/src/network';
 import { serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
 import { cleanupAgentLeftovers, cli, freePort, until } from './helpers';
@@ -103,13 +104,11 @@ function viaGateway(port: number, host: string): Promise<{ status: number; body:
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-network-'));
   env = { ...CHARLIE, TFGRID_STATE_DIR: path.join(dir, 'state') };
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await connect({ url: chain.url, secret: '//Alice' });
-  const bob = await connect({ url: chain.url, secret: '//Bob' });
-  await bob.twins.acceptTerms({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' });
-  await bob.twins.create({ relay: null });
-  farmId = await bob.farms.create({ name: 'network_farm' });
-  await bob.disconnect();
+  const farmer = await setupFarmer(chain.url, { name: 'network_farm', relay: null });
+  farmId = farmer.farmId;
+  await farmer.client.disconnect();
   for (const argv of [['terms', 'accept'], ['twin', 'create']]) expect((await cli([...argv, '--url', chain.url], CHARLIE)).code).toBe(0);
   served = await serveBusyboxImage(dir);
   sh(['ip', 'netns', 'add', INTERNET]);

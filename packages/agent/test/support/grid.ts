@@ -8,11 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { unmountUnder } from './mounts';
-import { DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
+import { DEFAULT_CHAIN_SPEC, loadChainSpec, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
+import { SERVER_FIXTURE, setupDeployer, setupFarmer, startChain as startKitChain, TERMS } from '@tfgrid/testkit';
 import {
-  connect,
   DeploymentBuilder,
-  keyFromSecret,
   nodeBoxPublicKey,
   notaryCalls,
   prepareDeployment,
@@ -21,11 +20,11 @@ import {
   type KeyringPair,
   type TfchainClient,
 } from '@tfgrid/client';
-export { freePort } from './net';
+export { freePort, until } from '@tfgrid/testkit';
+export { TERMS };
 import { Agent, DEFAULTS, type AgentConfig, type AgentOptions } from '../../src';
 
-export const FIXTURE_ROOT = path.join(__dirname, '..', 'fixtures', 'server');
-export const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
+export const FIXTURE_ROOT = SERVER_FIXTURE;
 export const MiB = 1024 ** 2;
 
 /** The dev chain spec with a billing cycle of `billingFrequency` blocks (default 5). */
@@ -36,7 +35,7 @@ export function testSpec(billingFrequency = 5, gracePeriodBlocks = 201_600): Ret
 }
 
 export function startChain(o: DevchainOptions = {}): Promise<Devchain> {
-  return startDevchain({ port: 0, chain: testSpec(), ...o });
+  return startKitChain({ chain: testSpec(), ...o });
 }
 
 /** A dev_* JSON-RPC call over HTTP. */
@@ -50,20 +49,9 @@ export async function devRpc(chain: { httpUrl: string }, method: string, params:
 /** Produces `n` blocks 6 s apart (chain time moves with them). */
 export const blocks = (chain: { httpUrl: string }, n: number): Promise<unknown> => devRpc(chain, 'dev_timeTravel', [{ blocks: n }]);
 
-export async function until(cond: () => boolean | Promise<boolean>, ms = 30_000, what = 'condition'): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await cond())) {
-    if (Date.now() > end) throw new Error(`${what} not met in time`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** A farmer (`secret`) with a twin and a farm; answers the farm id. */
 export async function setupFarm(url: string, secret = '//Bob', name = 'agent_farm'): Promise<{ client: TfchainClient; farmId: number }> {
-  const client = await connect({ url, secret });
-  await client.twins.acceptTerms(TERMS);
-  if ((await client.twins.idOf(client.address!)) === undefined) await client.twins.create({ relay: 'relay.dev.grid.tf' });
-  const farmId = (await client.farms.idByName(name)) ?? (await client.farms.create({ name }));
+  const { client, farmId } = await setupFarmer(url, { secret, name });
   return { client, farmId };
 }
 
@@ -126,11 +114,7 @@ export class Deployer {
   }
 
   static async create(url: string, alice: TfchainClient, secret: string, funds = 1000n * TFT): Promise<Deployer> {
-    const pair = keyFromSecret(secret);
-    await alice.balances.transfer({ to: pair.address, amount: funds });
-    const client = await connect({ url, secret });
-    await client.twins.acceptTerms(TERMS);
-    const twinId = (await client.twins.idOf(pair.address)) ?? (await client.twins.create({ relay: null }));
+    const { client, pair, twinId } = await setupDeployer(url, alice, secret, { funds });
     return new Deployer(client, pair, twinId);
   }
 

@@ -1,0 +1,96 @@
+/**
+ * Chain setups tests repeat: a dev chain on a free port, a farmer with a twin and a farm, a node
+ * registered as the agent registers one (its own ed25519 key, a twin, the node), a deployer twin.
+ */
+import { startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
+import { connect, keyFromSecret, nodeBoxKeyPair, TFT, type KeyringPair, type Resources, type TfchainClient } from '@tfgrid/client';
+
+/** The terms every test twin accepts before it is created. */
+export const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
+export const GiB = 1024 ** 3;
+/** Where test nodes say they are. */
+export const LOCATION = { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' };
+
+/** An in-process dev chain serving WebSocket and HTTP JSON-RPC on a free loopback port (`chain.url`). */
+export function startChain(o: DevchainOptions = {}): Promise<Devchain> {
+  return startDevchain({ port: 0, ...o });
+}
+
+const u8aToHex = (b: Uint8Array): string => '0x' + Buffer.from(b).toString('hex');
+
+/** A twin for `client` (terms accepted first); the existing one if it has one. */
+export async function ensureTwin(client: TfchainClient, o: { relay?: string | null; pk?: string } = {}): Promise<number> {
+  await client.twins.acceptTerms(TERMS);
+  return (await client.twins.idOf(client.address!)) ?? (await client.twins.create(o));
+}
+
+export interface Farmer {
+  client: TfchainClient;
+  twinId: number;
+  farmId: number;
+}
+
+/** A farmer (`secret`, a prefunded dev account by default) with a twin and a farm `name` (reused if it exists). */
+export async function setupFarmer(url: string, o: { secret?: string; name?: string; relay?: string | null } = {}): Promise<Farmer> {
+  const client = await connect({ url, secret: o.secret ?? '//Bob' });
+  const twinId = await ensureTwin(client, { relay: o.relay === undefined ? 'relay.dev.grid.tf' : o.relay });
+  const name = o.name ?? 'test_farm';
+  const farmId = (await client.farms.idByName(name)) ?? (await client.farms.create({ name }));
+  return { client, twinId, farmId };
+}
+
+export interface RegisteredNode {
+  client: TfchainClient;
+  twinId: number;
+  nodeId: number;
+}
+
+export interface NodeSetup {
+  farmId: number;
+  /** Pays the node's account (`//Alice`'s client in most tests). */
+  funder: TfchainClient;
+  /** The node's ed25519 secret: a dev path (`//Name`) or a 32-byte hex seed; a random seed by default. */
+  secret?: string;
+  funds?: bigint;
+  resources?: Resources;
+  interfaces?: { name: string; mac: string; ips: string[] }[];
+  relay?: string | null;
+  /** Publish the node's box key (derived from the hex seed) on its twin, as the agent does. */
+  publishBoxKey?: boolean;
+}
+
+/** A node registered straight through the client (no agent): a funded ed25519 account, a twin, the node. */
+export async function registerNode(url: string, o: NodeSetup): Promise<RegisteredNode> {
+  const secret = o.secret ?? u8aToHex(crypto.getRandomValues(new Uint8Array(32)));
+  const client = await connect({ url, secret, keyType: 'ed25519' });
+  await o.funder.balances.transfer({ to: client.address!, amount: o.funds ?? 1000n * TFT });
+  const pk = o.publishBoxKey ? u8aToHex(nodeBoxKeyPair(hexSeed(secret)).publicKey) : undefined;
+  const twinId = await ensureTwin(client, { ...(o.relay !== undefined ? { relay: o.relay } : {}), ...(pk ? { pk } : {}) });
+  const nodeId = await client.nodes.create({
+    farmId: o.farmId,
+    resources: o.resources ?? { cru: 4, mru: 8 * GiB, sru: 200 * GiB, hru: 0 },
+    location: LOCATION,
+    interfaces: o.interfaces ?? [],
+  });
+  return { client, twinId, nodeId };
+}
+
+function hexSeed(secret: string): Uint8Array {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(secret)) throw new Error('publishBoxKey needs the node secret as a 32-byte hex seed');
+  return Uint8Array.from(Buffer.from(secret.slice(2), 'hex'));
+}
+
+export interface DeployerTwin {
+  client: TfchainClient;
+  pair: KeyringPair;
+  twinId: number;
+}
+
+/** A deployer: an sr25519 account `secret` funded by `funder`, with a twin (terms accepted). */
+export async function setupDeployer(url: string, funder: TfchainClient, secret: string, o: { funds?: bigint; relay?: string | null } = {}): Promise<DeployerTwin> {
+  const pair = keyFromSecret(secret);
+  await funder.balances.transfer({ to: pair.address, amount: o.funds ?? 1000n * TFT });
+  const client = await connect({ url, secret });
+  const twinId = await ensureTwin(client, { relay: o.relay ?? null });
+  return { client, pair, twinId };
+}
