@@ -4,9 +4,9 @@
  * it. The seed is never printed or logged: `Identity` keeps it in a private field.
  */
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { keyFromSecret, keysReady, nodeBoxKeyPair, type BoxKeyPair, type KeyringPair } from '@tfgrid/client';
+import { keyFromSecret, keysReady, nodeBoxKeyPair, writeFileAtomic, type BoxKeyPair, type KeyringPair } from '@tfgrid/client';
 
 export const SEED_FILE = 'identity.seed';
 export const SEED_BACKUP = 'identity.seed.bak';
@@ -77,16 +77,7 @@ function readSeed(file: string): Uint8Array {
   return new Uint8Array(raw);
 }
 
-/** Writes atomically (temp file, fsync, rename) with mode 0600 from the first byte. */
+/** Writes atomically (temp file, fsync, rename, directory fsync) with mode 0600 from the first byte. */
 function writeSecret(file: string, seed: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'wx', 0o600);
-  try {
-    writeSync(fd, seed);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  chmodSync(tmp, 0o600); // the umask cannot widen it, but make it explicit
-  renameSync(tmp, file);
+  writeFileAtomic(file, seed, { mode: 0o600, exclusive: true });
 }

@@ -3,9 +3,9 @@
  * carry it, in `$TFGRID_STATE_DIR` (default `~/.config/tfgrid/networks`) as `<twin>-<name>.json`,
  * mode 0600, written atomically. Never printed: `publicView` is what commands show.
  */
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Deployment, NetworkPlan } from '@tfgrid/client';
+import { writeFileAtomic, type Deployment, type NetworkPlan } from '@tfgrid/client';
 import { CliFailure, UsageError } from './errors';
 import type { Io } from './io';
 
@@ -58,10 +58,7 @@ export function saveNetwork(io: Io, n: SavedNetwork): string {
   const dir = stateDir(io);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const f = fileOf(io, n.twinId, n.plan.name);
-  const tmp = `${f}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(n, null, 2)}\n`, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, f);
+  writeFileAtomic(f, `${JSON.stringify(n, null, 2)}\n`, { mode: 0o600 });
   return f;
 }
 

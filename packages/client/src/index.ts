@@ -12,6 +12,7 @@ export type { Node, NodeInput, NodePower, Resources, Location, NetworkInterface,
 export type { Contract, ContractKind, ContractState, BillingInfo, NruReport } from './modules/contracts';
 export { TFT, type Balance } from './modules/balances';
 export { reservedCapacity, freeCapacity, SYSTEM_SSD_RESERVE } from './capacity';
+export { writeFileAtomic, type AtomicWriteOptions } from './atomic-file';
 export { cloudUnitsPermill, fromPermill, type CloudUnitsPermill } from './cloud-units';
 export type { PricingPolicy, FarmingPolicy, Price, Unit } from './modules/policies';
 export type { TftPrice } from './modules/price';

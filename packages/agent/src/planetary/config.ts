@@ -4,11 +4,11 @@
  * rest from the agent's options, so a changed peer list takes effect and nothing else listens:
  * no multicast discovery (it opens a listening port), no inbound listener unless configured.
  */
+import { writeFileAtomic } from '@tfgrid/client';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { writeFileAtomic } from '../workloads/atomic';
 import { PlanetaryError } from './errors';
 
 const run = promisify(execFile);
@@ -82,6 +82,6 @@ export async function writeConfig(dir: string, o: PlanetaryConfigOptions): Promi
     NodeInfoPrivacy: true,
     NodeInfo: {},
   });
-  writeFileAtomic(file, JSON.stringify(conf, null, 2) + '\n', 0o600);
+  writeFileAtomic(file, JSON.stringify(conf, null, 2) + '\n');
   return file;
 }

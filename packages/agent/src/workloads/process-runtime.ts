@@ -10,11 +10,11 @@
  * leave their detached children alive) are killed before a workload starts again, so a restart
  * never duplicates a process.
  */
+import { writeFileAtomic } from '@tfgrid/client';
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from './atomic';
 import { Cgroups } from './cgroup';
 import { rotateLog } from './log-rotate';
 import { isAlive, MARKER_VAR, signal } from './proc';
@@ -139,7 +139,7 @@ export class ProcessRuntime implements Runtime {
       onSpawn: (pid, startTime) => {
         if (cg) this.#cgroups.enter(cg, pid);
         const rec: RunRecord = { pid, pgid: pid, startTime, startedAt: Date.now() };
-        writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(rec), 0o600);
+        writeFileAtomic(path.join(dir, 'run.json'), JSON.stringify(rec));
       },
     });
     this.#entries.set(spec.id, { spec, proc });

@@ -7,11 +7,11 @@
  * deployment (needed to bring workloads back after a restart); it may hold the deployer's env
  * values, so files are 0600 in a 0700 directory and are never logged.
  */
+import { writeFileAtomic } from '@tfgrid/client';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Deployment } from '@tfgrid/client';
-import { writeFileAtomic } from './atomic';
 import type { ReservedIp, WorkloadState } from './types';
 
 export interface ContractRecord {
@@ -65,7 +65,7 @@ export class StateStore {
 
   save(r: ContractRecord): void {
     mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
-    writeFileAtomic(this.#file(r.contractId), JSON.stringify(r), 0o600);
+    writeFileAtomic(this.#file(r.contractId), JSON.stringify(r));
   }
 
   delete(contractId: number): void {

@@ -4,9 +4,8 @@
  * every node whose `network` workload changes is updated and its answer awaited, then the wg-quick
  * file is written (0600) or printed. `list` and `show` never print keys.
  */
-import { renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { TfchainClient } from '@tfgrid/client';
+import { writeFileAtomic, type TfchainClient } from '@tfgrid/client';
 import { str, type Command } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
@@ -71,9 +70,7 @@ async function updateNodes(ctx: Context, c: TfchainClient, n: SavedNetwork, a: P
 }
 
 function writeSecret(file: string, text: string): void {
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  writeFileSync(tmp, text, { mode: 0o600 });
-  renameSync(tmp, file);
+  writeFileAtomic(file, text, { mode: 0o600 });
 }
 
 export const networkCommands: Command[] = [

@@ -6,8 +6,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writeFileAtomic } from '@tfgrid/client';
 import { gzipSync } from 'node:zlib';
 import { Header } from 'tar';
 import { ImageError } from './errors';
@@ -51,9 +52,7 @@ export async function buildBusyboxImage(outFile: string, busybox = BUSYBOX): Pro
   // gzip from zlib writes no timestamp or name: the same tar gives the same bytes.
   const bytes = gzipSync(tar, { level: 9 });
   mkdirSync(path.dirname(outFile), { recursive: true });
-  const tmp = `${outFile}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes, { mode: 0o644 });
-  renameSync(tmp, outFile);
+  writeFileAtomic(outFile, bytes, { mode: 0o644 });
   return { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
 }
 

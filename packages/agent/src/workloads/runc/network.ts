@@ -5,9 +5,9 @@
  * range, persisted so a machine keeps it across restarts. The node (and its gateway) reach the
  * machine and the machine reaches the node; machines do not reach each other here (isolated ports).
  */
+import { writeFileAtomic } from '@tfgrid/client';
 import { existsSync, readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { writeFileAtomic } from '../atomic';
 import { RuntimeError } from './errors';
 import { tool, tryTool } from './run';
 
@@ -180,7 +180,7 @@ export class WorkloadNetwork {
   }
 
   #save(): void {
-    writeFileAtomic(this.#o.stateFile, JSON.stringify(this.#addresses), 0o600);
+    writeFileAtomic(this.#o.stateFile, JSON.stringify(this.#addresses));
   }
 }
 

@@ -15,9 +15,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { DEFAULT_MACHINE_SIZE, type ImageRef } from '@tfgrid/client';
+import { DEFAULT_MACHINE_SIZE, type ImageRef, writeFileAtomic } from '@tfgrid/client';
 import { backoffDelay } from '../../backoff';
-import { writeFileAtomic } from '../atomic';
 import { formatBytes } from '../capacity';
 import { rotateLog } from '../log-rotate';
 import { flistError } from '../images';
@@ -212,8 +211,8 @@ export class RuncRuntime implements Runtime {
       binds: spec.mounts.map((x) => ({ source: x.hostPath, destination: x.mountpoint })),
       limitSwap: this.#limitSwap,
     });
-    writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(config, null, 1), 0o600);
-    writeFileAtomic(path.join(bundle, 'spec.sha256'), hash, 0o600);
+    writeFileAtomic(path.join(bundle, 'config.json'), JSON.stringify(config, null, 1));
+    writeFileAtomic(path.join(bundle, 'spec.sha256'), hash);
     if (!paused) {
       try {
         await this.#launch(m);
