@@ -1,5 +1,5 @@
 /** The machine's capacity (CRU, MRU, SRU, HRU) and what the system keeps for itself. */
-import { reservedCapacity } from '@tfgrid/client';
+import { reservedCapacity, type Resources } from '@tfgrid/client';
 import { cpuModel, logicalCpus } from './cpu';
 import { scanDisks, type Disk, type SkippedDisk } from './disks';
 import { totalMemory } from './memory';
@@ -8,13 +8,8 @@ import { secureBoot, serialNumber, virtualization } from './platform';
 
 export const GiB = 1024 ** 3;
 
-/** Sizes in bytes, cru in logical CPUs (the chain's `Resources`). */
-export interface Resources {
-  cru: number;
-  mru: number;
-  sru: number;
-  hru: number;
-}
+/** Sizes in bytes, cru in logical CPUs: the client's (the chain's) `Resources`. */
+export type { Resources };
 
 export interface Hardware {
   total: Resources;

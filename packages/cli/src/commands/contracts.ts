@@ -1,5 +1,5 @@
 /** contracts list|show|update|cancel and name reserve|release: a deployer's contracts. */
-import type { Contract, Deployment, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
+import type { Contract, Deployment, DeploymentAnswer, Resources, TfchainClient } from '@tfgrid/client';
 import { str, type Command } from '../command';
 import type { Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
@@ -17,7 +17,7 @@ interface ExplorerContract {
   created_at: number;
   type: string;
   details: { nodeId?: number; name?: string; deployment_hash?: string; number_of_public_ips?: number };
-  resources_used?: { cru: number; mru: number; sru: number; hru: number };
+  resources_used?: Resources;
   total_billed?: number;
 }
 

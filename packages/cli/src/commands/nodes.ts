@@ -1,10 +1,11 @@
 /** nodes find: a deployer looks for capacity through the explorer (grid-proxy-compatible /nodes). */
+import type { Resources } from '@tfgrid/client';
 import { flag, str, type Command } from '../command';
 import { CliFailure, UsageError } from '../errors';
 import { table } from '../io';
 import { formatSize, parseIntArg, parseSize } from '../units';
 
-type Capacity = { cru: number; mru: number; sru: number; hru: number };
+type Capacity = Resources;
 
 /**
  * The part of a node this command reads, from our explorer or from grid-proxy: grid-proxy sends no
