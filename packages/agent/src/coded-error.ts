@@ -8,3 +8,9 @@ export class CodedError<C extends string> extends Error {
     this.code = code;
   }
 }
+
+/** An error's code when it carries one in the agent's form (upper case and underscores), else undefined. */
+export function errorCode(e: unknown): string | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Z_]+$/.test(code) ? code : undefined;
+}

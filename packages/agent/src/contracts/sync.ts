@@ -12,6 +12,7 @@ import type { AgentMetrics } from '../metrics';
 import type { ContractEvent } from './events';
 import type { Ledger } from './ledger';
 import type { ProvisionerPort } from './provisioner';
+import { errorCode } from '../coded-error';
 
 export interface SyncOptions {
   client: TfchainClient;
@@ -28,12 +29,10 @@ export interface SyncOptions {
   answers?: AnswerSink;
 }
 
-/** The metric label of a refusal: the DeploymentError code, CAPACITY, or PROVISION_FAILED. */
+/** The metric label of a refusal: the error's code (a DeploymentError's, CAPACITY, ...) or PROVISION_FAILED. */
 export function refusalCode(e: unknown): string {
   if (e instanceof DeploymentError) return e.code;
-  const code = (e as { code?: unknown }).code;
-  if (typeof code === 'string' && /^[A-Z_]+$/.test(code)) return code;
-  return /capacity|not enough|no room|insufficient/i.test((e as Error).message ?? String(e)) ? 'CAPACITY' : 'PROVISION_FAILED';
+  return errorCode(e) ?? 'PROVISION_FAILED';
 }
 
 export class ContractSync {
@@ -123,7 +122,7 @@ export class ContractSync {
     // Applied again: a new hash, nothing held, or a workload the restart could not bring back
     // (e.g. its handler needed the chain, which it has now).
     const states = provisioner.states(contractId);
-    const unrecovered = states.some((s) => s.state === 'error' && (s.reason ?? '').startsWith('recovery failed'));
+    const unrecovered = states.some((s) => s.state === 'error' && s.code === 'RECOVERY_FAILED');
     if (entry?.hash !== hash || states.length === 0 || unrecovered) {
       const ok = await this.#provision(c, hash);
       if (!ok) return;
@@ -160,7 +159,7 @@ export class ContractSync {
       if (states.length > 0 && failed.length === states.length) {
         // Nothing came up (capacity, invalid for this node...): the deployment is refused as a whole.
         const reason = failed[0]!.reason ?? 'provisioning failed';
-        this.#refused(contractId, c.twinId, hash, refusalCode(new Error(reason)), reason);
+        this.#refused(contractId, c.twinId, hash, failed[0]!.code ?? 'PROVISION_FAILED', reason);
         return false;
       }
       if (failed.length) log.warn({ contractId, failed: failed.map((s) => ({ name: s.name, reason: s.reason })) }, 'some workloads failed');

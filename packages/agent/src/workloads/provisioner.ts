@@ -300,7 +300,7 @@ export class Provisioner {
     if (short.length) {
       const reason = `not enough free capacity on this node: ${describeShortfalls(short)}`;
       this.#log.warn({ contractId: rec.contractId, reason }, 'deployment does not fit');
-      for (const t of todo) this.#refuseStep(rec, t.w, t.previous, reason);
+      for (const t of todo) this.#refuseStep(rec, t.w, t.previous, reason, 'CAPACITY');
     } else {
       for (const t of todo) await this.#provision(rec, t.w, t.h, t.needs, t.previous);
     }
@@ -308,9 +308,9 @@ export class Provisioner {
   }
 
   /** A refused new workload is an error; a refused update leaves the running version alone, with the reason attached. */
-  #refuseStep(rec: ContractRecord, w: Workload, previous: WorkloadState | undefined, reason: string): void {
+  #refuseStep(rec: ContractRecord, w: Workload, previous: WorkloadState | undefined, reason: string, code?: string): void {
     if (previous) this.#put(rec, { ...previous, reason: `update to version ${w.version} refused: ${reason}`, updatedAt: Date.now() });
-    else this.#put(rec, { contractId: rec.contractId, name: w.name, type: w.type, version: w.version, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+    else this.#put(rec, { contractId: rec.contractId, name: w.name, type: w.type, version: w.version, state: 'error', reason, ...(code ? { code } : {}), used: zero(), updatedAt: Date.now() });
   }
 
   async #provision(rec: ContractRecord, w: Workload, h: WorkloadHandler, needs: Capacity, previous: WorkloadState | undefined, pendingReason = INTERRUPTED): Promise<void> {
@@ -374,7 +374,7 @@ export class Provisioner {
       const reason = `recovery failed: ${(e as Error).message}`;
       await this.#cleanup(s);
       const { result: _gone, ...rest } = s;
-      this.#put(rec, { ...rest, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+      this.#put(rec, { ...rest, state: 'error', reason, code: 'RECOVERY_FAILED', used: zero(), updatedAt: Date.now() });
       this.#log.error({ contractId: s.contractId, name: s.name, reason }, 'workload not recovered');
       return true;
     }

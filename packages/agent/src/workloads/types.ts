@@ -5,15 +5,10 @@
  * a WorkloadHandler per type does the real work (volume, vm through a Runtime,
  * gateway-name-proxy through the gateway). A VM or container backend is one more Runtime.
  */
-import type { Deployment, ImageRef, Workload, WorkloadType } from '@tfgrid/client';
+import type { Deployment, ImageRef, Resources, Workload, WorkloadType } from '@tfgrid/client';
 
-/** Capacity in the chain's units: cru = logical CPUs, mru/sru/hru = bytes. */
-export interface Capacity {
-  cru: number;
-  mru: number;
-  sru: number;
-  hru: number;
-}
+/** Capacity in the chain's units (cru = logical CPUs, mru/sru/hru = bytes): the client's `Resources`. */
+export type Capacity = Resources;
 
 export type WorkloadStateName = 'ok' | 'error' | 'paused' | 'deleted';
 
@@ -26,6 +21,8 @@ export interface WorkloadState {
   state: WorkloadStateName;
   /** Why it is in `error` (or was deleted), in words. */
   reason?: string;
+  /** The error's code when the agent knows it: `CAPACITY` (the deployment does not fit), `RECOVERY_FAILED` (not brought back after a restart). */
+  code?: string;
   /** Capacity this workload holds while ok or paused (zero once deleted or refused). */
   used: Capacity;
   /** Handler-specific result for the deployer (volume path, process pid, gateway FQDN...). */
