@@ -2,7 +2,8 @@
  * Connecting: presets, keys from every kind of secret, automatic reconnect, clean disconnect; a
  * request caught by a drop fails at once with a retryable LINK_DOWN and is not remembered as failed.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import { mnemonicGenerate } from '@polkadot/util-crypto';
 import type { ApiPromise } from '@polkadot/api';
 import { connect, keyFromSecret, keysReady, LinkError, networkUrl, NETWORKS } from '../src';
@@ -15,7 +16,7 @@ let proxy: CuttableProxy;
 
 beforeAll(async () => {
   await keysReady();
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   proxy = await startProxy(chain.url);
 });
 

@@ -8,7 +8,8 @@ import type { ApiPromise } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { stringToU8a, u8aToString } from '@polkadot/util';
 import { cryptoWaitReady } from '@polkadot/util-crypto';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import {
   CHUNK_SIZE,
   DeploymentError,
@@ -58,7 +59,7 @@ function codeOf(f: () => unknown): DeploymentErrorCode | 'OK' {
 
 beforeAll(async () => {
   await cryptoWaitReady();
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   api = await connect(chain.url);
   await sendFinalized(api, api.tx.balances.transferKeepAlive(node().address, 100n * TFT), pairOf('//Alice'));
 });

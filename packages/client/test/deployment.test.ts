@@ -8,7 +8,8 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToU8a, u8aToHex } from '@polkadot/util';
 import nacl from 'tweetnacl';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import {
   CHUNK_SIZE,
   DeploymentBuilder,
@@ -44,7 +45,7 @@ let boxPk: Uint8Array;
 const nodeSeed = new Uint8Array(32).fill(7);
 
 beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
+  node = await startChain();
   api = await connect(node.url);
   deployer = pairOf('//dpl//deployer');
   deployerTwin = await setupTwin(api, deployer);

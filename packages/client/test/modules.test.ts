@@ -3,7 +3,8 @@
  * IPs) and node; the node reports; a deployer creates, updates and cancels contracts; kvstore,
  * balances, policies and price are read back, also at an earlier block.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain, TERMS } from '@tfgrid/testkit';
 import { connect, ChainError, TFT, type TfchainClient, type NodeInput } from '../src';
 
 jest.setTimeout(60_000);
@@ -13,7 +14,6 @@ let alice: TfchainClient;
 let farmer: TfchainClient;
 let node: TfchainClient;
 const GiB = 1024 ** 3;
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
 const nodeInput = (farmId: number): NodeInput => ({
   farmId,
   resources: { hru: 0, sru: 500 * GiB, cru: 4, mru: 8 * GiB },
@@ -25,7 +25,7 @@ let farmId: number;
 let nodeId: number;
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await connect({ url: chain.url, secret: '//Alice' });
   farmer = await connect({ url: chain.url, secret: '//Bob' });
   // A node signs with its own ed25519 key from a hex seed.

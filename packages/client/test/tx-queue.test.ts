@@ -4,7 +4,8 @@
  * node is cut; the client reconnects through it) and when the link first stops answering and then
  * drops; refusals carry the node's reason; the queue carries on after a refusal.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import { blake2AsHex } from '@polkadot/util-crypto';
 import { stringToU8a } from '@polkadot/util';
 import type { ApiPromise } from '@polkadot/api';
@@ -17,7 +18,7 @@ let chain: Devchain;
 let proxy: CuttableProxy;
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   proxy = await startProxy(chain.url);
 });
 
