@@ -37,15 +37,26 @@ async function cursorOf(dir: string): Promise<number> {
   }
 }
 
-/** Runs the CLI until `killAfterMs` after it listens, then SIGKILLs it. */
-function runAndKill(chainUrl: string, dir: string, killAfterMs: number): Promise<void> {
+/**
+ * Runs the CLI and SIGKILLs it: `afterMs` after it listens, or once it has logged `afterRanges`
+ * written ranges (so a kill lands inside a backfill however fast the indexer is; if no range
+ * comes within 3 s of listening, the backfill is over and it is killed then).
+ */
+function runAndKill(chainUrl: string, dir: string, kill: { afterMs: number } | { afterRanges: number }): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--chain', chainUrl, '--db', dir, '--port', '0'], { env: { ...process.env, LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const byRanges = 'afterRanges' in kill;
+    const child = spawn(process.execPath, [BIN, '--chain', chainUrl, '--db', dir, '--port', '0'], { env: { ...process.env, LOG_LEVEL: byRanges ? 'debug' : 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let timer: NodeJS.Timeout | undefined;
+    let ranges = 0;
     child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (!timer && out.includes('explorer listening')) timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      const text = d.toString();
+      out += text;
+      if (!timer && out.includes('explorer listening')) timer = setTimeout(() => child.kill('SIGKILL'), byRanges ? 3000 : kill.afterMs);
+      if (byRanges) {
+        ranges += text.split('"msg":"range written"').length - 1;
+        if (ranges >= kill.afterRanges) child.kill('SIGKILL');
+      }
     });
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
     const guard = setTimeout(() => child.kill('SIGKILL'), 60_000);
@@ -92,8 +103,11 @@ describe('SIGKILL during a backfill', () => {
   test('killed at random points and restarted, the database equals an uninterrupted run', async () => {
     const head = await finalizedHeight(clients[0]!);
     const heights: number[] = [];
-    for (let i = 0; i < 4; i++) {
-      await runAndKill(chain.url, killed.dir, Math.floor(Math.random() * 1200));
+    // Two kills after a few written ranges (inside the backfill), then two at random times
+    // (during it, or after it ended).
+    const kills = [{ afterRanges: 1 + Math.floor(Math.random() * 3) }, { afterRanges: 1 + Math.floor(Math.random() * 3) }, { afterMs: Math.floor(Math.random() * 1200) }, { afterMs: Math.floor(Math.random() * 1200) }];
+    for (const kill of kills) {
+      await runAndKill(chain.url, killed.dir, kill);
       heights.push(await cursorOf(killed.dir));
     }
     // Finish the interrupted run, then make the uninterrupted one.

@@ -208,6 +208,7 @@ export class Indexer {
     const cursor = { height: last.number, hash: last.hash, timestamp: last.timestamp };
     await this.#o.db.write(batch, cursor);
     this.#cursor = cursor;
+    this.#log.debug({ height: cursor.height, blocks: blocks.length }, 'range written');
     // Only after the batch is durable does the API see its blocks.
     for (const { block: b, ops } of applied) {
       this.#view!.commit(ops, { height: b.number, hash: b.hash, timestamp: b.timestamp });
