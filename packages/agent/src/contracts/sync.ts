@@ -140,7 +140,7 @@ export class ContractSync {
       opened = await this.#read(receiveDeployment(client.api, contractId, this.#o.nodeSeed()), `deployment of contract ${contractId}`);
     } catch (e) {
       if (!(e instanceof DeploymentError)) throw e; // a chain read: retried by the follower
-      await this.#refuse(contractId, c.twinId, hash, e.code, e.message);
+      await this.#refuse(contractId, c.twinId, hash, e);
       return false;
     }
     if (opened.contract.deployment_hash !== hash) throw new Error(`contract ${contractId} changed while it was read`);
@@ -164,7 +164,7 @@ export class ContractSync {
       }
       if (failed.length) log.warn({ contractId, failed: failed.map((s) => ({ name: s.name, reason: s.reason })) }, 'some workloads failed');
     } catch (e) {
-      await this.#refuse(contractId, c.twinId, hash, refusalCode(e), (e as Error).message);
+      await this.#refuse(contractId, c.twinId, hash, e);
       return false;
     }
     ledger.set(contractId, { hash, twinId: c.twinId, outcome: 'applied' });
@@ -172,8 +172,10 @@ export class ContractSync {
   }
 
   /** Refuses a deployment nothing of was provisioned: every workload in error with the reason. */
-  async #refuse(contractId: number, twinId: number, hash: string, code: string, message: string): Promise<void> {
-    const reason = message.startsWith(code) ? message : `${code}: ${message}`;
+  async #refuse(contractId: number, twinId: number, hash: string, e: unknown): Promise<void> {
+    const code = refusalCode(e);
+    // A DeploymentError's message starts with its code already.
+    const reason = e instanceof DeploymentError ? e.message : `${code}: ${(e as Error).message}`;
     this.#o.answers?.note(contractId, { twinId, hash, version: -1 });
     await this.#o.provisioner.refuse(contractId, reason);
     this.#refused(contractId, twinId, hash, code, reason);
