@@ -4,5 +4,6 @@ export type { ChainApi, HeaderJson, TxStatus } from './chain/api';
 export type { Chain } from './chain/chain';
 export { loadChainSpec, type ChainSpec } from './chain/genesis';
 export { buildMetadata } from './metadata';
-export { runtime } from './runtime/definition/runtime';
+export { runtime } from './pallets/definition/runtime';
+export { ChainError, type ChainErrorCode } from './chain/error';
 export { RpcError } from './rpc/error';

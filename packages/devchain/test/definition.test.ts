@@ -34,7 +34,7 @@ import {
   tfgridPallet,
   tftPricePallet,
   UncheckedExtrinsic,
-} from '../src/runtime/definition/runtime';
+} from '../src/pallets/definition/runtime';
 import { referenceMetadataHex } from './reference/reference';
 
 const ALICE = new Uint8Array(32).fill(0xa1);

@@ -8,8 +8,8 @@ import { Metadata, TypeRegistry } from '@polkadot/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
 import { buildMetadata } from '../src/metadata';
 import { runtimeMetadataPrefixed } from '../src/metadata/frame-metadata';
-import { runtime } from '../src/runtime/definition/runtime';
-import type { PalletDecl, RuntimeDecl } from '../src/runtime/definition/types';
+import { runtime } from '../src/pallets/definition/runtime';
+import type { PalletDecl, RuntimeDecl } from '../src/pallets/definition/types';
 import { decode, encode, enumeration } from '../src/scale/codec';
 import { referenceMetadataHex } from './reference/reference';
 

@@ -3,6 +3,7 @@
  * (0x hex strings, block numbers as hex in headers), so handlers stay thin.
  */
 import type { Hex } from '../util/hex';
+import type { RuntimeVersionJson } from '../runtime/version';
 
 export interface HeaderJson {
   parentHash: Hex;
@@ -17,16 +18,7 @@ export interface SignedBlockJson {
   justifications: null;
 }
 
-export interface RuntimeVersionJson {
-  specName: string;
-  implName: string;
-  authoringVersion: number;
-  specVersion: number;
-  implVersion: number;
-  apis: [Hex, number][];
-  transactionVersion: number;
-  stateVersion: number;
-}
+export type { RuntimeVersionJson } from '../runtime/version';
 
 /** Substrate's TransactionStatus as sent to `author_extrinsicUpdate` subscribers. */
 export type TxStatus =
@@ -68,8 +60,8 @@ export interface ChainApi {
   metadata(at?: Hex): Promise<Hex>;
 
   /**
-   * Raw storage at a block (best if omitted). Throws RpcError-like `UnknownBlock` via
-   * `Error` with name 'UnknownBlock' when the hash is not a retained block.
+   * Raw storage at a block (best if omitted). Throws a ChainError coded `UnknownBlock`
+   * when the hash is not a retained block.
    */
   storage(key: Hex, at?: Hex): Promise<Hex | null>;
   storageKeys(prefix: Hex, at?: Hex, count?: number, startKey?: Hex): Promise<Hex[]>;
@@ -79,7 +71,7 @@ export interface ChainApi {
   /** Next nonce of an account (SS58 or 0x hex), counting its transactions in the pool. */
   accountNextIndex(address: string): Promise<number>;
 
-  /** Validates and queues; returns the transaction hash or throws an RpcError (1001/1002/1010/1011/1012/1013/1014). */
+  /** Validates and queues; returns the transaction hash or throws a ChainError (BadFormat, CannotDecodeCall, InvalidTransaction, AlreadyImported, PriorityTooLow, ImmediatelyDropped). */
   submit(extrinsic: Hex): Promise<Hex>;
   /** Like submit, then reports every status change of the transaction until finalized or dropped. */
   submitAndWatch(extrinsic: Hex, onStatus: (s: TxStatus) => void): Promise<{ hash: Hex; unwatch(): void }>;

@@ -6,16 +6,16 @@
 import { blake2_256, concatBytes } from '../crypto/hashing';
 import { bytes as bytesCodec, encode, vec, type Enum } from '../scale/codec';
 import { Writer } from '../scale/io';
-import { RuntimeCall } from '../runtime/definition/outer';
-import { runtime } from '../runtime/definition/runtime';
+import { RuntimeCall } from '../pallets/definition/outer';
+import { runtime } from '../pallets/definition/runtime';
 import { InvalidTransaction, wire, type ChainIdentity, type Executive, type Validity } from '../runtime/executive';
-import type { BlockEnv, Weight } from '../runtime/dispatch';
+import type { BlockEnv, Weight } from '../pallets/dispatch';
 import { readAccount, BlockHash, LastRuntimeUpgrade, BlockWeight, Digest, Events, EventCount, ExtrinsicCount, AllExtrinsicsLen, Number_, ParentHash } from '../pallets/system';
 import { DidUpdate } from '../pallets/timestamp';
 import { keyOf } from '../util/hex';
 import { encodeHeader } from './header';
-import type { DecodedExtrinsic } from './extrinsic';
-import { Overlay, type StateReader } from './overlay';
+import type { DecodedExtrinsic } from '../runtime/extrinsic';
+import { Overlay, type StateReader } from '../state/overlay';
 
 export interface Candidate {
   x: DecodedExtrinsic;

@@ -10,7 +10,6 @@ import { SignatureVerifier, type SignatureKind } from '../crypto/verifier';
 import { pallets } from '../pallets';
 import { readAccount } from '../pallets/system';
 import { Now } from '../pallets/timestamp';
-import { RpcError, SERVER_IS_BUSY } from '../rpc/error';
 import { Executive, InvalidTransaction, type ChainIdentity } from '../runtime/executive';
 import { CODE_KEY, nextLayout, RuntimeLayoutError, useVariant, variantOf, variantOfCode, type RuntimeVariant } from '../runtime/variant';
 import { runtimeVersionJson, version } from '../runtime/version';
@@ -21,9 +20,10 @@ import { headerJson, stateRootOf } from './header';
 import { callRuntimeApi, queryInfoJson, type RuntimeApiHost } from './runtime-api';
 import { decodeSubmitted, invalidTransaction } from './tx-errors';
 import { authorOf, buildGenesis, type ChainSpec } from './genesis';
-import { MemoryState } from './overlay';
+import { MemoryState } from '../state/overlay';
 import { TxPool } from './pool';
-import type { BlockStore } from './store';
+import type { BlockStore } from '../state/store';
+import { ChainError } from './error';
 
 export interface ChainOptions {
   spec: ChainSpec;
@@ -347,7 +347,7 @@ export class Chain implements ChainApi {
   async #at(at?: Hex): Promise<number> {
     if (at === undefined) return this.#head.number;
     const n = await this.#numberOf(at);
-    if (n === undefined) throw new RpcError(4003, `Client error: UnknownBlock: Header was not found in the database: ${at}`);
+    if (n === undefined) throw new ChainError('UnknownBlock', `Header was not found in the database: ${at}`);
     return n;
   }
 
@@ -399,7 +399,7 @@ export class Chain implements ChainApi {
     try {
       who = isHex(address) && address.length === 66 ? fromHex(address) : decodeAddress(address);
     } catch {
-      throw new RpcError(-32602, `Invalid params: ${preview(address)} is not an SS58 address or 32-byte hex account`);
+      throw new ChainError('InvalidParams', `${preview(address)} is not an SS58 address or 32-byte hex account`);
     }
     return this.#pool.nextNonce(who, readAccount(this.#state, who).nonce);
   }
@@ -422,11 +422,11 @@ export class Chain implements ChainApi {
   }
 
   async #accept(extrinsic: Hex, watcher?: (s: TxStatus) => void): Promise<{ hash: Hex; status: TxStatus }> {
-    if (!isHex(extrinsic)) throw new RpcError(-32602, 'Invalid params: extrinsic must be 0x-prefixed hex');
+    if (!isHex(extrinsic)) throw new ChainError('InvalidParams', 'extrinsic must be 0x-prefixed hex');
     useVariant(this.#variant);
     const x = decodeSubmitted(fromHex(extrinsic));
     const hash = toHex(x.hash);
-    if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
+    if (this.#pool.has(hash)) throw new ChainError('AlreadyImported', 'the transaction is already in the pool');
     const blockHash = (n: number): Uint8Array | undefined => this.#hashes.get(n);
     let v;
     try {
@@ -434,7 +434,7 @@ export class Chain implements ChainApi {
       const sig = x.signed!.signature;
       if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signed!.signer))) throw new InvalidTransaction('BadProof');
       // The state may have moved on while the signature was checked: validate against the head now.
-      if (this.#pool.has(hash)) throw new RpcError(1013, 'Transaction Already Imported');
+      if (this.#pool.has(hash)) throw new ChainError('AlreadyImported', 'the transaction is already in the pool');
       useVariant(this.#variant);
       v = this.#executive.validate(this.#state, x, this.#head.number + 1, this.#identity, blockHash);
     } catch (e) {
@@ -443,10 +443,10 @@ export class Chain implements ChainApi {
     }
     const old = this.#pool.occupant(v.signer, v.nonce);
     if (old && old.v.priority >= v.priority) {
-      throw new RpcError(1014, `Priority is too low: (${old.v.priority} vs ${v.priority})`, 'The transaction has too low priority to replace another transaction already in the pool.');
+      throw new ChainError('PriorityTooLow', `(${old.v.priority} vs ${v.priority})`);
     }
     if (!old && this.#pool.size >= this.#pool.limit) {
-      throw new RpcError(1016, 'Immediately Dropped', "The transaction couldn't enter the pool because of the limit");
+      throw new ChainError('ImmediatelyDropped', 'the pool is full');
     }
     if (old) this.#notify(old.hash, { usurped: hash }, true);
     this.#pool.add({ x, v });
@@ -476,7 +476,7 @@ export class Chain implements ChainApi {
   /** Runs a dev_* call after the ones before it; refuses it when too many already wait. */
   #devCall<T>(work: () => Promise<T>): Promise<T> {
     if (this.#devQueued >= MAX_QUEUED_DEV_CALLS) {
-      return Promise.reject(new RpcError(SERVER_IS_BUSY, 'Server is busy, try again later', `at most ${MAX_QUEUED_DEV_CALLS} dev_* calls may wait at once`));
+      return Promise.reject(new ChainError('Busy', `at most ${MAX_QUEUED_DEV_CALLS} dev_* calls may wait at once`));
     }
     this.#devQueued++;
     const run = this.#devTail.then(work);
@@ -494,7 +494,7 @@ export class Chain implements ChainApi {
    */
   newBlock(opts: { count?: number } = {}): Promise<Hex> {
     const count = opts.count ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > 100_000) return Promise.reject(new RpcError(-32602, 'Invalid params: count must be an integer from 1 to 100000'));
+    if (!Number.isInteger(count) || count < 1 || count > 100_000) return Promise.reject(new ChainError('InvalidParams', 'count must be an integer from 1 to 100000'));
     return this.#devCall(async () => {
       for (let i = 1; i <= count && !this.#stopped; i++) {
         this.#produce({ quiet: i < count });
@@ -507,7 +507,7 @@ export class Chain implements ChainApi {
   setStorage(changes: [Hex, Hex | null][]): Promise<Hex> {
     const raw = changes.map(([k, v]) => [k.slice(2).toLowerCase(), v === null ? null : fromHex(v)] as [string, Uint8Array | null]);
     // The runtime a block runs is the one :code names: only an upgrade may change it.
-    if (raw.some(([k]) => k === CODE_KEY)) return Promise.reject(new RpcError(-32602, 'Invalid params: :code is changed by dev_setRuntime, not dev_setStorage'));
+    if (raw.some(([k]) => k === CODE_KEY)) return Promise.reject(new ChainError('InvalidParams', ':code is changed by dev_setRuntime, not dev_setStorage'));
     return this.#devCall(async () => {
       this.#produce({ storageChanges: raw });
       return this.#head.hex;
@@ -526,7 +526,7 @@ export class Chain implements ChainApi {
       try {
         next = variantOf(nextLayout(this.#variant.layout, change));
       } catch (e) {
-        if (e instanceof RuntimeLayoutError) throw new RpcError(-32602, `Invalid params: ${e.message}`);
+        if (e instanceof RuntimeLayoutError) throw new ChainError('InvalidParams', e.message);
         throw e;
       }
       const code = this.#produce({ storageChanges: [[CODE_KEY, next.code]], codeUpdated: true });
@@ -561,11 +561,11 @@ export class Chain implements ChainApi {
       target = now + (to.seconds !== undefined ? to.seconds * 1000 : blocks * 6000);
     } else {
       target = typeof to === 'number' ? to : Date.parse(to);
-      if (!Number.isFinite(target)) throw new RpcError(-32602, `Invalid params: ${String(to)} is not a time`);
+      if (!Number.isFinite(target)) throw new ChainError('InvalidParams', `${String(to)} is not a time`);
       blocks = Math.floor((target - now) / 6000);
     }
-    if (target < now) throw new RpcError(-32602, `Invalid params: the chain cannot travel back in time (now ${new Date(now).toISOString()})`);
-    if (blocks > 1_000_000) throw new RpcError(-32602, 'Invalid params: at most 1000000 blocks at a time');
+    if (target < now) throw new ChainError('InvalidParams', `the chain cannot travel back in time (now ${new Date(now).toISOString()})`);
+    if (blocks > 1_000_000) throw new ChainError('InvalidParams', 'at most 1000000 blocks at a time');
     for (let i = 1; i < blocks && !this.#stopped; i++) {
       this.#produce({ timestamp: BigInt(now + i * 6000), quiet: true });
       // Other clients are served during long travels.

@@ -1,7 +1,5 @@
 /** Chain spec (Substrate's human-readable shape) → genesis state and genesis header. */
 import { readFileSync } from 'node:fs';
-import { Keyring } from '@polkadot/keyring';
-import { decodeAddress } from '@polkadot/util-crypto';
 import { blake2_256, concatBytes } from '../crypto/hashing';
 import { Account, LastRuntimeUpgrade, NEW_LOGIC_FLAG, ParentHash, BlockHash, UpgradedToTripleRefCount, UpgradedToU32RefCount } from '../pallets/system';
 import { TotalIssuance } from '../pallets/balances';
@@ -10,8 +8,11 @@ import { MembershipMembers } from '../pallets/council-membership';
 import { keyOf } from '../util/hex';
 import { pallets } from '../pallets';
 import { Executive } from '../runtime/executive';
+import { ChainSpecError, resolveAccount } from '../pallets/genesis-input';
 import { encodeHeader } from './header';
-import { Overlay, MemoryState } from './overlay';
+import { Overlay, MemoryState } from '../state/overlay';
+
+export { ChainSpecError, resolveAccount };
 
 export interface ChainSpec {
   name: string;
@@ -27,8 +28,6 @@ export interface ChainSpec {
   };
 }
 
-export class ChainSpecError extends Error {}
-
 export function loadChainSpec(file: string): ChainSpec {
   let spec: ChainSpec;
   try {
@@ -42,18 +41,6 @@ export function loadChainSpec(file: string): ChainSpec {
   spec.chainType ??= 'Development';
   spec.properties ??= {};
   return spec;
-}
-
-const keyring = new Keyring({ type: 'sr25519' });
-
-/** An account given as a dev URI (`//Alice`, sr25519 as Substrate's dev keys), SS58 or 0x hex. */
-export function resolveAccount(who: string): Uint8Array {
-  try {
-    if (who.startsWith('//')) return keyring.createFromUri(who).publicKey;
-    return decodeAddress(who);
-  } catch (e) {
-    throw new ChainSpecError(`chain spec: "${who}" is not a dev URI, SS58 address or hex account: ${(e as Error).message}`);
-  }
 }
 
 /** The dev chain's block author (fees go to it, as DealWithFees pays the Aura author). */

@@ -1,15 +1,15 @@
 /** `state_call`: the runtime APIs a client calls, decoded and encoded with their declared types. */
-import { RpcError } from '../rpc/error';
 import { bytes, encode } from '../scale/codec';
 import { Reader } from '../scale/io';
 import { Account } from '../pallets/system';
-import { runtime } from '../runtime/definition/runtime';
-import type { DispatchInfo } from '../runtime/dispatch';
+import { runtime } from '../pallets/definition/runtime';
+import type { DispatchInfo } from '../pallets/dispatch';
 import type { Executive } from '../runtime/executive';
 import { feeDetails, partialFee, weightToFee } from '../runtime/fees';
 import type { RuntimeVersion } from '../runtime/version';
 import { keyOf } from '../util/hex';
-import { decodeExtrinsic } from './extrinsic';
+import { decodeExtrinsic } from '../runtime/extrinsic';
+import { ChainError } from './error';
 
 export interface RuntimeApiHost {
   executive: Executive;
@@ -20,7 +20,7 @@ export interface RuntimeApiHost {
   valueAt(key: string, n: number): Promise<Uint8Array | undefined>;
 }
 
-const executionFailed = (why: string): RpcError => new RpcError(4003, `Client error: Execution failed: ${why}`);
+const executionFailed = (why: string): ChainError => new ChainError('ExecutionFailed', why);
 
 export async function callRuntimeApi(host: RuntimeApiHost, method: string, input: Uint8Array, n: number): Promise<Uint8Array> {
   for (const api of runtime.apis) {

@@ -1,6 +1,5 @@
 /** Substrate's hashers. The wasm implementations are used once `cryptoReady()` resolved. */
 import { blake2AsU8a, cryptoWaitReady, xxhashAsU8a } from '@polkadot/util-crypto';
-import type { Hasher } from '../runtime/definition/types';
 
 export const cryptoReady = (): Promise<boolean> => cryptoWaitReady();
 
@@ -21,6 +20,9 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** A storage key hasher, as FRAME names it in the metadata. */
+export type Hasher = 'Blake2_128' | 'Blake2_256' | 'Blake2_128Concat' | 'Twox128' | 'Twox256' | 'Twox64Concat' | 'Identity';
 
 /** Applies a storage hasher to an encoded key. */
 export function hashKey(hasher: Hasher, encoded: Uint8Array): Uint8Array {

@@ -8,7 +8,7 @@
  * the registry is numbered, to read their ids.
  */
 import { encode, tuple, type Codec } from '../scale/codec';
-import type { ConstantDecl, PalletDecl, RuntimeDecl, StorageDecl } from '../runtime/definition/types';
+import type { ConstantDecl, PalletDecl, RuntimeDecl, StorageDecl } from '../pallets/definition/types';
 import {
   META_RESERVED,
   runtimeMetadataPrefixed,

@@ -2,7 +2,7 @@
  * The runtime's metadata, as `state_getMetadata` / `Metadata_metadata` (V14) and
  * `Metadata_metadata_at_version(15)` (V15) return it: full `RuntimeMetadataPrefixed` bytes.
  */
-import type { RuntimeDecl } from '../runtime/definition/types';
+import type { RuntimeDecl } from '../pallets/definition/types';
 import { encodeMetadataV14, encodeMetadataV15 } from './encode';
 
 export interface BuiltMetadata {

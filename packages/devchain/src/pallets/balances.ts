@@ -2,7 +2,7 @@
  * pallet_balances with the rules of its fungible implementation: existential deposit 500,
  * accounts created by endowment and reaped below the deposit, keep-alive transfers.
  */
-import type { Overlay } from '../chain/overlay';
+import type { Overlay } from '../state/overlay';
 import { bytesEqual } from '../util/hex';
 import type { Enum } from '../scale/codec';
 import {
@@ -13,8 +13,8 @@ import {
   tokenError,
   weight,
   type PalletImpl,
-} from '../runtime/dispatch';
-import { storageOf } from '../runtime/storage';
+} from './dispatch';
+import { storageOf } from './storage';
 import { constantOf, palletDecl } from './decls';
 import { readAccount, system, writeAccount, type AccountInfo } from './system';
 

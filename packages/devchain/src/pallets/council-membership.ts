@@ -1,9 +1,9 @@
 /** pallet_membership (instance 1): who sits on the council; changes flow to the collective. */
-import type { Overlay } from '../chain/overlay';
+import type { Overlay } from '../state/overlay';
 import type { Enum } from '../scale/codec';
 import { bytesEqual } from '../util/hex';
-import { depositEvent, ensureRootOrCouncil, ensureSigned, moduleError, type PalletImpl } from '../runtime/dispatch';
-import { storageOf } from '../runtime/storage';
+import { depositEvent, ensureRootOrCouncil, ensureSigned, moduleError, type PalletImpl } from './dispatch';
+import { storageOf } from './storage';
 import { lookup } from './balances';
 import { changeMembers, Prime as CouncilPrime } from './council';
 import { palletDecl } from './decls';

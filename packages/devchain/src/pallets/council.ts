@@ -3,7 +3,7 @@
  * dispatched with the `Members(yes, seats)` origin that restricted calls accept at 3/5.
  */
 import { blake2_256 } from '../crypto/hashing';
-import type { Overlay } from '../chain/overlay';
+import type { Overlay } from '../state/overlay';
 import { encode, type Enum } from '../scale/codec';
 import { bytesEqual } from '../util/hex';
 import {
@@ -14,9 +14,9 @@ import {
   weight,
   type DispatchContext,
   type PalletImpl,
-} from '../runtime/dispatch';
-import { storageOf } from '../runtime/storage';
-import { RuntimeCall } from '../runtime/definition/outer';
+} from './dispatch';
+import { storageOf } from './storage';
+import { RuntimeCall } from './definition/outer';
 import { palletDecl } from './decls';
 
 export const council = palletDecl('Council');

@@ -1,6 +1,6 @@
 /** The pallet declarations, looked up by name so that implementations bind to the definition. */
-import { runtime } from '../runtime/definition/runtime';
-import type { PalletDecl } from '../runtime/definition/types';
+import { runtime } from './definition/runtime';
+import type { PalletDecl } from './definition/types';
 
 export function palletDecl(name: string): PalletDecl {
   const p = runtime.pallets.find((x) => x.name === name);

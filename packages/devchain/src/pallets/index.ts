@@ -1,5 +1,5 @@
 /** The implemented pallets, in runtime order. TransactionPayment has no calls of its own. */
-import type { PalletImpl } from '../runtime/dispatch';
+import type { PalletImpl } from './dispatch';
 import { balancesPallet } from './balances';
 import { councilPallet } from './council';
 import { councilMembershipPallet } from './council-membership';

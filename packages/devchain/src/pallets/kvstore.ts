@@ -2,9 +2,9 @@
  * pallet_kvstore (index 30, `TFKVStore`): a key-value store per account. Deployers leave their
  * sealed deployments here for the node to fetch (the notary).
  */
-import { depositEvent, ensureSigned, moduleError, weight, type PalletImpl } from '../runtime/dispatch';
-import { KV_MAX_KEY_LENGTH, KV_MAX_VALUE_LENGTH } from '../runtime/definition/kvstore';
-import { storageOf } from '../runtime/storage';
+import { depositEvent, ensureSigned, moduleError, weight, type PalletImpl } from './dispatch';
+import { KV_MAX_KEY_LENGTH, KV_MAX_VALUE_LENGTH } from './definition/kvstore';
+import { storageOf } from './storage';
 import { palletDecl } from './decls';
 
 export const kvStore = palletDecl('TFKVStore');

@@ -1,8 +1,8 @@
 /** frame_system: accounts and their nonces, block bookkeeping, events, root storage calls. */
 import { blake2_256 } from '../crypto/hashing';
-import type { Overlay } from '../chain/overlay';
-import { DispatchFailure, depositEvent, ensureRoot, ensureSigned, moduleError, weight, type PalletImpl } from '../runtime/dispatch';
-import { storageOf } from '../runtime/storage';
+import type { Overlay } from '../state/overlay';
+import { DispatchFailure, depositEvent, ensureRoot, ensureSigned, moduleError, weight, type PalletImpl } from './dispatch';
+import { storageOf } from './storage';
 import { keyOf } from '../util/hex';
 import { palletDecl } from './decls';
 

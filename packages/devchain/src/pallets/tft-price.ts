@@ -4,10 +4,10 @@
  * the average of the last 1440 prices is what billing converts with, clamped to the bounds the
  * council sets.
  */
-import type { Overlay, StateReader } from '../chain/overlay';
+import type { Overlay, StateReader } from '../state/overlay';
 import { decode } from '../scale/codec';
-import { depositEvent, ensureRootOrCouncil, ensureSigned, moduleError, weight, type PalletImpl } from '../runtime/dispatch';
-import { storageOf } from '../runtime/storage';
+import { depositEvent, ensureRootOrCouncil, ensureSigned, moduleError, weight, type PalletImpl } from './dispatch';
+import { storageOf } from './storage';
 import { bytesEqual } from '../util/hex';
 import { palletDecl } from './decls';
 

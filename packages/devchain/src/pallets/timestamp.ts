@@ -1,6 +1,6 @@
 /** pallet_timestamp: the block producer sets the time with an inherent, once per block. */
-import { DispatchFailure, weight, type PalletImpl } from '../runtime/dispatch';
-import { storageOf } from '../runtime/storage';
+import { DispatchFailure, weight, type PalletImpl } from './dispatch';
+import { storageOf } from './storage';
 import { palletDecl } from './decls';
 
 export const timestamp = palletDecl('Timestamp');

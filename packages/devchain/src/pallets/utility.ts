@@ -10,7 +10,7 @@ import {
   type DispatchContext,
   type Origin,
   type PalletImpl,
-} from '../runtime/dispatch';
+} from './dispatch';
 import { constantOf, palletDecl } from './decls';
 
 export const utility = palletDecl('Utility');

@@ -18,6 +18,8 @@ import {
 import { DEFAULT_RPC_LIMITS, type RpcLimits } from './limits';
 import type { ConnectionSubscriptions } from './subscriptions';
 import type { RpcMethod, RpcParams, RpcSubscription, RpcTable } from './types';
+import { ChainError } from '../chain/error';
+import { chainErrorToRpc } from './chain-error';
 
 type RequestId = string | number | null;
 
@@ -161,7 +163,7 @@ export class RpcDispatcher {
       return resultReply(id, result);
     } catch (err) {
       if (isNotification) {
-        if (!(err instanceof RpcError)) this.#log.error({ err, method }, 'rpc notification handler failed');
+        if (!(err instanceof RpcError || err instanceof ChainError)) this.#log.error({ err, method }, 'rpc notification handler failed');
         return undefined;
       }
       return errorReply(id, this.#toRpcError(err, method));
@@ -197,6 +199,7 @@ export class RpcDispatcher {
 
   #toRpcError(err: unknown, method: string): RpcError {
     if (err instanceof RpcError) return err;
+    if (err instanceof ChainError) return chainErrorToRpc(err);
     this.#log.error({ err, method }, 'rpc handler failed');
     const message = err instanceof Error ? err.message : String(err);
     return new RpcError(INTERNAL_ERROR, 'Internal error', message);

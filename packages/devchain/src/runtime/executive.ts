@@ -2,8 +2,8 @@
  * The executive: dispatches calls transactionally, validates transactions as the signed
  * extensions do, and applies them with fees, nonces and the System events clients expect.
  */
-import type { Overlay, StateReader } from '../chain/overlay';
-import { eraBirth, signingPayload, type DecodedExtrinsic } from '../chain/extrinsic';
+import type { Overlay, StateReader } from '../state/overlay';
+import { eraBirth, signingPayload, type DecodedExtrinsic } from './extrinsic';
 import { ScaleError } from '../scale/io';
 import type { Enum } from '../scale/codec';
 import { payAuthor, refundFee, withdrawFee } from '../pallets/balances';
@@ -19,7 +19,7 @@ import {
   type PalletImpl,
   type PostInfo,
   type Weight,
-} from './dispatch';
+} from '../pallets/dispatch';
 import { partialFee } from './fees';
 
 const transactionPayment = palletDecl('TransactionPayment');

@@ -3,7 +3,7 @@
  * byte (`TransactionByteFee`), weight mapped to fee so that the base weight costs 1/10 CENT
  * (CENT = 10^5 units), no fee multiplier update.
  */
-import type { DispatchInfo, Weight } from './dispatch';
+import type { DispatchInfo, Weight } from '../pallets/dispatch';
 
 /** `ExtrinsicBaseWeight` ref_time, as in the runtime's BlockWeights constant. */
 export const EXTRINSIC_BASE_WEIGHT: Weight = { refTime: 124_414_000n, proofSize: 0n };

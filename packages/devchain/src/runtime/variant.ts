@@ -7,9 +7,9 @@
  */
 import { buildMetadata, type BuiltMetadata } from '../metadata';
 import { keyOf } from '../util/hex';
-import { deriveOuterEnums, setActiveOuter, type OuterEnums, type RuntimePallet } from './definition/outer';
-import { pallets as declaredPallets, runtime as declaredRuntime } from './definition/runtime';
-import type { RuntimeDecl } from './definition/types';
+import { deriveOuterEnums, setActiveOuter, type OuterEnums, type RuntimePallet } from '../pallets/definition/outer';
+import { pallets as declaredPallets, runtime as declaredRuntime } from '../pallets/definition/runtime';
+import type { RuntimeDecl } from '../pallets/definition/types';
 import { version as declaredVersion, type RuntimeVersion } from './version';
 
 /** What a variant changes: the spec version and each pallet's index. */

@@ -1,8 +1,19 @@
 /** The runtime version, as declared in System's `Version` constant. */
 import { constantOf } from '../pallets/decls';
 import { system } from '../pallets/system';
-import { toHex } from '../util/hex';
-import type { RuntimeVersionJson } from '../chain/api';
+import { toHex, type Hex } from '../util/hex';
+
+/** The runtime version as `state_getRuntimeVersion` returns it. */
+export interface RuntimeVersionJson {
+  specName: string;
+  implName: string;
+  authoringVersion: number;
+  specVersion: number;
+  implVersion: number;
+  apis: [Hex, number][];
+  transactionVersion: number;
+  stateVersion: number;
+}
 
 export interface RuntimeVersion {
   spec_name: string;

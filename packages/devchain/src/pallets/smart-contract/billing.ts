@@ -4,8 +4,8 @@
  * reserve is distributed (farmer 50 %, foundation 40 %, staking pool 10 %) every 24 cycles or
  * when the contract ends.
  */
-import type { Overlay, StateReader } from '../../chain/overlay';
-import { DispatchFailure, depositEvent, type BlockEnv } from '../../runtime/dispatch';
+import type { Overlay, StateReader } from '../../state/overlay';
+import { DispatchFailure, depositEvent, type BlockEnv } from '../dispatch';
 import { canReserve, reserve, transferReserved, usableBalance } from './currency';
 import { contractCostTft, extraFeeCostTft, type DiscountLevel } from './cost';
 import { percentOf } from './fixed';

@@ -2,8 +2,8 @@
  * Node, name and rent contracts (the pallet's grid_contract.rs): creation, update, state
  * changes, public IP reservation, cancellation and removal, and the billing loop's slots.
  */
-import type { Overlay } from '../../chain/overlay';
-import { DispatchFailure, depositEvent, type DispatchContext } from '../../runtime/dispatch';
+import type { Overlay } from '../../state/overlay';
+import { DispatchFailure, depositEvent, type DispatchContext } from '../dispatch';
 import { bytesEqual } from '../../util/hex';
 import { billContract } from './billing';
 import { validateSolutionProvider } from './solution-providers';

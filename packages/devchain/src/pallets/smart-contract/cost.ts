@@ -3,7 +3,7 @@
  * of the pricing policy, in "units USD" (1 mUSD = 10,000 units), converted to TFT units at
  * the average TFT price clamped to its bounds, with the discount for months of coverage.
  */
-import type { StateReader } from '../../chain/overlay';
+import type { StateReader } from '../../state/overlay';
 import type { Enum } from '../../scale/codec';
 import { ceil, div, divInt, floor, fx, fxFloat, mul, mulInt, percentOf, round, type Fixed } from './fixed';
 import {

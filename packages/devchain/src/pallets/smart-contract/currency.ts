@@ -2,8 +2,8 @@
  * The `ReservableCurrency` operations billing uses (pallet_balances' rules): reserve, move
  * reserved funds to a beneficiary, and the usable balance the pallet computes itself.
  */
-import type { Overlay, StateReader } from '../../chain/overlay';
-import { depositEvent } from '../../runtime/dispatch';
+import type { Overlay, StateReader } from '../../state/overlay';
+import { depositEvent } from '../dispatch';
 import { balances, credit, EXISTENTIAL_DEPOSIT, TotalIssuance } from '../balances';
 import { readAccount, writeAccount, type AccountInfo } from '../system';
 

@@ -6,8 +6,8 @@
  * contract of the block's billing slot; here the pallet's `onInitialize` hook bills the slot of
  * every block directly (same result, no signer needed). The call stays open to anyone.
  */
-import type { Overlay } from '../../chain/overlay';
-import { DispatchFailure, depositEvent, ensureRootOrCouncil, ensureSigned, weight, type BlockEnv, type PalletImpl } from '../../runtime/dispatch';
+import type { Overlay } from '../../state/overlay';
+import { DispatchFailure, depositEvent, ensureRootOrCouncil, ensureSigned, weight, type BlockEnv, type PalletImpl } from '../dispatch';
 import { billContract, billContractsForBlock } from './billing';
 import {
   cancelContract,

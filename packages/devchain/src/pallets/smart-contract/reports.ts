@@ -2,7 +2,7 @@
  * What nodes report about the contracts they host: used resources (billed as CU/SU) and
  * network usage (NRU, added to the contract's unbilled amount). Both are free for the node.
  */
-import { depositEvent, type DispatchContext, type PostInfo } from '../../runtime/dispatch';
+import { depositEvent, type DispatchContext, type PostInfo } from '../dispatch';
 import { nodeContractOf } from './contracts';
 import { nruCost } from './cost';
 import {

@@ -3,8 +3,8 @@
  * service, approved by both, then billed by the service (base fee per hour over at most one
  * hour, plus a variable amount bounded by the variable fee), paid by the consumer.
  */
-import type { Overlay } from '../../chain/overlay';
-import { depositEvent, type DispatchContext } from '../../runtime/dispatch';
+import type { Overlay } from '../../state/overlay';
+import { depositEvent, type DispatchContext } from '../dispatch';
 import { transfer } from '../balances';
 import { serviceBillCost, unitsUsdToTft } from './cost';
 import { usableBalance } from './currency';

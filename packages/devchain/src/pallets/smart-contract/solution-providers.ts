@@ -1,6 +1,6 @@
 /** Solution providers: registered by anyone, approved by the council, attached to contracts. */
-import type { StateReader } from '../../chain/overlay';
-import { depositEvent, type DispatchContext } from '../../runtime/dispatch';
+import type { StateReader } from '../../state/overlay';
+import { depositEvent, type DispatchContext } from '../dispatch';
 import { Contracts, scError, smartContract, SolutionProviderID, SolutionProviders, twinOfAccount, type Provider } from './store';
 
 /** The providers' takes together may not exceed 50 %. */

@@ -2,14 +2,14 @@
  * SmartContractModule's storage, the TfgridModule and TFTPriceModule items it reads (bound
  * through their declarations, not their implementations), and the JS shapes of its values.
  */
-import type { Overlay, StateReader } from '../../chain/overlay';
+import type { Overlay, StateReader } from '../../state/overlay';
 import type { Enum } from '../../scale/codec';
-import { storageOf } from '../../runtime/storage';
-import { moduleError, type DispatchFailure } from '../../runtime/dispatch';
+import { storageOf } from '../storage';
+import { moduleError, type DispatchFailure } from '../dispatch';
 import { keyOf } from '../../util/hex';
 import { palletDecl } from '../decls';
 import type { ValueOf } from '../../scale/codec';
-import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../../runtime/definition/tfgrid-types';
+import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../definition/tfgrid-types';
 
 
 /** Stored shapes come from the declaration, so they cannot drift from the metadata. */

@@ -6,8 +6,8 @@
  * pallet's storage, so the metadata and the storage layout stay exactly TFChain's. A spec without
  * the field (chain-spec/dev.json) writes nothing and refuses what TFChain refuses.
  */
-import type { Overlay, StateReader } from '../../chain/overlay';
-import { ChainSpecError } from '../../chain/genesis';
+import type { Overlay, StateReader } from '../../state/overlay';
+import { ChainSpecError } from '../genesis-input';
 import { decode, encode, str, vec } from '../../scale/codec';
 import { keyOf } from '../../util/hex';
 import { isNetwork4, isNetwork6, NO_EXTRA_RANGES, parseCidr4, parseCidr6, type ExtraPublicRanges } from './ip';

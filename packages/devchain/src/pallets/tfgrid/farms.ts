@@ -2,8 +2,8 @@
 import { tfgridEvents } from './hooks';
 import type { Enum } from '../../scale/codec';
 import { bytesEqual } from '../../util/hex';
-import type { StateReader } from '../../chain/overlay';
-import { depositEvent, ensureRootOrCouncil, ensureSigned, type CallImpl, type DispatchContext } from '../../runtime/dispatch';
+import type { StateReader } from '../../state/overlay';
+import { depositEvent, ensureRootOrCouncil, ensureSigned, type CallImpl, type DispatchContext } from '../dispatch';
 import { farmingPolicyFor } from './policies';
 import {
   err,

@@ -4,9 +4,9 @@
  * given; as in the real runtime its name is not indexed), the DIY and Certified default farming
  * policies, the connection price and the storage version.
  */
-import type { Overlay } from '../../chain/overlay';
-import { ChainSpecError, resolveAccount } from '../../chain/genesis';
-import { TFGRID_STORAGE_VERSION } from '../../runtime/definition/tfgrid';
+import type { Overlay } from '../../state/overlay';
+import { ChainSpecError, resolveAccount } from '../genesis-input';
+import { TFGRID_STORAGE_VERSION } from '../definition/tfgrid';
 import { devPublicRangesGenesis } from './dev-public-ranges';
 import {
   bytes,

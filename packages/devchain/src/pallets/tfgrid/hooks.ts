@@ -2,8 +2,8 @@
  * What TfgridModule tells other pallets, as the real runtime's `NodeChanged` and
  * `PublicIpModifier` config does: the runtime (`pallets/index.ts`) wires the listeners in.
  */
-import type { Overlay } from '../../chain/overlay';
-import type { BlockEnv } from '../../runtime/dispatch';
+import type { Overlay } from '../../state/overlay';
+import type { BlockEnv } from '../dispatch';
 
 export interface TfgridListener {
   /** Before the node leaves storage: its contracts must go. */

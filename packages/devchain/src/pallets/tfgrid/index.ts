@@ -5,7 +5,7 @@
  * `Pays::No` as post-dispatch info, as the real runtime does: the fee is refunded. Every call
  * has the dispatcher's default weight.
  */
-import type { PalletImpl } from '../../runtime/dispatch';
+import type { PalletImpl } from '../dispatch';
 import { farmCalls } from './farms';
 import { tfgridGenesis } from './genesis';
 import { nodeCalls } from './nodes';

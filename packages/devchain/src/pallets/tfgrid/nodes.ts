@@ -2,8 +2,8 @@
 import { tfgridEvents } from './hooks';
 import type { Enum } from '../../scale/codec';
 import { bytesEqual } from '../../util/hex';
-import { depositEvent, ensureSigned, type CallImpl, type DispatchContext, type PostInfo } from '../../runtime/dispatch';
-import { storageOf } from '../../runtime/storage';
+import { depositEvent, ensureSigned, type CallImpl, type DispatchContext, type PostInfo } from '../dispatch';
+import { storageOf } from '../storage';
 import { constantOf, palletDecl } from '../decls';
 import { ensureCertifier, farmingPolicyFor } from './policies';
 import {

@@ -2,10 +2,10 @@
  * Pricing and farming policies (restricted calls), the connection price, the ZOS version, the
  * storage version, node certifiers, and the farming policy a node gets.
  */
-import type { Overlay } from '../../chain/overlay';
+import type { Overlay } from '../../state/overlay';
 import type { Enum } from '../../scale/codec';
 import { bytesEqual } from '../../util/hex';
-import { badOrigin, depositEvent, ensureRootOrCouncil, type CallImpl, type DispatchContext } from '../../runtime/dispatch';
+import { badOrigin, depositEvent, ensureRootOrCouncil, type CallImpl, type DispatchContext } from '../dispatch';
 import {
   AllowedNodeCertifiers,
   ConnectionPrice,

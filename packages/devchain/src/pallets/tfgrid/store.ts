@@ -1,11 +1,11 @@
 /** TfgridModule's declaration, its storage items and the JS shapes of its stored values. */
-import type { StateReader } from '../../chain/overlay';
+import type { StateReader } from '../../state/overlay';
 import { decode, type Enum } from '../../scale/codec';
-import { moduleError, type DispatchFailure } from '../../runtime/dispatch';
-import { storageOf, type StorageItem } from '../../runtime/storage';
+import { moduleError, type DispatchFailure } from '../dispatch';
+import { storageOf, type StorageItem } from '../storage';
 import { palletDecl } from '../decls';
 import type { ValueOf } from '../../scale/codec';
-import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../../runtime/definition/tfgrid-types';
+import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../definition/tfgrid-types';
 
 /** Stored shapes come from the declaration, so they cannot drift from the metadata. */
 export type Policy = ValueOf<typeof PolicyCodec>;

@@ -1,7 +1,7 @@
 /** Terms and conditions, twins, entities and their proofs, and bonded accounts. */
 import { verifyNow } from '../../crypto/verifier';
 import { bytesEqual } from '../../util/hex';
-import { depositEvent, ensureSigned, type CallImpl } from '../../runtime/dispatch';
+import { depositEvent, ensureSigned, type CallImpl } from '../dispatch';
 import {
   Entities,
   EntityID,

@@ -19,7 +19,7 @@ export function unknownBlock(hash: string): RpcError {
   return new RpcError(STATE_CLIENT_ERROR, `Client error: UnknownBlock: Header was not found in the database: ${hash}`);
 }
 
-/** The chain signals an unknown `at` with an Error named 'UnknownBlock' (see ChainApi.storage). */
+/** An Error named 'UnknownBlock' (a ChainApi may signal an unknown `at` so; Chain's ChainError is mapped by the dispatcher). */
 export function isUnknownBlockError(err: unknown): boolean {
   return err instanceof Error && err.name === 'UnknownBlock';
 }

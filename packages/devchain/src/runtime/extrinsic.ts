@@ -6,8 +6,8 @@
 import { blake2_256 } from '../crypto/hashing';
 import type { Enum } from '../scale/codec';
 import { Reader, ScaleError, Writer } from '../scale/io';
-import { RuntimeCall } from '../runtime/definition/outer';
-import { runtime } from '../runtime/definition/runtime';
+import { RuntimeCall } from '../pallets/definition/outer';
+import { runtime } from '../pallets/definition/runtime';
 
 export interface Era {
   immortal: boolean;

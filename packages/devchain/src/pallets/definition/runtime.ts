@@ -13,7 +13,7 @@ import { councilPallet } from './council';
 import { councilMembershipPallet } from './council-membership';
 import { EXTRINSIC_VERSION, Extra, signedExtensions, UncheckedExtrinsic } from './extrinsic';
 import { kvStorePallet } from './kvstore';
-import { deriveOuterEnums, type RuntimePallet } from './outer';
+import { declareRuntimeOuter, deriveOuterEnums, type RuntimePallet } from './outer';
 import { MultiAddress, MultiSignature, Runtime } from './primitives';
 import { smartContractPallet } from './smart-contract';
 import { systemPallet } from './system';
@@ -39,6 +39,7 @@ export const pallets: RuntimePallet[] = [
 ];
 
 const outer = deriveOuterEnums(pallets);
+declareRuntimeOuter(outer);
 
 export const runtime: RuntimeDecl = {
   pallets,

@@ -2,7 +2,7 @@
 import { concatBytes, hashKey, twox128 } from '../crypto/hashing';
 import { decode, encode } from '../scale/codec';
 import { keyOf } from '../util/hex';
-import type { Overlay, StateReader } from '../chain/overlay';
+import type { Overlay, StateReader } from '../state/overlay';
 import type { PalletDecl, StorageDecl } from './definition/types';
 
 export class StorageItem<V, K extends unknown[] = unknown[]> {

@@ -2,16 +2,10 @@
  * The shape of the runtime's declarative definition: one source for the metadata (V14/V15),
  * the codecs the runtime uses, and the storage keys it reads and writes.
  */
+import type { Hasher } from '../../crypto/hashing';
 import type { Codec, Enum } from '../../scale/codec';
 
-export type Hasher =
-  | 'Blake2_128'
-  | 'Blake2_256'
-  | 'Blake2_128Concat'
-  | 'Twox128'
-  | 'Twox256'
-  | 'Twox64Concat'
-  | 'Identity';
+export type { Hasher };
 
 export interface StorageDecl<V = any> {
   name: string;

@@ -1,5 +1,5 @@
 /** What a pallet's call sees and returns: origin, state, events, errors, weights. */
-import type { Overlay } from '../chain/overlay';
+import type { Overlay } from '../state/overlay';
 import type { Enum } from '../scale/codec';
 import { activePalletIndex } from './definition/outer';
 import type { PalletDecl } from './definition/types';

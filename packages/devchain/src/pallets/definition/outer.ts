@@ -1,7 +1,8 @@
 /**
  * The runtime's outer enums (construct_runtime!): RuntimeCall, RuntimeEvent and RuntimeError,
  * derived from the pallet list. This module imports no pallet, so that pallets can refer to the
- * outer enums (a batch holds calls, a block's event records hold events) without import cycles.
+ * outer enums (a batch holds calls, a block's event records hold events) without import cycles;
+ * the runtime definition hands its enums over with `declareRuntimeOuter`.
  */
 import { type Codec, type Enum, enumeration, lazy, type VariantDecl } from '../../scale/codec';
 import type { PalletDecl } from './types';
@@ -66,14 +67,20 @@ export function activePalletIndex(pallet: { name: string; index: number }): numb
   return active?.indices.get(pallet.name) ?? pallet.index;
 }
 
-/** The runtime's own outer enums, looked up on first use (once every module has loaded). */
-let outer: OuterEnums | undefined;
+/**
+ * The declared runtime's outer enums, handed over by `runtime.ts` once it has put the pallets
+ * together: the pallets' own declarations use the outer enums, so this module cannot import them.
+ */
+let declared: OuterEnums | undefined;
+
+export function declareRuntimeOuter(enums: OuterEnums): void {
+  declared = enums;
+}
+
 function runtimeOuter(): OuterEnums {
   if (active) return active.outer;
-  if (outer) return outer;
-  const { runtime } = require('./runtime') as typeof import('./runtime');
-  if (!runtime) throw new Error('the outer enums were used before the runtime definition finished loading');
-  return (outer = runtime);
+  if (!declared) throw new Error('the outer enums were used before the runtime definition (pallets/definition/runtime) was loaded');
+  return declared;
 }
 
 export const RuntimeCall: Codec<Enum> = lazy(() => runtimeOuter().call);
