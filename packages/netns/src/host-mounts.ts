@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { killAll, parsePids } from './processes';
 import { sh, trySh } from './sh';
 
 // The path localgrid's hosts have always used: hosts a running grid made are found there again.
@@ -63,7 +64,7 @@ function pidsInMounts(file: string): number[] {
   }
   const pids: number[] = [];
   for (const p of readdirSync('/proc')) {
-    if (!/^\d+$/.test(p) || Number(p) === process.pid) continue;
+    if (!/^\d+$/.test(p)) continue;
     try {
       if (readlinkSync(`/proc/${p}/ns/mnt`) === id) pids.push(Number(p));
     } catch {
@@ -71,20 +72,6 @@ function pidsInMounts(file: string): number[] {
     }
   }
   return pids;
-}
-
-function killAll(pidsOf: () => number[]): void {
-  const end = Date.now() + 10_000;
-  for (let pids = pidsOf(); pids.length && Date.now() < end; pids = pidsOf()) {
-    for (const p of pids) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone already */
-      }
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  }
 }
 
 /**
@@ -102,7 +89,7 @@ export function removeHostMounts(ns: string): void {
     const root = new Set((trySh(['findmnt', '-rno', 'TARGET', '-t', 'nsfs']) ?? '').split('\n'));
     const own = (inside(['findmnt', '-rno', 'TARGET', '-t', 'nsfs']) ?? '').split('\n').filter((t) => t.startsWith('/run/netns/') && !root.has(t)).map((t) => path.basename(t));
     for (const n of own) {
-      killAll(() => (inside(['ip', 'netns', 'pids', n]) ?? '').split('\n').map(Number).filter((p) => Number.isInteger(p) && p > 0 && p !== process.pid));
+      killAll(() => parsePids(inside(['ip', 'netns', 'pids', n])));
       inside(['ip', 'netns', 'del', n]);
     }
     trySh(['umount', '-l', file]);

@@ -7,6 +7,7 @@
  */
 import { NetnsError } from './errors';
 import { listHostMounts, makeHostMounts, onHost, removeHostMounts } from './host-mounts';
+import { killAll, parsePids } from './processes';
 import { sh, trySh } from './sh';
 
 export { sh } from './sh';
@@ -98,7 +99,7 @@ export function removeHosts(tag: string): void {
   const ofTag = (ns: string): boolean => ns.startsWith(`${tag}-h`) && /^\d+$/.test(ns.slice(tag.length + 2));
   const namespaces = listNamespaces().filter(ofTag);
   for (const ns of new Set([...namespaces, ...listHostMounts().filter(ofTag)])) removeHostMounts(ns);
-  for (const ns of namespaces) killAllIn(ns);
+  for (const ns of namespaces) killAll(() => pidsIn(ns));
   for (const ns of namespaces) trySh(['ip', 'netns', 'del', ns]);
   const ours = new RegExp(`^${tag}(br|v\\d+)$`);
   for (const link of listLinks().filter((l) => ours.test(l))) trySh(['ip', 'link', 'del', link]);
@@ -120,25 +121,5 @@ export function listLinks(): string[] {
 
 /** Pids of the processes inside namespace `ns` (`ip netns pids`). */
 export function pidsIn(ns: string): number[] {
-  return (trySh(['ip', 'netns', 'pids', ns]) ?? '')
-    .split('\n')
-    .map(Number)
-    .filter((p) => Number.isInteger(p) && p > 0);
-}
-
-/** SIGKILL to every process in `ns`, then waits (≤ 10 s) until they are gone: a namespace with a process in it outlives `ip netns del`. */
-function killAllIn(ns: string): void {
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const pids = pidsIn(ns).filter((p) => p !== process.pid);
-    if (pids.length === 0 || Date.now() > end) return;
-    for (const p of pids) {
-      try {
-        process.kill(p, 'SIGKILL');
-      } catch {
-        /* gone already */
-      }
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-  }
+  return parsePids(trySh(['ip', 'netns', 'pids', ns]));
 }
