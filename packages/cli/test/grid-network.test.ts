@@ -19,14 +19,13 @@
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { listeningSockets, socketKey, startLocalGrid, startRelay, type LocalGrid, type LocalNode, type Relay } from '@tfgrid/localgrid';
 import { instanceTag } from '@tfgrid/agent/src/network';
 import { Planetary } from '@tfgrid/agent/src/planetary';
-import { inside, serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
+import { httpGet, inside, serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
 import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
 import { cli, until, type Run } from './helpers';
 
@@ -211,7 +210,7 @@ test('the gateway on node 2 serves A by name to the Internet bridge; A\'s privat
   const fqdn = site.gateways[0]!.fqdn;
   expect(await until('the name to serve A', async () => fromLaptop(gw.ip, fqdn), 60_000, 500)).toBe('a\n');
   // The same from the root namespace, through Node's own HTTP client.
-  expect(await getWithHost(gw.ip, fqdn)).toBe('a\n');
+  expect(await httpGet(gw.ip, 80, '/', 5000, { host: fqdn })).toBe('a\n');
   expect(fromLaptop(A().private.net!)).toBeUndefined();
   expect(fromLaptop(B().private.net!)).toBeUndefined();
 });
@@ -328,17 +327,4 @@ function wireguardPorts(i: number): number[] {
     }
   }
   return ports;
-}
-
-function getWithHost(host: string, name: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host, port: 80, path: '/', headers: { host: name }, timeout: 5000, agent: false }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (text += c));
-      res.on('end', () => resolve(text));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
 }
