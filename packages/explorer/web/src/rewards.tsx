@@ -1,4 +1,5 @@
 /** A node's or a farm's farming reward for a minting period, from the explorer's minting computation. */
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { ErrorBox, Loading, PeriodPicker, Show, useApi } from './components';
 import { percent, tft, usd } from './format';
@@ -51,28 +52,39 @@ function NodeRewardRows({ rewards }: { rewards: NodeReward[] }) {
   );
 }
 
-function usePeriod(): [Periods | null, number | null, (id: number) => void, ReturnType<typeof useApi<Periods>>] {
-  const periods = useApi<Periods>('/rewards/periods');
-  const [chosen, setChosen] = useState<number | null>(null);
-  const p = periods.state === 'ok' ? periods.data : null;
-  return [p, chosen ?? p?.current.id ?? null, setChosen, periods];
-}
-
 function PeriodNote({ period }: { period: NodeReward['period'] }) {
   if (period.complete) return null;
   if (period.indexed_until < period.end) return <p class="note">This period is not over: the figures are those so far.</p>;
   return <p class="note">Not final yet: minting also counts each node's first report in the 27 h after the period's end.</p>;
 }
 
-export function NodeRewards({ nodeId }: { nodeId: number }) {
-  const [periods, period, setPeriod, loadedPeriods] = usePeriod();
-  const reward = useApi<NodeReward>(period === null ? null : `/nodes/${nodeId}/rewards`, { period: period ?? undefined }, ['uptime']);
-  if (loadedPeriods.state === 'error') return <ErrorBox message={loadedPeriods.message} />;
-  if (!periods || period === null) return <Loading what="minting periods" />;
+/**
+ * The rewards of `path` (a node's or a farm's) for the minting period chosen in the picker (the
+ * current one at first), refreshed on the stream's `refresh` events, drawn by `render`.
+ */
+function PeriodRewards<T>({ path, refresh, render }: { path: string; refresh: string[]; render: (r: T) => ComponentChildren }) {
+  const periods = useApi<Periods>('/rewards/periods');
+  const [chosen, setChosen] = useState<number | null>(null);
+  const p = periods.state === 'ok' ? periods.data : null;
+  const period = chosen ?? p?.current.id ?? null;
+  const reward = useApi<T>(period === null ? null : path, { period: period ?? undefined }, refresh);
+  if (periods.state === 'error') return <ErrorBox message={periods.message} />;
+  if (!p || period === null) return <Loading what="minting periods" />;
   return (
     <div class="rewards">
-      <PeriodPicker periods={periods} value={period} onChange={setPeriod} />
-      <Show loaded={reward} what="rewards" ok={(r) => (
+      <PeriodPicker periods={p} value={period} onChange={setChosen} />
+      <Show loaded={reward} what="rewards" ok={render} />
+    </div>
+  );
+}
+
+
+export function NodeRewards({ nodeId }: { nodeId: number }) {
+  return (
+    <PeriodRewards<NodeReward>
+      path={`/nodes/${nodeId}/rewards`}
+      refresh={['uptime']}
+      render={(r) => (
         <>
           <p class="big" data-testid="node-reward">
             {tft(r.reward.tft)} <span class="muted">({usd(r.reward.usd)})</span>
@@ -85,20 +97,17 @@ export function NodeRewards({ nodeId }: { nodeId: number }) {
             </ul>
           )}
         </>
-      )} />
-    </div>
+      )}
+    />
   );
 }
 
 export function FarmRewards({ farmId }: { farmId: number }) {
-  const [periods, period, setPeriod, loadedPeriods] = usePeriod();
-  const reward = useApi<FarmReward>(period === null ? null : `/farms/${farmId}/rewards`, { period: period ?? undefined }, ['uptime', 'node']);
-  if (loadedPeriods.state === 'error') return <ErrorBox message={loadedPeriods.message} />;
-  if (!periods || period === null) return <Loading what="minting periods" />;
   return (
-    <div class="rewards">
-      <PeriodPicker periods={periods} value={period} onChange={setPeriod} />
-      <Show loaded={reward} what="rewards" ok={(r) => (
+    <PeriodRewards<FarmReward>
+      path={`/farms/${farmId}/rewards`}
+      refresh={['uptime', 'node']}
+      render={(r) => (
         <>
           <p class="big" data-testid="farm-reward">
             {tft(r.total.tft)} <span class="muted">({usd(r.total.usd)}) — {r.total.nodes_rewarded} of {r.total.nodes} nodes rewarded</span>
@@ -106,7 +115,7 @@ export function FarmRewards({ farmId }: { farmId: number }) {
           <PeriodNote period={r.period} />
           {r.nodes.length === 0 ? <p class="empty">The farm has no node.</p> : <NodeRewardRows rewards={r.nodes} />}
         </>
-      )} />
-    </div>
+      )}
+    />
   );
 }
