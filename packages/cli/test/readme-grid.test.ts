@@ -8,7 +8,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { claimSubnet, listNamespaces } from '@tfgrid/localgrid';
+import { freeSubnetIn, listNamespaces } from '@tfgrid/localgrid';
 import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
 import { interrupt, startGridSystem, type StartedGrid } from './npm-start';
 import { readmeBlocks, runWalkthrough } from './walkthrough';
@@ -21,25 +21,13 @@ let work: string;
 let grid: StartedGrid | undefined;
 let subnet: number;
 
-/** A subnet free now, in 101-149: outside the automatic range (200-249), other tests' (150-199) and npm start's default (100). */
-function freeSubnet(): number {
-  for (let tries = 0, k = 101 + (process.pid % 49); tries < 49; tries++, k = 101 + ((k - 100) % 49)) {
-    try {
-      claimSubnet(k).release();
-      return k;
-    } catch {
-      /* taken: the next */
-    }
-  }
-  throw new Error('no free subnet in 198.18.101-149.0/24');
-}
-
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'tfgrid-readme-grid-'));
   // The agents run workloads as an unprivileged user: they must traverse to their pools.
   chmodSync(work, 0o711);
   mkdirSync(path.join(work, 'data'), { mode: 0o711 });
-  subnet = freeSubnet();
+  // 101-149: outside the automatic range (200-249), other tests' (150-199) and npm start's default (100).
+  subnet = freeSubnetIn(101, 149);
 });
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ export { localChainSpec, farmIpPool, isLocalGridFarmIp, nodePublicConfig, LOCAL_
 export { MAX_NODES, type LocalGridOptions } from './options';
 // The namespace hosts the grid runs on (@tfgrid/netns), re-exported for the grid's users.
 export { makeHosts, removeHosts, ipv6Prefix, listNamespaces, listLinks, pidsIn, sh, hostMounts, onHost, NetnsError, type Host, type Hosts, type HostsOptions, type NetnsErrorCode } from '@tfgrid/netns';
-export { claimSubnet, gridTag, AUTO_SUBNETS, LOCK_DIR, type SubnetClaim } from './subnet';
+export { claimSubnet, freeSubnetIn, gridTag, AUTO_SUBNETS, LOCK_DIR, type SubnetClaim } from './subnet';
 export { listeningSockets, parseSs, socketKey, type ListeningSocket } from './sockets';
 export { startRelay, type Relay } from './relay';
 export { processes, processesMentioning, type ProcessLine } from './procs';

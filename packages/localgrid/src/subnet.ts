@@ -20,6 +20,26 @@ export interface SubnetClaim {
   release(): void;
 }
 
+/**
+ * A subnet of `first`-`last` free right now, probed from a place that depends on this process (so
+ * parallel test files start apart), for a child process to claim: a test gives it to
+ * `npm start -- --subnet K`. Ranges outside AUTO_SUBNETS cannot be taken meanwhile by a grid that
+ * picks its own.
+ */
+export function freeSubnetIn(first: number, last: number): number {
+  const n = last - first + 1;
+  for (let i = 0; i < n; i++) {
+    const k = first + ((process.pid + i) % n);
+    try {
+      claimSubnet(k).release();
+      return k;
+    } catch {
+      /* taken: the next */
+    }
+  }
+  throw new LocalGridError('subnet-busy', `no free subnet in 198.18.${first}-${last}.0/24`);
+}
+
 /** Claims `subnet`, or the first free one of AUTO_SUBNETS when undefined. */
 export function claimSubnet(subnet?: number): SubnetClaim {
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o755 });

@@ -8,7 +8,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { claimSubnet, listLinks, listNamespaces, processesMentioning } from '../src';
+import { freeSubnetIn, listLinks, listNamespaces, processesMentioning } from '../src';
 
 jest.setTimeout(240_000);
 
@@ -23,16 +23,7 @@ beforeAll(() => {
   // A subnet free right now, outside the range other grids pick from automatically (200-249), so a
   // parallel test cannot take it between this probe and the child's claim; npm start's default,
   // 100, may be a developer's running grid.
-  for (let k = 150 + (process.pid % 50), tries = 0; tries < 50; k = 150 + ((k - 149) % 50), tries++) {
-    try {
-      claimSubnet(k).release();
-      subnet = k;
-      return;
-    } catch {
-      /* taken: the next */
-    }
-  }
-  throw new Error('no free subnet in 198.18.150-199.0/24');
+  subnet = freeSubnetIn(150, 199);
 });
 
 afterAll(() => {
