@@ -15,6 +15,7 @@ import { LOCAL_BACKENDS_REFUSED } from './admission';
 import { probe } from './backends';
 import type { CertificateSource, CertificateStatus } from './certificates';
 import { BODY, type EdgeContext } from './edge';
+import type { FqdnCertificates } from './acme/types';
 import { contractEffect, type ContractEventLike } from './events';
 import { GatewayMetrics, type RejectReason } from './metrics';
 import { limitsWith, type GatewayLimits } from './options';
@@ -43,6 +44,10 @@ export interface GatewayOptions {
   allowLocalBackends?: boolean;
   /** Verify https backends' certificates. Default true. */
   verifyBackendTls?: boolean;
+  /** Certificates for routes with their own fqdn (not passthrough): ensure() on add, loaded again on every onIssued. */
+  fqdnCertificates?: FqdnCertificates;
+  /** The data plane's own directory (config, sockets, state kept across its restarts); default: a fresh temporary one. */
+  runDir?: string;
 }
 
 export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';

@@ -25,11 +25,22 @@ export interface RouteSpec {
   paused?: boolean;
   /** Contracts already in grace. */
   grace?: number[];
+  /**
+   * A full domain served instead of `<name>.<domain>` (a `gateway-fqdn-proxy`): the route table keys
+   * the route by it, so the Gateway's methods that take a name take this fqdn for such a route.
+   */
+  fqdn?: string;
+  /** TLS is not terminated: connections are routed by SNI to backends that terminate TLS themselves. */
+  tlsPassthrough?: boolean;
 }
 
 export interface RouteInfo {
   name: string;
+  /** `<name>.<domain>`, or the route's own fqdn. */
   fqdn: string | undefined;
+  /** The route has its own domain (RouteSpec.fqdn): the route table's key for it. */
+  ownFqdn: boolean;
+  tlsPassthrough: boolean;
   contractId: number;
   nameContractId: number | undefined;
   twinId: number | undefined;
@@ -51,6 +62,9 @@ export class Route {
   readonly twinId: number | undefined;
   readonly workload: string | undefined;
   readonly network: string | undefined;
+  /** The route's own domain (RouteSpec.fqdn), lower case. */
+  readonly ownFqdn: string | undefined;
+  readonly tlsPassthrough: boolean;
   readonly backends: Backend[];
   readonly metrics: RouteMetrics;
   paused: boolean;
@@ -67,10 +81,17 @@ export class Route {
     this.twinId = spec.twinId;
     this.workload = spec.workload;
     this.network = spec.network?.name;
+    this.ownFqdn = spec.fqdn ? normalFqdn(spec.fqdn) : undefined;
+    this.tlsPassthrough = spec.tlsPassthrough ?? false;
     this.backends = backends;
     this.metrics = metrics;
     this.paused = spec.paused ?? false;
     this.grace = new Set(spec.grace ?? []);
+  }
+
+  /** The route table's key: the own fqdn, else the name. */
+  get key(): string {
+    return this.ownFqdn ?? this.name;
   }
 
   get state(): RouteState {
@@ -88,7 +109,9 @@ export class Route {
   info(domain: string | undefined): RouteInfo {
     return {
       name: this.name,
-      fqdn: domain ? `${this.name}.${domain}` : undefined,
+      fqdn: this.ownFqdn ?? (domain ? `${this.name}.${domain}` : undefined),
+      ownFqdn: this.ownFqdn !== undefined,
+      tlsPassthrough: this.tlsPassthrough,
       contractId: this.contractId,
       nameContractId: this.nameContractId,
       twinId: this.twinId,
@@ -104,6 +127,13 @@ export class Route {
 }
 
 export const NAME_RE = /^[a-z0-9_-]{3,64}$/;
+/** A DNS name of at least two labels, each 1-63 of [a-z0-9-] not starting or ending with `-`; 253 characters at most. */
+export const FQDN_RE = /^(?=.{4,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/** An fqdn as routes key it: lower case, no trailing dot. */
+export function normalFqdn(fqdn: string): string {
+  return fqdn.trim().toLowerCase().replace(/\.$/, '');
+}
 
 export class RouteTable {
   readonly #routes = new Map<string, Route>();
@@ -127,43 +157,49 @@ export class RouteTable {
     this.#suffix = this.#domain ? `.${this.#domain}` : undefined;
   }
 
-  /** The route a Host header names, if any (only `<name>.<domain>`, never deeper labels). */
+  /** The route a Host header names, if any (a route's own fqdn, or `<name>.<domain>`, never deeper labels). */
   lookup(host: string | undefined): Route | undefined {
+    // Own fqdns hold dots and names never do, so the two kinds of key cannot collide.
+    const own = host?.includes('.') ? this.#routes.get(host) : undefined;
+    if (own) return own;
     const s = this.#suffix;
     if (!host || !s || host.length <= s.length || !host.endsWith(s)) return undefined;
     return this.#routes.get(host.slice(0, host.length - s.length));
   }
 
-  get(name: string): Route | undefined {
-    return this.#routes.get(name);
+  /** A route by its key: its own fqdn, else its name. */
+  get(key: string): Route | undefined {
+    return this.#routes.get(key);
   }
 
-  /** Adds or replaces the route of `spec.name`; throws on an invalid name or backend. */
+  /** Adds or replaces the route of `spec.fqdn ?? spec.name`; throws on an invalid name, fqdn or backend. */
   set(spec: RouteSpec): Route {
     if (!NAME_RE.test(spec.name)) throw new Error(`name ${spec.name} must be 3-64 characters of [a-z0-9_-]`);
+    if (spec.fqdn !== undefined && !FQDN_RE.test(normalFqdn(spec.fqdn))) throw new Error(`fqdn ${String(spec.fqdn).slice(0, 260)} must be a DNS name of two labels or more (letters, digits, '-'; at most 253 characters)`);
     if (!spec.backends.length) throw new Error('a route needs at least one backend');
-    const previous = this.#routes.get(spec.name);
+    const key = spec.fqdn !== undefined ? normalFqdn(spec.fqdn) : spec.name;
+    const previous = this.#routes.get(key);
     // Keep health and in-flight counts when the same backends come again (idempotent provision).
     const known = new Map(previous?.backends.map((b) => [`${b.url} ${b.via ?? ''}`, b]));
     if (spec.network && !spec.network.via) throw new Error(`route ${spec.name}: network '${spec.network.name}' has no relay`);
     const backends = spec.backends.map((u) => known.get(`${u} ${spec.network?.via ?? ''}`) ?? parseBackend(u, this.#allowLocal, spec.network));
-    const r = new Route(spec, backends, previous?.metrics ?? new RouteMetrics(this.#metrics, spec.name));
+    const r = new Route(spec, backends, previous?.metrics ?? new RouteMetrics(this.#metrics, key));
     if (previous) {
       r.load = previous.load;
-      for (const b of previous.backends) if (!spec.backends.includes(b.url)) this.#metrics.backendUp.remove(spec.name, b.url);
+      for (const b of previous.backends) if (!spec.backends.includes(b.url)) this.#metrics.backendUp.remove(key, b.url);
     }
-    for (const b of backends) this.#metrics.backendUp.labels(spec.name, b.url).set(b.healthy ? 1 : 0);
-    this.#routes.set(spec.name, r);
+    for (const b of backends) this.#metrics.backendUp.labels(key, b.url).set(b.healthy ? 1 : 0);
+    this.#routes.set(key, r);
     this.#count();
     return r;
   }
 
-  delete(name: string): boolean {
-    const r = this.#routes.get(name);
+  delete(key: string): boolean {
+    const r = this.#routes.get(key);
     if (!r) return false;
-    this.#routes.delete(name);
+    this.#routes.delete(key);
     r.gone = true; // requests still in flight must not count against a route that no longer exists
-    this.#metrics.forget(name, r.backends.map((b) => b.url));
+    this.#metrics.forget(key, r.backends.map((b) => b.url));
     r.metrics.forget();
     this.#count();
     return true;
