@@ -7,6 +7,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
 import { ExplorerMetrics } from '../metrics';
 import { GridView } from '../view/grid';
+import { BodyPool } from './body-pool';
 import type { ApiContext } from './context';
 import { contractRoutes } from './contracts';
 import { farmRoutes } from './farms';
@@ -22,7 +23,7 @@ import { twinRoutes } from './twins';
 import { validationMessage } from './validation-message';
 import { webPageRoutes } from './web-page';
 
-export interface AppOptions extends Omit<ApiContext, 'view'> {
+export interface AppOptions extends Omit<ApiContext, 'view' | 'bodies'> {
   /** The view to answer from: the indexer's; else one loaded from the database (a read-only API). */
   view?: GridView;
   metrics?: ExplorerMetrics;
@@ -70,7 +71,7 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
   // Before any route: it reads each route's schema as the route is added.
   strictNumbers(app);
   const view = opts.view ?? (opts.indexer && 'view' in opts.indexer ? (opts.indexer.view as GridView) : await GridView.load(opts.db));
-  const ctx: ApiContext = { db: opts.db, view, indexer: opts.indexer };
+  const ctx: ApiContext = { db: opts.db, view, indexer: opts.indexer, bodies: new BodyPool() };
   if (opts.responseCache !== false) setResponseCache(app, (ctx.responses = new ResponseCache(ctx, opts.responseCache)));
   nodeRoutes(app, ctx, { path: '/nodes', gateways: false });
   nodeRoutes(app, ctx, { path: '/gateways', gateways: true });

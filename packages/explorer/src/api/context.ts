@@ -2,6 +2,7 @@
 import type { ExplorerDb } from '../db/store';
 import type { IndexerStatus } from '../indexer/indexer';
 import type { GridView } from '../view/grid';
+import type { BodyPool } from './body-pool';
 import type { ResponseCache } from './response-cache';
 
 export interface StatusSource {
@@ -15,6 +16,8 @@ export interface ApiContext {
   indexer?: StatusSource;
   /** Serialized list answers, valid while the view's version and the second are unchanged. */
   responses?: ResponseCache;
+  /** Reused buffers for list bodies. */
+  bodies: BodyPool;
 }
 
 /**

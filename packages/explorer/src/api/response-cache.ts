@@ -109,7 +109,8 @@ export class ResponseCache {
     const p = this.#pending.get(req);
     if (!p || reply.statusCode !== 200 || (typeof payload !== 'string' && !Buffer.isBuffer(payload))) return payload;
     this.#pending.delete(req);
-    const body = typeof payload === 'string' ? Buffer.from(payload) : payload;
+    // A copy: a list body may be a pooled slab, reused once its response closes.
+    const body = typeof payload === 'string' ? Buffer.from(payload) : Buffer.from(payload);
     const header = (h: string): string | undefined => {
       const v = reply.getHeader(h);
       return v === undefined ? undefined : String(v);
