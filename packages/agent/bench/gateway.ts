@@ -1,171 +1,73 @@
 /**
- * Web Gateway benchmark: requests/s and p99 latency at 50 keep-alive connections, through the
- * gateway and against the same backend directly, with their ratio (target: ≥ 50 %).
- * The backend and the gateway run in their own processes (forked from this file), the load
- * generator in this one, so the gateway does not share an event loop with what measures it.
+ * Web Gateway benchmark (issue 17): requests/s and p99 at 50 keep-alive connections against the
+ * same backend three ways in one run — directly, through the gateway (the `Gateway` class, whatever
+ * engine it drives), and through a bare HAProxy with a minimal config (bench/haproxy-bare.ts) —
+ * and the CPU µs per request of each proxy's processes. Targets: the gateway's throughput ≥ 90 %
+ * of the bare HAProxy's, its CPU per request within 1.5× of it. The bare engine is the yardstick,
+ * not direct: on a 2-core machine the load generator and the backend share the cores with any
+ * proxy and cap it well below direct.
  *
- *   npx tsx packages/agent/bench/gateway.ts [--seconds 10] [--connections 50] [--raw] [--reference]
- *   npm run bench -w packages/agent -- gateway   (through bench/agent.ts: runGatewayBench())
+ * The backend and the gateway run in their own processes (forked from this file), the bare HAProxy
+ * as a child of this one, the load generator in this one. A proxy's CPU is that of its process and
+ * every process under it (/proc, bench/proc-tree.ts): for the gateway, the process hosting the
+ * Gateway and any data-plane processes it started (HAProxy master and workers), found by parent pid.
+ *
+ *   npx tsx packages/agent/bench/gateway.ts [--seconds 10] [--connections 50] [--rounds 1] [--raw]
+ *   npm run bench -w packages/agent -- gateway [--seconds 10] ...   (through bench/agent.ts)
+ * --raw: every leg's load from the raw-socket generator instead of http.Agent (less CPU for the
+ * measuring, so more of the two cores for what is measured).
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { Gateway } from '../src/gateway';
+import { freePort } from '../test/support/net';
+import { load, loadRaw, type LoadResult } from './gateway-load';
+import { HAPROXY, startBareHaproxy, type BareHaproxy } from './haproxy-bare';
+import { CLK_TCK, median, sleep } from './measure';
+import { allProcesses, machineTicks, processTree, sampleStat, treeCpuUs, treeNames, type ProcSample } from './proc-tree';
+
+export type { LoadResult } from './gateway-load';
 
 const NAME = 'bench';
 const DOMAIN = 'gw.bench';
 const BODY = Buffer.from('hello from the backend\n');
+const TARGET_SHARE_OF_BARE = 0.9;
+const TARGET_CPU_RATIO = 1.5;
+const READY_DEADLINE_MS = 15_000;
+const CHILD_STOP_DEADLINE_MS = 8_000;
 
-export interface LoadResult {
-  requests: number;
-  errors: number;
-  seconds: number;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  /** Requests including the warm-up second (what child CPU time is divided by). */
-  allRequests: number;
+/** One leg: a load run and the CPU per request of each process tree counted during it. */
+export interface Leg {
+  load: LoadResult;
+  /** µs of CPU per request (warm-up included in both), per counted tree: 'proxy' (when there is one), 'backend'. */
+  cpuUs: { proxy?: number; backend: number; loadGenerator: number };
+  /** The proxy's processes that were counted, as `comm pid`. */
+  proxyProcesses: string[];
+  /** Share of all cores busy during the leg, and the part of it no process of this bench used. */
+  busyPct: number;
+  othersPct: number;
+}
+
+export interface Round {
+  direct: Leg;
+  gateway: Leg;
+  bare: Leg;
 }
 
 export interface GatewayBenchResult {
-  direct: LoadResult;
-  gateway: LoadResult;
-  /** gateway rps / direct rps. */
-  ratio: number;
-  /** With `rawClient`: the same pair measured with the raw-socket client. */
-  raw?: { direct: LoadResult; gateway: LoadResult; ratio: number };
-  /** With `reference`: a bare 10-line Node proxy (no checks, no metrics), the ceiling for any Node proxy here. */
-  bare?: LoadResult;
+  rounds: Round[];
+  /** Each figure the median over the rounds (the one round when there is one). */
+  median: Round;
+  /** gateway rps / bare HAProxy rps, and gateway CPU per request / bare HAProxy's, from `median`. */
+  shareOfBare: number;
+  cpuRatio: number;
 }
 
-/** `connections` loops, each one request at a time on its own keep-alive socket, for `seconds`. */
-export async function load(port: number, host: string, seconds: number, connections: number): Promise<LoadResult> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: connections, maxFreeSockets: connections });
-  const one = (): Promise<void> =>
-    new Promise((resolve, reject) => {
-      const req = http.request({ host: '127.0.0.1', port, path: '/', agent, headers: { host } }, (res) => {
-        res.on('data', () => undefined);
-        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`))));
-      });
-      req.on('error', reject);
-      req.end();
-    });
-  const run = async (until: number, lat: number[] | undefined): Promise<{ n: number; errors: number }> => {
-    let n = 0;
-    let errors = 0;
-    while (performance.now() < until) {
-      const t = performance.now();
-      try {
-        await one();
-        n++;
-        lat?.push(performance.now() - t);
-      } catch {
-        errors++;
-      }
-    }
-    return { n, errors };
-  };
-  // Warm-up: open the sockets, let the JIT settle.
-  const warm = performance.now() + 1000;
-  const warmed = await Promise.all(Array.from({ length: connections }, () => run(warm, undefined)));
-  const lat: number[] = [];
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  const results = await Promise.all(Array.from({ length: connections }, () => run(end, lat)));
-  const elapsed = (performance.now() - start) / 1000;
-  agent.destroy();
-  return loadResult(lat, results, warmed.reduce((s, r) => s + r.n, 0), elapsed);
-}
-
-/** A load run's figures from its latencies, its connections' counts and the warm-up's requests. */
-function loadResult(lat: number[], results: { n: number; errors: number }[], warmRequests: number, seconds: number): LoadResult {
-  lat.sort((a, b) => a - b);
-  const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
-  const requests = results.reduce((s, r) => s + r.n, 0);
-  return { requests, errors: results.reduce((s, r) => s + r.errors, 0), seconds, rps: requests / seconds, p50Ms: q(0.5), p99Ms: q(0.99), allRequests: requests + warmRequests };
-}
-
-/**
- * The same measurement with a raw-socket client (one pre-built request per connection at a
- * time, responses framed by Content-Length): it costs far less CPU than http.request, so on a
- * 2-core machine more of the CPU goes to what is measured instead of to the measuring.
- */
-export async function loadRaw(port: number, host: string, seconds: number, connections: number): Promise<LoadResult> {
-  const request: Buffer = Buffer.from(`GET / HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: tfgrid-bench\r\n\r\n`);
-  const lat: number[] = [];
-  let measuring = false;
-  let stopAt = Infinity;
-  const conn = (): Promise<{ n: number; errors: number; warm: number }> =>
-    new Promise((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.setNoDelay(true);
-      let buf: Buffer = Buffer.alloc(0);
-      let n = 0;
-      let errors = 0;
-      let t = 0;
-      let warm = 0;
-      const send = (): void => {
-        if (performance.now() >= stopAt) return void s.end();
-        t = performance.now();
-        s.write(request);
-      };
-      s.on('connect', send);
-      s.on('data', (d: Buffer) => {
-        buf = buf.length ? Buffer.concat([buf, d]) : d;
-        for (;;) {
-          const end = buf.indexOf('\r\n\r\n');
-          if (end < 0) return;
-          const head = buf.subarray(0, end).toString('latin1');
-          const cl = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-          const total = end + 4 + (cl ? Number(cl[1]) : 0);
-          if (buf.length < total) return;
-          if (head.startsWith('HTTP/1.1 200')) {
-            if (measuring) {
-              n++;
-              lat.push(performance.now() - t);
-            } else warm++;
-          } else errors++;
-          buf = buf.subarray(total);
-          send();
-        }
-      });
-      s.on('error', () => errors++);
-      s.on('close', () => resolve({ n, errors, warm }));
-    });
-  const all = Array.from({ length: connections }, conn);
-  await new Promise((r) => setTimeout(r, 1000)); // warm-up
-  measuring = true;
-  const start = performance.now();
-  stopAt = start + seconds * 1000;
-  const results = await Promise.all(all);
-  const elapsed = (performance.now() - start) / 1000;
-  return loadResult(lat, results, results.reduce((a, r) => a + r.warm, 0), elapsed);
-}
-
-/** CPU time (µs, user + system) a child has used so far. */
-function cpuOf(proc: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    const on = (m: unknown): void => {
-      const cpu = (m as { cpu?: number }).cpu;
-      if (cpu === undefined) return;
-      proc.off('message', on);
-      resolve(cpu);
-    };
-    proc.on('message', on);
-    proc.send({ cmd: 'cpu' });
-  });
-}
-
-/** Runs a load and answers how much CPU each child spent per request (µs). */
-async function measured<T extends LoadResult>(procs: ChildProcess[], run: () => Promise<T>): Promise<{ r: T; cpuUs: number[] }> {
-  const before = await Promise.all(procs.map(cpuOf));
-  const r = await run();
-  const after = await Promise.all(procs.map(cpuOf));
-  return { r, cpuUs: after.map((a, i) => (a - before[i]!) / r.allRequests) };
-}
+type Generator = (port: number, host: string, seconds: number, connections: number) => Promise<LoadResult>;
 
 /** Forks this file in a role; resolves with the port the child reports. */
 function child(role: string, ...args: string[]): Promise<{ proc: ChildProcess; port: number }> {
@@ -179,52 +81,192 @@ function child(role: string, ...args: string[]): Promise<{ proc: ChildProcess; p
   });
 }
 
-export async function runGatewayBench(
-  o: { seconds?: number; connections?: number; reference?: boolean; rawClient?: boolean; log?: (line: string) => void } = {},
-): Promise<GatewayBenchResult> {
-  const seconds = o.seconds ?? 10;
-  const connections = o.connections ?? 50;
-  const log = o.log ?? ((l: string) => console.log(l));
-  const backend = await child('backend');
-  const gateway = await child('gateway', String(backend.port));
-  try {
-    log(`web gateway benchmark: ${connections} keep-alive connections, ${seconds} s each, ${BODY.length}-byte responses`);
-    const d = await measured([backend.proc], () => load(backend.port, '127.0.0.1', seconds, connections));
-    const direct = d.r;
-    log(fmt('direct ', direct) + `  backend CPU ${d.cpuUs[0]!.toFixed(0)} µs/req`);
-    const g = await measured([gateway.proc, backend.proc], () => load(gateway.port, `${NAME}.${DOMAIN}`, seconds, connections));
-    const through = g.r;
-    log(fmt('gateway', through) + `  gateway CPU ${g.cpuUs[0]!.toFixed(0)} µs/req, backend ${g.cpuUs[1]!.toFixed(0)} µs/req`);
-    const ratio = through.rps / direct.rps;
-    log(`ratio   gateway/direct throughput ${(ratio * 100).toFixed(1)} % (target >= 50 %), p99 ${(through.p99Ms / direct.p99Ms).toFixed(2)}x`);
-    const out: GatewayBenchResult = { direct, gateway: through, ratio };
-    if (o.rawClient) {
-      const rd = (await measured([backend.proc], () => loadRaw(backend.port, '127.0.0.1', seconds, connections))).r;
-      log(fmt('direct  (raw client)', rd));
-      const rgm = await measured([gateway.proc], () => loadRaw(gateway.port, `${NAME}.${DOMAIN}`, seconds, connections));
-      const rg = rgm.r;
-      log(fmt('gateway (raw client)', rg) + `  gateway CPU ${rgm.cpuUs[0]!.toFixed(0)} µs/req`);
-      out.raw = { direct: rd, gateway: rg, ratio: rg.rps / rd.rps };
-      log(`ratio   (raw client) gateway/direct throughput ${(out.raw.ratio * 100).toFixed(1)} %, p99 ${(rg.p99Ms / rd.p99Ms).toFixed(2)}x`);
-    }
-    if (o.reference) {
-      const bare = await child('bare', String(backend.port));
-      try {
-        const b = await measured([bare.proc], () => load(bare.port, '127.0.0.1', seconds, connections));
-        out.bare = b.r;
-        log(fmt('bare   ', out.bare) + `  proxy CPU ${b.cpuUs[0]!.toFixed(0)} µs/req → ${((out.bare.rps / direct.rps) * 100).toFixed(1)} % of direct (reference: a Node proxy doing nothing else)`);
-      } finally {
-        bare.proc.kill();
-      }
-    }
-    return out;
-  } finally {
-    for (const c of [gateway, backend]) c.proc.kill();
+/** SIGTERM (the gateway child stops its Gateway on it), SIGKILL if it has not exited in time. */
+async function stopChild(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode !== null || proc.signalCode !== null) return;
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  proc.kill('SIGTERM');
+  const cut = setTimeout(() => proc.kill('SIGKILL'), CHILD_STOP_DEADLINE_MS);
+  await exited;
+  clearTimeout(cut);
+}
+
+/** Until a request through the gateway for the bench's name answers 200 (a data plane may take its route a moment later). */
+async function untilServed(port: number, host: string): Promise<void> {
+  const get = (): Promise<number> =>
+    new Promise((resolve) => {
+      const req = http.get({ host: '127.0.0.1', port, path: '/', headers: { host }, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', () => resolve(0));
+      req.setTimeout(2000, () => req.destroy());
+    });
+  const end = Date.now() + READY_DEADLINE_MS;
+  let last = 0;
+  while ((last = await get()) !== 200) {
+    if (Date.now() > end) throw new Error(`gateway on ${port} does not serve ${host} within ${READY_DEADLINE_MS} ms (last status ${last || 'no answer'})`);
+    await sleep(100);
   }
 }
 
-function fmt(label: string, r: LoadResult): string {
-  return `${label} ${Math.round(r.rps).toLocaleString('en-US')} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)`;
+/** Runs one load and the CPU of the proxy's tree, the backend's tree and this process around it. */
+async function leg(run: () => Promise<LoadResult>, backendPid: number, proxyPid: number | undefined, seen: ProcSample[]): Promise<Leg> {
+  const sample = (): { proxy: ProcSample[]; backend: ProcSample[] } => {
+    const all = allProcesses();
+    return { proxy: proxyPid === undefined ? [] : processTree(proxyPid, all), backend: processTree(backendPid, all) };
+  };
+  const m0 = machineTicks();
+  const s0 = sample();
+  const self0 = process.cpuUsage();
+  const r = await run();
+  const self = process.cpuUsage(self0);
+  const s1 = sample();
+  const m1 = machineTicks();
+  seen.push(...s0.proxy, ...s1.proxy);
+  const per = (us: number): number => us / r.allRequests;
+  const proxyUs = treeCpuUs(s0.proxy, s1.proxy);
+  const backendUs = treeCpuUs(s0.backend, s1.backend);
+  const selfUs = self.user + self.system;
+  const tickUs = (t: number): number => (t / CLK_TCK) * 1e6;
+  const totalUs = tickUs(m1.total - m0.total);
+  const busyUs = tickUs(m1.busy - m0.busy);
+  return {
+    load: r,
+    cpuUs: { ...(proxyPid === undefined ? {} : { proxy: per(proxyUs) }), backend: per(backendUs), loadGenerator: per(selfUs) },
+    proxyProcesses: treeNames(s0.proxy, s1.proxy),
+    busyPct: (busyUs / totalUs) * 100,
+    othersPct: Math.max(0, ((busyUs - proxyUs - backendUs - selfUs) / totalUs) * 100),
+  };
+}
+
+/** HAProxy processes started since `since` (ticks after boot) that no counted tree holds: a data plane the count would miss. */
+function uncounted(since: number, counted: ProcSample[], bare: number): string[] {
+  const known = new Set(counted.map((p) => p.pid));
+  return allProcesses()
+    .filter((p) => p.comm.startsWith('haproxy') && p.start >= since && !known.has(p.pid) && p.pid !== bare)
+    .map((p) => `${p.comm} ${p.pid} (parent ${p.ppid})`);
+}
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  let haproxy = 'not found';
+  try {
+    haproxy = execFileSync(HAPROXY, ['-v'], { encoding: 'utf8', timeout: 5000 }).split('\n', 1)[0]!;
+  } catch {
+    // said as 'not found'; starting the bare one fails with the reason
+  }
+  return `machine: ${os.availableParallelism()} cores (nproc), ${cpu}; load average ${os.loadavg()[0]!.toFixed(2)} at start; Node ${process.version}; ${haproxy}`;
+}
+
+export async function runGatewayBench(
+  o: { seconds?: number; connections?: number; rounds?: number; rawClient?: boolean; log?: (line: string) => void } = {},
+): Promise<GatewayBenchResult> {
+  const seconds = o.seconds ?? 10;
+  const connections = o.connections ?? 50;
+  const rounds = o.rounds ?? 1;
+  const log = o.log ?? ((l: string) => console.log(l));
+  const gen: Generator = o.rawClient ? loadRaw : load;
+  const host = `${NAME}.${DOMAIN}`;
+  const seen: ProcSample[] = [];
+  let backend: { proc: ChildProcess; port: number } | undefined;
+  let gateway: { proc: ChildProcess; port: number } | undefined;
+  let bare: BareHaproxy | undefined;
+  try {
+    log(machine());
+    backend = await child('backend');
+    gateway = await child('gateway', String(backend.port), String(await freePort()));
+    const gatewayStart = sampleStat(gateway.proc.pid!)?.start ?? 0;
+    await untilServed(gateway.port, host);
+    bare = await startBareHaproxy(await freePort(), backend.port);
+    log(
+      `web gateway benchmark: ${connections} keep-alive connections, ${seconds} s per leg after a 1 s warm-up, ${BODY.length}-byte responses, ` +
+        `${o.rawClient ? 'raw-socket' : 'http.Agent'} load generator; ${rounds} round${rounds > 1 ? 's' : ''} of direct, gateway, bare HAProxy`,
+    );
+    const all: Round[] = [];
+    for (let i = 0; i < rounds; i++) {
+      if (rounds > 1) log(`round ${i + 1}/${rounds}`);
+      const direct = await leg(() => gen(backend!.port, '127.0.0.1', seconds, connections), backend.proc.pid!, undefined, []);
+      log(fmtLeg('direct      ', direct));
+      const through = await leg(() => gen(gateway!.port, host, seconds, connections), backend.proc.pid!, gateway.proc.pid!, seen);
+      log(fmtLeg('gateway     ', through));
+      const b = await leg(() => gen(bare!.port, '127.0.0.1', seconds, connections), backend.proc.pid!, bare.pid, []);
+      log(fmtLeg('bare HAProxy', b));
+      all.push({ direct, gateway: through, bare: b });
+    }
+    const missed = uncounted(gatewayStart, seen, bare.pid);
+    if (missed.length) log(`warning: HAProxy processes outside the gateway's process tree, not counted: ${missed.join(', ')}`);
+    const m = rounds > 1 ? medianRound(all) : all[0]!;
+    if (rounds > 1) log(`median of ${rounds} rounds`);
+    const res: GatewayBenchResult = { rounds: all, median: m, shareOfBare: m.gateway.load.rps / m.bare.load.rps, cpuRatio: m.gateway.cpuUs.proxy! / m.bare.cpuUs.proxy! };
+    for (const line of summary(res)) log(line);
+    return res;
+  } finally {
+    await bare?.close();
+    if (gateway) await stopChild(gateway.proc);
+    if (backend) await stopChild(backend.proc);
+    // Whatever the Gateway started and its stop left running: said, then ended (by the pids found).
+    // (tsx's esbuild service, a child like the data plane, goes once its pipe closes: give them a moment.)
+    const alive = (): ProcSample[] =>
+      [...new Map(seen.map((p) => [p.pid, p])).values()].filter((p) => p.pid !== gateway?.proc.pid && sampleStat(p.pid)?.start === p.start);
+    for (let i = 0; i < 30 && alive().length; i++) await sleep(100);
+    const left = alive();
+    if (left.length) {
+      log(`warning: the gateway's stop left ${left.map((p) => `${p.comm} ${p.pid}`).join(', ')} running; killing`);
+      for (const p of left) {
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    }
+  }
+}
+
+const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
+const us = (x: number | undefined): string => `${(x ?? NaN).toFixed(1)} µs`;
+const met = (ok: boolean): string => (ok ? 'met' : 'NOT met');
+
+function fmtLeg(label: string, l: Leg): string {
+  const r = l.load;
+  const proxy = l.cpuUs.proxy === undefined ? '' : `proxy ${us(l.cpuUs.proxy)} [${l.proxyProcesses.join(', ')}], `;
+  return (
+    `${label} ${Math.round(r.rps).toLocaleString('en-US').padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)` +
+    `  CPU/req: ${proxy}backend ${us(l.cpuUs.backend)}, load generator ${us(l.cpuUs.loadGenerator)}; cores busy ${l.busyPct.toFixed(0)} % (other processes ${l.othersPct.toFixed(0)} %)`
+  );
+}
+
+function summary(r: GatewayBenchResult): string[] {
+  const { direct, gateway, bare } = r.median;
+  return [
+    `direct                 ${Math.round(direct.load.rps).toLocaleString('en-US')} req/s, p99 ${direct.load.p99Ms.toFixed(2)} ms`,
+    `gateway                ${Math.round(gateway.load.rps).toLocaleString('en-US')} req/s, p99 ${gateway.load.p99Ms.toFixed(2)} ms = ${pct(gateway.load.rps / direct.load.rps)} of direct, p99 ${(gateway.load.p99Ms / direct.load.p99Ms).toFixed(2)}×`,
+    `bare HAProxy           ${Math.round(bare.load.rps).toLocaleString('en-US')} req/s, p99 ${bare.load.p99Ms.toFixed(2)} ms = ${pct(bare.load.rps / direct.load.rps)} of direct (the cap the load generator and backend leave any proxy here)`,
+    `gateway / bare HAProxy throughput ${pct(r.shareOfBare)} (target >= ${pct(TARGET_SHARE_OF_BARE)}: ${met(r.shareOfBare >= TARGET_SHARE_OF_BARE)}), p99 ${(gateway.load.p99Ms / bare.load.p99Ms).toFixed(2)}×`,
+    `CPU per request        gateway ${us(gateway.cpuUs.proxy)} vs bare HAProxy ${us(bare.cpuUs.proxy)} = ${r.cpuRatio.toFixed(2)}× (target <= ${TARGET_CPU_RATIO}×: ${met(r.cpuRatio <= TARGET_CPU_RATIO)})`,
+  ];
+}
+
+/** Every figure of the legs the median over the rounds (latencies and CPU each on their own). */
+function medianRound(all: Round[]): Round {
+  const legOf = (k: keyof Round): Leg => {
+    const legs = all.map((r) => r[k]);
+    const md = (f: (l: Leg) => number): number => median(legs.map(f));
+    const r0 = legs[0]!.load;
+    return {
+      load: { ...r0, requests: md((l) => l.load.requests), errors: md((l) => l.load.errors), rps: md((l) => l.load.rps), p50Ms: md((l) => l.load.p50Ms), p99Ms: md((l) => l.load.p99Ms), allRequests: md((l) => l.load.allRequests) },
+      cpuUs: {
+        ...(legs[0]!.cpuUs.proxy === undefined ? {} : { proxy: md((l) => l.cpuUs.proxy!) }),
+        backend: md((l) => l.cpuUs.backend),
+        loadGenerator: md((l) => l.cpuUs.loadGenerator),
+      },
+      proxyProcesses: legs[legs.length - 1]!.proxyProcesses,
+      busyPct: md((l) => l.busyPct),
+      othersPct: md((l) => l.othersPct),
+    };
+  };
+  return { direct: legOf('direct'), gateway: legOf('gateway'), bare: legOf('bare') };
 }
 
 async function backendRole(): Promise<void> {
@@ -235,63 +277,62 @@ async function backendRole(): Promise<void> {
   });
   server.keepAliveTimeout = 60_000;
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  process.send!({ port: (server.address() as AddressInfo).port });
+  process.send!({ port: (server.address() as { port: number }).port });
+  const exit = (): never => process.exit(0);
+  process.once('SIGTERM', exit);
+  process.once('disconnect', exit);
 }
 
-async function gatewayRole(backendPort: number): Promise<void> {
+async function gatewayRole(backendPort: number, port: number): Promise<void> {
   const gw = new Gateway({
     logger: pino({ level: 'silent' }),
-    httpAddress: '127.0.0.1:0',
+    // A port of its own rather than 0: an engine in another process may not report what it bound.
+    httpAddress: `127.0.0.1:${port}`,
     domain: DOMAIN,
     registry: new Registry(),
     allowLocalBackends: true,
     // The load comes from one address: the per-client rate limit would measure itself.
-    limits: { ratePerSecond: 0, maxConcurrentPerName: 10_000, keepAliveTimeoutMs: 60_000 },
+    limits: { ratePerSecond: 0, maxConcurrentPerName: 10_000, keepAliveTimeoutMs: 60_000, drainMs: 500 },
   });
+  // Stop the Gateway (and whatever data plane it started) before exiting, bounded.
+  let stopping = false;
+  const stop = (): void => {
+    if (stopping) return;
+    stopping = true;
+    void Promise.race([gw.stop(), sleep(CHILD_STOP_DEADLINE_MS - 2000)]).finally(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('disconnect', stop);
   await gw.start();
   gw.addRoute({ name: NAME, contractId: 1, backends: [`http://127.0.0.1:${backendPort}`] });
   process.send!({ port: Number(gw.status().http!.split(':').pop()) });
 }
 
-/** The reference: the least a Node reverse proxy can do (http.request + pipe, nothing checked). */
-async function bareRole(backendPort: number): Promise<void> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
-  const server = http.createServer((req, res) => {
-    const up = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: req.url, headers: req.headers, agent }, (pr) => {
-      res.writeHead(pr.statusCode ?? 502, pr.headers);
-      pr.pipe(res);
-    });
-    req.pipe(up);
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  process.send!({ port: (server.address() as AddressInfo).port });
+function positive(name: string, v: string | undefined, dflt: number, max: number): number {
+  const n = v === undefined ? dflt : Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got ${v}`);
+  return n;
 }
 
 // Run directly, or required by bench/agent.ts for `npm run bench -w packages/agent -- gateway`.
 if (require.main === module || process.argv[2] === 'gateway') {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, reference: { type: 'boolean' }, raw: { type: 'boolean' } }, allowPositionals: true });
-  const last = Number(process.argv[process.argv.length - 1]);
-  const main =
-    values.role === 'backend'
-      ? backendRole()
-      : values.role === 'gateway'
-        ? gatewayRole(last)
-        : values.role === 'bare'
-          ? bareRole(last)
-          : runGatewayBench({ seconds: Number(values.seconds ?? 10), connections: Number(values.connections ?? 50), reference: values.reference ?? false, rawClient: values.raw ?? false }).then(() => undefined);
-  main.catch((e) => {
+  const { values, positionals } = parseArgs({
+    options: { role: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' }, raw: { type: 'boolean' } },
+    allowPositionals: true,
+  });
+  const main = async (): Promise<void> => {
+    if (values.role === 'backend') return backendRole();
+    if (values.role === 'gateway') return gatewayRole(Number(positionals[0]), Number(positionals[1]));
+    await runGatewayBench({
+      seconds: positive('seconds', values.seconds, 10, 600),
+      connections: positive('connections', values.connections, 50, 5000),
+      rounds: positive('rounds', values.rounds, 1, 20),
+      rawClient: values.raw ?? false,
+    });
+    process.exit(0);
+  };
+  main().catch((e) => {
     console.error(e);
     process.exit(1);
   });
-  // Children live until the parent kills them (or goes away).
-  if (values.role) {
-    process.on('message', (m) => {
-      if ((m as { cmd?: string }).cmd !== 'cpu') return;
-      const u = process.cpuUsage();
-      process.send!({ cpu: u.user + u.system });
-    });
-    process.on('disconnect', () => process.exit(0));
-    process.on('SIGTERM', () => process.exit(0));
-  }
 }

@@ -1,0 +1,99 @@
+/**
+ * CPU of a process and of every process under it, read from /proc: how the gateway benchmark
+ * counts a data plane whose processes the bench did not start itself (the gateway's HAProxy master
+ * and workers are children of the process hosting the Gateway; their pids are found, not assumed).
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { CLK_TCK } from './measure';
+
+export interface ProcSample {
+  pid: number;
+  ppid: number;
+  /** The kernel's name for it (/proc/<pid>/comm, at most 15 characters). */
+  comm: string;
+  /** Clock ticks since boot when it started: with the pid, what tells it from a later process given the same pid. */
+  start: number;
+  /**
+   * utime + stime + cutime + cstime in ticks: the reaped children's share is included, so a worker
+   * that exits between two samples (a reload) is still counted, through its parent.
+   */
+  ticks: number;
+}
+
+/** One process's figures, or undefined when it is gone (or its stat is unreadable). */
+export function sampleStat(pid: number): ProcSample | undefined {
+  let s: string;
+  try {
+    s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // The name is in parentheses and may hold spaces or parentheses itself: the fields follow the last ')'.
+  const close = s.lastIndexOf(')');
+  const comm = s.slice(s.indexOf('(') + 1, close);
+  const f = s.slice(close + 2).split(' ');
+  // f[0] is field 3 (state): ppid 4, utime 14, stime 15, cutime 16, cstime 17, starttime 22.
+  const n = (field: number): number => Number(f[field - 3]);
+  return { pid, ppid: n(4), comm, start: n(22), ticks: n(14) + n(15) + n(16) + n(17) };
+}
+
+/** Every process now running: read once, so a tree walk sees one moment. */
+export function allProcesses(): ProcSample[] {
+  const out: ProcSample[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const p = sampleStat(Number(d));
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** `root` and all its descendants (by parent pid), root first; empty when root is gone. */
+export function processTree(root: number, all: ProcSample[] = allProcesses()): ProcSample[] {
+  const children = new Map<number, ProcSample[]>();
+  for (const p of all) {
+    const list = children.get(p.ppid);
+    if (list) list.push(p);
+    else children.set(p.ppid, [p]);
+  }
+  const top = all.find((p) => p.pid === root);
+  if (!top) return [];
+  const out: ProcSample[] = [];
+  const queue = [top];
+  while (queue.length) {
+    const p = queue.shift()!;
+    out.push(p);
+    queue.push(...(children.get(p.pid) ?? []));
+  }
+  return out;
+}
+
+const key = (p: ProcSample): string => `${p.pid}@${p.start}`;
+
+/**
+ * CPU µs a tree used between two samples of it. A process present only in `after` started in
+ * between (all of it counts); one present only in `before` ended in between, its time is in its
+ * parent's cutime (when the parent is in the tree and reaped it), so subtracting its `before` share
+ * is right.
+ */
+export function treeCpuUs(before: ProcSample[], after: ProcSample[]): number {
+  const sum = (l: ProcSample[]): number => l.reduce((t, p) => t + p.ticks, 0);
+  return ((sum(after) - sum(before)) / CLK_TCK) * 1e6;
+}
+
+/** The processes of either sample, once each, as `comm pid` (what the bench says it counted). */
+export function treeNames(...samples: ProcSample[][]): string[] {
+  const seen = new Map<string, ProcSample>();
+  for (const s of samples) for (const p of s) seen.set(key(p), p);
+  return [...seen.values()].map((p) => `${p.comm} ${p.pid}`);
+}
+
+/** Busy and total ticks of all CPUs since boot (/proc/stat's first line): the whole machine's use. */
+export function machineTicks(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const v = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest is already inside user).
+  const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+  const idle = v[3]! + v[4]!;
+  return { busy: total - idle, total };
+}
