@@ -9,7 +9,7 @@
  * Not the runtime's `Resources::get_cu`/`get_su` (the devchain's cuOf/suOf, used for farming
  * policy limits): those are whole units with a different memory term and a strict minimum.
  */
-import type { Resources } from './modules/nodes';
+import type { Resources } from './chain';
 
 const GIB = 1024n ** 3n;
 const MILLION = 1_000_000n;

@@ -6,16 +6,15 @@ export { TxQueue, type TxQueueOptions } from './tx/queue';
 export { ChainError, InvalidTransactionError } from './tx/errors';
 export { LinkError, isLinkError, LINK_DOWN } from './link/errors';
 export type { WaitLevel, TxResult, TxEvent, SubmitOptions } from './tx/types';
-export type { Twin, TermsAcceptance } from './modules/twins';
-export type { Farm, PublicIp, FarmCertification } from './modules/farms';
-export type { Node, NodeInput, NodePower, Resources, Location, NetworkInterface, PublicConfig, Power, NodeCertification } from './modules/nodes';
-export type { Contract, ContractKind, ContractState, BillingInfo, NruReport } from './modules/contracts';
+export type { NodeInput } from './modules/nodes';
+export { EVENT_MISSING } from './modules/context';
 export { TFT, type Balance } from './modules/balances';
 export { reservedCapacity, freeCapacity, SYSTEM_SSD_RESERVE } from './capacity';
 export { writeFileAtomic, type AtomicWriteOptions } from './atomic-file';
 export { cloudUnitsPermill, fromPermill, type CloudUnitsPermill } from './cloud-units';
-export type { PricingPolicy, FarmingPolicy, Price, Unit } from './modules/policies';
 export type { TftPrice } from './modules/price';
+// The chain vocabulary: TFChain's structs and events, typed, and their decoders from chain JSON.
+export * from './chain';
 // Finalized events stream and the deployment (notary) protocol.
 export * from './events';
 export * from './deployment';

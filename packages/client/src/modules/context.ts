@@ -66,6 +66,16 @@ export function eventData(r: TxResult, name: string): unknown[] | undefined {
   return r.events.find((e) => e.section === section && e.method === method)?.data;
 }
 
+/** The code of the failure when a transaction's result lacks the event that answers its caller. */
+export const EVENT_MISSING = 'EVENT_MISSING';
+
+/** The first argument of the first `section.method` event of a result; throws (`EVENT_MISSING`) when there is none. */
+export function eventArg(r: TxResult, name: string): unknown {
+  const data = eventData(r, name);
+  if (!data) throw Object.assign(new Error(`transaction ${r.hash} emitted no ${name} event`), { code: EVENT_MISSING });
+  return data[0];
+}
+
 /** A storage value as primitives: Bytes as text when printable, numbers as numbers, Option as null. */
 export function prim<T>(codec: Codec): T {
   return codec.toPrimitive() as T;
@@ -78,9 +88,3 @@ export function unwrap(codec: Codec): Codec | undefined {
   return o.isSome ? o.unwrap() : codec;
 }
 
-/** A BTreeMap-free way to name enum values: basic enums are their name; `{down: 12}` → 'Down'. */
-export function enumName(v: unknown): string {
-  if (typeof v === 'string') return v;
-  const key = Object.keys(v as object)[0]!;
-  return key.charAt(0).toUpperCase() + key.slice(1);
-}

@@ -2,26 +2,7 @@
 import type { ModuleContext, ReadOptions } from './context';
 import { eventData, prim, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
-
-export interface PublicIp {
-  /** CIDR, e.g. 185.206.122.33/24. */
-  ip: string;
-  gateway: string;
-  /** The contract using it; 0 when free. */
-  contractId: number;
-}
-
-export type FarmCertification = 'NotCertified' | 'Gold';
-
-export interface Farm {
-  id: number;
-  name: string;
-  twinId: number;
-  pricingPolicyId: number;
-  certification: FarmCertification;
-  dedicated: boolean;
-  publicIps: PublicIp[];
-}
+import { decodeFarm, type Farm } from '../chain';
 
 export function farms(ctx: ModuleContext) {
   const { api } = ctx;
@@ -29,8 +10,8 @@ export function farms(ctx: ModuleContext) {
     /** Creates a farm of the signer's twin; answers its id. */
     async create(input: { name: string; publicIps?: { ip: string; gw: string }[] }, opts?: SubmitOptions): Promise<number> {
       const r = await ctx.send(api.tx.tfgridModule.createFarm(input.name, input.publicIps ?? []), opts);
-      const ev = eventData(r, 'tfgridModule.FarmStored')?.[0] as { id: number } | undefined;
-      return ev?.id ?? (await this.idByName(input.name))!;
+      const ev = eventData(r, 'tfgridModule.FarmStored')?.[0];
+      return ev !== undefined ? decodeFarm(ev).id : (await this.idByName(input.name))!;
     },
     async rename(farmId: number, name: string, opts?: SubmitOptions): Promise<void> {
       await ctx.send(api.tx.tfgridModule.updateFarm(farmId, name), opts);
@@ -47,16 +28,7 @@ export function farms(ctx: ModuleContext) {
     async get(id: number, o: ReadOptions = {}): Promise<Farm | undefined> {
       const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'farms'))(id));
       if (!v) return undefined;
-      const f = prim<Farm & { dedicatedFarm: boolean; publicIps: { ip: string; gateway: string; contractId: number }[] }>(v);
-      return {
-        id: f.id,
-        name: f.name,
-        twinId: f.twinId,
-        pricingPolicyId: f.pricingPolicyId,
-        certification: f.certification,
-        dedicated: f.dedicatedFarm,
-        publicIps: f.publicIps.map((p) => ({ ip: p.ip, gateway: p.gateway, contractId: p.contractId })),
-      };
+      return decodeFarm(v.toJSON());
     },
     /** The id of the farm with this name, or undefined. */
     async idByName(name: string, o: ReadOptions = {}): Promise<number | undefined> {
