@@ -13,7 +13,7 @@
  * uptime grown by 2400 s: each credits 2400 s (the first: min(2400 since the start, its uptime,
  * 2460)). Report 1097 comes 1920 s after the end and credits the last 480 s. Full: 2,630,880 s.
  */
-import { computeReward, type FarmingPolicyInput, type NodeState, type RewardInput } from '../src/rewards/compute';
+import { computeReward, type RewardPolicy, type NodeState, type RewardInput } from '../src/rewards/compute';
 import { periodAt, periodIdOf, PERIOD_SECONDS } from '../src/rewards/period';
 import { measureUptime, type PowerEvent, type UptimeReport } from '../src/rewards/uptime';
 import { cloudUnitsPermill } from '@tfgrid/client';
@@ -34,7 +34,7 @@ const node = (over: Partial<NodeState> = {}): NodeState => ({
   at: P.start - 100,
   ...over,
 });
-const policy = (over: Partial<FarmingPolicyInput> = {}): FarmingPolicyInput => ({ id: 1, name: 'diy', cu: 2400, su: 1000, nu: 30, ipv4: 5, minimalUptime: 95, default: true, immutable: false, ...over });
+const policy = (over: Partial<RewardPolicy> = {}): RewardPolicy => ({ id: 1, name: 'diy', cu: 2400, su: 1000, nu: 30, ipv4: 5, minimalUptime: 95, default: true, immutable: false, ...over });
 const CERTIFIED_POLICY = policy({ id: 2, name: 'certified', cu: 3000, su: 1250, nu: 38, ipv4: 6 });
 
 /** Reports k of `ks` at start + 2400·k, uptime BOOTED + 2400·k (one boot). */

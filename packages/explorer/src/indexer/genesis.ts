@@ -10,9 +10,24 @@
  * uptime reports, NRU reports).
  */
 import type { ApiPromise } from '@polkadot/api';
+import {
+  chainJson,
+  decodeContract,
+  decodeContractResources,
+  decodeEntity,
+  decodeFarm,
+  decodeFarmingPolicy,
+  decodeNode,
+  decodeNodePower,
+  decodePricingPolicy,
+  decodeServiceContract,
+  decodeSolutionProvider,
+  decodeTwin,
+  type TfchainEvent,
+} from '@tfgrid/client';
 import { key } from '../db/keys';
-import { num, twinOf } from './records';
-import { applyEvent, policyOf, putContract, putFarm, putNode, putTwin, type BlockContext } from './handlers';
+import { twinRecord } from './records';
+import { applyDecoded, putContract, putFarm, putNode, putTwin, type BlockContext } from './handlers';
 import type { WriteSet } from './writeset';
 
 interface Json {
@@ -20,9 +35,10 @@ interface Json {
 }
 type Entries = [{ args: Json[] }, Json][];
 type Item = ((...args: unknown[]) => Promise<Json>) & { entries(): Promise<Entries> };
+/** A storage entry as chain JSON: its map keys and its value. */
 type Row = { keys: unknown[]; value: unknown };
 
-const record = (v: unknown) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : null);
+const { num, text } = chainJson;
 
 export async function importState(api: ApiPromise, hash: string, timestamp: number, w: WriteSet): Promise<number> {
   const at = await api.at(hash);
@@ -33,50 +49,48 @@ export async function importState(api: ApiPromise, hash: string, timestamp: numb
     if (!s) return [];
     return (await s.entries()).map(([k, v]) => ({ keys: k.args.map((a) => a.toJSON()), value: v.toJSON() })).filter((r) => r.value !== null);
   };
-  const values = async (pallet: string, item: string) =>
-    (await rows(pallet, item)).map((r) => record(r.value)).filter((v): v is Record<string, unknown> => v !== null);
+  const values = async <T>(pallet: string, item: string, decode: (v: unknown) => T): Promise<T[]> =>
+    (await rows(pallet, item)).filter((r) => typeof r.value === 'object').map((r) => decode(r.value));
   const plain = async (pallet: string, item: string): Promise<unknown> => {
     const s = q[pallet]?.[item];
     return s ? (await s()).toJSON() : null;
   };
   const ctx: BlockContext = { number: (await api.rpc.chain.getHeader(hash)).number.toNumber(), timestamp };
   let n = 0;
-  const replay = async (name: string, data: unknown[]): Promise<void> => {
-    if (await applyEvent(w, { name, data, eventIndex: 0 }, ctx)) n++;
+  const replay = async (ev: TfchainEvent): Promise<void> => {
+    if (await applyDecoded(w, ev, ctx, 0)) n++;
   };
 
-  for (const p of await values('tfgridModule', 'pricingPolicies')) (w.put('pricing', key(num(p.id)), policyOf(p)), n++);
-  for (const p of await values('tfgridModule', 'farmingPoliciesMap')) (w.put('farming', key(num(p.id)), policyOf(p)), n++);
-  for (const t of await values('tfgridModule', 'twins')) (await putTwin(w, twinOf(t)), n++);
-  for (const r of await rows('tfgridModule', 'twinBoundedAccountID')) await replay('TfgridModule.TwinAccountBounded', [r.keys[0], r.value]);
-  for (const e of await values('tfgridModule', 'entities')) await replay('TfgridModule.EntityStored', [e]);
-  for (const f of await values('tfgridModule', 'farms')) (await putFarm(w, f), n++);
+  for (const p of await values('tfgridModule', 'pricingPolicies', decodePricingPolicy)) (w.put('pricing', key(p.id), p), n++);
+  for (const p of await values('tfgridModule', 'farmingPoliciesMap', decodeFarmingPolicy)) (w.put('farming', key(p.id), p), n++);
+  for (const t of await values('tfgridModule', 'twins', decodeTwin)) (await putTwin(w, twinRecord(t)), n++);
+  for (const r of await rows('tfgridModule', 'twinBoundedAccountID')) await replay({ name: 'TfgridModule.TwinAccountBounded', twinId: num(r.keys[0]), account: String(r.value) });
+  for (const entity of await values('tfgridModule', 'entities', decodeEntity)) await replay({ name: 'TfgridModule.EntityStored', entity });
+  for (const f of await values('tfgridModule', 'farms', decodeFarm)) (await putFarm(w, f), n++);
   for (const r of await rows('tfgridModule', 'farmPayoutV2AddressByFarmID')) {
-    if (r.value !== '0x') await replay('TfgridModule.FarmPayoutV2AddressRegistered', [r.keys[0], r.value]);
+    if (r.value !== '0x') await replay({ name: 'TfgridModule.FarmPayoutV2AddressRegistered', farmId: num(r.keys[0]), stellarAddress: text(r.value) });
   }
-  for (const x of await values('tfgridModule', 'nodes')) (await putNode(w, x, num(x.created) || timestamp), n++);
+  for (const x of await values('tfgridModule', 'nodes', decodeNode)) (await putNode(w, x, x.created || timestamp), n++);
   for (const r of await rows('tfgridModule', 'nodePower')) {
-    const power = record(r.value);
-    if (!power) continue;
-    await replay('TfgridModule.PowerStateChanged', [null, r.keys[0], power.state]);
-    await replay('TfgridModule.PowerTargetChanged', [null, r.keys[0], power.target]);
+    if (typeof r.value !== 'object') continue;
+    const nodeId = num(r.keys[0]);
+    const power = decodeNodePower(r.value);
+    await replay({ name: 'TfgridModule.PowerStateChanged', farmId: 0, nodeId, state: power.state, downSince: power.downSince ?? null });
+    await replay({ name: 'TfgridModule.PowerTargetChanged', farmId: 0, nodeId, target: power.target });
   }
   for (const r of await rows('smartContractModule', 'dedicatedNodesExtraFee')) {
-    if (num(r.value) > 0) await replay('SmartContractModule.NodeExtraFeeSet', [r.keys[0], r.value]);
+    if (num(r.value) > 0) await replay({ name: 'SmartContractModule.NodeExtraFeeSet', nodeId: num(r.keys[0]), extraFee: num(r.value) });
   }
-  for (const c of await values('smartContractModule', 'contracts')) (await putContract(w, c, timestamp), n++);
+  for (const c of await values('smartContractModule', 'contracts', decodeContract)) (await putContract(w, c, timestamp), n++);
   // After the contracts: the handler moves the node's used capacity by the contract's.
-  for (const r of await values('smartContractModule', 'nodeContractResources')) await replay('SmartContractModule.UpdatedUsedResources', [r]);
-  for (const p of await values('smartContractModule', 'solutionProviders')) await replay('SmartContractModule.SolutionProviderCreated', [p]);
-  for (const s of await values('smartContractModule', 'serviceContracts')) await replay('SmartContractModule.ServiceContractCreated', [s]);
-  const settings: [string, string, string][] = [
-    ['smartContractModule', 'billingFrequency', 'SmartContractModule.BillingFrequencyChanged'],
-    ['tfgridModule', 'zosVersion', 'TfgridModule.ZosVersionUpdated'],
-    ['tfgridModule', 'connectionPrice', 'TfgridModule.ConnectionPriceSet'],
-  ];
-  for (const [pallet, item, event] of settings) {
-    const v = await plain(pallet, item);
-    if (v !== null && v !== '0x') await replay(event, [v]);
-  }
+  for (const r of await values('smartContractModule', 'nodeContractResources', decodeContractResources)) await replay({ name: 'SmartContractModule.UpdatedUsedResources', ...r });
+  for (const provider of await values('smartContractModule', 'solutionProviders', decodeSolutionProvider)) await replay({ name: 'SmartContractModule.SolutionProviderCreated', provider });
+  for (const serviceContract of await values('smartContractModule', 'serviceContracts', decodeServiceContract)) await replay({ name: 'SmartContractModule.ServiceContractCreated', serviceContract });
+  const billingFrequency = await plain('smartContractModule', 'billingFrequency');
+  if (billingFrequency !== null) await replay({ name: 'SmartContractModule.BillingFrequencyChanged', frequency: num(billingFrequency) });
+  const zosVersion = await plain('tfgridModule', 'zosVersion');
+  if (zosVersion !== null && zosVersion !== '0x') await replay({ name: 'TfgridModule.ZosVersionUpdated', version: text(zosVersion) });
+  const connectionPrice = await plain('tfgridModule', 'connectionPrice');
+  if (connectionPrice !== null) await replay({ name: 'TfgridModule.ConnectionPriceSet', price: num(connectionPrice) });
   return n;
 }

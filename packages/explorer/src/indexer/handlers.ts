@@ -2,24 +2,20 @@
  * Event handlers: each turns one TFChain event into record and index writes. Records are
  * read-modify-write through the block's WriteSet, so several events of one block compose.
  */
+import { decodeEvent, type Contract, type Farm, type Node, type ServiceContract, type TfchainEvent, type TfchainEventName, type TfchainEventOf } from '@tfgrid/client';
 import { key } from '../db/keys';
 import { recordRewardInputs } from '../rewards/indexing';
 import type { WriteSet } from './writeset';
 import {
   addResources,
-  contractOf,
-  entityOf,
-  farmOf,
-  nodeOf,
-  num,
-  publicConfigOf,
-  resources,
-  serviceContractOf,
-  solutionProviderOf,
-  text,
-  twinOf,
-  variant,
-  variantValue,
+  contractRecord,
+  entityRecord,
+  farmRecord,
+  nodeRecord,
+  publicConfigRecord,
+  serviceContractRecord,
+  solutionProviderRecord,
+  twinRecord,
   type BillRecord,
   type ContractRecord,
   type FarmRecord,
@@ -29,6 +25,7 @@ import {
   type TwinRecord,
 } from './records';
 
+/** An event as the chain's JSON (the client's events stream, or a test's or benchmark's hand-made one). */
 export interface BlockEvent {
   name: string;
   data: unknown[];
@@ -40,10 +37,8 @@ export interface BlockContext {
   timestamp: number;
 }
 
-type Handler = (w: WriteSet, data: unknown[], b: BlockContext, e: BlockEvent) => Promise<void>;
-const obj = (v: unknown) => (v ?? {}) as Record<string, unknown>;
-/** The contract id of an event with named fields (`contract_id` first, arguments in order) or of a struct argument. */
-const contractIdOf = (data: unknown[]): number => (data[0] !== null && typeof data[0] === 'object' ? num(obj(data[0]).contractId) : num(data[0]));
+/** `eventIndex`: the event's place in its block (keys of bills, uptime and NRU reports). */
+type Handler<K extends TfchainEventName> = (w: WriteSet, ev: TfchainEventOf<K>, b: BlockContext, eventIndex: number) => Promise<void>;
 
 export async function putTwin(w: WriteSet, t: TwinRecord): Promise<void> {
   const prev = await w.get<TwinRecord>('twin', key(t.twinId));
@@ -52,19 +47,19 @@ export async function putTwin(w: WriteSet, t: TwinRecord): Promise<void> {
   w.put('twinByAccount', t.accountId, t.twinId);
 }
 
-export async function putFarm(w: WriteSet, j: Record<string, unknown>): Promise<void> {
-  const id = num(j.id);
+export async function putFarm(w: WriteSet, farm: Farm): Promise<void> {
+  const id = farm.id;
   const prev = await w.get<FarmRecord>('farm', key(id));
-  const f = farmOf(j, prev);
+  const f = farmRecord(farm, prev);
   if (prev && prev.name !== f.name) w.del('farmByName', prev.name);
   w.put('farm', key(id), f);
   w.put('farmByName', f.name, id);
 }
 
-export async function putNode(w: WriteSet, j: Record<string, unknown>, now: number): Promise<void> {
-  const id = num(j.id);
+export async function putNode(w: WriteSet, node: Node, now: number): Promise<void> {
+  const id = node.id;
   const prev = await w.get<NodeRecord>('node', key(id));
-  const n = nodeOf(j, prev, now);
+  const n = nodeRecord(node, prev, now);
   if (prev && prev.farmId !== n.farmId) w.del('nodeByFarm', key(prev.farmId, id));
   w.put('node', key(id), n);
   w.put('nodeByFarm', key(n.farmId, id), id);
@@ -99,10 +94,10 @@ async function markIps(w: WriteSet, nodeId: number, ips: string[], contractId: n
   });
 }
 
-export async function putContract(w: WriteSet, j: Record<string, unknown>, now: number): Promise<void> {
-  const id = num(j.contractId);
+export async function putContract(w: WriteSet, contract: Contract, now: number): Promise<void> {
+  const id = contract.id;
   const prev = await w.get<ContractRecord>('contract', key(id));
-  const c = contractOf(j, prev, now);
+  const c = contractRecord(contract, prev, now);
   w.put('contract', key(id), c);
   w.put('contractByTwin', key(c.twinId, id), id);
   if (c.type !== 'name') w.put('contractByNode', key(c.nodeId, id), id);
@@ -137,9 +132,9 @@ async function updateContract(w: WriteSet, id: number, f: (c: ContractRecord) =>
   w.put('contract', key(id), next);
 }
 
-async function putServiceContract(w: WriteSet, j: Record<string, unknown>, f?: (s: ServiceContractRecord) => void): Promise<void> {
-  const id = num(j.serviceContractId);
-  const next = serviceContractOf(j, await w.get<ServiceContractRecord>('service', key(id)));
+async function putServiceContract(w: WriteSet, sc: ServiceContract, f?: (s: ServiceContractRecord) => void): Promise<void> {
+  const id = sc.serviceContractId;
+  const next = serviceContractRecord(sc, await w.get<ServiceContractRecord>('service', key(id)));
   f?.(next);
   w.put('service', key(id), next);
 }
@@ -149,141 +144,137 @@ async function setContractState(w: WriteSet, id: number, state: ContractRecord['
   if (c && c.state !== 'Deleted') w.put('contract', key(id), { ...c, state, updatedAt: now });
 }
 
-const handlers: Record<string, Handler> = {
-  'TfgridModule.TwinStored': (w, [t]) => putTwin(w, twinOf(obj(t))),
-  'TfgridModule.TwinUpdated': (w, [t]) => putTwin(w, twinOf(obj(t))),
-  'TfgridModule.FarmStored': (w, [f]) => putFarm(w, obj(f)),
-  'TfgridModule.FarmUpdated': (w, [f]) => putFarm(w, obj(f)),
-  'TfgridModule.FarmDeleted': async (w, [id]) => {
-    const f = await w.get<FarmRecord>('farm', key(num(id)));
+const handlers: { [K in TfchainEventName]?: Handler<K> } = {
+  'TfgridModule.TwinStored': (w, { twin }) => putTwin(w, twinRecord(twin)),
+  'TfgridModule.TwinUpdated': (w, { twin }) => putTwin(w, twinRecord(twin)),
+  'TfgridModule.FarmStored': (w, { farm }) => putFarm(w, farm),
+  'TfgridModule.FarmUpdated': (w, { farm }) => putFarm(w, farm),
+  'TfgridModule.FarmDeleted': async (w, { farmId }) => {
+    const f = await w.get<FarmRecord>('farm', key(farmId));
     if (f) w.del('farmByName', f.name);
-    w.del('farm', key(num(id)));
+    w.del('farm', key(farmId));
   },
-  'TfgridModule.FarmPayoutV2AddressRegistered': (w, [id, addr]) => updateFarm(w, num(id), (f) => void (f.stellarAddress = text(addr))),
-  'TfgridModule.FarmCertificationSet': (w, [id, c]) => updateFarm(w, num(id), (f) => void (f.certificationType = variant(c))),
-  'TfgridModule.NodeStored': (w, [n], b) => putNode(w, obj(n), b.timestamp),
-  'TfgridModule.NodeUpdated': (w, [n], b) => putNode(w, obj(n), b.timestamp),
-  'TfgridModule.NodeDeleted': async (w, [id]) => {
-    const n = await w.get<NodeRecord>('node', key(num(id)));
+  'TfgridModule.FarmPayoutV2AddressRegistered': (w, { farmId, stellarAddress }) => updateFarm(w, farmId, (f) => void (f.stellarAddress = stellarAddress)),
+  'TfgridModule.FarmCertificationSet': (w, { farmId, certification }) => updateFarm(w, farmId, (f) => void (f.certificationType = certification)),
+  'TfgridModule.NodeStored': (w, { node }, b) => putNode(w, node, b.timestamp),
+  'TfgridModule.NodeUpdated': (w, { node }, b) => putNode(w, node, b.timestamp),
+  'TfgridModule.NodeDeleted': async (w, { nodeId }) => {
+    const n = await w.get<NodeRecord>('node', key(nodeId));
     if (!n) return;
     w.del('node', key(n.nodeId));
     w.del('nodeByFarm', key(n.farmId, n.nodeId));
     w.del('nodeByTwin', key(n.twinId));
   },
-  'TfgridModule.NodeCertificationSet': (w, [id, c]) => updateNode(w, num(id), (n) => void (n.certificationType = variant(c))),
-  'TfgridModule.NodePublicConfigStored': (w, [id, c]) => updateNode(w, num(id), (n) => void (n.publicConfig = publicConfigOf(c))),
-  'TfgridModule.NodeUptimeReported': async (w, [id, now, uptime], b, e) => {
-    const nodeId = num(id);
-    const at = num(now);
-    await updateNode(w, nodeId, (n) => ((n.uptime = num(uptime)), (n.lastUptimeReport = at)));
-    w.put('uptime', key(nodeId, at, e.eventIndex), { timestamp: at, uptime: num(uptime), block: b.number });
+  'TfgridModule.NodeCertificationSet': (w, { nodeId, certification }) => updateNode(w, nodeId, (n) => void (n.certificationType = certification)),
+  'TfgridModule.NodePublicConfigStored': (w, { nodeId, config }) => updateNode(w, nodeId, (n) => void (n.publicConfig = publicConfigRecord(config))),
+  'TfgridModule.NodeUptimeReported': async (w, { nodeId, timestamp, uptime }, b, eventIndex) => {
+    await updateNode(w, nodeId, (n) => ((n.uptime = uptime), (n.lastUptimeReport = timestamp)));
+    w.put('uptime', key(nodeId, timestamp, eventIndex), { timestamp, uptime, block: b.number });
   },
-  'TfgridModule.PowerStateChanged': (w, [, id, state], b) =>
-    updateNode(w, num(id), (n) => {
-      const s = variant(state) === 'Down' ? 'Down' : 'Up';
-      if (s === n.power.state) return;
-      n.power.state = s;
-      n.power.downSinceBlock = s === 'Down' ? num(variantValue(state)) : null;
-      n.power.downAt = s === 'Down' ? b.timestamp : null;
+  'TfgridModule.PowerStateChanged': (w, { nodeId, state, downSince }, b) =>
+    updateNode(w, nodeId, (n) => {
+      if (state === n.power.state) return;
+      n.power.state = state;
+      n.power.downSinceBlock = state === 'Down' ? downSince : null;
+      n.power.downAt = state === 'Down' ? b.timestamp : null;
     }),
-  'TfgridModule.PowerTargetChanged': (w, [, id, target]) => updateNode(w, num(id), (n) => void (n.power.target = variant(target) === 'Down' ? 'Down' : 'Up')),
-  'TfgridModule.PricingPolicyStored': async (w, [p]) => w.put('pricing', key(num(obj(p).id)), policyOf(obj(p))),
-  'TfgridModule.FarmingPolicyStored': async (w, [p]) => w.put('farming', key(num(obj(p).id)), policyOf(obj(p))),
-  'TfgridModule.FarmingPolicyUpdated': async (w, [p]) => w.put('farming', key(num(obj(p).id)), policyOf(obj(p))),
-  'SmartContractModule.ContractCreated': (w, [c], b) => putContract(w, obj(c), b.timestamp),
-  'SmartContractModule.ContractUpdated': (w, [c], b) => putContract(w, obj(c), b.timestamp),
-  'SmartContractModule.NodeContractCanceled': (w, d, b) => contractEnded(w, contractIdOf(d), b.timestamp),
-  'SmartContractModule.NameContractCanceled': (w, d, b) => contractEnded(w, contractIdOf(d), b.timestamp),
-  'SmartContractModule.RentContractCanceled': (w, d, b) => contractEnded(w, contractIdOf(d), b.timestamp),
-  'SmartContractModule.ContractGracePeriodStarted': (w, d, b) => setContractState(w, contractIdOf(d), 'GracePeriod', b.timestamp),
-  'SmartContractModule.ContractGracePeriodEnded': (w, d, b) => setContractState(w, contractIdOf(d), 'Created', b.timestamp),
-  'SmartContractModule.UpdatedUsedResources': async (w, [d], b) => {
-    const id = num(obj(d).contractId);
-    const c = await w.get<ContractRecord>('contract', key(id));
+  'TfgridModule.PowerTargetChanged': (w, { nodeId, target }) => updateNode(w, nodeId, (n) => void (n.power.target = target)),
+  'TfgridModule.PricingPolicyStored': async (w, { policy }) => w.put('pricing', key(policy.id), policy),
+  'TfgridModule.FarmingPolicyStored': async (w, { policy }) => w.put('farming', key(policy.id), policy),
+  'TfgridModule.FarmingPolicyUpdated': async (w, { policy }) => w.put('farming', key(policy.id), policy),
+  'SmartContractModule.ContractCreated': (w, { contract }, b) => putContract(w, contract, b.timestamp),
+  'SmartContractModule.ContractUpdated': (w, { contract }, b) => putContract(w, contract, b.timestamp),
+  'SmartContractModule.NodeContractCanceled': (w, { contractId }, b) => contractEnded(w, contractId, b.timestamp),
+  'SmartContractModule.NameContractCanceled': (w, { contractId }, b) => contractEnded(w, contractId, b.timestamp),
+  'SmartContractModule.RentContractCanceled': (w, { contractId }, b) => contractEnded(w, contractId, b.timestamp),
+  'SmartContractModule.ContractGracePeriodStarted': (w, { contractId }, b) => setContractState(w, contractId, 'GracePeriod', b.timestamp),
+  'SmartContractModule.ContractGracePeriodEnded': (w, { contractId }, b) => setContractState(w, contractId, 'Created', b.timestamp),
+  'SmartContractModule.UpdatedUsedResources': async (w, { contractId, used }, b) => {
+    const c = await w.get<ContractRecord>('contract', key(contractId));
     if (!c) return;
-    const used = resources(obj(d).used);
-    w.put('contract', key(id), { ...c, resources: used, updatedAt: b.timestamp });
+    w.put('contract', key(contractId), { ...c, resources: used, updatedAt: b.timestamp });
     if (c.type === 'node' && c.state !== 'Deleted') await updateNode(w, c.nodeId, (n) => void (n.used = addResources(addResources(n.used, c.resources, -1), used)));
   },
-  'SmartContractModule.ContractBilled': async (w, [d], b, e) => {
-    const bill: BillRecord = { contractId: num(obj(d).contractId), timestamp: num(obj(d).timestamp) || b.timestamp, discountLevel: variant(obj(d).discountLevel), amountBilled: num(obj(d).amountBilled) };
-    w.put('bill', key(bill.contractId, b.number, e.eventIndex), bill);
+  'SmartContractModule.ContractBilled': async (w, ev, b, eventIndex) => {
+    const bill: BillRecord = { contractId: ev.contractId, timestamp: ev.timestamp || b.timestamp, discountLevel: ev.discountLevel, amountBilled: Number(ev.amountBilled) };
+    w.put('bill', key(bill.contractId, b.number, eventIndex), bill);
     const c = await w.get<ContractRecord>('contract', key(bill.contractId));
     if (c) w.put('contract', key(c.contractId), { ...c, billed: c.billed + bill.amountBilled });
   },
-  'SmartContractModule.NruConsumptionReportReceived': async (w, [d], b, e) => {
-    const r = obj(d);
-    w.put('nru', key(num(r.contractId), b.number, e.eventIndex), { contractId: num(r.contractId), timestamp: num(r.timestamp), window: num(r.window), nru: num(r.nru) });
+  'SmartContractModule.NruConsumptionReportReceived': async (w, { contractId, timestamp, window, nru }, b, eventIndex) => {
+    w.put('nru', key(contractId, b.number, eventIndex), { contractId, timestamp, window, nru });
   },
-  'SmartContractModule.ContractPaymentOverdrawn': async (w, [id, timestamp, partial, overdraft], b, e) => {
+  'SmartContractModule.ContractPaymentOverdrawn': async (w, ev, b, eventIndex) => {
     // A partial bill: what was taken counts as billed, the rest stays owed.
-    const contractId = num(id);
-    const bill: BillRecord = { contractId, timestamp: num(timestamp) || b.timestamp, discountLevel: 'None', amountBilled: num(partial), overdraft: num(overdraft) };
-    w.put('bill', key(contractId, b.number, e.eventIndex), bill);
+    const contractId = ev.contractId;
+    const bill: BillRecord = { contractId, timestamp: ev.timestamp || b.timestamp, discountLevel: 'None', amountBilled: Number(ev.partiallyBilledAmount), overdraft: Number(ev.overdraft) };
+    w.put('bill', key(contractId, b.number, eventIndex), bill);
     await updateContract(w, contractId, (c) => ((c.billed += bill.amountBilled), (c.overdraft = bill.overdraft)));
   },
-  'SmartContractModule.RentWaived': (w, [id], b) => updateContract(w, num(id), (c) => void (c.rentWaivedAt = b.timestamp)),
-  'SmartContractModule.NodeExtraFeeSet': (w, [id, fee]) => updateNode(w, num(id), (n) => void (n.extraFee = num(fee))),
-  'SmartContractModule.SolutionProviderCreated': async (w, [p]) => {
-    const sp = solutionProviderOf(obj(p));
+  'SmartContractModule.RentWaived': (w, { contractId }, b) => updateContract(w, contractId, (c) => void (c.rentWaivedAt = b.timestamp)),
+  'SmartContractModule.NodeExtraFeeSet': (w, { nodeId, extraFee }) => updateNode(w, nodeId, (n) => void (n.extraFee = extraFee)),
+  'SmartContractModule.SolutionProviderCreated': async (w, { provider }) => {
+    const sp = solutionProviderRecord(provider);
     w.put('provider', key(sp.solutionProviderId), sp);
   },
-  'SmartContractModule.SolutionProviderApproved': async (w, [id, approved]) => {
-    const sp = await w.get<SolutionProviderRecord>('provider', key(num(id)));
-    if (sp) w.put('provider', key(sp.solutionProviderId), { ...sp, approved: Boolean(approved) });
+  'SmartContractModule.SolutionProviderApproved': async (w, { solutionProviderId, approved }) => {
+    const sp = await w.get<SolutionProviderRecord>('provider', key(solutionProviderId));
+    if (sp) w.put('provider', key(sp.solutionProviderId), { ...sp, approved });
   },
-  'SmartContractModule.ServiceContractCreated': (w, [sc]) => putServiceContract(w, obj(sc)),
-  'SmartContractModule.ServiceContractMetadataSet': (w, [sc]) => putServiceContract(w, obj(sc)),
-  'SmartContractModule.ServiceContractFeesSet': (w, [sc]) => putServiceContract(w, obj(sc)),
-  'SmartContractModule.ServiceContractApproved': (w, [sc]) => putServiceContract(w, obj(sc)),
-  'SmartContractModule.ServiceContractBilled': (w, [sc, , amount]) => putServiceContract(w, obj(sc), (s) => void (s.billed += num(amount))),
-  'SmartContractModule.ServiceContractCanceled': async (w, [id, cause]) => {
-    const s = await w.get<ServiceContractRecord>('service', key(num(id)));
-    if (s) w.put('service', key(s.serviceContractId), { ...s, canceled: variant(cause) || 'Canceled' });
+  'SmartContractModule.ServiceContractCreated': (w, { serviceContract }) => putServiceContract(w, serviceContract),
+  'SmartContractModule.ServiceContractMetadataSet': (w, { serviceContract }) => putServiceContract(w, serviceContract),
+  'SmartContractModule.ServiceContractFeesSet': (w, { serviceContract }) => putServiceContract(w, serviceContract),
+  'SmartContractModule.ServiceContractApproved': (w, { serviceContract }) => putServiceContract(w, serviceContract),
+  'SmartContractModule.ServiceContractBilled': (w, { serviceContract, amount }) => putServiceContract(w, serviceContract, (s) => void (s.billed += Number(amount))),
+  'SmartContractModule.ServiceContractCanceled': async (w, { serviceContractId, cause }) => {
+    const s = await w.get<ServiceContractRecord>('service', key(serviceContractId));
+    if (s) w.put('service', key(s.serviceContractId), { ...s, canceled: cause || 'Canceled' });
   },
-  'SmartContractModule.BillingFrequencyChanged': async (w, [f]) => w.put('meta', 'billingFrequency', num(f)),
-  'TfgridModule.ZosVersionUpdated': async (w, [v]) => w.put('meta', 'zosVersion', text(v)),
-  'TfgridModule.ConnectionPriceSet': async (w, [p]) => w.put('meta', 'connectionPrice', num(p)),
-  'TfgridModule.TwinAccountBounded': async (w, [id, account]) => {
+  'SmartContractModule.BillingFrequencyChanged': async (w, { frequency }) => w.put('meta', 'billingFrequency', frequency),
+  'TfgridModule.ZosVersionUpdated': async (w, { version }) => w.put('meta', 'zosVersion', version),
+  'TfgridModule.ConnectionPriceSet': async (w, { price }) => w.put('meta', 'connectionPrice', price),
+  'TfgridModule.TwinAccountBounded': async (w, { twinId, account }) => {
     // The twin's bonded stash account (billing draws on it too); the twin's own account is unchanged.
-    const t = await w.get<TwinRecord>('twin', key(num(id)));
-    if (t) w.put('twin', key(t.twinId), { ...t, boundedAccount: String(account) });
+    const t = await w.get<TwinRecord>('twin', key(twinId));
+    if (t) w.put('twin', key(t.twinId), { ...t, boundedAccount: account });
   },
-  'TfgridModule.TwinDeleted': async (w, [id]) => {
-    const t = await w.get<TwinRecord>('twin', key(num(id)));
+  'TfgridModule.TwinDeleted': async (w, { twinId }) => {
+    const t = await w.get<TwinRecord>('twin', key(twinId));
     if (!t) return;
     w.del('twin', key(t.twinId));
     w.del('twinByAccount', t.accountId);
   },
-  'TfgridModule.FarmMarkedAsDedicated': (w, [id]) => updateFarm(w, num(id), (f) => void (f.dedicated = true)),
-  'TfgridModule.FarmingPolicySet': (w, [id, limits]) => updateFarm(w, num(id), (f) => void (f.farmingPolicyLimits = limits ?? null)),
-  'TfgridModule.EntityStored': async (w, [x]) => {
-    const en = entityOf(obj(x));
+  'TfgridModule.FarmMarkedAsDedicated': (w, { farmId }) => updateFarm(w, farmId, (f) => void (f.dedicated = true)),
+  'TfgridModule.FarmingPolicySet': (w, { farmId, limits }) => updateFarm(w, farmId, (f) => void (f.farmingPolicyLimits = limits)),
+  'TfgridModule.EntityStored': async (w, { entity }) => {
+    const en = entityRecord(entity);
     w.put('entity', key(en.entityId), en);
   },
-  'TfgridModule.EntityUpdated': async (w, [x]) => {
-    const en = entityOf(obj(x));
+  'TfgridModule.EntityUpdated': async (w, { entity }) => {
+    const en = entityRecord(entity);
     w.put('entity', key(en.entityId), en);
   },
-  'TfgridModule.EntityDeleted': async (w, [id]) => w.del('entity', key(num(id))),
-  'SmartContractModule.IPsFreed': async (w, d) => {
-    const c = await w.get<ContractRecord>('contract', key(contractIdOf(d)));
-    const ips = (typeof d[0] === 'object' && d[0] !== null ? obj(d[0]).publicIps : d[1]) ?? [];
-    if (c) await markIps(w, c.nodeId, (ips as Record<string, unknown>[]).map((p) => text(p.ip)), 0);
+  'TfgridModule.EntityDeleted': async (w, { entityId }) => w.del('entity', key(entityId)),
+  'SmartContractModule.IPsFreed': async (w, { contractId, publicIps }) => {
+    const c = await w.get<ContractRecord>('contract', key(contractId));
+    if (c) await markIps(w, c.nodeId, publicIps.map((p) => p.ip), 0);
   },
 };
-
-export function policyOf(j: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(j).map(([k, v]) => [k, k === 'name' ? text(v) : v]));
-}
 
 export const HANDLED = Object.keys(handlers);
 
 /** Applies one event; answers whether the explorer handles it. */
 export async function applyEvent(w: WriteSet, e: BlockEvent, b: BlockContext): Promise<boolean> {
-  const h = handlers[e.name];
+  if (!Object.hasOwn(handlers, e.name)) return false;
+  const ev = decodeEvent(e);
+  return ev ? applyDecoded(w, ev, b, e.eventIndex) : false;
+}
+
+/** Applies one decoded event (the state import replays what storage holds as such); answers whether the explorer handles it. */
+export async function applyDecoded(w: WriteSet, ev: TfchainEvent, b: BlockContext, eventIndex: number): Promise<boolean> {
+  const h = handlers[ev.name] as ((w: WriteSet, ev: TfchainEvent, b: BlockContext, eventIndex: number) => Promise<void>) | undefined;
   if (!h) return false;
-  await h(w, e.data, b, e);
-  await recordRewardInputs(w, e, b);
+  await h(w, ev, b, eventIndex);
+  await recordRewardInputs(w, ev, b, eventIndex);
   return true;
 }

@@ -1,10 +1,10 @@
-/** What the database holds, and how chain JSON (hex text, enum objects) becomes it. */
-export interface Resources {
-  cru: number;
-  sru: number;
-  hru: number;
-  mru: number;
-}
+/**
+ * What the database holds, and how the client's typed chain values (`@tfgrid/client` decodes
+ * every struct and event) become it.
+ */
+import type { Contract, Entity, Farm, Node, PublicConfig, Resources, ServiceContract, SolutionProvider, Twin, FarmingPolicyLimit } from '@tfgrid/client';
+
+export type { Resources };
 export const ZERO: Resources = { cru: 0, sru: 0, hru: 0, mru: 0 };
 
 export interface TwinRecord {
@@ -30,8 +30,8 @@ export interface FarmRecord {
   dedicated: boolean;
   stellarAddress: string;
   publicIps: PublicIpRecord[];
-  /** The farming policy limits the council attached (`FarmingPolicySet`), as the chain's JSON. */
-  farmingPolicyLimits?: unknown;
+  /** The farming policy limits the council attached (`FarmingPolicySet`); null when it removed them. */
+  farmingPolicyLimits?: FarmingPolicyLimit | null;
 }
 
 export interface NodeRecord {
@@ -135,92 +135,53 @@ export interface BillRecord {
   overdraft?: number;
 }
 
-/** Chain `Bytes` arrive as 0x hex: the UTF-8 text they hold. */
-export function text(v: unknown): string {
-  if (typeof v !== 'string') return v == null ? '' : String(v);
-  if (/^0x([0-9a-f]{2})*$/i.test(v)) return Buffer.from(v.slice(2), 'hex').toString('utf8');
-  return v;
-}
-
-/** An enum as JSON (`"Gold"`, `{ created: null }`, `{ down: 16 }`): its variant name, capitalised. */
-export function variant(v: unknown): string {
-  const name = typeof v === 'string' ? v : v && typeof v === 'object' ? Object.keys(v)[0] ?? '' : '';
-  return name.charAt(0).toUpperCase() + name.slice(1);
-}
-
-export function variantValue(v: unknown): unknown {
-  return v && typeof v === 'object' ? Object.values(v)[0] : undefined;
-}
-
-export function num(v: unknown): number {
-  if (typeof v === 'number') return v;
-  if (typeof v === 'string') return v.startsWith('0x') ? Number(BigInt(v)) : Number(v);
-  return 0;
-}
-
-export function resources(v: unknown): Resources {
-  const r = (v ?? {}) as Record<string, unknown>;
-  return { cru: num(r.cru), sru: num(r.sru), hru: num(r.hru), mru: num(r.mru) };
-}
-
 export function addResources(a: Resources, b: Resources, sign = 1): Resources {
   return { cru: a.cru + sign * b.cru, sru: a.sru + sign * b.sru, hru: a.hru + sign * b.hru, mru: a.mru + sign * b.mru };
 }
 
-export function twinOf(j: Record<string, unknown>): TwinRecord {
-  return { twinId: num(j.id), accountId: String(j.accountId), relay: j.relay == null ? null : text(j.relay), publicKey: j.pk == null ? null : String(j.pk) };
+export function twinRecord(t: Twin): TwinRecord {
+  return { twinId: t.id, accountId: t.accountId, relay: t.relay, publicKey: t.pk };
 }
 
-export function publicIpsOf(v: unknown): PublicIpRecord[] {
-  return ((v ?? []) as Record<string, unknown>[]).map((p) => ({ ip: text(p.ip), gateway: text(p.gateway), contractId: num(p.contractId) }));
-}
-
-export function farmOf(j: Record<string, unknown>, prev?: FarmRecord): FarmRecord {
+/** A farm from its chain struct, keeping what only events tell (payout address, policy limits). */
+export function farmRecord(f: Farm, prev?: FarmRecord): FarmRecord {
   return {
-    farmId: num(j.id),
-    name: text(j.name),
-    twinId: num(j.twinId),
-    pricingPolicyId: num(j.pricingPolicyId),
-    certificationType: variant(j.certification),
-    dedicated: Boolean(j.dedicatedFarm),
+    farmId: f.id,
+    name: f.name,
+    twinId: f.twinId,
+    pricingPolicyId: f.pricingPolicyId,
+    certificationType: f.certification,
+    dedicated: f.dedicated,
     stellarAddress: prev?.stellarAddress ?? '',
-    publicIps: publicIpsOf(j.publicIps),
+    publicIps: f.publicIps,
     ...(prev?.farmingPolicyLimits !== undefined ? { farmingPolicyLimits: prev.farmingPolicyLimits } : {}),
   };
 }
 
-function publicConfigOf(v: unknown): NodeRecord['publicConfig'] {
-  const c = v as { ip4?: { ip: unknown; gw: unknown }; ip6?: { ip: unknown; gw: unknown } | null; domain?: unknown } | null;
-  return {
-    ipv4: text(c?.ip4?.ip),
-    gw4: text(c?.ip4?.gw),
-    ipv6: text(c?.ip6?.ip),
-    gw6: text(c?.ip6?.gw),
-    domain: text(c?.domain),
-  };
+/** grid-proxy's flat public config: '' for what the node has none of. */
+export function publicConfigRecord(c: PublicConfig | null): NodeRecord['publicConfig'] {
+  return { ipv4: c?.ip4.ip ?? '', gw4: c?.ip4.gw ?? '', ipv6: c?.ip6?.ip ?? '', gw6: c?.ip6?.gw ?? '', domain: c?.domain ?? '' };
 }
-export { publicConfigOf };
 
 /** A node from its chain struct, keeping what only events tell (power, uptime, usage, rent). */
-export function nodeOf(j: Record<string, unknown>, prev: NodeRecord | undefined, now: number): NodeRecord {
-  const loc = (j.location ?? {}) as Record<string, unknown>;
+export function nodeRecord(n: Node, prev: NodeRecord | undefined, now: number): NodeRecord {
   return {
-    nodeId: num(j.id),
-    farmId: num(j.farmId),
-    twinId: num(j.twinId),
-    gridVersion: num(j.version),
-    total: resources(j.resources),
+    nodeId: n.id,
+    farmId: n.farmId,
+    twinId: n.twinId,
+    gridVersion: n.version,
+    total: n.resources,
     used: prev?.used ?? { ...ZERO },
-    location: { country: text(loc.country), city: text(loc.city), latitude: text(loc.latitude), longitude: text(loc.longitude) },
-    publicConfig: publicConfigOf(j.publicConfig),
-    interfaces: ((j.interfaces ?? []) as Record<string, unknown>[]).map((i) => ({ name: text(i.name), mac: text(i.mac), ips: ((i.ips ?? []) as unknown[]).map(text) })),
-    created: num(j.created),
-    farmingPolicyId: num(j.farmingPolicyId),
-    certificationType: variant(j.certification),
-    secureBoot: Boolean(j.secureBoot),
-    virtualized: Boolean(j.virtualized),
-    serialNumber: text(j.serialNumber),
-    connectionPrice: num(j.connectionPrice),
+    location: { country: n.location.country, city: n.location.city, latitude: n.location.latitude, longitude: n.location.longitude },
+    publicConfig: publicConfigRecord(n.publicConfig),
+    interfaces: n.interfaces,
+    created: n.created,
+    farmingPolicyId: n.farmingPolicyId,
+    certificationType: n.certification,
+    secureBoot: n.secureBoot,
+    virtualized: n.virtualized,
+    serialNumber: n.serialNumber ?? '',
+    connectionPrice: n.connectionPrice,
     uptime: prev?.uptime ?? 0,
     lastUptimeReport: prev?.lastUptimeReport ?? 0,
     updatedAt: now,
@@ -233,24 +194,21 @@ export function nodeOf(j: Record<string, unknown>, prev: NodeRecord | undefined,
   };
 }
 
-export function contractOf(j: Record<string, unknown>, prev: ContractRecord | undefined, now: number): ContractRecord {
-  const t = (j.contractType ?? {}) as Record<string, Record<string, unknown>>;
-  const kind = Object.keys(t)[0] ?? '';
-  const d = t[kind] ?? {};
-  const type: ContractType = kind === 'nameContract' ? 'name' : kind === 'rentContract' ? 'rent' : 'node';
-  const state = variant(j.state);
+/** A contract from its chain struct, keeping what only events tell (used resources, bills, creation time). */
+export function contractRecord(c: Contract, prev: ContractRecord | undefined, now: number): ContractRecord {
+  const t = c.type;
   return {
-    contractId: num(j.contractId),
-    twinId: num(j.twinId),
-    type,
-    state: state === 'Deleted' ? 'Deleted' : state === 'GracePeriod' ? 'GracePeriod' : 'Created',
-    nodeId: num(d.nodeId),
-    name: type === 'name' ? text(d.name) : '',
-    deploymentHash: type === 'node' ? text(d.deploymentHash) : '',
-    deploymentData: type === 'node' ? text(d.deploymentData) : '',
-    numberOfPublicIps: num(d.publicIps),
-    publicIps: publicIpsOf(d.publicIpsList),
-    solutionProviderId: j.solutionProviderId == null ? null : num(j.solutionProviderId),
+    contractId: c.id,
+    twinId: c.twinId,
+    type: t.kind,
+    state: c.state,
+    nodeId: t.kind === 'name' ? 0 : t.nodeId,
+    name: t.kind === 'name' ? t.name : '',
+    deploymentHash: t.kind === 'node' ? t.deploymentHash : '',
+    deploymentData: t.kind === 'node' ? t.deploymentData : '',
+    numberOfPublicIps: t.kind === 'node' ? t.publicIps : 0,
+    publicIps: t.kind === 'node' ? t.publicIpsList : [],
+    solutionProviderId: c.solutionProviderId,
     resources: prev?.resources ?? { ...ZERO },
     createdAt: prev?.createdAt ?? now,
     updatedAt: now,
@@ -260,33 +218,14 @@ export function contractOf(j: Record<string, unknown>, prev: ContractRecord | un
   };
 }
 
-export function serviceContractOf(j: Record<string, unknown>, prev: ServiceContractRecord | undefined): ServiceContractRecord {
-  return {
-    serviceContractId: num(j.serviceContractId),
-    serviceTwinId: num(j.serviceTwinId),
-    consumerTwinId: num(j.consumerTwinId),
-    baseFee: num(j.baseFee),
-    variableFee: num(j.variableFee),
-    metadata: text(j.metadata),
-    acceptedByService: Boolean(j.acceptedByService),
-    acceptedByConsumer: Boolean(j.acceptedByConsumer),
-    lastBill: num(j.lastBill),
-    state: variant(j.state),
-    billed: prev?.billed ?? 0,
-    canceled: prev?.canceled ?? null,
-  };
+export function serviceContractRecord(s: ServiceContract, prev: ServiceContractRecord | undefined): ServiceContractRecord {
+  return { ...s, billed: prev?.billed ?? 0, canceled: prev?.canceled ?? null };
 }
 
-export function solutionProviderOf(j: Record<string, unknown>): SolutionProviderRecord {
-  return {
-    solutionProviderId: num(j.solutionProviderId),
-    providers: ((j.providers ?? []) as Record<string, unknown>[]).map((p) => ({ who: String(p.who), take: num(p.take) })),
-    description: text(j.description),
-    link: text(j.link),
-    approved: Boolean(j.approved),
-  };
+export function solutionProviderRecord(p: SolutionProvider): SolutionProviderRecord {
+  return { solutionProviderId: p.solutionProviderId, providers: p.providers, description: p.description, link: p.link, approved: p.approved };
 }
 
-export function entityOf(j: Record<string, unknown>): EntityRecord {
-  return { entityId: num(j.id), version: num(j.version), name: text(j.name), accountId: String(j.accountId), country: text(j.country), city: text(j.city) };
+export function entityRecord(e: Entity): EntityRecord {
+  return { entityId: e.id, version: e.version, name: e.name, accountId: e.accountId, country: e.country, city: e.city };
 }

@@ -11,7 +11,7 @@
  * reward is whole. Zero for a node with a violation, a virtualized node, or no uptime report.
  * Time a node spent powered down by its farm (farmerbot) counts as up within minting's limits.
  */
-import { cloudUnitsPermill, fromPermill, type Resources } from '@tfgrid/client';
+import { cloudUnitsPermill, fromPermill, type FarmingPolicy, type Resources } from '@tfgrid/client';
 import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
 import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
@@ -33,17 +33,8 @@ export interface NodeState {
   at: number | null;
 }
 
-export interface FarmingPolicyInput {
-  id: number;
-  name: string;
-  cu: number;
-  su: number;
-  nu: number;
-  ipv4: number;
-  minimalUptime: number;
-  default: boolean;
-  immutable: boolean;
-}
+/** The part of the chain's farming policy (the client's `FarmingPolicy`) a reward reads and shows. */
+export type RewardPolicy = Pick<FarmingPolicy, 'id' | 'name' | 'cu' | 'su' | 'nu' | 'ipv4' | 'minimalUptime' | 'default' | 'immutable'>;
 
 export interface UsageInput {
   /** Public traffic reported by the node's contracts' NRU reports in the period, bytes. */
@@ -61,7 +52,7 @@ export interface TwinInput {
 export interface RewardInput {
   period: Period;
   node: NodeState;
-  policy: FarmingPolicyInput | null;
+  policy: RewardPolicy | null;
   reports: readonly UptimeReport[];
   /** The node's power target and state events (farmerbot); none: always up as far as power goes. */
   power?: PowerInput;
@@ -82,7 +73,7 @@ export interface NodeReward {
   node: { resources: Resources; certification: string; virtualized: boolean; farming_policy_id: number; state_at: number | null };
   units: { cu: number; su: number; nu: number; public_ip_hours: number; cu_permill: string; su_permill: string; nu_permill: string };
   usage: { nru_bytes: number; nru_reports: number; public_ip_seconds: number };
-  policy: (FarmingPolicyInput & { rule: 'scaled' | 'threshold' }) | null;
+  policy: (RewardPolicy & { rule: 'scaled' | 'threshold' }) | null;
   uptime: {
     measured_seconds: number;
     period_seconds: number;
@@ -104,7 +95,7 @@ export interface NodeReward {
 }
 
 /** minting_v3's standard policies: the reward scales with uptime, SLA 95 % DIY / 98 % certified. */
-export function scaledPolicy(p: FarmingPolicyInput): boolean {
+export function scaledPolicy(p: RewardPolicy): boolean {
   return p.id === 1 || p.id === 2 || (p.id === 3 && !p.default && !p.immutable && p.minimalUptime === 95);
 }
 

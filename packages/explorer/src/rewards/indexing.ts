@@ -4,14 +4,13 @@
  * inputs, a snapshot of them under `nodeHistory/<node>/<time>/<block>/<event>` — and its power target and
  * state changes (farmerbot) under `power/<node>/<time>/<block>/<event>` (several blocks share a second).
  */
+import type { TfchainEvent } from '@tfgrid/client';
 import { key } from '../db/keys';
-import type { BlockContext, BlockEvent } from '../indexer/handlers';
-import { num, variant, type NodeRecord } from '../indexer/records';
+import type { BlockContext } from '../indexer/handlers';
+import type { NodeRecord } from '../indexer/records';
 import type { WriteSet } from '../indexer/writeset';
 import type { NodeState } from './compute';
 import type { PowerEvent } from './uptime';
-
-const NODE_CHANGES = new Set(['TfgridModule.NodeStored', 'TfgridModule.NodeUpdated', 'TfgridModule.NodeCertificationSet']);
 
 export function nodeState(n: NodeRecord, at: number | null): NodeState {
   return {
@@ -27,21 +26,23 @@ export function nodeState(n: NodeRecord, at: number | null): NodeState {
   };
 }
 
-const POWER_CHANGES: Record<string, keyof PowerEvent> = { 'TfgridModule.PowerTargetChanged': 'target', 'TfgridModule.PowerStateChanged': 'state' };
-
 /** Called after the event's own handler, on the same write set. */
-export async function recordRewardInputs(w: WriteSet, e: BlockEvent, b: BlockContext): Promise<void> {
-  const power = POWER_CHANGES[e.name];
-  if (power) {
-    // (farm_id, node_id, power_target | power_state): `Up`, `Down` or `{ down: block }`.
-    const [, id, value] = e.data;
-    const p: PowerEvent = { timestamp: b.timestamp, block: b.number, [power]: variant(value) === 'Down' ? 'Down' : 'Up' };
-    w.put('power', key(num(id), b.timestamp, b.number, e.eventIndex), p);
-    return;
+export async function recordRewardInputs(w: WriteSet, ev: TfchainEvent, b: BlockContext, eventIndex: number): Promise<void> {
+  const at = (nodeId: number) => key(nodeId, b.timestamp, b.number, eventIndex);
+  switch (ev.name) {
+    case 'TfgridModule.PowerTargetChanged':
+      return w.put('power', at(ev.nodeId), { timestamp: b.timestamp, block: b.number, target: ev.target } satisfies PowerEvent);
+    case 'TfgridModule.PowerStateChanged':
+      return w.put('power', at(ev.nodeId), { timestamp: b.timestamp, block: b.number, state: ev.state } satisfies PowerEvent);
+    case 'TfgridModule.NodeStored':
+    case 'TfgridModule.NodeUpdated':
+    case 'TfgridModule.NodeCertificationSet': {
+      const id = 'node' in ev ? ev.node.id : ev.nodeId;
+      const n = await w.get<NodeRecord>('node', key(id));
+      if (n) w.put('nodeHistory', at(id), nodeState(n, b.timestamp));
+      return;
+    }
+    default:
+      return;
   }
-  if (!NODE_CHANGES.has(e.name)) return;
-  const first = e.data[0];
-  const id = first !== null && typeof first === 'object' ? num((first as Record<string, unknown>).id) : num(first);
-  const n = await w.get<NodeRecord>('node', key(id));
-  if (n) w.put('nodeHistory', key(id, b.timestamp, b.number, e.eventIndex), nodeState(n, b.timestamp));
 }

@@ -5,9 +5,10 @@
  */
 import { key } from '../db/keys';
 import type { ExplorerDb } from '../db/store';
-import { num, type ContractRecord, type NodeRecord } from '../indexer/records';
+import type { FarmingPolicy } from '@tfgrid/client';
+import type { ContractRecord, NodeRecord } from '../indexer/records';
 import type { GridView } from '../view/grid';
-import { computeReward, type FarmingPolicyInput, type NodeReward, type NodeState, type UsageInput } from './compute';
+import { computeReward, type RewardPolicy, type NodeReward, type NodeState, type UsageInput } from './compute';
 import { nodeState } from './indexing';
 import { POST_PERIOD_SECONDS, type Period } from './period';
 import type { PowerEvent, PowerInput, UptimeReport } from './uptime';
@@ -35,19 +36,10 @@ async function stateAt(db: ExplorerDb, n: NodeRecord, p: Period): Promise<NodeSt
   return after ?? nodeState(n, null);
 }
 
-export function policyInput(j: Record<string, unknown> | undefined): FarmingPolicyInput | null {
-  if (!j) return null;
-  return {
-    id: num(j.id),
-    name: String(j.name ?? ''),
-    cu: num(j.cu),
-    su: num(j.su),
-    nu: num(j.nu),
-    ipv4: num(j.ipv4),
-    minimalUptime: num(j.minimalUptime),
-    default: Boolean(j.default),
-    immutable: Boolean(j.immutable),
-  };
+/** The reward's part of the farming policy the store holds (the client's decoded policy). */
+export function rewardPolicy(p: FarmingPolicy | undefined): RewardPolicy | null {
+  if (!p) return null;
+  return { id: p.id, name: p.name, cu: p.cu, su: p.su, nu: p.nu, ipv4: p.ipv4, minimalUptime: p.minimalUptime, default: p.default, immutable: p.immutable };
 }
 
 async function uptimeReports(db: ExplorerDb, nodeId: number, p: Period): Promise<UptimeReport[]> {
@@ -101,7 +93,7 @@ export async function nodeReward(src: RewardSource, n: NodeRecord, p: Period): P
   const r = computeReward({
     period: p,
     node: state,
-    policy: policyInput(await src.db.get<Record<string, unknown>>('farming', key(state.farmingPolicyId))),
+    policy: rewardPolicy(await src.db.get<FarmingPolicy>('farming', key(state.farmingPolicyId))),
     reports: registeredAfter ? [] : await uptimeReports(src.db, n.nodeId, p),
     power: await powerOf(src.db, n.nodeId, p),
     usage: registeredAfter ? { nruBytes: 0, publicIpSeconds: 0, nruReports: 0 } : await usage(src, n.nodeId, p),
