@@ -10,3 +10,5 @@ export { GridView } from './view/grid';
 export { ChangeFeed, CHANGE_TYPES, type BlockChanges, type Change, type ChangeType } from './view/feed';
 export { REPUTATION_WINDOWS, reputation, addReport, emptyCoverage, type Coverage } from './view/reputation';
 export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer/records';
+// The answers' JSON shapes (types only: the web page and the CLI read them).
+export type { ExplorerCapacity, ExplorerFarm, ExplorerNode, ExplorerNodeStatus, ExplorerPublicIp } from './answers';

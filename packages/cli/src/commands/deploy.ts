@@ -4,7 +4,8 @@
  * workload ok, or the node's reason printed at once, exit 1 and — unless --keep-on-refusal — the
  * contract just made canceled, so nothing is billed for a deployment the node will not run.
  */
-import type { Deployment, DeploymentAnswer, DeploymentFailedError, Resources, TfchainClient } from '@tfgrid/client';
+import type { Deployment, DeploymentAnswer, DeploymentFailedError, TfchainClient } from '@tfgrid/client';
+import type { ExplorerNode } from '@tfgrid/explorer';
 import { flag, str, type Args, type Command } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure } from '../errors';
@@ -90,18 +91,13 @@ async function failure(ctx: Context, c: TfchainClient, e: DeploymentFailedError,
   return new CliFailure(`node ${nodeId} refused the deployment: ${reasons}; ${after}`, { kind: 'refused', contractId: id, nodeId, reasons: e.reasons, canceled: cancel });
 }
 
-interface ExplorerNode {
-  status: string;
-  total_resources: Resources;
-  free_resources: Resources;
-}
 
 /** Refuses, before any contract exists, a deployment the node cannot hold (the explorer's free capacity: total − reserved − used). */
 export async function checkCapacity(ctx: Context, d: Deployment): Promise<void> {
   const { deploymentNeeds } = await chainLib();
   const need = deploymentNeeds(d);
   ctx.progress(`checking node ${d.node_id}'s free capacity at ${ctx.explorerUrl} …`);
-  const n = (await ctx.explorer<ExplorerNode>(`/nodes/${d.node_id}`)).body;
+  const n = (await ctx.explorer<Pick<ExplorerNode, 'status' | 'total_resources' | 'free_resources'>>(`/nodes/${d.node_id}`)).body;
   const f = n.free_resources;
   // Disks are pooled: SSD first, HDD on a node without SSD (as the node places them).
   const disk = n.total_resources.sru > 0 ? { name: 'SSD (sru)', free: f.sru } : { name: 'HDD (hru)', free: f.hru };

@@ -1,5 +1,6 @@
 /** nodes find: a deployer looks for capacity through the explorer (grid-proxy-compatible /nodes). */
 import type { Resources } from '@tfgrid/client';
+import type { ExplorerNode } from '@tfgrid/explorer';
 import { flag, str, type Command } from '../command';
 import { CliFailure, UsageError } from '../errors';
 import { table } from '../io';
@@ -8,29 +9,16 @@ import { formatSize, parseIntArg, parseSize } from '../units';
 type Capacity = Resources;
 
 /**
- * The part of a node this command reads, from our explorer or from grid-proxy: grid-proxy sends no
- * `free_resources` (its `used_resources` already hold what the node reserves for itself), so free
- * is then total − used, never below zero.
+ * The part of a node this command reads, from our explorer (its answer type) or from grid-proxy:
+ * grid-proxy sends no `free_resources` (its `used_resources` already hold what the node reserves
+ * for itself) and no `num_contracts`, so free is then total − used, never below zero.
  */
-export interface ExplorerNode {
-  nodeId: number;
-  farmId: number;
-  farmName: string;
-  twinId: number;
-  country: string;
-  city: string;
-  status: 'up' | 'down' | 'standby';
-  total_resources: Capacity;
-  used_resources: Capacity;
-  free_resources?: Capacity;
-  publicConfig: { domain: string; ipv4: string };
-  /** Ours; grid-proxy has none. */
-  num_contracts?: number;
-  farm_free_ips: number;
-}
+export type ListedNode = Pick<ExplorerNode, 'nodeId' | 'farmId' | 'farmName' | 'twinId' | 'country' | 'city' | 'status' | 'total_resources' | 'used_resources' | 'farm_free_ips'> & {
+  publicConfig: Pick<ExplorerNode['publicConfig'], 'domain' | 'ipv4'>;
+} & Partial<Pick<ExplorerNode, 'free_resources' | 'num_contracts'>>;
 
 /** Free capacity: the explorer's own figure, or total − used (grid-proxy). */
-export function freeOf(n: ExplorerNode): Capacity {
+export function freeOf(n: ListedNode): Capacity {
   if (n.free_resources) return n.free_resources;
   const t = n.total_resources;
   const u = n.used_resources;
@@ -84,7 +72,7 @@ export const nodesCommands: Command[] = [
         sort_by: 'node_id',
       };
       ctx.progress(`asking ${ctx.explorerUrl}/nodes …`);
-      const { body } = await ctx.explorer<ExplorerNode[]>('/nodes', query);
+      const { body } = await ctx.explorer<ListedNode[]>('/nodes', query);
       if (!Array.isArray(body)) throw new CliFailure('the explorer answered /nodes with something that is not a list of nodes', { kind: 'explorer' });
       const rows = body.map((n) => {
         const free = freeOf(n);
