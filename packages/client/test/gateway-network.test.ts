@@ -53,8 +53,7 @@ test.each([
 test('every backend is checked, each named by its index; an fqdn gateway follows the same rule', () => {
   const out = problems(netWorkload(), gateway({ network: 'net', backends: ['http://10.20.2.2:80', 'http://192.168.1.2:80', 'http://10.20.9.9:80', 'http://10.21.0.2:80'] }));
   expect(out).toEqual([expect.stringContaining('backends[1] 192.168.1.2 is outside'), expect.stringContaining('backends[3] 10.21.0.2 is outside')]);
-  // gateway-fqdn-proxy is not a type of our nodes yet; the rule is the same for it where it is.
-  expect(problems(netWorkload(), gateway({ network: 'net', backends: ['http://10.30.0.2:80'] }, 'gateway-fqdn-proxy')).join()).toContain('backends[0] 10.30.0.2 is outside');
+  expect(problems(netWorkload(), gateway({ fqdn: 'shop.example.com', network: 'net', backends: ['http://10.30.0.2:80'] }, 'gateway-fqdn-proxy')).join()).toContain('backends[0] 10.30.0.2 is outside');
 });
 
 test('privateBackendAddress / privateBackendProblem: the address of an http://IPv4[:port] backend', () => {

@@ -1,6 +1,6 @@
 /** Builds a valid deployment step by step; `build()` validates and names every broken rule. */
 import { assertValidDeployment, type Deployment, type Workload, type WorkloadType } from './document';
-import type { GatewayNameProxyData, VolumeData, ZmachineData, ZmountData } from './workloads';
+import type { GatewayFQDNProxyData, GatewayNameProxyData, VolumeData, ZmachineData, ZmountData } from './workloads';
 
 /** A workload's optional parts. */
 export interface WorkloadOptions {
@@ -56,6 +56,11 @@ export class DeploymentBuilder {
 
   gatewayNameProxy(name: string, data: GatewayNameProxyData, opts?: WorkloadOptions): this {
     return this.workload('gateway-name-proxy', name, { ...data }, opts);
+  }
+
+  /** The deployer's own domain `data.fqdn` (its DNS pointing at the node) proxied to the backends. */
+  gatewayFqdnProxy(name: string, data: GatewayFQDNProxyData, opts?: WorkloadOptions): this {
+    return this.workload('gateway-fqdn-proxy', name, { ...data }, opts);
   }
 
   workload(type: WorkloadType, name: string, data: Record<string, unknown>, opts: WorkloadOptions = {}): this {

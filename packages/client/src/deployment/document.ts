@@ -1,11 +1,12 @@
 /** The deployment document: what a user asks a node to run, as the node receives it. */
 import { DeploymentError, type Problem } from './errors';
+import { gatewayDuplicates } from './gateway-data';
 import { gatewayNetworkReferences } from './gateway-network';
 import { machineNetworkReferences } from './network-data';
 import { validateWorkloadData } from './workloads';
 
 /** Zero-OS's type names; `vm` is accepted as an alias of `zmachine` (same data). */
-export const WORKLOAD_TYPES = ['zmachine', 'vm', 'volume', 'zmount', 'network', 'ip', 'gateway-name-proxy'] as const;
+export const WORKLOAD_TYPES = ['zmachine', 'vm', 'volume', 'zmount', 'network', 'ip', 'gateway-name-proxy', 'gateway-fqdn-proxy'] as const;
 export type WorkloadType = (typeof WORKLOAD_TYPES)[number];
 
 export interface Workload {
@@ -74,6 +75,7 @@ export function deploymentProblems(d: unknown): Problem[] {
   });
   machineNetworkReferences(o.workloads, isMachine, bad);
   gatewayNetworkReferences(o.workloads, bad);
+  gatewayDuplicates(o.workloads, bad);
   return out;
 }
 

@@ -4,7 +4,7 @@
  * network must be on the gateway's node: a `network` workload of the same deployment, or one the
  * twin deployed there before (the node looks it up by twin and name). Every backend is then
  * `http://IPv4[:port]` of a machine of that network — the node dials it inside the network, where
- * it offers plain http only.
+ * it offers plain http only — or, with `tls_passthrough`, `IPv4:port` of one.
  */
 import { containsIp, parseCidr4, parseIpv4 } from '../network/cidr';
 import type { Problem } from './errors';
@@ -21,10 +21,11 @@ export interface HostedNetwork {
 
 const NETWORK_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const PRIVATE_BACKEND = /^http:\/\/([0-9.]{7,15})(?::(\d{1,5}))?\/?$/;
+const PRIVATE_PASSTHROUGH = /^([0-9.]{7,15}):(\d{1,5})$/;
 
-/** A backend's address on the network, or undefined when it is not `http://IPv4[:port]`. */
-export function privateBackendAddress(backend: string): string | undefined {
-  const m = PRIVATE_BACKEND.exec(backend);
+/** A backend's address on the network, or undefined when it is not `http://IPv4[:port]` (with `tlsPassthrough`: `IPv4:port`). */
+export function privateBackendAddress(backend: string, tlsPassthrough = false): string | undefined {
+  const m = (tlsPassthrough ? PRIVATE_PASSTHROUGH : PRIVATE_BACKEND).exec(backend);
   if (!m || parseIpv4(m[1]!) === undefined) return undefined;
   const port = m[2] === undefined ? 80 : Number(m[2]);
   return port >= 1 && port <= 65535 ? m[1] : undefined;
@@ -36,8 +37,9 @@ export function privateBackendAddress(backend: string): string | undefined {
  * side of the network). Without `ipRange` (a network the node hosts from another deployment),
  * only its form.
  */
-export function privateBackendProblem(backend: unknown, networkName: string, ipRange?: string): string | undefined {
-  const ip = typeof backend === 'string' ? privateBackendAddress(backend) : undefined;
+export function privateBackendProblem(backend: unknown, networkName: string, ipRange?: string, tlsPassthrough = false): string | undefined {
+  const ip = typeof backend === 'string' ? privateBackendAddress(backend, tlsPassthrough) : undefined;
+  if (ip === undefined && tlsPassthrough) return `must be IPv4:port, an address of network '${networkName}' (with tls_passthrough the gateway passes the TLS connection to it inside the network), got ${JSON.stringify(backend)}`;
   if (ip === undefined) return `must be http://IPv4[:port], an address of network '${networkName}' (the gateway reaches it inside the network, plain http), got ${JSON.stringify(backend)}`;
   if (ipRange === undefined) return undefined;
   const range = parseCidr4(ipRange);
@@ -50,7 +52,7 @@ export function privateBackendProblem(backend: unknown, networkName: string, ipR
 interface GatewayWorkload {
   name?: unknown;
   type?: unknown;
-  data?: { network?: unknown; backends?: unknown; ip_range?: unknown };
+  data?: { network?: unknown; backends?: unknown; ip_range?: unknown; tls_passthrough?: unknown };
 }
 
 /**
@@ -69,7 +71,7 @@ function check(workloads: unknown[], onNode: HostedNetwork[] | undefined, bad: (
     if (range === undefined && onNode !== undefined) return bad(`${at}.network`, `network '${name}' is not on the gateway's node: no network workload of that name in this deployment, nor deployed there before`);
     if (!Array.isArray(w.data.backends)) return; // the workload's own rules name it
     w.data.backends.forEach((b: unknown, k) => {
-      const why = privateBackendProblem(b, name, typeof range === 'string' ? range : undefined);
+      const why = privateBackendProblem(b, name, typeof range === 'string' ? range : undefined, w.data!.tls_passthrough === true);
       if (why) bad(`${at}.backends[${k}]`, why);
     });
   });

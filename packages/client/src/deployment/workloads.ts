@@ -1,6 +1,7 @@
 /** The data each workload type carries, and the rules a node checks before provisioning it. */
 import type { Problem } from './errors';
 import type { WorkloadType } from './document';
+import { gatewayFqdnProblems, gatewayNameProblems } from './gateway-data';
 import { machineNetworkProblems, networkProblems, publicIpProblems, type MachineNetwork } from './network-data';
 
 /** `volume`: a disk of `size` bytes. */
@@ -54,13 +55,31 @@ export interface ZmountData {
   size: number;
 }
 
-/** `gateway-name-proxy`: `<name>.<gateway domain>` proxied to the backends. */
-export interface GatewayNameProxyData {
-  name: string;
+/** Zero-OS's GatewayBase: what both gateway workloads carry. */
+export interface GatewayBaseData {
+  /**
+   * `http(s)://host[:port]` each; with `tls_passthrough`, `IP:port` (IPv4 or `[IPv6]`) of a
+   * backend that terminates TLS itself. At most 16.
+   */
   backends: string[];
+  /** The gateway does not terminate TLS: it routes the connection by its SNI to the backends. */
   tls_passthrough?: boolean;
   /** A private network of the twin the gateway node joins (a `network` workload of the deployment); the backends are then its machines' addresses. */
   network?: string;
+}
+
+/** `gateway-name-proxy`: `<name>.<gateway domain>` proxied to the backends; `name` is a name contract of the twin. */
+export interface GatewayNameProxyData extends GatewayBaseData {
+  name: string;
+}
+
+/**
+ * `gateway-fqdn-proxy`: the deployer's own domain proxied to the backends. Its DNS must point at
+ * the gateway node; it may not be the node's domain or under it (those are for name contracts).
+ * No name contract: the domain is the deployer's.
+ */
+export interface GatewayFQDNProxyData extends GatewayBaseData {
+  fqdn: string;
 }
 
 const MiB = 1024 * 1024;
@@ -87,13 +106,10 @@ export function validateWorkloadData(type: WorkloadType, d: Record<string, unkno
       publicIpProblems(d, bad);
       break;
     case 'gateway-name-proxy':
-      if (typeof d.name !== 'string' || !/^[a-z0-9-_]{3,64}$/.test(d.name)) bad('name', 'must be 3-64 characters of [a-z0-9-_] (the name contract)');
-      if (!Array.isArray(d.backends) || d.backends.length === 0) bad('backends', 'must be a non-empty array');
-      else
-        d.backends.forEach((b, i) => {
-          if (typeof b !== 'string' || !/^https?:\/\/[^\s/]+(:\d+)?\/?$/.test(b)) bad(`backends[${i}]`, 'must be http(s)://host[:port]');
-        });
-      if (d.tls_passthrough !== undefined && typeof d.tls_passthrough !== 'boolean') bad('tls_passthrough', 'must be a boolean');
+      gatewayNameProblems(d, bad);
+      break;
+    case 'gateway-fqdn-proxy':
+      gatewayFqdnProblems(d, bad);
       break;
   }
   return out;
