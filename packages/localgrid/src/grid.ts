@@ -13,6 +13,8 @@ import { connect, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { makeHosts, type Host, type Hosts } from '@tfgrid/netns';
+import type { LocalAcmeServer } from '@tfgrid/agent/src/gateway/acme';
+import { startGridAcme } from './acme';
 import { spawnAgent, type AgentProcess } from './agent-process';
 import { bootstrapDevFarm, DEV_FUNDER, nodeIdOf, setDevPublicConfig, syncDevFarmIps, untilListed, type FarmIp } from './bootstrap';
 import { LocalGridError } from './errors';
@@ -71,6 +73,14 @@ export interface LocalGrid {
   explorerUrl: string;
   /** The same on 127.0.0.1, when `loopback` was asked for. */
   loopback?: { chainUrl: string; explorerUrl: string };
+  /** The local ACME CA's directory (pebble on the bridge), when `acme` runs: https://<bridgeIp>:<port>/dir. */
+  acmeDirectory?: string;
+  /** PEM file: the CA of the ACME API's own TLS certificate (what a client trusts to talk to it). */
+  acmeCaFile?: string;
+  /** PEM file: the root every certificate the local CA issues chains to (trust it to check a gateway's own-domain certificate). */
+  acmeRootFile?: string;
+  /** The local ACME CA itself (pebble and its DNS server: `dnsServer`, `pids`), when `acme` runs. */
+  acme?: LocalAcmeServer;
   farmId: number;
   /** The farm's public IPs (free or reserved): 198.18.<k>.200/24 - .209/24, gateway `bridgeIp`. */
   publicIps: FarmIp[];
@@ -99,12 +109,13 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
   const logger = options.logger ?? pino({ level: 'silent' });
   const log = logger.child({ module: 'localgrid' });
   const claim = claimSubnet(o.subnet);
-  const parts: { hosts?: Hosts; chain?: Devchain; explorer?: Explorer; relays: Relay[]; agents: AgentProcess[]; alice?: TfchainClient } = { relays: [], agents: [] };
+  const parts: { hosts?: Hosts; chain?: Devchain; explorer?: Explorer; relays: Relay[]; agents: AgentProcess[]; alice?: TfchainClient; acme?: LocalAcmeServer } = { relays: [], agents: [] };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       await parts.alice?.disconnect().catch(() => undefined);
       await Promise.all(parts.agents.map((a) => a.stop()));
+      await parts.acme?.stop();
       for (const r of parts.relays) await r.stop();
       await parts.explorer?.stop().catch((e: Error) => log.warn({ err: e.message }, 'explorer stop failed'));
       await parts.chain?.stop().catch((e: Error) => log.warn({ err: e.message }, 'chain stop failed'));
@@ -118,6 +129,12 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     log.info({ tag: claim.tag, bridge: hosts.bridge, address: bridgeIp, address6: bridgeIp6, nodes: o.nodes }, 'hosts made');
     mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
     step();
+    if (o.acme) {
+      const gatewayIp = hosts.hosts[o.gateways[0]!]!.ip;
+      parts.acme = await startGridAcme(o.dataDir, bridgeIp, gatewayIp, GATEWAY_HTTP_PORT, logger);
+      step();
+    }
+    const acme = parts.acme;
     const chain = (parts.chain = await startChain(o, bridgeIp, logger));
     const explorer = (parts.explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, host: bridgeIp, logger: logger.child({ module: 'explorer' }) }));
     step();
@@ -202,6 +219,7 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       chainHttpUrl: chain.httpUrl,
       explorerUrl: explorer.url,
       ...(loopback ? { loopback } : {}),
+      ...(acme ? { acmeDirectory: acme.directoryUrl, acmeCaFile: acme.caFile, acmeRootFile: acme.rootFile, acme } : {}),
       farmId: boot.farmId,
       publicIps,
       nodes,

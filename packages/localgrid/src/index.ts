@@ -9,4 +9,5 @@ export { listeningSockets, parseSs, socketKey, type ListeningSocket } from './so
 export { startRelay, type Relay } from './relay';
 export { processes, processesMentioning, type ProcessLine } from './procs';
 export { bootstrapDevFarm, nodeIdOf, setDevPublicConfig, syncDevFarmIps, retryUntil, untilListed, DEV_FUNDER, type Bootstrap, type FarmIp } from './bootstrap';
+export { acmeInstalled, startGridAcme, ACME_COMMANDS } from './acme';
 export { LocalGridError, type LocalGridErrorCode } from './errors';

@@ -1,5 +1,6 @@
 /** The local grid's options, checked before anything is made. */
 import path from 'node:path';
+import { acmeInstalled, ACME_COMMANDS } from './acme';
 import { LocalGridError } from './errors';
 
 export interface LocalGridOptions {
@@ -29,6 +30,11 @@ export interface LocalGridOptions {
   hardwareRoot?: string;
   /** Bound on the whole start: agents registered and listed up (default 180 s). */
   timeoutMs?: number;
+  /**
+   * Run a local ACME CA (pebble) for the gateway nodes' own-domain certificates (default: when
+   * there is a gateway node and pebble is installed).
+   */
+  acme?: boolean;
 }
 
 export type CheckedOptions = Required<Omit<LocalGridOptions, 'subnet' | 'hardwareRoot'>> & Pick<LocalGridOptions, 'subnet' | 'hardwareRoot'>;
@@ -55,6 +61,9 @@ export function checkOptions(o: LocalGridOptions): CheckedOptions {
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(farmName)) bad(`farm name '${farmName.slice(0, 50)}' must be 1-40 characters of [A-Za-z0-9_-]`);
   const timeoutMs = o.timeoutMs ?? 180_000;
   if (!Number.isInteger(timeoutMs) || timeoutMs < 1000 || timeoutMs > 3_600_000) bad(`timeoutMs must be 1000-3600000, got ${timeoutMs}`);
+  const acme = o.acme ?? (gateways.length > 0 && acmeInstalled());
+  if (acme && gateways.length === 0) bad('acme needs a gateway node (gateways)');
+  if (acme && !acmeInstalled()) bad(`acme needs ${ACME_COMMANDS.join(', ')} on PATH (Debian packages pebble and util-linux)`);
   const planetaryPort = port(o.planetaryPort, 'planetaryPort', 9651);
   if (planetaryPort === 0) bad('planetaryPort must be a fixed port (the other nodes peer with it)');
   return {
@@ -71,5 +80,6 @@ export function checkOptions(o: LocalGridOptions): CheckedOptions {
     farmName,
     ...(o.hardwareRoot !== undefined ? { hardwareRoot: path.resolve(o.hardwareRoot) } : {}),
     timeoutMs,
+    acme,
   };
 }

@@ -6,7 +6,9 @@
  * overlay and nothing beyond it, each node listens on exactly what issue 14 item 6 allows, and
  * stop() leaves nothing behind.
  */
-import { chmodSync, createReadStream, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { Resolver } from 'node:dns/promises';
+import { chmodSync, createReadStream, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -115,6 +117,21 @@ test('each node listens on exactly its loopback metrics port, Yggdrasil on the c
   }
 });
 
+test('the local ACME CA answers every node on the bridge (trusting acmeCaFile), its DNS points any name at the gateway node, its root is a CA', async () => {
+  expect(grid.acmeDirectory).toBe(`https://${grid.bridgeIp}:${grid.acme!.ports.acme}/dir`);
+  for (const n of grid.nodes) {
+    const directory = JSON.parse(grid.exec(n.index, ['curl', '-sSf', '--max-time', '10', '--cacert', grid.acmeCaFile!, grid.acmeDirectory!])) as { newOrder?: string };
+    expect(directory.newOrder).toMatch(new RegExp(`^https://${grid.bridgeIp.replace(/\./g, '\\.')}:\\d+/`));
+  }
+  const root = new X509Certificate(readFileSync(grid.acmeRootFile!));
+  expect(root.ca).toBe(true);
+  expect(root.subject).toMatch(/Pebble Root CA/);
+  const dns = new Resolver();
+  dns.setServers([grid.acme!.dnsServer]);
+  const gateway = grid.nodes[GATEWAY]!;
+  for (const name of ['shop.example.test', 'www.my-own-domain.test']) expect(await dns.resolve4(name)).toEqual([gateway.ip]);
+});
+
 const socketsOf = (n: LocalNode): string[] => listeningSockets(n.ns).map(socketKey).sort();
 
 test('a private network hosted by a node adds exactly its WireGuard UDP port there, gone again after cancel', async () => {
@@ -217,6 +234,8 @@ test('stop() leaves no namespace, interface, route, lock or process behind', asy
   // An agent and its Yggdrasil per node, every one of them with its data directory in its arguments.
   expect(running().filter((l) => /tfgrid-agent\.js/.test(l))).toHaveLength(3);
   expect(running().filter((l) => /^yggdrasil /.test(l))).toHaveLength(3);
+  const acmePids = grid.acme!.pids;
+  expect(running().filter((l) => /^pebble /.test(l))).toHaveLength(1);
   await grid.stop();
   expect(listNamespaces().filter((ns) => ns.startsWith(`${tag}-`))).toEqual([]);
   expect(listLinks().filter((l) => l.startsWith(tag))).toEqual([]);
@@ -235,4 +254,5 @@ test('stop() leaves no namespace, interface, route, lock or process behind', asy
   });
   expect(alive).toEqual([]);
   expect(running()).toEqual([]);
+  for (const pid of acmePids) expect(() => process.kill(pid, 0)).toThrow();
 });

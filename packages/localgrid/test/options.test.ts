@@ -19,6 +19,7 @@ test.each<[Partial<LocalGridOptions>, RegExp]>([
   [{ farmName: 'a farm!' }, /farm name 'a farm!' must be/],
   [{ logLevel: 'loud' }, /logLevel must be one of/],
   [{ timeoutMs: 10 }, /timeoutMs must be 1000-3600000/],
+  [{ acme: true }, /acme needs a gateway node/],
 ])('%j is refused', async (bad, message) => {
   const o = { ...base, ...bad };
   const made = (): string[] => listNamespaces().filter((ns) => ns.startsWith(`lg${o.subnet}-`));
