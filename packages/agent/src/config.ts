@@ -52,6 +52,12 @@ export interface AgentConfig {
   gatewayCertDir?: string;
   /** Let gateway names proxy to loopback/link-local backends (one-machine setups, tests); off on real gateways. */
   gatewayAllowLocalBackends: boolean;
+  /** ACME directory URL (https) own domains (gateway-fqdn-proxy) get certificates from; none: they are served on HTTP only. */
+  acmeDirectory?: string;
+  /** PEM file of the CA(s) to trust for the ACME API's HTTPS instead of the system's (a local ACME server). */
+  acmeCa?: string;
+  /** Contact address of the node's ACME account. */
+  acmeEmail?: string;
   /** Run the node's Yggdrasil daemon (the planetary overlay). */
   planetary: boolean;
   /** Outbound Yggdrasil peers, tcp://host:port or tls://host:port. */
@@ -113,6 +119,9 @@ const OPTIONS = {
   'gateway-https': { env: 'GATEWAY_HTTPS', help: 'Web Gateway HTTPS host:port on gateway nodes (default 0.0.0.0:443)' },
   'gateway-cert-dir': { env: 'GATEWAY_CERT_DIR', help: 'directory with fullchain.pem and privkey.pem (wildcard certificate) for the gateway' },
   'gateway-allow-local-backends': { env: 'GATEWAY_ALLOW_LOCAL_BACKENDS', help: 'true: gateway names may proxy to loopback backends (one-machine setups only; default false)' },
+  'acme-directory': { env: 'ACME_DIRECTORY', help: 'ACME directory URL (https://…/directory) for own-domain certificates of gateway-fqdn-proxy (default none: own domains on HTTP only)' },
+  'acme-ca': { env: 'ACME_CA', help: "PEM file of the CA to trust for the ACME directory's HTTPS (a local ACME server; default the system's)" },
+  'acme-email': { env: 'ACME_EMAIL', help: "contact e-mail of the node's ACME account (default none)" },
   planetary: { env: 'PLANETARY', help: 'true: run the node\'s Yggdrasil daemon, the planetary overlay (default true)' },
   'planetary-peer': { env: 'PLANETARY_PEERS', help: 'an outbound Yggdrasil peer tcp://host:port or tls://host:port; repeat the flag (env: comma-separated)', multiple: true },
   'public-interface': { env: 'PUBLIC_INTERFACE', help: "interface on the farm's public network; zmachines' public IPs go on it (default none: no public IPs)" },
@@ -192,6 +201,9 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('gateway-https', (v) => (c.gatewayHttpsAddress = v));
   s('gateway-cert-dir', (v) => (c.gatewayCertDir = v));
   s('gateway-allow-local-backends', (v) => (c.gatewayAllowLocalBackends = bool(v, 'gateway-allow-local-backends')));
+  s('acme-directory', (v) => (c.acmeDirectory = v));
+  s('acme-ca', (v) => (c.acmeCa = v));
+  s('acme-email', (v) => (c.acmeEmail = v));
   const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter(Boolean);
   s('planetary', (v) => (c.planetary = bool(v, 'planetary')));
   s('planetary-peer', (v) => (c.planetaryPeers = list(v)));
@@ -215,7 +227,7 @@ function readConfigFile(file: string): Partial<AgentConfig> {
     throw new ConfigError(`config file ${file} is not JSON: ${(e as Error).message}`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config file ${file} must hold a JSON object`);
-  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay', 'shutdownHook', 'gatewayCertDir', 'publicInterface']);
+  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay', 'shutdownHook', 'gatewayCertDir', 'publicInterface', 'acmeDirectory', 'acmeCa', 'acmeEmail']);
   const unknown = Object.keys(v).filter((k) => !known.has(k));
   if (unknown.length) throw new ConfigError(`config file ${file}: unknown keys ${unknown.join(', ')}`);
   return v as Partial<AgentConfig>;
@@ -243,6 +255,7 @@ function check(c: AgentConfig): void {
   parseHostPort(c.gatewayHttpAddress, 'gateway HTTP address');
   parseHostPort(c.gatewayHttpsAddress, 'gateway HTTPS address');
   if (typeof c.gatewayAllowLocalBackends !== 'boolean') throw new ConfigError('gatewayAllowLocalBackends must be true or false');
+  checkAcme(c);
   if (!WORKLOAD_RUNTIMES.includes(c.workloadRuntime)) throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (${WORKLOAD_RUNTIMES.join(', ')})`);
   const refusal = c.workloadRuntime === 'process' ? processRuntimeRefusal(c.network) : undefined;
   if (refusal) throw new ConfigError(refusal);
@@ -262,6 +275,40 @@ function check(c: AgentConfig): void {
     checkUris('listen', c.planetaryListen);
   } catch (e) {
     throw new ConfigError((e as Error).message);
+  }
+}
+
+/** Longest ACME directory URL and e-mail accepted. */
+const MAX_ACME_URL = 2048;
+const MAX_EMAIL = 254;
+/** Largest CA file read (a bundle of a few certificates). */
+const MAX_CA_BYTES = 1024 * 1024;
+
+/** The ACME settings: an https directory URL; a CA file and an e-mail only with one, each well-formed. */
+function checkAcme(c: AgentConfig): void {
+  const d = c.acmeDirectory;
+  if (d !== undefined) {
+    let u: URL | undefined;
+    try {
+      u = typeof d === 'string' && d.length <= MAX_ACME_URL ? new URL(d) : undefined;
+    } catch {
+      u = undefined;
+    }
+    if (!u || u.protocol !== 'https:' || u.username || u.password) throw new ConfigError(`ACME directory must be an https:// URL of at most ${MAX_ACME_URL} characters without credentials (RFC 8555 serves ACME over HTTPS), got ${String(d).slice(0, 200)}`);
+  }
+  if (c.acmeCa !== undefined) {
+    if (d === undefined) throw new ConfigError('--acme-ca needs --acme-directory (it is the CA trusted for that directory)');
+    let pem: Buffer;
+    try {
+      pem = readFileSync(c.acmeCa);
+    } catch (e) {
+      throw new ConfigError(`cannot read the ACME CA file ${c.acmeCa}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    }
+    if (pem.length > MAX_CA_BYTES || !pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`ACME CA file ${c.acmeCa} must hold PEM certificates (-----BEGIN CERTIFICATE-----), at most ${MAX_CA_BYTES} bytes`);
+  }
+  if (c.acmeEmail !== undefined) {
+    if (d === undefined) throw new ConfigError('--acme-email needs --acme-directory (it is the contact of the account there)');
+    if (typeof c.acmeEmail !== 'string' || c.acmeEmail.length > MAX_EMAIL || !/^[^\s@<>()[\],;:"]+@[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$/.test(c.acmeEmail)) throw new ConfigError(`ACME e-mail must be an address like ops@example.com (at most ${MAX_EMAIL} characters), got ${String(c.acmeEmail).slice(0, 100)}`);
   }
 }
 

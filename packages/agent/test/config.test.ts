@@ -64,3 +64,26 @@ test('--help lists every option with its environment variable', () => {
   expect(text).toContain('TFGRID_AGENT_FARM_ID');
   expect(text).toContain('tfgrid-agent capacity');
 });
+
+test('ACME settings for own domains: an https directory, a PEM CA file and an e-mail, each only with the directory', () => {
+  const ca = path.join(dir, 'ca.pem');
+  writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+  const { config } = loadConfig(['--acme-directory', 'https://127.0.0.1:14000/dir', '--acme-ca', ca], { TFGRID_AGENT_ACME_EMAIL: 'ops@example.com' });
+  expect(config).toMatchObject({ acmeDirectory: 'https://127.0.0.1:14000/dir', acmeCa: ca, acmeEmail: 'ops@example.com' });
+  expect(DEFAULTS.acmeDirectory).toBeUndefined(); // none: own domains are served on HTTP only
+  const file = path.join(dir, 'agent.json');
+  writeFileSync(file, JSON.stringify({ acmeDirectory: 'https://acme.example/directory', acmeEmail: 'a@b.example' }));
+  expect(loadConfig(['--config', file], {}).config.acmeDirectory).toBe('https://acme.example/directory');
+  const bad = (argv: string[]) => () => loadConfig(argv, {});
+  expect(bad(['--acme-directory', 'http://acme.example/directory'])).toThrow(/ACME directory must be an https:\/\/ URL/);
+  expect(bad(['--acme-directory', 'not a url'])).toThrow(/ACME directory must be an https:\/\/ URL/);
+  expect(bad(['--acme-directory', 'https://u:p@acme.example/'])).toThrow(/without credentials/);
+  expect(bad(['--acme-ca', ca])).toThrow(/--acme-ca needs --acme-directory/);
+  expect(bad(['--acme-email', 'ops@example.com'])).toThrow(/--acme-email needs --acme-directory/);
+  expect(bad(['--acme-directory', 'https://acme.example/', '--acme-ca', path.join(dir, 'missing.pem')])).toThrow(/cannot read the ACME CA file .*ENOENT/);
+  writeFileSync(path.join(dir, 'junk.pem'), 'junk');
+  expect(bad(['--acme-directory', 'https://acme.example/', '--acme-ca', path.join(dir, 'junk.pem')])).toThrow(/must hold PEM certificates/);
+  for (const e of ['ops', 'ops@', '@example.com', 'ops@example', 'a b@example.com']) expect(bad(['--acme-directory', 'https://acme.example/', '--acme-email', e])).toThrow(/ACME e-mail must be an address/);
+  const text = helpText();
+  for (const o of ['--acme-directory', '--acme-ca', '--acme-email', 'TFGRID_AGENT_ACME_DIRECTORY', 'TFGRID_AGENT_ACME_CA', 'TFGRID_AGENT_ACME_EMAIL']) expect(text).toContain(o);
+});

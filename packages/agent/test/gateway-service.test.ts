@@ -52,7 +52,7 @@ test('registers the handler, restores names at recovery, checks them at start, l
     logger: silent,
     allowLocalBackends: true,
   });
-  expect(handlers.map((h) => h.type)).toEqual(['gateway-name-proxy']);
+  expect(handlers.map((h) => h.type)).toEqual(['gateway-name-proxy', 'gateway-fqdn-proxy']);
   const h = handlers[0]!;
   try {
     // recovery, before the chain: routes come back from the previous results, and only those

@@ -9,7 +9,7 @@ const SHARED: Record<string, readonly string[]> = {
   zmount: ['size'],
   'gateway-name-proxy': ['fqdn', 'name', 'network'],
   ip: ['ip', 'ip6', 'gateway', 'gateway6'],
-  'gateway-fqdn-proxy': ['fqdn'],
+  'gateway-fqdn-proxy': ['fqdn', 'https', 'network'],
 };
 
 /** The deployer's part of `result` for a workload of `type` (undefined when nothing is shared). */

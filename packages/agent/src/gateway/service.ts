@@ -11,7 +11,7 @@ import type { NruSink, WorkloadHandler } from '../workloads/types';
 import type { GatewayChain } from './chain';
 import { contractEffect, publicConfigDomain, type ContractEventLike } from './events';
 import type { Gateway, GatewayStatus } from './gateway';
-import { GatewayNameProxyHandler, type GatewayNetworks } from './handler';
+import { GatewayFqdnProxyHandler, GatewayNameProxyHandler, type GatewayHandlerOptions, type GatewayNetworks } from './handler';
 import type { GatewayLimits } from './options';
 import { gatewayFromConfig } from './setup';
 
@@ -22,7 +22,7 @@ export interface GatewayEventSource {
 }
 
 export interface GatewayServiceOptions {
-  config: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir'>;
+  config: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir' | 'acmeDirectory'>;
   /** Where the handler goes (Provisioner.register) — before recover(), so gateway workloads come back. */
   provisioner: { register(h: WorkloadHandler): void };
   /** The agent's metrics registry. */
@@ -59,6 +59,8 @@ const NO_EVENTS: GatewayEventSource = { onEvent: () => () => undefined, onContra
 export class GatewayService {
   readonly gateway: Gateway;
   readonly handler: GatewayNameProxyHandler;
+  /** gateway-fqdn-proxy: own domains (no name contract). */
+  readonly fqdnHandler: GatewayFqdnProxyHandler;
   readonly #log: Logger;
   readonly #given: Partial<GatewayServiceStart>;
   #live: GatewayServiceStart | undefined;
@@ -77,7 +79,7 @@ export class GatewayService {
     // Bytes counted before start() have no listener to come from; the sink is the NRU queue once started.
     const nru: NruSink = { add: (id, bytes) => this.#live?.nru.add(id, bytes) };
     this.gateway = gatewayFromConfig(o.config, { logger: o.logger, registry: o.registry, nru, domain: '', allowLocalBackends, ...(o.limits ? { limits: o.limits } : {}) });
-    this.handler = new GatewayNameProxyHandler({
+    const handlerOptions: GatewayHandlerOptions = {
       gateway: this.gateway,
       chain: () => this.#live?.chain,
       nodeId: () => this.#live?.nodeId,
@@ -85,9 +87,13 @@ export class GatewayService {
       allowLocalBackends,
       onDomain: (d) => this.#serve(d),
       ...(o.networks ? { networks: o.networks } : {}),
-    });
+      acme: o.config.acmeDirectory !== undefined,
+    };
+    this.handler = new GatewayNameProxyHandler(handlerOptions);
+    this.fqdnHandler = new GatewayFqdnProxyHandler(handlerOptions);
     // Registered on every node: a gateway workload sent to a node without a domain is then refused with that reason.
     o.provisioner.register(this.handler);
+    o.provisioner.register(this.fqdnHandler);
   }
 
   /** Subscribes to the follower, checks recovered names, reads the node's domain and listens if there is one. */
@@ -108,6 +114,7 @@ export class GatewayService {
       }),
     );
     await this.handler.revalidate();
+    await this.fqdnHandler.revalidate();
     // Relays a previous run left for networks no route uses any more (the recovered routes hold theirs).
     const ended = await this.#networks?.relays.sweep();
     if (ended?.length) this.#log.info({ networks: ended }, 'network relays of a previous run ended');

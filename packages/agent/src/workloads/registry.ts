@@ -1,4 +1,4 @@
-/** Workload handlers by type: the provisioner's built-ins (volume, vm) and what others register (the gateway's gateway-name-proxy). */
+/** Workload handlers by type: the provisioner's built-ins (volume, vm) and what others register (the gateway's gateway-name-proxy and gateway-fqdn-proxy). */
 import type { WorkloadHandler } from './types';
 
 export class HandlerRegistry {
