@@ -3,18 +3,16 @@
  * the transactions in order (each tagged with its ApplyExtrinsic phase), finalisation, and a
  * header hashed exactly as Substrate hashes it.
  */
-import { blake2_256, concatBytes } from '../crypto/hashing';
+import { blake2_256 } from '../crypto/hashing';
 import { bytes as bytesCodec, encode, vec, type Enum } from '../scale/codec';
 import { Writer } from '../scale/io';
-import { RuntimeCall } from '../pallets/definition/outer';
-import { runtime } from '../pallets/definition/runtime';
+import { encodeExtrinsic, type DecodedExtrinsic } from '../pallets/definition/extrinsic';
 import { InvalidTransaction, wire, type ChainIdentity, type Executive, type Validity } from '../runtime/executive';
 import type { BlockEnv, Weight } from '../pallets/dispatch';
 import { readAccount, BlockHash, LastRuntimeUpgrade, BlockWeight, Digest, Events, EventCount, ExtrinsicCount, AllExtrinsicsLen, Number_, ParentHash } from '../pallets/system';
 import { DidUpdate } from '../pallets/timestamp';
 import { keyOf } from '../util/hex';
 import { encodeHeader } from './header';
-import type { DecodedExtrinsic } from '../runtime/extrinsic';
 import { Overlay, type StateReader } from '../state/overlay';
 
 export interface Candidate {
@@ -60,14 +58,6 @@ const EMPTY_DIGEST = { logs: [] as unknown[] };
 /** Normal dispatch class budget: 75 % of 2 s, and 75 % of 5 MiB. */
 const NORMAL_REF_TIME = 1_500_000_000_000n;
 const NORMAL_LENGTH = 3_932_160;
-
-export function encodeUnsigned(call: Enum): Uint8Array {
-  const body = concatBytes(Uint8Array.of(runtime.extrinsic.version), encode(RuntimeCall, call));
-  const w = new Writer(body.length + 4);
-  w.compact(body.length);
-  w.bytes(body);
-  return w.finish();
-}
 
 /**
  * A commitment to the whole state: the parent's root chained with the block's sorted changes.
@@ -139,7 +129,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
   const tsCall: Enum = { type: 'Timestamp', value: { type: 'set', value: { now: input.env.timestamp } } };
   run((layer) => input.executive.applyInherent(layer, env, tsCall));
   weights.mandatory += input.executive.info(tsCall).weight.refTime;
-  extrinsics.push(encodeUnsigned(tsCall));
+  extrinsics.push(encodeExtrinsic({ call: tsCall }));
 
   const included: Candidate[] = [];
   const invalid: BuiltBlock['invalid'] = [];

@@ -306,8 +306,8 @@ export class BlockProducer {
     let v;
     try {
       const payload = this.executive.signedPayload(x, this.#head.number + 1, this.#identity, blockHash);
-      const sig = x.signed!.signature;
-      if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signed!.signer))) throw new InvalidTransaction('BadProof');
+      const sig = x.signature!.signature;
+      if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signer!))) throw new InvalidTransaction('BadProof');
       // The state may have moved on while the signature was checked: validate against the head now.
       if (this.#pool.has(hash)) throw new ChainError('AlreadyImported', 'the transaction is already in the pool');
       useVariant(this.#variant);

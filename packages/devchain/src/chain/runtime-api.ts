@@ -1,14 +1,14 @@
 /** `state_call`: the runtime APIs a client calls, decoded and encoded with their declared types. */
-import { bytes, encode } from '../scale/codec';
+import { encode } from '../scale/codec';
 import { Reader } from '../scale/io';
 import { Account } from '../pallets/system';
+import { decodeExtrinsic, readExtra, UncheckedExtrinsic } from '../pallets/definition/extrinsic';
 import { runtime } from '../pallets/definition/runtime';
 import type { DispatchInfo } from '../pallets/dispatch';
 import type { Executive } from '../runtime/executive';
 import { feeDetails, partialFee, weightToFee } from '../runtime/fees';
 import type { RuntimeVersion } from '../runtime/version';
 import { keyOf } from '../util/hex';
-import { decodeExtrinsic } from '../runtime/extrinsic';
 import { ChainError } from './error';
 
 export interface RuntimeApiHost {
@@ -81,12 +81,12 @@ async function run(host: RuntimeApiHost, method: string, args: unknown[], n: num
 export function dispatchInfoOf(executive: Executive, ext: Uint8Array, len: number, prefixed = true): { info: DispatchInfo; len: number; tip: bigint } {
   let x;
   try {
-    x = decodeExtrinsic(prefixed ? ext : encode(bytes, ext));
+    x = decodeExtrinsic(prefixed ? ext : encode(UncheckedExtrinsic, ext));
   } catch (e) {
     throw executionFailed(`Could not decode extrinsic: ${(e as Error).message}`);
   }
   const info = executive.info(x.call);
-  return { info: x.signed ? info : { ...info, paysFee: 'No' }, len, tip: x.signed?.tip ?? 0n };
+  return { info: x.signature ? info : { ...info, paysFee: 'No' }, len, tip: x.signature ? readExtra(x.signature.extra).tip : 0n };
 }
 
 /** `payment_queryInfo` keeps the pre-Weight-V2 shape (ref time only): @polkadot/api decodes it as RuntimeDispatchInfoV1. */

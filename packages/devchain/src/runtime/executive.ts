@@ -3,9 +3,9 @@
  * extensions do, and applies them with fees, nonces and the System events clients expect.
  */
 import type { Overlay, StateReader } from '../state/overlay';
-import { eraBirth, signingPayload, type DecodedExtrinsic } from './extrinsic';
 import { ScaleError } from '../scale/io';
 import type { Enum } from '../scale/codec';
+import { additionalSigned, eraBirth, eraDeath, readExtra, signingPayload, type DecodedExtrinsic } from '../pallets/definition/extrinsic';
 import { payAuthor, refundFee, withdrawFee } from '../pallets/balances';
 import { incNonce, readAccount, system } from '../pallets/system';
 import { palletDecl } from '../pallets/decls';
@@ -121,15 +121,16 @@ export class Executive {
    * CheckMortality's additional data); refuses unsigned and ancient transactions first.
    */
   signedPayload(x: DecodedExtrinsic, current: number, id: ChainIdentity, blockHash: (n: number) => Uint8Array | undefined): Uint8Array {
-    return signingPayload(x, { ...id, birthHash: this.#birthHash(x, current, id, blockHash) });
+    const birthHash = this.#birthHash(x, current, id, blockHash);
+    return signingPayload(x, additionalSigned(id.specVersion, id.transactionVersion, id.genesisHash, birthHash));
   }
 
   /** CheckNonZeroSender and CheckMortality: the hash of the block the transaction was born in. */
   #birthHash(x: DecodedExtrinsic, current: number, id: ChainIdentity, blockHash: (n: number) => Uint8Array | undefined): Uint8Array {
-    const s = x.signed;
-    if (!s) throw new InvalidTransaction('NoUnsignedValidator');
-    if (s.signer.every((b) => b === 0)) throw new InvalidTransaction('BadSigner');
-    const birthHash = s.era.immortal ? id.genesisHash : blockHash(eraBirth(s.era, current));
+    if (!x.signature || !x.signer) throw new InvalidTransaction('NoUnsignedValidator');
+    if (x.signer.every((b) => b === 0)) throw new InvalidTransaction('BadSigner');
+    const { era } = readExtra(x.signature.extra);
+    const birthHash = era.type === 'Immortal' ? id.genesisHash : blockHash(eraBirth(era, current));
     if (!birthHash) throw new InvalidTransaction('AncientBirthBlock');
     return birthHash;
   }
@@ -146,17 +147,18 @@ export class Executive {
     blockHash: (n: number) => Uint8Array | undefined,
   ): Validity {
     this.#birthHash(x, current, id, blockHash);
-    const s = x.signed!;
-    const birth = eraBirth(s.era, current);
-    const account = readAccount(state as Overlay, s.signer);
-    if (s.nonce < account.nonce) throw new InvalidTransaction('Stale');
+    const signer = x.signer!;
+    const { era, nonce, tip } = readExtra(x.signature!.extra);
+    const account = readAccount(state as Overlay, signer);
+    if (nonce < account.nonce) throw new InvalidTransaction('Stale');
     const info = this.info(x.call);
     if (info.weight.refTime > MAX_EXTRINSIC_REF_TIME) throw new InvalidTransaction('ExhaustsResources');
-    const fee = partialFee(x.bytes.length, info) + s.tip;
+    const fee = partialFee(x.bytes.length, info) + tip;
     // Fee payment is checked now only when the account could pay at its current nonce.
-    if (s.nonce === account.nonce && !canPay(state, s.signer, info.paysFee === 'No' ? 0n : fee)) throw new InvalidTransaction('Payment');
-    const validTill = s.era.immortal ? Number.MAX_SAFE_INTEGER : birth + s.era.period - 1;
-    return { signer: s.signer, nonce: s.nonce, info, fee, priority: s.tip, validTill };
+    if (nonce === account.nonce && !canPay(state, signer, info.paysFee === 'No' ? 0n : fee)) throw new InvalidTransaction('Payment');
+    // The last block of a mortal era; an immortal one never ends.
+    const validTill = era.type === 'Immortal' ? Number.MAX_SAFE_INTEGER : eraDeath(era, current) - 1;
+    return { signer, nonce, info, fee, priority: tip, validTill };
   }
 
   /**
@@ -164,19 +166,20 @@ export class Executive {
    * refund, fee to the author, and ExtrinsicSuccess/ExtrinsicFailed — all in `block` state.
    */
   applySigned(state: Overlay, env: BlockEnv, x: DecodedExtrinsic, v: Validity): DispatchResult {
-    const s = x.signed!;
-    incNonce(state, s.signer);
-    const charged = v.info.paysFee === 'No' ? s.tip : v.fee;
-    if (!withdrawFee(state, s.signer, charged)) throw new InvalidTransaction('Payment');
-    const result = this.dispatch(state, env, x.call, { type: 'Signed', who: s.signer });
+    const signer = x.signer!;
+    const { tip } = readExtra(x.signature!.extra);
+    incNonce(state, signer);
+    const charged = v.info.paysFee === 'No' ? tip : v.fee;
+    if (!withdrawFee(state, signer, charged)) throw new InvalidTransaction('Payment');
+    const result = this.dispatch(state, env, x.call, { type: 'Signed', who: signer });
     const post = result.ok ? result.post : {};
     const actualWeight = minWeight(v.info.weight, post.actualWeight);
     const pays = post.paysFee ?? v.info.paysFee;
-    const actual = pays === 'No' ? s.tip : partialFee(x.bytes.length, { ...v.info, weight: actualWeight, paysFee: pays }) + s.tip;
+    const actual = pays === 'No' ? tip : partialFee(x.bytes.length, { ...v.info, weight: actualWeight, paysFee: pays }) + tip;
     const fee = actual < charged ? actual : charged;
-    refundFee(state, s.signer, charged - fee);
+    refundFee(state, signer, charged - fee);
     payAuthor(state, env.author, fee);
-    depositEvent({ state }, transactionPayment, 'TransactionFeePaid', { who: s.signer, actual_fee: fee, tip: s.tip });
+    depositEvent({ state }, transactionPayment, 'TransactionFeePaid', { who: signer, actual_fee: fee, tip });
     const dispatchInfo = { weight: wire(actualWeight), class: { type: v.info.class }, pays_fee: { type: pays } };
     if (result.ok) depositEvent({ state }, system, 'ExtrinsicSuccess', { dispatch_info: dispatchInfo });
     else depositEvent({ state }, system, 'ExtrinsicFailed', { dispatch_error: result.error, dispatch_info: dispatchInfo });

@@ -1,8 +1,13 @@
 /**
- * The extrinsic format (v4): UncheckedExtrinsic, the era, TFChain's nine signed extensions in
- * order, the block, and helpers to take an extrinsic's bytes apart and put them together.
+ * The extrinsic format (v4), in one place: the codecs the metadata declares (UncheckedExtrinsic,
+ * the era, TFChain's nine signed extensions in order, the block), and taking an extrinsic apart
+ * and putting it together as Substrate does — `Compact<len> ++ version ++ [address ++ signature
+ * ++ extra] ++ call`, signed over `call ++ extra ++ additional_signed` (blake2-256 of it when
+ * longer than 256 bytes). The chain decodes submitted and stored extrinsics with it, the
+ * executive checks signatures against its signing payload, the block builder encodes inherents.
  */
-import { bytes, type Codec, compact, decode, empty, type Enum, enumeration, struct, tuple, u32, u8, unit, vec, wrapper } from '../../scale/codec';
+import { blake2_256 } from '../../crypto/hashing';
+import { bytes, type Codec, compact, empty, type Enum, enumeration, struct, tuple, u32, u8, unit, vec, wrapper } from '../../scale/codec';
 import { Reader, ScaleError, Writer } from '../../scale/io';
 import { RuntimeCall } from './outer';
 import { H256, Header, MultiAddress, MultiSignature, Runtime } from './primitives';
@@ -97,6 +102,22 @@ export const AdditionalSigned = tuple(...signedExtensions.map((e) => e.additiona
 /** The extra of a signed extrinsic from its era, nonce and tip. */
 export const extra = (era: Enum, nonce: number, tip = 0n): ExtraValue => [null, null, null, null, era, nonce, null, tip, null];
 
+/** The era, nonce and tip a signed extrinsic's extra carries (the other extensions carry nothing). */
+export const readExtra = (x: ExtraValue): { era: Enum; nonce: number; tip: bigint } => ({ era: x[4], nonce: Number(x[5]), tip: BigInt(x[7]) });
+
+/** The additional signed data; `birthHash` is the genesis hash for an immortal era, else the hash of the era's first block. */
+export const additionalSigned = (specVersion: number, transactionVersion: number, genesisHash: Uint8Array, birthHash: Uint8Array): AdditionalSignedValue => [
+  null,
+  specVersion,
+  transactionVersion,
+  genesisHash,
+  birthHash,
+  null,
+  null,
+  null,
+  null,
+];
+
 // ---- the extrinsic and the block ----
 
 /** The extrinsic as it travels: its body (version byte, signature, call) as length-prefixed bytes. */
@@ -124,6 +145,7 @@ export const Block = struct(
   { header: { type: Header, typeName: 'Header' }, extrinsics: { type: vec(UncheckedExtrinsic), typeName: 'Vec<Extrinsic>' } },
 );
 
+/** What a signed extrinsic carries between its version byte and its call. */
 export interface ExtrinsicSignature {
   /** MultiAddress (TFChain accepts `Id` only). */
   address: Enum;
@@ -132,28 +154,93 @@ export interface ExtrinsicSignature {
   extra: ExtraValue;
 }
 
-export interface DecodedExtrinsic {
+/** An extrinsic's parts: what `encodeExtrinsic` puts together. */
+export interface Extrinsic {
   version: number;
+  /** Signed extrinsics only. */
   signature?: ExtrinsicSignature;
   call: Enum;
 }
 
-/** Takes an extrinsic's body (the UncheckedExtrinsic's inner bytes) apart. */
-export function decodeExtrinsic(body: Uint8Array): DecodedExtrinsic {
-  const r = new Reader(body);
-  const head = r.u8();
-  const version = head & ~SIGNED_BIT;
-  if (version !== EXTRINSIC_VERSION) throw new ScaleError(`unsupported extrinsic version ${version}`);
-  let signature: ExtrinsicSignature | undefined;
-  if (head & SIGNED_BIT) {
-    signature = { address: MultiAddress.dec(r), signature: MultiSignature.dec(r), extra: Extra.dec(r) };
-  }
-  const call = decode(RuntimeCall, r.bytes(r.remaining));
-  return signature ? { version, signature, call } : { version, call };
+/** An extrinsic taken apart from its bytes, with what checking and applying it needs. */
+export interface DecodedExtrinsic extends Extrinsic {
+  /** The whole extrinsic as it travels and as blocks hold it (with its length prefix). */
+  bytes: Uint8Array;
+  /** blake2-256 of `bytes`: the transaction hash. */
+  hash: Uint8Array;
+  /** The account `signature.address` names (signed extrinsics only). */
+  signer?: Uint8Array;
+  /** The call and (signed ones) the extra as encoded in `bytes`: what the signer signed. */
+  callBytes: Uint8Array;
+  extraBytes?: Uint8Array;
 }
 
-/** The body of an extrinsic (what UncheckedExtrinsic wraps, without its length prefix). */
-export function encodeExtrinsic(x: { signature?: ExtrinsicSignature; call: Enum }): Uint8Array {
+/** Why bytes are not an extrinsic this chain takes; the chain answers each as Substrate does. */
+export type ExtrinsicErrorCode =
+  /** Not even a length-prefixed blob (RPC error 1001). */
+  | 'BadFormat'
+  /** The blob does not decode as this runtime's extrinsic (RPC error 1002). */
+  | 'CannotDecode'
+  /** The signer's address cannot be resolved to an account (InvalidTransaction::CannotLookup). */
+  | 'CannotLookup';
+
+export class ExtrinsicError extends Error {
+  constructor(
+    readonly code: ExtrinsicErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ExtrinsicError';
+  }
+}
+
+/**
+ * Takes an extrinsic apart from the bytes that travel (`Compact<len> ++ body`), decoding its call
+ * with the active runtime's indices. Throws ExtrinsicError saying what is wrong.
+ */
+export function decodeExtrinsic(bytes: Uint8Array): DecodedExtrinsic {
+  const r = new Reader(bytes);
+  let len: number;
+  try {
+    len = Number(r.compact());
+  } catch {
+    throw new ExtrinsicError('BadFormat', 'Not enough data to fill buffer');
+  }
+  if (len !== r.remaining) {
+    throw new ExtrinsicError('BadFormat', len > r.remaining ? 'Not enough data to fill buffer' : 'Input buffer has still data left after decoding');
+  }
+  try {
+    const head = r.u8();
+    const version = head & ~SIGNED_BIT;
+    if (version !== EXTRINSIC_VERSION) throw new ExtrinsicError('CannotDecode', `unsupported extrinsic version ${version}`);
+    let signed: Pick<DecodedExtrinsic, 'signature' | 'signer' | 'extraBytes'> = {};
+    if (head & SIGNED_BIT) {
+      const address = MultiAddress.dec(r);
+      const signature = MultiSignature.dec(r);
+      const extraStart = r.pos;
+      const extra = Extra.dec(r);
+      const extraBytes = bytes.slice(extraStart, r.pos);
+      eraPeriodPhase(readExtra(extra).era); // an invalid era does not decode
+      signed = { signature: { address, signature, extra }, signer: signerOf(address, signature), extraBytes };
+    }
+    const callStart = r.pos;
+    const call = RuntimeCall.dec(r);
+    if (r.remaining !== 0) throw new ExtrinsicError('CannotDecode', `${r.remaining} trailing byte(s) after the call`);
+    return { version, ...signed, call, bytes, hash: blake2_256(bytes), callBytes: bytes.slice(callStart) };
+  } catch (e) {
+    if (e instanceof ScaleError) throw new ExtrinsicError('CannotDecode', e.message);
+    throw e;
+  }
+}
+
+/** The account an address names: indices and raw addresses cannot be looked up, as on TFChain (`AccountIdLookup<_, ()>`). */
+function signerOf(address: Enum, signature: Enum): Uint8Array {
+  if (address.type === 'Id' || address.type === 'Address32') return address.value as Uint8Array;
+  throw new ExtrinsicError('CannotLookup', `cannot look up a ${address.type} address (signature ${signature.type})`);
+}
+
+/** The bytes of an extrinsic as it travels (with its length prefix), in the current version. */
+export function encodeExtrinsic(x: Pick<Extrinsic, 'signature' | 'call'>): Uint8Array {
   const w = new Writer();
   w.u8(EXTRINSIC_VERSION | (x.signature ? SIGNED_BIT : 0));
   if (x.signature) {
@@ -162,5 +249,19 @@ export function encodeExtrinsic(x: { signature?: ExtrinsicSignature; call: Enum 
     Extra.enc(w, x.signature.extra);
   }
   RuntimeCall.enc(w, x.call);
-  return w.finish();
+  const body = w.finish();
+  const out = new Writer(body.length + 5);
+  out.compact(body.length);
+  out.bytes(body);
+  return out.finish();
+}
+
+/** What a signed extrinsic's signer signed: `call ++ extra ++ additional_signed`, hashed when longer than 256 bytes. */
+export function signingPayload(x: DecodedExtrinsic, additional: AdditionalSignedValue): Uint8Array {
+  const w = new Writer(x.callBytes.length + 128);
+  w.bytes(x.callBytes);
+  w.bytes(x.extraBytes!);
+  AdditionalSigned.enc(w, additional);
+  const payload = w.finish();
+  return payload.length > 256 ? blake2_256(payload) : payload;
 }
