@@ -86,3 +86,78 @@ export interface ExplorerFarm {
   dedicated: boolean;
   publicIps: ExplorerPublicIp[];
 }
+
+/** A minting period's bounds (unix s). */
+export interface ExplorerPeriod {
+  id: number;
+  start: number;
+  end: number;
+}
+
+/** `/rewards/periods`. */
+export interface ExplorerPeriods {
+  now: number;
+  current: ExplorerPeriod;
+  last_ended: ExplorerPeriod;
+  recent: ExplorerPeriod[];
+}
+
+/** One `NodeUptimeReported` as the rewards show it. */
+export interface ExplorerUptimeReport {
+  /** The event's timestamp (the block's time), unix s. */
+  timestamp: number;
+  /** Seconds since the node booted. */
+  uptime: number;
+  /** Block of the event, when the index holds it. */
+  block?: number;
+}
+
+/** Why uptime was not credited (minting's violations, and the node twin's). */
+export interface ExplorerViolation {
+  kind: string;
+  message: string;
+  /** The earlier report it is judged against (for clock skew: the report that set the boot time). */
+  previous?: ExplorerUptimeReport;
+  reported?: ExplorerUptimeReport;
+  failed_boots?: number;
+}
+
+/** `/nodes/:id/rewards`: a node's farming reward for a period, with every input. */
+export interface ExplorerNodeReward {
+  node_id: number;
+  farm_id: number;
+  twin_id: number;
+  period: ExplorerPeriod & { seconds: number; post_period_end: number; complete: boolean; indexed_until: number };
+  node: { resources: ExplorerCapacity; certification: string; virtualized: boolean; farming_policy_id: number; state_at: number | null };
+  units: { cu: number; su: number; nu: number; public_ip_hours: number; cu_permill: string; su_permill: string; nu_permill: string };
+  usage: { nru_bytes: number; nru_reports: number; public_ip_seconds: number };
+  /** The node's farming policy (the chain's fields the reward reads) and the SLA rule applied. */
+  policy: { id: number; name: string; cu: number; su: number; nu: number; ipv4: number; minimalUptime: number; default: boolean; immutable: boolean; rule: 'scaled' | 'threshold' } | null;
+  uptime: {
+    measured_seconds: number;
+    period_seconds: number;
+    ratio: number;
+    required_ratio: number | null;
+    sla_met: boolean;
+    reports: number;
+    reboots: number;
+    first_report: ExplorerUptimeReport | null;
+    last_report: ExplorerUptimeReport | null;
+    post_period_report: ExplorerUptimeReport | null;
+    power_managed: { shutdowns: number; wakeups: number; failed_boots: number };
+  };
+  violation_count: number;
+  violations: ExplorerViolation[];
+  price: { tft_musd: number; source: 'connection_price' };
+  reward: { base_musd: number; certified_bonus: boolean; uptime_scale: number; musd: number; usd: number; tft_units: string; tft: number };
+  reason: string | null;
+}
+
+/** `/farms/:id/rewards`: the farm's sum and each of its nodes. */
+export interface ExplorerFarmReward {
+  farm_id: number;
+  farm_name: string;
+  period: ExplorerNodeReward['period'];
+  total: { musd: number; usd: number; tft_units: string; tft: number; nodes: number; nodes_rewarded: number };
+  nodes: ExplorerNodeReward[];
+}

@@ -11,4 +11,16 @@ export { ChangeFeed, CHANGE_TYPES, type BlockChanges, type Change, type ChangeTy
 export { REPUTATION_WINDOWS, reputation, addReport, emptyCoverage, type Coverage } from './view/reputation';
 export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer/records';
 // The answers' JSON shapes (types only: the web page and the CLI read them).
-export type { ExplorerCapacity, ExplorerFarm, ExplorerNode, ExplorerNodeStatus, ExplorerPublicIp } from './answers';
+export type {
+  ExplorerCapacity,
+  ExplorerFarm,
+  ExplorerFarmReward,
+  ExplorerNode,
+  ExplorerNodeReward,
+  ExplorerNodeStatus,
+  ExplorerPeriod,
+  ExplorerPeriods,
+  ExplorerPublicIp,
+  ExplorerUptimeReport,
+  ExplorerViolation,
+} from './answers';

@@ -1,17 +1,22 @@
 /**
  * The answer types the web page and the CLI read (src/answers.ts) are the routes' schemas: the
  * node type is the `/nodes` schema's static type (checked when this file type-checks), the farm
- * type has the properties the OpenAPI document gives `/farms`.
+ * and reward types have the properties the OpenAPI document gives `/farms` and the reward routes.
  */
 import type { Resources } from '@tfgrid/client';
 import type { NodeView } from '../src/api/nodes/view';
-import type { ExplorerCapacity, ExplorerFarm, ExplorerNode } from '../src/answers';
+import type { ExplorerCapacity, ExplorerFarm, ExplorerFarmReward, ExplorerNode, ExplorerNodeReward } from '../src/answers';
+import type { NodeReward, RewardPolicy } from '../src/rewards/compute';
 import { gridApp, type GridApp } from './grid-fixture';
 
 /** true only when A and B are assignable to each other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameNode: Same<ExplorerNode, NodeView> = true;
 const sameCapacity: Same<ExplorerCapacity, Resources> = true;
+/** The reward's policy is the client's FarmingPolicy's part, with the rule applied. */
+const samePolicy: Same<NonNullable<ExplorerNodeReward['policy']>, RewardPolicy & { rule: 'scaled' | 'threshold' }> = true;
+/** What the reward computation answers is the answer type. */
+const computedIsAnswer: NodeReward extends ExplorerNodeReward ? true : false = true;
 
 type Schema = { properties?: Record<string, Schema>; items?: Schema; anyOf?: Schema[] };
 type OpenApi = { paths: Record<string, { get?: { responses?: Record<string, { content?: Record<string, { schema?: Schema }> }> } }> };
@@ -32,8 +37,22 @@ const itemOf = (path: string): Schema => {
 /** Every key a value of type T has, listed once (the compiler checks the list is complete). */
 const keysOf = <T>(keys: Record<keyof T, true>): string[] => Object.keys(keys).sort();
 
-it('the node and capacity types are the /nodes schema and the client Resources', () => {
-  expect([sameNode, sameCapacity]).toEqual([true, true]);
+it('the node and capacity types are the /nodes schema and the client Resources; the reward policy the client FarmingPolicy', () => {
+  expect([sameNode, sameCapacity, samePolicy, computedIsAnswer]).toEqual([true, true, true, true]);
+});
+
+it('the reward types have the properties of the /nodes/{id}/rewards and /farms/{id}/rewards schemas', () => {
+  const node = itemOf('/nodes/{id}/rewards');
+  const farm = itemOf('/farms/{id}/rewards');
+  const nodeKeys = keysOf<ExplorerNodeReward>({
+    node_id: true, farm_id: true, twin_id: true, period: true, node: true, units: true, usage: true, policy: true, uptime: true, violation_count: true, violations: true, price: true, reward: true, reason: true,
+  });
+  expect(nodeKeys).toEqual(Object.keys(node.properties ?? {}).sort());
+  expect(keysOf<ExplorerFarmReward>({ farm_id: true, farm_name: true, period: true, total: true, nodes: true })).toEqual(Object.keys(farm.properties ?? {}).sort());
+  expect(keysOf<ExplorerFarmReward['total']>({ musd: true, usd: true, tft_units: true, tft: true, nodes: true, nodes_rewarded: true })).toEqual(Object.keys(farm.properties?.total?.properties ?? {}).sort());
+  expect(keysOf<ExplorerNodeReward['uptime']>({
+    measured_seconds: true, period_seconds: true, ratio: true, required_ratio: true, sla_met: true, reports: true, reboots: true, first_report: true, last_report: true, post_period_report: true, power_managed: true,
+  })).toEqual(Object.keys(node.properties?.uptime?.properties ?? {}).sort());
 });
 
 it('the farm type has the /farms schema properties, the public IP type those of its publicIps', () => {

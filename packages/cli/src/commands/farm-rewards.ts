@@ -1,27 +1,10 @@
 /** farm rewards: a farm's farming reward for a minting period, node by node (explorer /farms/:id/rewards). */
+import type { ExplorerFarmReward } from '@tfgrid/explorer';
 import { str, type Command } from '../command';
 import { CliFailure } from '../errors';
 import { fields, table } from '../io';
 import { parseIntArg } from '../units';
 
-/** The part of the explorer's reward answer this command reads. */
-export interface ExplorerNodeReward {
-  node_id: number;
-  node: { certification: string; farming_policy_id: number };
-  units: { cu: number; su: number; nu: number; public_ip_hours: number };
-  uptime: { ratio: number; required_ratio: number | null; reports: number; reboots: number };
-  violation_count: number;
-  price: { tft_musd: number };
-  reward: { base_musd: number; musd: number; tft: number };
-  reason: string | null;
-}
-export interface ExplorerFarmReward {
-  farm_id: number;
-  farm_name: string;
-  period: { id: number; start: number; end: number; complete: boolean };
-  total: { musd: number; usd: number; tft: number; nodes: number; nodes_rewarded: number };
-  nodes: ExplorerNodeReward[];
-}
 
 const date = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 16);
 const pct = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);

@@ -13,6 +13,7 @@
  */
 import { cloudUnitsPermill, fromPermill, type FarmingPolicy, type Resources } from '@tfgrid/client';
 import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
+import type { ExplorerNodeReward } from '../answers';
 import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
 export const UNITS_PER_TFT = 10_000_000n;
@@ -65,34 +66,8 @@ export interface RewardInput {
 
 export type ExtraViolationKind = 'missing_twin' | 'missing_relay' | 'invalid_public_key';
 
-export interface NodeReward {
-  node_id: number;
-  farm_id: number;
-  twin_id: number;
-  period: { id: number; start: number; end: number; seconds: number; post_period_end: number; complete: boolean; indexed_until: number };
-  node: { resources: Resources; certification: string; virtualized: boolean; farming_policy_id: number; state_at: number | null };
-  units: { cu: number; su: number; nu: number; public_ip_hours: number; cu_permill: string; su_permill: string; nu_permill: string };
-  usage: { nru_bytes: number; nru_reports: number; public_ip_seconds: number };
-  policy: (RewardPolicy & { rule: 'scaled' | 'threshold' }) | null;
-  uptime: {
-    measured_seconds: number;
-    period_seconds: number;
-    ratio: number;
-    required_ratio: number | null;
-    sla_met: boolean;
-    reports: number;
-    reboots: number;
-    first_report: UptimeReport | null;
-    last_report: UptimeReport | null;
-    post_period_report: UptimeReport | null;
-    power_managed: { shutdowns: number; wakeups: number; failed_boots: number };
-  };
-  violation_count: number;
-  violations: (Violation | { kind: ExtraViolationKind; message: string })[];
-  price: { tft_musd: number; source: 'connection_price' };
-  reward: { base_musd: number; certified_bonus: boolean; uptime_scale: number; musd: number; usd: number; tft_units: string; tft: number };
-  reason: string | null;
-}
+/** What a reward answers (the explorer's answer type), violations being minting's and the twin's. */
+export type NodeReward = Omit<ExplorerNodeReward, 'violations'> & { violations: (Violation | { kind: ExtraViolationKind; message: string })[] };
 
 /** minting_v3's standard policies: the reward scales with uptime, SLA 95 % DIY / 98 % certified. */
 export function scaledPolicy(p: RewardPolicy): boolean {

@@ -16,6 +16,8 @@
  * requested with target Up) the time it slept, unless it slept more than 24 h or booted more than
  * 30 min after the request (a failed boot; more than one in a period is a violation).
  */
+import type { Power } from '@tfgrid/client';
+import type { ExplorerUptimeReport } from '../answers';
 import { POST_PERIOD_SECONDS, type Period } from './period';
 
 export const UPTIME_GRACE_SECONDS = 60;
@@ -30,16 +32,11 @@ export const MAX_SLEEP_SECONDS = 24 * 60 * 60;
 export const MAX_BOOT_SECONDS = 30 * 60;
 export const MAX_FAILED_BOOTS = 1;
 
-export interface UptimeReport {
-  /** The event's timestamp (the block's time), unix s. */
-  timestamp: number;
-  /** Seconds since the node booted. */
-  uptime: number;
-  /** Block of the event, when the index holds it. */
-  block?: number;
-}
+/** One uptime report (the explorer's answer type). */
+export type UptimeReport = ExplorerUptimeReport;
 
-export type Power = 'Up' | 'Down';
+/** The chain's power states (the client's `Power`). */
+export type { Power };
 /** A `PowerTargetChanged` (the farm's wish) or `PowerStateChanged` (the node's state) event. */
 export interface PowerEvent {
   timestamp: number;

@@ -1,5 +1,16 @@
-/** The API's answers as the page reads them: nodes and farms are the explorer's answer types (src/answers.ts). */
-export type { ExplorerCapacity as Resources, ExplorerNodeStatus as Status, ExplorerNode as Node, ExplorerPublicIp as PublicIp, ExplorerFarm as Farm } from '../../src/answers';
+/** The API's answers as the page reads them: nodes, farms, uptime reports and rewards are the explorer's answer types (src/answers.ts). */
+export type {
+  ExplorerCapacity as Resources,
+  ExplorerNodeStatus as Status,
+  ExplorerNode as Node,
+  ExplorerPublicIp as PublicIp,
+  ExplorerFarm as Farm,
+  ExplorerUptimeReport as UptimeReport,
+  ExplorerPeriod as Period,
+  ExplorerPeriods as Periods,
+  ExplorerNodeReward as NodeReward,
+  ExplorerFarmReward as FarmReward,
+} from '../../src/answers';
 export interface Contract {
   contract_id: number;
   twin_id: number;
@@ -7,41 +18,6 @@ export interface Contract {
   created_at: number;
   type: string;
   details: Record<string, unknown>;
-}
-export interface UptimeReport {
-  timestamp: number;
-  uptime: number;
-  block: number;
-}
-export interface Period {
-  id: number;
-  start: number;
-  end: number;
-}
-export interface Periods {
-  now: number;
-  current: Period;
-  last_ended: Period;
-  recent: Period[];
-}
-export interface NodeReward {
-  node_id: number;
-  farm_id?: number;
-  period: Period & { complete: boolean; indexed_until: number };
-  units: { cu: number; su: number; nu: number; public_ip_hours: number };
-  policy: { id: number; name: string } | null;
-  uptime: { ratio: number; required_ratio: number | null; sla_met: boolean; reports: number; reboots: number };
-  violation_count: number;
-  violations: { kind: string; message: string }[];
-  reward: { musd: number; usd: number; tft: number; tft_units: string };
-  reason: string | null;
-}
-export interface FarmReward {
-  farm_id: number;
-  farm_name: string;
-  period: Period & { complete: boolean; indexed_until: number };
-  total: { musd: number; usd: number; tft: number; nodes: number; nodes_rewarded: number };
-  nodes: NodeReward[];
 }
 export interface Stats {
   nodes: number;
