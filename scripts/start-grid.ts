@@ -73,6 +73,13 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
     `  explorer page   ${lo.explorerUrl}/   (the grid in a browser: nodes, farms, rewards, live)`,
     `  dev image       ${g.imageUrl}   sha256 ${imageSha256}`,
     `  public IPs      ${grid.publicIps[0]!.ip} - ${grid.publicIps.at(-1)!.ip} in farm ${grid.farmId} (gateway ${grid.bridgeIp}); nodes' public configs: their bridge addresses, IPv6 gateway ${grid.bridgeIp6}`,
+    // The local ACME CA (pebble) for own domains on the gateway node: every name resolves to it there.
+    ...(grid.acmeDirectory
+      ? [
+          `  ACME directory  ${grid.acmeDirectory}   (own-domain certificates; its API's TLS CA ${grid.acmeCaFile})`,
+          `  ACME root       ${grid.acmeRootFile}   (what it issues chains to; its DNS answers every name with the gateway node's address)`,
+        ]
+      : []),
     ...rows,
     ...(lo.chainUrl === 'ws://127.0.0.1:9944' && lo.explorerUrl === 'http://127.0.0.1:8080' ? [] : [`  point the CLI   export TFGRID_URL=${lo.chainUrl} TFGRID_EXPLORER=${lo.explorerUrl}`]),
     '  try             npx tfgrid nodes find',

@@ -5,7 +5,8 @@
  * process, and a second start resumes the same nodes.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freeSubnetIn, listLinks, listNamespaces, processesMentioning } from '../src';
@@ -75,6 +76,11 @@ test('npm start -- --nodes 2: each node reachable as printed, the CLI URLs on lo
   const explorer = /explorer API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
   const listed = (await (await fetch(`${explorer}/nodes?status=up`)).json()) as { nodeId: number }[];
   expect(listed.map((n) => n.nodeId).sort()).toEqual(nodes.map((n) => n.nodeId).sort());
+  // The local ACME CA (pebble is installed) on the bridge, its files in the data directory.
+  expect(out).toMatch(new RegExp(`ACME directory  https://198\\.18\\.${subnet}\\.1:\\d+/dir   \\(own-domain certificates; its API's TLS CA ${dir}/acme/tls-ca\\.pem\\)`));
+  const root = /ACME root {7}(\S+)/.exec(out)![1]!;
+  expect(root).toBe(path.join(dir, 'acme', 'root.pem'));
+  expect(new X509Certificate(readFileSync(root)).subject).toMatch(/Pebble Root CA/);
   expect(out).toMatch(new RegExp(`point the CLI   export TFGRID_URL=ws://127\\.0\\.0\\.1:\\d+ TFGRID_EXPLORER=${explorer}`));
 
   expect(await interrupt(first.child)).toBe(0);
