@@ -23,8 +23,11 @@ jest.setTimeout(120_000);
 class ChallengeServer implements ChallengeResponder {
   readonly tokens = new Map<string, string>();
   readonly hosts: string[] = [];
+  /** Names whose checks are held unanswered (a gateway that does not answer), as an order that hangs. */
+  readonly unanswered = new Set<string>();
   readonly server = http.createServer((req, res) => {
     this.hosts.push(String(req.headers.host));
+    if (this.unanswered.has(String(req.headers.host).replace(/:\d+$/, ''))) return;
     const m = /^\/\.well-known\/acme-challenge\/([A-Za-z0-9_-]+)$/.exec(req.url ?? '');
     const answer = m ? this.tokens.get(m[1]!) : undefined;
     res.writeHead(answer ? 200 : 404, { 'content-type': 'text/plain' }).end(answer ?? 'Not Found');
@@ -106,6 +109,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await certs?.stop();
   await pebble?.stop();
+  challenges?.server.closeAllConnections();
   await new Promise((r) => challenges?.server.close(r));
   for (const pid of pebble?.pids ?? []) expect(() => process.kill(pid, 0)).toThrow();
   rmSync(dir, { recursive: true, force: true });
@@ -209,4 +213,24 @@ test('a failed challenge is a clear EACMEORDER, writes nothing, and the name bac
   await certs.release('shop.example.test');
   expect(certs.names()).toEqual([]);
   expect(filesUnder(store).map((f) => path.relative(store, f))).toEqual(['account.key']);
+});
+
+test('an order that hangs ends at orderTimeoutMs (EACMETIMEOUT), one released meanwhile at once (EACMERELEASED); neither writes anything', async () => {
+  challenges.unanswered.add('slow.example.test');
+  challenges.unanswered.add('gone.example.test');
+  const dataDir = path.join(dir, 'hanging');
+  const hanging = new AcmeCertificates({ ...options(dataDir), orderTimeoutMs: 3000 });
+  const timedOut = (await hanging.ensure('slow.example.test').catch((e: unknown) => e)) as AcmeError;
+  expect(timedOut).toMatchObject({ code: 'EACMETIMEOUT', message: "the certificate order for 'slow.example.test' did not finish within 3000 ms" });
+
+  const ordering = hanging.ensure('gone.example.test').catch((e: unknown) => e);
+  await until('the CA checking gone.example.test', () => challenges.hosts.some((h) => h.startsWith('gone.example.test:')));
+  await hanging.release('gone.example.test');
+  expect(await ordering).toMatchObject({ code: 'EACMERELEASED' });
+  expect(hanging.names().map((n) => n.fqdn)).toEqual(['slow.example.test']);
+  expect(filesUnder(hanging.storeDir).map((f) => path.relative(hanging.storeDir, f))).toEqual(['account.key']);
+  // Their exchanges end once the CA gives up on the unanswered checks; each withdraws its answer then.
+  challenges.server.closeAllConnections();
+  await until('both answers withdrawn', () => challenges.tokens.size === 0, 90_000, 200);
+  expect(filesUnder(hanging.storeDir).map((f) => path.relative(hanging.storeDir, f))).toEqual(['account.key']);
 });

@@ -68,8 +68,22 @@ interface NameState {
   lastError?: AcmeError;
 }
 
-interface Abort {
-  reason?: AcmeError;
+/** Ends an order early (release, stop, timeout): `aborted` rejects at once, the exchange stops at its next step. */
+class Abort {
+  reason: AcmeError | undefined;
+  readonly aborted: Promise<never>;
+  #reject!: (e: AcmeError) => void;
+
+  constructor() {
+    this.aborted = new Promise<never>((_, reject) => (this.#reject = reject));
+    this.aborted.catch(() => undefined);
+  }
+
+  abort(reason: AcmeError): void {
+    if (this.reason) return;
+    this.reason = reason;
+    this.#reject(reason);
+  }
 }
 
 export class AcmeCertificates implements FqdnCertificates {
@@ -153,7 +167,7 @@ export class AcmeCertificates implements FqdnCertificates {
     const s = this.#names.get(fqdn);
     this.#names.delete(fqdn);
     if (s?.order) {
-      s.order.abort.reason = new AcmeError('EACMERELEASED', `'${fqdn}' was released while its certificate was being ordered`);
+      s.order.abort.abort(new AcmeError('EACMERELEASED', `'${fqdn}' was released while its certificate was being ordered`));
       await s.order.promise.catch(() => undefined);
     }
     this.#store.remove(fqdn);
@@ -173,7 +187,7 @@ export class AcmeCertificates implements FqdnCertificates {
     clearInterval(this.#timer);
     this.#timer = undefined;
     const orders = [...this.#names.values()].flatMap((s) => (s.order ? [s.order] : []));
-    for (const o of orders) o.abort.reason ??= new AcmeError('EACMERELEASED', 'the own-domain certificates were stopped');
+    for (const o of orders) o.abort.abort(new AcmeError('EACMERELEASED', 'the own-domain certificates were stopped'));
     await Promise.all(orders.map((o) => o.promise.catch(() => undefined)));
   }
 
@@ -192,7 +206,7 @@ export class AcmeCertificates implements FqdnCertificates {
       const retryAt = new Date(s.retryAt);
       return Promise.reject(new AcmeError('EACMEBACKOFF', `no new order for '${fqdn}' before ${retryAt.toISOString()} (last: ${s.lastError?.message ?? 'failed'})`, retryAt));
     }
-    const abort: Abort = {};
+    const abort = new Abort();
     const promise = this.#bounded(fqdn, abort)
       .then((cert) => {
         s.cert = cert;
@@ -226,24 +240,24 @@ export class AcmeCertificates implements FqdnCertificates {
     return promise;
   }
 
-  /** One order under the concurrency bound and the timeout. */
+  /**
+   * One order under the concurrency bound and the timeout. An aborted order answers at once; its
+   * exchange stops at its next step (withdrawing a published answer) and writes nothing.
+   */
   async #bounded(fqdn: string, abort: Abort): Promise<StoredCertificate> {
-    await this.#slot();
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          abort.reason ??= new AcmeError('EACMETIMEOUT', `the certificate order for '${fqdn}' did not finish within ${this.#o.orderTimeoutMs} ms`);
-          reject(abort.reason);
-        }, this.#o.orderTimeoutMs);
-      });
-      const run = this.#run(fqdn, abort);
-      run.catch(() => undefined); // once timed out, its own end is of no interest
-      return await Promise.race([run, timeout]);
-    } finally {
-      clearTimeout(timer);
-      this.#release();
-    }
+    const run = (async () => {
+      await this.#slot();
+      // The bound is on the exchange; the slot is held until it has ended, so aborted exchanges cannot pile up on the CA.
+      const timer = setTimeout(() => abort.abort(new AcmeError('EACMETIMEOUT', `the certificate order for '${fqdn}' did not finish within ${this.#o.orderTimeoutMs} ms`)), this.#o.orderTimeoutMs);
+      try {
+        return await this.#run(fqdn, abort);
+      } finally {
+        clearTimeout(timer);
+        this.#release();
+      }
+    })();
+    run.catch(() => undefined); // once aborted, its own end is of no interest
+    return Promise.race([run, abort.aborted]);
   }
 
   /** The ACME exchange: order, HTTP-01 for each pending authorization, finalize, download, store. */
