@@ -3,7 +3,8 @@
  * IPs, node, uptime → status, power, contracts and their state, used resources, bills), node
  * filters, sorting and pagination, 400s, OpenAPI, metrics, and a restart that resumes.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
 import { GiB, chainNow, get, nodeInput, synced, tempDir, twinClient } from './support';
@@ -26,7 +27,7 @@ let contractId: number;
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   node1 = await twinClient(chain, '0x' + '41'.repeat(32), alice, 'ed25519');

@@ -4,7 +4,8 @@
  * nodes' used capacity and contract counts, a node's power, a twin's records: all as an explorer
  * that indexed every event from block 1 holds them. A cancelled contract is not counted.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
 import { GiB, finalizedHeight, get, nodeInput, synced, tempDir, twinClient } from './support';
@@ -26,7 +27,7 @@ let live: number[];
 let cancelled: number;
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   const farmer = await twinClient(chain, '//Bob');
   const node1 = await twinClient(chain, '0x' + '61'.repeat(32), alice, 'ed25519');

@@ -7,7 +7,8 @@
  * RentWaived).
  */
 import { connect, type TfchainClient } from '@tfgrid/client';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import { ExplorerDb, GridView, startExplorer, type ContractRecord, type Explorer, type TwinRecord } from '../src';
 import { key } from '../src/db/keys';
 import { applyEvent } from '../src/indexer/handlers';
@@ -38,7 +39,7 @@ async function council(call: ReturnType<TfchainClient['api']['tx']['tfgridModule
 }
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   node1 = await twinClient(chain, '0x' + '61'.repeat(32), alice, 'ed25519');

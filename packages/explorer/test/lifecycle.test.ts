@@ -5,7 +5,8 @@
  * updates, used resources, NRU reports, bills, cancellation and freed IPs), reputation from uptime
  * reports over time, and the live change stream with Last-Event-ID resume.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
 import { GiB, chainNow, get, nodeInput, synced, tempDir, twinClient } from './support';
@@ -43,7 +44,7 @@ const ids = async (q: string) => (await get<Any[]>(explorer, q)).body.map((x) =>
 const sync = () => synced(explorer, alice);
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   node1 = await twinClient(chain, '0x' + '51'.repeat(32), alice, 'ed25519');

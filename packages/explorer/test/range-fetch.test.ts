@@ -5,7 +5,8 @@
  * inside one range), that start or end at the upgrade's blocks, hold blocks without events of
  * their own, or are one block long.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain, until } from '@tfgrid/testkit';
 import { rangeEventsWith, TFT, type TfchainClient } from '@tfgrid/client';
 import { fetchBlock, fetchRange, rangeReadsRefused, type FetchedBlock } from '../src/indexer/source';
 import { finalizedHeight, nodeInput, twinClient } from './support';
@@ -27,7 +28,7 @@ async function devRpc(method: string, params: unknown[]): Promise<typeof upgrade
 }
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   await alice.balances.transfer({ to: BOB_STASH, amount: 2n * TFT });
@@ -36,7 +37,7 @@ beforeAll(async () => {
   const index = (name: string) => api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)!.index.toNumber();
   const [tfgrid, balances, contracts] = [index('TfgridModule'), index('Balances'), index('SmartContractModule')];
   upgrade = await devRpc('dev_setRuntime', [{ pallets: { TfgridModule: balances, Balances: contracts, SmartContractModule: tfgrid } }]);
-  for (const c of [alice, farmer]) while (c.api.runtimeVersion.specVersion.toNumber() !== upgrade.specVersion) await new Promise((r) => setTimeout(r, 50));
+  for (const c of [alice, farmer]) await until('the client to take up the new runtime', () => c.api.runtimeVersion.specVersion.toNumber() === upgrade.specVersion, 60_000, 50);
   await alice.balances.transfer({ to: BOB_STASH, amount: 3n * TFT });
   const farm = await farmer.farms.create({ name: 'range_after' });
   const node = await twinClient(chain, '0x' + '61'.repeat(32), alice, 'ed25519');
@@ -44,7 +45,7 @@ beforeAll(async () => {
   await node.disconnect();
   // Blocks with only the chain's own events (timestamp, billing), finalized.
   await chain.chain.timeTravel({ blocks: 5 });
-  while ((await finalizedHeight(alice)) < chain.chain.bestNumber()) await new Promise((r) => setTimeout(r, 100));
+  await until('the best block to be finalized', async () => (await finalizedHeight(alice)) >= chain.chain.bestNumber(), 60_000);
 });
 
 afterAll(async () => {

@@ -6,7 +6,8 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { ClassicLevel } from 'classic-level';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import { ExplorerDb, startExplorer } from '../src';
 import { chainNow, finalizedHeight, get, nodeInput, tempDir, twinClient } from './support';
@@ -76,7 +77,7 @@ describe('SIGKILL during a backfill', () => {
   const killed = tempDir();
 
   beforeAll(async () => {
-    chain = await startDevchain({ port: 0 });
+    chain = await startChain();
     const alice = await twinClient(chain, '//Alice');
     const farmer = await twinClient(chain, '//Bob');
     const n = await twinClient(chain, '0x' + '61'.repeat(32), alice, 'ed25519');
@@ -133,7 +134,7 @@ describe('finality lag', () => {
 
   beforeAll(async () => {
     // Blocks are finalized 4 s after they are made.
-    chain = await startDevchain({ port: 0, finalityDelayMs: 4000 });
+    chain = await startChain({ finalityDelayMs: 4000 });
     alice = await twinClient(chain, '//Alice');
   });
 

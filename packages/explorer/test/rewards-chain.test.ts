@@ -5,7 +5,8 @@
  * past the period's end; the explorer indexes it all and `/nodes/:id/rewards` shows the measure and
  * the reason.
  */
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
 import { periodAt, periodIdOf, POST_PERIOD_SECONDS, type Period } from '../src/rewards/period';
@@ -32,7 +33,7 @@ const travelTo = async (t: number) => chain.chain.timeTravel({ seconds: t - (awa
 const report = async (c: TfchainClient, uptime: number) => c.nodes.reportUptime({ uptime, timestampHint: await chainNow(c) });
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   node1 = await twinClient(chain, '0x' + '61'.repeat(32), alice, 'ed25519');

@@ -8,7 +8,8 @@
  * old metadata) ends with the same records.
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain, until } from '@tfgrid/testkit';
 import { ChainError, events, TFT, type ChainEvent, type EventStream, type TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
 import { fetchBlock } from '../src/indexer/source';
@@ -38,9 +39,7 @@ const palletIndex = (api: ApiPromise, name: string): number => api.runtimeMetada
 
 /** Until every client's API has taken up the new runtime (it signs with the new call indices and spec version). */
 async function upgraded(specVersion: number): Promise<void> {
-  for (const c of clients) {
-    while (c.api.runtimeVersion.specVersion.toNumber() !== specVersion) await new Promise((r) => setTimeout(r, 50));
-  }
+  for (const c of clients) await until('the client to take up the new runtime', () => c.api.runtimeVersion.specVersion.toNumber() === specVersion, 60_000, 50);
 }
 
 let upgrade: Any;
@@ -52,7 +51,7 @@ let before: { farmId: number; nodeId: number; contractId: number };
 let after: { farmId: number; nodeId: number; contractId: number };
 
 beforeAll(async () => {
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   const node1 = await twinClient(chain, '0x' + '51'.repeat(32), alice, 'ed25519');
@@ -146,7 +145,7 @@ test('every event of every block is decoded under the name its own runtime gives
       });
       // Decoded on the connection that lived through the upgrade: by the stream that followed it,
       // and as the explorer's indexer fetches a block.
-      while (!streamed.some((e) => e.blockNumber >= head)) await new Promise((r) => setTimeout(r, 50));
+      await until(`the stream to reach block ${head}`, () => streamed.some((e) => e.blockNumber >= head), 60_000, 50);
       const got = streamed.filter((e) => e.blockNumber === n).map((e) => e.name);
       expect({ block: n, events: got }).toEqual({ block: n, events: expected });
       expect({ block: n, events: (await fetchBlock(alice.api, n)).events.map((e) => e.name) }).toEqual({ block: n, events: expected });

@@ -1,18 +1,18 @@
-/** A dev chain in-process, grid fixtures made through @tfgrid/client, and an explorer over a temp database. */
+/** A dev chain in-process (the test kit's), grid fixtures made through @tfgrid/client, and an explorer over a temp database. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type NodeInput, type TfchainClient } from '@tfgrid/client';
 import type { Devchain } from '@tfgrid/devchain';
+import { ensureTwin, GiB, LOCATION } from '@tfgrid/testkit';
 import type { Explorer } from '../src';
 
-export const GiB = 1024 ** 3;
-export const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
+export { GiB };
 
 export const nodeInput = (farmId: number, over: Partial<NodeInput> = {}): NodeInput => ({
   farmId,
   resources: { hru: 0, sru: 500 * GiB, cru: 4, mru: 8 * GiB },
-  location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
+  location: LOCATION,
   interfaces: [{ name: 'zos', mac: '00:11:22:33:44:55', ips: ['10.2.0.5'] }],
   serialNumber: 'SN-0001',
   ...over,
@@ -23,12 +23,11 @@ export function tempDir(): { dir: string; remove(): void } {
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A client with a twin (funded from //Alice when it is not a dev account). */
+/** A client with a twin (the test kit's, relay relay.dev.grid.tf), funded from //Alice when it is not a dev account. */
 export async function twinClient(chain: Devchain, secret: string, alice?: TfchainClient, keyType?: 'ed25519'): Promise<TfchainClient> {
   const c = await connect({ url: chain.url, secret, keyType });
   if (alice) await alice.balances.transfer({ to: c.address, amount: 100n * TFT });
-  await c.twins.acceptTerms(TERMS);
-  await c.twins.create({ relay: 'relay.dev.grid.tf' });
+  await ensureTwin(c, { relay: 'relay.dev.grid.tf' });
   return c;
 }
 

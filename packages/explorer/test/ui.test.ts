@@ -9,7 +9,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startDevchain, type Devchain } from '@tfgrid/devchain';
+import type { Devchain } from '@tfgrid/devchain';
+import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { startExplorer, type Explorer } from '../src';
@@ -65,7 +66,7 @@ const rowIds = async () => (await page.locator('table.nodes tbody tr').evaluateA
 
 beforeAll(async () => {
   buildWebPage();
-  chain = await startDevchain({ port: 0 });
+  chain = await startChain();
   alice = await twinClient(chain, '//Alice');
   farmer = await twinClient(chain, '//Bob');
   alpha = await farmer.farms.create({ name: 'alpha', publicIps: [{ ip: '185.206.122.33/24', gw: '185.206.122.1' }] });
