@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
-import type { ChainEvent, Power, TfchainClient } from '@tfgrid/client';
+import { decodeEvent, type ChainEvent, type Power, type TfchainClient } from '@tfgrid/client';
 import { raceAbort, retry } from './backoff';
 import type { AgentMetrics } from './metrics';
 import { txErrorName } from './reports/tx-error';
@@ -59,8 +59,8 @@ export class PowerManager {
   /** The follower's event listener: acts on PowerTargetChanged for this node. */
   onEvent = async (e: ChainEvent): Promise<void> => {
     if (e.name !== 'TfgridModule.PowerTargetChanged') return;
-    const f = e.fields ?? { nodeId: e.data[1] };
-    if (Number(f.nodeId) !== this.#o.nodeId) return;
+    const ev = decodeEvent(e);
+    if (ev?.name !== 'TfgridModule.PowerTargetChanged' || ev.nodeId !== this.#o.nodeId) return;
     await this.sync();
   };
 
