@@ -33,15 +33,5 @@ export interface Stats {
   contracts: number;
   nodesDistribution: Record<string, number>;
 }
-export interface Change {
-  type: string;
-  key: string;
-  action: 'created' | 'updated' | 'deleted';
-  record: Record<string, unknown> | null;
-}
-export interface BlockChanges {
-  block: number;
-  hash: string;
-  timestamp: number;
-  changes: Change[];
-}
+/** The live stream's blocks of changes, as the explorer's change feed sends them. */
+export type { BlockChanges, Change } from '../../src/view/feed';

@@ -8,7 +8,7 @@ import type { BlockChanges, Change } from '../types';
 const KEEP = 200;
 
 function link(c: Change) {
-  const r = c.record ?? {};
+  const r = (c.record ?? {}) as Record<string, unknown>;
   if (c.type === 'node' && typeof r.nodeId === 'number') return <a href={`#/nodes/${r.nodeId}`}>node {r.nodeId}</a>;
   if (c.type === 'farm' && typeof r.farmId === 'number') return <a href={`#/farms/${r.farmId}`}>farm {r.farmId}</a>;
   if (c.type === 'uptime' && typeof r.nodeId === 'number') return <a href={`#/nodes/${r.nodeId}`}>node {r.nodeId}</a>;
