@@ -157,7 +157,9 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
 
     const planetaryListen = `tcp://${hosts.hosts[0]!.ip}:${o.planetaryPort}`;
     const deadline = Date.now() + o.timeoutMs;
-    const argsOf = (i: number): string[] => agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen });
+    // Gateway nodes order own-domain certificates from the grid's CA.
+    const acmeArgs = (i: number): string[] => (acme && o.gateways.includes(i) ? ['--acme-directory', acme.directoryUrl, '--acme-ca', acme.caFile] : []);
+    const argsOf = (i: number): string[] => [...agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen }), ...acmeArgs(i)];
     const nodeIds: number[] = [];
     for (const [i, host] of hosts.hosts.entries()) {
       step();

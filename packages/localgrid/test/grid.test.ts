@@ -130,6 +130,10 @@ test('the local ACME CA answers every node on the bridge (trusting acmeCaFile), 
   dns.setServers([grid.acme!.dnsServer]);
   const gateway = grid.nodes[GATEWAY]!;
   for (const name of ['shop.example.test', 'www.my-own-domain.test']) expect(await dns.resolve4(name)).toEqual([gateway.ip]);
+  // Only the gateway node's agent is given the CA.
+  const agents = processesMentioning(dir).filter((p) => /tfgrid-agent\.js/.test(p.args));
+  const acmeFlags = `--acme-directory ${grid.acmeDirectory} --acme-ca ${grid.acmeCaFile}`;
+  expect(grid.nodes.map((n) => agents.some((p) => p.args.includes(`--data-dir ${n.dataDir} `) && p.args.includes(acmeFlags)))).toEqual(grid.nodes.map((n) => n.index === GATEWAY));
 });
 
 const socketsOf = (n: LocalNode): string[] => listeningSockets(n.ns).map(socketKey).sort();
