@@ -47,7 +47,7 @@ export async function checkGatewayBackends(f: DeploymentFile): Promise<void> {
     if (!net || !Array.isArray(w.data.backends)) return;
     (w.data.backends as unknown[]).forEach((b, k) => {
       if (backendMachine(b) !== undefined) return;
-      const why = privateBackendProblem(b, net.name, net.ipRange ?? DEFAULT_NETWORK_RANGE);
+      const why = privateBackendProblem(b, net.name, net.ipRange ?? DEFAULT_NETWORK_RANGE, w.data.tls_passthrough === true);
       if (why) throw new UsageError(`workloads[${i}] ('${w.name}').backends[${k}]: ${why}`, 'deploy');
     });
   });

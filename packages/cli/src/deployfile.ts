@@ -16,14 +16,17 @@
  *       "size": "1GiB", "compute_capacity": { "cpu": 1, "memory": "512MiB" },
  *       "entrypoint": "httpd -f -p 8080", "env": {"PORT": "8080"},
  *       "mounts": [{ "name": "data", "mountpoint": "/data" }] },
- *     { "type": "gateway-name-proxy", "name": "site", "gateway_name": "mysite", "backends": ["http://10.20.1.2:8080"] }
+ *     { "type": "gateway-name-proxy", "name": "site", "gateway_name": "mysite", "backends": ["http://10.20.1.2:8080"] },
+ *     { "type": "gateway-fqdn-proxy", "name": "own", "fqdn": "www.example.com", "backends": ["http://10.20.1.2:8080"] }
  *   ]
  * }
  *
  * A workload may also carry the protocol's own `data` object instead of flat fields. Sizes
  * (`size`, `compute_capacity.memory`) are bytes or strings with a unit (512MiB, 10GiB, 1GB). `vm`
  * is `zmachine`'s alias; the short forms `cpu`, `memory` and `rootfs_size` of a machine are folded
- * into `compute_capacity` and `size`.
+ * into `compute_capacity` and `size`. A gateway-name-proxy's name contract is `gateway_name` (or
+ * `data.name`); a gateway-fqdn-proxy's domain is `fqdn` (the deployer's own, its DNS pointing at
+ * the node: no name contract), with `tls_passthrough` its backends are `IP:port`.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -89,7 +92,7 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
     if (typeof w !== 'object' || w === null || Array.isArray(w)) return bad(at, 'must be an object');
     const x = w as Record<string, unknown>;
     // The type's value is checked by the client's rules when the deployment is built.
-    if (typeof x.type !== 'string') bad(`${at}.type`, 'must be a string (volume, vm, gateway-name-proxy)');
+    if (typeof x.type !== 'string') bad(`${at}.type`, 'must be a string (volume, vm, gateway-name-proxy, gateway-fqdn-proxy, …)');
     if (typeof x.name !== 'string') bad(`${at}.name`, 'must be a string');
     const flat = Object.fromEntries(Object.entries(x).filter(([k]) => !COMMON.has(k)));
     if (x.data !== undefined && (typeof x.data !== 'object' || x.data === null || Array.isArray(x.data))) bad(`${at}.data`, 'must be an object');
@@ -99,6 +102,7 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
       data.name = data.gateway_name;
       delete data.gateway_name;
     }
+    checkGatewayFields(x.type as string, data, at, bad);
     if (MACHINES.has(x.type as string)) foldMachine(data, at, file, bad);
     for (const k of SIZES) if (data[k] !== undefined) data[k] = parseSize(data[k], `${file}: ${at}.${k}`);
     return {
@@ -113,6 +117,19 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
   });
   checkNetworkReferences(networks, workloads, bad);
   return { description: text('description'), metadata: text('metadata'), contractData: text('contract_data'), publicIps: uint(o.public_ips, 'public_ips'), expiration: uint(o.expiration, 'expiration'), networks, workloads };
+}
+
+/**
+ * A gateway's fields that belong to the other kind: a name proxy serves a name contract
+ * (`gateway_name`), an fqdn proxy the deployer's own domain (`fqdn`); one given the other's field
+ * is refused rather than silently ignored. The values are checked by the client's rules.
+ */
+function checkGatewayFields(type: string, data: Record<string, unknown>, at: string, bad: (where: string, what: string) => never): void {
+  if (type === 'gateway-name-proxy' && data.fqdn !== undefined) bad(`${at}.fqdn`, 'is a field of gateway-fqdn-proxy (your own domain); a gateway-name-proxy serves <gateway_name>.<the node\'s domain>');
+  if (type !== 'gateway-fqdn-proxy') return;
+  for (const k of ['gateway_name', 'name'] as const)
+    if (data[k] !== undefined) bad(`${at}.${k === 'name' ? 'data.name' : k}`, 'is a field of gateway-name-proxy (a name contract); a gateway-fqdn-proxy serves its "fqdn" and needs no name contract');
+  if (data.fqdn === undefined) bad(`${at}.fqdn`, 'is missing: the domain to serve, e.g. "www.example.com" (its DNS pointing at the gateway node)');
 }
 
 /**

@@ -81,8 +81,10 @@ export interface NetworkGateway {
   name: string;
   nodeId: number;
   contractId: number;
-  /** The gateway name (its name contract). */
-  gatewayName: string;
+  /** A name proxy's name (its name contract). */
+  gatewayName?: string;
+  /** An fqdn proxy's own domain. */
+  fqdn?: string;
   backends: string[];
 }
 
@@ -91,7 +93,13 @@ export function networkGateways(n: SavedNetwork): NetworkGateway[] {
   return n.contracts.flatMap((k) =>
     k.deployment.workloads
       .filter((w) => w.type.startsWith('gateway-') && w.data.network === n.plan.name)
-      .map((w) => ({ name: w.name, nodeId: k.nodeId, contractId: k.contractId, gatewayName: String(w.data.name), backends: Array.isArray(w.data.backends) ? (w.data.backends as string[]) : [] })),
+      .map((w) => ({
+        name: w.name,
+        nodeId: k.nodeId,
+        contractId: k.contractId,
+        ...(w.type === 'gateway-fqdn-proxy' ? { fqdn: String(w.data.fqdn) } : { gatewayName: String(w.data.name) }),
+        backends: Array.isArray(w.data.backends) ? (w.data.backends as string[]) : [],
+      })),
   );
 }
 

@@ -53,3 +53,24 @@ test("a machine's public IPv6 when the node gives one; a gateway's fqdn and netw
     { name: 'told', nodeId: 3, contractId: 9, fqdn: 'told.gw.example', network: 'other' },
   ]);
 });
+
+test("an fqdn proxy's line: its own domain (from the answer, else the deployment sent) and how HTTPS is served", () => {
+  const sent = { version: 0, twin_id: 2, node_id: 3, metadata: '', description: '', expiration: 0, workloads: [{ version: 0, name: 'quiet', type: 'gateway-fqdn-proxy', metadata: '', description: '', data: { fqdn: 'Quiet.Example.com', backends: ['http://10.20.2.2:80'] } }] } as Deployment;
+  const a = answer([
+    { name: 'own', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', data: { fqdn: 'www.example.com', https: 'refused: this gateway node has no ACME directory (--acme-directory), so www.example.com is served on HTTP only' } },
+    { name: 'acme', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', data: { fqdn: 'acme.example.com', https: 'certificate by ACME (HTTP-01), renewed before it expires', network: 'net' } },
+    { name: 'tls', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', data: { fqdn: 'tls.example.com', https: 'passthrough: TLS goes to the backends as it came' } },
+    { name: 'quiet', type: 'gateway-fqdn-proxy', version: 0, state: 'ok' },
+    { name: 'gw', type: 'gateway-fqdn-proxy', version: 0, state: 'error', reason: "fqdn gw.example is this gateway's own domain gw.example or under it: …" },
+  ]);
+  expect(answerLines(a, sent)).toEqual([
+    'own  gateway-fqdn-proxy  ok  v0  www.example.com  http only (https refused: this gateway node has no ACME directory (--acme-directory), so www.example.com is served on HTTP only)',
+    'acme  gateway-fqdn-proxy  ok  v0  acme.example.com  https by ACME  network net',
+    'tls  gateway-fqdn-proxy  ok  v0  tls.example.com  tls passthrough',
+    'quiet  gateway-fqdn-proxy  ok  v0  quiet.example.com',
+    "gw  gateway-fqdn-proxy  error  v0  — fqdn gw.example is this gateway's own domain gw.example or under it: …",
+  ]);
+  const r = resultLines([{ nodeId: 3, contractId: 9, hash: 'h', deployment: sent }], [a]);
+  expect(r.text[1]).toBe('  acme  node 3  contract 9  gateway acme.example.com  https by ACME  network net');
+  expect(r.json.gateways[1]).toEqual({ name: 'acme', nodeId: 3, contractId: 9, fqdn: 'acme.example.com', network: 'net', https: 'certificate by ACME (HTTP-01), renewed before it expires' });
+});

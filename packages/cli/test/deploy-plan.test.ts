@@ -6,7 +6,7 @@
  */
 import type { NetworkData } from '@tfgrid/client';
 import { checkGatewayBackends, networksDeployedBefore, planDeployment } from '../src/deploy-plan';
-import type { SavedNetwork } from '../src/netstate';
+import { networkGateways, type SavedNetwork } from '../src/netstate';
 import { buildDeployment, parseDeploymentFile } from '../src/deployfile';
 
 const image = { url: 'http://198.18.0.1/busybox.tar.gz', sha256: 'a'.repeat(64) };
@@ -108,4 +108,59 @@ test('a gateway may join a network deployed before, on its node: its backends ar
   expect(() => networksDeployedBefore(parseDeploymentFile({ workloads: [gateway(2, { backends: ['http://api'] })] }), [2], load)).toThrow("workloads[0] ('site').backends[0] names 'api', which is no machine of network 'net' (its machines: web, db)");
   const outside = parseDeploymentFile({ workloads: [gateway(2, { backends: ['http://10.30.3.2'] })] });
   await expect(planDeployment(outside, [2], endpoints, 7, networksDeployedBefore(outside, [2], load))).rejects.toThrow("the deployment for node 2 is not valid: $.workloads[0].data.backends[0] 10.30.3.2 is outside network 'net' (10.20.0.0/16)");
+});
+
+const own = (node: number | undefined, over: Record<string, unknown> = {}) => ({ type: 'gateway-fqdn-proxy', name: 'own', node, fqdn: 'www.example.com', network: 'net', backends: ['http://web:8080'], ...over });
+
+test('a gateway-fqdn-proxy: its own domain, no name contract; machine-named backends get their addresses, its node joins the network', async () => {
+  const f = parse([machine('web', 1, joins), own(3, { tls_passthrough: false })]);
+  expect(f.workloads[1]).toMatchObject({ type: 'gateway-fqdn-proxy', name: 'own', node: 3, data: { fqdn: 'www.example.com', network: 'net', backends: ['http://web:8080'], tls_passthrough: false } });
+  const { plans, deployments } = await planDeployment(f, f.workloads.map((w) => w.node!), endpoints, 7);
+  expect(plans[0]!.nodes.map((n) => n.nodeId)).toEqual([1, 3]);
+  const gw = deployments.find((g) => g.nodeId === 3)!.d;
+  expect(gw.workloads.map((w) => [w.type, w.name])).toEqual([['network', 'net'], ['gateway-fqdn-proxy', 'own']]);
+  expect(gw.workloads[1]!.data).toEqual({ fqdn: 'www.example.com', network: 'net', tls_passthrough: false, backends: ['http://10.20.2.2:8080'] });
+  // On one node, without a network: public backends as written, IP:port with tls_passthrough.
+  const alone = parseDeploymentFile({ workloads: [{ type: 'gateway-fqdn-proxy', name: 'tls', fqdn: 'secure.example.com', tls_passthrough: true, backends: ['198.18.0.9:443'] }] }, 'tls.json');
+  const d = await buildDeployment(alone, 7, 3);
+  expect(d.workloads[0]).toMatchObject({ type: 'gateway-fqdn-proxy', data: { fqdn: 'secure.example.com', tls_passthrough: true, backends: ['198.18.0.9:443'] } });
+});
+
+test.each([
+  [{ gateway_name: 'mysite' }, 'site.json: workloads[1].gateway_name is a field of gateway-name-proxy (a name contract); a gateway-fqdn-proxy serves its "fqdn" and needs no name contract'],
+  [{ data: { name: 'mysite' } }, 'site.json: workloads[1].data.name is a field of gateway-name-proxy'],
+  [{ fqdn: undefined }, 'site.json: workloads[1].fqdn is missing: the domain to serve, e.g. "www.example.com"'],
+  [{ backends: ['http://api:8080'] }, "site.json: workloads[1].backends[0] names 'api', which is no machine of the file"],
+])('a gateway-fqdn-proxy with a field of the other kind, no fqdn, or a backend naming no machine is refused with its field: %#', (over, message) => {
+  expect(() => parse([machine('web', 1, joins), own(3, over)])).toThrow(message);
+});
+
+test('a gateway-name-proxy given an fqdn is refused (it serves <gateway_name>.<domain>)', () => {
+  expect(() => parse([machine('web', 1, joins), gateway(3, { fqdn: 'www.example.com' })])).toThrow("site.json: workloads[1].fqdn is a field of gateway-fqdn-proxy (your own domain); a gateway-name-proxy serves <gateway_name>.<the node's domain>");
+});
+
+test.each([
+  ['example', '$.workloads[0].data.fqdn must be a domain name of two labels or more'],
+  ['10.0.0.1', '$.workloads[0].data.fqdn must be a domain name'],
+  ['a_b.example.com', '$.workloads[0].data.fqdn must be a domain name'],
+])("a malformed fqdn is refused by the deployment's rules, before the chain is asked: %s", async (fqdn, message) => {
+  const f = parseDeploymentFile({ workloads: [{ type: 'gateway-fqdn-proxy', name: 'own', fqdn, backends: ['http://198.18.0.9'] }] }, 'own.json');
+  await expect(buildDeployment(f, 7, 3)).rejects.toThrow(`the deployment is not valid: ${message}`);
+});
+
+test('tls_passthrough backends: IP:port, on a planned network a machine address of it', async () => {
+  const f = parseDeploymentFile({ workloads: [{ type: 'gateway-fqdn-proxy', name: 'own', fqdn: 'a.example.com', tls_passthrough: true, backends: ['http://198.18.0.9'] }] });
+  await expect(buildDeployment(f, 7, 3)).rejects.toThrow('$.workloads[0].data.backends[0] must be IP:port (IPv4 or [IPv6]) with tls_passthrough');
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), own(3, { tls_passthrough: true, backends: ['10.30.2.2:8443'] })]))).rejects.toThrow("workloads[1] ('own').backends[0]: 10.30.2.2 is outside network 'net' (10.20.0.0/16)");
+  await expect(checkGatewayBackends(parse([machine('web', 1, joins), own(3, { tls_passthrough: true, backends: ['10.20.2.2:8443'] })]))).resolves.toBeUndefined();
+});
+
+test("`network show`'s gateways: a name proxy by its name, an fqdn proxy by its domain", async () => {
+  const f = parse([machine('web', 1, joins), gateway(2), own(2, { backends: ['http://web:81'] })]);
+  const { plans, machines, deployments } = await planDeployment(f, [1, 2, 2], endpoints, 7);
+  const saved: SavedNetwork = { twinId: 7, plan: plans[0]!, contracts: deployments.map((g, i) => ({ nodeId: g.nodeId, contractId: 20 + i, deployment: g.d })), machines: machines.get('net')! };
+  expect(networkGateways(saved)).toEqual([
+    { name: 'site', nodeId: 2, contractId: 21, gatewayName: 'mysite', backends: ['http://10.20.2.2:8080'] },
+    { name: 'own', nodeId: 2, contractId: 21, fqdn: 'www.example.com', backends: ['http://10.20.2.2:81'] },
+  ]);
 });

@@ -15,7 +15,7 @@ import { formatSize, parseIntArg } from '../units';
 import { required } from './account';
 import { spansNodes } from '../networkfile';
 import { deployAcrossNodes } from './network-deploy';
-import { checkGatewayNames, gatewayNetworkOf } from './gateways';
+import { checkGateways, gatewayFqdnOf, gatewayHttpsOf, gatewayNetworkOf } from './gateways';
 
 export const WAIT_OPTIONS = {
   'no-wait': { type: 'boolean' as const, help: 'return once the contract exists, without waiting for the node' },
@@ -26,16 +26,20 @@ export const WAIT_OPTIONS = {
  * The node's answer, one line per workload: `web  zmachine  ok  v1  node_local 10.249.0.2`; a
  * machine's private networks as `private mynet 10.20.1.2` (none: left out), its public IPv6 as
  * `public_ipv6 …` when the node gives one; a gateway's fqdn and the network it joins (`network
- * net`, from the answer or else from `sent`, the deployment as sent).
+ * net`, from the answer or else from `sent`, the deployment as sent); how an own domain's HTTPS
+ * is served (`https by ACME`, `tls passthrough`, `http only (…)`).
  */
 export function answerLines(a: DeploymentAnswer, sent?: Deployment): string[] {
   return a.workloads.map((w) => {
     const addresses = w.data?.addresses as Record<string, unknown> | undefined;
     const network = gatewayNetworkOf(w, sent);
+    const fqdn = gatewayFqdnOf(w, sent);
+    const https = gatewayHttpsOf(w);
     const extra = [
       ...(addresses ? Object.entries(addresses).flatMap(([k, v]) => addressWords(k, v)) : []),
       ...(typeof w.data?.size === 'number' ? [formatSize(w.data.size)] : []),
-      ...(typeof w.data?.fqdn === 'string' ? [w.data.fqdn] : []),
+      ...(fqdn ? [fqdn] : []),
+      ...(https ? [https] : []),
       ...(network ? [`network ${network}`] : []),
       ...(w.reason ? [`— ${w.reason}`] : []),
     ];
@@ -143,7 +147,8 @@ export const deployCommands: Command[] = [
     details: `Example: tfgrid deploy web.json --node 12
 
 The file is JSON: {"description", "public_ips", "workloads": [...]}, each workload with "type"
-(zmachine or its alias vm, volume, zmount, gateway-name-proxy), "name" and its fields, sizes with units:
+(zmachine or its alias vm, volume, zmount, gateway-name-proxy, gateway-fqdn-proxy), "name" and its
+fields, sizes with units:
   {"workloads": [
     {"type": "volume", "name": "data", "size": "1GiB"},
     {"type": "zmachine", "name": "web", "image": {"url": "http://…/busybox.tar.gz", "sha256": "<64 hex>"},
@@ -158,7 +163,11 @@ A file may span nodes ("node" per workload) and name private networks ("networks
 joins one with "network" and may name a machine of it as a backend:
   {"type": "gateway-name-proxy", "name": "site", "node": 3, "gateway_name": "mysite",
    "network": "net", "backends": ["http://web:8080"]}
-(reserve the name first: tfgrid name reserve mysite).`,
+(reserve the name first: tfgrid name reserve mysite). Your own domain, its DNS pointing at the
+gateway node (no name contract; with "tls_passthrough": true the backends are IP:port and
+terminate TLS themselves):
+  {"type": "gateway-fqdn-proxy", "name": "own", "node": 3, "fqdn": "www.example.com",
+   "network": "net", "backends": ["http://web:8080"]}`,
     async run(ctx, a) {
       const file = a.positionals[0]!;
       let raw;
@@ -176,7 +185,7 @@ joins one with "network" and may name a machine of it as a backend:
       const twinId = await twinOf(ctx, c);
       const d = await buildDeployment(f, twinId, nodeId, 0);
       await checkNode(c, nodeId);
-      await checkGatewayNames(ctx, c, twinId, [d]);
+      await checkGateways(ctx, c, twinId, [d]);
       if (!flag(a, 'no-capacity-check')) await checkCapacity(ctx, d);
       const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${nodeId}`, () => c.deployments.create(d, { contractData: f.contractData, publicIps: f.publicIps }));
       ctx.progress(`contract ${r.contractId} created in block #${r.blockNumber ?? '?'}`);

@@ -17,7 +17,7 @@ import { gatewayNetwork } from '../networkfile';
 import { parseIntArg } from '../units';
 import { resultLines, waitForAll, type NodeContract } from './network-wait';
 import { checkCapacity, checkNode, twinOf } from './deploy';
-import { checkGatewayNames } from './gateways';
+import { checkGateways } from './gateways';
 
 /** `--endpoint NODE_ID=HOST`: where other nodes reach a node whose public config is not on the chain. */
 export function parseEndpoints(values: string[]): Map<number, string> {
@@ -82,7 +82,7 @@ export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile
   for (const id of new Set([...members.values()].flat())) reach.set(id, await endpointOf(c, id, given));
   const { plans, machines, deployments: groups } = await planDeployment(f, nodes, reach, twinId, before);
   for (const p of plans) ctx.progress(`network '${p.name}' ${p.ipRange}: ${p.nodes.map((x) => `node ${x.nodeId} ${x.endpoint ?? '(behind NAT)'}`).join(', ')}`);
-  await checkGatewayNames(ctx, c, twinId, groups.map((g) => g.d));
+  await checkGateways(ctx, c, twinId, groups.map((g) => g.d));
   if (!flag(a, 'no-capacity-check')) for (const g of groups) await checkCapacity(ctx, g.d);
   const saved: SavedNetwork[] = plans.map((p) => ({ twinId, plan: p, contracts: [], machines: machines.get(p.name)! }));
   // Saved before anything is sent: the keys are never lost with a contract that holds them.

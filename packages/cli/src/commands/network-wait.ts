@@ -9,7 +9,7 @@ import { chainLib, type Context } from '../context';
 import { CliFailure } from '../errors';
 import { parseIntArg } from '../units';
 import { answerLines } from './deploy';
-import { gatewayNetworkOf } from './gateways';
+import { gatewayFqdnOf, gatewayHttpsOf, gatewayNetworkOf } from './gateways';
 
 export interface NodeContract {
   nodeId: number;
@@ -72,10 +72,11 @@ export function resultLines(all: NodeContract[], answers: DeploymentAnswer[]): {
     const where = `node ${all[i]!.nodeId}  contract ${all[i]!.contractId}`;
     for (const w of ans.workloads) {
       if (w.type.startsWith('gateway-')) {
-        const fqdn = typeof w.data?.fqdn === 'string' ? w.data.fqdn : null;
+        const fqdn = gatewayFqdnOf(w, all[i]!.deployment) ?? null;
         const network = gatewayNetworkOf(w, all[i]!.deployment) ?? null;
-        gateways.push({ name: w.name, nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, fqdn, network });
-        text.push(`  ${w.name}  ${where}${fqdn ? `  gateway ${fqdn}` : ''}${network ? `  network ${network}` : ''}`);
+        const https = gatewayHttpsOf(w);
+        gateways.push({ name: w.name, nodeId: all[i]!.nodeId, contractId: all[i]!.contractId, fqdn, network, ...(typeof w.data?.https === 'string' ? { https: w.data.https } : {}) });
+        text.push(`  ${w.name}  ${where}${fqdn ? `  gateway ${fqdn}` : ''}${https ? `  ${https}` : ''}${network ? `  network ${network}` : ''}`);
         continue;
       }
       if (w.type !== 'zmachine' && w.type !== 'vm') continue;

@@ -140,7 +140,7 @@ answers awaited before the file is written.`,
           ...n.plan.nodes.map((x) => `  node ${x.nodeId}  ${x.subnet}  ${x.endpoint ? `${x.endpoint}:${x.listenPort}` : 'behind NAT'}  contract ${n.contracts.find((k) => k.nodeId === x.nodeId)?.contractId ?? '-'}`),
           ...n.plan.users.map((u) => `  user ${u.name}  ${u.subnet}  ${u.wireguardIp}`),
           ...n.machines.map((m) => `  machine ${m.name}  node ${m.nodeId}  ${m.ip}`),
-          ...networkGateways(n).map((g) => `  gateway ${g.name}  node ${g.nodeId}  ${g.gatewayName} → ${g.backends.join(', ')}`),
+          ...networkGateways(n).map((g) => `  gateway ${g.name}  node ${g.nodeId}  ${g.fqdn ?? g.gatewayName} → ${g.backends.join(', ')}`),
         ],
       };
     },
