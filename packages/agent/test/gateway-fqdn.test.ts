@@ -1,0 +1,125 @@
+/**
+ * gateway-fqdn-proxy through the whole agent on a dev chain: the farmer gives the agent's node a
+ * public config with a domain; a deployer deploys its own domain (no name contract) pointing at a
+ * backend server; the node answers ok, saying HTTPS is refused without an ACME directory, and the
+ * domain answers over HTTP by Host with the backend's body. Refused, each with the reason in the
+ * node's answer: a domain under the node's own, one another contract serves, a malformed one
+ * (sent past the client's checks, as another tool might).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Devchain } from '@tfgrid/devchain';
+import { connect, deploymentHash, DeploymentFailedError, encodeEnvelope, nodeBoxPublicKey, notaryCalls, replyKeyPair, seal, signDeployment, TFT, type Deployment, type TfchainClient } from '@tfgrid/client';
+import type { Agent } from '../src';
+import { agentConfig, Deployer, freePort, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+
+jest.setTimeout(180_000);
+
+const DOMAIN = 'gw.fqdn.test';
+const OWN = 'www.example-shop.test';
+let chain: Devchain;
+let alice: TfchainClient;
+let farmer: TfchainClient;
+let deployer: Deployer;
+let other: Deployer;
+let farmId: number;
+let dirs: TempDirs;
+let agent: Agent | undefined;
+let backend: http.Server;
+let backendUrl: string;
+
+/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
+function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
+  });
+}
+
+/** The node's reasons for refusing contract `contractId` (its answer, opened with the deployer's key). */
+async function refusal(who: Deployer, contractId: number, deployment?: Deployment): Promise<{ name: string; reason: string }[]> {
+  const err = await who.client.deployments.wait(contractId, { ...(deployment ? { deployment } : {}), timeoutMs: 60_000 }).catch((e: unknown) => e);
+  if (!(err instanceof DeploymentFailedError)) throw new Error(`contract ${contractId} was not refused: ${JSON.stringify(err)}`);
+  return err.reasons;
+}
+
+/** Signs, seals and stores `d` with its contract without the client's validation (a malformed document, as another tool might send). */
+async function sendUnchecked(who: Deployer, nodeId: number, d: Deployment): Promise<number> {
+  const api = who.client.api;
+  const signed = { ...signDeployment(d, who.pair), reply_to: Buffer.from(replyKeyPair(who.pair).publicKey).toString('hex') };
+  const sealed = seal(encodeEnvelope(signed), await nodeBoxPublicKey(api, nodeId));
+  const hash = deploymentHash(d);
+  await who.client.batch([...notaryCalls(api, sealed, nodeId, hash), api.tx.smartContractModule.createNodeContract(nodeId, hash, '', 0, null)]);
+  const id = await who.client.contracts.idByNodeAndHash(nodeId, hash);
+  if (id === undefined) throw new Error('contract not found after creation');
+  return id;
+}
+
+beforeAll(async () => {
+  chain = await startChain();
+  alice = await connect({ url: chain.url, secret: '//Alice' });
+  ({ client: farmer, farmId } = await setupFarm(chain.url));
+  deployer = await Deployer.create(chain.url, alice, '//Charlie', 200n * TFT);
+  other = await Deployer.create(chain.url, alice, '//Dave', 200n * TFT);
+  dirs = tempDirs('agent-gateway-fqdn');
+  backend = http.createServer((req, res) => res.end(`backend saw ${req.headers.host}${req.url}`));
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+});
+
+afterAll(async () => {
+  await agent?.stop();
+  for (const c of [alice, farmer, deployer?.client, other?.client]) await c?.disconnect();
+  await chain?.stop();
+  await new Promise((r) => backend?.close(r));
+  dirs?.cleanup();
+});
+
+test("a deployer's own domain is served through the agent's gateway by Host over HTTP, no name contract needed; refusals are named in the node's answer", async () => {
+  const httpPort = await freePort();
+  const httpsPort = await freePort();
+  agent = newAgent(agentConfig({ url: chain.url, farmId, dirs, gatewayHttpAddress: `127.0.0.1:${httpPort}`, gatewayHttpsAddress: `127.0.0.1:${httpsPort}`, gatewayAllowLocalBackends: true }));
+  await agent.start();
+  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
+  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
+  const { nodeId } = await agent.registered;
+  await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN } });
+
+  // The own domain: no name contract; the answer says HTTP only (the node has no ACME directory).
+  const d = deployer.builder(nodeId).gatewayFqdnProxy('own', { fqdn: OWN, backends: [backendUrl] }).build();
+  const { contractId, deployment } = await deployer.client.deployments.create(d);
+  const answer = await deployer.client.deployments.wait(contractId, { deployment, timeoutMs: 60_000 });
+  expect(answer.workloads).toEqual([
+    expect.objectContaining({ name: 'own', type: 'gateway-fqdn-proxy', state: 'ok', data: { fqdn: OWN, https: `refused: this gateway node has no ACME directory (--acme-directory), so ${OWN} is served on HTTP only` } }),
+  ]);
+  await until('the domain answering through the gateway', async () => (await viaGateway(httpPort, OWN).catch(() => ({ status: 0 }))).status === 200, 60_000);
+  expect(await viaGateway(httpPort, OWN)).toEqual({ status: 200, body: `backend saw ${OWN}/hello` });
+  expect(await viaGateway(httpPort, OWN.toUpperCase())).toEqual({ status: 200, body: `backend saw ${OWN.toUpperCase()}/hello` });
+  expect((await viaGateway(httpPort, `other.example-shop.test`)).status).toBe(404);
+
+  // Refused, the reason in the answer: the node's own domain, a domain another contract serves, a malformed one.
+  const under = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('sub', { fqdn: `shop.${DOMAIN}`, backends: [backendUrl] }).build());
+  expect(await refusal(other, under.contractId, under.deployment)).toEqual([{ name: 'sub', reason: `fqdn shop.${DOMAIN} is this gateway's own domain ${DOMAIN} or under it: names there are served for name contracts (reserve a name and deploy a gateway-name-proxy instead)` }]);
+  const taken = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('mine', { fqdn: OWN.toUpperCase(), backends: [backendUrl] }).build());
+  expect(await refusal(other, taken.contractId, taken.deployment)).toEqual([{ name: 'mine', reason: `fqdn ${OWN} is already served for contract ${contractId}` }]);
+  const bad = { ...other.builder(nodeId).gatewayFqdnProxy('typo', { fqdn: 'shop.example.test', backends: [backendUrl] }).build() };
+  bad.workloads = [{ ...bad.workloads[0]!, data: { fqdn: 'shop_example', backends: [backendUrl] } }];
+  const malformed = await sendUnchecked(other, nodeId, bad);
+  // The node opens it and refuses the deployment as a whole, naming the field.
+  expect(await refusal(other, malformed)).toEqual([{ name: '(deployment)', reason: expect.stringContaining('$.workloads[0].data.fqdn must be a domain name of two labels or more') }]);
+  // The refusals left the served domain alone.
+  expect((await viaGateway(httpPort, OWN)).status).toBe(200);
+
+  // The node contract canceled: the domain goes away (404) and is free for another deployer.
+  await deployer.client.contracts.cancel(contractId);
+  await until('the domain going away', async () => (await viaGateway(httpPort, OWN)).status === 404, 60_000);
+  const again = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('mine', { fqdn: OWN, backends: [backendUrl] }).build());
+  expect((await other.client.deployments.wait(again.contractId, { deployment: again.deployment, timeoutMs: 60_000 })).workloads[0]).toMatchObject({ state: 'ok', data: { fqdn: OWN } });
+  expect((await viaGateway(httpPort, OWN)).status).toBe(200);
+});
