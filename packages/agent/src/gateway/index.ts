@@ -1,6 +1,6 @@
 /** The Web Gateway: reverse proxy for name contracts on gateway nodes, and its workload handler. */
 export { Gateway, type GatewayOptions, type GatewayState, type GatewayStatus } from './gateway';
-export { GatewayNameProxyHandler, type GatewayHandlerOptions, type GatewayNetworks } from './handler';
+export { GatewayFqdnProxyHandler, GatewayNameProxyHandler, GatewayProxyHandler, GatewayWorkloadError, type GatewayHandlerOptions, type GatewayNetworks, type GatewayWorkloadErrorCode, type GatewayWorkloadType } from './handler';
 export { NetworkRelays, RelayError, relayNetwork, type NetworkRelaysOptions, type RelayNetwork } from './relays';
 export { connectVia } from './relay-client';
 export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
