@@ -1,7 +1,7 @@
 /** The Web Gateway: reverse proxy for name contracts on gateway nodes, and its workload handler. */
 export { Gateway, type GatewayOptions, type GatewayState, type GatewayStatus } from './gateway';
 export { GatewayFqdnProxyHandler, GatewayNameProxyHandler, GatewayProxyHandler, GatewayWorkloadError, type GatewayHandlerOptions, type GatewayNetworks, type GatewayWorkloadErrorCode, type GatewayWorkloadType } from './handler';
-export { NetworkRelays, RelayError, relayNetwork, type NetworkRelaysOptions, type RelayNetwork } from './relays';
+export { NetworkRelays, RelayError, relayNetwork, type NetworkRelaysOptions, type RelayErrorCode, type RelayNetwork, type RelayTarget } from './relays';
 export { connectVia } from './relay-client';
 export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
 export { DirectoryCertificateSource, FULLCHAIN, PRIVKEY, type CertificateSource, type CertificateStatus, type DirectoryCertificateOptions } from './certificates';

@@ -1,17 +1,25 @@
 // The gateway's relay into one private network, run inside the network's namespace
-// (`ip netns exec <netns> node network-relay.js <config>`). It listens on a Unix socket in the
-// agent's run directory (a filesystem object, so the gateway in the node's namespace reaches it;
-// mode 0600) and nowhere else. Per connection the gateway writes one line `<ipv4> <port>\n`; the
-// relay answers `OK\n` once it is connected to that address from inside the network, or
-// `ERR <code>\n` and closes — only machine addresses inside the network's range (never a node's
-// .1, nor the node's own addresses given) are dialled, with a connect timeout, and at most `maxConnections` at once.
+// (`ip netns exec <netns> node network-relay.js <config>`). It listens only on Unix sockets in the
+// agent's run directory (filesystem objects, so the gateway in the node's namespace reaches them;
+// mode 0600): a control socket, and one socket per target (an ipv4:port of the network) the agent
+// opened over it. A connection to a target's socket is carried to that target as it is — no
+// preamble, so any proxy (HAProxy's `unix@` servers too) can use it; a target that refuses or does
+// not answer within the connect timeout gets the connection closed before any byte.
+// Control: one line per connection, at most 64 bytes, within 5 s, one answer line, then closed:
+//   OPEN <ipv4> <port>   → OK once listening on <targetPrefix><8 hex ip><4 hex port>.sock, or ERR <code>
+//   CLOSE <ipv4> <port>  → OK (its socket is removed; connections through it run to their end)
+//   PING                 → OK <targets> <connections>
+// Only machine addresses inside the network's range are opened (never a node's .1, nor the node's
+// own addresses given); at most `maxTargets` targets and `maxConnections` connections at once.
 // Plain JavaScript so that it starts with plain node, without a TypeScript loader (a relay per
-// network must stay small). The protocol's other side is relay-client.ts.
+// network must stay small). The agent's side is relays.ts.
 'use strict';
 const fs = require('node:fs');
 const net = require('node:net');
 
 const MAX_LINE = 64;
+const CONTROL_TIMEOUT_MS = 5000;
+const MAX_CONTROL_CONNECTIONS = 16;
 
 /** `10.20.1.5` → its number; undefined unless four decimal octets without leading zeros. */
 function ipv4(s) {
@@ -46,11 +54,12 @@ const mask = prefix === 32 ? 0xffffffff : (0xffffffff << (32 - prefix)) >>> 0;
 const network = (base & mask) >>> 0;
 const excluded = new Set((cfg.exclude || []).map(ipv4));
 const maxConnections = Number(cfg.maxConnections) || 1024;
+const maxTargets = Number(cfg.maxTargets) || 256;
 const connectTimeoutMs = Number(cfg.connectTimeoutMs) || 3000;
-const requestTimeoutMs = Number(cfg.requestTimeoutMs) || 5000;
-if (typeof cfg.socket !== 'string' || !cfg.socket) fail('no socket path');
+if (typeof cfg.control !== 'string' || !cfg.control) fail('no control socket path');
+if (typeof cfg.targetPrefix !== 'string' || !cfg.targetPrefix) fail('no target socket prefix');
 
-/** Why `ip port` is not a target this relay dials, or undefined. */
+/** Why `ip port` is not a target this relay opens, or undefined. */
 function refusal(ip, port) {
   const n = ipv4(ip);
   if (n === undefined) return 'EBADTARGET';
@@ -60,15 +69,105 @@ function refusal(ip, port) {
   return undefined;
 }
 
+/** The target's socket path: its address and port in hex, so a name is unique and of fixed length. */
+function targetPath(ip, port) {
+  return `${cfg.targetPrefix}${ipv4(ip).toString(16).padStart(8, '0')}${Number(port).toString(16).padStart(4, '0')}.sock`;
+}
+
 let open = 0;
 const clients = new Set();
+/** `ip:port` → { server, path, ready: Promise<void> }. */
+const targets = new Map();
 
-function handle(c) {
+function remove(file) {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // already gone
+  }
+}
+
+/** A connection to a target's socket, carried to the target once connected from inside the network. */
+function carry(c, ip, port) {
   clients.add(c);
-  c.on('error', () => c.destroy());
   c.once('close', () => clients.delete(c));
+  c.on('error', () => c.destroy());
+  if (open >= maxConnections) return void c.destroy();
+  open++;
+  let connected = false;
+  const t = net.connect({ host: ip, port, noDelay: true, allowHalfOpen: true });
+  const timer = setTimeout(() => t.destroy(), connectTimeoutMs);
+  t.on('error', () => t.destroy());
+  t.once('close', (hadError) => {
+    clearTimeout(timer);
+    open--;
+    // A clean close lets what is still buffered towards the client go first (pipe ends it).
+    if (hadError || !connected) c.destroy();
+    else c.end();
+  });
+  c.once('close', () => t.destroy());
+  t.once('connect', () => {
+    clearTimeout(timer);
+    connected = true;
+    c.pipe(t);
+    t.pipe(c);
+    c.resume();
+  });
+}
+
+function openTarget(ip, port) {
+  const key = `${ip}:${port}`;
+  const known = targets.get(key);
+  if (known) return known.ready;
+  if (targets.size >= maxTargets) return Promise.reject(Object.assign(new Error('too many targets'), { code: 'ETOOMANY' }));
+  const path = targetPath(ip, port);
+  remove(path);
+  // Paused until the target is connected; half-closes pass through (a proxy may shut its side first).
+  const server = net.createServer({ pauseOnConnect: true, allowHalfOpen: true }, (c) => carry(c, ip, Number(port)));
+  const ready = new Promise((resolve, reject) => {
+    server.once('error', (e) => {
+      targets.delete(key);
+      reject(Object.assign(new Error(e.message), { code: 'ELISTEN' }));
+    });
+    server.listen(path, () => resolve());
+  });
+  targets.set(key, { server, path, ready });
+  return ready;
+}
+
+function closeTarget(ip, port) {
+  const key = `${ip}:${port}`;
+  const t = targets.get(key);
+  if (!t) return;
+  targets.delete(key);
+  t.server.close();
+  remove(t.path);
+}
+
+/** One control command → its answer line (without the newline). */
+async function command(line) {
+  const [verb, ip, port, extra] = line.split(' ');
+  if (verb === 'PING' && ip === undefined) return `OK ${targets.size} ${open}`;
+  if ((verb !== 'OPEN' && verb !== 'CLOSE') || extra !== undefined) return 'ERR EBADCOMMAND';
+  const why = refusal(ip || '', port || '');
+  if (why) return `ERR ${why}`;
+  if (verb === 'CLOSE') {
+    closeTarget(ip, port);
+    return 'OK';
+  }
+  try {
+    await openTarget(ip, port);
+    return 'OK';
+  } catch (e) {
+    return `ERR ${e.code === 'ETOOMANY' ? 'ETOOMANY' : 'ELISTEN'}`;
+  }
+}
+
+function control(c) {
+  c.on('error', () => c.destroy());
   let line = '';
-  const timer = setTimeout(() => c.destroy(), requestTimeoutMs);
+  const timer = setTimeout(() => c.destroy(), CONTROL_TIMEOUT_MS);
+  c.once('close', () => clearTimeout(timer));
   const onData = (d) => {
     line += d.toString('latin1');
     const eol = line.indexOf('\n');
@@ -76,66 +175,29 @@ function handle(c) {
       if (line.length > MAX_LINE) c.destroy();
       return;
     }
-    clearTimeout(timer);
     c.off('data', onData);
-    c.pause();
-    const rest = Buffer.from(line.slice(eol + 1), 'latin1');
-    const [ip, port, extra] = line.slice(0, eol).split(' ');
-    const why = extra !== undefined ? 'EBADTARGET' : refusal(ip || '', port || '');
-    if (why) return void c.end(`ERR ${why}\n`);
-    if (open >= maxConnections) return void c.end('ERR EBUSY\n');
-    dial(c, ip, Number(port), rest);
+    if (eol > MAX_LINE) return void c.destroy();
+    void command(line.slice(0, eol)).then((answer) => c.end(`${answer}\n`));
   };
   c.on('data', onData);
 }
 
-function dial(c, ip, port, rest) {
-  open++;
-  let connected = false;
-  const t = net.connect({ host: ip, port, noDelay: true });
-  const timer = setTimeout(() => t.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' })), connectTimeoutMs);
-  t.once('close', () => {
-    open--;
-    c.destroy();
-  });
-  c.once('close', () => t.destroy());
-  t.on('error', (e) => {
-    clearTimeout(timer);
-    if (!connected && !c.destroyed) c.end(`ERR ${/^[A-Z0-9_]{1,24}$/.test(e.code || '') ? e.code : 'ECONNECT'}\n`);
-    t.destroy();
-  });
-  t.once('connect', () => {
-    clearTimeout(timer);
-    connected = true;
-    c.write('OK\n');
-    if (rest.length) t.write(rest);
-    c.pipe(t);
-    t.pipe(c);
-    c.resume();
-  });
-}
-
-try {
-  fs.rmSync(cfg.socket, { force: true });
-} catch (e) {
-  fail(`cannot remove ${cfg.socket}: ${e.message}`);
-}
-// The socket is made 0600 from the start: no moment where another user could connect.
+remove(cfg.control);
+// Every socket is made 0600 from the start: no moment where another user could connect.
 process.umask(0o177);
-const server = net.createServer(handle);
-// Connections still naming their target count too (a few beyond the dialled ones): the kernel's refusal past that.
-server.maxConnections = maxConnections + 64;
-server.on('error', (e) => fail(`cannot listen on ${cfg.socket}: ${e.message}`));
-server.listen(cfg.socket, () => process.stdout.write(`network relay ready on ${cfg.socket} for ${cfg.range}\n`));
+const server = net.createServer(control);
+server.maxConnections = MAX_CONTROL_CONNECTIONS;
+server.on('error', (e) => fail(`cannot listen on ${cfg.control}: ${e.message}`));
+server.listen(cfg.control, () => process.stdout.write(`network relay ready on ${cfg.control} for ${cfg.range}\n`));
 
 function stop() {
   server.close();
-  for (const c of clients) c.destroy();
-  try {
-    fs.rmSync(cfg.socket, { force: true });
-  } catch {
-    // already gone
+  remove(cfg.control);
+  for (const key of [...targets.keys()]) {
+    const [ip, port] = key.split(':');
+    closeTarget(ip, port);
   }
+  for (const c of clients) c.destroy();
   process.exit(0);
 }
 process.on('SIGTERM', stop);

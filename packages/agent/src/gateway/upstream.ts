@@ -17,7 +17,7 @@ import tls from 'node:tls';
 import type { BackendGuard } from './admission';
 import type { Backend } from './backends';
 import { ConnectTimeout } from './edge';
-import { relayReply, relayRequest } from './relay-client';
+import { relaySocket } from './relay-client';
 
 /** The side of a request that uses a backend connection (the proxy's Exchange). Calls stop once the request is done or detached. */
 export interface UpstreamUser {
@@ -79,8 +79,6 @@ export class UpstreamConn {
   #keepAlive = true;
   #noBody = false;
   #sent = false;
-  /** Through a network relay: its reply (`OK`) is still to come and completes the connect. */
-  #relayed = false;
 
   constructor(pool: Pool, socket: net.Socket) {
     this.#pool = pool;
@@ -122,27 +120,6 @@ export class UpstreamConn {
     this.#timer = setTimeout(() => this.socket.destroy(new ConnectTimeout('connect timeout')), ms);
   }
 
-  /** The relay's socket is open: ask it for the backend; its OK completes the connect. */
-  onRelayOpen(host: string, port: number): void {
-    this.#relayed = true;
-    this.socket.write(relayRequest(host, port));
-  }
-
-  #relayReply(d: Buffer): void {
-    const buf = this.#pending ? Buffer.concat([this.#pending, d]) : d;
-    this.#pending = undefined;
-    const r = relayReply(buf);
-    if (!r) {
-      this.#pending = buf;
-      return;
-    }
-    // A refusal is a failed connect: nothing was sent, the next backend may be tried.
-    if ('err' in r) return void this.socket.destroy(r.err);
-    this.#relayed = false;
-    this.onConnect();
-    if (r.rest.length) this.onData(r.rest);
-  }
-
   onConnect(): void {
     this.#clearTimer();
     this.connecting = false;
@@ -155,7 +132,6 @@ export class UpstreamConn {
   }
 
   onData(d: Buffer): void {
-    if (this.#relayed) return this.#relayReply(d);
     if (!this.user || this.#state === S.Done) {
       // Bytes nobody asked for (an idle connection, or past a response's end): not reusable.
       this.destroy();
@@ -466,14 +442,13 @@ export class Pool {
     c.startConnectTimer(o.connectTimeoutMs);
   }
 
-  /** Through the network relay at `via`, which dials the backend inside its network (http only: parseBackend). */
+  /** Through the network relay at `via`: the backend's own socket, which the relay carries to it inside its network (http only: parseBackend). */
   #connectVia(u: UpstreamUser, via: string): void {
     this.#open++;
-    const socket = net.connect({ path: via });
+    const socket = relaySocket(via, this.#b.host, this.#b.port);
     const c = new UpstreamConn(this, socket);
     c.user = u;
-    const b = this.#b;
-    socket.once('connect', () => c.onRelayOpen(b.host, b.port));
+    socket.once('connect', onConnConnect);
     c.startConnectTimer(this.#o.connectTimeoutMs);
   }
 
