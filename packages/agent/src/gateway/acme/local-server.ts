@@ -176,7 +176,8 @@ function get(url: string, ca: string | undefined): Promise<{ status: number; bod
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
       res.on('error', reject);
     };
-    const req = url.startsWith('https:') ? https.get(url, { ...(ca ? { ca } : {}), timeout: 2000 }, onResponse) : http.get(url, { timeout: 2000 }, onResponse);
+    // agent: false — no pooled connection outlives the start.
+    const req = url.startsWith('https:') ? https.get(url, { ...(ca ? { ca } : {}), timeout: 2000, agent: false }, onResponse) : http.get(url, { timeout: 2000, agent: false }, onResponse);
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
   });
