@@ -6,7 +6,9 @@
  * 0600 and its keys never printed; `network access` writing a wg-quick file whose keys and endpoint
  * are the plan's, the access node's network workload updated with the new peer; a gateway on node 2
  * naming the network (its node joining it with a subnet of its own) answering its name with machine
- * A's page over the network, A named as the backend (`http://a:80`); a machine with a public IPv4
+ * A's page over the network, A named as the backend (`http://a:80`), and an own domain
+ * (gateway-fqdn-proxy, no name contract) on it the same way, refused first under the node's domain
+ * or on a node that is no gateway; a machine with a public IPv4
  * and IPv6 (node 1's public interface a veth into an "Internet" namespace the test makes), both
  * printed, its page reached from there over IPv6.
  *
@@ -356,6 +358,23 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   }, 60_000, 500)).toContain(`${ca}-a`);
   expect((await cli(['contracts', 'cancel', String(cl), '--url', chain.url], env)).code).toBe(0);
   expect((await cli(['name', 'release', name2, '--url', chain.url], env)).code).toBe(0);
+
+  // An own domain (gateway-fqdn-proxy): no name contract; what the node would refuse is said first.
+  const own = (node: number, fqdn: string) => file('own.json', { workloads: [{ type: 'gateway-fqdn-proxy', name: 'own', node, fqdn, network: 'gwnet', backends: ['http://a:80'] }] });
+  const under = await cli(['deploy', own(n2, `shop.gw.test`), '--wait-timeout', '90', ...at()], env);
+  expect({ code: under.code, stderr: under.stderr }).toEqual({ code: 1, stderr: expect.stringContaining(`gateway 'own': shop.gw.test is node ${n2}'s own domain gw.test or under it, whose names are served for name contracts`) });
+  const noGateway = await cli(['deploy', file('own1.json', { workloads: [{ type: 'gateway-fqdn-proxy', name: 'own', node: n1, fqdn: 'www.own-site.test', backends: ['http://198.18.0.9'] }] }), '--wait-timeout', '90', ...at()], env);
+  expect({ code: noGateway.code, stderr: noGateway.stderr }).toEqual({ code: 1, stderr: expect.stringContaining(`gateway 'own': node ${n1} is not a gateway node (its public config has no domain)`) });
+  const ownDeploy = await cli(['deploy', own(n2, 'WWW.own-site.test'), '--wait-timeout', '90', '--json', ...at()], env);
+  if (ownDeploy.code !== 0) throw new Error(`deploy failed (${ownDeploy.code}): ${ownDeploy.stderr}\n${ownDeploy.stdout}`);
+  const co = ownDeploy.json().contracts[0].contractId as number;
+  expect(ownDeploy.json().gateways).toEqual([{ name: 'own', nodeId: n2, contractId: co, fqdn: 'www.own-site.test', network: 'gwnet', https: expect.stringMatching(/^refused: this gateway node has no ACME directory/) }]);
+  expect(await until('the own domain to answer', async () => {
+    const r = await viaGateway(gatewayPorts[1]!, 'www.own-site.test').catch(() => undefined);
+    return r?.status === 200 && r.body;
+  }, 60_000, 500)).toContain(`${ca}-a`);
+  expect((await cli(['contracts', 'show', String(co), '--url', chain.url], env)).stdout).toContain('  own  gateway-fqdn-proxy  ok  v0  www.own-site.test  http only (https refused: this gateway node has no ACME directory');
+  expect((await cli(['contracts', 'cancel', String(co), '--url', chain.url], env)).code).toBe(0);
 
   // The text forms: deploy's result lines, contracts show, network show.
   const text = await cli(['contracts', 'show', String(cb), '--url', chain.url], env);
