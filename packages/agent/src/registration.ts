@@ -5,15 +5,15 @@
  */
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
-import { readTwin, type NodeInput, type TfchainClient } from '@tfgrid/client';
+import { readTwin, TERMS_LINK, TFT, type NodeInput, type TfchainClient } from '@tfgrid/client';
 import { sleep } from './backoff';
 import type { Identity } from './identity';
 
-export const TERMS_LINK = 'https://library.threefold.me/info/legal/#/';
+export { TERMS_LINK };
 /** The hash given with the terms: MD5 hex of the link (1–50 of [A-Za-z0-9_-] as the chain asks). */
 export const TERMS_HASH = createHash('md5').update(TERMS_LINK).digest('hex');
 /** Free balance needed before registering (fees of terms, twin and node, with room): 1 TFT. */
-export const MIN_BALANCE = 10_000_000n;
+export const MIN_BALANCE = TFT;
 
 export interface RegistrationInput {
   /** The node as it should be on the chain (farm, resources, location, interfaces, ...). */

@@ -2,9 +2,8 @@
  * What a node keeps for its own system and what it has free: one computation for the agent (which
  * admits workloads with it) and the explorer (which shows deployers what fits).
  */
-import type { Resources } from './chain';
+import { GiB, type Resources } from './chain';
 
-const GiB = 1024 ** 3;
 /** The SSD share a node keeps (cache, logs, agent state): 20 GiB, or all SSD when there is less. */
 export const SYSTEM_SSD_RESERVE = 20 * GiB;
 

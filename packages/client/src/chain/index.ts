@@ -5,6 +5,7 @@
  */
 /** The readers of chain JSON values every decoder is made of (Bytes as text, integers, enums), for a field no struct decoder covers. */
 export * as chainJson from './json';
+export * from './constants';
 export * from './twin';
 export * from './farm';
 export * from './node';

@@ -11,12 +11,13 @@
  * reward is whole. Zero for a node with a violation, a virtualized node, or no uptime report.
  * Time a node spent powered down by its farm (farmerbot) counts as up within minting's limits.
  */
-import { cloudUnitsPermill, fromPermill, type FarmingPolicy, type Resources } from '@tfgrid/client';
+import { cloudUnitsPermill, fromPermill, TFT, type FarmingPolicy, type Resources } from '@tfgrid/client';
 import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
 import type { ExplorerNodeReward } from '../answers';
 import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
-export const UNITS_PER_TFT = 10_000_000n;
+/** Chain units in one TFT (the client's `TFT`). */
+export const UNITS_PER_TFT = TFT;
 const MILLION = 1_000_000n;
 
 /** The node as minting sees it at the end of the period. */
