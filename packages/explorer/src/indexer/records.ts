@@ -2,7 +2,7 @@
  * What the database holds, and how the client's typed chain values (`@tfgrid/client` decodes
  * every struct and event) become it.
  */
-import type { Contract, Entity, Farm, Node, PublicConfig, Resources, ServiceContract, SolutionProvider, Twin, FarmingPolicyLimit } from '@tfgrid/client';
+import type { Contract, ContractState, Entity, Farm, FarmCertification, FarmingPolicyLimit, Node, NodeCertification, Power, PublicConfig, Resources, ServiceContract, SolutionProvider, Twin } from '@tfgrid/client';
 
 export type { Resources };
 export const ZERO: Resources = { cru: 0, sru: 0, hru: 0, mru: 0 };
@@ -26,7 +26,7 @@ export interface FarmRecord {
   name: string;
   twinId: number;
   pricingPolicyId: number;
-  certificationType: string;
+  certificationType: FarmCertification;
   dedicated: boolean;
   stellarAddress: string;
   publicIps: PublicIpRecord[];
@@ -47,7 +47,7 @@ export interface NodeRecord {
   interfaces: { name: string; mac: string; ips: string[] }[];
   created: number;
   farmingPolicyId: number;
-  certificationType: string;
+  certificationType: NodeCertification;
   secureBoot: boolean;
   virtualized: boolean;
   serialNumber: string;
@@ -57,7 +57,7 @@ export interface NodeRecord {
   lastUptimeReport: number;
   /** Unix s of the last NodeStored/NodeUpdated. */
   updatedAt: number;
-  power: { state: 'Up' | 'Down'; target: 'Up' | 'Down'; downSinceBlock: number | null; downAt: number | null };
+  power: { state: Power; target: Power; downSinceBlock: number | null; downAt: number | null };
   activeContracts: number;
   rentContractId: number;
   rentedByTwinId: number;
@@ -66,12 +66,13 @@ export interface NodeRecord {
   extraFee?: number;
 }
 
-export type ContractType = 'node' | 'name' | 'rent';
+/** The kind of a contract (the client's `ContractKind['kind']`). */
+export type ContractType = Contract['type']['kind'];
 export interface ContractRecord {
   contractId: number;
   twinId: number;
   type: ContractType;
-  state: 'Created' | 'Deleted' | 'GracePeriod';
+  state: ContractState;
   nodeId: number;
   name: string;
   deploymentHash: string;
