@@ -127,8 +127,15 @@ describe('gateway-fqdn-proxy', () => {
     const r = await fqdns.provision(fq('taken.example.com'), ctx(300));
     expect(await codeOf(fqdns.admit(fq('taken.example.com'), ctx(301)))).toBe('GATEWAY_TAKEN: fqdn taken.example.com is already served for contract 300');
     expect(await codeOf(fqdns.admit(fq('TAKEN.example.com'), ctx(301)))).toMatch(/^GATEWAY_TAKEN/);
-    expect(await codeOf(fqdns.admit(fq('taken.example.com', [backend.url], 'second'), ctx(300)))).toMatch(/^GATEWAY_TAKEN/); // another workload of the same contract
-    await fqdns.deprovision(fqState(300, r));
+    // Another workload of the same deployment serving it is refused; a renamed one takes the route over.
+    const withFirst: HandlerContext = { ...ctx(300), workload: (n) => (n === 'own' ? fq('taken.example.com') : undefined) };
+    expect(await codeOf(fqdns.admit(fq('taken.example.com', [backend.url], 'second'), withFirst))).toMatch(/^GATEWAY_TAKEN/);
+    const renamed = await fqdns.provision(fq('taken.example.com', [backend.url], 'second'), ctx(300));
+    expect(gw.route('taken.example.com')).toMatchObject({ contractId: 300, workload: 'second' });
+    await fqdns.deprovision(fqState(300, r)); // the old name's state: no longer its route
+    expect((await request(port, 'taken.example.com')).status).toBe(200);
+    await fqdns.deprovision({ ...fqState(300, renamed), name: 'second' });
+    expect((await request(port, 'taken.example.com')).status).toBe(404);
     await fqdns.admit(fq('taken.example.com'), ctx(301)); // free again
     for (const bad of ['localhost', 'a_b.example.com', '10.1.2.3', 'x.example.com.', '*.example.com']) expect(await codeOf(fqdns.admit(fq(bad), ctx(200)))).toMatch(/^FQDN_INVALID: fqdn must be a domain name/);
     expect(() => fqdns.needs(fq('a..b'))).toThrow(GatewayWorkloadError);

@@ -199,10 +199,13 @@ export class GatewayProxyHandler implements WorkloadHandler {
       if (!hosted) {
         const route = this.#o.gateway.addRoute(spec);
         await relays?.release(data.key);
+        await this.#applied(true);
         return route;
       }
       const via = await relays!.use(data.key, relayNetwork(hosted));
-      return this.#o.gateway.addRoute({ ...spec, network: backendNetwork(hosted, via) });
+      const route = this.#o.gateway.addRoute({ ...spec, network: backendNetwork(hosted, via) });
+      await this.#applied(true);
+      return route;
     } catch (e) {
       // The key keeps no relay unless a route on the network holds it.
       if (this.#o.gateway.route(data.key)?.network === undefined) await relays?.release(data.key);
@@ -215,17 +218,20 @@ export class GatewayProxyHandler implements WorkloadHandler {
     const key = this.#keyOf(state);
     if (!key) return;
     this.#o.gateway.removeRoute(key);
+    await this.#applied();
     await this.#o.networks?.relays.release(key);
   }
 
   async pause(state: WorkloadState): Promise<void> {
     const key = this.#keyOf(state);
     if (key) this.#o.gateway.pauseWorkload(key, true);
+    await this.#applied();
   }
 
   async resume(state: WorkloadState): Promise<void> {
     const key = this.#keyOf(state);
     if (key) this.#o.gateway.pauseWorkload(key, false);
+    await this.#applied();
   }
 
   /** Agent shutdown: the route goes with the gateway; provision brings it back. */
@@ -300,8 +306,8 @@ export class GatewayProxyHandler implements WorkloadHandler {
     const domain = await chain!.nodeDomain(id!);
     if (!domain) fail('GATEWAY_NO_DOMAIN', 'this node is not a gateway: its public config has no domain');
     const held = this.#o.gateway.route(data.key);
-    // Another contract's route, or another workload of this deployment with the same name or domain.
-    const taken = held && held.state !== 'gone' && (held.contractId !== ctx.contractId || (held.workload !== undefined && held.workload !== w.name));
+    // Another contract's route, or another workload of this deployment that still serves it (a renamed workload takes its route over).
+    const taken = held && held.state !== 'gone' && (held.contractId !== ctx.contractId || (held.workload !== undefined && held.workload !== w.name && ctx.workload(held.workload)?.type === this.type));
     if (data.fqdn !== undefined) {
       if (fqdnUnderDomain(data.fqdn, domain!)) fail('FQDN_OWN_DOMAIN', `fqdn ${data.fqdn} is this gateway's own domain ${domain} or under it: names there are served for name contracts (reserve a name and deploy a gateway-name-proxy instead)`);
       if (taken) fail('GATEWAY_TAKEN', `fqdn ${data.fqdn} is already served for contract ${held!.contractId}`);
@@ -314,6 +320,20 @@ export class GatewayProxyHandler implements WorkloadHandler {
     if (nc!.state === 'Deleted' || (admitting && nc!.state !== 'Created')) fail('GATEWAY_NAME_CONTRACT', `name contract ${nc!.id} of ${data.name} is ${nc!.state}`);
     if (taken) fail('GATEWAY_TAKEN', `name ${data.name} is already served for contract ${held!.contractId}`);
     return { data, domain: domain!, nc: nc! };
+  }
+
+  /**
+   * Once the data plane serves every change made so far (a gateway that applies them at once has
+   * nothing to wait for). A route being set fails with it; a removal or pause is only logged (the
+   * route table already says so, and the plane is brought back to it).
+   */
+  async #applied(strict = false): Promise<void> {
+    try {
+      await (this.#o.gateway as { settled?: () => Promise<void> }).settled?.();
+    } catch (e) {
+      if (strict) throw e;
+      this.#log.warn({ err: (e as Error).message }, 'gateway change not applied yet');
+    }
   }
 
   #chain(): GatewayChain | undefined {
@@ -392,8 +412,8 @@ export class GatewayProxyHandler implements WorkloadHandler {
     const k = this.#fqdnKind ? state.result?.fqdn : state.result?.name;
     if (typeof k === 'string') {
       const r = this.#o.gateway.route(k);
-      // Only the workload that holds the route may take it down.
-      return r && r.contractId === state.contractId ? k : undefined;
+      // Only the workload that holds the route may take it down (not one it was renamed from).
+      return r && r.contractId === state.contractId && (r.workload === undefined || r.workload === state.name) ? k : undefined;
     }
     const r = this.#o.gateway.routeOf(state.contractId, state.name);
     return r ? (r.ownFqdn ? r.fqdn : r.name) : undefined;
