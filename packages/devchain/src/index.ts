@@ -1,9 +1,9 @@
-/** @tfgrid/devchain: a TFChain-compatible Substrate dev node, embeddable in tests. */
+/**
+ * @tfgrid/devchain: a TFChain-compatible Substrate dev node, embeddable in tests. What its users
+ * take: start a chain (`startDevchain`), the chain spec it starts from and the error a bad spec
+ * gives, and the declared runtime with its metadata (for clients checking their decoders).
+ */
 export { startDevchain, DEFAULT_CHAIN_SPEC, type Devchain, type DevchainOptions } from './node';
-export type { ChainApi, HeaderJson, TxStatus } from './chain/api';
-export type { Chain } from './chain/chain';
-export { loadChainSpec, type ChainSpec } from './chain/genesis';
+export { loadChainSpec, ChainSpecError, type ChainSpec } from './chain';
 export { buildMetadata } from './metadata';
-export { runtime } from './pallets/definition/runtime';
-export { ChainError, type ChainErrorCode } from './chain/error';
-export { RpcError } from './rpc/error';
+export { runtime } from './pallets/definition';

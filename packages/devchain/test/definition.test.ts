@@ -5,7 +5,7 @@
  */
 import { Metadata, TypeRegistry } from '@polkadot/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { type Codec, decode, encode, type Enum, resolve } from '../src/scale/codec';
+import { type Codec, decode, encode, type Enum, resolve } from '../src/scale';
 import {
   AccountInfo,
   balancesPallet,
@@ -34,7 +34,7 @@ import {
   tfgridPallet,
   tftPricePallet,
   UncheckedExtrinsic,
-} from '../src/pallets/definition/runtime';
+} from '../src/pallets/definition';
 import { referenceMetadataHex } from './reference/reference';
 
 const ALICE = new Uint8Array(32).fill(0xa1);

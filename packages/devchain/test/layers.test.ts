@@ -1,12 +1,28 @@
-// The dev chain's folders form layers: each imports only the folders below it, so there is no
-// circle between folders and the source reads top (rpc) to bottom (state, util).
+// The dev chain's folders, nested ones included, form layers: each imports only the folders below
+// it, so there is no circle between folders and the source reads top (rpc) to bottom (state, util).
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
 const SRC = resolve(__dirname, '../src');
+const TEST = __dirname;
 
-/** Top to bottom; a folder may import the folders after it, never those before it. */
-const LAYERS = ['.', 'rpc', 'chain', 'runtime', 'metadata', 'pallets', 'state', 'crypto', 'scale', 'util'];
+/** Every folder of src, top to bottom; a folder may import the folders after it, never those before it. */
+const LAYERS = [
+  '.',
+  'rpc/methods',
+  'rpc',
+  'chain',
+  'runtime',
+  'metadata',
+  'pallets/smart-contract',
+  'pallets/tfgrid',
+  'pallets',
+  'pallets/definition',
+  'state',
+  'crypto',
+  'scale',
+  'util',
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -16,10 +32,9 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-/** The top folder of src a file belongs to ('.' for the files at the top). */
+/** The folder of src a file is in ('.' for the files at the top), with `/` between names. */
 function folderOf(file: string): string {
-  const parts = relative(SRC, file).split(sep);
-  return parts.length > 1 ? parts[0]! : '.';
+  return relative(SRC, dirname(file)).split(sep).join('/') || '.';
 }
 
 /** The file an import names: `./x` is x.ts, or x/index.ts when x is a folder. */
@@ -73,6 +88,19 @@ describe('devchain layers', () => {
     };
     for (const folder of graph.keys()) visit(folder, [folder]);
     expect(circles).toEqual([]);
+  });
+
+  it('is reached by tests through the entry point or a folder\'s index, never a file inside', () => {
+    const intoFiles: string[] = [];
+    for (const file of sourceFiles(TEST)) {
+      for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const spec = m[1] ?? m[2]!;
+        const path = resolve(dirname(file), spec);
+        if (!path.startsWith(SRC)) continue;
+        if (!(existsSync(path) && statSync(path).isDirectory())) intoFiles.push(`${relative(TEST, file)} imports ${spec}`);
+      }
+    }
+    expect(intoFiles).toEqual([]);
   });
 
   it('breaks no circle with require()', () => {

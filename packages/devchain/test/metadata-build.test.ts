@@ -1,8 +1,8 @@
 import { Metadata, TypeRegistry } from '@polkadot/types';
 import { u8aToHex } from '@polkadot/util';
 import { buildMetadata, encodeMetadataV14, PortableRegistryBuilder } from '../src/metadata';
-import * as s from '../src/scale/codec';
-import type { RuntimeDecl } from '../src/pallets/definition/types';
+import * as s from '../src/scale';
+import type { RuntimeDecl } from '../src/pallets/definition';
 
 // A small runtime of our own, shaped like a FRAME one, so the builder is tested on its own.
 const AccountId32 = s.wrapper({ path: 'sp_core::crypto::AccountId32' }, s.fixedBytes(32), '[u8; 32]');

@@ -6,11 +6,9 @@
  */
 import { Metadata, TypeRegistry } from '@polkadot/types';
 import { hexToU8a, u8aToHex } from '@polkadot/util';
-import { buildMetadata } from '../src/metadata';
-import { runtimeMetadataPrefixed } from '../src/metadata/frame-metadata';
-import { runtime } from '../src/pallets/definition/runtime';
-import type { PalletDecl, RuntimeDecl } from '../src/pallets/definition/types';
-import { decode, encode, enumeration } from '../src/scale/codec';
+import { buildMetadata, runtimeMetadataPrefixed } from '../src/metadata';
+import { runtime, type PalletDecl, type RuntimeDecl } from '../src/pallets/definition';
+import { decode, encode, enumeration } from '../src/scale';
 import { referenceMetadataHex } from './reference/reference';
 
 

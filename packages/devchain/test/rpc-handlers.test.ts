@@ -8,9 +8,9 @@ import staticMetadata from '@polkadot/types-support/metadata/static-substrate';
 import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, xxhashAsHex } from '@polkadot/util-crypto';
 import pino from 'pino';
-import type { ChainApi, ChainEvents, HeaderJson, RuntimeChange, RuntimeUpgradeResult, RuntimeVersionJson, SignedBlockJson, TxStatus } from '../src/chain/api';
-import { RpcDispatcher, RpcError, RpcSession, createInProcessProvider, createRpcTable, type RpcTable } from '../src/rpc';
-import type { Hex } from '../src/util/hex';
+import { ChainError, type ChainApi, type ChainEvents, type HeaderJson, type RuntimeChange, type RuntimeUpgradeResult, type RuntimeVersionJson, type SignedBlockJson, type TxStatus } from '../src/chain';
+import { RpcDispatcher, RpcError, RpcSession, createInProcessProvider, type Hex, type RpcTable } from '../src/rpc';
+import { createRpcTable } from '../src/rpc/methods';
 
 type Json = any; // JSON from the wire, asserted field by field
 
@@ -187,7 +187,7 @@ class FakeChain implements ChainApi {
   }
   #at(at: Hex | undefined): FakeBlock {
     const b = at === undefined ? this.blocks[this.blocks.length - 1]! : this.#find(at);
-    if (!b) throw Object.assign(new Error(`Header was not found in the database: ${at}`), { name: 'UnknownBlock' });
+    if (!b) throw new ChainError('UnknownBlock', `Header was not found in the database: ${at}`);
     return b;
   }
 }

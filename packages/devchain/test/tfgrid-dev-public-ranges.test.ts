@@ -7,9 +7,8 @@
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import { DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type ChainSpec, type Devchain } from '../src';
-import { ChainSpecError } from '../src/chain/genesis';
-import { DEV_PUBLIC_RANGES_KEY, MAX_DEV_PUBLIC_RANGES } from '../src/pallets/tfgrid/dev-public-ranges';
+import { ChainSpecError, DEFAULT_CHAIN_SPEC, loadChainSpec, startDevchain, type ChainSpec, type Devchain } from '../src';
+import { DEV_PUBLIC_RANGES_KEY, MAX_DEV_PUBLIC_RANGES } from '../src/pallets/tfgrid';
 import { fund, pairOf, sendErr, sendOk, setupFarm, setupNode, setupTwin } from './support/grid';
 
 jest.setTimeout(120_000);

@@ -149,7 +149,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
     } catch (e) {
       if (!(e instanceof InvalidTransaction)) throw e;
       skipped.add(sender);
-      if (e.reason !== 'Future') invalid.push({ candidate: c, reason: e.reason });
+      if (e.code !== 'Future') invalid.push({ candidate: c, reason: e.code });
       continue;
     }
     let refused: string | undefined;
@@ -158,7 +158,7 @@ export function buildBlock(input: BuildInput): BuiltBlock {
         input.executive.applySigned(layer, env, c.x, v);
       } catch (e) {
         if (!(e instanceof InvalidTransaction)) throw e;
-        refused = e.reason;
+        refused = e.code;
         layer.events.length = 0;
         layer.changes.clear();
       }

@@ -6,7 +6,7 @@ import { TotalIssuance } from '../pallets/balances';
 import { Members as CouncilMembers } from '../pallets/council';
 import { MembershipMembers } from '../pallets/council-membership';
 import { keyOf } from '../util/hex';
-import { pallets } from '../pallets';
+import { pallets } from '../runtime/pallets';
 import { Executive } from '../runtime/executive';
 import { ChainSpecError, resolveAccount } from '../pallets/genesis-input';
 import { encodeHeader } from './header';

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import type { Logger } from 'pino';
 import { SignatureVerifier, type SignatureKind } from '../crypto/verifier';
-import { pallets } from '../pallets';
+import { pallets } from '../runtime/pallets';
 import { readAccount } from '../pallets/system';
 import { Now } from '../pallets/timestamp';
 import { Executive, InvalidTransaction, type ChainIdentity } from '../runtime/executive';
@@ -313,7 +313,7 @@ export class BlockProducer {
       useVariant(this.#variant);
       v = this.executive.validate(this.state, x, this.#head.number + 1, this.#identity, blockHash);
     } catch (e) {
-      if (e instanceof InvalidTransaction) throw invalidTransaction(e.reason);
+      if (e instanceof InvalidTransaction) throw invalidTransaction(e.code);
       throw e;
     }
     const old = this.#pool.occupant(v.signer, v.nonce);

@@ -27,5 +27,6 @@ export function buildMetadata(runtime: RuntimeDecl): BuiltMetadata {
 }
 
 export { encodeMetadataV14, encodeMetadataV15 } from './encode';
+export { runtimeMetadataPrefixed } from './frame-metadata';
 export { PortableRegistryBuilder } from './registry';
 export type { PortableRegistry, PortableType, PortableDef, PortableField, PortableVariant, TypeId } from './registry';

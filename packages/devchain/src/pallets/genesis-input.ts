@@ -2,8 +2,11 @@
 import { Keyring } from '@polkadot/keyring';
 import { decodeAddress } from '@polkadot/util-crypto';
 
-/** A chain spec that cannot be read or names something that does not exist. */
-export class ChainSpecError extends Error {}
+/** A chain spec that cannot be read or names something that does not exist; the message says what. */
+export class ChainSpecError extends Error {
+  readonly code = 'InvalidChainSpec';
+  override name = 'ChainSpecError';
+}
 
 const keyring = new Keyring({ type: 'sr25519' });
 

@@ -1,6 +1,6 @@
-// The RPC layer's public surface: the table types, errors and param validators handlers
-// use, the server, the dispatcher/session, the method handlers over the chain
-// (createRpcTable) and the in-process provider for socket-less clients.
+// The RPC layer's transport: the table types, errors and param validators handlers use, the
+// server, the dispatcher/session and the in-process provider for socket-less clients. The
+// handlers over the chain (createRpcTable) are the folder above it, rpc/methods.
 
 export * from './error';
 export * from './types';
@@ -9,14 +9,6 @@ export { RpcDispatcher, type HandledMessage } from './dispatcher';
 export { RpcSession, type RpcSessionOptions } from './session';
 export { startRpcServer, type RpcServer, type RpcServerOptions } from './server';
 export type { HttpRoute } from './http-handler';
-export {
-  createRpcTable,
-  type RpcTableOptions,
-  type NodeInfo,
-  type RpcContext,
-  type Handler,
-  type SubscriptionHandler,
-} from './methods';
 export {
   createInProcessProvider,
   InProcessProvider,

@@ -2,11 +2,11 @@
 // RpcError(-32602, 'Invalid params: ...') naming the param, so clients see what was wrong.
 // `null` counts as absent, as Substrate reads a JSON null as `None` for optional params.
 
-import { isHex } from '../util/hex';
+import { isHex, type Hex } from '../util/hex';
 import { invalidParams } from './error';
 import type { RpcParams } from './types';
 
-export type HexString = `0x${string}`;
+export type { Hex };
 
 export interface OptionalOption {
   optional?: boolean;
@@ -40,9 +40,9 @@ function take(params: RpcParams, i: number, name: string, optional: boolean | un
 }
 
 /** 0x-prefixed, even-length hex; with `bytes`, exactly that many bytes. */
-export function hexParam(params: RpcParams, i: number, name: string, opts: HexOptions & Optional): HexString | undefined;
-export function hexParam(params: RpcParams, i: number, name: string, opts?: HexOptions & Required): HexString;
-export function hexParam(params: RpcParams, i: number, name: string, opts: HexOptions = {}): HexString | undefined {
+export function hexParam(params: RpcParams, i: number, name: string, opts: HexOptions & Optional): Hex | undefined;
+export function hexParam(params: RpcParams, i: number, name: string, opts?: HexOptions & Required): Hex;
+export function hexParam(params: RpcParams, i: number, name: string, opts: HexOptions = {}): Hex | undefined {
   const value = take(params, i, name, opts.optional);
   if (value === undefined) return undefined;
   if (typeof value !== 'string') throw invalidParams(`${name} must be 0x-prefixed hex of even length`);
@@ -55,7 +55,7 @@ export function hexParam(params: RpcParams, i: number, name: string, opts: HexOp
     throw invalidParams(`${name} must be at most ${opts.maxBytes} bytes, got ${bytes}`);
   }
   if (!isHex(value)) throw invalidParams(`${name} must be 0x-prefixed hex of even length`);
-  return value as HexString;
+  return value as Hex;
 }
 
 /** A safe integer given as a JS number or as hex ('0x10'), as Substrate's NumberOrHex. */

@@ -30,8 +30,9 @@ export type InvalidReason =
   | 'ExhaustsResources' | 'BadSigner' | 'CannotLookup' | 'NoUnsignedValidator';
 
 export class InvalidTransaction extends Error {
-  constructor(readonly reason: InvalidReason) {
-    super(reason);
+  constructor(readonly code: InvalidReason) {
+    super(code);
+    this.name = 'InvalidTransaction';
   }
 }
 

@@ -1,16 +1,19 @@
-/** The implemented pallets, in runtime order. TransactionPayment has no calls of its own. */
-import type { PalletImpl } from './dispatch';
-import { balancesPallet } from './balances';
-import { councilPallet } from './council';
-import { councilMembershipPallet } from './council-membership';
-import { kvStorePallet } from './kvstore';
-import { onNodeDeleted, onNodePowerStateChanged, onPublicIpRemoved, smartContractPallet } from './smart-contract';
-import { systemPallet } from './system';
-import { tfgridPallet } from './tfgrid';
-import { addTfgridListener } from './tfgrid/hooks';
-import { tftPricePallet } from './tft-price';
-import { timestampPallet } from './timestamp';
-import { utilityPallet } from './utility';
+/**
+ * The runtime's pallets, put together (as `construct_runtime!` does): the implemented pallets in
+ * runtime order and the wiring between them. TransactionPayment has no calls of its own.
+ */
+import type { PalletImpl } from '../pallets/dispatch';
+import { balancesPallet } from '../pallets/balances';
+import { councilPallet } from '../pallets/council';
+import { councilMembershipPallet } from '../pallets/council-membership';
+import { kvStorePallet } from '../pallets/kvstore';
+import { onNodeDeleted, onNodePowerStateChanged, onPublicIpRemoved, smartContractPallet } from '../pallets/smart-contract';
+import { systemPallet } from '../pallets/system';
+import { tfgridPallet } from '../pallets/tfgrid';
+import { addTfgridListener } from '../pallets/tfgrid/hooks';
+import { tftPricePallet } from '../pallets/tft-price';
+import { timestampPallet } from '../pallets/timestamp';
+import { utilityPallet } from '../pallets/utility';
 
 export const pallets: PalletImpl[] = [systemPallet, timestampPallet, utilityPallet, balancesPallet, tfgridPallet, smartContractPallet, tftPricePallet, kvStorePallet, councilPallet, councilMembershipPallet];
 

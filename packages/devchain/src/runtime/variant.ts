@@ -37,7 +37,9 @@ const CODE_PREFIX = 'tfchain-devchain-runtime:';
 /** Variants remembered (each holds its metadata); a dev chain sees a handful. */
 const MAX_VARIANTS = 32;
 
+/** A runtime layout dev_setRuntime cannot make, or a `:code` this chain did not write; the message says why. */
 export class RuntimeLayoutError extends Error {
+  readonly code = 'InvalidRuntimeLayout';
   override name = 'RuntimeLayoutError';
 }
 

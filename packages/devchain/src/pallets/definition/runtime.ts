@@ -57,23 +57,3 @@ export const runtime: RuntimeDecl = {
   },
   apis,
 };
-
-export * from './apis';
-export * from './balances';
-export * from './council';
-export * from './council-membership';
-export * from './extrinsic';
-export * from './kvstore';
-export * from './origin';
-export * from './outer';
-export * from './primitives';
-export * from './smart-contract';
-export * from './smart-contract-types';
-export * from './system';
-export * from './tfchain-support';
-export * from './tfgrid';
-export * from './tfgrid-types';
-export * from './tft-price';
-export * from './timestamp';
-export * from './transaction-payment';
-export * from './utility';

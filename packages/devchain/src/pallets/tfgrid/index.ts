@@ -13,6 +13,9 @@ import { policyCalls } from './policies';
 import { tfgrid } from './store';
 import { twinCalls } from './twins';
 
+/** The dev-only public ranges' raw storage key and the most a chain spec may list. */
+export { DEV_PUBLIC_RANGES_KEY, MAX_DEV_PUBLIC_RANGES } from './dev-public-ranges';
+
 export const tfgridPallet: PalletImpl = {
   decl: tfgrid,
   calls: { ...twinCalls, ...farmCalls, ...nodeCalls, ...policyCalls },

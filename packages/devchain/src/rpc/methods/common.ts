@@ -4,8 +4,10 @@
 
 import type { Logger } from 'pino';
 import type { ChainApi } from '../../chain/api';
+import { ChainError } from '../../chain/error';
 import { RpcError, invalidParams } from '../error';
-import { arrayParam, hexParam, type HexString, type OptionalOption } from '../params';
+import type { Hex } from '../../util/hex';
+import { arrayParam, hexParam, type OptionalOption } from '../params';
 import type { RpcParams } from '../types';
 
 /** sc-rpc-api error bases: chain 3000, state 4000 (+1 block range, +2 count, +3 client). */
@@ -19,30 +21,25 @@ export function unknownBlock(hash: string): RpcError {
   return new RpcError(STATE_CLIENT_ERROR, `Client error: UnknownBlock: Header was not found in the database: ${hash}`);
 }
 
-/** An Error named 'UnknownBlock' (a ChainApi may signal an unknown `at` so; Chain's ChainError is mapped by the dispatcher). */
-export function isUnknownBlockError(err: unknown): boolean {
-  return err instanceof Error && err.name === 'UnknownBlock';
-}
-
-/** Runs a chain read at `at`, turning the chain's UnknownBlock error into Substrate's RPC error. */
-export async function atBlock<T>(at: HexString | undefined, read: () => Promise<T>): Promise<T> {
+/** Runs a chain read at `at`, turning the chain's UnknownBlock error (by its code) into Substrate's RPC error naming `at`. */
+export async function atBlock<T>(at: Hex | undefined, read: () => Promise<T>): Promise<T> {
   try {
     return await read();
   } catch (err) {
-    if (isUnknownBlockError(err)) throw unknownBlock(at ?? (err as Error).message);
+    if (err instanceof ChainError && err.code === 'UnknownBlock') throw unknownBlock(at ?? err.message);
     throw err;
   }
 }
 
 /** Throws Substrate's UnknownBlock error when `at` is given and is not a block the chain holds. */
-export async function requireBlock(chain: ChainApi, at: HexString | undefined): Promise<void> {
+export async function requireBlock(chain: ChainApi, at: Hex | undefined): Promise<void> {
   if (at !== undefined && (await chain.header(at)) === null) throw unknownBlock(at);
 }
 
 /** A 32-byte block hash (H256), lowercased as Substrate prints it. */
-export function blockHashParam(params: RpcParams, i: number, name: string): HexString;
-export function blockHashParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString | undefined;
-export function blockHashParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
+export function blockHashParam(params: RpcParams, i: number, name: string): Hex;
+export function blockHashParam(params: RpcParams, i: number, name: string, opts: { optional: true }): Hex | undefined;
+export function blockHashParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): Hex | undefined {
   const hash = opts.optional
     ? hexParam(params, i, name, { bytes: 32, optional: true })
     : hexParam(params, i, name, { bytes: 32 });
@@ -61,9 +58,9 @@ interface BytesOptions extends OptionalOption {
 }
 
 /** Raw bytes (a storage key, an extrinsic, call data), lowercased; `maxBytes` is checked first. */
-export function bytesParam(params: RpcParams, i: number, name: string, opts?: BytesOptions & { optional?: false }): HexString;
-export function bytesParam(params: RpcParams, i: number, name: string, opts: BytesOptions & { optional: true }): HexString | undefined;
-export function bytesParam(params: RpcParams, i: number, name: string, opts: BytesOptions = {}): HexString | undefined {
+export function bytesParam(params: RpcParams, i: number, name: string, opts?: BytesOptions & { optional?: false }): Hex;
+export function bytesParam(params: RpcParams, i: number, name: string, opts: BytesOptions & { optional: true }): Hex | undefined;
+export function bytesParam(params: RpcParams, i: number, name: string, opts: BytesOptions = {}): Hex | undefined {
   const value = opts.optional
     ? hexParam(params, i, name, { optional: true, maxBytes: opts.maxBytes })
     : hexParam(params, i, name, { maxBytes: opts.maxBytes });
@@ -71,16 +68,16 @@ export function bytesParam(params: RpcParams, i: number, name: string, opts: Byt
 }
 
 /** A storage key or key prefix. */
-export function storageKeyParam(params: RpcParams, i: number, name: string): HexString;
-export function storageKeyParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString | undefined;
-export function storageKeyParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString | undefined {
+export function storageKeyParam(params: RpcParams, i: number, name: string): Hex;
+export function storageKeyParam(params: RpcParams, i: number, name: string, opts: { optional: true }): Hex | undefined;
+export function storageKeyParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): Hex | undefined {
   return opts.optional
     ? bytesParam(params, i, name, { optional: true, maxBytes: MAX_STORAGE_KEY_BYTES })
     : bytesParam(params, i, name, { maxBytes: MAX_STORAGE_KEY_BYTES });
 }
 
 /** A SCALE-encoded extrinsic, at most a block long. */
-export function extrinsicParam(params: RpcParams, i: number, name: string): HexString {
+export function extrinsicParam(params: RpcParams, i: number, name: string): Hex {
   return bytesParam(params, i, name, { maxBytes: MAX_EXTRINSIC_BYTES });
 }
 
@@ -88,9 +85,9 @@ export function extrinsicParam(params: RpcParams, i: number, name: string): HexS
 export const MAX_STORAGE_KEYS = 1000;
 
 /** A list of storage keys, each validated, lowercased, duplicates dropped (order kept). */
-export function storageKeysParam(params: RpcParams, i: number, name: string): HexString[];
-export function storageKeysParam(params: RpcParams, i: number, name: string, opts: { optional: true }): HexString[] | undefined;
-export function storageKeysParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): HexString[] | undefined {
+export function storageKeysParam(params: RpcParams, i: number, name: string): Hex[];
+export function storageKeysParam(params: RpcParams, i: number, name: string, opts: { optional: true }): Hex[] | undefined;
+export function storageKeysParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): Hex[] | undefined {
   const list = opts.optional ? arrayParam(params, i, name, { optional: true }) : arrayParam(params, i, name);
   if (list === undefined) return undefined;
   if (list.length > MAX_STORAGE_KEYS) throw invalidParams(`${name} may hold at most ${MAX_STORAGE_KEYS} keys, got ${list.length}`);
@@ -111,8 +108,8 @@ export function headerNumber(header: { number: string }): number {
   return Number.parseInt(header.number.slice(2), 16);
 }
 
-function lower(hex: HexString): HexString {
-  return hex.toLowerCase() as HexString;
+function lower(hex: Hex): Hex {
+  return hex.toLowerCase() as Hex;
 }
 
 export interface SerialQueue {

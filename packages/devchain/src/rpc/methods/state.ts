@@ -6,7 +6,7 @@ import { blake2_256 } from '../../crypto/hashing';
 import type { ChainApi, RuntimeVersionJson } from '../../chain/api';
 import { fromHex, preview, toHex, type Hex } from '../../util/hex';
 import { RpcError, invalidParams } from '../error';
-import { numberParam, stringParam, type HexString } from '../params';
+import { numberParam, stringParam } from '../params';
 import type { RpcParams } from '../types';
 import {
   MAX_CALL_DATA_BYTES,
@@ -26,7 +26,7 @@ import type { Handler, SubscriptionHandler } from './context';
 /** sc-rpc's STORAGE_KEYS_PAGED_MAX_COUNT */
 export const KEYS_PAGED_MAX_COUNT = 1000;
 
-type Change = [HexString, Hex | null];
+type Change = [Hex, Hex | null];
 interface StorageChangeSet {
   block: Hex;
   changes: Change[];
@@ -181,7 +181,7 @@ export const state_subscribeStorage: SubscriptionHandler = {
     if (keys === undefined) {
       throw invalidParams('state_subscribeStorage needs the list of keys to watch (watching all storage is not served)');
     }
-    const last = new Map<HexString, Hex | null>();
+    const last = new Map<Hex, Hex | null>();
     const queue = serialQueue(log, 'state_subscribeStorage');
     const readAt = async (block: Hex): Promise<Change[]> => {
       const values = await Promise.all(keys.map((k) => chain.storage(k, block)));
@@ -227,7 +227,7 @@ function runtimeApiMethodParam(params: RpcParams, i: number, name: string): stri
 }
 
 /** The keys whose value differs from the last one seen (all of them the first time); updates `last`. */
-function changesSince(last: Map<HexString, Hex | null>, keys: HexString[], values: (Hex | null | undefined)[]): Change[] {
+function changesSince(last: Map<Hex, Hex | null>, keys: Hex[], values: (Hex | null | undefined)[]): Change[] {
   const changes: Change[] = [];
   keys.forEach((k, i) => {
     const v = values[i] ?? null;
@@ -238,10 +238,10 @@ function changesSince(last: Map<HexString, Hex | null>, keys: HexString[], value
   return changes;
 }
 
-async function queryStorage(chain: ChainApi, keys: HexString[], from: Hex, to: Hex): Promise<StorageChangeSet[]> {
+async function queryStorage(chain: ChainApi, keys: Hex[], from: Hex, to: Hex): Promise<StorageChangeSet[]> {
   const hashes = await blockRange(chain, from, to);
   const out: StorageChangeSet[] = [];
-  const last = new Map<HexString, Hex | null>();
+  const last = new Map<Hex, Hex | null>();
   for (const block of hashes) {
     const values = await atBlock(block, () => Promise.all(keys.map((k) => chain.storage(k, block))));
     const changes = changesSince(last, keys, values);
