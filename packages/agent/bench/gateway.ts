@@ -28,7 +28,7 @@ import { freePort } from '../test/support/net';
 import { load, loadRaw, type LoadResult } from './gateway-load';
 import { HAPROXY, startBareHaproxy, type BareHaproxy } from './haproxy-bare';
 import { CLK_TCK, median, sleep } from './measure';
-import { allProcesses, machineTicks, processTree, sampleStat, treeCpuUs, treeNames, type ProcSample } from './proc-tree';
+import { allProcesses, machineTicks, processTree, sampleStat, treeCpuUs, treeParts, type ProcSample } from './proc-tree';
 
 export type { LoadResult } from './gateway-load';
 
@@ -45,7 +45,7 @@ export interface Leg {
   load: LoadResult;
   /** µs of CPU per request (warm-up included in both), per counted tree: 'proxy' (when there is one), 'backend'. */
   cpuUs: { proxy?: number; backend: number; loadGenerator: number };
-  /** The proxy's processes that were counted, as `comm pid`. */
+  /** The proxy's processes that were counted, as `comm pid: µs/req`. */
   proxyProcesses: string[];
   /** Share of all cores busy during the leg, and the part of it no process of this bench used. */
   busyPct: number;
@@ -134,7 +134,7 @@ async function leg(run: () => Promise<LoadResult>, backendPid: number, proxyPid:
   return {
     load: r,
     cpuUs: { ...(proxyPid === undefined ? {} : { proxy: per(proxyUs) }), backend: per(backendUs), loadGenerator: per(selfUs) },
-    proxyProcesses: treeNames(s0.proxy, s1.proxy),
+    proxyProcesses: treeParts(s0.proxy, s1.proxy).map((p) => `${p.name}: ${per(p.us).toFixed(1)}`),
     busyPct: (busyUs / totalUs) * 100,
     othersPct: Math.max(0, ((busyUs - proxyUs - backendUs - selfUs) / totalUs) * 100),
   };
@@ -291,8 +291,9 @@ async function gatewayRole(backendPort: number, port: number): Promise<void> {
     domain: DOMAIN,
     registry: new Registry(),
     allowLocalBackends: true,
-    // The load comes from one address: the per-client rate limit would measure itself.
-    limits: { ratePerSecond: 0, maxConcurrentPerName: 10_000, keepAliveTimeoutMs: 60_000, drainMs: 500 },
+    // The load comes from one address: the per-client rate limit stays on (its cost is part of
+    // serving) but out of reach, as does the per-name cap.
+    limits: { ratePerSecond: 1_000_000, rateBurst: 1_000_000, maxConcurrentPerName: 10_000, keepAliveTimeoutMs: 60_000, drainMs: 500 },
   });
   // Stop the Gateway (and whatever data plane it started) before exiting, bounded.
   let stopping = false;

@@ -81,11 +81,20 @@ export function treeCpuUs(before: ProcSample[], after: ProcSample[]): number {
   return ((sum(after) - sum(before)) / CLK_TCK) * 1e6;
 }
 
-/** The processes of either sample, once each, as `comm pid` (what the bench says it counted). */
-export function treeNames(...samples: ProcSample[][]): string[] {
-  const seen = new Map<string, ProcSample>();
-  for (const s of samples) for (const p of s) seen.set(key(p), p);
-  return [...seen.values()].map((p) => `${p.comm} ${p.pid}`);
+/**
+ * Each process of either sample, once, with the CPU µs it used in between (`comm pid` and µs):
+ * what the bench says it counted. One that ended in between shows what it used before it ended
+ * as negative (that time is in its parent's figure now).
+ */
+export function treeParts(before: ProcSample[], after: ProcSample[]): { name: string; us: number }[] {
+  const parts = new Map<string, { name: string; ticks: number }>();
+  for (const p of after) parts.set(key(p), { name: `${p.comm} ${p.pid}`, ticks: p.ticks });
+  for (const p of before) {
+    const q = parts.get(key(p));
+    if (q) q.ticks -= p.ticks;
+    else parts.set(key(p), { name: `${p.comm} ${p.pid}`, ticks: -p.ticks });
+  }
+  return [...parts.values()].map((p) => ({ name: p.name, us: (p.ticks / CLK_TCK) * 1e6 }));
 }
 
 /** Busy and total ticks of all CPUs since boot (/proc/stat's first line): the whole machine's use. */
