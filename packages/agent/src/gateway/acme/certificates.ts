@@ -41,7 +41,7 @@ export interface AcmeCertificatesOptions {
   retryMinMs?: number;
   /** … up to this (default 6 h). */
   retryMaxMs?: number;
-  /** First wait when polling a challenge or an order; doubles up to 10× (default 1 s). */
+  /** First wait when polling an authorization or an order; doubles up to 10× (default 1 s). */
   pollMs?: number;
   /** Bound on one HTTP request to the CA (default 30 s). */
   requestTimeoutMs?: number;
@@ -94,6 +94,8 @@ export class AcmeCertificates implements FqdnCertificates {
   readonly #listeners: ((c: IssuedCertificate) => void)[] = [];
   readonly #waiting: (() => void)[] = [];
   #running = 0;
+  /** Exchanges with the CA not ended yet (an aborted one runs on to its next step). */
+  readonly #exchanges = new Set<Promise<unknown>>();
   #client: Promise<acme.Client> | undefined;
   #timer: NodeJS.Timeout | undefined;
 
@@ -182,13 +184,16 @@ export class AcmeCertificates implements FqdnCertificates {
     this.renewDue();
   }
 
-  /** Stops the loop and aborts the orders in flight (their challenges are withdrawn); resolves once they ended. A later ensure() still orders. */
+  /**
+   * Stops the loop and aborts the orders in flight (EACMERELEASED); resolves once their exchanges
+   * have ended (after at most the request each has in flight) and withdrawn their answers. A
+   * later ensure() still orders.
+   */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     this.#timer = undefined;
-    const orders = [...this.#names.values()].flatMap((s) => (s.order ? [s.order] : []));
-    for (const o of orders) o.abort.abort(new AcmeError('EACMERELEASED', 'the own-domain certificates were stopped'));
-    await Promise.all(orders.map((o) => o.promise.catch(() => undefined)));
+    for (const s of this.#names.values()) s.order?.abort.abort(new AcmeError('EACMERELEASED', 'the own-domain certificates were stopped'));
+    await Promise.all([...this.#exchanges]);
   }
 
   /** One pass of the loop: orders for the names whose certificate is due (or missing) and whose backoff is over. */
@@ -256,11 +261,17 @@ export class AcmeCertificates implements FqdnCertificates {
         this.#release();
       }
     })();
-    run.catch(() => undefined); // once aborted, its own end is of no interest
+    const ended = run.catch(() => undefined); // once aborted, its outcome is of no interest; only its end
+    this.#exchanges.add(ended);
+    void ended.then(() => this.#exchanges.delete(ended));
     return Promise.race([run, abort.aborted]);
   }
 
-  /** The ACME exchange: order, HTTP-01 for each pending authorization, finalize, download, store. */
+  /**
+   * The ACME exchange: order, HTTP-01 for each pending authorization, finalize, download, store.
+   * It polls the CA itself (sleeps that an abort cuts short), so an aborted exchange ends after at
+   * most the request in flight.
+   */
   async #run(fqdn: string, abort: Abort): Promise<StoredCertificate> {
     const step = (): void => {
       if (abort.reason) throw abort.reason;
@@ -270,7 +281,7 @@ export class AcmeCertificates implements FqdnCertificates {
     const key = this.#store.key(fqdn) ?? (await acme.crypto.createPrivateEcdsaKey('P-256'));
     const [, csr] = await acme.crypto.createCsr({ commonName: fqdn, altNames: [fqdn] }, key);
     step();
-    const order = await client.createOrder({ identifiers: [{ type: 'dns', value: fqdn }] });
+    let order = await client.createOrder({ identifiers: [{ type: 'dns', value: fqdn }] });
     step();
     for (const authz of await client.getAuthorizations(order)) {
       step();
@@ -282,25 +293,41 @@ export class AcmeCertificates implements FqdnCertificates {
       try {
         step();
         await client.completeChallenge(challenge);
-        await client.waitForValidStatus(challenge);
-      } catch (e) {
-        throw e instanceof AcmeError ? e : new AcmeError('EACMEORDER', `the CA could not validate '${fqdn}' by HTTP-01 (is the domain pointed at this gateway?): ${(e as Error).message}`);
+        const one = { ...order, authorizations: [authz.url] };
+        await this.#poll(abort, async () => (await client.getAuthorizations(one))[0]!, ['valid'], ['pending'], (a) => `the CA could not validate '${fqdn}' by HTTP-01 (is the domain pointed at this gateway?): authorization ${a.status}${problemOf(a)}`);
       } finally {
         await this.#o.responder.withdraw(challenge.token).catch((e: Error) => this.#log?.warn({ fqdn, err: e.message }, 'withdrawing an HTTP-01 answer failed'));
       }
     }
     step();
-    const finalized = await client.finalizeOrder(order, csr);
-    const chain = await client.getCertificate(finalized);
+    order = await this.#poll(abort, () => client.getOrder(order), ['ready', 'valid'], ['pending'], (o) => `the order for '${fqdn}' is ${o.status}${problemOf(o)}`);
+    if (order.status === 'ready') order = await client.finalizeOrder(order, csr);
+    step();
+    order = await this.#poll(abort, () => client.getOrder(order), ['valid'], ['processing', 'ready'], (o) => `the CA did not issue the certificate for '${fqdn}': order ${o.status}${problemOf(o)}`);
+    const chain = await client.getCertificate(order);
     step(); // nothing is written for an order released or timed out meanwhile
     return this.#store.save(fqdn, this.#o.directoryUrl, key, chain);
+  }
+
+  /** GETs an ACME object until its status is one of `done` (returned) or not one of `pending` (EACMEORDER with `failed`'s message); waits pollMs, doubling up to 10×. */
+  async #poll<T extends { status: string }>(abort: Abort, get: () => Promise<T>, done: string[], pending: string[], failed: (v: T) => string): Promise<T> {
+    let wait = this.#o.pollMs;
+    for (;;) {
+      const v = await get();
+      if (abort.reason) throw abort.reason;
+      if (done.includes(v.status)) return v;
+      if (!pending.includes(v.status)) throw new AcmeError('EACMEORDER', failed(v));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([new Promise((r) => (timer = setTimeout(r, wait))), abort.aborted]).finally(() => clearTimeout(timer));
+      wait = Math.min(wait * 2, this.#o.pollMs * 10);
+    }
   }
 
   /** The ACME client with the stored account key; the account is registered (or found) once per process. */
   #account(): Promise<acme.Client> {
     this.#client ??= (async () => {
       const accountKey = await this.#store.accountKey(() => acme.crypto.createPrivateEcdsaKey('P-256'));
-      const client = new acme.Client({ directoryUrl: this.#o.directoryUrl, accountKey, backoffAttempts: 10, backoffMin: this.#o.pollMs, backoffMax: this.#o.pollMs * 10 });
+      const client = new acme.Client({ directoryUrl: this.#o.directoryUrl, accountKey });
       await client.createAccount({ termsOfServiceAgreed: true, ...(this.#o.email ? { contact: [`mailto:${this.#o.email}`] } : {}) });
       this.#log?.info({ directoryUrl: this.#o.directoryUrl, account: client.getAccountUrl() }, 'ACME account ready');
       return client;
@@ -325,6 +352,16 @@ export class AcmeCertificates implements FqdnCertificates {
 export function isDue(c: { notBefore: Date; notAfter: Date }, renewBeforeMs: number, now = Date.now()): boolean {
   const lifetime = c.notAfter.getTime() - c.notBefore.getTime();
   return c.notAfter.getTime() - now <= Math.min(renewBeforeMs, lifetime / 3);
+}
+
+/** The CA's problem detail on an order, or on an authorization's challenges (RFC 8555 §6.7), as `: detail`. */
+function problemOf(v: { error?: object; challenges?: { error?: object }[] }): string {
+  const detail = (e: object | undefined): string | undefined => {
+    const d = (e as { detail?: unknown } | undefined)?.detail;
+    return typeof d === 'string' ? d.replace(/\s+/g, ' ').slice(0, 500) : undefined;
+  };
+  const found = detail(v.error) ?? v.challenges?.map((c) => detail(c.error)).find((d) => d !== undefined);
+  return found ? `: ${found}` : '';
 }
 
 function publicView(c: StoredCertificate): IssuedCertificate {
