@@ -4,7 +4,6 @@
 
 import type { Logger } from 'pino';
 import type { ChainApi } from '../../chain/api';
-import { ChainError } from '../../chain/error';
 import { RpcError, invalidParams } from '../error';
 import type { Hex } from '../../util/hex';
 import { arrayParam, hexParam, type OptionalOption } from '../params';
@@ -16,19 +15,12 @@ export const STATE_INVALID_BLOCK_RANGE = 4001;
 export const STATE_INVALID_COUNT = 4002;
 export const STATE_CLIENT_ERROR = 4003;
 
-/** What Substrate's state RPC answers for a block hash it does not hold. */
+/**
+ * What Substrate's state RPC answers for a block hash it does not hold. (A chain read at an
+ * unknown block throws ChainError `UnknownBlock`, which the dispatcher maps to the same answer.)
+ */
 export function unknownBlock(hash: string): RpcError {
   return new RpcError(STATE_CLIENT_ERROR, `Client error: UnknownBlock: Header was not found in the database: ${hash}`);
-}
-
-/** Runs a chain read at `at`, turning the chain's UnknownBlock error (by its code) into Substrate's RPC error naming `at`. */
-export async function atBlock<T>(at: Hex | undefined, read: () => Promise<T>): Promise<T> {
-  try {
-    return await read();
-  } catch (err) {
-    if (err instanceof ChainError && err.code === 'UnknownBlock') throw unknownBlock(at ?? err.message);
-    throw err;
-  }
 }
 
 /** Throws Substrate's UnknownBlock error when `at` is given and is not a block the chain holds. */

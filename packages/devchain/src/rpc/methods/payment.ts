@@ -2,14 +2,14 @@
 
 import { fromHex, toHex } from '../../util/hex';
 import { INTERNAL_ERROR, RpcError } from '../error';
-import { atBlock, blockHashParam, extrinsicParam } from './common';
+import { blockHashParam, extrinsicParam } from './common';
 import type { Handler } from './context';
 
 /** `{weight: {refTime, proofSize}, class: 'normal'|'operational'|'mandatory', partialFee: '<decimal>'}` */
 export const payment_queryInfo: Handler = ({ chain }, params) => {
   const extrinsic = extrinsicParam(params, 0, 'extrinsic');
   const at = blockHashParam(params, 1, 'at', { optional: true });
-  return atBlock(at, () => chain.queryInfo(extrinsic, at));
+  return chain.queryInfo(extrinsic, at);
 };
 
 /**
@@ -25,7 +25,7 @@ export const payment_queryFeeDetails: Handler = async ({ chain }, params) => {
   const data = new Uint8Array(bytes.length + 4);
   data.set(bytes);
   new DataView(data.buffer).setUint32(bytes.length, bytes.length, true);
-  const result = await atBlock(at, () => chain.call('TransactionPaymentApi_query_fee_details', toHex(data), at));
+  const result = await chain.call('TransactionPaymentApi_query_fee_details', toHex(data), at);
   return decodeFeeDetails(fromHex(result));
 };
 

@@ -12,7 +12,6 @@ import {
   MAX_CALL_DATA_BYTES,
   STATE_INVALID_BLOCK_RANGE,
   STATE_INVALID_COUNT,
-  atBlock,
   blockHashParam,
   bytesParam,
   headerNumber,
@@ -73,7 +72,7 @@ export const chain_subscribeRuntimeVersion = state_subscribeRuntimeVersion;
 export const state_getStorage: Handler = ({ chain }, params) => {
   const key = storageKeyParam(params, 0, 'key');
   const at = blockHashParam(params, 1, 'at', { optional: true });
-  return atBlock(at, () => chain.storage(key, at));
+  return chain.storage(key, at);
 };
 
 export const state_getStorageAt = state_getStorage;
@@ -82,7 +81,7 @@ export const state_getStorageAt = state_getStorage;
 export const state_getStorageHash: Handler = async ({ chain }, params) => {
   const key = storageKeyParam(params, 0, 'key');
   const at = blockHashParam(params, 1, 'at', { optional: true });
-  const value = await atBlock(at, () => chain.storage(key, at));
+  const value = await chain.storage(key, at);
   return value === null ? null : toHex(blake2_256(fromHex(value)));
 };
 
@@ -95,22 +94,20 @@ export const state_getStorageHashAt = state_getStorageHash;
 export const state_getStorageSize: Handler = async ({ chain }, params) => {
   const key = storageKeyParam(params, 0, 'key');
   const at = blockHashParam(params, 1, 'at', { optional: true });
-  return atBlock(at, async () => {
-    const value = await chain.storage(key, at);
-    if (value !== null) return byteLength(value);
-    let sum = 0;
-    let startKey: Hex | undefined;
-    for (;;) {
-      const page = await chain.storageKeys(key, at, KEYS_PAGED_MAX_COUNT, startKey);
-      const after = startKey;
-      const keys = after === undefined ? page : page.filter((k) => k > after);
-      const values = await Promise.all(keys.map((k) => chain.storage(k, at)));
-      for (const v of values) if (v !== null) sum += byteLength(v);
-      if (page.length < KEYS_PAGED_MAX_COUNT || keys.length === 0) break;
-      startKey = keys[keys.length - 1];
-    }
-    return sum > 0 ? sum : null;
-  });
+  const value = await chain.storage(key, at);
+  if (value !== null) return byteLength(value);
+  let sum = 0;
+  let startKey: Hex | undefined;
+  for (;;) {
+    const page = await chain.storageKeys(key, at, KEYS_PAGED_MAX_COUNT, startKey);
+    const after = startKey;
+    const keys = after === undefined ? page : page.filter((k) => k > after);
+    const values = await Promise.all(keys.map((k) => chain.storage(k, at)));
+    for (const v of values) if (v !== null) sum += byteLength(v);
+    if (page.length < KEYS_PAGED_MAX_COUNT || keys.length === 0) break;
+    startKey = keys[keys.length - 1];
+  }
+  return sum > 0 ? sum : null;
 };
 
 export const state_getStorageSizeAt = state_getStorageSize;
@@ -119,17 +116,15 @@ export const state_getStorageSizeAt = state_getStorageSize;
 export const state_getKeys: Handler = ({ chain }, params) => {
   const prefix = storageKeyParam(params, 0, 'prefix');
   const at = blockHashParam(params, 1, 'at', { optional: true });
-  return atBlock(at, () => chain.storageKeys(prefix, at));
+  return chain.storageKeys(prefix, at);
 };
 
-export const state_getPairs: Handler = ({ chain }, params) => {
+export const state_getPairs: Handler = async ({ chain }, params) => {
   const prefix = storageKeyParam(params, 0, 'prefix');
   const at = blockHashParam(params, 1, 'at', { optional: true });
-  return atBlock(at, async () => {
-    const keys = await chain.storageKeys(prefix, at);
-    const values = await Promise.all(keys.map((k) => chain.storage(k, at)));
-    return keys.flatMap((k, i) => (values[i] === null ? [] : [[k, values[i]]]));
-  });
+  const keys = await chain.storageKeys(prefix, at);
+  const values = await Promise.all(keys.map((k) => chain.storage(k, at)));
+  return keys.flatMap((k, i) => (values[i] === null ? [] : [[k, values[i]]]));
 };
 
 /** Up to `count` (≤ 1000) keys under `prefix` (none: all keys) that sort after `startKey`. */
@@ -145,7 +140,7 @@ export const state_getKeysPaged: Handler = async ({ chain }, params) => {
     await requireBlock(chain, at);
     return [];
   }
-  return atBlock(at, () => chain.storageKeys(prefix, at, count, startKey));
+  return chain.storageKeys(prefix, at, count, startKey);
 };
 
 export const state_getKeysPagedAt = state_getKeysPaged;
@@ -212,7 +207,7 @@ export const state_call: Handler = ({ chain }, params) => {
   const method = runtimeApiMethodParam(params, 0, 'method');
   const data = bytesParam(params, 1, 'data', { maxBytes: MAX_CALL_DATA_BYTES });
   const at = blockHashParam(params, 2, 'at', { optional: true });
-  return atBlock(at, () => chain.call(method, data, at));
+  return chain.call(method, data, at);
 };
 
 export const state_callAt = state_call;
@@ -243,7 +238,7 @@ async function queryStorage(chain: ChainApi, keys: Hex[], from: Hex, to: Hex): P
   const out: StorageChangeSet[] = [];
   const last = new Map<Hex, Hex | null>();
   for (const block of hashes) {
-    const values = await atBlock(block, () => Promise.all(keys.map((k) => chain.storage(k, block))));
+    const values = await Promise.all(keys.map((k) => chain.storage(k, block)));
     const changes = changesSince(last, keys, values);
     if (changes.length) out.push({ block, changes });
   }
