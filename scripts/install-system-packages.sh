@@ -3,7 +3,7 @@
 # chromium for the explorer web page's browser test).
 # Installs only what is missing; `apt-get update` first, as a fresh machine's lists are empty.
 set -euo pipefail
-APT_PACKAGES="runc busybox-static e2fsprogs util-linux iproute2 zstd wireguard-tools wireguard-go yggdrasil curl chromium haproxy pebble"
+APT_PACKAGES="runc busybox-static e2fsprogs util-linux iproute2 zstd wireguard-tools wireguard-go yggdrasil curl chromium haproxy pebble openssl"
 missing=()
 for p in $APT_PACKAGES; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

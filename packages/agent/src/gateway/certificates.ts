@@ -23,6 +23,10 @@ export interface CertificateSource {
   start?(): Promise<void>;
   close?(): void;
   status?(): CertificateStatus;
+  /** The certificate chain and its key as one PEM (what HAProxy loads), once loaded. */
+  pem?(): string | undefined;
+  /** Called after each (re)load of a new certificate. */
+  onChange?(f: () => void): void;
 }
 
 export interface DirectoryCertificateOptions {
@@ -42,6 +46,8 @@ export class DirectoryCertificateSource implements CertificateSource {
   readonly #log: Logger | undefined;
   readonly #interval: number;
   #ctx: tls.SecureContext | undefined;
+  #pem: string | undefined;
+  readonly #listeners: (() => void)[] = [];
   #status: CertificateStatus = { loaded: false };
   #watching = false;
   readonly #onChange = (): void => void this.reload();
@@ -72,14 +78,24 @@ export class DirectoryCertificateSource implements CertificateSource {
       const ctx = tls.createSecureContext({ cert, key });
       const x = new X509Certificate(cert);
       this.#ctx = ctx;
+      this.#pem = `${cert.toString().trimEnd()}\n${key.toString().trimEnd()}\n`;
       this.#status = { loaded: true, subject: x.subject, validTo: x.validTo };
       this.#log?.info({ dir: this.#dir, subject: x.subject, validTo: x.validTo }, 'gateway certificate loaded');
+      for (const f of this.#listeners) f();
       return true;
     } catch (e) {
       this.#status = { ...this.#status, error: (e as Error).message };
       this.#log?.warn({ dir: this.#dir, err: (e as Error).message }, 'gateway certificate not loaded');
       return false;
     }
+  }
+
+  pem(): string | undefined {
+    return this.#pem;
+  }
+
+  onChange(f: () => void): void {
+    this.#listeners.push(f);
   }
 
   close(): void {

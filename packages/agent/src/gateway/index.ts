@@ -15,4 +15,9 @@ export { guardedLookup, localReason, LOCAL_BACKENDS_REFUSED, ownAddresses, refus
 export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
 export { Backend, BackendError, parseBackend, probe, type BackendNetwork } from './backends';
 export { Upstream, type UpstreamConn, type UpstreamUser } from './upstream';
+// The HAProxy data plane (not yet what Gateway runs on: HaproxyGateway is its replacement, same API).
+export { HaproxyGateway, type HaproxyGatewayOptions, type HaproxyGatewayStatus } from './haproxy/gateway';
+export { EngineError, HAPROXY_BINARY, HaproxyProcess, type EngineErrorCode, type HaproxyProcessOptions } from './haproxy/process';
+export { Runtime, RuntimeError, type RuntimeErrorCode, type RuntimeOptions } from './haproxy/runtime';
+export { resolveBackend, type Resolved } from './haproxy/servers';
 export type { GatewayServiceStart } from './service';

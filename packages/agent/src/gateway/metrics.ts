@@ -30,10 +30,22 @@ export class GatewayMetrics {
   readonly backendUp: Gauge<'name' | 'backend'>;
   readonly routes: Gauge<'state'>;
   readonly tunnels: Gauge<'name'>;
+  /** Called before the registry is read: the gateway reads HAProxy's counters then (bounded by the runtime API's timeout). */
+  beforeCollect: (() => Promise<void>) | undefined;
 
   constructor(registry: Registry, prefix = 'tfgrid_gateway_') {
     const registers = [registry];
-    this.requests = new Counter({ name: `${prefix}requests_total`, help: 'Requests proxied per name and status code', labelNames: ['name', 'code'], registers });
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.requests = new Counter({
+      name: `${prefix}requests_total`,
+      help: 'Requests proxied per name and status code',
+      labelNames: ['name', 'code'],
+      registers,
+      async collect() {
+        await self.beforeCollect?.().catch(() => undefined);
+      },
+    });
     this.bytesIn = new Counter({ name: `${prefix}bytes_in_total`, help: 'Bytes received from clients per name (headers and bodies)', labelNames: ['name'], registers });
     this.bytesOut = new Counter({ name: `${prefix}bytes_out_total`, help: 'Bytes sent to clients per name (headers and bodies)', labelNames: ['name'], registers });
     this.latency = new Histogram({

@@ -37,6 +37,8 @@ export interface GatewayLimits {
   /** Health checks: one interval for all backends, and the probe's connect timeout. */
   healthIntervalMs: number;
   healthTimeoutMs: number;
+  /** How often HAProxy's counters and health are read back (usage, in-flight counts, backend health). */
+  statsIntervalMs: number;
   /** How often counted bytes are handed to the NRU sink. */
   usageFlushMs: number;
   /** On stop, requests in flight get this long to finish before their connections are cut. */
@@ -60,6 +62,7 @@ export const DEFAULT_LIMITS: GatewayLimits = {
   maxSocketsPerBackend: 256,
   healthIntervalMs: 10_000,
   healthTimeoutMs: 2_000,
+  statsIntervalMs: 1_000,
   usageFlushMs: 15_000,
   drainMs: 3_000,
 };

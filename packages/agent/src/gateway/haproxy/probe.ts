@@ -1,0 +1,23 @@
+/** The agent's own health probe: can a connection to the address HAProxy dials be opened within the timeout? */
+import net from 'node:net';
+
+/** `ip:port`, `[ipv6]:port` or `unix@/path` → undefined when it connects, else the error code. */
+export function probeAddress(address: string, timeoutMs: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    let s: net.Socket;
+    if (address.startsWith('unix@')) s = net.connect(address.slice(5));
+    else {
+      const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(address);
+      if (!m) return resolve('EBADADDRESS');
+      s = net.connect({ host: m[1]!, port: Number(m[2]) });
+    }
+    const done = (err?: string): void => {
+      clearTimeout(t);
+      s.destroy();
+      resolve(err);
+    };
+    const t = setTimeout(() => done('connect timeout'), timeoutMs);
+    s.once('connect', () => done());
+    s.once('error', (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+  });
+}

@@ -1,0 +1,285 @@
+/**
+ * HaproxyGateway (the Gateway on the HAProxy data plane, which is to replace the in-process one):
+ * what it adds or must keep: request smuggling forms refused or normalised
+ * (the backend never sees a hidden second request), route changes under load losing no request,
+ * HTTP/2 to clients on the TLS listener, TLS passthrough by SNI (other names still terminated,
+ * the client's address kept), own-fqdn routes (HTTP at once, HTTPS once the certificate is
+ * loaded, a reissued one loaded again), HTTP-01 answers on any name, and a node without HAProxy
+ * saying so.
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import tls from 'node:tls';
+import { Registry } from 'prom-client';
+import { DirectoryCertificateSource, HaproxyGateway, type GatewayLimits, type HaproxyGatewayOptions } from '../src/gateway';
+import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme/types';
+import { DOMAIN, raw, request, silent, startBackend, until, type Backend } from './gateway-helpers';
+
+type Gateway = HaproxyGateway;
+const Gateway = HaproxyGateway;
+
+/** A HaproxyGateway on loopback (startGateway's, on the new data plane). */
+async function startGateway(limits: Partial<GatewayLimits> = {}, o: Partial<HaproxyGatewayOptions> = {}): Promise<{ gw: Gateway; port: number }> {
+  const gw = new HaproxyGateway({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, registry: new Registry(), allowLocalBackends: true, limits: { healthIntervalMs: 0, ...limits }, ...o });
+  await gw.start();
+  return { gw, port: Number(gw.status().http!.split(':').pop()) };
+}
+
+jest.setTimeout(60_000);
+
+let dir: string;
+let a: Backend;
+let b: Backend;
+const seen: { backend: string; path: string; hosts: number }[] = [];
+
+/** A self-signed certificate for `names` (the first is the CN), written as cert and key files. */
+function makeCert(name: string, names: string[]): { cert: string; key: string } {
+  const cert = path.join(dir, `${name}.crt`);
+  const key = path.join(dir, `${name}.key`);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  return { cert, key };
+}
+
+function recorder(id: string): Parameters<typeof startBackend>[1] {
+  return (req, res) => {
+    const hosts = req.rawHeaders.filter((_, i) => i % 2 === 0 && req.rawHeaders[i]!.toLowerCase() === 'host').length;
+    seen.push({ backend: id, path: req.url ?? '', hosts });
+    let n = 0;
+    req.on('data', (c: Buffer) => (n += c.length));
+    req.on('end', () => {
+      const body = JSON.stringify({ backend: id, url: req.url, headers: req.headers, bodyLength: n });
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  };
+}
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'gw-plane-'));
+  a = await startBackend('a', recorder('a'));
+  b = await startBackend('b', recorder('b'));
+});
+
+afterAll(async () => {
+  await a?.close();
+  await b?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('request smuggling', () => {
+  let gw: Gateway;
+  let port: number;
+  const H = `app.${DOMAIN}`;
+
+  beforeAll(async () => {
+    ({ gw, port } = await startGateway());
+    gw.addRoute({ name: 'app', contractId: 1, backends: [a.url] });
+    await gw.settled();
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  // Each hides `GET /smuggled` where one reading of the framing sees a second request.
+  const cases: [string, string][] = [
+    ['CL and TE', `POST /clte HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2c\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n\r\n0\r\n\r\n`],
+    ['TE and CL', `POST /tecl HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding: chunked\r\nContent-Length: 48\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    ['duplicate Content-Length', `POST /dupcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0\r\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    ['Content-Length list', `POST /listcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0, 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    ['obs-fold Transfer-Encoding', `POST /fold HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 40\r\nTransfer-Encoding: identity\r\n chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    ['obs-fold header', `GET /fold2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\r\n GET /smuggled HTTP/1.1\r\nConnection: close\r\n\r\n`],
+    ['bare LF', `POST /lf HTTP/1.1\nHost: ${H}\nContent-Length: 40\nConnection: close\n\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    ['bare LF inside a header', `GET /lf2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+  ];
+
+  test.each(cases)('%s: refused or normalised, the backend never sees two requests', async (_name, text) => {
+    const before = seen.length;
+    const answer = await raw(port, text);
+    const statuses = [...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]));
+    const got = seen.slice(before);
+    expect(got.length).toBeLessThanOrEqual(1);
+    expect(got.every((s) => !s.path.includes('smuggled') && s.hosts === 1)).toBe(true);
+    expect(statuses.length).toBeLessThanOrEqual(1);
+    if (got.length === 0) expect(statuses.every((s) => s >= 400)).toBe(true);
+  });
+});
+
+test('route changes under load (other names added and removed, the backend set changed) lose no request', async () => {
+  const { gw, port } = await startGateway({ ratePerSecond: 1e6, rateBurst: 1e6 });
+  try {
+    gw.addRoute({ name: 'busy', contractId: 2, backends: [a.url] });
+    await gw.settled();
+    const codes = new Map<number, number>();
+    let stop = false;
+    const client = async (): Promise<void> => {
+      for (let i = 0; i < 400 && !stop; i++) {
+        const r = await request(port, `busy.${DOMAIN}`);
+        codes.set(r.status, (codes.get(r.status) ?? 0) + 1);
+      }
+    };
+    const load = Promise.all(Array.from({ length: 8 }, client));
+    const sets = [[a.url, b.url], [b.url], [a.url], [a.url, b.url]];
+    for (let i = 0; i < 20; i++) {
+      gw.addRoute({ name: `other${i}`, contractId: 100 + i, backends: [b.url] });
+      gw.addRoute({ name: 'busy', contractId: 2, backends: sets[i % sets.length]! });
+      if (i > 2) gw.removeRoute(`other${i - 3}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    stop = true;
+    await load;
+    expect([...codes.keys()]).toEqual([200]);
+    expect(codes.get(200)).toBeGreaterThan(100);
+  } finally {
+    await gw.stop();
+  }
+});
+
+describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
+  let gw: Gateway;
+  let httpPort: number;
+  let tlsPort: number;
+  let ptServer: https.Server;
+  let wildcard: { cert: string; key: string };
+  const listeners: ((c: IssuedCertificate) => void)[] = [];
+  const issued = new Map<string, IssuedCertificate>();
+  const released: string[] = [];
+  // Certificates as an ACME client would hand them over (made with openssl here; the ACME part has its own tests against pebble).
+  const certificates: FqdnCertificates = {
+    ensure: async (fqdn) => {
+      const { cert, key } = makeCert(`${fqdn}-1`, [fqdn]);
+      const c = { fqdn, certPath: cert, keyPath: key, notAfter: new Date(Date.now() + 86_400_000) };
+      issued.set(fqdn, c);
+      return c;
+    },
+    release: async (fqdn) => void released.push(fqdn),
+    onIssued: (f) => void listeners.push(f),
+  };
+
+  function tlsGet(servername: string, p = tlsPort): Promise<{ status: number; body: string; subject: string; alpn: string | false | null }> {
+    return new Promise((resolve, reject) => {
+      const s = tls.connect({ host: '127.0.0.1', port: p, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
+        s.write(`GET /tls HTTP/1.1\r\nHost: ${servername}\r\nConnection: close\r\n\r\n`);
+      });
+      let text = '';
+      s.on('data', (d: Buffer) => (text += d.toString()));
+      s.on('end', () => {
+        const status = Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0);
+        resolve({ status, body: text.split('\r\n\r\n').slice(1).join('\r\n\r\n'), subject: s.getPeerX509Certificate()?.subject ?? '', alpn: s.alpnProtocol });
+      });
+      s.on('error', reject);
+    });
+  }
+
+  beforeAll(async () => {
+    wildcard = makeCert('wildcard', [`*.${DOMAIN}`]);
+    const certDir = mkdtempSync(path.join(dir, 'dir-'));
+    execFileSync('cp', [wildcard.cert, path.join(certDir, 'fullchain.pem')]);
+    execFileSync('cp', [wildcard.key, path.join(certDir, 'privkey.pem')]);
+    const pt = makeCert('passthrough', ['pt.example.test']);
+    ptServer = https.createServer({ cert: readFileSync(pt.cert), key: readFileSync(pt.key) }, (req, res) => res.end(`passthrough backend ${req.url}`));
+    await new Promise<void>((r) => ptServer.listen(0, '127.0.0.1', r));
+    ({ gw, port: httpPort } = await startGateway({}, { httpsAddress: '127.0.0.1:0', certificates: new DirectoryCertificateSource({ dir: certDir, logger: silent, watchIntervalMs: 0 }), fqdnCertificates: certificates }));
+    tlsPort = Number(gw.status().https!.split(':').pop());
+    gw.addRoute({ name: 'secure', contractId: 3, backends: [a.url] });
+    gw.addRoute({ name: 'fqdn-4', contractId: 4, fqdn: 'pt.example.test', tlsPassthrough: true, backends: [`https://127.0.0.1:${(ptServer.address() as AddressInfo).port}`] });
+    await gw.settled();
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+    ptServer?.closeAllConnections();
+    await new Promise((r) => ptServer?.close(r));
+  });
+
+  test('HTTP/2 to clients on the TLS listener (ALPN h2), forwarded as HTTP/1.1 with X-Forwarded-Proto https', async () => {
+    const client = http2.connect(`https://127.0.0.1:${tlsPort}`, { servername: `secure.${DOMAIN}`, rejectUnauthorized: false });
+    try {
+      const r = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = client.request({ ':path': '/h2?x=1', ':authority': `secure.${DOMAIN}` });
+        let status = 0;
+        let body = '';
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => resolve({ status, body }));
+        req.on('error', reject);
+        req.end();
+      });
+      expect(r.status).toBe(200);
+      const j = JSON.parse(r.body) as { url: string; headers: Record<string, string> };
+      expect(j.url).toBe('/h2?x=1');
+      expect(j.headers['x-forwarded-proto']).toBe('https');
+      expect(j.headers['x-forwarded-for']).toBe('127.0.0.1');
+      expect((client.socket as tls.TLSSocket).alpnProtocol).toBe('h2');
+    } finally {
+      client.close();
+    }
+  });
+
+  test('TLS passthrough: the SNI of a passthrough route reaches its backend untouched; other names are terminated, the client address kept', async () => {
+    const pt = await tlsGet('pt.example.test');
+    expect(pt.subject).toBe('CN=pt.example.test');
+    expect(pt.status).toBe(200);
+    expect(pt.body).toBe('passthrough backend /tls');
+    const term = await tlsGet(`secure.${DOMAIN}`);
+    expect(term.subject).toBe(`CN=*.${DOMAIN}`);
+    expect(JSON.parse(term.body).headers['x-forwarded-for']).toBe('127.0.0.1');
+    // a passthrough name on the HTTP listener is no route there
+    expect((await request(httpPort, 'pt.example.test')).status).toBe(404);
+  });
+
+  test('an own fqdn: served on HTTP at once, on HTTPS once its certificate is loaded, a reissued one loaded again; removed: released', async () => {
+    gw.addRoute({ name: 'fqdn-5', contractId: 5, fqdn: 'Shop.Example.Test', backends: [b.url] });
+    await gw.settled();
+    const plain = await request(httpPort, 'shop.example.test', { path: '/own' });
+    expect(plain.status).toBe(200);
+    expect(JSON.parse(plain.body)).toMatchObject({ backend: 'b', url: '/own' });
+    expect(gw.route('shop.example.test')).toMatchObject({ fqdn: 'shop.example.test', ownFqdn: true, state: 'active' });
+    await until('the certificate is served', async () => (await tlsGet('shop.example.test').catch(() => undefined))?.subject === 'CN=shop.example.test', 10_000, 50);
+    const first = await tlsGet('shop.example.test');
+    expect(JSON.parse(first.body)).toMatchObject({ backend: 'b' });
+    // a renewal (onIssued) with another certificate for the same name
+    const renewed = makeCert('shop-2', ['shop.example.test', 'renewed.example.test']);
+    const firstFingerprint = new crypto.X509Certificate(readFileSync(issued.get('shop.example.test')!.certPath)).fingerprint256;
+    for (const f of listeners) f({ fqdn: 'shop.example.test', certPath: renewed.cert, keyPath: renewed.key, notAfter: new Date(Date.now() + 86_400_000) });
+    const renewedFingerprint = new crypto.X509Certificate(readFileSync(renewed.cert)).fingerprint256;
+    expect(renewedFingerprint).not.toBe(firstFingerprint);
+    await until('the reissued certificate is served', async () => {
+      const s = tls.connect({ host: '127.0.0.1', port: tlsPort, servername: 'shop.example.test', rejectUnauthorized: false });
+      const fp = await new Promise<string | undefined>((resolve) => {
+        s.once('secureConnect', () => resolve(s.getPeerX509Certificate()?.fingerprint256));
+        s.once('error', () => resolve(undefined));
+      });
+      s.destroy();
+      return fp === renewedFingerprint;
+    }, 10_000, 50);
+    gw.removeRoute('shop.example.test');
+    await until('released', () => released.includes('shop.example.test'), 5_000, 20);
+    expect((await request(httpPort, 'shop.example.test')).status).toBe(404);
+  });
+
+  test('HTTP-01 answers on any name, before routes; withdrawn → 404; only base64url tokens', async () => {
+    await gw.challenges.publish('tok_en-1', 'tok_en-1.thumb_print');
+    for (const host of ['shop.example.test', `nope.${DOMAIN}`, '127.0.0.1']) {
+      const r = await request(httpPort, host, { path: '/.well-known/acme-challenge/tok_en-1' });
+      expect({ host, status: r.status, body: r.body }).toEqual({ host, status: 200, body: 'tok_en-1.thumb_print' });
+    }
+    await gw.challenges.withdraw('tok_en-1');
+    expect((await request(httpPort, `nope.${DOMAIN}`, { path: '/.well-known/acme-challenge/tok_en-1' })).status).toBe(404);
+    await expect(gw.challenges.publish('bad token', 'x.y')).rejects.toMatchObject({ code: 'EACMETOKEN' });
+  });
+});
+
+test('without HAProxy: start() fails with GATEWAY_ENGINE_MISSING naming haproxy and how to install it; status says unavailable', async () => {
+  const gw = new Gateway({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, haproxyBinary: path.join(dir, 'no-haproxy') });
+  expect(gw.status().unavailable).toMatch(/HAProxy/);
+  await expect(gw.start()).rejects.toMatchObject({ code: 'GATEWAY_ENGINE_MISSING', message: expect.stringMatching(/haproxy.*apt-get install haproxy/i) });
+  expect(gw.status()).toMatchObject({ state: 'idle', unavailable: expect.stringMatching(/apt-get install haproxy/) });
+});
+
