@@ -32,8 +32,14 @@ export interface GatewayNetworks {
   relays: NetworkRelays;
 }
 
+/**
+ * What the handlers ask of the data plane (Gateway, or any engine with the same route API);
+ * `settled` resolves once every change made so far is served, where changes are applied later.
+ */
+export type GatewayRoutes = Pick<Gateway, 'addRoute' | 'removeRoute' | 'route' | 'routes' | 'routeOf' | 'pauseWorkload' | 'setRouteState' | 'setGrace' | 'setDomain' | 'status'> & { settled?(): Promise<void> };
+
 export interface GatewayHandlerOptions {
-  gateway: Gateway;
+  gateway: GatewayRoutes;
   /** The chain lookups; a getter while the agent is not connected yet (recovery runs before that). */
   chain: GatewayChain | (() => GatewayChain | undefined);
   /** This node's id (known after registration). */
@@ -329,7 +335,7 @@ export class GatewayProxyHandler implements WorkloadHandler {
    */
   async #applied(strict = false): Promise<void> {
     try {
-      await (this.#o.gateway as { settled?: () => Promise<void> }).settled?.();
+      await this.#o.gateway.settled?.();
     } catch (e) {
       if (strict) throw e;
       this.#log.warn({ err: (e as Error).message }, 'gateway change not applied yet');
