@@ -7,8 +7,7 @@
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
 import { buildMetadata, runtime, startDevchain, type Devchain } from '@tfgrid/devchain';
-import { price } from '../src/modules/price';
-import { RUNTIME_LACKS_ITEM, RuntimeItemMissingError, type ModuleContext } from '../src/modules/context';
+import { price, RUNTIME_LACKS_ITEM, RuntimeItemMissingError, type ModuleContext } from '../src/modules';
 
 jest.setTimeout(60_000);
 

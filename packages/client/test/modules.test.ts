@@ -67,6 +67,8 @@ test('farms: create with public IPs, add and remove an IP, read by id and name',
   ]);
   expect(await alice.farms.idByName('client_farm')).toBe(farmId);
   expect(await alice.farms.idByName('nope')).toBeUndefined();
+  expect((await alice.farms.ofTwin(2)).map((f) => f.id)).toEqual([farmId]);
+  expect(await alice.farms.ofTwin(999)).toEqual([]);
 });
 
 test('nodes: register, update, uptime, public config, power state and target', async () => {

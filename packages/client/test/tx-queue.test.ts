@@ -154,6 +154,7 @@ test('a refused transaction carries the node\'s reason; the queue goes on after 
     expect(err).toBeInstanceOf(InvalidTransactionError);
     expect((err as InvalidTransactionError).code).toBe(1010);
     expect((err as InvalidTransactionError).reason).toMatch(/^Invalid Transaction: Inability to pay some fees/);
+    expect((err as InvalidTransactionError).kind).toBe('Payment');
 
     await alice.balances.transfer({ to: poor.address, amount: 1n * TFT });
     const api = poor.api;

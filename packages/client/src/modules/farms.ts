@@ -35,6 +35,12 @@ export function farms(ctx: ModuleContext) {
       const id = prim<number>(await (await storageItem(api, o.at, 'tfgridModule', 'farmIdByName'))(name));
       return id === 0 ? undefined : id;
     },
+    /** The farms of a twin, by id (a scan of the farm map: fine for one farmer's own use). */
+    async ofTwin(twinId: number, o: ReadOptions = {}): Promise<Farm[]> {
+      const entries = await (await storageItem(api, o.at, 'tfgridModule', 'farms')).entries();
+      const all = entries.map(([, v]) => decodeFarm(v.toJSON()));
+      return all.filter((f) => f.twinId === twinId).sort((x, y) => x.id - y.id);
+    },
     async nodeIds(farmId: number, o: ReadOptions = {}): Promise<number[]> {
       return prim<number[]>(await (await storageItem(api, o.at, 'tfgridModule', 'nodesByFarmID'))(farmId));
     },

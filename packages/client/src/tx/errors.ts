@@ -22,9 +22,45 @@ export class ChainError extends Error {
   }
 }
 
+/**
+ * Why the node refused a transaction: Substrate's `InvalidTransaction` and `UnknownTransaction`
+ * variants (`Payment`: the fee cannot be paid; `Stale`: the nonce is used; …).
+ */
+export type RefusalKind =
+  | 'Call' | 'Payment' | 'Future' | 'Stale' | 'BadProof' | 'AncientBirthBlock' | 'ExhaustsResources' | 'BadMandatory' | 'MandatoryValidation' | 'BadSigner'
+  | 'CannotLookup' | 'NoUnsignedValidator';
+
+/**
+ * The variant's words as a node's JSON-RPC error carries them in `data` (sp_runtime's Display of
+ * the variant, its only form on the wire); the start is matched, as nodes add detail after it.
+ */
+const REFUSAL_WORDS: readonly [string, RefusalKind][] = [
+  ['Transaction call is not expected', 'Call'],
+  ['Inability to pay some fees', 'Payment'],
+  ['Transaction will be valid in the future', 'Future'],
+  ['Transaction is outdated', 'Stale'],
+  ['Transaction has a bad signature', 'BadProof'],
+  ['Transaction has an ancient birth block', 'AncientBirthBlock'],
+  ['Transaction would exhaust the block limits', 'ExhaustsResources'],
+  ['A call was labelled as mandatory, but resulted in an Error.', 'BadMandatory'],
+  ['Transaction dispatch is mandatory; transactions must not be validated.', 'MandatoryValidation'],
+  ['Invalid signing address', 'BadSigner'],
+  ['Could not lookup information required to validate the transaction', 'CannotLookup'],
+  ['Could not find an unsigned validator for the unsigned transaction', 'NoUnsignedValidator'],
+];
+
+/** The refusal's kind from the node's `data` (1010 and 1011 errors; without data, the reason after its first colon), else undefined. */
+function refusalKind(code: number, reason: string, data: unknown): RefusalKind | undefined {
+  if (code !== 1010 && code !== 1011) return undefined;
+  const words = typeof data === 'string' ? data : reason.slice(reason.indexOf(':') + 1).trimStart();
+  return REFUSAL_WORDS.find(([w]) => words.startsWith(w))?.[1];
+}
+
 /** The node refused the transaction before it entered a block (JSON-RPC error, e.g. 1010). */
 export class InvalidTransactionError extends Error {
   override name = 'InvalidTransactionError';
+  /** Substrate's reason for a 1010 or 1011 refusal, when it is one of theirs: decide on this, not on `reason`'s words. */
+  readonly kind: RefusalKind | undefined;
   constructor(
     readonly code: number,
     /** The node's reason, e.g. 'Invalid Transaction: Inability to pay some fees , e.g. account balance too low'. */
@@ -32,6 +68,7 @@ export class InvalidTransactionError extends Error {
     readonly data?: unknown,
   ) {
     super(`${code}: ${reason}`);
+    this.kind = refusalKind(code, reason, data);
   }
 }
 

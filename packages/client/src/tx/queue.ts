@@ -457,5 +457,5 @@ export class TxQueue {
 
 /** The node says the nonce is used: outdated (1010), or banned because it was just included (1012). */
 function isSpentNonce(refusal: InvalidTransactionError): boolean {
-  return refusal.code === 1012 || (refusal.code === 1010 && /outdated/i.test(refusal.reason));
+  return refusal.code === 1012 || refusal.kind === 'Stale';
 }
