@@ -8,14 +8,13 @@
  */
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { connect, GiB, TERMS_LINK, TFT, type TfchainClient } from '@tfgrid/client';
 import { startDevchain } from '@tfgrid/devchain';
 
 export const CACHE = path.join(__dirname, '.cache');
 /** Bump when the traffic changes, so an old cache is not reused. */
 const VERSION = 1;
-const GiB = 1024 ** 3;
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
+const TERMS = { documentLink: TERMS_LINK, documentHash: 'abc123' };
 const ROUND_BLOCKS = 400; // 40 minutes of 6 s blocks
 
 export interface BenchChain {

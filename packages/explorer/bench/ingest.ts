@@ -7,7 +7,8 @@
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ExplorerDb, ExplorerMetrics, Indexer } from '../src';
+import { ExplorerDb, ExplorerMetrics } from '../src';
+import { Indexer } from '../src/indexer';
 import type { BenchChain } from './chain';
 import { startChainProcess } from './devchain-process';
 

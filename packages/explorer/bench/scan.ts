@@ -4,6 +4,7 @@
  * client without an indexer must: read every node, contract and contract's used resources
  * through @tfgrid/client's API (storage entries), compute free resources, filter, sort, page.
  */
+import { decodeContract, decodeContractResources, decodeNode } from '@tfgrid/client';
 import { startChainProcess } from './devchain-process';
 import type { SyntheticGrid } from './grid';
 
@@ -50,20 +51,19 @@ export async function chainScan(g: SyntheticGrid, log: (s: string) => void, ques
       const usedBy = new Map<number, number>();
       const nodeOf = new Map<number, number>();
       for (const [, v] of contracts) {
-        const c = v.toJSON() as { contractId: number; state: unknown; contractType: { nodeContract?: { nodeId: number } } };
-        if (c.contractType.nodeContract) nodeOf.set(c.contractId, c.contractType.nodeContract.nodeId);
+        const c = decodeContract(v.toJSON());
+        if (c.type.kind === 'node') nodeOf.set(c.id, c.type.nodeId);
       }
       for (const [, v] of used) {
-        const r = v.toJSON() as { contractId: number; used: { mru: number } };
+        const r = decodeContractResources(v.toJSON());
         const n = nodeOf.get(r.contractId);
-        if (n !== undefined) usedBy.set(n, (usedBy.get(n) ?? 0) + Number(r.used.mru));
+        if (n !== undefined) usedBy.set(n, (usedBy.get(n) ?? 0) + r.used.mru);
       }
       const hits: { id: number; free: number }[] = [];
       for (const [, v] of nodes) {
-        const n = v.toJSON() as { id: number; resources: { mru: number }; location: { country: string } };
-        const country = Buffer.from(String(n.location.country).slice(2), 'hex').toString();
-        const free = Math.max(0, Number(n.resources.mru) - (usedBy.get(n.id) ?? 0));
-        if (country === question.country && free >= question.minFreeMru) hits.push({ id: n.id, free });
+        const n = decodeNode(v.toJSON());
+        const free = Math.max(0, n.resources.mru - (usedBy.get(n.id) ?? 0));
+        if (n.location.country === question.country && free >= question.minFreeMru) hits.push({ id: n.id, free });
       }
       hits.sort((a, b) => b.free - a.free || a.id - b.id);
       return hits.slice(0, 50).length && hits.length;

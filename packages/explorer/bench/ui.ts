@@ -11,7 +11,7 @@ import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildApp, ExplorerDb } from '../src';
-import { WEB_DIST } from '../src/api/web-page';
+import { WEB_DIST } from '../src/api';
 import { buildWebPage, launchChromium } from '../test/ui-browser';
 import { syntheticGrid, writeGrid } from './grid';
 

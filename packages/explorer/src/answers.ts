@@ -161,3 +161,31 @@ export interface ExplorerFarmReward {
   total: { musd: number; usd: number; tft_units: string; tft: number; nodes: number; nodes_rewarded: number };
   nodes: ExplorerNodeReward[];
 }
+
+/** One contract of `/contracts` and `/contracts/:id` (grid-proxy's fields, and the explorer's farm of a node contract). */
+export interface ExplorerContract {
+  contract_id: number;
+  twin_id: number;
+  state: string;
+  created_at: number;
+  /** `node`, `name` or `rent`. */
+  type: string;
+  details: {
+    nodeId?: number;
+    deployment_data?: string;
+    deployment_hash?: string;
+    number_of_public_ips?: number;
+    name?: string;
+    /** The node's farm (node and rent contracts). */
+    farm_name?: string;
+    farm_id?: number;
+  };
+  resources_used: ExplorerCapacity;
+  total_billed: number;
+}
+
+/** `/health`: the indexer's progress (503 with the same body when degraded). */
+export interface ExplorerHealth {
+  status: 'ok' | 'degraded';
+  indexer: { running: boolean; indexedHeight: number; finalizedHeight: number; lag: number; chainTime: number; lastError: string | null };
+}

@@ -1,20 +1,24 @@
-/** @tfgrid/explorer: an indexer of TFChain over LevelDB and a grid-proxy-compatible HTTP API. */
+/**
+ * @tfgrid/explorer: an indexer of TFChain over LevelDB and a grid-proxy-compatible HTTP API.
+ * Its users start an explorer (the local grid, `npm start`, the CLI's tests) or an API over a
+ * database, and read its answers' shapes; the folders' indexes (api, db, indexer, rewards, view)
+ * hold what the explorer's own white-box tests reach.
+ */
 export { startExplorer, type Explorer, type ExplorerOptions } from './server';
-export { buildApp, type AppOptions } from './api/app';
-export { Indexer, type IndexerOptions, type IndexerStatus } from './indexer/indexer';
-export { ExplorerDb, type Cursor } from './db/store';
+export { buildApp, type AppOptions } from './api';
+export { ExplorerDb } from './db';
 export { ExplorerMetrics } from './metrics';
-export { nodeStatus, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './api/nodes/view';
-export { MAX_PAGE_SIZE } from './api/common';
-export { GridView } from './view/grid';
-export { ChangeFeed, CHANGE_TYPES, type BlockChanges, type Change, type ChangeType } from './view/feed';
-export { REPUTATION_WINDOWS, reputation, addReport, emptyCoverage, type Coverage } from './view/reputation';
-export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer/records';
+export { GridView } from './view';
+export type { BlockChanges, Change, ChangeType } from './view';
+// The records the view holds (an AppOptions view is made of them).
+export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer';
 // The answers' JSON shapes (types only: the web page and the CLI read them).
 export type {
   ExplorerCapacity,
+  ExplorerContract,
   ExplorerFarm,
   ExplorerFarmReward,
+  ExplorerHealth,
   ExplorerNode,
   ExplorerNodeReward,
   ExplorerNodeStatus,

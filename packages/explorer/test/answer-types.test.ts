@@ -4,15 +4,21 @@
  * and reward types have the properties the OpenAPI document gives `/farms` and the reward routes.
  */
 import type { Resources } from '@tfgrid/client';
-import type { NodeView } from '../src/api/nodes/view';
-import type { ExplorerCapacity, ExplorerFarm, ExplorerFarmReward, ExplorerNode, ExplorerNodeReward } from '../src/answers';
-import type { NodeReward, RewardPolicy } from '../src/rewards/compute';
+import type { ContractView, FarmRewardView, FarmView, HealthView, NodeRewardView, NodeView } from '../src/api';
+import type { ExplorerCapacity, ExplorerContract, ExplorerFarm, ExplorerFarmReward, ExplorerHealth, ExplorerNode, ExplorerNodeReward } from '../src';
+import type { NodeReward, RewardPolicy } from '../src/rewards';
 import { gridApp, type GridApp } from './grid-fixture';
 
 /** true only when A and B are assignable to each other. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const sameNode: Same<ExplorerNode, NodeView> = true;
 const sameCapacity: Same<ExplorerCapacity, Resources> = true;
+const sameFarm: Same<ExplorerFarm, FarmView> = true;
+const sameContract: Same<ExplorerContract, ContractView> = true;
+const sameHealth: Same<ExplorerHealth, HealthView> = true;
+/** The reward types are answers of the reward schemas (narrower: the policy's rule and the price's source are strings there). */
+const nodeRewardFits: ExplorerNodeReward extends NodeRewardView ? true : false = true;
+const farmRewardFits: ExplorerFarmReward extends FarmRewardView ? true : false = true;
 /** The reward's policy is the client's FarmingPolicy's part, with the rule applied. */
 const samePolicy: Same<NonNullable<ExplorerNodeReward['policy']>, RewardPolicy & { rule: 'scaled' | 'threshold' }> = true;
 /** What the reward computation answers is the answer type. */
@@ -39,6 +45,10 @@ const keysOf = <T>(keys: Record<keyof T, true>): string[] => Object.keys(keys).s
 
 it('the node and capacity types are the /nodes schema and the client Resources; the reward policy the client FarmingPolicy', () => {
   expect([sameNode, sameCapacity, samePolicy, computedIsAnswer]).toEqual([true, true, true, true]);
+});
+
+it('the farm, contract and health types are the /farms, /contracts and /health schemas; the reward types fit theirs', () => {
+  expect([sameFarm, sameContract, sameHealth, nodeRewardFits, farmRewardFits]).toEqual([true, true, true, true, true]);
 });
 
 it('the reward types have the properties of the /nodes/{id}/rewards and /farms/{id}/rewards schemas', () => {

@@ -6,7 +6,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BodyPool } from '../src/api/body-pool';
+import { BodyPool } from '../src/api';
 
 const pool = new BodyPool({ slabBytes: 64 * 1024, maxSlabs: 8 });
 let app: FastifyInstance;

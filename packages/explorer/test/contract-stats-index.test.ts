@@ -5,13 +5,10 @@
  * over every node — after creations, updates (state, resources, a node moved to another country or
  * farm), deletions and a farm becoming dedicated.
  */
-import { key } from '../src/db/keys';
-import type { Op } from '../src/db/store';
+import { key, type Op } from '../src/db';
 import { GridView, type ContractRecord, type FarmRecord, type NodeRecord } from '../src';
-import { contractPredicate, searchContracts, type ContractsQuery } from '../src/api/contracts';
-import { gridStats } from '../src/api/stats';
-import { nodeStatus, type NodeStatus } from '../src/api/nodes/view';
-import { CONTRACT_SORT, contractSortKey } from '../src/view/contract-index';
+import { contractPredicate, gridStats, nodeStatus, searchContracts, type ContractsQuery, type NodeStatus } from '../src/api';
+import { CONTRACT_SORT, contractSortKey } from '../src/view';
 
 const NOW = 1_800_000_000;
 const GiB = 1024 ** 3;

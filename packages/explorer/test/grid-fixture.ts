@@ -4,8 +4,7 @@
  * inject needs ES-module-only packages (cookie) that the CommonJS test runner cannot load.
  */
 import type { FastifyInstance } from 'fastify';
-import { key } from '../src/db/keys';
-import type { Op } from '../src/db/store';
+import { key, type Op } from '../src/db';
 import { buildApp, ExplorerDb, GridView, type AppOptions, type ContractRecord, type FarmRecord, type NodeRecord, type TwinRecord } from '../src';
 import { tempDir } from './support';
 

@@ -10,10 +10,8 @@ import { connect, type TfchainClient } from '@tfgrid/client';
 import type { Devchain } from '@tfgrid/devchain';
 import { startChain } from '@tfgrid/testkit';
 import { ExplorerDb, GridView, startExplorer, type ContractRecord, type Explorer, type TwinRecord } from '../src';
-import { key } from '../src/db/keys';
-import { applyEvent } from '../src/indexer/handlers';
-import type { ServiceContractRecord, SolutionProviderRecord } from '../src/indexer/records';
-import { WriteSet } from '../src/indexer/writeset';
+import { key } from '../src/db';
+import { applyEvent, WriteSet, type ServiceContractRecord, type SolutionProviderRecord } from '../src/indexer';
 import { get, nodeInput, synced, tempDir, twinClient } from './support';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

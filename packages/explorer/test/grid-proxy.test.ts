@@ -8,8 +8,7 @@
  * - the node fields grid-proxy has (numbers where it has numbers).
  */
 import type { FastifyInstance } from 'fastify';
-import { key } from '../src/db/keys';
-import type { Op } from '../src/db/store';
+import { key, type Op } from '../src/db';
 import { buildApp, ExplorerDb, GridView, type BillRecord, type ContractRecord, type FarmRecord, type NodeRecord, type TwinRecord } from '../src';
 import { tempDir } from './support';
 

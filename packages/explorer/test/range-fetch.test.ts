@@ -8,7 +8,7 @@
 import type { Devchain } from '@tfgrid/devchain';
 import { startChain, until } from '@tfgrid/testkit';
 import { rangeEventsWith, TFT, type TfchainClient } from '@tfgrid/client';
-import { fetchBlock, fetchRange, rangeReadsRefused, type FetchedBlock } from '../src/indexer/source';
+import { fetchBlock, fetchRange, rangeReadsRefused, type FetchedBlock } from '../src/indexer';
 import { finalizedHeight, nodeInput, twinClient } from './support';
 
 jest.setTimeout(120_000);

@@ -4,9 +4,9 @@
  * answer older than the last committed block). No timing assertions.
  */
 import type { FastifyInstance } from 'fastify';
-import { key } from '../src/db/keys';
+import { key } from '../src/db';
 import { buildApp, ExplorerDb, GridView, type FarmRecord, type NodeRecord } from '../src';
-import { responseCacheOf } from '../src/api/response-cache';
+import { responseCacheOf } from '../src/api';
 import { tempDir } from './support';
 
 const GiB = 1024 ** 3;

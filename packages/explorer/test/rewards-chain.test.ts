@@ -9,7 +9,7 @@ import type { Devchain } from '@tfgrid/devchain';
 import { startChain } from '@tfgrid/testkit';
 import type { TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
-import { periodAt, periodIdOf, POST_PERIOD_SECONDS, type Period } from '../src/rewards/period';
+import { periodAt, periodIdOf, POST_PERIOD_SECONDS, type Period } from '../src/rewards';
 import { GiB, chainNow, get, nodeInput, synced, tempDir, twinClient } from './support';
 
 jest.setTimeout(120_000);

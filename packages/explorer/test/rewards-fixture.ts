@@ -8,9 +8,8 @@
  * Also used by the CLI's farm rewards test.
  */
 import { ExplorerDb, GridView } from '../src';
-import { applyEvent } from '../src/indexer/handlers';
-import { WriteSet } from '../src/indexer/writeset';
-import { periodAt, POST_PERIOD_SECONDS } from '../src/rewards/period';
+import { applyEvent, WriteSet } from '../src/indexer';
+import { periodAt, POST_PERIOD_SECONDS } from '../src/rewards';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 const GiB = 1024 ** 3;

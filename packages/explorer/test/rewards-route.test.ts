@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type ExplorerDb, type GridView } from '../src';
-import { periodIdOf } from '../src/rewards/period';
+import { periodIdOf } from '../src/rewards';
 import { FIXTURE_PERIOD as P, buildRewardsStore } from './rewards-fixture';
 import { tempDir } from './support';
 

@@ -13,9 +13,9 @@
  * uptime grown by 2400 s: each credits 2400 s (the first: min(2400 since the start, its uptime,
  * 2460)). Report 1097 comes 1920 s after the end and credits the last 480 s. Full: 2,630,880 s.
  */
-import { computeReward, type RewardPolicy, type NodeState, type RewardInput } from '../src/rewards/compute';
-import { periodAt, periodIdOf, PERIOD_SECONDS } from '../src/rewards/period';
-import { measureUptime, type PowerEvent, type UptimeReport } from '../src/rewards/uptime';
+import { computeReward, type RewardPolicy, type NodeState, type RewardInput } from '../src/rewards';
+import { periodAt, periodIdOf, PERIOD_SECONDS } from '../src/rewards';
+import { measureUptime, type PowerEvent, type UptimeReport } from '../src/rewards';
 import { cloudUnitsPermill } from '@tfgrid/client';
 
 const GiB = 1024 ** 3;

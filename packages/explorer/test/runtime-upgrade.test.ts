@@ -12,7 +12,7 @@ import type { Devchain } from '@tfgrid/devchain';
 import { startChain, until } from '@tfgrid/testkit';
 import { ChainError, events, TFT, type ChainEvent, type EventStream, type TfchainClient } from '@tfgrid/client';
 import { startExplorer, type Explorer } from '../src';
-import { fetchBlock } from '../src/indexer/source';
+import { fetchBlock } from '../src/indexer';
 import { GiB, finalizedHeight, get, nodeInput, synced, tempDir, twinClient } from './support';
 
 jest.setTimeout(180_000);

@@ -4,15 +4,11 @@
  * follow updates and deletions; the reputation method; handlers for events the dev chain's
  * runtime no longer emits (FarmDeleted) or that need an empty wallet (grace period).
  */
-import { key } from '../src/db/keys';
-import type { Op } from '../src/db/store';
-import { GridView, addReport, emptyCoverage, reputation, type NodeRecord, type FarmRecord, type ContractRecord } from '../src';
-import { NODE_SORT, type NodesQuery } from '../src/api/nodes/query';
-import { nodePredicate, searchNodes } from '../src/api/nodes/search';
-import { nodeReputation, nodeStatus } from '../src/api/nodes/view';
-import { staticSortKey, type StaticNodeSort } from '../src/view/node-index';
-import { applyEvent } from '../src/indexer/handlers';
-import { WriteSet } from '../src/indexer/writeset';
+import { key, type Op } from '../src/db';
+import { GridView, type NodeRecord, type FarmRecord, type ContractRecord } from '../src';
+import { NODE_SORT, nodePredicate, nodeReputation, nodeStatus, searchNodes, type NodesQuery } from '../src/api';
+import { addReport, emptyCoverage, reputation, staticSortKey, type StaticNodeSort } from '../src/view';
+import { applyEvent, WriteSet } from '../src/indexer';
 import { ExplorerDb } from '../src';
 import { tempDir } from './support';
 

@@ -16,8 +16,6 @@ import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
 import type { ExplorerNodeReward } from '../answers';
 import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
-/** Chain units in one TFT (the client's `TFT`). */
-export const UNITS_PER_TFT = TFT;
 const MILLION = 1_000_000n;
 
 /** The node as minting sees it at the end of the period. */
@@ -115,7 +113,7 @@ export function computeReward(i: RewardInput): NodeReward {
   const bonus = isCertified && node.farmingPolicyId === 1;
   if (bonus) base = (base * 5n) / 4n;
   const price = BigInt(node.connectionPrice);
-  const baseTft = price > 0n ? (base * UNITS_PER_TFT) / price : 0n;
+  const baseTft = price > 0n ? (base * TFT) / price : 0n;
 
   let permille = (BigInt(up.seconds) * 1000n) / BigInt(PERIOD_SECONDS);
   if (permille > 1000n) permille = 1000n;
@@ -170,7 +168,7 @@ export function computeReward(i: RewardInput): NodeReward {
     violation_count: violationCount,
     violations,
     price: { tft_musd: node.connectionPrice, source: 'connection_price' },
-    reward: { base_musd: Number(base), certified_bonus: bonus, uptime_scale: Number(scale) / 1000, musd: Number(musd), usd: Number(musd) / 1000, tft_units: String(tft), tft: Number(tft) / 1e7 },
+    reward: { base_musd: Number(base), certified_bonus: bonus, uptime_scale: Number(scale) / 1000, musd: Number(musd), usd: Number(musd) / 1000, tft_units: String(tft), tft: Number(tft) / Number(TFT) },
     reason,
   };
 }

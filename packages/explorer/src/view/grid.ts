@@ -4,6 +4,7 @@
  * batch is committed (so it never shows what the database does not hold). Bills, NRU reports and
  * raw uptime reports stay in LevelDB only.
  */
+import type { PricingPolicy } from '@tfgrid/client';
 import { idOf } from '../db/keys';
 import type { ExplorerDb, Op } from '../db/store';
 import type { ContractRecord, FarmRecord, NodeRecord, TwinRecord } from '../indexer/records';
@@ -29,8 +30,8 @@ export class GridView {
   readonly contractsByTwin = new Map<number, Set<number>>();
   readonly contractsByNode = new Map<number, Set<number>>();
   readonly coverage = new Map<number, Coverage>();
-  /** Pricing policies by id, as the chain's JSON (node prices read them). */
-  readonly pricing = new Map<number, Record<string, unknown>>();
+  /** Pricing policies by id, as the indexer stores them (node prices read them). */
+  readonly pricing = new Map<number, PricingPolicy>();
   readonly nodeIndex = new NodeIndex(this.nodes);
   readonly nodeTotals = new NodeTotals();
   readonly contractIndex = new ContractIndex(this.contracts);
@@ -122,7 +123,7 @@ export class GridView {
         return;
       }
       case 'pricing':
-        this.pricing.set(idOf(key), value as Record<string, unknown>);
+        this.pricing.set(idOf(key), value as PricingPolicy);
         return;
       case 'uptime': {
         const u = value as { timestamp: number; uptime: number };

@@ -27,7 +27,7 @@ const ContractView = Type.Object({
   resources_used: Capacity,
   total_billed: Type.Number(),
 });
-type ContractView = Static<typeof ContractView>;
+export type ContractView = Static<typeof ContractView>;
 
 const BillView = Type.Object({ contract_id: Type.Integer(), amount_billed: Type.Number(), discount_received: Type.String(), timestamp: Type.Integer() });
 

@@ -19,7 +19,7 @@ const FarmView = Type.Object({
   dedicated: Type.Boolean(),
   publicIps: Type.Array(PublicIp),
 });
-type FarmView = Static<typeof FarmView>;
+export type FarmView = Static<typeof FarmView>;
 
 const FARM_SORT = ['farm_id', 'name', 'twin_id', 'free_ips', 'total_ips', 'used_ips', 'dedicated', 'public_ips'] as const;
 const FarmsQuery = Type.Object(

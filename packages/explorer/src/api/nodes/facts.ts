@@ -4,22 +4,16 @@
  * the hardware facts grid-proxy asks nodes for over RMB (GPUs, DMI, speed, features), which
  * TFChain does not hold: they are empty here until the node publishes them.
  */
+import { GiB } from '@tfgrid/client';
 import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
 import { nodeStatus } from './view';
 
-const GiB = 1024 ** 3;
 /** The features grid-proxy's `features` filter accepts (its validator's set). */
 export const NODE_FEATURES = [
   'zmount', 'zdb', 'volume', 'ipv4', 'ip', 'gateway-name-proxy', 'gateway-fqdn-proxy', 'qsfs', 'zlogs', 'network', 'zmachine',
   'zmachine-light', 'network-light', 'wireguard', 'yggdrasil', 'mycelium',
 ] as const;
-
-/** A pricing policy value (`{value, unit}` in the chain's JSON). */
-const valueOf = (v: unknown): number => {
-  const x = (v as { value?: unknown } | undefined)?.value;
-  return typeof x === 'number' ? x : typeof x === 'string' ? Number(x) || 0 : 0;
-};
 
 /**
  * The node's monthly price in USD before any discount: (CU × cu price + SU × su price + extra fee)
@@ -34,7 +28,7 @@ export function basePriceUsd(view: GridView, n: NodeRecord): number {
   const cu = Math.min(Math.max(mru / 4, cru / 2), Math.max(mru / 8, cru), Math.max(mru / 2, cru / 4));
   const su = hru / 1200 + sru / 200;
   const certified = n.certificationType === 'Certified' ? 1.25 : 1;
-  return ((cu * valueOf(policy.cu) + su * valueOf(policy.su) + (n.extraFee ?? 0)) * certified * 24 * 30) / 1e7;
+  return ((cu * policy.cu.value + su * policy.su.value + (n.extraFee ?? 0)) * certified * 24 * 30) / 1e7;
 }
 
 /** grid-proxy's `calc_discount`: a balance of 1.5, 3, 6 or 18 months of the price takes 20, 30, 40 or 60 % off. */

@@ -1,5 +1,6 @@
 /** /nodes/:id/rewards and /farms/:id/rewards: farming rewards per minting period, every input shown. */
 import { Type, type Static } from '@sinclair/typebox';
+import { TFT } from '@tfgrid/client';
 import type { FastifyInstance } from 'fastify';
 import { nodeReward } from '../../rewards/load';
 import { MAX_PERIOD, periodAt, periodIdOf } from '../../rewards/period';
@@ -54,6 +55,8 @@ const FarmRewardView = Type.Object({
   total: Total,
   nodes: Type.Array(NodeRewardView),
 });
+export type NodeRewardView = Static<typeof NodeRewardView>;
+export type FarmRewardView = Static<typeof FarmRewardView>;
 
 const RewardsQuery = Type.Object(
   { period: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PERIOD, description: 'Minting period id (default: the last period that has ended)' })) },
@@ -69,7 +72,7 @@ const periodOf = (ctx: ApiContext, q: RewardsQuery) => periodAt(q.period ?? Math
 function total(rewards: NodeReward[]): Static<typeof Total> {
   const musd = rewards.reduce((s, r) => s + r.reward.musd, 0);
   const units = rewards.reduce((s, r) => s + BigInt(r.reward.tft_units), 0n);
-  return { musd, usd: musd / 1000, tft_units: String(units), tft: Number(units) / 1e7, nodes: rewards.length, nodes_rewarded: rewards.filter((r) => r.reward.musd > 0).length };
+  return { musd, usd: musd / 1000, tft_units: String(units), tft: Number(units) / Number(TFT), nodes: rewards.length, nodes_rewarded: rewards.filter((r) => r.reward.musd > 0).length };
 }
 
 const PeriodBounds = Type.Object({ id: Int, start: Int, end: Int });

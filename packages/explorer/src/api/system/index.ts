@@ -1,5 +1,5 @@
 /** /ping, /health (with the indexer's lag) and /metrics. */
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExplorerMetrics } from '../../metrics';
 import { NoQuery } from '../common';
@@ -19,6 +19,7 @@ const Health = Type.Object({
     lastError: Type.Union([Type.String(), Type.Null()]),
   }),
 });
+export type HealthView = Static<typeof Health>;
 
 /** The explorer's release (its package version), as grid-proxy's /version reports its own. */
 const VERSION = (require('../../../package.json') as { version: string }).version;

@@ -1,5 +1,6 @@
 /** /twins, /twins/:id. */
 import { Type, type Static } from '@sinclair/typebox';
+import { TFT } from '@tfgrid/client';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
 import type { BillRecord, TwinRecord } from '../../indexer/records';
@@ -60,7 +61,8 @@ export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
 }
 
 const TwinConsumption = Type.Object({ last_hour_consumption: Type.Number(), overall_consumption: Type.Number() });
-const TFT_UNITS = 1e7;
+/** Chain units in one TFT, as a number (bills are numbers here). */
+const TFT_UNITS = Number(TFT);
 
 /**
  * grid-proxy's report from the bills: overall = all its contracts' bills; last hour = for each

@@ -1,0 +1,20 @@
+/**
+ * The HTTP API: the app, and the static types of the routes' answer schemas (the answer types of
+ * src/answers.ts are held to them by test/answer-types.test.ts).
+ */
+export { buildApp, type AppOptions } from './app';
+export type { NodeView } from './nodes/view';
+export type { FarmView } from './farms';
+export type { ContractView } from './contracts';
+export type { HealthView } from './system';
+export type { NodeRewardView, FarmRewardView } from './rewards';
+// What the API's white-box tests and benchmarks reach: node and contract search, the grid's stats, the response cache, the body pool, the web page's files.
+export { nodeStatus, nodeReputation, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './nodes/view';
+export { NODE_SORT, type NodesQuery } from './nodes/query';
+export { nodePredicate, searchNodes } from './nodes/search';
+export { contractPredicate, searchContracts, type ContractsQuery } from './contracts';
+export { gridStats, type GridStats } from './stats';
+export { MAX_PAGE_SIZE } from './common';
+export { responseCacheOf, type ResponseCacheOptions } from './response-cache';
+export { BodyPool, type BodyPoolOptions } from './body-pool';
+export { WEB_DIST } from './web-page';

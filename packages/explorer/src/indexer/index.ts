@@ -1,0 +1,6 @@
+/** The indexer: blocks fetched from the chain, their events applied to a write set, the records written. */
+export { Indexer, type IndexerOptions, type IndexerStatus } from './indexer';
+export { applyEvent, applyDecoded, HANDLED, type BlockContext, type BlockEvent } from './handlers';
+export { WriteSet } from './writeset';
+export { fetchBlock, fetchRange, rangeReadsRefused, type FetchedBlock } from './source';
+export type { BillRecord, ContractRecord, ContractType, EntityRecord, FarmRecord, NodeRecord, PublicIpRecord, ServiceContractRecord, SolutionProviderRecord, TwinRecord } from './records';
