@@ -4,13 +4,23 @@
  * backend server; the node answers ok, saying HTTPS is refused without an ACME directory, and the
  * domain answers over HTTP by Host with the backend's body. Refused, each with the reason in the
  * node's answer: a domain under the node's own, one another contract serves, a malformed one
- * (sent past the client's checks, as another tool might).
+ * (sent past the client's checks, as another tool might). And HTTPS for an own domain with a
+ * certificate from a real ACME server (Debian's pebble, its DNS answering every name with
+ * 127.0.0.1, HTTP-01 checked on the gateway's HTTP port): served by SNI, chaining to pebble's root.
  */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import pino from 'pino';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, deploymentHash, DeploymentFailedError, encodeEnvelope, nodeBoxPublicKey, notaryCalls, replyKeyPair, seal, signDeployment, TFT, type Deployment, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
+import { DirectoryCertificateSource, FULLCHAIN, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
+import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
+import { AcmeCertificates, makeLocalTls, startLocalAcmeServer, type ChallengeResponder, type LocalAcmeServer } from '../src/gateway/acme';
 import { agentConfig, Deployer, freePort, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
 
 jest.setTimeout(180_000);
@@ -122,4 +132,94 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   const again = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('mine', { fqdn: OWN, backends: [backendUrl] }).build());
   expect((await other.client.deployments.wait(again.contractId, { deployment: again.deployment, timeoutMs: 60_000 })).workloads[0]).toMatchObject({ state: 'ok', data: { fqdn: OWN } });
   expect((await viaGateway(httpPort, OWN)).status).toBe(200);
+});
+
+test('HTTPS for an own domain: a certificate from a real ACME server (pebble), served by SNI, chaining to its root', async () => {
+  const logger = pino({ level: 'silent' });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'gateway-fqdn-acme-'));
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  let pebble: LocalAcmeServer | undefined;
+  let gw: HaproxyGateway | undefined;
+  let certs: AcmeCertificates | undefined;
+  try {
+    pebble = await startLocalAcmeServer({ host: '127.0.0.1', dir: path.join(work, 'pebble'), answerIPv4: '127.0.0.1', httpPort });
+    // The node's wildcard for its own domain (what the farmer's DNS-01 gives), so HTTPS listens.
+    const wildcard = await makeLocalTls(`*.${DOMAIN}`);
+    const certDir = path.join(work, 'certs');
+    mkdirSync(certDir, { recursive: true });
+    writeFileSync(path.join(certDir, FULLCHAIN), wildcard.certPem);
+    writeFileSync(path.join(certDir, PRIVKEY), wildcard.keyPem, { mode: 0o600 });
+    // The gateway answers the CA's HTTP-01 checks: the certificates publish through it.
+    const responder: ChallengeResponder = { publish: (t, k) => gw!.challenges.publish(t, k), withdraw: (t) => gw!.challenges.withdraw(t) };
+    certs = new AcmeCertificates({ directoryUrl: pebble.directoryUrl, caPem: pebble.caPem, dataDir: path.join(work, 'data'), responder, logger, pollMs: 200, orderTimeoutMs: 60_000 });
+    gw = new HaproxyGateway({ logger, httpAddress: `127.0.0.1:${httpPort}`, httpsAddress: `127.0.0.1:${httpsPort}`, certificates: new DirectoryCertificateSource({ dir: certDir, logger }), fqdnCertificates: certs, domain: DOMAIN, allowLocalBackends: true });
+    await gw.start();
+    const handler = new GatewayFqdnProxyHandler({ gateway: gw, chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined }, nodeId: 1, logger, allowLocalBackends: true, acme: true });
+    const ctx = { contractId: 900, twinId: 7, workload: () => undefined, result: () => undefined, publicIps: () => [] };
+    const result = await handler.provision({ version: 0, name: 'own', type: 'gateway-fqdn-proxy', data: { fqdn: OWN, backends: [backendUrl] }, metadata: '', description: '' }, ctx);
+    expect(result).toMatchObject({ fqdn: OWN, https: 'certificate by ACME (HTTP-01), renewed before it expires' });
+    expect(await viaGateway(httpPort, OWN)).toEqual({ status: 200, body: `backend saw ${OWN}/hello` });
+    const root = pebble.rootPem;
+    const viaHttps = (): Promise<{ status: number; body: string; issuer?: string }> =>
+      new Promise((resolve, reject) => {
+        const req = https.get({ host: '127.0.0.1', port: httpsPort, servername: OWN, path: '/hello', headers: { host: OWN }, ca: root, agent: false }, (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, issuer: (res.socket as import('node:tls').TLSSocket).getPeerCertificate().issuer?.CN }));
+        });
+        req.on('error', reject);
+        req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
+      });
+    // Verified against pebble's root only: the wildcard (another CA) would fail, so a 200 is the ACME certificate.
+    await until('the own domain served on HTTPS with its ACME certificate', async () => (await viaHttps().catch(() => ({ status: 0 }))).status === 200, 90_000, 500);
+    expect(await viaHttps()).toMatchObject({ status: 200, body: `backend saw ${OWN}/hello` });
+    await handler.deprovision({ contractId: 900, name: 'own', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+    expect((await viaGateway(httpPort, OWN)).status).toBe(404);
+  } finally {
+    await gw?.stop();
+    await certs?.stop();
+    await pebble?.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
+});
+
+test('tls_passthrough: the TLS connection goes by SNI to a backend that terminates it with its own certificate', async () => {
+  const logger = pino({ level: 'silent' });
+  const work = mkdtempSync(path.join(os.tmpdir(), 'gateway-fqdn-pass-'));
+  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const own = await makeLocalTls('secure.example-shop.test');
+  const tlsBackend = https.createServer({ cert: own.certPem, key: own.keyPem }, (req, res) => res.end(`tls backend saw ${req.headers.host}${req.url}`));
+  await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r));
+  let gw: HaproxyGateway | undefined;
+  try {
+    const wildcard = await makeLocalTls(`*.${DOMAIN}`);
+    const certDir = path.join(work, 'certs');
+    mkdirSync(certDir, { recursive: true });
+    writeFileSync(path.join(certDir, FULLCHAIN), wildcard.certPem);
+    writeFileSync(path.join(certDir, PRIVKEY), wildcard.keyPem, { mode: 0o600 });
+    gw = new HaproxyGateway({ logger, httpAddress: `127.0.0.1:${httpPort}`, httpsAddress: `127.0.0.1:${httpsPort}`, certificates: new DirectoryCertificateSource({ dir: certDir, logger }), domain: DOMAIN, allowLocalBackends: true });
+    await gw.start();
+    const handler = new GatewayFqdnProxyHandler({ gateway: gw, chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined }, nodeId: 1, logger, allowLocalBackends: true });
+    const ctx = { contractId: 901, twinId: 7, workload: () => undefined, result: () => undefined, publicIps: () => [] };
+    const port = (tlsBackend.address() as AddressInfo).port;
+    const result = await handler.provision({ version: 0, name: 'pass', type: 'gateway-fqdn-proxy', data: { fqdn: 'secure.example-shop.test', tls_passthrough: true, backends: [`127.0.0.1:${port}`] }, metadata: '', description: '' }, ctx);
+    expect(result).toMatchObject({ fqdn: 'secure.example-shop.test', tls_passthrough: true, https: 'passthrough: TLS goes to the backends as it came' });
+    // Trusting only the backend's own CA: the handshake is the backend's, not the gateway's.
+    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = https.get({ host: '127.0.0.1', port: httpsPort, servername: 'secure.example-shop.test', path: '/x', headers: { host: 'secure.example-shop.test' }, ca: own.caPem, agent: false }, (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
+    });
+    expect(reply).toEqual({ status: 200, body: 'tls backend saw secure.example-shop.test/x' });
+  } finally {
+    await gw?.stop();
+    await new Promise((r) => tlsBackend.close(r));
+    rmSync(work, { recursive: true, force: true });
+  }
 });

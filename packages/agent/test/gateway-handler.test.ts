@@ -9,6 +9,7 @@ import type { Workload } from '@tfgrid/client';
 import { GatewayNameProxyHandler, type Gateway, type GatewayChain, type NameContractInfo } from '../src/gateway';
 import { GatewayFqdnProxyHandler, GatewayWorkloadError } from '../src/gateway/handler';
 import type { HandlerContext, WorkloadState } from '../src/workloads/types';
+import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -171,4 +172,16 @@ describe('gateway-fqdn-proxy', () => {
     await recovering.deprovision(fqState(400, back));
     expect((await request(port, 'acme.example.com')).status).toBe(404);
   });
+});
+
+test('a node whose data plane is unavailable (no HAProxy) refuses both gateway types with that reason', async () => {
+  const missing = new HaproxyGateway({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, allowLocalBackends: true, haproxyBinary: '/nonexistent/haproxy' });
+  const why = missing.status().unavailable;
+  expect(why).toMatch(/HAProxy/);
+  const o = { gateway: missing, chain, nodeId: 3, logger: silent, allowLocalBackends: true };
+  names.set('shop', { id: 50, twinId: 7, state: 'Created' });
+  const refused = (p: Promise<unknown>) => p.then(() => undefined, (e: GatewayWorkloadError) => `${e.code}: ${e.message}`);
+  expect(await refused(new GatewayNameProxyHandler(o).admit(wl('shop'), ctx(100)))).toBe(`GATEWAY_UNAVAILABLE: this node serves no gateway workloads: ${why}`);
+  const own: Workload = { version: 0, name: 'own', type: 'gateway-fqdn-proxy', data: { fqdn: 'shop.example.com', backends: [backend.url] }, metadata: '', description: '' };
+  expect(await refused(new GatewayFqdnProxyHandler(o).admit(own, ctx(200)))).toBe(`GATEWAY_UNAVAILABLE: this node serves no gateway workloads: ${why}`);
 });
