@@ -78,7 +78,7 @@ export function explain(err: unknown, signer?: Signer): unknown {
     return new CliFailure(`${explainChainError(err)}${signedBy(signer)}`, { kind: 'chain', pallet: err.pallet, error: err.error, name: err.fullName, docs: err.docs, ...signerDetail(signer) });
   }
   if (isNamed<InvalidTransactionError>(err, 'InvalidTransactionError')) {
-    const fees = /pay some fees|balance too low/i.test(err.reason) ? ' (the account needs TFT to pay the fee: fund it first)' : '';
+    const fees = err.kind === 'Payment' ? ' (the account needs TFT to pay the fee: fund it first)' : '';
     return new CliFailure(`the node refused the transaction: ${err.reason}${fees}${signedBy(signer)}`, { kind: 'refused', code: err.code, reason: err.reason, ...signerDetail(signer) });
   }
   return err;

@@ -1,6 +1,5 @@
 /** Amounts and sizes as people type them: "1.5" TFT, "512MiB", "10GB". */
-/** 1 TFT in units (7 decimals), as the client's TFT (kept here so parsing loads no chain code). */
-const TFT = 10_000_000n;
+import { TFT } from '@tfgrid/client';
 import { UsageError } from './errors';
 
 /** TFT with up to 7 decimals → units (bigint). */

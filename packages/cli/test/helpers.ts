@@ -1,7 +1,7 @@
 /** Test helpers: run the CLI in-process (fast) or through the real bin (the wire), capture output. */
 import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
-import { main } from '../src/main';
+import { main } from '../src';
 import { measure } from '@tfgrid/agent';
 import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
 import { SERVER_FIXTURE } from '@tfgrid/testkit';

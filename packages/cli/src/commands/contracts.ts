@@ -1,5 +1,6 @@
 /** contracts list|show|update|cancel and name reserve|release: a deployer's contracts. */
-import type { Contract, Deployment, DeploymentAnswer, Resources, TfchainClient } from '@tfgrid/client';
+import type { Contract, Deployment, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
+import type { ExplorerContract } from '@tfgrid/explorer';
 import { str, type Command } from '../command';
 import type { Context } from '../context';
 import { CliFailure, UsageError } from '../errors';
@@ -9,17 +10,8 @@ import { formatSize, formatTft, parseIntArg } from '../units';
 import { answerLines, checkNode, WAIT_OPTIONS, waitForNode } from './deploy';
 import { listNetworks } from '../netstate';
 
-/** The explorer's contract view (grid proxy names). */
-interface ExplorerContract {
-  contract_id: number;
-  twin_id: number;
-  state: string;
-  created_at: number;
-  type: string;
-  details: { nodeId?: number; name?: string; deployment_hash?: string; number_of_public_ips?: number };
-  resources_used?: Resources;
-  total_billed?: number;
-}
+/** A contract as an explorer's /contracts answers it (grid-proxy's names); a grid-proxy may leave out what it used and was billed. */
+type ListedContract = Omit<ExplorerContract, 'resources_used' | 'total_billed'> & Partial<Pick<ExplorerContract, 'resources_used' | 'total_billed'>>;
 
 const STATES = ['Created', 'GracePeriod', 'Deleted'];
 
@@ -74,7 +66,7 @@ export const contractCommands: Command[] = [
       if (wrong.length) throw new UsageError(`--state must be among ${STATES.join(', ')} or all, got '${wrong.join(',')}'`, 'contracts list');
       const twin = str(a, 'twin') !== undefined ? parseIntArg(str(a, 'twin'), '--twin') : await myTwin(ctx, await ctx.client());
       ctx.progress(`asking ${ctx.explorerUrl}/contracts …`);
-      const { body } = await ctx.explorer<ExplorerContract[]>('/contracts', { twin_id: twin, state: states.join(','), size: 1000 });
+      const { body } = await ctx.explorer<ListedContract[]>('/contracts', { twin_id: twin, state: states.join(','), size: 1000 });
       const rows = body.map((x) => [x.contract_id, x.type, x.state, x.type === 'name' ? (x.details.name ?? '') : String(x.details.nodeId ?? ''), new Date(x.created_at * 1000).toISOString().slice(0, 19), x.total_billed === undefined ? '-' : formatTft(BigInt(Math.round(x.total_billed)))]);
       return { json: body, text: body.length ? table(['ID', 'TYPE', 'STATE', 'NODE/NAME', 'CREATED', 'BILLED TFT'], rows) : [`no contracts of twin ${twin} in state ${states.join(', ')}`] };
     },
@@ -90,9 +82,9 @@ export const contractCommands: Command[] = [
       const k = await c.contracts.get(id);
       if (!k) {
         // The chain forgets deleted contracts; the explorer keeps them.
-        let gone: ExplorerContract | undefined;
+        let gone: ListedContract | undefined;
         try {
-          gone = (await ctx.explorer<ExplorerContract>(`/contracts/${id}`)).body;
+          gone = (await ctx.explorer<ListedContract>(`/contracts/${id}`)).body;
         } catch {
           throw new CliFailure(`there is no contract ${id} on the chain (deleted contracts are only in the explorer, which does not know it either)`, { kind: 'not-found', contractId: id });
         }

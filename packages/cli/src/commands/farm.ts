@@ -43,15 +43,13 @@ async function farmById(c: TfchainClient, id: number): Promise<Farm> {
   return f;
 }
 
-/** The farms of the signer's twin (a scan of the farm map: fine for a farmer's own use). */
+/** The farms of the signer's twin. */
 async function myFarms(ctx: Context): Promise<Farm[]> {
   const pair = await ctx.pair();
   const c = await ctx.client();
   const twin = await c.twins.idOf(pair.address);
   if (twin === undefined) throw new CliFailure(`${pair.address} has no twin, hence no farm`, { kind: 'not-found' });
-  const ids = (await c.api.query.tfgridModule.farms.keys()).map((k) => Number(k.args[0]!.toString()));
-  const all = await Promise.all(ids.map((id) => c.farms.get(id)));
-  return all.filter((f): f is Farm => !!f && f.twinId === twin).sort((x, y) => x.id - y.id);
+  return c.farms.ofTwin(twin);
 }
 
 export const farmCommands: Command[] = [

@@ -29,9 +29,7 @@ export const nodeCommands: Command[] = [
         const pair = await ctx.pair();
         const twin = await c.twins.idOf(pair.address);
         if (twin === undefined) throw new UsageError(`${pair.address} has no twin: give --farm FARM_ID`);
-        const keys = await c.api.query.tfgridModule.farms.keys();
-        const farms = await Promise.all(keys.map((k) => c.farms.get(Number(k.args[0]!.toString()))));
-        farmIds = farms.filter((f) => f?.twinId === twin).map((f) => f!.id);
+        farmIds = (await c.farms.ofTwin(twin)).map((f) => f.id);
       }
       const ids = (await Promise.all(farmIds.map((f) => c.farms.nodeIds(f)))).flat().sort((x, y) => x - y);
       const nodes = await Promise.all(ids.map((id) => nodeById(c, id)));

@@ -1,13 +1,9 @@
 /** status: chain head and finality, and how far the explorer is behind (its /health). */
+import type { ExplorerHealth } from '@tfgrid/explorer';
 import type { Command } from '../command';
 import { CliFailure, UsageError } from '../errors';
 import { fields } from '../io';
 
-/** Our explorer's /health. */
-interface ExplorerHealth {
-  status: 'ok' | 'degraded';
-  indexer: { running: boolean; indexedHeight: number; finalizedHeight: number; lag: number; chainTime: number; lastError: string | null };
-}
 /** grid-proxy's /health: its database and RMB connections and when each of its indexers last wrote. */
 interface GridProxyHealth {
   total_state_ok: boolean;

@@ -1,13 +1,13 @@
 /** terms accept, twin create|show: an identity on the grid. */
+import { TERMS_LINK } from '@tfgrid/client';
 import type { Command } from '../command';
 import { str } from '../command';
 import { CliFailure } from '../errors';
 import { fields } from '../io';
 import { parseIntArg } from '../units';
 
-/** ThreeFold's legal terms, as the official tools accept them. */
-export const TERMS_LINK = 'https://library.threefold.me/info/legal/#/';
-export const TERMS_HASH = 'tfgrid-terms-v1';
+/** The hash the CLI accepts ThreeFold's terms (the client's TERMS_LINK) with when none is given. */
+const TERMS_HASH = 'tfgrid-terms-v1';
 
 export const twinCommands: Command[] = [
   {
