@@ -4,10 +4,10 @@
  * Dev chains only: it signs with a well-known dev key. Shared by `npm start`, docker-compose's
  * agent entry point and the local grid.
  */
-import { connect, TFT, type PublicConfig, type TfchainClient } from '@tfgrid/client';
+import { connect, TERMS_LINK, TFT, type PublicConfig, type TfchainClient } from '@tfgrid/client';
 
 export const DEV_FUNDER = '//Alice';
-const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'tfgrid-terms-v1' };
+const TERMS = { documentLink: TERMS_LINK, documentHash: 'tfgrid-terms-v1' };
 
 export interface Bootstrap {
   farmId: number;

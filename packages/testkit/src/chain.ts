@@ -3,11 +3,12 @@
  * registered as the agent registers one (its own ed25519 key, a twin, the node), a deployer twin.
  */
 import { startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
-import { connect, keyFromSecret, nodeBoxKeyPair, TFT, type KeyringPair, type Resources, type TfchainClient } from '@tfgrid/client';
+import { connect, GiB, keyFromSecret, nodeBoxKeyPair, TERMS_LINK, TFT, type KeyringPair, type Resources, type TfchainClient } from '@tfgrid/client';
 
 /** The terms every test twin accepts before it is created. */
-export const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' };
-export const GiB = 1024 ** 3;
+export const TERMS = { documentLink: TERMS_LINK, documentHash: 'abc123' };
+/** The client's GiB, here too since tests size their nodes with it. */
+export { GiB };
 /** Where test nodes say they are. */
 export const LOCATION = { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' };
 
