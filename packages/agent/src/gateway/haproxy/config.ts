@@ -249,8 +249,9 @@ export function renderConfig(c: ConfigInput): string {
     ...refuse('{ var(txn.route),field(3,|) -m str p }', 'paused', 'paused'),
     ...refuse(`{ req.hdr_val(content-length) gt ${l.maxBodyBytes} }`, 413, 'body_too_large', ' hdr Connection close'),
     ...refuse(`{ sc_trackers(0) gt ${l.maxConcurrentPerName} }`, 503, 'name_concurrency', ' hdr Retry-After 1'),
-    // A chunked body is read up to the limit before it is forwarded, so that one over it is refused (413) rather than cut.
-    `  http-request wait-for-body time ${ms(Math.min(l.requestTimeoutMs || l.headersTimeoutMs, 60_000))} at-least ${Math.min(l.maxBodyBytes + 1, bufferSize(l) - 2048)} if { req.hdr(transfer-encoding) -m found }`,
+    // Every body is read up to the limit (at most a buffer) within the request timeout before it is
+    // forwarded: a chunked one over maxBodyBytes is refused (413), one too slow answered 408.
+    `  http-request wait-for-body time ${ms(Math.min(l.requestTimeoutMs || l.headersTimeoutMs, 60_000))} at-least ${Math.min(l.maxBodyBytes + 1, bufferSize(l) - 2048)} if { req.hdr(transfer-encoding) -m found } || { req.hdr_val(content-length) gt 0 }`,
     ...refuse(`{ req.body_size gt ${l.maxBodyBytes} }`, 413, 'body_too_large', ' hdr Connection close'),
     '  http-request set-var(txn.ws) int(1) if { req.hdr(upgrade) -i websocket }',
     ...refuse('{ req.hdr(upgrade) -m found } !{ var(txn.ws) -m int 1 }', 400, 'upgrade_refused'),
