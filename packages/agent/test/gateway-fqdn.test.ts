@@ -160,13 +160,13 @@ test('HTTPS for an own domain: a certificate from a real ACME server (pebble), s
     expect(result).toMatchObject({ fqdn: OWN, https: 'certificate by ACME (HTTP-01), renewed before it expires' });
     expect(await viaGateway(httpPort, OWN)).toEqual({ status: 200, body: `backend saw ${OWN}/hello` });
     const root = pebble.rootPem;
-    const viaHttps = (): Promise<{ status: number; body: string; issuer?: string }> =>
+    const viaHttps = (): Promise<{ status: number; body: string }> =>
       new Promise((resolve, reject) => {
         const req = https.get({ host: '127.0.0.1', port: httpsPort, servername: OWN, path: '/hello', headers: { host: OWN }, ca: root, agent: false }, (res) => {
           let body = '';
           res.setEncoding('utf8');
           res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, issuer: (res.socket as import('node:tls').TLSSocket).getPeerCertificate().issuer?.CN }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
         });
         req.on('error', reject);
         req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
