@@ -2,7 +2,6 @@
 export { connect, TfchainClient, type ClientOptions } from './client';
 export { NETWORKS, networkUrl, type NetworkName } from './networks';
 export { keyFromSecret, keysReady, type KeyType, type KeyringPair } from './keys';
-export { TxQueue, type TxQueueOptions } from './tx/queue';
 export { ChainError, InvalidTransactionError, type RefusalKind } from './tx/errors';
 export { LinkError, isLinkError, LINK_DOWN } from './link/errors';
 export type { WaitLevel, TxResult, TxEvent, SubmitOptions } from './tx/types';

@@ -1,4 +1,4 @@
 /** Network planning pieces shared by deployers and nodes: IPv4 networks and WireGuard keys. */
-export { parseIpv4, formatIpv4, parseCidr4, formatCidr4, containsIp, containsCidr, overlaps, isPrivate, size as cidrSize, type Cidr4 } from './cidr';
+export { parseIpv4, formatIpv4, parseCidr4, containsIp, overlaps, type Cidr4 } from './cidr';
 export { isWireguardKey, wireguardKeyPair, wireguardPublicKey, type WireguardKeyPair } from './wireguard-keys';
 export { DEFAULT_NETWORK_RANGE, planNetwork, networkData, accessConfig, accessNode, machineAddress, NetworkPlanError, type NetworkPlan, type PlannedNode, type PlannedUser, type PlanInput, type NetworkNodeInput } from './plan';
