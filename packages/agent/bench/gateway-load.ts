@@ -53,7 +53,12 @@ export async function load(port: number, host: string, seconds: number, connecti
   const results = await Promise.all(Array.from({ length: connections }, () => run(end, lat)));
   const elapsed = (performance.now() - start) / 1000;
   agent.destroy();
-  return loadResult(lat, results, warmed.reduce((s, r) => s + r.n, 0), elapsed);
+  return loadResult(
+    lat,
+    results,
+    warmed.reduce((s, r) => s + r.n, 0),
+    elapsed,
+  );
 }
 
 /** A load run's figures from its latencies, its connections' counts and the warm-up's requests. */
@@ -61,7 +66,15 @@ function loadResult(lat: number[], results: { n: number; errors: number }[], war
   lat.sort((a, b) => a - b);
   const q = (p: number): number => lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] ?? NaN;
   const requests = results.reduce((s, r) => s + r.n, 0);
-  return { requests, errors: results.reduce((s, r) => s + r.errors, 0), seconds, rps: requests / seconds, p50Ms: q(0.5), p99Ms: q(0.99), allRequests: requests + warmRequests };
+  return {
+    requests,
+    errors: results.reduce((s, r) => s + r.errors, 0),
+    seconds,
+    rps: requests / seconds,
+    p50Ms: q(0.5),
+    p99Ms: q(0.99),
+    allRequests: requests + warmRequests,
+  };
 }
 
 /**
@@ -118,6 +131,10 @@ export async function loadRaw(port: number, host: string, seconds: number, conne
   stopAt = start + seconds * 1000;
   const results = await Promise.all(all);
   const elapsed = (performance.now() - start) / 1000;
-  return loadResult(lat, results, results.reduce((a, r) => a + r.warm, 0), elapsed);
+  return loadResult(
+    lat,
+    results,
+    results.reduce((a, r) => a + r.warm, 0),
+    elapsed,
+  );
 }
-

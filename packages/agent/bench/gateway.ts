@@ -74,7 +74,10 @@ function child(role: string, ...args: string[]): Promise<{ proc: ChildProcess; p
   return new Promise((resolve, reject) => {
     // BENCH_CPU_PROF=<dir>: the gateway child writes a V8 CPU profile there (to see where its time goes).
     const prof = role === 'gateway' && process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const proc = fork(__filename, [`--role=${role}`, ...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...prof] });
+    const proc = fork(__filename, [`--role=${role}`, ...args], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      execArgv: [...process.execArgv, ...prof],
+    });
     proc.once('message', (m) => resolve({ proc, port: (m as { port: number }).port }));
     proc.once('error', reject);
     proc.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
@@ -105,7 +108,8 @@ async function untilServed(port: number, host: string): Promise<void> {
   const end = Date.now() + READY_DEADLINE_MS;
   let last = 0;
   while ((last = await get()) !== 200) {
-    if (Date.now() > end) throw new Error(`gateway on ${port} does not serve ${host} within ${READY_DEADLINE_MS} ms (last status ${last || 'no answer'})`);
+    if (Date.now() > end)
+      throw new Error(`gateway on ${port} does not serve ${host} within ${READY_DEADLINE_MS} ms (last status ${last || 'no answer'})`);
     await sleep(100);
   }
 }
@@ -197,8 +201,18 @@ export async function runGatewayBench(
     const missed = uncounted(gatewayStart, seen, bare.pid);
     if (missed.length) log(`warning: HAProxy processes outside the gateway's process tree, not counted: ${missed.join(', ')}`);
     const m = rounds > 1 ? medianRound(all) : all[0]!;
-    if (rounds > 1) log(`median of ${rounds} rounds`);
-    const res: GatewayBenchResult = { rounds: all, median: m, shareOfBare: m.gateway.load.rps / m.bare.load.rps, cpuRatio: m.gateway.cpuUs.proxy! / m.bare.cpuUs.proxy! };
+    if (rounds > 1) {
+      log(`median of ${rounds} rounds (each figure on its own)`);
+      log(fmtLeg('direct      ', m.direct));
+      log(fmtLeg('gateway     ', m.gateway));
+      log(fmtLeg('bare HAProxy', m.bare));
+    }
+    const res: GatewayBenchResult = {
+      rounds: all,
+      median: m,
+      shareOfBare: m.gateway.load.rps / m.bare.load.rps,
+      cpuRatio: m.gateway.cpuUs.proxy! / m.bare.cpuUs.proxy!,
+    };
     for (const line of summary(res)) log(line);
     return res;
   } finally {
@@ -242,7 +256,11 @@ function summary(r: GatewayBenchResult): string[] {
   return [
     `direct                 ${Math.round(direct.load.rps).toLocaleString('en-US')} req/s, p99 ${direct.load.p99Ms.toFixed(2)} ms`,
     `gateway                ${Math.round(gateway.load.rps).toLocaleString('en-US')} req/s, p99 ${gateway.load.p99Ms.toFixed(2)} ms = ${pct(gateway.load.rps / direct.load.rps)} of direct, p99 ${(gateway.load.p99Ms / direct.load.p99Ms).toFixed(2)}×`,
-    `bare HAProxy           ${Math.round(bare.load.rps).toLocaleString('en-US')} req/s, p99 ${bare.load.p99Ms.toFixed(2)} ms = ${pct(bare.load.rps / direct.load.rps)} of direct (the cap the load generator and backend leave any proxy here)`,
+    `bare HAProxy           ${Math.round(bare.load.rps).toLocaleString('en-US')} req/s, p99 ${bare.load.p99Ms.toFixed(2)} ms = ${pct(bare.load.rps / direct.load.rps)} of direct ${
+      bare.load.rps < direct.load.rps
+        ? '(what the load generator and the backend, sharing the cores, leave any proxy here)'
+        : '(above direct: other processes held the cores differently between the legs, a disturbed run)'
+    }`,
     `gateway / bare HAProxy throughput ${pct(r.shareOfBare)} (target >= ${pct(TARGET_SHARE_OF_BARE)}: ${met(r.shareOfBare >= TARGET_SHARE_OF_BARE)}), p99 ${(gateway.load.p99Ms / bare.load.p99Ms).toFixed(2)}×`,
     `CPU per request        gateway ${us(gateway.cpuUs.proxy)} vs bare HAProxy ${us(bare.cpuUs.proxy)} = ${r.cpuRatio.toFixed(2)}× (target <= ${TARGET_CPU_RATIO}×: ${met(r.cpuRatio <= TARGET_CPU_RATIO)})`,
   ];
@@ -255,13 +273,26 @@ function medianRound(all: Round[]): Round {
     const md = (f: (l: Leg) => number): number => median(legs.map(f));
     const r0 = legs[0]!.load;
     return {
-      load: { ...r0, requests: md((l) => l.load.requests), errors: md((l) => l.load.errors), rps: md((l) => l.load.rps), p50Ms: md((l) => l.load.p50Ms), p99Ms: md((l) => l.load.p99Ms), allRequests: md((l) => l.load.allRequests) },
+      load: {
+        ...r0,
+        requests: Math.round(md((l) => l.load.requests)),
+        errors: Math.round(md((l) => l.load.errors)),
+        rps: md((l) => l.load.rps),
+        p50Ms: md((l) => l.load.p50Ms),
+        p99Ms: md((l) => l.load.p99Ms),
+        allRequests: Math.round(md((l) => l.load.allRequests)),
+      },
       cpuUs: {
         ...(legs[0]!.cpuUs.proxy === undefined ? {} : { proxy: md((l) => l.cpuUs.proxy!) }),
         backend: md((l) => l.cpuUs.backend),
         loadGenerator: md((l) => l.cpuUs.loadGenerator),
       },
-      proxyProcesses: legs[legs.length - 1]!.proxyProcesses,
+      // The same processes in every round (when the tree did not change): each one's median.
+      proxyProcesses: legs[legs.length - 1]!.proxyProcesses.map((p, i) => {
+        const name = p.slice(0, p.lastIndexOf(':'));
+        const all = legs.map((l) => l.proxyProcesses[i] ?? '').filter((q) => q.startsWith(`${name}:`));
+        return all.length === legs.length ? `${name}: ${median(all.map((q) => Number(q.slice(q.lastIndexOf(':') + 1)))).toFixed(1)}` : name;
+      }),
       busyPct: md((l) => l.busyPct),
       othersPct: md((l) => l.othersPct),
     };
@@ -318,7 +349,13 @@ function positive(name: string, v: string | undefined, dflt: number, max: number
 // Run directly, or required by bench/agent.ts for `npm run bench -w packages/agent -- gateway`.
 if (require.main === module || process.argv[2] === 'gateway') {
   const { values, positionals } = parseArgs({
-    options: { role: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, rounds: { type: 'string' }, raw: { type: 'boolean' } },
+    options: {
+      role: { type: 'string' },
+      seconds: { type: 'string' },
+      connections: { type: 'string' },
+      rounds: { type: 'string' },
+      raw: { type: 'boolean' },
+    },
     allowPositionals: true,
   });
   const main = async (): Promise<void> => {

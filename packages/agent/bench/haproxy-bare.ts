@@ -44,7 +44,8 @@ export function bareConfig(listenPort: number, backendPort: number): string {
 
 /** Starts it on `listenPort` in front of 127.0.0.1:`backendPort`; resolves once it accepts connections. */
 export async function startBareHaproxy(listenPort: number, backendPort: number): Promise<BareHaproxy> {
-  if (!existsSync(HAPROXY)) throw new BareHaproxyError('HAPROXY_MISSING', `${HAPROXY} not found: install Debian's haproxy (scripts/install-system-packages.sh)`);
+  if (!existsSync(HAPROXY))
+    throw new BareHaproxyError('HAPROXY_MISSING', `${HAPROXY} not found: install Debian's haproxy (scripts/install-system-packages.sh)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'gw-bench-haproxy-'));
   const cfg = path.join(dir, 'haproxy.cfg');
   writeFileSync(cfg, bareConfig(listenPort, backendPort));
@@ -71,7 +72,10 @@ export async function startBareHaproxy(listenPort: number, backendPort: number):
     if (await answers(listenPort)) return { pid: proc.pid, port: listenPort, close };
     if (Date.now() > end) {
       await close();
-      throw new BareHaproxyError('HAPROXY_START', `bare haproxy not accepting on ${listenPort} within ${UP_DEADLINE_MS} ms: ${stderr.trim()}`);
+      throw new BareHaproxyError(
+        'HAPROXY_START',
+        `bare haproxy not accepting on ${listenPort} within ${UP_DEADLINE_MS} ms: ${stderr.trim()}`,
+      );
     }
     await sleep(50);
   }
