@@ -16,6 +16,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { GiB } from '@tfgrid/client';
 import { benchChain } from './chain';
 import { syntheticGrid, writeGrid } from './grid';
 import { ingest } from './ingest';
@@ -24,7 +25,6 @@ import { chainScan } from './scan';
 
 const log = (s: string) => process.stdout.write(s + '\n');
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
-const GiB = 1024 ** 3;
 
 const QUERIES = [
   `/nodes?status=up&free_mru=${16 * GiB}&sort_by=free_mru&sort_order=desc&size=50`,

@@ -4,12 +4,12 @@
  * batches with a cursor, as the indexer writes. The same JSON is what the chain stores, so the
  * chain-scan comparison can put it into a dev chain's storage.
  */
+import { GiB } from '@tfgrid/client';
 import { key } from '../src/db';
 import { ExplorerDb } from '../src';
 import { applyEvent, WriteSet } from '../src/indexer';
 import { GridView } from '../src/view';
 
-const GiB = 1024 ** 3;
 export const COUNTRIES = ['Belgium', 'Egypt', 'Germany', 'Austria', 'Tanzania', 'Brazil', 'India', 'Japan', 'Canada', 'Chile'];
 
 let seed = 7;

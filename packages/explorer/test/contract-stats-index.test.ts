@@ -5,13 +5,13 @@
  * over every node — after creations, updates (state, resources, a node moved to another country or
  * farm), deletions and a farm becoming dedicated.
  */
+import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
 import { GridView, type ContractRecord, type FarmRecord, type NodeRecord } from '../src';
 import { contractPredicate, gridStats, nodeStatus, searchContracts, type ContractsQuery, type NodeStatus } from '../src/api';
 import { CONTRACT_SORT, contractSortKey } from '../src/view';
 
 const NOW = 1_800_000_000;
-const GiB = 1024 ** 3;
 let seed = 7;
 const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
 

@@ -4,11 +4,11 @@
  * inject needs ES-module-only packages (cookie) that the CommonJS test runner cannot load.
  */
 import type { FastifyInstance } from 'fastify';
+import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
 import { buildApp, ExplorerDb, GridView, type AppOptions, type ContractRecord, type FarmRecord, type NodeRecord, type TwinRecord } from '../src';
 import { tempDir } from './support';
 
-const GiB = 1024 ** 3;
 export const FIXTURE = { farms: 3, nodesPerFarm: 4, twins: 6, contracts: 8 };
 
 function node(id: number, farmId: number, now: number): NodeRecord {

@@ -8,6 +8,7 @@
  * - the node fields grid-proxy has (numbers where it has numbers).
  */
 import type { FastifyInstance } from 'fastify';
+import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
 import { buildApp, ExplorerDb, GridView, type BillRecord, type ContractRecord, type FarmRecord, type NodeRecord, type TwinRecord } from '../src';
 import { tempDir } from './support';
@@ -37,7 +38,6 @@ const GRID_PROXY_PARAMETERS: Record<string, string[]> = {
 };
 GRID_PROXY_PARAMETERS['/gateways'] = GRID_PROXY_PARAMETERS['/nodes']!;
 
-const GiB = 1024 ** 3;
 const NOW = Math.floor(Date.now() / 1000);
 let seed = 15;
 const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);

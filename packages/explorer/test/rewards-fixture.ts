@@ -7,12 +7,12 @@
  * Node 9 (farm 4 'beta') reports as node 7 but ran virtualized for a while within the period.
  * Also used by the CLI's farm rewards test.
  */
+import { GiB } from '@tfgrid/client';
 import { ExplorerDb, GridView } from '../src';
 import { applyEvent, WriteSet } from '../src/indexer';
 import { periodAt, POST_PERIOD_SECONDS } from '../src/rewards';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const GiB = 1024 ** 3;
 export const FIXTURE_PERIOD = periodAt(100);
 const P = FIXTURE_PERIOD;
 

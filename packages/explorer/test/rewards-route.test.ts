@@ -4,13 +4,13 @@
  * then `/nodes/:id/rewards` and `/farms/:id/rewards` over HTTP. Expected figures: rewards.test.ts.
  */
 import type { FastifyInstance } from 'fastify';
+import { GiB } from '@tfgrid/client';
 import { buildApp, type ExplorerDb, type GridView } from '../src';
 import { periodIdOf } from '../src/rewards';
 import { FIXTURE_PERIOD as P, buildRewardsStore } from './rewards-fixture';
 import { tempDir } from './support';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const GiB = 1024 ** 3;
 const tmp = tempDir();
 let db: ExplorerDb;
 let view: GridView;

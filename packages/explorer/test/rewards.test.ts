@@ -16,9 +16,8 @@
 import { computeReward, type RewardPolicy, type NodeState, type RewardInput } from '../src/rewards';
 import { periodAt, periodIdOf, PERIOD_SECONDS } from '../src/rewards';
 import { measureUptime, type PowerEvent, type UptimeReport } from '../src/rewards';
-import { cloudUnitsPermill } from '@tfgrid/client';
+import { cloudUnitsPermill, GiB } from '@tfgrid/client';
 
-const GiB = 1024 ** 3;
 const P = periodAt(100);
 const BOOTED = 1_000_000;
 

@@ -4,6 +4,7 @@
  * follow updates and deletions; the reputation method; handlers for events the dev chain's
  * runtime no longer emits (FarmDeleted) or that need an empty wallet (grace period).
  */
+import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
 import { GridView, type NodeRecord, type FarmRecord, type ContractRecord } from '../src';
 import { NODE_SORT, nodePredicate, nodeReputation, nodeStatus, searchNodes, type NodesQuery } from '../src/api';
@@ -13,7 +14,6 @@ import { ExplorerDb } from '../src';
 import { tempDir } from './support';
 
 const NOW = 1_800_000_000;
-const GiB = 1024 ** 3;
 let seed = 42;
 // An LCG's low bits cycle quickly: take the high ones.
 const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
