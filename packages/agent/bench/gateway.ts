@@ -47,6 +47,8 @@ export interface Leg {
   cpuUs: { proxy?: number; backend: number; loadGenerator: number };
   /** The proxy's processes that were counted, as `comm pid: µs/req`. */
   proxyProcesses: string[];
+  /** Connections the backend accepted during the leg (warm-up included): how well the proxy keeps backend connections alive. */
+  backendConnections: number;
   /** Share of all cores busy during the leg, and the part of it no process of this bench used. */
   busyPct: number;
   othersPct: number;
@@ -114,8 +116,24 @@ async function untilServed(port: number, host: string): Promise<void> {
   }
 }
 
+/** How many connections the backend child has accepted so far (it counts them). */
+function connectionsOf(proc: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    const on = (m: unknown): void => {
+      const n = (m as { connections?: number }).connections;
+      if (n === undefined) return;
+      proc.off('message', on);
+      resolve(n);
+    };
+    proc.on('message', on);
+    proc.send({ cmd: 'connections' });
+  });
+}
+
 /** Runs one load and the CPU of the proxy's tree, the backend's tree and this process around it. */
-async function leg(run: () => Promise<LoadResult>, backendPid: number, proxyPid: number | undefined, seen: ProcSample[]): Promise<Leg> {
+async function leg(run: () => Promise<LoadResult>, backend: ChildProcess, proxyPid: number | undefined, seen: ProcSample[]): Promise<Leg> {
+  const backendPid = backend.pid!;
+  const c0 = await connectionsOf(backend);
   const sample = (): { proxy: ProcSample[]; backend: ProcSample[] } => {
     const all = allProcesses();
     return { proxy: proxyPid === undefined ? [] : processTree(proxyPid, all), backend: processTree(backendPid, all) };
@@ -127,6 +145,7 @@ async function leg(run: () => Promise<LoadResult>, backendPid: number, proxyPid:
   const self = process.cpuUsage(self0);
   const s1 = sample();
   const m1 = machineTicks();
+  const c1 = await connectionsOf(backend);
   seen.push(...s0.proxy, ...s1.proxy);
   const per = (us: number): number => us / r.allRequests;
   const proxyUs = treeCpuUs(s0.proxy, s1.proxy);
@@ -138,6 +157,7 @@ async function leg(run: () => Promise<LoadResult>, backendPid: number, proxyPid:
   return {
     load: r,
     cpuUs: { ...(proxyPid === undefined ? {} : { proxy: per(proxyUs) }), backend: per(backendUs), loadGenerator: per(selfUs) },
+    backendConnections: c1 - c0,
     proxyProcesses: treeParts(s0.proxy, s1.proxy).map((p) => `${p.name}: ${per(p.us).toFixed(1)}`),
     busyPct: (busyUs / totalUs) * 100,
     othersPct: Math.max(0, ((busyUs - proxyUs - backendUs - selfUs) / totalUs) * 100),
@@ -190,11 +210,11 @@ export async function runGatewayBench(
     const all: Round[] = [];
     for (let i = 0; i < rounds; i++) {
       if (rounds > 1) log(`round ${i + 1}/${rounds}`);
-      const direct = await leg(() => gen(backend!.port, '127.0.0.1', seconds, connections), backend.proc.pid!, undefined, []);
+      const direct = await leg(() => gen(backend!.port, '127.0.0.1', seconds, connections), backend!.proc, undefined, []);
       log(fmtLeg('direct      ', direct));
-      const through = await leg(() => gen(gateway!.port, host, seconds, connections), backend.proc.pid!, gateway.proc.pid!, seen);
+      const through = await leg(() => gen(gateway!.port, host, seconds, connections), backend!.proc, gateway.proc.pid!, seen);
       log(fmtLeg('gateway     ', through));
-      const b = await leg(() => gen(bare!.port, '127.0.0.1', seconds, connections), backend.proc.pid!, bare.pid, []);
+      const b = await leg(() => gen(bare!.port, '127.0.0.1', seconds, connections), backend!.proc, bare.pid, []);
       log(fmtLeg('bare HAProxy', b));
       all.push({ direct, gateway: through, bare: b });
     }
@@ -247,7 +267,7 @@ function fmtLeg(label: string, l: Leg): string {
   const proxy = l.cpuUs.proxy === undefined ? '' : `proxy ${us(l.cpuUs.proxy)} [${l.proxyProcesses.join(', ')}], `;
   return (
     `${label} ${Math.round(r.rps).toLocaleString('en-US').padStart(6)} req/s  p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  (${r.requests} requests, ${r.errors} errors)` +
-    `  CPU/req: ${proxy}backend ${us(l.cpuUs.backend)}, load generator ${us(l.cpuUs.loadGenerator)}; cores busy ${l.busyPct.toFixed(0)} % (other processes ${l.othersPct.toFixed(0)} %)`
+    `  CPU/req: ${proxy}backend ${us(l.cpuUs.backend)} (${Math.round(l.backendConnections)} connections opened), load generator ${us(l.cpuUs.loadGenerator)}; cores busy ${l.busyPct.toFixed(0)} % (other processes ${l.othersPct.toFixed(0)} %)`
   );
 }
 
@@ -293,6 +313,7 @@ function medianRound(all: Round[]): Round {
         const all = legs.map((l) => l.proxyProcesses[i] ?? '').filter((q) => q.startsWith(`${name}:`));
         return all.length === legs.length ? `${name}: ${median(all.map((q) => Number(q.slice(q.lastIndexOf(':') + 1)))).toFixed(1)}` : name;
       }),
+      backendConnections: md((l) => l.backendConnections),
       busyPct: md((l) => l.busyPct),
       othersPct: md((l) => l.othersPct),
     };
@@ -307,8 +328,13 @@ async function backendRole(): Promise<void> {
     res.end(BODY);
   });
   server.keepAliveTimeout = 60_000;
+  let connections = 0;
+  server.on('connection', () => connections++);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   process.send!({ port: (server.address() as { port: number }).port });
+  process.on('message', (m) => {
+    if ((m as { cmd?: string }).cmd === 'connections') process.send!({ connections });
+  });
   const exit = (): never => process.exit(0);
   process.once('SIGTERM', exit);
   process.once('disconnect', exit);
