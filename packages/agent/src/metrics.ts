@@ -37,20 +37,22 @@ export class AgentMetrics {
     this.#reserved = new Gauge({ name: 'tfgrid_agent_capacity_reserved', help: 'Capacity the system keeps for itself (same units)', labelNames: ['resource'], registers: [this.registry] });
     this.#connected = new Gauge({ name: 'tfgrid_agent_chain_connected', help: '1 when the chain connection is up', registers: [this.registry] });
     this.#nodeId = new Gauge({ name: 'tfgrid_agent_node_id', help: 'The node id on the chain (0 until registered)', registers: [this.registry] });
-    const self = this;
+    // collect() runs with `this` bound to the gauge: the agent's fields are reached through arrows.
+    const lastUptime = (): number | undefined => this.#lastUptime;
     new Gauge({
       name: 'tfgrid_agent_uptime_report_age_seconds',
       help: 'Seconds since the chain last accepted an uptime report (-1 before the first)',
       registers: [this.registry],
       collect() {
-        this.set(self.#lastUptime === undefined ? -1 : (Date.now() - self.#lastUptime) / 1000);
+        const last = lastUptime();
+        this.set(last === undefined ? -1 : (Date.now() - last) / 1000);
       },
     });
     this.#connected.set(0);
     this.#nodeId.set(0);
     this.#txFailed = new Counter({ name: 'tfgrid_agent_transactions_failed_total', help: 'Transactions that failed, by call and error (Pallet.Error, or the refusal)', labelNames: ['call', 'error'], registers: [this.registry] });
     this.#refused = new Counter({ name: 'tfgrid_agent_deployments_refused_total', help: 'Deployments refused, by reason (DeploymentError code, CAPACITY, ...)', labelNames: ['reason'], registers: [this.registry] });
-    const src = (): MetricsSource | undefined => self.#source;
+    const src = (): MetricsSource | undefined => this.#source;
     new Gauge({
       name: 'tfgrid_agent_capacity_used',
       help: 'Capacity held by workloads (same units as capacity_total)',

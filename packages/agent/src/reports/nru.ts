@@ -75,7 +75,8 @@ export class NruQueue implements NruSink {
     this.#abort = new AbortController();
     this.#flushTimer = setInterval(() => void this.flush(), this.#o.intervalMs);
     this.#saveTimer = setInterval(() => this.#saveIfDirty(), this.#o.saveMs ?? 1000);
-    if (this.#d.batches.length) this.#kick();
+    // Not awaited: the sender retries the chain's failures itself, and stop() waits for it.
+    if (this.#d.batches.length) void this.#kick();
   }
 
   async stop(): Promise<void> {

@@ -16,7 +16,8 @@ export type WorkloadStateName = 'ok' | 'error' | 'paused' | 'deleted';
 export interface WorkloadState {
   contractId: number;
   name: string;
-  type: WorkloadType | string;
+  /** A WorkloadType, or whatever type name the deployment carried. */
+  type: string;
   version: number;
   state: WorkloadStateName;
   /** Why it is in `error` (or was deleted), in words. */

@@ -174,7 +174,7 @@ function mountOptions(readOnly: boolean | undefined): string {
 /** The loop device the file is attached to, if any. */
 function attachedLoop(file: string): string | undefined {
   const want = canonical(file);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = readdirSync('/sys/block');
   } catch {
