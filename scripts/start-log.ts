@@ -13,6 +13,12 @@ function value(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/** pino's message is a string; anything else in a record's `msg` prints as JSON, not `[object Object]`. */
+function msgOf(m: unknown): string {
+  if (typeof m === 'string') return m;
+  return m === undefined || m === null ? '' : JSON.stringify(m);
+}
+
 /** One readable line from a pino JSON record. */
 export function formatRecord(line: string, component: string): string {
   let r: Record<string, unknown>;
@@ -28,7 +34,7 @@ export function formatRecord(line: string, component: string): string {
     .map(([k, v]) => `${k}=${value(v)}`)
     .join(' ');
   const time = typeof r.time === 'number' ? clock(new Date(r.time)) : clock();
-  return `${time} ${`${component}${mod}`.padEnd(9)} ${level ? `${level} ` : ''}${String(r.msg ?? '')}${extra ? `  ${extra}` : ''}`;
+  return `${time} ${`${component}${mod}`.padEnd(9)} ${level ? `${level} ` : ''}${msgOf(r.msg)}${extra ? `  ${extra}` : ''}`;
 }
 
 export function clock(d = new Date()): string {

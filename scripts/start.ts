@@ -103,7 +103,13 @@ async function main(): Promise<void> {
         say('second signal: exiting now');
         process.exit(1);
       }
-      stop(sig).then(() => process.exit(0));
+      void stop(sig).then(
+        () => process.exit(0),
+        (e: Error) => {
+          say(`stop failed: ${e.message}`);
+          process.exit(1);
+        },
+      );
     });
   }
 
