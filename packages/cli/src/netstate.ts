@@ -5,7 +5,8 @@
  */
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { writeFileAtomic, type Deployment, type NetworkPlan } from '@tfgrid/client';
+import type { Deployment, NetworkPlan } from '@tfgrid/client';
+import { writeFileAtomic } from '@tfgrid/client/light';
 import { CliFailure, UsageError } from './errors';
 import type { Io } from './io';
 

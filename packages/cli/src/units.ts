@@ -1,5 +1,5 @@
 /** Amounts and sizes as people type them: "1.5" TFT, "512MiB", "10GB". */
-import { TFT } from '@tfgrid/client';
+import { TFT } from '@tfgrid/client/light';
 import { UsageError } from './errors';
 
 /** TFT with up to 7 decimals → units (bigint). */

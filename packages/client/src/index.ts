@@ -7,7 +7,7 @@ export { LinkError, isLinkError, LINK_DOWN } from './link/errors';
 export type { WaitLevel, TxResult, TxEvent, SubmitOptions } from './tx/types';
 export type { NodeInput } from './modules/nodes';
 export { EVENT_MISSING, RUNTIME_LACKS_ITEM, RuntimeItemMissingError } from './modules/context';
-export { TFT, type Balance } from './modules/balances';
+export type { Balance } from './modules/balances';
 export { reservedCapacity, freeCapacity, SYSTEM_SSD_RESERVE } from './capacity';
 export { writeFileAtomic, type AtomicWriteOptions } from './atomic-file';
 export { cloudUnitsPermill, fromPermill, type CloudUnitsPermill } from './cloud-units';

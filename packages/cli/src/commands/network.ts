@@ -5,7 +5,8 @@
  * file is written (0600) or printed. `list` and `show` never print keys.
  */
 import path from 'node:path';
-import { writeFileAtomic, type TfchainClient } from '@tfgrid/client';
+import type { TfchainClient } from '@tfgrid/client';
+import { writeFileAtomic } from '@tfgrid/client/light';
 import { str, type Command } from '../command';
 import { chainLib, type Context } from '../context';
 import { CliFailure, UsageError } from '../errors';

@@ -1,5 +1,5 @@
 /** terms accept, twin create|show: an identity on the grid. */
-import { TERMS_LINK } from '@tfgrid/client';
+import { TERMS_LINK } from '@tfgrid/client/light';
 import type { Command } from '../command';
 import { str } from '../command';
 import { CliFailure } from '../errors';

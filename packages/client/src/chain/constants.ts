@@ -5,3 +5,6 @@ export const TERMS_LINK = 'https://library.threefold.me/info/legal/#/';
 
 /** Bytes in a GiB: TFChain's and Zero-OS's sizes are binary (a node's `mru`, `sru`, `hru`). */
 export const GiB = 1024 ** 3;
+
+/** 1 TFT in units (7 decimals). */
+export const TFT = 10_000_000n;

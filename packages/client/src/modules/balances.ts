@@ -9,8 +9,6 @@ export interface Balance {
   frozen: bigint;
 }
 
-/** 1 TFT in units (7 decimals). */
-export const TFT = 10_000_000n;
 
 type U128 = { toBigInt(): bigint };
 

@@ -6,6 +6,6 @@ export { farms, type FarmsModule } from './farms';
 export { nodes, type NodesModule, type NodeInput } from './nodes';
 export { contracts, type ContractsModule } from './contracts';
 export { kvstore, type KvStoreModule } from './kvstore';
-export { balances, TFT, type BalancesModule, type Balance } from './balances';
+export { balances, type BalancesModule, type Balance } from './balances';
 export { policies, type PoliciesModule } from './policies';
 export { price, type PriceModule, type TftPrice } from './price';
