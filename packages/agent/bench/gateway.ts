@@ -108,8 +108,9 @@ async function untilServed(port: number, host: string): Promise<void> {
       req.setTimeout(2000, () => req.destroy());
     });
   const end = Date.now() + READY_DEADLINE_MS;
-  let last = 0;
-  while ((last = await get()) !== 200) {
+  for (;;) {
+    const last = await get();
+    if (last === 200) return;
     if (Date.now() > end)
       throw new Error(`gateway on ${port} does not serve ${host} within ${READY_DEADLINE_MS} ms (last status ${last || 'no answer'})`);
     await sleep(100);
