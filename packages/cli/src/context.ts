@@ -11,8 +11,11 @@ import { resolveKey } from './key';
  * The chain client, loaded on first use: @polkadot takes seconds to load, and help or bad input
  * need none of it. `require`, not `import()`: the bin runs TypeScript through tsx's CommonJS hook.
  */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
 export const chainLib = async (): Promise<typeof import('@tfgrid/client')> => require('@tfgrid/client') as typeof import('@tfgrid/client');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
 export const utilLib = (): typeof import('@polkadot/util') => require('@polkadot/util') as typeof import('@polkadot/util');
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
 export const cryptoLib = (): typeof import('@polkadot/util-crypto') => require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
 
 /** Grid-proxy-compatible explorers per network (dev: the local `tfgrid-explorer`). */

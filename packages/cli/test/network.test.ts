@@ -327,6 +327,7 @@ test("a gateway naming the network: its node joins it (a subnet, a network workl
   expect(out.machines).toEqual([expect.objectContaining({ name: 'a', nodeId: n1, private: { gwnet: '10.40.2.2' } })]);
 
   // What each node's contract carries (the saved network holds the deployments as sent).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- workload data as the CLI sent it, checked field by field by the assertions
   type Sent = { plan: NetworkPlan; contracts: { nodeId: number; contractId: number; deployment: { workloads: { name: string; type: string; data: Record<string, any> }[] } }[]; machines: unknown[] };
   const s = JSON.parse(readFileSync(path.join(state, saved()[0]!), 'utf8')) as Sent;
   expect(s.contracts.map((k) => [k.nodeId, k.contractId])).toEqual([[n1, ca], [n2, cb]]);

@@ -32,7 +32,7 @@ async function runStart(args: string[], env: NodeJS.ProcessEnv, timeoutMs: numbe
     if (child.exitCode !== null) throw new Error(`npm start exited with ${child.exitCode}`);
   } catch (e) {
     child.kill('SIGKILL');
-    throw new Error(`${(e as Error).message}\n${out}`);
+    throw new Error(`${(e as Error).message}\n${out}`, { cause: e });
   }
   return { child, out: () => out, grab: (re) => re.exec(out)![1]! };
 }
