@@ -13,7 +13,7 @@
  */
 import { execFileSync, fork } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { GiB } from '@tfgrid/client';
@@ -167,7 +167,7 @@ async function apiRun(dir: string, src: string, seconds: number, modes: string[]
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { only: { type: 'string' }, ingest: { type: 'string', default: 'both' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' }, 'keep-db': { type: 'boolean', default: false }, seconds: { type: 'string', default: '15' }, 'api-modes': { type: 'string', default: 'cached,node,cold' }, previous: { type: 'string', default: PREVIOUS_API } } });
   const run = (p: string) => !values.only || values.only.split(',').includes(p);
-  log(`machine: ${require('node:os').cpus().length} cores (${require('node:os').cpus()[0]?.model}), Node ${process.version}`);
+  log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
   if (run('ingest')) {
     const chain = await benchChain({ blocks: Number(values.blocks), nodes: 40, log });
     // The previous path (block by block: two round trips per block, one batch per block, 64

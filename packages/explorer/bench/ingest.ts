@@ -46,7 +46,10 @@ export async function ingest(chain: BenchChain, log: (s: string) => void, mode: 
     while (indexer.status().indexedHeight < head) {
       await new Promise((r) => setTimeout(r, 200));
       const h = indexer.status().indexedHeight;
-      if (h - last >= 20_000 || h === head) (log(`  block ${h} (${metrics.rates().events.toFixed(0)} events/s now)`), (last = h));
+      if (h - last >= 20_000 || h === head) {
+        log(`  block ${h} (${metrics.rates().events.toFixed(0)} events/s now)`);
+        last = h;
+      }
     }
     const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
     const events = (await metrics.events.get()).values[0]?.value ?? 0;

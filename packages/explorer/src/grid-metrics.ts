@@ -38,7 +38,12 @@ export function registerGridMetrics(registry: Registry, view: () => GridView | u
       for (const n of v.nodes.values()) {
         const s = nodeStatus(n, now);
         byStatus[s]++;
-        if (s === 'up') for (const r of RESOURCES) ((sums.total[r] += n.total[r]), (sums.used[r] += n.used[r]));
+        if (s === 'up') {
+          for (const r of RESOURCES) {
+            sums.total[r] += n.total[r];
+            sums.used[r] += n.used[r];
+          }
+        }
         if (s !== 'down') ages.push([n.nodeId, n.farmId, now - Math.max(n.lastUptimeReport, n.updatedAt)]);
       }
       for (const [s, count] of Object.entries(byStatus)) this.set({ status: s }, count);

@@ -61,7 +61,10 @@ async function readingClient(): Promise<{ last: () => number; events: () => numb
       pending = parts.pop()!;
       for (const e of parts) {
         const id = /^id: (\d+)\nevent: changes\n/.exec(e);
-        if (id) (last = Number(id[1])), events++;
+        if (id) {
+          last = Number(id[1]);
+          events++;
+        }
       }
     }
   })().catch(() => undefined); // aborted at the end

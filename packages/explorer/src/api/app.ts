@@ -41,10 +41,17 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // Errors the router finds before any route runs, answered in the API's own form.
     frameworkErrors: (err: FastifyError, _req: unknown, reply: FastifyReply) => {
-      if (err.code === 'FST_ERR_BAD_URL') return reply.code(400).send({ error: 'the URL path has a malformed percent-encoding' });
-      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') return reply.code(414).send({ error: 'a path parameter is longer than 100 characters' });
+      // Fastify ignores this handler's result: send, and hand back nothing (a reply is a thenable).
+      if (err.code === 'FST_ERR_BAD_URL') {
+        void reply.code(400).send({ error: 'the URL path has a malformed percent-encoding' });
+        return;
+      }
+      if (err.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+        void reply.code(414).send({ error: 'a path parameter is longer than 100 characters' });
+        return;
+      }
       reply.log.error({ err }, 'request failed');
-      return reply.code(500).send({ error: 'internal error' });
+      void reply.code(500).send({ error: 'internal error' });
     },
   });
   const metrics = opts.metrics ?? new ExplorerMetrics();

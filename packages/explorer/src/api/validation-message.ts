@@ -16,7 +16,7 @@ export function validationMessage(err: FastifyError): string {
   const where = err.validationContext ?? 'request';
   const params = v.params as Record<string, unknown>;
   if (v.keyword === 'additionalProperties') return `unknown ${where} parameter '${String(params.additionalProperty)}'`;
-  const name = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || String(params.missingProperty ?? where);
+  const name = v.instancePath.replace(/^\//, '').replace(/\//g, '.') || String((params.missingProperty as string | undefined) ?? where);
   if (v.keyword === 'maximum') return `${where} parameter '${name}' must be at most ${String(params.limit)}`;
   if (v.keyword === 'minimum') return `${where} parameter '${name}' must be at least ${String(params.limit)}`;
   const allowed = allowedValues(errors, v.instancePath);

@@ -61,16 +61,31 @@ export async function importState(api: ApiPromise, hash: string, timestamp: numb
     if (await applyDecoded(w, ev, ctx, 0)) n++;
   };
 
-  for (const p of await values('tfgridModule', 'pricingPolicies', decodePricingPolicy)) (w.put('pricing', key(p.id), p), n++);
-  for (const p of await values('tfgridModule', 'farmingPoliciesMap', decodeFarmingPolicy)) (w.put('farming', key(p.id), p), n++);
-  for (const t of await values('tfgridModule', 'twins', decodeTwin)) (await putTwin(w, twinRecord(t)), n++);
+  for (const p of await values('tfgridModule', 'pricingPolicies', decodePricingPolicy)) {
+    w.put('pricing', key(p.id), p);
+    n++;
+  }
+  for (const p of await values('tfgridModule', 'farmingPoliciesMap', decodeFarmingPolicy)) {
+    w.put('farming', key(p.id), p);
+    n++;
+  }
+  for (const t of await values('tfgridModule', 'twins', decodeTwin)) {
+    await putTwin(w, twinRecord(t));
+    n++;
+  }
   for (const r of await rows('tfgridModule', 'twinBoundedAccountID')) await replay({ name: 'TfgridModule.TwinAccountBounded', twinId: num(r.keys[0]), account: String(r.value) });
   for (const entity of await values('tfgridModule', 'entities', decodeEntity)) await replay({ name: 'TfgridModule.EntityStored', entity });
-  for (const f of await values('tfgridModule', 'farms', decodeFarm)) (await putFarm(w, f), n++);
+  for (const f of await values('tfgridModule', 'farms', decodeFarm)) {
+    await putFarm(w, f);
+    n++;
+  }
   for (const r of await rows('tfgridModule', 'farmPayoutV2AddressByFarmID')) {
     if (r.value !== '0x') await replay({ name: 'TfgridModule.FarmPayoutV2AddressRegistered', farmId: num(r.keys[0]), stellarAddress: text(r.value) });
   }
-  for (const x of await values('tfgridModule', 'nodes', decodeNode)) (await putNode(w, x, x.created || timestamp), n++);
+  for (const x of await values('tfgridModule', 'nodes', decodeNode)) {
+    await putNode(w, x, x.created || timestamp);
+    n++;
+  }
   for (const r of await rows('tfgridModule', 'nodePower')) {
     if (typeof r.value !== 'object') continue;
     const nodeId = num(r.keys[0]);
@@ -81,7 +96,10 @@ export async function importState(api: ApiPromise, hash: string, timestamp: numb
   for (const r of await rows('smartContractModule', 'dedicatedNodesExtraFee')) {
     if (num(r.value) > 0) await replay({ name: 'SmartContractModule.NodeExtraFeeSet', nodeId: num(r.keys[0]), extraFee: num(r.value) });
   }
-  for (const c of await values('smartContractModule', 'contracts', decodeContract)) (await putContract(w, c, timestamp), n++);
+  for (const c of await values('smartContractModule', 'contracts', decodeContract)) {
+    await putContract(w, c, timestamp);
+    n++;
+  }
   // After the contracts: the handler moves the node's used capacity by the contract's.
   for (const r of await values('smartContractModule', 'nodeContractResources', decodeContractResources)) await replay({ name: 'SmartContractModule.UpdatedUsedResources', ...r });
   for (const provider of await values('smartContractModule', 'solutionProviders', decodeSolutionProvider)) await replay({ name: 'SmartContractModule.SolutionProviderCreated', provider });

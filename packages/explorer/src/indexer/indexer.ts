@@ -114,13 +114,12 @@ export class Indexer {
     while ((this.#cursor?.height ?? -1) < height) {
       if (Date.now() > deadline) throw new Error(`indexer did not reach block ${height} (at ${this.#cursor?.height})`);
       await new Promise<void>((resolve) => {
-        const t = setTimeout(done, 200);
-        const self = this;
-        function done() {
+        const done = (): void => {
           clearTimeout(t);
-          self.#waiters.delete(done);
+          this.#waiters.delete(done);
           resolve();
-        }
+        };
+        const t = setTimeout(done, 200);
         this.#waiters.add(done);
       });
     }

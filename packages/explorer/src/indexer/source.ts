@@ -31,7 +31,7 @@ export async function fetchBlock(api: ApiPromise, number: number): Promise<Fetch
   return { number, hash, timestamp: blockTime(values[0] ?? null), events };
 }
 
-type RawHash = { raw(n: number): Promise<string> };
+type RawHash = { raw: (n: number) => Promise<string> };
 
 /** Connections whose node refused a range read (Substrate serves state_queryStorage only as an unsafe method). */
 const rangeRefused = new WeakSet<ApiPromise>();

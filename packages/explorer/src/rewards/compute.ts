@@ -103,7 +103,10 @@ export function computeReward(i: RewardInput): NodeReward {
   let violationCount = up.violationCount;
   // Twin checks apply to nodes with uptime only, as in minting.
   const twinIssue = up.hasUptime ? twinViolation(i.twin) : null;
-  if (twinIssue) (violations.push(twinIssue), violationCount++);
+  if (twinIssue) {
+    violations.push(twinIssue);
+    violationCount++;
+  }
 
   let base = 0n;
   if (policy) {

@@ -51,8 +51,14 @@ export class ContractIndex {
   /** Call after the contract map changed from `prev` to `next` (either may be absent). */
   update(prev: ContractRecord | undefined, next: ContractRecord | undefined): void {
     const id = (next ?? prev)!.contractId;
-    if (prev && prev.state !== 'Deleted') (this.live--, prev.type === 'node' && this.liveNode--);
-    if (next && next.state !== 'Deleted') (this.live++, next.type === 'node' && this.liveNode++);
+    if (prev && prev.state !== 'Deleted') {
+      this.live--;
+      if (prev.type === 'node') this.liveNode--;
+    }
+    if (next && next.state !== 'Deleted') {
+      this.live++;
+      if (next.type === 'node') this.liveNode++;
+    }
     if (!prev && next) {
       const ids = this.#byId;
       if (ids.length === 0 || ids[ids.length - 1]! < id) ids.push(id);

@@ -22,6 +22,7 @@ const Health = Type.Object({
 export type HealthView = Static<typeof Health>;
 
 /** The explorer's release (its package version), as grid-proxy's /version reports its own. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside src; read at load, not compiled in
 const VERSION = (require('../../../package.json') as { version: string }).version;
 
 export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics): void {

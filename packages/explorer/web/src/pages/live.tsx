@@ -12,7 +12,7 @@ function link(c: Change) {
   if (c.type === 'node' && typeof r.nodeId === 'number') return <a href={`#/nodes/${r.nodeId}`}>node {r.nodeId}</a>;
   if (c.type === 'farm' && typeof r.farmId === 'number') return <a href={`#/farms/${r.farmId}`}>farm {r.farmId}</a>;
   if (c.type === 'uptime' && typeof r.nodeId === 'number') return <a href={`#/nodes/${r.nodeId}`}>node {r.nodeId}</a>;
-  if (c.type === 'contract' && r.contractId !== undefined) return <>contract {String(r.contractId)}</>;
+  if (c.type === 'contract' && r.contractId !== undefined) return <>contract {String(r.contractId as number | string)}</>;
   // Keys are zero-padded ids (`0000000006`, `0000000001/0000000042`): shown as numbers.
   return <>{c.type} {c.key.split('/').map((k) => k.replace(/^0+(?=\d)/, '')).join('/')}</>;
 }
