@@ -1,5 +1,6 @@
 /** RFC 8785 canonicalization against the RFC's own vectors. */
 import { canonicalize } from '../src/deployment';
+import { runInNewContext } from 'node:vm';
 
 const fromBits = (hex: string): number => Buffer.from(hex, 'hex').readDoubleBE(0);
 
@@ -70,7 +71,7 @@ test('nested values, undefined members left out, no whitespace; what JSON cannot
   }
   expect(() => canonicalize(new Point())).toThrow(/plain object/);
   // An object of another realm (what structuredClone gives inside a vm context) is plain too.
-  const other = require('node:vm').runInNewContext('({ a: { b: [1, "x"] }, n: null })') as unknown;
+  const other = runInNewContext('({ a: { b: [1, "x"] }, n: null })') as unknown;
   expect(canonicalize(other)).toBe('{"a":{"b":[1,"x"]},"n":null}');
   expect(canonicalize(structuredClone({ z: 1, a: { y: true } }))).toBe('{"a":{"y":true},"z":1}');
 });

@@ -17,6 +17,8 @@ export function listOf(v: unknown): unknown[] {
 
 /** `Bytes` (0x hex) as the UTF-8 text they hold; text stays text, a missing value is ''. */
 export function text(v: unknown): string {
+  // A non-string here is a scalar the JSON form gives as a number; it reads as its digits.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- scalar from chain JSON
   if (typeof v !== 'string') return v == null ? '' : String(v);
   if (/^0x([0-9a-f]{2})*$/i.test(v)) return Buffer.from(v.slice(2), 'hex').toString('utf8');
   return v;

@@ -27,6 +27,7 @@ export interface Entity {
 
 export function decodeTwin(v: unknown): Twin {
   const t = fieldsOf(v);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- pk is hex text in the chain's JSON form
   return { id: num(t.id), accountId: String(t.accountId), relay: optionalText(t.relay), pk: t.pk == null ? null : String(t.pk) };
 }
 

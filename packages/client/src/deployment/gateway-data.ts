@@ -100,7 +100,7 @@ export function gatewayDuplicates(workloads: unknown[], bad: (path: string, mess
     const x = w as { type?: unknown; data?: { name?: unknown; fqdn?: unknown } } | null;
     const served = x?.type === 'gateway-name-proxy' ? x.data?.name : x?.type === 'gateway-fqdn-proxy' ? x.data?.fqdn : undefined;
     if (typeof served !== 'string') return;
-    const key = `${x!.type} ${normalFqdn(served)}`;
+    const key = `${x!.type as string} ${normalFqdn(served)}`; // a served name means a gateway type above
     const first = seen.get(key);
     if (first === undefined) seen.set(key, i);
     else bad(`$.workloads[${i}].data.${x!.type === 'gateway-name-proxy' ? 'name' : 'fqdn'}`, `'${served}' is served by workloads[${first}] already`);

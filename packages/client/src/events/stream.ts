@@ -112,6 +112,7 @@ class FinalizedEvents implements EventStream {
           backoff = Math.min(backoff * 2, this.#opts.maxRetryMs ?? 5000);
           // Resuming on another chain would silently mix two histories.
           const g = await api.rpc.chain.getBlockHash(0).then((h) => h.toHex(), () => genesis);
+          // eslint-disable-next-line preserve-caught-error -- not caused by the caught error: the check after the retry found another chain
           if (g !== genesis) throw new Error(`the chain behind the endpoint changed (genesis ${g}, was ${genesis})`);
         }
       }

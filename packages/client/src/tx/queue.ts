@@ -218,7 +218,8 @@ export class TxQueue {
         w.tx.sign(this.#pair, this.#signOptions(nonce));
         const entry: Entry = { ...w, nonce, hash: w.tx.hash.toHex(), hex: w.tx.toHex(), state: 'unknown', events: [] };
         this.#entries.set(entry.hash, entry);
-        this.#send(entry);
+        // Not awaited: the send is tracked in #inFlight and its promise never rejects (both outcomes are handled in #send).
+        void this.#send(entry);
         signed++;
       }
     } finally {
