@@ -17,7 +17,7 @@ jest.setTimeout(60_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'devchain-runtime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function rpc(chain: Devchain, method: string, params: unknown[]): Promise<{ result?: any; error?: { code: number; message: string } }> { // eslint-disable-line @typescript-eslint/no-explicit-any
+async function rpc(chain: Devchain, method: string, params: unknown[]): Promise<{ result?: any; error?: { code: number; message: string } }> {
   const r = await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
   return (await r.json()) as { result?: unknown; error?: { code: number; message: string } };
 }

@@ -116,7 +116,7 @@ class WsClient {
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
-      this.messages.push(JSON.parse(data.toString()));
+      this.messages.push(JSON.parse((data as Buffer).toString()));
       for (const w of this.#waiters) w();
     });
     this.closed = new Promise((resolve) => ws.on('close', (code) => resolve(code)));

@@ -47,7 +47,7 @@ function storageEntry(pallet: PalletDecl, s: StorageDecl, ty: Ty): StorageEntryV
     try {
       fallback = encode(s.value, s.fallback);
     } catch (e) {
-      throw new Error(`storage ${where}: cannot encode the fallback: ${describeError(e)}`);
+      throw new Error(`storage ${where}: cannot encode the fallback: ${describeError(e)}`, { cause: e });
     }
   }
   const entryType: StorageEntryValue['ty'] =
@@ -68,7 +68,7 @@ function constantValue(pallet: PalletDecl, c: ConstantDecl): Uint8Array {
   try {
     return encode(c.type, c.value);
   } catch (e) {
-    throw new Error(`constant ${pallet.name}.${c.name}: cannot encode its value: ${describeError(e)}`);
+    throw new Error(`constant ${pallet.name}.${c.name}: cannot encode its value: ${describeError(e)}`, { cause: e });
   }
 }
 

@@ -32,7 +32,7 @@ export interface HandledMessage {
   /** the reply to send; undefined when nothing is owed (notifications) */
   reply: string | undefined;
   /** run after the reply is sent: releases the notifications of subscriptions it opened */
-  activate(): void;
+  activate: () => void;
 }
 
 interface CallContext {

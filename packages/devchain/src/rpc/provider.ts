@@ -11,8 +11,10 @@ import { RpcSession } from './session';
 import type { RpcTable } from './types';
 
 // `any` as in @polkadot/rpc-provider, so callbacks typed for it fit.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export type ProviderCallback = (error: Error | null, result: any) => void;
 export type ProviderEvent = 'connected' | 'disconnected' | 'error';
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 export type ProviderEventCallback = (value?: any) => any;
 
 export interface EndpointStats {

@@ -18,7 +18,7 @@ interface Live {
 export interface OpenedSubscription {
   id: string;
   /** call once the subscribe reply has been sent: releases held notifications */
-  activate(): void;
+  activate: () => void;
 }
 
 export class ConnectionSubscriptions {

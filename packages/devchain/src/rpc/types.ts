@@ -2,7 +2,8 @@
 
 export type RpcParams = unknown[];
 
-export type RpcMethod = (params: RpcParams) => unknown | Promise<unknown>;
+/** Answers with a value or a promise of one (`unknown` covers both). */
+export type RpcMethod = (params: RpcParams) => unknown;
 
 export interface RpcSubscription {
   /** method name of the notification, e.g. 'chain_newHead' */

@@ -76,6 +76,7 @@ export class Executive {
   /** Runs every pallet's hook of this kind in its own layer; a failing hook leaves nothing behind. */
   runHooks(state: Overlay, block: BlockEnv, kind: 'onInitialize' | 'onFinalize'): void {
     for (const pallet of this.#pallets.values()) {
+      // eslint-disable-next-line @typescript-eslint/unbound-method -- called below with the pallet as `this` (hook.call)
       const hook = pallet[kind];
       if (!hook) continue;
       const layer = state.child();

@@ -51,7 +51,10 @@ const versionOf = (stored: string): { key: string; number: number } => {
   return { key: stored.slice(0, slash), number: MAX_BLOCK - parseInt(stored.slice(slash + 1), 16) };
 };
 
+// The store's format parameter (which level picks) is not ours to name.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 type Db = AbstractLevel<any, string, Uint8Array>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
 type Sub = AbstractSublevel<Db, any, string, Uint8Array>;
 
 export class LevelStore implements BlockStore {
@@ -87,6 +90,8 @@ export class LevelStore implements BlockStore {
 
   /** Writes are serialised: each block lands after the one before it. */
   commitBlock(block: StoredBlock, changes: Map<string, Uint8Array | null>, meta: Record<string, Uint8Array> = {}): Promise<void> {
+    // Operations on several sublevels at once: level types each batch for one sublevel's format.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as above
     const ops: any[] = [
       { type: 'put', sublevel: this.#blocks, key: pad(block.number), value: encode(blockCodec, [block.header, block.extrinsics]) },
       { type: 'put', sublevel: this.#hashes, key: block.hash, value: numberBytes(block.number) },

@@ -104,7 +104,7 @@ export function postOversized(url: string, announcedBytes: number | undefined, s
       if (m) resolve({ status: Number(m[1]), text: m[2]! });
       else reject(new Error(`no HTTP answer: ${received.slice(0, 200)}`));
     });
-    socket.once('connect', async () => {
+    const sendRequest = async (): Promise<void> => {
       const length = announcedBytes === undefined ? 'Transfer-Encoding: chunked' : `Content-Length: ${announcedBytes}`;
       socket.write(`POST / HTTP/1.1\r\nHost: ${hostname}\r\nContent-Type: application/json\r\nConnection: close\r\n${length}\r\n\r\n`);
       if (announcedBytes !== undefined) return;
@@ -112,6 +112,10 @@ export function postOversized(url: string, announcedBytes: number | undefined, s
       for (let sent = 0; sent < sendBytes && !socket.destroyed; sent += MIB) {
         if (!socket.write(piece)) await new Promise<void>((r) => socket.once('drain', () => r()));
       }
+    };
+    // A failure while sending ends the socket with it, which rejects through the 'error' handler.
+    socket.once('connect', () => {
+      sendRequest().catch((err: unknown) => socket.destroy(err instanceof Error ? err : new Error(String(err))));
     });
   });
 }
