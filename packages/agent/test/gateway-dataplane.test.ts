@@ -12,7 +12,7 @@ import crypto from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
@@ -108,6 +108,63 @@ describe('request smuggling', () => {
     expect(got.every((s) => !s.path.includes('smuggled') && s.hosts === 1)).toBe(true);
     expect(statuses.length).toBeLessThanOrEqual(1);
     if (got.length === 0) expect(statuses.every((s) => s >= 400)).toBe(true);
+  });
+});
+
+describe('heads HAProxy\'s parser would read otherwise, answered as the edge always did', () => {
+  let gw: Gateway;
+  let port: number;
+  const H = `app.${DOMAIN}`;
+
+  beforeAll(async () => {
+    ({ gw, port } = await startGateway());
+    gw.addRoute({ name: 'app', contractId: 11, backends: [a.url] });
+    await gw.settled();
+  });
+
+  afterAll(async () => {
+    await gw?.stop();
+  });
+
+  test('two identical Host lines (HAProxy would merge them) → 400 Bad Request, never forwarded', async () => {
+    for (const text of [
+      `GET /twohosts HTTP/1.1\r\nHost: ${H}\r\nHost: ${H}\r\n\r\n`,
+      `GET /twohosts HTTP/1.1\r\nHost: ${H}\r\nHost: ${H}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    ]) {
+      const before = seen.length;
+      const answer = await raw(port, text);
+      expect({ text, status: answer.split('\r\n')[0] }).toEqual({ text, status: 'HTTP/1.1 400 Bad Request' });
+      expect(seen.slice(before)).toEqual([]);
+    }
+  });
+
+  test('150 headers, then a second Host → 431 (the count is checked before the Host)', async () => {
+    const many = Array.from({ length: 150 }, (_, i) => `X${i}:a\r\n`).join('');
+    const answer = await raw(port, `GET /c/many HTTP/1.1\r\nHost: ${H}\r\n${many}Host: evil.example\r\nConnection: close\r\n\r\n`);
+    expect(answer.split('\r\n')[0]).toBe('HTTP/1.1 431 Request Header Fields Too Large');
+  });
+
+  test('a folded Transfer-Encoding with an empty first line → 400; nothing after its body reaches the backend', async () => {
+    const before = seen.length;
+    const S = `GET /smuggled/te-folded-name HTTP/1.1\r\nHost: ${H}\r\n\r\n`;
+    const answer = await raw(port, `POST /c/te-folded-name HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\n${S}`);
+    expect([...answer.matchAll(/HTTP\/1\.1 (\d{3}) /g)].map((m) => Number(m[1]))).toEqual([400]);
+    expect(seen.slice(before)).toEqual([]);
+  });
+
+  test('a head sent in pieces is read whole before it is judged; the one valid Host is served', async () => {
+    const s = await new Promise<net.Socket>((resolve) => {
+      const c = net.connect(port, '127.0.0.1', () => resolve(c));
+    });
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString()));
+    const closed = new Promise((r) => s.on('close', r));
+    for (const part of [`GET /pieces HTTP/1.1\r\nHo`, `st: ${H}\r\nX-A: a\r\n`, `Connection: close\r\n`, `\r\n`]) {
+      s.write(part);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await closed;
+    expect(text.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
   });
 });
 

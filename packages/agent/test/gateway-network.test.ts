@@ -39,9 +39,10 @@ const TWIN = 7;
 const FAR_MACHINE = `${T}-m`; // a machine's namespace on the far node, on the private network
 const YGG_MACHINE = `${T}-y`; // a machine's namespace on the far node, on the planetary overlay
 
-/** A backend: answers `far <url>` (and echoes after a WebSocket-style 101), run inside a namespace. */
+/** A backend: answers `far <url>` (and echoes after a WebSocket 101 with its Sec-WebSocket-Accept, RFC 6455 §4.2.2), run inside a namespace. */
 const SERVER = `const http=require('http');const s=http.createServer((q,r)=>r.end('far '+q.url));
-s.on('upgrade',(q,c)=>{c.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n\\r\\n');c.on('data',d=>c.write('echo:'+d));c.on('error',()=>c.destroy())});
+s.on('upgrade',(q,c)=>{const a=require('crypto').createHash('sha1').update(q.headers['sec-websocket-key']+'258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+c.write('HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\nSec-WebSocket-Accept: '+a+'\\r\\n\\r\\n');c.on('data',d=>c.write('echo:'+d));c.on('error',()=>c.destroy())});
 s.listen(80,process.argv[1],()=>console.log('listening'));`;
 /** A second backend on the same machine, port 8080. */
 const SECOND = `require('http').createServer((q,r)=>r.end('second '+q.url)).listen(8080,process.argv[1],()=>console.log('listening'));`;

@@ -58,6 +58,7 @@ export function paths(dir: string): {
   certs: string;
   crtList: string;
   tlsInternal: string;
+  httpInternal: string;
 } {
   return {
     config: path.join(dir, 'haproxy.cfg'),
@@ -72,6 +73,7 @@ export function paths(dir: string): {
     certs: path.join(dir, 'certs'),
     crtList: path.join(dir, 'certs', 'list.txt'),
     tlsInternal: path.join(dir, 'tls.sock'),
+    httpInternal: path.join(dir, 'http.sock'),
   };
 }
 
@@ -97,8 +99,51 @@ export function errorFile(status: keyof typeof BODIES, as: keyof typeof BODIES =
   return `HTTP/1.1 ${as} ${BODIES[as]}\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`;
 }
 
-/** The Lua part: drops the headers a Connection header lists (hop-by-hop by RFC 9110 §7.6.1), both ways. */
-export const LUA = `
+/**
+ * The Lua part: drops the headers a Connection header lists (hop-by-hop by RFC 9110 §7.6.1), both
+ * ways; and reads the first request head of a plain-HTTP connection as its bytes arrived, before
+ * HAProxy's parser normalises it (it unfolds obs-fold lines and merges identical Host lines, and
+ * stops at a second Host before counting headers), refusing what the edge always refused:
+ * more than maxHeaderCount header lines 431, a folded line, a bare LF or more than one Host line 400.
+ */
+export function lua(l: GatewayLimits): string {
+  const reply = (s: keyof typeof BODIES): string => JSON.stringify(errorFile(s));
+  return `
+local MAX_HEADERS = ${Math.max(1, Math.floor(l.maxHeaderCount))}
+local REPLY = { ["400"] = ${reply(400)}, ["408"] = ${reply(408)}, ["431"] = ${reply(431)} }
+-- What the raw head is refused for (nil: it goes on to the HTTP parser and the edge's rules).
+local function refusal(data)
+  local e = string.find(data, "\\n\\r?\\n")
+  if e == nil then
+    -- No whole head within the inspect delay (a full buffer is the HTTP parser's to answer).
+    if #data > 0 and #data < ${Math.max(1, l.maxHeaderBytes)} then return "408" end
+    return nil
+  end
+  local head = string.sub(data, 1, e)
+  -- An absolute-form target (HAProxy would answer a Host mismatch with its own page); CONNECT is the rules' 405.
+  local method, target = string.match(head, "^(%S+) (%S+)")
+  if method ~= nil and method ~= "CONNECT" and string.sub(target, 1, 1) ~= "/" and target ~= "*" then return "400" end
+  local lines, hosts, folded = -1, 0, false
+  for line in string.gmatch(head, "[^\\n]*\\n") do
+    lines = lines + 1
+    if lines > 0 then
+      local c = string.byte(line, 1)
+      if c == 32 or c == 9 then folded = true end
+      if string.find(line, "^[Hh][Oo][Ss][Tt][ \\t]*:") then hosts = hosts + 1 end
+    end
+  end
+  if lines > MAX_HEADERS then return "431" end
+  -- A lone LF ends a line for HAProxy, not for every backend: refused, as a fold or a second Host.
+  if folded or hosts > 1 or string.find(head, "^\\n") or string.find(head, "[^\\r]\\n") then return "400" end
+  return nil
+end
+core.register_action("tfgw_head", { "tcp-req" }, function(txn)
+  local why = refusal(txn.req:dup() or "")
+  if why ~= nil then txn:set_var("sess.refuse", why) end
+end)
+core.register_service("tfgw_refuse", "tcp", function(applet)
+  applet:send(REPLY[applet:get_var("sess.refuse")] or REPLY["400"])
+end)
 local function listed(hdrs)
   local out = {}
   local c = hdrs["connection"]
@@ -122,6 +167,7 @@ core.register_action("tfgw_res_listed", { "http-res" }, function(txn)
   end
 end)
 `;
+}
 
 const ms = (n: number): string => `${Math.max(1, Math.round(n))}ms`;
 
@@ -210,7 +256,8 @@ export function renderConfig(c: ConfigInput): string {
     '',
   );
   // One refusal: the reason is set when the condition holds (and no earlier one did), then answered.
-  const refuse = (cond: string, status: keyof typeof BODIES | 'paused', why: string, extra = ''): string[] => [
+  // (A refused request ends its connection: what a client pipelined after it is never read as a request.)
+  const refuse = (cond: string, status: keyof typeof BODIES | 'paused', why: string, extra = status === 400 ? ' hdr Connection close' : ''): string[] => [
     `  http-request set-var(txn.why) str(${why}) if !{ var(txn.why) -m found } ${cond}`,
     `  http-request return status ${status === 'paused' ? 503 : status} content-type text/plain file ${status === 'paused' ? path.join(p.bodies, 'paused.txt') : b(status)}${extra} if { var(txn.why) -m str ${why} }`,
   ];
@@ -272,10 +319,37 @@ export function renderConfig(c: ConfigInput): string {
     '  http-response del-header proxy- -m beg',
     '  http-response del-header trailer',
     '  http-response del-header upgrade unless { var(txn.ws) -m int 1 }',
+    // An upgrade the backend declined ends the connection: bytes sent after the upgrade head are no request.
+    '  http-response set-header Connection close if { var(txn.ws) -m int 1 } !{ status 101 }',
     '  use_backend %[var(txn.slot)]',
   ];
   if (c.http) {
-    out.push('frontend http', `  bind ${c.http.host.includes(':') ? `[${c.http.host}]` : c.http.host}:${c.http.port}`, ...edge('http'), '');
+    // The port is TCP first, for the first head of each connection as its bytes arrived (lua
+    // tfgw_head); then on to the HTTP frontend, the client address carried by the PROXY protocol
+    // (as the https port does).
+    out.push(
+      'frontend http',
+      '  mode tcp',
+      `  bind ${c.http.host.includes(':') ? `[${c.http.host}]` : c.http.host}:${c.http.port}`,
+      '  no log',
+      `  maxconn ${Math.max(l.maxConnections, 1)}`,
+      `  tcp-request inspect-delay ${ms(l.headersTimeoutMs)}`,
+      // (A payload fetch that does not match yet waits for more data: this rule holds until a whole head is in.)
+      "  tcp-request content set-var(sess.head) int(1) if { req.payload(0,0) -m reg '\\n\\r?\\n' }",
+      '  tcp-request content lua.tfgw_head',
+      '  tcp-request content use-service lua.tfgw_refuse if { var(sess.refuse) -m found }',
+      '  default_backend http_edge',
+      '',
+      'backend http_edge',
+      '  mode tcp',
+      `  server edge unix@${p.httpInternal} send-proxy-v2`,
+      '',
+      'frontend http_plain',
+      // (HTTP/1 only here: HTTP/2 is offered on the TLS listener.)
+      `  bind unix@${p.httpInternal} accept-proxy proto h1`,
+      ...edge('http'),
+      '',
+    );
   }
   if (c.https) {
     const h = c.https;

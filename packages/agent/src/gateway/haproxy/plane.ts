@@ -18,7 +18,7 @@ import type { GatewayMetrics, RejectReason } from '../metrics';
 import type { GatewayLimits } from '../options';
 import type { Route, RouteTable } from '../routes';
 import type { UsageMeter } from '../usage';
-import { BODIES, errorFile, LUA, paths, PAUSED_BODY, renderConfig, serverArgs, type ServerSpec, type SlotSpec } from './config';
+import { BODIES, errorFile, lua, paths, PAUSED_BODY, renderConfig, serverArgs, type ServerSpec, type SlotSpec } from './config';
 import { HaproxyProcess } from './process';
 import { parseStatCsv, parseTable } from './runtime';
 import { literalBackend, resolveBackend, type Resolved, type ResolveOptions } from './servers';
@@ -494,7 +494,7 @@ export class DataPlane {
     await writeFile(`${p.bodies}/paused.txt`, `${PAUSED_BODY}\n`);
     for (const s of [400, 408, 500, 502, 504] as const) await writeFile(`${p.bodies}/${s}.http`, errorFile(s));
     await writeFile(`${p.bodies}/503as502.http`, errorFile(503, 502));
-    await writeFile(p.lua, LUA);
+    await writeFile(p.lua, lua(this.#o.limits));
     const lines = (m: Map<string, string>): string => [...m].map(([k, v]) => `${k} ${v}\n`).join('');
     await writeFile(p.routes, lines(this.#hosts));
     await writeFile(p.passthrough, lines(this.#sni));
