@@ -19,7 +19,7 @@ import tls from 'node:tls';
 import { Registry } from 'prom-client';
 import { DirectoryCertificateSource, HaproxyGateway, type GatewayLimits, type HaproxyGatewayOptions } from '../src/gateway';
 import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme/types';
-import { DOMAIN, raw, request, silent, startBackend, until, type Backend } from './gateway-helpers';
+import { DOMAIN, raw, request, silent, startBackend, until, wsEcho, type Backend } from './gateway-helpers';
 
 type Gateway = HaproxyGateway;
 const Gateway = HaproxyGateway;
@@ -166,6 +166,33 @@ describe('heads HAProxy\'s parser would read otherwise, answered as the edge alw
     await closed;
     expect(text.split('\r\n')[0]).toBe('HTTP/1.1 200 OK');
   });
+});
+
+test('websocket_tunnels: an open WebSocket tunnel is counted for its name while it lives', async () => {
+  const registry = new Registry();
+  const ws = await startBackend('ws', (_q, r) => r.end('no'));
+  wsEcho(ws.server);
+  const { gw, port } = await startGateway({}, { registry });
+  const gauge = async (): Promise<number> => {
+    await gw.refresh();
+    const m = (await registry.getMetricsAsJSON()).find((x) => x.name.endsWith('websocket_tunnels'));
+    return Number((m?.values as { value: number; labels: Record<string, string> }[] | undefined)?.find((v) => v.labels.name === 'chat')?.value ?? 0);
+  };
+  try {
+    gw.addRoute({ name: 'chat', contractId: 12, backends: [ws.url] });
+    await gw.settled();
+    const s = net.connect(port, '127.0.0.1');
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString()));
+    s.write(`GET /ws HTTP/1.1\r\nHost: chat.${DOMAIN}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    await until('101', () => text.startsWith('HTTP/1.1 101'), 5_000, 20);
+    await until('one tunnel', async () => (await gauge()) === 1, 5_000, 50);
+    s.destroy();
+    await until('no tunnel', async () => (await gauge()) === 0, 5_000, 50);
+  } finally {
+    await gw.stop();
+    await ws.close();
+  }
 });
 
 test('route changes under load (other names added and removed, the backend set changed) lose no request', async () => {

@@ -251,6 +251,10 @@ export function renderConfig(c: ConfigInput): string {
     // Per route key: bytes both ways (NRU), requests; `use` (trackers) is what is in flight.
     `  stick-table type string len 253 size 200k store bytes_in_cnt,bytes_out_cnt,http_req_cnt peers local`,
     '',
+    'backend st_ws',
+    // Per route key: its open WebSocket tunnels are the trackers (`use`) of its entry.
+    '  stick-table type string len 253 size 200k store http_req_cnt',
+    '',
     'backend st_clients',
     `  stick-table type ipv6 size 1m expire ${ms(rateWindowMs(l))} store http_req_rate(${ms(rateWindowMs(l))})`,
     '',
@@ -301,6 +305,7 @@ export function renderConfig(c: ConfigInput): string {
     `  http-request wait-for-body time ${ms(Math.min(l.requestTimeoutMs || l.headersTimeoutMs, 60_000))} at-least ${Math.min(l.maxBodyBytes + 1, bufferSize(l) - 2048)} if { req.hdr(transfer-encoding) -m found } || { req.hdr_val(content-length) gt 0 }`,
     ...refuse(`{ req.body_size gt ${l.maxBodyBytes} }`, 413, 'body_too_large', ' hdr Connection close'),
     '  http-request set-var(txn.ws) int(1) if { req.hdr(upgrade) -i websocket }',
+    '  http-request track-sc2 var(txn.key) table st_ws if { var(txn.ws) -m int 1 }',
     ...refuse('{ req.hdr(upgrade) -m found } !{ var(txn.ws) -m int 1 }', 400, 'upgrade_refused'),
     '  http-request lua.tfgw_req_listed if { req.hdr(connection) -m found }',
     '  http-request del-header keep-alive',

@@ -383,9 +383,10 @@ export class DataPlane {
   async #refresh(): Promise<void> {
     if (!this.#proc.running) return;
     const rt = this.#proc.runtime;
-    const [stat, table] = await Promise.all([rt.command('show stat -1 4 -1'), rt.command('show table st_routes')]);
+    const [stat, table, ws] = await Promise.all([rt.command('show stat -1 4 -1'), rt.command('show table st_routes'), rt.command('show table st_ws')]);
     this.#readStat(stat);
     this.#readTable(table);
+    this.#readTunnels(ws);
     for (const slot of this.#pool.all()) for (const s of [...slot.retiring.values()]) this.#tryDelete(slot, s);
     await this.#checkCertificateSource();
   }
@@ -422,6 +423,13 @@ export class DataPlane {
       route.metrics.bytesIn.inc(din);
       route.metrics.bytesOut.inc(dout);
     }
+  }
+
+  /** Open WebSocket tunnels per name (a tunnel's stream tracks its route's entry while it lives). */
+  #readTunnels(text: string): void {
+    const open = new Map<string, number>();
+    for (const [key, v] of parseTable(text)) open.set(key, v.use ?? 0);
+    for (const r of this.#o.routes.all()) this.#o.metrics.tunnels.labels(r.key).set(open.get(r.key) ?? 0);
   }
 
   async #checkCertificateSource(): Promise<void> {
