@@ -195,6 +195,34 @@ test('websocket_tunnels: an open WebSocket tunnel is counted for its name while 
   }
 });
 
+test('bytes counted before a reload are reported once after it: never lost, never doubled', async () => {
+  const nru: { id: number; bytes: number }[] = [];
+  const { gw, port } = await startGateway({}, { nru: { add: (id, bytes) => void nru.push({ id, bytes }) } });
+  try {
+    gw.addRoute({ name: 'meter', contractId: 13, backends: [a.url] });
+    await gw.settled();
+    const five = async (): Promise<void> => {
+      for (let i = 0; i < 5; i++) expect((await request(port, `meter.${DOMAIN}`, { path: '/m', method: 'POST', body: 'x'.repeat(1000) })).status).toBe(200);
+    };
+    await five();
+    await gw.refresh();
+    const first = gw.usage(13);
+    expect(first.in).toBeGreaterThan(5000);
+    expect(first.out).toBeGreaterThan(0);
+    // the same five again, not read before the reload that more names than slots cause
+    await five();
+    for (let i = 0; i < 20; i++) gw.addRoute({ name: `more${i}`, contractId: 200 + i, backends: [b.url] });
+    await gw.settled();
+    await until('the reloaded config serves the last name', async () => (await request(port, `more19.${DOMAIN}`)).status === 200, 20_000, 50);
+    for (let i = 0; i < 3; i++) await gw.refresh();
+    expect(gw.usage(13)).toEqual({ in: 2 * first.in, out: 2 * first.out });
+    gw.flushUsage();
+    expect(nru.filter((x) => x.id === 13).reduce((t, x) => t + x.bytes, 0)).toBe(2 * (first.in + first.out));
+  } finally {
+    await gw.stop();
+  }
+});
+
 test('route changes under load (other names added and removed, the backend set changed) lose no request', async () => {
   const { gw, port } = await startGateway({ ratePerSecond: 1e6, rateBurst: 1e6 });
   try {

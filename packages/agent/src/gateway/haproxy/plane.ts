@@ -491,7 +491,11 @@ export class DataPlane {
 
   async #reload(): Promise<void> {
     const previous = this.#reloading ?? Promise.resolve();
-    this.#reloading = previous.then(() => this.#proc.reload()).catch((e: Error) => this.#log.error({ err: e.message }, 'haproxy reload failed'));
+    this.#reloading = previous.then(async () => {
+      // What the old worker counted so far is read first (the stick table's copy to the new one is not relied on alone).
+      await this.refresh().catch(() => undefined);
+      await this.#proc.reload();
+    }).catch((e: Error) => this.#log.error({ err: e.message }, 'haproxy reload failed'));
     await this.#reloading;
   }
 
