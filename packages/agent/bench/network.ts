@@ -103,7 +103,7 @@ async function waitReachable(r: Record<PathName, Route>): Promise<void> {
         await probe(r[name].client, ['latency', r[name].target, String(PORT), '1'], 10_000);
         break;
       } catch (e) {
-        if (Date.now() > end) throw new Error(`${name} path to ${r[name].target} never carried TCP: ${(e as Error).message}`);
+        if (Date.now() > end) throw new Error(`${name} path to ${r[name].target} never carried TCP: ${(e as Error).message}`, { cause: e });
         await sleep(500);
       }
     }
@@ -140,7 +140,7 @@ export async function runNetworkBench(o: { seconds: number; rounds: number; coun
   const rttP99 = perPath();
   /** CPU of the path's two daemons while it carried the throughput run, in cores. */
   const cpuShare = perPath();
-  let up: Awaited<ReturnType<typeof measureNetworkUp>> = [];
+  let up: Awaited<ReturnType<typeof measureNetworkUp>>;
   const servers: ChildProcess[] = [];
   let p: Paths | undefined;
   let bare: BarePaths | undefined;

@@ -59,7 +59,7 @@ function getPem(url: string, ca: string): Promise<string> {
     https
       .get(url, { ca }, (res) => {
         let body = '';
-        res.on('data', (c: Buffer) => (body += c));
+        res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => (res.statusCode === 200 ? resolve(body) : reject(new Error(`${url}: HTTP ${res.statusCode}`))));
       })
       .on('error', reject);

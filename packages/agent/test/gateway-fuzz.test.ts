@@ -213,7 +213,6 @@ test(`${RANDOM_CASES} seeded random mutations: well-formed answers, nothing smug
   const after = await exchange([req('alive', ['Connection: close'])]);
   expect(parseResponses(after.data).statuses).toEqual([200]);
   const m = await memory();
-  // eslint-disable-next-line no-console
   console.log(`gateway under fuzz: RSS at start ${(startRss / 2 ** 20).toFixed(1)} MiB, peak ${(m.peakRss / 2 ** 20).toFixed(1)} MiB, now ${(m.rss / 2 ** 20).toFixed(1)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} MiB; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
   expect(m.peakRss).toBeLessThan(MAX_RSS_BYTES);
   expect(m.peakRss - startRss).toBeLessThan(MAX_RSS_GROWTH_BYTES);

@@ -36,7 +36,7 @@ function get(host: string): Promise<{ status: number; body: string; cert: X509Ce
     const req = https.request({ host: '127.0.0.1', port, servername: host, headers: { host }, ca, agent: false, rejectUnauthorized: false }, (res) => {
       const peer = (res.socket as TLSSocket).getPeerX509Certificate()!;
       let body = '';
-      res.on('data', (c: Buffer) => (body += c));
+      res.on('data', (c: Buffer) => (body += c.toString()));
       res.on('end', () => resolve({ status: res.statusCode!, body, cert: peer }));
     });
     req.on('error', reject);

@@ -32,7 +32,8 @@ async function rawBackend(script: Script): Promise<RawBackend> {
     s.on('error', () => undefined);
     let buf = '';
     let nth = 0;
-    s.on('data', async (d: Buffer) => {
+    // Never rejects: a write on a closed socket goes to its error handler.
+    const onData = async (d: Buffer): Promise<void> => {
       buf += d.toString('latin1');
       for (let end = buf.indexOf('\r\n\r\n'); end >= 0; end = buf.indexOf('\r\n\r\n')) {
         const path = buf.slice(0, buf.indexOf('\r\n')).split(' ')[1]!;
@@ -45,7 +46,8 @@ async function rawBackend(script: Script): Promise<RawBackend> {
           else s.write(piece, 'latin1');
         }
       }
-    });
+    };
+    s.on('data', (d: Buffer) => void onData(d));
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as net.AddressInfo).port;

@@ -223,7 +223,7 @@ export class NetworkRelays {
   sweep(): Promise<string[]> {
     return this.#serial(async () => {
       const ended: string[] = [];
-      let files: string[] = [];
+      let files: string[];
       try {
         files = readdirSync(this.#o.dir);
       } catch {
@@ -387,7 +387,7 @@ export class NetworkRelays {
   /** The control socket and every target socket of the network. */
   #removeSockets(netId: string): void {
     rmSync(this.controlPath(netId), { force: true });
-    let files: string[] = [];
+    let files: string[];
     try {
       files = readdirSync(this.#o.dir);
     } catch {

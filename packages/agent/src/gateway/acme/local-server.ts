@@ -151,7 +151,7 @@ async function stopChild(c: ChildProcess): Promise<void> {
 
 /** GETs url until it answers 200 (its body) or a child exits or the deadline passes (AcmeError EACMELOCAL with the log's tail). */
 async function untilAnswers(url: string, ca: string | undefined, children: ChildProcess[], deadline: number, logFile: string): Promise<string> {
-  let last = '';
+  let last: string;
   for (;;) {
     const dead = children.find((c) => c.exitCode !== null || c.signalCode !== null || c.pid === undefined);
     if (dead) throw new AcmeError('EACMELOCAL', `the local ACME server did not start: ${dead.spawnargs[4] ?? dead.spawnfile} exited (${dead.signalCode ?? dead.exitCode ?? 'not started'}): ${tail(logFile)}`);

@@ -538,7 +538,7 @@ export class DataPlane {
     const key = `${this.#p.certs}/default.key`;
     const crt = `${this.#p.certs}/default.crt`;
     await new Promise<void>((resolve, reject) =>
-      execFile('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', '/CN=gateway.invalid', '-keyout', key, '-out', crt], { timeout: 20_000 }, (err) => (err ? reject(err) : resolve())),
+      execFile('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', '/CN=gateway.invalid', '-keyout', key, '-out', crt], { timeout: 20_000 }, (err: Error | null) => (err ? reject(err) : resolve())),
     );
     await writeFile(file, `${await readFile(crt, 'utf8')}${await readFile(key, 'utf8')}`, { mode: 0o600 });
     await rm(key, { force: true });

@@ -32,8 +32,8 @@ const OK_WORDS = /^(|Done\.|New server registered\.|Server deleted\.|Entry .*|Tr
 const PROMPT = '\n> ';
 
 interface Pending {
-  resolve(reply: string): void;
-  reject(e: Error): void;
+  resolve: (reply: string) => void;
+  reject: (e: Error) => void;
   at: number;
 }
 
