@@ -25,7 +25,12 @@ async function main(): Promise<number> {
     const identity = await Identity.load(config.dataDir);
     const url = chainUrlOf(config);
     const farmName = process.env.TFGRID_FARM_NAME ?? 'devfarm';
-    const boot = await retryUntil(() => bootstrapDevFarm(url, farmName, identity.address), stop.signal, (e) => log.warn({ err: e.message }, 'waiting for the chain'), 3000);
+    const boot = await retryUntil(
+      () => bootstrapDevFarm(url, farmName, identity.address),
+      stop.signal,
+      (e) => log.warn({ err: e.message }, 'waiting for the chain'),
+      3000,
+    );
     log.info({ farmId: boot.farmId, farm: farmName, created: boot.farmCreated, funded: boot.funded.toString() }, 'dev farm ready');
     config = loadConfig([...argv, '--farm-id', String(boot.farmId)]).config;
   }

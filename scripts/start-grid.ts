@@ -35,7 +35,13 @@ export async function startGrid(o: GridOptions, images: DevImages, signal: Abort
   let relay: Relay | undefined;
   try {
     const local = new URL(images.url);
-    relay = await startRelay({ listenHost: grid.bridgeIp, listenPort: Number(local.port), targetHost: local.hostname, targetPort: Number(local.port), what: 'images port on the bridge' });
+    relay = await startRelay({
+      listenHost: grid.bridgeIp,
+      listenPort: Number(local.port),
+      targetHost: local.hostname,
+      targetPort: Number(local.port),
+      what: 'images port on the bridge',
+    });
   } catch (e) {
     await grid.stop();
     throw e;
@@ -61,7 +67,11 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
       `      metrics     ip netns exec ${n.ns} busybox wget -qO- ${n.metricsUrl}`,
       // The node's own mount namespace too: its networks' and machines' namespaces are named there.
       `      a shell     ${onHost(n.ns, ['bash']).join(' ')}`,
-      ...(n.planetaryAddress ? [`      planetary   ${n.planetaryAddress}${n.planetaryListen ? `  (listens on ${n.planetaryListen}; the others peer with it)` : ''}`] : []),
+      ...(n.planetaryAddress
+        ? [
+            `      planetary   ${n.planetaryAddress}${n.planetaryListen ? `  (listens on ${n.planetaryListen}; the others peer with it)` : ''}`,
+          ]
+        : []),
       `      data        ${n.dataDir}   log ${n.log}`,
     ].join('\n'),
   );
@@ -81,7 +91,9 @@ export function gridSummary(g: StartedGrid, farmName: string, imageSha256: strin
         ]
       : []),
     ...rows,
-    ...(lo.chainUrl === 'ws://127.0.0.1:9944' && lo.explorerUrl === 'http://127.0.0.1:8080' ? [] : [`  point the CLI   export TFGRID_URL=${lo.chainUrl} TFGRID_EXPLORER=${lo.explorerUrl}`]),
+    ...(lo.chainUrl === 'ws://127.0.0.1:9944' && lo.explorerUrl === 'http://127.0.0.1:8080'
+      ? []
+      : [`  point the CLI   export TFGRID_URL=${lo.chainUrl} TFGRID_EXPLORER=${lo.explorerUrl}`]),
     '  try             npx tfgrid nodes find',
     'Ctrl-C stops everything and removes the namespaces; `npm start -- --nodes N` again resumes the same nodes.',
     '',

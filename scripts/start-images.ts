@@ -26,7 +26,9 @@ export async function startDevImages(o: { dir: string; port: number }): Promise<
   const { sha256, built } = await ensureBusybox(o.dir);
   const server = http.createServer((req, res) => serve(o.dir, req, res));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new Error(`--images-port ${o.port} is taken on 127.0.0.1: pick another (0 = any free port)`) : e));
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(e.code === 'EADDRINUSE' ? new Error(`--images-port ${o.port} is taken on 127.0.0.1: pick another (0 = any free port)`) : e),
+    );
     server.listen(o.port, '127.0.0.1', resolve);
   });
   const port = (server.address() as AddressInfo).port;
@@ -65,7 +67,10 @@ function serve(dir: string, req: http.IncomingMessage, res: http.ServerResponse)
   const file = /^[A-Za-z0-9_-][A-Za-z0-9._-]{0,200}$/.test(name) ? path.join(dir, name) : undefined;
   const st = file && existsSync(file) ? statSync(file) : undefined;
   if (!file || !st?.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
-  res.writeHead(200, { 'content-type': name.endsWith('.sha256') ? 'text/plain' : 'application/octet-stream', 'content-length': String(st.size) });
+  res.writeHead(200, {
+    'content-type': name.endsWith('.sha256') ? 'text/plain' : 'application/octet-stream',
+    'content-length': String(st.size),
+  });
   if (req.method === 'HEAD') return void res.end();
   createReadStream(file).pipe(res);
 }

@@ -16,7 +16,9 @@ export class DataDirLockedError extends Error {
     readonly dataDir: string,
     readonly pid: number,
   ) {
-    super(`another instance (pid ${pid}) holds the data directory ${dataDir} (lock ${path.join(dataDir, LOCK_FILE)}); stop it first, or give another --data-dir`);
+    super(
+      `another instance (pid ${pid}) holds the data directory ${dataDir} (lock ${path.join(dataDir, LOCK_FILE)}); stop it first, or give another --data-dir`,
+    );
   }
 }
 

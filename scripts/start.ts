@@ -44,7 +44,9 @@ function options() {
     strict: true,
   });
   if (values.help) {
-    process.stdout.write(`npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --images-port N --farm-name NAME --log-level LEVEL --nodes N --subnet K]\n`);
+    process.stdout.write(
+      `npm start [-- --data-dir DIR --chain-port N --explorer-port N --agent-metrics-port N --images-port N --farm-name NAME --log-level LEVEL --nodes N --subnet K]\n`,
+    );
     process.exit(0);
   }
   const env = process.env;
@@ -116,12 +118,26 @@ async function main(): Promise<void> {
   mkdirSync(o.dataDir, { recursive: true, mode: 0o711 });
   // Before anything opens the databases: a second instance is told who holds the directory.
   const lock = lockDataDir(o.dataDir);
-  say(`data in ${o.dataDir}${lock.tookOverFrom !== undefined ? ` (took over the stale lock of pid ${lock.tookOverFrom}, which is gone)` : ''}`);
+  say(
+    `data in ${o.dataDir}${lock.tookOverFrom !== undefined ? ` (took over the stale lock of pid ${lock.tookOverFrom}, which is gone)` : ''}`,
+  );
   if (o.nodes > 1) {
     // The grid runs its own chain and explorer (on its bridge, relayed to loopback).
     images = await startDevImages({ dir: path.join(o.dataDir, 'images'), port: o.imagesPort });
     say(`${o.nodes} nodes in network namespaces on 198.18.${o.subnet}.0/24 …`);
-    gridStarting = startGrid({ nodes: o.nodes, dataDir: o.dataDir, chainPort: o.chainPort, explorerPort: o.explorerPort, subnet: o.subnet, logLevel: o.logLevel, farmName: o.farmName }, images, stopping.signal);
+    gridStarting = startGrid(
+      {
+        nodes: o.nodes,
+        dataDir: o.dataDir,
+        chainPort: o.chainPort,
+        explorerPort: o.explorerPort,
+        subnet: o.subnet,
+        logLevel: o.logLevel,
+        farmName: o.farmName,
+      },
+      images,
+      stopping.signal,
+    );
     grid = await gridStarting.catch((e: Error) => {
       if (stopping.signal.aborted) return undefined;
       throw e;
@@ -134,7 +150,12 @@ async function main(): Promise<void> {
   say(`chain RPC ${chain.url} (genesis ${chain.chain.genesisHash.slice(0, 10)}…)`);
   if (stopping.signal.aborted) return;
 
-  explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, logger: lineLogger('explorer', o.logLevel) });
+  explorer = await startExplorer({
+    chain: chain.url,
+    db: path.join(o.dataDir, 'explorer'),
+    port: o.explorerPort,
+    logger: lineLogger('explorer', o.logLevel),
+  });
   say(`explorer API ${explorer.url}`);
   if (stopping.signal.aborted) return;
 
@@ -147,20 +168,35 @@ async function main(): Promise<void> {
   const pool = path.join(agentDir, 'pool');
   mkdirSync(pool, { recursive: true, mode: 0o711 });
   const identity = await Identity.load(agentDir);
-  const boot = await retryUntil(() => bootstrapDevFarm(chain!.url, o.farmName, identity.address), stopping.signal, (e) => say(`setup retry: ${e.message}`));
-  say(`farm ${boot.farmId} "${o.farmName}" ${boot.farmCreated ? 'created by //Alice' : 'found'}${boot.funded ? `; node account ${identity.address} funded` : ''}`);
+  const boot = await retryUntil(
+    () => bootstrapDevFarm(chain!.url, o.farmName, identity.address),
+    stopping.signal,
+    (e) => say(`setup retry: ${e.message}`),
+  );
+  say(
+    `farm ${boot.farmId} "${o.farmName}" ${boot.farmCreated ? 'created by //Alice' : 'found'}${boot.funded ? `; node account ${identity.address} funded` : ''}`,
+  );
 
   const { config } = loadConfig([
-    '--chain-url', chain.url,
-    '--farm-id', String(boot.farmId),
-    '--data-dir', agentDir,
-    '--storage-pool', pool,
-    '--metrics-address', `127.0.0.1:${o.metricsPort}`,
-    '--log-level', o.logLevel,
+    '--chain-url',
+    chain.url,
+    '--farm-id',
+    String(boot.farmId),
+    '--data-dir',
+    agentDir,
+    '--storage-pool',
+    pool,
+    '--metrics-address',
+    `127.0.0.1:${o.metricsPort}`,
+    '--log-level',
+    o.logLevel,
   ]);
   agent = new Agent(config, { logger: lineLogger('agent', o.logLevel) });
   await agent.start();
-  const reg = await Promise.race([agent.registered, new Promise<undefined>((r) => stopping.signal.addEventListener('abort', () => r(undefined)))]);
+  const reg = await Promise.race([
+    agent.registered,
+    new Promise<undefined>((r) => stopping.signal.addEventListener('abort', () => r(undefined))),
+  ]);
   if (!reg) return;
   if (!(await untilListed(explorer.url, reg.nodeId, stopping.signal))) say(`the explorer does not list node ${reg.nodeId} as up yet`);
   if (stopping.signal.aborted) return;
@@ -176,7 +212,9 @@ async function main(): Promise<void> {
       `  agent metrics   http://${metrics}/metrics`,
       `  dev image       ${images.url}   sha256 ${images.sha256}`,
       // On other ports the CLI is pointed here by env, so the README's commands work unchanged.
-      ...(o.chainPort === 9944 && o.explorerPort === 8080 ? [] : [`  point the CLI   export TFGRID_URL=${chain.url} TFGRID_EXPLORER=${http}`]),
+      ...(o.chainPort === 9944 && o.explorerPort === 8080
+        ? []
+        : [`  point the CLI   export TFGRID_URL=${chain.url} TFGRID_EXPLORER=${http}`]),
       '  try             npx tfgrid status',
       '                  npx tfgrid nodes find',
       'Ctrl-C stops everything; `npm start` again resumes.',

@@ -39,7 +39,12 @@ async function main(): Promise<void> {
       const js = `require('http').createServer((q,s)=>s.end('ok')).listen(${port},'127.0.0.1')`;
       const d = new DeploymentBuilder(twinId, nodeId)
         .metadata(`bench-${i}`)
-        .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, size: 8 * MiB, entrypoint: `exec ${process.execPath} -e "${js}"` })
+        .vm('web', {
+          flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+          compute_capacity: { cpu: 1, memory: 256 * MiB },
+          size: 8 * MiB,
+          entrypoint: `exec ${process.execPath} -e "${js}"`,
+        })
         .build();
       const { contractId, blockNumber } = await deployer.deployments.create(d);
       const run = await waitRunning(grid.stateFile(contractId), () => answers(port), { timeoutMs: 60_000 });
@@ -47,17 +52,23 @@ async function main(): Promise<void> {
       if (fin === undefined || run === undefined) throw new Error(`contract ${contractId}: not running within 60 s`);
       toState.push(run.stateOk - fin);
       toHttp.push(run.answering - fin);
-      console.log(`contract ${contractId}: finalized → state ok ${(run.stateOk - fin).toFixed(0)} ms, → HTTP answering ${(run.answering - fin).toFixed(0)} ms`);
+      console.log(
+        `contract ${contractId}: finalized → state ok ${(run.stateOk - fin).toFixed(0)} ms, → HTTP answering ${(run.answering - fin).toFixed(0)} ms`,
+      );
     }
     finalized.stop();
 
     // Idle: the workloads run, the chain seals blocks, nothing else happens.
     const idle = await idleUsage(pid, idleSecs);
     console.log('');
-    console.log(`finalization → workload state ok (${count} contracts): median ${median(toState).toFixed(0)} ms, p95 ${p95(toState).toFixed(0)} ms`);
+    console.log(
+      `finalization → workload state ok (${count} contracts): median ${median(toState).toFixed(0)} ms, p95 ${p95(toState).toFixed(0)} ms`,
+    );
     console.log(`finalization → vm HTTP answering:               median ${median(toHttp).toFixed(0)} ms, p95 ${p95(toHttp).toFixed(0)} ms`);
     console.log(`target: under one block time + 300 ms = ${blockMs + 300} ms`);
-    console.log(`agent idle over ${idleSecs} s with ${count} workloads: RSS median ${mb(idle.rssMedian)} MiB, peak ${mb(idle.rssPeak)} MiB; CPU ${idle.cpuPct.toFixed(2)} %`);
+    console.log(
+      `agent idle over ${idleSecs} s with ${count} workloads: RSS median ${mb(idle.rssMedian)} MiB, peak ${mb(idle.rssPeak)} MiB; CPU ${idle.cpuPct.toFixed(2)} %`,
+    );
     console.log('targets: < 100 MB resident, < 1 % CPU idle');
   } finally {
     await grid.close();

@@ -54,7 +54,11 @@ export interface Running {
  * Polls (every 5 ms, up to `timeoutMs`) until every workload in `stateFile` is ok and `answering()`
  * holds — asked only once the state is ok when `afterOk` (it reads an address from the state).
  */
-export async function waitRunning(stateFile: string, answering: () => Promise<boolean>, o: { timeoutMs: number; afterOk?: boolean }): Promise<Running | undefined> {
+export async function waitRunning(
+  stateFile: string,
+  answering: () => Promise<boolean>,
+  o: { timeoutMs: number; afterOk?: boolean },
+): Promise<Running | undefined> {
   let stateOk: number | undefined;
   let answered: number | undefined;
   const end = performance.now() + o.timeoutMs;
@@ -154,8 +158,26 @@ export class BenchGrid {
    */
   async startAgent(args: string[]): Promise<BenchAgent> {
     const { url, farmId, alice, nodeAddress } = this.chain;
-    const argv = [BIN, '--chain-url', url, '--farm-id', String(farmId), '--data-dir', this.dataDir, '--root', FIXTURE_ROOT, '--metrics-address', '127.0.0.1:0', '--log-level', 'warn', ...args];
-    const shebang = readFileSync(BIN, 'utf8').split('\n')[0]!.split(/\s+/).filter((w) => w.startsWith('--'));
+    const argv = [
+      BIN,
+      '--chain-url',
+      url,
+      '--farm-id',
+      String(farmId),
+      '--data-dir',
+      this.dataDir,
+      '--root',
+      FIXTURE_ROOT,
+      '--metrics-address',
+      '127.0.0.1:0',
+      '--log-level',
+      'warn',
+      ...args,
+    ];
+    const shebang = readFileSync(BIN, 'utf8')
+      .split('\n')[0]!
+      .split(/\s+/)
+      .filter((w) => w.startsWith('--'));
     const nodeFlags = [...shebang, ...(process.env.BENCH_AGENT_NODE_OPTIONS ?? '').split(' ').filter(Boolean)];
     this.#agent = spawn(process.execPath, [...nodeFlags, ...argv], { stdio: ['ignore', 'ignore', 'inherit'] });
     const nodeId = await waitFor(async () => alice.nodes.idByTwin((await alice.twins.idOf(nodeAddress)) ?? 0), 120_000);

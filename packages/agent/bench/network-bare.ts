@@ -58,7 +58,10 @@ export async function buildBarePaths(tag: string): Promise<BarePaths> {
     rmSync(dir, { recursive: true, force: true });
   };
   const start = (argv: string[], env: Record<string, string> = {}): ChildProcess => {
-    const c = spawn('ip', ['netns', 'exec', ...argv], { stdio: 'ignore', env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env } });
+    const c = spawn('ip', ['netns', 'exec', ...argv], {
+      stdio: 'ignore',
+      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', ...env },
+    });
     procs.push(c);
     return c;
   };
@@ -72,7 +75,25 @@ export async function buildBarePaths(tag: string): Promise<BarePaths> {
       const keyFile = path.join(dir, `wg${i}.key`);
       writeFileSync(keyFile, keys[i] + '\n', { mode: 0o600 });
       const peer = 1 - i;
-      sh(['ip', 'netns', 'exec', ns[i]!, 'wg', 'set', wgIf[i]!, 'private-key', keyFile, 'listen-port', String(WG_PORT), 'peer', pubs[peer]!, 'allowed-ips', `${WG_ADDRESS[peer]}/32`, 'endpoint', `${hosts.hosts[peer]!.ip}:${WG_PORT}`]);
+      sh([
+        'ip',
+        'netns',
+        'exec',
+        ns[i]!,
+        'wg',
+        'set',
+        wgIf[i]!,
+        'private-key',
+        keyFile,
+        'listen-port',
+        String(WG_PORT),
+        'peer',
+        pubs[peer]!,
+        'allowed-ips',
+        `${WG_ADDRESS[peer]}/32`,
+        'endpoint',
+        `${hosts.hosts[peer]!.ip}:${WG_PORT}`,
+      ]);
       sh(['ip', '-n', ns[i]!, 'addr', 'add', `${WG_ADDRESS[i]}/24`, 'dev', wgIf[i]!]);
       sh(['ip', '-n', ns[i]!, 'link', 'set', wgIf[i]!, 'up']);
     }
@@ -82,17 +103,29 @@ export async function buildBarePaths(tag: string): Promise<BarePaths> {
     const yggAddress: string[] = [];
     for (const i of [1, 0]) {
       const conf = JSON.parse(execFileSync('yggdrasil', ['-genconf', '-json'], { encoding: 'utf8' })) as Record<string, unknown>;
-      Object.assign(conf, { Listen: i === 1 ? [listen] : [], Peers: i === 0 ? [listen] : [], AdminListen: 'none', MulticastInterfaces: [], IfName: `${tag}by${i}` });
+      Object.assign(conf, {
+        Listen: i === 1 ? [listen] : [],
+        Peers: i === 0 ? [listen] : [],
+        AdminListen: 'none',
+        MulticastInterfaces: [],
+        IfName: `${tag}by${i}`,
+      });
       const file = path.join(dir, `ygg${i}.json`);
       writeFileSync(file, JSON.stringify(conf), { mode: 0o600 });
       yggAddress[i] = execFileSync('yggdrasil', ['-useconffile', file, '-address'], { encoding: 'utf8' }).trim();
       start([ns[i]!, 'yggdrasil', '-useconffile', file]);
-      await until(`yggdrasil ${i}`, () => (trySh(['ip', '-n', ns[i]!, '-6', 'addr', 'show', 'dev', `${tag}by${i}`]) ?? '').includes(yggAddress[i]!));
+      await until(`yggdrasil ${i}`, () =>
+        (trySh(['ip', '-n', ns[i]!, '-6', 'addr', 'show', 'dev', `${tag}by${i}`]) ?? '').includes(yggAddress[i]!),
+      );
     }
     const pidsOf = (which: 'wireguard' | 'yggdrasil'): number[] =>
       ns.flatMap((n) => {
         try {
-          return execFileSync('ip', ['netns', 'pids', n], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number).filter((pid) => commOf(pid) === (which === 'wireguard' ? 'wireguard-go' : 'yggdrasil'));
+          return execFileSync('ip', ['netns', 'pids', n], { encoding: 'utf8' })
+            .split('\n')
+            .filter(Boolean)
+            .map(Number)
+            .filter((pid) => commOf(pid) === (which === 'wireguard' ? 'wireguard-go' : 'yggdrasil'));
         } catch {
           return [];
         }

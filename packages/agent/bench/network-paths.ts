@@ -76,7 +76,10 @@ export async function buildPaths(tag: string, logger: Logger, planetaryMtu?: num
     }
 
     const instances = [0, 1].map((h) => `${h}${tag.slice(-3)}`);
-    const networks = instances.map((inst, h) => new PrivateNetworks(inst, logger, hosts.hosts[h]!.ns)) as [PrivateNetworks, PrivateNetworks];
+    const networks = instances.map((inst, h) => new PrivateNetworks(inst, logger, hosts.hosts[h]!.ns)) as [
+      PrivateNetworks,
+      PrivateNetworks,
+    ];
     const plan = twoNodePlan(hosts, 'bench');
     const id = networkId(1, `${tag}-bench`);
     for (const h of [0, 1]) {
@@ -90,19 +93,44 @@ export async function buildPaths(tag: string, logger: Logger, planetaryMtu?: num
     const listen = `tcp://${hosts.hosts[1]!.ip}:${YGG_PORT}`;
     const subnets: string[] = [];
     for (const h of [1, 0]) {
-      const d = new Planetary({ dir: path.join(dir, `n${h}`), netns: hosts.hosts[h]!.ns, ifName: `${tag}y`, logger, ...(h === 1 ? { listen: [listen] } : { peers: [listen] }) });
+      const d = new Planetary({
+        dir: path.join(dir, `n${h}`),
+        netns: hosts.hosts[h]!.ns,
+        ifName: `${tag}y`,
+        logger,
+        ...(h === 1 ? { listen: [listen] } : { peers: [listen] }),
+      });
       undo.push(() => d.stop());
       subnets[h] = (await d.start()).subnet;
     }
     const planetary: string[] = [];
     for (const h of [0, 1]) {
       undo.push(() => detachMachineRoute({ hostNs: hosts.hosts[h]!.ns, machineNs: machines[h]!, index: PLANETARY_INDEX }));
-      planetary[h] = (await attachMachineRoute({ hostNs: hosts.hosts[h]!.ns, subnet: subnets[h]!, machineNs: machines[h]!, index: PLANETARY_INDEX, ...(planetaryMtu ? { mtu: planetaryMtu } : {}) })).address;
+      planetary[h] = (
+        await attachMachineRoute({
+          hostNs: hosts.hosts[h]!.ns,
+          subnet: subnets[h]!,
+          machineNs: machines[h]!,
+          index: PLANETARY_INDEX,
+          ...(planetaryMtu ? { mtu: planetaryMtu } : {}),
+        })
+      ).address;
     }
     const daemonPids = (which: 'private' | 'planetary'): number[] =>
-      which === 'private' ? instances.flatMap((inst) => findMarked(userspaceMark(inst, networkNames(inst, id).wg))) : [0, 1].flatMap((h) => findMarked(workloadMark(path.join(dir, `n${h}`), 'planetary')));
+      which === 'private'
+        ? instances.flatMap((inst) => findMarked(userspaceMark(inst, networkNames(inst, id).wg)))
+        : [0, 1].flatMap((h) => findMarked(workloadMark(path.join(dir, `n${h}`), 'planetary')));
     const wgLinks = networks.map((n): [string, string] => [n.names(id).netns, n.names(id).wg]);
-    return { hosts, machines, target: { veth: VETH_B, private: machineAddress(plan.nodes[1]!.subnet), planetary: planetary[1]! }, addMachine, networks, daemonPids, wgLinks, close };
+    return {
+      hosts,
+      machines,
+      target: { veth: VETH_B, private: machineAddress(plan.nodes[1]!.subnet), planetary: planetary[1]! },
+      addMachine,
+      networks,
+      daemonPids,
+      wgLinks,
+      close,
+    };
   } catch (e) {
     await close();
     throw e;

@@ -96,7 +96,14 @@ async function latency(host: string, port: number, count: number): Promise<void>
 }
 
 const [role, a, b, c] = process.argv.slice(2);
-const run = role === 'serve' ? Promise.resolve(serve(Number(a))) : role === 'throughput' ? throughput(a!, Number(b), Number(c)) : role === 'latency' ? latency(a!, Number(b), Number(c)) : Promise.reject(new Error(`unknown role ${role}`));
+const run =
+  role === 'serve'
+    ? Promise.resolve(serve(Number(a)))
+    : role === 'throughput'
+      ? throughput(a!, Number(b), Number(c))
+      : role === 'latency'
+        ? latency(a!, Number(b), Number(c))
+        : Promise.reject(new Error(`unknown role ${role}`));
 run.then(
   () => (role === 'serve' ? undefined : process.exit(0)),
   (e: unknown) => {

@@ -20,7 +20,9 @@ export interface UpTrial {
 }
 
 const pingOnce = (ns: string, ip: string): Promise<boolean> =>
-  new Promise((resolve) => execFile('ip', ['netns', 'exec', ns, 'busybox', 'ping', '-c', '1', '-W', '1', ip], { timeout: 5000 }, (err) => resolve(!err)));
+  new Promise((resolve) =>
+    execFile('ip', ['netns', 'exec', ns, 'busybox', 'ping', '-c', '1', '-W', '1', ip], { timeout: 5000 }, (err) => resolve(!err)),
+  );
 
 export async function measureNetworkUp(paths: Paths, tag: string, trials: number): Promise<UpTrial[]> {
   const out: UpTrial[] = [];

@@ -31,8 +31,21 @@ const PORT = 5201;
 const PATHS = ['veth', 'private', 'private-q500', 'planetary', 'bare-wireguard', 'bare-yggdrasil'] as const;
 type PathName = (typeof PATHS)[number];
 const TARGETS: Partial<Record<PathName, number>> = { private: 0.5, planetary: 0.3 };
-const LABEL: Record<PathName, string> = { veth: 'veth', private: 'private', 'private-q500': 'private, queue 500', planetary: 'planetary', 'bare-wireguard': 'bare wireguard-go', 'bare-yggdrasil': 'bare yggdrasil' };
-const DAEMON: Partial<Record<PathName, string>> = { private: 'wireguard-go', 'private-q500': 'wireguard-go', planetary: 'yggdrasil', 'bare-wireguard': 'wireguard-go', 'bare-yggdrasil': 'yggdrasil' };
+const LABEL: Record<PathName, string> = {
+  veth: 'veth',
+  private: 'private',
+  'private-q500': 'private, queue 500',
+  planetary: 'planetary',
+  'bare-wireguard': 'bare wireguard-go',
+  'bare-yggdrasil': 'bare yggdrasil',
+};
+const DAEMON: Partial<Record<PathName, string>> = {
+  private: 'wireguard-go',
+  'private-q500': 'wireguard-go',
+  planetary: 'yggdrasil',
+  'bare-wireguard': 'wireguard-go',
+  'bare-yggdrasil': 'yggdrasil',
+};
 
 /** Where a path's probe runs and what it carries. */
 interface Route {
@@ -52,7 +65,11 @@ const setQueue = (p: Paths, len: number): void => {
 const KERNEL_TXQUEUELEN = 500;
 
 function routes(p: Paths, bare: BarePaths): Record<PathName, Route> {
-  const m = (name: 'veth' | 'private' | 'planetary'): Route => ({ client: p.machines[0], target: p.target[name], pids: () => (name === 'veth' ? [] : p.daemonPids(name)) });
+  const m = (name: 'veth' | 'private' | 'planetary'): Route => ({
+    client: p.machines[0],
+    target: p.target[name],
+    pids: () => (name === 'veth' ? [] : p.daemonPids(name)),
+  });
   return {
     veth: m('veth'),
     private: m('private'),
@@ -115,7 +132,11 @@ function machineLine(): string {
   return `${os.cpus().length} × ${cpu}, Linux ${os.release()}`;
 }
 
-const loadLine = (): string => os.loadavg().map((l) => l.toFixed(1)).join(' / ');
+const loadLine = (): string =>
+  os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' / ');
 const pkgVersion = (p: string): string => {
   try {
     return execFileSync('dpkg-query', ['-W', '-f=${Version}', p], { encoding: 'utf8' });
@@ -124,17 +145,34 @@ const pkgVersion = (p: string): string => {
   }
 };
 
-const perPath = (): Record<PathName, number[]> => ({ veth: [], private: [], 'private-q500': [], planetary: [], 'bare-wireguard': [], 'bare-yggdrasil': [] });
+const perPath = (): Record<PathName, number[]> => ({
+  veth: [],
+  private: [],
+  'private-q500': [],
+  planetary: [],
+  'bare-wireguard': [],
+  'bare-yggdrasil': [],
+});
 
-export async function runNetworkBench(o: { seconds: number; rounds: number; count: number; upTrials: number; planetaryMtu?: number }): Promise<void> {
+export async function runNetworkBench(o: {
+  seconds: number;
+  rounds: number;
+  count: number;
+  upTrials: number;
+  planetaryMtu?: number;
+}): Promise<void> {
   const tag = `nb${process.pid % 10000}`;
   const logger = pino({ level: 'error' });
-  const wireguard = (await hasKernelWireguard()) ? 'kernel WireGuard' : `wireguard-go ${pkgVersion('wireguard-go')} (userspace: this kernel has no WireGuard module)`;
+  const wireguard = (await hasKernelWireguard())
+    ? 'kernel WireGuard'
+    : `wireguard-go ${pkgVersion('wireguard-go')} (userspace: this kernel has no WireGuard module)`;
   console.log(`machine: ${machineLine()}; load average (1/5/15 min) at start ${loadLine()}`);
   console.log(`private network: ${wireguard}; planetary: Yggdrasil ${pkgVersion('yggdrasil')}`);
   // What every wireguard-go here gets (the agent raises it before starting one; the bare ones inherit it).
   const buffers = raiseUdpBuffers();
-  console.log(`UDP socket buffers by default (net.core.rmem_default, wmem_default): ${buffers.bytes / 1024} KiB${buffers.raised ? ' (raised just now)' : ''}`);
+  console.log(
+    `UDP socket buffers by default (net.core.rmem_default, wmem_default): ${buffers.bytes / 1024} KiB${buffers.raised ? ' (raised just now)' : ''}`,
+  );
   const mbit = perPath();
   const rttMedian = perPath();
   const rttP99 = perPath();
@@ -179,7 +217,9 @@ export async function runNetworkBench(o: { seconds: number; rounds: number; coun
         rttP99[name].push(l.p99Ms);
         cpuShare[name].push(daemonCpu);
         const daemons = DAEMON[name] ? `  (${DAEMON[name]} ×2 used ${(daemonCpu * 100).toFixed(0)} % of a core)` : '';
-        console.log(`round ${round + 1} ${LABEL[name].padEnd(17)} ${t.mbitPerS.toFixed(0).padStart(6)} Mbit/s  rtt median ${l.medianMs.toFixed(3)} ms  p99 ${l.p99Ms.toFixed(3)} ms${daemons}`);
+        console.log(
+          `round ${round + 1} ${LABEL[name].padEnd(17)} ${t.mbitPerS.toFixed(0).padStart(6)} Mbit/s  rtt median ${l.medianMs.toFixed(3)} ms  p99 ${l.p99Ms.toFixed(3)} ms${daemons}`,
+        );
       }
     }
     up = await measureNetworkUp(p, tag, o.upTrials);
@@ -189,7 +229,9 @@ export async function runNetworkBench(o: { seconds: number; rounds: number; coun
     process.off('SIGTERM', interrupted);
   }
   console.log('');
-  console.log(`medians of ${o.rounds} rounds (${o.seconds} s of throughput, ${o.count} round trips each); load average at end ${loadLine()}`);
+  console.log(
+    `medians of ${o.rounds} rounds (${o.seconds} s of throughput, ${o.count} round trips each); load average at end ${loadLine()}`,
+  );
   const ref = { mbit: median(mbit.veth), rtt: median(rttMedian.veth) };
   for (const name of PATHS) {
     const m = median(mbit[name]);
@@ -197,18 +239,39 @@ export async function runNetworkBench(o: { seconds: number; rounds: number; coun
     const goal = TARGETS[name];
     const target = goal === undefined ? '' : `  (target ≥ ${goal * 100} %: ${ratio >= goal ? 'met' : 'NOT met'})`;
     const cpu = DAEMON[name] ? `; daemons ${(median(cpuShare[name]) * 100).toFixed(0)} % of a core` : '';
-    console.log(`${LABEL[name].padEnd(17)} ${m.toFixed(0).padStart(6)} Mbit/s = ${(ratio * 100).toFixed(0).padStart(3)} % of veth${target}; rtt median ${median(rttMedian[name]).toFixed(3)} ms (×${(median(rttMedian[name]) / ref.rtt).toFixed(1)}), p99 ${median(rttP99[name]).toFixed(3)} ms${cpu}`);
+    console.log(
+      `${LABEL[name].padEnd(17)} ${m.toFixed(0).padStart(6)} Mbit/s = ${(ratio * 100).toFixed(0).padStart(3)} % of veth${target}; rtt median ${median(rttMedian[name]).toFixed(3)} ms (×${(median(rttMedian[name]) / ref.rtt).toFixed(1)}), p99 ${median(rttP99[name]).toFixed(3)} ms${cpu}`,
+    );
   }
   const ofBare = (a: PathName, b: PathName): string => `${((median(mbit[a]) / median(mbit[b])) * 100).toFixed(0)} %`;
-  console.log(`against the ceiling: private = ${ofBare('private', 'bare-wireguard')} of bare wireguard-go, planetary = ${ofBare('planetary', 'bare-yggdrasil')} of bare yggdrasil`);
+  console.log(
+    `against the ceiling: private = ${ofBare('private', 'bare-wireguard')} of bare wireguard-go, planetary = ${ofBare('planetary', 'bare-yggdrasil')} of bare yggdrasil`,
+  );
   const fmt = (a: number[]): string => a.map((x) => x.toFixed(0)).join(', ');
-  console.log(`network up (not through the chain): ensure()+attach() on both hosts median ${median(up.map((u) => u.readyMs)).toFixed(0)} ms [${fmt(up.map((u) => u.readyMs))}], first ping median ${median(up.map((u) => u.upMs)).toFixed(0)} ms [${fmt(up.map((u) => u.upMs))}] (target < 3000 ms)`);
+  console.log(
+    `network up (not through the chain): ensure()+attach() on both hosts median ${median(up.map((u) => u.readyMs)).toFixed(0)} ms [${fmt(up.map((u) => u.readyMs))}], first ping median ${median(up.map((u) => u.upMs)).toFixed(0)} ms [${fmt(up.map((u) => u.upMs))}] (target < 3000 ms)`,
+  );
 }
 
 // Run directly, or required by bench/agent.ts for `npm run bench -w packages/agent -- network`.
 if (require.main === module || process.argv[2] === 'network') {
-  const { values } = parseArgs({ options: { seconds: { type: 'string' }, rounds: { type: 'string' }, count: { type: 'string' }, 'up-trials': { type: 'string' }, 'planetary-mtu': { type: 'string' } }, allowPositionals: true });
-  runNetworkBench({ seconds: Number(values.seconds ?? 3), rounds: Number(values.rounds ?? 3), count: Number(values.count ?? 1000), upTrials: Number(values['up-trials'] ?? 3), ...(values['planetary-mtu'] ? { planetaryMtu: Number(values['planetary-mtu']) } : {}) }).then(
+  const { values } = parseArgs({
+    options: {
+      seconds: { type: 'string' },
+      rounds: { type: 'string' },
+      count: { type: 'string' },
+      'up-trials': { type: 'string' },
+      'planetary-mtu': { type: 'string' },
+    },
+    allowPositionals: true,
+  });
+  runNetworkBench({
+    seconds: Number(values.seconds ?? 3),
+    rounds: Number(values.rounds ?? 3),
+    count: Number(values.count ?? 1000),
+    upTrials: Number(values['up-trials'] ?? 3),
+    ...(values['planetary-mtu'] ? { planetaryMtu: Number(values['planetary-mtu']) } : {}),
+  }).then(
     () => process.exit(0),
     (e: unknown) => {
       console.error(e);

@@ -57,7 +57,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < count; i++) {
       const d = new DeploymentBuilder(twinId, nodeId)
         .metadata(`bench-${i}`)
-        .zmachine('web', { image: ref, size: 64 * MiB, compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint: 'mkdir -p /www; exec httpd -f -p 80 -h /www' })
+        .zmachine('web', {
+          image: ref,
+          size: 64 * MiB,
+          compute_capacity: { cpu: 1, memory: 256 * MiB },
+          entrypoint: 'mkdir -p /www; exec httpd -f -p 80 -h /www',
+        })
         .build();
       const { contractId, blockNumber } = await deployer.deployments.create(d);
       const stateFile = grid.stateFile(contractId);
@@ -71,23 +76,38 @@ async function main(): Promise<void> {
       toState.push(run.stateOk - fin);
       toHttp.push(run.answering - fin);
       if (i === 0) rssFirst = sampleProc(pid).rss;
-      console.log(`contract ${contractId} (${i === 0 ? 'image not cached' : 'image cached'}): finalized → state ok ${(run.stateOk - fin).toFixed(0)} ms, → httpd answering ${(run.answering - fin).toFixed(0)} ms`);
+      console.log(
+        `contract ${contractId} (${i === 0 ? 'image not cached' : 'image cached'}): finalized → state ok ${(run.stateOk - fin).toFixed(0)} ms, → httpd answering ${(run.answering - fin).toFixed(0)} ms`,
+      );
     }
     finalized.stop();
 
     const idle = await idleUsage(pid, idleSecs);
     const cached = toState.slice(1);
     console.log('');
-    console.log(`finalization → zmachine ok, image not cached (${mb(image.bytes)} MiB): ${toState[0]!.toFixed(0)} ms (httpd ${toHttp[0]!.toFixed(0)} ms)`);
-    if (cached.length) console.log(`finalization → zmachine ok, image cached (${cached.length}): median ${median(cached).toFixed(0)} ms, p95 ${p95(cached).toFixed(0)} ms (httpd median ${median(toHttp.slice(1)).toFixed(0)} ms)`);
+    console.log(
+      `finalization → zmachine ok, image not cached (${mb(image.bytes)} MiB): ${toState[0]!.toFixed(0)} ms (httpd ${toHttp[0]!.toFixed(0)} ms)`,
+    );
+    if (cached.length)
+      console.log(
+        `finalization → zmachine ok, image cached (${cached.length}): median ${median(cached).toFixed(0)} ms, p95 ${p95(cached).toFixed(0)} ms (httpd median ${median(toHttp.slice(1)).toFixed(0)} ms)`,
+      );
     console.log(`target: cached start under one block time + 1 s = ${blockMs + 1000} ms`);
-    console.log(`agent idle over ${idleSecs} s with ${count} zmachines: RSS median ${mb(idle.rssMedian)} MiB, peak ${mb(idle.rssPeak)} MiB; CPU ${idle.cpuPct.toFixed(2)} %`);
+    console.log(
+      `agent idle over ${idleSecs} s with ${count} zmachines: RSS median ${mb(idle.rssMedian)} MiB, peak ${mb(idle.rssPeak)} MiB; CPU ${idle.cpuPct.toFixed(2)} %`,
+    );
     console.log(`agent RSS registered with no machine ${mb(rssNoMachine)} MiB; after the first (uncached) machine ${mb(rssFirst)} MiB`);
     console.log('targets: < 100 MiB resident, < 1 % CPU idle');
   } finally {
     await grid.stopAgent();
     // What the stopped agent keeps for a restart (namespaces, addresses, layers) goes too.
-    const leftovers = new RuncRuntime({ dataDir, logger: pino({ level: 'silent' }), images: new ImageStore({ dir: path.join(dataDir, 'images'), logger: pino({ level: 'silent' }) }), bridge: BRIDGE, subnet: SUBNET });
+    const leftovers = new RuncRuntime({
+      dataDir,
+      logger: pino({ level: 'silent' }),
+      images: new ImageStore({ dir: path.join(dataDir, 'images'), logger: pino({ level: 'silent' }) }),
+      bridge: BRIDGE,
+      subnet: SUBNET,
+    });
     await leftovers.prune(new Set());
     await leftovers.close();
     try {

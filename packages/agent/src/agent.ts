@@ -110,7 +110,14 @@ export class Agent {
       throw new ConfigError((e as Error).message);
     }
     this.#log.info({ runtime: d.name, why: d.why }, `workload runtime: ${d.name}`);
-    return makeRuntime(d, { dataDir: c.dataDir, logger: this.#o.logger, runAsUser: c.runAsUser, bridge: c.workloadBridge, subnet: c.workloadSubnet, networking });
+    return makeRuntime(d, {
+      dataDir: c.dataDir,
+      logger: this.#o.logger,
+      runAsUser: c.runAsUser,
+      bridge: c.workloadBridge,
+      subnet: c.workloadSubnet,
+      networking,
+    });
   }
 
   async start(): Promise<void> {
@@ -130,7 +137,13 @@ export class Agent {
     this.#log.info({ address: this.#metricsAddress }, 'metrics listening');
     if (c.planetary) {
       // The TUN name carries the instance tag: several agents (tests, a grid on one machine) may share a namespace.
-      this.#planetary = new Planetary({ dir: path.join(c.dataDir, 'planetary'), peers: c.planetaryPeers, listen: c.planetaryListen, ifName: `tfy-${instanceTag(c.dataDir)}`, logger: this.#o.logger });
+      this.#planetary = new Planetary({
+        dir: path.join(c.dataDir, 'planetary'),
+        peers: c.planetaryPeers,
+        listen: c.planetaryListen,
+        ifName: `tfy-${instanceTag(c.dataDir)}`,
+        logger: this.#o.logger,
+      });
     }
     const networks = new PrivateNetworks(instanceTag(c.dataDir), this.#o.logger);
     const overlay = this.#planetary;
@@ -143,13 +156,19 @@ export class Agent {
     const runtime = this.#o.runtime ?? this.#workloadRuntime(c, networking);
     // The gateway joins the node's private networks through relays (sockets in <dataDir>/run).
     const relays = new NetworkRelays({ dir: path.join(c.dataDir, 'run'), logger: this.#o.logger });
-    const networkHandler = new NetworkHandler(networks, { ready: (n) => relays.resume(n.netId, relayNetwork(n)), removing: (id) => relays.hold(id) });
+    const networkHandler = new NetworkHandler(networks, {
+      ready: (n) => relays.resume(n.netId, relayNetwork(n)),
+      removing: (id) => relays.hold(id),
+    });
     this.#provisioner = new Provisioner({
       dataDir: c.dataDir,
       hardware: { total: hw.total, reserved: hw.reserved, disks: hw.disks },
       storagePools: c.storagePools,
       runtime,
-      handlers: [networkHandler, new PublicIpHandler({ ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), nodeIpv6: () => this.#nodeIpv6() })],
+      handlers: [
+        networkHandler,
+        new PublicIpHandler({ ...(c.publicInterface ? { publicInterface: c.publicInterface } : {}), nodeIpv6: () => this.#nodeIpv6() }),
+      ],
       // Only a runtime that takes the networking gives machines these interfaces.
       ...(runtime.name === 'runc' ? { interfaces: networking } : {}),
       logger: this.#o.logger,
@@ -188,7 +207,8 @@ export class Agent {
       this.#log.warn({ err: (e as Error).message }, 'planetary overlay not started');
       return undefined;
     });
-    if (overlay) node = { ...node, interfaces: [...node.interfaces, { name: 'planetary', mac: '00:00:00:00:00:00', ips: [overlay.address] }] };
+    if (overlay)
+      node = { ...node, interfaces: [...node.interfaces, { name: 'planetary', mac: '00:00:00:00:00:00', ips: [overlay.address] }] };
     // Workloads come back first: what ran before a restart must not wait for the chain.
     this.#state = 'recovering';
     const provisioner = this.#provisioner!;
@@ -220,7 +240,21 @@ export class Agent {
     this.#state = 'registering';
     const log = this.#o.logger.child({ module: 'registration' });
     const reg = await retry(
-      () => raceAbort(register(client, this.#identity!, { node, ...(this.#config.relay ? { relay: this.#config.relay } : {}), ...(this.#o.fundsPollMs ? { fundsPollMs: this.#o.fundsPollMs } : {}) }, log, signal), signal),
+      () =>
+        raceAbort(
+          register(
+            client,
+            this.#identity!,
+            {
+              node,
+              ...(this.#config.relay ? { relay: this.#config.relay } : {}),
+              ...(this.#o.fundsPollMs ? { fundsPollMs: this.#o.fundsPollMs } : {}),
+            },
+            log,
+            signal,
+          ),
+          signal,
+        ),
       { ...backoff, onError: (e, attempt, delayMs) => this.#fail('registration failed', e, attempt, delayMs) },
     );
     this.#registration = reg;
@@ -289,7 +323,9 @@ export class Agent {
       ...(this.#metricsAddress ? { metricsAddress: this.#metricsAddress } : {}),
       ...(this.#uptime ? { uptime: this.#uptime.status() } : {}),
       ...(this.#services ? { services: this.#services.status() } : {}),
-      ...(this.#planetary?.self() ? { planetary: { address: this.#planetary.self()!.address, subnet: this.#planetary.self()!.subnet } } : {}),
+      ...(this.#planetary?.self()
+        ? { planetary: { address: this.#planetary.self()!.address, subnet: this.#planetary.self()!.subnet } }
+        : {}),
       ...(this.#lastError ? { lastError: this.#lastError } : {}),
     };
   }

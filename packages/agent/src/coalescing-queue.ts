@@ -33,8 +33,10 @@ export class CoalescingQueue<K> {
   #wake: (() => void) | undefined;
 
   constructor(o: CoalescingQueueOptions<K>) {
-    if (!Number.isInteger(o.maxPending) || o.maxPending < 1) throw new CodedError('BAD_QUEUE_LIMIT', `maxPending must be a positive integer, not ${o.maxPending}`);
-    if (o.perBatch !== undefined && (!Number.isInteger(o.perBatch) || o.perBatch < 1)) throw new CodedError('BAD_QUEUE_LIMIT', `perBatch must be a positive integer, not ${o.perBatch}`);
+    if (!Number.isInteger(o.maxPending) || o.maxPending < 1)
+      throw new CodedError('BAD_QUEUE_LIMIT', `maxPending must be a positive integer, not ${o.maxPending}`);
+    if (o.perBatch !== undefined && (!Number.isInteger(o.perBatch) || o.perBatch < 1))
+      throw new CodedError('BAD_QUEUE_LIMIT', `perBatch must be a positive integer, not ${o.perBatch}`);
     this.#o = o;
   }
 

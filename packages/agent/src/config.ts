@@ -6,7 +6,15 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { NETWORKS, type NetworkName } from '@tfgrid/client';
 import { checkUris } from './planetary/config';
-import { checkBridgeName, DEFAULT_WORKLOAD_BRIDGE, DEFAULT_WORKLOAD_SUBNET, parseSubnet, processRuntimeRefusal, WORKLOAD_RUNTIMES, type WorkloadRuntimeChoice } from './workloads';
+import {
+  checkBridgeName,
+  DEFAULT_WORKLOAD_BRIDGE,
+  DEFAULT_WORKLOAD_SUBNET,
+  parseSubnet,
+  processRuntimeRefusal,
+  WORKLOAD_RUNTIMES,
+  type WorkloadRuntimeChoice,
+} from './workloads';
 
 export interface Location {
   city: string;
@@ -98,7 +106,11 @@ const OPTIONS = {
   network: { env: 'NETWORK', help: `network preset: ${Object.keys(NETWORKS).join(', ')} (default dev)` },
   'farm-id': { env: 'FARM_ID', help: 'farm this node belongs to (required to register)' },
   'data-dir': { env: 'DATA_DIR', help: `identity seed and state (default ${DEFAULTS.dataDir})` },
-  'storage-pool': { env: 'STORAGE_POOLS', help: 'a directory workloads may use for volumes; repeat the flag (env: comma-separated)', multiple: true },
+  'storage-pool': {
+    env: 'STORAGE_POOLS',
+    help: 'a directory workloads may use for volumes; repeat the flag (env: comma-separated)',
+    multiple: true,
+  },
   city: { env: 'CITY', help: 'location: city (default Unknown)' },
   country: { env: 'COUNTRY', help: 'location: country (default Unknown)' },
   latitude: { env: 'LATITUDE', help: 'location: latitude in degrees (default Unknown)' },
@@ -108,24 +120,53 @@ const OPTIONS = {
   relay: { env: 'RELAY', help: 'RMB relay domain published in the twin (default none)' },
   'log-level': { env: 'LOG_LEVEL', help: 'pino level: trace, debug, info, warn, error (default info)' },
   root: { env: 'ROOT', help: 'filesystem root to read hardware from (default /; for tests)' },
-  'workload-runtime': { env: 'WORKLOAD_RUNTIME', help: 'backend that runs zmachines: auto, runc, process (default auto: runc when root and runc is installed; process is refused on mainnet and testnet)' },
+  'workload-runtime': {
+    env: 'WORKLOAD_RUNTIME',
+    help: 'backend that runs zmachines: auto, runc, process (default auto: runc when root and runc is installed; process is refused on mainnet and testnet)',
+  },
   'workload-bridge': { env: 'WORKLOAD_BRIDGE', help: `node-local bridge of the zmachines (default ${DEFAULT_WORKLOAD_BRIDGE})` },
-  'workload-subnet': { env: 'WORKLOAD_SUBNET', help: `node-local IPv4 range of the zmachines, prefix 16..29 (default ${DEFAULT_WORKLOAD_SUBNET})` },
+  'workload-subnet': {
+    env: 'WORKLOAD_SUBNET',
+    help: `node-local IPv4 range of the zmachines, prefix 16..29 (default ${DEFAULT_WORKLOAD_SUBNET})`,
+  },
   'run-as-user': { env: 'RUN_AS_USER', help: 'unprivileged user workload processes run as when started as root (default nobody)' },
   'shutdown-hook': { env: 'SHUTDOWN_HOOK', help: 'shell command run when the farmer powers this node down (default none)' },
   'nru-interval': { env: 'NRU_INTERVAL', help: 'seconds between batched network usage reports (default 3600)' },
   'reconcile-interval': { env: 'RECONCILE_INTERVAL', help: 'seconds between contract reconciliations with the chain (default 3600)' },
   'gateway-http': { env: 'GATEWAY_HTTP', help: 'Web Gateway HTTP host:port on gateway nodes (default 0.0.0.0:80)' },
   'gateway-https': { env: 'GATEWAY_HTTPS', help: 'Web Gateway HTTPS host:port on gateway nodes (default 0.0.0.0:443)' },
-  'gateway-cert-dir': { env: 'GATEWAY_CERT_DIR', help: 'directory with fullchain.pem and privkey.pem (wildcard certificate) for the gateway' },
-  'gateway-allow-local-backends': { env: 'GATEWAY_ALLOW_LOCAL_BACKENDS', help: 'true: gateway names may proxy to loopback backends (one-machine setups only; default false)' },
-  'acme-directory': { env: 'ACME_DIRECTORY', help: 'ACME directory URL (https://…/directory) for own-domain certificates of gateway-fqdn-proxy (default none: own domains on HTTP only)' },
-  'acme-ca': { env: 'ACME_CA', help: "PEM file of the CA to trust for the ACME directory's HTTPS (a local ACME server; default the system's)" },
+  'gateway-cert-dir': {
+    env: 'GATEWAY_CERT_DIR',
+    help: 'directory with fullchain.pem and privkey.pem (wildcard certificate) for the gateway',
+  },
+  'gateway-allow-local-backends': {
+    env: 'GATEWAY_ALLOW_LOCAL_BACKENDS',
+    help: 'true: gateway names may proxy to loopback backends (one-machine setups only; default false)',
+  },
+  'acme-directory': {
+    env: 'ACME_DIRECTORY',
+    help: 'ACME directory URL (https://…/directory) for own-domain certificates of gateway-fqdn-proxy (default none: own domains on HTTP only)',
+  },
+  'acme-ca': {
+    env: 'ACME_CA',
+    help: "PEM file of the CA to trust for the ACME directory's HTTPS (a local ACME server; default the system's)",
+  },
   'acme-email': { env: 'ACME_EMAIL', help: "contact e-mail of the node's ACME account (default none)" },
-  planetary: { env: 'PLANETARY', help: 'true: run the node\'s Yggdrasil daemon, the planetary overlay (default true)' },
-  'planetary-peer': { env: 'PLANETARY_PEERS', help: 'an outbound Yggdrasil peer tcp://host:port or tls://host:port; repeat the flag (env: comma-separated)', multiple: true },
-  'public-interface': { env: 'PUBLIC_INTERFACE', help: "interface on the farm's public network; zmachines' public IPs go on it (default none: no public IPs)" },
-  'planetary-listen': { env: 'PLANETARY_LISTEN', help: 'an inbound Yggdrasil listener tcp://ip:port; repeat (default none: nothing listens)', multiple: true },
+  planetary: { env: 'PLANETARY', help: "true: run the node's Yggdrasil daemon, the planetary overlay (default true)" },
+  'planetary-peer': {
+    env: 'PLANETARY_PEERS',
+    help: 'an outbound Yggdrasil peer tcp://host:port or tls://host:port; repeat the flag (env: comma-separated)',
+    multiple: true,
+  },
+  'public-interface': {
+    env: 'PUBLIC_INTERFACE',
+    help: "interface on the farm's public network; zmachines' public IPs go on it (default none: no public IPs)",
+  },
+  'planetary-listen': {
+    env: 'PLANETARY_LISTEN',
+    help: 'an inbound Yggdrasil listener tcp://ip:port; repeat (default none: nothing listens)',
+    multiple: true,
+  },
 } as const;
 type Key = keyof typeof OPTIONS;
 
@@ -180,7 +221,14 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('network', (v) => (c.network = v as NetworkName));
   s('farm-id', (v) => (c.farmId = int(v, 'farm id')));
   s('data-dir', (v) => (c.dataDir = v));
-  s('storage-pool', (v) => (c.storagePools = v.split(',').map((x) => x.trim()).filter(Boolean)));
+  s(
+    'storage-pool',
+    (v) =>
+      (c.storagePools = v
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean)),
+  );
   s('city', (v) => (c.location.city = v));
   s('country', (v) => (c.location.country = v));
   s('latitude', (v) => (c.location.latitude = v));
@@ -204,7 +252,11 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env)
   s('acme-directory', (v) => (c.acmeDirectory = v));
   s('acme-ca', (v) => (c.acmeCa = v));
   s('acme-email', (v) => (c.acmeEmail = v));
-  const list = (v: string): string[] => v.split(',').map((x) => x.trim()).filter(Boolean);
+  const list = (v: string): string[] =>
+    v
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
   s('planetary', (v) => (c.planetary = bool(v, 'planetary')));
   s('planetary-peer', (v) => (c.planetaryPeers = list(v)));
   s('planetary-listen', (v) => (c.planetaryListen = list(v)));
@@ -227,7 +279,18 @@ function readConfigFile(file: string): Partial<AgentConfig> {
     throw new ConfigError(`config file ${file} is not JSON: ${(e as Error).message}`);
   }
   if (!v || typeof v !== 'object' || Array.isArray(v)) throw new ConfigError(`config file ${file} must hold a JSON object`);
-  const known = new Set([...Object.keys(DEFAULTS), 'chainUrl', 'farmId', 'relay', 'shutdownHook', 'gatewayCertDir', 'publicInterface', 'acmeDirectory', 'acmeCa', 'acmeEmail']);
+  const known = new Set([
+    ...Object.keys(DEFAULTS),
+    'chainUrl',
+    'farmId',
+    'relay',
+    'shutdownHook',
+    'gatewayCertDir',
+    'publicInterface',
+    'acmeDirectory',
+    'acmeCa',
+    'acmeEmail',
+  ]);
   const unknown = Object.keys(v).filter((k) => !known.has(k));
   if (unknown.length) throw new ConfigError(`config file ${file}: unknown keys ${unknown.join(', ')}`);
   return v as Partial<AgentConfig>;
@@ -250,13 +313,15 @@ function check(c: AgentConfig): void {
   if (c.chainUrl && !/^wss?:\/\//.test(c.chainUrl)) throw new ConfigError(`chain URL must be ws:// or wss://, got ${c.chainUrl}`);
   if (c.farmId !== undefined) c.farmId = int(c.farmId, 'farm id');
   c.uptimeIntervalSec = int(c.uptimeIntervalSec, 'uptime interval');
-  if (!Array.isArray(c.storagePools) || c.storagePools.some((p) => typeof p !== 'string')) throw new ConfigError('storagePools must be a list of directories');
+  if (!Array.isArray(c.storagePools) || c.storagePools.some((p) => typeof p !== 'string'))
+    throw new ConfigError('storagePools must be a list of directories');
   parseHostPort(c.metricsAddress);
   parseHostPort(c.gatewayHttpAddress, 'gateway HTTP address');
   parseHostPort(c.gatewayHttpsAddress, 'gateway HTTPS address');
   if (typeof c.gatewayAllowLocalBackends !== 'boolean') throw new ConfigError('gatewayAllowLocalBackends must be true or false');
   checkAcme(c);
-  if (!WORKLOAD_RUNTIMES.includes(c.workloadRuntime)) throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (${WORKLOAD_RUNTIMES.join(', ')})`);
+  if (!WORKLOAD_RUNTIMES.includes(c.workloadRuntime))
+    throw new ConfigError(`unknown workload runtime ${c.workloadRuntime} (${WORKLOAD_RUNTIMES.join(', ')})`);
   const refusal = c.workloadRuntime === 'process' ? processRuntimeRefusal(c.network) : undefined;
   if (refusal) throw new ConfigError(refusal);
   try {
@@ -268,8 +333,14 @@ function check(c: AgentConfig): void {
   c.nruIntervalSec = int(c.nruIntervalSec, 'NRU interval');
   c.reconcileIntervalSec = int(c.reconcileIntervalSec, 'reconcile interval');
   if (typeof c.planetary !== 'boolean') throw new ConfigError('planetary must be true or false');
-  if (c.publicInterface !== undefined && !/^[A-Za-z0-9_.-]{1,15}$/.test(c.publicInterface)) throw new ConfigError(`public interface '${c.publicInterface}' must be an interface name (1-15 characters of [A-Za-z0-9_.-])`);
-  for (const [k, v] of [['planetaryPeers', c.planetaryPeers], ['planetaryListen', c.planetaryListen]] as const) if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) throw new ConfigError(`${k} must be a list of tcp://host:port addresses`);
+  if (c.publicInterface !== undefined && !/^[A-Za-z0-9_.-]{1,15}$/.test(c.publicInterface))
+    throw new ConfigError(`public interface '${c.publicInterface}' must be an interface name (1-15 characters of [A-Za-z0-9_.-])`);
+  for (const [k, v] of [
+    ['planetaryPeers', c.planetaryPeers],
+    ['planetaryListen', c.planetaryListen],
+  ] as const)
+    if (!Array.isArray(v) || v.some((x) => typeof x !== 'string'))
+      throw new ConfigError(`${k} must be a list of tcp://host:port addresses`);
   try {
     checkUris('peer', c.planetaryPeers);
     checkUris('listen', c.planetaryListen);
@@ -294,7 +365,10 @@ function checkAcme(c: AgentConfig): void {
     } catch {
       u = undefined;
     }
-    if (!u || u.protocol !== 'https:' || u.username || u.password) throw new ConfigError(`ACME directory must be an https:// URL of at most ${MAX_ACME_URL} characters without credentials (RFC 8555 serves ACME over HTTPS), got ${String(d).slice(0, 200)}`);
+    if (!u || u.protocol !== 'https:' || u.username || u.password)
+      throw new ConfigError(
+        `ACME directory must be an https:// URL of at most ${MAX_ACME_URL} characters without credentials (RFC 8555 serves ACME over HTTPS), got ${String(d).slice(0, 200)}`,
+      );
   }
   if (c.acmeCa !== undefined) {
     if (d === undefined) throw new ConfigError('--acme-ca needs --acme-directory (it is the CA trusted for that directory)');
@@ -304,11 +378,21 @@ function checkAcme(c: AgentConfig): void {
     } catch (e) {
       throw new ConfigError(`cannot read the ACME CA file ${c.acmeCa}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
     }
-    if (pem.length > MAX_CA_BYTES || !pem.includes('-----BEGIN CERTIFICATE-----')) throw new ConfigError(`ACME CA file ${c.acmeCa} must hold PEM certificates (-----BEGIN CERTIFICATE-----), at most ${MAX_CA_BYTES} bytes`);
+    if (pem.length > MAX_CA_BYTES || !pem.includes('-----BEGIN CERTIFICATE-----'))
+      throw new ConfigError(
+        `ACME CA file ${c.acmeCa} must hold PEM certificates (-----BEGIN CERTIFICATE-----), at most ${MAX_CA_BYTES} bytes`,
+      );
   }
   if (c.acmeEmail !== undefined) {
     if (d === undefined) throw new ConfigError('--acme-email needs --acme-directory (it is the contact of the account there)');
-    if (typeof c.acmeEmail !== 'string' || c.acmeEmail.length > MAX_EMAIL || !/^[^\s@<>()[\],;:"]+@[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$/.test(c.acmeEmail)) throw new ConfigError(`ACME e-mail must be an address like ops@example.com (at most ${MAX_EMAIL} characters), got ${String(c.acmeEmail).slice(0, 100)}`);
+    if (
+      typeof c.acmeEmail !== 'string' ||
+      c.acmeEmail.length > MAX_EMAIL ||
+      !/^[^\s@<>()[\],;:"]+@[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+$/.test(c.acmeEmail)
+    )
+      throw new ConfigError(
+        `ACME e-mail must be an address like ops@example.com (at most ${MAX_EMAIL} characters), got ${String(c.acmeEmail).slice(0, 100)}`,
+      );
   }
 }
 

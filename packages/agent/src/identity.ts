@@ -59,7 +59,8 @@ export class Identity {
     if (existsSync(file)) {
       const seed = readSeed(file);
       if (!existsSync(backup)) writeSecret(backup, seed);
-      else if (!Buffer.from(readSeed(backup)).equals(Buffer.from(seed))) throw new IdentityError(`${backup} differs from ${file}: refusing to guess which identity is this node's`);
+      else if (!Buffer.from(readSeed(backup)).equals(Buffer.from(seed)))
+        throw new IdentityError(`${backup} differs from ${file}: refusing to guess which identity is this node's`);
       return new Identity(seed, false);
     }
     const seed = new Uint8Array(randomBytes(32));
@@ -71,7 +72,10 @@ export class Identity {
 
 function readSeed(file: string): Uint8Array {
   const mode = statSync(file).mode & 0o777;
-  if (mode & 0o077) throw new IdentityError(`${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it before starting`);
+  if (mode & 0o077)
+    throw new IdentityError(
+      `${file} is readable by group or others (mode ${mode.toString(8).padStart(4, '0')}): chmod 600 it before starting`,
+    );
   const raw = readFileSync(file);
   if (raw.length !== 32) throw new IdentityError(`${file} is not a 32-byte seed (${raw.length} bytes)`);
   return new Uint8Array(raw);

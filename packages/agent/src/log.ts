@@ -2,5 +2,9 @@
 import pino, { type Logger } from 'pino';
 
 export function createLogger(level = 'info'): Logger {
-  return pino({ level, base: { service: 'tfgrid-agent' }, redact: { paths: ['seed', '*.seed', 'secret', '*.secret'], censor: '[redacted]' } });
+  return pino({
+    level,
+    base: { service: 'tfgrid-agent' },
+    redact: { paths: ['seed', '*.seed', 'secret', '*.secret'], censor: '[redacted]' },
+  });
 }

@@ -33,10 +33,28 @@ export class AgentMetrics {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'tfgrid_agent_' });
-    this.#total = new Gauge({ name: 'tfgrid_agent_capacity_total', help: 'Capacity of this node (cru: logical CPUs; mru, sru, hru: bytes)', labelNames: ['resource'], registers: [this.registry] });
-    this.#reserved = new Gauge({ name: 'tfgrid_agent_capacity_reserved', help: 'Capacity the system keeps for itself (same units)', labelNames: ['resource'], registers: [this.registry] });
-    this.#connected = new Gauge({ name: 'tfgrid_agent_chain_connected', help: '1 when the chain connection is up', registers: [this.registry] });
-    this.#nodeId = new Gauge({ name: 'tfgrid_agent_node_id', help: 'The node id on the chain (0 until registered)', registers: [this.registry] });
+    this.#total = new Gauge({
+      name: 'tfgrid_agent_capacity_total',
+      help: 'Capacity of this node (cru: logical CPUs; mru, sru, hru: bytes)',
+      labelNames: ['resource'],
+      registers: [this.registry],
+    });
+    this.#reserved = new Gauge({
+      name: 'tfgrid_agent_capacity_reserved',
+      help: 'Capacity the system keeps for itself (same units)',
+      labelNames: ['resource'],
+      registers: [this.registry],
+    });
+    this.#connected = new Gauge({
+      name: 'tfgrid_agent_chain_connected',
+      help: '1 when the chain connection is up',
+      registers: [this.registry],
+    });
+    this.#nodeId = new Gauge({
+      name: 'tfgrid_agent_node_id',
+      help: 'The node id on the chain (0 until registered)',
+      registers: [this.registry],
+    });
     // collect() runs with `this` bound to the gauge: the agent's fields are reached through arrows.
     const lastUptime = (): number | undefined => this.#lastUptime;
     new Gauge({
@@ -50,8 +68,18 @@ export class AgentMetrics {
     });
     this.#connected.set(0);
     this.#nodeId.set(0);
-    this.#txFailed = new Counter({ name: 'tfgrid_agent_transactions_failed_total', help: 'Transactions that failed, by call and error (Pallet.Error, or the refusal)', labelNames: ['call', 'error'], registers: [this.registry] });
-    this.#refused = new Counter({ name: 'tfgrid_agent_deployments_refused_total', help: 'Deployments refused, by reason (DeploymentError code, CAPACITY, ...)', labelNames: ['reason'], registers: [this.registry] });
+    this.#txFailed = new Counter({
+      name: 'tfgrid_agent_transactions_failed_total',
+      help: 'Transactions that failed, by call and error (Pallet.Error, or the refusal)',
+      labelNames: ['call', 'error'],
+      registers: [this.registry],
+    });
+    this.#refused = new Counter({
+      name: 'tfgrid_agent_deployments_refused_total',
+      help: 'Deployments refused, by reason (DeploymentError code, CAPACITY, ...)',
+      labelNames: ['reason'],
+      registers: [this.registry],
+    });
     const src = (): MetricsSource | undefined => this.#source;
     new Gauge({
       name: 'tfgrid_agent_capacity_used',

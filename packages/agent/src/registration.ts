@@ -32,7 +32,13 @@ export interface Registration {
 }
 
 /** One pass; throws on chain errors (the caller retries with backoff). */
-export async function register(client: TfchainClient, id: Identity, input: RegistrationInput, log: Logger, signal?: AbortSignal): Promise<Registration> {
+export async function register(
+  client: TfchainClient,
+  id: Identity,
+  input: RegistrationInput,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<Registration> {
   const actions: Registration['actions'] = [];
   await waitForFunds(client, id.address, input.minBalance ?? MIN_BALANCE, input.fundsPollMs ?? 10_000, log, signal);
 
@@ -91,7 +97,14 @@ export function nodeDiff(onChain: NodeInput, wanted: NodeInput): string[] {
   return Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 
-async function waitForFunds(client: TfchainClient, address: string, need: bigint, pollMs: number, log: Logger, signal?: AbortSignal): Promise<void> {
+async function waitForFunds(
+  client: TfchainClient,
+  address: string,
+  need: bigint,
+  pollMs: number,
+  log: Logger,
+  signal?: AbortSignal,
+): Promise<void> {
   let warned = false;
   for (;;) {
     const { free } = await client.balances.get(address);

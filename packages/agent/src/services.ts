@@ -60,7 +60,16 @@ export class NodeServices {
     this.#log = o.logger.child({ module: 'services' });
     const retry = { retryMinMs: o.retryMinMs, retryMaxMs: o.retryMaxMs };
     const { client, nodeId, provisioner, logger, metrics, config } = o;
-    this.answers = new AnswerPublisher({ client, pair: o.identity.pair, nodeId, provisioner, dataDir: config.dataDir, logger, metrics, ...retry });
+    this.answers = new AnswerPublisher({
+      client,
+      pair: o.identity.pair,
+      nodeId,
+      provisioner,
+      dataDir: config.dataDir,
+      logger,
+      metrics,
+      ...retry,
+    });
     this.follower = new ContractFollower({
       client,
       nodeId,
@@ -75,9 +84,24 @@ export class NodeServices {
       pollMs: o.eventsPollMs ?? 6000,
       answers: this.answers,
     });
-    this.power = new PowerManager({ client, nodeId, logger, metrics, ...(config.shutdownHook ? { shutdownHook: config.shutdownHook } : {}), ...retry });
+    this.power = new PowerManager({
+      client,
+      nodeId,
+      logger,
+      metrics,
+      ...(config.shutdownHook ? { shutdownHook: config.shutdownHook } : {}),
+      ...retry,
+    });
     this.reporter = new ResourceReporter({ client, provisioner, logger, metrics, ...retry });
-    this.nru = new NruQueue({ client, dataDir: config.dataDir, logger, metrics, intervalMs: config.nruIntervalSec * 1000, accept: (id) => isLive(provisioner, id), ...retry });
+    this.nru = new NruQueue({
+      client,
+      dataDir: config.dataDir,
+      logger,
+      metrics,
+      intervalMs: config.nruIntervalSec * 1000,
+      accept: (id) => isLive(provisioner, id),
+      ...retry,
+    });
     this.follower.onEvent(this.power.onEvent);
     this.gateway = o.gateway;
   }
@@ -105,9 +129,11 @@ export class NodeServices {
     // The Web Gateway now has the chain, the node, the follower's events and the NRU queue; it
     // listens only when the node's public config has a domain. A failed domain read leaves it
     // idle; a later NodePublicConfigStored event starts it.
-    await this.gateway.start({ chain: gatewayChain(this.#o.client), nodeId: this.#o.nodeId, events: this.follower, nru: this.nru }).catch((e: unknown) => {
-      if (!signal.aborted) this.#log.warn({ err: (e as Error).message }, 'gateway start failed');
-    });
+    await this.gateway
+      .start({ chain: gatewayChain(this.#o.client), nodeId: this.#o.nodeId, events: this.follower, nru: this.nru })
+      .catch((e: unknown) => {
+        if (!signal.aborted) this.#log.warn({ err: (e as Error).message }, 'gateway start failed');
+      });
     if (signal.aborted) return;
     this.#stops.push(() => this.follower.stop());
     await this.follower.start();

@@ -50,7 +50,12 @@ export class UptimeReporter {
   }
 
   status(): { running: boolean; accepted: number; lastAccepted?: number; failures: number } {
-    return { running: !!this.#timer, accepted: this.#accepted, ...(this.#lastAccepted ? { lastAccepted: this.#lastAccepted } : {}), failures: this.#failures };
+    return {
+      running: !!this.#timer,
+      accepted: this.#accepted,
+      ...(this.#lastAccepted ? { lastAccepted: this.#lastAccepted } : {}),
+      failures: this.#failures,
+    };
   }
 
   #tick(): void {

@@ -32,7 +32,13 @@ const config = (): AgentConfig => ({
   location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
 });
 const agentWith = (hardware?: Hardware): Agent =>
-  new Agent(config(), { logger: pino({ level: 'silent' }), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, ...(hardware ? { hardware } : {}) });
+  new Agent(config(), {
+    logger: pino({ level: 'silent' }),
+    retryMinMs: 200,
+    retryMaxMs: 1000,
+    fundsPollMs: 200,
+    ...(hardware ? { hardware } : {}),
+  });
 
 beforeAll(async () => {
   chain = await startChain();
@@ -51,7 +57,7 @@ test('first boot: waits for funds, then accepts terms, creates twin (with the bo
   const agent = agentWith();
   await agent.start();
   try {
-    await until('agent.status().state === \'registering\'', () => agent.status().state === 'registering', 20_000);
+    await until("agent.status().state === 'registering'", () => agent.status().state === 'registering', 20_000);
     await new Promise((r) => setTimeout(r, 500));
     const address = agent.status().address!;
     expect(await alice.twins.idOf(address)).toBeUndefined(); // nothing before funds arrive
@@ -62,9 +68,19 @@ test('first boot: waits for funds, then accepts terms, creates twin (with the bo
     // storage
     const hw = measure(root);
     const node = await alice.nodes.get(reg.nodeId);
-    expect(node).toMatchObject({ farmId, twinId: reg.twinId, resources: hw.total, serialNumber: 'ZM19AS001234', secureBoot: true, virtualized: false });
+    expect(node).toMatchObject({
+      farmId,
+      twinId: reg.twinId,
+      resources: hw.total,
+      serialNumber: 'ZM19AS001234',
+      secureBoot: true,
+      virtualized: false,
+    });
     // The measured interfaces, and the node's planetary (Yggdrasil) address.
-    expect(node!.interfaces).toEqual([{ name: 'enp3s0', mac: '0c:c4:7a:12:34:56', ips: [] }, { name: 'planetary', mac: '00:00:00:00:00:00', ips: [agent.status().planetary!.address] }]);
+    expect(node!.interfaces).toEqual([
+      { name: 'enp3s0', mac: '0c:c4:7a:12:34:56', ips: [] },
+      { name: 'planetary', mac: '00:00:00:00:00:00', ips: [agent.status().planetary!.address] },
+    ]);
     expect(agent.status().planetary!.address).toMatch(/^2[0-9a-f]{2}:/);
     expect(node!.location).toEqual({ city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' });
     expect((await alice.twins.get(reg.twinId))!.accountId).toBe(address);
@@ -108,14 +124,14 @@ test('first boot: waits for funds, then accepts terms, creates twin (with the bo
 });
 
 test('a restart finds the same twin and node and changes nothing', async () => {
-  const before = (await alice.twins.idOf((await agentAddress())))!;
+  const before = (await alice.twins.idOf(await agentAddress()))!;
   const agent = agentWith();
   await agent.start();
   try {
     const reg = await agent.registered;
     expect(reg.actions).toEqual([]);
     expect(reg.twinId).toBe(before);
-    expect((await alice.farms.nodeIds(farmId))).toEqual([reg.nodeId]);
+    expect(await alice.farms.nodeIds(farmId)).toEqual([reg.nodeId]);
   } finally {
     await agent.stop();
   }

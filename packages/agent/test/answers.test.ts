@@ -51,7 +51,9 @@ test('states, results and removal: ok with its size, sealed to the deployer; upd
   const { contractId, hash, deployment } = await deployer.client.deployments.create(volume(16 * MiB));
   const a = await deployer.client.deployments.wait(contractId, { deployment, timeoutMs: 30_000 });
   expect(a).toMatchObject({ contractId, nodeId, twinId: deployer.twinId, hash, version: 0, sealed: true, opened: true });
-  expect(a.workloads).toEqual([expect.objectContaining({ name: 'data', type: 'volume', version: 0, state: 'ok', data: { size: 16 * MiB } })]);
+  expect(a.workloads).toEqual([
+    expect.objectContaining({ name: 'data', type: 'volume', version: 0, state: 'ok', data: { size: 16 * MiB } }),
+  ]);
   expect(a.workloads[0]!.data_hash).toMatch(/^[0-9a-f]{64}$/);
 
   // Anyone can read the public part; the reason and result stay sealed.
@@ -82,14 +84,26 @@ test('states, results and removal: ok with its size, sealed to the deployer; upd
 test('refusals are published: a capacity refusal with its reason (sealed), a hash mismatch in the open; wait rejects with the node reasons', async () => {
   const tooBig = deployer
     .builder(nodeId)
-    .zmachine('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 200, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
+    .zmachine('web', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu: 200, memory: 256 * MiB },
+      size: 8 * MiB,
+      entrypoint: 'sleep 600',
+    })
     .build();
   const big = await deployer.client.deployments.create(tooBig);
-  const err = await deployer.client.deployments.wait(big.contractId, { deployment: big.deployment, timeoutMs: 30_000 }).catch((e: unknown) => e);
+  const err = await deployer.client.deployments
+    .wait(big.contractId, { deployment: big.deployment, timeoutMs: 30_000 })
+    .catch((e: unknown) => e);
   expect(err).toBeInstanceOf(DeploymentFailedError);
   expect((err as DeploymentFailedError).code).toBe('REFUSED');
   expect((err as DeploymentFailedError).reasons).toEqual([{ name: 'web', reason: expect.stringMatching(/not enough free capacity.*cru/) }]);
-  expect((await reader.deployments.result(big.contractId))!.workloads[0]).toEqual({ name: 'web', type: 'zmachine', version: 0, state: 'error' });
+  expect((await reader.deployments.result(big.contractId))!.workloads[0]).toEqual({
+    name: 'web',
+    type: 'zmachine',
+    version: 0,
+    state: 'error',
+  });
 
   // The node could not read this one (another hash than the contract's): its reason is public.
   const wrong = await deployer.deploy(nodeId, volume(8 * MiB), { hash: 'f'.repeat(32) });
@@ -101,5 +115,9 @@ test('refusals are published: a capacity refusal with its reason (sealed), a has
   expect(open!.workloads[0]!.reason).toContain('HASH_MISMATCH');
 
   for (const id of [big.contractId, wrong.contractId]) await deployer.client.contracts.cancel(id);
-  await until('answers removed', async () => (await reader.kvstore.list({ account: nodeAccount })).every((e) => !e.key.startsWith('ans/')), 30_000);
+  await until(
+    'answers removed',
+    async () => (await reader.kvstore.list({ account: nodeAccount })).every((e) => !e.key.startsWith('ans/')),
+    30_000,
+  );
 });

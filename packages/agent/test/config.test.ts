@@ -19,7 +19,16 @@ test('defaults: dev network, 40 minute uptime, metrics on 127.0.0.1', () => {
 
 test('flags win over environment variables, which win over the config file', () => {
   const file = path.join(dir, 'agent.json');
-  writeFileSync(file, JSON.stringify({ farmId: 1, dataDir: '/from/file', network: 'testnet', location: { city: 'Ghent', country: 'Belgium' }, storagePools: ['/a'] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      farmId: 1,
+      dataDir: '/from/file',
+      network: 'testnet',
+      location: { city: 'Ghent', country: 'Belgium' },
+      storagePools: ['/a'],
+    }),
+  );
   const { config } = loadConfig(['--config', file, '--farm-id', '3', '--storage-pool', '/p1', '--storage-pool', '/p2'], {
     TFGRID_AGENT_FARM_ID: '2',
     TFGRID_AGENT_DATA_DIR: '/from/env',
@@ -43,7 +52,10 @@ test('the config file may be named by the environment; storage pools from env ar
 });
 
 test('bad input is a ConfigError naming the problem', () => {
-  const bad = (argv: string[], env = {}) => () => loadConfig(argv, env);
+  const bad =
+    (argv: string[], env = {}) =>
+    () =>
+      loadConfig(argv, env);
   expect(bad(['--farm-id', 'x'])).toThrow(/farm id must be a positive integer/);
   expect(bad(['--network', 'moon'])).toThrow(/unknown network moon/);
   expect(bad(['--chain-url', 'http://x'])).toThrow(/ws:\/\//);
@@ -60,7 +72,17 @@ test('bad input is a ConfigError naming the problem', () => {
 test('--help lists every option with its environment variable', () => {
   expect(loadConfig(['--help'], {}).command).toBe('help');
   const text = helpText();
-  for (const o of ['--chain-url', '--network', '--farm-id', '--data-dir', '--storage-pool', '--city', '--metrics-address', '--uptime-interval']) expect(text).toContain(o);
+  for (const o of [
+    '--chain-url',
+    '--network',
+    '--farm-id',
+    '--data-dir',
+    '--storage-pool',
+    '--city',
+    '--metrics-address',
+    '--uptime-interval',
+  ])
+    expect(text).toContain(o);
   expect(text).toContain('TFGRID_AGENT_FARM_ID');
   expect(text).toContain('tfgrid-agent capacity');
 });
@@ -68,7 +90,9 @@ test('--help lists every option with its environment variable', () => {
 test('ACME settings for own domains: an https directory, a PEM CA file and an e-mail, each only with the directory', () => {
   const ca = path.join(dir, 'ca.pem');
   writeFileSync(ca, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
-  const { config } = loadConfig(['--acme-directory', 'https://127.0.0.1:14000/dir', '--acme-ca', ca], { TFGRID_AGENT_ACME_EMAIL: 'ops@example.com' });
+  const { config } = loadConfig(['--acme-directory', 'https://127.0.0.1:14000/dir', '--acme-ca', ca], {
+    TFGRID_AGENT_ACME_EMAIL: 'ops@example.com',
+  });
   expect(config).toMatchObject({ acmeDirectory: 'https://127.0.0.1:14000/dir', acmeCa: ca, acmeEmail: 'ops@example.com' });
   expect(DEFAULTS.acmeDirectory).toBeUndefined(); // none: own domains are served on HTTP only
   const file = path.join(dir, 'agent.json');
@@ -80,10 +104,21 @@ test('ACME settings for own domains: an https directory, a PEM CA file and an e-
   expect(bad(['--acme-directory', 'https://u:p@acme.example/'])).toThrow(/without credentials/);
   expect(bad(['--acme-ca', ca])).toThrow(/--acme-ca needs --acme-directory/);
   expect(bad(['--acme-email', 'ops@example.com'])).toThrow(/--acme-email needs --acme-directory/);
-  expect(bad(['--acme-directory', 'https://acme.example/', '--acme-ca', path.join(dir, 'missing.pem')])).toThrow(/cannot read the ACME CA file .*ENOENT/);
+  expect(bad(['--acme-directory', 'https://acme.example/', '--acme-ca', path.join(dir, 'missing.pem')])).toThrow(
+    /cannot read the ACME CA file .*ENOENT/,
+  );
   writeFileSync(path.join(dir, 'junk.pem'), 'junk');
   expect(bad(['--acme-directory', 'https://acme.example/', '--acme-ca', path.join(dir, 'junk.pem')])).toThrow(/must hold PEM certificates/);
-  for (const e of ['ops', 'ops@', '@example.com', 'ops@example', 'a b@example.com']) expect(bad(['--acme-directory', 'https://acme.example/', '--acme-email', e])).toThrow(/ACME e-mail must be an address/);
+  for (const e of ['ops', 'ops@', '@example.com', 'ops@example', 'a b@example.com'])
+    expect(bad(['--acme-directory', 'https://acme.example/', '--acme-email', e])).toThrow(/ACME e-mail must be an address/);
   const text = helpText();
-  for (const o of ['--acme-directory', '--acme-ca', '--acme-email', 'TFGRID_AGENT_ACME_DIRECTORY', 'TFGRID_AGENT_ACME_CA', 'TFGRID_AGENT_ACME_EMAIL']) expect(text).toContain(o);
+  for (const o of [
+    '--acme-directory',
+    '--acme-ca',
+    '--acme-email',
+    'TFGRID_AGENT_ACME_DIRECTORY',
+    'TFGRID_AGENT_ACME_CA',
+    'TFGRID_AGENT_ACME_EMAIL',
+  ])
+    expect(text).toContain(o);
 });

@@ -2,7 +2,19 @@
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readlinkSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DiskError, canResizeOnline, createExt4Image, growMustWait, isExt4, isMountpoint, loopBackingFile, mountAt, mountExt4Image, mountedElsewhere, unmountExt4Image } from '../src/workloads/disk';
+import {
+  DiskError,
+  canResizeOnline,
+  createExt4Image,
+  growMustWait,
+  isExt4,
+  isMountpoint,
+  loopBackingFile,
+  mountAt,
+  mountExt4Image,
+  mountedElsewhere,
+  unmountExt4Image,
+} from '../src/workloads/disk';
 import { MiB, tempRoot, until } from './fixtures/workloads/helpers';
 
 let t: ReturnType<typeof tempRoot>;
@@ -87,7 +99,10 @@ test('create is idempotent and keeps data; grow works offline and while mounted;
   expect(mountAt(mnt)!.readOnly).toBe(true);
   expect(() => writeFileSync(path.join(mnt, 'no.txt'), 'x')).toThrow(/EROFS/);
 
-  await expect(createExt4Image(img, 32 * MiB)).rejects.toMatchObject({ code: 'shrink-refused', message: expect.stringMatching(/^cannot shrink the filesystem from 67108864 to 33554432 bytes/) });
+  await expect(createExt4Image(img, 32 * MiB)).rejects.toMatchObject({
+    code: 'shrink-refused',
+    message: expect.stringMatching(/^cannot shrink the filesystem from 67108864 to 33554432 bytes/),
+  });
   expect(statSync(img).size).toBe(64 * MiB);
   for (const bad of [0, -1, 1.5, 1000, Number.NaN, 2 ** 60]) {
     await expect(createExt4Image(path.join(t.pool, 'bad.img'), bad)).rejects.toMatchObject({ code: 'invalid-size' });
@@ -122,8 +137,15 @@ test('a filesystem still held by another mount namespace (a container) is mounte
   const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '60'], { stdio: 'ignore' });
   try {
     // Its own namespace (unshare done, sleep running), holding a copy of the mount.
-    const inOwnNamespace = (): boolean => readlinkSync(`/proc/${holder.pid}/ns/mnt`) !== readlinkSync('/proc/self/ns/mnt') && readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep');
-    await until('the holder namespace', () => (inOwnNamespace() && readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt) ? true : undefined), 5000, 50);
+    const inOwnNamespace = (): boolean =>
+      readlinkSync(`/proc/${holder.pid}/ns/mnt`) !== readlinkSync('/proc/self/ns/mnt') &&
+      readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').startsWith('sleep');
+    await until(
+      'the holder namespace',
+      () => (inOwnNamespace() && readFileSync(`/proc/${holder.pid}/mountinfo`, 'utf8').includes(mnt) ? true : undefined),
+      5000,
+      50,
+    );
     const device = mountAt(mnt)!.source;
     await unmountExt4Image(mnt); // the agent restarting without its mounts
     mounted.pop();
@@ -134,7 +156,10 @@ test('a filesystem still held by another mount namespace (a container) is mounte
     expect(readFileSync(path.join(mnt, 'a.txt'), 'utf8')).toBe('a');
     expect(growMustWait(img)).toBe(!canResizeOnline()); // callers can refuse a grow up front
     // Online resize may be forbidden here (no CAP_SYS_RESOURCE): then the grow waits for the holder.
-    const grown = await createExt4Image(img, 16 * MiB).then(() => 'grown', (e: DiskError) => e.code);
+    const grown = await createExt4Image(img, 16 * MiB).then(
+      () => 'grown',
+      (e: DiskError) => e.code,
+    );
     expect(['grown', 'busy']).toContain(grown);
     expect(isMountpoint(mnt)).toBe(true);
     expect(readFileSync(path.join(mnt, 'a.txt'), 'utf8')).toBe('a');

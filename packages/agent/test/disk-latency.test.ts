@@ -10,7 +10,10 @@ const SIZE = 16 * 1024 * 1024;
 
 beforeAll(() => {
   root = mkdtempSync(path.join(tmpdir(), 'agent-latency-'));
-  for (const [name, rotational] of [['sdz', '1'], ['sdy', '1']] as const) {
+  for (const [name, rotational] of [
+    ['sdz', '1'],
+    ['sdy', '1'],
+  ] as const) {
     mkdirSync(path.join(root, 'sys/block', name, 'queue'), { recursive: true });
     writeFileSync(path.join(root, 'sys/block', name, 'size'), `${SIZE / 512}\n`);
     writeFileSync(path.join(root, 'sys/block', name, 'queue/rotational'), `${rotational}\n`);

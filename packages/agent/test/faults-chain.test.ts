@@ -10,7 +10,19 @@ import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, events, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { agentConfig, Deployer, MiB, newAgent, sample, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  Deployer,
+  MiB,
+  newAgent,
+  sample,
+  scrape,
+  setupFarm,
+  startChain,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(120_000);
 
@@ -52,7 +64,12 @@ const vm = (name: string) =>
   deployer
     .builder(nodeId)
     .metadata(name)
-    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
+    .vm('worker', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      size: 8 * MiB,
+      entrypoint: 'sleep 600',
+    })
     .build();
 
 const live = (id: number) => agent.provisioner!.states(id).some((s) => s.state === 'ok');
@@ -63,7 +80,13 @@ test('chain down and back: no contract missed, no report lost', async () => {
 
   // A contract finalized right before the chain stops (the agent may not have handled it yet).
   const last = await deployer.deploy(nodeId, vm('last-before-stop'));
-  await until('finalized', async () => (await alice.api.rpc.chain.getHeader(await alice.api.rpc.chain.getFinalizedHead())).number.toNumber() >= (await alice.api.rpc.chain.getHeader()).number.toNumber(), 10_000);
+  await until(
+    'finalized',
+    async () =>
+      (await alice.api.rpc.chain.getHeader(await alice.api.rpc.chain.getFinalizedHead())).number.toNumber() >=
+      (await alice.api.rpc.chain.getHeader()).number.toNumber(),
+    10_000,
+  );
   // Usage counted while the chain is going away.
   agent.services!.nru.add(first.contractId, 123_456);
   await chain.stop();

@@ -10,7 +10,19 @@ import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import { findMarked, Identity, runtimeId, workloadMark } from '../src';
-import { Deployer, FIXTURE_ROOT, freePort, httpGet, httpServerEntrypoint, MiB, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  Deployer,
+  FIXTURE_ROOT,
+  freePort,
+  httpGet,
+  httpServerEntrypoint,
+  MiB,
+  setupFarm,
+  startChain,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(150_000);
 
@@ -33,7 +45,27 @@ interface Proc {
 }
 
 function startAgent(): Proc {
-  const args = [BIN, '--chain-url', chain.url, '--farm-id', String(farmId), '--data-dir', dirs.dataDir, '--storage-pool', dirs.pool, '--root', FIXTURE_ROOT, '--metrics-address', '127.0.0.1:0', '--uptime-interval', '3600', '--log-level', 'info', '--workload-runtime', 'process'];
+  const args = [
+    BIN,
+    '--chain-url',
+    chain.url,
+    '--farm-id',
+    String(farmId),
+    '--data-dir',
+    dirs.dataDir,
+    '--storage-pool',
+    dirs.pool,
+    '--root',
+    FIXTURE_ROOT,
+    '--metrics-address',
+    '127.0.0.1:0',
+    '--uptime-interval',
+    '3600',
+    '--log-level',
+    'info',
+    '--workload-runtime',
+    'process',
+  ];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   children.add(child);
   const lines: Record<string, unknown>[] = [];
@@ -56,7 +88,8 @@ function startAgent(): Proc {
   return { child, lines, exited };
 }
 
-const registeredLine = (p: Proc) => p.lines.find((l) => l.msg === 'registered') as { nodeId: number; twinId: number; actions: string[] } | undefined;
+const registeredLine = (p: Proc) =>
+  p.lines.find((l) => l.msg === 'registered') as { nodeId: number; twinId: number; actions: string[] } | undefined;
 
 beforeAll(async () => {
   chain = await startChain();
@@ -84,7 +117,11 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
   const reg = registeredLine(first)!;
   expect(reg.actions).toEqual(['terms', 'twin-created', 'node-created']);
   const nodeId = reg.nodeId;
-  await until('first agent running', () => first.lines.some((l) => l.msg === 'workloads recovered') && first.lines.some((l) => l.module === 'uptime'), 30_000);
+  await until(
+    'first agent running',
+    () => first.lines.some((l) => l.msg === 'workloads recovered') && first.lines.some((l) => l.module === 'uptime'),
+    30_000,
+  );
 
   const port = await freePort();
   const d = deployer

@@ -7,7 +7,19 @@
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, events, keyFromSecret, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { agentConfig, Deployer, MiB, newAgent, sample, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  Deployer,
+  MiB,
+  newAgent,
+  sample,
+  scrape,
+  setupFarm,
+  startChain,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(90_000);
 
@@ -44,11 +56,20 @@ const small = (name: string, cpu = 1) =>
   deployer
     .builder(nodeId)
     .metadata(name)
-    .vm('web', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
+    .vm('web', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu, memory: 256 * MiB },
+      size: 8 * MiB,
+      entrypoint: 'sleep 600',
+    })
     .build();
 
 async function refusedWith(contractId: number, code: string): Promise<string> {
-  await until(`contract ${contractId} refused`, () => agent.status().services?.contracts.contracts[contractId]?.outcome === 'refused', 20_000);
+  await until(
+    `contract ${contractId} refused`,
+    () => agent.status().services?.contracts.contracts[contractId]?.outcome === 'refused',
+    20_000,
+  );
   const states = agent.provisioner!.states(contractId);
   expect(states.length).toBeGreaterThan(0);
   expect(states.every((s) => s.state === 'error')).toBe(true);

@@ -9,7 +9,19 @@ import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import { LEDGER_FILE, type Agent, type AgentConfig, type ContractEvent } from '../src';
-import { agentConfig, Deployer, MiB, newAgent, sample, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  Deployer,
+  MiB,
+  newAgent,
+  sample,
+  scrape,
+  setupFarm,
+  startChain,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(90_000);
 
@@ -50,7 +62,12 @@ const vm = (d: Deployer, name: string) =>
   d
     .builder(nodeId)
     .metadata(name)
-    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' })
+    .vm('worker', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      size: 8 * MiB,
+      entrypoint: 'sleep 600',
+    })
     .build();
 const stateOf = (id: number) => agent.provisioner!.states(id).map((s) => s.state);
 
@@ -99,7 +116,9 @@ test('a rent contract dedicates the node to its renter; every contract event rea
   await deployer.client.contracts.cancel(nameId);
   await until('name contract events seen', () => seen.some((e) => e.kind === 'name-contract-canceled' && e.contractId === nameId), 20_000);
   expect(seen.find((e) => e.kind === 'name-contract')).toMatchObject({ contractId: nameId, twinId: deployer.twinId, name: 'my_site' });
-  expect(seen.map((e) => e.kind)).toEqual(expect.arrayContaining(['rent-contract', 'node-contract', 'node-contract-canceled', 'rent-contract-canceled']));
+  expect(seen.map((e) => e.kind)).toEqual(
+    expect.arrayContaining(['rent-contract', 'node-contract', 'node-contract-canceled', 'rent-contract-canceled']),
+  );
 });
 
 test('an update with a new hash applies the new version; the old one is replaced', async () => {
@@ -112,10 +131,23 @@ test('an update with a new hash applies the new version; the old one is replaced
     .builder(nodeId)
     .metadata('updated')
     .version(1)
-    .vm('worker', { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 2, memory: 512 * MiB }, size: 8 * MiB, entrypoint: 'sleep 600' }, { version: 1 })
+    .vm(
+      'worker',
+      {
+        flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+        compute_capacity: { cpu: 2, memory: 512 * MiB },
+        size: 8 * MiB,
+        entrypoint: 'sleep 600',
+      },
+      { version: 1 },
+    )
     .build();
   const p = await deployer.client.deployments.update(contractId, v1);
-  await until('version 1 provisioned', () => agent.provisioner!.states(contractId).some((s) => s.state === 'ok' && s.version === 1), 20_000);
+  await until(
+    'version 1 provisioned',
+    () => agent.provisioner!.states(contractId).some((s) => s.state === 'ok' && s.version === 1),
+    20_000,
+  );
   expect(agent.status().services!.contracts.contracts[contractId]).toMatchObject({ hash: p.hash, outcome: 'applied' });
   expect(agent.provisioner!.used(contractId)).toMatchObject({ cru: 2, mru: 512 * MiB });
   await until('new resources on chain', async () => (await alice.contracts.resources(contractId)).cru === 2, 20_000);

@@ -15,7 +15,14 @@ import path from 'node:path';
 import tls from 'node:tls';
 import * as acme from 'acme-client';
 import { freePort, until } from '@tfgrid/testkit';
-import { AcmeCertificates, AcmeError, startLocalAcmeServer, type ChallengeResponder, type IssuedCertificate, type LocalAcmeServer } from '../src/gateway/acme';
+import {
+  AcmeCertificates,
+  AcmeError,
+  startLocalAcmeServer,
+  type ChallengeResponder,
+  type IssuedCertificate,
+  type LocalAcmeServer,
+} from '../src/gateway/acme';
 
 jest.setTimeout(120_000);
 
@@ -51,7 +58,17 @@ const issued: IssuedCertificate[] = [];
 let caRequests = 0;
 
 function options(dataDir: string): ConstructorParameters<typeof AcmeCertificates>[0] {
-  return { directoryUrl: pebble.directoryUrl, caPem: pebble.caPem, dataDir, responder: challenges, email: 'ops@example.test', checkIntervalMs: 500, pollMs: 200, orderTimeoutMs: 60_000, retryMinMs: 60_000 };
+  return {
+    directoryUrl: pebble.directoryUrl,
+    caPem: pebble.caPem,
+    dataDir,
+    responder: challenges,
+    email: 'ops@example.test',
+    checkIntervalMs: 500,
+    pollMs: 200,
+    orderTimeoutMs: 60_000,
+    retryMinMs: 60_000,
+  };
 }
 
 function getPem(url: string, ca: string): Promise<string> {
@@ -96,7 +113,14 @@ beforeAll(async () => {
   const httpPort = await freePort();
   await new Promise<void>((r) => challenges.server.listen(httpPort, '127.0.0.1', r));
   const ports = { acme: await freePort(), management: await freePort(), dns: await freePort(), dnsManagement: await freePort() };
-  pebble = await startLocalAcmeServer({ host: '127.0.0.1', dir: path.join(dir, 'pebble'), answerIPv4: '127.0.0.1', httpPort, ports, certificateValiditySeconds: 30 });
+  pebble = await startLocalAcmeServer({
+    host: '127.0.0.1',
+    dir: path.join(dir, 'pebble'),
+    answerIPv4: '127.0.0.1',
+    httpPort,
+    ports,
+    certificateValiditySeconds: 30,
+  });
   const origin = new URL(pebble.directoryUrl).origin;
   acme.axios.interceptors.request.use((c) => {
     if (c.url?.startsWith(origin)) caRequests += 1;
@@ -131,7 +155,16 @@ test('a certificate is issued by HTTP-01, chains to pebble’s root when served,
   const store = certs.storeDir;
   expect(store).toBe(path.join(dir, 'node', 'gateway', 'acme'));
   for (const f of filesUnder(store)) expect([f, statSync(f).mode & 0o777]).toEqual([f, 0o600]);
-  expect(filesUnder(store).map((f) => path.relative(store, f)).sort()).toEqual(['account.key', 'certs/shop.example.test/fullchain.pem', 'certs/shop.example.test/issuer.json', 'certs/shop.example.test/privkey.pem']);
+  expect(
+    filesUnder(store)
+      .map((f) => path.relative(store, f))
+      .sort(),
+  ).toEqual([
+    'account.key',
+    'certs/shop.example.test/fullchain.pem',
+    'certs/shop.example.test/issuer.json',
+    'certs/shop.example.test/privkey.pem',
+  ]);
   expect(statSync(store).mode & 0o777).toBe(0o700);
 });
 
@@ -154,7 +187,9 @@ test('a second ensure() — and a restarted agent on the same store — uses the
   const otherCa = new AcmeCertificates({ ...options(copy), directoryUrl: `${pebble.directoryUrl}?another-ca` });
   const other = await otherCa.ensure('shop.example.test');
   expect(caRequests).toBeGreaterThan(sent);
-  expect(new X509Certificate(readFileSync(other.certPath)).serialNumber).not.toBe(new X509Certificate(readFileSync(first.certPath)).serialNumber);
+  expect(new X509Certificate(readFileSync(other.certPath)).serialNumber).not.toBe(
+    new X509Certificate(readFileSync(first.certPath)).serialNumber,
+  );
 });
 
 test('the renewal loop renews inside the window, keeps the key, and emits onIssued', async () => {
@@ -175,7 +210,22 @@ test('the renewal loop renews inside the window, keeps the key, and emits onIssu
 });
 
 test('bad names are refused with EACMEFQDN before anything is ordered; the name bound is EACMENAMES', async () => {
-  const bad = ['', 'Shop.example.test', '*.example.test', 'example', 'shop.example.test.', 'a..b', '-a.example.test', 'a-.example.test', 'a_b.example.test', '127.0.0.1', `${'a'.repeat(64)}.test`, `${'abcdefghi.'.repeat(26)}test`, 'ш.example.test', 'a b.test'];
+  const bad = [
+    '',
+    'Shop.example.test',
+    '*.example.test',
+    'example',
+    'shop.example.test.',
+    'a..b',
+    '-a.example.test',
+    'a-.example.test',
+    'a_b.example.test',
+    '127.0.0.1',
+    `${'a'.repeat(64)}.test`,
+    `${'abcdefghi.'.repeat(26)}test`,
+    'ш.example.test',
+    'a b.test',
+  ];
   for (const name of bad) await expect(certs.ensure(name)).rejects.toMatchObject({ code: 'EACMEFQDN' });
   await expect(certs.ensure(42 as unknown as string)).rejects.toBeInstanceOf(AcmeError);
   expect(certs.names().map((n) => n.fqdn)).toEqual(['shop.example.test']);
@@ -188,10 +238,14 @@ test('bad names are refused with EACMEFQDN before anything is ordered; the name 
 test('a failed challenge is a clear EACMEORDER, writes nothing, and the name backs off instead of asking again', async () => {
   // The domain points elsewhere: 127.0.0.2, where nothing answers HTTP.
   await new Promise<void>((resolve, reject) => {
-    const req = http.request(`http://${pebble.dnsServer.replace(/:\d+$/, '')}:${pebble.ports.dnsManagement}/add-a`, { method: 'POST' }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`add-a: HTTP ${res.statusCode}`))));
-    });
+    const req = http.request(
+      `http://${pebble.dnsServer.replace(/:\d+$/, '')}:${pebble.ports.dnsManagement}/add-a`,
+      { method: 'POST' },
+      (res) => {
+        res.resume();
+        res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`add-a: HTTP ${res.statusCode}`))));
+      },
+    );
     req.on('error', reject);
     req.end(JSON.stringify({ host: 'elsewhere.example.test.', addresses: ['127.0.0.2'] }));
   });
@@ -221,7 +275,10 @@ test('an order that hangs ends at orderTimeoutMs (EACMETIMEOUT), one released me
   const dataDir = path.join(dir, 'hanging');
   const hanging = new AcmeCertificates({ ...options(dataDir), orderTimeoutMs: 3000 });
   const timedOut = (await hanging.ensure('slow.example.test').catch((e: unknown) => e)) as AcmeError;
-  expect(timedOut).toMatchObject({ code: 'EACMETIMEOUT', message: "the certificate order for 'slow.example.test' did not finish within 3000 ms" });
+  expect(timedOut).toMatchObject({
+    code: 'EACMETIMEOUT',
+    message: "the certificate order for 'slow.example.test' did not finish within 3000 ms",
+  });
 
   const ordering = hanging.ensure('gone.example.test').catch((e: unknown) => e);
   await until('the CA checking gone.example.test', () => challenges.hosts.some((h) => h.startsWith('gone.example.test:')));

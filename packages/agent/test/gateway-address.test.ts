@@ -63,11 +63,40 @@ test.each([
   expect(text(host)).toBe(want);
 });
 
-test.each(['example.com', 'localhost', '1.2.3.4.5', '256.0.0.1', '1.256.0.1', '4294967296', '0x100000000', '08.0.0.1', '1e3', '', '.', '1..2', '1.2.3.04x', 'a.1'])('%j is not an IPv4 address', (host) => {
+test.each([
+  'example.com',
+  'localhost',
+  '1.2.3.4.5',
+  '256.0.0.1',
+  '1.256.0.1',
+  '4294967296',
+  '0x100000000',
+  '08.0.0.1',
+  '1e3',
+  '',
+  '.',
+  '1..2',
+  '1.2.3.04x',
+  'a.1',
+])('%j is not an IPv4 address', (host) => {
   expect(parseIPv4(host)).toBeUndefined();
 });
 
-test.each([':::', '1:2:3:4:5:6:7:8:9', '1::2::3', '12345::', 'g::1', '::ffff:127.1', '::ffff:1.2.3.256', '1.2.3.4::', '1:2:3:4:5:6:7', '[::1', '::1]', ':1::', '1:2:3:4:5:6:7:8::'])('%j is not an IPv6 address', (host) => {
+test.each([
+  ':::',
+  '1:2:3:4:5:6:7:8:9',
+  '1::2::3',
+  '12345::',
+  'g::1',
+  '::ffff:127.1',
+  '::ffff:1.2.3.256',
+  '1.2.3.4::',
+  '1:2:3:4:5:6:7',
+  '[::1',
+  '::1]',
+  ':1::',
+  '1:2:3:4:5:6:7:8::',
+])('%j is not an IPv6 address', (host) => {
   expect(parseIPv6(host)).toBeUndefined();
 });
 
@@ -102,7 +131,20 @@ test.each([
   expect(localReason(host)).toBe(why);
 });
 
-test.each(['8.8.8.8', '10.20.0.5', '::ffff:8.8.8.8', '64:ff9b::808:808', 'fec0::1', 'fd00:1234::5', '2001:db8::1', '169.255.0.1', '128.0.0.1', 'example.com', 'localhost.example.com', 'mylocalhost'])('%s is not refused as local', (host) => {
+test.each([
+  '8.8.8.8',
+  '10.20.0.5',
+  '::ffff:8.8.8.8',
+  '64:ff9b::808:808',
+  'fec0::1',
+  'fd00:1234::5',
+  '2001:db8::1',
+  '169.255.0.1',
+  '128.0.0.1',
+  'example.com',
+  'localhost.example.com',
+  'mylocalhost',
+])('%s is not refused as local', (host) => {
   const b = addressOf(host);
   if (b) expect(classify(b)).toBeUndefined();
   // (one of them could be this machine's own address: that is the next test's case)

@@ -7,7 +7,15 @@
  */
 import os from 'node:os';
 import type { Workload } from '@tfgrid/client';
-import { GatewayNameProxyHandler, LOCAL_BACKENDS_REFUSED, parseBackend, probe, Upstream, type Gateway, type UpstreamUser } from '../src/gateway';
+import {
+  GatewayNameProxyHandler,
+  LOCAL_BACKENDS_REFUSED,
+  parseBackend,
+  probe,
+  Upstream,
+  type Gateway,
+  type UpstreamUser,
+} from '../src/gateway';
 import { DOMAIN, raw, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(30_000);
@@ -19,12 +27,43 @@ let requests = 0;
 /** Hosts that all lead to this machine; each as a backend URL must be refused. */
 function localForms(): string[] {
   const forms = [
-    '127.0.0.1', '127.1', '127.0.1', '2130706433', '0177.0.0.1', '0177.1', '0x7f.1', '0x7f000001', '0x7F.0x0.0.01', '127.0.0.1.', '127.0.0.1..',
-    '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '[0:0:0:0:0:ffff:7f00:1]', '[::ffff:7F00:0001]', '[::127.0.0.1]', '[::7f00:1]',
-    '[64:ff9b::127.0.0.1]', '[64:ff9b:1::7f00:1]', '[2002:7f00:1::]', '[::1]',
-    'localhost', 'localhost.', 'LocalHost', 'app.localhost', 'app.localhost.',
-    '0.0.0.0', '0', '0x0', '[::]', '[::ffff:0.0.0.0]', '[::ffff:0:0]',
-    '169.254.169.254', '2852039166', '[::ffff:169.254.169.254]', '[fe80::1]', '[febf::1]',
+    '127.0.0.1',
+    '127.1',
+    '127.0.1',
+    '2130706433',
+    '0177.0.0.1',
+    '0177.1',
+    '0x7f.1',
+    '0x7f000001',
+    '0x7F.0x0.0.01',
+    '127.0.0.1.',
+    '127.0.0.1..',
+    '[::ffff:127.0.0.1]',
+    '[::ffff:7f00:1]',
+    '[0:0:0:0:0:ffff:7f00:1]',
+    '[::ffff:7F00:0001]',
+    '[::127.0.0.1]',
+    '[::7f00:1]',
+    '[64:ff9b::127.0.0.1]',
+    '[64:ff9b:1::7f00:1]',
+    '[2002:7f00:1::]',
+    '[::1]',
+    'localhost',
+    'localhost.',
+    'LocalHost',
+    'app.localhost',
+    'app.localhost.',
+    '0.0.0.0',
+    '0',
+    '0x0',
+    '[::]',
+    '[::ffff:0.0.0.0]',
+    '[::ffff:0:0]',
+    '169.254.169.254',
+    '2852039166',
+    '[::ffff:169.254.169.254]',
+    '[fe80::1]',
+    '[febf::1]',
   ];
   // This machine's own addresses, as they are and IPv4-mapped.
   for (const i of Object.values(os.networkInterfaces()).flatMap((l) => l ?? [])) {
@@ -60,8 +99,20 @@ describe('local backends disallowed', () => {
   });
 
   test('every local form is refused as a route and as a gateway-name-proxy workload', async () => {
-    const handler = new GatewayNameProxyHandler({ gateway: gw, chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined }, nodeId: 1, logger: silent });
-    const wl = (backends: string[]): Workload => ({ version: 0, name: 'gw', type: 'gateway-name-proxy', data: { name: 'sneaky', backends }, metadata: '', description: '' });
+    const handler = new GatewayNameProxyHandler({
+      gateway: gw,
+      chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined },
+      nodeId: 1,
+      logger: silent,
+    });
+    const wl = (backends: string[]): Workload => ({
+      version: 0,
+      name: 'gw',
+      type: 'gateway-name-proxy',
+      data: { name: 'sneaky', backends },
+      metadata: '',
+      description: '',
+    });
     for (const host of localForms()) {
       const url = `http://${host}:${server.port}`;
       let err: unknown;
@@ -79,7 +130,13 @@ describe('local backends disallowed', () => {
   });
 
   test('a backend admitted while local ones were allowed is refused again by the probe and the pool before connecting', async () => {
-    const upstream = new Upstream({ maxSockets: 4, maxIdle: 1, connectTimeoutMs: 1000, rejectUnauthorized: true, guard: LOCAL_BACKENDS_REFUSED });
+    const upstream = new Upstream({
+      maxSockets: 4,
+      maxIdle: 1,
+      connectTimeoutMs: 1000,
+      rejectUnauthorized: true,
+      guard: LOCAL_BACKENDS_REFUSED,
+    });
     try {
       for (const host of localForms()) {
         const b = parseBackend(`http://${host}:${server.port}`, true);

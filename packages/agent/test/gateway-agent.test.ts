@@ -58,11 +58,18 @@ afterAll(async () => {
   dirs?.cleanup();
 });
 
-test('a name contract deployed through the notary is reachable through the agent\'s gateway by its name, and goes away on cancel', async () => {
+test("a name contract deployed through the notary is reachable through the agent's gateway by its name, and goes away on cancel", async () => {
   const httpPort = await freePort();
   const httpsPort = await freePort();
   agent = newAgent(
-    agentConfig({ url: chain.url, farmId, dirs, gatewayHttpAddress: `127.0.0.1:${httpPort}`, gatewayHttpsAddress: `127.0.0.1:${httpsPort}`, gatewayAllowLocalBackends: true }),
+    agentConfig({
+      url: chain.url,
+      farmId,
+      dirs,
+      gatewayHttpAddress: `127.0.0.1:${httpPort}`,
+      gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
+      gatewayAllowLocalBackends: true,
+    }),
   );
   await agent.start();
   await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
@@ -70,15 +77,26 @@ test('a name contract deployed through the notary is reachable through the agent
   const { nodeId } = await agent.registered;
 
   // The farmer makes it a gateway node: a public config with a domain.
-  await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN } });
+  await farmer.nodes.setPublicConfig({
+    farmId,
+    nodeId,
+    config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN },
+  });
 
   // The deployer holds the name and asks the node to proxy it.
   const nameContractId = await deployer.client.contracts.createName('mysite');
-  const d = deployer.builder(nodeId).gatewayNameProxy('site', { name: 'mysite', backends: [backendUrl] }).build();
+  const d = deployer
+    .builder(nodeId)
+    .gatewayNameProxy('site', { name: 'mysite', backends: [backendUrl] })
+    .build();
   const { contractId } = await deployer.deploy(nodeId, d);
 
   const host = `mysite.${DOMAIN}`;
-  await until('the name answering through the gateway', async () => (await viaGateway(httpPort, host).catch(() => ({ status: 0 }))).status === 200, 60_000);
+  await until(
+    'the name answering through the gateway',
+    async () => (await viaGateway(httpPort, host).catch(() => ({ status: 0 }))).status === 200,
+    60_000,
+  );
   const r = await viaGateway(httpPort, host);
   expect(r).toEqual({ status: 200, body: `backend saw ${host}/hello` });
   expect((await viaGateway(httpPort, `othersite.${DOMAIN}`)).status).toBe(404);

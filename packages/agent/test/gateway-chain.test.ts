@@ -27,8 +27,21 @@ let port: number;
 let backend: Backend;
 let handler: GatewayNameProxyHandler;
 
-const workload = (name: string): Workload => ({ version: 0, name: 'site', type: 'gateway-name-proxy', data: { name, backends: [backend.url] }, metadata: '', description: '' });
-const ctx = (twinId: number, contractId = 700): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
+const workload = (name: string): Workload => ({
+  version: 0,
+  name: 'site',
+  type: 'gateway-name-proxy',
+  data: { name, backends: [backend.url] },
+  metadata: '',
+  description: '',
+});
+const ctx = (twinId: number, contractId = 700): HandlerContext => ({
+  contractId,
+  twinId,
+  workload: () => undefined,
+  result: () => undefined,
+  publicIps: () => [],
+});
 
 beforeAll(async () => {
   chain = await startChain();
@@ -56,7 +69,11 @@ afterAll(async () => {
 test('refused on a node whose public config has no domain; the domain arrives as a finalized event', async () => {
   await expect(handler.admit(workload('alicesite'), ctx(aliceTwin))).rejects.toThrow(/not a gateway/);
   const from = (await alice.api.rpc.chain.getHeader()).number.toNumber();
-  await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN } });
+  await farmer.nodes.setPublicConfig({
+    farmId,
+    nodeId,
+    config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN },
+  });
   for await (const e of events(alice.api, { from, pollMs: 200 })) {
     const d = publicConfigDomain(e, nodeId);
     if (d === undefined) continue;
@@ -71,11 +88,13 @@ test('a name held by another twin, or by nobody, is refused at admission and at 
   await expect(handler.provision(workload('charliesite'), ctx(aliceTwin))).rejects.toThrow(/held by twin/);
   await expect(handler.admit(workload('nobodysite'), ctx(aliceTwin))).rejects.toThrow(/no name contract holds nobodysite/);
   expect(() => handler.needs({ ...workload('alicesite'), data: { name: 'alicesite', backends: ['ftp://10.0.0.1'] } })).toThrow(/http\(s\)/);
-  expect(() => handler.needs({ ...workload('alicesite'), data: { name: 'alicesite', backends: ['http://10.0.0.1/admin'] } })).toThrow(/http\(s\)/);
+  expect(() => handler.needs({ ...workload('alicesite'), data: { name: 'alicesite', backends: ['http://10.0.0.1/admin'] } })).toThrow(
+    /http\(s\)/,
+  );
   expect(gw.routes()).toEqual([]);
 });
 
-test('the twin\'s own name is admitted, provisioned and reachable by its name; canceling the name contract takes it down', async () => {
+test("the twin's own name is admitted, provisioned and reachable by its name; canceling the name contract takes it down", async () => {
   await handler.admit(workload('alicesite'), ctx(aliceTwin));
   const result = await handler.provision(workload('alicesite'), ctx(aliceTwin));
   expect(result).toMatchObject({ name: 'alicesite', fqdn: `alicesite.${DOMAIN}`, domain: DOMAIN, name_contract_id: aliceName });
@@ -98,6 +117,15 @@ test('the twin\'s own name is admitted, provisioned and reachable by its name; c
   await expect(handler.provision(workload('alicesite'), ctx(aliceTwin))).rejects.toThrow(/no name contract holds/);
 
   // the workload's removal frees the route entirely
-  await handler.deprovision({ contractId: 700, name: 'site', type: 'gateway-name-proxy', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: Date.now() });
+  await handler.deprovision({
+    contractId: 700,
+    name: 'site',
+    type: 'gateway-name-proxy',
+    version: 0,
+    state: 'ok',
+    used: { cru: 0, mru: 0, sru: 0, hru: 0 },
+    result,
+    updatedAt: Date.now(),
+  });
   expect(gw.route('alicesite')).toBeUndefined();
 });

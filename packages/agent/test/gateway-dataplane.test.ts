@@ -25,8 +25,19 @@ type Gateway = HaproxyGateway;
 const Gateway = HaproxyGateway;
 
 /** A HaproxyGateway on loopback (startGateway's, on the new data plane). */
-async function startGateway(limits: Partial<GatewayLimits> = {}, o: Partial<HaproxyGatewayOptions> = {}): Promise<{ gw: Gateway; port: number }> {
-  const gw = new HaproxyGateway({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, registry: new Registry(), allowLocalBackends: true, limits: { healthIntervalMs: 0, ...limits }, ...o });
+async function startGateway(
+  limits: Partial<GatewayLimits> = {},
+  o: Partial<HaproxyGatewayOptions> = {},
+): Promise<{ gw: Gateway; port: number }> {
+  const gw = new HaproxyGateway({
+    logger: silent,
+    httpAddress: '127.0.0.1:0',
+    domain: DOMAIN,
+    registry: new Registry(),
+    allowLocalBackends: true,
+    limits: { healthIntervalMs: 0, ...limits },
+    ...o,
+  });
   await gw.start();
   return { gw, port: Number(gw.status().http!.split(':').pop()) };
 }
@@ -42,7 +53,29 @@ const seen: { backend: string; path: string; hosts: number }[] = [];
 function makeCert(name: string, names: string[]): { cert: string; key: string } {
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${names[0]}`, '-addext', `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`, '-keyout', key, '-out', cert], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${names[0]}`,
+      '-addext',
+      `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
+    { stdio: 'ignore' },
+  );
   return { cert, key };
 }
 
@@ -89,14 +122,32 @@ describe('request smuggling', () => {
 
   // Each hides `GET /smuggled` where one reading of the framing sees a second request.
   const cases: [string, string][] = [
-    ['CL and TE', `POST /clte HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2c\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n\r\n0\r\n\r\n`],
-    ['TE and CL', `POST /tecl HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding: chunked\r\nContent-Length: 48\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
-    ['duplicate Content-Length', `POST /dupcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0\r\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
-    ['Content-Length list', `POST /listcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0, 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
-    ['obs-fold Transfer-Encoding', `POST /fold HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 40\r\nTransfer-Encoding: identity\r\n chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    [
+      'CL and TE',
+      `POST /clte HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2c\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n\r\n0\r\n\r\n`,
+    ],
+    [
+      'TE and CL',
+      `POST /tecl HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding: chunked\r\nContent-Length: 48\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'duplicate Content-Length',
+      `POST /dupcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0\r\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'Content-Length list',
+      `POST /listcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0, 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'obs-fold Transfer-Encoding',
+      `POST /fold HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 40\r\nTransfer-Encoding: identity\r\n chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
     ['obs-fold header', `GET /fold2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\r\n GET /smuggled HTTP/1.1\r\nConnection: close\r\n\r\n`],
     ['bare LF', `POST /lf HTTP/1.1\nHost: ${H}\nContent-Length: 40\nConnection: close\n\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
-    ['bare LF inside a header', `GET /lf2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    [
+      'bare LF inside a header',
+      `GET /lf2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
   ];
 
   test.each(cases)('%s: refused or normalised, the backend never sees two requests', async (_name, text) => {
@@ -111,7 +162,7 @@ describe('request smuggling', () => {
   });
 });
 
-describe('heads HAProxy\'s parser would read otherwise, answered as the edge always did', () => {
+describe("heads HAProxy's parser would read otherwise, answered as the edge always did", () => {
   let gw: Gateway;
   let port: number;
   const H = `app.${DOMAIN}`;
@@ -176,7 +227,9 @@ test('websocket_tunnels: an open WebSocket tunnel is counted for its name while 
   const gauge = async (): Promise<number> => {
     await gw.refresh();
     const m = (await registry.getMetricsAsJSON()).find((x) => x.name.endsWith('websocket_tunnels'));
-    return Number((m?.values as { value: number; labels: Record<string, string> }[] | undefined)?.find((v) => v.labels.name === 'chat')?.value ?? 0);
+    return Number(
+      (m?.values as { value: number; labels: Record<string, string> }[] | undefined)?.find((v) => v.labels.name === 'chat')?.value ?? 0,
+    );
   };
   try {
     gw.addRoute({ name: 'chat', contractId: 12, backends: [ws.url] });
@@ -184,7 +237,9 @@ test('websocket_tunnels: an open WebSocket tunnel is counted for its name while 
     const s = net.connect(port, '127.0.0.1');
     let text = '';
     s.on('data', (d: Buffer) => (text += d.toString()));
-    s.write(`GET /ws HTTP/1.1\r\nHost: chat.${DOMAIN}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    s.write(
+      `GET /ws HTTP/1.1\r\nHost: chat.${DOMAIN}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
     await until('101', () => text.startsWith('HTTP/1.1 101'), 5_000, 20);
     await until('one tunnel', async () => (await gauge()) === 1, 5_000, 50);
     s.destroy();
@@ -202,7 +257,8 @@ test('bytes counted before a reload are reported once after it: never lost, neve
     gw.addRoute({ name: 'meter', contractId: 13, backends: [a.url] });
     await gw.settled();
     const five = async (): Promise<void> => {
-      for (let i = 0; i < 5; i++) expect((await request(port, `meter.${DOMAIN}`, { path: '/m', method: 'POST', body: 'x'.repeat(1000) })).status).toBe(200);
+      for (let i = 0; i < 5; i++)
+        expect((await request(port, `meter.${DOMAIN}`, { path: '/m', method: 'POST', body: 'x'.repeat(1000) })).status).toBe(200);
     };
     await five();
     await gw.refresh();
@@ -213,7 +269,12 @@ test('bytes counted before a reload are reported once after it: never lost, neve
     await five();
     for (let i = 0; i < 20; i++) gw.addRoute({ name: `more${i}`, contractId: 200 + i, backends: [b.url] });
     await gw.settled();
-    await until('the reloaded config serves the last name', async () => (await request(port, `more19.${DOMAIN}`)).status === 200, 20_000, 50);
+    await until(
+      'the reloaded config serves the last name',
+      async () => (await request(port, `more19.${DOMAIN}`)).status === 200,
+      20_000,
+      50,
+    );
     for (let i = 0; i < 3; i++) await gw.refresh();
     expect(gw.usage(13)).toEqual({ in: 2 * first.in, out: 2 * first.out });
     gw.flushUsage();
@@ -274,7 +335,10 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
     onIssued: (f) => void listeners.push(f),
   };
 
-  function tlsGet(servername: string, p = tlsPort): Promise<{ status: number; body: string; subject: string; alpn: string | false | null }> {
+  function tlsGet(
+    servername: string,
+    p = tlsPort,
+  ): Promise<{ status: number; body: string; subject: string; alpn: string | false | null }> {
     return new Promise((resolve, reject) => {
       const s = tls.connect({ host: '127.0.0.1', port: p, servername, rejectUnauthorized: false, ALPNProtocols: ['http/1.1'] }, () => {
         s.write(`GET /tls HTTP/1.1\r\nHost: ${servername}\r\nConnection: close\r\n\r\n`);
@@ -283,7 +347,12 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
       s.on('data', (d: Buffer) => (text += d.toString()));
       s.on('end', () => {
         const status = Number(/^HTTP\/1\.1 (\d+)/.exec(text)?.[1] ?? 0);
-        resolve({ status, body: text.split('\r\n\r\n').slice(1).join('\r\n\r\n'), subject: s.getPeerX509Certificate()?.subject ?? '', alpn: s.alpnProtocol });
+        resolve({
+          status,
+          body: text.split('\r\n\r\n').slice(1).join('\r\n\r\n'),
+          subject: s.getPeerX509Certificate()?.subject ?? '',
+          alpn: s.alpnProtocol,
+        });
       });
       s.on('error', reject);
     });
@@ -295,12 +364,27 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
     execFileSync('cp', [wildcard.cert, path.join(certDir, 'fullchain.pem')]);
     execFileSync('cp', [wildcard.key, path.join(certDir, 'privkey.pem')]);
     const pt = makeCert('passthrough', ['pt.example.test']);
-    ptServer = https.createServer({ cert: readFileSync(pt.cert), key: readFileSync(pt.key) }, (req, res) => res.end(`passthrough backend ${req.url}`));
+    ptServer = https.createServer({ cert: readFileSync(pt.cert), key: readFileSync(pt.key) }, (req, res) =>
+      res.end(`passthrough backend ${req.url}`),
+    );
     await new Promise<void>((r) => ptServer.listen(0, '127.0.0.1', r));
-    ({ gw, port: httpPort } = await startGateway({}, { httpsAddress: '127.0.0.1:0', certificates: new DirectoryCertificateSource({ dir: certDir, logger: silent, watchIntervalMs: 0 }), fqdnCertificates: certificates }));
+    ({ gw, port: httpPort } = await startGateway(
+      {},
+      {
+        httpsAddress: '127.0.0.1:0',
+        certificates: new DirectoryCertificateSource({ dir: certDir, logger: silent, watchIntervalMs: 0 }),
+        fqdnCertificates: certificates,
+      },
+    ));
     tlsPort = Number(gw.status().https!.split(':').pop());
     gw.addRoute({ name: 'secure', contractId: 3, backends: [a.url] });
-    gw.addRoute({ name: 'fqdn-4', contractId: 4, fqdn: 'pt.example.test', tlsPassthrough: true, backends: [`https://127.0.0.1:${(ptServer.address() as AddressInfo).port}`] });
+    gw.addRoute({
+      name: 'fqdn-4',
+      contractId: 4,
+      fqdn: 'pt.example.test',
+      tlsPassthrough: true,
+      backends: [`https://127.0.0.1:${(ptServer.address() as AddressInfo).port}`],
+    });
     await gw.settled();
   });
 
@@ -353,24 +437,35 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
     expect(plain.status).toBe(200);
     expect(JSON.parse(plain.body)).toMatchObject({ backend: 'b', url: '/own' });
     expect(gw.route('shop.example.test')).toMatchObject({ fqdn: 'shop.example.test', ownFqdn: true, state: 'active' });
-    await until('the certificate is served', async () => (await tlsGet('shop.example.test').catch(() => undefined))?.subject === 'CN=shop.example.test', 10_000, 50);
+    await until(
+      'the certificate is served',
+      async () => (await tlsGet('shop.example.test').catch(() => undefined))?.subject === 'CN=shop.example.test',
+      10_000,
+      50,
+    );
     const first = await tlsGet('shop.example.test');
     expect(JSON.parse(first.body)).toMatchObject({ backend: 'b' });
     // a renewal (onIssued) with another certificate for the same name
     const renewed = makeCert('shop-2', ['shop.example.test', 'renewed.example.test']);
     const firstFingerprint = new crypto.X509Certificate(readFileSync(issued.get('shop.example.test')!.certPath)).fingerprint256;
-    for (const f of listeners) f({ fqdn: 'shop.example.test', certPath: renewed.cert, keyPath: renewed.key, notAfter: new Date(Date.now() + 86_400_000) });
+    for (const f of listeners)
+      f({ fqdn: 'shop.example.test', certPath: renewed.cert, keyPath: renewed.key, notAfter: new Date(Date.now() + 86_400_000) });
     const renewedFingerprint = new crypto.X509Certificate(readFileSync(renewed.cert)).fingerprint256;
     expect(renewedFingerprint).not.toBe(firstFingerprint);
-    await until('the reissued certificate is served', async () => {
-      const s = tls.connect({ host: '127.0.0.1', port: tlsPort, servername: 'shop.example.test', rejectUnauthorized: false });
-      const fp = await new Promise<string | undefined>((resolve) => {
-        s.once('secureConnect', () => resolve(s.getPeerX509Certificate()?.fingerprint256));
-        s.once('error', () => resolve(undefined));
-      });
-      s.destroy();
-      return fp === renewedFingerprint;
-    }, 10_000, 50);
+    await until(
+      'the reissued certificate is served',
+      async () => {
+        const s = tls.connect({ host: '127.0.0.1', port: tlsPort, servername: 'shop.example.test', rejectUnauthorized: false });
+        const fp = await new Promise<string | undefined>((resolve) => {
+          s.once('secureConnect', () => resolve(s.getPeerX509Certificate()?.fingerprint256));
+          s.once('error', () => resolve(undefined));
+        });
+        s.destroy();
+        return fp === renewedFingerprint;
+      },
+      10_000,
+      50,
+    );
     gw.removeRoute('shop.example.test');
     await until('released', () => released.includes('shop.example.test'), 5_000, 20);
     expect((await request(httpPort, 'shop.example.test')).status).toBe(404);
@@ -391,7 +486,9 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
 test('without HAProxy: start() fails with GATEWAY_ENGINE_MISSING naming haproxy and how to install it; status says unavailable', async () => {
   const gw = new Gateway({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, haproxyBinary: path.join(dir, 'no-haproxy') });
   expect(gw.status().unavailable).toMatch(/HAProxy/);
-  await expect(gw.start()).rejects.toMatchObject({ code: 'GATEWAY_ENGINE_MISSING', message: expect.stringMatching(/haproxy.*apt-get install haproxy/i) });
+  await expect(gw.start()).rejects.toMatchObject({
+    code: 'GATEWAY_ENGINE_MISSING',
+    message: expect.stringMatching(/haproxy.*apt-get install haproxy/i),
+  });
   expect(gw.status()).toMatchObject({ state: 'idle', unavailable: expect.stringMatching(/apt-get install haproxy/) });
 });
-

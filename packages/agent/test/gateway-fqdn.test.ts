@@ -16,7 +16,20 @@ import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import type { Devchain } from '@tfgrid/devchain';
-import { connect, deploymentHash, DeploymentFailedError, encodeEnvelope, nodeBoxPublicKey, notaryCalls, replyKeyPair, seal, signDeployment, TFT, type Deployment, type TfchainClient } from '@tfgrid/client';
+import {
+  connect,
+  deploymentHash,
+  DeploymentFailedError,
+  encodeEnvelope,
+  nodeBoxPublicKey,
+  notaryCalls,
+  replyKeyPair,
+  seal,
+  signDeployment,
+  TFT,
+  type Deployment,
+  type TfchainClient,
+} from '@tfgrid/client';
 import type { Agent } from '../src';
 import { DirectoryCertificateSource, FULLCHAIN, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
 import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
@@ -54,7 +67,9 @@ function viaGateway(port: number, host: string): Promise<{ status: number; body:
 
 /** The node's reasons for refusing contract `contractId` (its answer, opened with the deployer's key). */
 async function refusal(who: Deployer, contractId: number, deployment?: Deployment): Promise<{ name: string; reason: string }[]> {
-  const err = await who.client.deployments.wait(contractId, { ...(deployment ? { deployment } : {}), timeoutMs: 60_000 }).catch((e: unknown) => e);
+  const err = await who.client.deployments
+    .wait(contractId, { ...(deployment ? { deployment } : {}), timeoutMs: 60_000 })
+    .catch((e: unknown) => e);
   if (!(err instanceof DeploymentFailedError)) throw new Error(`contract ${contractId} was not refused: ${JSON.stringify(err)}`);
   return err.reasons;
 }
@@ -65,7 +80,10 @@ async function sendUnchecked(who: Deployer, nodeId: number, d: Deployment): Prom
   const signed = { ...signDeployment(d, who.pair), reply_to: Buffer.from(replyKeyPair(who.pair).publicKey).toString('hex') };
   const sealed = seal(encodeEnvelope(signed), await nodeBoxPublicKey(api, nodeId));
   const hash = deploymentHash(d);
-  await who.client.batch([...notaryCalls(api, sealed, nodeId, hash), api.tx.smartContractModule.createNodeContract(nodeId, hash, '', 0, null)]);
+  await who.client.batch([
+    ...notaryCalls(api, sealed, nodeId, hash),
+    api.tx.smartContractModule.createNodeContract(nodeId, hash, '', 0, null),
+  ]);
   const id = await who.client.contracts.idByNodeAndHash(nodeId, hash);
   if (id === undefined) throw new Error('contract not found after creation');
   return id;
@@ -94,43 +112,99 @@ afterAll(async () => {
 test("a deployer's own domain is served through the agent's gateway by Host over HTTP, no name contract needed; refusals are named in the node's answer", async () => {
   const httpPort = await freePort();
   const httpsPort = await freePort();
-  agent = newAgent(agentConfig({ url: chain.url, farmId, dirs, gatewayHttpAddress: `127.0.0.1:${httpPort}`, gatewayHttpsAddress: `127.0.0.1:${httpsPort}`, gatewayAllowLocalBackends: true }));
+  agent = newAgent(
+    agentConfig({
+      url: chain.url,
+      farmId,
+      dirs,
+      gatewayHttpAddress: `127.0.0.1:${httpPort}`,
+      gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
+      gatewayAllowLocalBackends: true,
+    }),
+  );
   await agent.start();
   await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   const { nodeId } = await agent.registered;
-  await farmer.nodes.setPublicConfig({ farmId, nodeId, config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN } });
+  await farmer.nodes.setPublicConfig({
+    farmId,
+    nodeId,
+    config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN },
+  });
 
   // The own domain: no name contract; the answer says HTTP only (the node has no ACME directory).
-  const d = deployer.builder(nodeId).gatewayFqdnProxy('own', { fqdn: OWN, backends: [backendUrl] }).build();
+  const d = deployer
+    .builder(nodeId)
+    .gatewayFqdnProxy('own', { fqdn: OWN, backends: [backendUrl] })
+    .build();
   const { contractId, deployment } = await deployer.client.deployments.create(d);
   const answer = await deployer.client.deployments.wait(contractId, { deployment, timeoutMs: 60_000 });
   expect(answer.workloads).toEqual([
-    expect.objectContaining({ name: 'own', type: 'gateway-fqdn-proxy', state: 'ok', data: { fqdn: OWN, https: `refused: this gateway node has no ACME directory (--acme-directory), so ${OWN} is served on HTTP only` } }),
+    expect.objectContaining({
+      name: 'own',
+      type: 'gateway-fqdn-proxy',
+      state: 'ok',
+      data: { fqdn: OWN, https: `refused: this gateway node has no ACME directory (--acme-directory), so ${OWN} is served on HTTP only` },
+    }),
   ]);
-  await until('the domain answering through the gateway', async () => (await viaGateway(httpPort, OWN).catch(() => ({ status: 0 }))).status === 200, 60_000);
+  await until(
+    'the domain answering through the gateway',
+    async () => (await viaGateway(httpPort, OWN).catch(() => ({ status: 0 }))).status === 200,
+    60_000,
+  );
   expect(await viaGateway(httpPort, OWN)).toEqual({ status: 200, body: `backend saw ${OWN}/hello` });
   expect(await viaGateway(httpPort, OWN.toUpperCase())).toEqual({ status: 200, body: `backend saw ${OWN.toUpperCase()}/hello` });
   expect((await viaGateway(httpPort, `other.example-shop.test`)).status).toBe(404);
 
   // Refused, the reason in the answer: the node's own domain, a domain another contract serves, a malformed one.
-  const under = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('sub', { fqdn: `shop.${DOMAIN}`, backends: [backendUrl] }).build());
-  expect(await refusal(other, under.contractId, under.deployment)).toEqual([{ name: 'sub', reason: `fqdn shop.${DOMAIN} is this gateway's own domain ${DOMAIN} or under it: names there are served for name contracts (reserve a name and deploy a gateway-name-proxy instead)` }]);
-  const taken = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('mine', { fqdn: OWN.toUpperCase(), backends: [backendUrl] }).build());
-  expect(await refusal(other, taken.contractId, taken.deployment)).toEqual([{ name: 'mine', reason: `fqdn ${OWN} is already served for contract ${contractId}` }]);
-  const bad = { ...other.builder(nodeId).gatewayFqdnProxy('typo', { fqdn: 'shop.example.test', backends: [backendUrl] }).build() };
+  const under = await other.client.deployments.create(
+    other
+      .builder(nodeId)
+      .gatewayFqdnProxy('sub', { fqdn: `shop.${DOMAIN}`, backends: [backendUrl] })
+      .build(),
+  );
+  expect(await refusal(other, under.contractId, under.deployment)).toEqual([
+    {
+      name: 'sub',
+      reason: `fqdn shop.${DOMAIN} is this gateway's own domain ${DOMAIN} or under it: names there are served for name contracts (reserve a name and deploy a gateway-name-proxy instead)`,
+    },
+  ]);
+  const taken = await other.client.deployments.create(
+    other
+      .builder(nodeId)
+      .gatewayFqdnProxy('mine', { fqdn: OWN.toUpperCase(), backends: [backendUrl] })
+      .build(),
+  );
+  expect(await refusal(other, taken.contractId, taken.deployment)).toEqual([
+    { name: 'mine', reason: `fqdn ${OWN} is already served for contract ${contractId}` },
+  ]);
+  const bad = {
+    ...other
+      .builder(nodeId)
+      .gatewayFqdnProxy('typo', { fqdn: 'shop.example.test', backends: [backendUrl] })
+      .build(),
+  };
   bad.workloads = [{ ...bad.workloads[0]!, data: { fqdn: 'shop_example', backends: [backendUrl] } }];
   const malformed = await sendUnchecked(other, nodeId, bad);
   // The node opens it and refuses the deployment as a whole, naming the field.
-  expect(await refusal(other, malformed)).toEqual([{ name: '(deployment)', reason: expect.stringContaining('$.workloads[0].data.fqdn must be a domain name of two labels or more') }]);
+  expect(await refusal(other, malformed)).toEqual([
+    { name: '(deployment)', reason: expect.stringContaining('$.workloads[0].data.fqdn must be a domain name of two labels or more') },
+  ]);
   // The refusals left the served domain alone.
   expect((await viaGateway(httpPort, OWN)).status).toBe(200);
 
   // The node contract canceled: the domain goes away (404) and is free for another deployer.
   await deployer.client.contracts.cancel(contractId);
   await until('the domain going away', async () => (await viaGateway(httpPort, OWN)).status === 404, 60_000);
-  const again = await other.client.deployments.create(other.builder(nodeId).gatewayFqdnProxy('mine', { fqdn: OWN, backends: [backendUrl] }).build());
-  expect((await other.client.deployments.wait(again.contractId, { deployment: again.deployment, timeoutMs: 60_000 })).workloads[0]).toMatchObject({ state: 'ok', data: { fqdn: OWN } });
+  const again = await other.client.deployments.create(
+    other
+      .builder(nodeId)
+      .gatewayFqdnProxy('mine', { fqdn: OWN, backends: [backendUrl] })
+      .build(),
+  );
+  expect(
+    (await other.client.deployments.wait(again.contractId, { deployment: again.deployment, timeoutMs: 60_000 })).workloads[0],
+  ).toMatchObject({ state: 'ok', data: { fqdn: OWN } });
   expect((await viaGateway(httpPort, OWN)).status).toBe(200);
 });
 
@@ -151,30 +225,73 @@ test('HTTPS for an own domain: a certificate from a real ACME server (pebble), s
     writeFileSync(path.join(certDir, PRIVKEY), wildcard.keyPem, { mode: 0o600 });
     // The gateway answers the CA's HTTP-01 checks: the certificates publish through it.
     const responder: ChallengeResponder = { publish: (t, k) => gw!.challenges.publish(t, k), withdraw: (t) => gw!.challenges.withdraw(t) };
-    certs = new AcmeCertificates({ directoryUrl: pebble.directoryUrl, caPem: pebble.caPem, dataDir: path.join(work, 'data'), responder, logger, pollMs: 200, orderTimeoutMs: 60_000 });
-    gw = new HaproxyGateway({ logger, httpAddress: `127.0.0.1:${httpPort}`, httpsAddress: `127.0.0.1:${httpsPort}`, certificates: new DirectoryCertificateSource({ dir: certDir, logger }), fqdnCertificates: certs, domain: DOMAIN, allowLocalBackends: true });
+    certs = new AcmeCertificates({
+      directoryUrl: pebble.directoryUrl,
+      caPem: pebble.caPem,
+      dataDir: path.join(work, 'data'),
+      responder,
+      logger,
+      pollMs: 200,
+      orderTimeoutMs: 60_000,
+    });
+    gw = new HaproxyGateway({
+      logger,
+      httpAddress: `127.0.0.1:${httpPort}`,
+      httpsAddress: `127.0.0.1:${httpsPort}`,
+      certificates: new DirectoryCertificateSource({ dir: certDir, logger }),
+      fqdnCertificates: certs,
+      domain: DOMAIN,
+      allowLocalBackends: true,
+    });
     await gw.start();
-    const handler = new GatewayFqdnProxyHandler({ gateway: gw, chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined }, nodeId: 1, logger, allowLocalBackends: true, acme: true });
+    const handler = new GatewayFqdnProxyHandler({
+      gateway: gw,
+      chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined },
+      nodeId: 1,
+      logger,
+      allowLocalBackends: true,
+      acme: true,
+    });
     const ctx = { contractId: 900, twinId: 7, workload: () => undefined, result: () => undefined, publicIps: () => [] };
-    const result = await handler.provision({ version: 0, name: 'own', type: 'gateway-fqdn-proxy', data: { fqdn: OWN, backends: [backendUrl] }, metadata: '', description: '' }, ctx);
+    const result = await handler.provision(
+      { version: 0, name: 'own', type: 'gateway-fqdn-proxy', data: { fqdn: OWN, backends: [backendUrl] }, metadata: '', description: '' },
+      ctx,
+    );
     expect(result).toMatchObject({ fqdn: OWN, https: 'certificate by ACME (HTTP-01), renewed before it expires' });
     expect(await viaGateway(httpPort, OWN)).toEqual({ status: 200, body: `backend saw ${OWN}/hello` });
     const root = pebble.rootPem;
     const viaHttps = (): Promise<{ status: number; body: string }> =>
       new Promise((resolve, reject) => {
-        const req = https.get({ host: '127.0.0.1', port: httpsPort, servername: OWN, path: '/hello', headers: { host: OWN }, ca: root, agent: false }, (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        });
+        const req = https.get(
+          { host: '127.0.0.1', port: httpsPort, servername: OWN, path: '/hello', headers: { host: OWN }, ca: root, agent: false },
+          (res) => {
+            let body = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (body += c));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+          },
+        );
         req.on('error', reject);
         req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
       });
     // Verified against pebble's root only: the wildcard (another CA) would fail, so a 200 is the ACME certificate.
-    await until('the own domain served on HTTPS with its ACME certificate', async () => (await viaHttps().catch(() => ({ status: 0 }))).status === 200, 90_000, 500);
+    await until(
+      'the own domain served on HTTPS with its ACME certificate',
+      async () => (await viaHttps().catch(() => ({ status: 0 }))).status === 200,
+      90_000,
+      500,
+    );
     expect(await viaHttps()).toMatchObject({ status: 200, body: `backend saw ${OWN}/hello` });
-    await handler.deprovision({ contractId: 900, name: 'own', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+    await handler.deprovision({
+      contractId: 900,
+      name: 'own',
+      type: 'gateway-fqdn-proxy',
+      version: 0,
+      state: 'ok',
+      used: { cru: 0, mru: 0, sru: 0, hru: 0 },
+      result,
+      updatedAt: 0,
+    });
     expect((await viaGateway(httpPort, OWN)).status).toBe(404);
   } finally {
     await gw?.stop();
@@ -189,7 +306,9 @@ test('tls_passthrough: the TLS connection goes by SNI to a backend that terminat
   const work = mkdtempSync(path.join(os.tmpdir(), 'gateway-fqdn-pass-'));
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   const own = await makeLocalTls('secure.example-shop.test');
-  const tlsBackend = https.createServer({ cert: own.certPem, key: own.keyPem }, (req, res) => res.end(`tls backend saw ${req.headers.host}${req.url}`));
+  const tlsBackend = https.createServer({ cert: own.certPem, key: own.keyPem }, (req, res) =>
+    res.end(`tls backend saw ${req.headers.host}${req.url}`),
+  );
   await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r));
   let gw: HaproxyGateway | undefined;
   try {
@@ -198,21 +317,59 @@ test('tls_passthrough: the TLS connection goes by SNI to a backend that terminat
     mkdirSync(certDir, { recursive: true });
     writeFileSync(path.join(certDir, FULLCHAIN), wildcard.certPem);
     writeFileSync(path.join(certDir, PRIVKEY), wildcard.keyPem, { mode: 0o600 });
-    gw = new HaproxyGateway({ logger, httpAddress: `127.0.0.1:${httpPort}`, httpsAddress: `127.0.0.1:${httpsPort}`, certificates: new DirectoryCertificateSource({ dir: certDir, logger }), domain: DOMAIN, allowLocalBackends: true });
+    gw = new HaproxyGateway({
+      logger,
+      httpAddress: `127.0.0.1:${httpPort}`,
+      httpsAddress: `127.0.0.1:${httpsPort}`,
+      certificates: new DirectoryCertificateSource({ dir: certDir, logger }),
+      domain: DOMAIN,
+      allowLocalBackends: true,
+    });
     await gw.start();
-    const handler = new GatewayFqdnProxyHandler({ gateway: gw, chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined }, nodeId: 1, logger, allowLocalBackends: true });
+    const handler = new GatewayFqdnProxyHandler({
+      gateway: gw,
+      chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined },
+      nodeId: 1,
+      logger,
+      allowLocalBackends: true,
+    });
     const ctx = { contractId: 901, twinId: 7, workload: () => undefined, result: () => undefined, publicIps: () => [] };
     const port = (tlsBackend.address() as AddressInfo).port;
-    const result = await handler.provision({ version: 0, name: 'pass', type: 'gateway-fqdn-proxy', data: { fqdn: 'secure.example-shop.test', tls_passthrough: true, backends: [`127.0.0.1:${port}`] }, metadata: '', description: '' }, ctx);
-    expect(result).toMatchObject({ fqdn: 'secure.example-shop.test', tls_passthrough: true, https: 'passthrough: TLS goes to the backends as it came' });
+    const result = await handler.provision(
+      {
+        version: 0,
+        name: 'pass',
+        type: 'gateway-fqdn-proxy',
+        data: { fqdn: 'secure.example-shop.test', tls_passthrough: true, backends: [`127.0.0.1:${port}`] },
+        metadata: '',
+        description: '',
+      },
+      ctx,
+    );
+    expect(result).toMatchObject({
+      fqdn: 'secure.example-shop.test',
+      tls_passthrough: true,
+      https: 'passthrough: TLS goes to the backends as it came',
+    });
     // Trusting only the backend's own CA: the handshake is the backend's, not the gateway's.
     const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = https.get({ host: '127.0.0.1', port: httpsPort, servername: 'secure.example-shop.test', path: '/x', headers: { host: 'secure.example-shop.test' }, ca: own.caPem, agent: false }, (res) => {
-        let body = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (body += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      });
+      const req = https.get(
+        {
+          host: '127.0.0.1',
+          port: httpsPort,
+          servername: 'secure.example-shop.test',
+          path: '/x',
+          headers: { host: 'secure.example-shop.test' },
+          ca: own.caPem,
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (body += c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+        },
+      );
       req.on('error', reject);
       req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
     });

@@ -13,7 +13,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import net, { type AddressInfo } from 'node:net';
 import path from 'node:path';
-import { H, hostCases, largeCases, parseResponses, pipelineCases, randomCases, req, slowCases, smugglingCases, type Case } from './fixtures/gateway/fuzz-cases';
+import {
+  H,
+  hostCases,
+  largeCases,
+  parseResponses,
+  pipelineCases,
+  randomCases,
+  req,
+  slowCases,
+  smugglingCases,
+  type Case,
+} from './fixtures/gateway/fuzz-cases';
 
 jest.setTimeout(120_000);
 
@@ -173,7 +184,11 @@ function check(results: { c: Case; o: Outcome }[]): Map<number, number> {
 function backendSawNothingSmuggled(): void {
   for (const s of seen) {
     expect(s.path).not.toContain('smuggled');
-    expect({ path: s.path, hostLines: s.hostLines, fromGateway: s.forwardedFor === '127.0.0.1' }).toEqual({ path: s.path, hostLines: 1, fromGateway: true });
+    expect({ path: s.path, hostLines: s.hostLines, fromGateway: s.forwardedFor === '127.0.0.1' }).toEqual({
+      path: s.path,
+      hostLines: 1,
+      fromGateway: true,
+    });
   }
 }
 
@@ -195,7 +210,9 @@ test(`slow clients (trickled heads and bodies, ${BURST} big unfinished heads at 
     expect({ case: c.name, statuses: r.statuses.filter((s) => s !== 408) }).toEqual({ case: c.name, statuses: [] });
   }
   // A burst of connections each holding a nearly full, never finished head.
-  const burst = await Promise.all(Array.from({ length: BURST }, (_, i) => exchange([`GET /c/slow${i} HTTP/1.1\r\nHost: ${H}\r\nX-Big: ${'a'.repeat(15_000)}`])));
+  const burst = await Promise.all(
+    Array.from({ length: BURST }, (_, i) => exchange([`GET /c/slow${i} HTTP/1.1\r\nHost: ${H}\r\nX-Big: ${'a'.repeat(15_000)}`])),
+  );
   for (const o of burst) {
     expect(o.closedByServer).toBe(true);
     expect(parseResponses(o.data)).toEqual({ statuses: [408] });
@@ -213,7 +230,9 @@ test(`${RANDOM_CASES} seeded random mutations: well-formed answers, nothing smug
   const after = await exchange([req('alive', ['Connection: close'])]);
   expect(parseResponses(after.data).statuses).toEqual([200]);
   const m = await memory();
-  console.log(`gateway under fuzz: RSS at start ${(startRss / 2 ** 20).toFixed(1)} MiB, peak ${(m.peakRss / 2 ** 20).toFixed(1)} MiB, now ${(m.rss / 2 ** 20).toFixed(1)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} MiB; answers ${JSON.stringify(Object.fromEntries(statuses))}`);
+  console.log(
+    `gateway under fuzz: RSS at start ${(startRss / 2 ** 20).toFixed(1)} MiB, peak ${(m.peakRss / 2 ** 20).toFixed(1)} MiB, now ${(m.rss / 2 ** 20).toFixed(1)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(1)} MiB; answers ${JSON.stringify(Object.fromEntries(statuses))}`,
+  );
   expect(m.peakRss).toBeLessThan(MAX_RSS_BYTES);
   expect(m.peakRss - startRss).toBeLessThan(MAX_RSS_GROWTH_BYTES);
 });

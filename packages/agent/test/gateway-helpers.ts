@@ -47,9 +47,20 @@ export async function startBackend(id: string, handler?: http.RequestListener, p
   };
 }
 
-export async function startGateway(limits: Partial<GatewayLimits> = {}, o: Partial<GatewayOptions> = {}): Promise<{ gw: Gateway; port: number; registry: Registry }> {
+export async function startGateway(
+  limits: Partial<GatewayLimits> = {},
+  o: Partial<GatewayOptions> = {},
+): Promise<{ gw: Gateway; port: number; registry: Registry }> {
   const registry = new Registry();
-  const gw = new Gateway({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, registry, allowLocalBackends: true, limits: { healthIntervalMs: 0, ...limits }, ...o });
+  const gw = new Gateway({
+    logger: silent,
+    httpAddress: '127.0.0.1:0',
+    domain: DOMAIN,
+    registry,
+    allowLocalBackends: true,
+    limits: { healthIntervalMs: 0, ...limits },
+    ...o,
+  });
   await gw.start();
   return { gw, port: Number(gw.status().http!.split(':').pop()), registry };
 }
@@ -64,17 +75,30 @@ export interface Reply {
 }
 
 /** One request on a fresh connection (no pooling: byte counts and limits stay per test). */
-export function request(port: number, host: string, o: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {}): Promise<Reply> {
+export function request(
+  port: number,
+  host: string,
+  o: { method?: string; path?: string; headers?: http.OutgoingHttpHeaders; body?: Buffer | string } = {},
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host, ...o.headers }, agent: false }, (res) => {
-      const chunks: Buffer[] = [];
-      const s = res.socket; // null once the connection closed
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks).toString(), sent: s.bytesWritten, received: s.bytesRead });
-      });
-      res.on('error', reject);
-    });
+    const req = http.request(
+      { host: '127.0.0.1', port, method: o.method ?? 'GET', path: o.path ?? '/', headers: { host, ...o.headers }, agent: false },
+      (res) => {
+        const chunks: Buffer[] = [];
+        const s = res.socket; // null once the connection closed
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          resolve({
+            status: res.statusCode!,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString(),
+            sent: s.bytesWritten,
+            received: s.bytesRead,
+          });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(o.body);
   });
@@ -99,7 +123,10 @@ export function raw(port: number, text: string | Buffer, ms = 5000): Promise<str
 // ---- a minimal WebSocket (RFC 6455): handshake and small text frames only ----
 
 const GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
-export const acceptOf = (key: string): string => createHash('sha1').update(key + GUID).digest('base64');
+export const acceptOf = (key: string): string =>
+  createHash('sha1')
+    .update(key + GUID)
+    .digest('base64');
 
 /** A text frame; clients must mask, servers must not. Payloads < 126 bytes. */
 export function frame(text: string, masked: boolean): Buffer {
@@ -127,7 +154,9 @@ export function unframe(b: Buffer): string | undefined {
 export function wsEcho(server: http.Server): void {
   server.on('upgrade', (req: http.IncomingMessage, socket: net.Socket) => {
     const key = req.headers['sec-websocket-key'] as string;
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptOf(key)}\r\nX-Seen-Forwarded-For: ${String(req.headers['x-forwarded-for'])}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptOf(key)}\r\nX-Seen-Forwarded-For: ${String(req.headers['x-forwarded-for'])}\r\n\r\n`,
+    );
     socket.on('data', (d: Buffer) => {
       const t = unframe(d);
       if (t !== undefined) socket.write(frame(`echo:${t}`, false));
@@ -138,10 +167,20 @@ export function wsEcho(server: http.Server): void {
 }
 
 /** Opens a WebSocket through the gateway, sends `text`, answers the 101 headers and the first frame back. */
-export function wsRoundTrip(port: number, host: string, text: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; reply: string }> {
+export function wsRoundTrip(
+  port: number,
+  host: string,
+  text: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; reply: string }> {
   return new Promise((resolve, reject) => {
     const key = randomBytes(16).toString('base64');
-    const req = http.request({ host: '127.0.0.1', port, path: '/ws', agent: false, headers: { host, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': key, 'sec-websocket-version': '13' } });
+    const req = http.request({
+      host: '127.0.0.1',
+      port,
+      path: '/ws',
+      agent: false,
+      headers: { host, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': key, 'sec-websocket-version': '13' },
+    });
     req.on('upgrade', (res, socket: net.Socket) => {
       if (res.headers['sec-websocket-accept'] !== acceptOf(key)) return reject(new Error('bad Sec-WebSocket-Accept'));
       let buf = Buffer.alloc(0);

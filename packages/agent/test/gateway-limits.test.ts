@@ -16,7 +16,8 @@ let hang = false;
 beforeAll(async () => {
   backend = await startBackend('slow', (req, res) => {
     req.resume();
-    if (hang) held.push(res); // answered at the end of the test
+    if (hang)
+      held.push(res); // answered at the end of the test
     else req.on('end', () => res.end('ok'));
   });
 });
@@ -66,10 +67,20 @@ test('Expect: 100-continue is answered only once the request is admitted', async
     expect(refused).not.toContain('100 Continue');
     const ok = await new Promise<{ continued: boolean; status: number }>((resolve, reject) => {
       let continued = false;
-      const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/', agent: false, headers: { host: HOST, expect: '100-continue', 'content-length': 10 } }, (res) => {
-        res.resume();
-        resolve({ continued, status: res.statusCode! });
-      });
+      const req = http.request(
+        {
+          host: '127.0.0.1',
+          port,
+          method: 'POST',
+          path: '/',
+          agent: false,
+          headers: { host: HOST, expect: '100-continue', 'content-length': 10 },
+        },
+        (res) => {
+          res.resume();
+          resolve({ continued, status: res.statusCode! });
+        },
+      );
       req.on('continue', () => {
         continued = true;
         req.end('0123456789');
@@ -109,7 +120,7 @@ test('503 with Retry-After past maxConcurrentPerName requests in flight for one 
     hang = false;
     for (const r of held.splice(0)) r.end('done');
     expect((await Promise.all(first)).map((r) => r.status)).toEqual([200, 200]);
-    await until('gw.route(\'app\')!.inflight === 0', () => gw.route('app')!.inflight === 0, 10_000, 20);
+    await until("gw.route('app')!.inflight === 0", () => gw.route('app')!.inflight === 0, 10_000, 20);
     expect((await request(port, HOST)).status).toBe(200);
   });
 });
@@ -128,7 +139,7 @@ test('504 when the backend does not answer in time', async () => {
     expect(r.status).toBe(504);
     expect(r.body).toBe('Gateway Timeout\n');
     hang = false;
-    await until('gw.route(\'app\')!.inflight === 0', () => gw.route('app')!.inflight === 0, 10_000, 20);
+    await until("gw.route('app')!.inflight === 0", () => gw.route('app')!.inflight === 0, 10_000, 20);
   });
 });
 

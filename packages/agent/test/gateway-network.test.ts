@@ -17,7 +17,15 @@ import { promisify } from 'node:util';
 import { Registry } from 'prom-client';
 import type { Workload } from '@tfgrid/client';
 import { machineAddress, networkData, planNetwork, type NetworkPlan } from '@tfgrid/client';
-import { Gateway, GatewayNameProxyHandler, NetworkRelays, relayNetwork, type GatewayChain, type RelayError, type RelayNetwork } from '../src/gateway';
+import {
+  Gateway,
+  GatewayNameProxyHandler,
+  NetworkRelays,
+  relayNetwork,
+  type GatewayChain,
+  type RelayError,
+  type RelayNetwork,
+} from '../src/gateway';
 import { NetworkHandler, networkId, PrivateNetworks } from '../src/network';
 import { attachMachineRoute, Planetary } from '../src/planetary';
 import { workloadMark } from '../src/workloads/process-runtime';
@@ -62,12 +70,38 @@ const servers: ChildProcess[] = [];
 const overlays: Planetary[] = [];
 const netId = networkId(TWIN, 'net');
 const names = new Set<string>();
-const chain: GatewayChain = { nodeDomain: async () => DOMAIN, nameContract: async (n) => (names.has(n) ? { id: 500, twinId: TWIN, state: 'Created' } : undefined) };
+const chain: GatewayChain = {
+  nodeDomain: async () => DOMAIN,
+  nameContract: async (n) => (names.has(n) ? { id: 500, twinId: TWIN, state: 'Created' } : undefined),
+};
 
-const ctx = (contractId: number, workloads: Workload[] = []): HandlerContext => ({ contractId, twinId: TWIN, workload: (n) => workloads.find((w) => w.name === n), result: () => undefined, publicIps: () => [] });
-const workload = (type: string, name: string, data: Record<string, unknown>): Workload => ({ version: 0, name, type: type as Workload['type'], data, metadata: '', description: '' });
-const proxy = (name: string, backends: string[], network?: string): Workload => workload('gateway-name-proxy', 'gw', { name, backends, ...(network ? { network } : {}) });
-const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({ contractId, name, type: 'gateway-name-proxy', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+const ctx = (contractId: number, workloads: Workload[] = []): HandlerContext => ({
+  contractId,
+  twinId: TWIN,
+  workload: (n) => workloads.find((w) => w.name === n),
+  result: () => undefined,
+  publicIps: () => [],
+});
+const workload = (type: string, name: string, data: Record<string, unknown>): Workload => ({
+  version: 0,
+  name,
+  type: type as Workload['type'],
+  data,
+  metadata: '',
+  description: '',
+});
+const proxy = (name: string, backends: string[], network?: string): Workload =>
+  workload('gateway-name-proxy', 'gw', { name, backends, ...(network ? { network } : {}) });
+const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({
+  contractId,
+  name,
+  type: 'gateway-name-proxy',
+  version: 0,
+  state: 'ok',
+  used: { cru: 0, mru: 0, sru: 0, hru: 0 },
+  result,
+  updatedAt: 0,
+});
 
 /** GET through the gateway from this process (the gateway node's own namespace). */
 function get(host: string, urlPath = '/'): Promise<{ status: number; body: string }> {
@@ -89,7 +123,9 @@ function get(host: string, urlPath = '/'): Promise<{ status: number; body: strin
 const CLIENT = `require('http').get({host:process.argv[1],port:process.argv[2],path:process.argv[4],headers:{host:process.argv[3]}},(r)=>{let b='';r.on('data',(c)=>b+=c);r.on('end',()=>{process.stdout.write(r.statusCode+' '+b)})}).on('error',()=>process.exit(1))`;
 async function fetchIn(ns: string, ip: string, port: number, host: string, urlPath = '/'): Promise<string | undefined> {
   try {
-    const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, ip, String(port), host, urlPath], { timeout: 20_000 });
+    const { stdout } = await run('ip', ['netns', 'exec', ns, process.execPath, '-e', CLIENT, ip, String(port), host, urlPath], {
+      timeout: 20_000,
+    });
     return stdout || undefined;
   } catch {
     return undefined;
@@ -143,12 +179,29 @@ function control(socket: string, line: string): Promise<string> {
 }
 
 /** The target sockets in a relay directory. */
-const targetSockets = (d: string): string[] => readdirSync(d).filter((f) => /^gw-[0-9a-f]+-[0-9a-f]{12}\.sock$/.test(f)).sort();
+const targetSockets = (d: string): string[] =>
+  readdirSync(d)
+    .filter((f) => /^gw-[0-9a-f]+-[0-9a-f]{12}\.sock$/.test(f))
+    .sort();
 
 /** The Unix socket paths process `pid` listens on (its namespace's socket table, matched to its descriptors). */
 function listenedBy(pid: number): string[] {
-  const fds = new Set(readdirSync(`/proc/${pid}/fd`).map((fd) => { try { return readlinkSync(`/proc/${pid}/fd/${fd}`); } catch { return ''; } }));
-  return readFileSync(`/proc/${pid}/net/unix`, 'utf8').split('\n').slice(1).map((l) => l.trim().split(/\s+/)).filter((c) => c[3] === '00010000' && c[7] && fds.has(`socket:[${c[6]}]`)).map((c) => c[7]!).sort();
+  const fds = new Set(
+    readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    }),
+  );
+  return readFileSync(`/proc/${pid}/net/unix`, 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => c[3] === '00010000' && c[7] && fds.has(`socket:[${c[6]}]`))
+    .map((c) => c[7]!)
+    .sort();
 }
 
 async function sh(argv: string[]): Promise<void> {
@@ -167,7 +220,10 @@ interface NodeChild {
 
 async function startChild(options: Record<string, unknown>, ns?: string): Promise<NodeChild> {
   const argv = [process.execPath, '--import', 'tsx', CHILD, JSON.stringify(options)];
-  const p = spawn(ns ? 'ip' : argv[0]!, ns ? ['netns', 'exec', ns, ...argv] : argv.slice(1), { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  const p = spawn(ns ? 'ip' : argv[0]!, ns ? ['netns', 'exec', ns, ...argv] : argv.slice(1), {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
   let err = '';
   p.stderr!.on('data', (d: Buffer) => (err += d.toString()));
   const first = await new Promise<{ port: number; relayPid?: number; relaySocket?: string }>((resolve, reject) => {
@@ -200,11 +256,21 @@ beforeAll(async () => {
   hosts = makeHosts(T, 3, SUBNET, { bridgeAddress: true });
   dir = mkdtempSync(path.join(tmpdir(), 'tfgn-'));
   let port = 51820; // in the host namespaces: no clash with anything outside them
-  plan = planNetwork({ name: 'net', nodes: [{ nodeId: 1, endpoint: hosts.hosts[0]!.ip }, { nodeId: 2, endpoint: hosts.hosts[1]!.ip }], port: () => port++ });
+  plan = planNetwork({
+    name: 'net',
+    nodes: [
+      { nodeId: 1, endpoint: hosts.hosts[0]!.ip },
+      { nodeId: 2, endpoint: hosts.hosts[1]!.ip },
+    ],
+    port: () => port++,
+  });
   gwNetworks = new PrivateNetworks(`g${tag}`, silent, hosts.hosts[0]!.ns);
   farNetworks = new PrivateNetworks(`f${tag}`, silent, hosts.hosts[1]!.ns);
   relays = new NetworkRelays({ dir: path.join(dir, 'run'), logger: silent, restartMinMs: 100, restartMaxMs: 500 });
-  networkHandler = new NetworkHandler(gwNetworks, { ready: (n) => relays.resume(n.netId, relayNetwork(n)), removing: (id) => relays.hold(id) });
+  networkHandler = new NetworkHandler(gwNetworks, {
+    ready: (n) => relays.resume(n.netId, relayNetwork(n)),
+    removing: (id) => relays.hold(id),
+  });
   // The far node's part, and a machine on it serving HTTP at its private address.
   await farNetworks.ensure(netId, networkData(plan, 2));
   await sh(['ip', 'netns', 'add', FAR_MACHINE]);
@@ -215,10 +281,22 @@ beforeAll(async () => {
   await startServer(FAR_MACHINE, '0.0.0.0', SECOND);
   // The gateway node's part: the twin's network workload, in a deployment of its own (contract 10).
   await networkHandler.provision(workload('network', 'net', networkData(plan, 1) as unknown as Record<string, unknown>), ctx(10));
-  gateway = new Gateway({ logger: silent, httpAddress: `${hosts.bridgeIp}:0`, domain: DOMAIN, registry: new Registry(), limits: { healthIntervalMs: 0 } });
+  gateway = new Gateway({
+    logger: silent,
+    httpAddress: `${hosts.bridgeIp}:0`,
+    domain: DOMAIN,
+    registry: new Registry(),
+    limits: { healthIntervalMs: 0 },
+  });
   await gateway.start();
   gwPort = Number(gateway.status().http!.split(':').pop());
-  handler = new GatewayNameProxyHandler({ gateway, chain, nodeId: 3, logger: silent, networks: { hosted: (t, n) => networkHandler.hosted(t, n), relays } });
+  handler = new GatewayNameProxyHandler({
+    gateway,
+    chain,
+    nodeId: 3,
+    logger: silent,
+    networks: { hosted: (t, n) => networkHandler.hosted(t, n), relays },
+  });
 });
 
 afterAll(async () => {
@@ -242,7 +320,14 @@ test('a backend on the far side of a private network is served by name; the clie
   // The relay listens on Unix sockets only their owner may use: its control socket, and the backend's own.
   expect(statSync(relays.controlPath(netId)).mode & 0o777).toBe(0o600);
   // Over WireGuard from the gateway node's network namespace to the far machine.
-  expect(await until('served over the network', async () => ((await get(`shop.${DOMAIN}`, '/hello')).status === 200 ? true : undefined), 30_000, 50)).toBe(true);
+  expect(
+    await until(
+      'served over the network',
+      async () => ((await get(`shop.${DOMAIN}`, '/hello')).status === 200 ? true : undefined),
+      30_000,
+      50,
+    ),
+  ).toBe(true);
   expect(statSync(relays.targetPath(netId, farIp, 80)).mode & 0o777).toBe(0o600);
   expect(await get(`shop.${DOMAIN}`, '/hello')).toEqual({ status: 200, body: 'far /hello' });
   // A client elsewhere on the Internet gets it by name, and has no route to the private address;
@@ -266,25 +351,42 @@ test('a backend on the far side of a private network is served by name; the clie
       }
     });
     s.on('error', reject);
-    s.write(`GET /ws HTTP/1.1\r\nHost: shop.${DOMAIN}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`);
+    s.write(
+      `GET /ws HTTP/1.1\r\nHost: shop.${DOMAIN}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
   });
   expect(reply).toMatch(/^HTTP\/1\.1 101/);
   // A backend that refuses: the relay closes its socket's connection before any byte, a 502.
-  gateway.addRoute({ name: 'dead', contractId: 21, backends: [`http://${farIp}:81`], network: { name: 'net', ipRange: plan.ipRange, own: [], via: relays.controlPath(netId) } });
+  gateway.addRoute({
+    name: 'dead',
+    contractId: 21,
+    backends: [`http://${farIp}:81`],
+    network: { name: 'net', ipRange: plan.ipRange, own: [], via: relays.controlPath(netId) },
+  });
   expect((await get(`dead.${DOMAIN}`)).status).toBe(502);
   gateway.removeRoute('dead');
 });
 
 test('a network the node does not host, or a backend outside the network, is refused with the reason', async () => {
   names.add('other');
-  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'nope'), ctx(30))).rejects.toThrow(/network 'nope' is not on this node: no network workload of twin 7 named 'nope'/);
+  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'nope'), ctx(30))).rejects.toThrow(
+    /network 'nope' is not on this node: no network workload of twin 7 named 'nope'/,
+  );
   // Another twin's network of the same name is not this twin's.
-  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'net'), { ...ctx(30), twinId: 8 })).rejects.toThrow(/network 'net' is not on this node/);
-  await expect(handler.admit(proxy('other', ['http://10.99.0.5'], 'net'), ctx(30))).rejects.toThrow(/backend http:\/\/10\.99\.0\.5 is outside network 'net' \(10\.20\.0\.0\/16\)/);
+  await expect(handler.admit(proxy('other', ['http://10.20.2.2'], 'net'), { ...ctx(30), twinId: 8 })).rejects.toThrow(
+    /network 'net' is not on this node/,
+  );
+  await expect(handler.admit(proxy('other', ['http://10.99.0.5'], 'net'), ctx(30))).rejects.toThrow(
+    /backend http:\/\/10\.99\.0\.5 is outside network 'net' \(10\.20\.0\.0\/16\)/,
+  );
   const own = plan.nodes[0]!.subnet.replace(/\.0\/24$/, '.1');
-  await expect(handler.admit(proxy('other', [`http://${own}`], 'net'), ctx(30))).rejects.toThrow(/gateway node's own address on network 'net'/);
+  await expect(handler.admit(proxy('other', [`http://${own}`], 'net'), ctx(30))).rejects.toThrow(
+    /gateway node's own address on network 'net'/,
+  );
   // Another node's side of the network is no machine either.
-  await expect(handler.admit(proxy('other', ['http://10.20.3.1'], 'net'), ctx(30))).rejects.toThrow(/not a machine address of network 'net'/);
+  await expect(handler.admit(proxy('other', ['http://10.20.3.1'], 'net'), ctx(30))).rejects.toThrow(
+    /not a machine address of network 'net'/,
+  );
   expect(() => handler.needs(proxy('other', ['https://10.20.2.2'], 'net'))).toThrow(/must be http:\/\/ on network 'net'/);
   expect(() => handler.needs(proxy('other', ['http://shop.example'], 'net'))).toThrow(/must be an IPv4 address of network 'net'/);
   expect(() => handler.needs(proxy('other', ['http://0x0a.20.2.2'], 'net'))).toThrow(/must be an IPv4 address/);
@@ -301,7 +403,11 @@ test('a relay opens a socket per target inside its network only, all served by o
   const limitedDir = path.join(dir, 'limited');
   const limited = new NetworkRelays({ dir: limitedDir, logger: silent, maxConnections: 1, maxTargets: 3 });
   const n = relayNetwork(networkHandler.hosted(TWIN, 'net')!);
-  const open = (ip: string, port = 80): Promise<string> => limited.socketFor('probe', n, ip, port).then(() => 'opened', (e: RelayError) => e.code);
+  const open = (ip: string, port = 80): Promise<string> =>
+    limited.socketFor('probe', n, ip, port).then(
+      () => 'opened',
+      (e: RelayError) => e.code,
+    );
   try {
     // Outside the range, the gateway node itself in the network, the far node's side, no port: refused, no socket.
     expect(await open('10.99.0.5')).toBe('out-of-range');
@@ -309,7 +415,9 @@ test('a relay opens a socket per target inside its network only, all served by o
     expect(await open('198.18.0.1')).toBe('out-of-range');
     expect(await open(farIp.replace(/\.\d+$/, '.1'))).toBe('out-of-range');
     expect(await open(farIp, 0)).toBe('bad-target');
-    expect(await limited.socketFor('probe', n, '10.99.0.5', 80).catch((e: Error) => e.message)).toMatch(/target 10\.99\.0\.5:80 is not a machine address inside network [0-9a-f]+ \(10\.20\.0\.0\/16\)/);
+    expect(await limited.socketFor('probe', n, '10.99.0.5', 80).catch((e: Error) => e.message)).toMatch(
+      /target 10\.99\.0\.5:80 is not a machine address inside network [0-9a-f]+ \(10\.20\.0\.0\/16\)/,
+    );
     expect(targetSockets(limitedDir)).toEqual([]);
     // The relay refuses on its own too, and takes only short, known commands.
     const ctl = limited.controlPath(netId);
@@ -354,8 +462,17 @@ test('a relay opens a socket per target inside its network only, all served by o
     await limited.stop();
   }
   // A relay that never listens is given up on (and nothing of it is left running).
-  const broken = new NetworkRelays({ dir: path.join(dir, 'broken'), logger: silent, node: '/bin/false', readyTimeoutMs: 500, restartMinMs: 50, restartMaxMs: 100 });
-  await expect(broken.use('probe', relayNetwork(networkHandler.hosted(TWIN, 'net')!))).rejects.toThrow(/relay into network [0-9a-f]+ did not start/);
+  const broken = new NetworkRelays({
+    dir: path.join(dir, 'broken'),
+    logger: silent,
+    node: '/bin/false',
+    readyTimeoutMs: 500,
+    restartMinMs: 50,
+    restartMaxMs: 100,
+  });
+  await expect(broken.use('probe', relayNetwork(networkHandler.hosted(TWIN, 'net')!))).rejects.toThrow(
+    /relay into network [0-9a-f]+ did not start/,
+  );
   expect(broken.pid(netId)).toBeUndefined();
   expect(findMarked(workloadMark(path.join(dir, 'broken'), `gw-relay-${netId}`))).toEqual([]);
 });
@@ -397,7 +514,9 @@ test('removing the network takes its relay out of the namespace; the network bac
   expect((await get(`shop3.${DOMAIN}`)).status).toBe(502);
   await networkHandler.provision(workload('network', 'net', data), ctx(10));
   expect(relays.pid(netId)).not.toBe(before);
-  expect(await until('served again', async () => ((await get(`shop3.${DOMAIN}`)).status === 200 ? true : undefined), 30_000, 50)).toBe(true);
+  expect(await until('served again', async () => ((await get(`shop3.${DOMAIN}`)).status === 200 ? true : undefined), 30_000, 50)).toBe(
+    true,
+  );
   await handler.deprovision(state(23, 'gw', r));
   expect(relays.pid(netId)).toBeUndefined();
 });
@@ -409,7 +528,13 @@ test('after a restart, a route on a network comes back from its previous result,
   await handler.stop(state(24, 'gw', r)); // the agent stops: the route and its relay go
   expect(relays.pid(netId)).toBeUndefined();
   // Recovery runs before the chain is reached, and the network's own contract may come back later.
-  const recovering = new GatewayNameProxyHandler({ gateway, chain: () => undefined, nodeId: () => undefined, logger: silent, networks: { hosted: () => undefined, relays } });
+  const recovering = new GatewayNameProxyHandler({
+    gateway,
+    chain: () => undefined,
+    nodeId: () => undefined,
+    logger: silent,
+    networks: { hosted: () => undefined, relays },
+  });
   expect(await recovering.provision(w, ctx(24), state(24, 'gw', r))).toMatchObject({ network: 'net' });
   expect(await get(`shop4.${DOMAIN}`)).toEqual({ status: 200, body: 'far /' });
   await recovering.deprovision(state(24, 'gw', r));
@@ -450,7 +575,7 @@ test('after the agent is SIGKILLed and restarted, the relay it left is replaced,
 });
 
 test("a zmachine's planetary address is served by a gateway whose Yggdrasil is in its own namespace; the node's own is refused", async () => {
-  const [h0, h1, h2] = hosts.hosts as [typeof hosts.hosts[0], typeof hosts.hosts[0], typeof hosts.hosts[0]];
+  const [h0, h1, h2] = hosts.hosts as [(typeof hosts.hosts)[0], (typeof hosts.hosts)[0], (typeof hosts.hosts)[0]];
   const listen = `tcp://${h0.ip}:9001`;
   const node0 = new Planetary({ dir: path.join(dir, 'ygg0'), netns: h0.ns, listen: [listen], ifName: `${T}y0`, logger: silent });
   const node1 = new Planetary({ dir: path.join(dir, 'ygg1'), netns: h1.ns, peers: [listen], ifName: `${T}y1`, logger: silent });
@@ -466,8 +591,17 @@ test("a zmachine's planetary address is served by a gateway whose Yggdrasil is i
   const child = await startChild({ listen: `${h0.ip}:0` }, h0.ns);
   try {
     expect(await child.ask({ route: { name: 'ygg', backends: [`http://[${address}]:80`] } })).toEqual({ ok: true });
-    expect(await child.ask({ route: { name: 'self', backends: [`http://[${self0.address}]:80`] } })).toEqual({ error: expect.stringMatching(/points at the gateway node itself \(own address\)/) });
-    expect(await until('served over the overlay', async () => (await fetchIn(h2.ns, h0.ip, child.port, `ygg.${DOMAIN}`, '/p'))?.match(/^200 far \/p$/)?.[0], 60_000, 50)).toBe('200 far /p');
+    expect(await child.ask({ route: { name: 'self', backends: [`http://[${self0.address}]:80`] } })).toEqual({
+      error: expect.stringMatching(/points at the gateway node itself \(own address\)/),
+    });
+    expect(
+      await until(
+        'served over the overlay',
+        async () => (await fetchIn(h2.ns, h0.ip, child.port, `ygg.${DOMAIN}`, '/p'))?.match(/^200 far \/p$/)?.[0],
+        60_000,
+        50,
+      ),
+    ).toBe('200 far /p');
     expect(await child.ask({ health: 'ygg' })).toEqual({ backends: [{ url: `http://[${address}]:80`, healthy: true }] });
     // The client has no way to the machine's address but through the gateway.
     expect(await routes(h2.ns, address)).toBe(false);

@@ -35,7 +35,7 @@ afterAll(async () => {
   await b?.close();
 });
 
-test('routes by Host to the name\'s backend, port and case ignored', async () => {
+test("routes by Host to the name's backend, port and case ignored", async () => {
   const r1 = await request(port, `app.${DOMAIN}`, { path: '/x?y=1' });
   expect(r1.status).toBe(200);
   expect(JSON.parse(r1.body)).toMatchObject({ backend: 'a', method: 'GET', url: '/x?y=1' });
@@ -67,16 +67,34 @@ test('no open proxy: absolute-URI requests get 400, CONNECT 405, OPTIONS * 400',
 
 test('hop-by-hop headers are stripped both ways and X-Forwarded-* are ours', async () => {
   const echo = await startBackend('h', (req, res) => {
-    res.writeHead(200, { connection: 'x-back-hop', 'x-back-hop': '1', 'keep-alive': 'timeout=9', 'proxy-authenticate': 'Basic', 'x-kept': 'yes', 'content-type': 'application/json' });
+    res.writeHead(200, {
+      connection: 'x-back-hop',
+      'x-back-hop': '1',
+      'keep-alive': 'timeout=9',
+      'proxy-authenticate': 'Basic',
+      'x-kept': 'yes',
+      'content-type': 'application/json',
+    });
     res.end(JSON.stringify(req.headers));
   });
   try {
     gw.addRoute({ name: 'hdr', contractId: 31, backends: [echo.url] });
     const r = await request(port, `hdr.${DOMAIN}`, {
-      headers: { connection: 'keep-alive, x-hop', 'x-hop': 'secret', 'keep-alive': 'timeout=5', 'proxy-authorization': 'Basic eA==', te: 'trailers', 'x-forwarded-for': '6.6.6.6', 'x-forwarded-host': 'evil.test', forwarded: 'for=6.6.6.6', 'x-end': 'kept' },
+      headers: {
+        connection: 'keep-alive, x-hop',
+        'x-hop': 'secret',
+        'keep-alive': 'timeout=5',
+        'proxy-authorization': 'Basic eA==',
+        te: 'trailers',
+        'x-forwarded-for': '6.6.6.6',
+        'x-forwarded-host': 'evil.test',
+        forwarded: 'for=6.6.6.6',
+        'x-end': 'kept',
+      },
     });
     const seen = JSON.parse(r.body) as Record<string, string>;
-    for (const h of ['x-hop', 'keep-alive', 'proxy-authorization', 'te', 'forwarded', 'upgrade', 'transfer-encoding']) expect(seen[h]).toBeUndefined();
+    for (const h of ['x-hop', 'keep-alive', 'proxy-authorization', 'te', 'forwarded', 'upgrade', 'transfer-encoding'])
+      expect(seen[h]).toBeUndefined();
     expect(seen['x-end']).toBe('kept');
     expect(seen['x-forwarded-for']).toBe('127.0.0.1');
     expect(seen['x-forwarded-proto']).toBe('http');
@@ -103,14 +121,19 @@ test('WebSocket upgrades are piped both ways; other upgrades refused', async () 
   expect(h2c).toMatch(/^HTTP\/1\.1 400 /);
 });
 
-test('a WebSocket fails over past a dead backend, and its tunnel\'s bytes are counted when it closes', async () => {
+test("a WebSocket fails over past a dead backend, and its tunnel's bytes are counted when it closes", async () => {
   const dead = await startBackend('dead');
   await dead.close();
   gw.addRoute({ name: 'wsfail', contractId: 71, backends: [dead.url, a.url] });
   try {
     const ws = await wsRoundTrip(port, `wsfail.${DOMAIN}`, 'hello');
     expect(ws).toMatchObject({ status: 101, reply: 'echo:hello' });
-    await until('gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route(\'wsfail\')!....', () => gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route('wsfail')!.inflight === 0, 10_000, 20);
+    await until(
+      "gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route('wsfail')!....",
+      () => gw.usage(71).in > 0 && gw.usage(71).out > 0 && gw.route('wsfail')!.inflight === 0,
+      10_000,
+      20,
+    );
     expect(gw.route('wsfail')!.backends.map((x) => x.healthy)).toEqual([false, true]);
   } finally {
     gw.removeRoute('wsfail');
@@ -152,7 +175,7 @@ test('failover: a dead backend is skipped on connect failure and by the health c
   }
 });
 
-test('a backend dying mid-body cuts the client\'s response instead of ending it short', async () => {
+test("a backend dying mid-body cuts the client's response instead of ending it short", async () => {
   const dying = await startBackend('dying', (req, res) => {
     req.resume();
     res.writeHead(200, { 'content-length': 1000 });
@@ -177,7 +200,12 @@ test('pause → 503 with a short message, resume, gone → 404; contract events 
   expect((await request(port, host)).status).toBe(200);
 
   // grace of the name contract (10), then of the node contract (11): paused until both ended
-  const ev = (method: string, id: number) => ({ section: 'smartContractModule', method, data: [id, 1, 1], fields: { contract_id: id, node_id: 1, twin_id: 1 } });
+  const ev = (method: string, id: number) => ({
+    section: 'smartContractModule',
+    method,
+    data: [id, 1, 1],
+    fields: { contract_id: id, node_id: 1, twin_id: 1 },
+  });
   expect(gw.applyContractEvent(ev('ContractGracePeriodStarted', 10))).toEqual([{ name: 'app', state: 'paused' }]);
   gw.applyContractEvent(ev('ContractGracePeriodStarted', 11));
   expect((await request(port, host)).status).toBe(503);
@@ -189,7 +217,9 @@ test('pause → 503 with a short message, resume, gone → 404; contract events 
   expect(gw.applyContractEvent({ section: 'tfgridModule', method: 'NodeUpdated', data: [10] })).toEqual([]);
 
   // the name contract canceled: 404 like any unknown name, and a workload resume cannot revive it
-  expect(gw.applyContractEvent({ section: 'smartContractModule', method: 'NameContractCanceled', data: [10], fields: { contract_id: 10 } })).toEqual([{ name: 'app', state: 'gone' }]);
+  expect(
+    gw.applyContractEvent({ section: 'smartContractModule', method: 'NameContractCanceled', data: [10], fields: { contract_id: 10 } }),
+  ).toEqual([{ name: 'app', state: 'gone' }]);
   r = await request(port, host);
   expect(r.status).toBe(404);
   expect(r.body).toBe('Not Found\n');
@@ -223,7 +253,12 @@ test('bytes in and out are counted per contract within 1 % and handed to the NRU
       sent += r.sent;
       received += r.received;
     }
-    await until('gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99', () => gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99, 10_000, 20);
+    await until(
+      'gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99',
+      () => gw.usage(51).in >= sent * 0.99 && gw.usage(51).out >= received * 0.99,
+      10_000,
+      20,
+    );
     const u = gw.usage(51);
     expect(Math.abs(u.in - sent) / sent).toBeLessThan(0.01);
     expect(Math.abs(u.out - received) / received).toBeLessThan(0.01);
@@ -254,7 +289,12 @@ test('metrics per name: requests by code, bytes, latency, rejections by reason',
 });
 
 test('a listener that cannot bind fails start() and leaves nothing listening', async () => {
-  const other = new GatewayClass({ logger: silent, httpAddress: '127.0.0.1:0', httpsAddress: `127.0.0.1:${port}`, certificates: { contextFor: () => undefined } });
+  const other = new GatewayClass({
+    logger: silent,
+    httpAddress: '127.0.0.1:0',
+    httpsAddress: `127.0.0.1:${port}`,
+    certificates: { contextFor: () => undefined },
+  });
   await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
   expect(other.status()).toMatchObject({ state: 'idle' });
   expect(other.status().http).toBeUndefined();
@@ -267,8 +307,12 @@ test('without allowLocalBackends, a backend name that resolves to the gateway no
   const strict = new GatewayClass({ logger: silent, httpAddress: '127.0.0.1:0', domain: DOMAIN, limits: { healthIntervalMs: 0 } });
   await strict.start();
   try {
-    expect(() => strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://127.0.0.1:${a.port}`] })).toThrow(/gateway node itself/);
-    expect(() => strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://localhost:${a.port}`] })).toThrow(/gateway node itself/);
+    expect(() => strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://127.0.0.1:${a.port}`] })).toThrow(
+      /gateway node itself/,
+    );
+    expect(() => strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://localhost:${a.port}`] })).toThrow(
+      /gateway node itself/,
+    );
     // This machine's own name passes the literal check; its DNS answer (when it is loopback) does not.
     const self = os.hostname();
     const addr = await dns.promises.lookup(self).catch(() => undefined);

@@ -38,9 +38,31 @@ afterAll(async () => {
   await backend?.close();
 });
 
-const wl = (name: string): Workload => ({ version: 0, name: 'gw', type: 'gateway-name-proxy', data: { name, backends: [backend.url] }, metadata: '', description: '' });
-const ctxOf = (contractId: number, twinId = 4): HandlerContext => ({ contractId, twinId, workload: () => undefined, result: () => undefined, publicIps: () => [] });
-const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState => ({ contractId, name: 'gw', type: 'gateway-name-proxy', version: 0, state, used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+const wl = (name: string): Workload => ({
+  version: 0,
+  name: 'gw',
+  type: 'gateway-name-proxy',
+  data: { name, backends: [backend.url] },
+  metadata: '',
+  description: '',
+});
+const ctxOf = (contractId: number, twinId = 4): HandlerContext => ({
+  contractId,
+  twinId,
+  workload: () => undefined,
+  result: () => undefined,
+  publicIps: () => [],
+});
+const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState => ({
+  contractId,
+  name: 'gw',
+  type: 'gateway-name-proxy',
+  version: 0,
+  state,
+  used: { cru: 0, mru: 0, sru: 0, hru: 0 },
+  result,
+  updatedAt: 0,
+});
 
 test('registers the handler, restores names at recovery, checks them at start, listens once a domain is stored, follows contract events, stops', async () => {
   const handlers: WorkloadHandler[] = [];
@@ -57,7 +79,11 @@ test('registers the handler, restores names at recovery, checks them at start, l
   try {
     // recovery, before the chain: routes come back from the previous results, and only those
     await h.provision(wl('kept'), ctxOf(31), stateOf(31, { name: 'kept', domain: DOMAIN, name_contract_id: 28, backends: [backend.url] }));
-    await h.provision(wl('stolen'), ctxOf(32), stateOf(32, { name: 'stolen', domain: DOMAIN, name_contract_id: 27, backends: [backend.url] }));
+    await h.provision(
+      wl('stolen'),
+      ctxOf(32),
+      stateOf(32, { name: 'stolen', domain: DOMAIN, name_contract_id: 27, backends: [backend.url] }),
+    );
     await expect(h.provision(wl('fresh'), ctxOf(33))).rejects.toThrow(/not registered on the chain yet/);
     expect(svc.status().state).toBe('idle');
 
@@ -75,8 +101,12 @@ test('registers the handler, restores names at recovery, checks them at start, l
 
     // the farmer sets the public config: the event carries the domain as hex bytes
     domain = DOMAIN;
-    await emit({ section: 'tfgridModule', method: 'NodePublicConfigStored', data: [9, { ip4: { ip: '0x', gw: '0x' }, ip6: null, domain: `0x${Buffer.from(DOMAIN).toString('hex')}` }] });
-    await until('svc.status().state === \'running\'', () => svc.status().state === 'running', 10_000, 20);
+    await emit({
+      section: 'tfgridModule',
+      method: 'NodePublicConfigStored',
+      data: [9, { ip4: { ip: '0x', gw: '0x' }, ip6: null, domain: `0x${Buffer.from(DOMAIN).toString('hex')}` }],
+    });
+    await until("svc.status().state === 'running'", () => svc.status().state === 'running', 10_000, 20);
     expect(svc.status().domain).toBe(DOMAIN);
     const port = Number(svc.status().http!.split(':').pop());
     expect((await request(port, `kept.${DOMAIN}`)).status).toBe(200);
@@ -85,7 +115,12 @@ test('registers the handler, restores names at recovery, checks them at start, l
     await h.admit!(w, ctx);
     await h.provision(w, ctx);
     expect((await request(port, `shop.${DOMAIN}`)).status).toBe(200);
-    await emit({ section: 'smartContractModule', method: 'ContractGracePeriodStarted', data: [29, 9, 4, 100], fields: { contract_id: 29, node_id: 9, twin_id: 4, block_number: 100 } });
+    await emit({
+      section: 'smartContractModule',
+      method: 'ContractGracePeriodStarted',
+      data: [29, 9, 4, 100],
+      fields: { contract_id: 29, node_id: 9, twin_id: 4, block_number: 100 },
+    });
     expect((await request(port, `shop.${DOMAIN}`)).status).toBe(503);
     await emit({ section: 'smartContractModule', method: 'NameContractCanceled', data: [29], fields: { contract_id: 29 } });
     expect((await request(port, `shop.${DOMAIN}`)).status).toBe(404);

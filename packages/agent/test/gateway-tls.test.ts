@@ -25,7 +25,25 @@ let port: number;
 function makeCert(cn: string): void {
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '2', '-subj', `/CN=${cn}`, '-addext', `subjectAltName=DNS:*.${DOMAIN}`, '-keyout', path.join(dir, 'privkey.pem'), '-out', path.join(dir, 'fullchain.pem')],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-days',
+      '2',
+      '-subj',
+      `/CN=${cn}`,
+      '-addext',
+      `subjectAltName=DNS:*.${DOMAIN}`,
+      '-keyout',
+      path.join(dir, 'privkey.pem'),
+      '-out',
+      path.join(dir, 'fullchain.pem'),
+    ],
     { stdio: 'ignore' },
   );
 }
@@ -33,12 +51,15 @@ function makeCert(cn: string): void {
 function get(host: string): Promise<{ status: number; body: string; cert: X509Certificate }> {
   const ca = readFileSync(path.join(dir, 'fullchain.pem'));
   return new Promise((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, servername: host, headers: { host }, ca, agent: false, rejectUnauthorized: false }, (res) => {
-      const peer = (res.socket as TLSSocket).getPeerX509Certificate()!;
-      let body = '';
-      res.on('data', (c: Buffer) => (body += c.toString()));
-      res.on('end', () => resolve({ status: res.statusCode!, body, cert: peer }));
-    });
+    const req = https.request(
+      { host: '127.0.0.1', port, servername: host, headers: { host }, ca, agent: false, rejectUnauthorized: false },
+      (res) => {
+        const peer = (res.socket as TLSSocket).getPeerX509Certificate()!;
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body, cert: peer }));
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -63,10 +84,13 @@ afterAll(async () => {
 test('serves names over HTTPS with the wildcard certificate (verified against it as CA)', async () => {
   const ca = readFileSync(path.join(dir, 'fullchain.pem'));
   const verified = await new Promise<number>((resolve, reject) => {
-    const req = https.request({ host: '127.0.0.1', port, servername: `secure.${DOMAIN}`, headers: { host: `secure.${DOMAIN}` }, ca, agent: false }, (res) => {
-      res.resume();
-      resolve(res.statusCode!);
-    });
+    const req = https.request(
+      { host: '127.0.0.1', port, servername: `secure.${DOMAIN}`, headers: { host: `secure.${DOMAIN}` }, ca, agent: false },
+      (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      },
+    );
     req.on('error', reject);
     req.end();
   });
@@ -80,7 +104,12 @@ test('serves names over HTTPS with the wildcard certificate (verified against it
 
 test('a renewed certificate in the directory is picked up without a restart', async () => {
   makeCert(`renewed.${DOMAIN}`);
-  await until('gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`', () => gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`, 10_000, 20);
+  await until(
+    'gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`',
+    () => gw.status().certificate?.subject === `CN=renewed.${DOMAIN}`,
+    10_000,
+    20,
+  );
   const r = await get(`secure.${DOMAIN}`);
   expect(r.status).toBe(200);
   expect(r.cert.subject).toBe(`CN=renewed.${DOMAIN}`);
@@ -100,17 +129,23 @@ test('gatewayFromConfig: HTTP and HTTPS listeners and the certificate directory 
   } finally {
     await g.stop();
   }
-  const plain = gatewayFromConfig({ gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0' }, { logger: silent, registry: new Registry(), nru: { add: () => undefined }, domain: DOMAIN });
+  const plain = gatewayFromConfig(
+    { gatewayHttpAddress: '127.0.0.1:0', gatewayHttpsAddress: '127.0.0.1:0' },
+    { logger: silent, registry: new Registry(), nru: { add: () => undefined }, domain: DOMAIN },
+  );
   await plain.start();
   expect(plain.status().https).toBeUndefined();
   await plain.stop();
 });
 
 test('https backends: proxied over TLS through the pool; an untrusted backend certificate is a 502 unless verification is off', async () => {
-  const server = https.createServer({ key: readFileSync(path.join(dir, 'privkey.pem')), cert: readFileSync(path.join(dir, 'fullchain.pem')) }, (req, res) => {
-    res.writeHead(200, { 'content-type': 'text/plain' });
-    res.end(`tls backend ${req.url}`); // chunked: no length given
-  });
+  const server = https.createServer(
+    { key: readFileSync(path.join(dir, 'privkey.pem')), cert: readFileSync(path.join(dir, 'fullchain.pem')) },
+    (req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.end(`tls backend ${req.url}`); // chunked: no length given
+    },
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const lax = await startGateway({}, { verifyBackendTls: false });

@@ -101,7 +101,10 @@ test('chunked bodies split anywhere (sizes, extensions, CRLFs, trailers) arrive 
 });
 
 test('1xx interim heads are skipped; a body ended by the close is relayed whole', async () => {
-  await route('interim', () => ['HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n', 'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok']);
+  await route('interim', () => [
+    'HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n',
+    'HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok',
+  ]);
   const r = await request(port, `interim.${DOMAIN}`);
   expect(r.status).toBe(201);
   expect(r.body).toBe('ok');
@@ -113,7 +116,11 @@ test('1xx interim heads are skipped; a body ended by the close is relayed whole'
 });
 
 test('HEAD and 204 answers have no body, and the connection is reused after them', async () => {
-  const b = await route('nobody', (path) => (path === '/204' ? ['HTTP/1.1 204 No Content\r\n\r\n'] : ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', ...(path === '/get' ? ['hello'] : [])]));
+  const b = await route('nobody', (path) =>
+    path === '/204'
+      ? ['HTTP/1.1 204 No Content\r\n\r\n']
+      : ['HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n', ...(path === '/get' ? ['hello'] : [])],
+  );
   const h = await request(port, `nobody.${DOMAIN}`, { method: 'HEAD', path: '/head' });
   expect(h.status).toBe(200);
   expect(h.headers['content-length']).toBe('5');
@@ -143,13 +150,16 @@ test('a malformed answer is a 502; a pooled connection that went stale is retrie
 });
 
 test("an idle pooled connection is not reused once near the backend's Keep-Alive timeout", async () => {
-  const answer = (timeout: number): string[] => [`HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${timeout}\r\nContent-Length: 2\r\n\r\nok`];
+  const answer = (timeout: number): string[] => [
+    `HTTP/1.1 200 OK\r\nConnection: keep-alive\r\nKeep-Alive: timeout=${timeout}\r\nContent-Length: 2\r\n\r\nok`,
+  ];
   const short = await route('ka-short', () => answer(1));
   const long = await route('ka-long', () => answer(30));
   for (const name of ['ka-short', 'ka-long']) expect((await request(port, `${name}.${DOMAIN}`)).status).toBe(200);
   // Past half of 1 s: a connection the backend may close any moment (a POST sent on it could not be retried).
   await new Promise((r) => setTimeout(r, 700));
-  for (const name of ['ka-short', 'ka-long']) expect((await request(port, `${name}.${DOMAIN}`, { method: 'POST', body: 'x' })).status).toBe(200);
+  for (const name of ['ka-short', 'ka-long'])
+    expect((await request(port, `${name}.${DOMAIN}`, { method: 'POST', body: 'x' })).status).toBe(200);
   expect(short.conns).toBe(2);
   expect(long.conns).toBe(1);
 });

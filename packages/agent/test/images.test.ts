@@ -37,7 +37,10 @@ function serve(name: string, body: Buffer, chunked = false): { url: string; sha2
 }
 
 async function refusal(p: Promise<unknown>): Promise<{ code: ImageErrorCode; message: string }> {
-  const e = await p.then(() => undefined, (x: unknown) => x);
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
   expect(e).toBeInstanceOf(ImageError);
   return { code: (e as ImageError).code, message: (e as ImageError).message };
 }
@@ -66,7 +69,11 @@ test('a busybox tar.gz is downloaded once, unpacked by its hash, and runs; concu
   expect(lstatSync(path.join(a, 'tmp')).mode & 0o7777).toBe(0o1777);
   expect(readFileSync(path.join(a, 'etc/passwd'), 'utf8')).toMatch(/^root:x:0:0:/);
   expect(inRoot(a, 'echo hi from $(basename $(readlink /bin/ls)); ls /etc')).toBe('hi from busybox\ngroup\nhosts\npasswd\n');
-  expect(JSON.parse(readFileSync(path.join(t.root, 'images', img.sha256, 'image.json'), 'utf8'))).toMatchObject({ sha256: img.sha256, format: 'rootfs tar', bytes: busybox.length });
+  expect(JSON.parse(readFileSync(path.join(t.root, 'images', img.sha256, 'image.json'), 'utf8'))).toMatchObject({
+    sha256: img.sha256,
+    format: 'rootfs tar',
+    bytes: busybox.length,
+  });
   // Cached: no second download, also from a new store on the same directory (an agent restart).
   expect(await store().ensure(img)).toBe(a);
   expect(server.hits.get('/busybox.tar.gz')).toBe(1);
@@ -93,30 +100,81 @@ test('a wrong hash, an unreachable URL, a 404, an oversize and a stalled downloa
     message: `the image at ${img.url} has sha256 ${img.sha256}, not ${wrong} as the deployment says`,
   });
   const closed = await freePort(); // nothing listens there
-  expect(await refusal(s.ensure({ url: `http://127.0.0.1:${closed}/x.tar`, sha256: wrong }))).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/cannot be reached: connect ECONNREFUSED/) });
-  expect(await refusal(s.ensure({ url: server.url('/missing.tar'), sha256: wrong }))).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/answered HTTP 404/) });
+  expect(await refusal(s.ensure({ url: `http://127.0.0.1:${closed}/x.tar`, sha256: wrong }))).toMatchObject({
+    code: 'unreachable',
+    message: expect.stringMatching(/cannot be reached: connect ECONNREFUSED/),
+  });
+  expect(await refusal(s.ensure({ url: server.url('/missing.tar'), sha256: wrong }))).toMatchObject({
+    code: 'unreachable',
+    message: expect.stringMatching(/answered HTTP 404/),
+  });
 
   const small = store({ maxBytes: 100_000 });
   const declared = await refusal(small.ensure(img));
-  expect(declared).toMatchObject({ code: 'too-large', message: expect.stringMatching(/larger than this node's limit of 100000 bytes \(it declares \d+ bytes\)/) });
+  expect(declared).toMatchObject({
+    code: 'too-large',
+    message: expect.stringMatching(/larger than this node's limit of 100000 bytes \(it declares \d+ bytes\)/),
+  });
   const streamed = await refusal(small.ensure(serve('/chunked.tar.gz', busybox, true)));
   expect(streamed).toMatchObject({ code: 'too-large', message: expect.stringMatching(/\(more arrived\)/) });
 
   routes['/slow.tar'] = { stall: Buffer.alloc(1000) };
-  expect(await refusal(s.ensure({ url: server.url('/slow.tar'), sha256: wrong }))).toMatchObject({ code: 'unreachable', message: expect.stringMatching(/did not deliver the image within 2 s$/) });
+  expect(await refusal(s.ensure({ url: server.url('/slow.tar'), sha256: wrong }))).toMatchObject({
+    code: 'unreachable',
+    message: expect.stringMatching(/did not deliver the image within 2 s$/),
+  });
   expect(cacheLeftovers()).toEqual([]);
 });
 
 test('archives escaping their root are refused before anything is written', async () => {
   const cases: [string, Buffer, ImageErrorCode, RegExp][] = [
-    ['/dotdot.tar', tarBytes([{ name: 'ok.txt', body: 'x' }, { name: '../x', body: 'escaped' }]), 'escapes-root', /climbs out with '\.\.': "\.\.\/x"/],
-    ['/deep-dotdot.tar', tarBytes([{ name: 'a/', type: 'dir' }, { name: 'a/../../x', body: 'escaped' }]), 'escapes-root', /climbs out/],
+    [
+      '/dotdot.tar',
+      tarBytes([
+        { name: 'ok.txt', body: 'x' },
+        { name: '../x', body: 'escaped' },
+      ]),
+      'escapes-root',
+      /climbs out with '\.\.': "\.\.\/x"/,
+    ],
+    [
+      '/deep-dotdot.tar',
+      tarBytes([
+        { name: 'a/', type: 'dir' },
+        { name: 'a/../../x', body: 'escaped' },
+      ]),
+      'escapes-root',
+      /climbs out/,
+    ],
     ['/absolute.tar', tarBytes([{ name: '/abs.txt', body: 'x' }]), 'escapes-root', /absolute path, "\/abs\.txt"/],
-    ['/through-link.tar', tarBytes([{ name: 'etc', type: 'symlink', link: path.join(t.root, 'host-etc') }, { name: 'etc/evil', body: 'owned' }]), 'escapes-root', /writes "etc\/evil" through the symbolic link "etc"/],
-    ['/up-link.tar', tarBytes([{ name: 'up', type: 'symlink', link: '../../../../etc' }]), 'escapes-root', /symbolic link "up" → "\.\.\/\.\.\/\.\.\/\.\.\/etc" that points outside/],
-    ['/abs-hardlink.tar', tarBytes([{ name: 'shadow', type: 'link', link: '/etc/shadow' }]), 'escapes-root', /hard link "shadow" to the absolute path "\/etc\/shadow"/],
+    [
+      '/through-link.tar',
+      tarBytes([
+        { name: 'etc', type: 'symlink', link: path.join(t.root, 'host-etc') },
+        { name: 'etc/evil', body: 'owned' },
+      ]),
+      'escapes-root',
+      /writes "etc\/evil" through the symbolic link "etc"/,
+    ],
+    [
+      '/up-link.tar',
+      tarBytes([{ name: 'up', type: 'symlink', link: '../../../../etc' }]),
+      'escapes-root',
+      /symbolic link "up" → "\.\.\/\.\.\/\.\.\/\.\.\/etc" that points outside/,
+    ],
+    [
+      '/abs-hardlink.tar',
+      tarBytes([{ name: 'shadow', type: 'link', link: '/etc/shadow' }]),
+      'escapes-root',
+      /hard link "shadow" to the absolute path "\/etc\/shadow"/,
+    ],
     ['/device.tar', tarBytes([{ name: 'null', type: 'char' }]), 'malformed', /device node or FIFO, "null"/],
-    ['/garbage.bin', Buffer.from('this is not an archive at all, just words'.repeat(20)), 'malformed', /not a tar, tar\.gz or tar\.zst archive/],
+    [
+      '/garbage.bin',
+      Buffer.from('this is not an archive at all, just words'.repeat(20)),
+      'malformed',
+      /not a tar, tar\.gz or tar\.zst archive/,
+    ],
     ['/xz.tar.xz', Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, 1, 2, 3, 4]), 'malformed', /xz or bzip2/],
     ['/broken.tar.gz', busybox.subarray(0, busybox.length >> 1), 'malformed', /cannot be decompressed \(gzip\)/],
   ];
@@ -127,18 +185,41 @@ test('archives escaping their root are refused before anything is written', asyn
     expect({ name, ...r }).toEqual({ name, code, message: expect.stringMatching(message) });
   }
   // An absolute symlink inside the root is kept: it resolves inside the container.
-  const fine = await s.ensure(serve('/abs-link-ok.tar', tarBytes([{ name: 'bin/', type: 'dir' }, { name: 'bin/x', body: 'x' }, { name: 'y', type: 'symlink', link: '/bin/x' }])));
+  const fine = await s.ensure(
+    serve(
+      '/abs-link-ok.tar',
+      tarBytes([
+        { name: 'bin/', type: 'dir' },
+        { name: 'bin/x', body: 'x' },
+        { name: 'y', type: 'symlink', link: '/bin/x' },
+      ]),
+    ),
+  );
   expect(readlinkSync(path.join(fine, 'y'))).toBe('/bin/x');
   expect(readdirSync(path.join(t.root, 'host-etc'))).toEqual([]);
   expect(existsSync(path.join(t.root, 'images', 'x'))).toBe(false);
-  expect(cacheLeftovers()).toEqual([sha256(tarBytes([{ name: 'bin/', type: 'dir' }, { name: 'bin/x', body: 'x' }, { name: 'y', type: 'symlink', link: '/bin/x' }]))]);
+  expect(cacheLeftovers()).toEqual([
+    sha256(
+      tarBytes([
+        { name: 'bin/', type: 'dir' },
+        { name: 'bin/x', body: 'x' },
+        { name: 'y', type: 'symlink', link: '/bin/x' },
+      ]),
+    ),
+  ]);
 });
 
 test('limits on entries and unpacked bytes hold, whatever the compression ratio', async () => {
   const many = tarBytes(Array.from({ length: 50 }, (_, i) => ({ name: `f${i}`, body: 'x' })));
-  expect(await refusal(store({ maxEntries: 20 }).ensure(serve('/many.tar', many)))).toMatchObject({ code: 'too-large', message: "the image has more than this node's limit of 20 entries" });
+  expect(await refusal(store({ maxEntries: 20 }).ensure(serve('/many.tar', many)))).toMatchObject({
+    code: 'too-large',
+    message: "the image has more than this node's limit of 20 entries",
+  });
   const bomb = gz(tarBytes([{ name: 'zeros', body: Buffer.alloc(8 * 1024 ** 2) }])); // ~8 KiB on the wire
-  expect(await refusal(store({ maxUnpackedBytes: 1024 ** 2 }).ensure(serve('/bomb.tar.gz', bomb)))).toMatchObject({ code: 'too-large', message: "the image unpacks to more than this node's limit of 1048576 bytes" });
+  expect(await refusal(store({ maxUnpackedBytes: 1024 ** 2 }).ensure(serve('/bomb.tar.gz', bomb)))).toMatchObject({
+    code: 'too-large',
+    message: "the image unpacks to more than this node's limit of 1048576 bytes",
+  });
   expect(cacheLeftovers()).toEqual([]);
 });
 
@@ -171,16 +252,24 @@ test('an OCI image layout: layers applied in order, whiteouts and opaque directo
   expect(JSON.parse(readFileSync(path.join(path.dirname(rootfs), 'image.json'), 'utf8')).format).toBe('oci layout');
 
   // A blob whose bytes differ from its digest is refused.
-  const tampered = Buffer.from(ociLayout([{ blob: tarBytes([{ name: 'a', body: 'aaaa' }]), mediaType: 'application/vnd.oci.image.layer.v1.tar' }]));
+  const tampered = Buffer.from(
+    ociLayout([{ blob: tarBytes([{ name: 'a', body: 'aaaa' }]), mediaType: 'application/vnd.oci.image.layer.v1.tar' }]),
+  );
   const at = tampered.indexOf('aaaa');
   tampered.write('bbbb', at, 'latin1');
-  expect(await refusal(s.ensure(serve('/tampered-oci.tar', tampered)))).toMatchObject({ code: 'hash-mismatch', message: expect.stringMatching(/^layer 1 of the OCI image does not match its digest sha256:/) });
+  expect(await refusal(s.ensure(serve('/tampered-oci.tar', tampered)))).toMatchObject({
+    code: 'hash-mismatch',
+    message: expect.stringMatching(/^layer 1 of the OCI image does not match its digest sha256:/),
+  });
   // A whiteout may not reach through a symbolic link of a lower layer.
   const sneaky = ociLayout([
     { blob: tarBytes([{ name: 'host', type: 'symlink', link: '/' }]), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
     { blob: tarBytes([{ name: 'host/.wh.etc' }]), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
   ]);
-  expect(await refusal(s.ensure(serve('/sneaky-oci.tar', sneaky)))).toMatchObject({ code: 'escapes-root', message: expect.stringMatching(/whiteout "host\/etc" through the symbolic link "host"/) });
+  expect(await refusal(s.ensure(serve('/sneaky-oci.tar', sneaky)))).toMatchObject({
+    code: 'escapes-root',
+    message: expect.stringMatching(/whiteout "host\/etc" through the symbolic link "host"/),
+  });
   // Nor may a file of an upper layer be written through a symbolic link of a lower one.
   const hostDir = path.join(t.root, 'host-dir');
   mkdirSync(hostDir);
@@ -188,20 +277,33 @@ test('an OCI image layout: layers applied in order, whiteouts and opaque directo
     { blob: tarBytes([{ name: 'etc', type: 'symlink', link: hostDir }]), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
     { blob: tarBytes([{ name: 'etc/evil', body: 'owned' }]), mediaType: 'application/vnd.oci.image.layer.v1.tar' },
   ]);
-  expect(await refusal(s.ensure(serve('/through-oci.tar', through)))).toMatchObject({ code: 'escapes-root', message: 'layer 2 of 2 of the OCI image writes "etc/evil" through the symbolic link "etc"' });
+  expect(await refusal(s.ensure(serve('/through-oci.tar', through)))).toMatchObject({
+    code: 'escapes-root',
+    message: 'layer 2 of 2 of the OCI image writes "etc/evil" through the symbolic link "etc"',
+  });
   expect(readdirSync(hostDir)).toEqual([]);
 });
 
 test('a Zero-OS flist is refused without a download, saying what to give instead; bad input is named', async () => {
   const s = store();
-  for (const url of ['https://hub.grid.tf/tf-official-apps/base:latest.flist', server.url('/x.flist'), 'https://hub.grid.tf/tf-official-apps/']) {
+  for (const url of [
+    'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+    server.url('/x.flist'),
+    'https://hub.grid.tf/tf-official-apps/',
+  ]) {
     const r = await refusal(s.ensure({ url, sha256: 'ab'.repeat(32) }));
     expect(r.code).toBe('flist');
     expect(r.message).toMatch(/is a Zero-OS flist, which this node cannot run: give the zmachine an image instead, image: \{url, sha256\}/);
   }
   expect(server.hits.get('/x.flist')).toBeUndefined();
-  expect(await refusal(s.ensure({ url: 'ftp://example.org/x.tar', sha256: 'ab'.repeat(32) }))).toEqual({ code: 'invalid', message: 'image.url must be http or https, not ftp' });
-  expect(await refusal(s.ensure({ url: server.url('/x.tar'), sha256: 'abc' }))).toMatchObject({ code: 'invalid', message: expect.stringMatching(/^image.sha256 must be the 64 hex digits/) });
+  expect(await refusal(s.ensure({ url: 'ftp://example.org/x.tar', sha256: 'ab'.repeat(32) }))).toEqual({
+    code: 'invalid',
+    message: 'image.url must be http or https, not ftp',
+  });
+  expect(await refusal(s.ensure({ url: server.url('/x.tar'), sha256: 'abc' }))).toMatchObject({
+    code: 'invalid',
+    message: expect.stringMatching(/^image.sha256 must be the 64 hex digits/),
+  });
   expect(await refusal(s.ensure({ url: 'not a url', sha256: 'ab'.repeat(32) }))).toMatchObject({ code: 'invalid' });
 });
 
@@ -216,7 +318,7 @@ test('an incomplete cache entry is never used: it is discarded and fetched again
   expect(inRoot(rootfs, 'echo whole')).toBe('whole\n');
 });
 
-test('prune removes the images no machine uses, keeping those named and any that is an overlay\'s lower layer', async () => {
+test("prune removes the images no machine uses, keeping those named and any that is an overlay's lower layer", async () => {
   const s = store();
   const tiny = (n: string): Buffer => tarBytes([{ name: `${n}.txt`, body: n }]);
   const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((n) => s.ensure(serve(`/${n}.tar`, tiny(n)))));
@@ -250,14 +352,21 @@ test('the fetcher process: killed mid-download or hung past its deadline, it is 
   const killed = s.ensure({ url: server.url('/stalls.tar'), sha256: wrong });
   while (!server.hits.get('/stalls.tar')) await new Promise((r) => setTimeout(r, 20)); // the child is downloading
   process.kill(pids[0]!, 'SIGKILL');
-  expect(await refusal(killed)).toEqual({ code: 'fetcher-failed', message: "the node's image fetcher ended (killed by SIGKILL) before the image was ready; nothing was cached, the image is fetched again on the next try" });
+  expect(await refusal(killed)).toEqual({
+    code: 'fetcher-failed',
+    message:
+      "the node's image fetcher ended (killed by SIGKILL) before the image was ready; nothing was cached, the image is fetched again on the next try",
+  });
   expect(gone(pids[0]!)).toBe(true);
   expect(cacheLeftovers()).toEqual([]);
 
   // Stopped at once, it never enforces its own download timeout: the store's deadline ends it.
   const img = serve('/after-hang.tar.gz', busybox);
   const hung = store({ timeoutMs: 500, unpackTimeoutMs: 500, onFetcher: (pid) => (pids.push(pid), process.kill(pid, 'SIGSTOP')) });
-  expect(await refusal(hung.ensure(img))).toMatchObject({ code: 'fetcher-failed', message: expect.stringMatching(/^the node's image fetcher did not finish within 1 s and was stopped;/) });
+  expect(await refusal(hung.ensure(img))).toMatchObject({
+    code: 'fetcher-failed',
+    message: expect.stringMatching(/^the node's image fetcher did not finish within 1 s and was stopped;/),
+  });
   expect(gone(pids[1]!)).toBe(true);
   expect(cacheLeftovers()).toEqual([]);
 

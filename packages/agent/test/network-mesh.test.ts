@@ -17,7 +17,13 @@ jest.setTimeout(120_000);
 
 const logger = pino({ level: 'silent' });
 const tag = `ms${(process.pid % 0xffff).toString(16)}`;
-const sh = (argv: string[]): string => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000, env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' } });
+const sh = (argv: string[]): string =>
+  execFileSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 30_000,
+    env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
+  });
 let net: Hosts;
 let plan: NetworkPlan;
 let nodes: PrivateNetworks[];
@@ -74,7 +80,9 @@ afterAll(async () => {
 
 test('every machine reaches every other, the one behind NAT through the access node', () => {
   const ips = plan.nodes.map((n) => machineAddress(n.subnet));
-  for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) if (i !== j) expect({ from: i, to: j, ok: ping(machines[i]!, ips[j]!) }).toEqual({ from: i, to: j, ok: true });
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++)
+      if (i !== j) expect({ from: i, to: j, ok: ping(machines[i]!, ips[j]!) }).toEqual({ from: i, to: j, ok: true });
   // The hidden node has one peer, the access node, and no endpoint anyone could dial.
   expect(networkData(plan, 3).peers).toHaveLength(1);
   expect(networkData(plan, 1).peers.find((p) => p.subnet === plan.nodes[2]!.subnet)!.endpoint).toBe('');
@@ -84,7 +92,8 @@ test("a user's machine joins with the access config and reaches every machine", 
   const conf = path.join(dir, `${userIf}.conf`);
   writeFileSync(conf, accessConfig(plan, 'laptop'), { mode: 0o600 });
   sh(['ip', 'netns', 'exec', net.hosts[3]!.ns, 'wg-quick', 'up', conf]);
-  for (const n of plan.nodes) expect({ node: n.nodeId, ok: ping(net.hosts[3]!.ns, machineAddress(n.subnet)) }).toEqual({ node: n.nodeId, ok: true });
+  for (const n of plan.nodes)
+    expect({ node: n.nodeId, ok: ping(net.hosts[3]!.ns, machineAddress(n.subnet)) }).toEqual({ node: n.nodeId, ok: true });
 });
 
 test('the machines are not reachable from the Internet bridge, only over the network', () => {

@@ -14,7 +14,8 @@ import { freePort } from './support/net';
 jest.setTimeout(120_000);
 
 const logger = pino({ level: 'silent' });
-const sh = (argv: string[]): string => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+const sh = (argv: string[]): string =>
+  execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
 const tag = (process.pid % 0xffff).toString(16).padStart(4, '0');
 // Two nodes on this machine: agents with their own instance tags.
 const nodeA = new PrivateNetworks(`a${tag.slice(1)}`, logger);
@@ -48,14 +49,29 @@ const dataA = (extraPeers: NetworkData['peers'] = []): NetworkData => ({
   subnet: '10.77.1.0/24',
   wireguard_private_key: keysA.privateKey,
   wireguard_listen_port: portA,
-  peers: [{ subnet: '10.77.2.0/24', wireguard_public_key: keysB.publicKey, allowed_ips: ['10.77.2.0/24', '100.64.77.2/32'], endpoint: `127.0.0.1:${portB}` }, ...extraPeers],
+  peers: [
+    {
+      subnet: '10.77.2.0/24',
+      wireguard_public_key: keysB.publicKey,
+      allowed_ips: ['10.77.2.0/24', '100.64.77.2/32'],
+      endpoint: `127.0.0.1:${portB}`,
+    },
+    ...extraPeers,
+  ],
 });
 const dataB = (): NetworkData => ({
   ip_range: '10.77.0.0/16',
   subnet: '10.77.2.0/24',
   wireguard_private_key: keysB.privateKey,
   wireguard_listen_port: portB,
-  peers: [{ subnet: '10.77.1.0/24', wireguard_public_key: keysA.publicKey, allowed_ips: ['10.77.1.0/24', '100.64.77.1/32'], endpoint: `127.0.0.1:${portA}` }],
+  peers: [
+    {
+      subnet: '10.77.1.0/24',
+      wireguard_public_key: keysA.publicKey,
+      allowed_ips: ['10.77.1.0/24', '100.64.77.1/32'],
+      endpoint: `127.0.0.1:${portA}`,
+    },
+  ],
 });
 
 beforeAll(async () => {
@@ -81,7 +97,11 @@ test('machines on two nodes of one network reach each other over WireGuard; the 
   expect(ping(ma, '10.77.2.2', 3)).toBe(true);
   expect(ping(mb, '10.77.1.2')).toBe(true);
   // The encrypted side listens in the node's namespace; inside the network nothing does.
-  expect(sh(['ss', '-Huln']).split('\n').some((l) => l.includes(`:${portA} `))).toBe(true);
+  expect(
+    sh(['ss', '-Huln'])
+      .split('\n')
+      .some((l) => l.includes(`:${portA} `)),
+  ).toBe(true);
   expect(sh(['ip', 'netns', 'exec', rb.netns, 'ss', '-Huln']).trim()).toBe('');
   // The private key is in no argv and no log.
   expect(sh(['ps', '-eo', 'args']).includes(keysA.privateKey)).toBe(false);
@@ -89,7 +109,13 @@ test('machines on two nodes of one network reach each other over WireGuard; the 
 
 test("another user's network on the same node reaches neither machine", async () => {
   const other = wireguardKeyPair();
-  await nodeB.ensure(net2, { ip_range: '10.78.0.0/16', subnet: '10.78.2.0/24', wireguard_private_key: other.privateKey, wireguard_listen_port: await freePort(), peers: [] });
+  await nodeB.ensure(net2, {
+    ip_range: '10.78.0.0/16',
+    subnet: '10.78.2.0/24',
+    wireguard_private_key: other.privateKey,
+    wireguard_listen_port: await freePort(),
+    peers: [],
+  });
   const mc = machine('c');
   await nodeB.attach(net2, { ip_range: '10.78.0.0/16', subnet: '10.78.2.0/24' }, 'm-c', mc, 0, '10.78.2.2');
   expect(ping(mc, '10.77.2.2', 1)).toBe(false);
@@ -101,7 +127,12 @@ test('an update adds and removes a peer in place: traffic to the other peer keep
   const ma = machines[0]!;
   const extra = { subnet: '10.77.9.0/24', wireguard_public_key: wireguardKeyPair().publicKey, allowed_ips: ['10.77.9.0/24'], endpoint: '' };
   const pinging = new Promise<string>((resolve) => {
-    execFile('ip', ['netns', 'exec', ma, 'busybox', 'ping', '-c', '30', '-i', '0.1', '-W', '2', '10.77.2.2'], { encoding: 'utf8' }, (_e, out) => resolve(out));
+    execFile(
+      'ip',
+      ['netns', 'exec', ma, 'busybox', 'ping', '-c', '30', '-i', '0.1', '-W', '2', '10.77.2.2'],
+      { encoding: 'utf8' },
+      (_e, out) => resolve(out),
+    );
   });
   await nodeA.ensure(net1, dataA([extra]));
   const n = nodeA.names(net1);

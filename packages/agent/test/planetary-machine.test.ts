@@ -7,7 +7,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { attachMachineRoute, detachMachineRoute, Planetary, planetaryHostIf, planetaryMachineAddress, PlanetaryError, type SelfInfo } from '../src/planetary';
+import {
+  attachMachineRoute,
+  detachMachineRoute,
+  Planetary,
+  planetaryHostIf,
+  planetaryMachineAddress,
+  PlanetaryError,
+  type SelfInfo,
+} from '../src/planetary';
 import { makeHosts, sh, type Hosts } from './support/netns';
 
 jest.setTimeout(90_000);
@@ -35,7 +43,13 @@ beforeAll(async () => {
   const listen = `tcp://${net.hosts[1]!.ip}:12346`;
   const options = [{ listen: [listen] }, { peers: [listen] }];
   for (const h of [1, 0]) {
-    const d = new Planetary({ dir: path.join(dir, `n${h}`), netns: net.hosts[h]!.ns, ifName: `${tag}y`, logger, ...options[h === 1 ? 0 : 1] });
+    const d = new Planetary({
+      dir: path.join(dir, `n${h}`),
+      netns: net.hosts[h]!.ns,
+      ifName: `${tag}y`,
+      logger,
+      ...options[h === 1 ? 0 : 1],
+    });
     daemons.push(d);
     selves[h] = await d.start();
   }
@@ -61,13 +75,22 @@ afterAll(async () => {
 test('addresses come from the /64; anything else is refused', () => {
   expect(planetaryMachineAddress('300:1234:5678:9abc::/64', 2)).toBe('300:1234:5678:9abc::2');
   expect(planetaryMachineAddress('300:0:0:1::/64', 0xffff)).toBe('300:0:0:1::ffff');
-  for (const [s, i] of [['300:1234:5678:9abc::/48', 2], ['300:1234:5678:9abc::1/64', 2], ['10.0.0.0/24', 2], ['300::/64', 0], ['300::/64', 0x10000], ['1:2:3:4:5:6:7:8:9/64', 1]] as const) {
+  for (const [s, i] of [
+    ['300:1234:5678:9abc::/48', 2],
+    ['300:1234:5678:9abc::1/64', 2],
+    ['10.0.0.0/24', 2],
+    ['300::/64', 0],
+    ['300::/64', 0x10000],
+    ['1:2:3:4:5:6:7:8:9/64', 1],
+  ] as const) {
     expect(() => planetaryMachineAddress(s, i)).toThrow(PlanetaryError);
   }
 });
 
 test("two machines on two nodes reach each other's planetary addresses, and the other node", async () => {
-  const routes = await Promise.all([0, 1].map((h) => attachMachineRoute({ hostNs: net.hosts[h]!.ns, subnet: selves[h]!.subnet, machineNs: machines[h]!, index: 2 })));
+  const routes = await Promise.all(
+    [0, 1].map((h) => attachMachineRoute({ hostNs: net.hosts[h]!.ns, subnet: selves[h]!.subnet, machineNs: machines[h]!, index: 2 })),
+  );
   expect(routes[0]!.address).toBe(planetaryMachineAddress(selves[0]!.subnet, 2));
   // Yggdrasil's own MTU on the machine's link, so it is not held to 1500-byte packets.
   expect((JSON.parse(sh(['ip', '-n', machines[0]!, '-j', 'link', 'show', 'dev', 'ygg0'])) as { mtu: number }[])[0]!.mtu).toBe(65535);

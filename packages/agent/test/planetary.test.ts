@@ -34,7 +34,15 @@ afterAll(async () => {
 });
 
 const daemon = (name: string, host: number, o: { peers?: string[]; listen?: string[] } = {}): Planetary => {
-  const d = new Planetary({ dir: path.join(dir, name), netns: net.hosts[host]!.ns, ifName: `${tag}y`, logger, restartMinMs: 100, restartMaxMs: 500, ...o });
+  const d = new Planetary({
+    dir: path.join(dir, name),
+    netns: net.hosts[host]!.ns,
+    ifName: `${tag}y`,
+    logger,
+    restartMinMs: 100,
+    restartMaxMs: 500,
+    ...o,
+  });
   daemons.push(d);
   return d;
 };
@@ -48,11 +56,21 @@ test('two nodes peer at once and carry traffic over their overlay addresses; onl
   expect(sa.address).toMatch(/^2[0-9a-f]{2}:/);
   expect(sa.subnet).toMatch(/^3[0-9a-f]{2}:.*::\/64$/);
   expect(sa.address).not.toBe(sb.address);
-  await until('a peered with b', async () => (await a.admin.peers()).some((p) => p.up !== false && (p.remote ?? p.uri ?? '').includes(net.hosts[1]!.ip)), 20_000);
+  await until(
+    'a peered with b',
+    async () => (await a.admin.peers()).some((p) => p.up !== false && (p.remote ?? p.uri ?? '').includes(net.hosts[1]!.ip)),
+    20_000,
+  );
   const ping = net.exec(net.hosts[0]!, ['busybox', 'ping', '-6', '-c', '2', '-W', '5', sb.address]);
   expect(ping).toMatch(/2 packets received/);
   // A listens on nothing (no multicast, no listener); B only on its configured port.
-  const tcpListeners = (h: number) => net.exec(net.hosts[h]!, ['ss', '-Htln']).trim().split('\n').filter(Boolean).map((l) => l.split(/\s+/)[3]);
+  const tcpListeners = (h: number) =>
+    net
+      .exec(net.hosts[h]!, ['ss', '-Htln'])
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => l.split(/\s+/)[3]);
   expect(tcpListeners(0)).toEqual([]);
   expect(tcpListeners(1)).toEqual([`${net.hosts[1]!.ip}:12345`]);
   expect(net.exec(net.hosts[0]!, ['ss', '-Huln']).trim()).toBe('');
@@ -79,7 +97,11 @@ test("a daemon left by a killed agent is replaced: exactly one runs, with the no
   await a.stop();
   // What a SIGKILLed agent leaves: its daemon, still running with the node's marker.
   const mark = workloadMark(path.join(dir, 'a'), 'planetary');
-  const leftover = spawn('ip', ['netns', 'exec', net.hosts[0]!.ns, 'yggdrasil', '-useconffile', path.join(dir, 'a', CONFIG_FILE)], { stdio: 'ignore', detached: true, env: { PATH: process.env.PATH, [MARKER_VAR]: mark } });
+  const leftover = spawn('ip', ['netns', 'exec', net.hosts[0]!.ns, 'yggdrasil', '-useconffile', path.join(dir, 'a', CONFIG_FILE)], {
+    stdio: 'ignore',
+    detached: true,
+    env: { PATH: process.env.PATH, [MARKER_VAR]: mark },
+  });
   leftover.unref();
   await until('the leftover runs', () => findMarked(mark).length === 1, 20_000);
   const again = daemon('a', 0, { peers: [`tcp://${net.hosts[1]!.ip}:12345`] });

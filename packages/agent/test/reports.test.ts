@@ -38,7 +38,15 @@ function fakeClient(fail: () => Error | undefined) {
 test('NRU: bytes and sealed batches survive a crash; sent once accepted; a refused batch is dropped', async () => {
   let down = true;
   const a = fakeClient(() => (down ? new Error('disconnected') : undefined));
-  const q1 = new NruQueue({ client: a.client, dataDir: dirs.dataDir, logger: log, intervalMs: 3_600_000, saveMs: 50, retryMinMs: 20, retryMaxMs: 50 });
+  const q1 = new NruQueue({
+    client: a.client,
+    dataDir: dirs.dataDir,
+    logger: log,
+    intervalMs: 3_600_000,
+    saveMs: 50,
+    retryMinMs: 20,
+    retryMaxMs: 50,
+  });
   q1.start();
   q1.add(7, 1000);
   q1.add(7, 500);
@@ -80,7 +88,15 @@ test('resource reports: the latest figures of live contracts, transport failures
     [2, { cru: 2, mru: 2, sru: 2, hru: 0 }],
   ]);
   const listeners = new Set<(e: { contractId: number }) => void>();
-  const state = (contractId: number, s: WorkloadState['state']): WorkloadState => ({ contractId, name: 'w', type: 'vm', version: 0, state: s, used: used.get(contractId)!, updatedAt: 0 });
+  const state = (contractId: number, s: WorkloadState['state']): WorkloadState => ({
+    contractId,
+    name: 'w',
+    type: 'vm',
+    version: 0,
+    state: s,
+    used: used.get(contractId)!,
+    updatedAt: 0,
+  });
   const p = {
     states: (id: number) => (id === 3 ? [state(3, 'error')] : used.has(id) ? [state(id, 'ok')] : []),
     used: (id: number) => used.get(id)!,
@@ -94,13 +110,26 @@ test('resource reports: the latest figures of live contracts, transport failures
     l({ contractId: 2 });
     l({ contractId: 3 }); // refused: never reported
   }
-  await until('f.resources.length >= 1 && r.status().pending.length === 0', () => f.resources.length >= 1 && r.status().pending.length === 0, 5000);
-  expect(f.resources.flat().map((x) => x.contractId).sort()).toEqual([1, 2]);
+  await until(
+    'f.resources.length >= 1 && r.status().pending.length === 0',
+    () => f.resources.length >= 1 && r.status().pending.length === 0,
+    5000,
+  );
+  expect(
+    f.resources
+      .flat()
+      .map((x) => x.contractId)
+      .sort(),
+  ).toEqual([1, 2]);
   // Unchanged figures are not sent again; changed ones are.
   for (const l of listeners) l({ contractId: 1 });
   used.set(2, { cru: 4, mru: 2, sru: 2, hru: 0 });
   for (const l of listeners) l({ contractId: 2 });
-  await until('f.resources.flat().filter((x) => x.contractId === 2).length === 2', () => f.resources.flat().filter((x) => x.contractId === 2).length === 2, 5000);
+  await until(
+    'f.resources.flat().filter((x) => x.contractId === 2).length === 2',
+    () => f.resources.flat().filter((x) => x.contractId === 2).length === 2,
+    5000,
+  );
   expect(f.resources.flat().filter((x) => x.contractId === 1)).toHaveLength(1);
   expect(r.status().failures).toBe(2);
   await r.stop();
@@ -113,7 +142,9 @@ test('resource reports: a batch the chain refuses is split; only the contract it
     [3, { cru: 3, mru: 3, sru: 3, hru: 0 }],
   ]);
   const p = {
-    states: (id: number): WorkloadState[] => [{ contractId: id, name: 'w', type: 'vm', version: 0, state: 'ok', used: used.get(id)!, updatedAt: 0 }],
+    states: (id: number): WorkloadState[] => [
+      { contractId: id, name: 'w', type: 'vm', version: 0, state: 'ok', used: used.get(id)!, updatedAt: 0 },
+    ],
     used: (id: number) => used.get(id)!,
     onChange: () => () => undefined,
   } as unknown as ProvisionerPort;

@@ -100,7 +100,13 @@ test('boot → registered → contract provisioned and reported → grace pauses
   const used = provisioner.used(contractId);
   // Disk space counts as SRU, or HRU when the pool sits on a rotational disk (as on this VM).
   expect({ cru: used.cru, mru: used.mru, disk: used.sru + used.hru }).toEqual({ cru: 1, mru: 256 * MiB, disk: 16 * MiB + 64 * MiB });
-  await until('resources on chain', async () => JSON.stringify(await alice.contracts.resources(contractId)) === JSON.stringify({ hru: used.hru, sru: used.sru, cru: 1, mru: used.mru }), 20_000);
+  await until(
+    'resources on chain',
+    async () =>
+      JSON.stringify(await alice.contracts.resources(contractId)) ===
+      JSON.stringify({ hru: used.hru, sru: used.sru, cru: 1, mru: used.mru }),
+    20_000,
+  );
 
   let text = await scrape(agent);
   expect(sample(text, 'tfgrid_agent_workloads{state="ok"}')).toBe(2);
@@ -110,19 +116,27 @@ test('boot → registered → contract provisioned and reported → grace pauses
 
   // Grace period: the deployer's balance drained, the next bills cannot be paid.
   await deployer.client.submit(deployer.client.api.tx.balances.transferAll(alice.address!, true));
-  await until('contract in grace', async () => {
+  await until(
+    'contract in grace',
+    async () => {
       await blocks(chain, 5);
       return (await alice.contracts.get(contractId))?.state === 'GracePeriod';
-    }, 30_000);
+    },
+    30_000,
+  );
   await until('workloads paused', () => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000);
   expect(await httpGet(port, 1500)).toBeUndefined();
 
   // Funding: the next bill ends the grace period, the workloads run again.
   await alice.balances.transfer({ to: deployer.pair.address, amount: 500n * TFT });
-  await until('contract out of grace', async () => {
+  await until(
+    'contract out of grace',
+    async () => {
       await blocks(chain, 5);
       return (await alice.contracts.get(contractId))?.state === 'Created';
-    }, 30_000);
+    },
+    30_000,
+  );
   await until('workloads resumed', () => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000);
   await until('the vm answers again', async () => (await httpGet(port)) === 'hello from the grid', 20_000);
 

@@ -7,7 +7,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Workload } from '@tfgrid/client';
-import { findMarked, INTERRUPTED, INTERRUPTED_TWICE, isAlive, workloadMark, ProcessRuntime, Provisioner, readStat, type WorkloadHandler, type WorkloadState } from '../src/workloads';
+import {
+  findMarked,
+  INTERRUPTED,
+  INTERRUPTED_TWICE,
+  isAlive,
+  workloadMark,
+  ProcessRuntime,
+  Provisioner,
+  readStat,
+  type WorkloadHandler,
+  type WorkloadState,
+} from '../src/workloads';
 import { freePort, hardware, logger, tempRoot, until, waitServer } from './fixtures/workloads/helpers';
 
 const REPO = path.resolve(__dirname, '../../..');
@@ -19,7 +30,10 @@ let child: ChildProcess | undefined;
 
 function startChild(args: string[]): { child: ChildProcess; ready: Promise<{ states: WorkloadState[] }> } {
   // tsx as a loader in this very process (its CLI would fork, and SIGKILL would reach only the wrapper).
-  const c = spawn(process.execPath, ['--import', 'tsx', CHILD, t.dataDir, t.pool, ...args], { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const c = spawn(process.execPath, ['--import', 'tsx', CHILD, t.dataDir, t.pool, ...args], {
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   c.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -43,8 +57,22 @@ async function kill9(c: ChildProcess): Promise<void> {
 
 function provisioner(handlers: WorkloadHandler[] = []): Provisioner {
   const log = logger();
-  const runtime = new ProcessRuntime({ dataDir: t.dataDir, logger: log, runAsUser: 'nobody', restartMinMs: 100, restartMaxMs: 1000, stopGraceMs: 2000 });
-  return new Provisioner({ dataDir: t.dataDir, hardware: hardware(), storagePools: [{ path: t.pool, kind: 'ssd' }], runtime, handlers, logger: log });
+  const runtime = new ProcessRuntime({
+    dataDir: t.dataDir,
+    logger: log,
+    runAsUser: 'nobody',
+    restartMinMs: 100,
+    restartMaxMs: 1000,
+    stopGraceMs: 2000,
+  });
+  return new Provisioner({
+    dataDir: t.dataDir,
+    hardware: hardware(),
+    storagePools: [{ path: t.pool, kind: 'ssd' }],
+    runtime,
+    handlers,
+    logger: log,
+  });
 }
 
 beforeEach(() => (t = tempRoot('recover')));
@@ -118,7 +146,11 @@ test('an agent killed in the middle of provisioning never leaves an ok state for
   const cleaned: string[] = [];
   p = provisioner([gatewayHandler(cleaned)]);
   await p.open();
-  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({ state: 'error', reason: INTERRUPTED, used: { cru: 0, mru: 0, sru: 0, hru: 0 } });
+  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({
+    state: 'error',
+    reason: INTERRUPTED,
+    used: { cru: 0, mru: 0, sru: 0, hru: 0 },
+  });
   expect(p.states(33).find((s) => s.name === 'data')!.state).toBe('ok'); // finished before the kill
   expect(readdirSync(path.join(t.dataDir, 'workload-states'))).toEqual(['000000000033.json']);
   await p.recover();

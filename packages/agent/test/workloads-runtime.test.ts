@@ -47,7 +47,8 @@ test('refusals: no entrypoint, a bad id, an unknown run-as user', async () => {
   runtime = new ProcessRuntime({ dataDir: t.dataDir, logger: logger(), runAsUser: 'no-such-user-tfgrid' });
   await expect(runtime.start(spec('52-x', '  '))).rejects.toThrow('the vm has no entrypoint');
   await expect(runtime.start(spec('../etc', 'true'))).rejects.toThrow("invalid runtime id '../etc'");
-  if (process.getuid?.() === 0) await expect(runtime.start(spec('52-x', 'true'))).rejects.toThrow("cannot run workloads as 'no-such-user-tfgrid'");
+  if (process.getuid?.() === 0)
+    await expect(runtime.start(spec('52-x', 'true'))).rejects.toThrow("cannot run workloads as 'no-such-user-tfgrid'");
   expect(envName('data-vol')).toBe('DATA_VOL');
   expect(envName('/mnt/data')).toBe('MNT_DATA');
 });

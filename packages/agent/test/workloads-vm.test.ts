@@ -2,7 +2,21 @@
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { findMarked, isAlive, ProcessRuntime, Provisioner, readStat, type WorkloadState } from '../src/workloads';
-import { GiB, MiB, deployment, freePort, get, hardware, logger, serverEntrypoint, tempRoot, until, vm, volume, waitServer } from './fixtures/workloads/helpers';
+import {
+  GiB,
+  MiB,
+  deployment,
+  freePort,
+  get,
+  hardware,
+  logger,
+  serverEntrypoint,
+  tempRoot,
+  until,
+  vm,
+  volume,
+  waitServer,
+} from './fixtures/workloads/helpers';
 
 let t: ReturnType<typeof tempRoot>;
 let runtime: ProcessRuntime;
@@ -10,7 +24,16 @@ let p: Provisioner;
 
 function make(): Provisioner {
   const log = logger();
-  runtime = new ProcessRuntime({ dataDir: t.dataDir, logger: log, runAsUser: 'nobody', restartMinMs: 100, restartMaxMs: 1000, stopGraceMs: 2000, logCheckMs: 200, logMaxBytes: 4096 });
+  runtime = new ProcessRuntime({
+    dataDir: t.dataDir,
+    logger: log,
+    runAsUser: 'nobody',
+    restartMinMs: 100,
+    restartMaxMs: 1000,
+    stopGraceMs: 2000,
+    logCheckMs: 200,
+    logMaxBytes: 4096,
+  });
   return new Provisioner({ dataDir: t.dataDir, hardware: hardware(), storagePools: [{ path: t.pool, kind: 'ssd' }], runtime, logger: log });
 }
 
@@ -35,7 +58,15 @@ afterEach(async () => {
 test('a vm runs its entrypoint with its env and mounted volume, unprivileged, in its own directory; capacity counted', async () => {
   const port = await freePort();
   const [vol, s] = await p.apply(
-    deployment(21, [volume('data', 8 * MiB), vm('web', { compute_capacity: { cpu: 2, memory: 512 * MiB }, entrypoint: serverEntrypoint(), env: { PORT: String(port), GREETING: 'hello' }, mounts: [{ name: 'data', mountpoint: '/data' }] })]),
+    deployment(21, [
+      volume('data', 8 * MiB),
+      vm('web', {
+        compute_capacity: { cpu: 2, memory: 512 * MiB },
+        entrypoint: serverEntrypoint(),
+        env: { PORT: String(port), GREETING: 'hello' },
+        mounts: [{ name: 'data', mountpoint: '/data' }],
+      }),
+    ]),
   );
   expect(vol!.state).toBe('ok');
   expect(s).toMatchObject({ name: 'web', state: 'ok', used: { cru: 2, mru: 512 * MiB, sru: 2 * GiB, hru: 0 } });
@@ -48,7 +79,11 @@ test('a vm runs its entrypoint with its env and mounted volume, unprivileged, in
   expect(r.mount).toBe(vol!.result!.path);
   expect(readFileSync(path.join(vol!.result!.path as string, 'hello.txt'), 'utf8')).toBe('hi');
   if (process.getuid?.() === 0) expect(r.uid).toBe(65534); // runAsUser nobody
-  expect(s!.result).toMatchObject({ runtime: 'process', log: path.join(t.dataDir, 'workloads', '21-web', 'log'), mounts: [{ name: 'data', mountpoint: '/data', path: vol!.result!.path }] });
+  expect(s!.result).toMatchObject({
+    runtime: 'process',
+    log: path.join(t.dataDir, 'workloads', '21-web', 'log'),
+    mounts: [{ name: 'data', mountpoint: '/data', path: vol!.result!.path }],
+  });
   expect(p.used(21)).toEqual({ cru: 2, mru: 512 * MiB, sru: 2 * GiB + 8 * MiB, hru: 0 });
   expect(readFileSync(path.join(t.dataDir, 'workloads', '21-web', 'log'), 'utf8')).toMatch(/starting \(restart 0\)/);
 });
@@ -85,13 +120,24 @@ test('a crashed process is restarted (new pid, same workload), the log keeps bot
   expect(statSync(`${log}.1`).size).toBeGreaterThan(4096);
   expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/exited code=3/);
   expect(statSync(log).size).toBeLessThan(4096);
-  expect(readdirSync(path.dirname(log)).filter((f) => f.startsWith('log')).sort()).toEqual(['log', 'log.1']);
+  expect(
+    readdirSync(path.dirname(log))
+      .filter((f) => f.startsWith('log'))
+      .sort(),
+  ).toEqual(['log', 'log.1']);
 });
 
 test('remove kills the process group (a background child too) and frees the volume and the capacity', async () => {
   const port = await freePort();
   const [vol, s] = await p.apply(
-    deployment(24, [volume('data', 8 * MiB), vm('web', { entrypoint: serverEntrypoint('sleep 1000 & '), env: { PORT: String(port) }, mounts: [{ name: 'data', mountpoint: '/data' }] })]),
+    deployment(24, [
+      volume('data', 8 * MiB),
+      vm('web', {
+        entrypoint: serverEntrypoint('sleep 1000 & '),
+        env: { PORT: String(port) },
+        mounts: [{ name: 'data', mountpoint: '/data' }],
+      }),
+    ]),
   );
   const { pid } = await waitServer(port);
   const members = group(pid);
@@ -116,10 +162,18 @@ test('a changed version restarts the vm with its new env; a vm without entrypoin
   const two = await waitServer(port, (b) => b.greeting === 'two');
   expect(isAlive(one.pid)).toBe(false);
   expect(findMarked(runtime.mark('25-web'))).toEqual([two.pid]);
-  const states = await p.apply(deployment(26, [vm('bare', {}), vm('lost', { entrypoint: 'true', mounts: [{ name: 'nope', mountpoint: '/x' }] })]));
+  const states = await p.apply(
+    deployment(26, [vm('bare', {}), vm('lost', { entrypoint: 'true', mounts: [{ name: 'nope', mountpoint: '/x' }] })]),
+  );
   const by = Object.fromEntries(states.map((x) => [x.name, x]));
-  expect(by.bare).toMatchObject({ state: 'error', reason: 'the vm has no entrypoint: the process runtime runs the entrypoint only (flists are not booted)' });
-  expect(by.lost).toMatchObject({ state: 'error', reason: "invalid workload: $.workloads[1].data.mounts[0].name no volume or zmount named 'nope' in this deployment" });
+  expect(by.bare).toMatchObject({
+    state: 'error',
+    reason: 'the vm has no entrypoint: the process runtime runs the entrypoint only (flists are not booted)',
+  });
+  expect(by.lost).toMatchObject({
+    state: 'error',
+    reason: "invalid workload: $.workloads[1].data.mounts[0].name no volume or zmount named 'nope' in this deployment",
+  });
   expect(p.used(26)).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });
 });
 

@@ -13,7 +13,13 @@ const made: Provisioner[] = [];
 
 function provisioner(): Provisioner {
   const log = logger();
-  const p = new Provisioner({ dataDir: t.dataDir, hardware: hardware(), storagePools: [{ path: t.pool, kind: 'ssd' }], runtime: new ProcessRuntime({ dataDir: t.dataDir, logger: log }), logger: log });
+  const p = new Provisioner({
+    dataDir: t.dataDir,
+    hardware: hardware(),
+    storagePools: [{ path: t.pool, kind: 'ssd' }],
+    runtime: new ProcessRuntime({ dataDir: t.dataDir, logger: log }),
+    logger: log,
+  });
   made.push(p);
   return p;
 }
@@ -36,7 +42,7 @@ afterEach(async () => {
   t.cleanup();
 });
 
-test('writes past a volume\'s size fail with ENOSPC; the pool keeps its free space', async () => {
+test("writes past a volume's size fail with ENOSPC; the pool keeps its free space", async () => {
   const p = provisioner();
   await p.open();
   const [s] = await p.apply(deployment(1, [volume('data', 16 * MiB)]));
@@ -94,7 +100,8 @@ test('an update grows the volume in place with its data; a shrink is refused and
     state: 'ok',
     version: 1,
     used: { sru: 32 * MiB },
-    reason: 'update to version 2 refused: cannot shrink the volume from 32.00 MiB to 16.00 MiB: its filesystem holds data; deploy a new volume of the smaller size instead',
+    reason:
+      'update to version 2 refused: cannot shrink the volume from 32.00 MiB to 16.00 MiB: its filesystem holds data; deploy a new volume of the smaller size instead',
   });
   expect(statSync(grown!.result!.image as string).size).toBe(32 * MiB);
   expect(readFileSync(path.join(dir, 'a.txt'), 'utf8')).toBe('a');

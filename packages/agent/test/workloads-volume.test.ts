@@ -78,7 +78,9 @@ test('capacity admission: a deployment that does not fit is refused naming the r
   // growing an existing volume past what is free keeps the old one, with the reason
   const [grown] = await p.apply(deployment(3, [volume('a', 200 * MiB, 1)], 1));
   expect(grown).toMatchObject({ state: 'ok', version: 0, used: { sru: 50 * MiB } });
-  expect(grown!.reason).toMatch(/^update to version 1 refused: not enough free capacity on this node: sru needs 200.00 MiB, free 80.00 MiB$/);
+  expect(grown!.reason).toMatch(
+    /^update to version 1 refused: not enough free capacity on this node: sru needs 200.00 MiB, free 80.00 MiB$/,
+  );
   // a smaller host (reserved above total) still reports zero, not negative, free capacity
   const q = provisioner({ hw: hardware({ sru: 10 * MiB }, { sru: 20 * MiB }) });
   await q.open();
@@ -97,8 +99,10 @@ test('invalid data, unknown types and refusals land as error states with reasons
   expect(by.w!.state).toBe('error');
   expect(by.w!.reason).toMatch(/^invalid workload: \$\.workloads\[2\]\.type must be one of/);
   expect(by.fine!.state).toBe('ok');
-  await p.refuse(6, 'SIGNATURE_INVALID: the signature is not the contract twin\'s');
-  expect(p.states(6)).toMatchObject([{ name: DEPLOYMENT_STATE, state: 'error', reason: "SIGNATURE_INVALID: the signature is not the contract twin's" }]);
+  await p.refuse(6, "SIGNATURE_INVALID: the signature is not the contract twin's");
+  expect(p.states(6)).toMatchObject([
+    { name: DEPLOYMENT_STATE, state: 'error', reason: "SIGNATURE_INVALID: the signature is not the contract twin's" },
+  ]);
   expect(p.contracts()).toEqual([5, 6]); // not deleted yet: remove() clears them
   await p.remove(6);
   expect(p.states(6)).toMatchObject([{ name: DEPLOYMENT_STATE, state: 'deleted' }]);
@@ -125,7 +129,13 @@ test('updates: removed workloads are deprovisioned, new ones provisioned, a chan
   expect(p.used(8).sru).toBe(20 * MiB);
   // An invalid update is refused before anything is touched: the running version stays, with the reason.
   const [kept] = await p.apply(deployment(8, [volume('a', 0, 2), volume('c', 4 * MiB)], 2));
-  expect(kept).toMatchObject({ name: 'a', state: 'ok', version: 1, used: { sru: 16 * MiB }, reason: 'update to version 2 refused: invalid workload: $.workloads[0].data.size must be a positive integer (bytes)' });
+  expect(kept).toMatchObject({
+    name: 'a',
+    state: 'ok',
+    version: 1,
+    used: { sru: 16 * MiB },
+    reason: 'update to version 2 refused: invalid workload: $.workloads[0].data.size must be a positive integer (bytes)',
+  });
   expect(statSync(path.join(t.pool, 'tfgrid-volumes', '8-a', 'data.img')).size).toBe(16 * MiB);
 });
 

@@ -24,11 +24,14 @@ let child: ChildProcess | undefined;
 let agent: { runtime: RuncRuntime; provisioner: Provisioner } | undefined;
 
 const runcRoot = () => path.join(t.dataDir, 'runc');
-const containers = () => ((JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) as { id: string; status: string; pid: number }[]);
+const containers = () => (JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) as { id: string; status: string; pid: number }[];
 
 function startChild(): ChildProcess {
   // tsx as a loader in this very process (its CLI would fork, and SIGKILL would reach only the wrapper).
-  const c = spawn(process.execPath, ['--import', 'tsx', CHILD, t.dataDir, t.pool, BRIDGE, SUBNET, served.image.url, served.image.sha256], { cwd: REPO, stdio: ['ignore', 'ignore', 'pipe'] });
+  const c = spawn(process.execPath, ['--import', 'tsx', CHILD, t.dataDir, t.pool, BRIDGE, SUBNET, served.image.url, served.image.sha256], {
+    cwd: REPO,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   c.stderr!.resume();
   return c;
 }
@@ -63,7 +66,7 @@ afterEach(async () => {
 test.each([
   ['its bundle is written', (b: string) => existsSync(path.join(b, 'config.json'))],
   ['its container runs', (_b: string) => containers().some((c) => c.id === '51-web' && c.status === 'running')],
-])('killed when %s: after restart exactly one container runs it, and a deleted workload\'s machine is gone', async (_when, ready) => {
+])("killed when %s: after restart exactly one container runs it, and a deleted workload's machine is gone", async (_when, ready) => {
   child = startChild();
   const bundle = path.join(t.dataDir, 'machines', '51-web');
   await until('the moment to kill', () => (ready(bundle) ? true : undefined), 60_000, 50);

@@ -27,7 +27,10 @@ let agent: Agent | undefined;
 let served: Awaited<ReturnType<typeof serveBusyboxImage>>;
 
 const runcRoot = () => path.join(dirs.dataDir, 'runc');
-const bridgePorts = () => (JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'master', BRIDGE], { encoding: 'utf8' }) || '[]') as { ifname: string }[]).map((l) => l.ifname);
+const bridgePorts = () =>
+  (JSON.parse(execFileSync('ip', ['-j', 'link', 'show', 'master', BRIDGE], { encoding: 'utf8' }) || '[]') as { ifname: string }[]).map(
+    (l) => l.ifname,
+  );
 const containers = () => (JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) as { id: string; status: string }[];
 
 beforeAll(async () => {
@@ -56,11 +59,18 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
   await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   const { nodeId } = await agent.registered;
 
-  const counter = 'mkdir -p /www; echo hi > /www/index.html; httpd -p 80 -h /www; i=0; while true; do i=$((i+1)); echo $i > /data/count; sleep 0.1; done';
+  const counter =
+    'mkdir -p /www; echo hi > /www/index.html; httpd -p 80 -h /www; i=0; while true; do i=$((i+1)); echo $i > /data/count; sleep 0.1; done';
   const d = deployer
     .builder(nodeId)
     .volume('data', { size: 16 * MiB })
-    .zmachine('web', { image: served.image, size: 32 * MiB, compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint: counter, mounts: [{ name: 'data', mountpoint: '/data' }] })
+    .zmachine('web', {
+      image: served.image,
+      size: 32 * MiB,
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      entrypoint: counter,
+      mounts: [{ name: 'data', mountpoint: '/data' }],
+    })
     .build();
   const { contractId } = await deployer.deploy(nodeId, d);
   const provisioner = agent.provisioner!;
@@ -79,7 +89,11 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
 
   // Grace period: the deployer's balance drained; the machine is frozen, its counter stops.
   await deployer.client.submit(deployer.client.api.tx.balances.transferAll(alice.address!, true));
-  await until('contract in grace', async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'GracePeriod'), 30_000);
+  await until(
+    'contract in grace',
+    async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'GracePeriod'),
+    30_000,
+  );
   await until('workloads paused', () => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000);
   expect(containers()).toEqual([expect.objectContaining({ id: `${contractId}-web`, status: 'paused' })]);
   const frozen = count();
@@ -88,7 +102,11 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
 
   // Funding: out of grace, thawed, counting again.
   await alice.balances.transfer({ to: deployer.pair.address, amount: 500n * TFT });
-  await until('contract out of grace', async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'Created'), 30_000);
+  await until(
+    'contract out of grace',
+    async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'Created'),
+    30_000,
+  );
   await until('workloads resumed', () => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000);
   await until('counter continues', () => count() > frozen + 3, 15_000);
 

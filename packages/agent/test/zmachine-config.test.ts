@@ -9,18 +9,27 @@ import { limitsIn, limitProblems, oomKills, parseProcCgroup } from '../src/workl
 const root = { isRoot: true, runc: '/usr/sbin/runc' };
 
 test('auto picks runc where the agent is root and runc is installed, and says why', () => {
-  expect(decideRuntime('auto', 'dev', root)).toEqual({ name: 'runc', why: 'the agent runs as root and runc is installed (/usr/sbin/runc)' });
+  expect(decideRuntime('auto', 'dev', root)).toEqual({
+    name: 'runc',
+    why: 'the agent runs as root and runc is installed (/usr/sbin/runc)',
+  });
   expect(decideRuntime('auto', 'dev', { isRoot: false, runc: '/usr/sbin/runc' })).toEqual({
     name: 'process',
     why: 'runc needs root (the agent is not running as uid 0); falling back to the process runtime (workloads run unconfined; development networks only)',
   });
   expect(decideRuntime('process', 'dev', root).name).toBe('process');
-  expect(() => decideRuntime('runc', 'dev', { isRoot: true })).toThrow('the runc runtime needs runc (not on PATH; scripts/install-system-packages.sh installs it)');
+  expect(() => decideRuntime('runc', 'dev', { isRoot: true })).toThrow(
+    'the runc runtime needs runc (not on PATH; scripts/install-system-packages.sh installs it)',
+  );
 });
 
 test('the process runtime is refused on mainnet and testnet, chosen or as a fallback', () => {
-  expect(() => decideRuntime('process', 'mainnet', root)).toThrow(/^the process runtime is refused on mainnet: it runs deployers' commands on this host unconfined/);
-  expect(() => decideRuntime('auto', 'testnet', { isRoot: false })).toThrow(/^no workload runtime: runc needs root .* and runc .*, and the process runtime is refused on testnet/);
+  expect(() => decideRuntime('process', 'mainnet', root)).toThrow(
+    /^the process runtime is refused on mainnet: it runs deployers' commands on this host unconfined/,
+  );
+  expect(() => decideRuntime('auto', 'testnet', { isRoot: false })).toThrow(
+    /^no workload runtime: runc needs root .* and runc .*, and the process runtime is refused on testnet/,
+  );
   expect(decideRuntime('auto', 'mainnet', root).name).toBe('runc');
   expect(() => loadConfig(['--network', 'mainnet', '--workload-runtime', 'process'], {})).toThrow(ConfigError);
   expect(() => loadConfig(['--network', 'testnet', '--workload-runtime', 'process'], {})).toThrow(/refused on testnet/);
@@ -31,7 +40,9 @@ test('workload runtime, bridge and subnet options are checked', () => {
   expect(config).toMatchObject({ workloadRuntime: 'auto', workloadBridge: 'br-x', workloadSubnet: '10.77.0.0/20' });
   expect(loadConfig([], {}).config).toMatchObject({ workloadBridge: 'tfgrid-wl0', workloadSubnet: '10.249.0.0/16' });
   expect(() => loadConfig(['--workload-runtime', 'kvm'], {})).toThrow('unknown workload runtime kvm (auto, runc, process)');
-  expect(() => loadConfig(['--workload-bridge', 'a-very-long-bridge-name'], {})).toThrow("workload bridge name 'a-very-long-bridge-name' must be 1-15 characters of [A-Za-z0-9_.-]");
+  expect(() => loadConfig(['--workload-bridge', 'a-very-long-bridge-name'], {})).toThrow(
+    "workload bridge name 'a-very-long-bridge-name' must be 1-15 characters of [A-Za-z0-9_.-]",
+  );
   expect(() => loadConfig(['--workload-subnet', '10.77.0.1/16'], {})).toThrow("workload subnet '10.77.0.1/16' has host bits set");
   expect(() => loadConfig(['--workload-subnet', '10.77.0.0/8'], {})).toThrow('must be an IPv4 CIDR with a prefix of 16 to 29 bits');
 });

@@ -44,7 +44,10 @@ afterAll(async () => {
 });
 
 const ref = (name: string) => ({ url: server.url(name), sha256: sha256(routes[name]!.body) });
-const cachedImages = () => readdirSync(path.join(t.dataDir, 'images')).filter((n) => n !== '.tmp').sort();
+const cachedImages = () =>
+  readdirSync(path.join(t.dataDir, 'images'))
+    .filter((n) => n !== '.tmp')
+    .sort();
 
 async function run(contractId: number, image: { url: string; sha256: string }): Promise<void> {
   const [s] = await p.apply(deployment(contractId, [zmachine(image, 'm', 'exec sleep 1000')]));

@@ -22,7 +22,8 @@ import { deleteLink, runcProvisioner, serveBusyboxImage, zmachine } from './fixt
 
 jest.setTimeout(240_000);
 
-const sh = (argv: string[]): string => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+const sh = (argv: string[]): string =>
+  execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
 const tag = (process.pid % 0xfff).toString(16).padStart(3, '0');
 const INTERNET = `tfz6${tag}i`; // "the Internet" behind the node's public interface
 const PUB = `tfz6${tag}p`; // the node's public interface (a veth into that namespace)
@@ -59,9 +60,31 @@ const fetchIn = (host: string): string | undefined => {
   }
 };
 
-const ip = (name: string, data: Record<string, boolean>): Workload => ({ version: 0, name, type: 'ip', data, metadata: '', description: '' });
-const ctx = (contractId: number): HandlerContext => ({ contractId, twinId: 1, workload: () => undefined, result: () => undefined, publicIps: () => [] });
-const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({ contractId, name, type: 'ip', version: 0, state: 'ok', used: { cru: 0, mru: 0, sru: 0, hru: 0 }, result, updatedAt: 0 });
+const ip = (name: string, data: Record<string, boolean>): Workload => ({
+  version: 0,
+  name,
+  type: 'ip',
+  data,
+  metadata: '',
+  description: '',
+});
+const ctx = (contractId: number): HandlerContext => ({
+  contractId,
+  twinId: 1,
+  workload: () => undefined,
+  result: () => undefined,
+  publicIps: () => [],
+});
+const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({
+  contractId,
+  name,
+  type: 'ip',
+  version: 0,
+  state: 'ok',
+  used: { cru: 0, mru: 0, sru: 0, hru: 0 },
+  result,
+  updatedAt: 0,
+});
 /** Machine `id`'s network namespace (where its pub0 lives). */
 const nsName = (id: string): string => machineIfNames(shortHash(`${path.resolve(t.dataDir)}/${id}`)).netns;
 const machineNs = (id: string): boolean => existsSync(`/run/netns/${nsName(id)}`);
@@ -71,10 +94,13 @@ const address = (r: Record<string, unknown> | undefined): string => String(r?.ip
 function openNode(): Provisioner {
   const networking = new ZmachineNetworking({ networks: new PrivateNetworks(`6${tag}`, logger()), publicInterface: PUB, logger: logger() });
   const handler = new PublicIpHandler({ publicInterface: PUB, nodeIpv6: () => source() });
-  return runcProvisioner({ dataDir: t.dataDir, pool: t.pool, bridge: BRIDGE, subnet: '10.249.70.0/24', networking, handlers: [handler] }).provisioner;
+  return runcProvisioner({ dataDir: t.dataDir, pool: t.pool, bridge: BRIDGE, subnet: '10.249.70.0/24', networking, handlers: [handler] })
+    .provisioner;
 }
 
-async function apply(cd: ContractDeployment): Promise<Record<string, { state: string; reason?: string; result?: Record<string, unknown> }>> {
+async function apply(
+  cd: ContractDeployment,
+): Promise<Record<string, { state: string; reason?: string; result?: Record<string, unknown> }>> {
   contracts.add(cd.contractId);
   return Object.fromEntries((await p.apply(cd)).map((s) => [s.name, s]));
 }
@@ -132,8 +158,10 @@ afterAll(async () => {
   await chain?.stop();
 });
 
-test('a machine with v6 gets an address of the node\'s /64 that the Internet reaches over its IPv6 default route; gone after cancel', async () => {
-  const s = await apply(deployment(7001, [ip('pub', { v6: true }), zmachine(served.image, 'web', httpd, { network: { public_ip: 'pub' } })]));
+test("a machine with v6 gets an address of the node's /64 that the Internet reaches over its IPv6 default route; gone after cancel", async () => {
+  const s = await apply(
+    deployment(7001, [ip('pub', { v6: true }), zmachine(served.image, 'web', httpd, { network: { public_ip: 'pub' } })]),
+  );
   expect(s.pub).toMatchObject({ state: 'ok', result: { ip6: expect.stringMatching(/^2001:2:0:70:[0-9a-f:]+\/64$/), gateway6: GW6 } });
   expect(s.pub!.result).not.toHaveProperty('ip');
   const a = address(s.pub!.result);
@@ -151,9 +179,15 @@ test('a machine with v6 gets an address of the node\'s /64 that the Internet rea
 });
 
 test('v4 and v6 together: both answer from the Internet; the same addresses come back after an agent restart', async () => {
-  const cd = { ...deployment(7002, [ip('pub', { v4: true, v6: true }), zmachine(served.image, 'both', httpd, { network: { public_ip: 'pub' } })]), publicIps: [{ ip: '198.18.70.10/24', gateway: '198.18.70.1' }] };
+  const cd = {
+    ...deployment(7002, [ip('pub', { v4: true, v6: true }), zmachine(served.image, 'both', httpd, { network: { public_ip: 'pub' } })]),
+    publicIps: [{ ip: '198.18.70.10/24', gateway: '198.18.70.1' }],
+  };
   const s = await apply(cd);
-  expect(s.pub).toMatchObject({ state: 'ok', result: { ip: '198.18.70.10/24', gateway: '198.18.70.1', ip6: expect.stringMatching(/\/64$/), gateway6: GW6 } });
+  expect(s.pub).toMatchObject({
+    state: 'ok',
+    result: { ip: '198.18.70.10/24', gateway: '198.18.70.1', ip6: expect.stringMatching(/\/64$/), gateway6: GW6 },
+  });
   expect(s.both).toMatchObject({ state: 'ok', result: { addresses: { public: '198.18.70.10/24', public_ipv6: s.pub!.result!.ip6 } } });
   const a = address(s.pub!.result);
   expect(await until('IPv6 answers', () => fetchIn(`[${a}]`), 20_000, 50)).toMatch(/7002-both/);
@@ -165,7 +199,12 @@ test('v4 and v6 together: both answer from the Internet; the same addresses come
   p = openNode();
   await p.open();
   await p.recover();
-  const back = Object.fromEntries(p.states().filter((x) => x.contractId === 7002).map((x) => [x.name, x]));
+  const back = Object.fromEntries(
+    p
+      .states()
+      .filter((x) => x.contractId === 7002)
+      .map((x) => [x.name, x]),
+  );
   expect(back.pub).toMatchObject({ state: 'ok', result: { ip6: s.pub!.result!.ip6, gateway6: GW6 } });
   expect(back.both).toMatchObject({ state: 'ok', result: { addresses: { public_ipv6: s.pub!.result!.ip6 } } });
   expect(await until('IPv6 answers after the restart', () => fetchIn(`[${a}]`), 20_000, 50)).toMatch(/7002-both/);
@@ -176,7 +215,7 @@ test('v4 and v6 together: both answer from the Internet; the same addresses come
   expect(fetchIn('198.18.70.10')).toBeUndefined();
 });
 
-test('addresses avoid what the node already handed out (kept in states across a restart), the node\'s own and the gateway\'s', async () => {
+test("addresses avoid what the node already handed out (kept in states across a restart), the node's own and the gateway's", async () => {
   const big: NodeIpv6Source = () => chainNodeIpv6(alice, ids.big);
   const first = await new PublicIpHandler({ publicInterface: PUB, nodeIpv6: big }).provision(ip('pub', { v6: true }), ctx(7100));
   // After a restart, another workload's state holds that very address: the derivation moves on.
@@ -205,13 +244,17 @@ test('v6 is refused on a node without ip6 in its public config, or without a pub
   const none = new PublicIpHandler({ publicInterface: PUB, nodeIpv6: () => chainNodeIpv6(alice, ids.none) });
   await expect(none.provision(ip('pub', { v6: true }), ctx(7300))).rejects.toThrow(/public config on the chain has no ip6/);
   const noInterface = new PublicIpHandler({ nodeIpv6: () => chainNodeIpv6(alice, ids.big) });
-  await expect(noInterface.admit(ip('pub', { v6: true }), ctx(7301))).rejects.toThrow(/needs the node's public interface \(--public-interface\)/);
+  await expect(noInterface.admit(ip('pub', { v6: true }), ctx(7301))).rejects.toThrow(
+    /needs the node's public interface \(--public-interface\)/,
+  );
   await expect(noInterface.provision(ip('pub', { v6: true }), ctx(7301))).rejects.toThrow(/public interface/);
   await expect(none.admit(ip('pub', {}), ctx(7302))).rejects.toThrow(/ask for v4, v6 or both/);
 
   // The node's own public config loses its ip6 on the chain: a new deployment asking v6 is refused, its machine too.
   await farmer.nodes.setPublicConfig({ farmId, nodeId: ids.big, config: { ip4: IP4, ip6: null, domain: null } });
-  const s = await apply(deployment(7303, [ip('pub', { v6: true }), zmachine(served.image, 'vm', httpd, { network: { public_ip: 'pub' } })]));
+  const s = await apply(
+    deployment(7303, [ip('pub', { v6: true }), zmachine(served.image, 'vm', httpd, { network: { public_ip: 'pub' } })]),
+  );
   expect(s.pub).toMatchObject({ state: 'error', reason: expect.stringMatching(/no ip6/) });
   expect(s.vm).toMatchObject({ state: 'error', reason: expect.stringMatching(/public_ip 'pub' holds no address/) });
   await remove(7303);

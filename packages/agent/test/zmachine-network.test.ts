@@ -17,7 +17,8 @@ import { freePort } from './support/net';
 
 jest.setTimeout(180_000);
 
-const sh = (argv: string[]): string => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+const sh = (argv: string[]): string =>
+  execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
 const tag = (process.pid % 0xfff).toString(16).padStart(3, '0');
 const INTERNET = `tfzn${tag}i`; // the namespace of "the Internet" for public IPs
 const PUB = `tfzn${tag}p`; // the node's public interface (a veth into that namespace)
@@ -54,7 +55,10 @@ const fetchFrom = (n: Node, id: string, host: string): string | undefined => {
   return body(r.out);
 };
 
-async function apply(node: number, cd: ContractDeployment): Promise<Record<string, { state: string; reason?: string; result?: Record<string, unknown> }>> {
+async function apply(
+  node: number,
+  cd: ContractDeployment,
+): Promise<Record<string, { state: string; reason?: string; result?: Record<string, unknown> }>> {
   contracts.push([node, cd.contractId]);
   const states = await nodes[node]!.p.apply(cd);
   return Object.fromEntries(states.map((s) => [s.name, s]));
@@ -69,17 +73,31 @@ beforeAll(async () => {
   hosts = makeHosts(`tfzy${tag}`, 2, 42);
   const listen = `tcp://${hosts.hosts[0]!.ip}:${await freePort()}`;
   const dir = tempRoot('zmnety');
-  overlay = new Planetary({ dir: `${dir.root}/node`, netns: hosts.hosts[0]!.ns, listen: [listen], ifName: `tfzy${tag}n`, logger: logger() });
+  overlay = new Planetary({
+    dir: `${dir.root}/node`,
+    netns: hosts.hosts[0]!.ns,
+    listen: [listen],
+    ifName: `tfzy${tag}n`,
+    logger: logger(),
+  });
   user = new Planetary({ dir: `${dir.root}/user`, netns: hosts.hosts[1]!.ns, peers: [listen], ifName: `tfzy${tag}u`, logger: logger() });
   await overlay.start();
   await user.start();
   for (let i = 0; i < 2; i++) {
     const t = tempRoot(`zmnet${i}`);
     const networks = new PrivateNetworks(`${i}${tag}`, logger());
-    const planetary = async (machineNs: string, index: number) => (await attachMachineRoute({ hostNs: hosts.hosts[0]!.ns, subnet: overlay.self()!.subnet, machineNs, index })).address;
+    const planetary = async (machineNs: string, index: number) =>
+      (await attachMachineRoute({ hostNs: hosts.hosts[0]!.ns, subnet: overlay.self()!.subnet, machineNs, index })).address;
     const networking = new ZmachineNetworking({ networks, publicInterface: PUB, ...(i === 0 ? { planetary } : {}), logger: logger() });
     const bridge = `tfzn${tag}b${i}`;
-    const { provisioner } = runcProvisioner({ dataDir: t.dataDir, pool: t.pool, bridge, subnet: `10.249.${220 + i}.0/24`, networking, handlers: [new NetworkHandler(networks), new PublicIpHandler()] });
+    const { provisioner } = runcProvisioner({
+      dataDir: t.dataDir,
+      pool: t.pool,
+      bridge,
+      subnet: `10.249.${220 + i}.0/24`,
+      networking,
+      handlers: [new NetworkHandler(networks), new PublicIpHandler()],
+    });
     await provisioner.open();
     nodes.push({ t, p: provisioner, bridge });
   }
@@ -102,10 +120,24 @@ afterAll(async () => {
 
 test("two nodes' machines on one private network reach each other over it", async () => {
   let port = await freePort();
-  const plan = planNetwork({ name: `net${tag}`, nodes: [{ nodeId: 1, endpoint: '127.0.0.1' }, { nodeId: 2, endpoint: '127.0.0.1' }], port: () => port++ });
+  const plan = planNetwork({
+    name: `net${tag}`,
+    nodes: [
+      { nodeId: 1, endpoint: '127.0.0.1' },
+      { nodeId: 2, endpoint: '127.0.0.1' },
+    ],
+    port: () => port++,
+  });
   const ips = plan.nodes.map((n) => machineAddress(n.subnet));
   for (let i = 0; i < 2; i++) {
-    const net: Workload = { version: 0, name: 'net', type: 'network', data: networkData(plan, i + 1) as unknown as Record<string, unknown>, metadata: '', description: '' };
+    const net: Workload = {
+      version: 0,
+      name: 'net',
+      type: 'network',
+      data: networkData(plan, i + 1) as unknown as Record<string, unknown>,
+      metadata: '',
+      description: '',
+    };
     const vm = zmachine(served.image, 'vm', httpd, { network: { interfaces: [{ network: 'net', ip: ips[i] }] } });
     const s = await apply(i, deployment(70 + i, [net, vm]));
     expect(s.net).toMatchObject({ state: 'ok' });
@@ -138,12 +170,14 @@ test('machines of different contracts on the node-local bridge do not reach each
   expect(fetchFrom(nodes[0]!, '90-a', ipB)).toBeUndefined();
 });
 
-test('a machine on the planetary overlay gets an address of the node\'s /64 and a Yggdrasil user reaches it', async () => {
+test("a machine on the planetary overlay gets an address of the node's /64 and a Yggdrasil user reaches it", async () => {
   const s = await apply(0, deployment(85, [zmachine(served.image, 'ygg', httpd, { network: { planetary: true } })]));
   const address = (s.ygg!.result!.addresses as { planetary?: string }).planetary!;
   expect(s.ygg).toMatchObject({ state: 'ok' });
   expect(address.startsWith(overlay.self()!.subnet.replace('::/64', ':'))).toBe(true);
-  expect(await until('the user reaches the machine over the overlay', () => fetchIn(hosts.hosts[1]!.ns, `[${address}]`), 20_000, 50)).toMatch(/85-ygg/);
+  expect(
+    await until('the user reaches the machine over the overlay', () => fetchIn(hosts.hosts[1]!.ns, `[${address}]`), 20_000, 50),
+  ).toMatch(/85-ygg/);
   await nodes[0]!.p.remove(85);
   expect(fetchIn(hosts.hosts[1]!.ns, `[${address}]`)).toBeUndefined();
 });
@@ -152,7 +186,10 @@ test('a machine naming a network or public IP the node cannot give is refused wi
   const ip: Workload = { version: 0, name: 'pub', type: 'ip', data: { v4: true }, metadata: '', description: '' };
   const s = await apply(0, deployment(95, [ip, zmachine(served.image, 'vm', httpd, { network: { public_ip: 'pub' } })]));
   expect(s.pub).toMatchObject({ state: 'error', reason: expect.stringMatching(/holds no public IP/) });
-  const s2 = await apply(0, deployment(96, [zmachine(served.image, 'vm', httpd, { network: { interfaces: [{ network: 'nope', ip: '10.20.2.2' }] } })]));
+  const s2 = await apply(
+    0,
+    deployment(96, [zmachine(served.image, 'vm', httpd, { network: { interfaces: [{ network: 'nope', ip: '10.20.2.2' }] } })]),
+  );
   expect(s2.vm).toMatchObject({ state: 'error', reason: expect.stringMatching(/no network workload named 'nope'/) });
   const s3 = await apply(1, deployment(97, [zmachine(served.image, 'vm', httpd, { network: { planetary: true } })]));
   expect(s3.vm).toMatchObject({ state: 'error', reason: expect.stringMatching(/planetary/) });

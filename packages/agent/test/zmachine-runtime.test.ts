@@ -10,7 +10,19 @@ import type { Workload } from '@tfgrid/client';
 import { readLimits, RuncRuntime, type Provisioner, type WorkloadState } from '../src/workloads';
 import type { ImageStore } from '../src/workloads/images';
 import { MiB, deployment, logger, tempRoot, until, volume } from './fixtures/workloads/helpers';
-import { deleteLink, serveBusyboxImage, httpGet, inside, links, mountsUnder, namespaces, procStatus, runc, runcProvisioner, zmachine } from './fixtures/zmachine/helpers';
+import {
+  deleteLink,
+  serveBusyboxImage,
+  httpGet,
+  inside,
+  links,
+  mountsUnder,
+  namespaces,
+  procStatus,
+  runc,
+  runcProvisioner,
+  zmachine,
+} from './fixtures/zmachine/helpers';
 
 jest.setTimeout(120_000);
 
@@ -54,7 +66,8 @@ afterAll(async () => {
   for (const c of contracts) await p.remove(c);
   await p.stop();
   // Whatever a failed test left: containers, mounts, the bridge.
-  for (const c of JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) runc(runcRoot(), 'delete', '--force', (c as { id: string }).id);
+  for (const c of JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? [])
+    runc(runcRoot(), 'delete', '--force', (c as { id: string }).id);
   deleteLink(BRIDGE);
   await served.close();
   t.cleanup();
@@ -62,9 +75,15 @@ afterAll(async () => {
 
 test('a busybox zmachine serves HTTP on its node-local address, sees only itself, cannot write its image, sees its volume', async () => {
   const entry = 'mkdir -p /www; echo hello > /www/index.html; echo from-inside > /data/v.txt; exec httpd -f -p 80 -h /www';
-  const s = await apply(41, [volume('data', 16 * MiB), zmachine(served.image, 'web', entry, { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
+  const s = await apply(41, [
+    volume('data', 16 * MiB),
+    zmachine(served.image, 'web', entry, { mounts: [{ name: 'data', mountpoint: '/data' }] }),
+  ]);
   expect(s.data!.state).toBe('ok');
-  expect(s.web).toMatchObject({ state: 'ok', result: { runtime: 'runc', addresses: { node_local: expect.stringMatching(/^10\.249\.211\.\d+$/) } } });
+  expect(s.web).toMatchObject({
+    state: 'ok',
+    result: { runtime: 'runc', addresses: { node_local: expect.stringMatching(/^10\.249\.211\.\d+$/) } },
+  });
   const ip = (s.web!.result!.addresses as { node_local: string }).node_local;
   expect(await until('httpd answers', () => httpGet(ip, 80).catch(() => undefined), 20_000, 50)).toBe('hello\n');
 
@@ -78,7 +97,11 @@ test('a busybox zmachine serves HTTP on its node-local address, sees only itself
   // ps inside: httpd is pid 1, and nothing of the host is visible.
   const ps = inside(runcRoot(), id, 'ps -o pid,comm');
   expect(ps.ok).toBe(true);
-  const rows = ps.out.trim().split('\n').slice(1).map((l) => l.trim().split(/\s+/));
+  const rows = ps.out
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/));
   expect(rows).toContainEqual(['1', 'httpd']);
   expect(rows.length).toBeLessThanOrEqual(3); // httpd, the exec'd shell, ps
   // runc's default capabilities (AUDIT_WRITE, KILL, NET_BIND_SERVICE) and no-new-privileges.
@@ -112,9 +135,15 @@ test('a busybox zmachine serves HTTP on its node-local address, sees only itself
   expect(poolBefore - statfsFree(t.pool)).toBeLessThan(4 * MiB);
 });
 
-test('a zmount is the machine\'s own ext4 disk at its mountpoint; an update with more memory restarts it with the new limit', async () => {
+test("a zmount is the machine's own ext4 disk at its mountpoint; an update with more memory restarts it with the new limit", async () => {
   const w = (memory: number, version: number) =>
-    zmachine(served.image, 'disk', 'echo on-disk > /disk/f; exec sleep 1000', { compute_capacity: { cpu: 1, memory }, mounts: [{ name: 'scratch', mountpoint: '/disk' }] }, version);
+    zmachine(
+      served.image,
+      'disk',
+      'echo on-disk > /disk/f; exec sleep 1000',
+      { compute_capacity: { cpu: 1, memory }, mounts: [{ name: 'scratch', mountpoint: '/disk' }] },
+      version,
+    );
   contracts.push(47);
   const zm: Workload = { version: 0, name: 'scratch', type: 'zmount', data: { size: 16 * MiB }, metadata: '', description: '' };
   const first = Object.fromEntries((await p.apply(deployment(47, [zm, w(256 * MiB, 0)]))).map((x) => [x.name, x]));
@@ -133,12 +162,21 @@ test('a zmount is the machine\'s own ext4 disk at its mountpoint; an update with
 
 test('memory: a process allocating past compute_capacity.memory is OOM-killed and the state says so; the CPU quota is read back', async () => {
   // A pipe into tail buffers forever (no newline in /dev/zero): it grows until the limit.
-  const s = await apply(42, [zmachine(served.image, 'hog', '(sleep 1; cat /dev/zero | tail) & mkdir -p /www; exec httpd -f -p 80 -h /www', { compute_capacity: { cpu: 2, memory: 256 * MiB } })]);
+  const s = await apply(42, [
+    zmachine(served.image, 'hog', '(sleep 1; cat /dev/zero | tail) & mkdir -p /www; exec httpd -f -p 80 -h /www', {
+      compute_capacity: { cpu: 2, memory: 256 * MiB },
+    }),
+  ]);
   expect(s.hog!.state).toBe('ok');
   expect(s.hog!.result).toMatchObject({ limits: { memory: 256 * MiB, cpu_quota_us: 200_000, cpu_period_us: 100_000 } });
   const limits = readLimits(pidOf('42-hog'));
   expect(limits).toMatchObject({ cgroup: 'v1', memory: 256 * MiB, cpuQuotaUs: 200_000, cpuPeriodUs: 100_000 });
-  const reason = await until('OOM reported', () => (/out of memory/.test(state(42, 'hog').reason ?? '') ? state(42, 'hog').reason : undefined), 30_000, 50);
+  const reason = await until(
+    'OOM reported',
+    () => (/out of memory/.test(state(42, 'hog').reason ?? '') ? state(42, 'hog').reason : undefined),
+    30_000,
+    50,
+  );
   expect(reason).toMatch(/^out of memory: the kernel killed a process of this machine at its 256\.00 MiB limit/);
   expect(state(42, 'hog').state).toBe('ok'); // httpd (pid 1) lives on
   expect(runtime.info('42-hog')!.ooms).toBeGreaterThanOrEqual(1);
@@ -164,11 +202,15 @@ test('pause freezes the machine (a counter inside stops), resume continues it', 
 });
 
 test('a crashing machine is restarted with backoff and the state says why; its stdout/stderr are kept and rotated', async () => {
-  const noisy = 'i=0; while [ $i -lt 200 ]; do echo "line $i of a chatty machine........................"; i=$((i+1)); done; echo oops >&2; exit 3';
+  const noisy =
+    'i=0; while [ $i -lt 200 ]; do echo "line $i of a chatty machine........................"; i=$((i+1)); done; echo oops >&2; exit 3';
   const s = await apply(44, [zmachine(served.image, 'crashy', noisy)]);
   expect(s.crashy!.state).toBe('ok');
   await until('restarts', () => (runtime.info('44-crashy')!.restarts >= 3 ? true : undefined), 30_000, 50);
-  expect(state(44, 'crashy')).toMatchObject({ state: 'ok', reason: expect.stringMatching(/^the machine's command exited after \d+ s; restarting in/) });
+  expect(state(44, 'crashy')).toMatchObject({
+    state: 'ok',
+    reason: expect.stringMatching(/^the machine's command exited after \d+ s; restarting in/),
+  });
   const log = runtime.logFile('44-crashy');
   await until('log rotated', () => (existsSync(`${log}.1`) ? true : undefined), 15_000, 50);
   expect(readFileSync(`${log}.1`, 'utf8')).toMatch(/line \d+ of a chatty machine/);
@@ -178,9 +220,25 @@ test('a crashing machine is restarted with backoff and the state says why; its s
 });
 
 test('a Zero-OS flist is refused with what to give instead; no entrypoint is refused', async () => {
-  const flist: Workload = { version: 0, name: 'old', type: 'vm', data: { flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: 256 * MiB }, entrypoint: 'sleep 1' }, metadata: '', description: '' };
+  const flist: Workload = {
+    version: 0,
+    name: 'old',
+    type: 'vm',
+    data: {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      entrypoint: 'sleep 1',
+    },
+    metadata: '',
+    description: '',
+  };
   const s = await apply(45, [flist, zmachine(served.image, 'bare', '')]);
-  expect(s.old).toMatchObject({ state: 'error', reason: expect.stringMatching(/is a Zero-OS flist, which this node cannot run: give the zmachine an image instead, image: \{url, sha256\}/) });
+  expect(s.old).toMatchObject({
+    state: 'error',
+    reason: expect.stringMatching(
+      /is a Zero-OS flist, which this node cannot run: give the zmachine an image instead, image: \{url, sha256\}/,
+    ),
+  });
   expect(s.bare).toMatchObject({ state: 'error', reason: expect.stringMatching(/no entrypoint/) });
   expect(p.used(45)).toEqual({ cru: 0, mru: 0, sru: 0, hru: 0 });
 });
@@ -192,8 +250,22 @@ test('limits that cannot be read back refuse the start, with the reason, and lea
   mkdirSync(fake, { recursive: true });
   const strict = new RuncRuntime({ dataDir, logger: logger(), images, bridge: 'tfzrt-b2', subnet: '10.249.213.0/24', cgroupRoot: fake });
   try {
-    const spec = { id: '48-strict', command: 'exec sleep 1000', env: {}, cpu: 1, memory: 256 * MiB, mounts: [], image: served.image, rootSize: 16 * MiB };
-    await expect(strict.start(spec)).rejects.toMatchObject({ code: 'limits-not-applied', message: expect.stringMatching(/^the machine's limits did not apply, so it was not started: memory limit is unreadable in the v1 cgroup, wanted 268435456/) });
+    const spec = {
+      id: '48-strict',
+      command: 'exec sleep 1000',
+      env: {},
+      cpu: 1,
+      memory: 256 * MiB,
+      mounts: [],
+      image: served.image,
+      rootSize: 16 * MiB,
+    };
+    await expect(strict.start(spec)).rejects.toMatchObject({
+      code: 'limits-not-applied',
+      message: expect.stringMatching(
+        /^the machine's limits did not apply, so it was not started: memory limit is unreadable in the v1 cgroup, wanted 268435456/,
+      ),
+    });
     expect(JSON.parse(runc(path.join(dataDir, 'runc'), 'list', '--format', 'json')) ?? []).toEqual([]);
     await strict.remove('48-strict');
     expect(mountsUnder(dataDir)).toEqual([]);
@@ -204,7 +276,10 @@ test('limits that cannot be read back refuse the start, with the reason, and lea
 });
 
 test('cancel leaves nothing in runc list, mount or ip link', async () => {
-  const s = await apply(46, [volume('data', 16 * MiB), zmachine(served.image, 'gone', 'mkdir -p /www; exec httpd -f -p 80 -h /www', { mounts: [{ name: 'data', mountpoint: '/data' }] })]);
+  const s = await apply(46, [
+    volume('data', 16 * MiB),
+    zmachine(served.image, 'gone', 'mkdir -p /www; exec httpd -f -p 80 -h /www', { mounts: [{ name: 'data', mountpoint: '/data' }] }),
+  ]);
   expect(s.gone!.state).toBe('ok');
   const bundle = runtime.bundle('46-gone');
   expect(mountsUnder(bundle).length).toBeGreaterThanOrEqual(2); // layer + overlay

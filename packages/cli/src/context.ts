@@ -15,8 +15,9 @@ import { resolveKey } from './key';
 export const chainLib = async (): Promise<typeof import('@tfgrid/client')> => require('@tfgrid/client') as typeof import('@tfgrid/client');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
 export const utilLib = (): typeof import('@polkadot/util') => require('@polkadot/util') as typeof import('@polkadot/util');
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
-export const cryptoLib = (): typeof import('@polkadot/util-crypto') => require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
+export const cryptoLib = (): typeof import('@polkadot/util-crypto') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- lazy on purpose (see above)
+  require('@polkadot/util-crypto') as typeof import('@polkadot/util-crypto');
 
 /** Grid-proxy-compatible explorers per network (dev: the local `tfgrid-explorer`). */
 export const EXPLORERS: Record<NetworkName, string> = {
@@ -49,11 +50,14 @@ export class Context {
   constructor(io: Io, g: GlobalOptions) {
     this.io = io;
     this.g = g;
-    if (g.network !== undefined && !(g.network in EXPLORERS)) throw new UsageError(`--network must be one of ${Object.keys(EXPLORERS).join(', ')}, got '${g.network}'`);
+    if (g.network !== undefined && !(g.network in EXPLORERS))
+      throw new UsageError(`--network must be one of ${Object.keys(EXPLORERS).join(', ')}, got '${g.network}'`);
     if (g.url !== undefined && !/^wss?:\/\/\S+$/.test(g.url)) throw new UsageError(`--url must be a ws:// or wss:// URL, got '${g.url}'`);
     const envUrl = io.env.TFGRID_URL;
-    if (g.url === undefined && envUrl && !/^wss?:\/\/\S+$/.test(envUrl)) throw new UsageError(`TFGRID_URL must be a ws:// or wss:// URL, got '${envUrl}'`);
-    if (g.keyType !== undefined && g.keyType !== 'sr25519' && g.keyType !== 'ed25519') throw new UsageError(`--key-type must be sr25519 or ed25519, got '${g.keyType}'`);
+    if (g.url === undefined && envUrl && !/^wss?:\/\/\S+$/.test(envUrl))
+      throw new UsageError(`TFGRID_URL must be a ws:// or wss:// URL, got '${envUrl}'`);
+    if (g.keyType !== undefined && g.keyType !== 'sr25519' && g.keyType !== 'ed25519')
+      throw new UsageError(`--key-type must be sr25519 or ed25519, got '${g.keyType}'`);
   }
 
   get json(): boolean {
@@ -87,7 +91,11 @@ export class Context {
 
   /** The signer's key pair (validated before anything is sent); remembered as `signer` for messages. */
   async pair(): Promise<KeyringPair> {
-    const { secret, source } = resolveKey({ ...(this.g.mnemonicFile ? { mnemonicFile: this.g.mnemonicFile } : {}), env: this.io.env, cwd: this.io.cwd });
+    const { secret, source } = resolveKey({
+      ...(this.g.mnemonicFile ? { mnemonicFile: this.g.mnemonicFile } : {}),
+      env: this.io.env,
+      cwd: this.io.cwd,
+    });
     const { keyFromSecret, keysReady } = await chainLib();
     await keysReady();
     let pair: KeyringPair;
@@ -95,7 +103,9 @@ export class Context {
       pair = keyFromSecret(secret, (this.g.keyType ?? 'sr25519') as KeyType);
     } catch {
       // Never echo the secret itself.
-      throw new UsageError(`the key from ${source} is not valid (expected 12 or 24 BIP39 words, a 0x-prefixed 32-byte seed, or a dev URI like //Alice)`);
+      throw new UsageError(
+        `the key from ${source} is not valid (expected 12 or 24 BIP39 words, a 0x-prefixed 32-byte seed, or a dev URI like //Alice)`,
+      );
     }
     this.signer = { address: pair.address, source };
     return pair;
@@ -110,32 +120,43 @@ export class Context {
     const url = await this.chainUrl();
     const { connect } = await chainLib();
     this.progress(`connecting to ${url} …`);
-    this.#client = this.#withTimeout(connect({ url, ...(pair ? { pair } : {}) }), `no answer from the chain at ${url}`).catch((e: unknown) => {
-      this.#client = undefined;
-      if (e instanceof CliFailure) throw e;
-      throw new CliFailure(`cannot reach the chain at ${url}: ${(e as Error).message}`, { kind: 'connection', url });
-    });
+    this.#client = this.#withTimeout(connect({ url, ...(pair ? { pair } : {}) }), `no answer from the chain at ${url}`).catch(
+      (e: unknown) => {
+        this.#client = undefined;
+        if (e instanceof CliFailure) throw e;
+        throw new CliFailure(`cannot reach the chain at ${url}: ${(e as Error).message}`, { kind: 'connection', url });
+      },
+    );
     return this.#client;
   }
 
   /** The explorer's base URL: --explorer, TFGRID_EXPLORER, or the network's default. */
   get explorerUrl(): string {
     const custom = this.customUrl;
-    const u = this.g.explorer ?? this.io.env.TFGRID_EXPLORER ?? (custom && !/^wss?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(custom) ? undefined : EXPLORERS[this.network]);
+    const u =
+      this.g.explorer ??
+      this.io.env.TFGRID_EXPLORER ??
+      (custom && !/^wss?:\/\/(127\.0\.0\.1|localhost)[:/]/.test(custom) ? undefined : EXPLORERS[this.network]);
     if (!u) throw new UsageError('no explorer for a custom --url: give --explorer URL');
     if (!/^https?:\/\/\S+$/.test(u)) throw new UsageError(`--explorer must be an http(s) URL, got '${u}'`);
     return u.replace(/\/+$/, '');
   }
 
   /** GET a JSON document from the explorer, bounded by the timeout. */
-  async explorer<T>(route: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<{ body: T; headers: Headers }> {
+  async explorer<T>(
+    route: string,
+    query: Record<string, string | number | boolean | undefined> = {},
+  ): Promise<{ body: T; headers: Headers }> {
     const url = new URL(this.explorerUrl + route);
     for (const [k, v] of Object.entries(query)) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
     try {
       res = await fetch(url, { signal: AbortSignal.timeout(this.timeoutMs) });
     } catch (e) {
-      const why = (e as Error).name === 'TimeoutError' ? `no answer within ${this.g.timeoutSec} s` : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
+      const why =
+        (e as Error).name === 'TimeoutError'
+          ? `no answer within ${this.g.timeoutSec} s`
+          : ((e as { cause?: Error }).cause?.message ?? (e as Error).message);
       throw new CliFailure(`cannot reach the explorer at ${this.explorerUrl}: ${why}`, { kind: 'explorer', url: url.toString() });
     }
     const text = await res.text();
@@ -148,7 +169,11 @@ export class Context {
     // /health answers 503 with a body worth reading; other errors carry {error} or {message}.
     if (!res.ok && !(res.status === 503 && route === '/health')) {
       const msg = (body as { error?: string; message?: string }).error ?? (body as { message?: string }).message ?? text;
-      throw new CliFailure(`the explorer refused ${url.pathname}${url.search}: ${res.status} ${msg}`, { kind: 'explorer', status: res.status, message: msg });
+      throw new CliFailure(`the explorer refused ${url.pathname}${url.search}: ${res.status} ${msg}`, {
+        kind: 'explorer',
+        status: res.status,
+        message: msg,
+      });
     }
     return { body: body as T, headers: res.headers };
   }

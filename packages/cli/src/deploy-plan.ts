@@ -57,7 +57,11 @@ export async function checkGatewayBackends(f: DeploymentFile): Promise<void> {
  * The saved networks the file's gateways join without the file holding them: each must be saved
  * (`load`), already on the gateway's node, and a backend naming a machine must name one of it.
  */
-export function networksDeployedBefore(f: DeploymentFile, nodes: number[], load: (name: string) => SavedNetwork | undefined): Map<string, SavedNetwork> {
+export function networksDeployedBefore(
+  f: DeploymentFile,
+  nodes: number[],
+  load: (name: string) => SavedNetwork | undefined,
+): Map<string, SavedNetwork> {
   const out = new Map<string, SavedNetwork>();
   const inFile = new Set([...f.networks.map((n) => n.name), ...f.workloads.filter((w) => w.type === 'network').map((w) => w.name)]);
   f.workloads.forEach((w, i) => {
@@ -65,12 +69,24 @@ export function networksDeployedBefore(f: DeploymentFile, nodes: number[], load:
     if (net === undefined || inFile.has(net)) return;
     const at = `workloads[${i}] ('${w.name}')`;
     const saved = out.get(net) ?? load(net);
-    if (!saved) throw new UsageError(`${at}.network names no network of the file nor one deployed before: '${net}' (the file's networks: ${[...inFile].join(', ') || 'none'}; \`tfgrid network list\` shows the saved ones)`, 'deploy');
+    if (!saved)
+      throw new UsageError(
+        `${at}.network names no network of the file nor one deployed before: '${net}' (the file's networks: ${[...inFile].join(', ') || 'none'}; \`tfgrid network list\` shows the saved ones)`,
+        'deploy',
+      );
     const on = saved.contracts.map((k) => k.nodeId);
-    if (!on.includes(nodes[i]!)) throw new UsageError(`${at}: network '${net}' is not on node ${nodes[i]} (it is on nodes ${on.join(', ')}): put the gateway on one of them, or deploy it in one file with the network`, 'deploy');
+    if (!on.includes(nodes[i]!))
+      throw new UsageError(
+        `${at}: network '${net}' is not on node ${nodes[i]} (it is on nodes ${on.join(', ')}): put the gateway on one of them, or deploy it in one file with the network`,
+        'deploy',
+      );
     (Array.isArray(w.data.backends) ? (w.data.backends as unknown[]) : []).forEach((b, k) => {
       const name = backendMachine(b);
-      if (name !== undefined && !saved.machines.some((m) => m.name === name)) throw new UsageError(`${at}.backends[${k}] names '${name}', which is no machine of network '${net}' (its machines: ${saved.machines.map((m) => m.name).join(', ') || 'none'})`, 'deploy');
+      if (name !== undefined && !saved.machines.some((m) => m.name === name))
+        throw new UsageError(
+          `${at}.backends[${k}] names '${name}', which is no machine of network '${net}' (its machines: ${saved.machines.map((m) => m.name).join(', ') || 'none'})`,
+          'deploy',
+        );
     });
     out.set(net, saved);
   });
@@ -81,16 +97,28 @@ export function networksDeployedBefore(f: DeploymentFile, nodes: number[], load:
  * Plans every network, addresses machines and gateway backends, and builds one deployment per
  * node; `before`: the saved networks gateways join (networksDeployedBefore).
  */
-export async function planDeployment(f: DeploymentFile, nodes: number[], endpoints: Map<number, string | undefined>, twinId: number, before = new Map<string, SavedNetwork>()): Promise<DeployPlan> {
+export async function planDeployment(
+  f: DeploymentFile,
+  nodes: number[],
+  endpoints: Map<number, string | undefined>,
+  twinId: number,
+  before = new Map<string, SavedNetwork>(),
+): Promise<DeployPlan> {
   const plans = await planNetworks(f, nodes, endpoints);
   const { workloads, machines } = await address(f, nodes, plans);
   const known = new Map([...[...before].map(([name, n]) => [name, n.machines] as const), ...machines]);
   const deployments = await perNode(f, withBackends(workloads, known), nodes, plans, twinId);
   const { gatewayNetworkProblems } = await chainLib();
   for (const g of deployments) {
-    const onNode = [...before.values()].filter((n) => n.contracts.some((k) => k.nodeId === g.nodeId)).map((n) => ({ name: n.plan.name, ip_range: n.plan.ipRange }));
+    const onNode = [...before.values()]
+      .filter((n) => n.contracts.some((k) => k.nodeId === g.nodeId))
+      .map((n) => ({ name: n.plan.name, ip_range: n.plan.ipRange }));
     const problems = gatewayNetworkProblems(g.d, onNode);
-    if (problems.length) throw new UsageError(`the deployment for node ${g.nodeId} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`, 'deploy');
+    if (problems.length)
+      throw new UsageError(
+        `the deployment for node ${g.nodeId} is not valid: ${problems.map((p) => `${p.path} ${p.message}`).join('; ')}`,
+        'deploy',
+      );
   }
   return { plans, machines, deployments };
 }
@@ -103,14 +131,19 @@ async function planNetworks(f: DeploymentFile, nodes: number[], endpoints: Map<n
     try {
       return planNetwork({ name: n.name, ...(n.ipRange ? { ipRange: n.ipRange } : {}), nodes: inputs });
     } catch (e) {
-      if (e instanceof NetworkPlanError) throw new CliFailure(`cannot plan network '${n.name}': ${e.message}`, { kind: 'plan', network: n.name });
+      if (e instanceof NetworkPlanError)
+        throw new CliFailure(`cannot plan network '${n.name}': ${e.message}`, { kind: 'plan', network: n.name });
       throw e;
     }
   });
 }
 
 /** The machines' addresses: the file's `ip` (checked against the node's subnet) or the next free one. */
-async function address(f: DeploymentFile, nodes: number[], plans: NetworkPlan[]): Promise<{ workloads: FileWorkload[]; machines: Map<string, SavedMachine[]> }> {
+async function address(
+  f: DeploymentFile,
+  nodes: number[],
+  plans: NetworkPlan[],
+): Promise<{ workloads: FileWorkload[]; machines: Map<string, SavedMachine[]> }> {
   const { machineAddress, machineIpInSubnet } = await chainLib();
   const used = new Map<string, string[]>();
   const machines = new Map<string, SavedMachine[]>(plans.map((p) => [p.name, []]));
@@ -120,7 +153,10 @@ async function address(f: DeploymentFile, nodes: number[], plans: NetworkPlan[])
       const p = plans.find((x) => x.name === itf.network);
       if (!p || itf.ip === undefined) continue;
       const subnet = p.nodes.find((n) => n.nodeId === nodes[i])!.subnet;
-      if (!machineIpInSubnet(itf.ip, subnet)) throw new UsageError(`workloads[${i}] ('${w.name}'): ${itf.ip} is not a machine address of network '${p.name}' on node ${nodes[i]} (its subnet is ${subnet}: .2 to .254)`);
+      if (!machineIpInSubnet(itf.ip, subnet))
+        throw new UsageError(
+          `workloads[${i}] ('${w.name}'): ${itf.ip} is not a machine address of network '${p.name}' on node ${nodes[i]} (its subnet is ${subnet}: .2 to .254)`,
+        );
       used.set(subnet, [...(used.get(subnet) ?? []), itf.ip]);
     }
   const workloads = f.workloads.map((w, i): FileWorkload => {
@@ -155,12 +191,27 @@ function withBackends(workloads: FileWorkload[], machines: Map<string, SavedMach
 }
 
 /** One deployment per node: its workloads, and a `network` workload per network it is part of. */
-async function perNode(f: DeploymentFile, workloads: FileWorkload[], nodes: number[], plans: NetworkPlan[], twinId: number): Promise<NodeDeployment[]> {
+async function perNode(
+  f: DeploymentFile,
+  workloads: FileWorkload[],
+  nodes: number[],
+  plans: NetworkPlan[],
+  twinId: number,
+): Promise<NodeDeployment[]> {
   const { networkData } = await chainLib();
   const out: NodeDeployment[] = [];
   for (const nodeId of [...new Set(nodes)]) {
     const mine = workloads.filter((_, i) => nodes[i] === nodeId).map(({ node: _n, ...w }) => w);
-    const nets = plans.filter((p) => p.nodes.some((n) => n.nodeId === nodeId)).map((p) => ({ type: 'network' as const, name: p.name, description: '', metadata: '', version: 0, data: networkData(p, nodeId) as unknown as Record<string, unknown> }));
+    const nets = plans
+      .filter((p) => p.nodes.some((n) => n.nodeId === nodeId))
+      .map((p) => ({
+        type: 'network' as const,
+        name: p.name,
+        description: '',
+        metadata: '',
+        version: 0,
+        data: networkData(p, nodeId) as unknown as Record<string, unknown>,
+      }));
     const d = await buildDeployment({ ...f, workloads: [...nets, ...mine] }, twinId, nodeId, 0);
     out.push({ nodeId, d, publicIps: mine.filter((w) => w.type === 'ip' && w.data.v4 === true).length });
   }

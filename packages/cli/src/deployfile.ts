@@ -45,7 +45,15 @@ export interface DeploymentFile {
   /** Private networks the file's machines join (`tfgrid deploy` plans them across their nodes). */
   networks: FileNetwork[];
   /** `node`: the workload's node; without it, `--node`. */
-  workloads: { type: WorkloadType; name: string; description: string; metadata: string; version: number; node?: number; data: Record<string, unknown> }[];
+  workloads: {
+    type: WorkloadType;
+    name: string;
+    description: string;
+    metadata: string;
+    version: number;
+    node?: number;
+    data: Record<string, unknown>;
+  }[];
 }
 
 const TOP = new Set(['description', 'metadata', 'contract_data', 'public_ips', 'expiration', 'networks', 'workloads']);
@@ -84,7 +92,8 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
   const unknown = Object.keys(o).filter((k) => !TOP.has(k));
   if (unknown.length) bad(`unknown field(s) ${unknown.join(', ')}`, `(known: ${[...TOP].join(', ')})`);
   const text = (k: string): string => (o[k] === undefined ? '' : typeof o[k] === 'string' ? (o[k] as string) : bad(k, 'must be a string'));
-  const uint = (x: unknown, where: string): number => (x === undefined ? 0 : Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : bad(where, 'must be a whole number ≥ 0'));
+  const uint = (x: unknown, where: string): number =>
+    x === undefined ? 0 : Number.isSafeInteger(x) && (x as number) >= 0 ? (x as number) : bad(where, 'must be a whole number ≥ 0');
   if (!Array.isArray(o.workloads) || o.workloads.length === 0) bad('workloads', 'must be a non-empty array');
   const networks = parseNetworks(o.networks, bad);
   const workloads = (o.workloads as unknown[]).map((w, i) => {
@@ -95,7 +104,8 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
     if (typeof x.type !== 'string') bad(`${at}.type`, 'must be a string (volume, vm, gateway-name-proxy, gateway-fqdn-proxy, …)');
     if (typeof x.name !== 'string') bad(`${at}.name`, 'must be a string');
     const flat = Object.fromEntries(Object.entries(x).filter(([k]) => !COMMON.has(k)));
-    if (x.data !== undefined && (typeof x.data !== 'object' || x.data === null || Array.isArray(x.data))) bad(`${at}.data`, 'must be an object');
+    if (x.data !== undefined && (typeof x.data !== 'object' || x.data === null || Array.isArray(x.data)))
+      bad(`${at}.data`, 'must be an object');
     const data: Record<string, unknown> = { ...((x.data as Record<string, unknown>) ?? {}), ...flat };
     // A gateway's name may be given as gateway_name (name is the workload's own).
     if (x.type === 'gateway-name-proxy' && data.gateway_name !== undefined) {
@@ -108,7 +118,8 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
     return {
       type: x.type as WorkloadType,
       name: x.name as string,
-      description: x.description === undefined ? '' : typeof x.description === 'string' ? x.description : bad(`${at}.description`, 'must be a string'),
+      description:
+        x.description === undefined ? '' : typeof x.description === 'string' ? x.description : bad(`${at}.description`, 'must be a string'),
       metadata: x.metadata === undefined ? '' : typeof x.metadata === 'string' ? x.metadata : bad(`${at}.metadata`, 'must be a string'),
       version: uint(x.version, `${at}.version`),
       ...parseWorkloadNode(x.node, `${at}.node`, bad),
@@ -116,7 +127,15 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
     };
   });
   checkNetworkReferences(networks, workloads, bad);
-  return { description: text('description'), metadata: text('metadata'), contractData: text('contract_data'), publicIps: uint(o.public_ips, 'public_ips'), expiration: uint(o.expiration, 'expiration'), networks, workloads };
+  return {
+    description: text('description'),
+    metadata: text('metadata'),
+    contractData: text('contract_data'),
+    publicIps: uint(o.public_ips, 'public_ips'),
+    expiration: uint(o.expiration, 'expiration'),
+    networks,
+    workloads,
+  };
 }
 
 /**
@@ -125,11 +144,17 @@ export function parseDeploymentFile(v: unknown, file = 'the deployment file'): D
  * is refused rather than silently ignored. The values are checked by the client's rules.
  */
 function checkGatewayFields(type: string, data: Record<string, unknown>, at: string, bad: (where: string, what: string) => never): void {
-  if (type === 'gateway-name-proxy' && data.fqdn !== undefined) bad(`${at}.fqdn`, 'is a field of gateway-fqdn-proxy (your own domain); a gateway-name-proxy serves <gateway_name>.<the node\'s domain>');
+  if (type === 'gateway-name-proxy' && data.fqdn !== undefined)
+    bad(`${at}.fqdn`, "is a field of gateway-fqdn-proxy (your own domain); a gateway-name-proxy serves <gateway_name>.<the node's domain>");
   if (type !== 'gateway-fqdn-proxy') return;
   for (const k of ['gateway_name', 'name'] as const)
-    if (data[k] !== undefined) bad(`${at}.${k === 'name' ? 'data.name' : k}`, 'is a field of gateway-name-proxy (a name contract); a gateway-fqdn-proxy serves its "fqdn" and needs no name contract');
-  if (data.fqdn === undefined) bad(`${at}.fqdn`, 'is missing: the domain to serve, e.g. "www.example.com" (its DNS pointing at the gateway node)');
+    if (data[k] !== undefined)
+      bad(
+        `${at}.${k === 'name' ? 'data.name' : k}`,
+        'is a field of gateway-name-proxy (a name contract); a gateway-fqdn-proxy serves its "fqdn" and needs no name contract',
+      );
+  if (data.fqdn === undefined)
+    bad(`${at}.fqdn`, 'is missing: the domain to serve, e.g. "www.example.com" (its DNS pointing at the gateway node)');
 }
 
 /**
@@ -137,7 +162,11 @@ function checkGatewayFields(type: string, data: Record<string, unknown>, at: str
  * size; memory parsed with its unit. Giving both forms of one field is refused.
  */
 function foldMachine(data: Record<string, unknown>, at: string, file: string, bad: (where: string, what: string) => never): void {
-  if (data.compute_capacity !== undefined && (typeof data.compute_capacity !== 'object' || data.compute_capacity === null || Array.isArray(data.compute_capacity))) bad(`${at}.compute_capacity`, 'must be an object {cpu, memory}');
+  if (
+    data.compute_capacity !== undefined &&
+    (typeof data.compute_capacity !== 'object' || data.compute_capacity === null || Array.isArray(data.compute_capacity))
+  )
+    bad(`${at}.compute_capacity`, 'must be an object {cpu, memory}');
   const cc = { ...((data.compute_capacity as Record<string, unknown> | undefined) ?? {}) };
   for (const k of ['cpu', 'memory'] as const) {
     if (data[k] === undefined) continue;

@@ -20,8 +20,10 @@ const WORDS: Record<string, string> = {
   'TfgridModule.TwinNotExists': 'no twin with this id (or this account has no twin; run `tfgrid twin create`)',
   'TfgridModule.TwinWithPubkeyExists': 'this account already has a twin',
   'TfgridModule.CannotCreateTwin': 'the chain could not create the twin',
-  'TfgridModule.UserDidNotSignTermsAndConditions': 'this account has not accepted the terms and conditions; run `tfgrid terms accept` first',
-  'TfgridModule.FarmerDidNotSignTermsAndConditions': 'the farmer has not accepted the terms and conditions; run `tfgrid terms accept` first',
+  'TfgridModule.UserDidNotSignTermsAndConditions':
+    'this account has not accepted the terms and conditions; run `tfgrid terms accept` first',
+  'TfgridModule.FarmerDidNotSignTermsAndConditions':
+    'the farmer has not accepted the terms and conditions; run `tfgrid terms accept` first',
   'TfgridModule.NodeNotExists': 'there is no node with this id',
   'TfgridModule.UnauthorizedToChangePowerTarget': "only the node's farmer may change its power target",
   'TfgridModule.NodeHasActiveContracts': 'the node still has active contracts',
@@ -33,7 +35,8 @@ const WORDS: Record<string, string> = {
   'SmartContractModule.ContractNotExists': 'there is no live contract with this id',
   'SmartContractModule.TwinNotAuthorizedToCancelContract': 'the contract belongs to another twin; only its owner may cancel it',
   'SmartContractModule.TwinNotAuthorizedToUpdateContract': 'the contract belongs to another twin; only its owner may update it',
-  'SmartContractModule.ContractIsNotUnique': 'a contract with this deployment hash already exists on this node (change the deployment, e.g. its description)',
+  'SmartContractModule.ContractIsNotUnique':
+    'a contract with this deployment hash already exists on this node (change the deployment, e.g. its description)',
   'SmartContractModule.NameExists': 'this name is already reserved',
   'SmartContractModule.NameNotValid': 'the name may hold only lowercase letters, digits, - and _',
   'SmartContractModule.NameContractNameTooShort': 'the name is too short (at least 3 characters)',
@@ -75,11 +78,23 @@ const signerDetail = (s: Signer | undefined): Record<string, unknown> => (s ? { 
 export function explain(err: unknown, signer?: Signer): unknown {
   // By name, not instanceof: the client is loaded lazily (help and usage errors never load it).
   if (isNamed<ChainError>(err, 'ChainError')) {
-    return new CliFailure(`${explainChainError(err)}${signedBy(signer)}`, { kind: 'chain', pallet: err.pallet, error: err.error, name: err.fullName, docs: err.docs, ...signerDetail(signer) });
+    return new CliFailure(`${explainChainError(err)}${signedBy(signer)}`, {
+      kind: 'chain',
+      pallet: err.pallet,
+      error: err.error,
+      name: err.fullName,
+      docs: err.docs,
+      ...signerDetail(signer),
+    });
   }
   if (isNamed<InvalidTransactionError>(err, 'InvalidTransactionError')) {
     const fees = err.kind === 'Payment' ? ' (the account needs TFT to pay the fee: fund it first)' : '';
-    return new CliFailure(`the node refused the transaction: ${err.reason}${fees}${signedBy(signer)}`, { kind: 'refused', code: err.code, reason: err.reason, ...signerDetail(signer) });
+    return new CliFailure(`the node refused the transaction: ${err.reason}${fees}${signedBy(signer)}`, {
+      kind: 'refused',
+      code: err.code,
+      reason: err.reason,
+      ...signerDetail(signer),
+    });
   }
   return err;
 }

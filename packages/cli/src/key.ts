@@ -32,7 +32,9 @@ export function resolveKey(k: KeyInputs): KeySource {
   if (env) return { secret: checkSecret(env, 'TFGRID_MNEMONIC'), source: 'TFGRID_MNEMONIC' };
   const file = k.env.TFGRID_MNEMONIC_FILE;
   if (file) return fromFile(file, `TFGRID_MNEMONIC_FILE=${file}`, k.cwd);
-  throw new UsageError('this command signs: give --mnemonic-file FILE or set TFGRID_MNEMONIC (a mnemonic, or //Alice on the dev chain) or TFGRID_MNEMONIC_FILE');
+  throw new UsageError(
+    'this command signs: give --mnemonic-file FILE or set TFGRID_MNEMONIC (a mnemonic, or //Alice on the dev chain) or TFGRID_MNEMONIC_FILE',
+  );
 }
 
 function fromFile(file: string, source: string, cwd: string): KeySource {
@@ -40,7 +42,8 @@ function fromFile(file: string, source: string, cwd: string): KeySource {
   let text: string;
   try {
     const size = statSync(full).size;
-    if (size > MAX_KEY_FILE_BYTES) throw new UsageError(`the mnemonic file ${file} (${source}) is ${size} bytes: a key file holds at most ${MAX_KEY_FILE_BYTES}`);
+    if (size > MAX_KEY_FILE_BYTES)
+      throw new UsageError(`the mnemonic file ${file} (${source}) is ${size} bytes: a key file holds at most ${MAX_KEY_FILE_BYTES}`);
     text = readFileSync(full, 'utf8').trim();
   } catch (e) {
     if (e instanceof UsageError) throw e;
@@ -59,7 +62,9 @@ function fromFile(file: string, source: string, cwd: string): KeySource {
 export function checkSecret(secret: string, source: string): string {
   const s = secret.trim();
   const bad = (why: string): never => {
-    throw new UsageError(`the key from ${source} is not valid: ${why} (expected 12 or 24 BIP39 words, a 0x-prefixed 32-byte seed, or a dev URI like //Alice)`);
+    throw new UsageError(
+      `the key from ${source} is not valid: ${why} (expected 12 or 24 BIP39 words, a 0x-prefixed 32-byte seed, or a dev URI like //Alice)`,
+    );
   };
   if (s.length > MAX_SECRET_CHARS) bad(`it is ${s.length} characters long`);
   if (s.startsWith('/')) return s;

@@ -14,11 +14,19 @@ import { VERSION } from './version';
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   network: { type: 'string', value: 'NAME', help: 'dev (default), devnet, qanet, testnet or mainnet (env TFGRID_NETWORK)' },
   url: { type: 'string', value: 'WS_URL', help: 'a chain WebSocket URL instead of a network preset (env TFGRID_URL)' },
-  'mnemonic-file': { type: 'string', value: 'FILE', help: 'file holding the signing key; wins over env TFGRID_MNEMONIC (the key itself, e.g. //Alice on the dev chain), which wins over env TFGRID_MNEMONIC_FILE' },
+  'mnemonic-file': {
+    type: 'string',
+    value: 'FILE',
+    help: 'file holding the signing key; wins over env TFGRID_MNEMONIC (the key itself, e.g. //Alice on the dev chain), which wins over env TFGRID_MNEMONIC_FILE',
+  },
   'key-type': { type: 'string', value: 'TYPE', help: 'sr25519 (default) or ed25519' },
   explorer: { type: 'string', value: 'URL', help: 'explorer API (default per network; dev: http://127.0.0.1:8080; env TFGRID_EXPLORER)' },
   json: { type: 'boolean', help: 'machine-readable output on stdout (progress stays on stderr)' },
-  field: { type: 'string', value: 'NAME', help: 'print only this field of the result, e.g. address or contractId (dotted for nested ones), for scripts' },
+  field: {
+    type: 'string',
+    value: 'NAME',
+    help: 'print only this field of the result, e.g. address or contractId (dotted for nested ones), for scripts',
+  },
   quiet: { type: 'boolean', short: 'q', help: 'no progress lines' },
   timeout: { type: 'string', value: 'SECONDS', help: 'give up waiting for the chain or explorer after this long (default 60)' },
   help: { type: 'boolean', short: 'h', help: 'help for tfgrid or a command' },
@@ -36,7 +44,12 @@ function allOptions(): Record<string, OptionSpec> {
 
 type ParseSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean; short?: string }>;
 const spec = (o: Record<string, OptionSpec>): ParseSpec =>
-  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, { type: v.type, ...(v.multiple ? { multiple: true } : {}), ...(v.short ? { short: v.short } : {}) }]));
+  Object.fromEntries(
+    Object.entries(o).map(([k, v]) => [
+      k,
+      { type: v.type, ...(v.multiple ? { multiple: true } : {}), ...(v.short ? { short: v.short } : {}) },
+    ]),
+  );
 
 export function usage(): string {
   const rows = COMMANDS.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ''}`.padEnd(34)} ${c.summary}`);
@@ -52,12 +65,15 @@ export function usage(): string {
     ...optionLines(GLOBAL_OPTIONS),
     '',
     'tfgrid --version (-V) prints the version.',
-    'Run `tfgrid COMMAND --help` for a command\'s options. Exit codes: 0 done, 1 refused or unreachable, 2 bad input.',
+    "Run `tfgrid COMMAND --help` for a command's options. Exit codes: 0 done, 1 refused or unreachable, 2 bad input.",
   ].join('\n');
 }
 
 function optionLines(o: Record<string, OptionSpec>): string[] {
-  return Object.entries(o).map(([k, v]) => `  ${`${v.short ? `-${v.short}, ` : ''}--${k}${v.value ? ` ${v.value}` : ''}`.padEnd(30)} ${v.help}${v.multiple ? ' (repeatable)' : ''}`);
+  return Object.entries(o).map(
+    ([k, v]) =>
+      `  ${`${v.short ? `-${v.short}, ` : ''}--${k}${v.value ? ` ${v.value}` : ''}`.padEnd(30)} ${v.help}${v.multiple ? ' (repeatable)' : ''}`,
+  );
 }
 
 export function commandHelp(c: Command): string {
@@ -111,7 +127,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
         return parsed.positionals.length === 0 && !v.help ? 2 : 0;
       }
       const [g, s] = parsed.positionals;
-      if (g && groups.includes(g)) throw new UsageError(s ? `unknown command '${g} ${s}' (${subsOf(g)})` : `'${g}' needs a subcommand (${subsOf(g)})`, g);
+      if (g && groups.includes(g))
+        throw new UsageError(s ? `unknown command '${g} ${s}' (${subsOf(g)})` : `'${g}' needs a subcommand (${subsOf(g)})`, g);
       throw new UsageError(`unknown command '${g}' (commands: ${groups.join(', ')})`);
     }
     current = command;
@@ -122,14 +139,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     // Options given but not this command's (nor global) are refused by name.
     const allowed = new Set([...Object.keys(GLOBAL_OPTIONS), ...Object.keys(command.options ?? {})]);
     for (const t of parsed.tokens ?? []) {
-      if (t.kind === 'option' && !allowed.has(t.name)) throw new UsageError(`option --${t.name} is not an option of '${command.name}'`, command.name);
+      if (t.kind === 'option' && !allowed.has(t.name))
+        throw new UsageError(`option --${t.name} is not an option of '${command.name}'`, command.name);
     }
     const min = command.minArgs ?? 0;
     const max = command.maxArgs ?? min;
     if (rest.length < min) throw new UsageError(`'${command.name}' needs ${command.args ?? `${min} argument(s)`}`, command.name);
     if (rest.length > max) throw new UsageError(`unexpected argument(s) for '${command.name}': ${rest.slice(max).join(' ')}`, command.name);
     const timeout = v.timeout === undefined ? 60 : Number(v.timeout);
-    if (!Number.isFinite(timeout) || timeout <= 0) throw new UsageError(`--timeout must be a positive number of seconds, got '${String(v.timeout)}'`);
+    if (!Number.isFinite(timeout) || timeout <= 0)
+      throw new UsageError(`--timeout must be a positive number of seconds, got '${String(v.timeout)}'`);
     const g: GlobalOptions = {
       ...(typeof v.network === 'string' ? { network: v.network } : {}),
       ...(typeof v.url === 'string' ? { url: v.url } : {}),
@@ -152,7 +171,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const e = explain(raw, ctx?.signer);
     if (e instanceof UsageError) {
       const about = e.command ?? current?.name;
-      io.stderr(`tfgrid: ${e.message}\n${about ? `run \`tfgrid ${about} --help\` for its usage\n` : 'run `tfgrid --help` for the commands\n'}`);
+      io.stderr(
+        `tfgrid: ${e.message}\n${about ? `run \`tfgrid ${about} --help\` for its usage\n` : 'run `tfgrid --help` for the commands\n'}`,
+      );
       if (json) io.stdout(`${toJson({ error: { kind: 'usage', message: e.message } })}\n`);
       return 2;
     }
@@ -175,7 +196,8 @@ function pickField(result: unknown, field: string, command: string): string {
   let v: unknown = result;
   for (const k of field.split('.')) {
     if (typeof v !== 'object' || v === null || !(k in v)) {
-      const known = result && typeof result === 'object' && !Array.isArray(result) ? ` (its fields: ${Object.keys(result).join(', ')})` : '';
+      const known =
+        result && typeof result === 'object' && !Array.isArray(result) ? ` (its fields: ${Object.keys(result).join(', ')})` : '';
       throw new UsageError(`the result of '${command}' has no field '${field}'${known}`, command);
     }
     v = (v as Record<string, unknown>)[k];
@@ -184,10 +206,17 @@ function pickField(result: unknown, field: string, command: string): string {
 }
 
 function subsOf(group: string): string {
-  return COMMANDS.filter((c) => c.name.startsWith(`${group} `)).map((c) => c.name.split(' ')[1]).join(', ');
+  return COMMANDS.filter((c) => c.name.startsWith(`${group} `))
+    .map((c) => c.name.split(' ')[1])
+    .join(', ');
 }
 
 function groupHelp(group: string): string {
   const cmds = COMMANDS.filter((c) => c.name === group || c.name.startsWith(`${group} `));
-  return [`tfgrid ${group}:`, ...cmds.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ''}`.padEnd(34)} ${c.summary}`), '', 'Run `tfgrid COMMAND --help` for its options.'].join('\n');
+  return [
+    `tfgrid ${group}:`,
+    ...cmds.map((c) => `  ${`${c.name}${c.args ? ` ${c.args}` : ''}`.padEnd(34)} ${c.summary}`),
+    '',
+    'Run `tfgrid COMMAND --help` for its options.',
+  ].join('\n');
 }

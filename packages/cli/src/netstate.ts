@@ -45,7 +45,10 @@ export function loadNetwork(io: Io, twinId: number, name: string): SavedNetwork 
     raw = readFileSync(f, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new CliFailure(`cannot read the saved network ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, { kind: 'state', file: f });
+    throw new CliFailure(`cannot read the saved network ${f}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, {
+      kind: 'state',
+      file: f,
+    });
   }
   try {
     return JSON.parse(raw) as SavedNetwork;
@@ -111,7 +114,15 @@ export function publicView(n: SavedNetwork): Record<string, unknown> {
     name: p.name,
     twinId: n.twinId,
     ipRange: p.ipRange,
-    nodes: p.nodes.map((x) => ({ nodeId: x.nodeId, subnet: x.subnet, wireguardIp: x.wireguardIp, endpoint: x.endpoint ?? null, listenPort: x.listenPort, publicKey: x.publicKey, contractId: n.contracts.find((c) => c.nodeId === x.nodeId)?.contractId ?? null })),
+    nodes: p.nodes.map((x) => ({
+      nodeId: x.nodeId,
+      subnet: x.subnet,
+      wireguardIp: x.wireguardIp,
+      endpoint: x.endpoint ?? null,
+      listenPort: x.listenPort,
+      publicKey: x.publicKey,
+      contractId: n.contracts.find((c) => c.nodeId === x.nodeId)?.contractId ?? null,
+    })),
     users: p.users.map((u) => ({ name: u.name, subnet: u.subnet, wireguardIp: u.wireguardIp, publicKey: u.publicKey })),
     machines: n.machines,
     gateways: networkGateways(n),

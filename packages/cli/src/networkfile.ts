@@ -45,11 +45,16 @@ export function parseNetworks(v: unknown, bad: Bad): FileNetwork[] {
     const o = n as Record<string, unknown>;
     const unknown = Object.keys(o).filter((k) => k !== 'name' && k !== 'ip_range');
     if (unknown.length) bad(`${at}: unknown field(s) ${unknown.join(', ')}`, '(known: name, ip_range)');
-    if (typeof o.name !== 'string' || !NAME.test(o.name)) bad(`${at}.name`, `must be 1 to 64 letters, digits, - or _, got ${JSON.stringify(o.name)}`);
+    if (typeof o.name !== 'string' || !NAME.test(o.name))
+      bad(`${at}.name`, `must be 1 to 64 letters, digits, - or _, got ${JSON.stringify(o.name)}`);
     const name = o.name as string;
     if (seen.has(name)) bad(`${at}.name`, `'${name}' is given twice`);
     seen.add(name);
-    if (o.ip_range !== undefined && (typeof o.ip_range !== 'string' || !privateRange16(o.ip_range))) bad(`${at}.ip_range`, `must be a /16 of a private range (10/8, 172.16/12, 192.168/16), e.g. 10.20.0.0/16, got ${JSON.stringify(o.ip_range)}`);
+    if (o.ip_range !== undefined && (typeof o.ip_range !== 'string' || !privateRange16(o.ip_range)))
+      bad(
+        `${at}.ip_range`,
+        `must be a /16 of a private range (10/8, 172.16/12, 192.168/16), e.g. 10.20.0.0/16, got ${JSON.stringify(o.ip_range)}`,
+      );
     return { name, ...(o.ip_range !== undefined ? { ipRange: o.ip_range as string } : {}) };
   });
 }
@@ -73,7 +78,10 @@ const isMachine = (t: string): boolean => t === 'zmachine' || t === 'vm';
 export function machineInterfaces(w: FileWorkload): { network: string; ip?: string }[] {
   const net = w.data.network as { interfaces?: unknown } | undefined;
   if (!isMachine(w.type) || typeof net !== 'object' || net === null || !Array.isArray(net.interfaces)) return [];
-  return (net.interfaces as unknown[]).filter((i): i is { network: string; ip?: string } => typeof i === 'object' && i !== null && typeof (i as { network?: unknown }).network === 'string');
+  return (net.interfaces as unknown[]).filter(
+    (i): i is { network: string; ip?: string } =>
+      typeof i === 'object' && i !== null && typeof (i as { network?: unknown }).network === 'string',
+  );
 }
 
 const GATEWAYS = new Set(['gateway-name-proxy', 'gateway-fqdn-proxy']);
@@ -97,7 +105,10 @@ export function backendMachine(backend: unknown): string | undefined {
 
 /** The backend with its machine name replaced by `ip`. */
 export function backendAt(backend: string, ip: string): string {
-  return backend.replace(BACKEND, (_all, scheme: string, _host: string, port: string | undefined, slash: string) => `${scheme}${ip}${port ?? ''}${slash}`);
+  return backend.replace(
+    BACKEND,
+    (_all, scheme: string, _host: string, port: string | undefined, slash: string) => `${scheme}${ip}${port ?? ''}${slash}`,
+  );
 }
 
 /**
@@ -110,19 +121,25 @@ export function checkNetworkReferences(networks: FileNetwork[], workloads: FileW
   const planned = new Set(networks.map((n) => n.name));
   const own = new Set(workloads.filter((w) => w.type === 'network').map((w) => w.name));
   const joined = new Set<string>();
-  const known = (net: string): string | undefined => (planned.has(net) || own.has(net) ? undefined : `names no network of the file: '${net}' (the file's networks: ${[...planned].join(', ') || 'none'})`);
+  const known = (net: string): string | undefined =>
+    planned.has(net) || own.has(net)
+      ? undefined
+      : `names no network of the file: '${net}' (the file's networks: ${[...planned].join(', ') || 'none'})`;
   workloads.forEach((w, i) => {
-    if (planned.has(w.name)) bad(`workloads[${i}].name`, `'${w.name}' is also the name of a network of the file (the network becomes a workload of that name)`);
+    if (planned.has(w.name))
+      bad(`workloads[${i}].name`, `'${w.name}' is also the name of a network of the file (the network becomes a workload of that name)`);
     machineInterfaces(w).forEach((itf, k) => {
       const at = `workloads[${i}].network.interfaces[${k}].network`;
       const unknown = known(itf.network);
       if (unknown) bad(at, unknown);
-      if (planned.has(itf.network) && itf.ip !== undefined && typeof itf.ip !== 'string') bad(`${at.slice(0, -'.network'.length)}.ip`, 'must be an IPv4 address of the node\'s subnet');
+      if (planned.has(itf.network) && itf.ip !== undefined && typeof itf.ip !== 'string')
+        bad(`${at.slice(0, -'.network'.length)}.ip`, "must be an IPv4 address of the node's subnet");
       joined.add(itf.network);
     });
   });
   workloads.forEach((w, i) => {
-    if (GATEWAYS.has(w.type) && w.data.network !== undefined && typeof w.data.network !== 'string') bad(`workloads[${i}].network`, 'must name a network by its name (one of the file, or one deployed before)');
+    if (GATEWAYS.has(w.type) && w.data.network !== undefined && typeof w.data.network !== 'string')
+      bad(`workloads[${i}].network`, 'must name a network by its name (one of the file, or one deployed before)');
     const net = gatewayNetwork(w);
     // A network the file does not hold may be one deployed before: `deploy` looks it up among the saved ones.
     if (net === undefined || known(net)) return;
@@ -132,12 +149,21 @@ export function checkNetworkReferences(networks: FileNetwork[], workloads: FileW
       if (name === undefined) return;
       const at = `workloads[${i}].backends[${k}]`;
       const target = workloads.find((x) => x.name === name && isMachine(x.type));
-      if (!target) bad(at, `names '${name}', which is no machine of the file (a backend of a gateway on network '${net}' is http://IP[:port] or http://MACHINE[:port])`);
-      else if (!machineInterfaces(target).some((x) => x.network === net)) bad(at, `names machine '${name}', which does not join network '${net}'`);
+      if (!target)
+        bad(
+          at,
+          `names '${name}', which is no machine of the file (a backend of a gateway on network '${net}' is http://IP[:port] or http://MACHINE[:port])`,
+        );
+      else if (!machineInterfaces(target).some((x) => x.network === net))
+        bad(at, `names machine '${name}', which does not join network '${net}'`);
     });
   });
   const idle = networks.filter((n) => !joined.has(n.name));
-  if (idle.length) bad(`networks: ${idle.map((n) => `'${n.name}'`).join(', ')}`, 'joined by no machine or gateway (add it to a machine\'s network.interfaces, or leave it out)');
+  if (idle.length)
+    bad(
+      `networks: ${idle.map((n) => `'${n.name}'`).join(', ')}`,
+      "joined by no machine or gateway (add it to a machine's network.interfaces, or leave it out)",
+    );
 }
 
 /** Whether `deploy` plans networks, spans nodes or joins a gateway to a network for this file (else: one deployment on --node). */

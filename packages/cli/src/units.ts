@@ -20,8 +20,19 @@ export function formatTft(units: bigint): string {
 }
 
 const UNITS: Record<string, number> = {
-  b: 1, kib: 1024, mib: 1024 ** 2, gib: 1024 ** 3, tib: 1024 ** 4, k: 1024, m: 1024 ** 2, g: 1024 ** 3, t: 1024 ** 4,
-  kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12,
+  b: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  k: 1024,
+  m: 1024 ** 2,
+  g: 1024 ** 3,
+  t: 1024 ** 4,
+  kb: 1e3,
+  mb: 1e6,
+  gb: 1e9,
+  tb: 1e12,
 };
 
 /**
@@ -29,10 +40,18 @@ const UNITS: Record<string, number> = {
  * KB/MB/GB/TB decimal); a bare number is counted in `bareUnit`.
  */
 export function parseSize(v: unknown, what: string, bareUnit: 'b' | 'gib' = 'b'): number {
-  const m = typeof v === 'number' ? [String(v), String(v), bareUnit] : typeof v === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v) : null;
+  const m =
+    typeof v === 'number'
+      ? [String(v), String(v), bareUnit]
+      : typeof v === 'string'
+        ? /^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$/.exec(v)
+        : null;
   const unit = m ? (m[2] || bareUnit).toLowerCase() : '';
   const bytes = m && UNITS[unit] ? Math.round(Number(m[1]) * UNITS[unit]!) : NaN;
-  if (!Number.isSafeInteger(bytes) || bytes < 0) throw new UsageError(`${what} must be a size like 512MiB, 10GiB or a number${bareUnit === 'b' ? ' of bytes' : ' of GiB'}, got ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(bytes) || bytes < 0)
+    throw new UsageError(
+      `${what} must be a size like 512MiB, 10GiB or a number${bareUnit === 'b' ? ' of bytes' : ' of GiB'}, got ${JSON.stringify(v)}`,
+    );
   return bytes;
 }
 
@@ -47,6 +66,7 @@ export function formatSize(bytes: number): string {
 /** A whole number ≥ min (ids, ports, counts). */
 export function parseIntArg(text: string | undefined, what: string, min = 1): number {
   const n = Number(text);
-  if (text === undefined || text.trim() === '' || !Number.isSafeInteger(n) || n < min) throw new UsageError(`${what} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}, got '${text ?? ''}'`);
+  if (text === undefined || text.trim() === '' || !Number.isSafeInteger(n) || n < min)
+    throw new UsageError(`${what} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}, got '${text ?? ''}'`);
   return n;
 }

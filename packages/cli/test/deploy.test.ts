@@ -38,7 +38,14 @@ function file(name: string, workloads: unknown[]): string {
 }
 const volume = (size: string) => ({ type: 'volume', name: 'data', size });
 /** A machine asking for more CPUs than the fixture node's 16. */
-const tooManyCpus = { type: 'zmachine', name: 'web', flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 64, memory: '256MiB' }, size: '64MiB', entrypoint: 'sleep 600' };
+const tooManyCpus = {
+  type: 'zmachine',
+  name: 'web',
+  flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+  compute_capacity: { cpu: 64, memory: '256MiB' },
+  size: '64MiB',
+  entrypoint: 'sleep 600',
+};
 
 const active = (): Promise<number[]> => alice.contracts.activeForNode(nodeId);
 
@@ -51,12 +58,35 @@ beforeAll(async () => {
   const farmer = await setupFarmer(chain.url, { name: 'deploy_farm', relay: null });
   const farmId = farmer.farmId;
   await farmer.client.disconnect();
-  for (const argv of [['terms', 'accept'], ['twin', 'create']]) expect((await cli([...argv, ...at()], CHARLIE)).code).toBe(0);
+  for (const argv of [
+    ['terms', 'accept'],
+    ['twin', 'create'],
+  ])
+    expect((await cli([...argv, ...at()], CHARLIE)).code).toBe(0);
   const pool = path.join(dir, 'pool');
   mkdirSync(pool, { recursive: true });
   agent = new Agent(
-    { ...DEFAULTS, chainUrl: chain.url, farmId, dataDir: path.join(dir, 'agent'), storagePools: [pool], root: FIXTURE, workloadBridge: 'tfgrid-dpl0', workloadSubnet: '10.253.0.0/24', metricsAddress: '127.0.0.1:0', uptimeIntervalSec: 3600, nruIntervalSec: 3600, reconcileIntervalSec: 3600 },
-    { logger: createLogger(process.env.AGENT_TEST_LOG ?? 'silent'), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, eventsPollMs: 500 },
+    {
+      ...DEFAULTS,
+      chainUrl: chain.url,
+      farmId,
+      dataDir: path.join(dir, 'agent'),
+      storagePools: [pool],
+      root: FIXTURE,
+      workloadBridge: 'tfgrid-dpl0',
+      workloadSubnet: '10.253.0.0/24',
+      metricsAddress: '127.0.0.1:0',
+      uptimeIntervalSec: 3600,
+      nruIntervalSec: 3600,
+      reconcileIntervalSec: 3600,
+    },
+    {
+      logger: createLogger(process.env.AGENT_TEST_LOG ?? 'silent'),
+      retryMinMs: 200,
+      retryMaxMs: 1000,
+      fundsPollMs: 200,
+      eventsPollMs: 500,
+    },
   );
   await agent.start();
   await until('the agent identity', async () => agent.status().address);
@@ -75,10 +105,29 @@ afterAll(async () => {
 });
 
 test("deploy prints the node's answer; contracts show lists each workload; update raises the changed workload's version and the node applies it", async () => {
-  const d = await bin(['deploy', file('vol.json', [volume('16MiB')]), '--node', String(nodeId), '--wait-timeout', '30', '--json', '--url', chain.url, '--explorer', explorer.url], CHARLIE);
+  const d = await bin(
+    [
+      'deploy',
+      file('vol.json', [volume('16MiB')]),
+      '--node',
+      String(nodeId),
+      '--wait-timeout',
+      '30',
+      '--json',
+      '--url',
+      chain.url,
+      '--explorer',
+      explorer.url,
+    ],
+    CHARLIE,
+  );
   if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}`);
   const out = d.json();
-  expect(out).toMatchObject({ nodeId, running: true, workloads: [{ name: 'data', type: 'volume', state: 'ok', version: 0, data: { size: 16 * MiB } }] });
+  expect(out).toMatchObject({
+    nodeId,
+    running: true,
+    workloads: [{ name: 'data', type: 'volume', state: 'ok', version: 0, data: { size: 16 * MiB } }],
+  });
   expect(d.stderr).toMatch(/checking node \d+'s free capacity/);
   expect(d.stderr).toMatch(/node \d+: data {2}volume {2}ok {2}v0 {2}16 MiB/);
   const id = out.contractId as number;
@@ -92,20 +141,35 @@ test("deploy prints the node's answer; contracts show lists each workload; updat
   const anyone = await cli(['contracts', 'show', String(id), '--json', ...at()]);
   expect(anyone.json().answer).toMatchObject({ sealed: true, opened: false, workloads: [{ name: 'data', state: 'ok' }] });
 
-  const up = await cli(['contracts', 'update', String(id), file('vol-v2.json', [volume('32MiB')]), '--wait-timeout', '30', '--json', ...at()], CHARLIE);
+  const up = await cli(
+    ['contracts', 'update', String(id), file('vol-v2.json', [volume('32MiB')]), '--wait-timeout', '30', '--json', ...at()],
+    CHARLIE,
+  );
   if (up.code !== 0) throw new Error(`update failed (${up.code}): ${up.stderr}`);
-  expect(up.json()).toMatchObject({ contractId: id, version: 1, changed: ['data'], workloads: [{ name: 'data', state: 'ok', version: 1, data: { size: 32 * MiB } }] });
+  expect(up.json()).toMatchObject({
+    contractId: id,
+    version: 1,
+    changed: ['data'],
+    workloads: [{ name: 'data', state: 'ok', version: 1, data: { size: 32 * MiB } }],
+  });
   expect(agent.provisioner!.states(id)).toEqual([expect.objectContaining({ name: 'data', state: 'ok', version: 1 })]);
 
-  const notOwner = await cli(['contracts', 'update', String(id), file('vol-v3.json', [volume('8MiB')]), '--no-wait', ...at()], { TFGRID_MNEMONIC: '//Bob' });
+  const notOwner = await cli(['contracts', 'update', String(id), file('vol-v3.json', [volume('8MiB')]), '--no-wait', ...at()], {
+    TFGRID_MNEMONIC: '//Bob',
+  });
   expect(notOwner.code).toBe(1);
-  await until('the explorer to list the contract', async () => (await cli(['contracts', 'list', '--json', ...at()], CHARLIE)).json().some((c: { contract_id: number }) => c.contract_id === id));
+  await until('the explorer to list the contract', async () =>
+    (await cli(['contracts', 'list', '--json', ...at()], CHARLIE)).json().some((c: { contract_id: number }) => c.contract_id === id),
+  );
 
   expect((await cli(['contracts', 'cancel', String(id), '--json', ...at()], CHARLIE)).json()).toEqual({ canceled: [id] });
   const again = await cli(['contracts', 'cancel', String(id), ...at()], CHARLIE);
   expect(again.code).toBe(1);
   expect(again.stderr).toContain('SmartContractModule.ContractNotExists');
-  await until('the explorer to see the cancel', async () => (await cli(['contracts', 'show', String(id), '--json', ...at()])).json().state === 'Deleted');
+  await until(
+    'the explorer to see the cancel',
+    async () => (await cli(['contracts', 'show', String(id), '--json', ...at()])).json().state === 'Deleted',
+  );
 });
 
 test('the explorer capacity check refuses before any contract exists, naming the short resource', async () => {
@@ -122,10 +186,17 @@ test("the node's refusal reaches deploy with its reason within the wait, exit 1,
   expect(r.code).toBe(1);
   expect(r.stderr).toMatch(/node \d+ refused the deployment: web: not enough free capacity on this node: cru/);
   const err = JSON.parse(r.stdout).error;
-  expect(err).toMatchObject({ kind: 'refused', canceled: true, reasons: [{ name: 'web', reason: expect.stringContaining('not enough free capacity') }] });
+  expect(err).toMatchObject({
+    kind: 'refused',
+    canceled: true,
+    reasons: [{ name: 'web', reason: expect.stringContaining('not enough free capacity') }],
+  });
   expect(await alice.contracts.get(err.contractId)).toBeUndefined();
 
-  const kept = await cli(['deploy', big, '--node', String(nodeId), '--no-capacity-check', '--keep-on-refusal', '--wait-timeout', '10', '--json', ...at()], CHARLIE);
+  const kept = await cli(
+    ['deploy', big, '--node', String(nodeId), '--no-capacity-check', '--keep-on-refusal', '--wait-timeout', '10', '--json', ...at()],
+    CHARLIE,
+  );
   expect(kept.code).toBe(1);
   const e2 = JSON.parse(kept.stdout).error;
   expect(e2).toMatchObject({ kind: 'refused', canceled: false });
@@ -134,7 +205,12 @@ test("the node's refusal reaches deploy with its reason within the wait, exit 1,
   const show = await cli(['contracts', 'show', String(e2.contractId), ...at()], CHARLIE);
   expect(show.stdout).toMatch(/web {2}zmachine {2}error {2}v0 {2}— not enough free capacity/);
   expect((await cli(['contracts', 'cancel', String(e2.contractId), ...at()], CHARLIE)).code).toBe(0);
-  await until('the node to remove its answer', async () => (await alice.kvstore.list({ account: agent.status().address! })).every((x) => !x.key.startsWith('ans/')), 30_000, 500);
+  await until(
+    'the node to remove its answer',
+    async () => (await alice.kvstore.list({ account: agent.status().address! })).every((x) => !x.key.startsWith('ans/')),
+    30_000,
+    500,
+  );
 });
 
 test("an image whose sha256 differs and a Zero-OS flist reach deploy as the node's reasons within the wait; the contracts are canceled", async () => {
@@ -147,8 +223,18 @@ test("an image whose sha256 differs and a Zero-OS flist reach deploy as the node
   await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
   try {
     const wrong = `${sha256.slice(0, -1)}${sha256.endsWith('0') ? '1' : '0'}`;
-    const machine = { type: 'zmachine', name: 'web', image: { url: `http://127.0.0.1:${port}/busybox.tar.gz`, sha256: wrong }, compute_capacity: { cpu: 1, memory: '256MiB' }, size: '64MiB', entrypoint: 'sleep 600' };
-    const r = await cli(['deploy', file('bad-hash.json', [machine]), '--node', String(nodeId), '--wait-timeout', '10', '--json', ...at()], CHARLIE);
+    const machine = {
+      type: 'zmachine',
+      name: 'web',
+      image: { url: `http://127.0.0.1:${port}/busybox.tar.gz`, sha256: wrong },
+      compute_capacity: { cpu: 1, memory: '256MiB' },
+      size: '64MiB',
+      entrypoint: 'sleep 600',
+    };
+    const r = await cli(
+      ['deploy', file('bad-hash.json', [machine]), '--node', String(nodeId), '--wait-timeout', '10', '--json', ...at()],
+      CHARLIE,
+    );
     expect(r.code).toBe(1);
     expect(r.stderr).toContain(`node ${nodeId} refused the deployment: web: `);
     expect(r.stderr).toContain(`has sha256 ${sha256}, not ${wrong}`);
@@ -158,7 +244,14 @@ test("an image whose sha256 differs and a Zero-OS flist reach deploy as the node
   } finally {
     await new Promise((r) => server.close(r));
   }
-  const flist = { type: 'zmachine', name: 'web', flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist', compute_capacity: { cpu: 1, memory: '256MiB' }, size: '64MiB', entrypoint: 'sleep 600' };
+  const flist = {
+    type: 'zmachine',
+    name: 'web',
+    flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+    compute_capacity: { cpu: 1, memory: '256MiB' },
+    size: '64MiB',
+    entrypoint: 'sleep 600',
+  };
   const f = await cli(['deploy', file('flist.json', [flist]), '--node', String(nodeId), '--wait-timeout', '10', ...at()], CHARLIE);
   expect(f.code).toBe(1);
   expect(f.stderr).toMatch(/refused the deployment: web: .*flist/i);
@@ -171,10 +264,14 @@ test('deploy refuses bad files with the field named (exit 2) before touching the
   expect(r.code).toBe(2);
   expect(r.stderr).toMatch(/\$\.workloads\[0\]\.data\.flist/);
   expect(r.stderr).toMatch(/data\.compute_capacity\.cpu/);
-  const twice = file('twice.json', [{ type: 'vm', name: 'web', flist: 'https://x.org/a.flist', cpu: 1, compute_capacity: { cpu: 1, memory: '256MiB' } }]);
+  const twice = file('twice.json', [
+    { type: 'vm', name: 'web', flist: 'https://x.org/a.flist', cpu: 1, compute_capacity: { cpu: 1, memory: '256MiB' } },
+  ]);
   expect((await cli(['deploy', twice, '--node', String(nodeId), ...at()], CHARLIE)).stderr).toMatch(/workloads\[0\]\.cpu is given twice/);
   writeFileSync(bad, '{ not json');
   expect((await cli(['deploy', bad, '--node', '1', ...at()], CHARLIE)).stderr).toMatch(/is not JSON/);
-  expect((await cli(['deploy', path.join(dir, 'missing.json'), '--node', '1', ...at()], CHARLIE)).stderr).toMatch(/cannot read the deployment file/);
+  expect((await cli(['deploy', path.join(dir, 'missing.json'), '--node', '1', ...at()], CHARLIE)).stderr).toMatch(
+    /cannot read the deployment file/,
+  );
   expect((await cli(['deploy', bad, ...at()], CHARLIE)).stderr).toMatch(/needs --node/);
 });

@@ -95,7 +95,34 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   mkdirSync(pool, { recursive: true, mode: 0o711 });
   agent = spawn(
     process.execPath,
-    [path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'), '--chain-url', chain.url, '--farm-id', String(farm.id), '--data-dir', path.join(dir, 'agent'), '--storage-pool', pool, '--metrics-address', '127.0.0.1:0', '--workload-runtime', 'runc', '--workload-bridge', 'tfgrid-e2e0', '--workload-subnet', '10.252.0.0/24', '--city', 'Ghent', '--country', 'Belgium', '--latitude', '51.05', '--longitude', '3.72', ...(hardwareRoot ? ['--root', hardwareRoot] : [])],
+    [
+      path.join(ROOT, 'packages/agent/bin/tfgrid-agent.js'),
+      '--chain-url',
+      chain.url,
+      '--farm-id',
+      String(farm.id),
+      '--data-dir',
+      path.join(dir, 'agent'),
+      '--storage-pool',
+      pool,
+      '--metrics-address',
+      '127.0.0.1:0',
+      '--workload-runtime',
+      'runc',
+      '--workload-bridge',
+      'tfgrid-e2e0',
+      '--workload-subnet',
+      '10.252.0.0/24',
+      '--city',
+      'Ghent',
+      '--country',
+      'Belgium',
+      '--latitude',
+      '51.05',
+      '--longitude',
+      '3.72',
+      ...(hardwareRoot ? ['--root', hardwareRoot] : []),
+    ],
     { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   agent.stdout!.on('data', (b: Buffer) => (agentLog += b.toString()));
@@ -110,10 +137,15 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   expect((await ok(['node', 'list'], farmerKey())).map((n: { id: number }) => n.id)).toEqual([nodeId]);
 
   // The explorer lists the node as up, with its capacity.
-  const listed = await until('the explorer to list the node up', async () => {
-    const nodes = await ok(['nodes', 'find']);
-    return nodes.find((n: { nodeId: number }) => n.nodeId === nodeId);
-  }, 60_000, 500);
+  const listed = await until(
+    'the explorer to list the node up',
+    async () => {
+      const nodes = await ok(['nodes', 'find']);
+      return nodes.find((n: { nodeId: number }) => n.nodeId === nodeId);
+    },
+    60_000,
+    500,
+  );
   expect(listed).toMatchObject({ nodeId, farmId: farm.id, status: 'up', country: 'Belgium' });
   expect(listed.total_resources.cru).toBeGreaterThan(0);
   expect(listed.total_resources.mru).toBeGreaterThan(512 * MiB);
@@ -152,7 +184,11 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
       ],
     }),
   );
-  const d = await bin(['deploy', file, '--node', String(nodeId), '--wait-timeout', '90', '--json', '--url', chain.url, '--explorer', explorer.url], deployerKey(), 150_000);
+  const d = await bin(
+    ['deploy', file, '--node', String(nodeId), '--wait-timeout', '90', '--json', '--url', chain.url, '--explorer', explorer.url],
+    deployerKey(),
+    150_000,
+  );
   if (d.code !== 0) throw new Error(`deploy failed (${d.code}): ${d.stderr}\n${agentLog.slice(-4000)}`);
   const dep = d.json();
   expect(dep).toMatchObject({ nodeId, twinId, running: true });
@@ -164,32 +200,62 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   const contractId = dep.contractId as number;
 
   // The server answers on the machine's node-local address, from the volume.
-  const body = await until('the HTTP server in the zmachine', async () => {
-    const r = await fetch(`http://${address}:8080/index.html`, { signal: AbortSignal.timeout(1000) });
-    return r.text();
-  }, 30_000, 500);
+  const body = await until(
+    'the HTTP server in the zmachine',
+    async () => {
+      const r = await fetch(`http://${address}:8080/index.html`, { signal: AbortSignal.timeout(1000) });
+      return r.text();
+    },
+    30_000,
+    500,
+  );
   expect(body).toBe('hello from the grid\n');
 
   // The explorer shows the contract with its used resources, and the node's used capacity.
-  const c = await until('the explorer to see the used resources', async () => {
-    const x = await getJson(`${explorer.url}/contracts/${contractId}`);
-    return x.resources_used?.cru === 1 ? x : undefined;
-  }, 30_000, 500);
-  expect(c).toMatchObject({ contract_id: contractId, twin_id: twinId, state: 'Created', type: 'node', details: { nodeId, deployment_hash: dep.hash } });
-  const usedNode = await until('the node used resources', async () => {
-    const n = (await ok(['nodes', 'find', '--farm', String(farm.id)]))[0];
-    return n?.used_resources.cru === 1 ? n : undefined;
-  }, 30_000, 500);
+  const c = await until(
+    'the explorer to see the used resources',
+    async () => {
+      const x = await getJson(`${explorer.url}/contracts/${contractId}`);
+      return x.resources_used?.cru === 1 ? x : undefined;
+    },
+    30_000,
+    500,
+  );
+  expect(c).toMatchObject({
+    contract_id: contractId,
+    twin_id: twinId,
+    state: 'Created',
+    type: 'node',
+    details: { nodeId, deployment_hash: dep.hash },
+  });
+  const usedNode = await until(
+    'the node used resources',
+    async () => {
+      const n = (await ok(['nodes', 'find', '--farm', String(farm.id)]))[0];
+      return n?.used_resources.cru === 1 ? n : undefined;
+    },
+    30_000,
+    500,
+  );
   expect(usedNode.used_resources.mru).toBe(256 * MiB);
   expect((await ok(['contracts', 'list'], deployerKey())).map((x: { contract_id: number }) => x.contract_id)).toEqual([contractId]);
 
   // Bills accrue as blocks pass (the dev chain bills every 10 blocks): seal blocks over HTTP JSON-RPC.
   const before = (await ok(['account', 'balance'], deployerKey())).units.free as string;
-  const bills = await until('bills', async () => {
-    await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'dev_newBlock', params: [{ count: 12 }] }) });
-    const b = await getJson<{ amount_billed: number }[]>(`${explorer.url}/contracts/${contractId}/bills`);
-    return b.length > 0 ? b : undefined;
-  }, 60_000, 1000);
+  const bills = await until(
+    'bills',
+    async () => {
+      await fetch(chain.httpUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'dev_newBlock', params: [{ count: 12 }] }),
+      });
+      const b = await getJson<{ amount_billed: number }[]>(`${explorer.url}/contracts/${contractId}/bills`);
+      return b.length > 0 ? b : undefined;
+    },
+    60_000,
+    1000,
+  );
   expect(bills[0]!.amount_billed).toBeGreaterThan(0);
   expect(BigInt((await ok(['account', 'balance'], deployerKey())).units.free)).toBeLessThan(BigInt(before));
   expect((await getJson(`${explorer.url}/contracts/${contractId}`)).total_billed).toBeGreaterThan(0);
@@ -197,26 +263,46 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
 
   // Cancel: the node frees everything and the explorer agrees.
   expect(await ok(['contracts', 'cancel', String(contractId)], deployerKey())).toEqual({ canceled: [contractId] });
-  await until('the HTTP server to stop', async () => {
-    try {
-      await fetch(`http://${address}:8080/index.html`, { signal: AbortSignal.timeout(1000) });
-      return false;
-    } catch {
-      return true;
-    }
-  }, 30_000, 500);
-  await until('the agent to free the workloads', async () => /tfgrid_agent_contracts_active 0/.test(await (await fetch(metricsUrl)).text()), 30_000, 500);
+  await until(
+    'the HTTP server to stop',
+    async () => {
+      try {
+        await fetch(`http://${address}:8080/index.html`, { signal: AbortSignal.timeout(1000) });
+        return false;
+      } catch {
+        return true;
+      }
+    },
+    30_000,
+    500,
+  );
+  await until(
+    'the agent to free the workloads',
+    async () => /tfgrid_agent_contracts_active 0/.test(await (await fetch(metricsUrl)).text()),
+    30_000,
+    500,
+  );
   const metrics = await (await fetch(metricsUrl)).text();
   for (const r of ['cru', 'mru', 'sru', 'hru']) expect(metrics).toContain(`tfgrid_agent_capacity_used{resource="${r}"} 0`);
-  const gone = await until('the explorer to show the contract deleted', async () => {
-    const x = await ok(['contracts', 'show', String(contractId)]);
-    return x.state === 'Deleted' ? x : undefined;
-  }, 30_000, 500);
+  const gone = await until(
+    'the explorer to show the contract deleted',
+    async () => {
+      const x = await ok(['contracts', 'show', String(contractId)]);
+      return x.state === 'Deleted' ? x : undefined;
+    },
+    30_000,
+    500,
+  );
   expect(gone.source).toBe('explorer');
-  const freed = await until('the explorer to free the node', async () => {
-    const n = (await ok(['nodes', 'find', '--farm', String(farm.id)]))[0];
-    return n?.used_resources.cru === 0 && n.num_contracts === 0 ? n : undefined;
-  }, 30_000, 500);
+  const freed = await until(
+    'the explorer to free the node',
+    async () => {
+      const n = (await ok(['nodes', 'find', '--farm', String(farm.id)]))[0];
+      return n?.used_resources.cru === 0 && n.num_contracts === 0 ? n : undefined;
+    },
+    30_000,
+    500,
+  );
   expect(freed.free_resources.mru).toBe(listed.free_resources.mru);
   expect(await ok(['contracts', 'list'], deployerKey())).toEqual([]);
   expect((await ok(['node', 'show', String(nodeId)])).activeContracts).toEqual([]);

@@ -38,9 +38,31 @@ test('farm rewards FARM --period N: a line per node, the total, and why a node e
   expect(r.stdout).toMatch(/reward:\s+6\.200 USD = 77\.5 TFT \(1 of 2 nodes rewarded\)/);
   const lines = r.stdout.split('\n');
   const header = lines.find((l) => l.startsWith('NODE'))!;
-  expect(header.split(/\s{2,}/)).toEqual(['NODE', 'CERT', 'POLICY', 'CU', 'SU', 'NU', 'IP H', 'UPTIME', 'SLA', 'VIOLATIONS', 'TFT PRICE', 'USD', 'TFT', 'WHY NONE']);
-  expect(lines.find((l) => l.startsWith('7 '))!.trimEnd().split(/\s{2,}/)).toEqual(['7', 'Diy', '1', '1.75', '2', '0', '0', '100.0%', '95.0%', '0', '0.080', '6.200', '77.5']);
-  expect(lines.find((l) => l.startsWith('8 '))).toMatch(/1\s+0\.080\s+0\.000\s+0\s+violation: the node rebooted before its previous uptime report/);
+  expect(header.split(/\s{2,}/)).toEqual([
+    'NODE',
+    'CERT',
+    'POLICY',
+    'CU',
+    'SU',
+    'NU',
+    'IP H',
+    'UPTIME',
+    'SLA',
+    'VIOLATIONS',
+    'TFT PRICE',
+    'USD',
+    'TFT',
+    'WHY NONE',
+  ]);
+  expect(
+    lines
+      .find((l) => l.startsWith('7 '))!
+      .trimEnd()
+      .split(/\s{2,}/),
+  ).toEqual(['7', 'Diy', '1', '1.75', '2', '0', '0', '100.0%', '95.0%', '0', '0.080', '6.200', '77.5']);
+  expect(lines.find((l) => l.startsWith('8 '))).toMatch(
+    /1\s+0\.080\s+0\.000\s+0\s+violation: the node rebooted before its previous uptime report/,
+  );
 });
 
 test('farm rewards --json: the explorer answer with every input', async () => {
@@ -48,7 +70,13 @@ test('farm rewards --json: the explorer answer with every input', async () => {
   expect(r.code).toBe(0);
   const j = r.json();
   expect(j.total).toMatchObject({ musd: 6200, tft_units: '775000000', nodes: 2 });
-  expect(j.nodes[0]).toMatchObject({ node_id: 7, units: { cu: 1.75, su: 2 }, policy: { id: 1, cu: 2400 }, uptime: { measured_seconds: 2_630_880 }, price: { tft_musd: 80 } });
+  expect(j.nodes[0]).toMatchObject({
+    node_id: 7,
+    units: { cu: 1.75, su: 2 },
+    policy: { id: 1, cu: 2400 },
+    uptime: { measured_seconds: 2_630_880 },
+    price: { tft_musd: 80 },
+  });
   expect(j.nodes[1].violations[0]).toMatchObject({ kind: 'invalid_reboot', reported: { uptime: 5000, block: 502 } });
 });
 

@@ -46,10 +46,16 @@ let imageRelay: Relay;
 let image: { url: string; sha256: string };
 let laptopIp: string;
 let yggUser: Planetary | undefined;
-const bob = (): Record<string, string> => ({ TFGRID_URL: grid.loopback!.chainUrl, TFGRID_EXPLORER: grid.loopback!.explorerUrl, TFGRID_MNEMONIC: '//Bob', TFGRID_STATE_DIR: path.join(dir, 'state-bob') });
+const bob = (): Record<string, string> => ({
+  TFGRID_URL: grid.loopback!.chainUrl,
+  TFGRID_EXPLORER: grid.loopback!.explorerUrl,
+  TFGRID_MNEMONIC: '//Bob',
+  TFGRID_STATE_DIR: path.join(dir, 'state-bob'),
+});
 const dave = (): Record<string, string> => ({ ...bob(), TFGRID_MNEMONIC: '//Dave', TFGRID_STATE_DIR: path.join(dir, 'state-dave') });
 
-const sh = (argv: string[]): string => execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+const sh = (argv: string[]): string =>
+  execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
 const trySh = (argv: string[]): string | undefined => {
   try {
     return sh(argv);
@@ -64,7 +70,8 @@ const ok = (r: Run, what: string): Run => {
 
 // busybox's wget crashes in a static image without NSS files: HTTP/1.0 by hand through nc.
 const request = (host: string): string => `printf 'GET / HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} 80`;
-const body = (out: string | undefined): string | undefined => (out?.startsWith('HTTP/1.') ? out.slice(out.indexOf('\r\n\r\n') + 4) : undefined);
+const body = (out: string | undefined): string | undefined =>
+  out?.startsWith('HTTP/1.') ? out.slice(out.indexOf('\r\n\r\n') + 4) : undefined;
 const node = (i: number): LocalNode => grid.nodes[i]!;
 const runcRoot = (i: number): string => path.join(node(i).dataDir, 'runc');
 /** An HTTP GET of host:80 from inside machine `id` on node `i`. */
@@ -78,11 +85,29 @@ const fromMachine = (i: number, id: string, host: string): string | undefined =>
  * request, and a Node HTTP server such as the gateway's drops a request whose client half-closed).
  */
 const fromLaptop = (host: string, hostHeader?: string): string | undefined =>
-  trySh(['ip', 'netns', 'exec', LAPTOP, 'curl', '-sf', '-m', '5', '-g', ...(hostHeader ? ['-H', `Host: ${hostHeader}`] : []), `http://${host.includes(':') ? `[${host}]` : host}:80/`]);
+  trySh([
+    'ip',
+    'netns',
+    'exec',
+    LAPTOP,
+    'curl',
+    '-sf',
+    '-m',
+    '5',
+    '-g',
+    ...(hostHeader ? ['-H', `Host: ${hostHeader}`] : []),
+    `http://${host.includes(':') ? `[${host}]` : host}:80/`,
+  ]);
 
 const machine = (name: string, nodeId: number, network: unknown): Record<string, unknown> => ({
-  type: 'zmachine', name, node: nodeId, image, size: '64MiB', compute_capacity: { cpu: 1, memory: '256MiB' },
-  entrypoint: `mkdir -p /www; echo ${name} > /www/index.html; exec httpd -f -p 80 -h /www`, network,
+  type: 'zmachine',
+  name,
+  node: nodeId,
+  image,
+  size: '64MiB',
+  compute_capacity: { cpu: 1, memory: '256MiB' },
+  entrypoint: `mkdir -p /www; echo ${name} > /www/index.html; exec httpd -f -p 80 -h /www`,
+  network,
 });
 function file(name: string, content: unknown): string {
   const f = path.join(dir, name);
@@ -93,7 +118,15 @@ function file(name: string, content: unknown): string {
 interface Deployed {
   twinId: number;
   contracts: { contractId: number; nodeId: number }[];
-  machines: { name: string; nodeId: number; contractId: number; private: Record<string, string>; planetary?: string | null; public?: string | null; publicIpv6?: string | null }[];
+  machines: {
+    name: string;
+    nodeId: number;
+    contractId: number;
+    private: Record<string, string>;
+    planetary?: string | null;
+    public?: string | null;
+    publicIpv6?: string | null;
+  }[];
   gateways: { name: string; nodeId: number; contractId: number; fqdn: string; network?: string }[];
 }
 let site: Deployed;
@@ -106,7 +139,12 @@ const bare = (cidr: string): string => cidr.replace(/\/\d+$/, '');
 
 /** Links of namespace `ns` as node `i` sees it (its network namespaces are named on the node only), sorted. */
 const linksIn = (i: number, ns: string): string[] =>
-  grid.exec(i, ['ip', ...(ns === node(i).ns ? [] : ['-n', ns]), '-o', 'link', 'show']).split('\n').map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1]).filter((x): x is string => !!x).sort();
+  grid
+    .exec(i, ['ip', ...(ns === node(i).ns ? [] : ['-n', ns]), '-o', 'link', 'show'])
+    .split('\n')
+    .map((l) => /^\d+:\s+([^:@\s]+)/.exec(l)?.[1])
+    .filter((x): x is string => !!x)
+    .sort();
 
 /**
  * What node `i`'s agent made on the machine, by name (never pids): the links of its host
@@ -114,18 +152,42 @@ const linksIn = (i: number, ns: string): string[] =>
  * its WireGuard control sockets, and the processes that run for it (wireguard-go, Yggdrasil, relays).
  * Other tests' namespaces on the same machine are not counted: everything is told apart by the agent's instance tag or data directory.
  */
-function holdings(i: number): { links: string[]; networks: Record<string, string[]>; machines: Record<string, string[]>; wireguard: string[]; processes: string[] } {
+function holdings(i: number): {
+  links: string[];
+  networks: Record<string, string[]>;
+  machines: Record<string, string[]>;
+  wireguard: string[];
+  processes: string[];
+} {
   const inst = instanceTag(node(i).dataDir);
-  const networks = Object.fromEntries(grid.exec(i, ['ip', 'netns', 'list']).split('\n').map((l) => l.split(' ')[0]!).filter((n) => n.startsWith(`tfn-${inst}`)).sort().map((n) => [n, linksIn(i, n)]));
-  const containers = JSON.parse(sh(['runc', '--root', runcRoot(i), 'list', '-f', 'json']) || '[]') as { id: string; pid: number; status: string }[] | null;
-  const machines = Object.fromEntries(
-    (containers ?? []).filter((c) => c.status === 'running').sort((a, b) => a.id.localeCompare(b.id)).map((c) => {
-      const ns = grid.exec(i, ['ip', 'netns', 'identify', String(c.pid)]).trim();
-      return [c.id, ns ? linksIn(i, ns) : []];
-    }),
+  const networks = Object.fromEntries(
+    grid
+      .exec(i, ['ip', 'netns', 'list'])
+      .split('\n')
+      .map((l) => l.split(' ')[0]!)
+      .filter((n) => n.startsWith(`tfn-${inst}`))
+      .sort()
+      .map((n) => [n, linksIn(i, n)]),
   );
-  const wireguard = (trySh(['ls', '/var/run/wireguard']) ?? '').split('\n').filter((f) => f.startsWith(`tfw${inst}`)).sort();
-  const processes = sh(['ps', '-eo', 'args']).split('\n').filter((a) => new RegExp(`^wireguard-go tfw${inst}|^yggdrasil .*${node(i).dataDir}/|network-relay\\.js .*${node(i).dataDir}/`).test(a)).sort();
+  const containers = JSON.parse(sh(['runc', '--root', runcRoot(i), 'list', '-f', 'json']) || '[]') as
+    { id: string; pid: number; status: string }[] | null;
+  const machines = Object.fromEntries(
+    (containers ?? [])
+      .filter((c) => c.status === 'running')
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((c) => {
+        const ns = grid.exec(i, ['ip', 'netns', 'identify', String(c.pid)]).trim();
+        return [c.id, ns ? linksIn(i, ns) : []];
+      }),
+  );
+  const wireguard = (trySh(['ls', '/var/run/wireguard']) ?? '')
+    .split('\n')
+    .filter((f) => f.startsWith(`tfw${inst}`))
+    .sort();
+  const processes = sh(['ps', '-eo', 'args'])
+    .split('\n')
+    .filter((a) => new RegExp(`^wireguard-go tfw${inst}|^yggdrasil .*${node(i).dataDir}/|network-relay\\.js .*${node(i).dataDir}/`).test(a))
+    .sort();
   return { links: linksIn(i, node(i).ns), networks, machines, wireguard, processes };
 }
 let baseline: ReturnType<typeof holdings>[];
@@ -133,11 +195,25 @@ let baseline: ReturnType<typeof holdings>[];
 beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'tfgrid-gridnet-'));
   chmodSync(dir, 0o711);
-  grid = await startLocalGrid({ nodes: 3, dataDir: path.join(dir, 'grid'), hardwareRoot: FIXTURE_ROOT, gateways: [GATEWAY], loopback: true, logLevel: 'warn', timeoutMs: 180_000 });
+  grid = await startLocalGrid({
+    nodes: 3,
+    dataDir: path.join(dir, 'grid'),
+    hardwareRoot: FIXTURE_ROOT,
+    gateways: [GATEWAY],
+    loopback: true,
+    logLevel: 'warn',
+    timeoutMs: 180_000,
+  });
   // The image, served on the host's loopback and relayed onto the bridge where the nodes fetch it.
   images = await serveBusyboxImage(dir);
   const local = new URL(images.image.url);
-  imageRelay = await startRelay({ listenHost: grid.bridgeIp, listenPort: 0, targetHost: local.hostname, targetPort: Number(local.port), what: 'image server' });
+  imageRelay = await startRelay({
+    listenHost: grid.bridgeIp,
+    listenPort: 0,
+    targetHost: local.hostname,
+    targetPort: Number(local.port),
+    what: 'image server',
+  });
   image = { url: `http://${grid.bridgeIp}:${imageRelay.port}/busybox.tar.gz`, sha256: images.image.sha256 };
   // The user's machine: its own namespace on the "Internet" bridge, no default route.
   laptopIp = `198.18.${grid.subnet}.60`;
@@ -185,7 +261,9 @@ test('a file across three nodes: A and B on one private network, a gateway on th
   expect(A().planetary).toBeTruthy();
   expect(A().public).toMatch(new RegExp(`^198\\.18\\.${grid.subnet}\\.2\\d\\d/24$`));
   expect(A().publicIpv6).toMatch(new RegExp(`^2001:2:0:${grid.subnet}:`));
-  expect(site.gateways).toEqual([expect.objectContaining({ name: 'site', nodeId: n2, fqdn: `site${tag}.${node(GATEWAY).domain}`, network: 'net' })]);
+  expect(site.gateways).toEqual([
+    expect.objectContaining({ name: 'site', nodeId: n2, fqdn: `site${tag}.${node(GATEWAY).domain}`, network: 'net' }),
+  ]);
 });
 
 test("B reaches A's HTTP over the private network, and A reaches B", async () => {
@@ -196,7 +274,10 @@ test("B reaches A's HTTP over the private network, and A reaches B", async () =>
 test("another user's network in the same range on the same nodes reaches neither A nor B", async () => {
   // The same range, and node 0's first /24 as A's: C at .50 of A's subnet, on A's node.
   const cIp = A().private.net!.replace(/\.\d+$/, '.50');
-  const f = file('other.json', { networks: [{ name: 'net', ip_range: '10.20.0.0/16' }], workloads: [machine('c', node(0).nodeId, { interfaces: [{ network: 'net', ip: cIp }] })] });
+  const f = file('other.json', {
+    networks: [{ name: 'net', ip_range: '10.20.0.0/16' }],
+    workloads: [machine('c', node(0).nodeId, { interfaces: [{ network: 'net', ip: cIp }] })],
+  });
   other = ok(await cli(['deploy', f, '--wait-timeout', '120', '--json'], dave()), 'deploy of the other user').json() as Deployed;
   const c = other.machines[0]!;
   expect(c.private.net).toBe(cIp);
@@ -205,7 +286,7 @@ test("another user's network in the same range on the same nodes reaches neither
   expect(fromMachine(0, idOf(c), B().private.net!)).toBeUndefined();
 });
 
-test('the gateway on node 2 serves A by name to the Internet bridge; A\'s private address is unreachable from there', async () => {
+test("the gateway on node 2 serves A by name to the Internet bridge; A's private address is unreachable from there", async () => {
   const gw = node(GATEWAY);
   const fqdn = site.gateways[0]!.fqdn;
   expect(await until('the name to serve A', async () => fromLaptop(gw.ip, fqdn), 60_000, 500)).toBe('a\n');
@@ -217,14 +298,25 @@ test('the gateway on node 2 serves A by name to the Internet bridge; A\'s privat
 
 test('a gateway name on node 2 serves A over the planetary overlay', async () => {
   ok(await cli(['name', 'reserve', `ygg${tag}`], bob()), 'name reserve');
-  const f = file('overlay.json', { workloads: [{ type: 'gateway-name-proxy', name: 'overlay', gateway_name: `ygg${tag}`, backends: [`http://[${A().planetary}]:80`] }] });
-  overlayName = ok(await cli(['deploy', f, '--node', String(node(GATEWAY).nodeId), '--wait-timeout', '60', '--json'], bob()), 'deploy the overlay name').json() as Deployed;
-  const fqdn = `ygg${tag}.${node(GATEWAY).domain}`;
-  const served = await until('the overlay name to serve A', async () => fromLaptop(node(GATEWAY).ip, fqdn), 60_000, 500).catch((e: Error) => {
-    const raw = trySh(['ip', 'netns', 'exec', LAPTOP, 'curl', '-si', '-m', '5', '-H', `Host: ${fqdn}`, `http://${node(GATEWAY).ip}/`]);
-    const log = readFileSync(node(GATEWAY).log, 'utf8').split('\n').filter((l) => /gateway|backend|proxy/i.test(l)).slice(-15).join('\n');
-    throw new Error(`${e.message}\n--- the gateway answered:\n${raw}\n--- node 2's log:\n${log}`);
+  const f = file('overlay.json', {
+    workloads: [{ type: 'gateway-name-proxy', name: 'overlay', gateway_name: `ygg${tag}`, backends: [`http://[${A().planetary}]:80`] }],
   });
+  overlayName = ok(
+    await cli(['deploy', f, '--node', String(node(GATEWAY).nodeId), '--wait-timeout', '60', '--json'], bob()),
+    'deploy the overlay name',
+  ).json() as Deployed;
+  const fqdn = `ygg${tag}.${node(GATEWAY).domain}`;
+  const served = await until('the overlay name to serve A', async () => fromLaptop(node(GATEWAY).ip, fqdn), 60_000, 500).catch(
+    (e: Error) => {
+      const raw = trySh(['ip', 'netns', 'exec', LAPTOP, 'curl', '-si', '-m', '5', '-H', `Host: ${fqdn}`, `http://${node(GATEWAY).ip}/`]);
+      const log = readFileSync(node(GATEWAY).log, 'utf8')
+        .split('\n')
+        .filter((l) => /gateway|backend|proxy/i.test(l))
+        .slice(-15)
+        .join('\n');
+      throw new Error(`${e.message}\n--- the gateway answered:\n${raw}\n--- node 2's log:\n${log}`);
+    },
+  );
   expect(served).toBe('a\n');
 });
 
@@ -236,7 +328,13 @@ test("A's reserved public IPv4 and its public IPv6 answer from the Internet brid
 test('A and B reach each other over their planetary addresses; a Yggdrasil user in a fourth namespace reaches A', async () => {
   expect(await until('B to reach A over the overlay', async () => fromMachine(1, idOf(B()), A().planetary!), 60_000, 500)).toBe('a\n');
   expect(await until('A to reach B over the overlay', async () => fromMachine(0, idOf(A()), B().planetary!), 60_000, 500)).toBe('b\n');
-  yggUser = new Planetary({ dir: path.join(dir, 'ygg-user'), netns: LAPTOP, peers: [node(0).planetaryListen!], ifName: `tfge${tag}y`, logger: pino({ level: 'silent' }) });
+  yggUser = new Planetary({
+    dir: path.join(dir, 'ygg-user'),
+    netns: LAPTOP,
+    peers: [node(0).planetaryListen!],
+    ifName: `tfge${tag}y`,
+    logger: pino({ level: 'silent' }),
+  });
   await yggUser.start();
   expect(await until('the Yggdrasil user to reach A', async () => fromLaptop(A().planetary!), 90_000, 1000)).toBe('a\n');
 });
@@ -249,8 +347,18 @@ test("the user's machine joins the network with the config of `tfgrid network ac
   const allowed = /^AllowedIPs = (.+)$/m.exec(text)![1]!.split(/,\s*/);
   // wg-quick's job, by hand: the interface (userspace), the keys and peer, the address, the routes.
   const stripped = path.join(dir, 'laptop.wg');
-  writeFileSync(stripped, text.split('\n').filter((l) => !/^(Address|DNS|MTU)\s*=/.test(l)).join('\n'), { mode: 0o600 });
-  execFileSync('ip', ['netns', 'exec', LAPTOP, 'wireguard-go', LAPTOP_WG], { env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' }, stdio: 'ignore' });
+  writeFileSync(
+    stripped,
+    text
+      .split('\n')
+      .filter((l) => !/^(Address|DNS|MTU)\s*=/.test(l))
+      .join('\n'),
+    { mode: 0o600 },
+  );
+  execFileSync('ip', ['netns', 'exec', LAPTOP, 'wireguard-go', LAPTOP_WG], {
+    env: { ...process.env, WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1' },
+    stdio: 'ignore',
+  });
   sh(['ip', 'netns', 'exec', LAPTOP, 'wg', 'setconf', LAPTOP_WG, stripped]);
   sh(['ip', '-n', LAPTOP, 'addr', 'add', address, 'dev', LAPTOP_WG]);
   sh(['ip', '-n', LAPTOP, 'link', 'set', LAPTOP_WG, 'up']);
@@ -281,8 +389,25 @@ test("node 0's agent killed with SIGKILL and started again brings every network 
   const before = holdings(0);
   await grid.restartAgent(0, 'SIGKILL');
   expect(await until('B to reach A again', async () => fromMachine(1, idOf(B()), A().private.net!), 120_000, 1000)).toBe('a\n');
-  const again = await until('the name to serve A again', async () => fromLaptop(node(GATEWAY).ip, site.gateways[0]!.fqdn), 60_000, 1000).catch((e: Error) => {
-    const raw = trySh(['ip', 'netns', 'exec', LAPTOP, 'curl', '-si', '-m', '5', '-H', `Host: ${site.gateways[0]!.fqdn}`, `http://${node(GATEWAY).ip}/`]);
+  const again = await until(
+    'the name to serve A again',
+    async () => fromLaptop(node(GATEWAY).ip, site.gateways[0]!.fqdn),
+    60_000,
+    1000,
+  ).catch((e: Error) => {
+    const raw = trySh([
+      'ip',
+      'netns',
+      'exec',
+      LAPTOP,
+      'curl',
+      '-si',
+      '-m',
+      '5',
+      '-H',
+      `Host: ${site.gateways[0]!.fqdn}`,
+      `http://${node(GATEWAY).ip}/`,
+    ]);
     const log = readFileSync(node(GATEWAY).log, 'utf8').split('\n').slice(-15).join('\n');
     throw new Error(`${e.message}\n--- the gateway answered:\n${raw}\n--- node 2's log:\n${log}`);
   });
@@ -292,7 +417,11 @@ test("node 0's agent killed with SIGKILL and started again brings every network 
 });
 
 test('cancel removes every namespace, interface, route, WireGuard peer and process of the deployments; the public addresses stop answering', async () => {
-  for (const [d, who] of [[site, bob()], [other, dave()], [overlayName, bob()]] as const) {
+  for (const [d, who] of [
+    [site, bob()],
+    [other, dave()],
+    [overlayName, bob()],
+  ] as const) {
     const ids = d.contracts ? d.contracts.map((c) => c.contractId) : [(d as unknown as { contractId: number }).contractId];
     ok(await cli(['contracts', 'cancel', ...ids.map(String)], who), 'cancel');
   }
@@ -303,13 +432,23 @@ test('cancel removes every namespace, interface, route, WireGuard peer and proce
   await until('the nodes to remove everything', async () => grid.nodes.every((_, i) => gone(i)), 90_000, 500);
   for (const [i] of grid.nodes.entries()) {
     const now = holdings(i);
-    expect({ node: i, networks: now.networks, machines: now.machines, wireguard: now.wireguard }).toEqual({ node: i, networks: {}, machines: {}, wireguard: [] });
+    expect({ node: i, networks: now.networks, machines: now.machines, wireguard: now.wireguard }).toEqual({
+      node: i,
+      networks: {},
+      machines: {},
+      wireguard: [],
+    });
     // The node's own processes only (its Yggdrasil): no wireguard-go, no relay.
     expect(now.processes).toEqual(baseline[i]!.processes);
     // The node's own links only: what it had before any deployment, and the workload bridge its first machine made.
     expect(now.links.filter((l) => !baseline[i]!.links.includes(l) && l !== 'tfgrid-wl0')).toEqual([]);
     // No route to a machine's planetary address is left.
-    expect(grid.exec(i, ['ip', '-6', 'route', 'show']).split('\n').filter((r) => /^3[0-9a-f]{2}:.*::[0-9a-f]+ /.test(r))).toEqual([]);
+    expect(
+      grid
+        .exec(i, ['ip', '-6', 'route', 'show'])
+        .split('\n')
+        .filter((r) => /^3[0-9a-f]{2}:.*::[0-9a-f]+ /.test(r)),
+    ).toEqual([]);
   }
   expect(fromLaptop(bare(A().public!))).toBeUndefined();
   expect(fromLaptop(bare(A().publicIpv6!))).toBeUndefined();

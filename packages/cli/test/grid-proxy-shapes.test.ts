@@ -49,7 +49,13 @@ test('nodes find in text mode computes free capacity from total − used when gr
   expect(lines[2]!.split(/\s{2,}/)).toEqual(['12', '2', 'up', '8/8', '28.80 GiB', '480.00 GiB', '0 B', 'Egypt', '-']);
   // The query went out under grid-proxy's names.
   const q = new URL(proxy + asked.find((u) => u.startsWith('/nodes'))!).searchParams;
-  expect(Object.fromEntries(q)).toEqual({ status: 'up', free_mru: String(2 * 1024 ** 3), country: 'Belgium', size: '50', sort_by: 'node_id' });
+  expect(Object.fromEntries(q)).toEqual({
+    status: 'up',
+    free_mru: String(2 * 1024 ** 3),
+    country: 'Belgium',
+    size: '50',
+    sort_by: 'node_id',
+  });
   // --json passes the body through as grid-proxy sent it.
   const j = await cli(['nodes', 'find', '--explorer', proxy, '--json']);
   expect(j.json()).toEqual(JSON.parse(NODES));

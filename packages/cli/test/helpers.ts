@@ -34,10 +34,15 @@ export const BIN = path.resolve(__dirname, '../bin/tfgrid.js');
 /** The real binary in a child process. */
 export function bin(argv: string[], env: Record<string, string | undefined> = {}, timeoutMs = 90_000): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...argv], { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: timeoutMs }, (e, stdout, stderr) => {
-      const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? ((e as { code: number }).code) : 1) : 0;
-      resolve(result(code, stdout, stderr));
-    });
+    execFile(
+      process.execPath,
+      [BIN, ...argv],
+      { env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env }, timeout: timeoutMs },
+      (e, stdout, stderr) => {
+        const code = e ? (typeof (e as { code?: unknown }).code === 'number' ? (e as { code: number }).code : 1) : 0;
+        resolve(result(code, stdout, stderr));
+      },
+    );
   });
 }
 
@@ -51,7 +56,9 @@ export function agentHardwareRoot(): string | undefined {
   const t = measure('/').total;
   if ((t.sru >= 100 * GiB || t.hru >= 100 * GiB) && t.mru >= 2 * GiB && t.cru >= 1) return undefined;
   const fixture = SERVER_FIXTURE;
-  process.stderr.write(`this machine cannot register as a node (cru ${t.cru}, mru ${t.mru}, sru ${t.sru}, hru ${t.hru} bytes): the agent reads ${fixture}\n`);
+  process.stderr.write(
+    `this machine cannot register as a node (cru ${t.cru}, mru ${t.mru}, sru ${t.sru}, hru ${t.hru} bytes): the agent reads ${fixture}\n`,
+  );
   return fixture;
 }
 

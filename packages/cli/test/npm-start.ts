@@ -18,11 +18,33 @@ export interface Started {
   nodeId: number;
 }
 
-export const startArgs = (dataDir: string): string[] => ['--import', 'tsx', 'scripts/start.ts', '--data-dir', dataDir, '--chain-port', '0', '--explorer-port', '0', '--agent-metrics-port', '0', '--images-port', '0'];
-export const startEnv = (): NodeJS.ProcessEnv => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}) });
+export const startArgs = (dataDir: string): string[] => [
+  '--import',
+  'tsx',
+  'scripts/start.ts',
+  '--data-dir',
+  dataDir,
+  '--chain-port',
+  '0',
+  '--explorer-port',
+  '0',
+  '--agent-metrics-port',
+  '0',
+  '--images-port',
+  '0',
+];
+export const startEnv = (): NodeJS.ProcessEnv => ({
+  PATH: process.env.PATH,
+  HOME: process.env.HOME,
+  ...(hardwareRoot ? { TFGRID_AGENT_ROOT: hardwareRoot } : {}),
+});
 
 /** `node scripts/start.ts ARGS` with `env`, resolved once it says it is running (within `timeoutMs`); `grab` reads its summary. */
-async function runStart(args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ child: ChildProcess; out: () => string; grab: (re: RegExp) => string }> {
+async function runStart(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+): Promise<{ child: ChildProcess; out: () => string; grab: (re: RegExp) => string }> {
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -43,7 +65,12 @@ export async function startSystem(dataDir: string, env: NodeJS.ProcessEnv = {}):
   return {
     child,
     out,
-    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), metrics: grab(/agent metrics\s+(http:\/\/\S+)/), images: grab(/dev image\s+(http:\/\/\S+)/) },
+    urls: {
+      chain: grab(/chain RPC\s+(ws:\/\/\S+)/),
+      explorer: grab(/explorer API\s+(http:\/\/\S+)/),
+      metrics: grab(/agent metrics\s+(http:\/\/\S+)/),
+      images: grab(/dev image\s+(http:\/\/\S+)/),
+    },
     nodeId: Number(grab(/tfgrid is running — node (\d+)/)),
   };
 }
@@ -61,12 +88,24 @@ export interface StartedGrid {
  * 100 GiB the CI machine may not have); resolves once it says it is running.
  */
 export async function startGridSystem(dataDir: string, nodes: number, subnet: number): Promise<StartedGrid> {
-  const args = [...startArgs(dataDir).filter((a, i, all) => a !== '--agent-metrics-port' && all[i - 1] !== '--agent-metrics-port'), '--nodes', String(nodes), '--subnet', String(subnet), '--log-level', 'warn'];
+  const args = [
+    ...startArgs(dataDir).filter((a, i, all) => a !== '--agent-metrics-port' && all[i - 1] !== '--agent-metrics-port'),
+    '--nodes',
+    String(nodes),
+    '--subnet',
+    String(subnet),
+    '--log-level',
+    'warn',
+  ];
   const { child, out, grab } = await runStart(args, { ...startEnv(), TFGRID_AGENT_ROOT: FIXTURE_ROOT }, 240_000);
   return {
     child,
     out,
-    urls: { chain: grab(/chain RPC\s+(ws:\/\/\S+)/), explorer: grab(/explorer API\s+(http:\/\/\S+)/), image: grab(/dev image\s+(http:\/\/\S+)/) },
+    urls: {
+      chain: grab(/chain RPC\s+(ws:\/\/\S+)/),
+      explorer: grab(/explorer API\s+(http:\/\/\S+)/),
+      image: grab(/dev image\s+(http:\/\/\S+)/),
+    },
     bridgeIp: grab(/on bridge \S+ \(([\d.]+)\/24/),
   };
 }

@@ -41,7 +41,12 @@ test('the README multi-node example runs as written against npm start -- --nodes
   grid = await startGridSystem(path.join(work, 'data'), 3, subnet);
   // The deployer's saved networks go to the test's directory, not to this machine's ~/.config.
   const state = { TFGRID_STATE_DIR: path.join(work, 'networks') };
-  const run = await runWalkthrough(blocks, work, { TFGRID_URL: grid.urls.chain, TFGRID_EXPLORER: grid.urls.explorer, TFGRID_IMAGE: grid.urls.image, ...state }, SCRIPT_TIMEOUT_MS);
+  const run = await runWalkthrough(
+    blocks,
+    work,
+    { TFGRID_URL: grid.urls.chain, TFGRID_EXPLORER: grid.urls.explorer, TFGRID_IMAGE: grid.urls.image, ...state },
+    SCRIPT_TIMEOUT_MS,
+  );
   run.check(() => `npm start -- --nodes 3:\n${grid!.out().slice(-3000)}`);
   expect(run.code).toBe(0);
   expect(await interrupt(grid)).toBe(0);

@@ -53,7 +53,12 @@ function removeContainers(root: string): void {
 test('the README walkthrough runs as written against npm start', async () => {
   const blocks = readmeBlocks('walkthrough');
   system = await startSystem(data, { TFGRID_AGENT_WORKLOAD_BRIDGE: BRIDGE, TFGRID_AGENT_WORKLOAD_SUBNET: SUBNET });
-  const run = await runWalkthrough(blocks, work, { TFGRID_URL: system.urls.chain, TFGRID_EXPLORER: system.urls.explorer, TFGRID_IMAGES_PORT: new URL(system.urls.images).port }, SCRIPT_TIMEOUT_MS);
+  const run = await runWalkthrough(
+    blocks,
+    work,
+    { TFGRID_URL: system.urls.chain, TFGRID_EXPLORER: system.urls.explorer, TFGRID_IMAGES_PORT: new URL(system.urls.images).port },
+    SCRIPT_TIMEOUT_MS,
+  );
   run.check(() => `npm start:\n${system!.out().slice(-3000)}`);
   expect(run.code).toBe(0);
   expect(blocks.flatMap((b) => b.expects).length).toBeGreaterThan(0);

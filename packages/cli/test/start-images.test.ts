@@ -19,7 +19,8 @@ test('first start builds busybox.tar.gz and its sha256 file; a second start reus
     expect(body.length).toBe(statSync(path.join(dir, DEV_IMAGE)).size);
     expect(await (await fetch(`${first.url}.sha256`)).text()).toBe(`${first.sha256}  ${DEV_IMAGE}\n`);
     const origin = new URL(first.url).origin;
-    for (const bad of ['/', '/..%2Fetc%2Fpasswd', '/%E0%A4%A', '/.hidden', '/missing.tar']) expect((await fetch(`${origin}${bad}`)).status).toBe(404);
+    for (const bad of ['/', '/..%2Fetc%2Fpasswd', '/%E0%A4%A', '/.hidden', '/missing.tar'])
+      expect((await fetch(`${origin}${bad}`)).status).toBe(404);
     expect((await fetch(first.url, { method: 'POST' })).status).toBe(405);
   } finally {
     await first.stop();

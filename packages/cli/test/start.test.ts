@@ -28,13 +28,22 @@ test('starts chain, explorer and agent; SIGINT stops them; a second start resume
   expect(first.out()).toMatch(/farm 1 "devfarm" created by \/\/Alice/);
   expect(first.out()).toMatch(/Swagger UI http:\/\/127\.0\.0\.1:\d+\/swagger/);
   // The chain answers over HTTP JSON-RPC, the explorer lists the node, the agent serves metrics.
-  const rpc = await fetch(first.urls.chain.replace('ws://', 'http://'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_chain', params: [] }) });
+  const rpc = await fetch(first.urls.chain.replace('ws://', 'http://'), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ id: 1, jsonrpc: '2.0', method: 'system_chain', params: [] }),
+  });
   expect(((await rpc.json()) as { result: string }).result).toBe('Development');
-  const node = await until('the explorer to list the node', async () => {
-    const r = await fetch(`${first.urls.explorer}/nodes?node_id=${first.nodeId}`);
-    const list = (await r.json()) as { nodeId: number; status: string; total_resources: { cru: number } }[];
-    return list[0]?.status === 'up' ? list[0] : undefined;
-  }, 60_000, 500);
+  const node = await until(
+    'the explorer to list the node',
+    async () => {
+      const r = await fetch(`${first.urls.explorer}/nodes?node_id=${first.nodeId}`);
+      const list = (await r.json()) as { nodeId: number; status: string; total_resources: { cru: number } }[];
+      return list[0]?.status === 'up' ? list[0] : undefined;
+    },
+    60_000,
+    500,
+  );
   expect(node.total_resources.cru).toBeGreaterThan(0);
   const metrics = await (await fetch(first.urls.metrics)).text();
   expect(metrics).toContain(`tfgrid_agent_node_id ${first.nodeId}`);
@@ -69,7 +78,9 @@ describe('the data directory lock (scripts/start-lock.ts)', () => {
 
   /** A live process whose command line says `start` (an npm start) or not (a pid reused by something else). */
   const live = async (looksLikeStart: boolean): Promise<number> => {
-    const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', ...(looksLikeStart ? ['scripts/start.ts'] : [])], { stdio: 'ignore' });
+    const c = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)', ...(looksLikeStart ? ['scripts/start.ts'] : [])], {
+      stdio: 'ignore',
+    });
     sleepers.push(c);
     await new Promise((r) => c.once('spawn', r));
     return c.pid!;

@@ -59,7 +59,12 @@ export interface WalkthroughRun {
  * `npx tfgrid` finds the checkout's bin through a node_modules link, as at the checkout's root),
  * with only `env` (plus PATH and HOME) in its environment; bash and all below it are killed after `timeoutMs`.
  */
-export async function runWalkthrough(blocks: Block[], work: string, env: Record<string, string>, timeoutMs: number): Promise<WalkthroughRun> {
+export async function runWalkthrough(
+  blocks: Block[],
+  work: string,
+  env: Record<string, string>,
+  timeoutMs: number,
+): Promise<WalkthroughRun> {
   const cwd = path.join(work, 'shell');
   mkdirSync(cwd);
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(cwd, 'node_modules'), 'dir');
@@ -71,15 +76,20 @@ export async function runWalkthrough(blocks: Block[], work: string, env: Record<
     script.push(`. "$WALKTHROUGH_LOGS/${i}.sh" > "$WALKTHROUGH_LOGS/${i}.out" 2>&1`, `echo ${i} >> "$WALKTHROUGH_LOGS/done"`);
   });
   writeFileSync(path.join(logs, 'walkthrough.sh'), `${script.join('\n')}\n`);
-  const code = await runBash(path.join(logs, 'walkthrough.sh'), cwd, {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    ...env,
-    WALKTHROUGH_LOGS: logs,
-    // A missing bin must fail here, never be fetched from a registry.
-    npm_config_offline: 'true',
-    npm_config_update_notifier: 'false',
-  }, timeoutMs);
+  const code = await runBash(
+    path.join(logs, 'walkthrough.sh'),
+    cwd,
+    {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      ...env,
+      WALKTHROUGH_LOGS: logs,
+      // A missing bin must fail here, never be fetched from a registry.
+      npm_config_offline: 'true',
+      npm_config_update_notifier: 'false',
+    },
+    timeoutMs,
+  );
   const read = (f: string): string => (existsSync(path.join(logs, f)) ? readFileSync(path.join(logs, f), 'utf8') : '');
   return {
     code,
@@ -88,7 +98,8 @@ export async function runWalkthrough(blocks: Block[], work: string, env: Record<
       const trace = read('trace');
       blocks.forEach((b, i) => {
         const out = read(`${i}.out`);
-        const why = (): string => `README block at line ${b.line}:\n${b.code}\n--- its output:\n${out}\n--- last commands:\n${trace.split('\n').slice(-15).join('\n')}\n--- ${context()}`;
+        const why = (): string =>
+          `README block at line ${b.line}:\n${b.code}\n--- its output:\n${out}\n--- last commands:\n${trace.split('\n').slice(-15).join('\n')}\n--- ${context()}`;
         if (!done.includes(i)) throw new Error(`did not run to its end (bash exit ${code}): ${why()}`);
         for (const text of b.expects) if (!out.includes(text)) throw new Error(`its output lacks '${text}': ${why()}`);
       });

@@ -45,8 +45,12 @@ async function main(): Promise<void> {
 
     const oursRate = ours / oursSecs;
     const offRate = theirs / offSecs;
-    console.log(`@tfgrid/client pipelined queue: ${ours} transfers finalized in ${oursSecs.toFixed(2)} s (${blocks} blocks) = ${oursRate.toFixed(1)} tx/s`);
-    console.log(`@threefold/tfchain_client 2.9:  ${theirs} transfers in ${offSecs.toFixed(2)} s, one at a time = ${offRate.toFixed(1)} tx/s`);
+    console.log(
+      `@tfgrid/client pipelined queue: ${ours} transfers finalized in ${oursSecs.toFixed(2)} s (${blocks} blocks) = ${oursRate.toFixed(1)} tx/s`,
+    );
+    console.log(
+      `@threefold/tfchain_client 2.9:  ${theirs} transfers in ${offSecs.toFixed(2)} s, one at a time = ${offRate.toFixed(1)} tx/s`,
+    );
     console.log(`ratio: ${(oursRate / offRate).toFixed(1)}x (target >= 10x)`);
   } finally {
     await chain.stop();

@@ -21,7 +21,7 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, o: Atom
   try {
     fchmodSync(fd, mode); // the umask cannot narrow or the file's age widen what was asked for
     const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    for (let off = 0; off < bytes.length; ) off += writeSync(fd, bytes, off);
+    for (let off = 0; off < bytes.length;) off += writeSync(fd, bytes, off);
     fsyncSync(fd);
   } finally {
     closeSync(fd);

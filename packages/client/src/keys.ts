@@ -3,7 +3,14 @@ import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { hexToU8a, isHex, u8aConcat, u8aEq, u8aToU8a } from '@polkadot/util';
 import { cryptoWaitReady, keyExtractSuri, mnemonicToMiniSecret } from '@polkadot/util-crypto';
-import { ed25519KeypairFromSeed, ed25519Sign, sr25519DeriveKeypairHard, sr25519DeriveKeypairSoft, sr25519KeypairFromSeed, sr25519Sign } from '@polkadot/wasm-crypto';
+import {
+  ed25519KeypairFromSeed,
+  ed25519Sign,
+  sr25519DeriveKeypairHard,
+  sr25519DeriveKeypairSoft,
+  sr25519KeypairFromSeed,
+  sr25519Sign,
+} from '@polkadot/wasm-crypto';
 
 export type KeyType = 'sr25519' | 'ed25519';
 export type { KeyringPair };

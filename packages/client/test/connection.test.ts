@@ -86,7 +86,12 @@ test('requests caught by a cut fail at once with a retryable LINK_DOWN, and are 
     proxy.hold();
     const blockRaw = (): Promise<{ block: { header: { number: string } } }> =>
       (api.rpc.chain.getBlock as unknown as { raw(h: string): Promise<{ block: { header: { number: string } } }> }).raw(hash);
-    const caught = [api.rpc.system.health(), blockRaw()].map((p) => p.then(() => 'answered', (e: unknown) => e));
+    const caught = [api.rpc.system.health(), blockRaw()].map((p) =>
+      p.then(
+        () => 'answered',
+        (e: unknown) => e,
+      ),
+    );
     await outstanding(api, 2);
     const back = new Promise<void>((resolve) => api.once('connected', () => resolve()));
     expect(proxy.cut()).toBeGreaterThan(0);

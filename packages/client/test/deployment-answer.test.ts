@@ -89,18 +89,30 @@ test('the deployer opens reasons and results; anyone else sees the states only; 
 
 test('refusals: another signer, tampered content, another reply key, not JSON', () => {
   const bytes = encodeAnswer(input(), node());
-  expect(codeOf(() => decodeAnswer(encodeAnswer(input(), pairOf('//mallory', 'ed25519')), node().address))).toBe('ANSWER_SIGNATURE_INVALID');
+  expect(codeOf(() => decodeAnswer(encodeAnswer(input(), pairOf('//mallory', 'ed25519')), node().address))).toBe(
+    'ANSWER_SIGNATURE_INVALID',
+  );
   const tampered = u8aToString(bytes).replace('"state":"error"', '"state":"ok"');
   expect(codeOf(() => decodeAnswer(stringToU8a(tampered), node().address))).toBe('ANSWER_SIGNATURE_INVALID');
   expect(codeOf(() => decodeAnswer(bytes, node().address, replyKeyPair(pairOf('//other')).secretKey))).toBe('ANSWER_SEAL_NOT_OPENED');
   expect(codeOf(() => decodeAnswer(stringToU8a('{"answer": 1'), node().address))).toBe('ANSWER_MALFORMED');
-  expect(codeOf(() => decodeAnswer(stringToU8a('{"answer": {}, "signature": {"signer_type": "ed25519", "signature": "00"}}'), node().address))).toBe('ANSWER_SIGNATURE_INVALID');
+  expect(
+    codeOf(() => decodeAnswer(stringToU8a('{"answer": {}, "signature": {"signer_type": "ed25519", "signature": "00"}}'), node().address)),
+  ).toBe('ANSWER_SIGNATURE_INVALID');
 });
 
 test('on chain: a chunked answer, replaced by a shorter one without stale chunks, then removed', async () => {
   const n = node();
   const query = api.query.tfkvStore.tfkvStore;
-  const many = input({ workloads: Array.from({ length: 40 }, (_, i) => ({ name: `w${i}`, type: 'volume', version: 0, state: 'ok' as const, reason: 'x'.repeat(60) })) });
+  const many = input({
+    workloads: Array.from({ length: 40 }, (_, i) => ({
+      name: `w${i}`,
+      type: 'volume',
+      version: 0,
+      state: 'ok' as const,
+      reason: 'x'.repeat(60),
+    })),
+  });
   const big = encodeAnswer(many, n);
   expect(big.length).toBeGreaterThan(2 * CHUNK_SIZE);
   await sendFinalized(api, api.tx.utility.batchAll(answerCalls(api, 7, big)), n);

@@ -67,7 +67,12 @@ function bigDeployment(tag: string): Deployment {
     .metadata(JSON.stringify({ type: 'vm', notes: 'x'.repeat(5000) }))
     .expiration(2_000_000_000)
     .volume('data', { size: 10 * 1024 ** 3 })
-    .zmachine('web', { image: { url: 'https://example.org/base.tar.gz', sha256: 'a'.repeat(64) }, compute_capacity: { cpu: 2, memory: 2 * 1024 ** 3 }, mounts: [{ name: 'data', mountpoint: '/data' }], env: { SSH_KEY: 'ssh-ed25519 AAAA' } })
+    .zmachine('web', {
+      image: { url: 'https://example.org/base.tar.gz', sha256: 'a'.repeat(64) },
+      compute_capacity: { cpu: 2, memory: 2 * 1024 ** 3 },
+      mounts: [{ name: 'data', mountpoint: '/data' }],
+      env: { SSH_KEY: 'ssh-ed25519 AAAA' },
+    })
     .gatewayNameProxy('gw', { name: `site${tag}`, backends: ['http://10.20.2.2:8080'] })
     .build();
 }
@@ -78,7 +83,14 @@ async function contractIdOf(hash: string): Promise<number> {
 
 /** Stores `sealed` under `hash` and creates the node contract with `contractHash` in one batch; answers the contract id. */
 async function deploy(sealed: Uint8Array, hash: string, contractHash = hash): Promise<number> {
-  await sendFinalized(api, api.tx.utility.batchAll([...notaryCalls(api, sealed, nodeId, hash), api.tx.smartContractModule.createNodeContract(nodeId, contractHash, '', 0, null)]), deployer);
+  await sendFinalized(
+    api,
+    api.tx.utility.batchAll([
+      ...notaryCalls(api, sealed, nodeId, hash),
+      api.tx.smartContractModule.createNodeContract(nodeId, contractHash, '', 0, null),
+    ]),
+    deployer,
+  );
   return contractIdOf(contractHash);
 }
 
@@ -101,7 +113,9 @@ test('round trip: build, sign, seal, store in chunks, contract with the hash; th
   const calls = [...notaryCalls(api, p.sealed, nodeId, p.hash), api.tx.smartContractModule.createNodeContract(nodeId, p.hash, '', 0, null)];
   expect(calls.length).toBe(Math.ceil(p.sealed.length / CHUNK_SIZE) + 2); // chunks, manifest, contract
   await sendFinalized(api, api.tx.utility.batchAll(calls), deployer);
-  const manifest = JSON.parse(((await api.query.tfkvStore.tfkvStore(deployer.address, notaryKey(nodeId, p.hash))) as unknown as { toUtf8(): string }).toUtf8());
+  const manifest = JSON.parse(
+    ((await api.query.tfkvStore.tfkvStore(deployer.address, notaryKey(nodeId, p.hash))) as unknown as { toUtf8(): string }).toUtf8(),
+  );
   expect(manifest).toMatchObject({ v: 1, chunks: Math.ceil(p.sealed.length / CHUNK_SIZE), size: p.sealed.length });
 
   // The node's side, from the contract id alone.
@@ -124,7 +138,12 @@ test('an ed25519 owner signs as ed25519', async () => {
   const d = { ...bigDeployment('ed'), twin_id: 99 };
   const p = prepareDeployment(d, owner, boxPk);
   expect(p.signed.signature.signer_type).toBe('ed25519');
-  const opened = openDeployment({ sealed: p.sealed, nodeSeed, contract: { twin_id: 99, node_id: nodeId, deployment_hash: p.hash }, ownerPublicKey: owner.address });
+  const opened = openDeployment({
+    sealed: p.sealed,
+    nodeSeed,
+    contract: { twin_id: 99, node_id: nodeId, deployment_hash: p.hash },
+    ownerPublicKey: owner.address,
+  });
   expect(opened.deployment).toEqual(d);
 });
 
@@ -154,7 +173,10 @@ describe('refusals by the node, each with its own code', () => {
   let d: Deployment;
   let hash: string;
   const terms = () => ({ twin_id: deployerTwin, node_id: nodeId, deployment_hash: hash });
-  const open = (sealed: Uint8Array, contract = terms()) => () => openDeployment({ sealed, nodeSeed, contract, ownerPublicKey: deployer.publicKey });
+  const open =
+    (sealed: Uint8Array, contract = terms()) =>
+    () =>
+      openDeployment({ sealed, nodeSeed, contract, ownerPublicKey: deployer.publicKey });
 
   beforeAll(() => {
     d = bigDeployment('5');
@@ -173,12 +195,16 @@ describe('refusals by the node, each with its own code', () => {
 
   test('sealed to another key', async () => {
     expect(await codeOf(open(prepareDeployment(d, deployer, nacl.box.keyPair().publicKey).sealed))).toBe('SEAL_NOT_OPENED');
-    expect(await codeOf(open(prepareDeployment(d, deployer, nodeBoxKeyPair(new Uint8Array(32).fill(8)).publicKey).sealed))).toBe('SEAL_NOT_OPENED');
+    expect(await codeOf(open(prepareDeployment(d, deployer, nodeBoxKeyPair(new Uint8Array(32).fill(8)).publicKey).sealed))).toBe(
+      'SEAL_NOT_OPENED',
+    );
   });
 
   test('unsigned', async () => {
     expect(await codeOf(open(seal(stringToU8a(canonicalize({ deployment: d })), boxPk)))).toBe('SIGNATURE_MISSING');
-    expect(await codeOf(open(seal(stringToU8a(canonicalize({ deployment: d, signature: { signer_type: 'sr25519', signature: '' } })), boxPk)))).toBe('SIGNATURE_MISSING');
+    expect(
+      await codeOf(open(seal(stringToU8a(canonicalize({ deployment: d, signature: { signer_type: 'sr25519', signature: '' } })), boxPk))),
+    ).toBe('SIGNATURE_MISSING');
   });
 
   test('signed by another key than the contract twin', async () => {
@@ -189,7 +215,9 @@ describe('refusals by the node, each with its own code', () => {
   });
 
   test('hash differs from the contract', async () => {
-    expect(await codeOf(open(prepareDeployment(d, deployer, boxPk).sealed, { ...terms(), deployment_hash: deploymentHash(bigDeployment('6')) }))).toBe('HASH_MISMATCH');
+    expect(
+      await codeOf(open(prepareDeployment(d, deployer, boxPk).sealed, { ...terms(), deployment_hash: deploymentHash(bigDeployment('6')) })),
+    ).toBe('HASH_MISMATCH');
   });
 
   test('malformed: not JSON, not an envelope', async () => {
@@ -215,7 +243,9 @@ describe('refusals by the node, each with its own code', () => {
 
     const foreign = { ...d, twin_id: deployerTwin + 1000 };
     const signedForeign = signDeployment(foreign, deployer);
-    expect(await codeOf(open(seal(encodeEnvelope(signedForeign), boxPk), { ...terms(), deployment_hash: deploymentHash(foreign) }))).toBe('CONTRACT_MISMATCH');
+    expect(await codeOf(open(seal(encodeEnvelope(signedForeign), boxPk), { ...terms(), deployment_hash: deploymentHash(foreign) }))).toBe(
+      'CONTRACT_MISMATCH',
+    );
   });
 });
 
@@ -255,7 +285,18 @@ test('zmachine and zmount data follow Zero-OS, and validation names the wrong fi
   const ok = new DeploymentBuilder(1, 1)
     .zmount('disk', { size: 64 * 1024 ** 2 })
     .volume('data', { size: 64 * 1024 ** 2 })
-    .zmachine('web', { image, size: 32 * 1024 ** 2, compute_capacity: { cpu: 1, memory: 256 * 1024 ** 2 }, mounts: [{ name: 'disk', mountpoint: '/disk' }, { name: 'data', mountpoint: '/data' }], entrypoint: 'httpd -f', env: { A: '1' }, network: {} })
+    .zmachine('web', {
+      image,
+      size: 32 * 1024 ** 2,
+      compute_capacity: { cpu: 1, memory: 256 * 1024 ** 2 },
+      mounts: [
+        { name: 'disk', mountpoint: '/disk' },
+        { name: 'data', mountpoint: '/data' },
+      ],
+      entrypoint: 'httpd -f',
+      env: { A: '1' },
+      network: {},
+    })
     .build();
   expect(ok.workloads.map((w) => w.type)).toEqual(['zmount', 'volume', 'zmachine']);
   const problems = (b: DeploymentBuilder) => {
@@ -267,19 +308,38 @@ test('zmachine and zmount data follow Zero-OS, and validation names the wrong fi
     }
   };
   const cc = { cpu: 1, memory: 256 * 1024 ** 2 };
-  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { compute_capacity: cc }))).toEqual(['$.workloads[0].data.image give exactly one of image {url, sha256} or flist']);
-  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { image: { url: 'ftp://x', sha256: 'XY' }, size: -1, compute_capacity: cc, env: { 'A B': 'x' }, network: [] as never }))).toEqual([
+  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { compute_capacity: cc }))).toEqual([
+    '$.workloads[0].data.image give exactly one of image {url, sha256} or flist',
+  ]);
+  expect(
+    problems(
+      new DeploymentBuilder(1, 1).zmachine('m', {
+        image: { url: 'ftp://x', sha256: 'XY' },
+        size: -1,
+        compute_capacity: cc,
+        env: { 'A B': 'x' },
+        network: [] as never,
+      }),
+    ),
+  ).toEqual([
     '$.workloads[0].data.image.url must be an http(s) URL of at most 2048 characters',
     '$.workloads[0].data.image.sha256 must be 64 lower-case hex digits',
     '$.workloads[0].data.size must be an integer >= 0 (bytes)',
     '$.workloads[0].data.env must map at most 128 names ([A-Za-z_][A-Za-z0-9_]*) to strings',
     '$.workloads[0].data.network must be an object {interfaces, planetary, public_ip}',
   ]);
-  expect(problems(new DeploymentBuilder(1, 1).zmachine('m', { image, compute_capacity: cc, mounts: [{ name: 'x', mountpoint: '/a/../b' }] }))).toEqual([
+  expect(
+    problems(new DeploymentBuilder(1, 1).zmachine('m', { image, compute_capacity: cc, mounts: [{ name: 'x', mountpoint: '/a/../b' }] })),
+  ).toEqual([
     '$.workloads[0].data.mounts[0].mountpoint must be an absolute path without . or .. parts, other than /',
     "$.workloads[0].data.mounts[0].name no volume or zmount named 'x' in this deployment",
   ]);
-  const twice = new DeploymentBuilder(1, 1).zmount('disk', { size: 1 }).zmachine('a', { image, compute_capacity: cc, mounts: [{ name: 'disk', mountpoint: '/d' }] }).vm('b', { image, compute_capacity: cc, mounts: [{ name: 'disk', mountpoint: '/d' }] });
+  const twice = new DeploymentBuilder(1, 1)
+    .zmount('disk', { size: 1 })
+    .zmachine('a', { image, compute_capacity: cc, mounts: [{ name: 'disk', mountpoint: '/d' }] })
+    .vm('b', { image, compute_capacity: cc, mounts: [{ name: 'disk', mountpoint: '/d' }] });
   expect(problems(twice)).toEqual(["$.workloads[2].data.mounts[0].name 'disk' is already mounted by 'a'"]);
-  expect(problems(new DeploymentBuilder(1, 1).zmount('z', { size: 0 }))).toEqual(['$.workloads[0].data.size must be a positive integer (bytes)']);
+  expect(problems(new DeploymentBuilder(1, 1).zmount('z', { size: 0 }))).toEqual([
+    '$.workloads[0].data.size must be a positive integer (bytes)',
+  ]);
 });

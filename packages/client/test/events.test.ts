@@ -66,7 +66,10 @@ describe('on one chain', () => {
     }
     const batchHash = await sendFinalized(
       api,
-      api.tx.utility.batchAll([api.tx.balances.transferKeepAlive(bob.address, 11n * TFT), api.tx.balances.transferKeepAlive(bob.address, 12n * TFT)]),
+      api.tx.utility.batchAll([
+        api.tx.balances.transferKeepAlive(bob.address, 11n * TFT),
+        api.tx.balances.transferKeepAlive(bob.address, 12n * TFT),
+      ]),
       alice,
     );
     const batchBlock = await blockNumberOf(api, batchHash);

@@ -31,10 +31,16 @@ beforeAll(async () => {
   full = await ApiPromise.create({ provider: new WsProvider(chain.url), noInitWarn: true });
   const withoutMin = {
     ...runtime,
-    pallets: runtime.pallets.map((p) => (p.name === 'TFTPriceModule' ? { ...p, storage: p.storage?.filter((s) => s.name !== 'MinTftPrice') } : p)),
+    pallets: runtime.pallets.map((p) =>
+      p.name === 'TFTPriceModule' ? { ...p, storage: p.storage?.filter((s) => s.name !== 'MinTftPrice') } : p,
+    ),
   };
   const key = `${full.genesisHash.toHex()}-${full.runtimeVersion.specVersion.toString()}`;
-  lacking = await ApiPromise.create({ provider: new WsProvider(chain.url), noInitWarn: true, metadata: { [key]: u8aToHex(buildMetadata(withoutMin).v14) } });
+  lacking = await ApiPromise.create({
+    provider: new WsProvider(chain.url),
+    noInitWarn: true,
+    metadata: { [key]: u8aToHex(buildMetadata(withoutMin).v14) },
+  });
 });
 
 afterAll(async () => {

@@ -60,7 +60,14 @@ test('farms: create with public IPs, add and remove an IP, read by id and name',
   await farmer.farms.addIp({ farmId, ip: '185.206.122.35/24', gw: '185.206.122.1' });
   await farmer.farms.removeIp({ farmId, ip: '185.206.122.35/24' });
   const farm = await alice.farms.get(farmId);
-  expect(farm).toMatchObject({ id: farmId, name: 'client_farm', twinId: 2, pricingPolicyId: 1, certification: 'NotCertified', dedicated: false });
+  expect(farm).toMatchObject({
+    id: farmId,
+    name: 'client_farm',
+    twinId: 2,
+    pricingPolicyId: 1,
+    certification: 'NotCertified',
+    dedicated: false,
+  });
   expect(farm!.publicIps).toEqual([
     { ip: '185.206.122.33/24', gateway: '185.206.122.1', contractId: 0 },
     { ip: '185.206.122.34/24', gateway: '185.206.122.1', contractId: 0 },
@@ -75,7 +82,15 @@ test('nodes: register, update, uptime, public config, power state and target', a
   nodeId = await node.nodes.create(nodeInput(farmId));
   expect(await alice.farms.nodeIds(farmId)).toEqual([nodeId]);
   const before = await alice.nodes.get(nodeId);
-  expect(before).toMatchObject({ id: nodeId, farmId, twinId: 3, resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 }, certification: 'Diy', serialNumber: 'SN-0001', publicConfig: null });
+  expect(before).toMatchObject({
+    id: nodeId,
+    farmId,
+    twinId: 3,
+    resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 },
+    certification: 'Diy',
+    serialNumber: 'SN-0001',
+    publicConfig: null,
+  });
   expect(before!.interfaces).toEqual([{ name: 'zos', mac: '00:11:22:33:44:55', ips: ['10.2.0.5'] }]);
   await node.nodes.update(nodeId, { ...nodeInput(farmId), resources: { hru: 0, sru: 500 * GiB, cru: 8, mru: 16 * GiB } });
   expect((await alice.nodes.get(nodeId))!.resources.cru).toBe(8);
@@ -105,7 +120,14 @@ test('contracts: node, name and rent contracts; reports; billing info; cancel', 
   const id = await alice.contracts.createNode({ nodeId, hash, data: 'deployment', publicIps: 1 });
   const c = await alice.contracts.get(id);
   expect(c).toMatchObject({ id, twinId: 1, state: 'Created', solutionProviderId: null });
-  expect(c!.type).toEqual({ kind: 'node', nodeId, deploymentHash: hash, deploymentData: 'deployment', publicIps: 1, publicIpsList: [{ ip: '185.206.122.33/24', gateway: '185.206.122.1', contractId: id }] });
+  expect(c!.type).toEqual({
+    kind: 'node',
+    nodeId,
+    deploymentHash: hash,
+    deploymentData: 'deployment',
+    publicIps: 1,
+    publicIpsList: [{ ip: '185.206.122.33/24', gateway: '185.206.122.1', contractId: id }],
+  });
   expect(await alice.contracts.idByNodeAndHash(nodeId, hash)).toBe(id);
   expect(await alice.contracts.activeForNode(nodeId)).toEqual([id]);
   await alice.contracts.updateNode({ id, hash: 'b'.repeat(32), data: 'v2' });
@@ -140,7 +162,10 @@ test('kvstore: set, get, list, delete; deleting a missing key names the error', 
   await alice.kvstore.set('a', 'one');
   expect(await alice.kvstore.get('a')).toBe('one');
   expect(await farmer.kvstore.get('a', { account: alice.address })).toBe('one');
-  expect(await alice.kvstore.list()).toEqual([{ key: 'a', value: 'one' }, { key: 'b', value: 'two' }]);
+  expect(await alice.kvstore.list()).toEqual([
+    { key: 'a', value: 'one' },
+    { key: 'b', value: 'two' },
+  ]);
   await alice.kvstore.delete('a');
   expect(await alice.kvstore.get('a')).toBeUndefined();
   await expect(alice.kvstore.delete('a')).rejects.toMatchObject({ pallet: 'TFKVStore', error: 'NoValueStored' });
@@ -177,10 +202,13 @@ test('policies and TFT price', async () => {
   expect(p.max).toBe(1000);
 });
 
-test('batch: utility.batchAll is all or nothing, with the failing call\'s error', async () => {
+test("batch: utility.batchAll is all or nothing, with the failing call's error", async () => {
   const api = alice.api;
   const ok = await alice.batch([api.tx.tfkvStore.set('x', '1'), api.tx.tfkvStore.set('y', '2')]);
   expect(ok.events.filter((e) => e.method === 'EntrySet')).toHaveLength(2);
-  await expect(alice.batch([api.tx.tfkvStore.set('z', '1'), api.tx.tfkvStore.delete('missing')])).rejects.toMatchObject({ pallet: 'TFKVStore', error: 'NoValueStored' });
+  await expect(alice.batch([api.tx.tfkvStore.set('z', '1'), api.tx.tfkvStore.delete('missing')])).rejects.toMatchObject({
+    pallet: 'TFKVStore',
+    error: 'NoValueStored',
+  });
   expect(await alice.kvstore.get('z')).toBeUndefined();
 });

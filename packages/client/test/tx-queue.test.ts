@@ -144,7 +144,7 @@ test('requests left unanswered by a link that died silently end with the drop; a
   }
 });
 
-test('a refused transaction carries the node\'s reason; the queue goes on after it', async () => {
+test("a refused transaction carries the node's reason; the queue goes on after it", async () => {
   const alice = await connect({ url: chain.url, secret: '//Alice' });
   // A fresh account with a little money: enough for one small fee, not for a large transfer's.
   const poor = await connect({ url: chain.url, secret: '//client-test//poor' });

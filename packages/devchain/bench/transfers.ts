@@ -33,7 +33,20 @@ const mib = (b: number): string => `${(b / 1048576).toFixed(0)} MiB`;
 async function main(): Promise<void> {
   await cryptoWaitReady();
   const dir = mkdtempSync(path.join(tmpdir(), 'devchain-bench-'));
-  const node = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean), path.join(__dirname, '../bin/devchain.js'), '--base-path', dir, '--port', String(PORT), '--log-level', 'warn'], { stdio: 'inherit' });
+  const node = spawn(
+    process.execPath,
+    [
+      ...(process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      path.join(__dirname, '../bin/devchain.js'),
+      '--base-path',
+      dir,
+      '--port',
+      String(PORT),
+      '--log-level',
+      'warn',
+    ],
+    { stdio: 'inherit' },
+  );
   const samples: { t: number; rss: number; heap: number }[] = [];
   try {
     await new Promise((r) => setTimeout(r, 3000));
@@ -135,11 +148,15 @@ async function main(): Promise<void> {
 
     console.log(`transfers: ${accepted} accepted, ${refused} refused, ${included} finalized in ${block - startBlock - 1} blocks`);
     console.log(`accepted:  ${Math.round(accepted / ((tAccepted - t0) / 1000))} transfers/s`);
-    console.log(`finalized: ${Math.round(included / ((tFinal - t0) / 1000))} transfers/s (submit to last finality ${((tFinal - t0) / 1000).toFixed(1)} s)`);
+    console.log(
+      `finalized: ${Math.round(included / ((tFinal - t0) / 1000))} transfers/s (submit to last finality ${((tFinal - t0) / 1000).toFixed(1)} s)`,
+    );
     console.log(`node memory: peak RSS ${mib(mem.hwm)}; RSS at 10% of the run ${mib(tenth)}, at the end ${mib(last)}`);
     const at = (f: number, k: 'rss' | 'heap'): number => samples[Math.min(samples.length - 1, Math.floor(samples.length * f))]?.[k] ?? 0;
     console.log(`node RSS over the run: at 10% ${mib(at(0.1, 'rss'))}, 50% ${mib(at(0.5, 'rss'))}, 90% ${mib(at(0.9, 'rss'))}`);
-    console.log(`node V8 heap in use: at 10% ${mib(at(0.1, 'heap'))}, 50% ${mib(at(0.5, 'heap'))}, 90% ${mib(at(0.9, 'heap'))}, max ${mib(Math.max(...samples.map((s) => s.heap)))}`);
+    console.log(
+      `node V8 heap in use: at 10% ${mib(at(0.1, 'heap'))}, 50% ${mib(at(0.5, 'heap'))}, 90% ${mib(at(0.9, 'heap'))}, max ${mib(Math.max(...samples.map((s) => s.heap)))}`,
+    );
     await provider.disconnect();
     await api.disconnect();
   } finally {

@@ -89,7 +89,10 @@ async function main(): Promise<void> {
     rpcLimits: rpcLimits(values as Record<string, unknown>),
     logger,
   });
-  logger.info({ ws: node.url, http: node.httpUrl, metrics: `${node.httpUrl}/metrics`, genesis: node.chain.genesisHash }, 'devchain is running');
+  logger.info(
+    { ws: node.url, http: node.httpUrl, metrics: `${node.httpUrl}/metrics`, genesis: node.chain.genesisHash },
+    'devchain is running',
+  );
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;

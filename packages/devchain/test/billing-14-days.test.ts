@@ -9,7 +9,19 @@
  */
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { pairOf, sendOk, setupTwin } from './support/grid';
-import { best, contractOf, hashOf, json, lastContractId, nextBill, setupGrid, startChain, stopChain, timestampAt, type TestChain } from './support/contracts';
+import {
+  best,
+  contractOf,
+  hashOf,
+  json,
+  lastContractId,
+  nextBill,
+  setupGrid,
+  startChain,
+  stopChain,
+  timestampAt,
+  type TestChain,
+} from './support/contracts';
 
 jest.setTimeout(900_000);
 
@@ -30,7 +42,9 @@ test('a node contract in grace is deleted out of funds exactly 14 days later', a
   await sendOk(api, api.tx.balances.transferAll(pairOf('//Alice').address, true), deployer);
 
   const start = await nextBill(c, id);
-  expect(start.events.filter((e) => e.name === 'smartContractModule.ContractGracePeriodStarted').map((e) => e.data)).toEqual([[id, g.nodeId, twin, start.n]]);
+  expect(start.events.filter((e) => e.name === 'smartContractModule.ContractGracePeriodStarted').map((e) => e.data)).toEqual([
+    [id, g.nodeId, twin, start.n],
+  ]);
   const startTime = await timestampAt(api, start.n);
 
   // 14 days minus one billing cycle, in slices well within an RPC call's 60 s timeout even on a loaded
@@ -40,7 +54,8 @@ test('a node contract in grace is deleted out of funds exactly 14 days later', a
   const raw = new WsProvider(c.node.url);
   await raw.isReady;
   let head = start.n;
-  while (head < target) head = ((await raw.send('dev_timeTravel', [{ blocks: Math.min(5_040, target - head) }])) as { number: number }).number;
+  while (head < target)
+    head = ((await raw.send('dev_timeTravel', [{ blocks: Math.min(5_040, target - head) }])) as { number: number }).number;
   await raw.disconnect();
   c.provider = new WsProvider(c.node.url);
   api = c.api = await ApiPromise.create({ provider: c.provider, noInitWarn: true, throwOnConnect: true });

@@ -36,14 +36,21 @@ jest.setTimeout(300_000);
 const alice = pairOf('//Alice');
 const eve = pairOf('//Eve'); // the dev foundation account
 const STAKING_POOL = encodeAddress(
-  Uint8Array.from([13, 209, 209, 166, 229, 163, 90, 168, 199, 245, 229, 126, 30, 221, 12, 63, 189, 106, 191, 46, 170, 142, 244, 37, 72, 152, 110, 84, 162, 86, 32, 0]),
+  Uint8Array.from([
+    13, 209, 209, 166, 229, 163, 90, 168, 199, 245, 229, 126, 30, 221, 12, 63, 189, 106, 191, 46, 170, 142, 244, 37, 72, 152, 110, 84, 162,
+    86, 32, 0,
+  ]),
   42,
 );
 const USED: Res = { hru: 0n, sru: 50n * GIB, cru: 2n, mru: 4n * GIB };
 
 const big = (v: unknown): bigint => BigInt(v as string | number);
 const mine = (evs: Ev[], name: string, id: number): Ev[] =>
-  evs.filter((e) => e.name === `smartContractModule.${name}` && (typeof e.data[0] === 'object' && e.data[0] !== null ? e.data[0].contractId : e.data[0]) === id);
+  evs.filter(
+    (e) =>
+      e.name === `smartContractModule.${name}` &&
+      (typeof e.data[0] === 'object' && e.data[0] !== null ? e.data[0].contractId : e.data[0]) === id,
+  );
 
 /** A bill: reserved in full, or partially with an overdraft. */
 interface Expected {
@@ -53,7 +60,13 @@ interface Expected {
 }
 
 /** What the chain must bill contract `id` at block `n`, from the state of block n − 1. */
-async function expectedBill(api: ApiPromise, n: number, id: number, who: string, at: { now: bigint; certified: boolean; node?: Res; extraFee?: bigint }): Promise<Expected> {
+async function expectedBill(
+  api: ApiPromise,
+  n: number,
+  id: number,
+  who: string,
+  at: { now: bigint; certified: boolean; node?: Res; extraFee?: bigint },
+): Promise<Expected> {
   const q = await api.at(await api.rpc.chain.getBlockHash(n - 1));
   const contract = json(await q.query.smartContractModule.contracts(id));
   const ps = json(await q.query.smartContractModule.contractPaymentState(id));
@@ -84,14 +97,23 @@ async function expectedBill(api: ApiPromise, n: number, id: number, who: string,
 }
 
 /** Checks the bill of contract `id` in block `n` against the model; answers the amount taken from the twin. */
-async function checkBill(api: ApiPromise, n: number, events: Ev[], id: number, who: string, opts: { certified: boolean; node?: Res; extraFee?: bigint }): Promise<bigint> {
+async function checkBill(
+  api: ApiPromise,
+  n: number,
+  events: Ev[],
+  id: number,
+  who: string,
+  opts: { certified: boolean; node?: Res; extraFee?: bigint },
+): Promise<bigint> {
   const now = await timestampAt(api, n);
   const want = await expectedBill(api, n, id, who, { now, ...opts });
   const billed = mine(events, 'ContractBilled', id);
   const overdrawn = events.filter((e) => e.name === 'smartContractModule.ContractPaymentOverdrawn' && e.data[0] === id);
   if (want.billed !== undefined) {
     expect(overdrawn).toHaveLength(0);
-    expect(billed.map((e) => e.data[0])).toEqual([{ contractId: id, timestamp: Number(now), discountLevel: 'None', amountBilled: Number(want.billed) }]);
+    expect(billed.map((e) => e.data[0])).toEqual([
+      { contractId: id, timestamp: Number(now), discountLevel: 'None', amountBilled: Number(want.billed) },
+    ]);
     return want.billed;
   }
   expect(billed).toHaveLength(0);
@@ -126,7 +148,11 @@ describe('a node contract of a deployer with little balance (grace period 50 blo
     expect((await accountOf(api, deployer.address)).free).toBe(ED);
     await sendOk(api, api.tx.balances.transferKeepAlive(deployer.address, 1_000_000), alice);
 
-    const start = { farmer: (await accountOf(api, g.farmer.address)).free, eve: (await accountOf(api, eve.address)).free, pool: (await accountOf(api, STAKING_POOL)).free };
+    const start = {
+      farmer: (await accountOf(api, g.farmer.address)).free,
+      eve: (await accountOf(api, eve.address)).free,
+      pool: (await accountOf(api, STAKING_POOL)).free,
+    };
     const opts = { certified: false };
     const bill = async (): Promise<{ n: number; events: Ev[]; taken: bigint }> => {
       const { n, events } = await nextBill(c, id);
@@ -166,7 +192,10 @@ describe('a node contract of a deployer with little balance (grace period 50 blo
     const back = await bill();
     expect(mine(back.events, 'ContractGracePeriodEnded', id).map((e) => e.data)).toEqual([[id, g.nodeId, twin]]);
     expect((await contractOf(api, id)).state).toEqual({ created: null });
-    expect(json(await api.query.smartContractModule.contractPaymentState(id))).toMatchObject({ standardOverdraft: 0, additionalOverdraft: 0 });
+    expect(json(await api.query.smartContractModule.contractPaymentState(id))).toMatchObject({
+      standardOverdraft: 0,
+      additionalOverdraft: 0,
+    });
 
     // 3. Until the money runs out again.
     let graceAgain: number | undefined;
@@ -186,7 +215,9 @@ describe('a node contract of a deployer with little balance (grace period 50 blo
         expect(b.events.find((e) => e.name === 'smartContractModule.IPsFreed')!.data[0]).toBe(id);
         expect(b.events.find((e) => e.name === 'smartContractModule.NodeContractCanceled')!.data).toEqual([id, g.nodeId, twin]);
         // What was still reserved is paid out on deletion.
-        const prior = json(await (await api.at(await api.rpc.chain.getBlockHash(b.n - 1))).query.smartContractModule.contractPaymentState(id));
+        const prior = json(
+          await (await api.at(await api.rpc.chain.getBlockHash(b.n - 1))).query.smartContractModule.contractPaymentState(id),
+        );
         const held = big(prior.standardReserve) + b.taken;
         expect(mine(b.events, 'RewardDistributed', id).map((e) => big(e.data[1]))).toEqual(held > 0n ? [held] : []);
       } else {
@@ -200,7 +231,8 @@ describe('a node contract of a deployer with little balance (grace period 50 blo
 
     // Balances: every unit billed since creation was reserved, then paid out: 50 % farmer, 40 % foundation, 10 % staking pool.
     const everything: Ev[] = [];
-    for (let n = createdAt; n <= deletedAt!; n++) everything.push(...(await blockEvents(api, (await api.rpc.chain.getBlockHash(n)).toHex())));
+    for (let n = createdAt; n <= deletedAt!; n++)
+      everything.push(...(await blockEvents(api, (await api.rpc.chain.getBlockHash(n)).toHex())));
     const totalBilled =
       mine(everything, 'ContractBilled', id).reduce((s, e) => s + big(e.data[0].amountBilled), 0n) +
       mine(everything, 'ContractPaymentOverdrawn', id).reduce((s, e) => s + big(e.data[2]), 0n);
@@ -212,7 +244,11 @@ describe('a node contract of a deployer with little balance (grace period 50 blo
     expect(rewards.reduce((s, e) => s + big(e.data[1]), 0n)).toBe(totalBilled);
     const pct = (p: bigint, x: bigint): bigint => ((x * p) % 100n > 50n ? (x * p) / 100n + 1n : (x * p) / 100n);
     const share = (f: (x: bigint) => bigint): bigint => rewards.reduce((s, e) => s + f(big(e.data[1])), 0n);
-    const end = { farmer: (await accountOf(api, g.farmer.address)).free, eve: (await accountOf(api, eve.address)).free, pool: (await accountOf(api, STAKING_POOL)).free };
+    const end = {
+      farmer: (await accountOf(api, g.farmer.address)).free,
+      eve: (await accountOf(api, eve.address)).free,
+      pool: (await accountOf(api, STAKING_POOL)).free,
+    };
     expect(end.farmer - start.farmer).toBe(share((x) => x - pct(40n, x) - pct(10n, x)));
     expect(end.eve - start.eve).toBe(share((x) => pct(40n, x)));
     expect(end.pool - start.pool).toBe(share((x) => pct(10n, x)));
@@ -234,7 +270,9 @@ describe('a rent contract on a certified dedicated node, its node contract and a
     c = await startChain({ smartContractModule: { billingFrequency: 10, gracePeriodBlocks: 50 } });
     api = c.api;
     g = await setupGrid(api, 'ren', 1);
-    expect(councilResultError(api, await councilApprove(api, api.tx.tfgridModule.setNodeCertification(g.nodeId, 'Certified')))).toBeUndefined();
+    expect(
+      councilResultError(api, await councilApprove(api, api.tx.tfgridModule.setNodeCertification(g.nodeId, 'Certified'))),
+    ).toBeUndefined();
     await sendOk(api, api.tx.smartContractModule.setDedicatedNodeExtraFee(g.nodeId, FEE), g.farmer);
     renter = pairOf('//ren//renter');
     twin = await setupTwin(api, renter);
@@ -287,15 +325,21 @@ describe('a rent contract on a certified dedicated node, its node contract and a
     // Top up (lands in the name contract's billing block, after its bill): the node contract
     // stays in grace until the rent contract's next bill; nothing new deploys meanwhile.
     await sendOk(api, api.tx.balances.transferKeepAlive(renter.address, 10_000_000), alice);
-    expect(await sendErr(api, tx.updateNodeContract(n, hashOf('x'), ''), renter)).toBe('SmartContractModule.CannotUpdateContractInGraceState');
-    expect(await sendErr(api, tx.createNodeContract(g.nodeId, hashOf('another'), '', 0, null), renter)).toBe('SmartContractModule.NodeNotAvailableToDeploy');
+    expect(await sendErr(api, tx.updateNodeContract(n, hashOf('x'), ''), renter)).toBe(
+      'SmartContractModule.CannotUpdateContractInGraceState',
+    );
+    expect(await sendErr(api, tx.createNodeContract(g.nodeId, hashOf('another'), '', 0, null), renter)).toBe(
+      'SmartContractModule.NodeNotAvailableToDeploy',
+    );
 
     // Back: the rent contract first; the node contract, which owes its IPs, at its own bill.
     const re = await billOf(r, rentOpts);
     expect(mine(re.events, 'ContractGracePeriodEnded', r)).toHaveLength(1);
     expect(re.events.some((e) => e.name === 'smartContractModule.ContractGracePeriodEnded' && e.data[0] === n)).toBe(false);
     const ne = await billOf(n, { certified: true });
-    expect(ne.events.filter((e) => e.name === 'smartContractModule.ContractGracePeriodEnded').map((e) => e.data)).toEqual([[n, g.nodeId, twin]]);
+    expect(ne.events.filter((e) => e.name === 'smartContractModule.ContractGracePeriodEnded').map((e) => e.data)).toEqual([
+      [n, g.nodeId, twin],
+    ]);
     await billOf(m, { certified: false });
     expect((await contractOf(api, r)).state).toEqual({ created: null });
     expect((await contractOf(api, n)).state).toEqual({ created: null });
@@ -327,4 +371,3 @@ describe('a rent contract on a certified dedicated node, its node contract and a
     expect(await accountOf(api, renter.address)).toMatchObject({ reserved: 0n });
   });
 });
-

@@ -24,7 +24,9 @@ test('a bad flag value is refused with a message naming it', () => {
 });
 
 test('without --dev no dev_* method is served, and the --rpc-* limits apply', async () => {
-  const child = spawn(process.execPath, [BIN, '--port', '0', '--rpc-max-batch-request-len', '2', '--rpc-max-response-size', '1'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--port', '0', '--rpc-max-batch-request-len', '2', '--rpc-max-response-size', '1'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   try {
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -40,7 +42,10 @@ test('without --dev no dev_* method is served, and the --rpc-* limits apply', as
     const req = (id: number, method: string): object => ({ jsonrpc: '2.0', id, method, params: [] });
     expect((await post(req(1, 'dev_newBlock'))).error.code).toBe(-32601);
     expect((await post(req(2, 'rpc_methods'))).result.methods.filter((m: string) => m.startsWith('dev_'))).toEqual([]);
-    expect(await post([req(3, 'system_health'), req(4, 'system_health'), req(5, 'system_health')])).toMatchObject({ error: { code: -32010 }, id: null });
+    expect(await post([req(3, 'system_health'), req(4, 'system_health'), req(5, 'system_health')])).toMatchObject({
+      error: { code: -32010 },
+      id: null,
+    });
     expect(await post([req(6, 'system_health'), req(7, 'system_health')])).toHaveLength(2);
     // two metadata replies (~95 KB each in hex) fit in the 1 MiB response limit
     expect(await post([req(8, 'state_getMetadata'), req(9, 'state_getMetadata')])).toHaveLength(2);
@@ -69,7 +74,11 @@ test('starts, serves JSON-RPC over HTTP and stops cleanly on SIGTERM', async () 
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${out}`)));
   });
   const rpc = async (method: string, params: unknown[] = []): Promise<unknown> => {
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+    });
     return ((await res.json()) as { result: unknown }).result;
   };
   expect(await rpc('system_chain')).toBe('Development');

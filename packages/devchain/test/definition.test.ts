@@ -111,12 +111,14 @@ class Conformance {
     const named = info.path.length > 0;
     const known = this.#codecOf.get(id);
     if (known) {
-      if (known !== c && named) this.problems.push(`${where}: reference type #${id} (${r.path.join('::')}) is declared by two codec objects`);
+      if (known !== c && named)
+        this.problems.push(`${where}: reference type #${id} (${r.path.join('::')}) is declared by two codec objects`);
       return;
     }
     this.#codecOf.set(id, c);
     const otherId = this.#idOf.get(c);
-    if (otherId !== undefined && named) this.problems.push(`${where}: one codec (${info.path.join('::')}) stands for reference types #${otherId} and #${id}`);
+    if (otherId !== undefined && named)
+      this.problems.push(`${where}: one codec (${info.path.join('::')}) stands for reference types #${otherId} and #${id}`);
     this.#idOf.set(c, id);
 
     const p = (msg: string): void => {
@@ -127,7 +129,8 @@ class Conformance {
     info.params.forEach((param, i) => {
       const rp = r.params[i]!;
       if (param.name !== rp.name) p(`param ${i} named ${param.name} != ${rp.name}`);
-      if ((param.type === undefined) !== (rp.type === null)) p(`param ${param.name} typed ${param.type !== undefined} != ${rp.type !== null}`);
+      if ((param.type === undefined) !== (rp.type === null))
+        p(`param ${param.name} typed ${param.type !== undefined} != ${rp.type !== null}`);
       else if (param.type && rp.type !== null) this.check(param.type, rp.type, `${where}<${param.name}>`);
     });
 
@@ -192,7 +195,8 @@ class Conformance {
     fields.forEach((f, i) => {
       const rf = refFields[i]!;
       if ((f.name ?? null) !== rf.name) p(`field ${i} named ${f.name} != ${rf.name}`);
-      if ((f.typeName ?? null) !== rf.typeName) p(`field ${f.name ?? i} typeName ${JSON.stringify(f.typeName)} != ${JSON.stringify(rf.typeName)}`);
+      if ((f.typeName ?? null) !== rf.typeName)
+        p(`field ${f.name ?? i} typeName ${JSON.stringify(f.typeName)} != ${JSON.stringify(rf.typeName)}`);
       this.check(f.type, rf.type, `${where}.${f.name ?? i}`);
     });
   }
@@ -260,7 +264,10 @@ describe('conformance with the TFChain spec 152 metadata', () => {
 
   it('declares every constant of the reference pallets', () => {
     for (const p of runtime.pallets) {
-      expect([p.name, (p.constants ?? []).map((c) => c.name)]).toEqual([p.name, refPallet(p.name).constants.map((c: any) => c.name.toString())]);
+      expect([p.name, (p.constants ?? []).map((c) => c.name)]).toEqual([
+        p.name,
+        refPallet(p.name).constants.map((c: any) => c.name.toString()),
+      ]);
     }
   });
 
@@ -306,7 +313,13 @@ describe('conformance with the TFChain spec 152 metadata', () => {
     const callId = v14.extrinsic.type.toNumber();
     const callParam = types[callId]!.params.find((p) => p.name === 'Call')!.type!;
     conformance.check(RuntimeCall, callParam, 'RuntimeCall');
-    const eventsType = types[refPallet('System').storage.unwrap().items.find((s: any) => s.name.toString() === 'Events').type.asPlain.toNumber()]!;
+    const eventsType =
+      types[
+        refPallet('System')
+          .storage.unwrap()
+          .items.find((s: any) => s.name.toString() === 'Events')
+          .type.asPlain.toNumber()
+      ]!;
     const recordId = eventsType.def.sequence!.type;
     conformance.check(EventRecord, recordId, 'EventRecord');
     expect(resolve(RuntimeCall)).toBe(runtime.call);
@@ -323,7 +336,10 @@ describe('conformance with the TFChain spec 152 metadata', () => {
 
 describe('outer enums and runtime APIs', () => {
   it('RuntimeError wraps each pallet error at the pallet index with construct_runtime type names', () => {
-    const def = runtime.error.info.def as { kind: string; variants: { name: string; index: number; fields: { type: Codec<any>; typeName?: string }[] }[] };
+    const def = runtime.error.info.def as {
+      kind: string;
+      variants: { name: string; index: number; fields: { type: Codec<any>; typeName?: string }[] }[];
+    };
     expect(runtime.error.info.path).toEqual(['tfchain_runtime', 'RuntimeError']);
     expect(def.variants.map((v) => [v.name, v.index, v.fields[0]!.typeName])).toEqual([
       ['System', 0, 'frame_system::Error<Runtime>'],
@@ -360,8 +376,12 @@ describe('outer enums and runtime APIs', () => {
     expect(method('AccountNonceApi', 'account_nonce').inputs.map((i) => i.name)).toEqual(['account']);
     expect(method('TransactionPaymentApi', 'query_info').inputs.map((i) => i.name)).toEqual(['uxt', 'len']);
     expect(resolve(method('TransactionPaymentApi', 'query_info').inputs[0]!.type)).toBe(UncheckedExtrinsic);
-    expect(method('TransactionPaymentApi', 'query_info').output.info.path.join('::')).toBe('pallet_transaction_payment::types::RuntimeDispatchInfo');
-    expect(method('TransactionPaymentApi', 'query_fee_details').output.info.path.join('::')).toBe('pallet_transaction_payment::types::FeeDetails');
+    expect(method('TransactionPaymentApi', 'query_info').output.info.path.join('::')).toBe(
+      'pallet_transaction_payment::types::RuntimeDispatchInfo',
+    );
+    expect(method('TransactionPaymentApi', 'query_fee_details').output.info.path.join('::')).toBe(
+      'pallet_transaction_payment::types::FeeDetails',
+    );
     expect(method('Core', 'version').output.info.path.join('::')).toBe('sp_version::RuntimeVersion');
     expect(method('Metadata', 'metadata').output.info.path.join('::')).toBe('sp_core::OpaqueMetadata');
     const info = { weight: { ref_time: 1_000n, proof_size: 0n }, class: { type: 'Normal' }, partial_fee: 125_000_000n };
@@ -374,7 +394,13 @@ describe('outer enums and runtime APIs', () => {
 
 describe('codec round trips', () => {
   it('AccountInfo', () => {
-    const info = { nonce: 7, consumers: 1, providers: 1, sufficients: 0, data: { free: 10n ** 12n, reserved: 5n, frozen: 0n, flags: 1n << 127n } };
+    const info = {
+      nonce: 7,
+      consumers: 1,
+      providers: 1,
+      sufficients: 0,
+      data: { free: 10n ** 12n, reserved: 5n, frozen: 0n, flags: 1n << 127n },
+    };
     const bytes = encode(AccountInfo, info);
     expect(bytes).toHaveLength(16 + 64);
     expect(u8aToHex(bytes.subarray(0, 16))).toBe('0x07000000010000000100000000000000');
@@ -397,7 +423,10 @@ describe('codec round trips', () => {
   });
 
   it('Utility.batch holding Balances.transfer_keep_alive', () => {
-    const transfer = { type: 'Balances', value: { type: 'transfer_keep_alive', value: { dest: { type: 'Id', value: BOB }, value: 12_345n } } };
+    const transfer = {
+      type: 'Balances',
+      value: { type: 'transfer_keep_alive', value: { dest: { type: 'Id', value: BOB }, value: 12_345n } },
+    };
     const batch = { type: 'Utility', value: { type: 'batch', value: { calls: [transfer, transfer] } } };
     const bytes = encode(RuntimeCall, batch);
     const one = encode(RuntimeCall, transfer);
@@ -472,17 +501,26 @@ describe('values exchanged with @polkadot/types on the reference metadata', () =
     expect(ev.event.data[2].toString()).toBe('5');
 
     const accountInfoType = registry.createLookupType(ref.types.findIndex((t) => t.path.join('::') === 'frame_system::AccountInfo'));
-    const account = { nonce: 3, consumers: 0, providers: 1, sufficients: 0, data: { free: 9n, reserved: 0n, frozen: 2n, flags: 1n << 127n } };
+    const account = {
+      nonce: 3,
+      consumers: 0,
+      providers: 1,
+      sufficients: 0,
+      data: { free: 9n, reserved: 0n, frozen: 2n, flags: 1n << 127n },
+    };
     const info = registry.createType(accountInfoType, encode(AccountInfo, account)) as any;
-    expect([info.nonce.toNumber(), info.providers.toNumber(), info.data.free.toBigInt(), info.data.frozen.toBigInt(), info.data.flags.toBigInt()]).toEqual([
-      3,
-      1,
-      9n,
-      2n,
-      1n << 127n,
-    ]);
+    expect([
+      info.nonce.toNumber(),
+      info.providers.toNumber(),
+      info.data.free.toBigInt(),
+      info.data.frozen.toBigInt(),
+      info.data.flags.toBigInt(),
+    ]).toEqual([3, 1, 9n, 2n, 1n << 127n]);
 
-    const err = registry.createType('DispatchError', encode(DispatchError, { type: 'Module', value: { index: 20, error: new Uint8Array([2, 0, 0, 0]) } })) as any;
+    const err = registry.createType(
+      'DispatchError',
+      encode(DispatchError, { type: 'Module', value: { index: 20, error: new Uint8Array([2, 0, 0, 0]) } }),
+    ) as any;
     const meta = registry.findMetaError(err.asModule);
     expect([meta.section, meta.name, meta.docs.join(' ')]).toEqual(['balances', 'InsufficientBalance', 'Balance too low to send value.']);
   });
@@ -511,7 +549,10 @@ describe('values exchanged with @polkadot/types on the reference metadata', () =
     expect(x.signature!.signature).toEqual({ type: 'Sr25519', value: signature.subarray(1) });
     expect(x.signature!.extra).toEqual(extra(mortalEra(64, 100), 5, 250n));
     expect(u8aToHex(encode(runtime.extrinsic.signedExtensions[4]!.type, x.signature!.extra[4]))).toBe(era.toHex());
-    expect(x.call).toEqual({ type: 'Balances', value: { type: 'transfer_keep_alive', value: { dest: { type: 'Id', value: BOB }, value: 1_000_000n } } });
+    expect(x.call).toEqual({
+      type: 'Balances',
+      value: { type: 'transfer_keep_alive', value: { dest: { type: 'Id', value: BOB }, value: 1_000_000n } },
+    });
     expect(u8aToHex(encodeExtrinsic(x))).toBe(u8aToHex(wire));
   });
 });
@@ -626,7 +667,12 @@ describe('grid values exchanged with @polkadot/types on the reference metadata',
   it('our Node, Farm, Contract and ContractBill read the same in @polkadot/types', () => {
     const node = registry.createType(typeAt('tfchain_support::types::Node'), encode(Node, NODE)) as any;
     expect(node.toU8a()).toEqual(encode(Node, NODE));
-    expect([node.id.toNumber(), node.twinId.toNumber(), node.resources.mru.toBigInt(), node.location.city.toUtf8()]).toEqual([12, 40, 16n * GiB, 'Ghent']);
+    expect([node.id.toNumber(), node.twinId.toNumber(), node.resources.mru.toBigInt(), node.location.city.toUtf8()]).toEqual([
+      12,
+      40,
+      16n * GiB,
+      'Ghent',
+    ]);
     expect(node.publicConfig.unwrap().ip4.ip.toUtf8()).toBe('185.206.122.33/24');
     expect(node.interfaces[0].ips.map((ip: any) => ip.toUtf8())).toEqual(['10.0.0.2', '10.0.0.3']);
     expect([node.serialNumber.unwrap().toUtf8(), node.connectionPrice.toNumber(), node.virtualized.isTrue]).toEqual(['SN-0001', 80, true]);
@@ -642,7 +688,12 @@ describe('grid values exchanged with @polkadot/types on the reference metadata',
     const contract = registry.createType(typeAt('pallet_smart_contract::types::Contract'), encode(Contract, CONTRACT)) as any;
     expect(contract.toU8a()).toEqual(encode(Contract, CONTRACT));
     const nc = contract.contractType.asNodeContract;
-    expect([contract.state.isCreated, nc.nodeId.toNumber(), nc.deploymentHash.toU8a(), nc.publicIpsList[0].contractId.toNumber()]).toEqual([true, 12, HASH, 17]);
+    expect([contract.state.isCreated, nc.nodeId.toNumber(), nc.deploymentHash.toU8a(), nc.publicIpsList[0].contractId.toNumber()]).toEqual([
+      true,
+      12,
+      HASH,
+      17,
+    ]);
 
     const bill = registry.createType(typeAt('pallet_smart_contract::types::ContractBill'), encode(ContractBill, BILL)) as any;
     expect([bill.discountLevel.isGold, bill.amountBilled.toBigInt()]).toEqual([true, 1_234_567n]);

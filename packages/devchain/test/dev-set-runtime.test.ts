@@ -17,8 +17,16 @@ jest.setTimeout(60_000);
 const dir = mkdtempSync(path.join(tmpdir(), 'devchain-runtime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function rpc(chain: Devchain, method: string, params: unknown[]): Promise<{ result?: any; error?: { code: number; message: string } }> {
-  const r = await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+async function rpc(
+  chain: Devchain,
+  method: string,
+  params: unknown[],
+): Promise<{ result?: any; error?: { code: number; message: string } }> {
+  const r = await fetch(chain.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   return (await r.json()) as { result?: unknown; error?: { code: number; message: string } };
 }
 
@@ -31,7 +39,8 @@ async function withApi<T>(chain: Devchain, f: (api: ApiPromise) => Promise<T>): 
   }
 }
 
-const indexOf = (api: ApiPromise, name: string): number => api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)!.index.toNumber();
+const indexOf = (api: ApiPromise, name: string): number =>
+  api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)!.index.toNumber();
 
 /** Sends and waits for inclusion; answers the names of the events and the dispatch error, if any. */
 function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, who: KeyringPair): Promise<{ events: string[]; error?: string }> {
@@ -51,9 +60,14 @@ test('refusals name what is wrong; a node without --dev does not serve it', asyn
   const chain = await startDevchain({ port: 0 });
   try {
     const bad = async (params: unknown[]) => (await rpc(chain, 'dev_setRuntime', params)).error;
-    expect(await bad([{ specVersion: 1 }])).toMatchObject({ code: -32602, message: expect.stringMatching(/specVersion must be an integer above the current \d+/) });
+    expect(await bad([{ specVersion: 1 }])).toMatchObject({
+      code: -32602,
+      message: expect.stringMatching(/specVersion must be an integer above the current \d+/),
+    });
     expect((await bad([{ pallets: { Nope: 3 } }]))?.message).toMatch(/the runtime has no pallet "Nope"/);
-    expect((await bad([{ pallets: { Balances: 0 } }]))?.message).toMatch(/pallets System and Balances would both have index 0|pallets Balances and System would both have index 0/);
+    expect((await bad([{ pallets: { Balances: 0 } }]))?.message).toMatch(
+      /pallets System and Balances would both have index 0|pallets Balances and System would both have index 0/,
+    );
     expect((await bad([{ pallets: { Balances: 256 } }]))?.message).toMatch(/index must be an integer from 0 to 255/);
     expect((await bad([{ pallets: { Balances: 'x' } }]))?.message).toMatch(/runtime.pallets.Balances must be a number/);
     expect((await bad([{ colour: 'red' }]))?.message).toMatch(/unsupported field\(s\): colour/);
@@ -86,7 +100,11 @@ test('an upgrade survives a restart; old blocks keep their metadata; calls and e
       balances: indexOf(api, 'Balances'),
       tfgrid: indexOf(api, 'TfgridModule'),
     }));
-    upgrade = (await rpc(first, 'dev_setRuntime', [{ specVersion: before.spec + 10, pallets: { Balances: before.tfgrid, TfgridModule: before.balances } }])).result;
+    upgrade = (
+      await rpc(first, 'dev_setRuntime', [
+        { specVersion: before.spec + 10, pallets: { Balances: before.tfgrid, TfgridModule: before.balances } },
+      ])
+    ).result;
     expect(upgrade.specVersion).toBe(before.spec + 10);
     expect(upgrade.pallets).toMatchObject({ Balances: before.tfgrid, TfgridModule: before.balances });
   } finally {
@@ -103,7 +121,10 @@ test('an upgrade survives a restart; old blocks keep their metadata; calls and e
       expect(old.asLatest.pallets.find((p) => p.name.toString() === 'Balances')!.index.toNumber()).toBe(before.balances);
       expect((await api.rpc.state.getRuntimeVersion(before.hash)).specVersion.toNumber()).toBe(before.spec);
       // Core_version at a block answers for that block's runtime too.
-      const core = api.createType('RuntimeVersion', await api.rpc.state.call('Core_version', '0x', before.hash)) as unknown as RuntimeVersion;
+      const core = api.createType(
+        'RuntimeVersion',
+        await api.rpc.state.call('Core_version', '0x', before.hash),
+      ) as unknown as RuntimeVersion;
       expect(core.specVersion.toNumber()).toBe(before.spec);
 
       // A call encoded with the new indices dispatches; its events come under the moved pallets.

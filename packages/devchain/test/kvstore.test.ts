@@ -18,7 +18,8 @@ beforeAll(async () => {
 
 afterAll(() => stopChain(chain));
 
-const entry = async (who: string, key: string): Promise<string> => ((await api.query.tfkvStore.tfkvStore(who, key)) as unknown as { toUtf8(): string }).toUtf8();
+const entry = async (who: string, key: string): Promise<string> =>
+  ((await api.query.tfkvStore.tfkvStore(who, key)) as unknown as { toUtf8(): string }).toUtf8();
 
 test('set stores the value under the signer and emits EntrySet(account, key, value)', async () => {
   const r = await sendOk(api, api.tx.tfkvStore.set('dpl/1/abc', 'hello'), alice);

@@ -90,7 +90,7 @@ describe('devchain layers', () => {
     expect(circles).toEqual([]);
   });
 
-  it('is reached by tests through the entry point or a folder\'s index, never a file inside', () => {
+  it("is reached by tests through the entry point or a folder's index, never a file inside", () => {
     const intoFiles: string[] = [];
     for (const file of sourceFiles(TEST)) {
       for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {

@@ -12,41 +12,71 @@ const T = [{ name: 'T' }];
 const Call = s.lazy(() => RuntimeCall);
 const Event = s.lazy(() => RuntimeEvent);
 
-const systemCall = s.enumeration({ path: 'frame_system::pallet::Call', params: T }, {
-  remark: [0, { remark: { type: s.bytes, typeName: 'Vec<u8>' } }],
-  set_heap_pages: [1, { pages: { type: s.u64, typeName: 'u64' } }],
-});
-const systemEvent = s.enumeration({ path: 'frame_system::pallet::Event', params: T }, {
-  CodeUpdated: [2, null],
-  NewAccount: [3, { account: { type: AccountId32, typeName: 'T::AccountId' } }],
-});
+const systemCall = s.enumeration(
+  { path: 'frame_system::pallet::Call', params: T },
+  {
+    remark: [0, { remark: { type: s.bytes, typeName: 'Vec<u8>' } }],
+    set_heap_pages: [1, { pages: { type: s.u64, typeName: 'u64' } }],
+  },
+);
+const systemEvent = s.enumeration(
+  { path: 'frame_system::pallet::Event', params: T },
+  {
+    CodeUpdated: [2, null],
+    NewAccount: [3, { account: { type: AccountId32, typeName: 'T::AccountId' } }],
+  },
+);
 const systemError = s.enumeration({ path: 'frame_system::pallet::Error', params: T }, ['InvalidSpecName', 'CallFiltered']);
 
-const utilityCall = s.enumeration({ path: 'pallet_utility::pallet::Call', params: T }, {
-  batch: [0, { calls: { type: s.vec(Call), typeName: 'Vec<<T as Config>::RuntimeCall>' } }],
-  as_derivative: [1, { index: { type: s.u16, typeName: 'u16' }, call: { type: Call, typeName: 'Box<<T as Config>::RuntimeCall>' } }],
-});
+const utilityCall = s.enumeration(
+  { path: 'pallet_utility::pallet::Call', params: T },
+  {
+    batch: [0, { calls: { type: s.vec(Call), typeName: 'Vec<<T as Config>::RuntimeCall>' } }],
+    as_derivative: [1, { index: { type: s.u16, typeName: 'u16' }, call: { type: Call, typeName: 'Box<<T as Config>::RuntimeCall>' } }],
+  },
+);
 const utilityEvent = s.enumeration({ path: 'pallet_utility::pallet::Event' }, ['BatchCompleted']);
 
-const RuntimeCall: s.Codec<s.Enum> = s.enumeration({ path: 'tfchain_runtime::RuntimeCall' }, {
-  System: [0, { type: systemCall, typeName: 'CallableCallFor<System, Runtime>' }],
-  Utility: [3, { type: utilityCall, typeName: 'CallableCallFor<Utility, Runtime>' }],
-});
-const RuntimeEvent: s.Codec<s.Enum> = s.enumeration({ path: 'tfchain_runtime::RuntimeEvent' }, {
-  System: [0, systemEvent],
-  Utility: [3, utilityEvent],
-});
+const RuntimeCall: s.Codec<s.Enum> = s.enumeration(
+  { path: 'tfchain_runtime::RuntimeCall' },
+  {
+    System: [0, { type: systemCall, typeName: 'CallableCallFor<System, Runtime>' }],
+    Utility: [3, { type: utilityCall, typeName: 'CallableCallFor<Utility, Runtime>' }],
+  },
+);
+const RuntimeEvent: s.Codec<s.Enum> = s.enumeration(
+  { path: 'tfchain_runtime::RuntimeEvent' },
+  {
+    System: [0, systemEvent],
+    Utility: [3, utilityEvent],
+  },
+);
 const RuntimeError = s.enumeration({ path: 'tfchain_runtime::RuntimeError' }, { System: [0, systemError] });
 
-const Phase = s.enumeration({ path: 'frame_system::Phase' }, { ApplyExtrinsic: [0, s.u32], Finalization: [1, null], Initialization: [2, null] });
+const Phase = s.enumeration(
+  { path: 'frame_system::Phase' },
+  { ApplyExtrinsic: [0, s.u32], Finalization: [1, null], Initialization: [2, null] },
+);
 const EventRecord = s.struct(
-  { path: 'frame_system::EventRecord', params: [{ name: 'E', type: Event }, { name: 'T', type: H256 }] },
+  {
+    path: 'frame_system::EventRecord',
+    params: [
+      { name: 'E', type: Event },
+      { name: 'T', type: H256 },
+    ],
+  },
   { phase: Phase, event: { type: Event, typeName: 'E' }, topics: { type: s.vec(H256), typeName: 'Vec<T>' } },
 );
 const AccountInfo = s.struct({ path: 'frame_system::AccountInfo' }, { nonce: s.u32, free: s.u128 });
 
 const MultiAddress = s.enumeration(
-  { path: 'sp_runtime::multiaddress::MultiAddress', params: [{ name: 'AccountId', type: AccountId32 }, { name: 'AccountIndex', type: s.unit }] },
+  {
+    path: 'sp_runtime::multiaddress::MultiAddress',
+    params: [
+      { name: 'AccountId', type: AccountId32 },
+      { name: 'AccountIndex', type: s.unit },
+    ],
+  },
   { Id: [0, { type: AccountId32, typeName: 'AccountId' }], Raw: [2, { type: s.bytes, typeName: 'Vec<u8>' }] },
 );
 const MultiSignature = s.enumeration({ path: 'sp_runtime::MultiSignature' }, { Sr25519: [1, s.fixedBytes(64)] });
@@ -76,7 +106,15 @@ function makeRuntime(overrides: Partial<RuntimeDecl> = {}): RuntimeDecl {
         events: systemEvent,
         errors: systemError,
         storage: [
-          { name: 'Account', modifier: 'Default', hashers: ['Blake2_128Concat'], keys: [AccountId32], value: AccountInfo, fallback: { nonce: 0, free: 0n }, docs: ['The accounts.'] },
+          {
+            name: 'Account',
+            modifier: 'Default',
+            hashers: ['Blake2_128Concat'],
+            keys: [AccountId32],
+            value: AccountInfo,
+            fallback: { nonce: 0, free: 0n },
+            docs: ['The accounts.'],
+          },
           { name: 'Number', modifier: 'Default', hashers: [], keys: [], value: s.u32, fallback: 7 },
           { name: 'Events', modifier: 'Default', hashers: [], keys: [], value: s.vec(EventRecord), fallback: [] },
           { name: 'Pairs', modifier: 'Optional', hashers: ['Twox64Concat', 'Identity'], keys: [s.u32, AccountId32], value: s.vec(s.u8) },
@@ -178,10 +216,7 @@ describe('metadata: building', () => {
     expect(items[3].type.map.hashers).toEqual(['Twox64Concat', 'Identity']);
     const pairKey = lookup.getSiType(items[3].type.map.key).def;
     expect(pairKey.isTuple).toBe(true);
-    expect(pairKey.asTuple.map((t) => lookup.getSiType(t).def.toJSON())).toEqual([
-      { primitive: 'U32' },
-      { composite: expect.anything() },
-    ]);
+    expect(pairKey.asTuple.map((t) => lookup.getSiType(t).def.toJSON())).toEqual([{ primitive: 'U32' }, { composite: expect.anything() }]);
 
     expect(system!.constants.toJSON()).toEqual([{ name: 'SS58Prefix', type: expect.any(Number), value: '0x2a00', docs: ['The prefix.'] }]);
 
@@ -210,7 +245,11 @@ describe('metadata: building', () => {
     expect(path(v15.outerEnums.eventType)).toBe('tfchain_runtime::RuntimeEvent');
     expect(path(v15.outerEnums.errorType)).toBe('tfchain_runtime::RuntimeError');
     expect(v15.apis.toJSON()).toEqual([
-      { name: 'Core', methods: [{ name: 'version', inputs: [], output: expect.any(Number), docs: ['The version.'] }], docs: ['The core API.'] },
+      {
+        name: 'Core',
+        methods: [{ name: 'version', inputs: [], output: expect.any(Number), docs: ['The version.'] }],
+        docs: ['The core API.'],
+      },
       {
         name: 'AccountNonceApi',
         methods: [{ name: 'account_nonce', inputs: [{ name: 'account', type: expect.any(Number) }], output: expect.any(Number), docs: [] }],
@@ -231,7 +270,10 @@ describe('metadata: building', () => {
     const metadata = new Metadata(registry, buildMetadata(runtime)[version]);
     registry.setMetadata(metadata);
     const inner = { type: 'System', value: { type: 'remark', value: { remark: new Uint8Array([1, 2]) } } };
-    const batch = { type: 'Utility', value: { type: 'batch', value: { calls: [inner, { type: 'Utility', value: { type: 'batch', value: { calls: [inner] } } }] } } };
+    const batch = {
+      type: 'Utility',
+      value: { type: 'batch', value: { calls: [inner, { type: 'Utility', value: { type: 'batch', value: { calls: [inner] } } }] } },
+    };
     const ours = s.encode(RuntimeCall, batch);
     const call = registry.createType('Call', ours);
     expect(call.section).toBe('utility');
@@ -302,7 +344,9 @@ describe('metadata: building', () => {
     expect(() => buildMetadata(rt)).toThrow('storage Broken.Thing: Default modifier needs a fallback value');
     rt.pallets = [{ name: 'Broken', index: 9, constants: [{ name: 'Max', type: s.u8, value: 300 }] }];
     expect(() => buildMetadata(rt)).toThrow(/constant Broken.Max: cannot encode/);
-    rt.pallets = [{ name: 'Broken', index: 9, storage: [{ name: 'M', modifier: 'Optional', hashers: ['Identity'], keys: [], value: s.u32 }] }];
+    rt.pallets = [
+      { name: 'Broken', index: 9, storage: [{ name: 'M', modifier: 'Optional', hashers: ['Identity'], keys: [], value: s.u32 }] },
+    ];
     expect(() => buildMetadata(rt)).toThrow('storage Broken.M: 1 hasher(s) but 0 key(s)');
   });
 });

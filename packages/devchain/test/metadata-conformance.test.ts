@@ -11,7 +11,6 @@ import { runtime, type PalletDecl, type RuntimeDecl } from '../src/pallets/defin
 import { decode, encode, enumeration } from '../src/scale';
 import { referenceMetadataHex } from './reference/reference';
 
-
 // ---- the decoded metadata, as plain JSON (what @polkadot/types' toJSON gives) ----
 
 interface JField {
@@ -112,7 +111,12 @@ function toSide(bytes: Uint8Array): Side {
 // ---- structural comparison ----
 
 /** Enums that list the runtime's pallets: ours lists only the pallets we implement. */
-const OUTER_ENUMS = new Set(['tfchain_runtime::RuntimeCall', 'tfchain_runtime::RuntimeEvent', 'tfchain_runtime::RuntimeError', 'tfchain_runtime::OriginCaller']);
+const OUTER_ENUMS = new Set([
+  'tfchain_runtime::RuntimeCall',
+  'tfchain_runtime::RuntimeEvent',
+  'tfchain_runtime::RuntimeError',
+  'tfchain_runtime::OriginCaller',
+]);
 
 function show(types: Map<number, JType>, id: number, depth = 0): string {
   const t = types.get(id);
@@ -168,7 +172,12 @@ class Comparer {
       return;
     }
     if (A.params.map((p) => p.name).join(',') !== R.params.map((p) => p.name).join(',')) {
-      this.#diff(at, 'type parameter names', A.params.map((p) => p.name), R.params.map((p) => p.name));
+      this.#diff(
+        at,
+        'type parameter names',
+        A.params.map((p) => p.name),
+        R.params.map((p) => p.name),
+      );
       return;
     }
     A.params.forEach((p, i) => {
@@ -213,7 +222,8 @@ class Comparer {
     ours.forEach((f, i) => {
       const g = ref[i]!;
       const w = `${where}.${fieldLabel(f, i)}`;
-      if (f.typeName !== g.typeName) this.typeNames.push(`${w}: typeName ours ${JSON.stringify(f.typeName)}, reference ${JSON.stringify(g.typeName)}`);
+      if (f.typeName !== g.typeName)
+        this.typeNames.push(`${w}: typeName ours ${JSON.stringify(f.typeName)}, reference ${JSON.stringify(g.typeName)}`);
       this.type(f.type, g.type, w);
     });
   }
@@ -224,8 +234,13 @@ class Comparer {
       const [o, r] = [new Set(list(ours)), new Set(list(ref))];
       const missing = list(ref).filter((x) => !o.has(x));
       const extra = list(ours).filter((x) => !r.has(x));
-      const detail = missing.length || extra.length ? `missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}` : 'same variants, different order';
-      this.structural.push(`${at}: variants differ (${detail}): ours ${JSON.stringify(list(ours))}, reference ${JSON.stringify(list(ref))}`);
+      const detail =
+        missing.length || extra.length
+          ? `missing ${JSON.stringify(missing)}, extra ${JSON.stringify(extra)}`
+          : 'same variants, different order';
+      this.structural.push(
+        `${at}: variants differ (${detail}): ours ${JSON.stringify(list(ours))}, reference ${JSON.stringify(list(ref))}`,
+      );
       return;
     }
     ours.forEach((v, i) => this.fields(v.fields, ref[i]!.fields, `${where}::${v.name}`, `${where}::${v.name}`));
@@ -266,7 +281,12 @@ class Comparer {
       return;
     }
     if (p.storage.prefix !== r.storage.prefix) this.#diff(w, 'prefix', p.storage.prefix, r.storage.prefix);
-    this.names(w, 'entries', p.storage.items.map((e) => e.name), r.storage.items.map((e) => e.name));
+    this.names(
+      w,
+      'entries',
+      p.storage.items.map((e) => e.name),
+      r.storage.items.map((e) => e.name),
+    );
     for (const e of p.storage.items) {
       const f = r.storage.items.find((x) => x.name === e.name);
       if (!f) continue;
@@ -285,7 +305,12 @@ class Comparer {
 
   constants(p: JPallet, r: JPallet): void {
     const w = `${p.name}.constants`;
-    this.names(w, 'constants', p.constants.map((c) => c.name), r.constants.map((c) => c.name));
+    this.names(
+      w,
+      'constants',
+      p.constants.map((c) => c.name),
+      r.constants.map((c) => c.name),
+    );
     for (const c of p.constants) {
       const d = r.constants.find((x) => x.name === c.name);
       if (!d) continue;
@@ -331,7 +356,12 @@ function compare(version: 'V14' | 'V15', run: (c: Comparer) => void): Comparer {
 
 function refPallet(name: string): JPallet {
   const p = reference().side.pallets.find((x) => x.name === name);
-  if (!p) throw new Error(`pallet ${name} is not in the reference runtime (reference pallets: ${reference().side.pallets.map((x) => x.name).join(', ')})`);
+  if (!p)
+    throw new Error(
+      `pallet ${name} is not in the reference runtime (reference pallets: ${reference()
+        .side.pallets.map((x) => x.name)
+        .join(', ')})`,
+    );
   return p;
 }
 
@@ -361,13 +391,19 @@ describe('metadata conformance with TFChain spec 152', () => {
       const c = compare(version, (x) => {
         const [o, r] = [x.ours, x.ref];
         if (o.version !== r.version) x.structural.push(`extrinsic: version differs: ours ${o.version}, reference ${r.version}`);
-        if (o.extrinsicType === undefined) x.structural.push('extrinsic: no sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic type');
+        if (o.extrinsicType === undefined)
+          x.structural.push('extrinsic: no sp_runtime::generic::unchecked_extrinsic::UncheckedExtrinsic type');
         else x.type(o.extrinsicType, r.extrinsicType!, 'extrinsic');
         x.type(o.address, r.address, 'extrinsic.address');
         x.type(o.call, r.call, 'extrinsic.call');
         x.type(o.signature, r.signature, 'extrinsic.signature');
         x.type(o.extra, r.extra, 'extrinsic.extra');
-        x.names('extrinsic', 'signed extensions', o.signedExtensions.map((s) => s.identifier), r.signedExtensions.map((s) => s.identifier));
+        x.names(
+          'extrinsic',
+          'signed extensions',
+          o.signedExtensions.map((s) => s.identifier),
+          r.signedExtensions.map((s) => s.identifier),
+        );
         for (const s of o.signedExtensions) {
           const t = r.signedExtensions.find((y) => y.identifier === s.identifier);
           if (!t) continue;
@@ -399,7 +435,10 @@ describe('metadata conformance with TFChain spec 152', () => {
       registry.setMetadata(new Metadata(registry, bytes), undefined, { ContractIdProvides: { extrinsic: {}, payload: {} } });
       return registry.lookup;
     };
-    const [oursLookup, refLookup] = [named(version === 'V14' ? buildMetadata(runtime).v14 : buildMetadata(runtime).v15), named(reference().bytes)];
+    const [oursLookup, refLookup] = [
+      named(version === 'V14' ? buildMetadata(runtime).v14 : buildMetadata(runtime).v15),
+      named(reference().bytes),
+    ];
     const c = compare(version, (x) => {
       for (const name of ourPallets) x.pallet(ourPallet(version, name), refPallet(name));
       x.type(x.ours.extrinsicType!, x.ref.extrinsicType!, 'extrinsic');
@@ -425,12 +464,14 @@ describe('metadata conformance with TFChain spec 152', () => {
       for (const p of x.ref.pallets.filter((q) => q.errors && implemented.has(q.name.toLowerCase()))) {
         const v = variants.find((y) => y.name === p.name);
         if (!v) x.structural.push(`outer error enum: no variant for ${p.name}`);
-        else if (v.index !== p.index) x.structural.push(`outer error enum: ${p.name} has index ${v.index}, reference pallet index ${p.index}`);
+        else if (v.index !== p.index)
+          x.structural.push(`outer error enum: ${p.name} has index ${v.index}, reference pallet index ${p.index}`);
         else if (v.fields.length !== 1) x.structural.push(`outer error enum: ${p.name} has ${v.fields.length} fields`);
         else x.type(v.fields[0]!.type, p.errors!.type, `outer error enum::${p.name}`);
       }
       for (const v of variants) {
-        if (!x.ref.pallets.some((p) => p.name === v.name && p.errors)) x.structural.push(`outer error enum: variant ${v.name} is not a reference pallet with errors`);
+        if (!x.ref.pallets.some((p) => p.name === v.name && p.errors))
+          x.structural.push(`outer error enum: variant ${v.name} is not a reference pallet with errors`);
       }
     });
     expect(c.structural).toEqual([]);
@@ -471,7 +512,8 @@ describe('metadata conformance: the comparison', () => {
         if (p.name === 'Balances') {
           return { ...p, storage: p.storage!.map((s) => (s.name === 'Account' ? { ...s, hashers: ['Twox64Concat' as const] } : s)) };
         }
-        if (p.name === 'Utility') return { ...p, calls: enumeration({ path: 'pallet_utility::pallet::Call', params: [{ name: 'T' }] }, ['batch']) };
+        if (p.name === 'Utility')
+          return { ...p, calls: enumeration({ path: 'pallet_utility::pallet::Call', params: [{ name: 'T' }] }, ['batch']) };
         return p;
       }),
     };
@@ -480,7 +522,9 @@ describe('metadata conformance: the comparison', () => {
     expect(c.structural).toEqual([
       expect.stringMatching(/^System\.constants\.SS58Prefix: value bytes differs: ours "0x2b00", reference "0x2a00"$/),
       expect.stringMatching(/^Timestamp: pallet index differs: ours 2, reference 1$/),
-      expect.stringMatching(/^Utility\.calls \[pallet_utility::pallet::Call\]: variants differ \(missing \["1:as_derivative",.*\], extra \[\]\): ours \["0:batch"\]/),
+      expect.stringMatching(
+        /^Utility\.calls \[pallet_utility::pallet::Call\]: variants differ \(missing \["1:as_derivative",.*\], extra \[\]\): ours \["0:batch"\]/,
+      ),
       expect.stringMatching(/^Balances\.storage\.Account: hashers differs: ours \["Twox64Concat"\], reference \["Blake2_128Concat"\]$/),
     ]);
   });

@@ -17,7 +17,11 @@ let bob: KeyringPair;
 let charlie: KeyringPair;
 
 /** Sends and resolves with the result once finalized (rejects on an RPC refusal). */
-function finalized(tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair, opts: Record<string, unknown> = {}): Promise<ISubmittableResult & { statuses: string[] }> {
+function finalized(
+  tx: SubmittableExtrinsic<'promise'>,
+  signer: KeyringPair,
+  opts: Record<string, unknown> = {},
+): Promise<ISubmittableResult & { statuses: string[] }> {
   const statuses: string[] = [];
   return new Promise((resolve, reject) => {
     tx.signAndSend(signer, opts, (r) => {
@@ -58,7 +62,13 @@ test('connects, reads the runtime, metadata and chain properties', async () => {
   expect(props.tokenSymbol.unwrap()[0]!.toString()).toBe('TFT');
   expect(props.tokenDecimals.unwrap()[0]!.toNumber()).toBe(7);
   const pallets = api.runtimeMetadata.asLatest.pallets.map((p) => [p.name.toString(), p.index.toNumber()]);
-  expect(pallets).toEqual(expect.arrayContaining([['System', 0], ['Balances', 20], ['Council', 40]]));
+  expect(pallets).toEqual(
+    expect.arrayContaining([
+      ['System', 0],
+      ['Balances', 20],
+      ['Council', 40],
+    ]),
+  );
   expect(api.consts.balances.existentialDeposit.toString()).toBe('500');
   expect((await api.rpc.system.chain()).toString()).toBe('Development');
 });
@@ -69,7 +79,13 @@ test('a transfer goes Ready → InBlock → Finalized with the events Substrate 
   expect(r.statuses).toEqual(expect.arrayContaining(['Ready', 'InBlock', 'Finalized']));
   expect(r.statuses.indexOf('InBlock')).toBeLessThan(r.statuses.indexOf('Finalized'));
   const names = r.events.map((e) => `${e.event.section}.${e.event.method}`);
-  expect(names).toEqual(['balances.Withdraw', 'balances.Transfer', 'balances.Deposit', 'transactionPayment.TransactionFeePaid', 'system.ExtrinsicSuccess']);
+  expect(names).toEqual([
+    'balances.Withdraw',
+    'balances.Transfer',
+    'balances.Deposit',
+    'transactionPayment.TransactionFeePaid',
+    'system.ExtrinsicSuccess',
+  ]);
   const transfer = r.events.find((e) => e.event.method === 'Transfer')!.event.data.toJSON() as unknown[];
   expect(transfer[2]).toBe(12_345_678);
   const feePaid = r.events.find((e) => e.event.method === 'TransactionFeePaid')!.event.data.toJSON() as number[];
@@ -124,13 +140,22 @@ test('subscriptions deliver new and finalized heads', async () => {
 
 test('batch and batchAll run their calls; a failing batchAll leaves nothing behind', async () => {
   const before = await freeOf(charlie.address);
-  const ok = await finalized(api.tx.utility.batchAll([api.tx.balances.transferKeepAlive(charlie.address, 1_000n), api.tx.balances.transferKeepAlive(charlie.address, 2_000n)]), alice);
+  const ok = await finalized(
+    api.tx.utility.batchAll([
+      api.tx.balances.transferKeepAlive(charlie.address, 1_000n),
+      api.tx.balances.transferKeepAlive(charlie.address, 2_000n),
+    ]),
+    alice,
+  );
   expect(ok.events.filter((e) => e.event.method === 'ItemCompleted')).toHaveLength(2);
   expect(ok.events.some((e) => e.event.method === 'BatchCompleted')).toBe(true);
   expect(await freeOf(charlie.address)).toBe(before + 3_000n);
 
   const fail = await finalized(
-    api.tx.utility.batchAll([api.tx.balances.transferKeepAlive(charlie.address, 7_000n), api.tx.balances.forceSetBalance(charlie.address, 1n)]),
+    api.tx.utility.batchAll([
+      api.tx.balances.transferKeepAlive(charlie.address, 7_000n),
+      api.tx.balances.forceSetBalance(charlie.address, 1n),
+    ]),
     alice,
   );
   const failed = fail.events.find((e) => e.event.method === 'ExtrinsicFailed');
@@ -138,7 +163,13 @@ test('batch and batchAll run their calls; a failing batchAll leaves nothing behi
   expect(fail.dispatchError?.isBadOrigin).toBe(true);
   expect(await freeOf(charlie.address)).toBe(before + 3_000n);
 
-  const partial = await finalized(api.tx.utility.batch([api.tx.balances.transferKeepAlive(charlie.address, 4_000n), api.tx.balances.forceSetBalance(charlie.address, 1n)]), alice);
+  const partial = await finalized(
+    api.tx.utility.batch([
+      api.tx.balances.transferKeepAlive(charlie.address, 4_000n),
+      api.tx.balances.forceSetBalance(charlie.address, 1n),
+    ]),
+    alice,
+  );
   const interrupted = partial.events.find((e) => e.event.method === 'BatchInterrupted');
   expect(interrupted?.event.data[0]!.toString()).toBe('1');
   expect(await freeOf(charlie.address)).toBe(before + 7_000n);
@@ -156,7 +187,11 @@ test('a failed dispatch pays its fee, bumps the nonce and reports a named module
 });
 
 describe('invalid transactions are refused with Substrate errors', () => {
-  const refusal = (p: Promise<unknown>): Promise<string> => p.then(() => 'accepted', (e: Error) => e.message);
+  const refusal = (p: Promise<unknown>): Promise<string> =>
+    p.then(
+      () => 'accepted',
+      (e: Error) => e.message,
+    );
 
   test('bad signature', async () => {
     const tx = api.tx.balances.transferKeepAlive(bob.address, 1_000n);
@@ -166,7 +201,9 @@ describe('invalid transactions are refused with Substrate errors', () => {
     const bytes = Buffer.from(hex.slice(2), 'hex');
     const at = bytes.indexOf(Buffer.from(alice.publicKey)) + 32 + 1 + 10;
     bytes[at] = bytes[at]! ^ 0xff;
-    expect(await refusal(api.rpc.author.submitExtrinsic('0x' + bytes.toString('hex')))).toMatch(/1010: Invalid Transaction: Transaction has a bad signature/);
+    expect(await refusal(api.rpc.author.submitExtrinsic('0x' + bytes.toString('hex')))).toMatch(
+      /1010: Invalid Transaction: Transaction has a bad signature/,
+    );
   });
 
   test('stale nonce', async () => {
@@ -226,9 +263,14 @@ test('a council motion dispatches a restricted call', async () => {
   const hash = ev[2]!.toHex();
   await finalized(api.tx.council.vote(hash, index, true), alice);
   await finalized(api.tx.council.vote(hash, index, true), bob);
-  const closed = await finalized(api.tx.council.close(hash, index, { refTime: 1_000_000_000, proofSize: 100_000 }, call.method.encodedLength), bob);
+  const closed = await finalized(
+    api.tx.council.close(hash, index, { refTime: 1_000_000_000, proofSize: 100_000 }, call.method.encodedLength),
+    bob,
+  );
   const names = closed.events.map((e) => `${e.event.section}.${e.event.method}`);
-  expect(names).toEqual(expect.arrayContaining(['council.Closed', 'council.Approved', 'councilMembership.MemberAdded', 'council.Executed']));
+  expect(names).toEqual(
+    expect.arrayContaining(['council.Closed', 'council.Approved', 'councilMembership.MemberAdded', 'council.Executed']),
+  );
   const executed = closed.events.find((e) => e.event.method === 'Executed')!.event.data[1]!.toJSON() as Record<string, unknown>;
   expect(executed).toHaveProperty('ok');
   const members = (await api.query.council.members()).toJSON() as string[];

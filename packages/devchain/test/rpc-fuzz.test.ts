@@ -74,7 +74,17 @@ describe('the dev chain under hostile JSON-RPC input', () => {
   test('malformed JSON and invalid requests get -32700 / -32600', async () => {
     const valid = call('system_health');
     const inputs: string[] = [
-      '', '{', '[', ']', 'null', 'true', '42', '"text"', '[]', '[1,2,3]', '{}',
+      '',
+      '{',
+      '[',
+      ']',
+      'null',
+      'true',
+      '42',
+      '"text"',
+      '[]',
+      '[1,2,3]',
+      '{}',
       '{"jsonrpc":"1.0","id":1,"method":"system_health"}',
       '{"jsonrpc":"2.0","id":{},"method":"system_health"}',
       '{"jsonrpc":"2.0","id":1,"method":5}',
@@ -180,16 +190,31 @@ describe('the dev chain under hostile JSON-RPC input', () => {
 
   test('long hex and non-hex strings to every method taking an address or hex', async () => {
     const takers: Array<[string, (v: string) => unknown[]]> = [
-      ['system_accountNextIndex', (v) => [v]], ['account_nextIndex', (v) => [v]],
-      ['chain_getHeader', (v) => [v]], ['chain_getBlock', (v) => [v]], ['chain_getBlockHash', (v) => [v]],
-      ['state_getMetadata', (v) => [v]], ['state_getRuntimeVersion', (v) => [v]],
-      ['state_getStorage', (v) => [v]], ['state_getStorage', (v) => ['0x00', v]], ['state_getStorageHash', (v) => [v]],
-      ['state_getStorageSize', (v) => [v]], ['state_getKeys', (v) => [v]], ['state_getPairs', (v) => [v]],
-      ['state_getKeysPaged', (v) => [v, 10]], ['state_getKeysPaged', (v) => ['0x', 10, v]],
-      ['state_queryStorageAt', (v) => [[v]]], ['state_queryStorage', (v) => [['0x00'], v]],
-      ['state_call', (v) => ['Core_version', v]], ['state_call', (v) => [v, '0x']], ['state_call', (v) => ['Metadata_metadata_at_version', v]],
-      ['author_submitExtrinsic', (v) => [v]], ['payment_queryInfo', (v) => [v]], ['payment_queryFeeDetails', (v) => [v]],
-      ['dev_setStorage', (v) => [[[v, '0x00']]]], ['dev_setStorage', (v) => [[['0x00', v]]]],
+      ['system_accountNextIndex', (v) => [v]],
+      ['account_nextIndex', (v) => [v]],
+      ['chain_getHeader', (v) => [v]],
+      ['chain_getBlock', (v) => [v]],
+      ['chain_getBlockHash', (v) => [v]],
+      ['state_getMetadata', (v) => [v]],
+      ['state_getRuntimeVersion', (v) => [v]],
+      ['state_getStorage', (v) => [v]],
+      ['state_getStorage', (v) => ['0x00', v]],
+      ['state_getStorageHash', (v) => [v]],
+      ['state_getStorageSize', (v) => [v]],
+      ['state_getKeys', (v) => [v]],
+      ['state_getPairs', (v) => [v]],
+      ['state_getKeysPaged', (v) => [v, 10]],
+      ['state_getKeysPaged', (v) => ['0x', 10, v]],
+      ['state_queryStorageAt', (v) => [[v]]],
+      ['state_queryStorage', (v) => [['0x00'], v]],
+      ['state_call', (v) => ['Core_version', v]],
+      ['state_call', (v) => [v, '0x']],
+      ['state_call', (v) => ['Metadata_metadata_at_version', v]],
+      ['author_submitExtrinsic', (v) => [v]],
+      ['payment_queryInfo', (v) => [v]],
+      ['payment_queryFeeDetails', (v) => [v]],
+      ['dev_setStorage', (v) => [[[v, '0x00']]]],
+      ['dev_setStorage', (v) => [[['0x00', v]]]],
     ];
     const values = [
       'z'.repeat(MIB),
@@ -242,9 +267,17 @@ describe('the dev chain under hostile JSON-RPC input', () => {
       const calls: Array<[string, unknown[]]> = [];
       for (const x of extrinsics) calls.push(['author_submitExtrinsic', [x]], ['payment_queryInfo', [x]], ['payment_queryFeeDetails', [x]]);
       const apis = [
-        'Core_version', 'Metadata_metadata', 'Metadata_metadata_versions', 'Metadata_metadata_at_version', 'AccountNonceApi_account_nonce',
-        'TransactionPaymentApi_query_info', 'TransactionPaymentApi_query_fee_details', 'TransactionPaymentApi_query_weight_to_fee',
-        'TransactionPaymentApi_query_length_to_fee', 'BlockBuilder_apply_extrinsic', 'Core_execute_block',
+        'Core_version',
+        'Metadata_metadata',
+        'Metadata_metadata_versions',
+        'Metadata_metadata_at_version',
+        'AccountNonceApi_account_nonce',
+        'TransactionPaymentApi_query_info',
+        'TransactionPaymentApi_query_fee_details',
+        'TransactionPaymentApi_query_weight_to_fee',
+        'TransactionPaymentApi_query_length_to_fee',
+        'BlockBuilder_apply_extrinsic',
+        'Core_execute_block',
       ];
       for (let i = 0; i < 400; i++) {
         const method = rnd.next() < 0.85 ? rnd.pick(apis) : rnd.text(1 + rnd.int(80));
@@ -264,15 +297,20 @@ describe('the dev chain under hostile JSON-RPC input', () => {
     // 1,000 live subscriptions over 4 connections, sent without waiting for their ids.
     const subscribers = await Promise.all([0, 1, 2, 3].map(() => WsClient.open(node.wsUrl)));
     const kinds: Array<[string, unknown[]]> = [
-      ['chain_subscribeNewHeads', []], ['chain_subscribeAllHeads', []], ['chain_subscribeFinalizedHeads', []],
-      ['state_subscribeRuntimeVersion', []], ['state_subscribeStorage', [['0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac']]],
+      ['chain_subscribeNewHeads', []],
+      ['chain_subscribeAllHeads', []],
+      ['chain_subscribeFinalizedHeads', []],
+      ['state_subscribeRuntimeVersion', []],
+      ['state_subscribeStorage', [['0x26aa394eea5630e07c48ae0c9558cef702a5c1b19ab7a04f536c519aca4983ac']]],
     ];
     await Promise.all(
       subscribers.flatMap((ws) =>
         Array.from({ length: 250 }, (_, i) => {
           const id = nextId++;
           const [method, params] = kinds[i % kinds.length]!;
-          return ws.request(call(method, params, id), String(id)).then((r) => expect((r as { result?: unknown }).result).toEqual(expect.any(String)));
+          return ws
+            .request(call(method, params, id), String(id))
+            .then((r) => expect((r as { result?: unknown }).result).toEqual(expect.any(String)));
         }),
       ),
     );
@@ -281,7 +319,9 @@ describe('the dev chain under hostile JSON-RPC input', () => {
     const greedyCodes = await Promise.all(
       Array.from({ length: 1030 }, () => {
         const id = nextId++;
-        return greedy.request(call('chain_subscribeNewHeads', [], id), String(id)).then((r) => (r as { error?: { code: number } }).error?.code ?? 0);
+        return greedy
+          .request(call('chain_subscribeNewHeads', [], id), String(id))
+          .then((r) => (r as { error?: { code: number } }).error?.code ?? 0);
       }),
     );
     expect(greedyCodes.filter((c) => c === -32006)).toHaveLength(6);
@@ -315,7 +355,9 @@ describe('the dev chain under hostile JSON-RPC input', () => {
   test('the node is alive and stayed under its memory bound', async () => {
     const { rss, peakRss } = node.memory();
     const mib = (n: number): number => Math.round(n / MIB);
-    process.stdout.write(`devchain rpc fuzz (seed ${SEED}): RSS ${mib(rss)} MiB now, peak ${mib(peakRss)} MiB, heap after a part at most ${mib(maxHeapUsed)} MiB (bound ${mib(MEMORY_BOUND)} MiB)\n`);
+    process.stdout.write(
+      `devchain rpc fuzz (seed ${SEED}): RSS ${mib(rss)} MiB now, peak ${mib(peakRss)} MiB, heap after a part at most ${mib(maxHeapUsed)} MiB (bound ${mib(MEMORY_BOUND)} MiB)\n`,
+    );
     expect(peakRss).toBeLessThan(MEMORY_BOUND);
     expect(node.child.exitCode).toBeNull();
   });

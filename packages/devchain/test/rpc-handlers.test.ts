@@ -8,7 +8,17 @@ import staticMetadata from '@polkadot/types-support/metadata/static-substrate';
 import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util';
 import { blake2AsHex, xxhashAsHex } from '@polkadot/util-crypto';
 import pino from 'pino';
-import { ChainError, type ChainApi, type ChainEvents, type HeaderJson, type RuntimeChange, type RuntimeUpgradeResult, type RuntimeVersionJson, type SignedBlockJson, type TxStatus } from '../src/chain';
+import {
+  ChainError,
+  type ChainApi,
+  type ChainEvents,
+  type HeaderJson,
+  type RuntimeChange,
+  type RuntimeUpgradeResult,
+  type RuntimeVersionJson,
+  type SignedBlockJson,
+  type TxStatus,
+} from '../src/chain';
 import { RpcDispatcher, RpcError, RpcSession, createInProcessProvider, type Hex, type RpcTable } from '../src/rpc';
 import { createRpcTable } from '../src/rpc/methods';
 
@@ -148,7 +158,12 @@ class FakeChain implements ChainApi {
   }
   async setRuntime(change: RuntimeChange): Promise<RuntimeUpgradeResult> {
     const code = { number: this.bestNumber(), hash: this.bestHash() };
-    return { specVersion: change.specVersion ?? this.version.specVersion + 1, pallets: change.pallets ?? {}, codeBlock: code, firstBlock: code };
+    return {
+      specVersion: change.specVersion ?? this.version.specVersion + 1,
+      pallets: change.pallets ?? {},
+      codeBlock: code,
+      firstBlock: code,
+    };
   }
 
   /** A new best block with these storage changes, including the pool; not finalized. */
@@ -177,7 +192,13 @@ class FakeChain implements ChainApi {
     const n = this.blocks.length;
     const parentHash = n === 0 ? (`0x${'00'.repeat(32)}` as Hex) : this.blocks[n - 1]!.hash;
     const hash = blake2AsHex(`fake-block-${n}`);
-    const header: HeaderJson = { parentHash, number: `0x${n.toString(16)}`, stateRoot: blake2AsHex(`state-${n}`), extrinsicsRoot: blake2AsHex(`ext-${n}`), digest: { logs: [] } };
+    const header: HeaderJson = {
+      parentHash,
+      number: `0x${n.toString(16)}`,
+      stateRoot: blake2AsHex(`state-${n}`),
+      extrinsicsRoot: blake2AsHex(`ext-${n}`),
+      digest: { logs: [] },
+    };
     const b = { hash, header, extrinsics, storage };
     this.blocks.push(b);
     return b;
@@ -220,7 +241,11 @@ async function ok(dispatcher: RpcDispatcher, method: string, params: unknown[] =
   return reply.result;
 }
 
-async function fail(dispatcher: RpcDispatcher, method: string, params: unknown[] = []): Promise<{ code: number; message: string; data?: unknown }> {
+async function fail(
+  dispatcher: RpcDispatcher,
+  method: string,
+  params: unknown[] = [],
+): Promise<{ code: number; message: string; data?: unknown }> {
   const reply = await rpc(dispatcher, method, params);
   if (!reply.error) throw new Error(`${method} succeeded with ${JSON.stringify(reply.result)}`);
   return reply.error;
@@ -268,18 +293,56 @@ describe('the table', () => {
     const { dispatcher } = setup();
     const { methods } = await ok(dispatcher, 'rpc_methods');
     const expected = [
-      'account_nextIndex', 'system_accountNextIndex', 'system_chainType', 'system_syncState', 'system_localPeerId',
-      'chain_getBlockHash', 'chain_getHead', 'chain_getFinalizedHead', 'chain_getFinalisedHead',
-      'chain_subscribeNewHeads', 'chain_subscribeNewHead', 'subscribe_newHead',
-      'chain_unsubscribeNewHeads', 'chain_unsubscribeNewHead', 'unsubscribe_newHead',
-      'chain_subscribeAllHeads', 'chain_unsubscribeAllHeads',
-      'chain_subscribeFinalizedHeads', 'chain_subscribeFinalisedHeads', 'chain_unsubscribeFinalizedHeads', 'chain_unsubscribeFinalisedHeads',
-      'state_getRuntimeVersion', 'chain_getRuntimeVersion', 'state_subscribeRuntimeVersion', 'chain_subscribeRuntimeVersion',
-      'state_unsubscribeRuntimeVersion', 'chain_unsubscribeRuntimeVersion',
-      'state_getStorage', 'state_getStorageAt', 'state_getStorageHash', 'state_getStorageSize', 'state_getKeysPaged', 'state_getKeysPagedAt',
-      'state_queryStorage', 'state_queryStorageAt', 'state_subscribeStorage', 'state_unsubscribeStorage', 'state_call', 'state_callAt',
-      'author_submitExtrinsic', 'author_submitAndWatchExtrinsic', 'author_unwatchExtrinsic', 'author_pendingExtrinsics',
-      'payment_queryInfo', 'payment_queryFeeDetails', 'dev_newBlock', 'dev_setRuntime', 'dev_setStorage', 'dev_timeTravel', 'rpc_methods',
+      'account_nextIndex',
+      'system_accountNextIndex',
+      'system_chainType',
+      'system_syncState',
+      'system_localPeerId',
+      'chain_getBlockHash',
+      'chain_getHead',
+      'chain_getFinalizedHead',
+      'chain_getFinalisedHead',
+      'chain_subscribeNewHeads',
+      'chain_subscribeNewHead',
+      'subscribe_newHead',
+      'chain_unsubscribeNewHeads',
+      'chain_unsubscribeNewHead',
+      'unsubscribe_newHead',
+      'chain_subscribeAllHeads',
+      'chain_unsubscribeAllHeads',
+      'chain_subscribeFinalizedHeads',
+      'chain_subscribeFinalisedHeads',
+      'chain_unsubscribeFinalizedHeads',
+      'chain_unsubscribeFinalisedHeads',
+      'state_getRuntimeVersion',
+      'chain_getRuntimeVersion',
+      'state_subscribeRuntimeVersion',
+      'chain_subscribeRuntimeVersion',
+      'state_unsubscribeRuntimeVersion',
+      'chain_unsubscribeRuntimeVersion',
+      'state_getStorage',
+      'state_getStorageAt',
+      'state_getStorageHash',
+      'state_getStorageSize',
+      'state_getKeysPaged',
+      'state_getKeysPagedAt',
+      'state_queryStorage',
+      'state_queryStorageAt',
+      'state_subscribeStorage',
+      'state_unsubscribeStorage',
+      'state_call',
+      'state_callAt',
+      'author_submitExtrinsic',
+      'author_submitAndWatchExtrinsic',
+      'author_unwatchExtrinsic',
+      'author_pendingExtrinsics',
+      'payment_queryInfo',
+      'payment_queryFeeDetails',
+      'dev_newBlock',
+      'dev_setRuntime',
+      'dev_setStorage',
+      'dev_timeTravel',
+      'rpc_methods',
     ];
     expect(methods).toEqual(expect.arrayContaining(expected));
     for (const name of methods) expect(name).toMatch(/^[a-z]+_[a-zA-Z]+$/);
@@ -439,7 +502,7 @@ describe('state', () => {
     ]);
   });
 
-  it('answers Substrate\'s client error for a block it does not hold', async () => {
+  it("answers Substrate's client error for a block it does not hold", async () => {
     const { dispatcher } = setup([[KEY_A, '0x01']]);
     const unknown = `0x${'ef'.repeat(32)}`;
     for (const [method, params] of [
@@ -454,7 +517,9 @@ describe('state', () => {
       expect(err.message).toBe(`Client error: UnknownBlock: Header was not found in the database: ${unknown}`);
     }
     expect((await fail(dispatcher, 'state_getStorage', [KEY_A, '0x1234'])).code).toBe(-32602);
-    expect((await fail(dispatcher, 'state_getStorage', ['0xabc'])).message).toBe('Invalid params: key must be 0x-prefixed hex of even length');
+    expect((await fail(dispatcher, 'state_getStorage', ['0xabc'])).message).toBe(
+      'Invalid params: key must be 0x-prefixed hex of even length',
+    );
   });
 
   it('state_getKeysPaged pages after startKey and refuses a count above 1000', async () => {
@@ -470,7 +535,10 @@ describe('state', () => {
       code: 4002,
       message: 'count exceeds maximum value. value: 1001, max: 1000',
     });
-    expect(await fail(dispatcher, 'state_getKeysPaged', ['0xaa'])).toEqual({ code: -32602, message: 'Invalid params: missing count (param 1)' });
+    expect(await fail(dispatcher, 'state_getKeysPaged', ['0xaa'])).toEqual({
+      code: -32602,
+      message: 'Invalid params: missing count (param 1)',
+    });
   });
 
   it('state_queryStorage lists the first block with every key, then only blocks where a key changed', async () => {
@@ -483,7 +551,13 @@ describe('state', () => {
     const g = chain.genesisHash;
 
     expect(await ok(dispatcher, 'state_queryStorage', [[KEY_A, KEY_B], g, h5])).toEqual([
-      { block: g, changes: [[KEY_A, '0x01'], [KEY_B, null]] },
+      {
+        block: g,
+        changes: [
+          [KEY_A, '0x01'],
+          [KEY_B, null],
+        ],
+      },
       { block: h2, changes: [[KEY_A, '0x02']] },
       { block: h3, changes: [[KEY_B, '0x10']] },
       { block: h5, changes: [[KEY_A, null]] },
@@ -510,7 +584,13 @@ describe('state', () => {
     const { dispatcher, chain } = setup([[KEY_A, '0x01']]);
     const h1 = chain.build([[KEY_A, '0x02']]);
     expect(await ok(dispatcher, 'state_queryStorageAt', [[KEY_A, KEY_B], chain.genesisHash])).toEqual([
-      { block: chain.genesisHash, changes: [[KEY_A, '0x01'], [KEY_B, null]] },
+      {
+        block: chain.genesisHash,
+        changes: [
+          [KEY_A, '0x01'],
+          [KEY_B, null],
+        ],
+      },
     ]);
     expect(await ok(dispatcher, 'state_queryStorageAt', [[KEY_A]])).toEqual([{ block: h1, changes: [[KEY_A, '0x02']] }]);
     expect(await ok(dispatcher, 'state_queryStorageAt', [[]])).toEqual([]);
@@ -520,7 +600,15 @@ describe('state', () => {
     const { dispatcher, chain } = setup([[KEY_A, '0x01']]);
     const conn = new Conn(dispatcher);
     const id = await conn.subscribe('state_subscribeStorage', [[KEY_A, KEY_B]]);
-    expect(conn.notifications(id, 'state_storage')).toEqual([{ block: chain.genesisHash, changes: [[KEY_A, '0x01'], [KEY_B, null]] }]);
+    expect(conn.notifications(id, 'state_storage')).toEqual([
+      {
+        block: chain.genesisHash,
+        changes: [
+          [KEY_A, '0x01'],
+          [KEY_B, null],
+        ],
+      },
+    ]);
 
     chain.build([[OTHER, '0x01']]);
     chain.build([[KEY_A, '0x01']]); // rewritten with the same value
@@ -535,7 +623,13 @@ describe('state', () => {
     await settle();
     expect(conn.notifications(id).slice(1)).toEqual([
       { block: h3, changes: [[KEY_B, '0x22']] },
-      { block: h4, changes: [[KEY_A, null], [KEY_B, '0x23']] },
+      {
+        block: h4,
+        changes: [
+          [KEY_A, null],
+          [KEY_B, '0x23'],
+        ],
+      },
     ]);
 
     expect((await conn.call('state_unsubscribeStorage', [id])).result).toBe(true);
@@ -583,7 +677,7 @@ describe('state', () => {
 });
 
 describe('author and payment', () => {
-  it('submits, passes the pool\'s rejection through untouched, and lists pending extrinsics', async () => {
+  it("submits, passes the pool's rejection through untouched, and lists pending extrinsics", async () => {
     const { dispatcher } = setup();
     expect(await ok(dispatcher, 'author_submitExtrinsic', ['0x0a0b'])).toBe(blake2AsHex('0x0a0b'));
     expect(await ok(dispatcher, 'author_pendingExtrinsics')).toEqual(['0x0a0b']);
@@ -612,12 +706,20 @@ describe('author and payment', () => {
 
   it('payment_queryInfo comes from the chain; payment_queryFeeDetails decodes the runtime API', async () => {
     const { dispatcher, chain } = setup();
-    expect(await ok(dispatcher, 'payment_queryInfo', ['0x0102'])).toEqual({ weight: { refTime: 1000, proofSize: 0 }, class: 'normal', partialFee: '60' });
+    expect(await ok(dispatcher, 'payment_queryInfo', ['0x0102'])).toEqual({
+      weight: { refTime: 1000, proofSize: 0 },
+      class: 'normal',
+      partialFee: '60',
+    });
     expect(await ok(dispatcher, 'payment_queryFeeDetails', ['0x0102', chain.genesisHash])).toEqual({
       inclusionFee: { baseFee: 1000, lenFee: 250, adjustedWeightFee: 12345 },
     });
     // the call data is the extrinsic followed by its length as a u32
-    expect(chain.calls.at(-1)).toEqual({ method: 'TransactionPaymentApi_query_fee_details', data: '0x010202000000', at: chain.genesisHash });
+    expect(chain.calls.at(-1)).toEqual({
+      method: 'TransactionPaymentApi_query_fee_details',
+      data: '0x010202000000',
+      at: chain.genesisHash,
+    });
     // sp-rpc's NumberOrHex prints a u128 balance as hex
     chain.balanceBytes = 16;
     expect(await ok(dispatcher, 'payment_queryFeeDetails', ['0x0102'])).toEqual({
@@ -650,11 +752,24 @@ describe('dev', () => {
 
   it('dev_setStorage takes pairs or an object and writes them in a new block', async () => {
     const { dispatcher, chain } = setup([[KEY_A, '0x01']]);
-    const h1 = await ok(dispatcher, 'dev_setStorage', [[[KEY_A, null], [KEY_B, '0x02']]]);
+    const h1 = await ok(dispatcher, 'dev_setStorage', [
+      [
+        [KEY_A, null],
+        [KEY_B, '0x02'],
+      ],
+    ]);
     expect(h1).toBe(chain.bestHash());
     expect(await ok(dispatcher, 'state_getStorage', [KEY_A])).toBeNull();
     await ok(dispatcher, 'dev_setStorage', [{ [KEY_C]: '0x03', [KEY_B]: null }]);
-    expect(await ok(dispatcher, 'state_queryStorageAt', [[KEY_B, KEY_C]])).toEqual([{ block: chain.bestHash(), changes: [[KEY_B, null], [KEY_C, '0x03']] }]);
+    expect(await ok(dispatcher, 'state_queryStorageAt', [[KEY_B, KEY_C]])).toEqual([
+      {
+        block: chain.bestHash(),
+        changes: [
+          [KEY_B, null],
+          [KEY_C, '0x03'],
+        ],
+      },
+    ]);
     expect((await fail(dispatcher, 'dev_setStorage', [[[KEY_A]]])).message).toMatch(/changes\[0\] must be a \[key, value\|null\] pair/);
     expect((await fail(dispatcher, 'dev_setStorage', [{ [KEY_A]: 'zz' }])).code).toBe(-32602);
     expect((await fail(dispatcher, 'dev_setStorage', ['0x01'])).code).toBe(-32602);

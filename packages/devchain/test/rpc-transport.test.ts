@@ -226,9 +226,17 @@ describe('startRpcServer', () => {
 
 describe('JSON-RPC over HTTP', () => {
   test('a single request keeps its id and answers the result', async () => {
-    expect(await postJson({ jsonrpc: '2.0', id: 7, method: 'test_echo', params: [1, 'a'] })).toEqual({ jsonrpc: '2.0', result: [1, 'a'], id: 7 });
+    expect(await postJson({ jsonrpc: '2.0', id: 7, method: 'test_echo', params: [1, 'a'] })).toEqual({
+      jsonrpc: '2.0',
+      result: [1, 'a'],
+      id: 7,
+    });
     expect(await postJson({ jsonrpc: '2.0', id: 'abc', method: 'test_echo' })).toEqual({ jsonrpc: '2.0', result: [], id: 'abc' });
-    expect(await postJson({ jsonrpc: '2.0', id: 0, method: 'test_async', params: ['x'] })).toEqual({ jsonrpc: '2.0', result: { delayed: 'x' }, id: 0 });
+    expect(await postJson({ jsonrpc: '2.0', id: 0, method: 'test_async', params: ['x'] })).toEqual({
+      jsonrpc: '2.0',
+      result: { delayed: 'x' },
+      id: 0,
+    });
     expect(await postJson({ jsonrpc: '2.0', id: null, method: 'test_echo', params: [] })).toEqual({ jsonrpc: '2.0', result: [], id: null });
   });
 
@@ -264,7 +272,11 @@ describe('JSON-RPC over HTTP', () => {
   });
 
   test('parse error: -32700 with id null', async () => {
-    expect(await postJson('{"jsonrpc":"2.0","id":1,"method":')).toEqual({ jsonrpc: '2.0', error: { code: -32700, message: 'Parse error' }, id: null });
+    expect(await postJson('{"jsonrpc":"2.0","id":1,"method":')).toEqual({
+      jsonrpc: '2.0',
+      error: { code: -32700, message: 'Parse error' },
+      id: null,
+    });
   });
 
   test('invalid requests: -32600', async () => {
@@ -608,7 +620,11 @@ describe('limits and shutdown', () => {
     expect(await postTo(body(4, 'test_echo', [1]))).toEqual({
       jsonrpc: '2.0',
       id: null,
-      error: { code: -32010, message: 'The batch request was too large', data: 'Exceeded max limit of 3 calls (--rpc-max-batch-request-len), got 4' },
+      error: {
+        code: -32010,
+        message: 'The batch request was too large',
+        data: 'Exceeded max limit of 3 calls (--rpc-max-batch-request-len), got 4',
+      },
     });
     expect(await postTo(body(3, 'test_echo', [1]))).toHaveLength(3);
     expect(await postTo(body(3, 'test_blob', [3000]))).toHaveLength(3);
@@ -618,7 +634,10 @@ describe('limits and shutdown', () => {
     // A subscription opened by a batch refused for its size is closed again.
     const c = await WsClient.open(other.url);
     const torn = teardowns;
-    c.send([{ jsonrpc: '2.0', id: 1, method: 'test_subscribeCounter', params: [5] }, ...Array.from({ length: 2 }, (_, i) => ({ jsonrpc: '2.0', id: i + 2, method: 'test_blob', params: [6000] }))]);
+    c.send([
+      { jsonrpc: '2.0', id: 1, method: 'test_subscribeCounter', params: [5] },
+      ...Array.from({ length: 2 }, (_, i) => ({ jsonrpc: '2.0', id: i + 2, method: 'test_blob', params: [6000] })),
+    ]);
     expect((await c.waitFor((m) => m.error?.code === -32011)).id).toBeNull();
     expect(teardowns).toBe(torn + 1);
     await c.close();

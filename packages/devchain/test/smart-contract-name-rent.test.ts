@@ -6,7 +6,18 @@ import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex } from '@polkadot/util';
 import { eventData, fund, pairOf, sendErr, sendOk, setupTwin } from './support/grid';
-import { addNode, contractOf, hashOf, json, lastContractId, setupGrid, startChain, stopChain, type Grid, type TestChain } from './support/contracts';
+import {
+  addNode,
+  contractOf,
+  hashOf,
+  json,
+  lastContractId,
+  setupGrid,
+  startChain,
+  stopChain,
+  type Grid,
+  type TestChain,
+} from './support/contracts';
 
 jest.setTimeout(120_000);
 
@@ -75,13 +86,20 @@ describe('rent contracts', () => {
     const r = await sendOk(api, tx().createRentContract(n.id, null), user);
     const id = await lastContractId(api);
     const [created] = eventData(r.events, 'smartContractModule.ContractCreated') as any[];
-    expect(created).toMatchObject({ contractId: id, twinId: userTwin, state: { created: null }, contractType: { rentContract: { nodeId: n.id } } });
+    expect(created).toMatchObject({
+      contractId: id,
+      twinId: userTwin,
+      state: { created: null },
+      contractType: { rentContract: { nodeId: n.id } },
+    });
     expect(json(await api.query.smartContractModule.activeRentContractForNode(n.id))).toBe(id);
     expect(await sendErr(api, tx().createRentContract(n.id, null), other)).toBe('SmartContractModule.NodeHasRentContract');
     expect(await sendErr(api, tx().createRentContract(999, null), user)).toBe('SmartContractModule.NodeNotExists');
 
     // Only the renter deploys on a rented node.
-    expect(await sendErr(api, tx().createNodeContract(n.id, hashOf('r1'), '', 0, null), other)).toBe('SmartContractModule.NodeNotAvailableToDeploy');
+    expect(await sendErr(api, tx().createNodeContract(n.id, hashOf('r1'), '', 0, null), other)).toBe(
+      'SmartContractModule.NodeNotAvailableToDeploy',
+    );
     await sendOk(api, tx().createNodeContract(n.id, hashOf('r1'), '', 0, null), user);
     const nc = await lastContractId(api);
 
@@ -118,7 +136,9 @@ describe('dedicated nodes', () => {
     expect(eventData(r.events, 'smartContractModule.NodeExtraFeeSet')).toEqual([n.id, 5000]);
     expect(json(await api.query.smartContractModule.dedicatedNodesExtraFee(n.id))).toBe(5000);
     // Dedicated: node contracts only under a rent contract.
-    expect(await sendErr(api, tx().createNodeContract(n.id, hashOf('ded'), '', 0, null), user)).toBe('SmartContractModule.NodeNotAvailableToDeploy');
+    expect(await sendErr(api, tx().createNodeContract(n.id, hashOf('ded'), '', 0, null), user)).toBe(
+      'SmartContractModule.NodeNotAvailableToDeploy',
+    );
     await sendOk(api, tx().createRentContract(n.id, null), user);
     await sendOk(api, tx().createNodeContract(n.id, hashOf('ded'), '', 0, null), user);
     // Rented: the fee cannot change any more.

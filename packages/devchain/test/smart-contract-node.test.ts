@@ -5,19 +5,20 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex, u8aToHex } from '@polkadot/util';
+import { councilApprove, councilResultError, eventData, fund, pairOf, send, sendErr, sendOk, setupFarm, setupTwin } from './support/grid';
 import {
-  councilApprove,
-  councilResultError,
-  eventData,
-  fund,
-  pairOf,
-  send,
-  sendErr,
-  sendOk,
-  setupFarm,
-  setupTwin,
-} from './support/grid';
-import { addNode, billedIn, contractOf, hashOf, json, lastContractId, setupGrid, startChain, stopChain, type Grid, type TestChain } from './support/contracts';
+  addNode,
+  billedIn,
+  contractOf,
+  hashOf,
+  json,
+  lastContractId,
+  setupGrid,
+  startChain,
+  stopChain,
+  type Grid,
+  type TestChain,
+} from './support/contracts';
 
 jest.setTimeout(120_000);
 
@@ -29,7 +30,10 @@ let userTwin: number;
 
 const tx = () => api.tx.smartContractModule;
 const farmIps = async (farmId: number): Promise<{ ip: string; contractId: number }[]> =>
-  json(await api.query.tfgridModule.farms(farmId)).publicIps.map((x: any) => ({ ip: Buffer.from(x.ip.slice(2), 'hex').toString(), contractId: x.contractId }));
+  json(await api.query.tfgridModule.farms(farmId)).publicIps.map((x: any) => ({
+    ip: Buffer.from(x.ip.slice(2), 'hex').toString(),
+    contractId: x.contractId,
+  }));
 
 beforeAll(async () => {
   c = await startChain();
@@ -82,10 +86,18 @@ test('create_node_contract refusals, each with its module error', async () => {
   await fund(api, nobody.address);
   expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 0, null), nobody)).toBe('SmartContractModule.TwinNotExists');
   expect(await sendErr(api, tx().createNodeContract(999, hashOf('x'), '', 0, null), user)).toBe('SmartContractModule.NodeNotExists');
-  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('deployment-1'), '', 0, null), user)).toBe('SmartContractModule.ContractIsNotUnique');
-  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 4, null), user)).toBe('SmartContractModule.FarmHasNotEnoughPublicIPs');
-  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 3, null), user)).toBe('SmartContractModule.FarmHasNotEnoughPublicIPsFree');
-  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 0, 99), user)).toBe('SmartContractModule.NoSuchSolutionProvider');
+  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('deployment-1'), '', 0, null), user)).toBe(
+    'SmartContractModule.ContractIsNotUnique',
+  );
+  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 4, null), user)).toBe(
+    'SmartContractModule.FarmHasNotEnoughPublicIPs',
+  );
+  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 3, null), user)).toBe(
+    'SmartContractModule.FarmHasNotEnoughPublicIPsFree',
+  );
+  expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), '', 0, 99), user)).toBe(
+    'SmartContractModule.NoSuchSolutionProvider',
+  );
   // Deployment data is bounded to 512 bytes (a longer one does not even decode on the real chain).
   expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('x'), 'd'.repeat(513), 0, null), user)).toBe('Other');
   await sendOk(api, tx().createNodeContract(g.nodeId, hashOf('max-data'), 'd'.repeat(512), 0, null), user);
@@ -96,10 +108,14 @@ test('create_node_contract refusals, each with its module error', async () => {
 test('a node in standby (power state or target down) takes no new contract', async () => {
   const n2 = await addNode(api, g.farmId, '//scn//node2');
   await sendOk(api, api.tx.tfgridModule.changePowerState('Down'), n2.pair);
-  expect(await sendErr(api, tx().createNodeContract(n2.id, hashOf('s1'), '', 0, null), user)).toBe('SmartContractModule.NodeNotAvailableToDeploy');
+  expect(await sendErr(api, tx().createNodeContract(n2.id, hashOf('s1'), '', 0, null), user)).toBe(
+    'SmartContractModule.NodeNotAvailableToDeploy',
+  );
   await sendOk(api, api.tx.tfgridModule.changePowerState('Up'), n2.pair);
   await sendOk(api, api.tx.tfgridModule.changePowerTarget(n2.id, 'Down'), g.farmer);
-  expect(await sendErr(api, tx().createNodeContract(n2.id, hashOf('s1'), '', 0, null), user)).toBe('SmartContractModule.NodeNotAvailableToDeploy');
+  expect(await sendErr(api, tx().createNodeContract(n2.id, hashOf('s1'), '', 0, null), user)).toBe(
+    'SmartContractModule.NodeNotAvailableToDeploy',
+  );
   await sendOk(api, api.tx.tfgridModule.changePowerTarget(n2.id, 'Up'), g.farmer);
   await sendOk(api, tx().createNodeContract(n2.id, hashOf('s1'), '', 0, null), user);
 });
@@ -110,7 +126,9 @@ test('a node of a dedicated farm takes node contracts only under a rent contract
   const farmId = await setupFarm(api, farmer, 'scn-dedicated');
   expect(councilResultError(api, await councilApprove(api, api.tx.tfgridModule.setFarmDedicated(farmId, true)))).toBeUndefined();
   const n = await addNode(api, farmId, '//scn//dedicated-node');
-  expect(await sendErr(api, tx().createNodeContract(n.id, hashOf('d'), '', 0, null), user)).toBe('SmartContractModule.NodeNotAvailableToDeploy');
+  expect(await sendErr(api, tx().createNodeContract(n.id, hashOf('d'), '', 0, null), user)).toBe(
+    'SmartContractModule.NodeNotAvailableToDeploy',
+  );
   await sendOk(api, tx().createRentContract(n.id, null), user);
   await sendOk(api, tx().createNodeContract(n.id, hashOf('d'), '', 0, null), user);
 });
@@ -122,7 +140,9 @@ test('update_node_contract: by the owner, moves the hash index; refusals', async
   const other = pairOf('//scn//other');
   await fund(api, other.address);
   await setupTwin(api, other);
-  expect(await sendErr(api, tx().updateNodeContract(id, hashOf('v2'), 'v2'), other)).toBe('SmartContractModule.TwinNotAuthorizedToUpdateContract');
+  expect(await sendErr(api, tx().updateNodeContract(id, hashOf('v2'), 'v2'), other)).toBe(
+    'SmartContractModule.TwinNotAuthorizedToUpdateContract',
+  );
   expect(await sendErr(api, tx().updateNodeContract(9999, hashOf('v2'), 'v2'), user)).toBe('SmartContractModule.ContractNotExists');
   const r = await sendOk(api, tx().updateNodeContract(id, hashOf('v2'), 'v2'), user);
   const [updated] = eventData(r.events, 'smartContractModule.ContractUpdated') as any[];
@@ -140,21 +160,32 @@ test('report_contract_resources: by the hosting node, free; unknown ids skipped;
   await sendOk(api, tx().createNodeContract(g.nodeId, hashOf('reported'), '', 0, null), user);
   const id = await lastContractId(api);
   const used = { hru: 0, sru: 10n * 1024n ** 3n, cru: 2, mru: 4n * 1024n ** 3n };
-  const r = await sendOk(api, tx().reportContractResources([{ contractId: id, used }, { contractId: 77777, used }]), g.nodePair);
+  const r = await sendOk(
+    api,
+    tx().reportContractResources([
+      { contractId: id, used },
+      { contractId: 77777, used },
+    ]),
+    g.nodePair,
+  );
   const reported = r.events.filter((e) => e.event.method === 'UpdatedUsedResources').map((e) => json(e.event.data)[0]);
   expect(reported).toEqual([{ contractId: id, used: { hru: 0, sru: 10 * 1024 ** 3, cru: 2, mru: 4 * 1024 ** 3 } }]);
   expect(eventData(r.events, 'transactionPayment.TransactionFeePaid')![1]).toBe(0);
   expect(json(await api.query.smartContractModule.nodeContractResources(id))).toEqual(reported[0]);
 
   const n3 = await addNode(api, g.farmId, '//scn//node3');
-  expect(await sendErr(api, tx().reportContractResources([{ contractId: id, used }]), n3.pair)).toBe('SmartContractModule.NodeNotAuthorizedToComputeReport');
+  expect(await sendErr(api, tx().reportContractResources([{ contractId: id, used }]), n3.pair)).toBe(
+    'SmartContractModule.NodeNotAuthorizedToComputeReport',
+  );
   expect(await sendErr(api, tx().reportContractResources([{ contractId: id, used }]), user)).toBe('SmartContractModule.NodeNotExists');
   const noTwin = pairOf('//scn//no-twin');
   await fund(api, noTwin.address);
   expect(await sendErr(api, tx().reportContractResources([{ contractId: id, used }]), noTwin)).toBe('SmartContractModule.TwinNotExists');
   await sendOk(api, tx().createNameContract('scn-report'), user);
   const nameId = await lastContractId(api);
-  expect(await sendErr(api, tx().reportContractResources([{ contractId: nameId, used }]), g.nodePair)).toBe('SmartContractModule.InvalidContractType');
+  expect(await sendErr(api, tx().reportContractResources([{ contractId: nameId, used }]), g.nodePair)).toBe(
+    'SmartContractModule.InvalidContractType',
+  );
   // A refused report pays its fee.
   const refused = await send(api, tx().reportContractResources([{ contractId: id, used }]), n3.pair);
   expect(eventData(refused.events, 'transactionPayment.TransactionFeePaid')![1]).toBeGreaterThan(0);
@@ -166,14 +197,19 @@ test('add_nru_reports: nru/1e9 × nu price/3600 × window added to amount_unbill
   const last = json(await api.query.smartContractModule.contractBillingInformationByID(id)).lastUpdated;
   // 2 GB over an hour at nu 15000/h = 30000 units USD; 0.5 GB over 600 s = 0.5 × 15000/3600 × 600 = 1250.
   const r = await sendOk(api, tx().addNruReports([{ contractId: id, timestamp: last + 10, window: 3600, nru: 2_000_000_000 }]), g.nodePair);
-  expect(eventData(r.events, 'smartContractModule.NruConsumptionReportReceived')).toEqual([{ contractId: id, timestamp: last + 10, window: 3600, nru: 2_000_000_000 }]);
+  expect(eventData(r.events, 'smartContractModule.NruConsumptionReportReceived')).toEqual([
+    { contractId: id, timestamp: last + 10, window: 3600, nru: 2_000_000_000 },
+  ]);
   expect(eventData(r.events, 'transactionPayment.TransactionFeePaid')![1]).toBe(0);
   let info = json(await api.query.smartContractModule.contractBillingInformationByID(id));
   expect(info).toMatchObject({ lastUpdated: last + 10, amountUnbilled: 30_000 });
   // (If the block that carries a report bills the contract first, the unbilled amount restarts from 0.)
   const second = await sendOk(
     api,
-    tx().addNruReports([{ contractId: id, timestamp: last + 20, window: 600, nru: 500_000_000 }, { contractId: 88888, timestamp: 0, window: 1, nru: 1 }]),
+    tx().addNruReports([
+      { contractId: id, timestamp: last + 20, window: 600, nru: 500_000_000 },
+      { contractId: 88888, timestamp: 0, window: 1, nru: 1 },
+    ]),
     g.nodePair,
   );
   let expected = ((await billedIn(api, second.blockHash, id)) ? 0 : 30_000) + 1_250;
@@ -228,7 +264,9 @@ test('cancel_contract_collective: only through the council', async () => {
   expect(councilResultError(api, r)).toBeUndefined();
   expect(eventData(r.events, 'smartContractModule.NodeContractCanceled')).toEqual([id, g.nodeId, userTwin]);
   expect(await contractOf(api, id)).toBeNull();
-  expect(councilResultError(api, await councilApprove(api, tx().cancelContractCollective(id)))).toBe('SmartContractModule.ContractNotExists');
+  expect(councilResultError(api, await councilApprove(api, tx().cancelContractCollective(id)))).toBe(
+    'SmartContractModule.ContractNotExists',
+  );
 });
 
 test('the deployment hash is the 32 ASCII bytes of an MD5 hex digest', async () => {

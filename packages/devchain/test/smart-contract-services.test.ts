@@ -7,7 +7,20 @@ import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex } from '@polkadot/util';
 import { councilApprove, councilResultError, eventData, fund, pairOf, sendErr, sendOk, setupTwin, TFT } from './support/grid';
 import { toTft } from './support/pricing';
-import { blockEvents, blocks, contractOf, freeOf, hashOf, json, lastContractId, setupGrid, startChain, stopChain, type Grid, type TestChain } from './support/contracts';
+import {
+  blockEvents,
+  blocks,
+  contractOf,
+  freeOf,
+  hashOf,
+  json,
+  lastContractId,
+  setupGrid,
+  startChain,
+  stopChain,
+  type Grid,
+  type TestChain,
+} from './support/contracts';
 
 jest.setTimeout(120_000);
 
@@ -51,10 +64,14 @@ describe('solution providers', () => {
       },
     ]);
     expect(json(await api.query.smartContractModule.solutionProviderID())).toBe(1);
-    expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('sp'), '', 0, 1), user)).toBe('SmartContractModule.SolutionProviderNotApproved');
+    expect(await sendErr(api, tx().createNodeContract(g.nodeId, hashOf('sp'), '', 0, 1), user)).toBe(
+      'SmartContractModule.SolutionProviderNotApproved',
+    );
 
     expect(await sendErr(api, tx().approveSolutionProvider(1, true), alice)).toBe('BadOrigin');
-    expect(councilResultError(api, await councilApprove(api, tx().approveSolutionProvider(99, true)))).toBe('SmartContractModule.NoSuchSolutionProvider');
+    expect(councilResultError(api, await councilApprove(api, tx().approveSolutionProvider(99, true)))).toBe(
+      'SmartContractModule.NoSuchSolutionProvider',
+    );
     const approved = await councilApprove(api, tx().approveSolutionProvider(1, true));
     expect(eventData(approved.events, 'smartContractModule.SolutionProviderApproved')).toEqual([1, true]);
     expect(json(await api.query.smartContractModule.solutionProviders(1)).approved).toBe(true);
@@ -72,8 +89,13 @@ describe('solution providers', () => {
     expect(await sendErr(api, tx().attachSolutionProviderId(9999, 1), user)).toBe('SmartContractModule.ContractNotExists');
     expect(await sendErr(api, tx().attachSolutionProviderId(id, 1), alice)).toBe('SmartContractModule.TwinNotExists');
     const r = await sendOk(api, tx().attachSolutionProviderId(id, 1), user);
-    expect((eventData(r.events, 'smartContractModule.ContractUpdated') as any[])[0]).toMatchObject({ contractId: id, solutionProviderId: 1 });
-    expect(await sendErr(api, tx().attachSolutionProviderId(id, 1), user)).toBe('SmartContractModule.UnauthorizedToChangeSolutionProviderId');
+    expect((eventData(r.events, 'smartContractModule.ContractUpdated') as any[])[0]).toMatchObject({
+      contractId: id,
+      solutionProviderId: 1,
+    });
+    expect(await sendErr(api, tx().attachSolutionProviderId(id, 1), user)).toBe(
+      'SmartContractModule.UnauthorizedToChangeSolutionProviderId',
+    );
   });
 });
 
@@ -97,11 +119,15 @@ describe('service contracts', () => {
   const sc = async (id: number): Promise<any> => json(await api.query.smartContractModule.serviceContracts(id));
 
   test('the whole flow: create, fees, metadata, approvals, bills, cancel', async () => {
-    expect(await sendErr(api, tx().serviceContractCreate(service.address, consumer.address), stranger)).toBe('SmartContractModule.TwinNotAuthorized');
+    expect(await sendErr(api, tx().serviceContractCreate(service.address, consumer.address), stranger)).toBe(
+      'SmartContractModule.TwinNotAuthorized',
+    );
     expect(await sendErr(api, tx().serviceContractCreate(service.address, service.address), service)).toBe(
       'SmartContractModule.ServiceContractCreationNotAllowed',
     );
-    expect(await sendErr(api, tx().serviceContractCreate(service.address, pairOf('//scs//no-twin').address), service)).toBe('SmartContractModule.TwinNotExists');
+    expect(await sendErr(api, tx().serviceContractCreate(service.address, pairOf('//scs//no-twin').address), service)).toBe(
+      'SmartContractModule.TwinNotExists',
+    );
 
     const created = await sendOk(api, tx().serviceContractCreate(service.address, consumer.address), consumer);
     const id = json(await api.query.smartContractModule.serviceContractID());
@@ -121,32 +147,57 @@ describe('service contracts', () => {
     ]);
     expect(await sendErr(api, tx().serviceContractApprove(id), consumer)).toBe('SmartContractModule.ServiceContractApprovalNotAllowed');
     expect(await sendErr(api, tx().serviceContractReject(id), consumer)).toBe('SmartContractModule.ServiceContractRejectionNotAllowed');
-    expect(await sendErr(api, tx().serviceContractBill(id, 0, ''), service)).toBe('SmartContractModule.ServiceContractBillingNotApprovedByBoth');
+    expect(await sendErr(api, tx().serviceContractBill(id, 0, ''), service)).toBe(
+      'SmartContractModule.ServiceContractBillingNotApprovedByBoth',
+    );
 
     // Fees by the service only; the agreement is ready once fees and metadata are set.
-    expect(await sendErr(api, tx().serviceContractSetFees(id, 36_000_000, 1_000_000), consumer)).toBe('SmartContractModule.TwinNotAuthorized');
+    expect(await sendErr(api, tx().serviceContractSetFees(id, 36_000_000, 1_000_000), consumer)).toBe(
+      'SmartContractModule.TwinNotAuthorized',
+    );
     const fees = await sendOk(api, tx().serviceContractSetFees(id, 36_000_000, 1_000_000), service);
-    expect((eventData(fees.events, 'smartContractModule.ServiceContractFeesSet') as any[])[0]).toMatchObject({ baseFee: 36_000_000, variableFee: 1_000_000, state: 'Created' });
-    expect(await sendErr(api, tx().serviceContractSetMetadata(id, 'm'.repeat(65)), consumer)).toBe('SmartContractModule.ServiceContractMetadataTooLong');
+    expect((eventData(fees.events, 'smartContractModule.ServiceContractFeesSet') as any[])[0]).toMatchObject({
+      baseFee: 36_000_000,
+      variableFee: 1_000_000,
+      state: 'Created',
+    });
+    expect(await sendErr(api, tx().serviceContractSetMetadata(id, 'm'.repeat(65)), consumer)).toBe(
+      'SmartContractModule.ServiceContractMetadataTooLong',
+    );
     expect(await sendErr(api, tx().serviceContractSetMetadata(id, 'meta'), stranger)).toBe('SmartContractModule.TwinNotAuthorized');
     const meta = await sendOk(api, tx().serviceContractSetMetadata(id, 'two public keys'), consumer);
-    expect((eventData(meta.events, 'smartContractModule.ServiceContractMetadataSet') as any[])[0]).toMatchObject({ metadata: stringToHex('two public keys'), state: 'AgreementReady' });
+    expect((eventData(meta.events, 'smartContractModule.ServiceContractMetadataSet') as any[])[0]).toMatchObject({
+      metadata: stringToHex('two public keys'),
+      state: 'AgreementReady',
+    });
 
     expect(await sendErr(api, tx().serviceContractApprove(id), stranger)).toBe('SmartContractModule.TwinNotAuthorized');
     const a1 = await sendOk(api, tx().serviceContractApprove(id), service);
-    expect((eventData(a1.events, 'smartContractModule.ServiceContractApproved') as any[])[0]).toMatchObject({ acceptedByService: true, acceptedByConsumer: false, state: 'AgreementReady' });
+    expect((eventData(a1.events, 'smartContractModule.ServiceContractApproved') as any[])[0]).toMatchObject({
+      acceptedByService: true,
+      acceptedByConsumer: false,
+      state: 'AgreementReady',
+    });
     const a2 = await sendOk(api, tx().serviceContractApprove(id), consumer);
     const approved = (eventData(a2.events, 'smartContractModule.ServiceContractApproved') as any[])[0];
     expect(approved).toMatchObject({ acceptedByService: true, acceptedByConsumer: true, state: 'ApprovedByBoth' });
     expect(Math.abs(approved.lastBill - Date.now() / 1000)).toBeLessThan(30);
-    expect(await sendErr(api, tx().serviceContractSetMetadata(id, 'x'), consumer)).toBe('SmartContractModule.ServiceContractModificationNotAllowed');
-    expect(await sendErr(api, tx().serviceContractSetFees(id, 1, 1), service)).toBe('SmartContractModule.ServiceContractModificationNotAllowed');
+    expect(await sendErr(api, tx().serviceContractSetMetadata(id, 'x'), consumer)).toBe(
+      'SmartContractModule.ServiceContractModificationNotAllowed',
+    );
+    expect(await sendErr(api, tx().serviceContractSetFees(id, 1, 1), service)).toBe(
+      'SmartContractModule.ServiceContractModificationNotAllowed',
+    );
 
     // Ten minutes later the service bills: base fee for the window (≤ 1 h) plus a variable amount ≤ its share of the variable fee.
     await blocks(c, 100);
     expect(await sendErr(api, tx().serviceContractBill(id, 100, ''), consumer)).toBe('SmartContractModule.TwinNotAuthorized');
-    expect(await sendErr(api, tx().serviceContractBill(id, 400_000, ''), service)).toBe('SmartContractModule.ServiceContractBillingVariableAmountTooHigh');
-    expect(await sendErr(api, tx().serviceContractBill(id, 100, 'b'.repeat(51)), service)).toBe('SmartContractModule.ServiceContractBillMetadataTooLong');
+    expect(await sendErr(api, tx().serviceContractBill(id, 400_000, ''), service)).toBe(
+      'SmartContractModule.ServiceContractBillingVariableAmountTooHigh',
+    );
+    expect(await sendErr(api, tx().serviceContractBill(id, 100, 'b'.repeat(51)), service)).toBe(
+      'SmartContractModule.ServiceContractBillMetadataTooLong',
+    );
     const consumerBefore = await freeOf(api, consumer.address);
     const serviceBefore = await freeOf(api, service.address);
     const billed = await sendOk(api, tx().serviceContractBill(id, 100_000, 'usage'), service);
@@ -165,7 +216,9 @@ describe('service contracts', () => {
     // A consumer who cannot pay: the bill fails and nothing changes.
     await blocks(c, 100);
     await sendOk(api, api.tx.balances.transferAll(alice.address, true), consumer);
-    expect(await sendErr(api, tx().serviceContractBill(id, 0, ''), service)).toBe('SmartContractModule.ServiceContractNotEnoughFundsToPayBill');
+    expect(await sendErr(api, tx().serviceContractBill(id, 0, ''), service)).toBe(
+      'SmartContractModule.ServiceContractNotEnoughFundsToPayBill',
+    );
     expect((await sc(id)).lastBill).toBe(contract.lastBill);
 
     expect(await sendErr(api, tx().serviceContractCancel(id), stranger)).toBe('SmartContractModule.TwinNotAuthorized');
@@ -201,7 +254,9 @@ describe('billing calls', () => {
     expect(bill.amountBilled).toBeGreaterThan(0);
     expect((eventData(r.events, 'transactionPayment.TransactionFeePaid') as number[])[1]).toBeGreaterThan(0);
     // Every bill of the block (the hook may have billed this slot before the extrinsic) is reserved.
-    const bills = (await blockEvents(api, r.blockHash)).filter((e) => e.name === 'smartContractModule.ContractBilled' && e.data[0].contractId === id);
+    const bills = (await blockEvents(api, r.blockHash)).filter(
+      (e) => e.name === 'smartContractModule.ContractBilled' && e.data[0].contractId === id,
+    );
     const after = json(await api.query.smartContractModule.contractPaymentState(id));
     expect(after.standardReserve).toBe(before.standardReserve + bills.reduce((s, e) => s + e.data[0].amountBilled, 0));
     expect(after.cycles).toBe(before.cycles + bills.length);
@@ -210,8 +265,12 @@ describe('billing calls', () => {
 
   test('change_billing_frequency: council only, and only upwards', async () => {
     expect(await sendErr(api, tx().changeBillingFrequency(20), alice)).toBe('BadOrigin');
-    expect(councilResultError(api, await councilApprove(api, tx().changeBillingFrequency(5)))).toBe('SmartContractModule.CanOnlyIncreaseFrequency');
-    expect(councilResultError(api, await councilApprove(api, tx().changeBillingFrequency(10)))).toBe('SmartContractModule.CanOnlyIncreaseFrequency');
+    expect(councilResultError(api, await councilApprove(api, tx().changeBillingFrequency(5)))).toBe(
+      'SmartContractModule.CanOnlyIncreaseFrequency',
+    );
+    expect(councilResultError(api, await councilApprove(api, tx().changeBillingFrequency(10)))).toBe(
+      'SmartContractModule.CanOnlyIncreaseFrequency',
+    );
     const r = await councilApprove(api, tx().changeBillingFrequency(20));
     expect(eventData(r.events, 'smartContractModule.BillingFrequencyChanged')).toEqual([20]);
     expect(json(await api.query.smartContractModule.billingFrequency())).toBe(20);

@@ -29,11 +29,21 @@ interface TfClient {
     create(o: { name: string; publicIps?: { ip: string; gw: string }[] }): Promise<Applicable<{ id: number }>>;
     addFarmIp(o: { farmId: number; ip: string; gw: string }): Promise<Applicable<unknown>>;
     removeFarmIp(o: { farmId: number; ip: string }): Promise<Applicable<unknown>>;
-    get(o: { id: number }): Promise<{ id: number; name: string; twinId: number; publicIps: { ip: string; gw: string; contractId?: number }[] }>;
+    get(o: {
+      id: number;
+    }): Promise<{ id: number; name: string; twinId: number; publicIps: { ip: string; gw: string; contractId?: number }[] }>;
   };
-  nodes: { get(o: { id: number }): Promise<{ id: number; farmId: number; twinId: number; resources: { cru: number; mru: number; sru: number } }> };
+  nodes: {
+    get(o: { id: number }): Promise<{ id: number; farmId: number; twinId: number; resources: { cru: number; mru: number; sru: number } }>;
+  };
   contracts: {
-    createNode(o: { nodeId: number; hash: string; data: string; numberOfPublicIps: number; solutionProviderId?: number }): Promise<Applicable<{ contractId: number }>>;
+    createNode(o: {
+      nodeId: number;
+      hash: string;
+      data: string;
+      numberOfPublicIps: number;
+      solutionProviderId?: number;
+    }): Promise<Applicable<{ contractId: number }>>;
     updateNode(o: { id: number; hash: string; data: string }): Promise<Applicable<{ contractId: number }>>;
     createName(o: { name: string }): Promise<Applicable<{ contractId: number }>>;
     createRent(o: { nodeId: number }): Promise<Applicable<{ contractId: number }>>;
@@ -92,7 +102,9 @@ afterAll(async () => {
 
 test('terms, twins and their query API', async () => {
   for (const c of [user, farmer, nodeKey]) {
-    await (await c.termsAndConditions.accept({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' })).apply();
+    await (
+      await c.termsAndConditions.accept({ documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'abc123' })
+    ).apply();
   }
   const twin = await (await user.twins.create({ relay: 'relay.dev.grid.tf', pk: '0x' + 'ab'.repeat(32) })).apply();
   expect(twin.id).toBe(1);
@@ -108,7 +120,9 @@ test('terms, twins and their query API', async () => {
 });
 
 test('a farm with public IPs, managed and read through the client', async () => {
-  const farm = await (await farmer.farms.create({ name: 'client_farm', publicIps: [{ ip: '185.206.122.33/24', gw: '185.206.122.1' }] })).apply();
+  const farm = await (
+    await farmer.farms.create({ name: 'client_farm', publicIps: [{ ip: '185.206.122.33/24', gw: '185.206.122.1' }] })
+  ).apply();
   await (await farmer.farms.addFarmIp({ farmId: farm.id, ip: '185.206.122.34/24', gw: '185.206.122.1' })).apply();
   await (await farmer.farms.addFarmIp({ farmId: farm.id, ip: '185.206.122.35/24', gw: '185.206.122.1' })).apply();
   await (await farmer.farms.removeFarmIp({ farmId: farm.id, ip: '185.206.122.35/24' })).apply();
@@ -134,7 +148,9 @@ test('a node signed by its own key, contracts created, updated, canceled and rea
   expect(n.resources.cru).toBe(8);
 
   const hash = 'a'.repeat(32);
-  const c = await (await user.contracts.createNode({ nodeId: 1, hash, data: 'deployment', numberOfPublicIps: 1, solutionProviderId: undefined })).apply();
+  const c = await (
+    await user.contracts.createNode({ nodeId: 1, hash, data: 'deployment', numberOfPublicIps: 1, solutionProviderId: undefined })
+  ).apply();
   expect(await user.contracts.getContractIdByNodeIdAndHash({ nodeId: 1, hash })).toBe(c.contractId);
   expect(await user.contracts.getActiveContracts({ nodeId: 1 })).toContain(c.contractId);
   const farm = await farmer.farms.get({ id: 1 });

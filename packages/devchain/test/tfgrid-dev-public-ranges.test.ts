@@ -67,7 +67,9 @@ afterAll(async () => {
 
 test('the default dev chain refuses 198.18.0.0/15 as not public, as TFChain does', async () => {
   const { api, farmer, farmId, nodeId } = plain;
-  expect(await sendErr(api, api.tx.tfgridModule.addNodePublicConfig(farmId, nodeId, BENCH), farmer)).toBe('TfgridModule.InvalidPublicConfig');
+  expect(await sendErr(api, api.tx.tfgridModule.addNodePublicConfig(farmId, nodeId, BENCH), farmer)).toBe(
+    'TfgridModule.InvalidPublicConfig',
+  );
   expect(await sendErr(api, api.tx.tfgridModule.addFarmIp(farmId, BENCH_IP.ip, BENCH_IP.gw), farmer)).toBe('TfgridModule.InvalidPublicIP');
   expect(await sendErr(api, api.tx.tfgridModule.createFarm('bench-farm', [BENCH_IP]), farmer)).toBe('TfgridModule.InvalidPublicIP');
   // 2001:2::/48 (benchmarking) is public for TFChain's rules: the IPv4 part is what is refused above.
@@ -90,7 +92,11 @@ test('a chain listing 198.18.0.0/15 accepts node public configs and farm public 
   await sendOk(api, api.tx.tfgridModule.addFarmIp(farmId, BENCH_IP.ip, BENCH_IP.gw), farmer);
   expect(await sendErr(api, api.tx.tfgridModule.addFarmIp(farmId, BENCH_IP.ip, BENCH_IP.gw), farmer)).toBe('TfgridModule.IpExists');
   await sendOk(api, api.tx.tfgridModule.createFarm('bench-farm', [{ ip: '198.19.1.10/24', gw: '198.19.1.1' }]), farmer);
-  const farms = await Promise.all([farmId, farmId + 1].map(async (id) => json(await api.query.tfgridModule.farms(id)).publicIps.map((p: { ip: string }) => Buffer.from(p.ip.slice(2), 'hex').toString())));
+  const farms = await Promise.all(
+    [farmId, farmId + 1].map(async (id) =>
+      json(await api.query.tfgridModule.farms(id)).publicIps.map((p: { ip: string }) => Buffer.from(p.ip.slice(2), 'hex').toString()),
+    ),
+  );
   expect(farms).toEqual([[BENCH_IP.ip], ['198.19.1.10/24']]);
 });
 
@@ -103,8 +109,13 @@ test('everything else is unchanged on that chain: other non-public ranges and in
     { ...BENCH, ip6: { ip: 'fd00::3/64', gw: 'fd00::1' } }, // ULA outside the listed one
     { ...BENCH, domain: 'not a domain' },
   ];
-  for (const c of invalidConfigs) expect(await sendErr(api, api.tx.tfgridModule.addNodePublicConfig(farmId, nodeId, c), farmer)).toBe('TfgridModule.InvalidPublicConfig');
-  for (const ip of [{ ip: '192.168.1.10/24', gw: '192.168.1.1' }, { ip: '198.18.7.201/24', gw: '198.18.6.1' }, { ip: '198.18.7.202', gw: '198.18.7.1' }]) {
+  for (const c of invalidConfigs)
+    expect(await sendErr(api, api.tx.tfgridModule.addNodePublicConfig(farmId, nodeId, c), farmer)).toBe('TfgridModule.InvalidPublicConfig');
+  for (const ip of [
+    { ip: '192.168.1.10/24', gw: '192.168.1.1' },
+    { ip: '198.18.7.201/24', gw: '198.18.6.1' },
+    { ip: '198.18.7.202', gw: '198.18.7.1' },
+  ]) {
     expect(await sendErr(api, api.tx.tfgridModule.addFarmIp(farmId, ip.ip, ip.gw), farmer)).toBe('TfgridModule.InvalidPublicIP');
   }
 });
@@ -129,7 +140,10 @@ test('an empty list writes nothing: the genesis of dev.json', async () => {
 test('a bad list is refused at genesis with a ChainSpecError naming the field', async () => {
   const bad: [unknown, RegExp][] = [
     ['198.18.0.0/15', /devPublicRanges must be a list of CIDRs/],
-    [Array.from({ length: MAX_DEV_PUBLIC_RANGES + 1 }, (_, i) => `198.18.${i}.0/24`), new RegExp(`devPublicRanges has ${MAX_DEV_PUBLIC_RANGES + 1} entries; at most ${MAX_DEV_PUBLIC_RANGES}`)],
+    [
+      Array.from({ length: MAX_DEV_PUBLIC_RANGES + 1 }, (_, i) => `198.18.${i}.0/24`),
+      new RegExp(`devPublicRanges has ${MAX_DEV_PUBLIC_RANGES + 1} entries; at most ${MAX_DEV_PUBLIC_RANGES}`),
+    ],
     [['198.18.0.0'], /devPublicRanges\[0\] \("198\.18\.0\.0"\) is not an IPv4 or IPv6 CIDR/],
     [['198.18.0.0/33'], /devPublicRanges\[0\].*is not an IPv4 or IPv6 CIDR/],
     [['198.18.0.0/15', 'not-a-cidr'], /devPublicRanges\[1\].*is not an IPv4 or IPv6 CIDR/],

@@ -99,7 +99,7 @@ test('public IPs at creation must be public, consistent and unique', async () =>
   expect((await farm(await farmIdByName('ip-farm'))).publicIps).toHaveLength(2);
 });
 
-test('add_farm_ip / remove_farm_ip by the farm\'s twin; an IP held by a contract cannot be removed', async () => {
+test("add_farm_ip / remove_farm_ip by the farm's twin; an IP held by a contract cannot be removed", async () => {
   const id = await farmIdByName('farm-one');
   const ip2 = { ip: '185.206.122.40/24', gw: '185.206.122.1' };
   await setupTwin(api, other);
@@ -108,14 +108,20 @@ test('add_farm_ip / remove_farm_ip by the farm\'s twin; an IP held by a contract
   expect(await sendErr(api, api.tx.tfgridModule.addFarmIp(id, '100.64.0.5/24', '100.64.0.1'), farmer)).toBe('TfgridModule.InvalidPublicIP');
   expect(await sendErr(api, api.tx.tfgridModule.addFarmIp(id, IP.ip, IP.gw), farmer)).toBe('TfgridModule.IpExists');
   const r = await sendOk(api, api.tx.tfgridModule.addFarmIp(id, ip2.ip, ip2.gw), farmer);
-  expect(eventData(r.events, 'tfgridModule.FarmUpdated')![0]).toMatchObject({ id, publicIps: [{ ip: stringToHex(IP.ip) }, { ip: stringToHex(ip2.ip) }] });
+  expect(eventData(r.events, 'tfgridModule.FarmUpdated')![0]).toMatchObject({
+    id,
+    publicIps: [{ ip: stringToHex(IP.ip) }, { ip: stringToHex(ip2.ip) }],
+  });
 
   expect(await sendErr(api, api.tx.tfgridModule.removeFarmIp(id, '185.206.122.99/24'), farmer)).toBe('TfgridModule.IpNotExists');
   expect(await sendErr(api, api.tx.tfgridModule.removeFarmIp(id, ip2.ip), other)).toBe('TfgridModule.CannotUpdateFarmWrongTwin');
 
   // A contract holds IP 1 (as SmartContractModule would record it).
   const stored = ((await api.query.tfgridModule.farms(id)) as unknown as { unwrap(): Codec }).unwrap();
-  const held = patched<any>(api, stored, (f) => ({ ...f, publicIps: f.publicIps.map((p: any, i: number) => (i === 0 ? { ...p, contractId: 7 } : p)) }));
+  const held = patched<any>(api, stored, (f) => ({
+    ...f,
+    publicIps: f.publicIps.map((p: any, i: number) => (i === 0 ? { ...p, contractId: 7 } : p)),
+  }));
   await setStorage(provider, [[api.query.tfgridModule.farms.key(id), held]]);
   expect((await farm(id)).publicIps[0].contractId).toBe(7);
   expect(await sendErr(api, api.tx.tfgridModule.removeFarmIp(id, IP.ip), farmer)).toBe('TfgridModule.IpNotExists');
@@ -131,7 +137,7 @@ test('add_farm_ip / remove_farm_ip by the farm\'s twin; an IP held by a contract
   expect(councilResultError(api, missing)).toBe('TfgridModule.IpNotExists');
 });
 
-test('update_farm renames a farm of the caller\'s twin and moves FarmIdByName', async () => {
+test("update_farm renames a farm of the caller's twin and moves FarmIdByName", async () => {
   const id = await farmIdByName('farm-one');
   expect(await sendErr(api, api.tx.tfgridModule.updateFarm(id, 'stolen'), other)).toBe('TfgridModule.CannotUpdateFarmWrongTwin');
   expect(await sendErr(api, api.tx.tfgridModule.updateFarm(id, 'Farm_Two-2'), farmer)).toBe('TfgridModule.InvalidFarmName');
@@ -146,7 +152,7 @@ test('update_farm renames a farm of the caller\'s twin and moves FarmIdByName', 
   expect(await setupFarm(api, other, 'farm-one')).toBeGreaterThan(id);
 });
 
-test('add_stellar_payout_v2address by the farm\'s twin', async () => {
+test("add_stellar_payout_v2address by the farm's twin", async () => {
   const id = await farmIdByName('farm-renamed');
   const addr = 'GDHJP6TF3UXYXTNEZ2P36J5FH7W4BJJQ4AYYAXC66I2Q2AH5B6O6BCFG';
   expect(await sendErr(api, api.tx.tfgridModule.addStellarPayoutV2address(id, addr), other)).toBe('TfgridModule.CannotUpdateFarmWrongTwin');
@@ -172,7 +178,7 @@ test('set_farm_certification and set_farm_dedicated are council-only', async () 
   expect(councilResultError(api, missing)).toBe('TfgridModule.FarmNotExists');
 });
 
-test('root (through the council\'s motion origin threshold) is needed: a 1-of-2 motion executes with BadOrigin', async () => {
+test("root (through the council's motion origin threshold) is needed: a 1-of-2 motion executes with BadOrigin", async () => {
   const alice = pairOf('//Alice');
   const call = api.tx.tfgridModule.setFarmDedicated(1, false);
   const r = await sendOk(api, api.tx.council.propose(1, call, call.method.encodedLength), alice);

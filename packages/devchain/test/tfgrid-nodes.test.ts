@@ -66,7 +66,7 @@ afterAll(async () => {
   await node?.stop();
 });
 
-test('create_node by the node\'s twin: stored with the default DIY policy, indexed, NodeStored', async () => {
+test("create_node by the node's twin: stored with the default DIY policy, indexed, NodeStored", async () => {
   const n = pairOf('//tfgrid-nodes//first', 'ed25519');
   await fund(api, n.address);
   expect(await sendErr(api, createNode(farmId), n)).toBe('TfgridModule.TwinNotExists');
@@ -81,7 +81,12 @@ test('create_node by the node\'s twin: stored with the default DIY policy, index
     farmId,
     twinId,
     resources: { hru: 0, sru: Number(500n * GiB), cru: 4, mru: Number(8n * GiB) },
-    location: { city: stringToHex('Ghent'), country: stringToHex('Belgium'), latitude: stringToHex('51.05'), longitude: stringToHex('3.72') },
+    location: {
+      city: stringToHex('Ghent'),
+      country: stringToHex('Belgium'),
+      latitude: stringToHex('51.05'),
+      longitude: stringToHex('3.72'),
+    },
     publicConfig: null,
     farmingPolicyId: 1,
     interfaces: [{ name: stringToHex('zos'), mac: stringToHex('00:11:22:33:44:55'), ips: [stringToHex('10.2.0.5')] }],
@@ -136,7 +141,8 @@ test('resources, location, interfaces and serial number are validated', async ()
     [{ interfaces: [{ name: 'eth0', mac: '00:11:22:33:44:55', ips: ['f'.repeat(40)] }] }, 'InterfaceIpTooLong'],
     [{ serialNumber: 's'.repeat(129) }, 'SerialNumberTooLong'],
   ];
-  for (const [opts, error] of cases) expect([opts, await sendErr(api, createNode(farmId, opts), n)]).toEqual([opts, `TfgridModule.${error}`]);
+  for (const [opts, error] of cases)
+    expect([opts, await sendErr(api, createNode(farmId, opts), n)]).toEqual([opts, `TfgridModule.${error}`]);
 });
 
 test('"Unknown" coordinates, IPv6 interface IPs and no serial number are accepted', async () => {
@@ -158,15 +164,21 @@ describe('update_node', () => {
     id = await setupNode(api, n, farmId);
   });
 
-  test('only by the node\'s twin; free when it succeeds; emits NodeUpdated', async () => {
+  test("only by the node's twin; free when it succeeds; emits NodeUpdated", async () => {
     expect(await sendErr(api, updateNode(id, farmId), farmer)).toBe('TfgridModule.NodeUpdateNotAuthorized');
     expect(await sendErr(api, updateNode(9999, farmId), n)).toBe('TfgridModule.NodeNotExists');
     expect(await sendErr(api, updateNode(id, 9999), n)).toBe('TfgridModule.FarmNotExists');
-    expect(await sendErr(api, updateNode(id, farmId, { resources: { ...defaultNode.resources, cru: 0n } }), n)).toBe('TfgridModule.InvalidCRUInput');
+    expect(await sendErr(api, updateNode(id, farmId, { resources: { ...defaultNode.resources, cru: 0n } }), n)).toBe(
+      'TfgridModule.InvalidCRUInput',
+    );
     const before = await free(n.address);
     const r = await sendOk(api, updateNode(id, farmId, { location: { ...defaultNode.location, city: 'Brussels' }, virtualized: true }), n);
     expect(await free(n.address)).toBe(before);
-    expect(eventData(r.events, 'tfgridModule.NodeUpdated')![0]).toMatchObject({ id, virtualized: true, location: { city: stringToHex('Brussels') } });
+    expect(eventData(r.events, 'tfgridModule.NodeUpdated')![0]).toMatchObject({
+      id,
+      virtualized: true,
+      location: { city: stringToHex('Brussels') },
+    });
     expect(await nodeOf(id)).toMatchObject({ virtualized: true, location: { city: stringToHex('Brussels') } });
   });
 
@@ -213,7 +225,7 @@ describe('uptime reports', () => {
     expect(await free(n.address)).toBe(before);
   });
 
-  test('a timestamp hint more than 60 s from the block\'s time is refused (and pays)', async () => {
+  test("a timestamp hint more than 60 s from the block's time is refused (and pays)", async () => {
     const before = await free(n.address);
     expect(await sendErr(api, api.tx.tfgridModule.reportUptimeV2(3600, nowSecs() - 300), n)).toBe('TfgridModule.InvalidTimestampHint');
     expect(await free(n.address)).toBeLessThan(before);
@@ -245,7 +257,7 @@ describe('add_node_public_config', () => {
     id = await setupNode(api, n, farmId);
   });
 
-  test('by the farm\'s twin, stored on the node, NodePublicConfigStored', async () => {
+  test("by the farm's twin, stored on the node, NodePublicConfigStored", async () => {
     const r = await sendOk(api, api.tx.tfgridModule.addNodePublicConfig(farmId, id, config), farmer);
     const expected = {
       ip4: { ip: stringToHex(config.ip4.ip), gw: stringToHex(config.ip4.gw) },
@@ -295,7 +307,7 @@ test('delete_node_farm: the farmer deletes a node of their farm', async () => {
   expect(await setupNode(api, n, farmId)).toBeGreaterThan(id);
 });
 
-test('delete_node: the node\'s own twin deletes it', async () => {
+test("delete_node: the node's own twin deletes it", async () => {
   const n = await nodeKey('deleted-by-itself');
   const id = await setupNode(api, n, farmId);
   expect(await sendErr(api, api.tx.tfgridModule.deleteNode(id), farmer)).toBe('TfgridModule.NodeUpdateNotAuthorized');

@@ -74,7 +74,9 @@ describe('power', () => {
 
   test('change_power_target only by the farmer; Down refused while the node has contracts', async () => {
     const { pair, id } = await newNode();
-    expect(await sendErr(api, api.tx.tfgridModule.changePowerTarget(id, 'Down'), pair)).toBe('TfgridModule.UnauthorizedToChangePowerTarget');
+    expect(await sendErr(api, api.tx.tfgridModule.changePowerTarget(id, 'Down'), pair)).toBe(
+      'TfgridModule.UnauthorizedToChangePowerTarget',
+    );
     expect(await sendErr(api, api.tx.tfgridModule.changePowerTarget(9999, 'Down'), farmer)).toBe('TfgridModule.NodeNotExists');
     const r = await sendOk(api, api.tx.tfgridModule.changePowerTarget(id, 'Down'), farmer);
     expect(eventData(r.events, 'tfgridModule.PowerTargetChanged')).toEqual([farmId, id, 'Down']);
@@ -88,7 +90,10 @@ describe('power', () => {
     expect(await sendErr(api, api.tx.tfgridModule.changePowerTarget(id, 'Up'), farmer)).toBeUndefined();
     // A rent contract on the node.
     const rent = api.query.smartContractModule.activeRentContractForNode.key(id);
-    await setStorage(provider, [[nodeContracts, null], [rent, api.createType('u64', 9).toHex()]]);
+    await setStorage(provider, [
+      [nodeContracts, null],
+      [rent, api.createType('u64', 9).toHex()],
+    ]);
     expect(await sendErr(api, api.tx.tfgridModule.changePowerTarget(id, 'Down'), farmer)).toBe('TfgridModule.NodeHasActiveContracts');
     await setStorage(provider, [[rent, null]]);
     expect(await sendErr(api, api.tx.tfgridModule.changePowerTarget(id, 'Down'), farmer)).toBeUndefined();
@@ -103,7 +108,9 @@ describe('node certification', () => {
   test('set_node_certification by the council; a node on a default policy gets the Certified one', async () => {
     const { id } = await newNode();
     expect((await nodeOf(id)).farmingPolicyId).toBe(1);
-    expect(await sendErr(api, api.tx.tfgridModule.setNodeCertification(id, 'Certified'), farmer)).toBe('TfgridModule.NotAllowedToCertifyNode');
+    expect(await sendErr(api, api.tx.tfgridModule.setNodeCertification(id, 'Certified'), farmer)).toBe(
+      'TfgridModule.NotAllowedToCertifyNode',
+    );
     const r = await councilApprove(api, api.tx.tfgridModule.setNodeCertification(id, 'Certified'));
     expect(eventData(r.events, 'tfgridModule.NodeCertificationSet')).toEqual([id, 'Certified']);
     expect(eventData(r.events, 'tfgridModule.NodeUpdated')![0]).toMatchObject({ id, certification: 'Certified', farmingPolicyId: 2 });
@@ -131,33 +138,62 @@ describe('node certification', () => {
     expect(json(await api.query.tfgridModule.allowedNodeCertifiers())).toEqual([]);
     const notOne = await councilApprove(api, api.tx.tfgridModule.removeNodeCertifier(certifier.address));
     expect(councilResultError(api, notOne)).toBe('TfgridModule.NotCertifier');
-    expect(await sendErr(api, api.tx.tfgridModule.setNodeCertification(id, 'Certified'), certifier)).toBe('TfgridModule.NotAllowedToCertifyNode');
+    expect(await sendErr(api, api.tx.tfgridModule.setNodeCertification(id, 'Certified'), certifier)).toBe(
+      'TfgridModule.NotAllowedToCertifyNode',
+    );
   });
 });
 
 describe('pricing policies', () => {
   const eve = pairOf('//Eve').address;
   const ferdie = pairOf('//Ferdie').address;
-  const create = (name: string) => api.tx.tfgridModule.createPricingPolicy(name, policy, policy, policy, policy, policy, policy, eve, ferdie, 25);
+  const create = (name: string) =>
+    api.tx.tfgridModule.createPricingPolicy(name, policy, policy, policy, policy, policy, policy, eve, ferdie, 25);
 
   test('create_pricing_policy (council): next id, PricingPolicyStored, unique names', async () => {
     expect(await sendErr(api, create('premium'), farmer)).toBe('BadOrigin');
     const r = await councilApprove(api, create('premium'));
-    expect(eventData(r.events, 'tfgridModule.PricingPolicyStored')![0]).toMatchObject({ version: 2, id: 2, name: stringToHex('premium'), discountForDedicationNodes: 25 });
+    expect(eventData(r.events, 'tfgridModule.PricingPolicyStored')![0]).toMatchObject({
+      version: 2,
+      id: 2,
+      name: stringToHex('premium'),
+      discountForDedicationNodes: 25,
+    });
     expect(json(await api.query.tfgridModule.pricingPolicyID())).toBe(2);
     expect(json(await api.query.tfgridModule.pricingPolicyIdByName(stringToHex('premium')))).toBe(2);
-    expect(json(await api.query.tfgridModule.pricingPolicies(2))).toMatchObject({ su: { value: 1, unit: 'Gigabytes' }, foundationAccount: eve });
+    expect(json(await api.query.tfgridModule.pricingPolicies(2))).toMatchObject({
+      su: { value: 1, unit: 'Gigabytes' },
+      foundationAccount: eve,
+    });
     expect(councilResultError(api, await councilApprove(api, create('premium')))).toBe('TfgridModule.PricingPolicyExists');
   });
 
   test('update_pricing_policy (council): renames and reprices; refuses unknown ids and taken names', async () => {
     const update = (id: number, name: string, value: number) =>
-      api.tx.tfgridModule.updatePricingPolicy(id, name, { value, unit: 'Gigabytes' }, policy, policy, policy, policy, policy, eve, ferdie, 10);
+      api.tx.tfgridModule.updatePricingPolicy(
+        id,
+        name,
+        { value, unit: 'Gigabytes' },
+        policy,
+        policy,
+        policy,
+        policy,
+        policy,
+        eve,
+        ferdie,
+        10,
+      );
     expect(councilResultError(api, await councilApprove(api, update(77, 'x', 1)))).toBe('TfgridModule.PricingPolicyNotExists');
     await councilApprove(api, create('other-policy'));
-    expect(councilResultError(api, await councilApprove(api, update(2, 'other-policy', 1)))).toBe('TfgridModule.PricingPolicyWithDifferentIdExists');
+    expect(councilResultError(api, await councilApprove(api, update(2, 'other-policy', 1)))).toBe(
+      'TfgridModule.PricingPolicyWithDifferentIdExists',
+    );
     const r = await councilApprove(api, update(2, 'premium-2', 9));
-    expect(eventData(r.events, 'tfgridModule.PricingPolicyStored')![0]).toMatchObject({ id: 2, name: stringToHex('premium-2'), su: { value: 9 } });
+    expect(eventData(r.events, 'tfgridModule.PricingPolicyStored')![0]).toMatchObject({
+      id: 2,
+      name: stringToHex('premium-2'),
+      su: { value: 9 },
+    });
     expect(json(await api.query.tfgridModule.pricingPolicyIdByName(stringToHex('premium')))).toBe(0);
     expect(json(await api.query.tfgridModule.pricingPolicyIdByName(stringToHex('premium-2')))).toBe(2);
   });
@@ -173,8 +209,20 @@ describe('farming policies', () => {
     const block = (await api.rpc.chain.getHeader(r.blockHash)).number.toNumber();
     const stored = eventData(r.events, 'tfgridModule.FarmingPolicyStored')![0];
     expect(stored).toEqual({
-      version: 2, id: 3, name: stringToHex('special'), cu: 22, su: 11, nu: 33, ipv4: 44, minimalUptime: 90,
-      policyCreated: block, policyEnd: 0, immutable: false, default: false, nodeCertification: 'Diy', farmCertification: 'NotCertified',
+      version: 2,
+      id: 3,
+      name: stringToHex('special'),
+      cu: 22,
+      su: 11,
+      nu: 33,
+      ipv4: 44,
+      minimalUptime: 90,
+      policyCreated: block,
+      policyEnd: 0,
+      immutable: false,
+      default: false,
+      nodeCertification: 'Diy',
+      farmCertification: 'NotCertified',
     });
     expect(json(await api.query.tfgridModule.farmingPolicyID())).toBe(3);
     expect(json(await api.query.tfgridModule.farmingPoliciesMap(3))).toEqual(stored);
@@ -182,7 +230,14 @@ describe('farming policies', () => {
     const update = (id: number) => api.tx.tfgridModule.updateFarmingPolicy(id, 'special-2', 1, 2, 3, 4, 80, 0, false, 'Diy', 'Gold');
     expect(councilResultError(api, await councilApprove(api, update(99)))).toBe('TfgridModule.FarmingPolicyNotExists');
     const u = await councilApprove(api, update(3));
-    expect(eventData(u.events, 'tfgridModule.FarmingPolicyUpdated')![0]).toMatchObject({ id: 3, name: stringToHex('special-2'), su: 1, cu: 2, farmCertification: 'Gold', policyCreated: block });
+    expect(eventData(u.events, 'tfgridModule.FarmingPolicyUpdated')![0]).toMatchObject({
+      id: 3,
+      name: stringToHex('special-2'),
+      su: 1,
+      cu: 2,
+      farmCertification: 'Gold',
+      policyCreated: block,
+    });
   });
 
   test('attach_policy_to_farm: the farm takes the policy and its certification; nodes consume the limits', async () => {
@@ -250,7 +305,9 @@ describe('chain-wide settings (council)', () => {
     const r = await councilApprove(api, api.tx.tfgridModule.setZosVersion('v3.10.1'));
     expect(eventData(r.events, 'tfgridModule.ZosVersionUpdated')).toEqual([stringToHex('v3.10.1')]);
     expect(json(await api.query.tfgridModule.zosVersion())).toBe(stringToHex('v3.10.1'));
-    expect(councilResultError(api, await councilApprove(api, api.tx.tfgridModule.setZosVersion('v3.10.1')))).toBe('TfgridModule.InvalidZosVersion');
+    expect(councilResultError(api, await councilApprove(api, api.tx.tfgridModule.setZosVersion('v3.10.1')))).toBe(
+      'TfgridModule.InvalidZosVersion',
+    );
   });
 
   test('set_storage_version', async () => {

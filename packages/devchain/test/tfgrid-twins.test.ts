@@ -48,11 +48,29 @@ test('genesis: the default pricing policy, the DIY and Certified farming policie
     discountForDedicationNodes: 50,
   });
   expect(json(await api.query.tfgridModule.farmingPoliciesMap(1))).toMatchObject({
-    id: 1, cu: 2400, su: 1000, nu: 30, ipv4: 5, minimalUptime: 95, default: true, immutable: false,
-    nodeCertification: 'Diy', farmCertification: 'NotCertified', policyCreated: 0, policyEnd: 0,
+    id: 1,
+    cu: 2400,
+    su: 1000,
+    nu: 30,
+    ipv4: 5,
+    minimalUptime: 95,
+    default: true,
+    immutable: false,
+    nodeCertification: 'Diy',
+    farmCertification: 'NotCertified',
+    policyCreated: 0,
+    policyEnd: 0,
   });
   expect(json(await api.query.tfgridModule.farmingPoliciesMap(2))).toMatchObject({
-    id: 2, cu: 3000, su: 1250, nu: 38, ipv4: 6, minimalUptime: 95, default: true, nodeCertification: 'Certified', farmCertification: 'NotCertified',
+    id: 2,
+    cu: 3000,
+    su: 1250,
+    nu: 38,
+    ipv4: 6,
+    minimalUptime: 95,
+    default: true,
+    nodeCertification: 'Certified',
+    farmCertification: 'NotCertified',
   });
   expect(json(await api.query.tfgridModule.connectionPrice())).toBe(80);
   expect(json(await api.query.tfgridModule.pricingPolicyID())).toBe(1);
@@ -73,7 +91,12 @@ test('user_accept_tc appends to UsersTermsAndConditions; link and hash are valid
   expect(await sendErr(api, tc(TC_LINK, 'a'.repeat(51)), u)).toBe('TfgridModule.DocumentHashInputTooLong');
   expect(await sendErr(api, tc(TC_LINK, TC_HASH), u)).toBeUndefined();
   expect(await sendErr(api, tc(TC_LINK, 'second_version'), u)).toBeUndefined();
-  const list = json(await api.query.tfgridModule.usersTermsAndConditions(u.address)) as { accountId: string; timestamp: number; documentLink: string; documentHash: string }[];
+  const list = json(await api.query.tfgridModule.usersTermsAndConditions(u.address)) as {
+    accountId: string;
+    timestamp: number;
+    documentLink: string;
+    documentHash: string;
+  }[];
   expect(list.map((t) => t.documentHash)).toEqual([stringToHex(TC_HASH), stringToHex('second_version')]);
   expect(list[0]!.accountId).toBe(u.address);
   expect(list[0]!.documentLink).toBe(stringToHex(TC_LINK));
@@ -108,7 +131,7 @@ test('relays must be dot-separated labels of [A-Za-z0-9_-]; a twin may have none
   expect(eventData(r.events, 'tfgridModule.TwinStored')![0]).toMatchObject({ relay: null, pk: null });
 });
 
-test('update_twin changes relay and pk of the caller\'s twin and emits TwinUpdated', async () => {
+test("update_twin changes relay and pk of the caller's twin and emits TwinUpdated", async () => {
   const u = await account('update');
   expect(await sendErr(api, api.tx.tfgridModule.updateTwin('relay.grid.tf', null), u)).toBe('TfgridModule.TwinNotExists');
   const id = await setupTwin(api, u);
@@ -145,7 +168,7 @@ describe('entities', () => {
     submitter = await account('entity-submitter');
   });
 
-  test('create_entity checks the target\'s signature over name+country+city (hex, 128 chars)', async () => {
+  test("create_entity checks the target's signature over name+country+city (hex, 128 chars)", async () => {
     const sig = sign(target, entityMessage('acme', 'Belgium', 'Ghent'));
     const create = (name: string, signature: string, country = 'Belgium', city = 'Ghent') =>
       api.tx.tfgridModule.createEntity(target.address, name, country, city, signature);
@@ -180,27 +203,41 @@ describe('entities', () => {
     const twinId = await setupTwin(api, submitter);
     const proof = sign(target, be(entityId, twinId));
     expect(await sendErr(api, api.tx.tfgridModule.addTwinEntity(twinId, 999, proof), submitter)).toBe('TfgridModule.EntityNotExists');
-    expect(await sendErr(api, api.tx.tfgridModule.addTwinEntity(twinId, entityId, proof), target)).toBe('TfgridModule.UnauthorizedToUpdateTwin');
+    expect(await sendErr(api, api.tx.tfgridModule.addTwinEntity(twinId, entityId, proof), target)).toBe(
+      'TfgridModule.UnauthorizedToUpdateTwin',
+    );
     expect(await sendErr(api, api.tx.tfgridModule.addTwinEntity(twinId, entityId, sign(target, be(twinId, entityId))), submitter)).toBe(
       'TfgridModule.EntitySignatureDoesNotMatch',
     );
     const r = await sendOk(api, api.tx.tfgridModule.addTwinEntity(twinId, entityId, proof), submitter);
     expect(eventData(r.events, 'tfgridModule.TwinEntityStored')).toEqual([twinId, entityId, stringToHex(proof)]);
     expect(json(await api.query.tfgridModule.twins(twinId)).entities).toEqual([{ entityId, signature: stringToHex(proof) }]);
-    expect(await sendErr(api, api.tx.tfgridModule.addTwinEntity(twinId, entityId, proof), submitter)).toBe('TfgridModule.EntityWithSignatureAlreadyExists');
+    expect(await sendErr(api, api.tx.tfgridModule.addTwinEntity(twinId, entityId, proof), submitter)).toBe(
+      'TfgridModule.EntityWithSignatureAlreadyExists',
+    );
 
-    expect(await sendErr(api, api.tx.tfgridModule.deleteTwinEntity(twinId, entityId + 100), submitter)).toBe('TfgridModule.EntityNotExists');
+    expect(await sendErr(api, api.tx.tfgridModule.deleteTwinEntity(twinId, entityId + 100), submitter)).toBe(
+      'TfgridModule.EntityNotExists',
+    );
     const d = await sendOk(api, api.tx.tfgridModule.deleteTwinEntity(twinId, entityId), submitter);
     expect(eventData(d.events, 'tfgridModule.TwinEntityRemoved')).toEqual([twinId, entityId]);
     expect(json(await api.query.tfgridModule.twins(twinId)).entities).toEqual([]);
   });
 
-  test('update_entity and delete_entity by the entity\'s account', async () => {
+  test("update_entity and delete_entity by the entity's account", async () => {
     const id = json(await api.query.tfgridModule.entityIdByAccountID(target.address)) as number;
-    expect(await sendErr(api, api.tx.tfgridModule.updateEntity('acme', 'Belgium', 'Ghent'), target)).toBe('TfgridModule.EntityWithNameExists');
-    expect(await sendErr(api, api.tx.tfgridModule.updateEntity('nobody', 'Belgium', 'Ghent'), submitter)).toBe('TfgridModule.EntityNotExists');
+    expect(await sendErr(api, api.tx.tfgridModule.updateEntity('acme', 'Belgium', 'Ghent'), target)).toBe(
+      'TfgridModule.EntityWithNameExists',
+    );
+    expect(await sendErr(api, api.tx.tfgridModule.updateEntity('nobody', 'Belgium', 'Ghent'), submitter)).toBe(
+      'TfgridModule.EntityNotExists',
+    );
     const r = await sendOk(api, api.tx.tfgridModule.updateEntity('acme-nv', 'Netherlands', 'Utrecht'), target);
-    expect(eventData(r.events, 'tfgridModule.EntityUpdated')![0]).toMatchObject({ id, name: stringToHex('acme-nv'), country: stringToHex('Netherlands') });
+    expect(eventData(r.events, 'tfgridModule.EntityUpdated')![0]).toMatchObject({
+      id,
+      name: stringToHex('acme-nv'),
+      country: stringToHex('Netherlands'),
+    });
     expect(json(await api.query.tfgridModule.entityIdByName(stringToHex('acme')))).toBe(0);
     expect(json(await api.query.tfgridModule.entityIdByName(stringToHex('acme-nv')))).toBe(id);
 

@@ -28,7 +28,9 @@ test('genesis: the dev bounds 10..1000 mUSD and a price of 10 mUSD', async () =>
 });
 
 test('set_prices by the validator (the block author, Alice) is free and averages the history', async () => {
-  const before = ((await api.query.system.account(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+  const before = (
+    (await api.query.system.account(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }
+  ).data.free.toBigInt();
   const r = await sendOk(api, api.tx.tftPriceModule.setPrices(30, 7), alice);
   expect(eventData(r.events, 'tftPriceModule.PriceStored')).toEqual([30]);
   // History [10, 30]: average 20.
@@ -40,7 +42,9 @@ test('set_prices by the validator (the block author, Alice) is free and averages
   const fee = eventData(r.events, 'transactionPayment.TransactionFeePaid')!;
   expect(fee[1]).toBe(0);
   // Alice also authors the block (fees go to her), so her balance is unchanged by a free call.
-  const after = ((await api.query.system.account(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }).data.free.toBigInt();
+  const after = (
+    (await api.query.system.account(alice.address)) as unknown as { data: { free: { toBigInt(): bigint } } }
+  ).data.free.toBigInt();
   expect(after).toBe(before);
 
   // Rounded to the nearest: [10, 30, 15] → 18.33 → 18.
@@ -60,8 +64,12 @@ test('set_prices by anyone else: AccountUnauthorizedToSetPrice (and pays the fee
 
 test('min/max bounds: council only, min below max, max above min; a low average raises AveragePriceIsBelowMinPrice', async () => {
   expect(await sendErr(api, api.tx.tftPriceModule.setMinTftPrice(20), alice)).toBe('BadOrigin');
-  expect(councilResultError(api, await councilApprove(api, api.tx.tftPriceModule.setMinTftPrice(1000)))).toBe('TFTPriceModule.MinPriceAboveMaxPriceError');
-  expect(councilResultError(api, await councilApprove(api, api.tx.tftPriceModule.setMaxTftPrice(10)))).toBe('TFTPriceModule.MaxPriceBelowMinPriceError');
+  expect(councilResultError(api, await councilApprove(api, api.tx.tftPriceModule.setMinTftPrice(1000)))).toBe(
+    'TFTPriceModule.MinPriceAboveMaxPriceError',
+  );
+  expect(councilResultError(api, await councilApprove(api, api.tx.tftPriceModule.setMaxTftPrice(10)))).toBe(
+    'TFTPriceModule.MaxPriceBelowMinPriceError',
+  );
   expect(councilResultError(api, await councilApprove(api, api.tx.tftPriceModule.setMaxTftPrice(5000)))).toBeUndefined();
   expect(councilResultError(api, await councilApprove(api, api.tx.tftPriceModule.setMinTftPrice(2000)))).toBeUndefined();
   expect(await num(() => api.query.tftPriceModule.minTftPrice())).toBe(2000);

@@ -48,7 +48,9 @@ export async function benchChain(opts: { blocks: number; nodes: number; log: (s:
       const publicIps = Array.from({ length: 10 }, (_, i) => ({ ip: `185.206.${120 + f}.${10 + i}/24`, gw: `185.206.${120 + f}.1` }));
       farms.push(await farmer.farms.create({ name: `bench_farm_${f}`, publicIps }));
     }
-    const nodeClients = await Promise.all(Array.from({ length: opts.nodes }, (_, i) => c('0x' + (i + 1).toString(16).padStart(64, '0'), 'ed25519')));
+    const nodeClients = await Promise.all(
+      Array.from({ length: opts.nodes }, (_, i) => c('0x' + (i + 1).toString(16).padStart(64, '0'), 'ed25519')),
+    );
     await alice.batch(nodeClients.map((n) => alice.api.tx.balances.transferKeepAlive(n.address, 1000n * TFT)));
     const countries = ['Belgium', 'Egypt', 'Germany', 'Austria', 'Tanzania', 'Brazil'];
     const nodeIds = await Promise.all(
@@ -69,17 +71,30 @@ export async function benchChain(opts: { blocks: number; nodes: number; log: (s:
     const contracts: { id: number; node: number }[] = [];
     for (let i = 0; i < hosting * 2; i++) {
       const node = i % hosting;
-      const id = await alice.contracts.createNode({ nodeId: nodeIds[node]!, hash: i.toString(16).padStart(32, '0'), data: `vm-${i}`, publicIps: i % 10 === 0 ? 1 : 0 });
+      const id = await alice.contracts.createNode({
+        nodeId: nodeIds[node]!,
+        hash: i.toString(16).padStart(32, '0'),
+        data: `vm-${i}`,
+        publicIps: i % 10 === 0 ? 1 : 0,
+      });
       contracts.push({ id, node });
     }
     for (let i = hosting; i < nodeIds.length; i++) await alice.contracts.createRent({ nodeId: nodeIds[i]! });
     for (let i = 0; i < 20; i++) await alice.contracts.createName(`bench${i}`);
     await Promise.all(
-      nodeClients.slice(0, hosting).map((n, node) =>
-        n.contracts.reportResources(contracts.filter((x) => x.node === node).map((x) => ({ contractId: x.id, used: { hru: 0, sru: 20 * GiB, cru: 1, mru: 2 * GiB } }))),
-      ),
+      nodeClients
+        .slice(0, hosting)
+        .map((n, node) =>
+          n.contracts.reportResources(
+            contracts
+              .filter((x) => x.node === node)
+              .map((x) => ({ contractId: x.id, used: { hru: 0, sru: 20 * GiB, cru: 1, mru: 2 * GiB } })),
+          ),
+        ),
     );
-    opts.log(`  ${nodeIds.length} nodes, ${contracts.length} node contracts, ${nodeIds.length - hosting} rent and 20 name contracts; producing rounds`);
+    opts.log(
+      `  ${nodeIds.length} nodes, ${contracts.length} node contracts, ${nodeIds.length - hosting} rent and 20 name contracts; producing rounds`,
+    );
     const boot = Math.floor(Date.now() / 1000);
     const t0 = Date.now();
     for (let round = 0; chain.chain.bestNumber() < opts.blocks; round++) {
@@ -94,7 +109,9 @@ export async function benchChain(opts: { blocks: number; nodes: number; log: (s:
           await n.nodes.reportUptime({ uptime: up, timestampHint: now });
           if (round % 10 === 0 && i < hosting) {
             const mine = contracts.filter((x) => x.node === i);
-            await n.contracts.addNruReports(mine.map((x) => ({ contractId: x.id, timestamp: now, window: 24000, nru: 1000 * (round + 1) })));
+            await n.contracts.addNruReports(
+              mine.map((x) => ({ contractId: x.id, timestamp: now, window: 24000, nru: 1000 * (round + 1) })),
+            );
           }
         }),
       );

@@ -12,7 +12,11 @@ export interface ChainProcess {
 /** Starts bin/devchain.js with `args` on a port around `basePort` and connects once it answers. */
 export async function startChainProcess(args: string[], basePort: number, nodeArgs: string[] = []): Promise<ChainProcess> {
   const port = basePort + Math.floor(Math.random() * 90);
-  const node: ChildProcess = spawn(process.execPath, [...nodeArgs, path.join(__dirname, '../../devchain/bin/devchain.js'), ...args, '--port', String(port), '--log-level', 'warn'], { stdio: 'inherit' });
+  const node: ChildProcess = spawn(
+    process.execPath,
+    [...nodeArgs, path.join(__dirname, '../../devchain/bin/devchain.js'), ...args, '--port', String(port), '--log-level', 'warn'],
+    { stdio: 'inherit' },
+  );
   const exited = new Promise((r) => node.once('exit', r));
   const kill = async (): Promise<void> => {
     node.kill('SIGTERM');

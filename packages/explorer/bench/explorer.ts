@@ -46,11 +46,15 @@ const coldQuery = () => {
 
 /** A built grid database, kept under bench/.cache when `keep` (reused while younger than 30 min: statuses depend on the build time). */
 async function gridDb(nodes: number, contracts: number, keep: boolean): Promise<{ dir: string; done(): void }> {
-  const dir = keep ? path.join(__dirname, '.cache', `api-grid-v1-${nodes}-${contracts}`) : mkdtempSync(path.join(tmpdir(), 'explorer-api-bench-'));
+  const dir = keep
+    ? path.join(__dirname, '.cache', `api-grid-v1-${nodes}-${contracts}`)
+    : mkdtempSync(path.join(tmpdir(), 'explorer-api-bench-'));
   const stamp = path.join(dir, 'built-at');
   const now = Math.floor(Date.now() / 1000);
   if (keep && existsSync(stamp) && now - Number(readFileSync(stamp, 'utf8')) < 1800) {
-    log(`api: reusing ${path.relative(process.cwd(), dir)} (built ${Math.round((now - Number(readFileSync(stamp, 'utf8'))) / 60)} min ago)`);
+    log(
+      `api: reusing ${path.relative(process.cwd(), dir)} (built ${Math.round((now - Number(readFileSync(stamp, 'utf8'))) / 60)} min ago)`,
+    );
     return { dir, done: () => undefined };
   }
   rmSync(dir, { recursive: true, force: true });
@@ -58,7 +62,9 @@ async function gridDb(nodes: number, contracts: number, keep: boolean): Promise<
   const t = Date.now();
   await writeGrid(dir, syntheticGrid(nodes, contracts, now), now);
   if (keep) writeFileSync(stamp, String(now));
-  log(`api: ${fmt(nodes)} nodes, ${fmt(contracts)} contracts (and 2 uptime reports per node) written through the explorer's event handlers in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  log(
+    `api: ${fmt(nodes)} nodes, ${fmt(contracts)} contracts (and 2 uptime reports per node) written through the explorer's event handlers in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+  );
   return { dir, done: () => (keep ? undefined : rmSync(dir, { recursive: true, force: true })) };
 }
 
@@ -104,7 +110,14 @@ function previousSrc(rev: string): string {
   return src;
 }
 
-async function api(nodes: number, contracts: number, keep: boolean, seconds: number, modes: string[], previous: string | undefined): Promise<{ median: number }> {
+async function api(
+  nodes: number,
+  contracts: number,
+  keep: boolean,
+  seconds: number,
+  modes: string[],
+  previous: string | undefined,
+): Promise<{ median: number }> {
   const db = await gridDb(nodes, contracts, keep);
   let median = 0;
   try {
@@ -121,7 +134,9 @@ async function api(nodes: number, contracts: number, keep: boolean, seconds: num
     if (runs.length === 2) {
       for (const mode of Object.keys(runs[1]!)) {
         const [p, n] = [runs[0]![mode]!, runs[1]![mode]!];
-        log(`api ${mode}: new / previous = ${(n.rps / p.rps).toFixed(2)}x requests/s (${fmt(p.rps)} → ${fmt(n.rps)}), p99 ${fmt(p.p99, 2)} → ${fmt(n.p99, 2)} ms, API CPU per request ${fmt(p.cpuUsPerRequest)} → ${fmt(n.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / n.cpuUsPerRequest).toFixed(2)}x less)`);
+        log(
+          `api ${mode}: new / previous = ${(n.rps / p.rps).toFixed(2)}x requests/s (${fmt(p.rps)} → ${fmt(n.rps)}), p99 ${fmt(p.p99, 2)} → ${fmt(n.p99, 2)} ms, API CPU per request ${fmt(p.cpuUsPerRequest)} → ${fmt(n.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / n.cpuUsPerRequest).toFixed(2)}x less)`,
+        );
       }
     }
     return { median };
@@ -130,24 +145,43 @@ async function api(nodes: number, contracts: number, keep: boolean, seconds: num
   }
 }
 
-async function apiRun(dir: string, src: string, seconds: number, modes: string[]): Promise<{ single: number; results: Record<string, Measured> }> {
+async function apiRun(
+  dir: string,
+  src: string,
+  seconds: number,
+  modes: string[],
+): Promise<{ single: number; results: Record<string, Measured> }> {
   const results: Record<string, Measured> = {};
   const port = 9_600 + Math.floor(Math.random() * 90);
-  const server = fork(path.join(__dirname, 'api-server.ts'), [dir, String(port), ...(src ? [src] : [])], { execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)], stdio: 'inherit' });
+  const server = fork(path.join(__dirname, 'api-server.ts'), [dir, String(port), ...(src ? [src] : [])], {
+    execArgv: ['--require', 'tsx/cjs', ...(process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    stdio: 'inherit',
+  });
   try {
     const ready = await new Promise<{ url: string; loadMs: number; rss: number }>((resolve, reject) => {
       server.once('message', (m) => resolve(m as never));
       server.once('exit', (c) => reject(new Error(`api server exited ${c}`)));
     });
-    log(`  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    log(
+      `  API process: view loaded from LevelDB in ${(ready.loadMs / 1000).toFixed(1)} s, RSS ${fmt(ready.rss / 1048576)} MiB; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
     for (const mode of modes) {
       if (mode === 'cached') {
         const cached = await measured(server.pid!, () => load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3 }));
-        log(line(`cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 keep-alive connections (lean raw-socket client), ${cached.seconds} s`, cached));
+        log(
+          line(
+            `cached: filtered sorted /nodes (${QUERIES.length} queries in turn, response cache hits), 50 keep-alive connections (lean raw-socket client), ${cached.seconds} s`,
+            cached,
+          ),
+        );
         log(targets(cached));
         results.cached = cached;
       } else if (mode === 'node') {
-        const viaNode = await measured(server.pid!, () => load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3, client: 'node' }));
+        const viaNode = await measured(server.pid!, () =>
+          load(ready.url, QUERIES, { connections: 50, seconds, warmupSeconds: 3, client: 'node' }),
+        );
         log(line(`cached, load generator on node:http (costlier client on the same cores)`, viaNode));
       } else if (mode === 'cold') {
         const cold = await measured(server.pid!, () => load(ready.url, coldQuery(), { connections: 50, seconds, warmupSeconds: 3 }));
@@ -157,7 +191,11 @@ async function apiRun(dir: string, src: string, seconds: number, modes: string[]
       } else throw new Error(`--api-modes: unknown mode ${mode} (cached, node, cold)`);
     }
     const single = await load(ready.url, (i) => `${QUERIES[1]!}&total_mru=${i}`, { connections: 1, seconds: 3, warmupSeconds: 1 });
-    log(`  the scan-comparison query alone, computed each time, 1 connection: p50 ${fmt(single.p50, 2)} ms; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+    log(
+      `  the scan-comparison query alone, computed each time, 1 connection: p50 ${fmt(single.p50, 2)} ms; load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    );
     return { single: single.p50, results };
   } finally {
     server.kill('SIGTERM');
@@ -165,7 +203,19 @@ async function apiRun(dir: string, src: string, seconds: number, modes: string[]
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, ingest: { type: 'string', default: 'both' }, blocks: { type: 'string', default: '100000' }, nodes: { type: 'string', default: '100000' }, contracts: { type: 'string', default: '200000' }, 'keep-db': { type: 'boolean', default: false }, seconds: { type: 'string', default: '15' }, 'api-modes': { type: 'string', default: 'cached,node,cold' }, previous: { type: 'string', default: PREVIOUS_API } } });
+  const { values } = parseArgs({
+    options: {
+      only: { type: 'string' },
+      ingest: { type: 'string', default: 'both' },
+      blocks: { type: 'string', default: '100000' },
+      nodes: { type: 'string', default: '100000' },
+      contracts: { type: 'string', default: '200000' },
+      'keep-db': { type: 'boolean', default: false },
+      seconds: { type: 'string', default: '15' },
+      'api-modes': { type: 'string', default: 'cached,node,cold' },
+      previous: { type: 'string', default: PREVIOUS_API },
+    },
+  });
   const run = (p: string) => !values.only || values.only.split(',').includes(p);
   log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
   if (run('ingest')) {
@@ -180,18 +230,41 @@ async function main(): Promise<void> {
     for (const m of modes) {
       const r = await ingest(chain, log, m.mode);
       results.push(r.eventsPerSecond);
-      log(`ingest, ${m.name}: ${fmt(r.blocks)} blocks, ${fmt(r.events)} events in ${r.seconds.toFixed(1)} s: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.blocksPerSecond)} blocks/s; load average ${loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-      log(`  records: ${Object.entries(r.records).map(([k, v]) => `${k} ${fmt(v)}`).join(', ')}`);
+      log(
+        `ingest, ${m.name}: ${fmt(r.blocks)} blocks, ${fmt(r.events)} events in ${r.seconds.toFixed(1)} s: ${fmt(r.eventsPerSecond)} events/s, ${fmt(r.blocksPerSecond)} blocks/s; load average ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')}`,
+      );
+      log(
+        `  records: ${Object.entries(r.records)
+          .map(([k, v]) => `${k} ${fmt(v)}`)
+          .join(', ')}`,
+      );
       log(`  target >= 10,000 events/s: ${r.eventsPerSecond >= 10_000 ? 'met' : `MISSED (${fmt(r.eventsPerSecond)})`}`);
     }
-    if (results.length === 2) log(`ingest: new / previous = ${(results[1]! / results[0]!).toFixed(2)}x (README reference, five round trips per block: 5,186 events/s)`);
+    if (results.length === 2)
+      log(
+        `ingest: new / previous = ${(results[1]! / results[0]!).toFixed(2)}x (README reference, five round trips per block: 5,186 events/s)`,
+      );
   }
   let apiMs = 0;
-  if (run('api') || run('scan')) apiMs = (await api(Number(values.nodes), Number(values.contracts), values['keep-db'] === true, Number(values.seconds), values['api-modes']!.split(','), values.previous === 'none' ? undefined : values.previous)).median;
+  if (run('api') || run('scan'))
+    apiMs = (
+      await api(
+        Number(values.nodes),
+        Number(values.contracts),
+        values['keep-db'] === true,
+        Number(values.seconds),
+        values['api-modes']!.split(','),
+        values.previous === 'none' ? undefined : values.previous,
+      )
+    ).median;
   if (run('scan')) {
     const grid = syntheticGrid(Number(values.nodes), Number(values.contracts), Math.floor(Date.now() / 1000));
     const s = await chainScan(grid, log, { minFreeMru: 0, country: 'Belgium' });
-    log(`scan: the same question (country, free memory, sorted) by reading chain storage through the client: ${(s.seconds * 1000).toFixed(0)} ms per answer (${s.matched} matches)`);
+    log(
+      `scan: the same question (country, free memory, sorted) by reading chain storage through the client: ${(s.seconds * 1000).toFixed(0)} ms per answer (${s.matched} matches)`,
+    );
     log(`  ratio: the explorer answers ${fmt((s.seconds * 1000) / apiMs)}x faster (${fmt(apiMs, 2)} ms vs ${fmt(s.seconds * 1000)} ms)`);
   }
 }

@@ -24,7 +24,10 @@ export function nodeJson(id: number, farms: number, created: number): Record<str
     twinId: 10_000 + id,
     resources: { hru: rnd(4) * 2000 * GiB, sru: (250 + rnd(8) * 250) * GiB, cru: 4 + rnd(29), mru: (8 + rnd(8) * 8) * GiB },
     location: { city: `City ${rnd(200)}`, country: COUNTRIES[rnd(COUNTRIES.length)]!, latitude: '50.1', longitude: '4.3' },
-    publicConfig: rnd(5) === 0 ? { ip4: { ip: `185.1.${id % 250}.${id % 200}/24`, gw: '185.1.0.1' }, ip6: null, domain: rnd(2) ? 'gw.example.com' : null } : null,
+    publicConfig:
+      rnd(5) === 0
+        ? { ip4: { ip: `185.1.${id % 250}.${id % 200}/24`, gw: '185.1.0.1' }, ip6: null, domain: rnd(2) ? 'gw.example.com' : null }
+        : null,
     created,
     farmingPolicyId: 1,
     interfaces: [{ name: 'zos', mac: '00:11:22:33:44:55', ips: ['10.0.0.2'] }],
@@ -42,7 +45,15 @@ export function contractJson(id: number, nodes: number): Record<string, unknown>
     state: 'Created',
     contractId: id,
     twinId: 1 + rnd(5000),
-    contractType: { nodeContract: { nodeId: 1 + rnd(nodes), deploymentHash: id.toString(16).padStart(32, '0'), deploymentData: 'vm', publicIps: 0, publicIpsList: [] } },
+    contractType: {
+      nodeContract: {
+        nodeId: 1 + rnd(nodes),
+        deploymentHash: id.toString(16).padStart(32, '0'),
+        deploymentData: 'vm',
+        publicIps: 0,
+        publicIpsList: [],
+      },
+    },
     solutionProviderId: null,
   };
 }
@@ -84,8 +95,14 @@ export async function writeGrid(dir: string, g: SyntheticGrid, now: number): Pro
     if (++pending >= 2000) await flush();
   };
   for (let f = 1; f <= g.farms; f++) {
-    const publicIps = Array.from({ length: f % 5 }, (_, i) => ({ ip: `185.2.${f % 250}.${i + 2}/24`, gateway: '185.2.0.1', contractId: 0 }));
-    await ev('TfgridModule.FarmStored', [{ id: f, name: `farm_${f}`, twinId: f, pricingPolicyId: 1, certification: 'NotCertified', publicIps, dedicatedFarm: f % 10 === 0 }]);
+    const publicIps = Array.from({ length: f % 5 }, (_, i) => ({
+      ip: `185.2.${f % 250}.${i + 2}/24`,
+      gateway: '185.2.0.1',
+      contractId: 0,
+    }));
+    await ev('TfgridModule.FarmStored', [
+      { id: f, name: `farm_${f}`, twinId: f, pricingPolicyId: 1, certification: 'NotCertified', publicIps, dedicatedFarm: f % 10 === 0 },
+    ]);
   }
   for (const n of g.nodes) {
     await ev('TfgridModule.NodeStored', [n]);

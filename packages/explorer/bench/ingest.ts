@@ -31,7 +31,11 @@ export async function ingest(chain: BenchChain, log: (s: string) => void, mode: 
   // A copy: the dev chain writes to its store on start, the cache stays as built.
   const work = mkdtempSync(path.join(tmpdir(), 'explorer-bench-'));
   cpSync(chain.dir, path.join(work, 'chain'), { recursive: true });
-  const chainProc = await startChainProcess(['--base-path', path.join(work, 'chain')], 9_800, (process.env.BENCH_CHAIN_NODE_ARGS ?? '').split(' ').filter(Boolean));
+  const chainProc = await startChainProcess(
+    ['--base-path', path.join(work, 'chain')],
+    9_800,
+    (process.env.BENCH_CHAIN_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  );
   const client = chainProc.client;
   const db = new ExplorerDb(path.join(work, 'explorer'));
   try {

@@ -24,7 +24,11 @@ function request(agent: http.Agent, url: URL): Promise<number> {
 }
 
 /** `paths`: cycled through in turn, or a function of the request's sequence number (e.g. unique queries). */
-export async function load(base: string, paths: string[] | ((i: number) => string), opts: { connections: number; seconds: number; warmupSeconds: number; client?: 'raw' | 'node' }): Promise<LoadResult> {
+export async function load(
+  base: string,
+  paths: string[] | ((i: number) => string),
+  opts: { connections: number; seconds: number; warmupSeconds: number; client?: 'raw' | 'node' },
+): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: opts.connections });
   const raw = opts.client !== 'node';
   const urls = typeof paths === 'function' ? [] : paths.map((p) => new URL(p, base));

@@ -15,13 +15,18 @@ export interface ScanResult {
   loadSeconds: number;
 }
 
-export async function chainScan(g: SyntheticGrid, log: (s: string) => void, question: { minFreeMru: number; country: string }): Promise<ScanResult> {
+export async function chainScan(
+  g: SyntheticGrid,
+  log: (s: string) => void,
+  question: { minFreeMru: number; country: string },
+): Promise<ScanResult> {
   const chainProc = await startChainProcess(['--dev'], 9_700);
   const client = chainProc.client;
   try {
     const api = client.api;
     const q = api.query;
-    const typeOf = (s: { creator: { meta: { type: { asMap: { value: { toNumber(): number } } } } } }) => api.registry.createLookupType(s.creator.meta.type.asMap.value.toNumber());
+    const typeOf = (s: { creator: { meta: { type: { asMap: { value: { toNumber(): number } } } } } }) =>
+      api.registry.createLookupType(s.creator.meta.type.asMap.value.toNumber());
     const nodeType = typeOf(q.tfgridModule.nodes as never);
     const contractType = typeOf(q.smartContractModule.contracts as never);
     const resType = typeOf(q.smartContractModule.nodeContractResources as never);
@@ -38,16 +43,25 @@ export async function chainScan(g: SyntheticGrid, log: (s: string) => void, ques
     for (const c of g.contracts) {
       const id = c.json.contractId as number;
       entries.push([q.smartContractModule.contracts.key(id), api.createType(contractType, c.json).toHex()]);
-      entries.push([q.smartContractModule.nodeContractResources.key(id), api.createType(resType, { contractId: id, used: c.used }).toHex()]);
+      entries.push([
+        q.smartContractModule.nodeContractResources.key(id),
+        api.createType(resType, { contractId: id, used: c.used }).toHex(),
+      ]);
       if (entries.length >= 5_000) await flush();
     }
     await flush();
     const loadSeconds = (Date.now() - t0) / 1000;
-    log(`  chain storage: ${g.nodes.length} nodes, ${g.contracts.length} contracts with used resources (${loadSeconds.toFixed(0)} s to load)`);
+    log(
+      `  chain storage: ${g.nodes.length} nodes, ${g.contracts.length} contracts with used resources (${loadSeconds.toFixed(0)} s to load)`,
+    );
 
     // The question: nodes in a country with at least minFreeMru free memory, most free memory first, first page of 50.
     const ask = async (): Promise<number> => {
-      const [nodes, contracts, used] = await Promise.all([q.tfgridModule.nodes.entries(), q.smartContractModule.contracts.entries(), q.smartContractModule.nodeContractResources.entries()]);
+      const [nodes, contracts, used] = await Promise.all([
+        q.tfgridModule.nodes.entries(),
+        q.smartContractModule.contracts.entries(),
+        q.smartContractModule.nodeContractResources.entries(),
+      ]);
       const usedBy = new Map<number, number>();
       const nodeOf = new Map<number, number>();
       for (const [, v] of contracts) {

@@ -24,7 +24,12 @@ function pageWeight(): { br: number; gz: number; raw: number; files: string[] } 
   // Chunks the entry imports lazily count too: everything of the bundle that is JS or CSS.
   for (const f of readdirSync(path.join(WEB_DIST, 'ui'))) if (/\.(js|css)$/.test(f) && !files.includes(f)) files.push(f);
   const size = (f: string) => statSync(path.join(WEB_DIST, 'ui', f)).size;
-  return { files, raw: files.reduce((a, f) => a + size(f), 0), br: files.reduce((a, f) => a + size(f + '.br'), 0), gz: files.reduce((a, f) => a + size(f + '.gz'), 0) };
+  return {
+    files,
+    raw: files.reduce((a, f) => a + size(f), 0),
+    br: files.reduce((a, f) => a + size(f + '.br'), 0),
+    gz: files.reduce((a, f) => a + size(f + '.gz'), 0),
+  };
 }
 
 async function main(): Promise<void> {
@@ -34,7 +39,9 @@ async function main(): Promise<void> {
   log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
   buildWebPage();
   const w = pageWeight();
-  log(`ui page weight: JS + CSS ${kb(w.br)} brotli (${kb(w.gz)} gzip, ${kb(w.raw)} uncompressed) in ${w.files.length} files; target < 300 KB compressed`);
+  log(
+    `ui page weight: JS + CSS ${kb(w.br)} brotli (${kb(w.gz)} gzip, ${kb(w.raw)} uncompressed) in ${w.files.length} files; target < 300 KB compressed`,
+  );
 
   const dir = mkdtempSync(path.join(tmpdir(), 'explorer-ui-bench-'));
   const now = Math.floor(Date.now() / 1000);
@@ -64,7 +71,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < runs; i++) warm.push(await firstTable(page));
     await ctx.close();
     const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-    log(`ui first node table (${nodes} nodes in the grid, 20 a page), over loopback: empty cache median ${med(cold).toFixed(0)} ms, worst ${Math.max(...cold).toFixed(0)} ms; warm cache median ${med(warm).toFixed(0)} ms (${runs} runs each); target < 1000 ms`);
+    log(
+      `ui first node table (${nodes} nodes in the grid, 20 a page), over loopback: empty cache median ${med(cold).toFixed(0)} ms, worst ${Math.max(...cold).toFixed(0)} ms; warm cache median ${med(warm).toFixed(0)} ms (${runs} runs each); target < 1000 ms`,
+    );
   } finally {
     await browser.close();
     await app.close();

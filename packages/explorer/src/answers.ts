@@ -132,7 +132,18 @@ export interface ExplorerNodeReward {
   units: { cu: number; su: number; nu: number; public_ip_hours: number; cu_permill: string; su_permill: string; nu_permill: string };
   usage: { nru_bytes: number; nru_reports: number; public_ip_seconds: number };
   /** The node's farming policy (the chain's fields the reward reads) and the SLA rule applied. */
-  policy: { id: number; name: string; cu: number; su: number; nu: number; ipv4: number; minimalUptime: number; default: boolean; immutable: boolean; rule: 'scaled' | 'threshold' } | null;
+  policy: {
+    id: number;
+    name: string;
+    cu: number;
+    su: number;
+    nu: number;
+    ipv4: number;
+    minimalUptime: number;
+    default: boolean;
+    immutable: boolean;
+    rule: 'scaled' | 'threshold';
+  } | null;
   uptime: {
     measured_seconds: number;
     period_seconds: number;

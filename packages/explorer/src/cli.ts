@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     },
   });
   if (values.help) {
-    process.stdout.write('tfgrid-explorer --chain ws://127.0.0.1:9944 --db ./explorer-db --port 8080 [--host 127.0.0.1] [--from 1] [--stream-max-unsent 1048576]\n');
+    process.stdout.write(
+      'tfgrid-explorer --chain ws://127.0.0.1:9944 --db ./explorer-db --port 8080 [--host 127.0.0.1] [--from 1] [--stream-max-unsent 1048576]\n',
+    );
     return;
   }
   const logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -42,7 +44,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping');
-    explorer.stop().then(() => process.exit(0), (e) => (logger.error({ err: e }, 'stop failed'), process.exit(1)));
+    explorer.stop().then(
+      () => process.exit(0),
+      (e) => (logger.error({ err: e }, 'stop failed'), process.exit(1)),
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

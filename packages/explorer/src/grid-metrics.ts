@@ -11,9 +11,24 @@ const RESOURCES = ['cru', 'mru', 'sru', 'hru'] as const;
 export const MAX_NODE_SERIES = 2000;
 
 export function registerGridMetrics(registry: Registry, view: () => GridView | undefined): void {
-  const contracts = new Gauge({ name: 'explorer_contracts', help: 'Contracts by type and state', labelNames: ['type', 'state'], registers: [] });
-  const total = new Gauge({ name: 'explorer_capacity_total', help: 'Total capacity of nodes that are up (cru: CPUs; mru, sru, hru: bytes)', labelNames: ['resource'], registers: [] });
-  const used = new Gauge({ name: 'explorer_capacity_used', help: 'Capacity used by contracts on nodes that are up (same units)', labelNames: ['resource'], registers: [] });
+  const contracts = new Gauge({
+    name: 'explorer_contracts',
+    help: 'Contracts by type and state',
+    labelNames: ['type', 'state'],
+    registers: [],
+  });
+  const total = new Gauge({
+    name: 'explorer_capacity_total',
+    help: 'Total capacity of nodes that are up (cru: CPUs; mru, sru, hru: bytes)',
+    labelNames: ['resource'],
+    registers: [],
+  });
+  const used = new Gauge({
+    name: 'explorer_capacity_used',
+    help: 'Capacity used by contracts on nodes that are up (same units)',
+    labelNames: ['resource'],
+    registers: [],
+  });
   const age = new Gauge({
     name: 'explorer_node_uptime_report_age_seconds',
     help: `Seconds since each node's last uptime report or update (nodes not down; at most ${MAX_NODE_SERIES} series, oldest first)`,

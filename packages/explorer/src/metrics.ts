@@ -9,18 +9,42 @@ const RATE_WINDOW_MS = 10_000;
 export class ExplorerMetrics {
   readonly registry = new Registry();
   readonly indexedHeight = new Gauge({ name: 'explorer_indexed_height', help: 'Last block fully indexed', registers: [this.registry] });
-  readonly finalizedHeight = new Gauge({ name: 'explorer_chain_finalized_height', help: 'Finalized height of the chain', registers: [this.registry] });
-  readonly lag = new Gauge({ name: 'explorer_indexer_lag_blocks', help: 'Finalized height minus indexed height', registers: [this.registry] });
-  readonly blocks = new Counter({ name: 'explorer_indexed_blocks_total', help: 'Blocks indexed (rate() gives blocks per second)', registers: [this.registry] });
-  readonly events = new Counter({ name: 'explorer_indexed_events_total', help: 'Events read from indexed blocks (rate() gives events per second)', registers: [this.registry] });
+  readonly finalizedHeight = new Gauge({
+    name: 'explorer_chain_finalized_height',
+    help: 'Finalized height of the chain',
+    registers: [this.registry],
+  });
+  readonly lag = new Gauge({
+    name: 'explorer_indexer_lag_blocks',
+    help: 'Finalized height minus indexed height',
+    registers: [this.registry],
+  });
+  readonly blocks = new Counter({
+    name: 'explorer_indexed_blocks_total',
+    help: 'Blocks indexed (rate() gives blocks per second)',
+    registers: [this.registry],
+  });
+  readonly events = new Counter({
+    name: 'explorer_indexed_events_total',
+    help: 'Events read from indexed blocks (rate() gives events per second)',
+    registers: [this.registry],
+  });
   readonly blocksPerSecond = new Gauge({
     name: 'explorer_indexed_blocks_per_second',
     help: `Blocks indexed per second over the last ${RATE_WINDOW_MS / 1000} s`,
     registers: [this.registry],
     collect: () => this.#collectRates(),
   });
-  readonly eventsPerSecond = new Gauge({ name: 'explorer_indexed_events_per_second', help: `Events indexed per second over the last ${RATE_WINDOW_MS / 1000} s`, registers: [this.registry] });
-  readonly streamClients = new Gauge({ name: 'explorer_stream_clients', help: 'Open /events/stream connections', registers: [this.registry] });
+  readonly eventsPerSecond = new Gauge({
+    name: 'explorer_indexed_events_per_second',
+    help: `Events indexed per second over the last ${RATE_WINDOW_MS / 1000} s`,
+    registers: [this.registry],
+  });
+  readonly streamClients = new Gauge({
+    name: 'explorer_stream_clients',
+    help: 'Open /events/stream connections',
+    registers: [this.registry],
+  });
   readonly streamDropped = new Counter({
     name: 'explorer_stream_clients_dropped_total',
     help: 'Stream clients the explorer closed (reason backlog: more unsent data than the bound)',

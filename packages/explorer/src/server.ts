@@ -44,7 +44,13 @@ export async function startExplorer(opts: ExplorerOptions): Promise<Explorer> {
     await indexer.start();
     const viewOf = indexer;
     metrics.observeGrid(() => viewOf.view);
-    const app = await buildApp({ db, indexer, metrics, logger: logger.child({ module: 'api' }), stream: { maxUnsentBytes: opts.streamMaxUnsentBytes } });
+    const app = await buildApp({
+      db,
+      indexer,
+      metrics,
+      logger: logger.child({ module: 'api' }),
+      stream: { maxUnsentBytes: opts.streamMaxUnsentBytes },
+    });
     const url = await app.listen({ port: opts.port ?? 8080, host: opts.host ?? '127.0.0.1' });
     const c = client;
     const ix = indexer;

@@ -5,7 +5,15 @@
  */
 import type { Resources } from '@tfgrid/client';
 import type { ContractView, FarmRewardView, FarmView, HealthView, NodeRewardView, NodeView } from '../src/api';
-import type { ExplorerCapacity, ExplorerContract, ExplorerFarm, ExplorerFarmReward, ExplorerHealth, ExplorerNode, ExplorerNodeReward } from '../src';
+import type {
+  ExplorerCapacity,
+  ExplorerContract,
+  ExplorerFarm,
+  ExplorerFarmReward,
+  ExplorerHealth,
+  ExplorerNode,
+  ExplorerNodeReward,
+} from '../src';
 import type { NodeReward, RewardPolicy } from '../src/rewards';
 import { gridApp, type GridApp } from './grid-fixture';
 
@@ -55,20 +63,60 @@ it('the reward types have the properties of the /nodes/{id}/rewards and /farms/{
   const node = itemOf('/nodes/{id}/rewards');
   const farm = itemOf('/farms/{id}/rewards');
   const nodeKeys = keysOf<ExplorerNodeReward>({
-    node_id: true, farm_id: true, twin_id: true, period: true, node: true, units: true, usage: true, policy: true, uptime: true, violation_count: true, violations: true, price: true, reward: true, reason: true,
+    node_id: true,
+    farm_id: true,
+    twin_id: true,
+    period: true,
+    node: true,
+    units: true,
+    usage: true,
+    policy: true,
+    uptime: true,
+    violation_count: true,
+    violations: true,
+    price: true,
+    reward: true,
+    reason: true,
   });
   expect(nodeKeys).toEqual(Object.keys(node.properties ?? {}).sort());
-  expect(keysOf<ExplorerFarmReward>({ farm_id: true, farm_name: true, period: true, total: true, nodes: true })).toEqual(Object.keys(farm.properties ?? {}).sort());
-  expect(keysOf<ExplorerFarmReward['total']>({ musd: true, usd: true, tft_units: true, tft: true, nodes: true, nodes_rewarded: true })).toEqual(Object.keys(farm.properties?.total?.properties ?? {}).sort());
-  expect(keysOf<ExplorerNodeReward['uptime']>({
-    measured_seconds: true, period_seconds: true, ratio: true, required_ratio: true, sla_met: true, reports: true, reboots: true, first_report: true, last_report: true, post_period_report: true, power_managed: true,
-  })).toEqual(Object.keys(node.properties?.uptime?.properties ?? {}).sort());
+  expect(keysOf<ExplorerFarmReward>({ farm_id: true, farm_name: true, period: true, total: true, nodes: true })).toEqual(
+    Object.keys(farm.properties ?? {}).sort(),
+  );
+  expect(
+    keysOf<ExplorerFarmReward['total']>({ musd: true, usd: true, tft_units: true, tft: true, nodes: true, nodes_rewarded: true }),
+  ).toEqual(Object.keys(farm.properties?.total?.properties ?? {}).sort());
+  expect(
+    keysOf<ExplorerNodeReward['uptime']>({
+      measured_seconds: true,
+      period_seconds: true,
+      ratio: true,
+      required_ratio: true,
+      sla_met: true,
+      reports: true,
+      reboots: true,
+      first_report: true,
+      last_report: true,
+      post_period_report: true,
+      power_managed: true,
+    }),
+  ).toEqual(Object.keys(node.properties?.uptime?.properties ?? {}).sort());
 });
 
 it('the farm type has the /farms schema properties, the public IP type those of its publicIps', () => {
   const farm = itemOf('/farms');
-  expect(keysOf<ExplorerFarm>({ name: true, farmId: true, twinId: true, pricingPolicyId: true, certificationType: true, stellarAddress: true, dedicated: true, publicIps: true })).toEqual(
-    Object.keys(farm.properties ?? {}).sort(),
+  expect(
+    keysOf<ExplorerFarm>({
+      name: true,
+      farmId: true,
+      twinId: true,
+      pricingPolicyId: true,
+      certificationType: true,
+      stellarAddress: true,
+      dedicated: true,
+      publicIps: true,
+    }),
+  ).toEqual(Object.keys(farm.properties ?? {}).sort());
+  expect(keysOf<ExplorerFarm['publicIps'][number]>({ id: true, ip: true, farm_id: true, contract_id: true, gateway: true })).toEqual(
+    Object.keys(farm.properties?.publicIps?.items?.properties ?? {}).sort(),
   );
-  expect(keysOf<ExplorerFarm['publicIps'][number]>({ id: true, ip: true, farm_id: true, contract_id: true, gateway: true })).toEqual(Object.keys(farm.properties?.publicIps?.items?.properties ?? {}).sort());
 });

@@ -22,11 +22,17 @@ const arrived = (n: number) => new Promise<void>((r) => (onArrive = () => waitin
 
 /** The body of /answer?i=N: N's digits repeated to about 40 KB, so any mix-up between answers shows. */
 const expected = (i: number): string => `[${Array.from({ length: 4000 }, () => `"${i}"`).join(',')}]`;
-const parts = (i: number): Buffer[] => [Buffer.from('['), ...Array.from({ length: 4000 }, (_, k) => Buffer.from(`${k ? ',' : ''}"${i}"`)), Buffer.from(']')];
+const parts = (i: number): Buffer[] => [
+  Buffer.from('['),
+  ...Array.from({ length: 4000 }, (_, k) => Buffer.from(`${k ? ',' : ''}"${i}"`)),
+  Buffer.from(']'),
+];
 
 beforeAll(async () => {
   app = Fastify();
-  app.get<{ Querystring: { i: string } }>('/answer', async (req, reply) => pool.send(reply.type('application/json'), parts(Number(req.query.i))));
+  app.get<{ Querystring: { i: string } }>('/answer', async (req, reply) =>
+    pool.send(reply.type('application/json'), parts(Number(req.query.i))),
+  );
   app.get<{ Querystring: { i: string } }>('/slow', async (req, reply) => {
     waitingNow++;
     lastWaiting = reply.raw;

@@ -16,21 +16,51 @@ let seed = 7;
 const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
 
 const farm = (id: number, dedicated = id % 4 === 0): FarmRecord => ({
-  farmId: id, name: `farm${id}`, twinId: id, pricingPolicyId: 1, certificationType: 'NotCertified', dedicated, stellarAddress: '',
+  farmId: id,
+  name: `farm${id}`,
+  twinId: id,
+  pricingPolicyId: 1,
+  certificationType: 'NotCertified',
+  dedicated,
+  stellarAddress: '',
   publicIps: Array.from({ length: id % 3 }, (_, i) => ({ ip: `10.0.${id}.${i}/24`, gateway: '10.0.0.1', contractId: 0 })),
 });
 
 function node(id: number): NodeRecord {
   return {
-    nodeId: id, farmId: 1 + rnd(12), twinId: 500 + id, gridVersion: 1,
+    nodeId: id,
+    farmId: 1 + rnd(12),
+    twinId: 500 + id,
+    gridVersion: 1,
     total: { cru: 2 + rnd(30), mru: (4 + rnd(60)) * GiB, sru: rnd(4) * 500 * GiB, hru: rnd(3) * 2000 * GiB },
     used: { cru: 0, mru: 0, sru: 0, hru: 0 },
     location: { country: ['Belgium', 'Egypt', 'Germany'][rnd(3)]!, city: `City ${rnd(5)}`, latitude: '0', longitude: '0' },
-    publicConfig: { ipv4: rnd(3) === 0 ? '1.2.3.4/24' : '', gw4: '', ipv6: rnd(4) === 0 ? '::1/64' : '', gw6: '', domain: rnd(5) === 0 ? 'gw.example.com' : '' },
-    interfaces: [], created: NOW - 86400, farmingPolicyId: 1, certificationType: 'Diy', secureBoot: false, virtualized: false, serialNumber: '',
-    connectionPrice: 80, uptime: 1000, lastUptimeReport: NOW - rnd(4) * 3600, updatedAt: NOW - 86400,
-    power: rnd(5) === 0 ? { state: 'Down', target: 'Down', downSinceBlock: 1, downAt: NOW - rnd(48) * 3600 } : { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
-    activeContracts: 0, rentContractId: 0, rentedByTwinId: 0, deleted: false,
+    publicConfig: {
+      ipv4: rnd(3) === 0 ? '1.2.3.4/24' : '',
+      gw4: '',
+      ipv6: rnd(4) === 0 ? '::1/64' : '',
+      gw6: '',
+      domain: rnd(5) === 0 ? 'gw.example.com' : '',
+    },
+    interfaces: [],
+    created: NOW - 86400,
+    farmingPolicyId: 1,
+    certificationType: 'Diy',
+    secureBoot: false,
+    virtualized: false,
+    serialNumber: '',
+    connectionPrice: 80,
+    uptime: 1000,
+    lastUptimeReport: NOW - rnd(4) * 3600,
+    updatedAt: NOW - 86400,
+    power:
+      rnd(5) === 0
+        ? { state: 'Down', target: 'Down', downSinceBlock: 1, downAt: NOW - rnd(48) * 3600 }
+        : { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
+    activeContracts: 0,
+    rentContractId: 0,
+    rentedByTwinId: 0,
+    deleted: false,
   };
 }
 
@@ -39,10 +69,21 @@ const STATES = ['Created', 'GracePeriod', 'Deleted'] as const;
 function contract(id: number): ContractRecord {
   const type = TYPES[rnd(3)]!;
   return {
-    contractId: id, twinId: 1 + rnd(15), type, state: STATES[rnd(3)]!, nodeId: type === 'name' ? 0 : 1 + rnd(60),
-    name: type === 'name' ? `name${id}` : '', deploymentHash: type === 'node' ? `h${rnd(4)}` : '', deploymentData: type === 'node' ? `d${rnd(3)}` : '',
-    numberOfPublicIps: type === 'node' ? rnd(3) : 0, publicIps: [], solutionProviderId: null,
-    resources: { cru: rnd(4), mru: rnd(8) * GiB, sru: 0, hru: 0 }, createdAt: NOW - rnd(50) * 60, updatedAt: NOW, billed: 0,
+    contractId: id,
+    twinId: 1 + rnd(15),
+    type,
+    state: STATES[rnd(3)]!,
+    nodeId: type === 'name' ? 0 : 1 + rnd(60),
+    name: type === 'name' ? `name${id}` : '',
+    deploymentHash: type === 'node' ? `h${rnd(4)}` : '',
+    deploymentData: type === 'node' ? `d${rnd(3)}` : '',
+    numberOfPublicIps: type === 'node' ? rnd(3) : 0,
+    publicIps: [],
+    solutionProviderId: null,
+    resources: { cru: rnd(4), mru: rnd(8) * GiB, sru: 0, hru: 0 },
+    createdAt: NOW - rnd(50) * 60,
+    updatedAt: NOW,
+    billed: 0,
   };
 }
 
@@ -55,7 +96,8 @@ beforeAll(() => {
   for (let f = 1; f <= 12; f++) ops.push({ type: 'put', sub: 'farm', key: key(f), value: farm(f) });
   for (let i = 1; i <= 60; i++) ops.push({ type: 'put', sub: 'node', key: key(i), value: node(i) });
   // Ids not in order of creation, as an import may write them.
-  for (const i of [...Array.from({ length: 300 }, (_, i) => 300 - i), ...Array.from({ length: 200 }, (_, i) => 301 + i)]) ops.push({ type: 'put', sub: 'contract', key: key(i), value: contract(i) });
+  for (const i of [...Array.from({ length: 300 }, (_, i) => 300 - i), ...Array.from({ length: 200 }, (_, i) => 301 + i)])
+    ops.push({ type: 'put', sub: 'contract', key: key(i), value: contract(i) });
   commit(ops);
 });
 
@@ -95,12 +137,20 @@ function checkContracts(): void {
   for (const f of FILTERS) {
     for (const sort_by of CONTRACT_SORT) {
       for (const sort_order of ['asc', 'desc'] as const) {
-        for (const [page, size] of [[1, 20], [3, 17], [40, 50]] as const) {
+        for (const [page, size] of [
+          [1, 20],
+          [3, 17],
+          [40, 50],
+        ] as const) {
           for (const ret_count of [false, true]) {
             const q = { ...f, sort_by, sort_order, page, size, ret_count } as ContractsQuery;
             const want = reference(q);
             const got = searchContracts(view, q);
-            expect({ q, ids: got.items.map((c) => c.contractId), count: got.count }).toEqual({ q, ids: want.ids, count: ret_count ? want.count : undefined });
+            expect({ q, ids: got.items.map((c) => c.contractId), count: got.count }).toEqual({
+              q,
+              ids: want.ids,
+              count: ret_count ? want.count : undefined,
+            });
           }
         }
       }
@@ -126,14 +176,29 @@ function referenceStats(statuses?: NodeStatus[]) {
   }
   const live = [...view.contracts.values()].filter((c) => c.state !== 'Deleted');
   return {
-    nodes: t.nodes, farms: view.farms.size, countries: Object.keys(distribution).length, totalCru: t.cru, totalSru: t.sru, totalMru: t.mru, totalHru: t.hru,
-    publicIps: [...view.farms.values()].reduce((s, f) => s + f.publicIps.length, 0), accessNodes: t.access, gateways: t.gateways, twins: view.twins.size,
-    contracts: live.length, nodesDistribution: distribution, gpus: 0, dedicatedNodes: t.dedicated, workloads_number: live.filter((c) => c.type === 'node').length,
+    nodes: t.nodes,
+    farms: view.farms.size,
+    countries: Object.keys(distribution).length,
+    totalCru: t.cru,
+    totalSru: t.sru,
+    totalMru: t.mru,
+    totalHru: t.hru,
+    publicIps: [...view.farms.values()].reduce((s, f) => s + f.publicIps.length, 0),
+    accessNodes: t.access,
+    gateways: t.gateways,
+    twins: view.twins.size,
+    contracts: live.length,
+    nodesDistribution: distribution,
+    gpus: 0,
+    dedicatedNodes: t.dedicated,
+    workloads_number: live.filter((c) => c.type === 'node').length,
   };
 }
 
 function checkStats(): void {
-  for (const statuses of [undefined, ['up'], ['down'], ['standby'], ['up', 'standby'], ['up', 'down', 'standby']] as (NodeStatus[] | undefined)[]) {
+  for (const statuses of [undefined, ['up'], ['down'], ['standby'], ['up', 'standby'], ['up', 'down', 'standby']] as (
+    NodeStatus[] | undefined
+  )[]) {
     expect({ statuses, stats: gridStats(view, NOW, statuses) }).toEqual({ statuses, stats: referenceStats(statuses) });
   }
 }
@@ -147,16 +212,34 @@ test('they follow creations, updates and deletions', () => {
   for (let round = 0; round < 6; round++) {
     const ops: Op[] = [];
     // New contracts (ids after the last), some contracts changing state or resources, some deleted.
-    for (let i = 0; i < 15; i++) ops.push({ type: 'put', sub: 'contract', key: key(501 + round * 15 + i), value: contract(501 + round * 15 + i) });
+    for (let i = 0; i < 15; i++)
+      ops.push({ type: 'put', sub: 'contract', key: key(501 + round * 15 + i), value: contract(501 + round * 15 + i) });
     for (let i = 0; i < 20; i++) {
       const c = view.contracts.get(1 + rnd(500));
-      if (c) ops.push({ type: 'put', sub: 'contract', key: key(c.contractId), value: { ...c, state: STATES[rnd(3)]!, resources: { ...c.resources, cru: rnd(9) } } });
+      if (c)
+        ops.push({
+          type: 'put',
+          sub: 'contract',
+          key: key(c.contractId),
+          value: { ...c, state: STATES[rnd(3)]!, resources: { ...c.resources, cru: rnd(9) } },
+        });
     }
     for (let i = 0; i < 5; i++) ops.push({ type: 'del', sub: 'contract', key: key(1 + rnd(500)) });
     // Nodes moved, resized, deleted, created; a farm turning dedicated.
     for (let i = 0; i < 6; i++) {
       const n = view.nodes.get(1 + rnd(60));
-      if (n) ops.push({ type: 'put', sub: 'node', key: key(n.nodeId), value: { ...n, farmId: 1 + rnd(12), location: { ...n.location, country: ['Belgium', 'Egypt', 'Tanzania'][rnd(3)]! }, total: { ...n.total, cru: rnd(40) } } });
+      if (n)
+        ops.push({
+          type: 'put',
+          sub: 'node',
+          key: key(n.nodeId),
+          value: {
+            ...n,
+            farmId: 1 + rnd(12),
+            location: { ...n.location, country: ['Belgium', 'Egypt', 'Tanzania'][rnd(3)]! },
+            total: { ...n.total, cru: rnd(40) },
+          },
+        });
     }
     ops.push({ type: 'del', sub: 'node', key: key(1 + rnd(60)) });
     ops.push({ type: 'put', sub: 'node', key: key(61 + round), value: node(61 + round) });

@@ -38,10 +38,22 @@ function enumParameters(): { path: string; name: string; values: string[] }[] {
 }
 
 test('status, type and sort_order name the parameter and the values they take', async () => {
-  expect(await refusal('/nodes?status=sleepy')).toEqual({ status: 400, error: "querystring parameter 'status' must be one or more of up, down, standby, comma-separated" });
-  expect(await refusal('/stats?status=UP')).toEqual({ status: 400, error: "querystring parameter 'status' must be one or more of up, down, standby, comma-separated" });
-  expect(await refusal('/contracts?type=vm')).toEqual({ status: 400, error: "querystring parameter 'type' must be one of node, name, rent" });
-  expect(await refusal('/farms?sort_order=up')).toEqual({ status: 400, error: "querystring parameter 'sort_order' must be one of asc, desc" });
+  expect(await refusal('/nodes?status=sleepy')).toEqual({
+    status: 400,
+    error: "querystring parameter 'status' must be one or more of up, down, standby, comma-separated",
+  });
+  expect(await refusal('/stats?status=UP')).toEqual({
+    status: 400,
+    error: "querystring parameter 'status' must be one or more of up, down, standby, comma-separated",
+  });
+  expect(await refusal('/contracts?type=vm')).toEqual({
+    status: 400,
+    error: "querystring parameter 'type' must be one of node, name, rent",
+  });
+  expect(await refusal('/farms?sort_order=up')).toEqual({
+    status: 400,
+    error: "querystring parameter 'sort_order' must be one of asc, desc",
+  });
   // A value it takes is answered.
   expect((await grid.get('/nodes?status=up')).status).toBe(200);
 });
@@ -49,7 +61,17 @@ test('status, type and sort_order name the parameter and the values they take', 
 test('every enum query parameter in the OpenAPI document lists its values when refused', async () => {
   const params = enumParameters();
   const names = new Set(params.map((p) => `${p.path} ${p.name}`));
-  for (const n of ['/nodes sort_by', '/nodes sort_order', '/gateways sort_by', '/farms sort_by', '/twins sort_by', '/contracts type', '/contracts sort_by', '/public_ips sort_by']) expect(names).toContain(n);
+  for (const n of [
+    '/nodes sort_by',
+    '/nodes sort_order',
+    '/gateways sort_by',
+    '/farms sort_by',
+    '/twins sort_by',
+    '/contracts type',
+    '/contracts sort_by',
+    '/public_ips sort_by',
+  ])
+    expect(names).toContain(n);
   for (const { path, name, values } of params) {
     const r = await refusal(`${path.replace('{id}', '1')}?${name}=no_such_value`);
     expect({ path, ...r }).toEqual({ path, status: 400, error: `querystring parameter '${name}' must be one of ${values.join(', ')}` });
@@ -59,15 +81,27 @@ test('every enum query parameter in the OpenAPI document lists its values when r
 
 test('a comma-separated list of states names the parameter and the values it takes', async () => {
   for (const url of ['/nodes?status=up,sleepy', '/gateways?status=', '/stats?status=up,', '/farms?node_status=Up']) {
-    expect(await refusal(url)).toEqual({ status: 400, error: `querystring parameter '${url.includes('node_status') ? 'node_status' : 'status'}' must be one or more of up, down, standby, comma-separated` });
+    expect(await refusal(url)).toEqual({
+      status: 400,
+      error: `querystring parameter '${url.includes('node_status') ? 'node_status' : 'status'}' must be one or more of up, down, standby, comma-separated`,
+    });
   }
-  expect(await refusal('/nodes?features=zmachine,gpu')).toEqual({ status: 400, error: expect.stringContaining("querystring parameter 'features' must be one or more of zmount, zdb") });
+  expect(await refusal('/nodes?features=zmachine,gpu')).toEqual({
+    status: 400,
+    error: expect.stringContaining("querystring parameter 'features' must be one or more of zmount, zdb"),
+  });
   expect((await grid.get('/nodes?status=up,standby')).status).toBe(200);
-  expect(await refusal('/contracts?state=Created,Gone')).toEqual({ status: 400, error: "querystring parameter 'state' must be one or more of Created, Deleted, GracePeriod, comma-separated" });
+  expect(await refusal('/contracts?state=Created,Gone')).toEqual({
+    status: 400,
+    error: "querystring parameter 'state' must be one or more of Created, Deleted, GracePeriod, comma-separated",
+  });
   expect((await grid.get('/contracts?state=Created,Deleted')).status).toBe(200);
 });
 
 test('other refusals keep their own words', async () => {
   expect(await refusal('/nodes?size=1001')).toEqual({ status: 400, error: "querystring parameter 'size' must be at most 1000" });
-  expect(await refusal('/nodes?farm_ids=1,x')).toEqual({ status: 400, error: expect.stringMatching(/^invalid querystring parameter 'farm_ids': must match pattern/) });
+  expect(await refusal('/nodes?farm_ids=1,x')).toEqual({
+    status: 400,
+    error: expect.stringMatching(/^invalid querystring parameter 'farm_ids': must match pattern/),
+  });
 });

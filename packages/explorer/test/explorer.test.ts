@@ -36,7 +36,10 @@ beforeAll(async () => {
   farm2 = await farmer.farms.create({ name: 'farm_two' });
   n1 = await node1.nodes.create(nodeInput(farmId));
   n2 = await node2.nodes.create(
-    nodeInput(farm2, { resources: { hru: 2000 * GiB, sru: 100 * GiB, cru: 8, mru: 32 * GiB }, location: { city: 'Cairo', country: 'Egypt', latitude: '30.04', longitude: '31.23' } }),
+    nodeInput(farm2, {
+      resources: { hru: 2000 * GiB, sru: 100 * GiB, cru: 8, mru: 32 * GiB },
+      location: { city: 'Cairo', country: 'Egypt', latitude: '30.04', longitude: '31.23' },
+    }),
     { wait: 'finalized' },
   );
   explorer = await startExplorer({ chain: chain.url, db: tmp.dir, port: 0, pollMs: 200 });
@@ -58,8 +61,17 @@ test('twins, farms with public IPs and nodes appear as the chain says', async ()
 
   const farms = await get<Any[]>(explorer, '/farms?name=farm_one');
   expect(farms.body).toHaveLength(1);
-  expect(farms.body[0]).toMatchObject({ farmId, name: 'farm_one', twinId: 2, pricingPolicyId: 1, certificationType: 'NotCertified', dedicated: false });
-  expect(farms.body[0].publicIps).toEqual([{ id: `${farmId}-185.206.122.33/24`, ip: '185.206.122.33/24', farm_id: farmId, contract_id: 0, gateway: '185.206.122.1' }]);
+  expect(farms.body[0]).toMatchObject({
+    farmId,
+    name: 'farm_one',
+    twinId: 2,
+    pricingPolicyId: 1,
+    certificationType: 'NotCertified',
+    dedicated: false,
+  });
+  expect(farms.body[0].publicIps).toEqual([
+    { id: `${farmId}-185.206.122.33/24`, ip: '185.206.122.33/24', farm_id: farmId, contract_id: 0, gateway: '185.206.122.1' },
+  ]);
 
   const node = await get<Any>(explorer, `/nodes/${n1}`);
   expect(node.status).toBe(200);
@@ -86,7 +98,11 @@ test('twins, farms with public IPs and nodes appear as the chain says', async ()
 });
 
 test('public config, uptime reports and power change the node; status follows time', async () => {
-  await farmer.nodes.setPublicConfig({ farmId, nodeId: n1, config: { ip4: { ip: '185.206.122.40/24', gw: '185.206.122.1' }, ip6: null, domain: 'gw.example.com' } });
+  await farmer.nodes.setPublicConfig({
+    farmId,
+    nodeId: n1,
+    config: { ip4: { ip: '185.206.122.40/24', gw: '185.206.122.1' }, ip6: null, domain: 'gw.example.com' },
+  });
   await node1.nodes.reportUptime({ uptime: 1234, timestampHint: await chainNow(alice) }, { wait: 'finalized' });
   await synced(explorer, alice);
   const n = (await get<Any>(explorer, `/nodes/${n1}`)).body;
@@ -204,7 +220,17 @@ test('unknown or malformed parameters and oversized pages get a 400 naming them'
 
 test('stats, ping, health, metrics and the OpenAPI document', async () => {
   const stats = (await get<Any>(explorer, '/stats')).body;
-  expect(stats).toMatchObject({ nodes: 2, farms: 2, countries: 2, twins: 4, contracts: 0, publicIps: 1, gateways: 1, totalCru: 12, nodesDistribution: { Belgium: 1, Egypt: 1 } });
+  expect(stats).toMatchObject({
+    nodes: 2,
+    farms: 2,
+    countries: 2,
+    twins: 4,
+    contracts: 0,
+    publicIps: 1,
+    gateways: 1,
+    totalCru: 12,
+    nodesDistribution: { Belgium: 1, Egypt: 1 },
+  });
   expect((await get(explorer, '/ping')).body).toEqual({ ping: 'pong' });
   const health = await get<Any>(explorer, '/health');
   expect(health.status).toBe(200);
@@ -219,32 +245,142 @@ test('stats, ping, health, metrics and the OpenAPI document', async () => {
   expect(metrics.body).toMatch(/explorer_indexed_events_total \d+/);
   expect(metrics.body).toMatch(/explorer_http_request_duration_seconds_count\{method="GET",route="\/nodes",status="200"\} \d+/);
   // Grid gauges agree with the API at scrape time.
-  const gauge = (name: string, labels: string): number => Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? NaN);
+  const gauge = (name: string, labels: string): number =>
+    Number(new RegExp(`^${name}\\{${labels}\\} (\\S+)$`, 'm').exec(metrics.body)?.[1] ?? NaN);
   const upStats = (await get<Any>(explorer, '/stats?status=up')).body;
   expect(gauge('explorer_nodes', 'status="up"')).toBe(upStats.nodes);
-  expect(gauge('explorer_nodes', 'status="up"') + gauge('explorer_nodes', 'status="standby"') + gauge('explorer_nodes', 'status="down"')).toBe(stats.nodes);
+  expect(
+    gauge('explorer_nodes', 'status="up"') + gauge('explorer_nodes', 'status="standby"') + gauge('explorer_nodes', 'status="down"'),
+  ).toBe(stats.nodes);
   expect(gauge('explorer_capacity_total', 'resource="cru"')).toBe(upStats.totalCru);
   expect(gauge('explorer_capacity_used', 'resource="cru"')).toBeGreaterThanOrEqual(0);
   expect(metrics.body).toMatch(/^explorer_node_uptime_report_age_seconds\{node_id="\d+",farm_id="\d+"\} \d+/m);
   const doc = (await get<Any>(explorer, '/swagger/json')).body;
-  for (const p of ['/nodes', '/nodes/{id}', '/nodes/{id}/status', '/gateways', '/gateways/{id}', '/farms', '/twins', '/contracts', '/contracts/{id}', '/contracts/{id}/bills', '/public_ips', '/stats', '/ping', '/health', '/metrics', '/events/stream']) {
+  for (const p of [
+    '/nodes',
+    '/nodes/{id}',
+    '/nodes/{id}/status',
+    '/gateways',
+    '/gateways/{id}',
+    '/farms',
+    '/twins',
+    '/contracts',
+    '/contracts/{id}',
+    '/contracts/{id}/bills',
+    '/public_ips',
+    '/stats',
+    '/ping',
+    '/health',
+    '/metrics',
+    '/events/stream',
+  ]) {
     expect(doc.paths[p]?.get).toBeDefined();
   }
   const params = (p: string) => doc.paths[p].get.parameters.map((x: Any) => x.name);
-  const NODE_PARAMS = ['page', 'size', 'ret_count', 'sort_by', 'sort_order', 'status', 'free_cru', 'free_mru', 'free_sru', 'free_hru', 'total_cru', 'total_mru', 'total_sru', 'total_hru', 'country', 'city', 'farm_ids', 'farm_name', 'node_id', 'twin_id', 'dedicated', 'rentable', 'rented', 'rented_by', 'available_for', 'ipv4', 'ipv6', 'domain', 'certification_type', 'free_ips', 'min_reputation_24h', 'min_reputation_7d', 'min_reputation_30d',
+  const NODE_PARAMS = [
+    'page',
+    'size',
+    'ret_count',
+    'sort_by',
+    'sort_order',
+    'status',
+    'free_cru',
+    'free_mru',
+    'free_sru',
+    'free_hru',
+    'total_cru',
+    'total_mru',
+    'total_sru',
+    'total_hru',
+    'country',
+    'city',
+    'farm_ids',
+    'farm_name',
+    'node_id',
+    'twin_id',
+    'dedicated',
+    'rentable',
+    'rented',
+    'rented_by',
+    'available_for',
+    'ipv4',
+    'ipv6',
+    'domain',
+    'certification_type',
+    'free_ips',
+    'min_reputation_24h',
+    'min_reputation_7d',
+    'min_reputation_30d',
     // grid-proxy's (grid-proxy.test.ts checks each against its NodeFilter and Limit)
-    'randomize', 'balance', 'country_contains', 'city_contains', 'region', 'farm_name_contains', 'in_dedicated_farm', 'owned_by', 'rentable_or_rented_by',
-    'node_ids', 'excluded', 'healthy', 'has_ipv6', 'has_gpu', 'num_gpu', 'gpu_device_id', 'gpu_device_name', 'gpu_vendor_id', 'gpu_vendor_name', 'gpu_available',
-    'price_min', 'price_max', 'features'];
+    'randomize',
+    'balance',
+    'country_contains',
+    'city_contains',
+    'region',
+    'farm_name_contains',
+    'in_dedicated_farm',
+    'owned_by',
+    'rentable_or_rented_by',
+    'node_ids',
+    'excluded',
+    'healthy',
+    'has_ipv6',
+    'has_gpu',
+    'num_gpu',
+    'gpu_device_id',
+    'gpu_device_name',
+    'gpu_vendor_id',
+    'gpu_vendor_name',
+    'gpu_available',
+    'price_min',
+    'price_max',
+    'features',
+  ];
   expect(params('/nodes').sort()).toEqual([...NODE_PARAMS].sort());
   expect(params('/gateways').sort()).toEqual([...NODE_PARAMS].sort());
-  expect(params('/farms')).toEqual(expect.arrayContaining(['farm_id', 'farm_ids', 'name', 'name_contains', 'twin_id', 'pricing_policy_id', 'certification_type', 'dedicated', 'free_ips', 'total_ips', 'stellar_address', 'page', 'size']));
-  expect(params('/contracts')).toEqual(expect.arrayContaining(['contract_id', 'twin_id', 'node_id', 'type', 'state', 'name', 'deployment_hash', 'number_of_public_ips', 'sort_by']));
+  expect(params('/farms')).toEqual(
+    expect.arrayContaining([
+      'farm_id',
+      'farm_ids',
+      'name',
+      'name_contains',
+      'twin_id',
+      'pricing_policy_id',
+      'certification_type',
+      'dedicated',
+      'free_ips',
+      'total_ips',
+      'stellar_address',
+      'page',
+      'size',
+    ]),
+  );
+  expect(params('/contracts')).toEqual(
+    expect.arrayContaining([
+      'contract_id',
+      'twin_id',
+      'node_id',
+      'type',
+      'state',
+      'name',
+      'deployment_hash',
+      'number_of_public_ips',
+      'sort_by',
+    ]),
+  );
   expect(params('/twins')).toEqual(expect.arrayContaining(['twin_id', 'account_id', 'relay', 'public_key']));
   expect(params('/public_ips')).toEqual(expect.arrayContaining(['farm_ids', 'ip', 'free']));
   expect(params('/stats')).toEqual(expect.arrayContaining(['status', 'page', 'size']));
   expect(params('/events/stream')).toEqual(expect.arrayContaining(['types', 'last_event_id', 'last-event-id']));
-  for (const p of ['/nodes/{id}', '/nodes/{id}/status', '/nodes/{id}/statistics', '/nodes/{id}/gpu', '/contracts/{id}', '/twins/{id}/consumption']) expect(params(p)).toEqual(['id']);
+  for (const p of [
+    '/nodes/{id}',
+    '/nodes/{id}/status',
+    '/nodes/{id}/statistics',
+    '/nodes/{id}/gpu',
+    '/contracts/{id}',
+    '/twins/{id}/consumption',
+  ])
+    expect(params(p)).toEqual(['id']);
   // Bills take grid-proxy's Limit.
   expect(params('/contracts/{id}/bills')).toEqual(expect.arrayContaining(['id', 'page', 'size', 'ret_count']));
   const ui = await get<string>(explorer, '/swagger');
@@ -257,7 +393,9 @@ test('genesis policies are imported; a restart resumes after the cursor with not
   expect((await explorer.db.values<Any>('pricing')).map((p) => p.id)).toEqual([1]);
   expect((await explorer.db.values<Any>('farming')).length).toBeGreaterThanOrEqual(2);
   const before = await explorer.db.cursor();
-  const snapshot = JSON.stringify(await Promise.all(['twin', 'farm', 'node', 'contract', 'bill', 'uptime'].map((s) => explorer.db.values(s as 'twin'))));
+  const snapshot = JSON.stringify(
+    await Promise.all(['twin', 'farm', 'node', 'contract', 'bill', 'uptime'].map((s) => explorer.db.values(s as 'twin'))),
+  );
   await explorer.stop();
   // The chain moves on while the explorer is down.
   await node2.nodes.reportUptime({ uptime: 99, timestampHint: await chainNow(alice) }, { wait: 'finalized' });
@@ -269,7 +407,9 @@ test('genesis policies are imported; a restart resumes after the cursor with not
   expect(uptimes.filter((u) => u.uptime === 99)).toHaveLength(1);
   expect((await get<Any>(explorer, `/nodes/${n2}`)).body.uptime).toBe(99);
   // Everything else is as before (no record doubled or lost).
-  const again = JSON.parse(JSON.stringify(await Promise.all(['twin', 'farm', 'contract', 'bill'].map((s) => explorer.db.values(s as 'twin')))));
+  const again = JSON.parse(
+    JSON.stringify(await Promise.all(['twin', 'farm', 'contract', 'bill'].map((s) => explorer.db.values(s as 'twin')))),
+  );
   const old = JSON.parse(snapshot) as unknown[][];
   expect(again).toEqual([old[0], old[1], old[3], old[4]]);
 });

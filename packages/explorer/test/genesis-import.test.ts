@@ -35,7 +35,9 @@ beforeAll(async () => {
   clients.push(alice, farmer, node1, node2);
   const farmId = await farmer.farms.create({ name: 'imported_farm' });
   n1 = await node1.nodes.create(nodeInput(farmId));
-  n2 = await node2.nodes.create(nodeInput(farmId, { serialNumber: 'SN-0002', resources: { hru: 1000 * GiB, sru: 200 * GiB, cru: 8, mru: 16 * GiB } }));
+  n2 = await node2.nodes.create(
+    nodeInput(farmId, { serialNumber: 'SN-0002', resources: { hru: 1000 * GiB, sru: 200 * GiB, cru: 8, mru: 16 * GiB } }),
+  );
   const a = await alice.contracts.createNode({ nodeId: n1, hash: 'd'.repeat(32), data: 'a' });
   const b = await alice.contracts.createNode({ nodeId: n1, hash: 'e'.repeat(32), data: 'b' });
   const c = await alice.contracts.createNode({ nodeId: n2, hash: 'f'.repeat(32), data: 'c' });
@@ -103,6 +105,11 @@ test('the imported records are those of an explorer that indexed every event', a
  */
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/updated|created|since|downAt|seen|total_billed/i.test(k)).map(([k, x]) => [k, strip(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !/updated|created|since|downAt|seen|total_billed/i.test(k))
+        .map(([k, x]) => [k, strip(x)]),
+    );
   return v;
 }

@@ -6,33 +6,75 @@
 import type { FastifyInstance } from 'fastify';
 import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
-import { buildApp, ExplorerDb, GridView, type AppOptions, type ContractRecord, type FarmRecord, type NodeRecord, type TwinRecord } from '../src';
+import {
+  buildApp,
+  ExplorerDb,
+  GridView,
+  type AppOptions,
+  type ContractRecord,
+  type FarmRecord,
+  type NodeRecord,
+  type TwinRecord,
+} from '../src';
 import { tempDir } from './support';
 
 export const FIXTURE = { farms: 3, nodesPerFarm: 4, twins: 6, contracts: 8 };
 
 function node(id: number, farmId: number, now: number): NodeRecord {
   return {
-    nodeId: id, farmId, twinId: 100 + id, gridVersion: 1,
+    nodeId: id,
+    farmId,
+    twinId: 100 + id,
+    gridVersion: 1,
     total: { cru: 4 + id, mru: 16 * GiB, sru: 500 * GiB, hru: id % 2 ? 2000 * GiB : 0 },
     used: { cru: 1, mru: GiB, sru: 0, hru: 0 },
     location: { country: id % 2 ? 'Belgium' : 'Egypt', city: id % 2 ? 'Ghent' : 'Cairo', latitude: '0', longitude: '0' },
     publicConfig: { ipv4: id % 3 ? '' : '185.0.0.1/24', gw4: '', ipv6: '', gw6: '', domain: id % 4 ? '' : `gw${id}.example.com` },
-    interfaces: [], created: now - 86400, farmingPolicyId: 1, certificationType: 'Diy', secureBoot: false, virtualized: false,
-    serialNumber: '', connectionPrice: 80, uptime: 1000, lastUptimeReport: id % 5 ? now - 60 : now - 86400 * 3, updatedAt: now - 3600,
+    interfaces: [],
+    created: now - 86400,
+    farmingPolicyId: 1,
+    certificationType: 'Diy',
+    secureBoot: false,
+    virtualized: false,
+    serialNumber: '',
+    connectionPrice: 80,
+    uptime: 1000,
+    lastUptimeReport: id % 5 ? now - 60 : now - 86400 * 3,
+    updatedAt: now - 3600,
     power: { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
-    activeContracts: 0, rentContractId: 0, rentedByTwinId: 0, deleted: false,
+    activeContracts: 0,
+    rentContractId: 0,
+    rentedByTwinId: 0,
+    deleted: false,
   };
 }
 const farm = (id: number): FarmRecord => ({
-  farmId: id, name: `farm_${id}`, twinId: id, pricingPolicyId: 1, certificationType: 'NotCertified', dedicated: id === 2, stellarAddress: '',
+  farmId: id,
+  name: `farm_${id}`,
+  twinId: id,
+  pricingPolicyId: 1,
+  certificationType: 'NotCertified',
+  dedicated: id === 2,
+  stellarAddress: '',
   publicIps: [{ ip: `185.0.${id}.2/24`, gateway: `185.0.${id}.1`, contractId: 0 }],
 });
 const twin = (id: number): TwinRecord => ({ twinId: id, accountId: `5Account${id}`, relay: 'relay.dev.grid.tf', publicKey: null });
 const contract = (id: number, now: number): ContractRecord => ({
-  contractId: id, twinId: 1 + (id % FIXTURE.twins), type: id % 3 === 0 ? 'name' : id % 3 === 1 ? 'node' : 'rent', state: id % 4 ? 'Created' : 'Deleted',
-  nodeId: 1 + (id % 4), name: id % 3 === 0 ? `name${id}` : '', deploymentHash: id % 3 === 1 ? `hash${id}` : '', deploymentData: '', numberOfPublicIps: 0, publicIps: [],
-  solutionProviderId: null, resources: { cru: 1, mru: GiB, sru: 0, hru: 0 }, createdAt: now - 1000 + id, updatedAt: now - 1000 + id, billed: id * 10,
+  contractId: id,
+  twinId: 1 + (id % FIXTURE.twins),
+  type: id % 3 === 0 ? 'name' : id % 3 === 1 ? 'node' : 'rent',
+  state: id % 4 ? 'Created' : 'Deleted',
+  nodeId: 1 + (id % 4),
+  name: id % 3 === 0 ? `name${id}` : '',
+  deploymentHash: id % 3 === 1 ? `hash${id}` : '',
+  deploymentData: '',
+  numberOfPublicIps: 0,
+  publicIps: [],
+  solutionProviderId: null,
+  resources: { cru: 1, mru: GiB, sru: 0, hru: 0 },
+  createdAt: now - 1000 + id,
+  updatedAt: now - 1000 + id,
+  billed: id * 10,
 });
 
 export interface Answer {

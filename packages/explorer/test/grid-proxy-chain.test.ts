@@ -32,7 +32,9 @@ async function council(call: ReturnType<TfchainClient['api']['tx']['tfgridModule
   const [index, hash] = [Number(ev[1]), String(ev[2])];
   await alice.submit(alice.api.tx.council.vote(hash, index, true));
   await farmer.submit(alice.api.tx.council.vote(hash, index, true));
-  const closed = await farmer.submit(alice.api.tx.council.close(hash, index, { refTime: 1_000_000_000, proofSize: 100_000 }, len), { wait: 'finalized' });
+  const closed = await farmer.submit(alice.api.tx.council.close(hash, index, { refTime: 1_000_000_000, proofSize: 100_000 }, len), {
+    wait: 'finalized',
+  });
   expect(closed.events.map((e) => e.method)).toContain('Executed');
 }
 
@@ -70,7 +72,9 @@ test("a dedicated node's extra fee: extraFee and a price that includes it", asyn
 });
 
 test('solution provider, service contract, bonded account and Zero-OS version are indexed', async () => {
-  await alice.submit(alice.api.tx.smartContractModule.createSolutionProvider('a provider', 'https://provider.example', [{ who: alice.address, take: 10 }]));
+  await alice.submit(
+    alice.api.tx.smartContractModule.createSolutionProvider('a provider', 'https://provider.example', [{ who: alice.address, take: 10 }]),
+  );
   await alice.submit(alice.api.tx.smartContractModule.serviceContractCreate(alice.address, farmer.address));
   const sc = 1;
   await alice.submit(alice.api.tx.smartContractModule.serviceContractSetMetadata(sc, 'monitoring'));
@@ -82,9 +86,26 @@ test('solution provider, service contract, bonded account and Zero-OS version ar
   await synced(explorer, alice);
 
   const providers = await explorer.db.values<SolutionProviderRecord>('provider');
-  expect(providers).toEqual([{ solutionProviderId: 1, providers: [{ who: alice.address, take: 10 }], description: 'a provider', link: 'https://provider.example', approved: false }]);
+  expect(providers).toEqual([
+    {
+      solutionProviderId: 1,
+      providers: [{ who: alice.address, take: 10 }],
+      description: 'a provider',
+      link: 'https://provider.example',
+      approved: false,
+    },
+  ]);
   const service = await explorer.db.get<ServiceContractRecord>('service', key(sc));
-  expect(service).toMatchObject({ serviceContractId: sc, metadata: 'monitoring', baseFee: 100, variableFee: 20, acceptedByService: true, acceptedByConsumer: true, state: 'ApprovedByBoth', canceled: null });
+  expect(service).toMatchObject({
+    serviceContractId: sc,
+    metadata: 'monitoring',
+    baseFee: 100,
+    variableFee: 20,
+    acceptedByService: true,
+    acceptedByConsumer: true,
+    state: 'ApprovedByBoth',
+    canceled: null,
+  });
   expect(service!.serviceTwinId).toBeGreaterThan(0);
   expect(await explorer.db.get<TwinRecord>('twin', key(1))).toMatchObject({ twinId: 1, boundedAccount: charlie.address });
   expect(await explorer.db.get('meta', 'zosVersion')).toBe('v3.14.0');
@@ -102,14 +123,23 @@ test('ContractPaymentOverdrawn is a partial bill (billed, and what stays owed); 
     const v = new GridView();
     const apply = async (n: number, events: { name: string; data: unknown[] }[]) => {
       const w = new WriteSet(db, v);
-      for (const [i, e] of events.entries()) expect(await applyEvent(w, { ...e, eventIndex: i }, { number: n, timestamp: 1_800_000_000 + n * 6 })).toBe(true);
+      for (const [i, e] of events.entries())
+        expect(await applyEvent(w, { ...e, eventIndex: i }, { number: n, timestamp: 1_800_000_000 + n * 6 })).toBe(true);
       const cursor = { height: n, hash: `0x${n}`, timestamp: 1_800_000_000 + n * 6 };
       await db.write(w.ops, cursor);
       v.commit(w.ops, cursor);
     };
     await apply(1, [
-      { name: 'SmartContractModule.ContractCreated', data: [{ contractId: 7, twinId: 1, state: { created: null }, contractType: { rentContract: { nodeId: 1 } }, solutionProviderId: null }] },
-      { name: 'SmartContractModule.ContractBilled', data: [{ contractId: 7, timestamp: 1_800_000_000, discountLevel: 'None', amountBilled: 3_000_000 }] },
+      {
+        name: 'SmartContractModule.ContractCreated',
+        data: [
+          { contractId: 7, twinId: 1, state: { created: null }, contractType: { rentContract: { nodeId: 1 } }, solutionProviderId: null },
+        ],
+      },
+      {
+        name: 'SmartContractModule.ContractBilled',
+        data: [{ contractId: 7, timestamp: 1_800_000_000, discountLevel: 'None', amountBilled: 3_000_000 }],
+      },
     ]);
     // Field order as the runtime declares them: contract_id, timestamp, partially_billed_amount, overdraft.
     await apply(2, [{ name: 'SmartContractModule.ContractPaymentOverdrawn', data: [7, 1_800_003_600, 1_000_000, 2_500_000] }]);
@@ -117,7 +147,10 @@ test('ContractPaymentOverdrawn is a partial bill (billed, and what stays owed); 
     const c = v.contracts.get(7) as ContractRecord;
     expect(c).toMatchObject({ billed: 4_000_000, overdraft: 2_500_000, rentWaivedAt: 1_800_000_018 });
     const bills = await db.values<Any>('bill', key(7) + '/');
-    expect(bills.map((b) => [b.amountBilled, b.overdraft])).toEqual([[3_000_000, undefined], [1_000_000, 2_500_000]]);
+    expect(bills.map((b) => [b.amountBilled, b.overdraft])).toEqual([
+      [3_000_000, undefined],
+      [1_000_000, 2_500_000],
+    ]);
   } finally {
     await db.close();
     dir.remove();

@@ -10,26 +10,108 @@
 import type { FastifyInstance } from 'fastify';
 import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
-import { buildApp, ExplorerDb, GridView, type BillRecord, type ContractRecord, type FarmRecord, type NodeRecord, type TwinRecord } from '../src';
+import {
+  buildApp,
+  ExplorerDb,
+  GridView,
+  type BillRecord,
+  type ContractRecord,
+  type FarmRecord,
+  type NodeRecord,
+  type TwinRecord,
+} from '../src';
 import { tempDir } from './support';
 
 const LIMIT = ['size', 'page', 'ret_count', 'randomize', 'sort_by', 'sort_order', 'balance'];
 /** grid-proxy's query parameter names per route (its `schema:` tags). */
 const GRID_PROXY_PARAMETERS: Record<string, string[]> = {
   '/nodes': [
-    'status', 'free_mru', 'free_hru', 'free_sru', 'total_mru', 'total_hru', 'total_sru', 'total_cru', 'country', 'country_contains', 'city',
-    'city_contains', 'region', 'farm_name', 'farm_name_contains', 'farm_ids', 'free_ips', 'ipv4', 'ipv6', 'domain', 'dedicated',
-    'in_dedicated_farm', 'rentable', 'owned_by', 'rented', 'rented_by', 'rentable_or_rented_by', 'available_for', 'node_id', 'node_ids',
-    'twin_id', 'certification_type', 'has_gpu', 'num_gpu', 'gpu_device_id', 'gpu_device_name', 'gpu_vendor_id', 'gpu_vendor_name',
-    'gpu_available', 'healthy', 'price_min', 'price_max', 'excluded', 'has_ipv6', 'features', ...LIMIT,
+    'status',
+    'free_mru',
+    'free_hru',
+    'free_sru',
+    'total_mru',
+    'total_hru',
+    'total_sru',
+    'total_cru',
+    'country',
+    'country_contains',
+    'city',
+    'city_contains',
+    'region',
+    'farm_name',
+    'farm_name_contains',
+    'farm_ids',
+    'free_ips',
+    'ipv4',
+    'ipv6',
+    'domain',
+    'dedicated',
+    'in_dedicated_farm',
+    'rentable',
+    'owned_by',
+    'rented',
+    'rented_by',
+    'rentable_or_rented_by',
+    'available_for',
+    'node_id',
+    'node_ids',
+    'twin_id',
+    'certification_type',
+    'has_gpu',
+    'num_gpu',
+    'gpu_device_id',
+    'gpu_device_name',
+    'gpu_vendor_id',
+    'gpu_vendor_name',
+    'gpu_available',
+    'healthy',
+    'price_min',
+    'price_max',
+    'excluded',
+    'has_ipv6',
+    'features',
+    ...LIMIT,
   ],
   '/farms': [
-    'free_ips', 'total_ips', 'stellar_address', 'pricing_policy_id', 'farm_id', 'twin_id', 'name', 'name_contains', 'certification_type',
-    'dedicated', 'node_free_mru', 'node_free_hru', 'node_free_sru', 'node_total_cru', 'node_status', 'node_rented_by', 'node_available_for',
-    'node_has_gpu', 'node_has_ipv6', 'node_certified', 'node_features', 'country', 'region', ...LIMIT,
+    'free_ips',
+    'total_ips',
+    'stellar_address',
+    'pricing_policy_id',
+    'farm_id',
+    'twin_id',
+    'name',
+    'name_contains',
+    'certification_type',
+    'dedicated',
+    'node_free_mru',
+    'node_free_hru',
+    'node_free_sru',
+    'node_total_cru',
+    'node_status',
+    'node_rented_by',
+    'node_available_for',
+    'node_has_gpu',
+    'node_has_ipv6',
+    'node_certified',
+    'node_features',
+    'country',
+    'region',
+    ...LIMIT,
   ],
   '/contracts': [
-    'contract_id', 'twin_id', 'node_id', 'type', 'state', 'name', 'number_of_public_ips', 'deployment_data', 'deployment_hash', 'farm_name', 'farm_id', ...LIMIT,
+    'contract_id',
+    'twin_id',
+    'node_id',
+    'type',
+    'state',
+    'name',
+    'number_of_public_ips',
+    'deployment_data',
+    'deployment_hash',
+    'farm_name',
+    'farm_id',
+    ...LIMIT,
   ],
   '/twins': ['twin_id', 'account_id', 'relay', 'public_key', ...LIMIT],
   '/public_ips': ['farm_ids', 'free', 'ip', 'gateway', ...LIMIT],
@@ -47,7 +129,14 @@ const FARMS = 12;
 const NODES = 300;
 const CONTRACTS = 90;
 const TWINS = 8;
-const POLICY = { id: 1, name: 'default', su: { value: 50000, unit: 'Gigabytes' }, cu: { value: 100000, unit: 'Gigabytes' }, nu: { value: 15000, unit: 'Gigabytes' }, ipu: { value: 40000, unit: 'Gigabytes' } };
+const POLICY = {
+  id: 1,
+  name: 'default',
+  su: { value: 50000, unit: 'Gigabytes' },
+  cu: { value: 100000, unit: 'Gigabytes' },
+  nu: { value: 15000, unit: 'Gigabytes' },
+  ipu: { value: 40000, unit: 'Gigabytes' },
+};
 const POWERS: NodeRecord['power'][] = [
   { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
   { state: 'Up', target: 'Down', downSinceBlock: null, downAt: null },
@@ -58,24 +147,59 @@ const COUNTRIES = ['Belgium', 'Egypt', 'Germany', 'Brazil', 'Japan', 'Atlantis']
 
 function farm(id: number): FarmRecord {
   return {
-    farmId: id, name: id % 3 ? `farm${id}` : `Alpha${id}`, twinId: 1 + (id % 5), pricingPolicyId: id % 4 === 1 ? 0 : 1,
-    certificationType: 'NotCertified', dedicated: id % 4 === 0, stellarAddress: '',
-    publicIps: Array.from({ length: id % 3 }, (_, i) => ({ ip: `198.18.${id}.${i + 2}/24`, gateway: `198.18.${id}.1`, contractId: i === 1 ? 1000 + id : 0 })),
+    farmId: id,
+    name: id % 3 ? `farm${id}` : `Alpha${id}`,
+    twinId: 1 + (id % 5),
+    pricingPolicyId: id % 4 === 1 ? 0 : 1,
+    certificationType: 'NotCertified',
+    dedicated: id % 4 === 0,
+    stellarAddress: '',
+    publicIps: Array.from({ length: id % 3 }, (_, i) => ({
+      ip: `198.18.${id}.${i + 2}/24`,
+      gateway: `198.18.${id}.1`,
+      contractId: i === 1 ? 1000 + id : 0,
+    })),
   };
 }
 
 function node(id: number): NodeRecord {
   const rented = rnd(6) === 0;
   return {
-    nodeId: id, farmId: 1 + rnd(FARMS), twinId: 1000 + id, gridVersion: 1,
+    nodeId: id,
+    farmId: 1 + rnd(FARMS),
+    twinId: 1000 + id,
+    gridVersion: 1,
     total: { cru: 2 + rnd(30), mru: (4 + rnd(60)) * GiB, sru: rnd(4) * 500 * GiB, hru: rnd(3) * 2000 * GiB },
     used: { cru: rnd(3), mru: rnd(4) * GiB, sru: 0, hru: 0 },
-    location: { country: pick(COUNTRIES), city: `City ${rnd(9)}`, latitude: pick(['51.05', '-33.9', 'unknown', '', '30']), longitude: pick(['3.72', '18.4', '', 'east']) },
-    publicConfig: { ipv4: rnd(3) === 0 ? '198.18.0.9/24' : '', gw4: '', ipv6: rnd(3) === 0 ? '2001:2::9/64' : '', gw6: '', domain: rnd(4) === 0 ? 'gw.example.com' : '' },
-    interfaces: [], created: NOW - 40 * 86400, farmingPolicyId: 1, certificationType: rnd(4) === 0 ? 'Certified' : 'Diy',
-    secureBoot: false, virtualized: false, serialNumber: '', connectionPrice: 80,
-    uptime: 1000, lastUptimeReport: NOW - pick([600, 3 * 3600, 3 * 86400]), updatedAt: NOW - 10 * 86400,
-    power: { ...pick(POWERS) }, activeContracts: rnd(3), rentContractId: rented ? 5000 + id : 0, rentedByTwinId: rented ? 1 + rnd(3) : 0, deleted: false,
+    location: {
+      country: pick(COUNTRIES),
+      city: `City ${rnd(9)}`,
+      latitude: pick(['51.05', '-33.9', 'unknown', '', '30']),
+      longitude: pick(['3.72', '18.4', '', 'east']),
+    },
+    publicConfig: {
+      ipv4: rnd(3) === 0 ? '198.18.0.9/24' : '',
+      gw4: '',
+      ipv6: rnd(3) === 0 ? '2001:2::9/64' : '',
+      gw6: '',
+      domain: rnd(4) === 0 ? 'gw.example.com' : '',
+    },
+    interfaces: [],
+    created: NOW - 40 * 86400,
+    farmingPolicyId: 1,
+    certificationType: rnd(4) === 0 ? 'Certified' : 'Diy',
+    secureBoot: false,
+    virtualized: false,
+    serialNumber: '',
+    connectionPrice: 80,
+    uptime: 1000,
+    lastUptimeReport: NOW - pick([600, 3 * 3600, 3 * 86400]),
+    updatedAt: NOW - 10 * 86400,
+    power: { ...pick(POWERS) },
+    activeContracts: rnd(3),
+    rentContractId: rented ? 5000 + id : 0,
+    rentedByTwinId: rented ? 1 + rnd(3) : 0,
+    deleted: false,
     ...(rnd(5) === 0 ? { extraFee: 1000 * (1 + rnd(5)) } : {}),
   };
 }
@@ -83,10 +207,21 @@ function node(id: number): NodeRecord {
 function contract(id: number): ContractRecord {
   const type = pick(['node', 'node', 'rent', 'name'] as const);
   return {
-    contractId: id, twinId: 1 + rnd(TWINS), type, state: pick(['Created', 'Created', 'GracePeriod', 'Deleted'] as const),
-    nodeId: type === 'name' ? 0 : 1 + rnd(NODES), name: type === 'name' ? `name${id}` : '', deploymentHash: type === 'node' ? `hash${id}` : '',
-    deploymentData: type === 'node' ? `data${id % 4}` : '', numberOfPublicIps: type === 'node' ? rnd(2) : 0, publicIps: [], solutionProviderId: null,
-    resources: { cru: 1, mru: GiB, sru: 0, hru: 0 }, createdAt: NOW - 20_000 - id, updatedAt: NOW - 20_000, billed: 0,
+    contractId: id,
+    twinId: 1 + rnd(TWINS),
+    type,
+    state: pick(['Created', 'Created', 'GracePeriod', 'Deleted'] as const),
+    nodeId: type === 'name' ? 0 : 1 + rnd(NODES),
+    name: type === 'name' ? `name${id}` : '',
+    deploymentHash: type === 'node' ? `hash${id}` : '',
+    deploymentData: type === 'node' ? `data${id % 4}` : '',
+    numberOfPublicIps: type === 'node' ? rnd(2) : 0,
+    publicIps: [],
+    solutionProviderId: null,
+    resources: { cru: 1, mru: GiB, sru: 0, hru: 0 },
+    createdAt: NOW - 20_000 - id,
+    updatedAt: NOW - 20_000,
+    billed: 0,
   };
 }
 
@@ -105,7 +240,8 @@ beforeAll(async () => {
   const ops: Op[] = [];
   const put = (sub: Op['sub'], k: string, value: unknown) => ops.push({ type: 'put', sub, key: k, value });
   put('pricing', key(1), POLICY);
-  for (let t = 1; t <= TWINS; t++) put('twin', key(t), { twinId: t, accountId: `5Twin${t}`, relay: 'relay.example', publicKey: null } satisfies TwinRecord);
+  for (let t = 1; t <= TWINS; t++)
+    put('twin', key(t), { twinId: t, accountId: `5Twin${t}`, relay: 'relay.example', publicKey: null } satisfies TwinRecord);
   for (let f = 1; f <= FARMS; f++) farms.set(f, farm(f));
   for (let n = 1; n <= NODES; n++) nodes.set(n, node(n));
   for (let c = 1; c <= CONTRACTS; c++) contracts.set(c, contract(c));
@@ -159,16 +295,26 @@ function price(n: NodeRecord, balance = 0): number {
   const [cru, mru, sru, hru] = [n.total.cru, n.total.mru / GiB, n.total.sru / GiB, n.total.hru / GiB];
   const cu = Math.min(Math.max(mru / 4, cru / 2), Math.max(mru / 8, cru), Math.max(mru / 2, cru / 4));
   const su = hru / 1200 + sru / 200;
-  const cost = ((cu * POLICY.cu.value + su * POLICY.su.value + (n.extraFee ?? 0)) * (n.certificationType === 'Certified' ? 1.25 : 1) * 720) / 1e7;
+  const cost =
+    ((cu * POLICY.cu.value + su * POLICY.su.value + (n.extraFee ?? 0)) * (n.certificationType === 'Certified' ? 1.25 : 1) * 720) / 1e7;
   const d = balance >= cost * 18 ? 0.6 : balance >= cost * 6 ? 0.4 : balance >= cost * 3 ? 0.3 : balance >= cost * 1.5 ? 0.2 : 0;
   return Math.round((cost - cost * d) * 1000) / 1000;
 }
-const REGION: Record<string, string> = { Belgium: 'Europe', Germany: 'Europe', Egypt: 'Africa', Brazil: 'Americas', Japan: 'Asia', Atlantis: '' };
+const REGION: Record<string, string> = {
+  Belgium: 'Europe',
+  Germany: 'Europe',
+  Egypt: 'Africa',
+  Brazil: 'Americas',
+  Japan: 'Asia',
+  Atlantis: '',
+};
 const sortedIds = (list: NodeRecord[]) => list.map((n) => n.nodeId).sort((a, b) => a - b);
 const all = () => [...nodes.values()];
 
 test('every grid-proxy query parameter name is accepted on its route and documented', async () => {
-  const doc = app.swagger() as unknown as { paths: Record<string, { get?: { parameters?: { name: string; in: string; schema: Record<string, unknown> }[] } }> };
+  const doc = app.swagger() as unknown as {
+    paths: Record<string, { get?: { parameters?: { name: string; in: string; schema: Record<string, unknown> }[] } }>;
+  };
   const valueFor = (name: string, s: Record<string, unknown>): string => {
     if (name === 'sort_by') return String(((s.anyOf as { enum: unknown[] }[] | undefined)?.[0]?.enum ?? ['x'])[0]);
     if (s.anyOf) return String((s.anyOf as { enum: unknown[] }[])[0]!.enum[0]);
@@ -239,19 +385,34 @@ test('node filters grid-proxy has equal a plain filter over the grid', async () 
 
 test('grid-proxy sorts: status (up, standby, down), price_usd, rented first with available_for, randomize', async () => {
   const rank = { up: 0, standby: 1, down: 2 };
-  const byStatus = all().sort((a, b) => rank[status(a)] - rank[status(b)] || a.nodeId - b.nodeId).map((n) => n.nodeId);
+  const byStatus = all()
+    .sort((a, b) => rank[status(a)] - rank[status(b)] || a.nodeId - b.nodeId)
+    .map((n) => n.nodeId);
   expect(await nodeIds('sort_by=status')).toEqual(byStatus);
-  const byStatusDesc = all().sort((a, b) => rank[status(b)] - rank[status(a)] || b.nodeId - a.nodeId).map((n) => n.nodeId);
+  const byStatusDesc = all()
+    .sort((a, b) => rank[status(b)] - rank[status(a)] || b.nodeId - a.nodeId)
+    .map((n) => n.nodeId);
   expect(await nodeIds('sort_by=status&sort_order=desc')).toEqual(byStatusDesc);
-  const byPrice = all().sort((a, b) => price(a, 500) - price(b, 500) || a.nodeId - b.nodeId).map((n) => n.nodeId);
+  const byPrice = all()
+    .sort((a, b) => price(a, 500) - price(b, 500) || a.nodeId - b.nodeId)
+    .map((n) => n.nodeId);
   expect(await nodeIds('sort_by=price_usd&balance=500')).toEqual(byPrice);
-  for (const [field, k] of [['extra_fee', (n: NodeRecord) => n.extraFee ?? 0], ['rent_contract_id', (n: NodeRecord) => n.rentContractId], ['dedicated_farm', (n: NodeRecord) => Number(farmOf(n).dedicated)], ['rentable', (n: NodeRecord) => Number(rentable(n))]] as const) {
-    const want = all().sort((a, b) => k(b) - k(a) || b.nodeId - a.nodeId).map((n) => n.nodeId);
+  for (const [field, k] of [
+    ['extra_fee', (n: NodeRecord) => n.extraFee ?? 0],
+    ['rent_contract_id', (n: NodeRecord) => n.rentContractId],
+    ['dedicated_farm', (n: NodeRecord) => Number(farmOf(n).dedicated)],
+    ['rentable', (n: NodeRecord) => Number(rentable(n))],
+  ] as const) {
+    const want = all()
+      .sort((a, b) => k(b) - k(a) || b.nodeId - a.nodeId)
+      .map((n) => n.nodeId);
     expect({ field, got: await nodeIds(`sort_by=${field}&sort_order=desc`) }).toEqual({ field, got: want });
   }
   // available_for: the twin's rented nodes first, then the order asked for.
   const avail = all().filter((n) => (rented(n) ? n.rentedByTwinId === 2 : !farmOf(n).dedicated && (n.extraFee ?? 0) === 0));
-  const want = avail.sort((a, b) => Number(!rented(a)) - Number(!rented(b)) || b.total.cru - a.total.cru || b.nodeId - a.nodeId).map((n) => n.nodeId);
+  const want = avail
+    .sort((a, b) => Number(!rented(a)) - Number(!rented(b)) || b.total.cru - a.total.cru || b.nodeId - a.nodeId)
+    .map((n) => n.nodeId);
   expect(want.slice(0, 1).every((id) => rented(nodes.get(id)!))).toBe(true);
   expect(await nodeIds('available_for=2&sort_by=total_cru&sort_order=desc')).toEqual(want);
   // randomize: the same nodes as the filter, in some order; the count header too.
@@ -276,7 +437,12 @@ test('node fields grid-proxy shows, with its types', async () => {
       features: [],
       dmi: { bios: { vendor: '', version: '' }, baseboard: { manufacturer: '', product_name: '' }, processor: [], memory: [] },
       speed: { upload: 0, download: 0 },
-      location: { country: n.location.country, region: REGION[n.location.country], latitude: coord(n.location.latitude), longitude: coord(n.location.longitude) },
+      location: {
+        country: n.location.country,
+        region: REGION[n.location.country],
+        latitude: coord(n.location.latitude),
+        longitude: coord(n.location.longitude),
+      },
     });
     const listed = (await get<Record<string, unknown>[]>(`/nodes?node_id=${id}&balance=100000`)).body[0]!;
     expect(listed.price_usd).toBe(price(n, 100000));
@@ -287,9 +453,21 @@ test('node fields grid-proxy shows, with its types', async () => {
 });
 
 test('farm filters on their nodes (node_*, country, region) equal a plain filter', async () => {
-  const farmsWith = (keep: (n: NodeRecord) => boolean) => [...new Set(all().filter(keep).map((n) => n.farmId))].sort((a, b) => a - b);
+  const farmsWith = (keep: (n: NodeRecord) => boolean) =>
+    [
+      ...new Set(
+        all()
+          .filter(keep)
+          .map((n) => n.farmId),
+      ),
+    ].sort((a, b) => a - b);
   const free = (n: NodeRecord, r: 'mru' | 'sru' | 'hru') => {
-    const reserved = r === 'mru' ? Math.min(n.total.mru, Math.max(Math.floor(n.total.mru / 10), 2 * GiB)) : r === 'sru' ? Math.min(n.total.sru, 20 * GiB) : 0;
+    const reserved =
+      r === 'mru'
+        ? Math.min(n.total.mru, Math.max(Math.floor(n.total.mru / 10), 2 * GiB))
+        : r === 'sru'
+          ? Math.min(n.total.sru, 20 * GiB)
+          : 0;
     return Math.max(0, n.total[r] - reserved - n.used[r]);
   };
   const cases: [string, (n: NodeRecord) => boolean][] = [
@@ -315,7 +493,11 @@ test('farm filters on their nodes (node_*, country, region) equal a plain filter
     if (keep.length === 1) expect({ q, some: want.length > 0 }).toEqual({ q, some: true });
     if (q.startsWith('node_available_for')) {
       // grid-proxy: farms with the twin's rented nodes first.
-      const first = new Set(all().filter((n) => keep(n) && rented(n)).map((n) => n.farmId));
+      const first = new Set(
+        all()
+          .filter((n) => keep(n) && rented(n))
+          .map((n) => n.farmId),
+      );
       want.sort((a, b) => Number(!first.has(a)) - Number(!first.has(b)) || a - b);
     }
     expect({ q, got }).toEqual({ q, got: want });
@@ -371,7 +553,13 @@ test('stats with a list of statuses; node statistics and GPUs from what the expl
     const { body } = await get<Record<string, Record<string, number>>>(`/nodes/${id}/statistics`);
     expect(body).toEqual({
       total: { cru: n.total.cru, mru: n.total.mru, sru: n.total.sru, hru: n.total.hru, ipv4u: farmOf(n).publicIps.length },
-      system: { cru: 0, mru: Math.min(n.total.mru, Math.max(Math.floor(n.total.mru / 10), 2 * GiB)), sru: Math.min(n.total.sru, 20 * GiB), hru: 0, ipv4u: 0 },
+      system: {
+        cru: 0,
+        mru: Math.min(n.total.mru, Math.max(Math.floor(n.total.mru / 10), 2 * GiB)),
+        sru: Math.min(n.total.sru, 20 * GiB),
+        hru: 0,
+        ipv4u: 0,
+      },
       used: { ...n.used, ipv4u: mine.reduce((s, c) => s + c.numberOfPublicIps, 0) },
       users: { deployments: mine.length, workloads: mine.length, last_deployment_timestamp: Math.max(...mine.map((c) => c.createdAt)) },
     });

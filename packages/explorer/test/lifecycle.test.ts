@@ -35,7 +35,9 @@ async function council(call: ReturnType<TfchainClient['api']['tx']['tfgridModule
   const hash = String(ev[2]);
   await alice.submit(alice.api.tx.council.vote(hash, index, true));
   await farmer.submit(alice.api.tx.council.vote(hash, index, true));
-  const closed = await farmer.submit(alice.api.tx.council.close(hash, index, { refTime: 1_000_000_000, proofSize: 100_000 }, len), { wait: 'finalized' });
+  const closed = await farmer.submit(alice.api.tx.council.close(hash, index, { refTime: 1_000_000_000, proofSize: 100_000 }, len), {
+    wait: 'finalized',
+  });
   expect(closed.events.map((e) => e.method)).toContain('Executed');
 }
 
@@ -52,7 +54,10 @@ beforeAll(async () => {
   farmId = await farmer.farms.create({ name: 'alpha', publicIps: [{ ip: '185.206.122.33/24', gw: '185.206.122.1' }] });
   farm2 = await farmer.farms.create({ name: 'beta' });
   n1 = await node1.nodes.create(nodeInput(farmId));
-  n2 = await node2.nodes.create(nodeInput(farm2, { location: { city: 'Cairo', country: 'Egypt', latitude: '30.04', longitude: '31.23' } }), { wait: 'finalized' });
+  n2 = await node2.nodes.create(
+    nodeInput(farm2, { location: { city: 'Cairo', country: 'Egypt', latitude: '30.04', longitude: '31.23' } }),
+    { wait: 'finalized' },
+  );
   explorer = await startExplorer({ chain: chain.url, db: tmp.dir, port: 0, pollMs: 200 });
   await sync();
 });
@@ -94,9 +99,19 @@ test('twins, farms, certification, dedication, policies and node updates follow 
   expect((await get<Any[]>(explorer, `/public_ips?farm_ids=${farmId}&free=true`)).body).toHaveLength(2);
 
   const a = await node(n1);
-  expect(a).toMatchObject({ certificationType: 'Diy', total_resources: { cru: 6, sru: 600 * GiB, hru: 0, mru: 12 * GiB }, farmName: 'alpha' });
+  expect(a).toMatchObject({
+    certificationType: 'Diy',
+    total_resources: { cru: 6, sru: 600 * GiB, hru: 0, mru: 12 * GiB },
+    farmName: 'alpha',
+  });
   const b = await node(n2);
-  expect(b).toMatchObject({ farmName: 'gamma', dedicated: true, inDedicatedFarm: true, rentable: true, power: { state: 'Up', target: 'Down' } });
+  expect(b).toMatchObject({
+    farmName: 'gamma',
+    dedicated: true,
+    inDedicatedFarm: true,
+    rentable: true,
+    power: { state: 'Up', target: 'Down' },
+  });
   expect(await ids('/nodes?certification_type=Certified')).toEqual([]);
   expect(await ids('/nodes?dedicated=true')).toEqual([n2]);
   expect(await ids('/nodes?farm_name=gamma')).toEqual([n2]);
@@ -112,10 +127,16 @@ test('node, name and rent contracts: created, updated, used, reported, billed, c
   const rent = await farmer.contracts.createRent({ nodeId: n2 });
   await alice.contracts.updateNode({ id: c1, hash: 'c'.repeat(32), data: 'vm1b' });
   await node1.contracts.reportResources([{ contractId: c1, used: { hru: 0, sru: 700 * GiB, cru: 2, mru: 4 * GiB } }]);
-  await node1.contracts.addNruReports([{ contractId: c1, timestamp: await chainNow(alice), window: 3600, nru: 12345 }], { wait: 'finalized' });
+  await node1.contracts.addNruReports([{ contractId: c1, timestamp: await chainNow(alice), window: 3600, nru: 12345 }], {
+    wait: 'finalized',
+  });
   await sync();
 
-  expect((await get<Any>(explorer, `/contracts/${c1}`)).body).toMatchObject({ state: 'Created', type: 'node', details: { deployment_hash: 'c'.repeat(32), deployment_data: 'vm1b', number_of_public_ips: 1 } });
+  expect((await get<Any>(explorer, `/contracts/${c1}`)).body).toMatchObject({
+    state: 'Created',
+    type: 'node',
+    details: { deployment_hash: 'c'.repeat(32), deployment_data: 'vm1b', number_of_public_ips: 1 },
+  });
   expect((await get<Any>(explorer, `/contracts/${name}`)).body).toMatchObject({ type: 'name', details: { name: 'lifecycle' } });
   expect((await get<Any>(explorer, `/contracts/${rent}`)).body).toMatchObject({ type: 'rent', twin_id: 2, details: { nodeId: n2 } });
   const a = await node(n1);
@@ -196,7 +217,7 @@ test('reputation follows the uptime reports and is filterable and sortable', asy
   expect(rebooted).toBeLessThan(1);
 });
 
-test('the live stream sends each block\'s changes and resumes after Last-Event-ID', async () => {
+test("the live stream sends each block's changes and resumes after Last-Event-ID", async () => {
   const read = async (headers: Record<string, string>, query: string, until: (events: Any[]) => boolean): Promise<Any[]> => {
     const ac = new AbortController();
     const res = await fetch(`${explorer.url}/events/stream${query}`, { headers, signal: ac.signal });
@@ -212,7 +233,12 @@ test('the live stream sends each block\'s changes and resumes after Last-Event-I
       while ((i = buf.indexOf('\n\n')) >= 0) {
         const frame = buf.slice(0, i);
         buf = buf.slice(i + 2);
-        const f = Object.fromEntries(frame.split('\n').filter((l) => !l.startsWith(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]));
+        const f = Object.fromEntries(
+          frame
+            .split('\n')
+            .filter((l) => !l.startsWith(':'))
+            .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 2)]),
+        );
         if (f.event) events.push({ id: f.id, event: f.event, data: JSON.parse(f.data) });
       }
     }

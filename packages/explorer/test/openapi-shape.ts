@@ -14,7 +14,23 @@ export interface OpenApiSchema {
   additionalProperties?: OpenApiSchema | boolean;
 }
 
-const KNOWN = new Set(['type', 'nullable', 'enum', 'anyOf', 'properties', 'required', 'items', 'additionalProperties', 'description', 'title', 'default', 'minimum', 'maximum', 'pattern', 'maxLength']);
+const KNOWN = new Set([
+  'type',
+  'nullable',
+  'enum',
+  'anyOf',
+  'properties',
+  'required',
+  'items',
+  'additionalProperties',
+  'description',
+  'title',
+  'default',
+  'minimum',
+  'maximum',
+  'pattern',
+  'maxLength',
+]);
 
 /** Where and why `value` does not fit `schema`, or undefined when it fits. */
 export function shapeProblem(schema: OpenApiSchema, value: unknown, at = '$'): string | undefined {

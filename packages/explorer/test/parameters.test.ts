@@ -30,7 +30,24 @@ async function status(url: string, headers: Record<string, string> = {}): Promis
 }
 
 /** Written wrongly for any number: each must be a 400 naming the parameter. */
-const NOT_A_NUMBER = ['Infinity', '-Infinity', '1e309', '1e3', '0x10', '0b1', '0o7', 'NaN', ' 12', '12 ', '+1', '', '1_000', '٣', '12abc', '1'.repeat(30)];
+const NOT_A_NUMBER = [
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '1e3',
+  '0x10',
+  '0b1',
+  '0o7',
+  'NaN',
+  ' 12',
+  '12 ',
+  '+1',
+  '',
+  '1_000',
+  '٣',
+  '12abc',
+  '1'.repeat(30),
+];
 /** Fine as a number but not as an integer. */
 const NOT_AN_INTEGER = ['1.5', '1.0', '0.1'];
 
@@ -44,7 +61,20 @@ function numericParameters(): { path: string; p: Parameter }[] {
 
 test('the OpenAPI document lists the numeric parameters with their ranges', () => {
   const names = new Set(numericParameters().map(({ path, p }) => `${path} ${p.name}`));
-  for (const n of ['/nodes size', '/nodes page', '/nodes free_mru', '/nodes node_id', '/nodes min_reputation_24h', '/farms farm_id', '/twins twin_id', '/contracts contract_id', '/nodes/{id} id', '/contracts/{id} id', `${STREAM} last_event_id`, `${STREAM} last-event-id`]) {
+  for (const n of [
+    '/nodes size',
+    '/nodes page',
+    '/nodes free_mru',
+    '/nodes node_id',
+    '/nodes min_reputation_24h',
+    '/farms farm_id',
+    '/twins twin_id',
+    '/contracts contract_id',
+    '/nodes/{id} id',
+    '/contracts/{id} id',
+    `${STREAM} last_event_id`,
+    `${STREAM} last-event-id`,
+  ]) {
     expect(names).toContain(n);
   }
   for (const { path, p } of numericParameters()) {
@@ -57,14 +87,21 @@ test('every numeric parameter refuses non-decimal, infinite, fractional and out-
   expect(params.length).toBeGreaterThan(40);
   let checked = 0;
   for (const { path, p } of params) {
-    const bad = [...NOT_A_NUMBER, ...(p.schema.type === 'integer' ? NOT_AN_INTEGER : []), String(p.schema.maximum! + 1), String(p.schema.minimum! - 1)];
+    const bad = [
+      ...NOT_A_NUMBER,
+      ...(p.schema.type === 'integer' ? NOT_AN_INTEGER : []),
+      String(p.schema.maximum! + 1),
+      String(p.schema.minimum! - 1),
+    ];
     for (const v of bad) {
       if (p.in === 'path' && v === '') continue; // /nodes/ is another route
       if (p.in === 'header' && (v !== v.trim() || /[^\x20-\x7e]/.test(v))) continue; // HTTP strips a header's outer spaces; only ASCII is sent
       const r =
-        p.in === 'query' ? await status(urlOf(path, '1', `${p.name}=${encodeURIComponent(v)}`))
-        : p.in === 'path' ? await status(urlOf(path, encodeURIComponent(v)))
-        : await status(urlOf(path, '1'), { [p.name]: v });
+        p.in === 'query'
+          ? await status(urlOf(path, '1', `${p.name}=${encodeURIComponent(v)}`))
+          : p.in === 'path'
+            ? await status(urlOf(path, encodeURIComponent(v)))
+            : await status(urlOf(path, '1'), { [p.name]: v });
       expect({ path, name: p.name, value: v, status: r.status }).toEqual({ path, name: p.name, value: v, status: 400 });
       expect(r.error).toContain(`'${p.name}'`);
       checked++;
@@ -74,7 +111,10 @@ test('every numeric parameter refuses non-decimal, infinite, fractional and out-
 });
 
 test('a numeric parameter given twice is refused, naming it', async () => {
-  expect(await status('/nodes?size=5&size=6')).toEqual({ status: 400, error: "invalid querystring parameter 'size': given more than once" });
+  expect(await status('/nodes?size=5&size=6')).toEqual({
+    status: 400,
+    error: "invalid querystring parameter 'size': given more than once",
+  });
   expect((await status('/contracts?twin_id=1&twin_id=1')).error).toContain("'twin_id'");
 });
 
@@ -95,7 +135,19 @@ test('decimal numbers at the ends of their ranges are accepted', async () => {
 test('every single-item route refuses unknown parameters, as the list routes do', async () => {
   const single = Object.keys(doc.paths).filter((p) => p.includes('{id}'));
   expect(single).toEqual(
-    expect.arrayContaining(['/contracts/{id}', '/contracts/{id}/bills', '/farms/{id}', '/gateways/{id}', '/gateways/{id}/status', '/nodes/{id}', '/nodes/{id}/status', '/nodes/{id}/statistics', '/nodes/{id}/gpu', '/twins/{id}', '/twins/{id}/consumption']),
+    expect.arrayContaining([
+      '/contracts/{id}',
+      '/contracts/{id}/bills',
+      '/farms/{id}',
+      '/gateways/{id}',
+      '/gateways/{id}/status',
+      '/nodes/{id}',
+      '/nodes/{id}/status',
+      '/nodes/{id}/statistics',
+      '/nodes/{id}/gpu',
+      '/twins/{id}',
+      '/twins/{id}/consumption',
+    ]),
   );
   for (const path of [...single, '/ping', '/health', '/metrics']) {
     for (const id of ['1', '4', '999']) {
@@ -114,12 +166,14 @@ test('every single-item route refuses unknown parameters, as the list routes do'
   expect((await grid.get('/twins/99')).json()).toEqual({ error: 'twin 99 not found' });
 });
 
-test('a malformed or overlong path is answered in the API\'s own form', async () => {
+test("a malformed or overlong path is answered in the API's own form", async () => {
   const bad = await grid.get('/nodes/%zz');
   expect([bad.status, bad.json()]).toEqual([400, { error: 'the URL path has a malformed percent-encoding' }]);
   const long = await grid.get(`/nodes/${'1'.repeat(101)}`);
   expect([long.status, long.json()]).toEqual([414, { error: 'a path parameter is longer than 100 characters' }]);
-  expect((await grid.get(`/nodes/${'1'.repeat(25)}`)).json()).toEqual({ error: "invalid params parameter 'id': must be a whole number in decimal digits" });
+  expect((await grid.get(`/nodes/${'1'.repeat(25)}`)).json()).toEqual({
+    error: "invalid params parameter 'id': must be a whole number in decimal digits",
+  });
 });
 
 test('free-text and list parameters are bounded in length', async () => {

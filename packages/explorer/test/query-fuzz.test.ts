@@ -56,10 +56,62 @@ interface Value {
   raw?: boolean;
 }
 
-const NOT_NUMBERS = ['Infinity', '-Infinity', '1e309', '1e3', '0x10', '0b1', 'NaN', ' 12', '12 ', '+1', '', '1_0', '١٢', '12abc', '--1', '1'.repeat(25), 'null', 'undefined', '[]', '{}'];
-const UNICODE = ['é', 'Zürich', '中文', 'مرحبا', '😀', 'a\u0000b', 'ﬀ', '\u200b', 'İ', 'line\nbreak', 'a&b=c', '#hash', '100%', '+plus+', '../..', "'quote\"", '<script>'];
+const NOT_NUMBERS = [
+  'Infinity',
+  '-Infinity',
+  '1e309',
+  '1e3',
+  '0x10',
+  '0b1',
+  'NaN',
+  ' 12',
+  '12 ',
+  '+1',
+  '',
+  '1_0',
+  '١٢',
+  '12abc',
+  '--1',
+  '1'.repeat(25),
+  'null',
+  'undefined',
+  '[]',
+  '{}',
+];
+const UNICODE = [
+  'é',
+  'Zürich',
+  '中文',
+  'مرحبا',
+  '😀',
+  'a\u0000b',
+  'ﬀ',
+  '\u200b',
+  'İ',
+  'line\nbreak',
+  'a&b=c',
+  '#hash',
+  '100%',
+  '+plus+',
+  '../..',
+  '\'quote"',
+  '<script>',
+];
 const MALFORMED = ['%', '%z', '%zz', '%E0%A4', '%C0%AF', '%FF', '%%31', '%2', '%u0041'];
-const UNKNOWN_NAMES = ['colour', 'Size', 'sizes', 'size ', '__proto__', 'constructor', 'toString', 'hasOwnProperty', 'ñ', 'a[b]', 'node_idz', 'id'];
+const UNKNOWN_NAMES = [
+  'colour',
+  'Size',
+  'sizes',
+  'size ',
+  '__proto__',
+  'constructor',
+  'toString',
+  'hasOwnProperty',
+  'ñ',
+  'a[b]',
+  'node_idz',
+  'id',
+];
 
 const bigPlusOne = (n: number) => (BigInt(n) + 1n).toString();
 const randomAscii = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x21 + rnd.int(94))).join('');
@@ -73,7 +125,10 @@ function valueFor(p: Parameter): Value {
     const max = s.maximum!;
     const roll = rnd.int(10);
     if (roll < 4) {
-      const within = s.type === 'integer' ? String(min + rnd.int(Math.min(max - min, 1_000_000) + 1)) : rnd.pick(['0', '1', '0.5', '0.25', '0.999', '1.0', '0.00001']);
+      const within =
+        s.type === 'integer'
+          ? String(min + rnd.int(Math.min(max - min, 1_000_000) + 1))
+          : rnd.pick(['0', '1', '0.5', '0.25', '0.999', '1.0', '0.00001']);
       return { text: rnd.pick([String(min), String(max), within]), kind: 'valid' };
     }
     if (roll < 5) return { text: rnd.pick([bigPlusOne(max), String(min - 1)]), kind: 'invalid' };
@@ -146,7 +201,8 @@ function caseFor(path: string, op: Operation): Case {
   const query = params.filter((p) => p.in === 'query');
   const invalid: string[] = [];
   const either: string[] = [];
-  const note = (name: string, v: Value) => void (v.kind === 'invalid' ? invalid.push(name) : v.kind === 'either' ? either.push(name) : undefined);
+  const note = (name: string, v: Value) =>
+    void (v.kind === 'invalid' ? invalid.push(name) : v.kind === 'either' ? either.push(name) : undefined);
   let url = path;
   if (path.includes('{id}')) {
     const id = pathId(params.find((p) => p.in === 'path' && p.name === 'id')?.schema.maximum ?? 4294967295);
@@ -213,7 +269,11 @@ async function check(c: Case, tally: Map<number, number>): Promise<void> {
   const where = { seed: SEED, url: c.url, headers: c.headers, status };
   if (stream && status === 200) {
     // An open stream: its head is the answer; then the client leaves.
-    expect({ ...where, type: res.headers.get('content-type'), invalid: c.invalid }).toEqual({ ...where, type: 'text/event-stream', invalid: [] });
+    expect({ ...where, type: res.headers.get('content-type'), invalid: c.invalid }).toEqual({
+      ...where,
+      type: 'text/event-stream',
+      invalid: [],
+    });
     ac.abort();
     return;
   }
@@ -241,7 +301,12 @@ async function check(c: Case, tally: Map<number, number>): Promise<void> {
   }
   if (status === 400) {
     const error = (body as { error: string }).error;
-    expect({ ...where, error, either: c.either, names: c.either.length > 0 && names(error, c.either) }).toEqual({ ...where, error, either: c.either, names: true });
+    expect({ ...where, error, either: c.either, names: c.either.length > 0 && names(error, c.either) }).toEqual({
+      ...where,
+      error,
+      either: c.either,
+      names: true,
+    });
     return;
   }
   const allowed = c.mayBeMissing ? [200, 404] : c.path === '/health' ? [200, 503] : [200];
@@ -321,10 +386,22 @@ test(`${RAW_REQUESTS} raw requests over sockets (bytes no HTTP client sends): no
   for (let i = 0; i < RAW_REQUESTS; i++) {
     const target = targets();
     const form = rnd.int(4);
-    const line = form === 0 ? `GET http://127.0.0.1${target} HTTP/1.1` : form === 1 ? `GET ${target.replace(/ /g, '%20')} HTTP/1.1` : `GET ${target} HTTP/1.1`;
-    const status = await rawRequest(Buffer.concat([Buffer.from(line, 'utf8'), Buffer.from('\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')]));
+    const line =
+      form === 0
+        ? `GET http://127.0.0.1${target} HTTP/1.1`
+        : form === 1
+          ? `GET ${target.replace(/ /g, '%20')} HTTP/1.1`
+          : `GET ${target} HTTP/1.1`;
+    const status = await rawRequest(
+      Buffer.concat([Buffer.from(line, 'utf8'), Buffer.from('\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')]),
+    );
     statuses.set(status, (statuses.get(status) ?? 0) + 1);
-    expect({ seed: SEED, target, status, server_error: status >= 500 && !target.startsWith('/health') }).toEqual({ seed: SEED, target, status, server_error: false });
+    expect({ seed: SEED, target, status, server_error: status >= 500 && !target.startsWith('/health') }).toEqual({
+      seed: SEED,
+      target,
+      status,
+      server_error: false,
+    });
     if (i % 50 === 0) sampleMemory();
   }
   expect(statuses.get(200) ?? 0).toBeGreaterThan(0);

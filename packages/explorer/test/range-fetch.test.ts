@@ -21,7 +21,11 @@ let upgrade: { specVersion: number; codeBlock: { number: number }; firstBlock: {
 const BOB_STASH = '5HpG9w8EBLe5XCrbczpwq5TSXvedjrBGCwqxK1iQ7qUsSWFc';
 
 async function devRpc(method: string, params: unknown[]): Promise<typeof upgrade> {
-  const r = await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const r = await fetch(chain.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await r.json()) as { result?: typeof upgrade; error?: { message: string } };
   if (body.error) throw new Error(body.error.message);
   return body.result!;
@@ -37,7 +41,13 @@ beforeAll(async () => {
   const index = (name: string) => api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)!.index.toNumber();
   const [tfgrid, balances, contracts] = [index('TfgridModule'), index('Balances'), index('SmartContractModule')];
   upgrade = await devRpc('dev_setRuntime', [{ pallets: { TfgridModule: balances, Balances: contracts, SmartContractModule: tfgrid } }]);
-  for (const c of [alice, farmer]) await until('the client to take up the new runtime', () => c.api.runtimeVersion.specVersion.toNumber() === upgrade.specVersion, 60_000, 50);
+  for (const c of [alice, farmer])
+    await until(
+      'the client to take up the new runtime',
+      () => c.api.runtimeVersion.specVersion.toNumber() === upgrade.specVersion,
+      60_000,
+      50,
+    );
   await alice.balances.transfer({ to: BOB_STASH, amount: 3n * TFT });
   const farm = await farmer.farms.create({ name: 'range_after' });
   const node = await twinClient(chain, '0x' + '61'.repeat(32), alice, 'ed25519');
@@ -78,11 +88,23 @@ test('ranges equal block-by-block reads, across the runtime upgrade', async () =
   // The moved pallets' events are under their own names after the upgrade, in a range that began before it.
   const across = await fetchRange(api, 1, head);
   const names = across.flatMap((b) => b.events.map((e) => `${b.number >= firstBlock.number ? 'after' : 'before'} ${e.name}`));
-  expect(names).toEqual(expect.arrayContaining(['before TfgridModule.FarmStored', 'after TfgridModule.FarmStored', 'after TfgridModule.NodeStored', 'before Balances.Transfer', 'after Balances.Transfer']));
+  expect(names).toEqual(
+    expect.arrayContaining([
+      'before TfgridModule.FarmStored',
+      'after TfgridModule.FarmStored',
+      'after TfgridModule.NodeStored',
+      'before Balances.Transfer',
+      'after Balances.Transfer',
+    ]),
+  );
   expect(names.filter((n) => n.includes('RuntimeUpgrade.') || n.includes('undefined'))).toEqual([]);
   // Read as ranges, not by the block-by-block fallback: the node answered every block of the range.
   expect(rangeReadsRefused(api)).toBe(false);
   const hash = async (n: number) => (await api.rpc.chain.getBlockHash(n)).toHex();
-  const raw = await rangeEventsWith(api, 1, head, await hash(1), await hash(head), ['0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb']);
-  expect(raw?.map((b) => ({ number: b.number, hash: b.hash, events: b.events }))).toEqual([...one.values()].map((b) => ({ number: b.number, hash: b.hash, events: b.events })));
+  const raw = await rangeEventsWith(api, 1, head, await hash(1), await hash(head), [
+    '0xf0c365c3cf59d671eb72da0e7a4113c49f1f0515f462cdcf84e0f1d6045dfcbb',
+  ]);
+  expect(raw?.map((b) => ({ number: b.number, hash: b.hash, events: b.events }))).toEqual(
+    [...one.values()].map((b) => ({ number: b.number, hash: b.hash, events: b.events })),
+  );
 });

@@ -46,7 +46,10 @@ async function cursorOf(dir: string): Promise<number> {
 function runAndKill(chainUrl: string, dir: string, kill: { afterMs: number } | { afterRanges: number }): Promise<void> {
   return new Promise((resolve, reject) => {
     const byRanges = 'afterRanges' in kill;
-    const child = spawn(process.execPath, [BIN, '--chain', chainUrl, '--db', dir, '--port', '0'], { env: { ...process.env, LOG_LEVEL: byRanges ? 'debug' : 'info' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, '--chain', chainUrl, '--db', dir, '--port', '0'], {
+      env: { ...process.env, LOG_LEVEL: byRanges ? 'debug' : 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let timer: NodeJS.Timeout | undefined;
     let ranges = 0;
@@ -106,7 +109,12 @@ describe('SIGKILL during a backfill', () => {
     const heights: number[] = [];
     // Two kills after a few written ranges (inside the backfill), then two at random times
     // (during it, or after it ended).
-    const kills = [{ afterRanges: 1 + Math.floor(Math.random() * 3) }, { afterRanges: 1 + Math.floor(Math.random() * 3) }, { afterMs: Math.floor(Math.random() * 1200) }, { afterMs: Math.floor(Math.random() * 1200) }];
+    const kills = [
+      { afterRanges: 1 + Math.floor(Math.random() * 3) },
+      { afterRanges: 1 + Math.floor(Math.random() * 3) },
+      { afterMs: Math.floor(Math.random() * 1200) },
+      { afterMs: Math.floor(Math.random() * 1200) },
+    ];
     for (const kill of kills) {
       await runAndKill(chain.url, killed.dir, kill);
       heights.push(await cursorOf(killed.dir));

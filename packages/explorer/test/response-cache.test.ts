@@ -14,18 +14,42 @@ const NOW = Math.floor(Date.now() / 1000);
 
 function node(id: number, mruUsed: number): NodeRecord {
   return {
-    nodeId: id, farmId: 1, twinId: 100 + id, gridVersion: 1,
+    nodeId: id,
+    farmId: 1,
+    twinId: 100 + id,
+    gridVersion: 1,
     total: { cru: 8, mru: 64 * GiB, sru: 1000 * GiB, hru: 0 },
     used: { cru: 0, mru: mruUsed * GiB, sru: 0, hru: 0 },
     location: { country: 'Belgium', city: 'Ghent', latitude: '0', longitude: '0' },
     publicConfig: { ipv4: '', gw4: '', ipv6: '', gw6: '', domain: '' },
-    interfaces: [], created: NOW - 86400, farmingPolicyId: 1, certificationType: 'Diy', secureBoot: false, virtualized: false,
-    serialNumber: '', connectionPrice: 80, uptime: 1000, lastUptimeReport: NOW - 60, updatedAt: NOW - 3600,
+    interfaces: [],
+    created: NOW - 86400,
+    farmingPolicyId: 1,
+    certificationType: 'Diy',
+    secureBoot: false,
+    virtualized: false,
+    serialNumber: '',
+    connectionPrice: 80,
+    uptime: 1000,
+    lastUptimeReport: NOW - 60,
+    updatedAt: NOW - 3600,
     power: { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
-    activeContracts: 0, rentContractId: 0, rentedByTwinId: 0, deleted: false,
+    activeContracts: 0,
+    rentContractId: 0,
+    rentedByTwinId: 0,
+    deleted: false,
   };
 }
-const farm = (name: string): FarmRecord => ({ farmId: 1, name, twinId: 1, pricingPolicyId: 1, certificationType: 'NotCertified', dedicated: false, stellarAddress: '', publicIps: [] });
+const farm = (name: string): FarmRecord => ({
+  farmId: 1,
+  name,
+  twinId: 1,
+  pricingPolicyId: 1,
+  certificationType: 'NotCertified',
+  dedicated: false,
+  stellarAddress: '',
+  publicIps: [],
+});
 
 const tmp = tempDir();
 const db = new ExplorerDb(tmp.dir);
@@ -35,7 +59,9 @@ let url = '';
 let height = 0;
 const commit = (ops: Parameters<GridView['commit']>[0]) => view.commit(ops, { height: ++height, hash: `0x${height}`, timestamp: NOW });
 
-async function get(path: string): Promise<{ body: { nodeId?: number; name?: string; free_resources?: { mru: number }; farmName?: string }[]; count: string | null }> {
+async function get(
+  path: string,
+): Promise<{ body: { nodeId?: number; name?: string; free_resources?: { mru: number }; farmName?: string }[]; count: string | null }> {
   const r = await fetch(url + path);
   expect(r.status).toBe(200);
   return { body: (await r.json()) as never, count: r.headers.get('count') };
@@ -43,7 +69,10 @@ async function get(path: string): Promise<{ body: { nodeId?: number; name?: stri
 
 beforeAll(async () => {
   await db.open();
-  commit([{ type: 'put', sub: 'farm', key: key(1), value: farm('alpha') }, ...[1, 2, 3].map((i) => ({ type: 'put' as const, sub: 'node' as const, key: key(i), value: node(i, i) }))]);
+  commit([
+    { type: 'put', sub: 'farm', key: key(1), value: farm('alpha') },
+    ...[1, 2, 3].map((i) => ({ type: 'put' as const, sub: 'node' as const, key: key(i), value: node(i, i) })),
+  ]);
   app = await buildApp({ db, view });
   url = await app.listen({ port: 0, host: '127.0.0.1' });
 });
@@ -63,7 +92,10 @@ test('a repeated query is a cache hit; a committed node update is reflected by t
   expect(again).toEqual(first);
 
   // Block: node 3 frees its memory, node 1 uses more: the order flips at once.
-  commit([{ type: 'put', sub: 'node', key: key(3), value: node(3, 0) }, { type: 'put', sub: 'node', key: key(1), value: node(1, 10) }]);
+  commit([
+    { type: 'put', sub: 'node', key: key(3), value: node(3, 0) },
+    { type: 'put', sub: 'node', key: key(1), value: node(1, 10) },
+  ]);
   const after = await get(q);
   expect(after.body.map((n) => n.nodeId)).toEqual([3, 2, 1]);
   expect(after.body[0]!.free_resources!.mru).toBe(64 * GiB - Math.floor((64 * GiB) / 10)); // less the node's reserved 10 %

@@ -88,7 +88,11 @@ test('uptime reports over a period: measured, a reboot, an invalid reboot, below
   // Node 1: 500 + 3 × 2400 + 300 + 2400 = 10,400 s; node 2: 900 + 3 × 2400 = 8,100 s.
   const r1 = (await get<Any>(explorer, `/nodes/${n1}/rewards?period=${P.id}`)).body;
   expect(r1.period).toMatchObject({ id: P.id, start: P.start, end: P.end, complete: true });
-  expect(r1.node).toMatchObject({ resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 }, certification: 'Diy', farming_policy_id: 1 });
+  expect(r1.node).toMatchObject({
+    resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 },
+    certification: 'Diy',
+    farming_policy_id: 1,
+  });
   expect(typeof r1.node.state_at).toBe('number'); // the NodeStored snapshot the indexer wrote
   expect(r1.units).toMatchObject({ cu: 1.75, su: 2 });
   expect(r1.policy).toMatchObject({ id: 1, cu: 2400, su: 1000, nu: 30, ipv4: 5, minimalUptime: 95, default: true, rule: 'scaled' });
@@ -109,7 +113,13 @@ test('uptime reports over a period: measured, a reboot, an invalid reboot, below
   const r2 = (await get<Any>(explorer, `/nodes/${n2}/rewards?period=${P.id}`)).body;
   const wake = r2.uptime.last_report;
   expect(wake.uptime).toBe(1200);
-  expect(r2.uptime).toMatchObject({ measured_seconds: 8100 + (wake.timestamp - t3), reports: 5, ratio: 0.004, required_ratio: 0.95, power_managed: { shutdowns: 1, wakeups: 1, failed_boots: 0 } });
+  expect(r2.uptime).toMatchObject({
+    measured_seconds: 8100 + (wake.timestamp - t3),
+    reports: 5,
+    ratio: 0.004,
+    required_ratio: 0.95,
+    power_managed: { shutdowns: 1, wakeups: 1, failed_boots: 0 },
+  });
   expect(r2.violations).toEqual([]);
   expect(r2.reason).toBe('uptime 0.4 % is below the required 95.0 %');
 

@@ -17,14 +17,38 @@ export const FIXTURE_PERIOD = periodAt(100);
 const P = FIXTURE_PERIOD;
 
 const nodeJson = (id: number, over: Any = {}): Any => ({
-  version: 2, id, farmId: 3, twinId: 9 + id,
+  version: 2,
+  id,
+  farmId: 3,
+  twinId: 9 + id,
   resources: { hru: 0, sru: 500 * GiB, cru: 4, mru: 8 * GiB },
   location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
-  publicConfig: null, interfaces: [], created: P.start - 100, farmingPolicyId: 1, certification: 'Diy',
-  secureBoot: false, virtualized: false, serialNumber: 'SN', connectionPrice: 80, ...over,
+  publicConfig: null,
+  interfaces: [],
+  created: P.start - 100,
+  farmingPolicyId: 1,
+  certification: 'Diy',
+  secureBoot: false,
+  virtualized: false,
+  serialNumber: 'SN',
+  connectionPrice: 80,
+  ...over,
 });
 const policyJson = (id: number, name: string, cu: number, su: number, kind: string): Any => ({
-  version: 1, id, name, cu, su, nu: 30, ipv4: 5, minimalUptime: 95, policyCreated: 0, policyEnd: 0, immutable: false, default: true, nodeCertification: kind, farmCertification: 'NotCertified',
+  version: 1,
+  id,
+  name,
+  cu,
+  su,
+  nu: 30,
+  ipv4: 5,
+  minimalUptime: 95,
+  policyCreated: 0,
+  policyEnd: 0,
+  immutable: false,
+  default: true,
+  nodeCertification: kind,
+  farmCertification: 'NotCertified',
 });
 const twinJson = (id: number): Any => ({ id, accountId: `5Account${id}`, relay: 'relay.dev.grid.tf', entities: [], pk: null });
 
@@ -48,8 +72,14 @@ export async function buildRewardsStore(dir: string): Promise<{ db: ExplorerDb; 
     ['TfgridModule.TwinStored', [twinJson(16)]],
     ['TfgridModule.TwinStored', [twinJson(17)]],
     ['TfgridModule.TwinStored', [twinJson(18)]],
-    ['TfgridModule.FarmStored', [{ id: 4, name: 'beta', twinId: 9, pricingPolicyId: 1, certification: 'NotCertified', dedicatedFarm: false, publicIps: [] }]],
-    ['TfgridModule.FarmStored', [{ id: 3, name: 'alpha', twinId: 9, pricingPolicyId: 1, certification: 'NotCertified', dedicatedFarm: false, publicIps: [] }]],
+    [
+      'TfgridModule.FarmStored',
+      [{ id: 4, name: 'beta', twinId: 9, pricingPolicyId: 1, certification: 'NotCertified', dedicatedFarm: false, publicIps: [] }],
+    ],
+    [
+      'TfgridModule.FarmStored',
+      [{ id: 3, name: 'alpha', twinId: 9, pricingPolicyId: 1, certification: 'NotCertified', dedicatedFarm: false, publicIps: [] }],
+    ],
   ]);
   await block(P.start - 100, [
     ['TfgridModule.NodeStored', [nodeJson(7)]],
@@ -63,10 +93,14 @@ export async function buildRewardsStore(dir: string): Promise<{ db: ExplorerDb; 
       ['TfgridModule.NodeUptimeReported', [7, t, 1_000_000 + 2400 * k]],
       ['TfgridModule.NodeUptimeReported', [8, t, k === 500 ? 5000 : 1_000_000 + 2400 * k]],
       ['TfgridModule.NodeUptimeReported', [9, t, 1_000_000 + 2400 * k]],
-      ...(k === 300 || k === 400 ? [['TfgridModule.NodeUpdated', [nodeJson(9, { farmId: 4, virtualized: k === 300 })]] as [string, unknown[]]] : []),
+      ...(k === 300 || k === 400
+        ? [['TfgridModule.NodeUpdated', [nodeJson(9, { farmId: 4, virtualized: k === 300 })]] as [string, unknown[]]]
+        : []),
     ]);
   }
-  await block(P.end + 10_000, [['TfgridModule.NodeUpdated', [nodeJson(7, { resources: { hru: 0, sru: 500 * GiB, cru: 16, mru: 8 * GiB } })]]]);
+  await block(P.end + 10_000, [
+    ['TfgridModule.NodeUpdated', [nodeJson(7, { resources: { hru: 0, sru: 500 * GiB, cru: 16, mru: 8 * GiB } })]],
+  ]);
   await block(P.end + POST_PERIOD_SECONDS + 60, []);
   return { db, view };
 }

@@ -37,10 +37,21 @@ test('a node up the whole period: 6200 mUSD, 77.5 TFT, its inputs alongside', as
   const { status, body } = await get('/nodes/7/rewards?period=100');
   expect(status).toBe(200);
   expect(body.period).toMatchObject({ id: 100, start: P.start, end: P.end, complete: true });
-  expect(body.node).toMatchObject({ resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 }, certification: 'Diy', farming_policy_id: 1, state_at: P.start - 100 });
+  expect(body.node).toMatchObject({
+    resources: { cru: 4, mru: 8 * GiB, sru: 500 * GiB, hru: 0 },
+    certification: 'Diy',
+    farming_policy_id: 1,
+    state_at: P.start - 100,
+  });
   expect(body.units).toMatchObject({ cu: 1.75, su: 2, nu: 0 });
   expect(body.policy).toMatchObject({ id: 1, name: 'diy', cu: 2400, su: 1000, rule: 'scaled' });
-  expect(body.uptime).toMatchObject({ measured_seconds: 2_630_880, ratio: 1, sla_met: true, reports: 1096, post_period_report: { timestamp: P.start + 2400 * 1097, block: 1099 } });
+  expect(body.uptime).toMatchObject({
+    measured_seconds: 2_630_880,
+    ratio: 1,
+    sla_met: true,
+    reports: 1096,
+    post_period_report: { timestamp: P.start + 2400 * 1097, block: 1099 },
+  });
   expect(body.reward).toMatchObject({ musd: 6200, tft_units: '775000000', tft: 77.5 });
   expect(body.reason).toBeNull();
   // The current record has 16 cores now.
@@ -71,8 +82,16 @@ test('a node virtualized for a while within the period earns nothing, though its
 test("a farm's reward: the sum and each node's", async () => {
   const { status, body } = await get('/farms/3/rewards?period=100');
   expect(status).toBe(200);
-  expect(body).toMatchObject({ farm_id: 3, farm_name: 'alpha', period: { id: 100 }, total: { musd: 6200, usd: 6.2, tft_units: '775000000', tft: 77.5, nodes: 2, nodes_rewarded: 1 } });
-  expect(body.nodes.map((n: Any) => [n.node_id, n.reward.musd])).toEqual([[7, 6200], [8, 0]]);
+  expect(body).toMatchObject({
+    farm_id: 3,
+    farm_name: 'alpha',
+    period: { id: 100 },
+    total: { musd: 6200, usd: 6.2, tft_units: '775000000', tft: 77.5, nodes: 2, nodes_rewarded: 1 },
+  });
+  expect(body.nodes.map((n: Any) => [n.node_id, n.reward.musd])).toEqual([
+    [7, 6200],
+    [8, 0],
+  ]);
 });
 
 test('default period, periods without data, and refusals', async () => {
@@ -85,7 +104,9 @@ test('default period, periods without data, and refusals', async () => {
   expect(periods.recent[1]).toEqual({ id: periods.current.id - 1, start: periods.current.start - 2_630_880, end: periods.current.start });
   const before = await get('/nodes/7/rewards?period=98');
   expect(before.body).toMatchObject({ reward: { musd: 0 }, reason: 'the node registered after the period ended' });
-  expect((await get('/nodes/7/rewards?period=102')).body.reason).toBe('no uptime report in the period (so far: the index does not reach 27 h past the period end yet)');
+  expect((await get('/nodes/7/rewards?period=102')).body.reason).toBe(
+    'no uptime report in the period (so far: the index does not reach 27 h past the period end yet)',
+  );
   expect(await get('/nodes/99/rewards')).toEqual({ status: 404, body: { error: 'node 99 not found' } });
   expect(await get('/farms/99/rewards')).toEqual({ status: 404, body: { error: 'farm 99 not found' } });
   expect((await get('/nodes/7/rewards?period=3001')).status).toBe(400);

@@ -33,7 +33,18 @@ const node = (over: Partial<NodeState> = {}): NodeState => ({
   at: P.start - 100,
   ...over,
 });
-const policy = (over: Partial<RewardPolicy> = {}): RewardPolicy => ({ id: 1, name: 'diy', cu: 2400, su: 1000, nu: 30, ipv4: 5, minimalUptime: 95, default: true, immutable: false, ...over });
+const policy = (over: Partial<RewardPolicy> = {}): RewardPolicy => ({
+  id: 1,
+  name: 'diy',
+  cu: 2400,
+  su: 1000,
+  nu: 30,
+  ipv4: 5,
+  minimalUptime: 95,
+  default: true,
+  immutable: false,
+  ...over,
+});
 const CERTIFIED_POLICY = policy({ id: 2, name: 'certified', cu: 3000, su: 1250, nu: 38, ipv4: 6 });
 
 /** Reports k of `ks` at start + 2400·k, uptime BOOTED + 2400·k (one boot). */
@@ -63,7 +74,11 @@ test('periods: the origin and length of minting_v3', () => {
 test('cloud units of the fixture node, in millionths', () => {
   expect(cloudUnitsPermill(node().total)).toEqual({ cu: 1_750_000n, su: 2_000_000n, nu: 0n });
   // HDD node: 2 cores, 16 GiB, 100 GiB SSD, 12,000 GiB HDD → CU min(4, 3.75, 2) = 2; SU 12000/1200 + 100/250 = 10.4
-  expect(cloudUnitsPermill({ cru: 2, mru: 16 * GiB, sru: 100 * GiB, hru: 12_000 * GiB }, 5 * GiB)).toEqual({ cu: 2_000_000n, su: 10_400_000n, nu: 5_000_000n });
+  expect(cloudUnitsPermill({ cru: 2, mru: 16 * GiB, sru: 100 * GiB, hru: 12_000 * GiB }, 5 * GiB)).toEqual({
+    cu: 2_000_000n,
+    su: 10_400_000n,
+    nu: 5_000_000n,
+  });
 });
 
 test('a DIY node up the whole period: the full reward', () => {
@@ -73,7 +88,15 @@ test('a DIY node up the whole period: the full reward', () => {
   expect(r.units).toMatchObject({ cu: 1.75, su: 2, nu: 0 });
   expect(r.policy).toMatchObject({ id: 1, rule: 'scaled', cu: 2400, su: 1000 });
   expect(r.price).toEqual({ tft_musd: 80, source: 'connection_price' });
-  expect(r.reward).toEqual({ base_musd: 6200, certified_bonus: false, uptime_scale: 1, musd: 6200, usd: 6.2, tft_units: '775000000', tft: 77.5 });
+  expect(r.reward).toEqual({
+    base_musd: 6200,
+    certified_bonus: false,
+    uptime_scale: 1,
+    musd: 6200,
+    usd: 6.2,
+    tft_units: '775000000',
+    tft: 77.5,
+  });
   expect(r.reason).toBeNull();
   expect(r.period.complete).toBe(true);
 });
@@ -101,13 +124,26 @@ test('a DIY node below the SLA: no reward, and why', () => {
 
 test('a certified node needs 98 %: 96.7 % earns nothing, the full period earns policy 2 rates', () => {
   const certified = node({ certificationType: 'Certified', farmingPolicyId: 2 });
-  const gap = computeReward(input(full().filter((_, i) => i + 1 <= 100 || i + 1 >= 137), { node: certified, policy: CERTIFIED_POLICY }));
+  const gap = computeReward(
+    input(
+      full().filter((_, i) => i + 1 <= 100 || i + 1 >= 137),
+      { node: certified, policy: CERTIFIED_POLICY },
+    ),
+  );
   expect(gap.uptime).toMatchObject({ ratio: 0.967, required_ratio: 0.98, sla_met: false });
   expect(gap.reward.musd).toBe(0);
   expect(gap.reason).toBe('uptime 96.7 % is below the required 98.0 %');
   // Full uptime: 7750 mUSD; 7750 × 10⁷ / 80 = 968,750,000 units = 96.875 TFT.
   const up = computeReward(input(full(), { node: certified, policy: CERTIFIED_POLICY }));
-  expect(up.reward).toEqual({ base_musd: 7750, certified_bonus: false, uptime_scale: 1, musd: 7750, usd: 7.75, tft_units: '968750000', tft: 96.875 });
+  expect(up.reward).toEqual({
+    base_musd: 7750,
+    certified_bonus: false,
+    uptime_scale: 1,
+    musd: 7750,
+    usd: 7.75,
+    tft_units: '968750000',
+    tft: 96.875,
+  });
   // A certified node on policy 1 gets 25 % more: 6200 × 5 / 4 = 7750 mUSD.
   const onDiy = computeReward(input(full(), { node: node({ certificationType: 'Certified' }) }));
   expect(onDiy.reward).toMatchObject({ base_musd: 7750, certified_bonus: true, musd: 7750 });
@@ -122,7 +158,14 @@ test('a reboot violation: a report whose reboot would precede the previous repor
   const r = computeReward(input(reports));
   expect(r.uptime.measured_seconds).toBe(2_628_540);
   expect(r.violation_count).toBe(1);
-  expect(r.violations).toEqual([{ kind: 'invalid_reboot', message: 'the node rebooted before its previous uptime report', previous: report(499), reported: report(500, 5000) }]);
+  expect(r.violations).toEqual([
+    {
+      kind: 'invalid_reboot',
+      message: 'the node rebooted before its previous uptime report',
+      previous: report(499),
+      reported: report(500, 5000),
+    },
+  ]);
   expect(r.reward).toMatchObject({ base_musd: 6200, musd: 0, tft: 0 });
   expect(r.reason).toBe('violation: the node rebooted before its previous uptime report');
 });
@@ -154,21 +197,32 @@ test('uptime growing faster than time is a violation', () => {
 
 test('other zero rewards: no report, virtualized, twin without relay, no price; usage and threshold policies', () => {
   expect(computeReward(input([])).reason).toBe('no uptime report in the period');
-  expect(computeReward(input(full(), { node: node({ virtualized: true }) })).reason).toBe('the node runs virtualized (Zero-OS in a VM) and earns nothing');
+  expect(computeReward(input(full(), { node: node({ virtualized: true }) })).reason).toBe(
+    'the node runs virtualized (Zero-OS in a VM) and earns nothing',
+  );
   expect(computeReward(input(full(), { twin: { relay: null, publicKey: null } })).reason).toBe('violation: the node twin has no relay set');
-  expect(computeReward(input(full(), { node: node({ connectionPrice: 0 }) })).reason).toBe('the node has no connection price (TFT price at registration)');
+  expect(computeReward(input(full(), { node: node({ connectionPrice: 0 }) })).reason).toBe(
+    'the node has no connection price (TFT price at registration)',
+  );
   // 10 GiB of public traffic (NU 10 × 30 = 300) and one public IP for 720 h (2,592,000 s × 5 / 3600 = 3600):
   // 6200 + 300 + 3600 = 10,100 mUSD.
   const used = computeReward(input(full(), { usage: { nruBytes: 10 * GiB, publicIpSeconds: 2_592_000, nruReports: 720 } }));
   expect(used.units).toMatchObject({ nu: 10, public_ip_hours: 720 });
   expect(used.reward.musd).toBe(10_100);
   // A custom policy (id 5, minimal uptime 90 %): 96.7 % passes, the reward is whole (not scaled).
-  const custom = computeReward(input(full().filter((_, i) => i + 1 <= 100 || i + 1 >= 137), { node: node({ farmingPolicyId: 5 }), policy: policy({ id: 5, default: false, minimalUptime: 90 }) }));
+  const custom = computeReward(
+    input(
+      full().filter((_, i) => i + 1 <= 100 || i + 1 >= 137),
+      { node: node({ farmingPolicyId: 5 }), policy: policy({ id: 5, default: false, minimalUptime: 90 }) },
+    ),
+  );
   expect(custom.policy?.rule).toBe('threshold');
   expect(custom.reward).toMatchObject({ musd: 6200, uptime_scale: 1 });
   // A period not over yet (the 27 h after it not indexed): not complete, and a zero says so.
   expect(computeReward(input(full(), { indexedUntil: P.end })).period.complete).toBe(false);
-  expect(computeReward(input(full().slice(0, 500), { indexedUntil: P.start + 2400 * 500 })).reason).toBe('uptime 45.6 % is below the required 95.0 % (so far: the index does not reach 27 h past the period end yet)');
+  expect(computeReward(input(full().slice(0, 500), { indexedUntil: P.start + 2400 * 500 })).reason).toBe(
+    'uptime 45.6 % is below the required 95.0 % (so far: the index does not reach 27 h past the period end yet)',
+  );
 });
 
 /**
@@ -199,7 +253,12 @@ test('a node the farm powers down (farmerbot) and wakes within 30 min is credite
   // 240,000 + 20 + 38,380 + 980 × 2400 (slots 117..1096) + 480 = 2,630,880 s: the whole period.
   const { reports, power } = sleepTrace(36_000, 300, 116);
   const r = computeReward(input(reports, { power: { atStart: UP, events: power } }));
-  expect(r.uptime).toMatchObject({ measured_seconds: 2_630_880, ratio: 1, reports: 1082, power_managed: { shutdowns: 1, wakeups: 1, failed_boots: 0 } });
+  expect(r.uptime).toMatchObject({
+    measured_seconds: 2_630_880,
+    ratio: 1,
+    reports: 1082,
+    power_managed: { shutdowns: 1, wakeups: 1, failed_boots: 0 },
+  });
   expect(r.reward.musd).toBe(6200);
   // Without the power events the same reports are a node down for 10 h (and a reboot).
   expect(computeReward(input(reports)).uptime.measured_seconds).toBeLessThan(2_630_880 - 30_000);
@@ -224,6 +283,10 @@ test('a sleep over 24 h is not credited; booting late twice is a violation', () 
   const events = [...first.power, ...second.power.map((e) => ({ ...e, timestamp: e.timestamp + shift }))];
   const v = computeReward(input(reports, { power: { atStart: UP, events } }));
   expect(v.uptime.power_managed).toEqual({ shutdowns: 2, wakeups: 2, failed_boots: 2 });
-  expect(v.violations).toContainEqual({ kind: 'boot_request_expired', message: 'the node failed more than 1 boot request of its farm (not up within 30 min)', failed_boots: 2 });
+  expect(v.violations).toContainEqual({
+    kind: 'boot_request_expired',
+    message: 'the node failed more than 1 boot request of its farm (not up within 30 min)',
+    failed_boots: 2,
+  });
   expect(v.reward.musd).toBe(0);
 });

@@ -29,17 +29,23 @@ const dirs = [tempDir(), tempDir()];
 const BOB_STASH = '5HpG9w8EBLe5XCrbczpwq5TSXvedjrBGCwqxK1iQ7qUsSWFc';
 
 async function devRpc(method: string, params: unknown[]): Promise<Any> {
-  const r = await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const r = await fetch(chain.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await r.json()) as { result?: Any; error?: { message: string } };
   if (body.error) throw new Error(body.error.message);
   return body.result!;
 }
 
-const palletIndex = (api: ApiPromise, name: string): number => api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)!.index.toNumber();
+const palletIndex = (api: ApiPromise, name: string): number =>
+  api.runtimeMetadata.asLatest.pallets.find((p) => p.name.toString() === name)!.index.toNumber();
 
 /** Until every client's API has taken up the new runtime (it signs with the new call indices and spec version). */
 async function upgraded(specVersion: number): Promise<void> {
-  for (const c of clients) await until('the client to take up the new runtime', () => c.api.runtimeVersion.specVersion.toNumber() === specVersion, 60_000, 50);
+  for (const c of clients)
+    await until('the client to take up the new runtime', () => c.api.runtimeVersion.specVersion.toNumber() === specVersion, 60_000, 50);
 }
 
 let upgrade: Any;
@@ -115,7 +121,8 @@ test('dev_setRuntime upgrades as a real chain does: :code and CodeUpdated, then 
   const codeEvents = (await fetchBlock(api, upgrade.codeBlock.number)).events.map((e) => e.name);
   expect(codeEvents).toContain('System.CodeUpdated');
   // The metadata served at a block is the runtime of that block's state.
-  const pallets = async (hash: string) => new Map((await api.rpc.state.getMetadata(hash)).asLatest.pallets.map((p) => [p.name.toString(), p.index.toNumber()]));
+  const pallets = async (hash: string) =>
+    new Map((await api.rpc.state.getMetadata(hash)).asLatest.pallets.map((p) => [p.name.toString(), p.index.toNumber()]));
   expect((await pallets(codeParent)).get('TfgridModule')).toBe(upgrade.pallets.SmartContractModule);
   expect((await pallets(upgrade.firstBlock.hash)).get('TfgridModule')).toBe(upgrade.pallets.TfgridModule);
 });
@@ -151,7 +158,14 @@ test('every event of every block is decoded under the name its own runtime gives
       expect({ block: n, events: (await fetchBlock(alice.api, n)).events.map((e) => e.name) }).toEqual({ block: n, events: expected });
       for (const name of got) seen.add(name);
     }
-    for (const name of ['Balances.Transfer', 'TfgridModule.FarmStored', 'TfgridModule.NodeStored', 'SmartContractModule.ContractCreated', 'SmartContractModule.UpdatedUsedResources', 'System.CodeUpdated']) {
+    for (const name of [
+      'Balances.Transfer',
+      'TfgridModule.FarmStored',
+      'TfgridModule.NodeStored',
+      'SmartContractModule.ContractCreated',
+      'SmartContractModule.UpdatedUsedResources',
+      'System.CodeUpdated',
+    ]) {
       expect(seen).toContain(name);
     }
   } finally {
@@ -179,7 +193,11 @@ test('the records of events before and after the upgrade are all there, the same
   expect(got[after.farmId].farm).toMatchObject({ name: 'after_upgrade' });
   expect(got[after.farmId].node).toMatchObject({ farmId: after.farmId, used_resources: { hru: 0, sru: 7 * GiB, cru: 2, mru: 3 * GiB } });
   expect(got[before.farmId].node).toMatchObject({ farmId: before.farmId, used_resources: { hru: 0, sru: 5 * GiB, cru: 1, mru: 1 * GiB } });
-  expect(got[after.farmId].contract).toMatchObject({ contract_id: after.contractId, state: 'Created', resources_used: { sru: 7 * GiB, cru: 2 } });
+  expect(got[after.farmId].contract).toMatchObject({
+    contract_id: after.contractId,
+    state: 'Created',
+    resources_used: { sru: 7 * GiB, cru: 2 },
+  });
   expect(got.twins).toHaveLength(4);
   expect(live.indexer.status().lastError).toBeNull();
 
@@ -196,6 +214,11 @@ test('the records of events before and after the upgrade are all there, the same
 
 function strip(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(strip);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).filter(([k]) => !/updated|seen|uptime|status|healthy/i.test(k)).map(([k, x]) => [k, strip(x)]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v)
+        .filter(([k]) => !/updated|seen|uptime|status|healthy/i.test(k))
+        .map(([k, x]) => [k, strip(x)]),
+    );
   return v;
 }

@@ -28,7 +28,13 @@ function node(id: number): NodeRecord {
     total,
     used: { cru: rnd(4), mru: rnd(8) * GiB, sru: rnd(3) * 300 * GiB, hru: 0 },
     location: { country: ['Belgium', 'Egypt', 'Germany', 'Brazil'][rnd(4)]!, city: `City ${rnd(12)}`, latitude: '0', longitude: '0' },
-    publicConfig: { ipv4: rnd(3) === 0 ? '1.2.3.4/24' : '', gw4: '', ipv6: rnd(4) === 0 ? '::1/64' : '', gw6: '', domain: rnd(5) === 0 ? 'gw.example.com' : '' },
+    publicConfig: {
+      ipv4: rnd(3) === 0 ? '1.2.3.4/24' : '',
+      gw4: '',
+      ipv6: rnd(4) === 0 ? '::1/64' : '',
+      gw6: '',
+      domain: rnd(5) === 0 ? 'gw.example.com' : '',
+    },
     interfaces: [],
     created: NOW - 40 * 86400,
     farmingPolicyId: 1,
@@ -40,7 +46,10 @@ function node(id: number): NodeRecord {
     uptime: rnd(100_000),
     lastUptimeReport: NOW - rnd(6) * 3600,
     updatedAt: NOW - 10 * 86400,
-    power: rnd(6) === 0 ? { state: 'Down', target: 'Down', downSinceBlock: 1, downAt: NOW - rnd(48) * 3600 } : { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
+    power:
+      rnd(6) === 0
+        ? { state: 'Down', target: 'Down', downSinceBlock: 1, downAt: NOW - rnd(48) * 3600 }
+        : { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
     activeContracts: rnd(3),
     rentContractId: rnd(8) === 0 ? 5000 + id : 0,
     rentedByTwinId: 0,
@@ -49,7 +58,16 @@ function node(id: number): NodeRecord {
 }
 
 function farm(id: number): FarmRecord {
-  return { farmId: id, name: `farm${id}`, twinId: id, pricingPolicyId: 1, certificationType: 'NotCertified', dedicated: id % 5 === 0, stellarAddress: '', publicIps: Array.from({ length: id % 4 }, (_, i) => ({ ip: `10.0.${id}.${i}/24`, gateway: '10.0.0.1', contractId: i === 0 ? 0 : 7 })) };
+  return {
+    farmId: id,
+    name: `farm${id}`,
+    twinId: id,
+    pricingPolicyId: 1,
+    certificationType: 'NotCertified',
+    dedicated: id % 5 === 0,
+    stellarAddress: '',
+    publicIps: Array.from({ length: id % 4 }, (_, i) => ({ ip: `10.0.${id}.${i}/24`, gateway: '10.0.0.1', contractId: i === 0 ? 0 : 7 })),
+  };
 }
 
 const N = 1200;
@@ -76,11 +94,17 @@ function reference(q: NodesQuery, gateways = false): number[] {
   const by = (q.sort_by ?? 'node_id') as string;
   const farmDedicated = (n: NodeRecord) => view.farms.get(n.farmId)?.dedicated === true;
   const k =
-    by === 'status' ? (n: NodeRecord) => ({ up: 0, standby: 1, down: 2 })[nodeStatus(n, NOW)]
-    : by === 'dedicated_farm' ? (n: NodeRecord) => Number(farmDedicated(n))
-    : by === 'rentable' ? (n: NodeRecord) => Number(n.rentContractId === 0 && (farmDedicated(n) || n.activeContracts === 0))
-    : by === 'price_usd' ? () => 0 // no pricing policy in this view: every price is 0
-    : by.startsWith('reputation_') ? (n: NodeRecord) => nodeReputation(view, n, by.slice(11) as '24h', NOW) : staticSortKey(by as StaticNodeSort);
+    by === 'status'
+      ? (n: NodeRecord) => ({ up: 0, standby: 1, down: 2 })[nodeStatus(n, NOW)]
+      : by === 'dedicated_farm'
+        ? (n: NodeRecord) => Number(farmDedicated(n))
+        : by === 'rentable'
+          ? (n: NodeRecord) => Number(n.rentContractId === 0 && (farmDedicated(n) || n.activeContracts === 0))
+          : by === 'price_usd'
+            ? () => 0 // no pricing policy in this view: every price is 0
+            : by.startsWith('reputation_')
+              ? (n: NodeRecord) => nodeReputation(view, n, by.slice(11) as '24h', NOW)
+              : staticSortKey(by as StaticNodeSort);
   const dir = q.sort_order === 'desc' ? -1 : 1;
   // grid-proxy: with available_for or rentable_or_rented_by, the (twin's) rented nodes first.
   const first = q.available_for !== undefined || q.rentable_or_rented_by !== undefined;
@@ -160,11 +184,21 @@ test('indexes follow updates and deletions', () => {
   const v = new GridView();
   const a = node(1);
   const b = { ...node(2), location: { ...a.location, country: 'Austria' } };
-  v.commit([{ type: 'put', sub: 'node', key: key(1), value: a }, { type: 'put', sub: 'node', key: key(2), value: b }], { height: 1, hash: '0x', timestamp: NOW });
+  v.commit(
+    [
+      { type: 'put', sub: 'node', key: key(1), value: a },
+      { type: 'put', sub: 'node', key: key(2), value: b },
+    ],
+    { height: 1, hash: '0x', timestamp: NOW },
+  );
   const sorted = () => searchNodes(v, { sort_by: 'free_mru', sort_order: 'desc' } as NodesQuery, NOW, false).items.map((n) => n.nodeId);
   const before = sorted();
   // Node 1 gets all its memory used: it sorts last by free memory.
-  v.commit([{ type: 'put', sub: 'node', key: key(1), value: { ...a, used: { ...a.used, mru: a.total.mru * 2 } } }], { height: 2, hash: '0x', timestamp: NOW });
+  v.commit([{ type: 'put', sub: 'node', key: key(1), value: { ...a, used: { ...a.used, mru: a.total.mru * 2 } } }], {
+    height: 2,
+    hash: '0x',
+    timestamp: NOW,
+  });
   expect(sorted()).toEqual([2, 1]);
   expect(searchNodes(v, { country: 'austria' } as NodesQuery, NOW, false).items.map((n) => n.nodeId)).toEqual([2]);
   expect(v.nodes.get(1)!.used.mru).toBe(a.total.mru * 2);
@@ -184,7 +218,10 @@ test('reputation: consistent reports cover the time between them, a reboot only 
   addReport(c, t0 + 2 * H, 100 + 2 * H);
   // 4 silent hours, then a report of a new boot 30 minutes ago.
   addReport(c, t0 + 6.5 * H, 1800);
-  expect(c.intervals).toEqual([[t0 - 100, t0 + 2 * H], [t0 + 6 * H, t0 + 6.5 * H]]);
+  expect(c.intervals).toEqual([
+    [t0 - 100, t0 + 2 * H],
+    [t0 + 6 * H, t0 + 6.5 * H],
+  ]);
   const now = t0 + 6.5 * H;
   // Window of 24 h but the node exists since t0 - 100: judged over 6.5 h + 100 s; covered 2 h 100 s + 30 min; the tail is 0.
   expect(reputation(c, 24 * H, now, t0 - 100, 80 * 60)).toBeCloseTo((2 * H + 100 + 1800) / (6.5 * H + 100), 6);
@@ -212,15 +249,42 @@ test('handlers: FarmDeleted, grace period started and ended', async () => {
       v.commit(w.ops, cursor);
     };
     await apply(1, [
-      { name: 'TfgridModule.FarmStored', data: [{ id: 9, name: '0x' + Buffer.from('gone').toString('hex'), twinId: 1, pricingPolicyId: 1, certification: 'NotCertified', publicIps: [], dedicatedFarm: false }] },
-      { name: 'SmartContractModule.ContractCreated', data: [{ contractId: 4, twinId: 1, state: { created: null }, contractType: { nameContract: { name: '0x6162' } }, solutionProviderId: null }] },
+      {
+        name: 'TfgridModule.FarmStored',
+        data: [
+          {
+            id: 9,
+            name: '0x' + Buffer.from('gone').toString('hex'),
+            twinId: 1,
+            pricingPolicyId: 1,
+            certification: 'NotCertified',
+            publicIps: [],
+            dedicatedFarm: false,
+          },
+        ],
+      },
+      {
+        name: 'SmartContractModule.ContractCreated',
+        data: [
+          {
+            contractId: 4,
+            twinId: 1,
+            state: { created: null },
+            contractType: { nameContract: { name: '0x6162' } },
+            solutionProviderId: null,
+          },
+        ],
+      },
     ]);
     expect(v.farms.get(9)?.name).toBe('gone');
     expect(v.contracts.get(4)).toMatchObject({ type: 'name', name: 'ab', state: 'Created' });
     await apply(2, [{ name: 'SmartContractModule.ContractGracePeriodStarted', data: [4, 0, 1, 2] }]);
     expect((v.contracts.get(4) as ContractRecord).state).toBe('GracePeriod');
     expect(await db.get<ContractRecord>('contract', key(4))).toMatchObject({ state: 'GracePeriod' });
-    await apply(3, [{ name: 'SmartContractModule.ContractGracePeriodEnded', data: [4, 0, 1] }, { name: 'TfgridModule.FarmDeleted', data: [9] }]);
+    await apply(3, [
+      { name: 'SmartContractModule.ContractGracePeriodEnded', data: [4, 0, 1] },
+      { name: 'TfgridModule.FarmDeleted', data: [9] },
+    ]);
     expect((v.contracts.get(4) as ContractRecord).state).toBe('Created');
     expect(v.farms.has(9)).toBe(false);
     expect(await db.get('farm', key(9))).toBeUndefined();

@@ -77,7 +77,8 @@ async function until(what: string, ok: () => boolean): Promise<void> {
 }
 
 const scrape = async (): Promise<string> => metrics.registry.metrics();
-const value = (text: string, series: string): number => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+const value = (text: string, series: string): number =>
+  Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
 
 test('clients that stop reading are dropped at the bound; a reading client gets every block; the held bytes stay bounded', async () => {
   expect(value(await scrape(), 'explorer_stream_clients_dropped_total{reason="backlog"}')).toBe(0);
@@ -108,11 +109,14 @@ test('clients that stop reading are dropped at the bound; a reading client gets 
 
   // The dropped clients' connections are closed: reading again, each reaches its end.
   await Promise.all(
-    sockets.map((s) => new Promise<void>((resolve) => {
-      s.on('data', () => undefined);
-      s.once('close', () => resolve());
-      s.resume();
-    })),
+    sockets.map(
+      (s) =>
+        new Promise<void>((resolve) => {
+          s.on('data', () => undefined);
+          s.once('close', () => resolve());
+          s.resume();
+        }),
+    ),
   );
 });
 

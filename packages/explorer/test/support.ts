@@ -40,7 +40,10 @@ export async function synced(explorer: Explorer, c: TfchainClient): Promise<void
   await explorer.indexer.waitFor(await finalizedHeight(c));
 }
 
-export async function get<T = unknown>(explorer: Explorer, url: string): Promise<{ status: number; body: T; headers: Record<string, unknown> }> {
+export async function get<T = unknown>(
+  explorer: Explorer,
+  url: string,
+): Promise<{ status: number; body: T; headers: Record<string, unknown> }> {
   // Over the socket: fastify's inject pulls an ESM-only dependency (cookie) the CommonJS test runner cannot load.
   const r = await fetch(explorer.url + url);
   const text = await r.text();

@@ -54,7 +54,10 @@ async function view(hash: string): Promise<void> {
 }
 
 async function screenshots(name: string, ready: string): Promise<void> {
-  for (const [size, vp] of [['desktop', DESKTOP], ['phone', PHONE]] as const) {
+  for (const [size, vp] of [
+    ['desktop', DESKTOP],
+    ['phone', PHONE],
+  ] as const) {
     await page.setViewportSize(vp);
     await page.locator(ready).first().waitFor();
     await page.screenshot({ path: path.join(shots, `${name}-${size}.png`), fullPage: true });
@@ -62,7 +65,10 @@ async function screenshots(name: string, ready: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
 }
 
-const rowIds = async () => (await page.locator('table.nodes tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-node-id'))))).sort((a, b) => a - b);
+const rowIds = async () =>
+  (await page.locator('table.nodes tbody tr').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('data-node-id'))))).sort(
+    (a, b) => a - b,
+  );
 
 beforeAll(async () => {
   buildWebPage();
@@ -78,13 +84,24 @@ beforeAll(async () => {
   ];
   for (const [i, p] of places.entries()) {
     const c = await nodeClient(i);
-    nodes.push(await c.nodes.create(nodeInput(p.farm, { location: p.location, resources: { hru: 2048 * GiB, sru: 500 * GiB, cru: 4 + i, mru: p.mru * GiB }, serialNumber: `SN-UI-${i}` })));
+    nodes.push(
+      await c.nodes.create(
+        nodeInput(p.farm, {
+          location: p.location,
+          resources: { hru: 2048 * GiB, sru: 500 * GiB, cru: 4 + i, mru: p.mru * GiB },
+          serialNumber: `SN-UI-${i}`,
+        }),
+      ),
+    );
   }
   // Two reports of one boot: the chart has a line, the reputation is measured.
   const t1 = await chainNow(alice);
   await nodeClients[0]!.nodes.reportUptime({ uptime: 3600, timestampHint: t1 });
   await chain.chain.timeTravel({ seconds: 3600 });
-  await nodeClients[0]!.nodes.reportUptime({ uptime: 3600 + ((await chainNow(alice)) - t1), timestampHint: await chainNow(alice) }, { wait: 'finalized' });
+  await nodeClients[0]!.nodes.reportUptime(
+    { uptime: 3600 + ((await chainNow(alice)) - t1), timestampHint: await chainNow(alice) },
+    { wait: 'finalized' },
+  );
   explorer = await startExplorer({ chain: chain.url, db: tmp.dir, port: 0, pollMs: 200 });
   await synced(explorer, alice);
   browser = await launchChromium();
@@ -178,7 +195,12 @@ test("a node's page shows its capacity, reputation, uptime chart, interfaces and
   await chart.waitFor();
   expect(await chart.locator('path.uptime-line').count()).toBe(1);
   await page.getByRole('radio', { name: '24 h' }).check();
-  await expect(page.getByRole('img', { name: /Uptime chart: 2 uptime reports/ }).locator('circle.report').count()).resolves.toBe(2);
+  await expect(
+    page
+      .getByRole('img', { name: /Uptime chart: 2 uptime reports/ })
+      .locator('circle.report')
+      .count(),
+  ).resolves.toBe(2);
   expect(await page.getByRole('meter', { name: 'Memory used' }).count()).toBe(1);
   await expect(page.locator('.interfaces').textContent()).resolves.toContain('zos');
   await page.getByTestId('node-reward').waitFor();
@@ -209,7 +231,9 @@ test('statistics: nodes by status, capacity, contracts, countries on the map', a
   await view('#/stats');
   const map = page.getByRole('img', { name: /World map of nodes/ });
   await map.waitFor();
-  await page.waitForFunction(() => document.querySelectorAll('.map .country.has-nodes').length === 3 && document.querySelectorAll('.map .node-dot').length === 3);
+  await page.waitForFunction(
+    () => document.querySelectorAll('.map .country.has-nodes').length === 3 && document.querySelectorAll('.map .node-dot').length === 3,
+  );
   await expect(map.getAttribute('aria-label')).resolves.toMatch(/Austria 1.*|Belgium 1/);
   await expect(page.locator('.counts li.status-up strong').textContent()).resolves.toMatch(/^\d+$/);
   await screenshots('stats', '.map .country.has-nodes');
@@ -224,7 +248,10 @@ test('a node registered during the test appears without a reload; the Live page 
   await page.locator(`tr[data-node-id="${id}"]`).waitFor({ timeout: 30_000 });
   expect(await page.evaluate(() => window.marker)).toBe(42);
   await view('#/live');
-  await page.getByRole('link', { name: `node ${id}` }).first().waitFor();
+  await page
+    .getByRole('link', { name: `node ${id}` })
+    .first()
+    .waitFor();
   await screenshots('live', 'table.live tbody tr');
 });
 
@@ -265,6 +292,11 @@ test('/ answers JSON to API clients and the page to browsers; assets are cached 
   expect([outside.status, await outside.json()]).toEqual([404, { error: expect.stringMatching(/no web asset/) }]);
   const reports = await fetch(`${explorer.url}/nodes/${nodes[0]}/uptime_reports`);
   expect(reports.status).toBe(200);
-  expect(await reports.json()).toEqual([expect.objectContaining({ uptime: 3600 }), expect.objectContaining({ timestamp: expect.any(Number) })]);
-  expect(await (await fetch(`${explorer.url}/nodes/${nodes[0]}/uptime_reports?since=x`)).json()).toEqual({ error: expect.stringMatching(/since/) });
+  expect(await reports.json()).toEqual([
+    expect.objectContaining({ uptime: 3600 }),
+    expect.objectContaining({ timestamp: expect.any(Number) }),
+  ]);
+  expect(await (await fetch(`${explorer.url}/nodes/${nodes[0]}/uptime_reports?since=x`)).json()).toEqual({
+    error: expect.stringMatching(/since/),
+  });
 });

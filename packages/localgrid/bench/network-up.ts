@@ -11,7 +11,19 @@ import { execFile, execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { connect, DeploymentBuilder, formatIpv4, keyFromSecret, networkData, nodeBoxPublicKey, notaryCalls, parseCidr4, planNetwork, prepareDeployment, type TfchainClient } from '@tfgrid/client';
+import {
+  connect,
+  DeploymentBuilder,
+  formatIpv4,
+  keyFromSecret,
+  networkData,
+  nodeBoxPublicKey,
+  notaryCalls,
+  parseCidr4,
+  planNetwork,
+  prepareDeployment,
+  type TfchainClient,
+} from '@tfgrid/client';
 import { instanceTag, networkId, networkNames } from '@tfgrid/agent/src/network';
 import { startLocalGrid, type LocalGrid } from '../src';
 
@@ -28,7 +40,11 @@ const PING_DEADLINE_MS = 30_000;
  * /run/netns) only there — entering its mount namespace first is the way in.
  */
 const inAgentNs = (pid: number, ns: string, argv: string[]): Promise<{ ok: boolean; out: string }> =>
-  new Promise((resolve) => execFile('nsenter', ['-t', String(pid), '-m', 'ip', 'netns', 'exec', ns, ...argv], { timeout: 5000, encoding: 'utf8' }, (err, out, e) => resolve({ ok: !err, out: out + e })));
+  new Promise((resolve) =>
+    execFile('nsenter', ['-t', String(pid), '-m', 'ip', 'netns', 'exec', ns, ...argv], { timeout: 5000, encoding: 'utf8' }, (err, out, e) =>
+      resolve({ ok: !err, out: out + e }),
+    ),
+  );
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -48,11 +64,23 @@ async function followFinalized(client: TfchainClient): Promise<{ at(n: number): 
   return { at: (n) => seen.get(n), stop: () => unsub() };
 }
 
-const pingOnce = async (pid: number, ns: string, ip: string): Promise<boolean> => (await inAgentNs(pid, ns, ['busybox', 'ping', '-c', '1', '-W', '1', ip])).ok;
+const pingOnce = async (pid: number, ns: string, ip: string): Promise<boolean> =>
+  (await inAgentNs(pid, ns, ['busybox', 'ping', '-c', '1', '-W', '1', ip])).ok;
 
 /** The last log lines of each agent (why a network did not come up). */
 function lastWords(grid: LocalGrid): string {
-  return grid.nodes.map((n) => `node ${n.nodeId}: ${readFileSync(n.log, 'utf8').trim().split('\n').filter((l) => /network|contract|deploy/i.test(l)).slice(-6).map((l) => l.slice(0, 400)).join('\n  ')}`).join('\n');
+  return grid.nodes
+    .map(
+      (n) =>
+        `node ${n.nodeId}: ${readFileSync(n.log, 'utf8')
+          .trim()
+          .split('\n')
+          .filter((l) => /network|contract|deploy/i.test(l))
+          .slice(-6)
+          .map((l) => l.slice(0, 400))
+          .join('\n  ')}`,
+    )
+    .join('\n');
 }
 
 export async function measureNetworkUpThroughChain(trials: number): Promise<number[]> {
@@ -73,8 +101,20 @@ export async function measureNetworkUpThroughChain(trials: number): Promise<numb
       for (let k = 0; k < trials; k++) {
         const name = `bench${k}`;
         const plan = planNetwork({ name, nodes: nodes.map((n) => ({ nodeId: n.nodeId, endpoint: n.ip })) });
-        const prepared = nodes.map((n, i) => prepareDeployment(new DeploymentBuilder(twinId, n.nodeId).metadata(name).workload('network', name, { ...networkData(plan, n.nodeId) }).build(), pair, boxKeys[i]!));
-        const calls = nodes.flatMap((n, i) => [...notaryCalls(deployer!.api, prepared[i]!.sealed, n.nodeId, prepared[i]!.hash), deployer!.api.tx.smartContractModule.createNodeContract(n.nodeId, prepared[i]!.hash, '', 0, null)]);
+        const prepared = nodes.map((n, i) =>
+          prepareDeployment(
+            new DeploymentBuilder(twinId, n.nodeId)
+              .metadata(name)
+              .workload('network', name, { ...networkData(plan, n.nodeId) })
+              .build(),
+            pair,
+            boxKeys[i]!,
+          ),
+        );
+        const calls = nodes.flatMap((n, i) => [
+          ...notaryCalls(deployer!.api, prepared[i]!.sealed, n.nodeId, prepared[i]!.hash),
+          deployer!.api.tx.smartContractModule.createNodeContract(n.nodeId, prepared[i]!.hash, '', 0, null),
+        ]);
         const r = await deployer.batch(calls);
         for (const n of nodes) made.push(networkNames(instanceTag(n.dataDir), networkId(twinId, name)).netns);
         const ns = networkNames(instanceTag(nodes[0]!.dataDir), networkId(twinId, name)).netns;
@@ -84,7 +124,9 @@ export async function measureNetworkUpThroughChain(trials: number): Promise<numb
           if (performance.now() - start > PING_DEADLINE_MS) {
             const wg = (await inAgentNs(nodes[0]!.pid, ns, ['wg', 'show'])).out;
             const routes = (await inAgentNs(nodes[0]!.pid, ns, ['ip', 'route'])).out;
-            throw new Error(`network ${name}: no ping from node 1 (${ns}) to ${target} within ${PING_DEADLINE_MS} ms; wg: ${wg}\nroutes: ${routes}\nthe agents' last words:\n${lastWords(grid)}`);
+            throw new Error(
+              `network ${name}: no ping from node 1 (${ns}) to ${target} within ${PING_DEADLINE_MS} ms; wg: ${wg}\nroutes: ${routes}\nthe agents' last words:\n${lastWords(grid)}`,
+            );
           }
           await sleep(20);
         }
@@ -95,7 +137,8 @@ export async function measureNetworkUpThroughChain(trials: number): Promise<numb
         console.log(`chain trial ${k + 1}: contracts finalized → network passing traffic ${(passed - fin).toFixed(0)} ms`);
         for (const n of nodes) {
           const id = await deployer.contracts.idByNodeAndHash(n.nodeId, prepared[nodes.indexOf(n)]!.hash);
-          if (id !== undefined) await deployer.contracts.cancel(id).catch((e: unknown) => console.error(`cancel ${id}: ${(e as Error).message}`));
+          if (id !== undefined)
+            await deployer.contracts.cancel(id).catch((e: unknown) => console.error(`cancel ${id}: ${(e as Error).message}`));
         }
       }
     } finally {
@@ -119,5 +162,7 @@ const median = (a: number[]): number => {
 export async function runNetworkUpBench(trials: number): Promise<void> {
   if (!Number.isInteger(trials) || trials < 1 || trials > 20) throw new Error(`--trials must be 1-20, got ${trials}`);
   const out = await measureNetworkUpThroughChain(trials);
-  console.log(`network up through the chain (two agents on a local grid): contracts finalized → first ping median ${median(out).toFixed(0)} ms [${out.map((x) => x.toFixed(0)).join(', ')}] (target < 3000 ms)`);
+  console.log(
+    `network up through the chain (two agents on a local grid): contracts finalized → first ping median ${median(out).toFixed(0)} ms [${out.map((x) => x.toFixed(0)).join(', ')}] (target < 3000 ms)`,
+  );
 }

@@ -27,6 +27,18 @@ export function acmeInstalled(env: NodeJS.ProcessEnv = process.env): boolean {
   );
 }
 
-export function startGridAcme(dataDir: string, bridgeIp: string, gatewayIp: string, gatewayHttpPort: number, logger: Logger): Promise<LocalAcmeServer> {
-  return startLocalAcmeServer({ host: bridgeIp, dir: path.join(dataDir, 'acme'), answerIPv4: gatewayIp, httpPort: gatewayHttpPort, logger });
+export function startGridAcme(
+  dataDir: string,
+  bridgeIp: string,
+  gatewayIp: string,
+  gatewayHttpPort: number,
+  logger: Logger,
+): Promise<LocalAcmeServer> {
+  return startLocalAcmeServer({
+    host: bridgeIp,
+    dir: path.join(dataDir, 'acme'),
+    answerIPv4: gatewayIp,
+    httpPort: gatewayHttpPort,
+    logger,
+  });
 }

@@ -17,7 +17,12 @@ export interface Bootstrap {
 }
 
 /** Farm `farmName` owned by //Alice, and at least `minimum` TFT on each of `nodeAddresses`. */
-export async function bootstrapDevFarm(chainUrl: string, farmName: string, nodeAddresses: string | string[], o: { minimum?: bigint; topUp?: bigint } = {}): Promise<Bootstrap> {
+export async function bootstrapDevFarm(
+  chainUrl: string,
+  farmName: string,
+  nodeAddresses: string | string[],
+  o: { minimum?: bigint; topUp?: bigint } = {},
+): Promise<Bootstrap> {
   const alice: TfchainClient = await connect({ url: chainUrl, secret: DEV_FUNDER });
   try {
     let farmId = await alice.farms.idByName(farmName);
@@ -69,7 +74,8 @@ export async function syncDevFarmIps(client: TfchainClient, farmId: number, pool
   const farm = await client.farms.get(farmId);
   if (!farm) throw new Error(`farm ${farmId} does not exist`);
   const wanted = new Set(pool.map((p) => p.ip));
-  for (const p of farm.publicIps) if (p.contractId === 0 && stale(p.ip) && !wanted.has(p.ip)) await client.farms.removeIp({ farmId, ip: p.ip });
+  for (const p of farm.publicIps)
+    if (p.contractId === 0 && stale(p.ip) && !wanted.has(p.ip)) await client.farms.removeIp({ farmId, ip: p.ip });
   const have = new Set(farm.publicIps.map((p) => p.ip));
   for (const p of pool) if (!have.has(p.ip)) await client.farms.addIp({ farmId, ip: p.ip, gw: p.gw });
 }

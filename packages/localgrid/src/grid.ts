@@ -109,7 +109,15 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
   const logger = options.logger ?? pino({ level: 'silent' });
   const log = logger.child({ module: 'localgrid' });
   const claim = claimSubnet(o.subnet);
-  const parts: { hosts?: Hosts; chain?: Devchain; explorer?: Explorer; relays: Relay[]; agents: AgentProcess[]; alice?: TfchainClient; acme?: LocalAcmeServer } = { relays: [], agents: [] };
+  const parts: {
+    hosts?: Hosts;
+    chain?: Devchain;
+    explorer?: Explorer;
+    relays: Relay[];
+    agents: AgentProcess[];
+    alice?: TfchainClient;
+    acme?: LocalAcmeServer;
+  } = { relays: [], agents: [] };
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
@@ -136,37 +144,70 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     }
     const acme = parts.acme;
     const chain = (parts.chain = await startChain(o, bridgeIp, logger));
-    const explorer = (parts.explorer = await startExplorer({ chain: chain.url, db: path.join(o.dataDir, 'explorer'), port: o.explorerPort, host: bridgeIp, logger: logger.child({ module: 'explorer' }) }));
+    const explorer = (parts.explorer = await startExplorer({
+      chain: chain.url,
+      db: path.join(o.dataDir, 'explorer'),
+      port: o.explorerPort,
+      host: bridgeIp,
+      logger: logger.child({ module: 'explorer' }),
+    }));
     step();
     const explorerPort = Number(new URL(explorer.url).port);
     let loopback: LocalGrid['loopback'];
     if (o.loopback) {
-      parts.relays.push(await startRelay({ listenHost: '127.0.0.1', listenPort: chain.port, targetHost: bridgeIp, targetPort: chain.port, what: 'chain port' }));
-      parts.relays.push(await startRelay({ listenHost: '127.0.0.1', listenPort: explorerPort, targetHost: bridgeIp, targetPort: explorerPort, what: 'explorer port' }));
+      parts.relays.push(
+        await startRelay({
+          listenHost: '127.0.0.1',
+          listenPort: chain.port,
+          targetHost: bridgeIp,
+          targetPort: chain.port,
+          what: 'chain port',
+        }),
+      );
+      parts.relays.push(
+        await startRelay({
+          listenHost: '127.0.0.1',
+          listenPort: explorerPort,
+          targetHost: bridgeIp,
+          targetPort: explorerPort,
+          what: 'explorer port',
+        }),
+      );
       loopback = { chainUrl: `ws://127.0.0.1:${chain.port}`, explorerUrl: `http://127.0.0.1:${explorerPort}` };
     }
 
     const dirs = hosts.hosts.map((_, i) => nodeDirs(o.dataDir, i));
     const identities = await Promise.all(dirs.map((d) => Identity.load(d.dataDir)));
     step();
-    const boot = await bootstrapDevFarm(chain.url, o.farmName, identities.map((id) => id.address));
+    const boot = await bootstrapDevFarm(
+      chain.url,
+      o.farmName,
+      identities.map((id) => id.address),
+    );
     const alice = (parts.alice = await connect({ url: chain.url, secret: DEV_FUNDER }));
     const publicIps = farmIpPool(claim.subnet);
-    await refusedAsError(`the farm's public IPs ${publicIps[0]!.ip} - ${publicIps.at(-1)!.ip}`, () => syncDevFarmIps(alice, boot.farmId, publicIps, isLocalGridFarmIp));
+    await refusedAsError(`the farm's public IPs ${publicIps[0]!.ip} - ${publicIps.at(-1)!.ip}`, () =>
+      syncDevFarmIps(alice, boot.farmId, publicIps, isLocalGridFarmIp),
+    );
     log.info({ farmId: boot.farmId, created: boot.farmCreated, publicIps: publicIps.length }, 'dev farm ready');
 
     const planetaryListen = `tcp://${hosts.hosts[0]!.ip}:${o.planetaryPort}`;
     const deadline = Date.now() + o.timeoutMs;
     // Gateway nodes order own-domain certificates from the grid's CA.
-    const acmeArgs = (i: number): string[] => (acme && o.gateways.includes(i) ? ['--acme-directory', acme.directoryUrl, '--acme-ca', acme.caFile] : []);
-    const argsOf = (i: number): string[] => [...agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen }), ...acmeArgs(i)];
+    const acmeArgs = (i: number): string[] =>
+      acme && o.gateways.includes(i) ? ['--acme-directory', acme.directoryUrl, '--acme-ca', acme.caFile] : [];
+    const argsOf = (i: number): string[] => [
+      ...agentArgs(o, chain.url, boot.farmId, dirs[i]!, i === 0 ? { listen: planetaryListen } : { peer: planetaryListen }),
+      ...acmeArgs(i),
+    ];
     const nodeIds: number[] = [];
     for (const [i, host] of hosts.hosts.entries()) {
       step();
       const agent = spawnAgent(host.ns, dirs[i]!.dataDir, argsOf(i));
       parts.agents.push(agent);
       // The others peer with node 0: its listener first, so they peer at once.
-      if (i === 0 && o.planetary && o.nodes > 1) await untilListening(hosts, host, o.planetaryPort, agent, step, `Yggdrasil listening on ${host.ip}:${o.planetaryPort}`);
+      if (i === 0 && o.planetary && o.nodes > 1)
+        await untilListening(hosts, host, o.planetaryPort, agent, step, `Yggdrasil listening on ${host.ip}:${o.planetaryPort}`);
       // One registration at a time: on a fresh chain node i gets node id i + 1, as the README's examples say.
       nodeIds.push(await until(deadline, agent, step, `node ${i} registered`, () => nodeIdOf(alice, identities[i]!.address)));
     }
@@ -178,7 +219,9 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
       const domain = o.gateways.includes(i) ? `gateway${i}.localgrid.test` : undefined;
       const ip6 = host.ip6!;
       const config = nodePublicConfig({ ip: host.ip, ip6 }, { ip: bridgeIp, ip6: bridgeIp6 }, domain);
-      await refusedAsError(`node ${nodeId}'s public config (${JSON.stringify(config)})`, () => setDevPublicConfig(alice, boot.farmId, nodeId, config));
+      await refusedAsError(`node ${nodeId}'s public config (${JSON.stringify(config)})`, () =>
+        setDevPublicConfig(alice, boot.farmId, nodeId, config),
+      );
       const node = await until(deadline, agent, step, `node ${i} with its planetary address on chain`, async () => {
         const n = await alice.nodes.get(nodeId);
         return !o.planetary || (n && planetaryOf(n.interfaces)) ? n : undefined;
@@ -206,9 +249,19 @@ export async function startLocalGrid(options: LocalGridOptions & { logger?: Logg
     for (const n of nodes) {
       step();
       const left = Math.max(1000, deadline - Date.now());
-      if (!(await untilListed(explorer.url, n.nodeId, new AbortController().signal, left))) throw new LocalGridError('timeout', `the explorer did not list node ${n.nodeId} as up in time`);
+      if (!(await untilListed(explorer.url, n.nodeId, new AbortController().signal, left)))
+        throw new LocalGridError('timeout', `the explorer did not list node ${n.nodeId} as up in time`);
       // A gateway node starts its Web Gateway once it reads its domain from the chain: up means listening.
-      if (n.domain) await untilListening(hosts, hosts.hosts[n.index]!, GATEWAY_HTTP_PORT, parts.agents[n.index]!, step, `node ${n.index}'s Web Gateway listening on :${GATEWAY_HTTP_PORT}`, deadline);
+      if (n.domain)
+        await untilListening(
+          hosts,
+          hosts.hosts[n.index]!,
+          GATEWAY_HTTP_PORT,
+          parts.agents[n.index]!,
+          step,
+          `node ${n.index}'s Web Gateway listening on :${GATEWAY_HTTP_PORT}`,
+          deadline,
+        );
     }
     log.info({ nodes: nodes.map((n) => n.nodeId) }, 'local grid up');
     return {
@@ -253,8 +306,31 @@ function nodeDirs(dataDir: string, i: number): { dataDir: string; pool: string }
   return { dataDir: dir, pool };
 }
 
-function agentArgs(o: CheckedOptions, chainUrl: string, farmId: number, d: { dataDir: string; pool: string }, planetary: { listen?: string; peer?: string }): string[] {
-  const args = ['--chain-url', chainUrl, '--farm-id', String(farmId), '--data-dir', d.dataDir, '--storage-pool', d.pool, '--metrics-address', NODE_METRICS_ADDRESS, '--public-interface', NODE_PUBLIC_INTERFACE, '--gateway-http', `0.0.0.0:${GATEWAY_HTTP_PORT}`, '--log-level', o.logLevel];
+function agentArgs(
+  o: CheckedOptions,
+  chainUrl: string,
+  farmId: number,
+  d: { dataDir: string; pool: string },
+  planetary: { listen?: string; peer?: string },
+): string[] {
+  const args = [
+    '--chain-url',
+    chainUrl,
+    '--farm-id',
+    String(farmId),
+    '--data-dir',
+    d.dataDir,
+    '--storage-pool',
+    d.pool,
+    '--metrics-address',
+    NODE_METRICS_ADDRESS,
+    '--public-interface',
+    NODE_PUBLIC_INTERFACE,
+    '--gateway-http',
+    `0.0.0.0:${GATEWAY_HTTP_PORT}`,
+    '--log-level',
+    o.logLevel,
+  ];
   if (o.hardwareRoot) args.push('--root', o.hardwareRoot);
   if (!o.planetary) args.push('--planetary', 'false');
   else if (planetary.listen) args.push('--planetary-listen', planetary.listen);
@@ -270,7 +346,10 @@ async function startChain(o: CheckedOptions, host: string, logger: Logger): Prom
   } catch (e) {
     const m = (e as Error).message;
     if (!/created with another chain spec/.test(m)) throw e;
-    throw new LocalGridError('stale-data', `${basePath}: ${m}. It was made by an earlier local grid whose chain did not count 198.18.0.0/15 as public; remove ${o.dataDir} to start afresh`);
+    throw new LocalGridError(
+      'stale-data',
+      `${basePath}: ${m}. It was made by an earlier local grid whose chain did not count 198.18.0.0/15 as public; remove ${o.dataDir} to start afresh`,
+    );
   }
 }
 
@@ -288,7 +367,13 @@ function planetaryOf(interfaces: { ips: string[] }[]): string | undefined {
   return interfaces.flatMap((i) => i.ips).find((ip) => /^2[0-9a-f]{2}:/i.test(ip));
 }
 
-async function until<T>(deadline: number, agent: AgentProcess, step: () => void, what: string, f: () => Promise<T | undefined>): Promise<T> {
+async function until<T>(
+  deadline: number,
+  agent: AgentProcess,
+  step: () => void,
+  what: string,
+  f: () => Promise<T | undefined>,
+): Promise<T> {
   for (;;) {
     step();
     const v = await Promise.race([f(), agent.exited]);
@@ -298,6 +383,16 @@ async function until<T>(deadline: number, agent: AgentProcess, step: () => void,
   }
 }
 
-function untilListening(hosts: Hosts, host: Host, port: number, agent: AgentProcess, step: () => void, what: string, deadline = Date.now() + 60_000): Promise<true> {
-  return until(deadline, agent, step, `${what} in ${host.ns}`, async () => (hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined));
+function untilListening(
+  hosts: Hosts,
+  host: Host,
+  port: number,
+  agent: AgentProcess,
+  step: () => void,
+  what: string,
+  deadline = Date.now() + 60_000,
+): Promise<true> {
+  return until(deadline, agent, step, `${what} in ${host.ns}`, async () =>
+    hosts.exec(host, ['ss', '-H', '-tln', `sport = :${port}`]).trim() ? true : undefined,
+  );
 }

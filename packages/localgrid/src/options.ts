@@ -37,7 +37,8 @@ export interface LocalGridOptions {
   acme?: boolean;
 }
 
-export type CheckedOptions = Required<Omit<LocalGridOptions, 'subnet' | 'hardwareRoot'>> & Pick<LocalGridOptions, 'subnet' | 'hardwareRoot'>;
+export type CheckedOptions = Required<Omit<LocalGridOptions, 'subnet' | 'hardwareRoot'>> &
+  Pick<LocalGridOptions, 'subnet' | 'hardwareRoot'>;
 
 export const MAX_NODES = 16;
 const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
@@ -56,7 +57,8 @@ export function checkOptions(o: LocalGridOptions): CheckedOptions {
   const logLevel = o.logLevel ?? 'info';
   if (!LEVELS.includes(logLevel)) bad(`logLevel must be one of ${LEVELS.join(', ')}, got ${logLevel}`);
   const gateways = o.gateways ?? [];
-  for (const g of gateways) if (!Number.isInteger(g) || g < 0 || g >= o.nodes) bad(`gateway index ${g} is not a node index 0-${o.nodes - 1}`);
+  for (const g of gateways)
+    if (!Number.isInteger(g) || g < 0 || g >= o.nodes) bad(`gateway index ${g} is not a node index 0-${o.nodes - 1}`);
   const farmName = o.farmName ?? 'devfarm';
   if (!/^[A-Za-z0-9_-]{1,40}$/.test(farmName)) bad(`farm name '${farmName.slice(0, 50)}' must be 1-40 characters of [A-Za-z0-9_-]`);
   const timeoutMs = o.timeoutMs ?? 180_000;

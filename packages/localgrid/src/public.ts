@@ -29,6 +29,10 @@ export function farmIpPool(subnet: number): FarmIp[] {
 export const isLocalGridFarmIp = (cidr: string): boolean => /^198\.1[89]\.\d{1,3}\.\d{1,3}\/24$/.test(cidr);
 
 /** A node's public config: its bridge addresses, the bridge as gateway, a domain on gateway nodes. */
-export function nodePublicConfig(node: { ip: string; ip6: string }, bridge: { ip: string; ip6: string }, domain: string | undefined): PublicConfig {
+export function nodePublicConfig(
+  node: { ip: string; ip6: string },
+  bridge: { ip: string; ip6: string },
+  domain: string | undefined,
+): PublicConfig {
   return { ip4: { ip: `${node.ip}/24`, gw: bridge.ip }, ip6: { ip: `${node.ip6}/64`, gw: bridge.ip6 }, domain: domain ?? null };
 }

@@ -13,7 +13,13 @@ export interface Relay {
 
 const MAX_CONNECTIONS = 512;
 
-export async function startRelay(o: { listenHost: string; listenPort: number; targetHost: string; targetPort: number; what: string }): Promise<Relay> {
+export async function startRelay(o: {
+  listenHost: string;
+  listenPort: number;
+  targetHost: string;
+  targetPort: number;
+  what: string;
+}): Promise<Relay> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const upstream = net.connect(o.targetPort, o.targetHost);
@@ -31,7 +37,14 @@ export async function startRelay(o: { listenHost: string; listenPort: number; ta
   server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new LocalGridError('bad-option', `${o.what}: port ${o.listenPort} is taken on ${o.listenHost}: pick another (0 = any free port)`) : e),
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new LocalGridError(
+              'bad-option',
+              `${o.what}: port ${o.listenPort} is taken on ${o.listenHost}: pick another (0 = any free port)`,
+            )
+          : e,
+      ),
     );
     server.listen(o.listenPort, o.listenHost, resolve);
   });

@@ -21,7 +21,10 @@ export function parseSs(text: string): ListeningSocket[] {
     if (cols.length < 5 || (cols[0] !== 'tcp' && cols[0] !== 'udp')) continue;
     const local = cols[4]!;
     const cut = local.lastIndexOf(':');
-    const address = local.slice(0, cut).replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+    const address = local
+      .slice(0, cut)
+      .replace(/^\[|\]$/g, '')
+      .replace(/%.*$/, '');
     const program = /users:\(\("([^"]+)"/.exec(line)?.[1];
     out.push({ proto: cols[0], address, port: Number(local.slice(cut + 1)), ...(program ? { program } : {}) });
   }
@@ -29,4 +32,5 @@ export function parseSs(text: string): ListeningSocket[] {
 }
 
 /** `proto address:port`, for comparing lists in one glance. */
-export const socketKey = (s: Pick<ListeningSocket, 'proto' | 'address' | 'port'>): string => `${s.proto} ${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}`;
+export const socketKey = (s: Pick<ListeningSocket, 'proto' | 'address' | 'port'>): string =>
+  `${s.proto} ${s.address.includes(':') ? `[${s.address}]` : s.address}:${s.port}`;

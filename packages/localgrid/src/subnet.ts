@@ -44,7 +44,8 @@ export function freeSubnetIn(first: number, last: number): number {
 export function claimSubnet(subnet?: number): SubnetClaim {
   mkdirSync(LOCK_DIR, { recursive: true, mode: 0o755 });
   if (subnet !== undefined) {
-    if (!Number.isInteger(subnet) || subnet < 1 || subnet > 254) throw new LocalGridError('bad-option', `subnet must be the third octet 1-254 of 198.18.<subnet>.0/24, got ${subnet}`);
+    if (!Number.isInteger(subnet) || subnet < 1 || subnet > 254)
+      throw new LocalGridError('bad-option', `subnet must be the third octet 1-254 of 198.18.<subnet>.0/24, got ${subnet}`);
     const c = tryClaim(subnet);
     if (typeof c === 'string') throw new LocalGridError('subnet-busy', `198.18.${subnet}.0/24 is in use: ${c}; pick another --subnet`);
     return c;
@@ -53,7 +54,10 @@ export function claimSubnet(subnet?: number): SubnetClaim {
     const c = tryClaim(k);
     if (typeof c !== 'string') return c;
   }
-  throw new LocalGridError('subnet-busy', `every subnet 198.18.${AUTO_SUBNETS.first}-${AUTO_SUBNETS.last}.0/24 is in use by a running grid`);
+  throw new LocalGridError(
+    'subnet-busy',
+    `every subnet 198.18.${AUTO_SUBNETS.first}-${AUTO_SUBNETS.last}.0/24 is in use by a running grid`,
+  );
 }
 
 /** The claim, or why not. */

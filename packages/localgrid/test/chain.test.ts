@@ -8,7 +8,18 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
-import { bootstrapDevFarm, claimSubnet, DEV_FUNDER, farmIpPool, isLocalGridFarmIp, listLinks, listNamespaces, localChainSpec, startLocalGrid, syncDevFarmIps } from '../src';
+import {
+  bootstrapDevFarm,
+  claimSubnet,
+  DEV_FUNDER,
+  farmIpPool,
+  isLocalGridFarmIp,
+  listLinks,
+  listNamespaces,
+  localChainSpec,
+  startLocalGrid,
+  syncDevFarmIps,
+} from '../src';
 
 jest.setTimeout(120_000);
 
@@ -40,7 +51,11 @@ test("the farm's public IPs: the pool added once, an earlier subnet's free IPs r
   // A run on another subnet: its pool instead of the old one; the farmer's own IP stays.
   await syncDevFarmIps(alice, farmId, farmIpPool(202), isLocalGridFarmIp);
   expect(await ips()).toEqual([...farmIpPool(202).map((p) => p.ip), '185.206.122.33/24'].sort());
-  expect((await alice.farms.get(farmId))!.publicIps.find((p) => p.ip === '198.18.202.200/24')).toEqual({ ip: '198.18.202.200/24', gateway: '198.18.202.1', contractId: 0 });
+  expect((await alice.farms.get(farmId))!.publicIps.find((p) => p.ip === '198.18.202.200/24')).toEqual({
+    ip: '198.18.202.200/24',
+    gateway: '198.18.202.1',
+    contractId: 0,
+  });
 });
 
 test('a data directory whose chain was made with plain dev.json is refused as stale-data, leaving nothing', async () => {
@@ -52,7 +67,10 @@ test('a data directory whose chain was made with plain dev.json is refused as st
   const subnet = probe.subnet;
   probe.release();
   const start = startLocalGrid({ nodes: 1, dataDir: data, planetary: false, subnet });
-  await expect(start).rejects.toMatchObject({ code: 'stale-data', message: expect.stringMatching(/created with another chain spec.*remove .*old to start afresh/) });
+  await expect(start).rejects.toMatchObject({
+    code: 'stale-data',
+    message: expect.stringMatching(/created with another chain spec.*remove .*old to start afresh/),
+  });
   expect(listNamespaces().filter((ns) => ns.startsWith(`lg${subnet}-`))).toEqual([]);
   expect(listLinks().filter((l) => l.startsWith(`lg${subnet}`))).toEqual([]);
 });

@@ -15,7 +15,19 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage } from '@tfgrid/agent';
 import { connect, DeploymentBuilder, type TfchainClient } from '@tfgrid/client';
-import { hostMounts, LOCK_DIR, listLinks, listNamespaces, listeningSockets, processesMentioning, sh, socketKey, startLocalGrid, type LocalGrid, type LocalNode } from '../src';
+import {
+  hostMounts,
+  LOCK_DIR,
+  listLinks,
+  listNamespaces,
+  listeningSockets,
+  processesMentioning,
+  sh,
+  socketKey,
+  startLocalGrid,
+  type LocalGrid,
+  type LocalNode,
+} from '../src';
 
 jest.setTimeout(240_000);
 
@@ -30,7 +42,15 @@ beforeAll(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'lg-'));
   // The agents run workloads as an unprivileged user: it must traverse to their pools.
   chmodSync(dir, 0o711);
-  grid = await startLocalGrid({ nodes: 3, dataDir: dir, hardwareRoot: FIXTURE_ROOT, gateways: [GATEWAY], loopback: true, logLevel: 'warn', timeoutMs: 180_000 });
+  grid = await startLocalGrid({
+    nodes: 3,
+    dataDir: dir,
+    hardwareRoot: FIXTURE_ROOT,
+    gateways: [GATEWAY],
+    loopback: true,
+    logLevel: 'warn',
+    timeoutMs: 180_000,
+  });
 });
 
 afterAll(async () => {
@@ -40,7 +60,8 @@ afterAll(async () => {
 
 /** GET inside a node's namespace (busybox wget, no -T: busybox 1.35's wget crashes with it; sh() bounds the time). */
 const getIn = (n: LocalNode, url: string): string => grid.exec(n.index, ['busybox', 'wget', '-q', '-O', '-', url]);
-const metric = (text: string, name: string): number => Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
+const metric = (text: string, name: string): number =>
+  Number(new RegExp(`^${name.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(text)?.[1]);
 
 test('every node is registered with its own identity and the resources it measured, listed up by the explorer', async () => {
   expect(new Set(grid.nodes.map((n) => n.nodeId)).size).toBe(3);
@@ -48,15 +69,27 @@ test('every node is registered with its own identity and the resources it measur
   for (const n of grid.nodes) {
     const metrics = getIn(n, n.metricsUrl);
     expect(metric(metrics, 'tfgrid_agent_node_id')).toBe(n.nodeId);
-    const listed = (await (await fetch(`${grid.explorerUrl}/nodes?node_id=${n.nodeId}`)).json()) as { farmId: number; twinId: number; status: string; total_resources: Record<string, number> }[];
+    const listed = (await (await fetch(`${grid.explorerUrl}/nodes?node_id=${n.nodeId}`)).json()) as {
+      farmId: number;
+      twinId: number;
+      status: string;
+      total_resources: Record<string, number>;
+    }[];
     expect(listed).toHaveLength(1);
     expect(listed[0]).toMatchObject({ farmId: grid.farmId, twinId: n.twinId, status: 'up' });
-    for (const r of ['cru', 'mru', 'sru', 'hru']) expect(listed[0]!.total_resources[r]).toBe(metric(metrics, `tfgrid_agent_capacity_total{resource="${r}"}`));
+    for (const r of ['cru', 'mru', 'sru', 'hru'])
+      expect(listed[0]!.total_resources[r]).toBe(metric(metrics, `tfgrid_agent_capacity_total{resource="${r}"}`));
   }
   // The CLI's way in: the explorer and the chain on the host's loopback too.
   const viaLoopback = (await (await fetch(`${grid.loopback!.explorerUrl}/nodes?farm_ids=${grid.farmId}`)).json()) as unknown[];
   expect(viaLoopback).toHaveLength(3);
-  const health = (await (await fetch(grid.loopback!.chainUrl.replace('ws:', 'http:'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"jsonrpc":"2.0","id":1,"method":"system_health","params":[]}' })).json()) as { result?: unknown };
+  const health = (await (
+    await fetch(grid.loopback!.chainUrl.replace('ws:', 'http:'), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"jsonrpc":"2.0","id":1,"method":"system_health","params":[]}',
+    })
+  ).json()) as { result?: unknown };
   expect(health.result).toBeDefined();
 });
 
@@ -89,10 +122,12 @@ test("a node's metrics answer inside its namespace only; nodes reach each other'
   expect(() => getIn(b, `http://${a.ip}:9101/metrics`)).toThrow(/refused/i);
   for (const from of grid.nodes) {
     expect(grid.exec(from.index, ['ip', 'route', 'show', 'default']).trim()).toBe('');
-    for (const to of grid.nodes) if (to !== from) expect(grid.exec(from.index, ['busybox', 'ping', '-c', '1', '-W', '3', to.ip])).toMatch(/1 packets received/);
+    for (const to of grid.nodes)
+      if (to !== from) expect(grid.exec(from.index, ['busybox', 'ping', '-c', '1', '-W', '3', to.ip])).toMatch(/1 packets received/);
     expect(grid.exec(from.index, ['busybox', 'ping', '-c', '1', '-W', '3', grid.bridgeIp])).toMatch(/1 packets received/);
     // IPv6 on the bridge too, usable at once (no duplicate address detection).
-    for (const to of grid.nodes) if (to !== from) expect(grid.exec(from.index, ['busybox', 'ping', '-6', '-c', '1', '-W', '3', to.ip6])).toMatch(/1 packets received/);
+    for (const to of grid.nodes)
+      if (to !== from) expect(grid.exec(from.index, ['busybox', 'ping', '-6', '-c', '1', '-W', '3', to.ip6])).toMatch(/1 packets received/);
     expect(grid.exec(from.index, ['busybox', 'ping', '-6', '-c', '1', '-W', '3', grid.bridgeIp6])).toMatch(/1 packets received/);
     expect(grid.exec(from.index, ['ip', '-6', 'route', 'show', 'default']).trim()).toBe('');
     // No route off the machine: an address outside the bridge's /24 is unreachable at once.
@@ -120,7 +155,9 @@ test('each node listens on exactly its loopback metrics port, Yggdrasil on the c
 test('the local ACME CA answers every node on the bridge (trusting acmeCaFile), its DNS points any name at the gateway node, its root is a CA', async () => {
   expect(grid.acmeDirectory).toBe(`https://${grid.bridgeIp}:${grid.acme!.ports.acme}/dir`);
   for (const n of grid.nodes) {
-    const directory = JSON.parse(grid.exec(n.index, ['curl', '-sSf', '--max-time', '10', '--cacert', grid.acmeCaFile!, grid.acmeDirectory!])) as { newOrder?: string };
+    const directory = JSON.parse(
+      grid.exec(n.index, ['curl', '-sSf', '--max-time', '10', '--cacert', grid.acmeCaFile!, grid.acmeDirectory!]),
+    ) as { newOrder?: string };
     expect(directory.newOrder).toMatch(new RegExp(`^https://${grid.bridgeIp.replace(/\./g, '\\.')}:\\d+/`));
   }
   const root = new X509Certificate(readFileSync(grid.acmeRootFile!));
@@ -133,7 +170,9 @@ test('the local ACME CA answers every node on the bridge (trusting acmeCaFile), 
   // Only the gateway node's agent is given the CA.
   const agents = processesMentioning(dir).filter((p) => /tfgrid-agent\.js/.test(p.args));
   const acmeFlags = `--acme-directory ${grid.acmeDirectory} --acme-ca ${grid.acmeCaFile}`;
-  expect(grid.nodes.map((n) => agents.some((p) => p.args.includes(`--data-dir ${n.dataDir} `) && p.args.includes(acmeFlags)))).toEqual(grid.nodes.map((n) => n.index === GATEWAY));
+  expect(grid.nodes.map((n) => agents.some((p) => p.args.includes(`--data-dir ${n.dataDir} `) && p.args.includes(acmeFlags)))).toEqual(
+    grid.nodes.map((n) => n.index === GATEWAY),
+  );
 });
 
 const socketsOf = (n: LocalNode): string[] => listeningSockets(n.ns).map(socketKey).sort();
@@ -147,7 +186,15 @@ test('a private network hosted by a node adds exactly its WireGuard UDP port the
     const twinId = (await deployer.twins.idOf(deployer.address!)) ?? (await deployer.twins.create());
     const port = 51820;
     const key = sh(['wg', 'genkey']).trim();
-    const d = new DeploymentBuilder(twinId, a.nodeId).workload('network', 'net', { ip_range: '10.20.0.0/16', subnet: '10.20.1.0/24', wireguard_private_key: key, wireguard_listen_port: port, peers: [] }).build();
+    const d = new DeploymentBuilder(twinId, a.nodeId)
+      .workload('network', 'net', {
+        ip_range: '10.20.0.0/16',
+        subnet: '10.20.1.0/24',
+        wireguard_private_key: key,
+        wireguard_listen_port: port,
+        peers: [],
+      })
+      .build();
     const { contractId } = await deployer.deployments.create(d);
     await deployer.deployments.wait(contractId, { timeoutMs: 60_000 });
     const withNetwork = grid.nodes.map(socketsOf);
@@ -175,7 +222,11 @@ async function serveImage(): Promise<{ image: { url: string; sha256: string }; c
   const { port } = server.address() as AddressInfo;
   return {
     image: { url: `http://${grid.bridgeIp}:${port}/busybox.tar.gz`, sha256 },
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -209,7 +260,13 @@ test("a zmachine's reserved farm IP and its IPv6 from the node's public config a
     const httpd = 'mkdir -p /www; hostname > /www/index.html; exec httpd -f -p 80 -h /www';
     const d = new DeploymentBuilder(twinId, node.nodeId)
       .workload('ip', 'pub', { v4: true, v6: true })
-      .zmachine('web', { image: served.image, size: 32 * 1024 * 1024, compute_capacity: { cpu: 1, memory: 256 * 1024 * 1024 }, entrypoint: httpd, network: { public_ip: 'pub' } })
+      .zmachine('web', {
+        image: served.image,
+        size: 32 * 1024 * 1024,
+        compute_capacity: { cpu: 1, memory: 256 * 1024 * 1024 },
+        entrypoint: httpd,
+        network: { public_ip: 'pub' },
+      })
       .build();
     const { contractId } = await deployer.deployments.create(d, { publicIps: 1 });
     const answer = await deployer.deployments.wait(contractId, { timeoutMs: 120_000 });
@@ -248,14 +305,16 @@ test('stop() leaves no namespace, interface, route, lock or process behind', asy
   expect(existsSync(path.join(LOCK_DIR, `${subnet}.pid`))).toBe(false);
   // Each host's mount namespace is gone with it.
   expect(nodes.map((n) => existsSync(hostMounts(n.ns)))).toEqual(nodes.map(() => false));
-  const alive = nodes.map((n) => n.pid).filter((pid) => {
-    try {
-      process.kill(pid, 0);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  const alive = nodes
+    .map((n) => n.pid)
+    .filter((pid) => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    });
   expect(alive).toEqual([]);
   expect(running()).toEqual([]);
   for (const pid of acmePids) expect(() => process.kill(pid, 0)).toThrow();

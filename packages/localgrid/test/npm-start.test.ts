@@ -33,8 +33,30 @@ afterAll(() => {
 });
 
 async function start(): Promise<{ child: ChildProcess; out: () => string }> {
-  const args = ['--import', 'tsx', 'scripts/start.ts', '--nodes', '2', '--subnet', String(subnet), '--data-dir', dir, '--chain-port', '0', '--explorer-port', '0', '--images-port', '0', '--log-level', 'warn'];
-  const child = spawn(process.execPath, args, { cwd: ROOT, env: { PATH: process.env.PATH, HOME: process.env.HOME, TFGRID_AGENT_ROOT: FIXTURE_ROOT }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    '--import',
+    'tsx',
+    'scripts/start.ts',
+    '--nodes',
+    '2',
+    '--subnet',
+    String(subnet),
+    '--data-dir',
+    dir,
+    '--chain-port',
+    '0',
+    '--explorer-port',
+    '0',
+    '--images-port',
+    '0',
+    '--log-level',
+    'warn',
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, TFGRID_AGENT_ROOT: FIXTURE_ROOT },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
@@ -66,18 +88,28 @@ test('npm start -- --nodes 2: each node reachable as printed, the CLI URLs on lo
   const first = await start();
   const out = first.out();
   expect(out).toMatch(/tfgrid is running — 2 nodes in farm 1 "devfarm"/);
-  const nodes = [...out.matchAll(/node (\d+) {2}namespace (\S+) {2}address (\S+)/g)].map((m) => ({ nodeId: Number(m[1]), ns: m[2]!, ip: m[3]! }));
+  const nodes = [...out.matchAll(/node (\d+) {2}namespace (\S+) {2}address (\S+)/g)].map((m) => ({
+    nodeId: Number(m[1]),
+    ns: m[2]!,
+    ip: m[3]!,
+  }));
   expect(nodes.map((n) => n.ip)).toEqual([`198.18.${subnet}.2`, `198.18.${subnet}.3`]);
   // The printed metrics command, as printed.
   for (const n of nodes) {
     const cmd = new RegExp(`ip netns exec ${n.ns} (busybox wget -qO- \\S+)`).exec(out)![1]!.split(' ');
-    expect(execFileSync('ip', ['netns', 'exec', n.ns, ...cmd], { encoding: 'utf8', timeout: 20_000 })).toContain(`tfgrid_agent_node_id ${n.nodeId}`);
+    expect(execFileSync('ip', ['netns', 'exec', n.ns, ...cmd], { encoding: 'utf8', timeout: 20_000 })).toContain(
+      `tfgrid_agent_node_id ${n.nodeId}`,
+    );
   }
   const explorer = /explorer API\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(out)![1]!;
   const listed = (await (await fetch(`${explorer}/nodes?status=up`)).json()) as { nodeId: number }[];
   expect(listed.map((n) => n.nodeId).sort()).toEqual(nodes.map((n) => n.nodeId).sort());
   // The local ACME CA (pebble is installed) on the bridge, its files in the data directory.
-  expect(out).toMatch(new RegExp(`ACME directory  https://198\\.18\\.${subnet}\\.1:\\d+/dir   \\(own-domain certificates; its API's TLS CA ${dir}/acme/tls-ca\\.pem\\)`));
+  expect(out).toMatch(
+    new RegExp(
+      `ACME directory  https://198\\.18\\.${subnet}\\.1:\\d+/dir   \\(own-domain certificates; its API's TLS CA ${dir}/acme/tls-ca\\.pem\\)`,
+    ),
+  );
   const root = /ACME root {7}(\S+)/.exec(out)![1]!;
   expect(root).toBe(path.join(dir, 'acme', 'root.pem'));
   expect(new X509Certificate(readFileSync(root)).subject).toMatch(/Pebble Root CA/);
@@ -89,7 +121,11 @@ test('npm start -- --nodes 2: each node reachable as printed, the CLI URLs on lo
   expect(processesMentioning(dir)).toEqual([]);
 
   const second = await start();
-  const again = [...second.out().matchAll(/node (\d+) {2}namespace (\S+) {2}address (\S+)/g)].map((m) => ({ nodeId: Number(m[1]), ns: m[2]!, ip: m[3]! }));
+  const again = [...second.out().matchAll(/node (\d+) {2}namespace (\S+) {2}address (\S+)/g)].map((m) => ({
+    nodeId: Number(m[1]),
+    ns: m[2]!,
+    ip: m[3]!,
+  }));
   expect(again).toEqual(nodes);
   expect(await interrupt(second.child)).toBe(0);
   expect(listNamespaces().filter((n) => n.startsWith(`lg${subnet}-`))).toEqual([]);

@@ -87,7 +87,10 @@ export function removeHostMounts(ns: string): void {
     killAll(() => pidsInMounts(file));
     // Network namespaces made on the host are mounts in its mount namespace only.
     const root = new Set((trySh(['findmnt', '-rno', 'TARGET', '-t', 'nsfs']) ?? '').split('\n'));
-    const own = (inside(['findmnt', '-rno', 'TARGET', '-t', 'nsfs']) ?? '').split('\n').filter((t) => t.startsWith('/run/netns/') && !root.has(t)).map((t) => path.basename(t));
+    const own = (inside(['findmnt', '-rno', 'TARGET', '-t', 'nsfs']) ?? '')
+      .split('\n')
+      .filter((t) => t.startsWith('/run/netns/') && !root.has(t))
+      .map((t) => path.basename(t));
     for (const n of own) {
       killAll(() => parsePids(inside(['ip', 'netns', 'pids', n])));
       inside(['ip', 'netns', 'del', n]);

@@ -59,9 +59,12 @@ const vethName = (tag: string, i: number): string => `${tag}v${i}`;
 
 /** `n` hosts on a fresh bridge named after `tag` (≤ 10 characters: interface names are ≤ 15). */
 export function makeHosts(tag: string, n: number, subnet: number, o: HostsOptions = {}): Hosts {
-  if (!TAG.test(tag)) throw new NetnsError('bad-option', `host tag '${tag.slice(0, 20)}' must be 1-10 characters of [a-z0-9], starting with a letter`);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS) throw new NetnsError('bad-option', `number of hosts must be 1-${MAX_HOSTS}, got ${n}`);
-  if (!Number.isInteger(subnet) || subnet < 0 || subnet > 255) throw new NetnsError('bad-option', `subnet must be the third octet 0-255 of 198.18.<subnet>.0/24, got ${subnet}`);
+  if (!TAG.test(tag))
+    throw new NetnsError('bad-option', `host tag '${tag.slice(0, 20)}' must be 1-10 characters of [a-z0-9], starting with a letter`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_HOSTS)
+    throw new NetnsError('bad-option', `number of hosts must be 1-${MAX_HOSTS}, got ${n}`);
+  if (!Number.isInteger(subnet) || subnet < 0 || subnet > 255)
+    throw new NetnsError('bad-option', `subnet must be the third octet 0-255 of 198.18.<subnet>.0/24, got ${subnet}`);
   removeHosts(tag);
   const bridge = bridgeName(tag);
   const hosts: Host[] = [];
@@ -91,7 +94,16 @@ export function makeHosts(tag: string, n: number, subnet: number, o: HostsOption
     remove();
     throw e;
   }
-  return { tag, bridge, subnet, ...(bridgeIp ? { bridgeIp } : {}), ...(bridgeIp6 ? { bridgeIp6 } : {}), hosts, exec: (h, argv, input) => sh(h.mounts ? onHost(h.ns, argv) : ['ip', 'netns', 'exec', h.ns, ...argv], input), remove };
+  return {
+    tag,
+    bridge,
+    subnet,
+    ...(bridgeIp ? { bridgeIp } : {}),
+    ...(bridgeIp6 ? { bridgeIp6 } : {}),
+    hosts,
+    exec: (h, argv, input) => sh(h.mounts ? onHost(h.ns, argv) : ['ip', 'netns', 'exec', h.ns, ...argv], input),
+    remove,
+  };
 }
 
 /** Everything of `tag` that exists: its namespaces (after killing what runs in them), veths and bridge. */

@@ -3,7 +3,17 @@
  * registered as the agent registers one (its own ed25519 key, a twin, the node), a deployer twin.
  */
 import { startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
-import { connect, GiB, keyFromSecret, nodeBoxKeyPair, TERMS_LINK, TFT, type KeyringPair, type Resources, type TfchainClient } from '@tfgrid/client';
+import {
+  connect,
+  GiB,
+  keyFromSecret,
+  nodeBoxKeyPair,
+  TERMS_LINK,
+  TFT,
+  type KeyringPair,
+  type Resources,
+  type TfchainClient,
+} from '@tfgrid/client';
 
 /** The terms every test twin accepts before it is created. */
 export const TERMS = { documentLink: TERMS_LINK, documentHash: 'abc123' };
@@ -88,7 +98,12 @@ export interface DeployerTwin {
 }
 
 /** A deployer: an sr25519 account `secret` funded by `funder`, with a twin (terms accepted). */
-export async function setupDeployer(url: string, funder: TfchainClient, secret: string, o: { funds?: bigint; relay?: string | null } = {}): Promise<DeployerTwin> {
+export async function setupDeployer(
+  url: string,
+  funder: TfchainClient,
+  secret: string,
+  o: { funds?: bigint; relay?: string | null } = {},
+): Promise<DeployerTwin> {
   const pair = keyFromSecret(secret);
   await funder.balances.transfer({ to: pair.address, amount: o.funds ?? 1000n * TFT });
   const client = await connect({ url, secret });

@@ -1,4 +1,17 @@
 /** @tfgrid/testkit: setup shared by the tests and benchmarks of the workspace packages. */
 export { freePort, until } from './wait';
-export { ensureTwin, GiB, LOCATION, registerNode, setupDeployer, setupFarmer, startChain, TERMS, type DeployerTwin, type Farmer, type NodeSetup, type RegisteredNode } from './chain';
+export {
+  ensureTwin,
+  GiB,
+  LOCATION,
+  registerNode,
+  setupDeployer,
+  setupFarmer,
+  startChain,
+  TERMS,
+  type DeployerTwin,
+  type Farmer,
+  type NodeSetup,
+  type RegisteredNode,
+} from './chain';
 export { SERVER_FIXTURE } from './fixtures';

@@ -6,7 +6,12 @@ import net from 'node:net';
  * from `f` counts as "not yet" (a server still starting); its message is kept for the timeout
  * error, which reads `timed out waiting for <what>`.
  */
-export async function until<T>(what: string, f: () => T | undefined | null | false | Promise<T | undefined | null | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+export async function until<T>(
+  what: string,
+  f: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {

@@ -45,7 +45,11 @@ export class AnswerNotes {
   /** A newer note; a refusal that could not read the reply key keeps the one known (the states it answers may be private). */
   set(contractId: number, n: AnswerNote): void {
     const was = this.#d.notes[contractId];
-    this.#d.notes[contractId] = { ...n, ...(n.replyTo ?? was?.replyTo ? { replyTo: n.replyTo ?? was?.replyTo } : {}), ...(n.dataHashes ?? was?.dataHashes ? { dataHashes: n.dataHashes ?? was?.dataHashes } : {}) };
+    this.#d.notes[contractId] = {
+      ...n,
+      ...((n.replyTo ?? was?.replyTo) ? { replyTo: n.replyTo ?? was?.replyTo } : {}),
+      ...((n.dataHashes ?? was?.dataHashes) ? { dataHashes: n.dataHashes ?? was?.dataHashes } : {}),
+    };
     this.save();
   }
 

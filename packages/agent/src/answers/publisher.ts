@@ -8,7 +8,15 @@
  * batch and retries with backoff, so provisioning never waits on the chain.
  */
 import type { Logger } from 'pino';
-import { answerCalls, CHUNK_SIZE, encodeAnswer, removeAnswerCalls, type KeyringPair, type TfchainClient, type WorkloadAnswer } from '@tfgrid/client';
+import {
+  answerCalls,
+  CHUNK_SIZE,
+  encodeAnswer,
+  removeAnswerCalls,
+  type KeyringPair,
+  type TfchainClient,
+  type WorkloadAnswer,
+} from '@tfgrid/client';
 import { hexToU8a } from '@polkadot/util';
 import { raceAbort } from '../backoff';
 import { CoalescingQueue } from '../coalescing-queue';
@@ -134,10 +142,26 @@ export class AnswerPublisher implements AnswerSink {
       const workloads: WorkloadAnswer[] = provisioner.states(id).map((s) => {
         const data = s.state === 'ok' || s.state === 'paused' ? resultData(s.type, s.result) : undefined;
         const dh = note.dataHashes?.[s.name];
-        return { name: s.name, type: s.type, version: s.version, state: s.state, ...(s.reason ? { reason: s.reason } : {}), ...(data ? { data } : {}), ...(dh ? { data_hash: dh } : {}) };
+        return {
+          name: s.name,
+          type: s.type,
+          version: s.version,
+          state: s.state,
+          ...(s.reason ? { reason: s.reason } : {}),
+          ...(data ? { data } : {}),
+          ...(dh ? { data_hash: dh } : {}),
+        };
       });
       const bytes = encodeAnswer(
-        { contractId: id, nodeId: this.#o.nodeId, twinId: note.twinId, hash: note.hash, version: note.version, workloads, ...(note.replyTo ? { replyTo: hexToU8a(`0x${note.replyTo}`) } : {}) },
+        {
+          contractId: id,
+          nodeId: this.#o.nodeId,
+          twinId: note.twinId,
+          hash: note.hash,
+          version: note.version,
+          workloads,
+          ...(note.replyTo ? { replyTo: hexToU8a(`0x${note.replyTo}`) } : {}),
+        },
         this.#o.pair,
       );
       calls.push(...answerCalls(client.api, id, bytes, this.#notes.chunks(id)));

@@ -20,7 +20,15 @@ export function contractEvent(e: ChainEvent): ContractEvent | undefined {
     case 'SmartContractModule.ContractCreated':
     case 'SmartContractModule.ContractUpdated': {
       const { id: contractId, twinId, type: t } = ev.contract;
-      if (t.kind === 'node') return { kind: 'node-contract', contractId, twinId, nodeId: t.nodeId, hash: t.deploymentHash, created: ev.name === 'SmartContractModule.ContractCreated' };
+      if (t.kind === 'node')
+        return {
+          kind: 'node-contract',
+          contractId,
+          twinId,
+          nodeId: t.nodeId,
+          hash: t.deploymentHash,
+          created: ev.name === 'SmartContractModule.ContractCreated',
+        };
       if (t.kind === 'rent') return { kind: 'rent-contract', contractId, twinId, nodeId: t.nodeId };
       return { kind: 'name-contract', contractId, twinId, name: t.name };
     }

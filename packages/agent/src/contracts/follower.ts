@@ -227,7 +227,8 @@ export class ContractFollower {
       signal,
       minMs: this.#o.retryMinMs ?? 1000,
       maxMs: this.#o.retryMaxMs ?? 60_000,
-      onError: (e, attempt, delayMs) => this.#log.warn({ err: (e as Error).message, attempt, retryInMs: delayMs }, 'chain read failed, retrying'),
+      onError: (e, attempt, delayMs) =>
+        this.#log.warn({ err: (e as Error).message, attempt, retryInMs: delayMs }, 'chain read failed, retrying'),
     });
   }
 

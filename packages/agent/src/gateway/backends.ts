@@ -79,7 +79,10 @@ export interface BackendNetwork {
  */
 export function parseBackend(raw: unknown, allowLocal: boolean, network?: BackendNetwork): Backend {
   if (typeof raw !== 'string' || raw.length > MAX_BACKEND_URL_LENGTH || !/^https?:\/\/[^\s/?#@\\]+\/?$/i.test(raw)) {
-    throw new BackendError('EBACKENDURL', `backend ${String(raw).slice(0, MAX_BACKEND_URL_LENGTH)} must be http(s)://host[:port] (at most ${MAX_BACKEND_URL_LENGTH} characters)`);
+    throw new BackendError(
+      'EBACKENDURL',
+      `backend ${String(raw).slice(0, MAX_BACKEND_URL_LENGTH)} must be http(s)://host[:port] (at most ${MAX_BACKEND_URL_LENGTH} characters)`,
+    );
   }
   let u: URL;
   try {
@@ -107,11 +110,17 @@ function networkBackend(raw: string, u: URL, host: string, n: BackendNetwork): B
   if (u.protocol !== 'http:') throw new BackendError('EBACKENDNETWORK', `backend ${raw} must be http:// on network '${n.name}'`);
   const ip = parseIpv4(host);
   // new URL() turns every inet_aton spelling into a dotted quad: ask for one in the text itself.
-  if (ip === undefined || !raw.toLowerCase().startsWith(`http://${host}`)) throw new BackendError('EBACKENDNETWORK', `backend ${raw} must be an IPv4 address of network '${n.name}' (${n.ipRange})`);
+  if (ip === undefined || !raw.toLowerCase().startsWith(`http://${host}`))
+    throw new BackendError('EBACKENDNETWORK', `backend ${raw} must be an IPv4 address of network '${n.name}' (${n.ipRange})`);
   if (!containsIp(range, ip)) throw new BackendError('EBACKENDNETWORK', `backend ${raw} is outside network '${n.name}' (${n.ipRange})`);
-  if (n.own.includes(host)) throw new BackendError('EBACKENDLOCAL', `backend ${raw} is the gateway node's own address on network '${n.name}'`);
+  if (n.own.includes(host))
+    throw new BackendError('EBACKENDLOCAL', `backend ${raw} is the gateway node's own address on network '${n.name}'`);
   // Zero-OS numbering: each node has a /24 of the range, .1 its own side of the network (the same rule as the client's).
-  if (ip % 256 < 2 || ip % 256 === 255) throw new BackendError('EBACKENDNETWORK', `backend ${raw} is not a machine address of network '${n.name}' (.2 to .254 of a node's /24; .1 is a node's side of the network)`);
+  if (ip % 256 < 2 || ip % 256 === 255)
+    throw new BackendError(
+      'EBACKENDNETWORK',
+      `backend ${raw} is not a machine address of network '${n.name}' (.2 to .254 of a node's /24; .1 is a node's side of the network)`,
+    );
   const port = u.port ? Number(u.port) : 80;
   return new Backend(raw, false, host, port, n.via);
 }

@@ -66,7 +66,8 @@ export class DirectoryCertificateSource implements CertificateSource {
     this.reload();
     if (this.#interval > 0 && !this.#watching) {
       this.#watching = true;
-      for (const f of [FULLCHAIN, PRIVKEY]) watchFile(path.join(this.#dir, f), { interval: this.#interval, persistent: false }, this.#onChange);
+      for (const f of [FULLCHAIN, PRIVKEY])
+        watchFile(path.join(this.#dir, f), { interval: this.#interval, persistent: false }, this.#onChange);
     }
   }
 

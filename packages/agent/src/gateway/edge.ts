@@ -62,17 +62,21 @@ export function admitRequest(ctx: EdgeContext, req: IncomingMessage): Route | Re
   const url = req.url ?? '';
   // An absolute-form target ("GET http://x/") asks us to be a forward proxy; "*" is for OPTIONS to the server itself.
   if (url.charCodeAt(0) !== 47) return { status: 400, reason: 'absolute_uri', body: BODY[400], close: true };
-  if (req.rawHeaders.length > 2 * ctx.limits.maxHeaderCount) return { status: 431, reason: 'header_too_large', body: BODY[431], close: true };
+  if (req.rawHeaders.length > 2 * ctx.limits.maxHeaderCount)
+    return { status: 431, reason: 'header_too_large', body: BODY[431], close: true };
   if (hostProblem(req.rawHeaders)) return { status: 400, reason: 'bad_host', body: BODY[400], close: true };
   const wait = ctx.rate.take(req.socket.remoteAddress ?? '');
-  if (wait > 0) return { status: 429, reason: 'rate_limited', body: BODY[429], headers: { 'retry-after': String(Math.max(1, Math.ceil(wait))) } };
+  if (wait > 0)
+    return { status: 429, reason: 'rate_limited', body: BODY[429], headers: { 'retry-after': String(Math.max(1, Math.ceil(wait))) } };
   const route = ctx.routes.lookup(hostOf(req.headers.host));
   if (!route) return { status: 404, reason: 'unknown_name', body: BODY[404] };
   if (route.gone) return { status: 404, reason: 'gone', body: BODY[404] };
   if (route.paused || route.grace.size > 0) return { status: 503, reason: 'paused', body: PAUSED_BODY, route };
   const cl = req.headers['content-length'];
-  if (cl !== undefined && Number(cl) > ctx.limits.maxBodyBytes) return { status: 413, reason: 'body_too_large', body: BODY[413], close: true, route };
-  if (route.load.inflight >= ctx.limits.maxConcurrentPerName) return { status: 503, reason: 'name_concurrency', body: BODY[503], headers: { 'retry-after': '1' }, route };
+  if (cl !== undefined && Number(cl) > ctx.limits.maxBodyBytes)
+    return { status: 413, reason: 'body_too_large', body: BODY[413], close: true, route };
+  if (route.load.inflight >= ctx.limits.maxConcurrentPerName)
+    return { status: 503, reason: 'name_concurrency', body: BODY[503], headers: { 'retry-after': '1' }, route };
   return route;
 }
 

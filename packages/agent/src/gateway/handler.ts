@@ -16,7 +16,18 @@
  * Neither holds capacity; the bytes they carry are counted per node contract (NRU).
  */
 import type { Logger } from 'pino';
-import { fqdnProblem, fqdnUnderDomain, formatIpv4, gatewayBackendProblem, GATEWAY_NAME, MAX_GATEWAY_BACKENDS, normalFqdn, parseCidr4, type NetworkData, type Workload } from '@tfgrid/client';
+import {
+  fqdnProblem,
+  fqdnUnderDomain,
+  formatIpv4,
+  gatewayBackendProblem,
+  GATEWAY_NAME,
+  MAX_GATEWAY_BACKENDS,
+  normalFqdn,
+  parseCidr4,
+  type NetworkData,
+  type Workload,
+} from '@tfgrid/client';
 import { CodedError } from '../coded-error';
 import type { HostedNetwork } from '../network/handler';
 import type { Capacity, HandlerContext, ProvisionOptions, WorkloadHandler, WorkloadState } from '../workloads/types';
@@ -36,7 +47,10 @@ export interface GatewayNetworks {
  * What the handlers ask of the data plane (Gateway, or any engine with the same route API);
  * `settled` resolves once every change made so far is served, where changes are applied later.
  */
-export type GatewayRoutes = Pick<Gateway, 'addRoute' | 'removeRoute' | 'route' | 'routes' | 'routeOf' | 'pauseWorkload' | 'setRouteState' | 'setGrace' | 'setDomain' | 'status'> & { settled?(): Promise<void> };
+export type GatewayRoutes = Pick<
+  Gateway,
+  'addRoute' | 'removeRoute' | 'route' | 'routes' | 'routeOf' | 'pauseWorkload' | 'setRouteState' | 'setGrace' | 'setDomain' | 'status'
+> & { settled?(): Promise<void> };
 
 export interface GatewayHandlerOptions {
   gateway: GatewayRoutes;
@@ -93,18 +107,38 @@ const NETWORK_NAME_RE = /^[a-zA-Z0-9_-]{1,50}$/;
 
 /** What the result keeps of the network: its name for the deployer, the rest for a restart (not published: answers/result-data.ts). */
 function networkResult(n: HostedNetwork | undefined): Record<string, unknown> {
-  return n ? { network: n.name, network_id: n.netId, network_netns: n.netns, network_ip_range: n.ipRange, network_subnet: n.subnet, network_gateway: n.gateway } : {};
+  return n
+    ? {
+        network: n.name,
+        network_id: n.netId,
+        network_netns: n.netns,
+        network_ip_range: n.ipRange,
+        network_subnet: n.subnet,
+        network_gateway: n.gateway,
+      }
+    : {};
 }
 
 function savedNetwork(r: Record<string, unknown>, name: string): HostedNetwork | undefined {
   const s = (k: string): string | undefined => (typeof r[k] === 'string' ? (r[k] as string) : undefined);
-  const [netId, netns, ipRange, subnet, gateway] = [s('network_id'), s('network_netns'), s('network_ip_range'), s('network_subnet'), s('network_gateway')];
+  const [netId, netns, ipRange, subnet, gateway] = [
+    s('network_id'),
+    s('network_netns'),
+    s('network_ip_range'),
+    s('network_subnet'),
+    s('network_gateway'),
+  ];
   if (r.network !== name || !netId || !netns || !ipRange || !subnet || gateway === undefined) return undefined;
   return { name, netId, netns, ipRange, subnet, gateway };
 }
 
 /** The route's network as the backends are checked against it. */
-const backendNetwork = (n: Pick<HostedNetwork, 'name' | 'ipRange' | 'gateway'>, via?: string): BackendNetwork => ({ name: n.name, ipRange: n.ipRange, own: n.gateway ? [n.gateway] : [], ...(via ? { via } : {}) });
+const backendNetwork = (n: Pick<HostedNetwork, 'name' | 'ipRange' | 'gateway'>, via?: string): BackendNetwork => ({
+  name: n.name,
+  ipRange: n.ipRange,
+  own: n.gateway ? [n.gateway] : [],
+  ...(via ? { via } : {}),
+});
 
 /**
  * A backend as the route table takes it: a passthrough backend `IP:port` is the TLS endpoint
@@ -164,12 +198,21 @@ export class GatewayProxyHandler implements WorkloadHandler {
       // the name contract's grace as the chain says now; the node contract's as the events said
       grace: [...(same?.grace ?? []).filter((id) => id !== nc?.id), ...(nc?.state === 'GracePeriod' ? [nc.id] : [])],
     });
-    this.#log.info({ contractId: ctx.contractId, key: data.key, fqdn: route.fqdn, network: data.network, tlsPassthrough: data.tlsPassthrough }, 'gateway workload provisioned');
+    this.#log.info(
+      { contractId: ctx.contractId, key: data.key, fqdn: route.fqdn, network: data.network, tlsPassthrough: data.tlsPassthrough },
+      'gateway workload provisioned',
+    );
     return this.#result(data, route.fqdn, domain, nc?.id, hosted);
   }
 
   /** What the deployer is told (answers/result-data.ts picks the shared part) and what a restart needs. */
-  #result(data: ProxyData, fqdn: string | undefined, domain: string, nameContractId: number | undefined, hosted: HostedNetwork | undefined): Record<string, unknown> {
+  #result(
+    data: ProxyData,
+    fqdn: string | undefined,
+    domain: string,
+    nameContractId: number | undefined,
+    hosted: HostedNetwork | undefined,
+  ): Record<string, unknown> {
     const common = { backends: data.backends, tls_passthrough: data.tlsPassthrough, domain, ...networkResult(hosted) };
     if (!this.#fqdnKind) return { name: data.name, fqdn, name_contract_id: nameContractId, ...common };
     return { fqdn: data.fqdn, https: this.#https(data), ...common };
@@ -255,17 +298,28 @@ export class GatewayProxyHandler implements WorkloadHandler {
       if (why) fail('FQDN_INVALID', `fqdn ${why}`);
       fqdn = normalFqdn(d.fqdn as string);
     } else {
-      if (typeof d.name !== 'string' || !GATEWAY_NAME.test(d.name)) fail('GATEWAY_INVALID', 'name must be 3-64 characters of [a-z0-9_-] (the name contract)');
+      if (typeof d.name !== 'string' || !GATEWAY_NAME.test(d.name))
+        fail('GATEWAY_INVALID', 'name must be 3-64 characters of [a-z0-9_-] (the name contract)');
       name = d.name as string;
     }
-    if (d.tls_passthrough !== undefined && typeof d.tls_passthrough !== 'boolean') fail('GATEWAY_INVALID', 'tls_passthrough must be true or false');
+    if (d.tls_passthrough !== undefined && typeof d.tls_passthrough !== 'boolean')
+      fail('GATEWAY_INVALID', 'tls_passthrough must be true or false');
     const tlsPassthrough = d.tls_passthrough === true;
-    if (!Array.isArray(d.backends) || d.backends.length === 0) fail('GATEWAY_INVALID', tlsPassthrough ? 'backends must be a non-empty list of IP:port' : 'backends must be a non-empty list of http(s)://host[:port]');
+    if (!Array.isArray(d.backends) || d.backends.length === 0)
+      fail(
+        'GATEWAY_INVALID',
+        tlsPassthrough ? 'backends must be a non-empty list of IP:port' : 'backends must be a non-empty list of http(s)://host[:port]',
+      );
     const backends = d.backends as unknown[];
     if (backends.length > MAX_GATEWAY_BACKENDS) fail('GATEWAY_INVALID', `at most ${MAX_GATEWAY_BACKENDS} backends`);
-    if (d.network !== undefined && d.network !== null && (typeof d.network !== 'string' || !NETWORK_NAME_RE.test(d.network))) fail('GATEWAY_INVALID', 'network must be the name of a network workload: 1-50 characters of [a-zA-Z0-9_-]');
+    if (d.network !== undefined && d.network !== null && (typeof d.network !== 'string' || !NETWORK_NAME_RE.test(d.network)))
+      fail('GATEWAY_INVALID', 'network must be the name of a network workload: 1-50 characters of [a-zA-Z0-9_-]');
     const networkName = typeof d.network === 'string' ? d.network : undefined;
-    if (tlsPassthrough && networkName) fail('GATEWAY_INVALID', 'tls_passthrough to backends on a private network is not supported by this gateway (give public IP:port backends, or terminate TLS here)');
+    if (tlsPassthrough && networkName)
+      fail(
+        'GATEWAY_INVALID',
+        'tls_passthrough to backends on a private network is not supported by this gateway (give public IP:port backends, or terminate TLS here)',
+      );
     // Without the network's range (needs() sees only the workload) the URLs are checked for form only.
     const on = networkName ? (network ?? { name: networkName, ipRange: '0.0.0.0/0', own: [] }) : undefined;
     for (const b of backends) {
@@ -275,11 +329,22 @@ export class GatewayProxyHandler implements WorkloadHandler {
       try {
         parseBackend(routeBackend(b as string, tlsPassthrough), this.#o.allowLocalBackends ?? false, on);
       } catch (e) {
-        if (e instanceof BackendError) fail('GATEWAY_INVALID', tlsPassthrough ? e.message.replace(`backend https://${b as string}`, `backend ${b as string}`) : e.message);
+        if (e instanceof BackendError)
+          fail(
+            'GATEWAY_INVALID',
+            tlsPassthrough ? e.message.replace(`backend https://${b as string}`, `backend ${b as string}`) : e.message,
+          );
         throw e;
       }
     }
-    return { key: fqdn ?? name!, ...(name ? { name } : {}), ...(fqdn ? { fqdn } : {}), backends: backends as string[], tlsPassthrough, ...(networkName ? { network: networkName } : {}) };
+    return {
+      key: fqdn ?? name!,
+      ...(name ? { name } : {}),
+      ...(fqdn ? { fqdn } : {}),
+      backends: backends as string[],
+      tlsPassthrough,
+      ...(networkName ? { network: networkName } : {}),
+    };
   }
 
   /**
@@ -296,7 +361,10 @@ export class GatewayProxyHandler implements WorkloadHandler {
       const subnet = typeof d.subnet === 'string' ? parseCidr4(d.subnet) : undefined;
       return { name, ipRange: typeof d.ip_range === 'string' ? d.ip_range : '', own: subnet ? [formatIpv4(subnet.base + 1)] : [] };
     }
-    return fail('GATEWAY_NETWORK', `network '${name}' is not on this node: no network workload of twin ${ctx.twinId} named '${name}' here (add this node to the network)`);
+    return fail(
+      'GATEWAY_NETWORK',
+      `network '${name}' is not on this node: no network workload of twin ${ctx.twinId} named '${name}' here (add this node to the network)`,
+    );
   }
 
   async #check(w: Workload, ctx: HandlerContext, admitting: boolean): Promise<{ data: ProxyData; domain: string; nc?: NameContractInfo }> {
@@ -313,17 +381,27 @@ export class GatewayProxyHandler implements WorkloadHandler {
     if (!domain) fail('GATEWAY_NO_DOMAIN', 'this node is not a gateway: its public config has no domain');
     const held = this.#o.gateway.route(data.key);
     // Another contract's route, or another workload of this deployment that still serves it (a renamed workload takes its route over).
-    const taken = held && held.state !== 'gone' && (held.contractId !== ctx.contractId || (held.workload !== undefined && held.workload !== w.name && ctx.workload(held.workload)?.type === this.type));
+    const taken =
+      held &&
+      held.state !== 'gone' &&
+      (held.contractId !== ctx.contractId ||
+        (held.workload !== undefined && held.workload !== w.name && ctx.workload(held.workload)?.type === this.type));
     if (data.fqdn !== undefined) {
-      if (fqdnUnderDomain(data.fqdn, domain!)) fail('FQDN_OWN_DOMAIN', `fqdn ${data.fqdn} is this gateway's own domain ${domain} or under it: names there are served for name contracts (reserve a name and deploy a gateway-name-proxy instead)`);
+      if (fqdnUnderDomain(data.fqdn, domain!))
+        fail(
+          'FQDN_OWN_DOMAIN',
+          `fqdn ${data.fqdn} is this gateway's own domain ${domain} or under it: names there are served for name contracts (reserve a name and deploy a gateway-name-proxy instead)`,
+        );
       if (taken) fail('GATEWAY_TAKEN', `fqdn ${data.fqdn} is already served for contract ${held!.contractId}`);
       return { data, domain: domain! };
     }
     const nc = await chain!.nameContract(data.name!);
     if (!nc) fail('GATEWAY_NAME_CONTRACT', `no name contract holds ${data.name}`);
-    if (nc!.twinId !== ctx.twinId) fail('GATEWAY_NAME_CONTRACT', `name ${data.name} is held by twin ${nc!.twinId}, not by the deployment's twin ${ctx.twinId}`);
+    if (nc!.twinId !== ctx.twinId)
+      fail('GATEWAY_NAME_CONTRACT', `name ${data.name} is held by twin ${nc!.twinId}, not by the deployment's twin ${ctx.twinId}`);
     // A fresh deployment needs a live name; after a restart a name in grace comes back paused.
-    if (nc!.state === 'Deleted' || (admitting && nc!.state !== 'Created')) fail('GATEWAY_NAME_CONTRACT', `name contract ${nc!.id} of ${data.name} is ${nc!.state}`);
+    if (nc!.state === 'Deleted' || (admitting && nc!.state !== 'Created'))
+      fail('GATEWAY_NAME_CONTRACT', `name contract ${nc!.id} of ${data.name} is ${nc!.state}`);
     if (taken) fail('GATEWAY_TAKEN', `name ${data.name} is already served for contract ${held!.contractId}`);
     return { data, domain: domain!, nc: nc! };
   }
@@ -355,7 +433,13 @@ export class GatewayProxyHandler implements WorkloadHandler {
     const data = this.#data(w);
     const r = previous.result ?? {};
     const same = this.#fqdnKind ? r.fqdn === data.fqdn : r.name === data.name && typeof r.name_contract_id === 'number';
-    if (!same || typeof r.domain !== 'string') fail('GATEWAY_NOT_REGISTERED', this.#fqdnKind ? 'cannot check the domain before the chain is connected' : 'cannot check the name contract before the chain is connected');
+    if (!same || typeof r.domain !== 'string')
+      fail(
+        'GATEWAY_NOT_REGISTERED',
+        this.#fqdnKind
+          ? 'cannot check the domain before the chain is connected'
+          : 'cannot check the name contract before the chain is connected',
+      );
     let hosted: HostedNetwork | undefined;
     if (data.network) {
       // The network's contract may come back after this one: its previous result says where it is.
@@ -365,7 +449,10 @@ export class GatewayProxyHandler implements WorkloadHandler {
     this.#o.gateway.setDomain(r.domain as string);
     const nameContractId = typeof r.name_contract_id === 'number' ? r.name_contract_id : undefined;
     await this.#route(data, hosted, { ...this.#spec(data, w, ctx, nameContractId), paused: opts?.paused ?? false });
-    this.#log.info({ contractId: ctx.contractId, key: data.key, network: data.network }, 'gateway workload restored; checked again once connected');
+    this.#log.info(
+      { contractId: ctx.contractId, key: data.key, network: data.network },
+      'gateway workload restored; checked again once connected',
+    );
     return { ...r, ...this.#result(data, typeof r.fqdn === 'string' ? r.fqdn : undefined, r.domain as string, nameContractId, hosted) };
   }
 
@@ -388,7 +475,11 @@ export class GatewayProxyHandler implements WorkloadHandler {
         this.#log.warn({ name: r.name, err: (e as Error).message }, 'name contract check failed; kept as it is');
         continue;
       }
-      const lost = !nc || nc.state === 'Deleted' || (r.nameContractId !== undefined && nc.id !== r.nameContractId) || (r.twinId !== undefined && nc.twinId !== r.twinId);
+      const lost =
+        !nc ||
+        nc.state === 'Deleted' ||
+        (r.nameContractId !== undefined && nc.id !== r.nameContractId) ||
+        (r.twinId !== undefined && nc.twinId !== r.twinId);
       if (lost) {
         this.#log.warn({ name: r.name, contractId: r.contractId }, 'name contract no longer held: name taken down');
         gw.setRouteState(r.name, 'gone');

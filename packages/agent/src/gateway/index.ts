@@ -1,17 +1,50 @@
 /** The Web Gateway: reverse proxy for name contracts on gateway nodes, and its workload handler. */
 export { Gateway, type GatewayOptions, type GatewayState, type GatewayStatus } from './gateway';
-export { GatewayFqdnProxyHandler, GatewayNameProxyHandler, GatewayProxyHandler, GatewayWorkloadError, type GatewayHandlerOptions, type GatewayNetworks, type GatewayWorkloadErrorCode, type GatewayWorkloadType } from './handler';
-export { NetworkRelays, RelayError, relayNetwork, type NetworkRelaysOptions, type RelayErrorCode, type RelayNetwork, type RelayTarget } from './relays';
+export {
+  GatewayFqdnProxyHandler,
+  GatewayNameProxyHandler,
+  GatewayProxyHandler,
+  GatewayWorkloadError,
+  type GatewayHandlerOptions,
+  type GatewayNetworks,
+  type GatewayWorkloadErrorCode,
+  type GatewayWorkloadType,
+} from './handler';
+export {
+  NetworkRelays,
+  RelayError,
+  relayNetwork,
+  type NetworkRelaysOptions,
+  type RelayErrorCode,
+  type RelayNetwork,
+  type RelayTarget,
+} from './relays';
 export { connectVia } from './relay-client';
 export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
-export { DirectoryCertificateSource, FULLCHAIN, PRIVKEY, type CertificateSource, type CertificateStatus, type DirectoryCertificateOptions } from './certificates';
+export {
+  DirectoryCertificateSource,
+  FULLCHAIN,
+  PRIVKEY,
+  type CertificateSource,
+  type CertificateStatus,
+  type DirectoryCertificateOptions,
+} from './certificates';
 export { contractEffect, publicConfigDomain, type ContractEffect, type ContractEventLike } from './events';
 export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './options';
 export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
 export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
-export { guardedLookup, localReason, LOCAL_BACKENDS_REFUSED, ownAddresses, refuseAnswers, refuseLiteral, type BackendGuard, type LocalReason } from './admission';
+export {
+  guardedLookup,
+  localReason,
+  LOCAL_BACKENDS_REFUSED,
+  ownAddresses,
+  refuseAnswers,
+  refuseLiteral,
+  type BackendGuard,
+  type LocalReason,
+} from './admission';
 export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
 export { Backend, BackendError, parseBackend, probe, type BackendNetwork } from './backends';
 export { Upstream, type UpstreamConn, type UpstreamUser } from './upstream';

@@ -46,8 +46,18 @@ export class GatewayMetrics {
         await self.beforeCollect?.().catch(() => undefined);
       },
     });
-    this.bytesIn = new Counter({ name: `${prefix}bytes_in_total`, help: 'Bytes received from clients per name (headers and bodies)', labelNames: ['name'], registers });
-    this.bytesOut = new Counter({ name: `${prefix}bytes_out_total`, help: 'Bytes sent to clients per name (headers and bodies)', labelNames: ['name'], registers });
+    this.bytesIn = new Counter({
+      name: `${prefix}bytes_in_total`,
+      help: 'Bytes received from clients per name (headers and bodies)',
+      labelNames: ['name'],
+      registers,
+    });
+    this.bytesOut = new Counter({
+      name: `${prefix}bytes_out_total`,
+      help: 'Bytes sent to clients per name (headers and bodies)',
+      labelNames: ['name'],
+      registers,
+    });
     this.latency = new Histogram({
       name: `${prefix}request_duration_seconds`,
       help: 'Time from request to the end of the response, per name',
@@ -55,11 +65,31 @@ export class GatewayMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     });
-    this.rejected = new Counter({ name: `${prefix}rejected_total`, help: 'Requests refused at the edge, by reason (name="" when unknown)', labelNames: ['name', 'reason'], registers });
-    this.backendErrors = new Counter({ name: `${prefix}backend_errors_total`, help: 'Backend failures per name: connect (failed over), unavailable (502), timeout (504), reset', labelNames: ['name', 'kind'], registers });
-    this.backendUp = new Gauge({ name: `${prefix}backend_up`, help: 'Backend health per name (1 healthy, 0 not)', labelNames: ['name', 'backend'], registers });
+    this.rejected = new Counter({
+      name: `${prefix}rejected_total`,
+      help: 'Requests refused at the edge, by reason (name="" when unknown)',
+      labelNames: ['name', 'reason'],
+      registers,
+    });
+    this.backendErrors = new Counter({
+      name: `${prefix}backend_errors_total`,
+      help: 'Backend failures per name: connect (failed over), unavailable (502), timeout (504), reset',
+      labelNames: ['name', 'kind'],
+      registers,
+    });
+    this.backendUp = new Gauge({
+      name: `${prefix}backend_up`,
+      help: 'Backend health per name (1 healthy, 0 not)',
+      labelNames: ['name', 'backend'],
+      registers,
+    });
     this.routes = new Gauge({ name: `${prefix}routes`, help: 'Routes by state', labelNames: ['state'], registers });
-    this.tunnels = new Gauge({ name: `${prefix}websocket_tunnels`, help: 'Open WebSocket tunnels per name', labelNames: ['name'], registers });
+    this.tunnels = new Gauge({
+      name: `${prefix}websocket_tunnels`,
+      help: 'Open WebSocket tunnels per name',
+      labelNames: ['name'],
+      registers,
+    });
   }
 
   reject(name: string, reason: RejectReason): void {

@@ -64,7 +64,7 @@ function refusal(ip, port) {
   const n = ipv4(ip);
   if (n === undefined) return 'EBADTARGET';
   // .0, .1 (a node's own side of the network) and .255 of each /24 are no machine's.
-  if (((n & mask) >>> 0) !== network || excluded.has(n) || n % 256 < 2 || n % 256 === 255) return 'EOUTOFRANGE';
+  if ((n & mask) >>> 0 !== network || excluded.has(n) || n % 256 < 2 || n % 256 === 255) return 'EOUTOFRANGE';
   if (!/^\d{1,5}$/.test(port) || Number(port) < 1 || Number(port) > 65535) return 'EBADTARGET';
   return undefined;
 }

@@ -71,7 +71,8 @@ export const DEFAULT_LIMITS: GatewayLimits = {
 export function limitsWith(given: Partial<GatewayLimits> = {}): GatewayLimits {
   const l = { ...DEFAULT_LIMITS, ...given };
   for (const [k, v] of Object.entries(l)) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`gateway limit ${k} must be a number >= 0, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new Error(`gateway limit ${k} must be a number >= 0, got ${String(v)}`);
   }
   // Node refuses a request timeout shorter than the headers timeout.
   if (l.requestTimeoutMs && l.requestTimeoutMs < l.headersTimeoutMs) l.requestTimeoutMs = l.headersTimeoutMs;

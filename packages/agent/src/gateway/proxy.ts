@@ -23,7 +23,12 @@ export function reply(res: ServerResponse, status: number, body: string, headers
     return;
   }
   const b = `${body}\n`;
-  const h: http.OutgoingHttpHeaders = { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(b), 'cache-control': 'no-store', ...headers };
+  const h: http.OutgoingHttpHeaders = {
+    'content-type': 'text/plain; charset=utf-8',
+    'content-length': Buffer.byteLength(b),
+    'cache-control': 'no-store',
+    ...headers,
+  };
   if (close) {
     h.connection = 'close';
     res.shouldKeepAlive = false;
@@ -161,7 +166,16 @@ class Exchange implements UpstreamUser {
     const route = this.#route!;
     // A pooled socket the backend closed just as we picked it (its keep-alive timeout): nothing
     // of a bodiless safe request was consumed, so one fresh attempt on the same backend is fine.
-    if (this.#reused && !this.#retry && !this.#res.headersSent && !this.#timedOut && err.code === 'ECONNRESET' && SAFE.has(this.#req.method ?? '') && this.#bodiless()) return this.#try(this.#i, true);
+    if (
+      this.#reused &&
+      !this.#retry &&
+      !this.#res.headersSent &&
+      !this.#timedOut &&
+      err.code === 'ECONNRESET' &&
+      SAFE.has(this.#req.method ?? '') &&
+      this.#bodiless()
+    )
+      return this.#try(this.#i, true);
     if (!connected) {
       markDown(ctx, route, this.#order[this.#i]!, err.code ?? err.message);
       if (this.#i + 1 < this.#order.length && !this.#res.headersSent) return this.#try(this.#i + 1, false);
@@ -243,7 +257,9 @@ class Exchange implements UpstreamUser {
         return;
       }
       if (chunk.length === 0) return;
-      const ok = chunked ? s.write(`${chunk.length.toString(16)}\r\n`, 'latin1') && s.write(chunk) && s.write('\r\n', 'latin1') : s.write(chunk);
+      const ok = chunked
+        ? s.write(`${chunk.length.toString(16)}\r\n`, 'latin1') && s.write(chunk) && s.write('\r\n', 'latin1')
+        : s.write(chunk);
       if (!ok) {
         req.pause();
         s.once('drain', () => req.resume());

@@ -35,7 +35,13 @@ export function relaySocket(via: string, host: string, port: number): net.Socket
  * A socket to `host:port` through the relay at `via`, handed to `cb` paused once connected to the
  * target's socket (or the error: the relay's, the socket's, or a timeout after `timeoutMs`).
  */
-export function connectVia(via: string, host: string, port: number, timeoutMs: number, cb: (err: NodeJS.ErrnoException | null, socket?: net.Socket) => void): void {
+export function connectVia(
+  via: string,
+  host: string,
+  port: number,
+  timeoutMs: number,
+  cb: (err: NodeJS.ErrnoException | null, socket?: net.Socket) => void,
+): void {
   const s = relaySocket(via, host, port);
   let done = false;
   const finish = (err: NodeJS.ErrnoException | null): void => {

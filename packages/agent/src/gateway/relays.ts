@@ -145,7 +145,12 @@ export class NetworkRelays {
 
   /** Networks with a relay, the routes using each and its targets (`ip:port`). */
   status(): Record<string, { pid: number | undefined; routes: string[]; targets: string[]; restarts: number }> {
-    return Object.fromEntries([...this.#relays].map(([id, r]) => [id, { pid: r.sup.pid, routes: [...r.users], targets: [...r.targets.keys()], restarts: r.sup.restarts }]));
+    return Object.fromEntries(
+      [...this.#relays].map(([id, r]) => [
+        id,
+        { pid: r.sup.pid, routes: [...r.users], targets: [...r.targets.keys()], restarts: r.sup.restarts },
+      ]),
+    );
   }
 
   /**
@@ -215,7 +220,9 @@ export class NetworkRelays {
       r.held = false;
       if (n) r.spec = n;
       r.sup = this.#supervised(r.spec, () => this.#respawned(r));
-      await this.#start(r).catch((e: unknown) => this.#log.warn({ netId, err: (e as Error).message }, 'network relay not back yet; supervised'));
+      await this.#start(r).catch((e: unknown) =>
+        this.#log.warn({ netId, err: (e as Error).message }, 'network relay not back yet; supervised'),
+      );
     });
   }
 
@@ -256,7 +263,8 @@ export class NetworkRelays {
 
   /** The relay of `n` running (started, or restarted for a changed network) with `user` among its routes. */
   async #enter(user: string, n: RelayNetwork): Promise<Relay> {
-    if (!/^[0-9a-f]{1,16}$/.test(n.netId)) throw new RelayError('bad-network', `network id ${n.netId.slice(0, 20)} is not a node network id`);
+    if (!/^[0-9a-f]{1,16}$/.test(n.netId))
+      throw new RelayError('bad-network', `network id ${n.netId.slice(0, 20)} is not a node network id`);
     const before = this.#users.get(user);
     if (before && before !== n.netId) await this.#drop(user);
     let r = this.#relays.get(n.netId);
@@ -268,7 +276,13 @@ export class NetworkRelays {
       // Targets now outside the range stay refused (logged); the route's next change drops them.
       if (!changed.held) await this.#start(changed);
     } else if (!r) {
-      const relay: Relay = { spec: n, users: new Set(), targets: new Map(), held: false, sup: this.#supervised(n, () => this.#respawned(relay)) };
+      const relay: Relay = {
+        spec: n,
+        users: new Set(),
+        targets: new Map(),
+        held: false,
+        sup: this.#supervised(n, () => this.#respawned(relay)),
+      };
       this.#relays.set(n.netId, relay);
       try {
         await this.#start(relay);
@@ -310,7 +324,8 @@ export class NetworkRelays {
     if (!t) {
       const why = refusal(r.spec, ip, port);
       if (why) throw why;
-      if (r.targets.size >= (this.#o.maxTargets ?? 256)) throw new RelayError('too-many-targets', `the relay into network ${r.spec.netId} serves ${r.targets.size} targets already`);
+      if (r.targets.size >= (this.#o.maxTargets ?? 256))
+        throw new RelayError('too-many-targets', `the relay into network ${r.spec.netId} serves ${r.targets.size} targets already`);
       t = { ip, port, path: this.targetPath(r.spec.netId, ip, port), users: new Set(), open: false };
       r.targets.set(k, t);
     }
@@ -331,7 +346,10 @@ export class NetworkRelays {
       const code = /^ERR ([A-Z]{1,16})$/.exec(answer)?.[1] ?? '';
       const refused = RELAY_CODES[code];
       if (refused) throw new RelayError(refused, `target ${t.ip}:${t.port} refused by the relay into network ${r.spec.netId} (${code})`);
-      this.#log.error({ netId: r.spec.netId, target: key(t.ip, t.port), answer: answer.slice(0, MAX_ANSWER) }, 'network relay could not open a target socket');
+      this.#log.error(
+        { netId: r.spec.netId, target: key(t.ip, t.port), answer: answer.slice(0, MAX_ANSWER) },
+        'network relay could not open a target socket',
+      );
       throw new RelayError('relay-failed', `the relay into network ${r.spec.netId} could not open target ${t.ip}:${t.port}`);
     }
     t.open = true;
@@ -342,7 +360,10 @@ export class NetworkRelays {
     t.users.delete(user);
     if (t.users.size) return;
     r.targets.delete(key(t.ip, t.port));
-    if (t.open && !r.held) await this.#ask(r.spec.netId, `CLOSE ${t.ip} ${t.port}`).catch((e: unknown) => this.#log.warn({ netId: r.spec.netId, err: (e as Error).message }, 'network relay did not close a target'));
+    if (t.open && !r.held)
+      await this.#ask(r.spec.netId, `CLOSE ${t.ip} ${t.port}`).catch((e: unknown) =>
+        this.#log.warn({ netId: r.spec.netId, err: (e as Error).message }, 'network relay did not close a target'),
+      );
     rmSync(t.path, { force: true });
   }
 
@@ -422,7 +443,17 @@ export class NetworkRelays {
       connectTimeoutMs: this.#o.connectTimeoutMs ?? 3000,
     });
     // A small heap: a relay only copies bytes between sockets.
-    const argv = ['ip', 'netns', 'exec', n.netns, this.#o.node ?? process.execPath, '--max-old-space-size=32', '--max-semi-space-size=1', RELAY_JS, config];
+    const argv = [
+      'ip',
+      'netns',
+      'exec',
+      n.netns,
+      this.#o.node ?? process.execPath,
+      '--max-old-space-size=32',
+      '--max-semi-space-size=1',
+      RELAY_JS,
+      config,
+    ];
     const mark = this.#mark(n.netId);
     let spawns = 0;
     return new Supervised({
@@ -458,23 +489,38 @@ export class NetworkRelays {
   async #reopen(r: Relay): Promise<void> {
     const id = r.spec.netId;
     const end = Date.now() + (this.#o.readyTimeoutMs ?? 10_000);
-    while (!(await this.#ask(id, 'PING').then((a) => a.startsWith('OK '), () => false))) {
+    while (
+      !(await this.#ask(id, 'PING').then(
+        (a) => a.startsWith('OK '),
+        () => false,
+      ))
+    ) {
       if (Date.now() > end) {
         // The reason reaches the deployer: the node's paths stay in its own log.
         this.#log.error({ netId: id, log: this.#logFile(id) }, 'network relay did not start listening');
-        throw new RelayError('not-ready', `the gateway's relay into network ${id} did not start within ${this.#o.readyTimeoutMs ?? 10_000} ms`);
+        throw new RelayError(
+          'not-ready',
+          `the gateway's relay into network ${id} did not start within ${this.#o.readyTimeoutMs ?? 10_000} ms`,
+        );
       }
       await sleep(50);
     }
     for (const t of r.targets.values()) {
-      await this.#openTarget(r, t).catch((e: unknown) => this.#log.warn({ netId: id, target: key(t.ip, t.port), err: (e as Error).message }, 'network relay target not opened'));
+      await this.#openTarget(r, t).catch((e: unknown) =>
+        this.#log.warn({ netId: id, target: key(t.ip, t.port), err: (e as Error).message }, 'network relay target not opened'),
+      );
     }
   }
 
   /** One control command to the network's relay: its answer line. */
   #ask(netId: string, line: string): Promise<string> {
     return ask(this.controlPath(netId), line, this.#o.readyTimeoutMs ?? 10_000).catch((e: unknown) => {
-      throw e instanceof RelayError ? e : new RelayError('relay-failed', `the relay into network ${netId} is not answering (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      throw e instanceof RelayError
+        ? e
+        : new RelayError(
+            'relay-failed',
+            `the relay into network ${netId} is not answering (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+          );
     });
   }
 
@@ -499,7 +545,8 @@ function sameNetwork(a: RelayNetwork, b: RelayNetwork): boolean {
 /** Why `ip:port` is no target on network `n` (the relay's own rule, checked here too for a clear reason first), or undefined. */
 function refusal(n: RelayNetwork, ip: string, port: number): RelayError | undefined {
   const a = typeof ip === 'string' ? parseIpv4(ip) : undefined;
-  if (a === undefined || !Number.isInteger(port) || port < 1 || port > 65535) return new RelayError('bad-target', `target ${String(ip).slice(0, 20)}:${String(port).slice(0, 8)} is not an IPv4 address and port`);
+  if (a === undefined || !Number.isInteger(port) || port < 1 || port > 65535)
+    return new RelayError('bad-target', `target ${String(ip).slice(0, 20)}:${String(port).slice(0, 8)} is not an IPv4 address and port`);
   const range = parseCidr4(n.ipRange);
   // .0, .1 (a node's own side of the network) and .255 of each /24 are no machine's.
   if (!range || !containsIp(range, a) || n.own.includes(ip) || a % 256 < 2 || a % 256 === 255) {

@@ -175,14 +175,19 @@ export class RouteTable {
   /** Adds or replaces the route of `spec.fqdn ?? spec.name`; throws on an invalid name, fqdn or backend. */
   set(spec: RouteSpec): Route {
     if (!NAME_RE.test(spec.name)) throw new Error(`name ${spec.name} must be 3-64 characters of [a-z0-9_-]`);
-    if (spec.fqdn !== undefined && !FQDN_RE.test(normalFqdn(spec.fqdn))) throw new Error(`fqdn ${String(spec.fqdn).slice(0, 260)} must be a DNS name of two labels or more (letters, digits, '-'; at most 253 characters)`);
+    if (spec.fqdn !== undefined && !FQDN_RE.test(normalFqdn(spec.fqdn)))
+      throw new Error(
+        `fqdn ${String(spec.fqdn).slice(0, 260)} must be a DNS name of two labels or more (letters, digits, '-'; at most 253 characters)`,
+      );
     if (!spec.backends.length) throw new Error('a route needs at least one backend');
     const key = spec.fqdn !== undefined ? normalFqdn(spec.fqdn) : spec.name;
     const previous = this.#routes.get(key);
     // Keep health and in-flight counts when the same backends come again (idempotent provision).
     const known = new Map(previous?.backends.map((b) => [`${b.url} ${b.via ?? ''}`, b]));
     if (spec.network && !spec.network.via) throw new Error(`route ${spec.name}: network '${spec.network.name}' has no relay`);
-    const backends = spec.backends.map((u) => known.get(`${u} ${spec.network?.via ?? ''}`) ?? parseBackend(u, this.#allowLocal, spec.network));
+    const backends = spec.backends.map(
+      (u) => known.get(`${u} ${spec.network?.via ?? ''}`) ?? parseBackend(u, this.#allowLocal, spec.network),
+    );
     const r = new Route(spec, backends, previous?.metrics ?? new RouteMetrics(this.#metrics, key));
     if (previous) {
       r.load = previous.load;
@@ -199,7 +204,10 @@ export class RouteTable {
     if (!r) return false;
     this.#routes.delete(key);
     r.gone = true; // requests still in flight must not count against a route that no longer exists
-    this.#metrics.forget(key, r.backends.map((b) => b.url));
+    this.#metrics.forget(
+      key,
+      r.backends.map((b) => b.url),
+    );
     r.metrics.forget();
     this.#count();
     return true;

@@ -71,14 +71,27 @@ export class GatewayService {
   /** Construct before the provisioner recovers: the handler brings recovered names back (checked again at start()). */
   constructor(o: GatewayServiceOptions) {
     this.#log = o.logger.child({ module: 'gateway-service' });
-    this.#given = { ...(o.chain ? { chain: o.chain } : {}), ...(o.nodeId !== undefined ? { nodeId: o.nodeId } : {}), ...(o.events ? { events: o.events } : {}), ...(o.nru ? { nru: o.nru } : {}) };
+    this.#given = {
+      ...(o.chain ? { chain: o.chain } : {}),
+      ...(o.nodeId !== undefined ? { nodeId: o.nodeId } : {}),
+      ...(o.events ? { events: o.events } : {}),
+      ...(o.nru ? { nru: o.nru } : {}),
+    };
     // Given up front: the chain is reachable already, so provisions check it (no restore needed).
-    if (o.chain && o.nodeId !== undefined && o.nru) this.#live = { chain: o.chain, nodeId: o.nodeId, nru: o.nru, events: o.events ?? NO_EVENTS };
+    if (o.chain && o.nodeId !== undefined && o.nru)
+      this.#live = { chain: o.chain, nodeId: o.nodeId, nru: o.nru, events: o.events ?? NO_EVENTS };
     const allowLocalBackends = o.allowLocalBackends ?? false;
     this.#networks = o.networks;
     // Bytes counted before start() have no listener to come from; the sink is the NRU queue once started.
     const nru: NruSink = { add: (id, bytes) => this.#live?.nru.add(id, bytes) };
-    this.gateway = gatewayFromConfig(o.config, { logger: o.logger, registry: o.registry, nru, domain: '', allowLocalBackends, ...(o.limits ? { limits: o.limits } : {}) });
+    this.gateway = gatewayFromConfig(o.config, {
+      logger: o.logger,
+      registry: o.registry,
+      nru,
+      domain: '',
+      allowLocalBackends,
+      ...(o.limits ? { limits: o.limits } : {}),
+    });
     const handlerOptions: GatewayHandlerOptions = {
       gateway: this.gateway,
       chain: () => this.#live?.chain,
@@ -99,7 +112,8 @@ export class GatewayService {
   /** Subscribes to the follower, checks recovered names, reads the node's domain and listens if there is one. */
   async start(given?: Partial<GatewayServiceStart>): Promise<void> {
     const o = { ...this.#given, ...given };
-    if (!o.chain || o.nodeId === undefined || !o.events || !o.nru) throw new Error('GatewayService.start needs chain, nodeId, events and nru (here or in the constructor)');
+    if (!o.chain || o.nodeId === undefined || !o.events || !o.nru)
+      throw new Error('GatewayService.start needs chain, nodeId, events and nru (here or in the constructor)');
     const live: GatewayServiceStart = { chain: o.chain, nodeId: o.nodeId, events: o.events, nru: o.nru };
     this.#live = live;
     const { events, nodeId } = live;

@@ -21,7 +21,10 @@ export interface GatewayFromConfigOptions {
 }
 
 /** A Gateway on `gatewayHttpAddress`, and on `gatewayHttpsAddress` when `gatewayCertDir` is set. Call start(). */
-export function gatewayFromConfig(c: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir'>, o: GatewayFromConfigOptions): Gateway {
+export function gatewayFromConfig(
+  c: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir'>,
+  o: GatewayFromConfigOptions,
+): Gateway {
   const certificates = c.gatewayCertDir ? new DirectoryCertificateSource({ dir: c.gatewayCertDir, logger: o.logger }) : undefined;
   return new Gateway({
     logger: o.logger,

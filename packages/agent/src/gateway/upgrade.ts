@@ -72,7 +72,12 @@ class Tunnel {
     this.#req = req;
     this.#socket = socket;
     this.#head = head;
-    this.#headers = requestHeaders(req.rawHeaders, { clientIp: socket.remoteAddress ?? '', proto, host: hostOf(req.headers.host) ?? '', websocket: true });
+    this.#headers = requestHeaders(req.rawHeaders, {
+      clientIp: socket.remoteAddress ?? '',
+      proto,
+      host: hostOf(req.headers.host) ?? '',
+      websocket: true,
+    });
     this.#order = tryOrder(route.backends, route.nextStart());
   }
 
@@ -94,7 +99,14 @@ class Tunnel {
   #try(i: number): void {
     const ctx = this.#ctx;
     const b = this.#order[i]!;
-    const opts: https.RequestOptions = { host: b.host, port: b.port, method: this.#req.method, path: this.#req.url, headers: this.#headers as unknown as http.OutgoingHttpHeaders, agent: false };
+    const opts: https.RequestOptions = {
+      host: b.host,
+      port: b.port,
+      method: this.#req.method,
+      path: this.#req.url,
+      headers: this.#headers as unknown as http.OutgoingHttpHeaders,
+      agent: false,
+    };
     if (b.https && !net.isIP(b.host)) opts.servername = b.host;
     if (b.https) opts.rejectUnauthorized = ctx.verifyBackendTls;
     if (b.via) {
@@ -123,11 +135,15 @@ class Tunnel {
     const onConnected = (): void => {
       connected = true;
       clearTimeout(timer);
-      if (ctx.limits.backendTimeoutMs > 0) timer = setTimeout(() => up.destroy(new Error('backend response timeout')), ctx.limits.backendTimeoutMs);
+      if (ctx.limits.backendTimeoutMs > 0)
+        timer = setTimeout(() => up.destroy(new Error('backend response timeout')), ctx.limits.backendTimeoutMs);
     };
     up.once('socket', (s) => {
       if (b.via) return onConnected();
-      timer = setTimeout(() => up.destroy(connected ? new Error('backend response timeout') : new ConnectTimeout('connect timeout')), ctx.limits.backendConnectTimeoutMs);
+      timer = setTimeout(
+        () => up.destroy(connected ? new Error('backend response timeout') : new ConnectTimeout('connect timeout')),
+        ctx.limits.backendConnectTimeoutMs,
+      );
       s.once('connect', onConnected);
     });
     up.on('error', (err: NodeJS.ErrnoException) => {
@@ -138,7 +154,9 @@ class Tunnel {
     up.once('response', (pr: IncomingMessage) => {
       clearTimeout(timer);
       this.#settled = true;
-      const h = responseHeaders(pr.rawHeaders).filter((_, k, a) => (k % 2 === 0 ? !/^content-length$/i.test(a[k]!) : !/^content-length$/i.test(a[k - 1]!)));
+      const h = responseHeaders(pr.rawHeaders).filter((_, k, a) =>
+        k % 2 === 0 ? !/^content-length$/i.test(a[k]!) : !/^content-length$/i.test(a[k - 1]!),
+      );
       this.#route.metrics.request(pr.statusCode ?? 502);
       this.#socket.write(rawHead(pr.statusCode ?? 502, pr.statusMessage, [...h, 'Connection', 'close']));
       pr.pipe(this.#socket);

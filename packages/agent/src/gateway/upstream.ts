@@ -215,7 +215,8 @@ export class UpstreamConn {
         case S.ChunkEnd: {
           // The CRLF after a chunk's data (may arrive split).
           const n = Math.min(this.#remaining, d.length - at);
-          for (let k = 0; k < n; k++) if (d[at + k] !== (this.#remaining - k === 2 ? 13 : 10)) return this.#fail(protocolError('bad chunk end'));
+          for (let k = 0; k < n; k++)
+            if (d[at + k] !== (this.#remaining - k === 2 ? 13 : 10)) return this.#fail(protocolError('bad chunk end'));
           this.#remaining -= n;
           at += n;
           if (this.#remaining === 0) this.#state = S.ChunkSize;
@@ -231,10 +232,11 @@ export class UpstreamConn {
   /** Parses a response head; answers false when the exchange is over (an error was reported). */
   #head(head: string): boolean {
     // "HTTP/1.x NNN reason"
-    if (!head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) return this.#fail(protocolError('bad status line')), false;
+    if (!head.startsWith('HTTP/1.') || head.charCodeAt(8) !== 32) return (this.#fail(protocolError('bad status line')), false);
     const http10 = head.charCodeAt(7) === 48;
     const status = Number(head.slice(9, 12));
-    if (!(status >= 100 && status <= 999) || (head.length > 12 && head.charCodeAt(12) !== 32 && head.charCodeAt(12) !== 13)) return this.#fail(protocolError('bad status line')), false;
+    if (!(status >= 100 && status <= 999) || (head.length > 12 && head.charCodeAt(12) !== 32 && head.charCodeAt(12) !== 13))
+      return (this.#fail(protocolError('bad status line')), false);
     const eol = head.indexOf('\r\n');
     const message = head.slice(13, eol < 0 ? head.length : eol);
     const raw: string[] = [];
@@ -246,7 +248,7 @@ export class UpstreamConn {
       let end = head.indexOf('\r\n', at);
       if (end < 0) end = head.length;
       const colon = head.indexOf(':', at);
-      if (colon <= at || colon > end) return this.#fail(protocolError('bad header line')), false;
+      if (colon <= at || colon > end) return (this.#fail(protocolError('bad header line')), false);
       const name = head.slice(at, colon);
       const value = head.slice(colon + 1, end).trim();
       at = end + 2;
@@ -254,7 +256,7 @@ export class UpstreamConn {
       const n = name.length;
       if (n === 14 && name.toLowerCase() === 'content-length') {
         const v = /^\d{1,15}$/.test(value) ? Number(value) : NaN;
-        if (Number.isNaN(v) || (length >= 0 && v !== length)) return this.#fail(protocolError('bad content-length')), false;
+        if (Number.isNaN(v) || (length >= 0 && v !== length)) return (this.#fail(protocolError('bad content-length')), false);
         length = v;
       } else if (n === 17 && name.toLowerCase() === 'transfer-encoding') {
         chunked = /(?:^|,)\s*chunked\s*$/i.test(value);
@@ -270,7 +272,7 @@ export class UpstreamConn {
     }
     // 1xx interim answers (100 Continue, 103 Early Hints): the real head follows. A 101 was never asked for here.
     if (status < 200) {
-      if (status === 101) return this.#fail(protocolError('unexpected 101')), false;
+      if (status === 101) return (this.#fail(protocolError('unexpected 101')), false);
       return true;
     }
     this.#keepAlive = keepAlive;

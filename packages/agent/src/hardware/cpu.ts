@@ -12,7 +12,10 @@ export function logicalCpus(root: string): number {
 /** Counts a kernel CPU list such as `0-3,6,8-9`. */
 export function countRange(list: string): number {
   let n = 0;
-  for (const part of list.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const part of list
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const [a, b] = part.split('-').map(Number);
     if (!Number.isInteger(a)) continue;
     n += b === undefined ? 1 : Number.isInteger(b) && b >= a! ? b - a! + 1 : 0;

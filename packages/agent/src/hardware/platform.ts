@@ -3,7 +3,8 @@ import { at, readBytes, readLine } from './fs';
 import { hypervisorFlag } from './cpu';
 
 /** Placeholder strings vendors leave in DMI fields. */
-const PLACEHOLDERS = /^(|0+|none|n\/a|na|not specified|not applicable|default string|to be filled by o\.e\.m\.|system serial number|chassis serial number|0123456789|123456789)$/i;
+const PLACEHOLDERS =
+  /^(|0+|none|n\/a|na|not specified|not applicable|default string|to be filled by o\.e\.m\.|system serial number|chassis serial number|0123456789|123456789)$/i;
 
 /** The board serial (else the product serial) when readable and meaningful (DMI serials are root-only). */
 export function serialNumber(root: string): string | undefined {
@@ -22,7 +23,8 @@ export function secureBoot(root: string): boolean {
   return !!b && b.length >= 5 && b[4] === 1;
 }
 
-const VM_VENDORS = /qemu|kvm|vmware|innotek|virtualbox|xen|virtual machine|amazon ec2|google|digitalocean|hetzner|openstack|parallels|bochs|nutanix|red hat/i;
+const VM_VENDORS =
+  /qemu|kvm|vmware|innotek|virtualbox|xen|virtual machine|amazon ec2|google|digitalocean|hetzner|openstack|parallels|bochs|nutanix|red hat/i;
 
 export interface Virtualization {
   virtualized: boolean;

@@ -68,9 +68,17 @@ export class NetworkHandler implements WorkloadHandler {
     const d = w.data as unknown as NetworkData;
     const id = networkId(ctx.twinId, w.name);
     const holder = this.#held.get(id);
-    if (holder && holder.contractId !== ctx.contractId) throw new NetworkError('conflict', `network '${w.name}' already runs on this node for contract ${holder.contractId}: a node holds one part of a network`);
+    if (holder && holder.contractId !== ctx.contractId)
+      throw new NetworkError(
+        'conflict',
+        `network '${w.name}' already runs on this node for contract ${holder.contractId}: a node holds one part of a network`,
+      );
     for (const [other, h] of this.#held) {
-      if (other !== id && h.port === d.wireguard_listen_port) throw new NetworkError('conflict', `wireguard_listen_port ${d.wireguard_listen_port} is taken by another network on this node; pick another port`);
+      if (other !== id && h.port === d.wireguard_listen_port)
+        throw new NetworkError(
+          'conflict',
+          `wireguard_listen_port ${d.wireguard_listen_port} is taken by another network on this node; pick another port`,
+        );
     }
   }
 
@@ -79,7 +87,14 @@ export class NetworkHandler implements WorkloadHandler {
     const d = w.data as unknown as NetworkData;
     const id = networkId(ctx.twinId, w.name);
     const subnet = parseCidr4(d.subnet);
-    const network: HostedNetwork = { name: w.name, netId: id, netns: this.#networks.names(id).netns, ipRange: d.ip_range, subnet: d.subnet, gateway: subnet ? formatIpv4(subnet.base + 1) : '' };
+    const network: HostedNetwork = {
+      name: w.name,
+      netId: id,
+      netns: this.#networks.names(id).netns,
+      ipRange: d.ip_range,
+      subnet: d.subnet,
+      gateway: subnet ? formatIpv4(subnet.base + 1) : '',
+    };
     this.#held.set(id, { contractId: ctx.contractId, port: d.wireguard_listen_port, network });
     const r = await this.#networks.ensure(id, d);
     await this.#hooks.ready?.(network);

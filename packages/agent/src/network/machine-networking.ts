@@ -37,7 +37,8 @@ export class ZmachineNetworking implements MachineNetworking {
 
   /** Whether this node can give machines the kind of interface (admission asks before anything runs). */
   supports(kind: MachineInterfaceSpec['kind']): string | undefined {
-    if (kind === 'public' && !this.#o.publicInterface) return 'this node has no public interface configured (--public-interface) for public IPs';
+    if (kind === 'public' && !this.#o.publicInterface)
+      return 'this node has no public interface configured (--public-interface) for public IPs';
     if (kind === 'planetary' && !this.#o.planetary) return 'this node runs no planetary overlay';
     return undefined;
   }
@@ -68,7 +69,10 @@ export class ZmachineNetworking implements MachineNetworking {
     // What an earlier version of the machine had and this one does not.
     const links = JSON.parse(await ipIn(ns, ['-j', 'link', 'show'])) as { ifname: string }[];
     for (const l of links) if (!keep.has(l.ifname)) await tryNet('ip', ['-n', ns, 'link', 'del', l.ifname]);
-    this.#log.info({ id, private: Object.keys(out.private).length, public: !!out.public, publicIpv6: !!out.public_ipv6, planetary: !!out.planetary }, 'machine interfaces attached');
+    this.#log.info(
+      { id, private: Object.keys(out.private).length, public: !!out.public, publicIpv6: !!out.public_ipv6, planetary: !!out.planetary },
+      'machine interfaces attached',
+    );
     return out;
   }
 

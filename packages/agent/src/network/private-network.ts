@@ -51,7 +51,8 @@ export class PrivateNetworks {
     if (!existsSync(`/run/netns/${n.netns}`)) await net('ip', ['netns', 'add', n.netns]);
     await ipIn(n.netns, ['link', 'set', 'lo', 'up']);
     await inNs(n.netns, ['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
-    if ((await tryNet('ip', ['-n', n.netns, 'link', 'show', 'dev', n.bridge])) === undefined) await ipIn(n.netns, ['link', 'add', n.bridge, 'type', 'bridge']);
+    if ((await tryNet('ip', ['-n', n.netns, 'link', 'show', 'dev', n.bridge])) === undefined)
+      await ipIn(n.netns, ['link', 'add', n.bridge, 'type', 'bridge']);
     await ipIn(n.netns, ['addr', 'replace', `${gateway}/24`, 'dev', n.bridge]);
     await ipIn(n.netns, ['link', 'set', n.bridge, 'up']);
     await ensureInterface(this.#instance, n.netns, n.wg, this.#hostNs);
@@ -63,15 +64,21 @@ export class PrivateNetworks {
     await ipIn(n.netns, ['addr', 'replace', `${wgIp}/${WG_PREFIX}`, 'dev', n.wg]);
     await ipIn(n.netns, ['link', 'set', n.wg, 'up']);
     await this.#routes(n, d);
-    this.#log.info({ netId, netns: n.netns, subnet: d.subnet, peers: d.peers.length, port: d.wireguard_listen_port }, 'private network ready');
+    this.#log.info(
+      { netId, netns: n.netns, subnet: d.subnet, peers: d.peers.length, port: d.wireguard_listen_port },
+      'private network ready',
+    );
     return { netns: n.netns, subnet: d.subnet, gateway, wireguard_ip: wgIp, wireguard_listen_port: d.wireguard_listen_port };
   }
 
   /** One route per allowed network of the peers through the WireGuard interface; stale ones removed. */
   async #routes(n: NetworkNames, d: NetworkData): Promise<void> {
     const wanted = new Set<string>();
-    for (const p of d.peers) for (const a of p.allowed_ips) if (!a.startsWith('100.64.')) wanted.add(a.endsWith('/32') ? a.slice(0, -3) : a);
-    const have = (JSON.parse(await ipIn(n.netns, ['-j', 'route', 'show', 'dev', n.wg])) as { dst: string; protocol?: string }[]).filter((r) => r.protocol !== 'kernel').map((r) => r.dst);
+    for (const p of d.peers)
+      for (const a of p.allowed_ips) if (!a.startsWith('100.64.')) wanted.add(a.endsWith('/32') ? a.slice(0, -3) : a);
+    const have = (JSON.parse(await ipIn(n.netns, ['-j', 'route', 'show', 'dev', n.wg])) as { dst: string; protocol?: string }[])
+      .filter((r) => r.protocol !== 'kernel')
+      .map((r) => r.dst);
     for (const r of have) if (!wanted.has(r)) await tryNet('ip', ['-n', n.netns, 'route', 'del', r, 'dev', n.wg]);
     for (const r of wanted) await ipIn(n.netns, ['route', 'replace', r, 'dev', n.wg]);
   }
@@ -88,7 +95,14 @@ export class PrivateNetworks {
    * Joins a zmachine (its namespace `machineNs`) to the network with `ip`: interface n<index> inside,
    * routes to the whole network range and the WireGuard addresses through this node's gateway.
    */
-  async attach(netId: string, d: Pick<NetworkData, 'ip_range' | 'subnet'>, machineId: string, machineNs: string, index: number, ip: string): Promise<{ ifName: string }> {
+  async attach(
+    netId: string,
+    d: Pick<NetworkData, 'ip_range' | 'subnet'>,
+    machineId: string,
+    machineNs: string,
+    index: number,
+    ip: string,
+  ): Promise<{ ifName: string }> {
     const n = this.names(netId);
     const a = attachmentNames(netId, machineId, index);
     const gateway = formatIpv4(parseCidr4(d.subnet)!.base + 1);

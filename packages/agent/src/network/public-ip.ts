@@ -53,9 +53,21 @@ export class PublicIpHandler implements WorkloadHandler {
   async admit(w: Workload, ctx: HandlerContext): Promise<void> {
     const d = w.data as unknown as PublicIpData;
     if (d.v4 !== true && d.v6 !== true) throw new NetworkError('invalid', `ip '${w.name}': ask for v4, v6 or both`);
-    if (d.v6 && !this.#o.publicInterface) throw new NetworkError('invalid', `ip '${w.name}': public IPv6 needs the node's public interface (--public-interface), and this node has none configured`);
-    if (d.v6 && !this.#o.nodeIpv6) throw new NetworkError('invalid', `ip '${w.name}': this node does not read its public IPv6 network from its public config; ask for v4`);
-    if (d.v4 && ctx.publicIps().length === 0) throw new NetworkError('invalid', `ip '${w.name}': the contract holds no public IP; create the node contract with public_ips set to the number of ip workloads`);
+    if (d.v6 && !this.#o.publicInterface)
+      throw new NetworkError(
+        'invalid',
+        `ip '${w.name}': public IPv6 needs the node's public interface (--public-interface), and this node has none configured`,
+      );
+    if (d.v6 && !this.#o.nodeIpv6)
+      throw new NetworkError(
+        'invalid',
+        `ip '${w.name}': this node does not read its public IPv6 network from its public config; ask for v4`,
+      );
+    if (d.v4 && ctx.publicIps().length === 0)
+      throw new NetworkError(
+        'invalid',
+        `ip '${w.name}': the contract holds no public IP; create the node contract with public_ips set to the number of ip workloads`,
+      );
   }
 
   async provision(w: Workload, ctx: HandlerContext, previous?: WorkloadState): Promise<Record<string, unknown>> {
@@ -74,7 +86,11 @@ export class PublicIpHandler implements WorkloadHandler {
     const had = typeof previous?.result?.ip === 'string' ? previous.result.ip : mine.get(name);
     const inUse = new Set([...mine.entries()].filter(([n]) => n !== name).map(([, ip]) => ip));
     const pick = reserved.find((r) => r.ip === had && !inUse.has(r.ip)) ?? reserved.find((r) => !inUse.has(r.ip));
-    if (!pick) throw new NetworkError('conflict', `ip '${name}': the contract's ${reserved.length} public IP(s) are all taken by other ip workloads; reserve more with the contract`);
+    if (!pick)
+      throw new NetworkError(
+        'conflict',
+        `ip '${name}': the contract's ${reserved.length} public IP(s) are all taken by other ip workloads; reserve more with the contract`,
+      );
     mine.set(name, pick.ip);
     return { ip: pick.ip, gateway: pick.gateway };
   }
@@ -88,17 +104,29 @@ export class PublicIpHandler implements WorkloadHandler {
     try {
       cfg = await this.#o.nodeIpv6!();
     } catch (e) {
-      if (!had) throw new NetworkError('command-failed', `ip '${name}': the node's public config could not be read from the chain: ${(e as Error).message}`);
+      if (!had)
+        throw new NetworkError(
+          'command-failed',
+          `ip '${name}': the node's public config could not be read from the chain: ${(e as Error).message}`,
+        );
     }
     let got: MachineIpv6;
     if (cfg === undefined) {
       // Chain not reachable now (recovery at start): what the workload held stands, unless another took it meanwhile.
       const hadKey = had ? ipv6Key(had) : undefined;
-      if (!had || !hadKey || typeof prev?.gateway6 !== 'string') throw new NetworkError('invalid', `ip '${name}': the node's public config is not known yet (the chain has not been read); public IPv6 waits for it`);
-      if (taken.has(hadKey)) throw new NetworkError('conflict', `ip '${name}': its IPv6 address ${had} is held by another ip workload of this node`);
+      if (!had || !hadKey || typeof prev?.gateway6 !== 'string')
+        throw new NetworkError(
+          'invalid',
+          `ip '${name}': the node's public config is not known yet (the chain has not been read); public IPv6 waits for it`,
+        );
+      if (taken.has(hadKey))
+        throw new NetworkError('conflict', `ip '${name}': its IPv6 address ${had} is held by another ip workload of this node`);
       got = { ip6: had, gateway6: prev.gateway6 };
     } else if (cfg === null) {
-      throw new NetworkError('invalid', `ip '${name}': this node's public config on the chain has no ip6, so it offers no public IPv6; ask for v4`);
+      throw new NetworkError(
+        'invalid',
+        `ip '${name}': this node's public config on the chain has no ip6, so it offers no public IPv6; ask for v4`,
+      );
     } else {
       got = machineIpv6(cfg, contractId, name, taken, had);
     }

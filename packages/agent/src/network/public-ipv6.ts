@@ -56,12 +56,14 @@ function network(cfg: NodeIpv6): Network6 {
   const m = typeof cfg.ip === 'string' ? /^([^/]+)\/(\d{1,3})$/.exec(cfg.ip) : null;
   const node = m ? parseIpv6Address(m[1]!) : undefined;
   const prefix = m ? Number(m[2]) : NaN;
-  if (node === undefined || !(prefix >= MIN_PREFIX && prefix <= MAX_PREFIX)) throw new NetworkError('invalid', `${shown} is not an IPv6 address with a prefix of /${MIN_PREFIX} to /${MAX_PREFIX}`);
+  if (node === undefined || !(prefix >= MIN_PREFIX && prefix <= MAX_PREFIX))
+    throw new NetworkError('invalid', `${shown} is not an IPv6 address with a prefix of /${MIN_PREFIX} to /${MAX_PREFIX}`);
   const hostMask = (1n << BigInt(128 - prefix)) - 1n;
   const net = node & ~hostMask;
   const gw = typeof cfg.gw === 'string' ? parseIpv6Address(cfg.gw) : undefined;
   const linkLocal = gw !== undefined && gw >> 118n === 0x3fan; // fe80::/10
-  if (gw === undefined || !(linkLocal || (gw & ~hostMask) === net)) throw new NetworkError('invalid', `${shown}: the gateway must be an IPv6 address inside the network or link-local`);
+  if (gw === undefined || !(linkLocal || (gw & ~hostMask) === net))
+    throw new NetworkError('invalid', `${shown}: the gateway must be an IPv6 address inside the network or link-local`);
   return { net, prefix, node, gw };
 }
 
@@ -79,7 +81,8 @@ export function machineIpv6(cfg: NodeIpv6, contractId: number, name: string, tak
   const n = network(cfg);
   const hostBits = 128 - n.prefix;
   const hostMask = (1n << BigInt(hostBits)) - 1n;
-  const free = (a: bigint): boolean => (a & ~hostMask) === n.net && usableHost(a & hostMask, hostBits) && a !== n.node && a !== n.gw && !taken.has(ipv6Text(a));
+  const free = (a: bigint): boolean =>
+    (a & ~hostMask) === n.net && usableHost(a & hostMask, hostBits) && a !== n.node && a !== n.gw && !taken.has(ipv6Text(a));
   const result = (a: bigint): MachineIpv6 => ({ ip6: `${ipv6Text(a)}/${n.prefix}`, gateway6: ipv6Text(n.gw) });
   const before = had ? parseIpv6Address(had.replace(/\/\d{1,3}$/, '')) : undefined;
   if (before !== undefined && free(before)) return result(before);
@@ -90,7 +93,10 @@ export function machineIpv6(cfg: NodeIpv6, contractId: number, name: string, tak
     const a = n.net | (bigOf(h.subarray(0, 8)) & ((1n << bits) - 1n));
     if (free(a)) return result(a);
   }
-  throw new NetworkError('conflict', `no free IPv6 address found in ${ipv6Text(n.net)}/${n.prefix} for ip '${name}': the node's public IPv6 network is full`);
+  throw new NetworkError(
+    'conflict',
+    `no free IPv6 address found in ${ipv6Text(n.net)}/${n.prefix} for ip '${name}': the node's public IPv6 network is full`,
+  );
 }
 
 /** The canonical text of an address written with or without its prefix length (a result's `ip6`). */

@@ -129,16 +129,31 @@ async function startUserspace(mark: string, ifName: string, hostNs?: string): Pr
     const child = spawn(argv[0]!, argv.slice(1), {
       detached: true,
       stdio: 'ignore',
-      env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1', LOG_LEVEL: 'error', [MARKER_VAR]: mark },
+      env: {
+        PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin',
+        WG_I_PREFER_BUGGY_USERSPACE_TO_POLISHED_KMOD: '1',
+        LOG_LEVEL: 'error',
+        [MARKER_VAR]: mark,
+      },
     });
-    child.once('error', (e) => reject(new NetworkError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-tool' : 'command-failed', `wireguard-go: ${e.message} (Debian package wireguard-go)`)));
+    child.once('error', (e) =>
+      reject(
+        new NetworkError(
+          (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-tool' : 'command-failed',
+          `wireguard-go: ${e.message} (Debian package wireguard-go)`,
+        ),
+      ),
+    );
     child.once('spawn', () => {
       child.unref();
       resolve();
     });
   });
   const end = Date.now() + 10_000;
-  while (!existsSync(path.join(SOCKET_DIR, `${ifName}.sock`)) || (await tryNet('ip', [...(hostNs ? ['-n', hostNs] : []), 'link', 'show', 'dev', ifName])) === undefined) {
+  while (
+    !existsSync(path.join(SOCKET_DIR, `${ifName}.sock`)) ||
+    (await tryNet('ip', [...(hostNs ? ['-n', hostNs] : []), 'link', 'show', 'dev', ifName])) === undefined
+  ) {
     if (Date.now() > end) throw new NetworkError('command-failed', `wireguard-go did not bring up ${ifName} within 10 s`);
     await sleep(50);
   }
@@ -159,7 +174,17 @@ export async function configure(ns: string, ifName: string, spec: WireguardSpec)
   const wanted = new Set(spec.peers.map((p) => p.publicKey));
   for (const k of current) if (!wanted.has(k)) await inNs(ns, ['wg', 'set', ifName, 'peer', k, 'remove']);
   for (const p of spec.peers) {
-    const args = ['wg', 'set', ifName, 'peer', p.publicKey, 'allowed-ips', p.allowedIps.join(','), 'persistent-keepalive', String(KEEPALIVE_S)];
+    const args = [
+      'wg',
+      'set',
+      ifName,
+      'peer',
+      p.publicKey,
+      'allowed-ips',
+      p.allowedIps.join(','),
+      'persistent-keepalive',
+      String(KEEPALIVE_S),
+    ];
     if (p.endpoint) args.push('endpoint', p.endpoint);
     await inNs(ns, args);
   }
@@ -167,7 +192,10 @@ export async function configure(ns: string, ifName: string, spec: WireguardSpec)
 
 /** Public keys of the interface's peers (`wg show … peers`). */
 export async function peerKeys(ns: string, ifName: string): Promise<string[]> {
-  return (await inNs(ns, ['wg', 'show', ifName, 'peers'])).split('\n').map((l) => l.trim()).filter(Boolean);
+  return (await inNs(ns, ['wg', 'show', ifName, 'peers']))
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
 }
 
 /** Ends the wireguard-go serving `ifName` (the interface itself goes with its namespace). */

@@ -43,11 +43,19 @@ export class YggdrasilAdmin {
         conn.destroy();
         reject(e);
       };
-      const timer = setTimeout(() => fail(new PlanetaryError('admin-timeout', `yggdrasil admin '${name}' did not answer in ${this.#timeoutMs} ms`)), this.#timeoutMs);
+      const timer = setTimeout(
+        () => fail(new PlanetaryError('admin-timeout', `yggdrasil admin '${name}' did not answer in ${this.#timeoutMs} ms`)),
+        this.#timeoutMs,
+      );
       conn.on('connect', () => conn.write(JSON.stringify(args ? { request: name, arguments: args } : { request: name })));
       conn.on('error', (e) => {
         clearTimeout(timer);
-        fail(new PlanetaryError('admin-unreachable', `yggdrasil admin socket ${this.#socket}: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+        fail(
+          new PlanetaryError(
+            'admin-unreachable',
+            `yggdrasil admin socket ${this.#socket}: ${(e as NodeJS.ErrnoException).code ?? e.message}`,
+          ),
+        );
       });
       conn.on('data', (b: Buffer) => {
         size += b.length;
@@ -65,7 +73,8 @@ export class YggdrasilAdmin {
         }
         clearTimeout(timer);
         conn.end();
-        if (answer.status !== 'success') reject(new PlanetaryError('admin-refused', `yggdrasil admin '${name}' refused: ${answer.error ?? answer.status}`));
+        if (answer.status !== 'success')
+          reject(new PlanetaryError('admin-refused', `yggdrasil admin '${name}' refused: ${answer.error ?? answer.status}`));
         else resolve((answer.response ?? {}) as T);
       });
     });

@@ -30,20 +30,24 @@ export interface PlanetaryConfigOptions {
 }
 
 /** tcp:// or tls:// with an IPv4, a bracketed IPv6 or a DNS name, and a port. */
-const URI = /^(tcp|tls):\/\/(\[[0-9a-fA-F:.]+\]|[0-9]{1,3}(\.[0-9]{1,3}){3}|[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*):([0-9]{1,5})$/;
+const URI =
+  /^(tcp|tls):\/\/(\[[0-9a-fA-F:.]+\]|[0-9]{1,3}(\.[0-9]{1,3}){3}|[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*):([0-9]{1,5})$/;
 
 /** Throws naming the first bad URI of `what` (peer or listen address). */
 export function checkUris(what: string, uris: string[]): void {
-  if (uris.length > MAX_URIS) throw new PlanetaryError('bad-config', `at most ${MAX_URIS} planetary ${what} addresses (got ${uris.length})`);
+  if (uris.length > MAX_URIS)
+    throw new PlanetaryError('bad-config', `at most ${MAX_URIS} planetary ${what} addresses (got ${uris.length})`);
   for (const u of uris) {
     const m = u.length <= 300 ? URI.exec(u) : null;
     const port = m ? Number(m[7]) : 0;
-    if (!m || port < 1 || port > 65535) throw new PlanetaryError('bad-config', `planetary ${what} '${u.slice(0, 80)}' is not tcp://host:port or tls://host:port`);
+    if (!m || port < 1 || port > 65535)
+      throw new PlanetaryError('bad-config', `planetary ${what} '${u.slice(0, 80)}' is not tcp://host:port or tls://host:port`);
   }
 }
 
 export function checkIfName(name: string): void {
-  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(name)) throw new PlanetaryError('bad-config', `planetary interface name '${name.slice(0, 40)}' must be 1-15 characters of [a-zA-Z0-9_.-]`);
+  if (!/^[a-zA-Z0-9_.-]{1,15}$/.test(name))
+    throw new PlanetaryError('bad-config', `planetary interface name '${name.slice(0, 40)}' must be 1-15 characters of [a-zA-Z0-9_.-]`);
 }
 
 /** Writes the config for `dir` (creating keys on first use); returns its path. */
@@ -52,7 +56,11 @@ export async function writeConfig(dir: string, o: PlanetaryConfigOptions): Promi
   checkUris('listen', o.listen);
   checkIfName(o.ifName);
   const socket = path.join(dir, ADMIN_SOCKET);
-  if (socket.length > MAX_SOCKET_PATH) throw new PlanetaryError('bad-config', `the planetary admin socket path ${socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter data directory`);
+  if (socket.length > MAX_SOCKET_PATH)
+    throw new PlanetaryError(
+      'bad-config',
+      `the planetary admin socket path ${socket} is longer than ${MAX_SOCKET_PATH} bytes: use a shorter data directory`,
+    );
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const file = path.join(dir, CONFIG_FILE);
   let conf: Record<string, unknown>;
@@ -62,7 +70,8 @@ export async function writeConfig(dir: string, o: PlanetaryConfigOptions): Promi
     } catch (e) {
       throw new PlanetaryError('bad-config', `${file} is not valid JSON (${(e as Error).message}); move it away to make new overlay keys`);
     }
-    if (typeof conf.PrivateKey !== 'string') throw new PlanetaryError('bad-config', `${file} holds no PrivateKey; move it away to make new overlay keys`);
+    if (typeof conf.PrivateKey !== 'string')
+      throw new PlanetaryError('bad-config', `${file} holds no PrivateKey; move it away to make new overlay keys`);
   } else {
     try {
       conf = JSON.parse((await run(o.binary, ['-genconf', '-json'], { maxBuffer: 1024 * 1024 })).stdout) as Record<string, unknown>;

@@ -70,7 +70,12 @@ export class Planetary {
   /** Starts (or restarts) the daemon and resolves with its address once it answers. */
   async start(): Promise<SelfInfo> {
     this.#wanted = true;
-    const conf = await writeConfig(this.#o.dir, { peers: this.#o.peers, listen: this.#o.listen, ifName: this.#o.ifName, binary: this.#o.binary });
+    const conf = await writeConfig(this.#o.dir, {
+      peers: this.#o.peers,
+      listen: this.#o.listen,
+      ifName: this.#o.ifName,
+      binary: this.#o.binary,
+    });
     await this.#killLeftovers();
     return this.#spawn(conf);
   }
@@ -93,24 +98,40 @@ export class Planetary {
     try {
       const argv = [this.#o.binary, '-useconffile', conf];
       if (this.#o.netns) argv.unshift('ip', 'netns', 'exec', this.#o.netns);
-      child = spawn(argv[0]!, argv.slice(1), { stdio: ['ignore', log, log], env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', [MARKER_VAR]: this.#mark } });
+      child = spawn(argv[0]!, argv.slice(1), {
+        stdio: ['ignore', log, log],
+        env: { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', [MARKER_VAR]: this.#mark },
+      });
     } finally {
       closeSync(log);
     }
     this.#child = child;
     const exited = new Promise<never>((_, reject) => {
-      child.once('error', (e) => reject(new PlanetaryError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-binary' : 'exited', `${this.#o.binary}: ${e.message}`)));
-      child.once('exit', (code, sig) => reject(new PlanetaryError('exited', `yggdrasil exited (${sig ?? `code ${code}`}); see ${path.join(this.#o.dir, 'yggdrasil.log')}`)));
+      child.once('error', (e) =>
+        reject(
+          new PlanetaryError(
+            (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing-binary' : 'exited',
+            `${this.#o.binary}: ${e.message}`,
+          ),
+        ),
+      );
+      child.once('exit', (code, sig) =>
+        reject(new PlanetaryError('exited', `yggdrasil exited (${sig ?? `code ${code}`}); see ${path.join(this.#o.dir, 'yggdrasil.log')}`)),
+      );
     });
     exited.catch(() => undefined);
     child.once('exit', (code, sig) => this.#onExit(child, conf, code, sig));
     const self = await Promise.race([this.#ready(), exited]);
     // Peer now rather than after the daemon's first retry interval.
-    for (const p of this.#o.peers) await this.#admin.addPeer(p).catch((e) => this.#log.warn({ peer: p, err: (e as Error).message }, 'planetary peer not added'));
+    for (const p of this.#o.peers)
+      await this.#admin.addPeer(p).catch((e) => this.#log.warn({ peer: p, err: (e as Error).message }, 'planetary peer not added'));
     this.#self = self;
     this.#status = 'running';
     this.#attempt = 0;
-    this.#log.info({ address: self.address, subnet: self.subnet, peers: this.#o.peers.length, listen: this.#o.listen }, 'planetary overlay up');
+    this.#log.info(
+      { address: self.address, subnet: self.subnet, peers: this.#o.peers.length, listen: this.#o.listen },
+      'planetary overlay up',
+    );
     return self;
   }
 
@@ -120,7 +141,11 @@ export class Planetary {
       try {
         return await this.#admin.self();
       } catch (e) {
-        if (Date.now() > end) throw new PlanetaryError('admin-unreachable', `yggdrasil did not answer on its admin socket within ${READY_TIMEOUT_MS} ms: ${(e as Error).message}`);
+        if (Date.now() > end)
+          throw new PlanetaryError(
+            'admin-unreachable',
+            `yggdrasil did not answer on its admin socket within ${READY_TIMEOUT_MS} ms: ${(e as Error).message}`,
+          );
       }
       await sleep(100);
     }

@@ -61,11 +61,16 @@ export interface MachineRoute {
 
 /** `300:1234:5678:9abc::/64` and 5 → `300:1234:5678:9abc::5`; refuses anything but a /64 with a zero host part. */
 export function machineAddress(subnet: string, index: number): string {
-  if (!Number.isInteger(index) || index < 1 || index > MAX_INDEX) throw new PlanetaryError('bad-config', `planetary machine index ${index} must be 1..${MAX_INDEX}`);
+  if (!Number.isInteger(index) || index < 1 || index > MAX_INDEX)
+    throw new PlanetaryError('bad-config', `planetary machine index ${index} must be 1..${MAX_INDEX}`);
   const m = /^([0-9a-f:]+)\/64$/i.exec(subnet.trim());
   const groups = m ? expand(m[1]!) : undefined;
-  if (!groups || groups.slice(4).some((g) => g !== 0)) throw new PlanetaryError('bad-config', `planetary subnet '${subnet.slice(0, 60)}' is not an IPv6 /64`);
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::${index.toString(16)}`;
+  if (!groups || groups.slice(4).some((g) => g !== 0))
+    throw new PlanetaryError('bad-config', `planetary subnet '${subnet.slice(0, 60)}' is not an IPv6 /64`);
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::${index.toString(16)}`;
 }
 
 /** Eight 16-bit groups of an IPv6 address, or undefined when it is not one. */

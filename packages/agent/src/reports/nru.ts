@@ -106,7 +106,11 @@ export class NruQueue implements NruSink {
   }
 
   status(): { pendingBytes: number; batches: number; accepted: number } {
-    return { pendingBytes: Object.values(this.#d.pending).reduce((a, p) => a + p.bytes, 0), batches: this.#d.batches.length, accepted: this.#accepted };
+    return {
+      pendingBytes: Object.values(this.#d.pending).reduce((a, p) => a + p.bytes, 0),
+      batches: this.#d.batches.length,
+      accepted: this.#accepted,
+    };
   }
 
   #kick(): Promise<void> {

@@ -84,7 +84,8 @@ export class ResourceReporter {
     if (reports.length === 0) return;
     await sendSplittingRefused(reports, (batch) => this.#send(batch, signal), {
       failed: (e) => this.#txFailed(e),
-      refused: (r, e) => this.#log.warn({ err: (e as Error).message, contractId: r.contractId }, 'resource report refused by the chain; dropped'),
+      refused: (r, e) =>
+        this.#log.warn({ err: (e as Error).message, contractId: r.contractId }, 'resource report refused by the chain; dropped'),
     });
   }
 

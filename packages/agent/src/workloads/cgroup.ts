@@ -77,7 +77,10 @@ export class Cgroups {
   /** Pids still in the workload's cgroup (the authoritative list when limits are in use). */
   pids(id: string): number[] {
     try {
-      return readFileSync(`${this.dir(id)}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+      return readFileSync(`${this.dir(id)}/cgroup.procs`, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map(Number);
     } catch {
       return [];
     }

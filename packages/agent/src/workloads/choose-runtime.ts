@@ -42,7 +42,10 @@ export function hostFacts(): HostFacts {
 
 /** The runtime to use for `choice` on `network`, or an Error saying what is missing. */
 export function decideRuntime(choice: WorkloadRuntimeChoice, network: string, host: HostFacts = hostFacts()): RuntimeDecision {
-  const missing = [...(host.isRoot ? [] : ['root (the agent is not running as uid 0)']), ...(host.runc ? [] : ['runc (not on PATH; scripts/install-system-packages.sh installs it)'])];
+  const missing = [
+    ...(host.isRoot ? [] : ['root (the agent is not running as uid 0)']),
+    ...(host.runc ? [] : ['runc (not on PATH; scripts/install-system-packages.sh installs it)']),
+  ];
   if (choice === 'runc') {
     if (missing.length) throw new Error(`the runc runtime needs ${missing.join(' and ')}`);
     return { name: 'runc', why: 'chosen with --workload-runtime runc' };
@@ -54,7 +57,10 @@ export function decideRuntime(choice: WorkloadRuntimeChoice, network: string, ho
   }
   if (!missing.length) return { name: 'runc', why: `the agent runs as root and runc is installed (${host.runc})` };
   if (refusal) throw new Error(`no workload runtime: runc needs ${missing.join(' and ')}, and ${refusal}`);
-  return { name: 'process', why: `runc needs ${missing.join(' and ')}; falling back to the process runtime (workloads run unconfined; development networks only)` };
+  return {
+    name: 'process',
+    why: `runc needs ${missing.join(' and ')}; falling back to the process runtime (workloads run unconfined; development networks only)`,
+  };
 }
 
 export interface RuntimeSetup {
@@ -70,7 +76,14 @@ export interface RuntimeSetup {
 export function makeRuntime(d: RuntimeDecision, o: RuntimeSetup): Runtime {
   if (d.name === 'process') return new ProcessRuntime({ dataDir: o.dataDir, logger: o.logger, runAsUser: o.runAsUser });
   const images = new ImageStore({ dir: path.join(o.dataDir, 'images'), logger: o.logger });
-  return new RuncRuntime({ dataDir: o.dataDir, logger: o.logger, images, bridge: o.bridge, subnet: o.subnet, ...(o.networking ? { networking: o.networking } : {}) });
+  return new RuncRuntime({
+    dataDir: o.dataDir,
+    logger: o.logger,
+    images,
+    bridge: o.bridge,
+    subnet: o.subnet,
+    ...(o.networking ? { networking: o.networking } : {}),
+  });
 }
 
 function onPath(cmd: string): string | undefined {

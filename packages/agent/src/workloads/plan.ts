@@ -8,7 +8,16 @@ import type { HandlerRegistry } from './registry';
 import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from './types';
 
 /** Provisioning order: disks, networks and public IPs before the machines that use them, gateways last; teardown in reverse. */
-const ORDER: Record<string, number> = { volume: 0, zmount: 0, network: 0, ip: 0, zmachine: 1, vm: 1, 'gateway-name-proxy': 2, 'gateway-fqdn-proxy': 2 };
+const ORDER: Record<string, number> = {
+  volume: 0,
+  zmount: 0,
+  network: 0,
+  ip: 0,
+  zmachine: 1,
+  vm: 1,
+  'gateway-name-proxy': 2,
+  'gateway-fqdn-proxy': 2,
+};
 export const rank = (type: string): number => ORDER[type] ?? 3;
 export const live = (s: WorkloadState | undefined): s is WorkloadState => !!s && (s.state === 'ok' || s.state === 'paused');
 

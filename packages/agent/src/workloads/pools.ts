@@ -35,7 +35,10 @@ export class StoragePools {
       return { path: p, kind, ...(disk ? { disk } : {}) };
     });
     // A stable sort keeps config order within a kind.
-    this.#pools = pools.map((p, i) => ({ p, i })).sort((a, b) => RANK[a.p.kind] - RANK[b.p.kind] || a.i - b.i).map((x) => x.p);
+    this.#pools = pools
+      .map((p, i) => ({ p, i }))
+      .sort((a, b) => RANK[a.p.kind] - RANK[b.p.kind] || a.i - b.i)
+      .map((x) => x.p);
   }
 
   /** In placement order. */
@@ -73,7 +76,7 @@ export function diskOf(dir: string): string | undefined {
     }
   }
   // Linux's dev_t encoding (glibc's gnu_dev_major/minor), as Node reports it in st_dev.
-  const major = ((dev >>> 8) & 0xfff) | Math.floor(dev / 2 ** 32) & ~0xfff;
+  const major = ((dev >>> 8) & 0xfff) | (Math.floor(dev / 2 ** 32) & ~0xfff);
   const minor = (dev & 0xff) | ((dev >>> 12) & ~0xff);
   const link = `/sys/dev/block/${major}:${minor}`;
   if (!existsSync(link)) return undefined;

@@ -93,7 +93,8 @@ export class ProcessRuntime implements Runtime {
 
   async start(spec: RuntimeSpec, opts: RuntimeStartOptions = {}): Promise<{ pid?: number; [k: string]: unknown }> {
     if (!ID.test(spec.id)) throw new Error(`invalid runtime id '${spec.id}'`);
-    if (!spec.command.trim()) throw new Error('the vm has no entrypoint: the process runtime runs the entrypoint only (flists are not booted)');
+    if (!spec.command.trim())
+      throw new Error('the vm has no entrypoint: the process runtime runs the entrypoint only (flists are not booted)');
     const cur = this.#entries.get(spec.id);
     if (cur && JSON.stringify(cur.spec) === JSON.stringify(spec)) {
       // Idempotent: the same spec again only (re)applies the wanted run state.
@@ -215,7 +216,10 @@ export class ProcessRuntime implements Runtime {
         if (d === data || d.startsWith(`${data}${path.sep}`)) {
           chmodSync(d, (st.mode & 0o7777) | 0o001);
           this.#log.info({ dir: d }, `gave others execute (traverse) permission so ${u.user} can reach its workload directory`);
-        } else throw new Error(`${d} is not reachable by ${u.user} (mode ${(st.mode & 0o777).toString(8)}): give others execute permission (chmod o+x)`);
+        } else
+          throw new Error(
+            `${d} is not reachable by ${u.user} (mode ${(st.mode & 0o777).toString(8)}): give others execute permission (chmod o+x)`,
+          );
       }
       if (d === path.dirname(d)) return;
     }
@@ -263,5 +267,10 @@ export function workloadMark(dataDir: string, id: string): string {
 
 /** `data-vol` / `/mnt/data` → `DATA_VOL` / `MNT_DATA`. */
 export function envName(s: string): string {
-  return s.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'ROOT';
+  return (
+    s
+      .toUpperCase()
+      .replace(/[^A-Z0-9]+/g, '_')
+      .replace(/^_+|_+$/g, '') || 'ROOT'
+  );
 }

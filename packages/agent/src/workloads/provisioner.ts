@@ -17,7 +17,16 @@ import { live, planDeployment, rank } from './plan';
 import { StoragePools, type PoolSpec } from './pools';
 import { HandlerRegistry } from './registry';
 import { StateStore, type ContractRecord } from './state-store';
-import type { Capacity, ContractDeployment, HandlerContext, Runtime, RuntimeEvent, WorkloadHandler, WorkloadState, WorkloadStateName } from './types';
+import type {
+  Capacity,
+  ContractDeployment,
+  HandlerContext,
+  Runtime,
+  RuntimeEvent,
+  WorkloadHandler,
+  WorkloadState,
+  WorkloadStateName,
+} from './types';
 import { VolumeHandler } from './volume';
 import { ZmountHandler } from './zmount';
 import { runtimeId, ZmachineHandler, type InterfaceSupport } from './zmachine';
@@ -46,8 +55,8 @@ export type ChangeListener = (e: ChangeEvent) => void;
 export const DEPLOYMENT_STATE = '(deployment)';
 export const INTERRUPTED = 'provisioning was interrupted (the agent stopped before it finished)';
 /** A provision cut short again when retried at start: not retried until a new version (no crash loop). */
-export const INTERRUPTED_TWICE = 'provisioning was interrupted twice (the agent stopped before it finished); retried only for a new version';
-
+export const INTERRUPTED_TWICE =
+  'provisioning was interrupted twice (the agent stopped before it finished); retried only for a new version';
 
 export class Provisioner {
   readonly registry: HandlerRegistry;
@@ -69,7 +78,13 @@ export class Provisioner {
     // lives with the workloads' storage: the pools, else the data directory.
     const fallback = o.hardware.total.sru > 0 ? 'sru' : 'hru';
     const storage = (o.storagePools.length ? this.pools : new StoragePools([o.dataDir], o.hardware.disks)).resource(fallback);
-    this.registry = new HandlerRegistry([new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmountHandler(this.pools, o.logger, this.pools.resource(fallback)), new ZmachineHandler(o.runtime, () => storage, 'zmachine', o.interfaces), new ZmachineHandler(o.runtime, () => storage, 'vm', o.interfaces), ...(o.handlers ?? [])]);
+    this.registry = new HandlerRegistry([
+      new VolumeHandler(this.pools, o.logger, this.pools.resource(fallback)),
+      new ZmountHandler(this.pools, o.logger, this.pools.resource(fallback)),
+      new ZmachineHandler(o.runtime, () => storage, 'zmachine', o.interfaces),
+      new ZmachineHandler(o.runtime, () => storage, 'vm', o.interfaces),
+      ...(o.handlers ?? []),
+    ]);
     o.runtime.onEvent?.((e) => void this.#runtimeEvent(e));
   }
 
@@ -93,13 +108,17 @@ export class Provisioner {
   // ---- reads (synchronous, from memory) ----
 
   states(contractId?: number): WorkloadState[] {
-    const recs = contractId === undefined ? [...this.#records.values()] : [this.#records.get(contractId)].filter((r): r is ContractRecord => !!r);
+    const recs =
+      contractId === undefined ? [...this.#records.values()] : [this.#records.get(contractId)].filter((r): r is ContractRecord => !!r);
     return recs.flatMap((r) => r.states.map((s) => structuredClone(s)));
   }
 
   /** Contracts holding anything not deleted (live workloads, errors, a refusal): what remove() still has to clear. */
   contracts(): number[] {
-    return [...this.#records.values()].filter((r) => r.states.some((s) => s.state !== 'deleted')).map((r) => r.contractId).sort((a, b) => a - b);
+    return [...this.#records.values()]
+      .filter((r) => r.states.some((s) => s.state !== 'deleted'))
+      .map((r) => r.contractId)
+      .sort((a, b) => a - b);
   }
 
   used(contractId: number): Capacity {
@@ -136,24 +155,43 @@ export class Provisioner {
   refuse(contractId: number, reason: string): Promise<void> {
     return this.#serial(async () => {
       const rec = this.#record(contractId);
-      this.#put(rec, { contractId, name: DEPLOYMENT_STATE, type: 'deployment', version: 0, state: 'error', reason, used: zero(), updatedAt: Date.now() });
+      this.#put(rec, {
+        contractId,
+        name: DEPLOYMENT_STATE,
+        type: 'deployment',
+        version: 0,
+        state: 'error',
+        reason,
+        used: zero(),
+        updatedAt: Date.now(),
+      });
       this.#log.warn({ contractId, reason }, 'deployment refused');
       this.#commit(rec);
     });
   }
 
   pause(contractId: number): Promise<void> {
-    return this.#each(contractId, 'ok', async (h, s) => {
-      await h.pause(s);
-      return { state: 'paused' };
-    }, 'pause failed');
+    return this.#each(
+      contractId,
+      'ok',
+      async (h, s) => {
+        await h.pause(s);
+        return { state: 'paused' };
+      },
+      'pause failed',
+    );
   }
 
   resume(contractId: number): Promise<void> {
-    return this.#each(contractId, 'paused', async (h, s) => {
-      await h.resume(s);
-      return { state: 'ok' };
-    }, 'resume failed');
+    return this.#each(
+      contractId,
+      'paused',
+      async (h, s) => {
+        await h.resume(s);
+        return { state: 'ok' };
+      },
+      'resume failed',
+    );
   }
 
   /** Deprovisions everything of the contract: states `deleted`, capacity freed, deployment dropped. */
@@ -161,7 +199,8 @@ export class Provisioner {
     return this.#serial(async () => {
       const rec = this.#records.get(contractId);
       if (!rec) return;
-      for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type))) if (s.state !== 'deleted') await this.#deprovision(rec, s, reason);
+      for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type)))
+        if (s.state !== 'deleted') await this.#deprovision(rec, s, reason);
       delete rec.deployment;
       this.#commit(rec);
     });
@@ -201,7 +240,11 @@ export class Provisioner {
         if (changed) this.#commit(rec);
       }
       // Machines of workloads deleted while the agent was down (or never recorded) are removed.
-      const keep = new Set([...this.#records.values()].flatMap((r) => r.states.filter((s) => live(s) && isMachine(s.type)).map((s) => runtimeId(s.contractId, s.name))));
+      const keep = new Set(
+        [...this.#records.values()].flatMap((r) =>
+          r.states.filter((s) => live(s) && isMachine(s.type)).map((s) => runtimeId(s.contractId, s.name)),
+        ),
+      );
       const pruned = (await this.#o.runtime.prune?.(keep)) ?? [];
       const c = this.counts();
       this.#log.info({ ok: c.ok, paused: c.paused, error: c.error, pruned: pruned.length }, 'workloads recovered');
@@ -214,7 +257,9 @@ export class Provisioner {
       for (const rec of this.#records.values())
         for (const s of rec.states.filter(live)) {
           const h = this.registry.get(s.type);
-          await h?.stop?.(s).catch((e: unknown) => this.#log.warn({ contractId: s.contractId, name: s.name, err: (e as Error).message }, 'stop failed'));
+          await h
+            ?.stop?.(s)
+            .catch((e: unknown) => this.#log.warn({ contractId: s.contractId, name: s.name, err: (e as Error).message }, 'stop failed'));
         }
       await this.#o.runtime.close();
     });
@@ -283,12 +328,18 @@ export class Provisioner {
 
   async #apply(cd: ContractDeployment): Promise<void> {
     const rec = this.#record(cd.contractId);
-    Object.assign(rec, { twinId: cd.twinId, hash: cd.hash, deployment: cd.deployment, ...(cd.publicIps ? { publicIps: cd.publicIps } : {}) });
+    Object.assign(rec, {
+      twinId: cd.twinId,
+      hash: cd.hash,
+      deployment: cd.deployment,
+      ...(cd.publicIps ? { publicIps: cd.publicIps } : {}),
+    });
     rec.states = rec.states.filter((s) => s.name !== DEPLOYMENT_STATE); // this deployment was verified
     const wanted = new Map((Array.isArray(cd.deployment.workloads) ? cd.deployment.workloads : []).map((w) => [w.name, w]));
     for (const s of [...rec.states].sort((a, b) => rank(b.type) - rank(a.type))) {
       const w = wanted.get(s.name);
-      if (s.state !== 'deleted' && (!w || w.type !== s.type)) await this.#deprovision(rec, s, w ? `type changed to ${w.type}` : 'removed from the deployment');
+      if (s.state !== 'deleted' && (!w || w.type !== s.type))
+        await this.#deprovision(rec, s, w ? `type changed to ${w.type}` : 'removed from the deployment');
     }
     const plan = await planDeployment(rec.states, cd.deployment, this.registry, this.#ctx(rec), (st) => st.reason === INTERRUPTED_TWICE);
     const { todo } = plan;
@@ -310,12 +361,37 @@ export class Provisioner {
   /** A refused new workload is an error; a refused update leaves the running version alone, with the reason attached. */
   #refuseStep(rec: ContractRecord, w: Workload, previous: WorkloadState | undefined, reason: string, code?: string): void {
     if (previous) this.#put(rec, { ...previous, reason: `update to version ${w.version} refused: ${reason}`, updatedAt: Date.now() });
-    else this.#put(rec, { contractId: rec.contractId, name: w.name, type: w.type, version: w.version, state: 'error', reason, ...(code ? { code } : {}), used: zero(), updatedAt: Date.now() });
+    else
+      this.#put(rec, {
+        contractId: rec.contractId,
+        name: w.name,
+        type: w.type,
+        version: w.version,
+        state: 'error',
+        reason,
+        ...(code ? { code } : {}),
+        used: zero(),
+        updatedAt: Date.now(),
+      });
   }
 
-  async #provision(rec: ContractRecord, w: Workload, h: WorkloadHandler, needs: Capacity, previous: WorkloadState | undefined, pendingReason = INTERRUPTED): Promise<void> {
+  async #provision(
+    rec: ContractRecord,
+    w: Workload,
+    h: WorkloadHandler,
+    needs: Capacity,
+    previous: WorkloadState | undefined,
+    pendingReason = INTERRUPTED,
+  ): Promise<void> {
     const base = { contractId: rec.contractId, name: w.name, type: w.type, version: w.version };
-    const pending: WorkloadState = { ...base, state: 'error', reason: pendingReason, used: zero(), ...(previous?.result ? { result: previous.result } : {}), updatedAt: Date.now() };
+    const pending: WorkloadState = {
+      ...base,
+      state: 'error',
+      reason: pendingReason,
+      used: zero(),
+      ...(previous?.result ? { result: previous.result } : {}),
+      updatedAt: Date.now(),
+    };
     this.#put(rec, pending);
     this.#store.save(rec); // before anything is created: a crash from here on never leaves `ok`
     try {
@@ -391,7 +467,16 @@ export class Provisioner {
         this.#log.error({ contractId: s.contractId, name: s.name, err: (e as Error).message }, 'deprovision failed');
       }
     }
-    this.#put(rec, { contractId: s.contractId, name: s.name, type: s.type, version: s.version, state: 'deleted', reason: why, used: zero(), updatedAt: Date.now() });
+    this.#put(rec, {
+      contractId: s.contractId,
+      name: s.name,
+      type: s.type,
+      version: s.version,
+      state: 'deleted',
+      reason: why,
+      used: zero(),
+      updatedAt: Date.now(),
+    });
     this.#log.info({ contractId: s.contractId, name: s.name, reason: why }, 'workload deleted');
   }
 
@@ -405,7 +490,12 @@ export class Provisioner {
   }
 
   /** Runs `fn` on each workload of the contract in `from` state; a failure is kept as its reason. */
-  #each(contractId: number, from: WorkloadStateName, fn: (h: WorkloadHandler, s: WorkloadState) => Promise<Partial<WorkloadState>>, what: string): Promise<void> {
+  #each(
+    contractId: number,
+    from: WorkloadStateName,
+    fn: (h: WorkloadHandler, s: WorkloadState) => Promise<Partial<WorkloadState>>,
+    what: string,
+  ): Promise<void> {
     return this.#serial(async () => {
       const rec = this.#records.get(contractId);
       if (!rec) return;

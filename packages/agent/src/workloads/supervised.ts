@@ -174,12 +174,18 @@ export class Supervised {
       signal(-pgid, 'SIGTERM');
       signal(-pgid, 'SIGCONT'); // a stopped process acts on SIGTERM only once continued
       let t: NodeJS.Timeout | undefined;
-      const timedOut = await Promise.race([this.#exited.then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), graceMs)))]);
+      const timedOut = await Promise.race([
+        this.#exited.then(() => false),
+        new Promise<boolean>((r) => (t = setTimeout(() => r(true), graceMs))),
+      ]);
       clearTimeout(t);
       if (timedOut && this.#live()) {
         signal(-pgid, 'SIGKILL');
         // Bounded: a process stuck in uninterruptible sleep must not hang the agent's shutdown.
-        const stuck = await Promise.race([this.#exited.then(() => false), new Promise<boolean>((r) => (t = setTimeout(() => r(true), 5000)))]);
+        const stuck = await Promise.race([
+          this.#exited.then(() => false),
+          new Promise<boolean>((r) => (t = setTimeout(() => r(true), 5000))),
+        ]);
         clearTimeout(t);
         if (stuck) this.#o.logger.error({ id: this.#o.id, pid: pgid }, 'workload process did not die after SIGKILL');
       }

@@ -50,11 +50,19 @@ export class Ext4DiskHandler implements WorkloadHandler {
     const dir = this.#find(ctx.contractId, w.name);
     if (!dir || !existsSync(path.join(dir, IMAGE))) return;
     const have = statSync(path.join(dir, IMAGE)).size;
-    if (size < have) throw new Error(`cannot shrink the ${this.type} from ${formatBytes(have)} to ${formatBytes(size)}: its filesystem holds data; deploy a new ${this.type} of the smaller size instead`);
+    if (size < have)
+      throw new Error(
+        `cannot shrink the ${this.type} from ${formatBytes(have)} to ${formatBytes(size)}: its filesystem holds data; deploy a new ${this.type} of the smaller size instead`,
+      );
     const free = StoragePools.free(dir);
-    if (size - have > free) throw new Error(`cannot grow the ${this.type} to ${formatBytes(size)}: its pool has ${formatBytes(free)} free, ${formatBytes(size - have)} more needed`);
+    if (size - have > free)
+      throw new Error(
+        `cannot grow the ${this.type} to ${formatBytes(size)}: its pool has ${formatBytes(free)} free, ${formatBytes(size - have)} more needed`,
+      );
     if (size > have && growMustWait(path.join(dir, IMAGE))) {
-      throw new Error(`cannot grow the ${this.type} to ${formatBytes(size)} while the zmachine using it runs: this host does not allow growing a mounted ext4 filesystem (the agent lacks CAP_SYS_RESOURCE); grow it in a deployment version without that zmachine`);
+      throw new Error(
+        `cannot grow the ${this.type} to ${formatBytes(size)} while the zmachine using it runs: this host does not allow growing a mounted ext4 filesystem (the agent lacks CAP_SYS_RESOURCE); grow it in a deployment version without that zmachine`,
+      );
     }
   }
 
@@ -112,7 +120,10 @@ export class Ext4DiskHandler implements WorkloadHandler {
 
   /** The disk's directory if it exists in a pool. */
   #find(contractId: number, name: string): string | undefined {
-    return this.#pools.list().map((p) => this.#dirIn(p.path, contractId, name)).find((d) => existsSync(path.join(d, IMAGE)) || existsSync(d));
+    return this.#pools
+      .list()
+      .map((p) => this.#dirIn(p.path, contractId, name))
+      .find((d) => existsSync(path.join(d, IMAGE)) || existsSync(d));
   }
 
   #dirIn(pool: string, contractId: number, name: string): string {
@@ -131,6 +142,7 @@ export class VolumeHandler extends Ext4DiskHandler {
 function sizeOf(w: Workload): number {
   const size = (w.data as { size?: unknown }).size;
   if (typeof size !== 'number' || !Number.isSafeInteger(size) || size <= 0) throw new Error('data.size must be a positive integer (bytes)');
-  if (size < MIN_EXT4_BYTES) throw new Error(`data.size must be at least ${formatBytes(MIN_EXT4_BYTES)} (an ext4 filesystem needs room for its tables)`);
+  if (size < MIN_EXT4_BYTES)
+    throw new Error(`data.size must be at least ${formatBytes(MIN_EXT4_BYTES)} (an ext4 filesystem needs room for its tables)`);
   return size;
 }

@@ -36,9 +36,15 @@ export class ZmachineHandler implements WorkloadHandler {
   async admit(w: Workload): Promise<void> {
     const n = (w.data as Partial<ZmachineData>).network;
     if (!n) return;
-    const kinds: MachineInterfaceSpec['kind'][] = [...(n.interfaces?.length ? ['private' as const] : []), ...(n.public_ip ? ['public' as const] : []), ...(n.planetary ? ['planetary' as const] : [])];
+    const kinds: MachineInterfaceSpec['kind'][] = [
+      ...(n.interfaces?.length ? ['private' as const] : []),
+      ...(n.public_ip ? ['public' as const] : []),
+      ...(n.planetary ? ['planetary' as const] : []),
+    ];
     for (const k of kinds) {
-      const why = this.#interfaces ? this.#interfaces.supports(k) : `the ${this.#runtime.name} runtime gives machines no private network, public IP or planetary address (the runc runtime does)`;
+      const why = this.#interfaces
+        ? this.#interfaces.supports(k)
+        : `the ${this.#runtime.name} runtime gives machines no private network, public IP or planetary address (the runc runtime does)`;
       if (why) throw new Error(`network: ${why}`);
     }
   }
@@ -58,7 +64,8 @@ export class ZmachineHandler implements WorkloadHandler {
     }
     if (n.public_ip) {
       const r = ctx.result(n.public_ip);
-      if (ctx.workload(n.public_ip)?.type !== 'ip') throw new Error(`public_ip '${n.public_ip}': no ip workload of that name in the deployment`);
+      if (ctx.workload(n.public_ip)?.type !== 'ip')
+        throw new Error(`public_ip '${n.public_ip}': no ip workload of that name in the deployment`);
       const v4 = typeof r?.ip === 'string' && typeof r.gateway === 'string' ? { ip: r.ip, gateway: r.gateway } : undefined;
       const v6 = typeof r?.ip6 === 'string' && typeof r.gateway6 === 'string' ? { ip6: r.ip6, gateway6: r.gateway6 } : undefined;
       if (!v4 && !v6) throw new Error(`public_ip '${n.public_ip}' holds no address`);
@@ -84,7 +91,8 @@ export class ZmachineHandler implements WorkloadHandler {
     const mounts = (d.mounts ?? []).map((m) => {
       const disk = ctx.workload(m.name);
       const hostPath = ctx.result(m.name)?.path;
-      if (disk?.type !== 'volume' && disk?.type !== 'zmount') throw new Error(`mount '${m.name}': no volume or zmount of that name in the deployment`);
+      if (disk?.type !== 'volume' && disk?.type !== 'zmount')
+        throw new Error(`mount '${m.name}': no volume or zmount of that name in the deployment`);
       if (typeof hostPath !== 'string') throw new Error(`mount '${m.name}': the ${disk.type} is not provisioned`);
       return { name: m.name, mountpoint: m.mountpoint, hostPath };
     });
@@ -104,7 +112,11 @@ export class ZmachineHandler implements WorkloadHandler {
       },
       { paused: opts?.paused ?? false },
     );
-    return { ...res, runtime: this.#runtime.name, mounts: mounts.map((m) => ({ name: m.name, mountpoint: m.mountpoint, path: m.hostPath })) };
+    return {
+      ...res,
+      runtime: this.#runtime.name,
+      mounts: mounts.map((m) => ({ name: m.name, mountpoint: m.mountpoint, path: m.hostPath })),
+    };
   }
 
   async deprovision(state: WorkloadState): Promise<void> {

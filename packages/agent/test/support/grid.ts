@@ -40,7 +40,11 @@ export function startChain(o: DevchainOptions = {}): Promise<Devchain> {
 
 /** A dev_* JSON-RPC call over HTTP. */
 export async function devRpc(chain: { httpUrl: string }, method: string, params: unknown[]): Promise<unknown> {
-  const res = await fetch(chain.httpUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }) });
+  const res = await fetch(chain.httpUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+  });
   const body = (await res.json()) as { result?: unknown; error?: { message: string } };
   if (body.error) throw new Error(`${method}: ${body.error.message}`);
   return body.result;
@@ -127,7 +131,11 @@ export class Deployer {
    * contract id and hash. The options tamper with it for fault tests: seal to another key, sign
    * with another key, store under another hash, alter the sealed bytes.
    */
-  async deploy(nodeId: number, d: Deployment, o: { sealTo?: Uint8Array; signer?: KeyringPair; hash?: string; sealed?: (b: Uint8Array) => Uint8Array } = {}): Promise<{ contractId: number; hash: string }> {
+  async deploy(
+    nodeId: number,
+    d: Deployment,
+    o: { sealTo?: Uint8Array; signer?: KeyringPair; hash?: string; sealed?: (b: Uint8Array) => Uint8Array } = {},
+  ): Promise<{ contractId: number; hash: string }> {
     if (!o.sealTo && !o.signer && !o.hash && !o.sealed) {
       const { contractId, hash } = await this.client.deployments.create(d);
       return { contractId, hash };
@@ -137,7 +145,10 @@ export class Deployer {
     const hash = o.hash ?? p.hash;
     const sealed = o.sealed ? o.sealed(p.sealed) : p.sealed;
     // Stored under the contract's hash (a wrong hash stores the deployment where the node will look).
-    await this.client.batch([...notaryCalls(api, sealed, nodeId, hash), api.tx.smartContractModule.createNodeContract(nodeId, hash, '', 0, null)]);
+    await this.client.batch([
+      ...notaryCalls(api, sealed, nodeId, hash),
+      api.tx.smartContractModule.createNodeContract(nodeId, hash, '', 0, null),
+    ]);
     const contractId = await this.client.contracts.idByNodeAndHash(nodeId, hash);
     if (contractId === undefined) throw new Error('contract not found after creation');
     return { contractId, hash };
@@ -163,7 +174,6 @@ export async function httpGet(port: number, ms = 1000): Promise<string | undefin
     return undefined;
   }
 }
-
 
 /** The metrics text of an agent. */
 export async function scrape(agent: Agent): Promise<string> {

@@ -7,7 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { mounts } from '../../src/workloads/disk';
 
 export function mountsUnder(root: string): string[] {
-  return mounts().map((m) => m.mountpoint).filter((m) => m.startsWith(`${root}/`));
+  return mounts()
+    .map((m) => m.mountpoint)
+    .filter((m) => m.startsWith(`${root}/`));
 }
 
 /** Synchronous, so a temp root's cleanup can call it before deleting the tree (rm would stop at a mountpoint). */

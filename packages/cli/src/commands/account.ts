@@ -36,13 +36,22 @@ export const accountCommands: Command[] = [
           writeFileSync(file, `${mnemonic}\n`, { mode: 0o600, flag: 'wx' });
         } catch (e) {
           const code = (e as NodeJS.ErrnoException).code;
-          throw code === 'EEXIST' ? new UsageError(`${save} exists: not overwriting a key file`) : new CliFailure(`cannot write ${save}: ${code ?? (e as Error).message}`);
+          throw code === 'EEXIST'
+            ? new UsageError(`${save} exists: not overwriting a key file`)
+            : new CliFailure(`cannot write ${save}: ${code ?? (e as Error).message}`);
         }
-        return { json: { address: pair.address, keyType: pair.type, file }, text: fields({ address: pair.address, 'key type': pair.type, 'mnemonic saved to': file }) };
+        return {
+          json: { address: pair.address, keyType: pair.type, file },
+          text: fields({ address: pair.address, 'key type': pair.type, 'mnemonic saved to': file }),
+        };
       }
       return {
         json: { address: pair.address, keyType: pair.type, mnemonic },
-        text: [...fields({ address: pair.address, 'key type': pair.type, mnemonic }), '', 'Keep the mnemonic secret and safe: it is the only way to this account.'],
+        text: [
+          ...fields({ address: pair.address, 'key type': pair.type, mnemonic }),
+          '',
+          'Keep the mnemonic secret and safe: it is the only way to this account.',
+        ],
       };
     },
   },
@@ -55,8 +64,25 @@ export const accountCommands: Command[] = [
       const { u8aToHex } = utilLib();
       const [twinId, bal] = await Promise.all([c.twins.idOf(pair.address), c.balances.get(pair.address)]);
       const terms = await c.twins.termsAccepted(pair.address);
-      const out = { address: pair.address, publicKey: u8aToHex(pair.publicKey), keyType: pair.type, twinId: twinId ?? null, termsAccepted: terms.length > 0, free: formatTft(bal.free) };
-      return { json: out, text: fields({ address: out.address, 'public key': out.publicKey, 'key type': out.keyType, twin: twinId ?? 'none (tfgrid twin create)', 'terms accepted': out.termsAccepted, 'free TFT': out.free }) };
+      const out = {
+        address: pair.address,
+        publicKey: u8aToHex(pair.publicKey),
+        keyType: pair.type,
+        twinId: twinId ?? null,
+        termsAccepted: terms.length > 0,
+        free: formatTft(bal.free),
+      };
+      return {
+        json: out,
+        text: fields({
+          address: out.address,
+          'public key': out.publicKey,
+          'key type': out.keyType,
+          twin: twinId ?? 'none (tfgrid twin create)',
+          'terms accepted': out.termsAccepted,
+          'free TFT': out.free,
+        }),
+      };
     },
   },
   {

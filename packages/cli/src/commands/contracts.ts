@@ -11,7 +11,8 @@ import { answerLines, checkNode, WAIT_OPTIONS, waitForNode } from './deploy';
 import { listNetworks } from '../netstate';
 
 /** A contract as an explorer's /contracts answers it (grid-proxy's names); a grid-proxy may leave out what it used and was billed. */
-type ListedContract = Omit<ExplorerContract, 'resources_used' | 'total_billed'> & Partial<Pick<ExplorerContract, 'resources_used' | 'total_billed'>>;
+type ListedContract = Omit<ExplorerContract, 'resources_used' | 'total_billed'> &
+  Partial<Pick<ExplorerContract, 'resources_used' | 'total_billed'>>;
 
 const STATES = ['Created', 'GracePeriod', 'Deleted'];
 
@@ -43,7 +44,9 @@ async function answerOf(ctx: Context, c: TfchainClient, id: number): Promise<Dep
 /** What this CLI last sent on contract `id`, when a saved network holds it (a gateway's network is read from it). */
 function sentDeployment(ctx: Context, id: number): Deployment | undefined {
   try {
-    return listNetworks(ctx.io).flatMap((n) => n.contracts).find((k) => k.contractId === id)?.deployment;
+    return listNetworks(ctx.io)
+      .flatMap((n) => n.contracts)
+      .find((k) => k.contractId === id)?.deployment;
   } catch {
     return undefined; // no saved networks to read: the answer alone is printed
   }
@@ -56,19 +59,36 @@ export const contractCommands: Command[] = [
     name: 'contracts list',
     summary: "the signer's contracts (explorer API), live ones unless --state",
     options: {
-      state: { type: 'string', value: 'STATES', help: 'Created, GracePeriod, Deleted, comma-separated, or all (default Created,GracePeriod)' },
+      state: {
+        type: 'string',
+        value: 'STATES',
+        help: 'Created, GracePeriod, Deleted, comma-separated, or all (default Created,GracePeriod)',
+      },
       twin: { type: 'string', value: 'TWIN_ID', help: "another twin's contracts" },
     },
     async run(ctx, a) {
       const stateArg = str(a, 'state') ?? 'Created,GracePeriod';
       const states = stateArg === 'all' ? STATES : stateArg.split(',');
       const wrong = states.filter((s) => !STATES.includes(s));
-      if (wrong.length) throw new UsageError(`--state must be among ${STATES.join(', ')} or all, got '${wrong.join(',')}'`, 'contracts list');
+      if (wrong.length)
+        throw new UsageError(`--state must be among ${STATES.join(', ')} or all, got '${wrong.join(',')}'`, 'contracts list');
       const twin = str(a, 'twin') !== undefined ? parseIntArg(str(a, 'twin'), '--twin') : await myTwin(ctx, await ctx.client());
       ctx.progress(`asking ${ctx.explorerUrl}/contracts …`);
       const { body } = await ctx.explorer<ListedContract[]>('/contracts', { twin_id: twin, state: states.join(','), size: 1000 });
-      const rows = body.map((x) => [x.contract_id, x.type, x.state, x.type === 'name' ? (x.details.name ?? '') : String(x.details.nodeId ?? ''), new Date(x.created_at * 1000).toISOString().slice(0, 19), x.total_billed === undefined ? '-' : formatTft(BigInt(Math.round(x.total_billed)))]);
-      return { json: body, text: body.length ? table(['ID', 'TYPE', 'STATE', 'NODE/NAME', 'CREATED', 'BILLED TFT'], rows) : [`no contracts of twin ${twin} in state ${states.join(', ')}`] };
+      const rows = body.map((x) => [
+        x.contract_id,
+        x.type,
+        x.state,
+        x.type === 'name' ? (x.details.name ?? '') : String(x.details.nodeId ?? ''),
+        new Date(x.created_at * 1000).toISOString().slice(0, 19),
+        x.total_billed === undefined ? '-' : formatTft(BigInt(Math.round(x.total_billed))),
+      ]);
+      return {
+        json: body,
+        text: body.length
+          ? table(['ID', 'TYPE', 'STATE', 'NODE/NAME', 'CREATED', 'BILLED TFT'], rows)
+          : [`no contracts of twin ${twin} in state ${states.join(', ')}`],
+      };
     },
   },
   {
@@ -86,9 +106,22 @@ export const contractCommands: Command[] = [
         try {
           gone = (await ctx.explorer<ListedContract>(`/contracts/${id}`)).body;
         } catch {
-          throw new CliFailure(`there is no contract ${id} on the chain (deleted contracts are only in the explorer, which does not know it either)`, { kind: 'not-found', contractId: id });
+          throw new CliFailure(
+            `there is no contract ${id} on the chain (deleted contracts are only in the explorer, which does not know it either)`,
+            { kind: 'not-found', contractId: id },
+          );
         }
-        return { json: { ...gone, source: 'explorer' }, text: fields({ contract: gone.contract_id, twin: gone.twin_id, type: gone.type, state: gone.state, details: gone.details, 'total billed TFT': formatTft(BigInt(Math.round(gone.total_billed ?? 0))) }) };
+        return {
+          json: { ...gone, source: 'explorer' },
+          text: fields({
+            contract: gone.contract_id,
+            twin: gone.twin_id,
+            type: gone.type,
+            state: gone.state,
+            details: gone.details,
+            'total billed TFT': formatTft(BigInt(Math.round(gone.total_billed ?? 0))),
+          }),
+        };
       }
       const [billing, resources, answer] = await Promise.all([
         c.contracts.billingInfo(id),
@@ -105,12 +138,24 @@ export const contractCommands: Command[] = [
           type: k.type.kind,
           on: target(k.type),
           state: `${k.state}${k.gracePeriodSince !== undefined ? ` since block ${k.gracePeriodSince}` : ''}${k.deletedCause ? ` (${k.deletedCause})` : ''}`,
-          ...(k.type.kind === 'node' ? { hash: k.type.deploymentHash, 'public IPs': k.type.publicIpsList.map((p) => p.ip).join(', ') || 'none' } : {}),
-          ...(resources ? { 'used (node report)': `${resources.cru} CPU, ${formatSize(resources.mru)} RAM, ${formatSize(resources.sru)} SSD, ${formatSize(resources.hru)} HDD` } : {}),
+          ...(k.type.kind === 'node'
+            ? { hash: k.type.deploymentHash, 'public IPs': k.type.publicIpsList.map((p) => p.ip).join(', ') || 'none' }
+            : {}),
+          ...(resources
+            ? {
+                'used (node report)': `${resources.cru} CPU, ${formatSize(resources.mru)} RAM, ${formatSize(resources.sru)} SSD, ${formatSize(resources.hru)} HDD`,
+              }
+            : {}),
           'unbilled TFT': formatTft(billing.amountUnbilled),
           // The chain keeps the time of the last bill (unix seconds), not a block number.
           'last billed': billing.lastUpdated > 0 ? new Date(billing.lastUpdated * 1000).toISOString() : 'never',
-          ...(k.type.kind === 'node' ? { 'node answer': answer ? `deployment v${answer.version}, ${new Date(answer.updatedAt).toISOString()}${answer.sealed && !answer.opened ? ' (reasons and addresses sealed to the deployer)' : ''}` : 'none yet' } : {}),
+          ...(k.type.kind === 'node'
+            ? {
+                'node answer': answer
+                  ? `deployment v${answer.version}, ${new Date(answer.updatedAt).toISOString()}${answer.sealed && !answer.opened ? ' (reasons and addresses sealed to the deployer)' : ''}`
+                  : 'none yet',
+              }
+            : {}),
         }).concat(answer ? answerLines(answer, sentDeployment(ctx, id)).map((l) => `  ${l}`) : []),
       };
     },
@@ -120,7 +165,14 @@ export const contractCommands: Command[] = [
     summary: "replace a node contract's deployment with the one in FILE",
     args: 'CONTRACT_ID FILE',
     minArgs: 2,
-    options: { version: { type: 'string', value: 'N', help: "the least deployment version (default: the one after the node's answer); changed workloads get the next version" }, ...WAIT_OPTIONS },
+    options: {
+      version: {
+        type: 'string',
+        value: 'N',
+        help: "the least deployment version (default: the one after the node's answer); changed workloads get the next version",
+      },
+      ...WAIT_OPTIONS,
+    },
     async run(ctx, a) {
       const id = parseIntArg(a.positionals[0], 'contract id');
       const f = readDeploymentFile(a.positionals[1]!, ctx.io.cwd);
@@ -128,15 +180,38 @@ export const contractCommands: Command[] = [
       const c = await ctx.client(true);
       const k = await c.contracts.get(id);
       if (!k) throw new CliFailure(`there is no live contract ${id}`, { kind: 'not-found', contractId: id });
-      if (k.type.kind !== 'node') throw new UsageError(`contract ${id} is a ${k.type.kind} contract: only node contracts carry a deployment`);
+      if (k.type.kind !== 'node')
+        throw new UsageError(`contract ${id} is a ${k.type.kind} contract: only node contracts carry a deployment`);
       const nodeId = k.type.nodeId;
       const d = await buildDeployment(f, k.twinId, nodeId, floor); // bad files fail before anything is sent
       await checkNode(c, nodeId);
-      const r = await ctx.tx(`storing the new deployment and updating contract ${id}`, () => c.deployments.update(id, d, { contractData: f.contractData }));
+      const r = await ctx.tx(`storing the new deployment and updating contract ${id}`, () =>
+        c.deployments.update(id, d, { contractData: f.contractData }),
+      );
       ctx.progress(`deployment v${r.deployment.version}: ${r.changed.length ? `changed ${r.changed.join(', ')}` : 'no workload changed'}`);
       const answer = await waitForNode(ctx, c, id, r.deployment, r.hash, a, false);
-      const out = { contractId: id, nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed, block: r.blockNumber ?? null, workloads: answer?.workloads ?? null };
-      return { json: out, text: [...fields({ contract: id, node: nodeId, hash: r.hash, version: r.deployment.version, changed: r.changed.join(', ') || 'nothing' }), ...(answer ? answerLines(answer, r.deployment).map((l) => `  ${l}`) : [])] };
+      const out = {
+        contractId: id,
+        nodeId,
+        hash: r.hash,
+        version: r.deployment.version,
+        changed: r.changed,
+        block: r.blockNumber ?? null,
+        workloads: answer?.workloads ?? null,
+      };
+      return {
+        json: out,
+        text: [
+          ...fields({
+            contract: id,
+            node: nodeId,
+            hash: r.hash,
+            version: r.deployment.version,
+            changed: r.changed.join(', ') || 'nothing',
+          }),
+          ...(answer ? answerLines(answer, r.deployment).map((l) => `  ${l}`) : []),
+        ],
+      };
     },
   },
   {
@@ -159,7 +234,8 @@ export const contractCommands: Command[] = [
     minArgs: 1,
     async run(ctx, a) {
       const name = a.positionals[0]!;
-      if (!/^[a-z0-9_-]+$/.test(name)) throw new UsageError(`the name may hold only lowercase letters, digits, - and _, got '${name}'`, 'name reserve');
+      if (!/^[a-z0-9_-]+$/.test(name))
+        throw new UsageError(`the name may hold only lowercase letters, digits, - and _, got '${name}'`, 'name reserve');
       const c = await ctx.client(true);
       const id = await ctx.tx(`reserving the name '${name}'`, () => c.contracts.createName(name));
       return { json: { name, contractId: id }, text: [`name '${name}' reserved: contract ${id}`] };
@@ -180,4 +256,3 @@ export const contractCommands: Command[] = [
     },
   },
 ];
-

@@ -57,13 +57,26 @@ function addressWords(kind: string, v: unknown): string[] {
  * Waits for the node's answer to `d` on contract `contractId`. A refusal is printed as soon as the
  * node publishes it; the contract is canceled when `cancelOnRefusal` (the caller just created it).
  */
-export async function waitForNode(ctx: Context, c: TfchainClient, contractId: number, d: Deployment, hash: string, a: Args, cancelOnRefusal: boolean): Promise<DeploymentAnswer | null> {
+export async function waitForNode(
+  ctx: Context,
+  c: TfchainClient,
+  contractId: number,
+  d: Deployment,
+  hash: string,
+  a: Args,
+  cancelOnRefusal: boolean,
+): Promise<DeploymentAnswer | null> {
   if (flag(a, 'no-wait')) return null;
   const limit = str(a, 'wait-timeout') === undefined ? 120 : parseIntArg(str(a, 'wait-timeout'), '--wait-timeout');
   ctx.progress(`waiting for node ${d.node_id}'s answer for contract ${contractId} (up to ${limit} s) …`);
   const { DeploymentFailedError } = await chainLib();
   try {
-    return await c.deployments.wait(contractId, { hash, deployment: d, timeoutMs: limit * 1000, onAnswer: (x) => answerLines(x, d).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)) });
+    return await c.deployments.wait(contractId, {
+      hash,
+      deployment: d,
+      timeoutMs: limit * 1000,
+      onAnswer: (x) => answerLines(x, d).forEach((l) => ctx.progress(`  node ${x.nodeId}: ${l}`)),
+    });
   } catch (e) {
     if (!(e instanceof DeploymentFailedError)) throw e;
     throw await failure(ctx, c, e, d.node_id, cancelOnRefusal);
@@ -79,7 +92,12 @@ async function failure(ctx: Context, c: TfchainClient, e: DeploymentFailedError,
       { kind: 'timeout', contractId: id, nodeId },
     );
   }
-  if (e.code === 'CONTRACT_GONE') return new CliFailure(`contract ${id} went away before node ${nodeId} ran it: ${e.message}`, { kind: 'deploy', contractId: id, nodeId });
+  if (e.code === 'CONTRACT_GONE')
+    return new CliFailure(`contract ${id} went away before node ${nodeId} ran it: ${e.message}`, {
+      kind: 'deploy',
+      contractId: id,
+      nodeId,
+    });
   const reasons = e.reasons.map((r) => `${r.name}: ${r.reason}`).join('; ');
   ctx.progress(`node ${nodeId} refused contract ${id}: ${reasons}`);
   let after = `contract ${id} kept (--keep-on-refusal): cancel it with \`tfgrid contracts cancel ${id}\``;
@@ -92,9 +110,14 @@ async function failure(ctx: Context, c: TfchainClient, e: DeploymentFailedError,
       cancel = false;
     }
   }
-  return new CliFailure(`node ${nodeId} refused the deployment: ${reasons}; ${after}`, { kind: 'refused', contractId: id, nodeId, reasons: e.reasons, canceled: cancel });
+  return new CliFailure(`node ${nodeId} refused the deployment: ${reasons}; ${after}`, {
+    kind: 'refused',
+    contractId: id,
+    nodeId,
+    reasons: e.reasons,
+    canceled: cancel,
+  });
 }
-
 
 /** Refuses, before any contract exists, a deployment the node cannot hold (the explorer's free capacity: total − reserved − used). */
 export async function checkCapacity(ctx: Context, d: Deployment): Promise<void> {
@@ -110,14 +133,22 @@ export async function checkCapacity(ctx: Context, d: Deployment): Promise<void> 
     ...(need.mru > f.mru ? [`memory (mru): needs ${formatSize(need.mru)}, ${formatSize(f.mru)} free`] : []),
     ...(need.storage > disk.free ? [`${disk.name}: needs ${formatSize(need.storage)}, ${formatSize(disk.free)} free`] : []),
   ];
-  if (short.length) throw new CliFailure(`node ${d.node_id} has not enough free capacity: ${short.join('; ')} (nothing was created)`, { kind: 'capacity', nodeId: d.node_id, short });
+  if (short.length)
+    throw new CliFailure(`node ${d.node_id} has not enough free capacity: ${short.join('; ')} (nothing was created)`, {
+      kind: 'capacity',
+      nodeId: d.node_id,
+      short,
+    });
 }
 
 /** The signer's twin id (deployments are the twin's). */
 export async function twinOf(ctx: Context, c: TfchainClient): Promise<number> {
   const pair = await ctx.pair();
   const twinId = await c.twins.idOf(pair.address);
-  if (twinId === undefined) throw new CliFailure(`${pair.address} has no twin: run \`tfgrid terms accept\` and \`tfgrid twin create\` first`, { kind: 'not-found' });
+  if (twinId === undefined)
+    throw new CliFailure(`${pair.address} has no twin: run \`tfgrid terms accept\` and \`tfgrid twin create\` first`, {
+      kind: 'not-found',
+    });
   return twinId;
 }
 
@@ -138,8 +169,17 @@ export const deployCommands: Command[] = [
     args: 'FILE',
     minArgs: 1,
     options: {
-      node: { type: 'string', value: 'NODE_ID', help: 'the node (see `tfgrid nodes find`); in a file that spans nodes, of the workloads without "node"' },
-      endpoint: { type: 'string', multiple: true, value: 'NODE_ID=IP', help: "where the other nodes of a private network reach this node (default: its public config's IPv4; none: behind NAT)" },
+      node: {
+        type: 'string',
+        value: 'NODE_ID',
+        help: 'the node (see `tfgrid nodes find`); in a file that spans nodes, of the workloads without "node"',
+      },
+      endpoint: {
+        type: 'string',
+        multiple: true,
+        value: 'NODE_ID=IP',
+        help: "where the other nodes of a private network reach this node (default: its public config's IPv4; none: behind NAT)",
+      },
       'keep-on-refusal': { type: 'boolean', help: 'keep the contract when the node refuses the deployment (default: cancel it)' },
       'no-capacity-check': { type: 'boolean', help: "skip the explorer's free-capacity check (the node still refuses what does not fit)" },
       ...WAIT_OPTIONS,
@@ -187,13 +227,31 @@ terminate TLS themselves):
       await checkNode(c, nodeId);
       await checkGateways(ctx, c, twinId, [d]);
       if (!flag(a, 'no-capacity-check')) await checkCapacity(ctx, d);
-      const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${nodeId}`, () => c.deployments.create(d, { contractData: f.contractData, publicIps: f.publicIps }));
+      const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${nodeId}`, () =>
+        c.deployments.create(d, { contractData: f.contractData, publicIps: f.publicIps }),
+      );
       ctx.progress(`contract ${r.contractId} created in block #${r.blockNumber ?? '?'}`);
       const answer = await waitForNode(ctx, c, r.contractId, r.deployment, r.hash, a, !flag(a, 'keep-on-refusal'));
-      const out = { contractId: r.contractId, nodeId, twinId, hash: r.hash, block: r.blockNumber ?? null, running: answer !== null, workloads: answer?.workloads ?? f.workloads.map((w) => ({ name: w.name, type: w.type })) };
+      const out = {
+        contractId: r.contractId,
+        nodeId,
+        twinId,
+        hash: r.hash,
+        block: r.blockNumber ?? null,
+        running: answer !== null,
+        workloads: answer?.workloads ?? f.workloads.map((w) => ({ name: w.name, type: w.type })),
+      };
       return {
         json: out,
-        text: [...fields({ contract: r.contractId, node: nodeId, hash: r.hash, state: answer ? 'running (the node answered)' : 'created (not waited for)' }), ...(answer ? answerLines(answer, r.deployment).map((l) => `  ${l}`) : [])],
+        text: [
+          ...fields({
+            contract: r.contractId,
+            node: nodeId,
+            hash: r.hash,
+            state: answer ? 'running (the node answered)' : 'created (not waited for)',
+          }),
+          ...(answer ? answerLines(answer, r.deployment).map((l) => `  ${l}`) : []),
+        ],
       };
     },
   },

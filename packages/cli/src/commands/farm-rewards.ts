@@ -5,7 +5,6 @@ import { CliFailure } from '../errors';
 import { fields, table } from '../io';
 import { parseIntArg } from '../units';
 
-
 const date = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 16);
 const pct = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);
 const usd = (musd: number): string => (musd / 1000).toFixed(3);
@@ -34,7 +33,13 @@ export function farmRewardLines(r: ExplorerFarmReward): string[] {
       reward: `${r.total.usd.toFixed(3)} USD = ${r.total.tft} TFT (${r.total.nodes_rewarded} of ${r.total.nodes} nodes rewarded)`,
     }),
     ...(rows.length
-      ? ['', ...table(['NODE', 'CERT', 'POLICY', 'CU', 'SU', 'NU', 'IP H', 'UPTIME', 'SLA', 'VIOLATIONS', 'TFT PRICE', 'USD', 'TFT', 'WHY NONE'], rows)]
+      ? [
+          '',
+          ...table(
+            ['NODE', 'CERT', 'POLICY', 'CU', 'SU', 'NU', 'IP H', 'UPTIME', 'SLA', 'VIOLATIONS', 'TFT PRICE', 'USD', 'TFT', 'WHY NONE'],
+            rows,
+          ),
+        ]
       : ['no nodes in this farm']),
   ];
 }
@@ -48,8 +53,8 @@ export const farmRewardsCommands: Command[] = [
     maxArgs: 1,
     options: { period: { type: 'string', value: 'N', help: 'minting period id (default: the last period that has ended)' } },
     details:
-      'Computed by the explorer as ThreeFold\'s capacity minting does: CU/SU/NU/IP at the farming policy\'s rates, the uptime SLA ' +
-      '(95 % DIY, 98 % certified), violations, and the TFT price at each node\'s connection. --json prints every input.\n' +
+      "Computed by the explorer as ThreeFold's capacity minting does: CU/SU/NU/IP at the farming policy's rates, the uptime SLA " +
+      "(95 % DIY, 98 % certified), violations, and the TFT price at each node's connection. --json prints every input.\n" +
       'Example: tfgrid farm rewards 1 --period 104',
     async run(ctx, a) {
       const farmId = parseIntArg(a.positionals[0], 'farm id');
@@ -60,7 +65,8 @@ export const farmRewardsCommands: Command[] = [
       try {
         ({ body } = await ctx.explorer<ExplorerFarmReward>(`/farms/${farmId}/rewards`, { period }));
       } catch (e) {
-        if (e instanceof CliFailure && e.detail.status === 404) throw new CliFailure(`there is no farm ${farmId}`, { kind: 'not-found', farmId });
+        if (e instanceof CliFailure && e.detail.status === 404)
+          throw new CliFailure(`there is no farm ${farmId}`, { kind: 'not-found', farmId });
         throw e;
       }
       return { json: body, text: farmRewardLines(body) };

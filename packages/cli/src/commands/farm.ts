@@ -13,27 +13,46 @@ const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
 function checkCidr(ip: string): string {
   const m = CIDR.exec(ip);
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) throw new UsageError(`--ip must be an IPv4 address in CIDR form like 185.206.122.33/24, got '${ip}'`);
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32)
+    throw new UsageError(`--ip must be an IPv4 address in CIDR form like 185.206.122.33/24, got '${ip}'`);
   return ip;
 }
 
 function checkIp(ip: string, what: string): string {
   const m = IPV4.exec(ip);
-  if (!m || m.slice(1).some((o) => Number(o) > 255)) throw new UsageError(`${what} must be an IPv4 address like 185.206.122.1, got '${ip}'`);
+  if (!m || m.slice(1).some((o) => Number(o) > 255))
+    throw new UsageError(`${what} must be an IPv4 address like 185.206.122.1, got '${ip}'`);
   return ip;
 }
 
 /** --ip/--gw pairs; one --gw serves every --ip. */
 function ipPairs(ips: string[], gws: string[]): { ip: string; gw: string }[] {
   if (ips.length && !gws.length) throw new UsageError('each --ip needs a --gw (the gateway of its subnet)');
-  if (gws.length !== 1 && gws.length !== ips.length) throw new UsageError(`give one --gw for all IPs or one per --ip (${ips.length} IPs, ${gws.length} gateways)`);
+  if (gws.length !== 1 && gws.length !== ips.length)
+    throw new UsageError(`give one --gw for all IPs or one per --ip (${ips.length} IPs, ${gws.length} gateways)`);
   return ips.map((ip, i) => ({ ip: checkCidr(ip), gw: checkIp(gws[gws.length === 1 ? 0 : i]!, '--gw') }));
 }
 
 function farmLines(f: Farm, nodeIds: number[]): string[] {
   return [
-    ...fields({ farm: f.id, name: f.name, twin: f.twinId, 'pricing policy': f.pricingPolicyId, certification: f.certification, dedicated: f.dedicated, nodes: nodeIds.length ? nodeIds.join(', ') : 'none' }),
-    ...(f.publicIps.length ? ['public IPs:', ...table(['IP', 'GATEWAY', 'CONTRACT'], f.publicIps.map((p) => [p.ip, p.gateway, p.contractId || 'free'])).map((l) => `  ${l}`)] : ['public IPs: none']),
+    ...fields({
+      farm: f.id,
+      name: f.name,
+      twin: f.twinId,
+      'pricing policy': f.pricingPolicyId,
+      certification: f.certification,
+      dedicated: f.dedicated,
+      nodes: nodeIds.length ? nodeIds.join(', ') : 'none',
+    }),
+    ...(f.publicIps.length
+      ? [
+          'public IPs:',
+          ...table(
+            ['IP', 'GATEWAY', 'CONTRACT'],
+            f.publicIps.map((p) => [p.ip, p.gateway, p.contractId || 'free']),
+          ).map((l) => `  ${l}`),
+        ]
+      : ['public IPs: none']),
   ];
 }
 
@@ -90,7 +109,9 @@ export const farmCommands: Command[] = [
       } else farms = await myFarms(ctx);
       const withNodes = await Promise.all(farms.map(async (f) => ({ ...f, nodeIds: await c.farms.nodeIds(f.id) })));
       const json = a.positionals[0] !== undefined || name !== undefined ? withNodes[0] : withNodes;
-      const text = withNodes.length ? withNodes.flatMap((f, i) => [...(i ? [''] : []), ...farmLines(f, f.nodeIds)]) : ['no farms (tfgrid farm create --name NAME)'];
+      const text = withNodes.length
+        ? withNodes.flatMap((f, i) => [...(i ? [''] : []), ...farmLines(f, f.nodeIds)])
+        : ['no farms (tfgrid farm create --name NAME)'];
       return { json, text };
     },
   },

@@ -49,8 +49,16 @@ export async function checkGateways(ctx: Context, c: TfchainClient, twinId: numb
         const fqdn = w.data.fqdn;
         ctx.progress(`checking that node ${d.node_id} is a gateway for '${fqdn}' …`);
         const domain = (await c.nodes.get(d.node_id))?.publicConfig?.domain;
-        if (!domain) throw new CliFailure(`gateway '${w.name}': node ${d.node_id} is not a gateway node (its public config has no domain); pick one with \`tfgrid nodes find --domain\` (nothing was created)`, { kind: 'gateway', nodeId: d.node_id, fqdn });
-        if (fqdnUnderDomain(fqdn, domain)) throw new CliFailure(`gateway '${w.name}': ${fqdn} is node ${d.node_id}'s own domain ${domain} or under it, whose names are served for name contracts: reserve a name (\`tfgrid name reserve NAME\`) and deploy a gateway-name-proxy instead (nothing was created)`, { kind: 'gateway', nodeId: d.node_id, fqdn, domain });
+        if (!domain)
+          throw new CliFailure(
+            `gateway '${w.name}': node ${d.node_id} is not a gateway node (its public config has no domain); pick one with \`tfgrid nodes find --domain\` (nothing was created)`,
+            { kind: 'gateway', nodeId: d.node_id, fqdn },
+          );
+        if (fqdnUnderDomain(fqdn, domain))
+          throw new CliFailure(
+            `gateway '${w.name}': ${fqdn} is node ${d.node_id}'s own domain ${domain} or under it, whose names are served for name contracts: reserve a name (\`tfgrid name reserve NAME\`) and deploy a gateway-name-proxy instead (nothing was created)`,
+            { kind: 'gateway', nodeId: d.node_id, fqdn, domain },
+          );
         continue;
       }
       if (w.type !== 'gateway-name-proxy' || typeof w.data.name !== 'string') continue;
@@ -58,8 +66,20 @@ export async function checkGateways(ctx: Context, c: TfchainClient, twinId: numb
       ctx.progress(`checking the name contract of '${name}' …`);
       const id = await c.contracts.idByName(name);
       const k = id === undefined ? undefined : await c.contracts.get(id);
-      if (k?.state === 'GracePeriod') throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name contract ${k.id} of '${name}' is in its grace period; a node admits a new gateway only for a live name (fund your account first; nothing was created)`, { kind: 'name', name, contractId: k.id });
-      if (!k || k.state === 'Deleted') throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name '${name}' is not reserved: reserve it first with \`tfgrid name reserve ${name}\` (nothing was created)`, { kind: 'name', name });
-      if (k.twinId !== twinId) throw new CliFailure(`gateway '${w.name}' on node ${d.node_id}: the name '${name}' is reserved by twin ${k.twinId}, not yours (${twinId}); pick another (nothing was created)`, { kind: 'name', name, twinId: k.twinId });
+      if (k?.state === 'GracePeriod')
+        throw new CliFailure(
+          `gateway '${w.name}' on node ${d.node_id}: the name contract ${k.id} of '${name}' is in its grace period; a node admits a new gateway only for a live name (fund your account first; nothing was created)`,
+          { kind: 'name', name, contractId: k.id },
+        );
+      if (!k || k.state === 'Deleted')
+        throw new CliFailure(
+          `gateway '${w.name}' on node ${d.node_id}: the name '${name}' is not reserved: reserve it first with \`tfgrid name reserve ${name}\` (nothing was created)`,
+          { kind: 'name', name },
+        );
+      if (k.twinId !== twinId)
+        throw new CliFailure(
+          `gateway '${w.name}' on node ${d.node_id}: the name '${name}' is reserved by twin ${k.twinId}, not yours (${twinId}); pick another (nothing was created)`,
+          { kind: 'name', name, twinId: k.twinId },
+        );
     }
 }

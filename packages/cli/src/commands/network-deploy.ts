@@ -54,7 +54,12 @@ async function refuseLive(ctx: Context, c: TfchainClient, twinId: number, name: 
   if (!had) return;
   const live: number[] = [];
   for (const k of had.contracts) if ((await c.contracts.get(k.contractId))?.state === 'Created') live.push(k.contractId);
-  if (live.length) throw new CliFailure(`network '${name}' is deployed already (contracts ${live.join(', ')}): pick another name, or cancel them first`, { kind: 'exists', network: name, contracts: live });
+  if (live.length)
+    throw new CliFailure(`network '${name}' is deployed already (contracts ${live.join(', ')}): pick another name, or cancel them first`, {
+      kind: 'exists',
+      network: name,
+      contracts: live,
+    });
 }
 
 /** A saved network a gateway joins must still be deployed on the gateway's node (its contract there live). */
@@ -62,14 +67,22 @@ async function requireLive(c: TfchainClient, n: SavedNetwork, nodes: number[], f
   for (const [i, w] of f.workloads.entries()) {
     if (gatewayNetwork(w) !== n.plan.name) continue;
     const k = n.contracts.find((x) => x.nodeId === nodes[i])!;
-    if ((await c.contracts.get(k.contractId))?.state !== 'Created') throw new CliFailure(`gateway '${w.name}': network '${n.plan.name}' is no longer deployed on node ${nodes[i]} (contract ${k.contractId} is gone): deploy the network again, with the gateway in the same file`, { kind: 'network', network: n.plan.name, contractId: k.contractId });
+    if ((await c.contracts.get(k.contractId))?.state !== 'Created')
+      throw new CliFailure(
+        `gateway '${w.name}': network '${n.plan.name}' is no longer deployed on node ${nodes[i]} (contract ${k.contractId} is gone): deploy the network again, with the gateway in the same file`,
+        { kind: 'network', network: n.plan.name, contractId: k.contractId },
+      );
   }
 }
 
 export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile): Promise<Output> {
   const nodes = nodesOf(f, a);
   const given = parseEndpoints(list(a, 'endpoint'));
-  if (f.publicIps) throw new UsageError('public_ips is counted per node in a file that spans nodes: give each machine an "ip" workload on its node instead', 'deploy');
+  if (f.publicIps)
+    throw new UsageError(
+      'public_ips is counted per node in a file that spans nodes: give each machine an "ip" workload on its node instead',
+      'deploy',
+    );
   await checkGatewayBackends(f);
   const c = await ctx.client(true);
   const twinId = await twinOf(ctx, c);
@@ -81,8 +94,14 @@ export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile
   const reach = new Map<number, string | undefined>();
   for (const id of new Set([...members.values()].flat())) reach.set(id, await endpointOf(c, id, given));
   const { plans, machines, deployments: groups } = await planDeployment(f, nodes, reach, twinId, before);
-  for (const p of plans) ctx.progress(`network '${p.name}' ${p.ipRange}: ${p.nodes.map((x) => `node ${x.nodeId} ${x.endpoint ?? '(behind NAT)'}`).join(', ')}`);
-  await checkGateways(ctx, c, twinId, groups.map((g) => g.d));
+  for (const p of plans)
+    ctx.progress(`network '${p.name}' ${p.ipRange}: ${p.nodes.map((x) => `node ${x.nodeId} ${x.endpoint ?? '(behind NAT)'}`).join(', ')}`);
+  await checkGateways(
+    ctx,
+    c,
+    twinId,
+    groups.map((g) => g.d),
+  );
   if (!flag(a, 'no-capacity-check')) for (const g of groups) await checkCapacity(ctx, g.d);
   const saved: SavedNetwork[] = plans.map((p) => ({ twinId, plan: p, contracts: [], machines: machines.get(p.name)! }));
   // Saved before anything is sent: the keys are never lost with a contract that holds them.
@@ -90,19 +109,30 @@ export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile
   const made: NodeContract[] = [];
   const cancelAll = async (why: string): Promise<string> => {
     const left: number[] = [];
-    for (const m of made) await ctx.tx(`canceling contract ${m.contractId} on node ${m.nodeId} (${why})`, () => c.contracts.cancel(m.contractId)).catch(() => left.push(m.contractId));
+    for (const m of made)
+      await ctx
+        .tx(`canceling contract ${m.contractId} on node ${m.nodeId} (${why})`, () => c.contracts.cancel(m.contractId))
+        .catch(() => left.push(m.contractId));
     if (!left.length) for (const s of saved) removeNetwork(ctx.io, twinId, s.plan.name);
-    return left.length ? `canceling contracts ${left.join(', ')} failed: cancel them with \`tfgrid contracts cancel\`` : `contracts ${made.map((m) => m.contractId).join(', ')} canceled`;
+    return left.length
+      ? `canceling contracts ${left.join(', ')} failed: cancel them with \`tfgrid contracts cancel\``
+      : `contracts ${made.map((m) => m.contractId).join(', ')} canceled`;
   };
   for (const g of groups) {
     try {
-      const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${g.nodeId}`, () => c.deployments.create(g.d, { contractData: f.contractData, publicIps: g.publicIps }));
+      const r = await ctx.tx(`storing the sealed deployment and creating the contract on node ${g.nodeId}`, () =>
+        c.deployments.create(g.d, { contractData: f.contractData, publicIps: g.publicIps }),
+      );
       made.push({ nodeId: g.nodeId, contractId: r.contractId, hash: r.hash, deployment: r.deployment });
       ctx.progress(`contract ${r.contractId} on node ${g.nodeId} created in block #${r.blockNumber ?? '?'}`);
     } catch (e) {
       if (!made.length) throw e;
       const after = await cancelAll(`node ${g.nodeId}'s contract failed`);
-      throw new CliFailure(`creating the contract on node ${g.nodeId} failed: ${(e as Error).message}; ${after}`, { kind: 'deploy', nodeId: g.nodeId, canceled: made.map((m) => m.contractId) });
+      throw new CliFailure(`creating the contract on node ${g.nodeId} failed: ${(e as Error).message}; ${after}`, {
+        kind: 'deploy',
+        nodeId: g.nodeId,
+        canceled: made.map((m) => m.contractId),
+      });
     }
     for (const s of saved) {
       if (!s.plan.nodes.some((n) => n.nodeId === g.nodeId)) continue;
@@ -113,10 +143,22 @@ export async function deployAcrossNodes(ctx: Context, a: Args, f: DeploymentFile
   const answers = await waitForAll(ctx, c, made, a, flag(a, 'keep-on-refusal') ? undefined : cancelAll);
   const out = {
     twinId,
-    networks: saved.map((s) => ({ name: s.plan.name, ipRange: s.plan.ipRange, nodes: s.plan.nodes.map((n) => ({ nodeId: n.nodeId, subnet: n.subnet, endpoint: n.endpoint ?? null })) })),
+    networks: saved.map((s) => ({
+      name: s.plan.name,
+      ipRange: s.plan.ipRange,
+      nodes: s.plan.nodes.map((n) => ({ nodeId: n.nodeId, subnet: n.subnet, endpoint: n.endpoint ?? null })),
+    })),
     contracts: made.map((m) => ({ nodeId: m.nodeId, contractId: m.contractId, hash: m.hash })),
     running: answers !== null,
     ...(answers ? resultLines(made, answers).json : { machines: [], gateways: [] }),
   };
-  return { json: out, text: [...made.map((m) => `contract ${m.contractId} on node ${m.nodeId}${answers ? ' running (the node answered)' : ' created (not waited for)'}`), ...(answers ? resultLines(made, answers).text : [])] };
+  return {
+    json: out,
+    text: [
+      ...made.map(
+        (m) => `contract ${m.contractId} on node ${m.nodeId}${answers ? ' running (the node answered)' : ' created (not waited for)'}`,
+      ),
+      ...(answers ? resultLines(made, answers).text : []),
+    ],
+  };
 }

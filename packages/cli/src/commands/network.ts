@@ -27,7 +27,11 @@ function networkName(a: Parameters<Command['run']>[1], command: string): string 
 
 function savedOrFail(ctx: Context, twinId: number, name: string): SavedNetwork {
   const n = loadNetwork(ctx.io, twinId, name);
-  if (!n) throw new CliFailure(`twin ${twinId} has no saved network '${name}' (\`tfgrid network list\` shows the saved ones)`, { kind: 'not-found', network: name });
+  if (!n)
+    throw new CliFailure(`twin ${twinId} has no saved network '${name}' (\`tfgrid network list\` shows the saved ones)`, {
+      kind: 'not-found',
+      network: name,
+    });
   return n;
 }
 
@@ -36,12 +40,21 @@ async function withUser(ctx: Context, n: SavedNetwork, user: string): Promise<Sa
   if (n.plan.users.some((u) => u.name === user)) return n;
   const { planNetwork, NetworkPlanError } = await chainLib();
   try {
-    const plan = planNetwork({ name: n.plan.name, nodes: n.plan.nodes.map((x) => ({ nodeId: x.nodeId, ...(x.endpoint ? { endpoint: x.endpoint } : {}) })), users: [...n.plan.users.map((u) => u.name), user], previous: n.plan });
+    const plan = planNetwork({
+      name: n.plan.name,
+      nodes: n.plan.nodes.map((x) => ({ nodeId: x.nodeId, ...(x.endpoint ? { endpoint: x.endpoint } : {}) })),
+      users: [...n.plan.users.map((u) => u.name), user],
+      previous: n.plan,
+    });
     const next = { ...n, plan };
     saveNetwork(ctx.io, next);
     return next;
   } catch (e) {
-    if (e instanceof NetworkPlanError) throw new CliFailure(`cannot give '${user}' access to network '${n.plan.name}': ${e.message}`, { kind: 'plan', network: n.plan.name });
+    if (e instanceof NetworkPlanError)
+      throw new CliFailure(`cannot give '${user}' access to network '${n.plan.name}': ${e.message}`, {
+        kind: 'plan',
+        network: n.plan.name,
+      });
     throw e;
   }
 }
@@ -53,10 +66,16 @@ async function updateNodes(ctx: Context, c: TfchainClient, n: SavedNetwork, a: P
   for (const k of n.contracts) {
     const want = networkData(n.plan, k.nodeId) as unknown as Record<string, unknown>;
     const w = k.deployment.workloads.find((x) => x.type === 'network' && x.name === n.plan.name);
-    if (!w) throw new CliFailure(`contract ${k.contractId} on node ${k.nodeId} carries no network '${n.plan.name}'`, { kind: 'state', contractId: k.contractId });
+    if (!w)
+      throw new CliFailure(`contract ${k.contractId} on node ${k.nodeId} carries no network '${n.plan.name}'`, {
+        kind: 'state',
+        contractId: k.contractId,
+      });
     if (JSON.stringify(w.data) === JSON.stringify(want)) continue;
     const d = { ...k.deployment, workloads: k.deployment.workloads.map((x) => (x === w ? { ...x, data: want } : x)) };
-    const r = await ctx.tx(`updating network '${n.plan.name}' on node ${k.nodeId} (contract ${k.contractId})`, () => c.deployments.update(k.contractId, d));
+    const r = await ctx.tx(`updating network '${n.plan.name}' on node ${k.nodeId} (contract ${k.contractId})`, () =>
+      c.deployments.update(k.contractId, d),
+    );
     sent.push({ nodeId: k.nodeId, contractId: k.contractId, hash: r.hash, deployment: r.deployment });
   }
   if (!sent.length) return [];
@@ -77,7 +96,7 @@ function writeSecret(file: string, text: string): void {
 export const networkCommands: Command[] = [
   {
     name: 'network access',
-    summary: "a WireGuard config with which your own machine joins a private network (through its access node)",
+    summary: 'a WireGuard config with which your own machine joins a private network (through its access node)',
     args: 'NAME',
     minArgs: 1,
     options: {
@@ -103,10 +122,22 @@ answers awaited before the file is written.`,
       const config = accessConfig(n.plan, user);
       const access = accessNode(n.plan)!;
       const me = n.plan.users.find((u) => u.name === user)!;
-      const out = { network: name, user, address: me.wireguardIp, subnet: me.subnet, accessNode: access.nodeId, endpoint: `${access.endpoint}:${access.listenPort}`, updatedNodes: updated, ...(output ? { output: path.resolve(ctx.io.cwd, output) } : {}) };
+      const out = {
+        network: name,
+        user,
+        address: me.wireguardIp,
+        subnet: me.subnet,
+        accessNode: access.nodeId,
+        endpoint: `${access.endpoint}:${access.listenPort}`,
+        updatedNodes: updated,
+        ...(output ? { output: path.resolve(ctx.io.cwd, output) } : {}),
+      };
       if (output) {
         writeSecret(path.resolve(ctx.io.cwd, output), config);
-        return { json: out, text: [`wrote ${output}: ${user} joins '${name}' as ${me.wireguardIp} through node ${access.nodeId} (wg-quick up ${output})`] };
+        return {
+          json: out,
+          text: [`wrote ${output}: ${user} joins '${name}' as ${me.wireguardIp} through node ${access.nodeId} (wg-quick up ${output})`],
+        };
       }
       return { json: { ...out, config }, text: config.trimEnd().split('\n') };
     },
@@ -116,8 +147,18 @@ answers awaited before the file is written.`,
     summary: 'the private networks saved by `tfgrid deploy` (no keys)',
     async run(ctx) {
       const all = listNetworks(ctx.io);
-      const rows = all.map((n) => [n.plan.name, n.twinId, n.plan.ipRange, n.plan.nodes.map((x) => x.nodeId).join(','), n.contracts.map((k) => k.contractId).join(','), n.plan.users.map((u) => u.name).join(',') || '-']);
-      return { json: all.map(publicView), text: all.length ? table(['NAME', 'TWIN', 'RANGE', 'NODES', 'CONTRACTS', 'USERS'], rows) : ['no saved networks'] };
+      const rows = all.map((n) => [
+        n.plan.name,
+        n.twinId,
+        n.plan.ipRange,
+        n.plan.nodes.map((x) => x.nodeId).join(','),
+        n.contracts.map((k) => k.contractId).join(','),
+        n.plan.users.map((u) => u.name).join(',') || '-',
+      ]);
+      return {
+        json: all.map(publicView),
+        text: all.length ? table(['NAME', 'TWIN', 'RANGE', 'NODES', 'CONTRACTS', 'USERS'], rows) : ['no saved networks'],
+      };
     },
   },
   {
@@ -130,15 +171,23 @@ answers awaited before the file is written.`,
       const name = networkName(a, 'network show');
       const twin = str(a, 'twin') === undefined ? undefined : parseIntArg(str(a, 'twin'), '--twin');
       const found = listNetworks(ctx.io).filter((n) => n.plan.name === name && (twin === undefined || n.twinId === twin));
-      if (!found.length) throw new CliFailure(`no saved network '${name}'${twin === undefined ? '' : ` of twin ${twin}`}`, { kind: 'not-found', network: name });
-      if (found.length > 1) throw new UsageError(`twins ${found.map((n) => n.twinId).join(', ')} each have a network '${name}': give --twin`, 'network show');
+      if (!found.length)
+        throw new CliFailure(`no saved network '${name}'${twin === undefined ? '' : ` of twin ${twin}`}`, {
+          kind: 'not-found',
+          network: name,
+        });
+      if (found.length > 1)
+        throw new UsageError(`twins ${found.map((n) => n.twinId).join(', ')} each have a network '${name}': give --twin`, 'network show');
       const v = publicView(found[0]!);
       const n = found[0]!;
       return {
         json: v,
         text: [
           ...fields({ network: name, twin: n.twinId, range: n.plan.ipRange }),
-          ...n.plan.nodes.map((x) => `  node ${x.nodeId}  ${x.subnet}  ${x.endpoint ? `${x.endpoint}:${x.listenPort}` : 'behind NAT'}  contract ${n.contracts.find((k) => k.nodeId === x.nodeId)?.contractId ?? '-'}`),
+          ...n.plan.nodes.map(
+            (x) =>
+              `  node ${x.nodeId}  ${x.subnet}  ${x.endpoint ? `${x.endpoint}:${x.listenPort}` : 'behind NAT'}  contract ${n.contracts.find((k) => k.nodeId === x.nodeId)?.contractId ?? '-'}`,
+          ),
           ...n.plan.users.map((u) => `  user ${u.name}  ${u.subnet}  ${u.wireguardIp}`),
           ...n.machines.map((m) => `  machine ${m.name}  node ${m.nodeId}  ${m.ip}`),
           ...networkGateways(n).map((g) => `  gateway ${g.name}  node ${g.nodeId}  ${g.fqdn ?? g.gatewayName} → ${g.backends.join(', ')}`),

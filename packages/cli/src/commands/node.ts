@@ -13,7 +13,8 @@ async function nodeById(c: TfchainClient, id: number): Promise<NodeWithPower> {
   return { ...n, power: await c.nodes.power(id) };
 }
 
-const capacity = (n: Node): string => `${n.resources.cru} CPU, ${formatSize(n.resources.mru)} RAM, ${formatSize(n.resources.sru)} SSD, ${formatSize(n.resources.hru)} HDD`;
+const capacity = (n: Node): string =>
+  `${n.resources.cru} CPU, ${formatSize(n.resources.mru)} RAM, ${formatSize(n.resources.sru)} SSD, ${formatSize(n.resources.hru)} HDD`;
 
 export const nodeCommands: Command[] = [
   {
@@ -33,8 +34,21 @@ export const nodeCommands: Command[] = [
       }
       const ids = (await Promise.all(farmIds.map((f) => c.farms.nodeIds(f)))).flat().sort((x, y) => x - y);
       const nodes = await Promise.all(ids.map((id) => nodeById(c, id)));
-      const rows = nodes.map((n) => [n.id, n.farmId, n.twinId, n.power.state, n.resources.cru, formatSize(n.resources.mru), formatSize(n.resources.sru), formatSize(n.resources.hru), n.location.country]);
-      return { json: nodes, text: nodes.length ? table(['NODE', 'FARM', 'TWIN', 'POWER', 'CRU', 'MRU', 'SRU', 'HRU', 'COUNTRY'], rows) : ['no nodes'] };
+      const rows = nodes.map((n) => [
+        n.id,
+        n.farmId,
+        n.twinId,
+        n.power.state,
+        n.resources.cru,
+        formatSize(n.resources.mru),
+        formatSize(n.resources.sru),
+        formatSize(n.resources.hru),
+        n.location.country,
+      ]);
+      return {
+        json: nodes,
+        text: nodes.length ? table(['NODE', 'FARM', 'TWIN', 'POWER', 'CRU', 'MRU', 'SRU', 'HRU', 'COUNTRY'], rows) : ['no nodes'],
+      };
     },
   },
   {
@@ -58,7 +72,9 @@ export const nodeCommands: Command[] = [
           capacity: capacity(n),
           location: `${n.location.city}, ${n.location.country} (${n.location.latitude}, ${n.location.longitude})`,
           interfaces: n.interfaces.map((i) => `${i.name} ${i.mac} ${i.ips.join(' ')}`).join('; '),
-          'public config': n.publicConfig ? `${n.publicConfig.ip4.ip} gw ${n.publicConfig.ip4.gw}${n.publicConfig.domain ? ` domain ${n.publicConfig.domain}` : ''}` : 'none',
+          'public config': n.publicConfig
+            ? `${n.publicConfig.ip4.ip} gw ${n.publicConfig.ip4.gw}${n.publicConfig.domain ? ` domain ${n.publicConfig.domain}` : ''}`
+            : 'none',
           power: `${n.power.state}${n.power.downSince !== undefined ? ` since block ${n.power.downSince}` : ''}, target ${n.power.target}`,
           created: new Date(n.created * 1000).toISOString(),
           certification: n.certification,
@@ -77,7 +93,8 @@ export const nodeCommands: Command[] = [
     async run(ctx, a) {
       const id = parseIntArg(a.positionals[0], 'node id');
       const want = a.positionals[1]!.toLowerCase();
-      if (want !== 'up' && want !== 'down') throw new UsageError(`the power target must be up or down, got '${a.positionals[1]}'`, 'node power');
+      if (want !== 'up' && want !== 'down')
+        throw new UsageError(`the power target must be up or down, got '${a.positionals[1]}'`, 'node power');
       const target = want === 'up' ? 'Up' : 'Down';
       const c = await ctx.client(true);
       await ctx.tx(`setting node ${id}'s power target to ${target}`, () => c.nodes.changePowerTarget(id, target));

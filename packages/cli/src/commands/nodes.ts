@@ -13,7 +13,10 @@ type Capacity = Resources;
  * grid-proxy sends no `free_resources` (its `used_resources` already hold what the node reserves
  * for itself) and no `num_contracts`, so free is then total − used, never below zero.
  */
-export type ListedNode = Pick<ExplorerNode, 'nodeId' | 'farmId' | 'farmName' | 'twinId' | 'country' | 'city' | 'status' | 'total_resources' | 'used_resources' | 'farm_free_ips'> & {
+export type ListedNode = Pick<
+  ExplorerNode,
+  'nodeId' | 'farmId' | 'farmName' | 'twinId' | 'country' | 'city' | 'status' | 'total_resources' | 'used_resources' | 'farm_free_ips'
+> & {
   publicConfig: Pick<ExplorerNode['publicConfig'], 'domain' | 'ipv4'>;
 } & Partial<Pick<ExplorerNode, 'free_resources' | 'num_contracts'>>;
 
@@ -54,7 +57,8 @@ export const nodesCommands: Command[] = [
       const size = (k: string) => (str(a, k) === undefined ? undefined : parseSize(str(a, k), `--${k}`, 'gib'));
       const int = (k: string, min = 0) => (str(a, k) === undefined ? undefined : parseIntArg(str(a, k), `--${k}`, min));
       const farm = str(a, 'farm');
-      if (farm !== undefined && !/^\d+(,\d+)*$/.test(farm)) throw new UsageError(`--farm must be farm ids like 1 or 1,2, got '${farm}'`, 'nodes find');
+      if (farm !== undefined && !/^\d+(,\d+)*$/.test(farm))
+        throw new UsageError(`--farm must be farm ids like 1 or 1,2, got '${farm}'`, 'nodes find');
       const query = {
         status: status === 'any' ? undefined : status,
         free_mru: size('free-mru'),
@@ -73,12 +77,28 @@ export const nodesCommands: Command[] = [
       };
       ctx.progress(`asking ${ctx.explorerUrl}/nodes …`);
       const { body } = await ctx.explorer<ListedNode[]>('/nodes', query);
-      if (!Array.isArray(body)) throw new CliFailure('the explorer answered /nodes with something that is not a list of nodes', { kind: 'explorer' });
+      if (!Array.isArray(body))
+        throw new CliFailure('the explorer answered /nodes with something that is not a list of nodes', { kind: 'explorer' });
       const rows = body.map((n) => {
         const free = freeOf(n);
-        return [n.nodeId, n.farmId, n.status, `${free.cru}/${n.total_resources.cru}`, formatSize(free.mru), formatSize(free.sru), formatSize(free.hru), n.country || '-', n.num_contracts ?? '-'];
+        return [
+          n.nodeId,
+          n.farmId,
+          n.status,
+          `${free.cru}/${n.total_resources.cru}`,
+          formatSize(free.mru),
+          formatSize(free.sru),
+          formatSize(free.hru),
+          n.country || '-',
+          n.num_contracts ?? '-',
+        ];
       });
-      return { json: body, text: body.length ? table(['NODE', 'FARM', 'STATUS', 'FREE CRU', 'FREE MRU', 'FREE SRU', 'FREE HRU', 'COUNTRY', 'CONTRACTS'], rows) : ['no node matches'] };
+      return {
+        json: body,
+        text: body.length
+          ? table(['NODE', 'FARM', 'STATUS', 'FREE CRU', 'FREE MRU', 'FREE SRU', 'FREE HRU', 'COUNTRY', 'CONTRACTS'], rows)
+          : ['no node matches'],
+      };
     },
   },
 ];

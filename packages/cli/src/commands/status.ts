@@ -16,14 +16,31 @@ interface GridProxyHealth {
 export function explorerHealth(url: string, body: unknown, finalized: number): Record<string, unknown> {
   const b = (body ?? {}) as Partial<ExplorerHealth & GridProxyHealth>;
   if (b.indexer && typeof b.indexer.indexedHeight === 'number') {
-    return { url, kind: 'explorer', status: b.status, indexed: b.indexer.indexedHeight, lag: Math.max(0, finalized - b.indexer.indexedHeight), lastError: b.indexer.lastError };
+    return {
+      url,
+      kind: 'explorer',
+      status: b.status,
+      indexed: b.indexer.indexedHeight,
+      lag: Math.max(0, finalized - b.indexer.indexedHeight),
+      lastError: b.indexer.lastError,
+    };
   }
   if (typeof b.total_state_ok === 'boolean') {
     // grid-proxy reports no indexed height: its state and connections instead.
-    const problems = [b.db_conn !== 'ok' ? `database: ${String(b.db_conn)}` : '', b.rmb_conn !== 'ok' ? `rmb: ${String(b.rmb_conn)}` : ''].filter(Boolean);
-    return { url, kind: 'grid-proxy', status: b.total_state_ok ? 'ok' : 'degraded', db: b.db_conn, rmb: b.rmb_conn, lastError: problems.length ? problems.join('; ') : null };
+    const problems = [
+      b.db_conn !== 'ok' ? `database: ${String(b.db_conn)}` : '',
+      b.rmb_conn !== 'ok' ? `rmb: ${String(b.rmb_conn)}` : '',
+    ].filter(Boolean);
+    return {
+      url,
+      kind: 'grid-proxy',
+      status: b.total_state_ok ? 'ok' : 'degraded',
+      db: b.db_conn,
+      rmb: b.rmb_conn,
+      lastError: problems.length ? problems.join('; ') : null,
+    };
   }
-  throw new CliFailure('the explorer answered /health with neither our explorer\'s nor grid-proxy\'s body', { kind: 'explorer' });
+  throw new CliFailure("the explorer answered /health with neither our explorer's nor grid-proxy's body", { kind: 'explorer' });
 }
 
 export const statusCommands: Command[] = [
@@ -61,7 +78,17 @@ export const statusCommands: Command[] = [
       } catch (e) {
         // The chain's part is still worth printing; the run fails (exit 1) because the explorer did not answer.
         if (!(e instanceof CliFailure) && !(e instanceof UsageError)) throw e;
-        explorer = { url: (() => { try { return ctx.explorerUrl; } catch { return null; } })(), status: 'unreachable', error: e.message };
+        explorer = {
+          url: (() => {
+            try {
+              return ctx.explorerUrl;
+            } catch {
+              return null;
+            }
+          })(),
+          status: 'unreachable',
+          error: e.message,
+        };
       }
       const out = { chain: chainInfo, explorer };
       return {

@@ -22,7 +22,10 @@ export const twinCommands: Command[] = [
       const terms = { documentLink: str(a, 'link') ?? TERMS_LINK, documentHash: str(a, 'hash') ?? TERMS_HASH };
       const before = await c.twins.termsAccepted(c.address);
       if (before.some((t) => t.documentLink === terms.documentLink && t.documentHash === terms.documentHash)) {
-        return { json: { address: c.address, ...terms, alreadyAccepted: true }, text: [`${c.address} had already accepted ${terms.documentLink}`] };
+        return {
+          json: { address: c.address, ...terms, alreadyAccepted: true },
+          text: [`${c.address} had already accepted ${terms.documentLink}`],
+        };
       }
       await ctx.tx('accepting the terms', () => c.twins.acceptTerms(terms));
       return { json: { address: c.address, ...terms, alreadyAccepted: false }, text: [`${c.address} accepted ${terms.documentLink}`] };
@@ -52,7 +55,10 @@ export const twinCommands: Command[] = [
       else {
         const pair = await ctx.pair();
         id = await (await ctx.client()).twins.idOf(pair.address);
-        if (id === undefined) throw new CliFailure(`${pair.address} has no twin (run \`tfgrid terms accept\` then \`tfgrid twin create\`)`, { kind: 'not-found' });
+        if (id === undefined)
+          throw new CliFailure(`${pair.address} has no twin (run \`tfgrid terms accept\` then \`tfgrid twin create\`)`, {
+            kind: 'not-found',
+          });
       }
       const t = await (await ctx.client()).twins.get(id);
       if (!t) throw new CliFailure(`there is no twin ${id}`, { kind: 'not-found', twinId: id });

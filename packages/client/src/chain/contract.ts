@@ -80,7 +80,13 @@ function contractKind(v: unknown): ContractKind {
 export function decodeContract(v: unknown): Contract {
   const j = fieldsOf(v);
   const state = contractState(j.state);
-  const c: Contract = { id: num(j.contractId), twinId: num(j.twinId), state, solutionProviderId: j.solutionProviderId == null ? null : num(j.solutionProviderId), type: contractKind(j.contractType) };
+  const c: Contract = {
+    id: num(j.contractId),
+    twinId: num(j.twinId),
+    state,
+    solutionProviderId: j.solutionProviderId == null ? null : num(j.solutionProviderId),
+    type: contractKind(j.contractType),
+  };
   if (state === 'GracePeriod') c.gracePeriodSince = num(variantValue(j.state));
   if (state === 'Deleted') c.deletedCause = variant(variantValue(j.state)) as DeletedCause;
   return c;
@@ -96,7 +102,12 @@ export function decodeNruReport(v: unknown): NruReport {
 
 export function decodeContractBill(v: unknown): ContractBill {
   const b = fieldsOf(v);
-  return { contractId: num(b.contractId), timestamp: num(b.timestamp), discountLevel: variant(b.discountLevel), amountBilled: big(b.amountBilled) };
+  return {
+    contractId: num(b.contractId),
+    timestamp: num(b.timestamp),
+    discountLevel: variant(b.discountLevel),
+    amountBilled: big(b.amountBilled),
+  };
 }
 
 export function decodeContractResources(v: unknown): ContractResources {
@@ -108,4 +119,3 @@ export function decodeBillingInfo(v: unknown): BillingInfo {
   const b = fieldsOf(v);
   return { previousNuReported: num(b.previousNuReported), lastUpdated: num(b.lastUpdated), amountUnbilled: big(b.amountUnbilled) };
 }
-

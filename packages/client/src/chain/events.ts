@@ -4,9 +4,37 @@
  * the events the grid's tools act on; any other event is undefined.
  */
 import { big, fieldsOf, num, text, variant } from './json';
-import { decodeContract, decodeContractBill, decodeContractResources, decodeNruReport, type Contract, type ContractBill, type ContractResources, type NruReport } from './contract';
-import { decodeFarm, decodeFarmCertification, decodeFarmingPolicyLimit, decodePublicIps, type Farm, type FarmCertification, type FarmingPolicyLimit, type PublicIp } from './farm';
-import { decodeNode, decodeNodeCertification, decodePower, decodePowerState, decodePublicConfig, type Node, type NodeCertification, type Power, type PublicConfig } from './node';
+import {
+  decodeContract,
+  decodeContractBill,
+  decodeContractResources,
+  decodeNruReport,
+  type Contract,
+  type ContractBill,
+  type ContractResources,
+  type NruReport,
+} from './contract';
+import {
+  decodeFarm,
+  decodeFarmCertification,
+  decodeFarmingPolicyLimit,
+  decodePublicIps,
+  type Farm,
+  type FarmCertification,
+  type FarmingPolicyLimit,
+  type PublicIp,
+} from './farm';
+import {
+  decodeNode,
+  decodeNodeCertification,
+  decodePower,
+  decodePowerState,
+  decodePublicConfig,
+  type Node,
+  type NodeCertification,
+  type Power,
+  type PublicConfig,
+} from './node';
 import { decodeFarmingPolicy, decodePricingPolicy, type FarmingPolicy, type PricingPolicy } from './policy';
 import { decodeServiceContract, decodeSolutionProvider, type ServiceContract, type SolutionProvider } from './service';
 import { decodeEntity, decodeTwin, type Entity, type Twin } from './twin';
@@ -55,7 +83,12 @@ export interface TfchainEvents {
   'SmartContractModule.ContractBilled': ContractBill;
   'SmartContractModule.NruConsumptionReportReceived': NruReport;
   /** A partial bill: `partiallyBilledAmount` was taken, `overdraft` stays owed. */
-  'SmartContractModule.ContractPaymentOverdrawn': { contractId: number; timestamp: number; partiallyBilledAmount: bigint; overdraft: bigint };
+  'SmartContractModule.ContractPaymentOverdrawn': {
+    contractId: number;
+    timestamp: number;
+    partiallyBilledAmount: bigint;
+    overdraft: bigint;
+  };
   'SmartContractModule.RentWaived': { contractId: number };
   'SmartContractModule.NodeExtraFeeSet': { nodeId: number; extraFee: number };
   'SmartContractModule.SolutionProviderCreated': { provider: SolutionProvider };
@@ -119,11 +152,19 @@ const decoders: { [K in TfchainEventName]: (d: unknown[]) => TfchainEvents[K] } 
   'SmartContractModule.ContractGracePeriodStarted': (d) => ({ ...contractIds(d), blockNumber: num(d[3]) }),
   'SmartContractModule.ContractGracePeriodEnded': contractIds,
   'SmartContractModule.ContractGracePeriodElapsed': (d) => ({ contractId: contractIdOf(d), gracePeriod: num(d[1]) }),
-  'SmartContractModule.IPsFreed': (d) => ({ contractId: contractIdOf(d), publicIps: decodePublicIps(d[0] !== null && typeof d[0] === 'object' ? fieldsOf(d[0]).publicIps : d[1]) }),
+  'SmartContractModule.IPsFreed': (d) => ({
+    contractId: contractIdOf(d),
+    publicIps: decodePublicIps(d[0] !== null && typeof d[0] === 'object' ? fieldsOf(d[0]).publicIps : d[1]),
+  }),
   'SmartContractModule.UpdatedUsedResources': ([r]) => decodeContractResources(r),
   'SmartContractModule.ContractBilled': ([b]) => decodeContractBill(b),
   'SmartContractModule.NruConsumptionReportReceived': ([r]) => decodeNruReport(r),
-  'SmartContractModule.ContractPaymentOverdrawn': ([id, timestamp, partial, overdraft]) => ({ contractId: num(id), timestamp: num(timestamp), partiallyBilledAmount: big(partial), overdraft: big(overdraft) }),
+  'SmartContractModule.ContractPaymentOverdrawn': ([id, timestamp, partial, overdraft]) => ({
+    contractId: num(id),
+    timestamp: num(timestamp),
+    partiallyBilledAmount: big(partial),
+    overdraft: big(overdraft),
+  }),
   'SmartContractModule.RentWaived': (d) => ({ contractId: contractIdOf(d) }),
   'SmartContractModule.NodeExtraFeeSet': ([id, fee]) => ({ nodeId: num(id), extraFee: num(fee) }),
   'SmartContractModule.SolutionProviderCreated': ([p]) => ({ provider: decodeSolutionProvider(p) }),
@@ -148,4 +189,3 @@ export function decodeEvent(e: { name: string; data: readonly unknown[] }): Tfch
   const decode = decoders[e.name] as (d: unknown[]) => TfchainEvents[TfchainEventName];
   return { name: e.name, ...decode(e.data as unknown[]) } as TfchainEvent;
 }
-

@@ -65,7 +65,11 @@ export function decodePublicConfig(v: unknown): PublicConfig | null {
   const c = fieldsOf(v);
   const ip4 = fieldsOf(c.ip4);
   const ip6 = c.ip6 == null ? null : fieldsOf(c.ip6);
-  return { ip4: { ip: text(ip4.ip), gw: text(ip4.gw) }, ip6: ip6 ? { ip: text(ip6.ip), gw: text(ip6.gw) } : null, domain: optionalText(c.domain) };
+  return {
+    ip4: { ip: text(ip4.ip), gw: text(ip4.gw) },
+    ip6: ip6 ? { ip: text(ip6.ip), gw: text(ip6.gw) } : null,
+    domain: optionalText(c.domain),
+  };
 }
 
 export const decodePower = (v: unknown): Power => (variant(v) === 'Down' ? 'Down' : 'Up');

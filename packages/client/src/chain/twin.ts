@@ -40,5 +40,12 @@ export function decodeTermsAccepted(v: unknown): TermsAcceptance[] {
 
 export function decodeEntity(v: unknown): Entity {
   const e = fieldsOf(v);
-  return { version: num(e.version), id: num(e.id), name: text(e.name), accountId: String(e.accountId), country: text(e.country), city: text(e.city) };
+  return {
+    version: num(e.version),
+    id: num(e.id),
+    name: text(e.name),
+    accountId: String(e.accountId),
+    country: text(e.country),
+    city: text(e.city),
+  };
 }

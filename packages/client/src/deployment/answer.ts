@@ -99,7 +99,11 @@ export function encodeAnswer(a: AnswerInput, node: KeyringPair): Uint8Array {
   if (a.workloads.length > MAX_ANSWER_WORKLOADS) throw new RangeError(`an answer lists at most ${MAX_ANSWER_WORKLOADS} workloads`);
   const priv: Private = {};
   for (const w of a.workloads) {
-    const p = { ...(w.reason ? { reason: w.reason.slice(0, MAX_REASON) } : {}), ...(w.data ? { data: w.data } : {}), ...(w.data_hash ? { data_hash: w.data_hash } : {}) };
+    const p = {
+      ...(w.reason ? { reason: w.reason.slice(0, MAX_REASON) } : {}),
+      ...(w.data ? { data: w.data } : {}),
+      ...(w.data_hash ? { data_hash: w.data_hash } : {}),
+    };
     if (Object.keys(p).length) priv[w.name] = p;
   }
   const doc: AnswerDocument = {
@@ -126,19 +130,35 @@ export function decodeAnswer(bytes: Uint8Array, nodePublicKey: Uint8Array | stri
   }
   const d = env?.answer;
   const sig = env?.signature;
-  if (typeof d !== 'object' || d === null || typeof sig !== 'object' || sig === null || typeof sig.signature !== 'string') throw new DeploymentError('ANSWER_MALFORMED', 'expected {answer, signature}');
-  if (!verifyCanonical(d, sig, nodePublicKey)) throw new DeploymentError('ANSWER_SIGNATURE_INVALID', "the answer is not signed by the node's twin");
+  if (typeof d !== 'object' || d === null || typeof sig !== 'object' || sig === null || typeof sig.signature !== 'string')
+    throw new DeploymentError('ANSWER_MALFORMED', 'expected {answer, signature}');
+  if (!verifyCanonical(d, sig, nodePublicKey))
+    throw new DeploymentError('ANSWER_SIGNATURE_INVALID', "the answer is not signed by the node's twin");
   const int = (x: unknown, min: number) => typeof x === 'number' && Number.isSafeInteger(x) && x >= min;
-  if (d.v !== ANSWER_VERSION || !int(d.contract_id, 1) || !int(d.node_id, 1) || !int(d.twin_id, 0) || typeof d.hash !== 'string' || !int(d.version, -1) || !int(d.updated_at, 0) || !Array.isArray(d.workloads)) {
+  if (
+    d.v !== ANSWER_VERSION ||
+    !int(d.contract_id, 1) ||
+    !int(d.node_id, 1) ||
+    !int(d.twin_id, 0) ||
+    typeof d.hash !== 'string' ||
+    !int(d.version, -1) ||
+    !int(d.updated_at, 0) ||
+    !Array.isArray(d.workloads)
+  ) {
     throw new DeploymentError('ANSWER_MALFORMED', 'the answer lacks its contract, node, twin, hash, version or workloads');
   }
   for (const w of d.workloads) {
-    if (typeof w?.name !== 'string' || typeof w.type !== 'string' || !int(w.version, 0) || !STATES.includes(w.state)) throw new DeploymentError('ANSWER_MALFORMED', `unreadable workload ${JSON.stringify(w).slice(0, 200)}`);
+    if (typeof w?.name !== 'string' || typeof w.type !== 'string' || !int(w.version, 0) || !STATES.includes(w.state))
+      throw new DeploymentError('ANSWER_MALFORMED', `unreadable workload ${JSON.stringify(w).slice(0, 200)}`);
   }
   let priv: Private | undefined = d.open;
   if (d.sealed !== undefined && replySecretKey) {
     const plain = typeof d.sealed === 'string' && /^[0-9a-f]+$/.test(d.sealed) ? unseal(hexToU8a(`0x${d.sealed}`), replySecretKey) : null;
-    if (!plain) throw new DeploymentError('ANSWER_SEAL_NOT_OPENED', "the answer's private part does not open with this reply key (sealed to another deployer key)");
+    if (!plain)
+      throw new DeploymentError(
+        'ANSWER_SEAL_NOT_OPENED',
+        "the answer's private part does not open with this reply key (sealed to another deployer key)",
+      );
     try {
       priv = JSON.parse(u8aToString(plain)) as Private;
     } catch {
@@ -152,7 +172,13 @@ export function decodeAnswer(bytes: Uint8Array, nodePublicKey: Uint8Array | stri
     hash: d.hash,
     version: d.version,
     updatedAt: d.updated_at,
-    workloads: d.workloads.map((w) => ({ name: w.name, type: w.type, version: w.version, state: w.state as WorkloadAnswerState, ...(priv?.[w.name] ?? {}) })),
+    workloads: d.workloads.map((w) => ({
+      name: w.name,
+      type: w.type,
+      version: w.version,
+      state: w.state as WorkloadAnswerState,
+      ...(priv?.[w.name] ?? {}),
+    })),
     sealed: d.sealed !== undefined,
     opened: priv !== undefined,
   };
@@ -175,10 +201,16 @@ export async function answerChunks(query: KvQuery, account: string, contractId: 
 }
 
 /** Reads and verifies the answer node account `nodeAccount` keeps for `contractId`, or null when there is none. */
-export async function fetchAnswer(query: KvQuery, nodeAccount: string, contractId: number, replySecretKey?: Uint8Array): Promise<DeploymentAnswer | null> {
+export async function fetchAnswer(
+  query: KvQuery,
+  nodeAccount: string,
+  contractId: number,
+  replySecretKey?: Uint8Array,
+): Promise<DeploymentAnswer | null> {
   const bytes = await fetchChunked(query, nodeAccount, answerKey(contractId));
   if (!bytes) return null;
   const a = decodeAnswer(bytes, nodeAccount, replySecretKey);
-  if (a.contractId !== contractId) throw new DeploymentError('ANSWER_MALFORMED', `the answer under ${answerKey(contractId)} is for contract ${a.contractId}`);
+  if (a.contractId !== contractId)
+    throw new DeploymentError('ANSWER_MALFORMED', `the answer under ${answerKey(contractId)} is for contract ${a.contractId}`);
   return a;
 }

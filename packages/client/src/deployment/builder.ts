@@ -64,7 +64,14 @@ export class DeploymentBuilder {
   }
 
   workload(type: WorkloadType, name: string, data: Record<string, unknown>, opts: WorkloadOptions = {}): this {
-    const w: Workload = { version: opts.version ?? 0, name, type, data, metadata: opts.metadata ?? '', description: opts.description ?? '' };
+    const w: Workload = {
+      version: opts.version ?? 0,
+      name,
+      type,
+      data,
+      metadata: opts.metadata ?? '',
+      description: opts.description ?? '',
+    };
     this.#d.workloads.push(w);
     return this;
   }

@@ -36,10 +36,21 @@ const hexText = (h: string): string => u8aToString(hexToU8a(h));
 export async function readNodeContract(api: ApiPromise, contractId: number): Promise<NodeContractInfo | null> {
   const c = (await api.query.smartContractModule.contracts(contractId)) as unknown as Opt;
   if (!c.isSome) return null;
-  const j = c.unwrap().toJSON() as { contractId: number; twinId: number; state: Record<string, unknown>; contractType: { nodeContract?: { nodeId: number; deploymentHash: string } } };
+  const j = c.unwrap().toJSON() as {
+    contractId: number;
+    twinId: number;
+    state: Record<string, unknown>;
+    contractType: { nodeContract?: { nodeId: number; deploymentHash: string } };
+  };
   const nc = j.contractType.nodeContract;
   if (!nc) return null;
-  return { contract_id: j.contractId, twin_id: j.twinId, node_id: nc.nodeId, deployment_hash: hexText(nc.deploymentHash), state: Object.keys(j.state)[0] };
+  return {
+    contract_id: j.contractId,
+    twin_id: j.twinId,
+    node_id: nc.nodeId,
+    deployment_hash: hexText(nc.deploymentHash),
+    state: Object.keys(j.state)[0],
+  };
 }
 
 /** Twin `twinId`, or null. */
@@ -63,7 +74,11 @@ export async function nodeBoxPublicKey(api: ApiPromise, nodeId: number): Promise
  * The node's receive path: reads contract `contractId`, fetches the sealed deployment from the
  * owner twin's notary, opens and verifies it against the contract.
  */
-export async function receiveDeployment(api: ApiPromise, contractId: number, nodeSeed: Uint8Array): Promise<OpenedDeployment & { contract: NodeContractInfo }> {
+export async function receiveDeployment(
+  api: ApiPromise,
+  contractId: number,
+  nodeSeed: Uint8Array,
+): Promise<OpenedDeployment & { contract: NodeContractInfo }> {
   const contract = await readNodeContract(api, contractId);
   if (!contract) throw new Error(`contract ${contractId} is not a node contract`);
   const owner = await readTwin(api, contract.twin_id);

@@ -37,7 +37,8 @@ export function deploymentHash(d: Deployment): string {
 
 /** Signs the RFC 8785 canonical JSON of `value` (sr25519 or ed25519): deployments, and the node's answers. */
 export function signCanonical(value: unknown, signer: KeyringPair): DeploymentSignature {
-  if (signer.type !== 'sr25519' && signer.type !== 'ed25519') throw new TypeError(`a ${signer.type} key cannot sign deployments (sr25519 or ed25519)`);
+  if (signer.type !== 'sr25519' && signer.type !== 'ed25519')
+    throw new TypeError(`a ${signer.type} key cannot sign deployments (sr25519 or ed25519)`);
   return { signer_type: signer.type, signature: u8aToHex(signer.sign(stringToU8a(canonicalize(value))), -1, false) };
 }
 

@@ -47,7 +47,8 @@ export function chunkedSetCalls(api: ApiPromise, key: string, bytes: Uint8Array)
   if (chunks > MAX_CHUNKS) throw new RangeError(`${bytes.length} bytes need ${chunks} chunks, more than the ${MAX_CHUNKS} readers accept`);
   const calls: Tx[] = [];
   // Values go as hex: @polkadot/types reads a Uint8Array given for Bytes as length-prefixed.
-  for (let i = 0; i < chunks; i++) calls.push(api.tx.tfkvStore.set(chunkKey(key, i), u8aToHex(bytes.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE))));
+  for (let i = 0; i < chunks; i++)
+    calls.push(api.tx.tfkvStore.set(chunkKey(key, i), u8aToHex(bytes.subarray(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE))));
   const manifest: NotaryManifest = { v: MANIFEST_VERSION, chunks, size: bytes.length, sha256: sha256(bytes) };
   calls.push(api.tx.tfkvStore.set(key, stringToHex(JSON.stringify(manifest))));
   return calls;
@@ -76,7 +77,8 @@ export async function fetchChunked(query: KvQuery, account: string, key: string)
   const missing = values.findIndex((v) => v.length === 0);
   if (missing >= 0) throw new DeploymentError('NOTARY_MISSING', `chunk ${chunkKey(key, missing)} is missing`);
   const bytes = u8aConcat(...values.map((v) => v.toU8a(true)));
-  if (bytes.length !== m.size) throw new DeploymentError('NOTARY_CORRUPTED', `the chunks hold ${bytes.length} bytes, the manifest says ${m.size}`);
+  if (bytes.length !== m.size)
+    throw new DeploymentError('NOTARY_CORRUPTED', `the chunks hold ${bytes.length} bytes, the manifest says ${m.size}`);
   if (sha256(bytes) !== m.sha256) throw new DeploymentError('NOTARY_CORRUPTED', 'the chunks do not match the manifest sha256');
   return bytes;
 }
@@ -89,7 +91,13 @@ function parseManifest(bytes: Uint8Array): NotaryManifest {
     throw new DeploymentError('NOTARY_CORRUPTED', 'the manifest is not JSON');
   }
   const int = (x: unknown, min: number, max: number) => typeof x === 'number' && Number.isSafeInteger(x) && x >= min && x <= max;
-  if (m?.v !== MANIFEST_VERSION || !int(m.chunks, 1, MAX_CHUNKS) || !int(m.size, 0, MAX_CHUNKS * CHUNK_SIZE) || typeof m.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(m.sha256)) {
+  if (
+    m?.v !== MANIFEST_VERSION ||
+    !int(m.chunks, 1, MAX_CHUNKS) ||
+    !int(m.size, 0, MAX_CHUNKS * CHUNK_SIZE) ||
+    typeof m.sha256 !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(m.sha256)
+  ) {
     throw new DeploymentError('NOTARY_CORRUPTED', `unreadable manifest ${JSON.stringify(m).slice(0, 200)}`);
   }
   return m as NotaryManifest;

@@ -49,7 +49,9 @@ const DEFAULT_WAIT_MS = 120_000;
 
 /** The workloads of `a` that failed for deployment `d` (errors, and updates kept at an older version with a reason). */
 export function answerFailures(a: DeploymentAnswer, d?: Deployment): NodeReason[] {
-  const out: NodeReason[] = a.workloads.filter((w) => w.state === 'error').map((w) => ({ name: w.name, reason: w.reason ?? (a.opened ? 'error' : 'error (reason sealed to the deployer)') }));
+  const out: NodeReason[] = a.workloads
+    .filter((w) => w.state === 'error')
+    .map((w) => ({ name: w.name, reason: w.reason ?? (a.opened ? 'error' : 'error (reason sealed to the deployer)') }));
   for (const w of d?.workloads ?? []) {
     const got = a.workloads.find((x) => x.name === w.name);
     if (got && got.state !== 'error' && got.version < w.version && got.reason) out.push({ name: w.name, reason: got.reason });
@@ -59,7 +61,12 @@ export function answerFailures(a: DeploymentAnswer, d?: Deployment): NodeReason[
 
 /** Whether every workload of `d` (or of the answer) is up at its version. */
 export function answerReady(a: DeploymentAnswer, d?: Deployment): boolean {
-  if (!d) return a.workloads.length > 0 && a.workloads.every((w) => w.state === 'ok' || w.state === 'deleted') && a.workloads.some((w) => w.state === 'ok');
+  if (!d)
+    return (
+      a.workloads.length > 0 &&
+      a.workloads.every((w) => w.state === 'ok' || w.state === 'deleted') &&
+      a.workloads.some((w) => w.state === 'ok')
+    );
   return d.workloads.every((w) => a.workloads.some((x) => x.name === w.name && x.state === 'ok' && x.version >= w.version));
 }
 
@@ -84,7 +91,10 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
     return twin.accountId;
   }
 
-  async function send(d: Deployment, contractCall: (hash: string) => Parameters<TfchainClient['batch']>[0][number]): Promise<{ hash: string; r: TxResult }> {
+  async function send(
+    d: Deployment,
+    contractCall: (hash: string) => Parameters<TfchainClient['batch']>[0][number],
+  ): Promise<{ hash: string; r: TxResult }> {
     const p = prepareDeployment(d, pair(), await nodeBoxPublicKey(api, d.node_id));
     const r = await client.batch([...notaryCalls(api, p.sealed, d.node_id, p.hash), contractCall(p.hash)]);
     return { hash: p.hash, r };
@@ -93,8 +103,17 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
   return {
     /** Stores `d` (signed, sealed to its node) and creates its node contract, atomically. */
     async create(d: Deployment, o: CreateOptions = {}): Promise<Deployed> {
-      const { hash, r } = await send(d, (h) => api.tx.smartContractModule.createNodeContract(d.node_id, stringToU8a(h), o.contractData ?? '', o.publicIps ?? 0, o.solutionProviderId ?? null));
-      const created = r.events.find((e) => e.section === 'smartContractModule' && e.method === 'ContractCreated')?.data[0] as { contractId?: number } | undefined;
+      const { hash, r } = await send(d, (h) =>
+        api.tx.smartContractModule.createNodeContract(
+          d.node_id,
+          stringToU8a(h),
+          o.contractData ?? '',
+          o.publicIps ?? 0,
+          o.solutionProviderId ?? null,
+        ),
+      );
+      const created = r.events.find((e) => e.section === 'smartContractModule' && e.method === 'ContractCreated')?.data[0] as
+        { contractId?: number } | undefined;
       const contractId = created?.contractId ?? (await client.contracts.idByNodeAndHash(d.node_id, hash));
       if (contractId === undefined) throw new Error('the batch went through but no contract was created');
       return { contractId, nodeId: d.node_id, hash, deployment: d, blockNumber: r.blockNumber, changed: d.workloads.map((w) => w.name) };
@@ -108,8 +127,10 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
     async update(contractId: number, d: Deployment, o: { contractData?: string } = {}): Promise<Deployed> {
       const c = await client.contracts.get(contractId);
       if (!c || c.state === 'Deleted') throw new Error(`there is no live contract ${contractId}`);
-      if (c.type.kind !== 'node') throw new Error(`contract ${contractId} is a ${c.type.kind} contract: only node contracts carry a deployment`);
-      if (c.type.nodeId !== d.node_id) throw new Error(`contract ${contractId} is on node ${c.type.nodeId}, the deployment names node ${d.node_id}`);
+      if (c.type.kind !== 'node')
+        throw new Error(`contract ${contractId} is a ${c.type.kind} contract: only node contracts carry a deployment`);
+      if (c.type.nodeId !== d.node_id)
+        throw new Error(`contract ${contractId} is on node ${c.type.nodeId}, the deployment names node ${d.node_id}`);
       const before = await this.result(contractId).catch(() => null);
       const next = JSON.parse(JSON.stringify(d)) as Deployment; // a plain copy (canonical JSON accepts no other)
       const changed: string[] = [];
@@ -121,7 +142,9 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
         if (!same) changed.push(w.name);
       }
       next.version = Math.max(next.version, (before?.version ?? d.version) + 1);
-      const { hash, r } = await send(next, (h) => api.tx.smartContractModule.updateNodeContract(contractId, stringToU8a(h), o.contractData ?? ''));
+      const { hash, r } = await send(next, (h) =>
+        api.tx.smartContractModule.updateNodeContract(contractId, stringToU8a(h), o.contractData ?? ''),
+      );
       return { contractId, nodeId: d.node_id, hash, deployment: next, blockNumber: r.blockNumber, changed };
     },
 
@@ -136,7 +159,8 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
       const p = signer();
       // Manifest and chunks read at one block: an answer the node rewrites meanwhile cannot mix.
       const a = await fetchAnswer(await kvAt(api), await nodeAccount(nodeId), contractId, p ? replyKeyPair(p).secretKey : undefined);
-      if (a && a.nodeId !== nodeId) throw new DeploymentError('ANSWER_MALFORMED', `the answer for contract ${contractId} names node ${a.nodeId}`);
+      if (a && a.nodeId !== nodeId)
+        throw new DeploymentError('ANSWER_MALFORMED', `the answer for contract ${contractId} names node ${a.nodeId}`);
       return a;
     },
 
@@ -150,7 +174,12 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
       for (;;) {
         o.signal?.throwIfAborted();
         const c = await client.contracts.get(contractId);
-        if (!c || c.state === 'Deleted' || c.type.kind !== 'node') throw new DeploymentFailedError('CONTRACT_GONE', contractId, `contract ${contractId} is ${c ? `${c.state} (${c.deletedCause ?? c.type.kind})` : 'gone'}`);
+        if (!c || c.state === 'Deleted' || c.type.kind !== 'node')
+          throw new DeploymentFailedError(
+            'CONTRACT_GONE',
+            contractId,
+            `contract ${contractId} is ${c ? `${c.state} (${c.deletedCause ?? c.type.kind})` : 'gone'}`,
+          );
         const hash = o.hash ?? c.type.deploymentHash;
         const a = await this.result(contractId, { nodeId: c.type.nodeId });
         if (a && a.hash === hash) {
@@ -158,10 +187,21 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
           if (seen !== last) o.onAnswer?.(a);
           last = seen;
           const failed = answerFailures(a, o.deployment);
-          if (failed.length) throw new DeploymentFailedError('REFUSED', contractId, `node ${a.nodeId} refused: ${failed.map((f) => `${f.name}: ${f.reason}`).join('; ')}`, failed);
+          if (failed.length)
+            throw new DeploymentFailedError(
+              'REFUSED',
+              contractId,
+              `node ${a.nodeId} refused: ${failed.map((f) => `${f.name}: ${f.reason}`).join('; ')}`,
+              failed,
+            );
           if (answerReady(a, o.deployment)) return a;
         }
-        if (Date.now() >= deadline) throw new DeploymentFailedError('TIMEOUT', contractId, `node ${c.type.nodeId} did not answer for contract ${contractId} within ${Math.round((o.timeoutMs ?? DEFAULT_WAIT_MS) / 1000)} s`);
+        if (Date.now() >= deadline)
+          throw new DeploymentFailedError(
+            'TIMEOUT',
+            contractId,
+            `node ${c.type.nodeId} did not answer for contract ${contractId} within ${Math.round((o.timeoutMs ?? DEFAULT_WAIT_MS) / 1000)} s`,
+          );
         await new Promise((r) => setTimeout(r, Math.min(o.pollMs ?? 1000, Math.max(0, deadline - Date.now()))));
       }
     },

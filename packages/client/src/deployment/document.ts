@@ -89,7 +89,8 @@ function workloadProblems(w: unknown, path: string, seen: Set<string>): Problem[
   const o = w as Record<string, unknown>;
   const out: Problem[] = [];
   if (!isUint(o.version)) out.push({ path: `${path}.version`, message: 'must be an integer >= 0' });
-  if (typeof o.name !== 'string' || !NAME.test(o.name)) out.push({ path: `${path}.name`, message: 'must be 1-50 characters of [a-zA-Z0-9_-]' });
+  if (typeof o.name !== 'string' || !NAME.test(o.name))
+    out.push({ path: `${path}.name`, message: 'must be 1-50 characters of [a-zA-Z0-9_-]' });
   else if (seen.has(o.name)) out.push({ path: `${path}.name`, message: `'${o.name}' is used twice` });
   else seen.add(o.name);
   if (typeof o.metadata !== 'string') out.push({ path: `${path}.metadata`, message: 'must be a string' });

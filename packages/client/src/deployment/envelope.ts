@@ -28,5 +28,11 @@ export function encodeEnvelope(signed: SignedDeployment): Uint8Array {
 export function prepareDeployment(d: Deployment, owner: KeyringPair, nodeBoxPublicKey: Uint8Array): PreparedDeployment {
   assertValidDeployment(d);
   const signed: SignedDeployment = { ...signDeployment(d, owner), reply_to: u8aToHex(replyKeyPair(owner).publicKey, -1, false) };
-  return { deployment: d, challenge: challenge(d), hash: deploymentHash(d), signed, sealed: seal(encodeEnvelope(signed), nodeBoxPublicKey) };
+  return {
+    deployment: d,
+    challenge: challenge(d),
+    hash: deploymentHash(d),
+    signed,
+    sealed: seal(encodeEnvelope(signed), nodeBoxPublicKey),
+  };
 }

@@ -28,7 +28,8 @@ const HTTP_BACKEND = /^https?:\/\/(?:\[[0-9a-fA-F:.]{2,45}\]|[^\s/@?#:[\]]+)(?::
 /** Why `fqdn` cannot be a gateway-fqdn-proxy's domain, or undefined when it can. */
 export function fqdnProblem(fqdn: unknown): string | undefined {
   if (typeof fqdn !== 'string') return 'must be a domain name (a string), e.g. www.example.com';
-  if (!FQDN.test(fqdn)) return `must be a domain name of two labels or more (letters, digits, '-' not at a label's ends; the last label starts with a letter; at most 253 characters, no trailing dot), got ${JSON.stringify(fqdn.slice(0, 260))}`;
+  if (!FQDN.test(fqdn))
+    return `must be a domain name of two labels or more (letters, digits, '-' not at a label's ends; the last label starts with a letter; at most 253 characters, no trailing dot), got ${JSON.stringify(fqdn.slice(0, 260))}`;
   return undefined;
 }
 
@@ -49,13 +50,15 @@ export function fqdnUnderDomain(fqdn: string, domain: string): boolean {
 
 /** Why `backend` cannot be a gateway backend (with or without `tls_passthrough`), or undefined. */
 export function gatewayBackendProblem(backend: unknown, tlsPassthrough: boolean): string | undefined {
-  if (typeof backend !== 'string' || backend.length > MAX_BACKEND_LENGTH) return `must be a string of at most ${MAX_BACKEND_LENGTH} characters`;
+  if (typeof backend !== 'string' || backend.length > MAX_BACKEND_LENGTH)
+    return `must be a string of at most ${MAX_BACKEND_LENGTH} characters`;
   if (!tlsPassthrough) {
     const h = HTTP_BACKEND.exec(backend);
     return h ? portProblem(h[1]) : 'must be http(s)://host[:port]';
   }
   const m = PASSTHROUGH_BACKEND.exec(backend);
-  if (!m || (m[1] !== undefined && m[1].split('.').some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0'))))) return `must be IP:port (IPv4 or [IPv6]) with tls_passthrough: the TLS connection goes to it as it came, got ${JSON.stringify(backend)}`;
+  if (!m || (m[1] !== undefined && m[1].split('.').some((o) => Number(o) > 255 || (o.length > 1 && o.startsWith('0')))))
+    return `must be IP:port (IPv4 or [IPv6]) with tls_passthrough: the TLS connection goes to it as it came, got ${JSON.stringify(backend)}`;
   return portProblem(m[3]);
 }
 
@@ -69,7 +72,8 @@ function portProblem(port: string | undefined): string | undefined {
 export function gatewayBaseProblems(d: Record<string, unknown>, bad: (field: string, message: string) => void): void {
   if (d.tls_passthrough !== undefined && typeof d.tls_passthrough !== 'boolean') bad('tls_passthrough', 'must be a boolean');
   const passthrough = d.tls_passthrough === true;
-  if (!Array.isArray(d.backends) || d.backends.length === 0) return bad('backends', passthrough ? 'must be a non-empty array of IP:port' : 'must be a non-empty array of http(s)://host[:port]');
+  if (!Array.isArray(d.backends) || d.backends.length === 0)
+    return bad('backends', passthrough ? 'must be a non-empty array of IP:port' : 'must be a non-empty array of http(s)://host[:port]');
   if (d.backends.length > MAX_GATEWAY_BACKENDS) return bad('backends', `must hold at most ${MAX_GATEWAY_BACKENDS} backends`);
   d.backends.forEach((b, i) => {
     const why = gatewayBackendProblem(b, passthrough);
@@ -103,6 +107,10 @@ export function gatewayDuplicates(workloads: unknown[], bad: (path: string, mess
     const key = `${x!.type as string} ${normalFqdn(served)}`; // a served name means a gateway type above
     const first = seen.get(key);
     if (first === undefined) seen.set(key, i);
-    else bad(`$.workloads[${i}].data.${x!.type === 'gateway-name-proxy' ? 'name' : 'fqdn'}`, `'${served}' is served by workloads[${first}] already`);
+    else
+      bad(
+        `$.workloads[${i}].data.${x!.type === 'gateway-name-proxy' ? 'name' : 'fqdn'}`,
+        `'${served}' is served by workloads[${first}] already`,
+      );
   });
 }

@@ -39,8 +39,10 @@ export function privateBackendAddress(backend: string, tlsPassthrough = false): 
  */
 export function privateBackendProblem(backend: unknown, networkName: string, ipRange?: string, tlsPassthrough = false): string | undefined {
   const ip = typeof backend === 'string' ? privateBackendAddress(backend, tlsPassthrough) : undefined;
-  if (ip === undefined && tlsPassthrough) return `must be IPv4:port, an address of network '${networkName}' (with tls_passthrough the gateway passes the TLS connection to it inside the network), got ${JSON.stringify(backend)}`;
-  if (ip === undefined) return `must be http://IPv4[:port], an address of network '${networkName}' (the gateway reaches it inside the network, plain http), got ${JSON.stringify(backend)}`;
+  if (ip === undefined && tlsPassthrough)
+    return `must be IPv4:port, an address of network '${networkName}' (with tls_passthrough the gateway passes the TLS connection to it inside the network), got ${JSON.stringify(backend)}`;
+  if (ip === undefined)
+    return `must be http://IPv4[:port], an address of network '${networkName}' (the gateway reaches it inside the network, plain http), got ${JSON.stringify(backend)}`;
   if (ipRange === undefined) return undefined;
   const range = parseCidr4(ipRange);
   if (!range || !containsIp(range, parseIpv4(ip)!)) return `${ip} is outside network '${networkName}' (${ipRange})`;
@@ -65,10 +67,15 @@ function check(workloads: unknown[], onNode: HostedNetwork[] | undefined, bad: (
     if (!GATEWAY_TYPES.includes(w?.type as string) || w.data?.network === undefined) return;
     const at = `$.workloads[${i}].data`;
     const name = w.data.network;
-    if (typeof name !== 'string' || !NETWORK_NAME.test(name)) return bad(`${at}.network`, 'must name a network of the twin on this node (1-64 characters of [a-zA-Z0-9_-])');
+    if (typeof name !== 'string' || !NETWORK_NAME.test(name))
+      return bad(`${at}.network`, 'must name a network of the twin on this node (1-64 characters of [a-zA-Z0-9_-])');
     const own = list.find((x) => x?.name === name);
     const range = own?.type === 'network' ? own.data?.ip_range : onNode?.find((n) => n.name === name)?.ip_range;
-    if (range === undefined && onNode !== undefined) return bad(`${at}.network`, `network '${name}' is not on the gateway's node: no network workload of that name in this deployment, nor deployed there before`);
+    if (range === undefined && onNode !== undefined)
+      return bad(
+        `${at}.network`,
+        `network '${name}' is not on the gateway's node: no network workload of that name in this deployment, nor deployed there before`,
+      );
     if (!Array.isArray(w.data.backends)) return; // the workload's own rules name it
     w.data.backends.forEach((b: unknown, k) => {
       const why = privateBackendProblem(b, name, typeof range === 'string' ? range : undefined, w.data!.tls_passthrough === true);

@@ -1,10 +1,52 @@
 /** The deployment protocol ("smart contract for IT"), shared by deployers and nodes. */
 export { canonicalize } from './jcs';
-export { DeploymentError, DeploymentFailedError, type DeploymentErrorCode, type DeploymentFailureCode, type NodeReason, type Problem } from './errors';
-export { WORKLOAD_TYPES, assertValidDeployment, deploymentProblems, isMachine, type Deployment, type Workload, type WorkloadType } from './document';
-export type { ComputeCapacity, GatewayBaseData, GatewayFQDNProxyData, GatewayNameProxyData, ImageRef, MachineMount, VmData, VolumeData, ZmachineData, ZmountData } from './workloads';
-export { machineIpInSubnet, wireguardAddress, isEndpoint, type MachineNetwork, type NetworkData, type NetworkPeer, type PublicIpData } from './network-data';
-export { GATEWAY_NAME, MAX_BACKEND_LENGTH, MAX_GATEWAY_BACKENDS, fqdnProblem, fqdnUnderDomain, gatewayBackendProblem, normalFqdn } from './gateway-data';
+export {
+  DeploymentError,
+  DeploymentFailedError,
+  type DeploymentErrorCode,
+  type DeploymentFailureCode,
+  type NodeReason,
+  type Problem,
+} from './errors';
+export {
+  WORKLOAD_TYPES,
+  assertValidDeployment,
+  deploymentProblems,
+  isMachine,
+  type Deployment,
+  type Workload,
+  type WorkloadType,
+} from './document';
+export type {
+  ComputeCapacity,
+  GatewayBaseData,
+  GatewayFQDNProxyData,
+  GatewayNameProxyData,
+  ImageRef,
+  MachineMount,
+  VmData,
+  VolumeData,
+  ZmachineData,
+  ZmountData,
+} from './workloads';
+export {
+  machineIpInSubnet,
+  wireguardAddress,
+  isEndpoint,
+  type MachineNetwork,
+  type NetworkData,
+  type NetworkPeer,
+  type PublicIpData,
+} from './network-data';
+export {
+  GATEWAY_NAME,
+  MAX_BACKEND_LENGTH,
+  MAX_GATEWAY_BACKENDS,
+  fqdnProblem,
+  fqdnUnderDomain,
+  gatewayBackendProblem,
+  normalFqdn,
+} from './gateway-data';
 export { GATEWAY_TYPES, gatewayNetworkProblems, privateBackendAddress, privateBackendProblem, type HostedNetwork } from './gateway-network';
 export { DeploymentBuilder, type WorkloadOptions } from './builder';
 export {

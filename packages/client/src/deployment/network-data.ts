@@ -52,34 +52,40 @@ type Bad = (field: string, message: string) => void;
 
 export function networkProblems(d: Record<string, unknown>, bad: Bad): void {
   const range = typeof d.ip_range === 'string' ? parseCidr4(d.ip_range) : undefined;
-  if (!range || range.prefix !== 16 || !isPrivate(range)) bad('ip_range', 'must be a /16 of a private range (10/8, 172.16/12, 192.168/16), e.g. 10.20.0.0/16');
+  if (!range || range.prefix !== 16 || !isPrivate(range))
+    bad('ip_range', 'must be a /16 of a private range (10/8, 172.16/12, 192.168/16), e.g. 10.20.0.0/16');
   const subnet = typeof d.subnet === 'string' ? parseCidr4(d.subnet) : undefined;
   if (!subnet || subnet.prefix !== 24) bad('subnet', "must be a /24, this node's part of ip_range");
   else if (range && !containsCidr(range, subnet)) bad('subnet', `must lie inside ip_range ${d.ip_range as string}`);
   if (!isWireguardKey(d.wireguard_private_key)) bad('wireguard_private_key', 'must be a WireGuard key (44 base64 characters)');
   const port = d.wireguard_listen_port;
-  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1024 || port > 65535) bad('wireguard_listen_port', 'must be a UDP port 1024..65535');
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 1024 || port > 65535)
+    bad('wireguard_listen_port', 'must be a UDP port 1024..65535');
   if (!Array.isArray(d.peers) || d.peers.length > MAX_PEERS) return bad('peers', `must be an array of at most ${MAX_PEERS}`);
   const seen: Cidr4[] = subnet ? [subnet] : [];
   const keys = new Set<string>();
   d.peers.forEach((p: unknown, i) => {
     const at = `peers[${i}]`;
-    if (typeof p !== 'object' || p === null || Array.isArray(p)) return bad(at, 'must be an object {subnet, wireguard_public_key, allowed_ips, endpoint}');
+    if (typeof p !== 'object' || p === null || Array.isArray(p))
+      return bad(at, 'must be an object {subnet, wireguard_public_key, allowed_ips, endpoint}');
     const peer = p as Record<string, unknown>;
     const ps = typeof peer.subnet === 'string' ? parseCidr4(peer.subnet) : undefined;
     if (!ps || ps.prefix !== 24) bad(`${at}.subnet`, 'must be a /24');
     else if (range && !containsCidr(range, ps)) bad(`${at}.subnet`, `must lie inside ip_range ${d.ip_range as string}`);
-    else if (seen.some((s) => overlaps(s, ps))) bad(`${at}.subnet`, `${peer.subnet as string} overlaps this node's subnet or another peer's`);
+    else if (seen.some((s) => overlaps(s, ps)))
+      bad(`${at}.subnet`, `${peer.subnet as string} overlaps this node's subnet or another peer's`);
     else seen.push(ps);
     if (!isWireguardKey(peer.wireguard_public_key)) bad(`${at}.wireguard_public_key`, 'must be a WireGuard key (44 base64 characters)');
     else if (keys.has(peer.wireguard_public_key)) bad(`${at}.wireguard_public_key`, 'is the key of another peer');
     else keys.add(peer.wireguard_public_key);
-    if (!Array.isArray(peer.allowed_ips) || peer.allowed_ips.length === 0 || peer.allowed_ips.length > MAX_ALLOWED) bad(`${at}.allowed_ips`, `must be 1..${MAX_ALLOWED} IPv4 networks`);
+    if (!Array.isArray(peer.allowed_ips) || peer.allowed_ips.length === 0 || peer.allowed_ips.length > MAX_ALLOWED)
+      bad(`${at}.allowed_ips`, `must be 1..${MAX_ALLOWED} IPv4 networks`);
     else
       peer.allowed_ips.forEach((a: unknown, j) => {
         if (typeof a !== 'string' || !parseCidr4(a)) bad(`${at}.allowed_ips[${j}]`, 'must be an IPv4 network like 10.20.2.0/24');
       });
-    if (typeof peer.endpoint !== 'string' || (peer.endpoint !== '' && !isEndpoint(peer.endpoint))) bad(`${at}.endpoint`, "must be host:port (IPv4, or [IPv6]:port), or '' for a peer behind NAT");
+    if (typeof peer.endpoint !== 'string' || (peer.endpoint !== '' && !isEndpoint(peer.endpoint)))
+      bad(`${at}.endpoint`, "must be host:port (IPv4, or [IPv6]:port), or '' for a peer behind NAT");
   });
 }
 
@@ -90,20 +96,25 @@ export function publicIpProblems(d: Record<string, unknown>, bad: Bad): void {
 
 /** The zmachine's `network` field; `path` is its own path (…data.network). */
 export function machineNetworkProblems(n: unknown, bad: Bad): void {
-  if (typeof n !== 'object' || n === null || Array.isArray(n)) return bad('network', 'must be an object {interfaces, planetary, public_ip}');
+  if (typeof n !== 'object' || n === null || Array.isArray(n))
+    return bad('network', 'must be an object {interfaces, planetary, public_ip}');
   const net = n as Record<string, unknown>;
   if (net.planetary !== undefined && typeof net.planetary !== 'boolean') bad('network.planetary', 'must be a boolean');
-  if (net.public_ip !== undefined && (typeof net.public_ip !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(net.public_ip))) bad('network.public_ip', 'must name an ip workload of the deployment');
+  if (net.public_ip !== undefined && (typeof net.public_ip !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(net.public_ip)))
+    bad('network.public_ip', 'must name an ip workload of the deployment');
   if (net.interfaces === undefined) return;
-  if (!Array.isArray(net.interfaces) || net.interfaces.length > MAX_INTERFACES) return bad('network.interfaces', `must be an array of at most ${MAX_INTERFACES}`);
+  if (!Array.isArray(net.interfaces) || net.interfaces.length > MAX_INTERFACES)
+    return bad('network.interfaces', `must be an array of at most ${MAX_INTERFACES}`);
   const names = new Set<string>();
   net.interfaces.forEach((i: unknown, k) => {
     const at = `network.interfaces[${k}]`;
     const itf = (typeof i === 'object' && i !== null ? i : {}) as Record<string, unknown>;
-    if (typeof itf.network !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(itf.network)) bad(`${at}.network`, 'must name a network workload of the deployment');
+    if (typeof itf.network !== 'string' || !/^[a-zA-Z0-9_-]{1,64}$/.test(itf.network))
+      bad(`${at}.network`, 'must name a network workload of the deployment');
     else if (names.has(itf.network)) bad(`${at}.network`, 'joins the same network twice');
     else names.add(itf.network);
-    if (typeof itf.ip !== 'string' || parseIpv4(itf.ip) === undefined) bad(`${at}.ip`, 'must be an IPv4 address in the network subnet of this node');
+    if (typeof itf.ip !== 'string' || parseIpv4(itf.ip) === undefined)
+      bad(`${at}.ip`, 'must be an IPv4 address in the network subnet of this node');
   });
 }
 
@@ -124,7 +135,11 @@ export function isEndpoint(s: string): boolean {
   const port = Number(m[2]);
   if (port < 1 || port > 65535) return false;
   const host = m[1]!;
-  return host.startsWith('[') || parseIpv4(host) !== undefined || /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(host);
+  return (
+    host.startsWith('[') ||
+    parseIpv4(host) !== undefined ||
+    /^[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/.test(host)
+  );
 }
 
 /** Zero-OS's WireGuard address of a node's subnet: 10.20.3.0/24 → 100.64.20.3. */
@@ -145,7 +160,11 @@ interface RefWorkload {
  * an address of the network's subnet on this node that no other machine of the deployment has; an
  * `ip` workload serves one machine.
  */
-export function machineNetworkReferences(workloads: unknown[], isMachine: (t: unknown) => boolean, bad: (path: string, message: string) => void): void {
+export function machineNetworkReferences(
+  workloads: unknown[],
+  isMachine: (t: unknown) => boolean,
+  bad: (path: string, message: string) => void,
+): void {
   const list = workloads as RefWorkload[];
   const byName = (n: string) => list.find((x) => x?.name === n);
   const addressOf = new Map<string, string>();
@@ -160,7 +179,8 @@ export function machineNetworkReferences(workloads: unknown[], isMachine: (t: un
       const target = byName(itf.network);
       if (target?.type !== 'network') return bad(`${at}.network`, `no network workload named '${itf.network}' in this deployment`);
       const subnet = target.data?.subnet;
-      if (typeof subnet === 'string' && !machineIpInSubnet(itf.ip, subnet)) return bad(`${at}.ip`, `${itf.ip} is not a machine address of the network's subnet ${subnet} here (.2 to .254)`);
+      if (typeof subnet === 'string' && !machineIpInSubnet(itf.ip, subnet))
+        return bad(`${at}.ip`, `${itf.ip} is not a machine address of the network's subnet ${subnet} here (.2 to .254)`);
       const key = `${itf.network}/${itf.ip}`;
       if (addressOf.has(key)) bad(`${at}.ip`, `${itf.ip} is already the address of '${addressOf.get(key)}' on '${itf.network}'`);
       else addressOf.set(key, String(w.name));

@@ -129,7 +129,8 @@ function zmachineProblems(d: Record<string, unknown>, bad: (field: string, messa
     const img = d.image as Partial<ImageRef> | null;
     if (typeof img !== 'object' || img === null || Array.isArray(img)) bad('image', 'must be an object {url, sha256}');
     else {
-      if (typeof img.url !== 'string' || img.url.length > 2048 || !/^https?:\/\/\S+$/.test(img.url)) bad('image.url', 'must be an http(s) URL of at most 2048 characters');
+      if (typeof img.url !== 'string' || img.url.length > 2048 || !/^https?:\/\/\S+$/.test(img.url))
+        bad('image.url', 'must be an http(s) URL of at most 2048 characters');
       if (typeof img.sha256 !== 'string' || !/^[0-9a-f]{64}$/.test(img.sha256)) bad('image.sha256', 'must be 64 lower-case hex digits');
     }
   }
@@ -140,8 +141,14 @@ function zmachineProblems(d: Record<string, unknown>, bad: (field: string, messa
     if (!posInt(cc.cpu) || cc.cpu > 256) bad('compute_capacity.cpu', 'must be an integer 1..256');
     if (!posInt(cc.memory) || cc.memory < 256 * MiB) bad('compute_capacity.memory', 'must be an integer of at least 256 MiB (bytes)');
   }
-  if (d.entrypoint !== undefined && (typeof d.entrypoint !== 'string' || d.entrypoint.length > MAX_ENTRYPOINT)) bad('entrypoint', `must be a string of at most ${MAX_ENTRYPOINT} characters`);
-  if (d.env !== undefined && (!isStringMap(d.env) || Object.keys(d.env as object).length > MAX_ENV || Object.keys(d.env as object).some((k) => !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(k))))
+  if (d.entrypoint !== undefined && (typeof d.entrypoint !== 'string' || d.entrypoint.length > MAX_ENTRYPOINT))
+    bad('entrypoint', `must be a string of at most ${MAX_ENTRYPOINT} characters`);
+  if (
+    d.env !== undefined &&
+    (!isStringMap(d.env) ||
+      Object.keys(d.env as object).length > MAX_ENV ||
+      Object.keys(d.env as object).some((k) => !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(k)))
+  )
     bad('env', `must map at most ${MAX_ENV} names ([A-Za-z_][A-Za-z0-9_]*) to strings`);
   if (d.network !== undefined) machineNetworkProblems(d.network, bad);
   if (d.mounts !== undefined) {
@@ -150,7 +157,8 @@ function zmachineProblems(d: Record<string, unknown>, bad: (field: string, messa
       d.mounts.forEach((m, i) => {
         const mm = m as { name?: unknown; mountpoint?: unknown };
         if (typeof mm?.name !== 'string') bad(`mounts[${i}].name`, 'must be a volume or zmount name');
-        if (typeof mm?.mountpoint !== 'string' || !isMountpoint(mm.mountpoint)) bad(`mounts[${i}].mountpoint`, 'must be an absolute path without . or .. parts, other than /');
+        if (typeof mm?.mountpoint !== 'string' || !isMountpoint(mm.mountpoint))
+          bad(`mounts[${i}].mountpoint`, 'must be an absolute path without . or .. parts, other than /');
       });
   }
 }
@@ -158,7 +166,10 @@ function zmachineProblems(d: Record<string, unknown>, bad: (field: string, messa
 /** An absolute, normalized path below `/` (a mount may not cover the root or climb out). */
 function isMountpoint(p: string): boolean {
   if (!p.startsWith('/') || p.length > 256 || p === '/') return false;
-  return p.split('/').slice(1).every((part) => part !== '' && part !== '.' && part !== '..');
+  return p
+    .split('/')
+    .slice(1)
+    .every((part) => part !== '' && part !== '.' && part !== '..');
 }
 
 function isStringMap(x: unknown): boolean {

@@ -26,7 +26,8 @@ export async function blockEventsWith(
   blockHash: string,
   keys: readonly string[],
 ): Promise<{ events: ChainEvent[]; values: (string | null)[] }> {
-  if (keys.length > MAX_EXTRA_KEYS) throw new RangeError(`at most ${MAX_EXTRA_KEYS} keys are read with a block's events, got ${keys.length}`);
+  if (keys.length > MAX_EXTRA_KEYS)
+    throw new RangeError(`at most ${MAX_EXTRA_KEYS} keys are read with a block's events, got ${keys.length}`);
   const { runtime, events, values } = await rawBlockEvents(api, blockHash, keys);
   return { events: decodeEvents(runtime, events, blockNumber, blockHash), values };
 }
@@ -54,12 +55,19 @@ export async function rangeEventsWith(
   toHash: string,
   keys: readonly string[],
 ): Promise<{ number: number; hash: string; events: ChainEvent[]; values: (string | null)[] }[] | null> {
-  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_RANGE_BLOCKS) throw new RangeError(`a range holds 1 to ${MAX_RANGE_BLOCKS} blocks, got ${count}`);
-  if (keys.length > MAX_EXTRA_KEYS) throw new RangeError(`at most ${MAX_EXTRA_KEYS} keys are read with a block's events, got ${keys.length}`);
+  if (!Number.isSafeInteger(count) || count < 1 || count > MAX_RANGE_BLOCKS)
+    throw new RangeError(`a range holds 1 to ${MAX_RANGE_BLOCKS} blocks, got ${count}`);
+  if (keys.length > MAX_EXTRA_KEYS)
+    throw new RangeError(`at most ${MAX_EXTRA_KEYS} keys are read with a block's events, got ${keys.length}`);
   const query = (api.rpc.state.queryStorage as unknown as { raw: StorageRange }).raw;
   const all = [SYSTEM_EVENTS_KEY, LAST_RUNTIME_UPGRADE_KEY, ...keys].map((k) => k.toLowerCase());
   const sets = await query(all, fromHash, toHash);
-  if (sets.length !== count || sets[0]?.block.toLowerCase() !== fromHash.toLowerCase() || sets[count - 1]?.block.toLowerCase() !== toHash.toLowerCase()) return null;
+  if (
+    sets.length !== count ||
+    sets[0]?.block.toLowerCase() !== fromHash.toLowerCase() ||
+    sets[count - 1]?.block.toLowerCase() !== toHash.toLowerCase()
+  )
+    return null;
   // The values so far: a key absent from a block's changes kept its previous block's value.
   const current = new Map<string, string | null>();
   const out: { number: number; hash: string; events: ChainEvent[]; values: (string | null)[] }[] = [];
@@ -80,7 +88,11 @@ export async function blockEventRecords(api: ApiPromise, blockHash: string): Pro
   return runtime.registry.createType('Vec<EventRecord>', events) as unknown as EventRecord[];
 }
 
-async function rawBlockEvents(api: ApiPromise, blockHash: string, keys: readonly string[]): Promise<{ runtime: BlockRuntime; events: string | null; values: (string | null)[] }> {
+async function rawBlockEvents(
+  api: ApiPromise,
+  blockHash: string,
+  keys: readonly string[],
+): Promise<{ runtime: BlockRuntime; events: string | null; values: (string | null)[] }> {
   // One read for the events, the version of the runtime that executed the block
   // (System.LastRuntimeUpgrade) and the caller's keys. Raw: api.at() would build a whole decorated
   // API per block, which dominates a backfill; and @polkadot/api keeps the failure of a decoded

@@ -71,7 +71,8 @@ class FinalizedEvents implements EventStream {
 
   async *#run(): AsyncGenerator<ChainEvent, void, undefined> {
     const owned = !(this.#source instanceof ApiPromise);
-    const api = this.#source instanceof ApiPromise ? this.#source : new ApiPromise({ provider: new WsProvider(this.#source.url), noInitWarn: true });
+    const api =
+      this.#source instanceof ApiPromise ? this.#source : new ApiPromise({ provider: new WsProvider(this.#source.url), noInitWarn: true });
     let unsubHeads: (() => void) | undefined;
     try {
       await Promise.race([api.isReady, this.#aborted()]);
@@ -111,7 +112,10 @@ class FinalizedEvents implements EventStream {
           if (this.#stopped) return;
           backoff = Math.min(backoff * 2, this.#opts.maxRetryMs ?? 5000);
           // Resuming on another chain would silently mix two histories.
-          const g = await api.rpc.chain.getBlockHash(0).then((h) => h.toHex(), () => genesis);
+          const g = await api.rpc.chain.getBlockHash(0).then(
+            (h) => h.toHex(),
+            () => genesis,
+          );
           // eslint-disable-next-line preserve-caught-error -- not caused by the caught error: the check after the retry found another chain
           if (g !== genesis) throw new Error(`the chain behind the endpoint changed (genesis ${g}, was ${genesis})`);
         }

@@ -58,10 +58,7 @@ export class LinkWatch {
     if (!this.#up) return Promise.reject(new LinkError('the link is down'));
     return new Promise<T>((resolve, reject) => {
       const off = this.onDown(() => reject(new LinkError('the link dropped')));
-      Promise.resolve()
-        .then(work)
-        .then(resolve, reject)
-        .finally(off);
+      Promise.resolve().then(work).then(resolve, reject).finally(off);
     });
   }
 

@@ -9,7 +9,6 @@ export interface Balance {
   frozen: bigint;
 }
 
-
 type U128 = { toBigInt(): bigint };
 
 export function balances(ctx: ModuleContext) {
@@ -20,8 +19,14 @@ export function balances(ctx: ModuleContext) {
       return ctx.send(api.tx.balances.transferKeepAlive(input.to, input.amount), opts);
     },
     async get(address: string, o: ReadOptions = {}): Promise<Balance> {
-      const a = (await (await storageItem(api, o.at, 'system', 'account'))(address)) as unknown as { data: { free: U128; reserved: U128; frozen?: U128; miscFrozen?: U128 } };
-      return { free: a.data.free.toBigInt(), reserved: a.data.reserved.toBigInt(), frozen: (a.data.frozen ?? a.data.miscFrozen)?.toBigInt() ?? 0n };
+      const a = (await (
+        await storageItem(api, o.at, 'system', 'account')
+      )(address)) as unknown as { data: { free: U128; reserved: U128; frozen?: U128; miscFrozen?: U128 } };
+      return {
+        free: a.data.free.toBigInt(),
+        reserved: a.data.reserved.toBigInt(),
+        frozen: (a.data.frozen ?? a.data.miscFrozen)?.toBigInt() ?? 0n,
+      };
     },
   };
 }

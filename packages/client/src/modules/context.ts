@@ -43,7 +43,12 @@ type StorageQuery = ((...args: unknown[]) => Promise<Codec>) & { entries(...args
  * Storage items of one pallet, checked to exist before any query starts: a runtime without one
  * gives a RuntimeItemMissingError through the promise (no query is left running unawaited).
  */
-export async function storageItems<K extends string>(api: ApiPromise, at: string | undefined, section: string, items: readonly K[]): Promise<Record<K, StorageQuery>> {
+export async function storageItems<K extends string>(
+  api: ApiPromise,
+  at: string | undefined,
+  section: string,
+  items: readonly K[],
+): Promise<Record<K, StorageQuery>> {
   const r = await reader(api, at);
   const pallet = (r.query as unknown as Record<string, Record<string, StorageQuery | undefined> | undefined>)[section];
   const out = {} as Record<K, StorageQuery>;
@@ -87,4 +92,3 @@ export function unwrap(codec: Codec): Codec | undefined {
   if (o.isNone) return undefined;
   return o.isSome ? o.unwrap() : codec;
 }
-

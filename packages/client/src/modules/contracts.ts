@@ -3,7 +3,15 @@ import { stringToU8a } from '@polkadot/util';
 import type { ModuleContext, ReadOptions } from './context';
 import { eventArg, prim, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
-import { decodeBillingInfo, decodeContract, decodeContractResources, type BillingInfo, type Contract, type NruReport, type Resources } from '../chain';
+import {
+  decodeBillingInfo,
+  decodeContract,
+  decodeContractResources,
+  type BillingInfo,
+  type Contract,
+  type NruReport,
+  type Resources,
+} from '../chain';
 
 /** The 32 ASCII bytes of an MD5 hex digest (the grid's convention), or 0x-hex of 32 bytes. */
 function hashBytes(hash: string): Uint8Array | string {
@@ -16,8 +24,17 @@ export function contracts(ctx: ModuleContext) {
     decodeContract(eventArg(r, 'smartContractModule.ContractCreated')).id;
   return {
     /** Creates a node contract; `hash` is the deployment's hash (32 characters). Answers the contract id. */
-    async createNode(input: { nodeId: number; hash: string; data?: string; publicIps?: number; solutionProviderId?: number | null }, opts?: SubmitOptions): Promise<number> {
-      const tx = api.tx.smartContractModule.createNodeContract(input.nodeId, hashBytes(input.hash), input.data ?? '', input.publicIps ?? 0, input.solutionProviderId ?? null);
+    async createNode(
+      input: { nodeId: number; hash: string; data?: string; publicIps?: number; solutionProviderId?: number | null },
+      opts?: SubmitOptions,
+    ): Promise<number> {
+      const tx = api.tx.smartContractModule.createNodeContract(
+        input.nodeId,
+        hashBytes(input.hash),
+        input.data ?? '',
+        input.publicIps ?? 0,
+        input.solutionProviderId ?? null,
+      );
       return createdId(await ctx.send(tx, opts));
     },
     async updateNode(input: { id: number; hash: string; data?: string }, opts?: SubmitOptions): Promise<void> {
@@ -54,7 +71,11 @@ export function contracts(ctx: ModuleContext) {
       return v ? prim<number>(v) : undefined;
     },
     async idByNodeAndHash(nodeId: number, hash: string, o: ReadOptions = {}): Promise<number | undefined> {
-      const id = prim<number>(await (await storageItem(api, o.at, 'smartContractModule', 'contractIDByNodeIDAndHash'))(nodeId, hashBytes(hash)));
+      const id = prim<number>(
+        await (
+          await storageItem(api, o.at, 'smartContractModule', 'contractIDByNodeIDAndHash')
+        )(nodeId, hashBytes(hash)),
+      );
       return id === 0 ? undefined : id;
     },
     async idByName(name: string, o: ReadOptions = {}): Promise<number | undefined> {
@@ -62,11 +83,14 @@ export function contracts(ctx: ModuleContext) {
       return id === 0 ? undefined : id;
     },
     async billingInfo(id: number, o: ReadOptions = {}): Promise<BillingInfo> {
-      return decodeBillingInfo((await (await storageItem(api, o.at, 'smartContractModule', 'contractBillingInformationByID'))(id)).toJSON());
+      return decodeBillingInfo(
+        (await (await storageItem(api, o.at, 'smartContractModule', 'contractBillingInformationByID'))(id)).toJSON(),
+      );
     },
     /** The resources a node last reported for a contract (zeros when none). */
     async resources(id: number, o: ReadOptions = {}): Promise<Resources> {
-      return decodeContractResources((await (await storageItem(api, o.at, 'smartContractModule', 'nodeContractResources'))(id)).toJSON()).used;
+      return decodeContractResources((await (await storageItem(api, o.at, 'smartContractModule', 'nodeContractResources'))(id)).toJSON())
+        .used;
     },
   };
 }

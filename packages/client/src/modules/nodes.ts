@@ -2,7 +2,17 @@
 import type { ModuleContext, ReadOptions } from './context';
 import { eventArg, prim, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
-import { decodeNode, decodeNodePower, type Location, type NetworkInterface, type Node, type NodePower, type Power, type PublicConfig, type Resources } from '../chain';
+import {
+  decodeNode,
+  decodeNodePower,
+  type Location,
+  type NetworkInterface,
+  type Node,
+  type NodePower,
+  type Power,
+  type PublicConfig,
+  type Resources,
+} from '../chain';
 
 export interface NodeInput {
   farmId: number;

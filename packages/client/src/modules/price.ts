@@ -19,8 +19,20 @@ export function price(ctx: ModuleContext) {
     async get(o: ReadOptions = {}): Promise<TftPrice> {
       // Every item is checked before any query starts: a runtime lacking one rejects with a coded
       // error instead of leaving the queries already started unawaited.
-      const q = await storageItems(api, o.at, 'tftPriceModule', ['tftPrice', 'averageTftPrice', 'minTftPrice', 'maxTftPrice', 'lastBlockSet']);
-      const [p, avg, min, max, last] = await Promise.all([q.tftPrice(), q.averageTftPrice(), q.minTftPrice(), q.maxTftPrice(), q.lastBlockSet()]);
+      const q = await storageItems(api, o.at, 'tftPriceModule', [
+        'tftPrice',
+        'averageTftPrice',
+        'minTftPrice',
+        'maxTftPrice',
+        'lastBlockSet',
+      ]);
+      const [p, avg, min, max, last] = await Promise.all([
+        q.tftPrice(),
+        q.averageTftPrice(),
+        q.minTftPrice(),
+        q.maxTftPrice(),
+        q.lastBlockSet(),
+      ]);
       return { price: prim(p), average: prim(avg), min: prim(min), max: prim(max), lastBlockSet: prim(last) };
     },
   };

@@ -65,7 +65,8 @@ export function planNetwork(i: PlanInput): NetworkPlan {
   const ipRange = i.previous?.ipRange ?? i.ipRange ?? DEFAULT_NETWORK_RANGE;
   const range = parseCidr4(ipRange);
   if (!range || range.prefix !== 16) throw new NetworkPlanError(`network range ${ipRange} must be a /16`);
-  if (i.previous && i.ipRange && i.ipRange !== i.previous.ipRange) throw new NetworkPlanError(`network '${i.name}' already uses ${i.previous.ipRange}; its range cannot change`);
+  if (i.previous && i.ipRange && i.ipRange !== i.previous.ipRange)
+    throw new NetworkPlanError(`network '${i.name}' already uses ${i.previous.ipRange}; its range cannot change`);
   const taken = new Set<string>([...(i.previous?.nodes ?? []), ...(i.previous?.users ?? [])].map((m) => m.subnet));
   const nextSubnet = (): string => {
     // x.y.0.0/24 and x.y.1.0/24 are left out, as grid clients do.
@@ -92,7 +93,10 @@ export function planNetwork(i: PlanInput): NetworkPlan {
   });
   const users = (i.users ?? []).map((name) => i.previous?.users.find((u) => u.name === name) ?? { name, ...member() });
   const plan: NetworkPlan = { name: i.name, ipRange, nodes, users };
-  if (needsAccess(plan) && !accessNode(plan)) throw new NetworkPlanError(`network '${i.name}': no node has a public endpoint, so nodes behind NAT and users' machines cannot join; add a node with a public IP`);
+  if (needsAccess(plan) && !accessNode(plan))
+    throw new NetworkPlanError(
+      `network '${i.name}': no node has a public endpoint, so nodes behind NAT and users' machines cannot join; add a node with a public IP`,
+    );
   return plan;
 }
 
@@ -112,7 +116,8 @@ export function accessNode(p: NetworkPlan): PlannedNode | undefined {
 }
 
 const own = (m: PlannedMember): string[] => [m.subnet, `${m.wireguardIp}/32`];
-const endpointOf = (n: PlannedNode): string => (n.endpoint!.includes(':') ? `[${n.endpoint}]:${n.listenPort}` : `${n.endpoint}:${n.listenPort}`);
+const endpointOf = (n: PlannedNode): string =>
+  n.endpoint!.includes(':') ? `[${n.endpoint}]:${n.listenPort}` : `${n.endpoint}:${n.listenPort}`;
 
 /** The `network` workload data for one node of the plan. */
 export function networkData(p: NetworkPlan, nodeId: number): NetworkData {
@@ -123,14 +128,21 @@ export function networkData(p: NetworkPlan, nodeId: number): NetworkData {
   const peers: NetworkPeer[] = [];
   if (!me.endpoint) {
     // Behind NAT: everything goes through the access node, which this node dials.
-    if (access) peers.push({ subnet: access.subnet, wireguard_public_key: access.publicKey, allowed_ips: [p.ipRange, '100.64.0.0/16'], endpoint: endpointOf(access) });
+    if (access)
+      peers.push({
+        subnet: access.subnet,
+        wireguard_public_key: access.publicKey,
+        allowed_ips: [p.ipRange, '100.64.0.0/16'],
+        endpoint: endpointOf(access),
+      });
   } else {
     for (const n of p.nodes) {
       if (n === me || !n.endpoint) continue;
       const via = n === access ? hidden.flatMap(own) : [];
       peers.push({ subnet: n.subnet, wireguard_public_key: n.publicKey, allowed_ips: [...own(n), ...via], endpoint: endpointOf(n) });
     }
-    if (me === access) for (const h of hidden) peers.push({ subnet: h.subnet, wireguard_public_key: h.publicKey, allowed_ips: own(h), endpoint: '' });
+    if (me === access)
+      for (const h of hidden) peers.push({ subnet: h.subnet, wireguard_public_key: h.publicKey, allowed_ips: own(h), endpoint: '' });
   }
   return { ip_range: p.ipRange, subnet: me.subnet, wireguard_private_key: me.privateKey, wireguard_listen_port: me.listenPort, peers };
 }

@@ -27,8 +27,18 @@ export class ChainError extends Error {
  * variants (`Payment`: the fee cannot be paid; `Stale`: the nonce is used; …).
  */
 export type RefusalKind =
-  | 'Call' | 'Payment' | 'Future' | 'Stale' | 'BadProof' | 'AncientBirthBlock' | 'ExhaustsResources' | 'BadMandatory' | 'MandatoryValidation' | 'BadSigner'
-  | 'CannotLookup' | 'NoUnsignedValidator';
+  | 'Call'
+  | 'Payment'
+  | 'Future'
+  | 'Stale'
+  | 'BadProof'
+  | 'AncientBirthBlock'
+  | 'ExhaustsResources'
+  | 'BadMandatory'
+  | 'MandatoryValidation'
+  | 'BadSigner'
+  | 'CannotLookup'
+  | 'NoUnsignedValidator';
 
 /**
  * The variant's words as a node's JSON-RPC error carries them in `data` (sp_runtime's Display of

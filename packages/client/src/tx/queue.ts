@@ -270,7 +270,10 @@ export class TxQueue {
     this.#refusedNonces.push(entry.nonce);
     if (!this.#paused) {
       this.#paused = true;
-      this.#enqueue(() => this.#resync(), () => this.#needRecovery());
+      this.#enqueue(
+        () => this.#resync(),
+        () => this.#needRecovery(),
+      );
     }
   }
 
@@ -323,7 +326,9 @@ export class TxQueue {
       }
       const hash = await api.rpc.chain.getBlockHash(n);
       // The raw block: hashing the extrinsics' bytes is all we need, decoding thousands is not.
-      const block = (await (api.rpc.chain.getBlock as unknown as { raw(h: unknown): Promise<{ block: { extrinsics: string[] } }> }).raw(hash));
+      const block = await (api.rpc.chain.getBlock as unknown as { raw(h: unknown): Promise<{ block: { extrinsics: string[] } }> }).raw(
+        hash,
+      );
       const found: [number, Entry][] = [];
       block.block.extrinsics.forEach((hex, i) => {
         const entry = this.#entries.get(blake2AsHex(hexToU8a(hex)));
@@ -378,7 +383,13 @@ export class TxQueue {
       entry.reject(chainErrorOf(entry.dispatchError, entry.hash));
       return;
     }
-    entry.resolve({ hash: entry.hash, nonce: entry.nonce, blockHash: entry.blockHash, blockNumber: entry.blockNumber, events: entry.events });
+    entry.resolve({
+      hash: entry.hash,
+      nonce: entry.nonce,
+      blockHash: entry.blockHash,
+      blockNumber: entry.blockNumber,
+      events: entry.events,
+    });
   }
 
   #onDisconnected(): void {

@@ -22,14 +22,7 @@ export type { RuntimeVersionJson } from '../runtime/version';
 
 /** Substrate's TransactionStatus as sent to `author_extrinsicUpdate` subscribers. */
 export type TxStatus =
-  | 'future'
-  | 'ready'
-  | { inBlock: Hex }
-  | { finalized: Hex }
-  | { retracted: Hex }
-  | 'dropped'
-  | { usurped: Hex }
-  | 'invalid';
+  'future' | 'ready' | { inBlock: Hex } | { finalized: Hex } | { retracted: Hex } | 'dropped' | { usurped: Hex } | 'invalid';
 
 export interface ChainEvents {
   /** A new best block (every block is best: the dev chain does not fork). */

@@ -9,7 +9,19 @@ import { Writer } from '../scale/io';
 import { encodeExtrinsic, type DecodedExtrinsic } from '../pallets/definition/extrinsic';
 import { InvalidTransaction, wire, type ChainIdentity, type Executive, type Validity } from '../runtime/executive';
 import type { BlockEnv, Weight } from '../pallets/dispatch';
-import { readAccount, BlockHash, LastRuntimeUpgrade, BlockWeight, Digest, Events, EventCount, ExtrinsicCount, AllExtrinsicsLen, Number_, ParentHash } from '../pallets/system';
+import {
+  readAccount,
+  BlockHash,
+  LastRuntimeUpgrade,
+  BlockWeight,
+  Digest,
+  Events,
+  EventCount,
+  ExtrinsicCount,
+  AllExtrinsicsLen,
+  Number_,
+  ParentHash,
+} from '../pallets/system';
 import { DidUpdate } from '../pallets/timestamp';
 import { keyOf } from '../util/hex';
 import { encodeHeader } from './header';
@@ -110,7 +122,8 @@ export function buildBlock(input: BuildInput): BuiltBlock {
   }
   // A real chain sets :code in a set_code extrinsic; the dev chain's change comes with the block, so
   // the event is recorded in its initialization.
-  if (input.codeUpdated) records.push({ phase: { type: 'Initialization' }, event: { type: 'System', value: { type: 'CodeUpdated' } }, topics: [] });
+  if (input.codeUpdated)
+    records.push({ phase: { type: 'Initialization' }, event: { type: 'System', value: { type: 'CodeUpdated' } }, topics: [] });
   const extrinsics: Uint8Array[] = [];
   const weights = { normal: 0n, operational: 0n, mandatory: 0n };
   let normalLength = 0;

@@ -6,7 +6,16 @@
 import { version } from '../runtime/version';
 import { MemoryState } from '../state/overlay';
 import { fromHex, keyOf, toHex, type Hex } from '../util/hex';
-import type { ChainApi, ChainEvents, HeaderJson, RuntimeChange, RuntimeUpgradeResult, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
+import type {
+  ChainApi,
+  ChainEvents,
+  HeaderJson,
+  RuntimeChange,
+  RuntimeUpgradeResult,
+  RuntimeVersionJson,
+  SignedBlockJson,
+  TxStatus,
+} from './api';
 import { DevControls } from './dev-controls';
 import { buildGenesis, type ChainSpec } from './genesis';
 import { stateRootOf } from './header';
@@ -43,14 +52,22 @@ export class Chain implements ChainApi {
     let chain: Chain;
     if (stored) {
       if (keyOf(stored) !== keyOf(genesis.hash)) {
-        throw new Error(`the database was created with another chain spec (genesis 0x${keyOf(stored)}, this spec gives ${toHex(genesis.hash)})`);
+        throw new Error(
+          `the database was created with another chain spec (genesis 0x${keyOf(stored)}, this spec gives ${toHex(genesis.hash)})`,
+        );
       }
       const n = (await store.headNumber()) ?? 0;
       const block = await store.blockByNumber(n);
       if (!block) throw new Error(`the database has no block ${n} although its head points there`);
       const state = new MemoryState();
       await store.loadState(state, n);
-      const head: HeadInfo = { number: n, hash: fromHex(block.hash), hex: block.hash as Hex, header: block.header, stateRoot: stateRootOf(block.header) };
+      const head: HeadInfo = {
+        number: n,
+        hash: fromHex(block.hash),
+        hex: block.hash as Hex,
+        header: block.header,
+        stateRoot: stateRootOf(block.header),
+      };
       chain = new Chain(opts, state, head, genesis.hash);
       for (let i = Math.max(0, n - RETAINED_HASHES); i <= n; i++) {
         const b = i === n ? block : await store.blockByNumber(i);
@@ -58,7 +75,13 @@ export class Chain implements ChainApi {
       }
       chain.#producer.log.info({ head: n, hash: head.hex }, 'resumed the persisted chain');
     } else {
-      const head: HeadInfo = { number: 0, hash: genesis.hash, hex: toHex(genesis.hash), header: genesis.header, stateRoot: genesis.stateRoot };
+      const head: HeadInfo = {
+        number: 0,
+        hash: genesis.hash,
+        hex: toHex(genesis.hash),
+        header: genesis.header,
+        stateRoot: genesis.stateRoot,
+      };
       chain = new Chain(opts, genesis.state, head, genesis.hash);
       chain.#producer.remember(0, genesis.hash);
       const changes = new Map<string, Uint8Array | null>([...genesis.state.entries()]);

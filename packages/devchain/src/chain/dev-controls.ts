@@ -41,7 +41,8 @@ export class DevControls {
    */
   newBlock(opts: { count?: number } = {}): Promise<Hex> {
     const count = opts.count ?? 1;
-    if (!Number.isInteger(count) || count < 1 || count > 100_000) return Promise.reject(new ChainError('InvalidParams', 'count must be an integer from 1 to 100000'));
+    if (!Number.isInteger(count) || count < 1 || count > 100_000)
+      return Promise.reject(new ChainError('InvalidParams', 'count must be an integer from 1 to 100000'));
     return this.#devCall(async () => {
       for (let i = 1; i <= count && !this.producer.stopped; i++) {
         this.producer.produce({ quiet: i < count });
@@ -54,7 +55,8 @@ export class DevControls {
   setStorage(changes: [Hex, Hex | null][]): Promise<Hex> {
     const raw = changes.map(([k, v]) => [k.slice(2).toLowerCase(), v === null ? null : fromHex(v)] as [string, Uint8Array | null]);
     // The runtime a block runs is the one :code names: only an upgrade may change it.
-    if (raw.some(([k]) => k === CODE_KEY)) return Promise.reject(new ChainError('InvalidParams', ':code is changed by dev_setRuntime, not dev_setStorage'));
+    if (raw.some(([k]) => k === CODE_KEY))
+      return Promise.reject(new ChainError('InvalidParams', ':code is changed by dev_setRuntime, not dev_setStorage'));
     return this.#devCall(async () => {
       this.producer.produce({ storageChanges: raw });
       return this.producer.head.hex;
@@ -79,7 +81,10 @@ export class DevControls {
       const code = this.producer.produce({ storageChanges: [[CODE_KEY, next.code]], codeUpdated: true });
       this.producer.switchRuntime(next);
       const first = this.producer.produce();
-      this.producer.log.info({ specVersion: next.layout.specVersion, pallets: next.layout.pallets, block: first.number }, 'runtime upgraded');
+      this.producer.log.info(
+        { specVersion: next.layout.specVersion, pallets: next.layout.pallets, block: first.number },
+        'runtime upgraded',
+      );
       return {
         specVersion: next.layout.specVersion,
         pallets: { ...next.layout.pallets },

@@ -1,7 +1,15 @@
 /** Chain spec (Substrate's human-readable shape) → genesis state and genesis header. */
 import { readFileSync } from 'node:fs';
 import { blake2_256, concatBytes } from '../crypto/hashing';
-import { Account, LastRuntimeUpgrade, NEW_LOGIC_FLAG, ParentHash, BlockHash, UpgradedToTripleRefCount, UpgradedToU32RefCount } from '../pallets/system';
+import {
+  Account,
+  LastRuntimeUpgrade,
+  NEW_LOGIC_FLAG,
+  ParentHash,
+  BlockHash,
+  UpgradedToTripleRefCount,
+  UpgradedToU32RefCount,
+} from '../pallets/system';
 import { TotalIssuance } from '../pallets/balances';
 import { Members as CouncilMembers } from '../pallets/council';
 import { MembershipMembers } from '../pallets/council-membership';
@@ -66,7 +74,11 @@ export function buildGenesis(spec: ChainSpec, version: { specVersion: number; sp
   for (const [who, amount] of spec.genesis.balances?.balances ?? []) {
     const free = BigInt(amount);
     if (free < 500n) throw new ChainSpecError(`chain spec: balance of ${who} is below the existential deposit (500)`);
-    Account.set(state, { nonce: 0, consumers: 0, providers: 1, sufficients: 0, data: { free, reserved: 0n, frozen: 0n, flags: NEW_LOGIC_FLAG } }, resolveAccount(who));
+    Account.set(
+      state,
+      { nonce: 0, consumers: 0, providers: 1, sufficients: 0, data: { free, reserved: 0n, frozen: 0n, flags: NEW_LOGIC_FLAG } },
+      resolveAccount(who),
+    );
     issuance += free;
   }
   TotalIssuance.set(state, issuance);
@@ -85,6 +97,12 @@ export function buildGenesis(spec: ChainSpec, version: { specVersion: number; sp
   memory.apply(state.changes);
   const keys = [...state.changes.keys()].sort();
   const stateRoot = blake2_256(concatBytes(...keys.flatMap((k) => [Buffer.from(k, 'hex'), state.changes.get(k)!])));
-  const header = encodeHeader({ parentHash: new Uint8Array(32), number: 0, stateRoot, extrinsicsRoot: EMPTY_TRIE_ROOT, digest: { logs: [] } });
+  const header = encodeHeader({
+    parentHash: new Uint8Array(32),
+    number: 0,
+    stateRoot,
+    extrinsicsRoot: EMPTY_TRIE_ROOT,
+    digest: { logs: [] },
+  });
   return { state: memory, header, hash: blake2_256(header), stateRoot };
 }

@@ -3,6 +3,15 @@
  * refuses requests with, and the chain spec it starts from.
  */
 export { Chain, type ChainOptions } from './chain';
-export type { ChainApi, ChainEvents, HeaderJson, RuntimeChange, RuntimeUpgradeResult, RuntimeVersionJson, SignedBlockJson, TxStatus } from './api';
+export type {
+  ChainApi,
+  ChainEvents,
+  HeaderJson,
+  RuntimeChange,
+  RuntimeUpgradeResult,
+  RuntimeVersionJson,
+  SignedBlockJson,
+  TxStatus,
+} from './api';
 export { ChainError, type ChainErrorCode } from './error';
 export { ChainSpecError, loadChainSpec, type ChainSpec } from './genesis';

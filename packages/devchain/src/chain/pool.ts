@@ -83,7 +83,9 @@ export class TxPool {
       for (let n = start; byNonce.has(n); n++) chain.push(byNonce.get(n)!);
       if (chain.length) chains.push(chain);
     }
-    chains.sort((a, b) => (a[0]!.v.priority === b[0]!.v.priority ? a[0]!.arrival - b[0]!.arrival : a[0]!.v.priority > b[0]!.v.priority ? -1 : 1));
+    chains.sort((a, b) =>
+      a[0]!.v.priority === b[0]!.v.priority ? a[0]!.arrival - b[0]!.arrival : a[0]!.v.priority > b[0]!.v.priority ? -1 : 1,
+    );
     // Interleave senders round-robin so one busy sender cannot starve the others.
     const ready: PoolEntry[] = [];
     for (let i = 0; chains.some((c) => i < c.length); i++) for (const c of chains) if (i < c.length) ready.push(c[i]!);

@@ -223,7 +223,10 @@ export class BlockProducer {
     }
     for (const c of built.included) this.#pool.remove(toHex(c.x.hash));
     this.#pendingFinality.push({ number: built.number, at: Date.now() + (this.#opts.finalityDelayMs ?? 250) });
-    this.#included.set(built.number, built.included.map((c) => toHex(c.x.hash)));
+    this.#included.set(
+      built.number,
+      built.included.map((c) => toHex(c.x.hash)),
+    );
     this.#extrinsicsTotal += built.extrinsics.length;
     // A node importing many blocks at once announces only the last one as its new best.
     if (!opts.quiet) {
@@ -271,7 +274,13 @@ export class BlockProducer {
 
   /** Figures for /metrics. */
   stats(): { best: number; finalized: number; poolSize: number; extrinsicsTotal: number; stateKeys: number } {
-    return { best: this.#head.number, finalized: this.#finalized.number, poolSize: this.#pool.size, extrinsicsTotal: this.#extrinsicsTotal, stateKeys: this.state.size };
+    return {
+      best: this.#head.number,
+      finalized: this.#finalized.number,
+      poolSize: this.#pool.size,
+      extrinsicsTotal: this.#extrinsicsTotal,
+      stateKeys: this.state.size,
+    };
   }
 
   // ---- transactions ----
@@ -307,7 +316,8 @@ export class BlockProducer {
     try {
       const payload = this.executive.signedPayload(x, this.#head.number + 1, this.#identity, blockHash);
       const sig = x.signature!.signature;
-      if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signer!))) throw new InvalidTransaction('BadProof');
+      if (!(await this.#verifier.verify(sig.type as SignatureKind, sig.value as Uint8Array, payload, x.signer!)))
+        throw new InvalidTransaction('BadProof');
       // The state may have moved on while the signature was checked: validate against the head now.
       if (this.#pool.has(hash)) throw new ChainError('AlreadyImported', 'the transaction is already in the pool');
       useVariant(this.#variant);

@@ -90,7 +90,12 @@ export class ChainQueries {
   async call(method: string, data: Hex, at?: Hex): Promise<Hex> {
     const n = await this.#at(at);
     const v = await this.#variantAt(n);
-    const host: RuntimeApiHost = { executive: this.producer.executive, metadata: v.metadata, version: v.version, valueAt: (key, at) => this.#value(key, at) };
+    const host: RuntimeApiHost = {
+      executive: this.producer.executive,
+      metadata: v.metadata,
+      version: v.version,
+      valueAt: (key, at) => this.#value(key, at),
+    };
     // Inputs (extrinsics) are decoded synchronously from here on, with the runtime of block n.
     useVariant(v);
     return toHex(await callRuntimeApi(host, method, fromHex(data), n));

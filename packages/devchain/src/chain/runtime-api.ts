@@ -57,12 +57,20 @@ async function run(host: RuntimeApiHost, method: string, args: unknown[], n: num
     }
     case 'TransactionPaymentApi_query_info': {
       const { info, len } = dispatchInfoOf(host.executive, args[0] as Uint8Array, args[1] as number, false);
-      return { weight: { ref_time: info.weight.refTime, proof_size: info.weight.proofSize }, class: { type: info.class }, partial_fee: partialFee(len, info) };
+      return {
+        weight: { ref_time: info.weight.refTime, proof_size: info.weight.proofSize },
+        class: { type: info.class },
+        partial_fee: partialFee(len, info),
+      };
     }
     case 'TransactionPaymentApi_query_fee_details': {
       const { info, len, tip } = dispatchInfoOf(host.executive, args[0] as Uint8Array, args[1] as number, false);
       const d = feeDetails(len, info);
-      return { inclusion_fee: info.paysFee === 'No' ? undefined : { base_fee: d.baseFee, len_fee: d.lenFee, adjusted_weight_fee: d.adjustedWeightFee }, tip };
+      return {
+        inclusion_fee:
+          info.paysFee === 'No' ? undefined : { base_fee: d.baseFee, len_fee: d.lenFee, adjusted_weight_fee: d.adjustedWeightFee },
+        tip,
+      };
     }
     case 'TransactionPaymentApi_query_weight_to_fee':
       return weightToFee({ refTime: BigInt((args[0] as { ref_time: bigint }).ref_time), proofSize: 0n });
@@ -78,7 +86,12 @@ async function run(host: RuntimeApiHost, method: string, args: unknown[], n: num
  * carries its length prefix (the RPC passes the whole extrinsic; the runtime API's decoded
  * `UncheckedExtrinsic` argument is the body without it).
  */
-export function dispatchInfoOf(executive: Executive, ext: Uint8Array, len: number, prefixed = true): { info: DispatchInfo; len: number; tip: bigint } {
+export function dispatchInfoOf(
+  executive: Executive,
+  ext: Uint8Array,
+  len: number,
+  prefixed = true,
+): { info: DispatchInfo; len: number; tip: bigint } {
   let x;
   try {
     x = decodeExtrinsic(prefixed ? ext : encode(UncheckedExtrinsic, ext));

@@ -11,21 +11,33 @@ export const META_RESERVED = 0x6174656d;
 const docs = vec(str);
 
 const storageHasher = enumeration({ path: '' }, [
-  'Blake2_128', 'Blake2_256', 'Blake2_128Concat', 'Twox128', 'Twox256', 'Twox64Concat', 'Identity',
+  'Blake2_128',
+  'Blake2_256',
+  'Blake2_128Concat',
+  'Twox128',
+  'Twox256',
+  'Twox64Concat',
+  'Identity',
 ]);
 
-const storageEntryType = enumeration({ path: '' }, {
-  Plain: [0, typeId],
-  Map: [1, { hashers: vec(storageHasher), key: typeId, value: typeId }],
-});
+const storageEntryType = enumeration(
+  { path: '' },
+  {
+    Plain: [0, typeId],
+    Map: [1, { hashers: vec(storageHasher), key: typeId, value: typeId }],
+  },
+);
 
-const storageEntry = struct({ path: '' }, {
-  name: str,
-  modifier: enumeration({ path: '' }, ['Optional', 'Default']),
-  ty: storageEntryType,
-  default: bytes,
-  docs,
-});
+const storageEntry = struct(
+  { path: '' },
+  {
+    name: str,
+    modifier: enumeration({ path: '' }, ['Optional', 'Default']),
+    ty: storageEntryType,
+    default: bytes,
+    docs,
+  },
+);
 
 const palletStorage = struct({ path: '' }, { prefix: str, entries: vec(storageEntry) });
 
@@ -51,53 +63,71 @@ const signedExtension = struct({ path: '' }, { identifier: str, ty: typeId, addi
 
 const extrinsicV14 = struct({ path: '' }, { ty: typeId, version: u8, signedExtensions: vec(signedExtension) });
 
-const extrinsicV15 = struct({ path: '' }, {
-  version: u8,
-  addressTy: typeId,
-  callTy: typeId,
-  signatureTy: typeId,
-  extraTy: typeId,
-  signedExtensions: vec(signedExtension),
-});
+const extrinsicV15 = struct(
+  { path: '' },
+  {
+    version: u8,
+    addressTy: typeId,
+    callTy: typeId,
+    signatureTy: typeId,
+    extraTy: typeId,
+    signedExtensions: vec(signedExtension),
+  },
+);
 
-export const metadataV14 = struct({ path: '' }, {
-  types: portableRegistry,
-  pallets: vec(palletV14),
-  extrinsic: extrinsicV14,
-  ty: typeId,
-});
+export const metadataV14 = struct(
+  { path: '' },
+  {
+    types: portableRegistry,
+    pallets: vec(palletV14),
+    extrinsic: extrinsicV14,
+    ty: typeId,
+  },
+);
 
-const runtimeApiMethod = struct({ path: '' }, {
-  name: str,
-  inputs: vec(struct({ path: '' }, { name: str, ty: typeId })),
-  output: typeId,
-  docs,
-});
+const runtimeApiMethod = struct(
+  { path: '' },
+  {
+    name: str,
+    inputs: vec(struct({ path: '' }, { name: str, ty: typeId })),
+    output: typeId,
+    docs,
+  },
+);
 
 const runtimeApi = struct({ path: '' }, { name: str, methods: vec(runtimeApiMethod), docs });
 
 const outerEnums = struct({ path: '' }, { callEnumTy: typeId, eventEnumTy: typeId, errorEnumTy: typeId });
 
 /** `CustomMetadata { map: BTreeMap<String, CustomValueMetadata> }`: a map encodes as a sorted Vec of pairs. */
-const customMetadata = struct({ path: '' }, {
-  map: vec(tuple(str, struct({ path: '' }, { ty: typeId, value: bytes }))),
-});
+const customMetadata = struct(
+  { path: '' },
+  {
+    map: vec(tuple(str, struct({ path: '' }, { ty: typeId, value: bytes }))),
+  },
+);
 
-export const metadataV15 = struct({ path: '' }, {
-  types: portableRegistry,
-  pallets: vec(palletV15),
-  extrinsic: extrinsicV15,
-  ty: typeId,
-  apis: vec(runtimeApi),
-  outerEnums,
-  custom: customMetadata,
-});
+export const metadataV15 = struct(
+  { path: '' },
+  {
+    types: portableRegistry,
+    pallets: vec(palletV15),
+    extrinsic: extrinsicV15,
+    ty: typeId,
+    apis: vec(runtimeApi),
+    outerEnums,
+    custom: customMetadata,
+  },
+);
 
 /** `RuntimeMetadataPrefixed(u32 magic, RuntimeMetadata)`: the enum's index is the version. */
-export const runtimeMetadataPrefixed = struct({ path: '' }, {
-  magic: u32,
-  metadata: enumeration({ path: '' }, { V14: [14, metadataV14], V15: [15, metadataV15] }),
-});
+export const runtimeMetadataPrefixed = struct(
+  { path: '' },
+  {
+    magic: u32,
+    metadata: enumeration({ path: '' }, { V14: [14, metadataV14], V15: [15, metadataV15] }),
+  },
+);
 
 export type MetadataV14Value = ValueOf<typeof metadataV14>;
 export type MetadataV15Value = ValueOf<typeof metadataV15>;

@@ -53,8 +53,7 @@ export interface PortableRegistry {
   idOf(codec: Codec<any>): TypeId;
 }
 
-const isStructural = (info: TypeInfo): boolean =>
-  info.path.length === 0 && info.def.kind !== 'composite' && info.def.kind !== 'variant';
+const isStructural = (info: TypeInfo): boolean => info.path.length === 0 && info.def.kind !== 'composite' && info.def.kind !== 'variant';
 
 export class PortableRegistryBuilder {
   #types: (PortableType | undefined)[] = [];
@@ -194,12 +193,17 @@ function signature(t: PortableType): string {
   const field = (f: PortableField) => [f.name ?? null, f.typeName ?? null, f.docs];
   const d = t.def;
   const def =
-    d.kind === 'composite' ? ['composite', d.fields.map(field)]
-    : d.kind === 'variant' ? ['variant', d.variants.map((v) => [v.name, v.index, v.docs, v.fields.map(field)])]
-    : d.kind === 'array' ? ['array', d.len]
-    : d.kind === 'tuple' ? ['tuple', d.items.length]
-    : d.kind === 'primitive' ? ['primitive', d.name]
-    : [d.kind];
+    d.kind === 'composite'
+      ? ['composite', d.fields.map(field)]
+      : d.kind === 'variant'
+        ? ['variant', d.variants.map((v) => [v.name, v.index, v.docs, v.fields.map(field)])]
+        : d.kind === 'array'
+          ? ['array', d.len]
+          : d.kind === 'tuple'
+            ? ['tuple', d.items.length]
+            : d.kind === 'primitive'
+              ? ['primitive', d.name]
+              : [d.kind];
   return JSON.stringify([t.path, t.params.map((p) => [p.name, p.type !== undefined]), def, t.docs]);
 }
 
@@ -250,11 +254,15 @@ function renumber(t: PortableType, id: TypeId, remap: TypeId[]): PortableType {
   const field = (f: PortableField): PortableField => ({ ...f, type: r(f.type) });
   const d = t.def;
   const def: PortableDef =
-    d.kind === 'composite' ? { kind: 'composite', fields: d.fields.map(field) }
-    : d.kind === 'variant' ? { kind: 'variant', variants: d.variants.map((v) => ({ ...v, fields: v.fields.map(field) })) }
-    : d.kind === 'tuple' ? { kind: 'tuple', items: d.items.map(r) }
-    : d.kind === 'primitive' ? d
-    : { ...d, of: r(d.of) };
+    d.kind === 'composite'
+      ? { kind: 'composite', fields: d.fields.map(field) }
+      : d.kind === 'variant'
+        ? { kind: 'variant', variants: d.variants.map((v) => ({ ...v, fields: v.fields.map(field) })) }
+        : d.kind === 'tuple'
+          ? { kind: 'tuple', items: d.items.map(r) }
+          : d.kind === 'primitive'
+            ? d
+            : { ...d, of: r(d.of) };
   return {
     id,
     path: t.path,

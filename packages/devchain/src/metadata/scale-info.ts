@@ -16,20 +16,37 @@ const variant = struct({ path: '' }, { name: str, fields: vec(field), index: u8,
 
 /** `TypeDefPrimitive`, in scale-info's variant order. */
 const primitive = enumeration({ path: '' }, [
-  'bool', 'char', 'str', 'u8', 'u16', 'u32', 'u64', 'u128', 'u256', 'i8', 'i16', 'i32', 'i64', 'i128', 'i256',
+  'bool',
+  'char',
+  'str',
+  'u8',
+  'u16',
+  'u32',
+  'u64',
+  'u128',
+  'u256',
+  'i8',
+  'i16',
+  'i32',
+  'i64',
+  'i128',
+  'i256',
 ]);
 
 /** `TypeDef`: each variant holds its struct's fields (a one-field struct encodes as its field). */
-const typeDef = enumeration({ path: '' }, {
-  Composite: [0, vec(field)],
-  Variant: [1, vec(variant)],
-  Sequence: [2, typeId],
-  Array: [3, [u32, typeId]],
-  Tuple: [4, vec(typeId)],
-  Primitive: [5, primitive],
-  Compact: [6, typeId],
-  BitSequence: [7, [typeId, typeId]],
-});
+const typeDef = enumeration(
+  { path: '' },
+  {
+    Composite: [0, vec(field)],
+    Variant: [1, vec(variant)],
+    Sequence: [2, typeId],
+    Array: [3, [u32, typeId]],
+    Tuple: [4, vec(typeId)],
+    Primitive: [5, primitive],
+    Compact: [6, typeId],
+    BitSequence: [7, [typeId, typeId]],
+  },
+);
 
 const typeParam = struct({ path: '' }, { name: str, type: option(typeId) });
 

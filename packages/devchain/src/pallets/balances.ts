@@ -5,15 +5,7 @@
 import type { Overlay } from '../state/overlay';
 import { bytesEqual } from '../util/hex';
 import type { Enum } from '../scale/codec';
-import {
-  DispatchFailure,
-  depositEvent,
-  ensureRoot,
-  ensureSigned,
-  tokenError,
-  weight,
-  type PalletImpl,
-} from './dispatch';
+import { DispatchFailure, depositEvent, ensureRoot, ensureSigned, tokenError, weight, type PalletImpl } from './dispatch';
 import { storageOf } from './storage';
 import { constantOf, palletDecl } from './decls';
 import { readAccount, system, writeAccount, type AccountInfo } from './system';

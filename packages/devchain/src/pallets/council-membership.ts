@@ -44,7 +44,10 @@ export const councilMembershipPallet: PalletImpl = {
       const who = lookup(a.who);
       const members = MembershipMembers.read(ctx.state);
       if (!has(members, who)) throw moduleError(councilMembership, 'NotMember');
-      store(ctx.state, members.filter((m) => !bytesEqual(m, who)));
+      store(
+        ctx.state,
+        members.filter((m) => !bytesEqual(m, who)),
+      );
       depositEvent(ctx, councilMembership, 'MemberRemoved');
     },
     swap_member(ctx, a: { remove: Enum; add: Enum }) {

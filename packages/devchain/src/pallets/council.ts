@@ -6,15 +6,7 @@ import { blake2_256 } from '../crypto/hashing';
 import type { Overlay } from '../state/overlay';
 import { encode, type Enum } from '../scale/codec';
 import { bytesEqual } from '../util/hex';
-import {
-  depositEvent,
-  ensureRoot,
-  ensureSigned,
-  moduleError,
-  weight,
-  type DispatchContext,
-  type PalletImpl,
-} from './dispatch';
+import { depositEvent, ensureRoot, ensureSigned, moduleError, weight, type DispatchContext, type PalletImpl } from './dispatch';
 import { storageOf } from './storage';
 import { RuntimeCall } from './definition/outer';
 import { palletDecl } from './decls';
@@ -49,7 +41,10 @@ function ensureMember(ctx: DispatchContext): Uint8Array {
 
 function execute(ctx: DispatchContext, hash: Uint8Array, proposal: Enum, yes: number, seats: number): void {
   const r = ctx.dispatch(proposal, { type: 'Council', members: { yes, seats } });
-  depositEvent(ctx, council, 'Executed', { proposal_hash: hash, result: r.ok ? { type: 'Ok', value: null } : { type: 'Err', value: r.error } });
+  depositEvent(ctx, council, 'Executed', {
+    proposal_hash: hash,
+    result: r.ok ? { type: 'Ok', value: null } : { type: 'Err', value: r.error },
+  });
 }
 
 function remove(state: Overlay, hash: Uint8Array): void {

@@ -21,13 +21,19 @@ const TO_RPC: Record<ChainErrorCode, (message: string) => RpcError> = {
   UnknownBlock: (m) => new RpcError(4003, `Client error: UnknownBlock: ${m}`),
   ExecutionFailed: (m) => new RpcError(4003, `Client error: Execution failed: ${m}`),
   BadFormat: (m) => new RpcError(1001, `Extrinsic has invalid format: ${m}`),
-  CannotDecodeCall: (m) => new RpcError(1002, `Verification Error: Runtime error: Execution failed: Could not decode \`RuntimeCall\`: ${m}`, m),
+  CannotDecodeCall: (m) =>
+    new RpcError(1002, `Verification Error: Runtime error: Execution failed: Could not decode \`RuntimeCall\`: ${m}`, m),
   InvalidTransaction: (reason) => {
     const [code, message, data] = INVALID_TRANSACTION[reason] ?? [1010, 'Invalid Transaction', reason];
     return new RpcError(code, message, data);
   },
   AlreadyImported: () => new RpcError(1013, 'Transaction Already Imported'),
-  PriorityTooLow: (m) => new RpcError(1014, `Priority is too low: ${m}`, 'The transaction has too low priority to replace another transaction already in the pool.'),
+  PriorityTooLow: (m) =>
+    new RpcError(
+      1014,
+      `Priority is too low: ${m}`,
+      'The transaction has too low priority to replace another transaction already in the pool.',
+    ),
   ImmediatelyDropped: () => new RpcError(1016, 'Immediately Dropped', "The transaction couldn't enter the pool because of the limit"),
   Busy: (m) => new RpcError(SERVER_IS_BUSY, 'Server is busy, try again later', m),
 };

@@ -23,10 +23,7 @@ import { chainErrorToRpc } from './chain-error';
 
 type RequestId = string | number | null;
 
-type Entry =
-  | { kind: 'method'; call: RpcMethod }
-  | { kind: 'subscribe'; sub: RpcSubscription }
-  | { kind: 'unsubscribe' };
+type Entry = { kind: 'method'; call: RpcMethod } | { kind: 'subscribe'; sub: RpcSubscription } | { kind: 'unsubscribe' };
 
 export interface HandledMessage {
   /** the reply to send; undefined when nothing is owed (notifications) */
@@ -112,7 +109,14 @@ export class RpcDispatcher {
     const { maxBatchLength, maxResponseBytes } = this.#limits;
     if (batch.length === 0) return errorReply(null, new RpcError(INVALID_REQUEST, 'Invalid request', 'empty batch'));
     if (batch.length > maxBatchLength) {
-      return errorReply(null, new RpcError(TOO_BIG_BATCH_REQUEST, 'The batch request was too large', `Exceeded max limit of ${maxBatchLength} calls (--rpc-max-batch-request-len), got ${batch.length}`));
+      return errorReply(
+        null,
+        new RpcError(
+          TOO_BIG_BATCH_REQUEST,
+          'The batch request was too large',
+          `Exceeded max limit of ${maxBatchLength} calls (--rpc-max-batch-request-len), got ${batch.length}`,
+        ),
+      );
     }
     const owed: string[] = [];
     let size = 2;
@@ -123,7 +127,14 @@ export class RpcDispatcher {
       if (size > maxResponseBytes) {
         owed.length = 0;
         this.#closeOpened(ctx);
-        return errorReply(null, new RpcError(TOO_BIG_BATCH_RESPONSE, 'The batch response was too large', `Exceeded max limit of ${maxResponseBytes} bytes (--rpc-max-response-size)`));
+        return errorReply(
+          null,
+          new RpcError(
+            TOO_BIG_BATCH_RESPONSE,
+            'The batch response was too large',
+            `Exceeded max limit of ${maxResponseBytes} bytes (--rpc-max-response-size)`,
+          ),
+        );
       }
       owed.push(reply);
     }
@@ -134,7 +145,10 @@ export class RpcDispatcher {
   #capped(reply: string | undefined, request: unknown): string | undefined {
     const { maxResponseBytes } = this.#limits;
     if (reply === undefined || byteSize(reply) <= maxResponseBytes) return reply;
-    return errorReply(requestId(request), new RpcError(OVERSIZED_RESPONSE, 'Response is too big', `Exceeded max limit of ${maxResponseBytes} bytes (--rpc-max-response-size)`));
+    return errorReply(
+      requestId(request),
+      new RpcError(OVERSIZED_RESPONSE, 'Response is too big', `Exceeded max limit of ${maxResponseBytes} bytes (--rpc-max-response-size)`),
+    );
   }
 
   #closeOpened(ctx: CallContext): void {

@@ -297,7 +297,12 @@ function formatErrorData(data: unknown): string {
   if (data === undefined) return '';
   const formatted = `: ${
     typeof data === 'string'
-      ? data.replace(/Error\("/g, '').replace(/\("/g, '(').replace(/"\)/g, ')').replace(/\(/g, ', ').replace(/\)/g, '')
+      ? data
+          .replace(/Error\("/g, '')
+          .replace(/\("/g, '(')
+          .replace(/"\)/g, ')')
+          .replace(/\(/g, ', ')
+          .replace(/\)/g, '')
       : JSON.stringify(data)
   }`;
   return formatted.length <= 256 ? formatted : `${formatted.substring(0, 255)}…`;

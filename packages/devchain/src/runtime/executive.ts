@@ -26,8 +26,16 @@ const transactionPayment = palletDecl('TransactionPayment');
 
 /** Why a transaction is refused before it enters a block (Substrate's TransactionValidityError). */
 export type InvalidReason =
-  | 'Call' | 'Payment' | 'Future' | 'Stale' | 'BadProof' | 'AncientBirthBlock'
-  | 'ExhaustsResources' | 'BadSigner' | 'CannotLookup' | 'NoUnsignedValidator';
+  | 'Call'
+  | 'Payment'
+  | 'Future'
+  | 'Stale'
+  | 'BadProof'
+  | 'AncientBirthBlock'
+  | 'ExhaustsResources'
+  | 'BadSigner'
+  | 'CannotLookup'
+  | 'NoUnsignedValidator';
 
 export class InvalidTransaction extends Error {
   constructor(readonly code: InvalidReason) {
@@ -80,7 +88,12 @@ export class Executive {
       const hook = pallet[kind];
       if (!hook) continue;
       const layer = state.child();
-      const ctx = { state: layer, origin: { type: 'None' } as Origin, block, dispatch: (c: Enum, o: Origin) => this.dispatch(layer, block, c, o) };
+      const ctx = {
+        state: layer,
+        origin: { type: 'None' } as Origin,
+        block,
+        dispatch: (c: Enum, o: Origin) => this.dispatch(layer, block, c, o),
+      };
       try {
         hook.call(pallet, ctx);
         layer.commitInto(state);
@@ -214,4 +227,3 @@ function minWeight(declared: Weight, actual?: Weight): Weight {
 
 /** Weight as the metadata's `sp_weights::weight_v2::Weight` struct. */
 export const wire = (w: Weight): { ref_time: bigint; proof_size: bigint } => ({ ref_time: w.refTime, proof_size: w.proofSize });
-

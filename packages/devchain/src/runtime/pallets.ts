@@ -15,7 +15,18 @@ import { tftPricePallet } from '../pallets/tft-price';
 import { timestampPallet } from '../pallets/timestamp';
 import { utilityPallet } from '../pallets/utility';
 
-export const pallets: PalletImpl[] = [systemPallet, timestampPallet, utilityPallet, balancesPallet, tfgridPallet, smartContractPallet, tftPricePallet, kvStorePallet, councilPallet, councilMembershipPallet];
+export const pallets: PalletImpl[] = [
+  systemPallet,
+  timestampPallet,
+  utilityPallet,
+  balancesPallet,
+  tfgridPallet,
+  smartContractPallet,
+  tftPricePallet,
+  kvStorePallet,
+  councilPallet,
+  councilMembershipPallet,
+];
 
 // The runtime's `NodeChanged` / `PublicIpModifier` wiring: SmartContractModule follows the grid.
 addTfgridListener({ nodeDeleted: onNodeDeleted, nodePowerStateChanged: onNodePowerStateChanged, publicIpRemoved: onPublicIpRemoved });

@@ -65,12 +65,18 @@ const variants = new Map<string, RuntimeVariant>();
 export function nextLayout(base: RuntimeLayout, change: { specVersion?: number; pallets?: Record<string, number> }): RuntimeLayout {
   const specVersion = change.specVersion ?? base.specVersion + 1;
   if (!Number.isInteger(specVersion) || specVersion <= base.specVersion || specVersion > 0xffff_ffff) {
-    throw new RuntimeLayoutError(`specVersion must be an integer above the current ${base.specVersion} (at most 4294967295), got ${specVersion}`);
+    throw new RuntimeLayoutError(
+      `specVersion must be an integer above the current ${base.specVersion} (at most 4294967295), got ${specVersion}`,
+    );
   }
   const pallets = { ...base.pallets };
   for (const [name, index] of Object.entries(change.pallets ?? {})) {
-    if (!Object.hasOwn(pallets, name)) throw new RuntimeLayoutError(`the runtime has no pallet ${JSON.stringify(name).slice(0, 80)} (known: ${Object.keys(pallets).join(', ')})`);
-    if (!Number.isInteger(index) || index < 0 || index > 255) throw new RuntimeLayoutError(`pallet ${name}'s index must be an integer from 0 to 255, got ${index}`);
+    if (!Object.hasOwn(pallets, name))
+      throw new RuntimeLayoutError(
+        `the runtime has no pallet ${JSON.stringify(name).slice(0, 80)} (known: ${Object.keys(pallets).join(', ')})`,
+      );
+    if (!Number.isInteger(index) || index < 0 || index > 255)
+      throw new RuntimeLayoutError(`pallet ${name}'s index must be an integer from 0 to 255, got ${index}`);
     pallets[name] = index;
   }
   const byIndex = new Map<number, string>();

@@ -5,9 +5,7 @@
 import { Reader, ScaleError, Writer } from './io';
 
 export type Primitive =
-  | 'bool' | 'char' | 'str'
-  | 'u8' | 'u16' | 'u32' | 'u64' | 'u128' | 'u256'
-  | 'i8' | 'i16' | 'i32' | 'i64' | 'i128' | 'i256';
+  'bool' | 'char' | 'str' | 'u8' | 'u16' | 'u32' | 'u64' | 'u128' | 'u256' | 'i8' | 'i16' | 'i32' | 'i64' | 'i128' | 'i256';
 
 export interface Field {
   name?: string;
@@ -331,7 +329,10 @@ export interface VariantDecl {
 function variantFields(spec: VariantSpec): { fields: Field[]; shape: 'none' | 'one' | 'list' | 'record' } {
   if (spec === null) return { fields: [], shape: 'none' };
   if (Array.isArray(spec)) return { fields: spec.map((s) => toField(undefined, s)), shape: 'list' };
-  if ('enc' in spec || ('type' in spec && typeof (spec as { type: unknown }).type === 'object' && 'enc' in (spec as { type: object }).type)) {
+  if (
+    'enc' in spec ||
+    ('type' in spec && typeof (spec as { type: unknown }).type === 'object' && 'enc' in (spec as { type: object }).type)
+  ) {
     return { fields: [toField(undefined, spec as FieldSpec)], shape: 'one' };
   }
   return { fields: Object.entries(spec as Record<string, FieldSpec>).map(([k, s]) => toField(k, s)), shape: 'record' };
@@ -341,10 +342,7 @@ function variantFields(spec: VariantSpec): { fields: Field[]; shape: 'none' | 'o
  * An enum. `variants` maps names to `[index, fields]` or a declaration; a plain list of names
  * gives field-less variants indexed 0, 1, 2, ...
  */
-export function enumeration(
-  named: Named,
-  variants: string[] | Record<string, VariantDecl | [number, VariantSpec]>,
-): Codec<Enum> {
+export function enumeration(named: Named, variants: string[] | Record<string, VariantDecl | [number, VariantSpec]>): Codec<Enum> {
   const list = Array.isArray(variants)
     ? variants.map((name, index) => ({ name, index, fields: null as VariantSpec, docs: [] as string[] }))
     : Object.entries(variants).map(([name, d]) =>
@@ -412,7 +410,13 @@ export function option<T>(of: Codec<T>): Codec<T | undefined> {
     () => ({
       path: ['Option'],
       params: [{ name: 'T', type: of }],
-      def: { kind: 'variant', variants: [{ name: 'None', index: 0, fields: [] }, { name: 'Some', index: 1, fields: [{ type: of }] }] },
+      def: {
+        kind: 'variant',
+        variants: [
+          { name: 'None', index: 0, fields: [] },
+          { name: 'Some', index: 1, fields: [{ type: of }] },
+        ],
+      },
       docs: [],
     }),
   );

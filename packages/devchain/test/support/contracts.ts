@@ -60,13 +60,19 @@ export async function setupGrid(api: ApiPromise, tag: string, ips = 0, node: Nod
 }
 
 /** A node on an existing farm. */
-export async function addNode(api: ApiPromise, farmId: number, uri: string, node: NodeOptions = {}): Promise<{ pair: KeyringPair; id: number }> {
+export async function addNode(
+  api: ApiPromise,
+  farmId: number,
+  uri: string,
+  node: NodeOptions = {},
+): Promise<{ pair: KeyringPair; id: number }> {
   const pair = pairOf(uri, 'ed25519');
   await fund(api, pair.address);
   return { pair, id: await setupNode(api, pair, farmId, node) };
 }
 
-export const contractOf = async (api: ApiPromise, id: number | bigint): Promise<any> => json(await api.query.smartContractModule.contracts(id));
+export const contractOf = async (api: ApiPromise, id: number | bigint): Promise<any> =>
+  json(await api.query.smartContractModule.contracts(id));
 export const lastContractId = async (api: ApiPromise): Promise<number> => json(await api.query.smartContractModule.contractID());
 export const freeOf = async (api: ApiPromise, who: string, at?: string): Promise<bigint> => {
   const q = at ? await api.at(at) : api;
@@ -96,7 +102,9 @@ export async function blockEvents(api: ApiPromise, hash: string): Promise<{ name
 /** Whether contract `id` was billed (ContractBilled or ContractPaymentOverdrawn) in the block `hash`. */
 export async function billedIn(api: ApiPromise, hash: string, id: number): Promise<boolean> {
   return (await blockEvents(api, hash)).some(
-    (e) => (e.name === 'smartContractModule.ContractBilled' && e.data[0].contractId === id) || (e.name === 'smartContractModule.ContractPaymentOverdrawn' && e.data[0] === id),
+    (e) =>
+      (e.name === 'smartContractModule.ContractBilled' && e.data[0].contractId === id) ||
+      (e.name === 'smartContractModule.ContractPaymentOverdrawn' && e.data[0] === id),
   );
 }
 
@@ -115,4 +123,3 @@ export async function nextBill(c: TestChain, id: number): Promise<{ n: number; e
   const n = await blocks(c, k + 1);
   return { n, events: await blockEvents(c.api, (await c.api.rpc.chain.getBlockHash(n)).toHex()) };
 }
-

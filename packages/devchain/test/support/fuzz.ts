@@ -91,7 +91,11 @@ const MIB = 1024 * 1024;
  * it (more would be cut with a reset that can swallow the answer): with `announcedBytes`, the
  * headers only; without, chunked 1 MiB pieces up to `sendBytes`. Resolves with the answer.
  */
-export function postOversized(url: string, announcedBytes: number | undefined, sendBytes: number): Promise<{ status: number; text: string }> {
+export function postOversized(
+  url: string,
+  announcedBytes: number | undefined,
+  sendBytes: number,
+): Promise<{ status: number; text: string }> {
   const { hostname, port } = new URL(url);
   return new Promise((resolve, reject) => {
     const socket = netConnect(Number(port), hostname);
@@ -200,7 +204,13 @@ export function idKey(reply: unknown): string {
  * (4001..4003) codes.
  */
 export function isAllowedErrorCode(code: number): boolean {
-  return [-32700, -32600, -32601, -32602].includes(code) || (code <= -32000 && code >= -32099) || (code >= 1001 && code <= 1016) || code === 3001 || (code >= 4001 && code <= 4003);
+  return (
+    [-32700, -32600, -32601, -32602].includes(code) ||
+    (code <= -32000 && code >= -32099) ||
+    (code >= 1001 && code <= 1016) ||
+    code === 3001 ||
+    (code >= 4001 && code <= 4003)
+  );
 }
 
 interface RpcResponse {
@@ -219,7 +229,8 @@ export function checkResponse(text: string, ids?: readonly unknown[]): RpcRespon
   const list = (Array.isArray(parsed) ? parsed : [parsed]) as RpcResponse[];
   if (list.length === 0) throw new Error('empty batch reply');
   for (const r of list) {
-    if (typeof r !== 'object' || r === null || r.jsonrpc !== '2.0' || !('id' in r)) throw new Error(`not a JSON-RPC response: ${text.slice(0, 200)}`);
+    if (typeof r !== 'object' || r === null || r.jsonrpc !== '2.0' || !('id' in r))
+      throw new Error(`not a JSON-RPC response: ${text.slice(0, 200)}`);
     const hasResult = 'result' in r;
     const hasError = 'error' in r;
     if (hasResult === hasError) throw new Error(`a response needs exactly one of result and error: ${text.slice(0, 200)}`);

@@ -117,7 +117,12 @@ export async function twinIdOf(api: ApiPromise, address: string): Promise<number
 }
 
 /** Creates a farm owned by `owner`'s twin (created if needed); answers the farm id. */
-export async function setupFarm(api: ApiPromise, owner: KeyringPair, name: string, publicIps: { ip: string; gw: string }[] = []): Promise<number> {
+export async function setupFarm(
+  api: ApiPromise,
+  owner: KeyringPair,
+  name: string,
+  publicIps: { ip: string; gw: string }[] = [],
+): Promise<number> {
   await setupTwin(api, owner);
   await sendOk(api, api.tx.tfgridModule.createFarm(name, publicIps), owner);
   return ((await api.query.tfgridModule.farmIdByName(name)) as unknown as { toNumber(): number }).toNumber();

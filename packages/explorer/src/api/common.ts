@@ -16,7 +16,8 @@ export const MAX_LIST_LENGTH = 1024;
 /** A u32 id (twin, farm, node, policy, block number). */
 export const U32 = (description?: string) => Type.Integer({ minimum: 0, maximum: MAX_U32, ...(description ? { description } : {}) });
 /** A count or an amount (bytes, cores, contract ids: u64 on chain), within what a JSON number holds exactly. */
-export const Count = (description?: string) => Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
+export const Count = (description?: string) =>
+  Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER, ...(description ? { description } : {}) });
 /** Free text, bounded. */
 export const Text = (description?: string) => Type.String({ maxLength: MAX_TEXT_LENGTH, ...(description ? { description } : {}) });
 /** The query of a route that takes no parameters: any given is refused, as on the list routes. */
@@ -24,16 +25,28 @@ export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const Pagination = {
   page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_U32, default: 1, description: 'Page number, from 1' })),
-  size: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size (at most ${MAX_PAGE_SIZE})` })),
+  size: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: `Page size (at most ${MAX_PAGE_SIZE})` }),
+  ),
   ret_count: Type.Optional(Type.Boolean({ description: 'Set the count and pages headers' })),
   sort_order: Type.Optional(Type.Union([Type.Literal('asc'), Type.Literal('desc')], { description: 'asc (default) or desc' })),
   randomize: Type.Optional(Type.Boolean({ description: 'A random order instead of sort_by (grid-proxy)' })),
-  balance: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SAFE, description: "The asking twin's balance: node prices are discounted as its bills would be (grid-proxy)" })),
+  balance: Type.Optional(
+    Type.Number({
+      minimum: 0,
+      maximum: MAX_SAFE,
+      description: "The asking twin's balance: node prices are discounted as its bills would be (grid-proxy)",
+    }),
+  ),
 };
 
 /** A comma-separated list of values from a fixed set (`up,standby`); its refusal lists the set. */
 export const ValueList = (values: readonly string[], description: string) =>
-  Type.String({ pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`, maxLength: MAX_LIST_LENGTH, description: `${description} (comma-separated)` });
+  Type.String({
+    pattern: `^(${values.join('|')})(,(${values.join('|')}))*$`,
+    maxLength: MAX_LIST_LENGTH,
+    description: `${description} (comma-separated)`,
+  });
 export const NODE_STATUSES = ['up', 'down', 'standby'] as const;
 
 /** Fisher–Yates, in place. */
@@ -57,7 +70,11 @@ export interface PageQuery {
 export const idParams = (id: TSchema) => Type.Object({ id }, { additionalProperties: false });
 export const ErrorBody = Type.Object({ error: Type.String() });
 
-export const sortEnum = (names: readonly string[]): TSchema => Type.Union(names.map((n) => Type.Literal(n)), { description: `One of ${names.join(', ')}` });
+export const sortEnum = (names: readonly string[]): TSchema =>
+  Type.Union(
+    names.map((n) => Type.Literal(n)),
+    { description: `One of ${names.join(', ')}` },
+  );
 
 /** A comma-separated list of ids (`1,2,3`). */
 export const IdList = Type.String({ pattern: '^[0-9]+(,[0-9]+)*$', maxLength: MAX_LIST_LENGTH, description: 'Comma-separated ids' });

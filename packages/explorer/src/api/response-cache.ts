@@ -52,7 +52,10 @@ export class ResponseCache {
   hits = 0;
   misses = 0;
 
-  constructor(private readonly ctx: ApiContext, opts: ResponseCacheOptions = {}) {
+  constructor(
+    private readonly ctx: ApiContext,
+    opts: ResponseCacheOptions = {},
+  ) {
     this.#maxEntries = opts.maxEntries ?? 1000;
     // Small: hot queries are few; a large pool of never-reused 50 KB answers only feeds the GC.
     this.#maxBytes = opts.maxBytes ?? 16 * 1024 * 1024;
@@ -115,7 +118,14 @@ export class ResponseCache {
       const v = reply.getHeader(h);
       return v === undefined ? undefined : String(v);
     };
-    this.#put(p.key, { version: p.version, second: p.second, body, type: header('content-type') ?? 'application/json; charset=utf-8', count: header('count'), pages: header('pages') });
+    this.#put(p.key, {
+      version: p.version,
+      second: p.second,
+      body,
+      type: header('content-type') ?? 'application/json; charset=utf-8',
+      count: header('count'),
+      pages: header('pages'),
+    });
     return body;
   }
 

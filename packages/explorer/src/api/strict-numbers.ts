@@ -15,7 +15,11 @@ const DECIMAL_TEXT = /^-?(0|[1-9][0-9]{0,19})(\.[0-9]{1,20})?$/;
 
 type Part = 'querystring' | 'params' | 'headers';
 const PARTS: readonly Part[] = ['querystring', 'params', 'headers'];
-const valuesOf: Record<Part, (req: FastifyRequest) => unknown> = { querystring: (r) => r.query, params: (r) => r.params, headers: (r) => r.headers };
+const valuesOf: Record<Part, (req: FastifyRequest) => unknown> = {
+  querystring: (r) => r.query,
+  params: (r) => r.params,
+  headers: (r) => r.headers,
+};
 
 interface NumericParameter {
   part: Part;

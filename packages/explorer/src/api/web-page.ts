@@ -43,8 +43,12 @@ async function sendFile(req: FastifyRequest, reply: FastifyReply, file: string, 
   const type = TYPES[path.extname(file)] ?? 'application/octet-stream';
   const accepted = String(req.headers['accept-encoding'] ?? '');
   reply.header('cache-control', cache).header('vary', 'accept-encoding').type(type);
-  for (const [encoding, ext] of [['br', '.br'], ['gzip', '.gz']] as const) {
-    if (accepted.includes(encoding) && existsSync(file + ext)) return reply.header('content-encoding', encoding).send(await readFile(file + ext));
+  for (const [encoding, ext] of [
+    ['br', '.br'],
+    ['gzip', '.gz'],
+  ] as const) {
+    if (accepted.includes(encoding) && existsSync(file + ext))
+      return reply.header('content-encoding', encoding).send(await readFile(file + ext));
   }
   return reply.send(await readFile(file));
 }
@@ -60,7 +64,10 @@ export function webPageRoutes(app: FastifyInstance, ctx: ApiContext, dist = WEB_
   app.addHook('onRequest', async (req, reply) => {
     if (req.method !== 'GET' || req.url !== '/' || !wantsHtml(req.headers.accept)) return;
     if (!existsSync(index)) {
-      return reply.code(503).type('text/plain; charset=utf-8').send('The explorer web page is not built: npm run build:web -w packages/explorer');
+      return reply
+        .code(503)
+        .type('text/plain; charset=utf-8')
+        .send('The explorer web page is not built: npm run build:web -w packages/explorer');
     }
     // The page names its hashed bundle: always revalidated, so a new build shows at once.
     return sendFile(req, reply, index, 'no-cache');
@@ -68,7 +75,8 @@ export function webPageRoutes(app: FastifyInstance, ctx: ApiContext, dist = WEB_
   app.get<{ Params: { file: string } }>('/ui/:file', { schema: { hide: true } }, async (req, reply) => {
     const name = req.params.file;
     const file = path.join(dist, 'ui', name);
-    if (!ASSET_NAME.test(name) || name.startsWith('.') || !existsSync(file)) return reply.code(404).send({ error: `no web asset '${name.slice(0, 100)}'` });
+    if (!ASSET_NAME.test(name) || name.startsWith('.') || !existsSync(file))
+      return reply.code(404).send({ error: `no web asset '${name.slice(0, 100)}'` });
     return sendFile(req, reply, file, 'public, max-age=31536000, immutable');
   });
 
@@ -87,8 +95,15 @@ export function webPageRoutes(app: FastifyInstance, ctx: ApiContext, dist = WEB_
       const n = ctx.view.nodes.get(req.params.id);
       if (!n) return reply.code(404).send({ error: `node ${req.params.id} not found` });
       const since = req.query.since ?? Math.max(0, n.lastUptimeReport - 30 * DAY);
-      const rows = await ctx.db.sub('uptime').values({ gte: key(n.nodeId, since), lt: key(n.nodeId) + '/\xff', limit: MAX_UPTIME_REPORTS }).all();
-      return (rows as { timestamp: number; uptime: number; block?: number }[]).map((r) => ({ timestamp: r.timestamp, uptime: r.uptime, block: r.block ?? 0 }));
+      const rows = await ctx.db
+        .sub('uptime')
+        .values({ gte: key(n.nodeId, since), lt: key(n.nodeId) + '/\xff', limit: MAX_UPTIME_REPORTS })
+        .all();
+      return (rows as { timestamp: number; uptime: number; block?: number }[]).map((r) => ({
+        timestamp: r.timestamp,
+        uptime: r.uptime,
+        block: r.block ?? 0,
+      }));
     },
   );
 }

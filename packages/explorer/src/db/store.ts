@@ -5,7 +5,23 @@
 import { ClassicLevel } from 'classic-level';
 import type { AbstractSublevel } from 'abstract-level';
 
-export const RECORDS = ['twin', 'farm', 'node', 'contract', 'bill', 'uptime', 'nru', 'pricing', 'farming', 'service', 'provider', 'entity', 'nodeHistory', 'power', 'meta'] as const;
+export const RECORDS = [
+  'twin',
+  'farm',
+  'node',
+  'contract',
+  'bill',
+  'uptime',
+  'nru',
+  'pricing',
+  'farming',
+  'service',
+  'provider',
+  'entity',
+  'nodeHistory',
+  'power',
+  'meta',
+] as const;
 export const INDEXES = ['twinByAccount', 'nodeByFarm', 'nodeByTwin', 'contractByNode', 'contractByTwin', 'farmByName'] as const;
 export type SublevelName = (typeof RECORDS)[number] | (typeof INDEXES)[number];
 

@@ -47,7 +47,9 @@ export async function importState(api: ApiPromise, hash: string, timestamp: numb
   const rows = async (pallet: string, item: string): Promise<Row[]> => {
     const s = q[pallet]?.[item];
     if (!s) return [];
-    return (await s.entries()).map(([k, v]) => ({ keys: k.args.map((a) => a.toJSON()), value: v.toJSON() })).filter((r) => r.value !== null);
+    return (await s.entries())
+      .map(([k, v]) => ({ keys: k.args.map((a) => a.toJSON()), value: v.toJSON() }))
+      .filter((r) => r.value !== null);
   };
   const values = async <T>(pallet: string, item: string, decode: (v: unknown) => T): Promise<T[]> =>
     (await rows(pallet, item)).filter((r) => typeof r.value === 'object').map((r) => decode(r.value));
@@ -73,14 +75,16 @@ export async function importState(api: ApiPromise, hash: string, timestamp: numb
     await putTwin(w, twinRecord(t));
     n++;
   }
-  for (const r of await rows('tfgridModule', 'twinBoundedAccountID')) await replay({ name: 'TfgridModule.TwinAccountBounded', twinId: num(r.keys[0]), account: String(r.value) });
+  for (const r of await rows('tfgridModule', 'twinBoundedAccountID'))
+    await replay({ name: 'TfgridModule.TwinAccountBounded', twinId: num(r.keys[0]), account: String(r.value) });
   for (const entity of await values('tfgridModule', 'entities', decodeEntity)) await replay({ name: 'TfgridModule.EntityStored', entity });
   for (const f of await values('tfgridModule', 'farms', decodeFarm)) {
     await putFarm(w, f);
     n++;
   }
   for (const r of await rows('tfgridModule', 'farmPayoutV2AddressByFarmID')) {
-    if (r.value !== '0x') await replay({ name: 'TfgridModule.FarmPayoutV2AddressRegistered', farmId: num(r.keys[0]), stellarAddress: text(r.value) });
+    if (r.value !== '0x')
+      await replay({ name: 'TfgridModule.FarmPayoutV2AddressRegistered', farmId: num(r.keys[0]), stellarAddress: text(r.value) });
   }
   for (const x of await values('tfgridModule', 'nodes', decodeNode)) {
     await putNode(w, x, x.created || timestamp);
@@ -101,9 +105,12 @@ export async function importState(api: ApiPromise, hash: string, timestamp: numb
     n++;
   }
   // After the contracts: the handler moves the node's used capacity by the contract's.
-  for (const r of await values('smartContractModule', 'nodeContractResources', decodeContractResources)) await replay({ name: 'SmartContractModule.UpdatedUsedResources', ...r });
-  for (const provider of await values('smartContractModule', 'solutionProviders', decodeSolutionProvider)) await replay({ name: 'SmartContractModule.SolutionProviderCreated', provider });
-  for (const serviceContract of await values('smartContractModule', 'serviceContracts', decodeServiceContract)) await replay({ name: 'SmartContractModule.ServiceContractCreated', serviceContract });
+  for (const r of await values('smartContractModule', 'nodeContractResources', decodeContractResources))
+    await replay({ name: 'SmartContractModule.UpdatedUsedResources', ...r });
+  for (const provider of await values('smartContractModule', 'solutionProviders', decodeSolutionProvider))
+    await replay({ name: 'SmartContractModule.SolutionProviderCreated', provider });
+  for (const serviceContract of await values('smartContractModule', 'serviceContracts', decodeServiceContract))
+    await replay({ name: 'SmartContractModule.ServiceContractCreated', serviceContract });
   const billingFrequency = await plain('smartContractModule', 'billingFrequency');
   if (billingFrequency !== null) await replay({ name: 'SmartContractModule.BillingFrequencyChanged', frequency: num(billingFrequency) });
   const zosVersion = await plain('tfgridModule', 'zosVersion');

@@ -2,7 +2,16 @@
  * Event handlers: each turns one TFChain event into record and index writes. Records are
  * read-modify-write through the block's WriteSet, so several events of one block compose.
  */
-import { decodeEvent, type Contract, type Farm, type Node, type ServiceContract, type TfchainEvent, type TfchainEventName, type TfchainEventOf } from '@tfgrid/client';
+import {
+  decodeEvent,
+  type Contract,
+  type Farm,
+  type Node,
+  type ServiceContract,
+  type TfchainEvent,
+  type TfchainEventName,
+  type TfchainEventOf,
+} from '@tfgrid/client';
 import { key } from '../db/keys';
 import { recordRewardInputs } from '../rewards/indexing';
 import type { WriteSet } from './writeset';
@@ -43,7 +52,11 @@ type Handler<K extends TfchainEventName> = (w: WriteSet, ev: TfchainEventOf<K>, 
 export async function putTwin(w: WriteSet, t: TwinRecord): Promise<void> {
   const prev = await w.get<TwinRecord>('twin', key(t.twinId));
   if (prev && prev.accountId !== t.accountId) w.del('twinByAccount', prev.accountId);
-  w.put('twin', key(t.twinId), prev?.boundedAccount !== undefined && t.boundedAccount === undefined ? { ...t, boundedAccount: prev.boundedAccount } : t);
+  w.put(
+    'twin',
+    key(t.twinId),
+    prev?.boundedAccount !== undefined && t.boundedAccount === undefined ? { ...t, boundedAccount: prev.boundedAccount } : t,
+  );
   w.put('twinByAccount', t.accountId, t.twinId);
 }
 
@@ -104,7 +117,12 @@ export async function putContract(w: WriteSet, contract: Contract, now: number):
   if (!prev && c.state !== 'Deleted') {
     if (c.type === 'node') {
       await updateNode(w, c.nodeId, (n) => void (n.activeContracts += 1));
-      await markIps(w, c.nodeId, c.publicIps.map((p) => p.ip), id);
+      await markIps(
+        w,
+        c.nodeId,
+        c.publicIps.map((p) => p.ip),
+        id,
+      );
     }
     if (c.type === 'rent') await updateNode(w, c.nodeId, (n) => ((n.rentContractId = id), (n.rentedByTwinId = c.twinId)));
   }
@@ -119,7 +137,12 @@ async function contractEnded(w: WriteSet, id: number, now: number): Promise<void
       n.activeContracts = Math.max(0, n.activeContracts - 1);
       n.used = addResources(n.used, c.resources, -1);
     });
-    await markIps(w, c.nodeId, c.publicIps.map((p) => p.ip), 0);
+    await markIps(
+      w,
+      c.nodeId,
+      c.publicIps.map((p) => p.ip),
+      0,
+    );
   }
   if (c.type === 'rent') await updateNode(w, c.nodeId, (n) => ((n.rentContractId = 0), (n.rentedByTwinId = 0)));
 }
@@ -154,8 +177,10 @@ const handlers: { [K in TfchainEventName]?: Handler<K> } = {
     if (f) w.del('farmByName', f.name);
     w.del('farm', key(farmId));
   },
-  'TfgridModule.FarmPayoutV2AddressRegistered': (w, { farmId, stellarAddress }) => updateFarm(w, farmId, (f) => void (f.stellarAddress = stellarAddress)),
-  'TfgridModule.FarmCertificationSet': (w, { farmId, certification }) => updateFarm(w, farmId, (f) => void (f.certificationType = certification)),
+  'TfgridModule.FarmPayoutV2AddressRegistered': (w, { farmId, stellarAddress }) =>
+    updateFarm(w, farmId, (f) => void (f.stellarAddress = stellarAddress)),
+  'TfgridModule.FarmCertificationSet': (w, { farmId, certification }) =>
+    updateFarm(w, farmId, (f) => void (f.certificationType = certification)),
   'TfgridModule.NodeStored': (w, { node }, b) => putNode(w, node, b.timestamp),
   'TfgridModule.NodeUpdated': (w, { node }, b) => putNode(w, node, b.timestamp),
   'TfgridModule.NodeDeleted': async (w, { nodeId }) => {
@@ -165,8 +190,10 @@ const handlers: { [K in TfchainEventName]?: Handler<K> } = {
     w.del('nodeByFarm', key(n.farmId, n.nodeId));
     w.del('nodeByTwin', key(n.twinId));
   },
-  'TfgridModule.NodeCertificationSet': (w, { nodeId, certification }) => updateNode(w, nodeId, (n) => void (n.certificationType = certification)),
-  'TfgridModule.NodePublicConfigStored': (w, { nodeId, config }) => updateNode(w, nodeId, (n) => void (n.publicConfig = publicConfigRecord(config))),
+  'TfgridModule.NodeCertificationSet': (w, { nodeId, certification }) =>
+    updateNode(w, nodeId, (n) => void (n.certificationType = certification)),
+  'TfgridModule.NodePublicConfigStored': (w, { nodeId, config }) =>
+    updateNode(w, nodeId, (n) => void (n.publicConfig = publicConfigRecord(config))),
   'TfgridModule.NodeUptimeReported': async (w, { nodeId, timestamp, uptime }, b, eventIndex) => {
     await updateNode(w, nodeId, (n) => ((n.uptime = uptime), (n.lastUptimeReport = timestamp)));
     w.put('uptime', key(nodeId, timestamp, eventIndex), { timestamp, uptime, block: b.number });
@@ -193,10 +220,16 @@ const handlers: { [K in TfchainEventName]?: Handler<K> } = {
     const c = await w.get<ContractRecord>('contract', key(contractId));
     if (!c) return;
     w.put('contract', key(contractId), { ...c, resources: used, updatedAt: b.timestamp });
-    if (c.type === 'node' && c.state !== 'Deleted') await updateNode(w, c.nodeId, (n) => void (n.used = addResources(addResources(n.used, c.resources, -1), used)));
+    if (c.type === 'node' && c.state !== 'Deleted')
+      await updateNode(w, c.nodeId, (n) => void (n.used = addResources(addResources(n.used, c.resources, -1), used)));
   },
   'SmartContractModule.ContractBilled': async (w, ev, b, eventIndex) => {
-    const bill: BillRecord = { contractId: ev.contractId, timestamp: ev.timestamp || b.timestamp, discountLevel: ev.discountLevel, amountBilled: Number(ev.amountBilled) };
+    const bill: BillRecord = {
+      contractId: ev.contractId,
+      timestamp: ev.timestamp || b.timestamp,
+      discountLevel: ev.discountLevel,
+      amountBilled: Number(ev.amountBilled),
+    };
     w.put('bill', key(bill.contractId, b.number, eventIndex), bill);
     const c = await w.get<ContractRecord>('contract', key(bill.contractId));
     if (c) w.put('contract', key(c.contractId), { ...c, billed: c.billed + bill.amountBilled });
@@ -207,7 +240,13 @@ const handlers: { [K in TfchainEventName]?: Handler<K> } = {
   'SmartContractModule.ContractPaymentOverdrawn': async (w, ev, b, eventIndex) => {
     // A partial bill: what was taken counts as billed, the rest stays owed.
     const contractId = ev.contractId;
-    const bill: BillRecord = { contractId, timestamp: ev.timestamp || b.timestamp, discountLevel: 'None', amountBilled: Number(ev.partiallyBilledAmount), overdraft: Number(ev.overdraft) };
+    const bill: BillRecord = {
+      contractId,
+      timestamp: ev.timestamp || b.timestamp,
+      discountLevel: 'None',
+      amountBilled: Number(ev.partiallyBilledAmount),
+      overdraft: Number(ev.overdraft),
+    };
     w.put('bill', key(contractId, b.number, eventIndex), bill);
     await updateContract(w, contractId, (c) => ((c.billed += bill.amountBilled), (c.overdraft = bill.overdraft)));
   },
@@ -225,7 +264,8 @@ const handlers: { [K in TfchainEventName]?: Handler<K> } = {
   'SmartContractModule.ServiceContractMetadataSet': (w, { serviceContract }) => putServiceContract(w, serviceContract),
   'SmartContractModule.ServiceContractFeesSet': (w, { serviceContract }) => putServiceContract(w, serviceContract),
   'SmartContractModule.ServiceContractApproved': (w, { serviceContract }) => putServiceContract(w, serviceContract),
-  'SmartContractModule.ServiceContractBilled': (w, { serviceContract, amount }) => putServiceContract(w, serviceContract, (s) => void (s.billed += Number(amount))),
+  'SmartContractModule.ServiceContractBilled': (w, { serviceContract, amount }) =>
+    putServiceContract(w, serviceContract, (s) => void (s.billed += Number(amount))),
   'SmartContractModule.ServiceContractCanceled': async (w, { serviceContractId, cause }) => {
     const s = await w.get<ServiceContractRecord>('service', key(serviceContractId));
     if (s) w.put('service', key(s.serviceContractId), { ...s, canceled: cause || 'Canceled' });
@@ -257,7 +297,13 @@ const handlers: { [K in TfchainEventName]?: Handler<K> } = {
   'TfgridModule.EntityDeleted': async (w, { entityId }) => w.del('entity', key(entityId)),
   'SmartContractModule.IPsFreed': async (w, { contractId, publicIps }) => {
     const c = await w.get<ContractRecord>('contract', key(contractId));
-    if (c) await markIps(w, c.nodeId, publicIps.map((p) => p.ip), 0);
+    if (c)
+      await markIps(
+        w,
+        c.nodeId,
+        publicIps.map((p) => p.ip),
+        0,
+      );
   },
 };
 

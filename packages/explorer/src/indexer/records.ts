@@ -2,7 +2,22 @@
  * What the database holds, and how the client's typed chain values (`@tfgrid/client` decodes
  * every struct and event) become it.
  */
-import type { Contract, ContractState, Entity, Farm, FarmCertification, FarmingPolicyLimit, Node, NodeCertification, Power, PublicConfig, Resources, ServiceContract, SolutionProvider, Twin } from '@tfgrid/client';
+import type {
+  Contract,
+  ContractState,
+  Entity,
+  Farm,
+  FarmCertification,
+  FarmingPolicyLimit,
+  Node,
+  NodeCertification,
+  Power,
+  PublicConfig,
+  Resources,
+  ServiceContract,
+  SolutionProvider,
+  Twin,
+} from '@tfgrid/client';
 
 export type { Resources };
 export const ZERO: Resources = { cru: 0, sru: 0, hru: 0, mru: 0 };
@@ -224,7 +239,13 @@ export function serviceContractRecord(s: ServiceContract, prev: ServiceContractR
 }
 
 export function solutionProviderRecord(p: SolutionProvider): SolutionProviderRecord {
-  return { solutionProviderId: p.solutionProviderId, providers: p.providers, description: p.description, link: p.link, approved: p.approved };
+  return {
+    solutionProviderId: p.solutionProviderId,
+    providers: p.providers,
+    description: p.description,
+    link: p.link,
+    approved: p.approved,
+  };
 }
 
 export function entityRecord(e: Entity): EntityRecord {

@@ -35,11 +35,16 @@ export class WriteSet {
     const v = this.#view;
     if (!v) return undefined;
     switch (sub) {
-      case 'twin': return v.twins.get(idOf(key)) ?? null;
-      case 'farm': return v.farms.get(idOf(key)) ?? null;
-      case 'node': return v.nodes.get(idOf(key)) ?? null;
-      case 'contract': return v.contracts.get(idOf(key)) ?? null;
-      default: return undefined;
+      case 'twin':
+        return v.twins.get(idOf(key)) ?? null;
+      case 'farm':
+        return v.farms.get(idOf(key)) ?? null;
+      case 'node':
+        return v.nodes.get(idOf(key)) ?? null;
+      case 'contract':
+        return v.contracts.get(idOf(key)) ?? null;
+      default:
+        return undefined;
     }
   }
 

@@ -66,7 +66,9 @@ export interface RewardInput {
 export type ExtraViolationKind = 'missing_twin' | 'missing_relay' | 'invalid_public_key';
 
 /** What a reward answers (the explorer's answer type), violations being minting's and the twin's. */
-export type NodeReward = Omit<ExplorerNodeReward, 'violations'> & { violations: (Violation | { kind: ExtraViolationKind; message: string })[] };
+export type NodeReward = Omit<ExplorerNodeReward, 'violations'> & {
+  violations: (Violation | { kind: ExtraViolationKind; message: string })[];
+};
 
 /** minting_v3's standard policies: the reward scales with uptime, SLA 95 % DIY / 98 % certified. */
 export function scaledPolicy(p: RewardPolicy): boolean {
@@ -89,7 +91,15 @@ function twinViolation(t: TwinInput | null): { kind: ExtraViolationKind; message
 /** A period as the answers show it: complete once the index holds the 27 h after its end. */
 export function periodView(p: Period, indexedUntil: number): NodeReward['period'] {
   const end = p.end + POST_PERIOD_SECONDS;
-  return { id: p.id, start: p.start, end: p.end, seconds: PERIOD_SECONDS, post_period_end: end, complete: indexedUntil >= end, indexed_until: indexedUntil };
+  return {
+    id: p.id,
+    start: p.start,
+    end: p.end,
+    seconds: PERIOD_SECONDS,
+    post_period_end: end,
+    complete: indexedUntil >= end,
+    indexed_until: indexedUntil,
+  };
 }
 
 const pct = (permille: bigint): string => `${(Number(permille) / 10).toFixed(1)} %`;
@@ -143,7 +153,13 @@ export function computeReward(i: RewardInput): NodeReward {
     farm_id: node.farmId,
     twin_id: node.twinId,
     period: view,
-    node: { resources: node.total, certification: node.certificationType, virtualized: node.virtualized, farming_policy_id: node.farmingPolicyId, state_at: node.at },
+    node: {
+      resources: node.total,
+      certification: node.certificationType,
+      virtualized: node.virtualized,
+      farming_policy_id: node.farmingPolicyId,
+      state_at: node.at,
+    },
     units: {
       cu: fromPermill(units.cu),
       su: fromPermill(units.su),
@@ -171,7 +187,15 @@ export function computeReward(i: RewardInput): NodeReward {
     violation_count: violationCount,
     violations,
     price: { tft_musd: node.connectionPrice, source: 'connection_price' },
-    reward: { base_musd: Number(base), certified_bonus: bonus, uptime_scale: Number(scale) / 1000, musd: Number(musd), usd: Number(musd) / 1000, tft_units: String(tft), tft: Number(tft) / Number(TFT) },
+    reward: {
+      base_musd: Number(base),
+      certified_bonus: bonus,
+      uptime_scale: Number(scale) / 1000,
+      musd: Number(musd),
+      usd: Number(musd) / 1000,
+      tft_units: String(tft),
+      tft: Number(tft) / Number(TFT),
+    },
     reason,
   };
 }

@@ -39,17 +39,35 @@ async function stateAt(db: ExplorerDb, n: NodeRecord, p: Period): Promise<NodeSt
 /** The reward's part of the farming policy the store holds (the client's decoded policy). */
 export function rewardPolicy(p: FarmingPolicy | undefined): RewardPolicy | null {
   if (!p) return null;
-  return { id: p.id, name: p.name, cu: p.cu, su: p.su, nu: p.nu, ipv4: p.ipv4, minimalUptime: p.minimalUptime, default: p.default, immutable: p.immutable };
+  return {
+    id: p.id,
+    name: p.name,
+    cu: p.cu,
+    su: p.su,
+    nu: p.nu,
+    ipv4: p.ipv4,
+    minimalUptime: p.minimalUptime,
+    default: p.default,
+    immutable: p.immutable,
+  };
 }
 
 async function uptimeReports(db: ExplorerDb, nodeId: number, p: Period): Promise<UptimeReport[]> {
-  const rows = (await db.sub('uptime').values({ gte: key(nodeId, p.start), lt: key(nodeId, p.end + POST_PERIOD_SECONDS + 1) }).all()) as UptimeReport[];
-  return rows.map((r) => (r.block === undefined ? { timestamp: r.timestamp, uptime: r.uptime } : { timestamp: r.timestamp, uptime: r.uptime, block: r.block }));
+  const rows = (await db
+    .sub('uptime')
+    .values({ gte: key(nodeId, p.start), lt: key(nodeId, p.end + POST_PERIOD_SECONDS + 1) })
+    .all()) as UptimeReport[];
+  return rows.map((r) =>
+    r.block === undefined ? { timestamp: r.timestamp, uptime: r.uptime } : { timestamp: r.timestamp, uptime: r.uptime, block: r.block },
+  );
 }
 
 /** The node's power target and state at the period's start and its changes up to 27 h after the end. */
 async function powerOf(db: ExplorerDb, nodeId: number, p: Period): Promise<PowerInput> {
-  const all = (await db.sub('power').values({ gte: key(nodeId) + '/', lt: key(nodeId, p.end + POST_PERIOD_SECONDS + 1) }).all()) as PowerEvent[];
+  const all = (await db
+    .sub('power')
+    .values({ gte: key(nodeId) + '/', lt: key(nodeId, p.end + POST_PERIOD_SECONDS + 1) })
+    .all()) as PowerEvent[];
   const atStart: PowerInput['atStart'] = { target: 'Up', state: 'Up', downAt: null };
   const events: PowerEvent[] = [];
   for (const e of all) {
@@ -72,7 +90,9 @@ async function usage(src: RewardSource, nodeId: number, p: Period): Promise<Usag
   for (const id of ids) {
     const c: ContractRecord | undefined = src.view.contracts.get(id);
     if (!c || c.type !== 'node') continue;
-    const reports = (await src.db.values<{ timestamp: number; window: number; nru: number }>('nru', key(id) + '/')).sort((a, b) => a.timestamp - b.timestamp);
+    const reports = (await src.db.values<{ timestamp: number; window: number; nru: number }>('nru', key(id) + '/')).sort(
+      (a, b) => a.timestamp - b.timestamp,
+    );
     let last = 0;
     for (const r of reports) {
       // Reports out of order or repeated are skipped, as minting does.

@@ -103,8 +103,16 @@ function timeline(reports: readonly UptimeReport[], power: readonly PowerEvent[]
 /** Reports sorted by time, in and after (27 h) the period (others are ignored), and the node's power events. */
 export function measureUptime(reports: readonly UptimeReport[], period: Period, power?: PowerInput): UptimeMeasure {
   const m: UptimeMeasure = {
-    seconds: 0, hasUptime: false, reports: 0, postPeriodReport: null, reboots: 0, firstReport: null, lastReport: null,
-    powerManaged: { shutdowns: 0, wakeups: 0, failedBoots: 0 }, violationCount: 0, violations: [],
+    seconds: 0,
+    hasUptime: false,
+    reports: 0,
+    postPeriodReport: null,
+    reboots: 0,
+    firstReport: null,
+    lastReport: null,
+    powerManaged: { shutdowns: 0, wakeups: 0, failedBoots: 0 },
+    violationCount: 0,
+    violations: [],
   };
   let last: UptimeReport | null = null;
   let boot: { time: number; report: UptimeReport } | null = null;
@@ -119,7 +127,8 @@ export function measureUptime(reports: readonly UptimeReport[], period: Period, 
     if (m.violations.length < MAX_LISTED_VIOLATIONS) m.violations.push({ ...v, message: MESSAGES[v.kind] });
   };
   const skew = (r: UptimeReport): void => {
-    if (boot && Math.abs(r.timestamp - r.uptime - boot.time) >= CLOCK_SKEW_SECONDS) violate({ kind: 'clock_skew', previous: boot.report, reported: r });
+    if (boot && Math.abs(r.timestamp - r.uptime - boot.time) >= CLOCK_SKEW_SECONDS)
+      violate({ kind: 'clock_skew', previous: boot.report, reported: r });
   };
   const seen = (r: UptimeReport, post: boolean): void => {
     last = r;
@@ -166,7 +175,12 @@ export function measureUptime(reports: readonly UptimeReport[], period: Period, 
         credit = false;
         m.powerManaged.failedBoots++;
       }
-      if (credit) m.seconds += post ? Math.max(0, period.end - Math.max(period.start, downAt)) : downAt < period.start ? r.timestamp - period.start : r.timestamp - downAt;
+      if (credit)
+        m.seconds += post
+          ? Math.max(0, period.end - Math.max(period.start, downAt))
+          : downAt < period.start
+            ? r.timestamp - period.start
+            : r.timestamp - downAt;
       downAt = bootRequest = null;
       m.powerManaged.wakeups++;
       boot = { time: booted, report: r };

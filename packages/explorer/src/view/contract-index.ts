@@ -11,12 +11,18 @@ type Key = number | string;
 
 export function contractSortKey(by: ContractSort): (c: ContractRecord) => Key {
   switch (by) {
-    case 'twin_id': return (c) => c.twinId;
-    case 'node_id': return (c) => c.nodeId;
-    case 'created_at': return (c) => c.createdAt;
-    case 'state': return (c) => c.state;
-    case 'type': return (c) => c.type;
-    default: return (c) => c.contractId;
+    case 'twin_id':
+      return (c) => c.twinId;
+    case 'node_id':
+      return (c) => c.nodeId;
+    case 'created_at':
+      return (c) => c.createdAt;
+    case 'state':
+      return (c) => c.state;
+    case 'type':
+      return (c) => c.type;
+    default:
+      return (c) => c.contractId;
   }
 }
 

@@ -2,8 +2,22 @@
  * The change feed behind the live stream: each committed block's changes, kept for the last
  * FEED_BLOCKS blocks so a reconnecting client resumes (Last-Event-ID = block number) without a gap.
  */
-export type ChangeType = 'twin' | 'farm' | 'node' | 'contract' | 'bill' | 'uptime' | 'nru' | 'pricing' | 'farming' | 'service' | 'provider' | 'entity';
-export const CHANGE_TYPES: readonly ChangeType[] = ['twin', 'farm', 'node', 'contract', 'bill', 'uptime', 'nru', 'pricing', 'farming', 'service', 'provider', 'entity'];
+export type ChangeType =
+  'twin' | 'farm' | 'node' | 'contract' | 'bill' | 'uptime' | 'nru' | 'pricing' | 'farming' | 'service' | 'provider' | 'entity';
+export const CHANGE_TYPES: readonly ChangeType[] = [
+  'twin',
+  'farm',
+  'node',
+  'contract',
+  'bill',
+  'uptime',
+  'nru',
+  'pricing',
+  'farming',
+  'service',
+  'provider',
+  'entity',
+];
 
 export interface Change {
   type: ChangeType;

@@ -83,11 +83,16 @@ export class GridView {
 
   #has(type: ChangeType, key: string): boolean {
     switch (type) {
-      case 'twin': return this.twins.has(idOf(key));
-      case 'farm': return this.farms.has(idOf(key));
-      case 'node': return this.nodes.has(idOf(key));
-      case 'contract': return this.contracts.has(idOf(key));
-      default: return false; // append-only records (bills, reports) and policies: always "created"
+      case 'twin':
+        return this.twins.has(idOf(key));
+      case 'farm':
+        return this.farms.has(idOf(key));
+      case 'node':
+        return this.nodes.has(idOf(key));
+      case 'contract':
+        return this.contracts.has(idOf(key));
+      default:
+        return false; // append-only records (bills, reports) and policies: always "created"
     }
   }
 

@@ -8,9 +8,31 @@ import type { NodeRecord, Resources } from '../indexer/records';
 
 /** Sort fields whose value depends only on the record (status and reputation depend on "now"). */
 export const STATIC_NODE_SORT = [
-  'node_id', 'farm_id', 'twin_id', 'uptime', 'created', 'updated_at', 'country', 'city',
-  'free_cru', 'free_mru', 'free_sru', 'free_hru', 'total_cru', 'total_mru', 'total_sru', 'total_hru',
-  'used_cru', 'used_mru', 'used_sru', 'used_hru', 'num_contracts', 'rent_contract_id', 'rented', 'num_gpu', 'extra_fee',
+  'node_id',
+  'farm_id',
+  'twin_id',
+  'uptime',
+  'created',
+  'updated_at',
+  'country',
+  'city',
+  'free_cru',
+  'free_mru',
+  'free_sru',
+  'free_hru',
+  'total_cru',
+  'total_mru',
+  'total_sru',
+  'total_hru',
+  'used_cru',
+  'used_mru',
+  'used_sru',
+  'used_hru',
+  'num_contracts',
+  'rent_contract_id',
+  'rented',
+  'num_gpu',
+  'extra_fee',
 ] as const;
 export type StaticNodeSort = (typeof STATIC_NODE_SORT)[number];
 type Key = number | string;
@@ -34,19 +56,32 @@ export const usedOf = (n: NodeRecord, r: Res): number => Math.max(0, n.used[r]);
 
 export function staticSortKey(by: StaticNodeSort): (n: NodeRecord) => Key {
   switch (by) {
-    case 'node_id': return (n) => n.nodeId;
-    case 'farm_id': return (n) => n.farmId;
-    case 'twin_id': return (n) => n.twinId;
-    case 'uptime': return (n) => n.uptime;
-    case 'created': return (n) => n.created;
-    case 'updated_at': return seenAt;
-    case 'country': return (n) => n.location.country;
-    case 'city': return (n) => n.location.city;
-    case 'num_contracts': return (n) => n.activeContracts;
-    case 'rent_contract_id': return (n) => n.rentContractId;
-    case 'rented': return (n) => (n.rentContractId !== 0 ? 1 : 0);
-    case 'num_gpu': return () => 0; // no GPU is on chain (see api/nodes/facts.ts)
-    case 'extra_fee': return (n) => n.extraFee ?? 0;
+    case 'node_id':
+      return (n) => n.nodeId;
+    case 'farm_id':
+      return (n) => n.farmId;
+    case 'twin_id':
+      return (n) => n.twinId;
+    case 'uptime':
+      return (n) => n.uptime;
+    case 'created':
+      return (n) => n.created;
+    case 'updated_at':
+      return seenAt;
+    case 'country':
+      return (n) => n.location.country;
+    case 'city':
+      return (n) => n.location.city;
+    case 'num_contracts':
+      return (n) => n.activeContracts;
+    case 'rent_contract_id':
+      return (n) => n.rentContractId;
+    case 'rented':
+      return (n) => (n.rentContractId !== 0 ? 1 : 0);
+    case 'num_gpu':
+      return () => 0; // no GPU is on chain (see api/nodes/facts.ts)
+    case 'extra_fee':
+      return (n) => n.extraFee ?? 0;
     default: {
       const [kind, r] = by.split('_') as ['free' | 'total' | 'used', Res];
       if (kind === 'free') return (n) => freeOf(n, r);

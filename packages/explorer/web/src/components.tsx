@@ -54,7 +54,15 @@ export function Empty({ children }: { children: ComponentChildren }) {
 }
 
 /** Renders `ok` with the data, else the loading or error state. */
-export function Show<T>({ loaded, what, ok }: { loaded: Loaded<T>; what: string; ok: (data: T, count: number | null) => ComponentChildren }) {
+export function Show<T>({
+  loaded,
+  what,
+  ok,
+}: {
+  loaded: Loaded<T>;
+  what: string;
+  ok: (data: T, count: number | null) => ComponentChildren;
+}) {
   if (loaded.state === 'loading') return <Loading what={what} />;
   if (loaded.state === 'error') return <ErrorBox message={loaded.message} />;
   return <>{ok(loaded.data, loaded.count)}</>;
@@ -81,7 +89,15 @@ export function Capacity({ label, used, total, bytes = true }: { label: string; 
           {fmt(used)} used of {fmt(total)} · {fmt(Math.max(0, total - used))} free
         </span>
       </div>
-      <div class="bar" role="meter" aria-label={`${label} used`} aria-valuemin={0} aria-valuemax={100} aria-valuenow={Math.round(ratio * 100)} aria-valuetext={percent(ratio)}>
+      <div
+        class="bar"
+        role="meter"
+        aria-label={`${label} used`}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(ratio * 100)}
+        aria-valuetext={percent(ratio)}
+      >
         <div class="bar-fill" style={{ width: `${ratio * 100}%` }} />
       </div>
     </div>

@@ -31,7 +31,9 @@ function NotFound({ what }: { what: string }) {
   return (
     <section>
       <h1>Not found</h1>
-      <p class="error" role="alert">There is no page {what}. <a href="#/nodes">See the nodes</a>.</p>
+      <p class="error" role="alert">
+        There is no page {what}. <a href="#/nodes">See the nodes</a>.
+      </p>
     </section>
   );
 }
@@ -41,8 +43,22 @@ const isId = (s: string | undefined): s is string => s !== undefined && /^\d{1,1
 function Page({ route }: { route: Route }) {
   const [page = 'nodes', id, extra] = route.parts;
   if (extra !== undefined) return <NotFound what={location.hash} />;
-  if (page === 'nodes') return id === undefined ? <NodesPage route={route} /> : isId(id) ? <NodePage key={id} id={Number(id)} /> : <NotFound what={location.hash} />;
-  if (page === 'farms') return id === undefined ? <FarmsPage route={route} /> : isId(id) ? <FarmPage key={id} id={Number(id)} route={route} /> : <NotFound what={location.hash} />;
+  if (page === 'nodes')
+    return id === undefined ? (
+      <NodesPage route={route} />
+    ) : isId(id) ? (
+      <NodePage key={id} id={Number(id)} />
+    ) : (
+      <NotFound what={location.hash} />
+    );
+  if (page === 'farms')
+    return id === undefined ? (
+      <FarmsPage route={route} />
+    ) : isId(id) ? (
+      <FarmPage key={id} id={Number(id)} route={route} />
+    ) : (
+      <NotFound what={location.hash} />
+    );
   if (page === 'stats' && id === undefined) return <StatsPage />;
   if (page === 'live' && id === undefined) return <LivePage />;
   return <NotFound what={location.hash} />;
@@ -62,7 +78,9 @@ function App() {
         Skip to content
       </a>
       <header>
-        <a class="brand" href="#/nodes">TF Grid Explorer</a>
+        <a class="brand" href="#/nodes">
+          TF Grid Explorer
+        </a>
         <nav aria-label="Pages">
           {PAGES.map(([p, label]) => (
             <a key={p} href={`#/${p}`} aria-current={current === p ? 'page' : undefined}>

@@ -78,7 +78,6 @@ function PeriodRewards<T>({ path, refresh, render }: { path: string; refresh: st
   );
 }
 
-
 export function NodeRewards({ nodeId }: { nodeId: number }) {
   return (
     <PeriodRewards<NodeReward>
@@ -93,7 +92,11 @@ export function NodeRewards({ nodeId }: { nodeId: number }) {
           <NodeRewardRows rewards={[r]} />
           {r.violations.length > 0 && (
             <ul class="violations" aria-label="Violations">
-              {r.violations.map((v, i) => <li key={i}>{v.kind}: {v.message}</li>)}
+              {r.violations.map((v, i) => (
+                <li key={i}>
+                  {v.kind}: {v.message}
+                </li>
+              ))}
             </ul>
           )}
         </>
@@ -110,7 +113,10 @@ export function FarmRewards({ farmId }: { farmId: number }) {
       render={(r) => (
         <>
           <p class="big" data-testid="farm-reward">
-            {tft(r.total.tft)} <span class="muted">({usd(r.total.usd)}) — {r.total.nodes_rewarded} of {r.total.nodes} nodes rewarded</span>
+            {tft(r.total.tft)}{' '}
+            <span class="muted">
+              ({usd(r.total.usd)}) — {r.total.nodes_rewarded} of {r.total.nodes} nodes rewarded
+            </span>
           </p>
           <PeriodNote period={r.period} />
           {r.nodes.length === 0 ? <p class="empty">The farm has no node.</p> : <NodeRewardRows rewards={r.nodes} />}

@@ -18,7 +18,8 @@ export function parseHash(hash: string): Route {
 
 export function href(path: string, params?: Record<string, string | undefined> | URLSearchParams): string {
   const p = params instanceof URLSearchParams ? new URLSearchParams(params) : new URLSearchParams();
-  if (params && !(params instanceof URLSearchParams)) for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, v);
+  if (params && !(params instanceof URLSearchParams))
+    for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') p.set(k, v);
   const q = p.toString();
   return `#${path}${q ? `?${q}` : ''}`;
 }

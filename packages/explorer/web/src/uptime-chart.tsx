@@ -39,12 +39,23 @@ export function UptimeChart({ reports: all, from, to }: { reports: UptimeReport[
       <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-label={`Uptime chart: ${summary}`}>
         <line class="axis" x1={PAD.left} y1={H - PAD.bottom} x2={W - PAD.right} y2={H - PAD.bottom} />
         <line class="axis" x1={PAD.left} y1={PAD.top} x2={PAD.left} y2={H - PAD.bottom} />
-        <text class="tick" x={PAD.left - 6} y={PAD.top + 4} text-anchor="end">{duration(maxUp)}</text>
-        <text class="tick" x={PAD.left - 6} y={H - PAD.bottom} text-anchor="end">0</text>
-        <text class="tick" x={PAD.left} y={H - 8}>{date(t0)}</text>
-        <text class="tick" x={W - PAD.right} y={H - 8} text-anchor="end">{date(t1)}</text>
-        {segments.map((s, i) => <path key={i} class="uptime-line" d={s} />)}
-        {reports.length <= 400 && reports.map((r) => <circle key={`${r.timestamp}-${r.block}`} class="report" cx={x(r.timestamp)} cy={y(r.uptime)} r={3} />)}
+        <text class="tick" x={PAD.left - 6} y={PAD.top + 4} text-anchor="end">
+          {duration(maxUp)}
+        </text>
+        <text class="tick" x={PAD.left - 6} y={H - PAD.bottom} text-anchor="end">
+          0
+        </text>
+        <text class="tick" x={PAD.left} y={H - 8}>
+          {date(t0)}
+        </text>
+        <text class="tick" x={W - PAD.right} y={H - 8} text-anchor="end">
+          {date(t1)}
+        </text>
+        {segments.map((s, i) => (
+          <path key={i} class="uptime-line" d={s} />
+        ))}
+        {reports.length <= 400 &&
+          reports.map((r) => <circle key={`${r.timestamp}-${r.block}`} class="report" cx={x(r.timestamp)} cy={y(r.uptime)} r={3} />)}
       </svg>
       <figcaption>{summary}</figcaption>
     </figure>

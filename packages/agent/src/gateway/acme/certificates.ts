@@ -107,7 +107,8 @@ export class AcmeCertificates implements FqdnCertificates {
     };
     const directory = new URL(o.directoryUrl);
     if (directory.protocol !== 'https:') throw new RangeError(`the ACME directory must be https://, got ${o.directoryUrl}`);
-    if (o.email !== undefined && !/^[^\s@<>]{1,64}@[^\s@<>]{1,255}$/.test(o.email)) throw new RangeError(`not an e-mail address for the ACME account: ${o.email.slice(0, 80)}`);
+    if (o.email !== undefined && !/^[^\s@<>]{1,64}@[^\s@<>]{1,255}$/.test(o.email))
+      throw new RangeError(`not an e-mail address for the ACME account: ${o.email.slice(0, 80)}`);
     this.#o = {
       directoryUrl: directory.href,
       dataDir: o.dataDir,
@@ -150,7 +151,11 @@ export class AcmeCertificates implements FqdnCertificates {
     checkFqdn(fqdn);
     let s = this.#names.get(fqdn);
     if (!s) {
-      if (this.#names.size >= this.#o.maxNames) throw new AcmeError('EACMENAMES', `this node holds certificates for ${this.#names.size} names already (at most ${this.#o.maxNames}); '${fqdn}' is refused`);
+      if (this.#names.size >= this.#o.maxNames)
+        throw new AcmeError(
+          'EACMENAMES',
+          `this node holds certificates for ${this.#names.size} names already (at most ${this.#o.maxNames}); '${fqdn}' is refused`,
+        );
       s = { failures: 0 };
       this.#names.set(fqdn, s);
     }
@@ -209,7 +214,13 @@ export class AcmeCertificates implements FqdnCertificates {
     if (s.order) return s.order.promise;
     if (s.retryAt !== undefined && Date.now() < s.retryAt) {
       const retryAt = new Date(s.retryAt);
-      return Promise.reject(new AcmeError('EACMEBACKOFF', `no new order for '${fqdn}' before ${retryAt.toISOString()} (last: ${s.lastError?.message ?? 'failed'})`, retryAt));
+      return Promise.reject(
+        new AcmeError(
+          'EACMEBACKOFF',
+          `no new order for '${fqdn}' before ${retryAt.toISOString()} (last: ${s.lastError?.message ?? 'failed'})`,
+          retryAt,
+        ),
+      );
     }
     const abort = new Abort();
     const promise = this.#bounded(fqdn, abort)
@@ -229,12 +240,16 @@ export class AcmeCertificates implements FqdnCertificates {
         return cert;
       })
       .catch((e: unknown) => {
-        const err = e instanceof AcmeError ? e : new AcmeError('EACMEORDER', `ordering a certificate for '${fqdn}' failed: ${(e as Error).message}`);
+        const err =
+          e instanceof AcmeError ? e : new AcmeError('EACMEORDER', `ordering a certificate for '${fqdn}' failed: ${(e as Error).message}`);
         if (err.code !== 'EACMERELEASED') {
           s.failures += 1;
           s.retryAt = Date.now() + Math.min(this.#o.retryMaxMs, this.#o.retryMinMs * 2 ** Math.min(30, s.failures - 1));
           s.lastError = err;
-          this.#log?.warn({ fqdn, code: err.code, err: err.message, failures: s.failures, retryAt: new Date(s.retryAt) }, 'own-domain certificate order failed');
+          this.#log?.warn(
+            { fqdn, code: err.code, err: err.message, failures: s.failures, retryAt: new Date(s.retryAt) },
+            'own-domain certificate order failed',
+          );
         }
         throw err;
       })
@@ -253,7 +268,13 @@ export class AcmeCertificates implements FqdnCertificates {
     const run = (async () => {
       await this.#slot();
       // The bound is on the exchange; the slot is held until it has ended, so aborted exchanges cannot pile up on the CA.
-      const timer = setTimeout(() => abort.abort(new AcmeError('EACMETIMEOUT', `the certificate order for '${fqdn}' did not finish within ${this.#o.orderTimeoutMs} ms`)), this.#o.orderTimeoutMs);
+      const timer = setTimeout(
+        () =>
+          abort.abort(
+            new AcmeError('EACMETIMEOUT', `the certificate order for '${fqdn}' did not finish within ${this.#o.orderTimeoutMs} ms`),
+          ),
+        this.#o.orderTimeoutMs,
+      );
       try {
         return await this.#run(fqdn, abort);
       } finally {
@@ -287,30 +308,61 @@ export class AcmeCertificates implements FqdnCertificates {
       step();
       if (authz.status === 'valid') continue; // the CA reused an earlier validation
       const challenge = authz.challenges.find((c) => c.type === 'http-01');
-      if (!challenge) throw new AcmeError('EACMEORDER', `the CA offers no http-01 challenge for '${fqdn}' (offered: ${authz.challenges.map((c) => c.type).join(', ') || 'none'})`);
+      if (!challenge)
+        throw new AcmeError(
+          'EACMEORDER',
+          `the CA offers no http-01 challenge for '${fqdn}' (offered: ${authz.challenges.map((c) => c.type).join(', ') || 'none'})`,
+        );
       const keyAuthorization = await client.getChallengeKeyAuthorization(challenge);
       await this.#o.responder.publish(challenge.token, keyAuthorization);
       try {
         step();
         await client.completeChallenge(challenge);
         const one = { ...order, authorizations: [authz.url] };
-        await this.#poll(abort, async () => (await client.getAuthorizations(one))[0]!, ['valid'], ['pending'], (a) => `the CA could not validate '${fqdn}' by HTTP-01 (is the domain pointed at this gateway?): authorization ${a.status}${problemOf(a)}`);
+        await this.#poll(
+          abort,
+          async () => (await client.getAuthorizations(one))[0]!,
+          ['valid'],
+          ['pending'],
+          (a) =>
+            `the CA could not validate '${fqdn}' by HTTP-01 (is the domain pointed at this gateway?): authorization ${a.status}${problemOf(a)}`,
+        );
       } finally {
-        await this.#o.responder.withdraw(challenge.token).catch((e: Error) => this.#log?.warn({ fqdn, err: e.message }, 'withdrawing an HTTP-01 answer failed'));
+        await this.#o.responder
+          .withdraw(challenge.token)
+          .catch((e: Error) => this.#log?.warn({ fqdn, err: e.message }, 'withdrawing an HTTP-01 answer failed'));
       }
     }
     step();
-    order = await this.#poll(abort, () => client.getOrder(order), ['ready', 'valid'], ['pending'], (o) => `the order for '${fqdn}' is ${o.status}${problemOf(o)}`);
+    order = await this.#poll(
+      abort,
+      () => client.getOrder(order),
+      ['ready', 'valid'],
+      ['pending'],
+      (o) => `the order for '${fqdn}' is ${o.status}${problemOf(o)}`,
+    );
     if (order.status === 'ready') order = await client.finalizeOrder(order, csr);
     step();
-    order = await this.#poll(abort, () => client.getOrder(order), ['valid'], ['processing', 'ready'], (o) => `the CA did not issue the certificate for '${fqdn}': order ${o.status}${problemOf(o)}`);
+    order = await this.#poll(
+      abort,
+      () => client.getOrder(order),
+      ['valid'],
+      ['processing', 'ready'],
+      (o) => `the CA did not issue the certificate for '${fqdn}': order ${o.status}${problemOf(o)}`,
+    );
     const chain = await client.getCertificate(order);
     step(); // nothing is written for an order released or timed out meanwhile
     return this.#store.save(fqdn, this.#o.directoryUrl, key, chain);
   }
 
   /** GETs an ACME object until its status is one of `done` (returned) or not one of `pending` (EACMEORDER with `failed`'s message); waits pollMs, doubling up to 10×. */
-  async #poll<T extends { status: string }>(abort: Abort, get: () => Promise<T>, done: string[], pending: string[], failed: (v: T) => string): Promise<T> {
+  async #poll<T extends { status: string }>(
+    abort: Abort,
+    get: () => Promise<T>,
+    done: string[],
+    pending: string[],
+    failed: (v: T) => string,
+  ): Promise<T> {
     let wait = this.#o.pollMs;
     for (;;) {
       const v = await get();

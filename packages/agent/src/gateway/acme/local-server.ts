@@ -100,9 +100,36 @@ export async function startLocalAcmeServer(o: LocalAcmeServerOptions): Promise<L
   try {
     const dnsServer = hostPort(ports.dns);
     // Only the DNS server: its HTTP-01/TLS-ALPN-01 responders would listen on every address.
-    children.push(spawnLogged('pebble-challtestsrv', ['-defaultIPv4', o.answerIPv4, '-defaultIPv6', '', '-dns01', dnsServer, '-http01', '', '-https01', '', '-tlsalpn01', '', '-management', hostPort(ports.dnsManagement)], file('dns.log'), {}));
+    children.push(
+      spawnLogged(
+        'pebble-challtestsrv',
+        [
+          '-defaultIPv4',
+          o.answerIPv4,
+          '-defaultIPv6',
+          '',
+          '-dns01',
+          dnsServer,
+          '-http01',
+          '',
+          '-https01',
+          '',
+          '-tlsalpn01',
+          '',
+          '-management',
+          hostPort(ports.dnsManagement),
+        ],
+        file('dns.log'),
+        {},
+      ),
+    );
     // No artificial validation sleeps; never reject a good nonce (the client retries them, but a grid start should not depend on it).
-    children.push(spawnLogged('pebble', ['-config', file('pebble-config.json'), '-dnsserver', dnsServer], file('pebble.log'), { PEBBLE_VA_NOSLEEP: '1', PEBBLE_WFE_NONCEREJECT: '0' }));
+    children.push(
+      spawnLogged('pebble', ['-config', file('pebble-config.json'), '-dnsserver', dnsServer], file('pebble.log'), {
+        PEBBLE_VA_NOSLEEP: '1',
+        PEBBLE_WFE_NONCEREJECT: '0',
+      }),
+    );
     const directoryUrl = `https://${hostPort(ports.acme)}/dir`;
     const managementUrl = `https://${hostPort(ports.management)}`;
     const deadline = Date.now() + (o.timeoutMs ?? 20_000);
@@ -132,7 +159,10 @@ export async function startLocalAcmeServer(o: LocalAcmeServerOptions): Promise<L
 function spawnLogged(cmd: string, args: string[], logFile: string, env: Record<string, string>): ChildProcess {
   const fd = openSync(logFile, 'a', 0o600);
   try {
-    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], { stdio: ['ignore', fd, fd], env: { ...process.env, ...env } });
+    const child = spawn('setpriv', ['--pdeathsig', 'KILL', '--', cmd, ...args], {
+      stdio: ['ignore', fd, fd],
+      env: { ...process.env, ...env },
+    });
     child.on('error', () => undefined); // seen as an exit by untilAnswers
     return child;
   } finally {
@@ -150,11 +180,21 @@ async function stopChild(c: ChildProcess): Promise<void> {
 }
 
 /** GETs url until it answers 200 (its body) or a child exits or the deadline passes (AcmeError EACMELOCAL with the log's tail). */
-async function untilAnswers(url: string, ca: string | undefined, children: ChildProcess[], deadline: number, logFile: string): Promise<string> {
+async function untilAnswers(
+  url: string,
+  ca: string | undefined,
+  children: ChildProcess[],
+  deadline: number,
+  logFile: string,
+): Promise<string> {
   let last: string;
   for (;;) {
     const dead = children.find((c) => c.exitCode !== null || c.signalCode !== null || c.pid === undefined);
-    if (dead) throw new AcmeError('EACMELOCAL', `the local ACME server did not start: ${dead.spawnargs[4] ?? dead.spawnfile} exited (${dead.signalCode ?? dead.exitCode ?? 'not started'}): ${tail(logFile)}`);
+    if (dead)
+      throw new AcmeError(
+        'EACMELOCAL',
+        `the local ACME server did not start: ${dead.spawnargs[4] ?? dead.spawnfile} exited (${dead.signalCode ?? dead.exitCode ?? 'not started'}): ${tail(logFile)}`,
+      );
     try {
       const r = await get(url, ca);
       if (r.status === 200 || ca === undefined) return r.body;
@@ -162,7 +202,8 @@ async function untilAnswers(url: string, ca: string | undefined, children: Child
     } catch (e) {
       last = (e as Error).message;
     }
-    if (Date.now() > deadline) throw new AcmeError('EACMELOCAL', `the local ACME server did not answer ${url} in time (${last}): ${tail(logFile)}`);
+    if (Date.now() > deadline)
+      throw new AcmeError('EACMELOCAL', `the local ACME server did not answer ${url} in time (${last}): ${tail(logFile)}`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -177,7 +218,9 @@ function get(url: string, ca: string | undefined): Promise<{ status: number; bod
       res.on('error', reject);
     };
     // agent: false — no pooled connection outlives the start.
-    const req = url.startsWith('https:') ? https.get(url, { ...(ca ? { ca } : {}), timeout: 2000, agent: false }, onResponse) : http.get(url, { timeout: 2000, agent: false }, onResponse);
+    const req = url.startsWith('https:')
+      ? https.get(url, { ...(ca ? { ca } : {}), timeout: 2000, agent: false }, onResponse)
+      : http.get(url, { timeout: 2000, agent: false }, onResponse);
     req.on('timeout', () => req.destroy(new Error('timed out')));
     req.on('error', reject);
   });

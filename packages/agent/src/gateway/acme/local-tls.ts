@@ -33,7 +33,10 @@ export async function makeLocalTls(host: string, days = 365): Promise<LocalTls> 
       notBefore,
       notAfter,
       signingAlgorithm: EC,
-      extensions: [new x509.BasicConstraintsExtension(true, 0, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, 0, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      ],
     },
     crypto,
   );

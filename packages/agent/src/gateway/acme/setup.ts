@@ -5,7 +5,11 @@ import type { AgentConfig } from '../../config';
 import { AcmeCertificates } from './certificates';
 import type { ChallengeResponder } from './types';
 
-export function acmeCertificatesFromConfig(c: Pick<AgentConfig, 'dataDir' | 'acmeDirectory' | 'acmeCa' | 'acmeEmail'>, responder: ChallengeResponder, logger?: Logger): AcmeCertificates | undefined {
+export function acmeCertificatesFromConfig(
+  c: Pick<AgentConfig, 'dataDir' | 'acmeDirectory' | 'acmeCa' | 'acmeEmail'>,
+  responder: ChallengeResponder,
+  logger?: Logger,
+): AcmeCertificates | undefined {
   if (c.acmeDirectory === undefined) return undefined;
   return new AcmeCertificates({
     directoryUrl: c.acmeDirectory,

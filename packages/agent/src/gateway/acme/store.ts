@@ -96,5 +96,12 @@ export class AcmeStore {
 /** The leaf's dates and serial, and where its files are. */
 export function describe(fqdn: string, dir: string, chain: Buffer): StoredCertificate {
   const x = new X509Certificate(chain);
-  return { fqdn, certPath: path.join(dir, CERT_FILE), keyPath: path.join(dir, KEY_FILE), notAfter: new Date(x.validTo), notBefore: new Date(x.validFrom), serial: x.serialNumber };
+  return {
+    fqdn,
+    certPath: path.join(dir, CERT_FILE),
+    keyPath: path.join(dir, KEY_FILE),
+    notAfter: new Date(x.validTo),
+    notBefore: new Date(x.validFrom),
+    serial: x.serialNumber,
+  };
 }

@@ -199,7 +199,9 @@ function server(s: ServerSpec, l: GatewayLimits, http: boolean): string {
 
 /** The `add server` arguments of a server added at runtime (what `server()` renders, without the leading name). */
 export function serverArgs(s: ServerSpec, l: GatewayLimits, http: boolean): string {
-  return server({ ...s, disabled: false }, l, http).trim().replace(/^server \S+ \S+ /, '');
+  return server({ ...s, disabled: false }, l, http)
+    .trim()
+    .replace(/^server \S+ \S+ /, '');
 }
 
 export function renderConfig(c: ConfigInput): string {
@@ -261,7 +263,12 @@ export function renderConfig(c: ConfigInput): string {
   );
   // One refusal: the reason is set when the condition holds (and no earlier one did), then answered.
   // (A refused request ends its connection: what a client pipelined after it is never read as a request.)
-  const refuse = (cond: string, status: keyof typeof BODIES | 'paused', why: string, extra = status === 400 ? ' hdr Connection close' : ''): string[] => [
+  const refuse = (
+    cond: string,
+    status: keyof typeof BODIES | 'paused',
+    why: string,
+    extra = status === 400 ? ' hdr Connection close' : '',
+  ): string[] => [
     `  http-request set-var(txn.why) str(${why}) if !{ var(txn.why) -m found } ${cond}`,
     `  http-request return status ${status === 'paused' ? 503 : status} content-type text/plain file ${status === 'paused' ? path.join(p.bodies, 'paused.txt') : b(status)}${extra} if { var(txn.why) -m str ${why} }`,
   ];
@@ -286,7 +293,12 @@ export function renderConfig(c: ConfigInput): string {
     `  http-request set-var(txn.acme) path,regsub(^/\\.well-known/acme-challenge/,),map(${p.challenges}) if { path_beg /.well-known/acme-challenge/ }`,
     '  http-request return status 200 content-type text/plain lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }',
     '  http-request track-sc1 src table st_clients',
-    ...refuse(`{ sc_http_req_rate(1) gt ${Math.max(1, Math.floor(l.rateBurst))} }`, 429, 'rate_limited', ` hdr Retry-After ${retryAfterSeconds(l)}`),
+    ...refuse(
+      `{ sc_http_req_rate(1) gt ${Math.max(1, Math.floor(l.rateBurst))} }`,
+      429,
+      'rate_limited',
+      ` hdr Retry-After ${retryAfterSeconds(l)}`,
+    ),
     `  http-request set-var(txn.route) ${routeLookup}`,
     // A name not (yet) there is looked up once more after a short yield: the runtime API runs one
     // command per scheduler pass, so a route the agent has just written (its servers, then its

@@ -204,7 +204,9 @@ export class HaproxyGateway {
     this.#log.info({ name }, 'route removed');
     if (r?.ownFqdn && !r.tlsPassthrough && this.#o.fqdnCertificates) {
       this.#issued.delete(r.ownFqdn);
-      this.#o.fqdnCertificates.release(r.ownFqdn).catch((e: Error) => this.#log.warn({ fqdn: r.ownFqdn, err: e.message }, 'certificate release failed'));
+      this.#o.fqdnCertificates
+        .release(r.ownFqdn)
+        .catch((e: Error) => this.#log.warn({ fqdn: r.ownFqdn, err: e.message }, 'certificate release failed'));
     }
     return ok;
   }
@@ -335,7 +337,8 @@ export class HaproxyGateway {
   async #resolveAgain(): Promise<void> {
     const plane = this.#plane;
     if (!plane) return;
-    for (const r of this.#routes.all()) for (const b of r.backends) if (!r.gone) await plane.reresolve(r.key, b.origin).catch(() => undefined);
+    for (const r of this.#routes.all())
+      for (const b of r.backends) if (!r.gone) await plane.reresolve(r.key, b.origin).catch(() => undefined);
   }
 
   #info(r: Route): RouteInfo {
@@ -387,7 +390,9 @@ export class HaproxyGateway {
 /** An ACME token and key authorization are base64url (RFC 8555 §8.1, §8.3): nothing else reaches the map. */
 function checkToken(token: string, keyAuthorization: string): void {
   if (!/^[A-Za-z0-9_-]{1,256}$/.test(token) || !/^[A-Za-z0-9_-]{1,256}\.[A-Za-z0-9_-]{1,256}$/.test(keyAuthorization)) {
-    throw Object.assign(new Error('an ACME challenge token and key authorization must be base64url (token.thumbprint)'), { code: 'EACMETOKEN' });
+    throw Object.assign(new Error('an ACME challenge token and key authorization must be base64url (token.thumbprint)'), {
+      code: 'EACMETOKEN',
+    });
   }
 }
 

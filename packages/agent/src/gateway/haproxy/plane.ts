@@ -46,7 +46,12 @@ interface KeyCounters {
   use: number;
 }
 
-const REASON_OF_STATUS: Record<number, RejectReason> = { 400: 'bad_request', 408: 'client_timeout', 431: 'header_too_large', 413: 'body_too_large' };
+const REASON_OF_STATUS: Record<number, RejectReason> = {
+  400: 'bad_request',
+  408: 'client_timeout',
+  431: 'header_too_large',
+  413: 'body_too_large',
+};
 
 export class DataPlane {
   readonly #o: PlaneOptions;
@@ -111,7 +116,9 @@ export class DataPlane {
       if (pem) await this.loadCertificate('domain', pem);
       const st = this.#o.certificates?.status?.();
       if (pem && st) this.#domainStatus = st;
-      this.#o.certificates?.onChange?.(() => void this.#checkCertificateSource().catch((e: Error) => this.#log.warn({ err: e.message }, 'certificate not loaded')));
+      this.#o.certificates?.onChange?.(
+        () => void this.#checkCertificateSource().catch((e: Error) => this.#log.warn({ err: e.message }, 'certificate not loaded')),
+      );
     }
     await this.#proc.start();
     const every = Math.max(100, this.#o.limits.statsIntervalMs);
@@ -210,7 +217,11 @@ export class DataPlane {
     const had = this.#challenges.get(token);
     this.#challenges.set(token, keyAuthorization);
     if (had === keyAuthorization) return Promise.resolve();
-    return this.#change(had === undefined ? `add map ${this.#p.challenges} ${token} ${keyAuthorization}` : `set map ${this.#p.challenges} ${token} ${keyAuthorization}`);
+    return this.#change(
+      had === undefined
+        ? `add map ${this.#p.challenges} ${token} ${keyAuthorization}`
+        : `set map ${this.#p.challenges} ${token} ${keyAuthorization}`,
+    );
   }
 
   withdrawChallenge(token: string): Promise<void> {
@@ -241,7 +252,12 @@ export class DataPlane {
   #serverSpec(slot: Slot, s: ServerState): ServerSpec | undefined {
     if (!s.address) return undefined;
     const b = s.backend;
-    return { id: s.id, address: s.address, ...(b.https && slot.kind === 'h' ? { tls: { sni: b.host, verify: this.#o.verifyBackendTls } } : {}), ...(s.forcedDown ? { down: true } : {}) };
+    return {
+      id: s.id,
+      address: s.address,
+      ...(b.https && slot.kind === 'h' ? { tls: { sni: b.host, verify: this.#o.verifyBackendTls } } : {}),
+      ...(s.forcedDown ? { down: true } : {}),
+    };
   }
 
   #syncServers(slot: Slot, r: Route): void {
@@ -287,7 +303,11 @@ export class DataPlane {
   }
 
   #resolveOptions(): ResolveOptions {
-    return { ...(this.#o.guard ? { guard: this.#o.guard } : {}), ...(this.#o.networkSocket ? { networkSocket: this.#o.networkSocket } : {}), timeoutMs: this.#o.limits.healthTimeoutMs };
+    return {
+      ...(this.#o.guard ? { guard: this.#o.guard } : {}),
+      ...(this.#o.networkSocket ? { networkSocket: this.#o.networkSocket } : {}),
+      timeoutMs: this.#o.limits.healthTimeoutMs,
+    };
   }
 
   #retire(slot: Slot, origin: string, s: ServerState): void {
@@ -383,7 +403,11 @@ export class DataPlane {
   async #refresh(): Promise<void> {
     if (!this.#proc.running) return;
     const rt = this.#proc.runtime;
-    const [stat, table, ws] = await Promise.all([rt.command('show stat -1 4 -1'), rt.command('show table st_routes'), rt.command('show table st_ws')]);
+    const [stat, table, ws] = await Promise.all([
+      rt.command('show stat -1 4 -1'),
+      rt.command('show table st_routes'),
+      rt.command('show table st_ws'),
+    ]);
     this.#readStat(stat);
     this.#readTable(table);
     this.#readTunnels(ws);
@@ -399,7 +423,11 @@ export class DataPlane {
         if (s.id !== row.svname) continue;
         const st = row.status ?? '';
         const healthy = st.startsWith('UP') || st === 'no check' || st === 'NOLB';
-        if (healthy !== s.healthy) this.#log[healthy ? 'info' : 'warn']({ route: slot.owner, backend: s.backend.url, status: st }, healthy ? 'backend up' : 'backend down');
+        if (healthy !== s.healthy)
+          this.#log[healthy ? 'info' : 'warn'](
+            { route: slot.owner, backend: s.backend.url, status: st },
+            healthy ? 'backend up' : 'backend down',
+          );
         s.healthy = healthy;
         if (!healthy && !s.forcedDown) s.error = row.check_status || row.last_chk || st;
         else if (healthy) s.error = undefined;
@@ -454,7 +482,10 @@ export class DataPlane {
   #onLog(line: string): void {
     const at = line.indexOf('TFGW ');
     if (at < 0) return;
-    const [key = '', statusText = '', ta = '', why = ''] = line.slice(at + 5).trim().split('|');
+    const [key = '', statusText = '', ta = '', why = ''] = line
+      .slice(at + 5)
+      .trim()
+      .split('|');
     const k = key === '-' ? '' : key;
     const w = why === '-' ? '' : why;
     const status = Number(statusText);
@@ -491,11 +522,13 @@ export class DataPlane {
 
   async #reload(): Promise<void> {
     const previous = this.#reloading ?? Promise.resolve();
-    this.#reloading = previous.then(async () => {
-      // What the old worker counted so far is read first (the stick table's copy to the new one is not relied on alone).
-      await this.refresh().catch(() => undefined);
-      await this.#proc.reload();
-    }).catch((e: Error) => this.#log.error({ err: e.message }, 'haproxy reload failed'));
+    this.#reloading = previous
+      .then(async () => {
+        // What the old worker counted so far is read first (the stick table's copy to the new one is not relied on alone).
+        await this.refresh().catch(() => undefined);
+        await this.#proc.reload();
+      })
+      .catch((e: Error) => this.#log.error({ err: e.message }, 'haproxy reload failed'));
     await this.#reloading;
   }
 
@@ -516,7 +549,10 @@ export class DataPlane {
     const slots = (kind: SlotKind): SlotSpec[] =>
       [...this.#pool.all()]
         .filter((s) => s.kind === kind)
-        .map((s) => ({ id: s.id, servers: [...s.servers.values()].map((x) => this.#serverSpec(s, x)).filter((x): x is ServerSpec => x !== undefined) }));
+        .map((s) => ({
+          id: s.id,
+          servers: [...s.servers.values()].map((x) => this.#serverSpec(s, x)).filter((x): x is ServerSpec => x !== undefined),
+        }));
     const cfg = renderConfig({
       dir: this.#o.dir,
       limits: this.#o.limits,
@@ -534,11 +570,38 @@ export class DataPlane {
   /** A self-signed certificate HAProxy's TLS listener needs to exist; with strict-sni it is never shown for another name. */
   async #defaultCertificate(): Promise<void> {
     const file = `${this.#p.certs}/default.pem`;
-    if (await readFile(file).then(() => true, () => false)) return;
+    if (
+      await readFile(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     const key = `${this.#p.certs}/default.key`;
     const crt = `${this.#p.certs}/default.crt`;
     await new Promise<void>((resolve, reject) =>
-      execFile('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '3650', '-subj', '/CN=gateway.invalid', '-keyout', key, '-out', crt], { timeout: 20_000 }, (err: Error | null) => (err ? reject(err) : resolve())),
+      execFile(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-days',
+          '3650',
+          '-subj',
+          '/CN=gateway.invalid',
+          '-keyout',
+          key,
+          '-out',
+          crt,
+        ],
+        { timeout: 20_000 },
+        (err: Error | null) => (err ? reject(err) : resolve()),
+      ),
     );
     await writeFile(file, `${await readFile(crt, 'utf8')}${await readFile(key, 'utf8')}`, { mode: 0o600 });
     await rm(key, { force: true });

@@ -24,7 +24,10 @@ export class EngineError extends Error {
 }
 
 export function engineMissing(binary: string): EngineError {
-  return new EngineError('GATEWAY_ENGINE_MISSING', `the web gateway needs HAProxy (${binary} not found): install the Debian package haproxy (apt-get install haproxy)`);
+  return new EngineError(
+    'GATEWAY_ENGINE_MISSING',
+    `the web gateway needs HAProxy (${binary} not found): install the Debian package haproxy (apt-get install haproxy)`,
+  );
 }
 
 /** Fails with GATEWAY_ENGINE_MISSING when the binary is not there (or not executable). */
@@ -118,7 +121,8 @@ export class HaproxyProcess {
       this.runtime.close();
       const now = await this.#workerPid().catch(() => undefined);
       if (now !== undefined && now !== before) break;
-      if (Date.now() > deadline) throw new EngineError('GATEWAY_ENGINE_START', `haproxy reload: no new worker within ${this.#o.startTimeoutMs ?? 10_000} ms`);
+      if (Date.now() > deadline)
+        throw new EngineError('GATEWAY_ENGINE_START', `haproxy reload: no new worker within ${this.#o.startTimeoutMs ?? 10_000} ms`);
       await sleep(20);
     }
     this.#log.info('haproxy reloaded');
@@ -151,7 +155,10 @@ export class HaproxyProcess {
   #check(): Promise<void> {
     return new Promise((resolve, reject) => {
       execFile(this.#binary, ['-c', '-f', this.#o.config], { timeout: 20_000 }, (err, _out, stderr) => {
-        if (err) reject(new EngineError('GATEWAY_ENGINE_CONFIG', `haproxy refused its config: ${String(stderr).trim().slice(0, 2000) || err.message}`));
+        if (err)
+          reject(
+            new EngineError('GATEWAY_ENGINE_CONFIG', `haproxy refused its config: ${String(stderr).trim().slice(0, 2000) || err.message}`),
+          );
         else resolve();
       });
     });
@@ -159,7 +166,9 @@ export class HaproxyProcess {
 
   async #spawn(): Promise<void> {
     this.#stderr = [];
-    const child = spawn(this.#binary, ['-W', '-db', '-f', this.#o.config, '-S', `${this.#o.master},mode,600`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(this.#binary, ['-W', '-db', '-f', this.#o.config, '-S', `${this.#o.master},mode,600`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.#child = child;
     const keep = (d: Buffer): void => {
       const text = d.toString();
@@ -173,11 +182,18 @@ export class HaproxyProcess {
     child.once('exit', (code, signal) => this.#onExit(child, code, signal));
     const deadline = Date.now() + (this.#o.startTimeoutMs ?? 10_000);
     for (;;) {
-      if (child.exitCode !== null || child.signalCode !== null) throw new EngineError('GATEWAY_ENGINE_START', `haproxy exited at start (${child.exitCode ?? child.signalCode}): ${this.#stderr.join('').trim().slice(-2000)}`);
+      if (child.exitCode !== null || child.signalCode !== null)
+        throw new EngineError(
+          'GATEWAY_ENGINE_START',
+          `haproxy exited at start (${child.exitCode ?? child.signalCode}): ${this.#stderr.join('').trim().slice(-2000)}`,
+        );
       if ((await this.#workerPid().catch(() => undefined)) !== undefined) break;
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new EngineError('GATEWAY_ENGINE_START', `haproxy did not answer within ${this.#o.startTimeoutMs ?? 10_000} ms: ${this.#stderr.join('').trim().slice(-2000)}`);
+        throw new EngineError(
+          'GATEWAY_ENGINE_START',
+          `haproxy did not answer within ${this.#o.startTimeoutMs ?? 10_000} ms: ${this.#stderr.join('').trim().slice(-2000)}`,
+        );
       }
       await sleep(20);
     }

@@ -7,7 +7,8 @@
  */
 import net from 'node:net';
 
-export type RuntimeErrorCode = 'HAPROXY_RUNTIME_TIMEOUT' | 'HAPROXY_RUNTIME_TOO_LARGE' | 'HAPROXY_RUNTIME_UNREACHABLE' | 'HAPROXY_RUNTIME_REFUSED';
+export type RuntimeErrorCode =
+  'HAPROXY_RUNTIME_TIMEOUT' | 'HAPROXY_RUNTIME_TOO_LARGE' | 'HAPROXY_RUNTIME_UNREACHABLE' | 'HAPROXY_RUNTIME_REFUSED';
 
 export class RuntimeError extends Error {
   readonly code: RuntimeErrorCode;
@@ -28,7 +29,8 @@ export interface RuntimeOptions {
 }
 
 /** Replies of commands that change state: empty, or one of these (anything else is HAProxy saying no). */
-const OK_WORDS = /^(|Done\.|New server registered\.|Server deleted\.|Entry .*|Transaction .*|Committing .*|.*committed.*|New .*|Inserting .*|.*success.*)$/i;
+const OK_WORDS =
+  /^(|Done\.|New server registered\.|Server deleted\.|Entry .*|Transaction .*|Committing .*|.*committed.*|New .*|Inserting .*|.*success.*)$/i;
 const PROMPT = '\n> ';
 
 interface Pending {
@@ -56,7 +58,8 @@ export class Runtime {
   /** Sends one command (with a payload for `<<` commands), answers the raw reply. */
   command(cmd: string, payload?: string): Promise<string> {
     if (/[\r\n]/.test(cmd)) return Promise.reject(new RuntimeError('HAPROXY_RUNTIME_REFUSED', 'a runtime command is one line'));
-    if (payload !== undefined && /\n\s*\n/.test(payload.trim())) return Promise.reject(new RuntimeError('HAPROXY_RUNTIME_REFUSED', 'a runtime payload has no empty line'));
+    if (payload !== undefined && /\n\s*\n/.test(payload.trim()))
+      return Promise.reject(new RuntimeError('HAPROXY_RUNTIME_REFUSED', 'a runtime payload has no empty line'));
     const text = payload === undefined ? `${cmd}\n` : `${cmd} <<\n${payload.trim()}\n\n`;
     return new Promise((resolve, reject) => {
       const c = this.#connection();
@@ -71,7 +74,8 @@ export class Runtime {
     const reply = (await this.command(cmd, payload)).trim();
     // A payload's lines are each answered with a "+ " prompt in interactive mode.
     const lines = reply.split('\n').map((l) => l.replace(/^(\+ )+/, '').trim());
-    if (lines.some((l) => !OK_WORDS.test(l))) throw new RuntimeError('HAPROXY_RUNTIME_REFUSED', `${cmd.slice(0, 200)}: ${reply.slice(0, 500)}`);
+    if (lines.some((l) => !OK_WORDS.test(l)))
+      throw new RuntimeError('HAPROXY_RUNTIME_REFUSED', `${cmd.slice(0, 200)}: ${reply.slice(0, 500)}`);
     return reply;
   }
 
@@ -113,14 +117,24 @@ export class Runtime {
           continue;
         }
         const p = this.#pending.shift();
-        if (reply.length > this.#max) p?.reject(new RuntimeError('HAPROXY_RUNTIME_TOO_LARGE', `haproxy runtime reply over ${this.#max} bytes`));
+        if (reply.length > this.#max)
+          p?.reject(new RuntimeError('HAPROXY_RUNTIME_TOO_LARGE', `haproxy runtime reply over ${this.#max} bytes`));
         else p?.resolve(reply);
       }
-      if (this.#buf.length > this.#max) this.#fail(new RuntimeError('HAPROXY_RUNTIME_TOO_LARGE', `haproxy runtime reply over ${this.#max} bytes`));
+      if (this.#buf.length > this.#max)
+        this.#fail(new RuntimeError('HAPROXY_RUNTIME_TOO_LARGE', `haproxy runtime reply over ${this.#max} bytes`));
       this.#arm();
     });
-    s.on('error', (e: NodeJS.ErrnoException) => this.#conn === s && this.#fail(new RuntimeError('HAPROXY_RUNTIME_UNREACHABLE', `haproxy runtime socket ${this.socket}: ${e.code ?? e.message}`)));
-    s.on('close', () => this.#conn === s && this.#fail(new RuntimeError('HAPROXY_RUNTIME_UNREACHABLE', `haproxy runtime socket ${this.socket} closed`)));
+    s.on(
+      'error',
+      (e: NodeJS.ErrnoException) =>
+        this.#conn === s &&
+        this.#fail(new RuntimeError('HAPROXY_RUNTIME_UNREACHABLE', `haproxy runtime socket ${this.socket}: ${e.code ?? e.message}`)),
+    );
+    s.on(
+      'close',
+      () => this.#conn === s && this.#fail(new RuntimeError('HAPROXY_RUNTIME_UNREACHABLE', `haproxy runtime socket ${this.socket} closed`)),
+    );
     return s;
   }
 
@@ -130,7 +144,10 @@ export class Runtime {
     const head = this.#pending[0];
     if (!head) return;
     const left = Math.max(1, head.at + this.#timeoutMs - Date.now());
-    this.#timer = setTimeout(() => this.#fail(new RuntimeError('HAPROXY_RUNTIME_TIMEOUT', `haproxy runtime API did not answer within ${this.#timeoutMs} ms`)), left);
+    this.#timer = setTimeout(
+      () => this.#fail(new RuntimeError('HAPROXY_RUNTIME_TIMEOUT', `haproxy runtime API did not answer within ${this.#timeoutMs} ms`)),
+      left,
+    );
     this.#timer.unref();
   }
 

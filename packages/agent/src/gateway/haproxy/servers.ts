@@ -54,7 +54,11 @@ export async function resolveBackend(b: Backend, o: ResolveOptions): Promise<Res
   // A name that is local by itself (localhost, *.localhost) is refused without asking DNS.
   const named = o.guard?.refuse(b.host);
   if (named) return { error: named.code ?? 'EBACKENDLOCAL' };
-  const lookup = (o.guard?.lookup ?? dns.lookup) as unknown as (h: string, opts: dns.LookupOptions, cb: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[]) => void) => void;
+  const lookup = (o.guard?.lookup ?? dns.lookup) as unknown as (
+    h: string,
+    opts: dns.LookupOptions,
+    cb: (err: NodeJS.ErrnoException | null, address: string | dns.LookupAddress[]) => void,
+  ) => void;
   return new Promise((resolve) => {
     const t = setTimeout(() => resolve({ error: 'ETIMEOUT' }), o.timeoutMs);
     lookup(b.host, { all: true }, (err, answers) => {

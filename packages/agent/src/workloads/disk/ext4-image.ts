@@ -100,7 +100,10 @@ export function isExt4(file: string): boolean {
 
 function checkSize(size: number): void {
   if (!Number.isSafeInteger(size) || size < MIN_EXT4_BYTES || size > MAX_EXT4_BYTES) {
-    throw new DiskError('invalid-size', `size must be a whole number of bytes from ${MIN_EXT4_BYTES} (1 MiB) to ${MAX_EXT4_BYTES} (1 PiB), got ${size}`);
+    throw new DiskError(
+      'invalid-size',
+      `size must be a whole number of bytes from ${MIN_EXT4_BYTES} (1 MiB) to ${MAX_EXT4_BYTES} (1 PiB), got ${size}`,
+    );
   }
 }
 
@@ -108,7 +111,10 @@ async function grow(file: string, size: number): Promise<void> {
   const have = statSync(file).size;
   if (size < have) {
     if (!isExt4(file)) throw new DiskError('not-ext4', `${file} exists but holds no ext4 filesystem`);
-    throw new DiskError('shrink-refused', `cannot shrink the filesystem from ${have} to ${size} bytes: its data could be lost; a smaller size needs a new workload`);
+    throw new DiskError(
+      'shrink-refused',
+      `cannot shrink the filesystem from ${have} to ${size} bytes: its data could be lost; a smaller size needs a new workload`,
+    );
   }
   // Mounted: read through the loop device, which sees what ext4 wrote (the file's cache may not).
   const device = attachedLoop(file);
@@ -130,14 +136,18 @@ async function growMounted(file: string, device: string): Promise<void> {
   } catch (e) {
     const f = e as ToolFailure;
     // Online resize needs CAP_SYS_RESOURCE, which some sandboxes drop even for root.
-    if (!/permission denied|operation not permitted/i.test(f.stderr ?? '')) throw new DiskError('command-failed', `resize2fs ${device} failed: ${toolMessage(f)}`);
+    if (!/permission denied|operation not permitted/i.test(f.stderr ?? ''))
+      throw new DiskError('command-failed', `resize2fs ${device} failed: ${toolMessage(f)}`);
   }
   const ours = mounts().filter((m) => m.source === device);
   for (const m of [...ours].reverse()) await runTool('umount', [m.mountpoint]);
   if (!(await detached(device))) {
     // Something outside this mount namespace (a running container) still holds the filesystem.
     for (const m of ours) await runTool('mount', ['-t', 'ext4', '-o', mountOptions(m.readOnly), device, m.mountpoint]);
-    throw new DiskError('busy', `cannot grow ${file} while a running workload uses it: this host does not allow growing a mounted ext4 filesystem (the agent lacks CAP_SYS_RESOURCE); it grows when the workload stops`);
+    throw new DiskError(
+      'busy',
+      `cannot grow ${file} while a running workload uses it: this host does not allow growing a mounted ext4 filesystem (the agent lacks CAP_SYS_RESOURCE); it grows when the workload stops`,
+    );
   }
   await growOffline(file);
   for (const m of ours) await mountExt4Image(file, m.mountpoint, { readOnly: m.readOnly });
@@ -193,7 +203,8 @@ async function allocate(file: string, size: number): Promise<void> {
   } catch (e) {
     const f = e as ToolFailure;
     // Missing tool, or a pool filesystem without fallocate (some FUSE, old tmpfs): a sparse file.
-    if (f.code !== 'ENOENT' && !/not supported/i.test(f.stderr ?? '')) throw new DiskError('command-failed', `fallocate -l ${size} ${file} failed: ${toolMessage(f)}`);
+    if (f.code !== 'ENOENT' && !/not supported/i.test(f.stderr ?? ''))
+      throw new DiskError('command-failed', `fallocate -l ${size} ${file} failed: ${toolMessage(f)}`);
   }
   truncateSync(file, size);
 }

@@ -24,7 +24,13 @@ export function mounts(): MountEntry[] {
     const l = left.split(' ');
     const r = right.split(' ');
     if (l.length < 6 || r.length < 2) continue;
-    out.push({ mountpoint: unescape(l[4]!), source: unescape(r[1]!), fstype: r[0]!, readOnly: l[5]!.split(',').includes('ro'), superOptions: unescape(r[2] ?? '') });
+    out.push({
+      mountpoint: unescape(l[4]!),
+      source: unescape(r[1]!),
+      fstype: r[0]!,
+      readOnly: l[5]!.split(',').includes('ro'),
+      superOptions: unescape(r[2] ?? ''),
+    });
   }
   return out;
 }
@@ -32,7 +38,9 @@ export function mounts(): MountEntry[] {
 /** The topmost mount at `dir`, or undefined when nothing is mounted exactly there. */
 export function mountAt(dir: string): MountEntry | undefined {
   const p = canonical(dir);
-  return mounts().filter((m) => m.mountpoint === p).at(-1);
+  return mounts()
+    .filter((m) => m.mountpoint === p)
+    .at(-1);
 }
 
 export function isMountpoint(dir: string): boolean {
@@ -71,7 +79,9 @@ export function loopBackingFile(device: string): string | undefined {
   if (!/^loop\d+$/.test(name)) return undefined;
   const f = `/sys/block/${name}/loop/backing_file`;
   if (!existsSync(f)) return undefined;
-  return readFileSync(f, 'utf8').trim().replace(/ \(deleted\)$/, '');
+  return readFileSync(f, 'utf8')
+    .trim()
+    .replace(/ \(deleted\)$/, '');
 }
 
 /** Absolute path with symlinks resolved where it exists (mountinfo shows resolved paths). */

@@ -17,9 +17,21 @@ export const BUSYBOX = '/bin/busybox';
 const MTIME = new Date('2000-01-01T00:00:00Z');
 
 const DIRS: [string, number][] = [
-  ['bin', 0o755], ['dev', 0o755], ['etc', 0o755], ['home', 0o755], ['proc', 0o555], ['root', 0o700], ['run', 0o755],
-  ['sbin', 0o755], ['sys', 0o555], ['tmp', 0o1777], ['usr', 0o755], ['usr/bin', 0o755], ['usr/sbin', 0o755],
-  ['var', 0o755], ['var/tmp', 0o1777],
+  ['bin', 0o755],
+  ['dev', 0o755],
+  ['etc', 0o755],
+  ['home', 0o755],
+  ['proc', 0o555],
+  ['root', 0o700],
+  ['run', 0o755],
+  ['sbin', 0o755],
+  ['sys', 0o555],
+  ['tmp', 0o1777],
+  ['usr', 0o755],
+  ['usr/bin', 0o755],
+  ['usr/sbin', 0o755],
+  ['var', 0o755],
+  ['var/tmp', 0o1777],
 ];
 
 const FILES: [string, string][] = [
@@ -38,7 +50,8 @@ interface Member {
 
 /** Writes the busybox rootfs as a tar.gz to `outFile` (atomically); its sha256 and size. */
 export async function buildBusyboxImage(outFile: string, busybox = BUSYBOX): Promise<{ sha256: string; bytes: number }> {
-  if (!existsSync(busybox)) throw new ImageError('invalid', `${busybox} is missing: install Debian's busybox-static (scripts/install-system-packages.sh)`);
+  if (!existsSync(busybox))
+    throw new ImageError('invalid', `${busybox} is missing: install Debian's busybox-static (scripts/install-system-packages.sh)`);
   const members = new Map<string, Member>();
   for (const [d, mode] of DIRS) members.set(d, { path: `${d}/`, type: 'Directory', mode });
   members.set('bin/busybox', { path: 'bin/busybox', type: 'File', mode: 0o755, body: readFileSync(busybox) });
@@ -59,7 +72,18 @@ export async function buildBusyboxImage(outFile: string, busybox = BUSYBOX): Pro
 /** One member as ustar blocks: header (node-tar's encoder), body, padding. Owner root, fixed mtime. */
 function block(m: Member): Buffer[] {
   const size = m.body?.length ?? 0;
-  const h = new Header({ path: m.path, type: m.type, mode: m.mode, uid: 0, gid: 0, uname: 'root', gname: 'root', size, mtime: MTIME, ...(m.linkpath ? { linkpath: m.linkpath } : {}) });
+  const h = new Header({
+    path: m.path,
+    type: m.type,
+    mode: m.mode,
+    uid: 0,
+    gid: 0,
+    uname: 'root',
+    gname: 'root',
+    size,
+    mtime: MTIME,
+    ...(m.linkpath ? { linkpath: m.linkpath } : {}),
+  });
   if (h.encode()) throw new Error(`busybox image: ${m.path} needs a pax header`);
   return [h.block!, ...(m.body ? [m.body, Buffer.alloc((512 - (size % 512)) % 512)] : [])];
 }
@@ -67,5 +91,8 @@ function block(m: Member): Buffer[] {
 /** Root-relative paths of busybox's applets (`bin/sh`, `usr/bin/env`, …). */
 function applets(busybox: string): string[] {
   const out = execFileSync(busybox, ['--list-full'], { encoding: 'utf8', maxBuffer: 1024 * 1024 });
-  return out.split('\n').map((l) => l.trim()).filter((l) => /^[a-z/]+\/[^/\s]+$/.test(l) && !l.includes('..'));
+  return out
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => /^[a-z/]+\/[^/\s]+$/.test(l) && !l.includes('..'));
 }

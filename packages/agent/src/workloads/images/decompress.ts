@@ -47,7 +47,8 @@ export function compressionOf(file: string, what: string): Compression {
   if (starts(b, GZIP)) return 'gzip';
   if (starts(b, ZSTD)) return 'zstd';
   if (isTar(file)) return 'none';
-  if (starts(b, XZ) || starts(b, BZIP2)) throw new ImageError('malformed', `${what} is xz or bzip2 compressed: give a tar, tar.gz or tar.zst`);
+  if (starts(b, XZ) || starts(b, BZIP2))
+    throw new ImageError('malformed', `${what} is xz or bzip2 compressed: give a tar, tar.gz or tar.zst`);
   throw new ImageError('malformed', `${what} is not a tar, tar.gz or tar.zst archive`);
 }
 
@@ -59,7 +60,8 @@ export async function toPlainTar(file: string, out: string, budget: Budget, what
     transform(chunk: Buffer, _enc, done) {
       written += chunk.length;
       budget.bytesLeft -= chunk.length;
-      if (budget.bytesLeft < 0) return done(new ImageError('too-large', `the image unpacks to more than this node's limit of ${budget.maxBytes} bytes`));
+      if (budget.bytesLeft < 0)
+        return done(new ImageError('too-large', `the image unpacks to more than this node's limit of ${budget.maxBytes} bytes`));
       done(null, chunk);
     },
   });
@@ -68,8 +70,7 @@ export async function toPlainTar(file: string, out: string, budget: Budget, what
     if (kind === 'zstd') {
       const z = zstdStream(file, what);
       await Promise.all([pipeline(z.stream, meter, sink), z.done]);
-    }
-    else if (kind === 'gzip') await pipeline(createReadStream(file), createGunzip(), meter, sink);
+    } else if (kind === 'gzip') await pipeline(createReadStream(file), createGunzip(), meter, sink);
     else await pipeline(createReadStream(file), meter, sink);
   } catch (e) {
     if (e instanceof ImageError) throw e;
@@ -93,7 +94,8 @@ function zstdStream(file: string, what: string): { stream: Readable; done: Promi
     child.on('error', (e) => reject(new ImageError('malformed', `${what} is zstd compressed and zstd cannot run: ${e.message}`)));
     child.on('close', (code, signal) => {
       if (code === 0) resolve();
-      else if (signal === 'SIGKILL') resolve(); // we stopped it; the pipeline carries the reason
+      else if (signal === 'SIGKILL')
+        resolve(); // we stopped it; the pipeline carries the reason
       else reject(new ImageError('malformed', `${what} cannot be decompressed (zstd): ${stderr.trim() || `exit ${code}`}`));
     });
   });

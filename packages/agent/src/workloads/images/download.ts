@@ -31,7 +31,8 @@ export async function download(url: URL, file: string, limits: DownloadLimits): 
       res.resume();
       if (hop >= MAX_REDIRECTS) throw new ImageError('unreachable', `${url.href} redirects more than ${MAX_REDIRECTS} times`);
       const next = new URL(res.headers.location, current);
-      if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new ImageError('unreachable', `${url.href} redirects to a ${next.protocol} URL`);
+      if (next.protocol !== 'http:' && next.protocol !== 'https:')
+        throw new ImageError('unreachable', `${url.href} redirects to a ${next.protocol} URL`);
       current = next;
       continue;
     }
@@ -92,7 +93,8 @@ function save(res: http.IncomingMessage, file: string, url: URL, limits: Downloa
 
 function failure(url: URL, e: Error, signal: AbortSignal, timeoutMs: number): ImageError {
   if (e instanceof ImageError) return e;
-  if (signal.aborted) return new ImageError('unreachable', `${url.href} did not deliver the image within ${Math.round(timeoutMs / 1000)} s`);
+  if (signal.aborted)
+    return new ImageError('unreachable', `${url.href} did not deliver the image within ${Math.round(timeoutMs / 1000)} s`);
   return new ImageError('unreachable', `${url.href} cannot be reached: ${e.message}`);
 }
 

@@ -12,12 +12,18 @@ export const MAX_DEPTH = 128;
  */
 export function entryPath(raw: string, what: string): string {
   if (raw.includes('\0')) throw new ImageError('malformed', `${what} has an entry whose name holds a NUL byte`);
-  if (Buffer.byteLength(raw) > MAX_PATH_BYTES) throw new ImageError('malformed', `${what} has an entry name longer than ${MAX_PATH_BYTES} bytes`);
-  if (raw.startsWith('/')) throw new ImageError('escapes-root', `${what} has an entry with an absolute path, ${shown(raw)}: entries must be relative to the image's root`);
+  if (Buffer.byteLength(raw) > MAX_PATH_BYTES)
+    throw new ImageError('malformed', `${what} has an entry name longer than ${MAX_PATH_BYTES} bytes`);
+  if (raw.startsWith('/'))
+    throw new ImageError(
+      'escapes-root',
+      `${what} has an entry with an absolute path, ${shown(raw)}: entries must be relative to the image's root`,
+    );
   const parts = raw.split('/').filter((p) => p !== '' && p !== '.');
   if (parts.includes('..')) throw new ImageError('escapes-root', `${what} has an entry whose path climbs out with '..': ${shown(raw)}`);
   if (parts.length > MAX_DEPTH) throw new ImageError('malformed', `${what} nests ${shown(raw)} deeper than ${MAX_DEPTH} directories`);
-  if (parts.some((p) => Buffer.byteLength(p) > MAX_NAME_BYTES)) throw new ImageError('malformed', `${what} has a name longer than ${MAX_NAME_BYTES} bytes in ${shown(raw)}`);
+  if (parts.some((p) => Buffer.byteLength(p) > MAX_NAME_BYTES))
+    throw new ImageError('malformed', `${what} has a name longer than ${MAX_NAME_BYTES} bytes in ${shown(raw)}`);
   return parts.join('/');
 }
 

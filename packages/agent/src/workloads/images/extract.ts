@@ -5,7 +5,25 @@
  * are written as they are (`/bin/busybox` stays absolute: it resolves inside the container).
  * node-tar's own extractor rewrites such targets, so only its parser is used here.
  */
-import { chmodSync, chownSync, closeSync, constants, createReadStream, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, mkdirSync, openSync, rmSync, symlinkSync, utimesSync, writeSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  constants,
+  createReadStream,
+  fchmodSync,
+  fchownSync,
+  futimesSync,
+  lchownSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Parser, type ReadEntry } from 'tar';
 import { ImageError } from './errors';
@@ -63,7 +81,8 @@ export function extractInto(file: string, rootfs: string, what: string, skip: (p
         const target = entryPath(String(entry.linkpath), what);
         parents(rootfs, target, what);
         const st = lstatSync(path.join(rootfs, target), { throwIfNoEntry: false });
-        if (!st || st.isDirectory()) throw new ImageError('malformed', `${what} has a hard link ${shown(p)} to ${shown(target)}, which is not a file of the image`);
+        if (!st || st.isDirectory())
+          throw new ImageError('malformed', `${what} has a hard link ${shown(p)} to ${shown(target)}, which is not a file of the image`);
         linkSync(path.join(rootfs, target), abs);
         return void entry.resume();
       }
@@ -72,7 +91,7 @@ export function extractInto(file: string, rootfs: string, what: string, skip: (p
       entry.on('data', (chunk: Buffer) => {
         if (failed) return;
         try {
-          for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+          for (let off = 0; off < chunk.length;) off += writeSync(fd, chunk, off);
         } catch (e) {
           fail(e);
         }
@@ -125,4 +144,3 @@ function own(abs: string, entry: ReadEntry, link: boolean): void {
   if (!asRoot || typeof entry.uid !== 'number' || typeof entry.gid !== 'number') return;
   (link ? lchownSync : chownSync)(abs, entry.uid, entry.gid);
 }
-

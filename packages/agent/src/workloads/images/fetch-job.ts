@@ -30,7 +30,11 @@ export async function runFetchJob(job: FetchJob): Promise<ImageRecord> {
 }
 
 /** The downloaded archive → `<entry>/rootfs`: a root filesystem tarball, or an OCI layout's layers in order. */
-async function unpack(work: string, entry: string, limits: FetchLimits): Promise<Pick<ImageRecord, 'format' | 'unpackedBytes' | 'entries'>> {
+async function unpack(
+  work: string,
+  entry: string,
+  limits: FetchLimits,
+): Promise<Pick<ImageRecord, 'format' | 'unpackedBytes' | 'entries'>> {
   const bytes: Budget = { bytesLeft: limits.maxUnpackedBytes, maxBytes: limits.maxUnpackedBytes };
   const entries: EntryBudget = { entriesLeft: limits.maxEntries, maxEntries: limits.maxEntries };
   const rootfs = path.join(entry, 'rootfs');

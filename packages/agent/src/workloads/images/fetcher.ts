@@ -52,7 +52,10 @@ export function fetchInChild(job: FetchJob, deadlineMs: number, onSpawn?: (pid: 
         : spawnError
           ? `could not run: ${spawnError.message}`
           : `ended (${signal ? `killed by ${signal}` : `exit code ${code}`}) before the image was ready`;
-      const err = new ImageError('fetcher-failed', `the node's image fetcher ${how}; nothing was cached, the image is fetched again on the next try`);
+      const err = new ImageError(
+        'fetcher-failed',
+        `the node's image fetcher ${how}; nothing was cached, the image is fetched again on the next try`,
+      );
       reject(Object.assign(err, { stderr: stderr.trim() }));
     });
   });

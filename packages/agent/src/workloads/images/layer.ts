@@ -62,10 +62,12 @@ export function scanLayer(file: string, what: string, budget: EntryBudget, opts:
       },
     });
     const check = (entry: ReadEntry): void => {
-      if (--budget.entriesLeft < 0) throw new ImageError('too-large', `the image has more than this node's limit of ${budget.maxEntries} entries`);
+      if (--budget.entriesLeft < 0)
+        throw new ImageError('too-large', `the image has more than this node's limit of ${budget.maxEntries} entries`);
       const p = entryPath(entry.path, what);
       const through = ancestors(p).find((a) => symlinks.has(a));
-      if (through !== undefined) throw new ImageError('escapes-root', `${what} writes ${shown(p)} through the symbolic link ${shown(through)}`);
+      if (through !== undefined)
+        throw new ImageError('escapes-root', `${what} writes ${shown(p)} through the symbolic link ${shown(through)}`);
       if (p !== '') scan.names.add(p.split('/')[0]!);
       const base = path.posix.basename(p);
       if (opts.whiteouts && base.startsWith(WHITEOUT)) {
@@ -77,26 +79,37 @@ export function scanLayer(file: string, what: string, budget: EntryBudget, opts:
       const type = String(entry.type);
       if (type === 'SymbolicLink') {
         const target = String(entry.linkpath ?? '');
-        if (target === '' || target.includes('\0')) throw new ImageError('malformed', `${what} has a symbolic link ${shown(p)} without a valid target`);
-        if (symlinkTarget(p, target) === undefined) throw new ImageError('escapes-root', `${what} has a symbolic link ${shown(p)} → ${shown(target)} that points outside the image's root`);
+        if (target === '' || target.includes('\0'))
+          throw new ImageError('malformed', `${what} has a symbolic link ${shown(p)} without a valid target`);
+        if (symlinkTarget(p, target) === undefined)
+          throw new ImageError(
+            'escapes-root',
+            `${what} has a symbolic link ${shown(p)} → ${shown(target)} that points outside the image's root`,
+          );
         symlinks.add(p);
         return;
       }
       symlinks.delete(p); // replaced by a file or directory later in the archive
       if (type === 'Link') {
         const target = String(entry.linkpath ?? '');
-        if (target.startsWith('/')) throw new ImageError('escapes-root', `${what} has a hard link ${shown(p)} to the absolute path ${shown(target)}`);
+        if (target.startsWith('/'))
+          throw new ImageError('escapes-root', `${what} has a hard link ${shown(p)} to the absolute path ${shown(target)}`);
         const t = entryPath(target, what);
         if (t === '') throw new ImageError('malformed', `${what} has a hard link ${shown(p)} to the root directory`);
         const via = ancestors(t).find((a) => symlinks.has(a));
-        if (via !== undefined) throw new ImageError('escapes-root', `${what} has a hard link ${shown(p)} through the symbolic link ${shown(via)}`);
+        if (via !== undefined)
+          throw new ImageError('escapes-root', `${what} has a hard link ${shown(p)} through the symbolic link ${shown(via)}`);
         return;
       }
       if (type === 'CharacterDevice' || type === 'BlockDevice' || type === 'FIFO') {
-        throw new ImageError('malformed', `${what} holds a device node or FIFO, ${shown(p)}: images may not carry devices (the runtime provides /dev)`);
+        throw new ImageError(
+          'malformed',
+          `${what} holds a device node or FIFO, ${shown(p)}: images may not carry devices (the runtime provides /dev)`,
+        );
       }
       if (p === '' && !DIR_TYPES.has(type)) throw new ImageError('malformed', `${what} has a root entry that is not a directory`);
-      if (!FILE_TYPES.has(type) && !DIR_TYPES.has(type)) throw new ImageError('malformed', `${what} has an entry ${shown(p)} of unsupported type ${type}`);
+      if (!FILE_TYPES.has(type) && !DIR_TYPES.has(type))
+        throw new ImageError('malformed', `${what} has an entry ${shown(p)} of unsupported type ${type}`);
     };
     parser.on('error', (e: Error) => stop(new ImageError('malformed', `${what} is not a valid tar archive: ${e.message}`)));
     parser.on('end', () => {
@@ -121,7 +134,8 @@ function removeBelow(rootfs: string, rel: string, contents: boolean, what: strin
   for (const a of ancestors(rel)) {
     const st = lstatSync(path.join(rootfs, a), { throwIfNoEntry: false });
     if (!st) return; // nothing below to hide
-    if (st.isSymbolicLink()) throw new ImageError('escapes-root', `${what} has a whiteout ${shown(rel)} through the symbolic link ${shown(a)}`);
+    if (st.isSymbolicLink())
+      throw new ImageError('escapes-root', `${what} has a whiteout ${shown(rel)} through the symbolic link ${shown(a)}`);
   }
   const target = path.join(rootfs, rel);
   const st = lstatSync(target, { throwIfNoEntry: false });

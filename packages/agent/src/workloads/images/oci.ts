@@ -28,7 +28,8 @@ export function isOciLayout(names: Set<string>): boolean {
 /** Paths of the layer blobs, lowest first. */
 export async function ociLayers(layout: string): Promise<string[]> {
   const version = json(layout, 'oci-layout', 'oci-layout') as { imageLayoutVersion?: unknown };
-  if (typeof version.imageLayoutVersion !== 'string') throw new ImageError('malformed', 'the OCI image layout\'s oci-layout has no imageLayoutVersion');
+  if (typeof version.imageLayoutVersion !== 'string')
+    throw new ImageError('malformed', "the OCI image layout's oci-layout has no imageLayoutVersion");
   let index = json(layout, 'index.json', 'index.json') as { manifests?: Descriptor[] };
   for (let depth = 0; ; depth++) {
     const chosen = pick(index.manifests);
@@ -41,10 +42,12 @@ export async function ociLayers(layout: string): Promise<string[]> {
     }
     const layers = doc.layers;
     if (!Array.isArray(layers) || layers.length === 0) throw new ImageError('malformed', 'the OCI image manifest lists no layers');
-    if (layers.length > MAX_LAYERS) throw new ImageError('too-large', `the OCI image has ${layers.length} layers, more than this node's limit of ${MAX_LAYERS}`);
+    if (layers.length > MAX_LAYERS)
+      throw new ImageError('too-large', `the OCI image has ${layers.length} layers, more than this node's limit of ${MAX_LAYERS}`);
     const out: string[] = [];
     for (const [i, l] of layers.entries()) {
-      if (typeof l.mediaType === 'string' && !/tar/.test(l.mediaType)) throw new ImageError('malformed', `layer ${i + 1} of the OCI image has media type ${l.mediaType}, not a tar layer`);
+      if (typeof l.mediaType === 'string' && !/tar/.test(l.mediaType))
+        throw new ImageError('malformed', `layer ${i + 1} of the OCI image has media type ${l.mediaType}, not a tar layer`);
       out.push(await blob(layout, l, `layer ${i + 1}`));
     }
     return out;
@@ -60,11 +63,13 @@ function pick(manifests: Descriptor[] | undefined): Descriptor {
 /** The blob's file, after checking it is a regular file with the digest (and size) the descriptor gives. */
 async function blob(layout: string, d: Descriptor, what: string): Promise<string> {
   const m = /^sha256:([0-9a-f]{64})$/.exec(d.digest ?? '');
-  if (!m) throw new ImageError('malformed', `${what} of the OCI image has digest ${JSON.stringify(d.digest)}: only sha256 digests are supported`);
+  if (!m)
+    throw new ImageError('malformed', `${what} of the OCI image has digest ${JSON.stringify(d.digest)}: only sha256 digests are supported`);
   const file = path.join(layout, 'blobs', 'sha256', m[1]!);
   const st = lstatSync(file, { throwIfNoEntry: false });
   if (!st?.isFile()) throw new ImageError('malformed', `${what} of the OCI image (${d.digest}) is missing from its blobs`);
-  if (typeof d.size === 'number' && st.size !== d.size) throw new ImageError('malformed', `${what} of the OCI image (${d.digest}) has ${st.size} bytes, its descriptor says ${d.size}`);
+  if (typeof d.size === 'number' && st.size !== d.size)
+    throw new ImageError('malformed', `${what} of the OCI image (${d.digest}) has ${st.size} bytes, its descriptor says ${d.size}`);
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   if (hash.digest('hex') !== m[1]) throw new ImageError('hash-mismatch', `${what} of the OCI image does not match its digest ${d.digest}`);

@@ -13,7 +13,8 @@ const FLIST_HOSTS = new Set(['hub.grid.tf', 'hub.threefold.me']);
 export function checkImageRef(image: unknown): { url: URL; sha256: string } {
   if (typeof image !== 'object' || image === null) throw new ImageError('invalid', 'image must be an object {url, sha256}');
   const { url, sha256 } = image as Partial<ImageRef>;
-  if (typeof url !== 'string' || url.length === 0 || url.length > MAX_URL_LENGTH) throw new ImageError('invalid', `image.url must be an http(s) URL of at most ${MAX_URL_LENGTH} characters`);
+  if (typeof url !== 'string' || url.length === 0 || url.length > MAX_URL_LENGTH)
+    throw new ImageError('invalid', `image.url must be an http(s) URL of at most ${MAX_URL_LENGTH} characters`);
   let parsed: URL;
   try {
     parsed = new URL(url);
@@ -21,9 +22,12 @@ export function checkImageRef(image: unknown): { url: URL; sha256: string } {
     throw new ImageError('invalid', `image.url is not a URL: ${url.slice(0, 200)}`);
   }
   if (isFlistUrl(parsed)) throw flistError(url);
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ImageError('invalid', `image.url must be http or https, not ${parsed.protocol.replace(/:$/, '')}`);
-  if (parsed.username || parsed.password) throw new ImageError('invalid', 'image.url must not carry credentials (the deployment is stored on chain)');
-  if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256)) throw new ImageError('invalid', 'image.sha256 must be the 64 hex digits of the image file\'s SHA-256');
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+    throw new ImageError('invalid', `image.url must be http or https, not ${parsed.protocol.replace(/:$/, '')}`);
+  if (parsed.username || parsed.password)
+    throw new ImageError('invalid', 'image.url must not carry credentials (the deployment is stored on chain)');
+  if (typeof sha256 !== 'string' || !/^[0-9a-fA-F]{64}$/.test(sha256))
+    throw new ImageError('invalid', "image.sha256 must be the 64 hex digits of the image file's SHA-256");
   return { url: parsed, sha256: sha256.toLowerCase() };
 }
 

@@ -96,7 +96,9 @@ export class ImageStore {
    */
   prune(inUse: Iterable<string>): string[] {
     const keep = new Set([...inUse].map((s) => s.toLowerCase()));
-    const lowers = mounts().filter((m) => m.fstype === 'overlay').map((m) => m.superOptions);
+    const lowers = mounts()
+      .filter((m) => m.fstype === 'overlay')
+      .map((m) => m.superOptions);
     const removed: string[] = [];
     if (!existsSync(this.#dir)) return removed;
     for (const name of readdirSync(this.#dir)) {
@@ -131,11 +133,25 @@ export class ImageStore {
       const { unpackTimeoutMs, ...limits } = this.#limits;
       const rec = await fetchInChild({ url: url.href, sha256, work, limits }, limits.timeoutMs + unpackTimeoutMs, this.#onFetcher);
       renameSync(path.join(work, 'entry'), entry);
-      this.#log.info({ sha256, url: where, bytes: rec.bytes, unpackedBytes: rec.unpackedBytes, entries: rec.entries, format: rec.format, ms: Date.now() - started }, 'image cached');
+      this.#log.info(
+        {
+          sha256,
+          url: where,
+          bytes: rec.bytes,
+          unpackedBytes: rec.unpackedBytes,
+          entries: rec.entries,
+          format: rec.format,
+          ms: Date.now() - started,
+        },
+        'image cached',
+      );
       return path.join(entry, 'rootfs');
     } catch (e) {
       const stderr = (e as { stderr?: string }).stderr;
-      this.#log.info({ sha256, url: where, code: (e as ImageError).code, err: (e as Error).message, ...(stderr ? { stderr } : {}) }, 'image refused');
+      this.#log.info(
+        { sha256, url: where, code: (e as ImageError).code, err: (e as Error).message, ...(stderr ? { stderr } : {}) },
+        'image refused',
+      );
       throw e;
     } finally {
       rmSync(work, { recursive: true, force: true });

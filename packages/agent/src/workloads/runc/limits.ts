@@ -93,7 +93,9 @@ export function limitProblems(applied: AppliedLimits, memory: number, cpuQuotaUs
   if (applied.memory === undefined || applied.memory > memory || applied.memory < memory - 4096 * 16)
     out.push(`memory limit is ${applied.memory ?? 'unreadable'} in the ${applied.cgroup} cgroup, wanted ${memory}`);
   if (applied.cpuQuotaUs !== cpuQuotaUs || applied.cpuPeriodUs !== cpuPeriodUs)
-    out.push(`cpu quota is ${applied.cpuQuotaUs ?? 'unreadable'}/${applied.cpuPeriodUs ?? 'unreadable'} µs in the ${applied.cgroup} cgroup, wanted ${cpuQuotaUs}/${cpuPeriodUs}`);
+    out.push(
+      `cpu quota is ${applied.cpuQuotaUs ?? 'unreadable'}/${applied.cpuPeriodUs ?? 'unreadable'} µs in the ${applied.cgroup} cgroup, wanted ${cpuQuotaUs}/${cpuPeriodUs}`,
+    );
   return out;
 }
 

@@ -19,7 +19,8 @@ const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
 /** The bridge name, or an error naming what is wrong with it (Linux interface names hold at most 15 characters). */
 export function checkBridgeName(name: string): string {
-  if (!IFNAME.test(name)) throw new RuntimeError('invalid-spec', `workload bridge name '${name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
+  if (!IFNAME.test(name))
+    throw new RuntimeError('invalid-spec', `workload bridge name '${name}' must be 1-15 characters of [A-Za-z0-9_.-]`);
   return name;
 }
 
@@ -34,7 +35,8 @@ export function parseSubnet(s: string): Subnet {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(s);
   const octets = m ? m.slice(1, 5).map(Number) : [];
   const prefix = m ? Number(m[5]) : NaN;
-  if (!m || octets.some((o) => o > 255) || prefix < 16 || prefix > 29) throw new RuntimeError('invalid-spec', `workload subnet '${s}' must be an IPv4 CIDR with a prefix of 16 to 29 bits`);
+  if (!m || octets.some((o) => o > 255) || prefix < 16 || prefix > 29)
+    throw new RuntimeError('invalid-spec', `workload subnet '${s}' must be an IPv4 CIDR with a prefix of 16 to 29 bits`);
   const base = octets.reduce((a, o) => a * 256 + o, 0);
   if (base % 2 ** (32 - prefix) !== 0) throw new RuntimeError('invalid-spec', `workload subnet '${s}' has host bits set`);
   return { base, prefix };
@@ -98,7 +100,8 @@ export class WorkloadNetwork {
 
   async #makeBridge(): Promise<void> {
     const br = this.bridge;
-    if ((await tryTool('ip', ['link', 'show', 'dev', br])) === undefined) await tool('ip', ['link', 'add', 'name', br, 'type', 'bridge'], 'network');
+    if ((await tryTool('ip', ['link', 'show', 'dev', br])) === undefined)
+      await tool('ip', ['link', 'add', 'name', br, 'type', 'bridge'], 'network');
     await tool('ip', ['addr', 'replace', `${this.gateway}/${this.subnet.prefix}`, 'dev', br], 'network');
     await tool('ip', ['link', 'set', 'dev', br, 'up'], 'network');
     this.#log.info({ bridge: br, gateway: this.gateway, prefix: this.subnet.prefix }, 'workload bridge ready');
@@ -153,7 +156,9 @@ export class WorkloadNetwork {
     const inside = await tryTool('ip', ['-n', n.netns, '-j', 'addr', 'show', 'dev', 'eth0']);
     const host = await tryTool('ip', ['-j', 'link', 'show', 'dev', n.hostVeth]);
     if (!inside || !host) return false;
-    const hasAddress = (JSON.parse(inside) as { addr_info?: { local?: string }[] }[]).some((l) => l.addr_info?.some((a) => a.local === address));
+    const hasAddress = (JSON.parse(inside) as { addr_info?: { local?: string }[] }[]).some((l) =>
+      l.addr_info?.some((a) => a.local === address),
+    );
     const onBridge = (JSON.parse(host) as { master?: string }[]).some((l) => l.master === this.bridge);
     return hasAddress && onBridge;
   }

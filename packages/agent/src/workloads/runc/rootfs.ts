@@ -35,7 +35,8 @@ export async function mountRootfs(bundle: string, lower: string, sizeBytes: numb
   mkdirSync(upper, { recursive: true, mode: 0o755 });
   mkdirSync(work, { recursive: true, mode: 0o700 });
   mkdirSync(p.merged, { recursive: true, mode: 0o755 });
-  if (!isMountpoint(p.merged)) await tool('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, p.merged]);
+  if (!isMountpoint(p.merged))
+    await tool('mount', ['-t', 'overlay', 'overlay', '-o', `lowerdir=${lower},upperdir=${upper},workdir=${work}`, p.merged]);
   return p.merged;
 }
 

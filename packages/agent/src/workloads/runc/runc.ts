@@ -58,7 +58,10 @@ export class Runc {
     let code: number | null;
     try {
       code = await new Promise<number | null>((resolve, reject) => {
-        const child = spawn('runc', this.#args('--log', runcLog, '--log-format', 'json', 'create', '--bundle', bundle, id), { stdio: ['ignore', fd, fd], detached: true });
+        const child = spawn('runc', this.#args('--log', runcLog, '--log-format', 'json', 'create', '--bundle', bundle, id), {
+          stdio: ['ignore', fd, fd],
+          detached: true,
+        });
         const timer = setTimeout(() => child.kill('SIGKILL'), CREATE_TIMEOUT_MS);
         child.once('error', (e) => {
           clearTimeout(timer);

@@ -153,7 +153,8 @@ export class RuncRuntime implements Runtime {
   }
 
   async #start(spec: RuntimeSpec, paused: boolean): Promise<{ pid?: number; [k: string]: unknown }> {
-    if (!spec.command.trim()) throw new RuntimeError('no-entrypoint', 'the zmachine has no entrypoint: give the command to run (through the image\'s /bin/sh -c)');
+    if (!spec.command.trim())
+      throw new RuntimeError('no-entrypoint', "the zmachine has no entrypoint: give the command to run (through the image's /bin/sh -c)");
     if (!spec.image) {
       if (spec.flist) throw flistError(spec.flist);
       throw new RuntimeError('no-image', 'the zmachine has no image: give image {url, sha256}');
@@ -175,7 +176,12 @@ export class RuncRuntime implements Runtime {
     mkdirSync(bundle, { recursive: true, mode: 0o700 });
     // A container an earlier agent run started from this very spec is taken over, never started twice.
     const existing = await this.runc.state(id);
-    const adopt = !cur && !!existing && readHash(bundle) === hash && (existing.status === 'running' || existing.status === 'paused') && isAlive(existing.pid);
+    const adopt =
+      !cur &&
+      !!existing &&
+      readHash(bundle) === hash &&
+      (existing.status === 'running' || existing.status === 'paused') &&
+      isAlive(existing.pid);
     if (!adopt) {
       if (existing) {
         this.#log.warn({ id, status: existing.status }, 'removing a container left by an earlier run');
@@ -185,13 +191,28 @@ export class RuncRuntime implements Runtime {
       await unmountRootfs(bundle); // the overlay may still show an earlier image
     }
     const { netns, address } = await this.network.attach(id, key);
-    if (spec.interfaces?.length && !this.#o.networking) throw new RuntimeError('network', 'this node gives machines no interfaces beyond the node-local one');
+    if (spec.interfaces?.length && !this.#o.networking)
+      throw new RuntimeError('network', 'this node gives machines no interfaces beyond the node-local one');
     // Before the command runs: it finds its networks up.
     const addresses = this.#o.networking ? await this.#o.networking.attach(id, netns, spec.interfaces ?? [], address) : {};
     const rootfs = await mountRootfs(bundle, lower, spec.rootSize || this.#o.defaultRootSize);
     for (const x of spec.mounts)
-      if (!existsSync(x.hostPath) || !statSync(x.hostPath).isDirectory()) throw new RuntimeError('invalid-spec', `mount '${x.name ?? x.mountpoint}': ${x.hostPath} is not a directory`);
-    const m: Machine = { spec, hash, key, address, addresses, wanted: true, paused, startedAt: 0, attempt: 0, restarts: 0, ooms: 0, queue: Promise.resolve() };
+      if (!existsSync(x.hostPath) || !statSync(x.hostPath).isDirectory())
+        throw new RuntimeError('invalid-spec', `mount '${x.name ?? x.mountpoint}': ${x.hostPath} is not a directory`);
+    const m: Machine = {
+      spec,
+      hash,
+      key,
+      address,
+      addresses,
+      wanted: true,
+      paused,
+      startedAt: 0,
+      attempt: 0,
+      restarts: 0,
+      ooms: 0,
+      queue: Promise.resolve(),
+    };
     this.#machines.set(id, m);
     if (adopt) {
       this.#adopt(m, existing);
@@ -266,7 +287,12 @@ export class RuncRuntime implements Runtime {
       runtime: this.name,
       addresses: { node_local: m.address, ...m.addresses },
       log: this.logFile(m.spec.id),
-      ...(m.limits ? { cgroup: m.limits.cgroup, limits: { memory: m.limits.memory, cpu_quota_us: m.limits.cpuQuotaUs, cpu_period_us: m.limits.cpuPeriodUs } } : {}),
+      ...(m.limits
+        ? {
+            cgroup: m.limits.cgroup,
+            limits: { memory: m.limits.memory, cpu_quota_us: m.limits.cpuQuotaUs, cpu_period_us: m.limits.cpuPeriodUs },
+          }
+        : {}),
     };
   }
 
@@ -343,7 +369,12 @@ export class RuncRuntime implements Runtime {
   info(id: string): { pid?: number; restarts: number; ooms: number; limits?: AppliedLimits } | undefined {
     const m = this.#machines.get(id);
     if (!m) return undefined;
-    return { ...(m.pid !== undefined ? { pid: m.pid } : {}), restarts: m.restarts, ooms: m.ooms, ...(m.limits ? { limits: m.limits } : {}) };
+    return {
+      ...(m.pid !== undefined ? { pid: m.pid } : {}),
+      restarts: m.restarts,
+      ooms: m.ooms,
+      ...(m.limits ? { limits: m.limits } : {}),
+    };
   }
 
   async prune(keep: ReadonlySet<string>): Promise<string[]> {
@@ -381,7 +412,11 @@ export class RuncRuntime implements Runtime {
       const ooms = m.memoryDir ? oomKills(m.memoryDir) : undefined;
       if (ooms !== undefined && ooms > m.ooms) {
         m.ooms = ooms;
-        this.#emit(m, 'oom', `out of memory: the kernel killed a process of this machine at its ${formatBytes(m.spec.memory)} limit (${ooms} OOM kill${ooms > 1 ? 's' : ''} so far)`);
+        this.#emit(
+          m,
+          'oom',
+          `out of memory: the kernel killed a process of this machine at its ${formatBytes(m.spec.memory)} limit (${ooms} OOM kill${ooms > 1 ? 's' : ''} so far)`,
+        );
       }
       if (!isAlive(m.pid, m.startTime)) this.#onExit(m);
     }
@@ -392,7 +427,11 @@ export class RuncRuntime implements Runtime {
     m.pid = undefined;
     m.attempt = ranMs >= this.#o.stableAfterMs ? 1 : m.attempt + 1;
     const delay = backoffDelay(m.attempt, this.#o.restartMinMs, this.#o.restartMaxMs);
-    this.#emit(m, 'exited', `the machine's command exited after ${Math.round(ranMs / 1000)} s; restarting in ${Math.round(delay / 1000)} s (restart ${m.restarts + 1})`);
+    this.#emit(
+      m,
+      'exited',
+      `the machine's command exited after ${Math.round(ranMs / 1000)} s; restarting in ${Math.round(delay / 1000)} s (restart ${m.restarts + 1})`,
+    );
     m.timer = setTimeout(() => {
       m.timer = undefined;
       void this.#exclusive(m.spec.id, async () => {

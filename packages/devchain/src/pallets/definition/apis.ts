@@ -2,7 +2,24 @@
  * The runtime APIs TFChain (polkadot-v1.0.0 Substrate) implements, for metadata V15, with their
  * standard signatures. The versions are in `runtimeVersion.apis` (system.ts).
  */
-import { bool, bytes, type Codec, enumeration, fixedBytes, option, result, struct, tuple, u128, u32, u64, u8, unit, vec, wrapper } from '../../scale/codec';
+import {
+  bool,
+  bytes,
+  type Codec,
+  enumeration,
+  fixedBytes,
+  option,
+  result,
+  struct,
+  tuple,
+  u128,
+  u32,
+  u64,
+  u8,
+  unit,
+  vec,
+  wrapper,
+} from '../../scale/codec';
 import { Block, UncheckedExtrinsic } from './extrinsic';
 import {
   AccountId32,
@@ -84,7 +101,11 @@ export const TransactionValidityError = enumeration(
 /** `ApplyExtrinsicResult` */
 export const ApplyExtrinsicResult = result(DispatchResult, TransactionValidityError);
 
-export const TransactionSource = enumeration({ path: 'sp_runtime::transaction_validity::TransactionSource' }, ['InBlock', 'Local', 'External']);
+export const TransactionSource = enumeration({ path: 'sp_runtime::transaction_validity::TransactionSource' }, [
+  'InBlock',
+  'Local',
+  'External',
+]);
 
 export const ValidTransaction = struct(
   { path: 'sp_runtime::transaction_validity::ValidTransaction' },
@@ -192,12 +213,29 @@ export const apis: RuntimeApiDecl[] = [
       m('apply_extrinsic', [['extrinsic', UncheckedExtrinsic]], ApplyExtrinsicResult),
       m('finalize_block', [], Header),
       m('inherent_extrinsics', [['inherent', InherentData]], vec(UncheckedExtrinsic)),
-      m('check_inherents', [['block', Block], ['data', InherentData]], CheckInherentsResult),
+      m(
+        'check_inherents',
+        [
+          ['block', Block],
+          ['data', InherentData],
+        ],
+        CheckInherentsResult,
+      ),
     ],
   },
   {
     name: 'TaggedTransactionQueue',
-    methods: [m('validate_transaction', [['source', TransactionSource], ['tx', UncheckedExtrinsic], ['block_hash', H256]], TransactionValidity)],
+    methods: [
+      m(
+        'validate_transaction',
+        [
+          ['source', TransactionSource],
+          ['tx', UncheckedExtrinsic],
+          ['block_hash', H256],
+        ],
+        TransactionValidity,
+      ),
+    ],
   },
   { name: 'OffchainWorkerApi', methods: [m('offchain_worker', [['header', Header]], unit)] },
   { name: 'AuraApi', methods: [m('slot_duration', [], SlotDuration), m('authorities', [], vec(AuraId))] },
@@ -235,8 +273,22 @@ export const apis: RuntimeApiDecl[] = [
   {
     name: 'TransactionPaymentApi',
     methods: [
-      m('query_info', [['uxt', UncheckedExtrinsic], ['len', u32]], RuntimeDispatchInfo),
-      m('query_fee_details', [['uxt', UncheckedExtrinsic], ['len', u32]], FeeDetails),
+      m(
+        'query_info',
+        [
+          ['uxt', UncheckedExtrinsic],
+          ['len', u32],
+        ],
+        RuntimeDispatchInfo,
+      ),
+      m(
+        'query_fee_details',
+        [
+          ['uxt', UncheckedExtrinsic],
+          ['len', u32],
+        ],
+        FeeDetails,
+      ),
       m('query_weight_to_fee', [['weight', Weight]], u128),
       m('query_length_to_fee', [['length', u32]], u128),
     ],

@@ -77,7 +77,10 @@ export const CheckGenesis = empty(ext('check_genesis::CheckGenesis'));
 export const CheckMortality = wrapper(ext('check_mortality::CheckMortality'), Era, 'Era');
 export const CheckNonce = wrapper(ext('check_nonce::CheckNonce'), compact(u32), 'T::Nonce');
 export const CheckWeight = empty(ext('check_weight::CheckWeight'));
-export const ContractIdProvides = empty({ path: 'pallet_smart_contract::types::ContractIdProvides', params: [{ name: 'T', type: Runtime }] });
+export const ContractIdProvides = empty({
+  path: 'pallet_smart_contract::types::ContractIdProvides',
+  params: [{ name: 'T', type: Runtime }],
+});
 
 export const signedExtensions: SignedExtensionDecl[] = [
   { identifier: 'CheckNonZeroSender', type: CheckNonZeroSender, additionalSigned: unit },
@@ -103,20 +106,19 @@ export const AdditionalSigned = tuple(...signedExtensions.map((e) => e.additiona
 export const extra = (era: Enum, nonce: number, tip = 0n): ExtraValue => [null, null, null, null, era, nonce, null, tip, null];
 
 /** The era, nonce and tip a signed extrinsic's extra carries (the other extensions carry nothing). */
-export const readExtra = (x: ExtraValue): { era: Enum; nonce: number; tip: bigint } => ({ era: x[4], nonce: Number(x[5]), tip: BigInt(x[7]) });
+export const readExtra = (x: ExtraValue): { era: Enum; nonce: number; tip: bigint } => ({
+  era: x[4],
+  nonce: Number(x[5]),
+  tip: BigInt(x[7]),
+});
 
 /** The additional signed data; `birthHash` is the genesis hash for an immortal era, else the hash of the era's first block. */
-export const additionalSigned = (specVersion: number, transactionVersion: number, genesisHash: Uint8Array, birthHash: Uint8Array): AdditionalSignedValue => [
-  null,
-  specVersion,
-  transactionVersion,
-  genesisHash,
-  birthHash,
-  null,
-  null,
-  null,
-  null,
-];
+export const additionalSigned = (
+  specVersion: number,
+  transactionVersion: number,
+  genesisHash: Uint8Array,
+  birthHash: Uint8Array,
+): AdditionalSignedValue => [null, specVersion, transactionVersion, genesisHash, birthHash, null, null, null, null];
 
 // ---- the extrinsic and the block ----
 
@@ -207,7 +209,10 @@ export function decodeExtrinsic(bytes: Uint8Array): DecodedExtrinsic {
     throw new ExtrinsicError('BadFormat', 'Not enough data to fill buffer');
   }
   if (len !== r.remaining) {
-    throw new ExtrinsicError('BadFormat', len > r.remaining ? 'Not enough data to fill buffer' : 'Input buffer has still data left after decoding');
+    throw new ExtrinsicError(
+      'BadFormat',
+      len > r.remaining ? 'Not enough data to fill buffer' : 'Input buffer has still data left after decoding',
+    );
   }
   try {
     const head = r.u8();

@@ -3,7 +3,15 @@
  * outer enums, the extrinsic format, the runtime APIs): `runtime` and every codec it is made of.
  */
 export * from './runtime';
-export type { ConstantDecl, PalletDecl, RuntimeApiDecl, RuntimeApiMethodDecl, RuntimeDecl, SignedExtensionDecl, StorageDecl } from './types';
+export type {
+  ConstantDecl,
+  PalletDecl,
+  RuntimeApiDecl,
+  RuntimeApiMethodDecl,
+  RuntimeDecl,
+  SignedExtensionDecl,
+  StorageDecl,
+} from './types';
 export * from './apis';
 export * from './balances';
 export * from './council';

@@ -46,8 +46,14 @@ export function deriveOuterEnums(pallets: readonly RuntimePallet[]): OuterEnums 
       { path: `${RUNTIME_CRATE}::RuntimeCall` },
       variants('calls', (p) => `${HIDDEN_INCLUDE}dispatch\n::CallableCallFor<${p.name}, Runtime>`),
     ),
-    event: enumeration({ path: `${RUNTIME_CRATE}::RuntimeEvent` }, variants('events', (p, e) => partTypeName(p, e, 'Event'))),
-    error: enumeration({ path: `${RUNTIME_CRATE}::RuntimeError` }, variants('errors', (p, e) => partTypeName(p, e, 'Error'))),
+    event: enumeration(
+      { path: `${RUNTIME_CRATE}::RuntimeEvent` },
+      variants('events', (p, e) => partTypeName(p, e, 'Event')),
+    ),
+    error: enumeration(
+      { path: `${RUNTIME_CRATE}::RuntimeError` },
+      variants('errors', (p, e) => partTypeName(p, e, 'Error')),
+    ),
   };
 }
 

@@ -153,7 +153,10 @@ export const DigestItem = enumeration(
   },
 );
 
-export const Digest = struct({ path: 'sp_runtime::generic::digest::Digest' }, { logs: { type: vec(DigestItem), typeName: 'Vec<DigestItem>' } });
+export const Digest = struct(
+  { path: 'sp_runtime::generic::digest::Digest' },
+  { logs: { type: vec(DigestItem), typeName: 'Vec<DigestItem>' } },
+);
 
 /** `sp_runtime::generic::header::Header<u32, BlakeTwo256>` (the Hash parameter is skipped in its type info). */
 export const Header = struct(
@@ -169,12 +172,20 @@ export const Header = struct(
 
 /** `bounded_collections::bounded_vec::BoundedVec<T, S>`: call once per Rust type (each bound S is its own type). */
 export function boundedVec<T>(of: Codec<T>): Codec<T[]> {
-  return wrapper({ path: 'bounded_collections::bounded_vec::BoundedVec', params: [{ name: 'T', type: of }, { name: 'S' }] }, vec(of), 'Vec<T>');
+  return wrapper(
+    { path: 'bounded_collections::bounded_vec::BoundedVec', params: [{ name: 'T', type: of }, { name: 'S' }] },
+    vec(of),
+    'Vec<T>',
+  );
 }
 
 /** `BoundedVec<u8, S>` whose value is a Uint8Array (like `bytes`); call once per Rust type. */
 export function boundedBytes(): Codec<Uint8Array> {
-  return wrapper({ path: 'bounded_collections::bounded_vec::BoundedVec', params: [{ name: 'T', type: u8 }, { name: 'S' }] }, bytes, 'Vec<T>');
+  return wrapper(
+    { path: 'bounded_collections::bounded_vec::BoundedVec', params: [{ name: 'T', type: u8 }, { name: 'S' }] },
+    bytes,
+    'Vec<T>',
+  );
 }
 
 /** `bounded_collections::weak_bounded_vec::WeakBoundedVec<T, S>` */

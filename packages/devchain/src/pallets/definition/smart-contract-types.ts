@@ -51,7 +51,10 @@ export const NameContractName = wrapper(
   'BoundedVec<u8, T::MaxNameContractNameLength>',
 );
 
-export const NameContract = struct({ path: 'pallet_smart_contract::types::NameContract', params: T }, { name: f(NameContractName, 'T::NameContractName') });
+export const NameContract = struct(
+  { path: 'pallet_smart_contract::types::NameContract', params: T },
+  { name: f(NameContractName, 'T::NameContractName') },
+);
 
 export const RentContract = struct({ path: 'pallet_smart_contract::types::RentContract' }, { node_id: U32 });
 
@@ -82,14 +85,23 @@ export const Consumption = struct(
   { contract_id: U64, timestamp: U64, cru: U64, sru: U64, hru: U64, mru: U64, nru: U64 },
 );
 
-export const DiscountLevel = enumeration({ path: 'pallet_smart_contract::types::DiscountLevel' }, ['None', 'Default', 'Bronze', 'Silver', 'Gold']);
+export const DiscountLevel = enumeration({ path: 'pallet_smart_contract::types::DiscountLevel' }, [
+  'None',
+  'Default',
+  'Bronze',
+  'Silver',
+  'Gold',
+]);
 
 export const ContractBill = struct(
   { path: 'pallet_smart_contract::types::ContractBill' },
   { contract_id: U64, timestamp: U64, discount_level: f(DiscountLevel, 'DiscountLevel'), amount_billed: f(u128, 'u128') },
 );
 
-export const ContractResources = struct({ path: 'pallet_smart_contract::types::ContractResources' }, { contract_id: U64, used: f(Resources, 'Resources') });
+export const ContractResources = struct(
+  { path: 'pallet_smart_contract::types::ContractResources' },
+  { contract_id: U64, used: f(Resources, 'Resources') },
+);
 
 export const NruConsumption = struct(
   { path: 'pallet_smart_contract::types::NruConsumption' },
@@ -98,7 +110,10 @@ export const NruConsumption = struct(
 
 const AccountIdParam = [{ name: 'AccountId', type: AccountId32 }];
 
-export const Provider = struct({ path: 'pallet_smart_contract::types::Provider', params: AccountIdParam }, { who: f(AccountId32, 'AccountId'), take: f(u8, 'u8') });
+export const Provider = struct(
+  { path: 'pallet_smart_contract::types::Provider', params: AccountIdParam },
+  { who: f(AccountId32, 'AccountId'), take: f(u8, 'u8') },
+);
 
 export const SolutionProvider = struct(
   { path: 'pallet_smart_contract::types::SolutionProvider', params: AccountIdParam },
@@ -114,7 +129,11 @@ export const SolutionProvider = struct(
 /** `BoundedVec<u8, ConstU32<MAX_METADATA_LENGTH>>` */
 export const ServiceContractMetadata = boundedBytes();
 
-export const ServiceContractState = enumeration({ path: 'pallet_smart_contract::types::ServiceContractState' }, ['Created', 'AgreementReady', 'ApprovedByBoth']);
+export const ServiceContractState = enumeration({ path: 'pallet_smart_contract::types::ServiceContractState' }, [
+  'Created',
+  'AgreementReady',
+  'ApprovedByBoth',
+]);
 
 export const ServiceContract = struct(
   { path: 'pallet_smart_contract::types::ServiceContract' },

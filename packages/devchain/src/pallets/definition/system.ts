@@ -43,7 +43,10 @@ export const AccountInfo = struct(
 /** `frame_support::dispatch::PerDispatchClass<T>`: one codec per T. */
 function perDispatchClass<T>(of: Codec<T>) {
   const f = { type: of, typeName: 'T' };
-  return struct({ path: 'frame_support::dispatch::PerDispatchClass', params: [{ name: 'T', type: of }] }, { normal: f, operational: f, mandatory: f });
+  return struct(
+    { path: 'frame_support::dispatch::PerDispatchClass', params: [{ name: 'T', type: of }] },
+    { normal: f, operational: f, mandatory: f },
+  );
 }
 
 export const PerDispatchClassWeight = perDispatchClass(Weight);
@@ -133,7 +136,11 @@ export const SystemError = enumeration(
     FailedToExtractRuntimeVersion: {
       index: 2,
       fields: null,
-      docs: ['Failed to extract the runtime version from the new runtime.', '', 'Either calling `Core_version` or decoding `RuntimeVersion` failed.'],
+      docs: [
+        'Failed to extract the runtime version from the new runtime.',
+        '',
+        'Either calling `Core_version` or decoding `RuntimeVersion` failed.',
+      ],
     },
     NonDefaultComposite: { index: 3, fields: null, docs: ['Suicide called when the account has non-default composite data.'] },
     NonZeroRefCount: { index: 4, fields: null, docs: ['There is a non-zero reference count preventing the account from being purged.'] },

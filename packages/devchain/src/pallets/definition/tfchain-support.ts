@@ -37,10 +37,7 @@ export const Gw6Bytes = boundedBytes();
 export const Bytes128 = boundedBytes();
 export const OptionBytes128 = option(Bytes128);
 
-export const Resources = struct(
-  { path: 'tfchain_support::resources::Resources' },
-  { hru: U64, sru: U64, cru: U64, mru: U64 },
-);
+export const Resources = struct({ path: 'tfchain_support::resources::Resources' }, { hru: U64, sru: U64, cru: U64, mru: U64 });
 
 export const FarmCertification = enumeration({ path: 'tfchain_support::types::FarmCertification' }, ['NotCertified', 'Gold']);
 export const NodeCertification = enumeration({ path: 'tfchain_support::types::NodeCertification' }, ['Diy', 'Certified']);

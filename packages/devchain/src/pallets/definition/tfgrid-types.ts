@@ -39,11 +39,19 @@ export const DocumentLinkInput = boundedBytes();
 
 // ---- validated newtypes and what holds them ----
 
-export const FarmName = wrapper({ path: 'pallet_tfgrid::farm::FarmName', params: T }, FarmNameInput, 'BoundedVec<u8, T::MaxFarmNameLength>');
+export const FarmName = wrapper(
+  { path: 'pallet_tfgrid::farm::FarmName', params: T },
+  FarmNameInput,
+  'BoundedVec<u8, T::MaxFarmNameLength>',
+);
 /** `tfchain_support::types::Farm<FarmName<T>>` */
 export const Farm = farmType(FarmName);
 
-export const CityName = wrapper({ path: 'pallet_tfgrid::node::CityName', params: T }, CityNameInput, 'BoundedVec<u8, ConstU32<MAX_CITY_NAME_LENGTH>>');
+export const CityName = wrapper(
+  { path: 'pallet_tfgrid::node::CityName', params: T },
+  CityNameInput,
+  'BoundedVec<u8, ConstU32<MAX_CITY_NAME_LENGTH>>',
+);
 export const CountryName = wrapper(
   { path: 'pallet_tfgrid::node::CountryName', params: T },
   CountryNameInput,
@@ -80,7 +88,11 @@ export const InterfaceIps = boundedVec(InterfaceIp);
 /** `tfchain_support::types::Interface<InterfaceName<T>, InterfaceMac<T>, InterfaceIps<T>>`: a node's interface as stored. */
 export const Interface = interfaceType(InterfaceName, InterfaceMac, InterfaceIps);
 
-export const SerialNumber = wrapper({ path: 'pallet_tfgrid::node::SerialNumber', params: T }, Bytes128, 'BoundedVec<u8, ConstU32<MAX_SERIAL_NUMBER_LENGTH>>');
+export const SerialNumber = wrapper(
+  { path: 'pallet_tfgrid::node::SerialNumber', params: T },
+  Bytes128,
+  'BoundedVec<u8, ConstU32<MAX_SERIAL_NUMBER_LENGTH>>',
+);
 export const OptionSerialNumber = option(SerialNumber);
 
 /** `tfchain_support::types::Node<Location<T>, Interface<..>, SerialNumber<T>>` (`TfgridNode<T>`) */
@@ -196,7 +208,12 @@ export const LocationInput = struct(
       { name: 'Longitude', type: Bytes50 },
     ],
   },
-  { city: f(CityNameInput, 'City'), country: f(CountryNameInput, 'Country'), latitude: f(Bytes50, 'Latitude'), longitude: f(Bytes50, 'Longitude') },
+  {
+    city: f(CityNameInput, 'City'),
+    country: f(CountryNameInput, 'Country'),
+    latitude: f(Bytes50, 'Latitude'),
+    longitude: f(Bytes50, 'Longitude'),
+  },
 );
 
 /** `BoundedVec<InterfaceIpInput, T::MaxInterfaceIpsLength>` */

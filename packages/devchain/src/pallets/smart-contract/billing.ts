@@ -110,7 +110,8 @@ export function billContract(state: Overlay, block: BlockEnv, contractId: bigint
   let standard = 0n;
   let level: DiscountLevel = 'None';
   if (!waive) ({ amount: standard, level } = contractCostTft(state, contract, policy, totalUsable, secs, certified));
-  const additional = contract.contract_type.type === 'RentContract' && !waive ? extraFeeCostTft(state, contract.contract_type.value.node_id, secs) : 0n;
+  const additional =
+    contract.contract_type.type === 'RentContract' && !waive ? extraFeeCostTft(state, contract.contract_type.value.node_id, secs) : 0n;
   const due = standard + additional;
   if (due === 0n && !hasOverdraft(ps) && contract.state.type !== 'Deleted') return;
 
@@ -124,7 +125,12 @@ export function billContract(state: Overlay, block: BlockEnv, contractId: bigint
     ps.additional_reserve += ps.additional_overdraft + additional;
     ps.standard_overdraft = 0n;
     ps.additional_overdraft = 0n;
-    depositEvent({ state }, smartContract, 'ContractBilled', { contract_id: contractId, timestamp: now, discount_level: { type: level }, amount_billed: toReserve });
+    depositEvent({ state }, smartContract, 'ContractBilled', {
+      contract_id: contractId,
+      timestamp: now,
+      discount_level: { type: level },
+      amount_billed: toReserve,
+    });
   } else {
     ps.standard_overdraft += standard;
     ps.additional_overdraft += additional;
@@ -180,7 +186,11 @@ function manageContractState(state: Overlay, contract: Contract, sufficient: boo
   const s = contract.state;
   if (s.type === 'GracePeriod' && sufficient && !rentSuspended) {
     updateContractState(state, contract, { type: 'Created' });
-    depositEvent({ state }, smartContract, 'ContractGracePeriodEnded', { contract_id: contract.contract_id, node_id: nodeId, twin_id: contract.twin_id });
+    depositEvent({ state }, smartContract, 'ContractGracePeriodEnded', {
+      contract_id: contract.contract_id,
+      node_id: nodeId,
+      twin_id: contract.twin_id,
+    });
     syncNodeContracts(state, contract, { type: 'Created' });
   } else if (s.type === 'GracePeriod') {
     const elapsed = block > s.value ? block - s.value : 0n;
@@ -221,7 +231,12 @@ function syncNodeContracts(state: Overlay, contract: Contract, next: ContractSta
     if (next.type === 'Created') {
       depositEvent({ state }, smartContract, 'ContractGracePeriodEnded', { contract_id: id, node_id: nodeId, twin_id: c.twin_id });
     } else if (next.type === 'GracePeriod') {
-      depositEvent({ state }, smartContract, 'ContractGracePeriodStarted', { contract_id: id, node_id: nodeId, twin_id: c.twin_id, block_number: next.value });
+      depositEvent({ state }, smartContract, 'ContractGracePeriodStarted', {
+        contract_id: id,
+        node_id: nodeId,
+        twin_id: c.twin_id,
+        block_number: next.value,
+      });
     }
   }
 }
@@ -232,7 +247,14 @@ function syncNodeContracts(state: Overlay, contract: Contract, next: ContractSta
  * the staking pool, then 50 % to the farmer and 40 % to the foundation (name contracts: 90 %
  * to the foundation).
  */
-function remitFunds(state: Overlay, contract: Contract, ps: PaymentState, src: Twin, farmer: Twin | undefined, policy: PricingPolicy): void {
+function remitFunds(
+  state: Overlay,
+  contract: Contract,
+  ps: PaymentState,
+  src: Twin,
+  farmer: Twin | undefined,
+  policy: PricingPolicy,
+): void {
   ps.cycles += 1;
   const deleted = contract.state.type === 'Deleted';
   if (!((ps.cycles >= DISTRIBUTION_FREQUENCY || deleted) && hasReserve(ps))) return;
@@ -260,5 +282,9 @@ function remitFunds(state: Overlay, contract: Contract, ps: PaymentState, src: T
   }
   ps.standard_reserve = 0n;
   ps.cycles = 0;
-  depositEvent({ state }, smartContract, 'RewardDistributed', { contract_id: contract.contract_id, standard_rewards: standard, additional_rewards: additional });
+  depositEvent({ state }, smartContract, 'RewardDistributed', {
+    contract_id: contract.contract_id,
+    standard_rewards: standard,
+    additional_rewards: additional,
+  });
 }

@@ -53,7 +53,11 @@ export function removeFromBillingLoop(state: Overlay, id: bigint): void {
   const index = id % BillingFrequency.read(state);
   const ids = ContractsToBillAt.read(state, index);
   if (!ids.includes(id)) throw scError('ContractWrongBillingLoopIndex');
-  ContractsToBillAt.set(state, ids.filter((x) => x !== id), index);
+  ContractsToBillAt.set(
+    state,
+    ids.filter((x) => x !== id),
+    index,
+  );
 }
 
 // ---- public IPs ----
@@ -97,7 +101,12 @@ export function freeIps(state: Overlay, id: bigint, nc: NodeContract): void {
 // ---- creation ----
 
 /** `create_contract`: next id, IPs, solution provider, billing loop, payment state. */
-function createContract(ctx: DispatchContext, twinId: number, contractType: ContractData, solutionProviderId: bigint | undefined): Contract {
+function createContract(
+  ctx: DispatchContext,
+  twinId: number,
+  contractType: ContractData,
+  solutionProviderId: bigint | undefined,
+): Contract {
   const id = ContractID.read(ctx.state) + 1n;
   if (contractType.type === 'NodeContract') reserveIps(ctx.state, id, contractType.value);
   validateSolutionProvider(ctx.state, solutionProviderId);
@@ -114,7 +123,14 @@ function createContract(ctx: DispatchContext, twinId: number, contractType: Cont
   ContractID.set(ctx.state, id);
   ContractPaymentState.set(
     ctx.state,
-    { standard_reserve: 0n, additional_reserve: 0n, standard_overdraft: 0n, additional_overdraft: 0n, last_updated_seconds: nowSecs(ctx.block), cycles: 0 },
+    {
+      standard_reserve: 0n,
+      additional_reserve: 0n,
+      standard_overdraft: 0n,
+      additional_overdraft: 0n,
+      last_updated_seconds: nowSecs(ctx.block),
+      cycles: 0,
+    },
     id,
   );
   return contract;
@@ -159,7 +175,11 @@ export function createNodeContract(
     public_ips_list: [],
   };
   const contract = createContract(ctx, twinId, { type: 'NodeContract', value: nc }, a.solution_provider_id);
-  ContractBillingInformationByID.set(state, { last_updated: nowSecs(ctx.block), amount_unbilled: 0n, previous_nu_reported: 0n }, contract.contract_id);
+  ContractBillingInformationByID.set(
+    state,
+    { last_updated: nowSecs(ctx.block), amount_unbilled: 0n, previous_nu_reported: 0n },
+    contract.contract_id,
+  );
   ContractIDByNodeIDAndHash.set(state, contract.contract_id, a.node_id, a.deployment_hash);
   ActiveNodeContracts.set(state, [...ActiveNodeContracts.read(state, a.node_id), contract.contract_id], a.node_id);
   depositEvent(ctx, smartContract, 'ContractCreated', contract);
@@ -212,7 +232,11 @@ export function nodeContractOf(c: Contract): NodeContract {
   return c.contract_type.value;
 }
 
-export function updateNodeContract(ctx: DispatchContext, who: Uint8Array, a: { contract_id: bigint; deployment_hash: Uint8Array; deployment_data: Uint8Array }): void {
+export function updateNodeContract(
+  ctx: DispatchContext,
+  who: Uint8Array,
+  a: { contract_id: bigint; deployment_hash: Uint8Array; deployment_data: Uint8Array },
+): void {
   if (a.deployment_data.length > MAX_DEPLOYMENT_DATA) {
     throw new DispatchFailure({ type: 'Other' }, `deployment data is longer than ${MAX_DEPLOYMENT_DATA} bytes`);
   }
@@ -224,7 +248,10 @@ export function updateNodeContract(ctx: DispatchContext, who: Uint8Array, a: { c
   const nc = nodeContractOf(contract);
   ContractIDByNodeIDAndHash.remove(state, nc.node_id, nc.deployment_hash);
   ContractIDByNodeIDAndHash.set(state, a.contract_id, nc.node_id, a.deployment_hash);
-  const updated: Contract = { ...contract, contract_type: { type: 'NodeContract', value: { ...nc, deployment_hash: a.deployment_hash, deployment_data: a.deployment_data } } };
+  const updated: Contract = {
+    ...contract,
+    contract_type: { type: 'NodeContract', value: { ...nc, deployment_hash: a.deployment_hash, deployment_data: a.deployment_data } },
+  };
   Contracts.set(state, updated, a.contract_id);
   depositEvent(ctx, smartContract, 'ContractUpdated', updated);
 }
@@ -251,7 +278,12 @@ export function updateContractState(state: Overlay, contract: Contract, next: Co
   const nodeId = contract.contract_type.value.node_id;
   const ids = ActiveNodeContracts.read(state, nodeId);
   const at = ids.indexOf(contract.contract_id);
-  if (at >= 0 && contract.state.type === 'Deleted') ActiveNodeContracts.set(state, ids.filter((x) => x !== contract.contract_id), nodeId);
+  if (at >= 0 && contract.state.type === 'Deleted')
+    ActiveNodeContracts.set(
+      state,
+      ids.filter((x) => x !== contract.contract_id),
+      nodeId,
+    );
   else if (at < 0 && next.type === 'Created') ActiveNodeContracts.set(state, [...ids, contract.contract_id], nodeId);
 }
 
@@ -297,11 +329,20 @@ export function removeContract(state: Overlay, contractId: bigint): void {
       }
     }
     const ids = ActiveNodeContracts.read(state, nc.node_id);
-    if (ids.includes(contractId)) ActiveNodeContracts.set(state, ids.filter((x) => x !== contractId), nc.node_id);
+    if (ids.includes(contractId))
+      ActiveNodeContracts.set(
+        state,
+        ids.filter((x) => x !== contractId),
+        nc.node_id,
+      );
     ContractIDByNodeIDAndHash.remove(state, nc.node_id, nc.deployment_hash);
     NodeContractResources.remove(state, contractId);
     ContractBillingInformationByID.remove(state, contractId);
-    depositEvent({ state }, smartContract, 'NodeContractCanceled', { contract_id: contractId, node_id: nc.node_id, twin_id: contract.twin_id });
+    depositEvent({ state }, smartContract, 'NodeContractCanceled', {
+      contract_id: contractId,
+      node_id: nc.node_id,
+      twin_id: contract.twin_id,
+    });
   } else if (ct.type === 'NameContract') {
     ContractIDByNameRegistration.remove(state, ct.value.name);
     depositEvent({ state }, smartContract, 'NameContractCanceled', { contract_id: contractId });

@@ -22,7 +22,7 @@ export const mulInt = (a: Fixed, n: bigint): Fixed => a * n;
 export const divInt = (a: Fixed, n: bigint): Fixed => a / n;
 /** `to_num::<u64>()`: the integer part. */
 export const floor = (a: Fixed): bigint => a >> FRAC;
-export const ceil = (a: Fixed): bigint => (a & MASK) === 0n ? a >> FRAC : (a >> FRAC) + 1n;
+export const ceil = (a: Fixed): bigint => ((a & MASK) === 0n ? a >> FRAC : (a >> FRAC) + 1n);
 /** `round()`: to nearest, ties away from zero. */
 export const round = (a: Fixed): bigint => (a + (ONE >> 1n)) >> FRAC;
 

@@ -19,7 +19,11 @@ import {
   type Resources,
 } from './store';
 
-export function reportContractResources(ctx: DispatchContext, who: Uint8Array, reports: { contract_id: bigint; used: Resources }[]): PostInfo {
+export function reportContractResources(
+  ctx: DispatchContext,
+  who: Uint8Array,
+  reports: { contract_id: bigint; used: Resources }[],
+): PostInfo {
   const { state } = ctx;
   const twinId = twinOfAccount(state, who);
   if (!NodeIdByTwinID.exists(state, twinId)) throw scError('NodeNotExists');

@@ -6,7 +6,10 @@ import { Contracts, scError, smartContract, SolutionProviderID, SolutionProvider
 /** The providers' takes together may not exceed 50 %. */
 const MAX_TOTAL_TAKE = 50;
 
-export function createSolutionProvider(ctx: DispatchContext, a: { description: Uint8Array; link: Uint8Array; providers: Provider[] }): void {
+export function createSolutionProvider(
+  ctx: DispatchContext,
+  a: { description: Uint8Array; link: Uint8Array; providers: Provider[] },
+): void {
   const total = a.providers.reduce((s, p) => s + p.take, 0);
   if (total > MAX_TOTAL_TAKE) throw scError('InvalidProviderConfiguration');
   const id = SolutionProviderID.read(ctx.state) + 1n;

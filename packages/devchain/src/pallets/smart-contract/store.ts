@@ -11,7 +11,6 @@ import { palletDecl } from '../decls';
 import type { ValueOf } from '../../scale/codec';
 import type { Policy as PolicyCodec, PricingPolicy as PricingPolicyCodec } from '../definition/tfgrid-types';
 
-
 /** Stored shapes come from the declaration, so they cannot drift from the metadata. */
 export type Policy = ValueOf<typeof PolicyCodec>;
 export type PricingPolicy = ValueOf<typeof PricingPolicyCodec>;
@@ -180,7 +179,8 @@ export const SECS_PER_HOUR = 3600n;
 export const SECS_PER_MONTH = 30n * 24n * 3600n;
 /** Staking pool account of the real runtime: 5CNposRewardAccount11111111111111111111111111FSU. */
 export const STAKING_POOL_ACCOUNT = Uint8Array.from([
-  13, 209, 209, 166, 229, 163, 90, 168, 199, 245, 229, 126, 30, 221, 12, 63, 189, 106, 191, 46, 170, 142, 244, 37, 72, 152, 110, 84, 162, 86, 32, 0,
+  13, 209, 209, 166, 229, 163, 90, 168, 199, 245, 229, 126, 30, 221, 12, 63, 189, 106, 191, 46, 170, 142, 244, 37, 72, 152, 110, 84, 162,
+  86, 32, 0,
 ]);
 
 /** Seconds since the epoch of the block being built (`pallet_timestamp::now() / 1000`). */

@@ -30,7 +30,8 @@ export function checkDevPublicRanges(v: unknown): string[] {
     const c4 = parseCidr4(r);
     const c6 = c4 ? undefined : parseCidr6(r);
     if (!c4 && !c6) throw new ChainSpecError(`${FIELD}[${i}] (${shown}) is not an IPv4 or IPv6 CIDR`);
-    if (c4 ? !isNetwork4(c4.addr, c4.prefix) : !isNetwork6(c6!.addr, c6!.prefix)) throw new ChainSpecError(`${FIELD}[${i}] (${shown}) has host bits set: write the network address`);
+    if (c4 ? !isNetwork4(c4.addr, c4.prefix) : !isNetwork6(c6!.addr, c6!.prefix))
+      throw new ChainSpecError(`${FIELD}[${i}] (${shown}) has host bits set: write the network address`);
     return r;
   });
 }

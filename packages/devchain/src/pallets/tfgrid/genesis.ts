@@ -68,7 +68,8 @@ const policy = (value: number, u?: number | string): Policy => ({ value, unit: u
 
 function num(c: TfgridGenesis, key: keyof TfgridGenesis): number {
   const v = c[key] ?? 0;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) throw new ChainSpecError(`chain spec: tfgridModule.${key} must be a non-negative integer`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0)
+    throw new ChainSpecError(`chain spec: tfgridModule.${key} must be a non-negative integer`);
   return v;
 }
 

@@ -26,12 +26,25 @@ const v4 = (s: string): [number, number] => {
 };
 /** Ranges that are not public unicast (private, shared, loopback, link-local, documentation, benchmark, multicast, reserved). */
 const NON_PUBLIC_V4 = [
-  '0.0.0.0/8', '10.0.0.0/8', '100.64.0.0/10', '127.0.0.0/8', '169.254.0.0/16', '172.16.0.0/12', '192.0.0.0/24', '192.0.2.0/24',
-  '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '198.51.100.0/24', '203.0.113.0/24', '224.0.0.0/4', '240.0.0.0/4',
+  '0.0.0.0/8',
+  '10.0.0.0/8',
+  '100.64.0.0/10',
+  '127.0.0.0/8',
+  '169.254.0.0/16',
+  '172.16.0.0/12',
+  '192.0.0.0/24',
+  '192.0.2.0/24',
+  '192.88.99.0/24',
+  '192.168.0.0/16',
+  '198.18.0.0/15',
+  '198.51.100.0/24',
+  '203.0.113.0/24',
+  '224.0.0.0/4',
+  '240.0.0.0/4',
 ].map(v4);
 
 const mask4 = (prefix: number): number => (prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0);
-const inNet4 = (addr: number, net: number, prefix: number): boolean => ((addr & mask4(prefix)) >>> 0) === ((net & mask4(prefix)) >>> 0);
+const inNet4 = (addr: number, net: number, prefix: number): boolean => (addr & mask4(prefix)) >>> 0 === (net & mask4(prefix)) >>> 0;
 
 /**
  * Networks a dev chain counts as public unicast on top of the rules (see dev-public-ranges.ts);
@@ -47,7 +60,7 @@ export const isPublicV4 = (addr: number, extra: ExtraPublicRanges = NO_EXTRA_RAN
   extra.v4.some(([net, p]) => inNet4(addr, net, p)) || !NON_PUBLIC_V4.some(([net, p]) => inNet4(addr, net, p));
 
 /** Host bits of a v4 network are zero (a range is written as its network address). */
-export const isNetwork4 = (addr: number, prefix: number): boolean => ((addr & mask4(prefix)) >>> 0) === addr;
+export const isNetwork4 = (addr: number, prefix: number): boolean => (addr & mask4(prefix)) >>> 0 === addr;
 
 /**
  * A public IPv4 with its gateway: the CIDR and the gateway parse, both are public unicast, the

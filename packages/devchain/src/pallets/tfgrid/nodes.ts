@@ -61,7 +61,11 @@ function validateNode(a: NodeInput): void {
 function removeFromFarm(ctx: DispatchContext, farmId: number, nodeId: number): void {
   const list = NodesByFarmID.read(ctx.state, farmId);
   if (!list.includes(nodeId)) throw err('NodeNotExists');
-  NodesByFarmID.set(ctx.state, list.filter((id) => id !== nodeId), farmId);
+  NodesByFarmID.set(
+    ctx.state,
+    list.filter((id) => id !== nodeId),
+    farmId,
+  );
 }
 
 function deleteNode(ctx: DispatchContext, node: Node): void {
@@ -113,7 +117,11 @@ export const nodeCalls: Record<string, CallImpl> = {
     if (node.twin_id !== twinIdOf(ctx.state, who)) throw err('NodeUpdateNotAuthorized');
     if (!Farms.exists(ctx.state, a.farm_id)) throw err('FarmNotExists');
     if (node.farm_id !== a.farm_id) {
-      NodesByFarmID.set(ctx.state, NodesByFarmID.read(ctx.state, node.farm_id).filter((id) => id !== node.id), node.farm_id);
+      NodesByFarmID.set(
+        ctx.state,
+        NodesByFarmID.read(ctx.state, node.farm_id).filter((id) => id !== node.id),
+        node.farm_id,
+      );
       NodesByFarmID.set(ctx.state, [...NodesByFarmID.read(ctx.state, a.farm_id), node.id], a.farm_id);
     }
     validateNode(a);

@@ -200,7 +200,10 @@ export const policyCalls: Record<string, CallImpl> = {
     const list = AllowedNodeCertifiers.get(ctx.state);
     if (!list) return;
     if (!list.some((x) => bytesEqual(x, a.certifier))) throw err('NotCertifier');
-    AllowedNodeCertifiers.set(ctx.state, list.filter((x) => !bytesEqual(x, a.certifier)));
+    AllowedNodeCertifiers.set(
+      ctx.state,
+      list.filter((x) => !bytesEqual(x, a.certifier)),
+    );
     depositEvent(ctx, tfgrid, 'NodeCertifierRemoved', a.certifier);
   },
 };

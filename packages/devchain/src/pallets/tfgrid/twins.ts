@@ -48,7 +48,12 @@ export const twinCalls: Record<string, CallImpl> = {
     const who = ensureSigned(ctx.origin);
     termsAndConditions(a.document_link, a.document_hash);
     const list = UsersTermsAndConditions.get(ctx.state, who) ?? [];
-    const entry = { account_id: who, timestamp: ctx.block.timestamp / 1000n, document_link: a.document_link, document_hash: a.document_hash };
+    const entry = {
+      account_id: who,
+      timestamp: ctx.block.timestamp / 1000n,
+      document_link: a.document_link,
+      document_hash: a.document_hash,
+    };
     UsersTermsAndConditions.set(ctx.state, [...list, entry], who);
   },
   create_twin(ctx, a: { relay?: Uint8Array; pk?: Uint8Array }) {

@@ -53,11 +53,8 @@ export const chain_subscribeNewHead = chain_subscribeNewHeads;
 export const subscribe_newHead = chain_subscribeNewHeads;
 
 /** Every imported block; the dev chain never forks, so these are the new best heads. */
-export const chain_subscribeAllHeads = headSubscription(
-  'chain_allHead',
-  ['chain_unsubscribeAllHeads'],
-  'newHead',
-  (chain) => chain.bestHash(),
+export const chain_subscribeAllHeads = headSubscription('chain_allHead', ['chain_unsubscribeAllHeads'], 'newHead', (chain) =>
+  chain.bestHash(),
 );
 
 export const chain_subscribeFinalizedHeads = headSubscription(

@@ -32,9 +32,7 @@ export async function requireBlock(chain: ChainApi, at: Hex | undefined): Promis
 export function blockHashParam(params: RpcParams, i: number, name: string): Hex;
 export function blockHashParam(params: RpcParams, i: number, name: string, opts: { optional: true }): Hex | undefined;
 export function blockHashParam(params: RpcParams, i: number, name: string, opts: OptionalOption = {}): Hex | undefined {
-  const hash = opts.optional
-    ? hexParam(params, i, name, { bytes: 32, optional: true })
-    : hexParam(params, i, name, { bytes: 32 });
+  const hash = opts.optional ? hexParam(params, i, name, { bytes: 32, optional: true }) : hexParam(params, i, name, { bytes: 32 });
   return hash === undefined ? undefined : lower(hash);
 }
 

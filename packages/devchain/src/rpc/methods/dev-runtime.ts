@@ -18,15 +18,18 @@ const MAX_MOVED_PALLETS = 64;
 export const dev_setRuntime: Handler = ({ chain }, params) => {
   const opts = objectParam(params, 0, 'runtime') ?? {};
   const extra = Object.keys(opts).filter((k) => k !== 'specVersion' && k !== 'pallets');
-  if (extra.length) throw invalidParams(`runtime has unsupported field(s): ${extra.join(', ').slice(0, 200)} (known: specVersion, pallets)`);
+  if (extra.length)
+    throw invalidParams(`runtime has unsupported field(s): ${extra.join(', ').slice(0, 200)} (known: specVersion, pallets)`);
   const specVersion: unknown = opts.specVersion ?? undefined;
-  if (specVersion !== undefined && (typeof specVersion !== 'number' || !Number.isInteger(specVersion))) throw invalidParams('runtime.specVersion must be an integer');
+  if (specVersion !== undefined && (typeof specVersion !== 'number' || !Number.isInteger(specVersion)))
+    throw invalidParams('runtime.specVersion must be an integer');
   const pallets: unknown = opts.pallets ?? undefined;
   if (pallets !== undefined && (typeof pallets !== 'object' || pallets === null || Array.isArray(pallets))) {
     throw invalidParams('runtime.pallets must be an object {PalletName: index}');
   }
   const moved = Object.entries((pallets ?? {}) as Record<string, unknown>);
-  if (moved.length > MAX_MOVED_PALLETS) throw invalidParams(`runtime.pallets names at most ${MAX_MOVED_PALLETS} pallets, got ${moved.length}`);
+  if (moved.length > MAX_MOVED_PALLETS)
+    throw invalidParams(`runtime.pallets names at most ${MAX_MOVED_PALLETS} pallets, got ${moved.length}`);
   for (const [name, index] of moved) {
     if (typeof index !== 'number') throw invalidParams(`runtime.pallets.${name.slice(0, 64)} must be a number`);
   }

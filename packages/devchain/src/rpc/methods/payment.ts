@@ -30,7 +30,9 @@ export const payment_queryFeeDetails: Handler = async ({ chain }, params) => {
 };
 
 /** SCALE `FeeDetails { inclusion_fee: Option<InclusionFee { base, len, adjusted_weight }>, tip }`; the balance width follows from the length. */
-export function decodeFeeDetails(bytes: Uint8Array): { inclusionFee: { baseFee: number | string; lenFee: number | string; adjustedWeightFee: number | string } | null } {
+export function decodeFeeDetails(bytes: Uint8Array): {
+  inclusionFee: { baseFee: number | string; lenFee: number | string; adjustedWeightFee: number | string } | null;
+} {
   const bad = (): RpcError => new RpcError(INTERNAL_ERROR, 'Unable to query fee details.', 'runtime returned malformed FeeDetails');
   const tag = bytes[0];
   if (tag === 0) {

@@ -217,7 +217,8 @@ const RUNTIME_API_METHOD = /^[A-Za-z0-9_]{1,128}$/;
 
 function runtimeApiMethodParam(params: RpcParams, i: number, name: string): string {
   const method = stringParam(params, i, name);
-  if (!RUNTIME_API_METHOD.test(method)) throw invalidParams(`${name} must be a runtime API method name such as Core_version, got ${JSON.stringify(preview(method, 40))}`);
+  if (!RUNTIME_API_METHOD.test(method))
+    throw invalidParams(`${name} must be a runtime API method name such as Core_version, got ${JSON.stringify(preview(method, 40))}`);
   return method;
 }
 

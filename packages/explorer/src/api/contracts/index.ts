@@ -5,7 +5,22 @@ import { key } from '../../db/keys';
 import type { BillRecord, ContractRecord, FarmRecord } from '../../indexer/records';
 import { CONTRACT_SORT, contractSortKey, type ContractSort } from '../../view/contract-index';
 import type { GridView } from '../../view/grid';
-import { Count, DEFAULT_PAGE_SIZE, ErrorBody, MAX_LIST_LENGTH, MAX_PAGE_SIZE, MAX_U32, NoQuery, Pagination, Text, U32, countHeaders, idParams, shuffle, sortEnum } from '../common';
+import {
+  Count,
+  DEFAULT_PAGE_SIZE,
+  ErrorBody,
+  MAX_LIST_LENGTH,
+  MAX_PAGE_SIZE,
+  MAX_U32,
+  NoQuery,
+  Pagination,
+  Text,
+  U32,
+  countHeaders,
+  idParams,
+  shuffle,
+  sortEnum,
+} from '../common';
 import type { ApiContext } from '../context';
 
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
@@ -29,7 +44,12 @@ const ContractView = Type.Object({
 });
 export type ContractView = Static<typeof ContractView>;
 
-const BillView = Type.Object({ contract_id: Type.Integer(), amount_billed: Type.Number(), discount_received: Type.String(), timestamp: Type.Integer() });
+const BillView = Type.Object({
+  contract_id: Type.Integer(),
+  amount_billed: Type.Number(),
+  discount_received: Type.String(),
+  timestamp: Type.Integer(),
+});
 
 const ContractsQuery = Type.Object(
   {
@@ -39,7 +59,13 @@ const ContractsQuery = Type.Object(
     twin_id: Type.Optional(U32()),
     node_id: Type.Optional(U32()),
     type: Type.Optional(Type.Union([Type.Literal('node'), Type.Literal('name'), Type.Literal('rent')])),
-    state: Type.Optional(Type.String({ pattern: '^(Created|Deleted|GracePeriod)(,(Created|Deleted|GracePeriod))*$', maxLength: MAX_LIST_LENGTH, description: 'Created, Deleted or GracePeriod (comma-separated)' })),
+    state: Type.Optional(
+      Type.String({
+        pattern: '^(Created|Deleted|GracePeriod)(,(Created|Deleted|GracePeriod))*$',
+        maxLength: MAX_LIST_LENGTH,
+        description: 'Created, Deleted or GracePeriod (comma-separated)',
+      }),
+    ),
     name: Type.Optional(Text()),
     deployment_hash: Type.Optional(Text()),
     number_of_public_ips: Type.Optional(Count()),
@@ -107,14 +133,26 @@ export function searchContracts(view: GridView, q: ContractsQuery): { items: Con
   const by = (q.sort_by as ContractSort | undefined) ?? 'contract_id';
   const size = q.size ?? DEFAULT_PAGE_SIZE;
   const from = ((q.page ?? 1) - 1) * size;
-  const ids = q.contract_id !== undefined ? [q.contract_id] : q.twin_id !== undefined ? view.contractsByTwin.get(q.twin_id) : q.node_id !== undefined ? view.contractsByNode.get(q.node_id) : undefined;
+  const ids =
+    q.contract_id !== undefined
+      ? [q.contract_id]
+      : q.twin_id !== undefined
+        ? view.contractsByTwin.get(q.twin_id)
+        : q.node_id !== undefined
+          ? view.contractsByNode.get(q.node_id)
+          : undefined;
   if (ids !== undefined || q.randomize) {
     const source = ids === undefined ? [...view.contracts.values()] : [...ids].flatMap((id) => view.contracts.get(id) ?? []);
     const list = source.filter(keep);
     const k = contractSortKey(by);
     const dir = q.sort_order === 'desc' ? -1 : 1;
     if (q.randomize) shuffle(list);
-    else list.sort((a, b) => { const x = k(a); const y = k(b); return (x < y ? -1 : x > y ? 1 : a.contractId - b.contractId) * dir; });
+    else
+      list.sort((a, b) => {
+        const x = k(a);
+        const y = k(b);
+        return (x < y ? -1 : x > y ? 1 : a.contractId - b.contractId) * dir;
+      });
     return { items: list.slice(from, from + size), count: q.ret_count ? list.length : undefined };
   }
   const order = view.contractIndex.sorted(by);
@@ -139,17 +177,35 @@ export function contractView(c: ContractRecord, view?: GridView): ContractView {
   const where = { farm_name: farm?.name ?? '', farm_id: farm?.farmId ?? 0 };
   const details =
     c.type === 'node'
-      ? { nodeId: c.nodeId, deployment_data: c.deploymentData, deployment_hash: c.deploymentHash, number_of_public_ips: c.numberOfPublicIps, ...where }
+      ? {
+          nodeId: c.nodeId,
+          deployment_data: c.deploymentData,
+          deployment_hash: c.deploymentHash,
+          number_of_public_ips: c.numberOfPublicIps,
+          ...where,
+        }
       : c.type === 'rent'
         ? { nodeId: c.nodeId, ...where }
         : { name: c.name };
-  return { contract_id: c.contractId, twin_id: c.twinId, state: c.state, created_at: c.createdAt, type: c.type, details, resources_used: c.resources, total_billed: c.billed };
+  return {
+    contract_id: c.contractId,
+    twin_id: c.twinId,
+    state: c.state,
+    created_at: c.createdAt,
+    type: c.type,
+    details,
+    resources_used: c.resources,
+    total_billed: c.billed,
+  };
 }
 
 export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: ContractsQuery }>(
     '/contracts',
-    { schema: { tags: ['contracts'], summary: 'List contracts', querystring: ContractsQuery, response: { 200: Type.Array(ContractView) } }, ...ctx.responses?.route() },
+    {
+      schema: { tags: ['contracts'], summary: 'List contracts', querystring: ContractsQuery, response: { 200: Type.Array(ContractView) } },
+      ...ctx.responses?.route(),
+    },
     async (req, reply) => {
       const q = req.query;
       const { items, count } = searchContracts(ctx.view, q);
@@ -160,7 +216,15 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: { id: number } }>(
     '/contracts/:id',
-    { schema: { tags: ['contracts'], summary: 'One contract', params: ContractIdParams, querystring: NoQuery, response: { 200: ContractView, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['contracts'],
+        summary: 'One contract',
+        params: ContractIdParams,
+        querystring: NoQuery,
+        response: { 200: ContractView, 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const c = ctx.view.contracts.get(req.params.id);
       return c ? contractView(c, ctx.view) : reply.code(404).send({ error: `contract ${req.params.id} not found` });
@@ -169,7 +233,15 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: { id: number }; Querystring: BillsQuery }>(
     '/contracts/:id/bills',
-    { schema: { tags: ['contracts'], summary: 'Bills of a contract, oldest first', params: ContractIdParams, querystring: BillsQuery, response: { 200: Type.Array(BillView), 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['contracts'],
+        summary: 'Bills of a contract, oldest first',
+        params: ContractIdParams,
+        querystring: BillsQuery,
+        response: { 200: Type.Array(BillView), 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const c = ctx.view.contracts.get(req.params.id);
       if (!c) return reply.code(404).send({ error: `contract ${req.params.id} not found` });
@@ -181,7 +253,12 @@ export function contractRoutes(app: FastifyInstance, ctx: ApiContext): void {
         const size = q.size ?? DEFAULT_PAGE_SIZE;
         bills = bills.slice(((q.page ?? 1) - 1) * size, (q.page ?? 1) * size);
       }
-      return bills.map((b) => ({ contract_id: b.contractId, amount_billed: b.amountBilled, discount_received: b.discountLevel, timestamp: b.timestamp }));
+      return bills.map((b) => ({
+        contract_id: b.contractId,
+        amount_billed: b.amountBilled,
+        discount_received: b.discountLevel,
+        timestamp: b.timestamp,
+      }));
     },
   );
 }

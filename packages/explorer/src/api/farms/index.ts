@@ -2,13 +2,33 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { FarmRecord } from '../../indexer/records';
-import { Count, ErrorBody, IdList, NODE_STATUSES, NoQuery, Pagination, Text, U32, ValueList, idList, idParams, page, sortEnum } from '../common';
+import {
+  Count,
+  ErrorBody,
+  IdList,
+  NODE_STATUSES,
+  NoQuery,
+  Pagination,
+  Text,
+  U32,
+  ValueList,
+  idList,
+  idParams,
+  page,
+  sortEnum,
+} from '../common';
 import { nowOf, type ApiContext } from '../context';
 import { NODE_FEATURES } from '../nodes/facts';
 import type { NodesQuery } from '../nodes/query';
 import { nodePredicate, type NodeFilter } from '../nodes/search';
 
-const PublicIp = Type.Object({ id: Type.String(), ip: Type.String(), farm_id: Type.Integer(), contract_id: Type.Integer(), gateway: Type.String() });
+const PublicIp = Type.Object({
+  id: Type.String(),
+  ip: Type.String(),
+  farm_id: Type.Integer(),
+  contract_id: Type.Integer(),
+  gateway: Type.String(),
+});
 const FarmView = Type.Object({
   name: Type.String(),
   farmId: Type.Integer(),
@@ -50,7 +70,7 @@ const FarmsQuery = Type.Object(
     node_certified: Type.Optional(Type.Boolean()),
     node_features: Type.Optional(ValueList(NODE_FEATURES, 'A node with all of these features')),
     country: Type.Optional(Text('A node in this country (case-insensitive)')),
-    region: Type.Optional(Text("A node in this world region (case-insensitive)")),
+    region: Type.Optional(Text('A node in this world region (case-insensitive)')),
   },
   { additionalProperties: false },
 );
@@ -78,7 +98,13 @@ export function farmView(f: FarmRecord): FarmView {
     certificationType: f.certificationType,
     stellarAddress: f.stellarAddress,
     dedicated: f.dedicated,
-    publicIps: f.publicIps.map((p) => ({ id: `${f.farmId}-${p.ip}`, ip: p.ip, farm_id: f.farmId, contract_id: p.contractId, gateway: p.gateway })),
+    publicIps: f.publicIps.map((p) => ({
+      id: `${f.farmId}-${p.ip}`,
+      ip: p.ip,
+      farm_id: f.farmId,
+      contract_id: p.contractId,
+      gateway: p.gateway,
+    })),
   };
 }
 
@@ -106,7 +132,10 @@ export function farmNodeFilter(q: FarmsQuery): NodeFilter | undefined {
 export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: FarmsQuery }>(
     '/farms',
-    { schema: { tags: ['farms'], summary: 'List farms', querystring: FarmsQuery, response: { 200: Type.Array(FarmView) } }, ...ctx.responses?.route() },
+    {
+      schema: { tags: ['farms'], summary: 'List farms', querystring: FarmsQuery, response: { 200: Type.Array(FarmView) } },
+      ...ctx.responses?.route(),
+    },
     async (req, reply) => {
       const q = req.query;
       const ids = idList(q.farm_ids);
@@ -115,40 +144,73 @@ export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
       const keep = nodeFilter && nodePredicate(view, nodeFilter, nowOf(ctx), false);
       // Farms with a matching node (the twin's rented ones marked, for node_available_for's order).
       const matching = new Map<number, boolean>();
-      if (keep) for (const n of view.nodes.values()) if (keep(n)) matching.set(n.farmId, (matching.get(n.farmId) ?? false) || n.rentContractId !== 0);
-      const list = [...view.farms.values()].filter((r) => !keep || matching.has(r.farmId)).map(farmView).filter((f) => {
-        const free = f.publicIps.filter((p) => p.contract_id === 0).length;
-        return (
-          (q.farm_id === undefined || f.farmId === q.farm_id) &&
-          (ids === undefined || ids.includes(f.farmId)) &&
-          (q.name === undefined || f.name.toLowerCase() === q.name.toLowerCase()) &&
-          (q.name_contains === undefined || f.name.toLowerCase().includes(q.name_contains.toLowerCase())) &&
-          (q.twin_id === undefined || f.twinId === q.twin_id) &&
-          (q.pricing_policy_id === undefined || f.pricingPolicyId === q.pricing_policy_id) &&
-          (q.certification_type === undefined || f.certificationType.toLowerCase() === q.certification_type.toLowerCase()) &&
-          (q.dedicated === undefined || f.dedicated === q.dedicated) &&
-          (q.free_ips === undefined || free >= q.free_ips) &&
-          (q.total_ips === undefined || f.publicIps.length >= q.total_ips) &&
-          (q.stellar_address === undefined || f.stellarAddress === q.stellar_address)
-        );
-      });
+      if (keep)
+        for (const n of view.nodes.values())
+          if (keep(n)) matching.set(n.farmId, (matching.get(n.farmId) ?? false) || n.rentContractId !== 0);
+      const list = [...view.farms.values()]
+        .filter((r) => !keep || matching.has(r.farmId))
+        .map(farmView)
+        .filter((f) => {
+          const free = f.publicIps.filter((p) => p.contract_id === 0).length;
+          return (
+            (q.farm_id === undefined || f.farmId === q.farm_id) &&
+            (ids === undefined || ids.includes(f.farmId)) &&
+            (q.name === undefined || f.name.toLowerCase() === q.name.toLowerCase()) &&
+            (q.name_contains === undefined || f.name.toLowerCase().includes(q.name_contains.toLowerCase())) &&
+            (q.twin_id === undefined || f.twinId === q.twin_id) &&
+            (q.pricing_policy_id === undefined || f.pricingPolicyId === q.pricing_policy_id) &&
+            (q.certification_type === undefined || f.certificationType.toLowerCase() === q.certification_type.toLowerCase()) &&
+            (q.dedicated === undefined || f.dedicated === q.dedicated) &&
+            (q.free_ips === undefined || free >= q.free_ips) &&
+            (q.total_ips === undefined || f.publicIps.length >= q.total_ips) &&
+            (q.stellar_address === undefined || f.stellarAddress === q.stellar_address)
+          );
+        });
       const by = (q.sort_by as (typeof FARM_SORT)[number] | undefined) ?? 'farm_id';
       const free = (f: FarmView) => f.publicIps.filter((p) => p.contract_id === 0).length;
       const key = (f: FarmView): number | string =>
-        by === 'name' ? f.name : by === 'twin_id' ? f.twinId : by === 'free_ips' ? free(f) : by === 'total_ips' || by === 'public_ips' ? f.publicIps.length : by === 'used_ips' ? f.publicIps.length - free(f) : by === 'dedicated' ? (f.dedicated ? 1 : 0) : f.farmId;
+        by === 'name'
+          ? f.name
+          : by === 'twin_id'
+            ? f.twinId
+            : by === 'free_ips'
+              ? free(f)
+              : by === 'total_ips' || by === 'public_ips'
+                ? f.publicIps.length
+                : by === 'used_ips'
+                  ? f.publicIps.length - free(f)
+                  : by === 'dedicated'
+                    ? f.dedicated
+                      ? 1
+                      : 0
+                    : f.farmId;
       // grid-proxy: with node_available_for, farms holding the twin's rented nodes come first (whatever the order).
       const first = q.node_available_for !== undefined && !q.randomize;
       const rank = (f: FarmView) => (first && matching.get(f.farmId) ? 0 : 1);
       if (!first) return page(list, q, reply, key, (f) => f.farmId);
       const dir = q.sort_order === 'desc' ? -1 : 1;
       list.sort((a, b) => rank(a) - rank(b) || (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : a.farmId - b.farmId) * dir);
-      return page(list, { ...q, randomize: false, sort_order: 'asc' }, reply, () => 0, () => 0);
+      return page(
+        list,
+        { ...q, randomize: false, sort_order: 'asc' },
+        reply,
+        () => 0,
+        () => 0,
+      );
     },
   );
 
   app.get<{ Params: { id: number } }>(
     '/farms/:id',
-    { schema: { tags: ['farms'], summary: 'One farm', params: idParams(U32('The farm id')), querystring: NoQuery, response: { 200: FarmView, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['farms'],
+        summary: 'One farm',
+        params: idParams(U32('The farm id')),
+        querystring: NoQuery,
+        response: { 200: FarmView, 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const f = ctx.view.farms.get(req.params.id);
       return f ? farmView(f) : reply.code(404).send({ error: `farm ${req.params.id} not found` });
@@ -171,7 +233,13 @@ export function farmRoutes(app: FastifyInstance, ctx: ApiContext): void {
             (q.free === undefined || (p.contract_id === 0) === q.free),
         );
       const by = q.sort_by ?? 'farm_id';
-      return page(list, q, reply, by === 'ip' ? (p) => p.ip : by === 'contract_id' ? (p) => p.contract_id : (p) => p.farm_id, (p) => p.farm_id * 1e6 + p.contract_id);
+      return page(
+        list,
+        q,
+        reply,
+        by === 'ip' ? (p) => p.ip : by === 'contract_id' ? (p) => p.contract_id : (p) => p.farm_id,
+        (p) => p.farm_id * 1e6 + p.contract_id,
+      );
     },
   );
 }

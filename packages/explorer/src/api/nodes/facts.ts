@@ -11,8 +11,22 @@ import { nodeStatus } from './view';
 
 /** The features grid-proxy's `features` filter accepts (its validator's set). */
 export const NODE_FEATURES = [
-  'zmount', 'zdb', 'volume', 'ipv4', 'ip', 'gateway-name-proxy', 'gateway-fqdn-proxy', 'qsfs', 'zlogs', 'network', 'zmachine',
-  'zmachine-light', 'network-light', 'wireguard', 'yggdrasil', 'mycelium',
+  'zmount',
+  'zdb',
+  'volume',
+  'ipv4',
+  'ip',
+  'gateway-name-proxy',
+  'gateway-fqdn-proxy',
+  'qsfs',
+  'zlogs',
+  'network',
+  'zmachine',
+  'zmachine-light',
+  'network-light',
+  'wireguard',
+  'yggdrasil',
+  'mycelium',
 ] as const;
 
 /**
@@ -38,7 +52,8 @@ export function discounted(cost: number, balance: number): number {
 }
 
 /** The price shown and filtered on: discounted for `balance`, rounded to 3 decimals as grid-proxy shows it. */
-export const priceUsd = (view: GridView, n: NodeRecord, balance: number): number => Math.round(discounted(basePriceUsd(view, n), balance) * 1000) / 1000;
+export const priceUsd = (view: GridView, n: NodeRecord, balance: number): number =>
+  Math.round(discounted(basePriceUsd(view, n), balance) * 1000) / 1000;
 
 /**
  * Healthy: grid-proxy asks each node over RMB; the explorer's evidence is the chain's — the node is
@@ -49,5 +64,10 @@ export const nodeHealthy = (n: NodeRecord, now: number): boolean => nodeStatus(n
 /** GPUs, DMI, speed and features: not on chain; empty until a node publishes them. */
 export const nodeGpus = (_n: NodeRecord): { id: string; vendor: string; device: string; contract: number }[] => [];
 export const nodeFeatures = (_n: NodeRecord): string[] => [];
-export const EMPTY_DMI = { bios: { vendor: '', version: '' }, baseboard: { manufacturer: '', product_name: '' }, processor: [], memory: [] };
+export const EMPTY_DMI = {
+  bios: { vendor: '', version: '' },
+  baseboard: { manufacturer: '', product_name: '' },
+  processor: [],
+  memory: [],
+};
 export const NO_SPEED = { upload: 0, download: 0 };

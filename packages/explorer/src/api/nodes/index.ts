@@ -50,14 +50,20 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
   if (!opts.gateways) nodeStatisticsRoutes(app, ctx);
   app.get<{ Querystring: NodesQuery }>(
     opts.path,
-    { schema: { tags: [tag], summary: `List ${tag}`, querystring: NodesQuery, response: { 200: Type.Array(NodeView) } }, ...ctx.responses?.route() },
+    {
+      schema: { tags: [tag], summary: `List ${tag}`, querystring: NodesQuery, response: { 200: Type.Array(NodeView) } },
+      ...ctx.responses?.route(),
+    },
     async (req, reply) => {
       const now = nowOf(ctx);
       const { items, count } = searchNodes(ctx.view, req.query, now, opts.gateways);
       if (count !== undefined) countHeaders(reply, count, req.query.size ?? DEFAULT_PAGE_SIZE);
       // Sent as ready bytes (the schema still documents it; nodeView builds exactly its fields).
       const balance = req.query.balance ?? 0;
-      return ctx.bodies.send(reply.type('application/json; charset=utf-8'), jsonArrayParts(items.map((n) => nodeJson(ctx, n, now, balance))));
+      return ctx.bodies.send(
+        reply.type('application/json; charset=utf-8'),
+        jsonArrayParts(items.map((n) => nodeJson(ctx, n, now, balance))),
+      );
     },
   );
 
@@ -69,7 +75,15 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
 
   app.get<{ Params: { id: number } }>(
     `${opts.path}/:id`,
-    { schema: { tags: [tag], summary: `One ${tag.slice(0, -1)}`, params: NodeIdParams, querystring: NoQuery, response: { 200: NodeView, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: [tag],
+        summary: `One ${tag.slice(0, -1)}`,
+        params: NodeIdParams,
+        querystring: NoQuery,
+        response: { 200: NodeView, 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const n = one(req.params.id);
       return n ? nodeView(ctx.view, n, nowOf(ctx)) : reply.code(404).send(notFound(req.params.id));
@@ -78,7 +92,15 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
 
   app.get<{ Params: { id: number } }>(
     `${opts.path}/:id/status`,
-    { schema: { tags: [tag], summary: 'Status now: up, down or standby', params: NodeIdParams, querystring: NoQuery, response: { 200: Type.Object({ status: Type.String() }), 404: ErrorBody } } },
+    {
+      schema: {
+        tags: [tag],
+        summary: 'Status now: up, down or standby',
+        params: NodeIdParams,
+        querystring: NoQuery,
+        response: { 200: Type.Object({ status: Type.String() }), 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const n = one(req.params.id);
       return n ? { status: nodeView(ctx.view, n, nowOf(ctx)).status } : reply.code(404).send(notFound(req.params.id));

@@ -5,10 +5,19 @@ import { STATIC_NODE_SORT } from '../../view/node-index';
 import { NODE_FEATURES } from './facts';
 
 /** Sorts by record fields (indexed), then those computed at request time (status, farm-dependent, price, reputation). */
-export const DYNAMIC_NODE_SORT = ['status', 'dedicated_farm', 'rentable', 'price_usd', 'reputation_24h', 'reputation_7d', 'reputation_30d'] as const;
+export const DYNAMIC_NODE_SORT = [
+  'status',
+  'dedicated_farm',
+  'rentable',
+  'price_usd',
+  'reputation_24h',
+  'reputation_7d',
+  'reputation_30d',
+] as const;
 export const NODE_SORT = [...STATIC_NODE_SORT, ...DYNAMIC_NODE_SORT] as const;
 export type NodeSort = (typeof NODE_SORT)[number];
-const Ratio = (d: string) => Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: `At least this uptime ratio (0..1) over the last ${d}` }));
+const Ratio = (d: string) =>
+  Type.Optional(Type.Number({ minimum: 0, maximum: 1, description: `At least this uptime ratio (0..1) over the last ${d}` }));
 
 const Bytes = (d: string) => Type.Optional(Count(`${d} (bytes)`));
 export const NodesQuery = Type.Object(
@@ -62,11 +71,14 @@ export const NodesQuery = Type.Object(
     gpu_vendor_id: Type.Optional(Text()),
     gpu_vendor_name: Type.Optional(Text()),
     gpu_available: Type.Optional(Type.Boolean({ description: 'Has a GPU no contract uses' })),
-    price_min: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SAFE, description: 'Monthly USD price at least (after the balance discount)' })),
-    price_max: Type.Optional(Type.Number({ minimum: 0, maximum: MAX_SAFE, description: 'Monthly USD price at most (after the balance discount)' })),
+    price_min: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_SAFE, description: 'Monthly USD price at least (after the balance discount)' }),
+    ),
+    price_max: Type.Optional(
+      Type.Number({ minimum: 0, maximum: MAX_SAFE, description: 'Monthly USD price at most (after the balance discount)' }),
+    ),
     features: Type.Optional(ValueList(NODE_FEATURES, 'Has all of these features')),
   },
   { additionalProperties: false },
 );
 export type NodesQuery = Static<typeof NodesQuery>;
-

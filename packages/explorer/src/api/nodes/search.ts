@@ -21,7 +21,8 @@ export type NodeFilter = NodesQuery & { certified?: boolean };
 /** Rentable: not rented, and in a dedicated farm or without contracts (grid-proxy). */
 const rentableIn = (n: NodeRecord, dedicatedFarm: boolean): boolean => n.rentContractId === 0 && (dedicatedFarm || n.activeContracts === 0);
 /** available_for / rentable_or_rented_by: the twin's rented nodes come first (grid-proxy's order). */
-export const rentedFirst = (q: NodesQuery): boolean => !q.randomize && (q.available_for !== undefined || q.rentable_or_rented_by !== undefined);
+export const rentedFirst = (q: NodesQuery): boolean =>
+  !q.randomize && (q.available_for !== undefined || q.rentable_or_rented_by !== undefined);
 
 /**
  * Filtering and sorting a candidate set costs about its size; walking the sorted index costs
@@ -59,8 +60,20 @@ export function nodePredicate(view: GridView, q: NodeFilter, now: number, gatewa
   const statuses = q.status === undefined ? undefined : new Set(q.status.split(',') as NodeStatus[]);
   const features = q.features?.split(',');
   const low = (x: string | undefined) => (x === undefined ? undefined : x.toLowerCase());
-  const [countryHas, cityHas, farmNameHas, region] = [low(q.country_contains), low(q.city_contains), low(q.farm_name_contains), low(q.region)];
-  const { in_dedicated_farm: inDedicated, owned_by: ownedBy, rentable_or_rented_by: rentableOrRentedBy, healthy, has_ipv6: hasIpv6, certified } = q;
+  const [countryHas, cityHas, farmNameHas, region] = [
+    low(q.country_contains),
+    low(q.city_contains),
+    low(q.farm_name_contains),
+    low(q.region),
+  ];
+  const {
+    in_dedicated_farm: inDedicated,
+    owned_by: ownedBy,
+    rentable_or_rented_by: rentableOrRentedBy,
+    healthy,
+    has_ipv6: hasIpv6,
+    certified,
+  } = q;
   const { has_gpu: hasGpu, num_gpu: numGpu, gpu_available: gpuAvailable, price_min: priceMin, price_max: priceMax } = q;
   const gpuText = [low(q.gpu_device_id), low(q.gpu_device_name), low(q.gpu_vendor_id), low(q.gpu_vendor_name)] as const;
   const gpuFilter = hasGpu !== undefined || gpuAvailable !== undefined || gpuText.some((t) => t !== undefined);
@@ -78,8 +91,14 @@ export function nodePredicate(view: GridView, q: NodeFilter, now: number, gatewa
   const cert = q.certification_type === undefined ? undefined : q.certification_type.toLowerCase();
   const farmName = q.farm_name === undefined ? undefined : q.farm_name.toLowerCase();
   const needFarm =
-    wantDedicated !== undefined || wantRentable !== undefined || farmName !== undefined || farmNameHas !== undefined || inDedicated !== undefined ||
-    ownedBy !== undefined || rentableOrRentedBy !== undefined || availableFor !== undefined;
+    wantDedicated !== undefined ||
+    wantRentable !== undefined ||
+    farmName !== undefined ||
+    farmNameHas !== undefined ||
+    inDedicated !== undefined ||
+    ownedBy !== undefined ||
+    rentableOrRentedBy !== undefined ||
+    availableFor !== undefined;
   const reps: [ReputationWindow, number][] = [];
   if (q.min_reputation_24h !== undefined) reps.push(['24h', q.min_reputation_24h]);
   if (q.min_reputation_7d !== undefined) reps.push(['7d', q.min_reputation_7d]);
@@ -94,7 +113,13 @@ export function nodePredicate(view: GridView, q: NodeFilter, now: number, gatewa
     const t = n.total;
     if (anyFree) {
       const f = nodeFree(n);
-      if ((fMru !== undefined && f.mru < fMru) || (fSru !== undefined && f.sru < fSru) || (fHru !== undefined && f.hru < fHru) || (fCru !== undefined && f.cru < fCru)) return false;
+      if (
+        (fMru !== undefined && f.mru < fMru) ||
+        (fSru !== undefined && f.sru < fSru) ||
+        (fHru !== undefined && f.hru < fHru) ||
+        (fCru !== undefined && f.cru < fCru)
+      )
+        return false;
     }
     if (tCru !== undefined && t.cru < tCru) return false;
     if (tMru !== undefined && t.mru < tMru) return false;
@@ -128,7 +153,8 @@ export function nodePredicate(view: GridView, q: NodeFilter, now: number, gatewa
       if (ownedBy !== undefined && (farm?.twinId ?? 0) !== ownedBy) return false;
       // grid-proxy: a free node is available to anyone only outside a dedicated farm.
       if (availableFor !== undefined && !rented && dedicated) return false;
-      if (rentableOrRentedBy !== undefined && !rentableIn(n, dedicated) && !(rented && n.rentedByTwinId === rentableOrRentedBy)) return false;
+      if (rentableOrRentedBy !== undefined && !rentableIn(n, dedicated) && !(rented && n.rentedByTwinId === rentableOrRentedBy))
+        return false;
     }
     if (gpuFilter || numGpu !== undefined) {
       const gpus = nodeGpus(n);

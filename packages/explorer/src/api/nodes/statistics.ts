@@ -51,7 +51,15 @@ export function nodeStatisticsRoutes(app: FastifyInstance, ctx: ApiContext): voi
   const notFound = (id: number) => ({ error: `node ${id} not found` });
   app.get<{ Params: { id: number } }>(
     '/nodes/:id/statistics',
-    { schema: { tags: ['nodes'], summary: 'Total, system-reserved and used capacity, and deployments (from the chain)', params, querystring: NoQuery, response: { 200: NodeStatistics, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['nodes'],
+        summary: 'Total, system-reserved and used capacity, and deployments (from the chain)',
+        params,
+        querystring: NoQuery,
+        response: { 200: NodeStatistics, 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const n = ctx.view.nodes.get(req.params.id);
       return n ? nodeStatistics(ctx.view, n) : reply.code(404).send(notFound(req.params.id));
@@ -59,7 +67,15 @@ export function nodeStatisticsRoutes(app: FastifyInstance, ctx: ApiContext): voi
   );
   app.get<{ Params: { id: number } }>(
     '/nodes/:id/gpu',
-    { schema: { tags: ['nodes'], summary: "The node's GPUs (empty: none is registered on chain)", params, querystring: NoQuery, response: { 200: Type.Array(NodeGpu), 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['nodes'],
+        summary: "The node's GPUs (empty: none is registered on chain)",
+        params,
+        querystring: NoQuery,
+        response: { 200: Type.Array(NodeGpu), 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const n = ctx.view.nodes.get(req.params.id);
       return n ? nodeGpus(n) : reply.code(404).send(notFound(req.params.id));

@@ -85,7 +85,12 @@ export const NodeView = Type.Object({
 });
 export type NodeView = Static<typeof NodeView>;
 
-const nonNegative = (r: Resources): Resources => ({ cru: Math.max(0, r.cru), sru: Math.max(0, r.sru), hru: Math.max(0, r.hru), mru: Math.max(0, r.mru) });
+const nonNegative = (r: Resources): Resources => ({
+  cru: Math.max(0, r.cru),
+  sru: Math.max(0, r.sru),
+  hru: Math.max(0, r.hru),
+  mru: Math.max(0, r.mru),
+});
 
 /** A node's uptime ratio over a window ending at `now` (see view/reputation.ts). */
 export function nodeReputation(view: GridView, n: NodeRecord, w: ReputationWindow, now: number): number {
@@ -124,7 +129,13 @@ export function nodeView(view: GridView, n: NodeRecord, now: number, balance = 0
     total_resources: n.total,
     used_resources: nonNegative(n.used),
     free_resources: freeCapacity(n.total, n.used),
-    location: { country: n.location.country, city: n.location.city, region: regionOf(n.location.country), longitude: coordinate(n.location.longitude), latitude: coordinate(n.location.latitude) },
+    location: {
+      country: n.location.country,
+      city: n.location.city,
+      region: regionOf(n.location.country),
+      longitude: coordinate(n.location.longitude),
+      latitude: coordinate(n.location.latitude),
+    },
     publicConfig: n.publicConfig,
     status: nodeStatus(n, now),
     certificationType: n.certificationType,

@@ -13,18 +13,49 @@ const Num = Type.Number();
 const Report = Type.Object({ timestamp: Int, uptime: Int, block: Type.Optional(Int) });
 const MaybeReport = Type.Union([Report, Type.Null()]);
 const Resources = Type.Object({ cru: Int, mru: Int, sru: Int, hru: Int });
-const Violation = Type.Object({ kind: Type.String(), message: Type.String(), previous: Type.Optional(Report), reported: Type.Optional(Report), failed_boots: Type.Optional(Int) });
+const Violation = Type.Object({
+  kind: Type.String(),
+  message: Type.String(),
+  previous: Type.Optional(Report),
+  reported: Type.Optional(Report),
+  failed_boots: Type.Optional(Int),
+});
 
 const NodeRewardView = Type.Object({
   node_id: Int,
   farm_id: Int,
   twin_id: Int,
   period: Type.Object({ id: Int, start: Int, end: Int, seconds: Int, post_period_end: Int, complete: Type.Boolean(), indexed_until: Int }),
-  node: Type.Object({ resources: Resources, certification: Type.String(), virtualized: Type.Boolean(), farming_policy_id: Int, state_at: Type.Union([Int, Type.Null()]) }),
-  units: Type.Object({ cu: Num, su: Num, nu: Num, public_ip_hours: Num, cu_permill: Type.String(), su_permill: Type.String(), nu_permill: Type.String() }),
+  node: Type.Object({
+    resources: Resources,
+    certification: Type.String(),
+    virtualized: Type.Boolean(),
+    farming_policy_id: Int,
+    state_at: Type.Union([Int, Type.Null()]),
+  }),
+  units: Type.Object({
+    cu: Num,
+    su: Num,
+    nu: Num,
+    public_ip_hours: Num,
+    cu_permill: Type.String(),
+    su_permill: Type.String(),
+    nu_permill: Type.String(),
+  }),
   usage: Type.Object({ nru_bytes: Int, nru_reports: Int, public_ip_seconds: Int }),
   policy: Type.Union([
-    Type.Object({ id: Int, name: Type.String(), cu: Int, su: Int, nu: Int, ipv4: Int, minimalUptime: Int, default: Type.Boolean(), immutable: Type.Boolean(), rule: Type.String() }),
+    Type.Object({
+      id: Int,
+      name: Type.String(),
+      cu: Int,
+      su: Int,
+      nu: Int,
+      ipv4: Int,
+      minimalUptime: Int,
+      default: Type.Boolean(),
+      immutable: Type.Boolean(),
+      rule: Type.String(),
+    }),
     Type.Null(),
   ]),
   uptime: Type.Object({
@@ -43,7 +74,15 @@ const NodeRewardView = Type.Object({
   violation_count: Int,
   violations: Type.Array(Violation),
   price: Type.Object({ tft_musd: Int, source: Type.String() }),
-  reward: Type.Object({ base_musd: Int, certified_bonus: Type.Boolean(), uptime_scale: Num, musd: Int, usd: Num, tft_units: Type.String(), tft: Num }),
+  reward: Type.Object({
+    base_musd: Int,
+    certified_bonus: Type.Boolean(),
+    uptime_scale: Num,
+    musd: Int,
+    usd: Num,
+    tft_units: Type.String(),
+    tft: Num,
+  }),
   reason: Type.Union([Type.String(), Type.Null()]),
 });
 
@@ -59,7 +98,11 @@ export type NodeRewardView = Static<typeof NodeRewardView>;
 export type FarmRewardView = Static<typeof FarmRewardView>;
 
 const RewardsQuery = Type.Object(
-  { period: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PERIOD, description: 'Minting period id (default: the last period that has ended)' })) },
+  {
+    period: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: MAX_PERIOD, description: 'Minting period id (default: the last period that has ended)' }),
+    ),
+  },
   { additionalProperties: false },
 );
 type RewardsQuery = Static<typeof RewardsQuery>;
@@ -72,7 +115,14 @@ const periodOf = (ctx: ApiContext, q: RewardsQuery) => periodAt(q.period ?? Math
 function total(rewards: NodeReward[]): Static<typeof Total> {
   const musd = rewards.reduce((s, r) => s + r.reward.musd, 0);
   const units = rewards.reduce((s, r) => s + BigInt(r.reward.tft_units), 0n);
-  return { musd, usd: musd / 1000, tft_units: String(units), tft: Number(units) / Number(TFT), nodes: rewards.length, nodes_rewarded: rewards.filter((r) => r.reward.musd > 0).length };
+  return {
+    musd,
+    usd: musd / 1000,
+    tft_units: String(units),
+    tft: Number(units) / Number(TFT),
+    nodes: rewards.length,
+    nodes_rewarded: rewards.filter((r) => r.reward.musd > 0).length,
+  };
 }
 
 const PeriodBounds = Type.Object({ id: Int, start: Int, end: Int });
@@ -83,7 +133,14 @@ const RECENT_PERIODS = 12;
 export function rewardRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get(
     '/rewards/periods',
-    { schema: { tags: ['rewards'], summary: 'Minting periods: the current one, the last that ended, the 12 newest', querystring: NoQuery, response: { 200: PeriodsView } } },
+    {
+      schema: {
+        tags: ['rewards'],
+        summary: 'Minting periods: the current one, the last that ended, the 12 newest',
+        querystring: NoQuery,
+        response: { 200: PeriodsView },
+      },
+    },
     async () => {
       const now = nowOf(ctx);
       const current = currentPeriod(ctx);

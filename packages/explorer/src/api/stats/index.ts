@@ -9,7 +9,11 @@ import { nodeStatus, type NodeStatus } from '../nodes/view';
 
 // grid-proxy reads its Limit on /stats too: accepted (a single object has no page to cut).
 const StatsQuery = Type.Object(
-  { ...Pagination, sort_by: Type.Optional(Text('Accepted, as grid-proxy does; one object has no order')), status: Type.Optional(ValueList(NODE_STATUSES, 'Count only nodes with one of these statuses')) },
+  {
+    ...Pagination,
+    sort_by: Type.Optional(Text('Accepted, as grid-proxy does; one object has no order')),
+    status: Type.Optional(ValueList(NODE_STATUSES, 'Count only nodes with one of these statuses')),
+  },
   { additionalProperties: false },
 );
 const Stats = Type.Object({
@@ -28,7 +32,9 @@ const Stats = Type.Object({
   nodesDistribution: Type.Record(Type.String(), Type.Integer()),
   gpus: Type.Integer(),
   dedicatedNodes: Type.Integer({ description: 'Nodes in dedicated farms' }),
-  workloads_number: Type.Integer({ description: 'Active node contracts (one workload counted per deployment: the chain holds no workload list)' }),
+  workloads_number: Type.Integer({
+    description: 'Active node contracts (one workload counted per deployment: the chain holds no workload list)',
+  }),
 });
 
 /**

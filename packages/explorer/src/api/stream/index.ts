@@ -59,7 +59,8 @@ const resetEvent = (reason: string, height: number): string => `event: reset\nda
 
 export function streamRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics, opts: StreamOptions = {}): void {
   const maxUnsent = opts.maxUnsentBytes ?? DEFAULT_STREAM_MAX_UNSENT_BYTES;
-  if (!Number.isSafeInteger(maxUnsent) || maxUnsent < 1) throw new RangeError(`stream maxUnsentBytes must be a positive integer, got ${String(maxUnsent)}`);
+  if (!Number.isSafeInteger(maxUnsent) || maxUnsent < 1)
+    throw new RangeError(`stream maxUnsentBytes must be a positive integer, got ${String(maxUnsent)}`);
   // Hijacked responses are not closed by fastify: end them so close() does not wait for clients.
   const open = new Map<() => void, ServerResponse>();
   metrics.unsentStreamBytes = () => {
@@ -81,7 +82,13 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, metrics: Exp
         summary: 'Live stream (server-sent events) of indexed changes, one event per block',
         querystring: StreamQuery,
         headers: StreamHeaders,
-        response: { 200: { description: 'text/event-stream: `id: <block>`, `event: changes`, `data: {block, hash, timestamp, changes: [{type, key, action, record}]}`', type: 'string' } },
+        response: {
+          200: {
+            description:
+              'text/event-stream: `id: <block>`, `event: changes`, `data: {block, hash, timestamp, changes: [{type, key, action, record}]}`',
+            type: 'string',
+          },
+        },
       },
     },
     (req, reply) => {
@@ -89,7 +96,12 @@ export function streamRoutes(app: FastifyInstance, ctx: ApiContext, metrics: Exp
       const after = req.query.last_event_id ?? req.headers['last-event-id'];
       const raw = reply.raw;
       reply.hijack();
-      raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      raw.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+        'x-accel-buffering': 'no',
+      });
 
       const cleanUp = (): boolean => {
         if (!open.delete(end)) return false;

@@ -27,30 +27,60 @@ const VERSION = (require('../../../package.json') as { version: string }).versio
 
 export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics): void {
   // grid-proxy's index page: a sentence listing the routes (those of the OpenAPI document).
-  app.get('/', { schema: { tags: ['system'], summary: 'The routes', querystring: NoQuery, response: { 200: Type.String() } } }, async (_req, reply) => {
-    const paths = Object.keys((app.swagger() as { paths?: Record<string, unknown> }).paths ?? {});
-    // A JSON string, as grid-proxy answers (fastify would send a bare string as text).
-    const text = `Welcome to the TF Explorer (grid-proxy compatible), available endpoints ${paths.map((r) => `[${r}]`).join(' ')}`;
-    return reply.type('application/json; charset=utf-8').send(JSON.stringify(text));
-  });
-  app.get('/version', { schema: { tags: ['system'], summary: 'The release', querystring: NoQuery, response: { 200: Type.Object({ version: Type.String() }) } } }, async () => ({ version: VERSION }));
+  app.get(
+    '/',
+    { schema: { tags: ['system'], summary: 'The routes', querystring: NoQuery, response: { 200: Type.String() } } },
+    async (_req, reply) => {
+      const paths = Object.keys((app.swagger() as { paths?: Record<string, unknown> }).paths ?? {});
+      // A JSON string, as grid-proxy answers (fastify would send a bare string as text).
+      const text = `Welcome to the TF Explorer (grid-proxy compatible), available endpoints ${paths.map((r) => `[${r}]`).join(' ')}`;
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(text));
+    },
+  );
+  app.get(
+    '/version',
+    {
+      schema: {
+        tags: ['system'],
+        summary: 'The release',
+        querystring: NoQuery,
+        response: { 200: Type.Object({ version: Type.String() }) },
+      },
+    },
+    async () => ({ version: VERSION }),
+  );
 
-  app.get('/ping', { schema: { tags: ['system'], summary: 'Liveness', querystring: NoQuery, response: { 200: Type.Object({ ping: Type.String() }) } } }, async () => ({ ping: 'pong' }));
+  app.get(
+    '/ping',
+    { schema: { tags: ['system'], summary: 'Liveness', querystring: NoQuery, response: { 200: Type.Object({ ping: Type.String() }) } } },
+    async () => ({ ping: 'pong' }),
+  );
 
   app.get(
     '/health',
     { schema: { tags: ['system'], summary: 'Indexer progress and lag', querystring: NoQuery, response: { 200: Health, 503: Health } } },
     async (_req, reply) => {
-      const s = ctx.indexer?.status() ?? { running: false, indexedHeight: (await ctx.db.cursor())?.height ?? -1, finalizedHeight: 0, lag: 0, chainTime: 0, lastError: null };
+      const s = ctx.indexer?.status() ?? {
+        running: false,
+        indexedHeight: (await ctx.db.cursor())?.height ?? -1,
+        finalizedHeight: 0,
+        lag: 0,
+        chainTime: 0,
+        lastError: null,
+      };
       const ok = s.running && s.lag <= MAX_HEALTHY_LAG && s.lastError === null;
       metrics.heights(s.indexedHeight, s.finalizedHeight);
       return reply.code(ok ? 200 : 503).send({ status: ok ? 'ok' : 'degraded', indexer: s });
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', querystring: NoQuery, hide: false } }, async (_req, reply) => {
-    const s = ctx.indexer?.status();
-    if (s) metrics.heights(s.indexedHeight, s.finalizedHeight);
-    return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['system'], summary: 'Prometheus metrics', querystring: NoQuery, hide: false } },
+    async (_req, reply) => {
+      const s = ctx.indexer?.status();
+      if (s) metrics.heights(s.indexedHeight, s.finalizedHeight);
+      return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+    },
+  );
 }

@@ -22,7 +22,12 @@ const TwinsQuery = Type.Object(
 type TwinsQuery = Static<typeof TwinsQuery>;
 type TwinView = Static<typeof TwinView>;
 
-const twinView = (t: TwinRecord): TwinView => ({ twinId: t.twinId, accountId: t.accountId, relay: t.relay ?? '', publicKey: t.publicKey ?? '' });
+const twinView = (t: TwinRecord): TwinView => ({
+  twinId: t.twinId,
+  accountId: t.accountId,
+  relay: t.relay ?? '',
+  publicKey: t.publicKey ?? '',
+});
 
 export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
   app.get<{ Querystring: TwinsQuery }>(
@@ -40,13 +45,33 @@ export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
             (q.public_key === undefined || t.publicKey === q.public_key),
         );
       const by = q.sort_by;
-      return page(list, q, reply, by === 'relay' ? (t) => t.relay : by === 'account_id' ? (t) => t.accountId : by === 'public_key' ? (t) => t.publicKey : (t) => t.twinId, (t) => t.twinId);
+      return page(
+        list,
+        q,
+        reply,
+        by === 'relay'
+          ? (t) => t.relay
+          : by === 'account_id'
+            ? (t) => t.accountId
+            : by === 'public_key'
+              ? (t) => t.publicKey
+              : (t) => t.twinId,
+        (t) => t.twinId,
+      );
     },
   );
 
   app.get<{ Params: { id: number } }>(
     '/twins/:id',
-    { schema: { tags: ['twins'], summary: 'One twin', params: idParams(U32('The twin id')), querystring: NoQuery, response: { 200: TwinView, 404: ErrorBody } } },
+    {
+      schema: {
+        tags: ['twins'],
+        summary: 'One twin',
+        params: idParams(U32('The twin id')),
+        querystring: NoQuery,
+        response: { 200: TwinView, 404: ErrorBody },
+      },
+    },
     async (req, reply) => {
       const t = ctx.view.twins.get(req.params.id);
       return t ? twinView(t) : reply.code(404).send({ error: `twin ${req.params.id} not found` });
@@ -55,7 +80,15 @@ export function twinRoutes(app: FastifyInstance, ctx: ApiContext): void {
 
   app.get<{ Params: { id: number } }>(
     '/twins/:id/consumption',
-    { schema: { tags: ['twins'], summary: 'TFT spent: over the last hour (its active contracts) and overall (every bill)', params: idParams(U32('The twin id')), querystring: NoQuery, response: { 200: TwinConsumption } } },
+    {
+      schema: {
+        tags: ['twins'],
+        summary: 'TFT spent: over the last hour (its active contracts) and overall (every bill)',
+        params: idParams(U32('The twin id')),
+        querystring: NoQuery,
+        response: { 200: TwinConsumption },
+      },
+    },
     async (req) => twinConsumption(ctx, req.params.id),
   );
 }
@@ -69,7 +102,10 @@ const TFT_UNITS = Number(TFT);
  * active contract, its latest bill spread over the time since the bill before it (or since the
  * contract was created), per hour. In TFT. A twin without contracts spent 0.
  */
-export async function twinConsumption(ctx: ApiContext, twinId: number): Promise<{ last_hour_consumption: number; overall_consumption: number }> {
+export async function twinConsumption(
+  ctx: ApiContext,
+  twinId: number,
+): Promise<{ last_hour_consumption: number; overall_consumption: number }> {
   let overall = 0;
   let lastHour = 0;
   for (const id of ctx.view.contractsByTwin.get(twinId) ?? []) {
@@ -77,7 +113,10 @@ export async function twinConsumption(ctx: ApiContext, twinId: number): Promise<
     if (!c) continue;
     overall += c.billed;
     if (c.state === 'Deleted') continue;
-    const latest = (await ctx.db.sub('bill').values({ gte: key(id) + '/', lt: key(id) + '/\xff', reverse: true, limit: 2 }).all()) as BillRecord[];
+    const latest = (await ctx.db
+      .sub('bill')
+      .values({ gte: key(id) + '/', lt: key(id) + '/\xff', reverse: true, limit: 2 })
+      .all()) as BillRecord[];
     if (latest.length === 0) continue;
     const hours = (latest[0]!.timestamp - (latest[1]?.timestamp ?? c.createdAt)) / 3600;
     // grid-proxy divides by the hours between them; a bill at the same second as the previous one counts as one hour.

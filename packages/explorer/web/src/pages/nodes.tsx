@@ -10,8 +10,21 @@ import type { Node } from '../types';
 
 const PAGE_SIZE = 20;
 const FILTERS = [
-  'status', 'free_cru', 'free_mru', 'free_sru', 'free_hru', 'country', 'farm_ids', 'rentable', 'rented', 'dedicated', 'ipv4',
-  'certification_type', 'min_reputation_24h', 'min_reputation_7d', 'min_reputation_30d',
+  'status',
+  'free_cru',
+  'free_mru',
+  'free_sru',
+  'free_hru',
+  'country',
+  'farm_ids',
+  'rentable',
+  'rented',
+  'dedicated',
+  'ipv4',
+  'certification_type',
+  'min_reputation_24h',
+  'min_reputation_7d',
+  'min_reputation_30d',
 ] as const;
 
 /** The API query of the view: its filters, sort and page as the URL holds them. */
@@ -58,10 +71,18 @@ function GiBInput({ name, label, params }: { name: string; label: string; params
   const shown = raw === null ? '' : /^\d+$/.test(raw) ? String(bytesToGib(Number(raw))) : raw;
   return (
     <Field label={`${label} free (GiB)`}>
-      <input name={name} type="number" min="0" step="any" inputMode="decimal" value={shown} onChange={(e) => {
-        const v = target(e).value;
-        set(params, name, v === '' ? undefined : String(gibToBytes(Number(v))));
-      }} />
+      <input
+        name={name}
+        type="number"
+        min="0"
+        step="any"
+        inputMode="decimal"
+        value={shown}
+        onChange={(e) => {
+          const v = target(e).value;
+          set(params, name, v === '' ? undefined : String(gibToBytes(Number(v))));
+        }}
+      />
     </Field>
   );
 }
@@ -69,7 +90,13 @@ function GiBInput({ name, label, params }: { name: string; label: string; params
 function Text({ name, label, params, hint }: { name: string; label: string; params: URLSearchParams; hint?: string }) {
   return (
     <Field label={label}>
-      <input name={name} type="text" value={params.get(name) ?? ''} placeholder={hint} onChange={(e) => set(params, name, target(e).value.trim())} />
+      <input
+        name={name}
+        type="text"
+        value={params.get(name) ?? ''}
+        placeholder={hint}
+        onChange={(e) => set(params, name, target(e).value.trim())}
+      />
     </Field>
   );
 }
@@ -80,10 +107,18 @@ function Reputation({ name, label, params }: { name: string; label: string; para
   const shown = raw === null ? '' : Number.isFinite(Number(raw)) ? String(Math.round(Number(raw) * 1000) / 10) : raw;
   return (
     <Field label={`Reputation ${label} ≥ (%)`}>
-      <input name={name} type="number" min="0" max="100" step="any" value={shown} onChange={(e) => {
-        const v = target(e).value;
-        set(params, name, v === '' ? undefined : String(Number(v) / 100));
-      }} />
+      <input
+        name={name}
+        type="number"
+        min="0"
+        max="100"
+        step="any"
+        value={shown}
+        onChange={(e) => {
+          const v = target(e).value;
+          set(params, name, v === '' ? undefined : String(Number(v) / 100));
+        }}
+      />
     </Field>
   );
 }
@@ -143,7 +178,17 @@ function Header({ col, params, base }: { col: (typeof COLUMNS)[number]; params: 
 }
 
 /** A page of nodes; its sort and page links stay on `base` (the Nodes page, a farm's page). */
-export function NodeTable({ query, params, caption, base = '/nodes' }: { query: Record<string, string>; params: URLSearchParams; caption: string; base?: string }) {
+export function NodeTable({
+  query,
+  params,
+  caption,
+  base = '/nodes',
+}: {
+  query: Record<string, string>;
+  params: URLSearchParams;
+  caption: string;
+  base?: string;
+}) {
   const loaded = useApi<Node[]>('/nodes', query, ['node', 'uptime', 'contract']);
   if (loaded.state === 'loading') return <Loading what="nodes" />;
   if (loaded.state === 'error') return <ErrorBox message={loaded.message} />;
@@ -162,12 +207,20 @@ export function NodeTable({ query, params, caption, base = '/nodes' }: { query: 
               {caption}: {count} node{count === 1 ? '' : 's'}
             </caption>
             <thead>
-              <tr>{COLUMNS.map((c) => <Header key={c.label} col={c} params={params} base={base} />)}</tr>
+              <tr>
+                {COLUMNS.map((c) => (
+                  <Header key={c.label} col={c} params={params} base={base} />
+                ))}
+              </tr>
             </thead>
             <tbody>
               {nodes.map((n) => (
                 <tr key={n.nodeId} data-node-id={n.nodeId}>
-                  {COLUMNS.map((c) => <td key={c.label} data-label={c.label}>{c.cell(n)}</td>)}
+                  {COLUMNS.map((c) => (
+                    <td key={c.label} data-label={c.label}>
+                      {c.cell(n)}
+                    </td>
+                  ))}
                 </tr>
               ))}
             </tbody>
@@ -200,7 +253,14 @@ export function NodesPage({ route }: { route: Route }) {
       <form class="filters" aria-label="Node filters" onSubmit={(e) => e.preventDefault()}>
         <StatusFilter params={params} />
         <Field label="Free cores">
-          <input name="free_cru" type="number" min="0" step="1" value={params.get('free_cru') ?? ''} onChange={(e) => set(params, 'free_cru', target(e).value)} />
+          <input
+            name="free_cru"
+            type="number"
+            min="0"
+            step="1"
+            value={params.get('free_cru') ?? ''}
+            onChange={(e) => set(params, 'free_cru', target(e).value)}
+          />
         </Field>
         <GiBInput name="free_mru" label="Memory" params={params} />
         <GiBInput name="free_sru" label="SSD" params={params} />
@@ -212,7 +272,11 @@ export function NodesPage({ route }: { route: Route }) {
         <YesNo name="dedicated" label="Dedicated farm" params={params} />
         <YesNo name="ipv4" label="Public IPv4" params={params} />
         <Field label="Certification">
-          <select name="certification_type" value={params.get('certification_type') ?? ''} onChange={(e) => set(params, 'certification_type', target(e).value)}>
+          <select
+            name="certification_type"
+            value={params.get('certification_type') ?? ''}
+            onChange={(e) => set(params, 'certification_type', target(e).value)}
+          >
             <option value="">any</option>
             <option value="Diy">DIY</option>
             <option value="Certified">Certified</option>
