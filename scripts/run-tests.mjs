@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The project's test command: type-check, then Jest; closes with "N passed, N failed" from Jest's JSON result.
+// The project's test command: type-check, lint and format check, then Jest; closes with "N passed, N failed" from Jest's JSON result.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 
@@ -15,8 +15,14 @@ if (run('bash', ['scripts/install-system-packages.sh']) !== 0) {
 
 console.log('> tsc --noEmit');
 // The explorer's web page (browser code, DOM types) has its own tsconfig.
-const tsc = run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) || run('npx', ['tsc', '--noEmit', '-p', 'packages/explorer/web/tsconfig.json']);
+const tsc =
+  run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.json']) || run('npx', ['tsc', '--noEmit', '-p', 'packages/explorer/web/tsconfig.json']);
 if (tsc !== 0) console.error('tsc --noEmit failed');
+
+// Type-aware ESLint (floating and misused promises among its rules) and Prettier's check: `npm run lint`, `npm run format`.
+console.log('> eslint, prettier --check');
+const lint = run('npx', ['eslint', '.']) || run('npx', ['prettier', '--check', '.']);
+if (lint !== 0) console.error('eslint or prettier --check failed');
 
 const result = 'jest-result.json';
 rmSync(result, { force: true });
@@ -31,5 +37,6 @@ if (existsSync(result)) {
   failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0);
 }
 if (tsc !== 0) failed += 1;
+if (lint !== 0) failed += 1;
 console.log(`${passed} passed, ${failed} failed`);
-process.exit(tsc !== 0 || jest !== 0 || failed > 0 ? 1 : 0);
+process.exit(tsc !== 0 || lint !== 0 || jest !== 0 || failed > 0 ? 1 : 0);
