@@ -17,7 +17,13 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { Registry } from 'prom-client';
-import { DirectoryCertificateSource, HaproxyGateway, type GatewayLimits, type HaproxyGatewayOptions } from '../src/gateway';
+import {
+  DirectoryCertificateSource,
+  HaproxyGateway,
+  selfSignedCertificate,
+  type GatewayLimits,
+  type HaproxyGatewayOptions,
+} from '../src/gateway';
 import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme/types';
 import { DOMAIN, raw, request, silent, startBackend, until, wsEcho, type Backend } from './gateway-helpers';
 
@@ -50,32 +56,10 @@ let b: Backend;
 const seen: { backend: string; path: string; hosts: number }[] = [];
 
 /** A self-signed certificate for `names` (the first is the CN), written as cert and key files. */
-function makeCert(name: string, names: string[]): { cert: string; key: string } {
+async function makeCert(name: string, names: string[]): Promise<{ cert: string; key: string }> {
   const cert = path.join(dir, `${name}.crt`);
   const key = path.join(dir, `${name}.key`);
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-days',
-      '2',
-      '-subj',
-      `/CN=${names[0]}`,
-      '-addext',
-      `subjectAltName=${names.map((n) => `DNS:${n}`).join(',')}`,
-      '-keyout',
-      key,
-      '-out',
-      cert,
-    ],
-    { stdio: 'ignore' },
-  );
+  await selfSignedCertificate({ names, keyFile: key, certFile: cert, days: 2 });
   return { cert, key };
 }
 
@@ -326,7 +310,7 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
   // Certificates as an ACME client would hand them over (made with openssl here; the ACME part has its own tests against pebble).
   const certificates: FqdnCertificates = {
     ensure: async (fqdn) => {
-      const { cert, key } = makeCert(`${fqdn}-1`, [fqdn]);
+      const { cert, key } = await makeCert(`${fqdn}-1`, [fqdn]);
       const c = { fqdn, certPath: cert, keyPath: key, notAfter: new Date(Date.now() + 86_400_000) };
       issued.set(fqdn, c);
       return c;
@@ -359,11 +343,11 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
   }
 
   beforeAll(async () => {
-    wildcard = makeCert('wildcard', [`*.${DOMAIN}`]);
+    wildcard = await makeCert('wildcard', [`*.${DOMAIN}`]);
     const certDir = mkdtempSync(path.join(dir, 'dir-'));
     execFileSync('cp', [wildcard.cert, path.join(certDir, 'fullchain.pem')]);
     execFileSync('cp', [wildcard.key, path.join(certDir, 'privkey.pem')]);
-    const pt = makeCert('passthrough', ['pt.example.test']);
+    const pt = await makeCert('passthrough', ['pt.example.test']);
     ptServer = https.createServer({ cert: readFileSync(pt.cert), key: readFileSync(pt.key) }, (req, res) =>
       res.end(`passthrough backend ${req.url}`),
     );
@@ -446,7 +430,7 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
     const first = await tlsGet('shop.example.test');
     expect(JSON.parse(first.body)).toMatchObject({ backend: 'b' });
     // a renewal (onIssued) with another certificate for the same name
-    const renewed = makeCert('shop-2', ['shop.example.test', 'renewed.example.test']);
+    const renewed = await makeCert('shop-2', ['shop.example.test', 'renewed.example.test']);
     const firstFingerprint = new crypto.X509Certificate(readFileSync(issued.get('shop.example.test')!.certPath)).fingerprint256;
     for (const f of listeners)
       f({ fqdn: 'shop.example.test', certPath: renewed.cert, keyPath: renewed.key, notAfter: new Date(Date.now() + 86_400_000) });

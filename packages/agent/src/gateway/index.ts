@@ -54,3 +54,4 @@ export { EngineError, HAPROXY_BINARY, HaproxyProcess, type EngineErrorCode, type
 export { Runtime, RuntimeError, type RuntimeErrorCode, type RuntimeOptions } from './haproxy/runtime';
 export { resolveBackend, type Resolved } from './haproxy/servers';
 export type { GatewayServiceStart } from './service';
+export { selfSignedCertificate, type SelfSignedOptions } from './self-signed';

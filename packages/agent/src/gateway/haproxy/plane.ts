@@ -8,7 +8,6 @@
  * (UDP on loopback) feed the per-code, latency and refusal metrics.
  */
 import dgram from 'node:dgram';
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -16,6 +15,7 @@ import type { BackendGuard } from '../admission';
 import type { CertificateSource, CertificateStatus } from '../certificates';
 import type { GatewayMetrics, RejectReason } from '../metrics';
 import type { GatewayLimits } from '../options';
+import { selfSignedCertificate } from '../self-signed';
 import type { Route, RouteTable } from '../routes';
 import type { UsageMeter } from '../usage';
 import { BODIES, errorFile, lua, paths, PAUSED_BODY, renderConfig, serverArgs, type ServerSpec, type SlotSpec } from './config';
@@ -579,30 +579,7 @@ export class DataPlane {
       return;
     const key = `${this.#p.certs}/default.key`;
     const crt = `${this.#p.certs}/default.crt`;
-    await new Promise<void>((resolve, reject) =>
-      execFile(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-days',
-          '3650',
-          '-subj',
-          '/CN=gateway.invalid',
-          '-keyout',
-          key,
-          '-out',
-          crt,
-        ],
-        { timeout: 20_000 },
-        (err: Error | null) => (err ? reject(err) : resolve()),
-      ),
-    );
+    await selfSignedCertificate({ names: ['gateway.invalid'], keyFile: key, certFile: crt, days: 3650 });
     await writeFile(file, `${await readFile(crt, 'utf8')}${await readFile(key, 'utf8')}`, { mode: 0o600 });
     await rm(key, { force: true });
     await rm(crt, { force: true });
