@@ -105,32 +105,16 @@ export interface ContractRecord {
   rentWaivedAt?: number;
 }
 
-/** `SmartContractModule` service contracts (`ServiceContract*` events). */
-export interface ServiceContractRecord {
-  serviceContractId: number;
-  serviceTwinId: number;
-  consumerTwinId: number;
-  baseFee: number;
-  variableFee: number;
-  metadata: string;
-  acceptedByService: boolean;
-  acceptedByConsumer: boolean;
-  lastBill: number;
-  state: string;
+/** `SmartContractModule` service contracts (`ServiceContract*` events): the chain's struct, with what the bills and the cancel add. */
+export interface ServiceContractRecord extends ServiceContract {
   /** Sum of the `ServiceContractBilled` amounts. */
   billed: number;
   /** Set by `ServiceContractCanceled`: its cause. */
   canceled: string | null;
 }
 
-/** A solution provider (`SolutionProviderCreated`, `SolutionProviderApproved`). */
-export interface SolutionProviderRecord {
-  solutionProviderId: number;
-  providers: { who: string; take: number }[];
-  description: string;
-  link: string;
-  approved: boolean;
-}
+/** A solution provider (`SolutionProviderCreated`, `SolutionProviderApproved`): the chain's struct as stored. */
+export type SolutionProviderRecord = SolutionProvider;
 
 /** A TFChain entity (`EntityStored`, `EntityUpdated`, `EntityDeleted`). */
 export interface EntityRecord {
