@@ -10,7 +10,19 @@ import type { AddressInfo } from 'node:net';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { agentConfig, Deployer, freePort, newAgent, scrape, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  Deployer,
+  freePort,
+  newAgent,
+  scrape,
+  setupFarm,
+  startChain,
+  startRegistered,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(120_000);
 
@@ -71,10 +83,7 @@ test("a name contract deployed through the notary is reachable through the agent
       gatewayAllowLocalBackends: true,
     }),
   );
-  await agent.start();
-  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  const { nodeId } = await agent.registered;
+  const nodeId = await startRegistered(agent, alice);
 
   // The farmer makes it a gateway node: a public config with a domain.
   await farmer.nodes.setPublicConfig({

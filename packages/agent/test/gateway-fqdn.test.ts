@@ -34,7 +34,18 @@ import type { Agent } from '../src';
 import { DirectoryCertificateSource, FULLCHAIN, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
 import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
 import { AcmeCertificates, makeLocalTls, startLocalAcmeServer, type ChallengeResponder, type LocalAcmeServer } from '../src/gateway/acme';
-import { agentConfig, Deployer, freePort, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  Deployer,
+  freePort,
+  newAgent,
+  setupFarm,
+  startChain,
+  startRegistered,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(180_000);
 
@@ -122,10 +133,7 @@ test("a deployer's own domain is served through the agent's gateway by Host over
       gatewayAllowLocalBackends: true,
     }),
   );
-  await agent.start();
-  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  const { nodeId } = await agent.registered;
+  const nodeId = await startRegistered(agent, alice);
   await farmer.nodes.setPublicConfig({
     farmId,
     nodeId,

@@ -9,7 +9,19 @@ import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { agentConfig, blocks, Deployer, MiB, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  blocks,
+  Deployer,
+  MiB,
+  newAgent,
+  setupFarm,
+  startChain,
+  startRegistered,
+  tempDirs,
+  until,
+  type TempDirs,
+} from './support/grid';
 import { deleteLink, httpGet, mountsUnder, runc, serveBusyboxImage } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(150_000);
@@ -54,10 +66,7 @@ afterAll(async () => {
 
 test('a deployed busybox zmachine runs in a container on the node, freezes in grace, thaws when funded, leaves nothing when canceled', async () => {
   agent = newAgent(agentConfig({ url: chain.url, farmId, dirs, workloadRuntime: 'runc', workloadBridge: BRIDGE, workloadSubnet: SUBNET }));
-  await agent.start();
-  await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  const { nodeId } = await agent.registered;
+  const nodeId = await startRegistered(agent, alice);
 
   const counter =
     'mkdir -p /www; echo hi > /www/index.html; httpd -p 80 -h /www; i=0; while true; do i=$((i+1)); echo $i > /data/count; sleep 0.1; done';

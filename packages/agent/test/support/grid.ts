@@ -9,7 +9,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { unmountUnder } from './mounts';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
-import { SERVER_FIXTURE, setupDeployer, setupFarmer, startChain as startKitChain, TERMS } from '@tfgrid/testkit';
+import { SERVER_FIXTURE, setupDeployer, setupFarmer, startChain as startKitChain, TERMS, until } from '@tfgrid/testkit';
 import {
   DeploymentBuilder,
   nodeBoxPublicKey,
@@ -103,6 +103,17 @@ export const quietLogger = (): pino.Logger => pino({ level: process.env.AGENT_TE
 
 export function newAgent(config: AgentConfig, o: Partial<AgentOptions> = {}): Agent {
   return new Agent(config, { logger: quietLogger(), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, eventsPollMs: 500, ...o });
+}
+
+/**
+ * Starts the agent, waits until it asks for funds, funds it from `funder` (100 TFT) and resolves
+ * with the node id it registers as.
+ */
+export async function startRegistered(agent: Agent, funder: TfchainClient): Promise<number> {
+  await agent.start();
+  await until('waiting for funds', () => agent.status().state === 'registering', 20_000);
+  await funder.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
+  return (await agent.registered).nodeId;
 }
 
 /** A deployer: an sr25519 account funded from //Alice with a twin. */
