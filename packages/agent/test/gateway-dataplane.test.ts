@@ -268,6 +268,19 @@ test('bytes counted before a reload are reported once after it: never lost, neve
   }
 });
 
+test('ratePerSecond 0 turns the per-client limit off: HAProxy takes the config and no request gets 429', async () => {
+  const { gw, port } = await startGateway({ ratePerSecond: 0, rateBurst: 2 });
+  try {
+    gw.addRoute({ name: 'open', contractId: 3, backends: [a.url] });
+    await gw.settled();
+    const statuses = new Set<number>();
+    for (let i = 0; i < 20; i++) statuses.add((await request(port, `open.${DOMAIN}`)).status);
+    expect([...statuses]).toEqual([200]);
+  } finally {
+    await gw.stop();
+  }
+});
+
 test('route changes under load (other names added and removed, the backend set changed) lose no request', async () => {
   const { gw, port } = await startGateway({ ratePerSecond: 1e6, rateBurst: 1e6 });
   try {

@@ -173,6 +173,7 @@ const ms = (n: number): string => `${Math.max(1, Math.round(n))}ms`;
 
 /** Requests per client address are limited by a sliding window of `burst` requests over burst/rate seconds. */
 export function rateWindowMs(l: GatewayLimits): number {
+  if (l.ratePerSecond <= 0) return 1000; // no limit: the table is not used
   return Math.max(1000, Math.ceil((l.rateBurst / Math.max(l.ratePerSecond, 1e-6)) * 1000));
 }
 
@@ -292,13 +293,18 @@ export function renderConfig(c: ConfigInput): string {
     // HTTP-01 answers, on any name, before rate and routes.
     `  http-request set-var(txn.acme) path,regsub(^/\\.well-known/acme-challenge/,),map(${p.challenges}) if { path_beg /.well-known/acme-challenge/ }`,
     '  http-request return status 200 content-type text/plain lf-string "%[var(txn.acme)]" if { var(txn.acme) -m found }',
-    '  http-request track-sc1 src table st_clients',
-    ...refuse(
-      `{ sc_http_req_rate(1) gt ${Math.max(1, Math.floor(l.rateBurst))} }`,
-      429,
-      'rate_limited',
-      ` hdr Retry-After ${retryAfterSeconds(l)}`,
-    ),
+    // ratePerSecond 0 turns the per-client limit off (as the limits say).
+    ...(l.ratePerSecond > 0
+      ? [
+          '  http-request track-sc1 src table st_clients',
+          ...refuse(
+            `{ sc_http_req_rate(1) gt ${Math.max(1, Math.floor(l.rateBurst))} }`,
+            429,
+            'rate_limited',
+            ` hdr Retry-After ${retryAfterSeconds(l)}`,
+          ),
+        ]
+      : []),
     `  http-request set-var(txn.route) ${routeLookup}`,
     // A name not (yet) there is looked up once more after a short yield: the runtime API runs one
     // command per scheduler pass, so a route the agent has just written (its servers, then its
