@@ -7,6 +7,7 @@
  * and frees the disk.
  */
 import { existsSync } from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, events, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
@@ -102,9 +103,8 @@ test('boot → registered → contract provisioned and reported → grace pauses
   expect({ cru: used.cru, mru: used.mru, disk: used.sru + used.hru }).toEqual({ cru: 1, mru: 256 * MiB, disk: 16 * MiB + 64 * MiB });
   await until(
     'resources on chain',
-    async () =>
-      JSON.stringify(await alice.contracts.resources(contractId)) ===
-      JSON.stringify({ hru: used.hru, sru: used.sru, cru: 1, mru: used.mru }),
+    // Compared by value: the decoded struct's key order is not part of it.
+    async () => isDeepStrictEqual(await alice.contracts.resources(contractId), { hru: used.hru, sru: used.sru, cru: 1, mru: used.mru }),
     20_000,
   );
 
