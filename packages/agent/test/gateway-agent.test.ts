@@ -10,19 +10,7 @@ import type { AddressInfo } from 'node:net';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import {
-  agentConfig,
-  Deployer,
-  freePort,
-  newAgent,
-  scrape,
-  setupFarm,
-  startChain,
-  startRegistered,
-  tempDirs,
-  until,
-  type TempDirs,
-} from './support/grid';
+import { Deployer, scrape, setupFarm, startChain, startGatewayNode, tempDirs, until, viaGateway, type TempDirs } from './support/grid';
 
 jest.setTimeout(120_000);
 
@@ -36,20 +24,6 @@ let dirs: TempDirs;
 let agent: Agent | undefined;
 let backend: http.Server;
 let backendUrl: string;
-
-/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
-function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
-  });
-}
 
 beforeAll(async () => {
   chain = await startChain();
@@ -71,26 +45,10 @@ afterAll(async () => {
 });
 
 test("a name contract deployed through the notary is reachable through the agent's gateway by its name, and goes away on cancel", async () => {
-  const httpPort = await freePort();
-  const httpsPort = await freePort();
-  agent = newAgent(
-    agentConfig({
-      url: chain.url,
-      farmId,
-      dirs,
-      gatewayHttpAddress: `127.0.0.1:${httpPort}`,
-      gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
-      gatewayAllowLocalBackends: true,
-    }),
-  );
-  const nodeId = await startRegistered(agent, alice);
-
-  // The farmer makes it a gateway node: a public config with a domain.
-  await farmer.nodes.setPublicConfig({
-    farmId,
-    nodeId,
-    config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN },
-  });
+  // A registered node the farmer makes a gateway node (a public config with a domain).
+  const started = await startGatewayNode({ url: chain.url, farmId, dirs, funder: alice, farmer, domain: DOMAIN });
+  agent = started.agent;
+  const { nodeId, httpPort } = started;
 
   // The deployer holds the name and asks the node to proxy it.
   const nameContractId = await deployer.client.contracts.createName('mysite');

@@ -34,18 +34,7 @@ import type { Agent } from '../src';
 import { DirectoryCertificateSource, FULLCHAIN, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
 import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
 import { AcmeCertificates, makeLocalTls, startLocalAcmeServer, type ChallengeResponder, type LocalAcmeServer } from '../src/gateway/acme';
-import {
-  agentConfig,
-  Deployer,
-  freePort,
-  newAgent,
-  setupFarm,
-  startChain,
-  startRegistered,
-  tempDirs,
-  until,
-  type TempDirs,
-} from './support/grid';
+import { Deployer, freePort, setupFarm, startChain, startGatewayNode, tempDirs, until, viaGateway, type TempDirs } from './support/grid';
 
 jest.setTimeout(180_000);
 
@@ -61,20 +50,6 @@ let dirs: TempDirs;
 let agent: Agent | undefined;
 let backend: http.Server;
 let backendUrl: string;
-
-/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
-function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
-  });
-}
 
 /** The node's reasons for refusing contract `contractId` (its answer, opened with the deployer's key). */
 async function refusal(who: Deployer, contractId: number, deployment?: Deployment): Promise<{ name: string; reason: string }[]> {
@@ -121,24 +96,10 @@ afterAll(async () => {
 });
 
 test("a deployer's own domain is served through the agent's gateway by Host over HTTP, no name contract needed; refusals are named in the node's answer", async () => {
-  const httpPort = await freePort();
-  const httpsPort = await freePort();
-  agent = newAgent(
-    agentConfig({
-      url: chain.url,
-      farmId,
-      dirs,
-      gatewayHttpAddress: `127.0.0.1:${httpPort}`,
-      gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
-      gatewayAllowLocalBackends: true,
-    }),
-  );
-  const nodeId = await startRegistered(agent, alice);
-  await farmer.nodes.setPublicConfig({
-    farmId,
-    nodeId,
-    config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: DOMAIN },
-  });
+  // A registered node the farmer makes a gateway node (a public config with a domain).
+  const started = await startGatewayNode({ url: chain.url, farmId, dirs, funder: alice, farmer, domain: DOMAIN });
+  agent = started.agent;
+  const { nodeId, httpPort } = started;
 
   // The own domain: no name contract; the answer says HTTP only (the node has no ACME directory).
   const d = deployer

@@ -4,12 +4,13 @@
  * seals deployments into the notary and creates their contracts, and dev RPC calls.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { unmountUnder } from './mounts';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
-import { SERVER_FIXTURE, setupDeployer, setupFarmer, startChain as startKitChain, TERMS, until } from '@tfgrid/testkit';
+import { freePort, SERVER_FIXTURE, setupDeployer, setupFarmer, startChain as startKitChain, TERMS, until } from '@tfgrid/testkit';
 import {
   DeploymentBuilder,
   nodeBoxPublicKey,
@@ -114,6 +115,53 @@ export async function startRegistered(agent: Agent, funder: TfchainClient): Prom
   await until('waiting for funds', () => agent.status().state === 'registering', 20_000);
   await funder.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
   return (await agent.registered).nodeId;
+}
+
+/**
+ * An agent serving its gateway on loopback ports (local backends allowed), registered as a node
+ * (funded from `funder`), that `farmer` makes a gateway node: a public config with `domain`.
+ */
+export async function startGatewayNode(o: {
+  url: string;
+  farmId: number;
+  dirs: TempDirs;
+  funder: TfchainClient;
+  farmer: TfchainClient;
+  domain: string;
+}): Promise<{ agent: Agent; nodeId: number; httpPort: number }> {
+  const httpPort = await freePort();
+  const httpsPort = await freePort();
+  const agent = newAgent(
+    agentConfig({
+      url: o.url,
+      farmId: o.farmId,
+      dirs: o.dirs,
+      gatewayHttpAddress: `127.0.0.1:${httpPort}`,
+      gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
+      gatewayAllowLocalBackends: true,
+    }),
+  );
+  const nodeId = await startRegistered(agent, o.funder);
+  await o.farmer.nodes.setPublicConfig({
+    farmId: o.farmId,
+    nodeId,
+    config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: o.domain },
+  });
+  return { agent, nodeId, httpPort };
+}
+
+/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
+export function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
+  });
 }
 
 /** A deployer: an sr25519 account funded from //Alice with a twin. */
