@@ -3,12 +3,17 @@
  * box key; and the node's whole receive path (contract → notary → open) in one call.
  */
 import type { ApiPromise } from '@polkadot/api';
-import { hexToU8a, u8aToString } from '@polkadot/util';
+import { hexToU8a } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
+import { decodeContract, decodeNode, decodeTwin, type ContractState } from '../chain';
+import { unwrap } from '../modules/context';
 import { DeploymentError } from './errors';
 import { fetchDeployment } from './notary';
 import { openDeployment, type OpenedDeployment } from './open';
 import { nodeBoxKeyPair } from './seal';
+
+/** The protocol's spelling of a contract's state (the chain JSON's variant key). */
+export type NodeContractState = 'created' | 'gracePeriod' | 'deleted';
 
 export interface NodeContractInfo {
   contract_id: number;
@@ -16,8 +21,7 @@ export interface NodeContractInfo {
   node_id: number;
   /** The 32 ASCII characters of the hash. */
   deployment_hash: string;
-  /** 'created' | 'deleted' | 'gracePeriod'. */
-  state: string;
+  state: NodeContractState;
 }
 
 export interface TwinInfo {
@@ -29,43 +33,30 @@ export interface TwinInfo {
   pk: Uint8Array | null;
 }
 
-type Opt = { isSome: boolean; unwrap(): { toJSON(): unknown } };
-const hexText = (h: string): string => u8aToString(hexToU8a(h));
+const STATES: Record<ContractState, NodeContractState> = { Created: 'created', GracePeriod: 'gracePeriod', Deleted: 'deleted' };
 
 /** The node contract `contractId`, or null when it does not exist or is not a node contract. */
 export async function readNodeContract(api: ApiPromise, contractId: number): Promise<NodeContractInfo | null> {
-  const c = (await api.query.smartContractModule.contracts(contractId)) as unknown as Opt;
-  if (!c.isSome) return null;
-  const j = c.unwrap().toJSON() as {
-    contractId: number;
-    twinId: number;
-    state: Record<string, unknown>;
-    contractType: { nodeContract?: { nodeId: number; deploymentHash: string } };
-  };
-  const nc = j.contractType.nodeContract;
-  if (!nc) return null;
-  return {
-    contract_id: j.contractId,
-    twin_id: j.twinId,
-    node_id: nc.nodeId,
-    deployment_hash: hexText(nc.deploymentHash),
-    state: Object.keys(j.state)[0],
-  };
+  const v = unwrap(await api.query.smartContractModule.contracts(contractId));
+  if (!v) return null;
+  const c = decodeContract(v.toJSON());
+  if (c.type.kind !== 'node') return null;
+  return { contract_id: c.id, twin_id: c.twinId, node_id: c.type.nodeId, deployment_hash: c.type.deploymentHash, state: STATES[c.state] };
 }
 
 /** Twin `twinId`, or null. */
 export async function readTwin(api: ApiPromise, twinId: number): Promise<TwinInfo | null> {
-  const t = (await api.query.tfgridModule.twins(twinId)) as unknown as Opt;
-  if (!t.isSome) return null;
-  const j = t.unwrap().toJSON() as { id: number; accountId: string; pk: string | null };
-  return { twin_id: j.id, account_id: j.accountId, public_key: decodeAddress(j.accountId), pk: j.pk ? hexToU8a(j.pk) : null };
+  const v = unwrap(await api.query.tfgridModule.twins(twinId));
+  if (!v) return null;
+  const t = decodeTwin(v.toJSON());
+  return { twin_id: t.id, account_id: t.accountId, public_key: decodeAddress(t.accountId), pk: t.pk ? hexToU8a(t.pk) : null };
 }
 
 /** The box public key node `nodeId` publishes in its twin's pk (what deployers seal to). */
 export async function nodeBoxPublicKey(api: ApiPromise, nodeId: number): Promise<Uint8Array> {
-  const n = (await api.query.tfgridModule.nodes(nodeId)) as unknown as Opt;
-  if (!n.isSome) throw new Error(`node ${nodeId} does not exist`);
-  const twin = await readTwin(api, (n.unwrap().toJSON() as { twinId: number }).twinId);
+  const v = unwrap(await api.query.tfgridModule.nodes(nodeId));
+  if (!v) throw new Error(`node ${nodeId} does not exist`);
+  const twin = await readTwin(api, decodeNode(v.toJSON()).twinId);
   if (!twin?.pk || twin.pk.length !== 32) throw new Error(`node ${nodeId} publishes no box public key in its twin's pk`);
   return twin.pk;
 }

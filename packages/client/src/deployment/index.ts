@@ -84,4 +84,12 @@ export {
 export { DEFAULT_MACHINE_SIZE, deploymentNeeds, type DeploymentNeeds } from './needs';
 export { answerFailures, answerReady, type CreateOptions, type Deployed, type DeploymentsModule, type WaitOptions } from './deployments';
 export { openDeployment, type ContractTerms, type OpenOptions, type OpenedDeployment } from './open';
-export { nodeBoxPublicKey, readNodeContract, readTwin, receiveDeployment, type NodeContractInfo, type TwinInfo } from './chain';
+export {
+  nodeBoxPublicKey,
+  readNodeContract,
+  readTwin,
+  receiveDeployment,
+  type NodeContractInfo,
+  type NodeContractState,
+  type TwinInfo,
+} from './chain';
