@@ -2,45 +2,46 @@
  * What a finalized SmartContractModule event means for the routes: grace of the node or the
  * name contract pauses the name at once (503), its end lifts that, cancellation (or grace
  * running out) takes the name away (404). The follower feeds every contract event; the rest
- * are ignored.
+ * are ignored. The events are read through the client's chain vocabulary (`decodeEvent`).
  */
+import { decodeEvent, type TfchainEventName, type TfchainEventOf } from '@tfgrid/client';
 
 /** The part of the client's ChainEvent this needs (ChainEvent itself fits). */
 export interface ContractEventLike {
   section?: string;
   pallet?: string;
   method: string;
+  /** Not read (`data` holds the same arguments); ChainEvent has it. */
   fields?: Record<string, unknown> | null;
   data: unknown[];
 }
 
 export type ContractEffect = 'grace' | 'grace-ended' | 'gone';
 
-const EFFECTS: Record<string, ContractEffect> = {
-  ContractGracePeriodStarted: 'grace',
-  ContractGracePeriodEnded: 'grace-ended',
-  NameContractCanceled: 'gone',
-  NodeContractCanceled: 'gone',
-  ContractCanceled: 'gone',
-  ContractGracePeriodElapsed: 'gone',
-};
+/** The contract events that change routes, by their metadata names. */
+const EFFECTS = {
+  'SmartContractModule.ContractGracePeriodStarted': 'grace',
+  'SmartContractModule.ContractGracePeriodEnded': 'grace-ended',
+  'SmartContractModule.NameContractCanceled': 'gone',
+  'SmartContractModule.NodeContractCanceled': 'gone',
+  'SmartContractModule.ContractGracePeriodElapsed': 'gone',
+} as const satisfies Partial<Record<TfchainEventName, ContractEffect>>;
+type EffectEvent = keyof typeof EFFECTS;
+const hasEffect = (name: string): name is EffectEvent => Object.prototype.hasOwnProperty.call(EFFECTS, name);
 
-function num(v: unknown): number | undefined {
-  if (typeof v === 'number' && Number.isSafeInteger(v)) return v;
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && /^(0x[0-9a-f]+|\d+)$/i.test(v)) return Number(v);
-  return undefined;
+/** The event's metadata name ('SmartContractModule.NameContractCanceled') from its pallet or @polkadot/api section. */
+function eventName(e: ContractEventLike, defaultPallet?: string): string | undefined {
+  const p = e.pallet ?? e.section ?? defaultPallet;
+  return p ? `${p.charAt(0).toUpperCase()}${p.slice(1)}.${e.method}` : undefined;
 }
 
 /** The contract an event is about and what it does to routes, or undefined when it does nothing. */
 export function contractEffect(e: ContractEventLike): { contractId: number; effect: ContractEffect } | undefined {
-  const module = (e.section ?? e.pallet ?? 'smartContractModule').toLowerCase();
-  if (module !== 'smartcontractmodule') return undefined;
-  const effect = EFFECTS[e.method];
-  if (!effect) return undefined;
-  const f = e.fields ?? undefined;
-  const contractId = num(f?.contract_id ?? f?.contractId ?? e.data[0]);
-  return contractId === undefined ? undefined : { contractId, effect };
+  const name = eventName(e, 'SmartContractModule');
+  if (name === undefined || !hasEffect(name)) return undefined;
+  const { contractId } = decodeEvent({ name, data: e.data }) as TfchainEventOf<EffectEvent>;
+  // Contract ids start at 1: 0 is what a missing id decodes to.
+  return Number.isSafeInteger(contractId) && contractId > 0 ? { contractId, effect: EFFECTS[name] } : undefined;
 }
 
 /**
@@ -49,10 +50,10 @@ export function contractEffect(e: ContractEventLike): { contractId: number; effe
  * event is about something else. Feed it to Gateway.setDomain (and start/stop the gateway on it).
  */
 export function publicConfigDomain(e: ContractEventLike, nodeId: number): string | null | undefined {
-  const module = (e.section ?? e.pallet ?? '').toLowerCase();
-  if (module !== 'tfgridmodule' || e.method !== 'NodePublicConfigStored' || num(e.data[0]) !== nodeId) return undefined;
-  const cfg = e.data[1] as { domain?: unknown } | null | undefined;
-  const d = cfg?.domain;
-  if (typeof d !== 'string' || d === '' || d === '0x') return null;
-  return /^0x([0-9a-f]{2})+$/i.test(d) ? Buffer.from(d.slice(2), 'hex').toString('utf8') : d;
+  const name = eventName(e);
+  if (name !== 'TfgridModule.NodePublicConfigStored') return undefined;
+  const ev = decodeEvent({ name, data: e.data }) as TfchainEventOf<'TfgridModule.NodePublicConfigStored'>;
+  if (ev.nodeId !== nodeId) return undefined;
+  // An empty domain is no domain.
+  return ev.config?.domain || null;
 }
