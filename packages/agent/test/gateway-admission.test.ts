@@ -1,21 +1,13 @@
 /**
  * With local backends disallowed, a server listening only on 127.0.0.1 is out of reach through
  * every spelling of a local address: refused when a route or a workload is admitted, and again by
- * the health probe and the backend pool right before connecting. Several of those spellings do
+ * the health probe and when the data plane resolves the address HAProxy is to dial. Several of those spellings do
  * reach the server when nothing checks them (asserted too), so the check is what stands between.
  * And a request whose Host is doubled or invalid gets 400 and never reaches a backend.
  */
 import os from 'node:os';
 import type { Workload } from '@tfgrid/client';
-import {
-  GatewayNameProxyHandler,
-  LOCAL_BACKENDS_REFUSED,
-  parseBackend,
-  probe,
-  Upstream,
-  type Gateway,
-  type UpstreamUser,
-} from '../src/gateway';
+import { GatewayNameProxyHandler, LOCAL_BACKENDS_REFUSED, parseBackend, probeBackend, resolveBackend, type Gateway } from '../src/gateway';
 import { DOMAIN, raw, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(30_000);
@@ -129,32 +121,12 @@ describe('local backends disallowed', () => {
     expect(connections).toBe(0);
   });
 
-  test('a backend admitted while local ones were allowed is refused again by the probe and the pool before connecting', async () => {
-    const upstream = new Upstream({
-      maxSockets: 4,
-      maxIdle: 1,
-      connectTimeoutMs: 1000,
-      rejectUnauthorized: true,
-      guard: LOCAL_BACKENDS_REFUSED,
-    });
-    try {
-      for (const host of localForms()) {
-        const b = parseBackend(`http://${host}:${server.port}`, true);
-        expect({ host, probe: await probe(b, 1000, LOCAL_BACKENDS_REFUSED) }).toEqual({ host, probe: 'EBACKENDLOCAL' });
-        const failed = await new Promise<{ code: string | undefined; connected: boolean }>((resolve, reject) => {
-          const user: UpstreamUser = {
-            upConnected: () => reject(new Error(`pool connected to ${host}`)),
-            upHead: () => undefined,
-            upData: () => undefined,
-            upEnd: () => undefined,
-            upError: (e, connected) => resolve({ code: e.code, connected }),
-          };
-          upstream.pool(b).acquire(user);
-        });
-        expect({ host, failed }).toEqual({ host, failed: { code: 'EBACKENDLOCAL', connected: false } });
-      }
-    } finally {
-      upstream.destroy();
+  test('a backend admitted while local ones were allowed is refused again by the probe and the data plane before connecting', async () => {
+    for (const host of localForms()) {
+      const b = parseBackend(`http://${host}:${server.port}`, true);
+      const o = { guard: LOCAL_BACKENDS_REFUSED, timeoutMs: 1000 };
+      expect({ host, probe: await probeBackend(b, o) }).toEqual({ host, probe: 'EBACKENDLOCAL' });
+      expect({ host, resolved: await resolveBackend(b, o) }).toEqual({ host, resolved: { error: 'EBACKENDLOCAL' } });
     }
     expect(connections).toBe(0);
     expect(requests).toBe(0);
@@ -164,7 +136,10 @@ describe('local backends disallowed', () => {
 test('without the check, these forms do reach the server listening only on 127.0.0.1', async () => {
   for (const host of ['127.1', '2130706433', '0177.0.0.1', '0x7f.1', '[::ffff:127.0.0.1]', '[::ffff:7f00:1]', '0.0.0.0', '[::ffff:0:0]']) {
     const before = connections;
-    expect({ host, probe: await probe(parseBackend(`http://${host}:${server.port}`, true), 2000) }).toEqual({ host, probe: undefined });
+    expect({ host, probe: await probeBackend(parseBackend(`http://${host}:${server.port}`, true), { timeoutMs: 2000 }) }).toEqual({
+      host,
+      probe: undefined,
+    });
     await new Promise((r) => setImmediate(r));
     expect(connections).toBeGreaterThan(before);
   }

@@ -1,6 +1,5 @@
 /**
- * HaproxyGateway (the Gateway on the HAProxy data plane, which is to replace the in-process one):
- * what it adds or must keep: request smuggling forms refused or normalised
+ * The Gateway on its HAProxy data plane: what it adds or must keep: request smuggling forms refused or normalised
  * (the backend never sees a hidden second request), route changes under load losing no request,
  * HTTP/2 to clients on the TLS listener, TLS passthrough by SNI (other names still terminated,
  * the client's address kept), own-fqdn routes (HTTP at once, HTTPS once the certificate is
@@ -17,36 +16,9 @@ import os from 'node:os';
 import path from 'node:path';
 import tls from 'node:tls';
 import { Registry } from 'prom-client';
-import {
-  DirectoryCertificateSource,
-  HaproxyGateway,
-  selfSignedCertificate,
-  type GatewayLimits,
-  type HaproxyGatewayOptions,
-} from '../src/gateway';
+import { DirectoryCertificateSource, Gateway, selfSignedCertificate } from '../src/gateway';
 import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme/types';
-import { DOMAIN, raw, request, silent, startBackend, until, wsEcho, type Backend } from './gateway-helpers';
-
-type Gateway = HaproxyGateway;
-const Gateway = HaproxyGateway;
-
-/** A HaproxyGateway on loopback (startGateway's, on the new data plane). */
-async function startGateway(
-  limits: Partial<GatewayLimits> = {},
-  o: Partial<HaproxyGatewayOptions> = {},
-): Promise<{ gw: Gateway; port: number }> {
-  const gw = new HaproxyGateway({
-    logger: silent,
-    httpAddress: '127.0.0.1:0',
-    domain: DOMAIN,
-    registry: new Registry(),
-    allowLocalBackends: true,
-    limits: { healthIntervalMs: 0, ...limits },
-    ...o,
-  });
-  await gw.start();
-  return { gw, port: Number(gw.status().http!.split(':').pop()) };
-}
+import { DOMAIN, raw, request, silent, startBackend, startGateway, until, wsEcho, type Backend } from './gateway-helpers';
 
 jest.setTimeout(60_000);
 

@@ -31,8 +31,7 @@ import {
   type TfchainClient,
 } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { DirectoryCertificateSource, FULLCHAIN, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
-import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
+import { DirectoryCertificateSource, FULLCHAIN, Gateway, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
 import { AcmeCertificates, makeLocalTls, startLocalAcmeServer, type ChallengeResponder, type LocalAcmeServer } from '../src/gateway/acme';
 import { Deployer, freePort, setupFarm, startChain, startGatewayNode, tempDirs, until, viaGateway, type TempDirs } from './support/grid';
 
@@ -182,7 +181,7 @@ test('HTTPS for an own domain: a certificate from a real ACME server (pebble), s
   const work = mkdtempSync(path.join(os.tmpdir(), 'gateway-fqdn-acme-'));
   const [httpPort, httpsPort] = [await freePort(), await freePort()];
   let pebble: LocalAcmeServer | undefined;
-  let gw: HaproxyGateway | undefined;
+  let gw: Gateway | undefined;
   let certs: AcmeCertificates | undefined;
   try {
     pebble = await startLocalAcmeServer({ host: '127.0.0.1', dir: path.join(work, 'pebble'), answerIPv4: '127.0.0.1', httpPort });
@@ -203,7 +202,7 @@ test('HTTPS for an own domain: a certificate from a real ACME server (pebble), s
       pollMs: 200,
       orderTimeoutMs: 60_000,
     });
-    gw = new HaproxyGateway({
+    gw = new Gateway({
       logger,
       httpAddress: `127.0.0.1:${httpPort}`,
       httpsAddress: `127.0.0.1:${httpsPort}`,
@@ -279,14 +278,14 @@ test('tls_passthrough: the TLS connection goes by SNI to a backend that terminat
     res.end(`tls backend saw ${req.headers.host}${req.url}`),
   );
   await new Promise<void>((r) => tlsBackend.listen(0, '127.0.0.1', r));
-  let gw: HaproxyGateway | undefined;
+  let gw: Gateway | undefined;
   try {
     const wildcard = await makeLocalTls(`*.${DOMAIN}`);
     const certDir = path.join(work, 'certs');
     mkdirSync(certDir, { recursive: true });
     writeFileSync(path.join(certDir, FULLCHAIN), wildcard.certPem);
     writeFileSync(path.join(certDir, PRIVKEY), wildcard.keyPem, { mode: 0o600 });
-    gw = new HaproxyGateway({
+    gw = new Gateway({
       logger,
       httpAddress: `127.0.0.1:${httpPort}`,
       httpsAddress: `127.0.0.1:${httpsPort}`,

@@ -6,10 +6,9 @@
  * Host, its result; a data plane that is not available refuses both.
  */
 import type { Workload } from '@tfgrid/client';
-import { GatewayNameProxyHandler, type Gateway, type GatewayChain, type NameContractInfo } from '../src/gateway';
+import { Gateway, GatewayNameProxyHandler, type GatewayChain, type NameContractInfo } from '../src/gateway';
 import { GatewayFqdnProxyHandler, GatewayWorkloadError } from '../src/gateway/handler';
 import type { HandlerContext, WorkloadState } from '../src/workloads/types';
-import { HaproxyGateway } from '../src/gateway/haproxy/gateway';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -248,7 +247,7 @@ describe('gateway-fqdn-proxy', () => {
 });
 
 test('a node whose data plane is unavailable (no HAProxy) refuses both gateway types with that reason', async () => {
-  const missing = new HaproxyGateway({
+  const missing = new Gateway({
     logger: silent,
     httpAddress: '127.0.0.1:0',
     domain: DOMAIN,

@@ -113,6 +113,8 @@ test('503 with Retry-After past maxConcurrentPerName requests in flight for one 
     hang = true;
     const first = [request(port, HOST), request(port, HOST)];
     await until('held.length === 2', () => held.length === 2, 10_000, 20);
+    // In flight is HAProxy's count, read back on an interval: read it now.
+    await gw.refresh();
     expect(gw.route('app')!.inflight).toBe(2);
     const third = await request(port, HOST);
     expect(third.status).toBe(503);

@@ -242,6 +242,8 @@ test('bytes in and out are counted per contract within 1 % and handed to the NRU
   });
   try {
     gw.addRoute({ name: 'bulk', contractId: 51, backends: [big.url] });
+    // Bytes are HAProxy's counters, read back on an interval: what earlier tests sent is read (and handed over) first.
+    await gw.refresh();
     gw.flushUsage();
     nru.length = 0;
     let sent = 0;
@@ -293,7 +295,7 @@ test('a listener that cannot bind fails start() and leaves nothing listening', a
     logger: silent,
     httpAddress: '127.0.0.1:0',
     httpsAddress: `127.0.0.1:${port}`,
-    certificates: { contextFor: () => undefined },
+    certificates: { pem: () => undefined },
   });
   await expect(other.start()).rejects.toThrow(/EADDRINUSE/);
   expect(other.status()).toMatchObject({ state: 'idle' });

@@ -1,14 +1,11 @@
 /**
- * Backends of a route: explicit http(s)://host[:port] URLs, their health (a TCP connect probe
- * on the gateway's one interval, plus passive marking when a proxied connect fails), and the
- * order in which a request tries them (healthy ones round-robin first, the others as a last resort).
+ * Backends of a route: explicit http(s)://host[:port] URLs, checked and parsed here; HAProxy
+ * dials them (haproxy/servers.ts), checks their health and fails over between them.
  * A route on a private network (`network` of the workload) has http://<ipv4>[:port] backends inside
  * the network's range, reached through that network's relay (`via`, a Unix socket).
  */
-import net from 'node:net';
 import { containsIp, parseCidr4, parseIpv4 } from '@tfgrid/client';
-import { localReason, type BackendGuard } from './admission';
-import { connectVia } from './relay-client';
+import { localReason } from './admission';
 
 /** Longest backend URL accepted (a host name is at most 253 characters). */
 export const MAX_BACKEND_URL_LENGTH = 300;
@@ -36,9 +33,9 @@ export class Backend {
    * use the same backend; the same address on two networks is two backends).
    */
   readonly origin: string;
+  /** Before the data plane reads its view of it: assumed up. */
   healthy = true;
   lastError: string | undefined;
-  checkedAt = 0;
 
   constructor(url: string, https: boolean, host: string, port: number, via?: string) {
     this.url = url;
@@ -47,16 +44,6 @@ export class Backend {
     this.port = port;
     this.via = via;
     this.origin = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${via ? ` via ${via}` : ''}`;
-  }
-
-  up(): void {
-    this.healthy = true;
-    this.lastError = undefined;
-  }
-
-  down(reason: string): void {
-    this.healthy = false;
-    this.lastError = reason;
   }
 }
 
@@ -123,43 +110,4 @@ function networkBackend(raw: string, u: URL, host: string, n: BackendNetwork): B
     );
   const port = u.port ? Number(u.port) : 80;
   return new Backend(raw, false, host, port, n.via);
-}
-
-/** The order to try `list` in for one request: healthy ones starting at `start`, then the unhealthy. */
-export function tryOrder(list: readonly Backend[], start: number): Backend[] {
-  const n = list.length;
-  if (n === 1) return [list[0]!];
-  const healthy: Backend[] = [];
-  const sick: Backend[] = [];
-  for (let i = 0; i < n; i++) {
-    const b = list[(start + i) % n]!;
-    (b.healthy ? healthy : sick).push(b);
-  }
-  return sick.length ? healthy.concat(sick) : healthy;
-}
-
-/** One health probe: can we open a TCP connection within `timeoutMs`? `guard`: refuse what leads to the node itself. */
-export function probe(b: Backend, timeoutMs: number, guard?: BackendGuard): Promise<string | undefined> {
-  if (b.via) {
-    const via = b.via;
-    return new Promise((resolve) =>
-      connectVia(via, b.host, b.port, timeoutMs, (err, s) => {
-        s?.destroy();
-        resolve(err ? (err.code ?? err.message) : undefined);
-      }),
-    );
-  }
-  const refused = guard?.refuse(b.host);
-  if (refused) return Promise.resolve(refused.code);
-  return new Promise((resolve) => {
-    const s = net.connect({ host: b.host, port: b.port, ...(guard ? { lookup: guard.lookup } : {}) });
-    const done = (err?: string): void => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(err);
-    };
-    const t = setTimeout(() => done('connect timeout'), timeoutMs);
-    s.once('connect', () => done());
-    s.once('error', (e) => done((e as NodeJS.ErrnoException).code ?? e.message));
-  });
 }

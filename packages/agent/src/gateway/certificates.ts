@@ -1,7 +1,7 @@
 /**
- * Where the HTTPS side gets its certificates. The SNI callback asks a CertificateSource for the
- * context of each server name: today a directory with one wildcard certificate for the domain;
- * automated certificates (ACME per name) later implement the same interface.
+ * Where the HTTPS side gets the node domain's certificate: a directory with one wildcard
+ * certificate (the farmer's, by DNS-01), handed to HAProxy as one PEM and again on every renewal.
+ * Own domains' certificates come from ACME (./acme).
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import path from 'node:path';
@@ -17,14 +17,12 @@ export interface CertificateStatus {
 }
 
 export interface CertificateSource {
-  /** The context for a TLS server name, or undefined to fail the handshake. May be async (ACME). */
-  contextFor(servername: string): tls.SecureContext | undefined | Promise<tls.SecureContext | undefined>;
   /** Loads what it needs and starts watching (called by Gateway.start). */
   start?(): Promise<void>;
   close?(): void;
   status?(): CertificateStatus;
   /** The certificate chain and its key as one PEM (what HAProxy loads), once loaded. */
-  pem?(): string | undefined;
+  pem(): string | undefined;
   /** Called after each (re)load of a new certificate. */
   onChange?(f: () => void): void;
 }
@@ -45,7 +43,6 @@ export class DirectoryCertificateSource implements CertificateSource {
   readonly #dir: string;
   readonly #log: Logger | undefined;
   readonly #interval: number;
-  #ctx: tls.SecureContext | undefined;
   #pem: string | undefined;
   readonly #listeners: (() => void)[] = [];
   #status: CertificateStatus = { loaded: false };
@@ -56,10 +53,6 @@ export class DirectoryCertificateSource implements CertificateSource {
     this.#dir = o.dir;
     this.#log = o.logger?.child({ module: 'gateway-certs' });
     this.#interval = o.watchIntervalMs ?? 10_000;
-  }
-
-  contextFor(): tls.SecureContext | undefined {
-    return this.#ctx;
   }
 
   async start(): Promise<void> {
@@ -76,9 +69,9 @@ export class DirectoryCertificateSource implements CertificateSource {
     try {
       const cert = readFileSync(path.join(this.#dir, FULLCHAIN));
       const key = readFileSync(path.join(this.#dir, PRIVKEY));
-      const ctx = tls.createSecureContext({ cert, key });
+      // Refuses a key that does not match the chain (a half-written renewal) before HAProxy sees it.
+      tls.createSecureContext({ cert, key });
       const x = new X509Certificate(cert);
-      this.#ctx = ctx;
       this.#pem = `${cert.toString().trimEnd()}\n${key.toString().trimEnd()}\n`;
       this.#status = { loaded: true, subject: x.subject, validTo: x.validTo };
       this.#log?.info({ dir: this.#dir, subject: x.subject, validTo: x.validTo }, 'gateway certificate loaded');
@@ -106,6 +99,6 @@ export class DirectoryCertificateSource implements CertificateSource {
   }
 
   status(): CertificateStatus {
-    return { ...this.#status, loaded: this.#ctx !== undefined };
+    return { ...this.#status, loaded: this.#pem !== undefined };
   }
 }

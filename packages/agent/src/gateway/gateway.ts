@@ -1,30 +1,31 @@
 /**
- * The Web Gateway daemon: {start, stop, status}. An HTTP and an HTTPS listener route by Host
- * (`<name>.<domain>`) to the backends of the route table; one interval probes backends, one
- * does housekeeping (rate buckets, handing usage to the NRU sink).
+ * The Web Gateway: {start, stop, status} of an HAProxy data plane (./haproxy) that the agent
+ * drives as its control plane. An HTTP and an HTTPS listener route by Host (`<name>.<domain>`,
+ * or a route's own fqdn) to the backends of the route table; route states switch at once
+ * through HAProxy's runtime API; health checks and failover are HAProxy's server checks; bytes
+ * per route come back from its stick table into the NRU sink.
  */
-import http from 'node:http';
-import https from 'node:https';
-import type { Socket } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { parseHostPort } from '../config';
 import type { NruSink } from '../workloads/types';
+import type { ChallengeResponder, FqdnCertificates, IssuedCertificate } from './acme/types';
 import { LOCAL_BACKENDS_REFUSED } from './admission';
-import { probe } from './backends';
-import type { CertificateSource, CertificateStatus } from './certificates';
-import { BODY, type EdgeContext } from './edge';
-import type { FqdnCertificates } from './acme/types';
 import { contractEffect, type ContractEventLike } from './events';
-import { GatewayMetrics, type RejectReason } from './metrics';
+import type { CertificateSource, CertificateStatus } from './certificates';
+import { GatewayMetrics } from './metrics';
 import { limitsWith, type GatewayLimits } from './options';
-import { HttpProxy } from './proxy';
-import { RateLimiter } from './rate-limit';
-import { RouteTable, type RouteInfo, type RouteSpec, type RouteState } from './routes';
-import { UpgradeProxy, writeRaw } from './upgrade';
-import { Upstream } from './upstream';
+import { viaSocket } from './relays';
+import { RouteTable, type Route, type RouteInfo, type RouteSpec, type RouteState } from './routes';
 import { UsageMeter } from './usage';
+import { DataPlane } from './haproxy/plane';
+import { checkBinary, engineMissing, HAPROXY_BINARY } from './haproxy/process';
+import { probeAddress } from './haproxy/probe';
 
 export interface GatewayOptions {
   logger: Logger;
@@ -48,6 +49,8 @@ export interface GatewayOptions {
   fqdnCertificates?: FqdnCertificates;
   /** The data plane's own directory (config, sockets, state kept across its restarts); default: a fresh temporary one. */
   runDir?: string;
+  /** The HAProxy binary (default /usr/sbin/haproxy). */
+  haproxyBinary?: string;
 }
 
 export type GatewayState = 'idle' | 'starting' | 'running' | 'stopping' | 'stopped';
@@ -59,6 +62,8 @@ export interface GatewayStatus {
   domain?: string;
   routes: Record<RouteState, number>;
   certificate?: CertificateStatus;
+  /** Why this node cannot serve gateway workloads (HAProxy is not installed): the handler refuses with it. */
+  unavailable?: string;
 }
 
 type RouteChange = { name: string; state: RouteState };
@@ -66,17 +71,21 @@ type RouteChange = { name: string; state: RouteState };
 export class Gateway {
   readonly limits: GatewayLimits;
   readonly metrics: GatewayMetrics;
+  /** HTTP-01 answers served on the HTTP listener, on any name (the ACME client publishes here). */
+  readonly challenges: ChallengeResponder;
   readonly #o: GatewayOptions;
   readonly #log: Logger;
   readonly #routes: RouteTable;
   readonly #usage: UsageMeter;
-  readonly #rate: RateLimiter;
-  readonly #ctx: EdgeContext;
   #state: GatewayState = 'idle';
-  #servers: { proto: 'http' | 'https'; server: http.Server; address?: string }[] = [];
-  readonly #tunnels = new Set<Socket>();
+  #plane: DataPlane | undefined;
+  #bound: { http?: string; https?: string } = {};
+  #tempDir: string | undefined;
   #intervals: NodeJS.Timeout[] = [];
   #checking = false;
+  #unavailable: string | undefined;
+  /** Own-fqdn routes whose certificate is loaded (served on HTTPS). */
+  readonly #issued = new Map<string, IssuedCertificate>();
 
   constructor(o: GatewayOptions) {
     this.#o = o;
@@ -86,106 +95,73 @@ export class Gateway {
     this.#routes = new RouteTable(this.metrics, o.allowLocalBackends ?? false);
     this.#routes.setDomain(o.domain);
     this.#usage = new UsageMeter(o.nru);
-    this.#rate = new RateLimiter(this.limits.ratePerSecond, this.limits.rateBurst);
-    const guard = o.allowLocalBackends ? undefined : LOCAL_BACKENDS_REFUSED;
-    const verifyBackendTls = o.verifyBackendTls ?? true;
-    this.#ctx = {
-      routes: this.#routes,
-      limits: this.limits,
-      metrics: this.metrics,
-      usage: this.#usage,
-      rate: this.#rate,
-      verifyBackendTls,
-      upstream: new Upstream({
-        maxSockets: this.limits.maxSocketsPerBackend,
-        maxIdle: 64,
-        connectTimeoutMs: this.limits.backendConnectTimeoutMs,
-        rejectUnauthorized: verifyBackendTls,
-        ...(guard ? { guard } : {}),
-      }),
-      ...(guard ? { guard } : {}),
-      log: this.#log,
+    const pending = new Map<string, string>();
+    this.challenges = {
+      publish: async (token, keyAuthorization) => {
+        checkToken(token, keyAuthorization);
+        pending.set(token, keyAuthorization);
+        await this.#plane?.publishChallenge(token, keyAuthorization);
+      },
+      withdraw: async (token) => {
+        pending.delete(token);
+        await this.#plane?.withdrawChallenge(token);
+      },
     };
+    this.#pendingChallenges = pending;
+    this.metrics.beforeCollect = () => this.refresh();
+    // Known before any start: a node without HAProxy refuses gateway workloads from the first one.
+    const binary = o.haproxyBinary ?? HAPROXY_BINARY;
+    if (!existsSync(binary)) this.#unavailable = engineMissing(binary).message;
+    o.fqdnCertificates?.onIssued((c) => void this.#loadIssued(c));
   }
+
+  readonly #pendingChallenges: Map<string, string>;
 
   async start(): Promise<void> {
     if (this.#state !== 'idle') throw new Error(`gateway already ${this.#state}`);
     this.#state = 'starting';
-    const l = this.limits;
-    const proxy = new HttpProxy(this.#ctx);
-    const upgrades = new UpgradeProxy(this.#ctx);
-    const serverOpts: http.ServerOptions = {
-      maxHeaderSize: l.maxHeaderBytes,
-      headersTimeout: l.headersTimeoutMs,
-      requestTimeout: l.requestTimeoutMs,
-      // How often Node looks for requests past their timeouts: often enough for the smallest timeout.
-      connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(l.headersTimeoutMs / 4))),
-      requireHostHeader: true,
-    };
-    const listeners: { proto: 'http' | 'https'; address: string; server: http.Server }[] = [];
-    if (this.#o.httpAddress) listeners.push({ proto: 'http', address: this.#o.httpAddress, server: http.createServer(serverOpts) });
-    const certs = this.#o.certificates;
-    if (this.#o.httpsAddress && certs) {
-      await certs.start?.();
-      const SNICallback = (servername: string, cb: (err: Error | null, ctx?: import('node:tls').SecureContext) => void): void => {
-        Promise.resolve(certs.contextFor(servername)).then(
-          (c) => (c ? cb(null, c) : cb(new Error(`no certificate for ${servername}`))),
-          (e: Error) => cb(e),
-        );
-      };
-      const server = https.createServer({ ...serverOpts, SNICallback });
-      server.on('tlsClientError', (e) => this.#log.debug({ err: e.message }, 'TLS handshake failed'));
-      listeners.push({ proto: 'https', address: this.#o.httpsAddress, server });
-    } else if (this.#o.httpsAddress) this.#log.warn('no certificate source: HTTPS not served');
     try {
-      for (const { proto, address, server } of listeners) {
-        server.keepAliveTimeout = l.keepAliveTimeoutMs;
-        // One more than allowed, so that a request over the limit can be seen (and refused) rather than cut.
-        server.maxHeadersCount = l.maxHeaderCount + 1;
-        server.maxConnections = l.maxConnections;
-        server.on('request', (req, res) => proxy.handle(req, res, proto));
-        // Without this listener Node answers 100 Continue before we could refuse the body.
-        server.on('checkContinue', (req, res) => proxy.handle(req, res, proto, true));
-        server.on('upgrade', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-          this.#tunnels.add(socket);
-          socket.once('close', () => this.#tunnels.delete(socket));
-          upgrades.handle(req, socket, head, proto);
-        });
-        server.on('connect', (_req: http.IncomingMessage, socket: Duplex) => {
-          this.metrics.reject('', 'connect_method');
-          socket.on('error', () => socket.destroy());
-          writeRaw(socket, 405, 'Method Not Allowed', { Allow: 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS' });
-        });
-        server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => this.#clientError(err, socket));
-        const { host, port } = parseHostPort(address, `gateway ${proto} address`);
-        await new Promise<void>((resolve, reject) => {
-          server.once('error', reject);
-          server.listen(port, host, () => {
-            server.off('error', reject);
-            resolve();
-          });
-        });
-        const a = server.address() as { address: string; port: number };
-        const bound = `${a.address.includes(':') ? `[${a.address}]` : a.address}:${a.port}`;
-        this.#servers.push({ proto, server, address: bound });
-        this.#log.info({ proto, address: bound, domain: this.#routes.domain }, 'gateway listening');
-      }
+      await checkBinary(this.#o.haproxyBinary ?? HAPROXY_BINARY);
+      const http = this.#o.httpAddress ? await bindable(this.#o.httpAddress, 'http') : undefined;
+      const certs = this.#o.certificates;
+      let https: { host: string; port: number } | undefined;
+      if (this.#o.httpsAddress && certs) {
+        https = await bindable(this.#o.httpsAddress, 'https');
+      } else if (this.#o.httpsAddress) this.#log.warn('no certificate source: HTTPS not served');
+      const dir = this.#o.runDir ?? (this.#tempDir = await mkdtemp(path.join(os.tmpdir(), 'tfgw-')));
+      const guard = this.#o.allowLocalBackends ? undefined : LOCAL_BACKENDS_REFUSED;
+      const plane = new DataPlane({
+        dir,
+        logger: this.#o.logger,
+        limits: this.limits,
+        metrics: this.metrics,
+        usage: this.#usage,
+        routes: this.#routes,
+        ...(http ? { http } : {}),
+        ...(https ? { https } : {}),
+        ...(certs ? { certificates: certs } : {}),
+        ...(guard ? { guard } : {}),
+        verifyBackendTls: this.#o.verifyBackendTls ?? true,
+        networkSocket: viaSocket,
+        ...(this.#o.haproxyBinary ? { binary: this.#o.haproxyBinary } : {}),
+      });
+      await plane.start();
+      this.#plane = plane;
+      for (const r of this.#routes.all()) plane.setRoute(r, this.#routes.domain);
+      for (const [t, k] of this.#pendingChallenges) void plane.publishChallenge(t, k);
+      for (const c of this.#issued.values()) void this.#loadIssued(c);
+      if (http) this.#bound.http = hostPortText(http);
+      if (https) this.#bound.https = hostPortText(https);
+      this.#log.info({ ...this.#bound, domain: this.#routes.domain, dir }, 'gateway listening');
     } catch (e) {
-      // One listener failed (port taken, no permission): close the others, stay startable.
-      for (const { server } of listeners) server.close();
-      this.#servers = [];
+      if ((e as { code?: string }).code === 'GATEWAY_ENGINE_MISSING') this.#unavailable = (e as Error).message;
       this.#o.certificates?.close?.();
+      await this.#removeTemp();
       this.#state = 'idle';
       throw e;
     }
-    if (l.healthIntervalMs > 0) this.#intervals.push(setInterval(() => void this.checkHealth(), l.healthIntervalMs));
-    this.#intervals.push(
-      setInterval(() => {
-        this.#rate.sweep();
-        this.#ctx.upstream.sweep();
-        this.#usage.flush();
-      }, l.usageFlushMs || 15_000),
-    );
+    if (this.limits.healthIntervalMs > 0) this.#intervals.push(setInterval(() => void this.#resolveAgain(), this.limits.healthIntervalMs));
+    this.#intervals.push(setInterval(() => this.#usage.flush(), this.limits.usageFlushMs || 15_000));
     for (const t of this.#intervals) t.unref();
     this.#state = 'running';
   }
@@ -198,27 +174,12 @@ export class Gateway {
     this.#state = 'stopping';
     for (const t of this.#intervals) clearInterval(t);
     this.#intervals = [];
-    // Upgraded sockets are no longer the HTTP server's, but server.close() waits for them.
-    for (const s of this.#tunnels) s.destroy();
-    this.#tunnels.clear();
-    await Promise.all(
-      this.#servers.map(
-        ({ server }) =>
-          new Promise<void>((resolve) => {
-            // Stop accepting, close idle keep-alive connections, give requests in flight drainMs.
-            const cut = setTimeout(() => server.closeAllConnections(), this.limits.drainMs);
-            server.close(() => {
-              clearTimeout(cut);
-              resolve();
-            });
-            server.closeIdleConnections();
-          }),
-      ),
-    );
-    this.#servers = [];
-    this.#ctx.upstream.destroy();
+    await this.#plane?.stop();
+    this.#plane = undefined;
+    this.#bound = {};
     this.#o.certificates?.close?.();
     this.#usage.flush();
+    await this.#removeTemp();
     this.#state = 'stopped';
     this.#log.info('gateway stopped');
   }
@@ -227,10 +188,13 @@ export class Gateway {
     const routes = { active: 0, paused: 0, gone: 0 };
     for (const r of this.#routes.all()) routes[r.state]++;
     const s: GatewayStatus = { state: this.#state, routes };
-    for (const { proto, address } of this.#servers) s[proto] = address;
+    if (this.#bound.http) s.http = this.#bound.http;
+    if (this.#bound.https) s.https = this.#bound.https;
     if (this.#routes.domain) s.domain = this.#routes.domain;
-    const c = this.#o.certificates?.status?.();
+    // While serving: the certificate HAProxy has loaded (a renewal read from disk counts once it is loaded).
+    const c = this.#plane?.domainCertificate ?? this.#o.certificates?.status?.();
     if (c) s.certificate = c;
+    if (this.#unavailable) s.unavailable = this.#unavailable;
     return s;
   }
 
@@ -240,21 +204,39 @@ export class Gateway {
 
   /** The node's public config domain (names are served under it); null: none (every name 404s). */
   setDomain(domain: string | null | undefined): void {
-    if ((domain ?? undefined) !== this.#routes.domain) this.#log.info({ domain }, 'gateway domain');
+    const before = this.#routes.domain;
     this.#routes.setDomain(domain);
+    if (this.#routes.domain === before) return;
+    this.#log.info({ domain }, 'gateway domain');
+    this.#plane?.setDomain(this.#routes.domain);
   }
 
-  /** Adds or replaces a route (idempotent for the same spec). Throws on an invalid name or backend. */
+  /**
+   * Adds or replaces a route (idempotent for the same spec). Throws on an invalid name or
+   * backend. A route with its own fqdn (not passthrough) is served on HTTP at once and on HTTPS
+   * once its certificate (fqdnCertificates) is loaded.
+   */
   addRoute(spec: RouteSpec): RouteInfo {
     const r = this.#routes.set(spec);
-    this.#log.info({ name: spec.name, contractId: spec.contractId, backends: spec.backends, state: r.state }, 'route set');
-    return r.info(this.#routes.domain);
+    this.#plane?.setRoute(r, this.#routes.domain);
+    this.#log.info({ name: spec.name, key: r.key, contractId: spec.contractId, backends: spec.backends, state: r.state }, 'route set');
+    if (r.ownFqdn && !r.tlsPassthrough) void this.#ensureCertificate(r.ownFqdn);
+    return this.#info(r);
   }
 
-  /** Removes a route: its name answers 404 from now on. */
+  /** Removes a route (by its name, or its own fqdn): its name answers 404 from now on. */
   removeRoute(name: string): boolean {
+    const r = this.#routes.get(name);
     const ok = this.#routes.delete(name);
-    if (ok) this.#log.info({ name }, 'route removed');
+    if (!ok) return false;
+    this.#plane?.removeRoute(name);
+    this.#log.info({ name }, 'route removed');
+    if (r?.ownFqdn && !r.tlsPassthrough && this.#o.fqdnCertificates) {
+      this.#issued.delete(r.ownFqdn);
+      this.#o.fqdnCertificates
+        .release(r.ownFqdn)
+        .catch((e: Error) => this.#log.warn({ fqdn: r.ownFqdn, err: e.message }, 'certificate release failed'));
+    }
     return ok;
   }
 
@@ -272,7 +254,7 @@ export class Gateway {
       r.paused = false;
       r.grace.clear();
     }
-    this.#changed(name, r.state);
+    this.#changed(r);
     return true;
   }
 
@@ -281,7 +263,7 @@ export class Gateway {
     const r = this.#routes.get(name);
     if (!r) return false;
     r.paused = paused;
-    this.#changed(name, r.state);
+    this.#changed(r);
     return true;
   }
 
@@ -292,21 +274,22 @@ export class Gateway {
     if (inGrace === r.grace.has(contractId)) return true;
     if (inGrace) r.grace.add(contractId);
     else r.grace.delete(contractId);
-    this.#changed(name, r.state, `grace of ${contractId} ${inGrace ? 'on' : 'off'}`);
+    this.#changed(r, `grace of ${contractId} ${inGrace ? 'on' : 'off'}`);
     return true;
   }
 
   route(name: string): RouteInfo | undefined {
-    return this.#routes.get(name)?.info(this.#routes.domain);
+    const r = this.#routes.get(name);
+    return r && this.#info(r);
   }
 
   routes(): RouteInfo[] {
-    return [...this.#routes.all()].map((r) => r.info(this.#routes.domain));
+    return [...this.#routes.all()].map((r) => this.#info(r));
   }
 
   /** The route a node contract's workload holds, if any. */
   routeOf(contractId: number, workload: string): RouteInfo | undefined {
-    for (const r of this.#routes.all()) if (r.contractId === contractId && r.workload === workload) return r.info(this.#routes.domain);
+    for (const r of this.#routes.all()) if (r.contractId === contractId && r.workload === workload) return this.#info(r);
     return undefined;
   }
 
@@ -323,13 +306,13 @@ export class Gateway {
       if (eff.effect === 'grace') r.grace.add(eff.contractId);
       else if (eff.effect === 'grace-ended') r.grace.delete(eff.contractId);
       else r.gone = true;
-      this.#changed(r.name, r.state, `${e.method} ${eff.contractId}`);
-      out.push({ name: r.name, state: r.state });
+      this.#changed(r, `${e.method} ${eff.contractId}`);
+      out.push({ name: r.key, state: r.state });
     }
     return out;
   }
 
-  /** Bytes counted for a node contract since start (in = from clients, out = to clients). */
+  /** Bytes counted for a node contract since start (in = from clients, out = to clients), as last read from HAProxy. */
   usage(contractId: number): { in: number; out: number } {
     return this.#usage.total(contractId);
   }
@@ -339,72 +322,125 @@ export class Gateway {
     this.#usage.flush();
   }
 
-  /** One round of health probes over every distinct backend (the interval calls this). */
+  /** Reads HAProxy's counters and health now (done every statsIntervalMs, and before metrics are collected). */
+  async refresh(): Promise<void> {
+    await this.#plane?.settled();
+    await this.#plane?.refresh().catch((e: Error) => this.#log.debug({ err: e.message }, 'stats not read'));
+  }
+
+  /** Resolves once every change made so far has reached HAProxy. */
+  async settled(): Promise<void> {
+    await this.#plane?.settled();
+  }
+
+  /**
+   * One round of health probes from the agent over every backend (names resolved again through
+   * the guard), forced into HAProxy's view; HAProxy's own checks run on healthIntervalMs.
+   */
   async checkHealth(): Promise<void> {
-    if (this.#checking) return;
+    const plane = this.#plane;
+    if (this.#checking || !plane) return;
     this.#checking = true;
     try {
-      const byOrigin = new Map<string, { name: string; b: import('./backends').Backend }[]>();
-      for (const r of this.#routes.all()) {
-        if (r.gone) continue;
-        for (const b of r.backends) {
-          const list = byOrigin.get(b.origin) ?? [];
-          list.push({ name: r.name, b });
-          byOrigin.set(b.origin, list);
-        }
-      }
       await Promise.all(
-        [...byOrigin.values()].map(async (list) => {
-          const err = await probe(list[0]!.b, this.limits.healthTimeoutMs, this.#ctx.guard);
-          for (const { name, b } of list) {
-            b.checkedAt = Date.now();
-            if (err === undefined && !b.healthy) this.#log.info({ name, backend: b.url }, 'backend up');
-            if (err !== undefined && b.healthy) this.#log.warn({ name, backend: b.url, err }, 'backend down');
-            if (err === undefined) b.up();
-            else b.down(err);
-            this.metrics.backendUp.labels(name, b.url).set(err === undefined ? 1 : 0);
-          }
-        }),
+        [...this.#routes.all()].flatMap((r) =>
+          r.gone
+            ? []
+            : r.backends.map(async (b) => {
+                const refused = await plane.reresolve(r.key, b.origin);
+                if (refused) return;
+                const address = plane.addressOf(r.key, b.origin);
+                if (!address) return;
+                const err = await probeAddress(address, this.limits.healthTimeoutMs);
+                plane.setHealth(r.key, b.origin, err === undefined, err);
+              }),
+        ),
       );
+      await this.refresh();
     } finally {
       this.#checking = false;
     }
   }
 
-  #changed(name: string, state: RouteState, cause?: string): void {
-    this.#routes.changed();
-    this.#log.info({ name, state, ...(cause ? { cause } : {}) }, 'route state');
+  /** Names resolved again on the health interval (an address that moved, or now leads to the node itself). */
+  async #resolveAgain(): Promise<void> {
+    const plane = this.#plane;
+    if (!plane) return;
+    for (const r of this.#routes.all())
+      for (const b of r.backends) if (!r.gone) await plane.reresolve(r.key, b.origin).catch(() => undefined);
   }
 
-  /** Malformed or too slow requests never reach a handler: answer them here (431, 408, 400). */
-  #clientError(err: NodeJS.ErrnoException, socket: Duplex): void {
-    if (err.code === 'ECONNRESET' || !socket.writable) {
-      socket.destroy();
-      return;
-    }
-    // Garbage pipelined behind a request still being answered: an answer written now would land
-    // inside that response. Let it finish (the backend's timeout bounds it), then close; Node's
-    // own handler would cut it instead.
-    const answering = (socket as Duplex & { _httpMessage?: http.ServerResponse | null })._httpMessage;
-    if (answering && err.code !== 'ERR_HTTP_REQUEST_TIMEOUT') {
-      this.metrics.reject('', 'bad_request');
-      // …unless the error is inside that request's own body: then it cannot be answered at all.
-      if (!answering.req.complete) return void socket.destroy();
-      answering.shouldKeepAlive = false;
-      answering.once('finish', () => socket.end());
-      answering.once('close', () => {
-        if (!answering.writableFinished) socket.destroy();
-      });
-      return;
-    }
-    let status: 400 | 408 | 431 = 400;
-    let reason: RejectReason = 'bad_request';
-    if (err.code === 'HPE_HEADER_OVERFLOW') [status, reason] = [431, 'header_too_large'];
-    else if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') [status, reason] = [408, 'client_timeout'];
-    this.metrics.reject('', reason);
-    socket.on('error', () => socket.destroy());
-    // A request too slow to finish while its response already started: nothing can be said any more.
-    if (answering?.headersSent) return void socket.destroy();
-    writeRaw(socket, status, BODY[status]);
+  #info(r: Route): RouteInfo {
+    const i = r.info(this.#routes.domain);
+    const plane = this.#plane;
+    i.inflight = plane?.inflight(r.key) ?? 0;
+    i.backends = r.backends.map((b) => ({ url: b.url, ...(plane ? plane.backendHealth(r.key, b.origin) : { healthy: b.healthy }) }));
+    return i;
   }
+
+  #changed(r: Route, cause?: string): void {
+    this.#routes.changed();
+    this.#plane?.setRoute(r, this.#routes.domain);
+    this.#log.info({ name: r.key, state: r.state, ...(cause ? { cause } : {}) }, 'route state');
+  }
+
+  async #ensureCertificate(fqdn: string): Promise<void> {
+    const fc = this.#o.fqdnCertificates;
+    if (!fc) return;
+    try {
+      await this.#loadIssued(await fc.ensure(fqdn));
+    } catch (e) {
+      this.#log.warn({ fqdn, err: (e as Error).message }, 'no certificate for fqdn (served on HTTP only)');
+    }
+  }
+
+  async #loadIssued(c: IssuedCertificate): Promise<void> {
+    const r = this.#routes.get(c.fqdn);
+    if (!r || r.tlsPassthrough) return;
+    this.#issued.set(c.fqdn, c);
+    const plane = this.#plane;
+    if (!plane || !this.#bound.https) return;
+    try {
+      const { readFile } = await import('node:fs/promises');
+      const pem = `${(await readFile(c.certPath, 'utf8')).trimEnd()}\n${(await readFile(c.keyPath, 'utf8')).trimEnd()}\n`;
+      await plane.loadCertificate(c.fqdn, pem);
+    } catch (e) {
+      this.#log.warn({ fqdn: c.fqdn, err: (e as Error).message }, 'certificate not loaded');
+    }
+  }
+
+  async #removeTemp(): Promise<void> {
+    if (!this.#tempDir) return;
+    await rm(this.#tempDir, { recursive: true, force: true }).catch(() => undefined);
+    this.#tempDir = undefined;
+  }
+}
+
+/** An ACME token and key authorization are base64url (RFC 8555 §8.1, §8.3): nothing else reaches the map. */
+function checkToken(token: string, keyAuthorization: string): void {
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(token) || !/^[A-Za-z0-9_-]{1,256}\.[A-Za-z0-9_-]{1,256}$/.test(keyAuthorization)) {
+    throw Object.assign(new Error('an ACME challenge token and key authorization must be base64url (token.thumbprint)'), {
+      code: 'EACMETOKEN',
+    });
+  }
+}
+
+function hostPortText(a: { host: string; port: number }): string {
+  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
+}
+
+/**
+ * Checks that `address` can be bound now (EADDRINUSE, EACCES fail start() here, in the agent's
+ * words) and picks the port when it is 0; HAProxy binds it right after.
+ */
+function bindable(address: string, proto: string): Promise<{ host: string; port: number }> {
+  const { host, port } = parseHostPort(address, `gateway ${proto} address`);
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(port, host, () => {
+      const a = s.address() as net.AddressInfo;
+      s.close(() => resolve({ host: a.address, port: a.port }));
+    });
+  });
 }

@@ -19,7 +19,6 @@ export {
   type RelayNetwork,
   type RelayTarget,
 } from './relays';
-export { connectVia } from './relay-client';
 export { gatewayChain, type GatewayChain, type NameContractInfo } from './chain';
 export {
   DirectoryCertificateSource,
@@ -46,10 +45,9 @@ export {
   type LocalReason,
 } from './admission';
 export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
-export { Backend, BackendError, parseBackend, probe, type BackendNetwork } from './backends';
-export { Upstream, type UpstreamConn, type UpstreamUser } from './upstream';
-// The HAProxy data plane (not yet what Gateway runs on: HaproxyGateway is its replacement, same API).
-export { HaproxyGateway, type HaproxyGatewayOptions, type HaproxyGatewayStatus } from './haproxy/gateway';
+export { Backend, BackendError, parseBackend, type BackendNetwork } from './backends';
+// The HAProxy data plane the Gateway drives.
+export { probeBackend } from './haproxy/probe';
 export { EngineError, HAPROXY_BINARY, HaproxyProcess, type EngineErrorCode, type HaproxyProcessOptions } from './haproxy/process';
 export { Runtime, RuntimeError, type RuntimeErrorCode, type RuntimeOptions } from './haproxy/runtime';
 export { resolveBackend, type Resolved } from './haproxy/servers';

@@ -68,7 +68,7 @@ export interface NetworkRelaysOptions {
 
 interface Target extends RelayTarget {
   path: string;
-  /** Route names using it (ENGINE: opened by connectVia for the in-process engine). */
+  /** Route names using it (ENGINE: opened through viaSocket for the data plane). */
   users: Set<string>;
   /** The relay listens on its socket (false while the relay is (re)starting or held). */
   open: boolean;
@@ -93,16 +93,16 @@ const STOP_GRACE_MS = 3000;
 const FILE_RE = /^gw-([0-9a-f]{1,16})(?:-[0-9a-f]{12})?\.(sock|log)$/;
 /** Longest answer line a relay gives on its control socket. */
 const MAX_ANSWER = 64;
-/** The holder of targets the in-process engine opened through connectVia (no route name is empty). */
+/** The holder of targets the data plane opened through viaSocket (no route name is empty). */
 const ENGINE = '';
 const RELAY_CODES: Record<string, RelayErrorCode> = { EOUTOFRANGE: 'out-of-range', EBADTARGET: 'bad-target', ETOOMANY: 'too-many-targets' };
 
-/** Control socket path → how the in-process engine gets a target's socket through it (see viaSocket). */
+/** Control socket path → how the data plane gets a target's socket through it (see viaSocket). */
 const byControl = new Map<string, (ip: string, port: number) => Promise<string>>();
 
 /**
  * The socket of target `ip:port` behind the relay whose control socket is `via` (what `use`
- * answered), opened if need be: how the in-process engine's connectVia finds it. Such a target is
+ * answered), opened if need be: how the data plane finds the socket it gives HAProxy. Such a target is
  * kept until the relay stops.
  */
 export function viaSocket(via: string, ip: string, port: number): Promise<string> {
@@ -128,7 +128,7 @@ export class NetworkRelays {
     this.#log = o.logger.child({ module: 'gateway-relays' });
   }
 
-  /** The relay's control socket (what `use` answers: the in-process engine's `via`). */
+  /** The relay's control socket (what `use` answers: the data plane's `via`). */
   controlPath(netId: string): string {
     return path.join(this.#o.dir, `gw-${netId}.sock`);
   }
@@ -367,7 +367,7 @@ export class NetworkRelays {
     rmSync(t.path, { force: true });
   }
 
-  /** For the in-process engine (viaSocket): an open target answers at once, else it is opened, held by ENGINE. */
+  /** For the data plane (viaSocket): an open target answers at once, else it is opened, held by ENGINE. */
   #engineSocket(r: Relay, ip: string, port: number): Promise<string> {
     const t = r.targets.get(key(ip, port));
     if (t?.open && !r.held && this.#relays.get(r.spec.netId) === r) return Promise.resolve(t.path);

@@ -274,7 +274,7 @@ export function renderConfig(c: ConfigInput): string {
     `  http-request return status ${status === 'paused' ? 503 : status} content-type text/plain file ${status === 'paused' ? path.join(p.bodies, 'paused.txt') : b(status)}${extra} if { var(txn.why) -m str ${why} }`,
   ];
   const routeLookup = `req.hdr(host),lower,regsub(:[0-9]*$,),regsub(\\.$,),map(${p.routes})`;
-  // The edge: every request passes these in order (the order the hand-written edge had).
+  // The edge: every request passes these in order (the order the edge has always had).
   const edge = (proto: 'http' | 'https'): string[] => [
     // Client connections (the global limit follows the process's file limit).
     `  maxconn ${Math.max(l.maxConnections, 1)}`,
@@ -399,7 +399,7 @@ export function renderConfig(c: ConfigInput): string {
       `  server terminate unix@${p.tlsInternal} send-proxy-v2`,
       '',
       'frontend https',
-      `  bind unix@${p.tlsInternal} accept-proxy ssl crt-list ${h.crtList} strict-sni alpn h2,http/1.1`,
+      `  bind unix@${p.tlsInternal} accept-proxy ssl crt-list ${h.crtList} alpn h2,http/1.1`,
       ...edge('https'),
       '',
     );

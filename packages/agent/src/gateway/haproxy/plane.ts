@@ -112,7 +112,7 @@ export class DataPlane {
       await this.#defaultCertificate();
       // The domain's certificate is in the crt-list from the first start (renewals are loaded at runtime).
       await this.#o.certificates?.start?.();
-      const pem = this.#o.certificates?.pem?.();
+      const pem = this.#o.certificates?.pem();
       if (pem) await this.loadCertificate('domain', pem);
       const st = this.#o.certificates?.status?.();
       if (pem && st) this.#domainStatus = st;
@@ -462,7 +462,7 @@ export class DataPlane {
 
   async #checkCertificateSource(): Promise<void> {
     const src = this.#o.certificates;
-    if (!this.#o.https || !src?.pem) return;
+    if (!this.#o.https || !src) return;
     const pem = src.pem();
     const status = src.status?.();
     if (pem) await this.loadCertificate('domain', pem);
@@ -544,8 +544,13 @@ export class DataPlane {
     await writeFile(p.routes, lines(this.#hosts));
     await writeFile(p.passthrough, lines(this.#sni));
     await writeFile(p.challenges, lines(this.#challenges));
-    const certFiles = [...this.#certs.keys()];
-    await writeFile(p.crtList, [`${p.certs}/default.pem`, ...certFiles].map((f) => `${f}\n`).join(''), { mode: 0o600 });
+    // The first is what a name no certificate matches is shown: the domain's, as the node always served it, else a self-signed one.
+    const domain = this.#certFile('domain');
+    const certFiles = [...this.#certs.keys()].sort((x, y) => Number(y === domain) - Number(x === domain));
+    const list = this.#certs.has(domain)
+      ? [domain, `${p.certs}/default.pem`, ...certFiles.slice(1)]
+      : [`${p.certs}/default.pem`, ...certFiles];
+    await writeFile(p.crtList, list.map((f) => `${f}\n`).join(''), { mode: 0o600 });
     const slots = (kind: SlotKind): SlotSpec[] =>
       [...this.#pool.all()]
         .filter((s) => s.kind === kind)
@@ -567,7 +572,7 @@ export class DataPlane {
     await writeFile(p.config, cfg, { mode: 0o600 });
   }
 
-  /** A self-signed certificate HAProxy's TLS listener needs to exist; with strict-sni it is never shown for another name. */
+  /** A self-signed certificate HAProxy's TLS listener needs to exist: shown only to names no other certificate matches, when the node has no domain certificate. */
   async #defaultCertificate(): Promise<void> {
     const file = `${this.#p.certs}/default.pem`;
     if (

@@ -1,5 +1,13 @@
 /** The agent's own health probe: can a connection to the address HAProxy dials be opened within the timeout? */
 import net from 'node:net';
+import type { Backend } from '../backends';
+import { resolveBackend, type ResolveOptions } from './servers';
+
+/** One probe of a backend as HAProxy would dial it: admitted and resolved through the guard, then connected. */
+export async function probeBackend(b: Backend, o: ResolveOptions): Promise<string | undefined> {
+  const r = await resolveBackend(b, o);
+  return r.error ?? probeAddress(r.address, o.timeoutMs);
+}
 
 /** `ip:port`, `[ipv6]:port` or `unix@/path` → undefined when it connects, else the error code. */
 export function probeAddress(address: string, timeoutMs: number): Promise<string | undefined> {
