@@ -6,9 +6,10 @@
  * node's answer: a domain under the node's own, one another contract serves, a malformed one
  * (sent past the client's checks, as another tool might). And HTTPS for an own domain with a
  * certificate from a real ACME server (Debian's pebble, its DNS answering every name with
- * 127.0.0.1, HTTP-01 checked on the gateway's HTTP port): served by SNI, chaining to pebble's root.
+ * 127.0.0.1, HTTP-01 checked on the gateway's HTTP port) through an agent started with
+ * --acme-directory and --acme-ca: served by SNI, chaining to pebble's root, its key kept 0600.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -32,7 +33,7 @@ import {
 } from '@tfgrid/client';
 import type { Agent } from '../src';
 import { DirectoryCertificateSource, FULLCHAIN, Gateway, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
-import { AcmeCertificates, makeLocalTls, startLocalAcmeServer, type ChallengeResponder, type LocalAcmeServer } from '../src/gateway/acme';
+import { KEY_FILE, makeLocalTls, startLocalAcmeServer, type LocalAcmeServer } from '../src/gateway/acme';
 import { Deployer, freePort, setupFarm, startChain, startGatewayNode, tempDirs, until, viaGateway, type TempDirs } from './support/grid';
 
 jest.setTimeout(180_000);
@@ -176,62 +177,50 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   expect((await viaGateway(httpPort, OWN)).status).toBe(200);
 });
 
-test('HTTPS for an own domain: a certificate from a real ACME server (pebble), served by SNI, chaining to its root', async () => {
-  const logger = pino({ level: 'silent' });
+test('HTTPS for an own domain through an agent with an ACME directory: a certificate from a real ACME server (pebble), served by SNI, chaining to its root', async () => {
   const work = mkdtempSync(path.join(os.tmpdir(), 'gateway-fqdn-acme-'));
-  const [httpPort, httpsPort] = [await freePort(), await freePort()];
+  const secure = 'secure.example-shop.test';
+  const acmeDirs = tempDirs('agent-gateway-acme');
   let pebble: LocalAcmeServer | undefined;
-  let gw: Gateway | undefined;
-  let certs: AcmeCertificates | undefined;
+  let acmeAgent: Agent | undefined;
   try {
+    const httpPort = await freePort();
+    // The CA checks HTTP-01 on the gateway's HTTP port; its DNS answers every name with 127.0.0.1.
     pebble = await startLocalAcmeServer({ host: '127.0.0.1', dir: path.join(work, 'pebble'), answerIPv4: '127.0.0.1', httpPort });
-    // The node's wildcard for its own domain (what the farmer's DNS-01 gives), so HTTPS listens.
-    const wildcard = await makeLocalTls(`*.${DOMAIN}`);
-    const certDir = path.join(work, 'certs');
-    mkdirSync(certDir, { recursive: true });
-    writeFileSync(path.join(certDir, FULLCHAIN), wildcard.certPem);
-    writeFileSync(path.join(certDir, PRIVKEY), wildcard.keyPem, { mode: 0o600 });
-    // The gateway answers the CA's HTTP-01 checks: the certificates publish through it.
-    const responder: ChallengeResponder = { publish: (t, k) => gw!.challenges.publish(t, k), withdraw: (t) => gw!.challenges.withdraw(t) };
-    certs = new AcmeCertificates({
-      directoryUrl: pebble.directoryUrl,
-      caPem: pebble.caPem,
-      dataDir: path.join(work, 'data'),
-      responder,
-      logger,
-      pollMs: 200,
-      orderTimeoutMs: 60_000,
+    const started = await startGatewayNode({
+      url: chain.url,
+      farmId,
+      dirs: acmeDirs,
+      funder: alice,
+      farmer,
+      domain: 'gw2.fqdn.test',
+      httpPort,
+      config: { acmeDirectory: pebble.directoryUrl, acmeCa: pebble.caFile },
     });
-    gw = new Gateway({
-      logger,
-      httpAddress: `127.0.0.1:${httpPort}`,
-      httpsAddress: `127.0.0.1:${httpsPort}`,
-      certificates: new DirectoryCertificateSource({ dir: certDir, logger }),
-      fqdnCertificates: certs,
-      domain: DOMAIN,
-      allowLocalBackends: true,
-    });
-    await gw.start();
-    const handler = new GatewayFqdnProxyHandler({
-      gateway: gw,
-      chain: { nodeDomain: async () => DOMAIN, nameContract: async () => undefined },
-      nodeId: 1,
-      logger,
-      allowLocalBackends: true,
-      acme: true,
-    });
-    const ctx = { contractId: 900, twinId: 7, workload: () => undefined, result: () => undefined, publicIps: () => [] };
-    const result = await handler.provision(
-      { version: 0, name: 'own', type: 'gateway-fqdn-proxy', data: { fqdn: OWN, backends: [backendUrl] }, metadata: '', description: '' },
-      ctx,
+    acmeAgent = started.agent;
+    const { contractId, deployment } = await deployer.client.deployments.create(
+      deployer
+        .builder(started.nodeId)
+        .gatewayFqdnProxy('secure', { fqdn: secure, backends: [backendUrl] })
+        .build(),
     );
-    expect(result).toMatchObject({ fqdn: OWN, https: 'certificate by ACME (HTTP-01), renewed before it expires' });
-    expect(await viaGateway(httpPort, OWN)).toEqual({ status: 200, body: `backend saw ${OWN}/hello` });
-    const root = pebble.rootPem;
+    const answer = await deployer.client.deployments.wait(contractId, { deployment, timeoutMs: 60_000 });
+    expect(answer.workloads[0]).toMatchObject({
+      state: 'ok',
+      data: { fqdn: secure, https: 'certificate by ACME (HTTP-01), renewed before it expires' },
+    });
     const viaHttps = (): Promise<{ status: number; body: string }> =>
       new Promise((resolve, reject) => {
         const req = https.get(
-          { host: '127.0.0.1', port: httpsPort, servername: OWN, path: '/hello', headers: { host: OWN }, ca: root, agent: false },
+          {
+            host: '127.0.0.1',
+            port: started.httpsPort,
+            servername: secure,
+            path: '/hello',
+            headers: { host: secure },
+            ca: pebble!.rootPem,
+            agent: false,
+          },
           (res) => {
             let body = '';
             res.setEncoding('utf8');
@@ -242,29 +231,23 @@ test('HTTPS for an own domain: a certificate from a real ACME server (pebble), s
         req.on('error', reject);
         req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
       });
-    // Verified against pebble's root only: the wildcard (another CA) would fail, so a 200 is the ACME certificate.
+    // Verified against pebble's root only (the node has no other certificate): a 200 is the ACME certificate.
     await until(
       'the own domain served on HTTPS with its ACME certificate',
       async () => (await viaHttps().catch(() => ({ status: 0 }))).status === 200,
       90_000,
       500,
     );
-    expect(await viaHttps()).toMatchObject({ status: 200, body: `backend saw ${OWN}/hello` });
-    await handler.deprovision({
-      contractId: 900,
-      name: 'own',
-      type: 'gateway-fqdn-proxy',
-      version: 0,
-      state: 'ok',
-      used: { cru: 0, mru: 0, sru: 0, hru: 0 },
-      result,
-      updatedAt: 0,
-    });
-    expect((await viaGateway(httpPort, OWN)).status).toBe(404);
+    expect(await viaHttps()).toEqual({ status: 200, body: `backend saw ${secure}/hello` });
+    // Its key kept 0600 in the agent's data directory.
+    expect(statSync(path.join(acmeDirs.dataDir, 'gateway', 'acme', 'certs', secure, KEY_FILE)).mode & 0o777).toBe(0o600);
+    // Canceled: the domain goes away.
+    await deployer.client.contracts.cancel(contractId);
+    await until('the domain going away', async () => (await viaGateway(httpPort, secure)).status === 404, 60_000);
   } finally {
-    await gw?.stop();
-    await certs?.stop();
+    await acmeAgent?.stop();
     await pebble?.stop();
+    acmeDirs.cleanup();
     rmSync(work, { recursive: true, force: true });
   }
 });

@@ -26,6 +26,7 @@ import {
   type RelayError,
   type RelayNetwork,
 } from '../src/gateway';
+import { endHaproxyOn, haproxyOn } from '../src/gateway/haproxy/process';
 import { NetworkHandler, networkId, PrivateNetworks } from '../src/network';
 import { attachMachineRoute, Planetary } from '../src/planetary';
 import { workloadMark } from '../src/workloads/process-runtime';
@@ -541,21 +542,29 @@ test('after a restart, a route on a network comes back from its previous result,
   expect(relays.pid(netId)).toBeUndefined();
 });
 
-test('after the agent is SIGKILLed and restarted, the relay it left is replaced, never doubled', async () => {
+test('after the agent is SIGKILLed and restarted, the relay and the HAProxy it left are replaced, never doubled', async () => {
   const relayDir = path.join(dir, 'child-run');
+  const runDir = path.join(dir, 'child-gateway');
+  const config = path.join(runDir, 'haproxy.cfg');
   const spec: RelayNetwork = relayNetwork(networkHandler.hosted(TWIN, 'net')!);
   const mark = workloadMark(relayDir, `gw-relay-${netId}`);
   const target = { ip: farIp, port: 80 };
-  const a = await startChild({ listen: '127.0.0.1:0', relayDir, relay: spec, target });
+  const a = await startChild({ listen: '127.0.0.1:0', runDir, relayDir, relay: spec, target });
   expect(findMarked(mark)).toEqual([a.relayPid]);
+  const aHaproxy = await haproxyOn(config);
+  expect(aHaproxy.length).toBeGreaterThan(0);
   a.p.kill('SIGKILL');
   await new Promise((r) => a.p.once('exit', r));
-  // The relay outlived its agent.
+  // The relay and the HAProxy outlived their agent.
   expect(isAlive(a.relayPid!)).toBe(true);
-  const b = await startChild({ listen: '127.0.0.1:0', relayDir, relay: spec, target });
+  expect(await haproxyOn(config)).toEqual(aHaproxy);
+  const b = await startChild({ listen: '127.0.0.1:0', runDir, relayDir, relay: spec, target });
   try {
     expect(b.relayPid).not.toBe(a.relayPid);
     expect(isAlive(a.relayPid!)).toBe(false);
+    const bHaproxy = await haproxyOn(config);
+    expect(bHaproxy.length).toBeGreaterThan(0);
+    expect(bHaproxy.filter((pid) => aHaproxy.includes(pid))).toEqual([]);
     expect(findMarked(mark)).toEqual([b.relayPid]);
     // The new relay carries traffic to the far machine, through the target's socket the agent asked it for.
     expect(b.relaySocket).toBe(path.join(relayDir, path.basename(relays.targetPath(netId, farIp, 80))));
@@ -564,10 +573,14 @@ test('after the agent is SIGKILLed and restarted, the relay it left is replaced,
     await stopChild(b);
   }
   expect(findMarked(mark)).toEqual([]);
+  expect(await haproxyOn(config)).toEqual([]);
   // A relay left for a network no route uses any more is ended by the next start's sweep.
-  const c = await startChild({ listen: '127.0.0.1:0', relayDir, relay: spec, target });
+  const c = await startChild({ listen: '127.0.0.1:0', runDir, relayDir, relay: spec, target });
   c.p.kill('SIGKILL');
   await new Promise((r) => c.p.once('exit', r));
+  // (What the killed agent's HAProxy would be ended by: the next start on its directory.)
+  expect((await endHaproxyOn(config)).length).toBeGreaterThan(0);
+  expect(await haproxyOn(config)).toEqual([]);
   expect(findMarked(mark)).toEqual([c.relayPid]);
   expect(await new NetworkRelays({ dir: relayDir, logger: silent }).sweep()).toEqual([netId]);
   expect(findMarked(mark)).toEqual([]);

@@ -125,7 +125,8 @@ export class Gateway {
       const http = this.#o.httpAddress ? await bindable(this.#o.httpAddress, 'http') : undefined;
       const certs = this.#o.certificates;
       let https: { host: string; port: number } | undefined;
-      if (this.#o.httpsAddress && certs) {
+      // HTTPS serves the domain's certificate, or own domains' (ACME) alone.
+      if (this.#o.httpsAddress && (certs || this.#o.fqdnCertificates)) {
         https = await bindable(this.#o.httpsAddress, 'https');
       } else if (this.#o.httpsAddress) this.#log.warn('no certificate source: HTTPS not served');
       const dir = this.#o.runDir ?? (this.#tempDir = await mkdtemp(path.join(os.tmpdir(), 'tfgw-')));
@@ -150,6 +151,7 @@ export class Gateway {
       for (const r of this.#routes.all()) plane.setRoute(r, this.#routes.domain);
       for (const [t, k] of this.#pendingChallenges) void plane.publishChallenge(t, k);
       for (const c of this.#issued.values()) void this.#loadIssued(c);
+      this.#o.fqdnCertificates?.start?.();
       if (http) this.#bound.http = hostPortText(http);
       if (https) this.#bound.https = hostPortText(https);
       this.#log.info({ ...this.#bound, domain: this.#routes.domain, dir }, 'gateway listening');
@@ -174,6 +176,7 @@ export class Gateway {
     this.#state = 'stopping';
     for (const t of this.#intervals) clearInterval(t);
     this.#intervals = [];
+    await this.#o.fqdnCertificates?.stop?.();
     await this.#plane?.stop();
     this.#plane = undefined;
     this.#bound = {};

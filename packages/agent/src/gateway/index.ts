@@ -32,7 +32,7 @@ export { contractEffect, publicConfigDomain, type ContractEffect, type ContractE
 export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './options';
 export type { RouteInfo, RouteSpec, RouteState } from './routes';
 export { GatewayMetrics, type RejectReason } from './metrics';
-export { gatewayFromConfig, type GatewayFromConfigOptions } from './setup';
+export { gatewayFromConfig, type GatewayConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
 export {
   guardedLookup,

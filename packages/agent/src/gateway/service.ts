@@ -6,14 +6,13 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AgentConfig } from '../config';
 import type { NruSink, WorkloadHandler } from '../workloads/types';
 import type { GatewayChain } from './chain';
 import { contractEffect, publicConfigDomain, type ContractEventLike } from './events';
 import type { Gateway, GatewayStatus } from './gateway';
 import { GatewayFqdnProxyHandler, GatewayNameProxyHandler, type GatewayHandlerOptions, type GatewayNetworks } from './handler';
 import type { GatewayLimits } from './options';
-import { gatewayFromConfig } from './setup';
+import { gatewayFromConfig, type GatewayConfig } from './setup';
 
 /** The two follower hooks the service needs (ContractFollower has both). */
 export interface GatewayEventSource {
@@ -22,7 +21,7 @@ export interface GatewayEventSource {
 }
 
 export interface GatewayServiceOptions {
-  config: Pick<AgentConfig, 'gatewayHttpAddress' | 'gatewayHttpsAddress' | 'gatewayCertDir' | 'acmeDirectory'>;
+  config: GatewayConfig;
   /** Where the handler goes (Provisioner.register) — before recover(), so gateway workloads come back. */
   provisioner: { register(h: WorkloadHandler): void };
   /** The agent's metrics registry. */

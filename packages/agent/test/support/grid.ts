@@ -128,8 +128,12 @@ export async function startGatewayNode(o: {
   funder: TfchainClient;
   farmer: TfchainClient;
   domain: string;
-}): Promise<{ agent: Agent; nodeId: number; httpPort: number }> {
-  const httpPort = await freePort();
+  /** The HTTP port (default: a free one), e.g. the one a local ACME server checks HTTP-01 on. */
+  httpPort?: number;
+  /** More of the agent's config (the ACME directory, …). */
+  config?: Partial<AgentConfig>;
+}): Promise<{ agent: Agent; nodeId: number; httpPort: number; httpsPort: number }> {
+  const httpPort = o.httpPort ?? (await freePort());
   const httpsPort = await freePort();
   const agent = newAgent(
     agentConfig({
@@ -139,6 +143,7 @@ export async function startGatewayNode(o: {
       gatewayHttpAddress: `127.0.0.1:${httpPort}`,
       gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
       gatewayAllowLocalBackends: true,
+      ...o.config,
     }),
   );
   const nodeId = await startRegistered(agent, o.funder);
@@ -147,7 +152,7 @@ export async function startGatewayNode(o: {
     nodeId,
     config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: o.domain },
   });
-  return { agent, nodeId, httpPort };
+  return { agent, nodeId, httpPort, httpsPort };
 }
 
 /** One request to the gateway on 127.0.0.1:`port` with the given Host header. */

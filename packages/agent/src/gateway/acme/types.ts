@@ -14,4 +14,8 @@ export interface FqdnCertificates {
   ensure(fqdn: string): Promise<IssuedCertificate>;
   release(fqdn: string): Promise<void>;
   onIssued(f: (c: IssuedCertificate) => void): void;
+  /** Starts renewing (called by Gateway.start). */
+  start?(): void;
+  /** Stops renewing and aborts orders in flight (called by Gateway.stop). */
+  stop?(): Promise<void>;
 }

@@ -6,7 +6,7 @@
  * (connections in flight get the drain time, then it is cut).
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
+import { access, constants, readdir, readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { Runtime } from './runtime';
 
@@ -97,6 +97,7 @@ export class HaproxyProcess {
   async start(): Promise<void> {
     if (this.#state !== 'idle' && this.#state !== 'stopped') throw new Error(`haproxy already ${this.#state}`);
     await checkBinary(this.#binary);
+    await this.#endLeftOver();
     await this.#o.prepare();
     await this.#check();
     this.#state = 'running';
@@ -149,6 +150,12 @@ export class HaproxyProcess {
     }
     this.#child = undefined;
     this.#state = 'stopped';
+  }
+
+  /** An HAProxy still running on this config is one a previous agent left (killed before it could stop it): it holds the gateway's ports. */
+  async #endLeftOver(): Promise<void> {
+    const ended = await endHaproxyOn(this.#o.config);
+    if (ended.length) this.#log.warn({ pids: ended }, 'ended the HAProxy a previous run left on this config');
   }
 
   /** `haproxy -c`: a config HAProxy would refuse is never started or reloaded into. */
@@ -248,4 +255,37 @@ export class HaproxyProcess {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** Ends every HAProxy running on `config` (TERM, then KILL after 3 s); answers their pids. */
+export async function endHaproxyOn(config: string): Promise<number[]> {
+  const left = await haproxyOn(config);
+  for (const pid of left) signal(pid, 'SIGTERM');
+  const deadline = Date.now() + 3000;
+  while ((await haproxyOn(config)).length && Date.now() < deadline) await sleep(50);
+  for (const pid of await haproxyOn(config)) signal(pid, 'SIGKILL');
+  return left;
+}
+
+/** Pids of the processes running `haproxy ... -f <config>` (a master and its workers), from /proc. */
+export async function haproxyOn(config: string): Promise<number[]> {
+  const out: number[] = [];
+  for (const name of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    const argv = await readFile(`/proc/${name}/cmdline`, 'utf8').then(
+      (t) => t.split('\0'),
+      () => [] as string[],
+    );
+    const f = argv.indexOf('-f');
+    if (f >= 0 && argv[f + 1] === config && /haproxy$/.test(argv[0] ?? '')) out.push(Number(name));
+  }
+  return out;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // already gone
+  }
 }
