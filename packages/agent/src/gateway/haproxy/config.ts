@@ -51,7 +51,13 @@ function server(s: ServerSpec, l: GatewayLimits, http: boolean): string {
   if (s.tls) parts.push('ssl', `sni str(${s.tls.sni})`, s.tls.verify ? 'verify required ca-file @system-ca' : 'verify none');
   // Checks are HAProxy's: on the health interval, and passively on every failed connect.
   const inter = l.healthIntervalMs > 0 ? l.healthIntervalMs : 24 * 3600_000;
-  parts.push(`check inter ${ms(inter)} fall 1 rise 1 observe layer4 error-limit 1 on-error mark-down`);
+  // A server marked down (a failed connect forces `fastinter`) is checked again every second
+  // whatever the interval, so a backend that comes back (a restarted relay, a redeployed machine)
+  // is served again at once.
+  const again = ms(Math.min(inter, 1000));
+  parts.push(
+    `check inter ${ms(inter)} fastinter ${again} downinter ${again} fall 1 rise 1 observe layer4 error-limit 1 on-error mark-down`,
+  );
   if (http && l.maxSocketsPerBackend > 0) parts.push(`pool-max-conn ${l.maxSocketsPerBackend}`);
   if (s.disabled) parts.push('disabled');
   return `  ${parts.join(' ')}`;

@@ -138,8 +138,18 @@ export class DataPlane {
   }
 
   /** Resolves once every runtime command queued so far has been answered. */
-  settled(): Promise<void> {
-    return this.#proc.runtime.settled();
+  async settled(): Promise<void> {
+    // Servers still resolving (a name, a relay's target socket) are part of the changes made so far.
+    while (this.#resolving.size) await Promise.all([...this.#resolving]);
+    await this.#proc.runtime.settled();
+  }
+
+  /** Resolutions of servers in flight (settled() waits for them). */
+  readonly #resolving = new Set<Promise<void>>();
+
+  #track(p: Promise<void>): void {
+    const t = p.catch((e: Error) => this.#log.warn({ err: e.message }, 'backend not resolved')).finally(() => this.#resolving.delete(t));
+    this.#resolving.add(t);
   }
 
   // ---- routes ----
@@ -274,7 +284,7 @@ export class DataPlane {
       const s: ServerState = { id: slot.nextServerId(), backend: b, healthy: false };
       slot.servers.set(origin, s);
       // A literal is added now, before the map entry that sends requests to it.
-      void this.#resolveAndAdd(slot, s);
+      this.#track(this.#resolveAndAdd(slot, s));
     }
     for (const [origin, s] of [...slot.servers]) if (!want.has(origin)) this.#retire(slot, origin, s);
   }
