@@ -79,7 +79,7 @@ export interface StartedGrid {
   child: ChildProcess;
   out: () => string;
   /** The CLI's loopback URLs; the bridge address (the chain's and the image server's in the namespaces). */
-  urls: { chain: string; explorer: string; image: string };
+  urls: { chain: string; explorer: string; image: string; acmeRoot: string };
   bridgeIp: string;
 }
 
@@ -105,6 +105,7 @@ export async function startGridSystem(dataDir: string, nodes: number, subnet: nu
       chain: grab(/chain RPC\s+(ws:\/\/\S+)/),
       explorer: grab(/explorer API\s+(http:\/\/\S+)/),
       image: grab(/dev image\s+(http:\/\/\S+)/),
+      acmeRoot: grab(/ACME root\s+(\S+)/),
     },
     bridgeIp: grab(/on bridge \S+ \(([\d.]+)\/24/),
   };

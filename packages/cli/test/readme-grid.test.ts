@@ -2,7 +2,7 @@
  * The root README's multi-node example, run as written: its ```sh grid-walkthrough blocks against a
  * real `npm start -- --nodes 3` (a grid in network namespaces, on a subnet of its own) with the
  * agent fixture's hardware. TFGRID_URL and TFGRID_EXPLORER point the CLI at the grid's loopback
- * relays, TFGRID_IMAGE at the dev image as the nodes reach it. SIGINT removes the grid; whatever
+ * relays, TFGRID_IMAGE at the dev image as the nodes reach it, TFGRID_ACME_ROOT at the local ACME CA's root. SIGINT removes the grid; whatever
  * the agents left mounted under the data directory is unmounted at the end.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -44,7 +44,13 @@ test('the README multi-node example runs as written against npm start -- --nodes
   const run = await runWalkthrough(
     blocks,
     work,
-    { TFGRID_URL: grid.urls.chain, TFGRID_EXPLORER: grid.urls.explorer, TFGRID_IMAGE: grid.urls.image, ...state },
+    {
+      TFGRID_URL: grid.urls.chain,
+      TFGRID_EXPLORER: grid.urls.explorer,
+      TFGRID_IMAGE: grid.urls.image,
+      TFGRID_ACME_ROOT: grid.urls.acmeRoot,
+      ...state,
+    },
     SCRIPT_TIMEOUT_MS,
   );
   run.check(() => `npm start -- --nodes 3:\n${grid!.out().slice(-3000)}`);

@@ -145,10 +145,20 @@ test('each node listens on exactly its loopback metrics port, Yggdrasil on the c
   for (const n of grid.nodes) {
     const expected = ['tcp 127.0.0.1:9101'];
     if (n.planetaryListen) expected.push(`tcp ${n.planetaryListen.replace('tcp://', '')}`);
-    // The gateway node's public config holds a domain: its HTTP listener (no certificate directory, so no 443).
-    if (n.index === GATEWAY) expected.push('tcp 0.0.0.0:80');
+    const sockets = listeningSockets(n.ns);
+    if (n.index === GATEWAY) {
+      // The gateway node's public config holds a domain: HAProxy on its HTTP port, and on 443 (no
+      // certificate directory, but an ACME directory: own domains get certificates). On loopback
+      // only: HAProxy's peers port (its stick tables across reloads) and the agent's port for its request logs.
+      const loopback = sockets.filter((s) => s.address === '127.0.0.1' && s.port !== 9101);
+      expect(loopback.map((s) => `${s.proto} ${s.program}`).sort()).toEqual(['tcp haproxy', 'udp node']);
+      expect(sockets.filter((s) => s.port === 80 || s.port === 443).map((s) => `${socketKey(s)} ${s.program}`)).toEqual(
+        expect.arrayContaining(['tcp 0.0.0.0:80 haproxy', 'tcp 0.0.0.0:443 haproxy']),
+      );
+      expected.push('tcp 0.0.0.0:80', 'tcp 0.0.0.0:443', ...loopback.map(socketKey));
+    }
     // No private network is deployed here: no WireGuard UDP port.
-    expect(listeningSockets(n.ns).map(socketKey).sort()).toEqual(expected.sort());
+    expect(sockets.map(socketKey).sort()).toEqual(expected.sort());
   }
 });
 
