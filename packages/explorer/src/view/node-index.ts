@@ -109,6 +109,8 @@ function removeFrom<K>(m: Map<K, Set<number>>, k: K, id: number): void {
 export class NodeIndex {
   readonly #nodes: Map<number, NodeRecord>;
   readonly #sorted = new Map<StaticNodeSort, number[]>();
+  /** Per sort order, each node id's position in it (built on first use, dropped with the order). */
+  readonly #ranks = new Map<StaticNodeSort, NodeRanks>();
   readonly byFarm = new Map<number, Set<number>>();
   readonly byTwin = new Map<number, Set<number>>();
   readonly byCountry = new Map<string, Set<number>>();
@@ -136,7 +138,10 @@ export class NodeIndex {
     // Only the sort orders whose key changed are dropped (rebuilt on their next use).
     for (const [name, k] of KEYS) {
       if (!this.#sorted.has(name)) continue;
-      if (!prev || !next || k(prev) !== k(next)) this.#sorted.delete(name);
+      if (!prev || !next || k(prev) !== k(next)) {
+        this.#sorted.delete(name);
+        this.#ranks.delete(name);
+      }
     }
   }
 
@@ -151,5 +156,36 @@ export class NodeIndex {
     ids = pairs.map((p) => p[1]);
     this.#sorted.set(by, ids);
     return ids;
+  }
+
+  /** Each node's position in `sorted(by)`: sorting a few candidates by it is a numeric sort, no key compared. */
+  ranks(by: StaticNodeSort): NodeRanks {
+    let r = this.#ranks.get(by);
+    if (r === undefined) this.#ranks.set(by, (r = new NodeRanks(this.sorted(by))));
+    return r;
+  }
+}
+
+/**
+ * Node id → position in one sort order. Chain node ids are handed out in sequence, so a typed
+ * array indexed by id is small; ids far sparser than the nodes fall back to a map.
+ */
+export class NodeRanks {
+  readonly #dense: Int32Array | undefined;
+  readonly #sparse: Map<number, number> | undefined;
+
+  constructor(readonly ids: readonly number[]) {
+    let max = 0;
+    for (const id of ids) if (id > max) max = id;
+    if (max <= 4 * ids.length + 1024) {
+      this.#dense = new Int32Array(max + 1).fill(-1);
+      for (let i = 0; i < ids.length; i++) this.#dense[ids[i]!] = i;
+    } else this.#sparse = new Map(ids.map((id, i) => [id, i]));
+  }
+
+  /** The id's position, or -1 when the order does not hold it. */
+  of(id: number): number {
+    if (this.#dense !== undefined) return id < this.#dense.length ? this.#dense[id]! : -1;
+    return this.#sparse!.get(id) ?? -1;
   }
 }
