@@ -6,7 +6,7 @@
  * `http://IPv4[:port]` of a machine of that network — the node dials it inside the network, where
  * it offers plain http only — or, with `tls_passthrough`, `IPv4:port` of one.
  */
-import { containsIp, parseCidr4, parseIpv4 } from '../network/cidr';
+import { containsIp, parseCidr4, parseIpv4 } from '../net/cidr';
 import type { Problem } from './errors';
 import { machineIpInSubnet } from './network-data';
 

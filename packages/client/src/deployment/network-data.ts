@@ -3,8 +3,8 @@
  * network as seen by one node), the `ip` workload (a public IP of the contract, for one zmachine)
  * and a zmachine's `network` field (which networks it joins, planetary, public IP).
  */
-import { containsCidr, containsIp, overlaps, parseCidr4, parseIpv4, isPrivate, type Cidr4 } from '../network/cidr';
-import { isWireguardKey } from '../network/wireguard-keys';
+import { containsCidr, containsIp, overlaps, parseCidr4, parseIpv4, isPrivate, type Cidr4 } from '../net/cidr';
+import { isWireguardKey } from '../net/wireguard-keys';
 
 /** A peer node (or a user's machine) of a private network. */
 export interface NetworkPeer {

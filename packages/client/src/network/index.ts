@@ -1,6 +1,6 @@
 /** Network planning pieces shared by deployers and nodes: IPv4 networks and WireGuard keys. */
-export { parseIpv4, formatIpv4, parseCidr4, containsIp, overlaps, type Cidr4 } from './cidr';
-export { isWireguardKey, wireguardKeyPair, wireguardPublicKey, type WireguardKeyPair } from './wireguard-keys';
+export { parseIpv4, formatIpv4, parseCidr4, containsIp, overlaps, type Cidr4 } from '../net/cidr';
+export { isWireguardKey, wireguardKeyPair, wireguardPublicKey, type WireguardKeyPair } from '../net/wireguard-keys';
 export {
   DEFAULT_NETWORK_RANGE,
   planNetwork,

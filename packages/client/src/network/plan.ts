@@ -5,8 +5,8 @@
  * network's access node (the first node with an endpoint), which routes for them. A plan is kept
  * and grown: nodes and users already planned keep their subnet, keys and port.
  */
-import { formatCidr4, formatIpv4, parseCidr4, size, type Cidr4 } from './cidr';
-import { wireguardKeyPair } from './wireguard-keys';
+import { formatCidr4, formatIpv4, parseCidr4, size, type Cidr4 } from '../net/cidr';
+import { wireguardKeyPair } from '../net/wireguard-keys';
 import { wireguardAddress, type NetworkData, type NetworkPeer } from '../deployment/network-data';
 
 export interface NetworkNodeInput {
