@@ -2,10 +2,14 @@
  * The one deploy path (`client.deployments`): build → sign → seal to the node → store in the
  * notary and create or update the node contract in one batch → wait for the node's answer.
  */
+import type { ApiPromise } from '@polkadot/api';
+import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { stringToU8a } from '@polkadot/util';
 import type { KeyringPair } from '@polkadot/keyring/types';
-import type { TfchainClient } from '../client';
-import type { TxResult } from '../tx/types';
+import type { ContractsModule } from '../modules/contracts';
+import type { NodesModule } from '../modules/nodes';
+import type { TwinsModule } from '../modules/twins';
+import type { SubmitOptions, TxResult } from '../tx/types';
 import { dataHash, fetchAnswer, type DeploymentAnswer } from './answer';
 import { nodeBoxPublicKey } from './chain';
 import { kvAt } from './chunks';
@@ -47,6 +51,19 @@ export interface WaitOptions {
 
 const DEFAULT_WAIT_MS = 120_000;
 
+/**
+ * What the deploy path uses of the client. Named here, not taken from the client's class, so the
+ * deployment folder sits below the client and imports nothing of it.
+ */
+export interface DeployClient {
+  readonly api: ApiPromise;
+  readonly nodes: NodesModule;
+  readonly twins: TwinsModule;
+  readonly contracts: ContractsModule;
+  /** All or nothing: the calls in one `utility.batchAll`. */
+  batch(txs: SubmittableExtrinsic<'promise'>[], options?: SubmitOptions): Promise<TxResult>;
+}
+
 /** The workloads of `a` that failed for deployment `d` (errors, and updates kept at an older version with a reason). */
 export function answerFailures(a: DeploymentAnswer, d?: Deployment): NodeReason[] {
   const out: NodeReason[] = a.workloads
@@ -70,7 +87,7 @@ export function answerReady(a: DeploymentAnswer, d?: Deployment): boolean {
   return d.workloads.every((w) => a.workloads.some((x) => x.name === w.name && x.state === 'ok' && x.version >= w.version));
 }
 
-export function deployments(client: TfchainClient, signer: () => KeyringPair | undefined) {
+export function deployments(client: DeployClient, signer: () => KeyringPair | undefined) {
   const api = client.api;
   const pair = (): KeyringPair => {
     const p = signer();
@@ -93,7 +110,7 @@ export function deployments(client: TfchainClient, signer: () => KeyringPair | u
 
   async function send(
     d: Deployment,
-    contractCall: (hash: string) => Parameters<TfchainClient['batch']>[0][number],
+    contractCall: (hash: string) => Parameters<DeployClient['batch']>[0][number],
   ): Promise<{ hash: string; r: TxResult }> {
     const p = prepareDeployment(d, pair(), await nodeBoxPublicKey(api, d.node_id));
     const r = await client.batch([...notaryCalls(api, p.sealed, d.node_id, p.hash), contractCall(p.hash)]);
