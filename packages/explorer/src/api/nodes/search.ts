@@ -285,13 +285,13 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
     const matched = new Int32Array(cand.size);
     let m = 0;
     for (const id of cand.ids) {
-      const n = nodes.get(id);
+      const n = view.nodeIndex.record(id);
       const r = ranks.of(id);
       if (n !== undefined && r >= 0 && keep(n)) matched[m++] = r;
     }
     const order = matched.subarray(0, m).sort();
     const items: NodeRecord[] = [];
-    for (let i = from; i < m && i < from + size; i++) items.push(nodes.get(ranks.ids[order[desc ? m - 1 - i : i]!]!)!);
+    for (let i = from; i < m && i < from + size; i++) items.push(view.nodeIndex.record(ranks.ids[order[desc ? m - 1 - i : i]!]!)!);
     return { items, count: q.ret_count ? m : undefined };
   }
   if (!isStatic) {
@@ -312,7 +312,8 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
 
   // Walk the sorted index; stop once the page is full unless the count is wanted. Nodes outside
   // the candidate set (when an equality filter gave one) are skipped by id, before any lookup.
-  const ids = view.nodeIndex.sorted(by as StaticNodeSort);
+  const ix = view.nodeIndex;
+  const ids = ix.sorted(by as StaticNodeSort);
   const member = cand === undefined ? undefined : cand.ids instanceof Set ? cand.ids : new Set(cand.ids);
   const items: NodeRecord[] = [];
   const count = q.ret_count === true;
@@ -321,7 +322,7 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
   for (let i = 0; i <= last; i++) {
     const id = ids[desc ? last - i : i]!;
     if (member !== undefined && !member.has(id)) continue;
-    const n = nodes.get(id)!;
+    const n = ix.record(id)!;
     if (!keep(n)) continue;
     if (matched >= from && items.length < size) items.push(n);
     matched++;
