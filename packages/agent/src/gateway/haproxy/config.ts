@@ -9,6 +9,7 @@
  */
 import path from 'node:path';
 import type { GatewayLimits } from '../options';
+import { MAX_LOG_LINE } from './process';
 import { edgeRules, rateWindowMs } from './edge';
 import { bufferSize, ms, paths } from './files';
 
@@ -37,8 +38,6 @@ export interface ConfigInput {
   limits: GatewayLimits;
   http?: { host: string; port: number };
   https?: { host: string; port: number; crtList: string };
-  /** UDP port on 127.0.0.1 the agent reads request logs from (metrics). */
-  logPort: number;
   httpSlots: SlotSpec[];
   tcpSlots: SlotSpec[];
   /** Name of this instance in the local peers section (stick tables survive reloads). */
@@ -93,7 +92,7 @@ export function renderConfig(c: ConfigInput): string {
     '',
     'defaults',
     '  mode http',
-    `  log 127.0.0.1:${c.logPort} len 2048 format raw local0 info`,
+    `  log stdout len ${MAX_LOG_LINE} format raw local0 info`,
     '  option dontlognull',
     `  timeout connect ${ms(l.backendConnectTimeoutMs)}`,
     `  timeout client ${ms(Math.max(l.requestTimeoutMs, l.keepAliveTimeoutMs, 1000))}`,

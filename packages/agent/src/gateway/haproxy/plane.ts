@@ -5,9 +5,8 @@
  * seamless) happens only when the backend slots run out. Read back from HAProxy on an interval
  * and on demand: server health (`show stat`), per-route bytes and requests in flight (`show table`
  * of the route stick table, which the local peers section carries across reloads); request logs
- * (UDP on loopback) feed the per-code, latency and refusal metrics.
+ * (HAProxy's stdout) feed the per-code, latency and refusal metrics.
  */
-import dgram from 'node:dgram';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -71,8 +70,6 @@ export class DataPlane {
   readonly #counters = new Map<string, KeyCounters>();
   /** Certificates in the crt-list: path → what was loaded (to see a renewal). */
   readonly #certs = new Map<string, string>();
-  #log4: dgram.Socket | undefined;
-  #logPort = 0;
   #peerPort = 0;
   #reloading: Promise<void> | undefined;
   #refreshing: Promise<void> | undefined;
@@ -91,6 +88,7 @@ export class DataPlane {
       logger: o.logger,
       drainMs: o.limits.drainMs,
       prepare: () => this.#prepare(),
+      onLog: (line) => this.#onLog(line),
       onRestart: () => {
         // A new process counts from 0.
         for (const c of this.#counters.values()) Object.assign(c, { in: 0, out: 0, use: 0 });
@@ -105,10 +103,6 @@ export class DataPlane {
   async start(): Promise<void> {
     await mkdir(this.#p.bodies, { recursive: true, mode: 0o700 });
     await mkdir(this.#p.certs, { recursive: true, mode: 0o700 });
-    this.#log4 = dgram.createSocket('udp4');
-    this.#log4.on('message', (m) => this.#onLog(m.toString()));
-    await new Promise<void>((r) => this.#log4!.bind(0, '127.0.0.1', r));
-    this.#logPort = this.#log4.address().port;
     this.#peerPort = await freeLoopbackPort();
     if (this.#o.https) {
       await this.#defaultCertificate();
@@ -133,8 +127,6 @@ export class DataPlane {
     this.#timer = undefined;
     await this.refresh().catch(() => undefined);
     await this.#proc.stop();
-    this.#log4?.close();
-    this.#log4 = undefined;
   }
 
   /** Resolves once every runtime command queued so far has been answered. */
@@ -575,7 +567,6 @@ export class DataPlane {
       limits: this.#o.limits,
       ...(this.#o.http ? { http: this.#o.http } : {}),
       ...(this.#o.https ? { https: { ...this.#o.https, crtList: p.crtList } } : {}),
-      logPort: this.#logPort,
       httpSlots: slots('h'),
       tcpSlots: slots('t'),
       peerName: 'tfgw',

@@ -12,6 +12,11 @@ import { Runtime } from './runtime';
 
 export const HAPROXY_BINARY = '/usr/sbin/haproxy';
 
+/** How a request log line starts (the config's log-format). */
+export const LOG_MARK = 'TFGW ';
+/** A log line is at most this long (`len` of the log directive); a longer rest is cut. */
+export const MAX_LOG_LINE = 2048;
+
 export type EngineErrorCode = 'GATEWAY_ENGINE_MISSING' | 'GATEWAY_ENGINE_CONFIG' | 'GATEWAY_ENGINE_START';
 
 export class EngineError extends Error {
@@ -52,6 +57,8 @@ export interface HaproxyProcessOptions {
   prepare(): Promise<void>;
   /** Called once a restarted process (after a crash) answers: the caller re-applies what only it knows. */
   onRestart?(): void | Promise<void>;
+  /** Each request log line (`TFGW …`, written to stdout by `log stdout`). */
+  onLog?(line: string): void;
   /** How long a start may take until the runtime API answers. */
   startTimeoutMs?: number;
   /** On stop, connections get this long (HAProxy's hard-stop-after says the same). */
@@ -183,7 +190,17 @@ export class HaproxyProcess {
       if (this.#stderr.length > 50) this.#stderr.shift();
       for (const line of text.split('\n')) if (line.trim()) this.#log.debug({ line: line.slice(0, 500) }, 'haproxy');
     };
-    child.stdout!.on('data', keep);
+    // Request logs come on stdout (`log stdout`): no socket, no port on the node for them.
+    if (this.#o.onLog) {
+      let rest = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        const lines = (rest + d.toString()).split('\n');
+        rest = (lines.pop() ?? '').slice(-MAX_LOG_LINE);
+        for (const line of lines)
+          if (line.startsWith(LOG_MARK)) this.#o.onLog?.(line);
+          else if (line.trim()) keep(Buffer.from(`${line}\n`));
+      });
+    } else child.stdout!.on('data', keep);
     child.stderr!.on('data', keep);
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.#onExit(child, code, signal));
