@@ -69,7 +69,7 @@ const farmIdsOf = (q: NodesQuery): number[] | undefined => {
 
 /**
  * The filter as one closure over the query's values read once. Checks run cheapest first: plain
- * numeric and string fields of the record, then those needing a lookup (farm, free IPs), then
+ * fields of the record, then its capacity, then those needing a lookup (farm, free IPs), then
  * status (computed from "now"), reputation last (it walks the coverage intervals).
  */
 export function nodePredicate(view: GridView, query: NodeFilter, now: number, gateways: boolean): (n: NodeRecord) => boolean {
@@ -130,21 +130,6 @@ export function nodePredicate(view: GridView, query: NodeFilter, now: number, ga
     if (twinId !== undefined && n.twinId !== twinId) return false;
     if (gateways && n.publicConfig.domain === '') return false;
     if (farmSet !== undefined && !farmSet.has(n.farmId)) return false;
-    const t = n.total;
-    if (anyFree) {
-      const f = nodeFree(n);
-      if (
-        (fMru !== undefined && f.mru < fMru) ||
-        (fSru !== undefined && f.sru < fSru) ||
-        (fHru !== undefined && f.hru < fHru) ||
-        (fCru !== undefined && f.cru < fCru)
-      )
-        return false;
-    }
-    if (tCru !== undefined && t.cru < tCru) return false;
-    if (tMru !== undefined && t.mru < tMru) return false;
-    if (tSru !== undefined && t.sru < tSru) return false;
-    if (tHru !== undefined && t.hru < tHru) return false;
     const rented = n.rentContractId !== 0;
     if (wantRented !== undefined && rented !== wantRented) return false;
     if (rentedBy !== undefined && n.rentedByTwinId !== rentedBy) return false;
@@ -162,6 +147,22 @@ export function nodePredicate(view: GridView, query: NodeFilter, now: number, ga
     if (country !== undefined && lower(n.location.country) !== country) return false;
     if (city !== undefined && lower(n.location.city) !== city) return false;
     if (wantRentable !== undefined && wantRentable && rented) return false; // rentable needs not rented: decided without the farm
+    // Capacity after the record's own fields: its numbers sit in objects of their own (another memory read).
+    const t = n.total;
+    if (anyFree) {
+      const f = nodeFree(n);
+      if (
+        (fMru !== undefined && f.mru < fMru) ||
+        (fSru !== undefined && f.sru < fSru) ||
+        (fHru !== undefined && f.hru < fHru) ||
+        (fCru !== undefined && f.cru < fCru)
+      )
+        return false;
+    }
+    if (tCru !== undefined && t.cru < tCru) return false;
+    if (tMru !== undefined && t.mru < tMru) return false;
+    if (tSru !== undefined && t.sru < tSru) return false;
+    if (tHru !== undefined && t.hru < tHru) return false;
     if (needFarm) {
       const farm = view.farms.get(n.farmId);
       const dedicated = farm !== undefined && farm.dedicated;
