@@ -149,9 +149,9 @@ test('each node listens on exactly its loopback metrics port, Yggdrasil on the c
     if (n.index === GATEWAY) {
       // The gateway node's public config holds a domain: HAProxy on its HTTP port, and on 443 (no
       // certificate directory, but an ACME directory: own domains get certificates). On loopback
-      // only: HAProxy's peers port (its stick tables across reloads) and the agent's port for its request logs.
+      // only: HAProxy's peers port (its stick tables across reloads).
       const loopback = sockets.filter((s) => s.address === '127.0.0.1' && s.port !== 9101);
-      expect(loopback.map((s) => `${s.proto} ${s.program}`).sort()).toEqual(['tcp haproxy', 'udp node']);
+      expect(loopback.map((s) => `${s.proto} ${s.program}`)).toEqual(['tcp haproxy']);
       expect(sockets.filter((s) => s.port === 80 || s.port === 443).map((s) => `${socketKey(s)} ${s.program}`)).toEqual(
         expect.arrayContaining(['tcp 0.0.0.0:80 haproxy', 'tcp 0.0.0.0:443 haproxy']),
       );
