@@ -3,15 +3,17 @@
  * with its own config directory, answering its runtime API; a crash (the master killed) restarts
  * it with the same state; a reload keeps the listener (no connection refused in between); stop
  * ends it. And the runtime client's bounds: a command is one line, a reply has a size limit.
+ * Then an HTTP slot's seats through a Gateway: a seat keeps backend connections alive, and a seat
+ * given back is reused only once no connection to its old address is left.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@tfgrid/testkit';
-import { HaproxyProcess, Runtime } from '../src/gateway';
-import { parseStatCsv } from '../src/gateway/haproxy/runtime';
-import { silent, until } from './gateway-helpers';
+import { Gateway, HaproxyProcess, Runtime } from '../src/gateway';
+import { parseServersConn, parseStatCsv } from '../src/gateway/haproxy/runtime';
+import { DOMAIN, silent, startBackend, startGateway, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(60_000);
 
@@ -121,4 +123,109 @@ test('stop ends it: the port is closed', async () => {
   expect(proc.running).toBe(false);
   expect(() => process.kill(pid, 0)).toThrow();
   await expect(get(port)).rejects.toThrow(/ECONNREFUSED/);
+});
+
+describe("an HTTP slot's seats (config servers given an address at runtime)", () => {
+  let runDir: string;
+  const started = { a: 0, aConnections: 0, aDone: 0 };
+  let a: Backend;
+  let b: Backend;
+  let gw: Gateway;
+  let gwPort: number;
+  let rt: Runtime;
+  const agents: http.Agent[] = [];
+
+  /** A keep-alive client of one connection (its requests share one HAProxy session). */
+  const client = (): http.Agent => {
+    const ag = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    agents.push(ag);
+    return ag;
+  };
+  const ask = (name: string, ag: http.Agent, p = '/'): Promise<{ status: number; body: string }> =>
+    new Promise((resolve, reject) => {
+      const req = http.get({ host: '127.0.0.1', port: gwPort, path: p, agent: ag, headers: { host: `${name}.${DOMAIN}` } }, (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode!, body }));
+      });
+      req.on('error', reject);
+    });
+  /** Where HAProxy has seat `server` of slot `slot` pointing, and its connections. */
+  const seat = async (slot: string, server: string): Promise<{ port: string; used: number; idle: number } | undefined> => {
+    const c = parseServersConn(await rt.command(`show servers conn ${slot}`)).get(`${slot}/${server}`);
+    return c && { port: c.port, used: c.n.used_cur!, idle: c.n.idle_cur! };
+  };
+
+  beforeAll(async () => {
+    runDir = await mkdtemp(path.join(os.tmpdir(), 'gw-seats-'));
+    a = await startBackend('a', (req, res) => {
+      started.a++;
+      const answer = (): void => void (res.end('a'), started.aDone++);
+      if (req.url === '/slow') setTimeout(answer, 800);
+      else answer();
+    });
+    a.server.on('connection', () => started.aConnections++);
+    b = await startBackend('b', (_req, res) => res.end('b'));
+    ({ gw, port: gwPort } = await startGateway({ ratePerSecond: 1e6, rateBurst: 1e6 }, { runDir }));
+    rt = new Runtime({ socket: path.join(runDir, 'admin.sock') });
+  });
+
+  afterAll(async () => {
+    for (const ag of agents) ag.destroy();
+    rt?.close();
+    await gw?.stop();
+    await a?.close();
+    await b?.close();
+    if (runDir) await rm(runDir, { recursive: true, force: true });
+  });
+
+  test('a seat keeps its backend connections across requests and clients', async () => {
+    gw.addRoute({ name: 'first', contractId: 1, backends: [a.url] });
+    await gw.settled();
+    const one = client();
+    const answers = new Set<string>();
+    for (let i = 0; i < 20; i++) answers.add((await ask('first', one)).body);
+    for (let i = 0; i < 5; i++) answers.add((await ask('first', client())).body);
+    expect([...answers]).toEqual(['a']);
+    expect(started.a).toBe(25);
+    // One connection per client at most, not one per request (a server added with `add server` opens
+    // one per request in HAProxy 2.6): a session's first request has a connection of its own (`http-reuse safe`).
+    expect(started.aConnections).toBeLessThanOrEqual(6);
+    expect((await seat('h0', 's1'))?.port).toBe(String(a.port));
+  });
+
+  test("a seat given back is reused only once its connections are done: the next route on it never reaches the previous one's backend", async () => {
+    const slow = Array.from({ length: 4 }, () => client());
+    const inFlight = slow.map((ag) => ask('first', ag, '/slow'));
+    await until('four slow requests at a', () => started.a === 29, 5_000, 10);
+    gw.removeRoute('first');
+    await gw.settled();
+    await gw.refresh();
+    // Still busy: the seat stays with its old address (draining), so the next route takes another slot.
+    expect((await seat('h0', 's1'))?.used).toBe(4);
+    gw.addRoute({ name: 'second', contractId: 2, backends: [b.url] });
+    await gw.settled();
+    expect((await ask('second', client())).body).toBe('b');
+    expect((await seat('h1', 's1'))?.port).toBe(String(b.port));
+    // The slow answers come back on connections that then go idle (HAProxy keeps them for their server).
+    expect((await Promise.all(inFlight)).map((r) => r.body)).toEqual(['a', 'a', 'a', 'a']);
+    await until(
+      'the seat parked, its connections gone',
+      async () => {
+        await gw.refresh();
+        const s = await seat('h0', 's1');
+        return s?.port === '0' && s.used === 0 && s.idle === 0;
+      },
+      10_000,
+      50,
+    );
+    const before = started.a;
+    gw.addRoute({ name: 'third', contractId: 3, backends: [b.url] });
+    await gw.settled();
+    expect((await seat('h0', 's1'))?.port).toBe(String(b.port));
+    const answers: string[] = [];
+    for (let i = 0; i < 5; i++) for (const ag of [...slow, client()]) answers.push((await ask('third', ag)).body);
+    expect(new Set(answers)).toEqual(new Set(['b']));
+    expect(started.a).toBe(before);
+  });
 });

@@ -3,15 +3,20 @@
  * What changes per request-routing decision lives in maps (routes.map: Host → "key slot state";
  * passthrough.map: SNI → slot; challenges.map: ACME token → answer) that the runtime API edits
  * at once; the config itself changes only when slots run out or listeners change (a reload).
- * Backends are slots (`h<N>` for HTTP routes, `t<N>` for TLS passthrough ones) whose servers the
- * runtime API adds and deletes; the config lists the servers known when it was rendered, so a
- * restart or reload starts with the same state.
+ * Backends are slots (`h<N>` for HTTP routes, `t<N>` for TLS passthrough ones). An HTTP slot has
+ * its seats in the config (`s1`…, parked and disabled until a backend takes one: the runtime API
+ * sets its address and enables it); other servers (TLS to the backend, a private network's relay
+ * socket, a route with more backends than seats) the runtime API adds and deletes. The config
+ * lists the servers known when it was rendered, so a restart or reload starts with the same state.
  */
 import path from 'node:path';
 import type { GatewayLimits } from '../options';
 import { MAX_LOG_LINE } from './process';
 import { edgeRules, rateWindowMs } from './edge';
 import { bufferSize, ms, paths } from './files';
+import { PARKED } from './slots';
+
+const PARKED_ADDRESS = `${PARKED.ip}:${PARKED.port}`;
 
 /** One server of a slot, as HAProxy is told it (the agent resolved and admitted its address). */
 export interface ServerSpec {
@@ -31,6 +36,8 @@ export interface SlotSpec {
   /** `h<N>` or `t<N>`. */
   id: string;
   servers: ServerSpec[];
+  /** Seats s1…s<seats>: those not in `servers` are rendered parked and disabled. */
+  seats?: number;
 }
 
 export interface ConfigInput {
@@ -60,6 +67,17 @@ function server(s: ServerSpec, l: GatewayLimits, http: boolean): string {
   if (http && l.maxSocketsPerBackend > 0) parts.push(`pool-max-conn ${l.maxSocketsPerBackend}`);
   if (s.disabled) parts.push('disabled');
   return `  ${parts.join(' ')}`;
+}
+
+/** A slot's servers with every seat nobody holds parked (disabled, 0.0.0.0:0), seats first. */
+function slotServers(s: SlotSpec): ServerSpec[] {
+  const held = new Map(s.servers.map((x) => [x.id, x]));
+  const seats = Array.from(
+    { length: s.seats ?? 0 },
+    (_, i) => held.get(`s${i + 1}`) ?? { id: `s${i + 1}`, address: PARKED_ADDRESS, disabled: true },
+  );
+  const names = new Set(seats.map((x) => x.id));
+  return [...seats, ...s.servers.filter((x) => !names.has(x.id))];
 }
 
 /** The `add server` arguments of a server added at runtime (what `server()` renders, without the leading name). */
@@ -182,7 +200,7 @@ export function renderConfig(c: ConfigInput): string {
       '',
     );
   }
-  for (const s of c.httpSlots) out.push(`backend ${s.id}`, ...s.servers.map((x) => server(x, l, true)), '');
+  for (const s of c.httpSlots) out.push(`backend ${s.id}`, ...slotServers(s).map((x) => server(x, l, true)), '');
   for (const s of c.tcpSlots) out.push(`backend ${s.id}`, '  mode tcp', ...s.servers.map((x) => server(x, l, false)), '');
   return `${out.join('\n')}\n`;
 }

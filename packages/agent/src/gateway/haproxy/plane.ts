@@ -21,9 +21,9 @@ import { renderConfig, serverArgs, type ServerSpec, type SlotSpec } from './conf
 import { BODIES, errorFile, paths, PAUSED_BODY } from './files';
 import { lua } from './lua';
 import { HaproxyProcess } from './process';
-import { parseStatCsv, parseTable } from './runtime';
-import { literalBackend, resolveBackend, type Resolved, type ResolveOptions } from './servers';
-import { SlotPool, type ServerState, type Slot, type SlotKind } from './slots';
+import { parseServersConn, parseStatCsv, parseTable } from './runtime';
+import { literalBackend, resolveBackend, splitAddress, type Resolved, type ResolveOptions } from './servers';
+import { PARKED, SlotPool, type ServerState, type Slot, type SlotKind } from './slots';
 
 export interface PlaneOptions {
   dir: string;
@@ -273,7 +273,11 @@ export class DataPlane {
         had.backend = b;
         continue;
       }
-      const s: ServerState = { id: slot.nextServerId(), backend: b, healthy: false };
+      // A seat when it can have one: a plain-HTTP backend HAProxy dials by IP (a relay's Unix
+      // socket and TLS with the backend's SNI are not what `set server … addr` can give a seat).
+      const seat = slot.kind === 'h' && !b.via && !b.https ? slot.takeSeat() : undefined;
+      const s: ServerState =
+        seat === undefined ? { id: slot.nextServerId(), backend: b, healthy: false } : { id: `s${seat}`, seat, backend: b, healthy: false };
       slot.servers.set(origin, s);
       // A literal is added now, before the map entry that sends requests to it.
       this.#track(this.#resolveAndAdd(slot, s));
@@ -296,7 +300,9 @@ export class DataPlane {
     s.healthy = true;
     const spec = this.#serverSpec(slot, s)!;
     const name = `${slot.id}/${s.id}`;
-    this.#runtime(`add server ${name} ${spec.address} ${serverArgs(spec, this.#o.limits, slot.kind === 'h')}`);
+    const at = splitAddress(spec.address);
+    if (s.seat !== undefined && at) this.#runtime(`set server ${name} addr ${at.ip} port ${at.port}`);
+    else this.#runtime(`add server ${name} ${spec.address} ${serverArgs(spec, this.#o.limits, slot.kind === 'h')}`);
     this.#runtime(`enable health ${name}`);
     this.#runtime(`enable server ${name}`);
   }
@@ -316,15 +322,61 @@ export class DataPlane {
 
   #retire(slot: Slot, origin: string, s: ServerState): void {
     slot.servers.delete(origin);
-    if (!s.address) return;
+    if (!s.address) {
+      // A seat never given an address is still parked.
+      if (s.seat !== undefined) slot.freeSeat(s.seat);
+      return;
+    }
     slot.retiring.set(s.id, s);
-    // Maintenance: no new request goes there; those in flight finish, then it is deleted.
+    // Maintenance: no new request goes there; those in flight finish, then it is deleted (a seat: parked).
     this.#runtime(`disable server ${slot.id}/${s.id}`);
-    this.#tryDelete(slot, s);
+    void this.#tryRelease(slot, s);
   }
 
-  #tryDelete(slot: Slot, s: ServerState): void {
-    this.#proc.runtime.command(`del server ${slot.id}/${s.id}`).then(
+  /** Deletes a retiring server, or frees a retiring seat, if its connections are done (else the next refresh tries again). */
+  #tryRelease(slot: Slot, s: ServerState): Promise<void> {
+    if (s.seat === undefined) return this.#tryDelete(slot, s);
+    let p = this.#freeing.get(s);
+    if (!p) {
+      p = this.#tryFree(slot, s, s.seat)
+        .catch((e: Error) => this.#log.debug({ server: `${slot.id}/${s.id}`, err: e.message }, 'seat not freed yet'))
+        .finally(() => this.#freeing.delete(s));
+      this.#freeing.set(s, p);
+    }
+    return p;
+  }
+
+  /** Retiring seats being checked now. */
+  readonly #freeing = new Map<ServerState, Promise<void>>();
+
+  /**
+   * A drained seat is parked (its idle connections to the old address are closed with the
+   * change), then free once HAProxy shows it at the parked address with no connection in use or
+   * idle. Never before: a connection still busy would join the idle pool of the next address.
+   */
+  async #tryFree(slot: Slot, s: ServerState, seat: number): Promise<void> {
+    if (!this.#proc.running) return;
+    const rt = this.#proc.runtime;
+    const name = `${slot.id}/${s.id}`;
+    const conns = async (): Promise<{ parked: boolean; used: number; open: number } | undefined> => {
+      const c = parseServersConn(await rt.command(`show servers conn ${slot.id}`)).get(name);
+      if (!c) return undefined;
+      const open = ['used_cur', 'idle_cur', 'safe_nb', 'unsafe_nb'].reduce((t, k) => t + (c.n[k] ?? 1), 0);
+      return { parked: c.addr === PARKED.ip && c.port === String(PARKED.port), used: c.n.used_cur ?? 1, open };
+    };
+    const stat = parseStatCsv(await rt.command(`show stat ${slot.id} 4 -1`)).find((r) => r.svname === s.id);
+    const before = await conns();
+    // In maintenance no new connection is made: what is in use now only ends. Idle ones go with the address change.
+    if (!stat || !before || Number(stat.scur || 0) + Number(stat.qcur || 0) > 0 || before.used > 0) return;
+    if (!before.parked) await rt.change(`set server ${name} addr ${PARKED.ip} port ${PARKED.port}`);
+    const after = before.parked ? before : await conns();
+    if (!after?.parked || after.open > 0 || slot.retiring.get(s.id) !== s) return;
+    slot.retiring.delete(s.id);
+    slot.freeSeat(seat);
+  }
+
+  #tryDelete(slot: Slot, s: ServerState): Promise<void> {
+    return this.#proc.runtime.command(`del server ${slot.id}/${s.id}`).then(
       (reply) => {
         if (/deleted|No such server/i.test(reply)) slot.retiring.delete(s.id);
       },
@@ -372,8 +424,8 @@ export class DataPlane {
       return undefined;
     }
     if (res.address !== s.address && !res.address.startsWith('unix@')) {
-      const m = /^\[?([^\]]+)\]?:(\d+)$/.exec(res.address);
-      if (m) this.#runtime(`set server ${slot.id}/${s.id} addr ${m[1]} port ${m[2]}`);
+      const at = splitAddress(res.address);
+      if (at) this.#runtime(`set server ${slot.id}/${s.id} addr ${at.ip} port ${at.port}`);
       s.address = res.address;
     }
     return undefined;
@@ -415,7 +467,9 @@ export class DataPlane {
     this.#readStat(stat);
     this.#readTable(table);
     this.#readTunnels(ws);
-    for (const slot of this.#pool.all()) for (const s of [...slot.retiring.values()]) this.#tryDelete(slot, s);
+    const releasing: Promise<void>[] = [];
+    for (const slot of this.#pool.all()) for (const s of [...slot.retiring.values()]) releasing.push(this.#tryRelease(slot, s));
+    await Promise.all(releasing);
     await this.#checkCertificateSource();
   }
 
@@ -424,7 +478,8 @@ export class DataPlane {
       const slot = this.#pool.get(row.pxname ?? '');
       if (!slot || !slot.owner) continue;
       for (const s of slot.servers.values()) {
-        if (s.id !== row.svname) continue;
+        // (A seat whose backend has no address yet is parked: its row is not that backend's health.)
+        if (s.id !== row.svname || !s.address) continue;
         const st = row.status ?? '';
         const healthy = st.startsWith('UP') || st === 'no check' || st === 'NOLB';
         if (healthy !== s.healthy)
@@ -560,6 +615,7 @@ export class DataPlane {
         .filter((s) => s.kind === kind)
         .map((s) => ({
           id: s.id,
+          seats: s.seats,
           servers: [...s.servers.values()].map((x) => this.#serverSpec(s, x)).filter((x): x is ServerSpec => x !== undefined),
         }));
     const cfg = renderConfig({

@@ -30,7 +30,7 @@ export interface RuntimeOptions {
 
 /** Replies of commands that change state: empty, or one of these (anything else is HAProxy saying no). */
 const OK_WORDS =
-  /^(|Done\.|New server registered\.|Server deleted\.|Entry .*|Transaction .*|Committing .*|.*committed.*|New .*|Inserting .*|.*success.*)$/i;
+  /^(|Done\.|New server registered\.|Server deleted\.|Entry .*|Transaction .*|Committing .*|.*committed.*|New .*|Inserting .*|.*success.*|IP changed from .*|no need to change .*)$/i;
 const PROMPT = '\n> ';
 
 interface Pending {
@@ -185,6 +185,25 @@ export function parseTable(text: string): Map<string, Record<string, number>> {
     const v: Record<string, number> = {};
     for (const m of line.matchAll(/\s([a-z_0-9()]+)=(-?\d+)(?=\s|$)/g)) v[m[1]!] = Number(m[2]);
     out.set(key, v);
+  }
+  return out;
+}
+
+/** `show servers conn [<backend>]` → `backend/server` → its address, port and connection counts (used_cur, idle_cur…). */
+export function parseServersConn(text: string): Map<string, { addr: string; port: string; n: Record<string, number> }> {
+  const out = new Map<string, { addr: string; port: string; n: Record<string, number> }>();
+  const lines = text.split('\n').filter((l) => l.trim().length > 0);
+  const head = lines.shift();
+  if (!head?.startsWith('# ')) return out;
+  const names = head.slice(2).trim().split(/\s+/);
+  for (const l of lines) {
+    const f = l.trim().split(/\s+/);
+    const n: Record<string, number> = {};
+    names.forEach((k, i) => {
+      const v = Number(f[i]);
+      if (Number.isFinite(v)) n[k] = v;
+    });
+    out.set(f[0] ?? '', { addr: f[names.indexOf('addr')] ?? '', port: f[names.indexOf('port')] ?? '', n });
   }
   return out;
 }

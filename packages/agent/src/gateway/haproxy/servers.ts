@@ -20,6 +20,12 @@ export interface ResolveOptions {
 
 const hostPort = (ip: string, port: number): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
+/** `ip:port` or `[ipv6]:port` → its parts (what `set server … addr … port …` takes); undefined for `unix@…`. */
+export function splitAddress(address: string): { ip: string; port: number } | undefined {
+  const m = /^\[?([^\]@]+)\]?:(\d+)$/.exec(address);
+  return m ? { ip: m[1]!, port: Number(m[2]) } : undefined;
+}
+
 /** A literal host in its canonical text (every inet_aton spelling, as the URL parser left it), or undefined for a name. */
 export function literalAddress(host: string): string | undefined {
   if (!addressOf(host)) return undefined;
