@@ -320,6 +320,8 @@ test('without allowLocalBackends, a backend name that resolves to the gateway no
     const addr = await dns.promises.lookup(self).catch(() => undefined);
     if (addr && /^127\./.test(addr.address)) {
       strict.addRoute({ name: 'sneaky', contractId: 81, backends: [`http://${self}:${a.port}`] });
+      // The data plane resolves a name through the guard before HAProxy is given an address: wait for it.
+      await strict.settled();
       const p = Number(strict.status().http!.split(':').pop());
       expect((await request(p, `sneaky.${DOMAIN}`)).status).toBe(502);
       expect(strict.route('sneaky')!.backends[0]).toMatchObject({ healthy: false, lastError: 'EBACKENDLOCAL' });
