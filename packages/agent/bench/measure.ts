@@ -1,7 +1,7 @@
 /** What the agent benchmarks share: process samples from /proc, polling, workload states on disk, percentiles. */
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { sleep } from '../src/backoff';
+import { sleep } from '../src';
 
 export { sleep };
 

@@ -3,8 +3,7 @@
  * one, batches keep marking order and size, a failed batch is marked again with a growing backoff
  * that a success resets, the oldest mark goes past the bound, and stop() waits for the batch in hand.
  */
-import { CoalescingQueue, type CoalescingQueueOptions } from '../src/coalescing-queue';
-import { CodedError } from '../src/coded-error';
+import { CoalescingQueue, CodedError, type CoalescingQueueOptions } from '../src';
 import { until } from './support/grid';
 
 /** A promise and the function that resolves it. */

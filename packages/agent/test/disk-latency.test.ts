@@ -2,8 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { scanDisks } from '../src';
-import { medianRandomReadMs, SSD_MAX_MEDIAN_MS } from '../src/hardware/disk-latency';
+import { medianRandomReadMs, scanDisks, SSD_MAX_MEDIAN_MS } from '../src/hardware';
 
 let root: string;
 const SIZE = 16 * 1024 * 1024;

@@ -9,7 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
-import { findMarked, Identity, runtimeId, workloadMark } from '../src';
+import { Identity } from '../src';
+import { findMarked, runtimeId, workloadMark } from '../src/workloads';
 import {
   Deployer,
   FIXTURE_ROOT,

@@ -8,7 +8,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
-import { LEDGER_FILE, type Agent, type AgentConfig, type ContractEvent } from '../src';
+import type { Agent, AgentConfig } from '../src';
+import { LEDGER_FILE, type ContractEvent } from '../src/contracts';
 import {
   agentConfig,
   Deployer,

@@ -1,6 +1,6 @@
 /** Hardware readers on fixture trees: a bare-metal server, a KVM guest, a machine without DMI. */
 import path from 'node:path';
-import { measure, formatHardware, countRange, GiB } from '../src';
+import { measure, formatHardware, countRange, GiB } from '../src/hardware';
 
 const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
 

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ImageError, ImageStore, buildBusyboxImage, type ImageErrorCode } from '../src';
+import { ImageError, ImageStore, buildBusyboxImage, type ImageErrorCode } from '../src/workloads/images';
 import { gz, imageServer, ociLayout, sha256, tarBytes, type Route } from './fixtures/images/archives';
 import { freePort, logger, tempRoot } from './fixtures/workloads/helpers';
 

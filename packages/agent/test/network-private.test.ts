@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import pino from 'pino';
 import { wireguardKeyPair, type NetworkData } from '@tfgrid/client';
 import { PrivateNetworks, networkId, peerKeys, userspaceMark } from '../src/network';
-import { findMarked } from '../src/workloads/proc';
+import { findMarked } from '../src/workloads';
 import { freePort } from './support/net';
 
 jest.setTimeout(120_000);

@@ -6,7 +6,9 @@
  */
 import pino from 'pino';
 import { ChainError, type NruReport, type TfchainClient } from '@tfgrid/client';
-import { NruQueue, ResourceReporter, type Capacity, type ProvisionerPort, type WorkloadState } from '../src';
+import type { ProvisionerPort } from '../src/contracts';
+import { NruQueue, ResourceReporter } from '../src/reports';
+import type { Capacity, WorkloadState } from '../src/workloads';
 import { tempDirs, until, type TempDirs } from './support/grid';
 
 const log = pino({ level: 'silent' });

@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConfigError, loadConfig } from '../src/config';
+import { ConfigError, loadConfig } from '../src';
 import { decideRuntime } from '../src/workloads';
 import { limitsIn, limitProblems, oomKills, parseProcCgroup } from '../src/workloads/runc';
 

@@ -16,8 +16,7 @@ import { connect, type TfchainClient, type Workload } from '@tfgrid/client';
 import { chainNodeIpv6, PrivateNetworks, PublicIpHandler, ZmachineNetworking, type NodeIpv6Source } from '../src/network';
 import type { ContractDeployment, HandlerContext, Provisioner, WorkloadState } from '../src/workloads';
 import { deployment, logger, tempRoot, until } from './fixtures/workloads/helpers';
-import { machineIfNames } from '../src/workloads/runc/network';
-import { shortHash } from '../src/workloads/runc/names';
+import { machineIfNames, shortHash } from '../src/workloads/runc';
 import { deleteLink, runcProvisioner, serveBusyboxImage, zmachine } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(240_000);

@@ -46,10 +46,20 @@ export {
 } from './admission';
 export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
 export { Backend, BackendError, parseBackend, type BackendNetwork } from './backends';
-// The HAProxy data plane the Gateway drives.
-export { probeBackend } from './haproxy/probe';
-export { EngineError, HAPROXY_BINARY, HaproxyProcess, type EngineErrorCode, type HaproxyProcessOptions } from './haproxy/process';
-export { Runtime, RuntimeError, type RuntimeErrorCode, type RuntimeOptions } from './haproxy/runtime';
-export { resolveBackend, type Resolved } from './haproxy/servers';
+// The HAProxy data plane the Gateway drives (its white-box tests import ./haproxy).
+export {
+  probeBackend,
+  EngineError,
+  HAPROXY_BINARY,
+  HaproxyProcess,
+  type EngineErrorCode,
+  type HaproxyProcessOptions,
+  Runtime,
+  RuntimeError,
+  type RuntimeErrorCode,
+  type RuntimeOptions,
+  resolveBackend,
+  type Resolved,
+} from './haproxy';
 export type { GatewayServiceStart } from './service';
 export { selfSignedCertificate, type SelfSignedOptions } from './self-signed';
