@@ -1,4 +1,11 @@
-/** @tfgrid/agent: the 3Node agent. */
+/**
+ * @tfgrid/agent: the 3Node agent. What its users take: an Agent to run, its config (argv and
+ * environment, the help text, the chain URL), the node's identity, the measured capacity and a
+ * logger; the busybox image, the local ACME server, the network names and the planetary daemon the
+ * local grid, `npm start` and the CLI's tests use. The folders' indexes (workloads, network,
+ * gateway, contracts, reports, hardware, …) hold what the agent's own white-box tests reach.
+ * The bin (`tfgrid-agent`) runs src/cli.ts.
+ */
 export { Agent, type AgentOptions, type AgentState, type AgentStatus } from './agent';
 export {
   loadConfig,
@@ -12,33 +19,14 @@ export {
   type ParsedArgs,
 } from './config';
 export { Identity, IdentityError, SEED_FILE, SEED_BACKUP } from './identity';
-export { measure, reservedFor, formatHardware, SYSTEM_SSD_RESERVE, GiB, type Hardware, type Resources } from './hardware/capacity';
-export { scanDisks, type Disk, type DiskKind, type SkippedDisk } from './hardware/disks';
-export { scanInterfaces, type NetInterface } from './hardware/network';
-export { logicalCpus, countRange } from './hardware/cpu';
-export { totalMemory } from './hardware/memory';
-export { serialNumber, secureBoot, virtualization } from './hardware/platform';
-export { register, nodeDiff, TERMS_LINK, TERMS_HASH, MIN_BALANCE, type Registration, type RegistrationInput } from './registration';
-export { UptimeReporter, type UptimeOptions } from './uptime';
-export { AgentMetrics, MetricsServer, type MetricsSource } from './metrics';
-export { NodeServices, type ServicesOptions, type ServicesStatus } from './services';
-export { PowerManager, type PowerOptions, type PowerStatus } from './power';
-export * from './contracts';
-export * from './reports';
-export * from './answers';
-export * from './workloads';
-export {
-  ImageStore,
-  IMAGE_DEFAULTS,
-  ImageError,
-  checkImageRef,
-  isFlistUrl,
-  flistError,
-  buildBusyboxImage,
-  type ImageStoreOptions,
-  type ImageErrorCode,
-  type ImageRef,
-} from './workloads/images';
-export { createExt4Image, mountExt4Image, unmountExt4Image, isMountpoint, DiskError, type DiskErrorCode } from './workloads/disk';
-export { retry, sleep, backoffDelay, raceAbort } from './backoff';
+export { measure, formatHardware, type Hardware, type Resources } from './hardware';
 export { createLogger } from './log';
+export { buildBusyboxImage } from './workloads/images';
+export { startLocalAcmeServer, type LocalAcmeServer } from './gateway/acme';
+export { instanceTag, networkId, networkNames } from './network';
+export { Planetary } from './planetary';
+// The building blocks at the top of src (no folder index of their own): errors with a code, retries
+// and backoff, the coalescing queue; the agent's tests and benchmarks reach them here.
+export { CodedError, errorCode } from './coded-error';
+export { retry, sleep, backoffDelay, raceAbort } from './backoff';
+export { CoalescingQueue, type CoalescingQueueOptions } from './coalescing-queue';

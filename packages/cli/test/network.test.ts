@@ -23,7 +23,7 @@ import path from 'node:path';
 import { connect, TFT, type NetworkPlan, type TfchainClient } from '@tfgrid/client';
 import type { Devchain } from '@tfgrid/devchain';
 import { setupFarmer, startChain } from '@tfgrid/testkit';
-import { instanceTag, networkId } from '@tfgrid/agent/src/network';
+import { instanceTag, networkId } from '@tfgrid/agent';
 import { serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
 import { cleanupAgentLeftovers, cli, freePort, until } from './helpers';
 

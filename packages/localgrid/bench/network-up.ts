@@ -24,7 +24,7 @@ import {
   prepareDeployment,
   type TfchainClient,
 } from '@tfgrid/client';
-import { instanceTag, networkId, networkNames } from '@tfgrid/agent/src/network';
+import { instanceTag, networkId, networkNames } from '@tfgrid/agent';
 import { startLocalGrid, type LocalGrid } from '../src';
 
 /** The agent's fixture hardware (100 GiB and more), so a small machine can host the nodes. */

@@ -7,7 +7,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import path from 'node:path';
-import { startLocalAcmeServer, type LocalAcmeServer } from '@tfgrid/agent/src/gateway/acme';
+import { startLocalAcmeServer, type LocalAcmeServer } from '@tfgrid/agent';
 import type { Logger } from 'pino';
 
 export const ACME_COMMANDS = ['pebble', 'pebble-challtestsrv', 'setpriv'];

@@ -8,12 +8,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pino, { type Logger } from 'pino';
-import { Identity } from '@tfgrid/agent';
+import { Identity, type LocalAcmeServer } from '@tfgrid/agent';
 import { connect, type TfchainClient } from '@tfgrid/client';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
 import { makeHosts, type Host, type Hosts } from '@tfgrid/netns';
-import type { LocalAcmeServer } from '@tfgrid/agent/src/gateway/acme';
 import { startGridAcme } from './acme';
 import { spawnAgent, type AgentProcess } from './agent-process';
 import { bootstrapDevFarm, DEV_FUNDER, nodeIdOf, setDevPublicConfig, syncDevFarmIps, untilListed, type FarmIp } from './bootstrap';
