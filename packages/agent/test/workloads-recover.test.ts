@@ -149,6 +149,7 @@ test('an agent killed in the middle of provisioning never leaves an ok state for
   expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({
     state: 'error',
     reason: INTERRUPTED,
+    code: 'INTERRUPTED',
     used: { cru: 0, mru: 0, sru: 0, hru: 0 },
   });
   expect(p.states(33).find((s) => s.name === 'data')!.state).toBe('ok'); // finished before the kill
@@ -164,7 +165,11 @@ test('a provision that kills the agent again when retried at start is left in er
   const cleaned: string[] = [];
   p = provisioner([gatewayHandler(cleaned)]);
   await p.open();
-  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({ state: 'error', reason: INTERRUPTED_TWICE });
+  expect(p.states(33).find((s) => s.name === 'site')).toMatchObject({
+    state: 'error',
+    reason: INTERRUPTED_TWICE,
+    code: 'INTERRUPTED_TWICE',
+  });
   await p.recover();
   expect(cleaned).toEqual(['site']);
   const rec = JSON.parse(readFileSync(path.join(t.dataDir, 'workload-states', '000000000033.json'), 'utf8'));

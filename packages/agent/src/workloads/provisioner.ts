@@ -57,6 +57,8 @@ export const INTERRUPTED = 'provisioning was interrupted (the agent stopped befo
 /** A provision cut short again when retried at start: not retried until a new version (no crash loop). */
 export const INTERRUPTED_TWICE =
   'provisioning was interrupted twice (the agent stopped before it finished); retried only for a new version';
+/** A provision under way is recorded in error with one of these (code → reason) first, so an agent dying in it leaves no ok state. */
+const INTERRUPTED_REASONS = { INTERRUPTED, INTERRUPTED_TWICE } as const;
 
 export class Provisioner {
   readonly registry: HandlerRegistry;
@@ -225,10 +227,10 @@ export class Provisioner {
       for (const rec of this.#records.values()) {
         let changed = false;
         for (const s of [...rec.states].sort((a, b) => rank(a.type) - rank(b.type))) {
-          if (s.state === 'error' && s.reason === INTERRUPTED) {
+          if (s.state === 'error' && s.code === 'INTERRUPTED') {
             await this.#retry(rec, s);
             changed = true;
-          } else if (s.state === 'error' && s.reason === INTERRUPTED_TWICE) {
+          } else if (s.state === 'error' && s.code === 'INTERRUPTED_TWICE') {
             await this.#cleanup(s); // idempotent: whatever the cut-short retry left
             const { result: _gone, ...rest } = s;
             this.#put(rec, rest);
@@ -341,7 +343,7 @@ export class Provisioner {
       if (s.state !== 'deleted' && (!w || w.type !== s.type))
         await this.#deprovision(rec, s, w ? `type changed to ${w.type}` : 'removed from the deployment');
     }
-    const plan = await planDeployment(rec.states, cd.deployment, this.registry, this.#ctx(rec), (st) => st.reason === INTERRUPTED_TWICE);
+    const plan = await planDeployment(rec.states, cd.deployment, this.registry, this.#ctx(rec), (st) => st.code === 'INTERRUPTED_TWICE');
     const { todo } = plan;
     for (const r of plan.refused) this.#refuseStep(rec, r.w, r.previous, r.reason);
     // All or nothing: the deployment's new needs must fit, counting what its updated workloads give back.
@@ -381,13 +383,14 @@ export class Provisioner {
     h: WorkloadHandler,
     needs: Capacity,
     previous: WorkloadState | undefined,
-    pendingReason = INTERRUPTED,
+    pendingCode: keyof typeof INTERRUPTED_REASONS = 'INTERRUPTED',
   ): Promise<void> {
     const base = { contractId: rec.contractId, name: w.name, type: w.type, version: w.version };
     const pending: WorkloadState = {
       ...base,
       state: 'error',
-      reason: pendingReason,
+      reason: INTERRUPTED_REASONS[pendingCode],
+      code: pendingCode,
       used: zero(),
       ...(previous?.result ? { result: previous.result } : {}),
       updatedAt: Date.now(),
@@ -426,11 +429,11 @@ export class Provisioner {
     if (why || !w || !h) {
       await this.#cleanup(s);
       const { result: _gone, ...rest } = s;
-      this.#put(rec, { ...rest, reason: `${INTERRUPTED}; not retried: ${why}`, updatedAt: Date.now() });
+      this.#put(rec, { ...rest, reason: `${INTERRUPTED}; not retried: ${why}`, code: 'INTERRUPTED_NOT_RETRIED', updatedAt: Date.now() });
       return;
     }
     this.#log.info({ contractId: s.contractId, name: s.name }, 'retrying an interrupted provision');
-    await this.#provision(rec, w, h, needs, s, INTERRUPTED_TWICE);
+    await this.#provision(rec, w, h, needs, s, 'INTERRUPTED_TWICE');
   }
 
   /** Brings one live workload back after a restart; true when its state changed. */

@@ -22,7 +22,11 @@ export interface WorkloadState {
   state: WorkloadStateName;
   /** Why it is in `error` (or was deleted), in words. */
   reason?: string;
-  /** The error's code when the agent knows it: `CAPACITY` (the deployment does not fit), `RECOVERY_FAILED` (not brought back after a restart). */
+  /**
+   * The error's code when the agent knows it: `CAPACITY` (the deployment does not fit), `RECOVERY_FAILED` (not brought back
+   * after a restart), `INTERRUPTED` (a provision under way, or cut short by the agent stopping: retried at start),
+   * `INTERRUPTED_TWICE` (cut short again when retried: held until a new version), `INTERRUPTED_NOT_RETRIED`.
+   */
   code?: string;
   /** Capacity this workload holds while ok or paused (zero once deleted or refused). */
   used: Capacity;
