@@ -209,6 +209,31 @@ test('indexes follow updates and deletions', () => {
   expect(before).toHaveLength(2);
 });
 
+test('sparse node ids, and records replaced with or without a new sort key, in the candidate and walk plans', () => {
+  const v = new GridView();
+  // Ids far apart: the positions by id fall back from a typed array to a map.
+  const ids = [3, 4_000_000, 90_000_000, 7];
+  const put = (n: NodeRecord, height: number) =>
+    v.commit([{ type: 'put', sub: 'node', key: key(n.nodeId), value: n }], { height, hash: '0x', timestamp: NOW });
+  ids.forEach((id, i) => put({ ...node(id), farmId: 1, total: { ...node(id).total, cru: 10 + i } }, i + 1));
+  const byCru = (q: Partial<NodesQuery>) =>
+    searchNodes(v, { farm_ids: '1', sort_by: 'total_cru', ...q } as NodesQuery, NOW, false).items.map((n) => n.nodeId);
+  const walk = () => searchNodes(v, { sort_by: 'total_cru', sort_order: 'desc' } as NodesQuery, NOW, false).items;
+  expect(byCru({})).toEqual(ids);
+  expect(byCru({ sort_order: 'desc' })).toEqual([...ids].reverse());
+  expect(byCru({ size: 2, page: 2, ret_count: true })).toEqual(ids.slice(2));
+  // Same key, new serial number: both plans return the new record.
+  put({ ...v.nodes.get(7)!, serialNumber: 'replaced' }, 10);
+  expect(searchNodes(v, { farm_ids: '1', sort_by: 'total_cru', sort_order: 'desc' } as NodesQuery, NOW, false).items[0]!.serialNumber).toBe(
+    'replaced',
+  );
+  expect(walk()[0]!.serialNumber).toBe('replaced');
+  // A new key: the positions follow.
+  put({ ...v.nodes.get(3)!, total: { ...v.nodes.get(3)!.total, cru: 99 } }, 11);
+  expect(byCru({ sort_order: 'desc' })).toEqual([3, 7, 90_000_000, 4_000_000]);
+  expect(walk().map((n) => n.nodeId)).toEqual([3, 7, 90_000_000, 4_000_000]);
+});
+
 test('reputation: consistent reports cover the time between them, a reboot only since the boot', () => {
   const H = 3600;
   const c = emptyCoverage();
