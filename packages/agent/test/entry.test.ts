@@ -14,16 +14,8 @@ const ROOT = resolve(AGENT, '../..');
  */
 const GATEWAY_LEFT = [
   'bench/haproxy-bare.ts imports ../src/coded-error',
-  'test/gateway-chain.test.ts imports ../src/workloads/types',
   'test/gateway-dataplane.test.ts imports ../src/gateway/acme/types',
-  'test/gateway-handler.test.ts imports ../src/gateway/handler',
-  'test/gateway-handler.test.ts imports ../src/workloads/types',
   'test/gateway-haproxy.test.ts imports ../src/gateway/haproxy/runtime',
-  'test/gateway-network.test.ts imports ../src/gateway/haproxy/process',
-  'test/gateway-network.test.ts imports ../src/workloads/process-runtime',
-  'test/gateway-network.test.ts imports ../src/workloads/proc',
-  'test/gateway-network.test.ts imports ../src/workloads/types',
-  'test/gateway-service.test.ts imports ../src/workloads/types',
 ];
 
 function sourceFiles(dir: string): string[] {

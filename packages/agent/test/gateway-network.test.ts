@@ -26,12 +26,10 @@ import {
   type RelayError,
   type RelayNetwork,
 } from '../src/gateway';
-import { endHaproxyOn, haproxyOn } from '../src/gateway/haproxy/process';
+import { endHaproxyOn, haproxyOn } from '../src/gateway/haproxy';
 import { NetworkHandler, networkId, PrivateNetworks } from '../src/network';
 import { attachMachineRoute, Planetary } from '../src/planetary';
-import { workloadMark } from '../src/workloads/process-runtime';
-import { findMarked, isAlive } from '../src/workloads/proc';
-import type { HandlerContext, WorkloadState } from '../src/workloads/types';
+import { findMarked, isAlive, workloadMark, type HandlerContext, type WorkloadState } from '../src/workloads';
 import { DOMAIN, silent } from './gateway-helpers';
 import { until } from './fixtures/workloads/helpers';
 import { makeHosts, type Hosts } from './support/netns';
