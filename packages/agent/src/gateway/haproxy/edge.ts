@@ -38,6 +38,8 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     `  maxconn ${Math.max(l.maxConnections, 1)}`,
     '  log-format "TFGW %[var(txn.key)]|%ST|%Ta|%[var(txn.why)]|%tsc"',
     '  option http-ignore-probes',
+    // Every request body is counted as it streams (lua.ts): past maxBodyBytes, 413 and the rest is never forwarded.
+    '  filter lua.tfgw_body',
     ...refuse('METH_CONNECT', 405, 'connect_method', ' hdr Allow "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"'),
     // Origin-form targets only: an absolute URI asks for a forward proxy, "*" for the server itself (HTTP/2 carries its own authority).
     ...refuse('!{ url_beg / } !{ req.ver 2.0 }', 400, 'absolute_uri'),
@@ -77,7 +79,8 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     ...refuse(`{ req.hdr_val(content-length) gt ${l.maxBodyBytes} }`, 413, 'body_too_large', ' hdr Connection close'),
     ...refuse(`{ sc_trackers(0) gt ${l.maxConcurrentPerName} }`, 503, 'name_concurrency', ' hdr Retry-After 1'),
     // Every body is read up to the limit (at most a buffer) within the request timeout before it is
-    // forwarded: a chunked one over maxBodyBytes is refused (413), one too slow answered 408.
+    // forwarded: one too slow is answered 408, one over maxBodyBytes already in is refused (413)
+    // before a backend is chosen; what streams past a buffer the body filter counts.
     `  http-request wait-for-body time ${ms(Math.min(l.requestTimeoutMs || l.headersTimeoutMs, 60_000))} at-least ${Math.min(l.maxBodyBytes + 1, bufferSize(l) - 2048)} if { req.hdr(transfer-encoding) -m found } || { req.hdr_val(content-length) gt 0 }`,
     ...refuse(`{ req.body_size gt ${l.maxBodyBytes} }`, 413, 'body_too_large', ' hdr Connection close'),
     '  http-request set-var(txn.ws) int(1) if { req.hdr(upgrade) -i websocket }',

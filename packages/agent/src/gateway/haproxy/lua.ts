@@ -1,16 +1,27 @@
 /** The Lua the gateway's HAProxy loads (gateway.lua). */
 import type { GatewayLimits } from '../options';
-import { BODIES, errorFile } from './files';
+import { BODIES, bufferSize, errorFile } from './files';
 
 /**
  * The Lua part: drops the headers a Connection header lists (hop-by-hop by RFC 9110 §7.6.1), both
- * ways; and reads the first request head of a plain-HTTP connection as its bytes arrived, before
+ * ways; reads the first request head of a plain-HTTP connection as its bytes arrived, before
  * HAProxy's parser normalises it (it unfolds obs-fold lines and merges identical Host lines, and
  * stops at a second Host before counting headers), refusing what the edge always refused:
  * more than maxHeaderCount header lines 431, a folded line, a bare LF or more than one Host line 400.
+ * Later heads of a kept-alive connection and every HTTPS head reach only HAProxy's parser, which
+ * re-serialises what it forwards: obs-fold unfolded, bare LF ends normalised, identical Host lines
+ * merged (then one Host), CL with TE sent as TE only, differing CLs refused 400; the backend never
+ * reads a second request inside one (gateway-edge tests).
+ * And the filter tfgw_body counts every request body as it streams (chunked, HTTP/2 DATA, and
+ * Content-Length ones for safety): past maxBodyBytes the exchange ends (answered 413 as the edge's
+ * rules answer it if no response byte went out yet, else only cut), nothing past the limit is
+ * forwarded, and it is logged as body_too_large.
  */
 export function lua(l: GatewayLimits): string {
   const reply = (s: keyof typeof BODIES): string => JSON.stringify(errorFile(s));
+  const maxBody = Math.floor(l.maxBodyBytes);
+  // Under a buffer's size, a message whole in the buffer may be over the limit too: every body is counted.
+  const wholeMayExceed = maxBody < bufferSize(l);
   return `
 local MAX_HEADERS = ${Math.max(1, Math.floor(l.maxHeaderCount))}
 local REPLY = { ["400"] = ${reply(400)}, ["408"] = ${reply(408)}, ["431"] = ${reply(431)} }
@@ -56,6 +67,34 @@ local function listed(hdrs)
   end
   return out
 end
+-- Request bodies, counted as they stream.
+local MAX_BODY = ${maxBody}
+local TOO_LARGE = { status = 413, body = ${JSON.stringify(`${BODIES[413]}\n`)},
+  headers = { ["content-type"] = { "text/plain" }, ["connection"] = { "close" } } }
+local Body = { id = "tfgw body", flags = filter.FLT_CFG_FL_HTX }
+Body.__index = Body
+function Body:new() return setmetatable({ seen = 0 }, Body) end
+function Body:http_headers(txn, msg)
+  if msg:is_resp() then
+    self.answered = true
+  elseif ${wholeMayExceed ? 'true' : 'not msg:eom()'} then
+    -- (A message whole in the buffer when its head is read is under a limit past the buffer: not counted.)
+    filter.register_data_filter(self, msg.channel)
+  end
+  return filter.CONTINUE
+end
+function Body:http_payload(txn, msg)
+  local n = msg:input()
+  if self.seen + n > MAX_BODY then
+    txn:set_var("txn.why", "body_too_large")
+    -- What came past the limit is dropped first: txn:done() in a filter does not stop the forwarding itself.
+    msg:remove()
+    -- Once the response has started, the exchange is only cut (a reply would corrupt it).
+    if self.answered then txn:done() else txn:done(TOO_LARGE) end
+  end
+  self.seen = self.seen + n
+end
+core.register_filter("tfgw_body", Body, function(f) return f end)
 core.register_action("tfgw_yield", { "http-req" }, function(txn) core.msleep(2) end)
 core.register_action("tfgw_req_listed", { "http-req" }, function(txn)
   local ws = txn:get_var("txn.ws") == 1
