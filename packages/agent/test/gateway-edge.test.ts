@@ -34,6 +34,8 @@ describe('request bodies past a buffer', () => {
       bodies.push(b);
       req.on('data', (c: Buffer) => (b.bytes += c.length));
       req.on('close', () => (b.closed = true));
+      // (This one answers at once, before it has read the body.)
+      if (req.url === '/early') res.writeHead(200, { 'content-type': 'text/plain' }).write('early\n');
       req.on('end', () => {
         b.ended = true;
         res.end(JSON.stringify({ bytes: b.bytes }));
@@ -50,7 +52,7 @@ describe('request bodies past a buffer', () => {
   });
 
   /** Sends a chunked body of `chunks` chunks of `size` bytes, pacing on the socket; answers all that came back. */
-  function chunked(p: string, chunks: number, size: number): Promise<string> {
+  function chunked(p: string, chunks: number, size: number, stopOnAnswer = true): Promise<string> {
     return new Promise((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1');
       const got: Buffer[] = [];
@@ -66,9 +68,9 @@ describe('request bodies past a buffer', () => {
       const chunk = Buffer.concat([Buffer.from(`${size.toString(16)}\r\n`), Buffer.alloc(size, 0x61), Buffer.from('\r\n')]);
       void (async () => {
         s.write(`POST ${p} HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`);
-        // As a client that reads while it sends: it stops once an answer came (the gateway closes
+        // As a client that reads while it sends: it stops once an answer came (unless told not to) (the gateway closes
         // after an early answer, and a write that meets that close would drop what was not read yet).
-        const answered = (): boolean => closed || got.length > 0;
+        const answered = (): boolean => closed || (stopOnAnswer && got.length > 0);
         for (let i = 0; i < chunks && !answered(); i++) {
           if (!s.write(chunk)) await new Promise((r) => s.once('drain', r).once('close', r));
           await new Promise((r) => setTimeout(r, 1));
@@ -96,6 +98,16 @@ describe('request bodies past a buffer', () => {
       10_000,
       50,
     );
+  });
+
+  test('a backend that answered before the body came past the limit: the exchange is cut, the body never whole', async () => {
+    const answer = await chunked('/early', 64, 16 * 1024, false);
+    expect(statuses(answer)).toEqual([200]);
+    expect(answer).not.toContain('413');
+    const seen = bodies.filter((b) => b.path === '/early');
+    expect(seen.length).toBe(1);
+    await until('backend request closed', () => seen[0]!.closed, 10_000, 20);
+    expect({ ended: seen[0]!.ended, within: seen[0]!.bytes <= LIMIT }).toEqual({ ended: false, within: true });
   });
 
   test('a chunked body under the limit (200 KiB in 4 KiB chunks) passes intact', async () => {
