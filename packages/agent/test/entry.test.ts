@@ -1,8 +1,9 @@
 // The agent is reached through its entry points: its tests and benchmarks import src (the entry
 // point), a folder's index (src/workloads, src/gateway/acme, …) or the test kit, never a file
 // inside a folder; the other packages and the scripts import `@tfgrid/agent`, never a path in its src.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { importsIntoFiles, importsOf, sourceFiles } from '@tfgrid/testkit';
 
 const AGENT = resolve(__dirname, '..');
 const SRC = join(AGENT, 'src');
@@ -18,32 +19,9 @@ const GATEWAY_LEFT = [
   'test/gateway-haproxy.test.ts imports ../src/gateway/haproxy/runtime',
 ];
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    if (name === 'node_modules') return [];
-    if (statSync(path).isDirectory()) return sourceFiles(path);
-    return /\.(ts|js|mjs)$/.test(name) ? [path] : [];
-  });
-}
-
-const IMPORT = /(?:import|export)\s[^'"]*?from\s*'([^']+)'|(?:import|require)\(\s*'([^']+)'\s*\)/g;
-
-function importsOf(file: string): string[] {
-  return [...readFileSync(file, 'utf8').matchAll(IMPORT)].map((m) => m[1] ?? m[2]!);
-}
-
 describe('agent entry points', () => {
   it("is reached by its tests and benchmarks through src or a folder's index, never a file inside", () => {
-    const intoFiles: string[] = [];
-    for (const file of [...sourceFiles(join(AGENT, 'test')), ...sourceFiles(join(AGENT, 'bench'))]) {
-      for (const spec of importsOf(file)) {
-        if (!spec.startsWith('.')) continue;
-        const path = resolve(dirname(file), spec);
-        if (!path.startsWith(SRC)) continue;
-        if (!(existsSync(path) && statSync(path).isDirectory())) intoFiles.push(`${relative(AGENT, file)} imports ${spec}`);
-      }
-    }
+    const intoFiles = importsIntoFiles([...sourceFiles(join(AGENT, 'test')), ...sourceFiles(join(AGENT, 'bench'))], SRC, AGENT);
     expect(intoFiles.filter((i) => !GATEWAY_LEFT.includes(i))).toEqual([]);
     expect(GATEWAY_LEFT.filter((i) => !intoFiles.includes(i))).toEqual([]);
   });

@@ -15,3 +15,4 @@ export {
   type RegisteredNode,
 } from './chain';
 export { SERVER_FIXTURE } from './fixtures';
+export { describeLayers, importsIntoFiles, importsOf, sourceFiles, type LayersOptions } from './layers';
