@@ -18,7 +18,7 @@ import tls from 'node:tls';
 import { Registry } from 'prom-client';
 import { DirectoryCertificateSource, Gateway, selfSignedCertificate } from '../src/gateway';
 import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme/types';
-import { DOMAIN, raw, request, silent, startBackend, startGateway, until, wsEcho, type Backend } from './gateway-helpers';
+import { DOMAIN, raw, request, silent, startBackend, smugglingForms, startGateway, until, wsEcho, type Backend } from './gateway-helpers';
 
 jest.setTimeout(60_000);
 
@@ -76,35 +76,7 @@ describe('request smuggling', () => {
     await gw?.stop();
   });
 
-  // Each hides `GET /smuggled` where one reading of the framing sees a second request.
-  const cases: [string, string][] = [
-    [
-      'CL and TE',
-      `POST /clte HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2c\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n\r\n0\r\n\r\n`,
-    ],
-    [
-      'TE and CL',
-      `POST /tecl HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding: chunked\r\nContent-Length: 48\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
-    ],
-    [
-      'duplicate Content-Length',
-      `POST /dupcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0\r\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
-    ],
-    [
-      'Content-Length list',
-      `POST /listcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0, 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
-    ],
-    [
-      'obs-fold Transfer-Encoding',
-      `POST /fold HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 40\r\nTransfer-Encoding: identity\r\n chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
-    ],
-    ['obs-fold header', `GET /fold2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\r\n GET /smuggled HTTP/1.1\r\nConnection: close\r\n\r\n`],
-    ['bare LF', `POST /lf HTTP/1.1\nHost: ${H}\nContent-Length: 40\nConnection: close\n\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
-    [
-      'bare LF inside a header',
-      `GET /lf2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
-    ],
-  ];
+  const cases = smugglingForms(H);
 
   test.each(cases)('%s: refused or normalised, the backend never sees two requests', async (_name, text) => {
     const before = seen.length;

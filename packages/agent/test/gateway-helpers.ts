@@ -202,3 +202,41 @@ export function wsRoundTrip(
     req.end();
   });
 }
+
+/** Request texts each hiding `GET /smuggled` where one reading of the framing sees a second request (Host `H`). */
+export function smugglingForms(H: string): [string, string][] {
+  return [
+    [
+      'CL and TE',
+      `POST /clte HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n2c\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n\r\n0\r\n\r\n`,
+    ],
+    [
+      'TE and CL',
+      `POST /tecl HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding: chunked\r\nContent-Length: 48\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'duplicate Content-Length',
+      `POST /dupcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0\r\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'Content-Length list',
+      `POST /listcl HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 0, 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'obs-fold Transfer-Encoding',
+      `POST /fold HTTP/1.1\r\nHost: ${H}\r\nContent-Length: 40\r\nTransfer-Encoding: identity\r\n chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    [
+      'obs-fold Transfer-Encoding with an empty first line',
+      `POST /fold0 HTTP/1.1\r\nHost: ${H}\r\nTransfer-Encoding:\r\n chunked\r\nConnection: close\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    ['obs-fold header', `GET /fold2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\r\n GET /smuggled HTTP/1.1\r\nConnection: close\r\n\r\n`],
+    ['bare LF', `POST /lf HTTP/1.1\nHost: ${H}\nContent-Length: 40\nConnection: close\n\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`],
+    [
+      'bare LF inside a header',
+      `GET /lf2 HTTP/1.1\r\nHost: ${H}\r\nX-A: a\nContent-Length: 40\r\nConnection: close\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: ${H}\r\n\r\n`,
+    ],
+    ['duplicate identical Host', `GET /duphost HTTP/1.1\r\nHost: ${H}\r\nHost: ${H}\r\nConnection: close\r\n\r\n`],
+    ['duplicate different Host', `GET /duphost2 HTTP/1.1\r\nHost: ${H}\r\nHost: evil.example\r\nConnection: close\r\n\r\n`],
+  ];
+}
