@@ -112,6 +112,11 @@ export function embeddedIPv4(b: IpBytes): IpBytes | undefined {
   return undefined;
 }
 
+/** `host:port`, an IPv6 host in brackets (as URLs and HAProxy write it). */
+export function hostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 /** The address a numeric host means, IPv4 inside IPv6 unwrapped; undefined for a name. */
 export function addressOf(host: string): IpBytes | undefined {
   const v6 = host.includes(':') ? parseIPv6(host) : undefined;

@@ -5,6 +5,7 @@
  * the network's range, reached through that network's relay (`via`, a Unix socket).
  */
 import { containsIp, parseCidr4, parseIpv4 } from '@tfgrid/client';
+import { hostPort } from './address';
 import { localReason } from './admission';
 
 /** Longest backend URL accepted (a host name is at most 253 characters). */
@@ -43,7 +44,7 @@ export class Backend {
     this.host = host;
     this.port = port;
     this.via = via;
-    this.origin = `${https ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}${via ? ` via ${via}` : ''}`;
+    this.origin = `${https ? 'https' : 'http'}://${hostPort(host, port)}${via ? ` via ${via}` : ''}`;
   }
 }
 

@@ -15,6 +15,7 @@ import { Registry } from 'prom-client';
 import { parseHostPort } from '../config';
 import type { NruSink } from '../workloads/types';
 import type { ChallengeResponder, FqdnCertificates, IssuedCertificate } from './acme/types';
+import { hostPort } from './address';
 import { LOCAL_BACKENDS_REFUSED } from './admission';
 import { contractEffect, type ContractEventLike } from './events';
 import type { CertificateSource, CertificateStatus } from './certificates';
@@ -152,8 +153,8 @@ export class Gateway {
       for (const [t, k] of this.#pendingChallenges) void plane.publishChallenge(t, k);
       for (const c of this.#issued.values()) void this.#loadIssued(c);
       this.#o.fqdnCertificates?.start?.();
-      if (http) this.#bound.http = hostPortText(http);
-      if (https) this.#bound.https = hostPortText(https);
+      if (http) this.#bound.http = hostPort(http.host, http.port);
+      if (https) this.#bound.https = hostPort(https.host, https.port);
       this.#log.info({ ...this.#bound, domain: this.#routes.domain, dir }, 'gateway listening');
     } catch (e) {
       if ((e as { code?: string }).code === 'GATEWAY_ENGINE_MISSING') this.#unavailable = (e as Error).message;
@@ -426,10 +427,6 @@ function checkToken(token: string, keyAuthorization: string): void {
       code: 'EACMETOKEN',
     });
   }
-}
-
-function hostPortText(a: { host: string; port: number }): string {
-  return `${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}`;
 }
 
 /**

@@ -10,6 +10,7 @@
  * lists the servers known when it was rendered, so a restart or reload starts with the same state.
  */
 import path from 'node:path';
+import { hostPort } from '../address';
 import type { GatewayLimits } from '../options';
 import { MAX_LOG_LINE } from './process';
 import { edgeRules, rateWindowMs } from './edge';
@@ -149,7 +150,7 @@ export function renderConfig(c: ConfigInput): string {
     out.push(
       'frontend http',
       '  mode tcp',
-      `  bind ${c.http.host.includes(':') ? `[${c.http.host}]` : c.http.host}:${c.http.port}`,
+      `  bind ${hostPort(c.http.host, c.http.port)}`,
       '  no log',
       `  maxconn ${Math.max(l.maxConnections, 1)}`,
       `  tcp-request inspect-delay ${ms(l.headersTimeoutMs)}`,
@@ -178,7 +179,7 @@ export function renderConfig(c: ConfigInput): string {
     out.push(
       'frontend tls_sni',
       '  mode tcp',
-      `  bind ${h.host.includes(':') ? `[${h.host}]` : h.host}:${h.port}`,
+      `  bind ${hostPort(h.host, h.port)}`,
       '  no log',
       `  tcp-request inspect-delay ${ms(l.headersTimeoutMs)}`,
       // (Each rule waits, up to the inspect delay, for a whole ClientHello; `accept` ends the rules, so it comes last.)

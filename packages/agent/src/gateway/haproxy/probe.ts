@@ -1,7 +1,7 @@
 /** The agent's own health probe: can a connection to the address HAProxy dials be opened within the timeout? */
 import net from 'node:net';
 import type { Backend } from '../backends';
-import { resolveBackend, type ResolveOptions } from './servers';
+import { resolveBackend, splitAddress, type ResolveOptions } from './servers';
 
 /** One probe of a backend as HAProxy would dial it: admitted and resolved through the guard, then connected. */
 export async function probeBackend(b: Backend, o: ResolveOptions): Promise<string | undefined> {
@@ -15,9 +15,9 @@ export function probeAddress(address: string, timeoutMs: number): Promise<string
     let s: net.Socket;
     if (address.startsWith('unix@')) s = net.connect(address.slice(5));
     else {
-      const m = /^\[?([^\]]*)\]?:(\d+)$/.exec(address);
-      if (!m) return resolve('EBADADDRESS');
-      s = net.connect({ host: m[1]!, port: Number(m[2]) });
+      const at = splitAddress(address);
+      if (!at) return resolve('EBADADDRESS');
+      s = net.connect({ host: at.ip, port: at.port });
     }
     const done = (err?: string): void => {
       clearTimeout(t);

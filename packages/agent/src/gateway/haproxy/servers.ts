@@ -6,7 +6,7 @@
  */
 import dns from 'node:dns';
 import type { BackendGuard } from '../admission';
-import { addressOf, addressText, parseIPv4, parseIPv6 } from '../address';
+import { addressOf, addressText, hostPort, parseIPv4, parseIPv6 } from '../address';
 import type { Backend } from '../backends';
 
 export type Resolved = { address: string; error?: undefined } | { address?: undefined; error: string };
@@ -17,8 +17,6 @@ export interface ResolveOptions {
   networkSocket?: (via: string, ip: string, port: number) => Promise<string>;
   timeoutMs: number;
 }
-
-const hostPort = (ip: string, port: number): string => (ip.includes(':') ? `[${ip}]:${port}` : `${ip}:${port}`);
 
 /** `ip:port` or `[ipv6]:port` → its parts (what `set server … addr … port …` takes); undefined for `unix@…`. */
 export function splitAddress(address: string): { ip: string; port: number } | undefined {
