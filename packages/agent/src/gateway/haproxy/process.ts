@@ -184,8 +184,7 @@ export class HaproxyProcess {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.#child = child;
-    const keep = (d: Buffer): void => {
-      const text = d.toString();
+    const keep = (text: string): void => {
       this.#stderr.push(text);
       if (this.#stderr.length > 50) this.#stderr.shift();
       for (const line of text.split('\n')) if (line.trim()) this.#log.debug({ line: line.slice(0, 500) }, 'haproxy');
@@ -198,10 +197,10 @@ export class HaproxyProcess {
         rest = (lines.pop() ?? '').slice(-MAX_LOG_LINE);
         for (const line of lines)
           if (line.startsWith(LOG_MARK)) this.#o.onLog?.(line);
-          else if (line.trim()) keep(Buffer.from(`${line}\n`));
+          else if (line.trim()) keep(`${line}\n`);
       });
-    } else child.stdout!.on('data', keep);
-    child.stderr!.on('data', keep);
+    } else child.stdout!.on('data', (d: Buffer) => keep(d.toString()));
+    child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
     this.#exited = new Promise((resolve) => child.once('exit', () => resolve()));
     child.once('exit', (code, signal) => this.#onExit(child, code, signal));
     const deadline = Date.now() + (this.#o.startTimeoutMs ?? 10_000);
