@@ -605,10 +605,8 @@ export class DataPlane {
     await writeFile(p.challenges, lines(this.#challenges));
     // The first is what a name no certificate matches is shown: the domain's, as the node always served it, else a self-signed one.
     const domain = this.#certFile('domain');
-    const certFiles = [...this.#certs.keys()].sort((x, y) => Number(y === domain) - Number(x === domain));
-    const list = this.#certs.has(domain)
-      ? [domain, `${p.certs}/default.pem`, ...certFiles.slice(1)]
-      : [`${p.certs}/default.pem`, ...certFiles];
+    const others = [...this.#certs.keys()].filter((f) => f !== domain);
+    const list = [...(this.#certs.has(domain) ? [domain] : []), `${p.certs}/default.pem`, ...others];
     await writeFile(p.crtList, list.map((f) => `${f}\n`).join(''), { mode: 0o600 });
     const slots = (kind: SlotKind): SlotSpec[] =>
       [...this.#pool.all()]
