@@ -96,17 +96,18 @@ function Body:http_payload(txn, msg)
 end
 core.register_filter("tfgw_body", Body, function(f) return f end)
 core.register_action("tfgw_yield", { "http-req" }, function(txn) core.msleep(2) end)
-core.register_action("tfgw_req_listed", { "http-req" }, function(txn)
+-- Drops what a Connection header of hdrs lists, with del (the request's or the response's delete).
+local function drop_listed(txn, hdrs, del)
   local ws = txn:get_var("txn.ws") == 1
-  for name, _ in pairs(listed(txn.http:req_get_headers())) do
-    if not (ws and name == "upgrade") then txn.http:req_del_header(name) end
+  for name, _ in pairs(listed(hdrs)) do
+    if not (ws and name == "upgrade") then del(txn.http, name) end
   end
+end
+core.register_action("tfgw_req_listed", { "http-req" }, function(txn)
+  drop_listed(txn, txn.http:req_get_headers(), txn.http.req_del_header)
 end)
 core.register_action("tfgw_res_listed", { "http-res" }, function(txn)
-  local ws = txn:get_var("txn.ws") == 1
-  for name, _ in pairs(listed(txn.http:res_get_headers())) do
-    if not (ws and name == "upgrade") then txn.http:res_del_header(name) end
-  end
+  drop_listed(txn, txn.http:res_get_headers(), txn.http.res_del_header)
 end)
 `;
 }
