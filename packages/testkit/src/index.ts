@@ -15,4 +15,6 @@ export {
   type RegisteredNode,
 } from './chain';
 export { SERVER_FIXTURE } from './fixtures';
+export { mountsUnder, unmountUnder } from './mounts';
+export { httpGet, inside, serveBusyboxImage } from './zmachine';
 export { describeLayers, importsIntoFiles, importsOf, sourceFiles, type LayersOptions } from './layers';
