@@ -1,11 +1,12 @@
 /** Hardware readers on fixture trees: a bare-metal server, a KVM guest, a machine without DMI. */
 import path from 'node:path';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 import { measure, formatHardware, countRange, GiB } from '../src/hardware';
 
 const fixture = (name: string): string => path.join(__dirname, 'fixtures', name);
 
 test('bare-metal server: SSD and HDDs counted, removable, USB, loop, ram and zram skipped; DMI serial and secure boot', () => {
-  const h = measure(fixture('server'));
+  const h = measure(SERVER_FIXTURE);
   expect(h.total).toEqual({ cru: 16, mru: 65536000 * 1024, sru: 1000 * GiB, hru: 8000 * GiB });
   expect(h.disks.map((d) => [d.name, d.kind, d.size / GiB])).toEqual([
     ['nvme0n1', 'ssd', 1000],
@@ -66,7 +67,7 @@ test('kernel CPU lists', () => {
 });
 
 test('the capacity summary names every disk and what was skipped', () => {
-  const text = formatHardware(measure(fixture('server')));
+  const text = formatHardware(measure(SERVER_FIXTURE));
   expect(text).toContain('CRU  16 logical CPUs');
   expect(text).toContain('nvme0n1  SSD  1000.00 GiB');
   expect(text).toContain('sdd  skipped: usb');

@@ -6,7 +6,7 @@ import type { Workload } from '@tfgrid/client';
 import { ProcessRuntime, Provisioner, StoragePools } from '../src/workloads';
 import { loopBackingFile, mountAt } from '../src/workloads/disk';
 import { MiB, deployment, hardware, logger, tempRoot, volume } from './fixtures/workloads/helpers';
-import { mountsUnder } from './support/mounts';
+import { mountsUnder } from '@tfgrid/testkit';
 
 let t: ReturnType<typeof tempRoot>;
 const made: Provisioner[] = [];

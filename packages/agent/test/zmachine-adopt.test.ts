@@ -9,7 +9,8 @@ import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Provisioner, RuncRuntime } from '../src/workloads';
 import { tempRoot, until } from './fixtures/workloads/helpers';
-import { deleteLink, serveBusyboxImage, httpGet, links, mountsUnder, runc, runcProvisioner } from './fixtures/zmachine/helpers';
+import { httpGet, serveBusyboxImage } from '@tfgrid/testkit';
+import { deleteLink, links, mountsUnder, runc, runcProvisioner } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(180_000);
 

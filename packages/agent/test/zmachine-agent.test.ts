@@ -22,7 +22,8 @@ import {
   until,
   type TempDirs,
 } from './support/grid';
-import { deleteLink, httpGet, mountsUnder, runc, serveBusyboxImage } from './fixtures/zmachine/helpers';
+import { httpGet, serveBusyboxImage } from '@tfgrid/testkit';
+import { deleteLink, mountsUnder, runc } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(150_000);
 

@@ -11,13 +11,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
-import { registerNode, setupFarmer, startChain } from '@tfgrid/testkit';
+import { registerNode, serveBusyboxImage, setupFarmer, startChain } from '@tfgrid/testkit';
 import { connect, type TfchainClient, type Workload } from '@tfgrid/client';
 import { chainNodeIpv6, PrivateNetworks, PublicIpHandler, ZmachineNetworking, type NodeIpv6Source } from '../src/network';
 import type { ContractDeployment, HandlerContext, Provisioner, WorkloadState } from '../src/workloads';
 import { deployment, logger, tempRoot, until } from './fixtures/workloads/helpers';
 import { machineIfNames, shortHash } from '../src/workloads/runc';
-import { deleteLink, runcProvisioner, serveBusyboxImage, zmachine } from './fixtures/zmachine/helpers';
+import { deleteLink, runcProvisioner, zmachine } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(240_000);
 

@@ -12,7 +12,8 @@ import { attachMachineRoute, Planetary } from '../src/planetary';
 import { makeHosts, type Hosts } from './support/netns';
 import type { ContractDeployment, Provisioner } from '../src/workloads';
 import { deployment, logger, tempRoot, until } from './fixtures/workloads/helpers';
-import { deleteLink, httpGet, inside, runcProvisioner, serveBusyboxImage, zmachine } from './fixtures/zmachine/helpers';
+import { httpGet, inside, serveBusyboxImage } from '@tfgrid/testkit';
+import { deleteLink, runcProvisioner, zmachine } from './fixtures/zmachine/helpers';
 import { freePort } from './support/net';
 
 jest.setTimeout(180_000);

@@ -11,19 +11,8 @@ import { readLimits, RuncRuntime, type Provisioner, type WorkloadState } from '.
 import { machineKey } from '../src/workloads/runc';
 import type { ImageStore } from '../src/workloads/images';
 import { MiB, deployment, logger, tempRoot, until, volume } from './fixtures/workloads/helpers';
-import {
-  deleteLink,
-  serveBusyboxImage,
-  httpGet,
-  inside,
-  links,
-  mountsUnder,
-  namespaces,
-  procStatus,
-  runc,
-  runcProvisioner,
-  zmachine,
-} from './fixtures/zmachine/helpers';
+import { httpGet, inside, serveBusyboxImage } from '@tfgrid/testkit';
+import { deleteLink, links, mountsUnder, namespaces, procStatus, runc, runcProvisioner, zmachine } from './fixtures/zmachine/helpers';
 
 jest.setTimeout(120_000);
 

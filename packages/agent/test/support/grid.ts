@@ -8,9 +8,17 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import { unmountUnder } from './mounts';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
-import { freePort, SERVER_FIXTURE, setupDeployer, setupFarmer, startChain as startKitChain, TERMS, until } from '@tfgrid/testkit';
+import {
+  freePort,
+  SERVER_FIXTURE,
+  setupDeployer,
+  setupFarmer,
+  startChain as startKitChain,
+  TERMS,
+  unmountUnder,
+  until,
+} from '@tfgrid/testkit';
 import {
   DeploymentBuilder,
   nodeBoxPublicKey,
