@@ -24,13 +24,12 @@ import path from 'node:path';
 import pino from 'pino';
 import { listeningSockets, socketKey, startLocalGrid, startRelay, type LocalGrid, type LocalNode, type Relay } from '@tfgrid/localgrid';
 import { instanceTag, Planetary } from '@tfgrid/agent';
-import { httpGet, inside, serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
-import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
+import { httpGet, inside, serveBusyboxImage, SERVER_FIXTURE, unmountUnder } from '@tfgrid/testkit';
 import { cli, until, type Run } from './helpers';
 
 jest.setTimeout(300_000);
 
-const FIXTURE_ROOT = path.resolve(__dirname, '../../agent/test/fixtures/server');
+const FIXTURE_ROOT = SERVER_FIXTURE;
 const tag = (process.pid % 0xfff).toString(16).padStart(3, '0');
 /** The user's machine: a fourth host on the bridge (not a node). */
 const LAPTOP = `tfge${tag}l`;

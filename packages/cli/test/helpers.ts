@@ -3,8 +3,7 @@ import { execFile, execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { main } from '../src';
 import { measure } from '@tfgrid/agent';
-import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
-import { SERVER_FIXTURE } from '@tfgrid/testkit';
+import { SERVER_FIXTURE, unmountUnder } from '@tfgrid/testkit';
 
 export interface Run {
   code: number;

@@ -22,15 +22,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type NetworkPlan, type TfchainClient } from '@tfgrid/client';
 import type { Devchain } from '@tfgrid/devchain';
-import { setupFarmer, startChain } from '@tfgrid/testkit';
+import { serveBusyboxImage, SERVER_FIXTURE, setupFarmer, startChain } from '@tfgrid/testkit';
 import { instanceTag, networkId } from '@tfgrid/agent';
-import { serveBusyboxImage } from '@tfgrid/agent/test/fixtures/zmachine/helpers';
 import { cleanupAgentLeftovers, cli, freePort, until } from './helpers';
 
 jest.setTimeout(300_000);
 
 const ROOT = path.resolve(__dirname, '../../..');
-const FIXTURE = path.resolve(__dirname, '../../agent/test/fixtures/server');
+const FIXTURE = SERVER_FIXTURE;
 const CHARLIE = { TFGRID_MNEMONIC: '//Charlie' };
 const BRIDGES = ['tfgrid-net0', 'tfgrid-net1'];
 const NET = `net${process.pid % 10000}`;

@@ -5,11 +5,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 import { agentHardwareRoot, until } from './helpers';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 const hardwareRoot = agentHardwareRoot();
-const FIXTURE_ROOT = path.resolve(__dirname, '../../agent/test/fixtures/server');
+const FIXTURE_ROOT = SERVER_FIXTURE;
 
 export interface Started {
   child: ChildProcess;

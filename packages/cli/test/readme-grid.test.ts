@@ -9,7 +9,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freeSubnetIn, listNamespaces } from '@tfgrid/localgrid';
-import { unmountUnder } from '@tfgrid/agent/test/support/mounts';
+import { unmountUnder } from '@tfgrid/testkit';
 import { interrupt, startGridSystem, type StartedGrid } from './npm-start';
 import { readmeBlocks, runWalkthrough } from './walkthrough';
 
