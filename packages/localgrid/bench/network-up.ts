@@ -25,10 +25,11 @@ import {
   type TfchainClient,
 } from '@tfgrid/client';
 import { instanceTag, networkId, networkNames } from '@tfgrid/agent';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 import { startLocalGrid, type LocalGrid } from '../src';
 
 /** The agent's fixture hardware (100 GiB and more), so a small machine can host the nodes. */
-const FIXTURE_ROOT = path.join(path.dirname(require.resolve('@tfgrid/agent/package.json')), 'test', 'fixtures', 'server');
+const FIXTURE_ROOT = SERVER_FIXTURE;
 const TERMS = { documentLink: 'https://library.threefold.me/info/legal/#/', documentHash: 'bench' };
 
 const DEPLOYER = '//Charlie';

@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { buildBusyboxImage } from '@tfgrid/agent';
 import { connect, DeploymentBuilder, type TfchainClient } from '@tfgrid/client';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 import {
   hostMounts,
   LOCK_DIR,
@@ -32,7 +33,7 @@ import {
 jest.setTimeout(240_000);
 
 // Fixture hardware: a small CI machine need not have the 100 GiB a node needs to register.
-const FIXTURE_ROOT = path.join(path.dirname(require.resolve('@tfgrid/agent/package.json')), 'test', 'fixtures', 'server');
+const FIXTURE_ROOT = SERVER_FIXTURE;
 const GATEWAY = 2;
 
 let dir: string;

@@ -7,11 +7,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 import { claimSubnet, LOCK_DIR, listLinks, listNamespaces, LocalGridError, pidsIn } from '../src';
 
 jest.setTimeout(120_000);
 
-const FIXTURE_ROOT = path.join(path.dirname(require.resolve('@tfgrid/agent/package.json')), 'test', 'fixtures', 'server');
+const FIXTURE_ROOT = SERVER_FIXTURE;
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 let dir: string;
 let child: ChildProcess | undefined;

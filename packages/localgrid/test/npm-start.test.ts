@@ -9,12 +9,13 @@ import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SERVER_FIXTURE } from '@tfgrid/testkit';
 import { freeSubnetIn, listLinks, listNamespaces, processesMentioning } from '../src';
 
 jest.setTimeout(240_000);
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
-const FIXTURE_ROOT = path.join(path.dirname(require.resolve('@tfgrid/agent/package.json')), 'test', 'fixtures', 'server');
+const FIXTURE_ROOT = SERVER_FIXTURE;
 let dir: string;
 let subnet: number;
 const children: ChildProcess[] = [];
