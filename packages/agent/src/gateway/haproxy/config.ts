@@ -10,7 +10,7 @@
  * lists the servers known when it was rendered, so a restart or reload starts with the same state.
  */
 import path from 'node:path';
-import { hostPort } from '../address';
+import { hostPort } from '../../core/address';
 import type { GatewayLimits } from '../options';
 import { MAX_LOG_LINE } from './process';
 import { edgeRules, rateWindowMs } from './edge';
