@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CodedError } from '../src/coded-error';
+import { CodedError } from '../src';
 import { answers, sleep } from './measure';
 
 /** Debian's haproxy (scripts/install-system-packages.sh); BENCH_HAPROXY names another binary. */
