@@ -15,7 +15,8 @@ import type { Logger } from 'pino';
 import { machineAddress, networkData, planNetwork, type NetworkPlan } from '@tfgrid/client';
 import { networkId, networkNames, PrivateNetworks, userspaceMark } from '../src/network';
 import { attachMachineRoute, detachMachineRoute, Planetary } from '../src/planetary';
-import { findMarked, workloadMark } from '../src/workloads';
+import { findMarked } from '../src/core';
+import { workloadMark } from '../src/workloads';
 import { makeHosts, sh, type Hosts } from '../test/support/netns';
 
 /** Third octet of the hosts' 198.18.<n>.0/24 (tests use single digits, localgrid 200-249). */

@@ -3,7 +3,7 @@ import { Agent } from './agent';
 import { ConfigError, helpText, loadConfig } from './config';
 import { formatHardware, measure } from './hardware/capacity';
 import { IdentityError } from './identity';
-import { createLogger } from './log';
+import { createLogger } from './core/log';
 
 export async function main(argv: string[]): Promise<number> {
   let parsed;

@@ -20,13 +20,13 @@ export {
 } from './config';
 export { Identity, IdentityError, SEED_FILE, SEED_BACKUP } from './identity';
 export { measure, formatHardware, type Hardware, type Resources } from './hardware';
-export { createLogger } from './log';
+export { createLogger } from './core';
 export { buildBusyboxImage } from './workloads/images';
 export { startLocalAcmeServer, type LocalAcmeServer } from './gateway/acme';
 export { instanceTag, networkId, networkNames } from './network';
 export { Planetary } from './planetary';
-// The building blocks at the top of src (no folder index of their own): errors with a code, retries
-// and backoff, the coalescing queue; the agent's tests and benchmarks reach them here.
-export { CodedError, errorCode } from './coded-error';
-export { retry, sleep, backoffDelay, raceAbort } from './backoff';
-export { CoalescingQueue, type CoalescingQueueOptions } from './coalescing-queue';
+// Building blocks of the bottom layer (src/core): errors with a code, retries and backoff, the
+// coalescing queue; the agent's tests and benchmarks reach them here.
+export { CodedError, errorCode } from './core';
+export { retry, sleep, backoffDelay, raceAbort } from './core';
+export { CoalescingQueue, type CoalescingQueueOptions } from './core';

@@ -8,8 +8,8 @@
 import { spawn } from 'node:child_process';
 import type { Logger } from 'pino';
 import { decodeEvent, type ChainEvent, type Power, type TfchainClient } from '@tfgrid/client';
-import { raceAbort, retry } from './backoff';
-import type { AgentMetrics } from './metrics';
+import { raceAbort, retry } from './core/backoff';
+import type { AgentMetrics } from './core/metrics';
 import { txErrorName } from './reports/tx-error';
 
 export interface PowerOptions {

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { readTwin, TERMS_LINK, TFT, type NodeInput, type TfchainClient } from '@tfgrid/client';
-import { sleep } from './backoff';
+import { sleep } from './core/backoff';
 import type { Identity } from './identity';
 
 export { TERMS_LINK };

@@ -10,13 +10,13 @@ import type { AgentConfig } from './config';
 import { AnswerPublisher, type AnswerStatus } from './answers';
 import { ContractFollower, type FollowerStatus } from './contracts/follower';
 import { gatewayChain, type GatewayService, type GatewayStatus } from './gateway';
-import { isLive, type ProvisionerPort } from './contracts/provisioner';
+import { isLive, type ProvisionerPort } from './core/provisioner-port';
 import type { Identity } from './identity';
-import type { AgentMetrics } from './metrics';
+import type { AgentMetrics } from './core/metrics';
 import { PowerManager, type PowerStatus } from './power';
 import { NruQueue } from './reports/nru';
 import { ResourceReporter } from './reports/resources';
-import type { NruSink } from './workloads/types';
+import type { NruSink } from './core/workload-types';
 
 export interface ServicesOptions {
   config: AgentConfig;

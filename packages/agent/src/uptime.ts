@@ -6,7 +6,7 @@
 import os from 'node:os';
 import type { Logger } from 'pino';
 import type { TfchainClient } from '@tfgrid/client';
-import { raceAbort, retry } from './backoff';
+import { raceAbort, retry } from './core/backoff';
 
 export interface UptimeOptions {
   intervalMs: number;

@@ -10,7 +10,8 @@ import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import { Identity } from '../src';
-import { findMarked, runtimeId, workloadMark } from '../src/workloads';
+import { runtimeId, workloadMark } from '../src/workloads';
+import { findMarked } from '../src/core';
 import {
   Deployer,
   FIXTURE_ROOT,

@@ -3,7 +3,8 @@
  * (IPv4 in inet_aton's forms, IPv6 with embedded IPv4 unwrapped), and what each is classified as.
  */
 import os from 'node:os';
-import { addressOf, addressText, classify, localReason, ownAddresses, parseIPv4, parseIPv6, refuseAnswers } from '../src/gateway';
+import { localReason, ownAddresses, refuseAnswers } from '../src/gateway';
+import { addressOf, addressText, classify, parseIPv4, parseIPv6 } from '../src/core';
 
 const text = (host: string): string | undefined => {
   const b = addressOf(host);

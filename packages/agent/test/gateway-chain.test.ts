@@ -8,7 +8,7 @@ import type { Devchain } from '@tfgrid/devchain';
 import { connect, events, type TfchainClient, type Workload } from '@tfgrid/client';
 import { ensureTwin, registerNode, setupDeployer, setupFarmer, startChain } from '@tfgrid/testkit';
 import { gatewayChain, GatewayNameProxyHandler, publicConfigDomain, type Gateway } from '../src/gateway';
-import type { HandlerContext } from '../src/workloads';
+import type { HandlerContext } from '../src/core';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(90_000);

@@ -8,7 +8,7 @@
 import type { Workload } from '@tfgrid/client';
 import { Gateway, GatewayNameProxyHandler, type GatewayChain, type NameContractInfo } from '../src/gateway';
 import { GatewayFqdnProxyHandler, GatewayWorkloadError } from '../src/gateway';
-import type { HandlerContext, WorkloadState } from '../src/workloads';
+import type { HandlerContext, WorkloadState } from '../src/core';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);

@@ -29,7 +29,8 @@ import {
 import { endHaproxyOn, haproxyOn } from '../src/gateway/haproxy';
 import { NetworkHandler, networkId, PrivateNetworks } from '../src/network';
 import { attachMachineRoute, Planetary } from '../src/planetary';
-import { findMarked, isAlive, workloadMark, type HandlerContext, type WorkloadState } from '../src/workloads';
+import { workloadMark } from '../src/workloads';
+import { findMarked, isAlive, type HandlerContext, type WorkloadState } from '../src/core';
 import { DOMAIN, silent } from './gateway-helpers';
 import { until } from './fixtures/workloads/helpers';
 import { makeHosts, type Hosts } from './support/netns';

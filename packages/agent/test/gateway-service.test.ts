@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
 import type { Workload } from '@tfgrid/client';
 import type { ContractFollower } from '../src/contracts';
 import { GatewayService, type ContractEventLike, type GatewayChain, type GatewayEventSource, type NameContractInfo } from '../src/gateway';
-import type { HandlerContext, WorkloadHandler, WorkloadState } from '../src/workloads';
+import type { HandlerContext, WorkloadHandler, WorkloadState } from '../src/core';
 import { DOMAIN, request, silent, startBackend, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import pino from 'pino';
 import { wireguardKeyPair, type Workload } from '@tfgrid/client';
 import { NetworkHandler, PrivateNetworks, networkId } from '../src/network';
-import type { HandlerContext, WorkloadState } from '../src/workloads';
+import type { HandlerContext, WorkloadState } from '../src/core';
 import { freePort } from './support/net';
 
 jest.setTimeout(60_000);

@@ -8,7 +8,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import pino from 'pino';
 import { wireguardKeyPair, type NetworkData } from '@tfgrid/client';
 import { PrivateNetworks, networkId, peerKeys, userspaceMark } from '../src/network';
-import { findMarked } from '../src/workloads';
+import { findMarked } from '../src/core';
 import { freePort } from './support/net';
 
 jest.setTimeout(120_000);

@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { Planetary, PlanetaryError, CONFIG_FILE } from '../src/planetary';
-import { findMarked, isAlive, MARKER_VAR, workloadMark } from '../src/workloads';
+import { workloadMark } from '../src/workloads';
+import { findMarked, isAlive, MARKER_VAR } from '../src/core';
 import { makeHosts, type Hosts } from './support/netns';
 import { until } from '@tfgrid/testkit';
 

@@ -6,9 +6,8 @@
  */
 import pino from 'pino';
 import { ChainError, type NruReport, type TfchainClient } from '@tfgrid/client';
-import type { ProvisionerPort } from '../src/contracts';
 import { NruQueue, ResourceReporter } from '../src/reports';
-import type { Capacity, WorkloadState } from '../src/workloads';
+import type { Capacity, ProvisionerPort, WorkloadState } from '../src/core';
 import { tempDirs, until, type TempDirs } from './support/grid';
 
 const log = pino({ level: 'silent' });

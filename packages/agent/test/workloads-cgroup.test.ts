@@ -8,7 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { isAlive, ProcessRuntime } from '../src/workloads';
+import { ProcessRuntime } from '../src/workloads';
+import { isAlive } from '../src/core';
 import { MiB, tempRoot, until } from './fixtures/workloads/helpers';
 
 let t: ReturnType<typeof tempRoot>;

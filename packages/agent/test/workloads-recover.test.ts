@@ -7,18 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Workload } from '@tfgrid/client';
-import {
-  findMarked,
-  INTERRUPTED,
-  INTERRUPTED_TWICE,
-  isAlive,
-  workloadMark,
-  ProcessRuntime,
-  Provisioner,
-  readStat,
-  type WorkloadHandler,
-  type WorkloadState,
-} from '../src/workloads';
+import { INTERRUPTED, INTERRUPTED_TWICE, workloadMark, ProcessRuntime, Provisioner } from '../src/workloads';
+import { findMarked, isAlive, readStat, type WorkloadHandler, type WorkloadState } from '../src/core';
 import { freePort, hardware, logger, tempRoot, until, waitServer } from './fixtures/workloads/helpers';
 
 const REPO = path.resolve(__dirname, '../../..');

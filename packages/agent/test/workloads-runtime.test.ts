@@ -1,6 +1,7 @@
 /** The process runtime on its own: stop escalation, idempotent start, paused start, refusals. */
 import { readFileSync } from 'node:fs';
-import { envName, isAlive, ProcessRuntime, readStat } from '../src/workloads';
+import { envName, ProcessRuntime } from '../src/workloads';
+import { isAlive, readStat } from '../src/core';
 import { MiB, logger, tempRoot, until } from './fixtures/workloads/helpers';
 
 let t: ReturnType<typeof tempRoot>;

@@ -1,7 +1,8 @@
 /** vm workloads on the process runtime: a real node HTTP server per workload, paused, resumed, crashed, removed. */
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { findMarked, isAlive, ProcessRuntime, Provisioner, readStat, type WorkloadState } from '../src/workloads';
+import { ProcessRuntime, Provisioner } from '../src/workloads';
+import { findMarked, isAlive, readStat, type WorkloadState } from '../src/core';
 import {
   GiB,
   MiB,

@@ -7,7 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, statSync, statfsSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Workload } from '@tfgrid/client';
-import { readLimits, RuncRuntime, type Provisioner, type WorkloadState } from '../src/workloads';
+import { readLimits, RuncRuntime, type Provisioner } from '../src/workloads';
+import type { WorkloadState } from '../src/core';
 import { machineKey } from '../src/workloads/runc';
 import type { ImageStore } from '../src/workloads/images';
 import { MiB, deployment, logger, tempRoot, until, volume } from './fixtures/workloads/helpers';

@@ -5,7 +5,7 @@
  * Kept in `<dataDir>/answers.json`, written atomically.
  */
 import path from 'node:path';
-import { readJsonFile, writeJsonFile } from '../contracts/json-file';
+import { readJsonFile, writeJsonFile } from '../core/json-file';
 
 export const ANSWERS_FILE = 'answers.json';
 

@@ -18,10 +18,10 @@ import {
   type WorkloadAnswer,
 } from '@tfgrid/client';
 import { hexToU8a } from '@polkadot/util';
-import { raceAbort } from '../backoff';
-import { CoalescingQueue } from '../coalescing-queue';
-import type { ProvisionerPort } from '../contracts/provisioner';
-import type { AgentMetrics } from '../metrics';
+import { raceAbort } from '../core/backoff';
+import { CoalescingQueue } from '../core/coalescing-queue';
+import type { ProvisionerPort } from '../core/provisioner-port';
+import type { AgentMetrics } from '../core/metrics';
 import { sendSplittingRefused } from '../reports/split-refused';
 import { txErrorName } from '../reports/tx-error';
 import { AnswerNotes, type AnswerNote } from './notes';

@@ -8,11 +8,11 @@
  */
 import type { Logger } from 'pino';
 import { events, finalizedNumber, type ChainEvent, type EventCursor, type TfchainClient } from '@tfgrid/client';
-import { raceAbort, retry } from '../backoff';
-import type { AgentMetrics } from '../metrics';
+import { raceAbort, retry } from '../core/backoff';
+import type { AgentMetrics } from '../core/metrics';
 import { contractEvent, type ContractEvent } from './events';
 import { Ledger, type LedgerEntry, type RentInfo } from './ledger';
-import type { ProvisionerPort } from './provisioner';
+import type { ProvisionerPort } from '../core/provisioner-port';
 import { ContractSync } from './sync';
 import type { AnswerSink } from '../answers/publisher';
 

@@ -3,5 +3,3 @@ export { ContractFollower, type FollowerOptions, type FollowerStatus, type Event
 export { ContractSync, refusalCode } from './sync';
 export { Ledger, LEDGER_FILE, type LedgerEntry, type RentInfo } from './ledger';
 export { contractEvent, type ContractEvent } from './events';
-export { isLive, ZERO, type ProvisionerPort } from './provisioner';
-export { readJsonFile, writeJsonFile } from './json-file';

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { EventCursor } from '@tfgrid/client';
-import { readJsonFile, writeJsonFile } from './json-file';
+import { readJsonFile, writeJsonFile } from '../core/json-file';
 
 export const LEDGER_FILE = 'contracts.json';
 

@@ -8,11 +8,11 @@
 import type { Logger } from 'pino';
 import { dataHash, DeploymentError, receiveDeployment, type Contract, type TfchainClient } from '@tfgrid/client';
 import type { AnswerSink } from '../answers/publisher';
-import type { AgentMetrics } from '../metrics';
+import type { AgentMetrics } from '../core/metrics';
 import type { ContractEvent } from './events';
 import type { Ledger } from './ledger';
-import type { ProvisionerPort } from './provisioner';
-import { errorCode } from '../coded-error';
+import type { ProvisionerPort } from '../core/provisioner-port';
+import { errorCode } from '../core/coded-error';
 
 export interface SyncOptions {
   client: TfchainClient;

@@ -28,9 +28,9 @@ import {
   type NetworkData,
   type Workload,
 } from '@tfgrid/client';
-import { CodedError } from '../coded-error';
+import { CodedError } from '../core/coded-error';
 import type { HostedNetwork } from '../network/handler';
-import type { Capacity, HandlerContext, ProvisionOptions, WorkloadHandler, WorkloadState } from '../workloads/types';
+import type { Capacity, HandlerContext, ProvisionOptions, WorkloadHandler, WorkloadState } from '../core/workload-types';
 import { BackendError, parseBackend, type BackendNetwork } from './backends';
 import type { GatewayChain, NameContractInfo } from './chain';
 import type { Gateway, GatewayStatus } from './gateway';

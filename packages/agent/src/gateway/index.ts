@@ -44,7 +44,6 @@ export {
   type BackendGuard,
   type LocalReason,
 } from './admission';
-export { addressOf, addressText, classify, embeddedIPv4, parseIPv4, parseIPv6, type AddressClass } from './address';
 export { Backend, BackendError, parseBackend, type BackendNetwork } from './backends';
 // The HAProxy data plane the Gateway drives (its white-box tests import ./haproxy).
 export {

@@ -18,10 +18,10 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { containsIp, parseCidr4, parseIpv4 } from '@tfgrid/client';
 import type { HostedNetwork } from '../network/handler';
-import { sleep } from '../backoff';
-import { CodedError } from '../coded-error';
+import { sleep } from '../core/backoff';
+import { CodedError } from '../core/coded-error';
 import { workloadMark } from '../workloads/process-runtime';
-import { findMarked, isAlive, MARKER_VAR } from '../workloads/proc';
+import { findMarked, isAlive, MARKER_VAR } from '../core/proc';
 import { killMarked, Supervised, waitGone } from '../workloads/supervised';
 
 export type RelayErrorCode = 'not-ready' | 'bad-network' | 'bad-target' | 'out-of-range' | 'too-many-targets' | 'relay-failed';

@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { NruSink, WorkloadHandler } from '../workloads/types';
+import type { NruSink, WorkloadHandler } from '../core/workload-types';
 import type { GatewayChain } from './chain';
 import { contractEffect, publicConfigDomain, type ContractEventLike } from './events';
 import type { Gateway, GatewayStatus } from './gateway';

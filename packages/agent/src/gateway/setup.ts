@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { AgentConfig } from '../config';
-import type { NruSink } from '../workloads/types';
+import type { NruSink } from '../core/workload-types';
 import { acmeCertificatesFromConfig } from './acme/setup';
 import type { ChallengeResponder } from './acme/types';
 import { DirectoryCertificateSource } from './certificates';

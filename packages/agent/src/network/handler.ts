@@ -7,8 +7,8 @@
  */
 import type { NetworkData, Workload } from '@tfgrid/client';
 import { formatIpv4, parseCidr4, wireguardPublicKey } from '@tfgrid/client';
-import { zero } from '../workloads/capacity';
-import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../workloads/types';
+import { zero } from '../core/capacity';
+import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../core/workload-types';
 import { NetworkError } from './errors';
 import { networkId } from './names';
 import type { PrivateNetworks } from './private-network';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import type { Logger } from 'pino';
 import { parseIpv4 } from '@tfgrid/client';
 import { PLANETARY_MACHINE_IF } from '../planetary';
-import type { MachineInterfaceSpec, MachineNetworking } from '../workloads/types';
+import type { MachineInterfaceSpec, MachineNetworking } from '../core/workload-types';
 import { NetworkError } from './errors';
 import type { PrivateNetworks } from './private-network';
 import { inNs, ipIn, net, tryNet } from './run';

@@ -7,8 +7,8 @@
  * holds is in its result, so after a restart recovery hands the same addresses back.
  */
 import type { PublicIpData, TfchainClient, Workload } from '@tfgrid/client';
-import { zero } from '../workloads/capacity';
-import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../workloads/types';
+import { zero } from '../core/capacity';
+import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../core/workload-types';
 import { NetworkError } from './errors';
 import { ipv6Key, machineIpv6, type MachineIpv6, type NodeIpv6 } from './public-ipv6';
 

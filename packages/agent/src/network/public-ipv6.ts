@@ -7,7 +7,7 @@
  * out, the node's own address or the gateway moves on to the next derivation.
  */
 import { createHash } from 'node:crypto';
-import { parseIPv6 } from '../gateway/address';
+import { parseIPv6 } from '../core/address';
 import { NetworkError } from './errors';
 
 /** The node's public IPv6 network as its public config holds it. */

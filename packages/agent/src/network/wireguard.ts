@@ -9,8 +9,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { sleep } from '../backoff';
-import { findMarked, isAlive, MARKER_VAR, signal } from '../workloads/proc';
+import { sleep } from '../core/backoff';
+import { findMarked, isAlive, MARKER_VAR, signal } from '../core/proc';
 import { NetworkError } from './errors';
 import { inNs, ipIn, net, tryNet } from './run';
 

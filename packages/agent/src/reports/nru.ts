@@ -8,10 +8,10 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { NruReport, TfchainClient } from '@tfgrid/client';
-import { backoffDelay, raceAbort, sleep } from '../backoff';
-import { readJsonFile, writeJsonFile } from '../contracts/json-file';
-import type { AgentMetrics } from '../metrics';
-import type { NruSink } from '../workloads/types';
+import { backoffDelay, raceAbort, sleep } from '../core/backoff';
+import { readJsonFile, writeJsonFile } from '../core/json-file';
+import type { AgentMetrics } from '../core/metrics';
+import type { NruSink } from '../core/workload-types';
 import { isPermanent, txErrorName } from './tx-error';
 
 export const NRU_FILE = 'nru-queue.json';

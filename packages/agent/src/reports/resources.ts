@@ -6,11 +6,11 @@
  */
 import type { Logger } from 'pino';
 import type { TfchainClient } from '@tfgrid/client';
-import { raceAbort } from '../backoff';
-import { CoalescingQueue } from '../coalescing-queue';
-import type { AgentMetrics } from '../metrics';
-import type { Capacity } from '../workloads/types';
-import { isLive, type ProvisionerPort } from '../contracts/provisioner';
+import { raceAbort } from '../core/backoff';
+import { CoalescingQueue } from '../core/coalescing-queue';
+import type { AgentMetrics } from '../core/metrics';
+import type { Capacity } from '../core/workload-types';
+import { isLive, type ProvisionerPort } from '../core/provisioner-port';
 import { sendSplittingRefused } from './split-refused';
 import { txErrorName } from './tx-error';
 

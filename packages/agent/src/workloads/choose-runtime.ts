@@ -10,7 +10,7 @@ import type { Logger } from 'pino';
 import { ImageStore } from './images';
 import { ProcessRuntime } from './process-runtime';
 import { RuncRuntime } from './runc';
-import type { MachineNetworking, Runtime } from './types';
+import type { MachineNetworking, Runtime } from '../core/workload-types';
 
 export type WorkloadRuntimeChoice = 'auto' | 'runc' | 'process';
 export const WORKLOAD_RUNTIMES: readonly WorkloadRuntimeChoice[] = ['auto', 'runc', 'process'];

@@ -38,21 +38,5 @@ export {
   type AppliedLimits,
 } from './runc';
 export { StoragePools, diskOf, type Pool, type PoolKind, type PoolSpec } from './pools';
-export { RESOURCES, zero, add, subFloor, sum, shortfalls, describeShortfalls, formatBytes, type Resource } from './capacity';
 export { resolveRunAs, type RunAs } from './user';
 export { Cgroups, CPU_PERIOD_US } from './cgroup';
-export { readStat, isAlive, findMarked, MARKER_VAR, type ProcStat } from './proc';
-export type {
-  Capacity,
-  WorkloadStateName,
-  WorkloadState,
-  ContractDeployment,
-  HandlerContext,
-  WorkloadHandler,
-  ProvisionOptions,
-  Runtime,
-  RuntimeSpec,
-  RuntimeStartOptions,
-  RuntimeEvent,
-  NruSink,
-} from './types';

@@ -5,7 +5,7 @@
  */
 import { deploymentProblems, type Deployment, type Workload } from '@tfgrid/client';
 import type { HandlerRegistry } from './registry';
-import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from './types';
+import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../core/workload-types';
 
 /** Provisioning order: disks, networks and public IPs before the machines that use them, gateways last; teardown in reverse. */
 const ORDER: Record<string, number> = {

@@ -16,10 +16,10 @@ import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync, statSync } from 
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { Cgroups } from './cgroup';
-import { rotateLog } from './log-rotate';
-import { isAlive, MARKER_VAR, signal } from './proc';
+import { rotateLog } from '../core/log-rotate';
+import { isAlive, MARKER_VAR, signal } from '../core/proc';
 import { killMarked, Supervised, waitGone } from './supervised';
-import type { Runtime, RuntimeSpec, RuntimeStartOptions } from './types';
+import type { Runtime, RuntimeSpec, RuntimeStartOptions } from '../core/workload-types';
 import { resolveRunAs, type RunAs } from './user';
 
 export interface ProcessRuntimeOptions {

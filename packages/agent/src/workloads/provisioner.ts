@@ -12,7 +12,7 @@
 import type { Logger } from 'pino';
 import { isMachine, type Workload } from '@tfgrid/client';
 import type { Disk } from '../hardware/disks';
-import { describeShortfalls, shortfalls, subFloor, sum, zero } from './capacity';
+import { describeShortfalls, shortfalls, subFloor, sum, zero } from '../core/capacity';
 import { live, planDeployment, rank } from './plan';
 import { StoragePools, type PoolSpec } from './pools';
 import { HandlerRegistry } from './registry';
@@ -26,7 +26,7 @@ import type {
   WorkloadHandler,
   WorkloadState,
   WorkloadStateName,
-} from './types';
+} from '../core/workload-types';
 import { VolumeHandler } from './volume';
 import { ZmountHandler } from './zmount';
 import { runtimeId, ZmachineHandler, type InterfaceSupport } from './zmachine';

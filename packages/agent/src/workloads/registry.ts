@@ -1,5 +1,5 @@
 /** Workload handlers by type: the provisioner's built-ins (volume, vm) and what others register (the gateway's gateway-name-proxy and gateway-fqdn-proxy). */
-import type { WorkloadHandler } from './types';
+import type { WorkloadHandler } from '../core/workload-types';
 
 export class HandlerRegistry {
   readonly #byType = new Map<string, WorkloadHandler>();

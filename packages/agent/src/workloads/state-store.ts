@@ -12,7 +12,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Deployment } from '@tfgrid/client';
-import type { ReservedIp, WorkloadState } from './types';
+import type { ReservedIp, WorkloadState } from '../core/workload-types';
 
 export interface ContractRecord {
   contractId: number;

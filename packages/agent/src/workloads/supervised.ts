@@ -7,8 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, closeSync, openSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { backoffDelay } from '../backoff';
-import { findMarked, isAlive, readStat, signal } from './proc';
+import { backoffDelay } from '../core/backoff';
+import { findMarked, isAlive, readStat, signal } from '../core/proc';
 
 export interface SupervisedOptions {
   id: string;

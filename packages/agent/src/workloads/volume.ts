@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Workload, WorkloadType } from '@tfgrid/client';
-import { formatBytes, zero } from './capacity';
+import { formatBytes, zero } from '../core/capacity';
 import { MIN_EXT4_BYTES, createExt4Image, growMustWait, isExt4, isMountpoint, mountExt4Image, unmountExt4Image } from './disk';
 import { StoragePools } from './pools';
-import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from './types';
+import type { Capacity, HandlerContext, WorkloadHandler, WorkloadState } from '../core/workload-types';
 
 export const VOLUMES_DIR = 'tfgrid-volumes';
 export const IMAGE = 'data.img';

@@ -7,8 +7,16 @@
  */
 import type { NetworkData, Workload, ZmachineData } from '@tfgrid/client';
 import { DEFAULT_MACHINE_SIZE } from '@tfgrid/client';
-import { zero } from './capacity';
-import type { Capacity, HandlerContext, MachineInterfaceSpec, ProvisionOptions, Runtime, WorkloadHandler, WorkloadState } from './types';
+import { zero } from '../core/capacity';
+import type {
+  Capacity,
+  HandlerContext,
+  MachineInterfaceSpec,
+  ProvisionOptions,
+  Runtime,
+  WorkloadHandler,
+  WorkloadState,
+} from '../core/workload-types';
 
 /** What the node can give machines beyond the node-local interface: undefined when it can, else why not. */
 export interface InterfaceSupport {

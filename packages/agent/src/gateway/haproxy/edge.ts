@@ -17,6 +17,31 @@ export function retryAfterSeconds(l: GatewayLimits): number {
   return Math.max(1, Math.ceil(1 / Math.max(l.ratePerSecond, 1e-6)));
 }
 
+/** Between the edge and the `counted` frontend: the slot a request goes to, and why the frontend refused it. */
+export const SLOT_HEADER = 'x-tfgw-slot';
+export const WHY_HEADER = 'x-tfgw-why';
+
+/**
+ * The frontend a request with an undeclared body length takes (its slot in SLOT_HEADER, which the
+ * edge set and which goes no further): the body filter, then the slot's backend.
+ */
+export function countedFrontend(l: GatewayLimits, p: ReturnType<typeof paths>): string[] {
+  return [
+    'backend counted',
+    `  server counted unix@${p.counted}`,
+    '',
+    'frontend counted',
+    `  bind unix@${p.counted} mode 600 proto h1`,
+    '  no log',
+    `  maxconn ${Math.max(l.maxConnections, 1)}`,
+    '  filter lua.tfgw_body',
+    `  http-request set-var(txn.slot) req.hdr(${SLOT_HEADER})`,
+    `  http-request del-header ${SLOT_HEADER}`,
+    '  use_backend %[var(txn.slot)]',
+    '',
+  ];
+}
+
 export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnType<typeof paths>): string[] {
   const b = (n: keyof typeof BODIES): string => path.join(p.bodies, `${n}.txt`);
   const maxHead = l.maxHeaderBytes;
@@ -38,8 +63,6 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     `  maxconn ${Math.max(l.maxConnections, 1)}`,
     '  log-format "TFGW %[var(txn.key)]|%ST|%Ta|%[var(txn.why)]|%tsc"',
     '  option http-ignore-probes',
-    // Every request body is counted as it streams (lua.ts): past maxBodyBytes, 413 and the rest is never forwarded.
-    '  filter lua.tfgw_body',
     ...refuse('METH_CONNECT', 405, 'connect_method', ' hdr Allow "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"'),
     // Origin-form targets only: an absolute URI asks for a forward proxy, "*" for the server itself (HTTP/2 carries its own authority).
     ...refuse('!{ url_beg / } !{ req.ver 2.0 }', 400, 'absolute_uri'),
@@ -105,6 +128,17 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     '  http-response del-header upgrade unless { var(txn.ws) -m int 1 }',
     // An upgrade the backend declined ends the connection: bytes sent after the upgrade head are no request.
     '  http-response set-header Connection close if { var(txn.ws) -m int 1 } !{ status 101 }',
+    // A body whose length the head does not declare (chunked, or HTTP/2 without Content-Length) is
+    // counted as it streams, past maxBodyBytes 413 (lua.ts): such requests take the `counted`
+    // frontend on their way to the slot, so that no other request pays for a Lua filter.
+    '  http-request set-var(txn.counted) int(1) if { req.hdr(transfer-encoding) -m found }',
+    '  http-request set-var(txn.counted) int(1) if { req.ver 2.0 } !{ req.hdr(content-length) -m found }',
+    `  http-request set-header ${SLOT_HEADER} %[var(txn.slot)] if { var(txn.counted) -m found }`,
+    `  http-response set-var(txn.why) str(body_too_large) if { var(txn.counted) -m found } { res.hdr(${WHY_HEADER}) -m str body_too_large }`,
+    `  http-response del-header ${WHY_HEADER} if { var(txn.counted) -m found }`,
+    // (What the client sent past the limit was never read: it is no request.)
+    '  http-response set-header Connection close if { var(txn.why) -m str body_too_large }',
+    '  use_backend counted if { var(txn.counted) -m found }',
     '  use_backend %[var(txn.slot)]',
   ];
 }

@@ -17,6 +17,7 @@ export function paths(dir: string): {
   crtList: string;
   tlsInternal: string;
   httpInternal: string;
+  counted: string;
 } {
   return {
     config: path.join(dir, 'haproxy.cfg'),
@@ -32,6 +33,7 @@ export function paths(dir: string): {
     crtList: path.join(dir, 'certs', 'list.txt'),
     tlsInternal: path.join(dir, 'tls.sock'),
     httpInternal: path.join(dir, 'http.sock'),
+    counted: path.join(dir, 'counted.sock'),
   };
 }
 

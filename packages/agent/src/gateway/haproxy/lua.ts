@@ -1,5 +1,6 @@
 /** The Lua the gateway's HAProxy loads (gateway.lua). */
 import type { GatewayLimits } from '../options';
+import { WHY_HEADER } from './edge';
 import { BODIES, bufferSize, errorFile } from './files';
 
 /**
@@ -12,10 +13,11 @@ import { BODIES, bufferSize, errorFile } from './files';
  * re-serialises what it forwards: obs-fold unfolded, bare LF ends normalised, identical Host lines
  * merged (then one Host), CL with TE sent as TE only, differing CLs refused 400; the backend never
  * reads a second request inside one (gateway-edge tests).
- * And the filter tfgw_body counts every request body as it streams (chunked, HTTP/2 DATA, and
- * Content-Length ones for safety): past maxBodyBytes the exchange ends (answered 413 as the edge's
- * rules answer it if no response byte went out yet, else only cut), nothing past the limit is
- * forwarded, and it is logged as body_too_large.
+ * And the filter tfgw_body counts a request body whose length its head does not declare (chunked,
+ * HTTP/2 DATA without Content-Length; the edge sends only those through the `counted` frontend
+ * that has it) as it streams: past maxBodyBytes the exchange ends (answered 413 as the edge's
+ * rules answer it, with a header that tells the edge why, if no response byte went out yet, else
+ * only cut), and nothing past the limit is forwarded.
  */
 export function lua(l: GatewayLimits): string {
   const reply = (s: keyof typeof BODIES): string => JSON.stringify(errorFile(s));
@@ -70,7 +72,7 @@ end
 -- Request bodies, counted as they stream.
 local MAX_BODY = ${maxBody}
 local TOO_LARGE = { status = 413, body = ${JSON.stringify(`${BODIES[413]}\n`)},
-  headers = { ["content-type"] = { "text/plain" }, ["connection"] = { "close" } } }
+  headers = { ["content-type"] = { "text/plain" }, ["connection"] = { "close" }, ["${WHY_HEADER}"] = { "body_too_large" } } }
 local Body = { id = "tfgw body", flags = filter.FLT_CFG_FL_HTX }
 Body.__index = Body
 function Body:new() return setmetatable({ seen = 0 }, Body) end
@@ -86,7 +88,6 @@ end
 function Body:http_payload(txn, msg)
   local n = msg:input()
   if self.seen + n > MAX_BODY then
-    txn:set_var("txn.why", "body_too_large")
     -- What came past the limit is dropped first: txn:done() in a filter does not stop the forwarding itself.
     msg:remove()
     -- Once the response has started, the exchange is only cut (a reply would corrupt it).

@@ -6,7 +6,7 @@
  */
 import dns from 'node:dns';
 import type { BackendGuard } from '../admission';
-import { addressOf, addressText, hostPort, parseIPv4, parseIPv6 } from '../address';
+import { addressOf, addressText, hostPort, parseIPv4, parseIPv6 } from '../../core/address';
 import type { Backend } from '../backends';
 
 export type Resolved = { address: string; error?: undefined } | { address?: undefined; error: string };

@@ -1,5 +1,5 @@
 /** Errors of the loop-mounted ext4 images behind volumes and zmounts; `code` says what went wrong. */
-import { CodedError } from '../../coded-error';
+import { CodedError } from '../../core/coded-error';
 export type DiskErrorCode =
   /** The size asked for is not a whole number of bytes in the allowed range. */
   | 'invalid-size'

@@ -1,5 +1,5 @@
 /** Why an image could not be had; `message` is meant for the deployer (it lands in the workload's state). */
-import { CodedError } from '../../coded-error';
+import { CodedError } from '../../core/coded-error';
 export type ImageErrorCode =
   /** The URL or the sha256 given is not usable as written. */
   | 'invalid'

@@ -1,5 +1,5 @@
 /** Why the container runtime could not do what a zmachine needs; `code` says what went wrong. */
-import { CodedError } from '../../coded-error';
+import { CodedError } from '../../core/coded-error';
 export type RuntimeErrorCode =
   /** The machine names no command to run. */
   | 'no-entrypoint'

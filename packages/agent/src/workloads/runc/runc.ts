@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
-import { isAlive } from '../proc';
+import { isAlive } from '../../core/proc';
 import { RuntimeError } from './errors';
 import { tool, tryTool } from './run';
 

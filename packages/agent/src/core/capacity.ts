@@ -1,5 +1,5 @@
 /** Capacity arithmetic for admission: sums, differences that never go negative, and readable shortfalls. */
-import type { Capacity } from './types';
+import type { Capacity } from './workload-types';
 
 export const RESOURCES = ['cru', 'mru', 'sru', 'hru'] as const;
 export type Resource = (typeof RESOURCES)[number];

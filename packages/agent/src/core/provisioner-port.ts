@@ -3,7 +3,7 @@
  * (src/workloads/provisioner.ts implements it). Kept as an interface so tests can drive the
  * follower with a recording fake and the real provisioner can change behind it.
  */
-import type { Capacity, ContractDeployment, WorkloadHandler, WorkloadState } from '../workloads/types';
+import type { Capacity, ContractDeployment, WorkloadHandler, WorkloadState } from './workload-types';
 
 export interface ProvisionerPort {
   /** Brings the contract's workloads to what the deployment says; persists each state before answering. */

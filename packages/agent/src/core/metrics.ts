@@ -2,8 +2,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Resources } from './hardware/capacity';
-import type { Capacity, WorkloadState } from './workloads/types';
+import type { Resources } from '@tfgrid/client';
+import type { Capacity, WorkloadState } from './workload-types';
 
 const RESOURCES = ['cru', 'mru', 'sru', 'hru'] as const;
 const WORKLOAD_STATES = ['ok', 'error', 'paused', 'deleted'] as const;
