@@ -26,6 +26,8 @@ let dir: string;
 let a: Backend;
 let b: Backend;
 const seen: { backend: string; path: string; hosts: number }[] = [];
+/** maxBodyBytes of the TLS listener's gateway (HTTP/2 bodies). */
+const H2_LIMIT = 256 * 1024;
 
 /** A self-signed certificate for `names` (the first is the CN), written as cert and key files. */
 async function makeCert(name: string, names: string[]): Promise<{ cert: string; key: string }> {
@@ -310,7 +312,7 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
     );
     await new Promise<void>((r) => ptServer.listen(0, '127.0.0.1', r));
     ({ gw, port: httpPort } = await startGateway(
-      {},
+      { maxBodyBytes: H2_LIMIT },
       {
         httpsAddress: '127.0.0.1:0',
         certificates: new DirectoryCertificateSource({ dir: certDir, logger: silent, watchIntervalMs: 0 }),
@@ -357,6 +359,41 @@ describe('TLS listener: HTTP/2, passthrough, own fqdn certificates', () => {
     } finally {
       client.close();
     }
+  });
+
+  /** POSTs `chunks` DATA frames of `size` bytes over HTTP/2 without a Content-Length; the status and body that came back. */
+  async function h2Post(p: string, chunks: number, size: number): Promise<{ status: number; body: string }> {
+    const client = http2.connect(`https://127.0.0.1:${tlsPort}`, { servername: `secure.${DOMAIN}`, rejectUnauthorized: false });
+    try {
+      return await new Promise((resolve, reject) => {
+        const req = client.request({ ':method': 'POST', ':path': p, ':authority': `secure.${DOMAIN}` });
+        let status = 0;
+        let body = '';
+        req.on('response', (h) => (status = Number(h[':status'])));
+        req.on('data', (d: Buffer) => (body += d.toString()));
+        req.on('end', () => resolve({ status, body }));
+        req.on('close', () => resolve({ status, body }));
+        req.on('error', reject);
+        void (async () => {
+          for (let i = 0; i < chunks && status === 0 && !req.destroyed; i++) {
+            if (!req.write(Buffer.alloc(size, 0x68))) await new Promise((r) => req.once('drain', r).once('close', r));
+          }
+          if (!req.destroyed) req.end();
+        })();
+      });
+    } finally {
+      client.close();
+    }
+  }
+
+  test('HTTP/2 bodies without a Content-Length are counted as they stream: under the limit intact, past it 413', async () => {
+    const ok = await h2Post('/h2-small', 48, 4096);
+    expect([ok.status, (JSON.parse(ok.body) as { bodyLength: number }).bodyLength]).toEqual([200, 48 * 4096]);
+    const before = seen.length;
+    const big = await h2Post('/h2-big', 64, 16 * 1024);
+    expect([big.status, big.body]).toEqual([413, 'Payload Too Large\n']);
+    // The backend never answered a whole body past the limit.
+    expect(seen.slice(before).filter((x) => x.path === '/h2-big').length).toBeLessThanOrEqual(1);
   });
 
   test('TLS passthrough: the SNI of a passthrough route reaches its backend untouched; other names are terminated, the client address kept', async () => {

@@ -11,9 +11,9 @@
  */
 import path from 'node:path';
 import { hostPort } from '../../core/address';
-import type { GatewayLimits } from '../options';
+import type { GatewayLimits } from '../routes/options';
 import { MAX_LOG_LINE } from './process';
-import { edgeRules, rateWindowMs } from './edge';
+import { countedFrontend, edgeRules, rateWindowMs } from './edge';
 import { bufferSize, ms, paths } from './files';
 import { PARKED } from './slots';
 
@@ -201,6 +201,7 @@ export function renderConfig(c: ConfigInput): string {
       '',
     );
   }
+  if (c.http || c.https) out.push(...countedFrontend(l, p));
   for (const s of c.httpSlots) out.push(`backend ${s.id}`, ...slotServers(s).map((x) => server(x, l, true)), '');
   for (const s of c.tcpSlots) out.push(`backend ${s.id}`, '  mode tcp', ...s.servers.map((x) => server(x, l, false)), '');
   return `${out.join('\n')}\n`;

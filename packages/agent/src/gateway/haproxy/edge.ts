@@ -4,7 +4,7 @@
  * the hop-by-hop headers and X-Forwarded-*.
  */
 import path from 'node:path';
-import type { GatewayLimits } from '../options';
+import type { GatewayLimits } from '../routes/options';
 import { bufferSize, BODIES, ms, paths } from './files';
 
 /** Requests per client address are limited by a sliding window of `burst` requests over burst/rate seconds. */

@@ -1,6 +1,6 @@
 /** The files of the data plane's directory, the short answer bodies, and sizes shared by the config's parts. */
 import path from 'node:path';
-import type { GatewayLimits } from '../options';
+import type { GatewayLimits } from '../routes/options';
 
 /** Files of the data plane directory. */
 export function paths(dir: string): {

@@ -1,5 +1,5 @@
 /** The Lua the gateway's HAProxy loads (gateway.lua). */
-import type { GatewayLimits } from '../options';
+import type { GatewayLimits } from '../routes/options';
 import { WHY_HEADER } from './edge';
 import { BODIES, bufferSize, errorFile } from './files';
 

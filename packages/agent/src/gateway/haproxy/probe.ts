@@ -1,6 +1,6 @@
 /** The agent's own health probe: can a connection to the address HAProxy dials be opened within the timeout? */
 import net from 'node:net';
-import type { Backend } from '../backends';
+import type { Backend } from '../routes/backends';
 import { resolveBackend, splitAddress, type ResolveOptions } from './servers';
 
 /** One probe of a backend as HAProxy would dial it: admitted and resolved through the guard, then connected. */

@@ -5,9 +5,9 @@
  * on a private network is the Unix socket its relay opened for that target.
  */
 import dns from 'node:dns';
-import type { BackendGuard } from '../admission';
+import type { BackendGuard } from '../routes/admission';
 import { addressOf, addressText, hostPort, parseIPv4, parseIPv6 } from '../../core/address';
-import type { Backend } from '../backends';
+import type { Backend } from '../routes/backends';
 
 export type Resolved = { address: string; error?: undefined } | { address?: undefined; error: string };
 

@@ -13,7 +13,7 @@
  * the next route on that seat would reach the previous one's backend.
  */
 import { MAX_GATEWAY_BACKENDS } from '@tfgrid/client';
-import type { Backend } from '../backends';
+import type { Backend } from '../routes/backends';
 
 /** Seats per HTTP slot: as many as a route may have backends (more fall back to `add server`). */
 export const SEATS = MAX_GATEWAY_BACKENDS;
