@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { connect, type NodeInput, type TfchainClient } from '@tfgrid/client';
 import { raceAbort, retry } from './core/backoff';
-import { chainUrlOf, ConfigError, parseHostPort, type AgentConfig } from './config';
+import { chainUrlOf, ConfigError, parseHostPort, type AgentConfig } from './config/config';
 import { measure, type Hardware } from './hardware/capacity';
 import { Identity } from './identity';
 import { AgentMetrics, MetricsServer } from './core/metrics';

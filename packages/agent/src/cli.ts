@@ -1,6 +1,6 @@
 /** `tfgrid-agent`: run the agent (default) or print the measured capacity. */
 import { Agent } from './agent';
-import { ConfigError, helpText, loadConfig } from './config';
+import { ConfigError, helpText, loadConfig } from './config/config';
 import { formatHardware, measure } from './hardware/capacity';
 import { IdentityError } from './identity';
 import { createLogger } from './core/log';

@@ -17,7 +17,7 @@ export {
   type AgentConfig,
   type Location,
   type ParsedArgs,
-} from './config';
+} from './config/config';
 export { Identity, IdentityError, SEED_FILE, SEED_BACKUP } from './identity';
 export { measure, formatHardware, type Hardware, type Resources } from './hardware';
 export { createLogger } from './core';

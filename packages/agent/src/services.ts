@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import type { TfchainClient } from '@tfgrid/client';
-import type { AgentConfig } from './config';
+import type { AgentConfig } from './config/config';
 import { AnswerPublisher, type AnswerStatus } from './answers';
 import { ContractFollower, type FollowerStatus } from './contracts/follower';
 import { gatewayChain, type GatewayService, type GatewayStatus } from './gateway';

@@ -31,11 +31,11 @@ import {
 import { CodedError } from '../core/coded-error';
 import type { HostedNetwork } from '../network/handler';
 import type { Capacity, HandlerContext, ProvisionOptions, WorkloadHandler, WorkloadState } from '../core/workload-types';
-import { BackendError, parseBackend, type BackendNetwork } from './backends';
+import { BackendError, parseBackend, type BackendNetwork } from './routes/backends';
 import type { GatewayChain, NameContractInfo } from './chain';
 import type { Gateway, GatewayStatus } from './gateway';
 import { relayNetwork, type NetworkRelays } from './relays';
-import type { RouteInfo, RouteSpec } from './routes';
+import type { RouteInfo, RouteSpec } from './routes/table';
 
 /** The private networks a gateway can join: the node's networks (NetworkHandler.hosted) and the relays into them. */
 export interface GatewayNetworks {

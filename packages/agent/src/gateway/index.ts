@@ -27,11 +27,11 @@ export {
   type CertificateSource,
   type CertificateStatus,
   type DirectoryCertificateOptions,
-} from './certificates';
+} from './routes/certificates';
 export { contractEffect, publicConfigDomain, type ContractEffect, type ContractEventLike } from './events';
-export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './options';
-export type { RouteInfo, RouteSpec, RouteState } from './routes';
-export { GatewayMetrics, type RejectReason } from './metrics';
+export { DEFAULT_LIMITS, limitsWith, type GatewayLimits } from './routes/options';
+export type { RouteInfo, RouteSpec, RouteState } from './routes/table';
+export { GatewayMetrics, type RejectReason } from './routes/metrics';
 export { gatewayFromConfig, type GatewayConfig, type GatewayFromConfigOptions } from './setup';
 export { GatewayService, type GatewayEventSource, type GatewayServiceOptions } from './service';
 export {
@@ -43,8 +43,8 @@ export {
   refuseLiteral,
   type BackendGuard,
   type LocalReason,
-} from './admission';
-export { Backend, BackendError, parseBackend, type BackendNetwork } from './backends';
+} from './routes/admission';
+export { Backend, BackendError, parseBackend, type BackendNetwork } from './routes/backends';
 // The HAProxy data plane the Gateway drives (its white-box tests import ./haproxy).
 export {
   probeBackend,
@@ -61,4 +61,4 @@ export {
   type Resolved,
 } from './haproxy';
 export type { GatewayServiceStart } from './service';
-export { selfSignedCertificate, type SelfSignedOptions } from './self-signed';
+export { selfSignedCertificate, type SelfSignedOptions } from './routes/self-signed';

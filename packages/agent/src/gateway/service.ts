@@ -11,7 +11,7 @@ import type { GatewayChain } from './chain';
 import { contractEffect, publicConfigDomain, type ContractEventLike } from './events';
 import type { Gateway, GatewayStatus } from './gateway';
 import { GatewayFqdnProxyHandler, GatewayNameProxyHandler, type GatewayHandlerOptions, type GatewayNetworks } from './handler';
-import type { GatewayLimits } from './options';
+import type { GatewayLimits } from './routes/options';
 import { gatewayFromConfig, type GatewayConfig } from './setup';
 
 /** The two follower hooks the service needs (ContractFollower has both). */

@@ -2,13 +2,13 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { AgentConfig } from '../config';
+import type { AgentConfig } from '../config/config';
 import type { NruSink } from '../core/workload-types';
 import { acmeCertificatesFromConfig } from './acme/setup';
 import type { ChallengeResponder } from './acme/types';
-import { DirectoryCertificateSource } from './certificates';
+import { DirectoryCertificateSource } from './routes/certificates';
 import { Gateway } from './gateway';
-import type { GatewayLimits } from './options';
+import type { GatewayLimits } from './routes/options';
 
 /** What of the agent's config the gateway reads (dataDir: where its data plane and ACME state live; a temporary directory without it). */
 export type GatewayConfig = Pick<

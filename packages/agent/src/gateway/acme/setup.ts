@@ -1,7 +1,7 @@
 /** The agent's own-domain certificates from its config: none without --acme-directory. */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import type { AgentConfig } from '../../config';
+import type { AgentConfig } from '../../config/config';
 import { AcmeCertificates } from './certificates';
 import type { ChallengeResponder } from './types';
 

@@ -5,7 +5,7 @@
  * the network's range, reached through that network's relay (`via`, a Unix socket).
  */
 import { containsIp, parseCidr4, parseIpv4 } from '@tfgrid/client';
-import { hostPort } from '../core/address';
+import { hostPort } from '../../core/address';
 import { localReason } from './admission';
 
 /** Longest backend URL accepted (a host name is at most 253 characters). */

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { NETWORKS, type NetworkName } from '@tfgrid/client';
-import { checkUris } from './planetary/config';
+import { checkUris } from '../planetary/config';
 import {
   checkBridgeName,
   DEFAULT_WORKLOAD_BRIDGE,
@@ -14,7 +14,7 @@ import {
   processRuntimeRefusal,
   WORKLOAD_RUNTIMES,
   type WorkloadRuntimeChoice,
-} from './workloads';
+} from '../workloads';
 
 export interface Location {
   city: string;

@@ -10,7 +10,7 @@
 import dns from 'node:dns';
 import type net from 'node:net';
 import os from 'node:os';
-import { addressOf, addressText, classify, type AddressClass } from '../core/address';
+import { addressOf, addressText, classify, type AddressClass } from '../../core/address';
 
 /** Why a host leads to the node itself. */
 export type LocalReason = AddressClass | 'localhost name' | 'own address';

@@ -5,7 +5,7 @@
  * NRU sink (the agent's persistent report queue) in batches, not per request.
  */
 import type { Socket } from 'node:net';
-import type { NruSink } from '../core/workload-types';
+import type { NruSink } from '../../core/workload-types';
 
 const MARK = Symbol('tfgrid.gateway.usageMark');
 interface Marked {
