@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@tfgrid/testkit';
 import { Gateway, HaproxyProcess, Runtime } from '../src/gateway';
-import { parseServersConn, parseStatCsv } from '../src/gateway/haproxy/runtime';
+import { parseServersConn, parseStatCsv } from '../src/gateway/haproxy';
 import { DOMAIN, silent, startBackend, startGateway, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(60_000);
