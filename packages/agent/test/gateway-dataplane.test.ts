@@ -17,7 +17,7 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { Registry } from 'prom-client';
 import { DirectoryCertificateSource, Gateway, selfSignedCertificate } from '../src/gateway';
-import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme/types';
+import type { FqdnCertificates, IssuedCertificate } from '../src/gateway/acme';
 import { DOMAIN, raw, request, silent, startBackend, smugglingForms, startGateway, until, wsEcho, type Backend } from './gateway-helpers';
 
 jest.setTimeout(60_000);
