@@ -92,7 +92,7 @@ export function hasKernelWireguard(): Promise<boolean> {
   return kernelWireguard;
 }
 
-/** The marker of the wireguard-go process serving `ifName` (see workloads/proc.ts). */
+/** The marker of the wireguard-go process serving `ifName` (see core/proc.ts). */
 export const userspaceMark = (instance: string, ifName: string): string => `${instance}/wg/${ifName}`;
 
 export async function linkExists(ns: string, ifName: string): Promise<boolean> {

@@ -12,7 +12,7 @@ import { findMarked, isAlive, readStat, signal } from '../core/proc';
 
 export interface SupervisedOptions {
   id: string;
-  /** The marker value its processes carry (see proc.ts). */
+  /** The marker value its processes carry (see core/proc.ts). */
   mark: string;
   command: string;
   env: Record<string, string>;
