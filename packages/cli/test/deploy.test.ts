@@ -6,16 +6,15 @@
  * (exit 1, contract canceled; kept with --keep-on-refusal), and an update of a changed workload
  * raising its version so the node applies it. Bad files are refused before the chain is touched.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { connect, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Devchain } from '@tfgrid/devchain';
-import { SERVER_FIXTURE, setupFarmer, startChain } from '@tfgrid/testkit';
+import { serveBusyboxImage, SERVER_FIXTURE, setupFarmer, startChain } from '@tfgrid/testkit';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { Agent, buildBusyboxImage, createLogger, DEFAULTS } from '@tfgrid/agent';
-import { bin, cleanupAgentLeftovers, cli, freePort, until } from './helpers';
+import { Agent, createLogger, DEFAULTS } from '@tfgrid/agent';
+import { bin, cleanupAgentLeftovers, cli, until } from './helpers';
 
 jest.setTimeout(180_000);
 
@@ -215,18 +214,14 @@ test("the node's refusal reaches deploy with its reason within the wait, exit 1,
 
 test("an image whose sha256 differs and a Zero-OS flist reach deploy as the node's reasons within the wait; the contracts are canceled", async () => {
   // The busybox image (Debian's busybox-static, by the agent's builder) on a loopback server.
-  const tarball = path.join(dir, 'busybox.tar.gz');
-  const { sha256 } = await buildBusyboxImage(tarball);
-  const body = readFileSync(tarball);
-  const server = http.createServer((_req, res) => res.end(body));
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  const served = await serveBusyboxImage(dir);
+  const { url, sha256 } = served.image;
   try {
     const wrong = `${sha256.slice(0, -1)}${sha256.endsWith('0') ? '1' : '0'}`;
     const machine = {
       type: 'zmachine',
       name: 'web',
-      image: { url: `http://127.0.0.1:${port}/busybox.tar.gz`, sha256: wrong },
+      image: { url, sha256: wrong },
       compute_capacity: { cpu: 1, memory: '256MiB' },
       size: '64MiB',
       entrypoint: 'sleep 600',
@@ -242,7 +237,7 @@ test("an image whose sha256 differs and a Zero-OS flist reach deploy as the node
     expect(err).toMatchObject({ kind: 'refused', canceled: true });
     expect(await alice.contracts.get(err.contractId)).toBeUndefined();
   } finally {
-    await new Promise((r) => server.close(r));
+    await served.close();
   }
   const flist = {
     type: 'zmachine',

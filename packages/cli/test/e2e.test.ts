@@ -8,14 +8,13 @@
  * accruing; cancels; everything is freed and the explorer agrees.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDevchain, type Devchain } from '@tfgrid/devchain';
 import { startExplorer, type Explorer } from '@tfgrid/explorer';
-import { buildBusyboxImage } from '@tfgrid/agent';
-import { agentHardwareRoot, bin, cleanupAgentLeftovers, cli, freePort, until } from './helpers';
+import { serveBusyboxImage } from '@tfgrid/testkit';
+import { agentHardwareRoot, bin, cleanupAgentLeftovers, cli, until } from './helpers';
 
 jest.setTimeout(300_000);
 
@@ -26,7 +25,7 @@ let explorer: Explorer;
 let dir: string;
 let agent: ChildProcess | undefined;
 let agentLog = '';
-let images: http.Server | undefined;
+let images: Awaited<ReturnType<typeof serveBusyboxImage>> | undefined;
 
 const at = (): string[] => ['--url', chain.url, '--explorer', explorer.url, '--quiet'];
 const farmerKey = () => ({ TFGRID_MNEMONIC_FILE: path.join(dir, 'farmer.key') });
@@ -74,7 +73,7 @@ afterAll(async () => {
     await Promise.race([exited, new Promise((r) => setTimeout(r, 15_000))]);
     if (agent.exitCode === null) agent.kill('SIGKILL');
   }
-  await new Promise((r) => (images ? images.close(r) : r(undefined)));
+  await images?.close();
   if (dir) await cleanupAgentLeftovers(dir, 'tfgrid-e2e0');
   await explorer?.stop();
   await chain?.stop();
@@ -159,12 +158,8 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
   expect(found.map((n: { nodeId: number }) => n.nodeId)).toContain(nodeId);
 
   // The image: busybox (Debian's busybox-static, by the agent's builder) from a loopback server.
-  const tarball = path.join(dir, 'busybox.tar.gz');
-  const { sha256 } = await buildBusyboxImage(tarball);
-  const imagePort = await freePort();
-  const tarBytes = readFileSync(tarball);
-  images = http.createServer((_q, res) => res.end(tarBytes));
-  await new Promise<void>((r) => images!.listen(imagePort, '127.0.0.1', r));
+  images = await serveBusyboxImage(dir);
+  const { url, sha256 } = images.image;
   const file = path.join(dir, 'web.json');
   writeFileSync(
     file,
@@ -175,7 +170,7 @@ test('farm → agent registers → nodes find → deploy volume + HTTP server �
         {
           type: 'zmachine',
           name: 'web',
-          image: { url: `http://127.0.0.1:${imagePort}/busybox.tar.gz`, sha256 },
+          image: { url, sha256 },
           size: '64MiB',
           compute_capacity: { cpu: 1, memory: '256MiB' },
           entrypoint: "echo 'hello from the grid' > /data/index.html && exec httpd -f -p 8080 -h /data",
