@@ -9,5 +9,6 @@ export {
   type HaproxyProcessOptions,
 } from './process';
 export { Runtime, RuntimeError, parseServersConn, parseStatCsv, type RuntimeErrorCode, type RuntimeOptions } from './runtime';
+export { LogReader } from './log-reader';
 export { resolveBackend, type Resolved } from './servers';
 export { probeBackend } from './probe';

@@ -467,6 +467,8 @@ export class DataPlane {
     this.#readStat(stat);
     this.#readTable(table);
     this.#readTunnels(ws);
+    // (The request logs of what HAProxy answered before these replies are in the pipe by now.)
+    await this.#proc.drainLogs();
     const releasing: Promise<void>[] = [];
     for (const slot of this.#pool.all()) for (const s of [...slot.retiring.values()]) releasing.push(this.#tryRelease(slot, s));
     await Promise.all(releasing);

@@ -8,6 +8,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { access, constants, readdir, readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
+import { LogReader } from './log-reader';
 import { Runtime } from './runtime';
 
 export const HAPROXY_BINARY = '/usr/sbin/haproxy';
@@ -16,6 +17,8 @@ export const HAPROXY_BINARY = '/usr/sbin/haproxy';
 export const LOG_MARK = 'TFGW ';
 /** A log line is at most this long (`len` of the log directive); a longer rest is cut. */
 export const MAX_LOG_LINE = 2048;
+/** Request logs are read at most this often (log-reader.ts); a metrics read drains them first. */
+export const LOG_BATCH_MS = 20;
 
 export type EngineErrorCode = 'GATEWAY_ENGINE_MISSING' | 'GATEWAY_ENGINE_CONFIG' | 'GATEWAY_ENGINE_START';
 
@@ -58,7 +61,9 @@ export interface HaproxyProcessOptions {
   /** Called once a restarted process (after a crash) answers: the caller re-applies what only it knows. */
   onRestart?(): void | Promise<void>;
   /** Each request log line (`TFGW …`, written to stdout by `log stdout`). */
-  onLog?(line: string): void;
+  onLog?: (line: string) => void;
+  /** How often request logs are read (LOG_BATCH_MS; 0: as they come). */
+  logBatchMs?: number;
   /** How long a start may take until the runtime API answers. */
   startTimeoutMs?: number;
   /** On stop, connections get this long (HAProxy's hard-stop-after says the same). */
@@ -73,6 +78,7 @@ export class HaproxyProcess {
   readonly #log: Logger;
   readonly #binary: string;
   #child: ChildProcess | undefined;
+  #logs: LogReader | undefined;
   #state: State = 'idle';
   #stderr: string[] = [];
   #backoffMs = 0;
@@ -95,6 +101,11 @@ export class HaproxyProcess {
   /** How many times it was restarted after an exit nobody asked for. */
   get restarts(): number {
     return this.#restarts;
+  }
+
+  /** Reads the request log lines HAProxy has written so far (before metrics are read). */
+  async drainLogs(): Promise<void> {
+    await this.#logs?.drain();
   }
 
   get running(): boolean {
@@ -191,13 +202,11 @@ export class HaproxyProcess {
     };
     // Request logs come on stdout (`log stdout`): no socket, no port on the node for them.
     if (this.#o.onLog) {
-      let rest = '';
-      child.stdout!.on('data', (d: Buffer) => {
-        const lines = (rest + d.toString()).split('\n');
-        rest = (lines.pop() ?? '').slice(-MAX_LOG_LINE);
-        for (const line of lines)
-          if (line.startsWith(LOG_MARK)) this.#o.onLog?.(line);
-          else if (line.trim()) keep(`${line}\n`);
+      const onLog = this.#o.onLog;
+      this.#logs = new LogReader(child.stdout!, {
+        batchMs: this.#o.logBatchMs ?? LOG_BATCH_MS,
+        maxLine: MAX_LOG_LINE,
+        onLine: (line) => (line.startsWith(LOG_MARK) ? onLog(line) : line.trim() ? keep(`${line}\n`) : undefined),
       });
     } else child.stdout!.on('data', (d: Buffer) => keep(d.toString()));
     child.stderr!.on('data', (d: Buffer) => keep(d.toString()));
