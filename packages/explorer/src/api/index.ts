@@ -11,7 +11,7 @@ export type { NodeRewardView, FarmRewardView } from './rewards';
 // What the API's white-box tests and benchmarks reach: node and contract search, the grid's stats, the response cache, the body pool, the web page's files.
 export { nodeStatus, nodeReputation, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './nodes/view';
 export { NODE_SORT, type NodesQuery } from './nodes/query';
-export { nodePredicate, searchNodes } from './nodes/search';
+export { nodePredicate, nodePrefilter, searchNodes } from './nodes/search';
 export { contractPredicate, searchContracts, type ContractsQuery } from './contracts';
 export { gridStats, type GridStats } from './stats';
 export { MAX_PAGE_SIZE } from './common';

@@ -3,4 +3,5 @@ export { GridView } from './grid';
 export { ChangeFeed, CHANGE_TYPES, type BlockChanges, type Change, type ChangeType } from './feed';
 export { CONTRACT_SORT, contractSortKey, type ContractSort } from './contract-index';
 export { staticSortKey, type StaticNodeSort } from './node-index';
+export { NodeColumns, COVERED } from './node-columns';
 export { REPUTATION_WINDOWS, reputation, addReport, emptyCoverage, type Coverage } from './reputation';

@@ -5,6 +5,7 @@
  */
 import { freeCapacity } from '@tfgrid/client';
 import type { NodeRecord, Resources } from '../indexer/records';
+import { NodeColumns } from './node-columns';
 
 /** Sort fields whose value depends only on the record (status and reputation depend on "now"). */
 export const STATIC_NODE_SORT = [
@@ -121,15 +122,19 @@ export class NodeIndex {
    * so the array is dense).
    */
   readonly #byId: (NodeRecord | undefined)[] = [];
+  /** The filtered fields by node id (see node-columns.ts). */
+  readonly columns: NodeColumns;
 
   constructor(nodes: Map<number, NodeRecord>) {
     this.#nodes = nodes;
+    this.columns = new NodeColumns(nodes, nodeFree);
   }
 
   /** Call after the node map changed from `prev` to `next` (either may be absent). */
   update(prev: NodeRecord | undefined, next: NodeRecord | undefined): void {
     const id = (next ?? prev)!.nodeId;
     this.#byId[id] = next;
+    this.columns.update(id, next);
     if (prev) {
       removeFrom(this.byFarm, prev.farmId, id);
       removeFrom(this.byTwin, prev.twinId, id);

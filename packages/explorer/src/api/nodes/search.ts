@@ -7,13 +7,14 @@
  */
 import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
+import { COVERED, HAS_DOMAIN, HAS_IPV4, HAS_IPV6, POWER_ON, RENTED } from '../../view/node-columns';
 import { STATIC_NODE_SORT, compareKeys, nodeFree, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
 import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../common';
 import { nodeFeatures, nodeGpus, priceUsd } from './facts';
 import { NodesQuery, type NodeSort } from './query';
 import { regionOf } from './regions';
-import { nodeReputation, nodeStatus, type NodeStatus } from './view';
+import { STANDBY_WINDOW_S, UP_WINDOW_S, nodeReputation, nodeStatus, type NodeStatus } from './view';
 
 /** The query, plus what a farm filter asks of its nodes beyond grid-proxy's node names (node_certified). */
 export type NodeFilter = NodesQuery & { certified?: boolean };
@@ -52,6 +53,30 @@ const FILTER_NAMES = [...Object.keys(NodesQuery.properties), 'certified'];
 // Built by assignment, not Object.fromEntries (which gives a slow dictionary-mode object).
 const EMPTY_FILTER = FILTER_NAMES.reduce<Record<string, undefined>>((o, k) => ((o[k] = undefined), o), {}) as NodeFilter;
 const FILTER_NAME_SET = new Set(FILTER_NAMES);
+/** The names nodePrefilter checks over the columns: left out of the record's check after it. */
+const COLUMN_CHECKED: Partial<Record<keyof NodeFilter, undefined>> = {
+  domain: undefined,
+  ipv4: undefined,
+  ipv6: undefined,
+  has_ipv6: undefined,
+  rented: undefined,
+  farm_ids: undefined,
+  country: undefined,
+  city: undefined,
+  certification_type: undefined,
+  free_cru: undefined,
+  free_mru: undefined,
+  free_sru: undefined,
+  free_hru: undefined,
+  total_cru: undefined,
+  total_mru: undefined,
+  total_sru: undefined,
+  total_hru: undefined,
+  status: undefined,
+  healthy: undefined,
+};
+/** Names that are not filters (paging, order, the price's balance). */
+const NOT_FILTERS = new Set(['page', 'size', 'ret_count', 'sort_by', 'sort_order', 'randomize', 'balance']);
 const normalized = new WeakSet<NodeFilter>();
 function normalize(q: NodeFilter): NodeFilter {
   if (normalized.has(q)) return q;
@@ -73,7 +98,24 @@ const farmIdsOf = (q: NodesQuery): number[] | undefined => {
  * status (computed from "now"), reputation last (it walks the coverage intervals).
  */
 export function nodePredicate(view: GridView, query: NodeFilter, now: number, gateways: boolean): (n: NodeRecord) => boolean {
-  const q = normalize(query);
+  return recordPredicate(view, normalize(query), now, gateways, false)!;
+}
+
+/**
+ * The predicate; with `afterColumns`, without the checks nodePrefilter made over the columns (for
+ * nodes they cover), and undefined when nothing is left to check on the record.
+ */
+function recordPredicate(
+  view: GridView,
+  q: NodeFilter,
+  now: number,
+  gatewaysAsked: boolean,
+  afterColumns: boolean,
+): ((n: NodeRecord) => boolean) | undefined {
+  // The filters nodePrefilter checks over the columns.
+  const checked = afterColumns ? COLUMN_CHECKED : undefined;
+  if (checked !== undefined) q = { ...q, ...checked };
+  const gateways = gatewaysAsked && !afterColumns;
   const farmList = farmIdsOf(q);
   const nodeIds = q.node_ids === undefined ? undefined : new Set(idList(q.node_ids));
   const excluded = q.excluded === undefined ? undefined : new Set(idList(q.excluded));
@@ -123,6 +165,7 @@ export function nodePredicate(view: GridView, query: NodeFilter, now: number, ga
   if (q.min_reputation_24h !== undefined) reps.push(['24h', q.min_reputation_24h]);
   if (q.min_reputation_7d !== undefined) reps.push(['7d', q.min_reputation_7d]);
   if (q.min_reputation_30d !== undefined) reps.push(['30d', q.min_reputation_30d]);
+  if (afterColumns && FILTER_NAMES.every((k) => (q as Record<string, unknown>)[k] === undefined || NOT_FILTERS.has(k))) return undefined;
   return (n) => {
     if (nodeId !== undefined && n.nodeId !== nodeId) return false;
     if (nodeIds !== undefined && !nodeIds.has(n.nodeId)) return false;
@@ -210,6 +253,91 @@ export function nodePredicate(view: GridView, query: NodeFilter, now: number, ga
   };
 }
 
+const STATUS_BIT: Record<NodeStatus, number> = { up: 1, standby: 2, down: 4 };
+const NOTHING = (): number => REFUSED;
+/** What nodePrefilter answers. */
+const REFUSED = 0;
+const PASSED = 1;
+const NOT_COVERED = 2;
+
+/**
+ * A first check of a node by id over the index's typed-array columns (view/node-columns.ts): the
+ * filters named in COLUMN_CHECKED (the record's flags, farm, names, capacity and status inputs).
+ * REFUSED: the predicate refuses the node; PASSED: it passes those filters (the rest are the
+ * record's to check); NOT_COVERED: the columns do not hold the node (the whole predicate decides).
+ * Undefined when the query has none of these filters.
+ */
+export function nodePrefilter(view: GridView, query: NodeFilter, now: number, gateways: boolean): ((id: number) => number) | undefined {
+  const q = normalize(query);
+  const c = view.nodeIndex.columns;
+  let mask = 0;
+  let value = 0;
+  let impossible = false;
+  const bit = (b: number, want: boolean | undefined) => {
+    if (want === undefined) return;
+    if ((mask & b) !== 0 && ((value & b) !== 0) !== want) impossible = true;
+    mask |= b;
+    if (want) value |= b;
+  };
+  bit(HAS_DOMAIN, gateways ? true : undefined);
+  bit(HAS_DOMAIN, q.domain);
+  bit(HAS_IPV4, q.ipv4);
+  bit(HAS_IPV6, q.ipv6);
+  bit(HAS_IPV6, q.has_ipv6);
+  bit(RENTED, q.rented);
+  if (q.rentable === true) bit(RENTED, false);
+  if (impossible) return NOTHING;
+  const code = (x: string | undefined) => (x === undefined ? -2 : c.codeOf(x.toLowerCase()));
+  // -2: not asked; -1: a name no covered node has had (no covered node matches; one not covered may).
+  const [country, city, cert] = [code(q.country), code(q.city), code(q.certification_type)];
+  const positive = (x: number | undefined) => (x === undefined || x === 0 ? -1 : x);
+  const [fCru, fMru, fSru, fHru] = [positive(q.free_cru), positive(q.free_mru), positive(q.free_sru), positive(q.free_hru)];
+  const [tCru, tMru, tSru, tHru] = [q.total_cru ?? -1, q.total_mru ?? -1, q.total_sru ?? -1, q.total_hru ?? -1];
+  let statuses = 0;
+  if (q.status !== undefined) for (const s of q.status.split(',')) statuses |= STATUS_BIT[s as NodeStatus];
+  if (q.healthy !== undefined) {
+    const healthy = q.healthy ? STATUS_BIT.up : STATUS_BIT.standby | STATUS_BIT.down;
+    statuses = q.status === undefined ? healthy : statuses & healthy;
+    if (statuses === 0) return NOTHING;
+  }
+  const capacity = fCru >= 0 || fMru >= 0 || fSru >= 0 || fHru >= 0 || tCru >= 0 || tMru >= 0 || tSru >= 0 || tHru >= 0;
+  const farms = farmIdsOf(q);
+  const farmSet = farms !== undefined && farms.length > 8 ? new Set(farms) : undefined;
+  if (mask === 0 && farms === undefined && country === -2 && city === -2 && cert === -2 && !capacity && statuses === 0) return undefined;
+  const { flags, farm, freeCru, freeMru, freeSru, freeHru, totalCru, totalMru, totalSru, totalHru, seen, downAt } = c;
+  const { country: countries, city: cities, certification } = c;
+  // Imported names are read through the module's exports (a getter each, once compiled): locals here.
+  const [covered, powerOn, upWindow, standbyWindow] = [COVERED, POWER_ON, UP_WINDOW_S, STANDBY_WINDOW_S];
+  const [up, standby, down] = [STATUS_BIT.up, STATUS_BIT.standby, STATUS_BIT.down];
+  return (id) => {
+    const f = flags[id];
+    if (f === undefined || (f & covered) === 0) return NOT_COVERED;
+    if ((f & mask) !== value) return REFUSED;
+    if (farms !== undefined && (farmSet !== undefined ? !farmSet.has(farm[id]!) : !farms.includes(farm[id]!))) return REFUSED;
+    if (country !== -2 && countries[id] !== country) return REFUSED;
+    if (city !== -2 && cities[id] !== city) return REFUSED;
+    if (cert !== -2 && certification[id] !== cert) return REFUSED;
+    if (capacity) {
+      if (fMru >= 0 && freeMru[id]! < fMru) return REFUSED;
+      if (fSru >= 0 && freeSru[id]! < fSru) return REFUSED;
+      if (fHru >= 0 && freeHru[id]! < fHru) return REFUSED;
+      if (fCru >= 0 && freeCru[id]! < fCru) return REFUSED;
+      if (tCru >= 0 && totalCru[id]! < tCru) return REFUSED;
+      if (tMru >= 0 && totalMru[id]! < tMru) return REFUSED;
+      if (tSru >= 0 && totalSru[id]! < tSru) return REFUSED;
+      if (tHru >= 0 && totalHru[id]! < tHru) return REFUSED;
+    }
+    if (statuses !== 0) {
+      // nodeStatus over the columns.
+      const s = seen[id]!;
+      const status =
+        (f & powerOn) !== 0 ? (now - s < upWindow ? up : down) : now - Math.max(s, downAt[id]!) < standbyWindow ? standby : down;
+      if ((statuses & status) === 0) return REFUSED;
+    }
+    return PASSED;
+  };
+}
+
 interface IdSet {
   ids: Iterable<number>;
   size: number;
@@ -267,9 +395,31 @@ export interface NodePage {
 const STATIC = new Set<string>(STATIC_NODE_SORT);
 const STATUS_ORDER: Record<NodeStatus, number> = { up: 0, standby: 1, down: 2 };
 
+/**
+ * The filter by id and record: the columns' check first, then what is left of the predicate for
+ * the nodes they passed (nothing when they checked every filter asked: the record is not read),
+ * the whole predicate for nodes they do not cover.
+ */
+function nodeCheck(view: GridView, q: NodeFilter, now: number, gateways: boolean): (id: number, n: NodeRecord) => boolean {
+  const keep = recordPredicate(view, q, now, gateways, false)!;
+  const pre = nodePrefilter(view, q, now, gateways);
+  if (pre === undefined) return (_id, n) => keep(n);
+  const rest = recordPredicate(view, q, now, gateways, true);
+  if (rest === undefined) {
+    return (id, n) => {
+      const p = pre(id);
+      return p === PASSED || (p === NOT_COVERED && keep(n));
+    };
+  }
+  return (id, n) => {
+    const p = pre(id);
+    return p === PASSED ? rest(n) : p === NOT_COVERED && keep(n);
+  };
+}
+
 export function searchNodes(view: GridView, query: NodesQuery, now: number, gateways: boolean): NodePage {
   const q = normalize(query);
-  const keep = nodePredicate(view, q, now, gateways);
+  const keep = nodeCheck(view, q, now, gateways);
   const by = (q.sort_by ?? 'node_id') as NodeSort;
   const desc = q.sort_order === 'desc';
   const size = q.size ?? DEFAULT_PAGE_SIZE;
@@ -288,7 +438,7 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
     for (const id of cand.ids) {
       const n = view.nodeIndex.record(id);
       const r = ranks.of(id);
-      if (n !== undefined && r >= 0 && keep(n)) matched[m++] = r;
+      if (n !== undefined && r >= 0 && keep(id, n)) matched[m++] = r;
     }
     const order = matched.subarray(0, m).sort();
     const items: NodeRecord[] = [];
@@ -301,7 +451,7 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
     const list: { k: number | string; n: NodeRecord; r: number }[] = [];
     for (const id of cand ? cand.ids : nodes.keys()) {
       const n = nodes.get(id);
-      if (n !== undefined && keep(n)) list.push({ k: key(n), n, r: first && n.rentContractId !== 0 ? 0 : 1 });
+      if (n !== undefined && keep(id, n)) list.push({ k: key(n), n, r: first && n.rentContractId !== 0 ? 0 : 1 });
     }
     const dir = desc ? -1 : 1;
     if (q.randomize) shuffle(list);
@@ -312,7 +462,7 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
   }
 
   // Walk the sorted index; stop once the page is full unless the count is wanted. Nodes outside
-  // the candidate set (when an equality filter gave one) are skipped by id, before any lookup.
+  // the candidate set (when an equality filter gave one) are skipped.
   const ix = view.nodeIndex;
   const ids = ix.sorted(by as StaticNodeSort);
   const member = cand === undefined ? undefined : cand.ids instanceof Set ? cand.ids : new Set(cand.ids);
@@ -322,9 +472,10 @@ export function searchNodes(view: GridView, query: NodesQuery, now: number, gate
   let matched = 0;
   for (let i = 0; i <= last; i++) {
     const id = ids[desc ? last - i : i]!;
-    if (member !== undefined && !member.has(id)) continue;
     const n = ix.record(id)!;
-    if (!keep(n)) continue;
+    // The columns' check before the set's: most nodes are refused by a typed-array read or two.
+    if (!keep(id, n)) continue;
+    if (member !== undefined && !member.has(id)) continue;
     if (matched >= from && items.length < size) items.push(n);
     matched++;
     if (!count && items.length === size) break;
