@@ -145,28 +145,21 @@ export function renderConfig(c: ConfigInput): string {
   );
   if (c.http) {
     // The port is TCP first, for the first head of each connection as its bytes arrived (lua
-    // tfgw_head); then on to the HTTP frontend, the client address carried by the PROXY protocol
-    // (as the https port does).
+    // tfgw_head); then the connection switches to HTTP in place and passes the edge's rules. Its
+    // later requests are HTTP streams of the same frontend: they skip the raw check.
     out.push(
       'frontend http',
       '  mode tcp',
       `  bind ${hostPort(c.http.host, c.http.port)}`,
-      '  no log',
-      `  maxconn ${Math.max(l.maxConnections, 1)}`,
       `  tcp-request inspect-delay ${ms(l.headersTimeoutMs)}`,
+      '  tcp-request content accept if { var(sess.checked) -m found }',
       // (A payload fetch that does not match yet waits for more data: this rule holds until a whole head is in.)
       "  tcp-request content set-var(sess.head) int(1) if { req.payload(0,0) -m reg '\\n\\r?\\n' }",
       '  tcp-request content lua.tfgw_head',
       '  tcp-request content use-service lua.tfgw_refuse if { var(sess.refuse) -m found }',
-      '  default_backend http_edge',
-      '',
-      'backend http_edge',
-      '  mode tcp',
-      `  server edge unix@${p.httpInternal} send-proxy-v2`,
-      '',
-      'frontend http_plain',
+      '  tcp-request content set-var(sess.checked) int(1)',
       // (HTTP/1 only here: HTTP/2 is offered on the TLS listener.)
-      `  bind unix@${p.httpInternal} accept-proxy proto h1`,
+      '  tcp-request content switch-mode http proto h1',
       ...edgeRules('http', l, p),
       '',
     );

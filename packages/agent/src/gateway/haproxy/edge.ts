@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { GatewayLimits } from '../routes/options';
 import { bufferSize, BODIES, ms, paths } from './files';
+import { LOG_MARK } from './process';
 
 /** Requests per client address are limited by a sliding window of `burst` requests over burst/rate seconds. */
 export function rateWindowMs(l: GatewayLimits): number {
@@ -61,8 +62,11 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
   return [
     // Client connections (the global limit follows the process's file limit).
     `  maxconn ${Math.max(l.maxConnections, 1)}`,
-    '  log-format "TFGW %[var(txn.key)]|%ST|%Ta|%[var(txn.why)]|%tsc"',
+    // (The plain port's frontend is a TCP one switched to HTTP, where %ST and %Ta are not allowed:
+    // the status and the µs since the request's rules began are sample fetches.)
+    `  log-format "${LOG_MARK}%[var(txn.key)]|%[status]|%[date(0,us),sub(txn.t0)]|%[var(txn.why)]|%tsc"`,
     '  option http-ignore-probes',
+    '  http-request set-var(txn.t0) date(0,us)',
     ...refuse('METH_CONNECT', 405, 'connect_method', ' hdr Allow "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"'),
     // Origin-form targets only: an absolute URI asks for a forward proxy, "*" for the server itself (HTTP/2 carries its own authority).
     ...refuse('!{ url_beg / } !{ req.ver 2.0 }', 400, 'absolute_uri'),

@@ -16,7 +16,6 @@ export function paths(dir: string): {
   certs: string;
   crtList: string;
   tlsInternal: string;
-  httpInternal: string;
   counted: string;
 } {
   return {
@@ -32,7 +31,6 @@ export function paths(dir: string): {
     certs: path.join(dir, 'certs'),
     crtList: path.join(dir, 'certs', 'list.txt'),
     tlsInternal: path.join(dir, 'tls.sock'),
-    httpInternal: path.join(dir, 'http.sock'),
     counted: path.join(dir, 'counted.sock'),
   };
 }

@@ -539,11 +539,11 @@ export class DataPlane {
     return `${this.#p.certs}/${name.replace(/[^a-z0-9.*_-]/gi, '_')}.pem`;
   }
 
-  /** One request log line: `TFGW key|status|Ta|why|termination`. */
+  /** One request log line: `TFGW key|status|µs|why|termination` (µs from the request's head to its log). */
   #onLog(line: string): void {
     const at = line.indexOf('TFGW ');
     if (at < 0) return;
-    const [key = '', statusText = '', ta = '', why = ''] = line
+    const [key = '', statusText = '', us = '', why = ''] = line
       .slice(at + 5)
       .trim()
       .split('|');
@@ -560,8 +560,8 @@ export class DataPlane {
       return;
     }
     route.metrics.request(status);
-    const t = Number(ta);
-    if (Number.isFinite(t) && t >= 0) route.metrics.latency.observe(t / 1000);
+    const t = Number(us);
+    if (Number.isFinite(t) && t >= 0) route.metrics.latency.observe(t / 1e6);
     if (status === 502 || status === 503) m.backendErrors.labels(name, 'unavailable').inc();
     else if (status === 504) m.backendErrors.labels(name, 'timeout').inc();
   }
