@@ -43,7 +43,11 @@ export class BodyPool {
     const slab = length <= this.slabBytes && !reply.raw.closed ? this.#take() : undefined;
     if (slab === undefined) return reply.send(Buffer.concat(parts, length));
     let at = 0;
-    for (const p of parts) at += p.copy(slab, at);
+    // TypedArray set: a memcpy without Buffer#copy's checks and native call per part (~100 per answer).
+    for (const p of parts) {
+      slab.set(p, at);
+      at += p.length;
+    }
     reply.raw.once('close', () => this.#free.push(slab));
     return reply.send(slab.subarray(0, length));
   }
