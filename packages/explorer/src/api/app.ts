@@ -63,9 +63,11 @@ export async function buildApp(opts: AppOptions): Promise<FastifyInstance> {
     return reply.code(code).send({ error: code >= 500 ? 'internal error' : err.message });
   });
 
-  app.addHook('onResponse', async (req, reply) => {
+  // A callback hook, not an async one: no promise per request.
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unknown';
     metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 
   await app.register(swagger, {

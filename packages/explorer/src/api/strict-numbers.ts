@@ -6,7 +6,7 @@
  * then checks type and range from the same schema, so the schema stays the one description of every
  * parameter (and of the OpenAPI document).
  */
-import type { FastifyInstance, FastifyRequest, FastifySchema, RouteOptions } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HookHandlerDoneFunction, RouteOptions } from 'fastify';
 
 /** Decimal digits, an optional minus (so `-1` gets the range message), no leading zeros, at most 20 digits. */
 const INTEGER_TEXT = /^-?(0|[1-9][0-9]{0,19})$/;
@@ -66,12 +66,27 @@ export function strictNumbers(app: FastifyInstance): void {
   app.addHook('onRoute', (route: RouteOptions) => {
     const numeric = numericParameters(route.schema);
     if (numeric.length === 0) return;
-    const check = async (req: FastifyRequest): Promise<void> => {
-      for (const { part, name, integer } of numeric) {
-        const values = valuesOf[part](req) as Record<string, unknown> | undefined;
-        const problem = numberTextProblem(values?.[name], integer);
-        if (problem !== undefined) throw new ParameterError(part, name, problem);
+    // Per part, each numeric name's position in the list: a request's few parameters are looked up
+    // by name (not the route's many read off the request), and the problem reported is still the
+    // first in the list's order (part, then schema order).
+    const positions = PARTS.map((part) => new Map(numeric.flatMap((p, i) => (p.part === part ? [[p.name, i] as const] : []))));
+    const check = (req: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void => {
+      let first = -1;
+      let problem: string | undefined;
+      for (let k = 0; k < PARTS.length; k++) {
+        const names = positions[k]!;
+        if (names.size === 0) continue;
+        const values = valuesOf[PARTS[k]!](req) as Record<string, unknown> | undefined | null;
+        if (values === undefined || values === null) continue;
+        for (const name in values) {
+          const i = names.get(name);
+          if (i === undefined || (first !== -1 && i > first)) continue;
+          const p = numberTextProblem(values[name], numeric[i]!.integer);
+          if (p !== undefined) [first, problem] = [i, p];
+        }
       }
+      if (problem === undefined) return done();
+      done(new ParameterError(numeric[first]!.part, numeric[first]!.name, problem));
     };
     const existing = route.preValidation;
     route.preValidation = existing === undefined ? [check] : [...(Array.isArray(existing) ? existing : [existing]), check];
