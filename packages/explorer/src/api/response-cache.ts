@@ -79,14 +79,19 @@ export class ResponseCache {
 
   #lookup(req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction): void {
     const key = cacheKey(req.routeOptions.url ?? req.url, req.query as Record<string, unknown>);
-    if (this.#keyOfUrl.size >= 4 * this.#maxEntries) this.#keyOfUrl.clear(); // bounded; relearned on the next miss
-    this.#keyOfUrl.set(req.url, key);
     // Both read before the answer is computed: a block committed meanwhile makes the stored entry stale, never the reverse.
     const version = this.ctx.view.version;
     const second = nowOf(this.ctx);
+    // Only a key asked for before is worth its URL's entry: a stream of one-off queries (each URL
+    // once) would keep every URL and key until the map is cleared, old-generation garbage for the GC.
+    const again = this.#seen.has(key);
+    if (again || this.#entries.has(key)) {
+      if (this.#keyOfUrl.size >= 4 * this.#maxEntries) this.#keyOfUrl.clear(); // bounded; relearned on the next miss
+      this.#keyOfUrl.set(req.url, key);
+    }
     if (this.#serve(key, reply)) return; // answered: the handler does not run (and done must not be called)
     this.misses++;
-    if (this.#seen.has(key)) this.#pending.set(req, { key, version, second });
+    if (again) this.#pending.set(req, { key, version, second });
     else {
       if (this.#seen.size >= 4 * this.#maxEntries) this.#seen.clear(); // bounded
       this.#seen.add(key);
