@@ -7,7 +7,7 @@
  */
 import type { NodeRecord } from '../../indexer/records';
 import type { GridView } from '../../view/grid';
-import { COVERED, HAS_DOMAIN, HAS_IPV4, HAS_IPV6, POWER_ON, RENTED } from '../../view/node-columns';
+import { COVERED, HAS_DOMAIN, HAS_IPV4, HAS_IPV6, POWER_ON, RENTED, type NodeColumns } from '../../view/node-columns';
 import { STATIC_NODE_SORT, compareKeys, nodeFree, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
 import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../common';
@@ -92,6 +92,18 @@ const farmIdsOf = (q: NodesQuery): number[] | undefined => {
   return ids && [...new Set(ids)];
 };
 
+/*
+ * Helpers of the per-request setup, at module level: a closure bound to a name inside a function is
+ * given its name at run time by the TypeScript loader (a defineProperty per closure and request).
+ */
+const lowOrUndefined = (x: string | undefined) => (x === undefined ? undefined : x.toLowerCase());
+/** A free-capacity minimum: 0 always holds, as no minimum. */
+const positiveOrUndefined = (x: number | undefined) => (x === 0 ? undefined : x);
+/** A minimum for the columns' check, -1 when none (0 always holds). */
+const positiveOrNone = (x: number | undefined) => (x === undefined || x === 0 ? -1 : x);
+/** A lower-cased name's code in the columns, -2 when not asked (see nodePrefilter). */
+const codeIn = (c: NodeColumns, x: string | undefined) => (x === undefined ? -2 : c.codeOf(x.toLowerCase()));
+
 /**
  * The filter as one closure over the query's values read once. Checks run cheapest first: plain
  * fields of the record, then its capacity, then those needing a lookup (farm, free IPs), then
@@ -121,7 +133,7 @@ function recordPredicate(
   const excluded = q.excluded === undefined ? undefined : new Set(idList(q.excluded));
   const statuses = q.status === undefined ? undefined : new Set(q.status.split(',') as NodeStatus[]);
   const features = q.features?.split(',');
-  const low = (x: string | undefined) => (x === undefined ? undefined : x.toLowerCase());
+  const low = lowOrUndefined;
   const [countryHas, cityHas, farmNameHas, region] = [
     low(q.country_contains),
     low(q.city_contains),
@@ -143,7 +155,7 @@ function recordPredicate(
   const farmSet = farmList && new Set(farmList);
   const { node_id: nodeId, twin_id: twinId, rented: wantRented, rented_by: rentedBy, available_for: availableFor } = q;
   // free (total − reserved − used, never negative) ≥ min: a minimum of 0 always holds.
-  const positive = (x: number | undefined) => (x === 0 ? undefined : x);
+  const positive = positiveOrUndefined;
   const [fCru, fMru, fSru, fHru] = [positive(q.free_cru), positive(q.free_mru), positive(q.free_sru), positive(q.free_hru)];
   const anyFree = fCru !== undefined || fMru !== undefined || fSru !== undefined || fHru !== undefined;
   const { total_cru: tCru, total_mru: tMru, total_sru: tSru, total_hru: tHru } = q;
@@ -270,27 +282,29 @@ const NOT_COVERED = 2;
 export function nodePrefilter(view: GridView, query: NodeFilter, now: number, gateways: boolean): ((id: number) => number) | undefined {
   const q = normalize(query);
   const c = view.nodeIndex.columns;
+  // Required flag bits: the bits asked (mask) and their values; a bit asked both ways matches nothing.
+  const wants: (readonly [number, boolean | undefined])[] = [
+    [HAS_DOMAIN, gateways ? true : undefined],
+    [HAS_DOMAIN, q.domain],
+    [HAS_IPV4, q.ipv4],
+    [HAS_IPV6, q.ipv6],
+    [HAS_IPV6, q.has_ipv6],
+    [RENTED, q.rented],
+    [RENTED, q.rentable === true ? false : undefined],
+  ];
   let mask = 0;
   let value = 0;
   let impossible = false;
-  const bit = (b: number, want: boolean | undefined) => {
-    if (want === undefined) return;
+  for (const [b, want] of wants) {
+    if (want === undefined) continue;
     if ((mask & b) !== 0 && ((value & b) !== 0) !== want) impossible = true;
     mask |= b;
     if (want) value |= b;
-  };
-  bit(HAS_DOMAIN, gateways ? true : undefined);
-  bit(HAS_DOMAIN, q.domain);
-  bit(HAS_IPV4, q.ipv4);
-  bit(HAS_IPV6, q.ipv6);
-  bit(HAS_IPV6, q.has_ipv6);
-  bit(RENTED, q.rented);
-  if (q.rentable === true) bit(RENTED, false);
+  }
   if (impossible) return NOTHING;
-  const code = (x: string | undefined) => (x === undefined ? -2 : c.codeOf(x.toLowerCase()));
   // -2: not asked; -1: a name no covered node has had (no covered node matches; one not covered may).
-  const [country, city, cert] = [code(q.country), code(q.city), code(q.certification_type)];
-  const positive = (x: number | undefined) => (x === undefined || x === 0 ? -1 : x);
+  const [country, city, cert] = [codeIn(c, q.country), codeIn(c, q.city), codeIn(c, q.certification_type)];
+  const positive = positiveOrNone;
   const [fCru, fMru, fSru, fHru] = [positive(q.free_cru), positive(q.free_mru), positive(q.free_sru), positive(q.free_hru)];
   const [tCru, tMru, tSru, tHru] = [q.total_cru ?? -1, q.total_mru ?? -1, q.total_sru ?? -1, q.total_hru ?? -1];
   let statuses = 0;
@@ -347,25 +361,24 @@ const listOf = (a: number[]): IdSet => ({ ids: a, size: a.length });
 
 /** The smallest set of node ids an equality filter allows, or undefined when none applies. */
 function candidates(view: GridView, q: NodesQuery): IdSet | undefined {
-  let best: IdSet | undefined;
-  const offer = (s: IdSet) => {
-    if (best === undefined || s.size < best.size) best = s;
-  };
+  const offers: IdSet[] = [];
   const ix = view.nodeIndex;
-  if (q.node_id !== undefined) offer(listOf(view.nodes.has(q.node_id) ? [q.node_id] : []));
-  if (q.node_ids !== undefined) offer(listOf([...new Set(idList(q.node_ids))].filter((id) => view.nodes.has(id))));
-  if (q.twin_id !== undefined) offer(setOf(ix.byTwin.get(q.twin_id)));
-  if (q.country !== undefined) offer(setOf(ix.byCountry.get(q.country.toLowerCase())));
-  if (q.city !== undefined) offer(setOf(ix.byCity.get(q.city.toLowerCase())));
+  if (q.node_id !== undefined) offers.push(listOf(view.nodes.has(q.node_id) ? [q.node_id] : []));
+  if (q.node_ids !== undefined) offers.push(listOf([...new Set(idList(q.node_ids))].filter((id) => view.nodes.has(id))));
+  if (q.twin_id !== undefined) offers.push(setOf(ix.byTwin.get(q.twin_id)));
+  if (q.country !== undefined) offers.push(setOf(ix.byCountry.get(q.country.toLowerCase())));
+  if (q.city !== undefined) offers.push(setOf(ix.byCity.get(q.city.toLowerCase())));
   // A node is in one farm: the union of distinct farms' sets is their concatenation.
   const farms = farmIdsOf(q);
-  if (farms !== undefined) offer(listOf(concat(farms.map((f) => ix.byFarm.get(f)))));
+  if (farms !== undefined) offers.push(listOf(concat(farms.map((f) => ix.byFarm.get(f)))));
   if (q.farm_name !== undefined) {
     const name = q.farm_name.toLowerCase();
     const sets: (Set<number> | undefined)[] = [];
     for (const f of view.farms.values()) if (lower(f.name) === name) sets.push(ix.byFarm.get(f.farmId));
-    offer(listOf(concat(sets)));
+    offers.push(listOf(concat(sets)));
   }
+  let best: IdSet | undefined;
+  for (const s of offers) if (best === undefined || s.size < best.size) best = s;
   return best;
 }
 
@@ -401,19 +414,23 @@ const STATUS_ORDER: Record<NodeStatus, number> = { up: 0, standby: 1, down: 2 };
  * the whole predicate for nodes they do not cover.
  */
 function nodeCheck(view: GridView, q: NodeFilter, now: number, gateways: boolean): (id: number, n: NodeRecord) => boolean {
-  const keep = recordPredicate(view, q, now, gateways, false)!;
   const pre = nodePrefilter(view, q, now, gateways);
-  if (pre === undefined) return (_id, n) => keep(n);
+  if (pre === undefined) {
+    const all = recordPredicate(view, q, now, gateways, false)!;
+    return (_id, n) => all(n);
+  }
+  // The whole predicate only for a node the columns do not cover: built when one comes.
+  let whole: ((n: NodeRecord) => boolean) | undefined;
   const rest = recordPredicate(view, q, now, gateways, true);
   if (rest === undefined) {
     return (id, n) => {
       const p = pre(id);
-      return p === PASSED || (p === NOT_COVERED && keep(n));
+      return p === PASSED || (p === NOT_COVERED && (whole ??= recordPredicate(view, q, now, gateways, false)!)(n));
     };
   }
   return (id, n) => {
     const p = pre(id);
-    return p === PASSED ? rest(n) : p === NOT_COVERED && keep(n);
+    return p === PASSED ? rest(n) : p === NOT_COVERED && (whole ??= recordPredicate(view, q, now, gateways, false)!)(n);
   };
 }
 
