@@ -54,10 +54,12 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     why: string,
     extra = status === 400 ? ' hdr Connection close' : '',
   ): string[] => [
-    `  http-request set-var(txn.why) str(${why}) if !{ var(txn.why) -m found } ${cond}`,
+    // (No earlier refusal can have set a reason: its return ended the rules.)
+    `  http-request set-var(txn.why) str(${why}) if ${cond}`,
     `  http-request return status ${status === 'paused' ? 503 : status} content-type text/plain file ${status === 'paused' ? path.join(p.bodies, 'paused.txt') : b(status)}${extra} if { var(txn.why) -m str ${why} }`,
   ];
-  const routeLookup = `req.hdr(host),lower,regsub(:[0-9]*$,),regsub(\\.$,),map(${p.routes})`;
+  // (A name has no colon: what follows one is the port. An IPv6 literal is no route's name either way.)
+  const routeLookup = `req.hdr(host),lower,field(1,:),regsub(\\.$,),map(${p.routes})`;
   // The edge: every request passes these in order (the order the edge has always had).
   return [
     // Client connections (the global limit follows the process's file limit).
@@ -73,7 +75,7 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     '  http-request set-var(txn.head) url,length',
     '  http-request set-var(txn.head) req.hdrs,length,add(txn.head)',
     ...refuse(`{ var(txn.head) -m int gt ${maxHead} }`, 431, 'header_too_large'),
-    ...refuse(`{ req.hdr_names(|),regsub([^|],,g),length ge ${l.maxHeaderCount} }`, 431, 'header_too_large'),
+    ...refuse(`{ req.fhdr_cnt gt ${l.maxHeaderCount} }`, 431, 'header_too_large'),
     ...refuse('{ req.hdr_cnt(host) gt 1 }', 400, 'bad_host'),
     // RFC 3986 §3.2.2-3: a reg-name or IPv4 (unreserved, pct-encoded, sub-delims), then an optional port.
     ...refuse('!{ req.hdr(host) -m reg ^[-a-zA-Z0-9._~!$&()*+,;=%]*(:[0-9]*)?$ }', 400, 'bad_host'),
@@ -114,21 +116,14 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     '  http-request track-sc2 var(txn.key) table st_ws if { var(txn.ws) -m int 1 }',
     ...refuse('{ req.hdr(upgrade) -m found } !{ var(txn.ws) -m int 1 }', 400, 'upgrade_refused'),
     '  http-request lua.tfgw_req_listed if { req.hdr(connection) -m found }',
-    '  http-request del-header keep-alive',
-    '  http-request del-header proxy- -m beg',
-    '  http-request del-header te',
-    '  http-request del-header trailer',
-    '  http-request del-header http2-settings',
-    '  http-request del-header forwarded',
-    '  http-request del-header x-forwarded- -m beg',
+    // (One rule, one walk over the headers: their names are lower case here.)
+    '  http-request del-header ^(keep-alive|proxy-.*|te|trailer|http2-settings|forwarded|x-forwarded-.*)$ -m reg',
     '  http-request del-header upgrade unless { var(txn.ws) -m int 1 }',
     '  http-request set-header X-Forwarded-For %[src]',
     `  http-request set-header X-Forwarded-Proto ${proto}`,
     '  http-request set-header X-Forwarded-Host %[req.hdr(host)]',
     '  http-response lua.tfgw_res_listed if { res.hdr(connection) -m found }',
-    '  http-response del-header keep-alive',
-    '  http-response del-header proxy- -m beg',
-    '  http-response del-header trailer',
+    '  http-response del-header ^(keep-alive|proxy-.*|trailer)$ -m reg',
     '  http-response del-header upgrade unless { var(txn.ws) -m int 1 }',
     // An upgrade the backend declined ends the connection: bytes sent after the upgrade head are no request.
     '  http-response set-header Connection close if { var(txn.ws) -m int 1 } !{ status 101 }',
