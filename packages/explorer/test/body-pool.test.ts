@@ -42,6 +42,12 @@ beforeAll(async () => {
     return pool.send(reply, parts(Number(req.query.i)));
   });
   app.get('/big', async (_req, reply) => pool.send(reply, [Buffer.alloc(100 * 1024, 'x')]));
+  app.get<{ Querystring: { n: string } }>('/array', async (req, reply) =>
+    pool.sendJsonArray(
+      reply.type('application/json'),
+      Array.from({ length: Number(req.query.n) }, (_, k) => Buffer.from(JSON.stringify({ k, s: 'x'.repeat(k % 50) }))),
+    ),
+  );
   await app.listen({ host: '127.0.0.1', port: 0 });
   port = (app.server.address() as AddressInfo).port;
 });
@@ -98,4 +104,13 @@ test('a client that goes away mid-answer gives its slab back', async () => {
   }
   expect(pool.slabs).toBe(before);
   expect(pool.free).toBe(pool.slabs);
+});
+
+test('a JSON array joined into a slab (or its own buffer when larger) is the elements with commas between', async () => {
+  for (const n of [0, 1, 2, 500, 3000]) {
+    const r = await get(`/array?n=${n}`);
+    expect(r.status).toBe(200);
+    expect(JSON.parse(r.body)).toEqual(Array.from({ length: n }, (_, k) => ({ k, s: 'x'.repeat(k % 50) })));
+  }
+  expect(pool.slabs).toBeLessThanOrEqual(8);
 });

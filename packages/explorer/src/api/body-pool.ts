@@ -7,6 +7,8 @@
  */
 import type { FastifyReply } from 'fastify';
 
+const [OPEN, COMMA, CLOSE] = [0x5b, 0x2c, 0x5d]; // '[', ',', ']'
+
 export interface BodyPoolOptions {
   /** Bytes per slab: the largest answer served from the pool. */
   slabBytes?: number;
@@ -48,6 +50,29 @@ export class BodyPool {
       slab.set(p, at);
       at += p.length;
     }
+    reply.raw.once('close', () => this.#free.push(slab));
+    return reply.send(slab.subarray(0, length));
+  }
+
+  /**
+   * Sends `[e0,e1,…]`: the elements' JSON bytes joined with commas straight into the slab (no list
+   * of separator parts to build and copy one by one).
+   */
+  sendJsonArray(reply: FastifyReply, elements: readonly Buffer[]): FastifyReply {
+    let length = elements.length === 0 ? 2 : elements.length + 1;
+    for (const e of elements) length += e.length;
+    const slab = length <= this.slabBytes && !reply.raw.closed ? this.#take() : undefined;
+    const body = slab ?? Buffer.allocUnsafe(length);
+    let at = 0;
+    body[at++] = OPEN;
+    for (let i = 0; i < elements.length; i++) {
+      if (i > 0) body[at++] = COMMA;
+      const e = elements[i]!;
+      body.set(e, at);
+      at += e.length;
+    }
+    body[at] = CLOSE;
+    if (slab === undefined) return reply.send(body);
     reply.raw.once('close', () => this.#free.push(slab));
     return reply.send(slab.subarray(0, length));
   }

@@ -16,7 +16,7 @@ const NodeIdParams = idParams(U32('The node id'));
  * depend on "now", the rest on the record (replaced, never mutated, on change) and on its farm and
  * uptime coverage (which change only in a commit, bumping the version). Popular nodes are then
  * serialized once per second however many requests list them, and a page's body is these bytes
- * copied together into a pooled body: no 50 KB string to join, measure for Content-Length and encode on write.
+ * joined into a pooled body: no 50 KB string to join, measure for Content-Length and encode on write.
  */
 const jsonCache = new WeakMap<NodeRecord, { now: number; version: number; json: Buffer }>();
 function nodeJson(ctx: ApiContext, n: NodeRecord, now: number, balance: number): Buffer {
@@ -28,21 +28,6 @@ function nodeJson(ctx: ApiContext, n: NodeRecord, now: number, balance: number):
   const json = Buffer.from(JSON.stringify(nodeView(ctx.view, n, now)));
   jsonCache.set(n, { now, version, json });
   return json;
-}
-
-const OPEN = Buffer.from('[');
-const COMMA = Buffer.from(',');
-const CLOSE = Buffer.from(']');
-
-/** The pieces of `[a,b,…]` around the nodes' JSON bytes (joined by the body pool). */
-export function jsonArrayParts(parts: Buffer[]): Buffer[] {
-  const list: Buffer[] = [OPEN];
-  for (let i = 0; i < parts.length; i++) {
-    if (i > 0) list.push(COMMA);
-    list.push(parts[i]!);
-  }
-  list.push(CLOSE);
-  return list;
 }
 
 export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: string; gateways: boolean }): void {
@@ -60,9 +45,9 @@ export function nodeRoutes(app: FastifyInstance, ctx: ApiContext, opts: { path: 
       if (count !== undefined) countHeaders(reply, count, req.query.size ?? DEFAULT_PAGE_SIZE);
       // Sent as ready bytes (the schema still documents it; nodeView builds exactly its fields).
       const balance = req.query.balance ?? 0;
-      return ctx.bodies.send(
+      return ctx.bodies.sendJsonArray(
         reply.type('application/json; charset=utf-8'),
-        jsonArrayParts(items.map((n) => nodeJson(ctx, n, now, balance))),
+        items.map((n) => nodeJson(ctx, n, now, balance)),
       );
     },
   );
