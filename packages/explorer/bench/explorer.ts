@@ -1,6 +1,6 @@
 /**
  * The explorer's benchmark:  npm run bench -w packages/explorer [-- --only ingest|api|scan] [--ingest both|previous|new]
- *   [--api-modes cached,node,cold] [--previous REV|none] [--seconds 15] [--blocks N] [--nodes N] [--contracts N] [--keep-db]
+ *   [--api-modes cached,node,cold] [--previous REV|none] [--seconds 15] [--rounds N] [--blocks N] [--nodes N] [--contracts N] [--keep-db]
  *  (a) ingest: events/s while backfilling a dev chain of >= 100,000 blocks of TFChain traffic
  *      (built once into bench/.cache, see chain.ts), served by the dev chain in its own process,
  *      by the previous block-by-block path and by ranges, in the same run;
@@ -117,6 +117,7 @@ async function api(
   seconds: number,
   modes: string[],
   previous: string | undefined,
+  rounds: number,
 ): Promise<{ median: number }> {
   const db = await gridDb(nodes, contracts, keep);
   let median = 0;
@@ -124,20 +125,33 @@ async function api(
     // The previous code first, then the new, over the same database in the same run.
     const servers = previous ? [{ name: `previous (${previous})`, src: previousSrc(previous) }] : [];
     servers.push({ name: 'new', src: '' });
-    const runs: Record<string, Measured>[] = [];
-    for (const { name, src } of servers) {
-      log(`api, ${name}:`);
-      const r = await apiRun(db.dir, src, seconds, modes);
-      median = r.single;
-      runs.push(r.results);
-    }
-    if (runs.length === 2) {
-      for (const mode of Object.keys(runs[1]!)) {
-        const [p, n] = [runs[0]![mode]!, runs[1]![mode]!];
-        log(
-          `api ${mode}: new / previous = ${(n.rps / p.rps).toFixed(2)}x requests/s (${fmt(p.rps)} → ${fmt(n.rps)}), p99 ${fmt(p.p99, 2)} → ${fmt(n.p99, 2)} ms, API CPU per request ${fmt(p.cpuUsPerRequest)} → ${fmt(n.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / n.cpuUsPerRequest).toFixed(2)}x less)`,
-        );
+    // Rounds alternate the two (previous, new, previous, new, …): on a shared machine the load
+    // drifts within minutes, and a ratio per round compares runs minutes apart at most.
+    const ratios: Record<string, { rps: number; cpu: number }[]> = {};
+    for (let round = 1; round <= rounds; round++) {
+      const runs: Record<string, Measured>[] = [];
+      for (const { name, src } of servers) {
+        log(`api, ${name}${rounds > 1 ? `, round ${round} of ${rounds}` : ''}:`);
+        const r = await apiRun(db.dir, src, seconds, modes);
+        median = r.single;
+        runs.push(r.results);
       }
+      if (runs.length === 2) {
+        for (const mode of Object.keys(runs[1]!)) {
+          const [p, n] = [runs[0]![mode]!, runs[1]![mode]!];
+          (ratios[mode] ??= []).push({ rps: n.rps / p.rps, cpu: p.cpuUsPerRequest / n.cpuUsPerRequest });
+          log(
+            `api ${mode}: new / previous = ${(n.rps / p.rps).toFixed(2)}x requests/s (${fmt(p.rps)} → ${fmt(n.rps)}), p99 ${fmt(p.p99, 2)} → ${fmt(n.p99, 2)} ms, API CPU per request ${fmt(p.cpuUsPerRequest)} → ${fmt(n.cpuUsPerRequest)} µs (${(p.cpuUsPerRequest / n.cpuUsPerRequest).toFixed(2)}x less)`,
+          );
+        }
+      }
+    }
+    if (rounds > 1) {
+      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      for (const [mode, rs] of Object.entries(ratios))
+        log(
+          `api ${mode}, median of ${rs.length} rounds: new / previous = ${mid(rs.map((r) => r.rps)).toFixed(2)}x requests/s, ${mid(rs.map((r) => r.cpu)).toFixed(2)}x less API CPU per request`,
+        );
     }
     return { median };
   } finally {
@@ -214,8 +228,11 @@ async function main(): Promise<void> {
       seconds: { type: 'string', default: '15' },
       'api-modes': { type: 'string', default: 'cached,node,cold' },
       previous: { type: 'string', default: PREVIOUS_API },
+      rounds: { type: 'string', default: '1' },
     },
   });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 20) throw new Error(`--rounds: a whole number 1..20, not ${values.rounds}`);
   const run = (p: string) => !values.only || values.only.split(',').includes(p);
   log(`machine: ${cpus().length} cores (${cpus()[0]?.model}), Node ${process.version}`);
   if (run('ingest')) {
@@ -257,6 +274,7 @@ async function main(): Promise<void> {
         Number(values.seconds),
         values['api-modes']!.split(','),
         values.previous === 'none' ? undefined : values.previous,
+        rounds,
       )
     ).median;
   if (run('scan')) {
