@@ -147,7 +147,11 @@ async function api(
       }
     }
     if (rounds > 1) {
-      const mid = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+      const mid = (xs: number[]) => {
+        const o = [...xs].sort((a, b) => a - b);
+        const h = Math.floor(o.length / 2);
+        return o.length % 2 === 1 ? o[h]! : (o[h - 1]! + o[h]!) / 2;
+      };
       for (const [mode, rs] of Object.entries(ratios))
         log(
           `api ${mode}, median of ${rs.length} rounds: new / previous = ${mid(rs.map((r) => r.rps)).toFixed(2)}x requests/s, ${mid(rs.map((r) => r.cpu)).toFixed(2)}x less API CPU per request`,
