@@ -124,7 +124,9 @@ export function renderConfig(c: ConfigInput): string {
     '  option http-keep-alive',
     '  option redispatch 1',
     '  retries 3',
-    '  retry-on conn-failure empty-response',
+    // (Connection failures only: any other retry condition makes HAProxy copy every request into a
+    // second buffer for a possible resend, some 7 µs of CPU per request.)
+    '  retry-on conn-failure',
     '  balance roundrobin',
     ...(['400', '408', '500', '504'] as const).map((s) => `  errorfile ${s} ${path.join(p.bodies, `${s}.http`)}`),
     // No server available (all down, or none admitted) is a bad gateway for the client, as before.
