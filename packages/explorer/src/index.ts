@@ -1,7 +1,7 @@
 /**
  * @tfgrid/explorer: an indexer of TFChain over LevelDB and a grid-proxy-compatible HTTP API.
  * Its users start an explorer (the local grid, `npm start`, the CLI's tests) or an API over a
- * database, and read its answers' shapes; the folders' indexes (api, db, indexer, rewards, view)
+ * database, and read its answers' shapes; the folders' indexes (api, db, indexer, model, rewards, view)
  * hold what the explorer's own white-box tests reach.
  */
 export { startExplorer, type Explorer, type ExplorerOptions } from './server';
@@ -11,7 +11,7 @@ export { ExplorerMetrics } from './metrics';
 export { GridView } from './view';
 export type { BlockChanges, Change, ChangeType } from './view';
 // The records the view holds (an AppOptions view is made of them).
-export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './indexer';
+export type { NodeRecord, FarmRecord, TwinRecord, ContractRecord, BillRecord } from './model';
 // The answers' JSON shapes (types only: the web page and the CLI read them).
 export type {
   ExplorerCapacity,
@@ -27,4 +27,4 @@ export type {
   ExplorerPublicIp,
   ExplorerUptimeReport,
   ExplorerViolation,
-} from './answers';
+} from './model';

@@ -1,5 +1,5 @@
 /**
- * The answer types the web page and the CLI read (src/answers.ts) are the routes' schemas: the
+ * The answer types the web page and the CLI read (src/model/answers.ts) are the routes' schemas: the
  * node type is the `/nodes` schema's static type (checked when this file type-checks), the farm
  * and reward types have the properties the OpenAPI document gives `/farms` and the reward routes.
  */

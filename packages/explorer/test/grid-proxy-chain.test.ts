@@ -11,7 +11,8 @@ import type { Devchain } from '@tfgrid/devchain';
 import { startChain } from '@tfgrid/testkit';
 import { ExplorerDb, GridView, startExplorer, type ContractRecord, type Explorer, type TwinRecord } from '../src';
 import { key } from '../src/db';
-import { applyEvent, WriteSet, type ServiceContractRecord, type SolutionProviderRecord } from '../src/indexer';
+import { applyEvent, WriteSet } from '../src/indexer';
+import type { ServiceContractRecord, SolutionProviderRecord } from '../src/model';
 import { get, nodeInput, synced, tempDir, twinClient } from './support';
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any

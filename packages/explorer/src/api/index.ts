@@ -1,6 +1,6 @@
 /**
  * The HTTP API: the app, and the static types of the routes' answer schemas (the answer types of
- * src/answers.ts are held to them by test/answer-types.test.ts).
+ * src/model/answers.ts are held to them by test/answer-types.test.ts).
  */
 export { buildApp, type AppOptions } from './app';
 export type { NodeView } from './nodes/view';

@@ -26,7 +26,7 @@ import {
   type TfchainEvent,
 } from '@tfgrid/client';
 import { key } from '../db/keys';
-import { twinRecord } from './records';
+import { twinRecord } from '../model/records';
 import { applyDecoded, putContract, putFarm, putNode, putTwin, type BlockContext } from './handlers';
 import type { WriteSet } from './writeset';
 

@@ -32,7 +32,7 @@ import {
   type ServiceContractRecord,
   type SolutionProviderRecord,
   type TwinRecord,
-} from './records';
+} from '../model/records';
 
 /** An event as the chain's JSON (the client's events stream, or a test's or benchmark's hand-made one). */
 export interface BlockEvent {

@@ -3,15 +3,3 @@ export { Indexer, type IndexerOptions, type IndexerStatus } from './indexer';
 export { applyEvent, applyDecoded, HANDLED, type BlockContext, type BlockEvent } from './handlers';
 export { WriteSet } from './writeset';
 export { fetchBlock, fetchRange, rangeReadsRefused, type FetchedBlock } from './source';
-export type {
-  BillRecord,
-  ContractRecord,
-  ContractType,
-  EntityRecord,
-  FarmRecord,
-  NodeRecord,
-  PublicIpRecord,
-  ServiceContractRecord,
-  SolutionProviderRecord,
-  TwinRecord,
-} from './records';

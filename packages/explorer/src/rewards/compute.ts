@@ -13,7 +13,7 @@
  */
 import { cloudUnitsPermill, fromPermill, TFT, type FarmingPolicy, type Resources } from '@tfgrid/client';
 import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
-import type { ExplorerNodeReward } from '../answers';
+import type { ExplorerNodeReward } from '../model/answers';
 import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
 const MILLION = 1_000_000n;

@@ -7,7 +7,7 @@
 import type { TfchainEvent } from '@tfgrid/client';
 import { key } from '../db/keys';
 import type { BlockContext } from '../indexer/handlers';
-import type { NodeRecord } from '../indexer/records';
+import type { NodeRecord } from '../model/records';
 import type { WriteSet } from '../indexer/writeset';
 import type { NodeState } from './compute';
 import type { PowerEvent } from './uptime';

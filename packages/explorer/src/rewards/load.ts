@@ -6,7 +6,7 @@
 import { key } from '../db/keys';
 import type { ExplorerDb } from '../db/store';
 import type { FarmingPolicy } from '@tfgrid/client';
-import type { ContractRecord, NodeRecord } from '../indexer/records';
+import type { ContractRecord, NodeRecord } from '../model/records';
 import type { GridView } from '../view/grid';
 import { computeReward, type RewardPolicy, type NodeReward, type NodeState, type UsageInput } from './compute';
 import { nodeState } from './indexing';

@@ -17,7 +17,7 @@
  * 30 min after the request (a failed boot; more than one in a period is a violation).
  */
 import type { Power } from '@tfgrid/client';
-import type { ExplorerUptimeReport } from '../answers';
+import type { ExplorerUptimeReport } from '../model/answers';
 import { POST_PERIOD_SECONDS, type Period } from './period';
 
 export const UPTIME_GRACE_SECONDS = 60;

@@ -3,7 +3,7 @@
  * field (contract id always kept in order; the others built on first use and dropped only when a
  * change touched their key or the set of contracts), and counters /stats reads instead of a scan.
  */
-import type { ContractRecord } from '../indexer/records';
+import type { ContractRecord } from '../model/records';
 
 export const CONTRACT_SORT = ['contract_id', 'twin_id', 'node_id', 'created_at', 'state', 'type'] as const;
 export type ContractSort = (typeof CONTRACT_SORT)[number];

@@ -7,7 +7,7 @@
 import type { PricingPolicy } from '@tfgrid/client';
 import { idOf } from '../db/keys';
 import type { ExplorerDb, Op } from '../db/store';
-import type { ContractRecord, FarmRecord, NodeRecord, TwinRecord } from '../indexer/records';
+import type { ContractRecord, FarmRecord, NodeRecord, TwinRecord } from '../model/records';
 import { CHANGE_TYPES, ChangeFeed, type BlockChanges, type Change, type ChangeType } from './feed';
 import { ContractIndex } from './contract-index';
 import { NodeIndex } from './node-index';

@@ -9,7 +9,7 @@
  * node map) while the ids stay dense (below 2 × nodes + 1024); a node whose id is past it is not
  * covered, and a check of the columns answers "maybe" for it (the record's own check decides).
  */
-import type { NodeRecord, Resources } from '../indexer/records';
+import type { NodeRecord, Resources } from '../model/records';
 
 /** Flag bits. */
 export const COVERED = 1;

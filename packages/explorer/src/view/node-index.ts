@@ -4,7 +4,7 @@
  * small candidate sets for selective filters.
  */
 import { freeCapacity } from '@tfgrid/client';
-import type { NodeRecord, Resources } from '../indexer/records';
+import type { NodeRecord, Resources } from '../model/records';
 import { NodeColumns } from './node-columns';
 
 /** Sort fields whose value depends only on the record (status and reputation depend on "now"). */

@@ -2,7 +2,7 @@
  * Grid totals over nodes (/stats), kept by the view's commits: each node adds its share when it
  * is put and takes it back when replaced or deleted, so /stats reads them without a scan.
  */
-import type { NodeRecord } from '../indexer/records';
+import type { NodeRecord } from '../model/records';
 import { nodeGpus } from '../api/nodes/facts';
 
 export class NodeTotals {

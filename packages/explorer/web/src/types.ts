@@ -1,4 +1,4 @@
-/** The API's answers as the page reads them: nodes, farms, uptime reports and rewards are the explorer's answer types (src/answers.ts). */
+/** The API's answers as the page reads them: nodes, farms, uptime reports and rewards are the explorer's answer types (src/model/answers.ts). */
 export type {
   ExplorerCapacity as Resources,
   ExplorerNodeStatus as Status,
@@ -10,7 +10,7 @@ export type {
   ExplorerPeriods as Periods,
   ExplorerNodeReward as NodeReward,
   ExplorerFarmReward as FarmReward,
-} from '../../src/answers';
+} from '../../src/model/answers';
 export interface Contract {
   contract_id: number;
   twin_id: number;

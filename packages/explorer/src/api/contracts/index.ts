@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
-import type { BillRecord, ContractRecord, FarmRecord } from '../../indexer/records';
+import type { BillRecord, ContractRecord, FarmRecord } from '../../model/records';
 import { CONTRACT_SORT, contractSortKey, type ContractSort } from '../../view/contract-index';
 import type { GridView } from '../../view/grid';
 import {

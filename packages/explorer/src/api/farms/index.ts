@@ -1,7 +1,7 @@
 /** /farms (with their public IPs), /farms/:id and /public_ips. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { FarmRecord } from '../../indexer/records';
+import type { FarmRecord } from '../../model/records';
 import {
   Count,
   ErrorBody,

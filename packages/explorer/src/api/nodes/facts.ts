@@ -5,7 +5,7 @@
  * TFChain does not hold: they are empty here until the node publishes them.
  */
 import { GiB } from '@tfgrid/client';
-import type { NodeRecord } from '../../indexer/records';
+import type { NodeRecord } from '../../model/records';
 import type { GridView } from '../../view/grid';
 import { nodeStatus } from './view';
 

@@ -1,7 +1,7 @@
 /** /nodes, /nodes/:id, /nodes/:id/status (and /gateways: nodes with a public domain). */
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { NodeRecord } from '../../indexer/records';
+import type { NodeRecord } from '../../model/records';
 import { DEFAULT_PAGE_SIZE, ErrorBody, NoQuery, U32, countHeaders, idParams } from '../common';
 import { nowOf, type ApiContext } from '../context';
 import { NodesQuery } from './query';

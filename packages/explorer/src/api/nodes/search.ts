@@ -5,7 +5,7 @@
  * the page is full (unless the total count is asked for). Status and reputation are evaluated
  * at request time; sorting by them sorts the matching nodes.
  */
-import type { NodeRecord } from '../../indexer/records';
+import type { NodeRecord } from '../../model/records';
 import type { GridView } from '../../view/grid';
 import { COVERED, HAS_DOMAIN, HAS_IPV4, HAS_IPV6, POWER_ON, RENTED, type NodeColumns } from '../../view/node-columns';
 import { STATIC_NODE_SORT, compareKeys, nodeFree, staticSortKey, type StaticNodeSort } from '../../view/node-index';

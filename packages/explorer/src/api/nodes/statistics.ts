@@ -9,7 +9,7 @@
 import { Type } from '@sinclair/typebox';
 import { reservedCapacity } from '@tfgrid/client';
 import type { FastifyInstance } from 'fastify';
-import type { NodeRecord } from '../../indexer/records';
+import type { NodeRecord } from '../../model/records';
 import type { GridView } from '../../view/grid';
 import { ErrorBody, NoQuery, U32, idParams } from '../common';
 import type { ApiContext } from '../context';

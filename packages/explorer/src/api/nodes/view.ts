@@ -1,7 +1,7 @@
 /** A node as the grid proxy shows it, with its status computed at request time. */
 import { Type, type Static } from '@sinclair/typebox';
 import { freeCapacity } from '@tfgrid/client';
-import type { FarmRecord, NodeRecord, Resources } from '../../indexer/records';
+import type { FarmRecord, NodeRecord, Resources } from '../../model/records';
 import type { GridView } from '../../view/grid';
 import { REPUTATION_WINDOWS, reputation, type ReputationWindow } from '../../view/reputation';
 import { EMPTY_DMI, NO_SPEED, nodeFeatures, nodeGpus, nodeHealthy, priceUsd } from './facts';

@@ -3,7 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { TFT } from '@tfgrid/client';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
-import type { BillRecord, TwinRecord } from '../../indexer/records';
+import type { BillRecord, TwinRecord } from '../../model/records';
 import { ErrorBody, NoQuery, Pagination, Text, U32, idParams, page, sortEnum } from '../common';
 import type { ApiContext } from '../context';
 
