@@ -3,7 +3,7 @@
  * (never stored: node status depends on the clock, as in the API).
  */
 import { Gauge, type Registry } from 'prom-client';
-import { nodeStatus } from './api/nodes/view';
+import { nodeStatus } from './view/node-status';
 import type { GridView } from './view/grid';
 
 const RESOURCES = ['cru', 'mru', 'sru', 'hru'] as const;

@@ -8,8 +8,8 @@
 import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
 import { GridView, type ContractRecord, type FarmRecord, type NodeRecord } from '../src';
-import { contractPredicate, gridStats, nodeStatus, searchContracts, type ContractsQuery, type NodeStatus } from '../src/api';
-import { CONTRACT_SORT, contractSortKey } from '../src/view';
+import { contractPredicate, gridStats, searchContracts, type ContractsQuery } from '../src/api';
+import { CONTRACT_SORT, contractSortKey, nodeStatus, type NodeStatus } from '../src/view';
 
 const NOW = 1_800_000_000;
 let seed = 7;

@@ -7,8 +7,8 @@
 import { GiB } from '@tfgrid/client';
 import { key, type Op } from '../src/db';
 import { GridView, type NodeRecord, type FarmRecord, type ContractRecord } from '../src';
-import { NODE_SORT, nodePredicate, nodeReputation, nodeStatus, searchNodes, type NodesQuery } from '../src/api';
-import { addReport, emptyCoverage, reputation, staticSortKey, type StaticNodeSort } from '../src/view';
+import { NODE_SORT, nodePredicate, nodeReputation, searchNodes, type NodesQuery } from '../src/api';
+import { addReport, emptyCoverage, nodeStatus, reputation, staticSortKey, type StaticNodeSort } from '../src/view';
 import { applyEvent, WriteSet } from '../src/indexer';
 import { ExplorerDb } from '../src';
 import { tempDir } from './support';

@@ -9,7 +9,7 @@ export type { ContractView } from './contracts';
 export type { HealthView } from './system';
 export type { NodeRewardView, FarmRewardView } from './rewards';
 // What the API's white-box tests and benchmarks reach: node and contract search, the grid's stats, the response cache, the body pool, the web page's files.
-export { nodeStatus, nodeReputation, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './nodes/view';
+export { nodeReputation } from './nodes/view';
 export { NODE_SORT, type NodesQuery } from './nodes/query';
 export { nodePredicate, nodePrefilter, searchNodes } from './nodes/search';
 export { contractPredicate, searchContracts, type ContractsQuery } from './contracts';

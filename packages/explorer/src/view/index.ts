@@ -4,4 +4,5 @@ export { ChangeFeed, CHANGE_TYPES, type BlockChanges, type Change, type ChangeTy
 export { CONTRACT_SORT, contractSortKey, type ContractSort } from './contract-index';
 export { staticSortKey, type StaticNodeSort } from './node-index';
 export { NodeColumns, COVERED } from './node-columns';
+export { nodeStatus, UP_WINDOW_S, STANDBY_WINDOW_S, type NodeStatus } from './node-status';
 export { REPUTATION_WINDOWS, reputation, addReport, emptyCoverage, type Coverage } from './reputation';

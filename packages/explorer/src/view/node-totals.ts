@@ -3,7 +3,7 @@
  * is put and takes it back when replaced or deleted, so /stats reads them without a scan.
  */
 import type { NodeRecord } from '../model/records';
-import { nodeGpus } from '../api/nodes/facts';
+import { nodeGpus } from './node-facts';
 
 export class NodeTotals {
   nodes = 0;

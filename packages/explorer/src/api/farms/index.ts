@@ -18,7 +18,7 @@ import {
   sortEnum,
 } from '../common';
 import { nowOf, type ApiContext } from '../context';
-import { NODE_FEATURES } from '../nodes/facts';
+import { NODE_FEATURES } from '../../view/node-facts';
 import type { NodesQuery } from '../nodes/query';
 import { nodePredicate, type NodeFilter } from '../nodes/search';
 

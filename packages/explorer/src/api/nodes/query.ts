@@ -2,7 +2,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { MAX_SAFE, NODE_STATUSES, Count, IdList, Pagination, Text, U32, ValueList, sortEnum } from '../common';
 import { STATIC_NODE_SORT } from '../../view/node-index';
-import { NODE_FEATURES } from './facts';
+import { NODE_FEATURES } from '../../view/node-facts';
 
 /** Sorts by record fields (indexed), then those computed at request time (status, farm-dependent, price, reputation). */
 export const DYNAMIC_NODE_SORT = [

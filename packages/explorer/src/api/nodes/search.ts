@@ -11,10 +11,11 @@ import { COVERED, HAS_DOMAIN, HAS_IPV4, HAS_IPV6, POWER_ON, RENTED, type NodeCol
 import { STATIC_NODE_SORT, compareKeys, nodeFree, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
 import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../common';
-import { nodeFeatures, nodeGpus, priceUsd } from './facts';
+import { nodeFeatures, nodeGpus, priceUsd } from '../../view/node-facts';
 import { NodesQuery, type NodeSort } from './query';
 import { regionOf } from './regions';
-import { STANDBY_WINDOW_S, UP_WINDOW_S, nodeReputation, nodeStatus, type NodeStatus } from './view';
+import { STANDBY_WINDOW_S, UP_WINDOW_S, nodeStatus, type NodeStatus } from '../../view/node-status';
+import { nodeReputation } from './view';
 
 /** The query, plus what a farm filter asks of its nodes beyond grid-proxy's node names (node_certified). */
 export type NodeFilter = NodesQuery & { certified?: boolean };

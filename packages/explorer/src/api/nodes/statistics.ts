@@ -13,7 +13,7 @@ import type { NodeRecord } from '../../model/records';
 import type { GridView } from '../../view/grid';
 import { ErrorBody, NoQuery, U32, idParams } from '../common';
 import type { ApiContext } from '../context';
-import { nodeGpus } from './facts';
+import { nodeGpus } from '../../view/node-facts';
 import { NodeGpu } from './view';
 
 const Usage = Type.Object({ cru: Type.Integer(), sru: Type.Integer(), hru: Type.Integer(), mru: Type.Integer(), ipv4u: Type.Integer() });

@@ -4,25 +4,9 @@ import { freeCapacity } from '@tfgrid/client';
 import type { FarmRecord, NodeRecord, Resources } from '../../model/records';
 import type { GridView } from '../../view/grid';
 import { REPUTATION_WINDOWS, reputation, type ReputationWindow } from '../../view/reputation';
-import { EMPTY_DMI, NO_SPEED, nodeFeatures, nodeGpus, nodeHealthy, priceUsd } from './facts';
+import { EMPTY_DMI, NO_SPEED, nodeFeatures, nodeGpus, nodeHealthy, priceUsd } from '../../view/node-facts';
+import { UP_WINDOW_S, nodeStatus } from '../../view/node-status';
 import { regionOf } from './regions';
-
-export const UP_WINDOW_S = 80 * 60;
-export const STANDBY_WINDOW_S = 24 * 60 * 60;
-
-export type NodeStatus = 'up' | 'down' | 'standby';
-
-/**
- * grid-proxy's rule: up when the power state **and** target are Up and a report or update is
- * younger than 80 min; standby when powered down, powering down or powering up (state or target
- * Down) and seen (a report, an update, or the power-down itself) within 24 h; else down.
- */
-export function nodeStatus(n: NodeRecord, now: number): NodeStatus {
-  const seen = Math.max(n.lastUptimeReport, n.updatedAt);
-  const on = n.power.state === 'Up' && n.power.target === 'Up';
-  if (on) return now - seen < UP_WINDOW_S ? 'up' : 'down';
-  return now - Math.max(seen, n.power.downAt ?? 0) < STANDBY_WINDOW_S ? 'standby' : 'down';
-}
 
 export const NodeGpu = Type.Object({ id: Type.String(), vendor: Type.String(), device: Type.String(), contract: Type.Integer() });
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });

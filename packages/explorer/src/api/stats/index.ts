@@ -5,7 +5,7 @@ import { NODE_STATUSES, Pagination, Text, ValueList } from '../common';
 import { nowOf, type ApiContext } from '../context';
 import type { GridView } from '../../view/grid';
 import { NodeTotals } from '../../view/node-totals';
-import { nodeStatus, type NodeStatus } from '../nodes/view';
+import { nodeStatus, type NodeStatus } from '../../view/node-status';
 
 // grid-proxy reads its Limit on /stats too: accepted (a single object has no page to cut).
 const StatsQuery = Type.Object(

@@ -5,9 +5,9 @@
  * TFChain does not hold: they are empty here until the node publishes them.
  */
 import { GiB } from '@tfgrid/client';
-import type { NodeRecord } from '../../model/records';
-import type { GridView } from '../../view/grid';
-import { nodeStatus } from './view';
+import type { NodeRecord } from '../model/records';
+import type { GridView } from './grid';
+import { nodeStatus } from './node-status';
 
 /** The features grid-proxy's `features` filter accepts (its validator's set). */
 export const NODE_FEATURES = [
