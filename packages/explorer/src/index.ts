@@ -7,7 +7,7 @@
 export { startExplorer, type Explorer, type ExplorerOptions } from './server';
 export { buildApp, type AppOptions } from './api';
 export { ExplorerDb } from './db';
-export { ExplorerMetrics } from './metrics';
+export { ExplorerMetrics } from './metrics/explorer-metrics';
 export { GridView } from './view';
 export type { BlockChanges, Change, ChangeType } from './view';
 // The records the view holds (an AppOptions view is made of them).

@@ -6,7 +6,7 @@ import pino, { type Logger } from 'pino';
 import { buildApp } from './api/app';
 import { ExplorerDb } from './db/store';
 import { Indexer } from './indexer/indexer';
-import { ExplorerMetrics } from './metrics';
+import { ExplorerMetrics } from './metrics/explorer-metrics';
 
 export interface ExplorerOptions {
   /** Chain WebSocket URL. */

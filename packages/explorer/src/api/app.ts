@@ -5,7 +5,7 @@
  */
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply, type FastifyServerOptions } from 'fastify';
-import { ExplorerMetrics } from '../metrics';
+import { ExplorerMetrics } from '../metrics/explorer-metrics';
 import { GridView } from '../view/grid';
 import { BodyPool } from './body-pool';
 import type { ApiContext } from './context';

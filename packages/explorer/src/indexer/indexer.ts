@@ -8,7 +8,7 @@ import type { ApiPromise } from '@polkadot/api';
 import pino, { type Logger } from 'pino';
 import { MAX_RANGE_BLOCKS, Waker } from '@tfgrid/client';
 import type { Cursor, ExplorerDb, Op } from '../db/store';
-import type { ExplorerMetrics } from '../metrics';
+import type { ExplorerMetrics } from '../metrics/explorer-metrics';
 import { GridView } from '../view/grid';
 import { applyEvent } from './handlers';
 import { importState } from './genesis';

@@ -13,7 +13,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
-import type { ExplorerMetrics } from '../../metrics';
+import type { ExplorerMetrics } from '../../metrics/explorer-metrics';
 import { CHANGE_TYPES, type BlockChanges } from '../../view/feed';
 import { MAX_LIST_LENGTH, U32 } from '../common';
 import type { ApiContext } from '../context';

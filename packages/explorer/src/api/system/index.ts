@@ -1,7 +1,7 @@
 /** /ping, /health (with the indexer's lag) and /metrics. */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import type { ExplorerMetrics } from '../../metrics';
+import type { ExplorerMetrics } from '../../metrics/explorer-metrics';
 import { NoQuery } from '../common';
 import type { ApiContext } from '../context';
 

@@ -1,7 +1,7 @@
 /** Prometheus metrics on the explorer's own registry. */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { registerGridMetrics } from './grid-metrics';
-import type { GridView } from './view/grid';
+import type { GridView } from '../view/grid';
 
 /** Rates are measured over this sliding window. */
 const RATE_WINDOW_MS = 10_000;

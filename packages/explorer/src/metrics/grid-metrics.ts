@@ -3,8 +3,8 @@
  * (never stored: node status depends on the clock, as in the API).
  */
 import { Gauge, type Registry } from 'prom-client';
-import { nodeStatus } from './view/node-status';
-import type { GridView } from './view/grid';
+import { nodeStatus } from '../view/node-status';
+import type { GridView } from '../view/grid';
 
 const RESOURCES = ['cru', 'mru', 'sru', 'hru'] as const;
 /** Per-node series are bounded: the nodes whose last report is oldest (the ones to look at) first. */
