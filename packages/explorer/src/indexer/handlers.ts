@@ -13,7 +13,7 @@ import {
   type TfchainEventOf,
 } from '@tfgrid/client';
 import { key } from '../db/keys';
-import { recordRewardInputs } from '../rewards/indexing';
+import { recordRewardInputs } from './reward-inputs';
 import type { WriteSet } from './writeset';
 import {
   addResources,

@@ -14,6 +14,7 @@
 import { cloudUnitsPermill, fromPermill, TFT, type FarmingPolicy, type Resources } from '@tfgrid/client';
 import { PERIOD_SECONDS, POST_PERIOD_SECONDS, type Period } from './period';
 import type { ExplorerNodeReward } from '../model/answers';
+import type { NodeRecord } from '../model/records';
 import { measureUptime, type PowerInput, type UptimeReport, type Violation } from './uptime';
 
 const MILLION = 1_000_000n;
@@ -31,6 +32,21 @@ export interface NodeState {
   virtualized: boolean;
   /** Chain time of the state used; null when only the current record is known. */
   at: number | null;
+}
+
+/** The node's reward inputs from its record; `at` is the snapshot's chain time, null for the current record. */
+export function nodeState(n: NodeRecord, at: number | null): NodeState {
+  return {
+    nodeId: n.nodeId,
+    farmId: n.farmId,
+    twinId: n.twinId,
+    total: n.total,
+    certificationType: n.certificationType,
+    farmingPolicyId: n.farmingPolicyId,
+    connectionPrice: n.connectionPrice,
+    virtualized: n.virtualized,
+    at,
+  };
 }
 
 /** The part of the chain's farming policy (the client's `FarmingPolicy`) a reward reads and shows. */

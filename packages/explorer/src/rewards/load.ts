@@ -8,8 +8,7 @@ import type { ExplorerDb } from '../db/store';
 import type { FarmingPolicy } from '@tfgrid/client';
 import type { ContractRecord, NodeRecord } from '../model/records';
 import type { GridView } from '../view/grid';
-import { computeReward, type RewardPolicy, type NodeReward, type NodeState, type UsageInput } from './compute';
-import { nodeState } from './indexing';
+import { computeReward, nodeState, type RewardPolicy, type NodeReward, type NodeState, type UsageInput } from './compute';
 import { POST_PERIOD_SECONDS, type Period } from './period';
 import type { PowerEvent, PowerInput, UptimeReport } from './uptime';
 

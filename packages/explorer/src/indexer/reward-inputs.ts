@@ -6,25 +6,11 @@
  */
 import type { TfchainEvent } from '@tfgrid/client';
 import { key } from '../db/keys';
-import type { BlockContext } from '../indexer/handlers';
+import type { BlockContext } from './handlers';
 import type { NodeRecord } from '../model/records';
-import type { WriteSet } from '../indexer/writeset';
-import type { NodeState } from './compute';
-import type { PowerEvent } from './uptime';
-
-export function nodeState(n: NodeRecord, at: number | null): NodeState {
-  return {
-    nodeId: n.nodeId,
-    farmId: n.farmId,
-    twinId: n.twinId,
-    total: n.total,
-    certificationType: n.certificationType,
-    farmingPolicyId: n.farmingPolicyId,
-    connectionPrice: n.connectionPrice,
-    virtualized: n.virtualized,
-    at,
-  };
-}
+import type { WriteSet } from './writeset';
+import { nodeState } from '../rewards/compute';
+import type { PowerEvent } from '../rewards/uptime';
 
 /** Called after the event's own handler, on the same write set. */
 export async function recordRewardInputs(w: WriteSet, ev: TfchainEvent, b: BlockContext, eventIndex: number): Promise<void> {
