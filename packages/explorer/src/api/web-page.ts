@@ -12,8 +12,8 @@ import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { key } from '../db/keys';
-import { ErrorBody, U32, idParams } from './common';
-import type { ApiContext } from './context';
+import { ErrorBody, U32, idParams } from './shared/schemas';
+import type { ApiContext } from './shared/context';
 
 /** Where `npm run build:web -w packages/explorer` writes the page. */
 export const WEB_DIST = path.join(__dirname, '..', '..', 'dist', 'web');

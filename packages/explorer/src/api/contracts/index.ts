@@ -20,8 +20,8 @@ import {
   idParams,
   shuffle,
   sortEnum,
-} from '../common';
-import type { ApiContext } from '../context';
+} from '../shared/schemas';
+import type { ApiContext } from '../shared/context';
 
 const Capacity = Type.Object({ cru: Type.Number(), sru: Type.Number(), hru: Type.Number(), mru: Type.Number() });
 const ContractView = Type.Object({

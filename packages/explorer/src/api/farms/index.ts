@@ -16,8 +16,8 @@ import {
   idParams,
   page,
   sortEnum,
-} from '../common';
-import { nowOf, type ApiContext } from '../context';
+} from '../shared/schemas';
+import { nowOf, type ApiContext } from '../shared/context';
 import { NODE_FEATURES } from '../../view/node-facts';
 import type { NodesQuery } from '../nodes/query';
 import { nodePredicate, type NodeFilter } from '../nodes/search';

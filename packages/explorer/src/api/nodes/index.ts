@@ -2,8 +2,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRecord } from '../../model/records';
-import { DEFAULT_PAGE_SIZE, ErrorBody, NoQuery, U32, countHeaders, idParams } from '../common';
-import { nowOf, type ApiContext } from '../context';
+import { DEFAULT_PAGE_SIZE, ErrorBody, NoQuery, U32, countHeaders, idParams } from '../shared/schemas';
+import { nowOf, type ApiContext } from '../shared/context';
 import { NodesQuery } from './query';
 import { searchNodes } from './search';
 import { nodeStatisticsRoutes } from './statistics';

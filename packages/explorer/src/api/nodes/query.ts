@@ -1,6 +1,6 @@
 /** The /nodes query string (grid proxy names) and the filter it describes. */
 import { Type, type Static } from '@sinclair/typebox';
-import { MAX_SAFE, NODE_STATUSES, Count, IdList, Pagination, Text, U32, ValueList, sortEnum } from '../common';
+import { MAX_SAFE, NODE_STATUSES, Count, IdList, Pagination, Text, U32, ValueList, sortEnum } from '../shared/schemas';
 import { STATIC_NODE_SORT } from '../../view/node-index';
 import { NODE_FEATURES } from '../../view/node-facts';
 

@@ -10,7 +10,7 @@ import type { GridView } from '../../view/grid';
 import { COVERED, HAS_DOMAIN, HAS_IPV4, HAS_IPV6, POWER_ON, RENTED, type NodeColumns } from '../../view/node-columns';
 import { STATIC_NODE_SORT, compareKeys, nodeFree, staticSortKey, type StaticNodeSort } from '../../view/node-index';
 import type { ReputationWindow } from '../../view/reputation';
-import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../common';
+import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../shared/schemas';
 import { nodeFeatures, nodeGpus, priceUsd } from '../../view/node-facts';
 import { NodesQuery, type NodeSort } from './query';
 import { regionOf } from './regions';

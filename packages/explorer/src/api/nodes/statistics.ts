@@ -11,8 +11,8 @@ import { reservedCapacity } from '@tfgrid/client';
 import type { FastifyInstance } from 'fastify';
 import type { NodeRecord } from '../../model/records';
 import type { GridView } from '../../view/grid';
-import { ErrorBody, NoQuery, U32, idParams } from '../common';
-import type { ApiContext } from '../context';
+import { ErrorBody, NoQuery, U32, idParams } from '../shared/schemas';
+import type { ApiContext } from '../shared/context';
 import { nodeGpus } from '../../view/node-facts';
 import { NodeGpu } from './view';
 

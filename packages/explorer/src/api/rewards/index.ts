@@ -5,8 +5,8 @@ import type { FastifyInstance } from 'fastify';
 import { nodeReward } from '../../rewards/load';
 import { MAX_PERIOD, periodAt, periodIdOf } from '../../rewards/period';
 import { periodView, type NodeReward } from '../../rewards/compute';
-import { ErrorBody, NoQuery, U32, idParams } from '../common';
-import { nowOf, type ApiContext } from '../context';
+import { ErrorBody, NoQuery, U32, idParams } from '../shared/schemas';
+import { nowOf, type ApiContext } from '../shared/context';
 
 const Int = Type.Integer();
 const Num = Type.Number();

@@ -1,8 +1,8 @@
 /** /stats: grid totals (grid proxy field names). */
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { NODE_STATUSES, Pagination, Text, ValueList } from '../common';
-import { nowOf, type ApiContext } from '../context';
+import { NODE_STATUSES, Pagination, Text, ValueList } from '../shared/schemas';
+import { nowOf, type ApiContext } from '../shared/context';
 import type { GridView } from '../../view/grid';
 import { NodeTotals } from '../../view/node-totals';
 import { nodeStatus, type NodeStatus } from '../../view/node-status';

@@ -15,8 +15,8 @@ import type { FastifyInstance } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { ExplorerMetrics } from '../../metrics/explorer-metrics';
 import { CHANGE_TYPES, type BlockChanges } from '../../view/feed';
-import { MAX_LIST_LENGTH, U32 } from '../common';
-import type { ApiContext } from '../context';
+import { MAX_LIST_LENGTH, U32 } from '../shared/schemas';
+import type { ApiContext } from '../shared/context';
 
 const HEARTBEAT_MS = 15_000;
 export const DEFAULT_STREAM_MAX_UNSENT_BYTES = 1024 * 1024;

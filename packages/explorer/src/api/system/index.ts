@@ -2,8 +2,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExplorerMetrics } from '../../metrics/explorer-metrics';
-import { NoQuery } from '../common';
-import type { ApiContext } from '../context';
+import { NoQuery } from '../shared/schemas';
+import type { ApiContext } from '../shared/context';
 
 /** Above this many blocks behind the finalized head, /health answers 503. */
 export const MAX_HEALTHY_LAG = 20;

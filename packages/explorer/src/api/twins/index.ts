@@ -4,8 +4,8 @@ import { TFT } from '@tfgrid/client';
 import type { FastifyInstance } from 'fastify';
 import { key } from '../../db/keys';
 import type { BillRecord, TwinRecord } from '../../model/records';
-import { ErrorBody, NoQuery, Pagination, Text, U32, idParams, page, sortEnum } from '../common';
-import type { ApiContext } from '../context';
+import { ErrorBody, NoQuery, Pagination, Text, U32, idParams, page, sortEnum } from '../shared/schemas';
+import type { ApiContext } from '../shared/context';
 
 const TwinView = Type.Object({ twinId: Type.Integer(), accountId: Type.String(), relay: Type.String(), publicKey: Type.String() });
 const TwinsQuery = Type.Object(

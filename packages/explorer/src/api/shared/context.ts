@@ -1,7 +1,7 @@
 /** What every route reads: the in-memory view, the database, the indexer's status, and "now". */
-import type { ExplorerDb } from '../db/store';
-import type { IndexerStatus } from '../indexer/indexer';
-import type { GridView } from '../view/grid';
+import type { ExplorerDb } from '../../db/store';
+import type { IndexerStatus } from '../../indexer/indexer';
+import type { GridView } from '../../view/grid';
 import type { BodyPool } from './body-pool';
 import type { ResponseCache } from './response-cache';
 
