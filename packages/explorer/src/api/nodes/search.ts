@@ -76,6 +76,7 @@ const COLUMN_CHECKED: Partial<Record<keyof NodeFilter, undefined>> = {
   status: undefined,
   healthy: undefined,
 };
+const COLUMN_CHECKED_NAMES = new Set(Object.keys(COLUMN_CHECKED));
 /** Names that are not filters (paging, order, the price's balance). */
 const NOT_FILTERS = new Set(['page', 'size', 'ret_count', 'sort_by', 'sort_order', 'randomize', 'balance']);
 const normalized = new WeakSet<NodeFilter>();
@@ -126,8 +127,12 @@ function recordPredicate(
   afterColumns: boolean,
 ): ((n: NodeRecord) => boolean) | undefined {
   // The filters nodePrefilter checks over the columns.
-  const checked = afterColumns ? COLUMN_CHECKED : undefined;
-  if (checked !== undefined) q = { ...q, ...checked };
+  if (afterColumns) {
+    // Nothing left for the record: no predicate (and none of its setup).
+    if (FILTER_NAMES.every((k) => (q as Record<string, unknown>)[k] === undefined || NOT_FILTERS.has(k) || COLUMN_CHECKED_NAMES.has(k)))
+      return undefined;
+    q = { ...q, ...COLUMN_CHECKED };
+  }
   const gateways = gatewaysAsked && !afterColumns;
   const farmList = farmIdsOf(q);
   const nodeIds = q.node_ids === undefined ? undefined : new Set(idList(q.node_ids));
@@ -178,7 +183,6 @@ function recordPredicate(
   if (q.min_reputation_24h !== undefined) reps.push(['24h', q.min_reputation_24h]);
   if (q.min_reputation_7d !== undefined) reps.push(['7d', q.min_reputation_7d]);
   if (q.min_reputation_30d !== undefined) reps.push(['30d', q.min_reputation_30d]);
-  if (afterColumns && FILTER_NAMES.every((k) => (q as Record<string, unknown>)[k] === undefined || NOT_FILTERS.has(k))) return undefined;
   return (n) => {
     if (nodeId !== undefined && n.nodeId !== nodeId) return false;
     if (nodeIds !== undefined && !nodeIds.has(n.nodeId)) return false;
