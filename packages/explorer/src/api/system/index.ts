@@ -1,4 +1,6 @@
 /** /ping, /health (with the indexer's lag) and /metrics. */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import type { ExplorerMetrics } from '../../metrics/explorer-metrics';
@@ -22,8 +24,8 @@ const Health = Type.Object({
 export type HealthView = Static<typeof Health>;
 
 /** The explorer's release (its package version), as grid-proxy's /version reports its own. */
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- package.json lies outside src; read at load, not compiled in
-const VERSION = (require('../../../package.json') as { version: string }).version;
+// package.json lies outside src: read once at load, not compiled in.
+const VERSION = (JSON.parse(readFileSync(path.join(__dirname, '../../../package.json'), 'utf8')) as { version: string }).version;
 
 export function systemRoutes(app: FastifyInstance, ctx: ApiContext, metrics: ExplorerMetrics): void {
   // grid-proxy's index page: a sentence listing the routes (those of the OpenAPI document).
