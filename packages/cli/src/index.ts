@@ -3,5 +3,5 @@
  * in-process (tests, embedding), writing through `io` and answering the exit code.
  */
 export { main } from './main';
-export type { Io, Output } from './io';
-export { UsageError, CliFailure } from './errors';
+export type { Io, Output } from './core/io';
+export { UsageError, CliFailure } from './core/errors';

@@ -3,13 +3,13 @@
  * runs it and maps failures to exit codes: 0 done, 1 refused/unreachable, 2 bad input.
  */
 import { parseArgs } from 'node:util';
-import type { Args, Command, OptionSpec } from './command';
+import type { Args, Command, OptionSpec } from './core/command';
 import { COMMANDS } from './commands';
-import { Context, type GlobalOptions } from './context';
-import { CliFailure, UsageError } from './errors';
-import { explain } from './explain';
-import { processIo, toJson, type Io } from './io';
-import { VERSION } from './version';
+import { Context, type GlobalOptions } from './core/context';
+import { CliFailure, UsageError } from './core/errors';
+import { explain } from './core/explain';
+import { processIo, toJson, type Io } from './core/io';
+import { VERSION } from './core/version';
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   network: { type: 'string', value: 'NAME', help: 'dev (default), devnet, qanet, testnet or mainnet (env TFGRID_NETWORK)' },

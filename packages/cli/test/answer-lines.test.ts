@@ -1,7 +1,6 @@
 /** How `deploy`, `contracts show` and `contracts update` print a node's answer, one line per workload. */
 import type { Deployment, DeploymentAnswer } from '@tfgrid/client';
-import { answerLines } from '../src/commands/deploy';
-import { resultLines } from '../src/commands/network-wait';
+import { answerLines, resultLines } from '../src/commands';
 
 const answer = (workloads: DeploymentAnswer['workloads']): DeploymentAnswer => ({
   contractId: 1,

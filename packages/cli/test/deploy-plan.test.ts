@@ -5,9 +5,15 @@
  * backend naming a machine given the machine's address; and the file's refusals (exit 2 paths).
  */
 import type { NetworkData } from '@tfgrid/client';
-import { checkGatewayBackends, networksDeployedBefore, planDeployment } from '../src/deploy-plan';
-import { networkGateways, type SavedNetwork } from '../src/netstate';
-import { buildDeployment, parseDeploymentFile } from '../src/deployfile';
+import {
+  buildDeployment,
+  checkGatewayBackends,
+  networkGateways,
+  networksDeployedBefore,
+  parseDeploymentFile,
+  planDeployment,
+  type SavedNetwork,
+} from '../src/core';
 
 const image = { url: 'http://198.18.0.1/busybox.tar.gz', sha256: 'a'.repeat(64) };
 const machine = (name: string, node: number, network: unknown) => ({

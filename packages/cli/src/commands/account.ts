@@ -1,11 +1,11 @@
 /** account new|show|balance|transfer: keys and TFT. */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { str, type Command } from '../command';
-import { chainLib, cryptoLib, utilLib } from '../context';
-import { CliFailure, UsageError } from '../errors';
-import { fields } from '../io';
-import { formatTft, parseTft } from '../units';
+import { str, type Command } from '../core/command';
+import { chainLib, cryptoLib, utilLib } from '../core/context';
+import { CliFailure, UsageError } from '../core/errors';
+import { fields } from '../core/io';
+import { formatTft, parseTft } from '../core/units';
 
 export async function checkAddress(a: string, what = 'address'): Promise<string> {
   const { decodeAddress } = cryptoLib();

@@ -1,14 +1,14 @@
 /** contracts list|show|update|cancel and name reserve|release: a deployer's contracts. */
 import type { Contract, Deployment, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
 import type { ExplorerContract } from '@tfgrid/explorer';
-import { str, type Command } from '../command';
-import type { Context } from '../context';
-import { CliFailure, UsageError } from '../errors';
-import { fields, table } from '../io';
-import { buildDeployment, readDeploymentFile } from '../deployfile';
-import { formatSize, formatTft, parseIntArg } from '../units';
+import { str, type Command } from '../core/command';
+import type { Context } from '../core/context';
+import { CliFailure, UsageError } from '../core/errors';
+import { fields, table } from '../core/io';
+import { buildDeployment, readDeploymentFile } from '../core/deployfile';
+import { formatSize, formatTft, parseIntArg } from '../core/units';
 import { answerLines, checkNode, WAIT_OPTIONS, waitForNode } from './deploy';
-import { listNetworks } from '../netstate';
+import { listNetworks } from '../core/netstate';
 
 /** A contract as an explorer's /contracts answers it (grid-proxy's names); a grid-proxy may leave out what it used and was billed. */
 type ListedContract = Omit<ExplorerContract, 'resources_used' | 'total_billed'> &

@@ -6,14 +6,14 @@
  */
 import type { Deployment, DeploymentAnswer, DeploymentFailedError, TfchainClient } from '@tfgrid/client';
 import type { ExplorerNode } from '@tfgrid/explorer';
-import { flag, str, type Args, type Command } from '../command';
-import { chainLib, type Context } from '../context';
-import { CliFailure } from '../errors';
-import { fields } from '../io';
-import { buildDeployment, parseDeploymentFile, readJsonFile } from '../deployfile';
-import { formatSize, parseIntArg } from '../units';
+import { flag, str, type Args, type Command } from '../core/command';
+import { chainLib, type Context } from '../core/context';
+import { CliFailure } from '../core/errors';
+import { fields } from '../core/io';
+import { buildDeployment, parseDeploymentFile, readJsonFile } from '../core/deployfile';
+import { formatSize, parseIntArg } from '../core/units';
 import { required } from './account';
-import { spansNodes } from '../networkfile';
+import { spansNodes } from '../core/networkfile';
 import { deployAcrossNodes } from './network-deploy';
 import { checkGateways, gatewayFqdnOf, gatewayHttpsOf, gatewayNetworkOf } from './gateways';
 

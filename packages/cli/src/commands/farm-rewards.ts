@@ -1,9 +1,9 @@
 /** farm rewards: a farm's farming reward for a minting period, node by node (explorer /farms/:id/rewards). */
 import type { ExplorerFarmReward } from '@tfgrid/explorer';
-import { str, type Command } from '../command';
-import { CliFailure } from '../errors';
-import { fields, table } from '../io';
-import { parseIntArg } from '../units';
+import { str, type Command } from '../core/command';
+import { CliFailure } from '../core/errors';
+import { fields, table } from '../core/io';
+import { parseIntArg } from '../core/units';
 
 const date = (t: number): string => new Date(t * 1000).toISOString().replace('T', ' ').slice(0, 16);
 const pct = (r: number | null): string => (r === null ? '-' : `${(r * 100).toFixed(1)}%`);

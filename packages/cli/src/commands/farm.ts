@@ -1,10 +1,10 @@
 /** farm create|show|add-ip|remove-ip|rewards: a farmer's farm, its public IPv4 addresses and its farming rewards. */
 import type { Farm, TfchainClient } from '@tfgrid/client';
-import { list, str, type Command } from '../command';
-import type { Context } from '../context';
-import { CliFailure, UsageError } from '../errors';
-import { fields, table } from '../io';
-import { parseIntArg } from '../units';
+import { list, str, type Command } from '../core/command';
+import type { Context } from '../core/context';
+import { CliFailure, UsageError } from '../core/errors';
+import { fields, table } from '../core/io';
+import { parseIntArg } from '../core/units';
 import { required } from './account';
 import { farmRewardsCommands } from './farm-rewards';
 

@@ -5,8 +5,8 @@
  * domain does not cover the fqdn.
  */
 import type { Deployment, DeploymentAnswer, TfchainClient } from '@tfgrid/client';
-import { chainLib, type Context } from '../context';
-import { CliFailure } from '../errors';
+import { chainLib, type Context } from '../core/context';
+import { CliFailure } from '../core/errors';
 
 /** The private network a gateway workload joins: the node's answer says it, else the deployment sent. */
 export function gatewayNetworkOf(w: DeploymentAnswer['workloads'][number], sent?: Deployment): string | undefined {

@@ -1,5 +1,5 @@
 /** The command table: every `tfgrid` command, in help order. */
-import type { Command } from '../command';
+import type { Command } from '../core/command';
 import { accountCommands } from './account';
 import { contractCommands } from './contracts';
 import { deployCommands } from './deploy';
@@ -9,6 +9,10 @@ import { nodeCommands } from './node';
 import { nodesCommands } from './nodes';
 import { statusCommands } from './status';
 import { twinCommands } from './twin';
+
+// (For tests: how a node's answer and a network's results read.)
+export { answerLines } from './deploy';
+export { resultLines } from './network-wait';
 
 export const COMMANDS: Command[] = [
   ...accountCommands,

@@ -6,15 +6,15 @@
  * access`; their keys are never printed.
  */
 import type { TfchainClient } from '@tfgrid/client';
-import { flag, list, str, type Args } from '../command';
-import type { Context } from '../context';
-import { checkGatewayBackends, networkMembers, networksDeployedBefore, planDeployment } from '../deploy-plan';
-import type { DeploymentFile } from '../deployfile';
-import { CliFailure, UsageError } from '../errors';
-import type { Output } from '../io';
-import { loadNetwork, removeNetwork, saveNetwork, type SavedNetwork } from '../netstate';
-import { gatewayNetwork } from '../networkfile';
-import { parseIntArg } from '../units';
+import { flag, list, str, type Args } from '../core/command';
+import type { Context } from '../core/context';
+import { checkGatewayBackends, networkMembers, networksDeployedBefore, planDeployment } from '../core/deploy-plan';
+import type { DeploymentFile } from '../core/deployfile';
+import { CliFailure, UsageError } from '../core/errors';
+import type { Output } from '../core/io';
+import { loadNetwork, removeNetwork, saveNetwork, type SavedNetwork } from '../core/netstate';
+import { gatewayNetwork } from '../core/networkfile';
+import { parseIntArg } from '../core/units';
 import { resultLines, waitForAll, type NodeContract } from './network-wait';
 import { checkCapacity, checkNode, twinOf } from './deploy';
 import { checkGateways } from './gateways';

@@ -4,10 +4,10 @@
  * and each gateway's fqdn and network.
  */
 import type { Deployment, DeploymentAnswer, NodeReason, TfchainClient } from '@tfgrid/client';
-import { flag, str, type Args } from '../command';
-import { chainLib, type Context } from '../context';
-import { CliFailure } from '../errors';
-import { parseIntArg } from '../units';
+import { flag, str, type Args } from '../core/command';
+import { chainLib, type Context } from '../core/context';
+import { CliFailure } from '../core/errors';
+import { parseIntArg } from '../core/units';
 import { answerLines } from './deploy';
 import { gatewayFqdnOf, gatewayHttpsOf, gatewayNetworkOf } from './gateways';
 

@@ -7,12 +7,12 @@
 import path from 'node:path';
 import type { TfchainClient } from '@tfgrid/client';
 import { writeFileAtomic } from '@tfgrid/client/light';
-import { str, type Command } from '../command';
-import { chainLib, type Context } from '../context';
-import { CliFailure, UsageError } from '../errors';
-import { fields, table } from '../io';
-import { listNetworks, loadNetwork, networkGateways, publicView, saveNetwork, shareDeployment, type SavedNetwork } from '../netstate';
-import { parseIntArg } from '../units';
+import { str, type Command } from '../core/command';
+import { chainLib, type Context } from '../core/context';
+import { CliFailure, UsageError } from '../core/errors';
+import { fields, table } from '../core/io';
+import { listNetworks, loadNetwork, networkGateways, publicView, saveNetwork, shareDeployment, type SavedNetwork } from '../core/netstate';
+import { parseIntArg } from '../core/units';
 import { twinOf, WAIT_OPTIONS } from './deploy';
 import { waitForAll, type NodeContract } from './network-wait';
 

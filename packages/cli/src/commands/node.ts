@@ -1,9 +1,9 @@
 /** node list|show|power: a farmer's 3Nodes as the chain knows them. */
 import type { Node, NodePower, TfchainClient } from '@tfgrid/client';
-import { str, type Command } from '../command';
-import { CliFailure, UsageError } from '../errors';
-import { fields, table } from '../io';
-import { formatSize, parseIntArg } from '../units';
+import { str, type Command } from '../core/command';
+import { CliFailure, UsageError } from '../core/errors';
+import { fields, table } from '../core/io';
+import { formatSize, parseIntArg } from '../core/units';
 
 type NodeWithPower = Node & { power: NodePower };
 

@@ -1,10 +1,10 @@
 /** nodes find: a deployer looks for capacity through the explorer (grid-proxy-compatible /nodes). */
 import type { Resources } from '@tfgrid/client';
 import type { ExplorerNode } from '@tfgrid/explorer';
-import { flag, str, type Command } from '../command';
-import { CliFailure, UsageError } from '../errors';
-import { table } from '../io';
-import { formatSize, parseIntArg, parseSize } from '../units';
+import { flag, str, type Command } from '../core/command';
+import { CliFailure, UsageError } from '../core/errors';
+import { table } from '../core/io';
+import { formatSize, parseIntArg, parseSize } from '../core/units';
 
 type Capacity = Resources;
 

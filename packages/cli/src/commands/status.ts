@@ -1,8 +1,8 @@
 /** status: chain head and finality, and how far the explorer is behind (its /health). */
 import type { ExplorerHealth } from '@tfgrid/explorer';
-import type { Command } from '../command';
-import { CliFailure, UsageError } from '../errors';
-import { fields } from '../io';
+import type { Command } from '../core/command';
+import { CliFailure, UsageError } from '../core/errors';
+import { fields } from '../core/io';
 
 /** grid-proxy's /health: its database and RMB connections and when each of its indexers last wrote. */
 interface GridProxyHealth {

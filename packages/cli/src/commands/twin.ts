@@ -1,10 +1,10 @@
 /** terms accept, twin create|show: an identity on the grid. */
 import { TERMS_LINK } from '@tfgrid/client/light';
-import type { Command } from '../command';
-import { str } from '../command';
-import { CliFailure } from '../errors';
-import { fields } from '../io';
-import { parseIntArg } from '../units';
+import type { Command } from '../core/command';
+import { str } from '../core/command';
+import { CliFailure } from '../core/errors';
+import { fields } from '../core/io';
+import { parseIntArg } from '../core/units';
 
 /** The hash the CLI accepts ThreeFold's terms (the client's TERMS_LINK) with when none is given. */
 const TERMS_HASH = 'tfgrid-terms-v1';
