@@ -4,6 +4,7 @@
  * and workers are children of the process hosting the Gateway; their pids are found, not assumed).
  */
 import { readdirSync, readFileSync } from 'node:fs';
+import { readStat } from '../src/core';
 import { CLK_TCK } from './measure';
 
 export interface ProcSample {
@@ -22,19 +23,8 @@ export interface ProcSample {
 
 /** One process's figures, or undefined when it is gone (or its stat is unreadable). */
 export function sampleStat(pid: number): ProcSample | undefined {
-  let s: string;
-  try {
-    s = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The name is in parentheses and may hold spaces or parentheses itself: the fields follow the last ')'.
-  const close = s.lastIndexOf(')');
-  const comm = s.slice(s.indexOf('(') + 1, close);
-  const f = s.slice(close + 2).split(' ');
-  // f[0] is field 3 (state): ppid 4, utime 14, stime 15, cutime 16, cstime 17, starttime 22.
-  const n = (field: number): number => Number(f[field - 3]);
-  return { pid, ppid: n(4), comm, start: n(22), ticks: n(14) + n(15) + n(16) + n(17) };
+  const s = readStat(pid);
+  return s && { pid, ppid: s.ppid, comm: s.comm, start: s.startTime, ticks: s.cpuTicks };
 }
 
 /** Every process now running: read once, so a tree walk sees one moment. */

@@ -13,6 +13,10 @@ export interface ProcStat {
   pgrp: number;
   /** Clock ticks since boot: with the pid, identifies one process for the machine's uptime. */
   startTime: number;
+  /** The kernel's name for it (at most 15 characters). */
+  comm: string;
+  /** utime + stime + cutime + cstime in clock ticks (its reaped children included). */
+  cpuTicks: number;
 }
 
 /**
@@ -30,8 +34,19 @@ export function readStat(pid: number): ProcStat | undefined {
     return undefined;
   }
   // comm (field 2) is in parentheses and may hold spaces or ')': split after the last ')'.
-  const rest = raw.slice(raw.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: rest[0]!, ppid: Number(rest[1]), pgrp: Number(rest[2]), startTime: Number(rest[19]) };
+  const close = raw.lastIndexOf(')');
+  const rest = raw.slice(close + 2).split(' ');
+  // rest[0] is field 3 (state): ppid 4, pgrp 5, utime 14, stime 15, cutime 16, cstime 17, starttime 22.
+  const n = (field: number): number => Number(rest[field - 3]);
+  return {
+    pid,
+    state: rest[0]!,
+    ppid: n(4),
+    pgrp: n(5),
+    startTime: n(22),
+    comm: raw.slice(raw.indexOf('(') + 1, close),
+    cpuTicks: n(14) + n(15) + n(16) + n(17),
+  };
 }
 
 /** Alive and not a zombie (a zombie whose parent died may linger where pid 1 does not reap). */
