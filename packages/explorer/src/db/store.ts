@@ -5,7 +5,8 @@
 import { ClassicLevel } from 'classic-level';
 import type { AbstractSublevel } from 'abstract-level';
 
-export const RECORDS = [
+/** The records whose writes the change feed reports (view/feed.ts). */
+export const CHANGED_RECORDS = [
   'twin',
   'farm',
   'node',
@@ -18,10 +19,8 @@ export const RECORDS = [
   'service',
   'provider',
   'entity',
-  'nodeHistory',
-  'power',
-  'meta',
 ] as const;
+export const RECORDS = [...CHANGED_RECORDS, 'nodeHistory', 'power', 'meta'] as const;
 export const INDEXES = ['twinByAccount', 'nodeByFarm', 'nodeByTwin', 'contractByNode', 'contractByTwin', 'farmByName'] as const;
 export type SublevelName = (typeof RECORDS)[number] | (typeof INDEXES)[number];
 

@@ -2,22 +2,11 @@
  * The change feed behind the live stream: each committed block's changes, kept for the last
  * FEED_BLOCKS blocks so a reconnecting client resumes (Last-Event-ID = block number) without a gap.
  */
-export type ChangeType =
-  'twin' | 'farm' | 'node' | 'contract' | 'bill' | 'uptime' | 'nru' | 'pricing' | 'farming' | 'service' | 'provider' | 'entity';
-export const CHANGE_TYPES: readonly ChangeType[] = [
-  'twin',
-  'farm',
-  'node',
-  'contract',
-  'bill',
-  'uptime',
-  'nru',
-  'pricing',
-  'farming',
-  'service',
-  'provider',
-  'entity',
-];
+import { CHANGED_RECORDS } from '../db/store';
+
+/** The kinds of change the feed reports: a write to one of these records. */
+export type ChangeType = (typeof CHANGED_RECORDS)[number];
+export const CHANGE_TYPES: readonly ChangeType[] = CHANGED_RECORDS;
 
 export interface Change {
   type: ChangeType;
