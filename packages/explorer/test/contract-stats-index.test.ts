@@ -10,10 +10,10 @@ import { key, type Op } from '../src/db';
 import { GridView, type ContractRecord, type FarmRecord, type NodeRecord } from '../src';
 import { contractPredicate, gridStats, searchContracts, type ContractsQuery } from '../src/api';
 import { CONTRACT_SORT, contractSortKey, nodeStatus, type NodeStatus } from '../src/view';
+import { hoursBelow, randomNode, seededRandom } from './random-nodes';
 
 const NOW = 1_800_000_000;
-let seed = 7;
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
+const rnd = seededRandom(7);
 
 const farm = (id: number, dedicated = id % 4 === 0): FarmRecord => ({
   farmId: id,
@@ -26,43 +26,20 @@ const farm = (id: number, dedicated = id % 4 === 0): FarmRecord => ({
   publicIps: Array.from({ length: id % 3 }, (_, i) => ({ ip: `10.0.${id}.${i}/24`, gateway: '10.0.0.1', contractId: 0 })),
 });
 
-function node(id: number): NodeRecord {
-  return {
-    nodeId: id,
-    farmId: 1 + rnd(12),
-    twinId: 500 + id,
-    gridVersion: 1,
-    total: { cru: 2 + rnd(30), mru: (4 + rnd(60)) * GiB, sru: rnd(4) * 500 * GiB, hru: rnd(3) * 2000 * GiB },
-    used: { cru: 0, mru: 0, sru: 0, hru: 0 },
-    location: { country: ['Belgium', 'Egypt', 'Germany'][rnd(3)]!, city: `City ${rnd(5)}`, latitude: '0', longitude: '0' },
-    publicConfig: {
-      ipv4: rnd(3) === 0 ? '1.2.3.4/24' : '',
-      gw4: '',
-      ipv6: rnd(4) === 0 ? '::1/64' : '',
-      gw6: '',
-      domain: rnd(5) === 0 ? 'gw.example.com' : '',
-    },
-    interfaces: [],
-    created: NOW - 86400,
-    farmingPolicyId: 1,
-    certificationType: 'Diy',
-    secureBoot: false,
-    virtualized: false,
-    serialNumber: '',
-    connectionPrice: 80,
-    uptime: 1000,
-    lastUptimeReport: NOW - rnd(4) * 3600,
-    updatedAt: NOW - 86400,
-    power:
-      rnd(5) === 0
-        ? { state: 'Down', target: 'Down', downSinceBlock: 1, downAt: NOW - rnd(48) * 3600 }
-        : { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
-    activeContracts: 0,
-    rentContractId: 0,
-    rentedByTwinId: 0,
-    deleted: false,
-  };
-}
+const node = (id: number): NodeRecord =>
+  randomNode(rnd, id, {
+    now: NOW,
+    farms: 12,
+    countries: ['Belgium', 'Egypt', 'Germany'],
+    cities: 5,
+    twinIdOffset: 500,
+    createdSecondsAgo: 86400,
+    updatedSecondsAgo: 86400,
+    certifiedOneIn: 0,
+    lastReportSecondsAgo: hoursBelow(4),
+    power: { downOneIn: 5 },
+    activeContractsBelow: 0,
+  });
 
 const TYPES = ['node', 'name', 'rent'] as const;
 const STATES = ['Created', 'GracePeriod', 'Deleted'] as const;

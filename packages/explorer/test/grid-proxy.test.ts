@@ -21,6 +21,7 @@ import {
   type TwinRecord,
 } from '../src';
 import { tempDir } from './support';
+import { randomNode, seededRandom } from './random-nodes';
 
 const LIMIT = ['size', 'page', 'ret_count', 'randomize', 'sort_by', 'sort_order', 'balance'];
 /** grid-proxy's query parameter names per route (its `schema:` tags). */
@@ -121,8 +122,7 @@ const GRID_PROXY_PARAMETERS: Record<string, string[]> = {
 GRID_PROXY_PARAMETERS['/gateways'] = GRID_PROXY_PARAMETERS['/nodes']!;
 
 const NOW = Math.floor(Date.now() / 1000);
-let seed = 15;
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
+const rnd = seededRandom(15);
 const pick = <T>(xs: readonly T[]): T => xs[rnd(xs.length)]!;
 
 const FARMS = 12;
@@ -162,47 +162,22 @@ function farm(id: number): FarmRecord {
   };
 }
 
-function node(id: number): NodeRecord {
-  const rented = rnd(6) === 0;
-  return {
-    nodeId: id,
-    farmId: 1 + rnd(FARMS),
-    twinId: 1000 + id,
-    gridVersion: 1,
-    total: { cru: 2 + rnd(30), mru: (4 + rnd(60)) * GiB, sru: rnd(4) * 500 * GiB, hru: rnd(3) * 2000 * GiB },
-    used: { cru: rnd(3), mru: rnd(4) * GiB, sru: 0, hru: 0 },
-    location: {
-      country: pick(COUNTRIES),
-      city: `City ${rnd(9)}`,
-      latitude: pick(['51.05', '-33.9', 'unknown', '', '30']),
-      longitude: pick(['3.72', '18.4', '', 'east']),
-    },
-    publicConfig: {
-      ipv4: rnd(3) === 0 ? '198.18.0.9/24' : '',
-      gw4: '',
-      ipv6: rnd(3) === 0 ? '2001:2::9/64' : '',
-      gw6: '',
-      domain: rnd(4) === 0 ? 'gw.example.com' : '',
-    },
-    interfaces: [],
-    created: NOW - 40 * 86400,
-    farmingPolicyId: 1,
-    certificationType: rnd(4) === 0 ? 'Certified' : 'Diy',
-    secureBoot: false,
-    virtualized: false,
-    serialNumber: '',
-    connectionPrice: 80,
-    uptime: 1000,
-    lastUptimeReport: NOW - pick([600, 3 * 3600, 3 * 86400]),
-    updatedAt: NOW - 10 * 86400,
-    power: { ...pick(POWERS) },
-    activeContracts: rnd(3),
-    rentContractId: rented ? 5000 + id : 0,
-    rentedByTwinId: rented ? 1 + rnd(3) : 0,
-    deleted: false,
-    ...(rnd(5) === 0 ? { extraFee: 1000 * (1 + rnd(5)) } : {}),
-  };
-}
+const node = (id: number): NodeRecord =>
+  randomNode(rnd, id, {
+    now: NOW,
+    // Whether it is rented is drawn first.
+    rented: rnd(6) === 0,
+    farms: FARMS,
+    usedBelow: { cru: 3, mruGiB: 4 },
+    countries: COUNTRIES,
+    cities: 9,
+    coordinates: { latitudes: ['51.05', '-33.9', 'unknown', '', '30'], longitudes: ['3.72', '18.4', '', 'east'] },
+    publicConfig: { ipv4: '198.18.0.9/24', ipv6: '2001:2::9/64', ipv6OneIn: 3, domainOneIn: 4 },
+    lastReportSecondsAgo: [600, 3 * 3600, 3 * 86400],
+    power: { pick: POWERS },
+    rentedByTwins: 3,
+    extraFeeOneIn: 5,
+  });
 
 function contract(id: number): ContractRecord {
   const type = pick(['node', 'node', 'rent', 'name'] as const);

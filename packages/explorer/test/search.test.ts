@@ -12,50 +12,25 @@ import { addReport, emptyCoverage, nodeStatus, reputation, staticSortKey, type S
 import { applyEvent, WriteSet } from '../src/indexer';
 import { ExplorerDb } from '../src';
 import { tempDir } from './support';
+import { hoursBelow, randomNode, randomTotal, seededRandom } from './random-nodes';
 
 const NOW = 1_800_000_000;
-let seed = 42;
-// An LCG's low bits cycle quickly: take the high ones.
-const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor(seed / 65536) % n);
+const rnd = seededRandom(42);
 
-function node(id: number): NodeRecord {
-  const total = { cru: 2 + rnd(30), mru: (4 + rnd(60)) * GiB, sru: rnd(4) * 500 * GiB, hru: rnd(3) * 2000 * GiB };
-  return {
-    nodeId: id,
-    farmId: 1 + rnd(40),
-    twinId: 1000 + id,
-    gridVersion: 1,
-    total,
-    used: { cru: rnd(4), mru: rnd(8) * GiB, sru: rnd(3) * 300 * GiB, hru: 0 },
-    location: { country: ['Belgium', 'Egypt', 'Germany', 'Brazil'][rnd(4)]!, city: `City ${rnd(12)}`, latitude: '0', longitude: '0' },
-    publicConfig: {
-      ipv4: rnd(3) === 0 ? '1.2.3.4/24' : '',
-      gw4: '',
-      ipv6: rnd(4) === 0 ? '::1/64' : '',
-      gw6: '',
-      domain: rnd(5) === 0 ? 'gw.example.com' : '',
-    },
-    interfaces: [],
-    created: NOW - 40 * 86400,
-    farmingPolicyId: 1,
-    certificationType: rnd(4) === 0 ? 'Certified' : 'Diy',
-    secureBoot: false,
-    virtualized: false,
-    serialNumber: '',
-    connectionPrice: 80,
-    uptime: rnd(100_000),
-    lastUptimeReport: NOW - rnd(6) * 3600,
-    updatedAt: NOW - 10 * 86400,
-    power:
-      rnd(6) === 0
-        ? { state: 'Down', target: 'Down', downSinceBlock: 1, downAt: NOW - rnd(48) * 3600 }
-        : { state: 'Up', target: 'Up', downSinceBlock: null, downAt: null },
-    activeContracts: rnd(3),
-    rentContractId: rnd(8) === 0 ? 5000 + id : 0,
-    rentedByTwinId: 0,
-    deleted: false,
-  };
-}
+const node = (id: number): NodeRecord =>
+  randomNode(rnd, id, {
+    now: NOW,
+    // The resources are drawn before the farm.
+    total: randomTotal(rnd),
+    farms: 40,
+    countries: ['Belgium', 'Egypt', 'Germany', 'Brazil'],
+    cities: 12,
+    usedBelow: { cru: 4, mruGiB: 8, sru300GiB: 3 },
+    uptimeBelow: 100_000,
+    lastReportSecondsAgo: hoursBelow(6),
+    power: { downOneIn: 6 },
+    rentOneIn: 8,
+  });
 
 function farm(id: number): FarmRecord {
   return {
