@@ -4,8 +4,7 @@
  * reason in the workload state and counted in tfgrid_agent_deployments_refused_total; nothing is
  * reported on chain for them; a good deployment after them is provisioned and reported.
  */
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, events, keyFromSecret, TFT, type TfchainClient } from '@tfgrid/client';
+import { events, keyFromSecret, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
 import {
   agentConfig,
@@ -14,41 +13,37 @@ import {
   newAgent,
   sample,
   scrape,
-  setupFarm,
-  startChain,
+  startAgentGrid,
+  startFunded,
   tempDirs,
   until,
+  type AgentGrid,
   type TempDirs,
 } from './support/grid';
 
 jest.setTimeout(90_000);
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let deployer: Deployer;
 let dirs: TempDirs;
 let agent: Agent;
 let nodeId: number;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  const farm = await setupFarm(chain.url);
-  farmer = farm.client;
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
+  grid = await startAgentGrid({ deployers: [['//Charlie', 100n * TFT]] });
+  ({
+    alice,
+    deployers: [deployer],
+  } = grid);
   dirs = tempDirs('agent-refusals');
-  agent = newAgent(agentConfig({ url: chain.url, farmId: farm.farmId, dirs }));
-  await agent.start();
-  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  nodeId = (await agent.registered).nodeId;
+  agent = newAgent(agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs }));
+  nodeId = await startFunded(agent, alice);
 });
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 

@@ -1,6 +1,7 @@
 /**
  * Chain setups tests repeat: a dev chain on a free port, a farmer with a twin and a farm, a node
- * registered as the agent registers one (its own ed25519 key, a twin, the node), a deployer twin.
+ * registered as the agent registers one (its own ed25519 key, a twin, the node), a deployer twin,
+ * and all of the first two with //Alice's client as one grid that stops as one.
  */
 import { startDevchain, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
 import {
@@ -109,4 +110,44 @@ export async function setupDeployer(
   const client = await connect({ url, secret });
   const twinId = await ensureTwin(client, { relay: o.relay ?? null });
   return { client, pair, twinId };
+}
+
+/** Anything a grid disconnects when it stops (a client, a deployer). */
+export interface Disconnects {
+  disconnect(): Promise<void>;
+}
+
+export interface Grid {
+  /** The chain; a test that restarts it sets the new one here so that `stop` stops that one. */
+  chain: Devchain;
+  /** //Alice's client: the prefunded account tests pay from. */
+  alice: TfchainClient;
+  farmer: Farmer;
+  /** Keeps `c` to be disconnected by `stop` (after Alice's and the farmer's clients); answers it. */
+  track<C extends Disconnects>(c: C): C;
+  /** Disconnects the clients in the order they came, then stops the chain. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A dev chain (`o.chain`), //Alice's client and a farmer with a farm (`o.farmer`). If a step fails,
+ * what was started is stopped before the error is thrown.
+ */
+export async function startGrid(o: { chain?: DevchainOptions; farmer?: Parameters<typeof setupFarmer>[1] } = {}): Promise<Grid> {
+  const clients: Disconnects[] = [];
+  const track = <C extends Disconnects>(c: C): C => (clients.push(c), c);
+  const partial: { chain: Devchain } = { chain: await startChain(o.chain) };
+  const stop = async (): Promise<void> => {
+    for (const c of clients.splice(0)) await c.disconnect();
+    await partial.chain.stop();
+  };
+  try {
+    const alice = track(await connect({ url: partial.chain.url, secret: '//Alice' }));
+    const farmer = await setupFarmer(partial.chain.url, o.farmer);
+    track(farmer.client);
+    return Object.assign(partial, { alice, farmer, track, stop });
+  } catch (e) {
+    await stop().catch(() => undefined);
+    throw e;
+  }
 }

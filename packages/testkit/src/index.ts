@@ -8,9 +8,12 @@ export {
   setupDeployer,
   setupFarmer,
   startChain,
+  startGrid,
   TERMS,
   type DeployerTwin,
+  type Disconnects,
   type Farmer,
+  type Grid,
   type NodeSetup,
   type RegisteredNode,
 } from './chain';

@@ -5,19 +5,23 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
 import { DEFAULT_CHAIN_SPEC, loadChainSpec, type Devchain, type DevchainOptions } from '@tfgrid/devchain';
 import {
   freePort,
+  LOCATION,
   SERVER_FIXTURE,
   setupDeployer,
   setupFarmer,
   startChain as startKitChain,
+  startGrid,
   TERMS,
   unmountUnder,
   until,
+  type Disconnects,
 } from '@tfgrid/testkit';
 import {
   DeploymentBuilder,
@@ -101,7 +105,7 @@ export function agentConfig(o: { url: string; farmId: number; dirs: TempDirs } &
     uptimeIntervalSec: 3600,
     nruIntervalSec: 3600,
     reconcileIntervalSec: 3600,
-    location: { city: 'Ghent', country: 'Belgium', latitude: '51.05', longitude: '3.72' },
+    location: LOCATION,
     // These agents' workloads run host commands (node servers); zmachine tests use runc directly.
     workloadRuntime: 'process',
     ...rest,
@@ -112,6 +116,17 @@ export const quietLogger = (): pino.Logger => pino({ level: process.env.AGENT_TE
 
 export function newAgent(config: AgentConfig, o: Partial<AgentOptions> = {}): Agent {
   return new Agent(config, { logger: quietLogger(), retryMinMs: 200, retryMaxMs: 1000, fundsPollMs: 200, eventsPollMs: 500, ...o });
+}
+
+/**
+ * Starts the agent, waits until it has an address, funds it from `funder` (100 TFT) and resolves
+ * with the node id it registers as (the agent is the caller's from the start, to stop on failure).
+ */
+export async function startFunded(agent: Agent, funder: TfchainClient): Promise<number> {
+  await agent.start();
+  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
+  await funder.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
+  return (await agent.registered).nodeId;
 }
 
 /**
@@ -163,18 +178,34 @@ export async function startGatewayNode(o: {
   return { agent, nodeId, httpPort, httpsPort };
 }
 
-/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
-export function viaGateway(port: number, host: string): Promise<{ status: number; body: string }> {
+type Reply = { status: number; body: string };
+
+/** One GET (`get` is http's or https's) answering the status and the body; `timeout` names it when it takes over 5 s. */
+function replyOf(
+  get: (o: https.RequestOptions, cb: (res: http.IncomingMessage) => void) => http.ClientRequest,
+  o: https.RequestOptions,
+  timeout: string,
+): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = http.get({ host: '127.0.0.1', port, path: '/hello', headers: { host }, agent: false }, (res) => {
+    const req = get({ ...o, agent: false }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (c: string) => (body += c));
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
     });
     req.on('error', reject);
-    req.setTimeout(5000, () => req.destroy(new Error('gateway request timed out')));
+    req.setTimeout(5000, () => req.destroy(new Error(timeout)));
   });
+}
+
+/** One request to the gateway on 127.0.0.1:`port` with the given Host header. */
+export function viaGateway(port: number, host: string): Promise<Reply> {
+  return replyOf(http.get, { host: '127.0.0.1', port, path: '/hello', headers: { host } }, 'gateway request timed out');
+}
+
+/** One HTTPS request to 127.0.0.1:`port` for `host` (SNI and Host), trusting only `ca`. */
+export function viaHttps(port: number, host: string, ca: string, path = '/hello'): Promise<Reply> {
+  return replyOf(https.get, { host: '127.0.0.1', port, servername: host, path, headers: { host }, ca }, 'https request timed out');
 }
 
 /** A deployer: an sr25519 account funded from //Alice with a twin. */
@@ -256,4 +287,39 @@ export async function scrape(agent: Agent): Promise<string> {
 export function sample(text: string, series: string): number | undefined {
   const line = text.split('\n').find((l) => l.startsWith(`${series} `));
   return line ? Number(line.slice(series.length + 1)) : undefined;
+}
+
+export interface AgentGrid {
+  /** The chain (a test restarting it sets the new one here, for `stop`). */
+  chain: Devchain;
+  /** //Alice's client: pays the agents and the deployers. */
+  alice: TfchainClient;
+  /** The farmer's (//Bob's) client and farm. */
+  farmer: TfchainClient;
+  farmId: number;
+  /** The deployers asked for, in order. */
+  deployers: Deployer[];
+  /** Keeps `c` to be disconnected by `stop`; answers it. */
+  track<C extends Disconnects>(c: C): C;
+  /** Disconnects Alice, the farmer, the deployers and the tracked clients, then stops the chain. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The agent chain tests' grid: the test chain (`o.chain` on top of a short billing cycle), //Alice,
+ * //Bob's farm `o.farm` (default agent_farm) and deployers `[secret, funds]` funded from Alice.
+ */
+export async function startAgentGrid(
+  o: { chain?: DevchainOptions; farm?: string; deployers?: [secret: string, funds: bigint][] } = {},
+): Promise<AgentGrid> {
+  const grid = await startGrid({ chain: { chain: testSpec(), ...o.chain }, farmer: { secret: '//Bob', name: o.farm ?? 'agent_farm' } });
+  try {
+    const deployers: Deployer[] = [];
+    for (const [secret, funds] of o.deployers ?? [])
+      deployers.push(grid.track(await Deployer.create(grid.chain.url, grid.alice, secret, funds)));
+    return Object.assign(grid, { farmer: grid.farmer.client, farmId: grid.farmer.farmId, deployers });
+  } catch (e) {
+    await grid.stop().catch(() => undefined);
+    throw e;
+  }
 }
