@@ -5,23 +5,11 @@
 import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex } from '@polkadot/util';
-import { eventData, fund, pairOf, sendErr, sendOk, setupTwin } from './support/grid';
-import {
-  addNode,
-  contractOf,
-  hashOf,
-  json,
-  lastContractId,
-  setupGrid,
-  startChain,
-  stopChain,
-  type Grid,
-  type TestChain,
-} from './support/contracts';
+import { eventData, fund, pairOf, sendErr, sendOk } from './support/grid';
+import { addNode, contractOf, hashOf, json, lastContractId, setupAccounts, setupGrid, useChain, type Grid } from './support/contracts';
 
 jest.setTimeout(120_000);
 
-let c: TestChain;
 let api: ApiPromise;
 let g: Grid;
 let user: KeyringPair;
@@ -30,19 +18,11 @@ let other: KeyringPair;
 
 const tx = () => api.tx.smartContractModule;
 
-beforeAll(async () => {
-  c = await startChain();
-  api = c.api;
+useChain(async (chain) => {
+  ({ api } = chain);
   g = await setupGrid(api, 'scr');
-  user = pairOf('//scr//user');
-  other = pairOf('//scr//other');
-  await fund(api, user.address);
-  await fund(api, other.address);
-  userTwin = await setupTwin(api, user);
-  await setupTwin(api, other);
+  [{ pair: user, twinId: userTwin }, { pair: other }] = await setupAccounts(api, 'scr', 'user', 'other');
 });
-
-afterAll(() => stopChain(c));
 
 describe('name contracts', () => {
   test('create_name_contract registers a unique name; cancel releases it', async () => {

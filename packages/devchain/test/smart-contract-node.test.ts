@@ -13,16 +13,14 @@ import {
   hashOf,
   json,
   lastContractId,
+  setupAccounts,
   setupGrid,
-  startChain,
-  stopChain,
+  useChain,
   type Grid,
-  type TestChain,
 } from './support/contracts';
 
 jest.setTimeout(120_000);
 
-let c: TestChain;
 let api: ApiPromise;
 let g: Grid;
 let user: KeyringPair;
@@ -35,16 +33,11 @@ const farmIps = async (farmId: number): Promise<{ ip: string; contractId: number
     contractId: x.contractId,
   }));
 
-beforeAll(async () => {
-  c = await startChain();
-  api = c.api;
+useChain(async (chain) => {
+  ({ api } = chain);
   g = await setupGrid(api, 'scn', 3);
-  user = pairOf('//scn//user');
-  await fund(api, user.address);
-  userTwin = await setupTwin(api, user);
+  [{ pair: user, twinId: userTwin }] = await setupAccounts(api, 'scn', 'user');
 });
-
-afterAll(() => stopChain(c));
 
 test('create_node_contract stores the contract, reserves public IPs and emits ContractCreated', async () => {
   const hash = hashOf('deployment-1');

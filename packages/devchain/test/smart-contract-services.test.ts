@@ -15,9 +15,9 @@ import {
   hashOf,
   json,
   lastContractId,
+  setupAccounts,
   setupGrid,
-  startChain,
-  stopChain,
+  useChain,
   type Grid,
   type TestChain,
 } from './support/contracts';
@@ -33,16 +33,11 @@ const bob = pairOf('//Bob');
 
 const tx = () => api.tx.smartContractModule;
 
-beforeAll(async () => {
-  c = await startChain();
-  api = c.api;
+useChain(async (chain) => {
+  ({ api } = c = chain);
   g = await setupGrid(api, 'scs');
-  user = pairOf('//scs//user');
-  await fund(api, user.address);
-  await setupTwin(api, user);
+  [{ pair: user }] = await setupAccounts(api, 'scs', 'user');
 });
-
-afterAll(() => stopChain(c));
 
 describe('solution providers', () => {
   test('create (anyone), approve (council), then contracts may name it', async () => {

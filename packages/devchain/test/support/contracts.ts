@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { startDevchain, type Devchain } from '../../src';
-import { fund, pairOf, setupFarm, setupNode, type NodeOptions } from './grid';
+import { fund, pairOf, setupFarm, setupNode, setupTwin, type NodeOptions } from './grid';
 
 export const json = (v: unknown): any => (v as { toJSON(): unknown }).toJSON();
 
@@ -37,6 +37,19 @@ export async function stopChain(c: Partial<TestChain> | undefined): Promise<void
   await c?.node?.stop();
 }
 
+/**
+ * The chain of a test file (or a describe block): started from the dev spec with `genesis` before
+ * its tests, then `ready` runs on it (the file keeps its api, its accounts, its grid); stopped after them.
+ */
+export function useChain(ready: (c: TestChain) => unknown = () => undefined, genesis: Record<string, unknown> = {}): void {
+  let c: TestChain | undefined;
+  beforeAll(async () => {
+    c = await startChain(genesis);
+    await ready(c);
+  });
+  afterAll(() => stopChain(c));
+}
+
 /** What real clients store as deployment hash: the 32 hex characters of an MD5 digest. */
 export const hashOf = (s: string): string => createHash('md5').update(s).digest('hex');
 
@@ -57,6 +70,20 @@ export async function setupGrid(api: ApiPromise, tag: string, ips = 0, node: Nod
   await fund(api, nodePair.address);
   const nodeId = await setupNode(api, nodePair, farmId, node);
   return { farmer, farmId, nodePair, nodeId };
+}
+
+export interface Account {
+  pair: KeyringPair;
+  twinId: number;
+}
+
+/** Accounts `//<tag>//<name>` for `names`: all funded from //Alice first, then each given a twin. */
+export async function setupAccounts<N extends string[]>(api: ApiPromise, tag: string, ...names: N): Promise<{ [K in keyof N]: Account }> {
+  const pairs = names.map((name) => pairOf(`//${tag}//${name}`));
+  for (const pair of pairs) await fund(api, pair.address);
+  const accounts: Account[] = [];
+  for (const pair of pairs) accounts.push({ pair, twinId: await setupTwin(api, pair) });
+  return accounts as { [K in keyof N]: Account };
 }
 
 /** A node on an existing farm. */
