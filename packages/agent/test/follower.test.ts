@@ -6,8 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent, AgentConfig } from '../src';
 import { LEDGER_FILE, type ContractEvent } from '../src/contracts';
 import {
@@ -17,18 +16,18 @@ import {
   newAgent,
   sample,
   scrape,
-  setupFarm,
-  startChain,
+  startAgentGrid,
+  startFunded,
   tempDirs,
   until,
+  type AgentGrid,
   type TempDirs,
 } from './support/grid';
 
 jest.setTimeout(90_000);
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let deployer: Deployer;
 let renter: Deployer;
 let dirs: TempDirs;
@@ -37,25 +36,25 @@ let agent: Agent;
 let nodeId: number;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  const farm = await setupFarm(chain.url);
-  farmer = farm.client;
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
-  renter = await Deployer.create(chain.url, alice, '//Dave', 100n * TFT);
+  grid = await startAgentGrid({
+    deployers: [
+      ['//Charlie', 100n * TFT],
+      ['//Dave', 100n * TFT],
+    ],
+  });
+  ({
+    alice,
+    deployers: [deployer, renter],
+  } = grid);
   dirs = tempDirs('agent-follower');
-  config = agentConfig({ url: chain.url, farmId: farm.farmId, dirs });
+  config = agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs });
   agent = newAgent(config);
-  await agent.start();
-  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  nodeId = (await agent.registered).nodeId;
+  nodeId = await startFunded(agent, alice);
 });
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, deployer?.client, renter?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 
