@@ -1,22 +1,18 @@
 /** TFKVStore through @polkadot/api: per-account entries, size limits, events. */
 import type { ApiPromise } from '@polkadot/api';
 import { u8aToHex } from '@polkadot/util';
-import { startChain, stopChain, type TestChain } from './support/contracts';
+import { useChain } from './support/contracts';
 import { eventData, pairOf, send, sendErr, sendOk } from './support/grid';
 
 jest.setTimeout(60_000);
 
-let chain: TestChain;
 let api: ApiPromise;
 const alice = pairOf('//Alice');
 const bob = pairOf('//Bob');
 
-beforeAll(async () => {
-  chain = await startChain();
-  api = chain.api;
+useChain((chain) => {
+  ({ api } = chain);
 });
-
-afterAll(() => stopChain(chain));
 
 const entry = async (who: string, key: string): Promise<string> =>
   ((await api.query.tfkvStore.tfkvStore(who, key)) as unknown as { toUtf8(): string }).toUtf8();

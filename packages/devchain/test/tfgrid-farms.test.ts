@@ -2,11 +2,11 @@
  * TfgridModule farms through @polkadot/api: creation and names, public IPs, renaming, payout
  * address, and the council's certification, dedication and IP reset.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { ApiPromise, WsProvider } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { Codec } from '@polkadot/types/types';
 import { stringToHex } from '@polkadot/util';
-import { startDevchain, type Devchain } from '../src';
+import { useChain } from './support/contracts';
 import {
   councilApprove,
   councilResultError,
@@ -23,7 +23,6 @@ import {
 
 jest.setTimeout(120_000);
 
-let node: Devchain;
 let provider: WsProvider;
 let api: ApiPromise;
 let farmer: KeyringPair;
@@ -34,19 +33,12 @@ const farmIdByName = async (name: string): Promise<number> => json(await api.que
 
 const IP = { ip: '185.206.122.33/24', gw: '185.206.122.1' };
 
-beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  provider = new WsProvider(node.url);
-  api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+useChain(async (chain) => {
+  ({ provider, api } = chain);
   farmer = pairOf('//tfgrid-farms//farmer');
   other = pairOf('//tfgrid-farms//other');
   await fund(api, farmer.address);
   await fund(api, other.address);
-});
-
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
 });
 
 test('create_farm needs a twin, stores the farm with pricing policy 1 and emits FarmStored', async () => {

@@ -2,10 +2,10 @@
  * TfgridModule nodes through @polkadot/api: registration and its validation, updates (free;
  * Certified → Diy on resource change), uptime reports, public configs, deletion.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex } from '@polkadot/util';
-import { startDevchain, type Devchain } from '../src';
+import { useChain } from './support/contracts';
 import {
   councilApprove,
   defaultNode,
@@ -24,7 +24,6 @@ import {
 
 jest.setTimeout(120_000);
 
-let node: Devchain;
 let api: ApiPromise;
 let farmer: KeyringPair;
 let farmId: number;
@@ -52,18 +51,12 @@ function updateNode(id: number, fid: number, o: NodeOptions = {}) {
   return api.tx.tfgridModule.updateNode(id, fid, n.resources, n.location, n.interfaces, n.secureBoot, n.virtualized, n.serialNumber);
 }
 
-beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: true });
+useChain(async (chain) => {
+  ({ api } = chain);
   farmer = pairOf('//tfgrid-nodes//farmer');
   await fund(api, farmer.address);
   farmId = await setupFarm(api, farmer, 'node-farm', [{ ip: '185.206.122.33/24', gw: '185.206.122.1' }]);
   otherFarmId = await setupFarm(api, farmer, 'node-farm-2');
-});
-
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
 });
 
 test("create_node by the node's twin: stored with the default DIY policy, indexed, NodeStored", async () => {

@@ -3,10 +3,10 @@
  * certifiers, pricing and farming policies, policy limits attached to farms, connection price,
  * ZOS and storage versions — the council's calls and their refusals.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { ApiPromise, WsProvider } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex } from '@polkadot/util';
-import { startDevchain, type Devchain } from '../src';
+import { useChain } from './support/contracts';
 import {
   councilApprove,
   councilResultError,
@@ -24,7 +24,6 @@ import {
 
 jest.setTimeout(120_000);
 
-let node: Devchain;
 let provider: WsProvider;
 let api: ApiPromise;
 let farmer: KeyringPair;
@@ -41,18 +40,11 @@ async function newNode(fid = farmId, opts = {}): Promise<{ pair: KeyringPair; id
   return { pair, id: await setupNode(api, pair, fid, opts) };
 }
 
-beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  provider = new WsProvider(node.url);
-  api = await ApiPromise.create({ provider, noInitWarn: true, throwOnConnect: true });
+useChain(async (chain) => {
+  ({ provider, api } = chain);
   farmer = pairOf('//tfgrid-policies//farmer');
   await fund(api, farmer.address);
   farmId = await setupFarm(api, farmer, 'policy-farm');
-});
-
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
 });
 
 describe('power', () => {

@@ -2,26 +2,19 @@
  * TfgridModule through @polkadot/api: genesis, terms and conditions, twins, bonded accounts and
  * entities.
  */
-import { ApiPromise, WsProvider } from '@polkadot/api';
+import type { ApiPromise } from '@polkadot/api';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import { stringToHex, u8aToHex } from '@polkadot/util';
-import { startDevchain, type Devchain } from '../src';
+import { useChain } from './support/contracts';
 import { eventData, fund, pairOf, send, sendErr, sendOk, setupTwin, TC_HASH, TC_LINK, twinIdOf } from './support/grid';
 
 jest.setTimeout(120_000);
 
-let node: Devchain;
 let api: ApiPromise;
 const json = (v: unknown): any => (v as { toJSON(): unknown }).toJSON();
 
-beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: true });
-});
-
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
+useChain(async (chain) => {
+  ({ api } = chain);
 });
 
 /** A fresh funded account. */

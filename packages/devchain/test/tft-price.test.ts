@@ -1,21 +1,17 @@
 /** TFTPriceModule through @polkadot/api: genesis price and bounds, set_prices by the validator, council bounds. */
 import type { ApiPromise } from '@polkadot/api';
-import { startChain, stopChain, type TestChain } from './support/contracts';
+import { useChain } from './support/contracts';
 import { councilApprove, councilResultError, eventData, pairOf, send, sendErr, sendOk } from './support/grid';
 
 jest.setTimeout(60_000);
 
-let chain: TestChain;
 let api: ApiPromise;
 const alice = pairOf('//Alice');
 const bob = pairOf('//Bob');
 
-beforeAll(async () => {
-  chain = await startChain();
-  api = chain.api;
+useChain((chain) => {
+  ({ api } = chain);
 });
-
-afterAll(() => stopChain(chain));
 
 const num = async (q: () => Promise<unknown>): Promise<number> => ((await q()) as { toNumber(): number }).toNumber();
 
