@@ -1,12 +1,13 @@
 /**
  * The dev chain through an unmodified @polkadot/api over a real WebSocket, with real signatures.
  */
-import { ApiPromise, Keyring, WsProvider } from '@polkadot/api';
+import { Keyring, WsProvider, type ApiPromise } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import type { KeyringPair } from '@polkadot/keyring/types';
 import type { ISubmittableResult } from '@polkadot/types/types';
 import { blake2AsHex } from '@polkadot/util-crypto';
-import { startDevchain, type Devchain } from '../src';
+import type { Devchain } from '../src';
+import { useChain } from './support/contracts';
 
 jest.setTimeout(120_000);
 
@@ -38,18 +39,12 @@ const freeOf = async (who: string, at?: string): Promise<bigint> => {
   return acc.data.free.toBigInt();
 };
 
-beforeAll(async () => {
-  node = await startDevchain({ port: 0 });
-  api = await ApiPromise.create({ provider: new WsProvider(node.url), noInitWarn: true, throwOnConnect: true });
+useChain(async (chain) => {
+  ({ node, api } = chain);
   const keyring = new Keyring({ type: 'sr25519' });
   alice = keyring.addFromUri('//Alice');
   bob = keyring.addFromUri('//Bob');
   charlie = keyring.addFromUri('//Charlie');
-});
-
-afterAll(async () => {
-  await api?.disconnect();
-  await node?.stop();
 });
 
 test('connects, reads the runtime, metadata and chain properties', async () => {
@@ -139,37 +134,21 @@ test('subscriptions deliver new and finalized heads', async () => {
 });
 
 test('batch and batchAll run their calls; a failing batchAll leaves nothing behind', async () => {
+  const pay = (amount: bigint) => api.tx.balances.transferKeepAlive(charlie.address, amount);
+  const rootOnly = () => api.tx.balances.forceSetBalance(charlie.address, 1n); // fails: BadOrigin
   const before = await freeOf(charlie.address);
-  const ok = await finalized(
-    api.tx.utility.batchAll([
-      api.tx.balances.transferKeepAlive(charlie.address, 1_000n),
-      api.tx.balances.transferKeepAlive(charlie.address, 2_000n),
-    ]),
-    alice,
-  );
+  const ok = await finalized(api.tx.utility.batchAll([pay(1_000n), pay(2_000n)]), alice);
   expect(ok.events.filter((e) => e.event.method === 'ItemCompleted')).toHaveLength(2);
   expect(ok.events.some((e) => e.event.method === 'BatchCompleted')).toBe(true);
   expect(await freeOf(charlie.address)).toBe(before + 3_000n);
 
-  const fail = await finalized(
-    api.tx.utility.batchAll([
-      api.tx.balances.transferKeepAlive(charlie.address, 7_000n),
-      api.tx.balances.forceSetBalance(charlie.address, 1n),
-    ]),
-    alice,
-  );
+  const fail = await finalized(api.tx.utility.batchAll([pay(7_000n), rootOnly()]), alice);
   const failed = fail.events.find((e) => e.event.method === 'ExtrinsicFailed');
   expect(failed).toBeDefined();
   expect(fail.dispatchError?.isBadOrigin).toBe(true);
   expect(await freeOf(charlie.address)).toBe(before + 3_000n);
 
-  const partial = await finalized(
-    api.tx.utility.batch([
-      api.tx.balances.transferKeepAlive(charlie.address, 4_000n),
-      api.tx.balances.forceSetBalance(charlie.address, 1n),
-    ]),
-    alice,
-  );
+  const partial = await finalized(api.tx.utility.batch([pay(4_000n), rootOnly()]), alice);
   const interrupted = partial.events.find((e) => e.event.method === 'BatchInterrupted');
   expect(interrupted?.event.data[0]!.toString()).toBe('1');
   expect(await freeOf(charlie.address)).toBe(before + 7_000n);
