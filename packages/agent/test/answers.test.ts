@@ -5,16 +5,25 @@
  * deployer's key sees only the public states; an update raises the changed workload's version and
  * the node applies it; a cancel removes the answer.
  */
-import type { Devchain } from '@tfgrid/devchain';
 import { answerKey, connect, DeploymentFailedError, fetchAnswer, kvAt, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { agentConfig, Deployer, MiB, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import {
+  agentConfig,
+  Deployer,
+  MiB,
+  newAgent,
+  startAgentGrid,
+  startFunded,
+  tempDirs,
+  until,
+  type AgentGrid,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(120_000);
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let reader: TfchainClient;
 let deployer: Deployer;
 let dirs: TempDirs;
@@ -23,25 +32,21 @@ let nodeId: number;
 let nodeAccount: string;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  const farm = await setupFarm(chain.url);
-  farmer = farm.client;
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
-  reader = await connect({ url: chain.url });
+  grid = await startAgentGrid({ deployers: [['//Charlie', 100n * TFT]] });
+  ({
+    alice,
+    deployers: [deployer],
+  } = grid);
+  reader = grid.track(await connect({ url: grid.chain.url }));
   dirs = tempDirs('agent-answers');
-  agent = newAgent(agentConfig({ url: chain.url, farmId: farm.farmId, dirs }));
-  await agent.start();
-  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  nodeId = (await agent.registered).nodeId;
+  agent = newAgent(agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs }));
+  nodeId = await startFunded(agent, alice);
   nodeAccount = agent.status().address!;
 });
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, reader, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 
