@@ -1,5 +1,6 @@
 /** @tfgrid/testkit: setup shared by the tests and benchmarks of the workspace packages. */
 export { freePort, until } from './wait';
+export { submit } from './polkadot';
 export {
   ensureTwin,
   GiB,
