@@ -5,14 +5,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import type { TfchainClient } from '@tfgrid/client';
 import type { Agent, AgentConfig } from '../src';
-import { agentConfig, newAgent, setupFarm, startChain, tempDirs, until, type TempDirs } from './support/grid';
+import { agentConfig, newAgent, startAgentGrid, startFunded, tempDirs, until, type AgentGrid, type TempDirs } from './support/grid';
 
 jest.setTimeout(60_000);
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
 let farmer: TfchainClient;
 let dirs: TempDirs;
@@ -21,24 +20,18 @@ let agent: Agent;
 let hookFile: string;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  const farm = await setupFarm(chain.url);
-  farmer = farm.client;
+  grid = await startAgentGrid();
+  ({ alice, farmer } = grid);
   dirs = tempDirs('agent-power');
   hookFile = path.join(dirs.pool, 'powered-off');
-  config = agentConfig({ url: chain.url, farmId: farm.farmId, dirs, shutdownHook: `echo down >> '${hookFile}'` });
+  config = agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs, shutdownHook: `echo down >> '${hookFile}'` });
   agent = newAgent(config);
-  await agent.start();
-  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  await agent.registered;
+  await startFunded(agent, alice);
 });
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 
