@@ -17,20 +17,17 @@ import {
   lastContractId,
   nextBill,
   setupGrid,
-  startChain,
-  stopChain,
   timestampAt,
+  useChain,
   type TestChain,
 } from './support/contracts';
 
 jest.setTimeout(900_000);
 
 let c: TestChain;
-beforeAll(async () => {
-  c = await startChain(); // gracePeriodBlocks 201600, billingFrequency 10
+useChain((chain) => {
+  c = chain; // gracePeriodBlocks 201600, billingFrequency 10
 });
-
-afterAll(() => stopChain(c));
 
 test('a node contract in grace is deleted out of funds exactly 14 days later', async () => {
   let api = c.api;

@@ -22,9 +22,8 @@ import {
   lastContractId,
   nextBill,
   setupGrid,
-  startChain,
-  stopChain,
   timestampAt,
+  useChain,
   type Ev,
   type Grid,
   type TestChain,
@@ -42,6 +41,8 @@ const STAKING_POOL = encodeAddress(
   ]),
   42,
 );
+/** Bills every 10 blocks, a grace period of 50 blocks. */
+const FAST_BILLING = { smartContractModule: { billingFrequency: 10, gracePeriodBlocks: 50 } };
 const USED: Res = { hru: 0n, sru: 50n * GIB, cru: 2n, mru: 4n * GIB };
 
 const big = (v: unknown): bigint => BigInt(v as string | number);
@@ -128,15 +129,12 @@ describe('a node contract of a deployer with little balance (grace period 50 blo
   let deployer: KeyringPair;
   let twin: number;
 
-  beforeAll(async () => {
-    c = await startChain({ smartContractModule: { billingFrequency: 10, gracePeriodBlocks: 50 } });
-    api = c.api;
+  useChain(async (chain) => {
+    ({ api } = c = chain);
     g = await setupGrid(api, 'bil', 1);
     deployer = pairOf('//bil//deployer');
     twin = await setupTwin(api, deployer);
-  });
-
-  afterAll(() => stopChain(c));
+  }, FAST_BILLING);
 
   test('bills, grace, funded back, grace again, deleted out of funds; balances add up', async () => {
     const created = await sendOk(api, api.tx.smartContractModule.createNodeContract(g.nodeId, hashOf('billing'), '', 1, null), deployer);
@@ -266,9 +264,8 @@ describe('a rent contract on a certified dedicated node, its node contract and a
   const NODE: Res = { hru: 0n, sru: 500n * GIB, cru: 4n, mru: 8n * GIB }; // the default node of the grid helpers
   const FEE = 10_000n; // extra fee: 10,000 mUSD (10 USD) a month
 
-  beforeAll(async () => {
-    c = await startChain({ smartContractModule: { billingFrequency: 10, gracePeriodBlocks: 50 } });
-    api = c.api;
+  useChain(async (chain) => {
+    ({ api } = c = chain);
     g = await setupGrid(api, 'ren', 1);
     expect(
       councilResultError(api, await councilApprove(api, api.tx.tfgridModule.setNodeCertification(g.nodeId, 'Certified'))),
@@ -276,9 +273,7 @@ describe('a rent contract on a certified dedicated node, its node contract and a
     await sendOk(api, api.tx.smartContractModule.setDedicatedNodeExtraFee(g.nodeId, FEE), g.farmer);
     renter = pairOf('//ren//renter');
     twin = await setupTwin(api, renter);
-  });
-
-  afterAll(() => stopChain(c));
+  }, FAST_BILLING);
 
   test('50 % of the node +25 % + extra fee; IPs only for the node contract, which follows the rent into and out of grace', async () => {
     const tx = api.tx.smartContractModule;
