@@ -73,6 +73,21 @@ const pricingPolicyArgs = {
   certified_sales_account: AccountId,
   discount_for_dedication_nodes: U8,
 };
+/** A farming policy's terms, in field order: those before `immutable` (set only at creation), then those after. */
+const farmingPolicyTerms = {
+  name: VecU8,
+  su: U32,
+  cu: U32,
+  nu: U32,
+  ipv4: U32,
+  minimal_uptime: U16,
+  policy_end: f(u32, 'BlockNumberFor<T>'),
+};
+const farmingPolicyFlags = {
+  default: Bool,
+  node_certification: f(NodeCertification, 'NodeCertification'),
+  farm_certification: f(FarmCertification, 'FarmCertification'),
+};
 const T = [{ name: 'T' }];
 
 export const TfgridCall = enumeration(
@@ -109,22 +124,7 @@ export const TfgridCall = enumeration(
     delete_twin_entity: [20, { twin_id: U32, entity_id: U32 }],
     create_pricing_policy: [22, pricingPolicyArgs],
     update_pricing_policy: [23, { pricing_policy_id: U32, ...pricingPolicyArgs }],
-    create_farming_policy: [
-      24,
-      {
-        name: VecU8,
-        su: U32,
-        cu: U32,
-        nu: U32,
-        ipv4: U32,
-        minimal_uptime: U16,
-        policy_end: f(u32, 'BlockNumberFor<T>'),
-        immutable: Bool,
-        default: Bool,
-        node_certification: f(NodeCertification, 'NodeCertification'),
-        farm_certification: f(FarmCertification, 'FarmCertification'),
-      },
-    ],
+    create_farming_policy: [24, { ...farmingPolicyTerms, immutable: Bool, ...farmingPolicyFlags }],
     user_accept_tc: [25, { document_link: f(DocumentLinkInput, 'DocumentLinkInput'), document_hash: f(Bytes50, 'DocumentHashInput') }],
     delete_node_farm: [26, { node_id: U32 }],
     set_farm_dedicated: [27, { farm_id: U32, dedicated: Bool }],
@@ -132,22 +132,7 @@ export const TfgridCall = enumeration(
     set_connection_price: [29, { price: U32 }],
     add_node_certifier: [30, { certifier: AccountId }],
     remove_node_certifier: [31, { certifier: AccountId }],
-    update_farming_policy: [
-      32,
-      {
-        farming_policy_id: U32,
-        name: VecU8,
-        su: U32,
-        cu: U32,
-        nu: U32,
-        ipv4: U32,
-        minimal_uptime: U16,
-        policy_end: f(u32, 'BlockNumberFor<T>'),
-        default: Bool,
-        node_certification: f(NodeCertification, 'NodeCertification'),
-        farm_certification: f(FarmCertification, 'FarmCertification'),
-      },
-    ],
+    update_farming_policy: [32, { farming_policy_id: U32, ...farmingPolicyTerms, ...farmingPolicyFlags }],
     attach_policy_to_farm: [33, { farm_id: U32, limits: f(OptionFarmingPolicyLimit, 'Option<FarmingPolicyLimit>') }],
     set_zos_version: [34, { zos_version: VecU8 }],
     change_power_state: [35, { power_state: f(Power, 'Power') }],
