@@ -3,15 +3,6 @@
  * refuses requests with, and the chain spec it starts from.
  */
 export { Chain, type ChainOptions } from './chain';
-export type {
-  ChainApi,
-  ChainEvents,
-  HeaderJson,
-  RuntimeChange,
-  RuntimeUpgradeResult,
-  RuntimeVersionJson,
-  SignedBlockJson,
-  TxStatus,
-} from './api';
+export type * from './api';
 export { ChainError, type ChainErrorCode } from './error';
 export { ChainSpecError, loadChainSpec, type ChainSpec } from './genesis';
