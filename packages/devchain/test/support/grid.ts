@@ -10,6 +10,7 @@ import { Keyring } from '@polkadot/keyring';
 import type { ProviderInterface } from '@polkadot/rpc-provider/types';
 import type { EventRecord, DispatchError } from '@polkadot/types/interfaces';
 import type { Codec } from '@polkadot/types/types';
+import { submit } from '@tfgrid/testkit';
 
 export interface SendResult {
   /** The events of this extrinsic (matched by its ApplyExtrinsic phase). */
@@ -20,31 +21,12 @@ export interface SendResult {
 }
 
 /** Signs and sends; resolves at InBlock (or Finalized if that comes first), rejects if the node refuses the transaction. */
-export function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<SendResult> {
+export async function send(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<SendResult> {
   void api;
-  return new Promise((resolve, reject) => {
-    let unsub: (() => void) | undefined;
-    let done = false;
-    tx.signAndSend(signer, { nonce: -1 }, (r) => {
-      if (done) return;
-      // Finalized stands in for InBlock when a busy client delivers only the later status.
-      if (r.status.isInBlock || r.status.isFinalized) {
-        done = true;
-        unsub?.();
-        const blockHash = (r.status.isInBlock ? r.status.asInBlock : r.status.asFinalized).toHex();
-        resolve({ events: [...r.events], dispatchError: r.dispatchError, blockHash });
-      } else if (r.status.isInvalid || r.status.isDropped || r.status.isUsurped) {
-        done = true;
-        unsub?.();
-        reject(new Error(`transaction ${r.status.type}`));
-      }
-    })
-      .then((u) => {
-        unsub = u;
-        if (done) u();
-      })
-      .catch(reject);
-  });
+  // Finalized stands in for InBlock when a busy client delivers only the later status.
+  const r = await submit(tx, signer, (x) => x.status.isInBlock || x.status.isFinalized);
+  const blockHash = (r.status.isInBlock ? r.status.asInBlock : r.status.asFinalized).toHex();
+  return { events: [...r.events], dispatchError: r.dispatchError, blockHash };
 }
 
 /** `Section.Name` of a module error (e.g. 'TfgridModule.TwinWithPubkeyExists'), else the error kind ('BadOrigin'). */
