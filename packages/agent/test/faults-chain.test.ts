@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Devchain } from '@tfgrid/devchain';
-import { connect, events, TFT, type TfchainClient } from '@tfgrid/client';
+import { events, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
 import {
   agentConfig,
@@ -17,20 +17,22 @@ import {
   newAgent,
   sample,
   scrape,
-  setupFarm,
+  startAgentGrid,
   startChain,
+  startFunded,
   tempDirs,
   until,
+  type AgentGrid,
   type TempDirs,
 } from './support/grid';
 
 jest.setTimeout(120_000);
 
+let grid: AgentGrid;
 let chain: Devchain;
 let port: number;
 let basePath: string;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let deployer: Deployer;
 let dirs: TempDirs;
 let agent: Agent;
@@ -38,24 +40,21 @@ let nodeId: number;
 
 beforeAll(async () => {
   basePath = mkdtempSync(path.join(os.tmpdir(), 'agent-chain-'));
-  chain = await startChain({ basePath });
+  grid = await startAgentGrid({ chain: { basePath }, deployers: [['//Charlie', 100n * TFT]] });
+  ({
+    chain,
+    alice,
+    deployers: [deployer],
+  } = grid);
   port = chain.port;
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  const farm = await setupFarm(chain.url);
-  farmer = farm.client;
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
   dirs = tempDirs('agent-chain-faults');
-  agent = newAgent(agentConfig({ url: chain.url, farmId: farm.farmId, dirs }));
-  await agent.start();
-  await until('agent.status().address !== undefined', () => agent.status().address !== undefined, 30_000);
-  await alice.balances.transfer({ to: agent.status().address!, amount: 100n * TFT });
-  nodeId = (await agent.registered).nodeId;
+  agent = newAgent(agentConfig({ url: chain.url, farmId: grid.farmId, dirs }));
+  nodeId = await startFunded(agent, alice);
 });
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
   if (basePath) rmSync(basePath, { recursive: true, force: true });
 });
@@ -96,7 +95,7 @@ test('chain down and back: no contract missed, no report lost', async () => {
   await new Promise((r) => setTimeout(r, 1500));
   expect(agent.services!.nru.status().batches).toBe(1);
 
-  chain = await startChain({ basePath, port });
+  chain = grid.chain = await startChain({ basePath, port });
   await until('contract finalized before the stop provisioned', () => live(last.contractId), 30_000);
   await flushed;
   expect(agent.services!.nru.status().batches).toBe(0);
