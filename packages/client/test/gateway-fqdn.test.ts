@@ -15,19 +15,10 @@ import {
   WORKLOAD_TYPES,
   type Deployment,
 } from '../src';
+import { deploymentOf, problemsOf } from './support/deployment';
 
-const deployment = (type: string, data: Record<string, unknown>): Deployment =>
-  ({
-    version: 0,
-    twin_id: 1,
-    node_id: 2,
-    metadata: '',
-    description: '',
-    expiration: 0,
-    workloads: [{ version: 0, name: 'site', type, data, metadata: '', description: '' }],
-  }) as unknown as Deployment;
-const problems = (data: Record<string, unknown>, type = 'gateway-fqdn-proxy') =>
-  deploymentProblems(deployment(type, data)).map((p) => `${p.path} ${p.message}`);
+const deployment = (type: string, data: Record<string, unknown>): Deployment => deploymentOf([{ name: 'site', type, data }]);
+const problems = (data: Record<string, unknown>, type = 'gateway-fqdn-proxy') => problemsOf({ name: 'site', type, data });
 
 test('a gateway-fqdn-proxy is a workload type, built and valid with a domain and backends', () => {
   expect(WORKLOAD_TYPES).toContain('gateway-fqdn-proxy');

@@ -3,16 +3,8 @@
  * (deploymentProblems), and the network on the gateway's node as a deployer checks it
  * (gatewayNetworkProblems: in the deployment or deployed there before).
  */
-import {
-  DeploymentBuilder,
-  deploymentProblems,
-  gatewayNetworkProblems,
-  networkData,
-  planNetwork,
-  privateBackendAddress,
-  privateBackendProblem,
-  type Deployment,
-} from '../src';
+import { DeploymentBuilder, gatewayNetworkProblems, networkData, planNetwork, privateBackendAddress, privateBackendProblem } from '../src';
+import { deploymentOf as deployment, problemsOf as problems } from './support/deployment';
 
 const plan = planNetwork({
   name: 'net',
@@ -32,19 +24,6 @@ const gateway = (data: Record<string, unknown>, type = 'gateway-name-proxy') => 
   type,
   data: { name: 'mysite', backends: ['http://10.20.2.2:8080'], ...data },
 });
-const deployment = (workloads: { name: string; type: string; data: Record<string, unknown> }[]): Deployment =>
-  ({
-    version: 0,
-    twin_id: 1,
-    node_id: 2,
-    metadata: '',
-    description: '',
-    expiration: 0,
-    workloads: workloads.map((w) => ({ version: 0, metadata: '', description: '', ...w })),
-  }) as unknown as Deployment;
-const problems = (...workloads: { name: string; type: string; data: Record<string, unknown> }[]) =>
-  deploymentProblems(deployment(workloads)).map((p) => `${p.path} ${p.message}`);
-
 test("a gateway naming a network workload of its deployment, with backends of the network's machines, is valid", () => {
   expect(
     problems(netWorkload(), gateway({ network: 'net', backends: ['http://10.20.2.2:8080', 'http://10.20.3.7/', 'http://10.20.3.8'] })),
