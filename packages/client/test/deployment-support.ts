@@ -6,6 +6,7 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import type { SubmittableExtrinsic } from '@polkadot/api/types';
 import { Keyring } from '@polkadot/keyring';
 import type { KeyringPair } from '@polkadot/keyring/types';
+import { submit } from '@tfgrid/testkit';
 
 export const TFT = 10_000_000n;
 
@@ -16,29 +17,10 @@ export async function connect(url: string): Promise<ApiPromise> {
 export const pairOf = (uri: string, type: 'sr25519' | 'ed25519' = 'sr25519'): KeyringPair => new Keyring({ type }).addFromUri(uri);
 
 /** Signs and sends; resolves with the block hash once finalized, rejects on refusal or a failed dispatch. */
-export function sendFinalized(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let unsub: (() => void) | undefined;
-    let done = false;
-    tx.signAndSend(signer, { nonce: -1 }, (r) => {
-      if (done) return;
-      if (r.status.isFinalized) {
-        done = true;
-        unsub?.();
-        if (r.dispatchError) reject(new Error(`${tx.method.section}.${tx.method.method} failed: ${r.dispatchError.toString()}`));
-        else resolve(r.status.asFinalized.toHex());
-      } else if (r.status.isInvalid || r.status.isDropped || r.status.isUsurped) {
-        done = true;
-        unsub?.();
-        reject(new Error(`transaction ${r.status.type}`));
-      }
-    })
-      .then((u) => {
-        unsub = u;
-        if (done) u();
-      })
-      .catch(reject);
-  });
+export async function sendFinalized(api: ApiPromise, tx: SubmittableExtrinsic<'promise'>, signer: KeyringPair): Promise<string> {
+  const r = await submit(tx, signer, (x) => x.status.isFinalized);
+  if (r.dispatchError) throw new Error(`${tx.method.section}.${tx.method.method} failed: ${r.dispatchError.toString()}`);
+  return r.status.asFinalized.toHex();
 }
 
 export async function blockNumberOf(api: ApiPromise, hash: string): Promise<number> {
