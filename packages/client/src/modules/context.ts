@@ -86,6 +86,19 @@ export function prim<T>(codec: Codec): T {
   return codec.toPrimitive() as T;
 }
 
+/** The entry `section.item(key)` (at block `at`) decoded from its JSON by `decode`; undefined when the Option holds none. */
+export async function readEntry<T>(
+  api: ApiPromise,
+  at: string | undefined,
+  section: string,
+  item: string,
+  key: unknown,
+  decode: (json: unknown) => T,
+): Promise<T | undefined> {
+  const v = unwrap(await (await storageItem(api, at, section, item))(key));
+  return v ? decode(v.toJSON()) : undefined;
+}
+
 /** The inner value of a storage Option, or undefined. */
 export function unwrap(codec: Codec): Codec | undefined {
   const o = codec as unknown as { isSome?: boolean; isNone?: boolean; unwrap(): Codec };

@@ -1,7 +1,7 @@
 /** Smart contracts for IT: node, name and rent contracts, their billing and the node's usage reports. */
 import { stringToU8a } from '@polkadot/util';
 import type { ModuleContext, ReadOptions } from './context';
-import { eventArg, prim, unwrap, storageItem } from './context';
+import { eventArg, prim, readEntry, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 import {
   decodeBillingInfo,
@@ -58,9 +58,7 @@ export function contracts(ctx: ModuleContext) {
       await ctx.send(api.tx.smartContractModule.addNruReports(reports), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Contract | undefined> {
-      const v = unwrap(await (await storageItem(api, o.at, 'smartContractModule', 'contracts'))(id));
-      if (!v) return undefined;
-      return decodeContract(v.toJSON());
+      return readEntry(api, o.at, 'smartContractModule', 'contracts', id, decodeContract);
     },
     /** Ids of the live node contracts of a node. */
     async activeForNode(nodeId: number, o: ReadOptions = {}): Promise<number[]> {

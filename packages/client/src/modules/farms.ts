@@ -1,6 +1,6 @@
 /** Farms: a farmer's group of nodes, with the public IPv4 addresses it lends to contracts. */
 import type { ModuleContext, ReadOptions } from './context';
-import { eventData, prim, unwrap, storageItem } from './context';
+import { eventData, prim, readEntry, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 import { decodeFarm, type Farm } from '../chain';
 
@@ -26,9 +26,7 @@ export function farms(ctx: ModuleContext) {
       await ctx.send(api.tx.tfgridModule.addStellarPayoutV2address(farmId, stellarAddress), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Farm | undefined> {
-      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'farms'))(id));
-      if (!v) return undefined;
-      return decodeFarm(v.toJSON());
+      return readEntry(api, o.at, 'tfgridModule', 'farms', id, decodeFarm);
     },
     /** The id of the farm with this name, or undefined. */
     async idByName(name: string, o: ReadOptions = {}): Promise<number | undefined> {

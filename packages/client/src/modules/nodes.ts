@@ -1,6 +1,6 @@
 /** 3Nodes: registration (signed by the node's own key), updates, uptime, public config and power. */
 import type { ModuleContext, ReadOptions } from './context';
-import { eventArg, prim, unwrap, storageItem } from './context';
+import { eventArg, prim, readEntry, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 import {
   decodeNode,
@@ -60,9 +60,7 @@ export function nodes(ctx: ModuleContext) {
       await ctx.send(api.tx.tfgridModule.deleteNodeFarm(nodeId), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Node | undefined> {
-      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'nodes'))(id));
-      if (!v) return undefined;
-      return decodeNode(v.toJSON());
+      return readEntry(api, o.at, 'tfgridModule', 'nodes', id, decodeNode);
     },
     /** The node id of a twin, or undefined. */
     async idByTwin(twinId: number, o: ReadOptions = {}): Promise<number | undefined> {

@@ -1,15 +1,13 @@
 /** Pricing policies (what capacity costs) and farming policies (what farmers earn). */
 import type { ModuleContext, ReadOptions } from './context';
-import { unwrap, storageItem } from './context';
+import { readEntry, storageItem } from './context';
 import { decodeFarmingPolicy, decodePricingPolicy, type FarmingPolicy, type PricingPolicy } from '../chain';
 
 export function policies(ctx: ModuleContext) {
   const { api } = ctx;
   return {
     async pricing(id: number, o: ReadOptions = {}): Promise<PricingPolicy | undefined> {
-      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'pricingPolicies'))(id));
-      if (!v) return undefined;
-      return decodePricingPolicy(v.toJSON());
+      return readEntry(api, o.at, 'tfgridModule', 'pricingPolicies', id, decodePricingPolicy);
     },
     async farming(id: number, o: ReadOptions = {}): Promise<FarmingPolicy | undefined> {
       const f = decodeFarmingPolicy((await (await storageItem(api, o.at, 'tfgridModule', 'farmingPoliciesMap'))(id)).toJSON());

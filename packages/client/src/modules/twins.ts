@@ -1,6 +1,6 @@
 /** Twins (a user's or node's identity on the grid) and the terms and conditions they accept first. */
 import type { ModuleContext, ReadOptions } from './context';
-import { eventData, prim, unwrap, storageItem } from './context';
+import { eventData, prim, readEntry, unwrap, storageItem } from './context';
 import type { SubmitOptions } from '../tx/types';
 import { decodeTermsAccepted, decodeTwin, type TermsAcceptance, type Twin } from '../chain';
 
@@ -26,9 +26,7 @@ export function twins(ctx: ModuleContext) {
       await ctx.send(api.tx.tfgridModule.updateTwin(input.relay ?? null, input.pk ?? null), opts);
     },
     async get(id: number, o: ReadOptions = {}): Promise<Twin | undefined> {
-      const v = unwrap(await (await storageItem(api, o.at, 'tfgridModule', 'twins'))(id));
-      if (!v) return undefined;
-      return decodeTwin(v.toJSON());
+      return readEntry(api, o.at, 'tfgridModule', 'twins', id, decodeTwin);
     },
     /** The twin id of an account, or undefined. */
     async idOf(address: string, o: ReadOptions = {}): Promise<number | undefined> {
