@@ -7,29 +7,35 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
-import { Deployer, scrape, setupFarm, startChain, startGatewayNode, tempDirs, until, viaGateway, type TempDirs } from './support/grid';
+import {
+  Deployer,
+  scrape,
+  startAgentGrid,
+  startGatewayNode,
+  tempDirs,
+  until,
+  viaGateway,
+  type AgentGrid,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(120_000);
 
 const DOMAIN = 'gw.agent.test';
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let deployer: Deployer;
-let farmId: number;
 let dirs: TempDirs;
 let agent: Agent | undefined;
 let backend: http.Server;
 let backendUrl: string;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  ({ client: farmer, farmId } = await setupFarm(chain.url));
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 200n * TFT);
+  grid = await startAgentGrid({ deployers: [['//Charlie', 200n * TFT]] });
+  alice = grid.alice;
+  [deployer] = grid.deployers;
   dirs = tempDirs('agent-gateway');
   backend = http.createServer((req, res) => res.end(`backend saw ${req.headers['x-forwarded-host']}${req.url}`));
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
@@ -38,15 +44,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   await new Promise((r) => backend?.close(r));
   dirs?.cleanup();
 });
 
 test("a name contract deployed through the notary is reachable through the agent's gateway by its name, and goes away on cancel", async () => {
   // A registered node the farmer makes a gateway node (a public config with a domain).
-  const started = await startGatewayNode({ url: chain.url, farmId, dirs, funder: alice, farmer, domain: DOMAIN });
+  const started = await startGatewayNode(grid, { dirs, domain: DOMAIN });
   agent = started.agent;
   const { nodeId, httpPort } = started;
 

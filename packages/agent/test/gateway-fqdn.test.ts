@@ -16,9 +16,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pino from 'pino';
-import type { Devchain } from '@tfgrid/devchain';
 import {
-  connect,
   deploymentHash,
   DeploymentFailedError,
   encodeEnvelope,
@@ -29,23 +27,30 @@ import {
   signDeployment,
   TFT,
   type Deployment,
-  type TfchainClient,
 } from '@tfgrid/client';
 import type { Agent } from '../src';
 import { DirectoryCertificateSource, FULLCHAIN, Gateway, GatewayFqdnProxyHandler, PRIVKEY } from '../src/gateway';
 import { KEY_FILE, makeLocalTls, startLocalAcmeServer, type LocalAcmeServer } from '../src/gateway/acme';
-import { Deployer, freePort, setupFarm, startChain, startGatewayNode, tempDirs, until, viaGateway, type TempDirs } from './support/grid';
+import {
+  Deployer,
+  freePort,
+  startAgentGrid,
+  startGatewayNode,
+  tempDirs,
+  until,
+  viaGateway,
+  viaHttps,
+  type AgentGrid,
+  type TempDirs,
+} from './support/grid';
 
 jest.setTimeout(180_000);
 
 const DOMAIN = 'gw.fqdn.test';
 const OWN = 'www.example-shop.test';
-let chain: Devchain;
-let alice: TfchainClient;
-let farmer: TfchainClient;
+let grid: AgentGrid;
 let deployer: Deployer;
 let other: Deployer;
-let farmId: number;
 let dirs: TempDirs;
 let agent: Agent | undefined;
 let backend: http.Server;
@@ -76,11 +81,13 @@ async function sendUnchecked(who: Deployer, nodeId: number, d: Deployment): Prom
 }
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  ({ client: farmer, farmId } = await setupFarm(chain.url));
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 200n * TFT);
-  other = await Deployer.create(chain.url, alice, '//Dave', 200n * TFT);
+  grid = await startAgentGrid({
+    deployers: [
+      ['//Charlie', 200n * TFT],
+      ['//Dave', 200n * TFT],
+    ],
+  });
+  [deployer, other] = grid.deployers;
   dirs = tempDirs('agent-gateway-fqdn');
   backend = http.createServer((req, res) => res.end(`backend saw ${req.headers.host}${req.url}`));
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
@@ -89,15 +96,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, deployer?.client, other?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   await new Promise((r) => backend?.close(r));
   dirs?.cleanup();
 });
 
 test("a deployer's own domain is served through the agent's gateway by Host over HTTP, no name contract needed; refusals are named in the node's answer", async () => {
   // A registered node the farmer makes a gateway node (a public config with a domain).
-  const started = await startGatewayNode({ url: chain.url, farmId, dirs, funder: alice, farmer, domain: DOMAIN });
+  const started = await startGatewayNode(grid, { dirs, domain: DOMAIN });
   agent = started.agent;
   const { nodeId, httpPort } = started;
 
@@ -187,12 +193,8 @@ test('HTTPS for an own domain through an agent with an ACME directory: a certifi
     const httpPort = await freePort();
     // The CA checks HTTP-01 on the gateway's HTTP port; its DNS answers every name with 127.0.0.1.
     pebble = await startLocalAcmeServer({ host: '127.0.0.1', dir: path.join(work, 'pebble'), answerIPv4: '127.0.0.1', httpPort });
-    const started = await startGatewayNode({
-      url: chain.url,
-      farmId,
+    const started = await startGatewayNode(grid, {
       dirs: acmeDirs,
-      funder: alice,
-      farmer,
       domain: 'gw2.fqdn.test',
       httpPort,
       config: { acmeDirectory: pebble.directoryUrl, acmeCa: pebble.caFile },
@@ -209,36 +211,15 @@ test('HTTPS for an own domain through an agent with an ACME directory: a certifi
       state: 'ok',
       data: { fqdn: secure, https: 'certificate by ACME (HTTP-01), renewed before it expires' },
     });
-    const viaHttps = (): Promise<{ status: number; body: string }> =>
-      new Promise((resolve, reject) => {
-        const req = https.get(
-          {
-            host: '127.0.0.1',
-            port: started.httpsPort,
-            servername: secure,
-            path: '/hello',
-            headers: { host: secure },
-            ca: pebble!.rootPem,
-            agent: false,
-          },
-          (res) => {
-            let body = '';
-            res.setEncoding('utf8');
-            res.on('data', (c: string) => (body += c));
-            res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-          },
-        );
-        req.on('error', reject);
-        req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
-      });
+    const secureReply = (): Promise<{ status: number; body: string }> => viaHttps(started.httpsPort, secure, pebble!.rootPem);
     // Verified against pebble's root only (the node has no other certificate): a 200 is the ACME certificate.
     await until(
       'the own domain served on HTTPS with its ACME certificate',
-      async () => (await viaHttps().catch(() => ({ status: 0 }))).status === 200,
+      async () => (await secureReply().catch(() => ({ status: 0 }))).status === 200,
       90_000,
       500,
     );
-    expect(await viaHttps()).toEqual({ status: 200, body: `backend saw ${secure}/hello` });
+    expect(await secureReply()).toEqual({ status: 200, body: `backend saw ${secure}/hello` });
     // Its key kept 0600 in the agent's data directory.
     expect(statSync(path.join(acmeDirs.dataDir, 'gateway', 'acme', 'certs', secure, KEY_FILE)).mode & 0o777).toBe(0o600);
     // Canceled: the domain goes away.
@@ -303,27 +284,7 @@ test('tls_passthrough: the TLS connection goes by SNI to a backend that terminat
       https: 'passthrough: TLS goes to the backends as it came',
     });
     // Trusting only the backend's own CA: the handshake is the backend's, not the gateway's.
-    const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = https.get(
-        {
-          host: '127.0.0.1',
-          port: httpsPort,
-          servername: 'secure.example-shop.test',
-          path: '/x',
-          headers: { host: 'secure.example-shop.test' },
-          ca: own.caPem,
-          agent: false,
-        },
-        (res) => {
-          let body = '';
-          res.setEncoding('utf8');
-          res.on('data', (c: string) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.setTimeout(5000, () => req.destroy(new Error('https request timed out')));
-    });
+    const reply = await viaHttps(httpsPort, 'secure.example-shop.test', own.caPem, '/x');
     expect(reply).toEqual({ status: 200, body: 'tls backend saw secure.example-shop.test/x' });
   } finally {
     await gw?.stop();

@@ -141,27 +141,27 @@ export async function startRegistered(agent: Agent, funder: TfchainClient): Prom
 }
 
 /**
- * An agent serving its gateway on loopback ports (local backends allowed), registered as a node
- * (funded from `funder`), that `farmer` makes a gateway node: a public config with `domain`.
+ * An agent serving its gateway on loopback ports (local backends allowed) on `grid`'s farm,
+ * registered as a node (funded from Alice), that the farmer makes a gateway node: a public config
+ * with `domain`.
  */
-export async function startGatewayNode(o: {
-  url: string;
-  farmId: number;
-  dirs: TempDirs;
-  funder: TfchainClient;
-  farmer: TfchainClient;
-  domain: string;
-  /** The HTTP port (default: a free one), e.g. the one a local ACME server checks HTTP-01 on. */
-  httpPort?: number;
-  /** More of the agent's config (the ACME directory, …). */
-  config?: Partial<AgentConfig>;
-}): Promise<{ agent: Agent; nodeId: number; httpPort: number; httpsPort: number }> {
+export async function startGatewayNode(
+  grid: Pick<AgentGrid, 'chain' | 'alice' | 'farmer' | 'farmId'>,
+  o: {
+    dirs: TempDirs;
+    domain: string;
+    /** The HTTP port (default: a free one), e.g. the one a local ACME server checks HTTP-01 on. */
+    httpPort?: number;
+    /** More of the agent's config (the ACME directory, …). */
+    config?: Partial<AgentConfig>;
+  },
+): Promise<{ agent: Agent; nodeId: number; httpPort: number; httpsPort: number }> {
   const httpPort = o.httpPort ?? (await freePort());
   const httpsPort = await freePort();
   const agent = newAgent(
     agentConfig({
-      url: o.url,
-      farmId: o.farmId,
+      url: grid.chain.url,
+      farmId: grid.farmId,
       dirs: o.dirs,
       gatewayHttpAddress: `127.0.0.1:${httpPort}`,
       gatewayHttpsAddress: `127.0.0.1:${httpsPort}`,
@@ -169,9 +169,9 @@ export async function startGatewayNode(o: {
       ...o.config,
     }),
   );
-  const nodeId = await startRegistered(agent, o.funder);
-  await o.farmer.nodes.setPublicConfig({
-    farmId: o.farmId,
+  const nodeId = await startRegistered(agent, grid.alice);
+  await grid.farmer.nodes.setPublicConfig({
+    farmId: grid.farmId,
     nodeId,
     config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: o.domain },
   });
@@ -266,6 +266,28 @@ export class Deployer {
 export function httpServerEntrypoint(port: number, body: string): string {
   const js = `require('http').createServer((q,s)=>s.end(${JSON.stringify(body)})).listen(${port},'127.0.0.1')`;
   return `exec ${process.execPath} -e "${js.replace(/"/g, '\\"')}"`;
+}
+
+/**
+ * `deployer`'s deployment for `nodeId` of a volume `data` (`o.volume` bytes) and a vm `web`
+ * (`o.size` bytes, 1 cpu, 256 MiB) serving `o.body` on 127.0.0.1:`o.port`, the volume on /data.
+ */
+export function webDeployment(
+  deployer: Deployer,
+  nodeId: number,
+  o: { port: number; body: string; volume: number; size: number },
+): Deployment {
+  return deployer
+    .builder(nodeId)
+    .volume('data', { size: o.volume })
+    .vm('web', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu: 1, memory: 256 * MiB },
+      size: o.size,
+      entrypoint: httpServerEntrypoint(o.port, o.body),
+      mounts: [{ name: 'data', mountpoint: '/data' }],
+    })
+    .build();
 }
 
 /** The body served at `port`, or undefined if nothing answers within `ms`. */
