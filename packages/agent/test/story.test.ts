@@ -8,8 +8,7 @@
  */
 import { existsSync } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, events, TFT, type TfchainClient } from '@tfgrid/client';
+import { events, TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
 import {
   agentConfig,
@@ -17,45 +16,41 @@ import {
   Deployer,
   freePort,
   httpGet,
-  httpServerEntrypoint,
   MiB,
   newAgent,
   sample,
   scrape,
-  setupFarm,
-  startChain,
+  startAgentGrid,
   tempDirs,
   until,
+  type AgentGrid,
+  webDeployment,
   type TempDirs,
 } from './support/grid';
 
 jest.setTimeout(120_000);
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let deployer: Deployer;
-let farmId: number;
 let dirs: TempDirs;
 let agent: Agent | undefined;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  ({ client: farmer, farmId } = await setupFarm(chain.url));
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 200n * TFT);
+  grid = await startAgentGrid({ deployers: [['//Charlie', 200n * TFT]] });
+  alice = grid.alice;
+  [deployer] = grid.deployers;
   dirs = tempDirs('agent-story');
 });
 
 afterAll(async () => {
   await agent?.stop();
-  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 
 test('boot → registered → contract provisioned and reported → grace pauses, funding resumes → cancel frees', async () => {
-  agent = newAgent(agentConfig({ url: chain.url, farmId, dirs }));
+  agent = newAgent(agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs }));
   await agent.start();
   await until('waiting for funds', () => agent!.status().state === 'registering', 20_000);
   const address = agent.status().address!;
@@ -64,8 +59,8 @@ test('boot → registered → contract provisioned and reported → grace pauses
   const reg = await agent.registered;
   expect(reg.actions).toEqual(['terms', 'twin-created', 'node-created']);
   const nodeId = reg.nodeId;
-  expect(await alice.nodes.get(nodeId)).toMatchObject({ farmId, twinId: reg.twinId });
-  expect(await alice.farms.nodeIds(farmId)).toEqual([nodeId]);
+  expect(await alice.nodes.get(nodeId)).toMatchObject({ farmId: grid.farmId, twinId: reg.twinId });
+  expect(await alice.farms.nodeIds(grid.farmId)).toEqual([nodeId]);
 
   // The registration's events, from the finalized stream.
   const seen = new Set<string>();
@@ -77,17 +72,7 @@ test('boot → registered → contract provisioned and reported → grace pauses
 
   // A deployment: a volume and a vm serving HTTP on a loopback port, mounted volume.
   const port = await freePort();
-  const d = deployer
-    .builder(nodeId)
-    .volume('data', { size: 16 * MiB })
-    .vm('web', {
-      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      compute_capacity: { cpu: 1, memory: 256 * MiB },
-      size: 64 * MiB,
-      entrypoint: httpServerEntrypoint(port, 'hello from the grid'),
-      mounts: [{ name: 'data', mountpoint: '/data' }],
-    })
-    .build();
+  const d = webDeployment(deployer, nodeId, { port, body: 'hello from the grid', volume: 16 * MiB, size: 64 * MiB });
   const { contractId } = await deployer.deploy(nodeId, d);
   const provisioner = agent.provisioner!;
   await until('workloads ok', () => provisioner.states(contractId).filter((s) => s.state === 'ok').length === 2, 30_000);
@@ -119,7 +104,7 @@ test('boot → registered → contract provisioned and reported → grace pauses
   await until(
     'contract in grace',
     async () => {
-      await blocks(chain, 5);
+      await blocks(grid.chain, 5);
       return (await alice.contracts.get(contractId))?.state === 'GracePeriod';
     },
     30_000,
@@ -132,7 +117,7 @@ test('boot → registered → contract provisioned and reported → grace pauses
   await until(
     'contract out of grace',
     async () => {
-      await blocks(chain, 5);
+      await blocks(grid.chain, 5);
       return (await alice.contracts.get(contractId))?.state === 'Created';
     },
     30_000,
