@@ -7,8 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { TFT, type TfchainClient } from '@tfgrid/client';
 import { Identity } from '../src';
 import { runtimeId, workloadMark } from '../src/workloads';
 import { findMarked } from '../src/core';
@@ -17,12 +16,12 @@ import {
   FIXTURE_ROOT,
   freePort,
   httpGet,
-  httpServerEntrypoint,
   MiB,
-  setupFarm,
-  startChain,
+  startAgentGrid,
   tempDirs,
   until,
+  type AgentGrid,
+  webDeployment,
   type TempDirs,
 } from './support/grid';
 
@@ -30,10 +29,8 @@ jest.setTimeout(150_000);
 
 const BIN = path.join(__dirname, '..', 'bin', 'tfgrid-agent.js');
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
-let farmId: number;
 let deployer: Deployer;
 let dirs: TempDirs;
 const children = new Set<ChildProcess>();
@@ -50,9 +47,9 @@ function startAgent(): Proc {
   const args = [
     BIN,
     '--chain-url',
-    chain.url,
+    grid.chain.url,
     '--farm-id',
-    String(farmId),
+    String(grid.farmId),
     '--data-dir',
     dirs.dataDir,
     '--storage-pool',
@@ -94,18 +91,16 @@ const registeredLine = (p: Proc) =>
   p.lines.find((l) => l.msg === 'registered') as { nodeId: number; twinId: number; actions: string[] } | undefined;
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  ({ client: farmer, farmId } = await setupFarm(chain.url));
-  deployer = await Deployer.create(chain.url, alice, '//Charlie', 100n * TFT);
+  grid = await startAgentGrid({ deployers: [['//Charlie', 100n * TFT]] });
+  alice = grid.alice;
+  [deployer] = grid.deployers;
   dirs = tempDirs('agent-crash');
 });
 
 afterAll(async () => {
   for (const c of children) c.kill('SIGKILL');
   for (const m of marks) for (const pid of findMarked(m)) process.kill(pid, 'SIGKILL');
-  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 
@@ -126,17 +121,7 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
   );
 
   const port = await freePort();
-  const d = deployer
-    .builder(nodeId)
-    .volume('data', { size: 8 * MiB })
-    .vm('web', {
-      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      compute_capacity: { cpu: 1, memory: 256 * MiB },
-      size: 8 * MiB,
-      entrypoint: httpServerEntrypoint(port, 'survived'),
-      mounts: [{ name: 'data', mountpoint: '/data' }],
-    })
-    .build();
+  const d = webDeployment(deployer, nodeId, { port, body: 'survived', volume: 8 * MiB, size: 8 * MiB });
   const { contractId } = await deployer.deploy(nodeId, d);
   marks.push(workloadMark(dirs.dataDir, runtimeId(contractId, 'web')));
 
@@ -150,7 +135,7 @@ test('SIGKILL mid-provisioning, restart: no duplicate registration, workloads re
   await until('second agent registered', () => registeredLine(second) !== undefined, 60_000);
   expect(registeredLine(second)).toMatchObject({ nodeId, twinId: reg.twinId, actions: [] });
   expect(await alice.twins.idOf(id.address)).toBe(reg.twinId);
-  expect(await alice.farms.nodeIds(farmId)).toEqual([nodeId]);
+  expect(await alice.farms.nodeIds(grid.farmId)).toEqual([nodeId]);
 
   // The first agent's server may outlive it (SIGKILL leaves detached children): the second one
   // replaces it, so at no moment do two servers of the workload run.
