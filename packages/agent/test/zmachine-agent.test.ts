@@ -6,8 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Devchain } from '@tfgrid/devchain';
-import { connect, TFT, type TfchainClient } from '@tfgrid/client';
+import { TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
 import {
   agentConfig,
@@ -15,11 +14,11 @@ import {
   Deployer,
   MiB,
   newAgent,
-  setupFarm,
-  startChain,
+  startAgentGrid,
   startRegistered,
   tempDirs,
   until,
+  type AgentGrid,
   type TempDirs,
 } from './support/grid';
 import { httpGet, serveBusyboxImage } from '@tfgrid/testkit';
@@ -30,11 +29,9 @@ jest.setTimeout(150_000);
 const BRIDGE = 'tfzag-br';
 const SUBNET = '10.249.214.0/24';
 
-let chain: Devchain;
+let grid: AgentGrid;
 let alice: TfchainClient;
-let farmer: TfchainClient;
 let deployer: Deployer;
-let farmId: number;
 let dirs: TempDirs;
 let agent: Agent | undefined;
 let served: Awaited<ReturnType<typeof serveBusyboxImage>>;
@@ -47,10 +44,9 @@ const bridgePorts = () =>
 const containers = () => (JSON.parse(runc(runcRoot(), 'list', '--format', 'json')) ?? []) as { id: string; status: string }[];
 
 beforeAll(async () => {
-  chain = await startChain();
-  alice = await connect({ url: chain.url, secret: '//Alice' });
-  ({ client: farmer, farmId } = await setupFarm(chain.url, '//Bob', 'zmachine_farm'));
-  deployer = await Deployer.create(chain.url, alice, '//Dave', 200n * TFT);
+  grid = await startAgentGrid({ farm: 'zmachine_farm', deployers: [['//Dave', 200n * TFT]] });
+  alice = grid.alice;
+  [deployer] = grid.deployers;
   dirs = tempDirs('zmachine-agent');
   served = await serveBusyboxImage(path.dirname(dirs.dataDir));
 });
@@ -60,13 +56,21 @@ afterAll(async () => {
   for (const c of containers()) runc(runcRoot(), 'delete', '--force', c.id);
   deleteLink(BRIDGE);
   await served?.close();
-  for (const c of [alice, farmer, deployer?.client]) await c?.disconnect();
-  await chain?.stop();
+  await grid?.stop();
   dirs?.cleanup();
 });
 
 test('a deployed busybox zmachine runs in a container on the node, freezes in grace, thaws when funded, leaves nothing when canceled', async () => {
-  agent = newAgent(agentConfig({ url: chain.url, farmId, dirs, workloadRuntime: 'runc', workloadBridge: BRIDGE, workloadSubnet: SUBNET }));
+  agent = newAgent(
+    agentConfig({
+      url: grid.chain.url,
+      farmId: grid.farmId,
+      dirs,
+      workloadRuntime: 'runc',
+      workloadBridge: BRIDGE,
+      workloadSubnet: SUBNET,
+    }),
+  );
   const nodeId = await startRegistered(agent, alice);
 
   const counter =
@@ -101,7 +105,7 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
   await deployer.client.submit(deployer.client.api.tx.balances.transferAll(alice.address!, true));
   await until(
     'contract in grace',
-    async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'GracePeriod'),
+    async () => (await blocks(grid.chain, 5), (await alice.contracts.get(contractId))?.state === 'GracePeriod'),
     30_000,
   );
   await until('workloads paused', () => provisioner.states(contractId).every((s) => s.state === 'paused'), 20_000);
@@ -114,7 +118,7 @@ test('a deployed busybox zmachine runs in a container on the node, freezes in gr
   await alice.balances.transfer({ to: deployer.pair.address, amount: 500n * TFT });
   await until(
     'contract out of grace',
-    async () => (await blocks(chain, 5), (await alice.contracts.get(contractId))?.state === 'Created'),
+    async () => (await blocks(grid.chain, 5), (await alice.contracts.get(contractId))?.state === 'Created'),
     30_000,
   );
   await until('workloads resumed', () => provisioner.states(contractId).every((s) => s.state === 'ok'), 20_000);
