@@ -33,10 +33,8 @@ let nodeAccount: string;
 
 beforeAll(async () => {
   grid = await startAgentGrid({ deployers: [['//Charlie', 100n * TFT]] });
-  ({
-    alice,
-    deployers: [deployer],
-  } = grid);
+  alice = grid.alice;
+  [deployer] = grid.deployers;
   reader = grid.track(await connect({ url: grid.chain.url }));
   dirs = tempDirs('agent-answers');
   agent = newAgent(agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs }));

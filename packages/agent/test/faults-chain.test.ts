@@ -41,11 +41,8 @@ let nodeId: number;
 beforeAll(async () => {
   basePath = mkdtempSync(path.join(os.tmpdir(), 'agent-chain-'));
   grid = await startAgentGrid({ chain: { basePath }, deployers: [['//Charlie', 100n * TFT]] });
-  ({
-    chain,
-    alice,
-    deployers: [deployer],
-  } = grid);
+  ({ chain, alice } = grid);
+  [deployer] = grid.deployers;
   port = chain.port;
   dirs = tempDirs('agent-chain-faults');
   agent = newAgent(agentConfig({ url: chain.url, farmId: grid.farmId, dirs }));

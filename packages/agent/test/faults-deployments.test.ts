@@ -32,10 +32,8 @@ let nodeId: number;
 
 beforeAll(async () => {
   grid = await startAgentGrid({ deployers: [['//Charlie', 100n * TFT]] });
-  ({
-    alice,
-    deployers: [deployer],
-  } = grid);
+  alice = grid.alice;
+  [deployer] = grid.deployers;
   dirs = tempDirs('agent-refusals');
   agent = newAgent(agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs }));
   nodeId = await startFunded(agent, alice);

@@ -42,10 +42,8 @@ beforeAll(async () => {
       ['//Dave', 100n * TFT],
     ],
   });
-  ({
-    alice,
-    deployers: [deployer, renter],
-  } = grid);
+  alice = grid.alice;
+  [deployer, renter] = grid.deployers;
   dirs = tempDirs('agent-follower');
   config = agentConfig({ url: grid.chain.url, farmId: grid.farmId, dirs });
   agent = newAgent(config);
