@@ -13,7 +13,6 @@ import type { Agent } from '../src';
 import {
   agentConfig,
   Deployer,
-  MiB,
   newAgent,
   sample,
   scrape,
@@ -23,6 +22,7 @@ import {
   tempDirs,
   until,
   type AgentGrid,
+  sleepingVm,
   type TempDirs,
 } from './support/grid';
 
@@ -56,17 +56,7 @@ afterAll(async () => {
   if (basePath) rmSync(basePath, { recursive: true, force: true });
 });
 
-const vm = (name: string) =>
-  deployer
-    .builder(nodeId)
-    .metadata(name)
-    .vm('worker', {
-      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      compute_capacity: { cpu: 1, memory: 256 * MiB },
-      size: 8 * MiB,
-      entrypoint: 'sleep 600',
-    })
-    .build();
+const vm = (name: string) => sleepingVm(deployer, nodeId, name);
 
 const live = (id: number) => agent.provisioner!.states(id).some((s) => s.state === 'ok');
 

@@ -9,7 +9,6 @@ import type { Agent } from '../src';
 import {
   agentConfig,
   Deployer,
-  MiB,
   newAgent,
   sample,
   scrape,
@@ -18,6 +17,7 @@ import {
   tempDirs,
   until,
   type AgentGrid,
+  sleepingVm,
   type TempDirs,
 } from './support/grid';
 
@@ -45,17 +45,7 @@ afterAll(async () => {
   dirs?.cleanup();
 });
 
-const small = (name: string, cpu = 1) =>
-  deployer
-    .builder(nodeId)
-    .metadata(name)
-    .vm('web', {
-      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      compute_capacity: { cpu, memory: 256 * MiB },
-      size: 8 * MiB,
-      entrypoint: 'sleep 600',
-    })
-    .build();
+const small = (name: string, cpu = 1) => sleepingVm(deployer, nodeId, name, { vm: 'web', cpu });
 
 async function refusedWith(contractId: number, code: string): Promise<string> {
   await until(

@@ -21,6 +21,7 @@ import {
   tempDirs,
   until,
   type AgentGrid,
+  sleepingVm,
   type TempDirs,
 } from './support/grid';
 
@@ -56,17 +57,7 @@ afterAll(async () => {
   dirs?.cleanup();
 });
 
-const vm = (d: Deployer, name: string) =>
-  d
-    .builder(nodeId)
-    .metadata(name)
-    .vm('worker', {
-      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
-      compute_capacity: { cpu: 1, memory: 256 * MiB },
-      size: 8 * MiB,
-      entrypoint: 'sleep 600',
-    })
-    .build();
+const vm = (d: Deployer, name: string) => sleepingVm(d, nodeId, name);
 const stateOf = (id: number) => agent.provisioner!.states(id).map((s) => s.state);
 
 test('events missed while the agent was down, cursor lost: the boot reconciliation removes and provisions', async () => {

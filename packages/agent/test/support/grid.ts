@@ -269,6 +269,23 @@ export function httpServerEntrypoint(port: number, body: string): string {
 }
 
 /**
+ * `deployer`'s deployment `name` (its metadata) for `nodeId`: one vm `o.vm` (default worker) of
+ * `o.cpu` cpus (default 1), 256 MiB and 8 MiB of disk that sleeps.
+ */
+export function sleepingVm(deployer: Deployer, nodeId: number, name: string, o: { vm?: string; cpu?: number } = {}): Deployment {
+  return deployer
+    .builder(nodeId)
+    .metadata(name)
+    .vm(o.vm ?? 'worker', {
+      flist: 'https://hub.grid.tf/tf-official-apps/base:latest.flist',
+      compute_capacity: { cpu: o.cpu ?? 1, memory: 256 * MiB },
+      size: 8 * MiB,
+      entrypoint: 'sleep 600',
+    })
+    .build();
+}
+
+/**
  * `deployer`'s deployment for `nodeId` of a volume `data` (`o.volume` bytes) and a vm `web`
  * (`o.size` bytes, 1 cpu, 256 MiB) serving `o.body` on 127.0.0.1:`o.port`, the volume on /data.
  */
