@@ -97,6 +97,14 @@ function Body:http_payload(txn, msg)
 end
 core.register_filter("tfgw_body", Body, function(f) return f end)
 core.register_action("tfgw_yield", { "http-req" }, function(txn) core.msleep(2) end)
+-- A connection's first request waits a millisecond before it is routed (a turn of the event loop
+-- at least, whatever the scheduler's queue holds), so that a runtime command the agent wrote before
+-- the client connected (a route paused, gone) is applied first. Later requests of the connection
+-- do not wait.
+core.register_action("tfgw_turn", { "http-req" }, function(txn)
+  txn:set_var("sess.turned", 1)
+  core.msleep(1)
+end)
 -- Drops what a Connection header of hdrs lists, with del (the request's or the response's delete).
 local function drop_listed(txn, hdrs, del)
   local ws = txn:get_var("txn.ws") == 1
