@@ -5,8 +5,6 @@
  * agent provisions it and the name answers through the gateway with the backend's body; the
  * bytes are counted for the node contract; canceling the name contract takes the name down (404).
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { TFT, type TfchainClient } from '@tfgrid/client';
 import type { Agent } from '../src';
 import {
@@ -18,7 +16,9 @@ import {
   until,
   viaGateway,
   type AgentGrid,
+  serveText,
   type TempDirs,
+  type TextBackend,
 } from './support/grid';
 
 jest.setTimeout(120_000);
@@ -29,23 +29,20 @@ let alice: TfchainClient;
 let deployer: Deployer;
 let dirs: TempDirs;
 let agent: Agent | undefined;
-let backend: http.Server;
-let backendUrl: string;
+let backend: TextBackend;
 
 beforeAll(async () => {
   grid = await startAgentGrid({ deployers: [['//Charlie', 200n * TFT]] });
   alice = grid.alice;
   [deployer] = grid.deployers;
   dirs = tempDirs('agent-gateway');
-  backend = http.createServer((req, res) => res.end(`backend saw ${req.headers['x-forwarded-host']}${req.url}`));
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  backend = await serveText((req) => `backend saw ${req.headers['x-forwarded-host']}${req.url}`);
 });
 
 afterAll(async () => {
   await agent?.stop();
   await grid?.stop();
-  await new Promise((r) => backend?.close(r));
+  await backend?.close();
   dirs?.cleanup();
 });
 
@@ -59,7 +56,7 @@ test("a name contract deployed through the notary is reachable through the agent
   const nameContractId = await deployer.client.contracts.createName('mysite');
   const d = deployer
     .builder(nodeId)
-    .gatewayNameProxy('site', { name: 'mysite', backends: [backendUrl] })
+    .gatewayNameProxy('site', { name: 'mysite', backends: [backend.url] })
     .build();
   const { contractId } = await deployer.deploy(nodeId, d);
 

@@ -10,7 +10,6 @@
  * --acme-directory and --acme-ca: served by SNI, chaining to pebble's root, its key kept 0600.
  */
 import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -41,7 +40,9 @@ import {
   viaGateway,
   viaHttps,
   type AgentGrid,
+  serveText,
   type TempDirs,
+  type TextBackend,
 } from './support/grid';
 
 jest.setTimeout(180_000);
@@ -53,8 +54,7 @@ let deployer: Deployer;
 let other: Deployer;
 let dirs: TempDirs;
 let agent: Agent | undefined;
-let backend: http.Server;
-let backendUrl: string;
+let backend: TextBackend;
 
 /** The node's reasons for refusing contract `contractId` (its answer, opened with the deployer's key). */
 async function refusal(who: Deployer, contractId: number, deployment?: Deployment): Promise<{ name: string; reason: string }[]> {
@@ -89,15 +89,13 @@ beforeAll(async () => {
   });
   [deployer, other] = grid.deployers;
   dirs = tempDirs('agent-gateway-fqdn');
-  backend = http.createServer((req, res) => res.end(`backend saw ${req.headers.host}${req.url}`));
-  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
-  backendUrl = `http://127.0.0.1:${(backend.address() as AddressInfo).port}`;
+  backend = await serveText((req) => `backend saw ${req.headers.host}${req.url}`);
 });
 
 afterAll(async () => {
   await agent?.stop();
   await grid?.stop();
-  await new Promise((r) => backend?.close(r));
+  await backend?.close();
   dirs?.cleanup();
 });
 
@@ -110,7 +108,7 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   // The own domain: no name contract; the answer says HTTP only (the node has no ACME directory).
   const d = deployer
     .builder(nodeId)
-    .gatewayFqdnProxy('own', { fqdn: OWN, backends: [backendUrl] })
+    .gatewayFqdnProxy('own', { fqdn: OWN, backends: [backend.url] })
     .build();
   const { contractId, deployment } = await deployer.client.deployments.create(d);
   const answer = await deployer.client.deployments.wait(contractId, { deployment, timeoutMs: 60_000 });
@@ -135,7 +133,7 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   const under = await other.client.deployments.create(
     other
       .builder(nodeId)
-      .gatewayFqdnProxy('sub', { fqdn: `shop.${DOMAIN}`, backends: [backendUrl] })
+      .gatewayFqdnProxy('sub', { fqdn: `shop.${DOMAIN}`, backends: [backend.url] })
       .build(),
   );
   expect(await refusal(other, under.contractId, under.deployment)).toEqual([
@@ -147,7 +145,7 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   const taken = await other.client.deployments.create(
     other
       .builder(nodeId)
-      .gatewayFqdnProxy('mine', { fqdn: OWN.toUpperCase(), backends: [backendUrl] })
+      .gatewayFqdnProxy('mine', { fqdn: OWN.toUpperCase(), backends: [backend.url] })
       .build(),
   );
   expect(await refusal(other, taken.contractId, taken.deployment)).toEqual([
@@ -156,10 +154,10 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   const bad = {
     ...other
       .builder(nodeId)
-      .gatewayFqdnProxy('typo', { fqdn: 'shop.example.test', backends: [backendUrl] })
+      .gatewayFqdnProxy('typo', { fqdn: 'shop.example.test', backends: [backend.url] })
       .build(),
   };
-  bad.workloads = [{ ...bad.workloads[0]!, data: { fqdn: 'shop_example', backends: [backendUrl] } }];
+  bad.workloads = [{ ...bad.workloads[0]!, data: { fqdn: 'shop_example', backends: [backend.url] } }];
   const malformed = await sendUnchecked(other, nodeId, bad);
   // The node opens it and refuses the deployment as a whole, naming the field.
   expect(await refusal(other, malformed)).toEqual([
@@ -174,7 +172,7 @@ test("a deployer's own domain is served through the agent's gateway by Host over
   const again = await other.client.deployments.create(
     other
       .builder(nodeId)
-      .gatewayFqdnProxy('mine', { fqdn: OWN, backends: [backendUrl] })
+      .gatewayFqdnProxy('mine', { fqdn: OWN, backends: [backend.url] })
       .build(),
   );
   expect(
@@ -203,7 +201,7 @@ test('HTTPS for an own domain through an agent with an ACME directory: a certifi
     const { contractId, deployment } = await deployer.client.deployments.create(
       deployer
         .builder(started.nodeId)
-        .gatewayFqdnProxy('secure', { fqdn: secure, backends: [backendUrl] })
+        .gatewayFqdnProxy('secure', { fqdn: secure, backends: [backend.url] })
         .build(),
     );
     const answer = await deployer.client.deployments.wait(contractId, { deployment, timeoutMs: 60_000 });

@@ -5,6 +5,7 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -176,6 +177,22 @@ export async function startGatewayNode(
     config: { ip4: { ip: '185.206.122.33/24', gw: '185.206.122.1' }, ip6: null, domain: o.domain },
   });
   return { agent, nodeId, httpPort, httpsPort };
+}
+
+export interface TextBackend {
+  /** http://127.0.0.1:<port> */
+  url: string;
+  close(): Promise<void>;
+}
+
+/** A backend for gateway tests: an HTTP server on a free loopback port answering `text(req)`. */
+export async function serveText(text: (req: http.IncomingMessage) => string): Promise<TextBackend> {
+  const server = http.createServer((req, res) => res.end(text(req)));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
 
 type Reply = { status: number; body: string };
