@@ -16,13 +16,13 @@ import {
   newAgent,
   sample,
   scrape,
+  sleepingVm,
   startAgentGrid,
   startChain,
   startFunded,
   tempDirs,
   until,
   type AgentGrid,
-  sleepingVm,
   type TempDirs,
 } from './support/grid';
 

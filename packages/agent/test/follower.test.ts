@@ -16,12 +16,12 @@ import {
   newAgent,
   sample,
   scrape,
+  sleepingVm,
   startAgentGrid,
   startFunded,
   tempDirs,
   until,
   type AgentGrid,
-  sleepingVm,
   type TempDirs,
 } from './support/grid';
 

@@ -10,13 +10,13 @@ import type { Agent } from '../src';
 import {
   Deployer,
   scrape,
+  serveText,
   startAgentGrid,
   startGatewayNode,
   tempDirs,
   until,
   viaGateway,
   type AgentGrid,
-  serveText,
   type TempDirs,
   type TextBackend,
 } from './support/grid';

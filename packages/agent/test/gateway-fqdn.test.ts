@@ -33,6 +33,7 @@ import { KEY_FILE, makeLocalTls, startLocalAcmeServer, type LocalAcmeServer } fr
 import {
   Deployer,
   freePort,
+  serveText,
   startAgentGrid,
   startGatewayNode,
   tempDirs,
@@ -40,7 +41,6 @@ import {
   viaGateway,
   viaHttps,
   type AgentGrid,
-  serveText,
   type TempDirs,
   type TextBackend,
 } from './support/grid';
