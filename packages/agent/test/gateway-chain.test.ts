@@ -9,6 +9,7 @@ import { connect, events, type TfchainClient, type Workload } from '@tfgrid/clie
 import { ensureTwin, registerNode, setupDeployer, setupFarmer, startChain } from '@tfgrid/testkit';
 import { gatewayChain, GatewayNameProxyHandler, publicConfigDomain, type Gateway } from '../src/gateway';
 import type { HandlerContext } from '../src/core';
+import { handlerContext } from './fixtures/workloads/helpers';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(90_000);
@@ -35,13 +36,7 @@ const workload = (name: string): Workload => ({
   metadata: '',
   description: '',
 });
-const ctx = (twinId: number, contractId = 700): HandlerContext => ({
-  contractId,
-  twinId,
-  workload: () => undefined,
-  result: () => undefined,
-  publicIps: () => [],
-});
+const ctx = (twinId: number, contractId = 700): HandlerContext => handlerContext(contractId, twinId);
 
 beforeAll(async () => {
   chain = await startChain();

@@ -44,6 +44,7 @@ import {
   type TempDirs,
   type TextBackend,
 } from './support/grid';
+import { handlerContext } from './fixtures/workloads/helpers';
 
 jest.setTimeout(180_000);
 
@@ -263,7 +264,7 @@ test('tls_passthrough: the TLS connection goes by SNI to a backend that terminat
       logger,
       allowLocalBackends: true,
     });
-    const ctx = { contractId: 901, twinId: 7, workload: () => undefined, result: () => undefined, publicIps: () => [] };
+    const ctx = handlerContext(901, 7);
     const port = (tlsBackend.address() as AddressInfo).port;
     const result = await handler.provision(
       {

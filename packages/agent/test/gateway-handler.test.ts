@@ -9,6 +9,7 @@ import type { Workload } from '@tfgrid/client';
 import { Gateway, GatewayNameProxyHandler, type GatewayChain, type NameContractInfo } from '../src/gateway';
 import { GatewayFqdnProxyHandler, GatewayWorkloadError } from '../src/gateway';
 import type { HandlerContext, WorkloadState } from '../src/core';
+import { handlerContext } from './fixtures/workloads/helpers';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -29,13 +30,7 @@ const wl = (name: string, backends = [backend.url]): Workload => ({
   metadata: '',
   description: '',
 });
-const ctx = (contractId: number, twinId = 7): HandlerContext => ({
-  contractId,
-  twinId,
-  workload: () => undefined,
-  result: () => undefined,
-  publicIps: () => [],
-});
+const ctx = (contractId: number, twinId = 7): HandlerContext => handlerContext(contractId, twinId);
 const state = (contractId: number, result: Record<string, unknown>): WorkloadState => ({
   contractId,
   name: 'gw',

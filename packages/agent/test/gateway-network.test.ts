@@ -32,7 +32,7 @@ import { attachMachineRoute, Planetary } from '../src/planetary';
 import { workloadMark } from '../src/workloads';
 import { findMarked, isAlive, type HandlerContext, type WorkloadState } from '../src/core';
 import { DOMAIN, silent } from './gateway-helpers';
-import { until } from './fixtures/workloads/helpers';
+import { handlerContext, until } from './fixtures/workloads/helpers';
 import { makeHosts, type Hosts } from './support/netns';
 
 jest.setTimeout(180_000);
@@ -75,13 +75,8 @@ const chain: GatewayChain = {
   nameContract: async (n) => (names.has(n) ? { id: 500, twinId: TWIN, state: 'Created' } : undefined),
 };
 
-const ctx = (contractId: number, workloads: Workload[] = []): HandlerContext => ({
-  contractId,
-  twinId: TWIN,
-  workload: (n) => workloads.find((w) => w.name === n),
-  result: () => undefined,
-  publicIps: () => [],
-});
+const ctx = (contractId: number, workloads: Workload[] = []): HandlerContext =>
+  handlerContext(contractId, TWIN, { workload: (n) => workloads.find((w) => w.name === n) });
 const workload = (type: string, name: string, data: Record<string, unknown>): Workload => ({
   version: 0,
   name,

@@ -8,6 +8,7 @@ import type { Workload } from '@tfgrid/client';
 import type { ContractFollower } from '../src/contracts';
 import { GatewayService, type ContractEventLike, type GatewayChain, type GatewayEventSource, type NameContractInfo } from '../src/gateway';
 import type { HandlerContext, WorkloadHandler, WorkloadState } from '../src/core';
+import { handlerContext } from './fixtures/workloads/helpers';
 import { DOMAIN, request, silent, startBackend, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -46,13 +47,7 @@ const wl = (name: string): Workload => ({
   metadata: '',
   description: '',
 });
-const ctxOf = (contractId: number, twinId = 4): HandlerContext => ({
-  contractId,
-  twinId,
-  workload: () => undefined,
-  result: () => undefined,
-  publicIps: () => [],
-});
+const ctxOf = (contractId: number, twinId = 4): HandlerContext => handlerContext(contractId, twinId);
 const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState => ({
   contractId,
   name: 'gw',

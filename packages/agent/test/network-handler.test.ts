@@ -4,19 +4,14 @@ import pino from 'pino';
 import { wireguardKeyPair, type Workload } from '@tfgrid/client';
 import { NetworkHandler, PrivateNetworks, networkId } from '../src/network';
 import type { HandlerContext, WorkloadState } from '../src/core';
+import { handlerContext } from './fixtures/workloads/helpers';
 import { freePort } from './support/net';
 
 jest.setTimeout(60_000);
 
 const tag = (process.pid % 0xffff).toString(16).padStart(4, '0');
 const handler = new NetworkHandler(new PrivateNetworks(`h${tag.slice(1)}`, pino({ level: 'silent' })));
-const ctx = (contractId: number, twinId = 7): HandlerContext => ({
-  contractId,
-  twinId,
-  workload: () => undefined,
-  result: () => undefined,
-  publicIps: () => [],
-});
+const ctx = (contractId: number, twinId = 7): HandlerContext => handlerContext(contractId, twinId);
 const workload = (name: string, port: number): Workload =>
   ({
     version: 0,
