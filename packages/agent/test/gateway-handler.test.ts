@@ -9,7 +9,7 @@ import type { Workload } from '@tfgrid/client';
 import { Gateway, GatewayNameProxyHandler, type GatewayChain, type NameContractInfo } from '../src/gateway';
 import { GatewayFqdnProxyHandler, GatewayWorkloadError } from '../src/gateway';
 import type { HandlerContext, WorkloadState } from '../src/core';
-import { handlerContext } from './fixtures/workloads/helpers';
+import { handlerContext, workloadState } from './fixtures/workloads/helpers';
 import { DOMAIN, request, silent, startBackend, startGateway, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -31,16 +31,7 @@ const wl = (name: string, backends = [backend.url]): Workload => ({
   description: '',
 });
 const ctx = (contractId: number, twinId = 7): HandlerContext => handlerContext(contractId, twinId);
-const state = (contractId: number, result: Record<string, unknown>): WorkloadState => ({
-  contractId,
-  name: 'gw',
-  type: 'gateway-name-proxy',
-  version: 0,
-  state: 'ok',
-  used: { cru: 0, mru: 0, sru: 0, hru: 0 },
-  result,
-  updatedAt: 0,
-});
+const state = (contractId: number, result: Record<string, unknown>): WorkloadState => workloadState(contractId, 'gw', result);
 
 beforeAll(async () => {
   backend = await startBackend('w');

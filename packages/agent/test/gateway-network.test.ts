@@ -32,7 +32,7 @@ import { attachMachineRoute, Planetary } from '../src/planetary';
 import { workloadMark } from '../src/workloads';
 import { findMarked, isAlive, type HandlerContext, type WorkloadState } from '../src/core';
 import { DOMAIN, silent } from './gateway-helpers';
-import { handlerContext, until } from './fixtures/workloads/helpers';
+import { handlerContext, until, workloadState } from './fixtures/workloads/helpers';
 import { makeHosts, type Hosts } from './support/netns';
 
 jest.setTimeout(180_000);
@@ -87,16 +87,7 @@ const workload = (type: string, name: string, data: Record<string, unknown>): Wo
 });
 const proxy = (name: string, backends: string[], network?: string): Workload =>
   workload('gateway-name-proxy', 'gw', { name, backends, ...(network ? { network } : {}) });
-const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => ({
-  contractId,
-  name,
-  type: 'gateway-name-proxy',
-  version: 0,
-  state: 'ok',
-  used: { cru: 0, mru: 0, sru: 0, hru: 0 },
-  result,
-  updatedAt: 0,
-});
+const state = (contractId: number, name: string, result: Record<string, unknown>): WorkloadState => workloadState(contractId, name, result);
 
 /** GET through the gateway from this process (the gateway node's own namespace). */
 function get(host: string, urlPath = '/'): Promise<{ status: number; body: string }> {

@@ -8,7 +8,7 @@ import type { Workload } from '@tfgrid/client';
 import type { ContractFollower } from '../src/contracts';
 import { GatewayService, type ContractEventLike, type GatewayChain, type GatewayEventSource, type NameContractInfo } from '../src/gateway';
 import type { HandlerContext, WorkloadHandler, WorkloadState } from '../src/core';
-import { handlerContext } from './fixtures/workloads/helpers';
+import { handlerContext, workloadState } from './fixtures/workloads/helpers';
 import { DOMAIN, request, silent, startBackend, until, type Backend } from './gateway-helpers';
 
 jest.setTimeout(20_000);
@@ -48,16 +48,8 @@ const wl = (name: string): Workload => ({
   description: '',
 });
 const ctxOf = (contractId: number, twinId = 4): HandlerContext => handlerContext(contractId, twinId);
-const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState => ({
-  contractId,
-  name: 'gw',
-  type: 'gateway-name-proxy',
-  version: 0,
-  state,
-  used: { cru: 0, mru: 0, sru: 0, hru: 0 },
-  result,
-  updatedAt: 0,
-});
+const stateOf = (contractId: number, result: Record<string, unknown>, state: 'ok' | 'paused' = 'ok'): WorkloadState =>
+  workloadState(contractId, 'gw', result, { state });
 
 test('registers the handler, restores names at recovery, checks them at start, listens once a domain is stored, follows contract events, stops', async () => {
   const handlers: WorkloadHandler[] = [];
