@@ -10,6 +10,7 @@ import { access, constants, readdir, readFile } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import { LogReader } from './log-reader';
 import { Runtime } from './runtime';
+import { CodedError } from '../../core/coded-error';
 
 export const HAPROXY_BINARY = '/usr/sbin/haproxy';
 
@@ -22,14 +23,7 @@ export const LOG_BATCH_MS = 20;
 
 export type EngineErrorCode = 'GATEWAY_ENGINE_MISSING' | 'GATEWAY_ENGINE_CONFIG' | 'GATEWAY_ENGINE_START';
 
-export class EngineError extends Error {
-  readonly code: EngineErrorCode;
-
-  constructor(code: EngineErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class EngineError extends CodedError<EngineErrorCode> {}
 
 export function engineMissing(binary: string): EngineError {
   return new EngineError(

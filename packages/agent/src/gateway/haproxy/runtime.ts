@@ -6,18 +6,12 @@
  * broken connection fails what was pending and the next command opens a new one.
  */
 import net from 'node:net';
+import { CodedError } from '../../core/coded-error';
 
 export type RuntimeErrorCode =
   'HAPROXY_RUNTIME_TIMEOUT' | 'HAPROXY_RUNTIME_TOO_LARGE' | 'HAPROXY_RUNTIME_UNREACHABLE' | 'HAPROXY_RUNTIME_REFUSED';
 
-export class RuntimeError extends Error {
-  readonly code: RuntimeErrorCode;
-
-  constructor(code: RuntimeErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class RuntimeError extends CodedError<RuntimeErrorCode> {}
 
 export interface RuntimeOptions {
   /** The stats socket (level admin). */

@@ -7,20 +7,14 @@
 import { containsIp, parseCidr4, parseIpv4 } from '@tfgrid/client';
 import { hostPort } from '../../core/address';
 import { localReason } from './admission';
+import { CodedError } from '../../core/coded-error';
 
 /** Longest backend URL accepted (a host name is at most 253 characters). */
 export const MAX_BACKEND_URL_LENGTH = 300;
 
 export type BackendErrorCode = 'EBACKENDURL' | 'EBACKENDLOCAL' | 'EBACKENDNETWORK';
 
-export class BackendError extends Error {
-  readonly code: BackendErrorCode;
-
-  constructor(code: BackendErrorCode, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
+export class BackendError extends CodedError<BackendErrorCode> {}
 
 export class Backend {
   readonly url: string;
