@@ -4,22 +4,8 @@
  */
 import { ClassicLevel } from 'classic-level';
 import type { AbstractSublevel } from 'abstract-level';
+import { CHANGED_RECORDS } from '../model/changes';
 
-/** The records whose writes the change feed reports (view/feed.ts). */
-export const CHANGED_RECORDS = [
-  'twin',
-  'farm',
-  'node',
-  'contract',
-  'bill',
-  'uptime',
-  'nru',
-  'pricing',
-  'farming',
-  'service',
-  'provider',
-  'entity',
-] as const;
 export const RECORDS = [...CHANGED_RECORDS, 'nodeHistory', 'power', 'meta'] as const;
 export const INDEXES = ['twinByAccount', 'nodeByFarm', 'nodeByTwin', 'contractByNode', 'contractByTwin', 'farmByName'] as const;
 export type SublevelName = (typeof RECORDS)[number] | (typeof INDEXES)[number];

@@ -26,3 +26,4 @@ export type {
   ExplorerUptimeReport,
   ExplorerViolation,
 } from './answers';
+export { CHANGED_RECORDS } from './changes';

@@ -2,7 +2,7 @@
  * The change feed behind the live stream: each committed block's changes, kept for the last
  * FEED_BLOCKS blocks so a reconnecting client resumes (Last-Event-ID = block number) without a gap.
  */
-import { CHANGED_RECORDS } from '../db/store';
+import { CHANGED_RECORDS } from '../model/changes';
 
 /** The kinds of change the feed reports: a write to one of these records. */
 export type ChangeType = (typeof CHANGED_RECORDS)[number];
