@@ -69,7 +69,8 @@ export function edgeRules(proto: 'http' | 'https', l: GatewayLimits, p: ReturnTy
     `  log-format "${LOG_MARK}%[var(txn.key)]|%[status]|%[date(0,us),sub(txn.t0)]|%[var(txn.why)]|%tsc"`,
     '  option http-ignore-probes',
     '  http-request set-var(txn.t0) date(0,us)',
-    '  http-request lua.tfgw_turn unless { var(sess.turned) -m found }',
+    // (Not while a body streams in: a Lua sleep then ends the request with HAProxy's 408.)
+    '  http-request lua.tfgw_turn if !{ var(sess.turned) -m found } !{ req.hdr(transfer-encoding) -m found } !{ req.hdr_val(content-length) gt 0 }',
     ...refuse('METH_CONNECT', 405, 'connect_method', ' hdr Allow "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS"'),
     // Origin-form targets only: an absolute URI asks for a forward proxy, "*" for the server itself (HTTP/2 carries its own authority).
     ...refuse('!{ url_beg / } !{ req.ver 2.0 }', 400, 'absolute_uri'),

@@ -97,10 +97,10 @@ function Body:http_payload(txn, msg)
 end
 core.register_filter("tfgw_body", Body, function(f) return f end)
 core.register_action("tfgw_yield", { "http-req" }, function(txn) core.msleep(2) end)
--- A connection's first request waits a millisecond before it is routed (a turn of the event loop
--- at least, whatever the scheduler's queue holds), so that a runtime command the agent wrote before
--- the client connected (a route paused, gone) is applied first. Later requests of the connection
--- do not wait.
+-- A connection's first request (one without a body) waits a millisecond before it is routed (a
+-- turn of the event loop at least, whatever the scheduler's queue holds), so that a runtime command
+-- the agent wrote before the client connected (a route paused, gone) is applied first. Later
+-- requests of the connection do not wait.
 core.register_action("tfgw_turn", { "http-req" }, function(txn)
   txn:set_var("sess.turned", 1)
   core.msleep(1)
