@@ -10,6 +10,7 @@
  * covered, and a check of the columns answers "maybe" for it (the record's own check decides).
  */
 import type { NodeRecord, Resources } from '../model/records';
+import { lastSeen, poweredOn } from './node-status';
 
 /** Flag bits. */
 export const COVERED = 1;
@@ -115,7 +116,7 @@ export class NodeColumns {
       (p.ipv6 !== '' ? HAS_IPV6 : 0) |
       (p.domain !== '' ? HAS_DOMAIN : 0) |
       (n.rentContractId !== 0 ? RENTED : 0) |
-      (n.power.state === 'Up' && n.power.target === 'Up' ? POWER_ON : 0);
+      (poweredOn(n) ? POWER_ON : 0);
     this.farm[id] = n.farmId;
     this.country[id] = this.#codes.code(n.location.country);
     this.city[id] = this.#codes.code(n.location.city);
@@ -129,7 +130,7 @@ export class NodeColumns {
     this.totalMru[id] = n.total.mru;
     this.totalSru[id] = n.total.sru;
     this.totalHru[id] = n.total.hru;
-    this.seen[id] = Math.max(n.updatedAt, n.lastUptimeReport);
+    this.seen[id] = lastSeen(n);
     this.downAt[id] = n.power.downAt ?? 0;
   }
 }

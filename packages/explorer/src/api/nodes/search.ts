@@ -14,7 +14,7 @@ import { idList, shuffle, DEFAULT_PAGE_SIZE } from '../shared/schemas';
 import { nodeFeatures, nodeGpus, priceUsd } from '../../view/node-facts';
 import { NodesQuery, type NodeSort } from './query';
 import { regionOf } from './regions';
-import { STANDBY_WINDOW_S, UP_WINDOW_S, nodeStatus, type NodeStatus } from '../../view/node-status';
+import { nodeStatus, statusOf, type NodeStatus } from '../../view/node-status';
 import { nodeReputation } from './view';
 
 /** The query, plus what a farm filter asks of its nodes beyond grid-proxy's node names (node_certified). */
@@ -326,8 +326,7 @@ export function nodePrefilter(view: GridView, query: NodeFilter, now: number, ga
   const { flags, farm, freeCru, freeMru, freeSru, freeHru, totalCru, totalMru, totalSru, totalHru, seen, downAt } = c;
   const { country: countries, city: cities, certification } = c;
   // Imported names are read through the module's exports (a getter each, once compiled): locals here.
-  const [covered, powerOn, upWindow, standbyWindow] = [COVERED, POWER_ON, UP_WINDOW_S, STANDBY_WINDOW_S];
-  const [up, standby, down] = [STATUS_BIT.up, STATUS_BIT.standby, STATUS_BIT.down];
+  const [covered, powerOn, status] = [COVERED, POWER_ON, statusOf];
   return (id) => {
     const f = flags[id];
     if (f === undefined || (f & covered) === 0) return NOT_COVERED;
@@ -348,10 +347,7 @@ export function nodePrefilter(view: GridView, query: NodeFilter, now: number, ga
     }
     if (statuses !== 0) {
       // nodeStatus over the columns.
-      const s = seen[id]!;
-      const status =
-        (f & powerOn) !== 0 ? (now - s < upWindow ? up : down) : now - Math.max(s, downAt[id]!) < standbyWindow ? standby : down;
-      if ((statuses & status) === 0) return REFUSED;
+      if ((statuses & STATUS_BIT[status((f & powerOn) !== 0, seen[id]!, downAt[id]!, now)]) === 0) return REFUSED;
     }
     return PASSED;
   };
