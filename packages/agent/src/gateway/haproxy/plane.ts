@@ -20,7 +20,7 @@ import type { UsageMeter } from '../routes/usage';
 import { renderConfig, serverArgs, type ServerSpec, type SlotSpec } from './config';
 import { BODIES, errorFile, paths, PAUSED_BODY } from './files';
 import { lua } from './lua';
-import { HaproxyProcess } from './process';
+import { HaproxyProcess, LOG_MARK } from './process';
 import { parseServersConn, parseStatCsv, parseTable } from './runtime';
 import { literalBackend, resolveBackend, splitAddress, type Resolved, type ResolveOptions } from './servers';
 import { PARKED, SlotPool, type ServerState, type Slot, type SlotKind } from './slots';
@@ -541,10 +541,10 @@ export class DataPlane {
 
   /** One request log line: `TFGW key|status|µs|why|termination` (µs from the request's head to its log). */
   #onLog(line: string): void {
-    const at = line.indexOf('TFGW ');
+    const at = line.indexOf(LOG_MARK);
     if (at < 0) return;
     const [key = '', statusText = '', us = '', why = ''] = line
-      .slice(at + 5)
+      .slice(at + LOG_MARK.length)
       .trim()
       .split('|');
     const k = key === '-' ? '' : key;
