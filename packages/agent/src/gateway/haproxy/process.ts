@@ -56,8 +56,6 @@ export interface HaproxyProcessOptions {
   onRestart?(): void | Promise<void>;
   /** Each request log line (`TFGW …`, written to stdout by `log stdout`). */
   onLog?: (line: string) => void;
-  /** How often request logs are read (LOG_BATCH_MS; 0: as they come). */
-  logBatchMs?: number;
   /** How long a start may take until the runtime API answers. */
   startTimeoutMs?: number;
   /** On stop, connections get this long (HAProxy's hard-stop-after says the same). */
@@ -198,7 +196,7 @@ export class HaproxyProcess {
     if (this.#o.onLog) {
       const onLog = this.#o.onLog;
       this.#logs = new LogReader(child.stdout!, {
-        batchMs: this.#o.logBatchMs ?? LOG_BATCH_MS,
+        batchMs: LOG_BATCH_MS,
         maxLine: MAX_LOG_LINE,
         onLine: (line) => (line.startsWith(LOG_MARK) ? onLog(line) : line.trim() ? keep(`${line}\n`) : undefined),
       });
